@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# `make pkg`: the npm package in pkg/ (ES module for the web + TypeScript types), via wasm-pack.
+#
+# wasm-pack rewrites pkg/package.json and pkg/README.md and writes a pkg/.gitignore of "*".
+# The hand-written, committed files of the package (see the top-level .gitignore:
+# package.json, README.md, embed.js, embed.d.ts) are the source of truth: this script saves
+# them before wasm-pack and puts them back afterwards, and deletes wasm-pack's .gitignore (it
+# would hide them from git). When no committed package.json exists yet, wasm-pack's stays.
+# Generated, never committed: pkg/whyroute.js, whyroute_bg.wasm, whyroute.d.ts,
+# whyroute_bg.wasm.d.ts, snippets/.
+set -euo pipefail
+REPO="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$REPO"
+source scripts/wasm-env.sh
+start=$(date +%s)
+
+KEEP=(package.json README.md embed.js embed.d.ts)
+saved="$(mktemp -d)"
+trap 'rm -rf "$saved"' EXIT
+mkdir -p pkg
+for f in "${KEEP[@]}"; do
+  [ -f "pkg/$f" ] && cp -p "pkg/$f" "$saved/$f"
+done
+
+# --mode force: wasm-pack's own target check asks the rustc on PATH and fails on Debian's
+# sysroot (see shared toolchain notes). wasm-opt comes from node_modules/.bin (wasm-env.sh).
+wasm-pack build engine --target web --release --mode force --out-dir ../pkg
+
+for f in "${KEEP[@]}"; do
+  [ -f "$saved/$f" ] && cp -p "$saved/$f" "pkg/$f"
+done
+rm -f pkg/.gitignore
+
+for f in pkg/whyroute.js pkg/whyroute_bg.wasm pkg/whyroute.d.ts; do
+  [ -s "$f" ] || { echo "build-pkg: $f is missing" >&2; exit 1; }
+done
+echo "pkg built in $(( $(date +%s) - start ))s:"
+for f in pkg/whyroute_bg.wasm pkg/whyroute.js; do
+  printf '  %-24s %8d bytes  %7d gzip -9\n' "$f" "$(wc -c < "$f")" "$(gzip -9c "$f" | wc -c)"
+done

@@ -1,0 +1,23 @@
+// The built npm package (pkg/, `make pkg`) loads in node and answers.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const PKG = new URL('../../pkg/', import.meta.url);
+const built = existsSync(fileURLToPath(new URL('whyroute.js', PKG)));
+
+test('pkg: whyroute.js + whyroute_bg.wasm initialise and report the version', { skip: !built && 'pkg/ not built (make pkg)' }, async () => {
+  const mod = await import(new URL('whyroute.js', PKG));
+  // --target web: init with the bytes (node has no fetch of file: URLs).
+  await mod.default({ module_or_path: readFileSync(new URL('whyroute_bg.wasm', PKG)) });
+  const v = mod.version();
+  const cargo = readFileSync(new URL('../../Cargo.toml', import.meta.url), 'utf8');
+  const expected = cargo.match(/\[workspace\.package\][^[]*?version\s*=\s*"([^"]+)"/)[1];
+  assert.equal(v, expected);
+});
+
+test('pkg: TypeScript declarations exist', { skip: !built && 'pkg/ not built (make pkg)' }, () => {
+  const dts = readFileSync(new URL('whyroute.d.ts', PKG), 'utf8');
+  assert.match(dts, /export function version\(\): string;/);
+});
