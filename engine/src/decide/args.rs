@@ -1,0 +1,109 @@
+//! `ip route get` arguments → [`Flow`], with iproute2's keywords and spellings.
+
+use super::Flow;
+use crate::model::parse_u32;
+use crate::parse::ip_rule::{parse_ipproto, parse_tos};
+use std::net::Ipv4Addr;
+
+/// Parses `[to] ADDRESS [from ADDRESS] [iif DEV] [oif DEV] [mark N] [tos N] [ipproto P]
+/// [sport N] [dport N] [uid N]`.
+pub fn parse_flow_args<S: AsRef<str>>(args: &[S]) -> Result<Flow, String> {
+    let mut flow = Flow::to(Ipv4Addr::UNSPECIFIED);
+    let mut dst: Option<Ipv4Addr> = None;
+    let mut i = 0;
+    let addr = |s: &str| -> Result<Ipv4Addr, String> {
+        let a = s.split('/').next().unwrap_or(s);
+        a.parse().map_err(|_| format!("an IPv4 address, found `{s}`"))
+    };
+    while i < args.len() {
+        let k = args[i].as_ref();
+        let v = || args.get(i + 1).map(|s| s.as_ref()).ok_or_else(|| format!("a value after `{k}`"));
+        match k {
+            "to" => {
+                dst = Some(addr(v()?)?);
+                i += 1;
+            }
+            "from" => {
+                flow.from = Some(addr(v()?)?);
+                i += 1;
+            }
+            "iif" => {
+                flow.iif = Some(v()?.to_string());
+                i += 1;
+            }
+            "oif" | "dev" => {
+                flow.oif = Some(v()?.to_string());
+                i += 1;
+            }
+            "mark" | "fwmark" => {
+                let s = v()?;
+                flow.mark = parse_u32(s).ok_or_else(|| format!("a number after `mark`, found `{s}`"))?;
+                i += 1;
+            }
+            "tos" | "dsfield" => {
+                let s = v()?;
+                flow.tos = parse_tos(s).ok_or_else(|| format!("a TOS value after `tos`, found `{s}`"))?;
+                i += 1;
+            }
+            "ipproto" => {
+                let s = v()?;
+                flow.ipproto = parse_ipproto(s).ok_or_else(|| format!("a protocol after `ipproto`, found `{s}`"))?;
+                i += 1;
+            }
+            "sport" | "dport" => {
+                let s = v()?;
+                let p: u16 = s.parse().map_err(|_| format!("a port number after `{k}`, found `{s}`"))?;
+                if k == "sport" {
+                    flow.sport = p;
+                } else {
+                    flow.dport = p;
+                }
+                i += 1;
+            }
+            "uid" => {
+                let s = v()?;
+                flow.uid = s.parse().map_err(|_| format!("a uid after `uid`, found `{s}`"))?;
+                i += 1;
+            }
+            "connected" | "fibmatch" | "vrf" => return Err(format!("`{k}` is not supported by whyroute")),
+            other if dst.is_none() => dst = Some(addr(other)?),
+            other => return Err(format!("an `ip route get` keyword (from, iif, oif, mark, tos, ipproto, sport, dport, uid), found `{other}`")),
+        }
+        i += 1;
+    }
+    flow.dst = dst.ok_or("a destination address")?;
+    Ok(flow)
+}
+
+/// The flow back as `ip route get` arguments.
+pub fn flow_to_args(f: &Flow) -> String {
+    let mut s = f.dst.to_string();
+    if let Some(x) = f.from {
+        s.push_str(&format!(" from {x}"));
+    }
+    if let Some(x) = &f.iif {
+        s.push_str(&format!(" iif {x}"));
+    }
+    if let Some(x) = &f.oif {
+        s.push_str(&format!(" oif {x}"));
+    }
+    if f.mark != 0 {
+        s.push_str(&format!(" mark {}", f.mark));
+    }
+    if f.tos != 0 {
+        s.push_str(&format!(" tos 0x{:x}", f.tos));
+    }
+    if f.ipproto != 17 {
+        s.push_str(&format!(" ipproto {}", crate::model::ipproto_name(f.ipproto)));
+    }
+    if f.sport != 0 {
+        s.push_str(&format!(" sport {}", f.sport));
+    }
+    if f.dport != 0 {
+        s.push_str(&format!(" dport {}", f.dport));
+    }
+    if f.uid != 0 {
+        s.push_str(&format!(" uid {}", f.uid));
+    }
+    s
+}

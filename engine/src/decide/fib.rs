@@ -1,0 +1,105 @@
+//! Per-table prefix index: longest-prefix match with backtracking, as fib_trie does, in
+//! at most 33 hash probes per table regardless of its size.
+
+use crate::model::{Host, Route, TableId, TABLE_LOCAL, TABLE_MAIN};
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::net::Ipv4Addr;
+
+/// A route's place in the host: table and index in that table's route list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub struct RouteRef {
+    pub table: TableId,
+    pub index: u32,
+}
+
+/// Keys are already well-mixed IPv4 prefixes; a multiplicative hash is enough and far
+/// cheaper than SipHash on the decision's hot path.
+#[derive(Default)]
+struct PrefixHasher(u64);
+
+impl Hasher for PrefixHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 ^ *b as u64).wrapping_mul(0x100000001b3);
+        }
+    }
+    fn write_u32(&mut self, v: u32) {
+        self.0 = (v as u64).wrapping_mul(0x9E3779B97F4A7C15);
+    }
+}
+
+type PrefixMap = HashMap<u32, Vec<RouteRef>, BuildHasherDefault<PrefixHasher>>;
+
+/// One table's (or the merged local+main trie's) routes, by prefix length.
+#[derive(Default)]
+pub struct TableIndex {
+    /// Prefix lengths present, longest first.
+    lens: Vec<u8>,
+    by_len: Vec<PrefixMap>,
+}
+
+impl TableIndex {
+    /// Indexes the given tables together. Within one prefix, aliases are ordered as the
+    /// kernel keeps them (fib_find_alias): higher table id first, then higher TOS, then
+    /// lower metric, then insertion (paste) order.
+    pub fn build(host: &Host, tables: &[TableId]) -> TableIndex {
+        let mut by_len: Vec<PrefixMap> = (0..=32).map(|_| PrefixMap::default()).collect();
+        for &t in tables {
+            for (i, r) in host.routes(t).iter().enumerate() {
+                let key = u32::from(r.dst.network());
+                by_len[r.dst.prefix_len() as usize].entry(key).or_default().push(RouteRef { table: t, index: i as u32 });
+            }
+        }
+        for m in &mut by_len {
+            for refs in m.values_mut() {
+                if refs.len() > 1 {
+                    refs.sort_by(|a, b| {
+                        let (ra, rb) = (route(host, *a), route(host, *b));
+                        b.table.cmp(&a.table).then(rb.tos.cmp(&ra.tos)).then(ra.metric.cmp(&rb.metric))
+                    });
+                }
+            }
+        }
+        let lens = (0..=32u8).rev().filter(|l| !by_len[*l as usize].is_empty()).collect();
+        TableIndex { lens, by_len }
+    }
+
+    /// Candidate routes for `dst`, longest prefix first, each prefix's aliases in kernel order.
+    pub fn candidates(&self, dst: Ipv4Addr) -> impl Iterator<Item = RouteRef> + '_ {
+        let d = u32::from(dst);
+        self.lens.iter().flat_map(move |&len| {
+            let mask = if len == 0 { 0 } else { u32::MAX << (32 - len) };
+            self.by_len[len as usize].get(&(d & mask)).into_iter().flatten().copied()
+        })
+    }
+}
+
+pub fn route(host: &Host, r: RouteRef) -> &Route {
+    &host.tables[&r.table][r.index as usize]
+}
+
+/// All indexes a decision needs, built once per host.
+pub struct Fib<'h> {
+    pub host: &'h Host,
+    tables: HashMap<TableId, TableIndex>,
+    /// The fast path's trie: local merged into main (kernel without custom rules).
+    merged: Option<TableIndex>,
+}
+
+impl<'h> Fib<'h> {
+    pub fn new(host: &'h Host) -> Fib<'h> {
+        let tables = host.tables.keys().map(|&t| (t, TableIndex::build(host, &[t]))).collect();
+        let merged = host.default_rules_only.then(|| TableIndex::build(host, &[TABLE_LOCAL, TABLE_MAIN]));
+        Fib { host, tables, merged }
+    }
+    pub fn table(&self, id: TableId) -> Option<&TableIndex> {
+        self.tables.get(&id)
+    }
+    pub fn merged(&self) -> Option<&TableIndex> {
+        self.merged.as_ref()
+    }
+}

@@ -1,0 +1,634 @@
+//! The IPv4 output route decision, step for step as the kernel takes it for `ip route get`
+//! (inet_rtm_getroute → ip_route_output_key_hash_rcu → fib_lookup → fib_rules_lookup →
+//! fib_table_lookup → fib_select_path → __mkroute_output).
+//!
+//! Every branch here corresponds to a branch in net/ipv4/route.c, net/core/fib_rules.c,
+//! net/ipv4/fib_rules.c or fib_trie.c, and is checked against the real kernel by the
+//! differential test in tests/kernel/.
+
+mod args;
+mod fib;
+pub mod source;
+
+pub use args::{flow_to_args, parse_flow_args};
+pub use fib::{route, Fib, RouteRef, TableIndex};
+pub use source::{inet_select_addr, SourceChoice};
+
+use crate::model::{Host, Rule, RuleAction, RouteType, Scope, TableId, TABLE_DEFAULT};
+use serde::{Deserialize, Serialize};
+use std::net::Ipv4Addr;
+
+/// The flow `ip route get` describes. Defaults are the kernel's: UDP, uid 0 (root), no mark.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Flow {
+    pub dst: Ipv4Addr,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<Ipv4Addr>,
+    /// Input interface: the input path (forwarding) is not modelled; see [`RouteError::InputPath`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iif: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oif: Option<String>,
+    #[serde(default)]
+    pub mark: u32,
+    #[serde(default)]
+    pub tos: u8,
+    #[serde(default = "udp")]
+    pub ipproto: u8,
+    #[serde(default)]
+    pub sport: u16,
+    #[serde(default)]
+    pub dport: u16,
+    #[serde(default)]
+    pub uid: u32,
+}
+
+fn udp() -> u8 {
+    17
+}
+
+impl Flow {
+    pub fn to(dst: Ipv4Addr) -> Flow {
+        Flow { dst, from: None, iif: None, oif: None, mark: 0, tos: 0, ipproto: 17, sport: 0, dport: 0, uid: 0 }
+    }
+    /// The TOS bits the FIB compares (IPTOS_RT_MASK).
+    fn rt_tos(&self) -> u8 {
+        self.tos & 0x1c
+    }
+}
+
+/// Why the kernel refuses a route; `message()` is what `RTNETLINK answers:` prints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RouteError {
+    /// ENETUNREACH
+    NetworkUnreachable,
+    /// EHOSTUNREACH
+    NoRouteToHost,
+    /// EACCES
+    PermissionDenied,
+    /// EINVAL
+    InvalidArgument,
+    /// ENODEV
+    NoSuchDevice,
+    /// `iif` (the input/forwarding path) is not modelled.
+    InputPath,
+}
+
+impl RouteError {
+    pub fn message(self) -> &'static str {
+        match self {
+            RouteError::NetworkUnreachable => "Network is unreachable",
+            RouteError::NoRouteToHost => "No route to host",
+            RouteError::PermissionDenied => "Permission denied",
+            RouteError::InvalidArgument => "Invalid argument",
+            RouteError::NoSuchDevice => "No such device",
+            RouteError::InputPath => "the input path (iif) is not modelled by whyroute",
+        }
+    }
+    /// The error a route type returns from fib_table_lookup (fib_props[type].error).
+    fn of_route_type(t: RouteType) -> Option<RouteError> {
+        match t {
+            RouteType::Blackhole | RouteType::Nat => Some(RouteError::InvalidArgument),
+            RouteType::Unreachable => Some(RouteError::NoRouteToHost),
+            RouteType::Prohibit => Some(RouteError::PermissionDenied),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for RouteError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.message())
+    }
+}
+
+/// The kernel's answer for a flow that has a route.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Decision {
+    /// `rt_type`: unicast, local, broadcast, multicast or anycast.
+    #[serde(rename = "type")]
+    pub kind: RouteType,
+    pub dst: Ipv4Addr,
+    /// The `from` that was asked for (echoed as `from`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<Ipv4Addr>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gateway: Option<Ipv4Addr>,
+    pub dev: String,
+    /// The table the result came from; 0 when no table decided (oif fallback, broadcast by source).
+    pub table: TableId,
+    /// The source address the kernel picked (`src`), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefsrc: Option<Ipv4Addr>,
+    /// TOS of the matched route, when it had one (ip route get echoes only that).
+    #[serde(default)]
+    pub route_tos: u8,
+    pub mark: u32,
+    pub uid: u32,
+    /// RTCF_LOCAL: delivered locally (or looped back).
+    pub local: bool,
+    pub broadcast: bool,
+    pub multicast: bool,
+    /// The route used, if a table lookup decided.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub route: Option<RouteRef>,
+    #[serde(default)]
+    pub nexthop: usize,
+    /// The rule whose lookup produced the route (index in `host.rules`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<usize>,
+    /// Several nexthops were eligible and the kernel hashes the flow among them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub multipath: Vec<usize>,
+    /// The lookup failed but `oif` was given, so the kernel assumed dst on-link on oif.
+    #[serde(default)]
+    pub assumed_onlink: bool,
+    pub source: SourceChoice,
+}
+
+/// What happened at one rule during the walk.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum RuleOutcome {
+    /// A selector did not match (the explanation says which).
+    NoMatch,
+    /// `goto` to the rule at index `to` (None: unresolved, skipped).
+    Goto { to: Option<usize> },
+    Nop,
+    /// A rule action that ends the lookup with an error.
+    Action { error: RouteError },
+    /// The table had no usable route for the flow (or a `throw` route): go on.
+    NotFound { table: TableId, #[serde(default, skip_serializing_if = "Option::is_none")] throw: Option<RouteRef> },
+    /// The table's result was rejected by `suppress_prefixlength`/`suppress_ifgroup`.
+    Suppressed { table: TableId, route: RouteRef, why: String },
+    /// The table answered with an error route (unreachable, blackhole, prohibit).
+    ErrorRoute { table: TableId, route: RouteRef, error: RouteError },
+    Found { table: TableId, route: RouteRef, nexthop: usize },
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RuleVisit {
+    /// Index in `host.rules`.
+    pub rule: usize,
+    pub matched: bool,
+    #[serde(flatten)]
+    pub outcome: RuleOutcome,
+}
+
+/// The path a decision took, for the explanation.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Trail {
+    /// The kernel took its no-custom-rules fast path (local merged into main, then default).
+    pub fast_path: bool,
+    pub rules: Vec<RuleVisit>,
+    /// Fast path only: the lookups done in place of the rule walk.
+    pub fast_lookups: Vec<RuleOutcome>,
+    pub notes: Vec<String>,
+}
+
+/// The result of a FIB lookup: which route and nexthop, in which table, from which rule.
+#[derive(Clone, Copy, Debug)]
+struct FibResult {
+    route: RouteRef,
+    nexthop: usize,
+    table: TableId,
+    rule: Option<usize>,
+}
+
+/// One-shot convenience: indexes the host and decides. For many flows, build a [`Fib`] once.
+pub fn route_get(host: &Host, flow: &Flow) -> Result<Decision, RouteError> {
+    Fib::new(host).route_get(flow, None)
+}
+
+impl<'h> Fib<'h> {
+    /// `ip route get` for an output flow. Records the path in `trail` when given.
+    pub fn route_get(&self, flow: &Flow, mut trail: Option<&mut Trail>) -> Result<Decision, RouteError> {
+        let host = self.host;
+        if flow.iif.is_some() {
+            return Err(RouteError::InputPath);
+        }
+        let oif_link = match &flow.oif {
+            Some(name) => Some(host.link(name).ok_or(RouteError::NoSuchDevice)?),
+            None => None,
+        };
+        let is_mc = |a: Ipv4Addr| a.is_multicast();
+        let is_lbcast = |a: Ipv4Addr| a == Ipv4Addr::BROADCAST;
+        let mut saddr = flow.from;
+        let mut dev_out: Option<String> = None;
+
+        if let Some(s) = flow.from {
+            if is_mc(s) || is_lbcast(s) || s.is_unspecified() {
+                return Err(RouteError::InvalidArgument);
+            }
+            // __ip_dev_find: the source must be one of this host's addresses.
+            let Some(dev) = host.dev_of_local(s) else {
+                note(&mut trail, format!("from {s} is not an address of this host: the kernel refuses it"));
+                return Err(RouteError::NetworkUnreachable);
+            };
+            if oif_link.is_none() && (is_mc(flow.dst) || is_lbcast(flow.dst)) {
+                // Multicast/limited broadcast from a given source leave through that source's device.
+                note(&mut trail, format!("{} to {} from {s}: sent on {dev}, the device that owns {s}", if is_mc(flow.dst) { "multicast" } else { "broadcast" }, flow.dst));
+                return Ok(self.make_route(flow, None, saddr, dev.to_string(), None, SourceChoice::given(s)));
+            }
+        }
+        if let Some(link) = oif_link {
+            if !link.up {
+                note(&mut trail, format!("oif {} is down", link.name));
+                return Err(RouteError::NetworkUnreachable);
+            }
+            dev_out = Some(link.name.clone());
+            let local_mc = (u32::from(flow.dst) & 0xffff_ff00) == 0xe000_0000;
+            if local_mc || is_lbcast(flow.dst) || flow.ipproto == 2 {
+                let src = match saddr {
+                    Some(s) => SourceChoice::given(s),
+                    None => inet_select_addr(host, &link.name, None, Scope::LINK),
+                };
+                return Ok(self.make_route(flow, None, src.addr, link.name.clone(), None, src));
+            }
+            if saddr.is_none() && is_mc(flow.dst) {
+                let src = inet_select_addr(host, &link.name, None, Scope::UNIVERSE);
+                saddr = src.addr;
+            }
+        }
+        if flow.dst.is_unspecified() {
+            // No destination: the kernel routes to the source (or 127.0.0.1) via lo.
+            let d = saddr.unwrap_or(Ipv4Addr::LOCALHOST);
+            let lo = host.links.iter().find(|l| l.loopback).map(|l| l.name.clone()).unwrap_or_else(|| "lo".into());
+            let src = SourceChoice { addr: Some(d), why: source::Why::Unspecified };
+            let mut d0 = self.make_route(flow, None, Some(d), lo, None, src);
+            d0.kind = RouteType::Local;
+            d0.local = true;
+            return Ok(d0);
+        }
+
+        let res = match self.fib_lookup(flow, trail.as_deref_mut()) {
+            Ok(r) => r,
+            Err(e) => {
+                if let Some(dev) = dev_out {
+                    // route.c: "Apparently, routing tables are wrong. Assume, that the
+                    // destination is on link." — oif given, so send there directly.
+                    note(&mut trail, format!("no usable route ({e}), but oif {dev} was given: the kernel assumes {} is on-link there", flow.dst));
+                    let src = match saddr {
+                        Some(s) => SourceChoice::given(s),
+                        None => inet_select_addr(host, &dev, None, Scope::LINK),
+                    };
+                    let mut d = self.make_route(flow, None, src.addr, dev, None, src);
+                    d.assumed_onlink = true;
+                    return Ok(d);
+                }
+                return Err(e);
+            }
+        };
+        let r = route(host, res.route);
+
+        if r.kind == RouteType::Local {
+            let src = match saddr {
+                Some(s) => SourceChoice::given(s),
+                None => match r.prefsrc {
+                    Some(p) => SourceChoice { addr: Some(p), why: source::Why::RouteSrc },
+                    None => SourceChoice { addr: Some(flow.dst), why: source::Why::LocalDst },
+                },
+            };
+            let lo = host.links.iter().find(|l| l.loopback).map(|l| l.name.clone()).unwrap_or_else(|| "lo".into());
+            let mut d = self.make_route(flow, Some(res), src.addr, lo, Some(RouteType::Local), src);
+            d.local = true;
+            return Ok(d);
+        }
+
+        // fib_select_path: multipath hashing (not with oif), then the source address.
+        let mut res = res;
+        let mut multipath = Vec::new();
+        if flow.oif.is_none() && r.nexthops.len() > 1 {
+            multipath = r.nexthops.iter().enumerate().filter(|(_, n)| !n.dead).map(|(i, _)| i).collect();
+            if let Some(&first) = multipath.first() {
+                res.nexthop = first;
+            }
+        }
+        let nh = &r.nexthops[res.nexthop];
+        let dev = nh.dev.clone().unwrap_or_default();
+        let src = match saddr {
+            Some(s) => SourceChoice::given(s),
+            None => source::fib_result_prefsrc(host, r, res.nexthop),
+        };
+        let mut d = self.make_route(flow, Some(res), src.addr, dev, None, src);
+        if multipath.len() > 1 {
+            d.multipath = multipath;
+        }
+        Ok(d)
+    }
+
+    /// __mkroute_output + rt_set_nexthop: the route's type, flags and gateway.
+    fn make_route(&self, flow: &Flow, res: Option<FibResult>, saddr: Option<Ipv4Addr>, dev: String, kind: Option<RouteType>, source: SourceChoice) -> Decision {
+        let host = self.host;
+        let r = res.map(|res| route(host, res.route));
+        let mut kind = kind.or(r.map(|r| r.kind)).unwrap_or(RouteType::Unicast);
+        let mut gateway = r.and_then(|r| r.nexthops.get(res.map(|x| x.nexthop).unwrap_or(0))).and_then(|n| n.gateway);
+        let (mut local, mut broadcast, mut multicast) = (kind == RouteType::Local, false, false);
+        if flow.dst == Ipv4Addr::BROADCAST {
+            kind = RouteType::Broadcast;
+        } else if flow.dst.is_multicast() {
+            kind = RouteType::Multicast;
+        }
+        let loopback = host.link(&dev).is_some_and(|l| l.loopback);
+        if loopback {
+            local = true;
+        }
+        match kind {
+            RouteType::Broadcast => {
+                broadcast = true;
+                local = true;
+                gateway = None;
+            }
+            RouteType::Multicast => {
+                multicast = true;
+                // ip_check_mc_rcu: every up multicast device has joined 224.0.0.1.
+                local = flow.dst == Ipv4Addr::new(224, 0, 0, 1) && !loopback;
+                // "If multicast route does not exist use default one, but do not gateway".
+                if r.is_some_and(|r| r.dst.prefix_len() < 4) {
+                    gateway = None;
+                }
+            }
+            _ => {}
+        }
+        Decision {
+            kind,
+            dst: flow.dst,
+            from: flow.from,
+            gateway,
+            dev,
+            table: res.map(|r| r.table).unwrap_or(0),
+            prefsrc: saddr,
+            route_tos: r.map(|r| r.tos).unwrap_or(0),
+            mark: flow.mark,
+            uid: flow.uid,
+            local,
+            broadcast,
+            multicast,
+            route: res.map(|r| r.route),
+            nexthop: res.map(|r| r.nexthop).unwrap_or(0),
+            rule: res.and_then(|r| r.rule),
+            multipath: Vec::new(),
+            assumed_onlink: false,
+            source,
+        }
+    }
+
+    /// fib_lookup: the fast path without custom rules, else the rule walk.
+    fn fib_lookup(&self, flow: &Flow, mut trail: Option<&mut Trail>) -> Result<FibResult, RouteError> {
+        if let Some(merged) = self.merged() {
+            if let Some(t) = trail.as_deref_mut() {
+                t.fast_path = true;
+            }
+            // Local and main are one trie; a result counts as table main.
+            let main = self.table_lookup(merged, flow);
+            record_fast(&mut trail, &main, crate::model::TABLE_MAIN);
+            match main {
+                Lookup::Found(route, nexthop) => return Ok(FibResult { route, nexthop, table: crate::model::TABLE_MAIN, rule: None }),
+                Lookup::Error(_, e) => return Err(e),
+                Lookup::Again(_) => {}
+            }
+            if let Some(def) = self.table(TABLE_DEFAULT) {
+                let d = self.table_lookup(def, flow);
+                record_fast(&mut trail, &d, TABLE_DEFAULT);
+                match d {
+                    Lookup::Found(route, nexthop) => return Ok(FibResult { route, nexthop, table: TABLE_DEFAULT, rule: None }),
+                    Lookup::Error(_, e) => return Err(e),
+                    Lookup::Again(_) => {}
+                }
+            }
+            return Err(RouteError::NetworkUnreachable);
+        }
+        self.rules_lookup(flow, trail)
+    }
+
+    /// fib_rules_lookup: walk the rules in order.
+    fn rules_lookup(&self, flow: &Flow, mut trail: Option<&mut Trail>) -> Result<FibResult, RouteError> {
+        let rules = &self.host.rules;
+        let mut i = 0;
+        while i < rules.len() {
+            let rule = &rules[i];
+            let matched = rule_matches(self.host, rule, flow);
+            if !matched {
+                push_visit(&mut trail, i, false, RuleOutcome::NoMatch);
+                i += 1;
+                continue;
+            }
+            match &rule.action {
+                RuleAction::Goto { target } => {
+                    // The target is the first rule with that priority (fib_nl_newrule);
+                    // goto can only jump forward, so there is no loop.
+                    let to = rules.iter().position(|r| r.priority == *target).filter(|&j| j > i);
+                    push_visit(&mut trail, i, true, RuleOutcome::Goto { to });
+                    match to {
+                        Some(j) => i = j,
+                        None => i += 1,
+                    }
+                    continue;
+                }
+                RuleAction::Nop => push_visit(&mut trail, i, true, RuleOutcome::Nop),
+                RuleAction::Unreachable => {
+                    push_visit(&mut trail, i, true, RuleOutcome::Action { error: RouteError::NetworkUnreachable });
+                    return Err(RouteError::NetworkUnreachable);
+                }
+                RuleAction::Prohibit => {
+                    push_visit(&mut trail, i, true, RuleOutcome::Action { error: RouteError::PermissionDenied });
+                    return Err(RouteError::PermissionDenied);
+                }
+                RuleAction::Blackhole => {
+                    push_visit(&mut trail, i, true, RuleOutcome::Action { error: RouteError::InvalidArgument });
+                    return Err(RouteError::InvalidArgument);
+                }
+                RuleAction::Lookup { table } => {
+                    let table = *table;
+                    let lookup = match self.table(table) {
+                        Some(idx) => self.table_lookup(idx, flow),
+                        None => Lookup::Again(None),
+                    };
+                    match lookup {
+                        Lookup::Again(throw) => push_visit(&mut trail, i, true, RuleOutcome::NotFound { table, throw }),
+                        Lookup::Error(route, error) => {
+                            push_visit(&mut trail, i, true, RuleOutcome::ErrorRoute { table, route, error });
+                            return Err(error);
+                        }
+                        Lookup::Found(route_ref, nexthop) => {
+                            if let Some(why) = suppressed(self.host, rule, route_ref, nexthop) {
+                                push_visit(&mut trail, i, true, RuleOutcome::Suppressed { table, route: route_ref, why });
+                            } else {
+                                push_visit(&mut trail, i, true, RuleOutcome::Found { table, route: route_ref, nexthop });
+                                return Ok(FibResult { route: route_ref, nexthop, table, rule: Some(i) });
+                            }
+                        }
+                    }
+                }
+            }
+            i += 1;
+        }
+        Err(RouteError::NetworkUnreachable)
+    }
+
+    /// fib_table_lookup: longest prefix first, backtracking past aliases that cannot be used.
+    fn table_lookup(&self, idx: &TableIndex, flow: &Flow) -> Lookup {
+        let host = self.host;
+        let oif = flow.oif.as_deref();
+        for rr in idx.candidates(flow.dst) {
+            let r = route(host, rr);
+            if r.tos != 0 && (r.tos & 0xfc) != flow.rt_tos() {
+                continue;
+            }
+            if let Some(e) = RouteError::of_route_type(r.kind) {
+                return Lookup::Error(rr, e);
+            }
+            if r.kind == RouteType::Throw {
+                return Lookup::Again(Some(rr));
+            }
+            if !r.nexthops.is_empty() && r.nexthops.iter().all(|n| n.dead) {
+                continue;
+            }
+            for (i, nh) in r.nexthops.iter().enumerate() {
+                if nh.dead {
+                    continue;
+                }
+                if let Some(o) = oif {
+                    if nh.dev.as_deref() != Some(o) {
+                        continue;
+                    }
+                }
+                return Lookup::Found(rr, i);
+            }
+        }
+        Lookup::Again(None)
+    }
+}
+
+enum Lookup {
+    Found(RouteRef, usize),
+    Error(RouteRef, RouteError),
+    /// -EAGAIN: nothing usable (or a throw route): the rule walk continues.
+    Again(Option<RouteRef>),
+}
+
+fn record_fast(trail: &mut Option<&mut Trail>, l: &Lookup, table: TableId) {
+    if let Some(t) = trail.as_deref_mut() {
+        t.fast_lookups.push(match l {
+            Lookup::Found(route, nexthop) => RuleOutcome::Found { table, route: *route, nexthop: *nexthop },
+            Lookup::Error(route, error) => RuleOutcome::ErrorRoute { table, route: *route, error: *error },
+            Lookup::Again(throw) => RuleOutcome::NotFound { table, throw: *throw },
+        });
+    }
+}
+
+fn push_visit(trail: &mut Option<&mut Trail>, rule: usize, matched: bool, outcome: RuleOutcome) {
+    if let Some(t) = trail.as_deref_mut() {
+        t.rules.push(RuleVisit { rule, matched, outcome });
+    }
+}
+
+fn note(trail: &mut Option<&mut Trail>, s: String) {
+    if let Some(t) = trail.as_deref_mut() {
+        t.notes.push(s);
+    }
+}
+
+/// fib4_rule_suppress: reject a result whose prefix is too short or whose device is in the
+/// suppressed group.
+fn suppressed(host: &Host, rule: &Rule, rr: RouteRef, nh: usize) -> Option<String> {
+    let r = route(host, rr);
+    if let Some(len) = rule.suppress_prefixlen {
+        if r.dst.prefix_len() <= len {
+            return Some(format!("the route's prefix /{} is not longer than suppress_prefixlength {len}", r.dst.prefix_len()));
+        }
+    }
+    if let Some(g) = rule.suppress_ifgroup {
+        let dev = r.nexthops.first().or(r.nexthops.get(nh)).and_then(|n| n.dev.as_deref());
+        if let Some(link) = dev.and_then(|d| host.link(d)) {
+            if link.group == g {
+                return Some(format!("the route's device {} is in suppressed interface group {g}", link.name));
+            }
+        }
+    }
+    None
+}
+
+/// Which selector of a rule rejects the flow, if any (before `not` is applied).
+/// Order as fib_rule_match then fib4_rule_match check them.
+pub fn first_mismatch(host: &Host, rule: &Rule, flow: &Flow) -> Option<Selector> {
+    // For output lookups the kernel sets iif = lo (LOOPBACK_IFINDEX).
+    if let Some(iif) = &rule.iif {
+        let is_lo = host.link(iif).is_some_and(|l| l.loopback);
+        if !is_lo {
+            return Some(Selector::Iif);
+        }
+    }
+    if let Some(oif) = &rule.oif {
+        // A rule naming a device that does not exist (detached) never matches.
+        if flow.oif.as_deref() != Some(oif.as_str()) || host.link(oif).is_none() {
+            return Some(Selector::Oif);
+        }
+    }
+    if let Some(m) = rule.fwmark {
+        if (m ^ flow.mark) & rule.fwmask != 0 {
+            return Some(Selector::Fwmark);
+        }
+    }
+    if rule.l3mdev {
+        return Some(Selector::L3mdev);
+    }
+    if let Some(u) = rule.uid_range {
+        if !u.contains(flow.uid) {
+            return Some(Selector::Uid);
+        }
+    }
+    let src = flow.from.unwrap_or(Ipv4Addr::UNSPECIFIED);
+    if let Some(f) = rule.from {
+        if !f.contains(&src) {
+            return Some(Selector::From);
+        }
+    }
+    if let Some(t) = rule.to {
+        if !t.contains(&flow.dst) {
+            return Some(Selector::To);
+        }
+    }
+    if rule.tos != 0 && (rule.tos >> 2) != (flow.rt_tos() >> 2) {
+        return Some(Selector::Tos);
+    }
+    if let Some(p) = rule.ipproto {
+        if p != flow.ipproto {
+            return Some(Selector::Ipproto);
+        }
+    }
+    if let Some(r) = rule.sport {
+        if !r.contains(flow.sport as u32) {
+            return Some(Selector::Sport);
+        }
+    }
+    if let Some(r) = rule.dport {
+        if !r.contains(flow.dport as u32) {
+            return Some(Selector::Dport);
+        }
+    }
+    None
+}
+
+/// fib_rule_match with `not` applied.
+pub fn rule_matches(host: &Host, rule: &Rule, flow: &Flow) -> bool {
+    first_mismatch(host, rule, flow).is_none() != rule.invert
+}
+
+/// A rule selector, for saying which one failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Selector {
+    Iif,
+    Oif,
+    Fwmark,
+    L3mdev,
+    Uid,
+    From,
+    To,
+    Tos,
+    Ipproto,
+    Sport,
+    Dport,
+}

@@ -1,0 +1,409 @@
+//! Explanations: the decision step by step, in data (serde) and in words.
+
+use crate::decide::{first_mismatch, route, Decision, Fib, Flow, RouteError, RuleOutcome, Selector, Trail};
+use crate::decide::source::Why;
+use crate::model::{route_to_string, rule_to_string, Host, RuleAction, TableId, TABLE_MAIN};
+use crate::routeget;
+use serde::{Deserialize, Serialize};
+use std::fmt::Write as _;
+
+/// The whole story of one decision.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Trace {
+    pub flow: Flow,
+    pub verdict: Verdict,
+    /// True when the kernel took its no-custom-rules fast path.
+    pub fast_path: bool,
+    pub rules: Vec<RuleStep>,
+    pub lookups: Vec<LookupStep>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<SourceStep>,
+    /// What main alone would have answered, when a policy rule sent the flow elsewhere.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub main_would: Option<String>,
+    pub inferred: Vec<String>,
+    pub notes: Vec<String>,
+    /// The whole explanation as text.
+    pub text: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Verdict {
+    pub ok: bool,
+    /// One sentence: "192.168.10.10 leaves eth1 via 10.244.0.1 (table 200)".
+    pub summary: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dev: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gateway: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub table: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub src: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// `ip route get` as the kernel would print it (or its error line).
+    pub ip_route_get: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decision: Option<Decision>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct RuleStep {
+    pub index: usize,
+    pub priority: u32,
+    pub rule: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    pub inferred: bool,
+    /// Visited by the walk (rules after the deciding one are not).
+    pub visited: bool,
+    pub matched: bool,
+    /// Why it matched or not, in words.
+    pub why: String,
+    /// What it led to, in words.
+    pub outcome: String,
+    /// This rule decided the result.
+    pub decisive: bool,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct LookupStep {
+    pub table: TableId,
+    pub table_name: String,
+    pub candidates: Vec<Candidate>,
+    pub result: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Candidate {
+    pub route: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    pub inferred: bool,
+    pub prefix_len: u8,
+    pub chosen: bool,
+    pub note: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SourceStep {
+    pub addr: Option<String>,
+    pub why: String,
+}
+
+/// Explains `flow` on `host`.
+pub fn explain(host: &Host, flow: &Flow) -> Trace {
+    let fib = Fib::new(host);
+    explain_with(&fib, flow)
+}
+
+pub fn explain_with(fib: &Fib<'_>, flow: &Flow) -> Trace {
+    let host = fib.host;
+    let mut trail = Trail::default();
+    let result = fib.route_get(flow, Some(&mut trail));
+    let rules = rule_steps(host, flow, &trail, &result);
+    let mut lookups = Vec::new();
+    let visited_tables: Vec<(TableId, bool)> = if trail.fast_path {
+        trail.fast_lookups.iter().map(|o| (outcome_table(o).unwrap_or(TABLE_MAIN), true)).collect()
+    } else {
+        trail.rules.iter().filter_map(|v| outcome_table(&v.outcome).map(|t| (t, true))).collect()
+    };
+    for (t, _) in visited_tables {
+        lookups.push(lookup_step(host, fib, flow, t, &result, trail.fast_path));
+    }
+    let verdict = verdict(host, flow, &result);
+    let source = result.as_ref().ok().map(|d| SourceStep { addr: d.prefsrc.map(|a| a.to_string()), why: source_why(&d.source.why, d) });
+    let main_would = main_comparison(host, fib, flow, &result);
+    let mut t = Trace {
+        flow: flow.clone(),
+        verdict,
+        fast_path: trail.fast_path,
+        rules,
+        lookups,
+        source,
+        main_would,
+        inferred: host.inferred.clone(),
+        notes: trail.notes.clone(),
+        text: String::new(),
+    };
+    if let Ok(d) = &result {
+        if d.multipath.len() > 1 {
+            let r = route(host, d.route.expect("multipath has a route"));
+            let hops: Vec<String> = d.multipath.iter().map(|&i| nh_words(&r.nexthops[i])).collect();
+            t.notes.push(format!("multipath route: the kernel hashes each flow onto one of {} (shown: the first)", hops.join(", ")));
+        }
+    }
+    t.text = render_text(&t);
+    t
+}
+
+fn nh_words(n: &crate::model::NextHop) -> String {
+    match (&n.gateway, &n.dev) {
+        (Some(g), Some(d)) => format!("via {g} dev {d}"),
+        (Some(g), None) => format!("via {g}"),
+        (None, Some(d)) => format!("dev {d}"),
+        (None, None) => "(no nexthop)".into(),
+    }
+}
+
+fn outcome_table(o: &RuleOutcome) -> Option<TableId> {
+    match o {
+        RuleOutcome::NotFound { table, .. } | RuleOutcome::Suppressed { table, .. } | RuleOutcome::ErrorRoute { table, .. } | RuleOutcome::Found { table, .. } => Some(*table),
+        _ => None,
+    }
+}
+
+fn selector_words(s: Selector, _host: &Host, rule: &crate::model::Rule, flow: &Flow) -> String {
+    let src = flow.from.map(|f| f.to_string()).unwrap_or_else(|| "0.0.0.0 (no source chosen yet)".into());
+    match s {
+        Selector::Iif => format!("iif {} does not match: locally generated traffic has iif lo", rule.iif.as_deref().unwrap_or("?")),
+        Selector::Oif => format!("oif {} does not match (flow oif: {})", rule.oif.as_deref().unwrap_or("?"), flow.oif.as_deref().unwrap_or("none")),
+        Selector::Fwmark => format!("fwmark 0x{:x}/0x{:x} does not match mark 0x{:x}", rule.fwmark.unwrap_or(0), rule.fwmask, flow.mark),
+        Selector::L3mdev => "l3mdev (VRF) rules do not match this flow".into(),
+        Selector::Uid => format!("uid {} is outside {}-{}", flow.uid, rule.uid_range.map(|u| u.start).unwrap_or(0), rule.uid_range.map(|u| u.end).unwrap_or(0)),
+        Selector::From => format!("source {src} is not in {}", rule.from.map(|f| f.to_string()).unwrap_or_default()),
+        Selector::To => format!("{} is not in {}", flow.dst, rule.to.map(|f| f.to_string()).unwrap_or_default()),
+        Selector::Tos => format!("tos 0x{:x} does not match 0x{:x}", flow.tos, rule.tos),
+        Selector::Ipproto => format!("protocol {} is not {}", crate::model::ipproto_name(flow.ipproto), crate::model::ipproto_name(rule.ipproto.unwrap_or(0))),
+        Selector::Sport => format!("source port {} is outside the rule's range", flow.sport),
+        Selector::Dport => format!("destination port {} is outside the rule's range", flow.dport),
+    }
+}
+
+fn rule_steps(host: &Host, flow: &Flow, trail: &Trail, result: &Result<Decision, RouteError>) -> Vec<RuleStep> {
+    let decisive_rule = match result {
+        Ok(d) => d.rule,
+        Err(_) => trail.rules.iter().rev().find(|v| matches!(v.outcome, RuleOutcome::Action { .. } | RuleOutcome::ErrorRoute { .. })).map(|v| v.rule),
+    };
+    host.rules
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let visit = trail.rules.iter().rev().find(|v| v.rule == i);
+            let mismatch = first_mismatch(host, r, flow);
+            let why = match (mismatch, r.invert) {
+                (None, false) => match_words(r, flow),
+                (Some(s), false) => selector_words(s, host, r, flow),
+                (None, true) => "every selector matches, and `not` inverts that: no match".into(),
+                (Some(s), true) => format!("{}; `not` inverts that: match", selector_words(s, host, r, flow)),
+            };
+            let outcome = match visit.map(|v| &v.outcome) {
+                None => if trail.fast_path { "not consulted: without custom rules the kernel looks up local+main, then default, directly".into() } else { "not reached".into() },
+                Some(RuleOutcome::NoMatch) => "skipped".into(),
+                Some(RuleOutcome::Goto { to: Some(j) }) => format!("goto priority {}", host.rules[*j].priority),
+                Some(RuleOutcome::Goto { to: None }) => "goto target does not exist (unresolved): skipped".into(),
+                Some(RuleOutcome::Nop) => "nop: continue".into(),
+                Some(RuleOutcome::Action { error }) => format!("rule action: {}", error.message()),
+                Some(RuleOutcome::NotFound { table, throw: None }) => format!("table {} has no route for {}: continue", host.table_name(*table), flow.dst),
+                Some(RuleOutcome::NotFound { table, throw: Some(rr) }) => format!("table {}: `{}` throws: continue", host.table_name(*table), route_to_string(host, route(host, *rr))),
+                Some(RuleOutcome::Suppressed { why, .. }) => format!("result suppressed: {why}; continue"),
+                Some(RuleOutcome::ErrorRoute { table, route: rr, error }) => format!("table {}: `{}` → {}", host.table_name(*table), route_to_string(host, route(host, *rr)), error.message()),
+                Some(RuleOutcome::Found { table, route: rr, .. }) => format!("table {}: `{}`", host.table_name(*table), route_to_string(host, route(host, *rr))),
+            };
+            RuleStep {
+                index: i,
+                priority: r.priority,
+                rule: rule_to_string(host, r),
+                line: r.origin.line,
+                inferred: r.origin.is_inferred(),
+                visited: visit.is_some(),
+                matched: visit.is_some_and(|v| v.matched),
+                why,
+                outcome,
+                decisive: decisive_rule == Some(i),
+            }
+        })
+        .collect()
+}
+
+fn match_words(r: &crate::model::Rule, flow: &Flow) -> String {
+    let mut parts = Vec::new();
+    if let Some(t) = r.to {
+        parts.push(format!("{} is in {}", flow.dst, t));
+    }
+    if let Some(f) = r.from {
+        parts.push(format!("source {} is in {}", flow.from.map(|a| a.to_string()).unwrap_or_default(), f));
+    }
+    if r.fwmark.is_some() {
+        parts.push(format!("mark 0x{:x} matches", flow.mark));
+    }
+    if parts.is_empty() { "matches every packet".into() } else { parts.join("; ") }
+}
+
+fn lookup_step(host: &Host, fib: &Fib<'_>, flow: &Flow, table: TableId, result: &Result<Decision, RouteError>, fast: bool) -> LookupStep {
+    let tables: Vec<TableId> = if fast && table == TABLE_MAIN { vec![crate::model::TABLE_LOCAL, TABLE_MAIN] } else { vec![table] };
+    let idx = crate::decide::TableIndex::build(host, &tables);
+    let chosen = result.as_ref().ok().and_then(|d| d.route);
+    let mut candidates = Vec::new();
+    let mut decided = false;
+    for rr in idx.candidates(flow.dst) {
+        let r = route(host, rr);
+        let is_chosen = chosen == Some(rr) && !decided;
+        let note = if is_chosen {
+            decided = true;
+            format!("longest matching prefix (/{}) that can be used: chosen", r.dst.prefix_len())
+        } else if decided {
+            "shorter prefix or later alias: not needed".into()
+        } else if r.tos != 0 && (r.tos & 0xfc) != (flow.tos & 0x1c) {
+            format!("tos 0x{:x} does not match the flow's", r.tos)
+        } else if r.nexthops.iter().all(|n| n.dead) && !r.nexthops.is_empty() {
+            "every nexthop is dead: skipped".into()
+        } else if let Some(o) = &flow.oif {
+            if r.nexthops.iter().all(|n| n.dev.as_deref() != Some(o)) && !r.nexthops.is_empty() { format!("no nexthop on oif {o}: skipped") } else { "matches".into() }
+        } else {
+            "matches".into()
+        };
+        candidates.push(Candidate {
+            route: route_to_string(host, r),
+            line: r.origin.line,
+            inferred: r.origin.is_inferred(),
+            prefix_len: r.dst.prefix_len(),
+            chosen: is_chosen,
+            note,
+        });
+        if candidates.len() >= 20 {
+            break;
+        }
+    }
+    let _ = fib;
+    let name = if fast && table == TABLE_MAIN { "local+main (merged: no custom rules)".to_string() } else { host.table_name(table) };
+    let result = if candidates.iter().any(|c| c.chosen) {
+        "found".into()
+    } else if candidates.is_empty() {
+        format!("no route in table {name} covers {}", flow.dst)
+    } else {
+        "no usable route".into()
+    };
+    LookupStep { table, table_name: name, candidates, result }
+}
+
+fn verdict(host: &Host, flow: &Flow, result: &Result<Decision, RouteError>) -> Verdict {
+    match result {
+        Ok(d) => {
+            let table = (d.table != 0).then(|| host.table_name(d.table));
+            let mut summary = if d.local && d.kind == crate::model::RouteType::Local {
+                format!("{} is local: delivered on {}", flow.dst, d.dev)
+            } else {
+                let mut s = format!("{} leaves {}", flow.dst, d.dev);
+                if let Some(g) = d.gateway {
+                    write!(s, " via {g}").unwrap();
+                } else {
+                    s.push_str(" directly (on-link)");
+                }
+                s
+            };
+            if let Some(t) = &table {
+                write!(summary, " (table {t})").unwrap();
+            }
+            if let Some(p) = d.prefsrc {
+                write!(summary, " from {p}").unwrap();
+            }
+            Verdict {
+                ok: true,
+                summary,
+                dev: Some(d.dev.clone()),
+                gateway: d.gateway.map(|g| g.to_string()),
+                table,
+                src: d.prefsrc.map(|p| p.to_string()),
+                error: None,
+                ip_route_get: routeget::format_text(host, d),
+                decision: Some(d.clone()),
+            }
+        }
+        Err(e) => Verdict {
+            ok: false,
+            summary: format!("{}: {}", flow.dst, e.message()),
+            dev: None,
+            gateway: None,
+            table: None,
+            src: None,
+            error: Some(e.message().into()),
+            ip_route_get: routeget::format_error(*e),
+            decision: None,
+        },
+    }
+}
+
+fn source_why(w: &Why, d: &Decision) -> String {
+    match w {
+        Why::Given => "given with `from`".into(),
+        Why::RouteSrc => "the route's `src`".into(),
+        Why::LocalDst => "a local destination: the destination itself".into(),
+        Why::GatewaySubnet { dev } => format!("{dev}'s first primary address on the gateway's subnet"),
+        Why::FirstPrimary { dev } => format!("{dev}'s first primary address of sufficient scope"),
+        Why::OtherDevice { dev } => format!("{} has no suitable address, so the kernel took {dev}'s", d.dev),
+        Why::NoAddress => "no address of sufficient scope on any device".into(),
+        Why::Unspecified => "no destination: the kernel loops back".into(),
+    }
+}
+
+/// "main would have used eth0": when a rule before main decided, what main alone says.
+fn main_comparison(host: &Host, fib: &Fib<'_>, flow: &Flow, result: &Result<Decision, RouteError>) -> Option<String> {
+    let decided_elsewhere = match result {
+        Ok(d) => d.table != TABLE_MAIN && d.table != 0 && d.table != crate::model::TABLE_LOCAL,
+        Err(_) => true,
+    };
+    if !decided_elsewhere || !host.rules.iter().any(|r| r.action == RuleAction::Lookup { table: TABLE_MAIN }) {
+        return None;
+    }
+    let idx = fib.table(TABLE_MAIN)?;
+    let rr = idx.candidates(flow.dst).find(|rr| {
+        let r = route(host, *rr);
+        r.tos == 0 || (r.tos & 0xfc) == (flow.tos & 0x1c)
+    })?;
+    let r = route(host, rr);
+    let dev = r.nexthops.first().and_then(|n| n.dev.clone())?;
+    let what = if result.as_ref().ok().map(|d| &d.dev) == Some(&dev) { "also" } else { "would have" };
+    Some(format!("main {what} used {dev}: `{}`", route_to_string(host, r)))
+}
+
+/// The explanation in words.
+pub fn render_text(t: &Trace) -> String {
+    let mut s = String::new();
+    writeln!(s, "Flow: ip route get {}", crate::decide::flow_to_args(&t.flow)).unwrap();
+    writeln!(s, "Verdict: {}", t.verdict.summary).unwrap();
+    if let Some(m) = &t.main_would {
+        writeln!(s, "         ({m})").unwrap();
+    }
+    s.push('\n');
+    if t.fast_path {
+        writeln!(s, "Rules: only the kernel's default rules, so it skips the rule walk: it looks up local+main together, then default.").unwrap();
+    } else {
+        writeln!(s, "Rules, in the kernel's order:").unwrap();
+        for r in t.rules.iter().filter(|r| r.visited) {
+            let mark = if r.decisive { "=>" } else if r.matched { " +" } else { " -" };
+            let line = r.line.map(|l| format!(" [line {l}]")).unwrap_or_else(|| if r.inferred { " [inferred]".into() } else { String::new() });
+            writeln!(s, "{mark} {}{line}", r.rule.replace('\t', " ")).unwrap();
+            writeln!(s, "     {}; {}", r.why, r.outcome).unwrap();
+        }
+        let unvisited = t.rules.iter().filter(|r| !r.visited).count();
+        if unvisited > 0 {
+            writeln!(s, "   ({unvisited} later rule(s) not reached)").unwrap();
+        }
+    }
+    for l in &t.lookups {
+        writeln!(s, "\nTable {} — routes covering {}:", l.table_name, t.flow.dst).unwrap();
+        for c in &l.candidates {
+            let mark = if c.chosen { "=>" } else { "  " };
+            writeln!(s, "{mark} {}  — {}", c.route.replace("\n\t", " / "), c.note).unwrap();
+        }
+        if l.candidates.is_empty() {
+            writeln!(s, "   (none)").unwrap();
+        }
+    }
+    if let Some(src) = &t.source {
+        writeln!(s, "\nSource address: {} — {}", src.addr.as_deref().unwrap_or("none"), src.why).unwrap();
+    }
+    for n in &t.notes {
+        writeln!(s, "Note: {n}").unwrap();
+    }
+    if !t.inferred.is_empty() {
+        writeln!(s, "\nInferred (not in the paste):").unwrap();
+        for i in &t.inferred {
+            writeln!(s, "  - {i}").unwrap();
+        }
+    }
+    write!(s, "\nip route get says:\n{}", t.verdict.ip_route_get).unwrap();
+    s
+}

@@ -1,0 +1,27 @@
+//! # whyroute
+//!
+//! Why did this packet leave through that NIC? `whyroute` reads what people paste from a
+//! Linux terminal (`ip addr`, `ip rule`, `ip route`, `route -n`, `ifconfig`, networkd files),
+//! builds a model of the host, and decides the IPv4 output route exactly as the kernel's
+//! `ip route get` would — then explains each step.
+//!
+//! The core is plain Rust with no browser types; the `wasm` module (wasm32 only) is a thin
+//! facade for JavaScript.
+
+pub mod analyze;
+pub mod decide;
+pub mod explain;
+pub mod model;
+pub mod parse;
+pub mod permalink;
+pub mod routeget;
+
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;
+
+pub use decide::{route_get, Decision, Flow, RouteError};
+pub use analyze::{analyze, Analysis};
+pub use model::Host;
+
+/// The crate version, for `version()` in the npm package and the CLI.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

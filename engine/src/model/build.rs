@@ -1,0 +1,280 @@
+//! Turns what a paste contributed ([`Fragment`]) into a [`Host`], inferring what the paste
+//! left out the way the kernel would have created it, and saying so.
+
+use super::*;
+use crate::parse::Fragment;
+
+/// Builds the host model. Inferences are recorded in `host.inferred` and in each inferred
+/// element's [`Origin`].
+pub fn build_host(frag: Fragment) -> Host {
+    let mut host = Host { hostname: frag.hostname.clone(), ..Host::default() };
+    host.table_names = frag.table_names.iter().cloned().collect();
+    host.ipv6_lines = frag.ipv6_lines.clone();
+    host.nameservers = frag.nameservers.clone();
+
+    build_links_and_addresses(&frag, &mut host);
+    build_rules(&frag, &mut host);
+    build_tables(&frag, &mut host);
+    resolve_nexthop_devices(&mut host);
+    add_links_named_elsewhere(&mut host);
+    host
+}
+
+fn build_links_and_addresses(frag: &Fragment, host: &mut Host) {
+    for l in &frag.links {
+        match host.links.iter_mut().find(|x| x.name == l.name) {
+            // `ip addr` knows more than ifconfig; a later paste of the same link refines it.
+            Some(x) => {
+                let index = x.index.or(l.index);
+                *x = l.clone();
+                x.index = l.index.or(index);
+            }
+            None => host.links.push(l.clone()),
+        }
+    }
+    for a in &frag.addresses {
+        if host.addresses.iter().any(|x| x.dev == a.dev && x.local == a.local) {
+            continue;
+        }
+        let mut a = a.clone();
+        // ifconfig cannot show IFA_F_SECONDARY; the kernel sets it on a second address in a
+        // subnet that already has one on the link.
+        if !frag.seen.ip_addr
+            && host.addresses.iter().any(|x| x.dev == a.dev && x.prefix_len == a.prefix_len && x.subnet() == a.subnet())
+        {
+            a.secondary = true;
+            a.origin.inferred = Some("a second address in the same subnet on the same link is secondary".into());
+        }
+        host.addresses.push(a);
+    }
+    if !host.links.iter().any(|l| l.loopback || l.name == "lo") {
+        host.links.insert(0, Link {
+            name: "lo".into(),
+            index: Some(1),
+            up: true,
+            lower_up: true,
+            loopback: true,
+            group: 0,
+            mac: None,
+            mtu: Some(65536),
+            origin: Origin::inferred("every Linux host has lo"),
+        });
+        host.inferred.push("lo (not in the paste) exists on every host, with 127.0.0.1/8".into());
+    }
+    if let Some(lo) = host.links.iter_mut().find(|l| l.name == "lo") {
+        lo.loopback = true;
+    }
+    let lo_name = host.links.iter().find(|l| l.loopback).map(|l| l.name.clone()).unwrap_or_else(|| "lo".into());
+    if !frag.seen.ip_addr && !host.addresses.iter().any(|a| a.dev == lo_name) {
+        host.addresses.insert(0, Address {
+            dev: lo_name,
+            local: Ipv4Addr::LOCALHOST,
+            prefix_len: 8,
+            peer: None,
+            broadcast: None,
+            scope: Scope::HOST,
+            secondary: false,
+            noprefixroute: false,
+            label: None,
+            origin: Origin::inferred("lo always has 127.0.0.1/8"),
+        });
+    }
+    // Links without a printed ifindex get one in paste order after the known ones.
+    let mut next = host.links.iter().filter_map(|l| l.index).max().unwrap_or(0) + 1;
+    for l in &mut host.links {
+        if l.index.is_none() {
+            l.index = Some(if l.loopback { 1 } else { next });
+            if !l.loopback {
+                next += 1;
+            }
+        }
+    }
+}
+
+fn build_rules(frag: &Fragment, host: &mut Host) {
+    if frag.seen.rules {
+        host.rules = frag.rules.clone();
+        // Kernel order: ascending priority; rules of equal priority keep insertion order,
+        // which is the order `ip rule show` printed them in.
+        host.rules.sort_by_key(|r| r.priority);
+    } else {
+        host.rules = Rule::defaults();
+        host.inferred.push("no `ip rule` output: the kernel's three default rules (0 local, 32766 main, 32767 default)".into());
+    }
+    let defaults = Rule::defaults();
+    host.default_rules_only = host.rules.len() == 3 && host.rules.iter().zip(&defaults).all(|(a, b)| a.same_as(b));
+}
+
+fn build_tables(frag: &Fragment, host: &mut Host) {
+    for r in &frag.routes {
+        host.tables.entry(r.table).or_default().push(r.clone());
+    }
+    let seen = |t: TableId| frag.seen.all_tables || frag.seen.tables.contains(&t);
+    if !seen(TABLE_LOCAL) {
+        let routes = kernel_local_routes(host);
+        if !routes.is_empty() {
+            host.inferred.push(format!(
+                "table local was not pasted: {} local/broadcast routes inferred from the addresses, as the kernel adds them",
+                routes.len()
+            ));
+        }
+        host.tables.entry(TABLE_LOCAL).or_default().extend(routes);
+    }
+    if !seen(TABLE_MAIN) {
+        let routes = kernel_prefix_routes(host);
+        if !routes.is_empty() {
+            host.inferred.push(format!(
+                "table main was not pasted: {} connected routes inferred from the addresses (proto kernel scope link)",
+                routes.len()
+            ));
+        }
+        host.tables.entry(TABLE_MAIN).or_default().extend(routes);
+    }
+}
+
+fn link_is_up(host: &Host, dev: &str) -> bool {
+    host.link(dev).map(|l| l.up).unwrap_or(true)
+}
+
+/// The primary address of `a`'s subnet on its link (`inet_ifa_byprefix`), used as `src`.
+fn primary_for<'a>(host: &'a Host, a: &'a Address) -> &'a Address {
+    if !a.secondary {
+        return a;
+    }
+    host.addresses
+        .iter()
+        .find(|p| p.dev == a.dev && !p.secondary && p.prefix_len == a.prefix_len && p.subnet() == a.subnet())
+        .unwrap_or(a)
+}
+
+/// What `fib_add_ifaddr` puts in table local for each address of an up link.
+fn kernel_local_routes(host: &Host) -> Vec<Route> {
+    let mut out: Vec<Route> = Vec::new();
+    let why = || Origin::inferred("added by the kernel for the address (fib_add_ifaddr)");
+    let push = |out: &mut Vec<Route>, kind: RouteType, dst: Ipv4Net, dev: &str, src: Ipv4Addr, scope: Scope| {
+        if out.iter().any(|r| r.kind == kind && r.dst == dst) {
+            return;
+        }
+        out.push(Route {
+            table: TABLE_LOCAL,
+            kind,
+            dst,
+            tos: 0,
+            metric: 0,
+            scope,
+            protocol: Some("kernel".into()),
+            prefsrc: Some(src),
+            nexthops: vec![NextHop { dev: Some(dev.to_string()), weight: 1, ..NextHop::default() }],
+            origin: why(),
+        });
+    };
+    for a in &host.addresses {
+        if !link_is_up(host, &a.dev) {
+            continue;
+        }
+        let prim = primary_for(host, a).local;
+        let loopback = host.link(&a.dev).is_some_and(|l| l.loopback);
+        push(&mut out, RouteType::Local, Ipv4Net::new(a.local, 32).expect("32"), &a.dev, prim, Scope::HOST);
+        if let Some(b) = a.broadcast {
+            if b != Ipv4Addr::BROADCAST {
+                push(&mut out, RouteType::Broadcast, Ipv4Net::new(b, 32).expect("32"), &a.dev, prim, Scope::LINK);
+            }
+        }
+        let subnet = a.subnet();
+        if !a.secondary && !subnet.addr().is_unspecified() && (subnet.addr() != a.local || a.prefix_len < 32) {
+            if loopback && !a.noprefixroute {
+                push(&mut out, RouteType::Local, subnet, &a.dev, prim, Scope::HOST);
+            }
+            if a.prefix_len < 31 {
+                push(&mut out, RouteType::Broadcast, Ipv4Net::new(subnet.broadcast(), 32).expect("32"), &a.dev, prim, Scope::LINK);
+            }
+        }
+    }
+    out
+}
+
+/// What `fib_add_ifaddr` puts in table main: the prefix route of each primary address.
+fn kernel_prefix_routes(host: &Host) -> Vec<Route> {
+    let mut out: Vec<Route> = Vec::new();
+    for a in &host.addresses {
+        let loopback = host.link(&a.dev).is_some_and(|l| l.loopback);
+        if a.secondary || a.noprefixroute || loopback || !link_is_up(host, &a.dev) {
+            continue;
+        }
+        let subnet = a.subnet();
+        if subnet.addr().is_unspecified() || (subnet.addr() == a.local && a.prefix_len == 32) {
+            continue;
+        }
+        if out.iter().any(|r| r.dst == subnet && r.nexthops[0].dev.as_deref() == Some(&a.dev)) {
+            continue;
+        }
+        out.push(Route {
+            table: TABLE_MAIN,
+            kind: RouteType::Unicast,
+            dst: subnet,
+            tos: 0,
+            metric: 0,
+            scope: Scope::LINK,
+            protocol: Some("kernel".into()),
+            prefsrc: Some(a.local),
+            nexthops: vec![NextHop { dev: Some(a.dev.clone()), weight: 1, ..NextHop::default() }],
+            origin: Origin::inferred("the prefix route the kernel adds for the address"),
+        });
+    }
+    out
+}
+
+/// A hand-written `via GW` without `dev`: the kernel resolves the device from the connected
+/// route to the gateway (fib_check_nh); do the same and say so.
+fn resolve_nexthop_devices(host: &mut Host) {
+    let addrs = host.addresses.clone();
+    let main = host.tables.get(&TABLE_MAIN).cloned().unwrap_or_default();
+    for routes in host.tables.values_mut() {
+        for r in routes.iter_mut() {
+            for nh in r.nexthops.iter_mut() {
+                if nh.dev.is_some() {
+                    continue;
+                }
+                let Some(gw) = nh.gateway else { continue };
+                let dev = main
+                    .iter()
+                    .filter(|c| c.nexthops.first().is_some_and(|n| n.gateway.is_none() && n.dev.is_some()) && c.dst.contains(&gw))
+                    .max_by_key(|c| c.dst.prefix_len())
+                    .and_then(|c| c.nexthops[0].dev.clone())
+                    .or_else(|| addrs.iter().find(|a| a.matches(gw)).map(|a| a.dev.clone()));
+                if let Some(dev) = dev {
+                    nh.dev = Some(dev);
+                    r.origin.inferred.get_or_insert_with(|| "the device was resolved from the connected route to the gateway".into());
+                }
+            }
+        }
+    }
+}
+
+/// Devices named by routes or addresses but absent from the paste are assumed to exist and be up.
+fn add_links_named_elsewhere(host: &mut Host) {
+    let mut names: Vec<String> = host.addresses.iter().map(|a| a.dev.clone()).collect();
+    for routes in host.tables.values() {
+        for r in routes {
+            names.extend(r.nexthops.iter().filter_map(|n| n.dev.clone()));
+        }
+    }
+    let mut next = host.links.iter().filter_map(|l| l.index).max().unwrap_or(1) + 1;
+    for n in names {
+        if host.link(&n).is_none() {
+            host.inferred.push(format!("link {n} is named in the paste but not shown; assumed up"));
+            host.links.push(Link {
+                name: n,
+                index: Some(next),
+                up: true,
+                lower_up: true,
+                loopback: false,
+                group: 0,
+                mac: None,
+                mtu: None,
+                origin: Origin::inferred("named by an address or route; assumed to exist and be up"),
+            });
+            next += 1;
+        }
+    }
+}

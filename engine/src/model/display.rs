@@ -1,0 +1,169 @@
+//! Prints rules and routes back in iproute2's syntax (`ip rule show`, `ip route show`), for
+//! explanations, fixes, and the print→parse round trip.
+
+use super::*;
+use std::fmt::Write as _;
+
+fn prefix(n: &Ipv4Net) -> String {
+    if n.prefix_len() == 32 { n.addr().to_string() } else { n.to_string() }
+}
+
+/// One rule as `ip rule show` prints it: `PRIO:\tSELECTORS ACTION`.
+pub fn rule_to_string(host: &Host, r: &Rule) -> String {
+    let mut s = format!("{}:\t", r.priority);
+    if r.invert {
+        s.push_str("not ");
+    }
+    match &r.from {
+        Some(f) => write!(s, "from {}", prefix(f)).unwrap(),
+        None => s.push_str("from all"),
+    }
+    if let Some(t) = &r.to {
+        write!(s, " to {}", prefix(t)).unwrap();
+    }
+    if r.tos != 0 {
+        write!(s, " tos 0x{:02x}", r.tos).unwrap();
+    }
+    if let Some(m) = r.fwmark {
+        if r.fwmask == u32::MAX {
+            write!(s, " fwmark 0x{m:x}").unwrap();
+        } else {
+            write!(s, " fwmark 0x{m:x}/0x{:x}", r.fwmask).unwrap();
+        }
+    }
+    if let Some(i) = &r.iif {
+        write!(s, " iif {i}").unwrap();
+        if host.link(i).is_none() && !host.links.is_empty() {
+            s.push_str(" [detached]");
+        }
+    }
+    if let Some(o) = &r.oif {
+        write!(s, " oif {o}").unwrap();
+        if host.link(o).is_none() && !host.links.is_empty() {
+            s.push_str(" [detached]");
+        }
+    }
+    if let Some(u) = r.uid_range {
+        write!(s, " uidrange {}-{}", u.start, u.end).unwrap();
+    }
+    if let Some(p) = r.ipproto {
+        write!(s, " ipproto {}", ipproto_name(p)).unwrap();
+    }
+    for (w, rg) in [("sport", r.sport), ("dport", r.dport)] {
+        if let Some(rg) = rg {
+            if rg.start == rg.end {
+                write!(s, " {w} {}", rg.start).unwrap();
+            } else {
+                write!(s, " {w} {}-{}", rg.start, rg.end).unwrap();
+            }
+        }
+    }
+    match &r.action {
+        RuleAction::Lookup { table } => write!(s, " lookup {}", host.table_name(*table)).unwrap(),
+        RuleAction::Goto { target } => {
+            write!(s, " goto {target}").unwrap();
+            if !host.rules.iter().any(|x| x.priority == *target) {
+                s.push_str(" [unresolved]");
+            }
+        }
+        RuleAction::Nop => s.push_str(" nop"),
+        RuleAction::Blackhole => s.push_str(" blackhole"),
+        RuleAction::Unreachable => s.push_str(" unreachable"),
+        RuleAction::Prohibit => s.push_str(" prohibit"),
+    }
+    if let Some(n) = r.suppress_prefixlen {
+        write!(s, " suppress_prefixlength {n}").unwrap();
+    }
+    if let Some(g) = r.suppress_ifgroup {
+        if g == 0 {
+            s.push_str(" suppress_ifgroup default");
+        } else {
+            write!(s, " suppress_ifgroup {g}").unwrap();
+        }
+    }
+    if let Some(p) = &r.protocol {
+        write!(s, " proto {p}").unwrap();
+    }
+    s
+}
+
+/// One route as `ip route show table all` prints it (multipath nexthops on extra lines).
+pub fn route_to_string(host: &Host, r: &Route) -> String {
+    let mut s = String::new();
+    if r.kind != RouteType::Unicast {
+        write!(s, "{} ", r.kind.name()).unwrap();
+    }
+    if r.dst.prefix_len() == 0 {
+        s.push_str("default");
+    } else {
+        s.push_str(&prefix(&r.dst));
+    }
+    if r.tos != 0 {
+        write!(s, " tos 0x{:x}", r.tos).unwrap();
+    }
+    if r.nexthops.len() == 1 {
+        let n = &r.nexthops[0];
+        if let Some(g) = n.gateway {
+            write!(s, " via {g}").unwrap();
+        }
+        if let Some(d) = &n.dev {
+            write!(s, " dev {d}").unwrap();
+        }
+    }
+    if r.table != TABLE_MAIN {
+        write!(s, " table {}", host.table_name(r.table)).unwrap();
+    }
+    if let Some(p) = &r.protocol {
+        write!(s, " proto {p}").unwrap();
+    }
+    if r.scope != Scope::UNIVERSE {
+        write!(s, " scope {}", r.scope.name()).unwrap();
+    }
+    if let Some(p) = r.prefsrc {
+        write!(s, " src {p}").unwrap();
+    }
+    if r.metric != 0 {
+        write!(s, " metric {}", r.metric).unwrap();
+    }
+    if r.nexthops.len() == 1 {
+        nh_flags(&mut s, &r.nexthops[0]);
+    } else {
+        for n in &r.nexthops {
+            s.push_str("\n\tnexthop");
+            if let Some(g) = n.gateway {
+                write!(s, " via {g}").unwrap();
+            }
+            if let Some(d) = &n.dev {
+                write!(s, " dev {d}").unwrap();
+            }
+            write!(s, " weight {}", n.weight).unwrap();
+            nh_flags(&mut s, n);
+        }
+    }
+    s
+}
+
+fn nh_flags(s: &mut String, n: &NextHop) {
+    if n.dead {
+        s.push_str(" dead");
+    }
+    if n.onlink {
+        s.push_str(" onlink");
+    }
+    if n.linkdown {
+        s.push_str(" linkdown");
+    }
+}
+
+pub fn ipproto_name(p: u8) -> String {
+    match p {
+        1 => "icmp".into(),
+        6 => "tcp".into(),
+        17 => "udp".into(),
+        47 => "gre".into(),
+        50 => "esp".into(),
+        58 => "ipv6-icmp".into(),
+        132 => "sctp".into(),
+        n => n.to_string(),
+    }
+}

@@ -1,0 +1,482 @@
+//! The model of a Linux host as the kernel's IPv4 FIB sees it: links, addresses in
+//! list order, the rule database in kernel order, and the routing tables.
+//!
+//! Everything here is plain data (serde-serialisable) with an [`Origin`] that says where
+//! it came from: a pasted line, or an inference made the way the kernel would.
+
+mod build;
+mod display;
+
+pub use display::{ipproto_name, route_to_string, rule_to_string};
+
+pub use build::build_host;
+
+use ipnet::Ipv4Net;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::net::Ipv4Addr;
+
+/// A routing table id, as in `ip route show table N`.
+pub type TableId = u32;
+
+/// `RT_TABLE_LOCAL`: local and broadcast routes, looked up first.
+pub const TABLE_LOCAL: TableId = 255;
+/// `RT_TABLE_MAIN`: what `ip route` and `route -n` show.
+pub const TABLE_MAIN: TableId = 254;
+/// `RT_TABLE_DEFAULT`: consulted last by the default rule 32767.
+pub const TABLE_DEFAULT: TableId = 253;
+
+/// Where a model element comes from.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Origin {
+    /// 1-based line number in the paste it was read from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    /// Index of the host transcript (tab) it was read from, when a scenario has several.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<usize>,
+    /// Set when whyroute inferred the element instead of reading it; says why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inferred: Option<String>,
+}
+
+impl Origin {
+    pub fn line(no: usize) -> Self {
+        Origin { line: Some(no), ..Origin::default() }
+    }
+    pub fn inferred(why: impl Into<String>) -> Self {
+        Origin { inferred: Some(why.into()), ..Origin::default() }
+    }
+    pub fn is_inferred(&self) -> bool {
+        self.inferred.is_some()
+    }
+}
+
+/// Route and address scope (`rtm_scope` / `ifa_scope`). Smaller is wider.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Scope(pub u8);
+
+impl Scope {
+    pub const UNIVERSE: Scope = Scope(0);
+    pub const SITE: Scope = Scope(200);
+    pub const LINK: Scope = Scope(253);
+    pub const HOST: Scope = Scope(254);
+    pub const NOWHERE: Scope = Scope(255);
+
+    /// The name iproute2 prints (`global` for universe, as in `ip addr`).
+    pub fn name(self) -> String {
+        match self.0 {
+            0 => "global".into(),
+            200 => "site".into(),
+            253 => "link".into(),
+            254 => "host".into(),
+            255 => "nowhere".into(),
+            n => n.to_string(),
+        }
+    }
+
+    /// Parses `global`/`universe`, `site`, `link`, `host`, `nowhere` or a number.
+    pub fn parse(s: &str) -> Option<Scope> {
+        Some(match s {
+            "global" | "universe" => Scope::UNIVERSE,
+            "site" => Scope::SITE,
+            "link" => Scope::LINK,
+            "host" => Scope::HOST,
+            "nowhere" => Scope::NOWHERE,
+            n => Scope(parse_u32(n)?.try_into().ok()?),
+        })
+    }
+}
+
+/// Parses a decimal or `0x` hexadecimal number, as iproute2's get_u32 does.
+pub fn parse_u32(s: &str) -> Option<u32> {
+    if let Some(h) = s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
+        u32::from_str_radix(h, 16).ok()
+    } else {
+        s.parse().ok()
+    }
+}
+
+/// A network interface.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Link {
+    pub name: String,
+    /// ifindex, when the paste shows it (`ip addr`); the order of links otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub index: Option<u32>,
+    /// `IFF_UP`: administratively up.
+    pub up: bool,
+    /// `LOWER_UP`: carrier present. `NO-CARRIER` clears it.
+    pub lower_up: bool,
+    #[serde(default)]
+    pub loopback: bool,
+    /// Interface group (`group N` in `ip link`), used by `suppress_ifgroup`.
+    #[serde(default)]
+    pub group: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mac: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mtu: Option<u32>,
+    #[serde(default)]
+    pub origin: Origin,
+}
+
+/// An IPv4 address on a link, in the kernel's list order for that link.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Address {
+    pub dev: String,
+    pub local: Ipv4Addr,
+    pub prefix_len: u8,
+    /// Point-to-point peer (`inet A peer B/N`): the prefix then belongs to the peer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peer: Option<Ipv4Addr>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub broadcast: Option<Ipv4Addr>,
+    pub scope: Scope,
+    /// `IFA_F_SECONDARY`: never chosen as a source by inet_select_addr.
+    #[serde(default)]
+    pub secondary: bool,
+    #[serde(default)]
+    pub noprefixroute: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    #[serde(default)]
+    pub origin: Origin,
+}
+
+impl Address {
+    /// The address that `inet_ifa_match` compares against: the peer if there is one.
+    pub fn ifa_address(&self) -> Ipv4Addr {
+        self.peer.unwrap_or(self.local)
+    }
+    /// The subnet the address belongs to (`ifa_address & ifa_mask`).
+    pub fn subnet(&self) -> Ipv4Net {
+        Ipv4Net::new(self.ifa_address(), self.prefix_len.min(32)).expect("prefix clamped").trunc()
+    }
+    /// `inet_ifa_match`: is `addr` on this address's subnet?
+    pub fn matches(&self, addr: Ipv4Addr) -> bool {
+        self.subnet().contains(&addr)
+    }
+}
+
+/// What a rule does when it matches (`FR_ACT_*`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum RuleAction {
+    Lookup { table: TableId },
+    Goto { target: u32 },
+    Nop,
+    Blackhole,
+    Unreachable,
+    Prohibit,
+}
+
+/// A port or uid range selector (inclusive).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Range {
+    pub start: u32,
+    pub end: u32,
+}
+
+impl Range {
+    pub fn contains(&self, v: u32) -> bool {
+        self.start <= v && v <= self.end
+    }
+}
+
+/// One routing policy rule, as `ip rule show` prints it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Rule {
+    pub priority: u32,
+    /// `not`: the selectors' result is inverted.
+    #[serde(default)]
+    pub invert: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<Ipv4Net>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<Ipv4Net>,
+    /// `tos`/`dsfield` selector; 0 = any.
+    #[serde(default)]
+    pub tos: u8,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fwmark: Option<u32>,
+    /// Mask for `fwmark`; 0xffffffff when none was printed.
+    #[serde(default = "all_ones")]
+    pub fwmask: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iif: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oif: Option<String>,
+    #[serde(default)]
+    pub l3mdev: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uid_range: Option<Range>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ipproto: Option<u8>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sport: Option<Range>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dport: Option<Range>,
+    pub action: RuleAction,
+    /// `suppress_prefixlength N`: reject results with prefix length <= N.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suppress_prefixlen: Option<u8>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suppress_ifgroup: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub realms: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub protocol: Option<String>,
+    #[serde(default)]
+    pub origin: Origin,
+}
+
+fn all_ones() -> u32 {
+    u32::MAX
+}
+
+impl Rule {
+    /// A rule with no selectors (`from all`) and the given action.
+    pub fn new(priority: u32, action: RuleAction) -> Self {
+        Rule {
+            priority,
+            invert: false,
+            from: None,
+            to: None,
+            tos: 0,
+            fwmark: None,
+            fwmask: u32::MAX,
+            iif: None,
+            oif: None,
+            l3mdev: false,
+            uid_range: None,
+            ipproto: None,
+            sport: None,
+            dport: None,
+            action,
+            suppress_prefixlen: None,
+            suppress_ifgroup: None,
+            realms: None,
+            protocol: None,
+            origin: Origin::default(),
+        }
+    }
+
+    /// The kernel's three rules in a fresh namespace: 0 local, 32766 main, 32767 default.
+    pub fn defaults() -> Vec<Rule> {
+        [(0, TABLE_LOCAL), (32766, TABLE_MAIN), (32767, TABLE_DEFAULT)]
+            .into_iter()
+            .map(|(p, t)| Rule {
+                origin: Origin::inferred("no `ip rule` output was given: the kernel's default rules"),
+                ..Rule::new(p, RuleAction::Lookup { table: t })
+            })
+            .collect()
+    }
+
+    /// Same selectors and action as `other` (origins ignored).
+    pub fn same_as(&self, other: &Rule) -> bool {
+        let mut a = self.clone();
+        a.origin = other.origin.clone();
+        a == *other
+    }
+}
+
+/// Route types (`RTN_*`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RouteType {
+    Unicast,
+    Local,
+    Broadcast,
+    Anycast,
+    Multicast,
+    Blackhole,
+    Unreachable,
+    Prohibit,
+    Throw,
+    Nat,
+}
+
+impl RouteType {
+    pub fn name(self) -> &'static str {
+        match self {
+            RouteType::Unicast => "unicast",
+            RouteType::Local => "local",
+            RouteType::Broadcast => "broadcast",
+            RouteType::Anycast => "anycast",
+            RouteType::Multicast => "multicast",
+            RouteType::Blackhole => "blackhole",
+            RouteType::Unreachable => "unreachable",
+            RouteType::Prohibit => "prohibit",
+            RouteType::Throw => "throw",
+            RouteType::Nat => "nat",
+        }
+    }
+    pub fn parse(s: &str) -> Option<RouteType> {
+        Some(match s {
+            "unicast" => RouteType::Unicast,
+            "local" => RouteType::Local,
+            "broadcast" => RouteType::Broadcast,
+            "anycast" => RouteType::Anycast,
+            "multicast" => RouteType::Multicast,
+            "blackhole" => RouteType::Blackhole,
+            "unreachable" => RouteType::Unreachable,
+            "prohibit" => RouteType::Prohibit,
+            "throw" => RouteType::Throw,
+            "nat" => RouteType::Nat,
+            _ => return None,
+        })
+    }
+    /// The scope the kernel gives a route of this type when none is printed
+    /// (iproute2's defaults when adding: host for local, link for broadcast/anycast
+    /// and gateway-less unicast, universe otherwise).
+    pub fn default_scope(self, has_gateway: bool) -> Scope {
+        match self {
+            RouteType::Local | RouteType::Nat => Scope::HOST,
+            RouteType::Broadcast | RouteType::Multicast | RouteType::Anycast => Scope::LINK,
+            RouteType::Unicast if !has_gateway => Scope::LINK,
+            _ => Scope::UNIVERSE,
+        }
+    }
+}
+
+/// One nexthop of a route.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+pub struct NextHop {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gateway: Option<Ipv4Addr>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dev: Option<String>,
+    /// `weight N` of a multipath nexthop (1 when not printed).
+    #[serde(default = "one")]
+    pub weight: u32,
+    #[serde(default)]
+    pub onlink: bool,
+    /// `RTNH_F_DEAD`: skipped by every lookup.
+    #[serde(default)]
+    pub dead: bool,
+    /// `RTNH_F_LINKDOWN`: still used unless ignore_routes_with_linkdown is set.
+    #[serde(default)]
+    pub linkdown: bool,
+}
+
+fn one() -> u32 {
+    1
+}
+
+/// A route in one table.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Route {
+    pub table: TableId,
+    #[serde(rename = "type")]
+    pub kind: RouteType,
+    pub dst: Ipv4Net,
+    #[serde(default)]
+    pub tos: u8,
+    /// `metric`/`priority`; 0 when not printed.
+    #[serde(default)]
+    pub metric: u32,
+    pub scope: Scope,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub protocol: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefsrc: Option<Ipv4Addr>,
+    /// Empty for routes without a nexthop (blackhole, unreachable, prohibit, throw).
+    #[serde(default)]
+    pub nexthops: Vec<NextHop>,
+    #[serde(default)]
+    pub origin: Origin,
+}
+
+impl Route {
+    pub fn is_multipath(&self) -> bool {
+        self.nexthops.len() > 1
+    }
+}
+
+/// A DNS server the paste names (resolv.conf, networkd `DNS=`), with where it was named.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Nameserver {
+    pub addr: Ipv4Addr,
+    /// The link whose configuration names it, if any (networkd files are per link).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
+    #[serde(default)]
+    pub origin: Origin,
+}
+
+/// A Linux host: everything the IPv4 output route decision reads.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Host {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hostname: Option<String>,
+    pub links: Vec<Link>,
+    /// Addresses in kernel list order per link (the order `ip addr` prints them).
+    pub addresses: Vec<Address>,
+    /// Rules in kernel order: ascending priority, paste order within a priority.
+    pub rules: Vec<Rule>,
+    /// Routes per table, in the order they were read.
+    pub tables: BTreeMap<TableId, Vec<Route>>,
+    /// Table names from the paste or rt_tables (`200 wcp` → "wcp" = 200).
+    #[serde(default)]
+    pub table_names: BTreeMap<String, TableId>,
+    #[serde(default)]
+    pub nameservers: Vec<Nameserver>,
+    /// True when the rules are exactly the kernel's three defaults, so the kernel would take
+    /// its fast path (no custom rules: local merged into main, then default).
+    #[serde(default)]
+    pub default_rules_only: bool,
+    /// What was inferred, in words, for the explanation.
+    #[serde(default)]
+    pub inferred: Vec<String>,
+    /// IPv6 lines kept aside (not decided on; IPv4 only).
+    #[serde(default)]
+    pub ipv6_lines: Vec<(usize, String)>,
+}
+
+impl Host {
+    pub fn link(&self, name: &str) -> Option<&Link> {
+        self.links.iter().find(|l| l.name == name)
+    }
+    /// Addresses of one link, in list order.
+    pub fn addresses_of<'a>(&'a self, dev: &'a str) -> impl Iterator<Item = &'a Address> + 'a {
+        self.addresses.iter().filter(move |a| a.dev == dev)
+    }
+    /// `__ip_dev_find`: the link that has `addr` as a local address.
+    pub fn dev_of_local(&self, addr: Ipv4Addr) -> Option<&str> {
+        self.addresses.iter().find(|a| a.local == addr).map(|a| a.dev.as_str())
+    }
+    /// A table's name as iproute2 prints it.
+    pub fn table_name(&self, id: TableId) -> String {
+        match id {
+            TABLE_LOCAL => "local".into(),
+            TABLE_MAIN => "main".into(),
+            TABLE_DEFAULT => "default".into(),
+            _ => self
+                .table_names
+                .iter()
+                .find(|(_, v)| **v == id)
+                .map(|(k, _)| k.clone())
+                .unwrap_or_else(|| id.to_string()),
+        }
+    }
+    /// Resolves a table name or number as `ip` does (rt_tables names included).
+    pub fn table_id(&self, name: &str) -> Option<TableId> {
+        table_id_builtin(name).or_else(|| self.table_names.get(name).copied())
+    }
+    pub fn routes(&self, table: TableId) -> &[Route] {
+        self.tables.get(&table).map(Vec::as_slice).unwrap_or(&[])
+    }
+}
+
+/// The names every iproute2 knows (`unspec`, `default`, `main`, `local`) or a number.
+pub fn table_id_builtin(name: &str) -> Option<TableId> {
+    match name {
+        "local" => Some(TABLE_LOCAL),
+        "main" => Some(TABLE_MAIN),
+        "default" => Some(TABLE_DEFAULT),
+        "unspec" => Some(0),
+        n => parse_u32(n),
+    }
+}

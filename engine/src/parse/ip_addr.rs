@@ -1,0 +1,346 @@
+//! `ip addr show` / `ip a` / `ip link`, `ip -br addr`, `ip -o addr` and `ip -j addr`.
+//!
+//! Addresses keep their printed order: it is the kernel's list order, which decides the
+//! primary address and therefore the source address the kernel picks.
+
+use super::{Context, Fragment, Line, ParseDiagnostic};
+use crate::model::{Address, Link, Origin, Scope};
+use serde_json::Value;
+use std::net::Ipv4Addr;
+
+pub fn parse(lines: &[Line<'_>], _ctx: &Context, out: &mut Fragment) {
+    out.seen.ip_addr = true;
+    let first = lines.iter().map(|l| l.text.trim()).find(|t| !t.is_empty());
+    if first.is_some_and(|t| t.starts_with('[')) {
+        return parse_json(lines, out);
+    }
+    let mut current: Option<String> = None;
+    for line in lines {
+        let raw = line.text;
+        let text = raw.trim();
+        if text.is_empty() {
+            continue;
+        }
+        if let Some(link) = parse_link_header(text) {
+            // `ip -o addr`: the header and the address share one line, `\`-separated.
+            let name = link.name.clone();
+            let oneline_inet = link_oneline_rest(text);
+            push_link(out, Link { origin: Origin::line(line.no), ..link });
+            current = Some(name.clone());
+            if let Some(rest) = oneline_inet {
+                parse_inet_line(rest, &name, *line, out);
+            }
+            continue;
+        }
+        if let Some(brief) = parse_brief(text, *line, out) {
+            current = Some(brief);
+            continue;
+        }
+        let first_word = text.split_whitespace().next().unwrap_or("");
+        match first_word {
+            "inet" => match &current {
+                Some(dev) => {
+                    let dev = dev.clone();
+                    parse_inet_line(text, &dev, *line, out)
+                }
+                None => out.diagnostics.push(ParseDiagnostic::error(*line, "a link line (`2: eth0: <…> mtu …`) before this address")),
+            },
+            "inet6" => out.ipv6_lines.push((line.no, raw.to_string())),
+            w if w.starts_with("link/") || w == "valid_lft" || w == "altname" || w == "prop" || w == "vf" => {}
+            _ if text.starts_with("...") || text == "…" => {}
+            _ => out.diagnostics.push(ParseDiagnostic::error(
+                *line,
+                "an `ip addr` line: `N: NAME: <FLAGS> …`, `link/…`, `inet A/N …`, `inet6 …` or `valid_lft …`",
+            )),
+        }
+    }
+}
+
+/// `2: eth0@if3: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc … state UP group default qlen 1000`
+fn parse_link_header(text: &str) -> Option<Link> {
+    let (idx, rest) = text.split_once(':')?;
+    let index: u32 = idx.trim().parse().ok()?;
+    let rest = rest.trim_start();
+    let (name, rest) = rest.split_once(':')?;
+    let name = name.trim();
+    if name.is_empty() || name.contains(char::is_whitespace) {
+        return None;
+    }
+    let name = name.split('@').next().unwrap_or(name).to_string();
+    let rest = rest.trim_start();
+    let flags_part = rest.strip_prefix('<').and_then(|r| r.split_once('>'));
+    let (flags, after) = match flags_part {
+        Some((f, a)) => (f, a),
+        // `ip -o addr` lines: `2: eth0    inet 10.0.0.1/24 …` have no flags.
+        None if rest.starts_with("inet") => ("", ""),
+        None => return None,
+    };
+    let flags: Vec<&str> = flags.split(',').collect();
+    let words: Vec<&str> = after.split_whitespace().collect();
+    let group = words.iter().position(|w| *w == "group").and_then(|i| words.get(i + 1)).and_then(|g| if *g == "default" { Some(0) } else { g.parse().ok() }).unwrap_or(0);
+    let mtu = words.iter().position(|w| *w == "mtu").and_then(|i| words.get(i + 1)).and_then(|m| m.parse().ok());
+    let oneline = flags.is_empty() || (flags.len() == 1 && flags[0].is_empty());
+    Some(Link {
+        name,
+        index: Some(index),
+        up: oneline || flags.contains(&"UP"),
+        lower_up: oneline || flags.contains(&"LOWER_UP"),
+        loopback: flags.contains(&"LOOPBACK"),
+        group,
+        mac: None,
+        mtu,
+        origin: Origin::default(),
+    })
+}
+
+/// For `ip -o addr` lines, the `inet …` part after the link name.
+fn link_oneline_rest(text: &str) -> Option<&str> {
+    let (_, rest) = text.split_once(':')?;
+    let rest = rest.trim_start();
+    let after_name = rest.split_once(char::is_whitespace)?.1.trim_start();
+    after_name.starts_with("inet ").then(|| after_name.split('\\').next().unwrap_or(after_name))
+}
+
+/// `ip -br addr`: `eth0@if3   UP   10.0.0.1/24 fe80::1/64`.
+fn parse_brief(text: &str, line: Line<'_>, out: &mut Fragment) -> Option<String> {
+    let w: Vec<&str> = text.split_whitespace().collect();
+    if w.len() < 2 || !matches!(w[1], "UP" | "DOWN" | "UNKNOWN" | "LOWERLAYERDOWN" | "DORMANT" | "NOTPRESENT" | "TESTING") {
+        return None;
+    }
+    let name = w[0].split('@').next().unwrap_or(w[0]).to_string();
+    push_link(out, Link {
+        name: name.clone(),
+        index: None,
+        up: w[1] != "DOWN",
+        lower_up: matches!(w[1], "UP" | "UNKNOWN"),
+        loopback: name == "lo",
+        group: 0,
+        mac: None,
+        mtu: None,
+        origin: Origin::line(line.no),
+    });
+    let mut have_primary: Vec<ipnet::Ipv4Net> = Vec::new();
+    for a in &w[2..] {
+        if a.contains(':') {
+            out.ipv6_lines.push((line.no, a.to_string()));
+            continue;
+        }
+        match a.parse::<ipnet::Ipv4Net>() {
+            Ok(net) => {
+                // -br hides the secondary flag; the kernel marks a second address in the same
+                // subnet secondary, so infer that.
+                let secondary = have_primary.iter().any(|p| p.trunc() == net.trunc());
+                if !secondary {
+                    have_primary.push(net);
+                }
+                out.addresses.push(Address {
+                    dev: name.clone(),
+                    local: net.addr(),
+                    prefix_len: net.prefix_len(),
+                    peer: None,
+                    broadcast: None,
+                    scope: if net.addr().is_loopback() { Scope::HOST } else { Scope::UNIVERSE },
+                    secondary,
+                    noprefixroute: false,
+                    label: None,
+                    origin: Origin::line(line.no),
+                });
+            }
+            Err(_) => out.diagnostics.push(ParseDiagnostic::error(line, format!("an address `A.B.C.D/N` in the `ip -br addr` list, found `{a}`"))),
+        }
+    }
+    Some(name)
+}
+
+fn push_link(out: &mut Fragment, link: Link) {
+    if let Some(l) = out.links.iter_mut().find(|l| l.name == link.name) {
+        *l = link;
+    } else {
+        out.links.push(link);
+    }
+}
+
+/// `inet 10.0.0.1/24 [peer P/N] brd 10.0.0.255 scope global [secondary] [noprefixroute] eth0[:label]`
+fn parse_inet_line(text: &str, dev: &str, line: Line<'_>, out: &mut Fragment) {
+    let w: Vec<&str> = text.split_whitespace().collect();
+    let Some(addr) = w.get(1) else {
+        out.diagnostics.push(ParseDiagnostic::error(line, "an address after `inet`"));
+        return;
+    };
+    let (local, mut prefix_len) = match addr.split_once('/') {
+        Some((a, n)) => (a.parse::<Ipv4Addr>().ok(), n.parse::<u8>().ok().filter(|n| *n <= 32)),
+        None => (addr.parse().ok(), Some(32)),
+    };
+    let Some(local) = local else {
+        out.diagnostics.push(ParseDiagnostic::error(line, format!("an IPv4 address after `inet`, found `{addr}`")));
+        return;
+    };
+    let mut a = Address {
+        dev: dev.to_string(),
+        local,
+        prefix_len: prefix_len.unwrap_or(32),
+        peer: None,
+        broadcast: None,
+        scope: Scope::UNIVERSE,
+        secondary: false,
+        noprefixroute: false,
+        label: None,
+        origin: Origin::line(line.no),
+    };
+    let mut i = 2;
+    while i < w.len() {
+        match w[i] {
+            "peer" => {
+                if let Some((p, n)) = w.get(i + 1).and_then(|p| p.split_once('/')) {
+                    a.peer = p.parse().ok();
+                    prefix_len = n.parse().ok();
+                } else {
+                    a.peer = w.get(i + 1).and_then(|p| p.parse().ok());
+                }
+                a.prefix_len = prefix_len.unwrap_or(32);
+                i += 1;
+            }
+            "brd" => {
+                a.broadcast = w.get(i + 1).and_then(|b| b.parse().ok());
+                i += 1;
+            }
+            "scope" => {
+                match w.get(i + 1).and_then(|s| Scope::parse(s)) {
+                    Some(s) => a.scope = s,
+                    None => out.diagnostics.push(ParseDiagnostic::warning(line, "a scope (global, link, host) after `scope`; assumed global")),
+                }
+                i += 1;
+            }
+            "secondary" => a.secondary = true,
+            "noprefixroute" => a.noprefixroute = true,
+            "metric" | "valid_lft" | "preferred_lft" | "proto" => i += 1,
+            "dynamic" | "permanent" | "deprecated" | "tentative" | "home" | "nodad" | "stable-privacy" | "mngtmpaddr" | "autojoin" | "primary" | "temporary" => {}
+            other if i == w.len() - 1 => {
+                if other != dev {
+                    a.label = Some(other.to_string());
+                }
+            }
+            other => out.diagnostics.push(ParseDiagnostic::warning(line, format!("an `inet` attribute (peer, brd, scope, secondary, noprefixroute, a label); `{other}` ignored"))),
+        }
+        i += 1;
+    }
+    out.addresses.push(a);
+}
+
+/// `ip -j addr`: `[{"ifindex":1,"ifname":"lo","flags":["LOOPBACK","UP","LOWER_UP"],"addr_info":[…]}]`.
+fn parse_json(lines: &[Line<'_>], out: &mut Fragment) {
+    let first = lines.iter().find(|l| !l.text.trim().is_empty()).copied();
+    let text: String = lines.iter().map(|l| l.text).collect::<Vec<_>>().join("\n");
+    let Ok(Value::Array(items)) = serde_json::from_str::<Value>(&text) else {
+        if let Some(l) = first {
+            out.diagnostics.push(ParseDiagnostic::error(l, "a JSON array as printed by `ip -j addr`"));
+        }
+        return;
+    };
+    let line_no = first.map(|l| l.no);
+    for item in items {
+        let Some(name) = item.get("ifname").and_then(Value::as_str) else { continue };
+        let flags: Vec<&str> = item.get("flags").and_then(Value::as_array).map(|f| f.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
+        push_link(out, Link {
+            name: name.to_string(),
+            index: item.get("ifindex").and_then(Value::as_u64).map(|i| i as u32),
+            up: flags.contains(&"UP"),
+            lower_up: flags.contains(&"LOWER_UP"),
+            loopback: flags.contains(&"LOOPBACK"),
+            group: 0,
+            mac: item.get("address").and_then(Value::as_str).map(str::to_string),
+            mtu: item.get("mtu").and_then(Value::as_u64).map(|m| m as u32),
+            origin: Origin { line: line_no, ..Origin::default() },
+        });
+        for ai in item.get("addr_info").and_then(Value::as_array).into_iter().flatten() {
+            if ai.get("family").and_then(Value::as_str) != Some("inet") {
+                continue;
+            }
+            let (Some(local), Some(len)) = (
+                ai.get("local").and_then(Value::as_str).and_then(|s| s.parse().ok()),
+                ai.get("prefixlen").and_then(Value::as_u64),
+            ) else {
+                continue;
+            };
+            let s = |k: &str| ai.get(k).and_then(Value::as_str);
+            out.addresses.push(Address {
+                dev: name.to_string(),
+                local,
+                prefix_len: len.min(32) as u8,
+                peer: s("address").and_then(|p| p.parse().ok()).filter(|p| *p != local),
+                broadcast: s("broadcast").and_then(|b| b.parse().ok()),
+                scope: s("scope").and_then(Scope::parse).unwrap_or(Scope::UNIVERSE),
+                secondary: ai.get("secondary").and_then(Value::as_bool).unwrap_or(false),
+                noprefixroute: ai.get("noprefixroute").and_then(Value::as_bool).unwrap_or(false),
+                label: s("label").filter(|l| *l != name).map(str::to_string),
+                origin: Origin { line: line_no, ..Origin::default() },
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(text: &str) -> Fragment {
+        let lines: Vec<Line> = text.lines().enumerate().map(|(i, t)| Line { no: i + 1, text: t }).collect();
+        let mut f = Fragment::default();
+        parse(&lines, &Context::default(), &mut f);
+        f
+    }
+
+    #[test]
+    fn full_output() {
+        let f = run("1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN group default qlen 1000
+    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00
+    inet 127.0.0.1/8 scope host lo
+       valid_lft forever preferred_lft forever
+    inet6 ::1/128 scope host
+       valid_lft forever preferred_lft forever
+3: veth0@if2: <NO-CARRIER,BROADCAST,MULTICAST,UP> mtu 1500 qdisc noqueue state LOWERLAYERDOWN group default qlen 1000
+    link/ether 3a:1b:2c:3d:4e:5f brd ff:ff:ff:ff:ff:ff link-netns peer
+    inet 10.0.0.1/24 brd 10.0.0.255 scope global veth0
+       valid_lft forever preferred_lft forever
+    inet 10.0.0.2/24 scope global secondary noprefixroute veth0:1
+       valid_lft forever preferred_lft forever
+    inet 10.1.0.1 peer 10.1.0.2/32 scope link veth0
+       valid_lft forever preferred_lft forever");
+        assert!(f.diagnostics.is_empty(), "{:?}", f.diagnostics);
+        assert_eq!(f.links.len(), 2);
+        assert!(f.links[0].loopback);
+        assert_eq!(f.links[1].name, "veth0");
+        assert!(f.links[1].up && !f.links[1].lower_up);
+        assert_eq!(f.addresses.len(), 4);
+        assert_eq!(f.addresses[0].scope, Scope::HOST);
+        assert!(f.addresses[2].secondary && f.addresses[2].noprefixroute);
+        assert_eq!(f.addresses[2].label.as_deref(), Some("veth0:1"));
+        assert_eq!(f.addresses[3].peer, Some("10.1.0.2".parse().unwrap()));
+        assert_eq!(f.addresses[3].scope, Scope::LINK);
+        assert_eq!(f.ipv6_lines.len(), 1);
+    }
+
+    #[test]
+    fn brief_and_oneline() {
+        let f = run("lo               UNKNOWN        127.0.0.1/8 ::1/128\neth0@if5         UP             10.0.0.5/24 10.0.0.6/24 fe80::1/64");
+        assert_eq!(f.links.len(), 2);
+        assert_eq!(f.addresses.len(), 3);
+        assert!(f.addresses[2].secondary);
+        let f = run("2: eth0    inet 10.0.0.5/24 brd 10.0.0.255 scope global eth0\\       valid_lft forever preferred_lft forever");
+        assert_eq!(f.addresses.len(), 1, "{:?}", f.diagnostics);
+    }
+
+    #[test]
+    fn json() {
+        let f = run(r#"[{"ifindex":2,"ifname":"eth0","flags":["BROADCAST","UP","LOWER_UP"],"mtu":1500,"addr_info":[{"family":"inet","local":"10.0.0.5","prefixlen":24,"broadcast":"10.0.0.255","scope":"global","label":"eth0"},{"family":"inet","local":"10.0.0.6","prefixlen":24,"scope":"global","secondary":true,"label":"eth0"}]}]"#);
+        assert_eq!(f.addresses.len(), 2);
+        assert!(f.addresses[1].secondary);
+    }
+
+    #[test]
+    fn junk_line_is_reported() {
+        let f = run("2: eth0: <UP,LOWER_UP> mtu 1500\n    inet 10.0.0.300/24 scope global eth0\n    hello world");
+        assert_eq!(f.diagnostics.len(), 2);
+        assert_eq!(f.links.len(), 1);
+    }
+}

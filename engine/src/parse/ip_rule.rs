@@ -1,0 +1,416 @@
+//! `ip rule show` / `ip rule list` / `ip ru` (iproute2's print_rule) and `ip -j rule`.
+//!
+//! Each line is `PRIO:<ws>[not ]SELECTORS ACTION [OPTIONS]`; selectors and options may come in
+//! any order, as different iproute2 versions print them differently.
+
+use super::words::{parse_prefix_lenient, words_joined};
+use super::{Context, Fragment, Line, ParseDiagnostic};
+use crate::model::{parse_u32, table_id_builtin, Origin, Range, Rule, RuleAction};
+use serde_json::Value;
+
+/// Parses `ip rule` output lines into `out.rules` (paste order kept; the model sorts).
+pub fn parse(lines: &[Line<'_>], _ctx: &Context, out: &mut Fragment) {
+    out.seen.rules = true;
+    if looks_like_json(lines) {
+        return parse_json(lines, out);
+    }
+    for line in lines {
+        let text = line.text.trim();
+        if text.is_empty() {
+            continue;
+        }
+        if text.contains(':') && text.split(':').nth(1).is_some_and(|r| r.contains("from")) && text.contains("::") {
+            out.ipv6_lines.push((line.no, line.text.to_string()));
+            continue;
+        }
+        let mut warnings = Vec::new();
+        match parse_rule_line(text, out, &mut warnings) {
+            Ok(mut rule) => {
+                rule.origin = Origin::line(line.no);
+                out.rules.push(rule);
+                out.diagnostics.extend(warnings.into_iter().map(|w| ParseDiagnostic::warning(*line, w)));
+            }
+            Err(RuleLineError::Ipv6) => out.ipv6_lines.push((line.no, line.text.to_string())),
+            Err(RuleLineError::Bad(expected)) => out.diagnostics.push(ParseDiagnostic::error(*line, expected)),
+        }
+    }
+}
+
+enum RuleLineError {
+    Ipv6,
+    Bad(String),
+}
+
+fn bad<T>(s: impl Into<String>) -> Result<T, RuleLineError> {
+    Err(RuleLineError::Bad(s.into()))
+}
+
+/// Parses one rule line (without its line number).
+fn parse_rule_line(text: &str, out: &mut Fragment, warnings: &mut Vec<String>) -> Result<Rule, RuleLineError> {
+    let Some((prio, rest)) = text.split_once(':') else {
+        return bad("a rule line `PRIORITY: from … lookup TABLE`, as `ip rule show` prints it");
+    };
+    let Some(priority) = parse_u32(prio.trim()) else {
+        return bad(format!("a rule priority (a number) before ':', found `{}`", prio.trim()));
+    };
+    let w = words_joined(rest);
+    let mut rule = Rule::new(priority, RuleAction::Lookup { table: 0 });
+    let mut action: Option<RuleAction> = None;
+    let mut i = 0;
+    let arg = |i: usize, what: &str| -> Result<&String, RuleLineError> {
+        w.get(i + 1).ok_or_else(|| RuleLineError::Bad(format!("a value after `{}`", what)))
+    };
+    while i < w.len() {
+        let k = w[i].as_str();
+        match k {
+            "not" => rule.invert = true,
+            "from" | "to" => {
+                let v = arg(i, k)?;
+                let net = if v == "all" {
+                    None
+                } else if v.contains(':') {
+                    return Err(RuleLineError::Ipv6);
+                } else {
+                    match parse_prefix_lenient(v) {
+                        Some(n) => Some(n),
+                        None => return bad(format!("`all` or an IPv4 prefix after `{k}`, found `{v}`")),
+                    }
+                };
+                if k == "from" {
+                    rule.from = net;
+                } else {
+                    rule.to = net;
+                }
+                i += 1;
+            }
+            "tos" | "dsfield" => {
+                let v = arg(i, k)?;
+                rule.tos = parse_tos(v).ok_or_else(|| RuleLineError::Bad(format!("a TOS value (e.g. 0x10) after `{k}`, found `{v}`")))?;
+                i += 1;
+            }
+            "fwmark" => {
+                let v = arg(i, k)?;
+                let (m, mask) = match v.split_once('/') {
+                    Some((m, mask)) => (parse_u32(m), parse_u32(mask)),
+                    None => (parse_u32(v), Some(u32::MAX)),
+                };
+                match (m, mask) {
+                    (Some(m), Some(mask)) => {
+                        rule.fwmark = Some(m);
+                        rule.fwmask = mask;
+                    }
+                    _ => return bad(format!("`fwmark VALUE[/MASK]` with numbers, found `{v}`")),
+                }
+                i += 1;
+            }
+            "iif" | "oif" => {
+                let v = arg(i, k)?.clone();
+                if k == "iif" {
+                    rule.iif = Some(v);
+                } else {
+                    rule.oif = Some(v);
+                }
+                i += 1;
+                // `[detached]`: the device does not exist; the selector then never matches.
+                if w.get(i + 1).is_some_and(|d| d == "[detached]") {
+                    i += 1;
+                }
+            }
+            "lookup" | "table" => {
+                let v = arg(i, k)?;
+                if v == "[l3mdev-table]" {
+                    rule.l3mdev = true;
+                    action = Some(RuleAction::Lookup { table: 0 });
+                } else {
+                    let t = table_id_builtin(v)
+                        .or_else(|| out.table_names.iter().find(|(n, _)| n == v).map(|(_, t)| *t))
+                        .ok_or_else(|| {
+                            RuleLineError::Bad(format!(
+                                "a table number or a known name after `{k}`; `{v}` is not in the pasted rt_tables (paste `cat /etc/iproute2/rt_tables` too)"
+                            ))
+                        })?;
+                    action = Some(RuleAction::Lookup { table: t });
+                }
+                i += 1;
+            }
+            "l3mdev" => rule.l3mdev = true,
+            "uidrange" => {
+                let v = arg(i, k)?;
+                rule.uid_range = Some(parse_range(v).ok_or_else(|| RuleLineError::Bad(format!("`uidrange START-END`, found `{v}`")))?);
+                i += 1;
+            }
+            "ipproto" => {
+                let v = arg(i, k)?;
+                rule.ipproto = Some(parse_ipproto(v).ok_or_else(|| RuleLineError::Bad(format!("a protocol name or number after `ipproto`, found `{v}`")))?);
+                i += 1;
+            }
+            "sport" | "dport" => {
+                let v = arg(i, k)?;
+                let r = parse_range(v)
+                    .filter(|r| r.end <= 65535)
+                    .ok_or_else(|| RuleLineError::Bad(format!("a port or `START-END` after `{k}`, found `{v}`")))?;
+                if k == "sport" {
+                    rule.sport = Some(r);
+                } else {
+                    rule.dport = Some(r);
+                }
+                i += 1;
+            }
+            "suppress_prefixlength" => {
+                let v = arg(i, k)?;
+                // iproute2 prints -1 never; accept it anyway as "unset".
+                match v.parse::<i32>() {
+                    Ok(n) if n >= 0 && n <= 32 => rule.suppress_prefixlen = Some(n as u8),
+                    Ok(-1) => {}
+                    _ => return bad(format!("a prefix length 0..32 after `suppress_prefixlength`, found `{v}`")),
+                }
+                i += 1;
+            }
+            "suppress_ifgroup" => {
+                let v = arg(i, k)?;
+                rule.suppress_ifgroup = Some(if v == "default" { 0 } else { parse_u32(v).ok_or_else(|| RuleLineError::Bad(format!("a group number after `suppress_ifgroup`, found `{v}`")))? });
+                i += 1;
+            }
+            "realms" => {
+                rule.realms = Some(arg(i, k)?.clone());
+                i += 1;
+            }
+            "proto" | "protocol" => {
+                rule.protocol = Some(arg(i, k)?.clone());
+                i += 1;
+            }
+            "goto" => {
+                let v = arg(i, k)?;
+                let t = parse_u32(v).ok_or_else(|| RuleLineError::Bad(format!("a rule priority after `goto`, found `{v}`")))?;
+                action = Some(RuleAction::Goto { target: t });
+                i += 1;
+                if w.get(i + 1).is_some_and(|d| d == "[unresolved]") {
+                    i += 1;
+                }
+            }
+            "nop" => action = Some(RuleAction::Nop),
+            "blackhole" => action = Some(RuleAction::Blackhole),
+            "unreachable" => action = Some(RuleAction::Unreachable),
+            "prohibit" => action = Some(RuleAction::Prohibit),
+            "tun_id" | "map-to" | "nat" | "flowlabel" => {
+                warnings.push(format!("`{k}` is not modelled by whyroute; ignored"));
+                i += 1;
+            }
+            other => {
+                return bad(format!(
+                    "a rule selector or action (from, to, tos, fwmark, iif, oif, uidrange, ipproto, sport, dport, lookup, goto, nop, blackhole, unreachable, prohibit, suppress_prefixlength); found `{other}`"
+                ));
+            }
+        }
+        i += 1;
+    }
+    match action {
+        Some(a) => rule.action = a,
+        None => return bad("an action: `lookup TABLE`, `goto PRIO`, `nop`, `blackhole`, `unreachable` or `prohibit`"),
+    }
+    Ok(rule)
+}
+
+/// `0x10`, `16`, or the names iproute2's rt_dsfield knows.
+pub fn parse_tos(s: &str) -> Option<u8> {
+    match s {
+        "default" => Some(0),
+        "lowdelay" => Some(0x10),
+        "throughput" => Some(0x08),
+        "reliability" => Some(0x04),
+        _ => parse_u32(s).and_then(|v| u8::try_from(v).ok()),
+    }
+}
+
+fn parse_range(s: &str) -> Option<Range> {
+    match s.split_once('-') {
+        Some((a, b)) => {
+            let (a, b) = (a.parse().ok()?, b.parse().ok()?);
+            (a <= b).then_some(Range { start: a, end: b })
+        }
+        None => {
+            let v = s.parse().ok()?;
+            Some(Range { start: v, end: v })
+        }
+    }
+}
+
+/// Protocol names as iproute2 prints them (from /etc/protocols) or a number.
+pub fn parse_ipproto(s: &str) -> Option<u8> {
+    Some(match s {
+        "ip" | "hopopt" => 0,
+        "icmp" => 1,
+        "igmp" => 2,
+        "tcp" => 6,
+        "udp" => 17,
+        "gre" => 47,
+        "esp" => 50,
+        "ah" => 51,
+        "ipv6-icmp" | "icmpv6" => 58,
+        "sctp" => 132,
+        "udplite" => 136,
+        _ => s.parse().ok()?,
+    })
+}
+
+fn looks_like_json(lines: &[Line<'_>]) -> bool {
+    lines.iter().map(|l| l.text.trim()).find(|t| !t.is_empty()).is_some_and(|t| t.starts_with('['))
+}
+
+/// `ip -j rule`: `[{"priority":0,"src":"all","table":"local"}, …]`.
+fn parse_json(lines: &[Line<'_>], out: &mut Fragment) {
+    let first = lines.iter().find(|l| !l.text.trim().is_empty()).copied();
+    let text: String = lines.iter().map(|l| l.text).collect::<Vec<_>>().join("\n");
+    let items: Vec<Value> = match serde_json::from_str(&text) {
+        Ok(Value::Array(v)) => v,
+        _ => {
+            if let Some(l) = first {
+                out.diagnostics.push(ParseDiagnostic::error(l, "a JSON array as printed by `ip -j rule`"));
+            }
+            return;
+        }
+    };
+    let line_no = first.map(|l| l.no);
+    for item in items {
+        // Re-render the JSON object as the text form and reuse the text parser: one grammar.
+        let mut s = String::new();
+        let get = |k: &str| item.get(k);
+        let Some(prio) = get("priority").and_then(Value::as_u64) else { continue };
+        s.push_str(&format!("{prio}: "));
+        if get("not").is_some() {
+            s.push_str("not ");
+        }
+        for (k, lk) in [("src", "srclen"), ("dst", "dstlen")] {
+            if let Some(v) = get(k).and_then(Value::as_str) {
+                let word = if k == "src" { "from" } else { "to" };
+                match get(lk).and_then(Value::as_u64) {
+                    Some(len) => s.push_str(&format!("{word} {v}/{len} ")),
+                    None => s.push_str(&format!("{word} {v} ")),
+                }
+            }
+        }
+        for k in ["tos", "iif", "oif", "ipproto", "realms", "protocol"] {
+            if let Some(v) = get(k) {
+                s.push_str(&format!("{k} {} ", json_word(v)));
+            }
+        }
+        if let Some(m) = get("fwmark") {
+            s.push_str(&format!("fwmark {}", json_word(m)));
+            if let Some(mask) = get("fwmask") {
+                s.push_str(&format!("/{}", json_word(mask)));
+            }
+            s.push(' ');
+        }
+        if let (Some(a), Some(b)) = (get("uid_start"), get("uid_end")) {
+            s.push_str(&format!("uidrange {}-{} ", json_word(a), json_word(b)));
+        }
+        for p in ["sport", "dport"] {
+            if let Some(v) = get(p) {
+                s.push_str(&format!("{p} {} ", json_word(v)));
+            } else if let (Some(a), Some(b)) = (get(&format!("{p}_start")), get(&format!("{p}_end"))) {
+                s.push_str(&format!("{p} {}-{} ", json_word(a), json_word(b)));
+            }
+        }
+        if let Some(v) = get("suppress_prefixlen") {
+            s.push_str(&format!("suppress_prefixlength {} ", json_word(v)));
+        }
+        if let Some(v) = get("suppress_ifgroup") {
+            s.push_str(&format!("suppress_ifgroup {} ", json_word(v)));
+        }
+        match get("action").and_then(Value::as_str) {
+            Some("goto") => s.push_str(&format!("goto {}", get("target").map(json_word).unwrap_or_default())),
+            Some(a) if a != "lookup" => s.push_str(a),
+            _ => s.push_str(&format!("lookup {}", get("table").map(json_word).unwrap_or_else(|| "main".into()))),
+        }
+        match parse_rule_line(&s, out, &mut Vec::new()) {
+            Ok(mut rule) => {
+                rule.origin = Origin { line: line_no, ..Origin::default() };
+                out.rules.push(rule);
+            }
+            Err(RuleLineError::Ipv6) => {}
+            Err(RuleLineError::Bad(e)) => out.diagnostics.push(ParseDiagnostic {
+                line: line_no.unwrap_or(0),
+                text: item.to_string(),
+                expected: e,
+                severity: super::Severity::Error,
+            }),
+        }
+    }
+}
+
+fn json_word(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{TABLE_LOCAL, TABLE_MAIN};
+
+    fn run(text: &str) -> Fragment {
+        let lines: Vec<Line> = text.lines().enumerate().map(|(i, t)| Line { no: i + 1, text: t }).collect();
+        let mut f = Fragment::default();
+        parse(&lines, &Context::default(), &mut f);
+        f
+    }
+
+    #[test]
+    fn seed_rules_with_spaced_prefixes() {
+        let f = run("0:      from all lookup local\n0:      from all to 192.168.10.10  lookup 200\n0:      from all to 172.16.1.0 /24 lookup 200\n0:      from 10.244.0.2 lookup 200\n32766:  from all lookup main\n32767:  from all lookup default");
+        assert!(f.diagnostics.is_empty(), "{:?}", f.diagnostics);
+        assert_eq!(f.rules.len(), 6);
+        assert_eq!(f.rules[0].action, RuleAction::Lookup { table: TABLE_LOCAL });
+        assert_eq!(f.rules[1].to, Some("192.168.10.10/32".parse().unwrap()));
+        assert_eq!(f.rules[2].to, Some("172.16.1.0/24".parse().unwrap()));
+        assert_eq!(f.rules[3].from, Some("10.244.0.2/32".parse().unwrap()));
+        assert_eq!(f.rules[4].action, RuleAction::Lookup { table: TABLE_MAIN });
+        assert_eq!(f.rules[4].origin.line, Some(5));
+    }
+
+    #[test]
+    fn every_selector() {
+        let f = run("100:\tnot from 10.0.0.0/8 to 1.2.3.0/24 tos 0x10 fwmark 0x1/0xff iif lo oif eth1 [detached] uidrange 100-200 ipproto tcp sport 1000-2000 dport 53 lookup 200 suppress_prefixlength 0 suppress_ifgroup 5 proto static");
+        assert!(f.diagnostics.is_empty(), "{:?}", f.diagnostics);
+        let r = &f.rules[0];
+        assert!(r.invert);
+        assert_eq!(r.tos, 0x10);
+        assert_eq!((r.fwmark, r.fwmask), (Some(1), 0xff));
+        assert_eq!(r.iif.as_deref(), Some("lo"));
+        assert_eq!(r.oif.as_deref(), Some("eth1"));
+        assert_eq!(r.uid_range, Some(Range { start: 100, end: 200 }));
+        assert_eq!(r.ipproto, Some(6));
+        assert_eq!(r.sport, Some(Range { start: 1000, end: 2000 }));
+        assert_eq!(r.dport, Some(Range { start: 53, end: 53 }));
+        assert_eq!(r.suppress_prefixlen, Some(0));
+        assert_eq!(r.suppress_ifgroup, Some(5));
+    }
+
+    #[test]
+    fn actions() {
+        let f = run("1: from all goto 300 [unresolved]\n2: from all nop\n3: from all blackhole\n4: from all unreachable\n5: from all prohibit");
+        let acts: Vec<_> = f.rules.iter().map(|r| r.action.clone()).collect();
+        assert_eq!(acts, [RuleAction::Goto { target: 300 }, RuleAction::Nop, RuleAction::Blackhole, RuleAction::Unreachable, RuleAction::Prohibit]);
+    }
+
+    #[test]
+    fn bad_lines_are_reported_and_the_rest_kept() {
+        let f = run("0: from all lookup local\nthis is not a rule\n5: from all frobnicate 3 lookup main\n32766: from all lookup main");
+        assert_eq!(f.rules.len(), 2);
+        assert_eq!(f.diagnostics.len(), 2);
+        assert_eq!(f.diagnostics[0].line, 2);
+        assert!(f.diagnostics[1].expected.contains("frobnicate"));
+    }
+
+    #[test]
+    fn json_form() {
+        let f = run(r#"[{"priority":0,"src":"all","table":"local"},{"priority":5,"src":"10.0.0.0","srclen":8,"fwmark":"0x1","fwmask":"0xff","table":"200"},{"priority":6,"src":"all","action":"goto","target":9},{"priority":32766,"src":"all","table":"main"}]"#);
+        assert!(f.diagnostics.is_empty(), "{:?}", f.diagnostics);
+        assert_eq!(f.rules.len(), 4);
+        assert_eq!(f.rules[1].from, Some("10.0.0.0/8".parse().unwrap()));
+        assert_eq!(f.rules[1].fwmask, 0xff);
+        assert_eq!(f.rules[2].action, RuleAction::Goto { target: 9 });
+    }
+}

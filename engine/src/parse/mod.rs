@@ -1,0 +1,133 @@
+//! Parsers for what people paste: iproute2, net-tools, busybox and systemd-networkd output,
+//! alone or inside a whole terminal transcript.
+//!
+//! Each format has its own module that turns lines into model pieces ([`Fragment`]) and a
+//! [`ParseDiagnostic`] for every line it cannot understand; nothing here decides routes.
+
+pub mod ifconfig;
+pub mod ip_addr;
+pub mod ip_route;
+pub mod ip_rule;
+pub mod networkd;
+pub mod resolv;
+pub mod route_n;
+pub mod transcript;
+mod words;
+
+use crate::model::{Address, Link, Nameserver, Route, Rule, TableId};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+
+pub use transcript::{parse_transcript, Block, Format};
+
+/// One line of the paste with its 1-based number.
+#[derive(Clone, Copy, Debug)]
+pub struct Line<'a> {
+    pub no: usize,
+    pub text: &'a str,
+}
+
+/// How bad a parse problem is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// The line was not used.
+    Error,
+    /// The line was used, but part of it was ignored or guessed.
+    Warning,
+    /// For the record (e.g. a command that was skipped as unrelated).
+    Info,
+}
+
+/// A line that could not be (fully) understood: where, what it said, what was expected.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ParseDiagnostic {
+    /// 1-based line number in the paste.
+    pub line: usize,
+    /// The line as pasted (truncated to 200 characters).
+    pub text: String,
+    /// What the parser expected there, in words.
+    pub expected: String,
+    pub severity: Severity,
+}
+
+impl ParseDiagnostic {
+    pub fn error(line: Line<'_>, expected: impl Into<String>) -> Self {
+        Self::new(line, expected, Severity::Error)
+    }
+    pub fn warning(line: Line<'_>, expected: impl Into<String>) -> Self {
+        Self::new(line, expected, Severity::Warning)
+    }
+    pub fn info(line: Line<'_>, expected: impl Into<String>) -> Self {
+        Self::new(line, expected, Severity::Info)
+    }
+    fn new(line: Line<'_>, expected: impl Into<String>, severity: Severity) -> Self {
+        let mut text: String = line.text.chars().take(200).collect();
+        if text.len() < line.text.len() {
+            text.push('…');
+        }
+        ParseDiagnostic { line: line.no, text, expected: expected.into(), severity }
+    }
+}
+
+/// What a command line tells a parser beyond the output itself.
+#[derive(Clone, Debug, Default)]
+pub struct Context {
+    /// `table T` from `ip route show table T` (lines printed then carry no `table` word).
+    pub table: Option<TableId>,
+    /// `table all` / `table 0`: every line says its table, or is main.
+    pub all_tables: bool,
+    /// The link a per-link file is about (networkd `[Match] Name=`), when the command shows it.
+    pub link: Option<String>,
+}
+
+/// Everything one or more blocks of a paste contributed to a host.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Fragment {
+    pub links: Vec<Link>,
+    pub addresses: Vec<Address>,
+    pub rules: Vec<Rule>,
+    pub routes: Vec<Route>,
+    pub nameservers: Vec<Nameserver>,
+    /// Table names learned from the paste (`cat /etc/iproute2/rt_tables`).
+    pub table_names: Vec<(String, TableId)>,
+    pub diagnostics: Vec<ParseDiagnostic>,
+    /// IPv6 lines, kept but not decided on.
+    pub ipv6_lines: Vec<(usize, String)>,
+    /// What the paste showed completely: an `ip rule` listing, whole tables.
+    pub seen: Seen,
+    pub hostname: Option<String>,
+}
+
+/// Which parts of the kernel state the paste showed in full, so that the model infers only
+/// what is missing.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Seen {
+    /// An `ip rule` listing was pasted (so the rule list is complete).
+    pub rules: bool,
+    /// Tables shown whole (`ip route show table T`; `table all` shows every table).
+    pub tables: BTreeSet<TableId>,
+    pub all_tables: bool,
+    /// Addresses came from `ip addr` (with scope and secondary flags) rather than ifconfig.
+    pub ip_addr: bool,
+}
+
+impl Fragment {
+    pub fn extend(&mut self, other: Fragment) {
+        self.links.extend(other.links);
+        self.addresses.extend(other.addresses);
+        self.rules.extend(other.rules);
+        self.routes.extend(other.routes);
+        self.nameservers.extend(other.nameservers);
+        self.table_names.extend(other.table_names);
+        self.diagnostics.extend(other.diagnostics);
+        self.ipv6_lines.extend(other.ipv6_lines);
+        self.seen.rules |= other.seen.rules;
+        self.seen.tables.extend(other.seen.tables);
+        self.seen.all_tables |= other.seen.all_tables;
+        self.seen.ip_addr |= other.seen.ip_addr;
+        if self.hostname.is_none() {
+            self.hostname = other.hostname;
+        }
+    }
+}

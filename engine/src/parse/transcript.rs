@@ -1,0 +1,451 @@
+//! Splits a whole terminal paste into command blocks and hands each block to the parser of
+//! its format. The command line decides the format (`ip r s t 200` → routes of table 200);
+//! where there is none, the content does.
+
+use super::{ifconfig, ip_addr, ip_route, ip_rule, networkd, resolv, route_n};
+use super::{Context, Fragment, Line, ParseDiagnostic};
+use crate::model::{parse_u32, table_id_builtin, TableId};
+use serde::{Deserialize, Serialize};
+
+/// The formats whyroute reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Format {
+    IpAddr,
+    IpRule,
+    IpRoute,
+    Ifconfig,
+    RouteN,
+    Networkd,
+    Resolv,
+    RtTables,
+    Hostname,
+}
+
+impl Format {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Format::IpAddr => "ip addr",
+            Format::IpRule => "ip rule",
+            Format::IpRoute => "ip route",
+            Format::Ifconfig => "ifconfig",
+            Format::RouteN => "route -n",
+            Format::Networkd => "systemd-networkd file",
+            Format::Resolv => "resolv.conf",
+            Format::RtTables => "rt_tables",
+            Format::Hostname => "hostname",
+        }
+    }
+}
+
+/// One block of the paste: a command (if typed) and the lines of its output.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Block {
+    /// The command as typed, without the prompt.
+    pub command: Option<String>,
+    /// 1-based line of the command, or of the first output line when there is no command.
+    pub first_line: usize,
+    pub last_line: usize,
+    /// The format its output was read as; `None` when the block was skipped.
+    pub format: Option<Format>,
+    /// Why the block was skipped (an unrelated command such as `ping`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skipped: Option<String>,
+}
+
+/// What a command line means for the output below it.
+#[derive(Clone, Debug, PartialEq)]
+enum Command {
+    Read(Format, CommandContext),
+    Skip(String),
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+struct CommandContext {
+    table: Option<TableId>,
+    all_tables: bool,
+    link: Option<String>,
+    ipv6: bool,
+}
+
+/// Commands whose first word marks a command line even without a prompt.
+const KNOWN_COMMANDS: &[&str] = &[
+    "ip", "route", "ifconfig", "netstat", "cat", "grep", "ping", "kubectl", "sudo", "resolvectl", "systemd-resolve",
+    "hostname", "traceroute", "tracepath", "dig", "nslookup", "host", "curl", "wget", "ls", "echo", "ss", "tcpdump",
+    "iptables", "iptables-save", "nft", "arp", "sysctl", "set", "export", "ssh", "systemctl", "journalctl", "less",
+    "more", "tail", "head", "wg", "tailscale", "nmcli", "networkctl", "ethtool", "brctl", "bridge", "mtr", "nc",
+];
+
+/// Splits and parses a paste. Returns everything read plus the block list.
+pub fn parse_transcript(text: &str) -> (Fragment, Vec<Block>) {
+    let lines: Vec<Line<'_>> = text.lines().enumerate().map(|(i, t)| Line { no: i + 1, text: t.trim_end_matches('\r') }).collect();
+    let mut out = Fragment::default();
+    let mut blocks = Vec::new();
+    // Output lines collected for the current command.
+    let mut pending: Vec<Line<'_>> = Vec::new();
+    let mut current: Option<(String, usize, Command)> = None;
+
+    let flush = |current: &mut Option<(String, usize, Command)>, pending: &mut Vec<Line<'_>>, out: &mut Fragment, blocks: &mut Vec<Block>| {
+        let lines = std::mem::take(pending);
+        match current.take() {
+            Some((cmd, no, command)) => {
+                let last = lines.last().map(|l| l.no).unwrap_or(no);
+                match command {
+                    Command::Read(format, cx) => {
+                        read_block(format, &cx, &lines, out);
+                        blocks.push(Block { command: Some(cmd), first_line: no, last_line: last, format: Some(format), skipped: None });
+                    }
+                    Command::Skip(why) => {
+                        out.diagnostics.push(ParseDiagnostic::info(Line { no, text: &cmd }, format!("skipped: {why}")));
+                        blocks.push(Block { command: Some(cmd), first_line: no, last_line: last, format: None, skipped: Some(why) });
+                    }
+                }
+            }
+            None => read_by_content(&lines, out, blocks),
+        }
+    };
+
+    for line in &lines {
+        let t = line.text.trim();
+        if t.starts_with("```") || t.starts_with("~~~") {
+            // Markdown fences: a fence ends the previous command's output.
+            flush(&mut current, &mut pending, &mut out, &mut blocks);
+            continue;
+        }
+        if let Some(cmd) = command_of(line.text) {
+            flush(&mut current, &mut pending, &mut out, &mut blocks);
+            let c = classify(&cmd);
+            current = Some((cmd, line.no, c));
+            continue;
+        }
+        pending.push(*line);
+    }
+    flush(&mut current, &mut pending, &mut out, &mut blocks);
+    (out, blocks)
+}
+
+/// If `line` is a command line (with or without a shell prompt), the command.
+fn command_of(line: &str) -> Option<String> {
+    let t = line.trim();
+    if t.is_empty() {
+        return None;
+    }
+    // `user@host:~$ cmd`, `root@vm [ ~ ]# cmd`, `[root@host ~]# cmd`
+    let prompt_end = |s: &str| -> Option<usize> {
+        for (i, c) in s.char_indices() {
+            if (c == '$' || c == '#' || c == '>') && s[i + 1..].starts_with(' ') {
+                return Some(i + 1);
+            }
+        }
+        None
+    };
+    if let Some(at) = t.find('@') {
+        let head = &t[..at];
+        if !head.is_empty() && !head.contains(char::is_whitespace) && !head.contains(':') {
+            if let Some(end) = prompt_end(t) {
+                let cmd = t[end..].trim();
+                if !cmd.is_empty() {
+                    return Some(cmd.to_string());
+                }
+            }
+        }
+    }
+    if t.starts_with('[') {
+        if let Some(close) = t.find(']') {
+            let rest = &t[close + 1..];
+            if let Some(cmd) = rest.strip_prefix("# ").or_else(|| rest.strip_prefix("$ ")) {
+                return Some(cmd.trim().to_string());
+            }
+        }
+    }
+    for p in ["$ ", "> "] {
+        if let Some(cmd) = t.strip_prefix(p) {
+            let cmd = cmd.trim();
+            return (!cmd.is_empty()).then(|| cmd.to_string());
+        }
+    }
+    // `# cmd` is a root prompt only when a known command follows: otherwise a comment.
+    if let Some(cmd) = t.strip_prefix("# ").or_else(|| t.strip_prefix("~ # ")) {
+        let first = cmd.split_whitespace().next().unwrap_or("");
+        if KNOWN_COMMANDS.contains(&first) {
+            return Some(cmd.trim().to_string());
+        }
+        return None;
+    }
+    // A bare command line: a known command word, followed by what looks like arguments.
+    let first = t.split_whitespace().next()?;
+    if KNOWN_COMMANDS.contains(&first) && looks_like_invocation(t) {
+        return Some(t.to_string());
+    }
+    None
+}
+
+/// Guards bare command detection against output lines that start with a command's name
+/// (an interface called `route`, say): the rest must look like arguments.
+fn looks_like_invocation(t: &str) -> bool {
+    let mut w = t.split_whitespace();
+    let first = w.next().unwrap_or("");
+    match w.next() {
+        None => true,
+        Some(second) => {
+            // ifconfig output starts with the interface name then `Link encap:` or `flags=`.
+            !(second.starts_with("Link") || second.starts_with("flags=") || second.ends_with(':') && first != "set")
+        }
+    }
+}
+
+/// Decides the format of a command's output from the command line.
+fn classify(cmd: &str) -> Command {
+    // The first stage of a pipeline decides (`cat f | grep DNS` is still file f).
+    let stage = cmd.split('|').next().unwrap_or(cmd).trim();
+    let mut w: Vec<&str> = stage.split_whitespace().collect();
+    while matches!(w.first(), Some(&"sudo") | Some(&"command") | Some(&"busybox")) {
+        w.remove(0);
+    }
+    let Some(&prog) = w.first() else { return Command::Skip("empty command".into()) };
+    let args = &w[1..];
+    match prog.rsplit('/').next().unwrap_or(prog) {
+        "ip" => classify_ip(args),
+        "ifconfig" => Command::Read(Format::Ifconfig, CommandContext::default()),
+        "route" if args.iter().all(|a| a.starts_with('-')) => Command::Read(Format::RouteN, CommandContext::default()),
+        "netstat" if args.iter().any(|a| a.starts_with('-') && a.contains('r')) => Command::Read(Format::RouteN, CommandContext::default()),
+        "cat" | "grep" | "less" | "more" | "head" | "tail" => {
+            let file = args.iter().rev().find(|a| !a.starts_with('-')).copied().unwrap_or("");
+            classify_file(file)
+        }
+        "resolvectl" | "systemd-resolve" => Command::Read(Format::Resolv, CommandContext::default()),
+        "hostname" if args.is_empty() => Command::Read(Format::Hostname, CommandContext::default()),
+        other => Command::Skip(format!("`{other}` output is not routing state")),
+    }
+}
+
+fn classify_file(file: &str) -> Command {
+    if file.ends_with(".network") {
+        let link = networkd::link_from_path(file);
+        Command::Read(Format::Networkd, CommandContext { link, ..CommandContext::default() })
+    } else if file.ends_with("resolv.conf") {
+        Command::Read(Format::Resolv, CommandContext::default())
+    } else if file.ends_with("rt_tables") {
+        Command::Read(Format::RtTables, CommandContext::default())
+    } else {
+        Command::Skip(format!("`{file}` is not a file whyroute reads"))
+    }
+}
+
+/// `ip [OPTIONS] OBJECT [COMMAND [ARGS]]`, with iproute2's prefix matching of words.
+fn classify_ip(args: &[&str]) -> Command {
+    let mut i = 0;
+    let mut cx = CommandContext::default();
+    while i < args.len() && args[i].starts_with('-') {
+        let o = args[i].trim_start_matches('-');
+        match o {
+            "6" => cx.ipv6 = true,
+            "n" | "netns" | "b" | "batch" | "rc" | "rcvbuf" | "l" | "loops" => i += 1,
+            "f" | "family" => {
+                if args.get(i + 1).is_some_and(|f| *f == "inet6") {
+                    cx.ipv6 = true;
+                }
+                i += 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    let Some(obj) = args.get(i) else { return Command::Skip("`ip` without an object".into()) };
+    let sub = args.get(i + 1).copied().unwrap_or("show");
+    let rest = &args[(i + 2).min(args.len())..];
+    let is = |word: &str, full: &str| !word.is_empty() && full.starts_with(word);
+    let showing = ["show", "list", "lst"].iter().any(|f| is(sub, f)) || sub.starts_with("dev") || sub == "table" || sub == "tab";
+    if cx.ipv6 {
+        return Command::Skip("IPv6 output (`ip -6`): whyroute decides IPv4 only".into());
+    }
+    // iproute2 tries objects in this order; the first whose name starts with the word wins.
+    let format = if is(obj, "address") {
+        Format::IpAddr
+    } else if is(obj, "route") {
+        Format::IpRoute
+    } else if is(obj, "rule") {
+        Format::IpRule
+    } else if is(obj, "link") {
+        Format::IpAddr
+    } else {
+        return Command::Skip(format!("`ip {obj}` output is not routing state"));
+    };
+    if !showing {
+        return Command::Skip(format!("`ip {obj} {sub}` does not print state whyroute reads"));
+    }
+    if format == Format::IpRoute {
+        // Arguments after the subcommand (or directly after the object, as in `ip r table 200`).
+        let mut a: Vec<&str> = if sub == "table" || sub == "tab" { args[i + 1..].to_vec() } else { rest.to_vec() };
+        while let Some(pos) = a.iter().position(|x| *x == "table" || *x == "tab" || *x == "t") {
+            if let Some(t) = a.get(pos + 1) {
+                match *t {
+                    "all" | "0" => cx.all_tables = true,
+                    other => cx.table = table_id_builtin(other).or_else(|| parse_u32(other)),
+                }
+            }
+            a.drain(pos..(pos + 2).min(a.len()));
+        }
+    }
+    Command::Read(format, cx)
+}
+
+fn read_block(format: Format, cx: &CommandContext, lines: &[Line<'_>], out: &mut Fragment) {
+    let ctx = Context { table: cx.table, all_tables: cx.all_tables, link: cx.link.clone() };
+    let mut frag = Fragment { table_names: out.table_names.clone(), ..Fragment::default() };
+    let known_names = frag.table_names.len();
+    match format {
+        Format::IpAddr => ip_addr::parse(lines, &ctx, &mut frag),
+        Format::IpRule => ip_rule::parse(lines, &ctx, &mut frag),
+        Format::IpRoute => ip_route::parse(lines, &ctx, &mut frag),
+        Format::Ifconfig => ifconfig::parse(lines, &ctx, &mut frag),
+        Format::RouteN => route_n::parse(lines, &ctx, &mut frag),
+        Format::Networkd => networkd::parse(lines, &ctx, &mut frag),
+        Format::Resolv => resolv::parse(lines, &ctx, &mut frag),
+        Format::RtTables => parse_rt_tables(lines, &mut frag),
+        Format::Hostname => {
+            if let Some(l) = lines.iter().find(|l| !l.text.trim().is_empty()) {
+                frag.hostname = Some(l.text.trim().to_string());
+            }
+        }
+    }
+    frag.table_names.drain(..known_names);
+    out.extend(frag);
+}
+
+/// `/etc/iproute2/rt_tables`: `200<ws>name` lines and comments.
+fn parse_rt_tables(lines: &[Line<'_>], out: &mut Fragment) {
+    for line in lines {
+        let t = line.text.trim();
+        if t.is_empty() || t.starts_with('#') {
+            continue;
+        }
+        let mut w = t.split_whitespace();
+        match (w.next().and_then(parse_u32), w.next()) {
+            (Some(id), Some(name)) => out.table_names.push((name.to_string(), id)),
+            _ => out.diagnostics.push(ParseDiagnostic::error(*line, "an rt_tables line `NUMBER NAME`")),
+        }
+    }
+}
+
+/// What format a single line is, judged by its content alone.
+fn detect_line(t: &str) -> Option<Format> {
+    let t = t.trim_end();
+    let trimmed = t.trim_start();
+    if trimmed.is_empty() {
+        return None;
+    }
+    let w: Vec<&str> = trimmed.split_whitespace().collect();
+    let first = w[0];
+    if let Some(num) = first.strip_suffix(':') {
+        if num.bytes().all(|b| b.is_ascii_digit()) && !num.is_empty() {
+            let second = w.get(1).copied().unwrap_or("");
+            if matches!(second, "from" | "not" | "to" | "iif" | "oif" | "fwmark" | "tos" | "lookup" | "all") {
+                return Some(Format::IpRule);
+            }
+            if w.get(2).is_some_and(|x| x.starts_with('<')) || w.get(2) == Some(&"inet") {
+                return Some(Format::IpAddr);
+            }
+        }
+    }
+    if trimmed.starts_with("Kernel IP routing table") || (first == "Destination" && w.get(1) == Some(&"Gateway")) {
+        return Some(Format::RouteN);
+    }
+    if trimmed.contains("Link encap:") || w.get(1).is_some_and(|x| x.starts_with("flags=")) {
+        return Some(Format::Ifconfig);
+    }
+    if trimmed.starts_with("[Match]") || trimmed.starts_with("[Network]") || trimmed.starts_with("[Route]") || trimmed.starts_with("[RoutingPolicyRule]") || trimmed.starts_with("[Address]") {
+        return Some(Format::Networkd);
+    }
+    if first == "nameserver" || first == "search" {
+        return Some(Format::Resolv);
+    }
+    let is_addr = |s: &str| s.split('/').next().is_some_and(|a| a.parse::<std::net::Ipv4Addr>().is_ok());
+    if w.len() >= 4 && is_addr(first) && is_addr(w[1]) && is_addr(w[2]) && w[3].chars().all(|c| "UGHRDM!CA".contains(c)) {
+        return Some(Format::RouteN);
+    }
+    let route_word = |s: &str| matches!(s, "via" | "dev" | "proto" | "table" | "scope" | "metric" | "src");
+    let typed = matches!(first, "default" | "local" | "broadcast" | "unreachable" | "blackhole" | "prohibit" | "throw" | "multicast" | "anycast" | "unicast");
+    if (typed || is_addr(first)) && w.iter().skip(1).take(3).any(|x| route_word(x) || is_addr(x)) {
+        return Some(Format::IpRoute);
+    }
+    None
+}
+
+/// Lines without a command line: split by detected format; continuation lines stay with
+/// the block they follow.
+fn read_by_content(lines: &[Line<'_>], out: &mut Fragment, blocks: &mut Vec<Block>) {
+    let mut i = 0;
+    while i < lines.len() {
+        let Some(format) = detect_line(lines[i].text) else {
+            if !lines[i].text.trim().is_empty() && !lines[i].text.trim().starts_with("...") {
+                out.diagnostics.push(ParseDiagnostic::error(
+                    lines[i],
+                    "output of a command whyroute reads (ip addr/rule/route, ifconfig, route -n, a .network file, resolv.conf), or a command line such as `$ ip rule show`",
+                ));
+            }
+            i += 1;
+            continue;
+        };
+        let start = i;
+        i += 1;
+        while i < lines.len() {
+            match detect_line(lines[i].text) {
+                Some(f) if f != format && !continues(format, lines[i].text) => break,
+                _ => i += 1,
+            }
+        }
+        let block = &lines[start..i];
+        read_block(format, &CommandContext::default(), block, out);
+        blocks.push(Block { command: None, first_line: block[0].no, last_line: block[block.len() - 1].no, format: Some(format), skipped: None });
+    }
+}
+
+/// Whether a line that looks like another format is really a continuation of `format`
+/// (an `inet` line under an `ip addr` link; route -n rows under its header).
+fn continues(format: Format, line: &str) -> bool {
+    let t = line.trim_start();
+    match format {
+        Format::IpAddr => t.starts_with("inet") || t.starts_with("link/") || t.starts_with("valid_lft"),
+        Format::RouteN => detect_line(line) == Some(Format::RouteN),
+        Format::Ifconfig => line.starts_with(char::is_whitespace),
+        Format::Networkd => t.contains('='),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commands_with_prompts() {
+        assert_eq!(command_of("root@host:~# ip r").as_deref(), Some("ip r"));
+        assert_eq!(command_of("user@vm [ ~ ]$ ip rule show").as_deref(), Some("ip rule show"));
+        assert_eq!(command_of("[root@host ~]# route -n").as_deref(), Some("route -n"));
+        assert_eq!(command_of("$ ifconfig").as_deref(), Some("ifconfig"));
+        assert_eq!(command_of("ip route show table 200").as_deref(), Some("ip route show table 200"));
+        assert_eq!(command_of("# Generated by NetworkManager"), None);
+        assert_eq!(command_of("0:      from all lookup local"), None);
+        assert_eq!(command_of("eth0      Link encap:Ethernet  HWaddr 00:50:56:b3:29:f3"), None);
+    }
+
+    #[test]
+    fn ip_words_are_prefix_matched() {
+        assert_eq!(classify("ip r s t 200"), Command::Read(Format::IpRoute, CommandContext { table: Some(200), ..Default::default() }));
+        assert_eq!(classify("ip ru"), Command::Read(Format::IpRule, CommandContext::default()));
+        assert_eq!(classify("ip -4 route list table all"), Command::Read(Format::IpRoute, CommandContext { all_tables: true, ..Default::default() }));
+        assert_eq!(classify("ip a"), Command::Read(Format::IpAddr, CommandContext::default()));
+        assert!(matches!(classify("ip route get 1.1.1.1"), Command::Skip(_)));
+        assert!(matches!(classify("ping 192.168.10.10 -I eth0 -c 1"), Command::Skip(_)));
+        assert_eq!(classify("sudo ip route show table main"), Command::Read(Format::IpRoute, CommandContext { table: Some(254), ..Default::default() }));
+    }
+
+    #[test]
+    fn content_detection_without_commands() {
+        let (f, blocks) = parse_transcript("0:\tfrom all lookup local\n32766:\tfrom all lookup main\ndefault via 10.0.0.1 dev eth0\n10.0.0.0/24 dev eth0 proto kernel scope link src 10.0.0.5");
+        assert_eq!(blocks.len(), 2, "{blocks:?}");
+        assert_eq!(f.rules.len(), 2);
+        assert_eq!(f.routes.len(), 2);
+    }
+}

@@ -1,0 +1,110 @@
+//! Permalinks: a whole scenario in a URL fragment as `v1:` + base64url(deflate(JSON)).
+//!
+//! Links come from anywhere, so decoding is defensive: the inflated size is capped (a
+//! decompression bomb stops at the cap), and every failure is a [`PermalinkError`] that
+//! says what was wrong.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use serde::{Deserialize, Serialize};
+
+/// The prefix of the only format version so far.
+pub const PREFIX: &str = "v1:";
+/// The largest scenario a link may inflate to.
+pub const MAX_INFLATED: usize = 4 * 1024 * 1024;
+/// The longest link text accepted before any decoding work.
+pub const MAX_LINK: usize = 2 * 1024 * 1024;
+
+/// One host's paste, as a tab in the playground.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HostPaste {
+    pub name: String,
+    pub text: String,
+}
+
+/// Everything a permalink restores.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Scenario {
+    #[serde(default)]
+    pub hosts: Vec<HostPaste>,
+    /// The flow as `ip route get` arguments (`192.168.10.10 from 10.244.0.2 dport 53`).
+    #[serde(default)]
+    pub flow: String,
+    /// The topology in its text form, when the scenario has one.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub topology: String,
+    /// The selected host tab and view, for the playground.
+    #[serde(default)]
+    pub selected: usize,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub view: String,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum PermalinkError {
+    #[error("the link is not a whyroute link: it should start with `v1:`")]
+    UnknownVersion,
+    #[error("the link is too long ({0} characters; at most {MAX_LINK})")]
+    TooLong(usize),
+    #[error("the link is damaged: it is not valid base64url ({0})")]
+    Base64(String),
+    #[error("the link is damaged or truncated: its compressed data does not inflate ({0})")]
+    Inflate(String),
+    #[error("the link inflates to more than {} MiB: refused", MAX_INFLATED / (1024 * 1024))]
+    TooLarge,
+    #[error("the link's scenario is not valid: {0}")]
+    Json(String),
+}
+
+/// Encodes a scenario as `v1:…` (without the `#`).
+pub fn encode(s: &Scenario) -> String {
+    let json = serde_json::to_vec(s).expect("a scenario always serialises");
+    let deflated = miniz_oxide::deflate::compress_to_vec(&json, 9);
+    format!("{PREFIX}{}", URL_SAFE_NO_PAD.encode(deflated))
+}
+
+/// Decodes `v1:…` (a leading `#` is allowed).
+pub fn decode(link: &str) -> Result<Scenario, PermalinkError> {
+    let link = link.trim().trim_start_matches('#');
+    if link.len() > MAX_LINK {
+        return Err(PermalinkError::TooLong(link.len()));
+    }
+    let body = link.strip_prefix(PREFIX).ok_or(PermalinkError::UnknownVersion)?;
+    let bytes = URL_SAFE_NO_PAD.decode(body.trim_end_matches('=')).map_err(|e| PermalinkError::Base64(e.to_string()))?;
+    let json = miniz_oxide::inflate::decompress_to_vec_with_limit(&bytes, MAX_INFLATED).map_err(|e| match e.status {
+        miniz_oxide::inflate::TINFLStatus::HasMoreOutput => PermalinkError::TooLarge,
+        s => PermalinkError::Inflate(format!("{s:?}")),
+    })?;
+    serde_json::from_slice(&json).map_err(|e| PermalinkError::Json(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip() {
+        let s = Scenario {
+            hosts: vec![HostPaste { name: "supervisor VM".into(), text: "ip rule show\n0: from all lookup local\n".into() }],
+            flow: "192.168.10.10 dport 53".into(),
+            ..Scenario::default()
+        };
+        let link = encode(&s);
+        assert!(link.starts_with("v1:"));
+        assert_eq!(decode(&link).unwrap(), s);
+        assert_eq!(decode(&format!("#{link}")).unwrap(), s);
+    }
+
+    #[test]
+    fn hostile_links() {
+        assert_eq!(decode("garbage"), Err(PermalinkError::UnknownVersion));
+        assert!(matches!(decode("v1:!!!"), Err(PermalinkError::Base64(_))));
+        let link = encode(&Scenario::default());
+        assert!(matches!(decode(&link[..link.len() - 3]), Err(PermalinkError::Inflate(_)) | Err(PermalinkError::Json(_))));
+        // 50 MB of zeros deflate to ~50 KB; decoding must stop at the cap.
+        let bomb = miniz_oxide::deflate::compress_to_vec(&vec![b' '; 50 * 1024 * 1024], 9);
+        let link = format!("v1:{}", URL_SAFE_NO_PAD.encode(bomb));
+        assert_eq!(decode(&link), Err(PermalinkError::TooLarge));
+        assert!(matches!(decode("v2:abc"), Err(PermalinkError::UnknownVersion)));
+    }
+}

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Installs everything whyroute's build and tests need on a fresh machine of this kind.
+# Idempotent: every step checks first, so a second run takes seconds.
+# Only package registries are used (Debian, crates.io, npm); no tool downloads its own binaries.
+set -euo pipefail
+REPO="$(cd "$(dirname "$0")/.." && pwd)"
+WASM_BINDGEN_VERSION=0.2.130   # must equal the exact pin of the wasm-bindgen crate in Cargo.toml
+WASM_PACK_VERSION=0.15.1
+STAMP="$REPO/target/.setup-done"
+
+log() { printf '[setup] %s\n' "$*" >&2; }
+
+need_apt=()
+[ -x /usr/bin/rustc ] && [ -d /usr/lib/rustlib/src/rust/library ] || need_apt+=(rustc-web cargo-web rust-web-src)
+command -v ld.lld-22 >/dev/null 2>&1 || [ -x /usr/lib/llvm-22/bin/lld ] || need_apt+=(lld-22)
+[ -x /usr/bin/chromium ] || need_apt+=(chromium)
+[ -x /usr/bin/chromedriver ] || need_apt+=(chromium-driver)
+command -v jq >/dev/null 2>&1 || need_apt+=(jq)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  log "apt-get install ${need_apt[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+fi
+
+# cargo-installed tools use the rustup (host) toolchain.
+if ! wasm-bindgen --version 2>/dev/null | grep -q " $WASM_BINDGEN_VERSION"; then
+  log "cargo install wasm-bindgen-cli $WASM_BINDGEN_VERSION"
+  cargo install wasm-bindgen-cli --version "=$WASM_BINDGEN_VERSION" --quiet
+fi
+if ! wasm-pack --version 2>/dev/null | grep -q "$WASM_PACK_VERSION"; then
+  log "cargo install wasm-pack $WASM_PACK_VERSION"
+  cargo install wasm-pack --version "=$WASM_PACK_VERSION" --locked --quiet
+fi
+
+# npm dev dependencies (binaryen's wasm-opt, playwright-core, typescript) from the committed lockfile.
+if [ ! -f "$REPO/node_modules/.package-lock.json" ] || ! cmp -s "$REPO/package-lock.json" "$REPO/node_modules/.lock-copy" ; then
+  log "npm ci"
+  (cd "$REPO" && npm ci --no-audit --no-fund --loglevel=error && cp package-lock.json node_modules/.lock-copy)
+fi
+mkdir -p "$REPO/target" && touch "$STAMP"
+log "ready"
