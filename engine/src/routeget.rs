@@ -17,7 +17,7 @@ pub fn format_text(host: &Host, d: &Decision) -> String {
         s.push_str(&format!(" from {f}"));
     }
     if d.route_tos != 0 {
-        s.push_str(&format!(" tos 0x{:x}", d.route_tos));
+        s.push_str(&format!(" tos {}", crate::parse::ip_rule::tos_name(d.route_tos)));
     }
     s.push(' ');
     if let Some(g) = d.gateway {
@@ -45,6 +45,9 @@ pub fn format_text(host: &Host, d: &Decision) -> String {
     if !flags.is_empty() {
         s.push_str(&format!("<{}> ", flags.join(",")));
     }
+    if let Some(m) = d.mtu {
+        s.push_str(&format!("mtu {m} "));
+    }
     s.push('\n');
     s
 }
@@ -60,7 +63,7 @@ pub fn format_json(host: &Host, d: &Decision) -> Value {
         o.insert("from".into(), f.to_string().into());
     }
     if d.route_tos != 0 {
-        o.insert("tos".into(), format!("0x{:x}", d.route_tos).into());
+        o.insert("tos".into(), crate::parse::ip_rule::tos_name(d.route_tos).into());
     }
     if let Some(g) = d.gateway {
         o.insert("gateway".into(), g.to_string().into());
@@ -79,6 +82,9 @@ pub fn format_json(host: &Host, d: &Decision) -> Value {
     }
     o.insert("uid".into(), d.uid.into());
     o.insert("cache".into(), cache_flags(d).into_iter().map(Value::from).collect::<Vec<_>>().into());
+    if let Some(m) = d.mtu {
+        o.insert("metrics".into(), serde_json::json!([{ "mtu": m }]));
+    }
     Value::Array(vec![Value::Object(o)])
 }
 

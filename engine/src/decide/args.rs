@@ -24,7 +24,8 @@ pub fn parse_flow_args<S: AsRef<str>>(args: &[S]) -> Result<Flow, String> {
                 i += 1;
             }
             "from" => {
-                flow.from = Some(addr(v()?)?);
+                // `from 0.0.0.0` is no source at all (the kernel sees saddr 0).
+                flow.from = Some(addr(v()?)?).filter(|a| !a.is_unspecified());
                 i += 1;
             }
             "iif" => {

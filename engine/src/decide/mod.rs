@@ -144,6 +144,9 @@ pub struct Decision {
     /// The lookup failed but `oif` was given, so the kernel assumed dst on-link on oif.
     #[serde(default)]
     pub assumed_onlink: bool,
+    /// The route's `mtu` metric, echoed by ip route get.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mtu: Option<u32>,
     pub source: SourceChoice,
 }
 
@@ -229,7 +232,7 @@ impl<'h> Fib<'h> {
             if oif_link.is_none() && (is_mc(flow.dst) || is_lbcast(flow.dst)) {
                 // Multicast/limited broadcast from a given source leave through that source's device.
                 note(&mut trail, format!("{} to {} from {s}: sent on {dev}, the device that owns {s}", if is_mc(flow.dst) { "multicast" } else { "broadcast" }, flow.dst));
-                return Ok(self.make_route(flow, None, saddr, dev.to_string(), None, SourceChoice::given(s)));
+                return self.make_route(flow, None, saddr, dev.to_string(), None, SourceChoice::given(s));
             }
         }
         if let Some(link) = oif_link {
@@ -244,11 +247,12 @@ impl<'h> Fib<'h> {
                     Some(s) => SourceChoice::given(s),
                     None => inet_select_addr(host, &link.name, None, Scope::LINK),
                 };
-                return Ok(self.make_route(flow, None, src.addr, link.name.clone(), None, src));
+                return self.make_route(flow, None, src.addr, link.name.clone(), None, src);
             }
             if saddr.is_none() && is_mc(flow.dst) {
-                let src = inet_select_addr(host, &link.name, None, Scope::UNIVERSE);
-                saddr = src.addr;
+                saddr = inet_select_addr(host, &link.name, None, Scope::UNIVERSE).addr;
+            } else if saddr.is_none() && flow.dst.is_unspecified() {
+                saddr = inet_select_addr(host, &link.name, None, Scope::HOST).addr;
             }
         }
         if flow.dst.is_unspecified() {
@@ -256,7 +260,7 @@ impl<'h> Fib<'h> {
             let d = saddr.unwrap_or(Ipv4Addr::LOCALHOST);
             let lo = host.links.iter().find(|l| l.loopback).map(|l| l.name.clone()).unwrap_or_else(|| "lo".into());
             let src = SourceChoice { addr: Some(d), why: source::Why::Unspecified };
-            let mut d0 = self.make_route(flow, None, Some(d), lo, None, src);
+            let mut d0 = self.make_route(flow, None, Some(d), lo, Some(RouteType::Local), src)?;
             d0.kind = RouteType::Local;
             d0.local = true;
             return Ok(d0);
@@ -273,7 +277,7 @@ impl<'h> Fib<'h> {
                         Some(s) => SourceChoice::given(s),
                         None => inet_select_addr(host, &dev, None, Scope::LINK),
                     };
-                    let mut d = self.make_route(flow, None, src.addr, dev, None, src);
+                    let mut d = self.make_route(flow, None, src.addr, dev, None, src)?;
                     d.assumed_onlink = true;
                     return Ok(d);
                 }
@@ -291,7 +295,7 @@ impl<'h> Fib<'h> {
                 },
             };
             let lo = host.links.iter().find(|l| l.loopback).map(|l| l.name.clone()).unwrap_or_else(|| "lo".into());
-            let mut d = self.make_route(flow, Some(res), src.addr, lo, Some(RouteType::Local), src);
+            let mut d = self.make_route(flow, Some(res), src.addr, lo, Some(RouteType::Local), src)?;
             d.local = true;
             return Ok(d);
         }
@@ -311,7 +315,7 @@ impl<'h> Fib<'h> {
             Some(s) => SourceChoice::given(s),
             None => source::fib_result_prefsrc(host, r, res.nexthop),
         };
-        let mut d = self.make_route(flow, Some(res), src.addr, dev, None, src);
+        let mut d = self.make_route(flow, Some(res), src.addr, dev, None, src)?;
         if multipath.len() > 1 {
             d.multipath = multipath;
         }
@@ -319,18 +323,27 @@ impl<'h> Fib<'h> {
     }
 
     /// __mkroute_output + rt_set_nexthop: the route's type, flags and gateway.
-    fn make_route(&self, flow: &Flow, res: Option<FibResult>, saddr: Option<Ipv4Addr>, dev: String, kind: Option<RouteType>, source: SourceChoice) -> Decision {
+    fn make_route(&self, flow: &Flow, res: Option<FibResult>, saddr: Option<Ipv4Addr>, dev: String, kind: Option<RouteType>, source: SourceChoice) -> Result<Decision, RouteError> {
         let host = self.host;
         let r = res.map(|res| route(host, res.route));
+        let loopback = host.link(&dev).is_some_and(|l| l.loopback);
+        // A loopback source may only leave through a loopback device.
+        if saddr.is_some_and(|s| s.is_loopback()) && !loopback {
+            return Err(RouteError::InvalidArgument);
+        }
         let mut kind = kind.or(r.map(|r| r.kind)).unwrap_or(RouteType::Unicast);
-        let mut gateway = r.and_then(|r| r.nexthops.get(res.map(|x| x.nexthop).unwrap_or(0))).and_then(|n| n.gateway);
+        // rt_set_nexthop uses the gateway only when the nexthop has link scope; a gateway
+        // that is one of this host's own addresses resolved through a host-scope local route.
+        let mut gateway = r
+            .and_then(|r| r.nexthops.get(res.map(|x| x.nexthop).unwrap_or(0)))
+            .and_then(|n| n.gateway)
+            .filter(|g| host.dev_of_local(*g).is_none());
         let (mut local, mut broadcast, mut multicast) = (kind == RouteType::Local, false, false);
         if flow.dst == Ipv4Addr::BROADCAST {
             kind = RouteType::Broadcast;
         } else if flow.dst.is_multicast() {
             kind = RouteType::Multicast;
         }
-        let loopback = host.link(&dev).is_some_and(|l| l.loopback);
         if loopback {
             local = true;
         }
@@ -343,7 +356,7 @@ impl<'h> Fib<'h> {
             RouteType::Multicast => {
                 multicast = true;
                 // ip_check_mc_rcu: every up multicast device has joined 224.0.0.1.
-                local = flow.dst == Ipv4Addr::new(224, 0, 0, 1) && !loopback;
+                local = flow.dst == Ipv4Addr::new(224, 0, 0, 1) && !loopback && host.link(&dev).is_some_and(|l| l.up);
                 // "If multicast route does not exist use default one, but do not gateway".
                 if r.is_some_and(|r| r.dst.prefix_len() < 4) {
                     gateway = None;
@@ -351,7 +364,7 @@ impl<'h> Fib<'h> {
             }
             _ => {}
         }
-        Decision {
+        Ok(Decision {
             kind,
             dst: flow.dst,
             from: flow.from,
@@ -370,8 +383,9 @@ impl<'h> Fib<'h> {
             rule: res.and_then(|r| r.rule),
             multipath: Vec::new(),
             assumed_onlink: false,
+            mtu: if broadcast { None } else { r.and_then(|r| r.mtu) },
             source,
-        }
+        })
     }
 
     /// fib_lookup: the fast path without custom rules, else the rule walk.

@@ -164,6 +164,7 @@ fn kernel_local_routes(host: &Host) -> Vec<Route> {
             scope,
             protocol: Some("kernel".into()),
             prefsrc: Some(src),
+            mtu: None,
             nexthops: vec![NextHop { dev: Some(dev.to_string()), weight: 1, ..NextHop::default() }],
             origin: why(),
         });
@@ -217,6 +218,7 @@ fn kernel_prefix_routes(host: &Host) -> Vec<Route> {
             scope: Scope::LINK,
             protocol: Some("kernel".into()),
             prefsrc: Some(a.local),
+            mtu: None,
             nexthops: vec![NextHop { dev: Some(a.dev.clone()), weight: 1, ..NextHop::default() }],
             origin: Origin::inferred("the prefix route the kernel adds for the address"),
         });

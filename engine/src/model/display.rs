@@ -99,7 +99,7 @@ pub fn route_to_string(host: &Host, r: &Route) -> String {
         s.push_str(&prefix(&r.dst));
     }
     if r.tos != 0 {
-        write!(s, " tos 0x{:x}", r.tos).unwrap();
+        write!(s, " tos {}", crate::parse::ip_rule::tos_name(r.tos)).unwrap();
     }
     if r.nexthops.len() == 1 {
         let n = &r.nexthops[0];
@@ -124,6 +124,9 @@ pub fn route_to_string(host: &Host, r: &Route) -> String {
     }
     if r.metric != 0 {
         write!(s, " metric {}", r.metric).unwrap();
+    }
+    if let Some(m) = r.mtu {
+        write!(s, " mtu {m}").unwrap();
     }
     if r.nexthops.len() == 1 {
         nh_flags(&mut s, &r.nexthops[0]);

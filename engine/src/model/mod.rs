@@ -382,6 +382,9 @@ pub struct Route {
     pub protocol: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prefsrc: Option<Ipv4Addr>,
+    /// The `mtu` route metric, which `ip route get` echoes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mtu: Option<u32>,
     /// Empty for routes without a nexthop (blackhole, unreachable, prohibit, throw).
     #[serde(default)]
     pub nexthops: Vec<NextHop>,
@@ -443,9 +446,20 @@ impl Host {
     pub fn addresses_of<'a>(&'a self, dev: &'a str) -> impl Iterator<Item = &'a Address> + 'a {
         self.addresses.iter().filter(move |a| a.dev == dev)
     }
-    /// `__ip_dev_find`: the link that has `addr` as a local address.
+    /// `__ip_dev_find`: the link that has `addr` as a local address, or, failing that, the
+    /// device of a `local` route covering it in table local ("so that communication over
+    /// loopback subnets works", devinet.c).
     pub fn dev_of_local(&self, addr: Ipv4Addr) -> Option<&str> {
-        self.addresses.iter().find(|a| a.local == addr).map(|a| a.dev.as_str())
+        if let Some(a) = self.addresses.iter().find(|a| a.local == addr) {
+            return Some(a.dev.as_str());
+        }
+        self.routes(TABLE_LOCAL)
+            .iter()
+            .filter(|r| r.dst.contains(&addr) && r.tos == 0)
+            .max_by_key(|r| r.dst.prefix_len())
+            .filter(|r| r.kind == RouteType::Local)
+            .and_then(|r| r.nexthops.first())
+            .and_then(|n| n.dev.as_deref())
     }
     /// A table's name as iproute2 prints it.
     pub fn table_name(&self, id: TableId) -> String {

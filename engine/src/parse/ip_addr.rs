@@ -61,6 +61,11 @@ fn parse_link_header(text: &str) -> Option<Link> {
     let (idx, rest) = text.split_once(':')?;
     let index: u32 = idx.trim().parse().ok()?;
     let rest = rest.trim_start();
+    // `ip -o addr`: `2: eth0    inet 10.0.0.5/24 …` (no colon after the name).
+    let mut ws = rest.split_whitespace();
+    if let (Some(n), Some("inet" | "inet6")) = (ws.next(), ws.next()) {
+        return Some(Link { name: n.to_string(), index: Some(index), up: true, lower_up: true, loopback: n == "lo", group: 0, mac: None, mtu: None, origin: Origin::default() });
+    }
     let (name, rest) = rest.split_once(':')?;
     let name = name.trim();
     if name.is_empty() || name.contains(char::is_whitespace) {
@@ -98,6 +103,9 @@ fn link_oneline_rest(text: &str) -> Option<&str> {
     let (_, rest) = text.split_once(':')?;
     let rest = rest.trim_start();
     let after_name = rest.split_once(char::is_whitespace)?.1.trim_start();
+    if after_name.starts_with("inet6 ") {
+        return None;
+    }
     after_name.starts_with("inet ").then(|| after_name.split('\\').next().unwrap_or(after_name))
 }
 

@@ -74,7 +74,7 @@ enum Parsed {
 
 /// Keywords that take one value and that whyroute does not model (route metrics etc.).
 const IGNORED_WITH_VALUE: &[&str] = &[
-    "mtu", "advmss", "rtt", "rttvar", "reordering", "window", "cwnd", "initcwnd", "initrwnd", "ssthresh",
+    "advmss", "rtt", "rttvar", "reordering", "window", "cwnd", "initcwnd", "initrwnd", "ssthresh",
     "realms", "rto_min", "hoplimit", "features", "quickack", "congctl", "pref", "expires", "error", "fastopen_no_cookie",
     "nhid", "ttl-propagate", "age", "users", "used",
 ];
@@ -128,6 +128,7 @@ fn parse_route_line(text: &str, default_table: TableId, out: &Fragment) -> Resul
         scope: Scope::UNIVERSE,
         protocol: None,
         prefsrc: None,
+        mtu: None,
         nexthops: Vec::new(),
         origin: Origin::default(),
     };
@@ -188,6 +189,13 @@ fn parse_route_line(text: &str, default_table: TableId, out: &Fragment) -> Resul
             "dead" => nh.dead = true,
             "linkdown" => nh.linkdown = true,
             "encap" => return Err("an IPv4 route; lightweight-tunnel `encap` routes are not modelled".into()),
+            "mtu" => {
+                let mut v = val(k)?;
+                if v == "lock" {
+                    v = val(k)?;
+                }
+                route.mtu = Some(v.parse().map_err(|_| format!("a number after `mtu`, found `{v}`"))?);
+            }
             k if FLAGS.contains(&k) => {}
             k if IGNORED_WITH_VALUE.contains(&k) => {
                 let v = val(k)?;

@@ -211,15 +211,27 @@ fn parse_rule_line(text: &str, out: &mut Fragment, warnings: &mut Vec<String>) -
     Ok(rule)
 }
 
-/// `0x10`, `16`, or the names iproute2's rt_dsfield knows.
+/// The names of /etc/iproute2/rt_dsfield, which iproute2 prints instead of numbers.
+const DSFIELD_NAMES: &[(&str, u8)] = &[
+    ("default", 0x00), ("CS1", 0x20), ("CS2", 0x40), ("CS3", 0x60), ("CS4", 0x80), ("CS5", 0xa0), ("CS6", 0xc0), ("CS7", 0xe0),
+    ("AF11", 0x28), ("AF12", 0x30), ("AF13", 0x38), ("AF21", 0x48), ("AF22", 0x50), ("AF23", 0x58), ("AF31", 0x68),
+    ("AF32", 0x70), ("AF33", 0x78), ("AF41", 0x88), ("AF42", 0x90), ("AF43", 0x98), ("EF", 0xb8),
+    ("lowdelay", 0x10), ("throughput", 0x08), ("reliability", 0x04),
+];
+
+/// A TOS/dsfield value as iproute2 reads it (rtnl_dsfield_a2n): a name from rt_dsfield, or
+/// a number that is hexadecimal even without `0x` (`tos 10` is 0x10).
 pub fn parse_tos(s: &str) -> Option<u8> {
-    match s {
-        "default" => Some(0),
-        "lowdelay" => Some(0x10),
-        "throughput" => Some(0x08),
-        "reliability" => Some(0x04),
-        _ => parse_u32(s).and_then(|v| u8::try_from(v).ok()),
+    if let Some((_, v)) = DSFIELD_NAMES.iter().find(|(n, _)| n.eq_ignore_ascii_case(s)) {
+        return Some(*v);
     }
+    let h = s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")).unwrap_or(s);
+    u32::from_str_radix(h, 16).ok().and_then(|v| u8::try_from(v).ok())
+}
+
+/// The name iproute2 prints for a TOS value, or `0xNN`.
+pub fn tos_name(v: u8) -> String {
+    DSFIELD_NAMES.iter().take(21).find(|(_, x)| *x == v && v != 0).map(|(n, _)| n.to_string()).unwrap_or_else(|| format!("0x{v:02x}"))
 }
 
 fn parse_range(s: &str) -> Option<Range> {
