@@ -356,7 +356,7 @@ impl<'h> Fib<'h> {
             RouteType::Multicast => {
                 multicast = true;
                 // ip_check_mc_rcu: every up multicast device has joined 224.0.0.1.
-                local = flow.dst == Ipv4Addr::new(224, 0, 0, 1) && !loopback && host.link(&dev).is_some_and(|l| l.up);
+                local = flow.dst == Ipv4Addr::new(224, 0, 0, 1) && host.link(&dev).is_some_and(|l| l.up);
                 // "If multicast route does not exist use default one, but do not gateway".
                 if r.is_some_and(|r| r.dst.prefix_len() < 4) {
                     gateway = None;
@@ -383,7 +383,9 @@ impl<'h> Fib<'h> {
             rule: res.and_then(|r| r.rule),
             multipath: Vec::new(),
             assumed_onlink: false,
-            mtu: if broadcast { None } else { r.and_then(|r| r.mtu) },
+            // Broadcast results, and multicast through a route shorter than /4, drop the
+            // fib_info (fi = NULL), so no gateway and no metrics.
+            mtu: if broadcast || (multicast && r.is_some_and(|r| r.dst.prefix_len() < 4)) { None } else { r.and_then(|r| r.mtu) },
             source,
         })
     }

@@ -450,7 +450,9 @@ impl Host {
     /// device of a `local` route covering it in table local ("so that communication over
     /// loopback subnets works", devinet.c).
     pub fn dev_of_local(&self, addr: Ipv4Addr) -> Option<&str> {
-        if let Some(a) = self.addresses.iter().find(|a| a.local == addr) {
+        // The kernel's address hash puts the newest address first; with one address on two
+        // links, the later one in the paste is the better guess.
+        if let Some(a) = self.addresses.iter().rev().find(|a| a.local == addr) {
             return Some(a.dev.as_str());
         }
         self.routes(TABLE_LOCAL)
