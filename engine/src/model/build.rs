@@ -98,7 +98,11 @@ fn build_rules(frag: &Fragment, host: &mut Host) {
         // which is the order `ip rule show` printed them in.
         host.rules.sort_by_key(|r| r.priority);
     } else {
+        // No `ip rule` listing: the kernel's defaults, plus rules configured elsewhere in the
+        // paste (networkd [RoutingPolicyRule]) that the kernel would hold as well.
         host.rules = Rule::defaults();
+        host.rules.extend(frag.rules.iter().cloned());
+        host.rules.sort_by_key(|r| r.priority);
         host.inferred.push("no `ip rule` output: the kernel's three default rules (0 local, 32766 main, 32767 default)".into());
     }
     let defaults = Rule::defaults();
