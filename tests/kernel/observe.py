@@ -69,6 +69,8 @@ SCENARIOS = [
          "route add broadcast 10.81.0.1 dev eth0 table local",
          "route add multicast 232.1.0.0/16 dev eth0",
          "route add anycast 10.82.0.1 dev eth0 table local",
+         "route add 10.74.0.0/16 via 10.1.0.1 mtu 1400 advmss 1360",
+         "route add 10.61.0.0/16 nexthop via 10.1.0.1 dev eth0 nexthop via 10.9.9.2 dev eth3",
      ],
      ["8.8.8.8", "198.51.100.7", "10.1.0.2", "10.1.0.3", "10.1.0.4",
       "10.200.0.1", "192.168.50.1", "192.168.50.9", "172.16.0.1",
@@ -97,7 +99,15 @@ SCENARIOS = [
       "255.255.255.255 from 10.2.0.2", "8.8.8.8 from 224.0.0.1",
       "8.8.8.8 from 255.255.255.255", "8.8.8.8 from 10.1.0.2 oif eth1",
       "10.60.1.1 oif eth0", "192.0.4.5", "192.0.5.5", "192.0.6.5",
-      "10.5.0.9", "10.5.0.2", "8.8.8.8 oif eth4"]),
+      "10.5.0.9", "10.5.0.2", "8.8.8.8 oif eth4", "10.74.1.1",
+      "10.73.1.1 tos 10", "8.8.8.8 tos 4c", "8.8.8.8 tos CS1",
+      "8.8.8.8 tos 0x2", "8.8.8.8 tos 100", "8.8.8.8 mark 010",
+      "10.1.0.9 from 127.0.0.1", "127.0.0.5 from 127.0.0.1",
+      "127.0.0.5 from 10.1.0.2", "8.8.8.8 from 0.0.0.0",
+      "to 8.8.8.8 uid 5", "mark 3 8.8.8.8"]
+     + [f"10.61.{i}.{j} from {s}" for s in ("10.1.0.2", "10.9.9.1")
+        for i, j in ((1, 1), (1, 2), (2, 7), (9, 9))]
+     + ["10.61.1.1", "10.61.1.2", "10.61.2.7", "10.61.9.9"]),
 
     ("rules", "Custom rules and tables 200 (routes), 300 (empty), 400.",
      ["veth eth0", "veth eth1",
@@ -333,6 +343,15 @@ Output format
 - local results: dev lo, src = route prefsrc, or dst itself when the local
   route has no prefsrc (`local 10.80.0.0/16` -> `src 10.80.1.1`).
 - dst 0.0.0.0 -> `local 0.0.0.0 dev lo src 127.0.0.1`, cache <local>.
+- Route metrics (mtu, advmss...) are echoed after `cache`:
+  `    cache mtu 1400 advmss 1360 `; JSON `"metrics":[{{"mtu":1400,"advmss":1360}}]`
+  as the LAST key (after cache).
+- Argument parsing (iproute2): `tos` is HEX even without 0x (`tos 10` is
+  0x10, `tos 100` is rejected by ip itself, rc 255) or an rt_dsfield name
+  (CS1, EF, AF11...); ECN bits are ignored (`tos 0x2` = no tos).  `mark` is
+  strtoul base 0 (`010` is 8).  The destination may come anywhere and may be
+  preceded by `to`.  `from 0.0.0.0` = no from.  iproute2 also prints dsfield
+  names in `ip rule`/`ip route` output (`tos CS1` for 0x20, `EF` for 0xb8).
 
 Errors (stderr `RTNETLINK answers: X`, exit 2, nothing on stdout)
 - route blackhole / rule blackhole: Invalid argument
@@ -341,6 +360,7 @@ Errors (stderr `RTNETLINK answers: X`, exit 2, nothing on stdout)
 - throw with nothing behind it, no route, `from` non-local, oif admin-down:
   Network is unreachable
 - from multicast/broadcast address: Invalid argument
+- from 127.x to a non-loopback destination: Invalid argument
 
 Lookup semantics
 - No custom rules ("fast path"): local and main are ONE merged trie, longest
@@ -368,7 +388,12 @@ Lookup semantics
   ip addr order (= kernel list order, sorted by scope) decides among
   primaries; secondaries are never picked.
 - Multipath: the nexthop depends on a hash with a per-boot random seed
-  unless fib_multipath_hash_seed is set; with `oif` no hashing.
+  unless fib_multipath_hash_seed is set; with `oif` no hashing.  With
+  `from SRC`, only nexthops whose source address (nh saddr) equals SRC are
+  candidates when any exists (probes `10.61.* from ...` in "plain").
+- The same address on two links: `from ADDR` to multicast/broadcast picks
+  the device by address lookup, which returned the link that got the address
+  LAST (not visible in a transcript; gen.py avoids duplicate addresses).
 """
 
 if __name__ == "__main__":

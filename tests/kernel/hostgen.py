@@ -1,0 +1,522 @@
+"""Random host configurations and flows for gen.py.
+
+random_host(rng) returns a plain description (links + ordered `ip` batch
+commands); apply() builds it in a namespace; read_state() reads back what the
+kernel actually accepted so random_flow() can aim flows at real prefixes,
+addresses and rule selectors.  Everything is derived from the rng only, so a
+(seed, host) pair always yields the same commands.
+
+The generator is deliberately sloppy: some commands are invalid (gateway not
+on-link, src not local, route through an admin-down link, scope clash with a
+secondary address...).  The kernel refuses those and the captured state is
+the truth; that is also realistic for pasted transcripts.
+"""
+
+import ipaddress
+import json
+
+import netns
+
+LINK_NAMES = ["eth0", "eth1", "eth2", "ens3", "ens4", "enp0s3", "enp3s0",
+              "wlan0", "wlp2s0", "lan0", "wan0", "uplink", "veth7", "mgmt"]
+TABLE_IDS = [1, 10, 42, 100, 101, 200, 300, 1000, 4242, 65000, 100000]
+METRICS = [0, 1, 10, 20, 50, 100, 101, 256, 600, 1024]
+TOS_VALUES = [0x04, 0x08, 0x0C, 0x10, 0x14, 0x18, 0x1C, 0x20, 0x28, 0xB8]
+PROTOS = ["tcp", "udp", "icmp"]
+PORTS = [22, 53, 80, 123, 443, 1000, 1024, 5000, 8080, 65535]
+UIDS = [0, 1, 33, 999, 1000, 1001, 1500, 2000, 65534]
+MARKS = [0x1, 0x2, 0x7, 0x10, 0x64, 0x100, 0x1ff, 0xca6c, 0xdead]
+
+
+def pick(rng, weighted):
+    """Choose a key from {key: weight}."""
+    total = sum(weighted.values())
+    x = rng.uniform(0, total)
+    for k, w in weighted.items():
+        x -= w
+        if x <= 0:
+            return k
+    return k
+
+
+# ---------------------------------------------------------------- addresses
+
+def rand_net(rng):
+    """A subnet from a small universe so addresses, routes and flows overlap."""
+    plen = pick(rng, {24: 50, 16: 8, 8: 3, 20: 4, 22: 4, 23: 3, 25: 4, 26: 4,
+                      27: 3, 28: 4, 29: 3, 30: 4, 31: 3, 32: 3})
+    kind = rng.randrange(4)
+    if kind == 0:
+        base = f"10.{rng.randrange(4)}.{rng.randrange(8)}.{rng.randrange(256)}"
+    elif kind == 1:
+        base = f"172.{rng.randrange(16, 20)}.{rng.randrange(6)}.{rng.randrange(256)}"
+    elif kind == 2:
+        base = f"192.168.{rng.randrange(8)}.{rng.randrange(256)}"
+    else:
+        base = f"10.{rng.randrange(4)}.{rng.randrange(256)}.{rng.randrange(256)}"
+    return ipaddress.ip_network(f"{base}/{plen}", strict=False)
+
+
+def host_in(rng, net):
+    """A random address of net, avoiding network/broadcast when they exist."""
+    n = net.num_addresses
+    if n <= 2:
+        return net[rng.randrange(n)]
+    return net[rng.randrange(1, n - 1)]
+
+
+def rand_prefix(rng, addrs):
+    """A route destination: related to a local subnet, or random."""
+    k = rng.random()
+    if addrs and k < 0.35:
+        net = rng.choice(addrs)["net"]
+        plen = max(1, min(32, net.prefixlen + rng.choice([-8, -1, 0, 0, 1, 4, 8])))
+        return ipaddress.ip_network(f"{host_in(rng, net)}/{plen}", strict=False)
+    if k < 0.45:
+        return ipaddress.ip_network(
+            f"{rng.randrange(1, 224)}.{rng.randrange(256)}.0.0/{rng.choice([8, 12, 16])}",
+            strict=False)
+    net = rand_net(rng)
+    plen = rng.choice([8, 12, 16, 20, 24, 24, 24, 26, 28, 30, 32])
+    return ipaddress.ip_network(f"{net.network_address}/{plen}", strict=False)
+
+
+# ---------------------------------------------------------------- the host
+
+def random_host(rng):
+    h = {"links": [], "cmds": [], "post": [], "rules": [], "tables": []}
+    names = rng.sample(LINK_NAMES, rng.randint(2, 5))
+    for idx, name in enumerate(names):
+        state = pick(rng, {"up": 70, "nocarrier": 12, "down": 9, "down_later": 9})
+        h["links"].append({
+            "name": name, "peer": f"p{idx}",
+            "mac": "02:%02x:%02x:%02x:%02x:%02x" % tuple(rng.randrange(256) for _ in range(5)),
+            "pmac": "02:%02x:%02x:%02x:%02x:%02x" % tuple(rng.randrange(256) for _ in range(5)),
+            "state": state,
+            "group": rng.choice([1, 2, 7]) if rng.random() < 0.1 else 0,
+            "carrier_later": state == "up" and rng.random() < 0.05,
+        })
+    h["addrs"] = gen_addrs(rng, h)
+    h["custom_rules"] = rng.random() >= 0.15
+    h["tables"] = (rng.sample(TABLE_IDS, rng.randint(2, 5))
+                   if h["custom_rules"] or rng.random() < 0.3 else [])
+    gen_routes(rng, h)
+    if h["custom_rules"]:
+        gen_rules(rng, h)
+    for link in h["links"]:
+        if link["state"] == "down_later":
+            h["post"].append(("host", f"link set {link['name']} down"))
+        if link["carrier_later"]:
+            h["post"].append(("peer", f"link set {link['peer']} down"))
+    return h
+
+
+def gen_addrs(rng, h):
+    addrs = []
+    for link in h["links"]:
+        mine = []
+        for _ in range(rng.randint(1, 4) if rng.random() < 0.95 else 0):
+            if mine and rng.random() < 0.35:
+                # Same subnet as an earlier address here -> `secondary`.
+                prev = rng.choice(mine)
+                net, scope = prev["net"], prev["scope"]
+                if rng.random() < 0.1:
+                    scope = rng.choice(["global", "link", "host"])
+            elif addrs and rng.random() < 0.1:
+                prev = rng.choice(addrs)       # subnet shared with another link
+                net, scope = prev["net"], prev["scope"]
+            else:
+                net = rand_net(rng)
+                scope = pick(rng, {"global": 80, "link": 12, "host": 8})
+            local = host_in(rng, net)
+            if any(local == b["local"] for b in addrs):
+                # The same address on two links makes the kernel's choice
+                # depend on insertion order, invisible in a transcript.
+                continue
+            a = {"dev": link["name"], "net": net, "scope": scope, "local": local}
+            cmd = f"addr add {a['local']}"
+            if rng.random() < 0.06:
+                peer = host_in(rng, rand_net(rng))
+                plen = rng.choice([32, 32, 24])
+                a["net"] = ipaddress.ip_network(f"{peer}/{plen}", strict=False)
+                cmd += f" peer {peer}/{plen}"
+            else:
+                cmd += f"/{net.prefixlen}"
+                if rng.random() < 0.5:
+                    cmd += " brd +"
+            if scope != "global" or rng.random() < 0.1:
+                cmd += f" scope {scope}"
+            if rng.random() < 0.1:
+                cmd += " noprefixroute"
+            if rng.random() < 0.05:
+                cmd += f" metric {rng.choice(METRICS)}"
+            h["cmds"].append(cmd + f" dev {link['name']}")
+            mine.append(a)
+            addrs.append(a)
+    return addrs
+
+
+def gateway(rng, h):
+    """(gw, dev): mostly an on-link neighbour of a link with addresses."""
+    up = {l["name"] for l in h["links"] if l["state"] != "down"}
+    usable = [a for a in h["addrs"] if a["net"].prefixlen < 31
+              and a["scope"] == "global" and a["dev"] in up]
+    if usable and rng.random() < 0.85:
+        a = rng.choice(usable)
+        return host_in(rng, a["net"]), a["dev"]
+    return host_in(rng, rand_net(rng)), rng.choice(h["links"])["name"]
+
+
+def route_opts(rng, h, unicast):
+    o = ""
+    if rng.random() < 0.05:
+        o += f" tos 0x{rng.choice(TOS_VALUES):02x}"
+    if rng.random() < 0.1:
+        o += " proto " + rng.choice(["static", "boot", "dhcp", "kernel", "99"])
+    if unicast and rng.random() < 0.06:
+        o += " scope " + rng.choice(["link", "host", "global"])
+    if unicast and rng.random() < 0.12:
+        if h["addrs"] and rng.random() < 0.85:
+            o += f" src {rng.choice(h['addrs'])['local']}"
+        else:
+            o += f" src {host_in(rng, rand_net(rng))}"
+    if rng.random() < 0.03:
+        o += f" mtu {rng.choice([1280, 1400, 9000])}"
+    return o
+
+
+def gen_routes(rng, h):
+    tables = ["main"] + h["tables"] + (["default"] if rng.random() < 0.2 else [])
+    for table in tables:
+        default_metrics = set()
+        tbl = "" if table == "main" else f" table {table}"
+        n = rng.randint(4, 14) if table == "main" else rng.randint(2, 10)
+        last = None
+        if table == "main" and rng.random() < 0.7:
+            gw, dev = gateway(rng, h)
+            metric = rng.choice(METRICS)
+            default_metrics.add(metric)
+            h["cmds"].append(f"route add default via {gw} dev {dev} metric {metric}")
+        for _ in range(n):
+            kind = pick(rng, {"via": 30, "dev": 13, "onlink": 5, "multipath": 7,
+                              "blackhole": 5, "unreachable": 5, "prohibit": 5,
+                              "throw": 5, "local": 3, "broadcast": 2,
+                              "multicast": 3, "anycast": 2, "default": 10})
+            if last not in (None, "default") and rng.random() < 0.12:
+                dst = last                       # same prefix, other metric
+            else:
+                dst = rand_prefix(rng, h["addrs"])
+            metric = rng.choice(METRICS) if rng.random() < 0.35 else None
+            if kind == "default":
+                dst = "default"
+                kind = rng.choice(["via", "via", "via", "multipath", "dev",
+                                   "unreachable", "blackhole"])
+                # Two defaults with equal metric in one table make the kernel
+                # choose by neighbour state (fib_select_default): avoid.
+                free = [m for m in METRICS if m not in default_metrics]
+                if not free:
+                    continue
+                metric = rng.choice(free)
+                default_metrics.add(metric)
+            last = dst
+            verb = "append" if rng.random() < 0.04 else "add"
+            if kind == "via":
+                gw, dev = gateway(rng, h)
+                spec = f"{dst} via {gw}" + (f" dev {dev}" if rng.random() < 0.6 else "")
+            elif kind == "dev":
+                spec = f"{dst} dev {rng.choice(h['links'])['name']}"
+            elif kind == "onlink":
+                spec = (f"{dst} via {host_in(rng, rand_net(rng))} "
+                        f"dev {rng.choice(h['links'])['name']} onlink")
+            elif kind == "multipath":
+                # Route options must precede the nexthops for iproute2.
+                spec = f"{dst}" + route_opts(rng, h, True)
+                if metric is not None:
+                    spec += f" metric {metric}"
+                spec += tbl
+                for _ in range(rng.randint(2, 3)):
+                    gw, dev = gateway(rng, h)
+                    spec += f" nexthop via {gw} dev {dev} weight {rng.randint(1, 5)}"
+                h["cmds"].append(f"route {verb} {spec}")
+                continue
+            elif kind in ("blackhole", "unreachable", "prohibit", "throw"):
+                spec = f"{kind} {dst}"
+            elif kind == "multicast":
+                grp = ipaddress.ip_network(
+                    f"{rng.choice([224, 225, 232, 239])}.{rng.randrange(4)}.0.0/"
+                    f"{rng.choice([4, 8, 16, 24])}", strict=False)
+                spec = f"multicast {grp} dev {rng.choice(h['links'])['name']}"
+            else:
+                # local/broadcast/anycast go to table local unless told.
+                if h["addrs"] and rng.random() < 0.5:
+                    dst = ipaddress.ip_network(host_in(rng, rng.choice(h["addrs"])["net"]))
+                spec = f"{kind} {dst} dev {rng.choice(h['links'])['name']}"
+                if table == "main":
+                    spec += " table local" if rng.random() < 0.5 else ""
+                    tbl_here = ""
+                else:
+                    tbl_here = tbl
+                h["cmds"].append(f"route {verb} {spec}{tbl_here}"
+                                 + (f" metric {metric}" if metric is not None else ""))
+                continue
+            spec += route_opts(rng, h, kind in ("via", "dev", "onlink", "multipath"))
+            if metric is not None:
+                spec += f" metric {metric}"
+            h["cmds"].append(f"route {verb} {spec}{tbl}")
+
+
+def rand_sel_prefix(rng, h):
+    k = rng.random()
+    if h["addrs"] and k < 0.4:
+        a = rng.choice(h["addrs"])
+        return f"{a['local']}" if rng.random() < 0.5 else str(a["net"])
+    if k < 0.5:
+        return "0.0.0.0/1" if rng.random() < 0.5 else "128.0.0.0/1"
+    return str(rand_prefix(rng, h["addrs"]))
+
+
+def port_spec(rng):
+    p = rng.choice(PORTS)
+    if rng.random() < 0.4:
+        return f"{p}-{min(65535, p + rng.choice([1, 10, 1000]))}"
+    return str(p)
+
+
+def gen_rules(rng, h):
+    n = rng.randint(2, 12)
+    prios = sorted(rng.sample(range(1, 32760), n))
+    for i in range(n):
+        if i and rng.random() < 0.15:
+            prios[i] = prios[i - 1]              # shared priority
+    for i, prio in enumerate(prios):
+        sel = []
+        if rng.random() < 0.3:
+            sel.append(f"from {rand_sel_prefix(rng, h)}")
+        if rng.random() < 0.3:
+            sel.append(f"to {rand_sel_prefix(rng, h)}")
+        if rng.random() < 0.1:
+            sel.append(f"tos 0x{rng.choice(TOS_VALUES):02x}")
+        if rng.random() < 0.2:
+            m = rng.choice(MARKS)
+            sel.append(f"fwmark 0x{m:x}" + (f"/0x{rng.choice([0xff, 0xf, 0xffff, 0x100]):x}"
+                                            if rng.random() < 0.5 else ""))
+        if rng.random() < 0.1:
+            sel.append("iif " + ("lo" if rng.random() < 0.5 else rng.choice(h["links"])["name"]))
+        if rng.random() < 0.12:
+            sel.append("oif " + rng.choice(h["links"])["name"])
+        if rng.random() < 0.12:
+            lo = rng.choice(UIDS)
+            sel.append(f"uidrange {lo}-{lo + rng.choice([0, 1, 999])}")
+        if rng.random() < 0.15:
+            sel.append("ipproto " + rng.choice(PROTOS))
+        if rng.random() < 0.12:
+            sel.append("sport " + port_spec(rng))
+        if rng.random() < 0.12:
+            sel.append("dport " + port_spec(rng))
+        rng.shuffle(sel)
+        if rng.random() < 0.08:
+            sel.insert(0, "not")
+        action = pick(rng, {"lookup": 45, "special": 10, "goto": 8, "nop": 4,
+                            "blackhole": 5, "unreachable": 5, "prohibit": 5,
+                            "suppress_prefixlength": 10, "suppress_ifgroup": 4})
+        tables = [str(t) for t in h["tables"]] or ["main"]
+        if action == "lookup":
+            act = f"{rng.choice(['lookup', 'lookup', 'table'])} {rng.choice(tables)}"
+        elif action == "special":
+            act = f"lookup {rng.choice(['local', 'main', 'default'])}"
+        elif action == "goto":
+            later = [p for p in prios if p > prio]
+            if later and rng.random() < 0.7:
+                target = rng.choice(later)
+            else:
+                target = prio + rng.randint(1, 50)   # probably non-existent
+            act = f"goto {target}"
+        elif action == "suppress_prefixlength":
+            act = (f"lookup {rng.choice(tables + ['main'])} suppress_prefixlength "
+                   f"{rng.choice([0, 0, 1, 8, 16, 24, 32])}")
+        elif action == "suppress_ifgroup":
+            groups = [l["group"] for l in h["links"]] + [0]
+            act = f"lookup {rng.choice(tables + ['main'])} suppress_ifgroup {rng.choice(groups)}"
+        else:
+            act = action
+        pr = "" if rng.random() < 0.08 and action != "goto" else f"prio {prio} "
+        h["cmds"].append(f"rule add {pr}{' '.join(sel)} {act}".replace("  ", " "))
+    if rng.random() < 0.05:
+        h["cmds"].append(f"rule del prio {rng.choice([32766, 32767])}")
+
+
+# ---------------------------------------------------------------- building
+
+def apply(h, ns, peer):
+    """Create links, feed the batch, run post steps; return a setup log."""
+    log = []
+    for l in h["links"]:
+        netns.check(["ip", "-n", ns, "link", "add", l["name"], "address", l["mac"],
+                     "type", "veth", "peer", "name", l["peer"], "address", l["pmac"],
+                     "netns", peer])
+        if l["group"]:
+            netns.check(["ip", "-n", ns, "link", "set", l["name"], "group", str(l["group"])])
+        if l["state"] in ("up", "nocarrier", "down_later"):
+            netns.check(["ip", "-n", ns, "link", "set", l["name"], "up"])
+        if l["state"] in ("up", "down_later"):
+            netns.check(["ip", "-n", peer, "link", "set", l["peer"], "up"])
+        log.append(f"# link {l['name']} state={l['state']} group={l['group']}"
+                   f" carrier_later={l['carrier_later']}")
+    batch = "\n".join(h["cmds"]) + "\n"
+    _, _, err = netns.ip(ns, "-force", "-batch", "-", stdin=batch)
+    log += h["cmds"]
+    log.append("# kernel refusals (line numbers refer to the batch above):")
+    log += err.splitlines()
+    for where, cmd in h["post"]:
+        rc, _, err = netns.ip(ns if where == "host" else peer, *cmd.split())
+        log.append(f"# post ({where}): {cmd} -> rc={rc} {err.strip()}")
+    return "\n".join(log) + "\n"
+
+
+def _dsfield_names():
+    """iproute2 prints tos/dsfield values by name from rt_dsfield (CS1, EF...)."""
+    names = {}
+    try:
+        with open("/etc/iproute2/rt_dsfield") as f:
+            for line in f:
+                parts = line.split("#")[0].split()
+                if len(parts) == 2:
+                    names[parts[1]] = int(parts[0], 0)
+    except OSError:
+        pass
+    return names
+
+
+DSFIELD = _dsfield_names()
+
+
+def parse_tos(v):
+    v = str(v)
+    return DSFIELD[v] if v in DSFIELD else int(v, 0)
+
+
+def _ipj(ns, *args):
+    rc, out, _ = netns.ip(ns, "-j", *args)
+    try:
+        return json.loads(out) if rc == 0 and out.strip() else []
+    except ValueError:
+        return []
+
+
+def read_state(ns):
+    """What the kernel accepted: addresses, route prefixes, rule selectors."""
+    st = {"locals": [], "nets": [], "brds": [], "prefixes": [], "links": ["lo"],
+          "marks": [], "uids": [], "tos": [], "ports": []}
+    for link in _ipj(ns, "-4", "addr", "show"):
+        if link["ifname"] != "lo":
+            st["links"].append(link["ifname"])
+        for a in link.get("addr_info", []):
+            st["locals"].append(a["local"])
+            st["nets"].append(ipaddress.ip_network(
+                f"{a.get('address', a['local'])}/{a['prefixlen']}", strict=False))
+            if "broadcast" in a:
+                st["brds"].append(a["broadcast"])
+    for r in _ipj(ns, "-4", "route", "show", "table", "all"):
+        dst = r.get("dst", "default")
+        st["prefixes"].append(ipaddress.ip_network(
+            "0.0.0.0/0" if dst == "default" else dst, strict=False))
+        if "tos" in r:
+            st["tos"].append(parse_tos(r["tos"]))
+    for r in _ipj(ns, "rule", "show"):
+        if "fwmark" in r:
+            m = int(str(r["fwmark"]), 0)
+            mask = int(str(r.get("fwmask", "0xffffffff")), 0)
+            st["marks"] += [m, m | (~mask & 0xF0F0), m ^ 1]
+        if "uid_start" in r:
+            st["uids"] += [r["uid_start"], r["uid_end"], r["uid_end"] + 1]
+        if "tos" in r:
+            st["tos"].append(parse_tos(r["tos"]))
+        for k in ("sport", "dport", "sport_start", "sport_end", "dport_start", "dport_end"):
+            if k in r:
+                st["ports"].append(int(r[k]))
+    return st
+
+
+# ---------------------------------------------------------------- flows
+
+def random_dst(rng, st):
+    k = pick(rng, {"in_prefix": 27, "near_prefix": 9, "local": 10, "bcast": 6,
+                   "in_net": 12, "random": 14, "loopback": 5, "limited": 5,
+                   "mcast": 6, "zero": 1, "edge": 5})
+    if k in ("in_prefix", "near_prefix") and st["prefixes"]:
+        p = rng.choice(st["prefixes"])
+        if k == "in_prefix":
+            return str(p[rng.randrange(p.num_addresses)])
+        edge = int(p.network_address) + rng.choice([-1, p.num_addresses])
+        return str(ipaddress.ip_address(edge % (1 << 32)))
+    if k == "local" and st["locals"]:
+        return rng.choice(st["locals"])
+    if k == "bcast" and (st["nets"] or st["brds"]):
+        if st["brds"] and rng.random() < 0.3:
+            return rng.choice(st["brds"])
+        n = rng.choice(st["nets"])
+        return str(rng.choice([n.broadcast_address, n.network_address]))
+    if k == "in_net" and st["nets"]:
+        n = rng.choice(st["nets"])
+        return str(n[rng.randrange(n.num_addresses)])
+    if k == "loopback":
+        return f"127.{rng.randrange(256)}.{rng.randrange(256)}.{rng.randrange(1, 255)}"
+    if k == "limited":
+        return "255.255.255.255"
+    if k == "mcast":
+        return rng.choice(["224.0.0.1", "224.0.0.5", "224.0.0.251", "239.1.1.1",
+                           f"{rng.randrange(224, 240)}.{rng.randrange(4)}.{rng.randrange(256)}.{rng.randrange(256)}"])
+    if k == "zero":
+        return "0.0.0.0"
+    if k == "edge":
+        return rng.choice(["0.1.2.3", "240.0.0.1", "255.255.255.254",
+                           "169.254.1.1", "100.64.0.1", "1.1.1.1"])
+    return str(ipaddress.ip_address(rng.randrange(1 << 32)))
+
+
+def fmt_num(rng, v):
+    return f"0x{v:x}" if rng.random() < 0.5 else str(v)
+
+
+def fmt_tos(rng, v):
+    """iproute2 parses tos as HEX even without 0x ("tos 16" is 0x16), or a
+    rt_dsfield name."""
+    names = [n for n, x in DSFIELD.items() if x == v and n != "default"]
+    if names and rng.random() < 0.3:
+        return rng.choice(names)
+    return f"0x{v:x}" if rng.random() < 0.6 else f"{v:x}"
+
+
+def random_flow(rng, h, st):
+    """One `ip route get` argument list (never `iif`: output path only)."""
+    opts = []
+    if rng.random() < 0.25:
+        if st["locals"] and rng.random() < 0.8:
+            src = rng.choice(st["locals"])
+        else:
+            src = random_dst(rng, st)
+        opts.append(["from", src])
+    if rng.random() < 0.12:
+        opts.append(["oif", rng.choice(st["links"])])
+    if rng.random() < 0.2:
+        m = rng.choice(st["marks"]) if st["marks"] and rng.random() < 0.7 else rng.choice(MARKS)
+        opts.append(["mark", fmt_num(rng, m)])
+    if rng.random() < 0.12:
+        t = rng.choice(st["tos"]) if st["tos"] and rng.random() < 0.6 else rng.randrange(64) * 4
+        opts.append(["tos", fmt_tos(rng, t)])
+    if rng.random() < 0.15:
+        opts.append(["ipproto", rng.choice(PROTOS)])
+    for key in ("sport", "dport"):
+        if rng.random() < 0.1:
+            p = rng.choice(st["ports"]) if st["ports"] and rng.random() < 0.6 else rng.choice(PORTS)
+            opts.append([key, str(p)])
+    if rng.random() < 0.15:
+        opts.append(["uid", str(rng.choice(st["uids"]) if st["uids"] and rng.random() < 0.6
+                                else rng.choice(UIDS))])
+    rng.shuffle(opts)
+    dst = random_dst(rng, st)
+    args = [w for o in opts for w in o]
+    # iproute2 takes the destination anywhere, optionally after `to`.
+    pos = 0 if rng.random() < 0.85 else len(args)
+    head = ["to", dst] if rng.random() < 0.05 else [dst]
+    return args[:pos] + head + args[pos:]

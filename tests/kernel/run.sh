@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Kernel differential test: build random hosts in network namespaces, record
+# what the kernel answers to `ip route get`, and compare whyroute with it.
+#   tests/kernel/run.sh [--seed S] [--hosts N] [--flows F]
+# Needs root (network namespaces).  WHYROUTE overrides the binary under test.
+set -euo pipefail
+
+seed=1 hosts=120 flows=50
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --seed) seed="$2"; shift 2 ;;
+    --hosts) hosts="$2"; shift 2 ;;
+    --flows) flows="$2"; shift 2 ;;
+    -h|--help) sed -n '2,5p' "$0"; exit 0 ;;
+    *) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
+  esac
+done
+
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+cd "$root"
+
+# Never report success without having talked to a kernel.
+if [ "$(id -u)" -ne 0 ]; then
+  echo "run.sh: must run as root (it creates network namespaces); nothing was tested" >&2
+  exit 1
+fi
+probe="wr-$$-probe"
+if ! ip netns add "$probe" 2>/dev/null; then
+  echo "run.sh: 'ip netns add' does not work here (no netns support?); nothing was tested" >&2
+  exit 1
+fi
+ip netns del "$probe"
+
+whyroute="${WHYROUTE:-$root/target/debug/whyroute}"
+if [ ! -x "$whyroute" ]; then
+  echo "run.sh: $whyroute not found; build it with 'cargo build -p whyroute' or set WHYROUTE" >&2
+  exit 1
+fi
+
+python3 "$here/gen.py" --cleanup >/dev/null
+out="$root/target/kernel-cases"
+rm -rf "$out"
+python3 "$here/gen.py" --seed "$seed" --hosts "$hosts" --flows "$flows" --out "$out"
+python3 "$here/diff.py" --cases "$out" --whyroute "$whyroute"
