@@ -1,32 +1,538 @@
-//! Part-1 shell of the playground (replaced by the full UI once the engine API lands).
-use crate::seed::SEED_TRANSCRIPT;
+//! The playground page: host pastes in tabs, the flow form, the verdict, a picture and the
+//! step-by-step trace, re-evaluated on every keystroke. Pasted text is only ever rendered
+//! as text (Yew escapes it); nothing here builds HTML from strings.
+
+use crate::eval::{evaluate, Evaluation};
+use crate::picture::picture;
+use crate::state::{Action, Example, Field, Model};
+use whyroute::explain::Trace;
+use whyroute::parse::Severity;
 use yew::prelude::*;
 
 #[function_component(App)]
 pub fn app() -> Html {
-    let text = use_state(|| SEED_TRANSCRIPT.to_string());
-    let analyzed = use_state(|| None::<usize>);
-    let oninput = {
-        let text = text.clone();
-        Callback::from(move |e: InputEvent| {
-            let area: web_sys::HtmlTextAreaElement = e.target_unchecked_into();
-            text.set(area.value());
-        })
+    let model = use_reducer(|| Model::from_fragment(&browser::fragment()));
+    let text_ref = use_node_ref();
+    let gutter_ref = use_node_ref();
+
+    let eval = {
+        let deps = (model.current().text.clone(), model.flow.clone());
+        use_memo(deps, |(text, flow)| evaluate(text, flow))
     };
-    let onclick = {
-        let text = text.clone();
-        let analyzed = analyzed.clone();
-        Callback::from(move |_| analyzed.set(Some(text.lines().count())))
+    let link = use_memo(model.scenario(), |s| whyroute::permalink::encode(s));
+
+    // The URL follows the state (replaceState: no history entry per keystroke). A damaged
+    // link stays in the address bar until the user changes something.
+    {
+        let keep = model.link_error.is_some() && !model.touched;
+        use_effect_with(((*link).clone(), keep), |(link, keep)| {
+            if !*keep {
+                browser::replace_fragment(link);
+            }
+        });
+    }
+    // A permalink pasted into the address bar of an open page.
+    {
+        let model = model.clone();
+        use_effect_with((), move |_| {
+            let listener = browser::on_hashchange(move |hash| model.dispatch(Action::LoadLink(hash)));
+            move || drop(listener)
+        });
+    }
+
+    let jump = {
+        let text_ref = text_ref.clone();
+        Callback::from(move |line: usize| browser::select_line(&text_ref, line))
     };
+
     html! {
         <main class="app">
-            <header><h1>{"whyroute"}</h1><span class="version">{format!("v{}", whyroute::VERSION)}</span></header>
-            <label for="transcript">{"Terminal paste"}</label>
-            <textarea id="transcript" rows="20" spellcheck="false" value={(*text).clone()} {oninput} />
-            <button id="analyze" type="button" {onclick}>{"Analyze"}</button>
-            if let Some(n) = *analyzed {
-                <p id="result" role="status">{format!("{n} lines read")}</p>
+            <header class="top">
+                <h1>{"whyroute"}</h1>
+                <p class="tagline">{"Why did this packet leave through that NIC? Paste what the host printed; see the kernel's IPv4 route decision, step by step."}</p>
+                <span class="version">{format!("engine v{}", whyroute::VERSION)}</span>
+            </header>
+            if let Some(err) = &model.link_error {
+                <div class="link-error" role="alert" id="link-error">
+                    <strong>{"⚠ Damaged link. "}</strong>{err.clone()}
+                    <button type="button" onclick={dispatch(&model, |_| Action::DismissLinkError)}>{"Dismiss"}</button>
+                </div>
             }
+            <div class="columns">
+                { host_panel(&model, &eval, &text_ref, &gutter_ref, &jump) }
+                <div class="side">
+                    { flow_form(&model, &eval) }
+                    { verdict_banner(&eval) }
+                    { link_bar(&model, &link) }
+                </div>
+            </div>
+            if let Some(trace) = &eval.trace {
+                <section class="picture" aria-labelledby="picture-h">
+                    <h2 id="picture-h">{"Picture"}</h2>
+                    { picture(&eval.analysis, trace, &model.current().name) }
+                </section>
+                { trace_view(trace, &jump) }
+            }
+            { status_line(&model, &eval, &link) }
         </main>
     }
+}
+
+/// A callback that dispatches the action `f` builds from the event.
+fn dispatch<E: 'static>(model: &UseReducerHandle<Model>, f: impl Fn(E) -> Action + 'static) -> Callback<E> {
+    let model = model.clone();
+    Callback::from(move |e: E| model.dispatch(f(e)))
+}
+
+fn host_panel(model: &UseReducerHandle<Model>, eval: &Evaluation, text_ref: &NodeRef, gutter_ref: &NodeRef, jump: &Callback<usize>) -> Html {
+    let host = model.current();
+    let n_lines = host.text.lines().count().max(1) + usize::from(host.text.ends_with('\n'));
+    let bad_lines: std::collections::BTreeSet<usize> =
+        eval.analysis.diagnostics.iter().filter(|d| d.severity != Severity::Info).map(|d| d.line).collect();
+    let gutter: String = (1..=n_lines).map(|i| if bad_lines.contains(&i) { format!("!{i}\n") } else { format!("{i}\n") }).collect();
+    let tabs = model.hosts.iter().enumerate().map(|(i, h)| {
+        let selected = i == model.selected;
+        let label = if h.name.trim().is_empty() { format!("host {}", i + 1) } else { h.name.clone() };
+        html! {
+            <button type="button" role="tab" id={format!("tab-{i}")} aria-selected={selected.to_string()}
+                aria-controls="host-panel" tabindex={if selected { "0" } else { "-1" }}
+                class={classes!("tab", selected.then_some("selected"))}
+                onclick={dispatch(model, move |_: MouseEvent| Action::Select(i))}>{label}</button>
+        }
+    });
+    let onkeydown = {
+        let model = model.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            let n = model.hosts.len();
+            let next = match e.key().as_str() {
+                "ArrowRight" => Some((model.selected + 1) % n),
+                "ArrowLeft" => Some((model.selected + n - 1) % n),
+                "Home" => Some(0),
+                "End" => Some(n - 1),
+                _ => None,
+            };
+            if let Some(i) = next {
+                e.prevent_default();
+                model.dispatch(Action::Select(i));
+                browser::focus_id(&format!("tab-{i}"));
+            }
+        })
+    };
+    let oninput = dispatch(model, |e: InputEvent| Action::SetText(e.target_unchecked_into::<web_sys::HtmlTextAreaElement>().value()));
+    let onscroll = {
+        let (text_ref, gutter_ref) = (text_ref.clone(), gutter_ref.clone());
+        Callback::from(move |_: Event| browser::sync_scroll(&text_ref, &gutter_ref))
+    };
+    let selected = model.selected;
+    html! {
+        <section class="hosts" aria-labelledby="hosts-h">
+            <h2 id="hosts-h" class="visually-hidden">{"Hosts"}</h2>
+            <div class="tabbar">
+                <div role="tablist" aria-label="Hosts" {onkeydown}>{ for tabs }</div>
+                <button type="button" class="add-host" onclick={dispatch(model, |_: MouseEvent| Action::AddHost)}>{"+ Add host"}</button>
+            </div>
+            <div role="tabpanel" id="host-panel" aria-labelledby={format!("tab-{selected}")} class="host-panel">
+                <div class="host-meta">
+                    <label for="host-name">{"Host name"}</label>
+                    <input id="host-name" type="text" value={host.name.clone()} spellcheck="false"
+                        oninput={dispatch(model, |e: InputEvent| Action::RenameHost(e.target_unchecked_into::<web_sys::HtmlInputElement>().value()))} />
+                    if model.hosts.len() > 1 {
+                        <button type="button" onclick={dispatch(model, move |_: MouseEvent| Action::RemoveHost(selected))}>{"Remove this host"}</button>
+                    }
+                </div>
+                <div class="examples" role="group" aria-label="Examples">
+                    <span>{"Examples: "}</span>
+                    { for Example::ALL.iter().map(|&ex| html! {
+                        <button type="button" class="example" onclick={dispatch(model, move |_: MouseEvent| Action::LoadExample(ex))}>{ex.title()}</button>
+                    }) }
+                </div>
+                <label for="transcript" class="paste-label">
+                    {"Terminal paste: "}<span class="hint">{"ip addr, ip rule, ip route (any table), route -n, ifconfig, networkd .network files, resolv.conf — with or without the commands and prompts"}</span>
+                </label>
+                <div class="editor">
+                    <pre class="gutter" aria-hidden="true" ref={gutter_ref.clone()}>{gutter}</pre>
+                    <textarea id="transcript" ref={text_ref.clone()} spellcheck="false" autocomplete="off" wrap="off"
+                        rows="24" value={host.text.clone()} {oninput} {onscroll}
+                        aria-describedby="diagnostics-h" />
+                </div>
+                { diagnostics(eval, jump) }
+            </div>
+        </section>
+    }
+}
+
+fn diagnostics(eval: &Evaluation, jump: &Callback<usize>) -> Html {
+    let a = &eval.analysis;
+    let read: Vec<String> = a
+        .blocks
+        .iter()
+        .filter_map(|b| {
+            let f = b.format?;
+            let range = if b.first_line == b.last_line { format!("line {}", b.first_line) } else { format!("lines {}–{}", b.first_line, b.last_line) };
+            Some(format!("{} ({range})", f.describe()))
+        })
+        .collect();
+    let items = a.diagnostics.iter().map(|d| {
+        let (sev, cls) = match d.severity {
+            Severity::Error => ("Error", "error"),
+            Severity::Warning => ("Warning", "warning"),
+            Severity::Info => ("Note", "info"),
+        };
+        let line = d.line;
+        let jump = jump.clone();
+        html! {
+            <li class={classes!("diag", cls)}>
+                <button type="button" class="line-link" onclick={Callback::from(move |_: MouseEvent| jump.emit(line))}
+                    aria-label={format!("Go to line {line}")}>{format!("line {line}")}</button>
+                <span class="sev">{format!("{sev}:")}</span>
+                <code>{d.text.clone()}</code>
+                <span class="expected">{format!(" — {}", d.expected)}</span>
+            </li>
+        }
+    });
+    let errors = a.diagnostics.iter().filter(|d| d.severity != Severity::Info).count();
+    html! {
+        <div class="diagnostics">
+            <h3 id="diagnostics-h">
+                { if errors == 0 { "Paste read without problems".to_string() } else { format!("{errors} line(s) not fully understood") } }
+            </h3>
+            if !read.is_empty() {
+                <p class="read">{format!("Read: {}", read.join(", "))}</p>
+            }
+            if !a.diagnostics.is_empty() {
+                <ul class="diags" id="diagnostics">{ for items }</ul>
+            }
+        </div>
+    }
+}
+
+fn flow_form(model: &UseReducerHandle<Model>, eval: &Evaluation) -> Html {
+    let f = &model.flow;
+    let input = |field: Field, id: &'static str, label: &'static str, placeholder: &'static str, hint: &'static str| {
+        html! {
+            <div class="field">
+                <label for={id}>{label}</label>
+                <input id={id} type="text" inputmode={if matches!(field, Field::Oif | Field::Mark) { "text" } else { "decimal" }}
+                    spellcheck="false" autocomplete="off" placeholder={placeholder} title={hint}
+                    list={(field == Field::Oif).then_some("link-names")}
+                    value={f.get(field).to_string()}
+                    oninput={dispatch(model, move |e: InputEvent| Action::SetField(field, e.target_unchecked_into::<web_sys::HtmlInputElement>().value()))} />
+            </div>
+        }
+    };
+    let onproto = dispatch(model, |e: Event| Action::SetField(Field::Proto, e.target_unchecked_into::<web_sys::HtmlSelectElement>().value()));
+    let protos = [("", "default (ip route get)"), ("udp", "UDP"), ("tcp", "TCP"), ("icmp", "ICMP")];
+    let custom_proto = !protos.iter().any(|(v, _)| *v == f.proto);
+    let ns = &eval.analysis.host.nameservers;
+    let mut seen = std::collections::BTreeSet::new();
+    let dns_buttons = ns.iter().filter(|n| seen.insert(n.addr)).map(|n| {
+        let addr = n.addr.to_string();
+        let label = match &n.link { Some(l) => format!("DNS to {addr} ({l}'s)"), None => format!("DNS to {addr}") };
+        let a = addr.clone();
+        html! { <button type="button" class="dns" onclick={dispatch(model, move |_: MouseEvent| Action::Dns(a.clone()))}>{label}</button> }
+    });
+    html! {
+        <section class="flow" aria-labelledby="flow-h">
+            <h2 id="flow-h">{"Flow"}</h2>
+            <p class="cmd"><code>{format!("ip route get {}", f.to_args())}</code></p>
+            <div class="fields">
+                { input(Field::Dst, "f-dst", "Destination", "192.168.10.10", "the destination IPv4 address (required)") }
+                { input(Field::From, "f-from", "From (source)", "any", "a source address of this host, as `ip route get … from`") }
+                <div class="field">
+                    <label for="f-proto">{"Protocol"}</label>
+                    <select id="f-proto" onchange={onproto}>
+                        { for protos.iter().map(|(v, l)| html! { <option value={*v} selected={f.proto == *v}>{*l}</option> }) }
+                        if custom_proto {
+                            <option value={f.proto.clone()} selected=true>{f.proto.clone()}</option>
+                        }
+                    </select>
+                </div>
+                { input(Field::Sport, "f-sport", "Source port", "0", "matched by `sport` rules") }
+                { input(Field::Dport, "f-dport", "Destination port", "0", "matched by `dport` rules") }
+                { input(Field::Mark, "f-mark", "Mark (fwmark)", "0", "the packet mark, decimal or 0x…") }
+                { input(Field::Uid, "f-uid", "UID", "0", "the sending user's uid, matched by `uidrange` rules") }
+                { input(Field::Oif, "f-oif", "Output interface", "none", "bind to an interface, as `ping -I eth1` or SO_BINDTODEVICE") }
+            </div>
+            <datalist id="link-names">
+                { for eval.analysis.host.links.iter().map(|l| html! { <option value={l.name.clone()} /> }) }
+            </datalist>
+            <div class="dns-row" role="group" aria-label="One-click DNS flows">
+                if ns.is_empty() {
+                    <span class="hint">{"No nameservers in the paste (resolv.conf, resolvectl or networkd DNS= lines give one-click DNS flows)."}</span>
+                } else {
+                    { for dns_buttons }
+                }
+            </div>
+            if let Some(e) = &eval.flow_error {
+                <p class="flow-error" role="alert">{format!("⚠ {e}")}</p>
+            }
+        </section>
+    }
+}
+
+fn verdict_banner(eval: &Evaluation) -> Html {
+    let Some(t) = &eval.trace else {
+        return html! { <div id="verdict" class="verdict none" aria-live="polite">{"No verdict: the flow is incomplete."}</div> };
+    };
+    let v = &t.verdict;
+    let main_would = t.main_would.as_deref().map(|m| m.split(": `").next().unwrap_or(m).to_string());
+    let body = match (&v.dev, v.ok) {
+        (Some(dev), true) if v.decision.as_ref().is_some_and(|d| d.local && d.kind == whyroute::model::RouteType::Local) => html! {
+            <>{format!("✔ {} is local: delivered on ", t.flow.dst)}<strong>{dev.clone()}</strong></>
+        },
+        (Some(dev), true) => html! {
+            <>
+                {format!("✔ {} leaves ", t.flow.dst)}<strong class="dev">{dev.clone()}</strong>
+                { match &v.gateway { Some(g) => format!(" via {g}"), None => " directly (on-link)".to_string() } }
+                { v.table.as_ref().map(|t| format!(" (table {t})")).unwrap_or_default() }
+                { v.src.as_ref().map(|s| format!(" from {s}")).unwrap_or_default() }
+                if let Some(m) = &main_would { <span class="main-would">{format!(" — {m}")}</span> }
+            </>
+        },
+        _ => html! {
+            <>
+                {"✖ "}<strong>{v.summary.clone()}</strong>
+                if let Some(m) = &main_would { <span class="main-would">{format!(" — {m}")}</span> }
+            </>
+        },
+    };
+    html! {
+        <div id="verdict" class={classes!("verdict", if v.ok { "ok" } else { "fail" })} role="region" aria-label="Verdict" aria-live="polite">
+            <p class="summary">{body}</p>
+            <pre class="routeget" aria-label="What ip route get prints">{v.ip_route_get.clone()}</pre>
+        </div>
+    }
+}
+
+fn link_bar(model: &UseReducerHandle<Model>, link: &str) -> Html {
+    let onclick = {
+        let model = model.clone();
+        let link = link.to_string();
+        Callback::from(move |_: MouseEvent| {
+            let url = browser::url_with_fragment(&link);
+            let model = model.clone();
+            browser::copy(url.clone(), move |ok| {
+                model.dispatch(Action::CopyStatus(if ok {
+                    format!("Link copied ({} characters).", url.len())
+                } else {
+                    format!("The browser refused the clipboard: the link ({} characters) is in the address bar.", url.len())
+                }))
+            });
+        })
+    };
+    html! {
+        <div class="linkbar">
+            <button type="button" id="copy-link" {onclick}>{"Copy link"}</button>
+            <span class="link-len">{format!("{} characters in the URL fragment", link.len() + 1)}</span>
+            if let Some(s) = &model.copy_status {
+                <span class="copy-status" role="status">{s.clone()}</span>
+            }
+        </div>
+    }
+}
+
+fn trace_view(t: &Trace, jump: &Callback<usize>) -> Html {
+    let line_btn = |line: Option<usize>, inferred: bool| match line {
+        Some(l) => {
+            let jump = jump.clone();
+            html! { <button type="button" class="line-link" onclick={Callback::from(move |_: MouseEvent| jump.emit(l))} aria-label={format!("Go to line {l}")}>{format!("line {l}")}</button> }
+        }
+        None if inferred => html! { <span class="inferred">{"inferred"}</span> },
+        None => html! {},
+    };
+    let rules = t.rules.iter().map(|r| {
+        let (badge, cls) = if r.decisive {
+            ("▶ decides", "decisive")
+        } else if !r.visited {
+            ("· not reached", "unreached")
+        } else if r.matched {
+            ("✓ matched", "matched")
+        } else {
+            ("✗ no match", "nomatch")
+        };
+        html! {
+            <li class={classes!("rule", cls)}>
+                <span class="badge">{badge}</span>
+                <code>{r.rule.replace('\t', " ")}</code>
+                { line_btn(r.line, r.inferred) }
+                if r.visited || t.fast_path {
+                    <div class="why">{format!("{}; {}", r.why, r.outcome)}</div>
+                }
+            </li>
+        }
+    });
+    let lookups = t.lookups.iter().map(|l| {
+        html! {
+            <div class="lookup">
+                <h4>{format!("Table {}: routes covering {}", l.table_name, t.flow.dst)}</h4>
+                if l.candidates.is_empty() {
+                    <p class="none">{l.result.clone()}</p>
+                } else {
+                    <ul>
+                        { for l.candidates.iter().map(|c| html! {
+                            <li class={classes!("cand", c.chosen.then_some("chosen"))}>
+                                <span class="badge">{ if c.chosen { "▶ chosen" } else { "·" } }</span>
+                                <code>{c.route.replace("\n\t", " / ")}</code>
+                                { line_btn(c.line, c.inferred) }
+                                <span class="note">{format!(" — {}", c.note)}</span>
+                            </li>
+                        }) }
+                    </ul>
+                }
+            </div>
+        }
+    });
+    html! {
+        <section class="trace" aria-labelledby="trace-h">
+            <h2 id="trace-h">{"Step by step"}</h2>
+            <h3>{ if t.fast_path { "1. Rules: only the default rules, so the kernel skips the walk" } else { "1. Policy rules, in the kernel's order" } }</h3>
+            <ol class="rules">{ for rules }</ol>
+            <h3>{"2. Table lookup (longest prefix first)"}</h3>
+            { for lookups }
+            if let Some(m) = &t.main_would {
+                <p class="main-would-line">{format!("For comparison: {m}")}</p>
+            }
+            <h3>{"3. Source address"}</h3>
+            if let Some(s) = &t.source {
+                <p class="source"><strong>{s.addr.clone().unwrap_or_else(|| "none".into())}</strong>{format!(" — {}", s.why)}</p>
+            } else {
+                <p class="source">{"No source address: the lookup failed."}</p>
+            }
+            if !t.notes.is_empty() {
+                <ul class="notes">{ for t.notes.iter().map(|n| html! { <li>{format!("Note: {n}")}</li> }) }</ul>
+            }
+            if !t.inferred.is_empty() {
+                <h3>{"Inferred (not in the paste)"}</h3>
+                <ul class="inferred-list">{ for t.inferred.iter().map(|n| html! { <li>{n.clone()}</li> }) }</ul>
+            }
+            <details class="plain">
+                <summary>{"The explanation as plain text"}</summary>
+                <pre>{t.text.clone()}</pre>
+            </details>
+        </section>
+    }
+}
+
+fn status_line(model: &Model, eval: &Evaluation, link: &str) -> Html {
+    let h = &eval.analysis.host;
+    let tables = h.tables.len();
+    html! {
+        <footer class="status" id="status" role="status" aria-live="off">
+            {format!(
+                "Evaluated in {:.2} ms · {} host(s) · this one: {} interface(s), {} address(es), {} rule(s), {} table(s) · link {} characters",
+                eval.millis, model.hosts.len(), h.links.len(), h.addresses.len(), h.rules.len(), tables, link.len() + 1
+            )}
+        </footer>
+    }
+}
+
+/// The few browser calls the page makes. On the host they are inert (the app only runs in a browser).
+mod browser {
+    #[cfg(not(target_arch = "wasm32"))]
+    use yew::NodeRef;
+
+    #[cfg(target_arch = "wasm32")]
+    pub use self::web::*;
+
+    #[cfg(target_arch = "wasm32")]
+    mod web {
+        use wasm_bindgen::JsCast;
+        use yew::NodeRef;
+
+        pub fn fragment() -> String {
+            gloo::utils::window().location().hash().unwrap_or_default()
+        }
+
+        pub fn replace_fragment(link: &str) {
+            let w = gloo::utils::window();
+            let want = format!("#{link}");
+            if w.location().hash().ok().as_deref() == Some(want.as_str()) {
+                return;
+            }
+            if let Ok(h) = w.history() {
+                let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&want));
+            }
+        }
+
+        pub fn url_with_fragment(link: &str) -> String {
+            let href = gloo::utils::window().location().href().unwrap_or_default();
+            let base = href.split('#').next().unwrap_or_default();
+            format!("{base}#{link}")
+        }
+
+        pub fn on_hashchange(f: impl Fn(String) + 'static) -> gloo::events::EventListener {
+            gloo::events::EventListener::new(&gloo::utils::window(), "hashchange", move |_| f(fragment()))
+        }
+
+        pub fn copy(text: String, done: impl FnOnce(bool) + 'static) {
+            let clip = gloo::utils::window().navigator().clipboard();
+            let p = clip.write_text(&text);
+            wasm_bindgen_futures::spawn_local(async move {
+                done(wasm_bindgen_futures::JsFuture::from(p).await.is_ok());
+            });
+        }
+
+        pub fn focus_id(id: &str) {
+            if let Some(el) = gloo::utils::document().get_element_by_id(id).and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+                let _ = el.focus();
+            }
+        }
+
+        /// Selects line `line` (1-based) of the textarea and scrolls it into view.
+        pub fn select_line(r: &NodeRef, line: usize) {
+            let Some(ta) = r.cast::<web_sys::HtmlTextAreaElement>() else { return };
+            let text = ta.value();
+            let mut start = 0usize;
+            let mut units = 0u32; // selection offsets are UTF-16 code units
+            let mut line_start_units = 0u32;
+            let mut current = 1usize;
+            for ch in text.chars() {
+                if current == line {
+                    break;
+                }
+                units += ch.len_utf16() as u32;
+                start += ch.len_utf8();
+                if ch == '\n' {
+                    current += 1;
+                    line_start_units = units;
+                }
+            }
+            let rest = &text[start..];
+            let len: u32 = rest.split('\n').next().unwrap_or("").chars().map(|c| c.len_utf16() as u32).sum();
+            let _ = ta.focus();
+            let _ = ta.set_selection_range(line_start_units, line_start_units + len);
+            let total = text.lines().count().max(1) as f64;
+            let per_line = ta.scroll_height() as f64 / total;
+            ta.set_scroll_top(((line as f64 - 3.0).max(0.0) * per_line) as i32);
+        }
+
+        pub fn sync_scroll(text: &NodeRef, gutter: &NodeRef) {
+            if let (Some(t), Some(g)) = (text.cast::<web_sys::Element>(), gutter.cast::<web_sys::Element>()) {
+                g.set_scroll_top(t.scroll_top());
+            }
+        }
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn fragment() -> String {
+        String::new()
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn replace_fragment(_: &str) {}
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn url_with_fragment(link: &str) -> String {
+        format!("#{link}")
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn on_hashchange(_: impl Fn(String) + 'static) {}
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn copy(_: String, done: impl FnOnce(bool) + 'static) {
+        done(false)
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn focus_id(_: &str) {}
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn select_line(_: &NodeRef, _: usize) {}
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn sync_scroll(_: &NodeRef, _: &NodeRef) {}
 }

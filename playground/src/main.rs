@@ -1,7 +1,12 @@
 //! whyroute playground: paste what a Linux host printed, see why a packet leaves where it does.
+// On the host only the pure parts (state, eval) are exercised, by the unit tests.
+#![cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 
 mod app;
+mod eval;
+mod picture;
 mod seed;
+mod state;
 
 #[cfg(target_arch = "wasm32")]
 fn main() {

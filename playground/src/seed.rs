@@ -2,7 +2,8 @@
 //! "Deploying Tanzu for vSphere with NSX-T" (shared/seed/tanzu-nsx-dns.md), pasted as the
 //! author pasted it. DNS to 192.168.10.10 leaves eth1 via table 200 instead of eth0.
 
-/// `ifconfig`, `route -n`, `ip rule show` and `ip route show table 200` from the post.
+/// `ifconfig`, the networkd `DNS =` lines, `route -n`, `ip rule show` and
+/// `ip route show table 200`, as pasted in the post.
 pub const SEED_TRANSCRIPT: &str = "\
 ifconfig
 eth0      Link encap:Ethernet  HWaddr 00:50:56:b3:29:f3
@@ -11,6 +12,11 @@ eth0      Link encap:Ethernet  HWaddr 00:50:56:b3:29:f3
 eth1      Link encap:Ethernet  HWaddr 04:50:56:00:d0:00
           inet addr:10.244.0.2  Bcast:10.244.0.15  Mask:255.255.255.240
 ...
+
+cat /etc/systemd/network/10-eth0.network | grep DNS
+DNS = 192.168.10.10
+cat /etc/systemd/network/10-eth1.network | grep DNS
+DNS = 10.244.0.2
 
 route -n
 Kernel IP routing table

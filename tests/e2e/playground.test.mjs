@@ -1,34 +1,161 @@
-// The playground loads from dist/, renders, reacts to a click, and talks to nobody but its origin.
+// The playground from dist/ in headless Chromium: the seed verdict on first load, live
+// re-evaluation, permalinks, damaged links, themes, keyboard use, and no foreign requests.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { launch, openPage, waitForApp, foreignRequests, OUT } from './browser.mjs';
+import { launch, openPage, waitForApp, foreignRequests, BASE, OUT } from './browser.mjs';
+
+// The seed's second `ip rule show` (Workload DNS moved to 192.168.10.11), from the blog post.
+const SECOND_RULES = `ip rule show
+0:      from all lookup local
+0:      from all to 172.16.1.0 /24 lookup 200
+0:      from all to 10.244.0.0 /20 lookup 200
+0:      from all to 10.96.0.0 /23 lookup 200
+0:      from 10.244.0.2 lookup 200
+0:      from all to 100.64.0.0 /16 lookup 200
+0:      from all to 192.168.10.11  lookup 200
+32766:  from all lookup main
+32767:  from all lookup default
+`;
 
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
-test('the playground loads and renders the app, not an empty shell', async () => {
+const verdict = (page) => page.locator('#verdict .summary').innerText();
+
+test('first load renders the seed and its verdict: 192.168.10.10 leaves eth1 via table 200', async () => {
   const { page, errors } = await openPage(browser.context);
   await waitForApp(page);
   assert.equal(await page.locator('#loading').count(), 0, 'loading placeholder is gone');
-  const text = await page.locator('main.app').innerText();
-  assert.match(text, /whyroute/);
-  const paste = await page.locator('textarea').first().inputValue();
+  const paste = await page.locator('#transcript').inputValue();
   assert.match(paste, /ip rule show/, 'the seed transcript is preloaded');
+  const v = await verdict(page);
+  assert.match(v, /192\.168\.10\.10 leaves eth1 via 10\.244\.0\.1 \(table 200\)/);
+  assert.match(v, /main would have used eth0/);
+  // The trace lists every rule, the deciding one marked in words, not only in colour.
+  assert.match(await page.locator('.rules .rule.decisive').innerText(), /decides[\s\S]*to 192\.168\.10\.10 lookup 200/);
+  assert.equal(await page.locator('.rules .rule').count(), 9);
+  assert.match(await page.locator('svg.route-picture desc').textContent(), /leaves eth1/);
+  assert.match(await page.locator('#status').innerText(), /Evaluated in \d+\.\d+ ms/);
   assert.deepEqual(errors, []);
-  await page.screenshot({ path: join(OUT, 'load.png'), fullPage: true });
+  await page.screenshot({ path: join(OUT, 'playground-light.png'), fullPage: true });
   await page.close();
 });
 
-test('a click changes the DOM', async () => {
+test('editing the ip rule paste to the second listing turns the verdict to eth0, without a reload', async () => {
   const { page } = await openPage(browser.context);
   await waitForApp(page);
-  const before = await page.locator('main.app').innerHTML();
-  await page.getByRole('button', { name: 'Analyze' }).click();
-  await page.waitForFunction((b) => document.querySelector('main.app').innerHTML !== b, before);
-  await page.screenshot({ path: join(OUT, 'click.png'), fullPage: true });
+  await page.evaluate(() => { window.__noReload = true; });
+  const text = await page.locator('#transcript').inputValue();
+  const start = text.indexOf('ip rule show');
+  const end = text.indexOf('ip route show table 200');
+  assert.ok(start > 0 && end > start);
+  await page.locator('#transcript').fill(text.slice(0, start) + SECOND_RULES + '\n' + text.slice(end));
+  await page.waitForFunction(() => /leaves eth0/.test(document.querySelector('#verdict .summary')?.textContent ?? ''));
+  const v = await verdict(page);
+  assert.match(v, /192\.168\.10\.10 leaves eth0 directly \(on-link\) \(table main\)/);
+  assert.equal(await page.evaluate(() => window.__noReload), true, 'same document: no reload');
+  assert.ok(page.url().includes('#v1:'), 'the URL fragment follows the state');
   await page.close();
+});
+
+test('a click changes the DOM: the one-click DNS flow to the other nameserver', async () => {
+  const { page } = await openPage(browser.context);
+  await waitForApp(page);
+  const before = await verdict(page);
+  await page.getByRole('button', { name: /DNS to 10\.244\.0\.2/ }).click();
+  await page.waitForFunction((b) => document.querySelector('#verdict .summary').textContent !== b, before);
+  assert.equal(await page.locator('#f-dst').inputValue(), '10.244.0.2');
+  assert.match(await verdict(page), /10\.244\.0\.2 is local/);
+  await page.close();
+});
+
+test('keyboard only: tab to a control and change the flow', async () => {
+  const { page } = await openPage(browser.context);
+  await waitForApp(page);
+  await page.locator('#f-dst').focus();
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type('10.244.0.9');
+  await page.waitForFunction(() => /10\.244\.0\.9 leaves eth1/.test(document.querySelector('#verdict .summary').textContent));
+  // Every form control has a label.
+  const unlabelled = await page.evaluate(() => [...document.querySelectorAll('input, select, textarea')]
+    .filter((el) => !(el.labels && el.labels.length) && !el.getAttribute('aria-label')).map((el) => el.id || el.outerHTML));
+  assert.deepEqual(unlabelled, []);
+  await page.close();
+});
+
+test('pasted markup is shown as text, never as HTML', async () => {
+  const { page } = await openPage(browser.context);
+  await waitForApp(page);
+  await page.locator('#transcript').fill('ip rule show\n0: from all <img src=x onerror=window.__pwned=1> lookup <b>main</b>\n');
+  await page.locator('#host-name').fill('<script>window.__pwned=1</script>');
+  await page.waitForSelector('#diagnostics');
+  assert.match(await page.locator('#diagnostics').innerText(), /<img src=x/);
+  assert.equal(await page.locator('main img, main b, main script').count(), 0);
+  assert.equal(await page.evaluate(() => window.__pwned), undefined);
+  await page.close();
+});
+
+test('Copy link → the link in a fresh browser shows the same scenario and verdict', async () => {
+  const origin = new URL(BASE).origin;
+  await browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin });
+  const { page } = await openPage(browser.context);
+  await waitForApp(page);
+  await page.getByRole('button', { name: /Workload DNS 192\.168\.10\.11/ }).click();
+  await page.locator('#f-dport').fill('5353');
+  await page.waitForFunction(() => /leaves eth0/.test(document.querySelector('#verdict .summary').textContent));
+  const v1 = await verdict(page);
+  await page.getByRole('button', { name: 'Copy link' }).click();
+  await page.waitForSelector('.copy-status');
+  const status = await page.locator('.copy-status').innerText();
+  assert.match(status, /Link copied \(\d+ characters\)/);
+  const link = await page.evaluate(() => navigator.clipboard.readText());
+  assert.ok(link.startsWith(BASE + '#v1:'), link.slice(0, 80));
+  assert.equal(Number(status.match(/\((\d+) characters/)[1]), link.length);
+  await page.close();
+
+  const fresh = await launch();
+  try {
+    const { page: p2, requests } = await openPage(fresh.context, link);
+    await waitForApp(p2);
+    assert.equal(await verdict(p2), v1);
+    assert.equal(await p2.locator('#f-dport').inputValue(), '5353');
+    assert.match(await p2.locator('#transcript').inputValue(), /192\.168\.10\.11/);
+    assert.equal(await p2.locator('#link-error').count(), 0);
+    assert.deepEqual(foreignRequests(requests), []);
+  } finally {
+    await fresh.close();
+  }
+});
+
+test('a corrupted fragment shows a clear message (and the example instead)', async () => {
+  for (const [frag, why] of [['#v1:eJzLSM3JyVcozy_KSQEAGgQEXQ-broken', /damaged|truncated|not valid/], ['#nonsense', /not a whyroute link/]]) {
+    const { page, errors } = await openPage(browser.context, BASE + frag);
+    await waitForApp(page);
+    const msg = await page.locator('#link-error').innerText();
+    assert.match(msg, /could not be opened/);
+    assert.match(msg, why);
+    assert.match(await verdict(page), /leaves eth1/);
+    assert.ok(page.url().endsWith(frag), 'the damaged link stays in the address bar until an edit');
+    assert.deepEqual(errors, []);
+    await page.screenshot({ path: join(OUT, `playground-bad-link${frag === '#nonsense' ? '-2' : ''}.png`) });
+    await page.close();
+  }
+});
+
+test('dark theme follows prefers-color-scheme', async () => {
+  const dark = await launch({ colorScheme: 'dark' });
+  try {
+    const { page } = await openPage(dark.context);
+    await waitForApp(page);
+    const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    const [r, g, b] = bg.match(/\d+/g).map(Number);
+    assert.ok(0.2126 * r + 0.7152 * g + 0.0722 * b < 60, `dark background, got ${bg}`);
+    await page.screenshot({ path: join(OUT, 'playground-dark.png'), fullPage: true });
+  } finally {
+    await dark.close();
+  }
 });
 
 test('the page requests nothing but its own assets', async () => {
@@ -37,5 +164,9 @@ test('the page requests nothing but its own assets', async () => {
   await page.waitForLoadState('networkidle');
   assert.ok(requests.some((u) => u.includes('.wasm')), 'the wasm module was fetched');
   assert.deepEqual(foreignRequests(requests), [], `requests: ${requests.join(', ')}`);
+  // The CSP in the page is the strict one.
+  const csp = await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
+  assert.match(csp, /default-src 'self'/);
+  assert.match(csp, /script-src 'self' 'wasm-unsafe-eval'/);
   await page.close();
 });
