@@ -305,6 +305,13 @@ impl<'h> Fib<'h> {
         let mut multipath = Vec::new();
         if flow.oif.is_none() && r.nexthops.len() > 1 {
             multipath = r.nexthops.iter().enumerate().filter(|(_, n)| !n.dead).map(|(i, _)| i).collect();
+            // fib_select_multipath prefers nexthops whose own source address is the `from`.
+            if let Some(s) = flow.from {
+                let same: Vec<usize> = multipath.iter().copied().filter(|&i| source::fib_result_prefsrc(host, r, i).addr == Some(s)).collect();
+                if !same.is_empty() {
+                    multipath = same;
+                }
+            }
             if let Some(&first) = multipath.first() {
                 res.nexthop = first;
             }
@@ -334,10 +341,12 @@ impl<'h> Fib<'h> {
         let mut kind = kind.or(r.map(|r| r.kind)).unwrap_or(RouteType::Unicast);
         // rt_set_nexthop uses the gateway only when the nexthop has link scope; a gateway
         // that is one of this host's own addresses resolved through a host-scope local route.
+        // The kernel resolved the gateway with the nexthop's device as oif, so only a local
+        // route on that same device makes the nexthop host-scoped.
         let mut gateway = r
             .and_then(|r| r.nexthops.get(res.map(|x| x.nexthop).unwrap_or(0)))
-            .and_then(|n| n.gateway)
-            .filter(|g| host.dev_of_local(*g).is_none());
+            .filter(|n| !n.gateway.is_some_and(|g| gateway_is_local_on(host, g, n.dev.as_deref())))
+            .and_then(|n| n.gateway);
         let (mut local, mut broadcast, mut multicast) = (kind == RouteType::Local, false, false);
         if flow.dst == Ipv4Addr::BROADCAST {
             kind = RouteType::Broadcast;
@@ -544,6 +553,16 @@ fn note(trail: &mut Option<&mut Trail>, s: String) {
     if let Some(t) = trail.as_deref_mut() {
         t.notes.push(s);
     }
+}
+
+/// Whether `gw` resolves, from `dev`, through a host-scope local route: one of `dev`'s own
+/// addresses, or a `local` route on `dev` covering it.
+fn gateway_is_local_on(host: &Host, gw: Ipv4Addr, dev: Option<&str>) -> bool {
+    let Some(dev) = dev else { return host.dev_of_local(gw).is_some() };
+    host.addresses.iter().any(|a| a.dev == dev && a.local == gw)
+        || host.routes(crate::model::TABLE_LOCAL).iter().any(|r| {
+            r.kind == RouteType::Local && r.dst.contains(&gw) && r.nexthops.first().and_then(|n| n.dev.as_deref()) == Some(dev)
+        })
 }
 
 /// fib4_rule_suppress: reject a result whose prefix is too short or whose device is in the
