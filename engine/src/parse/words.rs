@@ -49,13 +49,8 @@ pub fn parse_prefix_lenient(s: &str) -> Option<Ipv4Net> {
     Ipv4Net::new(addr, len).ok()
 }
 
-/// Splits a line into whitespace-separated words, and glues a lone `/N` onto the word
-/// before it: the seed pastes `to 172.16.1.0 /24`, whose meaning is certain.
-pub fn words(line: &str) -> Vec<&str> {
-    line.split_whitespace().collect()
-}
-
-/// Like [`words`], but returns owned words with `A.B.C.D /N` joined into `A.B.C.D/N`.
+/// Splits a line into whitespace-separated words, gluing a lone `/N` onto the address before
+/// it (`A.B.C.D /N` → `A.B.C.D/N`): the seed pastes `to 172.16.1.0 /24`, whose meaning is certain.
 pub fn words_joined(line: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for w in line.split_whitespace() {
