@@ -93,17 +93,20 @@ mod cli {
         }
     }
 
+    /// The transcript and the flow, or the exit code `ip` would give for bad arguments.
+    fn load_with_flow(host: &str, args: &[String]) -> Result<(whyroute::Analysis, whyroute::Flow), ExitCode> {
+        let a = load(host)?;
+        let flow = parse_flow_args(args).map_err(|e| {
+            eprintln!("Error: expected {e}");
+            ExitCode::from(1)
+        })?;
+        Ok((a, flow))
+    }
+
     fn route_get(host: &str, json: bool, args: &[String]) -> ExitCode {
-        let a = match load(host) {
-            Ok(a) => a,
+        let (a, flow) = match load_with_flow(host, args) {
+            Ok(x) => x,
             Err(c) => return c,
-        };
-        let flow = match parse_flow_args(args) {
-            Ok(f) => f,
-            Err(e) => {
-                eprintln!("Error: expected {e}");
-                return ExitCode::from(1);
-            }
         };
         if let Some(dev) = &flow.oif {
             if a.host.link(dev).is_none() {
@@ -145,16 +148,9 @@ mod cli {
     }
 
     fn explain(host: &str, json: bool, args: &[String]) -> ExitCode {
-        let a = match load(host) {
-            Ok(a) => a,
+        let (a, flow) = match load_with_flow(host, args) {
+            Ok(x) => x,
             Err(c) => return c,
-        };
-        let flow = match parse_flow_args(args) {
-            Ok(f) => f,
-            Err(e) => {
-                eprintln!("Error: expected {e}");
-                return ExitCode::from(1);
-            }
         };
         let t = whyroute::explain::explain(&a.host, &flow);
         if json {
