@@ -1,0 +1,62 @@
+//! Replays the stored kernel corpus (tests/fixtures/kernel and the regression cases kept by
+//! the differential test): every flow must print exactly what the kernel printed. Runs
+//! without root; the live differential test (tests/kernel/run.sh) makes new hosts.
+#![cfg(not(target_arch = "wasm32"))]
+
+use serde_json::Value;
+use std::path::Path;
+use whyroute::decide::{parse_flow_args, Fib};
+use whyroute::{analyze, routeget};
+
+fn replay_dir(dir: &Path, checked: &mut usize, failures: &mut Vec<String>) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let mut files: Vec<_> = entries.filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.to_string_lossy().ends_with(".flows.jsonl")).collect();
+    files.sort();
+    for flows in files {
+        let host_file = flows.to_string_lossy().replace(".flows.jsonl", ".txt");
+        let a = analyze(&std::fs::read_to_string(&host_file).expect("host transcript"));
+        let fib = Fib::new(&a.host);
+        for line in std::fs::read_to_string(&flows).unwrap().lines().filter(|l| !l.trim().is_empty()) {
+            let case: Value = serde_json::from_str(line).expect("flow line");
+            let args: Vec<String> = case["args"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect();
+            if args.iter().any(|a| a == "iif") {
+                continue;
+            }
+            *checked += 1;
+            let flow = match parse_flow_args(&args) {
+                Ok(f) => f,
+                Err(e) => {
+                    failures.push(format!("{host_file}: {args:?}: args not understood: {e}"));
+                    continue;
+                }
+            };
+            let ours = fib.route_get(&flow, None);
+            let rc = case["rc"].as_i64().unwrap();
+            let ok = match (&ours, rc) {
+                (Ok(d), 0) => {
+                    let mine = routeget::format_json(&a.host, d);
+                    let mut accepted = vec![case["json"].clone()];
+                    if let Some(alts) = case.get("alternatives").and_then(Value::as_array) {
+                        accepted.extend(alts.iter().map(|a| a["json"].clone()));
+                    }
+                    accepted.contains(&mine)
+                }
+                (Err(e), 2) => case["stderr"].as_str().unwrap_or("").trim() == routeget::format_error(*e),
+                _ => false,
+            };
+            if !ok {
+                failures.push(format!("{host_file}: ip route get {}: kernel rc={rc} {} / whyroute {:?}", args.join(" "), case["json"], ours.map(|d| routeget::format_json(&a.host, &d))));
+            }
+        }
+    }
+}
+
+#[test]
+fn stored_kernel_answers_are_reproduced() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures");
+    let (mut checked, mut failures) = (0, Vec::new());
+    replay_dir(&root.join("kernel"), &mut checked, &mut failures);
+    replay_dir(&root.join("kernel-regressions"), &mut checked, &mut failures);
+    assert!(checked >= 500, "the stored corpus should hold at least 500 flows, found {checked}");
+    assert!(failures.is_empty(), "{} of {checked} flows disagree with the kernel:\n{}", failures.len(), failures.join("\n"));
+}
