@@ -1,10 +1,623 @@
 //! The JavaScript facade (wasm32 only): what the npm package in pkg/ exports.
-//! Thin by design: parsing, deciding and explaining live in the plain-Rust modules.
+//! Thin by design: parsing, deciding and explaining live in the plain-Rust modules; this
+//! file only converts between JS values and the engine's types (serde-wasm-bindgen) and
+//! turns every failure into a JS `Error` with a message a user can act on.
+//!
+//! A `Scenario` (what `parse` and `decodePermalink` return) carries the pasted `text`; every
+//! function that takes a scenario re-analyses that text (microseconds for real pastes), so
+//! the object can be stored, cloned or sent through `postMessage` and still be passed back.
+//! A plain string (the paste itself) is accepted wherever a scenario is.
 
+use crate::analyze::{analyze, Analysis};
+use crate::decide::{flow_to_args, parse_flow_args, Fib, Flow};
+use crate::model::{route_to_string, rule_to_string, Host, RuleAction, TABLE_DEFAULT, TABLE_LOCAL};
+use crate::parse::Severity;
+use crate::permalink::{self, HostPaste};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_TYPES: &'static str = r#"
+/** How bad a finding is: `error` = the line was not used, `warning` = used in part or
+ *  suspicious, `info` = for the record. */
+export type Severity = "error" | "warning" | "info";
+
+/** A pasted line that could not be (fully) understood. */
+export interface ParseDiagnostic {
+  /** 1-based line number in the paste. */
+  line: number;
+  /** The line as pasted (at most 200 characters). */
+  text: string;
+  /** What the parser expected there, in words. */
+  expected: string;
+  severity: Severity;
+}
+
+export type BlockFormat = "ip_addr" | "ip_rule" | "ip_route" | "ifconfig" | "route_n" | "networkd" | "resolv" | "rt_tables" | "hostname";
+
+/** One command of the paste and the lines of its output. */
+export interface Block {
+  command: string | null;
+  first_line: number;
+  last_line: number;
+  /** How the output was read; null when the block was skipped. */
+  format: BlockFormat | null;
+  skipped?: string;
+}
+
+/** Where a model element comes from: a pasted line, or an inference (with the reason). */
+export interface Origin { line?: number; source?: number; inferred?: string; }
+
+export interface Link {
+  name: string; index?: number; up: boolean; lower_up: boolean; loopback: boolean;
+  group: number; mac?: string; mtu?: number; origin: Origin;
+}
+
+export interface Address {
+  dev: string; local: string; prefix_len: number; peer?: string; broadcast?: string;
+  /** rtm scope number: 0 universe, 200 site, 253 link, 254 host. */
+  scope: number; secondary: boolean; noprefixroute: boolean; label?: string; origin: Origin;
+}
+
+export type RuleAction =
+  | { kind: "lookup"; table: number }
+  | { kind: "goto"; target: number }
+  | { kind: "nop" | "blackhole" | "unreachable" | "prohibit" };
+
+export interface PortRange { start: number; end: number; }
+
+export interface Rule {
+  priority: number; invert: boolean; from?: string; to?: string; tos: number;
+  fwmark?: number; fwmask: number; iif?: string; oif?: string; l3mdev: boolean;
+  uid_range?: PortRange; ipproto?: number; sport?: PortRange; dport?: PortRange;
+  action: RuleAction; suppress_prefixlen?: number; suppress_ifgroup?: number;
+  realms?: string; protocol?: string; origin: Origin;
+}
+
+export type RouteType = "unicast" | "local" | "broadcast" | "anycast" | "multicast" | "blackhole" | "unreachable" | "prohibit" | "throw" | "nat";
+
+export interface NextHop { gateway?: string; dev?: string; weight: number; onlink: boolean; dead: boolean; linkdown: boolean; }
+
+export interface Route {
+  table: number; type: RouteType; dst: string; tos: number; metric: number; scope: number;
+  protocol?: string; prefsrc?: string; mtu?: number; nexthops: NextHop[]; origin: Origin;
+}
+
+export interface Nameserver { addr: string; link?: string; origin: Origin; }
+
+/** The host model: what the kernel's IPv4 FIB would see. */
+export interface Host {
+  hostname?: string;
+  links: Link[];
+  addresses: Address[];
+  /** In kernel order: ascending priority, paste order within a priority. */
+  rules: Rule[];
+  /** Routes per table id ("254" = main, "255" = local, "253" = default). */
+  tables: Record<string, Route[]>;
+  table_names: Record<string, number>;
+  nameservers: Nameserver[];
+  default_rules_only: boolean;
+  /** What whyroute inferred, in words. */
+  inferred: string[];
+  /** IPv6 lines kept aside: [line, text]. */
+  ipv6_lines: [number, string][];
+}
+
+/** One host's paste (a tab in the playground). */
+export interface HostPaste { name: string; text: string; }
+
+/**
+ * Everything understood from a paste. Pass it back to `routeGet`, `explain`, `diagnose`
+ * and `encodePermalink` (they re-read `text`; a plain string works too).
+ */
+export interface Scenario {
+  /** The paste. */
+  text: string;
+  host: Host;
+  diagnostics: ParseDiagnostic[];
+  blocks: Block[];
+  /** From a permalink: the host's name. */
+  name?: string;
+  /** From a permalink: the flow, as `ip route get` arguments. */
+  flow?: string;
+  /** From a permalink: every host of the scenario; `text` is `hosts[selected].text`. */
+  hosts?: HostPaste[];
+  selected?: number;
+  topology?: string;
+  view?: string;
+}
+
+/**
+ * A flow, as `ip route get` takes it. Numbers may be given as strings
+ * (`mark: "0x10"`, `tos: "0x10"`, `ipproto: "tcp"`).
+ */
+export interface Flow {
+  /** Destination IPv4 address. */
+  dst: string;
+  /** Source address (must be one of the host's). */
+  from?: string;
+  /** Input interface: the forwarding path is not modelled (gives an error result). */
+  iif?: string;
+  oif?: string;
+  mark?: number | string;
+  tos?: number | string;
+  /** A protocol name ("tcp", "udp", "icmp", …) or number; default udp. */
+  ipproto?: number | string;
+  sport?: number | string;
+  dport?: number | string;
+  uid?: number | string;
+}
+
+/** A flow with the kernel's defaults filled in, as the engine used it. */
+export interface ResolvedFlow {
+  dst: string; from?: string; iif?: string; oif?: string;
+  mark: number; tos: number; ipproto: number; sport: number; dport: number; uid: number;
+}
+
+/** The object `ip -j route get` prints (the one element of its array), keys in its order. */
+export interface RouteGetRoute {
+  /** Present when not unicast: "local", "broadcast", "multicast", … */
+  type?: RouteType;
+  dst: string;
+  from?: string;
+  tos?: string;
+  gateway?: string;
+  dev: string;
+  /** Absent for table main. */
+  table?: string;
+  prefsrc?: string;
+  flags: string[];
+  mark?: number;
+  uid: number;
+  cache: string[];
+  metrics?: { mtu: number }[];
+  error?: undefined;
+}
+
+/** The kernel refused the route: `error` is what `RTNETLINK answers:` would say. */
+export interface RouteGetError {
+  error: string;
+  dev?: undefined;
+  gateway?: undefined;
+  table?: undefined;
+}
+
+export type RouteGet = RouteGetRoute | RouteGetError;
+
+export interface RouteRef { table: number; index: number; }
+
+export type SourceWhy =
+  | { kind: "given" | "route_src" | "local_dst" | "no_address" | "unspecified" }
+  | { kind: "gateway_subnet" | "first_primary" | "other_device"; dev: string };
+
+/** The engine's full decision. */
+export interface Decision {
+  type: RouteType; dst: string; from?: string; gateway?: string; dev: string;
+  /** 0 when no table decided. */
+  table: number;
+  prefsrc?: string; route_tos: number; mark: number; uid: number;
+  local: boolean; broadcast: boolean; multicast: boolean;
+  route?: RouteRef; nexthop: number;
+  /** Index in host.rules of the rule that decided. */
+  rule?: number;
+  multipath?: number[]; assumed_onlink: boolean; mtu?: number;
+  source: { addr: string | null; why: SourceWhy };
+}
+
+export interface Verdict {
+  ok: boolean;
+  /** One sentence: "192.168.10.10 leaves eth1 via 10.244.0.1 (table 200) from 10.244.0.2". */
+  summary: string;
+  dev?: string; gateway?: string; table?: string; src?: string;
+  /** The kernel's error message when ok is false. */
+  error?: string;
+  /** `ip route get` as the kernel would print it (or its error line). */
+  ip_route_get: string;
+  decision?: Decision;
+}
+
+/** One rule of the policy database during the walk. */
+export interface RuleStep {
+  index: number; priority: number;
+  /** The rule as `ip rule show` prints it. */
+  rule: string;
+  /** Line of the paste it came from. */
+  line?: number;
+  inferred: boolean;
+  /** Reached by the walk (rules after the deciding one are not). */
+  visited: boolean;
+  matched: boolean;
+  why: string;
+  outcome: string;
+  /** This rule decided the result. */
+  decisive: boolean;
+}
+
+export interface Candidate { route: string; line?: number; inferred: boolean; prefix_len: number; chosen: boolean; note: string; }
+
+export interface LookupStep { table: number; table_name: string; candidates: Candidate[]; result: string; }
+
+/** The whole story of one decision. */
+export interface Trace {
+  flow: ResolvedFlow;
+  verdict: Verdict;
+  fast_path: boolean;
+  rules: RuleStep[];
+  lookups: LookupStep[];
+  source?: { addr: string | null; why: string };
+  main_would?: string;
+  inferred: string[];
+  notes: string[];
+  /** The whole explanation as text. */
+  text: string;
+}
+
+export type DiagnosticKind = "parse" | "empty_table" | "goto_target" | "device_down" | "unknown_device" | "inferred";
+
+/** A finding about the paste or the host it describes. */
+export interface Diagnostic {
+  severity: Severity;
+  kind: DiagnosticKind;
+  message: string;
+  /** 1-based line of the paste the finding is about, when there is one. */
+  line: number | null;
+  /** That line as pasted. */
+  text: string | null;
+  /** Parse findings: what the parser expected. */
+  expected?: string;
+}
+"#;
 
 /// The engine's version (`whyroute::VERSION`).
 #[wasm_bindgen]
 pub fn version() -> String {
     crate::VERSION.to_string()
+}
+
+/// Reads a paste: the host model, the parse diagnostics and the command blocks. Never
+/// throws for bad text (unreadable lines become diagnostics); throws only for a non-string.
+#[wasm_bindgen(unchecked_return_type = "Scenario")]
+pub fn parse(#[wasm_bindgen(unchecked_param_type = "string")] text: JsValue) -> Result<JsValue, JsError> {
+    let Some(text) = text.as_string() else {
+        return Err(JsError::new(&format!("whyroute.parse: expected the pasted text as a string, got {}", js_kind(&text))));
+    };
+    let a = analyze(&text);
+    to_js(&ScenarioOut { text: &text, analysis: &a, link: None })
+}
+
+/// `ip -j route get` for a flow: the route object, or `{ error }` when the kernel refuses.
+#[wasm_bindgen(js_name = routeGet, unchecked_return_type = "RouteGet")]
+pub fn route_get(
+    #[wasm_bindgen(unchecked_param_type = "Scenario | string")] scenario: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Flow | string")] flow: JsValue,
+) -> Result<JsValue, JsError> {
+    let (text, _) = scenario_in(scenario, "routeGet")?;
+    let flow = flow_in(flow, "routeGet")?;
+    let a = analyze(&text);
+    match Fib::new(&a.host).route_get(&flow, None) {
+        Ok(d) => {
+            let mut v = crate::routeget::format_json(&a.host, &d);
+            let obj = match v.as_array_mut() {
+                Some(arr) if !arr.is_empty() => arr.swap_remove(0),
+                _ => v,
+            };
+            to_js(&obj)
+        }
+        Err(e) => to_js(&RouteGetError { error: e.message() }),
+    }
+}
+
+/// The decision step by step: verdict, rule walk, table lookups, source choice, and `text`.
+#[wasm_bindgen(unchecked_return_type = "Trace")]
+pub fn explain(
+    #[wasm_bindgen(unchecked_param_type = "Scenario | string")] scenario: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Flow | string")] flow: JsValue,
+) -> Result<JsValue, JsError> {
+    let (text, _) = scenario_in(scenario, "explain")?;
+    let flow = flow_in(flow, "explain")?;
+    let a = analyze(&text);
+    to_js(&crate::explain::explain(&a.host, &flow))
+}
+
+/// Everything worth a look: the parse diagnostics plus findings about the host model.
+#[wasm_bindgen(unchecked_return_type = "Diagnostic[]")]
+pub fn diagnose(#[wasm_bindgen(unchecked_param_type = "Scenario | string")] scenario: JsValue) -> Result<JsValue, JsError> {
+    let (text, _) = scenario_in(scenario, "diagnose")?;
+    let a = analyze(&text);
+    to_js(&findings(&text, &a))
+}
+
+/// The scenario as a permalink (`v1:…`, for a URL fragment). `flow`, when given, is stored
+/// in the link (otherwise the scenario's own `flow`, if any).
+#[wasm_bindgen(js_name = encodePermalink)]
+pub fn encode_permalink(
+    #[wasm_bindgen(unchecked_param_type = "Scenario | string")] scenario: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "Flow | string")] flow: Option<JsValue>,
+) -> Result<String, JsError> {
+    let (text, s) = scenario_in(scenario, "encodePermalink")?;
+    let flow = match flow.filter(|f| !f.is_undefined() && !f.is_null()) {
+        Some(f) => flow_to_args(&flow_in(f, "encodePermalink")?),
+        None => s.flow.clone().unwrap_or_default(),
+    };
+    let mut hosts = s.hosts.clone().unwrap_or_default();
+    let selected = s.selected.unwrap_or(0);
+    match hosts.get_mut(selected) {
+        Some(h) => h.text = text.clone(),
+        None => {
+            hosts.clear();
+            hosts.push(HostPaste { name: s.name.clone().unwrap_or_else(|| "host".into()), text });
+        }
+    }
+    let selected = selected.min(hosts.len() - 1);
+    let p = permalink::Scenario { hosts, flow, topology: s.topology.unwrap_or_default(), selected, view: s.view.unwrap_or_default() };
+    Ok(permalink::encode(&p))
+}
+
+/// Opens a permalink (`v1:…`, a leading `#` is fine): the scenario of its selected host.
+/// Throws an Error saying what is wrong with a damaged or foreign link.
+#[wasm_bindgen(js_name = decodePermalink, unchecked_return_type = "Scenario")]
+pub fn decode_permalink(#[wasm_bindgen(unchecked_param_type = "string")] link: JsValue) -> Result<JsValue, JsError> {
+    let Some(link) = link.as_string() else {
+        return Err(JsError::new(&format!("whyroute.decodePermalink: expected the link as a string, got {}", js_kind(&link))));
+    };
+    let p = permalink::decode(&link).map_err(|e| JsError::new(&format!("whyroute.decodePermalink: {e}")))?;
+    let selected = if p.selected < p.hosts.len() { p.selected } else { 0 };
+    let (name, text) = p.hosts.get(selected).map(|h| (h.name.as_str(), h.text.as_str())).unwrap_or(("host", ""));
+    let a = analyze(text);
+    let link = LinkParts { name, flow: &p.flow, hosts: &p.hosts, selected, topology: &p.topology, view: &p.view };
+    to_js(&ScenarioOut { text, analysis: &a, link: Some(link) })
+}
+
+// ---- conversions ----------------------------------------------------------------------
+
+#[derive(Serialize)]
+struct ScenarioOut<'a> {
+    text: &'a str,
+    #[serde(flatten)]
+    analysis: &'a Analysis,
+    #[serde(flatten)]
+    link: Option<LinkParts<'a>>,
+}
+
+#[derive(Serialize)]
+struct LinkParts<'a> {
+    name: &'a str,
+    flow: &'a str,
+    hosts: &'a [HostPaste],
+    selected: usize,
+    #[serde(skip_serializing_if = "is_empty")]
+    topology: &'a str,
+    #[serde(skip_serializing_if = "is_empty")]
+    view: &'a str,
+}
+
+fn is_empty(s: &&str) -> bool {
+    s.is_empty()
+}
+
+#[derive(Serialize)]
+struct RouteGetError {
+    error: &'static str,
+}
+
+/// The fields of a scenario object that matter on the way back in (the host model itself
+/// is recomputed from `text`, so it is never read).
+#[derive(Deserialize, Default)]
+struct ScenarioIn {
+    #[serde(default)]
+    text: Option<String>,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    flow: Option<String>,
+    #[serde(default)]
+    hosts: Option<Vec<HostPaste>>,
+    #[serde(default)]
+    selected: Option<usize>,
+    #[serde(default)]
+    topology: Option<String>,
+    #[serde(default)]
+    view: Option<String>,
+}
+
+fn scenario_in(v: JsValue, func: &str) -> Result<(String, ScenarioIn), JsError> {
+    if let Some(text) = v.as_string() {
+        return Ok((text, ScenarioIn::default()));
+    }
+    let bad = |detail: String| JsError::new(&format!("whyroute.{func}: expected a scenario (the object parse() returns) or the pasted text, {detail}"));
+    if !v.is_object() {
+        return Err(bad(format!("got {}", js_kind(&v))));
+    }
+    let mut s: ScenarioIn = serde_wasm_bindgen::from_value(v).map_err(|e| bad(format!("but it does not read as one: {e}")))?;
+    let text = match s.text.take() {
+        Some(t) => t,
+        // A permalink-shaped object ({hosts, selected}) without `text`: use its selected host.
+        None => match s.hosts.as_ref().and_then(|h| h.get(s.selected.unwrap_or(0)).or(h.first())) {
+            Some(h) => h.text.clone(),
+            None => return Err(bad("but the object has no `text` (the paste)".into())),
+        },
+    };
+    Ok((text, s))
+}
+
+/// Flow keys in `ip route get` order, with the keyword each becomes.
+const FLOW_KEYS: [(&str, &str); 10] = [
+    ("dst", "to"),
+    ("from", "from"),
+    ("iif", "iif"),
+    ("oif", "oif"),
+    ("mark", "mark"),
+    ("tos", "tos"),
+    ("ipproto", "ipproto"),
+    ("sport", "sport"),
+    ("dport", "dport"),
+    ("uid", "uid"),
+];
+
+fn flow_in(v: JsValue, func: &str) -> Result<Flow, JsError> {
+    let err = |m: String| JsError::new(&format!("whyroute.{func}: {m}"));
+    let args: Vec<String> = if let Some(s) = v.as_string() {
+        // `ip route get 192.168.10.10 dport 53`, or just its arguments.
+        let mut words: Vec<&str> = s.split_whitespace().collect();
+        if words.len() >= 3 && words[0] == "ip" && words[1] == "route" && words[2] == "get" {
+            words.drain(..3);
+        }
+        if words.is_empty() {
+            return Err(err("the flow is empty: give at least a destination, e.g. \"192.168.10.10 dport 53\"".into()));
+        }
+        words.into_iter().map(String::from).collect()
+    } else if v.is_object() && !js_is_array(&v) {
+        let map: BTreeMap<String, serde_json::Value> =
+            serde_wasm_bindgen::from_value(v).map_err(|e| err(format!("the flow object could not be read ({e})")))?;
+        if let Some(k) = map.keys().find(|k| !FLOW_KEYS.iter().any(|(f, _)| f == k)) {
+            return Err(err(format!("unknown flow field `{k}`: a flow has dst, from, iif, oif, mark, tos, ipproto, sport, dport, uid")));
+        }
+        let mut args = Vec::new();
+        for (key, word) in FLOW_KEYS {
+            let val = match map.get(key) {
+                None | Some(serde_json::Value::Null) => continue,
+                Some(serde_json::Value::String(s)) => s.trim().to_string(),
+                Some(serde_json::Value::Number(n)) => match (n.as_u64(), n.as_i64()) {
+                    (Some(u), _) => u.to_string(),
+                    (_, Some(i)) => i.to_string(),
+                    _ => n.to_string(),
+                },
+                Some(other) => return Err(err(format!("flow field `{key}` should be a string or a number, found {other}"))),
+            };
+            args.push(word.to_string());
+            args.push(val);
+        }
+        if !map.get("dst").is_some_and(|v| !v.is_null()) {
+            return Err(err("the flow has no `dst`: give the destination address, e.g. { dst: \"192.168.10.10\" }".into()));
+        }
+        args
+    } else {
+        return Err(err(format!("expected a flow such as {{ dst: \"192.168.10.10\", dport: 53 }} or \"192.168.10.10 dport 53\", got {}", js_kind(&v))));
+    };
+    parse_flow_args(&args).map_err(|e| err(format!("invalid flow: expected {e}")))
+}
+
+/// Engine value → plain JS object: serde_json text, then the JS engine's own `JSON.parse`
+/// (integer map keys such as the table ids of `host.tables` become object keys, key order is
+/// kept, and the wasm carries one serializer instead of two).
+fn to_js<T: Serialize>(v: &T) -> Result<JsValue, JsError> {
+    let json = serde_json::to_string(v).map_err(|e| JsError::new(&format!("whyroute: internal error converting a result: {e}")))?;
+    js_sys::JSON::parse(&json).map_err(|_| JsError::new("whyroute: internal error: a result is not valid JSON"))
+}
+
+fn js_kind(v: &JsValue) -> &'static str {
+    if v.is_undefined() {
+        "undefined"
+    } else if v.is_null() {
+        "null"
+    } else if v.as_bool().is_some() {
+        "a boolean"
+    } else if v.as_f64().is_some() {
+        "a number"
+    } else if v.is_string() {
+        "a string"
+    } else if js_is_array(v) {
+        "an array"
+    } else if v.is_function() {
+        "a function"
+    } else if v.is_object() {
+        "an object"
+    } else {
+        "a value of another type"
+    }
+}
+
+fn js_is_array(v: &JsValue) -> bool {
+    js_sys::Array::is_array(v)
+}
+
+// ---- diagnose ---------------------------------------------------------------------------
+
+#[derive(Serialize)]
+struct Finding {
+    severity: Severity,
+    kind: &'static str,
+    message: String,
+    line: Option<usize>,
+    text: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expected: Option<String>,
+}
+
+fn findings(text: &str, a: &Analysis) -> Vec<Finding> {
+    let lines: Vec<&str> = text.lines().collect();
+    let line_text = |no: Option<usize>| no.and_then(|n| lines.get(n.wrapping_sub(1))).map(|l| l.chars().take(200).collect::<String>());
+    let mut out: Vec<Finding> = a
+        .diagnostics
+        .iter()
+        .map(|d| Finding {
+            severity: d.severity,
+            kind: "parse",
+            message: match d.severity {
+                Severity::Info => format!("line {}: {}", d.line, d.expected),
+                _ => format!("line {}: `{}` — expected {}", d.line, d.text, d.expected),
+            },
+            line: Some(d.line),
+            text: Some(d.text.clone()),
+            expected: Some(d.expected.clone()),
+        })
+        .collect();
+    let h: &Host = &a.host;
+    let mut push = |severity: Severity, kind: &'static str, message: String, line: Option<usize>| out.push(Finding { severity, kind, message, line, text: line_text(line), expected: None });
+
+    for (i, r) in h.rules.iter().enumerate() {
+        match r.action {
+            RuleAction::Lookup { table } if table != TABLE_LOCAL && table != TABLE_DEFAULT && h.routes(table).is_empty() => {
+                let name = h.table_name(table);
+                push(
+                    Severity::Warning,
+                    "empty_table",
+                    format!(
+                        "rule `{}` looks up table {name}, which has no routes in the paste: every flow it matches falls through to the next rule (if the table has routes, add the output of `ip route show table {name}`)",
+                        rule_to_string(h, r)
+                    ),
+                    r.origin.line,
+                );
+            }
+            RuleAction::Goto { target } if !h.rules.iter().skip(i + 1).any(|x| x.priority == target) => push(
+                Severity::Warning,
+                "goto_target",
+                format!("rule `{}` jumps to priority {target}, but no later rule has that priority: the kernel skips it", rule_to_string(h, r)),
+                r.origin.line,
+            ),
+            _ => {}
+        }
+    }
+    for routes in h.tables.values() {
+        for r in routes {
+            let mut seen: Vec<&str> = Vec::new();
+            for dev in r.nexthops.iter().filter(|n| !n.dead).filter_map(|n| n.dev.as_deref()) {
+                if seen.contains(&dev) {
+                    continue;
+                }
+                seen.push(dev);
+                let table = h.table_name(r.table);
+                match h.link(dev) {
+                    Some(l) if !l.up => push(
+                        Severity::Warning,
+                        "device_down",
+                        format!("route `{}` (table {table}) uses {dev}, which is down: the kernel does not route through a down device", route_to_string(h, r)),
+                        r.origin.line.or(l.origin.line),
+                    ),
+                    None if !h.links.is_empty() => push(
+                        Severity::Info,
+                        "unknown_device",
+                        format!("route `{}` (table {table}) uses {dev}, which is not among the interfaces in the paste", route_to_string(h, r)),
+                        r.origin.line,
+                    ),
+                    _ => {}
+                }
+            }
+        }
+    }
+    for why in &h.inferred {
+        push(Severity::Info, "inferred", why.clone(), None);
+    }
+    out
 }

@@ -1,0 +1,233 @@
+// The whole JS API of the npm package (pkg/, `make pkg`) over the blog's seed and hostile input.
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const PKG = new URL('../../pkg/', import.meta.url);
+const SEED = new URL('../fixtures/seed/', import.meta.url);
+const built = existsSync(fileURLToPath(new URL('whyroute.js', PKG)));
+const skip = !built && 'pkg/ not built (make pkg)';
+const BEFORE = readFileSync(new URL('supervisor-before.txt', SEED), 'utf8');
+const AFTER = readFileSync(new URL('supervisor-after.txt', SEED), 'utf8');
+
+let w;
+before(async () => {
+  if (!built) return;
+  w = await import(new URL('whyroute.js', PKG));
+  w.initSync({ module: readFileSync(new URL('whyroute_bg.wasm', PKG)) });
+});
+
+/** Runs f and returns the Error it throws (failing when it returns instead). */
+function throws(f) {
+  try {
+    f();
+  } catch (e) {
+    assert.ok(e instanceof Error, `a JS Error, not ${typeof e}: ${e}`);
+    assert.ok(e.message.length > 10, 'with a message');
+    assert.doesNotMatch(e.message, /unreachable|RuntimeError|panicked/i, 'not a wasm trap');
+    return e;
+  }
+  assert.fail('expected an Error');
+}
+
+test('parse: the supervisor VM paste is understood completely', { skip }, () => {
+  const s = w.parse(BEFORE);
+  assert.equal(s.text, BEFORE);
+  assert.deepEqual(s.diagnostics.filter((d) => d.severity !== 'info'), []);
+  assert.deepEqual(s.blocks.map((b) => b.format), ['ifconfig', 'networkd', 'networkd', 'route_n', 'ip_rule', 'ip_route']);
+  assert.deepEqual(s.host.links.filter((l) => !l.loopback).map((l) => l.name), ['eth0', 'eth1']);
+  assert.equal(s.host.rules.length, 9);
+  assert.equal(s.host.rules[1].to, '192.168.10.10/32');
+  assert.deepEqual(s.host.rules[1].action, { kind: 'lookup', table: 200 });
+  assert.equal(s.host.tables['200'].length, 2);
+  assert.equal(s.host.tables['200'][0].origin.line, 33);
+  // Plain JSON data: survives structuredClone / JSON round trips and still works.
+  assert.deepEqual(JSON.parse(JSON.stringify(s)), s);
+});
+
+test('routeGet: before the fix, 192.168.10.10 leaves eth1 via 10.244.0.1 (table 200)', { skip }, () => {
+  const s = w.parse(BEFORE);
+  const r = w.routeGet(s, { dst: '192.168.10.10' });
+  assert.deepEqual(r, {
+    dst: '192.168.10.10', gateway: '10.244.0.1', dev: 'eth1', table: '200', prefsrc: '10.244.0.2',
+    flags: [], uid: 0, cache: [],
+  });
+  assert.deepEqual(Object.keys(r), ['dst', 'gateway', 'dev', 'table', 'prefsrc', 'flags', 'uid', 'cache'], 'ip -j route get key order');
+  // The scenario may also be the text itself, and the flow `ip route get` arguments.
+  assert.deepEqual(w.routeGet(BEFORE, '192.168.10.10 ipproto tcp dport 53'), r);
+  assert.deepEqual(w.routeGet(s, 'ip route get 192.168.10.10'), r);
+  assert.deepEqual(w.routeGet(structuredClone(s), { dst: '192.168.10.10', ipproto: 'tcp', dport: 53, tos: '0x10', mark: 0 }), r);
+});
+
+test('routeGet: after the fix, 192.168.10.10 leaves eth0 (main)', { skip }, () => {
+  const r = w.routeGet(w.parse(AFTER), { dst: '192.168.10.10' });
+  assert.equal(r.dev, 'eth0');
+  assert.equal(r.gateway, undefined, 'on-link');
+  assert.equal(r.table, undefined, 'main is not printed');
+  assert.equal(r.prefsrc, '192.168.10.45');
+});
+
+test('routeGet: kernel refusals are results, not exceptions', { skip }, () => {
+  const s = w.parse(BEFORE);
+  assert.deepEqual(w.routeGet(s, { dst: '192.168.10.10', from: '1.2.3.4' }), { error: 'Network is unreachable' });
+  assert.deepEqual(w.routeGet(s, { dst: '192.168.10.10', oif: 'eth9' }), { error: 'No such device' });
+  const local = w.routeGet(s, { dst: '10.244.0.2' });
+  assert.equal(local.type, 'local');
+  assert.equal(local.dev, 'lo');
+  assert.deepEqual(local.cache, ['local']);
+  assert.deepEqual(w.routeGet('', { dst: '8.8.8.8' }), { error: 'Network is unreachable' }, 'an empty host has no route');
+});
+
+test('explain: the full trace, with the rule chain and the text', { skip }, () => {
+  const t = w.explain(w.parse(BEFORE), { dst: '192.168.10.10', dport: 53 });
+  assert.equal(t.verdict.ok, true);
+  assert.equal(t.verdict.dev, 'eth1');
+  assert.equal(t.verdict.table, '200');
+  assert.match(t.verdict.summary, /192\.168\.10\.10 leaves eth1 via 10\.244\.0\.1 \(table 200\)/);
+  assert.equal(t.flow.dport, 53);
+  assert.equal(t.fast_path, false);
+  const decisive = t.rules.filter((r) => r.decisive);
+  assert.equal(decisive.length, 1);
+  assert.equal(decisive[0].line, 23);
+  assert.match(decisive[0].rule, /to 192\.168\.10\.10 lookup 200/);
+  assert.ok(t.rules.slice(2).every((r) => !r.visited), 'rules after the decisive one are not reached');
+  assert.match(t.main_would, /eth0/);
+  assert.match(t.text, /Verdict: 192\.168\.10\.10 leaves eth1/);
+  assert.match(t.verdict.ip_route_get, /^192\.168\.10\.10 via 10\.244\.0\.1 dev eth1 table 200 src 10\.244\.0\.2 uid 0/);
+
+  const after = w.explain(w.parse(AFTER), { dst: '192.168.10.10' });
+  assert.equal(after.verdict.dev, 'eth0');
+  const refused = w.explain(w.parse(BEFORE), { dst: '192.168.10.10', from: '1.2.3.4' });
+  assert.equal(refused.verdict.ok, false);
+  assert.equal(refused.verdict.error, 'Network is unreachable');
+});
+
+test('diagnose: parse diagnostics and host findings, with severity, message and line', { skip }, () => {
+  const seed = w.diagnose(w.parse(BEFORE));
+  assert.deepEqual(seed.filter((d) => d.severity !== 'info'), [], 'the seed has nothing wrong');
+  assert.ok(seed.every((d) => typeof d.message === 'string' && 'line' in d));
+
+  const paste = [
+    'ip link',
+    '2: eth0: <BROADCAST,MULTICAST> mtu 1500 qdisc noop state DOWN mode DEFAULT group default qlen 1000',
+    'ip rule show',
+    '0:\tfrom all lookup local',
+    '100:\tfrom all to 10.0.0.0/8 lookup 300',
+    '200:\tfrom all goto 999',
+    '32766:\tfrom all lookup main',
+    '32767:\tfrom all lookup default',
+    'ip route show',
+    'default via 192.168.1.1 dev eth0',
+    'this line is nonsense',
+  ].join('\n');
+  const d = w.diagnose(paste);
+  const kinds = d.map((x) => x.kind);
+  assert.ok(kinds.includes('empty_table'), JSON.stringify(d, null, 1));
+  const empty = d.find((x) => x.kind === 'empty_table');
+  assert.equal(empty.severity, 'warning');
+  assert.equal(empty.line, 5);
+  assert.equal(empty.text, '100:\tfrom all to 10.0.0.0/8 lookup 300');
+  assert.match(empty.message, /table 300/);
+  const gotoBad = d.find((x) => x.kind === 'goto_target');
+  assert.equal(gotoBad?.line, 6);
+  const parse = d.filter((x) => x.kind === 'parse');
+  assert.ok(parse.some((x) => x.line === 11 && x.severity === 'error' && x.expected), JSON.stringify(parse));
+});
+
+test('diagnose: a route through a device that is down', { skip }, () => {
+  const paste = [
+    '$ ip addr',
+    '1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN group default qlen 1000',
+    '    inet 127.0.0.1/8 scope host lo',
+    '2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc fq_codel state UP group default qlen 1000',
+    '    inet 192.168.1.5/24 brd 192.168.1.255 scope global eth0',
+    '3: eth1: <BROADCAST,MULTICAST> mtu 1500 qdisc noop state DOWN group default qlen 1000',
+    '    inet 10.1.0.5/24 brd 10.1.0.255 scope global eth1',
+    '$ ip route',
+    'default via 192.168.1.1 dev eth0',
+    '10.9.0.0/16 via 10.1.0.1 dev eth1',
+  ].join('\n');
+  const down = w.diagnose(paste).filter((x) => x.kind === 'device_down');
+  assert.ok(down.some((x) => x.line === 10 && /eth1/.test(x.message) && x.severity === 'warning'), JSON.stringify(down));
+});
+
+test('permalinks: encode → decode round-trips, and the link can carry the flow', { skip }, () => {
+  const s = w.parse(BEFORE);
+  const link = w.encodePermalink(s);
+  assert.match(link, /^v1:[A-Za-z0-9_-]+$/);
+  const back = w.decodePermalink(link);
+  assert.equal(back.text, BEFORE);
+  assert.deepEqual(back.host, s.host);
+  assert.deepEqual(back.diagnostics, s.diagnostics);
+  assert.deepEqual(w.routeGet(back, { dst: '192.168.10.10' }).dev, 'eth1');
+
+  const withFlow = w.decodePermalink('#' + w.encodePermalink(BEFORE, { dst: '192.168.10.10', dport: 53 }));
+  assert.equal(withFlow.flow, '192.168.10.10 dport 53');
+  assert.equal(w.routeGet(withFlow, withFlow.flow).table, '200');
+  // A decoded scenario keeps its flow and hosts through another round.
+  const again = w.decodePermalink(w.encodePermalink(withFlow));
+  assert.equal(again.flow, withFlow.flow);
+  assert.deepEqual(again.hosts, withFlow.hosts);
+});
+
+test('decodePermalink: hostile links throw Errors that say what is wrong', { skip }, () => {
+  assert.match(throws(() => w.decodePermalink('garbage')).message, /not a whyroute link/);
+  assert.match(throws(() => w.decodePermalink('v1:!!!')).message, /base64/);
+  const good = w.encodePermalink(BEFORE);
+  assert.match(throws(() => w.decodePermalink(good.slice(0, good.length - 20))).message, /damaged|truncated|not valid/);
+  assert.match(throws(() => w.decodePermalink('v2:abc')).message, /v1:/);
+  assert.match(throws(() => w.decodePermalink('v1:' + 'A'.repeat(3 * 1024 * 1024))).message, /too long/);
+  throws(() => w.decodePermalink(undefined));
+  throws(() => w.decodePermalink({}));
+  // Valid deflate + base64 of something that is not a scenario.
+  assert.match(throws(() => w.decodePermalink('v1:q1YqSk0vylGyUvBLzE1VKEktLlGyUoLxYgA')).message, /not valid/);
+  // The module still works after every refusal.
+  assert.equal(w.routeGet(BEFORE, { dst: '192.168.10.10' }).dev, 'eth1');
+});
+
+test('parse: garbage text gives diagnostics, never exceptions', { skip }, () => {
+  const inputs = [
+    '', '\n\n\n', 'garbage', '\u0000\u0001\u0002', '{"json": true}', '<script>alert(1)</script>',
+    'ip rule show\n0: from all lookup\n99999999999999999999: from all lookup 1\n: : :',
+    'ip route show table 200\ndefault via 999.1.1.1 dev\n10.0.0.0/99 dev eth0\nvia via via',
+    'route -n\nKernel IP routing table\n0.0.0.0 x y z\n',
+    'ifconfig\neth0 Link encap\n inet addr:300.1.1.1 Mask:255.0.255.0',
+    '💥'.repeat(1000), 'a'.repeat(200000), 'ip addr\n'.repeat(2000),
+    BEFORE.split('').reverse().join(''), BEFORE.replace(/\d/g, '9'),
+  ];
+  for (const text of inputs) {
+    const s = w.parse(text);
+    assert.ok(Array.isArray(s.diagnostics));
+    assert.ok(Array.isArray(w.diagnose(s)));
+    const r = w.routeGet(s, { dst: '10.0.0.1' });
+    assert.ok(typeof r.dev === 'string' || typeof r.error === 'string');
+    assert.equal(typeof w.explain(s, '10.0.0.1').text, 'string');
+  }
+  const g = w.parse('garbage\nmore garbage');
+  assert.ok(g.diagnostics.length >= 1);
+  assert.ok(g.diagnostics.every((d) => d.line >= 1 && d.text && d.expected && d.severity));
+});
+
+test('bad arguments throw Errors a user can act on', { skip }, () => {
+  const s = w.parse(BEFORE);
+  assert.match(throws(() => w.routeGet(s, { dst: 'not-an-ip' })).message, /IPv4 address.*not-an-ip/);
+  assert.match(throws(() => w.routeGet(s, {})).message, /no `dst`/);
+  assert.match(throws(() => w.routeGet(s, { dst: '1.1.1.1', dstport: 53 })).message, /unknown flow field `dstport`/);
+  assert.match(throws(() => w.routeGet(s, { dst: '1.1.1.1', dport: 70000 })).message, /port number/);
+  assert.match(throws(() => w.routeGet(s, { dst: '1.1.1.1', ipproto: 'nosuchproto' })).message, /protocol/);
+  assert.match(throws(() => w.routeGet(s, { dst: '1.1.1.1', mark: true })).message, /string or a number/);
+  assert.match(throws(() => w.routeGet(s, '')).message, /empty/);
+  assert.match(throws(() => w.routeGet(s, 42)).message, /flow/);
+  assert.match(throws(() => w.routeGet(null, { dst: '1.1.1.1' })).message, /scenario/);
+  assert.match(throws(() => w.routeGet({ nope: 1 }, { dst: '1.1.1.1' })).message, /no `text`/);
+  assert.match(throws(() => w.parse(undefined)).message, /string/);
+  assert.match(throws(() => w.diagnose(7)).message, /scenario/);
+  assert.match(throws(() => w.encodePermalink(s, { dst: 'x' })).message, /IPv4/);
+  // The iif (input) path is not modelled: a result, not an exception.
+  assert.match(w.routeGet(s, { dst: '1.1.1.1', iif: 'eth0' }).error, /iif/);
+});
+
+test('version() is the crate version', { skip }, () => {
+  assert.match(w.version(), /^\d+\.\d+\.\d+/);
+});

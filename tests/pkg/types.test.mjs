@@ -1,0 +1,23 @@
+// The TypeScript declarations of the npm package type-check real usage (tests/pkg/types.ts).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const built = existsSync(`${ROOT}pkg/whyroute.d.ts`);
+const tsc = `${ROOT}node_modules/.bin/tsc`;
+const skip = (!built && 'pkg/ not built (make pkg)') || (!existsSync(tsc) && 'typescript not installed (make setup)');
+
+test('pkg: tsc --noEmit --strict accepts tests/pkg/types.ts against pkg/*.d.ts', { skip }, () => {
+  const args = [
+    '--noEmit', '--strict', '--target', 'es2022', '--module', 'es2022', '--moduleResolution', 'bundler',
+    '--lib', 'es2022,dom', '--skipLibCheck', 'false', 'tests/pkg/types.ts',
+  ];
+  try {
+    execFileSync(tsc, args, { cwd: ROOT, encoding: 'utf8', stdio: 'pipe' });
+  } catch (e) {
+    assert.fail(`tsc failed:\n${e.stdout}${e.stderr}`);
+  }
+});
