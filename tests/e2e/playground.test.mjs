@@ -85,13 +85,34 @@ test('keyboard only: tab to a control and change the flow', async () => {
   await page.close();
 });
 
+test('hosts in tabs: add a host, paste into it, switch back with the keyboard', async () => {
+  const { page } = await openPage(browser.context);
+  await waitForApp(page);
+  await page.getByRole('button', { name: '+ Add host' }).click();
+  assert.equal(await page.getByRole('tab').count(), 2);
+  assert.equal(await page.locator('#transcript').inputValue(), '');
+  await page.locator('#transcript').fill('ip route\ndefault via 10.0.0.1 dev ens3\n10.0.0.0/24 dev ens3 proto kernel scope link src 10.0.0.5\n');
+  await page.waitForFunction(() => /leaves ens3 via 10\.0\.0\.1/.test(document.querySelector('#verdict .summary')?.textContent ?? ''));
+  await page.getByRole('tab', { selected: true }).focus();
+  await page.keyboard.press('ArrowLeft');
+  await page.waitForFunction(() => /leaves eth1/.test(document.querySelector('#verdict .summary')?.textContent ?? ''));
+  assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('role')), 'tab');
+  assert.match(await page.getByRole('tab', { selected: true }).innerText(), /supervisor VM/);
+  const ms = Number((await page.locator('#status').innerText()).match(/Evaluated in (\d+\.\d+) ms/)[1]);
+  console.log(`live evaluation of the seed: ${ms} ms`);
+  assert.ok(ms < 50, `re-evaluation took ${ms} ms`);
+  await page.close();
+});
+
 test('pasted markup is shown as text, never as HTML', async () => {
   const { page } = await openPage(browser.context);
   await waitForApp(page);
   await page.locator('#transcript').fill('ip rule show\n0: from all <img src=x onerror=window.__pwned=1> lookup <b>main</b>\n');
   await page.locator('#host-name').fill('<script>window.__pwned=1</script>');
   await page.waitForSelector('#diagnostics');
-  assert.match(await page.locator('#diagnostics').innerText(), /<img src=x/);
+  const diags = await page.locator('#diagnostics').innerText();
+  assert.match(diags, /<img src=x/);
+  assert.match(diags, /line 2/, 'diagnostics carry their line numbers');
   assert.equal(await page.locator('main img, main b, main script').count(), 0);
   assert.equal(await page.evaluate(() => window.__pwned), undefined);
   await page.close();
