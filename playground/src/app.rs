@@ -54,7 +54,7 @@ pub fn app() -> Html {
             </header>
             if let Some(err) = &model.link_error {
                 <div class="link-error" role="alert" id="link-error">
-                    <strong>{"⚠ Damaged link. "}</strong>{err.clone()}
+                    <span><strong>{"⚠ Damaged link. "}</strong>{err.clone()}</span>
                     <button type="button" onclick={dispatch(&model, |_| Action::DismissLinkError)}>{"Dismiss"}</button>
                 </div>
             }
