@@ -49,3 +49,15 @@ export async function main(paste: string): Promise<string> {
 
   return [version(), firstRule, lines, formats, dev, byText, summary, warnings, linkFlow, wrong].join();
 }
+
+// The docs embed's declarations (pkg/embed.d.ts).
+import { ready, render, splitPaste, WhyrouteTrace } from '../../pkg/embed.js';
+
+export async function embed(): Promise<string | null> {
+  await ready;
+  await render(document.body);
+  const t: WhyrouteTrace | null = document.querySelector('whyroute-trace');
+  const { paste, flow } = splitPaste('ip rule show\nflow: 1.1.1.1');
+  await t?.refresh();
+  return t ? t.flow : flow + paste;
+}

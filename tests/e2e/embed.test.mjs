@@ -1,0 +1,101 @@
+// The drop-in docs embed: examples/docs-embed.html (served from the repository root, importing
+// ../pkg/embed.js) renders the seed's paste as an explained route decision.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { launch, openPage, OUT } from './browser.mjs';
+
+const ROOT = process.env.WHYROUTE_E2E_ROOT_URL;
+const built = existsSync(fileURLToPath(new URL('../../pkg/whyroute_bg.wasm', import.meta.url)));
+const skip = (!ROOT && 'WHYROUTE_E2E_ROOT_URL is not set: run scripts/test-e2e.sh') || (!built && 'pkg/ not built (make pkg)');
+const PAGE = ROOT && new URL('examples/docs-embed.html', ROOT).href;
+
+let browser;
+before(async () => { if (!skip) browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+async function rendered(page, id) {
+  const host = page.locator(`whyroute-trace:has(pre#${id}), whyroute-trace#${id}`);
+  await host.and(page.locator('[data-state=ready]')).waitFor({ timeout: 20000 });
+  return host;
+}
+
+test('docs embed: the seed renders a verdict through eth1, table 200, with the deciding rule highlighted', { skip }, async () => {
+  const { page, errors, requests } = await openPage(browser.context, PAGE);
+  const host = await rendered(page, 'before');
+  const verdict = await host.locator('.verdict').innerText();
+  assert.match(verdict, /eth1/);
+  assert.match(verdict, /table 200/);
+  assert.match(verdict, /10\.244\.0\.1/);
+  const decisive = host.locator('ol.rules li.decisive');
+  assert.equal(await decisive.count(), 1);
+  assert.match(await decisive.innerText(), /to 192\.168\.10\.10.*lookup 200/s);
+  assert.match(await host.locator('pre.route').innerText(), /default via 10\.244\.0\.1 dev eth1/);
+  assert.match(await host.locator('pre.iprg').innerText(), /dev eth1 table 200/);
+  // Scoped styles: the shadow root has them, the page does not.
+  const color = await decisive.evaluate((e) => getComputedStyle(e).backgroundColor);
+  assert.notEqual(color, 'rgba(0, 0, 0, 0)', 'the decisive rule is highlighted');
+
+  const afterFix = await rendered(page, 'after');
+  assert.match(await afterFix.locator('.verdict').innerText(), /leaves eth0/);
+  const element = await rendered(page, 'element');
+  assert.match(await element.locator('.flow').innerText(), /10\.96\.0\.10 ipproto tcp dport 443/);
+  assert.match(await element.locator('.verdict').innerText(), /eth1/);
+
+  const origin = new URL(ROOT).origin;
+  assert.deepEqual(requests.filter((u) => !u.startsWith(origin + '/') && !u.startsWith('data:')), [], 'nothing but its own origin');
+  assert.deepEqual(errors, []);
+  await page.screenshot({ path: join(OUT, 'docs-embed.png'), fullPage: true });
+  await page.close();
+});
+
+test('docs embed: dark mode, and pasted text is rendered as text, never as HTML', { skip }, async () => {
+  const dark = await launch({ colorScheme: 'dark' });
+  try {
+    const { page, errors } = await openPage(dark.context, PAGE);
+    const host = await rendered(page, 'before');
+    const bg = await host.locator('.card').evaluate((e) => getComputedStyle(e).backgroundColor);
+    const [r, g, b] = bg.match(/\d+/g).map(Number);
+    assert.ok(r + g + b < 150, `dark card background, got ${bg}`);
+    await page.screenshot({ path: join(OUT, 'docs-embed-dark.png'), fullPage: true });
+
+    // Hostile paste: markup must come out as text.
+    await page.evaluate(() => {
+      window.__pwned = false;
+      const pre = document.createElement('pre');
+      pre.className = 'whyroute';
+      pre.id = 'hostile';
+      pre.textContent = 'ip rule show\n0: <img src=x onerror="window.__pwned=true">\nflow: 1.1.1.1 <b>bold</b>';
+      document.body.append(pre);
+    });
+    await page.evaluate(async () => (await import('../pkg/embed.js')).render(document.body));
+    const hostile = await rendered(page, 'hostile');
+    assert.equal(await hostile.locator('img').count(), 0);
+    assert.equal(await hostile.locator('b').count(), 0);
+    assert.match(await hostile.locator('.card').innerText(), /<b>bold<\/b>|invalid flow/);
+    assert.equal(await page.evaluate(() => window.__pwned), false);
+    assert.deepEqual(errors, []);
+    await page.close();
+  } finally {
+    await dark.close();
+  }
+});
+
+test('docs embed: without its JavaScript the paste is readable as it was written', { skip }, async () => {
+  const nojs = await launch();
+  try {
+    await nojs.context.route('**/*.js', (r) => r.abort());
+    const page = await nojs.context.newPage();
+    await page.goto(PAGE, { waitUntil: 'load' });
+    const text = await page.locator('pre#before').innerText();
+    assert.match(text, /ip rule show/);
+    assert.match(text, /from all to 192\.168\.10\.10\s+lookup 200/);
+    assert.match(text, /flow: 192\.168\.10\.10 dport 53/);
+    assert.equal(await page.locator('whyroute-trace .verdict').count(), 0);
+    await page.close();
+  } finally {
+    await nojs.close();
+  }
+});
