@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help setup serve test pkg playground test-host test-wasm test-kernel test-e2e test-pkg bench fuzz clean
+.PHONY: help setup serve test pkg playground test-host test-wasm test-kernel test-e2e test-pkg bench size fuzz clean
 
 help:
 	@echo "make serve       build and serve the playground (seed preloaded) on http://127.0.0.1:8080/"
@@ -39,6 +39,11 @@ test-kernel: setup
 
 test-e2e: setup pkg playground
 	@bash scripts/test-e2e.sh
+
+# Size budgets (issue 7): engine wasm <= 150 KiB gz. NOT yet met (about 195 KB gz), so this is
+# a separate target and not part of `make test` until the engine is slimmed; see the notes.
+size: pkg
+	node --test tests/size/
 
 bench:
 	cargo bench -p whyroute
