@@ -1,0 +1,77 @@
+//! Criterion benchmarks (`cargo bench -p whyroute --bench engine`, or `make bench`):
+//!
+//! * `parse/1M-routes`: `whyroute::analyze` of a generated 1,000,000-route `ip route show`
+//!   dump (the same text `gen_routes` prints for benches/vs-jc.sh).
+//! * `decide/1M-routes/*`: one `ip route get` on that table, with the [`Fib`] index built
+//!   once outside the timed loop (target: well under 1 µs).
+//! * `seed/parse+explain`: the seed paste parsed and explained for 192.168.10.10.
+//!
+//! Sample sizes and measurement times are small so the whole run takes well under a minute.
+
+mod routegen;
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use std::hint::black_box;
+use std::net::Ipv4Addr;
+use std::time::Duration;
+use whyroute::decide::Fib;
+use whyroute::{analyze, Flow};
+
+const ROUTES: usize = 1_000_000;
+const SEED: &str = include_str!("../../tests/fixtures/seed/supervisor-before.txt");
+
+fn parse(c: &mut Criterion) {
+    let text = routegen::routes(ROUTES);
+    let mut g = c.benchmark_group("parse");
+    g.sample_size(10).measurement_time(Duration::from_secs(8)).warm_up_time(Duration::from_secs(1));
+    g.throughput(Throughput::Bytes(text.len() as u64));
+    // The Analysis is dropped outside the timed section: freeing a 1M-route host is not parsing.
+    g.bench_function("1M-routes", |b| b.iter_with_large_drop(|| analyze(black_box(&text))));
+    g.finish();
+}
+
+fn decide(c: &mut Criterion) {
+    let a = analyze(&routegen::routes(ROUTES));
+    assert!(a.diagnostics.is_empty(), "the generated dump parses cleanly: {:?}", &a.diagnostics[..a.diagnostics.len().min(3)]);
+    let fib = Fib::new(&a.host);
+    let main = a.host.routes(whyroute::model::TABLE_MAIN);
+    // A destination inside a route from the middle of the table, and one that only the
+    // default route covers (every prefix length is probed before it).
+    let hit = Ipv4Addr::from(u32::from(main[main.len() / 2].dst.network()) | 1);
+    let miss = Ipv4Addr::new(127, 255, 255, 254);
+    let mut dsts = routegen::Rng::new(42);
+    let spread: Vec<Flow> = (0..1024).map(|_| Flow::to(Ipv4Addr::from(dsts.next() as u32 | 0x0100_0000))).collect();
+    for f in [Flow::to(hit), Flow::to(miss)] {
+        fib.route_get(&f, None).expect("a route");
+    }
+
+    let mut g = c.benchmark_group("decide/1M-routes");
+    g.sample_size(50).measurement_time(Duration::from_secs(3)).warm_up_time(Duration::from_secs(1));
+    let (fh, fm) = (Flow::to(hit), Flow::to(miss));
+    g.bench_function("hit", |b| b.iter(|| fib.route_get(black_box(&fh), None)));
+    g.bench_function("default-route", |b| b.iter(|| fib.route_get(black_box(&fm), None)));
+    let mut i = 0;
+    g.bench_function("spread", |b| {
+        b.iter(|| {
+            i = (i + 1) & 1023;
+            fib.route_get(black_box(&spread[i]), None)
+        })
+    });
+    g.finish();
+}
+
+fn seed(c: &mut Criterion) {
+    let flow = Flow::to(Ipv4Addr::new(192, 168, 10, 10));
+    let mut g = c.benchmark_group("seed");
+    g.sample_size(50).measurement_time(Duration::from_secs(3)).warm_up_time(Duration::from_secs(1));
+    g.bench_function("parse+explain", |b| {
+        b.iter(|| {
+            let a = analyze(black_box(SEED));
+            whyroute::explain::explain(&a.host, &flow)
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, parse, decide, seed);
+criterion_main!(benches);

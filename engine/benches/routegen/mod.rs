@@ -1,0 +1,89 @@
+//! The synthetic `ip route show` dump shared by the criterion bench (benches/engine.rs), the
+//! `gen_routes` example and benches/vs-jc.sh, so every figure is about the same text.
+//!
+//! Deterministic (a fixed-seed xorshift), no dependencies. The mix looks like a router with a
+//! full BGP feed: mostly `/24`s via one upstream, other prefix lengths, connected `dev`-only
+//! routes with `scope link src`, and a slice in a policy table (`table 100`).
+
+use std::fmt::Write as _;
+
+/// xorshift64*: small, fast, and the same on every platform.
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Rng {
+        Rng(seed.max(1))
+    }
+    pub fn next(&mut self) -> u64 {
+        let mut x = self.0;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.0 = x;
+        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+/// Prefix lengths weighted roughly as in a real IPv4 full table (/24 dominates).
+const LENS: &[(u8, u32)] = &[(24, 60), (22, 8), (23, 8), (20, 5), (21, 4), (19, 3), (16, 3), (18, 2), (17, 2), (25, 1), (26, 1), (27, 1), (28, 1), (32, 1)];
+
+fn prefix(rng: &mut Rng) -> (u32, u8) {
+    let total: u32 = LENS.iter().map(|(_, w)| w).sum();
+    let mut pick = rng.below(total as u64) as u32;
+    let mut len = 24;
+    for &(l, w) in LENS {
+        if pick < w {
+            len = l;
+            break;
+        }
+        pick -= w;
+    }
+    // Unicast space only: first octet 1..=223 without 127.
+    let mut first = 1 + rng.below(223) as u32;
+    if first == 127 {
+        first = 10;
+    }
+    let addr = (first << 24) | (rng.next() as u32 & 0x00ff_ffff);
+    let mask = if len == 0 { 0 } else { u32::MAX << (32 - len) };
+    (addr & mask, len)
+}
+
+fn dotted(a: u32) -> std::net::Ipv4Addr {
+    std::net::Ipv4Addr::from(a)
+}
+
+/// Appends route `i` of the dump to `out` (one line, with its newline).
+pub fn push_route(rng: &mut Rng, out: &mut String) {
+    let (net, len) = prefix(rng);
+    let dst = if len == 32 { format!("{}", dotted(net)) } else { format!("{}/{len}", dotted(net)) };
+    match rng.below(100) {
+        // Learned from the upstream, as bird/FRR install them.
+        0..=69 => {
+            let up = 1 + rng.below(4);
+            writeln!(out, "{dst} via 192.168.{up}.1 dev eth0 proto bgp metric 20").unwrap();
+        }
+        // Connected: no gateway.
+        70..=84 => {
+            let dev = 1 + rng.below(3);
+            writeln!(out, "{dst} dev eth{dev} proto kernel scope link src {}", dotted(net | 1)).unwrap();
+        }
+        // A policy table.
+        85..=96 => writeln!(out, "{dst} via 10.255.0.1 dev eth9 table 100 proto static metric 100").unwrap(),
+        _ => writeln!(out, "{dst} via 192.168.1.1 dev eth0 proto static metric 50 onlink").unwrap(),
+    }
+}
+
+/// The first `n` routes of the dump (plus a default route first), as `ip route show table all`
+/// would print them (the command line itself is not included).
+pub fn routes(n: usize) -> String {
+    let mut out = String::with_capacity(n * 64 + 64);
+    out.push_str("default via 192.168.1.1 dev eth0 proto static metric 10\n");
+    let mut rng = Rng::new(0x5eed_0f_a11_0007);
+    for _ in 1..n {
+        push_route(&mut rng, &mut out);
+    }
+    out
+}
