@@ -28,7 +28,10 @@ impl Hasher for PrefixHasher {
         }
     }
     fn write_u32(&mut self, v: u32) {
-        self.0 = (v as u64).wrapping_mul(0x9E3779B97F4A7C15);
+        // hashbrown takes the bucket from the low bits: fold the product's well-mixed high
+        // half down, or masked prefixes (low bits all zero) pile into a few buckets.
+        let x = (v as u64).wrapping_mul(0x9E3779B97F4A7C15);
+        self.0 = x ^ (x >> 32);
     }
 }
 
