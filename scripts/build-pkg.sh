@@ -12,6 +12,14 @@ set -euo pipefail
 REPO="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$REPO"
 source scripts/wasm-env.sh
+# Size settings for the published package only, in a target dir of its own (so the playground's
+# and the wasm tests' builds in target/wasm are never invalidated by them): panics abort without
+# any formatting machinery (-Cpanic=immediate-abort), std is rebuilt with its size-optimised
+# algorithms (optimize_for_size), Debug output and panic locations are minimal. Together they
+# take the engine from ~198 KB to ~173 KB gzip; tests/pkg/size.test.mjs holds the budget.
+export CARGO_TARGET_DIR="$REPO/target/wasm-pkg"
+export RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zfmt-debug=shallow -Zlocation-detail=none"
+export CARGO_UNSTABLE_BUILD_STD_FEATURES=optimize_for_size
 start=$(date +%s)
 
 KEEP=(package.json README.md embed.js embed.d.ts)
