@@ -5,6 +5,8 @@
 //! full BGP feed: mostly `/24`s via one upstream, other prefix lengths, connected `dev`-only
 //! routes with `scope link src`, and a slice in a policy table (`table 100`).
 
+#![allow(dead_code)] // each user (bench, examples, tests) takes what it needs
+
 use std::fmt::Write as _;
 
 /// xorshift64*: small, fast, and the same on every platform.
