@@ -43,6 +43,10 @@ pub fn rule_to_string(host: &Host, r: &Rule) -> String {
             s.push_str(" [detached]");
         }
     }
+    // VRF rules: iproute2 prints the l3mdev selector as a lookup (the table id is 0).
+    if r.l3mdev {
+        s.push_str(" lookup [l3mdev-table]");
+    }
     if let Some(u) = r.uid_range {
         write!(s, " uidrange {}-{}", u.start, u.end).unwrap();
     }
@@ -58,18 +62,12 @@ pub fn rule_to_string(host: &Host, r: &Rule) -> String {
             }
         }
     }
-    match &r.action {
-        RuleAction::Lookup { table } => write!(s, " lookup {}", host.table_name(*table)).unwrap(),
-        RuleAction::Goto { target } => {
-            write!(s, " goto {target}").unwrap();
-            if !host.rules.iter().any(|x| x.priority == *target) {
-                s.push_str(" [unresolved]");
-            }
+    // iproute2's order (print_rule): lookup TABLE, its suppress_* options, realms, then
+    // the other actions, then proto.
+    if let RuleAction::Lookup { table } = &r.action {
+        if !(r.l3mdev && *table == 0) {
+            write!(s, " lookup {}", host.table_name(*table)).unwrap();
         }
-        RuleAction::Nop => s.push_str(" nop"),
-        RuleAction::Blackhole => s.push_str(" blackhole"),
-        RuleAction::Unreachable => s.push_str(" unreachable"),
-        RuleAction::Prohibit => s.push_str(" prohibit"),
     }
     if let Some(n) = r.suppress_prefixlen {
         write!(s, " suppress_prefixlength {n}").unwrap();
@@ -80,6 +78,22 @@ pub fn rule_to_string(host: &Host, r: &Rule) -> String {
         } else {
             write!(s, " suppress_ifgroup {g}").unwrap();
         }
+    }
+    if let Some(realms) = &r.realms {
+        write!(s, " realms {realms}").unwrap();
+    }
+    match &r.action {
+        RuleAction::Lookup { .. } => {}
+        RuleAction::Goto { target } => {
+            write!(s, " goto {target}").unwrap();
+            if !host.rules.iter().any(|x| x.priority == *target) {
+                s.push_str(" [unresolved]");
+            }
+        }
+        RuleAction::Nop => s.push_str(" nop"),
+        RuleAction::Blackhole => s.push_str(" blackhole"),
+        RuleAction::Unreachable => s.push_str(" unreachable"),
+        RuleAction::Prohibit => s.push_str(" prohibit"),
     }
     if let Some(p) = &r.protocol {
         write!(s, " proto {p}").unwrap();
