@@ -27,7 +27,7 @@ pub fn format_text(host: &Host, d: &Decision) -> String {
     if let Some(t) = table_word(host, d) {
         s.push_str(&format!(" table {t}"));
     }
-    if let Some(p) = prefsrc(d) {
+    if let Some(p) = prefsrc(d).filter(|_| d.iif.is_none()) {
         s.push_str(&format!(" src {p}"));
     }
     if d.multicast {
@@ -40,13 +40,19 @@ pub fn format_text(host: &Host, d: &Decision) -> String {
             s.push_str(&format!(" mark 0x{:x}", d.mark));
         }
     }
-    s.push_str(&format!(" uid {} \n    cache ", d.uid));
+    if d.iif.is_none() {
+        s.push_str(&format!(" uid {}", d.uid));
+    }
+    s.push_str(" \n    cache ");
     let flags = cache_flags(d);
     if !flags.is_empty() {
         s.push_str(&format!("<{}> ", flags.join(",")));
     }
     if let Some(m) = d.mtu {
         s.push_str(&format!("mtu {m} "));
+    }
+    if let Some(i) = &d.iif {
+        s.push_str(&format!("iif {i} "));
     }
     s.push('\n');
     s
@@ -72,7 +78,7 @@ pub fn format_json(host: &Host, d: &Decision) -> Value {
     if let Some(t) = table_word(host, d) {
         o.insert("table".into(), t.into());
     }
-    if let Some(p) = prefsrc(d) {
+    if let Some(p) = prefsrc(d).filter(|_| d.iif.is_none()) {
         o.insert("prefsrc".into(), p.to_string().into());
     }
     let flags: Vec<Value> = if d.multicast { vec!["rt_offload_failed".into()] } else { vec![] };
@@ -80,10 +86,15 @@ pub fn format_json(host: &Host, d: &Decision) -> Value {
     if d.mark != 0 {
         o.insert("mark".into(), d.mark.into());
     }
-    o.insert("uid".into(), d.uid.into());
+    if d.iif.is_none() {
+        o.insert("uid".into(), d.uid.into());
+    }
     o.insert("cache".into(), cache_flags(d).into_iter().map(Value::from).collect::<Vec<_>>().into());
     if let Some(m) = d.mtu {
         o.insert("metrics".into(), serde_json::json!([{ "mtu": m }]));
+    }
+    if let Some(i) = &d.iif {
+        o.insert("iif".into(), i.clone().into());
     }
     Value::Array(vec![Value::Object(o)])
 }
@@ -117,6 +128,9 @@ fn cache_flags(d: &Decision) -> Vec<&'static str> {
     }
     if d.multicast {
         f.push("mc");
+    }
+    if d.redirect {
+        f.push("redirect");
     }
     f
 }

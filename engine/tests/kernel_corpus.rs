@@ -19,9 +19,6 @@ fn replay_dir(dir: &Path, checked: &mut usize, failures: &mut Vec<String>) {
         for line in std::fs::read_to_string(&flows).unwrap().lines().filter(|l| !l.trim().is_empty()) {
             let case: Value = serde_json::from_str(line).expect("flow line");
             let args: Vec<String> = case["args"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect();
-            if args.iter().any(|a| a == "iif") {
-                continue;
-            }
             *checked += 1;
             let flow = match parse_flow_args(&args) {
                 Ok(f) => f,

@@ -27,6 +27,8 @@ accepts any of them.
 """
 
 import argparse
+import ipaddress
+import subprocess
 import json
 import os
 import random
@@ -48,7 +50,7 @@ ROUTE_CMDS = ([["route", "show", "table", "all"]] * 6
 MP_SEEDS = range(2, 160)
 
 
-def capture_transcript(ns, rng):
+def capture_transcript(ns, rng, links):
     parts = []
     for choices in (ADDR_CMDS, RULE_CMDS, ROUTE_CMDS):
         cmd = rng.choice(choices)
@@ -56,7 +58,49 @@ def capture_transcript(ns, rng):
         if rc != 0:
             raise RuntimeError(f"ip {' '.join(cmd)} failed: {err}")
         parts.append(f"$ ip {' '.join(cmd)}\n{out}")
+    # The input path (iif flows) depends on forwarding and reverse-path filtering.
+    keys = ["net.ipv4.ip_forward", "net.ipv4.conf.all.rp_filter", "net.ipv4.conf.all.send_redirects"]
+    for l in links:
+        keys += [f"net.ipv4.conf.{l}.forwarding", f"net.ipv4.conf.{l}.rp_filter"]
+    rc, out, err = sysctl(ns, *keys)
+    if rc != 0:
+        raise RuntimeError(f"sysctl failed: {err}")
+    parts.append(f"$ sysctl {' '.join(keys)}\n{out}")
     return "".join(parts)
+
+
+def sysctl(ns, *args):
+    r = subprocess.run(["ip", "netns", "exec", ns, "sysctl", *args], capture_output=True, text=True)
+    return r.returncode, r.stdout, r.stderr
+
+
+def set_input_sysctls(ns, srng, links):
+    """Random forwarding / rp_filter settings, so iif flows cover both paths."""
+    sets = [f"net.ipv4.ip_forward={1 if srng.random() < 0.65 else 0}",
+            f"net.ipv4.conf.all.rp_filter={srng.choice([0, 0, 0, 1, 2])}"]
+    for l in links:
+        if srng.random() < 0.15:
+            sets.append(f"net.ipv4.conf.{l}.forwarding={srng.randint(0, 1)}")
+        if srng.random() < 0.15:
+            sets.append(f"net.ipv4.conf.{l}.rp_filter={srng.choice([1, 2])}")
+    for kv in sets:
+        rc, _, err = sysctl(ns, "-w", kv)
+        if rc != 0:
+            raise RuntimeError(f"sysctl -w {kv}: {err}")
+
+
+def random_input_flow(srng, st):
+    """An `ip route get DST from SRC iif DEV` flow (the input path)."""
+    links = [l for l in st["links"] if l != "lo"] or ["lo"]
+    src = hostgen.random_dst(srng, st)
+    if src in ("0.0.0.0",) and srng.random() < 0.8:
+        src = str(ipaddress.ip_address(srng.randrange(1 << 32)))
+    args = [hostgen.random_dst(srng, st), "from", src, "iif", srng.choice(links)]
+    if srng.random() < 0.2:
+        args += ["mark", str(srng.choice(st["marks"] or [0, 1, 7]))]
+    if srng.random() < 0.15:
+        args += ["ipproto", srng.choice(["tcp", "udp", "icmp"]), "dport", str(srng.choice([22, 53, 443]))]
+    return args
 
 
 def route_get(ns, args, as_json):
@@ -102,10 +146,13 @@ def multipath_alternatives(ns, args, first):
     return [{"json": a["json"], "text": a["text"]} for a in seen.values()]
 
 
-def run_flows(ns, rng, host, state, nflows):
+def run_flows(ns, rng, host, state, nflows, srng):
     lines = []
     while len(lines) < nflows:
-        args = hostgen.random_flow(rng, host, state)
+        if srng.random() < 0.2:
+            args = random_input_flow(srng, state)
+        else:
+            args = hostgen.random_flow(rng, host, state)
         rc, out, err = route_get(ns, args, True)
         if rc not in (0, 2):
             # iproute2 itself rejected the arguments (rc 255 + usage error):
@@ -131,9 +178,11 @@ def build_host(seed, i, nflows, out_dir):
     peer = netns.add(f"h{i}-peer")
     try:
         log = hostgen.apply(host, ns, peer)
-        transcript = capture_transcript(ns, rng)
+        srng = random.Random(f"whyroute-input:{seed}:{i}")
+        set_input_sysctls(ns, srng, [l["name"] for l in host["links"]])
+        transcript = capture_transcript(ns, rng, [l["name"] for l in host["links"]])
         state = hostgen.read_state(ns)
-        lines = run_flows(ns, rng, host, state, nflows)
+        lines = run_flows(ns, rng, host, state, nflows, srng)
     finally:
         netns.delete(ns)
         netns.delete(peer)

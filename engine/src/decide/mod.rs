@@ -8,6 +8,7 @@
 
 mod args;
 mod fib;
+mod input;
 pub mod source;
 
 pub use args::{flow_to_args, parse_flow_args};
@@ -83,7 +84,7 @@ impl RouteError {
             RouteError::PermissionDenied => "Permission denied",
             RouteError::InvalidArgument => "Invalid argument",
             RouteError::NoSuchDevice => "No such device",
-            RouteError::InputPath => "the input path (iif) is not modelled by whyroute",
+            RouteError::InputPath => "the input path (iif) cannot be decided for this flow",
         }
     }
     /// The error a route type returns from fib_table_lookup (fib_props[type].error).
@@ -147,6 +148,12 @@ pub struct Decision {
     /// The route's `mtu` metric, echoed by ip route get.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mtu: Option<u32>,
+    /// Input path only: the device the packet arrived on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iif: Option<String>,
+    /// Input path: forwarded back out of its input link to an on-link sender (ICMP redirect).
+    #[serde(default)]
+    pub redirect: bool,
     pub source: SourceChoice,
 }
 
@@ -192,11 +199,11 @@ pub struct Trail {
 
 /// The result of a FIB lookup: which route and nexthop, in which table, from which rule.
 #[derive(Clone, Copy, Debug)]
-struct FibResult {
-    route: RouteRef,
-    nexthop: usize,
-    table: TableId,
-    rule: Option<usize>,
+pub(super) struct FibResult {
+    pub(super) route: RouteRef,
+    pub(super) nexthop: usize,
+    pub(super) table: TableId,
+    pub(super) rule: Option<usize>,
 }
 
 /// One-shot convenience: indexes the host and decides. For many flows, build a [`Fib`] once.
@@ -208,8 +215,8 @@ impl<'h> Fib<'h> {
     /// `ip route get` for an output flow. Records the path in `trail` when given.
     pub fn route_get(&self, flow: &Flow, mut trail: Option<&mut Trail>) -> Result<Decision, RouteError> {
         let host = self.host;
-        if flow.iif.is_some() {
-            return Err(RouteError::InputPath);
+        if let Some(iif) = &flow.iif {
+            return self.route_input(flow, iif, trail);
         }
         let oif_link = match &flow.oif {
             Some(name) => Some(host.link(name).ok_or(RouteError::NoSuchDevice)?),
@@ -394,13 +401,15 @@ impl<'h> Fib<'h> {
             assumed_onlink: false,
             // Broadcast results, and multicast through a route shorter than /4, drop the
             // fib_info (fi = NULL), so no gateway and no metrics.
+            iif: None,
+            redirect: false,
             mtu: if broadcast || (multicast && r.is_some_and(|r| r.dst.prefix_len() < 4)) { None } else { r.and_then(|r| r.mtu) },
             source,
         })
     }
 
     /// fib_lookup: the fast path without custom rules, else the rule walk.
-    fn fib_lookup(&self, flow: &Flow, mut trail: Option<&mut Trail>) -> Result<FibResult, RouteError> {
+    pub(super) fn fib_lookup(&self, flow: &Flow, mut trail: Option<&mut Trail>) -> Result<FibResult, RouteError> {
         if let Some(merged) = self.merged() {
             if let Some(t) = trail.as_deref_mut() {
                 t.fast_path = true;
@@ -549,7 +558,7 @@ fn push_visit(trail: &mut Option<&mut Trail>, rule: usize, matched: bool, outcom
     }
 }
 
-fn note(trail: &mut Option<&mut Trail>, s: String) {
+pub(super) fn note(trail: &mut Option<&mut Trail>, s: String) {
     if let Some(t) = trail.as_deref_mut() {
         t.notes.push(s);
     }
@@ -557,7 +566,7 @@ fn note(trail: &mut Option<&mut Trail>, s: String) {
 
 /// Whether `gw` resolves, from `dev`, through a host-scope local route: one of `dev`'s own
 /// addresses, or a `local` route on `dev` covering it.
-fn gateway_is_local_on(host: &Host, gw: Ipv4Addr, dev: Option<&str>) -> bool {
+pub(super) fn gateway_is_local_on(host: &Host, gw: Ipv4Addr, dev: Option<&str>) -> bool {
     let Some(dev) = dev else { return host.dev_of_local(gw).is_some() };
     host.addresses.iter().any(|a| a.dev == dev && a.local == gw)
         || host.routes(crate::model::TABLE_LOCAL).iter().any(|r| {
@@ -588,10 +597,13 @@ fn suppressed(host: &Host, rule: &Rule, rr: RouteRef, nh: usize) -> Option<Strin
 /// Which selector of a rule rejects the flow, if any (before `not` is applied).
 /// Order as fib_rule_match then fib4_rule_match check them.
 pub fn first_mismatch(host: &Host, rule: &Rule, flow: &Flow) -> Option<Selector> {
-    // For output lookups the kernel sets iif = lo (LOOPBACK_IFINDEX).
+    // For output lookups the kernel sets iif = lo (LOOPBACK_IFINDEX); on input, the device.
     if let Some(iif) = &rule.iif {
-        let is_lo = host.link(iif).is_some_and(|l| l.loopback);
-        if !is_lo {
+        let matches = match &flow.iif {
+            Some(dev) => dev == iif && host.link(iif).is_some(),
+            None => host.link(iif).is_some_and(|l| l.loopback),
+        };
+        if !matches {
             return Some(Selector::Iif);
         }
     }

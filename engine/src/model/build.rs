@@ -11,6 +11,7 @@ pub fn build_host(frag: Fragment) -> Host {
     host.table_names = frag.table_names.iter().cloned().collect();
     host.ipv6_lines = frag.ipv6_lines.clone();
     host.nameservers = frag.nameservers.clone();
+    host.sysctls = frag.sysctls.iter().cloned().collect();
 
     build_links_and_addresses(&frag, &mut host);
     build_rules(&frag, &mut host);

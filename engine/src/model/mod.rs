@@ -436,6 +436,10 @@ pub struct Host {
     /// IPv6 lines kept aside (not decided on; IPv4 only).
     #[serde(default)]
     pub ipv6_lines: Vec<(usize, String)>,
+    /// `net.ipv4.*` sysctls the paste showed (`sysctl net.ipv4.ip_forward`), which the
+    /// input (forwarding) path depends on.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub sysctls: BTreeMap<String, String>,
 }
 
 impl Host {
@@ -481,6 +485,38 @@ impl Host {
     pub fn table_id(&self, name: &str) -> Option<TableId> {
         table_id_builtin(name).or_else(|| self.table_names.get(name).copied())
     }
+    /// A numeric sysctl, if the paste showed it.
+    pub fn sysctl(&self, key: &str) -> Option<i64> {
+        self.sysctls.get(key).and_then(|v| v.trim().parse().ok())
+    }
+
+    /// `IN_DEV_FORWARD`: the device's `forwarding`, else `all.forwarding`/`ip_forward`.
+    /// The second value says whether the paste showed it (else the kernel default, off).
+    pub fn forwarding(&self, dev: &str) -> (bool, bool) {
+        let v = self
+            .sysctl(&format!("net.ipv4.conf.{dev}.forwarding"))
+            .or_else(|| self.sysctl("net.ipv4.conf.all.forwarding"))
+            .or_else(|| self.sysctl("net.ipv4.ip_forward"));
+        (v.unwrap_or(0) != 0, v.is_some())
+    }
+
+    /// Reverse-path filter mode for a device: max(conf.all, conf.DEV), 0 when not shown.
+    pub fn rp_filter(&self, dev: &str) -> i64 {
+        let all = self.sysctl("net.ipv4.conf.all.rp_filter").unwrap_or(0);
+        let d = self.sysctl(&format!("net.ipv4.conf.{dev}.rp_filter")).unwrap_or(0);
+        all.max(d)
+    }
+
+    /// An `IN_DEV_ORCONF` boolean (all || DEV) with the kernel default when not shown.
+    pub fn conf_or(&self, dev: &str, name: &str, default: bool) -> bool {
+        let all = self.sysctl(&format!("net.ipv4.conf.all.{name}"));
+        let d = self.sysctl(&format!("net.ipv4.conf.{dev}.{name}"));
+        match (all, d) {
+            (None, None) => default,
+            (a, d) => a.unwrap_or(0) != 0 || d.unwrap_or(default as i64) != 0,
+        }
+    }
+
     pub fn routes(&self, table: TableId) -> &[Route] {
         self.tables.get(&table).map(Vec::as_slice).unwrap_or(&[])
     }

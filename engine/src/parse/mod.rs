@@ -8,9 +8,11 @@ pub mod ifconfig;
 pub mod ip_addr;
 pub mod ip_route;
 pub mod ip_rule;
+pub mod iptables;
 pub mod networkd;
 pub mod resolv;
 pub mod route_n;
+pub mod route_print;
 pub mod transcript;
 mod words;
 
@@ -97,6 +99,8 @@ pub struct Fragment {
     /// What the paste showed completely: an `ip rule` listing, whole tables.
     pub seen: Seen,
     pub hostname: Option<String>,
+    /// `key = value` pairs from `sysctl` output.
+    pub sysctls: Vec<(String, String)>,
 }
 
 /// Which parts of the kernel state the paste showed in full, so that the model infers only
@@ -129,5 +133,6 @@ impl Fragment {
         if self.hostname.is_none() {
             self.hostname = other.hostname;
         }
+        self.sysctls.extend(other.sysctls);
     }
 }

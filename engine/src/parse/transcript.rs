@@ -20,6 +20,7 @@ pub enum Format {
     Resolv,
     RtTables,
     Hostname,
+    Sysctl,
 }
 
 impl Format {
@@ -34,6 +35,7 @@ impl Format {
             Format::Resolv => "resolv.conf",
             Format::RtTables => "rt_tables",
             Format::Hostname => "hostname",
+            Format::Sysctl => "sysctl",
         }
     }
 }
@@ -215,6 +217,7 @@ fn classify(cmd: &str) -> Command {
         }
         "resolvectl" | "systemd-resolve" => Command::Read(Format::Resolv, CommandContext::default()),
         "hostname" if args.is_empty() => Command::Read(Format::Hostname, CommandContext::default()),
+        "sysctl" => Command::Read(Format::Sysctl, CommandContext { link: sysctl_single_key(args), ..CommandContext::default() }),
         other => Command::Skip(format!("`{other}` output is not routing state")),
     }
 }
@@ -225,6 +228,9 @@ fn classify_file(file: &str) -> Command {
         Command::Read(Format::Networkd, CommandContext { link, ..CommandContext::default() })
     } else if file.ends_with("resolv.conf") {
         Command::Read(Format::Resolv, CommandContext::default())
+    } else if let Some(key) = file.strip_prefix("/proc/sys/") {
+        // `cat /proc/sys/net/ipv4/ip_forward` prints just the value.
+        Command::Read(Format::Sysctl, CommandContext { link: Some(key.replace('/', ".")), ..CommandContext::default() })
     } else if file.ends_with("rt_tables") {
         Command::Read(Format::RtTables, CommandContext::default())
     } else {
@@ -303,6 +309,7 @@ fn read_block(format: Format, cx: &CommandContext, lines: &[Line<'_>], out: &mut
         Format::Networkd => networkd::parse(lines, &ctx, &mut frag),
         Format::Resolv => resolv::parse(lines, &ctx, &mut frag),
         Format::RtTables => parse_rt_tables(lines, &mut frag),
+        Format::Sysctl => parse_sysctl(lines, cx.link.as_deref(), &mut frag),
         Format::Hostname => {
             if let Some(l) = lines.iter().find(|l| !l.text.trim().is_empty()) {
                 frag.hostname = Some(l.text.trim().to_string());
@@ -311,6 +318,28 @@ fn read_block(format: Format, cx: &CommandContext, lines: &[Line<'_>], out: &mut
     }
     frag.table_names.drain(..known_names);
     out.extend(frag);
+}
+
+/// `sysctl -n KEY` prints only the value: remember the key from the command line.
+fn sysctl_single_key(args: &[&str]) -> Option<String> {
+    let keys: Vec<&str> = args.iter().copied().filter(|a| !a.starts_with('-') && !a.contains('=')).collect();
+    (args.contains(&"-n") && keys.len() == 1).then(|| keys[0].replace('/', "."))
+}
+
+/// `sysctl` output: `net.ipv4.ip_forward = 1` lines (or bare values after `sysctl -n KEY` /
+/// `cat /proc/sys/…`, where `key` comes from the command).
+fn parse_sysctl(lines: &[Line<'_>], key: Option<&str>, out: &mut Fragment) {
+    for line in lines {
+        let t = line.text.trim();
+        if t.is_empty() {
+            continue;
+        }
+        match (t.split_once('='), key) {
+            (Some((k, v)), _) if !k.trim().is_empty() && !k.trim().contains(' ') => out.sysctls.push((k.trim().replace('/', "."), v.trim().to_string())),
+            (None, Some(k)) => out.sysctls.push((k.to_string(), t.to_string())),
+            _ => out.diagnostics.push(ParseDiagnostic::error(*line, "a sysctl line `net.ipv4.ip_forward = 1`")),
+        }
+    }
 }
 
 /// `/etc/iproute2/rt_tables`: `200<ws>name` lines and comments.
@@ -359,6 +388,9 @@ fn detect_line(t: &str) -> Option<Format> {
     }
     if first == "nameserver" || first == "search" {
         return Some(Format::Resolv);
+    }
+    if first.starts_with("net.ipv4.") && w.get(1) == Some(&"=") {
+        return Some(Format::Sysctl);
     }
     let is_addr = |s: &str| s.split('/').next().is_some_and(|a| a.parse::<std::net::Ipv4Addr>().is_ok());
     if w.len() >= 4 && is_addr(first) && is_addr(w[1]) && is_addr(w[2]) && w[3].chars().all(|c| "UGHRDM!CA".contains(c)) {

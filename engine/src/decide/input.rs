@@ -1,0 +1,250 @@
+//! The input path: `ip route get DST from SRC iif DEV` asks how a packet *arriving* on DEV
+//! is routed (ip_route_input_slow in net/ipv4/route.c): martian checks, the FIB lookup with
+//! iif = DEV, local delivery or forwarding, and reverse-path validation of the source
+//! (fib_validate_source / __fib_validate_source in fib_frontend.c).
+//!
+//! It depends on sysctls a routing paste rarely shows (`net.ipv4.ip_forward`,
+//! `conf.*.rp_filter`); when absent, the kernel defaults apply and the trail says so.
+
+use super::{route, source::SourceChoice, source::Why, Decision, Fib, FibResult, Flow, RouteError, Trail};
+use crate::model::RouteType;
+use std::net::Ipv4Addr;
+
+impl<'h> Fib<'h> {
+    /// ip_route_input_slow for `flow` (which has `iif` set).
+    pub(super) fn route_input(&self, flow: &Flow, iif: &str, mut trail: Option<&mut Trail>) -> Result<Decision, RouteError> {
+        let host = self.host;
+        let dev = host.link(iif).ok_or(RouteError::NoSuchDevice)?;
+        let saddr = flow.from.unwrap_or(Ipv4Addr::UNSPECIFIED);
+        let daddr = flow.dst;
+        let (forwarding, shown) = host.forwarding(&dev.name);
+        if !shown {
+            super::note(&mut trail, format!("net.ipv4.ip_forward was not in the paste: assumed {} (the kernel default is 0)", forwarding as u8));
+        }
+        // Martians the FIB cannot catch.
+        if saddr.is_multicast() || saddr == Ipv4Addr::BROADCAST {
+            super::note(&mut trail, format!("source {saddr} is multicast/broadcast: a martian source"));
+            return Err(RouteError::InvalidArgument);
+        }
+        if daddr.is_multicast() {
+            // ip_route_input_rcu: a group this device has joined goes to ip_route_input_mc;
+            // any other group is refused (no multicast forwarding is modelled). Every up
+            // device has joined 224.0.0.1.
+            let joined = daddr == Ipv4Addr::new(224, 0, 0, 1) && dev.up;
+            if !joined {
+                super::note(&mut trail, format!("{daddr}: {} has not joined this group (multicast forwarding is not modelled)", dev.name));
+                return Err(RouteError::InvalidArgument);
+            }
+            let local_group = (u32::from(daddr) & 0xffff_ff00) == 0xe000_0000;
+            let src_ok = if saddr.is_loopback() {
+                false
+            } else if saddr.is_unspecified() {
+                local_group
+            } else {
+                self.validate_source(flow, saddr, Ipv4Addr::UNSPECIFIED, None, &dev.name).is_ok()
+            };
+            if !src_ok {
+                return Err(RouteError::InvalidArgument);
+            }
+            let mut d = self.input_decision(flow, None, RouteType::Multicast, self.loopback_name(), None, false);
+            d.multicast = true;
+            return Ok(d);
+        }
+        if daddr == Ipv4Addr::BROADCAST || (saddr.is_unspecified() && daddr.is_unspecified()) {
+            return self.brd_input(flow, dev.name.as_str(), saddr, None);
+        }
+        if saddr.is_unspecified() {
+            super::note(&mut trail, "a packet from 0.0.0.0 is a martian source (give `from`)".into());
+            return Err(RouteError::InvalidArgument);
+        }
+        if daddr.is_unspecified() || daddr.is_loopback() || saddr.is_loopback() {
+            super::note(&mut trail, "loopback or zero addresses arriving on a device are martians (route_localnet is off)".into());
+            return Err(RouteError::InvalidArgument);
+        }
+
+        let lookup_flow = self.input_lookup_flow(flow, Some(dev.name.clone()));
+        let res = match self.fib_lookup(&lookup_flow, trail.as_deref_mut()) {
+            Ok(r) => r,
+            Err(e) => {
+                // no_route: an unreachable route whose error is the lookup's, or EHOSTUNREACH
+                // when the device does not forward.
+                return Err(if forwarding { e } else { RouteError::NoRouteToHost });
+            }
+        };
+        let r = route(host, res.route);
+        if r.kind == RouteType::Broadcast {
+            return self.brd_input(flow, &dev.name, saddr, Some(res));
+        }
+        if r.kind == RouteType::Local {
+            if self.validate_source(flow, saddr, daddr, None, &dev.name).is_err() {
+                super::note(&mut trail, format!("source {saddr} fails reverse-path validation on {}", dev.name));
+                return Err(RouteError::InvalidArgument);
+            }
+            return Ok(self.input_decision(flow, Some(res), RouteType::Local, self.loopback_name(), None, false));
+        }
+        if !forwarding {
+            super::note(&mut trail, format!("{} does not forward (net.ipv4.ip_forward / forwarding is 0)", dev.name));
+            return Err(RouteError::NoRouteToHost);
+        }
+        if r.kind != RouteType::Unicast {
+            return Err(RouteError::InvalidArgument);
+        }
+        // ip_mkroute_input → __mkroute_input.
+        let mut res = res;
+        if r.nexthops.len() > 1 {
+            res.nexthop = r.nexthops.iter().position(|n| !n.dead).unwrap_or(0);
+        }
+        let nh = &r.nexthops[res.nexthop];
+        let out_dev = nh.dev.clone().unwrap_or_default();
+        let on_link = match self.validate_source(flow, saddr, daddr, Some(&out_dev), &dev.name) {
+            Ok(v) => v,
+            Err(()) => {
+                super::note(&mut trail, format!("source {saddr} fails reverse-path validation on {} (rp_filter {})", dev.name, host.rp_filter(&dev.name)));
+                return Err(RouteError::InvalidArgument);
+            }
+        };
+        // A packet sent back out of the interface it came in on, to a sender on that link:
+        // the kernel would send an ICMP redirect (shared_media is on by default).
+        let redirect = out_dev == dev.name && on_link && host.conf_or(&out_dev, "send_redirects", true);
+        let mut d = self.input_decision(flow, Some(res), RouteType::Unicast, out_dev, nh.gateway, redirect);
+        if let Some(g) = d.gateway {
+            if host.dev_of_local(g).is_some() && nh.dev.as_deref().is_some_and(|nd| host.addresses.iter().any(|a| a.dev == nd && a.local == g)) {
+                d.gateway = None;
+            }
+        }
+        Ok(d)
+    }
+
+    /// The flow the FIB sees on input: iif = the device, no oif, uid 0; protocol and ports
+    /// only when some rule needs them (fib4_rules_early_flow_dissect).
+    fn input_lookup_flow(&self, flow: &Flow, iif: Option<String>) -> Flow {
+        let dissect = self.host.rules.iter().any(|r| r.ipproto.is_some() || r.sport.is_some() || r.dport.is_some());
+        Flow {
+            dst: flow.dst,
+            from: flow.from,
+            iif,
+            oif: None,
+            mark: flow.mark,
+            tos: flow.tos,
+            ipproto: if dissect { flow.ipproto } else { 0 },
+            sport: if dissect { flow.sport } else { 0 },
+            dport: if dissect { flow.dport } else { 0 },
+            uid: 0,
+        }
+    }
+
+    fn brd_input(&self, flow: &Flow, dev: &str, saddr: Ipv4Addr, res: Option<FibResult>) -> Result<Decision, RouteError> {
+        // brd_input validates the source against destination 0, not the broadcast address.
+        if !saddr.is_unspecified() && self.validate_source(flow, saddr, Ipv4Addr::UNSPECIFIED, None, dev).is_err() {
+            return Err(RouteError::InvalidArgument);
+        }
+        let mut d = self.input_decision(flow, res, RouteType::Broadcast, self.loopback_name(), None, false);
+        d.broadcast = true;
+        Ok(d)
+    }
+
+    fn loopback_name(&self) -> String {
+        self.host.links.iter().find(|l| l.loopback).map(|l| l.name.clone()).unwrap_or_else(|| "lo".into())
+    }
+
+    fn input_decision(&self, flow: &Flow, res: Option<FibResult>, kind: RouteType, dev: String, gateway: Option<Ipv4Addr>, redirect: bool) -> Decision {
+        let r = res.map(|x| route(self.host, x.route));
+        Decision {
+            kind,
+            dst: flow.dst,
+            from: flow.from,
+            gateway,
+            dev,
+            table: res.map(|x| x.table).unwrap_or(0),
+            prefsrc: None,
+            route_tos: r.map(|r| r.tos).unwrap_or(0),
+            mark: flow.mark,
+            uid: 0,
+            local: kind != RouteType::Unicast,
+            broadcast: kind == RouteType::Broadcast,
+            multicast: false,
+            route: res.map(|x| x.route),
+            nexthop: res.map(|x| x.nexthop).unwrap_or(0),
+            rule: res.and_then(|x| x.rule),
+            multipath: Vec::new(),
+            assumed_onlink: false,
+            mtu: if kind == RouteType::Unicast { r.and_then(|r| r.mtu) } else { None },
+            iif: flow.iif.clone(),
+            redirect,
+            source: SourceChoice { addr: flow.from, why: Why::Given },
+        }
+    }
+
+    /// fib_validate_source: Ok(true) when the source is directly on the input link
+    /// (nexthop scope host), Ok(false) when acceptable otherwise, Err when a martian.
+    fn validate_source(&self, flow: &Flow, src: Ipv4Addr, dst: Ipv4Addr, oif: Option<&str>, dev: &str) -> Result<bool, ()> {
+        let host = self.host;
+        let rpf = host.rp_filter(dev);
+        let tx_redirects = host.conf_or(dev, "send_redirects", true);
+        if rpf == 0 && (oif != Some(dev) || !tx_redirects) {
+            // fib_has_custom_local_routes: a `local` route added by a user, in any table.
+            let custom_local = host.tables.values().flatten().any(|r| r.kind == RouteType::Local && r.protocol.as_deref() != Some("kernel"));
+            if !(custom_local || !host.default_rules_only) {
+                // Quick path: only the host's own addresses are martian sources.
+                return if host.addresses.iter().any(|a| a.local == src) { Err(()) } else { Ok(false) };
+            }
+        }
+        // __fib_validate_source: the reverse lookup, as if answering the sender.
+        let reverse = Flow {
+            dst: src,
+            from: Some(dst).filter(|d| !d.is_unspecified()),
+            iif: Some(oif.map(str::to_string).unwrap_or_else(|| self.loopback_name())),
+            oif: None,
+            mark: 0,
+            tos: flow.tos,
+            ipproto: 0,
+            sport: 0,
+            dport: 0,
+            uid: 0,
+        };
+        let reverse = {
+            let mut f = self.input_lookup_flow(&Flow { ipproto: flow.ipproto, sport: flow.dport, dport: flow.sport, ..reverse.clone() }, reverse.iif.clone());
+            f.from = reverse.from;
+            f
+        };
+        let no_addr = host.addresses_of(dev).next().is_none();
+        match self.fib_lookup(&reverse, None) {
+            Err(_) => {
+                if rpf != 0 {
+                    return Err(());
+                }
+                Ok(false)
+            }
+            Ok(res) => {
+                let r = route(host, res.route);
+                if r.kind != RouteType::Unicast && !(r.kind == RouteType::Local && host.conf_or(dev, "accept_local", false)) {
+                    return Err(());
+                }
+                let uses_dev = r.nexthops.iter().any(|n| n.dev.as_deref() == Some(dev));
+                // A nexthop has host scope without a gateway, or when its gateway resolved
+                // through a local route on its own device.
+                let nh_scope_host = |res: &FibResult| {
+                    route(host, res.route).nexthops.get(res.nexthop).is_some_and(|n| match n.gateway {
+                        None => true,
+                        Some(g) => super::gateway_is_local_on(host, g, n.dev.as_deref()),
+                    })
+                };
+                if uses_dev {
+                    return Ok(nh_scope_host(&res));
+                }
+                if no_addr {
+                    return if rpf != 0 { Err(()) } else { Ok(false) };
+                }
+                if rpf == 1 {
+                    return Err(());
+                }
+                let mut again = reverse.clone();
+                again.oif = Some(dev.to_string());
+                match self.fib_lookup(&again, None) {
+                    Ok(res2) if route(host, res2.route).kind == RouteType::Unicast => Ok(nh_scope_host(&res2)),
+                    _ => Ok(false),
+                }
+            }
+        }
+    }
+}
