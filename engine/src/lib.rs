@@ -15,6 +15,7 @@ pub mod model;
 pub mod parse;
 pub mod permalink;
 pub mod routeget;
+pub mod topology;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

@@ -1,0 +1,582 @@
+//! The hop-by-hop trace: from the originating node's own decision (the kernel-exact engine
+//! for a pasted Linux host) through segments, gateways (routing and NAT) and routers to the
+//! destination, then the reply back to the (translated) source. Each hop says what it did
+//! and why; each direction ends with a [`Disposition`].
+//!
+//! Forwarding nodes decide by their rule list and longest-prefix match (rules with `from`,
+//! `iif`, `to`, ports and marks are honoured); only a node's *own* packets — the first hop
+//! of each direction — go through the kernel-exact output decision, since that is what the
+//! engine was verified on.
+
+use super::model::FlowSpec;
+use super::nat::{NatPhase, NatResult, Packet};
+use super::network::{Network, Node, NodeKind};
+use super::Scenario;
+use crate::decide::{first_mismatch, route as route_at, Fib, Flow, RouteError, RuleOutcome, Trail};
+use crate::model::{route_to_string, rule_to_string, Host, Route, RouteType, RuleAction, TableId};
+use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
+use std::fmt::Write as _;
+use std::net::Ipv4Addr;
+
+/// How a direction ends.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Disposition {
+    /// The packet reached a node that answers for its destination.
+    Delivered { node: String, address: Ipv4Addr, #[serde(default, skip_serializing_if = "Option::is_none")] service: Option<String> },
+    /// It left the modelled network (a gateway or on-link destination no node has).
+    ExitsNetwork { node: String, dev: String, next_hop: Ipv4Addr },
+    NoRoute { node: String, reason: String },
+    /// A blackhole route or rule.
+    NullRouted { node: String, reason: String },
+    /// The next hop is not reachable on the segment (no node has it, or it is on no
+    /// connected subnet).
+    NeighbourUnreachable { node: String, next_hop: Ipv4Addr, reason: String },
+    /// A prohibit route/rule, a host that does not forward, a VIP without that port.
+    Denied { node: String, reason: String },
+    /// TTL ran out or the packet came back to a node in the same state.
+    Loop { node: String, reason: String },
+    /// The reply did not get back to the source (asymmetric path, no way to the SNAT address).
+    ReplyLost { node: String, reason: String, cause: Box<Disposition> },
+}
+
+impl Disposition {
+    pub fn is_delivered(&self) -> bool {
+        matches!(self, Disposition::Delivered { .. })
+    }
+    pub fn node(&self) -> &str {
+        match self {
+            Disposition::Delivered { node, .. }
+            | Disposition::ExitsNetwork { node, .. }
+            | Disposition::NoRoute { node, .. }
+            | Disposition::NullRouted { node, .. }
+            | Disposition::NeighbourUnreachable { node, .. }
+            | Disposition::Denied { node, .. }
+            | Disposition::Loop { node, .. }
+            | Disposition::ReplyLost { node, .. } => node,
+        }
+    }
+    /// A short name (`delivered`, `reply lost`, …).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Disposition::Delivered { .. } => "delivered",
+            Disposition::ExitsNetwork { .. } => "exits network",
+            Disposition::NoRoute { .. } => "no route",
+            Disposition::NullRouted { .. } => "null-routed",
+            Disposition::NeighbourUnreachable { .. } => "neighbour unreachable",
+            Disposition::Denied { .. } => "denied",
+            Disposition::Loop { .. } => "loop",
+            Disposition::ReplyLost { .. } => "reply lost",
+        }
+    }
+    pub fn describe(&self) -> String {
+        match self {
+            Disposition::Delivered { node, address, service } => format!("delivered to {node} ({address}{})", service.as_ref().map(|s| format!(", {s}")).unwrap_or_default()),
+            Disposition::ExitsNetwork { node, dev, next_hop } => format!("exits the modelled network at {node} via {next_hop} dev {dev}"),
+            Disposition::NoRoute { node, reason } => format!("no route at {node}: {reason}"),
+            Disposition::NullRouted { node, reason } => format!("null-routed at {node}: {reason}"),
+            Disposition::NeighbourUnreachable { node, next_hop, reason } => format!("neighbour {next_hop} unreachable from {node}: {reason}"),
+            Disposition::Denied { node, reason } => format!("denied at {node}: {reason}"),
+            Disposition::Loop { node, reason } => format!("loop at {node}: {reason}"),
+            Disposition::ReplyLost { node, reason, cause } => format!("reply lost at {node}: {reason} ({})", cause.describe()),
+        }
+    }
+}
+
+/// What one node did with the packet.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Hop {
+    pub node: String,
+    pub kind: NodeKind,
+    /// The packet as it arrived (or was sent, at the first hop).
+    pub packet: Packet,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub in_dev: Option<String>,
+    /// One line: what the node did.
+    pub action: String,
+    /// Why, step by step.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub why: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub nat: Vec<NatResult>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub out_dev: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_hop: Option<Ipv4Addr>,
+    /// The declared segment the packet crosses to the next hop.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub segment: Option<String>,
+    /// The rule that chose the table (origin hosts: kernel-exact).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub route: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub table: Option<TableId>,
+}
+
+/// One direction.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Leg {
+    pub hops: Vec<Hop>,
+    pub disposition: Disposition,
+    /// The packet as it was when the leg ended.
+    pub packet: Packet,
+}
+
+/// A NAT session created on the way (what the reply is translated back with).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Session {
+    pub node: String,
+    pub phase: NatPhase,
+    pub before: Packet,
+    pub after: Packet,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TraceResult {
+    pub flow: FlowSpec,
+    pub origin: String,
+    pub forward: Leg,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply: Option<Leg>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sessions: Vec<Session>,
+    /// Both directions made it.
+    pub ok: bool,
+    /// The reply crossed other forwarding nodes than the request (in reverse).
+    pub asymmetric: bool,
+    pub summary: String,
+    pub text: String,
+}
+
+impl TraceResult {
+    /// The interface the originating node sent the packet out of.
+    pub fn first_dev(&self) -> Option<&str> {
+        self.forward.hops.first().and_then(|h| h.out_dev.as_deref())
+    }
+    /// Every node the request crossed, in order.
+    pub fn forward_nodes(&self) -> Vec<&str> {
+        self.forward.hops.iter().map(|h| h.node.as_str()).collect()
+    }
+}
+
+const TTL: usize = 64;
+
+/// Traces a flow through a scenario (compiles it first).
+pub fn trace(s: &Scenario, flow: &FlowSpec) -> TraceResult {
+    trace_network(&super::network::build(s), flow)
+}
+
+/// The origin node for a flow: named, or the first Linux host, or the first node.
+pub fn origin_of<'a>(net: &'a Network, flow: &FlowSpec) -> Result<usize, String> {
+    match &flow.from_node {
+        Some(n) => net.nodes.iter().position(|x| &x.name == n).ok_or_else(|| format!("no node is named {n}")),
+        None => net
+            .nodes
+            .iter()
+            .position(|x| x.kind == NodeKind::LinuxHost)
+            .or(if net.nodes.is_empty() { None } else { Some(0) })
+            .ok_or_else(|| "the scenario has no nodes".to_string()),
+    }
+}
+
+/// Traces a flow through a compiled network.
+pub fn trace_network(net: &Network, flow: &FlowSpec) -> TraceResult {
+    let origin = match origin_of(net, flow) {
+        Ok(o) => o,
+        Err(e) => {
+            let p = Packet { src: flow.src.unwrap_or(Ipv4Addr::UNSPECIFIED), dst: flow.dst, proto: flow.ipproto(), sport: flow.sport.unwrap_or(0), dport: flow.dport.unwrap_or(0) };
+            let leg = Leg { hops: Vec::new(), disposition: Disposition::NoRoute { node: flow.from_node.clone().unwrap_or_default(), reason: e }, packet: p };
+            return finish(net, flow, String::new(), leg, None, Vec::new());
+        }
+    };
+    let pkt = Packet { src: flow.src.unwrap_or(Ipv4Addr::UNSPECIFIED), dst: flow.dst, proto: flow.ipproto(), sport: flow.sport.unwrap_or(if flow.dport.is_some() { 53000 } else { 0 }), dport: flow.dport.unwrap_or(0) };
+    let mut sessions = Vec::new();
+    let fwd = walk(net, origin, pkt, flow.src.is_some(), &mut sessions);
+    let reply = if let Disposition::Delivered { node, .. } = &fwd.disposition {
+        let at = net.nodes.iter().position(|n| &n.name == node).expect("delivered at a node");
+        let src_orig = fwd.hops.first().map(|h| h.packet.src).unwrap_or(pkt.src);
+        let mut leg = walk(net, at, fwd.packet.reply(), true, &mut sessions);
+        let back_home = matches!(&leg.disposition, Disposition::Delivered { node, address, .. } if *node == net.nodes[origin].name && *address == src_orig);
+        if at != origin && !back_home {
+            let (reason, at_node) = reply_lost_reason(net, &fwd, &leg);
+            leg.disposition = Disposition::ReplyLost { node: at_node, reason, cause: Box::new(leg.disposition.clone()) };
+        }
+        Some(leg)
+    } else {
+        None
+    };
+    finish(net, flow, net.nodes[origin].name.clone(), fwd, reply, sessions)
+}
+
+/// Why a reply did not come back: where it diverged from the request's path.
+fn reply_lost_reason(net: &Network, fwd: &Leg, reply: &Leg) -> (String, String) {
+    let replier = reply.hops.first().map(|h| h.node.clone()).unwrap_or_default();
+    let dst = reply.hops.first().map(|h| h.packet.dst).unwrap_or(reply.packet.dst);
+    // The node that handed the request to the replier, and on which address.
+    let prev = fwd.hops.iter().rev().nth(1);
+    let came_from = prev.and_then(|h| {
+        let nh = h.next_hop?;
+        let dev = h.out_dev.as_deref()?;
+        let n = net.node(&h.node)?;
+        let a = n.host.addresses_of(dev).find(|a| a.matches(nh))?;
+        Some((h.node.clone(), a.local))
+    });
+    let first_reply_hop = reply.hops.first();
+    let went = first_reply_hop.and_then(|h| h.next_hop.map(|g| (g, h.out_dev.clone().unwrap_or_default())));
+    let mut reason = match (&came_from, went) {
+        (Some((pn, pa)), Some((g, dev))) if g != *pa && g != dst => {
+            format!("{replier} sends the reply to {dst} via {g} dev {dev}, but the request came in from {pn} ({pa}): asymmetric path, and {pn} is not on the way back")
+        }
+        (Some((pn, pa)), _) => format!("the reply to {dst} does not get back the way the request came (from {pn}, {pa})"),
+        _ => format!("the reply to {dst} does not get back to the source"),
+    };
+    if let Some(s) = fwd.hops.iter().flat_map(|h| h.nat.iter()).find(|n| n.phase == NatPhase::Snat && n.matched.is_some() && n.packet.src == dst) {
+        let _ = s;
+        reason.push_str(&format!("; {dst} is a source NAT address, reachable only through the gateway that translated it"));
+    }
+    (reason, replier)
+}
+
+fn finish(net: &Network, flow: &FlowSpec, origin: String, forward: Leg, reply: Option<Leg>, sessions: Vec<Session>) -> TraceResult {
+    let ok = forward.disposition.is_delivered() && reply.as_ref().is_some_and(|r| r.disposition.is_delivered());
+    let fwd_routers: Vec<&str> = forward.hops.iter().skip(1).filter(|h| h.out_dev.is_some()).map(|h| h.node.as_str()).collect();
+    let rep_routers: Vec<&str> = reply.as_ref().map(|r| r.hops.iter().skip(1).filter(|h| h.out_dev.is_some()).map(|h| h.node.as_str()).collect()).unwrap_or_default();
+    let asymmetric = reply.is_some() && { let mut f = fwd_routers.clone(); f.reverse(); f != rep_routers };
+    let _ = net;
+    let mut summary = format!("{} → {}", flow.describe(), forward.disposition.describe());
+    if let Some(r) = &reply {
+        summary.push_str(&format!("; reply: {}", r.disposition.describe()));
+    }
+    let mut t = TraceResult { flow: flow.clone(), origin, forward, reply, sessions, ok, asymmetric, summary, text: String::new() };
+    t.text = render(&t);
+    t
+}
+
+/// Text rendering of a trace.
+pub fn render(t: &TraceResult) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "flow: {} (from {})", t.flow.describe(), t.origin);
+    for (title, leg) in std::iter::once(("request", &t.forward)).chain(t.reply.iter().map(|r| ("reply", r))) {
+        let _ = writeln!(s, "{title}:");
+        for (i, h) in leg.hops.iter().enumerate() {
+            let _ = writeln!(s, "  {}. {} [{}] {}{}", i + 1, h.node, h.kind.describe(), h.packet, h.in_dev.as_ref().map(|d| format!(" in {d}")).unwrap_or_default());
+            let _ = writeln!(s, "     {}", h.action);
+            for w in &h.why {
+                let _ = writeln!(s, "       - {w}");
+            }
+            for n in &h.nat {
+                let _ = writeln!(s, "       NAT ({}):", if n.phase == NatPhase::Snat { "source, on the way out" } else { "destination, on the way in" });
+                for c in &n.checks {
+                    let _ = writeln!(s, "         {} {}{} — {}", if c.matched { "✔" } else { "✘" }, c.rule, c.line.map(|l| format!(" [line {l}]")).unwrap_or_default(), c.why);
+                }
+            }
+        }
+        let _ = writeln!(s, "  ⇒ {}", leg.disposition.describe());
+    }
+    let _ = writeln!(s, "result: {}{}", if t.ok { "OK — both directions work" } else { "FAILS" }, if t.asymmetric && t.ok { " (asymmetric path)" } else { "" });
+    s
+}
+
+/// Walks one direction from `start`, which sends `pkt` itself.
+fn walk(net: &Network, start: usize, mut pkt: Packet, src_given: bool, sessions: &mut Vec<Session>) -> Leg {
+    let mut hops: Vec<Hop> = Vec::new();
+    let mut seen: HashSet<(usize, Packet)> = HashSet::new();
+    let mut at = start;
+    let mut in_dev: Option<String> = None;
+    for ttl in 0..TTL {
+        let node = &net.nodes[at];
+        let mut hop = Hop { node: node.name.clone(), kind: node.kind, packet: pkt, in_dev: in_dev.clone(), action: String::new(), why: Vec::new(), nat: Vec::new(), out_dev: None, next_hop: None, segment: None, rule: None, route: None, table: None };
+        let first = hops.is_empty();
+        // Replies are translated back by the session that translated the request.
+        if !first {
+            if let Some(ss) = sessions.iter().find(|s| s.node == node.name && s.phase == NatPhase::Snat && pkt.dst == s.after.src && pkt.src == s.after.dst) {
+                hop.why.push(format!("reply to the source-NAT session made here: destination {} → {}", pkt.dst, ss.before.src));
+                pkt.dst = ss.before.src;
+                pkt.dport = ss.before.sport;
+            } else if let Some(ss) = sessions.iter().find(|s| s.node == node.name && s.phase == NatPhase::Dnat && pkt.src == s.after.dst && pkt.dst == s.before.src) {
+                hop.why.push(format!("reply to the destination-NAT session made here: source {} → {}", pkt.src, ss.before.dst));
+                pkt.src = ss.before.dst;
+                pkt.sport = ss.before.dport;
+            } else if let Some(nat) = &node.nat {
+                let r = nat.evaluate(&pkt, NatPhase::Dnat, in_dev.as_deref(), None, None);
+                if r.translated(&pkt) {
+                    sessions.push(Session { node: node.name.clone(), phase: NatPhase::Dnat, before: pkt, after: r.packet });
+                    pkt = r.packet;
+                }
+                if !r.checks.is_empty() {
+                    hop.nat.push(r);
+                }
+            }
+            if node.owns(pkt.dst) {
+                let service = node.vips.iter().find(|v| v.address == pkt.dst && v.port == pkt.dport && crate::parse::ip_rule::parse_ipproto(&v.protocol) == Some(pkt.proto)).map(|v| format!("{} {} {}:{} ({})", if v.kind == "cluster_ip" { "distributed load balancer" } else { "load balancer VIP" }, v.name, v.address, v.port, v.protocol));
+                if node.vips.iter().any(|v| v.address == pkt.dst) && service.is_none() {
+                    hop.action = format!("{} is a load-balancer VIP here, but no virtual server listens on {} port {}", pkt.dst, crate::model::ipproto_name(pkt.proto), pkt.dport);
+                    let d = Disposition::Denied { node: node.name.clone(), reason: hop.action.clone() };
+                    hops.push(hop);
+                    return Leg { hops, disposition: d, packet: pkt };
+                }
+                hop.action = format!("{} is its own address: delivered", pkt.dst);
+                hops.push(hop);
+                return Leg { hops, disposition: Disposition::Delivered { node: node.name.clone(), address: pkt.dst, service }, packet: pkt };
+            }
+            if !node.forwards {
+                hop.action = format!("not a router: drops a packet for {}", pkt.dst);
+                let d = Disposition::Denied { node: node.name.clone(), reason: format!("{} does not forward packets (it is not a router) and {} is not its address", node.name, pkt.dst) };
+                hops.push(hop);
+                return Leg { hops, disposition: d, packet: pkt };
+            }
+        }
+        if !seen.insert((at, pkt)) {
+            hop.action = "the packet is back here unchanged".into();
+            let d = Disposition::Loop { node: node.name.clone(), reason: format!("{} already forwarded this packet ({pkt}): routing loop", node.name) };
+            hops.push(hop);
+            return Leg { hops, disposition: d, packet: pkt };
+        }
+        // Route.
+        let choice = if first { originate(node, &pkt, src_given) } else { forward(node, &pkt, in_dev.as_deref()) };
+        let ch = match choice {
+            Ok(c) => c,
+            Err(d) => {
+                hop.action = d.describe();
+                hops.push(hop);
+                return Leg { hops, disposition: d, packet: pkt };
+            }
+        };
+        if first {
+            pkt.src = ch.src.unwrap_or(pkt.src);
+            hop.packet = pkt;
+        }
+        hop.why.extend(ch.why.iter().cloned());
+        hop.rule = ch.rule.clone();
+        hop.route = ch.route.clone();
+        hop.table = ch.table;
+        if ch.local {
+            hop.action = format!("{} is local to {}: delivered", pkt.dst, node.name);
+            hops.push(hop);
+            return Leg { hops, disposition: Disposition::Delivered { node: node.name.clone(), address: pkt.dst, service: None }, packet: pkt };
+        }
+        let nh = ch.gateway.unwrap_or(pkt.dst);
+        hop.action = match ch.gateway {
+            Some(g) => format!("routes {} via {g} dev {}{}", pkt.dst, ch.dev, ch.table.map(|t| format!(" (table {})", node.host.table_name(t))).unwrap_or_default()),
+            None => format!("routes {} directly on dev {}{}", pkt.dst, ch.dev, ch.table.map(|t| format!(" (table {})", node.host.table_name(t))).unwrap_or_default()),
+        };
+        hop.out_dev = Some(ch.dev.clone());
+        hop.next_hop = Some(nh);
+        // Source NAT on the way out.
+        if let Some(nat) = &node.nat {
+            let out_addr = node.host.addresses_of(&ch.dev).next().map(|a| a.local);
+            let r = nat.evaluate(&pkt, NatPhase::Snat, in_dev.as_deref(), Some(&ch.dev), out_addr);
+            if r.translated(&pkt) {
+                sessions.push(Session { node: node.name.clone(), phase: NatPhase::Snat, before: pkt, after: r.packet });
+                hop.action.push_str(&format!("; source NAT {} → {}", pkt.src, r.packet.src));
+                pkt = r.packet;
+            }
+            if !r.checks.is_empty() {
+                hop.nat.push(r);
+            }
+        }
+        // Across the segment to the next hop.
+        let seg = net.segment_of(nh).filter(|s| node.host.addresses_of(&ch.dev).any(|a| s.cidr.contains(&a.local)));
+        hop.segment = seg.map(|s| s.name.clone());
+        if let Some(s) = seg {
+            hop.why.push(format!("crosses segment {} ({})", s.name, s.cidr));
+        }
+        let on_link = node.host.addresses_of(&ch.dev).any(|a| a.matches(nh)) || ch.onlink;
+        if !on_link && !first {
+            let d = Disposition::NeighbourUnreachable { node: node.name.clone(), next_hop: nh, reason: format!("{nh} is on no subnet of {} (the gateway is not on the segment)", ch.dev) };
+            hops.push(hop);
+            return Leg { hops, disposition: d, packet: pkt };
+        }
+        let subnets: Vec<_> = node.host.addresses_of(&ch.dev).map(|a| a.subnet()).collect();
+        let next = net.nodes.iter().enumerate().find(|(i, n)| {
+            *i != at && n.host.addresses.iter().any(|a| a.local == nh && (subnets.iter().any(|s| s.contains(&a.local)) || a.subnet().contains(&nh) && (ch.onlink || subnets.is_empty())))
+        });
+        let Some((ni, nn)) = next else {
+            let d = match seg {
+                Some(s) => Disposition::NeighbourUnreachable { node: node.name.clone(), next_hop: nh, reason: format!("no node on {} ({}) has {nh}: ARP gets no answer", s.name, s.cidr) },
+                None => Disposition::ExitsNetwork { node: node.name.clone(), dev: ch.dev.clone(), next_hop: nh },
+            };
+            hops.push(hop);
+            return Leg { hops, disposition: d, packet: pkt };
+        };
+        in_dev = nn.host.addresses.iter().find(|a| a.local == nh).map(|a| a.dev.clone());
+        hops.push(hop);
+        at = ni;
+        let _ = ttl;
+    }
+    let node = &net.nodes[at];
+    Leg { hops, disposition: Disposition::Loop { node: node.name.clone(), reason: format!("TTL {TTL} ran out") }, packet: pkt }
+}
+
+/// A routing choice at one node.
+struct Choice {
+    gateway: Option<Ipv4Addr>,
+    dev: String,
+    src: Option<Ipv4Addr>,
+    table: Option<TableId>,
+    rule: Option<String>,
+    route: Option<String>,
+    why: Vec<String>,
+    local: bool,
+    onlink: bool,
+}
+
+/// The node's own packet: the kernel-exact output decision.
+fn originate(node: &Node, pkt: &Packet, src_given: bool) -> Result<Choice, Disposition> {
+    let flow = Flow { dst: pkt.dst, from: if src_given { Some(pkt.src) } else { None }, iif: None, oif: None, mark: 0, tos: 0, ipproto: pkt.proto, sport: pkt.sport, dport: pkt.dport, uid: 0 };
+    let fib = Fib::new(&node.host);
+    let mut trail = Trail::default();
+    let host = &node.host;
+    match fib.route_get(&flow, Some(&mut trail)) {
+        Ok(d) => {
+            let mut why = Vec::new();
+            let rule = d.rule.map(|i| rule_to_string(host, &host.rules[i]).replace('\t', " "));
+            for v in &trail.rules {
+                if !v.matched {
+                    continue;
+                }
+                let r = rule_to_string(host, &host.rules[v.rule]).replace('\t', " ");
+                match &v.outcome {
+                    RuleOutcome::NotFound { table, .. } => why.push(format!("rule `{r}` matches; table {} has no route for {}", host.table_name(*table), pkt.dst)),
+                    RuleOutcome::Found { .. } => why.push(format!("rule `{r}` matches first")),
+                    _ => {}
+                }
+            }
+            if trail.fast_path {
+                why.push("no custom rules: the kernel looks up local, then main".into());
+            }
+            let route = d.route.map(|r| route_to_string(host, route_at(host, r)));
+            if let Some(r) = &route {
+                why.push(format!("route `{r}`"));
+            }
+            let src = pkt_src(pkt, src_given).or(d.prefsrc);
+            if let Some(s) = src {
+                why.push(format!("source address {s}"));
+            }
+            why.push("decided by the kernel-exact engine (as `ip route get`)".into());
+            let onlink = d.assumed_onlink || d.route.is_some_and(|r| route_at(host, r).nexthops.get(d.nexthop).is_some_and(|n| n.onlink));
+            Ok(Choice { gateway: d.gateway, dev: d.dev.clone(), src, table: Some(d.table).filter(|t| *t != 0), rule, route, why, local: d.local, onlink })
+        }
+        Err(e) => Err(error_disposition(node, host, e, &trail, pkt.dst)),
+    }
+}
+
+fn pkt_src(p: &Packet, given: bool) -> Option<Ipv4Addr> {
+    given.then_some(p.src)
+}
+
+fn error_disposition(node: &Node, host: &Host, e: RouteError, trail: &Trail, dst: Ipv4Addr) -> Disposition {
+    let name = node.name.clone();
+    for v in trail.rules.iter().rev().chain([]) {
+        match &v.outcome {
+            RuleOutcome::ErrorRoute { route, .. } => {
+                let r = route_at(host, *route);
+                let text = route_to_string(host, r);
+                return match r.kind {
+                    RouteType::Blackhole => Disposition::NullRouted { node: name, reason: format!("route `{text}`") },
+                    RouteType::Prohibit => Disposition::Denied { node: name, reason: format!("route `{text}`") },
+                    _ => Disposition::NoRoute { node: name, reason: format!("route `{text}`: {}", e.message()) },
+                };
+            }
+            RuleOutcome::Action { .. } => {
+                let r = &host.rules[v.rule];
+                let text = rule_to_string(host, r).replace('\t', " ");
+                return match r.action {
+                    RuleAction::Blackhole => Disposition::NullRouted { node: name, reason: format!("rule `{text}`") },
+                    RuleAction::Prohibit => Disposition::Denied { node: name, reason: format!("rule `{text}`") },
+                    _ => Disposition::NoRoute { node: name, reason: format!("rule `{text}`: {}", e.message()) },
+                };
+            }
+            _ => {}
+        }
+    }
+    for o in &trail.fast_lookups {
+        if let RuleOutcome::ErrorRoute { route, .. } = o {
+            let r = route_at(host, *route);
+            let text = route_to_string(host, r);
+            return match r.kind {
+                RouteType::Blackhole => Disposition::NullRouted { node: name, reason: format!("route `{text}`") },
+                RouteType::Prohibit => Disposition::Denied { node: name, reason: format!("route `{text}`") },
+                _ => Disposition::NoRoute { node: name, reason: format!("route `{text}`: {}", e.message()) },
+            };
+        }
+    }
+    Disposition::NoRoute { node: name, reason: format!("{} (RTNETLINK answers: {})", format_args!("no table has a route for {dst}"), e.message()) }
+}
+
+/// Longest-prefix match in one table, skipping dead nexthops and routes on down links.
+pub fn lookup_table<'h>(host: &'h Host, table: TableId, dst: Ipv4Addr) -> Option<&'h Route> {
+    host.routes(table)
+        .iter()
+        .filter(|r| r.tos == 0 && r.dst.contains(&dst))
+        .filter(|r| !matches!(r.kind, RouteType::Broadcast | RouteType::Multicast | RouteType::Anycast))
+        .filter(|r| r.nexthops.is_empty() || r.nexthops.iter().any(|n| !n.dead && n.dev.as_deref().is_none_or(|d| host.link(d).is_none_or(|l| l.up && l.lower_up))))
+        .max_by(|a, b| a.dst.prefix_len().cmp(&b.dst.prefix_len()).then(b.metric.cmp(&a.metric)))
+}
+
+/// A forwarded packet: the rule list (with the packet's source and input interface) and
+/// longest-prefix match per table.
+fn forward(node: &Node, pkt: &Packet, in_dev: Option<&str>) -> Result<Choice, Disposition> {
+    let host = &node.host;
+    let flow = Flow { dst: pkt.dst, from: Some(pkt.src), iif: None, oif: None, mark: 0, tos: 0, ipproto: pkt.proto, sport: pkt.sport, dport: pkt.dport, uid: 0 };
+    let name = node.name.clone();
+    let mut why = Vec::new();
+    let mut i = 0;
+    let mut steps = 0;
+    while i < host.rules.len() && steps < 10_000 {
+        steps += 1;
+        let r = &host.rules[i];
+        let iif_ok = r.iif.as_deref().is_none_or(|x| Some(x) == in_dev);
+        let mut plain = r.clone();
+        plain.iif = None;
+        let matched = (iif_ok && first_mismatch(host, &plain, &flow).is_none()) != r.invert;
+        if !matched {
+            i += 1;
+            continue;
+        }
+        let text = rule_to_string(host, r).replace('\t', " ");
+        match r.action {
+            RuleAction::Lookup { table } => {
+                if let Some(rt) = lookup_table(host, table, pkt.dst) {
+                    let rtext = route_to_string(host, rt);
+                    match rt.kind {
+                        RouteType::Blackhole => return Err(Disposition::NullRouted { node: name, reason: format!("route `{rtext}`") }),
+                        RouteType::Unreachable => return Err(Disposition::NoRoute { node: name, reason: format!("route `{rtext}`") }),
+                        RouteType::Prohibit => return Err(Disposition::Denied { node: name, reason: format!("route `{rtext}`") }),
+                        RouteType::Throw => why.push(format!("rule `{text}`: table {} throws (`{rtext}`)", host.table_name(table))),
+                        RouteType::Local | RouteType::Nat => {
+                            return Ok(Choice { gateway: None, dev: "lo".into(), src: None, table: Some(table), rule: Some(text), route: Some(rtext), why, local: true, onlink: false });
+                        }
+                        _ => {
+                            let nh = rt.nexthops.iter().find(|n| !n.dead).cloned().unwrap_or_default();
+                            let dev = nh.dev.clone().or_else(|| nh.gateway.and_then(|g| host.addresses.iter().find(|a| a.matches(g)).map(|a| a.dev.clone()))).unwrap_or_default();
+                            if table != crate::model::TABLE_MAIN && table != crate::model::TABLE_LOCAL || host.rules.len() > 3 {
+                                why.push(format!("rule `{text}` matches"));
+                            }
+                            why.push(format!("route `{rtext}` (longest prefix match)"));
+                            return Ok(Choice { gateway: nh.gateway, dev, src: None, table: Some(table), rule: Some(text), route: Some(rtext), why, local: false, onlink: nh.onlink });
+                        }
+                    }
+                }
+            }
+            RuleAction::Goto { target } => {
+                match host.rules.iter().enumerate().skip(i + 1).find(|(_, x)| x.priority >= target) {
+                    Some((j, _)) => {
+                        i = j;
+                        continue;
+                    }
+                    None => break,
+                }
+            }
+            RuleAction::Nop => {}
+            RuleAction::Blackhole => return Err(Disposition::NullRouted { node: name, reason: format!("rule `{text}`") }),
+            RuleAction::Prohibit => return Err(Disposition::Denied { node: name, reason: format!("rule `{text}`") }),
+            RuleAction::Unreachable => return Err(Disposition::NoRoute { node: name, reason: format!("rule `{text}`") }),
+        }
+        i += 1;
+    }
+    Err(Disposition::NoRoute { node: name, reason: format!("no route for {} in any table its rules consult", pkt.dst) })
+}
