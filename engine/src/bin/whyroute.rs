@@ -59,6 +59,45 @@ mod cli {
             #[arg(long)]
             host: String,
         },
+        /// Trace a flow hop by hop through a scenario (routing, NAT, the reply). Exit 3 when it fails.
+        Trace {
+            /// A scenario file (TOML, `version = 1`).
+            #[arg(long)]
+            scenario: String,
+            /// The originating node (default: the first Linux host).
+            #[arg(long = "node")]
+            node: Option<String>,
+            #[arg(long)]
+            json: bool,
+            /// `ADDRESS [from A] [ipproto P] [sport N] [dport N]`; every `[[flow]]` of the scenario when empty.
+            #[arg(num_args = 0.., trailing_var_arg = true)]
+            args: Vec<String>,
+        },
+        /// Diagnose a scenario: collisions, overlaps, unreachable gateways, shadowed rules, lost replies.
+        Lint {
+            #[arg(long)]
+            scenario: String,
+            #[arg(long)]
+            json: bool,
+        },
+        /// The smallest single changes that make a failing flow work, each proven by a re-trace.
+        Fix {
+            #[arg(long)]
+            scenario: String,
+            #[arg(long = "node")]
+            node: Option<String>,
+            #[arg(long)]
+            json: bool,
+            #[arg(num_args = 0.., trailing_var_arg = true)]
+            args: Vec<String>,
+        },
+        /// Compare two scenarios or two host transcripts: which flows change, and why.
+        Diff {
+            a: String,
+            b: String,
+            #[arg(long)]
+            json: bool,
+        },
     }
 
     fn read_input(path: &str) -> Result<String, String> {
@@ -80,7 +119,152 @@ mod cli {
             Cmd::Explain { host, json, args } => explain(&host, json, &args),
             Cmd::Snapshot { output } => snapshot(output.as_deref()),
             Cmd::Check { host } => check(&host),
+            Cmd::Trace { scenario, node, json, args } => topo_trace(&scenario, node, json, &args),
+            Cmd::Lint { scenario, json } => topo_lint(&scenario, json),
+            Cmd::Fix { scenario, node, json, args } => topo_fix(&scenario, node, json, &args),
+            Cmd::Diff { a, b, json } => topo_diff(&a, &b, json),
         }
+    }
+
+    use whyroute::topology::{self, FlowSpec, Scenario};
+
+    /// A scenario file, its text, with `transcript_file`s read relative to it.
+    fn load_scenario(path: &str) -> Result<(Scenario, String), ExitCode> {
+        let text = read_input(path).map_err(|e| {
+            eprintln!("whyroute: {e}");
+            ExitCode::from(1)
+        })?;
+        let mut s = topology::text::from_toml(&text).map_err(|ds| {
+            for d in ds {
+                eprintln!("{path}: {}", d.render());
+            }
+            ExitCode::from(1)
+        })?;
+        let base = std::path::Path::new(path).parent().map(|p| p.to_path_buf()).unwrap_or_default();
+        if let Err(e) = s.inline_files(&base) {
+            eprintln!("whyroute: {e}");
+            return Err(ExitCode::from(1));
+        }
+        Ok((s, text))
+    }
+
+    /// A scenario file or, when it is not TOML, a plain host transcript.
+    fn load_scenario_or_host(path: &str) -> Result<Scenario, ExitCode> {
+        let text = read_input(path).map_err(|e| {
+            eprintln!("whyroute: {e}");
+            ExitCode::from(1)
+        })?;
+        if text.lines().any(|l| l.trim_start().starts_with("version")) {
+            return load_scenario(path).map(|x| x.0);
+        }
+        Ok(topology::compare::host_scenario("host", &text))
+    }
+
+    /// The flows asked for on the command line, or the scenario's own.
+    fn flows_of(s: &Scenario, node: Option<String>, args: &[String]) -> Result<Vec<FlowSpec>, ExitCode> {
+        if args.is_empty() {
+            if s.flows.is_empty() {
+                eprintln!("whyroute: give a flow (`ADDRESS [dport N] …`) or add [[flow]] entries to the scenario");
+                return Err(ExitCode::from(1));
+            }
+            return Ok(s.flows.iter().map(|f| FlowSpec { from_node: node.clone().or(f.from_node.clone()), ..f.clone() }).collect());
+        }
+        let f = parse_flow_args(args).map_err(|e| {
+            eprintln!("Error: expected {e}");
+            ExitCode::from(1)
+        })?;
+        Ok(vec![FlowSpec {
+            from_node: node,
+            dst: f.dst,
+            src: f.from,
+            proto: Some(whyroute::model::ipproto_name(f.ipproto)),
+            dport: (f.dport != 0).then_some(f.dport),
+            sport: (f.sport != 0).then_some(f.sport),
+            label: None,
+        }])
+    }
+
+    fn topo_trace(path: &str, node: Option<String>, json: bool, args: &[String]) -> ExitCode {
+        let (s, _) = match load_scenario(path) {
+            Ok(x) => x,
+            Err(c) => return c,
+        };
+        let flows = match flows_of(&s, node, args) {
+            Ok(f) => f,
+            Err(c) => return c,
+        };
+        let net = topology::build(&s);
+        let mut all_ok = true;
+        let mut results = Vec::new();
+        for f in &flows {
+            let t = topology::trace::trace_network(&net, f);
+            all_ok &= t.ok;
+            if !json {
+                print!("{}", t.text);
+            }
+            results.push(t);
+        }
+        if json {
+            println!("{}", serde_json::to_string_pretty(&results).expect("serialises"));
+        }
+        if all_ok { ExitCode::SUCCESS } else { ExitCode::from(3) }
+    }
+
+    fn topo_lint(path: &str, json: bool) -> ExitCode {
+        let (s, text) = match load_scenario(path) {
+            Ok(x) => x,
+            Err(c) => return c,
+        };
+        let ds = topology::lint(&s, Some(&text));
+        if json {
+            println!("{}", serde_json::to_string_pretty(&ds).expect("serialises"));
+        } else {
+            for d in &ds {
+                println!("{}", d.render());
+            }
+            if ds.is_empty() {
+                println!("no findings");
+            }
+        }
+        if ds.iter().any(|d| d.severity == whyroute::parse::Severity::Error) { ExitCode::from(1) } else { ExitCode::SUCCESS }
+    }
+
+    fn topo_fix(path: &str, node: Option<String>, json: bool, args: &[String]) -> ExitCode {
+        let (s, _) = match load_scenario(path) {
+            Ok(x) => x,
+            Err(c) => return c,
+        };
+        let flows = match flows_of(&s, node, args) {
+            Ok(f) => f,
+            Err(c) => return c,
+        };
+        let net = topology::build(&s);
+        let mut out = Vec::new();
+        for f in &flows {
+            let fx = topology::fix::fixes_network(&net, f);
+            if !json {
+                print!("{}", topology::fix::render(f, &fx));
+            }
+            out.push(serde_json::json!({ "flow": f, "fixes": fx }));
+        }
+        if json {
+            println!("{}", serde_json::to_string_pretty(&out).expect("serialises"));
+        }
+        ExitCode::SUCCESS
+    }
+
+    fn topo_diff(a: &str, b: &str, json: bool) -> ExitCode {
+        let (sa, sb) = match (load_scenario_or_host(a), load_scenario_or_host(b)) {
+            (Ok(x), Ok(y)) => (x, y),
+            (Err(c), _) | (_, Err(c)) => return c,
+        };
+        let c = topology::compare(&sa, &sb, &[]);
+        if json {
+            println!("{}", serde_json::to_string_pretty(&c).expect("serialises"));
+        } else {
+            print!("{}", c.text);
+        }
+        ExitCode::SUCCESS
     }
 
     fn load(host: &str) -> Result<whyroute::Analysis, ExitCode> {

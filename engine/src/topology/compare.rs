@@ -97,7 +97,13 @@ fn outcome(t: &TraceResult) -> String {
                     s = format!("via {g} {s}");
                 }
                 if let Some(tb) = h.table {
-                    s.push_str(&format!(" table {tb}"));
+                    let name = match tb {
+                        crate::model::TABLE_MAIN => "main".to_string(),
+                        crate::model::TABLE_LOCAL => "local".to_string(),
+                        crate::model::TABLE_DEFAULT => "default".to_string(),
+                        n => n.to_string(),
+                    };
+                    s.push_str(&format!(" table {name}"));
                 }
             }
             s
