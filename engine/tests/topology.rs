@@ -90,3 +90,213 @@ fn compare_seed_before_after() {
     let eleven = changed.iter().find(|f| f.flow.dst.to_string() == "192.168.10.11").unwrap();
     assert!(eleven.before.contains("dev eth0") && eleven.after.contains("dev eth1"));
 }
+
+// ---- NAT actions and priorities ----
+
+use whyroute::topology::nat::{parse_nsx, NatPhase, NatTable, Packet};
+
+fn pkt(s: &str, d: &str, dport: u16) -> Packet {
+    Packet { src: s.parse().unwrap(), dst: d.parse().unwrap(), proto: 6, sport: 40000, dport }
+}
+
+#[test]
+fn nsx_json_priorities_are_ascending_and_exemptions_short_circuit() {
+    let json = r#"{"results":[
+      {"action":"SNAT","source_network":"10.0.0.0/8","translated_network":"198.51.100.1","sequence_number":10},
+      {"action":"NO_SNAT","source_network":"10.0.0.0/8","destination_network":"10.0.0.0/8","sequence_number":20},
+      {"action":"NO_SNAT","source_network":"10.1.0.0/16","sequence_number":5}
+    ]}"#;
+    let (r, d) = parse_nsx(json);
+    assert!(d.is_empty(), "{d:?}");
+    let t = NatTable::Nsx(r);
+    // Sequence 10 SNAT comes before sequence 20 NO_SNAT: the exemption is shadowed.
+    let o = t.evaluate(&pkt("10.2.0.1", "10.3.0.1", 80), NatPhase::Snat, None, None, None);
+    assert_eq!(o.packet.src.to_string(), "198.51.100.1");
+    assert!(o.checks.iter().any(|c| c.why.starts_with("not reached")));
+    // Sequence 5 NO_SNAT wins for 10.1/16 and stops evaluation.
+    let o = t.evaluate(&pkt("10.1.0.1", "8.8.8.8", 80), NatPhase::Snat, None, None, None);
+    assert_eq!(o.packet.src.to_string(), "10.1.0.1");
+    assert!(o.matched.unwrap().starts_with("NO_SNAT"));
+    let lint_ds = {
+        let mut s = Scenario::new();
+        s.tier1s.push(Tier1 { name: "t1".into(), nat: Some(json.into()), ..Tier1::default() });
+        lint(&s, None)
+    };
+    assert!(lint_ds.iter().any(|d| d.code == "nat_rule_shadowed" && d.paste_line == Some(3)), "{lint_ds:?}");
+}
+
+#[test]
+fn nsx_dnat_no_dnat_and_reflexive() {
+    let table = "| Action | Source | Destination | Translation | Service | Priority |\n| --- | --- | --- | --- | --- | --- |\n| No DNAT | 192.168.5.0/24 | 172.16.1.10 | Any | Any | 1 |\n| DNAT | Any | 172.16.1.10 | 10.244.0.20 | TCP/443 | 2 |\n| Reflexive | 10.244.0.30 | Any | 172.16.2.30 | Any | 3 |\n";
+    let (r, d) = parse_nsx(table);
+    assert!(d.is_empty(), "{d:?}");
+    let t = NatTable::Nsx(r);
+    let o = t.evaluate(&pkt("8.8.8.8", "172.16.1.10", 443), NatPhase::Dnat, Some("uplink"), None, None);
+    assert_eq!(o.packet.dst.to_string(), "10.244.0.20");
+    let o = t.evaluate(&pkt("8.8.8.8", "172.16.1.10", 80), NatPhase::Dnat, Some("uplink"), None, None);
+    assert_eq!(o.packet.dst.to_string(), "172.16.1.10", "service does not match");
+    let o = t.evaluate(&pkt("192.168.5.9", "172.16.1.10", 443), NatPhase::Dnat, Some("uplink"), None, None);
+    assert_eq!(o.packet.dst.to_string(), "172.16.1.10", "NO_DNAT exempts");
+    let o = t.evaluate(&pkt("10.244.0.30", "8.8.8.8", 53), NatPhase::Snat, None, None, None);
+    assert_eq!(o.packet.src.to_string(), "172.16.2.30");
+    let o = t.evaluate(&pkt("8.8.8.8", "172.16.2.30", 22), NatPhase::Dnat, Some("uplink"), None, None);
+    assert_eq!(o.packet.dst.to_string(), "10.244.0.30", "reflexive maps back inbound");
+}
+
+#[test]
+fn iptables_masquerade_return_dnat_and_user_chains() {
+    let text = "*nat\n-A PREROUTING -i eth0 -p tcp --dport 8080 -j DNAT --to-destination 10.0.0.5:80\n-A POSTROUTING -j EXEMPT\n-A POSTROUTING -o eth0 -j MASQUERADE\n-A EXEMPT -d 10.0.0.0/8 -j RETURN\n-A EXEMPT -d 192.0.2.0/24 -j SNAT --to-source 203.0.113.9\nCOMMIT\n";
+    let (t, d) = whyroute::topology::nat::parse_any(text);
+    assert!(d.is_empty(), "{d:?}");
+    let out = "198.51.100.2".parse().ok();
+    let o = t.evaluate(&pkt("10.0.0.5", "8.8.8.8", 53), NatPhase::Snat, Some("eth1"), Some("eth0"), out);
+    assert_eq!(o.packet.src.to_string(), "198.51.100.2");
+    let o = t.evaluate(&pkt("10.0.0.5", "192.0.2.7", 53), NatPhase::Snat, Some("eth1"), Some("eth0"), out);
+    assert_eq!(o.packet.src.to_string(), "203.0.113.9");
+    // RETURN in EXEMPT goes back to POSTROUTING, where MASQUERADE still applies.
+    let o = t.evaluate(&pkt("10.0.0.5", "10.9.9.9", 53), NatPhase::Snat, Some("eth1"), Some("eth0"), out);
+    assert_eq!(o.packet.src.to_string(), "198.51.100.2");
+    let o = t.evaluate(&pkt("8.8.8.8", "198.51.100.2", 8080), NatPhase::Dnat, Some("eth0"), None, None);
+    assert_eq!((o.packet.dst.to_string(), o.packet.dport), ("10.0.0.5".to_string(), 80));
+}
+
+// ---- Dispositions ----
+
+const LAB: &str = r#"
+version = 1
+[[host]]
+name = "a"
+transcript = """
+ip addr
+1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536
+    inet 127.0.0.1/8 scope host lo
+2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500
+    inet 10.0.0.2/24 brd 10.0.0.255 scope global eth0
+ip route show table main
+default via 10.0.0.1 dev eth0
+10.0.0.0/24 dev eth0 proto kernel scope link src 10.0.0.2
+blackhole 203.0.113.0/24
+prohibit 198.51.100.0/24
+"""
+[[segment]]
+name = "lab"
+cidr = "10.2.0.0/24"
+[[router]]
+name = "r"
+interfaces = ["eth0 10.0.0.1/24", "eth1 10.1.0.1/24", "eth2 10.2.0.1/24"]
+routes = ["192.0.2.0/24 via 10.1.0.9", "192.0.3.0/24 via 10.2.0.9", "10.9.0.0/16 via 10.1.0.2", "10.7.0.0/16 via 10.1.0.5"]
+[[router]]
+name = "r2"
+interfaces = ["eth0 10.1.0.2/24"]
+routes = ["10.9.0.0/16 via 10.1.0.1"]
+[[external]]
+name = "srv"
+interfaces = ["eth0 10.1.0.5/24"]
+routes = ["default via 10.1.0.1"]
+[[external]]
+name = "deaf"
+interfaces = ["eth0 10.1.0.6/24"]
+"#;
+
+fn lab() -> Scenario {
+    text::from_toml(LAB).unwrap()
+}
+
+fn disp(dst: &str) -> TraceResult {
+    trace(&lab(), &FlowSpec::to(dst.parse().unwrap()))
+}
+
+#[test]
+fn every_disposition() {
+    let t = disp("10.1.0.5");
+    assert!(t.ok, "{}", t.text);
+    assert_eq!(t.forward_nodes(), ["a", "r", "srv"]);
+    assert!(matches!(disp("192.0.2.1").forward.disposition, Disposition::ExitsNetwork { .. }));
+    assert!(matches!(disp("8.8.8.8").forward.disposition, Disposition::NoRoute { ref node, .. } if node == "r"));
+    assert!(matches!(disp("203.0.113.5").forward.disposition, Disposition::NullRouted { ref node, .. } if node == "a"));
+    assert!(matches!(disp("198.51.100.1").forward.disposition, Disposition::Denied { .. }));
+    assert!(matches!(disp("10.7.0.1").forward.disposition, Disposition::Denied { ref node, .. } if node == "srv"), "hosts do not forward");
+    assert!(matches!(disp("192.0.3.1").forward.disposition, Disposition::NeighbourUnreachable { .. }));
+    assert!(matches!(disp("10.9.0.1").forward.disposition, Disposition::Loop { .. }));
+    let t = disp("10.1.0.6");
+    assert!(t.forward.disposition.is_delivered());
+    assert!(matches!(t.reply.unwrap().disposition, Disposition::ReplyLost { .. }));
+}
+
+// ---- Diagnostics ----
+
+#[test]
+fn diagnostics_overlaps_gateways_rules_tables_links() {
+    let mut w = WizardValues::seed();
+    w.service_cidr = "10.244.0.0/23".parse().unwrap();
+    w.egress_cidr = "172.17.2.0/24".parse().unwrap();
+    w.workload_dns = vec!["192.168.10.20".parse().unwrap()];
+    let mut s = Scenario { wizard: Some(w), ..Scenario::new() };
+    s.segments.push(Segment { name: "bad".into(), cidr: "10.50.0.0/24".into(), gateway: Some("10.51.0.1".into()), tier1: None });
+    s.hosts.push(LinuxHost {
+        name: "h".into(),
+        transcript: Some("ip rule show\n0:\tfrom all lookup local\n100:\tfrom all lookup main\n200:\tfrom all to 10.5.0.0/16 lookup 300\n32766:\tfrom all lookup main\n32767:\tfrom all lookup default\nip route show table main\ndefault via 10.0.0.1 dev eth0\n".into()),
+        ..LinuxHost::default()
+    });
+    s.routers.push(Device { name: "r".into(), interfaces: vec!["eth0 10.60.0.1/24".into(), "eth1 10.61.0.1/24 down".into()], routes: vec!["10.62.0.0/16 via 10.61.0.2 dev eth1".into()], ..Device::default() });
+    let d = lint(&s, None);
+    let has = |code: &str| d.iter().any(|x| x.code == code);
+    for x in &d {
+        println!("{}", x.render());
+    }
+    assert!(d.iter().any(|x| x.code == "overlap" && x.message.contains("service CIDR")));
+    assert!(d.iter().any(|x| x.code == "overlap" && x.message.contains("docker0")));
+    assert!(has("workload_dns_in_management"));
+    assert!(d.iter().any(|x| x.code == "gateway_off_subnet" && x.node.as_deref() == Some("bad")));
+    assert!(d.iter().any(|x| x.code == "rule_shadowed" && x.paste_line == Some(4)));
+    assert!(has("route_via_down_link"));
+    assert!(d.iter().any(|x| x.code == "gateway_off_subnet" && x.node.as_deref() == Some("h")), "h has no address for 10.0.0.1");
+}
+
+#[test]
+fn empty_table_and_bad_text_never_panic() {
+    let s = text::from_toml("version = 1\n[[host]]\nname = \"h\"\ntranscript = \"ip rule show\\n0: from all lookup local\\n10: from all to 10.5.0.0/16 lookup 300\\n32766: from all lookup main\\n\"\n").unwrap();
+    let d = lint(&s, None);
+    assert!(d.iter().any(|x| x.code == "empty_table"), "{d:?}");
+    let e = text::from_toml("version = 1\n\n[[router]]\nname = 5\n").unwrap_err();
+    assert_eq!(e[0].line, Some(4));
+    let e = text::from_toml("version = 2\n").unwrap_err();
+    assert_eq!(e[0].code, "unsupported_version");
+    for junk in ["", "[[host]]", "version = 1\n[[tier1]]\nname='t'\nnat='| Action |\\n| FOO | x | y | z |'", "version = 1\n[[router]]\nname='r'\ninterfaces=['x y z w']\nroutes=['via via']"] {
+        if let Ok(s) = text::from_toml(junk) {
+            let _ = lint(&s, None);
+            let _ = trace(&s, &FlowSpec::to("1.2.3.4".parse().unwrap()));
+        }
+    }
+}
+
+#[test]
+fn text_form_round_trips_and_preset_matches_the_seed_rules() {
+    let s = seed();
+    let again = text::from_toml(&text::to_toml(&s)).unwrap();
+    assert_eq!(again, s);
+    let generated = preset::tanzu_nat(&WizardValues::seed());
+    let a = whyroute::analyze(generated.hosts[0].transcript.as_ref().unwrap());
+    let paste = whyroute::analyze(&std::fs::read_to_string(fixtures().join("seed/supervisor-before.txt")).unwrap());
+    let rules = |h: &whyroute::Host| h.rules.iter().map(|r| whyroute::model::rule_to_string(h, r)).collect::<Vec<_>>();
+    assert_eq!(rules(&a.host), rules(&paste.host));
+    assert!(a.diagnostics.iter().all(|d| d.severity == whyroute::parse::Severity::Info), "{:?}", a.diagnostics);
+    // The generated scenario alone traces the same way (SNAT to 172.16.2.1).
+    let mut only = Scenario { wizard: Some(WizardValues::seed()), ..Scenario::new() };
+    only.routers = s.routers.clone();
+    only.externals = s.externals.clone();
+    let t = trace(&only, &dns("192.168.10.10"));
+    assert_eq!(t.first_dev(), Some("eth1"));
+    assert_eq!(t.sessions[0].after.src.to_string(), "172.16.2.1");
+}
+
+#[test]
+fn fixed_seed_scenario_is_clean() {
+    let dir = fixtures().join("topology");
+    let mut s = text::from_toml(&std::fs::read_to_string(dir.join("tanzu-seed-fixed.toml")).unwrap()).unwrap();
+    s.inline_files(&dir).unwrap();
+    assert!(trace(&s, &dns("192.168.10.10")).ok);
+    assert_eq!(trace(&s, &dns("192.168.10.10")).first_dev(), Some("eth0"));
+    let d = lint(&s, None);
+    assert!(!d.iter().any(|x| x.severity == whyroute::parse::Severity::Error), "{d:?}");
+}
