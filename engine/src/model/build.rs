@@ -6,16 +6,18 @@ use crate::parse::Fragment;
 
 /// Builds the host model. Inferences are recorded in `host.inferred` and in each inferred
 /// element's [`Origin`].
-pub fn build_host(frag: Fragment) -> Host {
+pub fn build_host(mut frag: Fragment) -> Host {
     let mut host = Host { hostname: frag.hostname.clone(), ..Host::default() };
     host.table_names = frag.table_names.iter().cloned().collect();
     host.ipv6_lines = frag.ipv6_lines.clone();
     host.nameservers = frag.nameservers.clone();
     host.sysctls = frag.sysctls.iter().cloned().collect();
 
+    // Routes are the bulk of a big paste: move them instead of copying.
+    let routes = std::mem::take(&mut frag.routes);
     build_links_and_addresses(&frag, &mut host);
     build_rules(&frag, &mut host);
-    build_tables(&frag, &mut host);
+    build_tables(&frag, routes, &mut host);
     resolve_nexthop_devices(&mut host);
     add_links_named_elsewhere(&mut host);
     host
@@ -110,9 +112,9 @@ fn build_rules(frag: &Fragment, host: &mut Host) {
     host.default_rules_only = host.rules.len() == 3 && host.rules.iter().zip(&defaults).all(|(a, b)| a.same_as(b));
 }
 
-fn build_tables(frag: &Fragment, host: &mut Host) {
-    for r in &frag.routes {
-        host.tables.entry(r.table).or_default().push(r.clone());
+fn build_tables(frag: &Fragment, routes: Vec<Route>, host: &mut Host) {
+    for r in routes {
+        host.tables.entry(r.table).or_default().push(r);
     }
     let seen = |t: TableId| frag.seen.all_tables || frag.seen.tables.contains(&t);
     if !seen(TABLE_LOCAL) {
@@ -234,6 +236,10 @@ fn kernel_prefix_routes(host: &Host) -> Vec<Route> {
 /// A hand-written `via GW` without `dev`: the kernel resolves the device from the connected
 /// route to the gateway (fib_check_nh); do the same and say so.
 fn resolve_nexthop_devices(host: &mut Host) {
+    let needed = host.tables.values().flatten().any(|r| r.nexthops.iter().any(|n| n.dev.is_none() && n.gateway.is_some()));
+    if !needed {
+        return;
+    }
     let addrs = host.addresses.clone();
     let main = host.tables.get(&TABLE_MAIN).cloned().unwrap_or_default();
     for routes in host.tables.values_mut() {
@@ -260,15 +266,18 @@ fn resolve_nexthop_devices(host: &mut Host) {
 
 /// Devices named by routes or addresses but absent from the paste are assumed to exist and be up.
 fn add_links_named_elsewhere(host: &mut Host) {
-    let mut names: Vec<String> = host.addresses.iter().map(|a| a.dev.clone()).collect();
-    for routes in host.tables.values() {
-        for r in routes {
-            names.extend(r.nexthops.iter().filter_map(|n| n.dev.clone()));
+    // One pass with a set: a million routes name a handful of devices.
+    let mut known: std::collections::HashSet<&str> = host.links.iter().map(|l| l.name.as_str()).collect();
+    let mut missing: Vec<String> = Vec::new();
+    let named = host.addresses.iter().map(|a| a.dev.as_str()).chain(host.tables.values().flatten().flat_map(|r| r.nexthops.iter().filter_map(|n| n.dev.as_deref())));
+    for n in named {
+        if known.insert(n) {
+            missing.push(n.to_string());
         }
     }
     let mut next = host.links.iter().filter_map(|l| l.index).max().unwrap_or(1) + 1;
-    for n in names {
-        if host.link(&n).is_none() {
+    for n in missing {
+        {
             host.inferred.push(format!("link {n} is named in the paste but not shown; assumed up"));
             host.links.push(Link {
                 name: n,

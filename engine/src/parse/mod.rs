@@ -9,11 +9,9 @@ pub mod ip_addr;
 pub mod ip_route;
 pub mod ip_rule;
 pub mod iptables;
-pub mod iptables;
 pub mod networkd;
 pub mod resolv;
 pub mod route_n;
-pub mod route_print;
 pub mod route_print;
 pub mod transcript;
 mod words;
@@ -123,7 +121,12 @@ impl Fragment {
         self.links.extend(other.links);
         self.addresses.extend(other.addresses);
         self.rules.extend(other.rules);
-        self.routes.extend(other.routes);
+        // A big table is one block: take its Vec instead of copying it element by element.
+        if self.routes.is_empty() {
+            self.routes = other.routes;
+        } else {
+            self.routes.extend(other.routes);
+        }
         self.nameservers.extend(other.nameservers);
         self.table_names.extend(other.table_names);
         self.diagnostics.extend(other.diagnostics);

@@ -78,6 +78,11 @@ const KNOWN_COMMANDS: &[&str] = &[
     "more", "tail", "head", "wg", "tailscale", "nmcli", "networkctl", "ethtool", "brctl", "bridge", "mtr", "nc",
 ];
 
+/// Checked on every line of a paste: reject non-words before scanning the list.
+fn is_known_command(word: &str) -> bool {
+    word.as_bytes().first().is_some_and(u8::is_ascii_lowercase) && KNOWN_COMMANDS.contains(&word)
+}
+
 /// Splits and parses a paste. Returns everything read plus the block list.
 pub fn parse_transcript(text: &str) -> (Fragment, Vec<Block>) {
     let lines: Vec<Line<'_>> = text.lines().enumerate().map(|(i, t)| Line { no: i + 1, text: t.trim_end_matches('\r') }).collect();
@@ -169,14 +174,14 @@ fn command_of(line: &str) -> Option<String> {
     // `# cmd` is a root prompt only when a known command follows: otherwise a comment.
     if let Some(cmd) = t.strip_prefix("# ").or_else(|| t.strip_prefix("~ # ")) {
         let first = cmd.split_whitespace().next().unwrap_or("");
-        if KNOWN_COMMANDS.contains(&first) {
+        if is_known_command(first) {
             return Some(cmd.trim().to_string());
         }
         return None;
     }
     // A bare command line: a known command word, followed by what looks like arguments.
     let first = t.split_whitespace().next()?;
-    if KNOWN_COMMANDS.contains(&first) && looks_like_invocation(t) {
+    if is_known_command(first) && looks_like_invocation(t) {
         return Some(t.to_string());
     }
     None
@@ -364,7 +369,15 @@ fn detect_line(t: &str) -> Option<Format> {
     if trimmed.is_empty() {
         return None;
     }
-    let w: Vec<&str> = trimmed.split_whitespace().collect();
+    // The first few words decide; collecting them into a fixed array keeps this per-line
+    // check free of allocations (it runs on every line of a million-route paste).
+    let mut words = [""; 6];
+    let mut n = 0;
+    for (slot, word) in words.iter_mut().zip(trimmed.split_whitespace()) {
+        *slot = word;
+        n += 1;
+    }
+    let w = &words[..n];
     let first = w[0];
     if let Some(num) = first.strip_suffix(':') {
         if num.bytes().all(|b| b.is_ascii_digit()) && !num.is_empty() {
@@ -422,6 +435,10 @@ fn read_by_content(lines: &[Line<'_>], out: &mut Fragment, blocks: &mut Vec<Bloc
         let start = i;
         i += 1;
         while i < lines.len() {
+            if plainly_continues(format, lines[i].text) {
+                i += 1;
+                continue;
+            }
             match detect_line(lines[i].text) {
                 Some(f) if f != format && !continues(format, lines[i].text) => break,
                 _ => i += 1,
@@ -431,6 +448,16 @@ fn read_by_content(lines: &[Line<'_>], out: &mut Fragment, blocks: &mut Vec<Bloc
         read_block(format, &CommandContext::default(), block, out);
         blocks.push(Block { command: None, first_line: block[0].no, last_line: block[block.len() - 1].no, format: Some(format), skipped: None });
     }
+}
+
+/// A cheap test that a line continues an `ip route` block (a prefix or `default` first,
+/// never `N:` as in `ip rule`/`ip addr`), so big tables skip the full detection per line.
+fn plainly_continues(format: Format, line: &str) -> bool {
+    if format != Format::IpRoute {
+        return false;
+    }
+    let first = line.split_ascii_whitespace().next().unwrap_or("");
+    first == "default" || (first.as_bytes().first().is_some_and(u8::is_ascii_digit) && first.contains('.') && !first.ends_with(':'))
 }
 
 /// Whether a line that looks like another format is really a continuation of `format`
