@@ -452,7 +452,10 @@ impl<'h> Fib<'h> {
                 RuleAction::Goto { target } => {
                     // The target is the first rule with that priority (fib_nl_newrule);
                     // goto can only jump forward, so there is no loop.
-                    let to = rules.iter().position(|r| r.priority == *target).filter(|&j| j > i);
+                    // Rules are in priority order, so the first rule of that priority is found
+                    // by binary search (a long goto chain stays linear overall).
+                    let j = rules.partition_point(|r| r.priority < *target);
+                    let to = (j < rules.len() && rules[j].priority == *target && j > i).then_some(j);
                     push_visit(&mut trail, i, true, RuleOutcome::Goto { to });
                     match to {
                         Some(j) => i = j,

@@ -176,11 +176,18 @@ fn rule_steps(host: &Host, flow: &Flow, trail: &Trail, result: &Result<Decision,
         Ok(d) => d.rule,
         Err(_) => trail.rules.iter().rev().find(|v| matches!(v.outcome, RuleOutcome::Action { .. } | RuleOutcome::ErrorRoute { .. })).map(|v| v.rule),
     };
+    // The last visit of each rule, indexed once (a goto chain may visit many rules).
+    let mut last_visit: Vec<Option<&crate::decide::RuleVisit>> = vec![None; host.rules.len()];
+    for v in &trail.rules {
+        if let Some(slot) = last_visit.get_mut(v.rule) {
+            *slot = Some(v);
+        }
+    }
     host.rules
         .iter()
         .enumerate()
         .map(|(i, r)| {
-            let visit = trail.rules.iter().rev().find(|v| v.rule == i);
+            let visit = last_visit[i];
             let mismatch = first_mismatch(host, r, flow);
             let why = match (mismatch, r.invert) {
                 (None, false) => match_words(r, flow),

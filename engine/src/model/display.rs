@@ -86,7 +86,8 @@ pub fn rule_to_string(host: &Host, r: &Rule) -> String {
         RuleAction::Lookup { .. } => {}
         RuleAction::Goto { target } => {
             write!(s, " goto {target}").unwrap();
-            if !host.rules.iter().any(|x| x.priority == *target) {
+            let j = host.rules.partition_point(|x| x.priority < *target);
+            if host.rules.get(j).is_none_or(|x| x.priority != *target) {
                 s.push_str(" [unresolved]");
             }
         }
