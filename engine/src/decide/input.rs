@@ -46,7 +46,7 @@ impl<'h> Fib<'h> {
             if !src_ok {
                 return Err(RouteError::InvalidArgument);
             }
-            let mut d = self.input_decision(flow, None, RouteType::Multicast, self.loopback_name(), None, false);
+            let mut d = self.input_decision(flow, None, RouteType::Multicast, self.host.loopback_name(), None, false);
             d.multicast = true;
             return Ok(d);
         }
@@ -80,7 +80,7 @@ impl<'h> Fib<'h> {
                 super::note(&mut trail, format!("source {saddr} fails reverse-path validation on {}", dev.name));
                 return Err(RouteError::InvalidArgument);
             }
-            return Ok(self.input_decision(flow, Some(res), RouteType::Local, self.loopback_name(), None, false));
+            return Ok(self.input_decision(flow, Some(res), RouteType::Local, self.host.loopback_name(), None, false));
         }
         if !forwarding {
             super::note(&mut trail, format!("{} does not forward (net.ipv4.ip_forward / forwarding is 0)", dev.name));
@@ -138,13 +138,9 @@ impl<'h> Fib<'h> {
         if !saddr.is_unspecified() && self.validate_source(flow, saddr, Ipv4Addr::UNSPECIFIED, None, dev).is_err() {
             return Err(RouteError::InvalidArgument);
         }
-        let mut d = self.input_decision(flow, res, RouteType::Broadcast, self.loopback_name(), None, false);
+        let mut d = self.input_decision(flow, res, RouteType::Broadcast, self.host.loopback_name(), None, false);
         d.broadcast = true;
         Ok(d)
-    }
-
-    fn loopback_name(&self) -> String {
-        self.host.links.iter().find(|l| l.loopback).map(|l| l.name.clone()).unwrap_or_else(|| "lo".into())
     }
 
     fn input_decision(&self, flow: &Flow, res: Option<FibResult>, kind: RouteType, dev: String, gateway: Option<Ipv4Addr>, redirect: bool) -> Decision {
@@ -193,7 +189,7 @@ impl<'h> Fib<'h> {
         let reverse = Flow {
             dst: src,
             from: Some(dst).filter(|d| !d.is_unspecified()),
-            iif: Some(oif.map(str::to_string).unwrap_or_else(|| self.loopback_name())),
+            iif: Some(oif.map(str::to_string).unwrap_or_else(|| self.host.loopback_name())),
             oif: None,
             mark: 0,
             tos: flow.tos,

@@ -265,7 +265,7 @@ impl<'h> Fib<'h> {
         if flow.dst.is_unspecified() {
             // No destination: the kernel routes to the source (or 127.0.0.1) via lo.
             let d = saddr.unwrap_or(Ipv4Addr::LOCALHOST);
-            let lo = host.links.iter().find(|l| l.loopback).map(|l| l.name.clone()).unwrap_or_else(|| "lo".into());
+            let lo = host.loopback_name();
             let src = SourceChoice { addr: Some(d), why: source::Why::Unspecified };
             let mut d0 = self.make_route(flow, None, Some(d), lo, Some(RouteType::Local), src)?;
             d0.kind = RouteType::Local;
@@ -301,7 +301,7 @@ impl<'h> Fib<'h> {
                     None => SourceChoice { addr: Some(flow.dst), why: source::Why::LocalDst },
                 },
             };
-            let lo = host.links.iter().find(|l| l.loopback).map(|l| l.name.clone()).unwrap_or_else(|| "lo".into());
+            let lo = host.loopback_name();
             let mut d = self.make_route(flow, Some(res), src.addr, lo, Some(RouteType::Local), src)?;
             d.local = true;
             return Ok(d);

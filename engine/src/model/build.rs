@@ -67,7 +67,7 @@ fn build_links_and_addresses(frag: &Fragment, host: &mut Host) {
     if let Some(lo) = host.links.iter_mut().find(|l| l.name == "lo") {
         lo.loopback = true;
     }
-    let lo_name = host.links.iter().find(|l| l.loopback).map(|l| l.name.clone()).unwrap_or_else(|| "lo".into());
+    let lo_name = host.loopback_name();
     if !frag.seen.ip_addr && !host.addresses.iter().any(|a| a.dev == lo_name) {
         host.addresses.insert(0, Address {
             dev: lo_name,

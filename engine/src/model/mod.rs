@@ -485,6 +485,11 @@ impl Host {
     pub fn table_id(&self, name: &str) -> Option<TableId> {
         table_id_builtin(name).or_else(|| self.table_names.get(name).copied())
     }
+    /// The loopback device's name (`lo` unless the paste says otherwise).
+    pub fn loopback_name(&self) -> String {
+        self.links.iter().find(|l| l.loopback).map(|l| l.name.clone()).unwrap_or_else(|| "lo".into())
+    }
+
     /// A numeric sysctl, if the paste showed it.
     pub fn sysctl(&self, key: &str) -> Option<i64> {
         self.sysctls.get(key).and_then(|v| v.trim().parse().ok())
