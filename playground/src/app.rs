@@ -2,12 +2,29 @@
 //! step-by-step trace, re-evaluated on every keystroke. Pasted text is only ever rendered
 //! as text (Yew escapes it); nothing here builds HTML from strings.
 
-use crate::eval::{evaluate, Evaluation};
+use crate::compare::{compare, Comparison};
+use crate::eval::{evaluate, now, Evaluation};
+use crate::fixes::{host_fixes, Fix};
 use crate::picture::picture;
-use crate::state::{Action, Example, Field, Model};
+use crate::state::{Action, Example, Field, Model, View};
 use whyroute::explain::Trace;
 use whyroute::parse::Severity;
 use yew::prelude::*;
+
+/// The selected host's evaluation plus the fixes offered for it, timed together.
+pub struct HostResult {
+    pub eval: Evaluation,
+    pub fixes: Vec<Fix>,
+    pub millis: f64,
+}
+
+/// Compare mode's result: both analyses and the flows decided on each.
+pub struct CompareResult {
+    pub a: whyroute::Analysis,
+    pub b: whyroute::Analysis,
+    pub cmp: Comparison,
+    pub millis: f64,
+}
 
 #[function_component(App)]
 pub fn app() -> Html {
@@ -15,11 +32,32 @@ pub fn app() -> Html {
     let text_ref = use_node_ref();
     let gutter_ref = use_node_ref();
 
-    let eval = {
-        let deps = (model.current().text.clone(), model.flow.clone());
-        use_memo(deps, |(text, flow)| evaluate(text, flow))
+    let result = {
+        let host = model.current();
+        let deps = (host.text.clone(), host.name.clone(), model.flow.clone());
+        use_memo(deps, |(text, name, flow)| {
+            let t0 = now();
+            let eval = evaluate(text, flow);
+            let fixes = host_fixes(text, name, flow, &eval);
+            HostResult { eval, fixes, millis: now() - t0 }
+        })
+    };
+    let compared = {
+        let deps = match model.view {
+            View::Compare { a, b } => Some((model.hosts[a].text.clone(), model.hosts[b].text.clone(), model.flow.clone())),
+            View::Host => None,
+        };
+        use_memo(deps, |deps| {
+            deps.as_ref().map(|(a, b, flow)| {
+                let t0 = now();
+                let (a, b) = (whyroute::analyze(a), whyroute::analyze(b));
+                let cmp = compare(&a, &b, flow);
+                CompareResult { a, b, cmp, millis: now() - t0 }
+            })
+        })
     };
     let link = use_memo(model.scenario(), |s| whyroute::permalink::encode(s));
+    let eval = &result.eval;
 
     // The URL follows the state (replaceState: no history entry per keystroke). A damaged
     // link stays in the address bar until the user changes something.
@@ -36,14 +74,22 @@ pub fn app() -> Html {
         let model = model.clone();
         use_effect_with((), move |_| {
             let listener = browser::on_hashchange(move |hash| model.dispatch(Action::LoadLink(hash)));
+            browser::mark_first_render();
             move || drop(listener)
         });
     }
-
-    let jump = {
+    // A diagnostic or trace step was clicked: select its line once the paste is rendered.
+    {
         let text_ref = text_ref.clone();
-        Callback::from(move |line: usize| browser::select_line(&text_ref, line))
-    };
+        use_effect_with(model.highlight, move |h| {
+            if let Some((line, _)) = h {
+                browser::select_line(&text_ref, *line);
+            }
+        });
+    }
+
+    let selected = model.selected;
+    let jump = dispatch(&model, move |line: usize| Action::Jump { host: selected, line });
 
     html! {
         <main class="app">
@@ -58,23 +104,66 @@ pub fn app() -> Html {
                     <button type="button" onclick={dispatch(&model, |_| Action::DismissLinkError)}>{"Dismiss"}</button>
                 </div>
             }
-            <div class="columns">
-                { host_panel(&model, &eval, &text_ref, &gutter_ref, &jump) }
-                <div class="side">
-                    { flow_form(&model, &eval) }
-                    { verdict_banner(&eval) }
-                    { link_bar(&model, &link) }
-                </div>
+            <div class="toolbar">
+                { view_switch(&model) }
+                { examples_menu(&model) }
             </div>
-            if let Some(trace) = &eval.trace {
-                <section class="picture" aria-labelledby="picture-h">
-                    <h2 id="picture-h">{"Picture"}</h2>
-                    { picture(&eval.analysis, trace, &model.current().name) }
-                </section>
-                { trace_view(trace, &jump) }
+            if let (View::Compare { a, b }, Some(c)) = (model.view, compared.as_ref()) {
+                { compare_view(&model, a, b, c, eval, &link) }
+            } else {
+                <div class="columns">
+                    { host_panel(&model, eval, &text_ref, &gutter_ref, &jump) }
+                    <div class="side">
+                        { flow_form(&model, eval) }
+                        { verdict_banner(eval) }
+                        { fixes_view(&model, &result.fixes) }
+                        { link_bar(&model, &link) }
+                    </div>
+                    if let Some(trace) = &eval.trace {
+                        <div class="results">
+                            <section class="picture" aria-labelledby="picture-h">
+                                <h2 id="picture-h">{"Picture"}</h2>
+                                { picture(&eval.analysis, trace, &model.current().name) }
+                            </section>
+                            { trace_view(trace, &jump) }
+                        </div>
+                    }
+                </div>
             }
-            { status_line(&model, &eval, &link) }
+            { status_line(&model, eval, result.millis, compared.as_ref().as_ref(), &link) }
         </main>
+    }
+}
+
+/// "One host" / "Compare two hosts": buttons with aria-pressed (state in words and shape, not colour).
+fn view_switch(model: &UseReducerHandle<Model>) -> Html {
+    let compare_on = matches!(model.view, View::Compare { .. });
+    let n = model.hosts.len();
+    let to_compare = {
+        let (a, b) = if n > 1 { (if model.selected == n - 1 { n - 2 } else { model.selected }, if model.selected == n - 1 { n - 1 } else { model.selected + 1 }) } else { (0, 0) };
+        // The seed's tabs are before/after: compare them in that order.
+        View::Compare { a, b }
+    };
+    html! {
+        <div class="view-switch" role="group" aria-label="View">
+            <button type="button" id="view-host" aria-pressed={(!compare_on).to_string()}
+                onclick={dispatch(model, |_: MouseEvent| Action::SetView(View::Host))}>{"One host"}</button>
+            <button type="button" id="view-compare" aria-pressed={compare_on.to_string()} disabled={n < 2}
+                title={if n < 2 { "Add a second host (tab) to compare" } else { "Decide the same flows on two hosts, side by side" }}
+                onclick={dispatch(model, move |_: MouseEvent| Action::SetView(to_compare))}>{"Compare two hosts"}</button>
+        </div>
+    }
+}
+
+fn examples_menu(model: &UseReducerHandle<Model>) -> Html {
+    html! {
+        <div class="examples" role="group" aria-labelledby="examples-label">
+            <span id="examples-label">{"Examples:"}</span>
+            { for Example::ALL.iter().map(|&ex| html! {
+                <button type="button" class="example" data-example={ex.id()}
+                    onclick={dispatch(model, move |_: MouseEvent| Action::LoadExample(ex))}>{ex.title()}</button>
+            }) }
+        </div>
     }
 }
 
@@ -89,7 +178,13 @@ fn host_panel(model: &UseReducerHandle<Model>, eval: &Evaluation, text_ref: &Nod
     let n_lines = host.text.lines().count().max(1) + usize::from(host.text.ends_with('\n'));
     let bad_lines: std::collections::BTreeSet<usize> =
         eval.analysis.diagnostics.iter().filter(|d| d.severity != Severity::Info).map(|d| d.line).collect();
-    let gutter: String = (1..=n_lines).map(|i| if bad_lines.contains(&i) { format!("!{i}\n") } else { format!("{i}\n") }).collect();
+    let hl = model.highlight.map(|(l, _)| l).filter(|&l| l >= 1 && l <= n_lines);
+    let num = |i: usize| if bad_lines.contains(&i) { format!("!{i}\n") } else { format!("{i}\n") };
+    // The gutter is three texts: the highlighted line's number is a <mark> between them.
+    let (g_before, g_line, g_after): (String, String, String) = match hl {
+        Some(l) => ((1..l).map(num).collect(), format!("▶{l}"), std::iter::once("\n".to_string()).chain((l + 1..=n_lines).map(num)).collect()),
+        None => ((1..=n_lines).map(num).collect(), String::new(), String::new()),
+    };
     let tabs = model.hosts.iter().enumerate().map(|(i, h)| {
         let selected = i == model.selected;
         let label = if h.name.trim().is_empty() { format!("host {}", i + 1) } else { h.name.clone() };
@@ -140,28 +235,25 @@ fn host_panel(model: &UseReducerHandle<Model>, eval: &Evaluation, text_ref: &Nod
                         <button type="button" onclick={dispatch(model, move |_: MouseEvent| Action::RemoveHost(selected))}>{"Remove this host"}</button>
                     }
                 </div>
-                <div class="examples" role="group" aria-label="Examples">
-                    <span>{"Examples: "}</span>
-                    { for Example::ALL.iter().map(|&ex| html! {
-                        <button type="button" class="example" onclick={dispatch(model, move |_: MouseEvent| Action::LoadExample(ex))}>{ex.title()}</button>
-                    }) }
-                </div>
                 <label for="transcript" class="paste-label">
                     {"Terminal paste: "}<span class="hint">{"ip addr, ip rule, ip route (any table), route -n, ifconfig, networkd .network files, resolv.conf — with or without the commands and prompts"}</span>
                 </label>
                 <div class="editor">
-                    <pre class="gutter" aria-hidden="true" ref={gutter_ref.clone()}>{gutter}</pre>
+                    <pre class="gutter" aria-hidden="true" ref={gutter_ref.clone()}>{g_before}if hl.is_some() {<mark class="hl" id="gutter-hl">{g_line}</mark>}{g_after}</pre>
                     <textarea id="transcript" ref={text_ref.clone()} spellcheck="false" autocomplete="off" wrap="off"
                         rows="24" value={host.text.clone()} {oninput} {onscroll}
                         aria-describedby="diagnostics-h" />
                 </div>
-                { diagnostics(eval, jump) }
+                if let Some(l) = hl {
+                    <p class="hl-note" id="highlighted-line" role="status">{format!("Line {l} is selected in the paste: ")}<code>{host.text.lines().nth(l - 1).unwrap_or("").to_string()}</code></p>
+                }
+                { diagnostics(eval, jump, hl) }
             </div>
         </section>
     }
 }
 
-fn diagnostics(eval: &Evaluation, jump: &Callback<usize>) -> Html {
+fn diagnostics(eval: &Evaluation, jump: &Callback<usize>, hl: Option<usize>) -> Html {
     let a = &eval.analysis;
     let read: Vec<String> = a
         .blocks
@@ -181,7 +273,7 @@ fn diagnostics(eval: &Evaluation, jump: &Callback<usize>) -> Html {
         let line = d.line;
         let jump = jump.clone();
         html! {
-            <li class={classes!("diag", cls)}>
+            <li class={classes!("diag", cls, (hl == Some(line)).then_some("current"))} aria-current={(hl == Some(line)).then_some("true")}>
                 <button type="button" class="line-link" onclick={Callback::from(move |_: MouseEvent| jump.emit(line))}
                     aria-label={format!("Go to line {line}")}>{format!("line {line}")}</button>
                 <span class="sev">{format!("{sev}:")}</span>
@@ -413,16 +505,149 @@ fn trace_view(t: &Trace, jump: &Callback<usize>) -> Html {
     }
 }
 
-fn status_line(model: &Model, eval: &Evaluation, link: &str) -> Html {
+fn status_line(model: &Model, eval: &Evaluation, millis: f64, compared: Option<&CompareResult>, link: &str) -> Html {
     let h = &eval.analysis.host;
     let tables = h.tables.len();
+    let what = match compared {
+        Some(c) => format!("Compared {} flows on 2 hosts in {:.2} ms", c.cmp.rows.len(), c.millis),
+        None => format!("Evaluated in {millis:.2} ms"),
+    };
     html! {
         <footer class="status" id="status" role="status" aria-live="off">
             {format!(
-                "Evaluated in {:.2} ms · {} host(s) · this one: {} interface(s), {} address(es), {} rule(s), {} table(s) · link {} characters",
-                eval.millis, model.hosts.len(), h.links.len(), h.addresses.len(), h.rules.len(), tables, link.len() + 1
+                "{what} · {} host(s) · this one: {} interface(s), {} address(es), {} rule(s), {} table(s) · link {} characters",
+                model.hosts.len(), h.links.len(), h.addresses.len(), h.rules.len(), tables, link.len() + 1
             )}
         </footer>
+    }
+}
+
+/// Counterfactual fixes: each a small edit of the paste, already re-decided; "Apply to a
+/// copy" opens the edited paste in a new tab, leaving the original untouched.
+fn fixes_view(model: &UseReducerHandle<Model>, fixes: &[Fix]) -> Html {
+    if fixes.is_empty() {
+        return html! {};
+    }
+    html! {
+        <section class="fixes" aria-labelledby="fixes-h">
+            <h2 id="fixes-h">{"What would change it"}</h2>
+            <ul>
+                { for fixes.iter().map(|f| {
+                    let (name, text) = (f.copy_name.clone(), f.text.clone());
+                    html! {
+                        <li class="fix">
+                            <span class="fix-title">{f.title.clone()}</span>
+                            <span class={classes!("fix-result", if f.ok { "ok" } else { "fail" })}>{format!(" → {} {}", if f.ok { "✔" } else { "✖" }, f.verdict)}</span>
+                            <button type="button" class="apply-fix" aria-label={format!("Apply to a copy: {}", f.title)}
+                                onclick={dispatch(model, move |_: MouseEvent| Action::AddCopy { name: name.clone(), text: text.clone() })}>{"Apply to a copy"}</button>
+                        </li>
+                    }
+                }) }
+            </ul>
+            <p class="hint">{"Computed here from this host's paste (remove the deciding rule; give its table main's route)."}</p>
+        </section>
+    }
+}
+
+/// Normalised for the side-by-side diff: whitespace runs collapsed.
+fn norm(l: &str) -> String {
+    l.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// One side of the side-by-side view: the paste, lines absent from the other side marked.
+fn paste_side(text: &str, other: &str, mark: &'static str, cls: &'static str) -> Html {
+    const MAX: usize = 3000;
+    let theirs: std::collections::HashSet<String> = other.lines().map(norm).collect();
+    let n = text.lines().count();
+    let lines = text.lines().take(MAX).enumerate().map(|(i, l)| {
+        let only = !l.trim().is_empty() && !theirs.contains(&norm(l));
+        html! {
+            <span class={classes!("pl", only.then_some(cls))}>{format!("{:>4} {} {l}\n", i + 1, if only { mark } else { " " })}</span>
+        }
+    });
+    html! {
+        <pre class="side-paste">{ for lines }if n > MAX { {format!("… {} more lines", n - MAX)} }</pre>
+    }
+}
+
+fn compare_view(model: &UseReducerHandle<Model>, a: usize, b: usize, c: &CompareResult, eval: &Evaluation, link: &str) -> Html {
+    let name = |i: usize| {
+        let n = &model.hosts[i].name;
+        if n.trim().is_empty() { format!("host {}", i + 1) } else { n.clone() }
+    };
+    let (na, nb) = (name(a), name(b));
+    let pick = |side: &'static str, current: usize| {
+        let hosts = model.hosts.iter().enumerate().map(|(i, _)| html! { <option value={i.to_string()} selected={i == current}>{name(i)}</option> });
+        let onchange = dispatch(model, move |e: Event| {
+            let i: usize = e.target_unchecked_into::<web_sys::HtmlSelectElement>().value().parse().unwrap_or(0);
+            Action::SetView(if side == "a" { View::Compare { a: i, b } } else { View::Compare { a, b: i } })
+        });
+        let (id, label) = if side == "a" { ("cmp-a", "Before (A)") } else { ("cmp-b", "After (B)") };
+        html! {
+            <div class="field">
+                <label for={id}>{label}</label>
+                <select id={id} {onchange}>{ for hosts }</select>
+            </div>
+        }
+    };
+    let changed: Vec<_> = c.cmp.changed().collect();
+    let shown: Vec<_> = c.cmp.rows.iter().filter(|r| r.changed || model.show_unchanged).collect();
+    let summary = match changed.len() {
+        0 => format!("No flow's outcome differs between {na} and {nb} ({} flows compared).", c.cmp.rows.len()),
+        n => format!("{n} of {} flows change between {na} and {nb}.", c.cmp.rows.len()),
+    };
+    let onshow = dispatch(model, |e: Event| Action::ShowUnchanged(e.target_unchecked_into::<web_sys::HtmlInputElement>().checked()));
+    let rows = shown.iter().map(|r| {
+        html! {
+            <tr class={classes!("cmp-row", if r.changed { "changed" } else { "same" })} data-flow={r.args.clone()}>
+                <td class="mark">{ if r.changed { "≠ changes" } else { "= same" } }</td>
+                <th scope="row"><code>{format!("ip route get {}", r.args)}</code><div class="why-flow">{r.why.join("; ")}</div></th>
+                <td class={classes!("out-a", (!r.a.ok).then_some("fail"))}>{r.a.words()}</td>
+                <td class={classes!("out-b", (!r.b.ok).then_some("fail"))}>{r.b.words()}</td>
+            </tr>
+        }
+    });
+    let flow_row = |i: usize, an: &whyroute::Analysis| {
+        let row = c.cmp.rows.iter().find(|r| r.why.iter().any(|w| w == "the flow in the form"));
+        let words = row.map(|r| if i == a { r.a.words() } else { r.b.words() }).unwrap_or_else(|| "no valid flow in the form".into());
+        let _ = an;
+        html! { <p class="side-verdict"><code>{format!("ip route get {}", model.flow.to_args())}</code>{" → "}<strong>{words}</strong></p> }
+    };
+    let (ta, tb) = (&model.hosts[a].text, &model.hosts[b].text);
+    html! {
+        <section class="compare" aria-labelledby="compare-h" id="compare">
+            <h2 id="compare-h">{"Compare two hosts"}</h2>
+            <div class="cmp-controls">
+                { pick("a", a) }
+                <button type="button" class="swap" onclick={dispatch(model, move |_: MouseEvent| Action::SetView(View::Compare { a: b, b: a }))}>{"⇄ Swap"}</button>
+                { pick("b", b) }
+                <label class="check"><input type="checkbox" id="cmp-unchanged" checked={model.show_unchanged} onchange={onshow} />{" Show unchanged flows too"}</label>
+            </div>
+            <p class="cmp-summary" id="cmp-summary" role="status">{summary}</p>
+            if !shown.is_empty() {
+                <table class="cmp-table" id="cmp-table">
+                    <caption class="visually-hidden">{"Flows decided on both hosts"}</caption>
+                    <thead><tr><th scope="col">{"Change"}</th><th scope="col">{"Flow"}</th><th scope="col">{format!("A: {na}")}</th><th scope="col">{format!("B: {nb}")}</th></tr></thead>
+                    <tbody>{ for rows }</tbody>
+                </table>
+            }
+            <p class="hint">{"Flows compared: DNS (UDP 53) to every nameserver, the first address of every rule's `to` prefix, every gateway, and the flow below. A flow changes when its device, gateway, source or error differs."}</p>
+            { flow_form(model, eval) }
+            <div class="side-by-side">
+                <div class="side-col">
+                    <h3>{format!("A: {na}")}</h3>
+                    { flow_row(a, &c.a) }
+                    { paste_side(ta, tb, "−", "only-a") }
+                </div>
+                <div class="side-col">
+                    <h3>{format!("B: {nb}")}</h3>
+                    { flow_row(b, &c.b) }
+                    { paste_side(tb, ta, "+", "only-b") }
+                </div>
+            </div>
+            <p class="hint">{"Lines marked − are only in A, + only in B. Edit a paste in the “One host” view."}</p>
+            { link_bar(model, link) }
+        </section>
     }
 }
 
@@ -470,6 +695,14 @@ mod browser {
             wasm_bindgen_futures::spawn_local(async move {
                 done(wasm_bindgen_futures::JsFuture::from(p).await.is_ok());
             });
+        }
+
+        /// Records when the first verdict was on screen (ms since navigation) on <html>, for tests.
+        pub fn mark_first_render() {
+            let t = crate::eval::now();
+            if let Some(el) = gloo::utils::document().document_element() {
+                let _ = el.set_attribute("data-first-render-ms", &format!("{t:.1}"));
+            }
         }
 
         pub fn focus_id(id: &str) {
@@ -531,6 +764,8 @@ mod browser {
     }
     #[cfg(not(target_arch = "wasm32"))]
     pub fn focus_id(_: &str) {}
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn mark_first_render() {}
     #[cfg(not(target_arch = "wasm32"))]
     pub fn select_line(_: &NodeRef, _: usize) {}
     #[cfg(not(target_arch = "wasm32"))]

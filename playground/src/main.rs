@@ -3,7 +3,9 @@
 #![cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 
 mod app;
+mod compare;
 mod eval;
+mod fixes;
 mod picture;
 mod seed;
 mod state;

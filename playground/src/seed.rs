@@ -70,6 +70,12 @@ ip rule show
 32767:  from all lookup default
 ";
 
+/// The other examples: transcripts as iproute2 6.x prints them (tests/fixtures/examples/).
+pub const WG_QUICK: &str = include_str!("../../tests/fixtures/examples/wg-quick.txt");
+pub const TAILSCALE: &str = include_str!("../../tests/fixtures/examples/tailscale.txt");
+pub const EC2_TWO_ENIS: &str = include_str!("../../tests/fixtures/examples/ec2-two-enis.txt");
+pub const SPLIT_VPN: &str = include_str!("../../tests/fixtures/examples/split-vpn.txt");
+
 /// The destination the post is about: the (shared) DNS server.
 pub const SEED_DST: &str = "192.168.10.10";
 
@@ -79,5 +85,14 @@ mod tests {
     #[test]
     fn seed_contains_the_first_rule_listing() {
         assert!(SEED_TRANSCRIPT.contains(SEED_RULES_SHARED_DNS));
+    }
+
+    /// The stored fixtures are the same two deployments.
+    #[test]
+    fn seed_matches_the_fixtures() {
+        let before = include_str!("../../tests/fixtures/seed/supervisor-before.txt");
+        let after = include_str!("../../tests/fixtures/seed/supervisor-after.txt");
+        assert_eq!(before, SEED_TRANSCRIPT);
+        assert_eq!(after, SEED_TRANSCRIPT.replace(SEED_RULES_SHARED_DNS, SEED_RULES_SEPARATE_DNS));
     }
 }

@@ -112,27 +112,114 @@ impl FlowFields {
     }
 }
 
-/// The examples offered in the page.
+/// The examples menu. Each loads a whole scenario (its hosts and a sensible flow).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Example {
     /// The post's first deployment: Workload DNS = Management DNS (192.168.10.10). Stuck.
     SharedDns,
     /// The redeployment with Workload DNS 192.168.10.11: DNS to 192.168.10.10 uses eth0.
     SeparateDns,
+    /// wg-quick with `AllowedIPs = 0.0.0.0/0`: fwmark 51820, table 51820, suppress_prefixlength 0.
+    WgQuick,
+    /// tailscaled's table 52 and rules 5210–5270, CGNAT peer addresses.
+    Tailscale,
+    /// An EC2 instance with a second ENI in the same VPC (amazon-ec2-net-utils policy routing).
+    Ec2TwoEnis,
+    /// An OpenVPN split tunnel: specific routes via tun0, the rest via the LAN default.
+    SplitVpn,
 }
 
 impl Example {
-    pub const ALL: [Example; 2] = [Example::SharedDns, Example::SeparateDns];
+    pub const ALL: [Example; 6] = [Example::SharedDns, Example::SeparateDns, Example::WgQuick, Example::Tailscale, Example::Ec2TwoEnis, Example::SplitVpn];
     pub fn title(self) -> &'static str {
         match self {
             Example::SharedDns => "Tanzu supervisor VM, shared DNS (install stuck)",
             Example::SeparateDns => "Same VM redeployed with Workload DNS 192.168.10.11",
+            Example::WgQuick => "WireGuard full tunnel (wg-quick)",
+            Example::Tailscale => "Tailscale node (table 52)",
+            Example::Ec2TwoEnis => "EC2 instance with two ENIs",
+            Example::SplitVpn => "Split-tunnel VPN (OpenVPN tun0)",
+        }
+    }
+    /// A short id, for test selectors and the menu's values.
+    pub fn id(self) -> &'static str {
+        match self {
+            Example::SharedDns => "seed",
+            Example::SeparateDns => "seed-after",
+            Example::WgQuick => "wg-quick",
+            Example::Tailscale => "tailscale",
+            Example::Ec2TwoEnis => "ec2",
+            Example::SplitVpn => "split-vpn",
         }
     }
     pub fn transcript(self) -> String {
         match self {
             Example::SharedDns => seed::SEED_TRANSCRIPT.to_string(),
             Example::SeparateDns => seed::SEED_TRANSCRIPT.replace(seed::SEED_RULES_SHARED_DNS, seed::SEED_RULES_SEPARATE_DNS),
+            Example::WgQuick => seed::WG_QUICK.to_string(),
+            Example::Tailscale => seed::TAILSCALE.to_string(),
+            Example::Ec2TwoEnis => seed::EC2_TWO_ENIS.to_string(),
+            Example::SplitVpn => seed::SPLIT_VPN.to_string(),
+        }
+    }
+    /// The hosts the example loads: the seed comes as both deployments, side by side.
+    pub fn hosts(self) -> Vec<HostPaste> {
+        match self {
+            Example::SharedDns | Example::SeparateDns => vec![
+                HostPaste { name: FIRST_HOST_NAME.into(), text: Example::SharedDns.transcript() },
+                HostPaste { name: SECOND_HOST_NAME.into(), text: Example::SeparateDns.transcript() },
+            ],
+            Example::WgQuick => vec![HostPaste { name: "laptop (wg-quick)".into(), text: self.transcript() }],
+            Example::Tailscale => vec![HostPaste { name: "tailscale node".into(), text: self.transcript() }],
+            Example::Ec2TwoEnis => vec![HostPaste { name: "ec2 instance".into(), text: self.transcript() }],
+            Example::SplitVpn => vec![HostPaste { name: "laptop (VPN)".into(), text: self.transcript() }],
+        }
+    }
+    /// The tab shown first.
+    pub fn selected(self) -> usize {
+        usize::from(self == Example::SeparateDns)
+    }
+    /// The flow the example is about.
+    pub fn flow(self) -> FlowFields {
+        match self {
+            Example::SharedDns | Example::SeparateDns => FlowFields::dns(seed::SEED_DST),
+            // Any Internet address: rule 32765 (not fwmark 0xca6c) sends it into wg0.
+            Example::WgQuick => FlowFields { dst: "1.1.1.1".into(), ..FlowFields::default() },
+            // A tailnet peer: rule 5270 → table 52 → tailscale0.
+            Example::Tailscale => FlowFields { dst: "100.101.102.103".into(), ..FlowFields::default() },
+            // A reply from the second ENI's address: rule 10001 keeps it on eth1.
+            Example::Ec2TwoEnis => FlowFields { dst: "8.8.8.8".into(), from: "172.31.45.200".into(), ..FlowFields::default() },
+            // An intranet address behind the VPN: 10.20.0.0/16 via tun0.
+            Example::SplitVpn => FlowFields { dst: "10.20.30.40".into(), ..FlowFields::default() },
+        }
+    }
+    pub fn from_id(id: &str) -> Option<Example> {
+        Example::ALL.into_iter().find(|e| e.id() == id)
+    }
+}
+
+/// What the page shows: one host's decision, or two hosts compared.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum View {
+    Host,
+    /// Host `a` (before) against host `b` (after).
+    Compare { a: usize, b: usize },
+}
+
+impl View {
+    /// The permalink's `view` field: empty for the host view, `compare:A,B`.
+    pub fn encode(self) -> String {
+        match self {
+            View::Host => String::new(),
+            View::Compare { a, b } => format!("compare:{a},{b}"),
+        }
+    }
+    pub fn decode(s: &str, hosts: usize) -> View {
+        let max = hosts.saturating_sub(1);
+        match s.strip_prefix("compare:").and_then(|r| r.split_once(',')) {
+            Some((a, b)) => View::Compare { a: a.trim().parse::<usize>().unwrap_or(0).min(max), b: b.trim().parse::<usize>().unwrap_or(1).min(max) },
+            None if s == "compare" => View::Compare { a: 0, b: 1.min(max) },
+            None => View::Host,
         }
     }
 }
@@ -148,6 +235,14 @@ pub struct Model {
     pub copy_status: Option<String>,
     /// The user changed something since the page loaded (then the URL follows the state).
     pub touched: bool,
+    pub view: View,
+    /// The topology in its text form (kept and shared in links).
+    pub topology: String,
+    /// In compare mode, list the flows whose outcome is the same too.
+    pub show_unchanged: bool,
+    /// A line of the selected host's paste to highlight (from a diagnostic or trace step),
+    /// with a counter so that a second click on the same line selects it again.
+    pub highlight: Option<(usize, u32)>,
 }
 
 pub enum Action {
@@ -160,6 +255,12 @@ pub enum Action {
     /// DNS to this nameserver: dst, UDP, port 53.
     Dns(String),
     LoadExample(Example),
+    SetView(View),
+    ShowUnchanged(bool),
+    /// Select host `host` and highlight line `line` of its paste.
+    Jump { host: usize, line: usize },
+    /// A new host tab holding a modified copy of a paste (a counterfactual fix).
+    AddCopy { name: String, text: String },
     /// A permalink opened while the page is open (hashchange).
     LoadLink(String),
     DismissLinkError,
@@ -167,17 +268,27 @@ pub enum Action {
 }
 
 pub const FIRST_HOST_NAME: &str = "supervisor VM";
+pub const SECOND_HOST_NAME: &str = "supervisor VM, redeployed";
 
 impl Model {
     /// The seed scenario: the blog post's first control-plane VM, DNS to 192.168.10.10.
+    /// Both deployments are loaded (tabs), so compare mode works from the start.
     pub fn seed() -> Model {
+        Model::example(Example::SharedDns)
+    }
+
+    pub fn example(e: Example) -> Model {
         Model {
-            hosts: vec![HostPaste { name: FIRST_HOST_NAME.into(), text: Example::SharedDns.transcript() }],
-            selected: 0,
-            flow: FlowFields::dns(seed::SEED_DST),
+            hosts: e.hosts(),
+            selected: e.selected(),
+            flow: e.flow(),
             link_error: None,
             copy_status: None,
             touched: false,
+            view: View::Host,
+            topology: String::new(),
+            show_unchanged: false,
+            highlight: None,
         }
     }
 
@@ -202,11 +313,25 @@ impl Model {
             hosts.push(HostPaste { name: "host 1".into(), text: String::new() });
         }
         let selected = s.selected.min(hosts.len() - 1);
-        Model { hosts, selected, flow: FlowFields::from_args(&s.flow), link_error: None, copy_status: None, touched: false }
+        let view = View::decode(&s.view, hosts.len());
+        Model {
+            selected,
+            flow: FlowFields::from_args(&s.flow),
+            view,
+            topology: s.topology,
+            hosts,
+            ..Model::example(Example::SharedDns)
+        }
     }
 
     pub fn scenario(&self) -> Scenario {
-        Scenario { hosts: self.hosts.clone(), flow: self.flow.to_args(), selected: self.selected, ..Scenario::default() }
+        Scenario {
+            hosts: self.hosts.clone(),
+            flow: self.flow.to_args(),
+            selected: self.selected,
+            topology: self.topology.clone(),
+            view: self.view.encode(),
+        }
     }
 
     /// The permalink (`v1:…`, without `#`).
@@ -233,7 +358,10 @@ impl Reducible for Model {
         m.copy_status = None;
         match action {
             Action::SetText(t) => m.hosts[m.selected].text = t,
-            Action::Select(i) => m.selected = i.min(m.hosts.len() - 1),
+            Action::Select(i) => {
+                m.selected = i.min(m.hosts.len() - 1);
+                m.highlight = None;
+            }
             Action::AddHost => {
                 let name = m.fresh_name();
                 m.hosts.push(HostPaste { name, text: String::new() });
@@ -245,6 +373,12 @@ impl Reducible for Model {
                     if m.selected >= i && m.selected > 0 {
                         m.selected -= 1;
                     }
+                    m.highlight = None;
+                    let last = m.hosts.len() - 1;
+                    if let View::Compare { a, b } = m.view {
+                        let fix = |x: usize| if x > i { x - 1 } else { x.min(last) };
+                        m.view = View::Compare { a: fix(a), b: fix(b) };
+                    }
                 }
             }
             Action::RenameHost(n) => m.hosts[m.selected].name = n,
@@ -255,8 +389,33 @@ impl Reducible for Model {
                 m.flow.dport = "53".into();
             }
             Action::LoadExample(e) => {
-                m.hosts[m.selected].text = e.transcript();
-                m.flow = FlowFields::dns(seed::SEED_DST);
+                let view = match m.view {
+                    View::Compare { .. } if e.hosts().len() > 1 => View::Compare { a: 0, b: 1 },
+                    _ => View::Host,
+                };
+                return Rc::new(Model { touched: true, view, ..Model::example(e) });
+            }
+            Action::SetView(v) => {
+                m.view = match v {
+                    View::Compare { a, b } => {
+                        let last = m.hosts.len() - 1;
+                        View::Compare { a: a.min(last), b: b.min(last) }
+                    }
+                    v => v,
+                }
+            }
+            Action::ShowUnchanged(on) => m.show_unchanged = on,
+            Action::Jump { host, line } => {
+                m.selected = host.min(m.hosts.len() - 1);
+                m.view = View::Host;
+                let n = self.highlight.map(|(_, n)| n + 1).unwrap_or(0);
+                m.highlight = Some((line, n));
+            }
+            Action::AddCopy { name, text } => {
+                m.hosts.push(HostPaste { name, text });
+                m.selected = m.hosts.len() - 1;
+                m.view = View::Host;
+                m.highlight = None;
             }
             Action::LoadLink(link) => {
                 let next = Model::from_fragment(&link);
@@ -293,6 +452,27 @@ mod tests {
         let bad = Model::from_fragment("#v1:AAAA");
         assert!(bad.link_error.is_some());
         assert_eq!(bad.hosts, m.hosts);
+    }
+
+    #[test]
+    fn views_round_trip_in_links() {
+        let mut m = Model::seed();
+        m.view = View::Compare { a: 1, b: 0 };
+        m.topology = "version = 1\n".into();
+        let back = Model::from_fragment(&format!("#{}", m.link()));
+        assert_eq!(back.view, View::Compare { a: 1, b: 0 });
+        assert_eq!(back.topology, m.topology);
+        assert_eq!(View::decode("compare:7,9", 2), View::Compare { a: 1, b: 1 });
+        assert_eq!(View::decode("", 2), View::Host);
+    }
+
+    #[test]
+    fn every_example_has_a_flow_and_a_transcript() {
+        for e in Example::ALL {
+            assert!(!e.flow().dst.is_empty());
+            assert!(e.hosts().iter().all(|h| h.text.contains("ip rule")), "{e:?}");
+            assert_eq!(Example::from_id(e.id()), Some(e));
+        }
     }
 
     #[test]

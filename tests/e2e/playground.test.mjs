@@ -88,13 +88,18 @@ test('keyboard only: tab to a control and change the flow', async () => {
 test('hosts in tabs: add a host, paste into it, switch back with the keyboard', async () => {
   const { page } = await openPage(browser.context);
   await waitForApp(page);
-  await page.getByRole('button', { name: '+ Add host' }).click();
+  // The seed comes as two tabs: the stuck deployment and the redeployed one.
   assert.equal(await page.getByRole('tab').count(), 2);
+  await page.getByRole('button', { name: '+ Add host' }).click();
+  assert.equal(await page.getByRole('tab').count(), 3);
   assert.equal(await page.locator('#transcript').inputValue(), '');
   await page.locator('#transcript').fill('ip route\ndefault via 10.0.0.1 dev ens3\n10.0.0.0/24 dev ens3 proto kernel scope link src 10.0.0.5\n');
   await page.waitForFunction(() => /leaves ens3 via 10\.0\.0\.1/.test(document.querySelector('#verdict .summary')?.textContent ?? ''));
   await page.getByRole('tab', { selected: true }).focus();
   await page.keyboard.press('ArrowLeft');
+  await page.waitForFunction(() => /leaves eth0/.test(document.querySelector('#verdict .summary')?.textContent ?? ''));
+  assert.match(await page.getByRole('tab', { selected: true }).innerText(), /redeployed/);
+  await page.keyboard.press('Home');
   await page.waitForFunction(() => /leaves eth1/.test(document.querySelector('#verdict .summary')?.textContent ?? ''));
   assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('role')), 'tab');
   assert.match(await page.getByRole('tab', { selected: true }).innerText(), /supervisor VM/);

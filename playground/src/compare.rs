@@ -1,0 +1,183 @@
+//! Compare mode: the same flows decided on two hosts (the seed's before/after `ip rule`
+//! listings), and which flows' outcome differs.
+//!
+//! The flows are derived from both pastes: DNS (UDP 53) to every nameserver, the first
+//! address of every rule's `to` prefix, every gateway, and the flow in the form. Computed
+//! here with the engine's decision on each host until `whyroute::topology::compare_hosts`
+//! lands (then this module becomes a thin adapter).
+
+use crate::state::FlowFields;
+use std::collections::BTreeMap;
+use whyroute::decide::{parse_flow_args, Fib};
+use whyroute::model::RouteType;
+use whyroute::{Analysis, Decision, Flow, RouteError};
+
+/// What one host does with one flow, reduced to what matters for the packet.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Outcome {
+    pub ok: bool,
+    pub dev: Option<String>,
+    pub gateway: Option<String>,
+    pub src: Option<String>,
+    pub table: Option<String>,
+    pub local: bool,
+    pub error: Option<String>,
+}
+
+impl Outcome {
+    fn of(a: &Analysis, r: &Result<Decision, RouteError>) -> Outcome {
+        match r {
+            Ok(d) => Outcome {
+                ok: true,
+                dev: Some(d.dev.clone()),
+                gateway: d.gateway.map(|g| g.to_string()),
+                src: d.prefsrc.map(|s| s.to_string()),
+                table: (d.table != 0).then(|| a.host.table_name(d.table)),
+                local: d.local && d.kind == RouteType::Local,
+                error: None,
+            },
+            Err(e) => Outcome { ok: false, dev: None, gateway: None, src: None, table: None, local: false, error: Some(e.message().to_string()) },
+        }
+    }
+
+    /// `eth1 via 10.244.0.1 (table 200) src 10.244.0.2`, `local (lo)`, `✖ Network is unreachable`.
+    pub fn words(&self) -> String {
+        if let Some(e) = &self.error {
+            return format!("✖ {e}");
+        }
+        let dev = self.dev.clone().unwrap_or_default();
+        let mut s = if self.local { format!("local, delivered on {dev}") } else { dev };
+        if !self.local {
+            match &self.gateway {
+                Some(g) => s.push_str(&format!(" via {g}")),
+                None => s.push_str(" on-link"),
+            }
+        }
+        if let Some(t) = &self.table {
+            s.push_str(&format!(" (table {t})"));
+        }
+        if let Some(src) = &self.src {
+            s.push_str(&format!(" src {src}"));
+        }
+        s
+    }
+
+    /// Same packet fate: same device, gateway, source and error (the table may differ).
+    fn same_fate(&self, o: &Outcome) -> bool {
+        (self.ok, &self.dev, &self.gateway, &self.src, self.local, &self.error) == (o.ok, &o.dev, &o.gateway, &o.src, o.local, &o.error)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Row {
+    /// The flow as `ip route get` arguments.
+    pub args: String,
+    /// Why this flow is in the list (`DNS to a nameserver`, `rule to 172.16.1.0/24`, …).
+    pub why: Vec<String>,
+    pub a: Outcome,
+    pub b: Outcome,
+    pub changed: bool,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Comparison {
+    pub rows: Vec<Row>,
+}
+
+impl Comparison {
+    pub fn changed(&self) -> impl Iterator<Item = &Row> {
+        self.rows.iter().filter(|r| r.changed)
+    }
+}
+
+fn push(flows: &mut Vec<(String, Vec<String>)>, args: String, why: String) {
+    match flows.iter_mut().find(|(a, _)| *a == args) {
+        Some((_, w)) => {
+            if !w.contains(&why) {
+                w.push(why)
+            }
+        }
+        None => flows.push((args, vec![why])),
+    }
+}
+
+/// The flows worth comparing on these hosts (deduplicated, in a stable order).
+pub fn derive_flows(hosts: &[&Analysis], current: &FlowFields) -> Vec<(String, Vec<String>)> {
+    let mut flows = Vec::new();
+    if !current.dst.trim().is_empty() {
+        push(&mut flows, current.to_args(), "the flow in the form".into());
+    }
+    for a in hosts {
+        for ns in &a.host.nameservers {
+            push(&mut flows, FlowFields::dns(&ns.addr.to_string()).to_args(), format!("DNS to nameserver {}", ns.addr));
+        }
+    }
+    for a in hosts {
+        for r in &a.host.rules {
+            if let Some(to) = r.to {
+                let what = if to.prefix_len() == 32 { to.addr().to_string() } else { to.to_string() };
+                push(&mut flows, to.network().to_string(), format!("rule `to {what}`"));
+            }
+        }
+    }
+    let mut gateways = BTreeMap::new();
+    for a in hosts {
+        for routes in a.host.tables.values() {
+            for r in routes {
+                for nh in &r.nexthops {
+                    if let Some(g) = nh.gateway {
+                        gateways.entry(g).or_insert(());
+                    }
+                }
+            }
+        }
+    }
+    for g in gateways.keys() {
+        push(&mut flows, g.to_string(), format!("gateway {g}"));
+    }
+    flows
+}
+
+/// Decides every derived flow on both hosts.
+pub fn compare(a: &Analysis, b: &Analysis, current: &FlowFields) -> Comparison {
+    let (fa, fb) = (Fib::new(&a.host), Fib::new(&b.host));
+    let rows = derive_flows(&[a, b], current)
+        .into_iter()
+        .filter_map(|(args, why)| {
+            let words: Vec<&str> = args.split_whitespace().collect();
+            let flow: Flow = parse_flow_args(&words).ok()?;
+            let oa = Outcome::of(a, &fa.route_get(&flow, None));
+            let ob = Outcome::of(b, &fb.route_get(&flow, None));
+            let changed = !oa.same_fate(&ob);
+            Some(Row { args, why, a: oa, b: ob, changed })
+        })
+        .collect();
+    Comparison { rows }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::Example;
+    use whyroute::analyze;
+
+    #[test]
+    fn the_seed_before_and_after() {
+        let hosts = Example::SharedDns.hosts();
+        let (a, b) = (analyze(&hosts[0].text), analyze(&hosts[1].text));
+        let c = compare(&a, &b, &FlowFields::dns("192.168.10.10"));
+        let changed: Vec<_> = c.changed().map(|r| (r.args.as_str(), r.a.dev.as_deref(), r.b.dev.as_deref())).collect();
+        // DNS to 192.168.10.10 and the rule's own flow move from eth1 to eth0; the after
+        // listing's new `to 192.168.10.11` rule moves 192.168.10.11 the other way.
+        assert_eq!(
+            changed,
+            vec![
+                ("192.168.10.10 ipproto udp dport 53", Some("eth1"), Some("eth0")),
+                ("192.168.10.10", Some("eth1"), Some("eth0")),
+                ("192.168.10.11", Some("eth0"), Some("eth1")),
+            ],
+            "{c:#?}"
+        );
+        assert!(c.rows.len() >= 9, "{}", c.rows.len());
+    }
+}

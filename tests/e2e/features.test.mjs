@@ -1,0 +1,216 @@
+// Issue 6, the rest of the playground: compare mode, the examples menu, diagnostics linked
+// to their lines, counterfactual fixes, the decompression-bomb link, keyboard use, layouts,
+// and the numbers (time to first verdict, per-keystroke re-evaluation).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { deflateRawSync } from 'node:zlib';
+import { launch, openPage, waitForApp, BASE, OUT } from './browser.mjs';
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+const verdict = (page) => page.locator('#verdict .summary').innerText();
+const waitVerdict = (page, re) => page.waitForFunction(
+  (src) => new RegExp(src).test(document.querySelector('#verdict .summary')?.textContent ?? ''), re.source);
+
+test('compare mode: the seed before/after — only 192.168.10.10 (eth1 → eth0) and the new 192.168.10.11 rule change', async () => {
+  const { page, errors } = await openPage(browser.context);
+  await waitForApp(page);
+  await page.locator('#view-compare').click();
+  await page.waitForSelector('#cmp-table');
+  assert.equal(await page.locator('#view-compare').getAttribute('aria-pressed'), 'true');
+  assert.match(await page.locator('#cmp-summary').innerText(), /3 of \d+ flows change between supervisor VM and supervisor VM, redeployed/);
+  const rows = await page.locator('.cmp-row.changed').evaluateAll((trs) => trs.map((tr) => ({
+    flow: tr.dataset.flow, mark: tr.querySelector('.mark').textContent,
+    a: tr.querySelector('.out-a').textContent, b: tr.querySelector('.out-b').textContent,
+  })));
+  assert.deepEqual(rows.map((r) => r.flow), ['192.168.10.10 ipproto udp dport 53', '192.168.10.10', '192.168.10.11']);
+  for (const r of rows.slice(0, 2)) {
+    assert.match(r.a, /^eth1 via 10\.244\.0\.1 \(table 200\)/, JSON.stringify(r));
+    assert.match(r.b, /^eth0 on-link/, JSON.stringify(r));
+    assert.match(r.mark, /changes/, 'the change is said in words, not only in colour');
+  }
+  // The after listing's own new rule (`to 192.168.10.11 lookup 200`) moves .11 the other way.
+  assert.match(rows[2].a, /^eth0 on-link/);
+  assert.match(rows[2].b, /^eth1 via 10\.244\.0\.1 \(table 200\)/);
+  // Everything else (other rule prefixes, gateways, DNS to 10.244.0.2) is unchanged.
+  await page.locator('#cmp-unchanged').check();
+  const same = await page.locator('.cmp-row.same').count();
+  assert.ok(same >= 6, `unchanged rows listed on request: ${same}`);
+  // Side by side: the rule lines that differ are marked − (only in A) and + (only in B).
+  assert.match(await page.locator('.side-paste .only-a').first().innerText(), /− 0:\s+from all to 192\.168\.10\.10/);
+  assert.match(await page.locator('.side-paste .only-b').first().innerText(), /\+ 0:\s+from all to 192\.168\.10\.11/);
+  assert.match(await page.locator('#status').innerText(), /Compared \d+ flows on 2 hosts in \d+\.\d+ ms/);
+  await page.locator('#cmp-unchanged').uncheck();
+  await page.screenshot({ path: join(OUT, 'playground-compare.png'), fullPage: true });
+
+  // The view is in the permalink: a fresh page opens in compare mode.
+  const url = page.url();
+  assert.ok(url.includes('#v1:'));
+  const p2 = (await openPage(browser.context, url)).page;
+  await waitForApp(p2);
+  await p2.waitForSelector('#cmp-table');
+  assert.equal(await p2.locator('.cmp-row.changed').count(), 3);
+  // Swap: B against A reverses the arrows.
+  await p2.getByRole('button', { name: /Swap/ }).click();
+  await p2.waitForFunction(() => /^eth0/.test(document.querySelector('.cmp-row.changed .out-a')?.textContent ?? ''));
+  await p2.close();
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+const EXAMPLES = [
+  ['seed', /192\.168\.10\.10 leaves eth1 via 10\.244\.0\.1 \(table 200\)/],
+  ['seed-after', /192\.168\.10\.10 leaves eth0 directly \(on-link\) \(table main\)/],
+  ['wg-quick', /1\.1\.1\.1 leaves wg0 directly \(on-link\) \(table 51820\) from 10\.66\.66\.2/],
+  ['tailscale', /100\.101\.102\.103 leaves tailscale0 directly \(on-link\) \(table 52\) from 100\.88\.12\.34/],
+  ['ec2', /8\.8\.8\.8 leaves eth1 via 172\.31\.32\.1 \(table 10001\)/],
+  ['split-vpn', /10\.20\.30\.40 leaves tun0 via 10\.8\.0\.1 \(table main\) from 10\.8\.0\.6/],
+];
+
+test('examples menu: each example loads and shows its verdict (keyboard: Enter on the button)', async () => {
+  const { page, errors } = await openPage(browser.context);
+  await waitForApp(page);
+  for (const [id, re] of EXAMPLES) {
+    const button = page.locator(`button[data-example="${id}"]`);
+    await button.focus();
+    await page.keyboard.press('Enter');
+    await waitVerdict(page, re);
+    const diags = await page.locator('.diagnostics h3').innerText();
+    assert.match(diags, /read without problems/, `${id}: ${diags}`);
+    assert.match(await page.locator('#transcript').inputValue(), /ip rule/);
+  }
+  // wg-quick's own packets (marked 0xca6c) skip the tunnel: rule 32765 is `not fwmark`.
+  await page.locator('button[data-example="wg-quick"]').click();
+  await page.locator('#f-mark').fill('0xca6c');
+  await waitVerdict(page, /leaves wlan0 via 192\.168\.1\.1/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('diagnostics and trace steps link to their source line: click → the line is selected and marked', async () => {
+  const { page } = await openPage(browser.context);
+  await waitForApp(page);
+  const text = await page.locator('#transcript').inputValue();
+  const broken = text.replace('ip route show table 200\n', 'ip route show table 200\nthis is not a route\n') + 'ip rule show\n0: from all frobnicate 7\n';
+  await page.locator('#transcript').fill(broken);
+  await page.waitForSelector('#diagnostics .diag');
+  const lines = broken.split('\n');
+  const buttons = page.locator('#diagnostics .diag .line-link');
+  const n = await buttons.count();
+  assert.ok(n >= 2, `diagnostics: ${n}`);
+  for (let i = 0; i < n; i++) {
+    const b = buttons.nth(i);
+    const line = Number((await b.innerText()).match(/line (\d+)/)[1]);
+    await b.click();
+    await page.waitForSelector('#gutter-hl');
+    assert.equal(await page.locator('#gutter-hl').innerText(), `▶${line}`);
+    const sel = await page.locator('#transcript').evaluate((t) => t.value.slice(t.selectionStart, t.selectionEnd));
+    assert.equal(sel, lines[line - 1], `diagnostic ${i} selects line ${line}`);
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'transcript');
+    assert.match(await page.locator('#highlighted-line').innerText(), new RegExp(`Line ${line} is selected`));
+    assert.equal(await page.locator('#diagnostics .diag.current').count(), 1);
+  }
+  // The deciding rule in the trace links to its line too.
+  await page.locator('.rules .rule.decisive .line-link').click();
+  const sel = await page.locator('#transcript').evaluate((t) => t.value.slice(t.selectionStart, t.selectionEnd));
+  assert.match(sel, /from all to 192\.168\.10\.10\s+lookup 200/);
+  await page.screenshot({ path: join(OUT, 'playground-diagnostic-line.png') });
+  await page.close();
+});
+
+test('counterfactual fixes: applying one to a copy changes the verdict, the original stays', async () => {
+  const { page } = await openPage(browser.context);
+  await waitForApp(page);
+  assert.match(await verdict(page), /leaves eth1/);
+  const fixes = page.locator('.fixes .fix');
+  assert.ok(await fixes.count() >= 2);
+  assert.match(await fixes.first().innerText(), /Remove rule `0: from all to 192\.168\.10\.10 lookup 200` \(line \d+\)[\s\S]*leaves eth0/);
+  await page.getByRole('button', { name: /Apply to a copy: Remove rule/ }).click();
+  await waitVerdict(page, /192\.168\.10\.10 leaves eth0/);
+  assert.equal(await page.getByRole('tab').count(), 3);
+  assert.match(await page.getByRole('tab', { selected: true }).innerText(), /without rule 0/);
+  // The original tab still answers eth1.
+  await page.getByRole('tab', { name: 'supervisor VM', exact: true }).click();
+  await waitVerdict(page, /leaves eth1/);
+  // The other fix: give table 200 main's route.
+  await page.getByRole('button', { name: /Apply to a copy: Add `192\.168\.10\.10 dev eth0 scope link` to table 200/ }).click();
+  await waitVerdict(page, /192\.168\.10\.10 leaves eth0 directly \(on-link\) \(table 200\)/);
+  await page.close();
+});
+
+test('a 50 MB decompression-bomb link is refused within a couple of seconds, with a clear message', async () => {
+  const bomb = deflateRawSync(Buffer.alloc(50 * 1024 * 1024, ' '), { level: 9 });
+  const frag = '#v1:' + bomb.toString('base64url');
+  const t0 = Date.now();
+  const { page, errors } = await openPage(browser.context, BASE + frag);
+  await page.waitForSelector('#link-error', { timeout: 2500 });
+  const ms = Date.now() - t0;
+  const msg = await page.locator('#link-error').innerText();
+  assert.match(msg, /could not be opened: the link inflates to more than 4 MiB: refused/);
+  console.log(`bomb link (${frag.length} characters) refused ${ms} ms after navigation`);
+  assert.ok(ms < 2500, `refused after ${ms} ms`);
+  assert.match(await verdict(page), /leaves eth1/, 'the example is shown instead');
+  // Pasted into an open page (hashchange): refused as quickly.
+  await page.locator('#link-error button').click();
+  const t1 = Date.now();
+  await page.evaluate((f) => { location.hash = f; }, frag);
+  await page.waitForSelector('#link-error', { timeout: 2000 });
+  console.log(`bomb link via hashchange refused in ${Date.now() - t1} ms`);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('numbers: time to first verdict, per-keystroke re-evaluation; keyboard reaches compare mode', async () => {
+  const { page } = await openPage(browser.context);
+  await waitForApp(page);
+  const first = Number(await page.evaluate(() => document.documentElement.dataset.firstRenderMs));
+  console.log(`time to first verdict (navigation → rendered): ${first} ms`);
+  assert.ok(first > 0 && first < 3000, `first verdict at ${first} ms`);
+  const samples = [];
+  await page.locator('#f-dport').focus();
+  for (const k of ['5', '3', 'Backspace', 'Backspace', '5', '3']) {
+    await page.keyboard.press(k);
+    await page.waitForTimeout(30);
+    samples.push(Number((await page.locator('#status').innerText()).match(/Evaluated in (\d+\.\d+) ms/)[1]));
+  }
+  samples.sort((a, b) => a - b);
+  console.log(`per-keystroke re-evaluation of the seed (paste → verdict, trace, fixes): median ${samples[3]} ms, max ${samples[5]} ms`);
+  assert.ok(samples[5] < 16, `under a frame: ${samples}`);
+  // Keyboard only: Tab from the view switch's first button to the second, Enter.
+  await page.locator('#view-host').focus();
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'view-compare');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#cmp-table');
+  const unlabelled = await page.evaluate(() => [...document.querySelectorAll('input, select, textarea')]
+    .filter((el) => !(el.labels && el.labels.length) && !el.getAttribute('aria-label')).map((el) => el.id || el.outerHTML));
+  assert.deepEqual(unlabelled, []);
+  await page.close();
+});
+
+test('layouts: wide monitor puts the trace in a third column; dark compare mode', async () => {
+  const { page } = await openPage(browser.context);
+  await page.setViewportSize({ width: 1920, height: 1080 });
+  await waitForApp(page);
+  const [hosts, results] = await Promise.all(['.hosts', '.results'].map((s) => page.locator(s).boundingBox()));
+  assert.ok(Math.abs(hosts.y - results.y) < 5 && results.x > hosts.x + hosts.width, 'three columns side by side');
+  await page.screenshot({ path: join(OUT, 'playground-wide.png') });
+  await page.setViewportSize({ width: 1280, height: 900 });
+  const r2 = await page.locator('.results').boundingBox();
+  const h2 = await page.locator('.hosts').boundingBox();
+  assert.ok(r2.y > h2.y + 50, 'laptop: results below');
+  await page.close();
+  const dark = await launch({ colorScheme: 'dark' });
+  try {
+    const { page: p } = await openPage(dark.context);
+    await waitForApp(p);
+    await p.locator('#view-compare').click();
+    await p.waitForSelector('#cmp-table');
+    await p.screenshot({ path: join(OUT, 'playground-compare-dark.png'), fullPage: true });
+  } finally {
+    await dark.close();
+  }
+});
