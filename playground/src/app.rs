@@ -2,7 +2,8 @@
 //! step-by-step trace, re-evaluated on every keystroke. Pasted text is only ever rendered
 //! as text (Yew escapes it); nothing here builds HTML from strings.
 
-use crate::compare::{compare, Comparison};
+use crate::compare::{compare_pastes, outcome_of};
+use whyroute::topology::Comparison;
 use crate::eval::{evaluate, now, Evaluation};
 use crate::fixes::{host_fixes, Fix};
 use crate::picture::picture;
@@ -48,10 +49,10 @@ pub fn app() -> Html {
             View::Host => None,
         };
         use_memo(deps, |deps| {
-            deps.as_ref().map(|(a, b, flow)| {
+            deps.as_ref().map(|(ta, tb, flow)| {
                 let t0 = now();
-                let (a, b) = (whyroute::analyze(a), whyroute::analyze(b));
-                let cmp = compare(&a, &b, flow);
+                let cmp = compare_pastes(ta, tb, flow);
+                let (a, b) = (whyroute::analyze(ta), whyroute::analyze(tb));
                 CompareResult { a, b, cmp, millis: now() - t0 }
             })
         })
@@ -509,7 +510,7 @@ fn status_line(model: &Model, eval: &Evaluation, millis: f64, compared: Option<&
     let h = &eval.analysis.host;
     let tables = h.tables.len();
     let what = match compared {
-        Some(c) => format!("Compared {} flows on 2 hosts in {:.2} ms", c.cmp.rows.len(), c.millis),
+        Some(c) => format!("Compared {} flows on 2 hosts in {:.2} ms", c.cmp.flows.len(), c.millis),
         None => format!("Evaluated in {millis:.2} ms"),
     };
     html! {
@@ -590,27 +591,29 @@ fn compare_view(model: &UseReducerHandle<Model>, a: usize, b: usize, c: &Compare
             </div>
         }
     };
-    let changed: Vec<_> = c.cmp.changed().collect();
-    let shown: Vec<_> = c.cmp.rows.iter().filter(|r| r.changed || model.show_unchanged).collect();
-    let summary = match changed.len() {
-        0 => format!("No flow's outcome differs between {na} and {nb} ({} flows compared).", c.cmp.rows.len()),
-        n => format!("{n} of {} flows change between {na} and {nb}.", c.cmp.rows.len()),
+    let total = c.cmp.flows.len();
+    let shown: Vec<_> = c.cmp.flows.iter().filter(|r| r.changed || model.show_unchanged).collect();
+    let summary = match c.cmp.changed {
+        0 => format!("No flow's outcome differs between {na} and {nb} ({total} flows compared)."),
+        n => format!("{n} of {total} flows change between {na} and {nb}."),
     };
     let onshow = dispatch(model, |e: Event| Action::ShowUnchanged(e.target_unchecked_into::<web_sys::HtmlInputElement>().checked()));
     let rows = shown.iter().map(|r| {
         html! {
-            <tr class={classes!("cmp-row", if r.changed { "changed" } else { "same" })} data-flow={r.args.clone()}>
+            <tr class={classes!("cmp-row", if r.changed { "changed" } else { "same" })} data-flow={r.flow.describe()}>
                 <td class="mark">{ if r.changed { "≠ changes" } else { "= same" } }</td>
-                <th scope="row"><code>{format!("ip route get {}", r.args)}</code><div class="why-flow">{r.why.join("; ")}</div></th>
-                <td class={classes!("out-a", (!r.a.ok).then_some("fail"))}>{r.a.words()}</td>
-                <td class={classes!("out-b", (!r.b.ok).then_some("fail"))}>{r.b.words()}</td>
+                <th scope="row">
+                    <code>{r.flow.describe()}</code>
+                    if let Some(l) = &r.flow.label { <div class="why-flow">{l.clone()}</div> }
+                </th>
+                <td class="out-a">{r.before.clone()}</td>
+                <td class="out-b">{r.after.clone()}</td>
+                <td class="cause">{r.cause.clone().unwrap_or_default()}</td>
             </tr>
         }
     });
-    let flow_row = |i: usize, an: &whyroute::Analysis| {
-        let row = c.cmp.rows.iter().find(|r| r.why.iter().any(|w| w == "the flow in the form"));
-        let words = row.map(|r| if i == a { r.a.words() } else { r.b.words() }).unwrap_or_else(|| "no valid flow in the form".into());
-        let _ = an;
+    let flow_row = |an: &whyroute::Analysis| {
+        let words = outcome_of(an, &model.flow).map(|o| o.words()).unwrap_or_else(|| "no valid flow in the form".into());
         html! { <p class="side-verdict"><code>{format!("ip route get {}", model.flow.to_args())}</code>{" → "}<strong>{words}</strong></p> }
     };
     let (ta, tb) = (&model.hosts[a].text, &model.hosts[b].text);
@@ -627,21 +630,21 @@ fn compare_view(model: &UseReducerHandle<Model>, a: usize, b: usize, c: &Compare
             if !shown.is_empty() {
                 <table class="cmp-table" id="cmp-table">
                     <caption class="visually-hidden">{"Flows decided on both hosts"}</caption>
-                    <thead><tr><th scope="col">{"Change"}</th><th scope="col">{"Flow"}</th><th scope="col">{format!("A: {na}")}</th><th scope="col">{format!("B: {nb}")}</th></tr></thead>
+                    <thead><tr><th scope="col">{"Change"}</th><th scope="col">{"Flow"}</th><th scope="col">{format!("A: {na}")}</th><th scope="col">{format!("B: {nb}")}</th><th scope="col">{"Because"}</th></tr></thead>
                     <tbody>{ for rows }</tbody>
                 </table>
             }
-            <p class="hint">{"Flows compared: DNS (UDP 53) to every nameserver, the first address of every rule's `to` prefix, every gateway, and the flow below. A flow changes when its device, gateway, source or error differs."}</p>
+            <p class="hint">{"Flows compared (whyroute::topology::compare): DNS (UDP 53) to every nameserver, the first address of every rule's `to` prefix, every gateway, and the flow below; one flow per destination. A flow changes when its way out (gateway, device, table) or its fate differs."}</p>
             { flow_form(model, eval) }
             <div class="side-by-side">
                 <div class="side-col">
                     <h3>{format!("A: {na}")}</h3>
-                    { flow_row(a, &c.a) }
+                    { flow_row(&c.a) }
                     { paste_side(ta, tb, "−", "only-a") }
                 </div>
                 <div class="side-col">
                     <h3>{format!("B: {nb}")}</h3>
-                    { flow_row(b, &c.b) }
+                    { flow_row(&c.b) }
                     { paste_side(tb, ta, "+", "only-b") }
                 </div>
             </div>

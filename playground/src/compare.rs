@@ -1,15 +1,16 @@
 //! Compare mode: the same flows decided on two hosts (the seed's before/after `ip rule`
-//! listings), and which flows' outcome differs.
+//! listings), and which flows' outcome differs — `whyroute::topology::compare_hosts`, which
+//! derives the flows from both pastes (DNS to every nameserver, the first address of every
+//! rule's `to` prefix, every gateway) plus the flow in the form, and names each change's cause.
 //!
-//! The flows are derived from both pastes: DNS (UDP 53) to every nameserver, the first
-//! address of every rule's `to` prefix, every gateway, and the flow in the form. Computed
-//! here with the engine's decision on each host until `whyroute::topology::compare_hosts`
-//! lands (then this module becomes a thin adapter).
+//! [`compare`] below is the playground's earlier, engine-decision-only version; it is kept
+//! for [`Outcome`] (the per-side verdict line) and as a cross-check in the tests.
 
 use crate::state::FlowFields;
 use std::collections::BTreeMap;
 use whyroute::decide::{parse_flow_args, Fib};
 use whyroute::model::RouteType;
+use whyroute::topology::{compare_hosts, Comparison as EngineComparison, FlowSpec};
 use whyroute::{Analysis, Decision, Flow, RouteError};
 
 /// What one host does with one flow, reduced to what matters for the packet.
@@ -138,6 +139,34 @@ pub fn derive_flows(hosts: &[&Analysis], current: &FlowFields) -> Vec<(String, V
     flows
 }
 
+/// The form's flow as the topology's flow (mark, uid and oif are not part of it).
+pub fn flow_spec(f: &FlowFields) -> Option<FlowSpec> {
+    let dst = f.dst.trim().parse().ok()?;
+    let num = |s: &str| s.trim().parse::<u16>().ok();
+    Some(FlowSpec {
+        dst,
+        src: f.from.trim().parse().ok(),
+        proto: Some(f.proto.trim()).filter(|p| !p.is_empty()).map(str::to_string),
+        dport: num(&f.dport),
+        sport: num(&f.sport),
+        ..FlowSpec::default()
+    })
+}
+
+/// The engine's comparison of two pastes over the derived flows and the form's flow.
+pub fn compare_pastes(a: &str, b: &str, current: &FlowFields) -> EngineComparison {
+    let extra: Vec<FlowSpec> = flow_spec(current).map(|f| FlowSpec { label: Some("the flow in the form".into()), ..f }).into_iter().collect();
+    compare_hosts(a, b, &extra)
+}
+
+/// What one host does with the form's flow, in words (the side-by-side headers).
+pub fn outcome_of(a: &Analysis, current: &FlowFields) -> Option<Outcome> {
+    let args = current.to_args();
+    let words: Vec<&str> = args.split_whitespace().collect();
+    let flow = parse_flow_args(&words).ok()?;
+    Some(Outcome::of(a, &Fib::new(&a.host).route_get(&flow, None)))
+}
+
 /// Decides every derived flow on both hosts.
 pub fn compare(a: &Analysis, b: &Analysis, current: &FlowFields) -> Comparison {
     let (fa, fb) = (Fib::new(&a.host), Fib::new(&b.host));
@@ -179,5 +208,16 @@ mod tests {
             "{c:#?}"
         );
         assert!(c.rows.len() >= 9, "{}", c.rows.len());
+    }
+
+    /// The engine's compare agrees: the same two destinations change, with their causes.
+    #[test]
+    fn the_engine_compare_of_the_seed() {
+        let hosts = Example::SharedDns.hosts();
+        let c = compare_pastes(&hosts[0].text, &hosts[1].text, &FlowFields::dns("192.168.10.10"));
+        let changed: Vec<_> = c.flows.iter().filter(|d| d.changed).map(|d| d.flow.dst.to_string()).collect();
+        assert_eq!(changed, ["192.168.10.10", "192.168.10.11"], "{}", c.text);
+        assert!(c.flows[0].cause.as_deref().unwrap_or("").contains("was removed"), "{:?}", c.flows[0]);
+        assert!(c.flows[0].before.contains("dev eth1") && c.flows[0].after.contains("dev eth0"));
     }
 }

@@ -15,30 +15,32 @@ const verdict = (page) => page.locator('#verdict .summary').innerText();
 const waitVerdict = (page, re) => page.waitForFunction(
   (src) => new RegExp(src).test(document.querySelector('#verdict .summary')?.textContent ?? ''), re.source);
 
-test('compare mode: the seed before/after — only 192.168.10.10 (eth1 → eth0) and the new 192.168.10.11 rule change', async () => {
+test('compare mode: the seed before/after — 192.168.10.10 goes eth1 → eth0; the only other change is the new 192.168.10.11 rule', async () => {
   const { page, errors } = await openPage(browser.context);
   await waitForApp(page);
   await page.locator('#view-compare').click();
   await page.waitForSelector('#cmp-table');
   assert.equal(await page.locator('#view-compare').getAttribute('aria-pressed'), 'true');
-  assert.match(await page.locator('#cmp-summary').innerText(), /3 of \d+ flows change between supervisor VM and supervisor VM, redeployed/);
+  assert.match(await page.locator('#cmp-summary').innerText(), /2 of \d+ flows change between supervisor VM and supervisor VM, redeployed/);
   const rows = await page.locator('.cmp-row.changed').evaluateAll((trs) => trs.map((tr) => ({
-    flow: tr.dataset.flow, mark: tr.querySelector('.mark').textContent,
+    flow: tr.dataset.flow, mark: tr.querySelector('.mark').textContent, cause: tr.querySelector('.cause').textContent,
     a: tr.querySelector('.out-a').textContent, b: tr.querySelector('.out-b').textContent,
   })));
-  assert.deepEqual(rows.map((r) => r.flow), ['192.168.10.10 ipproto udp dport 53', '192.168.10.10', '192.168.10.11']);
-  for (const r of rows.slice(0, 2)) {
-    assert.match(r.a, /^eth1 via 10\.244\.0\.1 \(table 200\)/, JSON.stringify(r));
-    assert.match(r.b, /^eth0 on-link/, JSON.stringify(r));
-    assert.match(r.mark, /changes/, 'the change is said in words, not only in colour');
-  }
+  assert.deepEqual(rows.map((r) => r.flow), ['192.168.10.10 udp dport 53', '192.168.10.11 udp']);
+  // DNS to 192.168.10.10: eth1 (table 200) before, eth0 after, because its rule is gone.
+  assert.match(rows[0].a, /^via 10\.244\.0\.1 dev eth1 table 200/, JSON.stringify(rows[0]));
+  assert.match(rows[0].b, /^dev eth0 table main/, JSON.stringify(rows[0]));
+  assert.match(rows[0].cause, /rule `0: from all to 192\.168\.10\.10 lookup 200` \(which decided before\) was removed/);
+  assert.match(rows[0].mark, /changes/, 'the change is said in words, not only in colour');
   // The after listing's own new rule (`to 192.168.10.11 lookup 200`) moves .11 the other way.
-  assert.match(rows[2].a, /^eth0 on-link/);
-  assert.match(rows[2].b, /^eth1 via 10\.244\.0\.1 \(table 200\)/);
+  assert.match(rows[1].a, /^dev eth0 table main/);
+  assert.match(rows[1].b, /^via 10\.244\.0\.1 dev eth1 table 200/);
+  assert.match(rows[1].cause, /was added/);
   // Everything else (other rule prefixes, gateways, DNS to 10.244.0.2) is unchanged.
   await page.locator('#cmp-unchanged').check();
   const same = await page.locator('.cmp-row.same').count();
   assert.ok(same >= 6, `unchanged rows listed on request: ${same}`);
+  assert.equal(await page.locator('.cmp-row.changed').count(), 2);
   // Side by side: the rule lines that differ are marked − (only in A) and + (only in B).
   assert.match(await page.locator('.side-paste .only-a').first().innerText(), /− 0:\s+from all to 192\.168\.10\.10/);
   assert.match(await page.locator('.side-paste .only-b').first().innerText(), /\+ 0:\s+from all to 192\.168\.10\.11/);
@@ -52,10 +54,10 @@ test('compare mode: the seed before/after — only 192.168.10.10 (eth1 → eth0)
   const p2 = (await openPage(browser.context, url)).page;
   await waitForApp(p2);
   await p2.waitForSelector('#cmp-table');
-  assert.equal(await p2.locator('.cmp-row.changed').count(), 3);
+  assert.equal(await p2.locator('.cmp-row.changed').count(), 2);
   // Swap: B against A reverses the arrows.
   await p2.getByRole('button', { name: /Swap/ }).click();
-  await p2.waitForFunction(() => /^eth0/.test(document.querySelector('.cmp-row.changed .out-a')?.textContent ?? ''));
+  await p2.waitForFunction(() => /^dev eth0/.test(document.querySelector('.cmp-row.changed .out-a')?.textContent ?? ''));
   await p2.close();
   assert.deepEqual(errors, []);
   await page.close();
