@@ -46,7 +46,7 @@ pub fn app() -> Html {
     let compared = {
         let deps = match model.view {
             View::Compare { a, b } => Some((model.hosts[a].text.clone(), model.hosts[b].text.clone(), model.flow.clone())),
-            View::Host => None,
+            View::Host | View::Topology => None,
         };
         use_memo(deps, |deps| {
             deps.as_ref().map(|(ta, tb, flow)| {
@@ -57,6 +57,11 @@ pub fn app() -> Html {
             })
         })
     };
+    let topo_result = {
+        let deps = (model.view == View::Topology).then(|| (model.topology.clone(), model.hosts.clone(), model.flow.clone()));
+        use_memo(deps, |d| d.as_ref().map(|(t, h, f)| crate::topo::evaluate(t, h, f)))
+    };
+    let topo_ref = use_node_ref();
     let link = use_memo(model.scenario(), |s| whyroute::permalink::encode(s));
     let eval = &result.eval;
 
@@ -81,10 +86,10 @@ pub fn app() -> Html {
     }
     // A diagnostic or trace step was clicked: select its line once the paste is rendered.
     {
-        let text_ref = text_ref.clone();
+        let target = if model.view == View::Topology { topo_ref.clone() } else { text_ref.clone() };
         use_effect_with(model.highlight, move |h| {
             if let Some((line, _)) = h {
-                browser::select_line(&text_ref, *line);
+                browser::select_line(&target, *line);
             }
         });
     }
@@ -109,7 +114,9 @@ pub fn app() -> Html {
                 { view_switch(&model) }
                 { examples_menu(&model) }
             </div>
-            if let (View::Compare { a, b }, Some(c)) = (model.view, compared.as_ref()) {
+            if let (View::Topology, Some(r)) = (model.view, topo_result.as_ref()) {
+                { topology_view(&model, r, eval, &topo_ref, &link) }
+            } else if let (View::Compare { a, b }, Some(c)) = (model.view, compared.as_ref()) {
                 { compare_view(&model, a, b, c, eval, &link) }
             } else {
                 <div class="columns">
@@ -131,7 +138,7 @@ pub fn app() -> Html {
                     }
                 </div>
             }
-            { status_line(&model, eval, result.millis, compared.as_ref().as_ref(), &link) }
+            { status_line(&model, eval, result.millis, compared.as_ref().as_ref(), topo_result.as_ref().as_ref(), &link) }
         </main>
     }
 }
@@ -139,6 +146,7 @@ pub fn app() -> Html {
 /// "One host" / "Compare two hosts": buttons with aria-pressed (state in words and shape, not colour).
 fn view_switch(model: &UseReducerHandle<Model>) -> Html {
     let compare_on = matches!(model.view, View::Compare { .. });
+    let host_on = model.view == View::Host;
     let n = model.hosts.len();
     let to_compare = {
         let (a, b) = if n > 1 { (if model.selected == n - 1 { n - 2 } else { model.selected }, if model.selected == n - 1 { n - 1 } else { model.selected + 1 }) } else { (0, 0) };
@@ -147,11 +155,14 @@ fn view_switch(model: &UseReducerHandle<Model>) -> Html {
     };
     html! {
         <div class="view-switch" role="group" aria-label="View">
-            <button type="button" id="view-host" aria-pressed={(!compare_on).to_string()}
+            <button type="button" id="view-host" aria-pressed={host_on.to_string()}
                 onclick={dispatch(model, |_: MouseEvent| Action::SetView(View::Host))}>{"One host"}</button>
             <button type="button" id="view-compare" aria-pressed={compare_on.to_string()} disabled={n < 2}
                 title={if n < 2 { "Add a second host (tab) to compare" } else { "Decide the same flows on two hosts, side by side" }}
                 onclick={dispatch(model, move |_: MouseEvent| Action::SetView(to_compare))}>{"Compare two hosts"}</button>
+            <button type="button" id="view-topology" aria-pressed={(model.view == View::Topology).to_string()}
+                title="A whole topology (NSX-T/Tanzu, routers, servers) traced hop by hop"
+                onclick={dispatch(model, |_: MouseEvent| Action::SetView(View::Topology))}>{"Topology"}</button>
         </div>
     }
 }
@@ -506,12 +517,13 @@ fn trace_view(t: &Trace, jump: &Callback<usize>) -> Html {
     }
 }
 
-fn status_line(model: &Model, eval: &Evaluation, millis: f64, compared: Option<&CompareResult>, link: &str) -> Html {
+fn status_line(model: &Model, eval: &Evaluation, millis: f64, compared: Option<&CompareResult>, topo: Option<&crate::topo::TopoResult>, link: &str) -> Html {
     let h = &eval.analysis.host;
     let tables = h.tables.len();
-    let what = match compared {
-        Some(c) => format!("Compared {} flows on 2 hosts in {:.2} ms", c.cmp.flows.len(), c.millis),
-        None => format!("Evaluated in {millis:.2} ms"),
+    let what = match (compared, topo) {
+        (Some(c), _) => format!("Compared {} flows on 2 hosts in {:.2} ms", c.cmp.flows.len(), c.millis),
+        (None, Some(t)) => format!("Traced the topology in {:.2} ms", t.millis),
+        (None, None) => format!("Evaluated in {millis:.2} ms"),
     };
     html! {
         <footer class="status" id="status" role="status" aria-live="off">
@@ -546,6 +558,73 @@ fn fixes_view(model: &UseReducerHandle<Model>, fixes: &[Fix]) -> Html {
                 }) }
             </ul>
             <p class="hint">{"Computed here from this host's paste (remove the deciding rule; give its table main's route)."}</p>
+        </section>
+    }
+}
+
+fn topology_view(model: &UseReducerHandle<Model>, r: &crate::topo::TopoResult, eval: &Evaluation, topo_ref: &NodeRef, link: &str) -> Html {
+    let oninput = dispatch(model, |e: InputEvent| Action::SetTopology(e.target_unchecked_into::<web_sys::HtmlTextAreaElement>().value()));
+    let hosts: Vec<String> = model.hosts.iter().map(|h| h.name.clone()).collect();
+    let diags = r.diagnostics.iter().map(|d| {
+        let sev = match d.severity { Severity::Error => "Error", Severity::Warning => "Warning", Severity::Info => "Note" };
+        // A finding in a host's paste links to that tab's line; one in the TOML to its line.
+        let target = match (&d.node, d.paste_line) {
+            (Some(n), Some(pl)) if d.field.as_deref() == Some("transcript") => hosts.iter().position(|h| h == n).or((!hosts.is_empty()).then_some(0)).map(|i| (Some(i), pl)),
+            _ => d.line.map(|l| (None, l)),
+        };
+        let button = target.map(|(host, line)| {
+            let label = match host { Some(i) => format!("{} line {line}", hosts[i]), None => format!("line {line}") };
+            let onclick = dispatch(model, move |_: MouseEvent| match host { Some(i) => Action::Jump { host: i, line }, None => Action::JumpTopology(line) });
+            html! { <button type="button" class="line-link" {onclick} aria-label={format!("Go to {label}")}>{label}</button> }
+        });
+        html! {
+            <li class={classes!("diag", match d.severity { Severity::Error => "error", Severity::Warning => "warning", Severity::Info => "info" })}>
+                { for button }<span class="sev">{format!("{sev}:")}</span>{d.message.clone()}<span class="expected">{format!(" [{}]", d.code)}</span>
+            </li>
+        }
+    });
+    html! {
+        <section class="topology" aria-labelledby="topo-h" id="topology">
+            <h2 id="topo-h">{"Topology"}</h2>
+            <div class="columns">
+                <div>
+                    <label for="topology-text" class="paste-label">{"Scenario (TOML): "}<span class="hint">{"hosts without a transcript take the paste of the tab with the same name, else the first tab"}</span></label>
+                    if model.topology.trim().is_empty() {
+                        <p><button type="button" id="load-tanzu" onclick={dispatch(model, |_: MouseEvent| Action::SetTopology(crate::topo::TANZU_SEED.to_string()))}>{"Load the seed's Tanzu NAT topology"}</button></p>
+                    }
+                    <textarea id="topology-text" ref={topo_ref.clone()} spellcheck="false" autocomplete="off" wrap="off" rows="26" value={model.topology.clone()} {oninput} />
+                    <h3>{format!("{} finding(s)", r.diagnostics.len())}</h3>
+                    <ul class="diags" id="topo-diagnostics">{ for diags }</ul>
+                </div>
+                <div class="side">
+                    { flow_form(model, eval) }
+                    if let Some((ok, text)) = &r.trace {
+                        <div id="topo-verdict" class={classes!("verdict", if *ok { "ok" } else { "fail" })}>
+                            <p class="summary">{ if *ok { "✔ The flow works, both ways" } else { "✖ The flow fails" } }</p>
+                            <pre class="routeget">{text.clone()}</pre>
+                        </div>
+                    }
+                    if !r.fixes.is_empty() {
+                        <section class="fixes" aria-labelledby="topo-fixes-h">
+                            <h2 id="topo-fixes-h">{"Proven fixes (whyroute::topology)"}</h2>
+                            <ul>
+                                { for r.fixes.iter().zip(&r.fixed).map(|(f, (ok, t))| html! {
+                                    <li class="fix">
+                                        <span class="fix-title">{f.title.clone()}</span>
+                                        <pre class="routeget">{f.commands.join("\n")}</pre>
+                                        <details class="topo-fix">
+                                            <summary>{"Apply to a copy of the network and trace again"}</summary>
+                                            <p class={classes!("fix-result", if *ok { "ok" } else { "fail" })}>{ if *ok { "✔ works" } else { "✖ still fails" } }</p>
+                                            <pre class="routeget">{t.clone()}</pre>
+                                        </details>
+                                    </li>
+                                }) }
+                            </ul>
+                        </section>
+                    }
+                    { link_bar(model, link) }
+                </div>
+            </div>
         </section>
     }
 }

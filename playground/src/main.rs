@@ -9,6 +9,7 @@ mod fixes;
 mod picture;
 mod seed;
 mod state;
+mod topo;
 
 #[cfg(target_arch = "wasm32")]
 fn main() {

@@ -204,6 +204,8 @@ pub enum View {
     Host,
     /// Host `a` (before) against host `b` (after).
     Compare { a: usize, b: usize },
+    /// The whole topology (TOML) traced hop by hop.
+    Topology,
 }
 
 impl View {
@@ -212,6 +214,7 @@ impl View {
         match self {
             View::Host => String::new(),
             View::Compare { a, b } => format!("compare:{a},{b}"),
+            View::Topology => "topology".into(),
         }
     }
     pub fn decode(s: &str, hosts: usize) -> View {
@@ -219,6 +222,7 @@ impl View {
         match s.strip_prefix("compare:").and_then(|r| r.split_once(',')) {
             Some((a, b)) => View::Compare { a: a.trim().parse::<usize>().unwrap_or(0).min(max), b: b.trim().parse::<usize>().unwrap_or(1).min(max) },
             None if s == "compare" => View::Compare { a: 0, b: 1.min(max) },
+            None if s == "topology" => View::Topology,
             None => View::Host,
         }
     }
@@ -257,6 +261,9 @@ pub enum Action {
     LoadExample(Example),
     SetView(View),
     ShowUnchanged(bool),
+    SetTopology(String),
+    /// Select line `line` of the topology text.
+    JumpTopology(usize),
     /// Select host `host` and highlight line `line` of its paste.
     Jump { host: usize, line: usize },
     /// A new host tab holding a modified copy of a paste (a counterfactual fix).
@@ -405,6 +412,11 @@ impl Reducible for Model {
                 }
             }
             Action::ShowUnchanged(on) => m.show_unchanged = on,
+            Action::SetTopology(t) => m.topology = t,
+            Action::JumpTopology(line) => {
+                let n = self.highlight.map(|(_, n)| n + 1).unwrap_or(0);
+                m.highlight = Some((line, n));
+            }
             Action::Jump { host, line } => {
                 m.selected = host.min(m.hosts.len() - 1);
                 m.view = View::Host;

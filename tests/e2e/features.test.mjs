@@ -216,3 +216,26 @@ test('layouts: wide monitor puts the trace in a third column; dark compare mode'
     await dark.close();
   }
 });
+
+test('topology view: the Tanzu seed topology fails, the engine proves fixes, each applied to a copy works; it is in the link', async () => {
+  const { page, errors } = await openPage(browser.context);
+  await waitForApp(page);
+  await page.locator('#view-topology').click();
+  await page.locator('#load-tanzu').click();
+  await page.waitForSelector('#topo-verdict');
+  assert.match(await page.locator('#topo-verdict .summary').innerText(), /fails/);
+  const fixes = page.locator('.topology .fix');
+  assert.ok(await fixes.count() >= 3);
+  await fixes.first().locator('summary').click();
+  assert.match(await fixes.first().locator('.fix-result').innerText(), /works/);
+  assert.ok(await page.locator('#topo-diagnostics .diag').count() >= 1);
+  assert.match(await page.locator('#status').innerText(), /Traced the topology in \d+\.\d+ ms/);
+  await page.screenshot({ path: join(OUT, 'playground-topology.png'), fullPage: true });
+  const p2 = (await openPage(browser.context, page.url())).page;
+  await waitForApp(p2);
+  await p2.waitForSelector('#topo-verdict');
+  assert.match(await p2.locator('#topology-text').inputValue(), /\[wizard\]/);
+  await p2.close();
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -1,0 +1,75 @@
+//! The topology view: a whole scenario (TOML, `whyroute::topology`) traced hop by hop for the
+//! form's flow, linted, and the engine's proven fixes — each can be applied to a copy of the
+//! network to see the new trace. Hosts whose paste the TOML names by file (or not at all)
+//! take the paste of the host tab with the same name, else the first tab.
+
+use crate::compare::flow_spec;
+use crate::state::FlowFields;
+use whyroute::permalink::HostPaste;
+use whyroute::topology::{self, fix, network, text, trace, Diagnostic, Fix};
+
+/// The Tanzu NAT topology of the seed (tests/fixtures/topology/tanzu-seed.toml).
+pub const TANZU_SEED: &str = include_str!("../../tests/fixtures/topology/tanzu-seed.toml");
+
+pub struct TopoResult {
+    /// Parse errors or lint findings.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The trace of the form's flow, as text, and whether it worked.
+    pub trace: Option<(bool, String)>,
+    pub fixes: Vec<Fix>,
+    /// For each fix: the trace with the fix applied to a copy of the network.
+    pub fixed: Vec<(bool, String)>,
+    pub millis: f64,
+}
+
+pub fn evaluate(toml: &str, hosts: &[HostPaste], flow: &FlowFields) -> TopoResult {
+    let t0 = crate::eval::now();
+    let mut out = TopoResult { diagnostics: Vec::new(), trace: None, fixes: Vec::new(), fixed: Vec::new(), millis: 0.0 };
+    match text::from_toml(toml) {
+        Err(d) => out.diagnostics = d,
+        Ok(mut s) => {
+            for h in &mut s.hosts {
+                if h.transcript.is_none() {
+                    let tab = hosts.iter().find(|p| p.name == h.name).or(hosts.first());
+                    h.transcript = tab.map(|p| p.text.clone());
+                    h.transcript_file = None;
+                }
+            }
+            let net = network::build(&s);
+            out.diagnostics = topology::lint::lint_network(&net, Some(toml));
+            if let Some(f) = flow_spec(flow) {
+                let t = trace::trace_network(&net, &f);
+                out.trace = Some((t.ok, trace::render(&t)));
+                out.fixes = fix::fixes_network(&net, &f);
+                out.fixed = out
+                    .fixes
+                    .iter()
+                    .map(|x| {
+                        let mut copy = net.clone();
+                        fix::apply(&mut copy, &x.change);
+                        let t = trace::trace_network(&copy, &f);
+                        (t.ok, trace::render(&t))
+                    })
+                    .collect();
+            }
+        }
+    }
+    out.millis = crate::eval::now() - t0;
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::Example;
+
+    #[test]
+    fn the_tanzu_seed_fails_and_has_proven_fixes() {
+        let r = evaluate(TANZU_SEED, &Example::SharedDns.hosts(), &FlowFields::dns("192.168.10.10"));
+        let (ok, text) = r.trace.expect("a trace");
+        assert!(!ok, "{text}");
+        assert!(r.fixes.len() >= 3, "{}", r.fixes.len());
+        assert!(r.fixed.iter().all(|(ok, _)| *ok));
+        assert!(!r.diagnostics.is_empty());
+    }
+}
