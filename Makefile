@@ -10,6 +10,7 @@ help:
 	@echo "make pkg         the npm package in pkg/ (wasm-pack, ES module + TypeScript types)"
 	@echo "make playground  the static playground in dist/"
 	@echo "make bench       criterion benchmarks and the jc comparison"
+	@echo "make fuzz        cargo-fuzz: every target for FUZZ_SECONDS (default 60) each"
 
 # Idempotent: installs only what is missing (Debian packages, pinned cargo tools, npm ci).
 setup:
@@ -44,6 +45,18 @@ test-e2e: setup pkg playground
 # a separate target and not part of `make test` until the engine is slimmed; see the notes.
 size: pkg
 	node --test tests/size/
+
+# Coverage-guided fuzzing (cargo-fuzz on the nightly toolchain; fuzz/ is its own crate, excluded
+# from the workspace): every target in fuzz/fuzz_targets for FUZZ_SECONDS each, executions
+# and exec/s per target, non-zero exit on a crash (reproducers: fuzz/artifacts/<target>/;
+# keep them in tests/fixtures/fuzz-regressions/<target>/). Not part of `make test`: its
+# fuzz-equivalent pass is engine/tests/properties.rs (proptest: print→parse round trips, the
+# decision on generated hosts and flows, permalinks) plus engine/tests/fuzz_regressions.rs
+# (the stored reproducers through the targets' own code), both run by `cargo test`.
+FUZZ_SECONDS ?= 60
+fuzz:
+	@bash scripts/setup.sh fuzz
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) bash fuzz/run.sh
 
 bench:
 	cargo bench -p whyroute

@@ -10,6 +10,23 @@ STAMP="$REPO/target/.setup-done"
 
 log() { printf '[setup] %s\n' "$*" >&2; }
 
+# `scripts/setup.sh fuzz` (what `make fuzz` runs): only the fuzzing tools, nothing else.
+# Never part of `make test`. cargo-fuzz comes from crates.io; the nightly toolchain it
+# needs (-Zsanitizer/libFuzzer flags) must already be installed with rustup.
+CARGO_FUZZ_VERSION=0.13.2
+if [ "${1:-}" = fuzz ]; then
+  if ! rustup toolchain list 2>/dev/null | grep -q '^nightly'; then
+    log "make fuzz needs the rustup nightly toolchain: rustup toolchain install nightly --profile minimal"
+    exit 1
+  fi
+  if ! cargo fuzz --version 2>/dev/null | grep -q " $CARGO_FUZZ_VERSION"; then
+    log "cargo install cargo-fuzz $CARGO_FUZZ_VERSION"
+    cargo install cargo-fuzz --version "=$CARGO_FUZZ_VERSION" --locked --quiet
+  fi
+  log "fuzz tools ready"
+  exit 0
+fi
+
 need_apt=()
 [ -x /usr/bin/rustc ] && [ -d /usr/lib/rustlib/src/rust/library ] || need_apt+=(rustc-web cargo-web rust-web-src)
 command -v ld.lld-22 >/dev/null 2>&1 || [ -x /usr/lib/llvm-22/bin/lld ] || need_apt+=(lld-22)
