@@ -1,6 +1,7 @@
 //! The JavaScript facade (wasm32 only): what the npm package in pkg/ exports.
 //! Thin by design: parsing, deciding and explaining live in the plain-Rust modules; this
-//! file only converts between JS values and the engine's types (serde-wasm-bindgen) and
+//! file only converts between JS values and the engine's types (results: serde_json text
+//! through `JSON.parse`; arguments: `JSON.stringify` or property reads) and
 //! turns every failure into a JS `Error` with a message a user can act on.
 //!
 //! A `Scenario` (what `parse` and `decodePermalink` return) carries the pasted `text`; every
@@ -14,7 +15,6 @@ use crate::model::{route_to_string, rule_to_string, Host, RuleAction, TABLE_DEFA
 use crate::parse::Severity;
 use crate::permalink::{self, HostPaste};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -302,7 +302,7 @@ pub fn route_get(
                 Some(arr) if !arr.is_empty() => arr.swap_remove(0),
                 _ => v,
             };
-            to_js(&obj)
+            json_to_js(&route_get_json(&obj))
         }
         Err(e) => to_js(&RouteGetError { error: e.message() }),
     }
@@ -421,6 +421,26 @@ struct ScenarioIn {
     view: Option<String>,
 }
 
+/// The fields of `ScenarioIn` and of its `hosts` entries (HostPaste).
+const SCENARIO_FIELDS: [&str; 7] = ["text", "name", "flow", "hosts", "selected", "topology", "view"];
+
+/// A serde_json error's message without its " at line L column C" (the JSON text is ours).
+fn without_position(e: &serde_json::Error) -> String {
+    let m = e.to_string();
+    match m.rfind(" at line ") {
+        Some(i) if e.line() != 0 => m[..i].to_string(),
+        _ => m,
+    }
+}
+
+/// The message of a thrown JS value (an Error's `message`, or the value as a string).
+fn js_error_text(e: &JsValue) -> String {
+    match e.dyn_ref::<js_sys::Error>() {
+        Some(err) => String::from(err.message()),
+        None => e.as_string().unwrap_or_else(|| js_kind(e).to_string()),
+    }
+}
+
 fn scenario_in(v: JsValue, func: &str) -> Result<(String, ScenarioIn), JsError> {
     if let Some(text) = v.as_string() {
         return Ok((text, ScenarioIn::default()));
@@ -429,7 +449,22 @@ fn scenario_in(v: JsValue, func: &str) -> Result<(String, ScenarioIn), JsError> 
     if !v.is_object() {
         return Err(bad(format!("got {}", js_kind(&v))));
     }
-    let mut s: ScenarioIn = serde_wasm_bindgen::from_value(v).map_err(|e| bad(format!("but it does not read as one: {e}")))?;
+    let mut s = if js_is_array(&v) {
+        // Read field by field like any object: an array has none of the fields.
+        ScenarioIn::default()
+    } else {
+        // Only the fields ScenarioIn reads (at every level: `hosts[i]` has `name` and `text`),
+        // through the JS engine's JSON.stringify, so that only one (serde_json) deserializer is in
+        // the wasm. Missing and `undefined` fields are absent, `null` ones are None.
+        let fields = js_sys::Array::new();
+        for f in SCENARIO_FIELDS {
+            fields.push(&JsValue::from_str(f));
+        }
+        let json = js_sys::JSON::stringify_with_replacer(&v, &fields)
+            .map_err(|e| bad(format!("but it does not read as one: {}", js_error_text(&e))))?;
+        serde_json::from_str::<ScenarioIn>(&String::from(json))
+            .map_err(|e| bad(format!("but it does not read as one: {}", without_position(&e))))?
+    };
     let text = match s.text.take() {
         Some(t) => t,
         // A permalink-shaped object ({hosts, selected}) without `text`: use its selected host.
@@ -468,27 +503,56 @@ fn flow_in(v: JsValue, func: &str) -> Result<Flow, JsError> {
         }
         words.into_iter().map(String::from).collect()
     } else if v.is_object() && !js_is_array(&v) {
-        let map: BTreeMap<String, serde_json::Value> =
-            serde_wasm_bindgen::from_value(v).map_err(|e| err(format!("the flow object could not be read ({e})")))?;
-        if let Some(k) = map.keys().find(|k| !FLOW_KEYS.iter().any(|(f, _)| f == k)) {
+        // Read like a map of the object's own enumerable properties (Object.entries); a Map, or
+        // any iterable of [key, value] pairs, reads like the object of its entries.
+        let unreadable = |e: JsValue| err(format!("the flow object could not be read ({})", js_error_text(&e)));
+        let obj: js_sys::Object = match js_sys::try_iter(&v).map_err(unreadable)? {
+            Some(_) => js_sys::Object::from_entries(&v).map_err(unreadable)?,
+            None => v.unchecked_into(),
+        };
+        let keys: Vec<String> = js_sys::Object::keys(&obj).iter().filter_map(|k| k.as_string()).collect();
+        // The first unknown key in sorted order.
+        if let Some(k) = keys.iter().filter(|k| !FLOW_KEYS.iter().any(|(f, _)| f == k)).min() {
             return Err(err(format!("unknown flow field `{k}`: a flow has dst, from, iif, oif, mark, tos, ipproto, sport, dport, uid")));
         }
         let mut args = Vec::new();
+        let mut has_dst = false;
         for (key, word) in FLOW_KEYS {
-            let val = match map.get(key) {
-                None | Some(serde_json::Value::Null) => continue,
-                Some(serde_json::Value::String(s)) => s.trim().to_string(),
-                Some(serde_json::Value::Number(n)) => match (n.as_u64(), n.as_i64()) {
-                    (Some(u), _) => u.to_string(),
-                    (_, Some(i)) => i.to_string(),
-                    _ => n.to_string(),
-                },
-                Some(other) => return Err(err(format!("flow field `{key}` should be a string or a number, found {other}"))),
+            if !keys.iter().any(|k| k == key) {
+                continue;
+            }
+            let x = js_sys::Reflect::get(&obj, &JsValue::from_str(key)).map_err(unreadable)?;
+            let val = if x.is_undefined() || x.is_null() {
+                continue;
+            } else if let Some(s) = x.as_string() {
+                s.trim().to_string()
+            } else if x.is_bigint() {
+                match i64::try_from(x) {
+                    Ok(i) => i.to_string(),
+                    Err(x) => match u64::try_from(x) {
+                        Ok(u) => u.to_string(),
+                        Err(_) => return Err(err("the flow object could not be read (Couldn't deserialize i64 or u64 from a BigInt outside i64::MIN..u64::MAX bounds)".into())),
+                    },
+                }
+            } else if let Some(f) = x.as_f64() {
+                if js_sys::Number::is_safe_integer(&x) {
+                    (f as i64).to_string()
+                } else {
+                    // NaN and ±Infinity read as null (absent), as JSON has them.
+                    match serde_json::Number::from_f64(f) {
+                        Some(n) => n.to_string(),
+                        None => continue,
+                    }
+                }
+            } else {
+                let shown = js_sys::JSON::stringify(&x).ok().and_then(|s| s.as_string()).unwrap_or_else(|| js_kind(&x).to_string());
+                return Err(err(format!("flow field `{key}` should be a string or a number, found {shown}")));
             };
+            has_dst |= key == "dst";
             args.push(word.to_string());
             args.push(val);
         }
-        if !map.get("dst").is_some_and(|v| !v.is_null()) {
+        if !has_dst {
             return Err(err("the flow has no `dst`: give the destination address, e.g. { dst: \"192.168.10.10\" }".into()));
         }
         args
@@ -503,7 +567,38 @@ fn flow_in(v: JsValue, func: &str) -> Result<Flow, JsError> {
 /// kept, and the wasm carries one serializer instead of two).
 fn to_js<T: Serialize>(v: &T) -> Result<JsValue, JsError> {
     let json = serde_json::to_string(v).map_err(|e| JsError::new(&format!("whyroute: internal error converting a result: {e}")))?;
-    js_sys::JSON::parse(&json).map_err(|_| JsError::new("whyroute: internal error: a result is not valid JSON"))
+    json_to_js(&json)
+}
+
+fn json_to_js(json: &str) -> Result<JsValue, JsError> {
+    js_sys::JSON::parse(json).map_err(|_| JsError::new("whyroute: internal error: a result is not valid JSON"))
+}
+
+/// The keys of `ip -j route get`'s object in iproute2's order (routeget::format_json inserts
+/// them in this order). The wasm build has serde_json without `preserve_order` (no IndexMap:
+/// smaller), so its maps are sorted; the object is written out here in this order instead.
+const ROUTE_GET_KEYS: [&str; 14] =
+    ["type", "dst", "from", "tos", "gateway", "dev", "table", "prefsrc", "flags", "mark", "uid", "cache", "metrics", "iif"];
+
+/// `ip -j route get`'s object as JSON text, keys in iproute2's order (any key not in
+/// ROUTE_GET_KEYS follows, in map order).
+fn route_get_json(v: &serde_json::Value) -> String {
+    let Some(map) = v.as_object() else {
+        return v.to_string();
+    };
+    let mut keys: Vec<&str> = ROUTE_GET_KEYS.iter().copied().filter(|k| map.contains_key(*k)).collect();
+    keys.extend(map.keys().map(String::as_str).filter(|k| !ROUTE_GET_KEYS.contains(k)));
+    let mut out = String::from("{");
+    for (i, k) in keys.into_iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&serde_json::Value::from(k).to_string());
+        out.push(':');
+        out.push_str(&map[k].to_string());
+    }
+    out.push('}');
+    out
 }
 
 fn js_kind(v: &JsValue) -> &'static str {
