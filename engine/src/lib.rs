@@ -5,8 +5,8 @@
 //! builds a model of the host, and decides the IPv4 output route exactly as the kernel's
 //! `ip route get` would — then explains each step.
 //!
-//! The core is plain Rust with no browser types; the `wasm` module (wasm32 only) is a thin
-//! facade for JavaScript.
+//! The core is plain Rust with no browser types; the `wasm` module (wasm32 with the default
+//! `js` feature) is a thin facade for JavaScript.
 
 pub mod analyze;
 pub mod decide;
@@ -17,7 +17,7 @@ pub mod permalink;
 pub mod routeget;
 pub mod topology;
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "js"))]
 pub mod wasm;
 
 pub use decide::{route_get, Decision, Flow, RouteError};
