@@ -1,5 +1,6 @@
 //! Topologies: the seed end to end (wizard + pastes → trace, lint, fixes), every NAT action,
 //! every disposition, every diagnostic, and the compare of the seed's two `ip rule` outputs.
+#![cfg(not(target_arch = "wasm32"))]
 
 use std::path::{Path, PathBuf};
 use whyroute::topology::*;

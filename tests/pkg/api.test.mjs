@@ -224,8 +224,14 @@ test('bad arguments throw Errors a user can act on', { skip }, () => {
   assert.match(throws(() => w.parse(undefined)).message, /string/);
   assert.match(throws(() => w.diagnose(7)).message, /scenario/);
   assert.match(throws(() => w.encodePermalink(s, { dst: 'x' })).message, /IPv4/);
-  // The iif (input) path is not modelled: a result, not an exception.
-  assert.match(w.routeGet(s, { dst: '1.1.1.1', iif: 'eth0' }).error, /iif/);
+  // The iif (input) path: kernel refusals are results, not exceptions. The seed paste shows no
+  // sysctls, so forwarding is the kernel default (off) and a packet to forward has no route.
+  assert.equal(w.routeGet(s, { dst: '1.1.1.1', iif: 'eth0' }).error, 'Invalid argument');
+  assert.equal(w.routeGet(s, { dst: '1.1.1.1', from: '10.244.0.5', iif: 'eth1' }).error, 'No route to host');
+  const local = w.routeGet(s, { dst: '192.168.10.45', from: '10.244.0.5', iif: 'eth1' });
+  assert.equal(local.type, 'local');
+  assert.equal(local.dev, 'lo');
+  assert.equal(local.iif, 'eth1');
 });
 
 test('version() is the crate version', { skip }, () => {
