@@ -75,7 +75,10 @@ pub fn decode(link: &str) -> Result<Scenario, PermalinkError> {
         miniz_oxide::inflate::TINFLStatus::HasMoreOutput => PermalinkError::TooLarge,
         s => PermalinkError::Inflate(format!("{s:?}")),
     })?;
-    serde_json::from_slice(&json).map_err(|e| PermalinkError::Json(e.to_string()))
+    // from_str, as everywhere else in the engine: from_slice would compile a second copy of
+    // the JSON reader into the wasm (~3 KB gzip).
+    let text = String::from_utf8(json).map_err(|e| PermalinkError::Json(e.to_string()))?;
+    serde_json::from_str(&text).map_err(|e| PermalinkError::Json(e.to_string()))
 }
 
 #[cfg(test)]
