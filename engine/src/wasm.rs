@@ -491,7 +491,21 @@ const FLOW_KEYS: [(&str, &str); 10] = [
 ];
 
 fn flow_in(v: JsValue, func: &str) -> Result<Flow, JsError> {
+    let (args, _) = flow_args(&v, func, false)?;
+    parse_flow_args(&args).map_err(|e| JsError::new(&format!("whyroute.{func}: invalid flow: expected {}", clip(&e))))
+}
+
+/// An engine message that may quote a (huge) pasted value, cut to a readable length.
+fn clip(m: &str) -> String {
+    const MAX: usize = 300;
+    if m.chars().count() > MAX { format!("{}…", m.chars().take(MAX).collect::<String>()) } else { m.to_string() }
+}
+
+/// A flow's `ip route get` arguments, from the text or the object form. With `topology`, the
+/// object may also name the node the flow starts from (`from_node`), returned on its own.
+fn flow_args(v: &JsValue, func: &str, topology: bool) -> Result<(Vec<String>, Option<String>), JsError> {
     let err = |m: String| JsError::new(&format!("whyroute.{func}: {m}"));
+    let mut from_node = None;
     let args: Vec<String> = if let Some(s) = v.as_string() {
         // `ip route get 192.168.10.10 dport 53`, or just its arguments.
         let mut words: Vec<&str> = s.split_whitespace().collect();
@@ -502,18 +516,29 @@ fn flow_in(v: JsValue, func: &str) -> Result<Flow, JsError> {
             return Err(err("the flow is empty: give at least a destination, e.g. \"192.168.10.10 dport 53\"".into()));
         }
         words.into_iter().map(String::from).collect()
-    } else if v.is_object() && !js_is_array(&v) {
+    } else if v.is_object() && !js_is_array(v) {
         // Read like a map of the object's own enumerable properties (Object.entries); a Map, or
         // any iterable of [key, value] pairs, reads like the object of its entries.
         let unreadable = |e: JsValue| err(format!("the flow object could not be read ({})", js_error_text(&e)));
-        let obj: js_sys::Object = match js_sys::try_iter(&v).map_err(unreadable)? {
-            Some(_) => js_sys::Object::from_entries(&v).map_err(unreadable)?,
-            None => v.unchecked_into(),
+        let obj: js_sys::Object = match js_sys::try_iter(v).map_err(unreadable)? {
+            Some(_) => js_sys::Object::from_entries(v).map_err(unreadable)?,
+            None => v.clone().unchecked_into(),
         };
         let keys: Vec<String> = js_sys::Object::keys(&obj).iter().filter_map(|k| k.as_string()).collect();
         // The first unknown key in sorted order.
-        if let Some(k) = keys.iter().filter(|k| !FLOW_KEYS.iter().any(|(f, _)| f == k)).min() {
-            return Err(err(format!("unknown flow field `{k}`: a flow has dst, from, iif, oif, mark, tos, ipproto, sport, dport, uid")));
+        let known = |k: &String| FLOW_KEYS.iter().any(|(f, _)| f == k) || (topology && k == "from_node");
+        if let Some(k) = keys.iter().filter(|k| !known(k)).min() {
+            let more = if topology { "from_node, " } else { "" };
+            return Err(err(format!("unknown flow field `{k}`: a flow has {more}dst, from, iif, oif, mark, tos, ipproto, sport, dport, uid")));
+        }
+        if topology && keys.iter().any(|k| k == "from_node") {
+            let x = js_sys::Reflect::get(&obj, &JsValue::from_str("from_node")).map_err(unreadable)?;
+            if !x.is_undefined() && !x.is_null() {
+                match x.as_string() {
+                    Some(n) if !n.trim().is_empty() => from_node = Some(n.trim().to_string()),
+                    _ => return Err(err(format!("flow field `from_node` should be the name of a node of the scenario (a string), found {}", shown(&x)))),
+                }
+            }
         }
         let mut args = Vec::new();
         let mut has_dst = false;
@@ -545,8 +570,7 @@ fn flow_in(v: JsValue, func: &str) -> Result<Flow, JsError> {
                     }
                 }
             } else {
-                let shown = js_sys::JSON::stringify(&x).ok().and_then(|s| s.as_string()).unwrap_or_else(|| js_kind(&x).to_string());
-                return Err(err(format!("flow field `{key}` should be a string or a number, found {shown}")));
+                return Err(err(format!("flow field `{key}` should be a string or a number, found {}", shown(&x))));
             };
             has_dst |= key == "dst";
             args.push(word.to_string());
@@ -557,9 +581,15 @@ fn flow_in(v: JsValue, func: &str) -> Result<Flow, JsError> {
         }
         args
     } else {
-        return Err(err(format!("expected a flow such as {{ dst: \"192.168.10.10\", dport: 53 }} or \"192.168.10.10 dport 53\", got {}", js_kind(&v))));
+        return Err(err(format!("expected a flow such as {{ dst: \"192.168.10.10\", dport: 53 }} or \"192.168.10.10 dport 53\", got {}", js_kind(v))));
     };
-    parse_flow_args(&args).map_err(|e| err(format!("invalid flow: expected {e}")))
+    Ok((args, from_node))
+}
+
+/// A JS value as a short JSON text (for error messages), or its kind.
+fn shown(x: &JsValue) -> String {
+    let s = js_sys::JSON::stringify(x).ok().and_then(|s| s.as_string()).unwrap_or_else(|| js_kind(x).to_string());
+    if s.chars().count() > 60 { format!("{}…", s.chars().take(60).collect::<String>()) } else { s }
 }
 
 /// Engine value → plain JS object: serde_json text, then the JS engine's own `JSON.parse`
@@ -715,4 +745,376 @@ fn findings(text: &str, a: &Analysis) -> Vec<Finding> {
         push(Severity::Info, "inferred", why.clone(), None);
     }
     out
+}
+
+// ---- topologies (whyroute::topology) -------------------------------------------------------
+//
+// A whole scenario (the TOML text form of `whyroute::topology::text`) traced hop by hop,
+// linted, fixed; two host pastes compared. JavaScript cannot read files, so each Linux host's
+// paste is inline (`transcript = """…"""`) or given in the `transcripts` argument by host name.
+
+#[cfg(feature = "topology")]
+mod topo {
+    use super::{clip, flow_args, js_error_text, js_kind, shown, to_js};
+    use crate::decide::parse_flow_args;
+    use crate::topology::{self, preset, text, FlowSpec, LinuxHost, Scenario};
+    use wasm_bindgen::prelude::*;
+
+    #[wasm_bindgen(typescript_custom_section)]
+    const TOPOLOGY_TS_TYPES: &'static str = r#"
+/**
+ * A flow through a topology: a `Flow` (or the `ip route get` arguments as a string) plus the
+ * node it starts from. Only `dst`, `from`, `ipproto`, `sport` and `dport` are modelled by
+ * topology traces: `iif`, `oif`, `mark`, `tos` and `uid` are refused when set.
+ */
+export interface TopologyFlow extends Flow {
+  /** The node the flow starts from; the scenario's first Linux host when absent. */
+  from_node?: string;
+}
+
+/** The pastes of the scenario's Linux hosts by host name (`{ supervisor: "ip rule show\n…" }`,
+ *  or a `Map`). Each replaces the host's `transcript`/`transcript_file`; a name the wizard
+ *  generates (`supervisor`) replaces the generated host's paste. */
+export type Transcripts = Record<string, string> | Map<string, string>;
+
+/** A flow as the topology engine used it (also the `[[flow]]` entries of a scenario). */
+export interface FlowSpec {
+  from_node?: string;
+  dst: string;
+  /** Source address (`from` in `ip route get`). */
+  src?: string;
+  /** `udp`, `tcp`, `icmp` or a number; udp when absent. */
+  proto?: string;
+  dport?: number;
+  sport?: number;
+  /** Why this flow is interesting (derived flows). */
+  label?: string;
+}
+
+/** The fields of a packet NAT and routing look at (proto: IP protocol number). */
+export interface Packet { src: string; dst: string; proto: number; sport: number; dport: number; }
+
+export type NodeKind = "linux_host" | "tier1" | "tier0" | "router" | "external";
+
+export type NatPhase = "dnat" | "snat";
+
+/** One NAT rule's verdict during an evaluation. */
+export interface NatCheck {
+  rule: string;
+  line?: number;
+  matched: boolean;
+  /** Why it did not match (or, for the matching rule, what it did). */
+  why: string;
+}
+
+/** A node's NAT rules run on a packet in one phase. */
+export interface NatResult {
+  phase: NatPhase;
+  /** The packet after translation (equal to the input when nothing translated it). */
+  packet: Packet;
+  /** The rule that decided (e.g. "SNAT 10.244.0.0/20 → 172.16.2.1 …"). */
+  matched?: string;
+  checks: NatCheck[];
+}
+
+/** How a direction ends. */
+export type Disposition =
+  | { kind: "delivered"; node: string; address: string; service?: string }
+  | { kind: "exits_network"; node: string; dev: string; next_hop: string }
+  | { kind: "no_route" | "null_routed" | "denied" | "loop"; node: string; reason: string }
+  | { kind: "neighbour_unreachable"; node: string; next_hop: string; reason: string }
+  | { kind: "reply_lost"; node: string; reason: string; cause: Disposition };
+
+/** What one node did with the packet. */
+export interface Hop {
+  node: string;
+  kind: NodeKind;
+  /** The packet as it arrived (or was sent, at the first hop). */
+  packet: Packet;
+  in_dev?: string;
+  /** One line: what the node did. */
+  action: string;
+  /** Why, step by step. */
+  why?: string[];
+  nat?: NatResult[];
+  out_dev?: string;
+  next_hop?: string;
+  /** The declared segment the packet crosses to the next hop. */
+  segment?: string;
+  /** The rule that chose the table (origin hosts: kernel-exact). */
+  rule?: string;
+  route?: string;
+  table?: number;
+}
+
+/** One direction of a trace. */
+export interface Leg {
+  hops: Hop[];
+  disposition: Disposition;
+  /** The packet as it was when the leg ended. */
+  packet: Packet;
+}
+
+/** A NAT session created on the way (what the reply is translated back with). */
+export interface NatSession { node: string; phase: NatPhase; before: Packet; after: Packet; }
+
+/** A flow traced hop by hop through a topology: the request, the reply, the NAT sessions. */
+export interface TopologyTrace {
+  flow: FlowSpec;
+  /** The node the flow started from. */
+  origin: string;
+  forward: Leg;
+  /** Absent when the request was not delivered. */
+  reply?: Leg;
+  sessions?: NatSession[];
+  /** Both directions made it. */
+  ok: boolean;
+  /** The reply crossed other forwarding nodes than the request (in reverse). */
+  asymmetric: boolean;
+  summary: string;
+  /** The whole trace as text. */
+  text: string;
+}
+
+/** A finding about a scenario, pointing at where it comes from. */
+export interface TopologyDiagnostic {
+  severity: Severity;
+  /** A stable identifier: `workload_dns_collision`, `return_route_missing`, `bad_scenario`, … */
+  code: string;
+  message: string;
+  node?: string;
+  /** The scenario field (`wizard.workload_dns`, `transcript`, `nat`, …). */
+  field?: string;
+  /** 1-based line inside the node's paste (transcript, NAT table, routes). */
+  paste_line?: number;
+  /** 1-based line in the scenario text, when known. */
+  line?: number;
+}
+
+/** The Error `trace`, `lint` and `fixes` throw for a scenario that cannot be read. */
+export interface ScenarioError extends Error {
+  /** What is wrong, with the line of the scenario text. */
+  diagnostics: TopologyDiagnostic[];
+}
+
+/** One change to the network. */
+export type Change =
+  | { kind: "remove_rule"; node: string; rule: string }
+  | { kind: "move_rule"; node: string; rule: string; priority: number }
+  | { kind: "add_route"; node: string; table: number; route: string }
+  | { kind: "workload_dns"; from: string; to: string }
+  | { kind: "return_route"; node: string; prefix: string; via: string };
+
+/** A change that makes both directions of the flow work, proven by re-running the trace. */
+export interface Fix {
+  /** In words. */
+  title: string;
+  change: Change;
+  /** What the user types or sets. */
+  commands: string[];
+  /** The trace with the change applied succeeded (always true in `fixes`' result). */
+  proven: boolean;
+  /** The re-run trace's summary. */
+  proof: string;
+}
+
+/** One flow on both sides of a comparison. */
+export interface FlowDiff {
+  flow: FlowSpec;
+  /** How it leaves and how it ends, e.g. "via 10.244.0.1 dev eth1 table 200 → exits network". */
+  before: string;
+  after: string;
+  changed: boolean;
+  /** The difference that causes the change. */
+  cause?: string;
+}
+
+/** Two host pastes compared over the flows they derive (DNS to every nameserver, the first
+ *  address of every rule's `to`, every gateway) and the given ones. */
+export interface Comparison {
+  flows: FlowDiff[];
+  /** How many flows changed. */
+  changed: number;
+  text: string;
+}
+"#;
+
+    fn fail(func: &str, m: String) -> JsValue {
+        JsError::new(&format!("whyroute.{func}: {m}")).into()
+    }
+
+    /// Reads the scenario text, puts the `transcripts` in, and refuses hosts whose paste is
+    /// only a file name (JS has no files to read).
+    fn scenario_in(toml: &JsValue, transcripts: Option<JsValue>, func: &str) -> Result<(Scenario, String), JsValue> {
+        let Some(src) = toml.as_string() else {
+            return Err(fail(func, format!("expected the scenario as TOML text (a string starting with `version = 1`), got {}", js_kind(toml))));
+        };
+        let mut s = match text::from_toml(&src) {
+            Ok(s) => s,
+            Err(diags) => {
+                let lines: Vec<String> = diags.iter().map(|d| d.render()).collect();
+                let err = js_sys::Error::new(&format!("whyroute.{func}: the scenario is not valid TOML for whyroute:\n{}", lines.join("\n")));
+                if let Ok(d) = to_js(&diags) {
+                    let _ = js_sys::Reflect::set(&err, &JsValue::from_str("diagnostics"), &d);
+                }
+                return Err(err.into());
+            }
+        };
+        let pastes = transcripts_in(transcripts, func)?;
+        // Declared hosts and the ones the wizard generates (a paste replaces the generated one).
+        let linux: Vec<String> = if pastes.is_empty() { Vec::new() } else { preset::expand(&s).hosts.into_iter().map(|h| h.name).collect() };
+        for (name, paste) in pastes {
+            if let Some(h) = s.hosts.iter_mut().find(|h| h.name == name) {
+                h.transcript = Some(paste);
+                h.transcript_file = None;
+            } else if linux.contains(&name) {
+                s.hosts.push(LinuxHost { name, transcript: Some(paste), ..LinuxHost::default() });
+            } else {
+                let have = if linux.is_empty() {
+                    "it has none: declare one with [[host]] name = \"…\"".to_string()
+                } else {
+                    format!("its Linux hosts are {}", linux.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", "))
+                };
+                return Err(fail(func, format!("transcripts: the scenario has no Linux host named `{name}` ({have})")));
+            }
+        }
+        if let Some(h) = s.hosts.iter().find(|h| h.transcript.is_none() && h.transcript_file.is_some()) {
+            return Err(fail(
+                func,
+                format!(
+                    "host `{0}` names transcript_file = \"{1}\", which cannot be read here: pass its paste as transcripts: {{ \"{0}\": \"…\" }} or write it into the scenario as transcript = \"\"\"…\"\"\"",
+                    h.name,
+                    h.transcript_file.as_deref().unwrap_or_default()
+                ),
+            ));
+        }
+        Ok((s, src))
+    }
+
+    /// `{ host: paste }`, a `Map`, or any iterable of `[host, paste]` pairs.
+    fn transcripts_in(v: Option<JsValue>, func: &str) -> Result<Vec<(String, String)>, JsValue> {
+        let Some(v) = v.filter(|v| !v.is_undefined() && !v.is_null()) else { return Ok(Vec::new()) };
+        let bad = |m: String| fail(func, format!("transcripts: {m}"));
+        if !v.is_object() {
+            return Err(bad(format!("expected the pastes by host name, such as {{ supervisor: \"ip rule show …\" }}, got {}", js_kind(&v))));
+        }
+        let unreadable = |e: JsValue| bad(format!("the object could not be read ({})", js_error_text(&e)));
+        let obj: js_sys::Object = match js_sys::try_iter(&v).map_err(unreadable)? {
+            Some(_) => js_sys::Object::from_entries(&v).map_err(unreadable)?,
+            None => v.unchecked_into(),
+        };
+        let mut out = Vec::new();
+        for entry in js_sys::Object::entries(&obj).iter() {
+            let pair: js_sys::Array = entry.unchecked_into();
+            let name = pair.get(0).as_string().unwrap_or_default();
+            let paste = pair.get(1);
+            match paste.as_string() {
+                Some(p) => out.push((name, p)),
+                None => return Err(bad(format!("the paste of `{name}` should be a string (the host's terminal output), found {}", shown(&paste)))),
+            }
+        }
+        Ok(out)
+    }
+
+    /// A facade flow (object or `ip route get` arguments) as the topology engine's flow.
+    fn flow_spec(v: &JsValue, func: &str) -> Result<FlowSpec, JsValue> {
+        let (args, from_node) = flow_args(v, func, true)?;
+        let f = parse_flow_args(&args).map_err(|e| fail(func, format!("invalid flow: expected {}", clip(&e))))?;
+        let unmodelled = [("iif", f.iif.is_some()), ("oif", f.oif.is_some()), ("mark", f.mark != 0), ("tos", f.tos != 0), ("uid", f.uid != 0)];
+        if let Some((k, _)) = unmodelled.iter().find(|(_, set)| *set) {
+            return Err(fail(func, format!("flow field `{k}` is not modelled by topology traces: give dst, and optionally from_node, from, ipproto, sport, dport")));
+        }
+        Ok(FlowSpec {
+            from_node,
+            dst: f.dst,
+            src: f.from,
+            proto: Some(crate::model::ipproto_name(f.ipproto)),
+            dport: (f.dport != 0).then_some(f.dport),
+            sport: (f.sport != 0).then_some(f.sport),
+            label: None,
+        })
+    }
+
+    /// Refuses a flow starting at a node the scenario does not have (the engine would report
+    /// it as a "no route" trace; a caller's typo is better told as an error).
+    fn check_origin(s: &Scenario, f: &FlowSpec, func: &str) -> Result<(), JsValue> {
+        if let Some(n) = &f.from_node {
+            let names = preset::expand(s).node_names();
+            if !names.iter().any(|x| x == n) {
+                let list: Vec<String> = names.iter().map(|x| format!("`{x}`")).collect();
+                return Err(fail(func, format!("flow field `from_node`: the scenario has no node named `{n}` (its nodes are {})", list.join(", "))));
+            }
+        }
+        Ok(())
+    }
+
+    /// The flow traced hop by hop through the scenario: every node's decision and NAT, how the
+    /// request ends, and the reply back to the (translated) source.
+    #[wasm_bindgen(js_name = trace, unchecked_return_type = "TopologyTrace")]
+    pub fn topology_trace(
+        #[wasm_bindgen(js_name = scenarioToml, unchecked_param_type = "string")] scenario_toml: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "TopologyFlow | string")] flow: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "Transcripts")] transcripts: Option<JsValue>,
+    ) -> Result<JsValue, JsValue> {
+        let (s, _) = scenario_in(&scenario_toml, transcripts, "trace")?;
+        let f = flow_spec(&flow, "trace")?;
+        check_origin(&s, &f, "trace")?;
+        Ok(to_js(&topology::trace(&s, &f))?)
+    }
+
+    /// What is wrong with the scenario: bad values, unreadable paste lines, and what the
+    /// traces of its DNS and declared flows run into (errors first).
+    #[wasm_bindgen(js_name = lint, unchecked_return_type = "TopologyDiagnostic[]")]
+    pub fn topology_lint(
+        #[wasm_bindgen(js_name = scenarioToml, unchecked_param_type = "string")] scenario_toml: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "Transcripts")] transcripts: Option<JsValue>,
+    ) -> Result<JsValue, JsValue> {
+        let (s, src) = scenario_in(&scenario_toml, transcripts, "lint")?;
+        Ok(to_js(&topology::lint(&s, Some(&src)))?)
+    }
+
+    /// The smallest single changes that make both directions of the flow work, each proven by
+    /// re-running the trace with it; empty when the flow already works.
+    #[wasm_bindgen(js_name = fixes, unchecked_return_type = "Fix[]")]
+    pub fn topology_fixes(
+        #[wasm_bindgen(js_name = scenarioToml, unchecked_param_type = "string")] scenario_toml: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "TopologyFlow | string")] flow: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "Transcripts")] transcripts: Option<JsValue>,
+    ) -> Result<JsValue, JsValue> {
+        let (s, _) = scenario_in(&scenario_toml, transcripts, "fixes")?;
+        let f = flow_spec(&flow, "fixes")?;
+        check_origin(&s, &f, "fixes")?;
+        Ok(to_js(&topology::fixes(&s, &f))?)
+    }
+
+    /// Two host pastes (e.g. before and after a change) side by side: which flows change how
+    /// they leave or end, and the difference that causes each.
+    #[wasm_bindgen(js_name = compare, unchecked_return_type = "Comparison")]
+    pub fn topology_compare(
+        #[wasm_bindgen(unchecked_param_type = "string")] a: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] b: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "(TopologyFlow | string)[]")] flows: Option<JsValue>,
+    ) -> Result<JsValue, JsValue> {
+        let paste = |v: &JsValue, which: &str| {
+            v.as_string().ok_or_else(|| fail("compare", format!("expected the {which} host's paste as a string, got {}", js_kind(v))))
+        };
+        let (a, b) = (paste(&a, "first")?, paste(&b, "second")?);
+        let mut extra = Vec::new();
+        if let Some(v) = flows.filter(|v| !v.is_undefined() && !v.is_null()) {
+            let Some(list) = v.dyn_ref::<js_sys::Array>() else {
+                return Err(fail("compare", format!("expected the extra flows as an array, such as [{{ dst: \"192.168.10.10\", dport: 53 }}], got {}", js_kind(&v))));
+            };
+            for (i, f) in list.iter().enumerate() {
+                let f = flow_spec(&f, "compare").map_err(|e| match e.dyn_ref::<js_sys::Error>() {
+                    Some(err) => fail("compare", format!("flows[{i}]: {}", String::from(err.message()).trim_start_matches("whyroute.compare: "))),
+                    None => e,
+                })?;
+                if f.from_node.as_deref().is_some_and(|n| n != "host") {
+                    return Err(fail("compare", format!("flows[{i}]: from_node: the compared pastes are the node `host`; leave from_node out")));
+                }
+                extra.push(f);
+            }
+        }
+        Ok(to_js(&topology::compare_hosts(&a, &b, &extra))?)
+    }
 }

@@ -4,6 +4,9 @@
 import init, {
   parse, routeGet, explain, diagnose, encodePermalink, decodePermalink, version,
   type Scenario, type RouteGet, type Trace, type Diagnostic, type Flow, type RuleStep, type Host,
+  trace, lint, fixes, compare,
+  type TopologyTrace, type TopologyDiagnostic, type TopologyFlow, type Transcripts, type Fix, type Comparison,
+  type Hop, type Disposition, type NatResult, type FlowDiff, type ScenarioError, type Change,
 } from '../../pkg/whyroute.js';
 
 export async function main(paste: string): Promise<string> {
@@ -48,6 +51,56 @@ export async function main(paste: string): Promise<string> {
   const wrong: number = explain(s, flow).verdict.summary;
 
   return [version(), firstRule, lines, formats, dev, byText, summary, warnings, linkFlow, wrong].join();
+}
+
+// The topology API: a scenario's TOML text, the pastes of its Linux hosts by name.
+export function topology(toml: string, paste: string, before: string, after: string): string {
+  const transcripts: Transcripts = { supervisor: paste };
+  const flow: TopologyFlow = { dst: '192.168.10.10', ipproto: 'udp', dport: 53, from_node: 'supervisor' };
+  const t: TopologyTrace = trace(toml, flow, transcripts);
+  const first: Hop = t.forward.hops[0];
+  const outDev: string | undefined = first.out_dev;
+  const snat: string | undefined = t.forward.hops[1]?.nat?.find((n: NatResult) => n.phase === 'snat')?.packet.src;
+  const end: Disposition | undefined = t.reply?.disposition;
+  let why = '';
+  if (end?.kind === 'reply_lost') why = `${end.reason}; ${end.cause.kind}`;
+  else if (end?.kind === 'delivered') why = `${end.node} ${end.address}`;
+  trace(toml, '192.168.10.10 dport 53', new Map([['supervisor', paste]]));
+  trace(toml, flow);
+
+  const findings: TopologyDiagnostic[] = lint(toml, transcripts);
+  const lines: (number | undefined)[] = findings.filter((d) => d.code === 'workload_dns_collision').map((d) => d.line);
+  lint(toml);
+
+  const f: Fix[] = fixes(toml, flow, transcripts);
+  const change: Change = f[0].change;
+  const prefix: string = change.kind === 'return_route' ? change.prefix : change.kind;
+  const commands: string[] = f.flatMap((x) => (x.proven ? x.commands : []));
+
+  const c: Comparison = compare(before, after, [flow, '8.8.8.8']);
+  const changed: FlowDiff[] = c.flows.filter((d) => d.changed);
+  const cause: string | undefined = changed[0]?.cause;
+  const count: number = c.changed + compare(before, after).flows.length;
+
+  try {
+    lint('version = 1\n[wizard');
+  } catch (e) {
+    const diags: TopologyDiagnostic[] = (e as ScenarioError).diagnostics;
+    void diags;
+  }
+
+  // @ts-expect-error: the scenario is TOML text, not an object
+  trace({ version: 1 }, flow);
+  // @ts-expect-error: transcripts are strings by host name
+  lint(toml, { supervisor: 42 });
+  // @ts-expect-error: a topology flow needs dst
+  fixes(toml, { from_node: 'supervisor' });
+  // @ts-expect-error: compare takes two pastes
+  compare(before);
+  // @ts-expect-error: results are typed, not any
+  const wrong: string = t.ok;
+
+  return [outDev, snat, why, lines, prefix, commands, cause, count, wrong].join();
 }
 
 // The docs embed's declarations (pkg/embed.d.ts).
