@@ -14,11 +14,15 @@ stage "kernel differential test (network namespaces, as root)"
 cargo build -q -p whyroute --bin whyroute
 bash tests/kernel/run.sh
 
-stage "wasm: engine tests under node"
+stage "host: playground state and evaluation unit tests"
+cargo test -p whyroute-playground
+
+stage "wasm: the npm package, then engine tests under node and node tests of pkg/ (API, types)"
+# The package is built first so that test-wasm.sh runs tests/pkg against it.
+bash scripts/build-pkg.sh
 bash scripts/test-wasm.sh
 
-stage "npm package + browser end-to-end (headless Chromium)"
-bash scripts/build-pkg.sh
+stage "browser end-to-end (headless Chromium): playground and docs embed"
 bash scripts/build-playground.sh
 bash scripts/test-e2e.sh
 
