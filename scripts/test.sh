@@ -24,6 +24,7 @@ bash scripts/test-wasm.sh
 
 stage "browser end-to-end (headless Chromium): playground and docs embed"
 bash scripts/build-playground.sh
+node --test tests/size/playground-size.test.mjs
 bash scripts/test-e2e.sh
 
 printf '\nall suites passed in %ss\n' "$(( $(date +%s) - start ))"
