@@ -316,7 +316,7 @@ fn flow_form(model: &UseReducerHandle<Model>, eval: &Evaluation) -> Html {
         html! {
             <div class="field">
                 <label for={id}>{label}</label>
-                <input id={id} type="text" inputmode={if matches!(field, Field::Oif | Field::Mark) { "text" } else { "decimal" }}
+                <input id={id} type="text" inputmode={if matches!(field, Field::Oif | Field::Mark | Field::Tos) { "text" } else { "decimal" }}
                     spellcheck="false" autocomplete="off" placeholder={placeholder} title={hint}
                     list={(field == Field::Oif).then_some("link-names")}
                     value={f.get(field).to_string()}
@@ -354,6 +354,7 @@ fn flow_form(model: &UseReducerHandle<Model>, eval: &Evaluation) -> Html {
                 { input(Field::Sport, "f-sport", "Source port", "0", "matched by `sport` rules") }
                 { input(Field::Dport, "f-dport", "Destination port", "0", "matched by `dport` rules") }
                 { input(Field::Mark, "f-mark", "Mark (fwmark)", "0", "the packet mark, decimal or 0x…") }
+                { input(Field::Tos, "f-tos", "TOS", "0", "the TOS (DS field) byte, decimal or 0x…, matched by `tos` rules and routes") }
                 { input(Field::Uid, "f-uid", "UID", "0", "the sending user's uid, matched by `uidrange` rules") }
                 { input(Field::Oif, "f-oif", "Output interface", "none", "bind to an interface, as `ping -I eth1` or SO_BINDTODEVICE") }
             </div>
@@ -625,6 +626,12 @@ fn topology_view(model: &UseReducerHandle<Model>, r: &crate::topo::TopoResult, e
                     { link_bar(model, link) }
                 </div>
             </div>
+            if let Some(t) = &r.traced {
+                <section class="picture" aria-labelledby="topo-pic-h">
+                    <h2 id="topo-pic-h">{"The path, as a picture"}</h2>
+                    { crate::topo_picture::topology_picture(t) }
+                </section>
+            }
         </section>
     }
 }

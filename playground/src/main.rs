@@ -10,6 +10,7 @@ mod picture;
 mod seed;
 mod state;
 mod topo;
+mod topo_picture;
 
 #[cfg(target_arch = "wasm32")]
 fn main() {

@@ -16,6 +16,8 @@ pub struct FlowFields {
     pub sport: String,
     pub dport: String,
     pub mark: String,
+    /// The TOS byte (`ip route get … tos`).
+    pub tos: String,
     pub uid: String,
     pub oif: String,
 }
@@ -28,6 +30,7 @@ pub enum Field {
     Sport,
     Dport,
     Mark,
+    Tos,
     Uid,
     Oif,
 }
@@ -41,6 +44,7 @@ impl FlowFields {
             Field::Sport => &self.sport,
             Field::Dport => &self.dport,
             Field::Mark => &self.mark,
+            Field::Tos => &self.tos,
             Field::Uid => &self.uid,
             Field::Oif => &self.oif,
         }
@@ -53,15 +57,16 @@ impl FlowFields {
             Field::Sport => &mut self.sport,
             Field::Dport => &mut self.dport,
             Field::Mark => &mut self.mark,
+            Field::Tos => &mut self.tos,
             Field::Uid => &mut self.uid,
             Field::Oif => &mut self.oif,
         }
     }
 
-    /// `ip route get` arguments: `DST [from A] [ipproto P] [sport N] [dport N] [mark M] [uid U] [oif D]`.
+    /// `ip route get` arguments: `DST [from A] [ipproto P] [sport N] [dport N] [mark M] [tos T] [uid U] [oif D]`.
     pub fn to_args(&self) -> String {
         let mut s = self.dst.trim().to_string();
-        for (kw, f) in [("from", Field::From), ("ipproto", Field::Proto), ("sport", Field::Sport), ("dport", Field::Dport), ("mark", Field::Mark), ("uid", Field::Uid), ("oif", Field::Oif)] {
+        for (kw, f) in [("from", Field::From), ("ipproto", Field::Proto), ("sport", Field::Sport), ("dport", Field::Dport), ("mark", Field::Mark), ("tos", Field::Tos), ("uid", Field::Uid), ("oif", Field::Oif)] {
             let v = self.get(f).trim();
             if !v.is_empty() {
                 s.push(' ');
@@ -86,6 +91,7 @@ impl FlowFields {
                 "sport" => Some(Field::Sport),
                 "dport" => Some(Field::Dport),
                 "mark" | "fwmark" => Some(Field::Mark),
+                "tos" | "dsfield" => Some(Field::Tos),
                 "uid" => Some(Field::Uid),
                 "oif" | "dev" => Some(Field::Oif),
                 _ => None,

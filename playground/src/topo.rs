@@ -16,6 +16,8 @@ pub struct TopoResult {
     pub diagnostics: Vec<Diagnostic>,
     /// The trace of the form's flow, as text, and whether it worked.
     pub trace: Option<(bool, String)>,
+    /// The same trace, structured (the path picture).
+    pub traced: Option<trace::TraceResult>,
     pub fixes: Vec<Fix>,
     /// For each fix: the trace with the fix applied to a copy of the network.
     pub fixed: Vec<(bool, String)>,
@@ -24,7 +26,7 @@ pub struct TopoResult {
 
 pub fn evaluate(toml: &str, hosts: &[HostPaste], flow: &FlowFields) -> TopoResult {
     let t0 = crate::eval::now();
-    let mut out = TopoResult { diagnostics: Vec::new(), trace: None, fixes: Vec::new(), fixed: Vec::new(), millis: 0.0 };
+    let mut out = TopoResult { diagnostics: Vec::new(), trace: None, traced: None, fixes: Vec::new(), fixed: Vec::new(), millis: 0.0 };
     match text::from_toml(toml) {
         Err(d) => out.diagnostics = d,
         Ok(mut s) => {
@@ -40,6 +42,7 @@ pub fn evaluate(toml: &str, hosts: &[HostPaste], flow: &FlowFields) -> TopoResul
             if let Some(f) = flow_spec(flow) {
                 let t = trace::trace_network(&net, &f);
                 out.trace = Some((t.ok, trace::render(&t)));
+                out.traced = Some(t);
                 out.fixes = fix::fixes_network(&net, &f);
                 out.fixed = out
                     .fixes

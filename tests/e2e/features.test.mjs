@@ -231,6 +231,18 @@ test('topology view: the Tanzu seed topology fails, the engine proves fixes, eac
   assert.ok(await page.locator('#topo-diagnostics .diag').count() >= 1);
   assert.match(await page.locator('#status').innerText(), /Traced the topology in \d+\.\d+ ms/);
   await page.screenshot({ path: join(OUT, 'playground-topology.png'), fullPage: true });
+  // The path picture: the request's nodes in hop order, the SNAT on t1-supervisor, the reply lost.
+  const svg = page.locator('svg#topo-picture');
+  await svg.waitFor();
+  assert.deepEqual(await svg.locator('.node .node-name').allTextContents(),
+    ['supervisor', 't1-supervisor', 't0', 'bgp-router', 'dns-server']);
+  const svgText = await svg.textContent();
+  assert.match(svgText, /SNAT 10\.244\.0\.2 → 172\.16\.2\.1/);
+  assert.match(svgText, /172\.16\.2\.1/);
+  const lost = svg.locator('.disp.reply.fail');
+  assert.match(await lost.locator('.box-title').textContent(), /✘ reply lost at dns-server/);
+  assert.match(await lost.locator('title').textContent(), /asymmetric path/);
+  await svg.screenshot({ path: join(OUT, 'playground-topology-svg.png') });
   const p2 = (await openPage(browser.context, page.url())).page;
   await waitForApp(p2);
   await p2.waitForSelector('#topo-verdict');
