@@ -4,42 +4,7 @@
 
 /// `ifconfig`, the networkd `DNS =` lines, `route -n`, `ip rule show` and
 /// `ip route show table 200`, as pasted in the post.
-pub const SEED_TRANSCRIPT: &str = "\
-ifconfig
-eth0      Link encap:Ethernet  HWaddr 00:50:56:b3:29:f3
-          inet addr:192.168.10.45  Bcast:192.168.10.255  Mask:255.255.255.0
-...
-eth1      Link encap:Ethernet  HWaddr 04:50:56:00:d0:00
-          inet addr:10.244.0.2  Bcast:10.244.0.15  Mask:255.255.255.240
-...
-
-cat /etc/systemd/network/10-eth0.network | grep DNS
-DNS = 192.168.10.10
-cat /etc/systemd/network/10-eth1.network | grep DNS
-DNS = 10.244.0.2
-
-route -n
-Kernel IP routing table
-Destination     Gateway         Genmask         Flags Metric Ref    Use Iface
-0.0.0.0         192.168.10.254  0.0.0.0         UG    0      0        0 eth0
-10.244.0.0      0.0.0.0         255.255.255.240 U     0      0        0 eth1
-192.168.10.0    0.0.0.0         255.255.255.0   U     0      0        0 eth0
-
-ip rule show
-0:      from all lookup local
-0:      from all to 192.168.10.10  lookup 200
-0:      from all to 172.16.1.0 /24 lookup 200
-0:      from all to 10.244.0.0 /20 lookup 200
-0:      from 10.244.0.2 lookup 200
-0:      from all to 100.64.0.0 /16 lookup 200
-0:      from all to 10.96.0.0 /23 lookup 200
-32766:  from all lookup main
-32767:  from all lookup default
-
-ip route show table 200
-default via 10.244.0.1 dev eth1 proto static
-10.244.0.0/28 dev eth1 proto static scope link
-";
+pub const SEED_TRANSCRIPT: &str = include_str!("../../tests/fixtures/seed/supervisor-before.txt");
 
 /// The `ip rule show` block of the first deployment (Workload DNS = Management DNS).
 pub const SEED_RULES_SHARED_DNS: &str = "\
