@@ -229,7 +229,7 @@ fn route() -> impl Strategy<Value = Route> {
 }
 
 fn lines(text: &str) -> Vec<Line<'_>> {
-    text.lines().enumerate().map(|(i, t)| Line { no: i + 1, text: t }).collect()
+    Line::numbered(text)
 }
 
 // ---------------------------------------------------------------------------------------

@@ -33,8 +33,7 @@ pub fn run_parser(data: &[u8], parse: fn(&[Line<'_>], &Context, &mut Fragment)) 
         _ => (Context::default(), data),
     };
     let text = String::from_utf8_lossy(data);
-    let lines: Vec<Line<'_>> =
-        text.lines().enumerate().map(|(i, t)| Line { no: i + 1, text: t.trim_end_matches('\r') }).collect();
+    let lines = Line::numbered(&text);
     let mut frag = Fragment::default();
     parse(&lines, &ctx, &mut frag);
     for d in &frag.diagnostics {

@@ -440,7 +440,7 @@ mod tests {
     use crate::parse::Severity;
 
     fn run(text: &str) -> Fragment {
-        let lines: Vec<Line<'_>> = text.lines().enumerate().map(|(i, t)| Line { no: i + 1, text: t }).collect();
+        let lines = Line::numbered(text);
         let mut out = Fragment::default();
         parse(&lines, &Context::default(), &mut out);
         out

@@ -292,7 +292,7 @@ mod tests {
     use super::*;
 
     fn run(text: &str) -> Fragment {
-        let lines: Vec<Line> = text.lines().enumerate().map(|(i, t)| Line { no: i + 1, text: t }).collect();
+        let lines = Line::numbered(text);
         let mut f = Fragment::default();
         parse(&lines, &Context::default(), &mut f);
         f

@@ -345,7 +345,7 @@ mod tests {
     use crate::model::TABLE_LOCAL;
 
     fn run(text: &str, table: Option<TableId>) -> Fragment {
-        let lines: Vec<Line> = text.lines().enumerate().map(|(i, t)| Line { no: i + 1, text: t }).collect();
+        let lines = Line::numbered(text);
         let mut f = Fragment::default();
         parse(&lines, &Context { table, ..Context::default() }, &mut f);
         f

@@ -363,7 +363,7 @@ mod tests {
     use crate::model::{TABLE_LOCAL, TABLE_MAIN};
 
     fn run(text: &str) -> Fragment {
-        let lines: Vec<Line> = text.lines().enumerate().map(|(i, t)| Line { no: i + 1, text: t }).collect();
+        let lines = Line::numbered(text);
         let mut f = Fragment::default();
         parse(&lines, &Context::default(), &mut f);
         f

@@ -29,6 +29,13 @@ pub struct Line<'a> {
     pub text: &'a str,
 }
 
+impl<'a> Line<'a> {
+    /// A paste's lines, numbered from 1, without a stray `\r` (CRLF pastes from Windows).
+    pub fn numbered(text: &'a str) -> Vec<Line<'a>> {
+        text.lines().enumerate().map(|(i, t)| Line { no: i + 1, text: t.trim_end_matches('\r') }).collect()
+    }
+}
+
 /// How bad a parse problem is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

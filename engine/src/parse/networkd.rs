@@ -1194,7 +1194,7 @@ mod tests {
     use crate::parse::Severity;
 
     fn run_with(text: &str, ctx: &Context) -> Fragment {
-        let lines: Vec<Line<'_>> = text.lines().enumerate().map(|(i, t)| Line { no: i + 1, text: t }).collect();
+        let lines = Line::numbered(text);
         let mut out = Fragment::default();
         parse(&lines, ctx, &mut out);
         out
@@ -1560,7 +1560,7 @@ garbage line
         let mut out = Fragment::default();
         out.table_names.push(("wan2".into(), 202));
         let text = "[Match]\nName=eth2\n[Route]\nGateway=10.2.0.1\nTable=wan2\n";
-        let lines: Vec<Line<'_>> = text.lines().enumerate().map(|(i, t)| Line { no: i + 1, text: t }).collect();
+        let lines = Line::numbered(text);
         parse(&lines, &Context::default(), &mut out);
         assert_eq!(out.routes[0].table, 202);
         assert_eq!(out.routes[0].dst, net("0.0.0.0/0"));

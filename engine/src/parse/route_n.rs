@@ -273,7 +273,7 @@ mod tests {
     use crate::parse::Severity;
 
     fn run_with(text: &str, ctx: &Context) -> Fragment {
-        let lines: Vec<Line<'_>> = text.lines().enumerate().map(|(i, t)| Line { no: i + 1, text: t }).collect();
+        let lines = Line::numbered(text);
         let mut out = Fragment::default();
         parse(&lines, ctx, &mut out);
         out

@@ -85,7 +85,7 @@ fn is_known_command(word: &str) -> bool {
 
 /// Splits and parses a paste. Returns everything read plus the block list.
 pub fn parse_transcript(text: &str) -> (Fragment, Vec<Block>) {
-    let lines: Vec<Line<'_>> = text.lines().enumerate().map(|(i, t)| Line { no: i + 1, text: t.trim_end_matches('\r') }).collect();
+    let lines = Line::numbered(text);
     let mut out = Fragment::default();
     let mut blocks = Vec::new();
     // Output lines collected for the current command.
