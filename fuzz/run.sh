@@ -5,11 +5,16 @@
 # reproducer under fuzz/artifacts/<target>/ (copy it to tests/fixtures/fuzz-regressions/
 # <target>/ so that engine/tests/fuzz_regressions.rs replays it in `cargo test`).
 #   FUZZ_SECONDS=600 make fuzz        FUZZ_TARGETS="parse_ip_rule permalink" make fuzz
+#   FUZZ_RUNS=10000000 make fuzz      (stop each target after that many executions instead;
+#                                      FUZZ_SECONDS then only caps the time, default 3 hours)
 #   FUZZ_ARGS="-jobs=2 -workers=2"    (extra libFuzzer flags, e.g. on a machine with free cores)
 set -uo pipefail
 FUZZ="$(cd "$(dirname "$0")" && pwd)"
 cd "$FUZZ"
-SECONDS_PER="${FUZZ_SECONDS:-60}"
+RUNS="${FUZZ_RUNS:-}"
+if [ -n "$RUNS" ]; then SECONDS_PER="${FUZZ_SECONDS:-10800}"; else SECONDS_PER="${FUZZ_SECONDS:-60}"; fi
+LIMIT=(-max_total_time="$SECONDS_PER")
+[ -n "$RUNS" ] && LIMIT+=(-runs="$RUNS")
 TARGETS="${FUZZ_TARGETS:-$(cargo +nightly fuzz list)}"
 # Safe Rust: no sanitizer needed (ASan would only slow it down); debug assertions and overflow
 # checks on, so an arithmetic overflow is a crash here as it is in a debug build.
@@ -25,10 +30,10 @@ summary=()
 failed=()
 for t in $TARGETS; do
   log="$FUZZ/logs/$t.log"
-  printf '\n=== %s (%ss) ===\n' "$t" "$SECONDS_PER"
+  printf '\n=== %s (%ss%s) ===\n' "$t" "$SECONDS_PER" "${RUNS:+, $RUNS runs}"
   # shellcheck disable=SC2086
   "$BIN/$t" "$FUZZ/corpus/$t" -artifact_prefix="$FUZZ/artifacts/$t/" \
-    -max_total_time="$SECONDS_PER" -print_final_stats=1 -timeout=10 -rss_limit_mb=2048 ${FUZZ_ARGS:-} >"$log" 2>&1
+    "${LIMIT[@]}" -print_final_stats=1 -timeout=10 -rss_limit_mb=2048 ${FUZZ_ARGS:-} >"$log" 2>&1
   rc=$?
   execs=$(grep -h 'stat::number_of_executed_units' "$log" | awk '{s += $2} END {print s + 0}')
   rate=$(grep -h 'stat::average_exec_per_sec' "$log" | awk '{s += $2} END {print s + 0}')
