@@ -18,8 +18,14 @@ pub fn build_host(mut frag: Fragment) -> Host {
     build_links_and_addresses(&frag, &mut host);
     build_rules(&frag, &mut host);
     build_tables(&frag, routes, &mut host);
-    resolve_nexthop_devices(&mut host);
-    add_links_named_elsewhere(&mut host);
+    // One walk over the (maybe a million) nexthops finds both the unknown device names and
+    // whether a gateway lacks its device; that is rare, and the names are collected again after.
+    let (mut missing, unresolved) = unknown_devices(&host);
+    if unresolved {
+        resolve_nexthop_devices(&mut host);
+        missing = unknown_devices(&host).0;
+    }
+    add_links_named_elsewhere(&mut host, missing);
     host
 }
 
@@ -112,9 +118,20 @@ fn build_rules(frag: &Fragment, host: &mut Host) {
     host.default_rules_only = host.rules.len() == 3 && host.rules.iter().zip(&defaults).all(|(a, b)| a.same_as(b));
 }
 
-fn build_tables(frag: &Fragment, routes: Vec<Route>, host: &mut Host) {
-    for r in routes {
-        host.tables.entry(r.table).or_default().push(r);
+fn build_tables(frag: &Fragment, mut routes: Vec<Route>, host: &mut Host) {
+    // A big paste is nearly all one table: that table keeps the Vec the routes were parsed
+    // into, and only the others move out (in order), instead of a million routes being copied
+    // into a freshly grown Vec.
+    if let Some(bulk) = most_common_table(&routes) {
+        for r in routes.extract_if(.., |r| r.table != bulk) {
+            host.tables.entry(r.table).or_default().push(r);
+        }
+        match host.tables.get_mut(&bulk) {
+            Some(earlier) => earlier.append(&mut routes),
+            None => {
+                host.tables.insert(bulk, routes);
+            }
+        }
     }
     let seen = |t: TableId| frag.seen.all_tables || frag.seen.tables.contains(&t);
     if !seen(TABLE_LOCAL) {
@@ -137,6 +154,15 @@ fn build_tables(frag: &Fragment, routes: Vec<Route>, host: &mut Host) {
         }
         host.tables.entry(TABLE_MAIN).or_default().extend(routes);
     }
+}
+
+/// The table most routes are in, if there are routes.
+fn most_common_table(routes: &[Route]) -> Option<TableId> {
+    let mut counts: BTreeMap<TableId, usize> = BTreeMap::new();
+    for r in routes {
+        *counts.entry(r.table).or_default() += 1;
+    }
+    counts.into_iter().max_by_key(|(_, n)| *n).map(|(t, _)| t)
 }
 
 fn link_is_up(host: &Host, dev: &str) -> bool {
@@ -236,12 +262,16 @@ fn kernel_prefix_routes(host: &Host) -> Vec<Route> {
 /// A hand-written `via GW` without `dev`: the kernel resolves the device from the connected
 /// route to the gateway (fib_check_nh); do the same and say so.
 fn resolve_nexthop_devices(host: &mut Host) {
-    let needed = host.tables.values().flatten().any(|r| r.nexthops.iter().any(|n| n.dev.is_none() && n.gateway.is_some()));
-    if !needed {
-        return;
-    }
     let addrs = host.addresses.clone();
-    let main = host.tables.get(&TABLE_MAIN).cloned().unwrap_or_default();
+    // The connected routes of table main (device, no gateway), in table order.
+    let connected: Vec<(Ipv4Net, String)> = host
+        .routes(TABLE_MAIN)
+        .iter()
+        .filter_map(|c| match c.nexthops.first() {
+            Some(NextHop { gateway: None, dev: Some(dev), .. }) => Some((c.dst, dev.clone())),
+            _ => None,
+        })
+        .collect();
     for routes in host.tables.values_mut() {
         for r in routes.iter_mut() {
             for nh in r.nexthops.iter_mut() {
@@ -249,11 +279,11 @@ fn resolve_nexthop_devices(host: &mut Host) {
                     continue;
                 }
                 let Some(gw) = nh.gateway else { continue };
-                let dev = main
+                let dev = connected
                     .iter()
-                    .filter(|c| c.nexthops.first().is_some_and(|n| n.gateway.is_none() && n.dev.is_some()) && c.dst.contains(&gw))
-                    .max_by_key(|c| c.dst.prefix_len())
-                    .and_then(|c| c.nexthops[0].dev.clone())
+                    .filter(|(dst, _)| dst.contains(&gw))
+                    .max_by_key(|(dst, _)| dst.prefix_len())
+                    .map(|(_, dev)| dev.clone())
                     .or_else(|| addrs.iter().find(|a| a.matches(gw)).map(|a| a.dev.clone()));
                 if let Some(dev) = dev {
                     nh.dev = Some(dev);
@@ -264,33 +294,50 @@ fn resolve_nexthop_devices(host: &mut Host) {
     }
 }
 
-/// Devices named by routes or addresses but absent from the paste are assumed to exist and be up.
-fn add_links_named_elsewhere(host: &mut Host) {
+/// The devices that addresses and routes name but no link is, in the order they are first
+/// named; and whether some nexthop has a gateway without a device (resolve_nexthop_devices).
+fn unknown_devices(host: &Host) -> (Vec<String>, bool) {
     // One pass with a set: a million routes name a handful of devices.
     let mut known: std::collections::HashSet<&str> = host.links.iter().map(|l| l.name.as_str()).collect();
     let mut missing: Vec<String> = Vec::new();
-    let named = host.addresses.iter().map(|a| a.dev.as_str()).chain(host.tables.values().flatten().flat_map(|r| r.nexthops.iter().filter_map(|n| n.dev.as_deref())));
-    for n in named {
-        if known.insert(n) {
-            missing.push(n.to_string());
+    // Consecutive routes mostly name the same device: compare with the last name before hashing.
+    let mut last: Option<&str> = None;
+    let mut note = |n| {
+        if last != Some(n) {
+            last = Some(n);
+            if known.insert(n) {
+                missing.push(n.to_string());
+            }
+        }
+    };
+    let mut unresolved = false;
+    for a in &host.addresses {
+        note(&a.dev);
+    }
+    for nh in host.tables.values().flatten().flat_map(|r| &r.nexthops) {
+        match &nh.dev {
+            Some(dev) => note(dev),
+            None => unresolved |= nh.gateway.is_some(),
         }
     }
-    let mut next = host.links.iter().filter_map(|l| l.index).max().unwrap_or(1) + 1;
-    for n in missing {
-        {
-            host.inferred.push(format!("link {n} is named in the paste but not shown; assumed up"));
-            host.links.push(Link {
-                name: n,
-                index: Some(next),
-                up: true,
-                lower_up: true,
-                loopback: false,
-                group: 0,
-                mac: None,
-                mtu: None,
-                origin: Origin::inferred("named by an address or route; assumed to exist and be up"),
-            });
-            next += 1;
-        }
+    (missing, unresolved)
+}
+
+/// Devices named by routes or addresses but absent from the paste are assumed to exist and be up.
+fn add_links_named_elsewhere(host: &mut Host, missing: Vec<String>) {
+    let first = host.links.iter().filter_map(|l| l.index).max().unwrap_or(1) + 1;
+    for (index, n) in (first..).zip(missing) {
+        host.inferred.push(format!("link {n} is named in the paste but not shown; assumed up"));
+        host.links.push(Link {
+            name: n,
+            index: Some(index),
+            up: true,
+            lower_up: true,
+            loopback: false,
+            group: 0,
+            mac: None,
+            mtu: None,
+            origin: Origin::inferred("named by an address or route; assumed to exist and be up"),
+        });
     }
 }
