@@ -301,3 +301,106 @@ fn fixed_seed_scenario_is_clean() {
     let d = lint(&s, None);
     assert!(!d.iter().any(|x| x.severity == whyroute::parse::Severity::Error), "{d:?}");
 }
+
+/// A pasted Linux router between two hosts: its forwarding decision is the kernel's input path
+/// (`ip route get DST from SRC iif DEV`), so `iif` rules, `ip_forward` and rp_filter count.
+fn linux_router(extra_rules: &str, sysctl: &str, forwarding: bool) -> Scenario {
+    let toml = format!(
+        r#"
+version = 1
+[[host]]
+name = "a"
+transcript = """
+ip addr
+2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500
+    inet 10.1.0.2/24 brd 10.1.0.255 scope global eth0
+    inet 10.2.0.77/32 scope global eth0
+ip route
+default via 10.1.0.1 dev eth0
+10.1.0.0/24 dev eth0 proto kernel scope link src 10.1.0.2
+"""
+[[host]]
+name = "gw"
+forwarding = {forwarding}
+transcript = """
+ip addr
+2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500
+    inet 10.1.0.1/24 brd 10.1.0.255 scope global eth0
+3: eth1: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500
+    inet 10.2.0.1/24 brd 10.2.0.255 scope global eth1
+4: eth2: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500
+    inet 10.3.0.1/24 brd 10.3.0.255 scope global eth2
+ip rule
+0:	from all lookup local
+{extra_rules}32766:	from all lookup main
+32767:	from all lookup default
+ip route show table all
+10.1.0.0/24 dev eth0 proto kernel scope link src 10.1.0.1
+10.2.0.0/24 dev eth1 proto kernel scope link src 10.2.0.1
+10.3.0.0/24 dev eth2 proto kernel scope link src 10.3.0.1
+default via 10.3.0.9 dev eth2 table 100
+{sysctl}"""
+[[external]]
+name = "b"
+interfaces = ["eth0 10.2.0.5/24"]
+routes = ["default via 10.2.0.1"]
+[[external]]
+name = "c"
+interfaces = ["eth0 10.3.0.9/24"]
+routes = ["default via 10.3.0.1"]
+"#
+    );
+    text::from_toml(&toml).unwrap_or_else(|e| panic!("{e:?}"))
+}
+
+fn hop_at<'t>(t: &'t TraceResult, node: &str) -> &'t whyroute::topology::trace::Hop {
+    t.forward.hops.iter().find(|h| h.node == node).unwrap_or_else(|| panic!("no hop at {node}: {}", t.text))
+}
+
+#[test]
+fn pasted_linux_router_forwards_by_the_kernel_input_path() {
+    let to_b = FlowSpec { from_node: Some("a".into()), ..FlowSpec::to("10.2.0.5".parse().unwrap()) };
+    // Plain forwarding: main's connected route on eth1, decided as `ip route get … iif eth0`.
+    let t = trace(&linux_router("", "", true), &to_b);
+    assert!(t.ok, "{}", t.text);
+    let gw = hop_at(&t, "gw");
+    assert_eq!(gw.in_dev.as_deref(), Some("eth0"));
+    assert_eq!(gw.out_dev.as_deref(), Some("eth1"));
+    assert!(gw.why.iter().any(|w| w.contains("iif eth0")), "{:?}", gw.why);
+
+    // An `iif` rule: traffic arriving on eth0 is policy-routed through table 100 (eth2).
+    let t = trace(&linux_router("100:\tfrom all iif eth0 lookup 100\n", "", true), &to_b);
+    let gw = hop_at(&t, "gw");
+    assert_eq!(gw.out_dev.as_deref(), Some("eth2"), "{}", t.text);
+    assert_eq!(gw.table, Some(100));
+    assert!(gw.rule.as_deref().is_some_and(|r| r.contains("iif eth0")), "{:?}", gw.rule);
+
+    // The paste's `net.ipv4.ip_forward = 0` wins over the scenario's `forwarding = true`.
+    let t = trace(&linux_router("", "sysctl net.ipv4.ip_forward\nnet.ipv4.ip_forward = 0\n", true), &to_b);
+    assert!(!t.ok);
+    match &t.forward.disposition {
+        Disposition::Denied { node, reason } => {
+            assert_eq!(node, "gw");
+            assert!(reason.contains("ip_forward = 0"), "{reason}");
+        }
+        d => panic!("{d:?}\n{}", t.text),
+    }
+    // And a pasted `ip_forward = 1` makes the host a router without `forwarding = true`.
+    assert!(trace(&linux_router("", "sysctl net.ipv4.ip_forward\nnet.ipv4.ip_forward = 1\n", false), &to_b).ok);
+
+    // Strict rp_filter: a packet from a's stray 10.2.0.77 arriving on eth0 fails reverse-path
+    // validation (the route back to 10.2.0.77 is via eth1), so the kernel drops it (EINVAL);
+    // with rp_filter off (the default) it is forwarded.
+    let spoofed = FlowSpec { src: Some("10.2.0.77".parse().unwrap()), dst: "10.3.0.9".parse().unwrap(), from_node: Some("a".into()), ..FlowSpec::default() };
+    let sysctl = "sysctl -a\nnet.ipv4.conf.all.rp_filter = 1\n";
+    let t = trace(&linux_router("", sysctl, true), &spoofed);
+    match &t.forward.disposition {
+        Disposition::Denied { node, reason } => {
+            assert_eq!(node, "gw", "{}", t.text);
+            assert!(reason.contains("Invalid argument"), "{reason}");
+        }
+        d => panic!("{d:?}\n{}", t.text),
+    }
+    let t = trace(&linux_router("", "", true), &spoofed);
+    assert_eq!(hop_at(&t, "gw").out_dev.as_deref(), Some("eth2"), "{}", t.text);
+}

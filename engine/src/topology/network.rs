@@ -231,7 +231,15 @@ pub fn build(scenario: &Scenario) -> Network {
             diags.extend(d.into_iter().map(|x| Diagnostic::paste(&h.name, "nat", x)));
             n
         });
-        nodes.push(Node { name: h.name.clone(), kind: NodeKind::LinuxHost, host: a.host, nat, vips: Vec::new(), forwards: h.forwarding, windows: false, from_transcript: true });
+        let mut host = a.host;
+        // `forwarding = true` stands for `net.ipv4.ip_forward = 1` when the paste shows no
+        // forwarding sysctl (the kernel-exact input path reads it); a pasted value wins.
+        let shown = host.sysctls.keys().any(|k| k == "net.ipv4.ip_forward" || k.ends_with(".forwarding"));
+        if h.forwarding && !shown {
+            host.sysctls.insert("net.ipv4.ip_forward".into(), "1".into());
+        }
+        let forwards = h.forwarding || host.sysctl("net.ipv4.ip_forward") == Some(1) || host.sysctl("net.ipv4.conf.all.forwarding") == Some(1);
+        nodes.push(Node { name: h.name.clone(), kind: NodeKind::LinuxHost, host, nat, vips: Vec::new(), forwards, windows: false, from_transcript: true });
     }
     // Tier-0s first get their transit numbering; Tier-1s attach to them.
     let mut t1_transit: Vec<(String, String, Ipv4Addr, Ipv4Addr)> = Vec::new(); // (t1, t0, t0 side, t1 side)

@@ -336,7 +336,11 @@ fn walk(net: &Network, start: usize, mut pkt: Packet, src_given: bool, sessions:
             return Leg { hops, disposition: d, packet: pkt };
         }
         // Route.
-        let choice = if first { originate(node, &pkt, src_given) } else { forward(node, &pkt, in_dev.as_deref()) };
+        let choice = match (first, in_dev.as_deref()) {
+            (true, _) => originate(node, &pkt, src_given),
+            (false, Some(dev)) if node.from_transcript && node.kind == NodeKind::LinuxHost => forward_linux(node, &pkt, dev),
+            (false, _) => forward(node, &pkt, in_dev.as_deref()),
+        };
         let ch = match choice {
             Ok(c) => c,
             Err(d) => {
@@ -427,10 +431,22 @@ struct Choice {
 /// The node's own packet: the kernel-exact output decision.
 fn originate(node: &Node, pkt: &Packet, src_given: bool) -> Result<Choice, Disposition> {
     let flow = Flow { dst: pkt.dst, from: if src_given { Some(pkt.src) } else { None }, iif: None, oif: None, mark: 0, tos: 0, ipproto: pkt.proto, sport: pkt.sport, dport: pkt.dport, uid: 0 };
+    kernel_choice(node, pkt, &flow)
+}
+
+/// A packet a pasted Linux host forwards: the kernel-exact input path (`ip route get DST from
+/// SRC iif DEV`), so its `iif` rules, `ip_forward` and rp_filter decide as they would there.
+fn forward_linux(node: &Node, pkt: &Packet, in_dev: &str) -> Result<Choice, Disposition> {
+    let flow = Flow { dst: pkt.dst, from: Some(pkt.src), iif: Some(in_dev.to_string()), oif: None, mark: 0, tos: 0, ipproto: pkt.proto, sport: pkt.sport, dport: pkt.dport, uid: 0 };
+    kernel_choice(node, pkt, &flow)
+}
+
+/// `ip route get` for `flow` on a host from a transcript, as a routing choice with its reasons.
+fn kernel_choice(node: &Node, pkt: &Packet, flow: &Flow) -> Result<Choice, Disposition> {
     let fib = Fib::new(&node.host);
     let mut trail = Trail::default();
     let host = &node.host;
-    match fib.route_get(&flow, Some(&mut trail)) {
+    match fib.route_get(flow, Some(&mut trail)) {
         Ok(d) => {
             let mut why = Vec::new();
             let rule = d.rule.map(|i| rule_to_string(host, &host.rules[i]).replace('\t', " "));
@@ -452,20 +468,35 @@ fn originate(node: &Node, pkt: &Packet, src_given: bool) -> Result<Choice, Dispo
             if let Some(r) = &route {
                 why.push(format!("route `{r}`"));
             }
-            let src = pkt_src(pkt, src_given).or(d.prefsrc);
-            if let Some(s) = src {
+            let src = flow.from.or(d.prefsrc);
+            if let (Some(s), None) = (src, &flow.iif) {
                 why.push(format!("source address {s}"));
             }
-            why.push("decided by the kernel-exact engine (as `ip route get`)".into());
+            why.extend(trail.notes.iter().cloned());
+            why.push(match &flow.iif {
+                None => "decided by the kernel-exact engine (as `ip route get`)".into(),
+                Some(dev) => format!("decided by the kernel-exact engine (as `ip route get {} from {} iif {dev}`)", pkt.dst, pkt.src),
+            });
             let onlink = d.assumed_onlink || d.route.is_some_and(|r| route_at(host, r).nexthops.get(d.nexthop).is_some_and(|n| n.onlink));
             Ok(Choice { gateway: d.gateway, dev: d.dev.clone(), src, table: Some(d.table).filter(|t| *t != 0), rule, route, why, local: d.local, onlink })
         }
-        Err(e) => Err(error_disposition(node, host, e, &trail, pkt.dst)),
+        Err(e) => Err(input_refusal(node, flow, e, &trail).unwrap_or_else(|| error_disposition(node, host, e, &trail, pkt.dst))),
     }
 }
 
-fn pkt_src(p: &Packet, given: bool) -> Option<Ipv4Addr> {
-    given.then_some(p.src)
+/// Why the input path refused a forwarded packet when no error route or rule did: the host does
+/// not forward, or the source is a martian / fails reverse-path validation (the trail's notes say
+/// which).
+fn input_refusal(node: &Node, flow: &Flow, e: RouteError, trail: &Trail) -> Option<Disposition> {
+    let dev = flow.iif.as_deref()?;
+    let found_route = trail.rules.iter().any(|v| matches!(v.outcome, RuleOutcome::Found { .. })) || trail.fast_lookups.iter().any(|o| matches!(o, RuleOutcome::Found { .. }));
+    let notes = trail.notes.join("; ");
+    let reason = match e {
+        RouteError::NoRouteToHost if found_route && !node.host.forwarding(dev).0 => format!("{} does not forward packets arriving on {dev} (net.ipv4.ip_forward = 0)", node.name),
+        RouteError::InvalidArgument => format!("the kernel refuses {} → {} arriving on {dev} (`ip route get` says Invalid argument){}", flow.from?, flow.dst, if notes.is_empty() { String::new() } else { format!(": {notes}") }),
+        _ => return None,
+    };
+    Some(Disposition::Denied { node: node.name.clone(), reason })
 }
 
 fn error_disposition(node: &Node, host: &Host, e: RouteError, trail: &Trail, dst: Ipv4Addr) -> Disposition {
@@ -517,8 +548,9 @@ pub fn lookup_table<'h>(host: &'h Host, table: TableId, dst: Ipv4Addr) -> Option
         .max_by(|a, b| a.dst.prefix_len().cmp(&b.dst.prefix_len()).then(b.metric.cmp(&a.metric)))
 }
 
-/// A forwarded packet: the rule list (with the packet's source and input interface) and
-/// longest-prefix match per table.
+/// A packet forwarded by a gateway or router the scenario describes (not a pasted Linux host):
+/// the rule list (with the packet's source and input interface) and longest-prefix match per
+/// table.
 fn forward(node: &Node, pkt: &Packet, in_dev: Option<&str>) -> Result<Choice, Disposition> {
     let host = &node.host;
     let flow = Flow { dst: pkt.dst, from: Some(pkt.src), iif: None, oif: None, mark: 0, tos: 0, ipproto: pkt.proto, sport: pkt.sport, dport: pkt.dport, uid: 0 };
