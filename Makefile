@@ -41,9 +41,10 @@ test-kernel: setup
 test-e2e: setup pkg playground
 	@bash scripts/test-e2e.sh
 
-# Size budgets (issue 7), tests/size/: engine wasm <= 150 KiB gz — NOT met (about 175 KB gz
-# without the topology exports, about 300 KB with them, the npm default); playground
-# dist/*.wasm + dist/*.js <= 400 KB gz — met, and also checked by `make test`.
+# Size budgets (issue 7), tests/size/, both also run by `make test`: the playground's
+# dist/*.wasm + dist/*.js <= 400 KB gz (met); the npm engine wasm <= 150 KB gz is NOT met
+# (about 284 KB gz with the topology exports): it is a TODO test there, with a ratchet ceiling
+# that does fail the suite if the package grows.
 size: pkg playground
 	node --test tests/size/
 

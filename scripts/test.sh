@@ -20,11 +20,12 @@ cargo test -p whyroute-playground
 stage "wasm: the npm package, then engine tests under node and node tests of pkg/ (API, types)"
 # The package is built first so that test-wasm.sh runs tests/pkg against it.
 bash scripts/build-pkg.sh
+WHYROUTE_SIZE_REQUIRED=1 node --test tests/size/engine-size.test.mjs
 bash scripts/test-wasm.sh
 
 stage "browser end-to-end (headless Chromium): playground and docs embed"
 bash scripts/build-playground.sh
-node --test tests/size/playground-size.test.mjs
+WHYROUTE_SIZE_REQUIRED=1 node --test tests/size/playground-size.test.mjs
 bash scripts/test-e2e.sh
 
 printf '\nall suites passed in %ss\n' "$(( $(date +%s) - start ))"
