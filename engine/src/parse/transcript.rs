@@ -88,18 +88,18 @@ pub fn parse_transcript(text: &str) -> (Fragment, Vec<Block>) {
     let lines = Line::numbered(text);
     let mut out = Fragment::default();
     let mut blocks = Vec::new();
-    // Output lines collected for the current command.
-    let mut pending: Vec<Line<'_>> = Vec::new();
+    // The current command's output is lines[pending..i]: fences and command lines end it, so
+    // it is always one run of lines, read in place (not copied, a million lines at a time).
+    let mut pending = 0;
     let mut current: Option<(String, usize, Command)> = None;
 
-    let flush = |current: &mut Option<(String, usize, Command)>, pending: &mut Vec<Line<'_>>, out: &mut Fragment, blocks: &mut Vec<Block>| {
-        let lines = std::mem::take(pending);
+    let flush = |current: &mut Option<(String, usize, Command)>, lines: &[Line<'_>], out: &mut Fragment, blocks: &mut Vec<Block>| {
         match current.take() {
             Some((cmd, no, command)) => {
                 let last = lines.last().map(|l| l.no).unwrap_or(no);
                 match command {
                     Command::Read(format, cx) => {
-                        read_block(format, &cx, &lines, out);
+                        read_block(format, &cx, lines, out);
                         blocks.push(Block { command: Some(cmd), first_line: no, last_line: last, format: Some(format), skipped: None });
                     }
                     Command::Skip(why) => {
@@ -108,26 +108,26 @@ pub fn parse_transcript(text: &str) -> (Fragment, Vec<Block>) {
                     }
                 }
             }
-            None => read_by_content(&lines, out, blocks),
+            None => read_by_content(lines, out, blocks),
         }
     };
 
-    for line in &lines {
+    for (i, line) in lines.iter().enumerate() {
         let t = line.text.trim();
         if t.starts_with("```") || t.starts_with("~~~") {
             // Markdown fences: a fence ends the previous command's output.
-            flush(&mut current, &mut pending, &mut out, &mut blocks);
+            flush(&mut current, &lines[pending..i], &mut out, &mut blocks);
+            pending = i + 1;
             continue;
         }
         if let Some(cmd) = command_of(line.text) {
-            flush(&mut current, &mut pending, &mut out, &mut blocks);
+            flush(&mut current, &lines[pending..i], &mut out, &mut blocks);
+            pending = i + 1;
             let c = classify(&cmd);
             current = Some((cmd, line.no, c));
-            continue;
         }
-        pending.push(*line);
     }
-    flush(&mut current, &mut pending, &mut out, &mut blocks);
+    flush(&mut current, &lines[pending..], &mut out, &mut blocks);
     (out, blocks)
 }
 
