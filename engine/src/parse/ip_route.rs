@@ -3,7 +3,7 @@
 //! Hot path: a 1,000,000-route dump must parse in well under half a second, so a line is
 //! tokenised once with borrowed words and nothing is allocated but the device name.
 
-use super::words::parse_prefix_lenient;
+use super::words::{parse_prefix_lenient, words};
 use super::{Context, Fragment, Line, ParseDiagnostic};
 use crate::model::{parse_u32, table_id_builtin, NextHop, Origin, Route, RouteType, Scope, TableId, TABLE_MAIN};
 use ipnet::Ipv4Net;
@@ -85,7 +85,7 @@ const FLAGS: &[&str] = &[
 ];
 
 fn parse_route_line(text: &str, default_table: TableId, out: &Fragment) -> Result<Parsed, String> {
-    let mut w = text.split_whitespace().peekable();
+    let mut w = words(text).peekable();
     let mut first = w.next().ok_or("a route")?;
     let mut kind = RouteType::Unicast;
     let mut typed = false;
@@ -226,7 +226,7 @@ fn parse_route_line(text: &str, default_table: TableId, out: &Fragment) -> Resul
 
 fn parse_nexthop(rest: &str) -> Result<Option<NextHop>, String> {
     let mut nh = NextHop { weight: 1, ..NextHop::default() };
-    let mut w = rest.split_whitespace();
+    let mut w = words(rest);
     while let Some(k) = w.next() {
         let mut val = |what: &str| w.next().ok_or_else(|| format!("a value after `{what}`"));
         match k {
