@@ -787,6 +787,12 @@ export interface FlowSpec {
   proto?: string;
   dport?: number;
   sport?: number;
+  /** The TOS byte; every hop of the request sees it (the reply is sent with 0). */
+  tos?: number;
+  /** The origin host's firewall mark (its `fwmark` rules); not carried to other hosts. */
+  mark?: number;
+  /** The sending uid on the origin host (its `uidrange` rules). */
+  uid?: number;
   /** Why this flow is interesting (derived flows). */
   label?: string;
 }
@@ -1020,19 +1026,7 @@ export interface Comparison {
     fn flow_spec(v: &JsValue, func: &str) -> Result<FlowSpec, JsValue> {
         let (args, from_node) = flow_args(v, func, true)?;
         let f = parse_flow_args(&args).map_err(|e| fail(func, format!("invalid flow: expected {}", clip(&e))))?;
-        let unmodelled = [("iif", f.iif.is_some()), ("oif", f.oif.is_some()), ("mark", f.mark != 0), ("tos", f.tos != 0), ("uid", f.uid != 0)];
-        if let Some((k, _)) = unmodelled.iter().find(|(_, set)| *set) {
-            return Err(fail(func, format!("flow field `{k}` is not modelled by topology traces: give dst, and optionally from_node, from, ipproto, sport, dport")));
-        }
-        Ok(FlowSpec {
-            from_node,
-            dst: f.dst,
-            src: f.from,
-            proto: Some(crate::model::ipproto_name(f.ipproto)),
-            dport: (f.dport != 0).then_some(f.dport),
-            sport: (f.sport != 0).then_some(f.sport),
-            label: None,
-        })
+        FlowSpec::from_flow(&f, from_node).map_err(|k| fail(func, format!("flow field `{k}` is not part of a topology flow: a node sends the packet (name it with from_node)")))
     }
 
     /// Refuses a flow starting at a node the scenario does not have (the engine would report

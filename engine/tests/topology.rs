@@ -404,3 +404,25 @@ fn pasted_linux_router_forwards_by_the_kernel_input_path() {
     let t = trace(&linux_router("", "", true), &spoofed);
     assert_eq!(hop_at(&t, "gw").out_dev.as_deref(), Some("eth2"), "{}", t.text);
 }
+
+#[test]
+fn flow_tos_mark_and_uid_reach_the_rules_that_select_on_them() {
+    let to_b = FlowSpec { from_node: Some("a".into()), ..FlowSpec::to("10.2.0.5".parse().unwrap()) };
+    // TOS is seen by a forwarding hop: gw's `tos 0x10` rule sends it to table 100 (eth2).
+    let s = linux_router("100:\tfrom all tos 0x10 lookup 100\n", "", true);
+    assert_eq!(hop_at(&trace(&s, &to_b), "gw").out_dev.as_deref(), Some("eth1"));
+    let t = trace(&s, &FlowSpec { tos: Some(0x10), ..to_b.clone() });
+    assert_eq!(hop_at(&t, "gw").out_dev.as_deref(), Some("eth2"), "{}", t.text);
+    assert!(t.flow.describe().contains("tos 0x10"), "{}", t.flow.describe());
+    // A mark and a uid select rules on the host that sends the packet.
+    let from_gw = FlowSpec { from_node: Some("gw".into()), ..FlowSpec::to("10.2.0.5".parse().unwrap()) };
+    let s = linux_router("100:\tfrom all fwmark 0x1 lookup 100\n200:\tfrom all uidrange 1000-1999 lookup 100\n", "", true);
+    assert_eq!(trace(&s, &from_gw).first_dev(), Some("eth1"));
+    assert_eq!(trace(&s, &FlowSpec { mark: Some(1), ..from_gw.clone() }).first_dev(), Some("eth2"));
+    assert_eq!(trace(&s, &FlowSpec { uid: Some(1500), ..from_gw.clone() }).first_dev(), Some("eth2"));
+    // The text form carries them.
+    let mut with_flow = s.clone();
+    with_flow.flows.push(FlowSpec { tos: Some(0x10), mark: Some(7), uid: Some(1000), ..from_gw });
+    let back = text::from_toml(&text::to_toml(&with_flow)).unwrap();
+    assert_eq!(back.flows, with_flow.flows);
+}

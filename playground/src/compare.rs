@@ -139,18 +139,12 @@ pub fn derive_flows(hosts: &[&Analysis], current: &FlowFields) -> Vec<(String, V
     flows
 }
 
-/// The form's flow as the topology's flow (mark, uid and oif are not part of it).
+/// The form's flow as the topology's flow. The form's `oif` asks a question of one host's
+/// routing only, so it is left out here.
 pub fn flow_spec(f: &FlowFields) -> Option<FlowSpec> {
-    let dst = f.dst.trim().parse().ok()?;
-    let num = |s: &str| s.trim().parse::<u16>().ok();
-    Some(FlowSpec {
-        dst,
-        src: f.from.trim().parse().ok(),
-        proto: Some(f.proto.trim()).filter(|p| !p.is_empty()).map(str::to_string),
-        dport: num(&f.dport),
-        sport: num(&f.sport),
-        ..FlowSpec::default()
-    })
+    let args = FlowFields { oif: String::new(), ..f.clone() }.to_args();
+    let words: Vec<&str> = args.split_whitespace().collect();
+    FlowSpec::from_flow(&parse_flow_args(&words).ok()?, None).ok()
 }
 
 /// The engine's comparison of two pastes over the derived flows and the form's flow.

@@ -84,6 +84,10 @@ test('trace: the paste inline in the scenario, as a Map, the flow as ip route ge
   assert.deepEqual(w.trace(SEED_INLINE, DNS, null), t);
   assertSeedTrace(w.trace(SEED_INLINE, 'ip route get 192.168.10.10 dport 53'));
   assertSeedTrace(w.trace(SEED_INLINE, { ...DNS, from_node: 'supervisor' }));
+  // TOS, mark and uid are part of the flow (the seed has no rules on them: same path).
+  const marked = w.trace(SEED_INLINE, { ...DNS, tos: 16, mark: '0x1', uid: 1000 });
+  assert.deepEqual([marked.flow.tos, marked.flow.mark, marked.flow.uid], [16, 1, 1000]);
+  assertSeedTrace(marked);
   // The transcripts argument wins over the scenario's own paste.
   const after = w.trace(SEED_INLINE, DNS, { supervisor: AFTER });
   assert.equal(after.forward.hops[0].out_dev, 'eth0');
@@ -185,8 +189,8 @@ test('hostile: wrong types throw Errors saying what was expected', { skip }, () 
   throws(() => w.trace(SEED_INLINE, { dst: 'dns-server' }), /invalid flow/);
   throws(() => w.trace(SEED_INLINE, { dst: '192.168.10.10', dstport: 53 }), /unknown flow field `dstport`.*from_node/);
   throws(() => w.trace(SEED_INLINE, { dst: '192.168.10.10', dport: { n: 53 } }), /`dport` should be a string or a number/);
-  throws(() => w.trace(SEED_INLINE, { dst: '192.168.10.10', mark: 1 }), /`mark` is not modelled/);
-  throws(() => w.fixes(SEED_INLINE, '192.168.10.10 oif eth0'), /`oif` is not modelled/);
+  throws(() => w.trace(SEED_INLINE, { dst: '192.168.10.10', iif: 'eth0' }), /`iif` is not part of a topology flow/);
+  throws(() => w.fixes(SEED_INLINE, '192.168.10.10 oif eth0'), /`oif` is not part of a topology flow/);
   throws(() => w.trace(SEED_INLINE, { ...DNS, from_node: 'supervsior' }), /no node named `supervsior`.*`supervisor`/);
   throws(() => w.trace(SEED_INLINE, { ...DNS, from_node: 7 }), /from_node/);
   throws(() => w.trace(SEED, DNS), /transcript_file.*transcripts: \{ "supervisor"/);

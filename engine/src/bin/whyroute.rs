@@ -173,15 +173,10 @@ mod cli {
             eprintln!("Error: expected {e}");
             ExitCode::from(1)
         })?;
-        Ok(vec![FlowSpec {
-            from_node: node,
-            dst: f.dst,
-            src: f.from,
-            proto: Some(whyroute::model::ipproto_name(f.ipproto)),
-            dport: (f.dport != 0).then_some(f.dport),
-            sport: (f.sport != 0).then_some(f.sport),
-            label: None,
-        }])
+        FlowSpec::from_flow(&f, node).map(|f| vec![f]).map_err(|k| {
+            eprintln!("Error: `{k}` is not part of a topology flow (a node sends the packet; name it with --node)");
+            ExitCode::from(1)
+        })
     }
 
     fn topo_trace(path: &str, node: Option<String>, json: bool, args: &[String]) -> ExitCode {

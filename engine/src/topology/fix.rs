@@ -59,7 +59,7 @@ pub fn candidates(net: &Network, flow: &FlowSpec) -> Vec<Fix> {
     if let Some(oi) = super::trace::origin_of(net, flow).ok().filter(|i| net.nodes[*i].kind == NodeKind::LinuxHost) {
         let o = &net.nodes[oi];
         let h = &o.host;
-        let f = crate::decide::Flow { dst: flow.dst, from: flow.src, ..crate::decide::Flow::to(flow.dst) };
+        let f = flow.origin_flow();
         if let Ok(d) = Fib::new(h).route_get(&f, None) {
             if let Some(ri) = d.rule {
                 let r = &h.rules[ri];

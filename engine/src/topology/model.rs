@@ -175,6 +175,17 @@ pub struct FlowSpec {
     pub dport: Option<u16>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sport: Option<u16>,
+    /// The TOS byte (`tos` in `ip route get`; `ip rule … tos` selectors and route TOS match it).
+    /// Every hop of the request sees it; the reply is sent with TOS 0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tos: Option<u8>,
+    /// The firewall mark (`mark`) the origin host puts on the packet (a socket's SO_MARK or an
+    /// iptables MARK): it matches `fwmark` rules there and is not carried to other hosts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mark: Option<u32>,
+    /// The sending process's uid on the origin host (`uidrange` rules).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uid: Option<u32>,
     /// Why this flow is interesting (set on derived flows).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
@@ -182,7 +193,7 @@ pub struct FlowSpec {
 
 impl Default for FlowSpec {
     fn default() -> Self {
-        FlowSpec { from_node: None, dst: Ipv4Addr::UNSPECIFIED, src: None, proto: None, dport: None, sport: None, label: None }
+        FlowSpec { from_node: None, dst: Ipv4Addr::UNSPECIFIED, src: None, proto: None, dport: None, sport: None, tos: None, mark: None, uid: None, label: None }
     }
 }
 
@@ -213,7 +224,55 @@ impl FlowSpec {
         if let Some(p) = self.dport {
             s.push_str(&format!(" dport {p}"));
         }
+        if let Some(t) = self.tos.filter(|t| *t != 0) {
+            s.push_str(&format!(" tos {t:#04x}"));
+        }
+        if let Some(m) = self.mark.filter(|m| *m != 0) {
+            s.push_str(&format!(" mark {m:#x}"));
+        }
+        if let Some(u) = self.uid {
+            s.push_str(&format!(" uid {u}"));
+        }
         s
+    }
+
+    /// The topology flow for `ip route get` arguments, starting at `from_node`. `iif` and `oif`
+    /// have no meaning for a packet a node sends into the topology: they are refused (the name
+    /// of the field is the error).
+    pub fn from_flow(f: &crate::decide::Flow, from_node: Option<String>) -> Result<FlowSpec, &'static str> {
+        if f.iif.is_some() {
+            return Err("iif");
+        }
+        if f.oif.is_some() {
+            return Err("oif");
+        }
+        Ok(FlowSpec {
+            from_node,
+            dst: f.dst,
+            src: f.from,
+            // No `ipproto`: the topology's default (udp), as for a `[[flow]]` without `proto`.
+            proto: (f.ipproto != 0).then(|| crate::model::ipproto_name(f.ipproto)),
+            dport: (f.dport != 0).then_some(f.dport),
+            sport: (f.sport != 0).then_some(f.sport),
+            tos: (f.tos != 0).then_some(f.tos),
+            mark: (f.mark != 0).then_some(f.mark),
+            uid: (f.uid != 0).then_some(f.uid),
+            label: None,
+        })
+    }
+
+    /// The flow as the origin host's `ip route get` sees it (its own packet: tos, mark, uid).
+    pub fn origin_flow(&self) -> crate::decide::Flow {
+        crate::decide::Flow {
+            from: self.src,
+            tos: self.tos.unwrap_or(0),
+            mark: self.mark.unwrap_or(0),
+            uid: self.uid.unwrap_or(0),
+            ipproto: self.ipproto(),
+            sport: self.sport.unwrap_or(0),
+            dport: self.dport.unwrap_or(0),
+            ..crate::decide::Flow::to(self.dst)
+        }
     }
 }
 

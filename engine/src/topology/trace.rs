@@ -194,11 +194,12 @@ pub fn trace_network(net: &Network, flow: &FlowSpec) -> TraceResult {
     };
     let pkt = Packet { src: flow.src.unwrap_or(Ipv4Addr::UNSPECIFIED), dst: flow.dst, proto: flow.ipproto(), sport: flow.sport.unwrap_or(if flow.dport.is_some() { 53000 } else { 0 }), dport: flow.dport.unwrap_or(0) };
     let mut sessions = Vec::new();
-    let fwd = walk(net, origin, pkt, flow.src.is_some(), &mut sessions);
+    let marks = Marks { tos: flow.tos.unwrap_or(0), mark: flow.mark.unwrap_or(0), uid: flow.uid.unwrap_or(0) };
+    let fwd = walk(net, origin, pkt, flow.src.is_some(), marks, &mut sessions);
     let reply = if let Disposition::Delivered { node, .. } = &fwd.disposition {
         let at = net.nodes.iter().position(|n| &n.name == node).expect("delivered at a node");
         let src_orig = fwd.hops.first().map(|h| h.packet.src).unwrap_or(pkt.src);
-        let mut leg = walk(net, at, fwd.packet.reply(), true, &mut sessions);
+        let mut leg = walk(net, at, fwd.packet.reply(), true, Marks::default(), &mut sessions);
         let back_home = matches!(&leg.disposition, Disposition::Delivered { node, address, .. } if *node == net.nodes[origin].name && *address == src_orig);
         if at != origin && !back_home {
             let (reason, at_node) = reply_lost_reason(net, &fwd, &leg);
@@ -281,7 +282,16 @@ pub fn render(t: &TraceResult) -> String {
 }
 
 /// Walks one direction from `start`, which sends `pkt` itself.
-fn walk(net: &Network, start: usize, mut pkt: Packet, src_given: bool, sessions: &mut Vec<Session>) -> Leg {
+/// What a flow carries besides the packet's addresses and ports: the TOS byte (seen by every
+/// hop) and the origin host's firewall mark and uid (seen there only).
+#[derive(Clone, Copy, Default)]
+struct Marks {
+    tos: u8,
+    mark: u32,
+    uid: u32,
+}
+
+fn walk(net: &Network, start: usize, mut pkt: Packet, src_given: bool, marks: Marks, sessions: &mut Vec<Session>) -> Leg {
     let mut hops: Vec<Hop> = Vec::new();
     let mut seen: HashSet<(usize, Packet)> = HashSet::new();
     let mut at = start;
@@ -337,9 +347,9 @@ fn walk(net: &Network, start: usize, mut pkt: Packet, src_given: bool, sessions:
         }
         // Route.
         let choice = match (first, in_dev.as_deref()) {
-            (true, _) => originate(node, &pkt, src_given),
-            (false, Some(dev)) if node.from_transcript && node.kind == NodeKind::LinuxHost => forward_linux(node, &pkt, dev),
-            (false, _) => forward(node, &pkt, in_dev.as_deref()),
+            (true, _) => originate(node, &pkt, src_given, marks),
+            (false, Some(dev)) if node.from_transcript && node.kind == NodeKind::LinuxHost => forward_linux(node, &pkt, dev, marks.tos),
+            (false, _) => forward(node, &pkt, in_dev.as_deref(), marks.tos),
         };
         let ch = match choice {
             Ok(c) => c,
@@ -429,15 +439,15 @@ struct Choice {
 }
 
 /// The node's own packet: the kernel-exact output decision.
-fn originate(node: &Node, pkt: &Packet, src_given: bool) -> Result<Choice, Disposition> {
-    let flow = Flow { dst: pkt.dst, from: if src_given { Some(pkt.src) } else { None }, iif: None, oif: None, mark: 0, tos: 0, ipproto: pkt.proto, sport: pkt.sport, dport: pkt.dport, uid: 0 };
+fn originate(node: &Node, pkt: &Packet, src_given: bool, marks: Marks) -> Result<Choice, Disposition> {
+    let flow = Flow { dst: pkt.dst, from: if src_given { Some(pkt.src) } else { None }, iif: None, oif: None, mark: marks.mark, tos: marks.tos, ipproto: pkt.proto, sport: pkt.sport, dport: pkt.dport, uid: marks.uid };
     kernel_choice(node, pkt, &flow)
 }
 
 /// A packet a pasted Linux host forwards: the kernel-exact input path (`ip route get DST from
 /// SRC iif DEV`), so its `iif` rules, `ip_forward` and rp_filter decide as they would there.
-fn forward_linux(node: &Node, pkt: &Packet, in_dev: &str) -> Result<Choice, Disposition> {
-    let flow = Flow { dst: pkt.dst, from: Some(pkt.src), iif: Some(in_dev.to_string()), oif: None, mark: 0, tos: 0, ipproto: pkt.proto, sport: pkt.sport, dport: pkt.dport, uid: 0 };
+fn forward_linux(node: &Node, pkt: &Packet, in_dev: &str, tos: u8) -> Result<Choice, Disposition> {
+    let flow = Flow { dst: pkt.dst, from: Some(pkt.src), iif: Some(in_dev.to_string()), oif: None, mark: 0, tos, ipproto: pkt.proto, sport: pkt.sport, dport: pkt.dport, uid: 0 };
     kernel_choice(node, pkt, &flow)
 }
 
@@ -551,9 +561,9 @@ pub fn lookup_table<'h>(host: &'h Host, table: TableId, dst: Ipv4Addr) -> Option
 /// A packet forwarded by a gateway or router the scenario describes (not a pasted Linux host):
 /// the rule list (with the packet's source and input interface) and longest-prefix match per
 /// table.
-fn forward(node: &Node, pkt: &Packet, in_dev: Option<&str>) -> Result<Choice, Disposition> {
+fn forward(node: &Node, pkt: &Packet, in_dev: Option<&str>, tos: u8) -> Result<Choice, Disposition> {
     let host = &node.host;
-    let flow = Flow { dst: pkt.dst, from: Some(pkt.src), iif: None, oif: None, mark: 0, tos: 0, ipproto: pkt.proto, sport: pkt.sport, dport: pkt.dport, uid: 0 };
+    let flow = Flow { dst: pkt.dst, from: Some(pkt.src), iif: None, oif: None, mark: 0, tos, ipproto: pkt.proto, sport: pkt.sport, dport: pkt.dport, uid: 0 };
     let name = node.name.clone();
     let mut why = Vec::new();
     let mut i = 0;
