@@ -215,7 +215,7 @@ fn route_with(
             tos: tos.unwrap_or(0),
             metric,
             scope,
-            protocol: proto.map(str::to_string),
+            protocol: proto.map(Into::into),
             prefsrc,
             mtu,
             nexthops,

@@ -128,7 +128,7 @@ fn random_route(g: &mut Rng) -> Route {
         tos: if g.chance(4) { g.pick_or(&[0x10u8, 0x08, 0x04, 0x28, 0xb8, 0xe0], |x| x as u8 & 0xfc) } else { 0 },
         metric: if g.chance(2) { 0 } else { g.pick_or(&[1u32, 20, 100, 1024, u32::MAX], |x| x as u32) },
         scope: g.pick_or(&[Scope::UNIVERSE, Scope::UNIVERSE, Scope::SITE, Scope::LINK, Scope::HOST, Scope::NOWHERE], |x| Scope(x as u8)),
-        protocol: g.chance(2).then(|| g.pick(PROTOS).to_string()),
+        protocol: g.chance(2).then(|| (*g.pick(PROTOS)).into()),
         prefsrc: g.chance(3).then(|| g.addr()),
         mtu: g.chance(6).then(|| 68 + g.below(65_000) as u32),
         nexthops,

@@ -13,6 +13,7 @@ pub use build::build_host;
 
 use ipnet::Ipv4Net;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
@@ -378,8 +379,10 @@ pub struct Route {
     #[serde(default)]
     pub metric: u32,
     pub scope: Scope,
+    /// Borrowed for the well-known names ([`route_protocol`]), so a big table does not hold
+    /// a copy of "bgp" or "kernel" per route.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub protocol: Option<String>,
+    pub protocol: Option<Cow<'static, str>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prefsrc: Option<Ipv4Addr>,
     /// The `mtu` route metric, which `ip route get` echoes.
@@ -395,6 +398,20 @@ pub struct Route {
 impl Route {
     pub fn is_multipath(&self) -> bool {
         self.nexthops.len() > 1
+    }
+}
+
+/// A route's `proto` word: iproute2's names are shared statics, anything else (a number, a
+/// name from /etc/iproute2/rt_protos.d) an owned copy.
+pub fn route_protocol(name: &str) -> Cow<'static, str> {
+    // iproute2's rt_protos, the most common first.
+    const KNOWN: &[&str] = &[
+        "kernel", "static", "dhcp", "boot", "bgp", "bird", "ospf", "zebra", "ra", "redirect", "isis", "rip", "babel",
+        "eigrp", "openr", "keepalived", "gated", "mrt", "xorp", "ntk", "dnrouted", "unspec",
+    ];
+    match KNOWN.iter().find(|k| **k == name) {
+        Some(k) => Cow::Borrowed(k),
+        None => Cow::Owned(name.to_string()),
     }
 }
 

@@ -1,11 +1,12 @@
 //! `ip route show [table T|all]` (iproute2's print_route) and `ip -j route`.
 //!
 //! Hot path: a 1,000,000-route dump must parse in well under half a second, so a line is
-//! tokenised once with borrowed words and nothing is allocated but the device name.
+//! tokenised once with borrowed words, and a route allocates only its nexthop list and the
+//! device name (well-known `proto` names are shared statics).
 
 use super::words::{parse_prefix_lenient, words};
 use super::{Context, Fragment, Line, ParseDiagnostic};
-use crate::model::{parse_u32, table_id_builtin, NextHop, Origin, Route, RouteType, Scope, TableId, TABLE_MAIN};
+use crate::model::{parse_u32, route_protocol, table_id_builtin, NextHop, Origin, Route, RouteType, Scope, TableId, TABLE_MAIN};
 use ipnet::Ipv4Net;
 use serde_json::Value;
 use std::net::Ipv4Addr;
@@ -156,7 +157,7 @@ fn parse_route_line(text: &str, default_table: TableId, out: &Fragment) -> Resul
                     .or_else(|| out.table_names.iter().find(|(n, _)| n == v).map(|(_, t)| *t))
                     .ok_or_else(|| format!("a table number or known name after `table`, found `{v}`"))?;
             }
-            "proto" | "protocol" => route.protocol = Some(val(k)?.to_string()),
+            "proto" | "protocol" => route.protocol = Some(route_protocol(val(k)?)),
             "scope" => {
                 let v = val(k)?;
                 route.scope = Scope::parse(v).ok_or_else(|| format!("a scope (global, link, host, or a number), found `{v}`"))?;

@@ -781,7 +781,7 @@ impl UnitReader<'_> {
             tos: draft.tos,
             metric: draft.metric,
             scope: draft.scope.unwrap_or_else(|| kind.default_scope(has_gateway)),
-            protocol: Some(draft.protocol.unwrap_or_else(|| "static".into())),
+            protocol: Some(draft.protocol.map_or("static".into(), Into::into)),
             prefsrc: draft.prefsrc,
             mtu: draft.mtu,
             nexthops,
