@@ -1,6 +1,8 @@
-//! Counterfactual fixes at the host level, computed in the playground until
-//! `whyroute::topology::fixes` lands: small edits of the paste that change the verdict,
-//! each re-evaluated by the engine before it is offered.
+//! Counterfactual fixes at the host level: small edits of the paste that change the verdict,
+//! each re-evaluated by the engine before it is offered. `whyroute::topology::fixes` proves a
+//! fix by delivering the packet and its reply across a whole scenario; a lone paste has no
+//! other end, so here "changes where the packet leaves" is the proof, and the edit is made to
+//! the paste's text (a copy the user can open).
 //!
 //! - "without rule N": the policy rule that decided, removed (its line deleted);
 //! - "table T gets main's route": when a rule sent the flow to table T and main would have
