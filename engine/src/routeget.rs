@@ -58,50 +58,73 @@ pub fn format_text(host: &Host, d: &Decision) -> String {
     s
 }
 
-/// The JSON array `ip -j route get` prints (one object), keys in iproute2's order.
-pub fn format_json(host: &Host, d: &Decision) -> Value {
-    let mut o = Map::new();
+/// The fields of the object `ip -j route get` prints, in iproute2's order (print_route's).
+/// Kept as a list, not a map, so the order never depends on serde_json's `preserve_order`
+/// (which the wasm build leaves out).
+pub fn json_fields(host: &Host, d: &Decision) -> Vec<(&'static str, Value)> {
+    let mut o: Vec<(&'static str, Value)> = Vec::with_capacity(12);
     if d.kind != RouteType::Unicast {
-        o.insert("type".into(), d.kind.name().into());
+        o.push(("type", d.kind.name().into()));
     }
-    o.insert("dst".into(), d.dst.to_string().into());
+    o.push(("dst", d.dst.to_string().into()));
     if let Some(f) = d.from {
-        o.insert("from".into(), f.to_string().into());
+        o.push(("from", f.to_string().into()));
     }
     if d.route_tos != 0 {
-        o.insert("tos".into(), crate::parse::ip_rule::tos_name(d.route_tos).into());
+        o.push(("tos", crate::parse::ip_rule::tos_name(d.route_tos).into()));
     }
     if let Some(g) = d.gateway {
-        o.insert("gateway".into(), g.to_string().into());
+        o.push(("gateway", g.to_string().into()));
     }
-    o.insert("dev".into(), d.dev.clone().into());
+    o.push(("dev", d.dev.clone().into()));
     if let Some(t) = table_word(host, d) {
-        o.insert("table".into(), t.into());
+        o.push(("table", t.into()));
     }
     if let Some(p) = prefsrc(d).filter(|_| d.iif.is_none()) {
-        o.insert("prefsrc".into(), p.to_string().into());
+        o.push(("prefsrc", p.to_string().into()));
     }
     let flags: Vec<Value> = if d.multicast { vec!["rt_offload_failed".into()] } else { vec![] };
-    o.insert("flags".into(), flags.into());
+    o.push(("flags", flags.into()));
     if d.mark != 0 {
-        o.insert("mark".into(), d.mark.into());
+        o.push(("mark", d.mark.into()));
     }
     if d.iif.is_none() {
-        o.insert("uid".into(), d.uid.into());
+        o.push(("uid", d.uid.into()));
     }
-    o.insert("cache".into(), cache_flags(d).into_iter().map(Value::from).collect::<Vec<_>>().into());
+    o.push(("cache", cache_flags(d).into_iter().map(Value::from).collect::<Vec<_>>().into()));
     if let Some(m) = d.mtu {
-        o.insert("metrics".into(), serde_json::json!([{ "mtu": m }]));
+        o.push(("metrics", serde_json::json!([{ "mtu": m }])));
     }
     if let Some(i) = &d.iif {
-        o.insert("iif".into(), i.clone().into());
+        o.push(("iif", i.clone().into()));
     }
-    Value::Array(vec![Value::Object(o)])
+    o
+}
+
+/// The JSON array `ip -j route get` prints (one object), as a value (compare with the
+/// kernel's by equality; for the text, with its key order, use [`format_json_object`]).
+pub fn format_json(host: &Host, d: &Decision) -> Value {
+    Value::Array(vec![Value::Object(json_fields(host, d).into_iter().map(|(k, v)| (k.to_string(), v)).collect::<Map<_, _>>())])
+}
+
+/// The object of `ip -j route get` as compact JSON text, keys in iproute2's order.
+pub fn format_json_object(host: &Host, d: &Decision) -> String {
+    let mut out = String::from("{");
+    for (i, (k, v)) in json_fields(host, d).iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&Value::from(*k).to_string());
+        out.push(':');
+        out.push_str(&v.to_string());
+    }
+    out.push('}');
+    out
 }
 
 /// `ip -j route get` as one compact line, as iproute2 prints it.
 pub fn format_json_line(host: &Host, d: &Decision) -> String {
-    format_json(host, d).to_string()
+    format!("[{}]", format_json_object(host, d))
 }
 
 /// What ip prints on stderr for a refused route.

@@ -296,14 +296,7 @@ pub fn route_get(
     let flow = flow_in(flow, "routeGet")?;
     let a = analyze(&text);
     match Fib::new(&a.host).route_get(&flow, None) {
-        Ok(d) => {
-            let mut v = crate::routeget::format_json(&a.host, &d);
-            let obj = match v.as_array_mut() {
-                Some(arr) if !arr.is_empty() => arr.swap_remove(0),
-                _ => v,
-            };
-            json_to_js(&route_get_json(&obj))
-        }
+        Ok(d) => json_to_js(&crate::routeget::format_json_object(&a.host, &d)),
         Err(e) => to_js(&RouteGetError { error: e.message() }),
     }
 }
@@ -561,7 +554,9 @@ fn flow_args(v: &JsValue, func: &str, topology: bool) -> Result<(Vec<String>, Op
                 }
             } else if let Some(f) = x.as_f64() {
                 if js_sys::Number::is_safe_integer(&x) {
-                    (f as i64).to_string()
+                    // A JS number means its value; `ip route get`'s `tos` word is always
+                    // hexadecimal (rtnl_dsfield_a2n), so 16 is written as 0x10, not "16" (0x16).
+                    if key == "tos" && f >= 0.0 { format!("{:#x}", f as i64) } else { (f as i64).to_string() }
                 } else {
                     // NaN and ±Infinity read as null (absent), as JSON has them.
                     match serde_json::Number::from_f64(f) {
@@ -602,33 +597,6 @@ fn to_js<T: Serialize>(v: &T) -> Result<JsValue, JsError> {
 
 fn json_to_js(json: &str) -> Result<JsValue, JsError> {
     js_sys::JSON::parse(json).map_err(|_| JsError::new("whyroute: internal error: a result is not valid JSON"))
-}
-
-/// The keys of `ip -j route get`'s object in iproute2's order (routeget::format_json inserts
-/// them in this order). The wasm build has serde_json without `preserve_order` (no IndexMap:
-/// smaller), so its maps are sorted; the object is written out here in this order instead.
-const ROUTE_GET_KEYS: [&str; 14] =
-    ["type", "dst", "from", "tos", "gateway", "dev", "table", "prefsrc", "flags", "mark", "uid", "cache", "metrics", "iif"];
-
-/// `ip -j route get`'s object as JSON text, keys in iproute2's order (any key not in
-/// ROUTE_GET_KEYS follows, in map order).
-fn route_get_json(v: &serde_json::Value) -> String {
-    let Some(map) = v.as_object() else {
-        return v.to_string();
-    };
-    let mut keys: Vec<&str> = ROUTE_GET_KEYS.iter().copied().filter(|k| map.contains_key(*k)).collect();
-    keys.extend(map.keys().map(String::as_str).filter(|k| !ROUTE_GET_KEYS.contains(k)));
-    let mut out = String::from("{");
-    for (i, k) in keys.into_iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        out.push_str(&serde_json::Value::from(k).to_string());
-        out.push(':');
-        out.push_str(&map[k].to_string());
-    }
-    out.push('}');
-    out
 }
 
 fn js_kind(v: &JsValue) -> &'static str {

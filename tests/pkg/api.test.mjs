@@ -58,6 +58,12 @@ test('routeGet: before the fix, 192.168.10.10 leaves eth1 via 10.244.0.1 (table 
   assert.deepEqual(w.routeGet(BEFORE, '192.168.10.10 ipproto tcp dport 53'), r);
   assert.deepEqual(w.routeGet(s, 'ip route get 192.168.10.10'), r);
   assert.deepEqual(w.routeGet(structuredClone(s), { dst: '192.168.10.10', ipproto: 'tcp', dport: 53, tos: '0x10', mark: 0 }), r);
+  // A numeric tos is its value (16 = 0x10); as a string it is read the way `ip route get` reads
+  // it, in hexadecimal. A tos route shows which one the engine got.
+  const tosHost = BEFORE + '\nip route show table 200\n192.168.10.10 tos 0x10 dev eth0 scope link\n';
+  assert.equal(w.routeGet(tosHost, { dst: '192.168.10.10', tos: 16 }).dev, 'eth0');
+  assert.equal(w.routeGet(tosHost, { dst: '192.168.10.10', tos: '10' }).dev, 'eth0');
+  assert.equal(w.routeGet(tosHost, { dst: '192.168.10.10', tos: '16' }).dev, 'eth1');
 });
 
 test('routeGet: after the fix, 192.168.10.10 leaves eth0 (main)', { skip }, () => {
