@@ -4,7 +4,7 @@
 //! tokenised once with borrowed words, and a route allocates only its nexthop list and the
 //! device name (well-known `proto` names are shared statics).
 
-use super::words::{parse_prefix_lenient, words};
+use super::words::{parse_ipv4, parse_prefix_lenient, words};
 use super::{Context, Fragment, Line, ParseDiagnostic};
 use crate::model::{parse_u32, route_protocol, table_id_builtin, NextHop, Origin, Route, RouteType, Scope, TableId, TABLE_MAIN};
 use ipnet::Ipv4Net;
@@ -22,6 +22,9 @@ pub fn parse(lines: &[Line<'_>], ctx: &Context, out: &mut Fragment) {
     if lines.iter().map(|l| l.text.trim()).find(|t| !t.is_empty()).is_some_and(|t| t.starts_with('[')) {
         return parse_json(lines, default_table, out);
     }
+    // About one route per line: room for them all at once rather than a million-route Vec
+    // grown (and, in wasm, copied) by doubling.
+    out.routes.reserve(lines.len());
     // Index of the last route pushed by a line of this block, for `nexthop` continuation lines.
     let mut last: Option<usize> = None;
     for line in lines {
@@ -90,7 +93,8 @@ fn parse_route_line(text: &str, default_table: TableId, out: &Fragment) -> Resul
     let mut first = w.next().ok_or("a route")?;
     let mut kind = RouteType::Unicast;
     let mut typed = false;
-    if let Some(t) = RouteType::parse(first) {
+    // Most lines start with a prefix: only a word can be a route type.
+    if let Some(t) = first.starts_with(|c: char| c.is_ascii_lowercase()).then(|| RouteType::parse(first)).flatten() {
         kind = t;
         typed = true;
         first = w.next().ok_or("a destination after the route type")?;
@@ -148,7 +152,7 @@ fn parse_route_line(text: &str, default_table: TableId, out: &Fragment) -> Resul
                 if v.contains(':') {
                     return Ok(Parsed::Ipv6);
                 }
-                nh.gateway = Some(v.parse().map_err(|_| format!("a gateway address after `via`, found `{v}`"))?);
+                nh.gateway = Some(parse_ipv4(v).ok_or_else(|| format!("a gateway address after `via`, found `{v}`"))?);
             }
             "dev" | "oif" => nh.dev = Some(val(k)?.to_string()),
             "table" => {
@@ -168,7 +172,7 @@ fn parse_route_line(text: &str, default_table: TableId, out: &Fragment) -> Resul
                 if v.contains(':') {
                     return Ok(Parsed::Ipv6);
                 }
-                route.prefsrc = Some(v.parse().map_err(|_| format!("an IPv4 address after `src`, found `{v}`"))?);
+                route.prefsrc = Some(parse_ipv4(v).ok_or_else(|| format!("an IPv4 address after `src`, found `{v}`"))?);
             }
             "metric" | "priority" | "preference" => {
                 let v = val(k)?;
@@ -216,7 +220,10 @@ fn parse_route_line(text: &str, default_table: TableId, out: &Fragment) -> Resul
     let has_nh = nh.gateway.is_some() || nh.dev.is_some();
     match kind {
         RouteType::Blackhole | RouteType::Unreachable | RouteType::Prohibit | RouteType::Throw => {}
-        _ => route.nexthops.push(nh),
+        // Exactly one: a push onto the empty Vec would allocate room for four, and nearly
+        // every route keeps its one nexthop (a multipath head's placeholder is replaced when
+        // its `nexthop` lines come).
+        _ => route.nexthops = vec![nh],
     }
     if !has_nh && matches!(kind, RouteType::Unicast | RouteType::Local | RouteType::Broadcast | RouteType::Multicast | RouteType::Anycast) {
         // Either a multipath head (its `nexthop` lines follow) or a route without a device;
@@ -239,7 +246,7 @@ fn parse_nexthop(rest: &str) -> Result<Option<NextHop>, String> {
                 if v.contains(':') || v == "inet6" {
                     return Ok(None);
                 }
-                nh.gateway = Some(v.parse().map_err(|_| format!("a gateway address after `via`, found `{v}`"))?);
+                nh.gateway = Some(parse_ipv4(v).ok_or_else(|| format!("a gateway address after `via`, found `{v}`"))?);
             }
             "dev" => nh.dev = Some(val(k)?.to_string()),
             "weight" => {
