@@ -146,9 +146,11 @@ fn command_of(line: &str) -> Option<String> {
         }
         None
     };
-    if let Some(at) = t.find('@') {
+    // The `user@` of a prompt is in the first word: look no further (this runs on every line).
+    let first_word = t.split(char::is_whitespace).next().unwrap_or(t);
+    if let Some(at) = first_word.find('@') {
         let head = &t[..at];
-        if !head.is_empty() && !head.contains(char::is_whitespace) && !head.contains(':') {
+        if !head.is_empty() && !head.contains(':') {
             if let Some(end) = prompt_end(t) {
                 let cmd = t[end..].trim();
                 if !cmd.is_empty() {
@@ -180,8 +182,7 @@ fn command_of(line: &str) -> Option<String> {
         return None;
     }
     // A bare command line: a known command word, followed by what looks like arguments.
-    let first = t.split_whitespace().next()?;
-    if is_known_command(first) && looks_like_invocation(t) {
+    if is_known_command(first_word) && looks_like_invocation(t) {
         return Some(t.to_string());
     }
     None
