@@ -5,7 +5,7 @@
 //! device name (well-known `proto` names are shared statics).
 
 use super::words::{parse_ipv4, parse_prefix_lenient, words};
-use super::{Context, Fragment, Line, ParseDiagnostic};
+use super::{trim, Context, Fragment, Line, ParseDiagnostic};
 use crate::model::{parse_u32, route_protocol, table_id_builtin, NextHop, Origin, Route, RouteType, Scope, TableId, TABLE_MAIN};
 use ipnet::Ipv4Net;
 use serde_json::Value;
@@ -28,7 +28,7 @@ pub fn parse(lines: &[Line<'_>], ctx: &Context, out: &mut Fragment) {
     // Index of the last route pushed by a line of this block, for `nexthop` continuation lines.
     let mut last: Option<usize> = None;
     for line in lines {
-        let text = line.text.trim();
+        let text = trim(line.text);
         if text.is_empty() {
             continue;
         }

@@ -32,7 +32,19 @@ pub struct Line<'a> {
 impl<'a> Line<'a> {
     /// A paste's lines, numbered from 1, without a stray `\r` (CRLF pastes from Windows).
     pub fn numbered(text: &'a str) -> Vec<Line<'a>> {
-        text.lines().enumerate().map(|(i, t)| Line { no: i + 1, text: t.trim_end_matches('\r') }).collect()
+        text.lines()
+            .enumerate()
+            .map(|(i, t)| Line { no: i + 1, text: if t.ends_with('\r') { t.trim_end_matches('\r') } else { t } })
+            .collect()
+    }
+}
+
+/// `str::trim`, skipping the Unicode-aware trimmer for the usual line that neither starts nor
+/// ends with whitespace: it runs on every line of a paste, which can have a million.
+pub(crate) fn trim(s: &str) -> &str {
+    match (s.as_bytes().first(), s.as_bytes().last()) {
+        (Some(a), Some(z)) if a.is_ascii_graphic() && z.is_ascii_graphic() => s,
+        _ => s.trim(),
     }
 }
 
@@ -146,5 +158,15 @@ impl Fragment {
             self.hostname = other.hostname;
         }
         self.sysctls.extend(other.sysctls);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn trim_is_str_trim() {
+        for s in ["", " ", "a", " a", "a ", "\ta b\r", "\u{a0}x\u{a0}", "x\u{3000}", "\u{1}x", "é", "x\u{b}"] {
+            assert_eq!(super::trim(s), s.trim(), "{s:?}");
+        }
     }
 }

@@ -3,7 +3,7 @@
 //! where there is none, the content does.
 
 use super::{ifconfig, ip_addr, ip_route, ip_rule, networkd, resolv, route_n};
-use super::{Context, Fragment, Line, ParseDiagnostic};
+use super::{trim, Context, Fragment, Line, ParseDiagnostic};
 use crate::model::{parse_u32, table_id_builtin, TableId};
 use serde::{Deserialize, Serialize};
 
@@ -113,7 +113,7 @@ pub fn parse_transcript(text: &str) -> (Fragment, Vec<Block>) {
     };
 
     for (i, line) in lines.iter().enumerate() {
-        let t = line.text.trim();
+        let t = trim(line.text);
         if t.starts_with("```") || t.starts_with("~~~") {
             // Markdown fences: a fence ends the previous command's output.
             flush(&mut current, &lines[pending..i], &mut out, &mut blocks);
@@ -133,7 +133,7 @@ pub fn parse_transcript(text: &str) -> (Fragment, Vec<Block>) {
 
 /// If `line` is a command line (with or without a shell prompt), the command.
 fn command_of(line: &str) -> Option<String> {
-    let t = line.trim();
+    let t = trim(line);
     if t.is_empty() {
         return None;
     }
