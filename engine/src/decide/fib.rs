@@ -2,6 +2,7 @@
 //! at most 33 hash probes per table regardless of its size.
 
 use crate::model::{Host, Route, TableId, TABLE_LOCAL, TABLE_MAIN};
+use std::cell::OnceCell;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::net::Ipv4Addr;
@@ -50,11 +51,22 @@ impl TableIndex {
     /// kernel keeps them (fib_find_alias): higher table id first, then higher TOS, then
     /// lower metric, then insertion (paste) order.
     pub fn build(host: &Host, tables: &[TableId]) -> TableIndex {
-        let mut by_len: Vec<PrefixMap> = (0..=32).map(|_| PrefixMap::default()).collect();
+        // Each map sized for its routes up front (a million-route table would otherwise
+        // rehash its way up), and a prefix's list for the one route it nearly always has.
+        let mut per_len = [0usize; 33];
+        for &t in tables {
+            for r in host.routes(t) {
+                per_len[r.dst.prefix_len() as usize] += 1;
+            }
+        }
+        let mut by_len: Vec<PrefixMap> = per_len.iter().map(|&n| PrefixMap::with_capacity_and_hasher(n, Default::default())).collect();
         for &t in tables {
             for (i, r) in host.routes(t).iter().enumerate() {
                 let key = u32::from(r.dst.network());
-                by_len[r.dst.prefix_len() as usize].entry(key).or_default().push(RouteRef { table: t, index: i as u32 });
+                by_len[r.dst.prefix_len() as usize]
+                    .entry(key)
+                    .or_insert_with(|| Vec::with_capacity(1))
+                    .push(RouteRef { table: t, index: i as u32 });
             }
         }
         for m in &mut by_len {
@@ -85,24 +97,26 @@ pub fn route(host: &Host, r: RouteRef) -> &Route {
     &host.tables[&r.table][r.index as usize]
 }
 
-/// All indexes a decision needs, built once per host.
+/// All indexes a decision needs, each built once per host on first use: a decision reads one
+/// or two tables, and indexing a million routes it never looks at (table main a second time,
+/// besides the merged trie of the fast path) would cost more than the decision.
 pub struct Fib<'h> {
     pub host: &'h Host,
-    tables: HashMap<TableId, TableIndex>,
+    tables: HashMap<TableId, OnceCell<TableIndex>>,
     /// The fast path's trie: local merged into main (kernel without custom rules).
-    merged: Option<TableIndex>,
+    merged: Option<OnceCell<TableIndex>>,
 }
 
 impl<'h> Fib<'h> {
     pub fn new(host: &'h Host) -> Fib<'h> {
-        let tables = host.tables.keys().map(|&t| (t, TableIndex::build(host, &[t]))).collect();
-        let merged = host.default_rules_only.then(|| TableIndex::build(host, &[TABLE_LOCAL, TABLE_MAIN]));
+        let tables = host.tables.keys().map(|&t| (t, OnceCell::new())).collect();
+        let merged = host.default_rules_only.then(OnceCell::new);
         Fib { host, tables, merged }
     }
     pub fn table(&self, id: TableId) -> Option<&TableIndex> {
-        self.tables.get(&id)
+        self.tables.get(&id).map(|idx| idx.get_or_init(|| TableIndex::build(self.host, &[id])))
     }
     pub fn merged(&self) -> Option<&TableIndex> {
-        self.merged.as_ref()
+        self.merged.as_ref().map(|idx| idx.get_or_init(|| TableIndex::build(self.host, &[TABLE_LOCAL, TABLE_MAIN])))
     }
 }
