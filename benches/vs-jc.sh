@@ -8,6 +8,9 @@
 # processes reading the dump from a file (startup, reading and parsing included); whyroute's
 # in-process analyze() time is printed too. The whyroute binaries are built with the `bench`
 # profile: `release` is size-tuned (opt-level z) for wasm.
+#
+# The same dump parsed by the npm package's wasm under node: benches/wasm-node.mjs (after
+# `make pkg`; `node benches/wasm-node.mjs "$DUMP"` with the dump this script writes).
 set -euo pipefail
 
 JC_VERSION=1.26.1
