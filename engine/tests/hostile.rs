@@ -161,7 +161,7 @@ fn one_megabyte_lines() {
 
 #[test]
 fn nul_bytes() {
-    let text = "$ ip route show\n10.0.0.0/8\0 dev eth0\n\0\0\0\0\n10.2.0.0/16 dev eth\01\n\0$ ip rule show\n10.3.0.0/16 dev eth3\n$ ip rule show\n0:\0from all lookup local\n0: from all lookup local\n32766: from all lookup main\n32767: from all lookup default\n";
+    let text = "$ ip route show\n10.0.0.0/8\0 dev eth0\n\0\0\0\0\n10.2.0.0/16 dev eth\x001\n\0$ ip rule show\n10.3.0.0/16 dev eth3\n$ ip rule show\n0:\0from all lookup local\n0: from all lookup local\n32766: from all lookup main\n32767: from all lookup default\n";
     let a = within("NUL bytes", Duration::from_secs(5), || analyze(text));
     let lines: Vec<usize> = errors(&a).iter().map(|d| d.line).collect();
     assert!(lines.contains(&2), "{:?}", a.diagnostics);

@@ -337,11 +337,10 @@ fn address() -> impl Strategy<Value = Address> {
 fn host() -> impl Strategy<Value = Host> {
     let rule = rule_with(link_ref()).prop_map(|mut r| {
         // Point some rules at the tables the routes are in.
-        if let RuleAction::Lookup { table } = &mut r.action {
-            if *table > 1000 && !r.l3mdev {
+        if let RuleAction::Lookup { table } = &mut r.action
+            && *table > 1000 && !r.l3mdev {
                 *table = 200;
             }
-        }
         r
     });
     let route = route_with(link_ref(), pool_addr().boxed(), pool_net().boxed(), false).prop_map(|mut r| {

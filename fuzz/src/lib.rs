@@ -192,11 +192,10 @@ pub fn analyze_decide(data: &[u8]) {
         let args = flow_to_args(flow);
         let words: Vec<&str> = args.split_whitespace().collect();
         let plain = |d: &Option<String>| d.as_deref().is_none_or(|d| !d.is_empty() && !d.contains(char::is_whitespace));
-        if plain(&flow.iif) && plain(&flow.oif) {
-            if let Ok(back) = parse_flow_args(&words) {
+        if plain(&flow.iif) && plain(&flow.oif)
+            && let Ok(back) = parse_flow_args(&words) {
                 assert_eq!(&back, flow, "flow_to_args: `{args}`");
             }
-        }
         let mut trail = Trail::default();
         match fib.route_get(flow, Some(&mut trail)) {
             Ok(d) => {

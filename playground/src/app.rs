@@ -62,7 +62,7 @@ pub fn app() -> Html {
         use_memo(deps, |d| d.as_ref().map(|(t, h, f)| crate::topo::evaluate(t, h, f)))
     };
     let topo_ref = use_node_ref();
-    let link = use_memo(model.scenario(), |s| whyroute::permalink::encode(s));
+    let link = use_memo(model.scenario(), whyroute::permalink::encode);
     let eval = &result.eval;
 
     // The URL follows the state (replaceState: no history entry per keystroke). A damaged
@@ -845,8 +845,17 @@ mod browser {
     pub fn url_with_fragment(link: &str) -> String {
         format!("#{link}")
     }
+    /// Stands for gloo's listener, which removes itself when dropped.
     #[cfg(not(target_arch = "wasm32"))]
-    pub fn on_hashchange(_: impl Fn(String) + 'static) {}
+    pub struct EventListener;
+    #[cfg(not(target_arch = "wasm32"))]
+    impl Drop for EventListener {
+        fn drop(&mut self) {}
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn on_hashchange(_: impl Fn(String) + 'static) -> EventListener {
+        EventListener
+    }
     #[cfg(not(target_arch = "wasm32"))]
     pub fn copy(_: String, done: impl FnOnce(bool) + 'static) {
         done(false)

@@ -45,7 +45,7 @@ fn after(text: String, title: String, copy_name: String, flow: &FlowFields, befo
     let t = e.trace?;
     // Offered only when it changes where the packet goes.
     let same = t.verdict.ok == before.verdict.ok && t.verdict.dev == before.verdict.dev && t.verdict.gateway == before.verdict.gateway;
-    (!same).then(|| Fix { title, copy_name, text, verdict: t.verdict.summary, ok: t.verdict.ok })
+    (!same).then_some(Fix { title, copy_name, text, verdict: t.verdict.summary, ok: t.verdict.ok })
 }
 
 fn is_default_rule(r: &Rule) -> bool {

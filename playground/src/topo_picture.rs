@@ -103,10 +103,10 @@ pub fn topology_picture(t: &TraceResult) -> Html {
                 NatPhase::Dnat if h.packet.src == s.after.dst => Some(format!("↩ reply: from {} → {}", s.after.dst, s.before.dst)),
                 _ => None,
             };
-            if let (Some(b), Some(r)) = (back, rows.iter_mut().find(|r| r.name == h.node)) {
-                if !r.marks.contains(&b) {
-                    r.marks.push(b);
-                }
+            if let (Some(b), Some(r)) = (back, rows.iter_mut().find(|r| r.name == h.node))
+                && !r.marks.contains(&b)
+            {
+                r.marks.push(b);
             }
         }
     }

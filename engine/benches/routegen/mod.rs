@@ -83,7 +83,7 @@ pub fn push_route(rng: &mut Rng, out: &mut String) {
 pub fn routes(n: usize) -> String {
     let mut out = String::with_capacity(n * 64 + 64);
     out.push_str("default via 192.168.1.1 dev eth0 proto static metric 10\n");
-    let mut rng = Rng::new(0x5eed_0f_a11_0007);
+    let mut rng = Rng::new(0x0005_eed0_fa11_0007);
     for _ in 1..n {
         push_route(&mut rng, &mut out);
     }

@@ -287,12 +287,11 @@ mod cli {
             Ok(x) => x,
             Err(c) => return c,
         };
-        if let Some(dev) = &flow.oif {
-            if a.host.link(dev).is_none() {
+        if let Some(dev) = &flow.oif
+            && a.host.link(dev).is_none() {
                 eprintln!("Cannot find device \"{dev}\"");
                 return ExitCode::from(1);
             }
-        }
         let fib = Fib::new(&a.host);
         match fib.route_get(&flow, None) {
             Ok(d) => {

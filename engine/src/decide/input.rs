@@ -107,11 +107,10 @@ impl<'h> Fib<'h> {
         // the kernel would send an ICMP redirect (shared_media is on by default).
         let redirect = out_dev == dev.name && on_link && host.conf_or(&out_dev, "send_redirects", true);
         let mut d = self.input_decision(flow, Some(res), RouteType::Unicast, out_dev, nh.gateway, redirect);
-        if let Some(g) = d.gateway {
-            if host.dev_of_local(g).is_some() && nh.dev.as_deref().is_some_and(|nd| host.addresses.iter().any(|a| a.dev == nd && a.local == g)) {
+        if let Some(g) = d.gateway
+            && host.dev_of_local(g).is_some() && nh.dev.as_deref().is_some_and(|nd| host.addresses.iter().any(|a| a.dev == nd && a.local == g)) {
                 d.gateway = None;
             }
-        }
         Ok(d)
     }
 
@@ -180,7 +179,7 @@ impl<'h> Fib<'h> {
         if rpf == 0 && (oif != Some(dev) || !tx_redirects) {
             // fib_has_custom_local_routes: a `local` route added by a user, in any table.
             let custom_local = host.tables.values().flatten().any(|r| r.kind == RouteType::Local && r.protocol.as_deref() != Some("kernel"));
-            if !(custom_local || !host.default_rules_only) {
+            if !custom_local && host.default_rules_only {
                 // Quick path: only the host's own addresses are martian sources.
                 return if host.addresses.iter().any(|a| a.local == src) { Err(()) } else { Ok(false) };
             }

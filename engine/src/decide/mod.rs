@@ -526,11 +526,10 @@ impl<'h> Fib<'h> {
                 if nh.dead {
                     continue;
                 }
-                if let Some(o) = oif {
-                    if nh.dev.as_deref() != Some(o) {
+                if let Some(o) = oif
+                    && nh.dev.as_deref() != Some(o) {
                         continue;
                     }
-                }
                 return Lookup::Found(rr, i);
             }
         }
@@ -581,18 +580,16 @@ pub(super) fn gateway_is_local_on(host: &Host, gw: Ipv4Addr, dev: Option<&str>) 
 /// suppressed group.
 fn suppressed(host: &Host, rule: &Rule, rr: RouteRef, nh: usize) -> Option<String> {
     let r = route(host, rr);
-    if let Some(len) = rule.suppress_prefixlen {
-        if r.dst.prefix_len() <= len {
+    if let Some(len) = rule.suppress_prefixlen
+        && r.dst.prefix_len() <= len {
             return Some(format!("the route's prefix /{} is not longer than suppress_prefixlength {len}", r.dst.prefix_len()));
         }
-    }
     if let Some(g) = rule.suppress_ifgroup {
         let dev = r.nexthops.first().or(r.nexthops.get(nh)).and_then(|n| n.dev.as_deref());
-        if let Some(link) = dev.and_then(|d| host.link(d)) {
-            if link.group == g {
+        if let Some(link) = dev.and_then(|d| host.link(d))
+            && link.group == g {
                 return Some(format!("the route's device {} is in suppressed interface group {g}", link.name));
             }
-        }
     }
     None
 }
@@ -616,48 +613,41 @@ pub fn first_mismatch(host: &Host, rule: &Rule, flow: &Flow) -> Option<Selector>
             return Some(Selector::Oif);
         }
     }
-    if let Some(m) = rule.fwmark {
-        if (m ^ flow.mark) & rule.fwmask != 0 {
+    if let Some(m) = rule.fwmark
+        && (m ^ flow.mark) & rule.fwmask != 0 {
             return Some(Selector::Fwmark);
         }
-    }
     if rule.l3mdev {
         return Some(Selector::L3mdev);
     }
-    if let Some(u) = rule.uid_range {
-        if !u.contains(flow.uid) {
+    if let Some(u) = rule.uid_range
+        && !u.contains(flow.uid) {
             return Some(Selector::Uid);
         }
-    }
     let src = flow.from.unwrap_or(Ipv4Addr::UNSPECIFIED);
-    if let Some(f) = rule.from {
-        if !f.contains(&src) {
+    if let Some(f) = rule.from
+        && !f.contains(&src) {
             return Some(Selector::From);
         }
-    }
-    if let Some(t) = rule.to {
-        if !t.contains(&flow.dst) {
+    if let Some(t) = rule.to
+        && !t.contains(&flow.dst) {
             return Some(Selector::To);
         }
-    }
     if rule.tos != 0 && (rule.tos >> 2) != (flow.rt_tos() >> 2) {
         return Some(Selector::Tos);
     }
-    if let Some(p) = rule.ipproto {
-        if p != flow.ipproto {
+    if let Some(p) = rule.ipproto
+        && p != flow.ipproto {
             return Some(Selector::Ipproto);
         }
-    }
-    if let Some(r) = rule.sport {
-        if !r.contains(flow.sport as u32) {
+    if let Some(r) = rule.sport
+        && !r.contains(flow.sport as u32) {
             return Some(Selector::Sport);
         }
-    }
-    if let Some(r) = rule.dport {
-        if !r.contains(flow.dport as u32) {
+    if let Some(r) = rule.dport
+        && !r.contains(flow.dport as u32) {
             return Some(Selector::Dport);
         }
-    }
     None
 }
 

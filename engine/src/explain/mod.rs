@@ -127,13 +127,12 @@ pub fn explain_with(fib: &Fib<'_>, flow: &Flow) -> Trace {
         notes: trail.notes.clone(),
         text: String::new(),
     };
-    if let Ok(d) = &result {
-        if d.multipath.len() > 1 {
+    if let Ok(d) = &result
+        && d.multipath.len() > 1 {
             let r = route(host, d.route.expect("multipath has a route"));
             let hops: Vec<String> = d.multipath.iter().map(|&i| nh_words(&r.nexthops[i])).collect();
             t.notes.push(format!("multipath route: the kernel hashes each flow onto one of {} (shown: the first)", hops.join(", ")));
         }
-    }
     t.text = render_text(&t);
     t
 }

@@ -209,11 +209,10 @@ fn kernel_local_routes(host: &Host) -> Vec<Route> {
         let prim = primary_for(host, a).local;
         let loopback = host.link(&a.dev).is_some_and(|l| l.loopback);
         push(&mut out, RouteType::Local, Ipv4Net::new(a.local, 32).expect("32"), &a.dev, prim, Scope::HOST);
-        if let Some(b) = a.broadcast {
-            if b != Ipv4Addr::BROADCAST {
+        if let Some(b) = a.broadcast
+            && b != Ipv4Addr::BROADCAST {
                 push(&mut out, RouteType::Broadcast, Ipv4Net::new(b, 32).expect("32"), &a.dev, prim, Scope::LINK);
             }
-        }
         let subnet = a.subnet();
         if !a.secondary && !subnet.addr().is_unspecified() && (subnet.addr() != a.local || a.prefix_len < 32) {
             if loopback && !a.noprefixroute {

@@ -106,12 +106,11 @@ fn parse_route_line(text: &str, default_table: TableId, out: &Fragment) -> Resul
     } else {
         let mut s = std::borrow::Cow::Borrowed(first);
         // Lenient: `10.0.0.0 /24` as two words.
-        if let Some(next) = w.peek().copied() {
-            if next.starts_with('/') && next[1..].bytes().all(|b| b.is_ascii_digit()) && !next[1..].is_empty() {
+        if let Some(next) = w.peek().copied()
+            && next.starts_with('/') && next[1..].bytes().all(|b| b.is_ascii_digit()) && !next[1..].is_empty() {
                 s = format!("{first}{next}").into();
                 w.next();
             }
-        }
         match parse_prefix_lenient(&s) {
             Some(p) if p.network() == p.addr() => p,
             Some(p) => return Err(format!("a network prefix; `{s}` has host bits set (did you mean {}?)", p.trunc())),

@@ -160,7 +160,7 @@ fn parse_rule_line(text: &str, out: &mut Fragment, warnings: &mut Vec<String>) -
                 let v = arg(i, k)?;
                 // iproute2 prints -1 never; accept it anyway as "unset".
                 match v.parse::<i32>() {
-                    Ok(n) if n >= 0 && n <= 32 => rule.suppress_prefixlen = Some(n as u8),
+                    Ok(n) if (0..=32).contains(&n) => rule.suppress_prefixlen = Some(n as u8),
                     Ok(-1) => {}
                     _ => return bad(format!("a prefix length 0..32 after `suppress_prefixlength`, found `{v}`")),
                 }

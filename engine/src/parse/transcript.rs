@@ -150,23 +150,21 @@ fn command_of(line: &str) -> Option<String> {
     let first_word = t.split(char::is_whitespace).next().unwrap_or(t);
     if let Some(at) = first_word.find('@') {
         let head = &t[..at];
-        if !head.is_empty() && !head.contains(':') {
-            if let Some(end) = prompt_end(t) {
+        if !head.is_empty() && !head.contains(':')
+            && let Some(end) = prompt_end(t) {
                 let cmd = t[end..].trim();
                 if !cmd.is_empty() {
                     return Some(cmd.to_string());
                 }
             }
-        }
     }
-    if t.starts_with('[') {
-        if let Some(close) = t.find(']') {
+    if t.starts_with('[')
+        && let Some(close) = t.find(']') {
             let rest = &t[close + 1..];
             if let Some(cmd) = rest.strip_prefix("# ").or_else(|| rest.strip_prefix("$ ")) {
                 return Some(cmd.trim().to_string());
             }
         }
-    }
     for p in ["$ ", "> "] {
         if let Some(cmd) = t.strip_prefix(p) {
             let cmd = cmd.trim();
@@ -380,8 +378,8 @@ fn detect_line(t: &str) -> Option<Format> {
     }
     let w = &words[..n];
     let first = w[0];
-    if let Some(num) = first.strip_suffix(':') {
-        if num.bytes().all(|b| b.is_ascii_digit()) && !num.is_empty() {
+    if let Some(num) = first.strip_suffix(':')
+        && num.bytes().all(|b| b.is_ascii_digit()) && !num.is_empty() {
             let second = w.get(1).copied().unwrap_or("");
             if matches!(second, "from" | "not" | "to" | "iif" | "oif" | "fwmark" | "tos" | "lookup" | "all") {
                 return Some(Format::IpRule);
@@ -390,7 +388,6 @@ fn detect_line(t: &str) -> Option<Format> {
                 return Some(Format::IpAddr);
             }
         }
-    }
     if trimmed.starts_with("Kernel IP routing table") || (first == "Destination" && w.get(1) == Some(&"Gateway")) {
         return Some(Format::RouteN);
     }

@@ -90,14 +90,12 @@ pub fn parse_prefix_lenient(s: &str) -> Option<Ipv4Net> {
 pub fn words_joined(line: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for w in line.split_whitespace() {
-        if w.starts_with('/') && w.len() > 1 && w[1..].bytes().all(|b| b.is_ascii_digit()) {
-            if let Some(prev) = out.last_mut() {
-                if prev.parse::<Ipv4Addr>().is_ok() {
+        if w.starts_with('/') && w.len() > 1 && w[1..].bytes().all(|b| b.is_ascii_digit())
+            && let Some(prev) = out.last_mut()
+                && prev.parse::<Ipv4Addr>().is_ok() {
                     prev.push_str(w);
                     continue;
                 }
-            }
-        }
         out.push(w.to_string());
     }
     out

@@ -169,16 +169,14 @@ fn cause(na: &Network, nb: &Network, ta: &TraceResult, tb: &TraceResult) -> Opti
     let (fa, fb) = (ta.forward.hops.first()?, tb.forward.hops.first()?);
     let only_in = |r: &str, h: &Host| !h.rules.iter().any(|x| rule_to_string(h, x).replace('\t', " ") == r);
     if fa.rule != fb.rule {
-        if let Some(r) = &fa.rule {
-            if only_in(r, hb) {
+        if let Some(r) = &fa.rule
+            && only_in(r, hb) {
                 return Some(format!("rule `{r}` (which decided before) was removed"));
             }
-        }
-        if let Some(r) = &fb.rule {
-            if only_in(r, ha) {
+        if let Some(r) = &fb.rule
+            && only_in(r, ha) {
                 return Some(format!("rule `{r}` was added, and now decides"));
             }
-        }
         return Some(format!("the deciding rule changed from `{}` to `{}`", fa.rule.clone().unwrap_or_default(), fb.rule.clone().unwrap_or_default()));
     }
     if fa.route != fb.route {

@@ -60,8 +60,8 @@ pub fn candidates(net: &Network, flow: &FlowSpec) -> Vec<Fix> {
         let o = &net.nodes[oi];
         let h = &o.host;
         let f = flow.origin_flow();
-        if let Ok(d) = Fib::new(h).route_get(&f, None) {
-            if let Some(ri) = d.rule {
+        if let Ok(d) = Fib::new(h).route_get(&f, None)
+            && let Some(ri) = d.rule {
                 let r = &h.rules[ri];
                 let custom = r.from.is_some() || r.to.is_some() || r.fwmark.is_some() || r.iif.is_some() || r.oif.is_some() || r.ipproto.is_some() || r.dport.is_some() || r.uid_range.is_some();
                 if custom {
@@ -73,9 +73,9 @@ pub fn candidates(net: &Network, flow: &FlowSpec) -> Vec<Fix> {
                         Change::MoveRule { node: o.name.clone(), rule: text.clone(), priority: 32766 },
                         vec![format!("ip rule del priority {} {spec}", r.priority), format!("ip rule add priority 32766 {spec}")],
                     ));
-                    if let RuleAction::Lookup { table } = r.action {
-                        if table != TABLE_MAIN {
-                            if let Some(m) = lookup_table(h, TABLE_MAIN, flow.dst) {
+                    if let RuleAction::Lookup { table } = r.action
+                        && table != TABLE_MAIN
+                            && let Some(m) = lookup_table(h, TABLE_MAIN, flow.dst) {
                                 let mut nr = m.clone();
                                 nr.table = table;
                                 nr.origin = Origin::inferred("whyroute fix");
@@ -87,27 +87,22 @@ pub fn candidates(net: &Network, flow: &FlowSpec) -> Vec<Fix> {
                                     vec![format!("ip route add {}", add_form(&rs, table, h.table_name(table)))],
                                 ));
                             }
-                        }
-                    }
                 }
             }
-        }
     }
     // 2. The wizard's Workload DNS when it is a management-side address.
-    if let Some(w) = &net.wizard {
-        if w.workload_dns.contains(&flow.dst) && (w.management_dns.contains(&flow.dst) || w.management_network.contains(&flow.dst)) {
-            if let Some(new) = free_management_address(net, w) {
+    if let Some(w) = &net.wizard
+        && w.workload_dns.contains(&flow.dst) && (w.management_dns.contains(&flow.dst) || w.management_network.contains(&flow.dst))
+            && let Some(new) = free_management_address(net, w) {
                 out.push((
                     format!("use a different Workload DNS address (e.g. {new}) — not the Management DNS {}", flow.dst),
                     Change::WorkloadDns { from: flow.dst, to: new },
                     vec![format!("Workload Management → Network → Workload DNS: {new}"), "(redeploy Workload Management so the supervisor VMs get the new rule)".into()],
                 ));
             }
-        }
-    }
     // 3. A lost reply: the return route on the replier, towards the router the request came from.
-    if let Some(Disposition::ReplyLost { node, .. }) = t.reply.as_ref().map(|r| &r.disposition) {
-        if let (Some((router, via)), Some(back)) = (return_gateway(net, &t), t.reply.as_ref().and_then(|r| r.hops.first()).map(|h| h.packet.dst)) {
+    if let Some(Disposition::ReplyLost { node, .. }) = t.reply.as_ref().map(|r| &r.disposition)
+        && let (Some((router, via)), Some(back)) = (return_gateway(net, &t), t.reply.as_ref().and_then(|r| r.hops.first()).map(|h| h.packet.dst)) {
             let prefix = return_prefix(back);
             let windows = net.node(node).is_some_and(|n| n.windows);
             let cmd = if windows {
@@ -117,7 +112,6 @@ pub fn candidates(net: &Network, flow: &FlowSpec) -> Vec<Fix> {
             };
             out.push((format!("add a route for {} via {router} ({via}) on {node}", prefix_str(prefix)), Change::ReturnRoute { node: node.clone(), prefix, via }, vec![format!("on {node}: {cmd}")]));
         }
-    }
     out.into_iter()
         .map(|(title, change, commands)| {
             let mut n2 = net.clone();

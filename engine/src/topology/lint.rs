@@ -27,11 +27,10 @@ pub fn lint_network(net: &Network, source: Option<&str>) -> Vec<Diagnostic> {
         }
     }
     for seg in &net.segments {
-        if let Some(g) = seg.gateway {
-            if !seg.cidr.contains(&g) {
+        if let Some(g) = seg.gateway
+            && !seg.cidr.contains(&g) {
                 out.push(Diagnostic::new(Severity::Error, "gateway_off_subnet", format!("segment {}: gateway {g} is not in its subnet {}", seg.name, seg.cidr)).at(&seg.name, "gateway", None));
             }
-        }
     }
     path_checks(net, &mut out);
     if let Some(src) = source {
@@ -155,16 +154,14 @@ fn host_checks(net: &Network, n: &super::network::Node, out: &mut Vec<Diagnostic
         }
         for r in routes {
             for nh in &r.nexthops {
-                if let Some(d) = &nh.dev {
-                    if h.link(d).is_some_and(|l| !l.up || !l.lower_up) {
+                if let Some(d) = &nh.dev
+                    && h.link(d).is_some_and(|l| !l.up || !l.lower_up) {
                         out.push(Diagnostic::new(Severity::Warning, "route_via_down_link", format!("route `{}` uses {d}, which is down: the kernel skips it", crate::model::route_to_string(h, r))).at(&n.name, field, line_of(&r.origin)));
                     }
-                }
-                if let Some(g) = nh.gateway {
-                    if !nh.onlink && !h.addresses.iter().any(|a| a.matches(g) && nh.dev.as_ref().is_none_or(|d| *d == a.dev)) {
+                if let Some(g) = nh.gateway
+                    && !nh.onlink && !h.addresses.iter().any(|a| a.matches(g) && nh.dev.as_ref().is_none_or(|d| *d == a.dev)) {
                         out.push(Diagnostic::new(Severity::Warning, "gateway_off_subnet", format!("route `{}`: gateway {g} is on no subnet of {} (the kernel refuses such a route unless `onlink`)", crate::model::route_to_string(h, r), n.name)).at(&n.name, field, line_of(&r.origin)));
                     }
-                }
             }
         }
     }
@@ -176,12 +173,11 @@ fn host_checks(net: &Network, n: &super::network::Node, out: &mut Vec<Diagnostic
             if n.owns(ns.addr) {
                 continue;
             }
-            if let Ok(d) = fib.route_get(&Flow::to(ns.addr), None) {
-                if &d.dev != link {
+            if let Ok(d) = fib.route_get(&Flow::to(ns.addr), None)
+                && &d.dev != link {
                     let why = d.rule.map(|i| format!(" by rule `{}`", rule_to_string(h, &h.rules[i]).replace('\t', " "))).unwrap_or_default();
                     out.push(Diagnostic::new(Severity::Error, "nameserver_hijacked", format!("DNS server {} is configured on {link} but its queries leave {}{why}", ns.addr, d.dev)).at(&n.name, field, ns.origin.line));
                 }
-            }
         }
     }
     let _ = net;

@@ -287,13 +287,12 @@ impl Scenario {
     #[cfg(not(target_arch = "wasm32"))]
     pub fn inline_files(&mut self, base: &std::path::Path) -> Result<(), String> {
         for h in &mut self.hosts {
-            if h.transcript.is_none() {
-                if let Some(f) = &h.transcript_file {
+            if h.transcript.is_none()
+                && let Some(f) = &h.transcript_file {
                     let p = base.join(f);
                     let bytes = std::fs::read(&p).map_err(|e| format!("host {}: cannot read {}: {e}", h.name, p.display()))?;
                     h.transcript = Some(String::from_utf8_lossy(&bytes).into_owned());
                 }
-            }
         }
         Ok(())
     }

@@ -192,11 +192,10 @@ impl NsxNatRule {
             if s.proto != p.proto {
                 return Some(format!("service is {}, the packet is {}", crate::model::ipproto_name(s.proto), crate::model::ipproto_name(p.proto)));
             }
-            if let Some(port) = s.port {
-                if port != p.dport {
+            if let Some(port) = s.port
+                && port != p.dport {
                     return Some(format!("service port {port} ≠ destination port {}", p.dport));
                 }
-            }
         }
         None
     }
@@ -205,12 +204,11 @@ impl NsxNatRule {
 /// Maps `a` from network `from` onto network `to` by offset (1:1), or to `to`'s first
 /// address when `to` is smaller (a pool: NSX picks from it; the first is what is shown).
 fn map_addr(a: Ipv4Addr, from: Option<Ipv4Net>, to: Ipv4Net) -> Ipv4Addr {
-    if let Some(f) = from {
-        if f.prefix_len() == to.prefix_len() && to.prefix_len() < 32 {
+    if let Some(f) = from
+        && f.prefix_len() == to.prefix_len() && to.prefix_len() < 32 {
             let off = u32::from(a) - u32::from(f.network());
             return Ipv4Addr::from(u32::from(to.network()) + off);
         }
-    }
     to.addr()
 }
 
@@ -364,41 +362,34 @@ fn eval_chain(rules: &[IptRule], chain: &str, p: &Packet, in_iface: Option<&str>
     }
     for r in rules.iter().filter(|r| r.chain == chain) {
         let why_not = (|| {
-            if let Some(m) = r.source {
-                if !m.matches(p.src) {
+            if let Some(m) = r.source
+                && !m.matches(p.src) {
                     return Some(format!("source {} {} {}", p.src, if m.negated { "is in" } else { "is not in" }, m.net));
                 }
-            }
-            if let Some(m) = r.destination {
-                if !m.matches(p.dst) {
+            if let Some(m) = r.destination
+                && !m.matches(p.dst) {
                     return Some(format!("destination {} {} {}", p.dst, if m.negated { "is in" } else { "is not in" }, m.net));
                 }
-            }
-            if let Some(i) = &r.in_iface {
-                if Some(i.as_str()) != in_iface {
+            if let Some(i) = &r.in_iface
+                && Some(i.as_str()) != in_iface {
                     return Some(format!("in-interface is {}, not {i}", in_iface.unwrap_or("(local)")));
                 }
-            }
-            if let Some(o) = &r.out_iface {
-                if Some(o.as_str()) != out_iface {
+            if let Some(o) = &r.out_iface
+                && Some(o.as_str()) != out_iface {
                     return Some(format!("out-interface is {}, not {o}", out_iface.unwrap_or("?")));
                 }
-            }
-            if let Some(pr) = r.proto {
-                if pr != p.proto {
+            if let Some(pr) = r.proto
+                && pr != p.proto {
                     return Some(format!("protocol is {}, not {}", crate::model::ipproto_name(p.proto), crate::model::ipproto_name(pr)));
                 }
-            }
-            if let Some((a, b)) = r.dport {
-                if p.dport < a || p.dport > b {
+            if let Some((a, b)) = r.dport
+                && (p.dport < a || p.dport > b) {
                     return Some(format!("destination port {} not in {a}:{b}", p.dport));
                 }
-            }
-            if let Some((a, b)) = r.sport {
-                if p.sport < a || p.sport > b {
+            if let Some((a, b)) = r.sport
+                && (p.sport < a || p.sport > b) {
                     return Some(format!("source port {} not in {a}:{b}", p.sport));
                 }
-            }
             None
         })();
         if let Some(why) = why_not {

@@ -170,7 +170,7 @@ pub fn trace(s: &Scenario, flow: &FlowSpec) -> TraceResult {
 }
 
 /// The origin node for a flow: named, or the first Linux host, or the first node.
-pub fn origin_of<'a>(net: &'a Network, flow: &FlowSpec) -> Result<usize, String> {
+pub fn origin_of(net: &Network, flow: &FlowSpec) -> Result<usize, String> {
     match &flow.from_node {
         Some(n) => net.nodes.iter().position(|x| &x.name == n).ok_or_else(|| format!("no node is named {n}")),
         None => net
@@ -549,7 +549,7 @@ fn error_disposition(node: &Node, host: &Host, e: RouteError, trail: &Trail, dst
 }
 
 /// Longest-prefix match in one table, skipping dead nexthops and routes on down links.
-pub fn lookup_table<'h>(host: &'h Host, table: TableId, dst: Ipv4Addr) -> Option<&'h Route> {
+pub fn lookup_table(host: &Host, table: TableId, dst: Ipv4Addr) -> Option<&Route> {
     host.routes(table)
         .iter()
         .filter(|r| r.tos == 0 && r.dst.contains(&dst))
