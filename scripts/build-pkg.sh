@@ -16,9 +16,10 @@ source scripts/wasm-env.sh
 # and the wasm tests' builds in target/wasm are never invalidated by them): panics abort without
 # any formatting machinery (-Cpanic=immediate-abort), std is rebuilt with its size-optimised
 # algorithms (optimize_for_size), Debug output and panic locations are minimal. Together they
-# take the engine from ~198 KB to ~173 KB gzip; tests/pkg/size.test.mjs holds the budget.
+# take the engine from ~198 KB to ~173 KB gzip; tests/size/engine-size.test.mjs holds the budget.
 export CARGO_TARGET_DIR="$REPO/target/wasm-pkg"
-export RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zfmt-debug=shallow -Zlocation-detail=none"
+# --cfg whyroute_speed: the hot parsing loops are optimised for speed instead (engine/src/lib.rs).
+export RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zfmt-debug=shallow -Zlocation-detail=none --cfg whyroute_speed"
 export CARGO_UNSTABLE_BUILD_STD_FEATURES=optimize_for_size
 start=$(date +%s)
 

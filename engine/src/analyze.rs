@@ -16,6 +16,7 @@ pub struct Analysis {
 }
 
 /// Parses a whole paste (any mix of the supported commands' output) into a host.
+#[cfg_attr(whyroute_speed, optimize(speed))]
 pub fn analyze(text: &str) -> Analysis {
     let (frag, blocks) = parse_transcript(text);
     let mut diagnostics = frag.diagnostics.clone();

@@ -638,6 +638,7 @@ struct Finding {
     expected: Option<String>,
 }
 
+#[cfg_attr(whyroute_speed, optimize(speed))]
 fn findings(text: &str, a: &Analysis) -> Vec<Finding> {
     let lines: Vec<&str> = text.lines().collect();
     let line_text = |no: Option<usize>| no.and_then(|n| lines.get(n.wrapping_sub(1))).map(|l| l.chars().take(200).collect::<String>());

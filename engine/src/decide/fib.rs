@@ -50,6 +50,7 @@ impl TableIndex {
     /// Indexes the given tables together. Within one prefix, aliases are ordered as the
     /// kernel keeps them (fib_find_alias): higher table id first, then higher TOS, then
     /// lower metric, then insertion (paste) order.
+    #[cfg_attr(whyroute_speed, optimize(speed))]
     pub fn build(host: &Host, tables: &[TableId]) -> TableIndex {
         // Each map sized for its routes up front (a million-route table would otherwise
         // rehash its way up), and a prefix's list for the one route it nearly always has.

@@ -84,6 +84,7 @@ fn is_known_command(word: &str) -> bool {
 }
 
 /// Splits and parses a paste. Returns everything read plus the block list.
+#[cfg_attr(whyroute_speed, optimize(speed))]
 pub fn parse_transcript(text: &str) -> (Fragment, Vec<Block>) {
     let lines = Line::numbered(text);
     let mut out = Fragment::default();
@@ -132,6 +133,7 @@ pub fn parse_transcript(text: &str) -> (Fragment, Vec<Block>) {
 }
 
 /// If `line` is a command line (with or without a shell prompt), the command.
+#[cfg_attr(whyroute_speed, optimize(speed))]
 fn command_of(line: &str) -> Option<String> {
     let t = trim(line);
     if t.is_empty() {
@@ -300,6 +302,7 @@ fn classify_ip(args: &[&str]) -> Command {
     Command::Read(format, cx)
 }
 
+#[cfg_attr(whyroute_speed, optimize(speed))]
 fn read_block(format: Format, cx: &CommandContext, lines: &[Line<'_>], out: &mut Fragment) {
     let ctx = Context { table: cx.table, all_tables: cx.all_tables, link: cx.link.clone() };
     let mut frag = Fragment { table_names: out.table_names.clone(), ..Fragment::default() };
@@ -450,6 +453,7 @@ fn read_by_content(lines: &[Line<'_>], out: &mut Fragment, blocks: &mut Vec<Bloc
 
 /// A cheap test that a line continues an `ip route` block (a prefix or `default` first,
 /// never `N:` as in `ip rule`/`ip addr`), so big tables skip the full detection per line.
+#[cfg_attr(whyroute_speed, optimize(speed))]
 fn plainly_continues(format: Format, line: &str) -> bool {
     if format != Format::IpRoute {
         return false;
@@ -460,6 +464,7 @@ fn plainly_continues(format: Format, line: &str) -> bool {
 
 /// Whether a line that looks like another format is really a continuation of `format`
 /// (an `inet` line under an `ip addr` link; route -n rows under its header).
+#[cfg_attr(whyroute_speed, optimize(speed))]
 fn continues(format: Format, line: &str) -> bool {
     let t = line.trim_start();
     match format {
