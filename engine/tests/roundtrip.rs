@@ -103,7 +103,7 @@ fn random_nexthop(g: &mut Rng, multipath: bool) -> NextHop {
     let dev = if gateway.is_some() || multipath || !g.chance(5) { Some(g.pick(DEVS).to_string()) } else { None };
     NextHop {
         gateway,
-        dev,
+        dev: dev.map(Into::into),
         weight: if multipath { 1 + g.below(256) as u32 } else { 1 },
         onlink: g.chance(6),
         dead: g.chance(8),

@@ -105,8 +105,8 @@ impl<'h> Fib<'h> {
         };
         // A packet sent back out of the interface it came in on, to a sender on that link:
         // the kernel would send an ICMP redirect (shared_media is on by default).
-        let redirect = out_dev == dev.name && on_link && host.conf_or(&out_dev, "send_redirects", true);
-        let mut d = self.input_decision(flow, Some(res), RouteType::Unicast, out_dev, nh.gateway, redirect);
+        let redirect = *out_dev == *dev.name && on_link && host.conf_or(&out_dev, "send_redirects", true);
+        let mut d = self.input_decision(flow, Some(res), RouteType::Unicast, out_dev.to_string(), nh.gateway, redirect);
         if let Some(g) = d.gateway
             && host.dev_of_local(g).is_some() && nh.dev.as_deref().is_some_and(|nd| host.addresses.iter().any(|a| a.dev == nd && a.local == g)) {
                 d.gateway = None;

@@ -329,7 +329,7 @@ impl<'h> Fib<'h> {
             Some(s) => SourceChoice::given(s),
             None => source::fib_result_prefsrc(host, r, res.nexthop),
         };
-        let mut d = self.make_route(flow, Some(res), src.addr, dev, None, src)?;
+        let mut d = self.make_route(flow, Some(res), src.addr, dev.to_string(), None, src)?;
         if multipath.len() > 1 {
             d.multipath = multipath;
         }

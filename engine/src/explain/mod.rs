@@ -360,7 +360,7 @@ fn main_comparison(host: &Host, fib: &Fib<'_>, flow: &Flow, result: &Result<Deci
     })?;
     let r = route(host, rr);
     let dev = r.nexthops.first().and_then(|n| n.dev.clone())?;
-    let what = if result.as_ref().ok().map(|d| &d.dev) == Some(&dev) { "also" } else { "would have" };
+    let what = if result.as_ref().ok().map(|d| d.dev.as_str()) == Some(&*dev) { "also" } else { "would have" };
     Some(format!("main {what} used {dev}: `{}`", route_to_string(host, r)))
 }
 

@@ -202,7 +202,7 @@ fn kernel_local_routes(host: &Host) -> Vec<Route> {
             protocol: Some("kernel".into()),
             prefsrc: Some(src),
             mtu: None,
-            nexthops: vec![NextHop { dev: Some(dev.to_string()), weight: 1, ..NextHop::default() }],
+            nexthops: vec![NextHop { dev: Some(dev.into()), weight: 1, ..NextHop::default() }],
             origin: why(),
         });
     };
@@ -256,7 +256,7 @@ fn kernel_prefix_routes(host: &Host) -> Vec<Route> {
             protocol: Some("kernel".into()),
             prefsrc: Some(a.local),
             mtu: None,
-            nexthops: vec![NextHop { dev: Some(a.dev.clone()), weight: 1, ..NextHop::default() }],
+            nexthops: vec![NextHop { dev: Some(a.dev.as_str().into()), weight: 1, ..NextHop::default() }],
             origin: Origin::inferred("the prefix route the kernel adds for the address"),
         });
     }
@@ -269,7 +269,7 @@ fn kernel_prefix_routes(host: &Host) -> Vec<Route> {
 fn resolve_nexthop_devices(host: &mut Host) {
     let addrs = host.addresses.clone();
     // The connected routes of table main (device, no gateway), in table order.
-    let connected: Vec<(Ipv4Net, String)> = host
+    let connected: Vec<(Ipv4Net, std::sync::Arc<str>)> = host
         .routes(TABLE_MAIN)
         .iter()
         .filter_map(|c| match c.nexthops.first() {
@@ -289,7 +289,7 @@ fn resolve_nexthop_devices(host: &mut Host) {
                     .filter(|(dst, _)| dst.contains(&gw))
                     .max_by_key(|(dst, _)| dst.prefix_len())
                     .map(|(_, dev)| dev.clone())
-                    .or_else(|| addrs.iter().find(|a| a.matches(gw)).map(|a| a.dev.clone()));
+                    .or_else(|| addrs.iter().find(|a| a.matches(gw)).map(|a| a.dev.as_str().into()));
                 if let Some(dev) = dev {
                     nh.dev = Some(dev);
                     r.origin.inferred.get_or_insert_with(|| "the device was resolved from the connected route to the gateway".into());

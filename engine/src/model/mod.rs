@@ -348,7 +348,7 @@ pub struct NextHop {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gateway: Option<Ipv4Addr>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub dev: Option<String>,
+    pub dev: Option<std::sync::Arc<str>>,
     /// `weight N` of a multipath nexthop (1 when not printed).
     #[serde(default = "one")]
     pub weight: u32,

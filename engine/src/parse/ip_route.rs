@@ -4,7 +4,7 @@
 //! tokenised once with borrowed words, and a route allocates only its nexthop list and the
 //! device name (well-known `proto` names are shared statics).
 
-use super::words::{parse_ipv4, parse_prefix_lenient, words};
+use super::words::{parse_ipv4, parse_prefix_lenient, words, DevNames};
 use super::{trim, Context, Fragment, Line, ParseDiagnostic};
 use crate::model::{parse_u32, route_protocol, table_id_builtin, NextHop, Origin, Route, RouteType, Scope, TableId, TABLE_MAIN};
 use ipnet::Ipv4Net;
@@ -28,6 +28,7 @@ pub fn parse(lines: &[Line<'_>], ctx: &Context, out: &mut Fragment) {
     out.routes.reserve(lines.len());
     // Index of the last route pushed by a line of this block, for `nexthop` continuation lines.
     let mut last: Option<usize> = None;
+    let mut devs = DevNames::default();
     for line in lines {
         let text = trim(line.text);
         if text.is_empty() {
@@ -35,7 +36,7 @@ pub fn parse(lines: &[Line<'_>], ctx: &Context, out: &mut Fragment) {
         }
         if let Some(rest) = text.strip_prefix("nexthop") {
             match last {
-                Some(idx) => match parse_nexthop(rest) {
+                Some(idx) => match parse_nexthop(rest, &mut devs) {
                     Ok(Some(nh)) => {
                         let r = &mut out.routes[idx];
                         // A multipath head line has no nexthop of its own.
@@ -51,7 +52,7 @@ pub fn parse(lines: &[Line<'_>], ctx: &Context, out: &mut Fragment) {
             }
             continue;
         }
-        match parse_route_line(text, default_table, out) {
+        match parse_route_line(text, default_table, out, &mut devs) {
             Ok(Parsed::Route(mut r)) => {
                 r.origin = Origin::line(line.no);
                 out.routes.push(r);
@@ -90,7 +91,7 @@ const FLAGS: &[&str] = &[
 ];
 
 #[cfg_attr(whyroute_speed, optimize(speed))]
-fn parse_route_line(text: &str, default_table: TableId, out: &Fragment) -> Result<Parsed, String> {
+fn parse_route_line(text: &str, default_table: TableId, out: &Fragment, devs: &mut DevNames) -> Result<Parsed, String> {
     let mut w = words(text).peekable();
     let mut first = w.next().ok_or("a route")?;
     let mut kind = RouteType::Unicast;
@@ -155,7 +156,7 @@ fn parse_route_line(text: &str, default_table: TableId, out: &Fragment) -> Resul
                 }
                 nh.gateway = Some(parse_ipv4(v).ok_or_else(|| format!("a gateway address after `via`, found `{v}`"))?);
             }
-            "dev" | "oif" => nh.dev = Some(val(k)?.to_string()),
+            "dev" | "oif" => nh.dev = Some(devs.get(val(k)?)),
             "table" => {
                 let v = val(k)?;
                 route.table = table_id_builtin(v)
@@ -234,7 +235,7 @@ fn parse_route_line(text: &str, default_table: TableId, out: &Fragment) -> Resul
 }
 
 #[cfg_attr(whyroute_speed, optimize(speed))]
-fn parse_nexthop(rest: &str) -> Result<Option<NextHop>, String> {
+fn parse_nexthop(rest: &str, devs: &mut DevNames) -> Result<Option<NextHop>, String> {
     let mut nh = NextHop { weight: 1, ..NextHop::default() };
     let mut w = words(rest);
     while let Some(k) = w.next() {
@@ -250,7 +251,7 @@ fn parse_nexthop(rest: &str) -> Result<Option<NextHop>, String> {
                 }
                 nh.gateway = Some(parse_ipv4(v).ok_or_else(|| format!("a gateway address after `via`, found `{v}`"))?);
             }
-            "dev" => nh.dev = Some(val(k)?.to_string()),
+            "dev" => nh.dev = Some(devs.get(val(k)?)),
             "weight" => {
                 let v = val(k)?;
                 nh.weight = v.parse().map_err(|_| format!("a number after `weight`, found `{v}`"))?;
@@ -272,6 +273,7 @@ fn parse_nexthop(rest: &str) -> Result<Option<NextHop>, String> {
 fn parse_json(lines: &[Line<'_>], default_table: TableId, out: &mut Fragment) {
     let first = lines.iter().find(|l| !l.text.trim().is_empty()).copied();
     let text: String = lines.iter().map(|l| l.text).collect::<Vec<_>>().join("\n");
+    let mut devs = DevNames::default();
     let Ok(Value::Array(items)) = serde_json::from_str::<Value>(&text) else {
         if let Some(l) = first {
             out.diagnostics.push(ParseDiagnostic::error(l, "a JSON array as printed by `ip -j route`"));
@@ -325,10 +327,10 @@ fn parse_json(lines: &[Line<'_>], default_table: TableId, out: &mut Fragment) {
                 hops.push(h);
             }
         }
-        match parse_route_line(&t, default_table, out) {
+        match parse_route_line(&t, default_table, out, &mut devs) {
             Ok(Parsed::Route(mut r)) => {
                 if !hops.is_empty() {
-                    r.nexthops = hops.iter().filter_map(|h| parse_nexthop(h).ok().flatten()).collect();
+                    r.nexthops = hops.iter().filter_map(|h| parse_nexthop(h, &mut devs).ok().flatten()).collect();
                 }
                 r.origin = Origin::line(line_no);
                 out.routes.push(r);

@@ -471,7 +471,7 @@ impl UnitReader<'_> {
                         mtu: None,
                         nexthops: vec![NextHop {
                             gateway: Some(gateway),
-                            dev: self.link.clone(),
+                            dev: self.link.as_deref().map(Into::into),
                             weight: 1,
                             ..NextHop::default()
                         }],
@@ -752,7 +752,7 @@ impl UnitReader<'_> {
             Vec::new()
         } else if !draft.multipath.is_empty() {
             let link = self.link.clone();
-            draft.multipath.into_iter().map(|nh| NextHop { dev: nh.dev.or_else(|| link.clone()), ..nh }).collect()
+            draft.multipath.into_iter().map(|nh| NextHop { dev: nh.dev.or_else(|| link.as_deref().map(Into::into)), ..nh }).collect()
         } else {
             if self.link.is_none() {
                 if draft.gateway.is_none() {
@@ -763,7 +763,7 @@ impl UnitReader<'_> {
             }
             vec![NextHop {
                 gateway: draft.gateway,
-                dev: self.link.clone(),
+                dev: self.link.as_deref().map(Into::into),
                 weight: 1,
                 onlink: draft.onlink,
                 ..NextHop::default()
@@ -1184,7 +1184,7 @@ fn parse_multipath(value: &str) -> Result<Option<NextHop>, String> {
     }
     match parse_addr(addr)? {
         Family::V6 => Ok(None),
-        Family::V4(gw) => Ok(Some(NextHop { gateway: Some(gw), dev, weight, ..NextHop::default() })),
+        Family::V4(gw) => Ok(Some(NextHop { gateway: Some(gw), dev: dev.map(Into::into), weight, ..NextHop::default() })),
     }
 }
 

@@ -236,7 +236,7 @@ fn parse_row(line: Line<'_>, words: &[&str], columns: &Columns, table: u32, out:
         RouteType::Unicast
     };
     let nexthops = match kind {
-        RouteType::Unicast => vec![NextHop { gateway, dev: iface, weight: 1, ..NextHop::default() }],
+        RouteType::Unicast => vec![NextHop { gateway, dev: iface.map(Into::into), weight: 1, ..NextHop::default() }],
         _ => Vec::new(),
     };
     for note in notes {

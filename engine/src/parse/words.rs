@@ -3,6 +3,30 @@
 use ipnet::Ipv4Net;
 use std::net::Ipv4Addr;
 
+/// Device names shared between the routes that name them: a table of a million routes names a
+/// handful of devices, and one allocation per name (not per route) is most of what reading it
+/// costs in wasm. Looks back over the last few distinct names only, so a hostile paste with a
+/// new name on every line costs no more than before.
+#[derive(Default)]
+pub struct DevNames(Vec<std::sync::Arc<str>>);
+
+impl DevNames {
+    const RECENT: usize = 16;
+
+    #[cfg_attr(whyroute_speed, optimize(speed))]
+    pub fn get(&mut self, name: &str) -> std::sync::Arc<str> {
+        if let Some(i) = self.0.iter().rposition(|n| &**n == name) {
+            return self.0[i].clone();
+        }
+        if self.0.len() == Self::RECENT {
+            self.0.remove(0);
+        }
+        let n: std::sync::Arc<str> = name.into();
+        self.0.push(n.clone());
+        n
+    }
+}
+
 /// Parses `A.B.C.D` or `A.B.C.D/N`, also the lenient `A.B.C.D /N` spelled as two words
 /// by the caller joining them. A bare address is a /32.
 #[cfg_attr(whyroute_speed, optimize(speed))]

@@ -159,7 +159,7 @@ fn host_checks(net: &Network, n: &super::network::Node, out: &mut Vec<Diagnostic
                         out.push(Diagnostic::new(Severity::Warning, "route_via_down_link", format!("route `{}` uses {d}, which is down: the kernel skips it", crate::model::route_to_string(h, r))).at(&n.name, field, line_of(&r.origin)));
                     }
                 if let Some(g) = nh.gateway
-                    && !nh.onlink && !h.addresses.iter().any(|a| a.matches(g) && nh.dev.as_ref().is_none_or(|d| *d == a.dev)) {
+                    && !nh.onlink && !h.addresses.iter().any(|a| a.matches(g) && nh.dev.as_deref().is_none_or(|d| d == a.dev)) {
                         out.push(Diagnostic::new(Severity::Warning, "gateway_off_subnet", format!("route `{}`: gateway {g} is on no subnet of {} (the kernel refuses such a route unless `onlink`)", crate::model::route_to_string(h, r), n.name)).at(&n.name, field, line_of(&r.origin)));
                     }
             }

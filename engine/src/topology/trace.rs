@@ -594,7 +594,7 @@ fn forward(node: &Node, pkt: &Packet, in_dev: Option<&str>, tos: u8) -> Result<C
                         }
                         _ => {
                             let nh = rt.nexthops.iter().find(|n| !n.dead).cloned().unwrap_or_default();
-                            let dev = nh.dev.clone().or_else(|| nh.gateway.and_then(|g| host.addresses.iter().find(|a| a.matches(g)).map(|a| a.dev.clone()))).unwrap_or_default();
+                            let dev = nh.dev.clone().or_else(|| nh.gateway.and_then(|g| host.addresses.iter().find(|a| a.matches(g)).map(|a| a.dev.as_str().into()))).map(|d| d.to_string()).unwrap_or_default();
                             if table != crate::model::TABLE_MAIN && table != crate::model::TABLE_LOCAL || host.rules.len() > 3 {
                                 why.push(format!("rule `{text}` matches"));
                             }
