@@ -2,6 +2,7 @@
 //! at most 33 hash probes per table regardless of its size.
 
 use crate::model::{Host, Route, TableId, TABLE_LOCAL, TABLE_MAIN};
+use smallvec::SmallVec;
 use std::cell::OnceCell;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -36,7 +37,10 @@ impl Hasher for PrefixHasher {
     }
 }
 
-type PrefixMap = HashMap<u32, Vec<RouteRef>, BuildHasherDefault<PrefixHasher>>;
+/// A prefix's routes: nearly always one, kept inline (a million-route table would otherwise
+/// make, and later free, a million one-element Vecs — most of the index's cost in wasm).
+type Aliases = SmallVec<[RouteRef; 1]>;
+type PrefixMap = HashMap<u32, Aliases, BuildHasherDefault<PrefixHasher>>;
 
 /// One table's (or the merged local+main trie's) routes, by prefix length.
 #[derive(Default)]
@@ -53,7 +57,7 @@ impl TableIndex {
     #[cfg_attr(whyroute_speed, optimize(speed))]
     pub fn build(host: &Host, tables: &[TableId]) -> TableIndex {
         // Each map sized for its routes up front (a million-route table would otherwise
-        // rehash its way up), and a prefix's list for the one route it nearly always has.
+        // rehash its way up).
         let mut per_len = [0usize; 33];
         for &t in tables {
             for r in host.routes(t) {
@@ -66,7 +70,7 @@ impl TableIndex {
                 let key = u32::from(r.dst.network());
                 by_len[r.dst.prefix_len() as usize]
                     .entry(key)
-                    .or_insert_with(|| Vec::with_capacity(1))
+                    .or_default()
                     .push(RouteRef { table: t, index: i as u32 });
             }
         }
