@@ -218,7 +218,7 @@ fn route_with(
             protocol: proto.map(Into::into),
             prefsrc,
             mtu,
-            nexthops,
+            nexthops: nexthops.into(),
             origin: Origin::default(),
         })
     })

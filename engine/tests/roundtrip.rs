@@ -131,7 +131,7 @@ fn random_route(g: &mut Rng) -> Route {
         protocol: g.chance(2).then(|| (*g.pick(PROTOS)).into()),
         prefsrc: g.chance(3).then(|| g.addr()),
         mtu: g.chance(6).then(|| 68 + g.below(65_000) as u32),
-        nexthops,
+        nexthops: nexthops.into(),
         origin: Origin::default(),
     }
 }

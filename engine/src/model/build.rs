@@ -202,7 +202,7 @@ fn kernel_local_routes(host: &Host) -> Vec<Route> {
             protocol: Some("kernel".into()),
             prefsrc: Some(src),
             mtu: None,
-            nexthops: vec![NextHop { dev: Some(dev.into()), weight: 1, ..NextHop::default() }],
+            nexthops: smallvec::smallvec![NextHop { dev: Some(dev.into()), weight: 1, ..NextHop::default() }],
             origin: why(),
         });
     };
@@ -256,7 +256,7 @@ fn kernel_prefix_routes(host: &Host) -> Vec<Route> {
             protocol: Some("kernel".into()),
             prefsrc: Some(a.local),
             mtu: None,
-            nexthops: vec![NextHop { dev: Some(a.dev.as_str().into()), weight: 1, ..NextHop::default() }],
+            nexthops: smallvec::smallvec![NextHop { dev: Some(a.dev.as_str().into()), weight: 1, ..NextHop::default() }],
             origin: Origin::inferred("the prefix route the kernel adds for the address"),
         });
     }

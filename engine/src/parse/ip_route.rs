@@ -136,7 +136,7 @@ fn parse_route_line(text: &str, default_table: TableId, out: &Fragment, devs: &m
         protocol: None,
         prefsrc: None,
         mtu: None,
-        nexthops: Vec::new(),
+        nexthops: Default::default(),
         origin: Origin::default(),
     };
     let mut nh = NextHop { weight: 1, ..NextHop::default() };
@@ -225,7 +225,7 @@ fn parse_route_line(text: &str, default_table: TableId, out: &Fragment, devs: &m
         // Exactly one: a push onto the empty Vec would allocate room for four, and nearly
         // every route keeps its one nexthop (a multipath head's placeholder is replaced when
         // its `nexthop` lines come).
-        _ => route.nexthops = vec![nh],
+        _ => route.nexthops = smallvec::smallvec![nh],
     }
     if !has_nh && matches!(kind, RouteType::Unicast | RouteType::Local | RouteType::Broadcast | RouteType::Multicast | RouteType::Anycast) {
         // Either a multipath head (its `nexthop` lines follow) or a route without a device;

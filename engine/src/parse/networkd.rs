@@ -469,7 +469,7 @@ impl UnitReader<'_> {
                         protocol: Some("static".into()),
                         prefsrc: None,
                         mtu: None,
-                        nexthops: vec![NextHop {
+                        nexthops: smallvec::smallvec![NextHop {
                             gateway: Some(gateway),
                             dev: self.link.as_deref().map(Into::into),
                             weight: 1,
@@ -784,7 +784,7 @@ impl UnitReader<'_> {
             protocol: Some(draft.protocol.map_or("static".into(), Into::into)),
             prefsrc: draft.prefsrc,
             mtu: draft.mtu,
-            nexthops,
+            nexthops: nexthops.into(),
             origin: Origin::line(header.no),
         });
     }

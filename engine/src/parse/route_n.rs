@@ -252,7 +252,7 @@ fn parse_row(line: Line<'_>, words: &[&str], columns: &Columns, table: u32, out:
         protocol: None,
         prefsrc: None,
         mtu: None,
-        nexthops,
+        nexthops: nexthops.into(),
         origin: Origin::line(line.no),
     })
 }

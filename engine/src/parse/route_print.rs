@@ -107,7 +107,7 @@ pub fn parse(text: &str) -> Fragment {
             protocol: None,
             prefsrc: Some(iface),
             mtu: None,
-            nexthops: vec![NextHop { gateway: gw, dev: Some(link_name(iface).into()), weight: 1, ..NextHop::default() }],
+            nexthops: smallvec::smallvec![NextHop { gateway: gw, dev: Some(link_name(iface).into()), weight: 1, ..NextHop::default() }],
             origin: Origin::line(no),
         });
     }

@@ -223,7 +223,7 @@ pub fn apply(net: &mut Network, c: &Change) -> bool {
                 protocol: Some("static".into()),
                 prefsrc: None,
                 mtu: None,
-                nexthops: vec![NextHop { gateway: Some(*via), dev: dev.map(Into::into), weight: 1, ..NextHop::default() }],
+                nexthops: smallvec::smallvec![NextHop { gateway: Some(*via), dev: dev.map(Into::into), weight: 1, ..NextHop::default() }],
                 origin: Origin::inferred("whyroute fix"),
             };
             n.host.tables.entry(TABLE_MAIN).or_default().push(r);
