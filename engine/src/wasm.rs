@@ -253,7 +253,7 @@ export interface Trace {
   text: string;
 }
 
-export type DiagnosticKind = "parse" | "empty_table" | "goto_target" | "device_down" | "unknown_device" | "inferred";
+export type DiagnosticKind = "parse" | "empty_table" | "goto_target" | "device_down" | "inferred";
 
 /** A finding about the paste or the host it describes. */
 export interface Diagnostic {
@@ -683,29 +683,20 @@ fn findings(text: &str, a: &Analysis) -> Vec<Finding> {
             _ => {}
         }
     }
+    // Once per route and device (a multipath route may name a device twice); nothing is
+    // allocated for a route without a finding (a pasted table may have a million).
     for routes in h.tables.values() {
         for r in routes {
-            let mut seen: Vec<&str> = Vec::new();
-            for dev in r.nexthops.iter().filter(|n| !n.dead).filter_map(|n| n.dev.as_deref()) {
-                if seen.contains(&dev) {
+            for (k, nh) in r.nexthops.iter().enumerate() {
+                let Some(dev) = nh.dev.as_deref().filter(|_| !nh.dead) else { continue };
+                if r.nexthops[..k].iter().any(|p| !p.dead && p.dev.as_deref() == Some(dev)) {
                     continue;
                 }
-                seen.push(dev);
-                let table = h.table_name(r.table);
-                match h.link(dev) {
-                    Some(l) if !l.up => push(
-                        Severity::Warning,
-                        "device_down",
-                        format!("route `{}` (table {table}) uses {dev}, which is down: the kernel does not route through a down device", route_to_string(h, r)),
-                        r.origin.line.or(l.origin.line),
-                    ),
-                    None if !h.links.is_empty() => push(
-                        Severity::Info,
-                        "unknown_device",
-                        format!("route `{}` (table {table}) uses {dev}, which is not among the interfaces in the paste", route_to_string(h, r)),
-                        r.origin.line,
-                    ),
-                    _ => {}
+                // A device the paste does not show is a link the model inferred (an `inferred`
+                // finding says so), never a missing one.
+                if let Some(l) = h.link(dev).filter(|l| !l.up) {
+                    let text = format!("route `{}` (table {}) uses {dev}, which is down: the kernel does not route through a down device", route_to_string(h, r), h.table_name(r.table));
+                    push(Severity::Warning, "device_down", text, r.origin.line.or(l.origin.line));
                 }
             }
         }

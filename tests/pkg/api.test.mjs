@@ -153,9 +153,20 @@ test('diagnose: a route through a device that is down', { skip }, () => {
     '$ ip route',
     'default via 192.168.1.1 dev eth0',
     '10.9.0.0/16 via 10.1.0.1 dev eth1',
+    '10.8.0.0/16 ',
+    '\tnexthop via 10.1.0.1 dev eth1 weight 1 ',
+    '\tnexthop via 10.1.0.2 dev eth1 weight 1 ',
+    '10.7.0.0/16 dev wg0 scope link',
   ].join('\n');
-  const down = w.diagnose(paste).filter((x) => x.kind === 'device_down');
+  const found = w.diagnose(paste);
+  const down = found.filter((x) => x.kind === 'device_down');
   assert.ok(down.some((x) => x.line === 10 && /eth1/.test(x.message) && x.severity === 'warning'), JSON.stringify(down));
+  // Once per route, even when two of its nexthops use the down device.
+  const multipath = down.filter((x) => x.line === 11);
+  assert.equal(multipath.length, 1, JSON.stringify(down));
+  assert.match(multipath[0].message, /^route `10\.8\.0\.0\/16\n.*` \(table main\) uses eth1, which is down/s);
+  // A device the paste does not show is inferred (and said so), not reported as missing.
+  assert.ok(found.some((x) => x.kind === 'inferred' && /wg0/.test(x.message)), JSON.stringify(found));
 });
 
 test('permalinks: encode → decode round-trips, and the link can carry the flow', { skip }, () => {
