@@ -186,7 +186,9 @@ pub fn tanzu_nat(w: &WizardValues) -> Scenario {
         .iter()
         .map(|(off, port, name)| Vip { name: name.to_string(), address: nth(w.ingress_cidr, *off), port: *port, protocol: "tcp".into(), kind: "ingress".into() })
         .collect();
-    vips.extend(CLUSTER_IPS.iter().filter(|(off, ..)| *off < (1u32 << (32 - w.service_cidr.prefix_len().min(32) as u32)).saturating_sub(1)).map(|(off, port, proto, name)| Vip {
+    // Offsets that fit in the service CIDR below its broadcast (in u64: a /0 has 2^32 addresses).
+    let service_size = 1u64 << (32 - w.service_cidr.prefix_len().min(32));
+    vips.extend(CLUSTER_IPS.iter().filter(|(off, ..)| u64::from(*off) < service_size.saturating_sub(1)).map(|(off, port, proto, name)| Vip {
         name: name.to_string(),
         address: nth(w.service_cidr, *off),
         port: *port,
