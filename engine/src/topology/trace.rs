@@ -281,7 +281,6 @@ pub fn render(t: &TraceResult) -> String {
     s
 }
 
-/// Walks one direction from `start`, which sends `pkt` itself.
 /// What a flow carries besides the packet's addresses and ports: the TOS byte (seen by every
 /// hop) and the origin host's firewall mark and uid (seen there only).
 #[derive(Clone, Copy, Default)]
@@ -291,6 +290,7 @@ struct Marks {
     uid: u32,
 }
 
+/// Walks one direction from `start`, which sends `pkt` itself.
 fn walk(net: &Network, start: usize, mut pkt: Packet, src_given: bool, marks: Marks, sessions: &mut Vec<Session>) -> Leg {
     let mut hops: Vec<Hop> = Vec::new();
     let mut seen: HashSet<(usize, Packet)> = HashSet::new();
