@@ -17,6 +17,7 @@
 pub mod analyze;
 pub mod decide;
 pub mod explain;
+mod json_fields;
 pub mod model;
 pub mod parse;
 pub mod permalink;

@@ -6,6 +6,7 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
+use crate::json_fields::Fields;
 use serde::{Deserialize, Serialize};
 
 /// The prefix of the only format version so far.
@@ -22,21 +23,33 @@ pub struct HostPaste {
     pub text: String,
 }
 
-/// Everything a permalink restores.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+impl HostPaste {
+    /// The hosts of array field `key` of a scenario's JSON object (`None` when absent); each
+    /// needs its `name` and `text`.
+    pub(crate) fn read_list(f: &Fields, key: &str) -> Result<Option<Vec<HostPaste>>, String> {
+        let Some(items) = f.array(key)? else { return Ok(None) };
+        let mut hosts = Vec::with_capacity(items.len());
+        for (i, h) in items.iter().enumerate() {
+            let at = f.element_path(key, i);
+            let h = Fields::of(h, at.clone(), &format!("`{}`", at.trim_end_matches('.')))?;
+            hosts.push(HostPaste { name: h.required_string("name")?, text: h.required_string("text")? });
+        }
+        Ok(Some(hosts))
+    }
+}
+
+/// Everything a permalink restores (read back by [`Scenario::from_json`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Scenario {
-    #[serde(default)]
     pub hosts: Vec<HostPaste>,
     /// The flow as `ip route get` arguments (`192.168.10.10 from 10.244.0.2 dport 53`).
-    #[serde(default)]
     pub flow: String,
     /// The topology in its text form, when the scenario has one.
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub topology: String,
     /// The selected host tab and view, for the playground.
-    #[serde(default)]
     pub selected: usize,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub view: String,
 }
 
@@ -78,7 +91,24 @@ pub fn decode(link: &str) -> Result<Scenario, PermalinkError> {
     // from_str, as everywhere else in the engine: from_slice would compile a second copy of
     // the JSON reader into the wasm (~3 KB gzip).
     let text = String::from_utf8(json).map_err(|e| PermalinkError::Json(e.to_string()))?;
-    serde_json::from_str(&text).map_err(|e| PermalinkError::Json(e.to_string()))
+    Scenario::from_json(&text).map_err(PermalinkError::Json)
+}
+
+impl Scenario {
+    /// Reads a scenario from its JSON text. Unknown fields are ignored (a newer writer may add
+    /// some); absent ones take their defaults; each host needs its `name` and `text`.
+    /// Field by field (`json_fields`), not `#[derive(Deserialize)]`: see that module for why.
+    pub fn from_json(text: &str) -> Result<Scenario, String> {
+        let v: serde_json::Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        let f = Fields::of(&v, String::new(), "the scenario")?;
+        Ok(Scenario {
+            hosts: HostPaste::read_list(&f, "hosts")?.unwrap_or_default(),
+            flow: f.string("flow")?.unwrap_or_default(),
+            topology: f.string("topology")?.unwrap_or_default(),
+            selected: f.index("selected")?.unwrap_or_default(),
+            view: f.string("view")?.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(test)]
@@ -109,5 +139,20 @@ mod tests {
         let link = format!("v1:{}", URL_SAFE_NO_PAD.encode(bomb));
         assert_eq!(decode(&link), Err(PermalinkError::TooLarge));
         assert!(matches!(decode("v2:abc"), Err(PermalinkError::UnknownVersion)));
+    }
+
+    #[test]
+    fn scenario_json_fields() {
+        let s = Scenario::from_json(r#"{"hosts":[{"name":"a","text":"t"}],"flow":"1.1.1.1","selected":0,"future":true}"#).unwrap();
+        assert_eq!(s, Scenario { hosts: vec![HostPaste { name: "a".into(), text: "t".into() }], flow: "1.1.1.1".into(), ..Scenario::default() });
+        assert_eq!(Scenario::from_json("{}").unwrap(), Scenario::default());
+        assert_eq!(Scenario::from_json(r#"{"hosts":[{"name":"a"}]}"#).unwrap_err(), "`hosts[0].text` is missing");
+        assert_eq!(Scenario::from_json(r#"{"hosts":[7]}"#).unwrap_err(), "`hosts[0]` should be an object, found a number");
+        assert_eq!(Scenario::from_json(r#"{"selected":"1"}"#).unwrap_err(), "`selected` should be a non-negative integer, found a string");
+        assert_eq!(Scenario::from_json("[]").unwrap_err(), "the scenario should be an object, found an array");
+        assert!(Scenario::from_json("{").is_err());
+        // What encode writes, from_json reads back.
+        let s = Scenario { topology: "x".into(), view: "topology".into(), selected: 1, hosts: vec![HostPaste::default(); 2], flow: "f".into() };
+        assert_eq!(Scenario::from_json(&serde_json::to_string(&s).unwrap()).unwrap(), s);
     }
 }

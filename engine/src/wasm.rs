@@ -13,8 +13,9 @@ use crate::analyze::{analyze, Analysis};
 use crate::decide::{flow_to_args, parse_flow_args, Fib, Flow};
 use crate::model::{route_to_string, rule_to_string, Host, RuleAction, TABLE_DEFAULT, TABLE_LOCAL};
 use crate::parse::Severity;
+use crate::json_fields::Fields;
 use crate::permalink::{self, HostPaste};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -396,22 +397,33 @@ struct RouteGetError {
 
 /// The fields of a scenario object that matter on the way back in (the host model itself
 /// is recomputed from `text`, so it is never read).
-#[derive(Deserialize, Default)]
+#[derive(Default)]
 struct ScenarioIn {
-    #[serde(default)]
     text: Option<String>,
-    #[serde(default)]
     name: Option<String>,
-    #[serde(default)]
     flow: Option<String>,
-    #[serde(default)]
     hosts: Option<Vec<HostPaste>>,
-    #[serde(default)]
     selected: Option<usize>,
-    #[serde(default)]
     topology: Option<String>,
-    #[serde(default)]
     view: Option<String>,
+}
+
+impl ScenarioIn {
+    /// Field by field from the JSON the JS engine wrote (see `crate::json_fields` for why not
+    /// a derived Deserialize).
+    fn from_json(json: &str) -> Result<ScenarioIn, String> {
+        let v: serde_json::Value = serde_json::from_str(json).map_err(|e| without_position(&e))?;
+        let f = Fields::of(&v, String::new(), "the scenario")?;
+        Ok(ScenarioIn {
+            text: f.string("text")?,
+            name: f.string("name")?,
+            flow: f.string("flow")?,
+            hosts: HostPaste::read_list(&f, "hosts")?,
+            selected: f.index("selected")?,
+            topology: f.string("topology")?,
+            view: f.string("view")?,
+        })
+    }
 }
 
 /// The fields of `ScenarioIn` and of its `hosts` entries (HostPaste).
@@ -455,8 +467,7 @@ fn scenario_in(v: JsValue, func: &str) -> Result<(String, ScenarioIn), JsError> 
         }
         let json = js_sys::JSON::stringify_with_replacer(&v, &fields)
             .map_err(|e| bad(format!("but it does not read as one: {}", js_error_text(&e))))?;
-        serde_json::from_str::<ScenarioIn>(&String::from(json))
-            .map_err(|e| bad(format!("but it does not read as one: {}", without_position(&e))))?
+        ScenarioIn::from_json(&String::from(json)).map_err(|e| bad(format!("but it does not read as one: {e}")))?
     };
     let text = match s.text.take() {
         Some(t) => t,
