@@ -68,4 +68,4 @@ bench: pkg
 	node benches/wasm-node.mjs
 
 clean:
-	rm -rf target dist pkg/whyroute* pkg/snippets
+	rm -rf target dist pkg/whyroute* pkg/core* pkg/snippets

@@ -5,10 +5,10 @@
 // No framework, no build step. The pasted text is only ever set as text (textContent), never
 // parsed as HTML. Until the engine has loaded (or when JavaScript is off) the reader sees the
 // original paste; styles live in a shadow root and follow prefers-color-scheme.
-import init, { explain, version } from './whyroute.js';
+import init, { explain, version } from './core.js';
 
 /** Resolves once the WebAssembly engine is initialised. */
-export const ready = init({ module_or_path: new URL('./whyroute_bg.wasm', import.meta.url) }).then(() => undefined);
+export const ready = init({ module_or_path: new URL('./core_bg.wasm', import.meta.url) }).then(() => undefined);
 
 const FLOW_LINE = /^[ \t]*flow:[ \t]*(.*?)[ \t]*$/im;
 

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { launch, openPage, OUT } from './browser.mjs';
 
 const ROOT = process.env.WHYROUTE_E2E_ROOT_URL;
-const built = existsSync(fileURLToPath(new URL('../../pkg/whyroute_bg.wasm', import.meta.url)));
+const built = existsSync(fileURLToPath(new URL('../../pkg/core_bg.wasm', import.meta.url)));
 const skip = (!ROOT && 'WHYROUTE_E2E_ROOT_URL is not set: run scripts/test-e2e.sh') || (!built && 'pkg/ not built (make pkg)');
 const PAGE = ROOT && new URL('examples/docs-embed.html', ROOT).href;
 
@@ -46,6 +46,9 @@ test('docs embed: the seed renders a verdict through eth1, table 200, with the d
 
   const origin = new URL(ROOT).origin;
   assert.deepEqual(requests.filter((u) => !u.startsWith(origin + '/') && !u.startsWith('data:')), [], 'nothing but its own origin');
+  // The embed loads the single-host engine only (whyroute/core), not the topology build.
+  const wasm = requests.filter((u) => u.endsWith('.wasm')).map((u) => u.split('/').pop());
+  assert.deepEqual(wasm, ['core_bg.wasm']);
   assert.deepEqual(errors, []);
   await page.screenshot({ path: join(OUT, 'docs-embed.png'), fullPage: true });
   await page.close();

@@ -1,22 +1,40 @@
 // The whole JS API of the npm package (pkg/, `make pkg`) over the blog's seed and hostile input.
-import { test, before } from 'node:test';
+import { test as nodeTest, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const PKG = new URL('../../pkg/', import.meta.url);
 const SEED = new URL('../fixtures/seed/', import.meta.url);
-const built = existsSync(fileURLToPath(new URL('whyroute.js', PKG)));
+const built = existsSync(fileURLToPath(new URL('whyroute.js', PKG))) && existsSync(fileURLToPath(new URL('core.js', PKG)));
 const skip = !built && 'pkg/ not built (make pkg)';
 const BEFORE = readFileSync(new URL('supervisor-before.txt', SEED), 'utf8');
 const AFTER = readFileSync(new URL('supervisor-after.txt', SEED), 'utf8');
 
-let w;
+// Every test runs against both builds of the engine: the package's main entry (`whyroute`,
+// with the topology exports) and `whyroute/core` (the single-host engine the docs embed loads).
+// The single-host API must answer alike in both.
+const BUILDS = [['whyroute', 'whyroute.js', 'whyroute_bg.wasm'], ['core', 'core.js', 'core_bg.wasm']];
+const loaded = new Map();
 before(async () => {
   if (!built) return;
-  w = await import(new URL('whyroute.js', PKG));
-  w.initSync({ module: readFileSync(new URL('whyroute_bg.wasm', PKG)) });
+  for (const [label, js, wasm] of BUILDS) {
+    const m = await import(new URL(js, PKG));
+    m.initSync({ module: readFileSync(new URL(wasm, PKG)) });
+    loaded.set(label, m);
+  }
 });
+
+/** The module under test (set by `test` below for each build). */
+let w;
+function test(name, opts, fn) {
+  for (const [label] of BUILDS) {
+    nodeTest(`[${label}] ${name}`, opts, () => {
+      w = loaded.get(label);
+      return fn();
+    });
+  }
+}
 
 /** Runs f and returns the Error it throws (failing when it returns instead). */
 function throws(f) {
@@ -253,4 +271,21 @@ test('bad arguments throw Errors a user can act on', { skip }, () => {
 
 test('version() is the crate version', { skip }, () => {
   assert.match(w.version(), /^\d+\.\d+\.\d+/);
+});
+
+nodeTest('whyroute/core is the single-host engine: no topology exports, and smaller', { skip }, () => {
+  const core = loaded.get('core');
+  const full = loaded.get('whyroute');
+  for (const f of ['trace', 'lint', 'fixes', 'compare']) {
+    assert.equal(typeof full[f], 'function', `whyroute exports ${f}`);
+    assert.equal(core[f], undefined, `whyroute/core has no ${f}`);
+  }
+  const single = ['parse', 'routeGet', 'explain', 'diagnose', 'encodePermalink', 'decodePermalink', 'version'];
+  for (const f of single) assert.equal(typeof core[f], 'function', `whyroute/core exports ${f}`);
+  // Links made by one build open in the other.
+  const link = core.encodePermalink(BEFORE, '192.168.10.10 dport 53');
+  assert.equal(link, full.encodePermalink(BEFORE, '192.168.10.10 dport 53'));
+  assert.deepEqual(full.decodePermalink(link), core.decodePermalink(link));
+  const size = (f) => readFileSync(new URL(f, PKG)).length;
+  assert.ok(size('core_bg.wasm') < size('whyroute_bg.wasm') * 0.8, 'core_bg.wasm is at least 20 % smaller');
 });

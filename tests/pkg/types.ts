@@ -114,3 +114,16 @@ export async function embed(): Promise<string | null> {
   await t?.refresh();
   return t ? t.flow : flow + paste;
 }
+
+// The single-host build (pkg/core.d.ts, `whyroute/core`): the same types, no topology exports.
+import initCore, * as core from '../../pkg/core.js';
+
+export async function coreOnly(paste: string): Promise<string> {
+  await initCore();
+  const s: core.Scenario = core.parse(paste);
+  const r: core.RouteGet = core.routeGet(s, { dst: '192.168.10.10' });
+  const t: core.Trace = core.explain(s.text, '192.168.10.10 dport 53');
+  // @ts-expect-error whyroute/core has no topology exports
+  core.trace('', '1.1.1.1');
+  return `${r.error ?? r.dev} ${t.text} ${core.decodePermalink(core.encodePermalink(s)).text}`;
+}
