@@ -3,7 +3,8 @@
 
 use crate::model::{Host, Route, TableId, TABLE_LOCAL, TABLE_MAIN};
 use smallvec::SmallVec;
-use std::cell::OnceCell;
+use std::cell::{Cell, OnceCell};
+use std::cmp::Ordering;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::net::Ipv4Addr;
@@ -77,10 +78,7 @@ impl TableIndex {
         for m in &mut by_len {
             for refs in m.values_mut() {
                 if refs.len() > 1 {
-                    refs.sort_by(|a, b| {
-                        let (ra, rb) = (route(host, *a), route(host, *b));
-                        b.table.cmp(&a.table).then(rb.tos.cmp(&ra.tos)).then(ra.metric.cmp(&rb.metric))
-                    });
+                    refs.sort_by(|a, b| alias_order(host, *a, *b));
                 }
             }
         }
@@ -91,37 +89,168 @@ impl TableIndex {
     /// Candidate routes for `dst`, longest prefix first, each prefix's aliases in kernel order.
     pub fn candidates(&self, dst: Ipv4Addr) -> impl Iterator<Item = RouteRef> + '_ {
         let d = u32::from(dst);
-        self.lens.iter().flat_map(move |&len| {
-            let mask = if len == 0 { 0 } else { u32::MAX << (32 - len) };
-            self.by_len[len as usize].get(&(d & mask)).into_iter().flatten().copied()
-        })
+        self.lens.iter().flat_map(move |&len| self.by_len[len as usize].get(&(d & mask(len))).into_iter().flatten().copied())
     }
+}
+
+fn mask(len: u8) -> u32 {
+    if len == 0 { 0 } else { u32::MAX << (32 - len) }
+}
+
+/// The kernel's order of routes with the same prefix (fib_find_alias): higher table id first,
+/// then higher TOS, then lower metric; a stable sort keeps paste order after that.
+fn alias_order(host: &Host, a: RouteRef, b: RouteRef) -> Ordering {
+    let (ra, rb) = (route(host, a), route(host, b));
+    b.table.cmp(&a.table).then(rb.tos.cmp(&ra.tos)).then(ra.metric.cmp(&rb.metric))
+}
+
+/// The candidates [`TableIndex::candidates`] gives, found by one pass over the tables' routes
+/// instead: no index to build, for a lookup made once.
+#[cfg_attr(whyroute_speed, optimize(speed))]
+pub fn scan_candidates(host: &Host, tables: &[TableId], dst: Ipv4Addr) -> SmallVec<[RouteRef; 4]> {
+    let d = u32::from(dst);
+    let mut hits: SmallVec<[(u8, RouteRef); 4]> = SmallVec::new();
+    for &table in tables {
+        for (i, r) in host.routes(table).iter().enumerate() {
+            let len = r.dst.prefix_len();
+            if (d ^ u32::from(r.dst.addr())) & mask(len) == 0 {
+                hits.push((len, RouteRef { table, index: i as u32 }));
+            }
+        }
+    }
+    hits.sort_by(|(la, a), (lb, b)| lb.cmp(la).then_with(|| alias_order(host, *a, *b)));
+    hits.into_iter().map(|(_, r)| r).collect()
 }
 
 pub fn route(host: &Host, r: RouteRef) -> &Route {
     &host.tables[&r.table][r.index as usize]
 }
 
-/// All indexes a decision needs, each built once per host on first use: a decision reads one
-/// or two tables, and indexing a million routes it never looks at (table main a second time,
-/// besides the merged trie of the fast path) would cost more than the decision.
+/// How many lookups of one table scan its routes before its index is built. One scan of a
+/// million routes costs about a fortieth of building their index (wasm under node: ~5 ms
+/// against 195 ms), and a decision looks a table up once or twice: a single `routeGet` never
+/// pays for an index, while a Fib that answers many flows soon has one.
+const SCANS_BEFORE_INDEX: u32 = 4;
+
+/// Route lookups in one table, or in local and main together (the fast path's merged trie):
+/// scans while they are few, then the prefix index, built once.
+pub struct TableLookup {
+    tables: SmallVec<[TableId; 2]>,
+    scans: Cell<u32>,
+    index: OnceCell<TableIndex>,
+}
+
+impl TableLookup {
+    fn new(tables: &[TableId]) -> TableLookup {
+        TableLookup { tables: tables.into(), scans: Cell::new(0), index: OnceCell::new() }
+    }
+
+    /// Candidate routes for `dst`, longest prefix first, each prefix's aliases in kernel order.
+    pub fn candidates<'a>(&'a self, host: &Host, dst: Ipv4Addr) -> Candidates<'a> {
+        if self.index.get().is_none() && self.scans.get() < SCANS_BEFORE_INDEX {
+            self.scans.set(self.scans.get() + 1);
+            return Candidates::Scanned(scan_candidates(host, &self.tables, dst).into_iter());
+        }
+        let idx = self.index.get_or_init(|| TableIndex::build(host, &self.tables));
+        Candidates::Indexed { idx, dst: u32::from(dst), next_len: 0, aliases: [].iter() }
+    }
+}
+
+/// [`TableLookup::candidates`]: from the index or from a scan.
+pub enum Candidates<'a> {
+    Indexed { idx: &'a TableIndex, dst: u32, next_len: usize, aliases: std::slice::Iter<'a, RouteRef> },
+    Scanned(smallvec::IntoIter<[RouteRef; 4]>),
+}
+
+impl Iterator for Candidates<'_> {
+    type Item = RouteRef;
+    fn next(&mut self) -> Option<RouteRef> {
+        match self {
+            Candidates::Scanned(it) => it.next(),
+            Candidates::Indexed { idx, dst, next_len, aliases } => loop {
+                if let Some(r) = aliases.next() {
+                    return Some(*r);
+                }
+                let &len = idx.lens.get(*next_len)?;
+                *next_len += 1;
+                if let Some(refs) = idx.by_len[len as usize].get(&(*dst & mask(len))) {
+                    *aliases = refs.iter();
+                }
+            },
+        }
+    }
+}
+
+/// The lookups a decision needs, per table, each table's index built only once its lookups
+/// add up (see [`TableLookup`]).
 pub struct Fib<'h> {
     pub host: &'h Host,
-    tables: HashMap<TableId, OnceCell<TableIndex>>,
+    tables: HashMap<TableId, TableLookup>,
     /// The fast path's trie: local merged into main (kernel without custom rules).
-    merged: Option<OnceCell<TableIndex>>,
+    merged: Option<TableLookup>,
 }
 
 impl<'h> Fib<'h> {
     pub fn new(host: &'h Host) -> Fib<'h> {
-        let tables = host.tables.keys().map(|&t| (t, OnceCell::new())).collect();
-        let merged = host.default_rules_only.then(OnceCell::new);
+        let tables = host.tables.keys().map(|&t| (t, TableLookup::new(&[t]))).collect();
+        let merged = host.default_rules_only.then(|| TableLookup::new(&[TABLE_LOCAL, TABLE_MAIN]));
         Fib { host, tables, merged }
     }
-    pub fn table(&self, id: TableId) -> Option<&TableIndex> {
-        self.tables.get(&id).map(|idx| idx.get_or_init(|| TableIndex::build(self.host, &[id])))
+    pub fn table(&self, id: TableId) -> Option<&TableLookup> {
+        self.tables.get(&id)
     }
-    pub fn merged(&self) -> Option<&TableIndex> {
-        self.merged.as_ref().map(|idx| idx.get_or_init(|| TableIndex::build(self.host, &[TABLE_LOCAL, TABLE_MAIN])))
+    pub fn merged(&self) -> Option<&TableLookup> {
+        self.merged.as_ref()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analyze;
+    use ipnet::Ipv4Net;
+
+    /// A scan and the index give the same candidates in the same order: prefixes overlapping
+    /// at every length, aliases across tables, TOS values and metrics, duplicates in paste order.
+    #[test]
+    fn scan_and_index_agree() {
+        let mut text = String::from("ip route show table all\n");
+        let mut x: u32 = 0x2545_f491;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            x
+        };
+        for i in 0..3000 {
+            let len = [0, 8, 12, 16, 20, 24, 24, 25, 30, 32][(next() % 10) as usize];
+            let net = Ipv4Net::new(Ipv4Addr::from(0x0a00_0000 | (next() & 0x00ff_ffff)), len).unwrap().trunc();
+            let table = ["", " table 10", " table local", " table main"][(next() % 4) as usize];
+            let tos = [" tos 0x10", "", "", ""][(next() % 4) as usize];
+            let metric = next() % 3;
+            text.push_str(&format!("{net}{tos} dev eth{} scope link{table} metric {metric}\n", i % 3));
+        }
+        let a = analyze(&text);
+        assert!(a.diagnostics.is_empty(), "{:?}", &a.diagnostics[..a.diagnostics.len().min(3)]);
+        let host = &a.host;
+        for tables in [&[TABLE_MAIN][..], &[TABLE_LOCAL, TABLE_MAIN], &[10]] {
+            let idx = TableIndex::build(host, tables);
+            for _ in 0..500 {
+                let dst = Ipv4Addr::from(0x0a00_0000 | (next() & 0x00ff_ffff));
+                let scanned: Vec<RouteRef> = scan_candidates(host, tables, dst).into_vec();
+                let indexed: Vec<RouteRef> = idx.candidates(dst).collect();
+                assert_eq!(scanned, indexed, "tables {tables:?}, dst {dst}");
+            }
+        }
+        // A TableLookup switches from scans to the index without changing its answers.
+        let lookup = TableLookup::new(&[TABLE_LOCAL, TABLE_MAIN]);
+        let dst = Ipv4Addr::new(10, 1, 2, 3);
+        let first: Vec<RouteRef> = lookup.candidates(host, dst).collect();
+        assert!(lookup.index.get().is_none());
+        for _ in 0..SCANS_BEFORE_INDEX {
+            assert_eq!(lookup.candidates(host, dst).collect::<Vec<_>>(), first);
+        }
+        assert!(lookup.index.get().is_some(), "indexed after {SCANS_BEFORE_INDEX} scans");
+        assert!(!first.is_empty());
     }
 }

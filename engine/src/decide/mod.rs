@@ -12,7 +12,7 @@ mod input;
 pub mod source;
 
 pub use args::{flow_to_args, parse_flow_args};
-pub use fib::{route, Fib, RouteRef, TableIndex};
+pub use fib::{route, scan_candidates, Fib, RouteRef, TableIndex, TableLookup};
 pub use source::{inet_select_addr, SourceChoice};
 
 use crate::model::{Host, Rule, RuleAction, RouteType, Scope, TableId, TABLE_DEFAULT};
@@ -505,10 +505,10 @@ impl<'h> Fib<'h> {
     }
 
     /// fib_table_lookup: longest prefix first, backtracking past aliases that cannot be used.
-    fn table_lookup(&self, idx: &TableIndex, flow: &Flow) -> Lookup {
+    fn table_lookup(&self, idx: &TableLookup, flow: &Flow) -> Lookup {
         let host = self.host;
         let oif = flow.oif.as_deref();
-        for rr in idx.candidates(flow.dst) {
+        for rr in idx.candidates(host, flow.dst) {
             let r = route(host, rr);
             if r.tos != 0 && (r.tos & 0xfc) != flow.rt_tos() {
                 continue;

@@ -239,11 +239,10 @@ fn match_words(r: &crate::model::Rule, flow: &Flow) -> String {
 
 fn lookup_step(host: &Host, fib: &Fib<'_>, flow: &Flow, table: TableId, result: &Result<Decision, RouteError>, fast: bool) -> LookupStep {
     let tables: Vec<TableId> = if fast && table == TABLE_MAIN { vec![crate::model::TABLE_LOCAL, TABLE_MAIN] } else { vec![table] };
-    let idx = crate::decide::TableIndex::build(host, &tables);
     let chosen = result.as_ref().ok().and_then(|d| d.route);
     let mut candidates = Vec::new();
     let mut decided = false;
-    for rr in idx.candidates(flow.dst) {
+    for rr in crate::decide::scan_candidates(host, &tables, flow.dst) {
         let r = route(host, rr);
         let is_chosen = chosen == Some(rr) && !decided;
         let note = if is_chosen {
@@ -354,7 +353,7 @@ fn main_comparison(host: &Host, fib: &Fib<'_>, flow: &Flow, result: &Result<Deci
         return None;
     }
     let idx = fib.table(TABLE_MAIN)?;
-    let rr = idx.candidates(flow.dst).find(|rr| {
+    let rr = idx.candidates(host, flow.dst).find(|rr| {
         let r = route(host, *rr);
         r.tos == 0 || (r.tos & 0xfc) == (flow.tos & 0x1c)
     })?;
