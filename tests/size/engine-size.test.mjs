@@ -3,9 +3,8 @@
 //   core_bg.wasm      `whyroute/core`: the single-host engine (every parser, the kernel-exact
 //                     decision, explanations, diagnostics, permalinks); what the docs embed loads.
 //
-// Issues 5 and 7 set a budget of 150 KB gzip. It is NOT met (measured at the commit that added
-// core_bg.wasm: whyroute_bg.wasm 291,572 B, core_bg.wasm 172,597 B); see the closing notes for
-// what the bytes are. The budget is reported below as TODO tests, which run and print the gap
+// Issues 5 and 7 set a budget of 150 KB gzip. It is NOT met (measured: whyroute_bg.wasm
+// 291,531 B, core_bg.wasm 169,372 B); see the closing notes for what the bytes are. The budget is reported below as TODO tests, which run and print the gap
 // but do not fail the suite; the CEILINGS are ratchets that do fail it, so neither build can
 // grow unnoticed. Lower a ceiling when its size drops.
 import { test } from 'node:test';
@@ -15,7 +14,7 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 export const BUDGET_GZIP = 150_000;
-export const CEILINGS_GZIP = { 'whyroute_bg.wasm': 295_000, 'core_bg.wasm': 175_000 };
+export const CEILINGS_GZIP = { 'whyroute_bg.wasm': 294_000, 'core_bg.wasm': 172_000 };
 // `make test` sets this: there, a missing build is a failure, never a skip.
 const required = process.env.WHYROUTE_SIZE_REQUIRED === '1';
 
