@@ -15,6 +15,8 @@ fn replay_dir(dir: &Path, checked: &mut usize, failures: &mut Vec<String>) {
     for flows in files {
         let host_file = flows.to_string_lossy().replace(".flows.jsonl", ".txt");
         let a = analyze(&std::fs::read_to_string(&host_file).expect("host transcript"));
+        // One Fib for a host's 50 flows: its first lookups of a table scan the routes and the
+        // later ones use the prefix index, so both ways of finding candidates meet the kernel.
         let fib = Fib::new(&a.host);
         for line in std::fs::read_to_string(&flows).unwrap().lines().filter(|l| !l.trim().is_empty()) {
             let case: Value = serde_json::from_str(line).expect("flow line");
