@@ -10,6 +10,9 @@ stage() { printf '\n=== %s ===\n' "$*"; }
 stage "host: cargo test (engine unit, integration, doc tests; kernel-corpus replay)"
 cargo test --workspace --exclude whyroute-playground
 
+stage "host: hostile input at the issue's sizes (100 MB paste, 1M-line table), optimised build"
+cargo test --profile native -p whyroute --test hostile_full_size
+
 stage "kernel differential test (network namespaces, as root)"
 cargo build -q -p whyroute --bin whyroute
 bash tests/kernel/run.sh

@@ -2,8 +2,8 @@
 //! lines it could not read (by line number), must still use the rest of the paste, and must
 //! finish quickly even in a debug build.
 //!
-//! Sizes are chosen for CI (debug build, shared cores): the big paste is ~20 MB rather than
-//! 100 MB; `cargo run --profile bench --example hostile_paste` times a 100 MB one.
+//! Sizes are chosen for an unoptimised build on shared cores: the big paste is ~20 MB rather
+//! than 100 MB. The full sizes run optimised in `make test`: engine/tests/hostile_full_size.rs.
 #![cfg(not(target_arch = "wasm32"))]
 
 #[path = "../benches/routegen/mod.rs"]

@@ -89,3 +89,35 @@ pub fn routes(n: usize) -> String {
     }
     out
 }
+
+/// A hostile paste of about `mb` MiB: `ip route show table all` with a bad line every 10,000
+/// lines (a /33 with a NUL and U+FFFD in it) and a 1 MiB junk word every 10,000 lines (offset
+/// by 5,000). Returns the paste, the 1-based numbers of the lines that must be reported (the
+/// bad lines and the junk lines), and how many good routes it holds.
+pub fn hostile_paste(mb: usize) -> (String, Vec<usize>, usize) {
+    let mut text = String::with_capacity(mb * 1024 * 1024 + 2 * 1024 * 1024);
+    text.push_str("$ ip route show table all\n");
+    let mut rng = Rng::new(1);
+    let (mut n, mut routes) = (0usize, 0usize);
+    let mut reported = Vec::new();
+    while text.len() < mb * 1024 * 1024 {
+        n += 1;
+        let line = n + 1;
+        match n % 10_000 {
+            0 => {
+                text.push_str("10.0.0.0/33 dev eth0 \u{0}\u{fffd} not a route\n");
+                reported.push(line);
+            }
+            5_000 => {
+                text.push_str(&"x".repeat(1024 * 1024));
+                text.push('\n');
+                reported.push(line);
+            }
+            _ => {
+                push_route(&mut rng, &mut text);
+                routes += 1;
+            }
+        }
+    }
+    (text, reported, routes)
+}
