@@ -7,7 +7,8 @@
 //! A `Scenario` (what `parse` and `decodePermalink` return) carries the pasted `text`; every
 //! function that takes a scenario re-analyses that text (microseconds for real pastes), so
 //! the object can be stored, cloned or sent through `postMessage` and still be passed back.
-//! A plain string (the paste itself) is accepted wherever a scenario is.
+//! A plain string (the paste itself), or its UTF-8 bytes (a `Uint8Array` such as node's `Buffer`,
+//! or an `ArrayBuffer`), is accepted wherever a scenario is.
 
 use crate::analyze::{analyze, Analysis};
 use crate::decide::{flow_to_args, parse_flow_args, Fib, Flow};
@@ -279,9 +280,9 @@ pub fn version() -> String {
 /// Reads a paste: the host model, the parse diagnostics and the command blocks. Never
 /// throws for bad text (unreadable lines become diagnostics); throws only for a non-string.
 #[wasm_bindgen(unchecked_return_type = "Scenario")]
-pub fn parse(#[wasm_bindgen(unchecked_param_type = "string")] text: JsValue) -> Result<JsValue, JsError> {
+pub fn parse(#[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] text: JsValue) -> Result<JsValue, JsError> {
     let Some(text) = paste_text(&text) else {
-        return Err(JsError::new(&format!("whyroute.parse: expected the pasted text as a string, got {}", js_kind(&text))));
+        return Err(JsError::new(&format!("whyroute.parse: expected the pasted text as a string (or its bytes, a Uint8Array), got {}", js_kind(&text))));
     };
     let a = analyze(&text);
     to_js(&ScenarioOut { text: &text, analysis: &a, link: None })
@@ -290,7 +291,7 @@ pub fn parse(#[wasm_bindgen(unchecked_param_type = "string")] text: JsValue) -> 
 /// `ip -j route get` for a flow: the route object, or `{ error }` when the kernel refuses.
 #[wasm_bindgen(js_name = routeGet, unchecked_return_type = "RouteGet")]
 pub fn route_get(
-    #[wasm_bindgen(unchecked_param_type = "Scenario | string")] scenario: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Scenario | string | Uint8Array")] scenario: JsValue,
     #[wasm_bindgen(unchecked_param_type = "Flow | string")] flow: JsValue,
 ) -> Result<JsValue, JsError> {
     let (text, _) = scenario_in(scenario, "routeGet")?;
@@ -305,7 +306,7 @@ pub fn route_get(
 /// The decision step by step: verdict, rule walk, table lookups, source choice, and `text`.
 #[wasm_bindgen(unchecked_return_type = "Trace")]
 pub fn explain(
-    #[wasm_bindgen(unchecked_param_type = "Scenario | string")] scenario: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Scenario | string | Uint8Array")] scenario: JsValue,
     #[wasm_bindgen(unchecked_param_type = "Flow | string")] flow: JsValue,
 ) -> Result<JsValue, JsError> {
     let (text, _) = scenario_in(scenario, "explain")?;
@@ -316,7 +317,7 @@ pub fn explain(
 
 /// Everything worth a look: the parse diagnostics plus findings about the host model.
 #[wasm_bindgen(unchecked_return_type = "Diagnostic[]")]
-pub fn diagnose(#[wasm_bindgen(unchecked_param_type = "Scenario | string")] scenario: JsValue) -> Result<JsValue, JsError> {
+pub fn diagnose(#[wasm_bindgen(unchecked_param_type = "Scenario | string | Uint8Array")] scenario: JsValue) -> Result<JsValue, JsError> {
     let (text, _) = scenario_in(scenario, "diagnose")?;
     let a = analyze(&text);
     to_js(&findings(&text, &a))
@@ -326,7 +327,7 @@ pub fn diagnose(#[wasm_bindgen(unchecked_param_type = "Scenario | string")] scen
 /// in the link (otherwise the scenario's own `flow`, if any).
 #[wasm_bindgen(js_name = encodePermalink)]
 pub fn encode_permalink(
-    #[wasm_bindgen(unchecked_param_type = "Scenario | string")] scenario: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Scenario | string | Uint8Array")] scenario: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "Flow | string")] flow: Option<JsValue>,
 ) -> Result<String, JsError> {
     let (text, s) = scenario_in(scenario, "encodePermalink")?;
@@ -448,15 +449,22 @@ extern "C" {
     fn encode(this: &TextEncoder, s: &JsValue) -> js_sys::Uint8Array;
 }
 
-/// A pasted text (a JS string), through `TextEncoder` and one copy into wasm memory.
-/// wasm-bindgen's own string passing copies ASCII one character at a time in JS: for the
-/// 63 MB of a million-route dump that is ~150 ms, against ~30 ms this way.
+/// A paste: a JS string, or its bytes (a `Uint8Array` such as node's `Buffer`, or an
+/// `ArrayBuffer`) read as UTF-8, invalid sequences replaced by U+FFFD as the CLI reads files.
+/// A string goes through `TextEncoder` and one copy into wasm memory: wasm-bindgen's own
+/// string passing copies ASCII one character at a time in JS, ~150 ms for the 63 MB of a
+/// million-route dump against ~30 ms this way. Bytes are copied once, without either.
 fn paste_text(v: &JsValue) -> Option<String> {
-    if !v.is_string() {
+    let bytes = if v.is_string() {
+        TextEncoder::new().encode(v).to_vec()
+    } else if let Some(b) = v.dyn_ref::<js_sys::Uint8Array>() {
+        b.to_vec()
+    } else if let Some(b) = v.dyn_ref::<js_sys::ArrayBuffer>() {
+        js_sys::Uint8Array::new(b).to_vec()
+    } else {
         return None;
-    }
-    let bytes = TextEncoder::new().encode(v).to_vec();
-    // TextEncoder writes UTF-8 (a lone surrogate becomes U+FFFD), so this never replaces.
+    };
+    // TextEncoder writes UTF-8 (a lone surrogate becomes U+FFFD), so a string never replaces.
     Some(String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
 }
 

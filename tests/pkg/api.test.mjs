@@ -221,6 +221,25 @@ test('decodePermalink: hostile links throw Errors that say what is wrong', { ski
   assert.equal(w.routeGet(BEFORE, { dst: '192.168.10.10' }).dev, 'eth1');
 });
 
+test('a paste may be given as its UTF-8 bytes (Uint8Array, Buffer, ArrayBuffer)', { skip }, () => {
+  const bytes = new TextEncoder().encode(BEFORE);
+  assert.deepEqual(w.parse(bytes), w.parse(BEFORE));
+  assert.deepEqual(w.parse(Buffer.from(BEFORE)), w.parse(BEFORE));
+  const r = w.routeGet(bytes.buffer, { dst: '192.168.10.10' });
+  assert.deepEqual([r.dev, r.gateway, r.table], ['eth1', '10.244.0.1', '200']);
+  assert.equal(w.explain(bytes, '192.168.10.10').verdict.dev, 'eth1');
+  assert.deepEqual(w.diagnose(bytes), w.diagnose(BEFORE));
+  assert.equal(w.decodePermalink(w.encodePermalink(bytes)).text, BEFORE);
+  // Invalid UTF-8 is replaced (U+FFFD), as the CLI reads files; the rest is still read.
+  const bad = Buffer.concat([Buffer.from('ip route show\n'), Buffer.from([0xff, 0xfe, 0x0a]), Buffer.from('default via 10.0.0.1 dev eth0\n')]);
+  const s = w.parse(bad);
+  assert.equal(s.text, 'ip route show\n\ufffd\ufffd\ndefault via 10.0.0.1 dev eth0\n');
+  assert.deepEqual(s.diagnostics.filter((d) => d.severity === 'error').map((d) => d.line), [2]);
+  assert.equal(w.routeGet(bad, { dst: '8.8.8.8' }).gateway, '10.0.0.1');
+  // Other binary views are not pastes.
+  assert.match(throws(() => w.parse(new Uint16Array(4))).message, /string \(or its bytes/);
+});
+
 test('parse: garbage text gives diagnostics, never exceptions', { skip }, () => {
   const inputs = [
     '', '\n\n\n', 'garbage', '\u0000\u0001\u0002', '{"json": true}', '<script>alert(1)</script>',

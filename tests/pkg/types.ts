@@ -122,6 +122,9 @@ export async function coreOnly(paste: string): Promise<string> {
   await initCore();
   const s: core.Scenario = core.parse(paste);
   const r: core.RouteGet = core.routeGet(s, { dst: '192.168.10.10' });
+  const fromBytes: core.Scenario = core.parse(new TextEncoder().encode(paste));
+  core.routeGet(fromBytes.text, '1.1.1.1');
+  core.diagnose(new Uint8Array(0));
   const t: core.Trace = core.explain(s.text, '192.168.10.10 dport 53');
   // @ts-expect-error whyroute/core has no topology exports
   core.trace('', '1.1.1.1');
