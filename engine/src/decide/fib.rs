@@ -87,9 +87,8 @@ impl TableIndex {
     }
 
     /// Candidate routes for `dst`, longest prefix first, each prefix's aliases in kernel order.
-    pub fn candidates(&self, dst: Ipv4Addr) -> impl Iterator<Item = RouteRef> + '_ {
-        let d = u32::from(dst);
-        self.lens.iter().flat_map(move |&len| self.by_len[len as usize].get(&(d & mask(len))).into_iter().flatten().copied())
+    pub fn candidates(&self, dst: Ipv4Addr) -> Candidates<'_> {
+        Candidates::Indexed { idx: self, dst: u32::from(dst), next_len: 0, aliases: [].iter() }
     }
 }
 
@@ -151,12 +150,12 @@ impl TableLookup {
             self.scans.set(self.scans.get() + 1);
             return Candidates::Scanned(scan_candidates(host, &self.tables, dst).into_iter());
         }
-        let idx = self.index.get_or_init(|| TableIndex::build(host, &self.tables));
-        Candidates::Indexed { idx, dst: u32::from(dst), next_len: 0, aliases: [].iter() }
+        self.index.get_or_init(|| TableIndex::build(host, &self.tables)).candidates(dst)
     }
 }
 
-/// [`TableLookup::candidates`]: from the index or from a scan.
+/// Candidate routes, longest prefix first, from the index (probing each prefix length present)
+/// or from a scan.
 pub enum Candidates<'a> {
     Indexed { idx: &'a TableIndex, dst: u32, next_len: usize, aliases: std::slice::Iter<'a, RouteRef> },
     Scanned(smallvec::IntoIter<[RouteRef; 4]>),
