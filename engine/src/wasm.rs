@@ -278,7 +278,8 @@ pub fn version() -> String {
 }
 
 /// Reads a paste: the host model, the parse diagnostics and the command blocks. Never
-/// throws for bad text (unreadable lines become diagnostics); throws only for a non-string.
+/// throws for bad text (unreadable lines become diagnostics); throws only for what is neither a
+/// string nor its bytes.
 #[wasm_bindgen(unchecked_return_type = "Scenario")]
 pub fn parse(#[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] text: JsValue) -> Result<JsValue, JsError> {
     let Some(text) = paste_text(&text) else {
