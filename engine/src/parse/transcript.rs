@@ -136,9 +136,15 @@ pub fn parse_transcript(text: &str) -> (Fragment, Vec<Block>) {
 #[cfg_attr(whyroute_speed, optimize(speed))]
 fn command_of(line: &str) -> Option<String> {
     let t = trim(line);
-    if t.is_empty() {
+    if t.is_empty() || cannot_be_command(t) {
         return None;
     }
+    command_in(t)
+}
+
+/// `command_of` for a trimmed, non-empty line, without the quick rejection.
+#[cfg_attr(whyroute_speed, optimize(speed))]
+fn command_in(t: &str) -> Option<String> {
     // `user@host:~$ cmd`, `root@vm [ ~ ]# cmd`, `[root@host ~]# cmd`
     let prompt_end = |s: &str| -> Option<usize> {
         for (i, c) in s.char_indices() {
@@ -186,6 +192,28 @@ fn command_of(line: &str) -> Option<String> {
         return Some(t.to_string());
     }
     None
+}
+
+/// True when `t` (trimmed, not empty) cannot be a command line: it starts with none of the
+/// characters a prompt or a known command starts with, and its first word has no `@` (the
+/// `user@host` of a prompt). Most output lines (`10.1.0.0/24 via …`, `0: from all …`) are
+/// told apart here, without the searches of `command_of`: it runs on every line of a paste.
+/// Non-ASCII in the first word is left to `command_of` (Unicode whitespace ends a word there).
+#[cfg_attr(whyroute_speed, optimize(speed))]
+fn cannot_be_command(t: &str) -> bool {
+    let b = t.as_bytes();
+    if matches!(b.first(), None | Some(b'a'..=b'z' | b'$' | b'>' | b'#' | b'~' | b'[')) {
+        return false;
+    }
+    for &c in b {
+        match c {
+            b'@' | 0x80.. => return false,
+            // char::is_whitespace in ASCII: the first word ends here.
+            b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r' => return true,
+            _ => {}
+        }
+    }
+    true
 }
 
 /// Guards bare command detection against output lines that start with a command's name
@@ -482,6 +510,7 @@ mod tests {
 
     #[test]
     fn commands_with_prompts() {
+        assert_eq!(command_of("1user@host:~$ ip r").as_deref(), Some("ip r"));
         assert_eq!(command_of("root@host:~# ip r").as_deref(), Some("ip r"));
         assert_eq!(command_of("user@vm [ ~ ]$ ip rule show").as_deref(), Some("ip rule show"));
         assert_eq!(command_of("[root@host ~]# route -n").as_deref(), Some("route -n"));
@@ -510,4 +539,34 @@ mod tests {
         assert_eq!(f.rules.len(), 2);
         assert_eq!(f.routes.len(), 2);
     }
+
+    /// The quick rejection never turns away a line `command_of` would read as a command, and
+    /// it does reject the usual output lines.
+    #[test]
+    fn cannot_be_command_is_only_a_shortcut() {
+        for t in ["10.1.0.0/24 via 10.0.0.1 dev eth0", "0:\tfrom all lookup local", "Kernel IP routing table", "2: eth0: <UP>", "192.168.1.1"] {
+            assert!(cannot_be_command(t), "{t}");
+        }
+        const ALPHABET: [&str; 24] = ["1", "0", "a", "ip", "route", "Z", "@", " ", "\t", "\u{b}", "\u{a0}", "\u{3000}", "é", "$", "#", ">", "~", "[", "]", ":", "/", "-n", "root@h", "$ "];
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        let (mut rejected, mut commands) = (0, 0);
+        for _ in 0..200_000 {
+            let mut line = String::new();
+            for _ in 0..1 + (x % 7) {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                line.push_str(ALPHABET[(x % ALPHABET.len() as u64) as usize]);
+            }
+            let t = trim(&line);
+            let full = if t.is_empty() { None } else { command_in(t) };
+            commands += full.is_some() as usize;
+            if !t.is_empty() && cannot_be_command(t) {
+                rejected += 1;
+                assert_eq!(full, None, "{line:?} is a command, but the shortcut rejects it");
+            }
+        }
+        assert!(rejected > 10_000 && commands > 1_000, "the generator reaches both: {rejected} rejected, {commands} commands");
+    }
+
 }
