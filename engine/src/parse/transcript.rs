@@ -568,5 +568,4 @@ mod tests {
         }
         assert!(rejected > 10_000 && commands > 1_000, "the generator reaches both: {rejected} rejected, {commands} commands");
     }
-
 }
