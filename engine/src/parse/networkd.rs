@@ -1111,19 +1111,33 @@ fn parse_u8_value(value: &str) -> Result<u8, String> {
         .ok_or_else(|| format!("a number from 0 to 255, not `{value}`"))
 }
 
-/// A size as systemd writes it: `1400`, `1.5K`, `9K` (binary multiples, as parse_size()).
+/// A size as systemd writes it: `1400`, `1.5K`, `9K` (binary multiples, as parse_size(): an
+/// integer, an optional decimal fraction, one suffix). Integer arithmetic, as systemd's own, and
+/// no float parser in the wasm for one key.
 fn parse_bytes(value: &str) -> Result<u32, String> {
-    let (number, factor) = match value.char_indices().last() {
-        Some((i, 'K')) => (&value[..i], 1024.0),
-        Some((i, 'M')) => (&value[..i], 1024.0 * 1024.0),
-        Some((i, 'G')) => (&value[..i], 1024.0 * 1024.0 * 1024.0),
-        Some((i, 'B')) => (&value[..i], 1.0),
-        _ => (value, 1.0),
+    let bad = || format!("a size in bytes (`1400`, `9K`), not `{value}`");
+    let (number, factor): (&str, u64) = match value.as_bytes().last() {
+        Some(b'K') => (&value[..value.len() - 1], 1 << 10),
+        Some(b'M') => (&value[..value.len() - 1], 1 << 20),
+        Some(b'G') => (&value[..value.len() - 1], 1 << 30),
+        Some(b'B') => (&value[..value.len() - 1], 1),
+        _ => (value, 1),
     };
-    match number.parse::<f64>() {
-        Ok(n) if n.is_finite() && n >= 0.0 && n * factor <= u32::MAX as f64 => Ok((n * factor) as u32),
-        _ => Err(format!("a size in bytes (`1400`, `9K`), not `{value}`")),
+    let (whole, fraction) = number.split_once('.').unwrap_or((number, ""));
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if whole.is_empty() || !digits(whole) || !digits(fraction) {
+        return Err(bad());
     }
+    // Digits past the ninth change the result by less than a byte (factor ≤ 2^30 < 10^9).
+    let fraction = &fraction[..fraction.len().min(9)];
+    let scale = 10u64.pow(fraction.len() as u32);
+    let whole: u64 = whole.parse().map_err(|_| bad())?;
+    let fraction: u64 = if fraction.is_empty() { 0 } else { fraction.parse().map_err(|_| bad())? };
+    whole
+        .checked_mul(factor)
+        .and_then(|bytes| bytes.checked_add(fraction * factor / scale))
+        .and_then(|bytes| u32::try_from(bytes).ok())
+        .ok_or_else(bad)
 }
 
 /// `N` or `N-M`, at most `max`.
@@ -1600,6 +1614,14 @@ garbage line
         assert!(parse_bytes("9T").is_err());
         assert!(parse_bytes("99999G").is_err());
         assert!(parse_bytes("é").is_err());
+        assert_eq!(parse_bytes("1.25M"), Ok(1_310_720));
+        assert_eq!(parse_bytes("1."), Ok(1));
+        assert_eq!(parse_bytes("4095.9999999999B"), Ok(4095));
+        assert_eq!(parse_bytes("4G"), Err("a size in bytes (`1400`, `9K`), not `4G`".into()), "2^32 does not fit");
+        assert_eq!(parse_bytes("4294967295"), Ok(u32::MAX));
+        for bad in ["", ".5K", "1e3", "+5", " 5", "1.5.5K", "0x10"] {
+            assert!(parse_bytes(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]
