@@ -599,12 +599,15 @@ fn flow_args(v: &JsValue, func: &str, topology: bool) -> Result<(Vec<String>, Op
                     // A JS number means its value; `ip route get`'s `tos` word is always
                     // hexadecimal (rtnl_dsfield_a2n), so 16 is written as 0x10, not "16" (0x16).
                     if key == "tos" && f >= 0.0 { format!("{:#x}", f as i64) } else { (f as i64).to_string() }
+                } else if f.is_finite() {
+                    // Written by the JS engine (`x.toString(10)`): the wasm carries no float printer.
+                    match x.unchecked_ref::<js_sys::Number>().to_string_with_radix(10) {
+                        Ok(s) => String::from(s),
+                        Err(_) => continue,
+                    }
                 } else {
                     // NaN and ±Infinity read as null (absent), as JSON has them.
-                    match serde_json::Number::from_f64(f) {
-                        Some(n) => n.to_string(),
-                        None => continue,
-                    }
+                    continue;
                 }
             } else {
                 return Err(err(format!("flow field `{key}` should be a string or a number, found {}", shown(&x))));
