@@ -263,6 +263,9 @@ fn empty_table_and_bad_text_never_panic() {
     assert_eq!(e[0].line, Some(4));
     let e = text::from_toml("version = 2\n").unwrap_err();
     assert_eq!(e[0].code, "unsupported_version");
+    // A fractional number is refused where it stands, even in a field that may be left out.
+    let e = text::from_toml("version = 1\n\n[[flow]]\ndst = \"10.0.0.1\"\nmark = 1.5\n").unwrap_err();
+    assert_eq!((e[0].line, e[0].message.as_str()), (Some(5), "flow[0].mark: `1.5` is not a whole number; every number in a scenario is one"));
     for junk in ["", "[[host]]", "version = 1\n[[tier1]]\nname='t'\nnat='| Action |\\n| FOO | x | y | z |'", "version = 1\n[[router]]\nname='r'\ninterfaces=['x y z w']\nroutes=['via via']"] {
         if let Ok(s) = text::from_toml(junk) {
             let _ = lint(&s, None);
