@@ -247,7 +247,10 @@ fn parse_json(lines: &[Line<'_>], out: &mut Fragment) {
     };
     let line_no = first.map(|l| l.no);
     for item in items {
-        let Some(name) = item.get("ifname").and_then(Value::as_str) else { continue };
+        let Some(name) = item.get("ifname").and_then(Value::as_str) else {
+            out.diagnostics.push(ParseDiagnostic::json_item(line_no.unwrap_or(0), &item, "an interface object with its `ifname`, as `ip -j addr` prints it"));
+            continue;
+        };
         let flags: Vec<&str> = item.get("flags").and_then(Value::as_array).map(|f| f.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
         push_link(out, Link {
             name: name.to_string(),
@@ -266,15 +269,17 @@ fn parse_json(lines: &[Line<'_>], out: &mut Fragment) {
             }
             let (Some(local), Some(len)) = (
                 ai.get("local").and_then(Value::as_str).and_then(|s| s.parse().ok()),
-                ai.get("prefixlen").and_then(Value::as_u64),
+                ai.get("prefixlen").and_then(Value::as_u64).filter(|len| *len <= 32),
             ) else {
+                let expected = "an `inet` entry of `addr_info` with `local` (an IPv4 address) and `prefixlen` (0 to 32)";
+                out.diagnostics.push(ParseDiagnostic::json_item(line_no.unwrap_or(0), ai, expected));
                 continue;
             };
             let s = |k: &str| ai.get(k).and_then(Value::as_str);
             out.addresses.push(Address {
                 dev: name.to_string(),
                 local,
-                prefix_len: len.min(32) as u8,
+                prefix_len: len as u8,
                 peer: s("address").and_then(|p| p.parse().ok()).filter(|p| *p != local),
                 broadcast: s("broadcast").and_then(|b| b.parse().ok()),
                 scope: s("scope").and_then(Scope::parse).unwrap_or(Scope::UNIVERSE),
@@ -343,6 +348,20 @@ mod tests {
         let f = run(r#"[{"ifindex":2,"ifname":"eth0","flags":["BROADCAST","UP","LOWER_UP"],"mtu":1500,"addr_info":[{"family":"inet","local":"10.0.0.5","prefixlen":24,"broadcast":"10.0.0.255","scope":"global","label":"eth0"},{"family":"inet","local":"10.0.0.6","prefixlen":24,"scope":"global","secondary":true,"label":"eth0"}]}]"#);
         assert_eq!(f.addresses.len(), 2);
         assert!(f.addresses[1].secondary);
+    }
+
+    #[test]
+    fn json_entries_that_cannot_be_used_are_reported() {
+        let long = "x".repeat(500);
+        let f = run(&format!(r#"[{{"ifindex":1}},{{"ifname":"eth0","addr_info":[{{"family":"inet","local":"10.0.0.300","prefixlen":24}},{{"family":"inet","local":"10.0.0.5","prefixlen":33}},{{"family":"inet","local":"10.0.0.6","prefixlen":24,"label":"{long}"}}]}}]"#));
+        assert_eq!(f.links.len(), 1);
+        assert_eq!(f.addresses.len(), 1);
+        let texts: Vec<_> = f.diagnostics.iter().map(|d| d.text.as_str()).collect();
+        assert_eq!(texts, [r#"{"ifindex":1}"#, r#"{"family":"inet","local":"10.0.0.300","prefixlen":24}"#, r#"{"family":"inet","local":"10.0.0.5","prefixlen":33}"#]);
+        assert!(f.diagnostics.iter().all(|d| d.line == 1 && d.severity == crate::parse::Severity::Error));
+        // A diagnostic quotes at most 200 characters of its element.
+        let f = run(&format!(r#"[{{"ifindex":1,"label":"{long}"}}]"#));
+        assert_eq!(f.diagnostics[0].text.chars().count(), 201);
     }
 
     #[test]

@@ -336,12 +336,7 @@ fn parse_json(lines: &[Line<'_>], default_table: TableId, out: &mut Fragment) {
                 out.routes.push(r);
             }
             Ok(_) => {}
-            Err(e) => out.diagnostics.push(ParseDiagnostic {
-                line: line_no,
-                text: item.to_string(),
-                expected: e,
-                severity: super::Severity::Error,
-            }),
+            Err(e) => out.diagnostics.push(ParseDiagnostic::json_item(line_no, &item, e)),
         }
     }
 }

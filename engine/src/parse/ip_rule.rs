@@ -287,7 +287,10 @@ fn parse_json(lines: &[Line<'_>], out: &mut Fragment) {
         // Re-render the JSON object as the text form and reuse the text parser: one grammar.
         let mut s = String::new();
         let get = |k: &str| item.get(k);
-        let Some(prio) = get("priority").and_then(Value::as_u64) else { continue };
+        let Some(prio) = get("priority").and_then(Value::as_u64) else {
+            out.diagnostics.push(ParseDiagnostic::json_item(line_no.unwrap_or(0), &item, "a rule object with its `priority` (a number), as `ip -j rule` prints it"));
+            continue;
+        };
         s.push_str(&format!("{prio}: "));
         if get("not").is_some() {
             s.push_str("not ");
@@ -340,12 +343,7 @@ fn parse_json(lines: &[Line<'_>], out: &mut Fragment) {
                 out.rules.push(rule);
             }
             Err(RuleLineError::Ipv6) => {}
-            Err(RuleLineError::Bad(e)) => out.diagnostics.push(ParseDiagnostic {
-                line: line_no.unwrap_or(0),
-                text: item.to_string(),
-                expected: e,
-                severity: super::Severity::Error,
-            }),
+            Err(RuleLineError::Bad(e)) => out.diagnostics.push(ParseDiagnostic::json_item(line_no.unwrap_or(0), &item, e)),
         }
     }
 }
@@ -424,5 +422,14 @@ mod tests {
         assert_eq!(f.rules[1].from, Some("10.0.0.0/8".parse().unwrap()));
         assert_eq!(f.rules[1].fwmask, 0xff);
         assert_eq!(f.rules[2].action, RuleAction::Goto { target: 9 });
+    }
+
+    #[test]
+    fn json_rule_without_priority_is_reported_not_dropped() {
+        let f = run("\n[{\"src\":\"all\",\"table\":\"200\"},{\"priority\":\"x\",\"table\":\"main\"},{\"priority\":7,\"src\":\"all\",\"table\":\"main\"}]");
+        assert_eq!(f.rules.len(), 1);
+        let d: Vec<_> = f.diagnostics.iter().map(|d| (d.line, d.text.as_str())).collect();
+        assert_eq!(d, [(2, r#"{"src":"all","table":"200"}"#), (2, r#"{"priority":"x","table":"main"}"#)]);
+        assert!(f.diagnostics[0].expected.contains("`priority`"), "{:?}", f.diagnostics[0]);
     }
 }

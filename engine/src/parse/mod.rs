@@ -91,6 +91,12 @@ impl ParseDiagnostic {
         }
         ParseDiagnostic { line: line.no, text, expected: expected.into(), severity }
     }
+    /// An element of pasted `ip -j` output that could not be used: reported at the line the
+    /// JSON starts on (a JSON paste is often one line), the element written out as its text.
+    pub fn json_item(line_no: usize, item: &serde_json::Value, expected: impl Into<String>) -> Self {
+        let text = item.to_string();
+        Self::new(Line { no: line_no, text: &text }, expected, Severity::Error)
+    }
 }
 
 /// What a command line tells a parser beyond the output itself.
