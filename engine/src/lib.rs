@@ -18,6 +18,7 @@ pub mod analyze;
 pub mod decide;
 pub mod explain;
 mod json_fields;
+pub mod json_text;
 pub mod model;
 pub mod parse;
 pub mod permalink;

@@ -88,8 +88,7 @@ pub fn decode(link: &str) -> Result<Scenario, PermalinkError> {
         miniz_oxide::inflate::TINFLStatus::HasMoreOutput => PermalinkError::TooLarge,
         s => PermalinkError::Inflate(format!("{s:?}")),
     })?;
-    // from_str, as everywhere else in the engine: from_slice would compile a second copy of
-    // the JSON reader into the wasm (~3 KB gzip).
+    // Text, not bytes: every JSON reader in the engine takes text (`json_text::read`).
     let text = String::from_utf8(json).map_err(|e| PermalinkError::Json(e.to_string()))?;
     Scenario::from_json(&text).map_err(PermalinkError::Json)
 }
@@ -99,7 +98,7 @@ impl Scenario {
     /// some); absent ones take their defaults; each host needs its `name` and `text`.
     /// Field by field (`json_fields`), not `#[derive(Deserialize)]`: see that module for why.
     pub fn from_json(text: &str) -> Result<Scenario, String> {
-        let v: serde_json::Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        let v = crate::json_text::read(text)?;
         let f = Fields::of(&v, String::new(), "the scenario")?;
         Ok(Scenario {
             hosts: HostPaste::read_list(&f, "hosts")?.unwrap_or_default(),

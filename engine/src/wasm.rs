@@ -414,7 +414,7 @@ impl ScenarioIn {
     /// Field by field from the JSON the JS engine wrote (see `crate::json_fields` for why not
     /// a derived Deserialize).
     fn from_json(json: &str) -> Result<ScenarioIn, String> {
-        let v: serde_json::Value = serde_json::from_str(json).map_err(|e| without_position(&e))?;
+        let v = crate::json_text::read(json)?;
         let f = Fields::of(&v, String::new(), "the scenario")?;
         Ok(ScenarioIn {
             text: f.string("text")?,
@@ -430,15 +430,6 @@ impl ScenarioIn {
 
 /// The fields of `ScenarioIn` and of its `hosts` entries (HostPaste).
 const SCENARIO_FIELDS: [&str; 7] = ["text", "name", "flow", "hosts", "selected", "topology", "view"];
-
-/// A serde_json error's message without its " at line L column C" (the JSON text is ours).
-fn without_position(e: &serde_json::Error) -> String {
-    let m = e.to_string();
-    match m.rfind(" at line ") {
-        Some(i) if e.line() != 0 => m[..i].to_string(),
-        _ => m,
-    }
-}
 
 #[wasm_bindgen]
 extern "C" {
@@ -668,6 +659,50 @@ fn js_kind(v: &JsValue) -> &'static str {
 
 fn js_is_array(v: &JsValue) -> bool {
     js_sys::Array::is_array(v)
+}
+
+/// `crate::json_text::read` in the npm build: the JS engine's `JSON.parse`, its result copied
+/// into a `serde_json::Value`.
+pub(crate) fn json_value(text: &str) -> Result<serde_json::Value, String> {
+    let v = js_sys::JSON::parse(text).map_err(|e| js_error_text(&e))?;
+    value_of(&v, 0)
+}
+
+fn value_of(v: &JsValue, depth: usize) -> Result<serde_json::Value, String> {
+    use serde_json::Value;
+    if depth > crate::json_text::MAX_DEPTH {
+        return Err(format!("the JSON is nested more than {} levels deep", crate::json_text::MAX_DEPTH));
+    }
+    Ok(if let Some(s) = v.as_string() {
+        Value::String(s)
+    } else if let Some(f) = v.as_f64() {
+        // Integral values as integers (serde_json's `as_u64`/`as_i64` then read them), with
+        // the precision JSON.parse kept; anything else as a float.
+        const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53
+        if f.fract() == 0.0 && f.abs() <= EXACT {
+            if f >= 0.0 { Value::from(f as u64) } else { Value::from(f as i64) }
+        } else {
+            serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)
+        }
+    } else if let Some(b) = v.as_bool() {
+        Value::Bool(b)
+    } else if v.is_null() {
+        Value::Null
+    } else if js_is_array(v) {
+        let items: js_sys::Array = v.clone().unchecked_into();
+        let mut out = Vec::with_capacity(items.length() as usize);
+        for item in items.iter() {
+            out.push(value_of(&item, depth + 1)?);
+        }
+        Value::Array(out)
+    } else {
+        let mut out = serde_json::Map::new();
+        for entry in js_sys::Object::entries(v.unchecked_ref()).iter() {
+            let pair: js_sys::Array = entry.unchecked_into();
+            out.insert(pair.get(0).as_string().unwrap_or_default(), value_of(&pair.get(1), depth + 1)?);
+        }
+        Value::Object(out)
+    })
 }
 
 // ---- diagnose ---------------------------------------------------------------------------

@@ -1,0 +1,25 @@
+//! JSON text → [`serde_json::Value`]: pasted `ip -j` output and a permalink's scenario.
+//!
+//! Natively (the CLI, the playground's wasm, tests) this is serde_json's reader. In the npm
+//! package's wasm the JS engine is right there with `JSON.parse`, so the text goes through it
+//! and the result is copied into a `Value` (`wasm::json_value`): serde_json's reader, with
+//! its number parsing and error texts, is ~7 KB of the engine's 150 KB gzip budget.
+//! The two readers accept the same documents; only their error messages differ (the JS
+//! engine's own wording), and a JS number is integral whenever it has no fraction (`1.0`).
+//! tests/pkg/kernel-corpus.test.mjs replays the kernel corpus's `ip -j` transcripts through
+//! the npm builds, engine/tests/kernel_corpus.rs the same through serde_json.
+//! (The NSX JSON reader of the topology keeps serde_json in every build: its diagnostics
+//! need the line of a syntax error, which only serde_json reports.)
+
+use serde_json::Value;
+
+/// Nesting deeper than this is refused, as serde_json refuses it.
+pub const MAX_DEPTH: usize = 128;
+
+/// Reads one JSON document, or says what is wrong with it.
+pub fn read(text: &str) -> Result<Value, String> {
+    #[cfg(all(target_arch = "wasm32", feature = "js"))]
+    return crate::wasm::json_value(text);
+    #[cfg(not(all(target_arch = "wasm32", feature = "js")))]
+    return serde_json::from_str(text).map_err(|e| e.to_string());
+}
