@@ -12,8 +12,15 @@ fn replay_dir(dir: &Path, checked: &mut usize, failures: &mut Vec<String>) {
     let Ok(entries) = std::fs::read_dir(dir) else { return };
     let mut files: Vec<_> = entries.filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.to_string_lossy().ends_with(".flows.jsonl")).collect();
     files.sort();
-    for flows in files {
-        let host_file = flows.to_string_lossy().replace(".flows.jsonl", ".txt");
+    // Each host as pasted from `ip` and, when stored, from `ip -j` (host-X.json.txt): the
+    // same state, so the same answers.
+    let transcripts = files.iter().flat_map(|flows| {
+        let base = flows.to_string_lossy().replace(".flows.jsonl", "");
+        let json = format!("{base}.json.txt");
+        let json = Path::new(&json).exists().then_some(json);
+        std::iter::once((format!("{base}.txt"), flows.clone())).chain(json.map(|j| (j, flows.clone())))
+    });
+    for (host_file, flows) in transcripts {
         let a = analyze(&std::fs::read_to_string(&host_file).expect("host transcript"));
         // One Fib for a host's 50 flows: its first lookups of a table scan the routes and the
         // later ones use the prefix index, so both ways of finding candidates meet the kernel.
@@ -56,6 +63,7 @@ fn stored_kernel_answers_are_reproduced() {
     let (mut checked, mut failures) = (0, Vec::new());
     replay_dir(&root.join("kernel"), &mut checked, &mut failures);
     replay_dir(&root.join("kernel-regressions"), &mut checked, &mut failures);
-    assert!(checked >= 500, "the stored corpus should hold at least 500 flows, found {checked}");
+    // 1000 flows, each against the text and the JSON transcript, and the regression cases.
+    assert!(checked >= 2000, "the stored corpus should hold at least 2000 checks, found {checked}");
     assert!(failures.is_empty(), "{} of {checked} flows disagree with the kernel:\n{}", failures.len(), failures.join("\n"));
 }

@@ -3,7 +3,8 @@
 
     diff.py --cases DIR --whyroute PATH [--keep-failures FIXDIR]
 
-DIR holds host-*.txt transcripts and host-*.flows.jsonl kernel answers as
+DIR holds host-*.txt transcripts (and their `ip -j` twins host-*.json.txt,
+each checked the same way) and host-*.flows.jsonl kernel answers as
 written by gen.py (tests/fixtures/kernel/ has the same layout).  For every
 flow we run
 
@@ -53,6 +54,10 @@ def load_cases(cases_dir):
         with open(fl) as f:
             flows = [json.loads(line) for line in f if line.strip()]
         out.append((txt, flows))
+        # The same host as `ip -j` prints it (gen.py writes both): the same answers.
+        json_txt = fl[: -len(".flows.jsonl")] + ".json.txt"
+        if os.path.exists(json_txt):
+            out.append((json_txt, flows))
     return out
 
 

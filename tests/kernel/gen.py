@@ -11,6 +11,9 @@ results is the truth), and then captured into:
 
   DIR/host-i.txt          the transcript a user would paste
                           ($ ip addr show / $ ip rule show / $ ip route show table all)
+  DIR/host-i.json.txt     the same state as `ip -j` prints it (ip -j addr show /
+                          ip -j rule show / ip -j route show table all, same sysctls):
+                          diff.py checks every flow against both transcripts
   DIR/host-i.flows.jsonl  one line per flow:
                           {"args": [...], "rc": int, "json": parsed-or-null,
                            "text": stdout, "stderr": stderr}
@@ -66,6 +69,19 @@ def capture_transcript(ns, rng, links):
     if rc != 0:
         raise RuntimeError(f"sysctl failed: {err}")
     parts.append(f"$ sysctl {' '.join(keys)}\n{out}")
+    return "".join(parts)
+
+
+def capture_json_transcript(ns, transcript):
+    """The same host through `ip -j`, with the text transcript's sysctl block (the JSON
+    readers and the text readers must give the same host)."""
+    parts = []
+    for cmd in (["addr", "show"], ["rule", "show"], ["route", "show", "table", "all"]):
+        rc, out, err = netns.ip(ns, "-j", *cmd)
+        if rc != 0:
+            raise RuntimeError(f"ip -j {' '.join(cmd)} failed: {err}")
+        parts.append(f"$ ip -j {' '.join(cmd)}\n{out.rstrip()}\n")
+    parts.append(transcript[transcript.index("$ sysctl "):])
     return "".join(parts)
 
 
@@ -181,6 +197,7 @@ def build_host(seed, i, nflows, out_dir):
         srng = random.Random(f"whyroute-input:{seed}:{i}")
         set_input_sysctls(ns, srng, [l["name"] for l in host["links"]])
         transcript = capture_transcript(ns, rng, [l["name"] for l in host["links"]])
+        json_transcript = capture_json_transcript(ns, transcript)
         state = hostgen.read_state(ns)
         lines = run_flows(ns, rng, host, state, nflows, srng)
     finally:
@@ -189,6 +206,8 @@ def build_host(seed, i, nflows, out_dir):
     base = os.path.join(out_dir, f"host-{i}")
     with open(base + ".txt", "w") as f:
         f.write(transcript)
+    with open(base + ".json.txt", "w") as f:
+        f.write(json_transcript)
     with open(base + ".flows.jsonl", "w") as f:
         f.write("\n".join(lines) + "\n")
     with open(base + ".setup", "w") as f:

@@ -239,7 +239,7 @@ fn parse_inet_line(text: &str, dev: &str, line: Line<'_>, out: &mut Fragment) {
 fn parse_json(lines: &[Line<'_>], out: &mut Fragment) {
     let first = lines.iter().find(|l| !l.text.trim().is_empty()).copied();
     let text: String = lines.iter().map(|l| l.text).collect::<Vec<_>>().join("\n");
-    let Ok(Value::Array(items)) = serde_json::from_str::<Value>(&text) else {
+    let Ok(Value::Array(items)) = crate::json_text::read(&text) else {
         if let Some(l) = first {
             out.diagnostics.push(ParseDiagnostic::error(l, "a JSON array as printed by `ip -j addr`"));
         }
@@ -258,7 +258,9 @@ fn parse_json(lines: &[Line<'_>], out: &mut Fragment) {
             up: flags.contains(&"UP"),
             lower_up: flags.contains(&"LOWER_UP"),
             loopback: flags.contains(&"LOOPBACK"),
-            group: 0,
+            // `"group": "default"` or the group's number (as a string, or a name from
+            // /etc/iproute2/group, which the paste cannot resolve: 0 then, as in the text form).
+            group: item.get("group").and_then(|g| g.as_u64().or_else(|| g.as_str()?.parse().ok())).map_or(0, |g| g as u32),
             mac: item.get("address").and_then(Value::as_str).map(str::to_string),
             mtu: item.get("mtu").and_then(Value::as_u64).map(|m| m as u32),
             origin: Origin { line: line_no, ..Origin::default() },
@@ -348,6 +350,8 @@ mod tests {
         let f = run(r#"[{"ifindex":2,"ifname":"eth0","flags":["BROADCAST","UP","LOWER_UP"],"mtu":1500,"addr_info":[{"family":"inet","local":"10.0.0.5","prefixlen":24,"broadcast":"10.0.0.255","scope":"global","label":"eth0"},{"family":"inet","local":"10.0.0.6","prefixlen":24,"scope":"global","secondary":true,"label":"eth0"}]}]"#);
         assert_eq!(f.addresses.len(), 2);
         assert!(f.addresses[1].secondary);
+        let f = run(r#"[{"ifindex":3,"ifname":"eth2","group":"2","addr_info":[]},{"ifindex":4,"ifname":"eth3","group":"default","addr_info":[]}]"#);
+        assert_eq!(f.links.iter().map(|l| l.group).collect::<Vec<_>>(), [2, 0]);
     }
 
     #[test]

@@ -269,12 +269,20 @@ fn parse_nexthop(rest: &str, devs: &mut DevNames) -> Result<Option<NextHop>, Str
     Ok(Some(nh))
 }
 
+/// A JSON value as the word the text form has in its place.
+fn s_of(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
 /// `ip -j route`: `[{"dst":"default","gateway":"10.0.0.1","dev":"eth0","protocol":"static","flags":[]}, …]`.
 fn parse_json(lines: &[Line<'_>], default_table: TableId, out: &mut Fragment) {
     let first = lines.iter().find(|l| !l.text.trim().is_empty()).copied();
     let text: String = lines.iter().map(|l| l.text).collect::<Vec<_>>().join("\n");
     let mut devs = DevNames::default();
-    let Ok(Value::Array(items)) = serde_json::from_str::<Value>(&text) else {
+    let Ok(Value::Array(items)) = crate::json_text::read(&text) else {
         if let Some(l) = first {
             out.diagnostics.push(ParseDiagnostic::error(l, "a JSON array as printed by `ip -j route`"));
         }
@@ -283,10 +291,7 @@ fn parse_json(lines: &[Line<'_>], default_table: TableId, out: &mut Fragment) {
     let line_no = first.map(|l| l.no).unwrap_or(0);
     for item in items {
         // Rebuild the text form and reuse the text grammar.
-        let s = |k: &str| item.get(k).map(|v| match v {
-            Value::String(s) => s.clone(),
-            other => other.to_string(),
-        });
+        let s = |k: &str| item.get(k).map(s_of);
         let mut t = String::new();
         if let Some(ty) = s("type") {
             t.push_str(&ty);
@@ -302,6 +307,14 @@ fn parse_json(lines: &[Line<'_>], default_table: TableId, out: &mut Fragment) {
             for f in flags.iter().filter_map(Value::as_str) {
                 t.push(' ');
                 t.push_str(f);
+            }
+        }
+        // `"metrics": [{"mtu": 1400}]` (print_rta_metrics), as the text form's `mtu 1400`.
+        for metrics in item.get("metrics").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_object) {
+            for (k, v) in metrics {
+                if !v.is_array() && !v.is_object() {
+                    t.push_str(&format!(" {k} {}", s_of(v)));
+                }
             }
         }
         let mut hops = Vec::new();
@@ -406,5 +419,11 @@ unreachable 10.9.0.0/16 table 7 metric 3\nthrow 10.8.0.0/16 table 7\nfe80::/64 d
         assert!(f.diagnostics.is_empty(), "{:?}", f.diagnostics);
         assert!(f.routes[0].nexthops[0].onlink);
         assert_eq!(f.routes[1].prefsrc, Some("10.0.0.5".parse().unwrap()));
+        // As `ip -j route` prints a route with metrics and a multipath route.
+        let f = run(r#"[{"dst":"172.16.0.0/14","gateway":"172.17.1.153","dev":"enp0s3","flags":["linkdown"],"metrics":[{"mtu":9000}]},{"dst":"default","table":"1","metric":10,"flags":[],"nexthops":[{"gateway":"192.168.2.254","dev":"wlp2s0","weight":1,"flags":[]},{"gateway":"10.1.4.41","dev":"wlan0","weight":3,"flags":[]}]}]"#, None);
+        assert!(f.diagnostics.is_empty(), "{:?}", f.diagnostics);
+        assert_eq!(f.routes[0].mtu, Some(9000));
+        let hops: Vec<_> = f.routes[1].nexthops.iter().map(|n| (n.dev.as_deref(), n.weight)).collect();
+        assert_eq!(hops, [(Some("wlp2s0"), 1), (Some("wlan0"), 3)]);
     }
 }

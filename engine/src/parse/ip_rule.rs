@@ -273,7 +273,7 @@ fn looks_like_json(lines: &[Line<'_>]) -> bool {
 fn parse_json(lines: &[Line<'_>], out: &mut Fragment) {
     let first = lines.iter().find(|l| !l.text.trim().is_empty()).copied();
     let text: String = lines.iter().map(|l| l.text).collect::<Vec<_>>().join("\n");
-    let items: Vec<Value> = match serde_json::from_str(&text) {
+    let items: Vec<Value> = match crate::json_text::read(&text) {
         Ok(Value::Array(v)) => v,
         _ => {
             if let Some(l) = first {
@@ -307,6 +307,10 @@ fn parse_json(lines: &[Line<'_>], out: &mut Fragment) {
         for k in ["tos", "iif", "oif", "ipproto", "realms", "protocol"] {
             if let Some(v) = get(k) {
                 s.push_str(&format!("{k} {} ", json_word(v)));
+                // iprule.c prints a device that does not exist (yet) as `"iif_detached": null`.
+                if (k == "iif" || k == "oif") && get(&format!("{k}_detached")).is_some() {
+                    s.push_str("[detached] ");
+                }
             }
         }
         if let Some(m) = get("fwmark") {
@@ -332,10 +336,16 @@ fn parse_json(lines: &[Line<'_>], out: &mut Fragment) {
         if let Some(v) = get("suppress_ifgroup") {
             s.push_str(&format!("suppress_ifgroup {} ", json_word(v)));
         }
-        match get("action").and_then(Value::as_str) {
-            Some("goto") => s.push_str(&format!("goto {}", get("target").map(json_word).unwrap_or_default())),
-            Some(a) if a != "lookup" => s.push_str(a),
-            _ => s.push_str(&format!("lookup {}", get("table").map(json_word).unwrap_or_else(|| "main".into()))),
+        // As iprule.c prints the action: `"table"` (lookup), `"goto": N`, `"nop": null`, or
+        // `"action": "blackhole"` (the other types).
+        if let Some(target) = get("goto") {
+            s.push_str(&format!("goto {}", json_word(target)));
+        } else if get("nop").is_some() {
+            s.push_str("nop");
+        } else if let Some(a) = get("action") {
+            s.push_str(&json_word(a));
+        } else {
+            s.push_str(&format!("lookup {}", get("table").map(json_word).unwrap_or_else(|| "main".into())));
         }
         match parse_rule_line(&s, out, &mut Vec::new()) {
             Ok(mut rule) => {
@@ -416,12 +426,15 @@ mod tests {
 
     #[test]
     fn json_form() {
-        let f = run(r#"[{"priority":0,"src":"all","table":"local"},{"priority":5,"src":"10.0.0.0","srclen":8,"fwmark":"0x1","fwmask":"0xff","table":"200"},{"priority":6,"src":"all","action":"goto","target":9},{"priority":32766,"src":"all","table":"main"}]"#);
+        let f = run(r#"[{"priority":0,"src":"all","table":"local"},{"priority":5,"src":"10.0.0.0","srclen":8,"fwmark":"0x1","fwmask":"0xff","table":"200"},{"priority":6,"src":"all","goto":9},{"priority":7,"src":"all","nop":null},{"priority":8,"not":null,"src":"all","iif":"eth9","iif_detached":null,"action":"prohibit"},{"priority":32766,"src":"all","table":"main"}]"#);
         assert!(f.diagnostics.is_empty(), "{:?}", f.diagnostics);
-        assert_eq!(f.rules.len(), 4);
+        assert_eq!(f.rules.len(), 6);
         assert_eq!(f.rules[1].from, Some("10.0.0.0/8".parse().unwrap()));
         assert_eq!(f.rules[1].fwmask, 0xff);
         assert_eq!(f.rules[2].action, RuleAction::Goto { target: 9 });
+        assert_eq!(f.rules[3].action, RuleAction::Nop);
+        assert!(f.rules[4].invert && f.rules[4].iif.as_deref() == Some("eth9"));
+        assert_eq!(f.rules[4].action, RuleAction::Prohibit);
     }
 
     #[test]

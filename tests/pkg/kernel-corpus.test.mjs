@@ -1,0 +1,85 @@
+// The stored kernel corpus (tests/fixtures/kernel, made by tests/kernel/gen.py in network
+// namespaces) replayed through the npm package: every flow's routeGet must be what the kernel
+// answered to `ip -j route get`, from the host's `ip` transcript and from its `ip -j` twin.
+// The npm build reads JSON with the JS engine's JSON.parse (engine/src/json_text.rs), the CLI
+// with serde_json: this is where the two readers meet the same kernel.
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const PKG = new URL('../../pkg/', import.meta.url);
+const CORPUS = new URL('../fixtures/kernel/', import.meta.url);
+const built = existsSync(fileURLToPath(new URL('whyroute.js', PKG))) && existsSync(fileURLToPath(new URL('core.js', PKG)));
+const skip = !built && 'pkg/ not built (make pkg)';
+
+const BUILDS = [['whyroute', 'whyroute.js', 'whyroute_bg.wasm'], ['core', 'core.js', 'core_bg.wasm']];
+const loaded = new Map();
+before(async () => {
+  if (!built) return;
+  for (const [label, js, wasm] of BUILDS) {
+    const m = await import(new URL(js, PKG));
+    m.initSync({ module: readFileSync(new URL(wasm, PKG)) });
+    loaded.set(label, m);
+  }
+});
+
+/** [{ host, transcripts: { ip, json }, flows }] for every stored host. */
+function corpus() {
+  const dir = fileURLToPath(CORPUS);
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.flows.jsonl'))
+    .sort()
+    .map((f) => {
+      const base = f.slice(0, -'.flows.jsonl'.length);
+      const read = (name) => readFileSync(new URL(name, CORPUS), 'utf8');
+      return {
+        host: base,
+        transcripts: { ip: read(`${base}.txt`), json: read(`${base}.json.txt`) },
+        flows: read(f).split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l)),
+      };
+    });
+}
+
+/** Why whyroute's answer differs from the kernel's, or null when it does not. */
+function disagreement(ours, flow) {
+  if (flow.rc !== 0) {
+    const want = flow.stderr.trim().replace(/^RTNETLINK answers: /, '');
+    return ours.error === want ? null : `kernel: ${want}`;
+  }
+  // A multipath route: any nexthop the kernel can pick is right.
+  const accepted = [flow.json, ...(flow.alternatives ?? []).map((a) => a.json)].map((j) => j[0]);
+  return accepted.some((k) => isDeepStrictEqual(ours, k)) ? null : `kernel: ${JSON.stringify(accepted[0])}`;
+}
+
+function isDeepStrictEqual(a, b) {
+  try {
+    assert.deepStrictEqual(a, b);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+for (const [label] of BUILDS) {
+  for (const form of ['ip', 'json']) {
+    test(`[${label}] the kernel's answers from the ${form === 'ip' ? '`ip`' : '`ip -j`'} transcripts`, { skip }, () => {
+      const w = loaded.get(label);
+      const hosts = corpus();
+      let checked = 0;
+      const failures = [];
+      for (const { host, transcripts, flows } of hosts) {
+        // One parse per host; routeGet then takes the scenario object, as a page would.
+        const scenario = w.parse(transcripts[form]);
+        for (const flow of flows) {
+          checked += 1;
+          const ours = w.routeGet(scenario, flow.args.join(' '));
+          const why = disagreement(ours, flow);
+          if (why) failures.push(`${host} (${form}): ip route get ${flow.args.join(' ')}\n  ${why}\n  whyroute: ${JSON.stringify(ours)}`);
+        }
+      }
+      assert.ok(hosts.length >= 20 && checked >= 1000, `the corpus should hold 20 hosts and 1000 flows, found ${hosts.length} and ${checked}`);
+      assert.deepEqual(failures.slice(0, 10), [], `${failures.length} of ${checked} flows disagree with the kernel`);
+    });
+  }
+}
