@@ -3,11 +3,12 @@
 //   core_bg.wasm      `whyroute/core`: the single-host engine (every parser, the kernel-exact
 //                     decision, explanations, diagnostics, permalinks); what the docs embed loads.
 //
-// Issues 5 and 7 set a budget of 150 KB gzip. It is NOT met (measured at 7ce39c4:
-// whyroute_bg.wasm 291,667 B, core_bg.wasm 169,614 B); see the closing notes for what the
-// bytes are. The budget is reported below as TODO tests, which run and print the gap
-// but do not fail the suite; the CEILINGS are ratchets that do fail it, so neither build can
-// grow unnoticed. Lower a ceiling when its size drops.
+// Issues 5 and 7 set a budget of 150 KB gzip for the engine's wasm.
+// - core_bg.wasm meets it and is held to it (measured at this commit: 149,037 B).
+// - whyroute_bg.wasm does NOT (279,443 B): the NSX topology model with its TOML reader, trace,
+//   lint, fixes and compare are ~130 KB more. Its budget test is a TODO test, which runs and
+//   prints the gap without failing the suite; its CEILING is a ratchet that does fail it, so
+//   it cannot grow unnoticed. Lower the ceiling when its size drops.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, statSync } from 'node:fs';
@@ -15,11 +16,15 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 export const BUDGET_GZIP = 150_000;
-export const CEILINGS_GZIP = { 'whyroute_bg.wasm': 294_000, 'core_bg.wasm': 172_000 };
+/** Per build: its ceiling, and whether the issue budget is enforced (else a TODO test). */
+export const BUILDS = {
+  'whyroute_bg.wasm': { ceiling: 281_000, budgetMet: false },
+  'core_bg.wasm': { ceiling: BUDGET_GZIP, budgetMet: true },
+};
 // `make test` sets this: there, a missing build is a failure, never a skip.
 const required = process.env.WHYROUTE_SIZE_REQUIRED === '1';
 
-for (const [file, ceiling] of Object.entries(CEILINGS_GZIP)) {
+for (const [file, { ceiling, budgetMet }] of Object.entries(BUILDS)) {
   const wasm = fileURLToPath(new URL(`../../pkg/${file}`, import.meta.url));
   const skip = !existsSync(wasm) && !required && 'pkg/ not built (make pkg)';
   const gzipSize = () => {
@@ -29,12 +34,15 @@ for (const [file, ceiling] of Object.entries(CEILINGS_GZIP)) {
     return gz;
   };
 
-  test(`pkg: ${file} stays at most ${ceiling} bytes gzip -9 (ratchet)`, { skip }, () => {
-    const gz = gzipSize();
-    assert.ok(gz <= ceiling, `${file} is ${gz} bytes gzipped, ${gz - ceiling} over its ${ceiling}-byte ceiling`);
-  });
+  if (ceiling !== BUDGET_GZIP) {
+    test(`pkg: ${file} stays at most ${ceiling} bytes gzip -9 (ratchet)`, { skip }, () => {
+      const gz = gzipSize();
+      assert.ok(gz <= ceiling, `${file} is ${gz} bytes gzipped, ${gz - ceiling} over its ${ceiling}-byte ceiling`);
+    });
+  }
 
-  test(`pkg: ${file} is at most ${BUDGET_GZIP} bytes gzip -9 (issue budget)`, { skip, todo: 'not met yet: see the comment at the top of this file' }, () => {
+  const todo = !budgetMet && 'not met yet: see the comment at the top of this file';
+  test(`pkg: ${file} is at most ${BUDGET_GZIP} bytes gzip -9 (issue budget)`, { skip, todo }, () => {
     const gz = gzipSize();
     assert.ok(gz <= BUDGET_GZIP, `${file} is ${gz} bytes gzipped, over the ${BUDGET_GZIP}-byte budget by ${gz - BUDGET_GZIP}`);
   });
