@@ -1,4 +1,5 @@
-//! JSON text → [`serde_json::Value`]: pasted `ip -j` output and a permalink's scenario.
+//! JSON text ↔ [`serde_json::Value`]: pasted `ip -j` output and a permalink's scenario are
+//! read here; engine values that are shown as JSON text are written here.
 //!
 //! Natively (the CLI, the playground's wasm, tests) this is serde_json's reader. In the npm
 //! package's wasm the JS engine is right there with `JSON.parse`, so the text goes through it
@@ -22,4 +23,11 @@ pub fn read(text: &str) -> Result<Value, String> {
     return crate::wasm::json_value(text);
     #[cfg(not(all(target_arch = "wasm32", feature = "js")))]
     return serde_json::from_str(text).map_err(|e| e.to_string());
+}
+
+/// Compact JSON text (what `ip -j` prints): serde_json::to_string, never `Value`'s Display,
+/// which writes through an io::Write adapter whose error path links io::Error's messages and
+/// the Unicode tables of `{:?}` into the wasm (~2 KB gzip).
+pub fn write(v: &Value) -> String {
+    serde_json::to_string(v).unwrap_or_default()
 }

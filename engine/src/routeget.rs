@@ -114,9 +114,9 @@ pub fn format_json_object(host: &Host, d: &Decision) -> String {
         if i > 0 {
             out.push(',');
         }
-        out.push_str(&Value::from(*k).to_string());
+        out.push_str(&crate::json_text::write(&Value::from(*k)));
         out.push(':');
-        out.push_str(&v.to_string());
+        out.push_str(&crate::json_text::write(v));
     }
     out.push('}');
     out

@@ -578,13 +578,10 @@ fn flow_args(v: &JsValue, func: &str, topology: bool) -> Result<(Vec<String>, Op
             } else if let Some(s) = x.as_string() {
                 s.trim().to_string()
             } else if x.is_bigint() {
-                match i64::try_from(x) {
-                    Ok(i) => i.to_string(),
-                    Err(x) => match u64::try_from(x) {
-                        Ok(u) => u.to_string(),
-                        Err(_) => return Err(err("the flow object could not be read (Couldn't deserialize i64 or u64 from a BigInt outside i64::MIN..u64::MAX bounds)".into())),
-                    },
-                }
+                // Its digits, written by the JS engine; `ip route get`'s reading of the word
+                // then refuses what is out of range, as for a string.
+                let digits = x.unchecked_ref::<js_sys::BigInt>().to_string(10).map_err(|e| unreadable(e.into()))?;
+                String::from(digits)
             } else if let Some(f) = x.as_f64() {
                 if js_sys::Number::is_safe_integer(&x) {
                     // A JS number means its value; `ip route get`'s `tos` word is always

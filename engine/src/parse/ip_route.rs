@@ -269,14 +269,6 @@ fn parse_nexthop(rest: &str, devs: &mut DevNames) -> Result<Option<NextHop>, Str
     Ok(Some(nh))
 }
 
-/// A JSON value as the word the text form has in its place.
-fn s_of(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
-}
-
 /// `ip -j route`: `[{"dst":"default","gateway":"10.0.0.1","dev":"eth0","protocol":"static","flags":[]}, …]`.
 fn parse_json(lines: &[Line<'_>], default_table: TableId, out: &mut Fragment) {
     let first = lines.iter().find(|l| !l.text.trim().is_empty()).copied();
@@ -291,7 +283,7 @@ fn parse_json(lines: &[Line<'_>], default_table: TableId, out: &mut Fragment) {
     let line_no = first.map(|l| l.no).unwrap_or(0);
     for item in items {
         // Rebuild the text form and reuse the text grammar.
-        let s = |k: &str| item.get(k).map(s_of);
+        let s = |k: &str| item.get(k).map(super::json_word);
         let mut t = String::new();
         if let Some(ty) = s("type") {
             t.push_str(&ty);
@@ -313,14 +305,14 @@ fn parse_json(lines: &[Line<'_>], default_table: TableId, out: &mut Fragment) {
         for metrics in item.get("metrics").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_object) {
             for (k, v) in metrics {
                 if !v.is_array() && !v.is_object() {
-                    t.push_str(&format!(" {k} {}", s_of(v)));
+                    t.push_str(&format!(" {k} {}", super::json_word(v)));
                 }
             }
         }
         let mut hops = Vec::new();
         if let Some(Value::Array(nhs)) = item.get("nexthops") {
             for nh in nhs {
-                let g = |k: &str| nh.get(k).map(|v| v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string()));
+                let g = |k: &str| nh.get(k).map(super::json_word);
                 let mut h = String::new();
                 if let Some(v) = g("gateway") {
                     h.push_str(&format!(" via {v}"));

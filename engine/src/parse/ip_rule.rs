@@ -4,7 +4,7 @@
 //! any order, as different iproute2 versions print them differently.
 
 use super::words::{parse_prefix_lenient, words_joined};
-use super::{Context, Fragment, Line, ParseDiagnostic};
+use super::{json_word, Context, Fragment, Line, ParseDiagnostic};
 use crate::model::{parse_u32, table_id_builtin, Origin, Range, Rule, RuleAction};
 use serde_json::Value;
 
@@ -358,12 +358,6 @@ fn parse_json(lines: &[Line<'_>], out: &mut Fragment) {
     }
 }
 
-fn json_word(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
-}
 
 #[cfg(test)]
 mod tests {

@@ -94,10 +94,19 @@ impl ParseDiagnostic {
     /// An element of pasted `ip -j` output that could not be used: reported at the line the
     /// JSON starts on (a JSON paste is often one line), the element written out as its text.
     pub fn json_item(line_no: usize, item: &serde_json::Value, expected: impl Into<String>) -> Self {
-        let text = item.to_string();
-        Self::new(Line { no: line_no, text: &text }, expected, Severity::Error)
+        Self::new(Line { no: line_no, text: &crate::json_text::write(item) }, expected, Severity::Error)
     }
 }
+
+/// A JSON value of `ip -j` output as the word the text form has in its place: a string's
+/// content, anything else as compact JSON.
+pub(crate) fn json_word(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        other => crate::json_text::write(other),
+    }
+}
+
 
 /// What a command line tells a parser beyond the output itself.
 #[derive(Clone, Debug, Default)]
