@@ -139,16 +139,18 @@ export interface Flow {
   dst: string;
   /** Source address (must be one of the host's). */
   from?: string;
-  /** Input interface: the forwarding path is not modelled (gives an error result). */
+  /** Input interface: the packet arrives there (`ip route get … iif DEV`, the kernel's
+   *  input path: forwarding, rp_filter, local delivery); `from` is then its source. */
   iif?: string;
   oif?: string;
-  mark?: number | string;
-  tos?: number | string;
+  /** Numbers may also be BigInts; a string is read as `ip route get` reads the word. */
+  mark?: number | bigint | string;
+  tos?: number | bigint | string;
   /** A protocol name ("tcp", "udp", "icmp", …) or number; default udp. */
-  ipproto?: number | string;
-  sport?: number | string;
-  dport?: number | string;
-  uid?: number | string;
+  ipproto?: number | bigint | string;
+  sport?: number | bigint | string;
+  dport?: number | bigint | string;
+  uid?: number | bigint | string;
 }
 
 /** A flow with the kernel's defaults filled in, as the engine used it. */

@@ -3,6 +3,7 @@ import { test as nodeTest, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { deflateRawSync } from 'node:zlib';
 
 const PKG = new URL('../../pkg/', import.meta.url);
 const SEED = new URL('../fixtures/seed/', import.meta.url);
@@ -221,6 +222,34 @@ test('decodePermalink: hostile links throw Errors that say what is wrong', { ski
   assert.equal(w.routeGet(BEFORE, { dst: '192.168.10.10' }).dev, 'eth1');
 });
 
+test('ip -j pastes: JSON is read by the JS engine, hostile JSON becomes diagnostics', { skip }, () => {
+  const route = '[{"dst":"default","gateway":"10.0.0.1","dev":"eth0","flags":[]},{"dst":"10.9.0.0/16","dev":"eth0","metric":1.5,"flags":[]}]';
+  const addr = '[{"ifindex":2,"ifname":"eth0","flags":["UP","LOWER_UP"],"group":"default","addr_info":[{"family":"inet","local":"10.0.0.5","prefixlen":24}]}]';
+  const s = w.parse(`$ ip -j addr show\n${addr}\n$ ip -j route show\n${route}\n`);
+  assert.equal(w.routeGet(s, '8.8.8.8').gateway, '10.0.0.1');
+  // A fractional metric is not a metric: reported at the JSON's line, quoting the element.
+  const metric = s.diagnostics.find((d) => d.severity === 'error');
+  assert.equal(metric.line, 4);
+  assert.match(metric.text, /"metric":1\.5/);
+  // Nesting far deeper than any ip -j output: a diagnostic, not a stack overflow or a throw.
+  for (const depth of [200, 100000]) {
+    const deep = w.parse(`$ ip -j route show\n${'['.repeat(depth)}${']'.repeat(depth)}\n`);
+    assert.deepEqual(deep.diagnostics.filter((d) => d.severity === 'error').map((d) => [d.line, d.expected]), [[2, 'a JSON array as printed by `ip -j route`']]);
+  }
+  const broken = w.parse('$ ip -j rule show\n[{"priority":0,"src":"all","table":"local"},\n');
+  assert.deepEqual(broken.diagnostics.filter((d) => d.severity === 'error').map((d) => d.line), [2]);
+});
+
+test('decodePermalink: the scenario JSON inside a link is checked like any input', { skip }, () => {
+  const link = (json) => 'v1:' + deflateRawSync(Buffer.from(json)).toString('base64url');
+  const ok = w.decodePermalink(link(JSON.stringify({ hosts: [{ name: 'h', text: BEFORE }], flow: '192.168.10.10' })));
+  assert.equal(w.routeGet(ok, ok.flow).dev, 'eth1');
+  assert.match(throws(() => w.decodePermalink(link('{"hosts":[{"name":"h"}]}'))).message, /`hosts\[0\]\.text` is missing/);
+  assert.match(throws(() => w.decodePermalink(link('{"hosts":[{"name":"h","text":7}]}'))).message, /should be a string, found a number/);
+  assert.match(throws(() => w.decodePermalink(link('{"hosts": ['))).message, /JSON/);
+  assert.match(throws(() => w.decodePermalink(link('['.repeat(1000) + ']'.repeat(1000)))).message, /nested more than 128 levels/);
+});
+
 test('a paste may be given as its UTF-8 bytes (Uint8Array, Buffer, ArrayBuffer)', { skip }, () => {
   const bytes = new TextEncoder().encode(BEFORE);
   assert.deepEqual(w.parse(bytes), w.parse(BEFORE));
@@ -271,6 +300,10 @@ test('bad arguments throw Errors a user can act on', { skip }, () => {
   assert.match(throws(() => w.routeGet(s, { dst: '1.1.1.1', dport: 70000 })).message, /port number/);
   assert.match(throws(() => w.routeGet(s, { dst: '1.1.1.1', ipproto: 'nosuchproto' })).message, /protocol/);
   assert.match(throws(() => w.routeGet(s, { dst: '1.1.1.1', mark: true })).message, /string or a number/);
+  // Numbers and BigInts are written by the JS engine; `ip route get` then reads the word.
+  assert.deepEqual(w.routeGet(s, { dst: '1.1.1.1', mark: 7n }), w.routeGet(s, { dst: '1.1.1.1', mark: 7 }));
+  assert.match(throws(() => w.routeGet(s, { dst: '1.1.1.1', dport: 53.5 })).message, /port number.*53\.5/);
+  assert.match(throws(() => w.routeGet(s, { dst: '1.1.1.1', mark: 2n ** 70n })).message, /1180591620717411303424/);
   assert.match(throws(() => w.routeGet(s, '')).message, /empty/);
   assert.match(throws(() => w.routeGet(s, 42)).message, /flow/);
   assert.match(throws(() => w.routeGet(null, { dst: '1.1.1.1' })).message, /scenario/);

@@ -17,7 +17,7 @@ export async function main(paste: string): Promise<string> {
   const lines: number[] = s.diagnostics.map((d) => d.line);
   const formats = s.blocks.map((b) => b.format);
 
-  const flow: Flow = { dst: '192.168.10.10', dport: 53, ipproto: 'tcp', tos: 0x10, mark: '0x1' };
+  const flow: Flow = { dst: '192.168.10.10', dport: 53, ipproto: 'tcp', tos: 0x10, mark: '0x1', uid: 1000n };
   const r: RouteGet = routeGet(s, flow);
   let dev: string;
   if (r.error !== undefined) {
