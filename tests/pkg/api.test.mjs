@@ -1,29 +1,18 @@
 // The whole JS API of the npm package (pkg/, `make pkg`) over the blog's seed and hostile input.
 import { test as nodeTest, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { deflateRawSync } from 'node:zlib';
+import { BUILDS, PKG, skip, loadBuilds } from './builds.mjs';
 
-const PKG = new URL('../../pkg/', import.meta.url);
 const SEED = new URL('../fixtures/seed/', import.meta.url);
-const built = existsSync(fileURLToPath(new URL('whyroute.js', PKG))) && existsSync(fileURLToPath(new URL('core.js', PKG)));
-const skip = !built && 'pkg/ not built (make pkg)';
 const BEFORE = readFileSync(new URL('supervisor-before.txt', SEED), 'utf8');
 const AFTER = readFileSync(new URL('supervisor-after.txt', SEED), 'utf8');
 
-// Every test runs against both builds of the engine: the package's main entry (`whyroute`,
-// with the topology exports) and `whyroute/core` (the single-host engine the docs embed loads).
-// The single-host API must answer alike in both.
-const BUILDS = [['whyroute', 'whyroute.js', 'whyroute_bg.wasm'], ['core', 'core.js', 'core_bg.wasm']];
-const loaded = new Map();
+// Every test runs against both builds of the engine (tests/pkg/builds.mjs).
+let loaded = new Map();
 before(async () => {
-  if (!built) return;
-  for (const [label, js, wasm] of BUILDS) {
-    const m = await import(new URL(js, PKG));
-    m.initSync({ module: readFileSync(new URL(wasm, PKG)) });
-    loaded.set(label, m);
-  }
+  loaded = await loadBuilds();
 });
 
 /** The module under test (set by `test` below for each build). */

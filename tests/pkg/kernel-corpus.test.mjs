@@ -5,23 +5,15 @@
 // with serde_json: this is where the two readers meet the same kernel.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { BUILDS, skip, loadBuilds } from './builds.mjs';
 
-const PKG = new URL('../../pkg/', import.meta.url);
 const CORPUS = new URL('../fixtures/kernel/', import.meta.url);
-const built = existsSync(fileURLToPath(new URL('whyroute.js', PKG))) && existsSync(fileURLToPath(new URL('core.js', PKG)));
-const skip = !built && 'pkg/ not built (make pkg)';
 
-const BUILDS = [['whyroute', 'whyroute.js', 'whyroute_bg.wasm'], ['core', 'core.js', 'core_bg.wasm']];
-const loaded = new Map();
+let loaded = new Map();
 before(async () => {
-  if (!built) return;
-  for (const [label, js, wasm] of BUILDS) {
-    const m = await import(new URL(js, PKG));
-    m.initSync({ module: readFileSync(new URL(wasm, PKG)) });
-    loaded.set(label, m);
-  }
+  loaded = await loadBuilds();
 });
 
 /** [{ host, transcripts: { ip, json }, flows }] for every stored host. */
