@@ -266,8 +266,16 @@ fn parse_json(lines: &[Line<'_>], out: &mut Fragment) {
             origin: Origin { line: line_no, ..Origin::default() },
         });
         for ai in item.get("addr_info").and_then(Value::as_array).into_iter().flatten() {
-            if ai.get("family").and_then(Value::as_str) != Some("inet") {
-                continue;
+            match ai.get("family").and_then(Value::as_str) {
+                Some("inet") => {}
+                Some("inet6") => {
+                    out.ipv6_lines.push((line_no.unwrap_or(0), crate::json_text::write(ai)));
+                    continue;
+                }
+                _ => {
+                    out.diagnostics.push(ParseDiagnostic::json_item(line_no.unwrap_or(0), ai, "an `addr_info` entry with `family` inet or inet6"));
+                    continue;
+                }
             }
             let (Some(local), Some(len)) = (
                 ai.get("local").and_then(Value::as_str).and_then(|s| s.parse().ok()),
@@ -352,6 +360,9 @@ mod tests {
         assert!(f.addresses[1].secondary);
         let f = run(r#"[{"ifindex":3,"ifname":"eth2","group":"2","addr_info":[]},{"ifindex":4,"ifname":"eth3","group":"default","addr_info":[]}]"#);
         assert_eq!(f.links.iter().map(|l| l.group).collect::<Vec<_>>(), [2, 0]);
+        let f = run(r#"[{"ifindex":1,"ifname":"lo","addr_info":[{"family":"inet6","local":"::1","prefixlen":128},{"family":"packet"}]}]"#);
+        assert_eq!(f.ipv6_lines.len(), 1);
+        assert_eq!(f.diagnostics.iter().map(|d| d.text.as_str()).collect::<Vec<_>>(), [r#"{"family":"packet"}"#]);
     }
 
     #[test]

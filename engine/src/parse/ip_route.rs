@@ -329,18 +329,27 @@ fn parse_json(lines: &[Line<'_>], default_table: TableId, out: &mut Fragment) {
                         h.push_str(f);
                     }
                 }
-                hops.push(h);
+                hops.push((h, nh));
             }
         }
         match parse_route_line(&t, default_table, out, &mut devs) {
             Ok(Parsed::Route(mut r)) => {
                 if !hops.is_empty() {
-                    r.nexthops = hops.iter().filter_map(|h| parse_nexthop(h, &mut devs).ok().flatten()).collect();
+                    r.nexthops.clear();
+                    for (h, nh) in &hops {
+                        match parse_nexthop(h, &mut devs) {
+                            Ok(Some(hop)) => r.nexthops.push(hop),
+                            Ok(None) => {}
+                            Err(e) => out.diagnostics.push(ParseDiagnostic::json_item(line_no, nh, e)),
+                        }
+                    }
                 }
                 r.origin = Origin::line(line_no);
                 out.routes.push(r);
             }
-            Ok(_) => {}
+            // As the text form keeps its IPv6 lines: said to be skipped, not dropped unsaid.
+            Ok(Parsed::Ipv6) => out.ipv6_lines.push((line_no, crate::json_text::write(&item))),
+            Ok(Parsed::Skip) => {}
             Err(e) => out.diagnostics.push(ParseDiagnostic::json_item(line_no, &item, e)),
         }
     }
@@ -417,5 +426,13 @@ unreachable 10.9.0.0/16 table 7 metric 3\nthrow 10.8.0.0/16 table 7\nfe80::/64 d
         assert_eq!(f.routes[0].mtu, Some(9000));
         let hops: Vec<_> = f.routes[1].nexthops.iter().map(|n| (n.dev.as_deref(), n.weight)).collect();
         assert_eq!(hops, [(Some("wlp2s0"), 1), (Some("wlan0"), 3)]);
+        // An IPv6 route is kept as skipped, and a nexthop that cannot be read is reported.
+        let f = run(r#"[{"dst":"fe80::/64","dev":"eth0","protocol":"kernel","metric":256,"flags":[],"pref":"medium"},{"dst":"10.5.0.0/16","flags":[],"nexthops":[{"gateway":"10.0.0.300","dev":"eth0","weight":1,"flags":[]},{"gateway":"10.0.0.2","dev":"eth0","weight":1,"flags":[]}]}]"#, None);
+        assert_eq!(f.ipv6_lines.len(), 1);
+        assert_eq!(f.routes.len(), 1);
+        assert_eq!(f.routes[0].nexthops.len(), 1);
+        assert_eq!(f.diagnostics.len(), 1, "{:?}", f.diagnostics);
+        let quoted: Value = serde_json::from_str(&f.diagnostics[0].text).unwrap();
+        assert_eq!(quoted, serde_json::json!({"gateway": "10.0.0.300", "dev": "eth0", "weight": 1, "flags": []}));
     }
 }

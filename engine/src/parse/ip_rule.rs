@@ -352,7 +352,7 @@ fn parse_json(lines: &[Line<'_>], out: &mut Fragment) {
                 rule.origin = Origin { line: line_no, ..Origin::default() };
                 out.rules.push(rule);
             }
-            Err(RuleLineError::Ipv6) => {}
+            Err(RuleLineError::Ipv6) => out.ipv6_lines.push((line_no.unwrap_or(0), crate::json_text::write(&item))),
             Err(RuleLineError::Bad(e)) => out.diagnostics.push(ParseDiagnostic::json_item(line_no.unwrap_or(0), &item, e)),
         }
     }
