@@ -282,6 +282,12 @@ fn parse_json(lines: &[Line<'_>], default_table: TableId, out: &mut Fragment) {
     };
     let line_no = first.map(|l| l.no).unwrap_or(0);
     for item in items {
+        // iproute2 prints every route's `dst` ("default" included): anything else is not a
+        // route (a bare number or `{}` must not become a default route).
+        if item.get("dst").is_none() {
+            out.diagnostics.push(ParseDiagnostic::json_item(line_no, &item, "a route object with its `dst`, as `ip -j route` prints it"));
+            continue;
+        }
         // Rebuild the text form and reuse the text grammar.
         let s = |k: &str| item.get(k).map(super::json_word);
         let mut t = String::new();
@@ -289,7 +295,7 @@ fn parse_json(lines: &[Line<'_>], default_table: TableId, out: &mut Fragment) {
             t.push_str(&ty);
             t.push(' ');
         }
-        t.push_str(&s("dst").unwrap_or_else(|| "default".into()));
+        t.push_str(&s("dst").unwrap_or_default());
         for (k, word) in [("gateway", "via"), ("dev", "dev"), ("table", "table"), ("protocol", "proto"), ("scope", "scope"), ("prefsrc", "src"), ("metric", "metric"), ("tos", "tos")] {
             if let Some(v) = s(k) {
                 t.push_str(&format!(" {word} {v}"));
@@ -434,5 +440,9 @@ unreachable 10.9.0.0/16 table 7 metric 3\nthrow 10.8.0.0/16 table 7\nfe80::/64 d
         assert_eq!(f.diagnostics.len(), 1, "{:?}", f.diagnostics);
         let quoted: Value = serde_json::from_str(&f.diagnostics[0].text).unwrap();
         assert_eq!(quoted, serde_json::json!({"gateway": "10.0.0.300", "dev": "eth0", "weight": 1, "flags": []}));
+        // Elements that are not route objects are reported, never read as default routes.
+        let f = run(r#"[1,{},"default",{"dst":"default","dev":"eth0","flags":[]}]"#, None);
+        assert_eq!(f.routes.len(), 1);
+        assert_eq!(f.diagnostics.iter().map(|d| d.text.as_str()).collect::<Vec<_>>(), ["1", "{}", r#""default""#]);
     }
 }
