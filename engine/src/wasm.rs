@@ -287,7 +287,8 @@ pub fn parse(#[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] text:
     let Some(text) = paste_text(&text) else {
         return Err(JsError::new(&format!("whyroute.parse: expected the pasted text as a string (or its bytes, a Uint8Array), got {}", js_kind(&text))));
     };
-    let a = analyze(&text);
+    let mut a = analyze(&text);
+    cap_listed(&mut a.diagnostics);
     to_js(&ScenarioOut { text: &text, analysis: &a, link: None })
 }
 
@@ -322,7 +323,8 @@ pub fn explain(
 #[wasm_bindgen(unchecked_return_type = "Diagnostic[]")]
 pub fn diagnose(#[wasm_bindgen(unchecked_param_type = "Scenario | string | Uint8Array")] scenario: JsValue) -> Result<JsValue, JsError> {
     let (text, _) = scenario_in(scenario, "diagnose")?;
-    let a = analyze(&text);
+    let mut a = analyze(&text);
+    cap_listed(&mut a.diagnostics);
     to_js(&findings(&text, &a))
 }
 
@@ -362,7 +364,8 @@ pub fn decode_permalink(#[wasm_bindgen(unchecked_param_type = "string")] link: J
     let p = permalink::decode(&link).map_err(|e| JsError::new(&format!("whyroute.decodePermalink: {e}")))?;
     let selected = if p.selected < p.hosts.len() { p.selected } else { 0 };
     let (name, text) = p.hosts.get(selected).map(|h| (h.name.as_str(), h.text.as_str())).unwrap_or(("host", ""));
-    let a = analyze(text);
+    let mut a = analyze(text);
+    cap_listed(&mut a.diagnostics);
     let link = LinkParts { name, flow: &p.flow, hosts: &p.hosts, selected, topology: &p.topology, view: &p.view };
     to_js(&ScenarioOut { text, analysis: &a, link: Some(link) })
 }
@@ -631,7 +634,31 @@ fn to_js<T: Serialize>(v: &T) -> Result<JsValue, JsError> {
 }
 
 fn json_to_js(json: &str) -> Result<JsValue, JsError> {
-    js_sys::JSON::parse(json).map_err(|_| JsError::new("whyroute: internal error: a result is not valid JSON"))
+    js_sys::JSON::parse(json).map_err(|e| {
+        let mb = json.len() / 1_000_000;
+        JsError::new(&format!("whyroute: the result ({mb} MB as JSON) could not be handed to JavaScript: {}", js_error_text(&e)))
+    })
+}
+
+/// At most this many parse diagnostics cross into JS: a junk paste of millions of lines would
+/// otherwise make a result larger than a JS string can be (~512 MB in V8).
+const MAX_LISTED: usize = 100_000;
+
+/// Cuts a long diagnostics list to `MAX_LISTED`, ending it with one diagnostic that says how
+/// many more there are and where they start (so none vanishes unsaid).
+fn cap_listed(diagnostics: &mut Vec<crate::parse::ParseDiagnostic>) {
+    if diagnostics.len() <= MAX_LISTED {
+        return;
+    }
+    let more = diagnostics.len() - MAX_LISTED;
+    let from = diagnostics[MAX_LISTED].line;
+    diagnostics.truncate(MAX_LISTED);
+    diagnostics.push(crate::parse::ParseDiagnostic {
+        line: from,
+        text: String::new(),
+        expected: format!("{more} more problems, from line {from} on, are not listed: the list stops at {MAX_LISTED} (`whyroute check` lists them all)"),
+        severity: Severity::Error,
+    });
 }
 
 fn js_kind(v: &JsValue) -> &'static str {
