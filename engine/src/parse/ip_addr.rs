@@ -246,9 +246,10 @@ fn parse_json(lines: &[Line<'_>], out: &mut Fragment) {
         return;
     };
     let line_no = first.map(|l| l.no);
+    let mut reports = super::JsonReports::new(line_no.unwrap_or(0));
     for item in items {
         let Some(name) = item.get("ifname").and_then(Value::as_str) else {
-            out.diagnostics.push(ParseDiagnostic::json_item(line_no.unwrap_or(0), &item, "an interface object with its `ifname`, as `ip -j addr` prints it"));
+            reports.report(&mut out.diagnostics, &item, "an interface object with its `ifname`, as `ip -j addr` prints it");
             continue;
         };
         let flags: Vec<&str> = item.get("flags").and_then(Value::as_array).map(|f| f.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
@@ -273,7 +274,7 @@ fn parse_json(lines: &[Line<'_>], out: &mut Fragment) {
                     continue;
                 }
                 _ => {
-                    out.diagnostics.push(ParseDiagnostic::json_item(line_no.unwrap_or(0), ai, "an `addr_info` entry with `family` inet or inet6"));
+                    reports.report(&mut out.diagnostics, ai, "an `addr_info` entry with `family` inet or inet6");
                     continue;
                 }
             }
@@ -282,7 +283,7 @@ fn parse_json(lines: &[Line<'_>], out: &mut Fragment) {
                 ai.get("prefixlen").and_then(Value::as_u64).filter(|len| *len <= 32),
             ) else {
                 let expected = "an `inet` entry of `addr_info` with `local` (an IPv4 address) and `prefixlen` (0 to 32)";
-                out.diagnostics.push(ParseDiagnostic::json_item(line_no.unwrap_or(0), ai, expected));
+                reports.report(&mut out.diagnostics, ai, expected);
                 continue;
             };
             let s = |k: &str| ai.get(k).and_then(Value::as_str);
@@ -300,6 +301,7 @@ fn parse_json(lines: &[Line<'_>], out: &mut Fragment) {
             });
         }
     }
+    reports.finish(&mut out.diagnostics);
 }
 
 #[cfg(test)]

@@ -281,11 +281,12 @@ fn parse_json(lines: &[Line<'_>], default_table: TableId, out: &mut Fragment) {
         return;
     };
     let line_no = first.map(|l| l.no).unwrap_or(0);
+    let mut reports = super::JsonReports::new(line_no);
     for item in items {
         // iproute2 prints every route's `dst` ("default" included): anything else is not a
         // route (a bare number or `{}` must not become a default route).
         if item.get("dst").is_none() {
-            out.diagnostics.push(ParseDiagnostic::json_item(line_no, &item, "a route object with its `dst`, as `ip -j route` prints it"));
+            reports.report(&mut out.diagnostics, &item, "a route object with its `dst`, as `ip -j route` prints it");
             continue;
         }
         // Rebuild the text form and reuse the text grammar.
@@ -346,7 +347,7 @@ fn parse_json(lines: &[Line<'_>], default_table: TableId, out: &mut Fragment) {
                         match parse_nexthop(h, &mut devs) {
                             Ok(Some(hop)) => r.nexthops.push(hop),
                             Ok(None) => {}
-                            Err(e) => out.diagnostics.push(ParseDiagnostic::json_item(line_no, nh, e)),
+                            Err(e) => reports.report(&mut out.diagnostics, nh, e),
                         }
                     }
                 }
@@ -356,9 +357,10 @@ fn parse_json(lines: &[Line<'_>], default_table: TableId, out: &mut Fragment) {
             // As the text form keeps its IPv6 lines: said to be skipped, not dropped unsaid.
             Ok(Parsed::Ipv6) => out.ipv6_lines.push((line_no, crate::json_text::write(&item))),
             Ok(Parsed::Skip) => {}
-            Err(e) => out.diagnostics.push(ParseDiagnostic::json_item(line_no, &item, e)),
+            Err(e) => reports.report(&mut out.diagnostics, &item, e),
         }
     }
+    reports.finish(&mut out.diagnostics);
 }
 
 /// The broadcast address of a prefix, as the kernel computes it for local-table routes.
@@ -444,5 +446,10 @@ unreachable 10.9.0.0/16 table 7 metric 3\nthrow 10.8.0.0/16 table 7\nfe80::/64 d
         let f = run(r#"[1,{},"default",{"dst":"default","dev":"eth0","flags":[]}]"#, None);
         assert_eq!(f.routes.len(), 1);
         assert_eq!(f.diagnostics.iter().map(|d| d.text.as_str()).collect::<Vec<_>>(), ["1", "{}", r#""default""#]);
+        // A hostile array of bad elements: the first 1000 are listed, the rest counted.
+        let f = run(&format!("[{}1]", "1,".repeat(1500)), None);
+        assert_eq!(f.diagnostics.len(), 1001);
+        assert!(f.diagnostics.iter().all(|d| d.line == 1));
+        assert!(f.diagnostics[1000].expected.starts_with("501 more elements of this JSON"), "{:?}", f.diagnostics[1000]);
     }
 }

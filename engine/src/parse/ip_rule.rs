@@ -283,12 +283,13 @@ fn parse_json(lines: &[Line<'_>], out: &mut Fragment) {
         }
     };
     let line_no = first.map(|l| l.no);
+    let mut reports = super::JsonReports::new(line_no.unwrap_or(0));
     for item in items {
         // Re-render the JSON object as the text form and reuse the text parser: one grammar.
         let mut s = String::new();
         let get = |k: &str| item.get(k);
         let Some(prio) = get("priority").and_then(Value::as_u64) else {
-            out.diagnostics.push(ParseDiagnostic::json_item(line_no.unwrap_or(0), &item, "a rule object with its `priority` (a number), as `ip -j rule` prints it"));
+            reports.report(&mut out.diagnostics, &item, "a rule object with its `priority` (a number), as `ip -j rule` prints it");
             continue;
         };
         s.push_str(&format!("{prio}: "));
@@ -353,9 +354,10 @@ fn parse_json(lines: &[Line<'_>], out: &mut Fragment) {
                 out.rules.push(rule);
             }
             Err(RuleLineError::Ipv6) => out.ipv6_lines.push((line_no.unwrap_or(0), crate::json_text::write(&item))),
-            Err(RuleLineError::Bad(e)) => out.diagnostics.push(ParseDiagnostic::json_item(line_no.unwrap_or(0), &item, e)),
+            Err(RuleLineError::Bad(e)) => reports.report(&mut out.diagnostics, &item, e),
         }
     }
+    reports.finish(&mut out.diagnostics);
 }
 
 

@@ -91,10 +91,40 @@ impl ParseDiagnostic {
         }
         ParseDiagnostic { line: line.no, text, expected: expected.into(), severity }
     }
-    /// An element of pasted `ip -j` output that could not be used: reported at the line the
-    /// JSON starts on (a JSON paste is often one line), the element written out as its text.
-    pub fn json_item(line_no: usize, item: &serde_json::Value, expected: impl Into<String>) -> Self {
-        Self::new(Line { no: line_no, text: &crate::json_text::write(item) }, expected, Severity::Error)
+}
+
+/// The diagnostics for the elements of one pasted `ip -j` document that could not be used.
+/// Each is reported at the line the JSON starts on (a JSON paste is often one line), quoting
+/// the element. They all carry that one line, so past the first `LISTED` the rest are counted
+/// in one closing diagnostic: a hostile array of millions of bad elements is not millions of
+/// copies of the same line (and a result too large to show).
+pub(crate) struct JsonReports {
+    line: usize,
+    listed: usize,
+    more: usize,
+}
+
+impl JsonReports {
+    const LISTED: usize = 1000;
+
+    pub fn new(line: usize) -> Self {
+        JsonReports { line, listed: 0, more: 0 }
+    }
+
+    pub fn report(&mut self, out: &mut Vec<ParseDiagnostic>, item: &serde_json::Value, expected: impl Into<String>) {
+        if self.listed < Self::LISTED {
+            out.push(ParseDiagnostic::new(Line { no: self.line, text: &crate::json_text::write(item) }, expected, Severity::Error));
+            self.listed += 1;
+        } else {
+            self.more += 1;
+        }
+    }
+
+    pub fn finish(self, out: &mut Vec<ParseDiagnostic>) {
+        if self.more > 0 {
+            let expected = format!("{} more elements of this JSON could not be used either (the first {} are listed)", self.more, Self::LISTED);
+            out.push(ParseDiagnostic { line: self.line, text: String::new(), expected, severity: Severity::Error });
+        }
     }
 }
 
