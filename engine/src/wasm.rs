@@ -755,7 +755,8 @@ fn findings(text: &str, a: &Analysis) -> Vec<Finding> {
             severity: d.severity,
             kind: "parse",
             message: match d.severity {
-                Severity::Info => format!("line {}: {}", d.line, d.expected),
+                // Notes, and the closing counts of a cut list, quote no line.
+                _ if d.severity == Severity::Info || d.text.is_empty() => format!("line {}: {}", d.line, d.expected),
                 _ => format!("line {}: `{}` — expected {}", d.line, d.text, d.expected),
             },
             line: Some(d.line),

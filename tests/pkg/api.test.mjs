@@ -225,6 +225,10 @@ test('ip -j pastes: JSON is read by the JS engine, hostile JSON becomes diagnost
     const deep = w.parse(`$ ip -j route show\n${'['.repeat(depth)}${']'.repeat(depth)}\n`);
     assert.deepEqual(deep.diagnostics.filter((d) => d.severity === 'error').map((d) => [d.line, d.expected]), [[2, 'a JSON array as printed by `ip -j route`']]);
   }
+  // A hostile array of 2M bad elements: the first 1000 are listed, the rest counted.
+  const flood = w.parse(`$ ip -j route show\n[${'1,'.repeat(2_000_000)}1]\n`);
+  assert.equal(flood.diagnostics.length, 1001);
+  assert.match(flood.diagnostics[1000].expected, /^1999001 more elements of this JSON could not be used either/);
   const broken = w.parse('$ ip -j rule show\n[{"priority":0,"src":"all","table":"local"},\n');
   assert.deepEqual(broken.diagnostics.filter((d) => d.severity === 'error').map((d) => d.line), [2]);
 });
@@ -256,6 +260,16 @@ test('a paste may be given as its UTF-8 bytes (Uint8Array, Buffer, ArrayBuffer)'
   assert.equal(w.routeGet(bad, { dst: '8.8.8.8' }).gateway, '10.0.0.1');
   // Other binary views are not pastes.
   assert.match(throws(() => w.parse(new Uint16Array(4))).message, /string \(or its bytes/);
+});
+
+test('a paste of 150,000 bad lines: 100,000 diagnostics cross into JS, and one that counts the rest', { skip }, () => {
+  const junk = 'ip route show\n' + 'junk line\n'.repeat(150_000);
+  const s = w.parse(junk);
+  assert.equal(s.diagnostics.length, 100_001);
+  assert.deepEqual(s.diagnostics.slice(-2).map((d) => d.line), [100_001, 100_002]);
+  assert.match(s.diagnostics.at(-1).expected, /^50000 more problems, from line 100002 on, are not listed/);
+  const last = w.diagnose(junk).filter((d) => d.kind === 'parse').at(-1);
+  assert.equal(last.message, `line 100002: ${s.diagnostics.at(-1).expected}`);
 });
 
 test('parse: garbage text gives diagnostics, never exceptions', { skip }, () => {
