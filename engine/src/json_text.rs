@@ -5,8 +5,12 @@
 //! package's wasm the JS engine is right there with `JSON.parse`, so the text goes through it
 //! and the result is copied into a `Value` (`wasm::json_value`): serde_json's reader, with
 //! its number parsing and error texts, is ~7 KB of the engine's 150 KB gzip budget.
-//! The two readers accept the same documents; only their error messages differ (the JS
-//! engine's own wording), and a JS number is integral whenever it has no fraction (`1.0`).
+//! The two readers agree on the JSON that `ip -j` and whyroute write. At the edges they differ:
+//! error messages (the JS engine's own wording); numbers (JS has only doubles: `1.0` and `1e2`
+//! are integers there, `1e400` is Infinity, read as null, where serde_json refuses it);
+//! a lone surrogate in a string (serde_json refuses the document, JSON.parse gives U+FFFD);
+//! the depth limit (serde_json stops at 128 levels, the wasm copy after 128); and, in
+//! diagnostics that quote an element, its key order.
 //! tests/pkg/kernel-corpus.test.mjs replays the kernel corpus's `ip -j` transcripts through
 //! the npm builds, engine/tests/kernel_corpus.rs the same through serde_json.
 //! (The NSX JSON reader of the topology keeps serde_json in every build: its diagnostics

@@ -585,8 +585,10 @@ fn flow_args(v: &JsValue, func: &str, topology: bool) -> Result<(Vec<String>, Op
             } else if x.is_bigint() {
                 // Its digits, written by the JS engine; `ip route get`'s reading of the word
                 // then refuses what is out of range, as for a string.
-                let digits = x.unchecked_ref::<js_sys::BigInt>().to_string(10).map_err(|e| unreadable(e.into()))?;
-                String::from(digits)
+                // `tos` in hexadecimal, as for a number (see below).
+                let radix = if key == "tos" { 16 } else { 10 };
+                let digits = String::from(x.unchecked_ref::<js_sys::BigInt>().to_string(radix).map_err(|e| unreadable(e.into()))?);
+                if radix == 16 && !digits.starts_with('-') { format!("0x{digits}") } else { digits }
             } else if let Some(f) = x.as_f64() {
                 if js_sys::Number::is_safe_integer(&x) {
                     // A JS number means its value; `ip route get`'s `tos` word is always
@@ -652,12 +654,15 @@ fn cap_listed(diagnostics: &mut Vec<crate::parse::ParseDiagnostic>) {
     }
     let more = diagnostics.len() - MAX_LISTED;
     let from = diagnostics[MAX_LISTED].line;
+    // As severe as the worst of those it stands for.
+    let cut = &diagnostics[MAX_LISTED..];
+    let severity = [Severity::Error, Severity::Warning].into_iter().find(|s| cut.iter().any(|d| d.severity == *s)).unwrap_or(Severity::Info);
     diagnostics.truncate(MAX_LISTED);
     diagnostics.push(crate::parse::ParseDiagnostic {
         line: from,
         text: String::new(),
         expected: format!("{more} more problems, from line {from} on, are not listed: the list stops at {MAX_LISTED} (`whyroute check` lists them all)"),
-        severity: Severity::Error,
+        severity,
     });
 }
 
@@ -755,9 +760,8 @@ fn findings(text: &str, a: &Analysis) -> Vec<Finding> {
             severity: d.severity,
             kind: "parse",
             message: match d.severity {
-                // Notes, and the closing counts of a cut list, quote no line.
-                _ if d.severity == Severity::Info || d.text.is_empty() => format!("line {}: {}", d.line, d.expected),
-                _ => format!("line {}: `{}` — expected {}", d.line, d.text, d.expected),
+                Severity::Info => format!("line {}: {}", d.line, d.expected),
+                _ => d.to_string(),
             },
             line: Some(d.line),
             text: Some(d.text.clone()),

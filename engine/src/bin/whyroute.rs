@@ -339,7 +339,7 @@ mod cli {
             if !errors.is_empty() {
                 println!("\nLines not understood ({}):", errors.len());
                 for d in errors {
-                    println!("  line {}: `{}` — expected {}", d.line, d.text, d.expected);
+                    println!("  {d}");
                 }
             }
         }
@@ -364,7 +364,7 @@ mod cli {
             if d.severity == whyroute::parse::Severity::Error {
                 bad += 1;
             }
-            println!("line {} ({:?}): `{}` — expected {}", d.line, d.severity, d.text, d.expected);
+            println!("{d} ({:?})", d.severity);
         }
         if bad > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS }
     }

@@ -248,6 +248,10 @@ fn parse_json(lines: &[Line<'_>], out: &mut Fragment) {
     let line_no = first.map(|l| l.no);
     let mut reports = super::JsonReports::new(line_no.unwrap_or(0));
     for item in items {
+        // `ip -j addr show up` (or `master X`, `type X`) prints `{}` for each link it filters out.
+        if item.as_object().is_some_and(|o| o.is_empty()) {
+            continue;
+        }
         let Some(name) = item.get("ifname").and_then(Value::as_str) else {
             reports.report(&mut out.diagnostics, &item, "an interface object with its `ifname`, as `ip -j addr` prints it");
             continue;
@@ -261,7 +265,8 @@ fn parse_json(lines: &[Line<'_>], out: &mut Fragment) {
             loopback: flags.contains(&"LOOPBACK"),
             // `"group": "default"` or the group's number (as a string, or a name from
             // /etc/iproute2/group, which the paste cannot resolve: 0 then, as in the text form).
-            group: item.get("group").and_then(|g| g.as_u64().or_else(|| g.as_str()?.parse().ok())).map_or(0, |g| g as u32),
+            // The u32 group as iproute2 prints it: its name, or a number (negative above 2^31).
+            group: item.get("group").and_then(|g| g.as_i64().or_else(|| g.as_str()?.parse().ok())).and_then(|g| i32::try_from(g).map(|g| g as u32).or_else(|_| u32::try_from(g)).ok()).unwrap_or(0),
             mac: item.get("address").and_then(Value::as_str).map(str::to_string),
             mtu: item.get("mtu").and_then(Value::as_u64).map(|m| m as u32),
             origin: Origin { line: line_no, ..Origin::default() },
@@ -360,8 +365,9 @@ mod tests {
         let f = run(r#"[{"ifindex":2,"ifname":"eth0","flags":["BROADCAST","UP","LOWER_UP"],"mtu":1500,"addr_info":[{"family":"inet","local":"10.0.0.5","prefixlen":24,"broadcast":"10.0.0.255","scope":"global","label":"eth0"},{"family":"inet","local":"10.0.0.6","prefixlen":24,"scope":"global","secondary":true,"label":"eth0"}]}]"#);
         assert_eq!(f.addresses.len(), 2);
         assert!(f.addresses[1].secondary);
-        let f = run(r#"[{"ifindex":3,"ifname":"eth2","group":"2","addr_info":[]},{"ifindex":4,"ifname":"eth3","group":"default","addr_info":[]}]"#);
-        assert_eq!(f.links.iter().map(|l| l.group).collect::<Vec<_>>(), [2, 0]);
+        let f = run(r#"[{"ifindex":3,"ifname":"eth2","group":"2","addr_info":[]},{},{"ifindex":4,"ifname":"eth3","group":"default","addr_info":[]},{"ifindex":5,"ifname":"eth4","group":"-2","addr_info":[]},{"ifindex":6,"ifname":"eth5","group":"4294967298","addr_info":[]}]"#);
+        assert!(f.diagnostics.is_empty(), "{:?}", f.diagnostics);
+        assert_eq!(f.links.iter().map(|l| l.group).collect::<Vec<_>>(), [2, 0, u32::MAX - 1, 0]);
         let f = run(r#"[{"ifindex":1,"ifname":"lo","addr_info":[{"family":"inet6","local":"::1","prefixlen":128},{"family":"packet"}]}]"#);
         assert_eq!(f.ipv6_lines.len(), 1);
         assert_eq!(f.diagnostics.iter().map(|d| d.text.as_str()).collect::<Vec<_>>(), [r#"{"family":"packet"}"#]);

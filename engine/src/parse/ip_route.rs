@@ -81,7 +81,7 @@ enum Parsed {
 /// Keywords that take one value and that whyroute does not model (route metrics etc.).
 const IGNORED_WITH_VALUE: &[&str] = &[
     "advmss", "rtt", "rttvar", "reordering", "window", "cwnd", "initcwnd", "initrwnd", "ssthresh",
-    "realms", "rto_min", "hoplimit", "features", "quickack", "congctl", "pref", "expires", "error", "fastopen_no_cookie",
+    "realms", "rto_min", "hoplimit", "features", "quickack", "congctl", "expires", "error", "fastopen_no_cookie",
     "nhid", "ttl-propagate", "age", "users", "used",
 ];
 /// One-word flags iproute2 prints after a route.
@@ -196,6 +196,9 @@ fn parse_route_line(text: &str, default_table: TableId, out: &Fragment, devs: &m
             "dead" => nh.dead = true,
             "linkdown" => nh.linkdown = true,
             "encap" => return Err("an IPv4 route; lightweight-tunnel `encap` routes are not modelled".into()),
+            // Only IPv6 routes carry RTA_PREF (rt6_fill_node): `default dev wg0 metric 1024 pref
+            // medium` in `ip route show table all` is IPv6, though nothing else in it says so.
+            "pref" => return Ok(Parsed::Ipv6),
             "mtu" => {
                 let mut v = val(k)?;
                 if v == "lock" {
@@ -283,6 +286,12 @@ fn parse_json(lines: &[Line<'_>], default_table: TableId, out: &mut Fragment) {
     let line_no = first.map(|l| l.no).unwrap_or(0);
     let mut reports = super::JsonReports::new(line_no);
     for item in items {
+        // `pref` (RTA_PREF) is only on IPv6 routes; `via` (RTA_VIA) is an IPv6 nexthop of an
+        // IPv4 route, which the text form also keeps as skipped.
+        if item.get("pref").is_some() || item.get("via").is_some() {
+            out.ipv6_lines.push((line_no, crate::json_text::write(&item)));
+            continue;
+        }
         // iproute2 prints every route's `dst` ("default" included): anything else is not a
         // route (a bare number or `{}` must not become a default route).
         if item.get("dst").is_none() {
@@ -308,12 +317,12 @@ fn parse_json(lines: &[Line<'_>], default_table: TableId, out: &mut Fragment) {
                 t.push_str(f);
             }
         }
-        // `"metrics": [{"mtu": 1400}]` (print_rta_metrics), as the text form's `mtu 1400`.
-        for metrics in item.get("metrics").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_object) {
-            for (k, v) in metrics {
-                if !v.is_array() && !v.is_object() {
-                    t.push_str(&format!(" {k} {}", super::json_word(v)));
-                }
+        // `"metrics": [{"mtu": 1400}]` (print_rta_metrics), as the text form's `mtu 1400`: the
+        // one metric whyroute models (route get prints it). The others (`rtt`, `ecn`,
+        // `congestion`, …) are ignored, as the text form ignores them.
+        for metrics in item.get("metrics").and_then(Value::as_array).into_iter().flatten() {
+            if let Some(mtu) = metrics.get("mtu") {
+                t.push_str(&format!(" mtu {}", super::json_word(mtu)));
             }
         }
         let mut hops = Vec::new();
@@ -442,6 +451,14 @@ unreachable 10.9.0.0/16 table 7 metric 3\nthrow 10.8.0.0/16 table 7\nfe80::/64 d
         assert_eq!(f.diagnostics.len(), 1, "{:?}", f.diagnostics);
         let quoted: Value = serde_json::from_str(&f.diagnostics[0].text).unwrap();
         assert_eq!(quoted, serde_json::json!({"gateway": "10.0.0.300", "dev": "eth0", "weight": 1, "flags": []}));
+        // IPv6 routes that only `pref` marks, and other metrics than the MTU.
+        let f = run(r#"[{"dst":"default","dev":"wg0","metric":1024,"flags":[],"pref":"medium"},{"dst":"10.6.0.0/16","dev":"eth0","flags":[],"metrics":[{"mtu":1400,"ecn":null,"congestion":"cubic"}]}]"#, None);
+        assert!(f.diagnostics.is_empty(), "{:?}", f.diagnostics);
+        assert_eq!((f.routes.len(), f.ipv6_lines.len()), (1, 1));
+        assert_eq!(f.routes[0].mtu, Some(1400));
+        let f = run("default dev wg0 proto static metric 1024 pref medium\nunreachable default dev lo proto kernel metric 4294967295 error -101 pref medium", None);
+        assert!(f.routes.is_empty() && f.diagnostics.is_empty(), "{:?} {:?}", f.routes, f.diagnostics);
+        assert_eq!(f.ipv6_lines.len(), 2);
         // Elements that are not route objects are reported, never read as default routes.
         let f = run(r#"[1,{},"default",{"dst":"default","dev":"eth0","flags":[]}]"#, None);
         assert_eq!(f.routes.len(), 1);

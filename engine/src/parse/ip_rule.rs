@@ -343,6 +343,9 @@ fn parse_json(lines: &[Line<'_>], out: &mut Fragment) {
             s.push_str(&format!("goto {}", json_word(target)));
         } else if get("nop").is_some() {
             s.push_str("nop");
+        } else if get("l3mdev").is_some() {
+            // The VRF rule: iprule.c prints `"l3mdev": null` and no table.
+            s.push_str("lookup [l3mdev-table]");
         } else if let Some(a) = get("action") {
             s.push_str(&json_word(a));
         } else {
@@ -422,15 +425,16 @@ mod tests {
 
     #[test]
     fn json_form() {
-        let f = run(r#"[{"priority":0,"src":"all","table":"local"},{"priority":5,"src":"10.0.0.0","srclen":8,"fwmark":"0x1","fwmask":"0xff","table":"200"},{"priority":6,"src":"all","goto":9},{"priority":7,"src":"all","nop":null},{"priority":8,"not":null,"src":"all","iif":"eth9","iif_detached":null,"action":"prohibit"},{"priority":32766,"src":"all","table":"main"}]"#);
+        let f = run(r#"[{"priority":0,"src":"all","table":"local"},{"priority":5,"src":"10.0.0.0","srclen":8,"fwmark":"0x1","fwmask":"0xff","table":"200"},{"priority":6,"src":"all","goto":9},{"priority":7,"src":"all","nop":null},{"priority":1000,"src":"all","l3mdev":null},{"priority":8,"not":null,"src":"all","iif":"eth9","iif_detached":null,"action":"prohibit"},{"priority":32766,"src":"all","table":"main"}]"#);
         assert!(f.diagnostics.is_empty(), "{:?}", f.diagnostics);
-        assert_eq!(f.rules.len(), 6);
+        assert_eq!(f.rules.len(), 7);
         assert_eq!(f.rules[1].from, Some("10.0.0.0/8".parse().unwrap()));
         assert_eq!(f.rules[1].fwmask, 0xff);
         assert_eq!(f.rules[2].action, RuleAction::Goto { target: 9 });
         assert_eq!(f.rules[3].action, RuleAction::Nop);
-        assert!(f.rules[4].invert && f.rules[4].iif.as_deref() == Some("eth9"));
-        assert_eq!(f.rules[4].action, RuleAction::Prohibit);
+        assert!(f.rules[4].l3mdev);
+        assert!(f.rules[5].invert && f.rules[5].iif.as_deref() == Some("eth9"));
+        assert_eq!(f.rules[5].action, RuleAction::Prohibit);
     }
 
     #[test]

@@ -93,6 +93,18 @@ impl ParseDiagnostic {
     }
 }
 
+/// `line N: `TEXT` — expected WHAT`, or `line N: WHAT` for a note that quotes no line (the
+/// closing count of a cut list).
+impl std::fmt::Display for ParseDiagnostic {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.text.is_empty() {
+            write!(f, "line {}: {}", self.line, self.expected)
+        } else {
+            write!(f, "line {}: `{}` — expected {}", self.line, self.text, self.expected)
+        }
+    }
+}
+
 /// The diagnostics for the elements of one pasted `ip -j` document that could not be used.
 /// Each is reported at the line the JSON starts on (a JSON paste is often one line), quoting
 /// the element. They all carry that one line, so past the first `LISTED` the rest are counted

@@ -1112,8 +1112,9 @@ fn parse_u8_value(value: &str) -> Result<u8, String> {
 }
 
 /// A size as systemd writes it: `1400`, `1.5K`, `9K` (binary multiples, as parse_size(): an
-/// integer, an optional decimal fraction, one suffix). Integer arithmetic, as systemd's own, and
-/// no float parser in the wasm for one key.
+/// integer, an optional decimal fraction, a suffix). Stricter than parse_size, which also takes
+/// a sign, spaces and several parts (`1G 512M`), none of which a real MTUBytes= has; in integer
+/// arithmetic, so that the wasm carries no float parser for one key.
 fn parse_bytes(value: &str) -> Result<u32, String> {
     let bad = || format!("a size in bytes (`1400`, `9K`), not `{value}`");
     let (number, factor): (&str, u64) = match value.as_bytes().last() {
@@ -1128,7 +1129,8 @@ fn parse_bytes(value: &str) -> Result<u32, String> {
     if whole.is_empty() || !digits(whole) || !digits(fraction) {
         return Err(bad());
     }
-    // Digits past the ninth change the result by less than a byte (factor ≤ 2^30 < 10^9).
+    // Nine fraction digits: what the tenth and later add is under 2^30 / 10^9, so at most one
+    // byte for a G size (systemd computes the fraction as a double, and rounds down too).
     let fraction = &fraction[..fraction.len().min(9)];
     let scale = 10u64.pow(fraction.len() as u32);
     let whole: u64 = whole.parse().map_err(|_| bad())?;

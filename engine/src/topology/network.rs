@@ -370,7 +370,7 @@ impl Diagnostic {
         Diagnostic {
             severity: d.severity,
             code: "unreadable_line".into(),
-            message: format!("{node} {field} line {}: `{}` — expected {}", d.line, d.text, d.expected),
+            message: format!("{node} {field} {d}"),
             node: Some(node.into()),
             field: Some(field.into()),
             paste_line: Some(d.line),
