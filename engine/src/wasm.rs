@@ -583,9 +583,8 @@ fn flow_args(v: &JsValue, func: &str, topology: bool) -> Result<(Vec<String>, Op
             } else if let Some(s) = x.as_string() {
                 s.trim().to_string()
             } else if x.is_bigint() {
-                // Its digits, written by the JS engine; `ip route get`'s reading of the word
-                // then refuses what is out of range, as for a string.
-                // `tos` in hexadecimal, as for a number (see below).
+                // Its digits, written by the JS engine (`tos` in hexadecimal, as for a number
+                // below); `ip route get`'s reading of the word refuses what is out of range.
                 let radix = if key == "tos" { 16 } else { 10 };
                 let digits = String::from(x.unchecked_ref::<js_sys::BigInt>().to_string(radix).map_err(|e| unreadable(e.into()))?);
                 if radix == 16 && !digits.starts_with('-') { format!("0x{digits}") } else { digits }

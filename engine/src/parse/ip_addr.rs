@@ -263,10 +263,7 @@ fn parse_json(lines: &[Line<'_>], out: &mut Fragment) {
             up: flags.contains(&"UP"),
             lower_up: flags.contains(&"LOWER_UP"),
             loopback: flags.contains(&"LOOPBACK"),
-            // `"group": "default"` or the group's number (as a string, or a name from
-            // /etc/iproute2/group, which the paste cannot resolve: 0 then, as in the text form).
-            // The u32 group as iproute2 prints it: its name, or a number (negative above 2^31).
-            group: item.get("group").and_then(|g| g.as_i64().or_else(|| g.as_str()?.parse().ok())).and_then(|g| i32::try_from(g).map(|g| g as u32).or_else(|_| u32::try_from(g)).ok()).unwrap_or(0),
+            group: item.get("group").map_or(0, json_group),
             mac: item.get("address").and_then(Value::as_str).map(str::to_string),
             mtu: item.get("mtu").and_then(Value::as_u64).map(|m| m as u32),
             origin: Origin { line: line_no, ..Origin::default() },
@@ -307,6 +304,14 @@ fn parse_json(lines: &[Line<'_>], out: &mut Fragment) {
         }
     }
     reports.finish(&mut out.diagnostics);
+}
+
+/// A link's u32 group as `ip -j` prints it: `"default"` (0), a number as a string (negative
+/// from 2^31 on), or a name from /etc/iproute2/group, which the paste cannot resolve: 0 then,
+/// as in the text form.
+fn json_group(g: &Value) -> u32 {
+    let n = g.as_i64().or_else(|| g.as_str()?.parse().ok());
+    n.and_then(|n| i32::try_from(n).map(|n| n as u32).or_else(|_| u32::try_from(n)).ok()).unwrap_or(0)
 }
 
 #[cfg(test)]

@@ -363,7 +363,6 @@ fn parse_json(lines: &[Line<'_>], out: &mut Fragment) {
     reports.finish(&mut out.diagnostics);
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -149,7 +149,6 @@ pub(crate) fn json_word(v: &serde_json::Value) -> String {
     }
 }
 
-
 /// What a command line tells a parser beyond the output itself.
 #[derive(Clone, Debug, Default)]
 pub struct Context {
