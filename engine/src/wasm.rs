@@ -73,6 +73,12 @@ export interface Rule {
   priority: number; invert: boolean; from?: string; to?: string; tos: number;
   fwmark?: number; fwmask: number; iif?: string; oif?: string; l3mdev: boolean;
   uid_range?: PortRange; ipproto?: number; sport?: PortRange; dport?: PortRange;
+  /** `sport VALUE/MASK` (kernel 6.15+): the port equals `sport.start` in the mask's bits. */
+  sport_mask?: number; dport_mask?: number;
+  /** `dscp VALUE[/MASK]` (kernel 6.13+): the six DSCP bits of the flow's TOS byte. */
+  dscp?: { value: number; mask: number };
+  /** `tun_id N`: matches only packets carrying that tunnel id, which no flow here has. */
+  tun_id?: number;
   action: RuleAction; suppress_prefixlen?: number; suppress_ifgroup?: number;
   realms?: string; protocol?: string; origin: Origin;
 }

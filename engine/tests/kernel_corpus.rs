@@ -1,4 +1,6 @@
-//! Replays the stored kernel corpus (tests/fixtures/kernel and the regression cases kept by
+//! Replays the stored kernel corpora (tests/fixtures/kernel, recorded with the system's
+//! iproute2; tests/fixtures/kernel-selectors, recorded with iproute2 7.1 on kernel 6.18, whose
+//! rules also select on `dscp`, masked ports and `tun_id`; and the regression cases kept by
 //! the differential test): every flow must print exactly what the kernel printed. Runs
 //! without root; the live differential test (tests/kernel/run.sh) makes new hosts.
 #![cfg(not(target_arch = "wasm32"))]
@@ -62,9 +64,10 @@ fn stored_kernel_answers_are_reproduced() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures");
     let (mut checked, mut failures) = (0, Vec::new());
     replay_dir(&root.join("kernel"), &mut checked, &mut failures);
+    replay_dir(&root.join("kernel-selectors"), &mut checked, &mut failures);
     replay_dir(&root.join("kernel-regressions"), &mut checked, &mut failures);
-    // 1000 flows, each against the text and the JSON transcript, and the regression cases.
-    assert!(checked >= 2000, "the stored corpus should hold at least 2000 checks, found {checked}");
+    // 2 × 1000 flows, each against the text and the JSON transcript, and the regression cases.
+    assert!(checked >= 4000, "the stored corpora should hold at least 4000 checks, found {checked}");
     assert!(failures.is_empty(), "{} of {checked} flows disagree with the kernel:\n{}", failures.len(), failures.join("\n"));
 }
 
@@ -74,7 +77,7 @@ fn stored_kernel_answers_are_reproduced() {
 #[test]
 fn json_twins_read_to_the_same_hosts() {
     use whyroute::model::{route_to_string, rule_to_string, Host};
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/kernel");
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures");
     let shape = |h: &Host| {
         let links: Vec<_> = h.links.iter().map(|l| (l.name.clone(), l.index, l.up, l.lower_up, l.group, l.mtu)).collect();
         let addresses: Vec<_> = h.addresses.iter().map(|a| (a.dev.clone(), a.local, a.prefix_len, a.peer, a.broadcast, a.secondary, a.noprefixroute)).collect();
@@ -85,7 +88,7 @@ fn json_twins_read_to_the_same_hosts() {
         format!("{links:?}\n{addresses:?}\n{rules:#?}\n{routes:#?}")
     };
     let mut twins = 0;
-    for entry in std::fs::read_dir(&dir).unwrap() {
+    for entry in ["kernel", "kernel-selectors"].iter().flat_map(|d| std::fs::read_dir(fixtures.join(d)).unwrap()) {
         let json_file = entry.unwrap().path();
         let Some(base) = json_file.to_str().and_then(|p| p.strip_suffix(".json.txt")) else { continue };
         let text = analyze(&std::fs::read_to_string(format!("{base}.txt")).unwrap());
@@ -95,5 +98,5 @@ fn json_twins_read_to_the_same_hosts() {
         assert_eq!(shape(&json.host), shape(&text.host), "{}", json_file.display());
         twins += 1;
     }
-    assert_eq!(twins, 20, "the stored corpus has 20 hosts with an ip -j twin");
+    assert_eq!(twins, 40, "the stored corpora have 20 hosts each, each with an ip -j twin");
 }

@@ -19,7 +19,7 @@ use proptest::test_runner::Config;
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 use whyroute::decide::{Fib, Trail};
-use whyroute::model::{
+use whyroute::model::{Dscp, 
     route_to_string, rule_to_string, Address, Host, Link, NextHop, Origin, Range, Route, RouteType, Rule, RuleAction,
     Scope,
 };
@@ -102,8 +102,17 @@ fn rule_with(devs: BoxedStrategy<String>) -> impl Strategy<Value = Rule> {
         prop::option::of(prop::sample::select(&["5", "1/2", "inet/10"][..])),
         prop::option::of(prop::sample::select(PROTOS)),
     );
-    (selectors, more).prop_map(
-        |((prio, action, invert, from, to, tos, fw, iif, oif), (uid, ipproto, sport, dport, spl, sig, vrf, realms, proto))| {
+    // Kernel 6.13+/6.15+ selectors: dscp (masked or not), masked ports, tun_id. A masked
+    // port is a single port whose bits outside the mask are clear (the kernel refuses others).
+    let masked_port = (any::<u16>(), prop_oneof![Just(0xf000u16), Just(0xfffc), any::<u16>()]).prop_map(|(p, m)| (p & m, m));
+    let newer = (
+        prop::option::of((0u8..64, prop_oneof![Just(Dscp::FULL_MASK), 0u8..64]).prop_map(|(v, m)| Dscp { value: v & m, mask: m })),
+        prop::option::of(masked_port.clone()),
+        prop::option::of(masked_port),
+        prop::option::weighted(0.1, 1u64..),
+    );
+    (selectors, more, newer).prop_map(
+        |((prio, action, invert, from, to, tos, fw, iif, oif), (uid, ipproto, sport, dport, spl, sig, vrf, realms, proto), (dscp, msport, mdport, tun_id))| {
             let mut r = Rule::new(prio, action);
             r.invert = invert;
             r.from = from;
@@ -119,6 +128,18 @@ fn rule_with(devs: BoxedStrategy<String>) -> impl Strategy<Value = Rule> {
             r.ipproto = ipproto;
             r.sport = sport;
             r.dport = dport;
+            // A 0xffff mask is printed (and read back) as the plain port.
+            for (port, mask, masked) in [(&mut r.sport, &mut r.sport_mask, msport), (&mut r.dport, &mut r.dport_mask, mdport)] {
+                if let Some((p, m)) = masked {
+                    *port = Some(Range { start: p as u32, end: p as u32 });
+                    *mask = (m != 0xffff).then_some(m);
+                }
+            }
+            // iproute2 prints a tos rule's dsfield or its dscp, never both (the kernel refuses both).
+            if r.tos == 0 {
+                r.dscp = dscp;
+            }
+            r.tun_id = tun_id;
             if matches!(r.action, RuleAction::Lookup { .. }) {
                 r.suppress_prefixlen = spl;
                 r.suppress_ifgroup = sig;

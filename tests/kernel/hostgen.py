@@ -282,6 +282,28 @@ def port_spec(rng):
     return str(p)
 
 
+# Kernel and iproute2 6.15+: rules may also select on all six DSCP bits and on masked ports.
+NEW_SELECTORS = netns.new_rule_selectors()
+
+
+def new_selectors(rng, sel):
+    """`dscp`, a masked `sport`/`dport`, `tun_id` (only with NEW_SELECTORS: a corpus recorded
+    with an older iproute2 draws none of these random numbers)."""
+    if not any(s.startswith("tos ") for s in sel) and rng.random() < 0.25:
+        v = rng.randrange(64)
+        if rng.random() < 0.4:
+            mask = rng.choice([0x38, 0x3c, 0x30, 0x07, 0x3f])
+            sel.append(f"dscp 0x{v & mask:x}/0x{mask:x}")
+        else:
+            sel.append(f"dscp {v}" if rng.random() < 0.6 else f"dscp {rng.choice(list(DSFIELD))}")
+    for key in ("sport", "dport"):
+        if not any(s.startswith(key + " ") for s in sel) and rng.random() < 0.12:
+            mask = rng.choice([0xf000, 0xff00, 0xfffc, 0x00ff, 0xffff])
+            sel.append(f"{key} 0x{rng.choice(PORTS) & mask:x}/0x{mask:x}")
+    if rng.random() < 0.05:
+        sel.append(f"tun_id {rng.choice([1, 5, 4096])}")
+
+
 def gen_rules(rng, h):
     n = rng.randint(2, 12)
     prios = sorted(rng.sample(range(1, 32760), n))
@@ -313,6 +335,8 @@ def gen_rules(rng, h):
             sel.append("sport " + port_spec(rng))
         if rng.random() < 0.12:
             sel.append("dport " + port_spec(rng))
+        if NEW_SELECTORS:
+            new_selectors(rng, sel)
         rng.shuffle(sel)
         if rng.random() < 0.08:
             sel.insert(0, "not")
@@ -434,6 +458,14 @@ def read_state(ns):
         for k in ("sport", "dport", "sport_start", "sport_end", "dport_start", "dport_end"):
             if k in r:
                 st["ports"].append(int(r[k]))
+        for k in ("sport", "dport"):
+            if k + "_mask" in r:
+                # Ports inside and just outside the mask's bits.
+                mask = int(r[k + "_mask"], 0)
+                st["ports"] += [int(r[k]) | (~mask & 0x0f0f), int(r[k]) ^ 0x1000]
+        if "dscp" in r:
+            d = int(r["dscp"], 0) if r["dscp"][0].isdigit() else DSFIELD[r["dscp"]] >> 2
+            st["tos"] += [d << 2, (d ^ 1) << 2, (d ^ 0x20) << 2]
     return st
 
 

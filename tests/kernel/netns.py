@@ -8,10 +8,14 @@ left behind by processes that no longer exist (e.g. after a SIGKILL).
 
 import atexit
 import os
+import platform
 import re
 import subprocess
 
 PREFIX = f"wr-{os.getpid()}-"
+# The `ip` that configures and reads the namespaces: WHYROUTE_IP=/path/to/ip records a corpus
+# with a newer iproute2 than the system's (rule selectors that the system's cannot add).
+IP = os.environ.get("WHYROUTE_IP", "ip")
 _created = []
 
 
@@ -29,7 +33,22 @@ def check(argv, stdin=None):
 
 
 def ip(ns, *args, stdin=None):
-    return run(["ip", "-n", ns, *args], stdin)
+    return run([IP, "-n", ns, *args], stdin)
+
+
+def _version(text):
+    m = re.search(r"(\d+)\.(\d+)", text)
+    return (int(m.group(1)), int(m.group(2))) if m else (0, 0)
+
+
+def new_rule_selectors():
+    """Whether both the kernel and IP can make the 6.15 rule selectors: `dscp VALUE[/MASK]`
+    (6.13) and masked ports `sport VALUE/MASK` (6.15).  Checked, not assumed, so that a corpus
+    generated with the system's iproute2 draws exactly the random numbers it always did."""
+    _, out, _ = run([IP, "-V"])
+    iproute2 = re.search(r"iproute2-(?:ss)?([\d.]+)", out)
+    return (iproute2 is not None and _version(iproute2.group(1)) >= (6, 15)
+            and _version(platform.release()) >= (6, 15))
 
 
 def netns_available():

@@ -617,6 +617,10 @@ pub fn first_mismatch(host: &Host, rule: &Rule, flow: &Flow) -> Option<Selector>
         && (m ^ flow.mark) & rule.fwmask != 0 {
             return Some(Selector::Fwmark);
         }
+    // No flow here carries tunnel metadata: `ip route get` cannot set it.
+    if rule.tun_id.is_some() {
+        return Some(Selector::TunId);
+    }
     if rule.l3mdev {
         return Some(Selector::L3mdev);
     }
@@ -636,16 +640,20 @@ pub fn first_mismatch(host: &Host, rule: &Rule, flow: &Flow) -> Option<Selector>
     if rule.tos != 0 && (rule.tos >> 2) != (flow.rt_tos() >> 2) {
         return Some(Selector::Tos);
     }
+    if let Some(d) = rule.dscp
+        && !d.matches_tos(flow.tos) {
+            return Some(Selector::Dscp);
+        }
     if let Some(p) = rule.ipproto
         && p != flow.ipproto {
             return Some(Selector::Ipproto);
         }
     if let Some(r) = rule.sport
-        && !r.contains(flow.sport as u32) {
+        && !r.port_matches(rule.sport_mask, flow.sport) {
             return Some(Selector::Sport);
         }
     if let Some(r) = rule.dport
-        && !r.contains(flow.dport as u32) {
+        && !r.port_matches(rule.dport_mask, flow.dport) {
             return Some(Selector::Dport);
         }
     None
@@ -663,11 +671,13 @@ pub enum Selector {
     Iif,
     Oif,
     Fwmark,
+    TunId,
     L3mdev,
     Uid,
     From,
     To,
     Tos,
+    Dscp,
     Ipproto,
     Sport,
     Dport,

@@ -159,14 +159,26 @@ fn selector_words(s: Selector, _host: &Host, rule: &crate::model::Rule, flow: &F
         Selector::Iif => format!("iif {} does not match: locally generated traffic has iif lo", rule.iif.as_deref().unwrap_or("?")),
         Selector::Oif => format!("oif {} does not match (flow oif: {})", rule.oif.as_deref().unwrap_or("?"), flow.oif.as_deref().unwrap_or("none")),
         Selector::Fwmark => format!("fwmark 0x{:x}/0x{:x} does not match mark 0x{:x}", rule.fwmark.unwrap_or(0), rule.fwmask, flow.mark),
+        Selector::TunId => format!("tun_id {} matches only packets carrying that tunnel id; this flow carries none", rule.tun_id.unwrap_or(0)),
         Selector::L3mdev => "l3mdev (VRF) rules do not match this flow".into(),
         Selector::Uid => format!("uid {} is outside {}-{}", flow.uid, rule.uid_range.map(|u| u.start).unwrap_or(0), rule.uid_range.map(|u| u.end).unwrap_or(0)),
         Selector::From => format!("source {src} is not in {}", rule.from.map(|f| f.to_string()).unwrap_or_default()),
         Selector::To => format!("{} is not in {}", flow.dst, rule.to.map(|f| f.to_string()).unwrap_or_default()),
         Selector::Tos => format!("tos 0x{:x} does not match 0x{:x}", flow.tos, rule.tos),
+        Selector::Dscp => {
+            let d = rule.dscp.unwrap_or(crate::model::Dscp { value: 0, mask: crate::model::Dscp::FULL_MASK });
+            format!("DSCP {} (tos 0x{:x}) does not match dscp {} in the bits 0x{:x}", flow.tos >> 2, flow.tos, d.value, d.mask)
+        }
         Selector::Ipproto => format!("protocol {} is not {}", crate::model::ipproto_name(flow.ipproto), crate::model::ipproto_name(rule.ipproto.unwrap_or(0))),
-        Selector::Sport => format!("source port {} is outside the rule's range", flow.sport),
-        Selector::Dport => format!("destination port {} is outside the rule's range", flow.dport),
+        Selector::Sport => port_words("source", flow.sport, rule.sport_mask),
+        Selector::Dport => port_words("destination", flow.dport, rule.dport_mask),
+    }
+}
+
+fn port_words(which: &str, port: u16, mask: Option<u16>) -> String {
+    match mask {
+        Some(m) => format!("{which} port {port} (0x{port:x}) differs from the rule's port in the mask's bits 0x{m:x}"),
+        None => format!("{which} port {port} is outside the rule's range"),
     }
 }
 
@@ -233,6 +245,9 @@ fn match_words(r: &crate::model::Rule, flow: &Flow) -> String {
     }
     if r.fwmark.is_some() {
         parts.push(format!("mark 0x{:x} matches", flow.mark));
+    }
+    if let Some(d) = r.dscp {
+        parts.push(format!("DSCP {} matches dscp {} in the bits 0x{:x}", flow.tos >> 2, d.value, d.mask));
     }
     if parts.is_empty() { "matches every packet".into() } else { parts.join("; ") }
 }

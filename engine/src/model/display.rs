@@ -53,14 +53,19 @@ pub fn rule_to_string(host: &Host, r: &Rule) -> String {
     if let Some(p) = r.ipproto {
         write!(s, " ipproto {}", ipproto_name(p)).unwrap();
     }
-    for (w, rg) in [("sport", r.sport), ("dport", r.dport)] {
+    for (w, rg, mask) in [("sport", r.sport, r.sport_mask), ("dport", r.dport, r.dport_mask)] {
         if let Some(rg) = rg {
-            if rg.start == rg.end {
+            if let Some(m) = mask {
+                write!(s, " {w} {}/{}", c_hex(rg.start), c_hex(m as u32)).unwrap();
+            } else if rg.start == rg.end {
                 write!(s, " {w} {}", rg.start).unwrap();
             } else {
                 write!(s, " {w} {}-{}", rg.start, rg.end).unwrap();
             }
         }
+    }
+    if let Some(id) = r.tun_id {
+        write!(s, " tun_id {id}").unwrap();
     }
     // iproute2's order (print_rule): lookup TABLE, its suppress_* options, realms, then
     // the other actions, then proto.
@@ -98,7 +103,20 @@ pub fn rule_to_string(host: &Host, r: &Rule) -> String {
     if let Some(p) = &r.protocol {
         write!(s, " proto {p}").unwrap();
     }
+    // Last, as iproute2 6.13+ prints it: a name or decimal, or hex with a partial mask.
+    if let Some(d) = r.dscp {
+        if d.mask == Dscp::FULL_MASK {
+            write!(s, " dscp {}", crate::parse::ip_rule::dscp_name(d.value)).unwrap();
+        } else {
+            write!(s, " dscp {}/{}", c_hex(d.value as u32), c_hex(d.mask as u32)).unwrap();
+        }
+    }
     s
+}
+
+/// C's `%#x`: `0x` and hex digits, but a bare `0` for zero.
+fn c_hex(v: u32) -> String {
+    if v == 0 { "0".into() } else { format!("{v:#x}") }
 }
 
 /// One route as `ip route show table all` prints it (multipath nexthops on extra lines).

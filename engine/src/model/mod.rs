@@ -184,6 +184,34 @@ impl Range {
     pub fn contains(&self, v: u32) -> bool {
         self.start <= v && v <= self.end
     }
+
+    /// fib_rule_port_match: with a mask, the port equals `start` in the mask's bits;
+    /// without one, it lies in the range.
+    pub fn port_matches(&self, mask: Option<u16>, port: u16) -> bool {
+        match mask {
+            Some(m) => (self.start ^ port as u32) & m as u32 == 0,
+            None => self.contains(port as u32),
+        }
+    }
+}
+
+/// A rule's `dscp` selector: the six-bit DSCP value and the bits of it that count.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Dscp {
+    pub value: u8,
+    /// 0x3f (every bit) unless the rule was added as `dscp VALUE/MASK`.
+    pub mask: u8,
+}
+
+impl Dscp {
+    /// All six bits; the mask iproute2 sends for a plain `dscp VALUE`.
+    pub const FULL_MASK: u8 = 0x3f;
+
+    /// fib4_rule_match's `dscp_full` test: the DSCP bits of a TOS byte (ECN bits aside)
+    /// equal the rule's value wherever its mask is set.
+    pub fn matches_tos(&self, tos: u8) -> bool {
+        ((tos >> 2) ^ self.value) & self.mask == 0
+    }
 }
 
 /// One routing policy rule, as `ip rule show` prints it.
@@ -219,6 +247,20 @@ pub struct Rule {
     pub sport: Option<Range>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dport: Option<Range>,
+    /// `sport 0x1000/0xf000` (kernel 6.15+, FRA_SPORT_MASK): the port matches when it equals
+    /// `sport.start` in the mask's bits. None for a plain port or range (a 0xffff mask is one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sport_mask: Option<u16>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dport_mask: Option<u16>,
+    /// `dscp VALUE[/MASK]` (kernel 6.13+, FRA_DSCP): all six DSCP bits of the flow's TOS byte
+    /// are compared, unlike the `tos` selector.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dscp: Option<Dscp>,
+    /// `tun_id N`: matches only packets carrying that tunnel id (metadata of a collect_md
+    /// tunnel device); a locally generated flow has none. 0 (the kernel's "unset") is None.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tun_id: Option<u64>,
     pub action: RuleAction,
     /// `suppress_prefixlength N`: reject results with prefix length <= N.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -255,6 +297,10 @@ impl Rule {
             ipproto: None,
             sport: None,
             dport: None,
+            sport_mask: None,
+            dport_mask: None,
+            dscp: None,
+            tun_id: None,
             action,
             suppress_prefixlen: None,
             suppress_ifgroup: None,

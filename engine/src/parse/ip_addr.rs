@@ -10,8 +10,7 @@ use std::net::Ipv4Addr;
 
 pub fn parse(lines: &[Line<'_>], _ctx: &Context, out: &mut Fragment) {
     out.seen.ip_addr = true;
-    let first = lines.iter().map(|l| l.text.trim()).find(|t| !t.is_empty());
-    if first.is_some_and(|t| t.starts_with('[')) {
+    if super::looks_like_json(lines) {
         return parse_json(lines, out);
     }
     let mut current: Option<String> = None;
@@ -237,16 +236,8 @@ fn parse_inet_line(text: &str, dev: &str, line: Line<'_>, out: &mut Fragment) {
 
 /// `ip -j addr`: `[{"ifindex":1,"ifname":"lo","flags":["LOOPBACK","UP","LOWER_UP"],"addr_info":[…]}]`.
 fn parse_json(lines: &[Line<'_>], out: &mut Fragment) {
-    let first = lines.iter().find(|l| !l.text.trim().is_empty()).copied();
-    let text: String = lines.iter().map(|l| l.text).collect::<Vec<_>>().join("\n");
-    let Ok(Value::Array(items)) = crate::json_text::read(&text) else {
-        if let Some(l) = first {
-            out.diagnostics.push(ParseDiagnostic::error(l, "a JSON array as printed by `ip -j addr`"));
-        }
-        return;
-    };
-    let line_no = first.map(|l| l.no);
-    let mut reports = super::JsonReports::new(line_no.unwrap_or(0));
+    let Some((items, mut reports)) = super::json_array(lines, "ip -j addr", out) else { return };
+    let line_no = Some(reports.line());
     for item in items {
         // `ip -j addr show up` (or `master X`, `type X`) prints `{}` for each link it filters out.
         if item.as_object().is_some_and(|o| o.is_empty()) {
@@ -272,7 +263,7 @@ fn parse_json(lines: &[Line<'_>], out: &mut Fragment) {
             match ai.get("family").and_then(Value::as_str) {
                 Some("inet") => {}
                 Some("inet6") => {
-                    out.ipv6_lines.push((line_no.unwrap_or(0), crate::json_text::write(ai)));
+                    reports.ipv6(out, ai);
                     continue;
                 }
                 _ => {

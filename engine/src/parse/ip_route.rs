@@ -20,7 +20,7 @@ pub fn parse(lines: &[Line<'_>], ctx: &Context, out: &mut Fragment) {
     } else {
         out.seen.tables.insert(default_table);
     }
-    if lines.iter().map(|l| l.text.trim()).find(|t| !t.is_empty()).is_some_and(|t| t.starts_with('[')) {
+    if super::looks_like_json(lines) {
         return parse_json(lines, default_table, out);
     }
     // About one route per line: room for them all at once rather than a million-route Vec
@@ -77,6 +77,8 @@ enum Parsed {
     /// Lines that are valid but say nothing about the FIB (`cache` entries).
     Skip,
 }
+
+const ENCAP_NOT_MODELLED: &str = "an IPv4 route; lightweight-tunnel `encap` routes are not modelled";
 
 /// Keywords that take one value and that whyroute does not model (route metrics etc.).
 const IGNORED_WITH_VALUE: &[&str] = &[
@@ -195,7 +197,7 @@ fn parse_route_line(text: &str, default_table: TableId, out: &Fragment, devs: &m
             "onlink" => nh.onlink = true,
             "dead" => nh.dead = true,
             "linkdown" => nh.linkdown = true,
-            "encap" => return Err("an IPv4 route; lightweight-tunnel `encap` routes are not modelled".into()),
+            "encap" => return Err(ENCAP_NOT_MODELLED.into()),
             // Only IPv6 routes carry RTA_PREF (rt6_fill_node): `default dev wg0 metric 1024 pref
             // medium` in `ip route show table all` is IPv6, though nothing else in it says so.
             "pref" => return Ok(Parsed::Ipv6),
@@ -273,29 +275,43 @@ fn parse_nexthop(rest: &str, devs: &mut DevNames) -> Result<Option<NextHop>, Str
 }
 
 /// `ip -j route`: `[{"dst":"default","gateway":"10.0.0.1","dev":"eth0","protocol":"static","flags":[]}, …]`.
+/// Every key iproute.c's print_route writes for a route (`ip route show`, `ip route get`,
+/// cached routes), besides `deleted` and the keys of an `encap`, which are refused.
+const ROUTE_KEYS: &[&str] = &[
+    "type", "dst", "from", "src", "nhid", "tos", "gateway", "via", "dev", "table", "protocol", "scope", "prefsrc",
+    "metric", "mark", "uid", "ttl-propogate", "flags", "metrics", "nexthops", "pref", "cache", "nh_info", "expires",
+    "age", "error", "used", "users", "ipid", "ts", "tsage", "flow",
+];
+/// The keys of one element of `"nexthops"` (print_rta_multipath).
+const NEXTHOP_KEYS: &[&str] = &["gateway", "via", "dev", "weight", "flags", "ttl", "flow"];
+
 fn parse_json(lines: &[Line<'_>], default_table: TableId, out: &mut Fragment) {
-    let first = lines.iter().find(|l| !l.text.trim().is_empty()).copied();
-    let text: String = lines.iter().map(|l| l.text).collect::<Vec<_>>().join("\n");
+    let Some((items, mut reports)) = super::json_array(lines, "ip -j route", out) else { return };
+    let line_no = reports.line();
     let mut devs = DevNames::default();
-    let Ok(Value::Array(items)) = crate::json_text::read(&text) else {
-        if let Some(l) = first {
-            out.diagnostics.push(ParseDiagnostic::error(l, "a JSON array as printed by `ip -j route`"));
-        }
-        return;
-    };
-    let line_no = first.map(|l| l.no).unwrap_or(0);
-    let mut reports = super::JsonReports::new(line_no);
     for item in items {
         // `pref` (RTA_PREF) is only on IPv6 routes; `via` (RTA_VIA) is an IPv6 nexthop of an
         // IPv4 route, which the text form also keeps as skipped.
         if item.get("pref").is_some() || item.get("via").is_some() {
-            out.ipv6_lines.push((line_no, crate::json_text::write(&item)));
+            reports.ipv6(out, &item);
             continue;
         }
         // iproute2 prints every route's `dst` ("default" included): anything else is not a
         // route (a bare number or `{}` must not become a default route).
         if item.get("dst").is_none() {
             reports.report(&mut out.diagnostics, &item, "a route object with its `dst`, as `ip -j route` prints it");
+            continue;
+        }
+        // An encap's own keys (`id`, `ttl`, …) would be unknown: say what is not modelled.
+        if item.get("encap").is_some() {
+            reports.report(&mut out.diagnostics, &item, ENCAP_NOT_MODELLED);
+            continue;
+        }
+        let nexthops = item.get("nexthops").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
+        let refusal = super::json_refusal(&item, ROUTE_KEYS, "ip -j route")
+            .or_else(|| nexthops.iter().find_map(|nh| super::json_refusal(nh, NEXTHOP_KEYS, "ip -j route` in `nexthops")));
+        if let Some(why) = refusal {
+            reports.report(&mut out.diagnostics, &item, why);
             continue;
         }
         // Rebuild the text form and reuse the text grammar.
@@ -326,27 +342,31 @@ fn parse_json(lines: &[Line<'_>], default_table: TableId, out: &mut Fragment) {
             }
         }
         let mut hops = Vec::new();
-        if let Some(Value::Array(nhs)) = item.get("nexthops") {
-            for nh in nhs {
-                let g = |k: &str| nh.get(k).map(super::json_word);
-                let mut h = String::new();
-                if let Some(v) = g("gateway") {
-                    h.push_str(&format!(" via {v}"));
-                }
-                if let Some(v) = g("dev") {
-                    h.push_str(&format!(" dev {v}"));
-                }
-                if let Some(v) = g("weight") {
-                    h.push_str(&format!(" weight {v}"));
-                }
-                if let Some(Value::Array(flags)) = nh.get("flags") {
-                    for f in flags.iter().filter_map(Value::as_str) {
-                        h.push(' ');
-                        h.push_str(f);
-                    }
-                }
-                hops.push((h, nh));
+        for nh in nexthops {
+            let g = |k: &str| nh.get(k).map(super::json_word);
+            let mut h = String::new();
+            if let Some(v) = g("gateway") {
+                h.push_str(&format!(" via {v}"));
             }
+            // RTA_VIA (`"via": {"family": "inet6", "host": …}`): the text grammar skips an
+            // IPv6 nexthop of an IPv4 route.
+            if let Some(via) = nh.get("via") {
+                let part = |k: &str| via.get(k).map(super::json_word).unwrap_or_default();
+                h.push_str(&format!(" via {} {}", part("family"), part("host")));
+            }
+            if let Some(v) = g("dev") {
+                h.push_str(&format!(" dev {v}"));
+            }
+            if let Some(v) = g("weight") {
+                h.push_str(&format!(" weight {v}"));
+            }
+            if let Some(Value::Array(flags)) = nh.get("flags") {
+                for f in flags.iter().filter_map(Value::as_str) {
+                    h.push(' ');
+                    h.push_str(f);
+                }
+            }
+            hops.push((h, nh));
         }
         match parse_route_line(&t, default_table, out, &mut devs) {
             Ok(Parsed::Route(mut r)) => {
@@ -364,7 +384,7 @@ fn parse_json(lines: &[Line<'_>], default_table: TableId, out: &mut Fragment) {
                 out.routes.push(r);
             }
             // As the text form keeps its IPv6 lines: said to be skipped, not dropped unsaid.
-            Ok(Parsed::Ipv6) => out.ipv6_lines.push((line_no, crate::json_text::write(&item))),
+            Ok(Parsed::Ipv6) => reports.ipv6(out, &item),
             Ok(Parsed::Skip) => {}
             Err(e) => reports.report(&mut out.diagnostics, &item, e),
         }
@@ -468,5 +488,25 @@ unreachable 10.9.0.0/16 table 7 metric 3\nthrow 10.8.0.0/16 table 7\nfe80::/64 d
         assert_eq!(f.diagnostics.len(), 1001);
         assert!(f.diagnostics.iter().all(|d| d.line == 1));
         assert!(f.diagnostics[1000].expected.starts_with("501 more elements of this JSON"), "{:?}", f.diagnostics[1000]);
+    }
+
+    /// What the text grammar refuses is refused in JSON too, and says why: an `encap` route, a
+    /// deletion event, a key iproute2 does not print. An IPv6 nexthop (RTA_VIA) is skipped, not
+    /// read as a device-only nexthop.
+    #[test]
+    fn json_refusals_and_ipv6_nexthops() {
+        let f = run(
+            r#"[{"dst":"10.1.0.0/16","encap":"ip","id":5,"dst2":"x","dev":"tun0"},{"deleted":true,"dst":"10.2.0.0/16","dev":"eth0"},{"dst":"10.3.0.0/16","dev":"eth0","colour":"red"},{"dst":"10.4.0.0/16","nexthops":[{"dev":"eth0","weight":1,"shade":1}]},{"dst":"10.5.0.0/16","nhid":7,"nexthops":[{"gateway":"10.0.0.1","dev":"eth0","weight":1,"flags":[]},{"via":{"family":"inet6","host":"fe80::1"},"dev":"eth1","weight":1,"flags":[]}]}]"#,
+            None,
+        );
+        let why: Vec<_> = f.diagnostics.iter().map(|d| d.expected.as_str()).collect();
+        assert_eq!(why.len(), 4, "{why:?}");
+        assert!(why[0].contains("`encap`"), "{why:?}");
+        assert!(why[1].contains("deletion"), "{why:?}");
+        assert!(why[2].contains("`colour`"), "{why:?}");
+        assert!(why[3].contains("`shade`"), "{why:?}");
+        assert_eq!(f.routes.len(), 1);
+        let hops: Vec<_> = f.routes[0].nexthops.iter().map(|n| (n.gateway.map(|g| g.to_string()), n.dev.as_deref().map(str::to_string))).collect();
+        assert_eq!(hops, [(Some("10.0.0.1".to_string()), Some("eth0".to_string()))]);
     }
 }

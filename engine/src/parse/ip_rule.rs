@@ -5,13 +5,13 @@
 
 use super::words::{parse_prefix_lenient, words_joined};
 use super::{json_word, Context, Fragment, Line, ParseDiagnostic};
-use crate::model::{parse_u32, table_id_builtin, Origin, Range, Rule, RuleAction};
+use crate::model::{parse_u32, table_id_builtin, Dscp, Origin, Range, Rule, RuleAction};
 use serde_json::Value;
 
 /// Parses `ip rule` output lines into `out.rules` (paste order kept; the model sorts).
 pub fn parse(lines: &[Line<'_>], _ctx: &Context, out: &mut Fragment) {
     out.seen.rules = true;
-    if looks_like_json(lines) {
+    if super::looks_like_json(lines) {
         return parse_json(lines, out);
     }
     for line in lines {
@@ -146,16 +146,44 @@ fn parse_rule_line(text: &str, out: &mut Fragment, warnings: &mut Vec<String>) -
             }
             "sport" | "dport" => {
                 let v = arg(i, k)?;
-                let r = parse_range(v)
-                    .filter(|r| r.end <= 65535)
-                    .ok_or_else(|| RuleLineError::Bad(format!("a port or `START-END` after `{k}`, found `{v}`")))?;
+                // `0x1000/0xf000` (iproute2 6.15+, a port mask); a 0xffff mask is the plain port.
+                let (r, mask) = match parse_masked_port(v) {
+                    Some((p, m)) => (Some(Range { start: p as u32, end: p as u32 }), (m != 0xffff).then_some(m)),
+                    None => (parse_range(v).filter(|r| r.end <= 65535), None),
+                };
+                let r = r.ok_or_else(|| RuleLineError::Bad(format!("a port, `START-END` or `PORT/MASK` after `{k}`, found `{v}`")))?;
                 if k == "sport" {
                     rule.sport = Some(r);
+                    rule.sport_mask = mask;
                 } else {
                     rule.dport = Some(r);
+                    rule.dport_mask = mask;
                 }
                 i += 1;
             }
+            "dscp" => {
+                let v = arg(i, k)?;
+                // `ip -j rule` names the value even with a partial mask: `CS1/0x38`.
+                let (value, mask) = match v.split_once('/') {
+                    Some((value, mask)) => (parse_dscp(value), parse_u32(mask)),
+                    None => (parse_dscp(v), Some(Dscp::FULL_MASK as u32)),
+                };
+                let d = match (value, mask) {
+                    // The kernel refuses a value with bits outside its mask.
+                    (Some(value), Some(mask)) if mask <= Dscp::FULL_MASK as u32 && value as u32 & !mask == 0 => Some(Dscp { value, mask: mask as u8 }),
+                    _ => None,
+                };
+                rule.dscp = Some(d.ok_or_else(|| RuleLineError::Bad(format!("a DSCP (0-63 or a name such as AF11), or `VALUE/MASK`, after `dscp`, found `{v}`")))?);
+                i += 1;
+            }
+            "tun_id" => {
+                let v = arg(i, k)?;
+                let id: u64 = v.parse().map_err(|_| RuleLineError::Bad(format!("a tunnel id (a number) after `tun_id`, found `{v}`")))?;
+                rule.tun_id = (id != 0).then_some(id);
+                i += 1;
+            }
+            // Only IPv6 rules have a flow label (FRA_FLOWLABEL).
+            "flowlabel" => return Err(RuleLineError::Ipv6),
             "suppress_prefixlength" => {
                 let v = arg(i, k)?;
                 // iproute2 prints -1 never; accept it anyway as "unset".
@@ -192,13 +220,13 @@ fn parse_rule_line(text: &str, out: &mut Fragment, warnings: &mut Vec<String>) -
             "blackhole" => action = Some(RuleAction::Blackhole),
             "unreachable" => action = Some(RuleAction::Unreachable),
             "prohibit" => action = Some(RuleAction::Prohibit),
-            "tun_id" | "map-to" | "nat" | "flowlabel" => {
+            "map-to" | "nat" => {
                 warnings.push(format!("`{k}` is not modelled by whyroute; ignored"));
                 i += 1;
             }
             other => {
                 return bad(format!(
-                    "a rule selector or action (from, to, tos, fwmark, iif, oif, uidrange, ipproto, sport, dport, lookup, goto, nop, blackhole, unreachable, prohibit, suppress_prefixlength); found `{other}`"
+                    "a rule selector or action (from, to, tos, dscp, fwmark, iif, oif, uidrange, ipproto, sport, dport, tun_id, lookup, goto, nop, blackhole, unreachable, prohibit, suppress_prefixlength); found `{other}`"
                 ));
             }
         }
@@ -234,6 +262,30 @@ pub fn tos_name(v: u8) -> String {
     DSFIELD_NAMES.iter().take(21).find(|(_, x)| *x == v && v != 0).map(|(n, _)| n.to_string()).unwrap_or_else(|| format!("0x{v:02x}"))
 }
 
+/// A DSCP as `ip rule` prints it (rtnl_dscp_n2a): the rt_dsfield name of `value << 2`, or
+/// the number in decimal.
+pub fn dscp_name(value: u8) -> String {
+    let tos = value << 2;
+    DSFIELD_NAMES.iter().take(21).find(|(_, x)| *x == tos).map_or_else(|| value.to_string(), |(n, _)| n.to_string())
+}
+
+/// A DSCP as `ip rule add … dscp` reads it (rtnl_dscp_a2n): a number (decimal, or `0x` hex as
+/// iproute2 prints a masked one), else an rt_dsfield name shifted down to its six DSCP bits.
+fn parse_dscp(s: &str) -> Option<u8> {
+    match parse_u32(s) {
+        Some(n) => u8::try_from(n).ok().filter(|n| *n <= Dscp::FULL_MASK),
+        None => DSFIELD_NAMES.iter().find(|(n, _)| n.eq_ignore_ascii_case(s)).map(|(_, v)| v >> 2),
+    }
+}
+
+/// A port `VALUE/MASK` (iproute2 prints both `%#x`); the kernel refuses a value with bits
+/// outside its mask.
+fn parse_masked_port(s: &str) -> Option<(u16, u16)> {
+    let (v, m) = s.split_once('/')?;
+    let (v, m) = (u16::try_from(parse_u32(v)?).ok()?, u16::try_from(parse_u32(m)?).ok()?);
+    (v & !m == 0).then_some((v, m))
+}
+
 fn parse_range(s: &str) -> Option<Range> {
     match s.split_once('-') {
         Some((a, b)) => {
@@ -265,102 +317,133 @@ pub fn parse_ipproto(s: &str) -> Option<u8> {
     })
 }
 
-fn looks_like_json(lines: &[Line<'_>]) -> bool {
-    lines.iter().map(|l| l.text.trim()).find(|t| !t.is_empty()).is_some_and(|t| t.starts_with('['))
-}
+/// Every key iprule.c's print_rule writes (iproute2 4.19 to 7.1; 4.19 called `action` `to_tbl`).
+const RULE_KEYS: &[&str] = &[
+    "priority", "not", "src", "srclen", "dst", "dstlen", "tos", "fwmark", "fwmask", "iif", "iif_detached", "oif",
+    "oif_detached", "l3mdev", "uid_start", "uid_end", "ipproto", "sport", "sport_start", "sport_end", "sport_mask",
+    "dport", "dport_start", "dport_end", "dport_mask", "tun_id", "table", "suppress_prefixlen", "suppress_ifgroup",
+    "flow_from", "flow_to", "nat_gateway", "masquerade", "goto", "unresolved", "nop", "action", "to_tbl", "protocol",
+    "dscp", "dscp_mask", "flowlabel", "flowlabel_mask",
+];
 
 /// `ip -j rule`: `[{"priority":0,"src":"all","table":"local"}, …]`.
 fn parse_json(lines: &[Line<'_>], out: &mut Fragment) {
-    let first = lines.iter().find(|l| !l.text.trim().is_empty()).copied();
-    let text: String = lines.iter().map(|l| l.text).collect::<Vec<_>>().join("\n");
-    let items: Vec<Value> = match crate::json_text::read(&text) {
-        Ok(Value::Array(v)) => v,
-        _ => {
-            if let Some(l) = first {
-                out.diagnostics.push(ParseDiagnostic::error(l, "a JSON array as printed by `ip -j rule`"));
-            }
-            return;
-        }
-    };
-    let line_no = first.map(|l| l.no);
-    let mut reports = super::JsonReports::new(line_no.unwrap_or(0));
+    let Some((items, mut reports)) = super::json_array(lines, "ip -j rule", out) else { return };
+    let line_no = reports.line();
     for item in items {
-        // Re-render the JSON object as the text form and reuse the text parser: one grammar.
-        let mut s = String::new();
-        let get = |k: &str| item.get(k);
-        let Some(prio) = get("priority").and_then(Value::as_u64) else {
-            reports.report(&mut out.diagnostics, &item, "a rule object with its `priority` (a number), as `ip -j rule` prints it");
-            continue;
-        };
-        s.push_str(&format!("{prio}: "));
-        if get("not").is_some() {
-            s.push_str("not ");
-        }
-        for (k, lk) in [("src", "srclen"), ("dst", "dstlen")] {
-            if let Some(v) = get(k).and_then(Value::as_str) {
-                let word = if k == "src" { "from" } else { "to" };
-                match get(lk).and_then(Value::as_u64) {
-                    Some(len) => s.push_str(&format!("{word} {v}/{len} ")),
-                    None => s.push_str(&format!("{word} {v} ")),
+        match json_rule_text(&item) {
+            Ok(s) => match parse_rule_line(&s, out, &mut Vec::new()) {
+                Ok(mut rule) => {
+                    rule.origin = Origin { line: Some(line_no), ..Origin::default() };
+                    out.rules.push(rule);
                 }
-            }
-        }
-        for k in ["tos", "iif", "oif", "ipproto", "realms", "protocol"] {
-            if let Some(v) = get(k) {
-                s.push_str(&format!("{k} {} ", json_word(v)));
-                // iprule.c prints a device that does not exist (yet) as `"iif_detached": null`.
-                if (k == "iif" || k == "oif") && get(&format!("{k}_detached")).is_some() {
-                    s.push_str("[detached] ");
-                }
-            }
-        }
-        if let Some(m) = get("fwmark") {
-            s.push_str(&format!("fwmark {}", json_word(m)));
-            if let Some(mask) = get("fwmask") {
-                s.push_str(&format!("/{}", json_word(mask)));
-            }
-            s.push(' ');
-        }
-        if let (Some(a), Some(b)) = (get("uid_start"), get("uid_end")) {
-            s.push_str(&format!("uidrange {}-{} ", json_word(a), json_word(b)));
-        }
-        for p in ["sport", "dport"] {
-            if let Some(v) = get(p) {
-                s.push_str(&format!("{p} {} ", json_word(v)));
-            } else if let (Some(a), Some(b)) = (get(&format!("{p}_start")), get(&format!("{p}_end"))) {
-                s.push_str(&format!("{p} {}-{} ", json_word(a), json_word(b)));
-            }
-        }
-        if let Some(v) = get("suppress_prefixlen") {
-            s.push_str(&format!("suppress_prefixlength {} ", json_word(v)));
-        }
-        if let Some(v) = get("suppress_ifgroup") {
-            s.push_str(&format!("suppress_ifgroup {} ", json_word(v)));
-        }
-        // As iprule.c prints the action: `"table"` (lookup), `"goto": N`, `"nop": null`, or
-        // `"action": "blackhole"` (the other types).
-        if let Some(target) = get("goto") {
-            s.push_str(&format!("goto {}", json_word(target)));
-        } else if get("nop").is_some() {
-            s.push_str("nop");
-        } else if get("l3mdev").is_some() {
-            // The VRF rule: iprule.c prints `"l3mdev": null` and no table.
-            s.push_str("lookup [l3mdev-table]");
-        } else if let Some(a) = get("action") {
-            s.push_str(&json_word(a));
-        } else {
-            s.push_str(&format!("lookup {}", get("table").map(json_word).unwrap_or_else(|| "main".into())));
-        }
-        match parse_rule_line(&s, out, &mut Vec::new()) {
-            Ok(mut rule) => {
-                rule.origin = Origin { line: line_no, ..Origin::default() };
-                out.rules.push(rule);
-            }
-            Err(RuleLineError::Ipv6) => out.ipv6_lines.push((line_no.unwrap_or(0), crate::json_text::write(&item))),
+                Err(RuleLineError::Ipv6) => reports.ipv6(out, &item),
+                Err(RuleLineError::Bad(e)) => reports.report(&mut out.diagnostics, &item, e),
+            },
+            Err(RuleLineError::Ipv6) => reports.ipv6(out, &item),
             Err(RuleLineError::Bad(e)) => reports.report(&mut out.diagnostics, &item, e),
         }
     }
     reports.finish(&mut out.diagnostics);
+}
+
+/// One `ip -j rule` object as the line `ip rule` prints for it, so that one grammar reads both.
+fn json_rule_text(item: &Value) -> Result<String, RuleLineError> {
+    let get = |k: &str| item.get(k);
+    if let Some(why) = super::json_refusal(item, RULE_KEYS, "ip -j rule") {
+        return bad(why);
+    }
+    // Only IPv6 rules carry a flow label.
+    if get("flowlabel").is_some() {
+        return Err(RuleLineError::Ipv6);
+    }
+    let Some(prio) = get("priority").and_then(Value::as_u64) else {
+        return bad("a rule object with its `priority` (a number), as `ip -j rule` prints it");
+    };
+    let mut s = format!("{prio}: ");
+    if get("not").is_some() {
+        s.push_str("not ");
+    }
+    for (k, lk) in [("src", "srclen"), ("dst", "dstlen")] {
+        if let Some(v) = get(k).and_then(Value::as_str) {
+            let word = if k == "src" { "from" } else { "to" };
+            match get(lk).and_then(Value::as_u64) {
+                Some(len) => s.push_str(&format!("{word} {v}/{len} ")),
+                None => s.push_str(&format!("{word} {v} ")),
+            }
+        }
+    }
+    for k in ["tos", "iif", "oif", "ipproto", "tun_id", "protocol"] {
+        if let Some(v) = get(k) {
+            s.push_str(&format!("{k} {} ", json_word(v)));
+            // iprule.c prints a device that does not exist (yet) as `"iif_detached": null`.
+            if (k == "iif" || k == "oif") && get(&format!("{k}_detached")).is_some() {
+                s.push_str("[detached] ");
+            }
+        }
+    }
+    // `"dscp": "CS1", "dscp_mask": "0x38"` (iproute2 6.13+ prints the mask whenever the kernel does).
+    if let Some(d) = get("dscp") {
+        s.push_str(&format!("dscp {}", json_word(d)));
+        if let Some(m) = get("dscp_mask") {
+            s.push_str(&format!("/{}", json_word(m)));
+        }
+        s.push(' ');
+    }
+    if let Some(m) = get("fwmark") {
+        s.push_str(&format!("fwmark {}", json_word(m)));
+        if let Some(mask) = get("fwmask") {
+            s.push_str(&format!("/{}", json_word(mask)));
+        }
+        s.push(' ');
+    }
+    if let (Some(a), Some(b)) = (get("uid_start"), get("uid_end")) {
+        s.push_str(&format!("uidrange {}-{} ", json_word(a), json_word(b)));
+    }
+    for p in ["sport", "dport"] {
+        if let Some(v) = get(p) {
+            // iproute2 6.15+ prints `"sport": 80, "sport_mask": "0xffff"` for a plain port too.
+            match get(&format!("{p}_mask")) {
+                Some(m) => s.push_str(&format!("{p} {}/{} ", json_word(v), json_word(m))),
+                None => s.push_str(&format!("{p} {} ", json_word(v))),
+            }
+        } else if let (Some(a), Some(b)) = (get(&format!("{p}_start")), get(&format!("{p}_end"))) {
+            s.push_str(&format!("{p} {}-{} ", json_word(a), json_word(b)));
+        }
+    }
+    if let Some(v) = get("suppress_prefixlen") {
+        s.push_str(&format!("suppress_prefixlength {} ", json_word(v)));
+    }
+    if let Some(v) = get("suppress_ifgroup") {
+        s.push_str(&format!("suppress_ifgroup {} ", json_word(v)));
+    }
+    // FRA_FLOW: `"flow_from"` only when non-zero, as the text form's `realms FROM/TO`.
+    if let Some(to) = get("flow_to") {
+        match get("flow_from") {
+            Some(from) => s.push_str(&format!("realms {}/{} ", json_word(from), json_word(to))),
+            None => s.push_str(&format!("realms {} ", json_word(to))),
+        }
+    }
+    // As iprule.c prints the action: `"table"` (lookup), `"goto": N`, `"nop": null`,
+    // `"nat_gateway"`/`"masquerade"` (RTN_NAT, gone from kernels since 2.6), or
+    // `"action": "blackhole"` (the other types).
+    if let Some(target) = get("goto") {
+        s.push_str(&format!("goto {}", json_word(target)));
+    } else if get("nop").is_some() {
+        s.push_str("nop");
+    } else if get("l3mdev").is_some() {
+        // The VRF rule: iprule.c prints `"l3mdev": null` and no table.
+        s.push_str("lookup [l3mdev-table]");
+    } else if let Some(gw) = get("nat_gateway") {
+        s.push_str(&format!("map-to {}", json_word(gw)));
+    } else if get("masquerade").is_some() {
+        s.push_str("masquerade");
+    } else if let Some(a) = get("action").or_else(|| get("to_tbl")) {
+        s.push_str(&json_word(a));
+    } else {
+        s.push_str(&format!("lookup {}", get("table").map(json_word).unwrap_or_else(|| "main".into())));
+    }
+    Ok(s)
 }
 
 #[cfg(test)]
@@ -443,5 +526,52 @@ mod tests {
         let d: Vec<_> = f.diagnostics.iter().map(|d| (d.line, d.text.as_str())).collect();
         assert_eq!(d, [(2, r#"{"src":"all","table":"200"}"#), (2, r#"{"priority":"x","table":"main"}"#)]);
         assert!(f.diagnostics[0].expected.contains("`priority`"), "{:?}", f.diagnostics[0]);
+    }
+
+    /// As iproute2 7.1 prints the 6.13+/6.15+ selectors (captured from kernel 6.18).
+    #[test]
+    fn dscp_masked_ports_and_tun_id() {
+        let f = run("5945:\tfrom all to 192.168.7.0/24 iif ens3 dport 0x1000/0xf000 prohibit dscp AF43\n\
+                     21090:\tfrom all sport 1024 unreachable dscp 0/0x30\n\
+                     24412:\tfrom all unreachable dscp 0x1/0x7\n\
+                     21560:\tfrom all fwmark 0x10 dport 0x1f90/0xfffc unreachable dscp 27\n\
+                     11815:\tfrom 10.1.90.58 iif lo tun_id 1 lookup 200 suppress_ifgroup default\n\
+                     7:\tfrom all dscp 5/0x30 lookup main\n\
+                     8:\tfrom all sport 0x1001/0xf000 lookup main");
+        let d: Vec<_> = f.diagnostics.iter().map(|d| d.line).collect();
+        // The kernel refuses a value with bits outside its mask: such a line was not printed by it.
+        assert_eq!(d, [6, 7], "{:?}", f.diagnostics);
+        let r = &f.rules;
+        assert_eq!((r[0].dport, r[0].dport_mask), (Some(Range { start: 0x1000, end: 0x1000 }), Some(0xf000)));
+        assert_eq!(r[0].dscp, Some(Dscp { value: 0x98 >> 2, mask: 0x3f }));
+        assert_eq!(r[1].dscp, Some(Dscp { value: 0, mask: 0x30 }));
+        assert_eq!(r[2].dscp, Some(Dscp { value: 1, mask: 0x7 }));
+        assert_eq!((r[3].dscp, r[3].dport_mask), (Some(Dscp { value: 27, mask: 0x3f }), Some(0xfffc)));
+        assert_eq!(r[4].tun_id, Some(1));
+    }
+
+    #[test]
+    fn json_new_selectors_realms_and_old_action_key() {
+        let f = run(r#"[{"priority":5945,"src":"all","dport":4096,"dport_mask":"0xf000","action":"prohibit","dscp":"CS1","dscp_mask":"0x38"},{"priority":5,"src":"all","dport":80,"dport_mask":"0xffff","tun_id":5,"table":"100"},{"priority":6,"src":"all","flow_from":"1","flow_to":"2","table":"main"},{"priority":7,"src":"all","to_tbl":"blackhole"}]"#);
+        assert!(f.diagnostics.is_empty(), "{:?}", f.diagnostics);
+        assert_eq!((f.rules[0].dport_mask, f.rules[0].dscp), (Some(0xf000), Some(Dscp { value: 8, mask: 0x38 })));
+        // A 0xffff mask is the plain port.
+        assert_eq!((f.rules[1].dport, f.rules[1].dport_mask, f.rules[1].tun_id), (Some(Range { start: 80, end: 80 }), None, Some(5)));
+        assert_eq!(f.rules[2].realms.as_deref(), Some("1/2"));
+        assert_eq!(f.rules[3].action, RuleAction::Blackhole);
+    }
+
+    /// A key the reader does not know is refused, naming it, as the text form refuses a word:
+    /// ignoring a selector would make the rule match packets the kernel's does not.
+    #[test]
+    fn json_unknown_keys_deletions_and_flowlabels_are_not_read_as_rules() {
+        let f = run(r#"[{"priority":1,"src":"all","colour":"red","table":"main"},{"deleted":true,"priority":2,"src":"all","table":"main"},{"priority":3,"src":"all","flowlabel":"0x1","flowlabel_mask":"0xfffff","table":"main"},{"priority":4,"src":"all","table":"main"}]"#);
+        assert_eq!(f.rules.len(), 1);
+        assert_eq!(f.rules[0].priority, 4);
+        assert_eq!(f.ipv6_lines.len(), 1);
+        let why: Vec<_> = f.diagnostics.iter().map(|d| d.expected.as_str()).collect();
+        assert_eq!(why.len(), 2, "{why:?}");
+        assert!(why[0].contains("`colour`"), "{why:?}");
+        assert!(why[1].contains("deletion"), "{why:?}");
     }
 }

@@ -304,7 +304,8 @@ enum Section<'a> {
     Network,
     Address(AddressDraft<'a>),
     Route(RouteDraft<'a>),
-    Rule(RuleDraft<'a>),
+    /// Boxed: a rule draft holds a whole `Rule`, several times any other section's size.
+    Rule(Box<RuleDraft<'a>>),
     /// A section whyroute does not read; its keys are skipped.
     Ignored,
 }
@@ -328,10 +329,13 @@ impl UnitReader<'_> {
                 }
                 EntryKind::Assignment { key, value } => {
                     self.assignment(&mut section, key, value, entry.line);
-                    if let Section::Address(AddressDraft { section: d, .. })
-                    | Section::Route(RouteDraft { section: d, .. })
-                    | Section::Rule(RuleDraft { section: d, .. }) = &mut section
-                    {
+                    let drafted = match &mut section {
+                        Section::Address(a) => Some(&mut a.section),
+                        Section::Route(r) => Some(&mut r.section),
+                        Section::Rule(r) => Some(&mut r.section),
+                        _ => None,
+                    };
+                    if let Some(d) = drafted {
                         d.lines.push((entry.line.no, entry.line.text.trim().to_string()));
                     }
                 }
@@ -348,7 +352,7 @@ impl UnitReader<'_> {
             "Network" => Section::Network,
             "Address" => Section::Address(AddressDraft::new(line)),
             "Route" => Section::Route(RouteDraft::new(line)),
-            "RoutingPolicyRule" => Section::Rule(RuleDraft::new(line)),
+            "RoutingPolicyRule" => Section::Rule(Box::new(RuleDraft::new(line))),
             _ => {
                 match USED_SECTIONS.iter().find(|s| s.eq_ignore_ascii_case(name)) {
                     Some(proper) => self.out.diagnostics.push(ParseDiagnostic::warning(
@@ -920,7 +924,7 @@ impl UnitReader<'_> {
         match section {
             Section::Address(d) => self.close_address(d),
             Section::Route(d) => self.close_route(d),
-            Section::Rule(d) => self.close_rule(d),
+            Section::Rule(d) => self.close_rule(*d),
             Section::Headerless | Section::Match | Section::Network | Section::Ignored => {}
         }
     }
