@@ -265,8 +265,9 @@ pub fn tos_name(v: u8) -> String {
 /// A DSCP as `ip rule` prints it (rtnl_dscp_n2a): the rt_dsfield name of `value << 2`, or
 /// the number in decimal.
 pub fn dscp_name(value: u8) -> String {
-    let tos = value << 2;
-    DSFIELD_NAMES.iter().take(21).find(|(_, x)| *x == tos).map_or_else(|| value.to_string(), |(n, _)| n.to_string())
+    // Widened: a rule from a scenario object may hold any u8, not only six bits.
+    let tos = u32::from(value) << 2;
+    DSFIELD_NAMES.iter().take(21).find(|(_, x)| u32::from(*x) == tos).map_or_else(|| value.to_string(), |(n, _)| n.to_string())
 }
 
 /// A DSCP as `ip rule add … dscp` reads it (rtnl_dscp_a2n): a number (decimal, or `0x` hex as
