@@ -37,11 +37,8 @@ pub fn parse(lines: &[Line<'_>], _ctx: &Context, out: &mut Fragment) {
         }
         let first_word = text.split_whitespace().next().unwrap_or("");
         match first_word {
-            "inet" => match &current {
-                Some(dev) => {
-                    let dev = dev.clone();
-                    parse_inet_line(text, &dev, *line, out)
-                }
+            "inet" => match current.clone().or_else(|| labelled_device(text)) {
+                Some(dev) => parse_inet_line(text, &dev, *line, out),
                 None => out.diagnostics.push(ParseDiagnostic::error(*line, "a link line (`2: eth0: <…> mtu …`) before this address")),
             },
             "inet6" => out.ipv6_lines.push((line.no, raw.to_string())),
@@ -53,6 +50,25 @@ pub fn parse(lines: &[Line<'_>], _ctx: &Context, out: &mut Fragment) {
             )),
         }
     }
+}
+
+/// The device of an `inet` line printed without its link line, as `ip addr show label L`
+/// prints them: from its last word, the label (`eth0` or `eth0:1`; iproute2 requires a label
+/// to begin with its device's name). None when the line ends in something else.
+fn labelled_device(text: &str) -> Option<String> {
+    const NOT_LABELS: &[&str] = &[
+        "inet", "peer", "brd", "scope", "global", "site", "link", "host", "nowhere", "secondary", "noprefixroute", "dynamic",
+        "permanent", "deprecated", "tentative", "home", "nodad", "stable-privacy", "mngtmpaddr", "autojoin", "primary", "temporary",
+    ];
+    let label = text.split_whitespace().last()?;
+    let dev = label_device(label);
+    let plausible = !dev.is_empty() && !NOT_LABELS.contains(&label) && !label.contains('/') && label.parse::<Ipv4Addr>().is_err() && !label.bytes().all(|b| b.is_ascii_digit());
+    plausible.then(|| dev.to_string())
+}
+
+/// The device a label belongs to: `eth0` of `eth0:1`.
+fn label_device(label: &str) -> &str {
+    label.split(':').next().unwrap_or(label)
 }
 
 /// `2: eth0@if3: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc … state UP group default qlen 1000`
@@ -243,8 +259,16 @@ fn parse_json(lines: &[Line<'_>], out: &mut Fragment) {
         if item.as_object().is_some_and(|o| o.is_empty()) {
             continue;
         }
+        let addr_info = item.get("addr_info").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
         let Some(name) = item.get("ifname").and_then(Value::as_str) else {
-            reports.report(&mut out.diagnostics, &item, "an interface object with its `ifname`, as `ip -j addr` prints it");
+            // `ip -j addr show label L` prints only `addr_info`, and `{"addr_info":[]}` for
+            // each link without a matching address: each address then names its device by its
+            // label, as in the text form.
+            if item.as_object().is_some_and(|o| o.len() == 1 && o.contains_key("addr_info")) {
+                read_addr_info(out, &mut reports, addr_info, None);
+            } else {
+                reports.report(&mut out.diagnostics, &item, "an interface object with its `ifname`, as `ip -j addr` prints it");
+            }
             continue;
         };
         let flags: Vec<&str> = item.get("flags").and_then(Value::as_array).map(|f| f.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
@@ -259,42 +283,57 @@ fn parse_json(lines: &[Line<'_>], out: &mut Fragment) {
             mtu: item.get("mtu").and_then(Value::as_u64).map(|m| m as u32),
             origin: Origin { line: line_no, ..Origin::default() },
         });
-        for ai in item.get("addr_info").and_then(Value::as_array).into_iter().flatten() {
-            match ai.get("family").and_then(Value::as_str) {
-                Some("inet") => {}
-                Some("inet6") => {
-                    reports.ipv6(out, ai);
-                    continue;
-                }
-                _ => {
-                    reports.report(&mut out.diagnostics, ai, "an `addr_info` entry with `family` inet or inet6");
-                    continue;
-                }
-            }
-            let (Some(local), Some(len)) = (
-                ai.get("local").and_then(Value::as_str).and_then(|s| s.parse().ok()),
-                ai.get("prefixlen").and_then(Value::as_u64).filter(|len| *len <= 32),
-            ) else {
-                let expected = "an `inet` entry of `addr_info` with `local` (an IPv4 address) and `prefixlen` (0 to 32)";
-                reports.report(&mut out.diagnostics, ai, expected);
-                continue;
-            };
-            let s = |k: &str| ai.get(k).and_then(Value::as_str);
-            out.addresses.push(Address {
-                dev: name.to_string(),
-                local,
-                prefix_len: len as u8,
-                peer: s("address").and_then(|p| p.parse().ok()).filter(|p| *p != local),
-                broadcast: s("broadcast").and_then(|b| b.parse().ok()),
-                scope: s("scope").and_then(Scope::parse).unwrap_or(Scope::UNIVERSE),
-                secondary: ai.get("secondary").and_then(Value::as_bool).unwrap_or(false),
-                noprefixroute: ai.get("noprefixroute").and_then(Value::as_bool).unwrap_or(false),
-                label: s("label").filter(|l| *l != name).map(str::to_string),
-                origin: Origin { line: line_no, ..Origin::default() },
-            });
-        }
+        read_addr_info(out, &mut reports, addr_info, Some(name));
     }
     reports.finish(&mut out.diagnostics);
+}
+
+/// The `addr_info` entries of one `ip -j addr` object, on `dev`, or (without a link, as
+/// `ip -j addr show label L` prints them) on the device each entry's label names.
+fn read_addr_info(out: &mut Fragment, reports: &mut super::JsonReports, entries: &[Value], dev: Option<&str>) {
+    let line_no = Some(reports.line());
+    for ai in entries {
+        // A filter (`scope`, `label`, …) prints `{}` for each address it leaves out.
+        if ai.as_object().is_some_and(|o| o.is_empty()) {
+            continue;
+        }
+        match ai.get("family").and_then(Value::as_str) {
+            Some("inet") => {}
+            Some("inet6") => {
+                reports.ipv6(out, ai);
+                continue;
+            }
+            _ => {
+                reports.report(&mut out.diagnostics, ai, "an `addr_info` entry with `family` inet or inet6");
+                continue;
+            }
+        }
+        let (Some(local), Some(len)) = (
+            ai.get("local").and_then(Value::as_str).and_then(|s| s.parse().ok()),
+            ai.get("prefixlen").and_then(Value::as_u64).filter(|len| *len <= 32),
+        ) else {
+            let expected = "an `inet` entry of `addr_info` with `local` (an IPv4 address) and `prefixlen` (0 to 32)";
+            reports.report(&mut out.diagnostics, ai, expected);
+            continue;
+        };
+        let s = |k: &str| ai.get(k).and_then(Value::as_str);
+        let Some(name) = dev.or_else(|| s("label").map(label_device).filter(|d| !d.is_empty())) else {
+            reports.report(&mut out.diagnostics, ai, "an `inet` entry with its `label`, which names its device when `ip -j addr` prints no link");
+            continue;
+        };
+        out.addresses.push(Address {
+            dev: name.to_string(),
+            local,
+            prefix_len: len as u8,
+            peer: s("address").and_then(|p| p.parse().ok()).filter(|p| *p != local),
+            broadcast: s("broadcast").and_then(|b| b.parse().ok()),
+            scope: s("scope").and_then(Scope::parse).unwrap_or(Scope::UNIVERSE),
+            secondary: ai.get("secondary").and_then(Value::as_bool).unwrap_or(false),
+            noprefixroute: ai.get("noprefixroute").and_then(Value::as_bool).unwrap_or(false),
+            label: s("label").filter(|l| *l != name).map(str::to_string),
+            origin: Origin { line: line_no, ..Origin::default() },
+        });
+    }
 }
 
 /// A link's u32 group as `ip -j` prints it: `"default"` (0), a number as a string (negative
@@ -388,5 +427,23 @@ mod tests {
         let f = run("2: eth0: <UP,LOWER_UP> mtu 1500\n    inet 10.0.0.300/24 scope global eth0\n    hello world");
         assert_eq!(f.diagnostics.len(), 2);
         assert_eq!(f.links.len(), 1);
+    }
+
+    /// `ip addr show label L` prints addresses without their link line (text) or link keys
+    /// (JSON): the label names the device. `{}` stands for each filtered-out address.
+    #[test]
+    fn label_filtered_addresses_name_their_device() {
+        let f = run("    inet 10.0.2.1/24 scope global eth0.7:x\n       valid_lft forever preferred_lft forever\n    inet 10.0.3.1 peer 10.0.3.2/32 scope global vb:p\n    inet 10.0.4.1/24 scope global secondary\n");
+        let got: Vec<_> = f.addresses.iter().map(|a| (a.dev.as_str(), a.local.to_string(), a.label.as_deref())).collect();
+        assert_eq!(got, [("eth0.7", "10.0.2.1".into(), Some("eth0.7:x")), ("vb", "10.0.3.1".into(), Some("vb:p"))]);
+        // A line that does not end in a label still needs its link line.
+        assert_eq!(f.diagnostics.iter().map(|d| d.line).collect::<Vec<_>>(), [4]);
+
+        let f = run(r#"[{"addr_info":[]},{"addr_info":[{"family":"inet","local":"10.0.0.1","prefixlen":24,"scope":"global","label":"va:1"},{}]},{"addr_info":[{"family":"inet","local":"10.0.9.1","prefixlen":24}]},{"ifindex":2,"ifname":"eth1","flags":["UP"],"addr_info":[{}]}]"#);
+        let got: Vec<_> = f.addresses.iter().map(|a| (a.dev.as_str(), a.local.to_string())).collect();
+        assert_eq!(got, [("va", "10.0.0.1".into())]);
+        assert_eq!(f.links.len(), 1);
+        assert_eq!(f.diagnostics.len(), 1, "{:?}", f.diagnostics);
+        assert!(f.diagnostics[0].expected.contains("`label`"), "{:?}", f.diagnostics);
     }
 }

@@ -686,7 +686,7 @@ impl UnitReader<'_> {
             "GatewayOnLink" | "GatewayOnlink" => parse_bool(value).map(|b| draft.onlink = b).ok_or_else(|| BOOL_EXPECTED.into()),
             "Protocol" => parse_protocol(value).map(|p| draft.protocol = Some(p)),
             "TypeOfService" => parse_u8_value(value).map(|t| draft.tos = t),
-            "MTUBytes" => parse_bytes(value).map(|m| draft.mtu = Some(m)),
+            "MTUBytes" => parse_mtu(value).map(|m| draft.mtu = Some(m)),
             "MultiPathRoute" => match parse_multipath(value) {
                 Ok(Some(nh)) => {
                     draft.multipath.push(nh);
@@ -1115,35 +1115,50 @@ fn parse_u8_value(value: &str) -> Result<u8, String> {
         .ok_or_else(|| format!("a number from 0 to 255, not `{value}`"))
 }
 
-/// A size as systemd writes it: `1400`, `1.5K`, `9K` (binary multiples, as parse_size(): an
-/// integer, an optional decimal fraction, a suffix). Stricter than parse_size, which also takes
-/// a sign, spaces and several parts (`1G 512M`), none of which a real MTUBytes= has; in integer
-/// arithmetic, so that the wasm carries no float parser for one key.
-fn parse_bytes(value: &str) -> Result<u32, String> {
-    let bad = || format!("a size in bytes (`1400`, `9K`), not `{value}`");
-    let (number, factor): (&str, u64) = match value.as_bytes().last() {
-        Some(b'K') => (&value[..value.len() - 1], 1 << 10),
-        Some(b'M') => (&value[..value.len() - 1], 1 << 20),
-        Some(b'G') => (&value[..value.len() - 1], 1 << 30),
-        Some(b'B') => (&value[..value.len() - 1], 1),
-        _ => (value, 1),
-    };
-    let (whole, fraction) = number.split_once('.').unwrap_or((number, ""));
-    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    if whole.is_empty() || !digits(whole) || !digits(fraction) {
-        return Err(bad());
+/// `MTUBytes=` as systemd reads it: parse_mtu() over parse_size() with binary multiples. A size
+/// is one or more parts, each an unsigned integer (strtoull: a `+` sign allowed), an optional
+/// decimal fraction and a suffix (E, P, T, G, M, K, B or none), suffixes in that order and each
+/// at most once (`1G 512M`), spaces around them; an MTU is then 68 (IPv4's minimum) to 2^32-1.
+/// In integer arithmetic, so that the wasm carries no float parser for one key: nine fraction
+/// digits, which is all a double's `frac * factor` can tell apart below 2^32.
+fn parse_mtu(value: &str) -> Result<u32, String> {
+    const SUFFIXES: [(&str, u64); 8] = [("E", 1 << 60), ("P", 1 << 50), ("T", 1 << 40), ("G", 1 << 30), ("M", 1 << 20), ("K", 1 << 10), ("B", 1), ("", 1)];
+    const WHITESPACE: &[char] = &[' ', '\t', '\n', '\r'];
+    let bad = || format!("an MTU in bytes from 68 (`1400`, `9K`, `1.5K`), not `{value}`");
+    let digits = |s: &str| s.bytes().take_while(u8::is_ascii_digit).count();
+    let (mut rest, mut total, mut first_suffix) = (value, 0u128, 0);
+    loop {
+        rest = rest.trim_start_matches(WHITESPACE);
+        let unsigned = rest.strip_prefix('+').unwrap_or(rest);
+        let n = digits(unsigned);
+        if n == 0 {
+            return Err(bad());
+        }
+        let whole: u128 = unsigned[..n].parse::<u64>().map_err(|_| bad())?.into();
+        let mut after = &unsigned[n..];
+        let (mut fraction, mut scale) = (0u128, 1u128);
+        if let Some(f) = after.strip_prefix('.') {
+            let k = digits(f);
+            for d in f[..k.min(9)].bytes() {
+                fraction = fraction * 10 + u128::from(d - b'0');
+                scale *= 10;
+            }
+            after = &f[k..];
+        }
+        after = after.trim_start_matches(WHITESPACE);
+        let i = (first_suffix..SUFFIXES.len()).find(|&i| after.starts_with(SUFFIXES[i].0)).ok_or_else(bad)?;
+        let (suffix, factor) = SUFFIXES[i];
+        total += whole * u128::from(factor) + fraction * u128::from(factor) / scale;
+        if total > u128::from(u64::MAX) {
+            return Err(bad());
+        }
+        rest = &after[suffix.len()..];
+        first_suffix = i + 1;
+        if rest.is_empty() {
+            break;
+        }
     }
-    // Nine fraction digits: what the tenth and later add is under 2^30 / 10^9, so at most one
-    // byte for a G size (systemd computes the fraction as a double, and rounds down too).
-    let fraction = &fraction[..fraction.len().min(9)];
-    let scale = 10u64.pow(fraction.len() as u32);
-    let whole: u64 = whole.parse().map_err(|_| bad())?;
-    let fraction: u64 = if fraction.is_empty() { 0 } else { fraction.parse().map_err(|_| bad())? };
-    whole
-        .checked_mul(factor)
-        .and_then(|bytes| bytes.checked_add(fraction * factor / scale))
-        .and_then(|bytes| u32::try_from(bytes).ok())
-        .ok_or_else(bad)
+    u32::try_from(total).ok().filter(|mtu| *mtu >= 68).ok_or_else(bad)
 }
 
 /// `N` or `N-M`, at most `max`.
@@ -1610,23 +1625,28 @@ garbage line
         assert_eq!(out.nameservers[1].origin, Origin::line(4));
     }
 
+    /// As systemd's parse_mtu(AF_INET) over parse_size(…, 1024).
     #[test]
-    fn sizes() {
-        assert_eq!(parse_bytes("1400"), Ok(1400));
-        assert_eq!(parse_bytes("9K"), Ok(9216));
-        assert_eq!(parse_bytes("1.5K"), Ok(1536));
-        assert!(parse_bytes("K").is_err());
-        assert!(parse_bytes("-1").is_err());
-        assert!(parse_bytes("9T").is_err());
-        assert!(parse_bytes("99999G").is_err());
-        assert!(parse_bytes("é").is_err());
-        assert_eq!(parse_bytes("1.25M"), Ok(1_310_720));
-        assert_eq!(parse_bytes("1."), Ok(1));
-        assert_eq!(parse_bytes("4095.9999999999B"), Ok(4095));
-        assert_eq!(parse_bytes("4G"), Err("a size in bytes (`1400`, `9K`), not `4G`".into()), "2^32 does not fit");
-        assert_eq!(parse_bytes("4294967295"), Ok(u32::MAX));
-        for bad in ["", ".5K", "1e3", "+5", " 5", "1.5.5K", "0x10"] {
-            assert!(parse_bytes(bad).is_err(), "{bad}");
+    fn mtu_sizes() {
+        for (text, mtu) in [
+            ("1400", 1400),
+            ("9K", 9216),
+            ("1.5K", 1536),
+            ("1.25M", 1_310_720),
+            ("4095.9999999999B", 4095),
+            ("4294967295", u32::MAX),
+            ("+1500", 1500),
+            ("1 K", 1024),
+            ("1K 512", 1536),
+            ("1G 512M", 1_610_612_736),
+            ("68", 68),
+            (" 1500 ", 1500),
+            ("10.M", 10 << 20),
+        ] {
+            assert_eq!(parse_mtu(text), Ok(mtu), "{text}");
+        }
+        for bad in ["", "K", "-1", "-1500", "9T", "99999G", "é", "4G", "67", "0", "1.", ".5K", "1e3", "+ 5", "1.5.5K", "0x10", "512M 1G", "1K 1K", "5 x", "99999999999999999999"] {
+            assert!(parse_mtu(bad).is_err(), "{bad}");
         }
     }
 
