@@ -132,7 +132,7 @@ fn rule_with(devs: BoxedStrategy<String>) -> impl Strategy<Value = Rule> {
             for (port, mask, masked) in [(&mut r.sport, &mut r.sport_mask, msport), (&mut r.dport, &mut r.dport_mask, mdport)] {
                 if let Some((p, m)) = masked {
                     *port = Some(Range { start: p as u32, end: p as u32 });
-                    *mask = (m != 0xffff).then_some(m);
+                    *mask = (m != 0xffff).then_some(m as u32);
                 }
             }
             // iproute2 prints a tos rule's dsfield or its dscp, never both (the kernel refuses both).

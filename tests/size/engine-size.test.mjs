@@ -4,13 +4,13 @@
 //                     decision, explanations, diagnostics, permalinks); what the docs embed loads.
 //
 // Issues 5 and 7 set a budget of 150 KB gzip for the engine's wasm.
-// - core_bg.wasm meets it and is held to it (measured: 147,844 B).
-// - whyroute_bg.wasm does NOT (281,304 B): the NSX topology model with its TOML reader, trace,
+// - core_bg.wasm meets it and is held to it (measured: 148,375 B).
+// - whyroute_bg.wasm does NOT (282,052 B): the NSX topology model with its TOML reader, trace,
 //   lint, fixes and compare are ~130 KB more. Its budget test is a TODO test, which runs and
 //   prints the gap without failing the suite; its CEILING is a ratchet that does fail it, so
 //   it cannot grow unnoticed. Lower the ceiling when its size drops. (Raised from 280,000 to
-//   282,000 for the dscp, masked-port and tun_id rule selectors and the ip -j key checks:
-//   +2.2 KB in each build.)
+//   283,000 for the dscp, masked-port and tun_id rule selectors, the ip -j key checks, label-
+//   only `ip addr` output and systemd's whole MTUBytes= grammar: +3 KB in each build.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, statSync } from 'node:fs';
@@ -20,7 +20,7 @@ import { fileURLToPath } from 'node:url';
 export const BUDGET_GZIP = 150_000;
 /** Per build: its ceiling, and whether the issue budget is enforced (else a TODO test). */
 export const BUILDS = {
-  'whyroute_bg.wasm': { ceiling: 282_000, budgetMet: false },
+  'whyroute_bg.wasm': { ceiling: 283_000, budgetMet: false },
   'core_bg.wasm': { ceiling: BUDGET_GZIP, budgetMet: true },
 };
 // `make test` sets this: there, a missing build is a failure, never a skip.

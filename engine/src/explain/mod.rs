@@ -175,7 +175,7 @@ fn selector_words(s: Selector, _host: &Host, rule: &crate::model::Rule, flow: &F
     }
 }
 
-fn port_words(which: &str, port: u16, mask: Option<u16>) -> String {
+fn port_words(which: &str, port: u16, mask: Option<u32>) -> String {
     match mask {
         Some(m) => format!("{which} port {port} (0x{port:x}) differs from the rule's port in the mask's bits 0x{m:x}"),
         None => format!("{which} port {port} is outside the rule's range"),

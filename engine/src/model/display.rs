@@ -56,7 +56,7 @@ pub fn rule_to_string(host: &Host, r: &Rule) -> String {
     for (w, rg, mask) in [("sport", r.sport, r.sport_mask), ("dport", r.dport, r.dport_mask)] {
         if let Some(rg) = rg {
             if let Some(m) = mask {
-                write!(s, " {w} {}/{}", c_hex(rg.start), c_hex(m as u32)).unwrap();
+                write!(s, " {w} {}/{}", c_hex(rg.start), c_hex(m)).unwrap();
             } else if rg.start == rg.end {
                 write!(s, " {w} {}", rg.start).unwrap();
             } else {

@@ -187,9 +187,9 @@ impl Range {
 
     /// fib_rule_port_match: with a mask, the port equals `start` in the mask's bits;
     /// without one, it lies in the range.
-    pub fn port_matches(&self, mask: Option<u16>, port: u16) -> bool {
+    pub fn port_matches(&self, mask: Option<u32>, port: u16) -> bool {
         match mask {
-            Some(m) => (self.start ^ port as u32) & m as u32 == 0,
+            Some(m) => (self.start ^ port as u32) & m == 0,
             None => self.contains(port as u32),
         }
     }
@@ -249,10 +249,11 @@ pub struct Rule {
     pub dport: Option<Range>,
     /// `sport 0x1000/0xf000` (kernel 6.15+, FRA_SPORT_MASK): the port matches when it equals
     /// `sport.start` in the mask's bits. None for a plain port or range (a 0xffff mask is one).
+    /// A u32 like the ports of `Range` (one serializer in the wasm), though 16 bits are used.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sport_mask: Option<u16>,
+    pub sport_mask: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub dport_mask: Option<u16>,
+    pub dport_mask: Option<u32>,
     /// `dscp VALUE[/MASK]` (kernel 6.13+, FRA_DSCP): all six DSCP bits of the flow's TOS byte
     /// are compared, unlike the `tos` selector.
     #[serde(default, skip_serializing_if = "Option::is_none")]

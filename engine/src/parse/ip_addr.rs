@@ -27,7 +27,7 @@ pub fn parse(lines: &[Line<'_>], _ctx: &Context, out: &mut Fragment) {
             push_link(out, Link { origin: Origin::line(line.no), ..link });
             current = Some(name.clone());
             if let Some(rest) = oneline_inet {
-                parse_inet_line(rest, &name, *line, out);
+                parse_inet_line(rest, Some(&name), *line, out);
             }
             continue;
         }
@@ -37,10 +37,9 @@ pub fn parse(lines: &[Line<'_>], _ctx: &Context, out: &mut Fragment) {
         }
         let first_word = text.split_whitespace().next().unwrap_or("");
         match first_word {
-            "inet" => match current.clone().or_else(|| labelled_device(text)) {
-                Some(dev) => parse_inet_line(text, &dev, *line, out),
-                None => out.diagnostics.push(ParseDiagnostic::error(*line, "a link line (`2: eth0: <…> mtu …`) before this address")),
-            },
+            // Without a link line before it (`ip addr show label L` prints none), the address
+            // is on the device its label names.
+            "inet" => parse_inet_line(text, current.as_deref(), *line, out),
             "inet6" => out.ipv6_lines.push((line.no, raw.to_string())),
             w if w.starts_with("link/") || w == "valid_lft" || w == "altname" || w == "prop" || w == "vf" => {}
             _ if text.starts_with("...") || text == "…" => {}
@@ -50,20 +49,6 @@ pub fn parse(lines: &[Line<'_>], _ctx: &Context, out: &mut Fragment) {
             )),
         }
     }
-}
-
-/// The device of an `inet` line printed without its link line, as `ip addr show label L`
-/// prints them: from its last word, the label (`eth0` or `eth0:1`; iproute2 requires a label
-/// to begin with its device's name). None when the line ends in something else.
-fn labelled_device(text: &str) -> Option<String> {
-    const NOT_LABELS: &[&str] = &[
-        "inet", "peer", "brd", "scope", "global", "site", "link", "host", "nowhere", "secondary", "noprefixroute", "dynamic",
-        "permanent", "deprecated", "tentative", "home", "nodad", "stable-privacy", "mngtmpaddr", "autojoin", "primary", "temporary",
-    ];
-    let label = text.split_whitespace().last()?;
-    let dev = label_device(label);
-    let plausible = !dev.is_empty() && !NOT_LABELS.contains(&label) && !label.contains('/') && label.parse::<Ipv4Addr>().is_err() && !label.bytes().all(|b| b.is_ascii_digit());
-    plausible.then(|| dev.to_string())
 }
 
 /// The device a label belongs to: `eth0` of `eth0:1`.
@@ -184,7 +169,9 @@ fn push_link(out: &mut Fragment, link: Link) {
 }
 
 /// `inet 10.0.0.1/24 [peer P/N] brd 10.0.0.255 scope global [secondary] [noprefixroute] eth0[:label]`
-fn parse_inet_line(text: &str, dev: &str, line: Line<'_>, out: &mut Fragment) {
+/// on `dev`, or, when no link line came before it, on the device of its label (iproute2
+/// requires a label to begin with its device's name).
+fn parse_inet_line(text: &str, dev: Option<&str>, line: Line<'_>, out: &mut Fragment) {
     let w: Vec<&str> = text.split_whitespace().collect();
     let Some(addr) = w.get(1) else {
         out.diagnostics.push(ParseDiagnostic::error(line, "an address after `inet`"));
@@ -199,7 +186,7 @@ fn parse_inet_line(text: &str, dev: &str, line: Line<'_>, out: &mut Fragment) {
         return;
     };
     let mut a = Address {
-        dev: dev.to_string(),
+        dev: dev.unwrap_or_default().to_string(),
         local,
         prefix_len: prefix_len.unwrap_or(32),
         peer: None,
@@ -239,13 +226,20 @@ fn parse_inet_line(text: &str, dev: &str, line: Line<'_>, out: &mut Fragment) {
             "metric" | "valid_lft" | "preferred_lft" | "proto" => i += 1,
             "dynamic" | "permanent" | "deprecated" | "tentative" | "home" | "nodad" | "stable-privacy" | "mngtmpaddr" | "autojoin" | "primary" | "temporary" => {}
             other if i == w.len() - 1 => {
-                if other != dev {
+                if dev.is_none() {
+                    a.dev = label_device(other).to_string();
+                }
+                if other != a.dev {
                     a.label = Some(other.to_string());
                 }
             }
             other => out.diagnostics.push(ParseDiagnostic::warning(line, format!("an `inet` attribute (peer, brd, scope, secondary, noprefixroute, a label); `{other}` ignored"))),
         }
         i += 1;
+    }
+    if a.dev.is_empty() {
+        out.diagnostics.push(ParseDiagnostic::error(line, "a link line (`2: eth0: <…> mtu …`) before this address, or its label at the end"));
+        return;
     }
     out.addresses.push(a);
 }

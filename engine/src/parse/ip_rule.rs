@@ -148,7 +148,7 @@ fn parse_rule_line(text: &str, out: &mut Fragment, warnings: &mut Vec<String>) -
                 let v = arg(i, k)?;
                 // `0x1000/0xf000` (iproute2 6.15+, a port mask); a 0xffff mask is the plain port.
                 let (r, mask) = match parse_masked_port(v) {
-                    Some((p, m)) => (Some(Range { start: p as u32, end: p as u32 }), (m != 0xffff).then_some(m)),
+                    Some((p, m)) => (Some(Range { start: p, end: p }), (m != 0xffff).then_some(m)),
                     None => (parse_range(v).filter(|r| r.end <= 65535), None),
                 };
                 let r = r.ok_or_else(|| RuleLineError::Bad(format!("a port, `START-END` or `PORT/MASK` after `{k}`, found `{v}`")))?;
@@ -281,10 +281,10 @@ fn parse_dscp(s: &str) -> Option<u8> {
 
 /// A port `VALUE/MASK` (iproute2 prints both `%#x`); the kernel refuses a value with bits
 /// outside its mask.
-fn parse_masked_port(s: &str) -> Option<(u16, u16)> {
+fn parse_masked_port(s: &str) -> Option<(u32, u32)> {
     let (v, m) = s.split_once('/')?;
-    let (v, m) = (u16::try_from(parse_u32(v)?).ok()?, u16::try_from(parse_u32(m)?).ok()?);
-    (v & !m == 0).then_some((v, m))
+    let (v, m) = (parse_u32(v)?, parse_u32(m)?);
+    (v <= 0xffff && m <= 0xffff && v & !m == 0).then_some((v, m))
 }
 
 fn parse_range(s: &str) -> Option<Range> {

@@ -1126,7 +1126,7 @@ fn parse_mtu(value: &str) -> Result<u32, String> {
     const WHITESPACE: &[char] = &[' ', '\t', '\n', '\r'];
     let bad = || format!("an MTU in bytes from 68 (`1400`, `9K`, `1.5K`), not `{value}`");
     let digits = |s: &str| s.bytes().take_while(u8::is_ascii_digit).count();
-    let (mut rest, mut total, mut first_suffix) = (value, 0u128, 0);
+    let (mut rest, mut total, mut first_suffix) = (value, 0u64, 0);
     loop {
         rest = rest.trim_start_matches(WHITESPACE);
         let unsigned = rest.strip_prefix('+').unwrap_or(rest);
@@ -1134,13 +1134,13 @@ fn parse_mtu(value: &str) -> Result<u32, String> {
         if n == 0 {
             return Err(bad());
         }
-        let whole: u128 = unsigned[..n].parse::<u64>().map_err(|_| bad())?.into();
+        let whole: u64 = unsigned[..n].parse().map_err(|_| bad())?;
         let mut after = &unsigned[n..];
-        let (mut fraction, mut scale) = (0u128, 1u128);
+        let (mut fraction, mut scale) = (0u64, 1u64);
         if let Some(f) = after.strip_prefix('.') {
             let k = digits(f);
             for d in f[..k.min(9)].bytes() {
-                fraction = fraction * 10 + u128::from(d - b'0');
+                fraction = fraction * 10 + u64::from(d - b'0');
                 scale *= 10;
             }
             after = &f[k..];
@@ -1148,10 +1148,13 @@ fn parse_mtu(value: &str) -> Result<u32, String> {
         after = after.trim_start_matches(WHITESPACE);
         let i = (first_suffix..SUFFIXES.len()).find(|&i| after.starts_with(SUFFIXES[i].0)).ok_or_else(bad)?;
         let (suffix, factor) = SUFFIXES[i];
-        total += whole * u128::from(factor) + fraction * u128::from(factor) / scale;
-        if total > u128::from(u64::MAX) {
-            return Err(bad());
-        }
+        // floor(fraction × factor / scale) without a 128-bit product: factor = q·scale + r.
+        let part = whole
+            .checked_mul(factor)
+            .and_then(|w| w.checked_add((factor / scale).checked_mul(fraction)?))
+            .and_then(|w| w.checked_add(factor % scale * fraction / scale))
+            .and_then(|p| total.checked_add(p));
+        total = part.ok_or_else(bad)?;
         rest = &after[suffix.len()..];
         first_suffix = i + 1;
         if rest.is_empty() {
@@ -1642,6 +1645,8 @@ garbage line
             ("68", 68),
             (" 1500 ", 1500),
             ("10.M", 10 << 20),
+            ("0.000001T", 1_099_511),
+            ("1.5G", 1_610_612_736),
         ] {
             assert_eq!(parse_mtu(text), Ok(mtu), "{text}");
         }
