@@ -40,6 +40,8 @@ pub const WG_QUICK: &str = include_str!("../../tests/fixtures/examples/wg-quick.
 pub const TAILSCALE: &str = include_str!("../../tests/fixtures/examples/tailscale.txt");
 pub const EC2_TWO_ENIS: &str = include_str!("../../tests/fixtures/examples/ec2-two-enis.txt");
 pub const SPLIT_VPN: &str = include_str!("../../tests/fixtures/examples/split-vpn.txt");
+/// Captured with iproute2 7.1 on kernel 6.18 (rules on `dscp` and a masked port need both ≥ 6.15).
+pub const DSCP_VOICE: &str = include_str!("../../tests/fixtures/examples/dscp-voice.txt");
 
 /// The destination the post is about: the (shared) DNS server.
 pub const SEED_DST: &str = "192.168.10.10";

@@ -133,10 +133,13 @@ pub enum Example {
     Ec2TwoEnis,
     /// An OpenVPN split tunnel: specific routes via tun0, the rest via the LAN default.
     SplitVpn,
+    /// Voice over a second uplink: `dscp EF` and an RTP port range (a masked `dport`) select
+    /// table 100 (kernel 6.13+/6.15+ rule selectors).
+    DscpVoice,
 }
 
 impl Example {
-    pub const ALL: [Example; 6] = [Example::SharedDns, Example::SeparateDns, Example::WgQuick, Example::Tailscale, Example::Ec2TwoEnis, Example::SplitVpn];
+    pub const ALL: [Example; 7] = [Example::SharedDns, Example::SeparateDns, Example::WgQuick, Example::Tailscale, Example::Ec2TwoEnis, Example::SplitVpn, Example::DscpVoice];
     pub fn title(self) -> &'static str {
         match self {
             Example::SharedDns => "Tanzu supervisor VM, shared DNS (install stuck)",
@@ -145,6 +148,7 @@ impl Example {
             Example::Tailscale => "Tailscale node (table 52)",
             Example::Ec2TwoEnis => "EC2 instance with two ENIs",
             Example::SplitVpn => "Split-tunnel VPN (OpenVPN tun0)",
+            Example::DscpVoice => "Voice (DSCP EF) over a second uplink",
         }
     }
     /// A short id, for test selectors and the menu's values.
@@ -156,6 +160,7 @@ impl Example {
             Example::Tailscale => "tailscale",
             Example::Ec2TwoEnis => "ec2",
             Example::SplitVpn => "split-vpn",
+            Example::DscpVoice => "dscp",
         }
     }
     pub fn transcript(self) -> String {
@@ -166,6 +171,7 @@ impl Example {
             Example::Tailscale => seed::TAILSCALE.to_string(),
             Example::Ec2TwoEnis => seed::EC2_TWO_ENIS.to_string(),
             Example::SplitVpn => seed::SPLIT_VPN.to_string(),
+            Example::DscpVoice => seed::DSCP_VOICE.to_string(),
         }
     }
     /// The hosts the example loads: the seed comes as both deployments, side by side.
@@ -179,6 +185,7 @@ impl Example {
             Example::Tailscale => vec![HostPaste { name: "tailscale node".into(), text: self.transcript() }],
             Example::Ec2TwoEnis => vec![HostPaste { name: "ec2 instance".into(), text: self.transcript() }],
             Example::SplitVpn => vec![HostPaste { name: "laptop (VPN)".into(), text: self.transcript() }],
+            Example::DscpVoice => vec![HostPaste { name: "branch router".into(), text: self.transcript() }],
         }
     }
     /// The tab shown first.
@@ -197,6 +204,9 @@ impl Example {
             Example::Ec2TwoEnis => FlowFields { dst: "8.8.8.8".into(), from: "172.31.45.200".into(), ..FlowFields::default() },
             // An intranet address behind the VPN: 10.20.0.0/16 via tun0.
             Example::SplitVpn => FlowFields { dst: "10.20.30.40".into(), ..FlowFields::default() },
+            // A packet marked EF (tos 0xb8): rule 100 → table 100 → wwan0. Clear the TOS and it
+            // takes the LAN default, unless it is UDP to 16384–32767 (rule 101).
+            Example::DscpVoice => FlowFields { dst: "203.0.113.10".into(), tos: "0xb8".into(), ..FlowFields::default() },
         }
     }
     pub fn from_id(id: &str) -> Option<Example> {

@@ -70,6 +70,7 @@ const EXAMPLES = [
   ['tailscale', /100\.101\.102\.103 leaves tailscale0 directly \(on-link\) \(table 52\) from 100\.88\.12\.34/],
   ['ec2', /8\.8\.8\.8 leaves eth1 via 172\.31\.32\.1 \(table 10001\)/],
   ['split-vpn', /10\.20\.30\.40 leaves tun0 via 10\.8\.0\.1 \(table main\) from 10\.8\.0\.6/],
+  ['dscp', /203\.0\.113\.10 leaves wwan0 via 100\.71\.2\.17 \(table 100\) from 100\.71\.2\.18/],
 ];
 
 test('examples menu: each example loads and shows its verdict (keyboard: Enter on the button)', async () => {
