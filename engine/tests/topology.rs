@@ -254,6 +254,31 @@ fn diagnostics_overlaps_gateways_rules_tables_links() {
     assert!(d.iter().any(|x| x.code == "gateway_off_subnet" && x.node.as_deref() == Some("h")), "h has no address for 10.0.0.1");
 }
 
+/// A rule with only a `dscp`, masked-port or `tun_id` selector does not match every packet:
+/// the rules after it are reachable (lint once took any rule without the older selectors for a
+/// catch-all).
+#[test]
+fn newer_selectors_do_not_shadow_later_rules() {
+    for selector in ["dscp EF", "ipproto udp dport 0x4000/0xc000", "tun_id 5"] {
+        let mut s = Scenario::new();
+        s.hosts.push(LinuxHost {
+            name: "h".into(),
+            transcript: Some(format!("ip rule show\n0:\tfrom all lookup local\n100:\tfrom all {selector} lookup 100\n32766:\tfrom all lookup main\n32767:\tfrom all lookup default\nip route show table all\ndefault via 10.0.0.1 dev eth0 table 100\ndefault via 10.0.0.2 dev eth0\n")),
+            ..LinuxHost::default()
+        });
+        let d = lint(&s, None);
+        assert!(!d.iter().any(|x| x.code == "rule_shadowed"), "{selector}: {:?}", d.iter().map(|x| x.render()).collect::<Vec<_>>());
+    }
+    // …while a bare `from all lookup 100` does shadow `lookup main`.
+    let mut s = Scenario::new();
+    s.hosts.push(LinuxHost {
+        name: "h".into(),
+        transcript: Some("ip rule show\n0:\tfrom all lookup local\n100:\tfrom all lookup 100\n32766:\tfrom all lookup main\n32767:\tfrom all lookup default\nip route show table all\ndefault via 10.0.0.1 dev eth0 table 100\ndefault via 10.0.0.2 dev eth0\n".into()),
+        ..LinuxHost::default()
+    });
+    assert!(lint(&s, None).iter().any(|x| x.code == "rule_shadowed"));
+}
+
 #[test]
 fn empty_table_and_bad_text_never_panic() {
     let s = text::from_toml("version = 1\n[[host]]\nname = \"h\"\ntranscript = \"ip rule show\\n0: from all lookup local\\n10: from all to 10.5.0.0/16 lookup 300\\n32766: from all lookup main\\n\"\n").unwrap();

@@ -322,6 +322,21 @@ impl Rule {
             .collect()
     }
 
+    /// No selector at all (`from all`, not inverted): the rule matches every packet. Compared
+    /// with a bare rule rather than field by field, so that a selector added to `Rule` later
+    /// counts without being listed here.
+    pub fn matches_every_packet(&self) -> bool {
+        let bare = Rule {
+            suppress_prefixlen: self.suppress_prefixlen,
+            suppress_ifgroup: self.suppress_ifgroup,
+            realms: self.realms.clone(),
+            protocol: self.protocol.clone(),
+            origin: self.origin.clone(),
+            ..Rule::new(self.priority, self.action.clone())
+        };
+        *self == bare
+    }
+
     /// Same selectors and action as `other` (origins ignored).
     pub fn same_as(&self, other: &Rule) -> bool {
         let mut a = self.clone();

@@ -140,7 +140,7 @@ fn host_checks(net: &Network, n: &super::network::Node, out: &mut Vec<Diagnostic
             if table != TABLE_DEFAULT && table != TABLE_LOCAL && h.routes(table).is_empty() {
                 out.push(Diagnostic::new(Severity::Warning, "empty_table", format!("rule `{text}` looks up table {}, which is empty (or was not pasted): the rule has no effect", h.table_name(table))).at(&n.name, field, line_of(&r.origin)));
             }
-            let catch_all = r.from.is_none() && r.to.is_none() && r.iif.is_none() && r.oif.is_none() && r.fwmark.is_none() && r.uid_range.is_none() && r.ipproto.is_none() && r.sport.is_none() && r.dport.is_none() && r.tos == 0 && !r.invert && !r.l3mdev && r.suppress_prefixlen.is_none() && r.suppress_ifgroup.is_none();
+            let catch_all = r.matches_every_packet() && r.suppress_prefixlen.is_none() && r.suppress_ifgroup.is_none();
             let has_default = h.routes(table).iter().any(|x| x.dst.prefix_len() == 0 && x.kind == RouteType::Unicast);
             if catch_all && has_default && table != TABLE_LOCAL {
                 shadow = Some(text.clone());
