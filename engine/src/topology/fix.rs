@@ -63,8 +63,8 @@ pub fn candidates(net: &Network, flow: &FlowSpec) -> Vec<Fix> {
         if let Ok(d) = Fib::new(h).route_get(&f, None)
             && let Some(ri) = d.rule {
                 let r = &h.rules[ri];
-                let custom = r.from.is_some() || r.to.is_some() || r.fwmark.is_some() || r.iif.is_some() || r.oif.is_some() || r.ipproto.is_some() || r.dport.is_some() || r.uid_range.is_some();
-                if custom {
+                // A rule with a selector of its own (not `from all lookup T`, as the kernel's are).
+                if !r.matches_every_packet() {
                     let text = rule_to_string(h, r).replace('\t', " ");
                     let spec = text.split_once(": ").map(|x| x.1.trim().to_string()).unwrap_or(text.clone());
                     out.push((format!("remove the rule `{text}` on {}", o.name), Change::RemoveRule { node: o.name.clone(), rule: text.clone() }, vec![format!("ip rule del priority {} {spec}", r.priority)]));
