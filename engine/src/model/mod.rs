@@ -327,6 +327,8 @@ impl Rule {
     /// counts without being listed here.
     pub fn matches_every_packet(&self) -> bool {
         let bare = Rule {
+            // A mask without a mark selects nothing (a scenario object may carry one).
+            fwmask: if self.fwmark.is_none() { self.fwmask } else { u32::MAX },
             suppress_prefixlen: self.suppress_prefixlen,
             suppress_ifgroup: self.suppress_ifgroup,
             realms: self.realms.clone(),

@@ -51,6 +51,12 @@ pub fn parse(lines: &[Line<'_>], _ctx: &Context, out: &mut Fragment) {
     }
 }
 
+/// What reading an address on its label's device assumes: `ip addr add` refuses a label that
+/// does not begin with the device's name, but the kernel (and networkd's `Label=`) does not.
+fn label_guess(dev: &str) -> String {
+    format!("a link line before this address; read on `{dev}`, the device its label names (a label need not name its device when not set by `ip addr add`)")
+}
+
 /// The device a label belongs to: `eth0` of `eth0:1`.
 fn label_device(label: &str) -> &str {
     label.split(':').next().unwrap_or(label)
@@ -241,6 +247,9 @@ fn parse_inet_line(text: &str, dev: Option<&str>, line: Line<'_>, out: &mut Frag
         out.diagnostics.push(ParseDiagnostic::error(line, "a link line (`2: eth0: <…> mtu …`) before this address, or its label at the end"));
         return;
     }
+    if dev.is_none() {
+        out.diagnostics.push(ParseDiagnostic::warning(line, label_guess(&a.dev)));
+    }
     out.addresses.push(a);
 }
 
@@ -315,6 +324,10 @@ fn read_addr_info(out: &mut Fragment, reports: &mut super::JsonReports, entries:
             reports.report(&mut out.diagnostics, ai, "an `inet` entry with its `label`, which names its device when `ip -j addr` prints no link");
             continue;
         };
+        if dev.is_none() {
+            let text = crate::json_text::write(ai);
+            out.diagnostics.push(ParseDiagnostic::warning(Line { no: reports.line(), text: &text }, label_guess(name)));
+        }
         out.addresses.push(Address {
             dev: name.to_string(),
             local,
@@ -341,6 +354,7 @@ fn json_group(g: &Value) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::parse::Severity;
 
     fn run(text: &str) -> Fragment {
         let lines = Line::numbered(text);
@@ -430,14 +444,18 @@ mod tests {
         let f = run("    inet 10.0.2.1/24 scope global eth0.7:x\n       valid_lft forever preferred_lft forever\n    inet 10.0.3.1 peer 10.0.3.2/32 scope global vb:p\n    inet 10.0.4.1/24 scope global secondary\n");
         let got: Vec<_> = f.addresses.iter().map(|a| (a.dev.as_str(), a.local.to_string(), a.label.as_deref())).collect();
         assert_eq!(got, [("eth0.7", "10.0.2.1".into(), Some("eth0.7:x")), ("vb", "10.0.3.1".into(), Some("vb:p"))]);
-        // A line that does not end in a label still needs its link line.
-        assert_eq!(f.diagnostics.iter().map(|d| d.line).collect::<Vec<_>>(), [4]);
+        // Each guess is said; a line that does not end in a label still needs its link line.
+        let said: Vec<_> = f.diagnostics.iter().map(|d| (d.line, d.severity)).collect();
+        assert_eq!(said, [(1, Severity::Warning), (3, Severity::Warning), (4, Severity::Error)], "{:?}", f.diagnostics);
+        assert!(f.diagnostics[0].expected.contains("`eth0.7`"), "{:?}", f.diagnostics[0]);
 
         let f = run(r#"[{"addr_info":[]},{"addr_info":[{"family":"inet","local":"10.0.0.1","prefixlen":24,"scope":"global","label":"va:1"},{}]},{"addr_info":[{"family":"inet","local":"10.0.9.1","prefixlen":24}]},{"ifindex":2,"ifname":"eth1","flags":["UP"],"addr_info":[{}]}]"#);
         let got: Vec<_> = f.addresses.iter().map(|a| (a.dev.as_str(), a.local.to_string())).collect();
         assert_eq!(got, [("va", "10.0.0.1".into())]);
         assert_eq!(f.links.len(), 1);
-        assert_eq!(f.diagnostics.len(), 1, "{:?}", f.diagnostics);
-        assert!(f.diagnostics[0].expected.contains("`label`"), "{:?}", f.diagnostics);
+        let said: Vec<_> = f.diagnostics.iter().map(|d| d.severity).collect();
+        assert_eq!(said, [Severity::Warning, Severity::Error], "{:?}", f.diagnostics);
+        assert!(f.diagnostics[0].expected.contains("`va`"), "{:?}", f.diagnostics);
+        assert!(f.diagnostics[1].expected.contains("`label`"), "{:?}", f.diagnostics);
     }
 }

@@ -275,8 +275,10 @@ fn parse_nexthop(rest: &str, devs: &mut DevNames) -> Result<Option<NextHop>, Str
 }
 
 /// `ip -j route`: `[{"dst":"default","gateway":"10.0.0.1","dev":"eth0","protocol":"static","flags":[]}, …]`.
-/// Every key iproute.c's print_route writes for a route (`ip route show`, `ip route get`,
-/// cached routes), besides `deleted` and the keys of an `encap`, which are refused.
+/// Every key iproute.c's print_route writes for a route in `ip route show` (and the cache keys
+/// of `ip route get` output for a locally generated flow), besides `deleted` and the keys of an
+/// `encap`, which are refused. `iif` is not one: like the text grammar, the reader refuses the
+/// input-path answer of `ip route get … iif DEV`, which is not a route of a table.
 const ROUTE_KEYS: &[&str] = &[
     "type", "dst", "from", "src", "nhid", "tos", "gateway", "via", "dev", "table", "protocol", "scope", "prefsrc",
     "metric", "mark", "uid", "ttl-propogate", "flags", "metrics", "nexthops", "pref", "cache", "nh_info", "expires",

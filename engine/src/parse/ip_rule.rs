@@ -263,8 +263,13 @@ pub fn tos_name(v: u8) -> String {
 }
 
 /// A DSCP as `ip rule` prints it (rtnl_dscp_n2a): the rt_dsfield name of `value << 2`, or
-/// the number in decimal.
+/// the number in decimal. 0 is `0`: iproute2's name table holds "0" there until a lookup of
+/// an unnamed value loads rt_dsfield (whose `0x0 default` then wins), so `0` is what a rule
+/// list usually shows; both read back.
 pub fn dscp_name(value: u8) -> String {
+    if value == 0 {
+        return "0".into();
+    }
     // Widened: a rule from a scenario object may hold any u8, not only six bits.
     let tos = u32::from(value) << 2;
     DSFIELD_NAMES.iter().take(21).find(|(_, x)| u32::from(*x) == tos).map_or_else(|| value.to_string(), |(n, _)| n.to_string())

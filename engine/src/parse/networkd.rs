@@ -1119,8 +1119,11 @@ fn parse_u8_value(value: &str) -> Result<u8, String> {
 /// is one or more parts, each an unsigned integer (strtoull: a `+` sign allowed), an optional
 /// decimal fraction and a suffix (E, P, T, G, M, K, B or none), suffixes in that order and each
 /// at most once (`1G 512M`), spaces around them; an MTU is then 68 (IPv4's minimum) to 2^32-1.
+/// The floor is systemd's from v239 to v254; v255 (PR #30156) takes any size for the family-less
+/// parse_mtu(AF_UNSPEC) that [Route] uses, so 1 to 67 are refused here and read there.
 /// In integer arithmetic, so that the wasm carries no float parser for one key: nine fraction
-/// digits, which is all a double's `frac * factor` can tell apart below 2^32.
+/// digits, exact for suffixes up to G (with T, P or E a tenth digit can still count, and
+/// systemd refuses a fraction of more than 20 digits, which is cut here).
 fn parse_mtu(value: &str) -> Result<u32, String> {
     const SUFFIXES: [(&str, u64); 8] = [("E", 1 << 60), ("P", 1 << 50), ("T", 1 << 40), ("G", 1 << 30), ("M", 1 << 20), ("K", 1 << 10), ("B", 1), ("", 1)];
     const WHITESPACE: &[char] = &[' ', '\t', '\n', '\r'];
@@ -1628,7 +1631,7 @@ garbage line
         assert_eq!(out.nameservers[1].origin, Origin::line(4));
     }
 
-    /// As systemd's parse_mtu(AF_INET) over parse_size(…, 1024).
+    /// As systemd's (v239–v254) parse_mtu over parse_size(…, 1024).
     #[test]
     fn mtu_sizes() {
         for (text, mtu) in [
