@@ -4,8 +4,8 @@
 //                     decision, explanations, diagnostics, permalinks); what the docs embed loads.
 //
 // Issues 5 and 7 set a budget of 150 KB gzip for the engine's wasm.
-// - core_bg.wasm meets it and is held to it (measured: 148,375 B).
-// - whyroute_bg.wasm does NOT (282,052 B): the NSX topology model with its TOML reader, trace,
+// - core_bg.wasm meets it and is held to it (measured: 148,371 B).
+// - whyroute_bg.wasm does NOT (282,648 B): the NSX topology model with its TOML reader, trace,
 //   lint, fixes and compare are ~130 KB more. Its budget test is a TODO test, which runs and
 //   prints the gap without failing the suite; its CEILING is a ratchet that does fail it, so
 //   it cannot grow unnoticed. Lower the ceiling when its size drops. (Raised from 280,000 to
