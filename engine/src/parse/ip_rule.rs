@@ -337,15 +337,11 @@ fn parse_json(lines: &[Line<'_>], out: &mut Fragment) {
     let Some((items, mut reports)) = super::json_array(lines, "ip -j rule", out) else { return };
     let line_no = reports.line();
     for item in items {
-        match json_rule_text(&item) {
-            Ok(s) => match parse_rule_line(&s, out, &mut Vec::new()) {
-                Ok(mut rule) => {
-                    rule.origin = Origin { line: Some(line_no), ..Origin::default() };
-                    out.rules.push(rule);
-                }
-                Err(RuleLineError::Ipv6) => reports.ipv6(out, &item),
-                Err(RuleLineError::Bad(e)) => reports.report(&mut out.diagnostics, &item, e),
-            },
+        match json_rule_text(&item).and_then(|s| parse_rule_line(&s, out, &mut Vec::new())) {
+            Ok(mut rule) => {
+                rule.origin = Origin { line: Some(line_no), ..Origin::default() };
+                out.rules.push(rule);
+            }
             Err(RuleLineError::Ipv6) => reports.ipv6(out, &item),
             Err(RuleLineError::Bad(e)) => reports.report(&mut out.diagnostics, &item, e),
         }
