@@ -636,7 +636,10 @@ fn shown(x: &JsValue) -> String {
 /// (integer map keys such as the table ids of `host.tables` become object keys, key order is
 /// kept, and the wasm carries one serializer instead of two).
 fn to_js<T: Serialize>(v: &T) -> Result<JsValue, JsError> {
-    let json = serde_json::to_string(v).map_err(|e| JsError::new(&format!("whyroute: internal error converting a result: {e}")))?;
+    // serde_json's error is not formatted: writing into a String has no I/O error, so the only
+    // failure is a bug (a map key that is not a string), and formatting it would link every
+    // serde_json and io::Error message into the wasm (~1 KB gzip).
+    let json = serde_json::to_string(v).map_err(|_| JsError::new("whyroute: internal error: a result could not be written as JSON"))?;
     json_to_js(&json)
 }
 

@@ -18,7 +18,6 @@ mod words;
 
 use crate::model::{Address, Link, Nameserver, Route, Rule, TableId};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
 
 pub use transcript::{parse_transcript, Block, Format};
 
@@ -230,10 +229,52 @@ pub struct Seen {
     /// An `ip rule` listing was pasted (so the rule list is complete).
     pub rules: bool,
     /// Tables shown whole (`ip route show table T`; `table all` shows every table).
-    pub tables: BTreeSet<TableId>,
+    pub tables: TableSet,
     pub all_tables: bool,
     /// Addresses came from `ip addr` (with scope and secondary flags) rather than ifconfig.
     pub ip_addr: bool,
+}
+
+/// A set of table ids, kept sorted: a few ids per paste, so a sorted Vec (serialized as the
+/// ascending list a `BTreeSet` gives) instead of a B-tree, whose code is ~1 KB of the wasm.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct TableSet(Vec<TableId>);
+
+impl<'de> Deserialize<'de> for TableSet {
+    /// Any list: sorted and deduplicated here, since lookups rely on the order.
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let mut ids = Vec::<TableId>::deserialize(d)?;
+        ids.sort_unstable();
+        ids.dedup();
+        Ok(TableSet(ids))
+    }
+}
+
+impl TableSet {
+    pub fn insert(&mut self, t: TableId) {
+        if let Err(at) = self.0.binary_search(&t) {
+            self.0.insert(at, t);
+        }
+    }
+
+    pub fn contains(&self, t: &TableId) -> bool {
+        self.0.binary_search(t).is_ok()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn clear(&mut self) {
+        self.0.clear();
+    }
+
+    pub fn extend(&mut self, other: TableSet) {
+        for t in other.0 {
+            self.insert(t);
+        }
+    }
 }
 
 impl Fragment {
