@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Where the npm package's wasm bytes go (issue 7's 150 KB question): builds both engines as
-# scripts/build-pkg.sh does (same flags and target dirs, so after `make pkg` nothing rebuilds),
+# Where the npm package's wasm bytes go (issue 7's 150 KB budget): builds both engines as
+# scripts/build-pkg.sh does (same flags and target dir, so after `make pkg` nothing rebuilds),
 # keeps the function names through wasm-opt, and prints raw bytes per crate and per whyroute
-# module for `core_bg.wasm` (whyroute/core) and `whyroute_bg.wasm` (the main entry), with the
-# difference: what the NSX topology costs. Gzip sizes are of the stripped builds (within ~0.1 KB
+# module for `whyroute_bg.wasm` (the engine the main entry loads: "engine") and
+# `topology_bg.wasm` (with the NSX topology: "topology"), with the difference: what the
+# topology costs. Gzip sizes are of the stripped builds (within ~0.1 KB
 # of what wasm-pack ships; tests/size/engine-size.test.mjs measures pkg/ itself).
 #   bash benches/wasm-size.sh            both tables
 #   MODULE_DEPTH=3 bash benches/wasm-size.sh   finer modules (whyroute::topology::model::…)
@@ -18,7 +19,7 @@ if ! twiggy --version 2>/dev/null | grep -q " $TWIGGY_VERSION"; then
 fi
 OUT="$REPO/target/wasm-size"
 mkdir -p "$OUT"
-FLAGS="-Zunstable-options -Cpanic=immediate-abort -Zfmt-debug=shallow -Zlocation-detail=none"
+FLAGS="-Zunstable-options -Cpanic=immediate-abort -Zfmt-debug=shallow -Zlocation-detail=none --cfg whyroute_speed"
 WOPT=(-Oz --low-memory-unused --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals)
 export CARGO_UNSTABLE_BUILD_STD_FEATURES=optimize_for_size
 
@@ -33,13 +34,13 @@ build() {
   wasm-opt "${WOPT[@]}" --strip-debug --strip-producers "$OUT/$name/${name}_bg.wasm" -o "$OUT/$name.wasm"
   printf '%-10s %8d bytes  %7d gzip -9\n' "$name" "$(wc -c < "$OUT/$name.wasm")" "$(gzip -9c "$OUT/$name.wasm" | wc -c)"
 }
-build core "$REPO/target/wasm-pkg-core" "$FLAGS" --no-default-features --features js
-build main "$REPO/target/wasm-pkg" "$FLAGS --cfg whyroute_speed"
+build engine "$REPO/target/wasm-pkg" "$FLAGS" --no-default-features --features js
+build topology "$REPO/target/wasm-pkg" "$FLAGS"
 
-for f in core main; do
+for f in engine topology; do
   twiggy top -n 1000000 -f csv "$OUT/$f.named.wasm" > "$OUT/$f.csv"
 done
-MODULE_DEPTH="${MODULE_DEPTH:-2}" python3 - "$OUT/core.csv" "$OUT/main.csv" <<'EOF'
+MODULE_DEPTH="${MODULE_DEPTH:-2}" python3 - "$OUT/engine.csv" "$OUT/topology.csv" <<'EOF'
 import collections, csv, os, re, sys
 
 depth = int(os.environ["MODULE_DEPTH"])
@@ -62,11 +63,11 @@ def tally(path):
                 modules["whyroute" + m.group(1)] += size
     return crates, modules
 
-(core_c, core_m), (main_c, main_m) = tally(sys.argv[1]), tally(sys.argv[2])
-for title, core, main in (("crate", core_c, main_c), ("whyroute module", core_m, main_m)):
-    keys = sorted(set(core) | set(main), key=lambda k: -(main[k] - core[k]) or -main[k])
-    print(f"\n{title:40} {'core':>9} {'main':>9} {'main-core':>10}")
+(engine_c, engine_m), (topo_c, topo_m) = tally(sys.argv[1]), tally(sys.argv[2])
+for title, engine, topo in (("crate", engine_c, topo_c), ("whyroute module", engine_m, topo_m)):
+    keys = sorted(set(engine) | set(topo), key=lambda k: -(topo[k] - engine[k]) or -topo[k])
+    print(f"\n{title:40} {'engine':>9} {'topology':>9} {'difference':>10}")
     for k in keys[:30]:
-        print(f"{k:40} {core[k]:9} {main[k]:9} {main[k] - core[k]:+10}")
-    print(f"{'total (raw, before gzip)':40} {sum(core.values()):9} {sum(main.values()):9} {sum(main.values()) - sum(core.values()):+10}")
+        print(f"{k:40} {engine[k]:9} {topo[k]:9} {topo[k] - engine[k]:+10}")
+    print(f"{'total (raw, before gzip)':40} {sum(engine.values()):9} {sum(topo.values()):9} {sum(topo.values()) - sum(engine.values()):+10}")
 EOF

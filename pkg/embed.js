@@ -8,7 +8,7 @@
 import init, { explain, version } from './core.js';
 
 /** Resolves once the WebAssembly engine is initialised. */
-export const ready = init({ module_or_path: new URL('./core_bg.wasm', import.meta.url) }).then(() => undefined);
+export const ready = init({ module_or_path: new URL('./whyroute_bg.wasm', import.meta.url) }).then(() => undefined);
 
 const FLOW_LINE = /^[ \t]*flow:[ \t]*(.*?)[ \t]*$/im;
 

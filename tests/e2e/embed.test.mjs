@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { launch, openPage, OUT } from './browser.mjs';
 
 const ROOT = process.env.WHYROUTE_E2E_ROOT_URL;
-const built = existsSync(fileURLToPath(new URL('../../pkg/core_bg.wasm', import.meta.url)));
+const built = existsSync(fileURLToPath(new URL('../../pkg/whyroute_bg.wasm', import.meta.url)));
 const skip = (!ROOT && 'WHYROUTE_E2E_ROOT_URL is not set: run scripts/test-e2e.sh') || (!built && 'pkg/ not built (make pkg)');
 const PAGE = ROOT && new URL('examples/docs-embed.html', ROOT).href;
 
@@ -48,7 +48,7 @@ test('docs embed: the seed renders a verdict through eth1, table 200, with the d
   assert.deepEqual(requests.filter((u) => !u.startsWith(origin + '/') && !u.startsWith('data:')), [], 'nothing but its own origin');
   // The embed loads the single-host engine only (whyroute/core), not the topology build.
   const wasm = requests.filter((u) => u.endsWith('.wasm')).map((u) => u.split('/').pop());
-  assert.deepEqual(wasm, ['core_bg.wasm']);
+  assert.deepEqual(wasm, ['whyroute_bg.wasm']);
   assert.deepEqual(errors, []);
   await page.screenshot({ path: join(OUT, 'docs-embed.png'), fullPage: true });
   await page.close();
@@ -101,4 +101,29 @@ test('docs embed: without its JavaScript the paste is readable as it was written
   } finally {
     await nojs.close();
   }
+});
+
+test('npm main entry in the browser: init() fetches the engine alone; the first trace() fetches the topology build', { skip }, async () => {
+  // A page on the repository's origin importing pkg/whyroute.js as a docs site would.
+  const { page, errors, requests } = await openPage(browser.context, PAGE);
+  await rendered(page, 'before');
+  const wasmFetched = () => requests.filter((u) => u.endsWith('.wasm')).map((u) => u.split('/').pop());
+  const answer = await page.evaluate(async () => {
+    const w = await import('../pkg/whyroute.js');
+    await w.default();
+    const paste = await (await fetch('../tests/fixtures/seed/supervisor-before.txt')).text();
+    const route = w.routeGet(paste, { dst: '192.168.10.10' });
+    const beforeTrace = performance.getEntriesByType('resource').map((e) => e.name.split('/').pop()).filter((n) => n.endsWith('.wasm'));
+    const toml = await (await fetch('../tests/fixtures/topology/tanzu-seed.toml')).text();
+    const t = await w.trace(toml, { dst: '192.168.10.10', ipproto: 'udp', dport: 53 }, { supervisor: paste });
+    return { dev: route.dev, beforeTrace, out: t.forward.hops[0].out_dev, reply: t.reply.disposition.kind };
+  });
+  assert.equal(answer.dev, 'eth1');
+  assert.ok(answer.beforeTrace.includes('whyroute_bg.wasm'), `the engine was fetched: ${answer.beforeTrace}`);
+  assert.ok(!answer.beforeTrace.includes('topology_bg.wasm'), `no topology build before trace(): ${answer.beforeTrace}`);
+  assert.equal(answer.out, 'eth1');
+  assert.equal(answer.reply, 'reply_lost');
+  assert.deepEqual([...new Set(wasmFetched())].sort(), ['topology_bg.wasm', 'whyroute_bg.wasm']);
+  assert.deepEqual(errors, []);
+  await page.close();
 });

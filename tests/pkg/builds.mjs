@@ -1,11 +1,12 @@
-// The npm package's two builds, for the tests that run against both: the main entry
-// (`whyroute`, with the topology exports) and `whyroute/core` (the single-host engine the docs
-// embed loads). The single-host API must answer alike in both.
+// The npm package's two wasm builds, for the tests that run against both: the main entry
+// (`whyroute`: the single-host engine in whyroute_bg.wasm, which `whyroute/core` and the docs
+// embed load too) and `whyroute/topology` (everything, in topology_bg.wasm, which the main
+// entry's topology functions load on first use). The single-host API must answer alike in both.
 import { readFileSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export const PKG = new URL('../../pkg/', import.meta.url);
-export const BUILDS = [['whyroute', 'whyroute.js', 'whyroute_bg.wasm'], ['core', 'core.js', 'core_bg.wasm']];
+export const BUILDS = [['whyroute', 'whyroute.js', 'whyroute_bg.wasm'], ['topology', 'topology.js', 'topology_bg.wasm']];
 const built = BUILDS.every(([, js]) => existsSync(fileURLToPath(new URL(js, PKG))));
 /** node:test's `skip` option: false, or why the builds are missing. */
 export const skip = !built && 'pkg/ not built (make pkg)';

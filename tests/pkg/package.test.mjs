@@ -15,10 +15,11 @@ test('pkg/package.json: name, module type, exports, types, license, version', ()
   assert.equal(manifest.exports['.'], './whyroute.js');
   assert.equal(manifest.exports['./embed'], './embed.js');
   assert.equal(manifest.exports['./core'], './core.js');
+  assert.equal(manifest.exports['./topology'], './topology.js');
   assert.equal(manifest.types, './whyroute.d.ts');
   assert.equal(manifest.license, 'MIT OR Apache-2.0');
   assert.equal(manifest.version, crateVersion, 'the npm version follows the crate version');
-  for (const f of ['whyroute.js', 'whyroute_bg.wasm', 'whyroute.d.ts', 'core.js', 'core_bg.wasm', 'core.d.ts', 'embed.js', 'embed.d.ts', 'README.md']) {
+  for (const f of ['whyroute.js', 'whyroute.d.ts', 'engine.js', 'engine.d.ts', 'whyroute_bg.wasm', 'core.js', 'core.d.ts', 'topology.js', 'topology.d.ts', 'topology_bg.wasm', 'embed.js', 'embed.d.ts', 'README.md']) {
     assert.ok(manifest.files.includes(f), `files lists ${f}`);
   }
 });

@@ -18,6 +18,12 @@ test('pkg: whyroute.js + whyroute_bg.wasm initialise and report the version', { 
 });
 
 test('pkg: TypeScript declarations exist', { skip: !built && 'pkg/ not built (make pkg)' }, () => {
+  // The main entry's declarations re-export the generated ones (engine.d.ts) and add the
+  // asynchronous topology functions; tests/pkg/types.ts type-checks real use of both.
   const dts = readFileSync(new URL('whyroute.d.ts', PKG), 'utf8');
-  assert.match(dts, /export function version\(\): string;/);
+  assert.match(dts, /export \* from '\.\/engine\.js';/);
+  assert.match(dts, /export function trace\(.*\): Promise<TopologyTrace>;/);
+  const engine = readFileSync(new URL('engine.d.ts', PKG), 'utf8');
+  assert.match(engine, /export function version\(\): string;/);
+  assert.doesNotMatch(engine, /export function trace/, 'the single-host build has no topology exports');
 });

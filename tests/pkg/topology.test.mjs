@@ -1,5 +1,7 @@
 // The topology API of the npm package (pkg/, `make pkg`): trace, lint, fixes, compare over the
-// seed's Tanzu NAT scenario (tests/fixtures/topology/tanzu-seed.toml) and hostile input.
+// seed's Tanzu NAT scenario (tests/fixtures/topology/tanzu-seed.toml) and hostile input, through
+// `whyroute/topology` (topology.js, synchronous). The main entry's asynchronous versions, which
+// load this build on first use, are tested in lazy-topology.test.mjs.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, existsSync } from 'node:fs';
@@ -7,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 
 const PKG = new URL('../../pkg/', import.meta.url);
 const FIX = new URL('../fixtures/', import.meta.url);
-const built = existsSync(fileURLToPath(new URL('whyroute.js', PKG)));
+const built = existsSync(fileURLToPath(new URL('topology.js', PKG)));
 const skip = !built && 'pkg/ not built (make pkg)';
 const read = (p) => readFileSync(new URL(p, FIX), 'utf8');
 const BEFORE = read('seed/supervisor-before.txt');
@@ -21,8 +23,8 @@ const DNS = { dst: '192.168.10.10', ipproto: 'udp', dport: 53 };
 let w;
 before(async () => {
   if (!built) return;
-  w = await import(new URL('whyroute.js', PKG));
-  w.initSync({ module: readFileSync(new URL('whyroute_bg.wasm', PKG)) });
+  w = await import(new URL('topology.js', PKG));
+  w.initSync({ module: readFileSync(new URL('topology_bg.wasm', PKG)) });
 });
 
 /** Runs f and returns the Error it throws (failing when it returns instead). */

@@ -7,6 +7,7 @@ import init, {
   trace, lint, fixes, compare,
   type TopologyTrace, type TopologyDiagnostic, type TopologyFlow, type Transcripts, type Fix, type Comparison,
   type Hop, type Disposition, type NatResult, type FlowDiff, type ScenarioError, type Change,
+  loadTopology, type TopologyModule,
 } from '../../pkg/whyroute.js';
 
 export async function main(paste: string): Promise<string> {
@@ -53,11 +54,12 @@ export async function main(paste: string): Promise<string> {
   return [version(), firstRule, lines, formats, dev, byText, summary, warnings, linkFlow, wrong].join();
 }
 
-// The topology API: a scenario's TOML text, the pastes of its Linux hosts by name.
-export function topology(toml: string, paste: string, before: string, after: string): string {
+// The topology API: a scenario's TOML text, the pastes of its Linux hosts by name. From the main
+// entry the four functions return Promises (they load the topology build on first use).
+export async function topology(toml: string, paste: string, before: string, after: string): Promise<string> {
   const transcripts: Transcripts = { supervisor: paste };
   const flow: TopologyFlow = { dst: '192.168.10.10', ipproto: 'udp', dport: 53, from_node: 'supervisor' };
-  const t: TopologyTrace = trace(toml, flow, transcripts);
+  const t: TopologyTrace = await trace(toml, flow, transcripts);
   const first: Hop = t.forward.hops[0];
   const outDev: string | undefined = first.out_dev;
   const snat: string | undefined = t.forward.hops[1]?.nat?.find((n: NatResult) => n.phase === 'snat')?.packet.src;
@@ -65,42 +67,60 @@ export function topology(toml: string, paste: string, before: string, after: str
   let why = '';
   if (end?.kind === 'reply_lost') why = `${end.reason}; ${end.cause.kind}`;
   else if (end?.kind === 'delivered') why = `${end.node} ${end.address}`;
-  trace(toml, '192.168.10.10 dport 53', new Map([['supervisor', paste]]));
-  trace(toml, flow);
+  await trace(toml, '192.168.10.10 dport 53', new Map([['supervisor', paste]]));
+  await trace(toml, flow);
 
-  const findings: TopologyDiagnostic[] = lint(toml, transcripts);
+  const findings: TopologyDiagnostic[] = await lint(toml, transcripts);
   const lines: (number | undefined)[] = findings.filter((d) => d.code === 'workload_dns_collision').map((d) => d.line);
-  lint(toml);
+  await lint(toml);
 
-  const f: Fix[] = fixes(toml, flow, transcripts);
+  const f: Fix[] = await fixes(toml, flow, transcripts);
   const change: Change = f[0].change;
   const prefix: string = change.kind === 'return_route' ? change.prefix : change.kind;
   const commands: string[] = f.flatMap((x) => (x.proven ? x.commands : []));
 
-  const c: Comparison = compare(before, after, [flow, '8.8.8.8']);
+  const c: Comparison = await compare(before, after, [flow, '8.8.8.8']);
   const changed: FlowDiff[] = c.flows.filter((d) => d.changed);
   const cause: string | undefined = changed[0]?.cause;
-  const count: number = c.changed + compare(before, after).flows.length;
+  const count: number = c.changed + (await compare(before, after)).flows.length;
 
   try {
-    lint('version = 1\n[wizard');
+    await lint('version = 1\n[wizard');
   } catch (e) {
     const diags: TopologyDiagnostic[] = (e as ScenarioError).diagnostics;
     void diags;
   }
 
+  // Loaded ahead of time (or from given bytes), the topology build answers synchronously.
+  const sync: TopologyModule = await loadTopology(new URL('https://docs.example/topology_bg.wasm'));
+  const direct: TopologyTrace = sync.trace(toml, flow, transcripts);
+
+  // @ts-expect-error: the main entry's trace is asynchronous
+  const notAwaited: TopologyTrace = trace(toml, flow, transcripts);
   // @ts-expect-error: the scenario is TOML text, not an object
-  trace({ version: 1 }, flow);
+  await trace({ version: 1 }, flow);
   // @ts-expect-error: transcripts are strings by host name
-  lint(toml, { supervisor: 42 });
+  await lint(toml, { supervisor: 42 });
   // @ts-expect-error: a topology flow needs dst
-  fixes(toml, { from_node: 'supervisor' });
+  await fixes(toml, { from_node: 'supervisor' });
   // @ts-expect-error: compare takes two pastes
-  compare(before);
+  await compare(before);
   // @ts-expect-error: results are typed, not any
   const wrong: string = t.ok;
 
-  return [outDev, snat, why, lines, prefix, commands, cause, count, wrong].join();
+  return [outDev, snat, why, lines, prefix, commands, cause, count, wrong, direct.ok, notAwaited].join();
+}
+
+// `whyroute/topology` (pkg/topology.d.ts): the whole engine in one build, every function synchronous.
+import initTopology, * as topo from '../../pkg/topology.js';
+
+export async function topologyBuild(toml: string, paste: string): Promise<string> {
+  await initTopology();
+  const t: topo.TopologyTrace = topo.trace(toml, '192.168.10.10 dport 53', { supervisor: paste });
+  const r: topo.RouteGet = topo.routeGet(paste, { dst: '192.168.10.10' });
+  // @ts-expect-error: results are typed, not any
+  const wrong: number = topo.lint(toml)[0].message;
+  return `${t.summary} ${r.dev} ${wrong}`;
 }
 
 // The docs embed's declarations (pkg/embed.d.ts).

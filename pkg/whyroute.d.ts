@@ -1,0 +1,45 @@
+// Types of the main entry, `whyroute` (whyroute.js): the single-host engine as generated
+// (engine.d.ts) plus the topology functions, which load the topology build on first use and
+// so return Promises. The topology types themselves are generated into topology.d.ts.
+export * from './engine.js';
+export { default } from './engine.js';
+import type { InitInput } from './engine.js';
+import type { TopologyTrace, TopologyDiagnostic, TopologyFlow, Transcripts, Fix, Comparison } from './topology.js';
+export type {
+  Change, Comparison, Disposition, Fix, FlowDiff, FlowSpec, Hop, Leg, NatCheck, NatPhase, NatResult,
+  NatSession, NodeKind, Packet, ScenarioError, TopologyDiagnostic, TopologyFlow, TopologyTrace, Transcripts,
+} from './topology.js';
+
+/** The topology build (`whyroute/topology`): every export synchronous once it is initialised. */
+export type TopologyModule = typeof import('./topology.js');
+
+/**
+ * Loads and initialises the topology build (topology_bg.wasm next to this module unless
+ * `input` says otherwise). trace, lint, fixes and compare call it; call it yourself to start
+ * the download early or to hand over the bytes. The first call decides where they come from.
+ */
+export function loadTopology(input?: InitInput | Promise<InitInput>): Promise<TopologyModule>;
+
+/**
+ * The flow traced hop by hop through the scenario: every node's decision and NAT, how the
+ * request ends, and the reply back to the (translated) source.
+ */
+export function trace(scenarioToml: string, flow: TopologyFlow | string, transcripts?: Transcripts): Promise<TopologyTrace>;
+
+/**
+ * What is wrong with the scenario: bad values, unreadable paste lines, and what the traces of
+ * its DNS and declared flows run into (errors first).
+ */
+export function lint(scenarioToml: string, transcripts?: Transcripts): Promise<TopologyDiagnostic[]>;
+
+/**
+ * The smallest single changes that make both directions of the flow work, each proven by
+ * re-running the trace with it; empty when the flow already works.
+ */
+export function fixes(scenarioToml: string, flow: TopologyFlow | string, transcripts?: Transcripts): Promise<Fix[]>;
+
+/**
+ * Two host pastes (e.g. before and after a change) side by side: which flows change how they
+ * leave or end, and the difference that causes each.
+ */
+export function compare(a: string, b: string, flows?: (TopologyFlow | string)[]): Promise<Comparison>;
