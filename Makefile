@@ -68,4 +68,5 @@ bench: pkg
 	node benches/wasm-node.mjs
 
 clean:
-	rm -rf target dist pkg/whyroute* pkg/core* pkg/snippets
+	# Generated files of pkg/ only: whyroute.js/.d.ts and core.js/.d.ts there are committed.
+	rm -rf target dist pkg/engine.js pkg/engine.d.ts pkg/whyroute_bg.wasm pkg/whyroute_bg.wasm.d.ts pkg/topology.js pkg/topology.d.ts pkg/topology_bg.wasm pkg/topology_bg.wasm.d.ts pkg/snippets
