@@ -4,22 +4,12 @@
 // here the topology module starts uninitialised, as on a page.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-
-const PKG = new URL('../../pkg/', import.meta.url);
-const FIX = new URL('../fixtures/', import.meta.url);
-const built = existsSync(fileURLToPath(new URL('topology.js', PKG)));
-const skip = !built && 'pkg/ not built (make pkg)';
-const read = (p) => readFileSync(new URL(p, FIX), 'utf8');
-const BEFORE = read('seed/supervisor-before.txt');
-const AFTER = read('seed/supervisor-after.txt');
-const SEED = read('topology/tanzu-seed.toml');
-const DNS = { dst: '192.168.10.10', ipproto: 'udp', dport: 53 };
+import { readFileSync } from 'node:fs';
+import { PKG, skip, BEFORE, AFTER, SEED, DNS } from './topology-fixtures.mjs';
 
 let main;
 before(async () => {
-  if (!built) return;
+  if (skip) return;
   main = await import(new URL('whyroute.js', PKG));
   main.initSync({ module: readFileSync(new URL('whyroute_bg.wasm', PKG)) });
 });

@@ -4,25 +4,12 @@
 // load this build on first use, are tested in lazy-topology.test.mjs.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-
-const PKG = new URL('../../pkg/', import.meta.url);
-const FIX = new URL('../fixtures/', import.meta.url);
-const built = existsSync(fileURLToPath(new URL('topology.js', PKG)));
-const skip = !built && 'pkg/ not built (make pkg)';
-const read = (p) => readFileSync(new URL(p, FIX), 'utf8');
-const BEFORE = read('seed/supervisor-before.txt');
-const AFTER = read('seed/supervisor-after.txt');
-const SEED = read('topology/tanzu-seed.toml');
-const FIXED = read('topology/tanzu-seed-fixed.toml');
-/** The seed with the supervisor paste inside the scenario (a TOML literal string). */
-const SEED_INLINE = SEED.replace('transcript_file = "../seed/supervisor-before.txt"', `transcript = '''\n${BEFORE}'''`);
-const DNS = { dst: '192.168.10.10', ipproto: 'udp', dport: 53 };
+import { readFileSync } from 'node:fs';
+import { PKG, skip, BEFORE, AFTER, SEED, FIXED, SEED_INLINE, DNS } from './topology-fixtures.mjs';
 
 let w;
 before(async () => {
-  if (!built) return;
+  if (skip) return;
   w = await import(new URL('topology.js', PKG));
   w.initSync({ module: readFileSync(new URL('topology_bg.wasm', PKG)) });
 });
