@@ -14,11 +14,14 @@ export type {
 export type TopologyModule = typeof import('./topology.js');
 
 /**
- * Loads and initialises the topology build (topology_bg.wasm next to this module unless
- * `input` says otherwise). trace, lint, fixes and compare call it; call it yourself to start
- * the download early or to hand over the bytes. The first call decides where they come from.
+ * Loads and initialises the topology build: topology_bg.wasm next to this module, unless
+ * `input` (what `init` takes) says otherwise; in Node a file: URL is read from the file.
+ * trace, lint, fixes and compare call it; call it yourself to start the download early or to
+ * hand over the bytes. Once loaded, later inputs are ignored; a failed load can be retried.
  */
-export function loadTopology(input?: InitInput | Promise<InitInput>): Promise<TopologyModule>;
+export function loadTopology(
+  input?: { module_or_path: InitInput | Promise<InitInput> } | InitInput | Promise<InitInput>,
+): Promise<TopologyModule>;
 
 /**
  * The flow traced hop by hop through the scenario: every node's decision and NAT, how the

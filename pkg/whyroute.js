@@ -14,11 +14,12 @@ export { default } from './engine.js';
 let topology;
 
 /**
- * Loads and initialises the topology build (topology_bg.wasm, next to this file unless
- * `input` says otherwise: a URL, a Response, the bytes or a WebAssembly.Module, as for
- * `init`). Resolves to its module, whose functions are synchronous. Called by trace, lint,
+ * Loads and initialises the topology build and resolves to its module, whose functions are
+ * synchronous. `input` is what `init` takes: by default topology_bg.wasm next to this file;
+ * or a URL, a Response, the bytes, a WebAssembly.Module, or `{ module_or_path }` of one of
+ * them. In Node a file: URL (and the default) is read from the file. Called by trace, lint,
  * fixes and compare; call it yourself to start the download early or to hand over the bytes.
- * The first call decides where the bytes come from; a failed load can be retried.
+ * Once loaded, later inputs are ignored; a failed load is forgotten, so the next call retries.
  */
 export function loadTopology(input) {
   if (topology === undefined) {
@@ -32,16 +33,32 @@ export function loadTopology(input) {
 
 async function importTopology(input) {
   const m = await import('./topology.js');
-  let source = input;
-  if (source === undefined && new URL(import.meta.url).protocol === 'file:') {
-    // Node (and Deno) running from files: their fetch() cannot read a file: URL, so the bytes
-    // are read here. The name is a variable so that bundlers leave this import alone.
-    const fsModule = 'node:fs/promises';
-    const { readFile } = await import(/* webpackIgnore: true */ /* @vite-ignore */ fsModule);
-    source = await readFile(new URL('./topology_bg.wasm', import.meta.url));
+  let source = input !== null && typeof input === 'object' && 'module_or_path' in input ? input.module_or_path : input;
+  source = await source;
+  if (serverRuntime()) {
+    // Node's (and Deno's) fetch() cannot read a file: URL, so such bytes are read here.
+    const url = source === undefined ? new URL('./topology_bg.wasm', import.meta.url) : fileUrl(source);
+    if (url) source = await readFileUrl(url);
   }
   await m.default(source === undefined ? undefined : { module_or_path: source });
   return m;
+}
+
+/** Node or Deno, by the runtime itself: bundlers may rewrite import.meta.url to a file: URL. */
+function serverRuntime() {
+  return typeof globalThis.process?.versions?.node === 'string' || typeof globalThis.Deno?.version === 'object';
+}
+
+function fileUrl(source) {
+  if (source instanceof URL) return source.protocol === 'file:' ? source : undefined;
+  return typeof source === 'string' && source.startsWith('file:') ? new URL(source) : undefined;
+}
+
+async function readFileUrl(url) {
+  // A variable, so that bundlers leave this import alone (it never runs in a browser).
+  const fsModule = 'node:fs/promises';
+  const { readFile } = await import(/* webpackIgnore: true */ /* @vite-ignore */ fsModule);
+  return readFile(url);
 }
 
 /** The flow traced hop by hop through a topology scenario (see topology.d.ts). */

@@ -64,7 +64,7 @@ done
 # Builds of the earlier layout (a core_bg.wasm of its own), so pkg/ holds only what ships.
 rm -f pkg/core_bg.wasm pkg/core_bg.wasm.d.ts pkg/.gitignore
 
-for f in engine.js engine.d.ts whyroute_bg.wasm topology.js topology.d.ts topology_bg.wasm whyroute.js whyroute.d.ts core.js package.json; do
+for f in engine.js engine.d.ts whyroute_bg.wasm topology.js topology.d.ts topology_bg.wasm whyroute.js whyroute.d.ts core.js core.d.ts embed.js embed.d.ts package.json README.md; do
   [ -s "pkg/$f" ] || { echo "build-pkg: pkg/$f is missing" >&2; exit 1; }
 done
 echo "pkg built in $(( $(date +%s) - start ))s:"

@@ -104,26 +104,32 @@ test('docs embed: without its JavaScript the paste is readable as it was written
 });
 
 test('npm main entry in the browser: init() fetches the engine alone; the first trace() fetches the topology build', { skip }, async () => {
-  // A page on the repository's origin importing pkg/whyroute.js as a docs site would.
-  const { page, errors, requests } = await openPage(browser.context, PAGE);
-  await rendered(page, 'before');
-  const wasmFetched = () => requests.filter((u) => u.endsWith('.wasm')).map((u) => u.split('/').pop());
-  const answer = await page.evaluate(async () => {
-    const w = await import('../pkg/whyroute.js');
+  // An empty page of the repository's origin that imports pkg/whyroute.js as a docs site would.
+  const { page, errors, requests } = await openPage(browser.context, new URL('tests/e2e/pages/npm-main-entry.html', ROOT).href);
+  const fetched = () => requests.map((u) => u.split('/').pop()).filter((n) => /\.(wasm|js)$/.test(n));
+  assert.deepEqual(fetched(), [], 'the page itself loads no script');
+  const route = await page.evaluate(async () => {
+    const w = await import('../../../pkg/whyroute.js');
     await w.default();
-    const paste = await (await fetch('../tests/fixtures/seed/supervisor-before.txt')).text();
-    const route = w.routeGet(paste, { dst: '192.168.10.10' });
-    const beforeTrace = performance.getEntriesByType('resource').map((e) => e.name.split('/').pop()).filter((n) => n.endsWith('.wasm'));
-    const toml = await (await fetch('../tests/fixtures/topology/tanzu-seed.toml')).text();
-    const t = await w.trace(toml, { dst: '192.168.10.10', ipproto: 'udp', dport: 53 }, { supervisor: paste });
-    return { dev: route.dev, beforeTrace, out: t.forward.hops[0].out_dev, reply: t.reply.disposition.kind };
+    const paste = await (await fetch('../../fixtures/seed/supervisor-before.txt')).text();
+    return w.routeGet(paste, { dst: '192.168.10.10' });
   });
-  assert.equal(answer.dev, 'eth1');
-  assert.ok(answer.beforeTrace.includes('whyroute_bg.wasm'), `the engine was fetched: ${answer.beforeTrace}`);
-  assert.ok(!answer.beforeTrace.includes('topology_bg.wasm'), `no topology build before trace(): ${answer.beforeTrace}`);
-  assert.equal(answer.out, 'eth1');
-  assert.equal(answer.reply, 'reply_lost');
-  assert.deepEqual([...new Set(wasmFetched())].sort(), ['topology_bg.wasm', 'whyroute_bg.wasm']);
+  assert.equal(route.dev, 'eth1');
+  assert.deepEqual(fetched(), ['whyroute.js', 'engine.js', 'whyroute_bg.wasm'], 'importing and initialising the main entry loads the engine only');
+
+  const t = await page.evaluate(async () => {
+    const w = await import('../../../pkg/whyroute.js');
+    const paste = await (await fetch('../../fixtures/seed/supervisor-before.txt')).text();
+    const toml = await (await fetch('../../fixtures/topology/tanzu-seed.toml')).text();
+    const flow = { dst: '192.168.10.10', ipproto: 'udp', dport: 53 };
+    // Two calls at once: one load.
+    const [trace, findings] = await Promise.all([w.trace(toml, flow, { supervisor: paste }), w.lint(toml, { supervisor: paste })]);
+    return { out: trace.forward.hops[0].out_dev, reply: trace.reply.disposition.kind, codes: findings.map((d) => d.code) };
+  });
+  assert.equal(t.out, 'eth1');
+  assert.equal(t.reply, 'reply_lost');
+  assert.ok(t.codes.includes('workload_dns_collision'), t.codes.join());
+  assert.deepEqual(fetched(), ['whyroute.js', 'engine.js', 'whyroute_bg.wasm', 'topology.js', 'topology_bg.wasm'], 'the topology build, once');
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -337,6 +337,8 @@ nodeTest('whyroute/core is the main entry without the topology functions; the ma
     assert.equal(typeof core[f], 'function', `whyroute/core exports ${f}`);
     assert.equal(core[f], main[f], `whyroute/core's ${f} is the main entry's (one module, one wasm)`);
   }
+  assert.equal(core.loadTopology, undefined, 'whyroute/core has no loadTopology');
+  assert.equal(typeof main.loadTopology, 'function');
   for (const f of ['trace', 'lint', 'fixes', 'compare']) {
     assert.equal(core[f], undefined, `whyroute/core has no ${f}`);
     assert.equal(typeof main[f], 'function', `whyroute exports ${f}`);

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 
 export const PKG = new URL('../../pkg/', import.meta.url);
 export const BUILDS = [['whyroute', 'whyroute.js', 'whyroute_bg.wasm'], ['topology', 'topology.js', 'topology_bg.wasm']];
-const built = BUILDS.every(([, js]) => existsSync(fileURLToPath(new URL(js, PKG))));
+const built = BUILDS.every(([, , wasm]) => existsSync(fileURLToPath(new URL(wasm, PKG))));
 /** node:test's `skip` option: false, or why the builds are missing. */
 export const skip = !built && 'pkg/ not built (make pkg)';
 

@@ -5,7 +5,8 @@ import { readFileSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const PKG = new URL('../../pkg/', import.meta.url);
-const built = existsSync(fileURLToPath(new URL('whyroute.js', PKG)));
+// engine.js is generated (whyroute.js, the main entry, is committed).
+const built = existsSync(fileURLToPath(new URL('engine.js', PKG)));
 
 test('pkg: whyroute.js + whyroute_bg.wasm initialise and report the version', { skip: !built && 'pkg/ not built (make pkg)' }, async () => {
   const mod = await import(new URL('whyroute.js', PKG));
