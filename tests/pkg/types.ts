@@ -93,6 +93,8 @@ export async function topology(toml: string, paste: string, before: string, afte
 
   // Loaded ahead of time (or from given bytes), the topology build answers synchronously.
   const sync: TopologyModule = await loadTopology(new URL('https://docs.example/topology_bg.wasm'));
+  await loadTopology();
+  await loadTopology({ module_or_path: new Uint8Array(0) });
   const direct: TopologyTrace = sync.trace(toml, flow, transcripts);
 
   // @ts-expect-error: the main entry's trace is asynchronous
