@@ -7,11 +7,10 @@
 //! for [`Outcome`] (the per-side verdict line) and as a cross-check in the tests.
 
 use crate::state::FlowFields;
-use std::collections::BTreeMap;
 use whyroute::decide::{parse_flow_args, Fib};
 use whyroute::model::RouteType;
 use whyroute::topology::{compare_hosts, Comparison as EngineComparison, FlowSpec};
-use whyroute::{Analysis, Decision, Flow, RouteError};
+use whyroute::{Analysis, Decision, RouteError};
 
 /// What one host does with one flow, reduced to what matters for the packet.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -64,11 +63,13 @@ impl Outcome {
     }
 
     /// Same packet fate: same device, gateway, source and error (the table may differ).
+    #[cfg(test)]
     fn same_fate(&self, o: &Outcome) -> bool {
         (self.ok, &self.dev, &self.gateway, &self.src, self.local, &self.error) == (o.ok, &o.dev, &o.gateway, &o.src, o.local, &o.error)
     }
 }
 
+#[cfg(test)]
 #[derive(Clone, Debug, PartialEq)]
 pub struct Row {
     /// The flow as `ip route get` arguments.
@@ -80,17 +81,20 @@ pub struct Row {
     pub changed: bool,
 }
 
+#[cfg(test)]
 #[derive(Clone, Debug, PartialEq)]
 pub struct Comparison {
     pub rows: Vec<Row>,
 }
 
+#[cfg(test)]
 impl Comparison {
     pub fn changed(&self) -> impl Iterator<Item = &Row> {
         self.rows.iter().filter(|r| r.changed)
     }
 }
 
+#[cfg(test)]
 fn push(flows: &mut Vec<(String, Vec<String>)>, args: String, why: String) {
     match flows.iter_mut().find(|(a, _)| *a == args) {
         Some((_, w)) => {
@@ -103,6 +107,7 @@ fn push(flows: &mut Vec<(String, Vec<String>)>, args: String, why: String) {
 }
 
 /// The flows worth comparing on these hosts (deduplicated, in a stable order).
+#[cfg(test)]
 pub fn derive_flows(hosts: &[&Analysis], current: &FlowFields) -> Vec<(String, Vec<String>)> {
     let mut flows = Vec::new();
     if !current.dst.trim().is_empty() {
@@ -121,7 +126,7 @@ pub fn derive_flows(hosts: &[&Analysis], current: &FlowFields) -> Vec<(String, V
             }
         }
     }
-    let mut gateways = BTreeMap::new();
+    let mut gateways = std::collections::BTreeMap::new();
     for a in hosts {
         for routes in a.host.tables.values() {
             for r in routes {
@@ -162,13 +167,14 @@ pub fn outcome_of(a: &Analysis, current: &FlowFields) -> Option<Outcome> {
 }
 
 /// Decides every derived flow on both hosts.
+#[cfg(test)]
 pub fn compare(a: &Analysis, b: &Analysis, current: &FlowFields) -> Comparison {
     let (fa, fb) = (Fib::new(&a.host), Fib::new(&b.host));
     let rows = derive_flows(&[a, b], current)
         .into_iter()
         .filter_map(|(args, why)| {
             let words: Vec<&str> = args.split_whitespace().collect();
-            let flow: Flow = parse_flow_args(&words).ok()?;
+            let flow: whyroute::Flow = parse_flow_args(&words).ok()?;
             let oa = Outcome::of(a, &fa.route_get(&flow, None));
             let ob = Outcome::of(b, &fb.route_get(&flow, None));
             let changed = !oa.same_fate(&ob);

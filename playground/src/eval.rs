@@ -1,4 +1,5 @@
-//! One evaluation: the selected host's paste → model → the flow's decision, explained, timed.
+//! One evaluation: the selected host's paste → model → the flow's decision, explained (the
+//! caller times it: `now`).
 
 use crate::state::FlowFields;
 use whyroute::explain::{explain, Trace};
@@ -10,12 +11,9 @@ pub struct Evaluation {
     pub trace: Option<Trace>,
     /// Why the flow form is not a valid flow.
     pub flow_error: Option<String>,
-    /// Wall time of analyze + explain, in milliseconds.
-    pub millis: f64,
 }
 
 pub fn evaluate(text: &str, flow: &FlowFields) -> Evaluation {
-    let t0 = now();
     let analysis = analyze(text);
     let (trace, flow_error) = if flow.dst.trim().is_empty() {
         (None, Some("Enter a destination address.".to_string()))
@@ -27,7 +25,7 @@ pub fn evaluate(text: &str, flow: &FlowFields) -> Evaluation {
             Err(e) => (None, Some(format!("The flow is not valid: expected {e}."))),
         }
     };
-    Evaluation { analysis, trace, flow_error, millis: now() - t0 }
+    Evaluation { analysis, trace, flow_error }
 }
 
 /// `performance.now()` in the browser; 0 on the host (tests).

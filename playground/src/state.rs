@@ -209,6 +209,7 @@ impl Example {
             Example::DscpVoice => FlowFields { dst: "203.0.113.10".into(), tos: "0xb8".into(), ..FlowFields::default() },
         }
     }
+    #[cfg(test)]
     pub fn from_id(id: &str) -> Option<Example> {
         Example::ALL.into_iter().find(|e| e.id() == id)
     }
@@ -358,6 +359,7 @@ impl Model {
     }
 
     /// The permalink (`v1:…`, without `#`).
+    #[cfg(test)]
     pub fn link(&self) -> String {
         permalink::encode(&self.scenario())
     }
