@@ -63,4 +63,15 @@ fn hundred_megabyte_paste_and_million_line_table() {
     // Memory stays within a small multiple of the input: 100 MB of text and its model.
     let peak = peak_rss_mib();
     assert!(peak < 1024, "peak RSS {peak} MiB (measured: ~330)");
+    drop(fib);
+    drop(a);
+    drop(text);
+
+    // A million blocks, each showing another table: linear (~2 s; quadratic was ~16 s).
+    let text = routegen::table_per_block(1_000_000);
+    let a = timed("1M one-route tables", Duration::from_secs(10), || analyze(&text));
+    assert!(a.diagnostics.is_empty(), "{:?}", &a.diagnostics[..a.diagnostics.len().min(3)]);
+    assert_eq!(a.host.tables.keys().filter(|&&t| t >= 0x1000).count(), 1_000_000);
+    assert_eq!(a.host.routes(255).len(), 1, "table local was shown whole: nothing is inferred into it");
 }
+

@@ -121,3 +121,17 @@ pub fn hostile_paste(mb: usize) -> (String, Vec<usize>, usize) {
     }
     (text, reported, routes)
 }
+
+/// `n` blocks `ip route show table N`, each showing another table (ids from 0x1000 on, in no
+/// order) with one route, then the local table shown whole: the tables a paste shows whole
+/// must stay cheap to record however many there are (engine/tests/hostile*.rs).
+pub fn table_per_block(n: u32) -> String {
+    let mut text = String::new();
+    for i in 0..n {
+        // 7919, a prime, permutes 0..n when n is not a multiple of it.
+        let t = 0x1000 + (u64::from(i) * 7919 % u64::from(n)) as u32;
+        writeln!(text, "$ ip route show table {t}\n10.{}.{}.0/24 via 10.0.0.1 dev eth0", (i >> 8) & 255, i & 255).unwrap();
+    }
+    text.push_str("$ ip route show table local\nlocal 10.0.0.2 dev eth0 proto kernel scope host src 10.0.0.2\n");
+    text
+}
