@@ -74,4 +74,3 @@ fn hundred_megabyte_paste_and_million_line_table() {
     assert_eq!(a.host.tables.keys().filter(|&&t| t >= 0x1000).count(), 1_000_000);
     assert_eq!(a.host.routes(255).len(), 1, "table local was shown whole: nothing is inferred into it");
 }
-
