@@ -1,8 +1,8 @@
 //! One call from pasted text to a host model plus everything the user should know about
 //! the paste: the entry point for the CLI, the npm package and the playground.
 
-use crate::model::{build_host, Host};
-use crate::parse::{parse_transcript, Block, ParseDiagnostic};
+use crate::model::{build_host, route_to_string, Host, Missing};
+use crate::parse::{parse_transcript, Block, Line, ParseDiagnostic};
 use serde::{Deserialize, Serialize};
 
 /// A paste, understood.
@@ -20,6 +20,29 @@ pub struct Analysis {
 pub fn analyze(text: &str) -> Analysis {
     let (frag, blocks) = parse_transcript(text);
     let mut diagnostics = frag.diagnostics.clone();
+    let host = build_host(frag);
+    diagnostics.extend(missing_pieces(&host));
     diagnostics.sort_by_key(|d| d.line);
-    Analysis { host: build_host(frag), diagnostics, blocks }
+    Analysis { host, diagnostics, blocks }
+}
+
+/// One warning per piece of kernel state that routes need and the paste lacks (a nexthop
+/// object, a device), at the first route that needs it: decisions through those routes say
+/// they cannot be made.
+fn missing_pieces(host: &Host) -> Vec<ParseDiagnostic> {
+    let mut firsts: Vec<(Missing, usize, usize, String)> = Vec::new();
+    for r in host.tables.values().flatten() {
+        let Some(m) = r.missing() else { continue };
+        match firsts.iter_mut().find(|f| f.0 == m) {
+            Some(f) => f.2 += 1,
+            None => firsts.push((m, r.origin.line.unwrap_or(0), 1, route_to_string(host, r))),
+        }
+    }
+    firsts
+        .into_iter()
+        .map(|(m, line, count, text)| {
+            let also = if count > 1 { format!(" ({} routes are in the same case)", count) } else { String::new() };
+            ParseDiagnostic::warning(Line { no: line, text: &text }, format!("{}{also}", m.expected()))
+        })
+        .collect()
 }

@@ -127,9 +127,14 @@ pub fn format_json_line(host: &Host, d: &Decision) -> String {
     format!("[{}]", format_json_object(host, d))
 }
 
-/// What ip prints on stderr for a refused route.
+/// What ip prints on stderr for a refused route; for an answer that is not the kernel's (the
+/// paste lacks what the decision needs), whyroute's own words, never dressed as ip's.
 pub fn format_error(e: RouteError) -> String {
-    format!("RTNETLINK answers: {}", e.message())
+    if e.is_kernel_answer() {
+        format!("RTNETLINK answers: {}", e.message())
+    } else {
+        format!("whyroute: {}", e.message())
+    }
 }
 
 fn table_word(host: &Host, d: &Decision) -> Option<String> {

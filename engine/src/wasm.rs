@@ -187,7 +187,10 @@ export interface RouteGetRoute {
 
 /** The kernel refused the route: `error` is what `RTNETLINK answers:` would say. */
 export interface RouteGetError {
+  /** The kernel's refusal (`RTNETLINK answers: …` without the prefix), or, with `undecidable`, what the paste lacks. */
   error: string;
+  /** True when the paste lacks what the decision needs (e.g. `ip nexthop show` for an `nhid` route): not the kernel's answer. */
+  undecidable?: boolean;
   dev?: undefined;
   gateway?: undefined;
   table?: undefined;
@@ -309,7 +312,7 @@ pub fn route_get(
     let a = analyze(&text);
     match Fib::new(&a.host).route_get(&flow, None) {
         Ok(d) => json_to_js(&crate::routeget::format_json_object(&a.host, &d)),
-        Err(e) => to_js(&RouteGetError { error: e.message() }),
+        Err(e) => to_js(&RouteGetError { error: e.message(), undecidable: !e.is_kernel_answer() }),
     }
 }
 
@@ -405,7 +408,9 @@ fn is_empty(s: &&str) -> bool {
 
 #[derive(Serialize)]
 struct RouteGetError {
-    error: &'static str,
+    error: std::borrow::Cow<'static, str>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    undecidable: bool,
 }
 
 /// The fields of a scenario object that matter on the way back in (the host model itself

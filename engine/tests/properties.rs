@@ -240,6 +240,7 @@ fn route_with(
             prefsrc,
             mtu,
             nexthops: nexthops.into(),
+            nhid: None,
             origin: Origin::default(),
         })
     })

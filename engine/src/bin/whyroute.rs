@@ -14,7 +14,7 @@ mod cli {
     use clap::{Parser, Subcommand};
     use std::io::Read;
     use std::process::ExitCode;
-    use whyroute::decide::{parse_flow_args, Fib, RouteError};
+    use whyroute::decide::{parse_flow_args, Fib};
     use whyroute::{analyze, routeget};
 
     #[derive(Parser)]
@@ -300,6 +300,9 @@ mod cli {
                 } else {
                     print!("{}", routeget::format_text(&a.host, &d));
                 }
+                if let Some(note) = whyroute::explain::order_note(&a.host, &d) {
+                    eprintln!("whyroute: {note}");
+                }
                 if d.multipath.len() > 1 {
                     let r = whyroute::decide::route(&a.host, d.route.expect("multipath route"));
                     let hops: Vec<String> = d
@@ -314,8 +317,10 @@ mod cli {
                 }
                 ExitCode::SUCCESS
             }
-            Err(RouteError::InputPath) => {
-                eprintln!("whyroute: {}", RouteError::InputPath.message());
+            // Not the kernel's answer (the paste lacks what the decision needs): say so, and
+            // exit 1 rather than ip's 2, so a script never takes it for the kernel's refusal.
+            Err(e) if !e.is_kernel_answer() => {
+                eprintln!("{}", routeget::format_error(e));
                 ExitCode::from(1)
             }
             Err(e) => {

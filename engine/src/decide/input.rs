@@ -106,11 +106,9 @@ impl<'h> Fib<'h> {
         // A packet sent back out of the interface it came in on, to a sender on that link:
         // the kernel would send an ICMP redirect (shared_media is on by default).
         let redirect = *out_dev == *dev.name && on_link && host.conf_or(&out_dev, "send_redirects", true);
-        let mut d = self.input_decision(flow, Some(res), RouteType::Unicast, out_dev.to_string(), nh.gateway, redirect);
-        if let Some(g) = d.gateway
-            && host.dev_of_local(g).is_some() && nh.dev.as_deref().is_some_and(|nd| host.addresses.iter().any(|a| a.dev == nd && a.local == g)) {
-                d.gateway = None;
-            }
+        let (gateway, scope) = self.used_gateway(res);
+        let mut d = self.input_decision(flow, Some(res), RouteType::Unicast, out_dev.to_string(), gateway, redirect);
+        d.nexthop_scope = scope;
         Ok(d)
     }
 
@@ -166,6 +164,7 @@ impl<'h> Fib<'h> {
             mtu: if kind == RouteType::Unicast { r.and_then(|r| r.mtu) } else { None },
             iif: flow.iif.clone(),
             redirect,
+            nexthop_scope: None,
             source: SourceChoice { addr: flow.from, why: Why::Given },
         }
     }
@@ -218,12 +217,7 @@ impl<'h> Fib<'h> {
                 let uses_dev = r.nexthops.iter().any(|n| n.dev.as_deref() == Some(dev));
                 // A nexthop has host scope without a gateway, or when its gateway resolved
                 // through a local route on its own device.
-                let nh_scope_host = |res: &FibResult| {
-                    route(host, res.route).nexthops.get(res.nexthop).is_some_and(|n| match n.gateway {
-                        None => true,
-                        Some(g) => super::gateway_is_local_on(host, g, n.dev.as_deref()),
-                    })
-                };
+                let nh_scope_host = |res: &FibResult| self.nexthop_scope(res.route, res.nexthop).scope == crate::model::Scope::HOST;
                 if uses_dev {
                     return Ok(nh_scope_host(&res));
                 }

@@ -9,14 +9,17 @@
 mod args;
 mod fib;
 mod input;
+mod nexthop;
 pub mod source;
 
 pub use args::{flow_to_args, parse_flow_args};
 pub use fib::{route, scan_candidates, Fib, RouteRef, TableIndex, TableLookup};
+pub use nexthop::NexthopScope;
 pub use source::{inet_select_addr, SourceChoice};
 
-use crate::model::{Host, Rule, RuleAction, RouteType, Scope, TableId, TABLE_DEFAULT};
+use crate::model::{Host, Missing, Rule, RuleAction, RouteType, Scope, TableId, TABLE_DEFAULT};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::net::Ipv4Addr;
 
 /// The flow `ip route get` describes. Defaults are the kernel's: UDP, uid 0 (root), no mark.
@@ -74,18 +77,30 @@ pub enum RouteError {
     NoSuchDevice,
     /// `iif` (the input/forwarding path) is not modelled.
     InputPath,
+    /// Not the kernel's answer: the paste lacks what the decision needs (a nexthop object, a
+    /// device). Never printed as `RTNETLINK answers`.
+    Undecidable(Missing),
 }
 
 impl RouteError {
-    pub fn message(self) -> &'static str {
-        match self {
+    /// What `RTNETLINK answers:` prints, or for the errors that are not the kernel's, what
+    /// whyroute says instead.
+    pub fn message(self) -> Cow<'static, str> {
+        Cow::Borrowed(match self {
             RouteError::NetworkUnreachable => "Network is unreachable",
             RouteError::NoRouteToHost => "No route to host",
             RouteError::PermissionDenied => "Permission denied",
             RouteError::InvalidArgument => "Invalid argument",
             RouteError::NoSuchDevice => "No such device",
             RouteError::InputPath => "the input path (iif) cannot be decided for this flow",
-        }
+            RouteError::Undecidable(m) => return Cow::Owned(format!("cannot be decided from this paste: {}", m.describe())),
+        })
+    }
+
+    /// Whether the kernel itself gives this answer (`RTNETLINK answers: …`), rather than
+    /// whyroute saying it cannot decide.
+    pub fn is_kernel_answer(self) -> bool {
+        !matches!(self, RouteError::InputPath | RouteError::Undecidable(_))
     }
     /// The error a route type returns from fib_table_lookup (fib_props[type].error).
     fn of_route_type(t: RouteType) -> Option<RouteError> {
@@ -100,7 +115,7 @@ impl RouteError {
 
 impl std::fmt::Display for RouteError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.message())
+        f.write_str(&self.message())
     }
 }
 
@@ -154,6 +169,10 @@ pub struct Decision {
     /// Input path: forwarded back out of its input link to an on-link sender (ICMP redirect).
     #[serde(default)]
     pub redirect: bool,
+    /// For a nexthop with a gateway: its scope, which decided whether `gateway` is used, and
+    /// whether that depends on the order the routes were added in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nexthop_scope: Option<NexthopScope>,
     pub source: SourceChoice,
 }
 
@@ -346,14 +365,9 @@ impl<'h> Fib<'h> {
             return Err(RouteError::InvalidArgument);
         }
         let mut kind = kind.or(r.map(|r| r.kind)).unwrap_or(RouteType::Unicast);
-        // rt_set_nexthop uses the gateway only when the nexthop has link scope; a gateway
-        // that is one of this host's own addresses resolved through a host-scope local route.
-        // The kernel resolved the gateway with the nexthop's device as oif, so only a local
-        // route on that same device makes the nexthop host-scoped.
-        let mut gateway = r
-            .and_then(|r| r.nexthops.get(res.map(|x| x.nexthop).unwrap_or(0)))
-            .filter(|n| !n.gateway.is_some_and(|g| gateway_is_local_on(host, g, n.dev.as_deref())))
-            .and_then(|n| n.gateway);
+        // rt_set_nexthop uses the gateway only when the nexthop has link scope, which the
+        // route to the gateway decided when the route was added (fib_check_nh).
+        let (mut gateway, nexthop_scope) = res.map(|res| self.used_gateway(res)).unwrap_or_default();
         let (mut local, mut broadcast, mut multicast) = (kind == RouteType::Local, false, false);
         if flow.dst == Ipv4Addr::BROADCAST {
             kind = RouteType::Broadcast;
@@ -404,18 +418,33 @@ impl<'h> Fib<'h> {
             iif: None,
             redirect: false,
             mtu: if broadcast || (multicast && r.is_some_and(|r| r.dst.prefix_len() < 4)) { None } else { r.and_then(|r| r.mtu) },
+            nexthop_scope,
             source,
         })
     }
 
+    /// The gateway the route uses (rt_set_nexthop: only a link-scope nexthop's) and, for a
+    /// nexthop with a gateway, its scope.
+    pub(super) fn used_gateway(&self, res: FibResult) -> (Option<Ipv4Addr>, Option<NexthopScope>) {
+        let Some(gw) = route(self.host, res.route).nexthops.get(res.nexthop).and_then(|n| n.gateway) else { return (None, None) };
+        let scope = self.nexthop_scope(res.route, res.nexthop);
+        ((scope.scope == Scope::LINK).then_some(gw), Some(scope))
+    }
+
     /// fib_lookup: the fast path without custom rules, else the rule walk.
-    pub(super) fn fib_lookup(&self, flow: &Flow, mut trail: Option<&mut Trail>) -> Result<FibResult, RouteError> {
+    pub(super) fn fib_lookup(&self, flow: &Flow, trail: Option<&mut Trail>) -> Result<FibResult, RouteError> {
+        self.fib_lookup_scoped(flow, Scope::UNIVERSE, trail)
+    }
+
+    /// fib_lookup for a flow of at least `min_scope` (`flowi4_scope`): routes of a wider scope
+    /// are passed over, as when the kernel resolves a gateway.
+    pub(super) fn fib_lookup_scoped(&self, flow: &Flow, min_scope: Scope, mut trail: Option<&mut Trail>) -> Result<FibResult, RouteError> {
         if let Some(merged) = self.merged() {
             if let Some(t) = trail.as_deref_mut() {
                 t.fast_path = true;
             }
             // Local and main are one trie; a result counts as table main.
-            let main = self.table_lookup(merged, flow);
+            let main = self.table_lookup(merged, flow, min_scope);
             record_fast(&mut trail, &main, crate::model::TABLE_MAIN);
             match main {
                 Lookup::Found(route, nexthop) => return Ok(FibResult { route, nexthop, table: crate::model::TABLE_MAIN, rule: None }),
@@ -423,7 +452,7 @@ impl<'h> Fib<'h> {
                 Lookup::Again(_) => {}
             }
             if let Some(def) = self.table(TABLE_DEFAULT) {
-                let d = self.table_lookup(def, flow);
+                let d = self.table_lookup(def, flow, min_scope);
                 record_fast(&mut trail, &d, TABLE_DEFAULT);
                 match d {
                     Lookup::Found(route, nexthop) => return Ok(FibResult { route, nexthop, table: TABLE_DEFAULT, rule: None }),
@@ -433,11 +462,11 @@ impl<'h> Fib<'h> {
             }
             return Err(RouteError::NetworkUnreachable);
         }
-        self.rules_lookup(flow, trail)
+        self.rules_lookup(flow, min_scope, trail)
     }
 
     /// fib_rules_lookup: walk the rules in order.
-    fn rules_lookup(&self, flow: &Flow, mut trail: Option<&mut Trail>) -> Result<FibResult, RouteError> {
+    fn rules_lookup(&self, flow: &Flow, min_scope: Scope, mut trail: Option<&mut Trail>) -> Result<FibResult, RouteError> {
         let rules = &self.host.rules;
         let mut i = 0;
         while i < rules.len() {
@@ -479,7 +508,7 @@ impl<'h> Fib<'h> {
                 RuleAction::Lookup { table } => {
                     let table = *table;
                     let lookup = match self.table(table) {
-                        Some(idx) => self.table_lookup(idx, flow),
+                        Some(idx) => self.table_lookup(idx, flow, min_scope),
                         None => Lookup::Again(None),
                     };
                     match lookup {
@@ -505,7 +534,7 @@ impl<'h> Fib<'h> {
     }
 
     /// fib_table_lookup: longest prefix first, backtracking past aliases that cannot be used.
-    fn table_lookup(&self, idx: &TableLookup, flow: &Flow) -> Lookup {
+    fn table_lookup(&self, idx: &TableLookup, flow: &Flow, min_scope: Scope) -> Lookup {
         let host = self.host;
         let oif = flow.oif.as_deref();
         for rr in idx.candidates(host, flow.dst) {
@@ -513,11 +542,18 @@ impl<'h> Fib<'h> {
             if r.tos != 0 && (r.tos & 0xfc) != flow.rt_tos() {
                 continue;
             }
+            if r.scope < min_scope {
+                continue;
+            }
             if let Some(e) = RouteError::of_route_type(r.kind) {
                 return Lookup::Error(rr, e);
             }
             if r.kind == RouteType::Throw {
                 return Lookup::Again(Some(rr));
+            }
+            // The kernel would use this route; which nexthop it has, the paste does not say.
+            if let Some(m) = r.missing() {
+                return Lookup::Error(rr, RouteError::Undecidable(m));
             }
             if !r.nexthops.is_empty() && r.nexthops.iter().all(|n| n.dead) {
                 continue;
@@ -564,16 +600,6 @@ pub(super) fn note(trail: &mut Option<&mut Trail>, s: String) {
     if let Some(t) = trail.as_deref_mut() {
         t.notes.push(s);
     }
-}
-
-/// Whether `gw` resolves, from `dev`, through a host-scope local route: one of `dev`'s own
-/// addresses, or a `local` route on `dev` covering it.
-pub(super) fn gateway_is_local_on(host: &Host, gw: Ipv4Addr, dev: Option<&str>) -> bool {
-    let Some(dev) = dev else { return host.dev_of_local(gw).is_some() };
-    host.addresses.iter().any(|a| a.dev == dev && a.local == gw)
-        || host.routes(crate::model::TABLE_LOCAL).iter().any(|r| {
-            r.kind == RouteType::Local && r.dst.contains(&gw) && r.nexthops.first().and_then(|n| n.dev.as_deref()) == Some(dev)
-        })
 }
 
 /// fib4_rule_suppress: reject a result whose prefix is too short or whose device is in the

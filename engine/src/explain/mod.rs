@@ -133,8 +133,18 @@ pub fn explain_with(fib: &Fib<'_>, flow: &Flow) -> Trace {
             let hops: Vec<String> = d.multipath.iter().map(|&i| nh_words(&r.nexthops[i])).collect();
             t.notes.push(format!("multipath route: the kernel hashes each flow onto one of {} (shown: the first)", hops.join(", ")));
         }
+    if let Ok(d) = &result {
+        t.notes.extend(order_note(host, d));
+    }
     t.text = render_text(&t);
     t
+}
+
+/// The decision's gateway depends on the order its routes were added in, if it does.
+pub fn order_note(host: &Host, d: &Decision) -> Option<String> {
+    let rr = d.route?;
+    let gw = route(host, rr).nexthops.get(d.nexthop)?.gateway?;
+    d.nexthop_scope?.order_note(gw, &host.table_name(rr.table))
 }
 
 fn nh_words(n: &crate::model::NextHop) -> String {

@@ -19,6 +19,7 @@ pub fn build_host(mut frag: Fragment) -> Host {
     build_links_and_addresses(&frag, &mut host);
     build_rules(&frag, &mut host);
     build_tables(&frag, routes, &mut host);
+    use_nexthop_objects(&mut frag, &mut host);
     // One walk over the (maybe a million) nexthops finds both the unknown device names and
     // whether a gateway lacks its device; that is rare, and the names are collected again after.
     let (mut missing, unresolved) = unknown_devices(&host);
@@ -158,6 +159,67 @@ fn build_tables(frag: &Fragment, mut routes: Vec<Route>, host: &mut Host) {
     }
 }
 
+/// Routes that name a nexthop object (`nhid N`) printed without their nexthops
+/// (`nexthop_compat_mode` 0) take them from the object, as the kernel's lookup does. A route
+/// whose object the paste does not define keeps no usable nexthop ([`Route::missing`]).
+fn use_nexthop_objects(frag: &mut Fragment, host: &mut Host) {
+    for obj in std::mem::take(&mut frag.nexthops) {
+        if host.nexthop_object(obj.id).is_none() {
+            host.nexthop_objects.push(obj);
+        }
+    }
+    if host.nexthop_objects.is_empty() {
+        return;
+    }
+    let objects = std::mem::take(&mut host.nexthop_objects);
+    for r in host.tables.values_mut().flatten() {
+        let Some(id) = r.nhid else { continue };
+        // Printed with its nexthops (compat mode 1): the kernel's own expansion, flags included.
+        if !r.nexthops.is_empty() && r.nexthops.iter().all(|n| n.dev.is_some()) {
+            continue;
+        }
+        match expand_nexthop_object(&objects, id) {
+            Some(Expansion::Blackhole) => {
+                r.kind = RouteType::Blackhole;
+                r.nexthops.clear();
+            }
+            Some(Expansion::Hops(hops)) => {
+                r.nexthops = hops;
+                r.origin.inferred.get_or_insert_with(|| format!("its nexthops are those of nexthop object {id}"));
+            }
+            None => {}
+        }
+    }
+    host.nexthop_objects = objects;
+}
+
+enum Expansion {
+    Blackhole,
+    Hops(NextHops),
+}
+
+/// The nexthops of object `id` as a route using it has them: a single nexthop, or a group's
+/// members with their weights. None when the object (or a member) is not in the paste.
+fn expand_nexthop_object(objects: &[NexthopObject], id: u32) -> Option<Expansion> {
+    let find = |id: u32| objects.iter().find(|o| o.id == id && !o.fdb);
+    let single = |o: &NexthopObject, weight: u32| match &o.kind {
+        NexthopKind::Single { gateway, dev: Some(dev), onlink, .. } => {
+            Some(NextHop { gateway: *gateway, dev: Some(dev.clone()), weight, onlink: *onlink, ..NextHop::default() })
+        }
+        _ => None,
+    };
+    let obj = find(id)?;
+    match &obj.kind {
+        NexthopKind::Blackhole => Some(Expansion::Blackhole),
+        NexthopKind::Single { .. } => single(obj, 1).map(|h| Expansion::Hops(smallvec::smallvec![h])),
+        NexthopKind::Group { members, .. } => members
+            .iter()
+            .map(|m| find(m.id).and_then(|o| single(o, m.weight)))
+            .collect::<Option<NextHops>>()
+            .map(Expansion::Hops),
+    }
+}
+
 /// The table more than half of the routes are in, when one is (Boyer–Moore majority vote);
 /// otherwise some table of the routes. Which table keeps the parsed Vec changes only the
 /// copying, never the tables, so a vote (one pass, no map) is enough.
@@ -213,6 +275,7 @@ fn kernel_local_routes(host: &Host) -> Vec<Route> {
             prefsrc: Some(src),
             mtu: None,
             nexthops: smallvec::smallvec![NextHop { dev: Some(dev.into()), weight: 1, ..NextHop::default() }],
+            nhid: None,
             origin: why(),
         });
     };
@@ -267,6 +330,7 @@ fn kernel_prefix_routes(host: &Host) -> Vec<Route> {
             prefsrc: Some(a.local),
             mtu: None,
             nexthops: smallvec::smallvec![NextHop { dev: Some(a.dev.as_str().into()), weight: 1, ..NextHop::default() }],
+            nhid: None,
             origin: Origin::inferred("the prefix route the kernel adds for the address"),
         });
     }

@@ -133,6 +133,9 @@ pub fn route_to_string(host: &Host, r: &Route) -> String {
     if r.tos != 0 {
         write!(s, " tos {}", crate::parse::ip_rule::tos_name(r.tos)).unwrap();
     }
+    if let Some(id) = r.nhid {
+        write!(s, " nhid {id}").unwrap();
+    }
     if r.nexthops.len() == 1 {
         let n = &r.nexthops[0];
         if let Some(g) = n.gateway {

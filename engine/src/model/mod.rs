@@ -452,9 +452,14 @@ pub struct Route {
     /// The `mtu` route metric, which `ip route get` echoes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mtu: Option<u32>,
-    /// Empty for routes without a nexthop (blackhole, unreachable, prohibit, throw).
+    /// Empty for routes without a nexthop (blackhole, unreachable, prohibit, throw), and for
+    /// a route whose nexthop object (`nhid`) the paste does not define.
     #[serde(default)]
     pub nexthops: NextHops,
+    /// `nhid N`: the route uses nexthop object N (`ip nexthop show`) instead of nexthops of its
+    /// own; the model copies that object's nexthops into `nexthops`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nhid: Option<u32>,
     #[serde(default)]
     pub origin: Origin,
 }
@@ -467,6 +472,97 @@ impl Route {
     pub fn is_multipath(&self) -> bool {
         self.nexthops.len() > 1
     }
+
+    /// What the paste lacks to use this route, if anything: a nexthop object it names but does
+    /// not define, or (a cut-off line) a device. The kernel never holds such a route, so a
+    /// decision that reaches it cannot be made from the paste.
+    pub fn missing(&self) -> Option<Missing> {
+        if !matches!(self.kind, RouteType::Unicast | RouteType::Local | RouteType::Broadcast | RouteType::Multicast | RouteType::Anycast) {
+            return None;
+        }
+        let no_device = self.nexthops.is_empty() || self.nexthops.iter().any(|n| n.dev.is_none());
+        match (no_device, self.nhid) {
+            (false, _) => None,
+            (true, Some(id)) => Some(Missing::Nexthop { id }),
+            (true, None) => Some(Missing::Device),
+        }
+    }
+}
+
+/// What a paste lacks for a decision: the kernel had it, the paste does not show it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "missing", rename_all = "snake_case")]
+pub enum Missing {
+    /// A route names `nhid N` and no `ip nexthop show` in the paste defines object N.
+    Nexthop { id: u32 },
+    /// A route that needs a device names none (and none could be resolved from its gateway).
+    Device,
+}
+
+impl Missing {
+    /// In words, with what to paste.
+    pub fn describe(self) -> String {
+        match self {
+            Missing::Nexthop { id } => format!("the route uses nexthop object {id} (`nhid {id}`), which the paste does not define: paste the output of `ip nexthop show` too"),
+            Missing::Device => "the route names no device (`dev`), and none could be resolved from its gateway: paste the whole `ip route` line (and `ip addr`)".into(),
+        }
+    }
+
+    /// What a paste should add, as a parse diagnostic's "expected …".
+    pub fn expected(self) -> String {
+        match self {
+            Missing::Nexthop { id } => format!("`ip nexthop show` output defining nexthop object {id}, which this route uses (`nhid {id}`); without it, no decision through this route can be made"),
+            Missing::Device => "a device (`dev DEV`) on this route, or a connected route to its gateway; without one, no decision through this route can be made".into(),
+        }
+    }
+}
+
+/// A nexthop object (`ip nexthop show`, kernel 5.3+), which routes use by `nhid`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NexthopObject {
+    pub id: u32,
+    #[serde(flatten)]
+    pub kind: NexthopKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub protocol: Option<Cow<'static, str>>,
+    /// `fdb`: a nexthop for the VXLAN bridge's forwarding database; no route can use it.
+    #[serde(default)]
+    pub fdb: bool,
+    #[serde(default)]
+    pub origin: Origin,
+}
+
+/// What a nexthop object is.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum NexthopKind {
+    /// `id N [via G] dev D [scope S] [onlink]`. The scope is printed by iproute2 for a
+    /// gateway nexthop (link) or a device-only one (host).
+    Single {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        gateway: Option<Ipv4Addr>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        dev: Option<std::sync::Arc<str>>,
+        #[serde(default)]
+        onlink: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        scope: Option<Scope>,
+    },
+    /// `id N blackhole`: a route using it discards packets (its type becomes blackhole).
+    Blackhole,
+    /// `id N group A[,W]/B[,W] [type resilient buckets K]`.
+    Group {
+        members: Vec<GroupMember>,
+        #[serde(default)]
+        resilient: bool,
+    },
+}
+
+/// One member of a nexthop group: the object's id and its weight (1 when not printed).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupMember {
+    pub id: u32,
+    pub weight: u32,
 }
 
 /// A route's `proto` word: iproute2's names are shared statics, anything else (a number, a
@@ -506,6 +602,9 @@ pub struct Host {
     pub rules: Vec<Rule>,
     /// Routes per table, in the order they were read.
     pub tables: BTreeMap<TableId, Vec<Route>>,
+    /// Nexthop objects (`ip nexthop show`), by id.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub nexthop_objects: Vec<NexthopObject>,
     /// Table names from the paste or rt_tables (`200 wcp` → "wcp" = 200).
     #[serde(default)]
     pub table_names: BTreeMap<String, TableId>,
@@ -530,6 +629,10 @@ pub struct Host {
 impl Host {
     pub fn link(&self, name: &str) -> Option<&Link> {
         self.links.iter().find(|l| l.name == name)
+    }
+    /// The nexthop object with this id, if the paste defines it.
+    pub fn nexthop_object(&self, id: u32) -> Option<&NexthopObject> {
+        self.nexthop_objects.iter().find(|n| n.id == id)
     }
     /// Addresses of one link, in list order.
     pub fn addresses_of<'a>(&'a self, dev: &'a str) -> impl Iterator<Item = &'a Address> + 'a {

@@ -84,7 +84,7 @@ const ENCAP_NOT_MODELLED: &str = "an IPv4 route; lightweight-tunnel `encap` rout
 const IGNORED_WITH_VALUE: &[&str] = &[
     "advmss", "rtt", "rttvar", "reordering", "window", "cwnd", "initcwnd", "initrwnd", "ssthresh",
     "realms", "rto_min", "hoplimit", "features", "quickack", "congctl", "expires", "error", "fastopen_no_cookie",
-    "nhid", "ttl-propagate", "age", "users", "used",
+    "ttl-propagate", "age", "users", "used",
 ];
 /// One-word flags iproute2 prints after a route.
 const FLAGS: &[&str] = &[
@@ -139,6 +139,7 @@ fn parse_route_line(text: &str, default_table: TableId, out: &Fragment, devs: &m
         prefsrc: None,
         mtu: None,
         nexthops: Default::default(),
+        nhid: None,
         origin: Origin::default(),
     };
     let mut nh = NextHop { weight: 1, ..NextHop::default() };
@@ -193,6 +194,10 @@ fn parse_route_line(text: &str, default_table: TableId, out: &Fragment, devs: &m
             "weight" => {
                 let v = val(k)?;
                 nh.weight = v.parse().map_err(|_| format!("a number after `weight`, found `{v}`"))?;
+            }
+            "nhid" => {
+                let v = val(k)?;
+                route.nhid = Some(parse_u32(v).ok_or_else(|| format!("a nexthop object id after `nhid`, found `{v}`"))?);
             }
             "onlink" => nh.onlink = true,
             "dead" => nh.dead = true,
@@ -324,7 +329,7 @@ fn parse_json(lines: &[Line<'_>], default_table: TableId, out: &mut Fragment) {
             t.push(' ');
         }
         t.push_str(&s("dst").unwrap_or_default());
-        for (k, word) in [("gateway", "via"), ("dev", "dev"), ("table", "table"), ("protocol", "proto"), ("scope", "scope"), ("prefsrc", "src"), ("metric", "metric"), ("tos", "tos")] {
+        for (k, word) in [("nhid", "nhid"), ("gateway", "via"), ("dev", "dev"), ("table", "table"), ("protocol", "proto"), ("scope", "scope"), ("prefsrc", "src"), ("metric", "metric"), ("tos", "tos")] {
             if let Some(v) = s(k) {
                 t.push_str(&format!(" {word} {v}"));
             }

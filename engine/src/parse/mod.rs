@@ -6,6 +6,7 @@
 
 pub mod ifconfig;
 pub mod ip_addr;
+pub mod ip_nexthop;
 pub mod ip_route;
 pub mod ip_rule;
 pub mod iptables;
@@ -16,7 +17,7 @@ pub mod route_print;
 pub mod transcript;
 mod words;
 
-use crate::model::{Address, Link, Nameserver, Route, Rule, TableId};
+use crate::model::{Address, Link, Nameserver, NexthopObject, Route, Rule, TableId};
 use serde::{Deserialize, Serialize};
 
 pub use transcript::{parse_transcript, Block, Format};
@@ -209,6 +210,8 @@ pub struct Fragment {
     pub addresses: Vec<Address>,
     pub rules: Vec<Rule>,
     pub routes: Vec<Route>,
+    /// Nexthop objects (`ip nexthop show`).
+    pub nexthops: Vec<NexthopObject>,
     pub nameservers: Vec<Nameserver>,
     /// Table names learned from the paste (`cat /etc/iproute2/rt_tables`).
     pub table_names: Vec<(String, TableId)>,
@@ -233,6 +236,9 @@ pub struct Seen {
     pub all_tables: bool,
     /// Addresses came from `ip addr` (with scope and secondary flags) rather than ifconfig.
     pub ip_addr: bool,
+    /// An `ip nexthop` listing was pasted (so every object a route names should be in it).
+    #[serde(default)]
+    pub nexthops: bool,
 }
 
 /// The ids of the tables a paste showed whole, in paste order (a repeat of the last one is not
@@ -281,6 +287,7 @@ impl Fragment {
         } else {
             self.routes.extend(other.routes);
         }
+        self.nexthops.extend(other.nexthops);
         self.nameservers.extend(other.nameservers);
         self.table_names.extend(other.table_names);
         self.diagnostics.extend(other.diagnostics);
@@ -289,6 +296,7 @@ impl Fragment {
         self.seen.tables.extend(other.seen.tables);
         self.seen.all_tables |= other.seen.all_tables;
         self.seen.ip_addr |= other.seen.ip_addr;
+        self.seen.nexthops |= other.seen.nexthops;
         if self.hostname.is_none() {
             self.hostname = other.hostname;
         }

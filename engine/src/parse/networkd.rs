@@ -479,6 +479,7 @@ impl UnitReader<'_> {
                             weight: 1,
                             ..NextHop::default()
                         }],
+                        nhid: None,
                         origin: Origin::line(line.no),
                     });
                 }
@@ -789,6 +790,7 @@ impl UnitReader<'_> {
             prefsrc: draft.prefsrc,
             mtu: draft.mtu,
             nexthops: nexthops.into(),
+            nhid: None,
             origin: Origin::line(header.no),
         });
     }

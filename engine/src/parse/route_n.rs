@@ -253,6 +253,7 @@ fn parse_row(line: Line<'_>, words: &[&str], columns: &Columns, table: u32, out:
         prefsrc: None,
         mtu: None,
         nexthops: nexthops.into(),
+        nhid: None,
         origin: Origin::line(line.no),
     })
 }

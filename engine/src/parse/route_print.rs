@@ -108,6 +108,7 @@ pub fn parse(text: &str) -> Fragment {
             prefsrc: Some(iface),
             mtu: None,
             nexthops: smallvec::smallvec![NextHop { gateway: gw, dev: Some(link_name(iface).into()), weight: 1, ..NextHop::default() }],
+            nhid: None,
             origin: Origin::line(no),
         });
     }

@@ -2,7 +2,7 @@
 //! its format. The command line decides the format (`ip r s t 200` → routes of table 200);
 //! where there is none, the content does.
 
-use super::{ifconfig, ip_addr, ip_route, ip_rule, networkd, resolv, route_n};
+use super::{ifconfig, ip_addr, ip_nexthop, ip_route, ip_rule, networkd, resolv, route_n};
 use super::{trim, Context, Fragment, Line, ParseDiagnostic};
 use crate::model::{parse_u32, table_id_builtin, TableId};
 use serde::{Deserialize, Serialize};
@@ -14,6 +14,7 @@ pub enum Format {
     IpAddr,
     IpRule,
     IpRoute,
+    IpNexthop,
     Ifconfig,
     RouteN,
     Networkd,
@@ -29,6 +30,7 @@ impl Format {
             Format::IpAddr => "ip addr",
             Format::IpRule => "ip rule",
             Format::IpRoute => "ip route",
+            Format::IpNexthop => "ip nexthop",
             Format::Ifconfig => "ifconfig",
             Format::RouteN => "route -n",
             Format::Networkd => "systemd-networkd file",
@@ -308,6 +310,8 @@ fn classify_ip(args: &[&str]) -> Command {
         Format::IpRule
     } else if is(obj, "link") {
         Format::IpAddr
+    } else if obj.len() >= 3 && is(obj, "nexthop") {
+        Format::IpNexthop
     } else {
         return Command::Skip(format!("`ip {obj}` output is not routing state"));
     };
@@ -339,6 +343,10 @@ fn read_block(format: Format, cx: &CommandContext, lines: &[Line<'_>], out: &mut
         Format::IpAddr => ip_addr::parse(lines, &ctx, &mut frag),
         Format::IpRule => ip_rule::parse(lines, &ctx, &mut frag),
         Format::IpRoute => ip_route::parse(lines, &ctx, &mut frag),
+        Format::IpNexthop => {
+            frag.seen.nexthops = true;
+            ip_nexthop::parse(lines, &mut frag)
+        }
         Format::Ifconfig => ifconfig::parse(lines, &ctx, &mut frag),
         Format::RouteN => route_n::parse(lines, &ctx, &mut frag),
         Format::Networkd => networkd::parse(lines, &ctx, &mut frag),
@@ -430,6 +438,9 @@ fn detect_line(t: &str) -> Option<Format> {
     }
     if first == "nameserver" || first == "search" {
         return Some(Format::Resolv);
+    }
+    if first == "id" && w.get(1).is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit())) && w.get(2).is_some_and(|k| matches!(*k, "via" | "dev" | "group" | "blackhole")) {
+        return Some(Format::IpNexthop);
     }
     if first.starts_with("net.ipv4.") && w.get(1) == Some(&"=") {
         return Some(Format::Sysctl);

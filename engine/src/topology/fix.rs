@@ -224,6 +224,7 @@ pub fn apply(net: &mut Network, c: &Change) -> bool {
                 prefsrc: None,
                 mtu: None,
                 nexthops: smallvec::smallvec![NextHop { gateway: Some(*via), dev: dev.map(Into::into), weight: 1, ..NextHop::default() }],
+                nhid: None,
                 origin: Origin::inferred("whyroute fix"),
             };
             n.host.tables.entry(TABLE_MAIN).or_default().push(r);
