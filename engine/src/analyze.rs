@@ -2,6 +2,7 @@
 //! the paste: the entry point for the CLI, the npm package and the playground.
 
 use crate::model::{build_host, route_to_string, Host, Missing};
+use crate::parse::route_get::PastedRouteGet;
 use crate::parse::{parse_transcript, Block, Line, ParseDiagnostic};
 use serde::{Deserialize, Serialize};
 
@@ -13,17 +14,21 @@ pub struct Analysis {
     pub diagnostics: Vec<ParseDiagnostic>,
     /// The command blocks found in the paste.
     pub blocks: Vec<Block>,
+    /// The host's own `ip route get` answers found in the paste (see `crate::selfcheck`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub route_gets: Vec<PastedRouteGet>,
 }
 
 /// Parses a whole paste (any mix of the supported commands' output) into a host.
 #[cfg_attr(whyroute_speed, optimize(speed))]
 pub fn analyze(text: &str) -> Analysis {
-    let (frag, blocks) = parse_transcript(text);
-    let mut diagnostics = frag.diagnostics.clone();
+    let (mut frag, blocks) = parse_transcript(text);
+    let mut diagnostics = std::mem::take(&mut frag.diagnostics);
+    let route_gets = std::mem::take(&mut frag.route_gets);
     let host = build_host(frag);
     diagnostics.extend(missing_pieces(&host));
     diagnostics.sort_by_key(|d| d.line);
-    Analysis { host, diagnostics, blocks }
+    Analysis { host, diagnostics, blocks, route_gets }
 }
 
 /// One warning per piece of kernel state that routes need and the paste lacks (a nexthop

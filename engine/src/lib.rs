@@ -17,12 +17,14 @@
 pub mod analyze;
 pub mod decide;
 pub mod explain;
+pub mod findings;
 mod json_fields;
 pub mod json_text;
 pub mod model;
 pub mod parse;
 pub mod permalink;
 pub mod routeget;
+pub mod selfcheck;
 pub mod topology;
 
 #[cfg(all(target_arch = "wasm32", feature = "js"))]

@@ -22,6 +22,8 @@ pub fn format_text(host: &Host, d: &Decision) -> String {
     s.push(' ');
     if let Some(g) = d.gateway {
         s.push_str(&format!("via {g} "));
+    } else if let Some(g) = d.gateway6 {
+        s.push_str(&format!("via inet6 {g} "));
     }
     s.push_str(&format!("dev {}", d.dev));
     if let Some(t) = table_word(host, d) {
@@ -75,6 +77,8 @@ pub fn json_fields(host: &Host, d: &Decision) -> Vec<(&'static str, Value)> {
     }
     if let Some(g) = d.gateway {
         o.push(("gateway", g.to_string().into()));
+    } else if let Some(g) = d.gateway6 {
+        o.push(("via", serde_json::json!({ "family": "inet6", "host": g.to_string() })));
     }
     o.push(("dev", d.dev.clone().into()));
     if let Some(t) = table_word(host, d) {

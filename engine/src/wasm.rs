@@ -12,7 +12,6 @@
 
 use crate::analyze::{analyze, Analysis};
 use crate::decide::{flow_to_args, parse_flow_args, Fib, Flow};
-use crate::model::{route_to_string, rule_to_string, Host, RuleAction, TABLE_DEFAULT, TABLE_LOCAL};
 use crate::parse::Severity;
 use crate::json_fields::Fields;
 use crate::permalink::{self, HostPaste};
@@ -266,7 +265,12 @@ export interface Trace {
   text: string;
 }
 
-export type DiagnosticKind = "parse" | "empty_table" | "goto_target" | "device_down" | "inferred";
+/**
+ * `kernel_agrees` / `kernel_disagrees` / `kernel_not_compared`: a pasted `ip route get` and its
+ * output, compared with whyroute's answer to the same flow (a disagreement is an error: the
+ * host's kernel is right).
+ */
+export type DiagnosticKind = "parse" | "empty_table" | "goto_target" | "device_down" | "inferred" | "kernel_agrees" | "kernel_disagrees" | "kernel_not_compared";
 
 /** A finding about the paste or the host it describes. */
 export interface Diagnostic {
@@ -334,7 +338,7 @@ pub fn diagnose(#[wasm_bindgen(unchecked_param_type = "Scenario | string | Uint8
     let (text, _) = scenario_in(scenario, "diagnose")?;
     let mut a = analyze(&text);
     cap_listed(&mut a.diagnostics);
-    to_js(&findings(&text, &a))
+    to_js(&crate::findings::findings(&text, &a))
 }
 
 /// The scenario as a permalink (`v1:…`, for a URL fragment). `flow`, when given, is stored
@@ -750,86 +754,6 @@ fn value_of(v: &JsValue, depth: usize) -> Result<serde_json::Value, String> {
 }
 
 // ---- diagnose ---------------------------------------------------------------------------
-
-#[derive(Serialize)]
-struct Finding {
-    severity: Severity,
-    kind: &'static str,
-    message: String,
-    line: Option<usize>,
-    text: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    expected: Option<String>,
-}
-
-#[cfg_attr(whyroute_speed, optimize(speed))]
-fn findings(text: &str, a: &Analysis) -> Vec<Finding> {
-    let lines: Vec<&str> = text.lines().collect();
-    let line_text = |no: Option<usize>| no.and_then(|n| lines.get(n.wrapping_sub(1))).map(|l| l.chars().take(200).collect::<String>());
-    let mut out: Vec<Finding> = a
-        .diagnostics
-        .iter()
-        .map(|d| Finding {
-            severity: d.severity,
-            kind: "parse",
-            message: match d.severity {
-                Severity::Info => format!("line {}: {}", d.line, d.expected),
-                _ => d.to_string(),
-            },
-            line: Some(d.line),
-            text: Some(d.text.clone()),
-            expected: Some(d.expected.clone()),
-        })
-        .collect();
-    let h: &Host = &a.host;
-    let mut push = |severity: Severity, kind: &'static str, message: String, line: Option<usize>| out.push(Finding { severity, kind, message, line, text: line_text(line), expected: None });
-
-    for (i, r) in h.rules.iter().enumerate() {
-        match r.action {
-            RuleAction::Lookup { table } if table != TABLE_LOCAL && table != TABLE_DEFAULT && h.routes(table).is_empty() => {
-                let name = h.table_name(table);
-                push(
-                    Severity::Warning,
-                    "empty_table",
-                    format!(
-                        "rule `{}` looks up table {name}, which has no routes in the paste: every flow it matches falls through to the next rule (if the table has routes, add the output of `ip route show table {name}`)",
-                        rule_to_string(h, r)
-                    ),
-                    r.origin.line,
-                );
-            }
-            RuleAction::Goto { target } if !h.rules.iter().skip(i + 1).any(|x| x.priority == target) => push(
-                Severity::Warning,
-                "goto_target",
-                format!("rule `{}` jumps to priority {target}, but no later rule has that priority: the kernel skips it", rule_to_string(h, r)),
-                r.origin.line,
-            ),
-            _ => {}
-        }
-    }
-    // Once per route and device (a multipath route may name a device twice); nothing is
-    // allocated for a route without a finding (a pasted table may have a million).
-    for routes in h.tables.values() {
-        for r in routes {
-            for (k, nh) in r.nexthops.iter().enumerate() {
-                let Some(dev) = nh.dev.as_deref().filter(|_| !nh.dead) else { continue };
-                if r.nexthops[..k].iter().any(|p| !p.dead && p.dev.as_deref() == Some(dev)) {
-                    continue;
-                }
-                // A device the paste does not show is a link the model inferred (an `inferred`
-                // finding says so), never a missing one.
-                if let Some(l) = h.link(dev).filter(|l| !l.up) {
-                    let text = format!("route `{}` (table {}) uses {dev}, which is down: the kernel does not route through a down device", route_to_string(h, r), h.table_name(r.table));
-                    push(Severity::Warning, "device_down", text, r.origin.line.or(l.origin.line));
-                }
-            }
-        }
-    }
-    for why in &h.inferred {
-        push(Severity::Info, "inferred", why.clone(), None);
-    }
-    out
-}
 
 // ---- topologies (whyroute::topology) -------------------------------------------------------
 //

@@ -10,6 +10,8 @@ use std::path::Path;
 use whyroute::decide::{parse_flow_args, Fib};
 use whyroute::{analyze, routeget};
 
+/// Replays every `*.flows.jsonl` of `dir` against its `.txt` transcript (and its `.json.txt`
+/// twin, when stored).
 fn replay_dir(dir: &Path, checked: &mut usize, failures: &mut Vec<String>) {
     let Ok(entries) = std::fs::read_dir(dir) else { return };
     let mut files: Vec<_> = entries.filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.to_string_lossy().ends_with(".flows.jsonl")).collect();
@@ -66,6 +68,7 @@ fn stored_kernel_answers_are_reproduced() {
     replay_dir(&root.join("kernel"), &mut checked, &mut failures);
     replay_dir(&root.join("kernel-selectors"), &mut checked, &mut failures);
     replay_dir(&root.join("kernel-regressions"), &mut checked, &mut failures);
+    replay_dir(&root.join("real-world"), &mut checked, &mut failures);
     // 2 × 1000 flows, each against the text and the JSON transcript, and the regression cases.
     assert!(checked >= 4000, "the stored corpora should hold at least 4000 checks, found {checked}");
     assert!(failures.is_empty(), "{} of {checked} flows disagree with the kernel:\n{}", failures.len(), failures.join("\n"));

@@ -172,6 +172,7 @@ fn nexthop(devs: BoxedStrategy<String>, gateways: BoxedStrategy<Ipv4Addr>, multi
     (prop::option::of(gateways), prop::option::of(devs), 1u32..=256, any::<[bool; 3]>()).prop_map(
         move |(gateway, dev, weight, [onlink, dead, linkdown])| NextHop {
             gateway,
+            via6: None,
             dev: dev.map(Into::into),
             weight: if multipath { weight } else { 1 },
             onlink,

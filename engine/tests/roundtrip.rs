@@ -100,9 +100,13 @@ fn random_nexthop(g: &mut Rng, multipath: bool) -> NextHop {
     // A gateway without a device would get the device the kernel resolves (an inference the
     // round trip would see), so gateways always come with one; a lone route may have neither.
     let gateway = g.chance(2).then(|| g.addr());
-    let dev = if gateway.is_some() || multipath || !g.chance(5) { Some(g.pick(DEVS).to_string()) } else { None };
+    // An IPv6 gateway (`via inet6`, RFC 5549) in place of some IPv4 ones.
+    let via6 = (gateway.is_some() && g.chance(6)).then(|| Box::new(std::net::Ipv6Addr::new(0xfe80, 0, 0, 0, 0, 0, 0, 1 + g.below(0xfff) as u16)));
+    let gateway = gateway.filter(|_| via6.is_none());
+    let dev = if gateway.is_some() || via6.is_some() || multipath || !g.chance(5) { Some(g.pick(DEVS).to_string()) } else { None };
     NextHop {
         gateway,
+        via6,
         dev: dev.map(Into::into),
         weight: if multipath { 1 + g.below(256) as u32 } else { 1 },
         onlink: g.chance(6),

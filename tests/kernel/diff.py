@@ -3,9 +3,10 @@
 
     diff.py --cases DIR --whyroute PATH [--keep-failures FIXDIR]
 
-DIR holds host-*.txt transcripts (and their `ip -j` twins host-*.json.txt,
-each checked the same way) and host-*.flows.jsonl kernel answers as
-written by gen.py (tests/fixtures/kernel/ has the same layout).  For every
+DIR holds NAME.txt transcripts (and their `ip -j` twins NAME.json.txt,
+each checked the same way) and NAME.flows.jsonl kernel answers as
+written by gen.py (host-*) or realworld.py (tests/fixtures/kernel/ and
+tests/fixtures/real-world/ have this layout; other files are ignored).  For every
 flow we run
 
     whyroute route-get --host DIR/host-i.txt -j ARGS...
@@ -43,9 +44,9 @@ def natural_key(path):
 
 
 def load_cases(cases_dir):
-    """[(transcript path, [flow dicts])] for every host in cases_dir."""
+    """[(transcript path, [flow dicts])] for every NAME.flows.jsonl in cases_dir."""
     out = []
-    for fl in sorted(glob.glob(os.path.join(cases_dir, "host-*.flows.jsonl")),
+    for fl in sorted(glob.glob(os.path.join(cases_dir, "*.flows.jsonl")),
                      key=natural_key):
         txt = fl[: -len(".flows.jsonl")] + ".txt"
         if not os.path.exists(txt):
@@ -202,7 +203,7 @@ def main():
     shutil.copy2(a.whyroute, binary)
     cases = load_cases(a.cases)
     if not cases:
-        sys.exit(f"diff.py: no host-*.flows.jsonl in {a.cases}")
+        sys.exit(f"diff.py: no *.flows.jsonl in {a.cases}")
 
     jobs = [(host, flow) for host, flows in cases for flow in flows]
     with concurrent.futures.ThreadPoolExecutor(max_workers=a.jobs) as ex:

@@ -263,11 +263,26 @@ mod cli {
     }
 
     fn load(host: &str) -> Result<whyroute::Analysis, ExitCode> {
+        load_text(host).map(|(a, _)| a)
+    }
+
+    /// The transcript, understood, and its text.
+    fn load_text(host: &str) -> Result<(whyroute::Analysis, String), ExitCode> {
         match read_input(host) {
-            Ok(text) => Ok(analyze(&text)),
+            Ok(text) => Ok((analyze(&text), text)),
             Err(e) => {
                 eprintln!("whyroute: {e}");
                 Err(ExitCode::from(1))
+            }
+        }
+    }
+
+    /// The host's own `ip route get` answers that whyroute contradicts, as warnings on stderr
+    /// (route-get's standard output stays exactly what `ip` prints).
+    fn warn_kernel_disagreements(a: &whyroute::Analysis) {
+        for c in whyroute::selfcheck::check(&a.host, &a.route_gets) {
+            if matches!(c.outcome, whyroute::selfcheck::CheckOutcome::Differs { .. }) {
+                eprintln!("whyroute: WARNING: {}", c.message());
             }
         }
     }
@@ -292,6 +307,7 @@ mod cli {
                 eprintln!("Cannot find device \"{dev}\"");
                 return ExitCode::from(1);
             }
+        warn_kernel_disagreements(&a);
         let fib = Fib::new(&a.host);
         match fib.route_get(&flow, None) {
             Ok(d) => {
@@ -310,7 +326,7 @@ mod cli {
                         .iter()
                         .map(|&i| {
                             let n = &r.nexthops[i];
-                            format!("via {} dev {}", n.gateway.map(|g| g.to_string()).unwrap_or_default(), n.dev.clone().unwrap_or_default())
+                            format!("via {} dev {}", n.via_words().unwrap_or_default(), n.dev.clone().unwrap_or_default())
                         })
                         .collect();
                     eprintln!("whyroute: multipath: the kernel hashes among: {}", hops.join("; "));
@@ -339,6 +355,14 @@ mod cli {
         if json {
             println!("{}", serde_json::to_string_pretty(&t).expect("trace serialises"));
         } else {
+            // The host's own kernel first: a disagreement means this explanation is wrong.
+            for c in whyroute::selfcheck::check(&a.host, &a.route_gets) {
+                match c.outcome {
+                    whyroute::selfcheck::CheckOutcome::Differs { .. } => println!("WARNING: {}\n", c.message()),
+                    whyroute::selfcheck::CheckOutcome::Same => println!("✓ {}\n", c.message()),
+                    whyroute::selfcheck::CheckOutcome::NotCompared { .. } => {}
+                }
+            }
             print!("{}", t.text);
             let errors: Vec<_> = a.diagnostics.iter().filter(|d| d.severity != whyroute::parse::Severity::Info).collect();
             if !errors.is_empty() {
@@ -352,8 +376,8 @@ mod cli {
     }
 
     fn check(host: &str) -> ExitCode {
-        let a = match load(host) {
-            Ok(a) => a,
+        let (a, text) = match load_text(host) {
+            Ok(x) => x,
             Err(c) => return c,
         };
         for b in &a.blocks {
@@ -364,14 +388,15 @@ mod cli {
             };
             println!("lines {}-{}: {} — {what}", b.first_line, b.last_line, b.command.as_deref().unwrap_or("(no command)"));
         }
-        let mut bad = 0;
-        for d in &a.diagnostics {
-            if d.severity == whyroute::parse::Severity::Error {
-                bad += 1;
-            }
-            println!("{d} ({:?})", d.severity);
+        let found = whyroute::findings::findings(&text, &a);
+        // What the host's own kernel said differently comes first: whyroute is wrong there.
+        for f in found.iter().filter(|f| f.kind == "kernel_disagrees") {
+            println!("WARNING: {}", f.message);
         }
-        if bad > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS }
+        for f in found.iter().filter(|f| f.kind != "kernel_disagrees") {
+            println!("{} [{}] ({:?})", f.message, f.kind, f.severity);
+        }
+        if found.iter().any(|f| f.severity == whyroute::parse::Severity::Error) { ExitCode::from(1) } else { ExitCode::SUCCESS }
     }
 
     fn snapshot(output: Option<&str>) -> ExitCode {

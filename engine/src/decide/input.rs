@@ -106,9 +106,10 @@ impl<'h> Fib<'h> {
         // A packet sent back out of the interface it came in on, to a sender on that link:
         // the kernel would send an ICMP redirect (shared_media is on by default).
         let redirect = *out_dev == *dev.name && on_link && host.conf_or(&out_dev, "send_redirects", true);
-        let (gateway, scope) = self.used_gateway(res);
-        let mut d = self.input_decision(flow, Some(res), RouteType::Unicast, out_dev.to_string(), gateway, redirect);
-        d.nexthop_scope = scope;
+        let used = self.used_gateway(res);
+        let mut d = self.input_decision(flow, Some(res), RouteType::Unicast, out_dev.to_string(), used.v4, redirect);
+        d.gateway6 = used.v6;
+        d.nexthop_scope = used.scope;
         Ok(d)
     }
 
@@ -147,6 +148,7 @@ impl<'h> Fib<'h> {
             dst: flow.dst,
             from: flow.from,
             gateway,
+            gateway6: None,
             dev,
             table: res.map(|x| x.table).unwrap_or(0),
             prefsrc: None,

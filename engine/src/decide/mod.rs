@@ -131,6 +131,9 @@ pub struct Decision {
     pub from: Option<Ipv4Addr>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gateway: Option<Ipv4Addr>,
+    /// An IPv6 gateway (`via inet6 …`), for an IPv4 route through one (RFC 5549).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gateway6: Option<std::net::Ipv6Addr>,
     pub dev: String,
     /// The table the result came from; 0 when no table decided (oif fallback, broadcast by source).
     pub table: TableId,
@@ -214,6 +217,14 @@ pub struct Trail {
     /// Fast path only: the lookups done in place of the rule walk.
     pub fast_lookups: Vec<RuleOutcome>,
     pub notes: Vec<String>,
+}
+
+/// The gateway a decision uses: IPv4 or IPv6 (or none), and the nexthop's scope.
+#[derive(Clone, Copy, Debug, Default)]
+pub(super) struct UsedGateway {
+    pub(super) v4: Option<Ipv4Addr>,
+    pub(super) v6: Option<std::net::Ipv6Addr>,
+    pub(super) scope: Option<NexthopScope>,
 }
 
 /// The result of a FIB lookup: which route and nexthop, in which table, from which rule.
@@ -367,7 +378,8 @@ impl<'h> Fib<'h> {
         let mut kind = kind.or(r.map(|r| r.kind)).unwrap_or(RouteType::Unicast);
         // rt_set_nexthop uses the gateway only when the nexthop has link scope, which the
         // route to the gateway decided when the route was added (fib_check_nh).
-        let (mut gateway, nexthop_scope) = res.map(|res| self.used_gateway(res)).unwrap_or_default();
+        let used = res.map(|res| self.used_gateway(res)).unwrap_or_default();
+        let (mut gateway, mut gateway6, nexthop_scope) = (used.v4, used.v6, used.scope);
         let (mut local, mut broadcast, mut multicast) = (kind == RouteType::Local, false, false);
         if flow.dst == Ipv4Addr::BROADCAST {
             kind = RouteType::Broadcast;
@@ -382,6 +394,7 @@ impl<'h> Fib<'h> {
                 broadcast = true;
                 local = true;
                 gateway = None;
+                gateway6 = None;
             }
             RouteType::Multicast => {
                 multicast = true;
@@ -390,6 +403,7 @@ impl<'h> Fib<'h> {
                 // "If multicast route does not exist use default one, but do not gateway".
                 if r.is_some_and(|r| r.dst.prefix_len() < 4) {
                     gateway = None;
+                    gateway6 = None;
                 }
             }
             _ => {}
@@ -399,6 +413,7 @@ impl<'h> Fib<'h> {
             dst: flow.dst,
             from: flow.from,
             gateway,
+            gateway6,
             dev,
             table: res.map(|r| r.table).unwrap_or(0),
             prefsrc: saddr,
@@ -425,10 +440,13 @@ impl<'h> Fib<'h> {
 
     /// The gateway the route uses (rt_set_nexthop: only a link-scope nexthop's) and, for a
     /// nexthop with a gateway, its scope.
-    pub(super) fn used_gateway(&self, res: FibResult) -> (Option<Ipv4Addr>, Option<NexthopScope>) {
-        let Some(gw) = route(self.host, res.route).nexthops.get(res.nexthop).and_then(|n| n.gateway) else { return (None, None) };
+    pub(super) fn used_gateway(&self, res: FibResult) -> UsedGateway {
+        let Some(n) = route(self.host, res.route).nexthops.get(res.nexthop).filter(|n| n.gateway.is_some() || n.via6.is_some()) else {
+            return UsedGateway::default();
+        };
         let scope = self.nexthop_scope(res.route, res.nexthop);
-        ((scope.scope == Scope::LINK).then_some(gw), Some(scope))
+        let link = scope.scope == Scope::LINK;
+        UsedGateway { v4: n.gateway.filter(|_| link), v6: n.via6.as_deref().copied().filter(|_| link), scope: Some(scope) }
     }
 
     /// fib_lookup: the fast path without custom rules, else the rule walk.

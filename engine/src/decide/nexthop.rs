@@ -47,7 +47,8 @@ impl Fib<'_> {
         let r = route(self.host, rr);
         let n = &r.nexthops[nh];
         let plain = |scope| NexthopScope { scope, own_table: false, if_added_first: None };
-        let Some(gw) = n.gateway else { return plain(Scope::HOST) };
+        // An IPv6 gateway (fib_check_nh_v6_gw) is always link scope; no gateway, host.
+        let Some(gw) = n.gateway else { return plain(if n.via6.is_some() { Scope::LINK } else { Scope::HOST }) };
         if n.onlink {
             return plain(Scope::LINK);
         }

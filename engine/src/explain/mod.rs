@@ -148,7 +148,7 @@ pub fn order_note(host: &Host, d: &Decision) -> Option<String> {
 }
 
 fn nh_words(n: &crate::model::NextHop) -> String {
-    match (&n.gateway, &n.dev) {
+    match (&n.via_words(), &n.dev) {
         (Some(g), Some(d)) => format!("via {g} dev {d}"),
         (Some(g), None) => format!("via {g}"),
         (None, Some(d)) => format!("dev {d}"),

@@ -203,8 +203,8 @@ enum Expansion {
 fn expand_nexthop_object(objects: &[NexthopObject], id: u32) -> Option<Expansion> {
     let find = |id: u32| objects.iter().find(|o| o.id == id && !o.fdb);
     let single = |o: &NexthopObject, weight: u32| match &o.kind {
-        NexthopKind::Single { gateway, dev: Some(dev), onlink, .. } => {
-            Some(NextHop { gateway: *gateway, dev: Some(dev.clone()), weight, onlink: *onlink, ..NextHop::default() })
+        NexthopKind::Single { gateway, via6, dev: Some(dev), onlink, .. } => {
+            Some(NextHop { gateway: *gateway, via6: via6.clone(), dev: Some(dev.clone()), weight, onlink: *onlink, ..NextHop::default() })
         }
         _ => None,
     };

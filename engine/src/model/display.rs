@@ -138,7 +138,7 @@ pub fn route_to_string(host: &Host, r: &Route) -> String {
     }
     if r.nexthops.len() == 1 {
         let n = &r.nexthops[0];
-        if let Some(g) = n.gateway {
+        if let Some(g) = n.via_words() {
             write!(s, " via {g}").unwrap();
         }
         if let Some(d) = &n.dev {
@@ -168,7 +168,7 @@ pub fn route_to_string(host: &Host, r: &Route) -> String {
     } else {
         for n in &r.nexthops {
             s.push_str("\n\tnexthop");
-            if let Some(g) = n.gateway {
+            if let Some(g) = n.via_words() {
                 write!(s, " via {g}").unwrap();
             }
             if let Some(d) = &n.dev {

@@ -15,7 +15,7 @@ use ipnet::Ipv4Net;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
-use std::net::Ipv4Addr;
+use std::net::{Ipv4Addr, Ipv6Addr};
 
 /// A routing table id, as in `ip route show table N`.
 pub type TableId = u32;
@@ -411,6 +411,10 @@ impl RouteType {
 pub struct NextHop {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gateway: Option<Ipv4Addr>,
+    /// `via inet6 ADDR`: an IPv6 gateway of an IPv4 route (RFC 5549, FRR's BGP unnumbered),
+    /// in place of `gateway`. Boxed: rare, and a million-route table pays for the field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub via6: Option<Box<Ipv6Addr>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dev: Option<std::sync::Arc<str>>,
     /// `weight N` of a multipath nexthop (1 when not printed).
@@ -428,6 +432,18 @@ pub struct NextHop {
 
 fn one() -> u32 {
     1
+}
+
+impl NextHop {
+    /// The gateway as iproute2 prints it after `via`: `192.0.2.1`, or `inet6 fe80::1` for
+    /// an IPv6 gateway of an IPv4 route.
+    pub fn via_words(&self) -> Option<String> {
+        match (&self.gateway, &self.via6) {
+            (Some(g), _) => Some(g.to_string()),
+            (None, Some(g)) => Some(format!("inet6 {g}")),
+            (None, None) => None,
+        }
+    }
 }
 
 /// A route in one table.
@@ -481,6 +497,7 @@ impl Route {
             return None;
         }
         let no_device = self.nexthops.is_empty() || self.nexthops.iter().any(|n| n.dev.is_none());
+        // (A gateway without a device was resolved to one by the model where it could be.)
         match (no_device, self.nhid) {
             (false, _) => None,
             (true, Some(id)) => Some(Missing::Nexthop { id }),
@@ -541,6 +558,9 @@ pub enum NexthopKind {
     Single {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         gateway: Option<Ipv4Addr>,
+        /// An IPv6 gateway (an `inet6` nexthop object, which IPv4 routes may use).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        via6: Option<Box<Ipv6Addr>>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         dev: Option<std::sync::Arc<str>>,
         #[serde(default)]

@@ -41,8 +41,8 @@ fn parse_line(text: &str, devs: &mut DevNames) -> Result<Option<NexthopObject>, 
         return Err("a nexthop object `id N …` as `ip nexthop show` prints it".into());
     }
     let id = w.next().and_then(parse_u32).ok_or("a number after `id`")?;
-    let mut obj = NexthopObject { id, kind: NexthopKind::Single { gateway: None, dev: None, onlink: false, scope: None }, protocol: None, fdb: false, origin: Origin::default() };
-    let (mut gateway, mut dev, mut onlink, mut scope) = (None, None, false, None);
+    let mut obj = NexthopObject { id, kind: NexthopKind::Single { gateway: None, via6: None, dev: None, onlink: false, scope: None }, protocol: None, fdb: false, origin: Origin::default() };
+    let (mut gateway, mut via6, mut dev, mut onlink, mut scope) = (None, None, None, false, None);
     let mut group: Option<Vec<GroupMember>> = None;
     let (mut blackhole, mut resilient) = (false, false);
     while let Some(k) = w.next() {
@@ -53,10 +53,15 @@ fn parse_line(text: &str, devs: &mut DevNames) -> Result<Option<NexthopObject>, 
                 if v == "inet" {
                     v = val("via inet")?;
                 }
-                if v.contains(':') || v == "inet6" {
-                    return Ok(None);
+                if v == "inet6" {
+                    v = val("via inet6")?;
                 }
-                gateway = Some(parse_ipv4(v).ok_or_else(|| format!("a gateway address after `via`, found `{v}`"))?);
+                if v.contains(':') {
+                    // An inet6 object: IPv4 routes may use it (RFC 5549).
+                    via6 = Some(Box::new(v.parse().map_err(|_| format!("an IPv6 gateway address after `via`, found `{v}`"))?));
+                } else {
+                    gateway = Some(parse_ipv4(v).ok_or_else(|| format!("a gateway address after `via`, found `{v}`"))?);
+                }
             }
             "dev" => dev = Some(devs.get(val(k)?)),
             "scope" => {
@@ -85,8 +90,8 @@ fn parse_line(text: &str, devs: &mut DevNames) -> Result<Option<NexthopObject>, 
         (Some(members), false) => NexthopKind::Group { members, resilient },
         (None, true) => NexthopKind::Blackhole,
         (Some(_), true) => return Err("a nexthop that is either a group or a blackhole, not both".into()),
-        (None, false) if gateway.is_none() && dev.is_none() && !obj.fdb => return Err("a nexthop with `via`, `dev`, `group` or `blackhole`".into()),
-        (None, false) => NexthopKind::Single { gateway, dev, onlink, scope },
+        (None, false) if gateway.is_none() && via6.is_none() && dev.is_none() && !obj.fdb => return Err("a nexthop with `via`, `dev`, `group` or `blackhole`".into()),
+        (None, false) => NexthopKind::Single { gateway, via6, dev, onlink, scope },
     };
     Ok(Some(obj))
 }
@@ -187,15 +192,16 @@ id 34 via 198.51.100.1 dev a1 scope link onlink \nid 40 via fe80::1 dev a0 scope
     fn text_and_json_read_the_same_objects() {
         for f in [run(TEXT), run(JSON)] {
             assert!(f.diagnostics.is_empty(), "{:?}", f.diagnostics);
-            assert_eq!(f.nexthops.len(), 6);
-            assert_eq!(f.ipv6_lines.len(), 1);
+            assert_eq!(f.nexthops.len(), 7);
+            assert!(f.ipv6_lines.is_empty());
+            assert!(matches!(&f.nexthops[6].kind, NexthopKind::Single { via6: Some(g), .. } if g.to_string() == "fe80::1"));
             let n = &f.nexthops;
-            assert_eq!(n[0].kind, NexthopKind::Single { gateway: Some(Ipv4Addr::new(192, 0, 2, 1)), dev: Some("a0".into()), onlink: false, scope: Some(Scope::LINK) });
+            assert_eq!(n[0].kind, NexthopKind::Single { gateway: Some(Ipv4Addr::new(192, 0, 2, 1)), via6: None, dev: Some("a0".into()), onlink: false, scope: Some(Scope::LINK) });
             assert_eq!(n[0].protocol.as_deref(), Some("zebra"));
             assert_eq!(n[1].kind, NexthopKind::Group { members: vec![GroupMember { id: 28, weight: 1 }, GroupMember { id: 29, weight: 1 }], resilient: false });
             assert_eq!(n[2].kind, NexthopKind::Blackhole);
             assert_eq!(n[3].kind, NexthopKind::Group { members: vec![GroupMember { id: 28, weight: 3 }, GroupMember { id: 29, weight: 5 }], resilient: true });
-            assert_eq!(n[4].kind, NexthopKind::Single { gateway: None, dev: Some("a0".into()), onlink: false, scope: Some(Scope::HOST) });
+            assert_eq!(n[4].kind, NexthopKind::Single { gateway: None, via6: None, dev: Some("a0".into()), onlink: false, scope: Some(Scope::HOST) });
             assert!(matches!(n[5].kind, NexthopKind::Single { onlink: true, .. }));
         }
     }

@@ -40,7 +40,7 @@ pub fn parse(lines: &[Line<'_>], ctx: &Context, out: &mut Fragment) {
                     Ok(Some(nh)) => {
                         let r = &mut out.routes[idx];
                         // A multipath head line has no nexthop of its own.
-                        if r.nexthops.len() == 1 && r.nexthops[0].gateway.is_none() && r.nexthops[0].dev.is_none() {
+                        if r.nexthops.len() == 1 && r.nexthops[0].via_words().is_none() && r.nexthops[0].dev.is_none() {
                             r.nexthops.clear();
                         }
                         r.nexthops.push(nh);
@@ -152,7 +152,10 @@ fn parse_route_line(text: &str, default_table: TableId, out: &Fragment, devs: &m
                 if v == "inet" {
                     v = val("via inet")?;
                 } else if v == "inet6" {
-                    return Ok(Parsed::Ipv6);
+                    // RTA_VIA: an IPv6 gateway of this IPv4 route (RFC 5549).
+                    let v = val("via inet6")?;
+                    nh.via6 = Some(Box::new(v.parse().map_err(|_| format!("an IPv6 gateway address after `via inet6`, found `{v}`"))?));
+                    continue;
                 }
                 if v.contains(':') {
                     return Ok(Parsed::Ipv6);
@@ -229,7 +232,7 @@ fn parse_route_line(text: &str, default_table: TableId, out: &Fragment, devs: &m
         // iproute2 prints every scope but universe; a missing scope therefore means universe.
         route.scope = Scope::UNIVERSE;
     }
-    let has_nh = nh.gateway.is_some() || nh.dev.is_some();
+    let has_nh = nh.gateway.is_some() || nh.via6.is_some() || nh.dev.is_some();
     match kind {
         RouteType::Blackhole | RouteType::Unreachable | RouteType::Prohibit | RouteType::Throw => {}
         // Exactly one: a push onto the empty Vec would allocate room for four, and nearly
@@ -255,8 +258,12 @@ fn parse_nexthop(rest: &str, devs: &mut DevNames) -> Result<Option<NextHop>, Str
                 let mut v = val(k)?;
                 if v == "inet" {
                     v = val(k)?;
+                } else if v == "inet6" {
+                    let v = val("via inet6")?;
+                    nh.via6 = Some(Box::new(v.parse().map_err(|_| format!("an IPv6 gateway address after `via inet6`, found `{v}`"))?));
+                    continue;
                 }
-                if v.contains(':') || v == "inet6" {
+                if v.contains(':') {
                     return Ok(None);
                 }
                 nh.gateway = Some(parse_ipv4(v).ok_or_else(|| format!("a gateway address after `via`, found `{v}`"))?);
@@ -297,9 +304,8 @@ fn parse_json(lines: &[Line<'_>], default_table: TableId, out: &mut Fragment) {
     let line_no = reports.line();
     let mut devs = DevNames::default();
     for item in items {
-        // `pref` (RTA_PREF) is only on IPv6 routes; `via` (RTA_VIA) is an IPv6 nexthop of an
-        // IPv4 route, which the text form also keeps as skipped.
-        if item.get("pref").is_some() || item.get("via").is_some() {
+        // `pref` (RTA_PREF) is only on IPv6 routes.
+        if item.get("pref").is_some() {
             reports.ipv6(out, &item);
             continue;
         }
@@ -329,6 +335,11 @@ fn parse_json(lines: &[Line<'_>], default_table: TableId, out: &mut Fragment) {
             t.push(' ');
         }
         t.push_str(&s("dst").unwrap_or_default());
+        // RTA_VIA (`"via": {"family": "inet6", "host": …}`): an IPv6 gateway (RFC 5549).
+        if let Some(via) = item.get("via") {
+            let part = |k: &str| via.get(k).map(super::json_word).unwrap_or_default();
+            t.push_str(&format!(" via {} {}", part("family"), part("host")));
+        }
         for (k, word) in [("nhid", "nhid"), ("gateway", "via"), ("dev", "dev"), ("table", "table"), ("protocol", "proto"), ("scope", "scope"), ("prefsrc", "src"), ("metric", "metric"), ("tos", "tos")] {
             if let Some(v) = s(k) {
                 t.push_str(&format!(" {word} {v}"));
@@ -498,8 +509,8 @@ unreachable 10.9.0.0/16 table 7 metric 3\nthrow 10.8.0.0/16 table 7\nfe80::/64 d
     }
 
     /// What the text grammar refuses is refused in JSON too, and says why: an `encap` route, a
-    /// deletion event, a key iproute2 does not print. An IPv6 nexthop (RTA_VIA) is skipped, not
-    /// read as a device-only nexthop.
+    /// deletion event, a key iproute2 does not print. An IPv6 gateway (RTA_VIA, RFC 5549) is
+    /// read as one, never as a device-only nexthop.
     #[test]
     fn json_refusals_and_ipv6_nexthops() {
         let f = run(
@@ -513,7 +524,7 @@ unreachable 10.9.0.0/16 table 7 metric 3\nthrow 10.8.0.0/16 table 7\nfe80::/64 d
         assert!(why[2].contains("`colour`"), "{why:?}");
         assert!(why[3].contains("`shade`"), "{why:?}");
         assert_eq!(f.routes.len(), 1);
-        let hops: Vec<_> = f.routes[0].nexthops.iter().map(|n| (n.gateway.map(|g| g.to_string()), n.dev.as_deref().map(str::to_string))).collect();
-        assert_eq!(hops, [(Some("10.0.0.1".to_string()), Some("eth0".to_string()))]);
+        let hops: Vec<_> = f.routes[0].nexthops.iter().map(|n| (n.via_words(), n.dev.as_deref().map(str::to_string))).collect();
+        assert_eq!(hops, [(Some("10.0.0.1".to_string()), Some("eth0".to_string())), (Some("inet6 fe80::1".to_string()), Some("eth1".to_string()))]);
     }
 }

@@ -12,6 +12,7 @@ pub mod ip_rule;
 pub mod iptables;
 pub mod networkd;
 pub mod resolv;
+pub mod route_get;
 pub mod route_n;
 pub mod route_print;
 pub mod transcript;
@@ -212,6 +213,8 @@ pub struct Fragment {
     pub routes: Vec<Route>,
     /// Nexthop objects (`ip nexthop show`).
     pub nexthops: Vec<NexthopObject>,
+    /// The host's own `ip route get` answers, pasted with their commands.
+    pub route_gets: Vec<route_get::PastedRouteGet>,
     pub nameservers: Vec<Nameserver>,
     /// Table names learned from the paste (`cat /etc/iproute2/rt_tables`).
     pub table_names: Vec<(String, TableId)>,
@@ -288,6 +291,7 @@ impl Fragment {
             self.routes.extend(other.routes);
         }
         self.nexthops.extend(other.nexthops);
+        self.route_gets.extend(other.route_gets);
         self.nameservers.extend(other.nameservers);
         self.table_names.extend(other.table_names);
         self.diagnostics.extend(other.diagnostics);

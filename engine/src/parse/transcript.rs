@@ -2,7 +2,7 @@
 //! its format. The command line decides the format (`ip r s t 200` → routes of table 200);
 //! where there is none, the content does.
 
-use super::{ifconfig, ip_addr, ip_nexthop, ip_route, ip_rule, networkd, resolv, route_n};
+use super::{ifconfig, ip_addr, ip_nexthop, ip_route, ip_rule, networkd, resolv, route_get, route_n};
 use super::{trim, Context, Fragment, Line, ParseDiagnostic};
 use crate::model::{parse_u32, table_id_builtin, TableId};
 use serde::{Deserialize, Serialize};
@@ -15,6 +15,7 @@ pub enum Format {
     IpRule,
     IpRoute,
     IpNexthop,
+    RouteGet,
     Ifconfig,
     RouteN,
     Networkd,
@@ -31,6 +32,7 @@ impl Format {
             Format::IpRule => "ip rule",
             Format::IpRoute => "ip route",
             Format::IpNexthop => "ip nexthop",
+            Format::RouteGet => "ip route get",
             Format::Ifconfig => "ifconfig",
             Format::RouteN => "route -n",
             Format::Networkd => "systemd-networkd file",
@@ -70,6 +72,8 @@ struct CommandContext {
     all_tables: bool,
     link: Option<String>,
     ipv6: bool,
+    /// `ip route get ARGS`: the arguments.
+    args: Vec<String>,
 }
 
 /// Commands whose first word marks a command line even without a prompt.
@@ -102,7 +106,7 @@ pub fn parse_transcript(text: &str) -> (Fragment, Vec<Block>) {
                 let last = lines.last().map(|l| l.no).unwrap_or(no);
                 match command {
                     Command::Read(format, cx) => {
-                        read_block(format, &cx, lines, out);
+                        read_block(format, &cx, no, lines, out);
                         blocks.push(Block { command: Some(cmd), first_line: no, last_line: last, format: Some(format), skipped: None });
                     }
                     Command::Skip(why) => {
@@ -315,6 +319,10 @@ fn classify_ip(args: &[&str]) -> Command {
     } else {
         return Command::Skip(format!("`ip {obj}` output is not routing state"));
     };
+    if format == Format::IpRoute && is(sub, "get") {
+        cx.args = rest.iter().map(|a| a.to_string()).collect();
+        return Command::Read(Format::RouteGet, cx);
+    }
     if !showing {
         return Command::Skip(format!("`ip {obj} {sub}` does not print state whyroute reads"));
     }
@@ -335,7 +343,7 @@ fn classify_ip(args: &[&str]) -> Command {
 }
 
 #[cfg_attr(whyroute_speed, optimize(speed))]
-fn read_block(format: Format, cx: &CommandContext, lines: &[Line<'_>], out: &mut Fragment) {
+fn read_block(format: Format, cx: &CommandContext, command_line: usize, lines: &[Line<'_>], out: &mut Fragment) {
     let ctx = Context { table: cx.table, all_tables: cx.all_tables, link: cx.link.clone() };
     let mut frag = Fragment { table_names: out.table_names.clone(), ..Fragment::default() };
     let known_names = frag.table_names.len();
@@ -343,6 +351,7 @@ fn read_block(format: Format, cx: &CommandContext, lines: &[Line<'_>], out: &mut
         Format::IpAddr => ip_addr::parse(lines, &ctx, &mut frag),
         Format::IpRule => ip_rule::parse(lines, &ctx, &mut frag),
         Format::IpRoute => ip_route::parse(lines, &ctx, &mut frag),
+        Format::RouteGet => route_get::parse(lines, command_line, &cx.args, &mut frag),
         Format::IpNexthop => {
             frag.seen.nexthops = true;
             ip_nexthop::parse(lines, &mut frag)
@@ -485,7 +494,7 @@ fn read_by_content(lines: &[Line<'_>], out: &mut Fragment, blocks: &mut Vec<Bloc
             }
         }
         let block = &lines[start..i];
-        read_block(format, &CommandContext::default(), block, out);
+        read_block(format, &CommandContext::default(), block[0].no, block, out);
         blocks.push(Block { command: None, first_line: block[0].no, last_line: block[block.len() - 1].no, format: Some(format), skipped: None });
     }
 }
@@ -538,7 +547,9 @@ mod tests {
         assert_eq!(classify("ip ru"), Command::Read(Format::IpRule, CommandContext::default()));
         assert_eq!(classify("ip -4 route list table all"), Command::Read(Format::IpRoute, CommandContext { all_tables: true, ..Default::default() }));
         assert_eq!(classify("ip a"), Command::Read(Format::IpAddr, CommandContext::default()));
-        assert!(matches!(classify("ip route get 1.1.1.1"), Command::Skip(_)));
+        // `ip route get`'s answer is the host's own kernel's: read, to check whyroute's against.
+        assert_eq!(classify("ip r g 1.1.1.1 from 10.0.0.2"), Command::Read(Format::RouteGet, CommandContext { args: vec!["1.1.1.1".into(), "from".into(), "10.0.0.2".into()], ..Default::default() }));
+        assert!(matches!(classify("ip route flush cache"), Command::Skip(_)));
         assert!(matches!(classify("ping 192.168.10.10 -I eth0 -c 1"), Command::Skip(_)));
         assert_eq!(classify("sudo ip route show table main"), Command::Read(Format::IpRoute, CommandContext { table: Some(254), ..Default::default() }));
     }

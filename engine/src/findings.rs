@@ -1,0 +1,107 @@
+//! Findings about a paste and the host it describes, each with one code per problem: what
+//! could not be read, what the host's own kernel said differently, rules that cannot work,
+//! devices that are down, what was inferred. One list for the CLI's `check`, npm's
+//! `diagnose` and the playground.
+
+use crate::analyze::Analysis;
+use crate::model::{route_to_string, rule_to_string, Host, RuleAction, TABLE_DEFAULT, TABLE_LOCAL};
+use crate::parse::Severity;
+use crate::selfcheck::CheckOutcome;
+use serde::Serialize;
+
+/// A finding about a paste or the host it describes, with one code (`kind`) per problem.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Finding {
+    pub severity: Severity,
+    /// The problem's code: `parse`, `empty_table`, `goto_target`, `device_down`, `inferred`,
+    /// `kernel_agrees`, `kernel_disagrees`, `kernel_not_compared`.
+    pub kind: &'static str,
+    pub message: String,
+    /// 1-based line of the paste the finding is about, when there is one.
+    pub line: Option<usize>,
+    /// That line as pasted.
+    pub text: Option<String>,
+    /// Parse findings: what the parser expected.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected: Option<String>,
+}
+
+/// Everything worth a look in a paste, most serious first within each line: the parse
+/// diagnostics, the host's own `ip route get` answers compared with whyroute's, and
+/// findings about the host model. What `whyroute check` prints and npm `diagnose` returns.
+#[cfg_attr(whyroute_speed, optimize(speed))]
+pub fn findings(text: &str, a: &Analysis) -> Vec<Finding> {
+    let lines: Vec<&str> = text.lines().collect();
+    let line_text = |no: Option<usize>| no.and_then(|n| lines.get(n.wrapping_sub(1))).map(|l| l.chars().take(200).collect::<String>());
+    let mut out: Vec<Finding> = a
+        .diagnostics
+        .iter()
+        .map(|d| Finding {
+            severity: d.severity,
+            kind: "parse",
+            message: match d.severity {
+                Severity::Info => format!("line {}: {}", d.line, d.expected),
+                _ => d.to_string(),
+            },
+            line: Some(d.line),
+            text: Some(d.text.clone()),
+            expected: Some(d.expected.clone()),
+        })
+        .collect();
+    let h: &Host = &a.host;
+    let mut push = |severity: Severity, kind: &'static str, message: String, line: Option<usize>| out.push(Finding { severity, kind, message, line, text: line_text(line), expected: None });
+
+    for (i, r) in h.rules.iter().enumerate() {
+        match r.action {
+            RuleAction::Lookup { table } if table != TABLE_LOCAL && table != TABLE_DEFAULT && h.routes(table).is_empty() => {
+                let name = h.table_name(table);
+                push(
+                    Severity::Warning,
+                    "empty_table",
+                    format!(
+                        "rule `{}` looks up table {name}, which has no routes in the paste: every flow it matches falls through to the next rule (if the table has routes, add the output of `ip route show table {name}`)",
+                        rule_to_string(h, r)
+                    ),
+                    r.origin.line,
+                );
+            }
+            RuleAction::Goto { target } if !h.rules.iter().skip(i + 1).any(|x| x.priority == target) => push(
+                Severity::Warning,
+                "goto_target",
+                format!("rule `{}` jumps to priority {target}, but no later rule has that priority: the kernel skips it", rule_to_string(h, r)),
+                r.origin.line,
+            ),
+            _ => {}
+        }
+    }
+    // Once per route and device (a multipath route may name a device twice); nothing is
+    // allocated for a route without a finding (a pasted table may have a million).
+    for routes in h.tables.values() {
+        for r in routes {
+            for (k, nh) in r.nexthops.iter().enumerate() {
+                let Some(dev) = nh.dev.as_deref().filter(|_| !nh.dead) else { continue };
+                if r.nexthops[..k].iter().any(|p| !p.dead && p.dev.as_deref() == Some(dev)) {
+                    continue;
+                }
+                // A device the paste does not show is a link the model inferred (an `inferred`
+                // finding says so), never a missing one.
+                if let Some(l) = h.link(dev).filter(|l| !l.up) {
+                    let text = format!("route `{}` (table {}) uses {dev}, which is down: the kernel does not route through a down device", route_to_string(h, r), h.table_name(r.table));
+                    push(Severity::Warning, "device_down", text, r.origin.line.or(l.origin.line));
+                }
+            }
+        }
+    }
+    for c in crate::selfcheck::check(h, &a.route_gets) {
+        let (severity, kind) = match c.outcome {
+            CheckOutcome::Same => (Severity::Info, "kernel_agrees"),
+            CheckOutcome::Differs { .. } => (Severity::Error, "kernel_disagrees"),
+            CheckOutcome::NotCompared { .. } => (Severity::Info, "kernel_not_compared"),
+        };
+        push(severity, kind, c.message(), Some(c.line));
+    }
+    for why in &h.inferred {
+        push(Severity::Info, "inferred", why.clone(), None);
+    }
+    out
+}

@@ -1,0 +1,162 @@
+//! What a host's own `ip [-j] route get ARGS` printed, pasted next to its state: the best
+//! check there is of whyroute's answer (the host's kernel). Read here, compared by
+//! `crate::selfcheck`.
+
+use super::words::{parse_ipv4, words};
+use super::{trim, Fragment, Line, ParseDiagnostic};
+use serde::{Deserialize, Serialize};
+use std::net::{IpAddr, Ipv4Addr};
+
+/// One pasted `ip route get` with its output.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PastedRouteGet {
+    /// The line of the command.
+    pub line: usize,
+    /// The command's arguments after `get` (`8.8.8.8 from 10.0.0.2 mark 0x1`).
+    pub args: Vec<String>,
+    pub answer: PastedAnswer,
+    /// The answer's first line as pasted.
+    pub text: String,
+}
+
+/// The kernel's answer as printed: a route, or the refusal after `RTNETLINK answers:`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum PastedAnswer {
+    Route {
+        /// `local`, `broadcast`, `multicast` (printed before the destination); None for unicast.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        route_type: Option<String>,
+        /// An IPv4 gateway, or an IPv6 one (`via inet6 …`, RFC 5549).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        gateway: Option<IpAddr>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        dev: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        src: Option<Ipv4Addr>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        table: Option<String>,
+        /// The output carries `uid` (iproute2 4.10+ on kernel 4.10+), so it is recent enough
+        /// to print `table` whenever the table is not main.
+        #[serde(default)]
+        recent: bool,
+    },
+    Error { message: String },
+}
+
+/// Reads the output of one `ip route get` command (`command_line` is its line).
+pub fn parse(lines: &[Line<'_>], command_line: usize, args: &[String], out: &mut Fragment) {
+    let Some(first) = lines.iter().find(|l| !trim(l.text).is_empty()) else { return };
+    let text = trim(first.text);
+    let answer = if super::looks_like_json(lines) {
+        let joined: String = lines.iter().map(|l| l.text).collect::<Vec<_>>().join("\n");
+        read_json(&joined)
+    } else if let Some(message) = text.strip_prefix("RTNETLINK answers:") {
+        Ok(Some(PastedAnswer::Error { message: message.trim().to_string() }))
+    } else {
+        read_text_answer(text)
+    };
+    match answer {
+        Ok(Some(answer)) => out.route_gets.push(PastedRouteGet { line: command_line, args: args.to_vec(), answer, text: text.to_string() }),
+        Ok(None) => out.ipv6_lines.push((first.no, first.text.to_string())),
+        Err(e) => out.diagnostics.push(ParseDiagnostic::warning(*first, format!("{e}; this `ip route get` output is not compared with whyroute's answer"))),
+    }
+}
+
+/// `[TYPE] DST [from SRC] [via GW] dev DEV [table T] [src S] … uid N` (iproute2's
+/// print_route for RTM_GETROUTE answers). Words after the device that whyroute does not
+/// compare (`mark`, `uid`, `cache`, metrics) are passed over.
+pub fn read_text_answer(text: &str) -> Result<Option<PastedAnswer>, String> {
+    let mut w = words(text);
+    let mut first = w.next().ok_or("an `ip route get` answer")?;
+    let mut route_type = None;
+    if matches!(first, "local" | "broadcast" | "multicast" | "unicast" | "anycast") {
+        route_type = (first != "unicast").then(|| first.to_string());
+        first = w.next().ok_or("a destination after the route type")?;
+    }
+    if first.parse::<std::net::Ipv6Addr>().is_ok() {
+        return Ok(None);
+    }
+    parse_ipv4(first).ok_or_else(|| format!("an `ip route get` answer starting with its destination address, found `{first}`"))?;
+    let (mut gateway, mut dev, mut src, mut table, mut recent) = (None, None, None, None, false);
+    while let Some(k) = w.next() {
+        match k {
+            "via" => {
+                let mut v = w.next().ok_or("a gateway after `via`")?;
+                if v == "inet6" || v == "inet" {
+                    v = w.next().ok_or("a gateway after `via inet6`")?;
+                }
+                gateway = Some(v.parse().map_err(|_| format!("a gateway address after `via`, found `{v}`"))?);
+            }
+            "dev" => dev = Some(w.next().ok_or("a device after `dev`")?.to_string()),
+            "src" => {
+                let v = w.next().ok_or("an address after `src`")?;
+                src = Some(parse_ipv4(v).ok_or_else(|| format!("an address after `src`, found `{v}`"))?);
+            }
+            "table" => table = Some(w.next().ok_or("a table after `table`")?.to_string()),
+            "uid" => {
+                recent = true;
+                w.next();
+            }
+            _ => {}
+        }
+    }
+    Ok(Some(PastedAnswer::Route { route_type, gateway, dev, src, table, recent }))
+}
+
+/// `[{"type":"local","dst":…,"gateway":…,"dev":…,"table":…,"prefsrc":…,"uid":0,…}]`.
+fn read_json(text: &str) -> Result<Option<PastedAnswer>, String> {
+    let value = crate::json_text::read(text).map_err(|_| "a JSON array as printed by `ip -j route get`".to_string())?;
+    let item = value.as_array().and_then(|a| a.first()).ok_or("a JSON array with one route, as printed by `ip -j route get`")?;
+    let s = |k: &str| item.get(k).map(super::json_word);
+    let dst = s("dst").ok_or("a route object with its `dst`")?;
+    if dst.contains(':') {
+        return Ok(None);
+    }
+    let addr = |k: &str| -> Result<Option<Ipv4Addr>, String> {
+        s(k).map(|v| parse_ipv4(&v).ok_or_else(|| format!("an IPv4 address in `{k}`, found `{v}`"))).transpose()
+    };
+    let via6 = item.get("via").and_then(|v| v.get("host")).map(super::json_word);
+    let gateway = match (addr("gateway")?, via6) {
+        (Some(g), _) => Some(IpAddr::V4(g)),
+        (None, Some(v)) => Some(v.parse().map_err(|_| format!("an address in `via`, found `{v}`"))?),
+        (None, None) => None,
+    };
+    Ok(Some(PastedAnswer::Route {
+        route_type: s("type").filter(|t| t != "unicast"),
+        gateway,
+        dev: s("dev"),
+        src: addr("prefsrc")?,
+        table: s("table"),
+        recent: item.get("uid").is_some(),
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(text: &str) -> Fragment {
+        let mut f = Fragment::default();
+        parse(&Line::numbered(text), 7, &["8.8.8.8".to_string()], &mut f);
+        f
+    }
+
+    #[test]
+    fn text_json_and_errors() {
+        let want = PastedAnswer::Route { route_type: None, gateway: Some(Ipv4Addr::new(10, 244, 0, 1).into()), dev: Some("eth1".into()), src: Some(Ipv4Addr::new(10, 244, 0, 2)), table: Some("200".into()), recent: true };
+        let f = run("192.168.10.10 via 10.244.0.1 dev eth1 table 200 src 10.244.0.2 uid 0 \n    cache ");
+        assert_eq!(f.route_gets[0].answer, want);
+        assert_eq!(f.route_gets[0].line, 7);
+        let f = run(r#"[{"dst":"192.168.10.10","gateway":"10.244.0.1","dev":"eth1","table":"200","prefsrc":"10.244.0.2","flags":[],"uid":0,"cache":[]}]"#);
+        assert_eq!(f.route_gets[0].answer, want);
+        let f = run("RTNETLINK answers: Network is unreachable");
+        assert_eq!(f.route_gets[0].answer, PastedAnswer::Error { message: "Network is unreachable".into() });
+        // An old iproute2: no uid, no table.
+        let f = run("local 10.0.0.5 dev lo src 10.0.0.5 \n    cache <local> ");
+        assert!(matches!(&f.route_gets[0].answer, PastedAnswer::Route { route_type: Some(t), recent: false, table: None, .. } if t == "local"));
+        let f = run("Error: any valid prefix is expected rather than \"x\".");
+        assert!(f.route_gets.is_empty());
+        assert_eq!(f.diagnostics.len(), 1);
+    }
+}
