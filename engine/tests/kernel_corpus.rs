@@ -69,6 +69,7 @@ fn stored_kernel_answers_are_reproduced() {
     replay_dir(&root.join("kernel-selectors"), &mut checked, &mut failures);
     replay_dir(&root.join("kernel-regressions"), &mut checked, &mut failures);
     replay_dir(&root.join("real-world"), &mut checked, &mut failures);
+    replay_dir(&root.join("nexthop"), &mut checked, &mut failures);
     // 2 × 1000 flows, each against the text and the JSON transcript, and the regression cases.
     assert!(checked >= 4000, "the stored corpora should hold at least 4000 checks, found {checked}");
     assert!(failures.is_empty(), "{} of {checked} flows disagree with the kernel:\n{}", failures.len(), failures.join("\n"));

@@ -36,10 +36,11 @@ impl<'h> Fib<'h> {
                 return Err(RouteError::InvalidArgument);
             }
             let local_group = (u32::from(daddr) & 0xffff_ff00) == 0xe000_0000;
-            let src_ok = if saddr.is_loopback() {
+            // ip_mc_validate_source. A zero source is fine for a link-local group, or IGMP.
+            let src_ok = if saddr.is_loopback() && !host.conf_or(&dev.name, "route_localnet", false) {
                 false
             } else if saddr.is_unspecified() {
-                local_group
+                local_group || flow.ipproto == 2
             } else {
                 self.validate_source(flow, saddr, Ipv4Addr::UNSPECIFIED, None, &dev.name).is_ok()
             };
@@ -53,12 +54,20 @@ impl<'h> Fib<'h> {
         if daddr == Ipv4Addr::BROADCAST || (saddr.is_unspecified() && daddr.is_unspecified()) {
             return self.brd_input(flow, dev.name.as_str(), saddr, None);
         }
+        // Only 0.0.0.0 itself: the rest of 0.0.0.0/8 is unicast since Linux 5.3.
         if saddr.is_unspecified() {
             super::note(&mut trail, "a packet from 0.0.0.0 is a martian source (give `from`)".into());
             return Err(RouteError::InvalidArgument);
         }
-        if daddr.is_unspecified() || daddr.is_loopback() || saddr.is_loopback() {
-            super::note(&mut trail, "loopback or zero addresses arriving on a device are martians (route_localnet is off)".into());
+        if daddr.is_unspecified() {
+            super::note(&mut trail, "0.0.0.0 is a martian destination".into());
+            return Err(RouteError::InvalidArgument);
+        }
+        // Loopback addresses arriving on a device are martians unless route_localnet (all or
+        // the device) is on; the kernel checks the destination first, then the source.
+        let localnet = host.conf_or(&dev.name, "route_localnet", false);
+        if (daddr.is_loopback() || saddr.is_loopback()) && !localnet {
+            super::note(&mut trail, format!("a loopback {} arriving on {} is a martian (route_localnet is off)", if daddr.is_loopback() { "destination" } else { "source" }, dev.name));
             return Err(RouteError::InvalidArgument);
         }
 
@@ -176,8 +185,11 @@ impl<'h> Fib<'h> {
     fn validate_source(&self, flow: &Flow, src: Ipv4Addr, dst: Ipv4Addr, oif: Option<&str>, dev: &str) -> Result<bool, ()> {
         let host = self.host;
         let rpf = host.rp_filter(dev);
-        let tx_redirects = host.conf_or(dev, "send_redirects", true);
+        let tx_redirects = host.conf_and(dev, "send_redirects", true);
         if rpf == 0 && (oif != Some(dev) || !tx_redirects) {
+            if host.conf_or(dev, "accept_local", false) {
+                return Ok(false);
+            }
             // fib_has_custom_local_routes: a `local` route added by a user, in any table.
             let custom_local = host.tables.values().flatten().any(|r| r.kind == RouteType::Local && r.protocol.as_deref() != Some("kernel"));
             if !custom_local && host.default_rules_only {
@@ -201,6 +213,8 @@ impl<'h> Fib<'h> {
         let reverse = {
             let mut f = self.input_lookup_flow(&Flow { ipproto: flow.ipproto, sport: flow.dport, dport: flow.sport, ..reverse.clone() }, reverse.iif.clone());
             f.from = reverse.from;
+            // The packet's mark counts in the reverse lookup only with src_valid_mark.
+            f.mark = if host.conf_or(dev, "src_valid_mark", false) { flow.mark } else { 0 };
             f
         };
         let no_addr = host.addresses_of(dev).next().is_none();
@@ -216,7 +230,9 @@ impl<'h> Fib<'h> {
                 if r.kind != RouteType::Unicast && !(r.kind == RouteType::Local && host.conf_or(dev, "accept_local", false)) {
                     return Err(());
                 }
-                let uses_dev = r.nexthops.iter().any(|n| n.dev.as_deref() == Some(dev));
+                // A local result matches on the loopback device too ("loopback packets retain
+                // skb_dst so normally they would not even hit this slow path").
+                let uses_dev = r.nexthops.iter().any(|n| n.dev.as_deref() == Some(dev)) || (r.kind == RouteType::Local && host.link(dev).is_some_and(|l| l.loopback));
                 // A nexthop has host scope without a gateway, or when its gateway resolved
                 // through a local route on its own device.
                 let nh_scope_host = |res: &FibResult| self.nexthop_scope(res.route, res.nexthop).scope == crate::model::Scope::HOST;

@@ -730,6 +730,12 @@ impl Host {
         }
     }
 
+    /// An `IN_DEV_ANDCONF` boolean (all && DEV), with the kernel default when not shown.
+    pub fn conf_and(&self, dev: &str, name: &str, default: bool) -> bool {
+        let get = |scope: &str| self.sysctl(&format!("net.ipv4.conf.{scope}.{name}")).map_or(default, |v| v != 0);
+        get("all") && get(dev)
+    }
+
     pub fn routes(&self, table: TableId) -> &[Route] {
         self.tables.get(&table).map(Vec::as_slice).unwrap_or(&[])
     }

@@ -1,0 +1,168 @@
+//! A wrong answer printed as if it were right is the worst thing whyroute can do. Where a
+//! paste lacks what a decision needs, every output says so and names what to paste; where
+//! the paste holds the host's own `ip route get`, whyroute says whether it agrees.
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn fixture(rel: &str) -> String {
+    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures").join(rel)).expect("fixture")
+}
+
+/// The router transcript (captured in a namespace, nexthop_compat_mode=0: routes show only
+/// `nhid N`) without its `ip nexthop show` block.
+fn router_without_nexthops() -> String {
+    let full = fixture("nexthop/frr-router-compat0.txt");
+    let start = full.find("$ ip nexthop show").expect("the fixture has an ip nexthop show block");
+    let end = full[start..].find("\n$ ").map(|i| start + i + 1).unwrap_or(full.len());
+    format!("{}{}", &full[..start], &full[end..])
+}
+
+fn write_temp(name: &str, text: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("whyroute-honesty-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+fn run(args: &[&str]) -> (i32, String, String) {
+    let o = Command::new(env!("CARGO_BIN_EXE_whyroute")).args(args).output().expect("runs");
+    (o.status.code().unwrap_or(-1), String::from_utf8_lossy(&o.stdout).into_owned(), String::from_utf8_lossy(&o.stderr).into_owned())
+}
+
+/// An empty device in any form an output may take: text (`dev ` then a space, a newline or
+/// the end) or JSON (`"dev":""`, `"dev": ""`, `"dev":null`).
+fn has_empty_dev(s: &str) -> bool {
+    s.contains("\"dev\":\"\"") || s.contains("\"dev\": \"\"") || s.contains("\"dev\":null") || s.contains("\"dev\": null") || s.match_indices("dev ").any(|(i, _)| {
+        // `dev` as a word, followed by nothing or by more white space.
+        let before_ok = i == 0 || !s.as_bytes()[i - 1].is_ascii_alphanumeric();
+        let rest = &s[i + 4..];
+        before_ok && (rest.is_empty() || rest.starts_with([' ', '\n', '\t']))
+    })
+}
+
+#[test]
+fn an_nhid_the_paste_does_not_define_is_a_diagnostic_naming_what_to_paste() {
+    let host = write_temp("router-no-nexthops.txt", &router_without_nexthops());
+    let host = host.to_str().unwrap();
+    for json in [false, true] {
+        let mut args = vec!["route-get", "--host", host];
+        if json {
+            args.push("-j");
+        }
+        args.push("198.18.0.1");
+        let (rc, out, err) = run(&args);
+        assert_eq!(rc, 1, "route-get {args:?}: {out} {err}");
+        assert!(out.is_empty(), "no answer printed: {out}");
+        assert!(err.contains("ip nexthop show") && err.contains("nhid 30"), "names what to paste: {err}");
+        assert!(!err.contains("RTNETLINK"), "not dressed as the kernel's refusal: {err}");
+    }
+    let (_, out, _) = run(&["explain", "--host", host, "198.18.0.1"]);
+    assert!(out.contains("cannot be decided") && out.contains("ip nexthop show"), "{out}");
+    let (rc, out, _) = run(&["check", "--host", host]);
+    assert!(out.contains("`ip nexthop show` output defining nexthop object 30"), "{out}");
+    assert_eq!(rc, 0, "a missing piece is a warning, not a parse error: {out}");
+    // With the block, the same flow is decided (the kernel's answer is in the stored corpus).
+    let (rc, out, _) = run(&["route-get", "--host", &format!("{}/../tests/fixtures/nexthop/frr-router-compat0.txt", env!("CARGO_MANIFEST_DIR")), "198.18.0.1"]);
+    assert_eq!(rc, 0);
+    assert!(out.contains(" dev eth0") || out.contains(" dev eth1"), "{out}");
+}
+
+/// Every output path, on pastes that lack pieces (an undefined nhid, a route without a
+/// device, an empty or garbage paste), for many destinations: never an empty device.
+#[test]
+fn no_output_path_prints_an_empty_device() {
+    let pastes = [
+        router_without_nexthops(),
+        "$ ip route\n10.9.0.0/16 via 203.0.113.77\ndefault proto static metric 100\n".to_string(),
+        String::new(),
+        "garbage\n\u{0}\n$ ip rule\n0: from all lookup local\n".to_string(),
+        fixture("seed/supervisor-before.txt"),
+    ];
+    let dsts = ["198.18.0.1", "10.20.1.1", "10.30.1.1", "10.50.1.1", "10.9.1.1", "8.8.8.8", "192.168.10.10", "127.0.0.1", "255.255.255.255", "224.0.0.5"];
+    let mut checked = 0;
+    for (i, paste) in pastes.iter().enumerate() {
+        let a = whyroute::analyze(paste);
+        let fib = whyroute::decide::Fib::new(&a.host);
+        let file = write_temp(&format!("paste-{i}.txt"), paste);
+        let file = file.to_str().unwrap();
+        for dst in dsts {
+            for extra in [&[][..], &["oif", "eth0"][..], &["from", "192.0.2.2"][..], &["iif", "eth0", "from", "198.51.100.7"][..]] {
+                let mut args = vec![dst];
+                args.extend_from_slice(extra);
+                let flow = whyroute::decide::parse_flow_args(&args).unwrap();
+                let mut outputs = Vec::new();
+                if let Ok(d) = fib.route_get(&flow, None) {
+                    outputs.push(whyroute::routeget::format_text(&a.host, &d));
+                    outputs.push(whyroute::routeget::format_json_line(&a.host, &d));
+                }
+                let t = whyroute::explain::explain(&a.host, &flow);
+                outputs.push(t.verdict.ip_route_get.clone());
+                outputs.push(serde_json::to_string(&t.verdict).unwrap());
+                for json in [false, true] {
+                    let mut cli = vec!["route-get", "--host", file];
+                    if json {
+                        cli.push("-j");
+                    }
+                    cli.extend_from_slice(&args);
+                    let (_, out, err) = run(&cli);
+                    outputs.push(out);
+                    outputs.push(err);
+                }
+                for o in &outputs {
+                    assert!(!has_empty_dev(o), "paste {i}, flow {args:?}: an empty device in\n{o}");
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert!(checked > 1000, "{checked} outputs checked");
+    assert!(has_empty_dev("8.8.8.8 dev  uid 0") && has_empty_dev(r#"{"dev":""}"#) && !has_empty_dev("8.8.8.8 dev eth0 uid 0"), "the scan itself finds what it looks for");
+}
+
+fn seed_with_route_get(answer: &str) -> PathBuf {
+    let text = format!("{}$ ip route get 192.168.10.10\n{answer}\n    cache \n", fixture("seed/supervisor-before.txt"));
+    write_temp(&format!("seed-{}.txt", answer.len()), &text)
+}
+
+#[test]
+fn the_hosts_own_route_get_confirms_or_contradicts() {
+    // What the kernel printed on the supervisor (table 200's default via eth1).
+    let same = seed_with_route_get("192.168.10.10 via 10.244.0.1 dev eth1 table 200 src 10.244.0.2 uid 0 ");
+    let same = same.to_str().unwrap();
+    let (rc, out, _) = run(&["check", "--host", same]);
+    assert_eq!(rc, 0, "{out}");
+    assert!(out.contains("your kernel said the same") && out.contains("kernel_agrees"), "{out}");
+    let (_, out, _) = run(&["explain", "--host", same, "192.168.10.10"]);
+    assert!(out.starts_with("✓ `ip route get 192.168.10.10`") && out.contains("your kernel said the same"), "{out}");
+    let (rc, _, err) = run(&["route-get", "--host", same, "192.168.10.10"]);
+    assert_eq!((rc, err.as_str()), (0, ""));
+
+    // An edited answer: the kernel "said" eth0.
+    let edited = seed_with_route_get("192.168.10.10 dev eth0 src 192.168.10.45 uid 0 ");
+    let edited = edited.to_str().unwrap();
+    let (rc, out, _) = run(&["check", "--host", edited]);
+    assert_eq!(rc, 1, "a disagreement fails check: {out}");
+    let warning = out.lines().find(|l| l.starts_with("WARNING")).unwrap_or_else(|| panic!("a warning line: {out}"));
+    assert!(warning.contains("192.168.10.10 dev eth0 src 192.168.10.45") && warning.contains("via 10.244.0.1 dev eth1") && warning.contains("dev, gateway, src, table"), "names both answers and what differs: {warning}");
+    let (_, out, _) = run(&["explain", "--host", edited, "192.168.10.10"]);
+    assert!(out.starts_with("WARNING:"), "{out}");
+    // route-get prints what ip prints, exits as ip would, and warns on stderr.
+    let (rc, out, err) = run(&["route-get", "--host", edited, "192.168.10.10"]);
+    assert_eq!(rc, 0);
+    assert!(out.starts_with("192.168.10.10 via 10.244.0.1 dev eth1 table 200"), "{out}");
+    assert!(err.contains("WARNING") && err.contains("report"), "{err}");
+
+    // An older iproute2 prints neither uid nor table: only what it prints is compared.
+    let old = seed_with_route_get("192.168.10.10 via 10.244.0.1 dev eth1  src 10.244.0.2 ");
+    let (rc, out, _) = run(&["check", "--host", old.to_str().unwrap()]);
+    assert_eq!(rc, 0, "{out}");
+    assert!(out.contains("kernel_agrees"), "{out}");
+    // The refusal is compared too.
+    let refused = seed_with_route_get("RTNETLINK answers: Network is unreachable");
+    let (rc, out, _) = run(&["check", "--host", refused.to_str().unwrap()]);
+    assert_eq!(rc, 1);
+    assert!(out.contains("(error differ)"), "{out}");
+}
