@@ -835,7 +835,7 @@ export interface NatResult {
 export type Disposition =
   | { kind: "delivered"; node: string; address: string; service?: string }
   | { kind: "exits_network"; node: string; dev: string; next_hop: string }
-  | { kind: "no_route" | "null_routed" | "denied" | "loop"; node: string; reason: string }
+  | { kind: "no_route" | "null_routed" | "denied" | "loop" | "undecided"; node: string; reason: string }
   | { kind: "neighbour_unreachable"; node: string; next_hop: string; reason: string }
   | { kind: "reply_lost"; node: string; reason: string; cause: Disposition };
 

@@ -123,6 +123,7 @@ pub fn app() -> Html {
                     { host_panel(&model, eval, &text_ref, &gutter_ref, &jump) }
                     <div class="side">
                         { flow_form(&model, eval) }
+                        { kernel_checks(eval, &jump) }
                         { verdict_banner(eval) }
                         { fixes_view(&model, &result.fixes) }
                         { link_bar(&model, &link) }
@@ -401,11 +402,63 @@ fn verdict_banner(eval: &Evaluation) -> Html {
             </>
         },
     };
+    if v.undecidable {
+        // No answer: say what the paste lacks, in the verdict's place, never as a red result.
+        return html! {
+            <div id="verdict" class="verdict undecidable" role="region" aria-label="Verdict" aria-live="polite">
+                <p class="summary"><strong>{"? Cannot decide from this paste. "}</strong>{v.error.clone().unwrap_or_default()}</p>
+            </div>
+        };
+    }
     html! {
         <div id="verdict" class={classes!("verdict", if v.ok { "ok" } else { "fail" })} role="region" aria-label="Verdict" aria-live="polite">
             <p class="summary">{body}</p>
             <pre class="routeget" aria-label="What ip route get prints">{v.ip_route_get.clone()}</pre>
         </div>
+    }
+}
+
+/// The paste's own `ip route get` answers against whyroute's: a disagreement first and loud
+/// (whyroute misreads this paste), an agreement as a confirmation.
+fn kernel_checks(eval: &Evaluation, jump: &Callback<usize>) -> Html {
+    use whyroute::selfcheck::CheckOutcome;
+    if eval.kernel_checks.is_empty() {
+        return Html::default();
+    }
+    let item = |c: &whyroute::selfcheck::KernelCheck| {
+        let line = c.line;
+        let jump = jump.clone();
+        let go = html! {
+            <button type="button" class="line-link" onclick={Callback::from(move |_: MouseEvent| jump.emit(line))}
+                aria-label={format!("Go to line {line}")}>{format!("line {line}")}</button>
+        };
+        match &c.outcome {
+            CheckOutcome::Same => html! {
+                <li class="agree">{"✓ "}{go}{" "}<code>{c.command.clone()}</code>{": your kernel said the same."}</li>
+            },
+            CheckOutcome::Differs { fields } => html! {
+                <li class="disagree" role="alert">
+                    <strong>{"⚠ whyroute disagrees with your kernel. "}</strong>{go}{" "}<code>{c.command.clone()}</code>
+                    <dl>
+                        <dt>{"Your kernel said"}</dt><dd><code>{c.kernel.clone()}</code></dd>
+                        <dt>{"whyroute decides"}</dt><dd><code>{c.whyroute.clone()}</code></dd>
+                    </dl>
+                    {format!("They differ in: {}. Trust your kernel: whyroute misreads something in this paste, so its answers here are in doubt. Please report the paste.", fields.join(", "))}
+                </li>
+            },
+            CheckOutcome::NotCompared { why } => html! {
+                <li class="not-compared">{go}{" "}<code>{c.command.clone()}</code>{format!(": not compared ({why}).")}</li>
+            },
+        }
+    };
+    let disagree = eval.kernel_checks.iter().any(|c| matches!(c.outcome, CheckOutcome::Differs { .. }));
+    html! {
+        <section id="kernel-checks" class={classes!("kernel-checks", disagree.then_some("disagree"))} aria-label="Your kernel's own answers">
+            <ul>
+                { for eval.kernel_checks.iter().filter(|c| matches!(c.outcome, CheckOutcome::Differs { .. })).map(item) }
+                { for eval.kernel_checks.iter().filter(|c| !matches!(c.outcome, CheckOutcome::Differs { .. })).map(item) }
+            </ul>
+        </section>
     }
 }
 

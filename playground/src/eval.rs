@@ -3,6 +3,7 @@
 
 use crate::state::FlowFields;
 use whyroute::explain::{explain, Trace};
+use whyroute::selfcheck::{check, KernelCheck};
 use whyroute::{analyze, Analysis};
 
 pub struct Evaluation {
@@ -11,6 +12,8 @@ pub struct Evaluation {
     pub trace: Option<Trace>,
     /// Why the flow form is not a valid flow.
     pub flow_error: Option<String>,
+    /// The paste's own `ip route get` answers, compared with whyroute's.
+    pub kernel_checks: Vec<KernelCheck>,
 }
 
 pub fn evaluate(text: &str, flow: &FlowFields) -> Evaluation {
@@ -25,7 +28,8 @@ pub fn evaluate(text: &str, flow: &FlowFields) -> Evaluation {
             Err(e) => (None, Some(format!("The flow is not valid: expected {e}."))),
         }
     };
-    Evaluation { analysis, trace, flow_error }
+    let kernel_checks = check(&analysis.host, &analysis.route_gets);
+    Evaluation { analysis, trace, flow_error, kernel_checks }
 }
 
 /// `performance.now()` in the browser; 0 on the host (tests).
@@ -59,6 +63,17 @@ mod tests {
     fn the_second_rule_listing_sends_dns_out_eth0() {
         let e = evaluate(&Example::SeparateDns.transcript(), &FlowFields::dns("192.168.10.10"));
         assert_eq!(e.trace.unwrap().verdict.dev.as_deref(), Some("eth0"));
+    }
+
+    #[test]
+    fn the_pasted_route_get_is_checked() {
+        let seed = Model::seed().current().text.clone();
+        let agree = format!("{seed}\n$ ip route get 192.168.10.10\n192.168.10.10 via 10.244.0.1 dev eth1 table 200 src 10.244.0.2 uid 0 \n    cache \n");
+        let e = evaluate(&agree, &FlowFields::dns("192.168.10.10"));
+        assert!(matches!(e.kernel_checks[..], [KernelCheck { outcome: whyroute::selfcheck::CheckOutcome::Same, .. }]), "{:?}", e.kernel_checks);
+        let edited = agree.replace("via 10.244.0.1 dev eth1 table 200", "dev eth0");
+        let e = evaluate(&edited, &FlowFields::dns("192.168.10.10"));
+        assert!(matches!(e.kernel_checks[..], [KernelCheck { outcome: whyroute::selfcheck::CheckOutcome::Differs { .. }, .. }]), "{:?}", e.kernel_checks);
     }
 
     #[test]

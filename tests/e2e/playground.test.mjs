@@ -196,3 +196,41 @@ test('the page requests nothing but its own assets', async () => {
   assert.match(csp, /script-src 'self' 'wasm-unsafe-eval'/);
   await page.close();
 });
+
+// The paste's own `ip route get` is the best check there is: agreement is confirmed, an
+// edited answer is a loud warning naming both answers; an `nhid` without `ip nexthop show`
+// is "cannot decide", never a red verdict with an empty device.
+test('the host\'s own ip route get: confirmed when it agrees, a warning when edited', async () => {
+  const { page, errors } = await openPage(browser.context);
+  await waitForApp(page);
+  const seed = await page.locator('#transcript').inputValue();
+  const withAnswer = (a) => `${seed.trimEnd()}\n$ ip route get 192.168.10.10\n${a}\n    cache \n`;
+  await page.locator('#transcript').fill(withAnswer('192.168.10.10 via 10.244.0.1 dev eth1 table 200 src 10.244.0.2 uid 0 '));
+  await page.waitForSelector('#kernel-checks li.agree');
+  assert.match(await page.locator('#kernel-checks').innerText(), /your kernel said the same/);
+  await page.locator('#transcript').fill(withAnswer('192.168.10.10 dev eth0 src 192.168.10.45 uid 0 '));
+  await page.waitForSelector('#kernel-checks li.disagree');
+  const warning = await page.locator('#kernel-checks li.disagree').innerText();
+  assert.match(warning, /whyroute disagrees with your kernel/);
+  assert.match(warning, /192\.168\.10\.10 dev eth0 src 192\.168\.10\.45/);
+  assert.match(warning, /via 10\.244\.0\.1 dev eth1 table 200/);
+  assert.match(warning, /report/);
+  assert.equal(await page.locator('#kernel-checks li.agree').count(), 0);
+  assert.deepEqual(errors, []);
+  await page.screenshot({ path: join(OUT, 'playground-kernel-disagrees.png'), fullPage: false });
+  await page.close();
+});
+
+test('an nhid route without ip nexthop show: "cannot decide", naming what to paste', async () => {
+  const { page, errors } = await openPage(browser.context);
+  await waitForApp(page);
+  await page.locator('#transcript').fill('$ ip addr\n2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 state UP\n    inet 192.0.2.2/24 brd 192.0.2.255 scope global eth0\n$ ip route\ndefault nhid 30 proto bgp metric 20\n192.0.2.0/24 dev eth0 proto kernel scope link src 192.0.2.2\n');
+  await page.locator('#f-dst').fill('198.18.0.1');
+  await page.waitForSelector('#verdict.undecidable');
+  const v = await page.locator('#verdict').innerText();
+  assert.match(v, /Cannot decide from this paste/);
+  assert.match(v, /ip nexthop show/);
+  assert.doesNotMatch(v, /RTNETLINK|dev\s+uid/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -391,7 +391,7 @@ mod cli {
         let found = whyroute::findings::findings(&text, &a);
         // What the host's own kernel said differently comes first: whyroute is wrong there.
         for f in found.iter().filter(|f| f.kind == "kernel_disagrees") {
-            println!("WARNING: {}", f.message);
+            println!("WARNING: {} [{}]", f.message, f.kind);
         }
         for f in found.iter().filter(|f| f.kind != "kernel_disagrees") {
             println!("{} [{}] ({:?})", f.message, f.kind, f.severity);

@@ -42,7 +42,12 @@ pub struct Verdict {
     pub src: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
-    /// `ip route get` as the kernel would print it (or its error line).
+    /// The paste lacks what this decision needs (`error` says what): no answer, not the
+    /// kernel's refusal.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub undecidable: bool,
+    /// `ip route get` as the kernel would print it (or its error line; whyroute's own words
+    /// when `undecidable`).
     pub ip_route_get: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub decision: Option<Decision>,
@@ -316,7 +321,7 @@ fn verdict(host: &Host, flow: &Flow, result: &Result<Decision, RouteError>) -> V
                 format!("{} is local: delivered on {}", flow.dst, d.dev)
             } else {
                 let mut s = format!("{} leaves {}", flow.dst, d.dev);
-                if let Some(g) = d.gateway {
+                if let Some(g) = gateway_words(d) {
                     write!(s, " via {g}").unwrap();
                 } else {
                     s.push_str(" directly (on-link)");
@@ -333,10 +338,11 @@ fn verdict(host: &Host, flow: &Flow, result: &Result<Decision, RouteError>) -> V
                 ok: true,
                 summary,
                 dev: Some(d.dev.clone()),
-                gateway: d.gateway.map(|g| g.to_string()),
+                gateway: gateway_words(d),
                 table,
                 src: d.prefsrc.map(|p| p.to_string()),
                 error: None,
+                undecidable: false,
                 ip_route_get: routeget::format_text(host, d),
                 decision: Some(d.clone()),
             }
@@ -349,10 +355,16 @@ fn verdict(host: &Host, flow: &Flow, result: &Result<Decision, RouteError>) -> V
             table: None,
             src: None,
             error: Some(e.message().into()),
+            undecidable: !e.is_kernel_answer(),
             ip_route_get: routeget::format_error(*e),
             decision: None,
         },
     }
+}
+
+/// The gateway as `ip route get` names it: `10.0.0.1`, or `inet6 fe80::1`.
+fn gateway_words(d: &Decision) -> Option<String> {
+    d.gateway.map(|g| g.to_string()).or_else(|| d.gateway6.map(|g| format!("inet6 {g}")))
 }
 
 fn source_why(w: &Why, d: &Decision) -> String {

@@ -39,6 +39,9 @@ pub enum Disposition {
     Loop { node: String, reason: String },
     /// The reply did not get back to the source (asymmetric path, no way to the SNAT address).
     ReplyLost { node: String, reason: String, cause: Box<Disposition> },
+    /// The node's paste lacks what its decision needs (a nexthop object, a device): no
+    /// answer is claimed.
+    Undecided { node: String, reason: String },
 }
 
 impl Disposition {
@@ -54,7 +57,8 @@ impl Disposition {
             | Disposition::NeighbourUnreachable { node, .. }
             | Disposition::Denied { node, .. }
             | Disposition::Loop { node, .. }
-            | Disposition::ReplyLost { node, .. } => node,
+            | Disposition::ReplyLost { node, .. }
+            | Disposition::Undecided { node, .. } => node,
         }
     }
     /// A short name (`delivered`, `reply lost`, …).
@@ -68,6 +72,7 @@ impl Disposition {
             Disposition::Denied { .. } => "denied",
             Disposition::Loop { .. } => "loop",
             Disposition::ReplyLost { .. } => "reply lost",
+            Disposition::Undecided { .. } => "cannot decide",
         }
     }
     pub fn describe(&self) -> String {
@@ -80,6 +85,7 @@ impl Disposition {
             Disposition::Denied { node, reason } => format!("denied at {node}: {reason}"),
             Disposition::Loop { node, reason } => format!("loop at {node}: {reason}"),
             Disposition::ReplyLost { node, reason, cause } => format!("reply lost at {node}: {reason} ({})", cause.describe()),
+            Disposition::Undecided { node, reason } => format!("cannot decide at {node}: {reason}"),
         }
     }
 }
@@ -511,6 +517,9 @@ fn input_refusal(node: &Node, flow: &Flow, e: RouteError, trail: &Trail) -> Opti
 
 fn error_disposition(node: &Node, host: &Host, e: RouteError, trail: &Trail, dst: Ipv4Addr) -> Disposition {
     let name = node.name.clone();
+    if !e.is_kernel_answer() {
+        return Disposition::Undecided { node: name, reason: e.message().into_owned() };
+    }
     for v in trail.rules.iter().rev().chain([]) {
         match &v.outcome {
             RuleOutcome::ErrorRoute { route, .. } => {
@@ -594,7 +603,10 @@ fn forward(node: &Node, pkt: &Packet, in_dev: Option<&str>, tos: u8) -> Result<C
                         }
                         _ => {
                             let nh = rt.nexthops.iter().find(|n| !n.dead).cloned().unwrap_or_default();
-                            let dev = nh.dev.clone().or_else(|| nh.gateway.and_then(|g| host.addresses.iter().find(|a| a.matches(g)).map(|a| a.dev.as_str().into()))).map(|d| d.to_string()).unwrap_or_default();
+                            let Some(dev) = nh.dev.clone().or_else(|| nh.gateway.and_then(|g| host.addresses.iter().find(|a| a.matches(g)).map(|a| a.dev.as_str().into()))).map(|d| d.to_string()) else {
+                                let missing = rt.missing().unwrap_or(crate::model::Missing::Device);
+                                return Err(Disposition::Undecided { node: name, reason: format!("route `{rtext}`: {}", missing.describe()) });
+                            };
                             if table != crate::model::TABLE_MAIN && table != crate::model::TABLE_LOCAL || host.rules.len() > 3 {
                                 why.push(format!("rule `{text}` matches"));
                             }
