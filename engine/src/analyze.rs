@@ -15,7 +15,8 @@ pub struct Analysis {
     /// The command blocks found in the paste.
     pub blocks: Vec<Block>,
     /// The host's own `ip route get` answers found in the paste (see `crate::selfcheck`).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    /// Not serialized: `findings` reports them compared, which is what a caller wants.
+    #[serde(skip)]
     pub route_gets: Vec<PastedRouteGet>,
 }
 

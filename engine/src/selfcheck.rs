@@ -3,7 +3,7 @@
 //! table, type, or the refusal). Agreement confirms the answer; a disagreement means
 //! whyroute is wrong about this host, which the user should see first.
 
-use crate::decide::{parse_flow_args, route, source, Decision, Fib};
+use crate::decide::{parse_flow_args, route, Decision, Fib};
 use crate::model::{Host, Scope};
 use crate::parse::route_get::{read_text_answer, PastedAnswer, PastedRouteGet};
 use crate::routeget;
@@ -106,11 +106,11 @@ fn alternatives(fib: &Fib<'_>, d: &Decision) -> Vec<PastedAnswer> {
             alt.gateway = n.gateway.filter(|_| link);
             alt.gateway6 = n.via6.as_deref().copied().filter(|_| link);
             if d.from.is_none() {
-                alt.prefsrc = source::fib_result_prefsrc(host, r, i).addr;
+                alt.prefsrc = fib.prefsrc(rr, i).addr;
             }
             out.push(alt);
         }
-        if let Some(other) = d.nexthop_scope.and_then(|s| s.if_added_first) {
+        if let Some((other, _)) = d.nexthop_scope.and_then(|s| s.other_order) {
             let mut alt = d.clone();
             alt.gateway = r.nexthops.get(d.nexthop).and_then(|n| n.gateway).filter(|_| other == Scope::LINK);
             out.push(alt);

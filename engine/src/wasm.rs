@@ -84,11 +84,27 @@ export interface Rule {
 
 export type RouteType = "unicast" | "local" | "broadcast" | "anycast" | "multicast" | "blackhole" | "unreachable" | "prohibit" | "throw" | "nat";
 
-export interface NextHop { gateway?: string; dev?: string; weight: number; onlink: boolean; dead: boolean; linkdown: boolean; }
+/** `via6`: an IPv6 gateway of an IPv4 route (`via inet6 …`), in place of `gateway`. */
+export interface NextHop { gateway?: string; via6?: string; dev?: string; weight: number; onlink: boolean; dead: boolean; linkdown: boolean; }
 
 export interface Route {
   table: number; type: RouteType; dst: string; tos: number; metric: number; scope: number;
-  protocol?: string; prefsrc?: string; mtu?: number; nexthops: NextHop[]; origin: Origin;
+  protocol?: string; prefsrc?: string; mtu?: number;
+  /** Empty when the route names a nexthop object (`nhid`) the paste does not define. */
+  nexthops: NextHop[];
+  /** `nhid N`: the nexthop object the route uses (`ip nexthop show`). */
+  nhid?: number;
+  origin: Origin;
+}
+
+/** A nexthop object (`ip nexthop show`). */
+export interface NexthopObject {
+  id: number;
+  kind:
+    | { kind: "single"; gateway?: string; via6?: string; dev?: string; onlink: boolean; scope?: number }
+    | { kind: "blackhole" }
+    | { kind: "group"; members: { id: number; weight: number }[]; resilient: boolean };
+  protocol?: string; fdb: boolean; origin: Origin;
 }
 
 export interface Nameserver { addr: string; link?: string; origin: Origin; }
@@ -109,6 +125,8 @@ export interface Host {
   inferred: string[];
   /** IPv6 lines kept aside: [line, text]. */
   ipv6_lines: [number, string][];
+  /** Nexthop objects (`ip nexthop show`), when the paste has them. */
+  nexthop_objects?: NexthopObject[];
 }
 
 /** One host's paste (a tab in the playground). */
@@ -205,7 +223,10 @@ export type SourceWhy =
 
 /** The engine's full decision. */
 export interface Decision {
-  type: RouteType; dst: string; from?: string; gateway?: string; dev: string;
+  type: RouteType; dst: string; from?: string; gateway?: string;
+  /** An IPv6 gateway (`via inet6 …`) of an IPv4 route. */
+  gateway6?: string;
+  dev: string;
   /** 0 when no table decided. */
   table: number;
   prefsrc?: string; route_tos: number; mark: number; uid: number;
@@ -214,6 +235,11 @@ export interface Decision {
   /** Index in host.rules of the rule that decided. */
   rule?: number;
   multipath?: number[]; assumed_onlink: boolean; mtu?: number;
+  /** For a nexthop with a gateway: its scope (253 link: the gateway is used; 254 host: it is
+   *  one of the host's own addresses), whether the route's own table resolved it, and the
+   *  scope it would have had had the route to the gateway (or the rules) been added after
+   *  this route: a paste does not show that order. */
+  nexthop_scope?: { scope: number; own_table: boolean; other_order?: [number, "covering_route_later" | "rules_later"] };
   source: { addr: string | null; why: SourceWhy };
 }
 
@@ -222,8 +248,10 @@ export interface Verdict {
   /** One sentence: "192.168.10.10 leaves eth1 via 10.244.0.1 (table 200) from 10.244.0.2". */
   summary: string;
   dev?: string; gateway?: string; table?: string; src?: string;
-  /** The kernel's error message when ok is false. */
+  /** The kernel's error message when ok is false (with `undecidable`, what the paste lacks). */
   error?: string;
+  /** The paste lacks what this decision needs (e.g. `ip nexthop show`): no answer is given. */
+  undecidable?: boolean;
   /** `ip route get` as the kernel would print it (or its error line). */
   ip_route_get: string;
   decision?: Decision;

@@ -10,7 +10,8 @@ For each host i a random configuration is derived deterministically from
 results is the truth), and then captured into:
 
   DIR/host-i.txt          the transcript a user would paste
-                          ($ ip addr show / $ ip rule show / $ ip route show table all)
+                          ($ ip addr show / $ ip rule show / $ ip route show table all
+                          [/ $ ip nexthop show] / $ sysctl ...)
   DIR/host-i.json.txt     the same state as `ip -j` prints it (ip -j addr show /
                           ip -j rule show / ip -j route show table all, same sysctls):
                           diff.py checks every flow against both transcripts
@@ -25,8 +26,9 @@ results is the truth), and then captured into:
 Multipath: which nexthop the kernel picks depends on a hash seeded per boot
 (net.ipv4.fib_multipath_hash_seed, 0 = random), which cannot be known from a
 transcript.  For flows whose matched route (`route get fibmatch`) has several
-nexthops we re-ask under many seeds and store every distinct answer; diff.py
-accepts any of them.
+nexthops, or names a nexthop group (`nhid`; mpath or resilient, whose bucket
+also follows the hash), we re-ask under many seeds and store every distinct
+answer; diff.py accepts any of them.
 """
 
 import argparse
@@ -53,7 +55,24 @@ ROUTE_CMDS = ([["route", "show", "table", "all"]] * 6
 MP_SEEDS = range(2, 160)
 
 
-def capture_transcript(ns, rng, links):
+NEXTHOP_CMDS = [["nexthop", "show"]] * 4 + [["nexthop"], ["nexthop", "list"]]
+# Per-device input-path sysctls (the transcript shows them for `all` and every link).
+# (realworld.py reads CONF_KEYS and adds conf.all.send_redirects itself.)
+CONF_KEYS = ["forwarding", "rp_filter", "route_localnet", "accept_local", "src_valid_mark"]
+
+
+def sysctl_keys(links):
+    keys = ["net.ipv4.ip_forward"] + [f"net.ipv4.conf.all.{k}" for k in CONF_KEYS] + [
+        "net.ipv4.conf.all.send_redirects"]
+    for l in links:
+        keys += [f"net.ipv4.conf.{l}.{k}" for k in CONF_KEYS + ["send_redirects"]]
+    return keys
+
+
+def capture_transcript(ns, rng, links, xrng=None):
+    """The text transcript.  rng picks the command spellings (as it always did); xrng, when
+    given, picks the spelling of `ip nexthop show`, included when the host has nexthop
+    objects, and adds net.ipv4.nexthop_compat_mode to the sysctls."""
     parts = []
     for choices in (ADDR_CMDS, RULE_CMDS, ROUTE_CMDS):
         cmd = rng.choice(choices)
@@ -61,10 +80,17 @@ def capture_transcript(ns, rng, links):
         if rc != 0:
             raise RuntimeError(f"ip {' '.join(cmd)} failed: {err}")
         parts.append(f"$ ip {' '.join(cmd)}\n{out}")
-    # The input path (iif flows) depends on forwarding and reverse-path filtering.
-    keys = ["net.ipv4.ip_forward", "net.ipv4.conf.all.rp_filter", "net.ipv4.conf.all.send_redirects"]
-    for l in links:
-        keys += [f"net.ipv4.conf.{l}.forwarding", f"net.ipv4.conf.{l}.rp_filter"]
+    keys = sysctl_keys(links)
+    if xrng is not None:
+        cmd = xrng.choice(NEXTHOP_CMDS)
+        rc, out, err = netns.ip(ns, *cmd)
+        if rc != 0:
+            raise RuntimeError(f"ip {' '.join(cmd)} failed: {err}")
+        if out.strip():
+            parts.append(f"$ ip {' '.join(cmd)}\n{out}")
+            keys.append("net.ipv4.nexthop_compat_mode")
+    # The input path (iif flows) depends on forwarding, reverse-path filtering,
+    # route_localnet, accept_local, src_valid_mark and send_redirects.
     rc, out, err = sysctl(ns, *keys)
     if rc != 0:
         raise RuntimeError(f"sysctl failed: {err}")
@@ -76,7 +102,10 @@ def capture_json_transcript(ns, transcript):
     """The same host through `ip -j`, with the text transcript's sysctl block (the JSON
     readers and the text readers must give the same host)."""
     parts = []
-    for cmd in (["addr", "show"], ["rule", "show"], ["route", "show", "table", "all"]):
+    cmds = [["addr", "show"], ["rule", "show"], ["route", "show", "table", "all"]]
+    if "\n$ ip nexthop" in transcript:
+        cmds.append(["nexthop", "show"])
+    for cmd in cmds:
         rc, out, err = netns.ip(ns, "-j", *cmd)
         if rc != 0:
             raise RuntimeError(f"ip -j {' '.join(cmd)} failed: {err}")
@@ -90,8 +119,12 @@ def sysctl(ns, *args):
     return r.returncode, r.stdout, r.stderr
 
 
-def set_input_sysctls(ns, srng, links):
-    """Random forwarding / rp_filter settings, so iif flows cover both paths."""
+def set_input_sysctls(ns, srng, links, xrng=None):
+    """Random forwarding / rp_filter settings, so iif flows cover both paths.
+
+    srng draws what the first corpus drew (ip_forward, rp_filter); xrng, when given, also
+    varies conf.all.forwarding, rp_filter 0/1/2 per device, route_localnet, accept_local,
+    src_valid_mark, send_redirects (all and per device) and nexthop_compat_mode."""
     sets = [f"net.ipv4.ip_forward={1 if srng.random() < 0.65 else 0}",
             f"net.ipv4.conf.all.rp_filter={srng.choice([0, 0, 0, 1, 2])}"]
     for l in links:
@@ -99,14 +132,45 @@ def set_input_sysctls(ns, srng, links):
             sets.append(f"net.ipv4.conf.{l}.forwarding={srng.randint(0, 1)}")
         if srng.random() < 0.15:
             sets.append(f"net.ipv4.conf.{l}.rp_filter={srng.choice([1, 2])}")
+    if xrng is not None:
+        x = xrng
+        # conf.all.forwarding is ip_forward and rewrites every device's forwarding: before
+        # the per-device writes.
+        if x.random() < 0.2:
+            sets.insert(1, f"net.ipv4.conf.all.forwarding={x.randint(0, 1)}")
+        for key, p in (("route_localnet", 0.2), ("accept_local", 0.2), ("src_valid_mark", 0.25)):
+            if x.random() < p:
+                sets.append(f"net.ipv4.conf.all.{key}={x.randint(0, 1)}")
+        for l in links:
+            if x.random() < 0.15:
+                sets.append(f"net.ipv4.conf.{l}.rp_filter={x.choice([0, 1, 2])}")
+            if x.random() < 0.1:
+                sets.append(f"net.ipv4.conf.{l}.forwarding={x.randint(0, 1)}")
+            for key, p in (("route_localnet", 0.15), ("accept_local", 0.15),
+                           ("src_valid_mark", 0.15)):
+                if x.random() < p:
+                    sets.append(f"net.ipv4.conf.{l}.{key}=1")
+        sets.append(f"net.ipv4.nexthop_compat_mode={x.randint(0, 1)}")
+        # send_redirects (all AND device) decides `redirect` on forwarded flows and whether
+        # fib_validate_source may skip its full check.
+        if x.random() < 0.12:
+            sets.append("net.ipv4.conf.all.send_redirects=0")
+        for l in links:
+            if x.random() < 0.1:
+                sets.append(f"net.ipv4.conf.{l}.send_redirects=0")
     for kv in sets:
         rc, _, err = sysctl(ns, "-w", kv)
         if rc != 0:
             raise RuntimeError(f"sysctl -w {kv}: {err}")
+    return sets
 
 
-def random_input_flow(srng, st):
-    """An `ip route get DST from SRC iif DEV` flow (the input path)."""
+def random_input_flow(srng, st, irng=None):
+    """An `ip route get DST from SRC iif DEV` flow (the input path).
+
+    srng draws the first corpus's flow; irng, when given, then sometimes aims it at
+    127.0.0.0/8 (route_localnet), takes a local address or a loopback one as the source
+    (accept_local, martians) and adds a mark (src_valid_mark)."""
     links = [l for l in st["links"] if l != "lo"] or ["lo"]
     src = hostgen.random_dst(srng, st)
     if src in ("0.0.0.0",) and srng.random() < 0.8:
@@ -116,6 +180,19 @@ def random_input_flow(srng, st):
         args += ["mark", str(srng.choice(st["marks"] or [0, 1, 7]))]
     if srng.random() < 0.15:
         args += ["ipproto", srng.choice(["tcp", "udp", "icmp"]), "dport", str(srng.choice([22, 53, 443]))]
+    if irng is not None:
+        x = irng
+        if x.random() < 0.15:
+            args[0] = (f"127.{x.randrange(256)}.{x.randrange(256)}.{x.randrange(1, 255)}"
+                       if x.random() < 0.7 else x.choice(["127.0.0.1", "127.255.255.255"]))
+        k = x.random()
+        if k < 0.25 and st["locals"]:
+            args[2] = x.choice(st["locals"])
+        elif k < 0.33:
+            args[2] = f"127.{x.randrange(256)}.{x.randrange(256)}.{x.randrange(1, 255)}"
+        if "mark" not in args and x.random() < 0.2:
+            m = x.choice(st["marks"]) if st["marks"] and x.random() < 0.7 else x.choice(hostgen.MARKS)
+            args += ["mark", hostgen.fmt_num(x, m)]
     return args
 
 
@@ -133,23 +210,47 @@ def parse_json(rc, out):
         return None
 
 
+def nexthop_paths(ns, fm):
+    """How many paths the route that fibmatch printed can take: its `nexthops` (old-style
+    multipath, or nhid with nexthop_compat_mode=1), or the members of its nexthop group
+    (nhid; with compat mode 0 fibmatch prints only the id).  Resilient groups pick by
+    hash bucket, which also moves with the hash seed.  0 or 1: no choice."""
+    r = fm[0]
+    if "nhid" in r:
+        rc, out, _ = netns.ip(ns, "-j", "nexthop", "show", "id", str(r["nhid"]))
+        nh = parse_json(rc, out)
+        nh = nh[0] if isinstance(nh, list) and nh else nh
+        if not isinstance(nh, dict):
+            return 0
+        if nh.get("type") == "resilient":
+            # Only members that hold buckets can be picked (`buckets 1` leaves others out).
+            rc, out, _ = netns.ip(ns, "-j", "nexthop", "bucket", "show", "id", str(r["nhid"]))
+            buckets = parse_json(rc, out) or []
+            return len({b.get("bucket", {}).get("nhid") for b in buckets}) or len(nh["group"])
+        return len(nh.get("group", []))
+    return len([nh for nh in r.get("nexthops", []) if "dead" not in nh.get("flags", [])])
+
+
 def multipath_alternatives(ns, args, first):
     """All distinct answers the kernel gives for this flow across hash seeds.
 
-    Only for flows whose matched route is multipath and that carry no `oif`
-    (with oif the kernel does not hash).  Returns None otherwise.
+    Only for flows whose matched route has several paths (multipath nexthops or an nhid
+    group) and that carry no `oif` (with oif the kernel does not hash).  Returns None
+    otherwise.
     """
     if first["rc"] != 0 or "oif" in args:
         return None
     rc, out, _ = netns.ip(ns, "-j", "route", "get", "fibmatch", *args)
     fm = parse_json(rc, out)
-    if not fm or "nexthops" not in fm[0]:
+    if not fm:
         return None
-    live = [nh for nh in fm[0]["nexthops"] if "dead" not in nh.get("flags", [])]
+    paths = nexthop_paths(ns, fm)
+    if paths < 2:
+        return None
     seen = {json.dumps(first["json"], sort_keys=True): first}
     try:
         for seed in MP_SEEDS:
-            if len(seen) >= len(live):
+            if len(seen) >= paths:
                 break
             netns.set_mp_seed(ns, seed)
             rc, out, _ = route_get(ns, args, True)
@@ -162,13 +263,21 @@ def multipath_alternatives(ns, args, first):
     return [{"json": a["json"], "text": a["text"]} for a in seen.values()]
 
 
-def run_flows(ns, rng, host, state, nflows, srng):
+def run_flows(ns, rng, host, state, nflows, srng, irng=None):
     lines = []
     while len(lines) < nflows:
-        if srng.random() < 0.2:
-            args = random_input_flow(srng, state)
+        # irng (newer corpora): a few more input flows than the first corpus's 20 %.
+        # irng: aim some flows into routes through nexthop objects or puzzle gateways.
+        focus = None
+        if irng is not None and state["focus"] and irng.random() < 0.3:
+            p = irng.choice(state["focus"])
+            focus = str(p[irng.randrange(p.num_addresses)])
+        if srng.random() < 0.2 or (irng is not None and irng.random() < 0.05):
+            args = random_input_flow(srng, state, irng)
+            if focus and irng.random() < 0.5:
+                args[0] = focus
         else:
-            args = hostgen.random_flow(rng, host, state)
+            args = hostgen.random_flow(rng, host, state, focus)
         rc, out, err = route_get(ns, args, True)
         if rc not in (0, 2):
             # iproute2 itself rejected the arguments (rc 255 + usage error):
@@ -188,18 +297,26 @@ def run_flows(ns, rng, host, state, nflows, srng):
 
 
 def build_host(seed, i, nflows, out_dir):
+    # Separate streams so that adding features keeps older draws: rng (links, addresses,
+    # routes, rules, output flows), srng (input sysctls and flows), xrng (nexthops, gateway
+    # puzzles, route order), xsrng (newer sysctls), irng (newer input-flow variations).
     rng = random.Random(f"whyroute:{seed}:{i}")
-    host = hostgen.random_host(rng)
+    xrng = random.Random(f"whyroute-x:{seed}:{i}")
+    host = hostgen.random_host(rng, xrng)
     ns = netns.add(f"h{i}")
     peer = netns.add(f"h{i}-peer")
+    links = [l["name"] for l in host["links"]]
     try:
         log = hostgen.apply(host, ns, peer)
         srng = random.Random(f"whyroute-input:{seed}:{i}")
-        set_input_sysctls(ns, srng, [l["name"] for l in host["links"]])
-        transcript = capture_transcript(ns, rng, [l["name"] for l in host["links"]])
+        sets = set_input_sysctls(ns, srng, links, random.Random(f"whyroute-sysctl:{seed}:{i}"))
+        log += "# features: " + " ".join(host.get("features", [])) + "\n"
+        log += "".join(f"# sysctl -w {kv}\n" for kv in sets)
+        transcript = capture_transcript(ns, rng, links, xrng)
         json_transcript = capture_json_transcript(ns, transcript)
-        state = hostgen.read_state(ns)
-        lines = run_flows(ns, rng, host, state, nflows, srng)
+        state = hostgen.read_state(ns, host)
+        lines = run_flows(ns, rng, host, state, nflows, srng,
+                          random.Random(f"whyroute-input2:{seed}:{i}"))
     finally:
         netns.delete(ns)
         netns.delete(peer)

@@ -83,7 +83,11 @@ def rand_prefix(rng, addrs):
 
 # ---------------------------------------------------------------- the host
 
-def random_host(rng):
+def random_host(rng, xrng=None):
+    """xrng (optional) is a second stream for everything added after the first corpus:
+    nexthop objects, gateway puzzles, shuffled route order.  Without it the host is the one
+    older versions made; with it, rng's draws are unchanged (same links, addresses, routes,
+    rules), only extra commands and their order differ."""
     h = {"links": [], "cmds": [], "post": [], "rules": [], "tables": []}
     names = rng.sample(LINK_NAMES, rng.randint(2, 5))
     for idx, name in enumerate(names):
@@ -103,6 +107,8 @@ def random_host(rng):
     gen_routes(rng, h)
     if h["custom_rules"]:
         gen_rules(rng, h)
+    if xrng is not None:
+        gen_extras(xrng, h)
     for link in h["links"]:
         if link["state"] == "down_later":
             h["post"].append(("host", f"link set {link['name']} down"))
@@ -187,8 +193,9 @@ def route_opts(rng, h, unicast):
 
 def gen_routes(rng, h):
     tables = ["main"] + h["tables"] + (["default"] if rng.random() < 0.2 else [])
+    h["default_metrics"] = {}
     for table in tables:
-        default_metrics = set()
+        default_metrics = h["default_metrics"][str(table)] = set()
         tbl = "" if table == "main" else f" table {table}"
         n = rng.randint(4, 14) if table == "main" else rng.randint(2, 10)
         last = None
@@ -369,6 +376,237 @@ def gen_rules(rng, h):
         h["cmds"].append(f"rule del prio {rng.choice([32766, 32767])}")
 
 
+# ---------------------------------------------------------------- extras (xrng)
+
+NH_IDS = list(range(1, 40)) + [64, 100, 101, 128, 200, 255, 256, 1000, 4096, 65535, 100000]
+BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128]
+
+
+def free_default_metric(x, h, table):
+    """A metric no default route of `table` has yet (None if all are taken)."""
+    used = h["default_metrics"].setdefault(str(table), set())
+    free = [m for m in METRICS if m not in used]
+    if not free:
+        return None
+    m = x.choice(free)
+    used.add(m)
+    return m
+
+
+def extra_dst(x, h, table):
+    """(dst, metric) for an extra route: sometimes `default` with a free metric."""
+    if x.random() < 0.3:
+        m = free_default_metric(x, h, table)
+        if m is not None:
+            return "default", m
+    dst = rand_prefix(x, h["addrs"])
+    return dst, (x.choice(METRICS) if x.random() < 0.3 else None)
+
+
+def tbl_opt(table):
+    return "" if table == "main" else f" table {table}"
+
+
+def gen_nexthops(x, h):
+    """Nexthop objects (`ip nexthop add`) and routes using them (`nhid N`).
+
+    Returns (singles, groups, routes): lists of (cmd, id-or-None, deps) where deps are the
+    nexthop ids the command needs (the kernel refuses it if they do not exist yet)."""
+    ids = x.sample(NH_IDS, x.randint(2, 7) + 3)
+    singles, groups, routes = [], [], []
+    usable = []              # ids fit for groups (not blackhole)
+    likely = []              # ...and likely to be accepted
+    blackholes = []
+    # Mostly links with carrier: the kernel refuses nexthop objects on a link without
+    # ("Carrier for nexthop device is down") and flushes them when it loses it.
+    carrier = [l["name"] for l in h["links"] if l["state"] in ("up", "down_later")]
+    for _ in range(len(ids) - 3):
+        nid = ids.pop()
+        kind = pick(x, {"via": 50, "dev": 15, "onlink": 10, "blackhole": 8,
+                        "own": 10, "far": 7})
+        good = False
+        if carrier and x.random() < 0.85:
+            dev = x.choice(carrier)
+            good = True
+        else:
+            dev = x.choice(h["links"])["name"]
+        if kind == "via":
+            near = [a for a in h["addrs"] if a["net"].prefixlen < 31 and a["dev"] in carrier]
+            if near and x.random() < 0.85:
+                a = x.choice(near)
+                gw, dev = host_in(x, a["net"]), a["dev"]
+                good = True
+            else:
+                gw, dev = gateway(x, h)
+                good = False
+            cmd = f"nexthop add id {nid} via {gw} dev {dev}"
+        elif kind == "dev":
+            cmd = f"nexthop add id {nid} dev {dev}"
+        elif kind == "onlink":
+            cmd = f"nexthop add id {nid} via {host_in(x, rand_net(x))} dev {dev} onlink"
+        elif kind == "blackhole":
+            cmd = f"nexthop add id {nid} blackhole"
+        elif kind == "own" and h["addrs"]:
+            a = x.choice(h["addrs"])          # a local address as the gateway
+            d = a["dev"] if x.random() < 0.7 else dev
+            cmd = f"nexthop add id {nid} via {a['local']} dev {d}"
+        else:
+            # Not on-link anywhere unless some route covers it (resolved by a full lookup,
+            # through the rules, at creation time).
+            cmd = f"nexthop add id {nid} via {host_in(x, rand_net(x))} dev {dev}"
+        if x.random() < 0.05:
+            cmd += " proto " + x.choice(["static", "zebra", "99"])
+        singles.append((cmd, nid, []))
+        (blackholes if kind == "blackhole" else usable).append(nid)
+        if good and kind in ("via", "dev", "onlink"):
+            likely.append(nid)
+    for _ in range(x.randint(1, 3)):
+        if not usable or not ids:
+            break
+        nid = ids.pop()
+        if blackholes and x.random() < 0.12:
+            members = [x.choice(blackholes)]  # a blackhole may only be alone in a group
+            if x.random() < 0.3:
+                members += x.sample(usable, 1)  # ...refused
+        else:
+            pool = likely if len(likely) >= 2 and x.random() < 0.85 else usable
+            members = x.sample(pool, min(len(pool), 1 if x.random() < 0.15 else x.randint(2, 4)))
+        spec = "/".join(str(m) + (f",{x.randint(1, 8)}" if x.random() < 0.4 else "")
+                        for m in members)
+        cmd = f"nexthop add id {nid} group {spec}"
+        t = pick(x, {"plain": 55, "mpath": 15, "resilient": 30})
+        if t == "mpath":
+            cmd += " type mpath"
+        elif t == "resilient":
+            cmd += f" type resilient buckets {x.choice(BUCKETS)}"
+            if x.random() < 0.3:
+                cmd += f" idle_timer {x.choice([0, 1, 120])}"
+        groups.append((cmd, nid, members))
+    all_ids = [c[1] for c in singles + groups]
+    group_ids = [c[1] for c in groups]
+    for _ in range(x.randint(1, 6)):
+        nid = x.choice(group_ids) if group_ids and x.random() < 0.5 else x.choice(all_ids)
+        if x.random() < 0.04:
+            nid = x.choice(NH_IDS)            # probably no such object: refused
+        table = x.choice(["main"] + h["tables"]) if h["tables"] and x.random() < 0.6 else "main"
+        dst, metric = extra_dst(x, h, table)
+        cmd = f"route add {dst} nhid {nid}"
+        if x.random() < 0.08:
+            cmd += " proto " + x.choice(["static", "bgp", "dhcp"])
+        if x.random() < 0.08 and h["addrs"]:
+            cmd += f" src {x.choice(h['addrs'])['local']}"
+        if metric is not None:
+            cmd += f" metric {metric}"
+        routes.append((cmd + tbl_opt(table), None, [nid]))
+    return singles, groups, routes
+
+
+def gen_gw_puzzles(x, h):
+    """Routes whose gateway the kernel resolves in an interesting way (fib_check_nh_v4_gw:
+    first in the route's own table, then by a full lookup through the rules; a gateway that
+    is a local address or covered by a `scope host` route gives a nexthop of scope host,
+    which `route get` shows without `via`).  Returns (addr cmds, route cmds)."""
+    addr_cmds, route_cmds = [], []
+    gws = h.setdefault("puzzle_gws", [])
+    live = [l for l in h["links"] if l["state"] != "down"] or h["links"]
+    locals_ = {a["local"] for a in h["addrs"]}
+    for _ in range(x.randint(1, 3)):
+        dev = x.choice(live)["name"]
+        kind = pick(x, {"own32": 35, "own": 25, "foreign": 40})
+        if kind == "own32":
+            gw = host_in(x, rand_net(x))
+            if gw in locals_:
+                continue
+            locals_.add(gw)
+            scope = pick(x, {"link": 70, "global": 15, "host": 15})
+            addr_cmds.append(f"addr add {gw}/32 dev {dev}"
+                             + ("" if scope == "global" else f" scope {scope}"))
+            h["addrs"].append({"dev": dev, "net": ipaddress.ip_network(f"{gw}/32"),
+                               "scope": scope, "local": gw})
+        elif kind == "own" and h["addrs"]:
+            a = x.choice(h["addrs"])
+            gw = a["local"]
+            if x.random() < 0.75:
+                dev = a["dev"]
+        else:
+            gw = host_in(x, rand_net(x))
+        gws.append(str(gw))
+        table = x.choice(h["tables"]) if h["tables"] and x.random() < 0.75 else "main"
+        # A covering route in the route's own table...
+        if x.random() < 0.55:
+            plen = x.choice([32, 32, 32, 24, 28, 16])
+            d2 = dev if x.random() < 0.8 else x.choice(h["links"])["name"]
+            cover = ipaddress.ip_network(f"{gw}/{plen}", strict=False)
+            sc = pick(x, {"": 40, " scope link": 40, " scope host": 20})
+            route_cmds.append(f"route add {cover} dev {d2}{sc}{tbl_opt(table)}")
+        # ...and/or a different one in main (or another table).
+        if x.random() < 0.45:
+            plen = x.choice([32, 30, 24, 20, 16, 8])
+            other = "main" if table != "main" or not h["tables"] else x.choice(h["tables"])
+            d3 = x.choice(h["links"])["name"]
+            cover = ipaddress.ip_network(f"{gw}/{plen}", strict=False)
+            sc = pick(x, {"": 50, " scope link": 25, " scope host": 25})
+            route_cmds.append(f"route add {cover} dev {d3}{sc}{tbl_opt(other)}")
+        for _ in range(x.randint(1, 2)):
+            dst, metric = extra_dst(x, h, table)
+            cmd = f"route add {dst} via {gw}"
+            if x.random() < 0.7:
+                cmd += f" dev {dev}"
+                if x.random() < 0.08:
+                    cmd += " onlink"
+            if metric is not None:
+                cmd += f" metric {metric}"
+            route_cmds.append(cmd + tbl_opt(table))
+        if x.random() < 0.15:
+            # the same gateway in a multipath route
+            gw2, dev2 = gateway(x, h)
+            route_cmds.append(f"route add {rand_prefix(x, h['addrs'])}{tbl_opt(table)}"
+                              f" nexthop via {gw} dev {dev} nexthop via {gw2} dev {dev2}")
+    return addr_cmds, route_cmds
+
+
+def insert_after(x, seq, item, deps_at):
+    """Insert item at a random position after index deps_at (-1: anywhere)."""
+    seq.insert(x.randint(deps_at + 1, len(seq)), item)
+
+
+def gen_extras(x, h):
+    """Everything drawn from the second stream, then the final command order."""
+    addr_cmds = [c for c in h["cmds"] if c.startswith("addr ")]
+    route_cmds = [c for c in h["cmds"] if c.startswith("route ")]
+    rule_cmds = [c for c in h["cmds"] if c.startswith("rule ")]
+    h["features"] = []
+    if x.random() < 0.4:
+        a, r = gen_gw_puzzles(x, h)
+        addr_cmds += a
+        route_cmds += r
+        h["features"].append("gw-puzzles")
+    h["shuffled"] = x.random() < 0.7
+    if h["shuffled"]:
+        x.shuffle(route_cmds)
+        h["features"].append("shuffled")
+    rules_first = x.random() < 0.2
+    if rules_first:
+        h["features"].append("rules-first")
+    if x.random() < 0.3:
+        singles, groups, routes = gen_nexthops(x, h)
+        h["features"].append("nexthops")
+        # Single nexthops among the routes (their gateways may depend on routes), groups
+        # after their members, nhid routes after their object: a random valid order.
+        if h["shuffled"]:
+            seq = list(route_cmds)
+            for cmd, _, _ in singles:
+                insert_after(x, seq, cmd, -1)
+        else:
+            seq = [c for c, _, _ in singles] + route_cmds
+        for cmd, _, deps in groups + routes:
+            idx = [i for i, c in enumerate(seq)
+                   if c.startswith("nexthop add id ") and int(c.split()[3]) in deps]
+            insert_after(x, seq, cmd, max(idx, default=-1))
+        route_cmds = seq
+    h["cmds"] = addr_cmds + (rule_cmds + route_cmds if rules_first else route_cmds + rule_cmds)
+
+
 # ---------------------------------------------------------------- building
 
 def apply(h, ns, peer):
@@ -427,10 +665,12 @@ def _ipj(ns, *args):
         return []
 
 
-def read_state(ns):
-    """What the kernel accepted: addresses, route prefixes, rule selectors."""
+def read_state(ns, h=None):
+    """What the kernel accepted: addresses, route prefixes, rule selectors.  "focus" holds
+    the prefixes of routes through nexthop objects or through h's puzzle gateways."""
+    gws = set(h.get("puzzle_gws", [])) if h else set()
     st = {"locals": [], "nets": [], "brds": [], "prefixes": [], "links": ["lo"],
-          "marks": [], "uids": [], "tos": [], "ports": []}
+          "marks": [], "uids": [], "tos": [], "ports": [], "focus": []}
     for link in _ipj(ns, "-4", "addr", "show"):
         if link["ifname"] != "lo":
             st["links"].append(link["ifname"])
@@ -444,6 +684,8 @@ def read_state(ns):
         dst = r.get("dst", "default")
         st["prefixes"].append(ipaddress.ip_network(
             "0.0.0.0/0" if dst == "default" else dst, strict=False))
+        if "nhid" in r or r.get("gateway") in gws:
+            st["focus"].append(st["prefixes"][-1])
         if "tos" in r:
             st["tos"].append(parse_tos(r["tos"]))
     for r in _ipj(ns, "rule", "show"):
@@ -519,8 +761,9 @@ def fmt_tos(rng, v):
     return f"0x{v:x}" if rng.random() < 0.6 else f"{v:x}"
 
 
-def random_flow(rng, h, st):
-    """One `ip route get` argument list (never `iif`: output path only)."""
+def random_flow(rng, h, st, dst_override=None):
+    """One `ip route get` argument list (never `iif`: output path only).  dst_override
+    replaces the destination after it was drawn (rng's draws stay the same)."""
     opts = []
     if rng.random() < 0.25:
         if st["locals"] and rng.random() < 0.8:
@@ -547,6 +790,8 @@ def random_flow(rng, h, st):
                                 else rng.choice(UIDS))])
     rng.shuffle(opts)
     dst = random_dst(rng, st)
+    if dst_override is not None:
+        dst = dst_override
     args = [w for o in opts for w in o]
     # iproute2 takes the destination anywhere, optionally after `to`.
     pos = 0 if rng.random() < 0.85 else len(args)

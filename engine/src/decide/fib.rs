@@ -140,7 +140,7 @@ pub struct TableLookup {
 }
 
 impl TableLookup {
-    fn new(tables: &[TableId]) -> TableLookup {
+    pub(super) fn new(tables: &[TableId]) -> TableLookup {
         TableLookup { tables: tables.into(), scans: Cell::new(0), index: OnceCell::new() }
     }
 

@@ -185,7 +185,9 @@ impl<'h> Fib<'h> {
     fn validate_source(&self, flow: &Flow, src: Ipv4Addr, dst: Ipv4Addr, oif: Option<&str>, dev: &str) -> Result<bool, ()> {
         let host = self.host;
         let rpf = host.rp_filter(dev);
-        let tx_redirects = host.conf_and(dev, "send_redirects", true);
+        // IN_DEV_TX_REDIRECTS is all OR device (checked against the kernel: all=0, dev=1 and
+        // all=1, dev=0 both count as on).
+        let tx_redirects = host.conf_or(dev, "send_redirects", true);
         if rpf == 0 && (oif != Some(dev) || !tx_redirects) {
             if host.conf_or(dev, "accept_local", false) {
                 return Ok(false);

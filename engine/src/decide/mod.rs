@@ -344,7 +344,7 @@ impl<'h> Fib<'h> {
             multipath = r.nexthops.iter().enumerate().filter(|(_, n)| !n.dead).map(|(i, _)| i).collect();
             // fib_select_multipath prefers nexthops whose own source address is the `from`.
             if let Some(s) = flow.from {
-                let same: Vec<usize> = multipath.iter().copied().filter(|&i| source::fib_result_prefsrc(host, r, i).addr == Some(s)).collect();
+                let same: Vec<usize> = multipath.iter().copied().filter(|&i| self.prefsrc(res.route, i).addr == Some(s)).collect();
                 if !same.is_empty() {
                     multipath = same;
                 }
@@ -357,7 +357,7 @@ impl<'h> Fib<'h> {
         let dev = nh.dev.clone().unwrap_or_default();
         let src = match saddr {
             Some(s) => SourceChoice::given(s),
-            None => source::fib_result_prefsrc(host, r, res.nexthop),
+            None => self.prefsrc(res.route, res.nexthop),
         };
         let mut d = self.make_route(flow, Some(res), src.addr, dev.to_string(), None, src)?;
         if multipath.len() > 1 {
@@ -371,8 +371,9 @@ impl<'h> Fib<'h> {
         let host = self.host;
         let r = res.map(|res| route(host, res.route));
         let loopback = host.link(&dev).is_some_and(|l| l.loopback);
-        // A loopback source may only leave through a loopback device.
-        if saddr.is_some_and(|s| s.is_loopback()) && !loopback {
+        // A loopback source may only leave through a loopback device, or one with
+        // route_localnet (all or the device).
+        if saddr.is_some_and(|s| s.is_loopback()) && !loopback && !host.conf_or(&dev, "route_localnet", false) {
             return Err(RouteError::InvalidArgument);
         }
         let mut kind = kind.or(r.map(|r| r.kind)).unwrap_or(RouteType::Unicast);

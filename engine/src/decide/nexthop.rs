@@ -15,22 +15,36 @@ pub struct NexthopScope {
     /// The gateway was found in the route's own table (not main), before any full lookup.
     #[serde(default)]
     pub own_table: bool,
-    /// When the own table decided: the scope a full lookup through the rules gives instead,
-    /// if different. The kernel resolves a gateway once, when the route is added, so had the
-    /// covering route in the own table been added after this one, this would be the scope.
+    /// The kernel resolves a gateway once, when the route is added. When another history the
+    /// paste cannot rule out gives another scope: that scope, and the history.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub if_added_first: Option<Scope>,
+    pub other_order: Option<(Scope, History)>,
+}
+
+/// What may have been added after the route, changing how its gateway resolved.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum History {
+    /// The route to the gateway in the route's own table (the lookup then went through all
+    /// tables).
+    CoveringRouteLater,
+    /// The policy rules (the lookup then saw only tables local and main): boot scripts and
+    /// VPN clients often add rules after routes.
+    RulesLater,
 }
 
 impl NexthopScope {
-    /// When the answer depends on the order the routes were added in (which no paste shows),
-    /// says so: the kernel resolved `gw` in the route's own table, and a full lookup would
-    /// have given another scope.
+    /// When the answer depends on the order things were added in (which no paste shows),
+    /// says so.
     pub fn order_note(&self, gw: std::net::Ipv4Addr, table: &str) -> Option<String> {
-        let other = self.if_added_first?;
+        let (other, history) = self.other_order?;
         let uses = |s: Scope| if s == Scope::LINK { format!("uses the gateway (prints `via {gw}`)") } else { "does not use the gateway (no `via`)".to_string() };
+        let later = match history {
+            History::CoveringRouteLater => format!("the route to {gw} in table {table} was added before this route; added after it"),
+            History::RulesLater => "the policy rules were in place when this route was added; added after it".to_string(),
+        };
         Some(format!(
-            "gateway {gw} resolves in table {table} itself, so the kernel {}; that holds if the route to {gw} in table {table} was added before this route. Added after it, the gateway would have resolved through all tables and the kernel {}. A paste does not show the order: check with `ip route get`.",
+            "the kernel resolved gateway {gw} when this route (table {table}) was added: it {} if {later}, it {}. A paste does not show that order: check with `ip route get`.",
             uses(self.scope),
             uses(other)
         ))
@@ -38,6 +52,16 @@ impl NexthopScope {
 }
 
 impl Fib<'_> {
+    /// The source address a route's nexthop gives (fib_result_prefsrc). A nexthop object
+    /// chose it when it was created, at its own scope less one (nh_create_ipv4): link scope
+    /// for a device-only nexthop, 252 for one with a gateway. (The kernel recomputes it at the
+    /// route's scope once any address of the namespace changes, which no paste shows.)
+    pub fn prefsrc(&self, rr: RouteRef, nh: usize) -> super::SourceChoice {
+        let r = route(self.host, rr);
+        let scope = if r.nhid.is_some() { Scope(self.nexthop_scope(rr, nh).scope.0.saturating_sub(1)) } else { r.scope };
+        super::source::fib_result_prefsrc(self.host, r, nh, scope)
+    }
+
     /// The scope of nexthop `nh` of route `rr`: host without a gateway; link when `onlink`;
     /// else the scope of the route the gateway resolves through: first in the route's own
     /// table (when that is not main), then by a full lookup, each with the nexthop's device as
@@ -46,7 +70,7 @@ impl Fib<'_> {
     pub fn nexthop_scope(&self, rr: RouteRef, nh: usize) -> NexthopScope {
         let r = route(self.host, rr);
         let n = &r.nexthops[nh];
-        let plain = |scope| NexthopScope { scope, own_table: false, if_added_first: None };
+        let plain = |scope| NexthopScope { scope, own_table: false, other_order: None };
         // An IPv6 gateway (fib_check_nh_v6_gw) is always link scope; no gateway, host.
         let Some(gw) = n.gateway else { return plain(if n.via6.is_some() { Scope::LINK } else { Scope::HOST }) };
         if n.onlink {
@@ -58,10 +82,14 @@ impl Fib<'_> {
         let full = self.resolve_full(&flow, min_scope);
         let own = (r.nhid.is_none() && rr.table != TABLE_MAIN && rr.table != 0).then(|| self.resolve_in(rr.table, &flow, min_scope)).flatten();
         match own {
-            Some(scope) => NexthopScope { scope, own_table: true, if_added_first: full.filter(|f| *f != scope) },
-            // A gateway no lookup resolves could not have been added; the paste shows it, so
-            // it was (the route to it went later): the kernel keeps the link scope it had.
-            None => plain(full.unwrap_or(Scope::LINK)),
+            Some(scope) => NexthopScope { scope, own_table: true, other_order: full.filter(|f| *f != scope).map(|f| (f, History::CoveringRouteLater)) },
+            None => {
+                // A gateway no lookup resolves could not have been added; the paste shows it,
+                // so it was (the route to it went later): the kernel kept the link scope.
+                let scope = full.unwrap_or(Scope::LINK);
+                let before_rules = (!self.host.default_rules_only).then(|| self.resolve_without_rules(&flow, min_scope)).flatten();
+                NexthopScope { scope, own_table: false, other_order: before_rules.filter(|b| *b != scope).map(|b| (b, History::RulesLater)) }
+            }
         }
     }
 
@@ -72,6 +100,22 @@ impl Fib<'_> {
             super::Lookup::Found(rr, _) => Some(route(self.host, rr).scope),
             _ => None,
         }
+    }
+
+    /// The full lookup as the kernel without custom rules makes it: tables local and main
+    /// together, then default.
+    fn resolve_without_rules(&self, flow: &Flow, min_scope: Scope) -> Option<Scope> {
+        use crate::model::{TABLE_DEFAULT, TABLE_LOCAL};
+        let merged = super::fib::TableLookup::new(&[TABLE_LOCAL, TABLE_MAIN]);
+        let found = match self.table_lookup(&merged, flow, min_scope) {
+            super::Lookup::Found(rr, _) => Some(rr),
+            super::Lookup::Again(_) => match self.table(TABLE_DEFAULT).map(|d| self.table_lookup(d, flow, min_scope)) {
+                Some(super::Lookup::Found(rr, _)) => Some(rr),
+                _ => None,
+            },
+            super::Lookup::Error(..) => None,
+        };
+        found.map(|rr| route(self.host, rr).scope)
     }
 
     fn resolve_full(&self, flow: &Flow, min_scope: Scope) -> Option<Scope> {

@@ -38,14 +38,16 @@ impl SourceChoice {
     }
 }
 
-/// fib_result_prefsrc: the route's `src`, else inet_select_addr(nexthop dev, gateway, route scope).
-pub fn fib_result_prefsrc(host: &Host, r: &Route, nh: usize) -> SourceChoice {
+/// fib_result_prefsrc: the route's `src`, else the nexthop's source, inet_select_addr(nexthop
+/// dev, gateway, `scope`): the route's scope (fib_create_info), or for a nexthop object the
+/// nexthop's scope less one (nh_create_ipv4; [`Fib::prefsrc`](super::Fib::prefsrc) says which).
+pub fn fib_result_prefsrc(host: &Host, r: &Route, nh: usize, scope: Scope) -> SourceChoice {
     if let Some(p) = r.prefsrc {
         return SourceChoice { addr: Some(p), why: Why::RouteSrc };
     }
     let n = &r.nexthops[nh];
     match &n.dev {
-        Some(dev) => inet_select_addr(host, dev, n.gateway, r.scope),
+        Some(dev) => inet_select_addr(host, dev, n.gateway, scope),
         None => SourceChoice { addr: None, why: Why::NoAddress },
     }
 }
@@ -55,8 +57,10 @@ pub fn fib_result_prefsrc(host: &Host, r: &Route, nh: usize) -> SourceChoice {
 /// non-link-scope address of sufficient scope, devices in ifindex order (lo first).
 pub fn inet_select_addr(host: &Host, dev: &str, dst: Option<Ipv4Addr>, scope: Scope) -> SourceChoice {
     let mut first: Option<Ipv4Addr> = None;
+    // With route_localnet, host-scope addresses (lo's 127.0.0.1) count as link scope here.
+    let localnet_scope = if host.conf_or(dev, "route_localnet", false) { Scope::LINK } else { Scope::HOST };
     for a in host.addresses_of(dev) {
-        if a.secondary || a.scope > scope {
+        if a.secondary || a.scope.min(localnet_scope) > scope {
             continue;
         }
         match dst {

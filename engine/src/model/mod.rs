@@ -538,7 +538,6 @@ impl Missing {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct NexthopObject {
     pub id: u32,
-    #[serde(flatten)]
     pub kind: NexthopKind,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub protocol: Option<Cow<'static, str>>,
@@ -728,12 +727,6 @@ impl Host {
             (None, None) => default,
             (a, d) => a.unwrap_or(0) != 0 || d.unwrap_or(default as i64) != 0,
         }
-    }
-
-    /// An `IN_DEV_ANDCONF` boolean (all && DEV), with the kernel default when not shown.
-    pub fn conf_and(&self, dev: &str, name: &str, default: bool) -> bool {
-        let get = |scope: &str| self.sysctl(&format!("net.ipv4.conf.{scope}.{name}")).map_or(default, |v| v != 0);
-        get("all") && get(dev)
     }
 
     pub fn routes(&self, table: TableId) -> &[Route] {
