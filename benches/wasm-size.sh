@@ -19,7 +19,7 @@ if ! twiggy --version 2>/dev/null | grep -q " $TWIGGY_VERSION"; then
 fi
 OUT="$REPO/target/wasm-size"
 mkdir -p "$OUT"
-FLAGS="-Zunstable-options -Cpanic=immediate-abort -Zfmt-debug=shallow -Zlocation-detail=none --cfg whyroute_speed"
+FLAGS="-Zunstable-options -Cpanic=immediate-abort -Zfmt-debug=shallow -Zlocation-detail=none"
 WOPT=(-Oz --low-memory-unused --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals)
 export CARGO_UNSTABLE_BUILD_STD_FEATURES=optimize_for_size
 

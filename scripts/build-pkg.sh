@@ -23,9 +23,9 @@ source scripts/wasm-env.sh
 # algorithms (optimize_for_size), Debug output and panic locations are minimal.
 # Both builds share the flags and so the target dir (std and the dependencies build once).
 export CARGO_TARGET_DIR="$REPO/target/wasm-pkg"
-# --cfg whyroute_speed: the hot parsing loops are optimised for speed instead (engine/src/lib.rs):
-# a million-route paste under node in ~0.85 s instead of ~1.3 s, for ~4 KB gzip.
-export RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zfmt-debug=shallow -Zlocation-detail=none --cfg whyroute_speed"
+# Everything is optimised for size: the engine's 150 KB gzip budget has no room for the ~4.7 KB
+# that optimising the parsing loops for speed cost (docs/size.md).
+export RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zfmt-debug=shallow -Zlocation-detail=none"
 export CARGO_UNSTABLE_BUILD_STD_FEATURES=optimize_for_size
 start=$(date +%s)
 

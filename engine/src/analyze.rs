@@ -21,7 +21,6 @@ pub struct Analysis {
 }
 
 /// Parses a whole paste (any mix of the supported commands' output) into a host.
-#[cfg_attr(whyroute_speed, optimize(speed))]
 pub fn analyze(text: &str) -> Analysis {
     let (mut frag, blocks) = parse_transcript(text);
     let mut diagnostics = std::mem::take(&mut frag.diagnostics);
@@ -48,7 +47,7 @@ fn missing_pieces(host: &Host) -> Vec<ParseDiagnostic> {
         .into_iter()
         .map(|(m, line, count, text)| {
             let also = if count > 1 { format!(" ({} routes are in the same case)", count) } else { String::new() };
-            ParseDiagnostic::warning(Line { no: line, text: &text }, format!("{}{also}", m.expected()))
+            ParseDiagnostic::warning(Line { no: line, text: &text }, format!("what decisions through this route need: {}{also}", m.describe()))
         })
         .collect()
 }

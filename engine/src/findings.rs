@@ -29,7 +29,6 @@ pub struct Finding {
 /// Everything worth a look in a paste, most serious first within each line: the parse
 /// diagnostics, the host's own `ip route get` answers compared with whyroute's, and
 /// findings about the host model. What `whyroute check` prints and npm `diagnose` returns.
-#[cfg_attr(whyroute_speed, optimize(speed))]
 pub fn findings(text: &str, a: &Analysis) -> Vec<Finding> {
     let lines: Vec<&str> = text.lines().collect();
     let line_text = |no: Option<usize>| no.and_then(|n| lines.get(n.wrapping_sub(1))).map(|l| l.chars().take(200).collect::<String>());

@@ -8,14 +8,10 @@
 //! The core is plain Rust with no browser types; the `wasm` module (wasm32 with the default
 //! `js` feature) is a thin facade for JavaScript.
 
-// The npm package is built for size (opt-level z); its few hot loops (reading a million route
-// lines, indexing the tables) are marked `optimize(speed)` under `--cfg whyroute_speed`, which
-// only scripts/build-pkg.sh sets (that build is on nightly features already, via build-std).
-// Native builds (stable) never see the attribute. Measured: ~4 KB gzip for 2.2 s → 1.5 s.
-#![cfg_attr(whyroute_speed, feature(optimize_attribute))]
 
 pub mod analyze;
 pub mod decide;
+mod deflate;
 pub mod explain;
 pub mod findings;
 mod json_fields;

@@ -72,7 +72,7 @@ pub enum PermalinkError {
 /// Encodes a scenario as `v1:…` (without the `#`).
 pub fn encode(s: &Scenario) -> String {
     let json = serde_json::to_vec(s).expect("a scenario always serialises");
-    let deflated = miniz_oxide::deflate::compress_to_vec(&json, 9);
+    let deflated = crate::deflate::deflate(&json);
     format!("{PREFIX}{}", URL_SAFE_NO_PAD.encode(deflated))
 }
 

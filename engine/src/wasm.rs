@@ -235,11 +235,6 @@ export interface Decision {
   /** Index in host.rules of the rule that decided. */
   rule?: number;
   multipath?: number[]; assumed_onlink: boolean; mtu?: number;
-  /** For a nexthop with a gateway: its scope (253 link: the gateway is used; 254 host: it is
-   *  one of the host's own addresses), whether the route's own table resolved it, and the
-   *  scope it would have had had the route to the gateway (or the rules) been added after
-   *  this route: a paste does not show that order. */
-  nexthop_scope?: { scope: number; own_table: boolean; other_order?: [number, "covering_route_later" | "rules_later"] };
   source: { addr: string | null; why: SourceWhy };
 }
 

@@ -62,7 +62,7 @@ fn an_nhid_the_paste_does_not_define_is_a_diagnostic_naming_what_to_paste() {
     let (_, out, _) = run(&["explain", "--host", host, "198.18.0.1"]);
     assert!(out.contains("cannot be decided") && out.contains("ip nexthop show"), "{out}");
     let (rc, out, _) = run(&["check", "--host", host]);
-    assert!(out.contains("`ip nexthop show` output defining nexthop object 30"), "{out}");
+    assert!(out.contains("uses nexthop object 30 (`nhid 30`), which the paste does not define: paste the output of `ip nexthop show`"), "{out}");
     assert_eq!(rc, 0, "a missing piece is a warning, not a parse error: {out}");
     // With the block, the same flow is decided (the kernel's answer is in the stored corpus).
     let (rc, out, _) = run(&["route-get", "--host", &format!("{}/../tests/fixtures/nexthop/frr-router-compat0.txt", env!("CARGO_MANIFEST_DIR")), "198.18.0.1"]);

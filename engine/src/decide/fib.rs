@@ -55,7 +55,6 @@ impl TableIndex {
     /// Indexes the given tables together. Within one prefix, aliases are ordered as the
     /// kernel keeps them (fib_find_alias): higher table id first, then higher TOS, then
     /// lower metric, then insertion (paste) order.
-    #[cfg_attr(whyroute_speed, optimize(speed))]
     pub fn build(host: &Host, tables: &[TableId]) -> TableIndex {
         // Each map sized for its routes up front (a million-route table would otherwise
         // rehash its way up).
@@ -105,7 +104,6 @@ fn alias_order(host: &Host, a: RouteRef, b: RouteRef) -> Ordering {
 
 /// The candidates [`TableIndex::candidates`] gives, found by one pass over the tables' routes
 /// instead: no index to build, for a lookup made once.
-#[cfg_attr(whyroute_speed, optimize(speed))]
 pub fn scan_candidates(host: &Host, tables: &[TableId], dst: Ipv4Addr) -> SmallVec<[RouteRef; 4]> {
     let d = u32::from(dst);
     let mut hits: SmallVec<[(u8, RouteRef); 4]> = SmallVec::new();

@@ -173,8 +173,9 @@ pub struct Decision {
     #[serde(default)]
     pub redirect: bool,
     /// For a nexthop with a gateway: its scope, which decided whether `gateway` is used, and
-    /// whether that depends on the order the routes were added in.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// whether that depends on the order the routes were added in. Not serialized (the npm
+    /// engine's size budget): explain's notes say it in words.
+    #[serde(skip)]
     pub nexthop_scope: Option<NexthopScope>,
     pub source: SourceChoice,
 }

@@ -6,7 +6,6 @@ use crate::parse::Fragment;
 
 /// Builds the host model. Inferences are recorded in `host.inferred` and in each inferred
 /// element's [`Origin`].
-#[cfg_attr(whyroute_speed, optimize(speed))]
 pub fn build_host(mut frag: Fragment) -> Host {
     let mut host = Host { hostname: frag.hostname.clone(), ..Host::default() };
     host.table_names = frag.table_names.iter().cloned().collect();
@@ -120,7 +119,6 @@ fn build_rules(frag: &Fragment, host: &mut Host) {
     host.default_rules_only = host.rules.len() == 3 && host.rules.iter().zip(&defaults).all(|(a, b)| a.same_as(b));
 }
 
-#[cfg_attr(whyroute_speed, optimize(speed))]
 fn build_tables(frag: &Fragment, mut routes: Vec<Route>, host: &mut Host) {
     // A big paste is nearly all one table: that table keeps the Vec the routes were parsed
     // into, and only the others move out (in order), instead of a million routes being copied
@@ -223,7 +221,6 @@ fn expand_nexthop_object(objects: &[NexthopObject], id: u32) -> Option<Expansion
 /// The table more than half of the routes are in, when one is (Boyer–Moore majority vote);
 /// otherwise some table of the routes. Which table keeps the parsed Vec changes only the
 /// copying, never the tables, so a vote (one pass, no map) is enough.
-#[cfg_attr(whyroute_speed, optimize(speed))]
 fn most_common_table(routes: &[Route]) -> Option<TableId> {
     let mut votes = 0usize;
     let mut leader = None;
@@ -256,7 +253,6 @@ fn primary_for<'a>(host: &'a Host, a: &'a Address) -> &'a Address {
 }
 
 /// What `fib_add_ifaddr` puts in table local for each address of an up link.
-#[cfg_attr(whyroute_speed, optimize(speed))]
 fn kernel_local_routes(host: &Host) -> Vec<Route> {
     let mut out: Vec<Route> = Vec::new();
     let why = || Origin::inferred("added by the kernel for the address (fib_add_ifaddr)");
@@ -304,7 +300,6 @@ fn kernel_local_routes(host: &Host) -> Vec<Route> {
 }
 
 /// What `fib_add_ifaddr` puts in table main: the prefix route of each primary address.
-#[cfg_attr(whyroute_speed, optimize(speed))]
 fn kernel_prefix_routes(host: &Host) -> Vec<Route> {
     let mut out: Vec<Route> = Vec::new();
     for a in &host.addresses {
@@ -339,7 +334,6 @@ fn kernel_prefix_routes(host: &Host) -> Vec<Route> {
 
 /// A hand-written `via GW` without `dev`: the kernel resolves the device from the connected
 /// route to the gateway (fib_check_nh); do the same and say so.
-#[cfg_attr(whyroute_speed, optimize(speed))]
 fn resolve_nexthop_devices(host: &mut Host) {
     let addrs = host.addresses.clone();
     // The connected routes of table main (device, no gateway), in table order.
@@ -375,7 +369,6 @@ fn resolve_nexthop_devices(host: &mut Host) {
 
 /// The devices that addresses and routes name but no link is, in the order they are first
 /// named; and whether some nexthop has a gateway without a device (resolve_nexthop_devices).
-#[cfg_attr(whyroute_speed, optimize(speed))]
 fn unknown_devices(host: &Host) -> (Vec<String>, bool) {
     // One pass with a set: a million routes name a handful of devices.
     let mut known: std::collections::HashSet<&str> = host.links.iter().map(|l| l.name.as_str()).collect();

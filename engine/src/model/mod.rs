@@ -521,17 +521,10 @@ impl Missing {
     pub fn describe(self) -> String {
         match self {
             Missing::Nexthop { id } => format!("the route uses nexthop object {id} (`nhid {id}`), which the paste does not define: paste the output of `ip nexthop show` too"),
-            Missing::Device => "the route names no device (`dev`), and none could be resolved from its gateway: paste the whole `ip route` line (and `ip addr`)".into(),
+            Missing::Device => "the route names no device, and none could be resolved from its gateway: paste the whole `ip route` line and `ip addr`".into(),
         }
     }
 
-    /// What a paste should add, as a parse diagnostic's "expected …".
-    pub fn expected(self) -> String {
-        match self {
-            Missing::Nexthop { id } => format!("`ip nexthop show` output defining nexthop object {id}, which this route uses (`nhid {id}`); without it, no decision through this route can be made"),
-            Missing::Device => "a device (`dev DEV`) on this route, or a connected route to its gateway; without one, no decision through this route can be made".into(),
-        }
-    }
 }
 
 /// A nexthop object (`ip nexthop show`, kernel 5.3+), which routes use by `nhid`.

@@ -18,11 +18,10 @@ pub fn parse(lines: &[Line<'_>], out: &mut Fragment) {
             continue;
         }
         match parse_line(text, &mut devs) {
-            Ok(Some(mut nh)) => {
+            Ok(mut nh) => {
                 nh.origin = Origin::line(line.no);
                 out.nexthops.push(nh);
             }
-            Ok(None) => out.ipv6_lines.push((line.no, line.text.to_string())),
             Err(e) => out.diagnostics.push(ParseDiagnostic::error(*line, e)),
         }
     }
@@ -34,77 +33,74 @@ const IGNORED_WITH_VALUE: &[&str] = &["idle_timer", "unbalanced_timer", "unbalan
 /// Flags print_nexthop writes (RTNH_F_* and the offload states).
 const FLAGS: &[&str] = &["dead", "linkdown", "pervasive", "offload", "trap", "offload_failed", "unresolved"];
 
-/// One object; `Ok(None)` for an IPv6 nexthop (kept aside, as IPv6 routes are).
-fn parse_line(text: &str, devs: &mut DevNames) -> Result<Option<NexthopObject>, String> {
+/// One object. An inet6 object (`via fe80::1`) is one too: IPv4 routes may use it (RFC 5549).
+fn parse_line(text: &str, devs: &mut DevNames) -> Result<NexthopObject, String> {
     let mut w = words(text);
-    if w.next() != Some("id") {
-        return Err("a nexthop object `id N …` as `ip nexthop show` prints it".into());
-    }
-    let id = w.next().and_then(parse_u32).ok_or("a number after `id`")?;
-    let mut obj = NexthopObject { id, kind: NexthopKind::Single { gateway: None, via6: None, dev: None, onlink: false, scope: None }, protocol: None, fdb: false, origin: Origin::default() };
-    let (mut gateway, mut via6, mut dev, mut onlink, mut scope) = (None, None, None, false, None);
-    let mut group: Option<Vec<GroupMember>> = None;
-    let (mut blackhole, mut resilient) = (false, false);
+    let id = match (w.next(), w.next().and_then(parse_u32)) {
+        (Some("id"), Some(id)) => id,
+        _ => return Err("a nexthop object `id N …` as `ip nexthop show` prints it".into()),
+    };
+    let (mut gateway, mut via6, mut dev, mut onlink, mut scope, mut protocol, mut fdb) = (None, None, None, false, None, None, false);
+    let (mut group, mut blackhole, mut resilient) = (None, false, false);
     while let Some(k) = w.next() {
-        let mut val = |what: &str| w.next().ok_or_else(|| format!("a value after `{what}`"));
-        match k {
-            "via" => {
-                let mut v = val(k)?;
-                if v == "inet" {
-                    v = val("via inet")?;
-                }
-                if v == "inet6" {
-                    v = val("via inet6")?;
-                }
-                if v.contains(':') {
-                    // An inet6 object: IPv4 routes may use it (RFC 5549).
-                    via6 = Some(Box::new(v.parse().map_err(|_| format!("an IPv6 gateway address after `via`, found `{v}`"))?));
-                } else {
-                    gateway = Some(parse_ipv4(v).ok_or_else(|| format!("a gateway address after `via`, found `{v}`"))?);
-                }
+        if FLAGS.contains(&k) {
+            continue;
+        }
+        let flag = matches!(k, "onlink" | "blackhole" | "fdb" | "encap");
+        let v = if flag { "" } else { w.next().ok_or_else(|| format!("a value after `{k}`"))? };
+        let v = if k == "via" && matches!(v, "inet" | "inet6") { w.next().unwrap_or_default() } else { v };
+        let ok = match k {
+            "via" if v.contains(':') => v.parse().map(|g| via6 = Some(Box::new(g))).is_ok(),
+            "via" => parse_ipv4(v).map(|g| gateway = Some(g)).is_some(),
+            "dev" => {
+                dev = Some(devs.get(v));
+                true
             }
-            "dev" => dev = Some(devs.get(val(k)?)),
-            "scope" => {
-                let v = val(k)?;
-                scope = Some(Scope::parse(v).ok_or_else(|| format!("a scope (global, link, host, or a number), found `{v}`"))?);
+            "scope" => Scope::parse(v).map(|x| scope = Some(x)).is_some(),
+            "proto" | "protocol" => {
+                protocol = Some(route_protocol(v));
+                true
             }
-            "proto" | "protocol" => obj.protocol = Some(route_protocol(val(k)?)),
-            "onlink" => onlink = true,
-            "blackhole" => blackhole = true,
-            "fdb" => obj.fdb = true,
-            "group" => group = Some(parse_group(val(k)?)?),
-            "type" => match val(k)? {
-                "resilient" => resilient = true,
-                "mpath" => {}
-                other => return Err(format!("a group type (mpath or resilient), found `{other}`")),
-            },
+            "group" => parse_group(v).map(|g| group = Some(g)).is_some(),
+            "type" => {
+                resilient = v == "resilient";
+                resilient || v == "mpath"
+            }
+            "onlink" => {
+                onlink = true;
+                true
+            }
+            "blackhole" => {
+                blackhole = true;
+                true
+            }
+            "fdb" => {
+                fdb = true;
+                true
+            }
             "encap" => return Err("a nexthop object; lightweight-tunnel `encap` nexthops are not modelled".into()),
-            k if FLAGS.contains(&k) => {}
-            k if IGNORED_WITH_VALUE.contains(&k) => {
-                val(k)?;
-            }
-            other => return Err(format!("a nexthop attribute (via, dev, scope, proto, group, blackhole, onlink, fdb, …), found `{other}`")),
+            k if IGNORED_WITH_VALUE.contains(&k) => true,
+            other => return Err(format!("a nexthop attribute (via, dev, scope, proto, group, type, blackhole, onlink, fdb, …), found `{other}`")),
+        };
+        if !ok {
+            return Err(format!("a valid value after `{k}`, found `{v}`"));
         }
     }
-    obj.kind = match (group, blackhole) {
+    let kind = match (group, blackhole) {
         (Some(members), false) => NexthopKind::Group { members, resilient },
         (None, true) => NexthopKind::Blackhole,
-        (Some(_), true) => return Err("a nexthop that is either a group or a blackhole, not both".into()),
-        (None, false) if gateway.is_none() && via6.is_none() && dev.is_none() && !obj.fdb => return Err("a nexthop with `via`, `dev`, `group` or `blackhole`".into()),
-        (None, false) => NexthopKind::Single { gateway, via6, dev, onlink, scope },
+        (None, false) if gateway.is_some() || via6.is_some() || dev.is_some() || fdb => NexthopKind::Single { gateway, via6, dev, onlink, scope },
+        _ => return Err("a nexthop with one of `via`/`dev`, `group` or `blackhole`".into()),
     };
-    Ok(Some(obj))
+    Ok(NexthopObject { id, kind, protocol, fdb, origin: Origin::default() })
 }
 
-/// `28/29` or `28,3/29,5`: member ids with optional weights.
-fn parse_group(spec: &str) -> Result<Vec<GroupMember>, String> {
+/// `28/29` or `28,3/29,5`: member ids with optional weights (not 0).
+fn parse_group(spec: &str) -> Option<Vec<GroupMember>> {
     spec.split('/')
         .map(|m| {
             let (id, weight) = m.split_once(',').unwrap_or((m, "1"));
-            match (parse_u32(id), weight.parse::<u32>()) {
-                (Some(id), Ok(weight)) if weight > 0 => Ok(GroupMember { id, weight }),
-                _ => Err(format!("a group `ID[,WEIGHT]/ID[,WEIGHT]…`, found `{spec}`")),
-            }
+            Some(GroupMember { id: parse_u32(id)?, weight: weight.parse().ok().filter(|w| *w > 0)? })
         })
         .collect()
 }
@@ -160,11 +156,10 @@ fn parse_json(lines: &[Line<'_>], out: &mut Fragment) {
             }
         }
         match parse_line(&t, &mut devs) {
-            Ok(Some(mut nh)) => {
+            Ok(mut nh) => {
                 nh.origin = Origin::line(line_no);
                 out.nexthops.push(nh);
             }
-            Ok(None) => reports.ipv6(out, &item),
             Err(e) => reports.report(&mut out.diagnostics, &item, e),
         }
     }

@@ -12,7 +12,6 @@ use serde_json::Value;
 use std::net::Ipv4Addr;
 
 /// Parses route lines into `out.routes`. Lines without `table` go to `ctx.table` or main.
-#[cfg_attr(whyroute_speed, optimize(speed))]
 pub fn parse(lines: &[Line<'_>], ctx: &Context, out: &mut Fragment) {
     let default_table = ctx.table.unwrap_or(TABLE_MAIN);
     if ctx.all_tables {
@@ -92,7 +91,6 @@ const FLAGS: &[&str] = &[
     "rt_offload_failed", "lock", "cache",
 ];
 
-#[cfg_attr(whyroute_speed, optimize(speed))]
 fn parse_route_line(text: &str, default_table: TableId, out: &Fragment, devs: &mut DevNames) -> Result<Parsed, String> {
     let mut w = words(text).peekable();
     let mut first = w.next().ok_or("a route")?;
@@ -247,7 +245,6 @@ fn parse_route_line(text: &str, default_table: TableId, out: &Fragment, devs: &m
     Ok(Parsed::Route(route))
 }
 
-#[cfg_attr(whyroute_speed, optimize(speed))]
 fn parse_nexthop(rest: &str, devs: &mut DevNames) -> Result<Option<NextHop>, String> {
     let mut nh = NextHop { weight: 1, ..NextHop::default() };
     let mut w = words(rest);

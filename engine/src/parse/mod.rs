@@ -32,7 +32,6 @@ pub struct Line<'a> {
 
 impl<'a> Line<'a> {
     /// A paste's lines, numbered from 1, without a stray `\r` (CRLF pastes from Windows).
-    #[cfg_attr(whyroute_speed, optimize(speed))]
     pub fn numbered(text: &'a str) -> Vec<Line<'a>> {
         text.lines()
             .enumerate()
@@ -43,7 +42,6 @@ impl<'a> Line<'a> {
 
 /// `str::trim`, skipping the Unicode-aware trimmer for the usual line that neither starts nor
 /// ends with whitespace: it runs on every line of a paste, which can have a million.
-#[cfg_attr(whyroute_speed, optimize(speed))]
 pub(crate) fn trim(s: &str) -> &str {
     match (s.as_bytes().first(), s.as_bytes().last()) {
         (Some(a), Some(z)) if a.is_ascii_graphic() && z.is_ascii_graphic() => s,

@@ -68,35 +68,34 @@ pub fn parse(lines: &[Line<'_>], command_line: usize, args: &[String], out: &mut
 /// compare (`mark`, `uid`, `cache`, metrics) are passed over.
 pub fn read_text_answer(text: &str) -> Result<Option<PastedAnswer>, String> {
     let mut w = words(text);
-    let mut first = w.next().ok_or("an `ip route get` answer")?;
+    let mut first = w.next().unwrap_or_default();
     let mut route_type = None;
     if matches!(first, "local" | "broadcast" | "multicast" | "unicast" | "anycast") {
         route_type = (first != "unicast").then(|| first.to_string());
-        first = w.next().ok_or("a destination after the route type")?;
+        first = w.next().unwrap_or_default();
     }
     if first.parse::<std::net::Ipv6Addr>().is_ok() {
         return Ok(None);
     }
-    parse_ipv4(first).ok_or_else(|| format!("an `ip route get` answer starting with its destination address, found `{first}`"))?;
+    let bad = || format!("an `ip route get` answer, `[TYPE] DESTINATION [via GATEWAY] dev DEVICE …`; `{text}` is not one");
+    parse_ipv4(first).ok_or_else(bad)?;
     let (mut gateway, mut dev, mut src, mut table, mut recent) = (None, None, None, None, false);
     while let Some(k) = w.next() {
+        let mut v = || w.next().ok_or_else(bad);
         match k {
             "via" => {
-                let mut v = w.next().ok_or("a gateway after `via`")?;
-                if v == "inet6" || v == "inet" {
-                    v = w.next().ok_or("a gateway after `via inet6`")?;
+                let mut g = v()?;
+                if g == "inet6" || g == "inet" {
+                    g = v()?;
                 }
-                gateway = Some(v.parse().map_err(|_| format!("a gateway address after `via`, found `{v}`"))?);
+                gateway = Some(g.parse().map_err(|_| bad())?);
             }
-            "dev" => dev = Some(w.next().ok_or("a device after `dev`")?.to_string()),
-            "src" => {
-                let v = w.next().ok_or("an address after `src`")?;
-                src = Some(parse_ipv4(v).ok_or_else(|| format!("an address after `src`, found `{v}`"))?);
-            }
-            "table" => table = Some(w.next().ok_or("a table after `table`")?.to_string()),
+            "dev" => dev = Some(v()?.to_string()),
+            "src" => src = Some(parse_ipv4(v()?).ok_or_else(bad)?),
+            "table" => table = Some(v()?.to_string()),
             "uid" => {
                 recent = true;
-                w.next();
+                v()?;
             }
             _ => {}
         }

@@ -90,7 +90,6 @@ fn is_known_command(word: &str) -> bool {
 }
 
 /// Splits and parses a paste. Returns everything read plus the block list.
-#[cfg_attr(whyroute_speed, optimize(speed))]
 pub fn parse_transcript(text: &str) -> (Fragment, Vec<Block>) {
     let lines = Line::numbered(text);
     let mut out = Fragment::default();
@@ -139,7 +138,6 @@ pub fn parse_transcript(text: &str) -> (Fragment, Vec<Block>) {
 }
 
 /// If `line` is a command line (with or without a shell prompt), the command.
-#[cfg_attr(whyroute_speed, optimize(speed))]
 fn command_of(line: &str) -> Option<String> {
     let t = trim(line);
     if t.is_empty() || cannot_be_command(t) {
@@ -149,7 +147,6 @@ fn command_of(line: &str) -> Option<String> {
 }
 
 /// `command_of` for a trimmed, non-empty line, without the quick rejection.
-#[cfg_attr(whyroute_speed, optimize(speed))]
 fn command_in(t: &str) -> Option<String> {
     // `user@host:~$ cmd`, `root@vm [ ~ ]# cmd`, `[root@host ~]# cmd`
     let prompt_end = |s: &str| -> Option<usize> {
@@ -205,7 +202,6 @@ fn command_in(t: &str) -> Option<String> {
 /// `user@host` of a prompt). Most output lines (`10.1.0.0/24 via …`, `0: from all …`) are
 /// told apart here, without the searches of `command_of`: it runs on every line of a paste.
 /// Non-ASCII in the first word is left to `command_of` (Unicode whitespace ends a word there).
-#[cfg_attr(whyroute_speed, optimize(speed))]
 fn cannot_be_command(t: &str) -> bool {
     let b = t.as_bytes();
     if matches!(b.first(), None | Some(b'a'..=b'z' | b'$' | b'>' | b'#' | b'~' | b'[')) {
@@ -342,7 +338,6 @@ fn classify_ip(args: &[&str]) -> Command {
     Command::Read(format, cx)
 }
 
-#[cfg_attr(whyroute_speed, optimize(speed))]
 fn read_block(format: Format, cx: &CommandContext, command_line: usize, lines: &[Line<'_>], out: &mut Fragment) {
     let ctx = Context { table: cx.table, all_tables: cx.all_tables, link: cx.link.clone() };
     let mut frag = Fragment { table_names: out.table_names.clone(), ..Fragment::default() };
@@ -501,7 +496,6 @@ fn read_by_content(lines: &[Line<'_>], out: &mut Fragment, blocks: &mut Vec<Bloc
 
 /// A cheap test that a line continues an `ip route` block (a prefix or `default` first,
 /// never `N:` as in `ip rule`/`ip addr`), so big tables skip the full detection per line.
-#[cfg_attr(whyroute_speed, optimize(speed))]
 fn plainly_continues(format: Format, line: &str) -> bool {
     if format != Format::IpRoute {
         return false;
@@ -512,7 +506,6 @@ fn plainly_continues(format: Format, line: &str) -> bool {
 
 /// Whether a line that looks like another format is really a continuation of `format`
 /// (an `inet` line under an `ip addr` link; route -n rows under its header).
-#[cfg_attr(whyroute_speed, optimize(speed))]
 fn continues(format: Format, line: &str) -> bool {
     let t = line.trim_start();
     match format {

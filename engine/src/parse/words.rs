@@ -13,7 +13,6 @@ pub struct DevNames(Vec<std::sync::Arc<str>>);
 impl DevNames {
     const RECENT: usize = 16;
 
-    #[cfg_attr(whyroute_speed, optimize(speed))]
     pub fn get(&mut self, name: &str) -> std::sync::Arc<str> {
         if let Some(i) = self.0.iter().rposition(|n| &**n == name) {
             return self.0[i].clone();
@@ -29,7 +28,6 @@ impl DevNames {
 
 /// Parses `A.B.C.D` or `A.B.C.D/N`, also the lenient `A.B.C.D /N` spelled as two words
 /// by the caller joining them. A bare address is a /32.
-#[cfg_attr(whyroute_speed, optimize(speed))]
 pub fn parse_prefix(s: &str) -> Option<Ipv4Net> {
     match s.split_once('/') {
         Some((a, n)) => {
@@ -44,14 +42,12 @@ pub fn parse_prefix(s: &str) -> Option<Ipv4Net> {
 /// `Ipv4Addr::from_str`, with a quick path for the plain dotted quad that fills route
 /// lines (up to three a line, a million lines); anything else, errors included, goes to the
 /// standard parser, so the result is always the same.
-#[cfg_attr(whyroute_speed, optimize(speed))]
 pub fn parse_ipv4(s: &str) -> Option<Ipv4Addr> {
     quick_ipv4(s.as_bytes()).or_else(|| s.parse().ok())
 }
 
 /// Four decimal octets of 1 to 3 digits, without leading zeros, at most 255, separated by
 /// dots and nothing else: a subset of what the standard parser accepts, with its meaning.
-#[cfg_attr(whyroute_speed, optimize(speed))]
 fn quick_ipv4(b: &[u8]) -> Option<Ipv4Addr> {
     let mut octets = [0u8; 4];
     let mut i = 0;
@@ -151,7 +147,6 @@ pub enum Words<'a> {
 impl<'a> Iterator for Words<'a> {
     type Item = &'a str;
 
-    #[cfg_attr(whyroute_speed, optimize(speed))]
     fn next(&mut self) -> Option<&'a str> {
         match self {
             Words::Ascii(w) => w.next(),
