@@ -7,6 +7,10 @@ cd "$REPO"
 start=$(date +%s)
 stage() { printf '\n=== %s ===\n' "$*"; }
 
+stage "style: cargo fmt --check (rustfmt.toml), cargo clippy -D warnings"
+cargo fmt --all --check
+cargo clippy --workspace --all-targets -q -- -D warnings
+
 stage "host: cargo test (engine unit, integration, doc tests; kernel-corpus replay)"
 cargo test --workspace --exclude whyroute-playground
 

@@ -10,12 +10,12 @@
 
 mod routegen;
 
-use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
 use std::net::Ipv4Addr;
 use std::time::Duration;
 use whyroute::decide::Fib;
-use whyroute::{analyze, Flow};
+use whyroute::{Flow, analyze};
 
 const ROUTES: usize = 1_000_000;
 const SEED: &str = include_str!("../../tests/fixtures/seed/supervisor-before.txt");

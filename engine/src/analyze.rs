@@ -1,9 +1,9 @@
 //! One call from pasted text to a host model plus everything the user should know about
 //! the paste: the entry point for the CLI, the npm package and the playground.
 
-use crate::model::{build_host, route_to_string, Host, Missing};
+use crate::model::{Host, Missing, build_host, route_to_string};
 use crate::parse::route_get::PastedRouteGet;
-use crate::parse::{parse_transcript, Block, Line, ParseDiagnostic};
+use crate::parse::{Block, Line, ParseDiagnostic, parse_transcript};
 use serde::{Deserialize, Serialize};
 
 /// A paste, understood.

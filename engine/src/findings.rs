@@ -4,7 +4,7 @@
 //! `diagnose` and the playground.
 
 use crate::analyze::Analysis;
-use crate::model::{route_to_string, rule_to_string, Host, RuleAction, TABLE_DEFAULT, TABLE_LOCAL};
+use crate::model::{Host, RuleAction, TABLE_DEFAULT, TABLE_LOCAL, route_to_string, rule_to_string};
 use crate::parse::Severity;
 use crate::selfcheck::CheckOutcome;
 use serde::Serialize;
@@ -48,7 +48,9 @@ pub fn findings(text: &str, a: &Analysis) -> Vec<Finding> {
         })
         .collect();
     let h: &Host = &a.host;
-    let mut push = |severity: Severity, kind: &'static str, message: String, line: Option<usize>| out.push(Finding { severity, kind, message, line, text: line_text(line), expected: None });
+    let mut push = |severity: Severity, kind: &'static str, message: String, line: Option<usize>| {
+        out.push(Finding { severity, kind, message, line, text: line_text(line), expected: None })
+    };
 
     for (i, r) in h.rules.iter().enumerate() {
         match r.action {
@@ -85,7 +87,11 @@ pub fn findings(text: &str, a: &Analysis) -> Vec<Finding> {
                 // A device the paste does not show is a link the model inferred (an `inferred`
                 // finding says so), never a missing one.
                 if let Some(l) = h.link(dev).filter(|l| !l.up) {
-                    let text = format!("route `{}` (table {}) uses {dev}, which is down: the kernel does not route through a down device", route_to_string(h, r), h.table_name(r.table));
+                    let text = format!(
+                        "route `{}` (table {}) uses {dev}, which is down: the kernel does not route through a down device",
+                        route_to_string(h, r),
+                        h.table_name(r.table)
+                    );
                     push(Severity::Warning, "device_down", text, r.origin.line.or(l.origin.line));
                 }
             }

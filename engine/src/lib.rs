@@ -8,7 +8,6 @@
 //! The core is plain Rust with no browser types; the `wasm` module (wasm32 with the default
 //! `js` feature) is a thin facade for JavaScript.
 
-
 pub mod analyze;
 pub mod decide;
 mod deflate;
@@ -26,8 +25,8 @@ pub mod topology;
 #[cfg(all(target_arch = "wasm32", feature = "js"))]
 pub mod wasm;
 
-pub use decide::{route_get, Decision, Flow, RouteError};
-pub use analyze::{analyze, Analysis};
+pub use analyze::{Analysis, analyze};
+pub use decide::{Decision, Flow, RouteError, route_get};
 pub use model::Host;
 
 /// The crate version, for `version()` in the npm package and the CLI.

@@ -4,9 +4,9 @@
 //! decompression bomb stops at the cap), and every failure is a [`PermalinkError`] that
 //! says what was wrong.
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine as _;
 use crate::json_fields::Fields;
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
 
 /// The prefix of the only format version so far.

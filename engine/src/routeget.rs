@@ -134,11 +134,7 @@ pub fn format_json_line(host: &Host, d: &Decision) -> String {
 /// What ip prints on stderr for a refused route; for an answer that is not the kernel's (the
 /// paste lacks what the decision needs), whyroute's own words, never dressed as ip's.
 pub fn format_error(e: RouteError) -> String {
-    if e.is_kernel_answer() {
-        format!("RTNETLINK answers: {}", e.message())
-    } else {
-        format!("whyroute: {}", e.message())
-    }
+    if e.is_kernel_answer() { format!("RTNETLINK answers: {}", e.message()) } else { format!("whyroute: {}", e.message()) }
 }
 
 fn table_word(host: &Host, d: &Decision) -> Option<String> {

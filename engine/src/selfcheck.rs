@@ -3,9 +3,9 @@
 //! table, type, or the refusal). Agreement confirms the answer; a disagreement means
 //! whyroute is wrong about this host, which the user should see first.
 
-use crate::decide::{parse_flow_args, route, Decision, Fib};
+use crate::decide::{Decision, Fib, parse_flow_args, route};
 use crate::model::{Host, Scope};
-use crate::parse::route_get::{read_text_answer, PastedAnswer, PastedRouteGet};
+use crate::parse::route_get::{PastedAnswer, PastedRouteGet, read_text_answer};
 use crate::routeget;
 use serde::{Deserialize, Serialize};
 
@@ -60,7 +60,13 @@ pub fn check(host: &Host, pasted: &[PastedRouteGet]) -> Vec<KernelCheck> {
 
 fn check_one(fib: &Fib<'_>, p: &PastedRouteGet) -> KernelCheck {
     let host = fib.host;
-    let mut c = KernelCheck { line: p.line, command: format!("ip route get {}", p.args.join(" ")), kernel: p.text.clone(), whyroute: String::new(), outcome: CheckOutcome::Same };
+    let mut c = KernelCheck {
+        line: p.line,
+        command: format!("ip route get {}", p.args.join(" ")),
+        kernel: p.text.clone(),
+        whyroute: String::new(),
+        outcome: CheckOutcome::Same,
+    };
     let flow = match parse_flow_args(&p.args) {
         Ok(f) => f,
         Err(e) => {
@@ -123,7 +129,10 @@ fn alternatives(fib: &Fib<'_>, d: &Decision) -> Vec<PastedAnswer> {
 /// and may print no `table` or `src`: those are compared only where the pasted answer could
 /// have shown them.
 fn differing_fields(kernel: &PastedAnswer, ours: &PastedAnswer) -> Vec<String> {
-    let (PastedAnswer::Route { route_type: kt, gateway: kg, dev: kd, src: ks, table: ktab, recent }, PastedAnswer::Route { route_type: ot, gateway: og, dev: od, src: os, table: otab, .. }) = (kernel, ours)
+    let (
+        PastedAnswer::Route { route_type: kt, gateway: kg, dev: kd, src: ks, table: ktab, recent },
+        PastedAnswer::Route { route_type: ot, gateway: og, dev: od, src: os, table: otab, .. },
+    ) = (kernel, ours)
     else {
         return vec!["error".into()];
     };

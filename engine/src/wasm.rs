@@ -10,10 +10,10 @@
 //! A plain string (the paste itself), or its UTF-8 bytes (a `Uint8Array` such as node's `Buffer`,
 //! or an `ArrayBuffer`), is accepted wherever a scenario is.
 
-use crate::analyze::{analyze, Analysis};
-use crate::decide::{flow_to_args, parse_flow_args, Fib, Flow};
-use crate::parse::Severity;
+use crate::analyze::{Analysis, analyze};
+use crate::decide::{Fib, Flow, flow_to_args, parse_flow_args};
 use crate::json_fields::Fields;
+use crate::parse::Severity;
 use crate::permalink::{self, HostPaste};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -530,8 +530,7 @@ fn scenario_in(v: JsValue, func: &str) -> Result<(String, ScenarioIn), JsError> 
         for f in SCENARIO_FIELDS {
             fields.push(&JsValue::from_str(f));
         }
-        let json = js_sys::JSON::stringify_with_replacer(&v, &fields)
-            .map_err(|e| bad(format!("but it does not read as one: {}", js_error_text(&e))))?;
+        let json = js_sys::JSON::stringify_with_replacer(&v, &fields).map_err(|e| bad(format!("but it does not read as one: {}", js_error_text(&e))))?;
         ScenarioIn::from_json(&String::from(json)).map_err(|e| bad(format!("but it does not read as one: {e}")))?
     };
     let text = match s.text.take() {
@@ -788,7 +787,7 @@ fn value_of(v: &JsValue, depth: usize) -> Result<serde_json::Value, String> {
 mod topo {
     use super::{clip, flow_args, js_error_text, js_kind, paste_text, shown, to_js};
     use crate::decide::parse_flow_args;
-    use crate::topology::{self, preset, text, FlowSpec, LinuxHost, Scenario};
+    use crate::topology::{self, FlowSpec, LinuxHost, Scenario, preset, text};
     use wasm_bindgen::prelude::*;
 
     #[wasm_bindgen(typescript_custom_section)]
@@ -1057,7 +1056,8 @@ export interface Comparison {
     fn flow_spec(v: &JsValue, func: &str) -> Result<FlowSpec, JsValue> {
         let (args, from_node) = flow_args(v, func, true)?;
         let f = parse_flow_args(&args).map_err(|e| fail(func, format!("invalid flow: expected {}", clip(&e))))?;
-        FlowSpec::from_flow(&f, from_node).map_err(|k| fail(func, format!("flow field `{k}` is not part of a topology flow: a node sends the packet (name it with from_node)")))
+        FlowSpec::from_flow(&f, from_node)
+            .map_err(|k| fail(func, format!("flow field `{k}` is not part of a topology flow: a node sends the packet (name it with from_node)")))
     }
 
     /// Refuses a flow starting at a node the scenario does not have (the engine would report
@@ -1127,7 +1127,10 @@ export interface Comparison {
         let mut extra = Vec::new();
         if let Some(v) = flows.filter(|v| !v.is_undefined() && !v.is_null()) {
             let Some(list) = v.dyn_ref::<js_sys::Array>() else {
-                return Err(fail("compare", format!("expected the extra flows as an array, such as [{{ dst: \"192.168.10.10\", dport: 53 }}], got {}", js_kind(&v))));
+                return Err(fail(
+                    "compare",
+                    format!("expected the extra flows as an array, such as [{{ dst: \"192.168.10.10\", dport: 53 }}], got {}", js_kind(&v)),
+                ));
             };
             for (i, f) in list.iter().enumerate() {
                 let f = flow_spec(&f, "compare").map_err(|e| match e.dyn_ref::<js_sys::Error>() {

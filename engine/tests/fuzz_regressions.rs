@@ -10,8 +10,16 @@ mod fuzz;
 use std::path::Path;
 
 const TARGETS: &[&str] = &[
-    "parse_ip_addr", "parse_ip_rule", "parse_ip_route", "parse_ifconfig", "parse_route_n", "parse_networkd",
-    "parse_resolv", "analyze_decide", "permalink", "topology_text",
+    "parse_ip_addr",
+    "parse_ip_rule",
+    "parse_ip_route",
+    "parse_ifconfig",
+    "parse_route_n",
+    "parse_networkd",
+    "parse_resolv",
+    "analyze_decide",
+    "permalink",
+    "topology_text",
 ];
 
 #[test]

@@ -35,12 +35,16 @@ fn run(args: &[&str]) -> (i32, String, String) {
 /// An empty device in any form an output may take: text (`dev ` then a space, a newline or
 /// the end) or JSON (`"dev":""`, `"dev": ""`, `"dev":null`).
 fn has_empty_dev(s: &str) -> bool {
-    s.contains("\"dev\":\"\"") || s.contains("\"dev\": \"\"") || s.contains("\"dev\":null") || s.contains("\"dev\": null") || s.match_indices("dev ").any(|(i, _)| {
-        // `dev` as a word, followed by nothing or by more white space.
-        let before_ok = i == 0 || !s.as_bytes()[i - 1].is_ascii_alphanumeric();
-        let rest = &s[i + 4..];
-        before_ok && (rest.is_empty() || rest.starts_with([' ', '\n', '\t']))
-    })
+    s.contains("\"dev\":\"\"")
+        || s.contains("\"dev\": \"\"")
+        || s.contains("\"dev\":null")
+        || s.contains("\"dev\": null")
+        || s.match_indices("dev ").any(|(i, _)| {
+            // `dev` as a word, followed by nothing or by more white space.
+            let before_ok = i == 0 || !s.as_bytes()[i - 1].is_ascii_alphanumeric();
+            let rest = &s[i + 4..];
+            before_ok && (rest.is_empty() || rest.starts_with([' ', '\n', '\t']))
+        })
 }
 
 #[test]
@@ -119,7 +123,10 @@ fn no_output_path_prints_an_empty_device() {
         }
     }
     assert!(checked > 1000, "{checked} outputs checked");
-    assert!(has_empty_dev("8.8.8.8 dev  uid 0") && has_empty_dev(r#"{"dev":""}"#) && !has_empty_dev("8.8.8.8 dev eth0 uid 0"), "the scan itself finds what it looks for");
+    assert!(
+        has_empty_dev("8.8.8.8 dev  uid 0") && has_empty_dev(r#"{"dev":""}"#) && !has_empty_dev("8.8.8.8 dev eth0 uid 0"),
+        "the scan itself finds what it looks for"
+    );
 }
 
 fn seed_with_route_get(answer: &str) -> PathBuf {
@@ -146,7 +153,12 @@ fn the_hosts_own_route_get_confirms_or_contradicts() {
     let (rc, out, _) = run(&["check", "--host", edited]);
     assert_eq!(rc, 1, "a disagreement fails check: {out}");
     let warning = out.lines().find(|l| l.starts_with("WARNING")).unwrap_or_else(|| panic!("a warning line: {out}"));
-    assert!(warning.contains("192.168.10.10 dev eth0 src 192.168.10.45") && warning.contains("via 10.244.0.1 dev eth1") && warning.contains("dev, gateway, src, table"), "names both answers and what differs: {warning}");
+    assert!(
+        warning.contains("192.168.10.10 dev eth0 src 192.168.10.45")
+            && warning.contains("via 10.244.0.1 dev eth1")
+            && warning.contains("dev, gateway, src, table"),
+        "names both answers and what differs: {warning}"
+    );
     let (_, out, _) = run(&["explain", "--host", edited, "192.168.10.10"]);
     assert!(out.starts_with("WARNING:"), "{out}");
     // route-get prints what ip prints, exits as ip would, and warns on stderr.

@@ -13,10 +13,10 @@ use routegen::Rng;
 use std::fmt::Write as _;
 use std::net::Ipv4Addr;
 use std::time::{Duration, Instant};
-use whyroute::decide::{parse_flow_args, Fib};
+use whyroute::decide::{Fib, parse_flow_args};
 use whyroute::parse::{ParseDiagnostic, Severity};
 use whyroute::permalink::{self, PermalinkError};
-use whyroute::{analyze, Analysis, Flow, RouteError};
+use whyroute::{Analysis, Flow, RouteError, analyze};
 
 /// Runs `f`, failing if it takes longer than `limit` (generous: debug build, busy machine).
 fn within<T>(what: &str, limit: Duration, f: impl FnOnce() -> T) -> T {
@@ -56,7 +56,9 @@ fn assert_diagnostics_bounded(a: &Analysis, paste: &str) {
 #[test]
 fn twenty_megabyte_paste_with_bad_lines_scattered_through_it() {
     // ~20 MB: rules, ~330k routes with a bad line every 25,000 routes, addresses at the end.
-    let mut text = String::from("$ ip rule show\n0:\tfrom all lookup local\n100:\tfrom 10.9.9.9 lookup 100\n32766:\tfrom all lookup main\n32767:\tfrom all lookup default\n$ ip route show table all\n");
+    let mut text = String::from(
+        "$ ip rule show\n0:\tfrom all lookup local\n100:\tfrom 10.9.9.9 lookup 100\n32766:\tfrom all lookup main\n32767:\tfrom all lookup default\n$ ip route show table all\n",
+    );
     let mut line = text.lines().count();
     let mut bad_lines = Vec::new();
     let mut rng = Rng::new(7);
@@ -224,7 +226,9 @@ fn deeply_repeated_prompts() {
 }
 
 fn rules_transcript(rules: &str) -> String {
-    format!("$ ip rule show\n{rules}$ ip route show table all\ndefault via 10.0.0.1 dev eth0\n10.0.0.0/24 dev eth0 scope link src 10.0.0.2\n10.7.0.0/16 via 10.0.0.7 dev eth0 table 7\n")
+    format!(
+        "$ ip rule show\n{rules}$ ip route show table all\ndefault via 10.0.0.1 dev eth0\n10.0.0.0/24 dev eth0 scope link src 10.0.0.2\n10.7.0.0/16 via 10.0.0.7 dev eth0 table 7\n"
+    )
 }
 
 #[test]
@@ -355,16 +359,126 @@ impl BitWriter {
 
 /// Words a paste is made of, good and bad, for the random lines.
 const VOCAB: &[&str] = &[
-    "$", "#", "ip", "route", "rule", "addr", "show", "table", "all", "200", "local", "main", "default", "via", "dev", "eth0", "eth1",
-    "lo", "proto", "kernel", "static", "scope", "link", "host", "global", "src", "metric", "from", "to", "lookup", "goto", "nop",
-    "blackhole", "unreachable", "prohibit", "throw", "broadcast", "multicast", "nexthop", "weight", "onlink", "dead", "linkdown",
-    "fwmark", "0x1/0xff", "tos", "0x10", "iif", "oif", "uidrange", "0-1000", "ipproto", "tcp", "sport", "dport", "53", "1-65535",
-    "not", "suppress_prefixlength", "suppress_ifgroup", "inet", "brd", "secondary", "mtu", "1500", "lock", "<UP,LOWER_UP>",
-    "10.0.0.0/8", "10.0.0.1", "10.0.0.0", "/24", "192.168.1.0/24", "192.168.1.1", "0.0.0.0", "255.255.255.255", "224.0.0.1",
-    "127.0.0.1", "127.0.0.0/8", "300.1.1.1", "10.0.0.7/24", "10/8", "1.2.3", "fe80::1", "::/0", "0:", "100:", "32766:", "2:", "eth0:",
-    "Kernel", "IP", "routing", "Destination", "Gateway", "Genmask", "UG", "U", "Link", "encap:Ethernet", "inet addr:10.0.0.2",
-    "Mask:255.255.255.0", "[Match]", "Name=eth0", "[Network]", "Address=10.0.0.2/24", "Gateway=10.0.0.1", "[Route]",
-    "nameserver", "search", "```", "[detached]", "[unresolved]", "-1", "4294967295", "99999999999", "", "\t", "é", "\u{0}", "\u{fffd}",
+    "$",
+    "#",
+    "ip",
+    "route",
+    "rule",
+    "addr",
+    "show",
+    "table",
+    "all",
+    "200",
+    "local",
+    "main",
+    "default",
+    "via",
+    "dev",
+    "eth0",
+    "eth1",
+    "lo",
+    "proto",
+    "kernel",
+    "static",
+    "scope",
+    "link",
+    "host",
+    "global",
+    "src",
+    "metric",
+    "from",
+    "to",
+    "lookup",
+    "goto",
+    "nop",
+    "blackhole",
+    "unreachable",
+    "prohibit",
+    "throw",
+    "broadcast",
+    "multicast",
+    "nexthop",
+    "weight",
+    "onlink",
+    "dead",
+    "linkdown",
+    "fwmark",
+    "0x1/0xff",
+    "tos",
+    "0x10",
+    "iif",
+    "oif",
+    "uidrange",
+    "0-1000",
+    "ipproto",
+    "tcp",
+    "sport",
+    "dport",
+    "53",
+    "1-65535",
+    "not",
+    "suppress_prefixlength",
+    "suppress_ifgroup",
+    "inet",
+    "brd",
+    "secondary",
+    "mtu",
+    "1500",
+    "lock",
+    "<UP,LOWER_UP>",
+    "10.0.0.0/8",
+    "10.0.0.1",
+    "10.0.0.0",
+    "/24",
+    "192.168.1.0/24",
+    "192.168.1.1",
+    "0.0.0.0",
+    "255.255.255.255",
+    "224.0.0.1",
+    "127.0.0.1",
+    "127.0.0.0/8",
+    "300.1.1.1",
+    "10.0.0.7/24",
+    "10/8",
+    "1.2.3",
+    "fe80::1",
+    "::/0",
+    "0:",
+    "100:",
+    "32766:",
+    "2:",
+    "eth0:",
+    "Kernel",
+    "IP",
+    "routing",
+    "Destination",
+    "Gateway",
+    "Genmask",
+    "UG",
+    "U",
+    "Link",
+    "encap:Ethernet",
+    "inet addr:10.0.0.2",
+    "Mask:255.255.255.0",
+    "[Match]",
+    "Name=eth0",
+    "[Network]",
+    "Address=10.0.0.2/24",
+    "Gateway=10.0.0.1",
+    "[Route]",
+    "nameserver",
+    "search",
+    "```",
+    "[detached]",
+    "[unresolved]",
+    "-1",
+    "4294967295",
+    "99999999999",
+    "",
+    "\t",
+    "é",
+    "\u{0}",
+    "\u{fffd}",
 ];
 
 #[test]
@@ -377,7 +491,17 @@ fn random_lines_never_panic() {
         for _ in 0..lines {
             // Start lines with a command sometimes, so every parser gets its share.
             if rng.below(6) == 0 {
-                let cmd = ["$ ip route show table all", "$ ip rule show", "$ ip addr", "$ route -n", "$ ifconfig", "$ cat /etc/systemd/network/10-eth0.network", "$ cat /etc/resolv.conf", "$ ip -j route", "$ ip r s t 200"];
+                let cmd = [
+                    "$ ip route show table all",
+                    "$ ip rule show",
+                    "$ ip addr",
+                    "$ route -n",
+                    "$ ifconfig",
+                    "$ cat /etc/systemd/network/10-eth0.network",
+                    "$ cat /etc/resolv.conf",
+                    "$ ip -j route",
+                    "$ ip r s t 200",
+                ];
                 text.push_str(cmd[rng.below(cmd.len() as u64) as usize]);
                 text.push('\n');
             }

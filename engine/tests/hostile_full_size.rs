@@ -10,9 +10,9 @@ mod routegen;
 
 use std::net::Ipv4Addr;
 use std::time::{Duration, Instant};
-use whyroute::decide::{route, Fib};
+use whyroute::decide::{Fib, route};
 use whyroute::parse::Severity;
-use whyroute::{analyze, Flow};
+use whyroute::{Flow, analyze};
 
 /// Peak resident memory of this process so far (VmHWM), in MiB.
 fn peak_rss_mib() -> u64 {

@@ -7,7 +7,7 @@
 
 use serde_json::Value;
 use std::path::Path;
-use whyroute::decide::{parse_flow_args, Fib};
+use whyroute::decide::{Fib, parse_flow_args};
 use whyroute::{analyze, routeget};
 
 /// Replays every `*.flows.jsonl` of `dir` against its `.txt` transcript (and its `.json.txt`
@@ -55,7 +55,12 @@ fn replay_dir(dir: &Path, checked: &mut usize, failures: &mut Vec<String>) {
                 _ => false,
             };
             if !ok {
-                failures.push(format!("{host_file}: ip route get {}: kernel rc={rc} {} / whyroute {:?}", args.join(" "), case["json"], ours.map(|d| routeget::format_json(&a.host, &d))));
+                failures.push(format!(
+                    "{host_file}: ip route get {}: kernel rc={rc} {} / whyroute {:?}",
+                    args.join(" "),
+                    case["json"],
+                    ours.map(|d| routeget::format_json(&a.host, &d))
+                ));
             }
         }
     }
@@ -80,7 +85,7 @@ fn stored_kernel_answers_are_reproduced() {
 /// flows above only test what 50 flows touch; this catches any element the JSON readers drop.
 #[test]
 fn json_twins_read_to_the_same_hosts() {
-    use whyroute::model::{route_to_string, rule_to_string, Host};
+    use whyroute::model::{Host, route_to_string, rule_to_string};
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures");
     let shape = |h: &Host| {
         let links: Vec<_> = h.links.iter().map(|l| (l.name.clone(), l.index, l.up, l.lower_up, l.group, l.mtu)).collect();

@@ -18,14 +18,11 @@ use proptest::prelude::*;
 use proptest::test_runner::Config;
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
-use whyroute::decide::{Fib, Trail};
-use whyroute::model::{Dscp, 
-    route_to_string, rule_to_string, Address, Host, Link, NextHop, Origin, Range, Route, RouteType, Rule, RuleAction,
-    Scope,
-};
-use whyroute::parse::{ip_route, ip_rule, Context, Fragment, Line};
-use whyroute::permalink::{self, HostPaste, Scenario};
 use whyroute::Flow;
+use whyroute::decide::{Fib, Trail};
+use whyroute::model::{Address, Dscp, Host, Link, NextHop, Origin, Range, Route, RouteType, Rule, RuleAction, Scope, route_to_string, rule_to_string};
+use whyroute::parse::{Context, Fragment, Line, ip_route, ip_rule};
+use whyroute::permalink::{self, HostPaste, Scenario};
 
 fn config(default_cases: u32) -> Config {
     let cases = std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(default_cases);
@@ -57,10 +54,7 @@ fn net() -> impl Strategy<Value = Ipv4Net> {
 }
 
 fn range(max: u32) -> impl Strategy<Value = Range> {
-    prop_oneof![
-        (0..=max).prop_map(|a| Range { start: a, end: a }),
-        (0..=max, 0..=max).prop_map(|(a, b)| Range { start: a.min(b), end: a.max(b) }),
-    ]
+    prop_oneof![(0..=max).prop_map(|a| Range { start: a, end: a }), (0..=max, 0..=max).prop_map(|(a, b)| Range { start: a.min(b), end: a.max(b) }),]
 }
 
 fn tos() -> impl Strategy<Value = u8> {
@@ -169,26 +163,13 @@ fn route_kind() -> impl Strategy<Value = RouteType> {
 }
 
 fn nexthop(devs: BoxedStrategy<String>, gateways: BoxedStrategy<Ipv4Addr>, multipath: bool) -> impl Strategy<Value = NextHop> {
-    (prop::option::of(gateways), prop::option::of(devs), 1u32..=256, any::<[bool; 3]>()).prop_map(
-        move |(gateway, dev, weight, [onlink, dead, linkdown])| NextHop {
-            gateway,
-            via6: None,
-            dev: dev.map(Into::into),
-            weight: if multipath { weight } else { 1 },
-            onlink,
-            dead,
-            linkdown,
-        },
-    )
+    (prop::option::of(gateways), prop::option::of(devs), 1u32..=256, any::<[bool; 3]>()).prop_map(move |(gateway, dev, weight, [onlink, dead, linkdown])| {
+        NextHop { gateway, via6: None, dev: dev.map(Into::into), weight: if multipath { weight } else { 1 }, onlink, dead, linkdown }
+    })
 }
 
 /// A route of any type; devs/gateways/destinations from the given strategies.
-fn route_with(
-    devs: BoxedStrategy<String>,
-    gateways: BoxedStrategy<Ipv4Addr>,
-    dsts: BoxedStrategy<Ipv4Net>,
-    printable: bool,
-) -> impl Strategy<Value = Route> {
+fn route_with(devs: BoxedStrategy<String>, gateways: BoxedStrategy<Ipv4Addr>, dsts: BoxedStrategy<Ipv4Net>, printable: bool) -> impl Strategy<Value = Route> {
     let nhs = move |kind: RouteType| -> BoxedStrategy<Vec<NextHop>> {
         let one = nexthop(devs.clone(), gateways.clone(), false).prop_map(move |mut n| {
             // Printed and read back, a gateway without a device gets the device the model
@@ -318,19 +299,17 @@ fn link_ref() -> BoxedStrategy<String> {
 }
 
 fn link() -> impl Strategy<Value = Link> {
-    (prop::sample::select(LINKS), any::<[bool; 2]>(), prop_oneof![Just(0u32), Just(1), any::<u32>()]).prop_map(
-        |(name, [up, lower_up], group)| Link {
-            name: name.to_string(),
-            index: None,
-            up,
-            lower_up,
-            loopback: name == "lo",
-            group,
-            mac: None,
-            mtu: None,
-            origin: Origin::default(),
-        },
-    )
+    (prop::sample::select(LINKS), any::<[bool; 2]>(), prop_oneof![Just(0u32), Just(1), any::<u32>()]).prop_map(|(name, [up, lower_up], group)| Link {
+        name: name.to_string(),
+        index: None,
+        up,
+        lower_up,
+        loopback: name == "lo",
+        group,
+        mac: None,
+        mtu: None,
+        origin: Origin::default(),
+    })
 }
 
 fn address() -> impl Strategy<Value = Address> {
@@ -361,9 +340,11 @@ fn host() -> impl Strategy<Value = Host> {
     let rule = rule_with(link_ref()).prop_map(|mut r| {
         // Point some rules at the tables the routes are in.
         if let RuleAction::Lookup { table } = &mut r.action
-            && *table > 1000 && !r.l3mdev {
-                *table = 200;
-            }
+            && *table > 1000
+            && !r.l3mdev
+        {
+            *table = 200;
+        }
         r
     });
     let route = route_with(link_ref(), pool_addr().boxed(), pool_net().boxed(), false).prop_map(|mut r| {
@@ -376,11 +357,18 @@ fn host() -> impl Strategy<Value = Host> {
         prop::option::of(prop::collection::vec(rule, 0..8)),
         prop::collection::vec(route, 0..12),
         prop::collection::btree_map(
-            prop::sample::select(&[
-                "net.ipv4.ip_forward", "net.ipv4.conf.all.rp_filter", "net.ipv4.conf.eth0.rp_filter",
-                "net.ipv4.conf.all.forwarding", "net.ipv4.conf.eth0.forwarding", "net.ipv4.conf.all.accept_local",
-                "net.ipv4.conf.all.send_redirects", "net.ipv4.conf.all.route_localnet",
-            ][..]),
+            prop::sample::select(
+                &[
+                    "net.ipv4.ip_forward",
+                    "net.ipv4.conf.all.rp_filter",
+                    "net.ipv4.conf.eth0.rp_filter",
+                    "net.ipv4.conf.all.forwarding",
+                    "net.ipv4.conf.eth0.forwarding",
+                    "net.ipv4.conf.all.accept_local",
+                    "net.ipv4.conf.all.send_redirects",
+                    "net.ipv4.conf.all.route_localnet",
+                ][..],
+            ),
             prop_oneof![Just("0"), Just("1"), Just("2"), Just("x")],
             0..4,
         ),
@@ -418,18 +406,7 @@ fn flow() -> impl Strategy<Value = Flow> {
         any::<(u16, u16)>(),
         prop_oneof![Just(0u32), any::<u32>()],
     )
-        .prop_map(|(dst, from, iif, oif, mark, tos, ipproto, (sport, dport), uid)| Flow {
-            dst,
-            from,
-            iif,
-            oif,
-            mark,
-            tos,
-            ipproto,
-            sport,
-            dport,
-            uid,
-        })
+        .prop_map(|(dst, from, iif, oif, mark, tos, ipproto, (sport, dport), uid)| Flow { dst, from, iif, oif, mark, tos, ipproto, sport, dport, uid })
 }
 
 proptest! {

@@ -6,8 +6,8 @@
 
 use ipnet::Ipv4Net;
 use std::net::Ipv4Addr;
-use whyroute::model::{route_to_string, rule_to_string, NextHop, Origin, Range, Route, RouteType, Rule, RuleAction, Scope};
-use whyroute::{analyze, Host};
+use whyroute::model::{NextHop, Origin, Range, Route, RouteType, Rule, RuleAction, Scope, route_to_string, rule_to_string};
+use whyroute::{Host, analyze};
 
 struct Rng(u64);
 
@@ -117,8 +117,18 @@ fn random_nexthop(g: &mut Rng, multipath: bool) -> NextHop {
 
 fn random_route(g: &mut Rng) -> Route {
     let kind = *g.pick(&[
-        RouteType::Unicast, RouteType::Unicast, RouteType::Unicast, RouteType::Local, RouteType::Broadcast, RouteType::Anycast,
-        RouteType::Multicast, RouteType::Blackhole, RouteType::Unreachable, RouteType::Prohibit, RouteType::Throw, RouteType::Nat,
+        RouteType::Unicast,
+        RouteType::Unicast,
+        RouteType::Unicast,
+        RouteType::Local,
+        RouteType::Broadcast,
+        RouteType::Anycast,
+        RouteType::Multicast,
+        RouteType::Blackhole,
+        RouteType::Unreachable,
+        RouteType::Prohibit,
+        RouteType::Throw,
+        RouteType::Nat,
     ]);
     let nexthops = match kind {
         RouteType::Blackhole | RouteType::Unreachable | RouteType::Prohibit | RouteType::Throw => Vec::new(),

@@ -3,9 +3,9 @@
 //! (tests/fixtures/kernel-selectors holds the kernel's own answers for 1000 such flows.)
 #![cfg(not(target_arch = "wasm32"))]
 
-use whyroute::{analyze, routeget};
-use whyroute::decide::{parse_flow_args, Fib};
+use whyroute::decide::{Fib, parse_flow_args};
 use whyroute::explain::explain;
+use whyroute::{analyze, routeget};
 
 const HOST: &str = "\
 $ ip addr

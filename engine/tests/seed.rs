@@ -4,7 +4,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use std::process::Command;
-use whyroute::decide::{parse_flow_args, Fib};
+use whyroute::decide::{Fib, parse_flow_args};
 use whyroute::{analyze, routeget};
 
 const BEFORE: &str = include_str!("../../tests/fixtures/seed/supervisor-before.txt");
@@ -70,10 +70,7 @@ fn cli_route_get_matches_ip_route_get() {
     assert!(o.status.success());
     assert_eq!(String::from_utf8_lossy(&o.stdout), "192.168.10.10 via 10.244.0.1 dev eth1 table 200 src 10.244.0.2 uid 0 \n    cache \n");
     let o = cli(&["route-get", "--host", &fixture("supervisor-after.txt"), "-j", "192.168.10.10"]);
-    assert_eq!(
-        String::from_utf8_lossy(&o.stdout).trim(),
-        r#"[{"dst":"192.168.10.10","dev":"eth0","prefsrc":"192.168.10.45","flags":[],"uid":0,"cache":[]}]"#
-    );
+    assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), r#"[{"dst":"192.168.10.10","dev":"eth0","prefsrc":"192.168.10.45","flags":[],"uid":0,"cache":[]}]"#);
 }
 
 #[test]

@@ -94,7 +94,7 @@ fn compare_seed_before_after() {
 
 // ---- NAT actions and priorities ----
 
-use whyroute::topology::nat::{parse_nsx, NatPhase, NatTable, Packet};
+use whyroute::topology::nat::{NatPhase, NatTable, Packet, parse_nsx};
 
 fn pkt(s: &str, d: &str, dport: u16) -> Packet {
     Packet { src: s.parse().unwrap(), dst: d.parse().unwrap(), proto: 6, sport: 40000, dport }
@@ -239,7 +239,12 @@ fn diagnostics_overlaps_gateways_rules_tables_links() {
         transcript: Some("ip rule show\n0:\tfrom all lookup local\n100:\tfrom all lookup main\n200:\tfrom all to 10.5.0.0/16 lookup 300\n32766:\tfrom all lookup main\n32767:\tfrom all lookup default\nip route show table main\ndefault via 10.0.0.1 dev eth0\n".into()),
         ..LinuxHost::default()
     });
-    s.routers.push(Device { name: "r".into(), interfaces: vec!["eth0 10.60.0.1/24".into(), "eth1 10.61.0.1/24 down".into()], routes: vec!["10.62.0.0/16 via 10.61.0.2 dev eth1".into()], ..Device::default() });
+    s.routers.push(Device {
+        name: "r".into(),
+        interfaces: vec!["eth0 10.60.0.1/24".into(), "eth1 10.61.0.1/24 down".into()],
+        routes: vec!["10.62.0.0/16 via 10.61.0.2 dev eth1".into()],
+        ..Device::default()
+    });
     let d = lint(&s, None);
     let has = |code: &str| d.iter().any(|x| x.code == code);
     for x in &d {
@@ -291,7 +296,12 @@ fn empty_table_and_bad_text_never_panic() {
     // A fractional number is refused where it stands, even in a field that may be left out.
     let e = text::from_toml("version = 1\n\n[[flow]]\ndst = \"10.0.0.1\"\nmark = 1.5\n").unwrap_err();
     assert_eq!((e[0].line, e[0].message.as_str()), (Some(5), "flow[0].mark: `1.5` is not a whole number; every number in a scenario is one"));
-    for junk in ["", "[[host]]", "version = 1\n[[tier1]]\nname='t'\nnat='| Action |\\n| FOO | x | y | z |'", "version = 1\n[[router]]\nname='r'\ninterfaces=['x y z w']\nroutes=['via via']"] {
+    for junk in [
+        "",
+        "[[host]]",
+        "version = 1\n[[tier1]]\nname='t'\nnat='| Action |\\n| FOO | x | y | z |'",
+        "version = 1\n[[router]]\nname='r'\ninterfaces=['x y z w']\nroutes=['via via']",
+    ] {
         if let Ok(s) = text::from_toml(junk) {
             let _ = lint(&s, None);
             let _ = trace(&s, &FlowSpec::to("1.2.3.4".parse().unwrap()));

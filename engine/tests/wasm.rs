@@ -28,7 +28,7 @@ fn seed_dns_leaves_eth1_via_table_200() {
 
 #[wasm_bindgen_test]
 fn permalinks_round_trip_in_wasm() {
-    use whyroute::permalink::{decode, encode, HostPaste, Scenario};
+    use whyroute::permalink::{HostPaste, Scenario, decode, encode};
     let s = Scenario { hosts: vec![HostPaste { name: "vm".into(), text: SEED.into() }], flow: "192.168.10.10 dport 53".into(), ..Scenario::default() };
     assert_eq!(decode(&encode(&s)).unwrap(), s);
     assert!(decode("v1:%%%").is_err());

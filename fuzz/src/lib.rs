@@ -6,12 +6,12 @@
 //! engine/tests/fuzz_regressions.rs can include this file and replay reproducers exactly.
 
 use std::net::Ipv4Addr;
-use whyroute::decide::{flow_to_args, parse_flow_args, Fib, Trail};
-use whyroute::model::{build_host, Host};
-use whyroute::parse::{Context, Fragment, Line};
 use whyroute::Flow;
+use whyroute::decide::{Fib, Trail, flow_to_args, parse_flow_args};
 use whyroute::explain::{explain_with, render_text};
-use whyroute::permalink::{decode, encode, PREFIX};
+use whyroute::model::{Host, build_host};
+use whyroute::parse::{Context, Fragment, Line};
+use whyroute::permalink::{PREFIX, decode, encode};
 use whyroute::routeget::{format_error, format_json_line, format_text};
 use whyroute::topology::text::{from_toml, to_toml};
 
@@ -22,14 +22,9 @@ use whyroute::topology::text::{from_toml, to_toml};
 /// so plain-text seeds run with the default context and the fuzzer can reach the others.
 pub fn run_parser(data: &[u8], parse: fn(&[Line<'_>], &Context, &mut Fragment)) {
     let (ctx, data) = match data.first() {
-        Some(&b) if b < 0x08 => (
-            Context {
-                table: (b & 1 != 0).then_some(200),
-                all_tables: b & 2 != 0,
-                link: (b & 4 != 0).then(|| "eth0".to_string()),
-            },
-            &data[1..],
-        ),
+        Some(&b) if b < 0x08 => {
+            (Context { table: (b & 1 != 0).then_some(200), all_tables: b & 2 != 0, link: (b & 4 != 0).then(|| "eth0".to_string()) }, &data[1..])
+        }
         _ => (Context::default(), data),
     };
     let text = String::from_utf8_lossy(data);
@@ -192,10 +187,12 @@ pub fn analyze_decide(data: &[u8]) {
         let args = flow_to_args(flow);
         let words: Vec<&str> = args.split_whitespace().collect();
         let plain = |d: &Option<String>| d.as_deref().is_none_or(|d| !d.is_empty() && !d.contains(char::is_whitespace));
-        if plain(&flow.iif) && plain(&flow.oif)
-            && let Ok(back) = parse_flow_args(&words) {
-                assert_eq!(&back, flow, "flow_to_args: `{args}`");
-            }
+        if plain(&flow.iif)
+            && plain(&flow.oif)
+            && let Ok(back) = parse_flow_args(&words)
+        {
+            assert_eq!(&back, flow, "flow_to_args: `{args}`");
+        }
         let mut trail = Trail::default();
         match fib.route_get(flow, Some(&mut trail)) {
             Ok(d) => {

@@ -3,13 +3,13 @@
 //! as text (Yew escapes it); nothing here builds HTML from strings.
 
 use crate::compare::{compare_pastes, outcome_of};
-use whyroute::topology::Comparison;
-use crate::eval::{evaluate, now, Evaluation};
-use crate::fixes::{host_fixes, Fix};
+use crate::eval::{Evaluation, evaluate, now};
+use crate::fixes::{Fix, host_fixes};
 use crate::picture::picture;
 use crate::state::{Action, Example, Field, Model, View};
 use whyroute::explain::Trace;
 use whyroute::parse::Severity;
+use whyroute::topology::Comparison;
 use yew::prelude::*;
 
 /// The selected host's evaluation plus the fixes offered for it, timed together.
@@ -150,7 +150,11 @@ fn view_switch(model: &UseReducerHandle<Model>) -> Html {
     let host_on = model.view == View::Host;
     let n = model.hosts.len();
     let to_compare = {
-        let (a, b) = if n > 1 { (if model.selected == n - 1 { n - 2 } else { model.selected }, if model.selected == n - 1 { n - 1 } else { model.selected + 1 }) } else { (0, 0) };
+        let (a, b) = if n > 1 {
+            (if model.selected == n - 1 { n - 2 } else { model.selected }, if model.selected == n - 1 { n - 1 } else { model.selected + 1 })
+        } else {
+            (0, 0)
+        };
         // The seed's tabs are before/after: compare them in that order.
         View::Compare { a, b }
     };
@@ -189,8 +193,7 @@ fn dispatch<E: 'static>(model: &UseReducerHandle<Model>, f: impl Fn(E) -> Action
 fn host_panel(model: &UseReducerHandle<Model>, eval: &Evaluation, text_ref: &NodeRef, gutter_ref: &NodeRef, jump: &Callback<usize>) -> Html {
     let host = model.current();
     let n_lines = host.text.lines().count().max(1) + usize::from(host.text.ends_with('\n'));
-    let bad_lines: std::collections::BTreeSet<usize> =
-        eval.analysis.diagnostics.iter().filter(|d| d.severity != Severity::Info).map(|d| d.line).collect();
+    let bad_lines: std::collections::BTreeSet<usize> = eval.analysis.diagnostics.iter().filter(|d| d.severity != Severity::Info).map(|d| d.line).collect();
     let hl = model.highlight.map(|(l, _)| l).filter(|&l| l >= 1 && l <= n_lines);
     let num = |i: usize| if bad_lines.contains(&i) { format!("!{i}\n") } else { format!("{i}\n") };
     // The gutter is three texts: the highlighted line's number is a <mark> between them.
@@ -332,7 +335,10 @@ fn flow_form(model: &UseReducerHandle<Model>, eval: &Evaluation) -> Html {
     let mut seen = std::collections::BTreeSet::new();
     let dns_buttons = ns.iter().filter(|n| seen.insert(n.addr)).map(|n| {
         let addr = n.addr.to_string();
-        let label = match &n.link { Some(l) => format!("DNS to {addr} ({l}'s)"), None => format!("DNS to {addr}") };
+        let label = match &n.link {
+            Some(l) => format!("DNS to {addr} ({l}'s)"),
+            None => format!("DNS to {addr}"),
+        };
         let a = addr.clone();
         html! { <button type="button" class="dns" onclick={dispatch(model, move |_: MouseEvent| Action::Dns(a.clone()))}>{label}</button> }
     });
@@ -620,15 +626,27 @@ fn topology_view(model: &UseReducerHandle<Model>, r: &crate::topo::TopoResult, e
     let oninput = dispatch(model, |e: InputEvent| Action::SetTopology(e.target_unchecked_into::<web_sys::HtmlTextAreaElement>().value()));
     let hosts: Vec<String> = model.hosts.iter().map(|h| h.name.clone()).collect();
     let diags = r.diagnostics.iter().map(|d| {
-        let sev = match d.severity { Severity::Error => "Error", Severity::Warning => "Warning", Severity::Info => "Note" };
+        let sev = match d.severity {
+            Severity::Error => "Error",
+            Severity::Warning => "Warning",
+            Severity::Info => "Note",
+        };
         // A finding in a host's paste links to that tab's line; one in the TOML to its line.
         let target = match (&d.node, d.paste_line) {
-            (Some(n), Some(pl)) if d.field.as_deref() == Some("transcript") => hosts.iter().position(|h| h == n).or((!hosts.is_empty()).then_some(0)).map(|i| (Some(i), pl)),
+            (Some(n), Some(pl)) if d.field.as_deref() == Some("transcript") => {
+                hosts.iter().position(|h| h == n).or((!hosts.is_empty()).then_some(0)).map(|i| (Some(i), pl))
+            }
             _ => d.line.map(|l| (None, l)),
         };
         let button = target.map(|(host, line)| {
-            let label = match host { Some(i) => format!("{} line {line}", hosts[i]), None => format!("line {line}") };
-            let onclick = dispatch(model, move |_: MouseEvent| match host { Some(i) => Action::Jump { host: i, line }, None => Action::JumpTopology(line) });
+            let label = match host {
+                Some(i) => format!("{} line {line}", hosts[i]),
+                None => format!("line {line}"),
+            };
+            let onclick = dispatch(model, move |_: MouseEvent| match host {
+                Some(i) => Action::Jump { host: i, line },
+                None => Action::JumpTopology(line),
+            });
             html! { <button type="button" class="line-link" {onclick} aria-label={format!("Go to {label}")}>{label}</button> }
         });
         html! {

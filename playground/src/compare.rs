@@ -7,9 +7,9 @@
 //! for [`Outcome`] (the per-side verdict line) and as a cross-check in the tests.
 
 use crate::state::FlowFields;
-use whyroute::decide::{parse_flow_args, Fib};
+use whyroute::decide::{Fib, parse_flow_args};
 use whyroute::model::RouteType;
-use whyroute::topology::{compare_hosts, Comparison as EngineComparison, FlowSpec};
+use whyroute::topology::{Comparison as EngineComparison, FlowSpec, compare_hosts};
 use whyroute::{Analysis, Decision, RouteError};
 
 /// What one host does with one flow, reduced to what matters for the packet.

@@ -2,9 +2,9 @@
 //! caller times it: `now`).
 
 use crate::state::FlowFields;
-use whyroute::explain::{explain, Trace};
-use whyroute::selfcheck::{check, KernelCheck};
-use whyroute::{analyze, Analysis};
+use whyroute::explain::{Trace, explain};
+use whyroute::selfcheck::{KernelCheck, check};
+use whyroute::{Analysis, analyze};
 
 pub struct Evaluation {
     pub analysis: Analysis,

@@ -8,11 +8,11 @@
 //! - "table T gets main's route": when a rule sent the flow to table T and main would have
 //!   used another interface, main's answer is added to T as a host route.
 
-use crate::eval::{evaluate, Evaluation};
+use crate::eval::{Evaluation, evaluate};
 use crate::state::FlowFields;
+use whyroute::Flow;
 use whyroute::explain::Trace;
 use whyroute::model::{Rule, RuleAction, TABLE_MAIN};
-use whyroute::Flow;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Fix {
@@ -57,17 +57,13 @@ fn remove_deciding_rule(text: &str, name: &str, flow: &FlowFields, t: &Trace) ->
     let line = step.line?;
     let rule_text = step.rule.replace('\t', " ");
     // The kernel's own three rules are not something to delete.
-    if ["from all lookup local", "from all lookup main", "from all lookup default"].iter().any(|s| rule_text.ends_with(s)) && [0, 32766, 32767].contains(&step.priority) {
+    if ["from all lookup local", "from all lookup main", "from all lookup default"].iter().any(|s| rule_text.ends_with(s))
+        && [0, 32766, 32767].contains(&step.priority)
+    {
         return None;
     }
     let kept: Vec<&str> = text.split_inclusive('\n').enumerate().filter(|(i, _)| i + 1 != line).map(|(_, l)| l).collect();
-    after(
-        kept.concat(),
-        format!("Remove rule `{}` (line {line})", rule_text.trim()),
-        format!("{name}, without rule {}", step.priority),
-        flow,
-        t,
-    )
+    after(kept.concat(), format!("Remove rule `{}` (line {line})", rule_text.trim()), format!("{name}, without rule {}", step.priority), flow, t)
 }
 
 fn add_main_route(text: &str, name: &str, flow: &FlowFields, e: &Evaluation, t: &Trace) -> Option<Fix> {

@@ -25,8 +25,5 @@ fn main() {
 /// so that the workspace keeps compiling.
 #[cfg(not(target_arch = "wasm32"))]
 fn main() {
-    eprintln!(
-        "whyroute-playground {} is a browser app: run `make serve` and open http://127.0.0.1:8080/",
-        whyroute::VERSION
-    );
+    eprintln!("whyroute-playground {} is a browser app: run `make serve` and open http://127.0.0.1:8080/", whyroute::VERSION);
 }

@@ -2,8 +2,8 @@
 //! table that answered, and the way out. Every state is also written in words or symbols
 //! (▶ ✓ ✗ ·), so colour is never the only signal.
 
-use whyroute::explain::Trace;
 use whyroute::Analysis;
+use whyroute::explain::Trace;
 use yew::prelude::*;
 
 const W: i32 = 1000;

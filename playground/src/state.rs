@@ -66,7 +66,16 @@ impl FlowFields {
     /// `ip route get` arguments: `DST [from A] [ipproto P] [sport N] [dport N] [mark M] [tos T] [uid U] [oif D]`.
     pub fn to_args(&self) -> String {
         let mut s = self.dst.trim().to_string();
-        for (kw, f) in [("from", Field::From), ("ipproto", Field::Proto), ("sport", Field::Sport), ("dport", Field::Dport), ("mark", Field::Mark), ("tos", Field::Tos), ("uid", Field::Uid), ("oif", Field::Oif)] {
+        for (kw, f) in [
+            ("from", Field::From),
+            ("ipproto", Field::Proto),
+            ("sport", Field::Sport),
+            ("dport", Field::Dport),
+            ("mark", Field::Mark),
+            ("tos", Field::Tos),
+            ("uid", Field::Uid),
+            ("oif", Field::Oif),
+        ] {
             let v = self.get(f).trim();
             if !v.is_empty() {
                 s.push(' ');
@@ -139,7 +148,8 @@ pub enum Example {
 }
 
 impl Example {
-    pub const ALL: [Example; 7] = [Example::SharedDns, Example::SeparateDns, Example::WgQuick, Example::Tailscale, Example::Ec2TwoEnis, Example::SplitVpn, Example::DscpVoice];
+    pub const ALL: [Example; 7] =
+        [Example::SharedDns, Example::SeparateDns, Example::WgQuick, Example::Tailscale, Example::Ec2TwoEnis, Example::SplitVpn, Example::DscpVoice];
     pub fn title(self) -> &'static str {
         match self {
             Example::SharedDns => "Tanzu supervisor VM, shared DNS (install stuck)",
@@ -220,7 +230,10 @@ impl Example {
 pub enum View {
     Host,
     /// Host `a` (before) against host `b` (after).
-    Compare { a: usize, b: usize },
+    Compare {
+        a: usize,
+        b: usize,
+    },
     /// The whole topology (TOML) traced hop by hop.
     Topology,
 }
@@ -282,9 +295,15 @@ pub enum Action {
     /// Select line `line` of the topology text.
     JumpTopology(usize),
     /// Select host `host` and highlight line `line` of its paste.
-    Jump { host: usize, line: usize },
+    Jump {
+        host: usize,
+        line: usize,
+    },
     /// A new host tab holding a modified copy of a paste (a counterfactual fix).
-    AddCopy { name: String, text: String },
+    AddCopy {
+        name: String,
+        text: String,
+    },
     /// A permalink opened while the page is open (hashchange).
     LoadLink(String),
     DismissLinkError,
@@ -324,10 +343,7 @@ impl Model {
         }
         match permalink::decode(f) {
             Ok(s) => Model::from_scenario(s),
-            Err(e) => Model {
-                link_error: Some(format!("This link could not be opened: {e}. Showing the example scenario instead.")),
-                ..Model::seed()
-            },
+            Err(e) => Model { link_error: Some(format!("This link could not be opened: {e}. Showing the example scenario instead.")), ..Model::seed() },
         }
     }
 
@@ -338,24 +354,11 @@ impl Model {
         }
         let selected = s.selected.min(hosts.len() - 1);
         let view = View::decode(&s.view, hosts.len());
-        Model {
-            selected,
-            flow: FlowFields::from_args(&s.flow),
-            view,
-            topology: s.topology,
-            hosts,
-            ..Model::example(Example::SharedDns)
-        }
+        Model { selected, flow: FlowFields::from_args(&s.flow), view, topology: s.topology, hosts, ..Model::example(Example::SharedDns) }
     }
 
     pub fn scenario(&self) -> Scenario {
-        Scenario {
-            hosts: self.hosts.clone(),
-            flow: self.flow.to_args(),
-            selected: self.selected,
-            topology: self.topology.clone(),
-            view: self.view.encode(),
-        }
+        Scenario { hosts: self.hosts.clone(), flow: self.flow.to_args(), selected: self.selected, topology: self.topology.clone(), view: self.view.encode() }
     }
 
     /// The permalink (`v1:…`, without `#`).
@@ -467,7 +470,14 @@ mod tests {
 
     #[test]
     fn args_round_trip() {
-        let f = FlowFields { dst: "192.168.10.10".into(), from: "10.244.0.2".into(), proto: "udp".into(), dport: "53".into(), mark: "0x10".into(), ..Default::default() };
+        let f = FlowFields {
+            dst: "192.168.10.10".into(),
+            from: "10.244.0.2".into(),
+            proto: "udp".into(),
+            dport: "53".into(),
+            mark: "0x10".into(),
+            ..Default::default()
+        };
         assert_eq!(f.to_args(), "192.168.10.10 from 10.244.0.2 ipproto udp dport 53 mark 0x10");
         assert_eq!(FlowFields::from_args(&f.to_args()), f);
         assert_eq!(FlowFields::from_args("to 1.2.3.4 dev eth0").oif, "eth0");

@@ -6,7 +6,7 @@
 use crate::compare::flow_spec;
 use crate::state::FlowFields;
 use whyroute::permalink::HostPaste;
-use whyroute::topology::{self, fix, network, text, trace, Diagnostic, Fix};
+use whyroute::topology::{self, Diagnostic, Fix, fix, network, text, trace};
 
 /// The Tanzu NAT topology of the seed (tests/fixtures/topology/tanzu-seed.toml).
 pub const TANZU_SEED: &str = include_str!("../../tests/fixtures/topology/tanzu-seed.toml");

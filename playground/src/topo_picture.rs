@@ -81,10 +81,8 @@ pub fn topology_picture(t: &TraceResult) -> Html {
     let reply_hops: &[Hop] = reply.map(|r| &r.hops[..r.hops.len().min(MAX_HOPS)]).unwrap_or(&[]);
 
     // Rows: the request's hops, then nodes only the reply crossed.
-    let mut rows: Vec<Row> = shown
-        .iter()
-        .map(|h| Row { name: h.node.clone(), kind: h.kind.describe().to_string(), marks: Vec::new(), reply_only: false, y: 0, h: 0 })
-        .collect();
+    let mut rows: Vec<Row> =
+        shown.iter().map(|h| Row { name: h.node.clone(), kind: h.kind.describe().to_string(), marks: Vec::new(), reply_only: false, y: 0, h: 0 }).collect();
     for h in reply_hops {
         if !rows.iter().any(|r| r.name == h.node) {
             rows.push(Row { name: h.node.clone(), kind: format!("{} (reply only)", h.kind.describe()), marks: Vec::new(), reply_only: true, y: 0, h: 0 });
@@ -135,7 +133,13 @@ pub fn topology_picture(t: &TraceResult) -> Html {
     let mut req = Vec::new();
     for (i, h) in shown.iter().enumerate() {
         let from = &rows[i];
-        let to_y = if i + 1 < n_fwd { rows[i + 1].y } else if let Some(dy) = fwd_disp_y { dy } else { continue };
+        let to_y = if i + 1 < n_fwd {
+            rows[i + 1].y
+        } else if let Some(dy) = fwd_disp_y {
+            dy
+        } else {
+            continue;
+        };
         let y0 = from.y + from.h;
         let label = egress(h);
         req.push(html! {
@@ -180,7 +184,10 @@ pub fn topology_picture(t: &TraceResult) -> Html {
         let (ok, words) = disposition_words(&r.disposition, true);
         let detail = last.and_then(|h| if ok { None } else { egress(h).map(|e| e.replacen("dev ", "out ", 1)) });
         let line2 = detail.unwrap_or_else(|| r.disposition.describe());
-        let reason = match &r.disposition { Disposition::ReplyLost { reason, .. } => reason.clone(), d => d.describe() };
+        let reason = match &r.disposition {
+            Disposition::ReplyLost { reason, .. } => reason.clone(),
+            d => d.describe(),
+        };
         let full = r.disposition.describe();
         Some(html! {
             <g class={classes!("disp", "reply", if ok { "ok" } else { "fail" })}>

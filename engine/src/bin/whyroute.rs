@@ -14,11 +14,15 @@ mod cli {
     use clap::{Parser, Subcommand};
     use std::io::Read;
     use std::process::ExitCode;
-    use whyroute::decide::{parse_flow_args, Fib};
+    use whyroute::decide::{Fib, parse_flow_args};
     use whyroute::{analyze, routeget};
 
     #[derive(Parser)]
-    #[command(name = "whyroute", version, about = "Why did this packet leave through that NIC? Answers like `ip route get` from a pasted transcript, and explains.")]
+    #[command(
+        name = "whyroute",
+        version,
+        about = "Why did this packet leave through that NIC? Answers like `ip route get` from a pasted transcript, and explains."
+    )]
     struct Cli {
         #[command(subcommand)]
         cmd: Cmd,
@@ -303,10 +307,11 @@ mod cli {
             Err(c) => return c,
         };
         if let Some(dev) = &flow.oif
-            && a.host.link(dev).is_none() {
-                eprintln!("Cannot find device \"{dev}\"");
-                return ExitCode::from(1);
-            }
+            && a.host.link(dev).is_none()
+        {
+            eprintln!("Cannot find device \"{dev}\"");
+            return ExitCode::from(1);
+        }
         warn_kernel_disagreements(&a);
         let fib = Fib::new(&a.host);
         match fib.route_get(&flow, None) {

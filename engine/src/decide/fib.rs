@@ -1,7 +1,7 @@
 //! Per-table prefix index: longest-prefix match with backtracking, as fib_trie does, in
 //! at most 33 hash probes per table regardless of its size.
 
-use crate::model::{Host, Route, TableId, TABLE_LOCAL, TABLE_MAIN};
+use crate::model::{Host, Route, TABLE_LOCAL, TABLE_MAIN, TableId};
 use smallvec::SmallVec;
 use std::cell::{Cell, OnceCell};
 use std::cmp::Ordering;
@@ -68,10 +68,7 @@ impl TableIndex {
         for &t in tables {
             for (i, r) in host.routes(t).iter().enumerate() {
                 let key = u32::from(r.dst.network());
-                by_len[r.dst.prefix_len() as usize]
-                    .entry(key)
-                    .or_default()
-                    .push(RouteRef { table: t, index: i as u32 });
+                by_len[r.dst.prefix_len() as usize].entry(key).or_default().push(RouteRef { table: t, index: i as u32 });
             }
         }
         for m in &mut by_len {

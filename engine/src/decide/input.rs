@@ -6,7 +6,7 @@
 //! It depends on sysctls a routing paste rarely shows (`net.ipv4.ip_forward`,
 //! `conf.*.rp_filter`); when absent, the kernel defaults apply and the trail says so.
 
-use super::{route, source::SourceChoice, source::Why, Decision, Fib, FibResult, Flow, RouteError, Trail};
+use super::{Decision, Fib, FibResult, Flow, RouteError, Trail, route, source::SourceChoice, source::Why};
 use crate::model::RouteType;
 use std::net::Ipv4Addr;
 
@@ -67,7 +67,14 @@ impl<'h> Fib<'h> {
         // the device) is on; the kernel checks the destination first, then the source.
         let localnet = host.conf_or(&dev.name, "route_localnet", false);
         if (daddr.is_loopback() || saddr.is_loopback()) && !localnet {
-            super::note(&mut trail, format!("a loopback {} arriving on {} is a martian (route_localnet is off)", if daddr.is_loopback() { "destination" } else { "source" }, dev.name));
+            super::note(
+                &mut trail,
+                format!(
+                    "a loopback {} arriving on {} is a martian (route_localnet is off)",
+                    if daddr.is_loopback() { "destination" } else { "source" },
+                    dev.name
+                ),
+            );
             return Err(RouteError::InvalidArgument);
         }
 
@@ -234,7 +241,8 @@ impl<'h> Fib<'h> {
                 }
                 // A local result matches on the loopback device too ("loopback packets retain
                 // skb_dst so normally they would not even hit this slow path").
-                let uses_dev = r.nexthops.iter().any(|n| n.dev.as_deref() == Some(dev)) || (r.kind == RouteType::Local && host.link(dev).is_some_and(|l| l.loopback));
+                let uses_dev =
+                    r.nexthops.iter().any(|n| n.dev.as_deref() == Some(dev)) || (r.kind == RouteType::Local && host.link(dev).is_some_and(|l| l.loopback));
                 // A nexthop has host scope without a gateway, or when its gateway resolved
                 // through a local route on its own device.
                 let nh_scope_host = |res: &FibResult| self.nexthop_scope(res.route, res.nexthop).scope == crate::model::Scope::HOST;

@@ -13,11 +13,11 @@ mod nexthop;
 pub mod source;
 
 pub use args::{flow_to_args, parse_flow_args};
-pub use fib::{route, scan_candidates, Fib, RouteRef, TableIndex, TableLookup};
+pub use fib::{Fib, RouteRef, TableIndex, TableLookup, route, scan_candidates};
 pub use nexthop::NexthopScope;
-pub use source::{inet_select_addr, SourceChoice};
+pub use source::{SourceChoice, inet_select_addr};
 
-use crate::model::{Host, Missing, Rule, RuleAction, RouteType, Scope, TableId, TABLE_DEFAULT};
+use crate::model::{Host, Missing, RouteType, Rule, RuleAction, Scope, TABLE_DEFAULT, TableId};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::net::Ipv4Addr;
@@ -187,17 +187,37 @@ pub enum RuleOutcome {
     /// A selector did not match (the explanation says which).
     NoMatch,
     /// `goto` to the rule at index `to` (None: unresolved, skipped).
-    Goto { to: Option<usize> },
+    Goto {
+        to: Option<usize>,
+    },
     Nop,
     /// A rule action that ends the lookup with an error.
-    Action { error: RouteError },
+    Action {
+        error: RouteError,
+    },
     /// The table had no usable route for the flow (or a `throw` route): go on.
-    NotFound { table: TableId, #[serde(default, skip_serializing_if = "Option::is_none")] throw: Option<RouteRef> },
+    NotFound {
+        table: TableId,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        throw: Option<RouteRef>,
+    },
     /// The table's result was rejected by `suppress_prefixlength`/`suppress_ifgroup`.
-    Suppressed { table: TableId, route: RouteRef, why: String },
+    Suppressed {
+        table: TableId,
+        route: RouteRef,
+        why: String,
+    },
     /// The table answered with an error route (unreachable, blackhole, prohibit).
-    ErrorRoute { table: TableId, route: RouteRef, error: RouteError },
-    Found { table: TableId, route: RouteRef, nexthop: usize },
+    ErrorRoute {
+        table: TableId,
+        route: RouteRef,
+        error: RouteError,
+    },
+    Found {
+        table: TableId,
+        route: RouteRef,
+        nexthop: usize,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -269,7 +289,10 @@ impl<'h> Fib<'h> {
             };
             if oif_link.is_none() && (is_mc(flow.dst) || is_lbcast(flow.dst)) {
                 // Multicast/limited broadcast from a given source leave through that source's device.
-                note(&mut trail, format!("{} to {} from {s}: sent on {dev}, the device that owns {s}", if is_mc(flow.dst) { "multicast" } else { "broadcast" }, flow.dst));
+                note(
+                    &mut trail,
+                    format!("{} to {} from {s}: sent on {dev}, the device that owns {s}", if is_mc(flow.dst) { "multicast" } else { "broadcast" }, flow.dst),
+                );
                 return self.make_route(flow, None, saddr, dev.to_string(), None, SourceChoice::given(s));
             }
         }
@@ -368,7 +391,15 @@ impl<'h> Fib<'h> {
     }
 
     /// __mkroute_output + rt_set_nexthop: the route's type, flags and gateway.
-    fn make_route(&self, flow: &Flow, res: Option<FibResult>, saddr: Option<Ipv4Addr>, dev: String, kind: Option<RouteType>, source: SourceChoice) -> Result<Decision, RouteError> {
+    fn make_route(
+        &self,
+        flow: &Flow,
+        res: Option<FibResult>,
+        saddr: Option<Ipv4Addr>,
+        dev: String,
+        kind: Option<RouteType>,
+        source: SourceChoice,
+    ) -> Result<Decision, RouteError> {
         let host = self.host;
         let r = res.map(|res| route(host, res.route));
         let loopback = host.link(&dev).is_some_and(|l| l.loopback);
@@ -583,9 +614,10 @@ impl<'h> Fib<'h> {
                     continue;
                 }
                 if let Some(o) = oif
-                    && nh.dev.as_deref() != Some(o) {
-                        continue;
-                    }
+                    && nh.dev.as_deref() != Some(o)
+                {
+                    continue;
+                }
                 return Lookup::Found(rr, i);
             }
         }
@@ -627,15 +659,17 @@ pub(super) fn note(trail: &mut Option<&mut Trail>, s: String) {
 fn suppressed(host: &Host, rule: &Rule, rr: RouteRef, nh: usize) -> Option<String> {
     let r = route(host, rr);
     if let Some(len) = rule.suppress_prefixlen
-        && r.dst.prefix_len() <= len {
-            return Some(format!("the route's prefix /{} is not longer than suppress_prefixlength {len}", r.dst.prefix_len()));
-        }
+        && r.dst.prefix_len() <= len
+    {
+        return Some(format!("the route's prefix /{} is not longer than suppress_prefixlength {len}", r.dst.prefix_len()));
+    }
     if let Some(g) = rule.suppress_ifgroup {
         let dev = r.nexthops.first().or(r.nexthops.get(nh)).and_then(|n| n.dev.as_deref());
         if let Some(link) = dev.and_then(|d| host.link(d))
-            && link.group == g {
-                return Some(format!("the route's device {} is in suppressed interface group {g}", link.name));
-            }
+            && link.group == g
+        {
+            return Some(format!("the route's device {} is in suppressed interface group {g}", link.name));
+        }
     }
     None
 }
@@ -660,9 +694,10 @@ pub fn first_mismatch(host: &Host, rule: &Rule, flow: &Flow) -> Option<Selector>
         }
     }
     if let Some(m) = rule.fwmark
-        && (m ^ flow.mark) & rule.fwmask != 0 {
-            return Some(Selector::Fwmark);
-        }
+        && (m ^ flow.mark) & rule.fwmask != 0
+    {
+        return Some(Selector::Fwmark);
+    }
     // No flow here carries tunnel metadata: `ip route get` cannot set it.
     if rule.tun_id.is_some() {
         return Some(Selector::TunId);
@@ -671,37 +706,44 @@ pub fn first_mismatch(host: &Host, rule: &Rule, flow: &Flow) -> Option<Selector>
         return Some(Selector::L3mdev);
     }
     if let Some(u) = rule.uid_range
-        && !u.contains(flow.uid) {
-            return Some(Selector::Uid);
-        }
+        && !u.contains(flow.uid)
+    {
+        return Some(Selector::Uid);
+    }
     let src = flow.from.unwrap_or(Ipv4Addr::UNSPECIFIED);
     if let Some(f) = rule.from
-        && !f.contains(&src) {
-            return Some(Selector::From);
-        }
+        && !f.contains(&src)
+    {
+        return Some(Selector::From);
+    }
     if let Some(t) = rule.to
-        && !t.contains(&flow.dst) {
-            return Some(Selector::To);
-        }
+        && !t.contains(&flow.dst)
+    {
+        return Some(Selector::To);
+    }
     if rule.tos != 0 && (rule.tos >> 2) != (flow.rt_tos() >> 2) {
         return Some(Selector::Tos);
     }
     if let Some(d) = rule.dscp
-        && !d.matches_tos(flow.tos) {
-            return Some(Selector::Dscp);
-        }
+        && !d.matches_tos(flow.tos)
+    {
+        return Some(Selector::Dscp);
+    }
     if let Some(p) = rule.ipproto
-        && p != flow.ipproto {
-            return Some(Selector::Ipproto);
-        }
+        && p != flow.ipproto
+    {
+        return Some(Selector::Ipproto);
+    }
     if let Some(r) = rule.sport
-        && !r.port_matches(rule.sport_mask, flow.sport) {
-            return Some(Selector::Sport);
-        }
+        && !r.port_matches(rule.sport_mask, flow.sport)
+    {
+        return Some(Selector::Sport);
+    }
     if let Some(r) = rule.dport
-        && !r.port_matches(rule.dport_mask, flow.dport) {
-            return Some(Selector::Dport);
-        }
+        && !r.port_matches(rule.dport_mask, flow.dport)
+    {
+        return Some(Selector::Dport);
+    }
     None
 }
 

@@ -2,8 +2,8 @@
 //! fib_check_nh_v4_gw, net/ipv4/fib_semantics.c). It decides whether `ip route get` prints
 //! `via`: rt_set_nexthop uses the gateway only for a link-scope nexthop.
 
-use super::{route, Fib, Flow, RouteRef};
-use crate::model::{Scope, TableId, TABLE_MAIN};
+use super::{Fib, Flow, RouteRef, route};
+use crate::model::{Scope, TABLE_MAIN, TableId};
 use serde::{Deserialize, Serialize};
 
 /// A nexthop's scope, and where its gateway was resolved.
@@ -38,7 +38,8 @@ impl NexthopScope {
     /// says so.
     pub fn order_note(&self, gw: std::net::Ipv4Addr, table: &str) -> Option<String> {
         let (other, history) = self.other_order?;
-        let uses = |s: Scope| if s == Scope::LINK { format!("uses the gateway (prints `via {gw}`)") } else { "does not use the gateway (no `via`)".to_string() };
+        let uses =
+            |s: Scope| if s == Scope::LINK { format!("uses the gateway (prints `via {gw}`)") } else { "does not use the gateway (no `via`)".to_string() };
         let later = match history {
             History::CoveringRouteLater => format!("the route to {gw} in table {table} was added before this route; added after it"),
             History::RulesLater => "the policy rules were in place when this route was added; added after it".to_string(),
@@ -121,5 +122,4 @@ impl Fib<'_> {
     fn resolve_full(&self, flow: &Flow, min_scope: Scope) -> Option<Scope> {
         self.fib_lookup_scoped(flow, min_scope, None).ok().map(|res| route(self.host, res.route).scope)
     }
-
 }

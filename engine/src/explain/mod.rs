@@ -1,8 +1,8 @@
 //! Explanations: the decision step by step, in data (serde) and in words.
 
-use crate::decide::{first_mismatch, route, Decision, Fib, Flow, RouteError, RuleOutcome, Selector, Trail};
 use crate::decide::source::Why;
-use crate::model::{route_to_string, rule_to_string, Host, RuleAction, TableId, TABLE_MAIN};
+use crate::decide::{Decision, Fib, Flow, RouteError, RuleOutcome, Selector, Trail, first_mismatch, route};
+use crate::model::{Host, RuleAction, TABLE_MAIN, TableId, route_to_string, rule_to_string};
 use crate::routeget;
 use serde::{Deserialize, Serialize};
 use std::fmt::Write as _;
@@ -133,11 +133,12 @@ pub fn explain_with(fib: &Fib<'_>, flow: &Flow) -> Trace {
         text: String::new(),
     };
     if let Ok(d) = &result
-        && d.multipath.len() > 1 {
-            let r = route(host, d.route.expect("multipath has a route"));
-            let hops: Vec<String> = d.multipath.iter().map(|&i| nh_words(&r.nexthops[i])).collect();
-            t.notes.push(format!("multipath route: the kernel hashes each flow onto one of {} (shown: the first)", hops.join(", ")));
-        }
+        && d.multipath.len() > 1
+    {
+        let r = route(host, d.route.expect("multipath has a route"));
+        let hops: Vec<String> = d.multipath.iter().map(|&i| nh_words(&r.nexthops[i])).collect();
+        t.notes.push(format!("multipath route: the kernel hashes each flow onto one of {} (shown: the first)", hops.join(", ")));
+    }
     if let Ok(d) = &result {
         t.notes.extend(order_note(host, d));
     }
@@ -163,7 +164,10 @@ fn nh_words(n: &crate::model::NextHop) -> String {
 
 fn outcome_table(o: &RuleOutcome) -> Option<TableId> {
     match o {
-        RuleOutcome::NotFound { table, .. } | RuleOutcome::Suppressed { table, .. } | RuleOutcome::ErrorRoute { table, .. } | RuleOutcome::Found { table, .. } => Some(*table),
+        RuleOutcome::NotFound { table, .. }
+        | RuleOutcome::Suppressed { table, .. }
+        | RuleOutcome::ErrorRoute { table, .. }
+        | RuleOutcome::Found { table, .. } => Some(*table),
         _ => None,
     }
 }
@@ -222,17 +226,29 @@ fn rule_steps(host: &Host, flow: &Flow, trail: &Trail, result: &Result<Decision,
                 (Some(s), true) => format!("{}; `not` inverts that: match", selector_words(s, host, r, flow)),
             };
             let outcome = match visit.map(|v| &v.outcome) {
-                None => if trail.fast_path { "not consulted: without custom rules the kernel looks up local+main, then default, directly".into() } else { "not reached".into() },
+                None => {
+                    if trail.fast_path {
+                        "not consulted: without custom rules the kernel looks up local+main, then default, directly".into()
+                    } else {
+                        "not reached".into()
+                    }
+                }
                 Some(RuleOutcome::NoMatch) => "skipped".into(),
                 Some(RuleOutcome::Goto { to: Some(j) }) => format!("goto priority {}", host.rules[*j].priority),
                 Some(RuleOutcome::Goto { to: None }) => "goto target does not exist (unresolved): skipped".into(),
                 Some(RuleOutcome::Nop) => "nop: continue".into(),
                 Some(RuleOutcome::Action { error }) => format!("rule action: {}", error.message()),
                 Some(RuleOutcome::NotFound { table, throw: None }) => format!("table {} has no route for {}: continue", host.table_name(*table), flow.dst),
-                Some(RuleOutcome::NotFound { table, throw: Some(rr) }) => format!("table {}: `{}` throws: continue", host.table_name(*table), route_to_string(host, route(host, *rr))),
+                Some(RuleOutcome::NotFound { table, throw: Some(rr) }) => {
+                    format!("table {}: `{}` throws: continue", host.table_name(*table), route_to_string(host, route(host, *rr)))
+                }
                 Some(RuleOutcome::Suppressed { why, .. }) => format!("result suppressed: {why}; continue"),
-                Some(RuleOutcome::ErrorRoute { table, route: rr, error }) => format!("table {}: `{}` → {}", host.table_name(*table), route_to_string(host, route(host, *rr)), error.message()),
-                Some(RuleOutcome::Found { table, route: rr, .. }) => format!("table {}: `{}`", host.table_name(*table), route_to_string(host, route(host, *rr))),
+                Some(RuleOutcome::ErrorRoute { table, route: rr, error }) => {
+                    format!("table {}: `{}` → {}", host.table_name(*table), route_to_string(host, route(host, *rr)), error.message())
+                }
+                Some(RuleOutcome::Found { table, route: rr, .. }) => {
+                    format!("table {}: `{}`", host.table_name(*table), route_to_string(host, route(host, *rr)))
+                }
             };
             RuleStep {
                 index: i,
@@ -285,7 +301,11 @@ fn lookup_step(host: &Host, fib: &Fib<'_>, flow: &Flow, table: TableId, result: 
         } else if r.nexthops.iter().all(|n| n.dead) && !r.nexthops.is_empty() {
             "every nexthop is dead: skipped".into()
         } else if let Some(o) = &flow.oif {
-            if r.nexthops.iter().all(|n| n.dev.as_deref() != Some(o)) && !r.nexthops.is_empty() { format!("no nexthop on oif {o}: skipped") } else { "matches".into() }
+            if r.nexthops.iter().all(|n| n.dev.as_deref() != Some(o)) && !r.nexthops.is_empty() {
+                format!("no nexthop on oif {o}: skipped")
+            } else {
+                "matches".into()
+            }
         } else {
             "matches".into()
         };
@@ -414,7 +434,13 @@ pub fn render_text(t: &Trace) -> String {
     } else {
         writeln!(s, "Rules, in the kernel's order:").unwrap();
         for r in t.rules.iter().filter(|r| r.visited) {
-            let mark = if r.decisive { "=>" } else if r.matched { " +" } else { " -" };
+            let mark = if r.decisive {
+                "=>"
+            } else if r.matched {
+                " +"
+            } else {
+                " -"
+            };
             let line = r.line.map(|l| format!(" [line {l}]")).unwrap_or_else(|| if r.inferred { " [inferred]".into() } else { String::new() });
             writeln!(s, "{mark} {}{line}", r.rule.replace('\t', " ")).unwrap();
             writeln!(s, "     {}; {}", r.why, r.outcome).unwrap();

@@ -49,26 +49,27 @@ fn build_links_and_addresses(frag: &Fragment, host: &mut Host) {
         let mut a = a.clone();
         // ifconfig cannot show IFA_F_SECONDARY; the kernel sets it on a second address in a
         // subnet that already has one on the link.
-        if !frag.seen.ip_addr
-            && host.addresses.iter().any(|x| x.dev == a.dev && x.prefix_len == a.prefix_len && x.subnet() == a.subnet())
-        {
+        if !frag.seen.ip_addr && host.addresses.iter().any(|x| x.dev == a.dev && x.prefix_len == a.prefix_len && x.subnet() == a.subnet()) {
             a.secondary = true;
             a.origin.inferred = Some("a second address in the same subnet on the same link is secondary".into());
         }
         host.addresses.push(a);
     }
     if !host.links.iter().any(|l| l.loopback || l.name == "lo") {
-        host.links.insert(0, Link {
-            name: "lo".into(),
-            index: Some(1),
-            up: true,
-            lower_up: true,
-            loopback: true,
-            group: 0,
-            mac: None,
-            mtu: Some(65536),
-            origin: Origin::inferred("every Linux host has lo"),
-        });
+        host.links.insert(
+            0,
+            Link {
+                name: "lo".into(),
+                index: Some(1),
+                up: true,
+                lower_up: true,
+                loopback: true,
+                group: 0,
+                mac: None,
+                mtu: Some(65536),
+                origin: Origin::inferred("every Linux host has lo"),
+            },
+        );
         host.inferred.push("lo (not in the paste) exists on every host, with 127.0.0.1/8".into());
     }
     if let Some(lo) = host.links.iter_mut().find(|l| l.name == "lo") {
@@ -76,18 +77,21 @@ fn build_links_and_addresses(frag: &Fragment, host: &mut Host) {
     }
     let lo_name = host.loopback_name();
     if !frag.seen.ip_addr && !host.addresses.iter().any(|a| a.dev == lo_name) {
-        host.addresses.insert(0, Address {
-            dev: lo_name,
-            local: Ipv4Addr::LOCALHOST,
-            prefix_len: 8,
-            peer: None,
-            broadcast: None,
-            scope: Scope::HOST,
-            secondary: false,
-            noprefixroute: false,
-            label: None,
-            origin: Origin::inferred("lo always has 127.0.0.1/8"),
-        });
+        host.addresses.insert(
+            0,
+            Address {
+                dev: lo_name,
+                local: Ipv4Addr::LOCALHOST,
+                prefix_len: 8,
+                peer: None,
+                broadcast: None,
+                scope: Scope::HOST,
+                secondary: false,
+                noprefixroute: false,
+                label: None,
+                origin: Origin::inferred("lo always has 127.0.0.1/8"),
+            },
+        );
     }
     // Links without a printed ifindex get one in paste order after the known ones.
     let mut next = host.links.iter().filter_map(|l| l.index).max().unwrap_or(0) + 1;
@@ -138,20 +142,15 @@ fn build_tables(frag: &Fragment, mut routes: Vec<Route>, host: &mut Host) {
     if !seen(TABLE_LOCAL) {
         let routes = kernel_local_routes(host);
         if !routes.is_empty() {
-            host.inferred.push(format!(
-                "table local was not pasted: {} local/broadcast routes inferred from the addresses, as the kernel adds them",
-                routes.len()
-            ));
+            host.inferred
+                .push(format!("table local was not pasted: {} local/broadcast routes inferred from the addresses, as the kernel adds them", routes.len()));
         }
         host.tables.entry(TABLE_LOCAL).or_default().extend(routes);
     }
     if !seen(TABLE_MAIN) {
         let routes = kernel_prefix_routes(host);
         if !routes.is_empty() {
-            host.inferred.push(format!(
-                "table main was not pasted: {} connected routes inferred from the addresses (proto kernel scope link)",
-                routes.len()
-            ));
+            host.inferred.push(format!("table main was not pasted: {} connected routes inferred from the addresses (proto kernel scope link)", routes.len()));
         }
         host.tables.entry(TABLE_MAIN).or_default().extend(routes);
     }
@@ -210,11 +209,9 @@ fn expand_nexthop_object(objects: &[NexthopObject], id: u32) -> Option<Expansion
     match &obj.kind {
         NexthopKind::Blackhole => Some(Expansion::Blackhole),
         NexthopKind::Single { .. } => single(obj, 1).map(|h| Expansion::Hops(smallvec::smallvec![h])),
-        NexthopKind::Group { members, .. } => members
-            .iter()
-            .map(|m| find(m.id).and_then(|o| single(o, m.weight)))
-            .collect::<Option<NextHops>>()
-            .map(Expansion::Hops),
+        NexthopKind::Group { members, .. } => {
+            members.iter().map(|m| find(m.id).and_then(|o| single(o, m.weight))).collect::<Option<NextHops>>().map(Expansion::Hops)
+        }
     }
 }
 
@@ -246,10 +243,7 @@ fn primary_for<'a>(host: &'a Host, a: &'a Address) -> &'a Address {
     if !a.secondary {
         return a;
     }
-    host.addresses
-        .iter()
-        .find(|p| p.dev == a.dev && !p.secondary && p.prefix_len == a.prefix_len && p.subnet() == a.subnet())
-        .unwrap_or(a)
+    host.addresses.iter().find(|p| p.dev == a.dev && !p.secondary && p.prefix_len == a.prefix_len && p.subnet() == a.subnet()).unwrap_or(a)
 }
 
 /// What `fib_add_ifaddr` puts in table local for each address of an up link.
@@ -283,9 +277,10 @@ fn kernel_local_routes(host: &Host) -> Vec<Route> {
         let loopback = host.link(&a.dev).is_some_and(|l| l.loopback);
         push(&mut out, RouteType::Local, Ipv4Net::new(a.local, 32).expect("32"), &a.dev, prim, Scope::HOST);
         if let Some(b) = a.broadcast
-            && b != Ipv4Addr::BROADCAST {
-                push(&mut out, RouteType::Broadcast, Ipv4Net::new(b, 32).expect("32"), &a.dev, prim, Scope::LINK);
-            }
+            && b != Ipv4Addr::BROADCAST
+        {
+            push(&mut out, RouteType::Broadcast, Ipv4Net::new(b, 32).expect("32"), &a.dev, prim, Scope::LINK);
+        }
         let subnet = a.subnet();
         if !a.secondary && !subnet.addr().is_unspecified() && (subnet.addr() != a.local || a.prefix_len < 32) {
             if loopback && !a.noprefixroute {

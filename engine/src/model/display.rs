@@ -70,9 +70,10 @@ pub fn rule_to_string(host: &Host, r: &Rule) -> String {
     // iproute2's order (print_rule): lookup TABLE, its suppress_* options, realms, then
     // the other actions, then proto.
     if let RuleAction::Lookup { table } = &r.action
-        && !(r.l3mdev && *table == 0) {
-            write!(s, " lookup {}", host.table_name(*table)).unwrap();
-        }
+        && !(r.l3mdev && *table == 0)
+    {
+        write!(s, " lookup {}", host.table_name(*table)).unwrap();
+    }
     if let Some(n) = r.suppress_prefixlen {
         write!(s, " suppress_prefixlength {n}").unwrap();
     }

@@ -92,11 +92,7 @@ impl Scope {
 
 /// Parses a decimal or `0x` hexadecimal number, as iproute2's get_u32 does.
 pub fn parse_u32(s: &str) -> Option<u32> {
-    if let Some(h) = s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
-        u32::from_str_radix(h, 16).ok()
-    } else {
-        s.parse().ok()
-    }
+    if let Some(h) = s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) { u32::from_str_radix(h, 16).ok() } else { s.parse().ok() }
 }
 
 /// A network interface.
@@ -520,11 +516,12 @@ impl Missing {
     /// In words, with what to paste.
     pub fn describe(self) -> String {
         match self {
-            Missing::Nexthop { id } => format!("the route uses nexthop object {id} (`nhid {id}`), which the paste does not define: paste the output of `ip nexthop show` too"),
+            Missing::Nexthop { id } => {
+                format!("the route uses nexthop object {id} (`nhid {id}`), which the paste does not define: paste the output of `ip nexthop show` too")
+            }
             Missing::Device => "the route names no device, and none could be resolved from its gateway: paste the whole `ip route` line and `ip addr`".into(),
         }
     }
-
 }
 
 /// A nexthop object (`ip nexthop show`, kernel 5.3+), which routes use by `nhid`.
@@ -582,8 +579,28 @@ pub struct GroupMember {
 pub fn route_protocol(name: &str) -> Cow<'static, str> {
     // iproute2's rt_protos, the most common first.
     const KNOWN: &[&str] = &[
-        "kernel", "static", "dhcp", "boot", "bgp", "bird", "ospf", "zebra", "ra", "redirect", "isis", "rip", "babel",
-        "eigrp", "openr", "keepalived", "gated", "mrt", "xorp", "ntk", "dnrouted", "unspec",
+        "kernel",
+        "static",
+        "dhcp",
+        "boot",
+        "bgp",
+        "bird",
+        "ospf",
+        "zebra",
+        "ra",
+        "redirect",
+        "isis",
+        "rip",
+        "babel",
+        "eigrp",
+        "openr",
+        "keepalived",
+        "gated",
+        "mrt",
+        "xorp",
+        "ntk",
+        "dnrouted",
+        "unspec",
     ];
     match KNOWN.iter().find(|k| **k == name) {
         Some(k) => Cow::Borrowed(k),
@@ -673,12 +690,7 @@ impl Host {
             TABLE_LOCAL => "local".into(),
             TABLE_MAIN => "main".into(),
             TABLE_DEFAULT => "default".into(),
-            _ => self
-                .table_names
-                .iter()
-                .find(|(_, v)| **v == id)
-                .map(|(k, _)| k.clone())
-                .unwrap_or_else(|| id.to_string()),
+            _ => self.table_names.iter().find(|(_, v)| **v == id).map(|(k, _)| k.clone()).unwrap_or_else(|| id.to_string()),
         }
     }
     /// Resolves a table name or number as `ip` does (rt_tables names included).

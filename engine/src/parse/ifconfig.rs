@@ -34,10 +34,8 @@ pub fn parse(lines: &[Line<'_>], _ctx: &Context, out: &mut Fragment) {
             continue;
         }
         let Some(block) = blocks.last_mut() else {
-            out.diagnostics.push(ParseDiagnostic::error(
-                line,
-                "an ifconfig interface header (`eth0: flags=…` or `eth0  Link encap:…`) before the detail lines",
-            ));
+            out.diagnostics
+                .push(ParseDiagnostic::error(line, "an ifconfig interface header (`eth0: flags=…` or `eth0  Link encap:…`) before the detail lines"));
             continue;
         };
         if first == "inet" {
@@ -55,10 +53,7 @@ pub fn parse(lines: &[Line<'_>], _ctx: &Context, out: &mut Fragment) {
         } else if is_counter_or_hardware_line(text, first) {
             // Packet counters, queue length, IRQs: true, but nothing a route decision reads.
         } else {
-            out.diagnostics.push(ParseDiagnostic::error(
-                line,
-                "an ifconfig detail line (`inet …`, flags, counters) or an interface header",
-            ));
+            out.diagnostics.push(ParseDiagnostic::error(line, "an ifconfig detail line (`inet …`, flags, counters) or an interface header"));
         }
     }
     emit_links(&blocks, out);
@@ -216,9 +211,7 @@ fn parse_flags_line(line: Line<'_>, block: &mut Block, out: &mut Fragment) {
         if let Some(mtu) = w.strip_prefix("MTU:") {
             match mtu.parse() {
                 Ok(mtu) => block.mtu = Some(mtu),
-                Err(_) => {
-                    out.diagnostics.push(ParseDiagnostic::warning(line, "a number after `MTU:`; the MTU was ignored"))
-                }
+                Err(_) => out.diagnostics.push(ParseDiagnostic::warning(line, "a number after `MTU:`; the MTU was ignored")),
             }
         }
     }
@@ -236,24 +229,15 @@ fn parse_inet(line: Line<'_>, block: &Block, out: &mut Fragment) -> Option<Addre
     if !fields.ignored.is_empty() {
         out.diagnostics.push(ParseDiagnostic::warning(
             line,
-            format!(
-                "only address, netmask, broadcast and peer on an `inet` line; ignored `{}`",
-                fields.ignored.join(" ")
-            ),
+            format!("only address, netmask, broadcast and peer on an `inet` line; ignored `{}`", fields.ignored.join(" ")),
         ));
     }
     let Some(mask) = fields.mask else {
-        out.diagnostics.push(ParseDiagnostic::error(
-            line,
-            "the netmask (`Mask:` or `netmask`), which gives the prefix: without it the subnet is unknown",
-        ));
+        out.diagnostics.push(ParseDiagnostic::error(line, "the netmask (`Mask:` or `netmask`), which gives the prefix: without it the subnet is unknown"));
         return None;
     };
     let Some(prefix_len) = mask_to_len(mask) else {
-        out.diagnostics.push(ParseDiagnostic::error(
-            line,
-            format!("a contiguous netmask; {mask} has holes, which the kernel refuses"),
-        ));
+        out.diagnostics.push(ParseDiagnostic::error(line, format!("a contiguous netmask; {mask} has holes, which the kernel refuses")));
         return None;
     };
     Some(Address {
@@ -289,8 +273,7 @@ fn inet_fields(text: &str) -> Result<InetFields, String> {
     let Some(&first) = words.first() else {
         return Err(INET_EXPECTED.to_string());
     };
-    let mut fields =
-        InetFields { local: Ipv4Addr::UNSPECIFIED, mask: None, broadcast: None, peer: None, ignored: vec![] };
+    let mut fields = InetFields { local: Ipv4Addr::UNSPECIFIED, mask: None, broadcast: None, peer: None, ignored: vec![] };
     if let Some(addr) = first.strip_prefix("addr:") {
         // Old format: every field is one `Key:value` word.
         fields.local = addr.parse().map_err(|_| INET_EXPECTED.to_string())?;
@@ -411,14 +394,12 @@ fn emit_links(blocks: &[Block], out: &mut Fragment) {
         let flags = match block.flags {
             Some(flags) => flags,
             None => {
-                origin.inferred =
-                    Some(format!("the flags of {} were not in the paste: assumed UP and RUNNING", block.label));
+                origin.inferred = Some(format!("the flags of {} were not in the paste: assumed UP and RUNNING", block.label));
                 Flags { up: true, running: true, loopback: false }
             }
         };
         if block.is_alias() && origin.inferred.is_none() {
-            origin.inferred =
-                Some(format!("{dev}'s own block was not in the paste: read from its alias {}", block.label));
+            origin.inferred = Some(format!("{dev}'s own block was not in the paste: read from its alias {}", block.label));
         }
         out.links.push(Link {
             name: dev.to_string(),
@@ -698,9 +679,7 @@ eth1: ...
 
     #[test]
     fn no_flags_marker() {
-        let out = run(
-            "dummy0    Link encap:Ethernet  HWaddr 3a:1b:5c:00:11:22  \n          [NO FLAGS]  MTU:1500  Metric:1\n",
-        );
+        let out = run("dummy0    Link encap:Ethernet  HWaddr 3a:1b:5c:00:11:22  \n          [NO FLAGS]  MTU:1500  Metric:1\n");
         assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
         assert!(!out.links[0].up && !out.links[0].lower_up);
         assert!(!out.links[0].origin.is_inferred());
@@ -708,9 +687,7 @@ eth1: ...
 
     #[test]
     fn non_contiguous_mask_is_an_error_naming_the_line() {
-        let out = run(
-            "eth0: flags=4163<UP,BROADCAST,RUNNING,MULTICAST>  mtu 1500\n        inet 10.0.0.5  netmask 255.0.255.0  broadcast 10.0.0.255\n",
-        );
+        let out = run("eth0: flags=4163<UP,BROADCAST,RUNNING,MULTICAST>  mtu 1500\n        inet 10.0.0.5  netmask 255.0.255.0  broadcast 10.0.0.255\n");
         assert!(out.addresses.is_empty());
         let errs = errors(&out);
         assert_eq!(errs.len(), 1);
@@ -728,9 +705,8 @@ eth1: ...
 
     #[test]
     fn hex_netmask_is_accepted() {
-        let out = run(
-            "en0: flags=8863<UP,BROADCAST,SMART,RUNNING,SIMPLEX,MULTICAST> mtu 1500\n\tinet 192.168.1.5 netmask 0xffffff00 broadcast 192.168.1.255\n",
-        );
+        let out =
+            run("en0: flags=8863<UP,BROADCAST,SMART,RUNNING,SIMPLEX,MULTICAST> mtu 1500\n\tinet 192.168.1.5 netmask 0xffffff00 broadcast 192.168.1.255\n");
         assert_eq!(out.addresses[0].prefix_len, 24);
     }
 
@@ -756,18 +732,7 @@ wlan0: flags=4163<UP,BROADCAST,RUNNING,MULTICAST>  mtu 1500
         let long = "x".repeat(100_000);
         let nul = "eth0\0: flags=\0<UP\0>  mtu \0\n\0inet \0 netmask \0";
         let unicode = "ëth0: flags=4163<ÜP,RUNNING>  mtu 1500\n        inet 10.0.0.1  netmask 255.255.255.0 … ☃\n\u{202e}inet addr:1.2.3.4 Mask:255.255.255.0";
-        for input in [
-            long.as_str(),
-            nul,
-            unicode,
-            "inet",
-            "inet addr:",
-            ":",
-            "eth0:",
-            "flags=",
-            "a: flags=<<<>>>",
-            "eth0 Link encap:",
-        ] {
+        for input in [long.as_str(), nul, unicode, "inet", "inet addr:", ":", "eth0:", "flags=", "a: flags=<<<>>>", "eth0 Link encap:"] {
             let out = run(input);
             // Everything either became model or a diagnostic.
             let _ = out;

@@ -43,10 +43,9 @@ pub fn parse(lines: &[Line<'_>], _ctx: &Context, out: &mut Fragment) {
             "inet6" => out.ipv6_lines.push((line.no, raw.to_string())),
             w if w.starts_with("link/") || w == "valid_lft" || w == "altname" || w == "prop" || w == "vf" => {}
             _ if text.starts_with("...") || text == "…" => {}
-            _ => out.diagnostics.push(ParseDiagnostic::error(
-                *line,
-                "an `ip addr` line: `N: NAME: <FLAGS> …`, `link/…`, `inet A/N …`, `inet6 …` or `valid_lft …`",
-            )),
+            _ => out
+                .diagnostics
+                .push(ParseDiagnostic::error(*line, "an `ip addr` line: `N: NAME: <FLAGS> …`, `link/…`, `inet A/N …`, `inet6 …` or `valid_lft …`")),
         }
     }
 }
@@ -70,7 +69,17 @@ fn parse_link_header(text: &str) -> Option<Link> {
     // `ip -o addr`: `2: eth0    inet 10.0.0.5/24 …` (no colon after the name).
     let mut ws = rest.split_whitespace();
     if let (Some(n), Some("inet" | "inet6")) = (ws.next(), ws.next()) {
-        return Some(Link { name: n.to_string(), index: Some(index), up: true, lower_up: true, loopback: n == "lo", group: 0, mac: None, mtu: None, origin: Origin::default() });
+        return Some(Link {
+            name: n.to_string(),
+            index: Some(index),
+            up: true,
+            lower_up: true,
+            loopback: n == "lo",
+            group: 0,
+            mac: None,
+            mtu: None,
+            origin: Origin::default(),
+        });
     }
     let (name, rest) = rest.split_once(':')?;
     let name = name.trim();
@@ -88,7 +97,12 @@ fn parse_link_header(text: &str) -> Option<Link> {
     };
     let flags: Vec<&str> = flags.split(',').collect();
     let words: Vec<&str> = after.split_whitespace().collect();
-    let group = words.iter().position(|w| *w == "group").and_then(|i| words.get(i + 1)).and_then(|g| if *g == "default" { Some(0) } else { g.parse().ok() }).unwrap_or(0);
+    let group = words
+        .iter()
+        .position(|w| *w == "group")
+        .and_then(|i| words.get(i + 1))
+        .and_then(|g| if *g == "default" { Some(0) } else { g.parse().ok() })
+        .unwrap_or(0);
     let mtu = words.iter().position(|w| *w == "mtu").and_then(|i| words.get(i + 1)).and_then(|m| m.parse().ok());
     let oneline = flags.is_empty() || (flags.len() == 1 && flags[0].is_empty());
     Some(Link {
@@ -122,17 +136,20 @@ fn parse_brief(text: &str, line: Line<'_>, out: &mut Fragment) -> Option<String>
         return None;
     }
     let name = w[0].split('@').next().unwrap_or(w[0]).to_string();
-    push_link(out, Link {
-        name: name.clone(),
-        index: None,
-        up: w[1] != "DOWN",
-        lower_up: matches!(w[1], "UP" | "UNKNOWN"),
-        loopback: name == "lo",
-        group: 0,
-        mac: None,
-        mtu: None,
-        origin: Origin::line(line.no),
-    });
+    push_link(
+        out,
+        Link {
+            name: name.clone(),
+            index: None,
+            up: w[1] != "DOWN",
+            lower_up: matches!(w[1], "UP" | "UNKNOWN"),
+            loopback: name == "lo",
+            group: 0,
+            mac: None,
+            mtu: None,
+            origin: Origin::line(line.no),
+        },
+    );
     let mut have_primary: Vec<ipnet::Ipv4Net> = Vec::new();
     for a in &w[2..] {
         if a.contains(':') {
@@ -230,7 +247,8 @@ fn parse_inet_line(text: &str, dev: Option<&str>, line: Line<'_>, out: &mut Frag
             "secondary" => a.secondary = true,
             "noprefixroute" => a.noprefixroute = true,
             "metric" | "valid_lft" | "preferred_lft" | "proto" => i += 1,
-            "dynamic" | "permanent" | "deprecated" | "tentative" | "home" | "nodad" | "stable-privacy" | "mngtmpaddr" | "autojoin" | "primary" | "temporary" => {}
+            "dynamic" | "permanent" | "deprecated" | "tentative" | "home" | "nodad" | "stable-privacy" | "mngtmpaddr" | "autojoin" | "primary"
+            | "temporary" => {}
             other if i == w.len() - 1 => {
                 if dev.is_none() {
                     a.dev = label_device(other).to_string();
@@ -239,7 +257,9 @@ fn parse_inet_line(text: &str, dev: Option<&str>, line: Line<'_>, out: &mut Frag
                     a.label = Some(other.to_string());
                 }
             }
-            other => out.diagnostics.push(ParseDiagnostic::warning(line, format!("an `inet` attribute (peer, brd, scope, secondary, noprefixroute, a label); `{other}` ignored"))),
+            other => out
+                .diagnostics
+                .push(ParseDiagnostic::warning(line, format!("an `inet` attribute (peer, brd, scope, secondary, noprefixroute, a label); `{other}` ignored"))),
         }
         i += 1;
     }
@@ -275,17 +295,20 @@ fn parse_json(lines: &[Line<'_>], out: &mut Fragment) {
             continue;
         };
         let flags: Vec<&str> = item.get("flags").and_then(Value::as_array).map(|f| f.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
-        push_link(out, Link {
-            name: name.to_string(),
-            index: item.get("ifindex").and_then(Value::as_u64).map(|i| i as u32),
-            up: flags.contains(&"UP"),
-            lower_up: flags.contains(&"LOWER_UP"),
-            loopback: flags.contains(&"LOOPBACK"),
-            group: item.get("group").map_or(0, json_group),
-            mac: item.get("address").and_then(Value::as_str).map(str::to_string),
-            mtu: item.get("mtu").and_then(Value::as_u64).map(|m| m as u32),
-            origin: Origin { line: line_no, ..Origin::default() },
-        });
+        push_link(
+            out,
+            Link {
+                name: name.to_string(),
+                index: item.get("ifindex").and_then(Value::as_u64).map(|i| i as u32),
+                up: flags.contains(&"UP"),
+                lower_up: flags.contains(&"LOWER_UP"),
+                loopback: flags.contains(&"LOOPBACK"),
+                group: item.get("group").map_or(0, json_group),
+                mac: item.get("address").and_then(Value::as_str).map(str::to_string),
+                mtu: item.get("mtu").and_then(Value::as_u64).map(|m| m as u32),
+                origin: Origin { line: line_no, ..Origin::default() },
+            },
+        );
         read_addr_info(out, &mut reports, addr_info, Some(name));
     }
     reports.finish(&mut out.diagnostics);
@@ -311,10 +334,9 @@ fn read_addr_info(out: &mut Fragment, reports: &mut super::JsonReports, entries:
                 continue;
             }
         }
-        let (Some(local), Some(len)) = (
-            ai.get("local").and_then(Value::as_str).and_then(|s| s.parse().ok()),
-            ai.get("prefixlen").and_then(Value::as_u64).filter(|len| *len <= 32),
-        ) else {
+        let (Some(local), Some(len)) =
+            (ai.get("local").and_then(Value::as_str).and_then(|s| s.parse().ok()), ai.get("prefixlen").and_then(Value::as_u64).filter(|len| *len <= 32))
+        else {
             let expected = "an `inet` entry of `addr_info` with `local` (an IPv4 address) and `prefixlen` (0 to 32)";
             reports.report(&mut out.diagnostics, ai, expected);
             continue;
@@ -405,10 +427,14 @@ mod tests {
 
     #[test]
     fn json() {
-        let f = run(r#"[{"ifindex":2,"ifname":"eth0","flags":["BROADCAST","UP","LOWER_UP"],"mtu":1500,"addr_info":[{"family":"inet","local":"10.0.0.5","prefixlen":24,"broadcast":"10.0.0.255","scope":"global","label":"eth0"},{"family":"inet","local":"10.0.0.6","prefixlen":24,"scope":"global","secondary":true,"label":"eth0"}]}]"#);
+        let f = run(
+            r#"[{"ifindex":2,"ifname":"eth0","flags":["BROADCAST","UP","LOWER_UP"],"mtu":1500,"addr_info":[{"family":"inet","local":"10.0.0.5","prefixlen":24,"broadcast":"10.0.0.255","scope":"global","label":"eth0"},{"family":"inet","local":"10.0.0.6","prefixlen":24,"scope":"global","secondary":true,"label":"eth0"}]}]"#,
+        );
         assert_eq!(f.addresses.len(), 2);
         assert!(f.addresses[1].secondary);
-        let f = run(r#"[{"ifindex":3,"ifname":"eth2","group":"2","addr_info":[]},{},{"ifindex":4,"ifname":"eth3","group":"default","addr_info":[]},{"ifindex":5,"ifname":"eth4","group":"-2","addr_info":[]},{"ifindex":6,"ifname":"eth5","group":"4294967298","addr_info":[]}]"#);
+        let f = run(
+            r#"[{"ifindex":3,"ifname":"eth2","group":"2","addr_info":[]},{},{"ifindex":4,"ifname":"eth3","group":"default","addr_info":[]},{"ifindex":5,"ifname":"eth4","group":"-2","addr_info":[]},{"ifindex":6,"ifname":"eth5","group":"4294967298","addr_info":[]}]"#,
+        );
         assert!(f.diagnostics.is_empty(), "{:?}", f.diagnostics);
         assert_eq!(f.links.iter().map(|l| l.group).collect::<Vec<_>>(), [2, 0, u32::MAX - 1, 0]);
         let f = run(r#"[{"ifindex":1,"ifname":"lo","addr_info":[{"family":"inet6","local":"::1","prefixlen":128},{"family":"packet"}]}]"#);
@@ -419,11 +445,16 @@ mod tests {
     #[test]
     fn json_entries_that_cannot_be_used_are_reported() {
         let long = "x".repeat(500);
-        let f = run(&format!(r#"[{{"ifindex":1}},{{"ifname":"eth0","addr_info":[{{"family":"inet","local":"10.0.0.300","prefixlen":24}},{{"family":"inet","local":"10.0.0.5","prefixlen":33}},{{"family":"inet","local":"10.0.0.6","prefixlen":24,"label":"{long}"}}]}}]"#));
+        let f = run(&format!(
+            r#"[{{"ifindex":1}},{{"ifname":"eth0","addr_info":[{{"family":"inet","local":"10.0.0.300","prefixlen":24}},{{"family":"inet","local":"10.0.0.5","prefixlen":33}},{{"family":"inet","local":"10.0.0.6","prefixlen":24,"label":"{long}"}}]}}]"#
+        ));
         assert_eq!(f.links.len(), 1);
         assert_eq!(f.addresses.len(), 1);
         let texts: Vec<_> = f.diagnostics.iter().map(|d| d.text.as_str()).collect();
-        assert_eq!(texts, [r#"{"ifindex":1}"#, r#"{"family":"inet","local":"10.0.0.300","prefixlen":24}"#, r#"{"family":"inet","local":"10.0.0.5","prefixlen":33}"#]);
+        assert_eq!(
+            texts,
+            [r#"{"ifindex":1}"#, r#"{"family":"inet","local":"10.0.0.300","prefixlen":24}"#, r#"{"family":"inet","local":"10.0.0.5","prefixlen":33}"#]
+        );
         assert!(f.diagnostics.iter().all(|d| d.line == 1 && d.severity == crate::parse::Severity::Error));
         // A diagnostic quotes at most 200 characters of its element.
         let f = run(&format!(r#"[{{"ifindex":1,"label":"{long}"}}]"#));
@@ -441,7 +472,9 @@ mod tests {
     /// (JSON): the label names the device. `{}` stands for each filtered-out address.
     #[test]
     fn label_filtered_addresses_name_their_device() {
-        let f = run("    inet 10.0.2.1/24 scope global eth0.7:x\n       valid_lft forever preferred_lft forever\n    inet 10.0.3.1 peer 10.0.3.2/32 scope global vb:p\n    inet 10.0.4.1/24 scope global secondary\n");
+        let f = run(
+            "    inet 10.0.2.1/24 scope global eth0.7:x\n       valid_lft forever preferred_lft forever\n    inet 10.0.3.1 peer 10.0.3.2/32 scope global vb:p\n    inet 10.0.4.1/24 scope global secondary\n",
+        );
         let got: Vec<_> = f.addresses.iter().map(|a| (a.dev.as_str(), a.local.to_string(), a.label.as_deref())).collect();
         assert_eq!(got, [("eth0.7", "10.0.2.1".into(), Some("eth0.7:x")), ("vb", "10.0.3.1".into(), Some("vb:p"))]);
         // Each guess is said; a line that does not end in a label still needs its link line.
@@ -449,7 +482,9 @@ mod tests {
         assert_eq!(said, [(1, Severity::Warning), (3, Severity::Warning), (4, Severity::Error)], "{:?}", f.diagnostics);
         assert!(f.diagnostics[0].expected.contains("`eth0.7`"), "{:?}", f.diagnostics[0]);
 
-        let f = run(r#"[{"addr_info":[]},{"addr_info":[{"family":"inet","local":"10.0.0.1","prefixlen":24,"scope":"global","label":"va:1"},{}]},{"addr_info":[{"family":"inet","local":"10.0.9.1","prefixlen":24}]},{"ifindex":2,"ifname":"eth1","flags":["UP"],"addr_info":[{}]}]"#);
+        let f = run(
+            r#"[{"addr_info":[]},{"addr_info":[{"family":"inet","local":"10.0.0.1","prefixlen":24,"scope":"global","label":"va:1"},{}]},{"addr_info":[{"family":"inet","local":"10.0.9.1","prefixlen":24}]},{"ifindex":2,"ifname":"eth1","flags":["UP"],"addr_info":[{}]}]"#,
+        );
         let got: Vec<_> = f.addresses.iter().map(|a| (a.dev.as_str(), a.local.to_string())).collect();
         assert_eq!(got, [("va", "10.0.0.1".into())]);
         assert_eq!(f.links.len(), 1);

@@ -1,9 +1,9 @@
 //! `ip nexthop show` (iproute2's print_nexthop) and `ip -j nexthop show`: the nexthop objects
 //! that routes name with `nhid` (FRR 7.5+, systemd-networkd `[NextHop]`).
 
-use super::words::{parse_ipv4, words, DevNames};
-use super::{trim, Fragment, Line, ParseDiagnostic};
-use crate::model::{parse_u32, route_protocol, GroupMember, NexthopKind, NexthopObject, Origin, Scope};
+use super::words::{DevNames, parse_ipv4, words};
+use super::{Fragment, Line, ParseDiagnostic, trim};
+use crate::model::{GroupMember, NexthopKind, NexthopObject, Origin, Scope, parse_u32, route_protocol};
 use serde_json::Value;
 
 /// Parses nexthop lines into `out.nexthops`.
@@ -106,10 +106,8 @@ fn parse_group(spec: &str) -> Option<Vec<GroupMember>> {
 }
 
 /// The keys print_nexthop writes in JSON.
-const NEXTHOP_KEYS: &[&str] = &[
-    "id", "group", "type", "resilient_args", "blackhole", "gateway", "dev", "scope", "protocol", "flags", "fdb", "encap",
-    "hw_stats", "used", "via",
-];
+const NEXTHOP_KEYS: &[&str] =
+    &["id", "group", "type", "resilient_args", "blackhole", "gateway", "dev", "scope", "protocol", "flags", "fdb", "encap", "hw_stats", "used", "via"];
 
 fn parse_json(lines: &[Line<'_>], out: &mut Fragment) {
     let Some((items, mut reports)) = super::json_array(lines, "ip -j nexthop", out) else { return };
@@ -191,7 +189,10 @@ id 34 via 198.51.100.1 dev a1 scope link onlink \nid 40 via fe80::1 dev a0 scope
             assert!(f.ipv6_lines.is_empty());
             assert!(matches!(&f.nexthops[6].kind, NexthopKind::Single { via6: Some(g), .. } if g.to_string() == "fe80::1"));
             let n = &f.nexthops;
-            assert_eq!(n[0].kind, NexthopKind::Single { gateway: Some(Ipv4Addr::new(192, 0, 2, 1)), via6: None, dev: Some("a0".into()), onlink: false, scope: Some(Scope::LINK) });
+            assert_eq!(
+                n[0].kind,
+                NexthopKind::Single { gateway: Some(Ipv4Addr::new(192, 0, 2, 1)), via6: None, dev: Some("a0".into()), onlink: false, scope: Some(Scope::LINK) }
+            );
             assert_eq!(n[0].protocol.as_deref(), Some("zebra"));
             assert_eq!(n[1].kind, NexthopKind::Group { members: vec![GroupMember { id: 28, weight: 1 }, GroupMember { id: 29, weight: 1 }], resilient: false });
             assert_eq!(n[2].kind, NexthopKind::Blackhole);

@@ -4,9 +4,9 @@
 //! tokenised once with borrowed words, and a route allocates only its nexthop list and the
 //! device name (well-known `proto` names are shared statics).
 
-use super::words::{parse_ipv4, parse_prefix_lenient, words, DevNames};
-use super::{trim, Context, Fragment, Line, ParseDiagnostic};
-use crate::model::{parse_u32, route_protocol, table_id_builtin, NextHop, Origin, Route, RouteType, Scope, TableId, TABLE_MAIN};
+use super::words::{DevNames, parse_ipv4, parse_prefix_lenient, words};
+use super::{Context, Fragment, Line, ParseDiagnostic, trim};
+use crate::model::{NextHop, Origin, Route, RouteType, Scope, TABLE_MAIN, TableId, parse_u32, route_protocol, table_id_builtin};
 use ipnet::Ipv4Net;
 use serde_json::Value;
 use std::net::Ipv4Addr;
@@ -81,15 +81,32 @@ const ENCAP_NOT_MODELLED: &str = "an IPv4 route; lightweight-tunnel `encap` rout
 
 /// Keywords that take one value and that whyroute does not model (route metrics etc.).
 const IGNORED_WITH_VALUE: &[&str] = &[
-    "advmss", "rtt", "rttvar", "reordering", "window", "cwnd", "initcwnd", "initrwnd", "ssthresh",
-    "realms", "rto_min", "hoplimit", "features", "quickack", "congctl", "expires", "error", "fastopen_no_cookie",
-    "ttl-propagate", "age", "users", "used",
+    "advmss",
+    "rtt",
+    "rttvar",
+    "reordering",
+    "window",
+    "cwnd",
+    "initcwnd",
+    "initrwnd",
+    "ssthresh",
+    "realms",
+    "rto_min",
+    "hoplimit",
+    "features",
+    "quickack",
+    "congctl",
+    "expires",
+    "error",
+    "fastopen_no_cookie",
+    "ttl-propagate",
+    "age",
+    "users",
+    "used",
 ];
 /// One-word flags iproute2 prints after a route.
-const FLAGS: &[&str] = &[
-    "onlink", "pervasive", "offload", "trap", "notify", "linkdown", "dead", "unresolved", "rt_offload", "rt_trap",
-    "rt_offload_failed", "lock", "cache",
-];
+const FLAGS: &[&str] =
+    &["onlink", "pervasive", "offload", "trap", "notify", "linkdown", "dead", "unresolved", "rt_offload", "rt_trap", "rt_offload_failed", "lock", "cache"];
 
 fn parse_route_line(text: &str, default_table: TableId, out: &Fragment, devs: &mut DevNames) -> Result<Parsed, String> {
     let mut w = words(text).peekable();
@@ -110,10 +127,13 @@ fn parse_route_line(text: &str, default_table: TableId, out: &Fragment, devs: &m
         let mut s = std::borrow::Cow::Borrowed(first);
         // Lenient: `10.0.0.0 /24` as two words.
         if let Some(next) = w.peek().copied()
-            && next.starts_with('/') && next[1..].bytes().all(|b| b.is_ascii_digit()) && !next[1..].is_empty() {
-                s = format!("{first}{next}").into();
-                w.next();
-            }
+            && next.starts_with('/')
+            && next[1..].bytes().all(|b| b.is_ascii_digit())
+            && !next[1..].is_empty()
+        {
+            s = format!("{first}{next}").into();
+            w.next();
+        }
         match parse_prefix_lenient(&s) {
             Some(p) if p.network() == p.addr() => p,
             Some(p) => return Err(format!("a network prefix; `{s}` has host bits set (did you mean {}?)", p.trunc())),
@@ -289,9 +309,38 @@ fn parse_nexthop(rest: &str, devs: &mut DevNames) -> Result<Option<NextHop>, Str
 /// `encap`, which are refused. `iif` is not one: like the text grammar, the reader refuses the
 /// input-path answer of `ip route get … iif DEV`, which is not a route of a table.
 const ROUTE_KEYS: &[&str] = &[
-    "type", "dst", "from", "src", "nhid", "tos", "gateway", "via", "dev", "table", "protocol", "scope", "prefsrc",
-    "metric", "mark", "uid", "ttl-propogate", "flags", "metrics", "nexthops", "pref", "cache", "nh_info", "expires",
-    "age", "error", "used", "users", "ipid", "ts", "tsage", "flow",
+    "type",
+    "dst",
+    "from",
+    "src",
+    "nhid",
+    "tos",
+    "gateway",
+    "via",
+    "dev",
+    "table",
+    "protocol",
+    "scope",
+    "prefsrc",
+    "metric",
+    "mark",
+    "uid",
+    "ttl-propogate",
+    "flags",
+    "metrics",
+    "nexthops",
+    "pref",
+    "cache",
+    "nh_info",
+    "expires",
+    "age",
+    "error",
+    "used",
+    "users",
+    "ipid",
+    "ts",
+    "tsage",
+    "flow",
 ];
 /// The keys of one element of `"nexthops"` (print_rta_multipath).
 const NEXTHOP_KEYS: &[&str] = &["gateway", "via", "dev", "weight", "flags", "ttl", "flow"];
@@ -337,7 +386,17 @@ fn parse_json(lines: &[Line<'_>], default_table: TableId, out: &mut Fragment) {
             let part = |k: &str| via.get(k).map(super::json_word).unwrap_or_default();
             t.push_str(&format!(" via {} {}", part("family"), part("host")));
         }
-        for (k, word) in [("nhid", "nhid"), ("gateway", "via"), ("dev", "dev"), ("table", "table"), ("protocol", "proto"), ("scope", "scope"), ("prefsrc", "src"), ("metric", "metric"), ("tos", "tos")] {
+        for (k, word) in [
+            ("nhid", "nhid"),
+            ("gateway", "via"),
+            ("dev", "dev"),
+            ("table", "table"),
+            ("protocol", "proto"),
+            ("scope", "scope"),
+            ("prefsrc", "src"),
+            ("metric", "metric"),
+            ("tos", "tos"),
+        ] {
             if let Some(v) = s(k) {
                 t.push_str(&format!(" {word} {v}"));
             }
@@ -468,18 +527,27 @@ unreachable 10.9.0.0/16 table 7 metric 3\nthrow 10.8.0.0/16 table 7\nfe80::/64 d
 
     #[test]
     fn json_routes() {
-        let f = run(r#"[{"dst":"default","gateway":"10.0.0.1","dev":"eth0","flags":["onlink"]},{"type":"local","dst":"10.0.0.5","table":"local","dev":"eth0","scope":"host","prefsrc":"10.0.0.5","flags":[]}]"#, None);
+        let f = run(
+            r#"[{"dst":"default","gateway":"10.0.0.1","dev":"eth0","flags":["onlink"]},{"type":"local","dst":"10.0.0.5","table":"local","dev":"eth0","scope":"host","prefsrc":"10.0.0.5","flags":[]}]"#,
+            None,
+        );
         assert!(f.diagnostics.is_empty(), "{:?}", f.diagnostics);
         assert!(f.routes[0].nexthops[0].onlink);
         assert_eq!(f.routes[1].prefsrc, Some("10.0.0.5".parse().unwrap()));
         // As `ip -j route` prints a route with metrics and a multipath route.
-        let f = run(r#"[{"dst":"172.16.0.0/14","gateway":"172.17.1.153","dev":"enp0s3","flags":["linkdown"],"metrics":[{"mtu":9000}]},{"dst":"default","table":"1","metric":10,"flags":[],"nexthops":[{"gateway":"192.168.2.254","dev":"wlp2s0","weight":1,"flags":[]},{"gateway":"10.1.4.41","dev":"wlan0","weight":3,"flags":[]}]}]"#, None);
+        let f = run(
+            r#"[{"dst":"172.16.0.0/14","gateway":"172.17.1.153","dev":"enp0s3","flags":["linkdown"],"metrics":[{"mtu":9000}]},{"dst":"default","table":"1","metric":10,"flags":[],"nexthops":[{"gateway":"192.168.2.254","dev":"wlp2s0","weight":1,"flags":[]},{"gateway":"10.1.4.41","dev":"wlan0","weight":3,"flags":[]}]}]"#,
+            None,
+        );
         assert!(f.diagnostics.is_empty(), "{:?}", f.diagnostics);
         assert_eq!(f.routes[0].mtu, Some(9000));
         let hops: Vec<_> = f.routes[1].nexthops.iter().map(|n| (n.dev.as_deref(), n.weight)).collect();
         assert_eq!(hops, [(Some("wlp2s0"), 1), (Some("wlan0"), 3)]);
         // An IPv6 route is kept as skipped, and a nexthop that cannot be read is reported.
-        let f = run(r#"[{"dst":"fe80::/64","dev":"eth0","protocol":"kernel","metric":256,"flags":[],"pref":"medium"},{"dst":"10.5.0.0/16","flags":[],"nexthops":[{"gateway":"10.0.0.300","dev":"eth0","weight":1,"flags":[]},{"gateway":"10.0.0.2","dev":"eth0","weight":1,"flags":[]}]}]"#, None);
+        let f = run(
+            r#"[{"dst":"fe80::/64","dev":"eth0","protocol":"kernel","metric":256,"flags":[],"pref":"medium"},{"dst":"10.5.0.0/16","flags":[],"nexthops":[{"gateway":"10.0.0.300","dev":"eth0","weight":1,"flags":[]},{"gateway":"10.0.0.2","dev":"eth0","weight":1,"flags":[]}]}]"#,
+            None,
+        );
         assert_eq!(f.ipv6_lines.len(), 1);
         assert_eq!(f.routes.len(), 1);
         assert_eq!(f.routes[0].nexthops.len(), 1);
@@ -487,11 +555,15 @@ unreachable 10.9.0.0/16 table 7 metric 3\nthrow 10.8.0.0/16 table 7\nfe80::/64 d
         let quoted: Value = serde_json::from_str(&f.diagnostics[0].text).unwrap();
         assert_eq!(quoted, serde_json::json!({"gateway": "10.0.0.300", "dev": "eth0", "weight": 1, "flags": []}));
         // IPv6 routes that only `pref` marks, and other metrics than the MTU.
-        let f = run(r#"[{"dst":"default","dev":"wg0","metric":1024,"flags":[],"pref":"medium"},{"dst":"10.6.0.0/16","dev":"eth0","flags":[],"metrics":[{"mtu":1400,"ecn":null,"congestion":"cubic"}]}]"#, None);
+        let f = run(
+            r#"[{"dst":"default","dev":"wg0","metric":1024,"flags":[],"pref":"medium"},{"dst":"10.6.0.0/16","dev":"eth0","flags":[],"metrics":[{"mtu":1400,"ecn":null,"congestion":"cubic"}]}]"#,
+            None,
+        );
         assert!(f.diagnostics.is_empty(), "{:?}", f.diagnostics);
         assert_eq!((f.routes.len(), f.ipv6_lines.len()), (1, 1));
         assert_eq!(f.routes[0].mtu, Some(1400));
-        let f = run("default dev wg0 proto static metric 1024 pref medium\nunreachable default dev lo proto kernel metric 4294967295 error -101 pref medium", None);
+        let f =
+            run("default dev wg0 proto static metric 1024 pref medium\nunreachable default dev lo proto kernel metric 4294967295 error -101 pref medium", None);
         assert!(f.routes.is_empty() && f.diagnostics.is_empty(), "{:?} {:?}", f.routes, f.diagnostics);
         assert_eq!(f.ipv6_lines.len(), 2);
         // Elements that are not route objects are reported, never read as default routes.

@@ -4,8 +4,8 @@
 //! any order, as different iproute2 versions print them differently.
 
 use super::words::{parse_prefix_lenient, words_joined};
-use super::{json_word, Context, Fragment, Line, ParseDiagnostic};
-use crate::model::{parse_u32, table_id_builtin, Dscp, Origin, Range, Rule, RuleAction};
+use super::{Context, Fragment, Line, ParseDiagnostic, json_word};
+use crate::model::{Dscp, Origin, Range, Rule, RuleAction, parse_u32, table_id_builtin};
 use serde_json::Value;
 
 /// Parses `ip rule` output lines into `out.rules` (paste order kept; the model sorts).
@@ -57,9 +57,7 @@ fn parse_rule_line(text: &str, out: &mut Fragment, warnings: &mut Vec<String>) -
     let mut rule = Rule::new(priority, RuleAction::Lookup { table: 0 });
     let mut action: Option<RuleAction> = None;
     let mut i = 0;
-    let arg = |i: usize, what: &str| -> Result<&String, RuleLineError> {
-        w.get(i + 1).ok_or_else(|| RuleLineError::Bad(format!("a value after `{}`", what)))
-    };
+    let arg = |i: usize, what: &str| -> Result<&String, RuleLineError> { w.get(i + 1).ok_or_else(|| RuleLineError::Bad(format!("a value after `{}`", what))) };
     while i < w.len() {
         let k = w[i].as_str();
         match k {
@@ -122,13 +120,11 @@ fn parse_rule_line(text: &str, out: &mut Fragment, warnings: &mut Vec<String>) -
                     rule.l3mdev = true;
                     action = Some(RuleAction::Lookup { table: 0 });
                 } else {
-                    let t = table_id_builtin(v)
-                        .or_else(|| out.table_names.iter().find(|(n, _)| n == v).map(|(_, t)| *t))
-                        .ok_or_else(|| {
-                            RuleLineError::Bad(format!(
-                                "a table number or a known name after `{k}`; `{v}` is not in the pasted rt_tables (paste `cat /etc/iproute2/rt_tables` too)"
-                            ))
-                        })?;
+                    let t = table_id_builtin(v).or_else(|| out.table_names.iter().find(|(n, _)| n == v).map(|(_, t)| *t)).ok_or_else(|| {
+                        RuleLineError::Bad(format!(
+                            "a table number or a known name after `{k}`; `{v}` is not in the pasted rt_tables (paste `cat /etc/iproute2/rt_tables` too)"
+                        ))
+                    })?;
                     action = Some(RuleAction::Lookup { table: t });
                 }
                 i += 1;
@@ -173,7 +169,8 @@ fn parse_rule_line(text: &str, out: &mut Fragment, warnings: &mut Vec<String>) -
                     (Some(value), Some(mask)) if mask <= Dscp::FULL_MASK as u32 && value as u32 & !mask == 0 => Some(Dscp { value, mask: mask as u8 }),
                     _ => None,
                 };
-                rule.dscp = Some(d.ok_or_else(|| RuleLineError::Bad(format!("a DSCP (0-63 or a name such as AF11), or `VALUE/MASK`, after `dscp`, found `{v}`")))?);
+                rule.dscp =
+                    Some(d.ok_or_else(|| RuleLineError::Bad(format!("a DSCP (0-63 or a name such as AF11), or `VALUE/MASK`, after `dscp`, found `{v}`")))?);
                 i += 1;
             }
             "tun_id" => {
@@ -196,7 +193,11 @@ fn parse_rule_line(text: &str, out: &mut Fragment, warnings: &mut Vec<String>) -
             }
             "suppress_ifgroup" => {
                 let v = arg(i, k)?;
-                rule.suppress_ifgroup = Some(if v == "default" { 0 } else { parse_u32(v).ok_or_else(|| RuleLineError::Bad(format!("a group number after `suppress_ifgroup`, found `{v}`")))? });
+                rule.suppress_ifgroup = Some(if v == "default" {
+                    0
+                } else {
+                    parse_u32(v).ok_or_else(|| RuleLineError::Bad(format!("a group number after `suppress_ifgroup`, found `{v}`")))?
+                });
                 i += 1;
             }
             "realms" => {
@@ -241,10 +242,30 @@ fn parse_rule_line(text: &str, out: &mut Fragment, warnings: &mut Vec<String>) -
 
 /// The names of /etc/iproute2/rt_dsfield, which iproute2 prints instead of numbers.
 const DSFIELD_NAMES: &[(&str, u8)] = &[
-    ("default", 0x00), ("CS1", 0x20), ("CS2", 0x40), ("CS3", 0x60), ("CS4", 0x80), ("CS5", 0xa0), ("CS6", 0xc0), ("CS7", 0xe0),
-    ("AF11", 0x28), ("AF12", 0x30), ("AF13", 0x38), ("AF21", 0x48), ("AF22", 0x50), ("AF23", 0x58), ("AF31", 0x68),
-    ("AF32", 0x70), ("AF33", 0x78), ("AF41", 0x88), ("AF42", 0x90), ("AF43", 0x98), ("EF", 0xb8),
-    ("lowdelay", 0x10), ("throughput", 0x08), ("reliability", 0x04),
+    ("default", 0x00),
+    ("CS1", 0x20),
+    ("CS2", 0x40),
+    ("CS3", 0x60),
+    ("CS4", 0x80),
+    ("CS5", 0xa0),
+    ("CS6", 0xc0),
+    ("CS7", 0xe0),
+    ("AF11", 0x28),
+    ("AF12", 0x30),
+    ("AF13", 0x38),
+    ("AF21", 0x48),
+    ("AF22", 0x50),
+    ("AF23", 0x58),
+    ("AF31", 0x68),
+    ("AF32", 0x70),
+    ("AF33", 0x78),
+    ("AF41", 0x88),
+    ("AF42", 0x90),
+    ("AF43", 0x98),
+    ("EF", 0xb8),
+    ("lowdelay", 0x10),
+    ("throughput", 0x08),
+    ("reliability", 0x04),
 ];
 
 /// A TOS/dsfield value as iproute2 reads it (rtnl_dsfield_a2n): a name from rt_dsfield, or
@@ -325,11 +346,49 @@ pub fn parse_ipproto(s: &str) -> Option<u8> {
 
 /// Every key iprule.c's print_rule writes (iproute2 4.19 to 7.1; 4.19 called `action` `to_tbl`).
 const RULE_KEYS: &[&str] = &[
-    "priority", "not", "src", "srclen", "dst", "dstlen", "tos", "fwmark", "fwmask", "iif", "iif_detached", "oif",
-    "oif_detached", "l3mdev", "uid_start", "uid_end", "ipproto", "sport", "sport_start", "sport_end", "sport_mask",
-    "dport", "dport_start", "dport_end", "dport_mask", "tun_id", "table", "suppress_prefixlen", "suppress_ifgroup",
-    "flow_from", "flow_to", "nat_gateway", "masquerade", "goto", "unresolved", "nop", "action", "to_tbl", "protocol",
-    "dscp", "dscp_mask", "flowlabel", "flowlabel_mask",
+    "priority",
+    "not",
+    "src",
+    "srclen",
+    "dst",
+    "dstlen",
+    "tos",
+    "fwmark",
+    "fwmask",
+    "iif",
+    "iif_detached",
+    "oif",
+    "oif_detached",
+    "l3mdev",
+    "uid_start",
+    "uid_end",
+    "ipproto",
+    "sport",
+    "sport_start",
+    "sport_end",
+    "sport_mask",
+    "dport",
+    "dport_start",
+    "dport_end",
+    "dport_mask",
+    "tun_id",
+    "table",
+    "suppress_prefixlen",
+    "suppress_ifgroup",
+    "flow_from",
+    "flow_to",
+    "nat_gateway",
+    "masquerade",
+    "goto",
+    "unresolved",
+    "nop",
+    "action",
+    "to_tbl",
+    "protocol",
+    "dscp",
+    "dscp_mask",
+    "flowlabel",
+    "flowlabel_mask",
 ];
 
 /// `ip -j rule`: `[{"priority":0,"src":"all","table":"local"}, …]`.
@@ -462,7 +521,9 @@ mod tests {
 
     #[test]
     fn seed_rules_with_spaced_prefixes() {
-        let f = run("0:      from all lookup local\n0:      from all to 192.168.10.10  lookup 200\n0:      from all to 172.16.1.0 /24 lookup 200\n0:      from 10.244.0.2 lookup 200\n32766:  from all lookup main\n32767:  from all lookup default");
+        let f = run(
+            "0:      from all lookup local\n0:      from all to 192.168.10.10  lookup 200\n0:      from all to 172.16.1.0 /24 lookup 200\n0:      from 10.244.0.2 lookup 200\n32766:  from all lookup main\n32767:  from all lookup default",
+        );
         assert!(f.diagnostics.is_empty(), "{:?}", f.diagnostics);
         assert_eq!(f.rules.len(), 6);
         assert_eq!(f.rules[0].action, RuleAction::Lookup { table: TABLE_LOCAL });
@@ -475,7 +536,9 @@ mod tests {
 
     #[test]
     fn every_selector() {
-        let f = run("100:\tnot from 10.0.0.0/8 to 1.2.3.0/24 tos 0x10 fwmark 0x1/0xff iif lo oif eth1 [detached] uidrange 100-200 ipproto tcp sport 1000-2000 dport 53 lookup 200 suppress_prefixlength 0 suppress_ifgroup 5 proto static");
+        let f = run(
+            "100:\tnot from 10.0.0.0/8 to 1.2.3.0/24 tos 0x10 fwmark 0x1/0xff iif lo oif eth1 [detached] uidrange 100-200 ipproto tcp sport 1000-2000 dport 53 lookup 200 suppress_prefixlength 0 suppress_ifgroup 5 proto static",
+        );
         assert!(f.diagnostics.is_empty(), "{:?}", f.diagnostics);
         let r = &f.rules[0];
         assert!(r.invert);
@@ -509,7 +572,9 @@ mod tests {
 
     #[test]
     fn json_form() {
-        let f = run(r#"[{"priority":0,"src":"all","table":"local"},{"priority":5,"src":"10.0.0.0","srclen":8,"fwmark":"0x1","fwmask":"0xff","table":"200"},{"priority":6,"src":"all","goto":9},{"priority":7,"src":"all","nop":null},{"priority":1000,"src":"all","l3mdev":null},{"priority":8,"not":null,"src":"all","iif":"eth9","iif_detached":null,"action":"prohibit"},{"priority":32766,"src":"all","table":"main"}]"#);
+        let f = run(
+            r#"[{"priority":0,"src":"all","table":"local"},{"priority":5,"src":"10.0.0.0","srclen":8,"fwmark":"0x1","fwmask":"0xff","table":"200"},{"priority":6,"src":"all","goto":9},{"priority":7,"src":"all","nop":null},{"priority":1000,"src":"all","l3mdev":null},{"priority":8,"not":null,"src":"all","iif":"eth9","iif_detached":null,"action":"prohibit"},{"priority":32766,"src":"all","table":"main"}]"#,
+        );
         assert!(f.diagnostics.is_empty(), "{:?}", f.diagnostics);
         assert_eq!(f.rules.len(), 7);
         assert_eq!(f.rules[1].from, Some("10.0.0.0/8".parse().unwrap()));
@@ -554,7 +619,9 @@ mod tests {
 
     #[test]
     fn json_new_selectors_realms_and_old_action_key() {
-        let f = run(r#"[{"priority":5945,"src":"all","dport":4096,"dport_mask":"0xf000","action":"prohibit","dscp":"CS1","dscp_mask":"0x38"},{"priority":5,"src":"all","dport":80,"dport_mask":"0xffff","tun_id":5,"table":"100"},{"priority":6,"src":"all","flow_from":"1","flow_to":"2","table":"main"},{"priority":7,"src":"all","to_tbl":"blackhole"}]"#);
+        let f = run(
+            r#"[{"priority":5945,"src":"all","dport":4096,"dport_mask":"0xf000","action":"prohibit","dscp":"CS1","dscp_mask":"0x38"},{"priority":5,"src":"all","dport":80,"dport_mask":"0xffff","tun_id":5,"table":"100"},{"priority":6,"src":"all","flow_from":"1","flow_to":"2","table":"main"},{"priority":7,"src":"all","to_tbl":"blackhole"}]"#,
+        );
         assert!(f.diagnostics.is_empty(), "{:?}", f.diagnostics);
         assert_eq!((f.rules[0].dport_mask, f.rules[0].dscp), (Some(0xf000), Some(Dscp { value: 8, mask: 0x38 })));
         // A 0xffff mask is the plain port.
@@ -567,7 +634,9 @@ mod tests {
     /// ignoring a selector would make the rule match packets the kernel's does not.
     #[test]
     fn json_unknown_keys_deletions_and_flowlabels_are_not_read_as_rules() {
-        let f = run(r#"[{"priority":1,"src":"all","colour":"red","table":"main"},{"deleted":true,"priority":2,"src":"all","table":"main"},{"priority":3,"src":"all","flowlabel":"0x1","flowlabel_mask":"0xfffff","table":"main"},{"priority":4,"src":"all","table":"main"}]"#);
+        let f = run(
+            r#"[{"priority":1,"src":"all","colour":"red","table":"main"},{"deleted":true,"priority":2,"src":"all","table":"main"},{"priority":3,"src":"all","flowlabel":"0x1","flowlabel_mask":"0xfffff","table":"main"},{"priority":4,"src":"all","table":"main"}]"#,
+        );
         assert_eq!(f.rules.len(), 1);
         assert_eq!(f.rules[0].priority, 4);
         assert_eq!(f.ipv6_lines.len(), 1);

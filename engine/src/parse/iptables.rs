@@ -28,16 +28,26 @@ impl AddrMatch {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum IptTarget {
     /// `-j SNAT --to-source A[-B][:P[-Q]]`
-    Snat { to: Ipv4Addr, #[serde(default, skip_serializing_if = "Option::is_none")] ports: Option<String> },
+    Snat {
+        to: Ipv4Addr,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        ports: Option<String>,
+    },
     /// `-j MASQUERADE`: the outgoing interface's address.
     Masquerade,
     /// `-j DNAT --to-destination A[:P]`
-    Dnat { to: Ipv4Addr, #[serde(default, skip_serializing_if = "Option::is_none")] port: Option<u16> },
+    Dnat {
+        to: Ipv4Addr,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        port: Option<u16>,
+    },
     /// `-j RETURN` (or ACCEPT in the nat table): stop, no translation from this chain.
     Return,
     Accept,
     /// `-j CHAIN`: a user chain.
-    Jump { chain: String },
+    Jump {
+        chain: String,
+    },
 }
 
 /// One `-A CHAIN …` line.
@@ -150,7 +160,11 @@ fn parse_rule(t: &str) -> Result<(IptRule, Vec<String>), String> {
                 let s = need()?;
                 let net = parse_prefix_lenient(s).ok_or_else(|| format!("an address or prefix after `{k}`, found `{s}`"))?;
                 let m = AddrMatch { net, negated: neg };
-                if k.starts_with("-s") || k == "--source" { r.source = Some(m) } else { r.destination = Some(m) }
+                if k.starts_with("-s") || k == "--source" {
+                    r.source = Some(m)
+                } else {
+                    r.destination = Some(m)
+                }
                 i += 2;
             }
             "-i" | "--in-interface" => {
@@ -169,7 +183,11 @@ fn parse_rule(t: &str) -> Result<(IptRule, Vec<String>), String> {
             "--dport" | "--destination-port" | "--sport" | "--source-port" => {
                 let s = need()?;
                 let p = ports(s).ok_or_else(|| format!("a port or range after `{k}`, found `{s}`"))?;
-                if k.contains('d') && k != "--source-port" && k != "--sport" { r.dport = Some(p) } else { r.sport = Some(p) }
+                if k.contains('d') && k != "--source-port" && k != "--sport" {
+                    r.dport = Some(p)
+                } else {
+                    r.sport = Some(p)
+                }
                 i += 2;
             }
             "-m" => i += 2, // `-m udp`, `-m tcp`: the port options that follow are read anyway

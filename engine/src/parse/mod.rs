@@ -21,7 +21,7 @@ mod words;
 use crate::model::{Address, Link, Nameserver, NexthopObject, Route, Rule, TableId};
 use serde::{Deserialize, Serialize};
 
-pub use transcript::{parse_transcript, Block, Format};
+pub use transcript::{Block, Format, parse_transcript};
 
 /// One line of the paste with its 1-based number.
 #[derive(Clone, Copy, Debug)]
@@ -33,10 +33,7 @@ pub struct Line<'a> {
 impl<'a> Line<'a> {
     /// A paste's lines, numbered from 1, without a stray `\r` (CRLF pastes from Windows).
     pub fn numbered(text: &'a str) -> Vec<Line<'a>> {
-        text.lines()
-            .enumerate()
-            .map(|(i, t)| Line { no: i + 1, text: if t.ends_with('\r') { t.trim_end_matches('\r') } else { t } })
-            .collect()
+        text.lines().enumerate().map(|(i, t)| Line { no: i + 1, text: if t.ends_with('\r') { t.trim_end_matches('\r') } else { t } }).collect()
     }
 }
 

@@ -9,10 +9,7 @@
 
 use super::resolv::{DnsServer, parse_server};
 use super::{Context, Fragment, Line, ParseDiagnostic};
-use crate::model::{
-    Address, NextHop, Origin, Range, Route, RouteType, Rule, RuleAction, Scope, TABLE_LOCAL, TABLE_MAIN, TableId,
-    table_id_builtin,
-};
+use crate::model::{Address, NextHop, Origin, Range, Route, RouteType, Rule, RuleAction, Scope, TABLE_LOCAL, TABLE_MAIN, TableId, table_id_builtin};
 use ipnet::Ipv4Net;
 use std::net::Ipv4Addr;
 
@@ -21,8 +18,7 @@ pub fn parse(lines: &[Line<'_>], ctx: &Context, out: &mut Fragment) {
     let mut rules_without_priority = 0u32;
     for unit in split_units(lines, out) {
         let link = unit_link(&unit, ctx, out);
-        let mut reader =
-            UnitReader { out, link, nameservers: Vec::new(), rules_without_priority: &mut rules_without_priority };
+        let mut reader = UnitReader { out, link, nameservers: Vec::new(), rules_without_priority: &mut rules_without_priority };
         reader.read(&unit.entries);
     }
 }
@@ -147,15 +143,9 @@ fn split_units<'a>(lines: &[Line<'a>], out: &mut Fragment) -> Vec<Unit<'a>> {
                     value.pop();
                     continued = Some(unit.entries.len());
                 }
-                unit.entries.push(Entry {
-                    line,
-                    kind: EntryKind::Assignment { key: key.trim().to_string(), value: value.trim_end().to_string() },
-                });
+                unit.entries.push(Entry { line, kind: EntryKind::Assignment { key: key.trim().to_string(), value: value.trim_end().to_string() } });
             }
-            _ => out.diagnostics.push(ParseDiagnostic::error(
-                line,
-                "a `.network` file line: `[Section]`, `Key=Value` or a `#` comment",
-            )),
+            _ => out.diagnostics.push(ParseDiagnostic::error(line, "a `.network` file line: `[Section]`, `Key=Value` or a `#` comment")),
         }
     }
     units.retain(|u| !u.entries.is_empty());
@@ -212,8 +202,7 @@ fn unit_link(unit: &Unit<'_>, ctx: &Context, out: &mut Fragment) -> Option<Strin
         [] => fallback,
         [(_, name)] if !is_pattern(name) => Some(name.to_string()),
         [(line, _), ..] => {
-            if let Some(link) = fallback.filter(|l| names.iter().any(|(_, p)| !p.starts_with('!') && glob_match(p, l)))
-            {
+            if let Some(link) = fallback.filter(|l| names.iter().any(|(_, p)| !p.starts_with('!') && glob_match(p, l))) {
                 return Some(link);
             }
             out.diagnostics.push(ParseDiagnostic::warning(
@@ -384,12 +373,9 @@ impl UnitReader<'_> {
         if !known.contains(&key)
             && let Some(proper) = known.iter().find(|k| k.eq_ignore_ascii_case(key))
         {
-            self.out.diagnostics.push(ParseDiagnostic::warning(
-                line,
-                format!(
-                    "`{proper}=`: key names are case-sensitive and networkd ignores `{key}=`, so whyroute does too"
-                ),
-            ));
+            self.out
+                .diagnostics
+                .push(ParseDiagnostic::warning(line, format!("`{proper}=`: key names are case-sensitive and networkd ignores `{key}=`, so whyroute does too")));
             return;
         }
         match section {
@@ -501,11 +487,7 @@ impl UnitReader<'_> {
             match parse_server(word) {
                 Some(DnsServer::V4(addr)) => {
                     if !self.nameservers.iter().any(|n| n.addr == addr) {
-                        self.nameservers.push(crate::model::Nameserver {
-                            addr,
-                            link: self.link.clone(),
-                            origin: Origin::line(line.no),
-                        });
+                        self.nameservers.push(crate::model::Nameserver { addr, link: self.link.clone(), origin: Origin::line(line.no) });
                     }
                 }
                 Some(DnsServer::V6) => ipv6 = true,
@@ -513,10 +495,7 @@ impl UnitReader<'_> {
             }
         }
         if ipv6 {
-            self.out.diagnostics.push(ParseDiagnostic::info(
-                line,
-                "an IPv4 server: IPv6 servers are kept out of the IPv4 route decision",
-            ));
+            self.out.diagnostics.push(ParseDiagnostic::info(line, "an IPv4 server: IPv6 servers are kept out of the IPv4 route decision"));
         }
     }
 
@@ -531,10 +510,9 @@ impl UnitReader<'_> {
                 }
                 Ok(Family::V4((addr, len))) => {
                     if len.is_none() {
-                        self.out.diagnostics.push(ParseDiagnostic::warning(
-                            line,
-                            "a prefix length (`/24`); networkd assumes /32 without one, and so does whyroute",
-                        ));
+                        self.out
+                            .diagnostics
+                            .push(ParseDiagnostic::warning(line, "a prefix length (`/24`); networkd assumes /32 without one, and so does whyroute"));
                     }
                     draft.address = Some((addr, len.unwrap_or(32), line.no));
                     Ok(())
@@ -597,17 +575,11 @@ impl UnitReader<'_> {
             return;
         }
         let Some((local, prefix_len, line_no)) = draft.address else {
-            self.error(
-                draft.section.header,
-                "an `Address=` in the [Address] section; networkd ignores the section without one",
-            );
+            self.error(draft.section.header, "an `Address=` in the [Address] section; networkd ignores the section without one");
             return;
         };
         if local.is_unspecified() {
-            self.error(
-                draft.section.header,
-                "a fixed address: `0.0.0.0/N` asks networkd to pick a free one at run time, which the file cannot show",
-            );
+            self.error(draft.section.header, "a fixed address: `0.0.0.0/N` asks networkd to pick a free one at run time, which the file cannot show");
             return;
         }
         let Some(dev) = self.link.clone() else {
@@ -615,8 +587,7 @@ impl UnitReader<'_> {
             return;
         };
         // networkd sets the broadcast itself for prefixes up to /30, unless there is a peer.
-        let computed = (prefix_len <= 30 && draft.peer.is_none())
-            .then(|| Ipv4Addr::from(u32::from(local) | (u32::MAX >> prefix_len)));
+        let computed = (prefix_len <= 30 && draft.peer.is_none()).then(|| Ipv4Addr::from(u32::from(local) | (u32::MAX >> prefix_len)));
         self.out.addresses.push(Address {
             dev,
             local,
@@ -636,9 +607,9 @@ impl UnitReader<'_> {
     fn route_key(&mut self, draft: &mut RouteDraft<'_>, key: &str, value: &str, line: Line<'_>) {
         let result: Result<(), String> = match key {
             "Destination" => match parse_prefix(value) {
-                Ok(Family::V4((addr, len))) => Ipv4Net::new(addr, len.unwrap_or(32))
-                    .map(|net| draft.destination = Some(net.trunc()))
-                    .map_err(|_| PREFIX_EXPECTED.to_string()),
+                Ok(Family::V4((addr, len))) => {
+                    Ipv4Net::new(addr, len.unwrap_or(32)).map(|net| draft.destination = Some(net.trunc())).map_err(|_| PREFIX_EXPECTED.to_string())
+                }
                 Ok(Family::V6) => {
                     draft.section.ipv6 = true;
                     Ok(())
@@ -649,10 +620,9 @@ impl UnitReader<'_> {
                 // Filled in at run time from a DHCP lease or router advertisement.
                 "_dhcp4" | "_ipv6ra" | "_dhcp6" => {
                     draft.from_dhcp = true;
-                    self.out.diagnostics.push(ParseDiagnostic::info(
-                        line,
-                        format!("a fixed gateway: `{value}` is learned at run time; this route is not used"),
-                    ));
+                    self.out
+                        .diagnostics
+                        .push(ParseDiagnostic::info(line, format!("a fixed gateway: `{value}` is learned at run time; this route is not used")));
                     Ok(())
                 }
                 _ => match parse_addr(value) {
@@ -733,18 +703,13 @@ impl UnitReader<'_> {
         if draft.section.invalid || draft.from_dhcp {
             return;
         }
-        if draft.destination.is_none()
-            && draft.gateway.is_none()
-            && draft.prefsrc.is_none()
-            && draft.multipath.is_empty()
-        {
+        if draft.destination.is_none() && draft.gateway.is_none() && draft.prefsrc.is_none() && draft.multipath.is_empty() {
             self.error(header, "`Destination=` or `Gateway=` in the [Route] section; networkd ignores it without them");
             return;
         }
         let kind = draft.kind.unwrap_or(RouteType::Unicast);
         let has_gateway = draft.gateway.is_some() || !draft.multipath.is_empty();
-        let takes_nexthop =
-            !matches!(kind, RouteType::Blackhole | RouteType::Unreachable | RouteType::Prohibit | RouteType::Throw);
+        let takes_nexthop = !matches!(kind, RouteType::Blackhole | RouteType::Unreachable | RouteType::Prohibit | RouteType::Throw);
         if !takes_nexthop && has_gateway {
             self.error(header, format!("no `Gateway=` for a {} route: the kernel refuses one", kind.name()));
             return;
@@ -766,13 +731,7 @@ impl UnitReader<'_> {
                 }
                 self.out.diagnostics.push(ParseDiagnostic::warning(header, NO_LINK_GATEWAY));
             }
-            vec![NextHop {
-                gateway: draft.gateway,
-                dev: self.link.as_deref().map(Into::into),
-                weight: 1,
-                onlink: draft.onlink,
-                ..NextHop::default()
-            }]
+            vec![NextHop { gateway: draft.gateway, dev: self.link.as_deref().map(Into::into), weight: 1, onlink: draft.onlink, ..NextHop::default() }]
         };
         // networkd puts local, broadcast, anycast and nat routes in the local table unless told.
         let default_table = match kind {
@@ -935,9 +894,7 @@ impl UnitReader<'_> {
     fn parse_table(&self, value: &str) -> Result<TableId, String> {
         table_id_builtin(value)
             .or_else(|| self.out.table_names.iter().find(|(n, _)| n == value).map(|(_, id)| *id))
-            .ok_or_else(|| {
-                format!("a table number or main/local/default (`{value}` is not a table name the paste defines)")
-            })
+            .ok_or_else(|| format!("a table number or main/local/default (`{value}` is not a table name the paste defines)"))
     }
 }
 
@@ -985,15 +942,7 @@ struct AddressDraft<'a> {
 
 impl<'a> AddressDraft<'a> {
     fn new(header: Line<'a>) -> Self {
-        AddressDraft {
-            section: SectionLines::new(header),
-            address: None,
-            peer: None,
-            broadcast: None,
-            label: None,
-            scope: None,
-            noprefixroute: false,
-        }
+        AddressDraft { section: SectionLines::new(header), address: None, peer: None, broadcast: None, label: None, scope: None, noprefixroute: false }
     }
 }
 
@@ -1050,13 +999,7 @@ struct RuleDraft<'a> {
 
 impl<'a> RuleDraft<'a> {
     fn new(header: Line<'a>) -> Self {
-        RuleDraft {
-            section: SectionLines::new(header),
-            rule: Rule::new(0, RuleAction::Lookup { table: TABLE_MAIN }),
-            table: None,
-            priority: None,
-            kind: None,
-        }
+        RuleDraft { section: SectionLines::new(header), rule: Rule::new(0, RuleAction::Lookup { table: TABLE_MAIN }), table: None, priority: None, kind: None }
     }
 }
 
@@ -1112,9 +1055,7 @@ fn parse_u32_value(value: &str) -> Result<u32, String> {
 }
 
 fn parse_u8_value(value: &str) -> Result<u8, String> {
-    crate::model::parse_u32(value)
-        .and_then(|v| u8::try_from(v).ok())
-        .ok_or_else(|| format!("a number from 0 to 255, not `{value}`"))
+    crate::model::parse_u32(value).and_then(|v| u8::try_from(v).ok()).ok_or_else(|| format!("a number from 0 to 255, not `{value}`"))
 }
 
 /// `MTUBytes=` as systemd reads it: parse_mtu() over parse_size() with binary multiples. A size
@@ -1195,18 +1136,13 @@ fn parse_ip_protocol(value: &str) -> Result<u8, String> {
         "udplite" => Some(136),
         _ => None,
     };
-    known
-        .or_else(|| value.parse::<u8>().ok())
-        .ok_or_else(|| format!("a protocol number or name (tcp, udp, icmp, …), not `{value}`"))
+    known.or_else(|| value.parse::<u8>().ok()).ok_or_else(|| format!("a protocol number or name (tcp, udp, icmp, …), not `{value}`"))
 }
 
 fn parse_protocol(value: &str) -> Result<String, String> {
     match value {
         "kernel" | "boot" | "static" | "ra" | "dhcp" => Ok(value.to_string()),
-        _ => value
-            .parse::<u8>()
-            .map(|n| n.to_string())
-            .map_err(|_| format!("kernel, boot, static, ra, dhcp or a number, not `{value}`")),
+        _ => value.parse::<u8>().map(|n| n.to_string()).map_err(|_| format!("kernel, boot, static, ra, dhcp or a number, not `{value}`")),
     }
 }
 
@@ -1284,10 +1220,7 @@ Address=2001:db8::45/64
 
         assert_eq!(out.routes.len(), 1);
         let r = &out.routes[0];
-        assert_eq!(
-            (r.table, r.kind, r.dst, r.metric, r.scope),
-            (TABLE_MAIN, RouteType::Unicast, net("0.0.0.0/0"), 0, Scope::UNIVERSE)
-        );
+        assert_eq!((r.table, r.kind, r.dst, r.metric, r.scope), (TABLE_MAIN, RouteType::Unicast, net("0.0.0.0/0"), 0, Scope::UNIVERSE));
         assert_eq!(r.protocol.as_deref(), Some("static"));
         assert_eq!(r.nexthops[0].gateway, Some(Ipv4Addr::new(192, 168, 10, 1)));
         assert_eq!(r.nexthops[0].dev.as_deref(), Some("eth0"));
@@ -1295,15 +1228,10 @@ Address=2001:db8::45/64
         assert_eq!(r.origin, Origin::line(7));
         assert!(!r.origin.is_inferred());
 
-        let ns: Vec<(String, Option<&str>, Option<usize>)> =
-            out.nameservers.iter().map(|n| (n.addr.to_string(), n.link.as_deref(), n.origin.line)).collect();
+        let ns: Vec<(String, Option<&str>, Option<usize>)> = out.nameservers.iter().map(|n| (n.addr.to_string(), n.link.as_deref(), n.origin.line)).collect();
         assert_eq!(
             ns,
-            [
-                ("192.168.10.10".into(), Some("eth0"), Some(8)),
-                ("192.168.10.11".into(), Some("eth0"), Some(8)),
-                ("1.1.1.1".into(), Some("eth0"), Some(9)),
-            ]
+            [("192.168.10.10".into(), Some("eth0"), Some(8)), ("192.168.10.11".into(), Some("eth0"), Some(8)), ("1.1.1.1".into(), Some("eth0"), Some(9)),]
         );
         assert_eq!(by_severity(&out, Severity::Info), [10, 11]);
         assert!(by_severity(&out, Severity::Error).is_empty());
@@ -1452,9 +1380,8 @@ Type=prohibit
 
     #[test]
     fn rule_without_priority_is_inferred() {
-        let out = run(
-            "[Match]\nName=eth1\n[RoutingPolicyRule]\nFrom=10.20.0.0/24\nTable=100\n[RoutingPolicyRule]\nFrom=10.30.0.0/24\nTable=101\nType=blackhole\n",
-        );
+        let out =
+            run("[Match]\nName=eth1\n[RoutingPolicyRule]\nFrom=10.20.0.0/24\nTable=100\n[RoutingPolicyRule]\nFrom=10.30.0.0/24\nTable=101\nType=blackhole\n");
         assert_eq!(out.rules[0].priority, 32765);
         assert_eq!(out.rules[1].priority, 32764);
         assert_eq!(out.rules[1].action, RuleAction::Blackhole);
@@ -1464,9 +1391,7 @@ Type=prohibit
 
     #[test]
     fn multipath_route() {
-        let out = run(
-            "[Match]\nName=eth0\n[Route]\nDestination=10.0.0.0/8\nMultiPathRoute=192.168.1.1@eth0 10\nMultiPathRoute=192.168.2.1@eth1 20\n",
-        );
+        let out = run("[Match]\nName=eth0\n[Route]\nDestination=10.0.0.0/8\nMultiPathRoute=192.168.1.1@eth0 10\nMultiPathRoute=192.168.2.1@eth1 20\n");
         let r = &out.routes[0];
         assert_eq!(r.nexthops.len(), 2);
         assert_eq!(r.nexthops[1].dev.as_deref(), Some("eth1"));
@@ -1531,8 +1456,7 @@ Address=10.2.0.2/24
 
     #[test]
     fn dns_spellings_and_bad_values() {
-        let out =
-            run("[Match]\nName=eth0\n[Network]\nDNS=1.1.1.1#cloudflare-dns.com 9.9.9.9:53 2620:fe::fe dns.example\n");
+        let out = run("[Match]\nName=eth0\n[Network]\nDNS=1.1.1.1#cloudflare-dns.com 9.9.9.9:53 2620:fe::fe dns.example\n");
         let addrs: Vec<String> = out.nameservers.iter().map(|n| n.addr.to_string()).collect();
         assert_eq!(addrs, ["1.1.1.1", "9.9.9.9"]);
         assert_eq!(by_severity(&out, Severity::Error), [4]);
@@ -1589,9 +1513,7 @@ garbage line
 
     #[test]
     fn ipv6_sections_are_set_aside() {
-        let out = run(
-            "[Match]\nName=eth0\n[Route]\nDestination=2001:db8:1::/48\nGateway=fe80::1\n[RoutingPolicyRule]\nFamily=ipv6\nTable=7\n",
-        );
+        let out = run("[Match]\nName=eth0\n[Route]\nDestination=2001:db8:1::/48\nGateway=fe80::1\n[RoutingPolicyRule]\nFamily=ipv6\nTable=7\n");
         assert!(out.routes.is_empty() && out.rules.is_empty());
         let lines: Vec<usize> = out.ipv6_lines.iter().map(|(n, _)| *n).collect();
         assert_eq!(lines, [3, 4, 5, 6, 7, 8]);
@@ -1611,9 +1533,7 @@ garbage line
 
     #[test]
     fn unused_sections_and_keys_are_info() {
-        let out = run(
-            "[Match]\nName=eth0\nMACAddress=00:11:22:33:44:55\n[Link]\nMTUBytes=9000\n[Network]\nDHCP=ipv4\nIPv6AcceptRA=no\n[DHCPv4]\nUseDNS=no\n",
-        );
+        let out = run("[Match]\nName=eth0\nMACAddress=00:11:22:33:44:55\n[Link]\nMTUBytes=9000\n[Network]\nDHCP=ipv4\nIPv6AcceptRA=no\n[DHCPv4]\nUseDNS=no\n");
         assert_eq!(by_severity(&out, Severity::Info), [3, 4, 7, 8, 9]);
         assert!(out.diagnostics.iter().any(|d| d.expected.contains("DHCP")));
     }
@@ -1655,7 +1575,28 @@ garbage line
         ] {
             assert_eq!(parse_mtu(text), Ok(mtu), "{text}");
         }
-        for bad in ["", "K", "-1", "-1500", "9T", "99999G", "é", "4G", "67", "0", "1.", ".5K", "1e3", "+ 5", "1.5.5K", "0x10", "512M 1G", "1K 1K", "5 x", "99999999999999999999"] {
+        for bad in [
+            "",
+            "K",
+            "-1",
+            "-1500",
+            "9T",
+            "99999G",
+            "é",
+            "4G",
+            "67",
+            "0",
+            "1.",
+            ".5K",
+            "1e3",
+            "+ 5",
+            "1.5.5K",
+            "0x10",
+            "512M 1G",
+            "1K 1K",
+            "5 x",
+            "99999999999999999999",
+        ] {
             assert!(parse_mtu(bad).is_err(), "{bad}");
         }
     }

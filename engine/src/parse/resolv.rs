@@ -50,27 +50,18 @@ fn resolv_conf_nameserver(line: Line<'_>, text: &str, ordinal: usize, out: &mut 
         return;
     };
     if ordinal > MAXNS {
-        out.diagnostics.push(ParseDiagnostic::warning(
-            line,
-            format!("at most {MAXNS} `nameserver` lines: the C library ignores this one"),
-        ));
+        out.diagnostics.push(ParseDiagnostic::warning(line, format!("at most {MAXNS} `nameserver` lines: the C library ignores this one")));
         return;
     }
     if words.len() > 2 {
-        out.diagnostics.push(ParseDiagnostic::warning(
-            line,
-            "one address per `nameserver` line: the C library reads only the first",
-        ));
+        out.diagnostics.push(ParseDiagnostic::warning(line, "one address per `nameserver` line: the C library reads only the first"));
     }
     // glibc's resolv.conf takes a bare address: no port, no `#name`.
     match value.parse::<Ipv4Addr>() {
         Ok(addr) => push_server(out, addr, None, line),
         Err(_) => match parse_server(value) {
             Some(DnsServer::V6) => out.diagnostics.push(ParseDiagnostic::info(line, IPV6_SERVER)),
-            _ => out.diagnostics.push(ParseDiagnostic::error(
-                line,
-                format!("an IPv4 or IPv6 address after `nameserver`, not `{value}`"),
-            )),
+            _ => out.diagnostics.push(ParseDiagnostic::error(line, format!("an IPv4 or IPv6 address after `nameserver`, not `{value}`"))),
         },
     }
 }
@@ -163,9 +154,7 @@ impl StatusState {
             match parse_server(value) {
                 Some(DnsServer::V4(addr)) => push_server(out, addr, self.link.as_deref(), line),
                 Some(DnsServer::V6) => ipv6 = true,
-                None => {
-                    out.diagnostics.push(ParseDiagnostic::error(line, format!("DNS server addresses, not `{value}`")))
-                }
+                None => out.diagnostics.push(ParseDiagnostic::error(line, format!("DNS server addresses, not `{value}`"))),
             }
         }
         if ipv6 {
@@ -196,15 +185,13 @@ fn split_field(text: &str) -> Option<(&str, &str)> {
     };
     let key = key.trim();
     // Field names are words (`resolv.conf mode`, `DNSSEC NTA`); this keeps `::::` out.
-    let is_name = key.starts_with(|c: char| c.is_ascii_alphabetic())
-        && key.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, ' ' | '.' | '-' | '_'));
+    let is_name = key.starts_with(|c: char| c.is_ascii_alphabetic()) && key.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, ' ' | '.' | '-' | '_'));
     is_name.then(|| (key, value.trim()))
 }
 
 /// One domain or server address, as continuation lines of other fields hold.
 fn is_single_value(text: &str) -> bool {
-    let domain_like =
-        |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'));
+    let domain_like = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'));
     !text.contains(char::is_whitespace) && (parse_server(text).is_some() || domain_like(text))
 }
 
@@ -354,10 +341,7 @@ MulticastDNS setting: no
           DNS Domain: ec2.internal
 ");
         assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
-        assert_eq!(
-            servers(&out),
-            [("10.0.0.2".to_string(), Some("ens3"), 12), ("10.0.0.3".to_string(), Some("ens3"), 14)]
-        );
+        assert_eq!(servers(&out), [("10.0.0.2".to_string(), Some("ens3"), 12), ("10.0.0.3".to_string(), Some("ens3"), 14)]);
     }
 
     #[test]

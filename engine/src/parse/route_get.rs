@@ -3,7 +3,7 @@
 //! `crate::selfcheck`.
 
 use super::words::{parse_ipv4, words};
-use super::{trim, Fragment, Line, ParseDiagnostic};
+use super::{Fragment, Line, ParseDiagnostic, trim};
 use serde::{Deserialize, Serialize};
 use std::net::{IpAddr, Ipv4Addr};
 
@@ -41,7 +41,9 @@ pub enum PastedAnswer {
         #[serde(default)]
         recent: bool,
     },
-    Error { message: String },
+    Error {
+        message: String,
+    },
 }
 
 /// Reads the output of one `ip route get` command (`command_line` is its line).
@@ -143,7 +145,14 @@ mod tests {
 
     #[test]
     fn text_json_and_errors() {
-        let want = PastedAnswer::Route { route_type: None, gateway: Some(Ipv4Addr::new(10, 244, 0, 1).into()), dev: Some("eth1".into()), src: Some(Ipv4Addr::new(10, 244, 0, 2)), table: Some("200".into()), recent: true };
+        let want = PastedAnswer::Route {
+            route_type: None,
+            gateway: Some(Ipv4Addr::new(10, 244, 0, 1).into()),
+            dev: Some("eth1".into()),
+            src: Some(Ipv4Addr::new(10, 244, 0, 2)),
+            table: Some("200".into()),
+            recent: true,
+        };
         let f = run("192.168.10.10 via 10.244.0.1 dev eth1 table 200 src 10.244.0.2 uid 0 \n    cache ");
         assert_eq!(f.route_gets[0].answer, want);
         assert_eq!(f.route_gets[0].line, 7);

@@ -51,10 +51,7 @@ pub fn parse(lines: &[Line<'_>], ctx: &Context, out: &mut Fragment) {
                 Some(c) => columns = Some(c),
                 None => {
                     columns = None;
-                    out.diagnostics.push(ParseDiagnostic::error(
-                        line,
-                        "a column header with Destination, Gateway, Genmask, Flags and Iface",
-                    ));
+                    out.diagnostics.push(ParseDiagnostic::error(line, "a column header with Destination, Gateway, Genmask, Flags and Iface"));
                 }
             }
             continue;
@@ -79,10 +76,7 @@ pub fn parse(lines: &[Line<'_>], ctx: &Context, out: &mut Fragment) {
                     c
                 }
                 None => {
-                    out.diagnostics.push(ParseDiagnostic::error(
-                        line,
-                        "a routing table row: Destination Gateway Genmask Flags Metric Ref Use Iface",
-                    ));
+                    out.diagnostics.push(ParseDiagnostic::error(line, "a routing table row: Destination Gateway Genmask Flags Metric Ref Use Iface"));
                     continue;
                 }
             },
@@ -130,9 +124,7 @@ impl Columns {
     /// 11 are `route -nee`'s.
     fn guess(count: usize) -> Option<Columns> {
         match count {
-            8 | 11 => {
-                Some(Columns { destination: 0, gateway: 1, genmask: 2, flags: 3, metric: Some(4), iface: 7, count })
-            }
+            8 | 11 => Some(Columns { destination: 0, gateway: 1, genmask: 2, flags: 3, metric: Some(4), iface: 7, count }),
             _ => None,
         }
     }
@@ -144,10 +136,7 @@ const NUMBERS_ONLY: &str = "`route -n` prints numbers; without -n names replace 
 /// One row → one route; None (with an error) when the row would change meaning if guessed.
 fn parse_row(line: Line<'_>, words: &[&str], columns: &Columns, table: u32, out: &mut Fragment) -> Option<Route> {
     if words.len() != columns.count {
-        out.diagnostics.push(ParseDiagnostic::error(
-            line,
-            format!("{} columns as in the header, not {}", columns.count, words.len()),
-        ));
+        out.diagnostics.push(ParseDiagnostic::error(line, format!("{} columns as in the header, not {}", columns.count, words.len())));
         return None;
     }
     let destination_word = words[columns.destination];
@@ -157,8 +146,7 @@ fn parse_row(line: Line<'_>, words: &[&str], columns: &Columns, table: u32, out:
         w => match w.parse::<Ipv4Addr>() {
             Ok(a) => a,
             Err(_) => {
-                out.diagnostics
-                    .push(ParseDiagnostic::error(line, format!("an IPv4 destination, not `{w}`: {NUMBERS_ONLY}")));
+                out.diagnostics.push(ParseDiagnostic::error(line, format!("an IPv4 destination, not `{w}`: {NUMBERS_ONLY}")));
                 return None;
             }
         },
@@ -170,18 +158,14 @@ fn parse_row(line: Line<'_>, words: &[&str], columns: &Columns, table: u32, out:
             Ok(a) if a.is_unspecified() => None,
             Ok(a) => Some(a),
             Err(_) => {
-                out.diagnostics
-                    .push(ParseDiagnostic::error(line, format!("an IPv4 gateway, not `{w}`: {NUMBERS_ONLY}")));
+                out.diagnostics.push(ParseDiagnostic::error(line, format!("an IPv4 gateway, not `{w}`: {NUMBERS_ONLY}")));
                 return None;
             }
         },
     };
     let genmask_word = words[columns.genmask];
     let Some(prefix_len) = genmask_word.parse::<Ipv4Addr>().ok().and_then(mask_to_len) else {
-        out.diagnostics.push(ParseDiagnostic::error(
-            line,
-            format!("a contiguous dotted Genmask such as 255.255.255.0, not `{genmask_word}`"),
-        ));
+        out.diagnostics.push(ParseDiagnostic::error(line, format!("a contiguous dotted Genmask such as 255.255.255.0, not `{genmask_word}`")));
         return None;
     };
     let flags = words[columns.flags];
@@ -190,8 +174,7 @@ fn parse_row(line: Line<'_>, words: &[&str], columns: &Columns, table: u32, out:
         Some(i) => match words[i].parse::<u32>() {
             Ok(m) => m,
             Err(_) => {
-                out.diagnostics
-                    .push(ParseDiagnostic::error(line, format!("a number in the Metric column, not `{}`", words[i])));
+                out.diagnostics.push(ParseDiagnostic::error(line, format!("a number in the Metric column, not `{}`", words[i])));
                 return None;
             }
         },
@@ -207,10 +190,7 @@ fn parse_row(line: Line<'_>, words: &[&str], columns: &Columns, table: u32, out:
         notes.push(format!("route flags U G H ! R D M; ignored `{unknown}`"));
     }
     if flags.contains('G') != gateway.is_some() {
-        notes.push(format!(
-            "flag G exactly when there is a gateway; read the Gateway column ({})",
-            words[columns.gateway]
-        ));
+        notes.push(format!("flag G exactly when there is a gateway; read the Gateway column ({})", words[columns.gateway]));
     }
     if flags.contains('H') != (prefix_len == 32) {
         notes.push(format!("flag H exactly for a 255.255.255.255 Genmask; read the Genmask ({genmask_word})"));
@@ -223,10 +203,7 @@ fn parse_row(line: Line<'_>, words: &[&str], columns: &Columns, table: u32, out:
 
     // `!` is RTF_REJECT, which /proc/net/route sets for both unreachable and prohibit routes.
     let kind = if flags.contains('!') {
-        out.diagnostics.push(ParseDiagnostic::info(
-            line,
-            "`unreachable` or `prohibit`, which route -n prints alike as `!` (reject); read as unreachable",
-        ));
+        out.diagnostics.push(ParseDiagnostic::info(line, "`unreachable` or `prohibit`, which route -n prints alike as `!` (reject); read as unreachable"));
         RouteType::Unreachable
     } else if iface.is_none() {
         // No device and no reject flag: a blackhole (or a rare throw) route.
@@ -407,16 +384,14 @@ Destination     Gateway         Genmask         Flags Metric Ref    Use Iface
 
     #[test]
     fn host_reject_route() {
-        let out =
-            run("Destination Gateway Genmask Flags Metric Ref Use Iface\n10.1.2.3 - 255.255.255.255 !H 0 - 0 -\n");
+        let out = run("Destination Gateway Genmask Flags Metric Ref Use Iface\n10.1.2.3 - 255.255.255.255 !H 0 - 0 -\n");
         assert_eq!(out.routes[0].dst, net("10.1.2.3/32"));
         assert_eq!(out.routes[0].kind, RouteType::Unreachable);
     }
 
     #[test]
     fn blackhole_has_no_interface() {
-        let out =
-            run("Destination Gateway Genmask Flags Metric Ref Use Iface\n10.66.0.0 0.0.0.0 255.255.0.0 U 0 0 0 *\n");
+        let out = run("Destination Gateway Genmask Flags Metric Ref Use Iface\n10.66.0.0 0.0.0.0 255.255.0.0 U 0 0 0 *\n");
         assert_eq!(out.routes[0].kind, RouteType::Blackhole);
         assert!(out.routes[0].nexthops.is_empty());
         assert_eq!(out.diagnostics[0].severity, Severity::Warning);
@@ -425,19 +400,14 @@ Destination     Gateway         Genmask         Flags Metric Ref    Use Iface
     #[test]
     fn uses_ctx_table() {
         let ctx = Context { table: Some(100), ..Context::default() };
-        let out = run_with(
-            "Kernel IP routing table\nDestination Gateway Genmask Flags Metric Ref Use Iface\n0.0.0.0 10.0.0.1 0.0.0.0 UG 0 0 0 eth0\n",
-            &ctx,
-        );
+        let out = run_with("Kernel IP routing table\nDestination Gateway Genmask Flags Metric Ref Use Iface\n0.0.0.0 10.0.0.1 0.0.0.0 UG 0 0 0 eth0\n", &ctx);
         assert_eq!(out.routes[0].table, 100);
         assert!(out.seen.tables.contains(&100));
     }
 
     #[test]
     fn headerless_rows_are_read_as_route_n_with_a_warning() {
-        let out = run(
-            "0.0.0.0         192.168.10.1    0.0.0.0         UG    100    0        0 eth0\n192.168.10.0 0.0.0.0 255.255.255.0 U 100 0 0 eth0\n",
-        );
+        let out = run("0.0.0.0         192.168.10.1    0.0.0.0         UG    100    0        0 eth0\n192.168.10.0 0.0.0.0 255.255.255.0 U 100 0 0 eth0\n");
         assert_eq!(out.routes.len(), 2);
         assert_eq!(out.routes[0].metric, 100);
         let warnings: Vec<_> = out.diagnostics.iter().filter(|d| d.severity == Severity::Warning).collect();
@@ -447,9 +417,7 @@ Destination     Gateway         Genmask         Flags Metric Ref    Use Iface
 
     #[test]
     fn elided_listing_is_not_seen_whole() {
-        let out = run(
-            "Kernel IP routing table\nDestination Gateway Genmask Flags Metric Ref Use Iface\n0.0.0.0 10.0.0.1 0.0.0.0 UG 0 0 0 eth0\n...\n",
-        );
+        let out = run("Kernel IP routing table\nDestination Gateway Genmask Flags Metric Ref Use Iface\n0.0.0.0 10.0.0.1 0.0.0.0 UG 0 0 0 eth0\n...\n");
         assert_eq!(out.routes.len(), 1);
         assert!(out.diagnostics.is_empty());
         assert!(out.seen.tables.is_empty());

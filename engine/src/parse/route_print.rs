@@ -71,14 +71,19 @@ pub fn parse(text: &str) -> Fragment {
     for (k, a) in ifaces.iter().enumerate() {
         // The widest non-host on-link route containing the address is its subnet.
         let first = rows.iter().find(|r| r.3 == *a).map(|r| r.0);
-        let len = rows
-            .iter()
-            .filter(|r| r.3 == *a && r.2.is_none() && r.1.prefix_len() < 32 && r.1.contains(a))
-            .map(|r| r.1.prefix_len())
-            .max()
-            .unwrap_or(32);
+        let len = rows.iter().filter(|r| r.3 == *a && r.2.is_none() && r.1.prefix_len() < 32 && r.1.contains(a)).map(|r| r.1.prefix_len()).max().unwrap_or(32);
         let origin = Origin { line: first, ..Origin::default() };
-        out.links.push(Link { name: link_name(*a), index: Some(k as u32 + 2), up: true, lower_up: true, loopback: false, group: 0, mac: None, mtu: None, origin: origin.clone() });
+        out.links.push(Link {
+            name: link_name(*a),
+            index: Some(k as u32 + 2),
+            up: true,
+            lower_up: true,
+            loopback: false,
+            group: 0,
+            mac: None,
+            mtu: None,
+            origin: origin.clone(),
+        });
         out.addresses.push(Address {
             dev: link_name(*a),
             local: *a,

@@ -2,9 +2,9 @@
 //! its format. The command line decides the format (`ip r s t 200` → routes of table 200);
 //! where there is none, the content does.
 
+use super::{Context, Fragment, Line, ParseDiagnostic, trim};
 use super::{ifconfig, ip_addr, ip_nexthop, ip_route, ip_rule, networkd, resolv, route_get, route_n};
-use super::{trim, Context, Fragment, Line, ParseDiagnostic};
-use crate::model::{parse_u32, table_id_builtin, TableId};
+use crate::model::{TableId, parse_u32, table_id_builtin};
 use serde::{Deserialize, Serialize};
 
 /// The formats whyroute reads.
@@ -78,10 +78,52 @@ struct CommandContext {
 
 /// Commands whose first word marks a command line even without a prompt.
 const KNOWN_COMMANDS: &[&str] = &[
-    "ip", "route", "ifconfig", "netstat", "cat", "grep", "ping", "kubectl", "sudo", "resolvectl", "systemd-resolve",
-    "hostname", "traceroute", "tracepath", "dig", "nslookup", "host", "curl", "wget", "ls", "echo", "ss", "tcpdump",
-    "iptables", "iptables-save", "nft", "arp", "sysctl", "set", "export", "ssh", "systemctl", "journalctl", "less",
-    "more", "tail", "head", "wg", "tailscale", "nmcli", "networkctl", "ethtool", "brctl", "bridge", "mtr", "nc",
+    "ip",
+    "route",
+    "ifconfig",
+    "netstat",
+    "cat",
+    "grep",
+    "ping",
+    "kubectl",
+    "sudo",
+    "resolvectl",
+    "systemd-resolve",
+    "hostname",
+    "traceroute",
+    "tracepath",
+    "dig",
+    "nslookup",
+    "host",
+    "curl",
+    "wget",
+    "ls",
+    "echo",
+    "ss",
+    "tcpdump",
+    "iptables",
+    "iptables-save",
+    "nft",
+    "arp",
+    "sysctl",
+    "set",
+    "export",
+    "ssh",
+    "systemctl",
+    "journalctl",
+    "less",
+    "more",
+    "tail",
+    "head",
+    "wg",
+    "tailscale",
+    "nmcli",
+    "networkctl",
+    "ethtool",
+    "brctl",
+    "bridge",
+    "mtr",
+    "nc",
 ];
 
 /// Checked on every line of a paste: reject non-words before scanning the list.
@@ -99,23 +141,21 @@ pub fn parse_transcript(text: &str) -> (Fragment, Vec<Block>) {
     let mut pending = 0;
     let mut current: Option<(String, usize, Command)> = None;
 
-    let flush = |current: &mut Option<(String, usize, Command)>, lines: &[Line<'_>], out: &mut Fragment, blocks: &mut Vec<Block>| {
-        match current.take() {
-            Some((cmd, no, command)) => {
-                let last = lines.last().map(|l| l.no).unwrap_or(no);
-                match command {
-                    Command::Read(format, cx) => {
-                        read_block(format, &cx, no, lines, out);
-                        blocks.push(Block { command: Some(cmd), first_line: no, last_line: last, format: Some(format), skipped: None });
-                    }
-                    Command::Skip(why) => {
-                        out.diagnostics.push(ParseDiagnostic::info(Line { no, text: &cmd }, format!("skipped: {why}")));
-                        blocks.push(Block { command: Some(cmd), first_line: no, last_line: last, format: None, skipped: Some(why) });
-                    }
+    let flush = |current: &mut Option<(String, usize, Command)>, lines: &[Line<'_>], out: &mut Fragment, blocks: &mut Vec<Block>| match current.take() {
+        Some((cmd, no, command)) => {
+            let last = lines.last().map(|l| l.no).unwrap_or(no);
+            match command {
+                Command::Read(format, cx) => {
+                    read_block(format, &cx, no, lines, out);
+                    blocks.push(Block { command: Some(cmd), first_line: no, last_line: last, format: Some(format), skipped: None });
+                }
+                Command::Skip(why) => {
+                    out.diagnostics.push(ParseDiagnostic::info(Line { no, text: &cmd }, format!("skipped: {why}")));
+                    blocks.push(Block { command: Some(cmd), first_line: no, last_line: last, format: None, skipped: Some(why) });
                 }
             }
-            None => read_by_content(lines, out, blocks),
         }
+        None => read_by_content(lines, out, blocks),
     };
 
     for (i, line) in lines.iter().enumerate() {
@@ -161,21 +201,24 @@ fn command_in(t: &str) -> Option<String> {
     let first_word = t.split(char::is_whitespace).next().unwrap_or(t);
     if let Some(at) = first_word.find('@') {
         let head = &t[..at];
-        if !head.is_empty() && !head.contains(':')
-            && let Some(end) = prompt_end(t) {
-                let cmd = t[end..].trim();
-                if !cmd.is_empty() {
-                    return Some(cmd.to_string());
-                }
-            }
-    }
-    if t.starts_with('[')
-        && let Some(close) = t.find(']') {
-            let rest = &t[close + 1..];
-            if let Some(cmd) = rest.strip_prefix("# ").or_else(|| rest.strip_prefix("$ ")) {
-                return Some(cmd.trim().to_string());
+        if !head.is_empty()
+            && !head.contains(':')
+            && let Some(end) = prompt_end(t)
+        {
+            let cmd = t[end..].trim();
+            if !cmd.is_empty() {
+                return Some(cmd.to_string());
             }
         }
+    }
+    if t.starts_with('[')
+        && let Some(close) = t.find(']')
+    {
+        let rest = &t[close + 1..];
+        if let Some(cmd) = rest.strip_prefix("# ").or_else(|| rest.strip_prefix("$ ")) {
+            return Some(cmd.trim().to_string());
+        }
+    }
     for p in ["$ ", "> "] {
         if let Some(cmd) = t.strip_prefix(p) {
             let cmd = cmd.trim();
@@ -422,28 +465,38 @@ fn detect_line(t: &str) -> Option<Format> {
     let w = &words[..n];
     let first = w[0];
     if let Some(num) = first.strip_suffix(':')
-        && num.bytes().all(|b| b.is_ascii_digit()) && !num.is_empty() {
-            let second = w.get(1).copied().unwrap_or("");
-            if matches!(second, "from" | "not" | "to" | "iif" | "oif" | "fwmark" | "tos" | "lookup" | "all") {
-                return Some(Format::IpRule);
-            }
-            if w.get(2).is_some_and(|x| x.starts_with('<')) || w.get(2) == Some(&"inet") {
-                return Some(Format::IpAddr);
-            }
+        && num.bytes().all(|b| b.is_ascii_digit())
+        && !num.is_empty()
+    {
+        let second = w.get(1).copied().unwrap_or("");
+        if matches!(second, "from" | "not" | "to" | "iif" | "oif" | "fwmark" | "tos" | "lookup" | "all") {
+            return Some(Format::IpRule);
         }
+        if w.get(2).is_some_and(|x| x.starts_with('<')) || w.get(2) == Some(&"inet") {
+            return Some(Format::IpAddr);
+        }
+    }
     if trimmed.starts_with("Kernel IP routing table") || (first == "Destination" && w.get(1) == Some(&"Gateway")) {
         return Some(Format::RouteN);
     }
     if trimmed.contains("Link encap:") || w.get(1).is_some_and(|x| x.starts_with("flags=")) {
         return Some(Format::Ifconfig);
     }
-    if trimmed.starts_with("[Match]") || trimmed.starts_with("[Network]") || trimmed.starts_with("[Route]") || trimmed.starts_with("[RoutingPolicyRule]") || trimmed.starts_with("[Address]") {
+    if trimmed.starts_with("[Match]")
+        || trimmed.starts_with("[Network]")
+        || trimmed.starts_with("[Route]")
+        || trimmed.starts_with("[RoutingPolicyRule]")
+        || trimmed.starts_with("[Address]")
+    {
         return Some(Format::Networkd);
     }
     if first == "nameserver" || first == "search" {
         return Some(Format::Resolv);
     }
-    if first == "id" && w.get(1).is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit())) && w.get(2).is_some_and(|k| matches!(*k, "via" | "dev" | "group" | "blackhole")) {
+    if first == "id"
+        && w.get(1).is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit()))
+        && w.get(2).is_some_and(|k| matches!(*k, "via" | "dev" | "group" | "blackhole"))
+    {
         return Some(Format::IpNexthop);
     }
     if first.starts_with("net.ipv4.") && w.get(1) == Some(&"=") {
@@ -541,7 +594,10 @@ mod tests {
         assert_eq!(classify("ip -4 route list table all"), Command::Read(Format::IpRoute, CommandContext { all_tables: true, ..Default::default() }));
         assert_eq!(classify("ip a"), Command::Read(Format::IpAddr, CommandContext::default()));
         // `ip route get`'s answer is the host's own kernel's: read, to check whyroute's against.
-        assert_eq!(classify("ip r g 1.1.1.1 from 10.0.0.2"), Command::Read(Format::RouteGet, CommandContext { args: vec!["1.1.1.1".into(), "from".into(), "10.0.0.2".into()], ..Default::default() }));
+        assert_eq!(
+            classify("ip r g 1.1.1.1 from 10.0.0.2"),
+            Command::Read(Format::RouteGet, CommandContext { args: vec!["1.1.1.1".into(), "from".into(), "10.0.0.2".into()], ..Default::default() })
+        );
         assert!(matches!(classify("ip route flush cache"), Command::Skip(_)));
         assert!(matches!(classify("ping 192.168.10.10 -I eth0 -c 1"), Command::Skip(_)));
         assert_eq!(classify("sudo ip route show table main"), Command::Read(Format::IpRoute, CommandContext { table: Some(254), ..Default::default() }));
@@ -549,7 +605,9 @@ mod tests {
 
     #[test]
     fn content_detection_without_commands() {
-        let (f, blocks) = parse_transcript("0:\tfrom all lookup local\n32766:\tfrom all lookup main\ndefault via 10.0.0.1 dev eth0\n10.0.0.0/24 dev eth0 proto kernel scope link src 10.0.0.5");
+        let (f, blocks) = parse_transcript(
+            "0:\tfrom all lookup local\n32766:\tfrom all lookup main\ndefault via 10.0.0.1 dev eth0\n10.0.0.0/24 dev eth0 proto kernel scope link src 10.0.0.5",
+        );
         assert_eq!(blocks.len(), 2, "{blocks:?}");
         assert_eq!(f.rules.len(), 2);
         assert_eq!(f.routes.len(), 2);
@@ -562,7 +620,9 @@ mod tests {
         for t in ["10.1.0.0/24 via 10.0.0.1 dev eth0", "0:\tfrom all lookup local", "Kernel IP routing table", "2: eth0: <UP>", "192.168.1.1"] {
             assert!(cannot_be_command(t), "{t}");
         }
-        const ALPHABET: [&str; 24] = ["1", "0", "a", "ip", "route", "Z", "@", " ", "\t", "\u{b}", "\u{a0}", "\u{3000}", "é", "$", "#", ">", "~", "[", "]", ":", "/", "-n", "root@h", "$ "];
+        const ALPHABET: [&str; 24] = [
+            "1", "0", "a", "ip", "route", "Z", "@", " ", "\t", "\u{b}", "\u{a0}", "\u{3000}", "é", "$", "#", ">", "~", "[", "]", ":", "/", "-n", "root@h", "$ ",
+        ];
         let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
         let (mut rejected, mut commands) = (0, 0);
         for _ in 0..200_000 {

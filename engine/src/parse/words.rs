@@ -113,12 +113,15 @@ pub fn parse_prefix_lenient(s: &str) -> Option<Ipv4Net> {
 pub fn words_joined(line: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for w in line.split_whitespace() {
-        if w.starts_with('/') && w.len() > 1 && w[1..].bytes().all(|b| b.is_ascii_digit())
+        if w.starts_with('/')
+            && w.len() > 1
+            && w[1..].bytes().all(|b| b.is_ascii_digit())
             && let Some(prev) = out.last_mut()
-                && prev.parse::<Ipv4Addr>().is_ok() {
-                    prev.push_str(w);
-                    continue;
-                }
+            && prev.parse::<Ipv4Addr>().is_ok()
+        {
+            prev.push_str(w);
+            continue;
+        }
         out.push(w.to_string());
     }
     out
@@ -130,11 +133,7 @@ pub fn words_joined(line: &str) -> Vec<String> {
 pub fn words(line: &str) -> Words<'_> {
     // In ASCII, `char::is_whitespace` and `u8::is_ascii_whitespace` differ only in the
     // vertical tab; without one, the byte-wise split finds the same words.
-    if line.is_ascii() && !line.as_bytes().contains(&b'\x0B') {
-        Words::Ascii(line.split_ascii_whitespace())
-    } else {
-        Words::Unicode(line.split_whitespace())
-    }
+    if line.is_ascii() && !line.as_bytes().contains(&b'\x0B') { Words::Ascii(line.split_ascii_whitespace()) } else { Words::Unicode(line.split_whitespace()) }
 }
 
 /// Iterator of [`words`].
@@ -197,9 +196,30 @@ mod tests {
     #[test]
     fn quick_ipv4_agrees_with_the_standard_parser() {
         let mut cases: Vec<String> = [
-            "0.0.0.0", "255.255.255.255", "10.0.0.1", "1.2.3.4", "256.1.1.1", "01.2.3.4", "1.2.3.04", "1.2.3.00",
-            "1.2.3", "1.2.3.4.5", "1.2.3.4.", ".1.2.3.4", "1..2.3", "1.2.3.4 ", "1.2.3.1000", "1.2.3.999", "1.2.3.-1",
-            "1.2.3.+1", "", ".", "a.b.c.d", "1.2.3.4/24", "١.٢.٣.٤", "1.2.3.4\u{0}",
+            "0.0.0.0",
+            "255.255.255.255",
+            "10.0.0.1",
+            "1.2.3.4",
+            "256.1.1.1",
+            "01.2.3.4",
+            "1.2.3.04",
+            "1.2.3.00",
+            "1.2.3",
+            "1.2.3.4.5",
+            "1.2.3.4.",
+            ".1.2.3.4",
+            "1..2.3",
+            "1.2.3.4 ",
+            "1.2.3.1000",
+            "1.2.3.999",
+            "1.2.3.-1",
+            "1.2.3.+1",
+            "",
+            ".",
+            "a.b.c.d",
+            "1.2.3.4/24",
+            "١.٢.٣.٤",
+            "1.2.3.4\u{0}",
         ]
         .iter()
         .map(|s| s.to_string())

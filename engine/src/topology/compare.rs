@@ -2,10 +2,10 @@
 //! change their outcome, and which difference causes each.
 
 use super::model::FlowSpec;
-use super::network::{build, Network, NodeKind};
-use super::trace::{trace_network, TraceResult};
+use super::network::{Network, NodeKind, build};
+use super::trace::{TraceResult, trace_network};
 use super::{LinuxHost, Scenario};
-use crate::model::{rule_to_string, Host};
+use crate::model::{Host, rule_to_string};
 use serde::{Deserialize, Serialize};
 use std::net::Ipv4Addr;
 
@@ -170,13 +170,15 @@ fn cause(na: &Network, nb: &Network, ta: &TraceResult, tb: &TraceResult) -> Opti
     let only_in = |r: &str, h: &Host| !h.rules.iter().any(|x| rule_to_string(h, x).replace('\t', " ") == r);
     if fa.rule != fb.rule {
         if let Some(r) = &fa.rule
-            && only_in(r, hb) {
-                return Some(format!("rule `{r}` (which decided before) was removed"));
-            }
+            && only_in(r, hb)
+        {
+            return Some(format!("rule `{r}` (which decided before) was removed"));
+        }
         if let Some(r) = &fb.rule
-            && only_in(r, ha) {
-                return Some(format!("rule `{r}` was added, and now decides"));
-            }
+            && only_in(r, ha)
+        {
+            return Some(format!("rule `{r}` was added, and now decides"));
+        }
         return Some(format!("the deciding rule changed from `{}` to `{}`", fa.rule.clone().unwrap_or_default(), fb.rule.clone().unwrap_or_default()));
     }
     if fa.route != fb.route {

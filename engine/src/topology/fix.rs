@@ -4,10 +4,10 @@
 
 use super::network::{Network, NodeKind};
 use super::preset::WizardValues;
-use super::trace::{lookup_table, trace_network, Disposition, TraceResult};
-use super::{prefix_str, FlowSpec, Scenario};
+use super::trace::{Disposition, TraceResult, lookup_table, trace_network};
+use super::{FlowSpec, Scenario, prefix_str};
 use crate::decide::Fib;
-use crate::model::{route_to_string, rule_to_string, NextHop, Origin, Route, RouteType, RuleAction, Scope, TABLE_MAIN};
+use crate::model::{NextHop, Origin, Route, RouteType, RuleAction, Scope, TABLE_MAIN, route_to_string, rule_to_string};
 use ipnet::Ipv4Net;
 use serde::{Deserialize, Serialize};
 use std::net::Ipv4Addr;
@@ -16,13 +16,31 @@ use std::net::Ipv4Addr;
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Change {
-    RemoveRule { node: String, rule: String },
+    RemoveRule {
+        node: String,
+        rule: String,
+    },
     /// Re-add the rule after `lookup main` (priority 32766, appended after main).
-    MoveRule { node: String, rule: String, priority: u32 },
-    AddRoute { node: String, table: u32, route: String },
+    MoveRule {
+        node: String,
+        rule: String,
+        priority: u32,
+    },
+    AddRoute {
+        node: String,
+        table: u32,
+        route: String,
+    },
     /// The wizard's Workload DNS (the platform regenerates the supervisor VMs' rules).
-    WorkloadDns { from: Ipv4Addr, to: Ipv4Addr },
-    ReturnRoute { node: String, prefix: Ipv4Net, via: Ipv4Addr },
+    WorkloadDns {
+        from: Ipv4Addr,
+        to: Ipv4Addr,
+    },
+    ReturnRoute {
+        node: String,
+        prefix: Ipv4Net,
+        via: Ipv4Addr,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -61,57 +79,73 @@ pub fn candidates(net: &Network, flow: &FlowSpec) -> Vec<Fix> {
         let h = &o.host;
         let f = flow.origin_flow();
         if let Ok(d) = Fib::new(h).route_get(&f, None)
-            && let Some(ri) = d.rule {
-                let r = &h.rules[ri];
-                // A rule with a selector of its own (not `from all lookup T`, as the kernel's are).
-                if !r.matches_every_packet() {
-                    let text = rule_to_string(h, r).replace('\t', " ");
-                    let spec = text.split_once(": ").map(|x| x.1.trim().to_string()).unwrap_or(text.clone());
-                    out.push((format!("remove the rule `{text}` on {}", o.name), Change::RemoveRule { node: o.name.clone(), rule: text.clone() }, vec![format!("ip rule del priority {} {spec}", r.priority)]));
+            && let Some(ri) = d.rule
+        {
+            let r = &h.rules[ri];
+            // A rule with a selector of its own (not `from all lookup T`, as the kernel's are).
+            if !r.matches_every_packet() {
+                let text = rule_to_string(h, r).replace('\t', " ");
+                let spec = text.split_once(": ").map(|x| x.1.trim().to_string()).unwrap_or(text.clone());
+                out.push((
+                    format!("remove the rule `{text}` on {}", o.name),
+                    Change::RemoveRule { node: o.name.clone(), rule: text.clone() },
+                    vec![format!("ip rule del priority {} {spec}", r.priority)],
+                ));
+                out.push((
+                    format!("move the rule `{text}` after `lookup main` on {}", o.name),
+                    Change::MoveRule { node: o.name.clone(), rule: text.clone(), priority: 32766 },
+                    vec![format!("ip rule del priority {} {spec}", r.priority), format!("ip rule add priority 32766 {spec}")],
+                ));
+                if let RuleAction::Lookup { table } = r.action
+                    && table != TABLE_MAIN
+                    && let Some(m) = lookup_table(h, TABLE_MAIN, flow.dst)
+                {
+                    let mut nr = m.clone();
+                    nr.table = table;
+                    nr.origin = Origin::inferred("whyroute fix");
+                    let rs = route_to_string(h, &nr);
+                    let base = route_to_string(h, m);
                     out.push((
-                        format!("move the rule `{text}` after `lookup main` on {}", o.name),
-                        Change::MoveRule { node: o.name.clone(), rule: text.clone(), priority: 32766 },
-                        vec![format!("ip rule del priority {} {spec}", r.priority), format!("ip rule add priority 32766 {spec}")],
+                        format!("add main's route `{base}` to table {} on {}", h.table_name(table), o.name),
+                        Change::AddRoute { node: o.name.clone(), table, route: rs.clone() },
+                        vec![format!("ip route add {}", add_form(&rs, table, h.table_name(table)))],
                     ));
-                    if let RuleAction::Lookup { table } = r.action
-                        && table != TABLE_MAIN
-                            && let Some(m) = lookup_table(h, TABLE_MAIN, flow.dst) {
-                                let mut nr = m.clone();
-                                nr.table = table;
-                                nr.origin = Origin::inferred("whyroute fix");
-                                let rs = route_to_string(h, &nr);
-                                let base = route_to_string(h, m);
-                                out.push((
-                                    format!("add main's route `{base}` to table {} on {}", h.table_name(table), o.name),
-                                    Change::AddRoute { node: o.name.clone(), table, route: rs.clone() },
-                                    vec![format!("ip route add {}", add_form(&rs, table, h.table_name(table)))],
-                                ));
-                            }
                 }
             }
+        }
     }
     // 2. The wizard's Workload DNS when it is a management-side address.
     if let Some(w) = &net.wizard
-        && w.workload_dns.contains(&flow.dst) && (w.management_dns.contains(&flow.dst) || w.management_network.contains(&flow.dst))
-            && let Some(new) = free_management_address(net, w) {
-                out.push((
-                    format!("use a different Workload DNS address (e.g. {new}) — not the Management DNS {}", flow.dst),
-                    Change::WorkloadDns { from: flow.dst, to: new },
-                    vec![format!("Workload Management → Network → Workload DNS: {new}"), "(redeploy Workload Management so the supervisor VMs get the new rule)".into()],
-                ));
-            }
+        && w.workload_dns.contains(&flow.dst)
+        && (w.management_dns.contains(&flow.dst) || w.management_network.contains(&flow.dst))
+        && let Some(new) = free_management_address(net, w)
+    {
+        out.push((
+            format!("use a different Workload DNS address (e.g. {new}) — not the Management DNS {}", flow.dst),
+            Change::WorkloadDns { from: flow.dst, to: new },
+            vec![
+                format!("Workload Management → Network → Workload DNS: {new}"),
+                "(redeploy Workload Management so the supervisor VMs get the new rule)".into(),
+            ],
+        ));
+    }
     // 3. A lost reply: the return route on the replier, towards the router the request came from.
     if let Some(Disposition::ReplyLost { node, .. }) = t.reply.as_ref().map(|r| &r.disposition)
-        && let (Some((router, via)), Some(back)) = (return_gateway(net, &t), t.reply.as_ref().and_then(|r| r.hops.first()).map(|h| h.packet.dst)) {
-            let prefix = return_prefix(back);
-            let windows = net.node(node).is_some_and(|n| n.windows);
-            let cmd = if windows {
-                format!("route -p add {} mask {} {via}", prefix.network(), prefix.netmask())
-            } else {
-                format!("ip route add {} via {via}", prefix_str(prefix))
-            };
-            out.push((format!("add a route for {} via {router} ({via}) on {node}", prefix_str(prefix)), Change::ReturnRoute { node: node.clone(), prefix, via }, vec![format!("on {node}: {cmd}")]));
-        }
+        && let (Some((router, via)), Some(back)) = (return_gateway(net, &t), t.reply.as_ref().and_then(|r| r.hops.first()).map(|h| h.packet.dst))
+    {
+        let prefix = return_prefix(back);
+        let windows = net.node(node).is_some_and(|n| n.windows);
+        let cmd = if windows {
+            format!("route -p add {} mask {} {via}", prefix.network(), prefix.netmask())
+        } else {
+            format!("ip route add {} via {via}", prefix_str(prefix))
+        };
+        out.push((
+            format!("add a route for {} via {router} ({via}) on {node}", prefix_str(prefix)),
+            Change::ReturnRoute { node: node.clone(), prefix, via },
+            vec![format!("on {node}: {cmd}")],
+        ));
+    }
     out.into_iter()
         .map(|(title, change, commands)| {
             let mut n2 = net.clone();
@@ -161,7 +195,11 @@ pub fn free_management_address(net: &Network, w: &WizardValues) -> Option<Ipv4Ad
     let m = w.management_network.trunc();
     let start = w.workload_dns.first().copied().filter(|d| m.contains(d)).map(u32::from).unwrap_or(u32::from(m.network()));
     (start + 1..u32::from(m.broadcast())).map(Ipv4Addr::from).find(|a| {
-        *a != w.management_gateway && !w.management_dns.contains(a) && !w.workload_dns.contains(a) && Some(*a) != w.management_start_ip && !net.nodes.iter().any(|n| n.owns(*a))
+        *a != w.management_gateway
+            && !w.management_dns.contains(a)
+            && !w.workload_dns.contains(a)
+            && Some(*a) != w.management_start_ip
+            && !net.nodes.iter().any(|n| n.owns(*a))
     })
 }
 

@@ -2,13 +2,13 @@
 //! the value or pasted line it comes from.
 
 use super::compare::dns_flows;
-use super::network::{build, Network, NodeKind};
-use super::text::locate;
-use super::trace::{trace_network, Disposition};
 use super::nat::{NatTable, NsxNatRule};
-use super::{prefix_str, Diagnostic, Scenario};
+use super::network::{Network, NodeKind, build};
+use super::text::locate;
+use super::trace::{Disposition, trace_network};
+use super::{Diagnostic, Scenario, prefix_str};
 use crate::decide::{Fib, Flow};
-use crate::model::{rule_to_string, RouteType, RuleAction, TABLE_DEFAULT, TABLE_LOCAL};
+use crate::model::{RouteType, RuleAction, TABLE_DEFAULT, TABLE_LOCAL, rule_to_string};
 use crate::parse::Severity;
 use ipnet::Ipv4Net;
 
@@ -28,9 +28,13 @@ pub fn lint_network(net: &Network, source: Option<&str>) -> Vec<Diagnostic> {
     }
     for seg in &net.segments {
         if let Some(g) = seg.gateway
-            && !seg.cidr.contains(&g) {
-                out.push(Diagnostic::new(Severity::Error, "gateway_off_subnet", format!("segment {}: gateway {g} is not in its subnet {}", seg.name, seg.cidr)).at(&seg.name, "gateway", None));
-            }
+            && !seg.cidr.contains(&g)
+        {
+            out.push(
+                Diagnostic::new(Severity::Error, "gateway_off_subnet", format!("segment {}: gateway {g} is not in its subnet {}", seg.name, seg.cidr))
+                    .at(&seg.name, "gateway", None),
+            );
+        }
     }
     path_checks(net, &mut out);
     if let Some(src) = source {
@@ -68,10 +72,14 @@ fn wizard_checks(net: &Network, out: &mut Vec<Diagnostic>) {
         } else if w.management_network.contains(d) {
             out.push(Diagnostic {
                 field: Some(field.into()),
-                ..Diagnostic::new(Severity::Warning, "workload_dns_in_management", format!(
-                    "Workload DNS {d} is in the management network {}: the supervisor VMs reach it through table 200 (eth1), not eth0",
-                    w.management_network
-                ))
+                ..Diagnostic::new(
+                    Severity::Warning,
+                    "workload_dns_in_management",
+                    format!(
+                        "Workload DNS {d} is in the management network {}: the supervisor VMs reach it through table 200 (eth1), not eth0",
+                        w.management_network
+                    ),
+                )
             });
         }
     }
@@ -95,20 +103,47 @@ fn wizard_checks(net: &Network, out: &mut Vec<Diagnostic>) {
         for j in i + 1..nets.len() {
             let (a, b) = (nets[i], nets[j]);
             if a.1.contains(&b.1.network()) || b.1.contains(&a.1.network()) {
-                out.push(Diagnostic { field: Some(field_of(b.0).into()), ..Diagnostic::new(Severity::Error, "overlap", format!("the {} {} overlaps the {} {}", b.0, b.1, a.0, a.1)) });
+                out.push(Diagnostic {
+                    field: Some(field_of(b.0).into()),
+                    ..Diagnostic::new(Severity::Error, "overlap", format!("the {} {} overlaps the {} {}", b.0, b.1, a.0, a.1))
+                });
             }
         }
         let docker: Ipv4Net = "172.17.0.0/16".parse().expect("constant");
         let n = nets[i];
         if n.1.contains(&docker.network()) || docker.contains(&n.1.network()) {
-            out.push(Diagnostic { field: Some(field_of(n.0).into()), ..Diagnostic::new(Severity::Warning, "overlap", format!("the {} {} overlaps docker0's default bridge network 172.17.0.0/16 (on any host running Docker, those addresses stay local)", n.0, n.1)) });
+            out.push(Diagnostic {
+                field: Some(field_of(n.0).into()),
+                ..Diagnostic::new(
+                    Severity::Warning,
+                    "overlap",
+                    format!(
+                        "the {} {} overlaps docker0's default bridge network 172.17.0.0/16 (on any host running Docker, those addresses stay local)",
+                        n.0, n.1
+                    ),
+                )
+            });
         }
     }
     if !w.management_network.contains(&w.management_gateway) {
-        out.push(Diagnostic { field: Some("wizard.management_gateway".into()), ..Diagnostic::new(Severity::Error, "gateway_off_subnet", format!("management gateway {} is not in the management network {}", w.management_gateway, w.management_network)) });
+        out.push(Diagnostic {
+            field: Some("wizard.management_gateway".into()),
+            ..Diagnostic::new(
+                Severity::Error,
+                "gateway_off_subnet",
+                format!("management gateway {} is not in the management network {}", w.management_gateway, w.management_network),
+            )
+        });
     }
     if !w.tier0_uplink.contains(&w.bgp_peer) {
-        out.push(Diagnostic { field: Some("wizard.bgp_peer".into()), ..Diagnostic::new(Severity::Error, "gateway_off_subnet", format!("BGP peer {} is not on the Tier-0 uplink network {}", w.bgp_peer, w.tier0_uplink.trunc())) });
+        out.push(Diagnostic {
+            field: Some("wizard.bgp_peer".into()),
+            ..Diagnostic::new(
+                Severity::Error,
+                "gateway_off_subnet",
+                format!("BGP peer {} is not on the Tier-0 uplink network {}", w.bgp_peer, w.tier0_uplink.trunc()),
+            )
+        });
     }
 }
 
@@ -125,20 +160,48 @@ fn host_checks(net: &Network, n: &super::network::Node, out: &mut Vec<Diagnostic
             if r.action == (RuleAction::Lookup { table: TABLE_DEFAULT }) || r.origin.is_inferred() {
                 continue;
             }
-            out.push(Diagnostic::new(Severity::Warning, "rule_shadowed", format!("rule `{text}` can never be reached: `{by}` matches every packet first and always finds a route")).at(&n.name, field, line_of(&r.origin)));
+            out.push(
+                Diagnostic::new(
+                    Severity::Warning,
+                    "rule_shadowed",
+                    format!("rule `{text}` can never be reached: `{by}` matches every packet first and always finds a route"),
+                )
+                .at(&n.name, field, line_of(&r.origin)),
+            );
             continue;
         }
         for dev in [&r.iif, &r.oif].into_iter().flatten() {
             if h.link(dev).is_none() {
-                out.push(Diagnostic::new(Severity::Warning, "rule_never_matches", format!("rule `{text}` names device {dev}, which {} does not have: it never matches", n.name)).at(&n.name, field, line_of(&r.origin)));
+                out.push(
+                    Diagnostic::new(
+                        Severity::Warning,
+                        "rule_never_matches",
+                        format!("rule `{text}` names device {dev}, which {} does not have: it never matches", n.name),
+                    )
+                    .at(&n.name, field, line_of(&r.origin)),
+                );
             }
         }
         if h.rules[..i].iter().any(|x| x.same_as(r)) {
-            out.push(Diagnostic::new(Severity::Info, "rule_duplicate", format!("rule `{text}` repeats an earlier rule: it can only be reached when the first one finds nothing")).at(&n.name, field, line_of(&r.origin)));
+            out.push(
+                Diagnostic::new(
+                    Severity::Info,
+                    "rule_duplicate",
+                    format!("rule `{text}` repeats an earlier rule: it can only be reached when the first one finds nothing"),
+                )
+                .at(&n.name, field, line_of(&r.origin)),
+            );
         }
         if let RuleAction::Lookup { table } = r.action {
             if table != TABLE_DEFAULT && table != TABLE_LOCAL && h.routes(table).is_empty() {
-                out.push(Diagnostic::new(Severity::Warning, "empty_table", format!("rule `{text}` looks up table {}, which is empty (or was not pasted): the rule has no effect", h.table_name(table))).at(&n.name, field, line_of(&r.origin)));
+                out.push(
+                    Diagnostic::new(
+                        Severity::Warning,
+                        "empty_table",
+                        format!("rule `{text}` looks up table {}, which is empty (or was not pasted): the rule has no effect", h.table_name(table)),
+                    )
+                    .at(&n.name, field, line_of(&r.origin)),
+                );
             }
             let catch_all = r.matches_every_packet() && r.suppress_prefixlen.is_none() && r.suppress_ifgroup.is_none();
             let has_default = h.routes(table).iter().any(|x| x.dst.prefix_len() == 0 && x.kind == RouteType::Unicast);
@@ -155,13 +218,34 @@ fn host_checks(net: &Network, n: &super::network::Node, out: &mut Vec<Diagnostic
         for r in routes {
             for nh in &r.nexthops {
                 if let Some(d) = &nh.dev
-                    && h.link(d).is_some_and(|l| !l.up || !l.lower_up) {
-                        out.push(Diagnostic::new(Severity::Warning, "route_via_down_link", format!("route `{}` uses {d}, which is down: the kernel skips it", crate::model::route_to_string(h, r))).at(&n.name, field, line_of(&r.origin)));
-                    }
+                    && h.link(d).is_some_and(|l| !l.up || !l.lower_up)
+                {
+                    out.push(
+                        Diagnostic::new(
+                            Severity::Warning,
+                            "route_via_down_link",
+                            format!("route `{}` uses {d}, which is down: the kernel skips it", crate::model::route_to_string(h, r)),
+                        )
+                        .at(&n.name, field, line_of(&r.origin)),
+                    );
+                }
                 if let Some(g) = nh.gateway
-                    && !nh.onlink && !h.addresses.iter().any(|a| a.matches(g) && nh.dev.as_deref().is_none_or(|d| d == a.dev)) {
-                        out.push(Diagnostic::new(Severity::Warning, "gateway_off_subnet", format!("route `{}`: gateway {g} is on no subnet of {} (the kernel refuses such a route unless `onlink`)", crate::model::route_to_string(h, r), n.name)).at(&n.name, field, line_of(&r.origin)));
-                    }
+                    && !nh.onlink
+                    && !h.addresses.iter().any(|a| a.matches(g) && nh.dev.as_deref().is_none_or(|d| d == a.dev))
+                {
+                    out.push(
+                        Diagnostic::new(
+                            Severity::Warning,
+                            "gateway_off_subnet",
+                            format!(
+                                "route `{}`: gateway {g} is on no subnet of {} (the kernel refuses such a route unless `onlink`)",
+                                crate::model::route_to_string(h, r),
+                                n.name
+                            ),
+                        )
+                        .at(&n.name, field, line_of(&r.origin)),
+                    );
+                }
             }
         }
     }
@@ -174,10 +258,18 @@ fn host_checks(net: &Network, n: &super::network::Node, out: &mut Vec<Diagnostic
                 continue;
             }
             if let Ok(d) = fib.route_get(&Flow::to(ns.addr), None)
-                && &d.dev != link {
-                    let why = d.rule.map(|i| format!(" by rule `{}`", rule_to_string(h, &h.rules[i]).replace('\t', " "))).unwrap_or_default();
-                    out.push(Diagnostic::new(Severity::Error, "nameserver_hijacked", format!("DNS server {} is configured on {link} but its queries leave {}{why}", ns.addr, d.dev)).at(&n.name, field, ns.origin.line));
-                }
+                && &d.dev != link
+            {
+                let why = d.rule.map(|i| format!(" by rule `{}`", rule_to_string(h, &h.rules[i]).replace('\t', " "))).unwrap_or_default();
+                out.push(
+                    Diagnostic::new(
+                        Severity::Error,
+                        "nameserver_hijacked",
+                        format!("DNS server {} is configured on {link} but its queries leave {}{why}", ns.addr, d.dev),
+                    )
+                    .at(&n.name, field, ns.origin.line),
+                );
+            }
         }
     }
     let _ = net;
@@ -189,8 +281,21 @@ fn nat_shadowing(node: &str, rules: &[NsxNatRule], out: &mut Vec<Diagnostic>) {
     let covers = |a: &[Ipv4Net], b: &[Ipv4Net]| a.is_empty() || (!b.is_empty() && b.iter().all(|x| a.iter().any(|y| y.contains(x))));
     for (i, r) in sorted.iter().enumerate() {
         let same_dir = |x: &NsxNatRule| is_dnat(x) == is_dnat(r);
-        if let Some(by) = sorted[..i].iter().find(|x| x.enabled && same_dir(x) && covers(&x.source, &r.source) && covers(&x.destination, &r.destination) && (x.service.is_none() || x.service == r.service)) {
-            out.push(Diagnostic::new(Severity::Warning, "nat_rule_shadowed", format!("NAT rule {} can never apply: {} matches everything it matches and comes first", r.describe(), by.describe())).at(node, "nat", r.line));
+        if let Some(by) = sorted[..i].iter().find(|x| {
+            x.enabled
+                && same_dir(x)
+                && covers(&x.source, &r.source)
+                && covers(&x.destination, &r.destination)
+                && (x.service.is_none() || x.service == r.service)
+        }) {
+            out.push(
+                Diagnostic::new(
+                    Severity::Warning,
+                    "nat_rule_shadowed",
+                    format!("NAT rule {} can never apply: {} matches everything it matches and comes first", r.describe(), by.describe()),
+                )
+                .at(node, "nat", r.line),
+            );
         }
     }
 }
@@ -218,16 +323,28 @@ fn path_checks(net: &Network, out: &mut Vec<Diagnostic>) {
                 let prefix = super::fix::return_prefix(back);
                 let went = t.reply.as_ref().and_then(|r| r.hops.first()).and_then(|h| h.next_hop).map(|g| format!(" (it leaves via {g})")).unwrap_or_default();
                 let msg = match &via {
-                    Some((r, a)) => format!("{node} has no route back to {back} towards {r} ({a}){went}: replies to {} are lost. The return path needs {} via {a} on {node}", f.describe(), prefix_str(prefix)),
+                    Some((r, a)) => format!(
+                        "{node} has no route back to {back} towards {r} ({a}){went}: replies to {} are lost. The return path needs {} via {a} on {node}",
+                        f.describe(),
+                        prefix_str(prefix)
+                    ),
                     None => format!("{node} cannot send replies back to {back}{went}: replies to {} are lost", f.describe()),
                 };
                 out.push(Diagnostic::new(Severity::Error, "return_route_missing", msg).at(node, "routes", None));
             }
             Some(Disposition::Delivered { .. }) if t.asymmetric => {
-                out.push(Diagnostic::new(Severity::Warning, "asymmetric_return", format!("{}: the reply takes another path than the request (stateful firewalls and NAT on the way may drop it)", f.describe())));
+                out.push(Diagnostic::new(
+                    Severity::Warning,
+                    "asymmetric_return",
+                    format!("{}: the reply takes another path than the request (stateful firewalls and NAT on the way may drop it)", f.describe()),
+                ));
             }
             None if !t.forward.disposition.is_delivered() => {
-                out.push(Diagnostic::new(Severity::Warning, "flow_fails", format!("{}: {}", f.describe(), t.forward.disposition.describe())).at(t.forward.disposition.node(), "routes", None));
+                out.push(Diagnostic::new(Severity::Warning, "flow_fails", format!("{}: {}", f.describe(), t.forward.disposition.describe())).at(
+                    t.forward.disposition.node(),
+                    "routes",
+                    None,
+                ));
             }
             _ => {}
         }

@@ -16,16 +16,13 @@ pub mod preset;
 pub mod text;
 pub mod trace;
 
-
-
-
-pub use model::{Device, FlowSpec, LinuxHost, Scenario, Segment, Tier0, Tier1, Vip};
-pub use network::{build, Network};
-pub use compare::{compare, compare_hosts, Comparison};
-pub use fix::{fixes, Fix};
+pub use compare::{Comparison, compare, compare_hosts};
+pub use fix::{Fix, fixes};
 pub use lint::lint;
+pub use model::{Device, FlowSpec, LinuxHost, Scenario, Segment, Tier0, Tier1, Vip};
+pub use network::{Network, build};
 pub use preset::WizardValues;
-pub use trace::{trace, Disposition, TraceResult};
+pub use trace::{Disposition, TraceResult, trace};
 
 use crate::parse::Severity;
 use ipnet::Ipv4Net;

@@ -193,7 +193,18 @@ pub struct FlowSpec {
 
 impl Default for FlowSpec {
     fn default() -> Self {
-        FlowSpec { from_node: None, dst: Ipv4Addr::UNSPECIFIED, src: None, proto: None, dport: None, sport: None, tos: None, mark: None, uid: None, label: None }
+        FlowSpec {
+            from_node: None,
+            dst: Ipv4Addr::UNSPECIFIED,
+            src: None,
+            proto: None,
+            dport: None,
+            sport: None,
+            tos: None,
+            mark: None,
+            uid: None,
+            label: None,
+        }
     }
 }
 
@@ -288,11 +299,12 @@ impl Scenario {
     pub fn inline_files(&mut self, base: &std::path::Path) -> Result<(), String> {
         for h in &mut self.hosts {
             if h.transcript.is_none()
-                && let Some(f) = &h.transcript_file {
-                    let p = base.join(f);
-                    let bytes = std::fs::read(&p).map_err(|e| format!("host {}: cannot read {}: {e}", h.name, p.display()))?;
-                    h.transcript = Some(String::from_utf8_lossy(&bytes).into_owned());
-                }
+                && let Some(f) = &h.transcript_file
+            {
+                let p = base.join(f);
+                let bytes = std::fs::read(&p).map_err(|e| format!("host {}: cannot read {}: {e}", h.name, p.display()))?;
+                h.transcript = Some(String::from_utf8_lossy(&bytes).into_owned());
+            }
         }
         Ok(())
     }

@@ -12,7 +12,7 @@
 //! - NO_SNAT and NO_DNAT have no translated fields: when one matches, evaluation stops and
 //!   the packet is not translated (they exempt traffic from a broader rule).
 
-use crate::parse::iptables::{parse_nat, IptRule, IptTarget};
+use crate::parse::iptables::{IptRule, IptTarget, parse_nat};
 use crate::parse::{Line, ParseDiagnostic};
 use ipnet::Ipv4Net;
 use serde::{Deserialize, Serialize};
@@ -146,7 +146,11 @@ fn yes() -> bool {
 }
 
 fn nets(v: &[Ipv4Net]) -> String {
-    if v.is_empty() { "Any".into() } else { v.iter().map(|n| if n.prefix_len() == 32 { n.addr().to_string() } else { n.to_string() }).collect::<Vec<_>>().join(",") }
+    if v.is_empty() {
+        "Any".into()
+    } else {
+        v.iter().map(|n| if n.prefix_len() == 32 { n.addr().to_string() } else { n.to_string() }).collect::<Vec<_>>().join(",")
+    }
 }
 
 impl NsxNatRule {
@@ -180,7 +184,11 @@ impl NsxNatRule {
             return (!t.contains(&p.dst)).then(|| format!("destination {} is not in its translated network {t}", p.dst));
         }
         if self.action.phase() != phase {
-            return Some(format!("{} applies to {} packets only", self.action.name(), if phase == NatPhase::Snat { "inbound (destination)" } else { "outbound (source)" }));
+            return Some(format!(
+                "{} applies to {} packets only",
+                self.action.name(),
+                if phase == NatPhase::Snat { "inbound (destination)" } else { "outbound (source)" }
+            ));
         }
         if !self.source.is_empty() && !self.source.iter().any(|n| n.contains(&p.src)) {
             return Some(format!("source {} is not in {}", p.src, nets(&self.source)));
@@ -193,9 +201,10 @@ impl NsxNatRule {
                 return Some(format!("service is {}, the packet is {}", crate::model::ipproto_name(s.proto), crate::model::ipproto_name(p.proto)));
             }
             if let Some(port) = s.port
-                && port != p.dport {
-                    return Some(format!("service port {port} ≠ destination port {}", p.dport));
-                }
+                && port != p.dport
+            {
+                return Some(format!("service port {port} ≠ destination port {}", p.dport));
+            }
         }
         None
     }
@@ -205,10 +214,12 @@ impl NsxNatRule {
 /// address when `to` is smaller (a pool: NSX picks from it; the first is what is shown).
 fn map_addr(a: Ipv4Addr, from: Option<Ipv4Net>, to: Ipv4Net) -> Ipv4Addr {
     if let Some(f) = from
-        && f.prefix_len() == to.prefix_len() && to.prefix_len() < 32 {
-            let off = u32::from(a) - u32::from(f.network());
-            return Ipv4Addr::from(u32::from(to.network()) + off);
-        }
+        && f.prefix_len() == to.prefix_len()
+        && to.prefix_len() < 32
+    {
+        let off = u32::from(a) - u32::from(f.network());
+        return Ipv4Addr::from(u32::from(to.network()) + off);
+    }
     to.addr()
 }
 
@@ -355,41 +366,62 @@ fn eval_nsx(rules: &[NsxNatRule], p: &Packet, phase: NatPhase) -> NatResult {
 /// runs the user chain and comes back on RETURN or its end. Returns true when a verdict ended
 /// the walk.
 #[allow(clippy::too_many_arguments)]
-fn eval_chain(rules: &[IptRule], chain: &str, p: &Packet, in_iface: Option<&str>, out_iface: Option<&str>, out_addr: Option<Ipv4Addr>, res: &mut NatResult, depth: usize) -> bool {
+fn eval_chain(
+    rules: &[IptRule],
+    chain: &str,
+    p: &Packet,
+    in_iface: Option<&str>,
+    out_iface: Option<&str>,
+    out_addr: Option<Ipv4Addr>,
+    res: &mut NatResult,
+    depth: usize,
+) -> bool {
     if depth > 16 {
-        res.checks.push(NatCheck { rule: format!("-j {chain}"), line: None, matched: false, why: "jump depth over 16 (a loop between chains?): stopped".into() });
+        res.checks.push(NatCheck {
+            rule: format!("-j {chain}"),
+            line: None,
+            matched: false,
+            why: "jump depth over 16 (a loop between chains?): stopped".into(),
+        });
         return true;
     }
     for r in rules.iter().filter(|r| r.chain == chain) {
         let why_not = (|| {
             if let Some(m) = r.source
-                && !m.matches(p.src) {
-                    return Some(format!("source {} {} {}", p.src, if m.negated { "is in" } else { "is not in" }, m.net));
-                }
+                && !m.matches(p.src)
+            {
+                return Some(format!("source {} {} {}", p.src, if m.negated { "is in" } else { "is not in" }, m.net));
+            }
             if let Some(m) = r.destination
-                && !m.matches(p.dst) {
-                    return Some(format!("destination {} {} {}", p.dst, if m.negated { "is in" } else { "is not in" }, m.net));
-                }
+                && !m.matches(p.dst)
+            {
+                return Some(format!("destination {} {} {}", p.dst, if m.negated { "is in" } else { "is not in" }, m.net));
+            }
             if let Some(i) = &r.in_iface
-                && Some(i.as_str()) != in_iface {
-                    return Some(format!("in-interface is {}, not {i}", in_iface.unwrap_or("(local)")));
-                }
+                && Some(i.as_str()) != in_iface
+            {
+                return Some(format!("in-interface is {}, not {i}", in_iface.unwrap_or("(local)")));
+            }
             if let Some(o) = &r.out_iface
-                && Some(o.as_str()) != out_iface {
-                    return Some(format!("out-interface is {}, not {o}", out_iface.unwrap_or("?")));
-                }
+                && Some(o.as_str()) != out_iface
+            {
+                return Some(format!("out-interface is {}, not {o}", out_iface.unwrap_or("?")));
+            }
             if let Some(pr) = r.proto
-                && pr != p.proto {
-                    return Some(format!("protocol is {}, not {}", crate::model::ipproto_name(p.proto), crate::model::ipproto_name(pr)));
-                }
+                && pr != p.proto
+            {
+                return Some(format!("protocol is {}, not {}", crate::model::ipproto_name(p.proto), crate::model::ipproto_name(pr)));
+            }
             if let Some((a, b)) = r.dport
-                && (p.dport < a || p.dport > b) {
-                    return Some(format!("destination port {} not in {a}:{b}", p.dport));
-                }
+                && (p.dport < a || p.dport > b)
+            {
+                return Some(format!("destination port {} not in {a}:{b}", p.dport));
+            }
             if let Some((a, b)) = r.sport
-                && (p.sport < a || p.sport > b) {
-                    return Some(format!("source port {} not in {a}:{b}", p.sport));
-                }
+                && (p.sport < a || p.sport > b)
+            {
+                return Some(format!("source port {} not in {a}:{b}", p.sport));
+            }
             None
         })();
         if let Some(why) = why_not {
@@ -439,11 +471,7 @@ fn eval_chain(rules: &[IptRule], chain: &str, p: &Packet, in_iface: Option<&str>
 
 /// Reads NSX NAT rules from the seed's Markdown table or NSX Policy API JSON.
 pub fn parse_nsx(text: &str) -> (Vec<NsxNatRule>, Vec<ParseDiagnostic>) {
-    if text.trim_start().starts_with('{') || text.trim_start().starts_with('[') {
-        parse_nsx_json(text)
-    } else {
-        parse_nsx_table(text)
-    }
+    if text.trim_start().starts_with('{') || text.trim_start().starts_with('[') { parse_nsx_json(text) } else { parse_nsx_table(text) }
 }
 
 /// Reads a node's NAT paste: iptables when it looks like iptables, NSX otherwise.
@@ -574,14 +602,19 @@ pub fn parse_nsx_json(text: &str) -> (Vec<NsxNatRule>, Vec<ParseDiagnostic>) {
         let line = Line { no, text: text.lines().nth(no - 1).unwrap_or("") };
         let s = |key: &str| it.get(key).and_then(|x| x.as_str()).unwrap_or("");
         let r = (|| -> Result<NsxNatRule, String> {
-            let action = NsxAction::parse(s("action")).ok_or_else(|| format!("`action`: SNAT, DNAT, NO_SNAT, NO_DNAT or REFLEXIVE, found `{}`", s("action")))?;
-            let source = parse_net_list(s("source_network")).ok_or_else(|| format!("`source_network`: an address, CIDR or empty, found `{}`", s("source_network")))?;
-            let destination = parse_net_list(s("destination_network")).ok_or_else(|| format!("`destination_network`: an address, CIDR or empty, found `{}`", s("destination_network")))?;
-            let translated = parse_net_list(s("translated_network")).ok_or_else(|| format!("`translated_network`: an address or CIDR, found `{}`", s("translated_network")))?;
+            let action =
+                NsxAction::parse(s("action")).ok_or_else(|| format!("`action`: SNAT, DNAT, NO_SNAT, NO_DNAT or REFLEXIVE, found `{}`", s("action")))?;
+            let source =
+                parse_net_list(s("source_network")).ok_or_else(|| format!("`source_network`: an address, CIDR or empty, found `{}`", s("source_network")))?;
+            let destination = parse_net_list(s("destination_network"))
+                .ok_or_else(|| format!("`destination_network`: an address, CIDR or empty, found `{}`", s("destination_network")))?;
+            let translated = parse_net_list(s("translated_network"))
+                .ok_or_else(|| format!("`translated_network`: an address or CIDR, found `{}`", s("translated_network")))?;
             let seq = it.get("sequence_number").or_else(|| it.get("rule_priority")).and_then(|x| x.as_u64());
             // `service` is a policy path (`/infra/services/DNS-UDP`); a path ending in a known
             // PROTO/PORT-like name is read, anything else matches every service (said in the rule).
-            let service = it.get("service").and_then(|x| x.as_str()).and_then(|p| p.rsplit('/').next()).and_then(|n| Service::parse(&n.replace(['-', '_'], "/")));
+            let service =
+                it.get("service").and_then(|x| x.as_str()).and_then(|p| p.rsplit('/').next()).and_then(|n| Service::parse(&n.replace(['-', '_'], "/")));
             Ok(NsxNatRule {
                 action,
                 source,

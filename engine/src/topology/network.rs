@@ -9,11 +9,11 @@
 //! BGP peers learn those prefixes via the Tier-0 uplink.
 
 use super::model::{Device, Scenario, Vip};
-use super::nat::{parse_any, NatTable};
-use super::preset::{expand, WizardValues};
-use super::{parse_net, Diagnostic};
-use crate::model::{build_host, Address, Host, Link, Origin, Scope, TABLE_MAIN};
-use crate::parse::{ip_route, parse_transcript, route_print, Context, Fragment, Line, ParseDiagnostic, Severity};
+use super::nat::{NatTable, parse_any};
+use super::preset::{WizardValues, expand};
+use super::{Diagnostic, parse_net};
+use crate::model::{Address, Host, Link, Origin, Scope, TABLE_MAIN, build_host};
+use crate::parse::{Context, Fragment, Line, ParseDiagnostic, Severity, ip_route, parse_transcript, route_print};
 use ipnet::Ipv4Net;
 use serde::{Deserialize, Serialize};
 use std::net::Ipv4Addr;
@@ -113,7 +113,18 @@ fn link(name: &str, index: u32, up: bool) -> Link {
 }
 
 fn addr(dev: &str, a: Ipv4Addr, len: u8) -> Address {
-    Address { dev: dev.into(), local: a, prefix_len: len, peer: None, broadcast: None, scope: Scope::UNIVERSE, secondary: false, noprefixroute: false, label: None, origin: Origin::default() }
+    Address {
+        dev: dev.into(),
+        local: a,
+        prefix_len: len,
+        peer: None,
+        broadcast: None,
+        scope: Scope::UNIVERSE,
+        secondary: false,
+        noprefixroute: false,
+        label: None,
+        origin: Origin::default(),
+    }
 }
 
 /// Adds `ip route` lines (static routes) to the fragment's main table.
@@ -212,7 +223,10 @@ pub fn build(scenario: &Scenario) -> Network {
         let text = match (&h.transcript, &h.transcript_file) {
             (Some(t), _) => t.clone(),
             (None, Some(f)) => {
-                diags.push(Diagnostic::error(&h.name, format!("transcript_file `{f}` was not read (the CLI reads it; library callers inline it with Scenario::inline_files)")));
+                diags.push(Diagnostic::error(
+                    &h.name,
+                    format!("transcript_file `{f}` was not read (the CLI reads it; library callers inline it with Scenario::inline_files)"),
+                ));
                 String::new()
             }
             (None, None) => {
@@ -290,7 +304,16 @@ pub fn build(scenario: &Scenario) -> Network {
             frag.addresses.push(addr("lb", a, 32));
         }
         add_route_lines(&mut frag, &routes, &t1.name, &mut diags);
-        nodes.push(Node { name: t1.name.clone(), kind: NodeKind::Tier1, host: build_host(frag), nat, vips: t1.vips.clone(), forwards: true, windows: false, from_transcript: false });
+        nodes.push(Node {
+            name: t1.name.clone(),
+            kind: NodeKind::Tier1,
+            host: build_host(frag),
+            nat,
+            vips: t1.vips.clone(),
+            forwards: true,
+            windows: false,
+            from_transcript: false,
+        });
     }
     // Prefixes each Tier-0 learns from its Tier-1s (and advertises to its BGP peers).
     let mut advertised: Vec<(String, Ipv4Net, Ipv4Addr)> = Vec::new(); // (t0, prefix, t1 transit address)
@@ -328,7 +351,16 @@ pub fn build(scenario: &Scenario) -> Network {
             }
         }
         add_route_lines(&mut frag, &routes, &t0.name, &mut diags);
-        nodes.push(Node { name: t0.name.clone(), kind: NodeKind::Tier0, host: build_host(frag), nat: None, vips: Vec::new(), forwards: true, windows: false, from_transcript: false });
+        nodes.push(Node {
+            name: t0.name.clone(),
+            kind: NodeKind::Tier0,
+            host: build_host(frag),
+            nat: None,
+            vips: Vec::new(),
+            forwards: true,
+            windows: false,
+            from_transcript: false,
+        });
     }
     for (list, kind) in [(&s.routers, NodeKind::Router), (&s.externals, NodeKind::External)] {
         for d in list {

@@ -3,7 +3,7 @@
 //! 200 itself, the namespace segment and Tier-1 with its NAT rules and load balancers, the
 //! Tier-0 with its uplink and BGP peer), as the seed shows it.
 
-use super::model::{LinuxHost, Scenario, Segment, Tier0, Tier1, Vip, SCENARIO_VERSION};
+use super::model::{LinuxHost, SCENARIO_VERSION, Scenario, Segment, Tier0, Tier1, Vip};
 use ipnet::Ipv4Net;
 use serde::{Deserialize, Serialize};
 use std::fmt::Write as _;
@@ -60,7 +60,8 @@ fn pfx(n: Ipv4Net) -> String {
 }
 
 /// The seed's ingress load balancers (offset in the ingress CIDR, port, name).
-const INGRESS_VIPS: &[(u32, u16, &str)] = &[(1, 2112, "vsphere-csi-controller"), (1, 2113, "vsphere-csi-controller"), (2, 6443, "kube-apiserver"), (2, 443, "kube-apiserver")];
+const INGRESS_VIPS: &[(u32, u16, &str)] =
+    &[(1, 2112, "vsphere-csi-controller"), (1, 2113, "vsphere-csi-controller"), (2, 6443, "kube-apiserver"), (2, 443, "kube-apiserver")];
 /// The seed's ClusterIP distributed load balancers (offset in the service CIDR, port, proto, name).
 const CLUSTER_IPS: &[(u32, u16, &str, &str)] = &[
     (1, 443, "tcp", "kubernetes"),
@@ -150,9 +151,24 @@ impl WizardValues {
         let m = self.management_network;
         let ns = self.supervisor_subnet();
         let mut t = String::new();
-        let _ = writeln!(t, "ip addr\n1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN group default qlen 1000\n    inet 127.0.0.1/8 scope host lo");
-        let _ = writeln!(t, "2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc mq state UP group default qlen 1000\n    inet {}/{} brd {} scope global eth0", self.supervisor_eth0(), m.prefix_len(), m.broadcast());
-        let _ = writeln!(t, "3: eth1: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc mq state UP group default qlen 1000\n    inet {}/{} brd {} scope global eth1", self.supervisor_eth1(), ns.prefix_len(), ns.broadcast());
+        let _ = writeln!(
+            t,
+            "ip addr\n1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN group default qlen 1000\n    inet 127.0.0.1/8 scope host lo"
+        );
+        let _ = writeln!(
+            t,
+            "2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc mq state UP group default qlen 1000\n    inet {}/{} brd {} scope global eth0",
+            self.supervisor_eth0(),
+            m.prefix_len(),
+            m.broadcast()
+        );
+        let _ = writeln!(
+            t,
+            "3: eth1: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc mq state UP group default qlen 1000\n    inet {}/{} brd {} scope global eth1",
+            self.supervisor_eth1(),
+            ns.prefix_len(),
+            ns.broadcast()
+        );
         for d in &self.management_dns {
             let _ = writeln!(t, "\ncat /etc/systemd/network/10-eth0.network | grep DNS\nDNS = {d}");
         }
@@ -184,7 +200,13 @@ impl WizardValues {
 pub fn tanzu_nat(w: &WizardValues) -> Scenario {
     let mut vips: Vec<Vip> = INGRESS_VIPS
         .iter()
-        .map(|(off, port, name)| Vip { name: name.to_string(), address: nth(w.ingress_cidr, *off), port: *port, protocol: "tcp".into(), kind: "ingress".into() })
+        .map(|(off, port, name)| Vip {
+            name: name.to_string(),
+            address: nth(w.ingress_cidr, *off),
+            port: *port,
+            protocol: "tcp".into(),
+            kind: "ingress".into(),
+        })
         .collect();
     // Offsets that fit in the service CIDR below its broadcast (in u64: a /0 has 2^32 addresses).
     let service_size = 1u64 << (32 - w.service_cidr.prefix_len().min(32));
@@ -202,7 +224,12 @@ pub fn tanzu_nat(w: &WizardValues) -> Scenario {
         hosts: vec![LinuxHost { name: SUPERVISOR.into(), transcript: Some(w.supervisor_transcript()), ..LinuxHost::default() }],
         segments: vec![
             Segment { name: MANAGEMENT_SEGMENT.into(), cidr: pfx(w.management_network.trunc()), gateway: Some(w.management_gateway.to_string()), tier1: None },
-            Segment { name: NAMESPACE_SEGMENT.into(), cidr: pfx(w.supervisor_subnet()), gateway: Some(w.namespace_gateway().to_string()), tier1: Some(TIER1.into()) },
+            Segment {
+                name: NAMESPACE_SEGMENT.into(),
+                cidr: pfx(w.supervisor_subnet()),
+                gateway: Some(w.namespace_gateway().to_string()),
+                tier1: Some(TIER1.into()),
+            },
         ],
         tier1s: vec![Tier1 {
             name: TIER1.into(),

@@ -1,8 +1,8 @@
 //! The scenario's human-readable text form: TOML, `version = 1`, edited by users in the
 //! browser. Errors carry the line they are on.
 
-use super::model::{Scenario, SCENARIO_VERSION};
 use super::Diagnostic;
+use super::model::{SCENARIO_VERSION, Scenario};
 use crate::parse::Severity;
 
 /// The 1-based line of byte offset `at` in `text`.
@@ -39,7 +39,11 @@ pub fn from_toml(text: &str) -> Result<Scenario, Vec<Diagnostic>> {
     })?;
     if s.version != SCENARIO_VERSION {
         let line = text.lines().position(|l| l.trim_start().starts_with("version")).map(|i| i + 1);
-        let mut d = Diagnostic::new(Severity::Error, "unsupported_version", format!("scenario version {} is not supported: this whyroute reads `version = {SCENARIO_VERSION}`", s.version));
+        let mut d = Diagnostic::new(
+            Severity::Error,
+            "unsupported_version",
+            format!("scenario version {} is not supported: this whyroute reads `version = {SCENARIO_VERSION}`", s.version),
+        );
         d.line = line;
         return Err(vec![d]);
     }

@@ -8,12 +8,12 @@
 //! of each direction — go through the kernel-exact output decision, since that is what the
 //! engine was verified on.
 
+use super::Scenario;
 use super::model::FlowSpec;
 use super::nat::{NatPhase, NatResult, Packet};
 use super::network::{Network, Node, NodeKind};
-use super::Scenario;
-use crate::decide::{first_mismatch, route as route_at, Fib, Flow, RouteError, RuleOutcome, Trail};
-use crate::model::{route_to_string, rule_to_string, Host, Route, RouteType, RuleAction, TableId};
+use crate::decide::{Fib, Flow, RouteError, RuleOutcome, Trail, first_mismatch, route as route_at};
+use crate::model::{Host, Route, RouteType, RuleAction, TableId, route_to_string, rule_to_string};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use std::fmt::Write as _;
@@ -24,24 +24,56 @@ use std::net::Ipv4Addr;
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Disposition {
     /// The packet reached a node that answers for its destination.
-    Delivered { node: String, address: Ipv4Addr, #[serde(default, skip_serializing_if = "Option::is_none")] service: Option<String> },
+    Delivered {
+        node: String,
+        address: Ipv4Addr,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        service: Option<String>,
+    },
     /// It left the modelled network (a gateway or on-link destination no node has).
-    ExitsNetwork { node: String, dev: String, next_hop: Ipv4Addr },
-    NoRoute { node: String, reason: String },
+    ExitsNetwork {
+        node: String,
+        dev: String,
+        next_hop: Ipv4Addr,
+    },
+    NoRoute {
+        node: String,
+        reason: String,
+    },
     /// A blackhole route or rule.
-    NullRouted { node: String, reason: String },
+    NullRouted {
+        node: String,
+        reason: String,
+    },
     /// The next hop is not reachable on the segment (no node has it, or it is on no
     /// connected subnet).
-    NeighbourUnreachable { node: String, next_hop: Ipv4Addr, reason: String },
+    NeighbourUnreachable {
+        node: String,
+        next_hop: Ipv4Addr,
+        reason: String,
+    },
     /// A prohibit route/rule, a host that does not forward, a VIP without that port.
-    Denied { node: String, reason: String },
+    Denied {
+        node: String,
+        reason: String,
+    },
     /// TTL ran out or the packet came back to a node in the same state.
-    Loop { node: String, reason: String },
+    Loop {
+        node: String,
+        reason: String,
+    },
     /// The reply did not get back to the source (asymmetric path, no way to the SNAT address).
-    ReplyLost { node: String, reason: String, cause: Box<Disposition> },
+    ReplyLost {
+        node: String,
+        reason: String,
+        cause: Box<Disposition>,
+    },
     /// The node's paste lacks what its decision needs (a nexthop object, a device): no
     /// answer is claimed.
-    Undecided { node: String, reason: String },
+    Undecided {
+        node: String,
+        reason: String,
+    },
 }
 
 impl Disposition {
@@ -77,7 +109,9 @@ impl Disposition {
     }
     pub fn describe(&self) -> String {
         match self {
-            Disposition::Delivered { node, address, service } => format!("delivered to {node} ({address}{})", service.as_ref().map(|s| format!(", {s}")).unwrap_or_default()),
+            Disposition::Delivered { node, address, service } => {
+                format!("delivered to {node} ({address}{})", service.as_ref().map(|s| format!(", {s}")).unwrap_or_default())
+            }
             Disposition::ExitsNetwork { node, dev, next_hop } => format!("exits the modelled network at {node} via {next_hop} dev {dev}"),
             Disposition::NoRoute { node, reason } => format!("no route at {node}: {reason}"),
             Disposition::NullRouted { node, reason } => format!("null-routed at {node}: {reason}"),
@@ -193,12 +227,24 @@ pub fn trace_network(net: &Network, flow: &FlowSpec) -> TraceResult {
     let origin = match origin_of(net, flow) {
         Ok(o) => o,
         Err(e) => {
-            let p = Packet { src: flow.src.unwrap_or(Ipv4Addr::UNSPECIFIED), dst: flow.dst, proto: flow.ipproto(), sport: flow.sport.unwrap_or(0), dport: flow.dport.unwrap_or(0) };
+            let p = Packet {
+                src: flow.src.unwrap_or(Ipv4Addr::UNSPECIFIED),
+                dst: flow.dst,
+                proto: flow.ipproto(),
+                sport: flow.sport.unwrap_or(0),
+                dport: flow.dport.unwrap_or(0),
+            };
             let leg = Leg { hops: Vec::new(), disposition: Disposition::NoRoute { node: flow.from_node.clone().unwrap_or_default(), reason: e }, packet: p };
             return finish(net, flow, String::new(), leg, None, Vec::new());
         }
     };
-    let pkt = Packet { src: flow.src.unwrap_or(Ipv4Addr::UNSPECIFIED), dst: flow.dst, proto: flow.ipproto(), sport: flow.sport.unwrap_or(if flow.dport.is_some() { 53000 } else { 0 }), dport: flow.dport.unwrap_or(0) };
+    let pkt = Packet {
+        src: flow.src.unwrap_or(Ipv4Addr::UNSPECIFIED),
+        dst: flow.dst,
+        proto: flow.ipproto(),
+        sport: flow.sport.unwrap_or(if flow.dport.is_some() { 53000 } else { 0 }),
+        dport: flow.dport.unwrap_or(0),
+    };
     let mut sessions = Vec::new();
     let marks = Marks { tos: flow.tos.unwrap_or(0), mark: flow.mark.unwrap_or(0), uid: flow.uid.unwrap_or(0) };
     let fwd = walk(net, origin, pkt, flow.src.is_some(), marks, &mut sessions);
@@ -235,7 +281,9 @@ fn reply_lost_reason(net: &Network, fwd: &Leg, reply: &Leg) -> (String, String) 
     let went = first_reply_hop.and_then(|h| h.next_hop.map(|g| (g, h.out_dev.clone().unwrap_or_default())));
     let mut reason = match (&came_from, went) {
         (Some((pn, pa)), Some((g, dev))) if g != *pa && g != dst => {
-            format!("{replier} sends the reply to {dst} via {g} dev {dev}, but the request came in from {pn} ({pa}): asymmetric path, and {pn} is not on the way back")
+            format!(
+                "{replier} sends the reply to {dst} via {g} dev {dev}, but the request came in from {pn} ({pa}): asymmetric path, and {pn} is not on the way back"
+            )
         }
         (Some((pn, pa)), _) => format!("the reply to {dst} does not get back the way the request came (from {pn}, {pa})"),
         _ => format!("the reply to {dst} does not get back to the source"),
@@ -250,8 +298,13 @@ fn reply_lost_reason(net: &Network, fwd: &Leg, reply: &Leg) -> (String, String) 
 fn finish(net: &Network, flow: &FlowSpec, origin: String, forward: Leg, reply: Option<Leg>, sessions: Vec<Session>) -> TraceResult {
     let ok = forward.disposition.is_delivered() && reply.as_ref().is_some_and(|r| r.disposition.is_delivered());
     let fwd_routers: Vec<&str> = forward.hops.iter().skip(1).filter(|h| h.out_dev.is_some()).map(|h| h.node.as_str()).collect();
-    let rep_routers: Vec<&str> = reply.as_ref().map(|r| r.hops.iter().skip(1).filter(|h| h.out_dev.is_some()).map(|h| h.node.as_str()).collect()).unwrap_or_default();
-    let asymmetric = reply.is_some() && { let mut f = fwd_routers.clone(); f.reverse(); f != rep_routers };
+    let rep_routers: Vec<&str> =
+        reply.as_ref().map(|r| r.hops.iter().skip(1).filter(|h| h.out_dev.is_some()).map(|h| h.node.as_str()).collect()).unwrap_or_default();
+    let asymmetric = reply.is_some() && {
+        let mut f = fwd_routers.clone();
+        f.reverse();
+        f != rep_routers
+    };
     let _ = net;
     let mut summary = format!("{} → {}", flow.describe(), forward.disposition.describe());
     if let Some(r) = &reply {
@@ -269,7 +322,15 @@ pub fn render(t: &TraceResult) -> String {
     for (title, leg) in std::iter::once(("request", &t.forward)).chain(t.reply.iter().map(|r| ("reply", r))) {
         let _ = writeln!(s, "{title}:");
         for (i, h) in leg.hops.iter().enumerate() {
-            let _ = writeln!(s, "  {}. {} [{}] {}{}", i + 1, h.node, h.kind.describe(), h.packet, h.in_dev.as_ref().map(|d| format!(" in {d}")).unwrap_or_default());
+            let _ = writeln!(
+                s,
+                "  {}. {} [{}] {}{}",
+                i + 1,
+                h.node,
+                h.kind.describe(),
+                h.packet,
+                h.in_dev.as_ref().map(|d| format!(" in {d}")).unwrap_or_default()
+            );
             let _ = writeln!(s, "     {}", h.action);
             for w in &h.why {
                 let _ = writeln!(s, "       - {w}");
@@ -277,7 +338,14 @@ pub fn render(t: &TraceResult) -> String {
             for n in &h.nat {
                 let _ = writeln!(s, "       NAT ({}):", if n.phase == NatPhase::Snat { "source, on the way out" } else { "destination, on the way in" });
                 for c in &n.checks {
-                    let _ = writeln!(s, "         {} {}{} — {}", if c.matched { "✔" } else { "✘" }, c.rule, c.line.map(|l| format!(" [line {l}]")).unwrap_or_default(), c.why);
+                    let _ = writeln!(
+                        s,
+                        "         {} {}{} — {}",
+                        if c.matched { "✔" } else { "✘" },
+                        c.rule,
+                        c.line.map(|l| format!(" [line {l}]")).unwrap_or_default(),
+                        c.why
+                    );
                 }
             }
         }
@@ -304,7 +372,21 @@ fn walk(net: &Network, start: usize, mut pkt: Packet, src_given: bool, marks: Ma
     let mut in_dev: Option<String> = None;
     for ttl in 0..TTL {
         let node = &net.nodes[at];
-        let mut hop = Hop { node: node.name.clone(), kind: node.kind, packet: pkt, in_dev: in_dev.clone(), action: String::new(), why: Vec::new(), nat: Vec::new(), out_dev: None, next_hop: None, segment: None, rule: None, route: None, table: None };
+        let mut hop = Hop {
+            node: node.name.clone(),
+            kind: node.kind,
+            packet: pkt,
+            in_dev: in_dev.clone(),
+            action: String::new(),
+            why: Vec::new(),
+            nat: Vec::new(),
+            out_dev: None,
+            next_hop: None,
+            segment: None,
+            rule: None,
+            route: None,
+            table: None,
+        };
         let first = hops.is_empty();
         // Replies are translated back by the session that translated the request.
         if !first {
@@ -312,7 +394,9 @@ fn walk(net: &Network, start: usize, mut pkt: Packet, src_given: bool, marks: Ma
                 hop.why.push(format!("reply to the source-NAT session made here: destination {} → {}", pkt.dst, ss.before.src));
                 pkt.dst = ss.before.src;
                 pkt.dport = ss.before.sport;
-            } else if let Some(ss) = sessions.iter().find(|s| s.node == node.name && s.phase == NatPhase::Dnat && pkt.src == s.after.dst && pkt.dst == s.before.src) {
+            } else if let Some(ss) =
+                sessions.iter().find(|s| s.node == node.name && s.phase == NatPhase::Dnat && pkt.src == s.after.dst && pkt.dst == s.before.src)
+            {
                 hop.why.push(format!("reply to the destination-NAT session made here: source {} → {}", pkt.src, ss.before.dst));
                 pkt.src = ss.before.dst;
                 pkt.sport = ss.before.dport;
@@ -327,9 +411,27 @@ fn walk(net: &Network, start: usize, mut pkt: Packet, src_given: bool, marks: Ma
                 }
             }
             if node.owns(pkt.dst) {
-                let service = node.vips.iter().find(|v| v.address == pkt.dst && v.port == pkt.dport && crate::parse::ip_rule::parse_ipproto(&v.protocol) == Some(pkt.proto)).map(|v| format!("{} {} {}:{} ({})", if v.kind == "cluster_ip" { "distributed load balancer" } else { "load balancer VIP" }, v.name, v.address, v.port, v.protocol));
+                let service = node
+                    .vips
+                    .iter()
+                    .find(|v| v.address == pkt.dst && v.port == pkt.dport && crate::parse::ip_rule::parse_ipproto(&v.protocol) == Some(pkt.proto))
+                    .map(|v| {
+                        format!(
+                            "{} {} {}:{} ({})",
+                            if v.kind == "cluster_ip" { "distributed load balancer" } else { "load balancer VIP" },
+                            v.name,
+                            v.address,
+                            v.port,
+                            v.protocol
+                        )
+                    });
                 if node.vips.iter().any(|v| v.address == pkt.dst) && service.is_none() {
-                    hop.action = format!("{} is a load-balancer VIP here, but no virtual server listens on {} port {}", pkt.dst, crate::model::ipproto_name(pkt.proto), pkt.dport);
+                    hop.action = format!(
+                        "{} is a load-balancer VIP here, but no virtual server listens on {} port {}",
+                        pkt.dst,
+                        crate::model::ipproto_name(pkt.proto),
+                        pkt.dport
+                    );
                     let d = Disposition::Denied { node: node.name.clone(), reason: hop.action.clone() };
                     hops.push(hop);
                     return Leg { hops, disposition: d, packet: pkt };
@@ -340,7 +442,10 @@ fn walk(net: &Network, start: usize, mut pkt: Packet, src_given: bool, marks: Ma
             }
             if !node.forwards {
                 hop.action = format!("not a router: drops a packet for {}", pkt.dst);
-                let d = Disposition::Denied { node: node.name.clone(), reason: format!("{} does not forward packets (it is not a router) and {} is not its address", node.name, pkt.dst) };
+                let d = Disposition::Denied {
+                    node: node.name.clone(),
+                    reason: format!("{} does not forward packets (it is not a router) and {} is not its address", node.name, pkt.dst),
+                };
                 hops.push(hop);
                 return Leg { hops, disposition: d, packet: pkt };
             }
@@ -380,8 +485,15 @@ fn walk(net: &Network, start: usize, mut pkt: Packet, src_given: bool, marks: Ma
         }
         let nh = ch.gateway.unwrap_or(pkt.dst);
         hop.action = match ch.gateway {
-            Some(g) => format!("routes {} via {g} dev {}{}", pkt.dst, ch.dev, ch.table.map(|t| format!(" (table {})", node.host.table_name(t))).unwrap_or_default()),
-            None => format!("routes {} directly on dev {}{}", pkt.dst, ch.dev, ch.table.map(|t| format!(" (table {})", node.host.table_name(t))).unwrap_or_default()),
+            Some(g) => {
+                format!("routes {} via {g} dev {}{}", pkt.dst, ch.dev, ch.table.map(|t| format!(" (table {})", node.host.table_name(t))).unwrap_or_default())
+            }
+            None => format!(
+                "routes {} directly on dev {}{}",
+                pkt.dst,
+                ch.dev,
+                ch.table.map(|t| format!(" (table {})", node.host.table_name(t))).unwrap_or_default()
+            ),
         };
         hop.out_dev = Some(ch.dev.clone());
         hop.next_hop = Some(nh);
@@ -406,17 +518,29 @@ fn walk(net: &Network, start: usize, mut pkt: Packet, src_given: bool, marks: Ma
         }
         let on_link = node.host.addresses_of(&ch.dev).any(|a| a.matches(nh)) || ch.onlink;
         if !on_link && !first {
-            let d = Disposition::NeighbourUnreachable { node: node.name.clone(), next_hop: nh, reason: format!("{nh} is on no subnet of {} (the gateway is not on the segment)", ch.dev) };
+            let d = Disposition::NeighbourUnreachable {
+                node: node.name.clone(),
+                next_hop: nh,
+                reason: format!("{nh} is on no subnet of {} (the gateway is not on the segment)", ch.dev),
+            };
             hops.push(hop);
             return Leg { hops, disposition: d, packet: pkt };
         }
         let subnets: Vec<_> = node.host.addresses_of(&ch.dev).map(|a| a.subnet()).collect();
         let next = net.nodes.iter().enumerate().find(|(i, n)| {
-            *i != at && n.host.addresses.iter().any(|a| a.local == nh && (subnets.iter().any(|s| s.contains(&a.local)) || a.subnet().contains(&nh) && (ch.onlink || subnets.is_empty())))
+            *i != at
+                && n.host
+                    .addresses
+                    .iter()
+                    .any(|a| a.local == nh && (subnets.iter().any(|s| s.contains(&a.local)) || a.subnet().contains(&nh) && (ch.onlink || subnets.is_empty())))
         });
         let Some((ni, nn)) = next else {
             let d = match seg {
-                Some(s) => Disposition::NeighbourUnreachable { node: node.name.clone(), next_hop: nh, reason: format!("no node on {} ({}) has {nh}: ARP gets no answer", s.name, s.cidr) },
+                Some(s) => Disposition::NeighbourUnreachable {
+                    node: node.name.clone(),
+                    next_hop: nh,
+                    reason: format!("no node on {} ({}) has {nh}: ARP gets no answer", s.name, s.cidr),
+                },
                 None => Disposition::ExitsNetwork { node: node.name.clone(), dev: ch.dev.clone(), next_hop: nh },
             };
             hops.push(hop);
@@ -446,14 +570,36 @@ struct Choice {
 
 /// The node's own packet: the kernel-exact output decision.
 fn originate(node: &Node, pkt: &Packet, src_given: bool, marks: Marks) -> Result<Choice, Disposition> {
-    let flow = Flow { dst: pkt.dst, from: if src_given { Some(pkt.src) } else { None }, iif: None, oif: None, mark: marks.mark, tos: marks.tos, ipproto: pkt.proto, sport: pkt.sport, dport: pkt.dport, uid: marks.uid };
+    let flow = Flow {
+        dst: pkt.dst,
+        from: if src_given { Some(pkt.src) } else { None },
+        iif: None,
+        oif: None,
+        mark: marks.mark,
+        tos: marks.tos,
+        ipproto: pkt.proto,
+        sport: pkt.sport,
+        dport: pkt.dport,
+        uid: marks.uid,
+    };
     kernel_choice(node, pkt, &flow)
 }
 
 /// A packet a pasted Linux host forwards: the kernel-exact input path (`ip route get DST from
 /// SRC iif DEV`), so its `iif` rules, `ip_forward` and rp_filter decide as they would there.
 fn forward_linux(node: &Node, pkt: &Packet, in_dev: &str, tos: u8) -> Result<Choice, Disposition> {
-    let flow = Flow { dst: pkt.dst, from: Some(pkt.src), iif: Some(in_dev.to_string()), oif: None, mark: 0, tos, ipproto: pkt.proto, sport: pkt.sport, dport: pkt.dport, uid: 0 };
+    let flow = Flow {
+        dst: pkt.dst,
+        from: Some(pkt.src),
+        iif: Some(in_dev.to_string()),
+        oif: None,
+        mark: 0,
+        tos,
+        ipproto: pkt.proto,
+        sport: pkt.sport,
+        dport: pkt.dport,
+        uid: 0,
+    };
     kernel_choice(node, pkt, &flow)
 }
 
@@ -472,7 +618,9 @@ fn kernel_choice(node: &Node, pkt: &Packet, flow: &Flow) -> Result<Choice, Dispo
                 }
                 let r = rule_to_string(host, &host.rules[v.rule]).replace('\t', " ");
                 match &v.outcome {
-                    RuleOutcome::NotFound { table, .. } => why.push(format!("rule `{r}` matches; table {} has no route for {}", host.table_name(*table), pkt.dst)),
+                    RuleOutcome::NotFound { table, .. } => {
+                        why.push(format!("rule `{r}` matches; table {} has no route for {}", host.table_name(*table), pkt.dst))
+                    }
                     RuleOutcome::Found { .. } => why.push(format!("rule `{r}` matches first")),
                     _ => {}
                 }
@@ -505,11 +653,19 @@ fn kernel_choice(node: &Node, pkt: &Packet, flow: &Flow) -> Result<Choice, Dispo
 /// which).
 fn input_refusal(node: &Node, flow: &Flow, e: RouteError, trail: &Trail) -> Option<Disposition> {
     let dev = flow.iif.as_deref()?;
-    let found_route = trail.rules.iter().any(|v| matches!(v.outcome, RuleOutcome::Found { .. })) || trail.fast_lookups.iter().any(|o| matches!(o, RuleOutcome::Found { .. }));
+    let found_route =
+        trail.rules.iter().any(|v| matches!(v.outcome, RuleOutcome::Found { .. })) || trail.fast_lookups.iter().any(|o| matches!(o, RuleOutcome::Found { .. }));
     let notes = trail.notes.join("; ");
     let reason = match e {
-        RouteError::NoRouteToHost if found_route && !node.host.forwarding(dev).0 => format!("{} does not forward packets arriving on {dev} (net.ipv4.ip_forward = 0)", node.name),
-        RouteError::InvalidArgument => format!("the kernel refuses {} → {} arriving on {dev} (`ip route get` says Invalid argument){}", flow.from?, flow.dst, if notes.is_empty() { String::new() } else { format!(": {notes}") }),
+        RouteError::NoRouteToHost if found_route && !node.host.forwarding(dev).0 => {
+            format!("{} does not forward packets arriving on {dev} (net.ipv4.ip_forward = 0)", node.name)
+        }
+        RouteError::InvalidArgument => format!(
+            "the kernel refuses {} → {} arriving on {dev} (`ip route get` says Invalid argument){}",
+            flow.from?,
+            flow.dst,
+            if notes.is_empty() { String::new() } else { format!(": {notes}") }
+        ),
         _ => return None,
     };
     Some(Disposition::Denied { node: node.name.clone(), reason })
@@ -563,7 +719,9 @@ pub fn lookup_table(host: &Host, table: TableId, dst: Ipv4Addr) -> Option<&Route
         .iter()
         .filter(|r| r.tos == 0 && r.dst.contains(&dst))
         .filter(|r| !matches!(r.kind, RouteType::Broadcast | RouteType::Multicast | RouteType::Anycast))
-        .filter(|r| r.nexthops.is_empty() || r.nexthops.iter().any(|n| !n.dead && n.dev.as_deref().is_none_or(|d| host.link(d).is_none_or(|l| l.up && l.lower_up))))
+        .filter(|r| {
+            r.nexthops.is_empty() || r.nexthops.iter().any(|n| !n.dead && n.dev.as_deref().is_none_or(|d| host.link(d).is_none_or(|l| l.up && l.lower_up)))
+        })
         .max_by(|a, b| a.dst.prefix_len().cmp(&b.dst.prefix_len()).then(b.metric.cmp(&a.metric)))
 }
 
@@ -599,11 +757,26 @@ fn forward(node: &Node, pkt: &Packet, in_dev: Option<&str>, tos: u8) -> Result<C
                         RouteType::Prohibit => return Err(Disposition::Denied { node: name, reason: format!("route `{rtext}`") }),
                         RouteType::Throw => why.push(format!("rule `{text}`: table {} throws (`{rtext}`)", host.table_name(table))),
                         RouteType::Local | RouteType::Nat => {
-                            return Ok(Choice { gateway: None, dev: "lo".into(), src: None, table: Some(table), rule: Some(text), route: Some(rtext), why, local: true, onlink: false });
+                            return Ok(Choice {
+                                gateway: None,
+                                dev: "lo".into(),
+                                src: None,
+                                table: Some(table),
+                                rule: Some(text),
+                                route: Some(rtext),
+                                why,
+                                local: true,
+                                onlink: false,
+                            });
                         }
                         _ => {
                             let nh = rt.nexthops.iter().find(|n| !n.dead).cloned().unwrap_or_default();
-                            let Some(dev) = nh.dev.clone().or_else(|| nh.gateway.and_then(|g| host.addresses.iter().find(|a| a.matches(g)).map(|a| a.dev.as_str().into()))).map(|d| d.to_string()) else {
+                            let Some(dev) = nh
+                                .dev
+                                .clone()
+                                .or_else(|| nh.gateway.and_then(|g| host.addresses.iter().find(|a| a.matches(g)).map(|a| a.dev.as_str().into())))
+                                .map(|d| d.to_string())
+                            else {
                                 let missing = rt.missing().unwrap_or(crate::model::Missing::Device);
                                 return Err(Disposition::Undecided { node: name, reason: format!("route `{rtext}`: {}", missing.describe()) });
                             };
@@ -611,20 +784,28 @@ fn forward(node: &Node, pkt: &Packet, in_dev: Option<&str>, tos: u8) -> Result<C
                                 why.push(format!("rule `{text}` matches"));
                             }
                             why.push(format!("route `{rtext}` (longest prefix match)"));
-                            return Ok(Choice { gateway: nh.gateway, dev, src: None, table: Some(table), rule: Some(text), route: Some(rtext), why, local: false, onlink: nh.onlink });
+                            return Ok(Choice {
+                                gateway: nh.gateway,
+                                dev,
+                                src: None,
+                                table: Some(table),
+                                rule: Some(text),
+                                route: Some(rtext),
+                                why,
+                                local: false,
+                                onlink: nh.onlink,
+                            });
                         }
                     }
                 }
             }
-            RuleAction::Goto { target } => {
-                match host.rules.iter().enumerate().skip(i + 1).find(|(_, x)| x.priority >= target) {
-                    Some((j, _)) => {
-                        i = j;
-                        continue;
-                    }
-                    None => break,
+            RuleAction::Goto { target } => match host.rules.iter().enumerate().skip(i + 1).find(|(_, x)| x.priority >= target) {
+                Some((j, _)) => {
+                    i = j;
+                    continue;
                 }
-            }
+                None => break,
+            },
             RuleAction::Nop => {}
             RuleAction::Blackhole => return Err(Disposition::NullRouted { node: name, reason: format!("rule `{text}`") }),
             RuleAction::Prohibit => return Err(Disposition::Denied { node: name, reason: format!("rule `{text}`") }),
