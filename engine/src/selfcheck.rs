@@ -116,6 +116,11 @@ fn alternatives(fib: &Fib<'_>, d: &Decision) -> Vec<PastedAnswer> {
             }
             out.push(alt);
         }
+        if let Some(before) = d.source_before_localnet {
+            let mut alt = d.clone();
+            alt.prefsrc = Some(before);
+            out.push(alt);
+        }
         if let Some((other, _)) = d.nexthop_scope.and_then(|s| s.other_order) {
             let mut alt = d.clone();
             alt.gateway = r.nexthops.get(d.nexthop).and_then(|n| n.gateway).filter(|_| other == Scope::LINK);

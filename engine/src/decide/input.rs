@@ -183,6 +183,7 @@ impl<'h> Fib<'h> {
             iif: flow.iif.clone(),
             redirect,
             nexthop_scope: None,
+            source_before_localnet: None,
             source: SourceChoice { addr: flow.from, why: Why::Given },
         }
     }

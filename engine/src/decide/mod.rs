@@ -177,6 +177,10 @@ pub struct Decision {
     /// engine's size budget): explain's notes say it in words.
     #[serde(skip)]
     pub nexthop_scope: Option<NexthopScope>,
+    /// The route's source as the kernel cached it before route_localnet was turned on, when
+    /// that differs (see [`Fib::prefsrc_before_localnet`]). Not serialized, as `nexthop_scope`.
+    #[serde(skip)]
+    pub source_before_localnet: Option<Ipv4Addr>,
     pub source: SourceChoice,
 }
 
@@ -247,6 +251,10 @@ pub(super) struct UsedGateway {
     pub(super) v6: Option<std::net::Ipv6Addr>,
     pub(super) scope: Option<NexthopScope>,
 }
+
+/// Said where an answer depends on the order things were added in (tests/kernel/diff.py
+/// looks for it).
+pub const ORDER_UNSEEN: &str = "A paste does not show that order: check with `ip route get`.";
 
 /// The result of a FIB lookup: which route and nexthop, in which table, from which rule.
 #[derive(Clone, Copy, Debug)]
@@ -384,6 +392,9 @@ impl<'h> Fib<'h> {
             None => self.prefsrc(res.route, res.nexthop),
         };
         let mut d = self.make_route(flow, Some(res), src.addr, dev.to_string(), None, src)?;
+        if saddr.is_none() {
+            d.source_before_localnet = self.prefsrc_before_localnet(res.route, res.nexthop).filter(|a| Some(*a) != d.prefsrc);
+        }
         if multipath.len() > 1 {
             d.multipath = multipath;
         }
@@ -467,6 +478,7 @@ impl<'h> Fib<'h> {
             redirect: false,
             mtu: if broadcast || (multicast && r.is_some_and(|r| r.dst.prefix_len() < 4)) { None } else { r.and_then(|r| r.mtu) },
             nexthop_scope,
+            source_before_localnet: None,
             source,
         })
     }

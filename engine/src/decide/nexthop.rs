@@ -38,16 +38,16 @@ impl NexthopScope {
     /// says so.
     pub fn order_note(&self, gw: std::net::Ipv4Addr, table: &str) -> Option<String> {
         let (other, history) = self.other_order?;
-        let uses =
-            |s: Scope| if s == Scope::LINK { format!("uses the gateway (prints `via {gw}`)") } else { "does not use the gateway (no `via`)".to_string() };
-        let later = match history {
-            History::CoveringRouteLater => format!("the route to {gw} in table {table} was added before this route; added after it"),
-            History::RulesLater => "the policy rules were in place when this route was added; added after it".to_string(),
+        let uses = |s: Scope| if s == Scope::LINK { "uses" } else { "does not use" };
+        let first = match history {
+            History::CoveringRouteLater => format!("the route to it in table {table}"),
+            History::RulesLater => "the policy rules".to_string(),
         };
         Some(format!(
-            "the kernel resolved gateway {gw} when this route (table {table}) was added: it {} if {later}, it {}. A paste does not show that order: check with `ip route get`.",
+            "the kernel {} gateway {gw} (`via`) if {first} came before this route, and {} it otherwise. {}",
             uses(self.scope),
-            uses(other)
+            uses(other),
+            super::ORDER_UNSEEN
         ))
     }
 }
@@ -59,8 +59,24 @@ impl Fib<'_> {
     /// route's scope once any address of the namespace changes, which no paste shows.)
     pub fn prefsrc(&self, rr: RouteRef, nh: usize) -> super::SourceChoice {
         let r = route(self.host, rr);
-        let scope = if r.nhid.is_some() { Scope(self.nexthop_scope(rr, nh).scope.0.saturating_sub(1)) } else { r.scope };
-        super::source::fib_result_prefsrc(self.host, r, nh, scope)
+        super::source::fib_result_prefsrc(self.host, r, nh, self.prefsrc_scope(rr, nh))
+    }
+
+    fn prefsrc_scope(&self, rr: RouteRef, nh: usize) -> Scope {
+        let r = route(self.host, rr);
+        if r.nhid.is_some() { Scope(self.nexthop_scope(rr, nh).scope.0.saturating_sub(1)) } else { r.scope }
+    }
+
+    /// The source the kernel caches for a route's nexthop is chosen when the route is added
+    /// (or at the first lookup after any address of the namespace changed), with
+    /// route_localnet as it was then. With route_localnet now on for the device: the source it
+    /// gives with route_localnet off, which the kernel still uses when route_localnet was
+    /// turned on after that (kube-proxy does it at run time). None when it does not matter.
+    pub fn prefsrc_before_localnet(&self, rr: RouteRef, nh: usize) -> Option<std::net::Ipv4Addr> {
+        let r = route(self.host, rr);
+        let n = r.nexthops.get(nh)?;
+        let dev = n.dev.as_deref().filter(|d| r.prefsrc.is_none() && self.host.conf_or(d, "route_localnet", false))?;
+        super::source::inet_select_addr_localnet(self.host, dev, n.gateway, self.prefsrc_scope(rr, nh), false).addr
     }
 
     /// The scope of nexthop `nh` of route `rr`: host without a gateway; link when `onlink`;

@@ -56,9 +56,14 @@ pub fn fib_result_prefsrc(host: &Host, r: &Route, nh: usize, scope: Scope) -> So
 /// most `scope`, preferring one whose subnet holds `dst`; else any device's first primary,
 /// non-link-scope address of sufficient scope, devices in ifindex order (lo first).
 pub fn inet_select_addr(host: &Host, dev: &str, dst: Option<Ipv4Addr>, scope: Scope) -> SourceChoice {
+    inet_select_addr_localnet(host, dev, dst, scope, host.conf_or(dev, "route_localnet", false))
+}
+
+/// [`inet_select_addr`] with route_localnet on or off for `dev`: with it, host-scope
+/// addresses (lo's 127.0.0.1) count as link scope on the device.
+pub fn inet_select_addr_localnet(host: &Host, dev: &str, dst: Option<Ipv4Addr>, scope: Scope, localnet: bool) -> SourceChoice {
     let mut first: Option<Ipv4Addr> = None;
-    // With route_localnet, host-scope addresses (lo's 127.0.0.1) count as link scope here.
-    let localnet_scope = if host.conf_or(dev, "route_localnet", false) { Scope::LINK } else { Scope::HOST };
+    let localnet_scope = if localnet { Scope::LINK } else { Scope::HOST };
     for a in host.addresses_of(dev) {
         if a.secondary || a.scope.min(localnet_scope) > scope {
             continue;

@@ -146,11 +146,26 @@ pub fn explain_with(fib: &Fib<'_>, flow: &Flow) -> Trace {
     t
 }
 
-/// The decision's gateway depends on the order its routes were added in, if it does.
+/// What of the decision depends on the order things were added in, which no paste shows:
+/// the gateway (resolved when its route was added), the source (cached with route_localnet
+/// as it was then).
 pub fn order_note(host: &Host, d: &Decision) -> Option<String> {
-    let rr = d.route?;
-    let gw = route(host, rr).nexthops.get(d.nexthop)?.gateway?;
-    d.nexthop_scope?.order_note(gw, &host.table_name(rr.table))
+    let gateway = || {
+        let rr = d.route?;
+        let gw = route(host, rr).nexthops.get(d.nexthop)?.gateway?;
+        d.nexthop_scope?.order_note(gw, &host.table_name(rr.table))
+    };
+    let source = d.source_before_localnet.map(|before| {
+        let now = d.prefsrc.map(|p| p.to_string()).unwrap_or_default();
+        format!(
+            "the source is {now} if route_localnet was on when the route was added (the kernel caches it), {before} if it came later. {}",
+            crate::decide::ORDER_UNSEEN
+        )
+    });
+    match (gateway(), source) {
+        (Some(g), Some(s)) => Some(format!("{g} Also, {s}")),
+        (g, s) => g.or(s),
+    }
 }
 
 fn nh_words(n: &crate::model::NextHop) -> String {

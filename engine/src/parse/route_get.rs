@@ -107,30 +107,19 @@ pub fn read_text_answer(text: &str) -> Result<Option<PastedAnswer>, String> {
 
 /// `[{"type":"local","dst":…,"gateway":…,"dev":…,"table":…,"prefsrc":…,"uid":0,…}]`.
 fn read_json(text: &str) -> Result<Option<PastedAnswer>, String> {
-    let value = crate::json_text::read(text).map_err(|_| "a JSON array as printed by `ip -j route get`".to_string())?;
+    let value = crate::json_text::read(text).unwrap_or_default();
     let item = value.as_array().and_then(|a| a.first()).ok_or("a JSON array with one route, as printed by `ip -j route get`")?;
-    let s = |k: &str| item.get(k).map(super::json_word);
-    let dst = s("dst").ok_or("a route object with its `dst`")?;
-    if dst.contains(':') {
-        return Ok(None);
+    // The text form of the same answer, read by the text grammar (as `ip -j route` is).
+    let mut t = String::new();
+    for (key, word) in [("type", ""), ("dst", ""), ("gateway", "via "), ("dev", "dev "), ("table", "table "), ("prefsrc", "src "), ("uid", "uid ")] {
+        if let Some(v) = item.get(key) {
+            t.push_str(&format!("{word}{} ", super::json_word(v)));
+        }
     }
-    let addr = |k: &str| -> Result<Option<Ipv4Addr>, String> {
-        s(k).map(|v| parse_ipv4(&v).ok_or_else(|| format!("an IPv4 address in `{k}`, found `{v}`"))).transpose()
-    };
-    let via6 = item.get("via").and_then(|v| v.get("host")).map(super::json_word);
-    let gateway = match (addr("gateway")?, via6) {
-        (Some(g), _) => Some(IpAddr::V4(g)),
-        (None, Some(v)) => Some(v.parse().map_err(|_| format!("an address in `via`, found `{v}`"))?),
-        (None, None) => None,
-    };
-    Ok(Some(PastedAnswer::Route {
-        route_type: s("type").filter(|t| t != "unicast"),
-        gateway,
-        dev: s("dev"),
-        src: addr("prefsrc")?,
-        table: s("table"),
-        recent: item.get("uid").is_some(),
-    }))
+    if let Some(host) = item.get("via").and_then(|v| v.get("host")) {
+        t.push_str(&format!("via {}", super::json_word(host)));
+    }
+    read_text_answer(&t)
 }
 
 #[cfg(test)]
