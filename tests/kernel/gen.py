@@ -296,6 +296,14 @@ def run_flows(ns, rng, host, state, nflows, srng, irng=None):
     return lines
 
 
+def write_case(base, transcript, json_transcript, flow_lines):
+    """BASE.txt, BASE.json.txt and BASE.flows.jsonl: a stored case (README: case format)."""
+    for suffix, text in ((".txt", transcript), (".json.txt", json_transcript),
+                         (".flows.jsonl", "\n".join(flow_lines) + "\n")):
+        with open(base + suffix, "w") as f:
+            f.write(text)
+
+
 def build_host(seed, i, nflows, out_dir):
     # Separate streams so that adding features keeps older draws: rng (links, addresses,
     # routes, rules, output flows), srng (input sysctls and flows), xrng (nexthops, gateway
@@ -321,12 +329,7 @@ def build_host(seed, i, nflows, out_dir):
         netns.delete(ns)
         netns.delete(peer)
     base = os.path.join(out_dir, f"host-{i}")
-    with open(base + ".txt", "w") as f:
-        f.write(transcript)
-    with open(base + ".json.txt", "w") as f:
-        f.write(json_transcript)
-    with open(base + ".flows.jsonl", "w") as f:
-        f.write("\n".join(lines) + "\n")
+    write_case(base, transcript, json_transcript, lines)
     with open(base + ".setup", "w") as f:
         f.write(log)
 

@@ -179,12 +179,7 @@ def sysctl_keys(links):
     return keys
 
 
-def _ipj(ns, *args):
-    rc, out, _ = netns.ip(ns, "-j", *args)
-    try:
-        return json.loads(out) if rc == 0 and out.strip() else []
-    except ValueError:
-        return []
+_ipj = gen.hostgen._ipj
 
 
 def auto_flows(ns, want, have):
@@ -317,13 +312,7 @@ def build(name, d):
     finally:
         netns.delete(ns)
         netns.delete(peer)
-    base = os.path.join(d, name)
-    with open(base + ".txt", "w") as f:
-        f.write(text)
-    with open(base + ".json.txt", "w") as f:
-        f.write(js)
-    with open(base + ".flows.jsonl", "w") as f:
-        f.write("\n".join(recs) + "\n")
+    gen.write_case(os.path.join(d, name), text, js, recs)
     return len(recs)
 
 
