@@ -409,10 +409,14 @@ fn verdict_banner(eval: &Evaluation) -> Html {
         },
     };
     if v.undecidable {
+        // The error starts with the words of the heading; the rest says what to paste.
+        let error = v.error.as_deref().unwrap_or_default();
+        let rest = error.strip_prefix("cannot be decided from this paste: ").unwrap_or(error);
+        let missing: String = rest.chars().take(1).flat_map(char::to_uppercase).chain(rest.chars().skip(1)).collect();
         // No answer: say what the paste lacks, in the verdict's place, never as a red result.
         return html! {
             <div id="verdict" class="verdict undecidable" role="region" aria-label="Verdict" aria-live="polite">
-                <p class="summary"><strong>{"? Cannot decide from this paste. "}</strong>{v.error.clone().unwrap_or_default()}</p>
+                <p class="summary"><strong>{"? Cannot decide from this paste. "}</strong>{missing}</p>
             </div>
         };
     }
