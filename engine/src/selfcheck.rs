@@ -40,7 +40,7 @@ impl KernelCheck {
         match &self.outcome {
             CheckOutcome::Same => format!("`{}` (line {}): your kernel said the same: `{}`", self.command, self.line, self.kernel),
             CheckOutcome::Differs { fields } => format!(
-                "`{}` (line {}): your kernel said `{}`, but whyroute decides `{}` ({} differ). Trust your kernel: whyroute misreads something in this paste, so its answers here are in doubt. Please report the paste.",
+                "`{}` (line {}): your kernel said `{}`, but whyroute decides `{}` ({} differ): trust your kernel, and please report this paste.",
                 self.command,
                 self.line,
                 self.kernel,

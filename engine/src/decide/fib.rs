@@ -135,7 +135,7 @@ pub struct TableLookup {
 }
 
 impl TableLookup {
-    pub(super) fn new(tables: &[TableId]) -> TableLookup {
+    fn new(tables: &[TableId]) -> TableLookup {
         TableLookup { tables: tables.into(), scans: Cell::new(0), index: OnceCell::new() }
     }
 
@@ -180,21 +180,30 @@ impl Iterator for Candidates<'_> {
 pub struct Fib<'h> {
     pub host: &'h Host,
     tables: HashMap<TableId, TableLookup>,
-    /// The fast path's trie: local merged into main (kernel without custom rules).
-    merged: Option<TableLookup>,
+    /// Local merged into main: the fast path's trie (kernel without custom rules), and, on a
+    /// host with custom rules, how a gateway resolved before they were added.
+    local_main: TableLookup,
+    /// Nexthop scopes resolved lately (decide/nexthop.rs): a scope depends on the host only,
+    /// and resolving it is another lookup. Direct-mapped by route: a decision that uses the
+    /// same routes again, as most do, finds it here.
+    pub(super) nexthop_scopes: std::cell::RefCell<Vec<Option<(RouteRef, usize, super::NexthopScope)>>>,
 }
 
 impl<'h> Fib<'h> {
     pub fn new(host: &'h Host) -> Fib<'h> {
         let tables = host.tables.keys().map(|&t| (t, TableLookup::new(&[t]))).collect();
-        let merged = host.default_rules_only.then(|| TableLookup::new(&[TABLE_LOCAL, TABLE_MAIN]));
-        Fib { host, tables, merged }
+        let local_main = TableLookup::new(&[TABLE_LOCAL, TABLE_MAIN]);
+        Fib { host, tables, local_main, nexthop_scopes: std::cell::RefCell::new(vec![None; 256]) }
     }
     pub fn table(&self, id: TableId) -> Option<&TableLookup> {
         self.tables.get(&id)
     }
+    /// The fast path's trie, when the kernel takes the fast path (no custom rules).
     pub fn merged(&self) -> Option<&TableLookup> {
-        self.merged.as_ref()
+        self.host.default_rules_only.then_some(&self.local_main)
+    }
+    pub(super) fn local_main(&self) -> &TableLookup {
+        &self.local_main
     }
 }
 

@@ -502,30 +502,36 @@ impl<'h> Fib<'h> {
     /// fib_lookup for a flow of at least `min_scope` (`flowi4_scope`): routes of a wider scope
     /// are passed over, as when the kernel resolves a gateway.
     pub(super) fn fib_lookup_scoped(&self, flow: &Flow, min_scope: Scope, mut trail: Option<&mut Trail>) -> Result<FibResult, RouteError> {
-        if let Some(merged) = self.merged() {
+        if self.merged().is_some() {
             if let Some(t) = trail.as_deref_mut() {
                 t.fast_path = true;
             }
-            // Local and main are one trie; a result counts as table main.
-            let main = self.table_lookup(merged, flow, min_scope);
-            record_fast(&mut trail, &main, crate::model::TABLE_MAIN);
-            match main {
-                Lookup::Found(route, nexthop) => return Ok(FibResult { route, nexthop, table: crate::model::TABLE_MAIN, rule: None }),
+            return self.lookup_without_rules(flow, min_scope, trail);
+        }
+        self.rules_lookup(flow, min_scope, trail)
+    }
+
+    /// The kernel's fast path without custom rules: local and main as one trie, then default.
+    /// Also how a gateway resolved on a host whose custom rules came later.
+    pub(super) fn lookup_without_rules(&self, flow: &Flow, min_scope: Scope, mut trail: Option<&mut Trail>) -> Result<FibResult, RouteError> {
+        // Local and main are one trie; a result counts as table main.
+        let main = self.table_lookup(self.local_main(), flow, min_scope);
+        record_fast(&mut trail, &main, crate::model::TABLE_MAIN);
+        match main {
+            Lookup::Found(route, nexthop) => return Ok(FibResult { route, nexthop, table: crate::model::TABLE_MAIN, rule: None }),
+            Lookup::Error(_, e) => return Err(e),
+            Lookup::Again(_) => {}
+        }
+        if let Some(def) = self.table(TABLE_DEFAULT) {
+            let d = self.table_lookup(def, flow, min_scope);
+            record_fast(&mut trail, &d, TABLE_DEFAULT);
+            match d {
+                Lookup::Found(route, nexthop) => return Ok(FibResult { route, nexthop, table: TABLE_DEFAULT, rule: None }),
                 Lookup::Error(_, e) => return Err(e),
                 Lookup::Again(_) => {}
             }
-            if let Some(def) = self.table(TABLE_DEFAULT) {
-                let d = self.table_lookup(def, flow, min_scope);
-                record_fast(&mut trail, &d, TABLE_DEFAULT);
-                match d {
-                    Lookup::Found(route, nexthop) => return Ok(FibResult { route, nexthop, table: TABLE_DEFAULT, rule: None }),
-                    Lookup::Error(_, e) => return Err(e),
-                    Lookup::Again(_) => {}
-                }
-            }
-            return Err(RouteError::NetworkUnreachable);
         }
-        self.rules_lookup(flow, min_scope, trail)
+        Err(RouteError::NetworkUnreachable)
     }
 
     /// fib_rules_lookup: walk the rules in order.

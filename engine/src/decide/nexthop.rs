@@ -85,6 +85,18 @@ impl Fib<'_> {
     /// `oif` and only routes of link scope or narrower. A route through a nexthop object
     /// (`nhid`) was resolved by the object, with a full lookup.
     pub fn nexthop_scope(&self, rr: RouteRef, nh: usize) -> NexthopScope {
+        let slot = (rr.index as usize ^ (rr.table as usize).wrapping_mul(31) ^ nh.wrapping_mul(7)) % 256;
+        if let Some((r, n, s)) = self.nexthop_scopes.borrow()[slot]
+            && (r, n) == (rr, nh)
+        {
+            return s;
+        }
+        let s = self.resolve_nexthop_scope(rr, nh);
+        self.nexthop_scopes.borrow_mut()[slot] = Some((rr, nh, s));
+        s
+    }
+
+    fn resolve_nexthop_scope(&self, rr: RouteRef, nh: usize) -> NexthopScope {
         let r = route(self.host, rr);
         let n = &r.nexthops[nh];
         let plain = |scope| NexthopScope { scope, own_table: false, other_order: None };
@@ -119,20 +131,9 @@ impl Fib<'_> {
         }
     }
 
-    /// The full lookup as the kernel without custom rules makes it: tables local and main
-    /// together, then default.
+    /// The full lookup as the kernel without custom rules makes it.
     fn resolve_without_rules(&self, flow: &Flow, min_scope: Scope) -> Option<Scope> {
-        use crate::model::{TABLE_DEFAULT, TABLE_LOCAL};
-        let merged = super::fib::TableLookup::new(&[TABLE_LOCAL, TABLE_MAIN]);
-        let found = match self.table_lookup(&merged, flow, min_scope) {
-            super::Lookup::Found(rr, _) => Some(rr),
-            super::Lookup::Again(_) => match self.table(TABLE_DEFAULT).map(|d| self.table_lookup(d, flow, min_scope)) {
-                Some(super::Lookup::Found(rr, _)) => Some(rr),
-                _ => None,
-            },
-            super::Lookup::Error(..) => None,
-        };
-        found.map(|rr| route(self.host, rr).scope)
+        self.lookup_without_rules(flow, min_scope, None).ok().map(|res| route(self.host, res.route).scope)
     }
 
     fn resolve_full(&self, flow: &Flow, min_scope: Scope) -> Option<Scope> {

@@ -726,6 +726,10 @@ impl Host {
 
     /// An `IN_DEV_ORCONF` boolean (all || DEV) with the kernel default when not shown.
     pub fn conf_or(&self, dev: &str, name: &str, default: bool) -> bool {
+        // Asked on every decision (route_localnet): no key to build when the paste has none.
+        if self.sysctls.is_empty() {
+            return default;
+        }
         let all = self.sysctl(&format!("net.ipv4.conf.all.{name}"));
         let d = self.sysctl(&format!("net.ipv4.conf.{dev}.{name}"));
         match (all, d) {

@@ -80,7 +80,7 @@ fn parse_line(text: &str, devs: &mut DevNames) -> Result<NexthopObject, String> 
             }
             "encap" => return Err("a nexthop object; lightweight-tunnel `encap` nexthops are not modelled".into()),
             k if IGNORED_WITH_VALUE.contains(&k) => true,
-            other => return Err(format!("a nexthop attribute (via, dev, scope, proto, group, type, blackhole, onlink, fdb, …), found `{other}`")),
+            other => return Err(format!("a nexthop attribute as `ip nexthop show` prints them, found `{other}`")),
         };
         if !ok {
             return Err(format!("a valid value after `{k}`, found `{v}`"));
