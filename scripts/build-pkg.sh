@@ -2,7 +2,7 @@
 # `make pkg`: the npm package in pkg/ (ES modules for the web and node + TypeScript types), via
 # wasm-pack.
 #
-# Two wasm builds of the engine, each made by wasm-pack in a scratch directory, of which only
+# Two wasm builds of the facade crate wasm/ (over the engine), each made by wasm-pack in a scratch directory, of which only
 # the generated modules are copied into pkg/:
 #   whyroute_bg.wasm + engine.js/.d.ts      the single-host engine (no topology feature): what
 #                                           the main entry `whyroute`, `whyroute/core` and the
@@ -40,12 +40,12 @@ rm -rf pkg/snippets
 build() {
   local name="$1"
   shift
-  wasm-pack build engine --target web --release --mode force --out-dir "$scratch/$name" --out-name "$name" -- "$@"
+  wasm-pack build wasm --target web --release --mode force --out-dir "$scratch/$name" --out-name "$name" -- "$@"
 }
 
 # The single-host engine. Its generated module is renamed engine.js (whyroute.js is the
 # hand-written main entry); it still fetches whyroute_bg.wasm by default.
-build whyroute --no-default-features --features js
+build whyroute --no-default-features
 cp "$scratch/whyroute/whyroute.js" pkg/engine.js
 cp "$scratch/whyroute/whyroute.d.ts" pkg/engine.d.ts
 cp "$scratch/whyroute/whyroute_bg.wasm" "$scratch/whyroute/whyroute_bg.wasm.d.ts" pkg/

@@ -1,32 +1,45 @@
 //! JSON text ↔ [`serde_json::Value`]: pasted `ip -j` output and a permalink's scenario are
 //! read here; engine values that are shown as JSON text are written here.
 //!
-//! Natively (the CLI, the playground's wasm, tests) this is serde_json's reader. In the npm
-//! package's wasm the JS engine is right there with `JSON.parse`, so the text goes through it
-//! and the result is copied into a `Value` (`wasm::json_value`): serde_json's reader, with
-//! its number parsing and error texts, is ~7 KB of the engine's 150 KB gzip budget.
-//! The two readers agree on the JSON that `ip -j` and whyroute write. At the edges they differ:
-//! error messages (the JS engine's own wording); numbers (JS has only doubles: `1.0` and `1e2`
-//! are integers there, `1e400` is Infinity, read as null, where serde_json refuses it);
-//! a lone surrogate in a string (serde_json refuses the document, JSON.parse gives U+FFFD);
-//! the depth limit (serde_json stops at 128 levels, the wasm copy after 128); and, in
-//! diagnostics that quote an element, its key order.
+//! Which reader turns text into a `Value` is the embedder's choice: serde_json's (the
+//! `json-reader` feature, on by default), or one a facade installs with [`use_reader`]. The
+//! npm package's wasm installs the JS engine's `JSON.parse`, which is already there, instead of
+//! carrying serde_json's reader (docs/size.md has the bytes and where the two readers differ).
 //! tests/pkg/kernel-corpus.test.mjs replays the kernel corpus's `ip -j` transcripts through
 //! the npm builds, engine/tests/kernel_corpus.rs the same through serde_json.
-//! (The NSX JSON reader of the topology keeps serde_json in every build: its diagnostics
-//! need the line of a syntax error, which only serde_json reports.)
 
 use serde_json::Value;
 
 /// Nesting deeper than this is refused, as serde_json refuses it.
 pub const MAX_DEPTH: usize = 128;
 
+/// A JSON reader: the document, or what is wrong with it.
+pub type Reader = fn(&str) -> Result<Value, String>;
+
+static READER: std::sync::OnceLock<Reader> = std::sync::OnceLock::new();
+
+/// Installs the reader [`read`] uses from now on (the first one installed stays). A facade
+/// whose host has a JSON parser of its own installs it before reading anything.
+pub fn use_reader(reader: Reader) {
+    let _ = READER.set(reader);
+}
+
 /// Reads one JSON document, or says what is wrong with it.
 pub fn read(text: &str) -> Result<Value, String> {
-    #[cfg(all(target_arch = "wasm32", feature = "js"))]
-    return crate::wasm::json_value(text);
-    #[cfg(not(all(target_arch = "wasm32", feature = "js")))]
-    return serde_json::from_str(text).map_err(|e| e.to_string());
+    match READER.get() {
+        Some(reader) => reader(text),
+        None => default_read(text),
+    }
+}
+
+#[cfg(feature = "json-reader")]
+fn default_read(text: &str) -> Result<Value, String> {
+    serde_json::from_str(text).map_err(|e| e.to_string())
+}
+
+#[cfg(not(feature = "json-reader"))]
+fn default_read(_: &str) -> Result<Value, String> {
+    Err("this build reads no JSON: its embedder installed no reader (whyroute::json_text::use_reader)".into())
 }
 
 /// Compact JSON text (what `ip -j` prints): serde_json::to_string, never `Value`'s Display,

@@ -16,14 +16,12 @@ pub mod findings;
 mod json_fields;
 pub mod json_text;
 pub mod model;
+pub mod names;
 pub mod parse;
 pub mod permalink;
 pub mod routeget;
 pub mod selfcheck;
 pub mod topology;
-
-#[cfg(all(target_arch = "wasm32", feature = "js"))]
-pub mod wasm;
 
 pub use analyze::{Analysis, analyze};
 pub use decide::{Decision, Flow, RouteError, route_get};

@@ -26,7 +26,7 @@ pub struct HostPaste {
 impl HostPaste {
     /// The hosts of array field `key` of a scenario's JSON object (`None` when absent); each
     /// needs its `name` and `text`.
-    pub(crate) fn read_list(f: &Fields, key: &str) -> Result<Option<Vec<HostPaste>>, String> {
+    fn read_list(f: &Fields, key: &str) -> Result<Option<Vec<HostPaste>>, String> {
         let Some(items) = f.array(key)? else { return Ok(None) };
         let mut hosts = Vec::with_capacity(items.len());
         for (i, h) in items.iter().enumerate() {
@@ -107,6 +107,66 @@ impl Scenario {
             selected: f.index("selected")?.unwrap_or_default(),
             view: f.string("view")?.unwrap_or_default(),
         })
+    }
+}
+
+/// A scenario object as a facade receives it back (what `parse` and `decodePermalink`
+/// return, or the permalink's own fields): only the fields that matter on the way in; the host
+/// model itself is recomputed from `text`, so it is never read.
+#[derive(Debug, Default)]
+pub struct ScenarioFields {
+    pub text: Option<String>,
+    pub name: Option<String>,
+    pub flow: Option<String>,
+    pub hosts: Option<Vec<HostPaste>>,
+    pub selected: Option<usize>,
+    pub topology: Option<String>,
+    pub view: Option<String>,
+}
+
+impl ScenarioFields {
+    /// The field names read, at every level (`hosts[i]` has `name` and `text`).
+    pub const NAMES: [&str; 7] = ["text", "name", "flow", "hosts", "selected", "topology", "view"];
+
+    /// Field by field from a JSON value (see `json_fields` for why not a derived Deserialize).
+    pub fn from_value(v: &serde_json::Value) -> Result<ScenarioFields, String> {
+        let f = Fields::of(v, String::new(), "the scenario")?;
+        Ok(ScenarioFields {
+            text: f.string("text")?,
+            name: f.string("name")?,
+            flow: f.string("flow")?,
+            hosts: HostPaste::read_list(&f, "hosts")?,
+            selected: f.index("selected")?,
+            topology: f.string("topology")?,
+            view: f.string("view")?,
+        })
+    }
+
+    /// The paste: `text`, or for a permalink-shaped object (`{hosts, selected}`) without it,
+    /// the selected host's (the first when `selected` is out of range).
+    pub fn paste(&self) -> Option<String> {
+        self.text.clone().or_else(|| self.hosts.as_ref().and_then(|h| h.get(self.selected.unwrap_or(0)).or(h.first())).map(|h| h.text.clone()))
+    }
+
+    /// The permalink of this scenario with `text` as its selected host's paste and `flow` (as
+    /// `ip route get` arguments) when given, else the scenario's own flow.
+    pub fn to_permalink(&self, text: String, flow: Option<String>) -> Scenario {
+        let mut hosts = self.hosts.clone().unwrap_or_default();
+        let selected = self.selected.unwrap_or(0);
+        match hosts.get_mut(selected) {
+            Some(h) => h.text = text,
+            None => {
+                hosts.clear();
+                hosts.push(HostPaste { name: self.name.clone().unwrap_or_else(|| "host".into()), text });
+            }
+        }
+        Scenario {
+            selected: selected.min(hosts.len() - 1),
+            hosts,
+            flow: flow.or_else(|| self.flow.clone()).unwrap_or_default(),
+            topology: self.topology.clone().unwrap_or_default(),
+            view: self.view.clone().unwrap_or_default(),
+        }
     }
 }
 

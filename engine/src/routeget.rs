@@ -17,7 +17,7 @@ pub fn format_text(host: &Host, d: &Decision) -> String {
         s.push_str(&format!(" from {f}"));
     }
     if d.route_tos != 0 {
-        s.push_str(&format!(" tos {}", crate::parse::ip_rule::tos_name(d.route_tos)));
+        s.push_str(&format!(" tos {}", crate::names::tos_name(d.route_tos)));
     }
     s.push(' ');
     if let Some(g) = d.gateway {
@@ -73,7 +73,7 @@ pub fn json_fields(host: &Host, d: &Decision) -> Vec<(&'static str, Value)> {
         o.push(("from", f.to_string().into()));
     }
     if d.route_tos != 0 {
-        o.push(("tos", crate::parse::ip_rule::tos_name(d.route_tos).into()));
+        o.push(("tos", crate::names::tos_name(d.route_tos).into()));
     }
     if let Some(g) = d.gateway {
         o.push(("gateway", g.to_string().into()));

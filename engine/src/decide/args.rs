@@ -1,8 +1,8 @@
 //! `ip route get` arguments → [`Flow`], with iproute2's keywords and spellings.
 
-use super::Flow;
+use super::flow::Flow;
 use crate::model::parse_u32;
-use crate::parse::ip_rule::{parse_ipproto, parse_tos};
+use crate::names::{parse_ipproto, parse_tos};
 use std::net::Ipv4Addr;
 
 /// Parses `[to] ADDRESS [from ADDRESS] [iif DEV] [oif DEV] [mark N] [tos N] [ipproto P]
@@ -68,7 +68,7 @@ pub fn parse_flow_args<S: AsRef<str>>(args: &[S]) -> Result<Flow, String> {
             }
             "connected" | "fibmatch" | "vrf" => return Err(format!("`{k}` is not supported by whyroute")),
             other if dst.is_none() => dst = Some(addr(other)?),
-            other => return Err(format!("an `ip route get` keyword (from, iif, oif, mark, tos, ipproto, sport, dport, uid), found `{other}`")),
+            other => return Err(format!("an `ip route get` keyword ({}), found `{other}`", crate::names::FLOW_KEYWORDS)),
         }
         i += 1;
     }
@@ -95,7 +95,7 @@ pub fn flow_to_args(f: &Flow) -> String {
         s.push_str(&format!(" tos 0x{:x}", f.tos));
     }
     if f.ipproto != 17 {
-        s.push_str(&format!(" ipproto {}", crate::model::ipproto_name(f.ipproto)));
+        s.push_str(&format!(" ipproto {}", crate::names::ipproto_name(f.ipproto)));
     }
     if f.sport != 0 {
         s.push_str(&format!(" sport {}", f.sport));

@@ -1,6 +1,7 @@
 //! Per-table prefix index: longest-prefix match with backtracking, as fib_trie does, in
 //! at most 33 hash probes per table regardless of its size.
 
+use super::decision::{NexthopScope, RouteRef};
 use crate::model::{Host, Route, TABLE_LOCAL, TABLE_MAIN, TableId};
 use smallvec::SmallVec;
 use std::cell::{Cell, OnceCell};
@@ -8,13 +9,6 @@ use std::cmp::Ordering;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::net::Ipv4Addr;
-
-/// A route's place in the host: table and index in that table's route list.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-pub struct RouteRef {
-    pub table: TableId,
-    pub index: u32,
-}
 
 /// Keys are already well-mixed IPv4 prefixes; a multiplicative hash is enough and far
 /// cheaper than SipHash on the decision's hot path.
@@ -186,7 +180,7 @@ pub struct Fib<'h> {
     /// Nexthop scopes resolved lately (decide/nexthop.rs): a scope depends on the host only,
     /// and resolving it is another lookup. Direct-mapped by route: a decision that uses the
     /// same routes again, as most do, finds it here.
-    pub(super) nexthop_scopes: std::cell::RefCell<Vec<Option<(RouteRef, usize, super::NexthopScope)>>>,
+    pub(super) nexthop_scopes: std::cell::RefCell<Vec<Option<(RouteRef, usize, NexthopScope)>>>,
 }
 
 impl<'h> Fib<'h> {

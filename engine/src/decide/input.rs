@@ -6,7 +6,11 @@
 //! It depends on sysctls a routing paste rarely shows (`net.ipv4.ip_forward`,
 //! `conf.*.rp_filter`); when absent, the kernel defaults apply and the trail says so.
 
-use super::{Decision, Fib, FibResult, Flow, RouteError, Trail, route, source::SourceChoice, source::Why};
+use super::decision::{Decision, FibResult, RouteError, Trail};
+use super::fib::{Fib, route};
+use super::flow::Flow;
+use super::output::note;
+use super::source::{SourceChoice, Why};
 use crate::model::RouteType;
 use std::net::Ipv4Addr;
 
@@ -19,11 +23,11 @@ impl<'h> Fib<'h> {
         let daddr = flow.dst;
         let (forwarding, shown) = host.forwarding(&dev.name);
         if !shown {
-            super::note(&mut trail, format!("net.ipv4.ip_forward was not in the paste: assumed {} (the kernel default is 0)", forwarding as u8));
+            note(&mut trail, format!("net.ipv4.ip_forward was not in the paste: assumed {} (the kernel default is 0)", forwarding as u8));
         }
         // Martians the FIB cannot catch.
         if saddr.is_multicast() || saddr == Ipv4Addr::BROADCAST {
-            super::note(&mut trail, format!("source {saddr} is multicast/broadcast: a martian source"));
+            note(&mut trail, format!("source {saddr} is multicast/broadcast: a martian source"));
             return Err(RouteError::InvalidArgument);
         }
         if daddr.is_multicast() {
@@ -32,7 +36,7 @@ impl<'h> Fib<'h> {
             // device has joined 224.0.0.1.
             let joined = daddr == Ipv4Addr::new(224, 0, 0, 1) && dev.up;
             if !joined {
-                super::note(&mut trail, format!("{daddr}: {} has not joined this group (multicast forwarding is not modelled)", dev.name));
+                note(&mut trail, format!("{daddr}: {} has not joined this group (multicast forwarding is not modelled)", dev.name));
                 return Err(RouteError::InvalidArgument);
             }
             let local_group = (u32::from(daddr) & 0xffff_ff00) == 0xe000_0000;
@@ -56,18 +60,18 @@ impl<'h> Fib<'h> {
         }
         // Only 0.0.0.0 itself: the rest of 0.0.0.0/8 is unicast since Linux 5.3.
         if saddr.is_unspecified() {
-            super::note(&mut trail, "a packet from 0.0.0.0 is a martian source (give `from`)".into());
+            note(&mut trail, "a packet from 0.0.0.0 is a martian source (give `from`)".into());
             return Err(RouteError::InvalidArgument);
         }
         if daddr.is_unspecified() {
-            super::note(&mut trail, "0.0.0.0 is a martian destination".into());
+            note(&mut trail, "0.0.0.0 is a martian destination".into());
             return Err(RouteError::InvalidArgument);
         }
         // Loopback addresses arriving on a device are martians unless route_localnet (all or
         // the device) is on; the kernel checks the destination first, then the source.
         let localnet = host.conf_or(&dev.name, "route_localnet", false);
         if (daddr.is_loopback() || saddr.is_loopback()) && !localnet {
-            super::note(
+            note(
                 &mut trail,
                 format!(
                     "a loopback {} arriving on {} is a martian (route_localnet is off)",
@@ -93,13 +97,13 @@ impl<'h> Fib<'h> {
         }
         if r.kind == RouteType::Local {
             if self.validate_source(flow, saddr, daddr, None, &dev.name).is_err() {
-                super::note(&mut trail, format!("source {saddr} fails reverse-path validation on {}", dev.name));
+                note(&mut trail, format!("source {saddr} fails reverse-path validation on {}", dev.name));
                 return Err(RouteError::InvalidArgument);
             }
             return Ok(self.input_decision(flow, Some(res), RouteType::Local, self.host.loopback_name(), None, false));
         }
         if !forwarding {
-            super::note(&mut trail, format!("{} does not forward (net.ipv4.ip_forward / forwarding is 0)", dev.name));
+            note(&mut trail, format!("{} does not forward (net.ipv4.ip_forward / forwarding is 0)", dev.name));
             return Err(RouteError::NoRouteToHost);
         }
         if r.kind != RouteType::Unicast {
@@ -115,7 +119,7 @@ impl<'h> Fib<'h> {
         let on_link = match self.validate_source(flow, saddr, daddr, Some(&out_dev), &dev.name) {
             Ok(v) => v,
             Err(()) => {
-                super::note(&mut trail, format!("source {saddr} fails reverse-path validation on {} (rp_filter {})", dev.name, host.rp_filter(&dev.name)));
+                note(&mut trail, format!("source {saddr} fails reverse-path validation on {} (rp_filter {})", dev.name, host.rp_filter(&dev.name)));
                 return Err(RouteError::InvalidArgument);
             }
         };

@@ -2,62 +2,19 @@
 //! fib_check_nh_v4_gw, net/ipv4/fib_semantics.c). It decides whether `ip route get` prints
 //! `via`: rt_set_nexthop uses the gateway only for a link-scope nexthop.
 
-use super::{Fib, Flow, RouteRef, route};
+use super::decision::{History, NexthopScope, RouteRef};
+use super::fib::{Fib, route};
+use super::flow::Flow;
+use super::output::Lookup;
+use super::source::SourceChoice;
 use crate::model::{Scope, TABLE_MAIN, TableId};
-use serde::{Deserialize, Serialize};
-
-/// A nexthop's scope, and where its gateway was resolved.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct NexthopScope {
-    /// `link` when the gateway is used, `host` when it resolved through a local route (or the
-    /// nexthop has no gateway).
-    pub scope: Scope,
-    /// The gateway was found in the route's own table (not main), before any full lookup.
-    #[serde(default)]
-    pub own_table: bool,
-    /// The kernel resolves a gateway once, when the route is added. When another history the
-    /// paste cannot rule out gives another scope: that scope, and the history.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub other_order: Option<(Scope, History)>,
-}
-
-/// What may have been added after the route, changing how its gateway resolved.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum History {
-    /// The route to the gateway in the route's own table (the lookup then went through all
-    /// tables).
-    CoveringRouteLater,
-    /// The policy rules (the lookup then saw only tables local and main): boot scripts and
-    /// VPN clients often add rules after routes.
-    RulesLater,
-}
-
-impl NexthopScope {
-    /// When the answer depends on the order things were added in (which no paste shows),
-    /// says so.
-    pub fn order_note(&self, gw: std::net::Ipv4Addr, table: &str) -> Option<String> {
-        let (other, history) = self.other_order?;
-        let uses = |s: Scope| if s == Scope::LINK { "uses" } else { "does not use" };
-        let first = match history {
-            History::CoveringRouteLater => format!("the route to it in table {table}"),
-            History::RulesLater => "the policy rules".to_string(),
-        };
-        Some(format!(
-            "the kernel {} gateway {gw} (`via`) if {first} came before this route, and {} it otherwise. {}",
-            uses(self.scope),
-            uses(other),
-            super::ORDER_UNSEEN
-        ))
-    }
-}
 
 impl Fib<'_> {
     /// The source address a route's nexthop gives (fib_result_prefsrc). A nexthop object
     /// chose it when it was created, at its own scope less one (nh_create_ipv4): link scope
     /// for a device-only nexthop, 252 for one with a gateway. (The kernel recomputes it at the
     /// route's scope once any address of the namespace changes, which no paste shows.)
-    pub fn prefsrc(&self, rr: RouteRef, nh: usize) -> super::SourceChoice {
+    pub fn prefsrc(&self, rr: RouteRef, nh: usize) -> SourceChoice {
         let r = route(self.host, rr);
         super::source::fib_result_prefsrc(self.host, r, nh, self.prefsrc_scope(rr, nh))
     }
@@ -126,7 +83,7 @@ impl Fib<'_> {
     /// the full lookup).
     fn resolve_in(&self, table: TableId, flow: &Flow, min_scope: Scope) -> Option<Scope> {
         match self.table_lookup(self.table(table)?, flow, min_scope) {
-            super::Lookup::Found(rr, _) => Some(route(self.host, rr).scope),
+            Lookup::Found(rr, _) => Some(route(self.host, rr).scope),
             _ => None,
         }
     }

@@ -203,7 +203,7 @@ fn selector_words(s: Selector, _host: &Host, rule: &crate::model::Rule, flow: &F
             let d = rule.dscp.unwrap_or(crate::model::Dscp { value: 0, mask: crate::model::Dscp::FULL_MASK });
             format!("DSCP {} (tos 0x{:x}) does not match dscp {} in the bits 0x{:x}", flow.tos >> 2, flow.tos, d.value, d.mask)
         }
-        Selector::Ipproto => format!("protocol {} is not {}", crate::model::ipproto_name(flow.ipproto), crate::model::ipproto_name(rule.ipproto.unwrap_or(0))),
+        Selector::Ipproto => format!("protocol {} is not {}", crate::names::ipproto_name(flow.ipproto), crate::names::ipproto_name(rule.ipproto.unwrap_or(0))),
         Selector::Sport => port_words("source", flow.sport, rule.sport_mask),
         Selector::Dport => port_words("destination", flow.dport, rule.dport_mask),
     }

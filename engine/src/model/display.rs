@@ -107,7 +107,7 @@ pub fn rule_to_string(host: &Host, r: &Rule) -> String {
     // Last, as iproute2 6.13+ prints it: a name or decimal, or hex with a partial mask.
     if let Some(d) = r.dscp {
         if d.mask == Dscp::FULL_MASK {
-            write!(s, " dscp {}", crate::parse::ip_rule::dscp_name(d.value)).unwrap();
+            write!(s, " dscp {}", crate::names::dscp_name(d.value)).unwrap();
         } else {
             write!(s, " dscp {}/{}", c_hex(d.value as u32), c_hex(d.mask as u32)).unwrap();
         }
@@ -132,7 +132,7 @@ pub fn route_to_string(host: &Host, r: &Route) -> String {
         s.push_str(&prefix(&r.dst));
     }
     if r.tos != 0 {
-        write!(s, " tos {}", crate::parse::ip_rule::tos_name(r.tos)).unwrap();
+        write!(s, " tos {}", crate::names::tos_name(r.tos)).unwrap();
     }
     if let Some(id) = r.nhid {
         write!(s, " nhid {id}").unwrap();
@@ -191,18 +191,5 @@ fn nh_flags(s: &mut String, n: &NextHop) {
     }
     if n.linkdown {
         s.push_str(" linkdown");
-    }
-}
-
-pub fn ipproto_name(p: u8) -> String {
-    match p {
-        1 => "icmp".into(),
-        6 => "tcp".into(),
-        17 => "udp".into(),
-        47 => "gre".into(),
-        50 => "esp".into(),
-        58 => "ipv6-icmp".into(),
-        132 => "sctp".into(),
-        n => n.to_string(),
     }
 }

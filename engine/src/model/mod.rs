@@ -7,7 +7,8 @@
 mod build;
 mod display;
 
-pub use display::{ipproto_name, route_to_string, rule_to_string};
+pub use crate::names::ipproto_name;
+pub use display::{route_to_string, rule_to_string};
 
 pub use build::build_host;
 
@@ -20,12 +21,7 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 /// A routing table id, as in `ip route show table N`.
 pub type TableId = u32;
 
-/// `RT_TABLE_LOCAL`: local and broadcast routes, looked up first.
-pub const TABLE_LOCAL: TableId = 255;
-/// `RT_TABLE_MAIN`: what `ip route` and `route -n` show.
-pub const TABLE_MAIN: TableId = 254;
-/// `RT_TABLE_DEFAULT`: consulted last by the default rule 32767.
-pub const TABLE_DEFAULT: TableId = 253;
+pub use crate::names::{TABLE_DEFAULT, TABLE_LOCAL, TABLE_MAIN, parse_u32, route_protocol, table_id_builtin};
 
 /// Where a model element comes from.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -67,32 +63,13 @@ impl Scope {
 
     /// The name iproute2 prints (`global` for universe, as in `ip addr`).
     pub fn name(self) -> String {
-        match self.0 {
-            0 => "global".into(),
-            200 => "site".into(),
-            253 => "link".into(),
-            254 => "host".into(),
-            255 => "nowhere".into(),
-            n => n.to_string(),
-        }
+        crate::names::scope_name(self.0).into_owned()
     }
 
     /// Parses `global`/`universe`, `site`, `link`, `host`, `nowhere` or a number.
     pub fn parse(s: &str) -> Option<Scope> {
-        Some(match s {
-            "global" | "universe" => Scope::UNIVERSE,
-            "site" => Scope::SITE,
-            "link" => Scope::LINK,
-            "host" => Scope::HOST,
-            "nowhere" => Scope::NOWHERE,
-            n => Scope(parse_u32(n)?.try_into().ok()?),
-        })
+        crate::names::parse_scope(s).map(Scope)
     }
-}
-
-/// Parses a decimal or `0x` hexadecimal number, as iproute2's get_u32 does.
-pub fn parse_u32(s: &str) -> Option<u32> {
-    if let Some(h) = s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) { u32::from_str_radix(h, 16).ok() } else { s.parse().ok() }
 }
 
 /// A network interface.
@@ -574,40 +551,6 @@ pub struct GroupMember {
     pub weight: u32,
 }
 
-/// A route's `proto` word: iproute2's names are shared statics, anything else (a number, a
-/// name from /etc/iproute2/rt_protos.d) an owned copy.
-pub fn route_protocol(name: &str) -> Cow<'static, str> {
-    // iproute2's rt_protos, the most common first.
-    const KNOWN: &[&str] = &[
-        "kernel",
-        "static",
-        "dhcp",
-        "boot",
-        "bgp",
-        "bird",
-        "ospf",
-        "zebra",
-        "ra",
-        "redirect",
-        "isis",
-        "rip",
-        "babel",
-        "eigrp",
-        "openr",
-        "keepalived",
-        "gated",
-        "mrt",
-        "xorp",
-        "ntk",
-        "dnrouted",
-        "unspec",
-    ];
-    match KNOWN.iter().find(|k| **k == name) {
-        Some(k) => Cow::Borrowed(k),
-        None => Cow::Owned(name.to_string()),
-    }
-}
-
 /// A DNS server the paste names (resolv.conf, networkd `DNS=`), with where it was named.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Nameserver {
@@ -686,11 +629,9 @@ impl Host {
     }
     /// A table's name as iproute2 prints it.
     pub fn table_name(&self, id: TableId) -> String {
-        match id {
-            TABLE_LOCAL => "local".into(),
-            TABLE_MAIN => "main".into(),
-            TABLE_DEFAULT => "default".into(),
-            _ => self.table_names.iter().find(|(_, v)| **v == id).map(|(k, _)| k.clone()).unwrap_or_else(|| id.to_string()),
+        match crate::names::table_name_builtin(id) {
+            Some(n) => n.into(),
+            None => self.table_names.iter().find(|(_, v)| **v == id).map(|(k, _)| k.clone()).unwrap_or_else(|| id.to_string()),
         }
     }
     /// Resolves a table name or number as `ip` does (rt_tables names included).
@@ -740,16 +681,5 @@ impl Host {
 
     pub fn routes(&self, table: TableId) -> &[Route] {
         self.tables.get(&table).map(Vec::as_slice).unwrap_or(&[])
-    }
-}
-
-/// The names every iproute2 knows (`unspec`, `default`, `main`, `local`) or a number.
-pub fn table_id_builtin(name: &str) -> Option<TableId> {
-    match name {
-        "local" => Some(TABLE_LOCAL),
-        "main" => Some(TABLE_MAIN),
-        "default" => Some(TABLE_DEFAULT),
-        "unspec" => Some(0),
-        n => parse_u32(n),
     }
 }

@@ -206,7 +206,7 @@ fn parse_route_line(text: &str, default_table: TableId, out: &Fragment, devs: &m
             }
             "tos" | "dsfield" => {
                 let v = val(k)?;
-                route.tos = super::ip_rule::parse_tos(v).ok_or_else(|| format!("a TOS value after `{k}`, found `{v}`"))?;
+                route.tos = crate::names::parse_tos(v).ok_or_else(|| format!("a TOS value after `{k}`, found `{v}`"))?;
             }
             "from" => {
                 // Source-specific routes are IPv6-only; iproute2 prints `from` for IPv4 cache entries.

@@ -5,7 +5,8 @@
 
 use super::words::{parse_prefix_lenient, words_joined};
 use super::{Context, Fragment, Line, ParseDiagnostic, json_word};
-use crate::model::{Dscp, Origin, Range, Rule, RuleAction, parse_u32, table_id_builtin};
+use crate::model::{Dscp, Origin, Range, Rule, RuleAction};
+use crate::names::{parse_dscp, parse_ipproto, parse_tos, parse_u32, table_id_builtin};
 use serde_json::Value;
 
 /// Parses `ip rule` output lines into `out.rules` (paste order kept; the model sorts).
@@ -161,8 +162,8 @@ fn parse_rule_line(text: &str, out: &mut Fragment, warnings: &mut Vec<String>) -
                 let v = arg(i, k)?;
                 // `ip -j rule` names the value even with a partial mask: `CS1/0x38`.
                 let (value, mask) = match v.split_once('/') {
-                    Some((value, mask)) => (parse_dscp(value), parse_u32(mask)),
-                    None => (parse_dscp(v), Some(Dscp::FULL_MASK as u32)),
+                    Some((value, mask)) => (parse_dscp(value, Dscp::FULL_MASK), parse_u32(mask)),
+                    None => (parse_dscp(v, Dscp::FULL_MASK), Some(Dscp::FULL_MASK as u32)),
                 };
                 let d = match (value, mask) {
                     // The kernel refuses a value with bits outside its mask.
@@ -240,71 +241,6 @@ fn parse_rule_line(text: &str, out: &mut Fragment, warnings: &mut Vec<String>) -
     Ok(rule)
 }
 
-/// The names of /etc/iproute2/rt_dsfield, which iproute2 prints instead of numbers.
-const DSFIELD_NAMES: &[(&str, u8)] = &[
-    ("default", 0x00),
-    ("CS1", 0x20),
-    ("CS2", 0x40),
-    ("CS3", 0x60),
-    ("CS4", 0x80),
-    ("CS5", 0xa0),
-    ("CS6", 0xc0),
-    ("CS7", 0xe0),
-    ("AF11", 0x28),
-    ("AF12", 0x30),
-    ("AF13", 0x38),
-    ("AF21", 0x48),
-    ("AF22", 0x50),
-    ("AF23", 0x58),
-    ("AF31", 0x68),
-    ("AF32", 0x70),
-    ("AF33", 0x78),
-    ("AF41", 0x88),
-    ("AF42", 0x90),
-    ("AF43", 0x98),
-    ("EF", 0xb8),
-    ("lowdelay", 0x10),
-    ("throughput", 0x08),
-    ("reliability", 0x04),
-];
-
-/// A TOS/dsfield value as iproute2 reads it (rtnl_dsfield_a2n): a name from rt_dsfield, or
-/// a number that is hexadecimal even without `0x` (`tos 10` is 0x10).
-pub fn parse_tos(s: &str) -> Option<u8> {
-    if let Some((_, v)) = DSFIELD_NAMES.iter().find(|(n, _)| n.eq_ignore_ascii_case(s)) {
-        return Some(*v);
-    }
-    let h = s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")).unwrap_or(s);
-    u32::from_str_radix(h, 16).ok().and_then(|v| u8::try_from(v).ok())
-}
-
-/// The name iproute2 prints for a TOS value, or `0xNN`.
-pub fn tos_name(v: u8) -> String {
-    DSFIELD_NAMES.iter().take(21).find(|(_, x)| *x == v && v != 0).map(|(n, _)| n.to_string()).unwrap_or_else(|| format!("0x{v:02x}"))
-}
-
-/// A DSCP as `ip rule` prints it (rtnl_dscp_n2a): the rt_dsfield name of `value << 2`, or
-/// the number in decimal. 0 is `0`: iproute2's name table holds "0" there until a lookup of
-/// an unnamed value loads rt_dsfield (whose `0x0 default` then wins), so `0` is what a rule
-/// list usually shows; both read back.
-pub fn dscp_name(value: u8) -> String {
-    if value == 0 {
-        return "0".into();
-    }
-    // Widened: a rule from a scenario object may hold any u8, not only six bits.
-    let tos = u32::from(value) << 2;
-    DSFIELD_NAMES.iter().take(21).find(|(_, x)| u32::from(*x) == tos).map_or_else(|| value.to_string(), |(n, _)| n.to_string())
-}
-
-/// A DSCP as `ip rule add … dscp` reads it (rtnl_dscp_a2n): a number (decimal, or `0x` hex as
-/// iproute2 prints a masked one), else an rt_dsfield name shifted down to its six DSCP bits.
-fn parse_dscp(s: &str) -> Option<u8> {
-    match parse_u32(s) {
-        Some(n) => u8::try_from(n).ok().filter(|n| *n <= Dscp::FULL_MASK),
-        None => DSFIELD_NAMES.iter().find(|(n, _)| n.eq_ignore_ascii_case(s)).map(|(_, v)| v >> 2),
-    }
-}
-
 /// A port `VALUE/MASK` (iproute2 prints both `%#x`); the kernel refuses a value with bits
 /// outside its mask.
 fn parse_masked_port(s: &str) -> Option<(u32, u32)> {
@@ -324,24 +260,6 @@ fn parse_range(s: &str) -> Option<Range> {
             Some(Range { start: v, end: v })
         }
     }
-}
-
-/// Protocol names as iproute2 prints them (from /etc/protocols) or a number.
-pub fn parse_ipproto(s: &str) -> Option<u8> {
-    Some(match s {
-        "ip" | "hopopt" => 0,
-        "icmp" => 1,
-        "igmp" => 2,
-        "tcp" => 6,
-        "udp" => 17,
-        "gre" => 47,
-        "esp" => 50,
-        "ah" => 51,
-        "ipv6-icmp" | "icmpv6" => 58,
-        "sctp" => 132,
-        "udplite" => 136,
-        _ => s.parse().ok()?,
-    })
 }
 
 /// Every key iprule.c's print_rule writes (iproute2 4.19 to 7.1; 4.19 called `action` `to_tbl`).

@@ -177,7 +177,7 @@ fn parse_rule(t: &str) -> Result<(IptRule, Vec<String>), String> {
             }
             "-p" | "--protocol" => {
                 let s = need()?;
-                r.proto = Some(super::ip_rule::parse_ipproto(s).ok_or_else(|| format!("a protocol after -p, found `{s}`"))?);
+                r.proto = Some(crate::names::parse_ipproto(s).ok_or_else(|| format!("a protocol after -p, found `{s}`"))?);
                 i += 2;
             }
             "--dport" | "--destination-port" | "--sport" | "--source-port" => {

@@ -70,6 +70,28 @@ pub struct ParseDiagnostic {
     pub severity: Severity,
 }
 
+/// Cuts a long diagnostics list to `max`, ending it with one diagnostic that says how many
+/// more there are and where they start (so none vanishes unsaid). A facade hands at most that
+/// many to its caller: a junk paste of millions of lines would otherwise make a result larger
+/// than a JS string can be.
+pub fn cap_diagnostics(diagnostics: &mut Vec<ParseDiagnostic>, max: usize) {
+    if diagnostics.len() <= max {
+        return;
+    }
+    let more = diagnostics.len() - max;
+    let from = diagnostics[max].line;
+    // As severe as the worst of those it stands for.
+    let cut = &diagnostics[max..];
+    let severity = [Severity::Error, Severity::Warning].into_iter().find(|s| cut.iter().any(|d| d.severity == *s)).unwrap_or(Severity::Info);
+    diagnostics.truncate(max);
+    diagnostics.push(ParseDiagnostic {
+        line: from,
+        text: String::new(),
+        expected: format!("{more} more problems, from line {from} on, are not listed: the list stops at {max} (`whyroute check` lists them all)"),
+        severity,
+    });
+}
+
 impl ParseDiagnostic {
     pub fn error(line: Line<'_>, expected: impl Into<String>) -> Self {
         Self::new(line, expected, Severity::Error)

@@ -7,6 +7,7 @@
 //! [`network`] (scenario → nodes the trace walks), [`trace`], [`lint`], [`fix`], [`compare`].
 
 pub mod compare;
+mod embed;
 pub mod fix;
 pub mod lint;
 pub mod model;

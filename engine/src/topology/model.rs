@@ -218,7 +218,7 @@ impl FlowSpec {
     pub fn ipproto(&self) -> u8 {
         match self.proto.as_deref() {
             None => 17,
-            Some(p) => crate::parse::ip_rule::parse_ipproto(p).unwrap_or(17),
+            Some(p) => crate::names::parse_ipproto(p).unwrap_or(17),
         }
     }
     /// `dst [from src] [ipproto p] [dport n]` — the `ip route get` form.
@@ -231,7 +231,7 @@ impl FlowSpec {
         if let Some(a) = self.src {
             s.push_str(&format!(" from {a}"));
         }
-        s.push_str(&format!(" {}", crate::model::ipproto_name(self.ipproto())));
+        s.push_str(&format!(" {}", crate::names::ipproto_name(self.ipproto())));
         if let Some(p) = self.dport {
             s.push_str(&format!(" dport {p}"));
         }
@@ -262,7 +262,7 @@ impl FlowSpec {
             dst: f.dst,
             src: f.from,
             // No `ipproto`: the topology's default (udp), as for a `[[flow]]` without `proto`.
-            proto: (f.ipproto != 0).then(|| crate::model::ipproto_name(f.ipproto)),
+            proto: (f.ipproto != 0).then(|| crate::names::ipproto_name(f.ipproto)),
             dport: (f.dport != 0).then_some(f.dport),
             sport: (f.sport != 0).then_some(f.sport),
             tos: (f.tos != 0).then_some(f.tos),

@@ -37,7 +37,7 @@ impl Packet {
 
 impl std::fmt::Display for Packet {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let p = crate::model::ipproto_name(self.proto);
+        let p = crate::names::ipproto_name(self.proto);
         if self.dport != 0 || self.sport != 0 {
             write!(f, "{}:{} → {}:{} {p}", self.src, self.sport, self.dst, self.dport)
         } else {
@@ -110,7 +110,7 @@ impl Service {
             Some(i) => (&s[..i], Some(s[i + 1..].trim().parse().ok()?)),
             None => (s, None),
         };
-        Some(Service { proto: crate::parse::ip_rule::parse_ipproto(&p.to_ascii_lowercase())?, port })
+        Some(Service { proto: crate::names::parse_ipproto(&p.to_ascii_lowercase())?, port })
     }
 }
 
@@ -158,7 +158,7 @@ impl NsxNatRule {
     pub fn describe(&self) -> String {
         let mut s = format!("{} {} → {}", self.action.name(), nets(&self.source), nets(&self.destination));
         if let Some(sv) = self.service {
-            s.push_str(&format!(" {}", crate::model::ipproto_name(sv.proto)));
+            s.push_str(&format!(" {}", crate::names::ipproto_name(sv.proto)));
             if let Some(p) = sv.port {
                 s.push_str(&format!("/{p}"));
             }
@@ -198,7 +198,7 @@ impl NsxNatRule {
         }
         if let Some(s) = self.service {
             if s.proto != p.proto {
-                return Some(format!("service is {}, the packet is {}", crate::model::ipproto_name(s.proto), crate::model::ipproto_name(p.proto)));
+                return Some(format!("service is {}, the packet is {}", crate::names::ipproto_name(s.proto), crate::names::ipproto_name(p.proto)));
             }
             if let Some(port) = s.port
                 && port != p.dport
@@ -410,7 +410,7 @@ fn eval_chain(
             if let Some(pr) = r.proto
                 && pr != p.proto
             {
-                return Some(format!("protocol is {}, not {}", crate::model::ipproto_name(p.proto), crate::model::ipproto_name(pr)));
+                return Some(format!("protocol is {}, not {}", crate::names::ipproto_name(p.proto), crate::names::ipproto_name(pr)));
             }
             if let Some((a, b)) = r.dport
                 && (p.dport < a || p.dport > b)

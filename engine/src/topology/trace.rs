@@ -414,7 +414,7 @@ fn walk(net: &Network, start: usize, mut pkt: Packet, src_given: bool, marks: Ma
                 let service = node
                     .vips
                     .iter()
-                    .find(|v| v.address == pkt.dst && v.port == pkt.dport && crate::parse::ip_rule::parse_ipproto(&v.protocol) == Some(pkt.proto))
+                    .find(|v| v.address == pkt.dst && v.port == pkt.dport && crate::names::parse_ipproto(&v.protocol) == Some(pkt.proto))
                     .map(|v| {
                         format!(
                             "{} {} {}:{} ({})",
@@ -429,7 +429,7 @@ fn walk(net: &Network, start: usize, mut pkt: Packet, src_given: bool, marks: Ma
                     hop.action = format!(
                         "{} is a load-balancer VIP here, but no virtual server listens on {} port {}",
                         pkt.dst,
-                        crate::model::ipproto_name(pkt.proto),
+                        crate::names::ipproto_name(pkt.proto),
                         pkt.dport
                     );
                     let d = Disposition::Denied { node: node.name.clone(), reason: hop.action.clone() };

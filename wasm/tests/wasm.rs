@@ -1,4 +1,4 @@
-//! The engine compiled to wasm32 and run under node by wasm-bindgen-test-runner
+//! The engine and its facade compiled to wasm32 and run under node by wasm-bindgen-test-runner
 //! (`make test-wasm`): the same code the npm package and the playground ship.
 #![cfg(target_arch = "wasm32")]
 
@@ -10,7 +10,7 @@ const SEED: &str = include_str!("../../tests/fixtures/seed/supervisor-before.txt
 #[wasm_bindgen_test]
 fn version_is_set() {
     assert!(!whyroute::VERSION.is_empty());
-    assert_eq!(whyroute::wasm::version(), whyroute::VERSION);
+    assert_eq!(whyroute_wasm::version(), whyroute::VERSION);
 }
 
 #[wasm_bindgen_test]
@@ -28,6 +28,7 @@ fn seed_dns_leaves_eth1_via_table_200() {
 
 #[wasm_bindgen_test]
 fn permalinks_round_trip_in_wasm() {
+    whyroute_wasm::start();
     use whyroute::permalink::{HostPaste, Scenario, decode, encode};
     let s = Scenario { hosts: vec![HostPaste { name: "vm".into(), text: SEED.into() }], flow: "192.168.10.10 dport 53".into(), ..Scenario::default() };
     assert_eq!(decode(&encode(&s)).unwrap(), s);

@@ -1,0 +1,43 @@
+//! The flow `ip route get` describes: what the decision is asked about.
+
+use serde::{Deserialize, Serialize};
+use std::net::Ipv4Addr;
+
+/// The flow `ip route get` describes. Defaults are the kernel's: UDP, uid 0 (root), no mark.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Flow {
+    pub dst: Ipv4Addr,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<Ipv4Addr>,
+    /// Input interface: the input path (forwarding) is not modelled; see [`RouteError::InputPath`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iif: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oif: Option<String>,
+    #[serde(default)]
+    pub mark: u32,
+    #[serde(default)]
+    pub tos: u8,
+    #[serde(default = "udp")]
+    pub ipproto: u8,
+    #[serde(default)]
+    pub sport: u16,
+    #[serde(default)]
+    pub dport: u16,
+    #[serde(default)]
+    pub uid: u32,
+}
+
+fn udp() -> u8 {
+    17
+}
+
+impl Flow {
+    pub fn to(dst: Ipv4Addr) -> Flow {
+        Flow { dst, from: None, iif: None, oif: None, mark: 0, tos: 0, ipproto: 17, sport: 0, dport: 0, uid: 0 }
+    }
+    /// The TOS bits the FIB compares (IPTOS_RT_MASK).
+    pub(super) fn rt_tos(&self) -> u8 {
+        self.tos & 0x1c
+    }
+}

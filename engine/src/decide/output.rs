@@ -1,0 +1,438 @@
+//! The output route decision (`ip route get` without `iif`), step for step as
+//! ip_route_output_key_hash_rcu → fib_lookup → fib_rules_lookup → fib_table_lookup →
+//! fib_select_path → __mkroute_output take it.
+
+use crate::model::{Host, RouteType, Rule, RuleAction, Scope, TABLE_DEFAULT, TableId};
+use std::net::Ipv4Addr;
+use super::decision::*;
+use super::fib::*;
+use super::flow::Flow;
+use super::rules::*;
+use super::source::*;
+
+/// One-shot convenience: indexes the host and decides. For many flows, build a [`Fib`] once.
+pub fn route_get(host: &Host, flow: &Flow) -> Result<Decision, RouteError> {
+    Fib::new(host).route_get(flow, None)
+}
+
+impl<'h> Fib<'h> {
+    /// `ip route get` for an output flow. Records the path in `trail` when given.
+    pub fn route_get(&self, flow: &Flow, mut trail: Option<&mut Trail>) -> Result<Decision, RouteError> {
+        let host = self.host;
+        if let Some(iif) = &flow.iif {
+            return self.route_input(flow, iif, trail);
+        }
+        let oif_link = match &flow.oif {
+            Some(name) => Some(host.link(name).ok_or(RouteError::NoSuchDevice)?),
+            None => None,
+        };
+        let is_mc = |a: Ipv4Addr| a.is_multicast();
+        let is_lbcast = |a: Ipv4Addr| a == Ipv4Addr::BROADCAST;
+        let mut saddr = flow.from;
+        let mut dev_out: Option<String> = None;
+
+        if let Some(s) = flow.from {
+            if is_mc(s) || is_lbcast(s) || s.is_unspecified() {
+                return Err(RouteError::InvalidArgument);
+            }
+            // __ip_dev_find: the source must be one of this host's addresses.
+            let Some(dev) = host.dev_of_local(s) else {
+                note(&mut trail, format!("from {s} is not an address of this host: the kernel refuses it"));
+                return Err(RouteError::NetworkUnreachable);
+            };
+            if oif_link.is_none() && (is_mc(flow.dst) || is_lbcast(flow.dst)) {
+                // Multicast/limited broadcast from a given source leave through that source's device.
+                note(
+                    &mut trail,
+                    format!("{} to {} from {s}: sent on {dev}, the device that owns {s}", if is_mc(flow.dst) { "multicast" } else { "broadcast" }, flow.dst),
+                );
+                return self.make_route(flow, None, saddr, dev.to_string(), None, SourceChoice::given(s));
+            }
+        }
+        if let Some(link) = oif_link {
+            if !link.up {
+                note(&mut trail, format!("oif {} is down", link.name));
+                return Err(RouteError::NetworkUnreachable);
+            }
+            dev_out = Some(link.name.clone());
+            let local_mc = (u32::from(flow.dst) & 0xffff_ff00) == 0xe000_0000;
+            if local_mc || is_lbcast(flow.dst) || flow.ipproto == 2 {
+                let src = match saddr {
+                    Some(s) => SourceChoice::given(s),
+                    None => inet_select_addr(host, &link.name, None, Scope::LINK),
+                };
+                return self.make_route(flow, None, src.addr, link.name.clone(), None, src);
+            }
+            if saddr.is_none() && is_mc(flow.dst) {
+                saddr = inet_select_addr(host, &link.name, None, Scope::UNIVERSE).addr;
+            } else if saddr.is_none() && flow.dst.is_unspecified() {
+                saddr = inet_select_addr(host, &link.name, None, Scope::HOST).addr;
+            }
+        }
+        if flow.dst.is_unspecified() {
+            // No destination: the kernel routes to the source (or 127.0.0.1) via lo.
+            let d = saddr.unwrap_or(Ipv4Addr::LOCALHOST);
+            let lo = host.loopback_name();
+            let src = SourceChoice { addr: Some(d), why: Why::Unspecified };
+            let mut d0 = self.make_route(flow, None, Some(d), lo, Some(RouteType::Local), src)?;
+            d0.kind = RouteType::Local;
+            d0.local = true;
+            return Ok(d0);
+        }
+
+        let res = match self.fib_lookup(flow, trail.as_deref_mut()) {
+            Ok(r) => r,
+            Err(e) => {
+                if let Some(dev) = dev_out {
+                    // route.c: "Apparently, routing tables are wrong. Assume, that the
+                    // destination is on link." — oif given, so send there directly.
+                    note(&mut trail, format!("no usable route ({e}), but oif {dev} was given: the kernel assumes {} is on-link there", flow.dst));
+                    let src = match saddr {
+                        Some(s) => SourceChoice::given(s),
+                        None => inet_select_addr(host, &dev, None, Scope::LINK),
+                    };
+                    let mut d = self.make_route(flow, None, src.addr, dev, None, src)?;
+                    d.assumed_onlink = true;
+                    return Ok(d);
+                }
+                return Err(e);
+            }
+        };
+        let r = route(host, res.route);
+
+        if r.kind == RouteType::Local {
+            let src = match saddr {
+                Some(s) => SourceChoice::given(s),
+                None => match r.prefsrc {
+                    Some(p) => SourceChoice { addr: Some(p), why: Why::RouteSrc },
+                    None => SourceChoice { addr: Some(flow.dst), why: Why::LocalDst },
+                },
+            };
+            let lo = host.loopback_name();
+            let mut d = self.make_route(flow, Some(res), src.addr, lo, Some(RouteType::Local), src)?;
+            d.local = true;
+            return Ok(d);
+        }
+
+        // fib_select_path: multipath hashing (not with oif), then the source address.
+        let mut res = res;
+        let mut multipath = Vec::new();
+        if flow.oif.is_none() && r.nexthops.len() > 1 {
+            multipath = r.nexthops.iter().enumerate().filter(|(_, n)| !n.dead).map(|(i, _)| i).collect();
+            // fib_select_multipath prefers nexthops whose own source address is the `from`.
+            if let Some(s) = flow.from {
+                let same: Vec<usize> = multipath.iter().copied().filter(|&i| self.prefsrc(res.route, i).addr == Some(s)).collect();
+                if !same.is_empty() {
+                    multipath = same;
+                }
+            }
+            if let Some(&first) = multipath.first() {
+                res.nexthop = first;
+            }
+        }
+        let nh = &r.nexthops[res.nexthop];
+        let dev = nh.dev.clone().unwrap_or_default();
+        let src = match saddr {
+            Some(s) => SourceChoice::given(s),
+            None => self.prefsrc(res.route, res.nexthop),
+        };
+        let mut d = self.make_route(flow, Some(res), src.addr, dev.to_string(), None, src)?;
+        if saddr.is_none() {
+            d.source_before_localnet = self.prefsrc_before_localnet(res.route, res.nexthop).filter(|a| Some(*a) != d.prefsrc);
+        }
+        if multipath.len() > 1 {
+            d.multipath = multipath;
+        }
+        Ok(d)
+    }
+
+    /// __mkroute_output + rt_set_nexthop: the route's type, flags and gateway.
+    fn make_route(
+        &self,
+        flow: &Flow,
+        res: Option<FibResult>,
+        saddr: Option<Ipv4Addr>,
+        dev: String,
+        kind: Option<RouteType>,
+        source: SourceChoice,
+    ) -> Result<Decision, RouteError> {
+        let host = self.host;
+        let r = res.map(|res| route(host, res.route));
+        let loopback = host.link(&dev).is_some_and(|l| l.loopback);
+        // A loopback source may only leave through a loopback device, or one with
+        // route_localnet (all or the device).
+        if saddr.is_some_and(|s| s.is_loopback()) && !loopback && !host.conf_or(&dev, "route_localnet", false) {
+            return Err(RouteError::InvalidArgument);
+        }
+        let mut kind = kind.or(r.map(|r| r.kind)).unwrap_or(RouteType::Unicast);
+        // rt_set_nexthop uses the gateway only when the nexthop has link scope, which the
+        // route to the gateway decided when the route was added (fib_check_nh).
+        let used = res.map(|res| self.used_gateway(res)).unwrap_or_default();
+        let (mut gateway, mut gateway6, nexthop_scope) = (used.v4, used.v6, used.scope);
+        let (mut local, mut broadcast, mut multicast) = (kind == RouteType::Local, false, false);
+        if flow.dst == Ipv4Addr::BROADCAST {
+            kind = RouteType::Broadcast;
+        } else if flow.dst.is_multicast() {
+            kind = RouteType::Multicast;
+        }
+        if loopback {
+            local = true;
+        }
+        match kind {
+            RouteType::Broadcast => {
+                broadcast = true;
+                local = true;
+                gateway = None;
+                gateway6 = None;
+            }
+            RouteType::Multicast => {
+                multicast = true;
+                // ip_check_mc_rcu: every up multicast device has joined 224.0.0.1.
+                local = flow.dst == Ipv4Addr::new(224, 0, 0, 1) && host.link(&dev).is_some_and(|l| l.up);
+                // "If multicast route does not exist use default one, but do not gateway".
+                if r.is_some_and(|r| r.dst.prefix_len() < 4) {
+                    gateway = None;
+                    gateway6 = None;
+                }
+            }
+            _ => {}
+        }
+        Ok(Decision {
+            kind,
+            dst: flow.dst,
+            from: flow.from,
+            gateway,
+            gateway6,
+            dev,
+            table: res.map(|r| r.table).unwrap_or(0),
+            prefsrc: saddr,
+            route_tos: r.map(|r| r.tos).unwrap_or(0),
+            mark: flow.mark,
+            uid: flow.uid,
+            local,
+            broadcast,
+            multicast,
+            route: res.map(|r| r.route),
+            nexthop: res.map(|r| r.nexthop).unwrap_or(0),
+            rule: res.and_then(|r| r.rule),
+            multipath: Vec::new(),
+            assumed_onlink: false,
+            // Broadcast results, and multicast through a route shorter than /4, drop the
+            // fib_info (fi = NULL), so no gateway and no metrics.
+            iif: None,
+            redirect: false,
+            mtu: if broadcast || (multicast && r.is_some_and(|r| r.dst.prefix_len() < 4)) { None } else { r.and_then(|r| r.mtu) },
+            nexthop_scope,
+            source_before_localnet: None,
+            source,
+        })
+    }
+
+    /// The gateway the route uses (rt_set_nexthop: only a link-scope nexthop's) and, for a
+    /// nexthop with a gateway, its scope.
+    pub(super) fn used_gateway(&self, res: FibResult) -> UsedGateway {
+        let Some(n) = route(self.host, res.route).nexthops.get(res.nexthop).filter(|n| n.gateway.is_some() || n.via6.is_some()) else {
+            return UsedGateway::default();
+        };
+        let scope = self.nexthop_scope(res.route, res.nexthop);
+        let link = scope.scope == Scope::LINK;
+        UsedGateway { v4: n.gateway.filter(|_| link), v6: n.via6.as_deref().copied().filter(|_| link), scope: Some(scope) }
+    }
+
+    /// fib_lookup: the fast path without custom rules, else the rule walk.
+    pub(super) fn fib_lookup(&self, flow: &Flow, trail: Option<&mut Trail>) -> Result<FibResult, RouteError> {
+        self.fib_lookup_scoped(flow, Scope::UNIVERSE, trail)
+    }
+
+    /// fib_lookup for a flow of at least `min_scope` (`flowi4_scope`): routes of a wider scope
+    /// are passed over, as when the kernel resolves a gateway.
+    pub(super) fn fib_lookup_scoped(&self, flow: &Flow, min_scope: Scope, mut trail: Option<&mut Trail>) -> Result<FibResult, RouteError> {
+        if self.merged().is_some() {
+            if let Some(t) = trail.as_deref_mut() {
+                t.fast_path = true;
+            }
+            return self.lookup_without_rules(flow, min_scope, trail);
+        }
+        self.rules_lookup(flow, min_scope, trail)
+    }
+
+    /// The kernel's fast path without custom rules: local and main as one trie, then default.
+    /// Also how a gateway resolved on a host whose custom rules came later.
+    pub(super) fn lookup_without_rules(&self, flow: &Flow, min_scope: Scope, mut trail: Option<&mut Trail>) -> Result<FibResult, RouteError> {
+        // Local and main are one trie; a result counts as table main.
+        let main = self.table_lookup(self.local_main(), flow, min_scope);
+        record_fast(&mut trail, &main, crate::model::TABLE_MAIN);
+        match main {
+            Lookup::Found(route, nexthop) => return Ok(FibResult { route, nexthop, table: crate::model::TABLE_MAIN, rule: None }),
+            Lookup::Error(_, e) => return Err(e),
+            Lookup::Again(_) => {}
+        }
+        if let Some(def) = self.table(TABLE_DEFAULT) {
+            let d = self.table_lookup(def, flow, min_scope);
+            record_fast(&mut trail, &d, TABLE_DEFAULT);
+            match d {
+                Lookup::Found(route, nexthop) => return Ok(FibResult { route, nexthop, table: TABLE_DEFAULT, rule: None }),
+                Lookup::Error(_, e) => return Err(e),
+                Lookup::Again(_) => {}
+            }
+        }
+        Err(RouteError::NetworkUnreachable)
+    }
+
+    /// fib_rules_lookup: walk the rules in order.
+    fn rules_lookup(&self, flow: &Flow, min_scope: Scope, mut trail: Option<&mut Trail>) -> Result<FibResult, RouteError> {
+        let rules = &self.host.rules;
+        let mut i = 0;
+        while i < rules.len() {
+            let rule = &rules[i];
+            let matched = rule_matches(self.host, rule, flow);
+            if !matched {
+                push_visit(&mut trail, i, false, RuleOutcome::NoMatch);
+                i += 1;
+                continue;
+            }
+            match &rule.action {
+                RuleAction::Goto { target } => {
+                    // The target is the first rule with that priority (fib_nl_newrule);
+                    // goto can only jump forward, so there is no loop.
+                    // Rules are in priority order, so the first rule of that priority is found
+                    // by binary search (a long goto chain stays linear overall).
+                    let j = rules.partition_point(|r| r.priority < *target);
+                    let to = (j < rules.len() && rules[j].priority == *target && j > i).then_some(j);
+                    push_visit(&mut trail, i, true, RuleOutcome::Goto { to });
+                    match to {
+                        Some(j) => i = j,
+                        None => i += 1,
+                    }
+                    continue;
+                }
+                RuleAction::Nop => push_visit(&mut trail, i, true, RuleOutcome::Nop),
+                RuleAction::Unreachable => {
+                    push_visit(&mut trail, i, true, RuleOutcome::Action { error: RouteError::NetworkUnreachable });
+                    return Err(RouteError::NetworkUnreachable);
+                }
+                RuleAction::Prohibit => {
+                    push_visit(&mut trail, i, true, RuleOutcome::Action { error: RouteError::PermissionDenied });
+                    return Err(RouteError::PermissionDenied);
+                }
+                RuleAction::Blackhole => {
+                    push_visit(&mut trail, i, true, RuleOutcome::Action { error: RouteError::InvalidArgument });
+                    return Err(RouteError::InvalidArgument);
+                }
+                RuleAction::Lookup { table } => {
+                    let table = *table;
+                    let lookup = match self.table(table) {
+                        Some(idx) => self.table_lookup(idx, flow, min_scope),
+                        None => Lookup::Again(None),
+                    };
+                    match lookup {
+                        Lookup::Again(throw) => push_visit(&mut trail, i, true, RuleOutcome::NotFound { table, throw }),
+                        Lookup::Error(route, error) => {
+                            push_visit(&mut trail, i, true, RuleOutcome::ErrorRoute { table, route, error });
+                            return Err(error);
+                        }
+                        Lookup::Found(route_ref, nexthop) => {
+                            if let Some(why) = suppressed(self.host, rule, route_ref, nexthop) {
+                                push_visit(&mut trail, i, true, RuleOutcome::Suppressed { table, route: route_ref, why });
+                            } else {
+                                push_visit(&mut trail, i, true, RuleOutcome::Found { table, route: route_ref, nexthop });
+                                return Ok(FibResult { route: route_ref, nexthop, table, rule: Some(i) });
+                            }
+                        }
+                    }
+                }
+            }
+            i += 1;
+        }
+        Err(RouteError::NetworkUnreachable)
+    }
+
+    /// fib_table_lookup: longest prefix first, backtracking past aliases that cannot be used.
+    pub(super) fn table_lookup(&self, idx: &TableLookup, flow: &Flow, min_scope: Scope) -> Lookup {
+        let host = self.host;
+        let oif = flow.oif.as_deref();
+        for rr in idx.candidates(host, flow.dst) {
+            let r = route(host, rr);
+            if r.tos != 0 && (r.tos & 0xfc) != flow.rt_tos() {
+                continue;
+            }
+            if r.scope < min_scope {
+                continue;
+            }
+            if let Some(e) = RouteError::of_route_type(r.kind) {
+                return Lookup::Error(rr, e);
+            }
+            if r.kind == RouteType::Throw {
+                return Lookup::Again(Some(rr));
+            }
+            // The kernel would use this route; which nexthop it has, the paste does not say.
+            if let Some(m) = r.missing() {
+                return Lookup::Error(rr, RouteError::Undecidable(m));
+            }
+            if !r.nexthops.is_empty() && r.nexthops.iter().all(|n| n.dead) {
+                continue;
+            }
+            for (i, nh) in r.nexthops.iter().enumerate() {
+                if nh.dead {
+                    continue;
+                }
+                if let Some(o) = oif
+                    && nh.dev.as_deref() != Some(o)
+                {
+                    continue;
+                }
+                return Lookup::Found(rr, i);
+            }
+        }
+        Lookup::Again(None)
+    }
+}
+
+/// fib4_rule_suppress: reject a result whose prefix is too short or whose device is in the
+/// suppressed group.
+fn suppressed(host: &Host, rule: &Rule, rr: RouteRef, nh: usize) -> Option<String> {
+    let r = route(host, rr);
+    if let Some(len) = rule.suppress_prefixlen
+        && r.dst.prefix_len() <= len
+    {
+        return Some(format!("the route's prefix /{} is not longer than suppress_prefixlength {len}", r.dst.prefix_len()));
+    }
+    if let Some(g) = rule.suppress_ifgroup {
+        let dev = r.nexthops.first().or(r.nexthops.get(nh)).and_then(|n| n.dev.as_deref());
+        if let Some(link) = dev.and_then(|d| host.link(d))
+            && link.group == g
+        {
+            return Some(format!("the route's device {} is in suppressed interface group {g}", link.name));
+        }
+    }
+    None
+}
+
+pub(super) enum Lookup {
+    Found(RouteRef, usize),
+    Error(RouteRef, RouteError),
+    /// -EAGAIN: nothing usable (or a throw route): the rule walk continues.
+    Again(Option<RouteRef>),
+}
+
+fn record_fast(trail: &mut Option<&mut Trail>, l: &Lookup, table: TableId) {
+    if let Some(t) = trail.as_deref_mut() {
+        t.fast_lookups.push(match l {
+            Lookup::Found(route, nexthop) => RuleOutcome::Found { table, route: *route, nexthop: *nexthop },
+            Lookup::Error(route, error) => RuleOutcome::ErrorRoute { table, route: *route, error: *error },
+            Lookup::Again(throw) => RuleOutcome::NotFound { table, throw: *throw },
+        });
+    }
+}
+
+fn push_visit(trail: &mut Option<&mut Trail>, rule: usize, matched: bool, outcome: RuleOutcome) {
+    if let Some(t) = trail.as_deref_mut() {
+        t.rules.push(RuleVisit { rule, matched, outcome });
+    }
+}
+
+pub(super) fn note(trail: &mut Option<&mut Trail>, s: String) {
+    if let Some(t) = trail.as_deref_mut() {
+        t.notes.push(s);
+    }
+}

@@ -1,0 +1,156 @@
+//! The JavaScript facade of whyroute: what the npm package in pkg/ exports.
+//!
+//! Thin by design: parsing, deciding and explaining live in the `whyroute` crate; this crate
+//! converts between JS values and the engine's types ([`js`]) and turns every failure into a
+//! JS `Error` with a message a user can act on. The TypeScript types are the `.d.ts` files
+//! beside this one.
+//!
+//! A `Scenario` (what `parse` and `decodePermalink` return) carries the pasted `text`; every
+//! function that takes a scenario re-analyses that text (microseconds for real pastes), so
+//! the object can be stored, cloned or sent through `postMessage` and still be passed back.
+//! A plain string (the paste itself), or its UTF-8 bytes (a `Uint8Array` such as node's `Buffer`,
+//! or an `ArrayBuffer`), is accepted wherever a scenario is.
+
+mod js;
+#[cfg(feature = "topology")]
+mod topology;
+
+use js::{fail, flow_in, js_kind, paste_text, scenario_in, to_js};
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+use whyroute::analyze::analyze;
+use whyroute::decide::{Fib, flow_to_args};
+use whyroute::parse::cap_diagnostics;
+use whyroute::permalink::{self, ScenarioFields};
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_TYPES: &'static str = include_str!("engine.d.ts");
+
+/// At most this many parse diagnostics cross into JS: a junk paste of millions of lines would
+/// otherwise make a result larger than a JS string can be (~512 MB in V8).
+const MAX_LISTED: usize = 100_000;
+
+/// Runs when the module is instantiated: the engine reads JSON with the JS engine's own
+/// `JSON.parse` (this build carries no JSON reader of its own).
+#[wasm_bindgen(start)]
+pub fn start() {
+    whyroute::json_text::use_reader(js::json_value);
+}
+
+/// The engine's version (`whyroute::VERSION`).
+#[wasm_bindgen]
+pub fn version() -> String {
+    whyroute::VERSION.to_string()
+}
+
+/// Reads a paste: the host model, the parse diagnostics and the command blocks. Never
+/// throws for bad text (unreadable lines become diagnostics); throws only for what is neither a
+/// string nor its bytes.
+#[wasm_bindgen(unchecked_return_type = "Scenario")]
+pub fn parse(#[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] text: JsValue) -> Result<JsValue, JsError> {
+    let Some(text) = paste_text(&text) else {
+        return Err(fail("parse", format!("expected the pasted text as a string (or its bytes, a Uint8Array), got {}", js_kind(&text))));
+    };
+    let mut a = analyze(&text);
+    cap_diagnostics(&mut a.diagnostics, MAX_LISTED);
+    to_js(&ScenarioOut { text: &text, analysis: &a, link: None })
+}
+
+/// `ip -j route get` for a flow: the route object, or `{ error }` when the kernel refuses.
+#[wasm_bindgen(js_name = routeGet, unchecked_return_type = "RouteGet")]
+pub fn route_get(
+    #[wasm_bindgen(unchecked_param_type = "Scenario | string | Uint8Array")] scenario: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Flow | string")] flow: JsValue,
+) -> Result<JsValue, JsError> {
+    let (text, _) = scenario_in(scenario, "routeGet")?;
+    let flow = flow_in(flow, "routeGet")?;
+    let a = analyze(&text);
+    match Fib::new(&a.host).route_get(&flow, None) {
+        Ok(d) => js::json_to_js(&whyroute::routeget::format_json_object(&a.host, &d)),
+        Err(e) => to_js(&RouteGetError { error: e.message(), undecidable: !e.is_kernel_answer() }),
+    }
+}
+
+/// The decision step by step: verdict, rule walk, table lookups, source choice, and `text`.
+#[wasm_bindgen(unchecked_return_type = "Trace")]
+pub fn explain(
+    #[wasm_bindgen(unchecked_param_type = "Scenario | string | Uint8Array")] scenario: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Flow | string")] flow: JsValue,
+) -> Result<JsValue, JsError> {
+    let (text, _) = scenario_in(scenario, "explain")?;
+    let flow = flow_in(flow, "explain")?;
+    let a = analyze(&text);
+    to_js(&whyroute::explain::explain(&a.host, &flow))
+}
+
+/// Everything worth a look: the parse diagnostics plus findings about the host model.
+#[wasm_bindgen(unchecked_return_type = "Diagnostic[]")]
+pub fn diagnose(#[wasm_bindgen(unchecked_param_type = "Scenario | string | Uint8Array")] scenario: JsValue) -> Result<JsValue, JsError> {
+    let (text, _) = scenario_in(scenario, "diagnose")?;
+    let mut a = analyze(&text);
+    cap_diagnostics(&mut a.diagnostics, MAX_LISTED);
+    to_js(&whyroute::findings::findings(&text, &a))
+}
+
+/// The scenario as a permalink (`v1:…`, for a URL fragment). `flow`, when given, is stored
+/// in the link (otherwise the scenario's own `flow`, if any).
+#[wasm_bindgen(js_name = encodePermalink)]
+pub fn encode_permalink(
+    #[wasm_bindgen(unchecked_param_type = "Scenario | string | Uint8Array")] scenario: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "Flow | string")] flow: Option<JsValue>,
+) -> Result<String, JsError> {
+    let (text, s) = scenario_in(scenario, "encodePermalink")?;
+    let flow = match flow.filter(|f| !f.is_undefined() && !f.is_null()) {
+        Some(f) => Some(flow_to_args(&flow_in(f, "encodePermalink")?)),
+        None => None,
+    };
+    Ok(permalink::encode(&s.to_permalink(text, flow)))
+}
+
+/// Opens a permalink (`v1:…`, a leading `#` is fine): the scenario of its selected host.
+/// Throws an Error saying what is wrong with a damaged or foreign link.
+#[wasm_bindgen(js_name = decodePermalink, unchecked_return_type = "Scenario")]
+pub fn decode_permalink(#[wasm_bindgen(unchecked_param_type = "string")] link: JsValue) -> Result<JsValue, JsError> {
+    let Some(link) = link.as_string() else {
+        return Err(fail("decodePermalink", format!("expected the link as a string, got {}", js_kind(&link))));
+    };
+    let p = permalink::decode(&link).map_err(|e| fail("decodePermalink", e.to_string()))?;
+    let selected = if p.selected < p.hosts.len() { p.selected } else { 0 };
+    let (name, text) = p.hosts.get(selected).map(|h| (h.name.as_str(), h.text.as_str())).unwrap_or(("host", ""));
+    let mut a = analyze(text);
+    cap_diagnostics(&mut a.diagnostics, MAX_LISTED);
+    let link = LinkParts { name, flow: &p.flow, hosts: &p.hosts, selected, topology: &p.topology, view: &p.view };
+    to_js(&ScenarioOut { text, analysis: &a, link: Some(link) })
+}
+
+/// What `parse` and `decodePermalink` return: the paste, its analysis, and a link's parts.
+#[derive(Serialize)]
+struct ScenarioOut<'a> {
+    text: &'a str,
+    #[serde(flatten)]
+    analysis: &'a whyroute::Analysis,
+    #[serde(flatten)]
+    link: Option<LinkParts<'a>>,
+}
+
+#[derive(Serialize)]
+struct LinkParts<'a> {
+    name: &'a str,
+    flow: &'a str,
+    hosts: &'a [permalink::HostPaste],
+    selected: usize,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    topology: &'a str,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    view: &'a str,
+}
+
+#[derive(Serialize)]
+struct RouteGetError {
+    error: std::borrow::Cow<'static, str>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    undecidable: bool,
+}
+
+/// A scenario argument read: its paste and the fields that matter on the way back in.
+type ScenarioArg = (String, ScenarioFields);
