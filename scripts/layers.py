@@ -59,7 +59,7 @@ def resolve(files, path):
         seen += 1
         name = rest[0]
         target = None
-        for m in re.finditer(r'pub use (\w+)::(\{[^}]*\}|\*|\w+)', files[mod]):
+        for m in re.finditer(r'pub(?:\([^)]*\))? use (\w+)::(\{[^}]*\}|\*|\w+)', files[mod]):
             child, names = m.group(1), m.group(2)
             listed = re.findall(r'\w+', names)
             sub = mod + (child,)
@@ -97,7 +97,8 @@ def graph(files):
                     rest, start = rest[1:], start[:-1]
             else:
                 start = list(mod) + [head]
-            paths.append(start + rest)
+            if not m.group(4):
+                paths.append(start + rest)
             for item in (m.group(4) or '').split(','):
                 item = [x.strip('{} ') for x in item.split('::') if x.strip('{} ')]
                 if item:

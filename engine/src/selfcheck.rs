@@ -5,7 +5,8 @@
 
 use crate::decide::{Decision, Fib, parse_flow_args, route};
 use crate::model::{Host, Scope};
-use crate::parse::route_get::{PastedAnswer, PastedRouteGet, read_text_answer};
+use crate::model::{PastedAnswer, PastedRouteGet};
+use crate::parse::route_get::read_text_answer;
 use crate::routeget;
 use serde::{Deserialize, Serialize};
 

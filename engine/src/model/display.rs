@@ -1,7 +1,9 @@
 //! Prints rules and routes back in iproute2's syntax (`ip rule show`, `ip route show`), for
 //! explanations, fixes, and the print→parse round trip.
 
-use super::*;
+use super::host::*;
+use ipnet::Ipv4Net;
+use crate::names::{TABLE_MAIN, ipproto_name};
 use std::fmt::Write as _;
 
 fn prefix(n: &Ipv4Net) -> String {

@@ -1,7 +1,9 @@
 //! Turns what a paste contributed ([`Fragment`]) into a [`Host`], inferring what the paste
 //! left out the way the kernel would have created it, and saying so.
 
-use super::*;
+use crate::model::*;
+use ipnet::Ipv4Net;
+use std::net::Ipv4Addr;
 use crate::parse::Fragment;
 
 /// Builds the host model. Inferences are recorded in `host.inferred` and in each inferred

@@ -1,8 +1,9 @@
-//! One call from pasted text to a host model plus everything the user should know about
-//! the paste: the entry point for the CLI, the npm package and the playground.
+//! One paste → one [`Analysis`]: the host model, what the parser could not read, the command
+//! blocks, and the pasted `ip route get` answers.
 
-use crate::model::{Host, Missing, build_host, route_to_string};
-use crate::parse::route_get::PastedRouteGet;
+use super::build::build_host;
+use crate::model::{Host, Missing, route_to_string};
+use crate::model::PastedRouteGet;
 use crate::parse::{Block, Line, ParseDiagnostic, parse_transcript};
 use serde::{Deserialize, Serialize};
 

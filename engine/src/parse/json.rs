@@ -1,0 +1,91 @@
+//! Pasted `ip -j` documents: recognising one, reading its array, reporting what is unusable.
+
+use super::fragment::Fragment;
+use super::line::{Line, ParseDiagnostic, Severity};
+
+/// Whether a block is `ip -j` output: its first non-blank line opens a JSON array.
+pub(crate) fn looks_like_json(lines: &[Line<'_>]) -> bool {
+    lines.iter().map(|l| l.text.trim()).find(|t| !t.is_empty()).is_some_and(|t| t.starts_with('['))
+}
+
+/// The elements of one pasted `ip -j` document, and the reports for those that cannot be used.
+/// A document that is not a JSON array is one error at its first line, naming the command
+/// that prints what was expected (`printed_by`, e.g. `ip -j rule`).
+pub(crate) fn json_array(lines: &[Line<'_>], printed_by: &str, out: &mut Fragment) -> Option<(Vec<serde_json::Value>, JsonReports)> {
+    let first = lines.iter().find(|l| !l.text.trim().is_empty()).copied()?;
+    let text: String = lines.iter().map(|l| l.text).collect::<Vec<_>>().join("\n");
+    match crate::json_text::read(&text) {
+        Ok(serde_json::Value::Array(items)) => Some((items, JsonReports::new(first.no))),
+        _ => {
+            out.diagnostics.push(ParseDiagnostic::error(first, format!("a JSON array as printed by `{printed_by}`")));
+            None
+        }
+    }
+}
+
+/// Why an `ip -j` object cannot be read as what `printed_by` prints, if it cannot: a deletion
+/// event (`ip monitor`), or a key not in `known`. Keys are refused rather than ignored, as the
+/// text grammar refuses a word it does not know: an ignored selector would make a rule match
+/// packets the kernel's rule does not.
+pub(crate) fn json_refusal(item: &serde_json::Value, known: &[&str], printed_by: &str) -> Option<String> {
+    let object = item.as_object()?;
+    if object.contains_key("deleted") {
+        return Some("a current entry, not a deletion event (`ip monitor` output)".into());
+    }
+    let key = object.keys().find(|k| !known.contains(&k.as_str()))?;
+    Some(format!("an object with the keys `{printed_by}` prints; `{key}` is not one"))
+}
+
+/// The diagnostics for the elements of one pasted `ip -j` document that could not be used.
+/// Each is reported at the line the JSON starts on (a JSON paste is often one line), quoting
+/// the element. They all carry that one line, so past the first `LISTED` the rest are counted
+/// in one closing diagnostic: a hostile array of millions of bad elements is not millions of
+/// copies of the same line (and a result too large to show).
+pub(crate) struct JsonReports {
+    line: usize,
+    listed: usize,
+    more: usize,
+}
+
+impl JsonReports {
+    const LISTED: usize = 1000;
+
+    pub fn new(line: usize) -> Self {
+        JsonReports { line, listed: 0, more: 0 }
+    }
+
+    /// The line the document starts on, which every element is reported at.
+    pub fn line(&self) -> usize {
+        self.line
+    }
+
+    /// An IPv6 element: kept in `ipv6_lines` (said to be skipped, as the text form's IPv6 lines).
+    pub fn ipv6(&self, out: &mut Fragment, item: &serde_json::Value) {
+        out.ipv6_lines.push((self.line, crate::json_text::write(item)));
+    }
+
+    pub fn report(&mut self, out: &mut Vec<ParseDiagnostic>, item: &serde_json::Value, expected: impl Into<String>) {
+        if self.listed < Self::LISTED {
+            out.push(ParseDiagnostic::new(Line { no: self.line, text: &crate::json_text::write(item) }, expected, Severity::Error));
+            self.listed += 1;
+        } else {
+            self.more += 1;
+        }
+    }
+
+    pub fn finish(self, out: &mut Vec<ParseDiagnostic>) {
+        if self.more > 0 {
+            let expected = format!("{} more elements of this JSON could not be used either (the first {} are listed)", self.more, Self::LISTED);
+            out.push(ParseDiagnostic { line: self.line, text: String::new(), expected, severity: Severity::Error });
+        }
+    }
+}
+
+/// A JSON value of `ip -j` output as the word the text form has in its place: a string's
+/// content, anything else as compact JSON.
+pub(crate) fn json_word(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        other => crate::json_text::write(other),
+    }
+}
