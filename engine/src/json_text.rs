@@ -16,17 +16,21 @@ pub const MAX_DEPTH: usize = 128;
 /// A JSON reader: the document, or what is wrong with it.
 pub type Reader = fn(&str) -> Result<Value, String>;
 
-static READER: std::sync::OnceLock<Reader> = std::sync::OnceLock::new();
+thread_local! {
+    /// Per thread, so that installing one is safe without a lock; the facade that installs
+    /// one runs on one thread.
+    static READER: std::cell::Cell<Option<Reader>> = const { std::cell::Cell::new(None) };
+}
 
-/// Installs the reader [`read`] uses from now on (the first one installed stays). A facade
-/// whose host has a JSON parser of its own installs it before reading anything.
+/// Installs the reader [`read`] uses from now on, on this thread. A facade whose host has a
+/// JSON parser of its own installs it before reading anything.
 pub fn use_reader(reader: Reader) {
-    let _ = READER.set(reader);
+    READER.with(|r| r.set(Some(reader)));
 }
 
 /// Reads one JSON document, or says what is wrong with it.
 pub fn read(text: &str) -> Result<Value, String> {
-    match READER.get() {
+    match READER.with(|r| r.get()) {
         Some(reader) => reader(text),
         None => default_read(text),
     }
@@ -39,7 +43,7 @@ fn default_read(text: &str) -> Result<Value, String> {
 
 #[cfg(not(feature = "json-reader"))]
 fn default_read(_: &str) -> Result<Value, String> {
-    Err("this build reads no JSON: its embedder installed no reader (whyroute::json_text::use_reader)".into())
+    Err("no JSON reader installed".into())
 }
 
 /// Compact JSON text (what `ip -j` prints): serde_json::to_string, never `Value`'s Display,

@@ -136,7 +136,10 @@ const IP_PROTOCOLS: [(&str, u8); 13] = [
 /// assert_eq!(whyroute::names::parse_ipproto("33"), Some(33));
 /// ```
 pub fn parse_ipproto(s: &str) -> Option<u8> {
-    IP_PROTOCOLS.iter().find(|(n, _)| *n == s).map(|(_, p)| *p).or_else(|| s.parse().ok())
+    match IP_PROTOCOLS.iter().find(|(n, _)| *n == s) {
+        Some((_, p)) => Some(*p),
+        None => s.parse().ok(),
+    }
 }
 
 /// The name whyroute prints for a protocol number (the common ones), or the number.

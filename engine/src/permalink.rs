@@ -98,14 +98,13 @@ impl Scenario {
     /// some); absent ones take their defaults; each host needs its `name` and `text`.
     /// Field by field (`json_fields`), not `#[derive(Deserialize)]`: see that module for why.
     pub fn from_json(text: &str) -> Result<Scenario, String> {
-        let v = crate::json_text::read(text)?;
-        let f = Fields::of(&v, String::new(), "the scenario")?;
+        let f = ScenarioFields::from_value(&crate::json_text::read(text)?)?;
         Ok(Scenario {
-            hosts: HostPaste::read_list(&f, "hosts")?.unwrap_or_default(),
-            flow: f.string("flow")?.unwrap_or_default(),
-            topology: f.string("topology")?.unwrap_or_default(),
-            selected: f.index("selected")?.unwrap_or_default(),
-            view: f.string("view")?.unwrap_or_default(),
+            hosts: f.hosts.unwrap_or_default(),
+            flow: f.flow.unwrap_or_default(),
+            topology: f.topology.unwrap_or_default(),
+            selected: f.selected.unwrap_or_default(),
+            view: f.view.unwrap_or_default(),
         })
     }
 }

@@ -7,9 +7,9 @@
 
 use std::net::Ipv4Addr;
 use whyroute::Flow;
+use whyroute::analyze::build_host;
 use whyroute::decide::{Fib, Trail, flow_to_args, parse_flow_args};
 use whyroute::explain::{explain_with, render_text};
-use whyroute::analyze::build_host;
 use whyroute::model::Host;
 use whyroute::parse::{Context, Fragment, Line};
 use whyroute::permalink::{PREFIX, decode, encode};

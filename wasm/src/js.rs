@@ -9,7 +9,7 @@ use whyroute::names::FLOW_FIELDS;
 use whyroute::permalink::ScenarioFields;
 
 /// An Error whose message names the function it came from.
-pub fn fail(func: &str, message: String) -> JsError {
+pub fn fail(func: &str, message: std::fmt::Arguments) -> JsError {
     JsError::new(&format!("whyroute.{func}: {message}"))
 }
 
@@ -56,7 +56,7 @@ pub fn scenario_in(v: JsValue, func: &str) -> Result<ScenarioArg, JsError> {
     if let Some(text) = paste_text(&v) {
         return Ok((text, ScenarioFields::default()));
     }
-    let bad = |detail: String| fail(func, format!("expected a scenario (the object parse() returns) or the pasted text, {detail}"));
+    let bad = |detail: String| fail(func, format_args!("expected a scenario (the object parse() returns) or the pasted text, {detail}"));
     if !v.is_object() {
         return Err(bad(format!("got {}", js_kind(&v))));
     }
@@ -64,7 +64,7 @@ pub fn scenario_in(v: JsValue, func: &str) -> Result<ScenarioArg, JsError> {
         // Read field by field like any object: an array has none of the fields.
         ScenarioFields::default()
     } else {
-        let picked = picked_fields(&v, &ScenarioFields::NAMES, 0).map_err(|e| bad(format!("but it does not read as one: {e}")))?;
+        let picked = picked_fields(&v, &ScenarioFields::NAMES).map_err(|e| bad(format!("but it does not read as one: {e}")))?;
         ScenarioFields::from_value(&picked).map_err(|e| bad(format!("but it does not read as one: {e}")))?
     };
     match s.paste() {
@@ -73,24 +73,14 @@ pub fn scenario_in(v: JsValue, func: &str) -> Result<ScenarioArg, JsError> {
     }
 }
 
-/// The named own properties of an object (and of the objects in them) as a JSON value, as
-/// `JSON.stringify(v, names)` would keep them: absent and `undefined` ones left out.
-fn picked_fields(v: &JsValue, names: &[&str], depth: usize) -> Result<Value, String> {
-    if depth > whyroute::json_text::MAX_DEPTH {
-        return Err(format!("the JSON is nested more than {} levels deep", whyroute::json_text::MAX_DEPTH));
-    }
-    if js_sys::Array::is_array(v) {
-        let items: &js_sys::Array = v.unchecked_ref();
-        return items.iter().map(|x| picked_fields(&x, names, depth + 1)).collect::<Result<_, _>>().map(Value::Array);
-    }
-    if !v.is_object() || v.is_function() {
-        return value_of(v, depth);
-    }
+/// The named own properties of an object as a JSON value (`JSON.stringify(v, names)` keeps
+/// the same at the top level): absent and `undefined` ones left out.
+fn picked_fields(v: &JsValue, names: &[&str]) -> Result<Value, String> {
     let mut out = serde_json::Map::new();
     for name in names {
         let x = js_sys::Reflect::get(v, &JsValue::from_str(name)).map_err(|e| js_error_text(&e))?;
         if !x.is_undefined() {
-            out.insert(name.to_string(), picked_fields(&x, names, depth + 1)?);
+            out.insert(name.to_string(), value_of(&x, 1)?);
         }
     }
     Ok(Value::Object(out))
@@ -99,7 +89,7 @@ fn picked_fields(v: &JsValue, names: &[&str], depth: usize) -> Result<Value, Str
 /// A flow argument as the engine's `Flow`.
 pub fn flow_in(v: JsValue, func: &str) -> Result<Flow, JsError> {
     let (args, _) = flow_args(&v, func, false)?;
-    parse_flow_args(&args).map_err(|e| fail(func, format!("invalid flow: expected {}", clip(&e))))
+    parse_flow_args(&args).map_err(|e| fail(func, format_args!("invalid flow: expected {}", clip(&e))))
 }
 
 /// An engine message that may quote a (huge) pasted value, cut to a readable length.
@@ -127,7 +117,7 @@ pub fn entries(v: &JsValue) -> Result<Vec<(String, JsValue)>, JsValue> {
 /// A flow's `ip route get` arguments, from the text or the object form. With `topology`, the
 /// object may also name the node the flow starts from (`from_node`), returned on its own.
 pub fn flow_args(v: &JsValue, func: &str, topology: bool) -> Result<(Vec<String>, Option<String>), JsError> {
-    let err = |m: String| fail(func, m);
+    let err = |m: String| fail(func, format_args!("{m}"));
     if let Some(s) = v.as_string() {
         // `ip route get 192.168.10.10 dport 53`, or just its arguments.
         let mut words: Vec<&str> = s.split_whitespace().collect();

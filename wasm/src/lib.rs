@@ -49,7 +49,7 @@ pub fn version() -> String {
 #[wasm_bindgen(unchecked_return_type = "Scenario")]
 pub fn parse(#[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] text: JsValue) -> Result<JsValue, JsError> {
     let Some(text) = paste_text(&text) else {
-        return Err(fail("parse", format!("expected the pasted text as a string (or its bytes, a Uint8Array), got {}", js_kind(&text))));
+        return Err(fail("parse", format_args!("expected the pasted text as a string (or its bytes, a Uint8Array), got {}", js_kind(&text))));
     };
     let mut a = analyze(&text);
     cap_diagnostics(&mut a.diagnostics, MAX_LISTED);
@@ -112,9 +112,9 @@ pub fn encode_permalink(
 #[wasm_bindgen(js_name = decodePermalink, unchecked_return_type = "Scenario")]
 pub fn decode_permalink(#[wasm_bindgen(unchecked_param_type = "string")] link: JsValue) -> Result<JsValue, JsError> {
     let Some(link) = link.as_string() else {
-        return Err(fail("decodePermalink", format!("expected the link as a string, got {}", js_kind(&link))));
+        return Err(fail("decodePermalink", format_args!("expected the link as a string, got {}", js_kind(&link))));
     };
-    let p = permalink::decode(&link).map_err(|e| fail("decodePermalink", e.to_string()))?;
+    let p = permalink::decode(&link).map_err(|e| fail("decodePermalink", format_args!("{e}")))?;
     let selected = if p.selected < p.hosts.len() { p.selected } else { 0 };
     let (name, text) = p.hosts.get(selected).map(|h| (h.name.as_str(), h.text.as_str())).unwrap_or(("host", ""));
     let mut a = analyze(text);

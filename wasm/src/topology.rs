@@ -14,7 +14,7 @@ const TOPOLOGY_TS_TYPES: &'static str = include_str!("topology.d.ts");
 /// Reads the scenario text and puts the `transcripts` in.
 fn scenario_in(toml: &JsValue, transcripts: Option<JsValue>, func: &str) -> Result<(Scenario, String), JsValue> {
     let Some(src) = toml.as_string() else {
-        return Err(fail(func, format!("expected the scenario as TOML text (a string starting with `version = 1`), got {}", js_kind(toml))).into());
+        return Err(fail(func, format_args!("expected the scenario as TOML text (a string starting with `version = 1`), got {}", js_kind(toml))).into());
     };
     let mut s = match text::from_toml(&src) {
         Ok(s) => s,
@@ -28,14 +28,14 @@ fn scenario_in(toml: &JsValue, transcripts: Option<JsValue>, func: &str) -> Resu
             return Err(err.into());
         }
     };
-    s.use_transcripts(transcripts_in(transcripts, func)?).map_err(|e| fail(func, e))?;
+    s.use_transcripts(transcripts_in(transcripts, func)?).map_err(|e| fail(func, format_args!("{e}")))?;
     Ok((s, src))
 }
 
 /// `{ host: paste }`, a `Map`, or any iterable of `[host, paste]` pairs.
 fn transcripts_in(v: Option<JsValue>, func: &str) -> Result<Vec<(String, String)>, JsError> {
     let Some(v) = v.filter(|v| !v.is_undefined() && !v.is_null()) else { return Ok(Vec::new()) };
-    let bad = |m: String| fail(func, format!("transcripts: {m}"));
+    let bad = |m: String| fail(func, format_args!("transcripts: {m}"));
     if !v.is_object() {
         return Err(bad(format!("expected the pastes by host name, such as {{ supervisor: \"ip rule show …\" }}, got {}", js_kind(&v))));
     }
@@ -52,15 +52,16 @@ fn transcripts_in(v: Option<JsValue>, func: &str) -> Result<Vec<(String, String)
 /// A facade flow (object or `ip route get` arguments) as the topology engine's flow.
 fn flow_spec(v: &JsValue, func: &str) -> Result<FlowSpec, JsError> {
     let (args, from_node) = flow_args(v, func, true)?;
-    let f = parse_flow_args(&args).map_err(|e| fail(func, format!("invalid flow: expected {}", clip(&e))))?;
-    FlowSpec::from_flow(&f, from_node).map_err(|k| fail(func, format!("flow field `{k}` is not part of a topology flow: a node sends the packet (name it with from_node)")))
+    let f = parse_flow_args(&args).map_err(|e| fail(func, format_args!("invalid flow: expected {}", clip(&e))))?;
+    FlowSpec::from_flow(&f, from_node)
+        .map_err(|k| fail(func, format_args!("flow field `{k}` is not part of a topology flow: a node sends the packet (name it with from_node)")))
 }
 
 /// The scenario and a flow that starts at one of its nodes.
 fn scenario_and_flow(toml: &JsValue, flow: &JsValue, transcripts: Option<JsValue>, func: &str) -> Result<(Scenario, FlowSpec), JsValue> {
     let (s, _) = scenario_in(toml, transcripts, func)?;
     let f = flow_spec(flow, func)?;
-    s.check_origin(&f).map_err(|e| fail(func, e))?;
+    s.check_origin(&f).map_err(|e| fail(func, format_args!("{e}")))?;
     Ok((s, f))
 }
 
@@ -107,21 +108,26 @@ pub fn topology_compare(
     #[wasm_bindgen(unchecked_param_type = "string")] b: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "(TopologyFlow | string)[]")] flows: Option<JsValue>,
 ) -> Result<JsValue, JsError> {
-    let paste = |v: &JsValue, which: &str| paste_text(v).ok_or_else(|| fail("compare", format!("expected the {which} host's paste as a string, got {}", js_kind(v))));
+    let paste = |v: &JsValue, which: &str| {
+        paste_text(v).ok_or_else(|| fail("compare", format_args!("expected the {which} host's paste as a string, got {}", js_kind(v))))
+    };
     let (a, b) = (paste(&a, "first")?, paste(&b, "second")?);
     let mut extra = Vec::new();
     if let Some(v) = flows.filter(|v| !v.is_undefined() && !v.is_null()) {
         let Some(list) = v.dyn_ref::<js_sys::Array>() else {
-            return Err(fail("compare", format!("expected the extra flows as an array, such as [{{ dst: \"192.168.10.10\", dport: 53 }}], got {}", js_kind(&v))));
+            return Err(fail(
+                "compare",
+                format_args!("expected the extra flows as an array, such as [{{ dst: \"192.168.10.10\", dport: 53 }}], got {}", js_kind(&v)),
+            ));
         };
         for (i, f) in list.iter().enumerate() {
             // The element's own message, prefixed with where it is.
             let f = flow_spec(&f, "compare").map_err(|e| {
                 let e: JsValue = e.into();
-                fail("compare", format!("flows[{i}]: {}", js_error_text(&e).trim_start_matches("whyroute.compare: ")))
+                fail("compare", format_args!("flows[{i}]: {}", js_error_text(&e).trim_start_matches("whyroute.compare: ")))
             })?;
             if f.from_node.as_deref().is_some_and(|n| n != "host") {
-                return Err(fail("compare", format!("flows[{i}]: from_node: the compared pastes are the node `host`; leave from_node out")));
+                return Err(fail("compare", format_args!("flows[{i}]: from_node: the compared pastes are the node `host`; leave from_node out")));
             }
             extra.push(f);
         }

@@ -2,8 +2,8 @@
 //! blocks, and the pasted `ip route get` answers.
 
 use super::build::build_host;
-use crate::model::{Host, Missing, route_to_string};
 use crate::model::PastedRouteGet;
+use crate::model::{Host, Missing, route_to_string};
 use crate::parse::{Block, Line, ParseDiagnostic, parse_transcript};
 use serde::{Deserialize, Serialize};
 

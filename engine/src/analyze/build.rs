@@ -2,9 +2,9 @@
 //! left out the way the kernel would have created it, and saying so.
 
 use crate::model::*;
+use crate::parse::Fragment;
 use ipnet::Ipv4Net;
 use std::net::Ipv4Addr;
-use crate::parse::Fragment;
 
 /// Builds the host model. Inferences are recorded in `host.inferred` and in each inferred
 /// element's [`Origin`].

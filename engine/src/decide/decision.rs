@@ -1,11 +1,11 @@
 //! What a decision answers: the route and source, the kernel's refusals, and the path it
 //! took (the rules visited, the lookups), recorded as it is taken.
 
+use super::source::SourceChoice;
 use crate::model::{Missing, RouteType, Scope, TableId};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::net::Ipv4Addr;
-use super::source::SourceChoice;
 
 /// Why the kernel refuses a route; `message()` is what `RTNETLINK answers:` prints.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

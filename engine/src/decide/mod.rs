@@ -6,7 +6,6 @@
 //! net/ipv4/fib_rules.c or fib_trie.c, and is checked against the real kernel by the
 //! differential test in tests/kernel/.
 
-
 mod args;
 mod decision;
 mod fib;

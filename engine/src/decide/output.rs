@@ -2,13 +2,13 @@
 //! ip_route_output_key_hash_rcu → fib_lookup → fib_rules_lookup → fib_table_lookup →
 //! fib_select_path → __mkroute_output take it.
 
-use crate::model::{Host, RouteType, Rule, RuleAction, Scope, TABLE_DEFAULT, TableId};
-use std::net::Ipv4Addr;
 use super::decision::*;
 use super::fib::*;
 use super::flow::Flow;
 use super::rules::*;
 use super::source::*;
+use crate::model::{Host, RouteType, Rule, RuleAction, Scope, TABLE_DEFAULT, TableId};
+use std::net::Ipv4Addr;
 
 /// One-shot convenience: indexes the host and decides. For many flows, build a [`Fib`] once.
 pub fn route_get(host: &Host, flow: &Flow) -> Result<Decision, RouteError> {

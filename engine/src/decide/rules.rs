@@ -1,10 +1,10 @@
 //! Rule selectors: does a policy rule match the flow, and if not, which selector said no
 //! (fib_rule_match, fib4_rule_match).
 
+use super::flow::Flow;
 use crate::model::{Host, Rule};
 use serde::{Deserialize, Serialize};
 use std::net::Ipv4Addr;
-use super::flow::Flow;
 
 /// Which selector of a rule rejects the flow, if any (before `not` is applied).
 /// Order as fib_rule_match then fib4_rule_match check them.

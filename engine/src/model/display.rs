@@ -2,8 +2,8 @@
 //! explanations, fixes, and the print→parse round trip.
 
 use super::host::*;
-use ipnet::Ipv4Net;
 use crate::names::{TABLE_MAIN, ipproto_name};
+use ipnet::Ipv4Net;
 use std::fmt::Write as _;
 
 fn prefix(n: &Ipv4Net) -> String {

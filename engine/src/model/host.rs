@@ -1,8 +1,6 @@
 //! The host's data: links, addresses, rules, routes, nexthop objects, sysctls, and where
 //! each came from.
 
-
-
 use ipnet::Ipv4Net;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;

@@ -1,9 +1,9 @@
 //! What the parsers contribute to a host: [`Fragment`]s, merged block by block, and the
 //! [`Context`] a command line gives them.
 
+use super::line::ParseDiagnostic;
 use crate::model::{Address, Link, Nameserver, NexthopObject, PastedRouteGet, Route, Rule, TableId};
 use serde::{Deserialize, Serialize};
-use super::line::ParseDiagnostic;
 
 /// What a command line tells a parser beyond the output itself.
 #[derive(Clone, Debug, Default)]

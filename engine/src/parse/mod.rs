@@ -23,6 +23,6 @@ mod words;
 
 pub use fragment::{Context, Fragment, Seen, TableSet};
 pub(crate) use json::*;
-pub use line::{Line, ParseDiagnostic, Severity, cap_diagnostics};
 pub(crate) use line::trim;
+pub use line::{Line, ParseDiagnostic, Severity, cap_diagnostics};
 pub use transcript::{Block, Format, parse_transcript};

@@ -6,7 +6,6 @@ use super::words::{parse_ipv4, words};
 use super::{Fragment, Line, ParseDiagnostic, trim};
 use crate::model::{PastedAnswer, PastedRouteGet};
 
-
 /// Reads the output of one `ip route get` command (`command_line` is its line).
 pub fn parse(lines: &[Line<'_>], command_line: usize, args: &[String], out: &mut Fragment) {
     let Some(first) = lines.iter().find(|l| !trim(l.text).is_empty()) else { return };

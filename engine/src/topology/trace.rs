@@ -411,20 +411,19 @@ fn walk(net: &Network, start: usize, mut pkt: Packet, src_given: bool, marks: Ma
                 }
             }
             if node.owns(pkt.dst) {
-                let service = node
-                    .vips
-                    .iter()
-                    .find(|v| v.address == pkt.dst && v.port == pkt.dport && crate::names::parse_ipproto(&v.protocol) == Some(pkt.proto))
-                    .map(|v| {
-                        format!(
-                            "{} {} {}:{} ({})",
-                            if v.kind == "cluster_ip" { "distributed load balancer" } else { "load balancer VIP" },
-                            v.name,
-                            v.address,
-                            v.port,
-                            v.protocol
-                        )
-                    });
+                let service =
+                    node.vips.iter().find(|v| v.address == pkt.dst && v.port == pkt.dport && crate::names::parse_ipproto(&v.protocol) == Some(pkt.proto)).map(
+                        |v| {
+                            format!(
+                                "{} {} {}:{} ({})",
+                                if v.kind == "cluster_ip" { "distributed load balancer" } else { "load balancer VIP" },
+                                v.name,
+                                v.address,
+                                v.port,
+                                v.protocol
+                            )
+                        },
+                    );
                 if node.vips.iter().any(|v| v.address == pkt.dst) && service.is_none() {
                     hop.action = format!(
                         "{} is a load-balancer VIP here, but no virtual server listens on {} port {}",
