@@ -83,7 +83,7 @@ def graph(files):
     for mod, src in files.items():
         children = {k[-1] for k in files if len(k) == len(mod) + 1 and k[:-1] == mod}
         paths = []
-        for m in re.finditer(r'(?<![\w:(])(crate|super|self|' + '|'.join(children or ['\0']) + r')((?:::\w+)*)(::\{([^;]*?)\}|::\*)?', src):
+        for m in re.finditer(r'(?<![\w:(])(crate|super|self|' + '|'.join(children or ['\0']) + r')\b((?:::\w+)*)(::\{([^;]*?)\}|::\*)?', src):
             head, rest = m.group(1), [x for x in m.group(2).split('::') if x]
             if head in children and not (rest or m.group(3)):
                 continue

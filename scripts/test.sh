@@ -7,8 +7,9 @@ cd "$REPO"
 start=$(date +%s)
 stage() { printf '\n=== %s ===\n' "$*"; }
 
-stage "style: cargo fmt --check (rustfmt.toml), cargo clippy -D warnings"
+stage "style: cargo fmt --check (rustfmt.toml), clippy -D warnings, the engine's layers (scripts/layers.py)"
 cargo fmt --all --check
+python3 scripts/layers.py --self-test
 cargo clippy --workspace --all-targets -q -- -D warnings
 
 stage "host: cargo test (engine unit, integration, doc tests; kernel-corpus replay)"

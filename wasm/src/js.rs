@@ -105,13 +105,12 @@ pub fn entries(v: &JsValue) -> Result<Vec<(String, JsValue)>, JsValue> {
         Some(_) => js_sys::Object::from_entries(v)?,
         None => v.clone().unchecked_into(),
     };
-    Ok(js_sys::Object::entries(&obj)
-        .iter()
-        .map(|e| {
-            let pair: js_sys::Array = e.unchecked_into();
-            (pair.get(0).as_string().unwrap_or_default(), pair.get(1))
-        })
-        .collect())
+    let mut out = Vec::new();
+    for entry in js_sys::Object::entries(&obj).iter() {
+        let pair: js_sys::Array = entry.unchecked_into();
+        out.push((pair.get(0).as_string().unwrap_or_default(), pair.get(1)));
+    }
+    Ok(out)
 }
 
 /// A flow's `ip route get` arguments, from the text or the object form. With `topology`, the
@@ -135,7 +134,13 @@ pub fn flow_args(v: &JsValue, func: &str, topology: bool) -> Result<(Vec<String>
     let fields = entries(v).map_err(|e| err(format!("the flow object could not be read ({})", js_error_text(&e))))?;
     // The first unknown key in sorted order.
     let known = |k: &String| FLOW_FIELDS.iter().any(|(f, _)| f == k) || (topology && k == "from_node");
-    if let Some(k) = fields.iter().map(|(k, _)| k).filter(|k| !known(k)).min() {
+    let mut unknown: Option<&String> = None;
+    for (k, _) in &fields {
+        if !known(k) && unknown.is_none_or(|u| k < u) {
+            unknown = Some(k);
+        }
+    }
+    if let Some(k) = unknown {
         let more = if topology { "from_node, " } else { "" };
         return Err(err(format!("unknown flow field `{k}`: a flow has {more}dst, {}", whyroute::names::FLOW_KEYWORDS)));
     }
@@ -269,7 +274,11 @@ fn value_of(v: &JsValue, depth: usize) -> Result<Value, String> {
         Value::Null
     } else if js_sys::Array::is_array(v) {
         let items: &js_sys::Array = v.unchecked_ref();
-        items.iter().map(|x| value_of(&x, depth + 1)).collect::<Result<_, _>>().map(Value::Array)?
+        let mut out = Vec::with_capacity(items.length() as usize);
+        for item in items.iter() {
+            out.push(value_of(&item, depth + 1)?);
+        }
+        Value::Array(out)
     } else {
         let mut out = serde_json::Map::new();
         for entry in js_sys::Object::entries(v.unchecked_ref()).iter() {

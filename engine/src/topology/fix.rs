@@ -2,8 +2,8 @@
 //! changes that make both directions work — each applied to a copy of the network and proven
 //! by re-running the trace, and phrased as the command or setting a user would change.
 
+use super::model::WizardValues;
 use super::network::{Network, NodeKind};
-use super::preset::WizardValues;
 use super::trace::{Disposition, TraceResult, lookup_table, trace_network};
 use super::{FlowSpec, Scenario, prefix_str};
 use crate::decide::Fib;

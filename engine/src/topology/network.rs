@@ -8,9 +8,10 @@
 //! /31s, a default route learned from its first BGP peer and the Tier-1s' advertised prefixes.
 //! BGP peers learn those prefixes via the Tier-0 uplink.
 
+use super::model::WizardValues;
 use super::model::{Device, Scenario, Vip};
 use super::nat::{NatTable, parse_any};
-use super::preset::{WizardValues, expand};
+use super::preset::expand;
 use super::{Diagnostic, parse_net};
 use crate::analyze::build_host;
 use crate::model::{Address, Host, Link, Origin, Scope, TABLE_MAIN};

@@ -3,44 +3,10 @@
 //! 200 itself, the namespace segment and Tier-1 with its NAT rules and load balancers, the
 //! Tier-0 with its uplink and BGP peer), as the seed shows it.
 
-use super::model::{LinuxHost, SCENARIO_VERSION, Scenario, Segment, Tier0, Tier1, Vip};
+use super::model::{LinuxHost, SCENARIO_VERSION, Scenario, Segment, Tier0, Tier1, Vip, WizardValues, transit_default};
 use ipnet::Ipv4Net;
-use serde::{Deserialize, Serialize};
 use std::fmt::Write as _;
 use std::net::Ipv4Addr;
-
-/// The wizard's values (vSphere Client → Workload Management → Enable, NAT mode).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct WizardValues {
-    /// Management network (the supervisor VMs' eth0), e.g. `192.168.10.0/24`.
-    pub management_network: Ipv4Net,
-    pub management_gateway: Ipv4Addr,
-    pub management_dns: Vec<Ipv4Addr>,
-    /// The first supervisor VM's management address ("Starting IP Address"); the
-    /// network's first free host address when empty.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub management_start_ip: Option<Ipv4Addr>,
-    /// Workload DNS: what CoreDNS forwards to, reached through table 200 (eth1).
-    pub workload_dns: Vec<Ipv4Addr>,
-    /// Namespace network and the prefix each namespace gets (`10.244.0.0/20`, 28).
-    pub namespace_network: Ipv4Net,
-    pub namespace_prefix: u8,
-    pub service_cidr: Ipv4Net,
-    pub ingress_cidr: Ipv4Net,
-    pub egress_cidr: Ipv4Net,
-    /// The Tier-0 uplink address with prefix, e.g. `192.168.100.2/24`.
-    pub tier0_uplink: Ipv4Net,
-    /// The physical router the Tier-0 peers with over BGP.
-    pub bgp_peer: Ipv4Addr,
-    /// The Tier-0/Tier-1 transit block NSX uses (100.64.0.0/16 unless changed).
-    #[serde(default = "transit_default")]
-    pub transit: Ipv4Net,
-}
-
-fn transit_default() -> Ipv4Net {
-    "100.64.0.0/16".parse().expect("constant")
-}
 
 /// Names of the generated nodes, so that users can override them by name.
 pub const SUPERVISOR: &str = "supervisor";

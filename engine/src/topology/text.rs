@@ -135,9 +135,9 @@ impl Lines {
     }
 }
 
-/// Writes a scenario as TOML (multi-line strings for pastes). Native builds only: the wasm
-/// builds carry toml's parser alone.
-#[cfg(not(target_arch = "wasm32"))]
+/// Writes a scenario as TOML (multi-line strings for pastes). With the `snapshot` feature: the
+/// wasm builds carry toml's parser alone.
+#[cfg(feature = "snapshot")]
 pub fn to_toml(s: &Scenario) -> String {
     toml::to_string_pretty(s).unwrap_or_else(|e| format!("# cannot write this scenario as TOML: {e}\n"))
 }
