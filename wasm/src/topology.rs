@@ -40,13 +40,14 @@ fn transcripts_in(v: Option<JsValue>, func: &str) -> Result<Vec<(String, String)
         return Err(bad(format!("expected the pastes by host name, such as {{ supervisor: \"ip rule show …\" }}, got {}", js_kind(&v))));
     }
     let pairs = entries(&v).map_err(|e| bad(format!("the object could not be read ({})", js_error_text(&e))))?;
-    pairs
-        .into_iter()
-        .map(|(name, paste)| match paste_text(&paste) {
-            Some(p) => Ok((name, p)),
-            None => Err(bad(format!("the paste of `{name}` should be a string (the host's terminal output), found {}", shown(&paste)))),
-        })
-        .collect()
+    let mut out = Vec::with_capacity(pairs.len());
+    for (name, paste) in pairs {
+        match paste_text(&paste) {
+            Some(p) => out.push((name, p)),
+            None => return Err(bad(format!("the paste of `{name}` should be a string (the host's terminal output), found {}", shown(&paste)))),
+        }
+    }
+    Ok(out)
 }
 
 /// A facade flow (object or `ip route get` arguments) as the topology engine's flow.
