@@ -28,13 +28,13 @@ build() {
   local name="$1" dir="$2" flags="$3"
   shift 3
   CARGO_TARGET_DIR="$dir" RUSTFLAGS="$flags" \
-    cargo build -q --release --target wasm32-unknown-unknown -p whyroute --lib "$@"
-  wasm-bindgen --target web --out-dir "$OUT/$name" --out-name "$name" "$dir/wasm32-unknown-unknown/release/whyroute.wasm"
+    cargo build -q --release --target wasm32-unknown-unknown -p whyroute-wasm --lib "$@"
+  wasm-bindgen --target web --out-dir "$OUT/$name" --out-name "$name" "$dir/wasm32-unknown-unknown/release/whyroute_wasm.wasm"
   wasm-opt "${WOPT[@]}" -g "$OUT/$name/${name}_bg.wasm" -o "$OUT/$name.named.wasm"
   wasm-opt "${WOPT[@]}" --strip-debug --strip-producers "$OUT/$name/${name}_bg.wasm" -o "$OUT/$name.wasm"
   printf '%-10s %8d bytes  %7d gzip -9\n' "$name" "$(wc -c < "$OUT/$name.wasm")" "$(gzip -9c "$OUT/$name.wasm" | wc -c)"
 }
-build engine "$REPO/target/wasm-pkg" "$FLAGS" --no-default-features --features js
+build engine "$REPO/target/wasm-pkg" "$FLAGS" --no-default-features
 build topology "$REPO/target/wasm-pkg" "$FLAGS"
 
 for f in engine topology; do
