@@ -51,7 +51,41 @@ pub fn findings(text: &str, a: &Analysis) -> Vec<Finding> {
     let mut push = |severity: Severity, kind: &'static str, message: String, line: Option<usize>| {
         out.push(Finding { severity, kind, message, line, text: line_text(line), expected: None })
     };
+    for p in host_problems(h) {
+        push(p.severity, p.code, p.message, p.line);
+    }
+    for c in crate::selfcheck::check(h, &a.route_gets) {
+        let (severity, kind) = match c.outcome {
+            CheckOutcome::Same => (Severity::Info, "kernel_agrees"),
+            CheckOutcome::Differs { .. } => (Severity::Error, "kernel_disagrees"),
+            CheckOutcome::NotCompared { .. } => (Severity::Info, "kernel_not_compared"),
+        };
+        push(severity, kind, c.message(), Some(c.line));
+    }
+    for why in &h.inferred {
+        push(Severity::Info, "inferred", why.clone(), None);
+    }
+    out
+}
 
+/// A problem with the host model itself, whatever tool shows it: the CLI's `check`, npm's
+/// `diagnose` and the playground (as [`Finding`]s), the topology's lint (for each Linux host
+/// and router of a scenario).
+#[derive(Clone, Debug, PartialEq)]
+pub struct HostProblem {
+    pub severity: Severity,
+    /// `empty_table`, `goto_target` or `device_down`.
+    pub code: &'static str,
+    pub message: String,
+    /// 1-based line of the paste it is about, when there is one.
+    pub line: Option<usize>,
+}
+
+/// Rules that look up an empty table or jump nowhere, and routes through a device that is
+/// down.
+pub fn host_problems(h: &Host) -> Vec<HostProblem> {
+    let mut out = Vec::new();
+    let mut push = |severity: Severity, code: &'static str, message: String, line: Option<usize>| out.push(HostProblem { severity, code, message, line });
     for (i, r) in h.rules.iter().enumerate() {
         match r.action {
             RuleAction::Lookup { table } if table != TABLE_LOCAL && table != TABLE_DEFAULT && h.routes(table).is_empty() => {
@@ -96,17 +130,6 @@ pub fn findings(text: &str, a: &Analysis) -> Vec<Finding> {
                 }
             }
         }
-    }
-    for c in crate::selfcheck::check(h, &a.route_gets) {
-        let (severity, kind) = match c.outcome {
-            CheckOutcome::Same => (Severity::Info, "kernel_agrees"),
-            CheckOutcome::Differs { .. } => (Severity::Error, "kernel_disagrees"),
-            CheckOutcome::NotCompared { .. } => (Severity::Info, "kernel_not_compared"),
-        };
-        push(severity, kind, c.message(), Some(c.line));
-    }
-    for why in &h.inferred {
-        push(Severity::Info, "inferred", why.clone(), None);
     }
     out
 }

@@ -255,7 +255,7 @@ fn diagnostics_overlaps_gateways_rules_tables_links() {
     assert!(has("workload_dns_in_management"));
     assert!(d.iter().any(|x| x.code == "gateway_off_subnet" && x.node.as_deref() == Some("bad")));
     assert!(d.iter().any(|x| x.code == "rule_shadowed" && x.paste_line == Some(4)));
-    assert!(has("route_via_down_link"));
+    assert!(has("device_down"));
     assert!(d.iter().any(|x| x.code == "gateway_off_subnet" && x.node.as_deref() == Some("h")), "h has no address for 10.0.0.1");
 }
 

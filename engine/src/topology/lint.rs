@@ -193,16 +193,6 @@ fn host_checks(net: &Network, n: &super::network::Node, out: &mut Vec<Diagnostic
             );
         }
         if let RuleAction::Lookup { table } = r.action {
-            if table != TABLE_DEFAULT && table != TABLE_LOCAL && h.routes(table).is_empty() {
-                out.push(
-                    Diagnostic::new(
-                        Severity::Warning,
-                        "empty_table",
-                        format!("rule `{text}` looks up table {}, which is empty (or was not pasted): the rule has no effect", h.table_name(table)),
-                    )
-                    .at(&n.name, field, line_of(&r.origin)),
-                );
-            }
             let catch_all = r.matches_every_packet() && r.suppress_prefixlen.is_none() && r.suppress_ifgroup.is_none();
             let has_default = h.routes(table).iter().any(|x| x.dst.prefix_len() == 0 && x.kind == RouteType::Unicast);
             if catch_all && has_default && table != TABLE_LOCAL {
@@ -210,25 +200,17 @@ fn host_checks(net: &Network, n: &super::network::Node, out: &mut Vec<Diagnostic
             }
         }
     }
-    // Routes.
+    // Empty tables, jumps to nowhere, routes through a down device: the checks every tool shares.
+    for p in crate::findings::host_problems(h) {
+        out.push(Diagnostic::new(p.severity, p.code, p.message).at(&n.name, field, p.line));
+    }
+    // Gateways off every subnet.
     for (t, routes) in &h.tables {
         if *t == TABLE_LOCAL {
             continue;
         }
         for r in routes {
             for nh in &r.nexthops {
-                if let Some(d) = &nh.dev
-                    && h.link(d).is_some_and(|l| !l.up || !l.lower_up)
-                {
-                    out.push(
-                        Diagnostic::new(
-                            Severity::Warning,
-                            "route_via_down_link",
-                            format!("route `{}` uses {d}, which is down: the kernel skips it", crate::model::route_to_string(h, r)),
-                        )
-                        .at(&n.name, field, line_of(&r.origin)),
-                    );
-                }
                 if let Some(g) = nh.gateway
                     && !nh.onlink
                     && !h.addresses.iter().any(|a| a.matches(g) && nh.dev.as_deref().is_none_or(|d| d == a.dev))

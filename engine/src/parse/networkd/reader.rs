@@ -1,0 +1,227 @@
+//! Reading a unit's entries section by section: `[Match]`, `[Network]` and its `DNS=`,
+//! and what every section shares (unknown keys, IPv6 values, tables).
+
+use super::state::*;
+use super::units::*;
+use super::values::*;
+use crate::model::{NextHop, Origin, Route, RouteType, Scope, TABLE_MAIN, TableId, table_id_builtin};
+use crate::parse::resolv::{DnsServer, parse_server};
+use crate::parse::{Context, Fragment, Line, ParseDiagnostic};
+use ipnet::Ipv4Net;
+
+/// Reads one or more `.network` files (or grep output from them).
+pub fn parse(lines: &[Line<'_>], ctx: &Context, out: &mut Fragment) {
+    let mut rules_without_priority = 0u32;
+    for unit in split_units(lines, out) {
+        let link = unit_link(&unit, ctx, out);
+        let mut reader = UnitReader { out, link, nameservers: Vec::new(), rules_without_priority: &mut rules_without_priority };
+        reader.read(&unit.entries);
+    }
+}
+
+impl UnitReader<'_> {
+    pub(super) fn read<'a>(&mut self, entries: &[Entry<'a>]) {
+        let mut section = Section::Headerless;
+        for entry in entries {
+            match &entry.kind {
+                EntryKind::Section(name) => {
+                    let previous = std::mem::replace(&mut section, self.open_section(name, entry.line));
+                    self.close_section(previous);
+                }
+                EntryKind::Assignment { key, value } => {
+                    self.assignment(&mut section, key, value, entry.line);
+                    let drafted = match &mut section {
+                        Section::Address(a) => Some(&mut a.section),
+                        Section::Route(r) => Some(&mut r.section),
+                        Section::Rule(r) => Some(&mut r.section),
+                        _ => None,
+                    };
+                    if let Some(d) = drafted {
+                        d.lines.push((entry.line.no, entry.line.text.trim().to_string()));
+                    }
+                }
+            }
+        }
+        self.close_section(section);
+        let nameservers = std::mem::take(&mut self.nameservers);
+        self.out.nameservers.extend(nameservers);
+    }
+
+    pub(super) fn open_section<'a>(&mut self, name: &str, line: Line<'a>) -> Section<'a> {
+        match name {
+            "Match" => Section::Match,
+            "Network" => Section::Network,
+            "Address" => Section::Address(AddressDraft::new(line)),
+            "Route" => Section::Route(RouteDraft::new(line)),
+            "RoutingPolicyRule" => Section::Rule(Box::new(RuleDraft::new(line))),
+            _ => {
+                match USED_SECTIONS.iter().find(|s| s.eq_ignore_ascii_case(name)) {
+                    Some(proper) => self.out.diagnostics.push(ParseDiagnostic::warning(
+                        line,
+                        format!("`[{proper}]`: section names are case-sensitive and networkd ignores `[{name}]`, so whyroute does too"),
+                    )),
+                    None => self.out.diagnostics.push(ParseDiagnostic::info(
+                        line,
+                        format!(
+                            "[Match], [Network], [Address], [Route] or [RoutingPolicyRule]; section [{name}] is not \
+                             used by whyroute"
+                        ),
+                    )),
+                }
+                Section::Ignored
+            }
+        }
+    }
+
+    pub(super) fn assignment(&mut self, section: &mut Section<'_>, key: &str, value: &str, line: Line<'_>) {
+        let known: &[&str] = match section {
+            Section::Headerless | Section::Network => NETWORK_KEYS,
+            Section::Match => &["Name"],
+            Section::Address(_) => ADDRESS_KEYS,
+            Section::Route(_) => ROUTE_KEYS,
+            Section::Rule(_) => RULE_KEYS,
+            Section::Ignored => return,
+        };
+        if !known.contains(&key)
+            && let Some(proper) = known.iter().find(|k| k.eq_ignore_ascii_case(key))
+        {
+            self.out
+                .diagnostics
+                .push(ParseDiagnostic::warning(line, format!("`{proper}=`: key names are case-sensitive and networkd ignores `{key}=`, so whyroute does too")));
+            return;
+        }
+        match section {
+            Section::Headerless => {
+                let elsewhere = ROUTE_KEYS.iter().chain(RULE_KEYS).chain(ADDRESS_KEYS).any(|k| *k == key);
+                if key == "Name" {
+                    // Read by unit_link.
+                } else if NETWORK_KEYS.contains(&key) {
+                    self.network_key(key, value, line);
+                } else if elsewhere {
+                    self.out.diagnostics.push(ParseDiagnostic::error(
+                        line,
+                        format!(
+                            "the `[Route]`, `[Address]` or `[RoutingPolicyRule]` header above `{key}=`: without it \
+                             the section it belongs to is unknown"
+                        ),
+                    ));
+                } else {
+                    self.unused_key(key, line);
+                }
+            }
+            Section::Match => {
+                if key != "Name" {
+                    self.unused_key(key, line);
+                }
+            }
+            Section::Network => {
+                if NETWORK_KEYS.contains(&key) {
+                    self.network_key(key, value, line);
+                } else {
+                    self.unused_key(key, line);
+                }
+            }
+            Section::Address(draft) => self.address_key(draft, key, value, line),
+            Section::Route(draft) => self.route_key(draft, key, value, line),
+            Section::Rule(draft) => self.rule_key(draft, key, value, line),
+            Section::Ignored => {}
+        }
+    }
+
+    pub(super) fn unused_key(&mut self, key: &str, line: Line<'_>) {
+        let why = match key {
+            "DHCP" => "a static setting; `DHCP=` is not used by whyroute: addresses and routes from DHCP are not in \
+                       this file — paste `ip addr` and `ip route` for them"
+                .to_string(),
+            _ => format!("a setting that shapes IPv4 routing; `{key}=` is not used by whyroute"),
+        };
+        self.out.diagnostics.push(ParseDiagnostic::info(line, why));
+    }
+
+    pub(super) fn error(&mut self, line: Line<'_>, expected: impl Into<String>) {
+        self.out.diagnostics.push(ParseDiagnostic::error(line, expected));
+    }
+
+    pub(super) fn ipv6(&mut self, line: Line<'_>) {
+        self.out.ipv6_lines.push((line.no, line.text.trim().to_string()));
+    }
+
+    pub(super) fn network_key(&mut self, key: &str, value: &str, line: Line<'_>) {
+        match key {
+            "Address" => {
+                let mut draft = AddressDraft::new(line);
+                self.address_key(&mut draft, "Address", value, line);
+                self.close_address(draft);
+            }
+            "Gateway" => match parse_addr(value) {
+                Ok(Family::V6) => self.ipv6(line),
+                Ok(Family::V4(gateway)) => {
+                    if self.link.is_none() {
+                        self.out.diagnostics.push(ParseDiagnostic::warning(line, NO_LINK_GATEWAY));
+                    }
+                    self.out.routes.push(Route {
+                        table: TABLE_MAIN,
+                        kind: RouteType::Unicast,
+                        dst: Ipv4Net::default(),
+                        tos: 0,
+                        metric: 0,
+                        scope: Scope::UNIVERSE,
+                        protocol: Some("static".into()),
+                        prefsrc: None,
+                        mtu: None,
+                        nexthops: smallvec::smallvec![NextHop {
+                            gateway: Some(gateway),
+                            dev: self.link.as_deref().map(Into::into),
+                            weight: 1,
+                            ..NextHop::default()
+                        }],
+                        nhid: None,
+                        origin: Origin::line(line.no),
+                    });
+                }
+                Err(why) => self.error(line, format!("a gateway address after `Gateway=`: {why}")),
+            },
+            "DNS" => self.dns(value, line),
+            _ => unreachable!("only NETWORK_KEYS reach here"),
+        }
+    }
+
+    /// `DNS=` takes several servers; an empty assignment clears the list (systemd's rule).
+    pub(super) fn dns(&mut self, value: &str, line: Line<'_>) {
+        if value.is_empty() {
+            self.nameservers.clear();
+            return;
+        }
+        let mut ipv6 = false;
+        for word in value.split_whitespace() {
+            match parse_server(word) {
+                Some(DnsServer::V4(addr)) => {
+                    if !self.nameservers.iter().any(|n| n.addr == addr) {
+                        self.nameservers.push(crate::model::Nameserver { addr, link: self.link.clone(), origin: Origin::line(line.no) });
+                    }
+                }
+                Some(DnsServer::V6) => ipv6 = true,
+                None => self.error(line, format!("DNS server addresses after `DNS=`, not `{word}`")),
+            }
+        }
+        if ipv6 {
+            self.out.diagnostics.push(ParseDiagnostic::info(line, "an IPv4 server: IPv6 servers are kept out of the IPv4 route decision"));
+        }
+    }
+
+    pub(super) fn close_section(&mut self, section: Section<'_>) {
+        match section {
+            Section::Address(d) => self.close_address(d),
+            Section::Route(d) => self.close_route(d),
+            Section::Rule(d) => self.close_rule(*d),
+            Section::Headerless | Section::Match | Section::Network | Section::Ignored => {}
+        }
+    }
+
+    /// `main`, `local`, `default`, a number, or a name the paste's rt_tables defined.
+    pub(super) fn parse_table(&self, value: &str) -> Result<TableId, String> {
+        table_id_builtin(value)
+            .or_else(|| self.out.table_names.iter().find(|(n, _)| n == value).map(|(_, id)| *id))
+            .ok_or_else(|| format!("a table number or main/local/default (`{value}` is not a table name the paste defines)"))
+    }
+}
