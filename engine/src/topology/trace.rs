@@ -370,50 +370,56 @@ fn walk(net: &Network, start: usize, mut pkt: Packet, src_given: bool, marks: Ma
     let mut seen: HashSet<(usize, Packet)> = HashSet::new();
     let mut at = start;
     let mut in_dev: Option<String> = None;
-    for ttl in 0..TTL {
-        let node = &net.nodes[at];
-        let mut hop = Hop {
-            node: node.name.clone(),
-            kind: node.kind,
-            packet: pkt,
-            in_dev: in_dev.clone(),
-            action: String::new(),
-            why: Vec::new(),
-            nat: Vec::new(),
-            out_dev: None,
-            next_hop: None,
-            segment: None,
-            rule: None,
-            route: None,
-            table: None,
-        };
-        let first = hops.is_empty();
-        // Replies are translated back by the session that translated the request.
-        if !first {
-            if let Some(ss) = sessions.iter().find(|s| s.node == node.name && s.phase == NatPhase::Snat && pkt.dst == s.after.src && pkt.src == s.after.dst) {
-                hop.why.push(format!("reply to the source-NAT session made here: destination {} → {}", pkt.dst, ss.before.src));
-                pkt.dst = ss.before.src;
-                pkt.dport = ss.before.sport;
-            } else if let Some(ss) =
-                sessions.iter().find(|s| s.node == node.name && s.phase == NatPhase::Dnat && pkt.src == s.after.dst && pkt.dst == s.before.src)
-            {
-                hop.why.push(format!("reply to the destination-NAT session made here: source {} → {}", pkt.src, ss.before.dst));
-                pkt.src = ss.before.dst;
-                pkt.sport = ss.before.dport;
-            } else if let Some(nat) = &node.nat {
-                let r = nat.evaluate(&pkt, NatPhase::Dnat, in_dev.as_deref(), None, None);
-                if r.translated(&pkt) {
-                    sessions.push(Session { node: node.name.clone(), phase: NatPhase::Dnat, before: pkt, after: r.packet });
-                    pkt = r.packet;
+    // Every way a leg ends (delivered, dropped, lost, a loop) breaks out here with the last
+    // hop and how it ended; the leg is built in one place below.
+    let (last, disposition) = 'leg: {
+        for _ in 0..TTL {
+            let node = &net.nodes[at];
+            let mut hop = Hop {
+                node: node.name.clone(),
+                kind: node.kind,
+                packet: pkt,
+                in_dev: in_dev.clone(),
+                action: String::new(),
+                why: Vec::new(),
+                nat: Vec::new(),
+                out_dev: None,
+                next_hop: None,
+                segment: None,
+                rule: None,
+                route: None,
+                table: None,
+            };
+            let first = hops.is_empty();
+            // Replies are translated back by the session that translated the request.
+            if !first {
+                if let Some(ss) = sessions.iter().find(|s| s.node == node.name && s.phase == NatPhase::Snat && pkt.dst == s.after.src && pkt.src == s.after.dst)
+                {
+                    hop.why.push(format!("reply to the source-NAT session made here: destination {} → {}", pkt.dst, ss.before.src));
+                    pkt.dst = ss.before.src;
+                    pkt.dport = ss.before.sport;
+                } else if let Some(ss) =
+                    sessions.iter().find(|s| s.node == node.name && s.phase == NatPhase::Dnat && pkt.src == s.after.dst && pkt.dst == s.before.src)
+                {
+                    hop.why.push(format!("reply to the destination-NAT session made here: source {} → {}", pkt.src, ss.before.dst));
+                    pkt.src = ss.before.dst;
+                    pkt.sport = ss.before.dport;
+                } else if let Some(nat) = &node.nat {
+                    let r = nat.evaluate(&pkt, NatPhase::Dnat, in_dev.as_deref(), None, None);
+                    if r.translated(&pkt) {
+                        sessions.push(Session { node: node.name.clone(), phase: NatPhase::Dnat, before: pkt, after: r.packet });
+                        pkt = r.packet;
+                    }
+                    if !r.checks.is_empty() {
+                        hop.nat.push(r);
+                    }
                 }
-                if !r.checks.is_empty() {
-                    hop.nat.push(r);
-                }
-            }
-            if node.owns(pkt.dst) {
-                let service =
-                    node.vips.iter().find(|v| v.address == pkt.dst && v.port == pkt.dport && crate::names::parse_ipproto(&v.protocol) == Some(pkt.proto)).map(
-                        |v| {
+                if node.owns(pkt.dst) {
+                    let service = node
+                        .vips
+                        .iter()
+                        .find(|v| v.address == pkt.dst && v.port == pkt.dport && crate::names::parse_ipproto(&v.protocol) == Some(pkt.proto))
+                        .map(|v| {
                             format!(
                                 "{} {} {}:{} ({})",
                                 if v.kind == "cluster_ip" { "distributed load balancer" } else { "load balancer VIP" },
@@ -422,136 +428,134 @@ fn walk(net: &Network, start: usize, mut pkt: Packet, src_given: bool, marks: Ma
                                 v.port,
                                 v.protocol
                             )
-                        },
-                    );
-                if node.vips.iter().any(|v| v.address == pkt.dst) && service.is_none() {
-                    hop.action = format!(
-                        "{} is a load-balancer VIP here, but no virtual server listens on {} port {}",
-                        pkt.dst,
-                        crate::names::ipproto_name(pkt.proto),
-                        pkt.dport
-                    );
-                    let d = Disposition::Denied { node: node.name.clone(), reason: hop.action.clone() };
-                    hops.push(hop);
-                    return Leg { hops, disposition: d, packet: pkt };
+                        });
+                    if node.vips.iter().any(|v| v.address == pkt.dst) && service.is_none() {
+                        hop.action = format!(
+                            "{} is a load-balancer VIP here, but no virtual server listens on {} port {}",
+                            pkt.dst,
+                            crate::names::ipproto_name(pkt.proto),
+                            pkt.dport
+                        );
+                        let d = Disposition::Denied { node: node.name.clone(), reason: hop.action.clone() };
+                        break 'leg (Some(hop), d);
+                    }
+                    hop.action = format!("{} is its own address: delivered", pkt.dst);
+                    break 'leg (Some(hop), Disposition::Delivered { node: node.name.clone(), address: pkt.dst, service });
                 }
-                hop.action = format!("{} is its own address: delivered", pkt.dst);
-                hops.push(hop);
-                return Leg { hops, disposition: Disposition::Delivered { node: node.name.clone(), address: pkt.dst, service }, packet: pkt };
+                if !node.forwards {
+                    hop.action = format!("not a router: drops a packet for {}", pkt.dst);
+                    let d = Disposition::Denied {
+                        node: node.name.clone(),
+                        reason: format!("{} does not forward packets (it is not a router) and {} is not its address", node.name, pkt.dst),
+                    };
+                    break 'leg (Some(hop), d);
+                }
             }
-            if !node.forwards {
-                hop.action = format!("not a router: drops a packet for {}", pkt.dst);
-                let d = Disposition::Denied {
-                    node: node.name.clone(),
-                    reason: format!("{} does not forward packets (it is not a router) and {} is not its address", node.name, pkt.dst),
-                };
-                hops.push(hop);
-                return Leg { hops, disposition: d, packet: pkt };
+            if !seen.insert((at, pkt)) {
+                hop.action = "the packet is back here unchanged".into();
+                let d = Disposition::Loop { node: node.name.clone(), reason: format!("{} already forwarded this packet ({pkt}): routing loop", node.name) };
+                break 'leg (Some(hop), d);
             }
-        }
-        if !seen.insert((at, pkt)) {
-            hop.action = "the packet is back here unchanged".into();
-            let d = Disposition::Loop { node: node.name.clone(), reason: format!("{} already forwarded this packet ({pkt}): routing loop", node.name) };
-            hops.push(hop);
-            return Leg { hops, disposition: d, packet: pkt };
-        }
-        // Route.
-        let choice = match (first, in_dev.as_deref()) {
-            (true, _) => originate(node, &pkt, src_given, marks),
-            (false, Some(dev)) if node.from_transcript && node.kind == NodeKind::LinuxHost => forward_linux(node, &pkt, dev, marks.tos),
-            (false, _) => forward(node, &pkt, in_dev.as_deref(), marks.tos),
-        };
-        let ch = match choice {
-            Ok(c) => c,
-            Err(d) => {
-                hop.action = d.describe();
-                hops.push(hop);
-                return Leg { hops, disposition: d, packet: pkt };
-            }
-        };
-        if first {
-            pkt.src = ch.src.unwrap_or(pkt.src);
-            hop.packet = pkt;
-        }
-        hop.why.extend(ch.why.iter().cloned());
-        hop.rule = ch.rule.clone();
-        hop.route = ch.route.clone();
-        hop.table = ch.table;
-        if ch.local {
-            hop.action = format!("{} is local to {}: delivered", pkt.dst, node.name);
-            hops.push(hop);
-            return Leg { hops, disposition: Disposition::Delivered { node: node.name.clone(), address: pkt.dst, service: None }, packet: pkt };
-        }
-        let nh = ch.gateway.unwrap_or(pkt.dst);
-        hop.action = match ch.gateway {
-            Some(g) => {
-                format!("routes {} via {g} dev {}{}", pkt.dst, ch.dev, ch.table.map(|t| format!(" (table {})", node.host.table_name(t))).unwrap_or_default())
-            }
-            None => format!(
-                "routes {} directly on dev {}{}",
-                pkt.dst,
-                ch.dev,
-                ch.table.map(|t| format!(" (table {})", node.host.table_name(t))).unwrap_or_default()
-            ),
-        };
-        hop.out_dev = Some(ch.dev.clone());
-        hop.next_hop = Some(nh);
-        // Source NAT on the way out.
-        if let Some(nat) = &node.nat {
-            let out_addr = node.host.addresses_of(&ch.dev).next().map(|a| a.local);
-            let r = nat.evaluate(&pkt, NatPhase::Snat, in_dev.as_deref(), Some(&ch.dev), out_addr);
-            if r.translated(&pkt) {
-                sessions.push(Session { node: node.name.clone(), phase: NatPhase::Snat, before: pkt, after: r.packet });
-                hop.action.push_str(&format!("; source NAT {} → {}", pkt.src, r.packet.src));
-                pkt = r.packet;
-            }
-            if !r.checks.is_empty() {
-                hop.nat.push(r);
-            }
-        }
-        // Across the segment to the next hop.
-        let seg = net.segment_of(nh).filter(|s| node.host.addresses_of(&ch.dev).any(|a| s.cidr.contains(&a.local)));
-        hop.segment = seg.map(|s| s.name.clone());
-        if let Some(s) = seg {
-            hop.why.push(format!("crosses segment {} ({})", s.name, s.cidr));
-        }
-        let on_link = node.host.addresses_of(&ch.dev).any(|a| a.matches(nh)) || ch.onlink;
-        if !on_link && !first {
-            let d = Disposition::NeighbourUnreachable {
-                node: node.name.clone(),
-                next_hop: nh,
-                reason: format!("{nh} is on no subnet of {} (the gateway is not on the segment)", ch.dev),
+            // Route.
+            let choice = match (first, in_dev.as_deref()) {
+                (true, _) => originate(node, &pkt, src_given, marks),
+                (false, Some(dev)) if node.from_transcript && node.kind == NodeKind::LinuxHost => forward_linux(node, &pkt, dev, marks.tos),
+                (false, _) => forward(node, &pkt, in_dev.as_deref(), marks.tos),
             };
-            hops.push(hop);
-            return Leg { hops, disposition: d, packet: pkt };
-        }
-        let subnets: Vec<_> = node.host.addresses_of(&ch.dev).map(|a| a.subnet()).collect();
-        let next = net.nodes.iter().enumerate().find(|(i, n)| {
-            *i != at
-                && n.host
-                    .addresses
-                    .iter()
-                    .any(|a| a.local == nh && (subnets.iter().any(|s| s.contains(&a.local)) || a.subnet().contains(&nh) && (ch.onlink || subnets.is_empty())))
-        });
-        let Some((ni, nn)) = next else {
-            let d = match seg {
-                Some(s) => Disposition::NeighbourUnreachable {
+            let ch = match choice {
+                Ok(c) => c,
+                Err(d) => {
+                    hop.action = d.describe();
+                    break 'leg (Some(hop), d);
+                }
+            };
+            if first {
+                pkt.src = ch.src.unwrap_or(pkt.src);
+                hop.packet = pkt;
+            }
+            hop.why.extend(ch.why.iter().cloned());
+            hop.rule = ch.rule.clone();
+            hop.route = ch.route.clone();
+            hop.table = ch.table;
+            if ch.local {
+                hop.action = format!("{} is local to {}: delivered", pkt.dst, node.name);
+                break 'leg (Some(hop), Disposition::Delivered { node: node.name.clone(), address: pkt.dst, service: None });
+            }
+            let nh = ch.gateway.unwrap_or(pkt.dst);
+            hop.action = match ch.gateway {
+                Some(g) => {
+                    format!(
+                        "routes {} via {g} dev {}{}",
+                        pkt.dst,
+                        ch.dev,
+                        ch.table.map(|t| format!(" (table {})", node.host.table_name(t))).unwrap_or_default()
+                    )
+                }
+                None => format!(
+                    "routes {} directly on dev {}{}",
+                    pkt.dst,
+                    ch.dev,
+                    ch.table.map(|t| format!(" (table {})", node.host.table_name(t))).unwrap_or_default()
+                ),
+            };
+            hop.out_dev = Some(ch.dev.clone());
+            hop.next_hop = Some(nh);
+            // Source NAT on the way out.
+            if let Some(nat) = &node.nat {
+                let out_addr = node.host.addresses_of(&ch.dev).next().map(|a| a.local);
+                let r = nat.evaluate(&pkt, NatPhase::Snat, in_dev.as_deref(), Some(&ch.dev), out_addr);
+                if r.translated(&pkt) {
+                    sessions.push(Session { node: node.name.clone(), phase: NatPhase::Snat, before: pkt, after: r.packet });
+                    hop.action.push_str(&format!("; source NAT {} → {}", pkt.src, r.packet.src));
+                    pkt = r.packet;
+                }
+                if !r.checks.is_empty() {
+                    hop.nat.push(r);
+                }
+            }
+            // Across the segment to the next hop.
+            let seg = net.segment_of(nh).filter(|s| node.host.addresses_of(&ch.dev).any(|a| s.cidr.contains(&a.local)));
+            hop.segment = seg.map(|s| s.name.clone());
+            if let Some(s) = seg {
+                hop.why.push(format!("crosses segment {} ({})", s.name, s.cidr));
+            }
+            let on_link = node.host.addresses_of(&ch.dev).any(|a| a.matches(nh)) || ch.onlink;
+            if !on_link && !first {
+                let d = Disposition::NeighbourUnreachable {
                     node: node.name.clone(),
                     next_hop: nh,
-                    reason: format!("no node on {} ({}) has {nh}: ARP gets no answer", s.name, s.cidr),
-                },
-                None => Disposition::ExitsNetwork { node: node.name.clone(), dev: ch.dev.clone(), next_hop: nh },
+                    reason: format!("{nh} is on no subnet of {} (the gateway is not on the segment)", ch.dev),
+                };
+                break 'leg (Some(hop), d);
+            }
+            let subnets: Vec<_> = node.host.addresses_of(&ch.dev).map(|a| a.subnet()).collect();
+            let next = net.nodes.iter().enumerate().find(|(i, n)| {
+                *i != at
+                    && n.host.addresses.iter().any(|a| {
+                        a.local == nh && (subnets.iter().any(|s| s.contains(&a.local)) || a.subnet().contains(&nh) && (ch.onlink || subnets.is_empty()))
+                    })
+            });
+            let Some((ni, nn)) = next else {
+                let d = match seg {
+                    Some(s) => Disposition::NeighbourUnreachable {
+                        node: node.name.clone(),
+                        next_hop: nh,
+                        reason: format!("no node on {} ({}) has {nh}: ARP gets no answer", s.name, s.cidr),
+                    },
+                    None => Disposition::ExitsNetwork { node: node.name.clone(), dev: ch.dev.clone(), next_hop: nh },
+                };
+                break 'leg (Some(hop), d);
             };
+            in_dev = nn.host.addresses.iter().find(|a| a.local == nh).map(|a| a.dev.clone());
             hops.push(hop);
-            return Leg { hops, disposition: d, packet: pkt };
-        };
-        in_dev = nn.host.addresses.iter().find(|a| a.local == nh).map(|a| a.dev.clone());
-        hops.push(hop);
-        at = ni;
-        let _ = ttl;
-    }
-    let node = &net.nodes[at];
-    Leg { hops, disposition: Disposition::Loop { node: node.name.clone(), reason: format!("TTL {TTL} ran out") }, packet: pkt }
+            at = ni;
+        }
+        let node = &net.nodes[at];
+        let d = Disposition::Loop { node: node.name.clone(), reason: format!("TTL {TTL} ran out") };
+        (None, d)
+    };
+    hops.extend(last);
+    Leg { hops, disposition, packet: pkt }
 }
 
 /// A routing choice at one node.
