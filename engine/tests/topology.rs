@@ -443,6 +443,42 @@ fn pasted_linux_router_forwards_by_the_kernel_input_path() {
     assert_eq!(hop_at(&t, "gw").out_dev.as_deref(), Some("eth2"), "{}", t.text);
 }
 
+/// A declared router (`[[router]]`) is not a Linux kernel: its forwarding is its routes alone
+/// (`topology::trace::forward`), so the packet the pasted Linux router of `linux_router` drops
+/// by reverse-path filtering passes here; a link that is down takes its routes with it.
+#[test]
+fn declared_routers_forward_without_the_kernel_input_path() {
+    let declared = |eth2: &str| {
+        let toml = format!(
+            r#"
+version = 1
+[[external]]
+name = "a"
+interfaces = ["eth0 10.1.0.2/24", "eth0 10.2.0.77/32"]
+routes = ["default via 10.1.0.1"]
+[[router]]
+name = "gw"
+interfaces = ["eth0 10.1.0.1/24", "eth1 10.2.0.1/24", "{eth2}"]
+[[external]]
+name = "c"
+interfaces = ["eth0 10.3.0.9/24"]
+routes = ["default via 10.3.0.1"]
+"#
+        );
+        text::from_toml(&toml).unwrap_or_else(|e| panic!("{e:?}"))
+    };
+    let spoofed = FlowSpec { src: Some("10.2.0.77".parse().unwrap()), dst: "10.3.0.9".parse().unwrap(), from_node: Some("a".into()), ..FlowSpec::default() };
+    // The kernel (pasted router, strict rp_filter) drops it: 10.2.0.77 is routed back via eth1.
+    let kernel = trace(&linux_router("", "sysctl -a\nnet.ipv4.conf.all.rp_filter = 1\n", true), &spoofed);
+    assert!(matches!(&kernel.forward.disposition, Disposition::Denied { node, .. } if node == "gw"), "{}", kernel.text);
+    // The declared router has no reverse-path filter: it forwards out eth2.
+    let t = trace(&declared("eth2 10.3.0.1/24"), &spoofed);
+    assert_eq!(hop_at(&t, "gw").out_dev.as_deref(), Some("eth2"), "{}", t.text);
+    // With eth2 down the declared router has no route for 10.3.0.9.
+    let t = trace(&declared("eth2 10.3.0.1/24 down"), &spoofed);
+    assert!(matches!(&t.forward.disposition, Disposition::NoRoute { node, .. } if node == "gw"), "{}", t.text);
+}
+
 #[test]
 fn flow_tos_mark_and_uid_reach_the_rules_that_select_on_them() {
     let to_b = FlowSpec { from_node: Some("a".into()), ..FlowSpec::to("10.2.0.5".parse().unwrap()) };

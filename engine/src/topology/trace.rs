@@ -731,6 +731,14 @@ pub fn lookup_table(host: &Host, table: TableId, dst: Ipv4Addr) -> Option<&Route
 /// A packet forwarded by a gateway or router the scenario describes (not a pasted Linux host):
 /// the rule list (with the packet's source and input interface) and longest-prefix match per
 /// table.
+///
+/// Deliberately not `decide`: such a node is an NSX gateway or a router known only by its
+/// interfaces and routes, not a Linux kernel, so none of the kernel's input path applies to it
+/// (no `ip_forward`, no reverse-path filter, no martian checks, no local table of its own, and
+/// a route through a link without carrier is skipped as a router would). Pasted Linux hosts go
+/// through the kernel-exact `decide` (`forward_linux`);
+/// engine/tests/topology.rs `declared_routers_forward_without_the_kernel_input_path` shows
+/// where the two part.
 fn forward(node: &Node, pkt: &Packet, in_dev: Option<&str>, tos: u8) -> Result<Choice, Disposition> {
     let host = &node.host;
     let flow = Flow { dst: pkt.dst, from: Some(pkt.src), iif: None, oif: None, mark: 0, tos, ipproto: pkt.proto, sport: pkt.sport, dport: pkt.dport, uid: 0 };
