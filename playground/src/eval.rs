@@ -44,6 +44,21 @@ pub fn now() -> f64 {
     }
 }
 
+/// The selected host's evaluation plus the fixes offered for it, timed together.
+pub struct HostResult {
+    pub eval: Evaluation,
+    pub fixes: Vec<crate::fixes::Fix>,
+    pub millis: f64,
+}
+
+/// Compare mode's result: both analyses and the flows decided on each.
+pub struct CompareResult {
+    pub a: whyroute::Analysis,
+    pub b: whyroute::Analysis,
+    pub cmp: whyroute::topology::Comparison,
+    pub millis: f64,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,7 +3,9 @@
 #![cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 
 mod app;
+mod browser;
 mod compare;
+mod components;
 mod eval;
 mod fixes;
 mod picture;

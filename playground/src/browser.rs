@@ -1,0 +1,128 @@
+//! The few browser calls the page makes. On the host they are inert (the app only runs in a browser).
+
+#[cfg(not(target_arch = "wasm32"))]
+use yew::NodeRef;
+
+#[cfg(target_arch = "wasm32")]
+pub use self::web::*;
+
+#[cfg(target_arch = "wasm32")]
+mod web {
+    use wasm_bindgen::JsCast;
+    use yew::NodeRef;
+
+    pub fn fragment() -> String {
+        gloo::utils::window().location().hash().unwrap_or_default()
+    }
+
+    pub fn replace_fragment(link: &str) {
+        let w = gloo::utils::window();
+        let want = format!("#{link}");
+        if w.location().hash().ok().as_deref() == Some(want.as_str()) {
+            return;
+        }
+        if let Ok(h) = w.history() {
+            let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&want));
+        }
+    }
+
+    pub fn url_with_fragment(link: &str) -> String {
+        let href = gloo::utils::window().location().href().unwrap_or_default();
+        let base = href.split('#').next().unwrap_or_default();
+        format!("{base}#{link}")
+    }
+
+    pub fn on_hashchange(f: impl Fn(String) + 'static) -> gloo::events::EventListener {
+        gloo::events::EventListener::new(&gloo::utils::window(), "hashchange", move |_| f(fragment()))
+    }
+
+    pub fn copy(text: String, done: impl FnOnce(bool) + 'static) {
+        let clip = gloo::utils::window().navigator().clipboard();
+        let p = clip.write_text(&text);
+        wasm_bindgen_futures::spawn_local(async move {
+            done(wasm_bindgen_futures::JsFuture::from(p).await.is_ok());
+        });
+    }
+
+    /// Records when the first verdict was on screen (ms since navigation) on <html>, for tests.
+    pub fn mark_first_render() {
+        let t = crate::eval::now();
+        if let Some(el) = gloo::utils::document().document_element() {
+            let _ = el.set_attribute("data-first-render-ms", &format!("{t:.1}"));
+        }
+    }
+
+    pub fn focus_id(id: &str) {
+        if let Some(el) = gloo::utils::document().get_element_by_id(id).and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+            let _ = el.focus();
+        }
+    }
+
+    /// Selects line `line` (1-based) of the textarea and scrolls it into view.
+    pub fn select_line(r: &NodeRef, line: usize) {
+        let Some(ta) = r.cast::<web_sys::HtmlTextAreaElement>() else { return };
+        let text = ta.value();
+        let mut start = 0usize;
+        let mut units = 0u32; // selection offsets are UTF-16 code units
+        let mut line_start_units = 0u32;
+        let mut current = 1usize;
+        for ch in text.chars() {
+            if current == line {
+                break;
+            }
+            units += ch.len_utf16() as u32;
+            start += ch.len_utf8();
+            if ch == '\n' {
+                current += 1;
+                line_start_units = units;
+            }
+        }
+        let rest = &text[start..];
+        let len: u32 = rest.split('\n').next().unwrap_or("").chars().map(|c| c.len_utf16() as u32).sum();
+        let _ = ta.focus();
+        let _ = ta.set_selection_range(line_start_units, line_start_units + len);
+        let total = text.lines().count().max(1) as f64;
+        let per_line = ta.scroll_height() as f64 / total;
+        ta.set_scroll_top(((line as f64 - 3.0).max(0.0) * per_line) as i32);
+    }
+
+    pub fn sync_scroll(text: &NodeRef, gutter: &NodeRef) {
+        if let (Some(t), Some(g)) = (text.cast::<web_sys::Element>(), gutter.cast::<web_sys::Element>()) {
+            g.set_scroll_top(t.scroll_top());
+        }
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+pub fn fragment() -> String {
+    String::new()
+}
+#[cfg(not(target_arch = "wasm32"))]
+pub fn replace_fragment(_: &str) {}
+#[cfg(not(target_arch = "wasm32"))]
+pub fn url_with_fragment(link: &str) -> String {
+    format!("#{link}")
+}
+/// Stands for gloo's listener, which removes itself when dropped.
+#[cfg(not(target_arch = "wasm32"))]
+pub struct EventListener;
+#[cfg(not(target_arch = "wasm32"))]
+impl Drop for EventListener {
+    fn drop(&mut self) {}
+}
+#[cfg(not(target_arch = "wasm32"))]
+pub fn on_hashchange(_: impl Fn(String) + 'static) -> EventListener {
+    EventListener
+}
+#[cfg(not(target_arch = "wasm32"))]
+pub fn copy(_: String, done: impl FnOnce(bool) + 'static) {
+    done(false)
+}
+#[cfg(not(target_arch = "wasm32"))]
+pub fn focus_id(_: &str) {}
+#[cfg(not(target_arch = "wasm32"))]
+pub fn mark_first_render() {}
+#[cfg(not(target_arch = "wasm32"))]
+pub fn select_line(_: &NodeRef, _: usize) {}
+#[cfg(not(target_arch = "wasm32"))]
+pub fn sync_scroll(_: &NodeRef, _: &NodeRef) {}

@@ -1,0 +1,61 @@
+//! What the paste was read as, and every line that was not (fully) understood.
+
+use crate::components::Shared;
+use crate::eval::HostResult;
+use whyroute::parse::Severity;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct DiagnosticsProps {
+    pub result: Shared<HostResult>,
+    pub on_jump: Callback<usize>,
+    /// The selected line of the paste.
+    pub highlight: Option<usize>,
+}
+
+#[function_component(Diagnostics)]
+pub fn diagnostics(props: &DiagnosticsProps) -> Html {
+    let (eval, jump, hl) = (&props.result.eval, &props.on_jump, props.highlight);
+    let a = &eval.analysis;
+    let read: Vec<String> = a
+        .blocks
+        .iter()
+        .filter_map(|b| {
+            let f = b.format?;
+            let range = if b.first_line == b.last_line { format!("line {}", b.first_line) } else { format!("lines {}–{}", b.first_line, b.last_line) };
+            Some(format!("{} ({range})", f.describe()))
+        })
+        .collect();
+    let items = a.diagnostics.iter().map(|d| {
+        let (sev, cls) = match d.severity {
+            Severity::Error => ("Error", "error"),
+            Severity::Warning => ("Warning", "warning"),
+            Severity::Info => ("Note", "info"),
+        };
+        let line = d.line;
+        let jump = jump.clone();
+        html! {
+            <li class={classes!("diag", cls, (hl == Some(line)).then_some("current"))} aria-current={(hl == Some(line)).then_some("true")}>
+                <button type="button" class="line-link" onclick={Callback::from(move |_: MouseEvent| jump.emit(line))}
+                    aria-label={format!("Go to line {line}")}>{format!("line {line}")}</button>
+                <span class="sev">{format!("{sev}:")}</span>
+                <code>{d.text.clone()}</code>
+                <span class="expected">{format!(" — {}", d.expected)}</span>
+            </li>
+        }
+    });
+    let errors = a.diagnostics.iter().filter(|d| d.severity != Severity::Info).count();
+    html! {
+        <div class="diagnostics">
+            <h3 id="diagnostics-h">
+                { if errors == 0 { "Paste read without problems".to_string() } else { format!("{errors} line(s) not fully understood") } }
+            </h3>
+            if !read.is_empty() {
+                <p class="read">{format!("Read: {}", read.join(", "))}</p>
+            }
+            if !a.diagnostics.is_empty() {
+                <ul class="diags" id="diagnostics">{ for items }</ul>
+            }
+        </div>
+    }
+}

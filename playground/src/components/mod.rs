@@ -1,0 +1,24 @@
+//! The page's parts, one component per file, each with its props and callbacks; App owns the
+//! state and hands each the values and callbacks it needs.
+
+mod diagnostics;
+mod examples_menu;
+mod fixes;
+mod flow_form;
+mod kernel_checks;
+mod link_bar;
+mod shared;
+mod trace_view;
+mod verdict;
+mod view_switch;
+
+pub use diagnostics::Diagnostics;
+pub use examples_menu::ExamplesMenu;
+pub use fixes::Fixes;
+pub use flow_form::FlowForm;
+pub use kernel_checks::KernelChecks;
+pub use link_bar::LinkBar;
+pub use shared::Shared;
+pub use trace_view::TraceView;
+pub use verdict::Verdict;
+pub use view_switch::ViewSwitch;

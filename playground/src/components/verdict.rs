@@ -1,0 +1,58 @@
+//! The verdict: where the packet leaves, or why it does not, and what `ip route get` prints.
+
+use crate::components::Shared;
+use crate::eval::HostResult;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct VerdictProps {
+    pub result: Shared<HostResult>,
+}
+
+#[function_component(Verdict)]
+pub fn verdict(props: &VerdictProps) -> Html {
+    let eval = &props.result.eval;
+    let Some(t) = &eval.trace else {
+        return html! { <div id="verdict" class="verdict none" aria-live="polite">{"No verdict: the flow is incomplete."}</div> };
+    };
+    let v = &t.verdict;
+    let main_would = t.main_would.as_deref().map(|m| m.split(": `").next().unwrap_or(m).to_string());
+    let body = match (&v.dev, v.ok) {
+        (Some(dev), true) if v.decision.as_ref().is_some_and(|d| d.local && d.kind == whyroute::model::RouteType::Local) => html! {
+            <>{format!("✔ {} is local: delivered on ", t.flow.dst)}<strong>{dev.clone()}</strong></>
+        },
+        (Some(dev), true) => html! {
+            <>
+                {format!("✔ {} leaves ", t.flow.dst)}<strong class="dev">{dev.clone()}</strong>
+                { match &v.gateway { Some(g) => format!(" via {g}"), None => " directly (on-link)".to_string() } }
+                { v.table.as_ref().map(|t| format!(" (table {t})")).unwrap_or_default() }
+                { v.src.as_ref().map(|s| format!(" from {s}")).unwrap_or_default() }
+                if let Some(m) = &main_would { <span class="main-would">{format!(" — {m}")}</span> }
+            </>
+        },
+        _ => html! {
+            <>
+                {"✖ "}<strong>{v.summary.clone()}</strong>
+                if let Some(m) = &main_would { <span class="main-would">{format!(" — {m}")}</span> }
+            </>
+        },
+    };
+    if v.undecidable {
+        // The error starts with the words of the heading; the rest says what to paste.
+        let error = v.error.as_deref().unwrap_or_default();
+        let rest = error.strip_prefix("cannot be decided from this paste: ").unwrap_or(error);
+        let missing: String = rest.chars().take(1).flat_map(char::to_uppercase).chain(rest.chars().skip(1)).collect();
+        // No answer: say what the paste lacks, in the verdict's place, never as a red result.
+        return html! {
+            <div id="verdict" class="verdict undecidable" role="region" aria-label="Verdict" aria-live="polite">
+                <p class="summary"><strong>{"? Cannot decide from this paste. "}</strong>{missing}</p>
+            </div>
+        };
+    }
+    html! {
+        <div id="verdict" class={classes!("verdict", if v.ok { "ok" } else { "fail" })} role="region" aria-label="Verdict" aria-live="polite">
+            <p class="summary">{body}</p>
+            <pre class="routeget" aria-label="What ip route get prints">{v.ip_route_get.clone()}</pre>
+        </div>
+    }
+}
