@@ -38,9 +38,9 @@ impl HostPaste {
     }
 }
 
-/// Everything a permalink restores (read back by [`Scenario::from_json`]).
+/// Everything a permalink restores (read back by [`Permalink::from_json`]).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
-pub struct Scenario {
+pub struct Permalink {
     pub hosts: Vec<HostPaste>,
     /// The flow as `ip route get` arguments (`192.168.10.10 from 10.244.0.2 dport 53`).
     pub flow: String,
@@ -70,14 +70,14 @@ pub enum PermalinkError {
 }
 
 /// Encodes a scenario as `v1:…` (without the `#`).
-pub fn encode(s: &Scenario) -> String {
+pub fn encode(s: &Permalink) -> String {
     let json = serde_json::to_vec(s).expect("a scenario always serialises");
     let deflated = crate::deflate::deflate(&json);
     format!("{PREFIX}{}", URL_SAFE_NO_PAD.encode(deflated))
 }
 
 /// Decodes `v1:…` (a leading `#` is allowed).
-pub fn decode(link: &str) -> Result<Scenario, PermalinkError> {
+pub fn decode(link: &str) -> Result<Permalink, PermalinkError> {
     let link = link.trim().trim_start_matches('#');
     if link.len() > MAX_LINK {
         return Err(PermalinkError::TooLong(link.len()));
@@ -90,16 +90,16 @@ pub fn decode(link: &str) -> Result<Scenario, PermalinkError> {
     })?;
     // Text, not bytes: every JSON reader in the engine takes text (`json_text::read`).
     let text = String::from_utf8(json).map_err(|e| PermalinkError::Json(e.to_string()))?;
-    Scenario::from_json(&text).map_err(PermalinkError::Json)
+    Permalink::from_json(&text).map_err(PermalinkError::Json)
 }
 
-impl Scenario {
+impl Permalink {
     /// Reads a scenario from its JSON text. Unknown fields are ignored (a newer writer may add
     /// some); absent ones take their defaults; each host needs its `name` and `text`.
     /// Field by field (`json_fields`), not `#[derive(Deserialize)]`: see that module for why.
-    pub fn from_json(text: &str) -> Result<Scenario, String> {
+    pub fn from_json(text: &str) -> Result<Permalink, String> {
         let f = ScenarioFields::from_value(&crate::json_text::read(text)?)?;
-        Ok(Scenario {
+        Ok(Permalink {
             hosts: f.hosts.unwrap_or_default(),
             flow: f.flow.unwrap_or_default(),
             topology: f.topology.unwrap_or_default(),
@@ -149,7 +149,7 @@ impl ScenarioFields {
 
     /// The permalink of this scenario with `text` as its selected host's paste and `flow` (as
     /// `ip route get` arguments) when given, else the scenario's own flow.
-    pub fn to_permalink(&self, text: String, flow: Option<String>) -> Scenario {
+    pub fn to_permalink(&self, text: String, flow: Option<String>) -> Permalink {
         let mut hosts = self.hosts.clone().unwrap_or_default();
         let selected = self.selected.unwrap_or(0);
         match hosts.get_mut(selected) {
@@ -159,7 +159,7 @@ impl ScenarioFields {
                 hosts.push(HostPaste { name: self.name.clone().unwrap_or_else(|| "host".into()), text });
             }
         }
-        Scenario {
+        Permalink {
             selected: selected.min(hosts.len() - 1),
             hosts,
             flow: flow.or_else(|| self.flow.clone()).unwrap_or_default(),
@@ -175,10 +175,10 @@ mod tests {
 
     #[test]
     fn round_trip() {
-        let s = Scenario {
+        let s = Permalink {
             hosts: vec![HostPaste { name: "supervisor VM".into(), text: "ip rule show\n0: from all lookup local\n".into() }],
             flow: "192.168.10.10 dport 53".into(),
-            ..Scenario::default()
+            ..Permalink::default()
         };
         let link = encode(&s);
         assert!(link.starts_with("v1:"));
@@ -190,7 +190,7 @@ mod tests {
     fn hostile_links() {
         assert_eq!(decode("garbage"), Err(PermalinkError::UnknownVersion));
         assert!(matches!(decode("v1:!!!"), Err(PermalinkError::Base64(_))));
-        let link = encode(&Scenario::default());
+        let link = encode(&Permalink::default());
         assert!(matches!(decode(&link[..link.len() - 3]), Err(PermalinkError::Inflate(_)) | Err(PermalinkError::Json(_))));
         // 50 MB of zeros deflate to ~50 KB; decoding must stop at the cap.
         let bomb = miniz_oxide::deflate::compress_to_vec(&vec![b' '; 50 * 1024 * 1024], 9);
@@ -201,16 +201,16 @@ mod tests {
 
     #[test]
     fn scenario_json_fields() {
-        let s = Scenario::from_json(r#"{"hosts":[{"name":"a","text":"t"}],"flow":"1.1.1.1","selected":0,"future":true}"#).unwrap();
-        assert_eq!(s, Scenario { hosts: vec![HostPaste { name: "a".into(), text: "t".into() }], flow: "1.1.1.1".into(), ..Scenario::default() });
-        assert_eq!(Scenario::from_json("{}").unwrap(), Scenario::default());
-        assert_eq!(Scenario::from_json(r#"{"hosts":[{"name":"a"}]}"#).unwrap_err(), "`hosts[0].text` is missing");
-        assert_eq!(Scenario::from_json(r#"{"hosts":[7]}"#).unwrap_err(), "`hosts[0]` should be an object, found a number");
-        assert_eq!(Scenario::from_json(r#"{"selected":"1"}"#).unwrap_err(), "`selected` should be a non-negative integer, found a string");
-        assert_eq!(Scenario::from_json("[]").unwrap_err(), "the scenario should be an object, found an array");
-        assert!(Scenario::from_json("{").is_err());
+        let s = Permalink::from_json(r#"{"hosts":[{"name":"a","text":"t"}],"flow":"1.1.1.1","selected":0,"future":true}"#).unwrap();
+        assert_eq!(s, Permalink { hosts: vec![HostPaste { name: "a".into(), text: "t".into() }], flow: "1.1.1.1".into(), ..Permalink::default() });
+        assert_eq!(Permalink::from_json("{}").unwrap(), Permalink::default());
+        assert_eq!(Permalink::from_json(r#"{"hosts":[{"name":"a"}]}"#).unwrap_err(), "`hosts[0].text` is missing");
+        assert_eq!(Permalink::from_json(r#"{"hosts":[7]}"#).unwrap_err(), "`hosts[0]` should be an object, found a number");
+        assert_eq!(Permalink::from_json(r#"{"selected":"1"}"#).unwrap_err(), "`selected` should be a non-negative integer, found a string");
+        assert_eq!(Permalink::from_json("[]").unwrap_err(), "the scenario should be an object, found an array");
+        assert!(Permalink::from_json("{").is_err());
         // What encode writes, from_json reads back.
-        let s = Scenario { topology: "x".into(), view: "topology".into(), selected: 1, hosts: vec![HostPaste::default(); 2], flow: "f".into() };
-        assert_eq!(Scenario::from_json(&serde_json::to_string(&s).unwrap()).unwrap(), s);
+        let s = Permalink { topology: "x".into(), view: "topology".into(), selected: 1, hosts: vec![HostPaste::default(); 2], flow: "f".into() };
+        assert_eq!(Permalink::from_json(&serde_json::to_string(&s).unwrap()).unwrap(), s);
     }
 }

@@ -22,7 +22,7 @@ use whyroute::Flow;
 use whyroute::decide::{Fib, Trail};
 use whyroute::model::{Address, Dscp, Host, Link, NextHop, Origin, Range, Route, RouteType, Rule, RuleAction, Scope, route_to_string, rule_to_string};
 use whyroute::parse::{Context, Fragment, Line, ip_route, ip_rule};
-use whyroute::permalink::{self, HostPaste, Scenario};
+use whyroute::permalink::{self, HostPaste, Permalink};
 
 fn config(default_cases: u32) -> Config {
     let cases = std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(default_cases);
@@ -438,7 +438,7 @@ proptest! {
 // ---------------------------------------------------------------------------------------
 // (c) permalinks
 
-fn scenario() -> impl Strategy<Value = Scenario> {
+fn scenario() -> impl Strategy<Value = Permalink> {
     (
         prop::collection::vec((any::<String>(), any::<String>()), 0..4),
         any::<String>(),
@@ -446,7 +446,7 @@ fn scenario() -> impl Strategy<Value = Scenario> {
         any::<usize>(),
         prop_oneof![Just(String::new()), any::<String>()],
     )
-        .prop_map(|(hosts, flow, topology, selected, view)| Scenario {
+        .prop_map(|(hosts, flow, topology, selected, view)| Permalink {
             hosts: hosts.into_iter().map(|(name, text)| HostPaste { name, text }).collect(),
             flow,
             topology,

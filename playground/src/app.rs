@@ -4,8 +4,8 @@
 
 use crate::browser;
 use crate::compare::{compare_pastes, outcome_of};
-use crate::components::{Diagnostics, ExamplesMenu, Fixes, FlowForm, KernelChecks, LinkBar, Shared, TraceView, Verdict, ViewSwitch};
-use crate::eval::{CompareResult, Evaluation, HostResult, evaluate, now};
+use crate::components::{Diagnostics, ExamplesMenu, Fixes, FlowForm, KernelChecks, LinkBar, Shared, StatusLine, TraceView, Verdict, ViewSwitch};
+use crate::eval::{CompareResult, HostResult, evaluate, now};
 use crate::fixes::host_fixes;
 use crate::picture::picture;
 use crate::state::{Action, Model, View};
@@ -47,7 +47,7 @@ pub fn app() -> Html {
         use_memo(deps, |d| d.as_ref().map(|(t, h, f)| crate::topo::evaluate(t, h, f)))
     };
     let topo_ref = use_node_ref();
-    let link = use_memo(model.scenario(), whyroute::permalink::encode);
+    let link = use_memo(model.permalink(), whyroute::permalink::encode);
     let eval = &result.eval;
 
     // The URL follows the state (replaceState: no history entry per keystroke). A damaged
@@ -126,7 +126,9 @@ pub fn app() -> Html {
                     }
                 </div>
             }
-            { status_line(&model, eval, result.millis, compared.as_ref().as_ref(), topo_result.as_ref().as_ref(), &link) }
+            <StatusLine result={shared.clone()} hosts={model.hosts.len()} link_len={link.len()}
+                compared={compared.as_ref().as_ref().map(|c| (c.cmp.flows.len(), c.millis))}
+                topology_millis={topo_result.as_ref().as_ref().map(|t| t.millis)} />
         </main>
     }
 }
@@ -214,24 +216,6 @@ fn host_panel(model: &UseReducerHandle<Model>, result: &Shared<HostResult>, text
                 <Diagnostics result={result.clone()} on_jump={jump.clone()} highlight={hl} />
             </div>
         </section>
-    }
-}
-
-fn status_line(model: &Model, eval: &Evaluation, millis: f64, compared: Option<&CompareResult>, topo: Option<&crate::topo::TopoResult>, link: &str) -> Html {
-    let h = &eval.analysis.host;
-    let tables = h.tables.len();
-    let what = match (compared, topo) {
-        (Some(c), _) => format!("Compared {} flows on 2 hosts in {:.2} ms", c.cmp.flows.len(), c.millis),
-        (None, Some(t)) => format!("Traced the topology in {:.2} ms", t.millis),
-        (None, None) => format!("Evaluated in {millis:.2} ms"),
-    };
-    html! {
-        <footer class="status" id="status" role="status" aria-live="off">
-            {format!(
-                "{what} · {} host(s) · this one: {} interface(s), {} address(es), {} rule(s), {} table(s) · link {} characters",
-                model.hosts.len(), h.links.len(), h.addresses.len(), h.rules.len(), tables, link.len() + 1
-            )}
-        </footer>
     }
 }
 

@@ -1,229 +1,11 @@
 //! The playground's state and its reducer (the model of yew's function_todomvc example).
 //! Plain Rust with no browser types, so the logic is testable on the host.
 
-use crate::seed;
+pub use crate::examples::Example;
+pub use crate::flow::{Field, FlowFields};
 use std::rc::Rc;
-use whyroute::permalink::{self, HostPaste, Scenario};
+use whyroute::permalink::{self, HostPaste, Permalink};
 use yew::Reducible;
-
-/// The flow form, as typed (validated only when evaluated, so half-typed values survive).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct FlowFields {
-    pub dst: String,
-    pub from: String,
-    /// `udp`, `tcp`, `icmp`, or empty for `ip route get`'s default.
-    pub proto: String,
-    pub sport: String,
-    pub dport: String,
-    pub mark: String,
-    /// The TOS byte (`ip route get … tos`).
-    pub tos: String,
-    pub uid: String,
-    pub oif: String,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Field {
-    Dst,
-    From,
-    Proto,
-    Sport,
-    Dport,
-    Mark,
-    Tos,
-    Uid,
-    Oif,
-}
-
-impl FlowFields {
-    pub fn get(&self, f: Field) -> &str {
-        match f {
-            Field::Dst => &self.dst,
-            Field::From => &self.from,
-            Field::Proto => &self.proto,
-            Field::Sport => &self.sport,
-            Field::Dport => &self.dport,
-            Field::Mark => &self.mark,
-            Field::Tos => &self.tos,
-            Field::Uid => &self.uid,
-            Field::Oif => &self.oif,
-        }
-    }
-    fn slot(&mut self, f: Field) -> &mut String {
-        match f {
-            Field::Dst => &mut self.dst,
-            Field::From => &mut self.from,
-            Field::Proto => &mut self.proto,
-            Field::Sport => &mut self.sport,
-            Field::Dport => &mut self.dport,
-            Field::Mark => &mut self.mark,
-            Field::Tos => &mut self.tos,
-            Field::Uid => &mut self.uid,
-            Field::Oif => &mut self.oif,
-        }
-    }
-
-    /// `ip route get` arguments: `DST [from A] [ipproto P] [sport N] [dport N] [mark M] [tos T] [uid U] [oif D]`.
-    pub fn to_args(&self) -> String {
-        let mut s = self.dst.trim().to_string();
-        for (kw, f) in [
-            ("from", Field::From),
-            ("ipproto", Field::Proto),
-            ("sport", Field::Sport),
-            ("dport", Field::Dport),
-            ("mark", Field::Mark),
-            ("tos", Field::Tos),
-            ("uid", Field::Uid),
-            ("oif", Field::Oif),
-        ] {
-            let v = self.get(f).trim();
-            if !v.is_empty() {
-                s.push(' ');
-                s.push_str(kw);
-                s.push(' ');
-                s.push_str(v);
-            }
-        }
-        s
-    }
-
-    /// The inverse of [`to_args`](Self::to_args), tolerant of any order and of `to`.
-    pub fn from_args(args: &str) -> FlowFields {
-        let mut f = FlowFields::default();
-        let words: Vec<&str> = args.split_whitespace().collect();
-        let mut i = 0;
-        while i < words.len() {
-            let field = match words[i] {
-                "to" => Some(Field::Dst),
-                "from" => Some(Field::From),
-                "ipproto" => Some(Field::Proto),
-                "sport" => Some(Field::Sport),
-                "dport" => Some(Field::Dport),
-                "mark" | "fwmark" => Some(Field::Mark),
-                "tos" | "dsfield" => Some(Field::Tos),
-                "uid" => Some(Field::Uid),
-                "oif" | "dev" => Some(Field::Oif),
-                _ => None,
-            };
-            match field {
-                Some(field) if i + 1 < words.len() => {
-                    *f.slot(field) = words[i + 1].to_string();
-                    i += 2;
-                }
-                _ => {
-                    if f.dst.is_empty() {
-                        f.dst = words[i].to_string();
-                    }
-                    i += 1;
-                }
-            }
-        }
-        f
-    }
-
-    /// DNS to `ns`: UDP to port 53.
-    pub fn dns(ns: &str) -> FlowFields {
-        FlowFields { dst: ns.to_string(), proto: "udp".into(), dport: "53".into(), ..FlowFields::default() }
-    }
-}
-
-/// The examples menu. Each loads a whole scenario (its hosts and a sensible flow).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Example {
-    /// The post's first deployment: Workload DNS = Management DNS (192.168.10.10). Stuck.
-    SharedDns,
-    /// The redeployment with Workload DNS 192.168.10.11: DNS to 192.168.10.10 uses eth0.
-    SeparateDns,
-    /// wg-quick with `AllowedIPs = 0.0.0.0/0`: fwmark 51820, table 51820, suppress_prefixlength 0.
-    WgQuick,
-    /// tailscaled's table 52 and rules 5210–5270, CGNAT peer addresses.
-    Tailscale,
-    /// An EC2 instance with a second ENI in the same VPC (amazon-ec2-net-utils policy routing).
-    Ec2TwoEnis,
-    /// An OpenVPN split tunnel: specific routes via tun0, the rest via the LAN default.
-    SplitVpn,
-    /// Voice over a second uplink: `dscp EF` and an RTP port range (a masked `dport`) select
-    /// table 100 (kernel 6.13+/6.15+ rule selectors).
-    DscpVoice,
-}
-
-impl Example {
-    pub const ALL: [Example; 7] =
-        [Example::SharedDns, Example::SeparateDns, Example::WgQuick, Example::Tailscale, Example::Ec2TwoEnis, Example::SplitVpn, Example::DscpVoice];
-    pub fn title(self) -> &'static str {
-        match self {
-            Example::SharedDns => "Tanzu supervisor VM, shared DNS (install stuck)",
-            Example::SeparateDns => "Same VM redeployed with Workload DNS 192.168.10.11",
-            Example::WgQuick => "WireGuard full tunnel (wg-quick)",
-            Example::Tailscale => "Tailscale node (table 52)",
-            Example::Ec2TwoEnis => "EC2 instance with two ENIs",
-            Example::SplitVpn => "Split-tunnel VPN (OpenVPN tun0)",
-            Example::DscpVoice => "Voice (DSCP EF) over a second uplink",
-        }
-    }
-    /// A short id, for test selectors and the menu's values.
-    pub fn id(self) -> &'static str {
-        match self {
-            Example::SharedDns => "seed",
-            Example::SeparateDns => "seed-after",
-            Example::WgQuick => "wg-quick",
-            Example::Tailscale => "tailscale",
-            Example::Ec2TwoEnis => "ec2",
-            Example::SplitVpn => "split-vpn",
-            Example::DscpVoice => "dscp",
-        }
-    }
-    pub fn transcript(self) -> String {
-        match self {
-            Example::SharedDns => seed::SEED_TRANSCRIPT.to_string(),
-            Example::SeparateDns => seed::SEED_TRANSCRIPT.replace(seed::SEED_RULES_SHARED_DNS, seed::SEED_RULES_SEPARATE_DNS),
-            Example::WgQuick => seed::WG_QUICK.to_string(),
-            Example::Tailscale => seed::TAILSCALE.to_string(),
-            Example::Ec2TwoEnis => seed::EC2_TWO_ENIS.to_string(),
-            Example::SplitVpn => seed::SPLIT_VPN.to_string(),
-            Example::DscpVoice => seed::DSCP_VOICE.to_string(),
-        }
-    }
-    /// The hosts the example loads: the seed comes as both deployments, side by side.
-    pub fn hosts(self) -> Vec<HostPaste> {
-        match self {
-            Example::SharedDns | Example::SeparateDns => vec![
-                HostPaste { name: FIRST_HOST_NAME.into(), text: Example::SharedDns.transcript() },
-                HostPaste { name: SECOND_HOST_NAME.into(), text: Example::SeparateDns.transcript() },
-            ],
-            Example::WgQuick => vec![HostPaste { name: "laptop (wg-quick)".into(), text: self.transcript() }],
-            Example::Tailscale => vec![HostPaste { name: "tailscale node".into(), text: self.transcript() }],
-            Example::Ec2TwoEnis => vec![HostPaste { name: "ec2 instance".into(), text: self.transcript() }],
-            Example::SplitVpn => vec![HostPaste { name: "laptop (VPN)".into(), text: self.transcript() }],
-            Example::DscpVoice => vec![HostPaste { name: "branch router".into(), text: self.transcript() }],
-        }
-    }
-    /// The tab shown first.
-    pub fn selected(self) -> usize {
-        usize::from(self == Example::SeparateDns)
-    }
-    /// The flow the example is about.
-    pub fn flow(self) -> FlowFields {
-        match self {
-            Example::SharedDns | Example::SeparateDns => FlowFields::dns(seed::SEED_DST),
-            // Any Internet address: rule 32765 (not fwmark 0xca6c) sends it into wg0.
-            Example::WgQuick => FlowFields { dst: "1.1.1.1".into(), ..FlowFields::default() },
-            // A tailnet peer: rule 5270 → table 52 → tailscale0.
-            Example::Tailscale => FlowFields { dst: "100.101.102.103".into(), ..FlowFields::default() },
-            // A reply from the second ENI's address: rule 10001 keeps it on eth1.
-            Example::Ec2TwoEnis => FlowFields { dst: "8.8.8.8".into(), from: "172.31.45.200".into(), ..FlowFields::default() },
-            // An intranet address behind the VPN: 10.20.0.0/16 via tun0.
-            Example::SplitVpn => FlowFields { dst: "10.20.30.40".into(), ..FlowFields::default() },
-            // A packet marked EF (tos 0xb8): rule 100 → table 100 → wwan0. Clear the TOS and it
-            // takes the LAN default, unless it is UDP to 16384–32767 (rule 101).
-            Example::DscpVoice => FlowFields { dst: "203.0.113.10".into(), tos: "0xb8".into(), ..FlowFields::default() },
-        }
-    }
-    #[cfg(test)]
-    pub fn from_id(id: &str) -> Option<Example> {
-        Example::ALL.into_iter().find(|e| e.id() == id)
-    }
-}
 
 /// What the page shows: one host's decision, or two hosts compared.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -310,9 +92,6 @@ pub enum Action {
     CopyStatus(String),
 }
 
-pub const FIRST_HOST_NAME: &str = "supervisor VM";
-pub const SECOND_HOST_NAME: &str = "supervisor VM, redeployed";
-
 impl Model {
     /// The seed scenario: the blog post's first control-plane VM, DNS to 192.168.10.10.
     /// Both deployments are loaded (tabs), so compare mode works from the start.
@@ -342,12 +121,12 @@ impl Model {
             return Model::seed();
         }
         match permalink::decode(f) {
-            Ok(s) => Model::from_scenario(s),
+            Ok(s) => Model::from_permalink(s),
             Err(e) => Model { link_error: Some(format!("This link could not be opened: {e}. Showing the example scenario instead.")), ..Model::seed() },
         }
     }
 
-    pub fn from_scenario(s: Scenario) -> Model {
+    pub fn from_permalink(s: Permalink) -> Model {
         let mut hosts = s.hosts;
         if hosts.is_empty() {
             hosts.push(HostPaste { name: "host 1".into(), text: String::new() });
@@ -357,14 +136,14 @@ impl Model {
         Model { selected, flow: FlowFields::from_args(&s.flow), view, topology: s.topology, hosts, ..Model::example(Example::SharedDns) }
     }
 
-    pub fn scenario(&self) -> Scenario {
-        Scenario { hosts: self.hosts.clone(), flow: self.flow.to_args(), selected: self.selected, topology: self.topology.clone(), view: self.view.encode() }
+    pub fn permalink(&self) -> Permalink {
+        Permalink { hosts: self.hosts.clone(), flow: self.flow.to_args(), selected: self.selected, topology: self.topology.clone(), view: self.view.encode() }
     }
 
     /// The permalink (`v1:…`, without `#`).
     #[cfg(test)]
     pub fn link(&self) -> String {
-        permalink::encode(&self.scenario())
+        permalink::encode(&self.permalink())
     }
 
     pub fn current(&self) -> &HostPaste {

@@ -29,8 +29,8 @@ fn seed_dns_leaves_eth1_via_table_200() {
 #[wasm_bindgen_test]
 fn permalinks_round_trip_in_wasm() {
     whyroute_wasm::start();
-    use whyroute::permalink::{HostPaste, Scenario, decode, encode};
-    let s = Scenario { hosts: vec![HostPaste { name: "vm".into(), text: SEED.into() }], flow: "192.168.10.10 dport 53".into(), ..Scenario::default() };
+    use whyroute::permalink::{HostPaste, Permalink, decode, encode};
+    let s = Permalink { hosts: vec![HostPaste { name: "vm".into(), text: SEED.into() }], flow: "192.168.10.10 dport 53".into(), ..Permalink::default() };
     assert_eq!(decode(&encode(&s)).unwrap(), s);
     assert!(decode("v1:%%%").is_err());
 }

@@ -1,0 +1,37 @@
+//! The footer: what was evaluated and how long it took, and the size of the paste and link.
+
+use crate::components::Shared;
+use crate::eval::HostResult;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct StatusLineProps {
+    pub result: Shared<HostResult>,
+    /// How many host tabs there are.
+    pub hosts: usize,
+    /// The permalink's length.
+    pub link_len: usize,
+    /// Compare mode: how many flows were compared, in how many milliseconds.
+    pub compared: Option<(usize, f64)>,
+    /// Topology mode: how long the trace took.
+    pub topology_millis: Option<f64>,
+}
+
+#[function_component(StatusLine)]
+pub fn status_line(props: &StatusLineProps) -> Html {
+    let h = &props.result.eval.analysis.host;
+    let tables = h.tables.len();
+    let what = match (props.compared, props.topology_millis) {
+        (Some((flows, millis)), _) => format!("Compared {flows} flows on 2 hosts in {millis:.2} ms"),
+        (None, Some(millis)) => format!("Traced the topology in {millis:.2} ms"),
+        (None, None) => format!("Evaluated in {:.2} ms", props.result.millis),
+    };
+    html! {
+        <footer class="status" id="status" role="status" aria-live="off">
+            {format!(
+                "{what} · {} host(s) · this one: {} interface(s), {} address(es), {} rule(s), {} table(s) · link {} characters",
+                props.hosts, h.links.len(), h.addresses.len(), h.rules.len(), tables, props.link_len + 1
+            )}
+        </footer>
+    }
+}

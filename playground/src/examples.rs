@@ -1,0 +1,106 @@
+//! The examples catalogue: each example's hosts, the tab shown first and the flow it is about.
+
+use crate::flow::FlowFields;
+use crate::seed;
+use whyroute::permalink::HostPaste;
+
+pub const FIRST_HOST_NAME: &str = "supervisor VM";
+pub const SECOND_HOST_NAME: &str = "supervisor VM, redeployed";
+
+/// The examples menu. Each loads a whole scenario (its hosts and a sensible flow).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Example {
+    /// The post's first deployment: Workload DNS = Management DNS (192.168.10.10). Stuck.
+    SharedDns,
+    /// The redeployment with Workload DNS 192.168.10.11: DNS to 192.168.10.10 uses eth0.
+    SeparateDns,
+    /// wg-quick with `AllowedIPs = 0.0.0.0/0`: fwmark 51820, table 51820, suppress_prefixlength 0.
+    WgQuick,
+    /// tailscaled's table 52 and rules 5210–5270, CGNAT peer addresses.
+    Tailscale,
+    /// An EC2 instance with a second ENI in the same VPC (amazon-ec2-net-utils policy routing).
+    Ec2TwoEnis,
+    /// An OpenVPN split tunnel: specific routes via tun0, the rest via the LAN default.
+    SplitVpn,
+    /// Voice over a second uplink: `dscp EF` and an RTP port range (a masked `dport`) select
+    /// table 100 (kernel 6.13+/6.15+ rule selectors).
+    DscpVoice,
+}
+
+impl Example {
+    pub const ALL: [Example; 7] =
+        [Example::SharedDns, Example::SeparateDns, Example::WgQuick, Example::Tailscale, Example::Ec2TwoEnis, Example::SplitVpn, Example::DscpVoice];
+    pub fn title(self) -> &'static str {
+        match self {
+            Example::SharedDns => "Tanzu supervisor VM, shared DNS (install stuck)",
+            Example::SeparateDns => "Same VM redeployed with Workload DNS 192.168.10.11",
+            Example::WgQuick => "WireGuard full tunnel (wg-quick)",
+            Example::Tailscale => "Tailscale node (table 52)",
+            Example::Ec2TwoEnis => "EC2 instance with two ENIs",
+            Example::SplitVpn => "Split-tunnel VPN (OpenVPN tun0)",
+            Example::DscpVoice => "Voice (DSCP EF) over a second uplink",
+        }
+    }
+    /// A short id, for test selectors and the menu's values.
+    pub fn id(self) -> &'static str {
+        match self {
+            Example::SharedDns => "seed",
+            Example::SeparateDns => "seed-after",
+            Example::WgQuick => "wg-quick",
+            Example::Tailscale => "tailscale",
+            Example::Ec2TwoEnis => "ec2",
+            Example::SplitVpn => "split-vpn",
+            Example::DscpVoice => "dscp",
+        }
+    }
+    pub fn transcript(self) -> String {
+        match self {
+            Example::SharedDns => seed::SEED_TRANSCRIPT.to_string(),
+            Example::SeparateDns => seed::SEED_TRANSCRIPT.replace(seed::SEED_RULES_SHARED_DNS, seed::SEED_RULES_SEPARATE_DNS),
+            Example::WgQuick => seed::WG_QUICK.to_string(),
+            Example::Tailscale => seed::TAILSCALE.to_string(),
+            Example::Ec2TwoEnis => seed::EC2_TWO_ENIS.to_string(),
+            Example::SplitVpn => seed::SPLIT_VPN.to_string(),
+            Example::DscpVoice => seed::DSCP_VOICE.to_string(),
+        }
+    }
+    /// The hosts the example loads: the seed comes as both deployments, side by side.
+    pub fn hosts(self) -> Vec<HostPaste> {
+        match self {
+            Example::SharedDns | Example::SeparateDns => vec![
+                HostPaste { name: FIRST_HOST_NAME.into(), text: Example::SharedDns.transcript() },
+                HostPaste { name: SECOND_HOST_NAME.into(), text: Example::SeparateDns.transcript() },
+            ],
+            Example::WgQuick => vec![HostPaste { name: "laptop (wg-quick)".into(), text: self.transcript() }],
+            Example::Tailscale => vec![HostPaste { name: "tailscale node".into(), text: self.transcript() }],
+            Example::Ec2TwoEnis => vec![HostPaste { name: "ec2 instance".into(), text: self.transcript() }],
+            Example::SplitVpn => vec![HostPaste { name: "laptop (VPN)".into(), text: self.transcript() }],
+            Example::DscpVoice => vec![HostPaste { name: "branch router".into(), text: self.transcript() }],
+        }
+    }
+    /// The tab shown first.
+    pub fn selected(self) -> usize {
+        usize::from(self == Example::SeparateDns)
+    }
+    /// The flow the example is about.
+    pub fn flow(self) -> FlowFields {
+        match self {
+            Example::SharedDns | Example::SeparateDns => FlowFields::dns(seed::SEED_DST),
+            // Any Internet address: rule 32765 (not fwmark 0xca6c) sends it into wg0.
+            Example::WgQuick => FlowFields { dst: "1.1.1.1".into(), ..FlowFields::default() },
+            // A tailnet peer: rule 5270 → table 52 → tailscale0.
+            Example::Tailscale => FlowFields { dst: "100.101.102.103".into(), ..FlowFields::default() },
+            // A reply from the second ENI's address: rule 10001 keeps it on eth1.
+            Example::Ec2TwoEnis => FlowFields { dst: "8.8.8.8".into(), from: "172.31.45.200".into(), ..FlowFields::default() },
+            // An intranet address behind the VPN: 10.20.0.0/16 via tun0.
+            Example::SplitVpn => FlowFields { dst: "10.20.30.40".into(), ..FlowFields::default() },
+            // A packet marked EF (tos 0xb8): rule 100 → table 100 → wwan0. Clear the TOS and it
+            // takes the LAN default, unless it is UDP to 16384–32767 (rule 101).
+            Example::DscpVoice => FlowFields { dst: "203.0.113.10".into(), tos: "0xb8".into(), ..FlowFields::default() },
+        }
+    }
+    #[cfg(test)]
+    pub fn from_id(id: &str) -> Option<Example> {
+        Example::ALL.into_iter().find(|e| e.id() == id)
+    }
+}
