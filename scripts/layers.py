@@ -17,7 +17,7 @@ LAYERS = [
     ["parse"],
     ["analyze"],
     ["decide"],
-    ["routeget", "explain", "selfcheck", "findings"],
+    ["routeget", "explain", "selfcheck", "findings", "fixes"],
     ["topology"],
 ]
 ITEM = re.compile(r'^\s*pub(?:\([^)]*\))?\s+(?:fn|struct|enum|type|const|static|trait|mod|use)\s+(\w+)', re.M)

@@ -13,6 +13,7 @@ pub mod decide;
 mod deflate;
 pub mod explain;
 pub mod findings;
+pub mod fixes;
 mod json_fields;
 pub mod json_text;
 pub mod model;

@@ -81,3 +81,21 @@ fn cli_errors_like_ip() {
     let o = cli(&["explain", "--host", &fixture("supervisor-before.txt"), "192.168.10.10"]);
     assert!(String::from_utf8_lossy(&o.stdout).contains("Verdict: 192.168.10.10 leaves eth1 via 10.244.0.1 (table 200)"));
 }
+
+/// `whyroute fix --host`: the seed's two edits, each of which, pasted back, leaves eth0.
+#[test]
+fn cli_fix_for_a_host_offers_edits_that_leave_eth0() {
+    let o = cli(&["fix", "--host", &fixture("supervisor-before.txt"), "--json", "192.168.10.10", "dport", "53"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let fixes: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    let fixes = fixes.as_array().expect("a list");
+    assert_eq!(fixes.len(), 2, "{fixes:#?}");
+    let flow = whyroute::Flow { dport: 53, ..whyroute::Flow::to("192.168.10.10".parse().unwrap()) };
+    for f in fixes {
+        let text = f["text"].as_str().expect("the edited paste");
+        assert_eq!(whyroute::route_get(&whyroute::analyze(text).host, &flow).unwrap().dev, "eth0", "{}", f["title"]);
+    }
+    // Main decides after the redeployment: nothing to fix.
+    let o = cli(&["fix", "--host", &fixture("supervisor-after.txt"), "--json", "192.168.10.10", "dport", "53"]);
+    assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), "[]");
+}

@@ -24,7 +24,7 @@ pub fn app() -> Html {
         use_memo(deps, |(text, name, flow)| {
             let t0 = now();
             let eval = evaluate(text, flow);
-            let fixes = host_fixes(text, name, flow, &eval);
+            let fixes = host_fixes(text, name, &eval);
             HostResult { eval, fixes, millis: now() - t0 }
         })
     };

@@ -84,10 +84,15 @@ mod cli {
             #[arg(long)]
             json: bool,
         },
-        /// The smallest single changes that make a failing flow work, each proven by a re-trace.
+        /// The smallest single changes that make a failing flow work, each proven by a re-trace
+        /// (`--scenario`); or, for one host (`--host FILE ADDRESS …`), the edits of its paste
+        /// that change where the flow leaves, each re-decided.
         Fix {
+            #[arg(long, required_unless_present = "host", conflicts_with = "host")]
+            scenario: Option<String>,
+            /// A host transcript: fixes for the flow `ADDRESS [from A] [mark N] …` on it.
             #[arg(long)]
-            scenario: String,
+            host: Option<String>,
             #[arg(long = "node")]
             node: Option<String>,
             #[arg(long)]
@@ -125,7 +130,9 @@ mod cli {
             Cmd::Check { host } => check(&host),
             Cmd::Trace { scenario, node, json, args } => topo_trace(&scenario, node, json, &args),
             Cmd::Lint { scenario, json } => topo_lint(&scenario, json),
-            Cmd::Fix { scenario, node, json, args } => topo_fix(&scenario, node, json, &args),
+            Cmd::Fix { scenario: Some(scenario), node, json, args, .. } => topo_fix(&scenario, node, json, &args),
+            Cmd::Fix { host: Some(host), json, args, .. } => host_fix(&host, json, &args),
+            Cmd::Fix { .. } => ExitCode::from(2),
             Cmd::Diff { a, b, json } => topo_diff(&a, &b, json),
         }
     }
@@ -248,6 +255,34 @@ mod cli {
         }
         if json {
             println!("{}", serde_json::to_string_pretty(&out).expect("serialises"));
+        }
+        ExitCode::SUCCESS
+    }
+
+    /// Host-level fixes (`whyroute::fixes`): each edit of the paste, and the verdict on it.
+    fn host_fix(host: &str, json: bool, args: &[String]) -> ExitCode {
+        let ((a, text), flow) = match load_text(host).and_then(|x| {
+            parse_flow_args(args).map(|f| (x, f)).map_err(|e| {
+                eprintln!("Error: expected {e}");
+                ExitCode::from(1)
+            })
+        }) {
+            Ok(x) => x,
+            Err(c) => return c,
+        };
+        let t = whyroute::explain::explain(&a.host, &flow);
+        let name = std::path::Path::new(host).file_name().map_or_else(|| "host".to_string(), |n| n.to_string_lossy().into_owned());
+        let fixes = whyroute::fixes::host_fixes(&text, &name, &a.host, &t);
+        if json {
+            println!("{}", serde_json::to_string_pretty(&fixes).expect("fixes serialise"));
+            return ExitCode::SUCCESS;
+        }
+        println!("Flow: ip route get {}\nNow: {}", whyroute::decide::flow_to_args(&flow), t.verdict.summary);
+        if fixes.is_empty() {
+            println!("No single edit of this paste changes where the flow leaves.");
+        }
+        for (i, f) in fixes.iter().enumerate() {
+            println!("\n{}. {}\n   then: {}", i + 1, f.title, f.verdict);
         }
         ExitCode::SUCCESS
     }
