@@ -19,7 +19,8 @@ const NIC_STEP: i32 = 50;
 const OUT_X: i32 = 860;
 const OUT_W: i32 = 130;
 
-fn clip(s: &str, n: usize) -> String {
+/// `s` on one line, cut to `n` characters with an ellipsis (SVG text does not wrap).
+pub fn clip(s: &str, n: usize) -> String {
     let s = s.replace('\t', " ").replace("\n ", " ").replace('\n', " ");
     if s.chars().count() <= n { s } else { s.chars().take(n - 1).collect::<String>() + "…" }
 }

@@ -4,6 +4,7 @@
 //! its disposition. Every state is also in words or symbols (✔ ✘ ⇄ ↩), never colour alone;
 //! node names and reasons come from the user's TOML and are only ever SVG text nodes.
 
+use crate::picture::clip;
 use std::net::Ipv4Addr;
 use whyroute::topology::nat::{NatPhase, Packet};
 use whyroute::topology::trace::{Disposition, Hop, TraceResult};
@@ -20,11 +21,6 @@ const DISP_X: i32 = LANE_X + 36;
 const DISP_W: i32 = W - DISP_X - 10;
 const GAP: i32 = 54;
 const MAX_HOPS: usize = 16;
-
-fn clip(s: &str, n: usize) -> String {
-    let s = s.replace(['\t', '\n'], " ");
-    if s.chars().count() <= n { s } else { s.chars().take(n - 1).collect::<String>() + "…" }
-}
 
 fn addr_port(a: Ipv4Addr, p: u16, other_p: u16) -> String {
     if p != other_p { format!("{a}:{p}") } else { a.to_string() }

@@ -10,6 +10,11 @@ fn prefix(n: &Ipv4Net) -> String {
     if n.prefix_len() == 32 { n.addr().to_string() } else { n.to_string() }
 }
 
+/// One rule on one line of prose: `PRIO: SELECTORS ACTION` (no tab), as messages quote it.
+pub fn rule_line(host: &Host, r: &Rule) -> String {
+    rule_to_string(host, r).replace('\t', " ")
+}
+
 /// One rule as `ip rule show` prints it: `PRIO:\tSELECTORS ACTION`.
 pub fn rule_to_string(host: &Host, r: &Rule) -> String {
     let mut s = format!("{}:\t", r.priority);

@@ -9,6 +9,6 @@ mod host;
 mod route_get;
 
 pub use crate::names::{TABLE_DEFAULT, TABLE_LOCAL, TABLE_MAIN, ipproto_name, parse_u32, route_protocol, table_id_builtin};
-pub use display::{route_to_string, rule_to_string};
+pub use display::{route_to_string, rule_line, rule_to_string};
 pub use host::*;
 pub use route_get::{PastedAnswer, PastedRouteGet};

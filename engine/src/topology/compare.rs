@@ -5,7 +5,7 @@ use super::model::FlowSpec;
 use super::network::{Network, NodeKind, build};
 use super::trace::{TraceResult, trace_network};
 use super::{LinuxHost, Scenario};
-use crate::model::{Host, rule_to_string};
+use crate::model::Host;
 use serde::{Deserialize, Serialize};
 use std::net::Ipv4Addr;
 
@@ -167,7 +167,7 @@ fn cause(na: &Network, nb: &Network, ta: &TraceResult, tb: &TraceResult) -> Opti
     let ha = &na.node(&ta.origin)?.host;
     let hb = &nb.node(&tb.origin)?.host;
     let (fa, fb) = (ta.forward.hops.first()?, tb.forward.hops.first()?);
-    let only_in = |r: &str, h: &Host| !h.rules.iter().any(|x| rule_to_string(h, x).replace('\t', " ") == r);
+    let only_in = |r: &str, h: &Host| !h.rules.iter().any(|x| crate::model::rule_line(h, x) == r);
     if fa.rule != fb.rule {
         if let Some(r) = &fa.rule
             && only_in(r, hb)

@@ -7,7 +7,7 @@ use super::network::{Network, NodeKind};
 use super::trace::{Disposition, TraceResult, lookup_table, trace_network};
 use super::{FlowSpec, Scenario, prefix_str};
 use crate::decide::Fib;
-use crate::model::{NextHop, Origin, Route, RouteType, RuleAction, Scope, TABLE_MAIN, route_to_string, rule_to_string};
+use crate::model::{NextHop, Origin, Route, RouteType, RuleAction, Scope, TABLE_MAIN, route_to_string};
 use ipnet::Ipv4Net;
 use serde::{Deserialize, Serialize};
 use std::net::Ipv4Addr;
@@ -84,7 +84,7 @@ pub fn candidates(net: &Network, flow: &FlowSpec) -> Vec<Fix> {
             let r = &h.rules[ri];
             // A rule with a selector of its own (not `from all lookup T`, as the kernel's are).
             if !r.matches_every_packet() {
-                let text = rule_to_string(h, r).replace('\t', " ");
+                let text = crate::model::rule_line(h, r);
                 let spec = text.split_once(": ").map(|x| x.1.trim().to_string()).unwrap_or(text.clone());
                 out.push((
                     format!("remove the rule `{text}` on {}", o.name),
@@ -209,7 +209,7 @@ pub fn apply(net: &mut Network, c: &Change) -> bool {
         Change::RemoveRule { node, rule } | Change::MoveRule { node, rule, .. } => {
             let Some(n) = net.node_mut(node) else { return false };
             let h = &mut n.host;
-            let Some(i) = h.rules.iter().position(|r| rule_to_string(h, r).replace('\t', " ") == *rule) else { return false };
+            let Some(i) = h.rules.iter().position(|r| crate::model::rule_line(h, r) == *rule) else { return false };
             let mut r = h.rules.remove(i);
             if let Change::MoveRule { priority, .. } = c {
                 r.priority = *priority;

@@ -8,7 +8,7 @@ use super::text::locate;
 use super::trace::{Disposition, trace_network};
 use super::{Diagnostic, Scenario, prefix_str};
 use crate::decide::{Fib, Flow};
-use crate::model::{RouteType, RuleAction, TABLE_DEFAULT, TABLE_LOCAL, rule_to_string};
+use crate::model::{RouteType, RuleAction, TABLE_DEFAULT, TABLE_LOCAL};
 use crate::parse::Severity;
 use ipnet::Ipv4Net;
 
@@ -154,7 +154,7 @@ fn host_checks(net: &Network, n: &super::network::Node, out: &mut Vec<Diagnostic
     // Rules.
     let mut shadow: Option<String> = None;
     for (i, r) in h.rules.iter().enumerate() {
-        let text = rule_to_string(h, r).replace('\t', " ");
+        let text = crate::model::rule_line(h, r);
         if let Some(by) = &shadow {
             // `lookup default` after main is the kernel's own layout, not a mistake.
             if r.action == (RuleAction::Lookup { table: TABLE_DEFAULT }) || r.origin.is_inferred() {
@@ -242,7 +242,7 @@ fn host_checks(net: &Network, n: &super::network::Node, out: &mut Vec<Diagnostic
             if let Ok(d) = fib.route_get(&Flow::to(ns.addr), None)
                 && &d.dev != link
             {
-                let why = d.rule.map(|i| format!(" by rule `{}`", rule_to_string(h, &h.rules[i]).replace('\t', " "))).unwrap_or_default();
+                let why = d.rule.map(|i| format!(" by rule `{}`", crate::model::rule_line(h, &h.rules[i]))).unwrap_or_default();
                 out.push(
                     Diagnostic::new(
                         Severity::Error,

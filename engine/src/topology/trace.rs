@@ -13,7 +13,7 @@ use super::model::FlowSpec;
 use super::nat::{NatPhase, NatResult, Packet};
 use super::network::{Network, Node, NodeKind};
 use crate::decide::{Fib, Flow, RouteError, RuleOutcome, Trail, first_mismatch, route as route_at};
-use crate::model::{Host, Route, RouteType, RuleAction, TableId, route_to_string, rule_to_string};
+use crate::model::{Host, Route, RouteType, RuleAction, TableId, route_to_string};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use std::fmt::Write as _;
@@ -614,12 +614,12 @@ fn kernel_choice(node: &Node, pkt: &Packet, flow: &Flow) -> Result<Choice, Dispo
     match fib.route_get(flow, Some(&mut trail)) {
         Ok(d) => {
             let mut why = Vec::new();
-            let rule = d.rule.map(|i| rule_to_string(host, &host.rules[i]).replace('\t', " "));
+            let rule = d.rule.map(|i| crate::model::rule_line(host, &host.rules[i]));
             for v in &trail.rules {
                 if !v.matched {
                     continue;
                 }
-                let r = rule_to_string(host, &host.rules[v.rule]).replace('\t', " ");
+                let r = crate::model::rule_line(host, &host.rules[v.rule]);
                 match &v.outcome {
                     RuleOutcome::NotFound { table, .. } => {
                         why.push(format!("rule `{r}` matches; table {} has no route for {}", host.table_name(*table), pkt.dst))
@@ -692,7 +692,7 @@ fn error_disposition(node: &Node, host: &Host, e: RouteError, trail: &Trail, dst
             }
             RuleOutcome::Action { .. } => {
                 let r = &host.rules[v.rule];
-                let text = rule_to_string(host, r).replace('\t', " ");
+                let text = crate::model::rule_line(host, r);
                 return match r.action {
                     RuleAction::Blackhole => Disposition::NullRouted { node: name, reason: format!("rule `{text}`") },
                     RuleAction::Prohibit => Disposition::Denied { node: name, reason: format!("rule `{text}`") },
@@ -757,7 +757,7 @@ fn forward(node: &Node, pkt: &Packet, in_dev: Option<&str>, tos: u8) -> Result<C
             i += 1;
             continue;
         }
-        let text = rule_to_string(host, r).replace('\t', " ");
+        let text = crate::model::rule_line(host, r);
         match r.action {
             RuleAction::Lookup { table } => {
                 if let Some(rt) = lookup_table(host, table, pkt.dst) {
