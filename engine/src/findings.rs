@@ -51,9 +51,7 @@ pub fn findings(text: &str, a: &Analysis) -> Vec<Finding> {
     let mut push = |severity: Severity, kind: &'static str, message: String, line: Option<usize>| {
         out.push(Finding { severity, kind, message, line, text: line_text(line), expected: None })
     };
-    for p in host_problems(h) {
-        push(p.severity, p.code, p.message, p.line);
-    }
+    host_problems(h, |p| push(p.severity, p.code, p.message, p.line));
     for c in crate::selfcheck::check(h, &a.route_gets) {
         let (severity, kind) = match c.outcome {
             CheckOutcome::Same => (Severity::Info, "kernel_agrees"),
@@ -82,10 +80,9 @@ pub struct HostProblem {
 }
 
 /// Rules that look up an empty table or jump nowhere, and routes through a device that is
-/// down.
-pub fn host_problems(h: &Host) -> Vec<HostProblem> {
-    let mut out = Vec::new();
-    let mut push = |severity: Severity, code: &'static str, message: String, line: Option<usize>| out.push(HostProblem { severity, code, message, line });
+/// down, each handed to `report` as it is found.
+pub fn host_problems(h: &Host, mut report: impl FnMut(HostProblem)) {
+    let mut push = |severity: Severity, code: &'static str, message: String, line: Option<usize>| report(HostProblem { severity, code, message, line });
     for (i, r) in h.rules.iter().enumerate() {
         match r.action {
             RuleAction::Lookup { table } if table != TABLE_LOCAL && table != TABLE_DEFAULT && h.routes(table).is_empty() => {
@@ -131,5 +128,4 @@ pub fn host_problems(h: &Host) -> Vec<HostProblem> {
             }
         }
     }
-    out
 }
