@@ -5,8 +5,19 @@
 //! builds a model of the host, and decides the IPv4 output route exactly as the kernel's
 //! `ip route get` would — then explains each step.
 //!
-//! The core is plain Rust with no browser types; the `wasm` module (wasm32 with the default
-//! `js` feature) is a thin facade for JavaScript.
+//! Plain Rust, in layers; each module imports only its own layer and those below
+//! (`scripts/layers.py` checks it in `make test`):
+//!
+//! 1. [`names`] (the vocabulary), [`json_text`], [`permalink`]: words and formats;
+//! 2. [`model`]: the host as data;
+//! 3. [`parse`]: pasted text → fragments of a host;
+//! 4. [`analyze`]: fragments → one [`Host`], with what the kernel adds by itself;
+//! 5. [`decide`]: the kernel's route decision;
+//! 6. [`routeget`], [`explain`], [`selfcheck`], [`findings`], [`fixes`]: what is shown of it;
+//! 7. [`topology`]: several hosts and the network between them.
+//!
+//! The facades sit above: the `whyroute` CLI (`src/bin`), the npm package's wasm crate
+//! (`wasm/`) and the playground (`playground/`).
 
 pub mod analyze;
 pub mod decide;
