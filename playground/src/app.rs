@@ -4,7 +4,7 @@
 
 use crate::browser;
 use crate::compare::{compare_pastes, outcome_of};
-use crate::components::{Diagnostics, ExamplesMenu, Fixes, FlowForm, KernelChecks, LinkBar, Shared, StatusLine, TraceView, Verdict, ViewSwitch};
+use crate::components::{ExamplesMenu, Fixes, FlowForm, HostPanel, KernelChecks, LinkBar, Shared, StatusLine, TraceView, Verdict, ViewSwitch};
 use crate::eval::{CompareResult, HostResult, evaluate, now};
 use crate::fixes::host_fixes;
 use crate::picture::picture;
@@ -107,7 +107,10 @@ pub fn app() -> Html {
                 { compare_view(&model, a, b, c, &shared, &link) }
             } else {
                 <div class="columns">
-                    { host_panel(&model, &shared, &text_ref, &gutter_ref, &jump) }
+                    <HostPanel names={model.hosts.iter().map(|h| h.name.clone()).collect::<Vec<_>>()} selected={model.selected}
+                        text={AttrValue::from(model.current().text.clone())} highlight={model.highlight.map(|(l, _)| l)}
+                        result={shared.clone()} text_ref={text_ref.clone()} gutter_ref={gutter_ref.clone()}
+                        on_jump={jump.clone()} on_action={on_action.clone()} />
                     <div class="side">
                         <FlowForm flow={model.flow.clone()} result={shared.clone()} on_action={on_action.clone()} />
                         <KernelChecks result={shared.clone()} on_jump={jump.clone()} />
@@ -137,86 +140,6 @@ pub fn app() -> Html {
 fn dispatch<E: 'static>(model: &UseReducerHandle<Model>, f: impl Fn(E) -> Action + 'static) -> Callback<E> {
     let model = model.clone();
     Callback::from(move |e: E| model.dispatch(f(e)))
-}
-
-fn host_panel(model: &UseReducerHandle<Model>, result: &Shared<HostResult>, text_ref: &NodeRef, gutter_ref: &NodeRef, jump: &Callback<usize>) -> Html {
-    let eval = &result.eval;
-    let host = model.current();
-    let n_lines = host.text.lines().count().max(1) + usize::from(host.text.ends_with('\n'));
-    let bad_lines: std::collections::BTreeSet<usize> = eval.analysis.diagnostics.iter().filter(|d| d.severity != Severity::Info).map(|d| d.line).collect();
-    let hl = model.highlight.map(|(l, _)| l).filter(|&l| l >= 1 && l <= n_lines);
-    let num = |i: usize| if bad_lines.contains(&i) { format!("!{i}\n") } else { format!("{i}\n") };
-    // The gutter is three texts: the highlighted line's number is a <mark> between them.
-    let (g_before, g_line, g_after): (String, String, String) = match hl {
-        Some(l) => ((1..l).map(num).collect(), format!("▶{l}"), std::iter::once("\n".to_string()).chain((l + 1..=n_lines).map(num)).collect()),
-        None => ((1..=n_lines).map(num).collect(), String::new(), String::new()),
-    };
-    let tabs = model.hosts.iter().enumerate().map(|(i, h)| {
-        let selected = i == model.selected;
-        let label = if h.name.trim().is_empty() { format!("host {}", i + 1) } else { h.name.clone() };
-        html! {
-            <button type="button" role="tab" id={format!("tab-{i}")} aria-selected={selected.to_string()}
-                aria-controls="host-panel" tabindex={if selected { "0" } else { "-1" }}
-                class={classes!("tab", selected.then_some("selected"))}
-                onclick={dispatch(model, move |_: MouseEvent| Action::Select(i))}>{label}</button>
-        }
-    });
-    let onkeydown = {
-        let model = model.clone();
-        Callback::from(move |e: KeyboardEvent| {
-            let n = model.hosts.len();
-            let next = match e.key().as_str() {
-                "ArrowRight" => Some((model.selected + 1) % n),
-                "ArrowLeft" => Some((model.selected + n - 1) % n),
-                "Home" => Some(0),
-                "End" => Some(n - 1),
-                _ => None,
-            };
-            if let Some(i) = next {
-                e.prevent_default();
-                model.dispatch(Action::Select(i));
-                browser::focus_id(&format!("tab-{i}"));
-            }
-        })
-    };
-    let oninput = dispatch(model, |e: InputEvent| Action::SetText(e.target_unchecked_into::<web_sys::HtmlTextAreaElement>().value()));
-    let onscroll = {
-        let (text_ref, gutter_ref) = (text_ref.clone(), gutter_ref.clone());
-        Callback::from(move |_: Event| browser::sync_scroll(&text_ref, &gutter_ref))
-    };
-    let selected = model.selected;
-    html! {
-        <section class="hosts" aria-labelledby="hosts-h">
-            <h2 id="hosts-h" class="visually-hidden">{"Hosts"}</h2>
-            <div class="tabbar">
-                <div role="tablist" aria-label="Hosts" {onkeydown}>{ for tabs }</div>
-                <button type="button" class="add-host" onclick={dispatch(model, |_: MouseEvent| Action::AddHost)}>{"+ Add host"}</button>
-            </div>
-            <div role="tabpanel" id="host-panel" aria-labelledby={format!("tab-{selected}")} class="host-panel">
-                <div class="host-meta">
-                    <label for="host-name">{"Host name"}</label>
-                    <input id="host-name" type="text" value={host.name.clone()} spellcheck="false"
-                        oninput={dispatch(model, |e: InputEvent| Action::RenameHost(e.target_unchecked_into::<web_sys::HtmlInputElement>().value()))} />
-                    if model.hosts.len() > 1 {
-                        <button type="button" onclick={dispatch(model, move |_: MouseEvent| Action::RemoveHost(selected))}>{"Remove this host"}</button>
-                    }
-                </div>
-                <label for="transcript" class="paste-label">
-                    {"Terminal paste: "}<span class="hint">{"ip addr, ip rule, ip route (any table), route -n, ifconfig, networkd .network files, resolv.conf — with or without the commands and prompts"}</span>
-                </label>
-                <div class="editor">
-                    <pre class="gutter" aria-hidden="true" ref={gutter_ref.clone()}>{g_before}if hl.is_some() {<mark class="hl" id="gutter-hl">{g_line}</mark>}{g_after}</pre>
-                    <textarea id="transcript" ref={text_ref.clone()} spellcheck="false" autocomplete="off" wrap="off"
-                        rows="24" value={host.text.clone()} {oninput} {onscroll}
-                        aria-describedby="diagnostics-h" />
-                </div>
-                if let Some(l) = hl {
-                    <p class="hl-note" id="highlighted-line" role="status">{format!("Line {l} is selected in the paste: ")}<code>{host.text.lines().nth(l - 1).unwrap_or("").to_string()}</code></p>
-                }
-                <Diagnostics result={result.clone()} on_jump={jump.clone()} highlight={hl} />
-            </div>
-        </section>
-    }
 }
 
 fn topology_view(model: &UseReducerHandle<Model>, r: &crate::topo::TopoResult, result: &Shared<HostResult>, topo_ref: &NodeRef, link: &str) -> Html {

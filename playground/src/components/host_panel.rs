@@ -1,0 +1,107 @@
+//! The host tabs and the paste editor: tab names, the paste with its line-number gutter
+//! (lines that were not understood marked `!`, the selected one `▶`), and the diagnostics.
+
+use crate::components::{Diagnostics, Shared};
+use crate::eval::HostResult;
+use crate::state::Action;
+use whyroute::parse::Severity;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct HostPanelProps {
+    /// Every host tab's name.
+    pub names: Vec<String>,
+    /// The tab shown.
+    pub selected: usize,
+    /// Its paste.
+    pub text: AttrValue,
+    /// The selected line of the paste.
+    pub highlight: Option<usize>,
+    pub result: Shared<HostResult>,
+    pub text_ref: NodeRef,
+    pub gutter_ref: NodeRef,
+    pub on_jump: Callback<usize>,
+    pub on_action: Callback<Action>,
+}
+
+#[function_component(HostPanel)]
+pub fn host_panel(props: &HostPanelProps) -> Html {
+    let eval = &props.result.eval;
+    let (text, model_selected, n_hosts) = (&props.text, props.selected, props.names.len());
+    let name = props.names.get(model_selected).cloned().unwrap_or_default();
+    let n_lines = text.lines().count().max(1) + usize::from(text.ends_with('\n'));
+    let bad_lines: std::collections::BTreeSet<usize> = eval.analysis.diagnostics.iter().filter(|d| d.severity != Severity::Info).map(|d| d.line).collect();
+    let hl = props.highlight.filter(|&l| l >= 1 && l <= n_lines);
+    let num = |i: usize| if bad_lines.contains(&i) { format!("!{i}\n") } else { format!("{i}\n") };
+    // The gutter is three texts: the highlighted line's number is a <mark> between them.
+    let (g_before, g_line, g_after): (String, String, String) = match hl {
+        Some(l) => ((1..l).map(num).collect(), format!("▶{l}"), std::iter::once("\n".to_string()).chain((l + 1..=n_lines).map(num)).collect()),
+        None => ((1..=n_lines).map(num).collect(), String::new(), String::new()),
+    };
+    let tabs = props.names.iter().enumerate().map(|(i, h)| {
+        let selected = i == model_selected;
+        let label = if h.trim().is_empty() { format!("host {}", i + 1) } else { h.clone() };
+        html! {
+            <button type="button" role="tab" id={format!("tab-{i}")} aria-selected={selected.to_string()}
+                aria-controls="host-panel" tabindex={if selected { "0" } else { "-1" }}
+                class={classes!("tab", selected.then_some("selected"))}
+                onclick={props.on_action.reform(move |_: MouseEvent| Action::Select(i))}>{label}</button>
+        }
+    });
+    let onkeydown = {
+        let on_action = props.on_action.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            let n = n_hosts;
+            let next = match e.key().as_str() {
+                "ArrowRight" => Some((model_selected + 1) % n),
+                "ArrowLeft" => Some((model_selected + n - 1) % n),
+                "Home" => Some(0),
+                "End" => Some(n - 1),
+                _ => None,
+            };
+            if let Some(i) = next {
+                e.prevent_default();
+                on_action.emit(Action::Select(i));
+                crate::browser::focus_id(&format!("tab-{i}"));
+            }
+        })
+    };
+    let oninput = props.on_action.reform(|e: InputEvent| Action::SetText(e.target_unchecked_into::<web_sys::HtmlTextAreaElement>().value()));
+    let onscroll = {
+        let (text_ref, gutter_ref) = (props.text_ref.clone(), props.gutter_ref.clone());
+        Callback::from(move |_: Event| crate::browser::sync_scroll(&text_ref, &gutter_ref))
+    };
+    let selected = model_selected;
+    html! {
+        <section class="hosts" aria-labelledby="hosts-h">
+            <h2 id="hosts-h" class="visually-hidden">{"Hosts"}</h2>
+            <div class="tabbar">
+                <div role="tablist" aria-label="Hosts" {onkeydown}>{ for tabs }</div>
+                <button type="button" class="add-host" onclick={props.on_action.reform(|_: MouseEvent| Action::AddHost)}>{"+ Add host"}</button>
+            </div>
+            <div role="tabpanel" id="host-panel" aria-labelledby={format!("tab-{selected}")} class="host-panel">
+                <div class="host-meta">
+                    <label for="host-name">{"Host name"}</label>
+                    <input id="host-name" type="text" value={name} spellcheck="false"
+                        oninput={props.on_action.reform(|e: InputEvent| Action::RenameHost(e.target_unchecked_into::<web_sys::HtmlInputElement>().value()))} />
+                    if n_hosts > 1 {
+                        <button type="button" onclick={props.on_action.reform(move |_: MouseEvent| Action::RemoveHost(selected))}>{"Remove this host"}</button>
+                    }
+                </div>
+                <label for="transcript" class="paste-label">
+                    {"Terminal paste: "}<span class="hint">{"ip addr, ip rule, ip route (any table), route -n, ifconfig, networkd .network files, resolv.conf — with or without the commands and prompts"}</span>
+                </label>
+                <div class="editor">
+                    <pre class="gutter" aria-hidden="true" ref={props.gutter_ref.clone()}>{g_before}if hl.is_some() {<mark class="hl" id="gutter-hl">{g_line}</mark>}{g_after}</pre>
+                    <textarea id="transcript" ref={props.text_ref.clone()} spellcheck="false" autocomplete="off" wrap="off"
+                        rows="24" value={text.clone()} {oninput} {onscroll}
+                        aria-describedby="diagnostics-h" />
+                </div>
+                if let Some(l) = hl {
+                    <p class="hl-note" id="highlighted-line" role="status">{format!("Line {l} is selected in the paste: ")}<code>{text.lines().nth(l - 1).unwrap_or("").to_string()}</code></p>
+                }
+                <Diagnostics result={props.result.clone()} on_jump={props.on_jump.clone()} highlight={hl} />
+            </div>
+        </section>
+    }
+}
