@@ -1,6 +1,7 @@
 //! The page's parts, one component per file, each with its props and callbacks; App owns the
 //! state and hands each the values and callbacks it needs.
 
+mod compare;
 mod diagnostics;
 mod examples_menu;
 mod fixes;
@@ -10,10 +11,12 @@ mod kernel_checks;
 mod link_bar;
 mod shared;
 mod status_line;
+mod topology;
 mod trace_view;
 mod verdict;
 mod view_switch;
 
+pub use compare::CompareView;
 pub use diagnostics::Diagnostics;
 pub use examples_menu::ExamplesMenu;
 pub use fixes::Fixes;
@@ -23,6 +26,7 @@ pub use kernel_checks::KernelChecks;
 pub use link_bar::LinkBar;
 pub use shared::Shared;
 pub use status_line::StatusLine;
+pub use topology::TopologyView;
 pub use trace_view::TraceView;
 pub use verdict::Verdict;
 pub use view_switch::ViewSwitch;

@@ -1,0 +1,112 @@
+//! Topology mode: the scenario text, its findings, the flow, the hop-by-hop verdict, the
+//! proven fixes and the path as a picture.
+
+use crate::components::{FlowForm, LinkBar, Shared};
+use crate::eval::HostResult;
+use crate::state::{Action, FlowFields};
+use crate::topo::TopoResult;
+use whyroute::parse::Severity;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct TopologyViewProps {
+    /// Every host tab's name (a finding in a host's paste links to its tab).
+    pub names: Vec<String>,
+    /// The scenario text (TOML).
+    pub topology: AttrValue,
+    pub topo: Shared<Option<TopoResult>>,
+    pub topo_ref: NodeRef,
+    pub flow: FlowFields,
+    pub result: Shared<HostResult>,
+    pub link: AttrValue,
+    pub copy_status: Option<String>,
+    pub on_action: Callback<Action>,
+}
+
+#[function_component(TopologyView)]
+pub fn topology_view(props: &TopologyViewProps) -> Html {
+    let Some(r) = props.topo.as_ref() else { return Html::default() };
+    let on_action = props.on_action.clone();
+    let oninput = props.on_action.reform(|e: InputEvent| Action::SetTopology(e.target_unchecked_into::<web_sys::HtmlTextAreaElement>().value()));
+    let hosts = &props.names;
+    let diags = r.diagnostics.iter().map(|d| {
+        let sev = match d.severity {
+            Severity::Error => "Error",
+            Severity::Warning => "Warning",
+            Severity::Info => "Note",
+        };
+        // A finding in a host's paste links to that tab's line; one in the TOML to its line.
+        let target = match (&d.node, d.paste_line) {
+            (Some(n), Some(pl)) if d.field.as_deref() == Some("transcript") => {
+                hosts.iter().position(|h| h == n).or((!hosts.is_empty()).then_some(0)).map(|i| (Some(i), pl))
+            }
+            _ => d.line.map(|l| (None, l)),
+        };
+        let button = target.map(|(host, line)| {
+            let label = match host {
+                Some(i) => format!("{} line {line}", hosts[i]),
+                None => format!("line {line}"),
+            };
+            let onclick = props.on_action.reform(move |_: MouseEvent| match host {
+                Some(i) => Action::Jump { host: i, line },
+                None => Action::JumpTopology(line),
+            });
+            html! { <button type="button" class="line-link" {onclick} aria-label={format!("Go to {label}")}>{label}</button> }
+        });
+        html! {
+            <li class={classes!("diag", match d.severity { Severity::Error => "error", Severity::Warning => "warning", Severity::Info => "info" })}>
+                { for button }<span class="sev">{format!("{sev}:")}</span>{d.message.clone()}<span class="expected">{format!(" [{}]", d.code)}</span>
+            </li>
+        }
+    });
+    html! {
+        <section class="topology" aria-labelledby="topo-h" id="topology">
+            <h2 id="topo-h">{"Topology"}</h2>
+            <div class="columns">
+                <div>
+                    <label for="topology-text" class="paste-label">{"Scenario (TOML): "}<span class="hint">{"hosts without a transcript take the paste of the tab with the same name, else the first tab"}</span></label>
+                    if props.topology.trim().is_empty() {
+                        <p><button type="button" id="load-tanzu" onclick={props.on_action.reform(|_: MouseEvent| Action::SetTopology(crate::topo::TANZU_SEED.to_string()))}>{"Load the seed's Tanzu NAT topology"}</button></p>
+                    }
+                    <textarea id="topology-text" ref={props.topo_ref.clone()} spellcheck="false" autocomplete="off" wrap="off" rows="26" value={props.topology.clone()} {oninput} />
+                    <h3>{format!("{} finding(s)", r.diagnostics.len())}</h3>
+                    <ul class="diags" id="topo-diagnostics">{ for diags }</ul>
+                </div>
+                <div class="side">
+                    <FlowForm flow={props.flow.clone()} result={props.result.clone()} on_action={on_action.clone()} />
+                    if let Some((ok, text)) = &r.trace {
+                        <div id="topo-verdict" class={classes!("verdict", if *ok { "ok" } else { "fail" })}>
+                            <p class="summary">{ if *ok { "✔ The flow works, both ways" } else { "✖ The flow fails" } }</p>
+                            <pre class="routeget">{text.clone()}</pre>
+                        </div>
+                    }
+                    if !r.fixes.is_empty() {
+                        <section class="fixes" aria-labelledby="topo-fixes-h">
+                            <h2 id="topo-fixes-h">{"Proven fixes (whyroute::topology)"}</h2>
+                            <ul>
+                                { for r.fixes.iter().zip(&r.fixed).map(|(f, (ok, t))| html! {
+                                    <li class="fix">
+                                        <span class="fix-title">{f.title.clone()}</span>
+                                        <pre class="routeget">{f.commands.join("\n")}</pre>
+                                        <details class="topo-fix">
+                                            <summary>{"Apply to a copy of the network and trace again"}</summary>
+                                            <p class={classes!("fix-result", if *ok { "ok" } else { "fail" })}>{ if *ok { "✔ works" } else { "✖ still fails" } }</p>
+                                            <pre class="routeget">{t.clone()}</pre>
+                                        </details>
+                                    </li>
+                                }) }
+                            </ul>
+                        </section>
+                    }
+                    <LinkBar link={props.link.clone()} copy_status={props.copy_status.clone()} on_action={on_action.clone()} />
+                </div>
+            </div>
+            if let Some(t) = &r.traced {
+                <section class="picture" aria-labelledby="topo-pic-h">
+                    <h2 id="topo-pic-h">{"The path, as a picture"}</h2>
+                    { crate::topo_picture::topology_picture(t) }
+                </section>
+            }
+        </section>
+    }
+}
