@@ -51,7 +51,7 @@ pub fn findings(text: &str, a: &Analysis) -> Vec<Finding> {
     let mut push = |severity: Severity, kind: &'static str, message: String, line: Option<usize>| {
         out.push(Finding { severity, kind, message, line, text: line_text(line), expected: None })
     };
-    host_problems(h, |p| push(p.severity, p.code, p.message, p.line));
+    host_problems(h, &mut |p| push(p.severity, p.code, p.message, p.line));
     for c in crate::selfcheck::check(h, &a.route_gets) {
         let (severity, kind) = match c.outcome {
             CheckOutcome::Same => (Severity::Info, "kernel_agrees"),
@@ -81,7 +81,7 @@ pub struct HostProblem {
 
 /// Rules that look up an empty table or jump nowhere, and routes through a device that is
 /// down, each handed to `report` as it is found.
-pub fn host_problems(h: &Host, mut report: impl FnMut(HostProblem)) {
+pub fn host_problems(h: &Host, report: &mut dyn FnMut(HostProblem)) {
     let mut push = |severity: Severity, code: &'static str, message: String, line: Option<usize>| report(HostProblem { severity, code, message, line });
     for (i, r) in h.rules.iter().enumerate() {
         match r.action {

@@ -201,7 +201,7 @@ fn host_checks(net: &Network, n: &super::network::Node, out: &mut Vec<Diagnostic
         }
     }
     // Empty tables, jumps to nowhere, routes through a down device: the checks every tool shares.
-    crate::findings::host_problems(h, |p| out.push(Diagnostic::new(p.severity, p.code, p.message).at(&n.name, field, p.line)));
+    crate::findings::host_problems(h, &mut |p| out.push(Diagnostic::new(p.severity, p.code, p.message).at(&n.name, field, p.line)));
     // Gateways off every subnet.
     for (t, routes) in &h.tables {
         if *t == TABLE_LOCAL {
