@@ -48,7 +48,8 @@ pub fn app() -> Html {
         use_memo(deps, |d| d.as_ref().map(|(t, h, f)| crate::topo::evaluate(t, h, f)))
     };
     let topo_ref = use_node_ref();
-    let link = use_memo(model.permalink(), whyroute::permalink::encode);
+    // Shared text (AttrValue): every part that shows or copies the link clones a pointer.
+    let link = use_memo(model.permalink(), |p| AttrValue::from(whyroute::permalink::encode(p)));
     let eval = &result.eval;
 
     // The URL follows the state (replaceState: no history entry per keystroke). A damaged
@@ -57,7 +58,7 @@ pub fn app() -> Html {
         let keep = model.link_error.is_some() && !model.touched;
         use_effect_with(((*link).clone(), keep), |(link, keep)| {
             if !*keep {
-                browser::replace_fragment(link);
+                browser::replace_fragment(link.as_str());
             }
         });
     }
@@ -85,7 +86,6 @@ pub fn app() -> Html {
     let on_action = dispatch(&model, |a: Action| a);
     let shared = Shared(result.clone());
     let names: Vec<String> = model.hosts.iter().map(|h| h.name.clone()).collect();
-    let link_value = AttrValue::from((*link).clone());
 
     html! {
         <main class="app">
@@ -106,12 +106,12 @@ pub fn app() -> Html {
             </div>
             if let (View::Topology, Some(_)) = (model.view, topo_result.as_ref()) {
                 <TopologyView names={names.clone()} topology={AttrValue::from(model.topology.clone())} topo={Shared(topo_result.clone())}
-                    topo_ref={topo_ref.clone()} flow={model.flow.clone()} result={shared.clone()} link={link_value.clone()}
+                    topo_ref={topo_ref.clone()} flow={model.flow.clone()} result={shared.clone()} link={(*link).clone()}
                     copy_status={model.copy_status.clone()} on_action={on_action.clone()} />
             } else if let (View::Compare { a, b }, Some(_)) = (model.view, compared.as_ref()) {
                 <CompareView names={names.clone()} {a} {b} text_a={AttrValue::from(model.hosts[a].text.clone())}
                     text_b={AttrValue::from(model.hosts[b].text.clone())} compared={Shared(compared.clone())} show_unchanged={model.show_unchanged}
-                    flow={model.flow.clone()} result={shared.clone()} link={link_value.clone()} copy_status={model.copy_status.clone()}
+                    flow={model.flow.clone()} result={shared.clone()} link={(*link).clone()} copy_status={model.copy_status.clone()}
                     on_action={on_action.clone()} />
             } else {
                 <div class="columns">
@@ -124,7 +124,7 @@ pub fn app() -> Html {
                         <KernelChecks result={shared.clone()} on_jump={jump.clone()} />
                         <Verdict result={shared.clone()} />
                         <Fixes result={shared.clone()} on_action={on_action.clone()} />
-                        <LinkBar link={AttrValue::from((*link).clone())} copy_status={model.copy_status.clone()} on_action={on_action.clone()} />
+                        <LinkBar link={(*link).clone()} copy_status={model.copy_status.clone()} on_action={on_action.clone()} />
                     </div>
                     if let Some(trace) = &eval.trace {
                         <div class="results">
