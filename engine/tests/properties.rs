@@ -431,6 +431,19 @@ proptest! {
             }
             let t = whyroute::explain::explain_with(&fib, flow);
             let _ = whyroute::explain::render_text(&t);
+            // The explanation renders the decision's own record: the route it marks chosen last
+            // is the route decided, and the rule it marks decisive is the rule that decided. (A
+            // lookup may choose a route that a later check refuses, as for a martian source.)
+            let chosen: Vec<&str> = t.lookups.iter().flat_map(|l| &l.candidates).filter(|c| c.chosen).map(|c| c.route.as_str()).collect();
+            let decided = plain.as_ref().ok().and_then(|d| d.route).map(|rr| whyroute::model::route_to_string(&host, whyroute::decide::route(&host, rr)));
+            if decided.is_some() {
+                prop_assert_eq!(chosen.last().copied(), decided.as_deref(), "chosen candidates {:?} for {:?}", chosen, flow);
+            }
+            prop_assert_eq!(t.verdict.ok, plain.is_ok());
+            if let Ok(d) = &plain {
+                let decisive: Vec<usize> = t.rules.iter().filter(|r| r.decisive).map(|r| r.index).collect();
+                prop_assert_eq!(decisive, d.rule.into_iter().collect::<Vec<_>>());
+            }
         }
     }
 }

@@ -8,7 +8,7 @@
 use std::net::Ipv4Addr;
 use whyroute::Flow;
 use whyroute::analyze::build_host;
-use whyroute::decide::{Fib, Trail, flow_to_args, parse_flow_args};
+use whyroute::decide::{Fib, Trail, parse_flow_args};
 use whyroute::explain::{explain_with, render_text};
 use whyroute::model::Host;
 use whyroute::parse::{Context, Fragment, Line};
@@ -185,14 +185,14 @@ pub fn analyze_decide(data: &[u8]) {
     flows.extend(flow_of_first_line(&text));
     for flow in &flows {
         // The flow prints as arguments that parse back to the same flow.
-        let args = flow_to_args(flow);
+        let args = flow.to_string();
         let words: Vec<&str> = args.split_whitespace().collect();
         let plain = |d: &Option<String>| d.as_deref().is_none_or(|d| !d.is_empty() && !d.contains(char::is_whitespace));
         if plain(&flow.iif)
             && plain(&flow.oif)
             && let Ok(back) = parse_flow_args(&words)
         {
-            assert_eq!(&back, flow, "flow_to_args: `{args}`");
+            assert_eq!(&back, flow, "Flow as text: `{args}`");
         }
         let mut trail = Trail::default();
         match fib.route_get(flow, Some(&mut trail)) {

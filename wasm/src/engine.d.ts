@@ -241,7 +241,9 @@ export interface RuleStep {
   /** Reached by the walk (rules after the deciding one are not). */
   visited: boolean;
   matched: boolean;
+  /** Why it matched or not, as the walk found it; empty for a rule the walk did not reach. */
   why: string;
+  /** What it led to, in words. */
   outcome: string;
   /** This rule decided the result. */
   decisive: boolean;

@@ -19,7 +19,7 @@ use js::{fail, flow_in, js_kind, paste_text, scenario_in, to_js};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use whyroute::analyze::analyze;
-use whyroute::decide::{Fib, flow_to_args};
+use whyroute::decide::Fib;
 use whyroute::parse::cap_diagnostics;
 use whyroute::permalink::{self, ScenarioFields};
 
@@ -101,7 +101,7 @@ pub fn encode_permalink(
 ) -> Result<String, JsError> {
     let (text, s) = scenario_in(scenario, "encodePermalink")?;
     let flow = match flow.filter(|f| !f.is_undefined() && !f.is_null()) {
-        Some(f) => Some(flow_to_args(&flow_in(f, "encodePermalink")?)),
+        Some(f) => Some(flow_in(f, "encodePermalink")?.to_string()),
         None => None,
     };
     Ok(permalink::encode(&s.to_permalink(text, flow)))

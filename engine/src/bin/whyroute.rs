@@ -277,7 +277,7 @@ mod cli {
             println!("{}", serde_json::to_string_pretty(&fixes).expect("fixes serialise"));
             return ExitCode::SUCCESS;
         }
-        println!("Flow: ip route get {}\nNow: {}", whyroute::decide::flow_to_args(&flow), t.verdict.summary);
+        println!("Flow: ip route get {}\nNow: {}", flow, t.verdict.summary);
         if fixes.is_empty() {
             println!("No single edit of this paste changes where the flow leaves.");
         }

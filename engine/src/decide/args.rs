@@ -76,35 +76,37 @@ pub fn parse_flow_args<S: AsRef<str>>(args: &[S]) -> Result<Flow, String> {
     Ok(flow)
 }
 
-/// The flow back as `ip route get` arguments.
-pub fn flow_to_args(f: &Flow) -> String {
-    let mut s = f.dst.to_string();
-    if let Some(x) = f.from {
-        s.push_str(&format!(" from {x}"));
+/// The flow back as `ip route get` arguments: `198.51.100.7 from 192.0.2.1 mark 7`.
+impl std::fmt::Display for Flow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.dst)?;
+        if let Some(x) = self.from {
+            write!(f, " from {x}")?;
+        }
+        if let Some(x) = &self.iif {
+            write!(f, " iif {x}")?;
+        }
+        if let Some(x) = &self.oif {
+            write!(f, " oif {x}")?;
+        }
+        if self.mark != 0 {
+            write!(f, " mark {}", self.mark)?;
+        }
+        if self.tos != 0 {
+            write!(f, " tos 0x{:x}", self.tos)?;
+        }
+        if self.ipproto != 17 {
+            write!(f, " ipproto {}", crate::names::ipproto_name(self.ipproto))?;
+        }
+        if self.sport != 0 {
+            write!(f, " sport {}", self.sport)?;
+        }
+        if self.dport != 0 {
+            write!(f, " dport {}", self.dport)?;
+        }
+        if self.uid != 0 {
+            write!(f, " uid {}", self.uid)?;
+        }
+        Ok(())
     }
-    if let Some(x) = &f.iif {
-        s.push_str(&format!(" iif {x}"));
-    }
-    if let Some(x) = &f.oif {
-        s.push_str(&format!(" oif {x}"));
-    }
-    if f.mark != 0 {
-        s.push_str(&format!(" mark {}", f.mark));
-    }
-    if f.tos != 0 {
-        s.push_str(&format!(" tos 0x{:x}", f.tos));
-    }
-    if f.ipproto != 17 {
-        s.push_str(&format!(" ipproto {}", crate::names::ipproto_name(f.ipproto)));
-    }
-    if f.sport != 0 {
-        s.push_str(&format!(" sport {}", f.sport));
-    }
-    if f.dport != 0 {
-        s.push_str(&format!(" dport {}", f.dport));
-    }
-    if f.uid != 0 {
-        s.push_str(&format!(" uid {}", f.uid));
-    }
-    s
 }

@@ -1,6 +1,7 @@
 //! What a decision answers: the route and source, the kernel's refusals, and the path it
 //! took (the rules visited, the lookups), recorded as it is taken.
 
+use super::rules::Selector;
 use super::source::SourceChoice;
 use crate::model::{Missing, RouteType, Scope, TableId};
 use serde::{Deserialize, Serialize};
@@ -182,11 +183,58 @@ pub struct RuleVisit {
     /// Index in `host.rules`.
     pub rule: usize,
     pub matched: bool,
+    /// The first selector that did not match, before `not` is applied (None: all matched).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mismatch: Option<Selector>,
     #[serde(flatten)]
     pub outcome: RuleOutcome,
 }
 
-/// The path a decision took, for the explanation.
+/// What fib_table_lookup made of one route it examined, in the order it checks.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "verdict", rename_all = "snake_case")]
+pub enum Examination {
+    /// The route has a TOS and the flow's differs.
+    TosDiffers,
+    /// The route's scope is wider than this lookup accepts (resolving a gateway).
+    ScopeTooWide,
+    /// An error route (unreachable, blackhole, prohibit): the lookup ends with its error. Also
+    /// a route the kernel would use whose nexthop the paste does not hold
+    /// ([`RouteError::Undecidable`]).
+    ErrorRoute { error: RouteError },
+    /// A `throw` route: the lookup ends and the rule walk goes on.
+    Throw,
+    /// Every nexthop is dead (linkdown): passed over.
+    AllNexthopsDead,
+    /// No live nexthop on the flow's `oif` (or none at all): passed over.
+    NoUsableNexthop,
+    /// The route used, and its nexthop.
+    Chosen { nexthop: usize },
+    /// The lookup's answer, which the rule then rejected (`suppress_prefixlength`,
+    /// `suppress_ifgroup`): the walk goes on.
+    Suppressed,
+}
+
+/// One route a table lookup examined.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Examined {
+    pub route: RouteRef,
+    #[serde(flatten)]
+    pub examination: Examination,
+}
+
+/// One table lookup the decision made: the routes it examined, longest prefix first, up to
+/// and including the one that ended it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TableVisit {
+    pub table: TableId,
+    /// Local and main looked up as one trie (the kernel's fast path without custom rules).
+    pub merged: bool,
+    pub examined: Vec<Examined>,
+}
+
+/// The path a decision took, recorded as it is taken: the explanation renders this record
+/// and never re-decides.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Trail {
     /// The kernel took its no-custom-rules fast path (local merged into main, then default).
@@ -194,7 +242,17 @@ pub struct Trail {
     pub rules: Vec<RuleVisit>,
     /// Fast path only: the lookups done in place of the rule walk.
     pub fast_lookups: Vec<RuleOutcome>,
+    /// Every table lookup of the decision, in order.
+    pub lookups: Vec<TableVisit>,
     pub notes: Vec<String>,
+}
+
+impl Trail {
+    /// Starts recording a table lookup; the lookup pushes what it examines into the result.
+    pub(super) fn visit_table(&mut self, table: TableId, merged: bool) -> &mut Vec<Examined> {
+        self.lookups.push(TableVisit { table, merged, examined: Vec::new() });
+        &mut self.lookups.last_mut().expect("just pushed").examined
+    }
 }
 
 /// The gateway a decision uses: IPv4 or IPv6 (or none), and the nexthop's scope.

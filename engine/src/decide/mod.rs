@@ -16,8 +16,8 @@ mod output;
 mod rules;
 pub mod source;
 
-pub use args::{flow_to_args, parse_flow_args};
-pub use decision::{Decision, History, NexthopScope, ORDER_UNSEEN, RouteError, RouteRef, RuleOutcome, RuleVisit, Trail};
+pub use args::parse_flow_args;
+pub use decision::{Decision, Examination, Examined, History, NexthopScope, ORDER_UNSEEN, RouteError, RouteRef, RuleOutcome, RuleVisit, TableVisit, Trail};
 pub use fib::{Fib, TableIndex, TableLookup, route, scan_candidates};
 pub use flow::Flow;
 pub use output::route_get;

@@ -82,7 +82,7 @@ impl Fib<'_> {
     /// fib_table_lookup in one table; None on -EAGAIN or an error route (the kernel then does
     /// the full lookup).
     fn resolve_in(&self, table: TableId, flow: &Flow, min_scope: Scope) -> Option<Scope> {
-        match self.table_lookup(self.table(table)?, flow, min_scope) {
+        match self.table_lookup(self.table(table)?, flow, min_scope, None) {
             Lookup::Found(rr, _) => Some(route(self.host, rr).scope),
             _ => None,
         }

@@ -7,7 +7,7 @@ use super::fib::*;
 use super::flow::Flow;
 use super::rules::*;
 use super::source::*;
-use crate::model::{Host, RouteType, Rule, RuleAction, Scope, TABLE_DEFAULT, TableId};
+use crate::model::{Host, Route, RouteType, Rule, RuleAction, Scope, TABLE_DEFAULT, TableId};
 use std::net::Ipv4Addr;
 
 /// One-shot convenience: indexes the host and decides. For many flows, build a [`Fib`] once.
@@ -260,7 +260,7 @@ impl<'h> Fib<'h> {
     /// Also how a gateway resolved on a host whose custom rules came later.
     pub(super) fn lookup_without_rules(&self, flow: &Flow, min_scope: Scope, mut trail: Option<&mut Trail>) -> Result<FibResult, RouteError> {
         // Local and main are one trie; a result counts as table main.
-        let main = self.table_lookup(self.local_main(), flow, min_scope);
+        let main = self.table_lookup(self.local_main(), flow, min_scope, trail.as_deref_mut().map(|t| t.visit_table(crate::model::TABLE_MAIN, true)));
         record_fast(&mut trail, &main, crate::model::TABLE_MAIN);
         match main {
             Lookup::Found(route, nexthop) => return Ok(FibResult { route, nexthop, table: crate::model::TABLE_MAIN, rule: None }),
@@ -268,7 +268,7 @@ impl<'h> Fib<'h> {
             Lookup::Again(_) => {}
         }
         if let Some(def) = self.table(TABLE_DEFAULT) {
-            let d = self.table_lookup(def, flow, min_scope);
+            let d = self.table_lookup(def, flow, min_scope, trail.as_deref_mut().map(|t| t.visit_table(TABLE_DEFAULT, false)));
             record_fast(&mut trail, &d, TABLE_DEFAULT);
             match d {
                 Lookup::Found(route, nexthop) => return Ok(FibResult { route, nexthop, table: TABLE_DEFAULT, rule: None }),
@@ -285,9 +285,15 @@ impl<'h> Fib<'h> {
         let mut i = 0;
         while i < rules.len() {
             let rule = &rules[i];
-            let matched = rule_matches(self.host, rule, flow);
-            if !matched {
-                push_visit(&mut trail, i, false, RuleOutcome::NoMatch);
+            // rule_matches, keeping which selector said no for the record.
+            let mismatch = first_mismatch(self.host, rule, flow);
+            let push_visit = |trail: &mut Option<&mut Trail>, matched: bool, outcome: RuleOutcome| {
+                if let Some(t) = trail.as_deref_mut() {
+                    t.rules.push(RuleVisit { rule: i, matched, mismatch, outcome });
+                }
+            };
+            if mismatch.is_none() == rule.invert {
+                push_visit(&mut trail, false, RuleOutcome::NoMatch);
                 i += 1;
                 continue;
             }
@@ -299,43 +305,47 @@ impl<'h> Fib<'h> {
                     // by binary search (a long goto chain stays linear overall).
                     let j = rules.partition_point(|r| r.priority < *target);
                     let to = (j < rules.len() && rules[j].priority == *target && j > i).then_some(j);
-                    push_visit(&mut trail, i, true, RuleOutcome::Goto { to });
+                    push_visit(&mut trail, true, RuleOutcome::Goto { to });
                     match to {
                         Some(j) => i = j,
                         None => i += 1,
                     }
                     continue;
                 }
-                RuleAction::Nop => push_visit(&mut trail, i, true, RuleOutcome::Nop),
+                RuleAction::Nop => push_visit(&mut trail, true, RuleOutcome::Nop),
                 RuleAction::Unreachable => {
-                    push_visit(&mut trail, i, true, RuleOutcome::Action { error: RouteError::NetworkUnreachable });
+                    push_visit(&mut trail, true, RuleOutcome::Action { error: RouteError::NetworkUnreachable });
                     return Err(RouteError::NetworkUnreachable);
                 }
                 RuleAction::Prohibit => {
-                    push_visit(&mut trail, i, true, RuleOutcome::Action { error: RouteError::PermissionDenied });
+                    push_visit(&mut trail, true, RuleOutcome::Action { error: RouteError::PermissionDenied });
                     return Err(RouteError::PermissionDenied);
                 }
                 RuleAction::Blackhole => {
-                    push_visit(&mut trail, i, true, RuleOutcome::Action { error: RouteError::InvalidArgument });
+                    push_visit(&mut trail, true, RuleOutcome::Action { error: RouteError::InvalidArgument });
                     return Err(RouteError::InvalidArgument);
                 }
                 RuleAction::Lookup { table } => {
                     let table = *table;
+                    let record = trail.as_deref_mut().map(|t| t.visit_table(table, false));
                     let lookup = match self.table(table) {
-                        Some(idx) => self.table_lookup(idx, flow, min_scope),
+                        Some(idx) => self.table_lookup(idx, flow, min_scope, record),
                         None => Lookup::Again(None),
                     };
                     match lookup {
-                        Lookup::Again(throw) => push_visit(&mut trail, i, true, RuleOutcome::NotFound { table, throw }),
+                        Lookup::Again(throw) => push_visit(&mut trail, true, RuleOutcome::NotFound { table, throw }),
                         Lookup::Error(route, error) => {
-                            push_visit(&mut trail, i, true, RuleOutcome::ErrorRoute { table, route, error });
+                            push_visit(&mut trail, true, RuleOutcome::ErrorRoute { table, route, error });
                             return Err(error);
                         }
                         Lookup::Found(route_ref, nexthop) => {
                             if let Some(why) = suppressed(self.host, rule, route_ref, nexthop) {
-                                push_visit(&mut trail, i, true, RuleOutcome::Suppressed { table, route: route_ref, why });
+                                if let Some(e) = trail.as_deref_mut().and_then(|t| t.lookups.last_mut()?.examined.last_mut()) {
+                                    e.examination = Examination::Suppressed;
+                                }
+                                push_visit(&mut trail, true, RuleOutcome::Suppressed { table, route: route_ref, why });
                             } else {
-                                push_visit(&mut trail, i, true, RuleOutcome::Found { table, route: route_ref, nexthop });
+                                push_visit(&mut trail, true, RuleOutcome::Found { table, route: route_ref, nexthop });
                                 return Ok(FibResult { route: route_ref, nexthop, table, rule: Some(i) });
                             }
                         }
@@ -347,44 +357,59 @@ impl<'h> Fib<'h> {
         Err(RouteError::NetworkUnreachable)
     }
 
+    /// The route and nexthop table `table` alone gives `flow` (one fib_table_lookup, no
+    /// rules), if it has a usable one: what main would have said, for the explanation.
+    pub fn table_route(&self, table: TableId, flow: &Flow) -> Option<(RouteRef, usize)> {
+        match self.table_lookup(self.table(table)?, flow, Scope::UNIVERSE, None) {
+            Lookup::Found(rr, nexthop) => Some((rr, nexthop)),
+            _ => None,
+        }
+    }
+
     /// fib_table_lookup: longest prefix first, backtracking past aliases that cannot be used.
-    pub(super) fn table_lookup(&self, idx: &TableLookup, flow: &Flow, min_scope: Scope) -> Lookup {
-        let host = self.host;
-        let oif = flow.oif.as_deref();
-        for rr in idx.candidates(host, flow.dst) {
-            let r = route(host, rr);
-            if r.tos != 0 && (r.tos & 0xfc) != flow.rt_tos() {
-                continue;
+    /// Each route examined goes into `record`, when given, with what the lookup made of it.
+    pub(super) fn table_lookup(&self, idx: &TableLookup, flow: &Flow, min_scope: Scope, mut record: Option<&mut Vec<Examined>>) -> Lookup {
+        for rr in idx.candidates(self.host, flow.dst) {
+            let examination = examine(route(self.host, rr), flow, min_scope);
+            if let Some(r) = record.as_deref_mut() {
+                r.push(Examined { route: rr, examination });
             }
-            if r.scope < min_scope {
-                continue;
-            }
-            if let Some(e) = RouteError::of_route_type(r.kind) {
-                return Lookup::Error(rr, e);
-            }
-            if r.kind == RouteType::Throw {
-                return Lookup::Again(Some(rr));
-            }
-            // The kernel would use this route; which nexthop it has, the paste does not say.
-            if let Some(m) = r.missing() {
-                return Lookup::Error(rr, RouteError::Undecidable(m));
-            }
-            if !r.nexthops.is_empty() && r.nexthops.iter().all(|n| n.dead) {
-                continue;
-            }
-            for (i, nh) in r.nexthops.iter().enumerate() {
-                if nh.dead {
-                    continue;
-                }
-                if let Some(o) = oif
-                    && nh.dev.as_deref() != Some(o)
-                {
-                    continue;
-                }
-                return Lookup::Found(rr, i);
+            match examination {
+                Examination::Chosen { nexthop } => return Lookup::Found(rr, nexthop),
+                Examination::ErrorRoute { error } => return Lookup::Error(rr, error),
+                Examination::Throw => return Lookup::Again(Some(rr)),
+                _ => {}
             }
         }
         Lookup::Again(None)
+    }
+}
+
+/// What fib_table_lookup makes of one candidate route, in the order it checks.
+fn examine(r: &Route, flow: &Flow, min_scope: Scope) -> Examination {
+    if r.tos != 0 && (r.tos & 0xfc) != flow.rt_tos() {
+        return Examination::TosDiffers;
+    }
+    if r.scope < min_scope {
+        return Examination::ScopeTooWide;
+    }
+    if let Some(error) = RouteError::of_route_type(r.kind) {
+        return Examination::ErrorRoute { error };
+    }
+    if r.kind == RouteType::Throw {
+        return Examination::Throw;
+    }
+    // The kernel would use this route; which nexthop it has, the paste does not say.
+    if let Some(m) = r.missing() {
+        return Examination::ErrorRoute { error: RouteError::Undecidable(m) };
+    }
+    if !r.nexthops.is_empty() && r.nexthops.iter().all(|n| n.dead) {
+        return Examination::AllNexthopsDead;
+    }
+    let oif = flow.oif.as_deref();
+    match r.nexthops.iter().position(|nh| !nh.dead && oif.is_none_or(|o| nh.dev.as_deref() == Some(o))) {
+        Some(nexthop) => Examination::Chosen { nexthop },
+        None => Examination::NoUsableNexthop,
     }
 }
 
@@ -422,12 +447,6 @@ fn record_fast(trail: &mut Option<&mut Trail>, l: &Lookup, table: TableId) {
             Lookup::Error(route, error) => RuleOutcome::ErrorRoute { table, route: *route, error: *error },
             Lookup::Again(throw) => RuleOutcome::NotFound { table, throw: *throw },
         });
-    }
-}
-
-fn push_visit(trail: &mut Option<&mut Trail>, rule: usize, matched: bool, outcome: RuleOutcome) {
-    if let Some(t) = trail.as_deref_mut() {
-        t.rules.push(RuleVisit { rule, matched, outcome });
     }
 }
 

@@ -1,7 +1,7 @@
 //! Explanations: the decision step by step, in data (serde) and in words.
 
 use crate::decide::source::Why;
-use crate::decide::{Decision, Fib, Flow, RouteError, RuleOutcome, Selector, Trail, first_mismatch, route};
+use crate::decide::{Decision, Examination, Fib, Flow, RouteError, RuleOutcome, Selector, TableVisit, Trail, route};
 use crate::model::{Host, RuleAction, TABLE_MAIN, TableId, route_to_string, rule_to_string};
 use crate::routeget;
 use serde::{Deserialize, Serialize};
@@ -108,15 +108,7 @@ pub fn explain_with(fib: &Fib<'_>, flow: &Flow) -> Trace {
     let mut trail = Trail::default();
     let result = fib.route_get(flow, Some(&mut trail));
     let rules = rule_steps(host, flow, &trail, &result);
-    let mut lookups = Vec::new();
-    let visited_tables: Vec<(TableId, bool)> = if trail.fast_path {
-        trail.fast_lookups.iter().map(|o| (outcome_table(o).unwrap_or(TABLE_MAIN), true)).collect()
-    } else {
-        trail.rules.iter().filter_map(|v| outcome_table(&v.outcome).map(|t| (t, true))).collect()
-    };
-    for (t, _) in visited_tables {
-        lookups.push(lookup_step(host, fib, flow, t, &result, trail.fast_path));
-    }
+    let lookups = trail.lookups.iter().map(|v| lookup_step(fib, flow, v)).collect();
     let verdict = verdict(host, flow, &result);
     let source = result.as_ref().ok().map(|d| SourceStep { addr: d.prefsrc.map(|a| a.to_string()), why: source_why(&d.source.why, d) });
     let main_would = main_comparison(host, fib, flow, &result);
@@ -177,17 +169,7 @@ fn nh_words(n: &crate::model::NextHop) -> String {
     }
 }
 
-fn outcome_table(o: &RuleOutcome) -> Option<TableId> {
-    match o {
-        RuleOutcome::NotFound { table, .. }
-        | RuleOutcome::Suppressed { table, .. }
-        | RuleOutcome::ErrorRoute { table, .. }
-        | RuleOutcome::Found { table, .. } => Some(*table),
-        _ => None,
-    }
-}
-
-fn selector_words(s: Selector, _host: &Host, rule: &crate::model::Rule, flow: &Flow) -> String {
+fn selector_words(s: Selector, rule: &crate::model::Rule, flow: &Flow) -> String {
     let src = flow.from.map(|f| f.to_string()).unwrap_or_else(|| "0.0.0.0 (no source chosen yet)".into());
     match s {
         Selector::Iif => format!("iif {} does not match: locally generated traffic has iif lo", rule.iif.as_deref().unwrap_or("?")),
@@ -233,12 +215,13 @@ fn rule_steps(host: &Host, flow: &Flow, trail: &Trail, result: &Result<Decision,
         .enumerate()
         .map(|(i, r)| {
             let visit = last_visit[i];
-            let mismatch = first_mismatch(host, r, flow);
-            let why = match (mismatch, r.invert) {
-                (None, false) => match_words(r, flow),
-                (Some(s), false) => selector_words(s, host, r, flow),
-                (None, true) => "every selector matches, and `not` inverts that: no match".into(),
-                (Some(s), true) => format!("{}; `not` inverts that: match", selector_words(s, host, r, flow)),
+            // What the walk found at this rule; a rule it did not reach was not examined.
+            let why = match (visit.map(|v| v.mismatch), r.invert) {
+                (None, _) => String::new(),
+                (Some(None), false) => match_words(r, flow),
+                (Some(Some(s)), false) => selector_words(s, r, flow),
+                (Some(None), true) => "every selector matches, and `not` inverts that: no match".into(),
+                (Some(Some(s)), true) => format!("{}; `not` inverts that: match", selector_words(s, r, flow)),
             };
             let outcome = match visit.map(|v| &v.outcome) {
                 None => {
@@ -298,46 +281,28 @@ fn match_words(r: &crate::model::Rule, flow: &Flow) -> String {
     if parts.is_empty() { "matches every packet".into() } else { parts.join("; ") }
 }
 
-fn lookup_step(host: &Host, fib: &Fib<'_>, flow: &Flow, table: TableId, result: &Result<Decision, RouteError>, fast: bool) -> LookupStep {
-    let tables: Vec<TableId> = if fast && table == TABLE_MAIN { vec![crate::model::TABLE_LOCAL, TABLE_MAIN] } else { vec![table] };
-    let chosen = result.as_ref().ok().and_then(|d| d.route);
-    let mut candidates = Vec::new();
-    let mut decided = false;
-    for rr in crate::decide::scan_candidates(host, &tables, flow.dst) {
+/// A table lookup as the decision recorded it, then the other routes covering the
+/// destination, which the lookup did not need to examine (they come after the examined ones
+/// in the same longest-prefix order).
+fn lookup_step(fib: &Fib<'_>, flow: &Flow, visit: &TableVisit) -> LookupStep {
+    let host = fib.host;
+    let name = if visit.merged { "local+main (merged: no custom rules)".to_string() } else { host.table_name(visit.table) };
+    let candidate = |rr, chosen, note| {
         let r = route(host, rr);
-        let is_chosen = chosen == Some(rr) && !decided;
-        let note = if is_chosen {
-            decided = true;
-            format!("longest matching prefix (/{}) that can be used: chosen", r.dst.prefix_len())
-        } else if decided {
-            "shorter prefix or later alias: not needed".into()
-        } else if r.tos != 0 && (r.tos & 0xfc) != (flow.tos & 0x1c) {
-            format!("tos 0x{:x} does not match the flow's", r.tos)
-        } else if r.nexthops.iter().all(|n| n.dead) && !r.nexthops.is_empty() {
-            "every nexthop is dead: skipped".into()
-        } else if let Some(o) = &flow.oif {
-            if r.nexthops.iter().all(|n| n.dev.as_deref() != Some(o)) && !r.nexthops.is_empty() {
-                format!("no nexthop on oif {o}: skipped")
-            } else {
-                "matches".into()
-            }
-        } else {
-            "matches".into()
-        };
-        candidates.push(Candidate {
-            route: route_to_string(host, r),
-            line: r.origin.line,
-            inferred: r.origin.is_inferred(),
-            prefix_len: r.dst.prefix_len(),
-            chosen: is_chosen,
-            note,
-        });
-        if candidates.len() >= 20 {
-            break;
+        Candidate { route: route_to_string(host, r), line: r.origin.line, inferred: r.origin.is_inferred(), prefix_len: r.dst.prefix_len(), chosen, note }
+    };
+    let mut candidates: Vec<Candidate> = Vec::new();
+    for e in &visit.examined {
+        let note = examination_words(e.examination, route(host, e.route), flow);
+        candidates.push(candidate(e.route, matches!(e.examination, Examination::Chosen { .. }), note));
+    }
+    let table = if visit.merged { fib.merged() } else { fib.table(visit.table) };
+    if let Some(t) = table {
+        for rr in t.candidates(host, flow.dst).skip(visit.examined.len()) {
+            candidates.push(candidate(rr, false, "shorter prefix or later alias: not needed".into()));
         }
     }
-    let _ = fib;
-    let name = if fast && table == TABLE_MAIN { "local+main (merged: no custom rules)".to_string() } else { host.table_name(table) };
+    candidates.truncate(20);
     let result = if candidates.iter().any(|c| c.chosen) {
         "found".into()
     } else if candidates.is_empty() {
@@ -345,7 +310,25 @@ fn lookup_step(host: &Host, fib: &Fib<'_>, flow: &Flow, table: TableId, result: 
     } else {
         "no usable route".into()
     };
-    LookupStep { table, table_name: name, candidates, result }
+    LookupStep { table: visit.table, table_name: name, candidates, result }
+}
+
+/// What the lookup made of a route, in words.
+fn examination_words(e: Examination, r: &crate::model::Route, flow: &Flow) -> String {
+    match e {
+        Examination::Chosen { .. } => format!("longest matching prefix (/{}) that can be used: chosen", r.dst.prefix_len()),
+        Examination::TosDiffers => format!("tos 0x{:x} does not match the flow's", r.tos),
+        Examination::ScopeTooWide => "scope wider than this lookup accepts: skipped".into(),
+        Examination::ErrorRoute { error } if error.is_kernel_answer() => format!("{} route: the lookup ends with \"{}\"", r.kind.name(), error.message()),
+        Examination::ErrorRoute { .. } => "the kernel would use it, but the paste does not hold its nexthop".into(),
+        Examination::Suppressed => format!("longest matching prefix (/{}) that can be used, but the rule suppresses it", r.dst.prefix_len()),
+        Examination::Throw => "throw: the lookup ends here and the rule walk goes on".into(),
+        Examination::AllNexthopsDead => "every nexthop is dead: skipped".into(),
+        Examination::NoUsableNexthop => match &flow.oif {
+            Some(o) => format!("no live nexthop on oif {o}: skipped"),
+            None => "no usable nexthop: skipped".into(),
+        },
+    }
 }
 
 fn verdict(host: &Host, flow: &Flow, result: &Result<Decision, RouteError>) -> Verdict {
@@ -424,13 +407,9 @@ fn main_comparison(host: &Host, fib: &Fib<'_>, flow: &Flow, result: &Result<Deci
     if !decided_elsewhere || !host.rules.iter().any(|r| r.action == RuleAction::Lookup { table: TABLE_MAIN }) {
         return None;
     }
-    let idx = fib.table(TABLE_MAIN)?;
-    let rr = idx.candidates(host, flow.dst).find(|rr| {
-        let r = route(host, *rr);
-        r.tos == 0 || (r.tos & 0xfc) == (flow.tos & 0x1c)
-    })?;
+    let (rr, nexthop) = fib.table_route(TABLE_MAIN, flow)?;
     let r = route(host, rr);
-    let dev = r.nexthops.first().and_then(|n| n.dev.clone())?;
+    let dev = r.nexthops.get(nexthop).and_then(|n| n.dev.clone())?;
     let what = if result.as_ref().ok().map(|d| d.dev.as_str()) == Some(&*dev) { "also" } else { "would have" };
     Some(format!("main {what} used {dev}: `{}`", route_to_string(host, r)))
 }
@@ -438,7 +417,7 @@ fn main_comparison(host: &Host, fib: &Fib<'_>, flow: &Flow, result: &Result<Deci
 /// The explanation in words.
 pub fn render_text(t: &Trace) -> String {
     let mut s = String::new();
-    writeln!(s, "Flow: ip route get {}", crate::decide::flow_to_args(&t.flow)).unwrap();
+    writeln!(s, "Flow: ip route get {}", t.flow).unwrap();
     writeln!(s, "Verdict: {}", t.verdict.summary).unwrap();
     if let Some(m) = &t.main_would {
         writeln!(s, "         ({m})").unwrap();

@@ -39,7 +39,7 @@ pub fn trace_view(props: &TraceViewProps) -> Html {
                 <code>{r.rule.replace('\t', " ")}</code>
                 { line_btn(r.line, r.inferred) }
                 if r.visited || t.fast_path {
-                    <div class="why">{format!("{}; {}", r.why, r.outcome)}</div>
+                    <div class="why">{if r.why.is_empty() { r.outcome.clone() } else { format!("{}; {}", r.why, r.outcome) }}</div>
                 }
             </li>
         }
