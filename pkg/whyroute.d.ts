@@ -4,9 +4,10 @@
 export * from './engine.js';
 export { default } from './engine.js';
 import type { InitInput } from './engine.js';
-import type { TopologyTrace, TopologyDiagnostic, TopologyFlow, Transcripts, Fix, Comparison } from './topology.js';
+import type { TopologyTrace, TopologyDiagnostic, TopologyFlow, Transcripts, Fix, HostFix, Comparison } from './topology.js';
+import type { Scenario, Flow } from './engine.js';
 export type {
-  Change, Comparison, Disposition, Fix, FlowDiff, FlowSpec, Hop, Leg, NatCheck, NatPhase, NatResult,
+  Change, Comparison, Disposition, Fix, FlowDiff, FlowSpec, Hop, HostFix, Leg, NatCheck, NatPhase, NatResult,
   NatSession, NodeKind, Packet, ScenarioError, TopologyDiagnostic, TopologyFlow, TopologyTrace, Transcripts,
 } from './topology.js';
 
@@ -16,7 +17,7 @@ export type TopologyModule = typeof import('./topology.js');
 /**
  * Loads and initialises the topology build: topology_bg.wasm next to this module, unless
  * `input` (what `init` takes) says otherwise; in Node a file: URL is read from the file.
- * trace, lint, fixes and compare call it; call it yourself to start the download early or to
+ * trace, lint, fixes, hostFixes and compare call it; call it yourself to start the download early or to
  * hand over the bytes. Once loaded, later inputs are ignored; a failed load can be retried.
  */
 export function loadTopology(
@@ -40,6 +41,13 @@ export function lint(scenarioToml: string, transcripts?: Transcripts): Promise<T
  * re-running the trace with it; empty when the flow already works.
  */
 export function fixes(scenarioToml: string, flow: TopologyFlow | string, transcripts?: Transcripts): Promise<Fix[]>;
+
+/**
+ * One host's fixes: the edits of its paste that change where the flow leaves (`whyroute fix
+ * --host`), each re-decided on the edited paste before it is offered; empty when none does.
+ * In the topology build, so it loads that build on first use, as the functions above do.
+ */
+export function hostFixes(scenario: Scenario | string | Uint8Array, flow: Flow | string): Promise<HostFix[]>;
 
 /**
  * Two host pastes (e.g. before and after a change) side by side: which flows change how they

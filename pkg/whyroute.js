@@ -2,7 +2,7 @@
 //
 // The single-host engine (parse, routeGet, explain, diagnose, the permalinks, version, and
 // init/initSync for whyroute_bg.wasm) is re-exported as wasm-bindgen generated it (engine.js).
-// The NSX topology functions (trace, lint, fixes, compare) need the topology model, its TOML
+// The NSX topology functions (trace, lint, fixes, compare) and one host's fixes (hostFixes) need the topology model, its TOML
 // reader and the multi-hop trace: about as much wasm again. They live in a second build,
 // topology_bg.wasm, which the first call to one of them loads (loadTopology), so a page that
 // only asks one host's question downloads the small engine alone. Hence they return Promises.
@@ -74,6 +74,11 @@ export async function lint(scenarioToml, transcripts) {
 /** The smallest single changes that make both directions of the flow work. */
 export async function fixes(scenarioToml, flow, transcripts) {
   return (await loadTopology()).fixes(scenarioToml, flow, transcripts);
+}
+
+/** One host's fixes: edits of its paste that change where the flow leaves, each re-decided. */
+export async function hostFixes(scenario, flow) {
+  return (await loadTopology()).hostFixes(scenario, flow);
 }
 
 /** Two host pastes side by side: which flows change how they leave or end, and why. */

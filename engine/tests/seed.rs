@@ -99,3 +99,20 @@ fn cli_fix_for_a_host_offers_edits_that_leave_eth0() {
     let o = cli(&["fix", "--host", &fixture("supervisor-after.txt"), "--json", "192.168.10.10", "dport", "53"]);
     assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), "[]");
 }
+
+/// `whyroute … | head`: a reader that stops early ends the CLI quietly, without a panic.
+#[test]
+fn cli_output_into_a_closed_pipe_ends_quietly() {
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_whyroute"))
+        .args(["explain", "--host", &fixture("supervisor-before.txt"), "192.168.10.10"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the CLI runs");
+    drop(child.stdout.take()); // the reader is gone before the first print
+    let o = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(stderr.is_empty(), "{stderr}");
+}

@@ -160,6 +160,23 @@ export interface Fix {
   proof: string;
 }
 
+/**
+ * An edit of one host's paste that changes where the flow leaves (`hostFixes`), re-decided on
+ * the edited paste before it is offered, as `whyroute fix --host` does.
+ */
+export interface HostFix {
+  /** What the fix does, in words: "Remove rule `…` (line 12)", "Add `…` to table 200". */
+  title: string;
+  /** A short name for the edited copy (`vm, without rule 100`). */
+  copy_name: string;
+  /** The edited paste. */
+  text: string;
+  /** The verdict on the edited paste, in one sentence. */
+  verdict: string;
+  /** The flow gets a route on the edited paste. */
+  ok: boolean;
+}
+
 /** One flow on both sides of a comparison. */
 export interface FlowDiff {
   flow: FlowSpec;

@@ -3,7 +3,7 @@
 //! each Linux host's paste is inline (`transcript = """…"""`) or given in the `transcripts`
 //! argument by host name.
 
-use crate::js::{clip, entries, fail, flow_args, js_error_text, js_kind, paste_text, shown, to_js};
+use crate::js::{clip, entries, fail, flow_args, flow_in, js_error_text, js_kind, paste_text, scenario_in as host_in, shown, to_js};
 use wasm_bindgen::prelude::*;
 use whyroute::decide::parse_flow_args;
 use whyroute::topology::{self, FlowSpec, Scenario, text};
@@ -99,6 +99,21 @@ pub fn topology_fixes(
 ) -> Result<JsValue, JsValue> {
     let (s, f) = scenario_and_flow(&scenario_toml, &flow, transcripts, "fixes")?;
     Ok(to_js(&topology::fixes(&s, &f))?)
+}
+
+/// One host's fixes: the edits of its paste that change where the flow leaves (`whyroute fix
+/// --host`), each re-decided on the edited paste before it is offered; empty when none does.
+/// In this build because of the engine build's size budget.
+#[wasm_bindgen(js_name = hostFixes, unchecked_return_type = "HostFix[]")]
+pub fn host_fixes(
+    #[wasm_bindgen(unchecked_param_type = "Scenario | string | Uint8Array")] scenario: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Flow | string")] flow: JsValue,
+) -> Result<JsValue, JsError> {
+    let (text, s) = host_in(scenario, "hostFixes")?;
+    let flow = flow_in(flow, "hostFixes")?;
+    let host = whyroute::analyze::analyze(&text).host;
+    let before = whyroute::explain::explain(&host, &flow);
+    to_js(&whyroute::fixes::host_fixes(&text, s.name.as_deref().unwrap_or("host"), &host, &before))
 }
 
 /// Two host pastes (e.g. before and after a change) side by side: which flows change how
