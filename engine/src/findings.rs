@@ -9,13 +9,17 @@ use crate::parse::Severity;
 use crate::selfcheck::CheckOutcome;
 use serde::Serialize;
 
-/// A finding about a paste or the host it describes, with one code (`kind`) per problem.
+/// What is worth a look in a paste or the host it describes, with one code per problem. npm
+/// `diagnose` returns these as its `Diagnostic`s (the code under its published name, `kind`);
+/// a scenario's are [`crate::topology::TopologyDiagnostic`]s, a parser's
+/// [`crate::parse::ParseDiagnostic`]s.
 #[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Finding {
+pub struct Diagnostic {
     pub severity: Severity,
     /// The problem's code: `parse`, `empty_table`, `goto_target`, `device_down`, `inferred`,
     /// `kernel_agrees`, `kernel_disagrees`, `kernel_not_compared`.
-    pub kind: &'static str,
+    #[serde(rename = "kind")]
+    pub code: &'static str,
     pub message: String,
     /// 1-based line of the paste the finding is about, when there is one.
     pub line: Option<usize>,
@@ -29,15 +33,15 @@ pub struct Finding {
 /// Everything worth a look in a paste, most serious first within each line: the parse
 /// diagnostics, the host's own `ip route get` answers compared with whyroute's, and
 /// findings about the host model. What `whyroute check` prints and npm `diagnose` returns.
-pub fn findings(text: &str, a: &Analysis) -> Vec<Finding> {
+pub fn findings(text: &str, a: &Analysis) -> Vec<Diagnostic> {
     let lines: Vec<&str> = text.lines().collect();
     let line_text = |no: Option<usize>| no.and_then(|n| lines.get(n.wrapping_sub(1))).map(|l| l.chars().take(200).collect::<String>());
-    let mut out: Vec<Finding> = a
+    let mut out: Vec<Diagnostic> = a
         .diagnostics
         .iter()
-        .map(|d| Finding {
+        .map(|d| Diagnostic {
             severity: d.severity,
-            kind: "parse",
+            code: "parse",
             message: match d.severity {
                 Severity::Info => format!("line {}: {}", d.line, d.expected),
                 _ => d.to_string(),
@@ -48,17 +52,17 @@ pub fn findings(text: &str, a: &Analysis) -> Vec<Finding> {
         })
         .collect();
     let h: &Host = &a.host;
-    let mut push = |severity: Severity, kind: &'static str, message: String, line: Option<usize>| {
-        out.push(Finding { severity, kind, message, line, text: line_text(line), expected: None })
+    let mut push = |severity: Severity, code: &'static str, message: String, line: Option<usize>| {
+        out.push(Diagnostic { severity, code, message, line, text: line_text(line), expected: None })
     };
     host_problems(h, &mut |p| push(p.severity, p.code, p.message, p.line));
     for c in crate::selfcheck::check(h, &a.route_gets) {
-        let (severity, kind) = match c.outcome {
+        let (severity, code) = match c.outcome {
             CheckOutcome::Same => (Severity::Info, "kernel_agrees"),
             CheckOutcome::Differs { .. } => (Severity::Error, "kernel_disagrees"),
             CheckOutcome::NotCompared { .. } => (Severity::Info, "kernel_not_compared"),
         };
-        push(severity, kind, c.message(), Some(c.line));
+        push(severity, code, c.message(), Some(c.line));
     }
     for why in &h.inferred {
         push(Severity::Info, "inferred", why.clone(), None);
@@ -67,7 +71,7 @@ pub fn findings(text: &str, a: &Analysis) -> Vec<Finding> {
 }
 
 /// A problem with the host model itself, whatever tool shows it: the CLI's `check`, npm's
-/// `diagnose` and the playground (as [`Finding`]s), the topology's lint (for each Linux host
+/// `diagnose` and the playground (as [`Diagnostic`]s), the topology's lint (for each Linux host
 /// and router of a scenario).
 #[derive(Clone, Debug, PartialEq)]
 pub struct HostProblem {

@@ -3,6 +3,7 @@
 
 use crate::state::FlowFields;
 use whyroute::explain::{Trace, explain};
+use whyroute::findings::{HostProblem, host_problems as host_problems_of};
 use whyroute::selfcheck::{KernelCheck, check};
 use whyroute::{Analysis, analyze};
 
@@ -14,6 +15,9 @@ pub struct Evaluation {
     pub flow_error: Option<String>,
     /// The paste's own `ip route get` answers, compared with whyroute's.
     pub kernel_checks: Vec<KernelCheck>,
+    /// What is wrong with the host itself (empty tables, dead gotos, down devices): the checks
+    /// `whyroute check` and npm `diagnose` report, with the same codes.
+    pub host_problems: Vec<HostProblem>,
 }
 
 pub fn evaluate(text: &str, flow: &FlowFields) -> Evaluation {
@@ -29,7 +33,9 @@ pub fn evaluate(text: &str, flow: &FlowFields) -> Evaluation {
         }
     };
     let kernel_checks = check(&analysis.host, &analysis.route_gets);
-    Evaluation { analysis, trace, flow_error, kernel_checks }
+    let mut host_problems = Vec::new();
+    host_problems_of(&analysis.host, &mut |p| host_problems.push(p));
+    Evaluation { analysis, trace, flow_error, kernel_checks, host_problems }
 }
 
 /// `performance.now()` in the browser; 0 on the host (tests).
@@ -47,7 +53,7 @@ pub fn now() -> f64 {
 /// The selected host's evaluation plus the fixes offered for it, timed together.
 pub struct HostResult {
     pub eval: Evaluation,
-    pub fixes: Vec<crate::fixes::Fix>,
+    pub fixes: Vec<whyroute::fixes::HostFix>,
     pub millis: f64,
 }
 
@@ -78,6 +84,21 @@ mod tests {
     fn the_second_rule_listing_sends_dns_out_eth0() {
         let e = evaluate(&Example::SeparateDns.transcript(), &FlowFields::dns("192.168.10.10"));
         assert_eq!(e.trace.unwrap().verdict.dev.as_deref(), Some("eth0"));
+    }
+
+    /// The host's own problems come with the codes `whyroute check` and npm `diagnose` use.
+    #[test]
+    fn host_problems_are_listed_with_their_codes() {
+        let seed = Model::seed().current().text.clone();
+        assert!(evaluate(&seed, &FlowFields::dns("192.168.10.10")).host_problems.is_empty());
+        let text = format!(
+            "{seed}\n$ ip rule show\n0:\tfrom all lookup local\n100:\tfrom all lookup 7\n32766:\tfrom all lookup main\n32767:\tfrom all lookup default\n"
+        );
+        let e = evaluate(&text, &FlowFields::dns("192.168.10.10"));
+        let codes: Vec<&str> = e.host_problems.iter().map(|p| p.code).collect();
+        assert_eq!(codes, ["empty_table"], "{:?}", e.host_problems);
+        let cli_codes: Vec<&str> = whyroute::findings::findings(&text, &e.analysis).iter().filter(|d| d.code == "empty_table").map(|d| d.code).collect();
+        assert_eq!(codes, cli_codes);
     }
 
     #[test]

@@ -2,11 +2,10 @@
 //! edit of the paste already re-decided, opened by "Apply to a copy" as a new tab.
 
 use crate::eval::Evaluation;
-
-pub use whyroute::fixes::HostFix as Fix;
+use whyroute::fixes::HostFix;
 
 /// The fixes worth offering for the evaluated flow on the paste `text` of host `name`.
-pub fn host_fixes(text: &str, name: &str, e: &Evaluation) -> Vec<Fix> {
+pub fn host_fixes(text: &str, name: &str, e: &Evaluation) -> Vec<HostFix> {
     match &e.trace {
         Some(t) => whyroute::fixes::host_fixes(text, name, &e.analysis.host, t),
         None => Vec::new(),

@@ -6,14 +6,14 @@
 use crate::compare::flow_spec;
 use crate::state::FlowFields;
 use whyroute::permalink::HostPaste;
-use whyroute::topology::{self, Diagnostic, Fix, fix, network, text, trace};
+use whyroute::topology::{self, Fix, TopologyDiagnostic, fix, network, text, trace};
 
 /// The Tanzu NAT topology of the seed (tests/fixtures/topology/tanzu-seed.toml).
 pub const TANZU_SEED: &str = include_str!("../../tests/fixtures/topology/tanzu-seed.toml");
 
 pub struct TopoResult {
     /// Parse errors or lint findings.
-    pub diagnostics: Vec<Diagnostic>,
+    pub diagnostics: Vec<TopologyDiagnostic>,
     /// The trace of the form's flow, as text, and whether it worked.
     pub trace: Option<(bool, String)>,
     /// The same trace, structured (the path picture).

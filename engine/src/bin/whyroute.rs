@@ -437,11 +437,11 @@ mod cli {
         }
         let found = whyroute::findings::findings(&text, &a);
         // What the host's own kernel said differently comes first: whyroute is wrong there.
-        for f in found.iter().filter(|f| f.kind == "kernel_disagrees") {
-            println!("WARNING: {} [{}]", f.message, f.kind);
+        for f in found.iter().filter(|f| f.code == "kernel_disagrees") {
+            println!("WARNING: {} [{}]", f.message, f.code);
         }
-        for f in found.iter().filter(|f| f.kind != "kernel_disagrees") {
-            println!("{} [{}] ({:?})", f.message, f.kind, f.severity);
+        for f in found.iter().filter(|f| f.code != "kernel_disagrees") {
+            println!("{} [{}] ({:?})", f.message, f.code, f.severity);
         }
         if found.iter().any(|f| f.severity == whyroute::parse::Severity::Error) { ExitCode::from(1) } else { ExitCode::SUCCESS }
     }

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 /// A finding about a scenario, pointing at where it comes from: a line of the scenario text,
 /// a node's field, a line of a node's paste.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Diagnostic {
+pub struct TopologyDiagnostic {
     pub severity: Severity,
     /// A stable identifier (`workload_dns_collision`, `return_route_missing`, …).
     pub code: String,
@@ -24,11 +24,11 @@ pub struct Diagnostic {
     pub line: Option<usize>,
 }
 
-impl Diagnostic {
-    pub fn new(severity: Severity, code: &str, message: String) -> Diagnostic {
-        Diagnostic { severity, code: code.into(), message, node: None, field: None, paste_line: None, line: None }
+impl TopologyDiagnostic {
+    pub fn new(severity: Severity, code: &str, message: String) -> TopologyDiagnostic {
+        TopologyDiagnostic { severity, code: code.into(), message, node: None, field: None, paste_line: None, line: None }
     }
-    pub fn at(mut self, node: &str, field: &str, paste_line: Option<usize>) -> Diagnostic {
+    pub fn at(mut self, node: &str, field: &str, paste_line: Option<usize>) -> TopologyDiagnostic {
         self.node = Some(node.into());
         self.field = Some(field.into());
         self.paste_line = paste_line;

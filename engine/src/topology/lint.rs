@@ -6,18 +6,18 @@ use super::nat::{NatTable, NsxNatRule};
 use super::network::{Network, NodeKind, build};
 use super::text::locate;
 use super::trace::{Disposition, trace_network};
-use super::{Diagnostic, Scenario, prefix_str};
+use super::{Scenario, TopologyDiagnostic, prefix_str};
 use crate::decide::{Fib, Flow};
 use crate::model::{RouteType, RuleAction, TABLE_DEFAULT, TABLE_LOCAL};
 use crate::parse::Severity;
 use ipnet::Ipv4Net;
 
 /// Lints a scenario. `source` is its TOML text, when there is one, to point at lines.
-pub fn lint(s: &Scenario, source: Option<&str>) -> Vec<Diagnostic> {
+pub fn lint(s: &Scenario, source: Option<&str>) -> Vec<TopologyDiagnostic> {
     lint_network(&build(s), source)
 }
 
-pub fn lint_network(net: &Network, source: Option<&str>) -> Vec<Diagnostic> {
+pub fn lint_network(net: &Network, source: Option<&str>) -> Vec<TopologyDiagnostic> {
     let mut out = net.diagnostics.clone();
     wizard_checks(net, &mut out);
     for n in &net.nodes {
@@ -31,7 +31,7 @@ pub fn lint_network(net: &Network, source: Option<&str>) -> Vec<Diagnostic> {
             && !seg.cidr.contains(&g)
         {
             out.push(
-                Diagnostic::new(Severity::Error, "gateway_off_subnet", format!("segment {}: gateway {g} is not in its subnet {}", seg.name, seg.cidr))
+                TopologyDiagnostic::new(Severity::Error, "gateway_off_subnet", format!("segment {}: gateway {g} is not in its subnet {}", seg.name, seg.cidr))
                     .at(&seg.name, "gateway", None),
             );
         }
@@ -57,22 +57,22 @@ pub fn lint_network(net: &Network, source: Option<&str>) -> Vec<Diagnostic> {
     out
 }
 
-fn wizard_checks(net: &Network, out: &mut Vec<Diagnostic>) {
+fn wizard_checks(net: &Network, out: &mut Vec<TopologyDiagnostic>) {
     let Some(w) = &net.wizard else { return };
     for d in &w.workload_dns {
         let field = "wizard.workload_dns";
         if w.management_dns.contains(d) {
-            out.push(Diagnostic {
+            out.push(TopologyDiagnostic {
                 field: Some(field.into()),
-                ..Diagnostic::new(Severity::Error, "workload_dns_collision", format!(
+                ..TopologyDiagnostic::new(Severity::Error, "workload_dns_collision", format!(
                     "Workload DNS {d} is also the Management DNS: the platform adds `ip rule to {d} lookup 200` on the supervisor VMs, which hijacks management DNS into table 200 (out eth1, through the Tier-1's SNAT to {}); lookups of vCenter/NSX then depend on the workload path. Use a Workload DNS address that is not on the management side (e.g. {})",
                     w.egress_ip(), super::fix::free_management_address(net, w).map(|a| a.to_string()).unwrap_or_else(|| "another server".into())
                 ))
             });
         } else if w.management_network.contains(d) {
-            out.push(Diagnostic {
+            out.push(TopologyDiagnostic {
                 field: Some(field.into()),
-                ..Diagnostic::new(
+                ..TopologyDiagnostic::new(
                     Severity::Warning,
                     "workload_dns_in_management",
                     format!(
@@ -103,18 +103,18 @@ fn wizard_checks(net: &Network, out: &mut Vec<Diagnostic>) {
         for j in i + 1..nets.len() {
             let (a, b) = (nets[i], nets[j]);
             if a.1.contains(&b.1.network()) || b.1.contains(&a.1.network()) {
-                out.push(Diagnostic {
+                out.push(TopologyDiagnostic {
                     field: Some(field_of(b.0).into()),
-                    ..Diagnostic::new(Severity::Error, "overlap", format!("the {} {} overlaps the {} {}", b.0, b.1, a.0, a.1))
+                    ..TopologyDiagnostic::new(Severity::Error, "overlap", format!("the {} {} overlaps the {} {}", b.0, b.1, a.0, a.1))
                 });
             }
         }
         let docker: Ipv4Net = "172.17.0.0/16".parse().expect("constant");
         let n = nets[i];
         if n.1.contains(&docker.network()) || docker.contains(&n.1.network()) {
-            out.push(Diagnostic {
+            out.push(TopologyDiagnostic {
                 field: Some(field_of(n.0).into()),
-                ..Diagnostic::new(
+                ..TopologyDiagnostic::new(
                     Severity::Warning,
                     "overlap",
                     format!(
@@ -126,9 +126,9 @@ fn wizard_checks(net: &Network, out: &mut Vec<Diagnostic>) {
         }
     }
     if !w.management_network.contains(&w.management_gateway) {
-        out.push(Diagnostic {
+        out.push(TopologyDiagnostic {
             field: Some("wizard.management_gateway".into()),
-            ..Diagnostic::new(
+            ..TopologyDiagnostic::new(
                 Severity::Error,
                 "gateway_off_subnet",
                 format!("management gateway {} is not in the management network {}", w.management_gateway, w.management_network),
@@ -136,9 +136,9 @@ fn wizard_checks(net: &Network, out: &mut Vec<Diagnostic>) {
         });
     }
     if !w.tier0_uplink.contains(&w.bgp_peer) {
-        out.push(Diagnostic {
+        out.push(TopologyDiagnostic {
             field: Some("wizard.bgp_peer".into()),
-            ..Diagnostic::new(
+            ..TopologyDiagnostic::new(
                 Severity::Error,
                 "gateway_off_subnet",
                 format!("BGP peer {} is not on the Tier-0 uplink network {}", w.bgp_peer, w.tier0_uplink.trunc()),
@@ -147,7 +147,7 @@ fn wizard_checks(net: &Network, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn host_checks(net: &Network, n: &super::network::Node, out: &mut Vec<Diagnostic>) {
+fn host_checks(net: &Network, n: &super::network::Node, out: &mut Vec<TopologyDiagnostic>) {
     let h = &n.host;
     let field = if n.kind == NodeKind::LinuxHost { "transcript" } else { "routes" };
     let line_of = |o: &crate::model::Origin| o.line;
@@ -161,7 +161,7 @@ fn host_checks(net: &Network, n: &super::network::Node, out: &mut Vec<Diagnostic
                 continue;
             }
             out.push(
-                Diagnostic::new(
+                TopologyDiagnostic::new(
                     Severity::Warning,
                     "rule_shadowed",
                     format!("rule `{text}` can never be reached: `{by}` matches every packet first and always finds a route"),
@@ -173,7 +173,7 @@ fn host_checks(net: &Network, n: &super::network::Node, out: &mut Vec<Diagnostic
         for dev in [&r.iif, &r.oif].into_iter().flatten() {
             if h.link(dev).is_none() {
                 out.push(
-                    Diagnostic::new(
+                    TopologyDiagnostic::new(
                         Severity::Warning,
                         "rule_never_matches",
                         format!("rule `{text}` names device {dev}, which {} does not have: it never matches", n.name),
@@ -184,7 +184,7 @@ fn host_checks(net: &Network, n: &super::network::Node, out: &mut Vec<Diagnostic
         }
         if h.rules[..i].iter().any(|x| x.same_as(r)) {
             out.push(
-                Diagnostic::new(
+                TopologyDiagnostic::new(
                     Severity::Info,
                     "rule_duplicate",
                     format!("rule `{text}` repeats an earlier rule: it can only be reached when the first one finds nothing"),
@@ -201,7 +201,7 @@ fn host_checks(net: &Network, n: &super::network::Node, out: &mut Vec<Diagnostic
         }
     }
     // Empty tables, jumps to nowhere, routes through a down device: the checks every tool shares.
-    crate::findings::host_problems(h, &mut |p| out.push(Diagnostic::new(p.severity, p.code, p.message).at(&n.name, field, p.line)));
+    crate::findings::host_problems(h, &mut |p| out.push(TopologyDiagnostic::new(p.severity, p.code, p.message).at(&n.name, field, p.line)));
     // Gateways off every subnet.
     for (t, routes) in &h.tables {
         if *t == TABLE_LOCAL {
@@ -214,7 +214,7 @@ fn host_checks(net: &Network, n: &super::network::Node, out: &mut Vec<Diagnostic
                     && !h.addresses.iter().any(|a| a.matches(g) && nh.dev.as_deref().is_none_or(|d| d == a.dev))
                 {
                     out.push(
-                        Diagnostic::new(
+                        TopologyDiagnostic::new(
                             Severity::Warning,
                             "gateway_off_subnet",
                             format!(
@@ -242,7 +242,7 @@ fn host_checks(net: &Network, n: &super::network::Node, out: &mut Vec<Diagnostic
             {
                 let why = d.rule.map(|i| format!(" by rule `{}`", crate::model::rule_line(h, &h.rules[i]))).unwrap_or_default();
                 out.push(
-                    Diagnostic::new(
+                    TopologyDiagnostic::new(
                         Severity::Error,
                         "nameserver_hijacked",
                         format!("DNS server {} is configured on {link} but its queries leave {}{why}", ns.addr, d.dev),
@@ -256,7 +256,7 @@ fn host_checks(net: &Network, n: &super::network::Node, out: &mut Vec<Diagnostic
 }
 
 /// NSX rules that an earlier rule of the same direction always pre-empts.
-fn nat_shadowing(node: &str, rules: &[NsxNatRule], out: &mut Vec<Diagnostic>) {
+fn nat_shadowing(node: &str, rules: &[NsxNatRule], out: &mut Vec<TopologyDiagnostic>) {
     let sorted = NatTable::nsx_sorted(rules);
     let covers = |a: &[Ipv4Net], b: &[Ipv4Net]| a.is_empty() || (!b.is_empty() && b.iter().all(|x| a.iter().any(|y| y.contains(x))));
     for (i, r) in sorted.iter().enumerate() {
@@ -269,7 +269,7 @@ fn nat_shadowing(node: &str, rules: &[NsxNatRule], out: &mut Vec<Diagnostic>) {
                 && (x.service.is_none() || x.service == r.service)
         }) {
             out.push(
-                Diagnostic::new(
+                TopologyDiagnostic::new(
                     Severity::Warning,
                     "nat_rule_shadowed",
                     format!("NAT rule {} can never apply: {} matches everything it matches and comes first", r.describe(), by.describe()),
@@ -285,7 +285,7 @@ fn is_dnat(r: &NsxNatRule) -> bool {
 }
 
 /// Traces the DNS flows and the scenario's own flows; reports lost replies and failures.
-fn path_checks(net: &Network, out: &mut Vec<Diagnostic>) {
+fn path_checks(net: &Network, out: &mut Vec<TopologyDiagnostic>) {
     let mut flows = dns_flows(net);
     flows.extend(net.scenario.flows.iter().cloned());
     let mut seen = Vec::new();
@@ -310,17 +310,17 @@ fn path_checks(net: &Network, out: &mut Vec<Diagnostic>) {
                     ),
                     None => format!("{node} cannot send replies back to {back}{went}: replies to {} are lost", f.describe()),
                 };
-                out.push(Diagnostic::new(Severity::Error, "return_route_missing", msg).at(node, "routes", None));
+                out.push(TopologyDiagnostic::new(Severity::Error, "return_route_missing", msg).at(node, "routes", None));
             }
             Some(Disposition::Delivered { .. }) if t.asymmetric => {
-                out.push(Diagnostic::new(
+                out.push(TopologyDiagnostic::new(
                     Severity::Warning,
                     "asymmetric_return",
                     format!("{}: the reply takes another path than the request (stateful firewalls and NAT on the way may drop it)", f.describe()),
                 ));
             }
             None if !t.forward.disposition.is_delivered() => {
-                out.push(Diagnostic::new(Severity::Warning, "flow_fails", format!("{}: {}", f.describe(), t.forward.disposition.describe())).at(
+                out.push(TopologyDiagnostic::new(Severity::Warning, "flow_fails", format!("{}: {}", f.describe(), t.forward.disposition.describe())).at(
                     t.forward.disposition.node(),
                     "routes",
                     None,

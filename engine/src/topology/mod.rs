@@ -20,7 +20,7 @@ pub mod text;
 pub mod trace;
 
 pub use compare::{Comparison, compare, compare_hosts};
-pub use diagnostic::Diagnostic;
+pub use diagnostic::TopologyDiagnostic;
 pub use fix::{Fix, fixes};
 pub use lint::lint;
 pub use model::WizardValues;

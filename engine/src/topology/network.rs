@@ -12,7 +12,7 @@ use super::model::WizardValues;
 use super::model::{Device, Scenario, Vip};
 use super::nat::{NatTable, parse_any};
 use super::preset::expand;
-use super::{Diagnostic, parse_net};
+use super::{TopologyDiagnostic, parse_net};
 use crate::analyze::build_host;
 use crate::model::{Address, Host, Link, Origin, Scope, TABLE_MAIN};
 use crate::parse::{Context, Fragment, Line, ParseDiagnostic, Severity, ip_route, parse_transcript, route_print};
@@ -94,7 +94,7 @@ pub struct Network {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wizard: Option<WizardValues>,
     /// Problems found while compiling (bad values, unreadable paste lines).
-    pub diagnostics: Vec<Diagnostic>,
+    pub diagnostics: Vec<TopologyDiagnostic>,
 }
 
 impl Network {
@@ -130,33 +130,33 @@ fn addr(dev: &str, a: Ipv4Addr, len: u8) -> Address {
 }
 
 /// Adds `ip route` lines (static routes) to the fragment's main table.
-fn add_route_lines(frag: &mut Fragment, lines: &[String], node: &str, diags: &mut Vec<Diagnostic>) {
+fn add_route_lines(frag: &mut Fragment, lines: &[String], node: &str, diags: &mut Vec<TopologyDiagnostic>) {
     let ls: Vec<Line<'_>> = lines.iter().enumerate().map(|(i, t)| Line { no: i + 1, text: t.as_str() }).collect();
     let mut f = Fragment::default();
     ip_route::parse(&ls, &Context { table: Some(TABLE_MAIN), ..Context::default() }, &mut f);
     for d in f.diagnostics {
-        diags.push(Diagnostic::paste(node, "routes", d));
+        diags.push(TopologyDiagnostic::paste(node, "routes", d));
     }
     frag.routes.extend(f.routes);
 }
 
 /// Builds the host model of a simple device from its interface list, static routes and an
 /// optional routing-table paste.
-fn device_host(d: &Device, diags: &mut Vec<Diagnostic>, windows: &mut bool) -> Host {
+fn device_host(d: &Device, diags: &mut Vec<TopologyDiagnostic>, windows: &mut bool) -> Host {
     let mut frag = Fragment::default();
     if let Some(p) = &d.routes_paste {
         if route_print::looks_like(p) {
             *windows = true;
             frag = route_print::parse(p);
             for x in std::mem::take(&mut frag.diagnostics) {
-                diags.push(Diagnostic::paste(&d.name, "routes_paste", x));
+                diags.push(TopologyDiagnostic::paste(&d.name, "routes_paste", x));
             }
         } else {
             let (f, _) = parse_transcript(p);
             frag = f;
             for x in std::mem::take(&mut frag.diagnostics) {
                 if x.severity != Severity::Info {
-                    diags.push(Diagnostic::paste(&d.name, "routes_paste", x));
+                    diags.push(TopologyDiagnostic::paste(&d.name, "routes_paste", x));
                 }
             }
         }
@@ -169,12 +169,12 @@ fn device_host(d: &Device, diags: &mut Vec<Diagnostic>, windows: &mut bool) -> H
             [a, "down"] => (format!("eth{i}"), *a, true),
             [n, a, "down"] => (n.to_string(), *a, true),
             _ => {
-                diags.push(Diagnostic::value(&d.name, "interfaces", spec, "`ADDRESS/LEN` or `NAME ADDRESS/LEN` [down]"));
+                diags.push(TopologyDiagnostic::value(&d.name, "interfaces", spec, "`ADDRESS/LEN` or `NAME ADDRESS/LEN` [down]"));
                 continue;
             }
         };
         let Some(net) = parse_net(a).filter(|n| n.prefix_len() < 32 || a.contains('/')) else {
-            diags.push(Diagnostic::value(&d.name, "interfaces", spec, "an interface address with its prefix, like `192.168.10.254/24`"));
+            diags.push(TopologyDiagnostic::value(&d.name, "interfaces", spec, "an interface address with its prefix, like `192.168.10.254/24`"));
             continue;
         };
         if frag.addresses.iter().any(|x| x.local == net.addr()) {
@@ -199,13 +199,13 @@ pub fn build(scenario: &Scenario) -> Network {
     let s = expand(scenario);
     let mut diags = Vec::new();
     if s.version != super::model::SCENARIO_VERSION {
-        diags.push(Diagnostic::error("version", format!("scenario version {} is not supported (this whyroute reads version 1)", s.version)));
+        diags.push(TopologyDiagnostic::error("version", format!("scenario version {} is not supported (this whyroute reads version 1)", s.version)));
     }
     let mut nodes: Vec<Node> = Vec::new();
     let mut segments = Vec::new();
     for seg in &s.segments {
         let Some(cidr) = parse_net(&seg.cidr) else {
-            diags.push(Diagnostic::value(&seg.name, "cidr", &seg.cidr, "a network like `10.244.0.0/28`"));
+            diags.push(TopologyDiagnostic::value(&seg.name, "cidr", &seg.cidr, "a network like `10.244.0.0/28`"));
             continue;
         };
         let gateway = match &seg.gateway {
@@ -213,7 +213,7 @@ pub fn build(scenario: &Scenario) -> Network {
             Some(g) => match g.parse() {
                 Ok(a) => Some(a),
                 Err(_) => {
-                    diags.push(Diagnostic::value(&seg.name, "gateway", g, "an IPv4 address"));
+                    diags.push(TopologyDiagnostic::value(&seg.name, "gateway", g, "an IPv4 address"));
                     None
                 }
             },
@@ -225,26 +225,26 @@ pub fn build(scenario: &Scenario) -> Network {
         let text = match (&h.transcript, &h.transcript_file) {
             (Some(t), _) => t.clone(),
             (None, Some(f)) => {
-                diags.push(Diagnostic::error(
+                diags.push(TopologyDiagnostic::error(
                     &h.name,
                     format!("transcript_file `{f}` was not read (the CLI reads it; library callers inline it with Scenario::inline_files)"),
                 ));
                 String::new()
             }
             (None, None) => {
-                diags.push(Diagnostic::error(&h.name, "a host needs `transcript` (the paste) or `transcript_file`".to_string()));
+                diags.push(TopologyDiagnostic::error(&h.name, "a host needs `transcript` (the paste) or `transcript_file`".to_string()));
                 String::new()
             }
         };
         let a = crate::analyze(&text);
         for d in a.diagnostics {
             if d.severity != Severity::Info {
-                diags.push(Diagnostic::paste(&h.name, "transcript", d));
+                diags.push(TopologyDiagnostic::paste(&h.name, "transcript", d));
             }
         }
         let nat = h.nat.as_ref().map(|t| {
             let (n, d) = parse_any(t);
-            diags.extend(d.into_iter().map(|x| Diagnostic::paste(&h.name, "nat", x)));
+            diags.extend(d.into_iter().map(|x| TopologyDiagnostic::paste(&h.name, "nat", x)));
             n
         });
         let mut host = a.host;
@@ -262,7 +262,7 @@ pub fn build(scenario: &Scenario) -> Network {
     for (k, t1) in s.tier1s.iter().enumerate() {
         let Some(t0name) = &t1.tier0 else { continue };
         let Some(t0) = s.tier0s.iter().find(|t| &t.name == t0name) else {
-            diags.push(Diagnostic::value(&t1.name, "tier0", t0name, "the name of a [[tier0]]"));
+            diags.push(TopologyDiagnostic::value(&t1.name, "tier0", t0name, "the name of a [[tier0]]"));
             continue;
         };
         let transit = t0.transit.as_deref().and_then(parse_net).unwrap_or_else(|| "100.64.0.0/16".parse().unwrap()).trunc();
@@ -279,7 +279,9 @@ pub fn build(scenario: &Scenario) -> Network {
             match seg.gateway {
                 Some(g) if seg.cidr.contains(&g) => frag.addresses.push(addr(&dev, g, seg.cidr.prefix_len())),
                 Some(_) => {} // lint reports a gateway outside its segment
-                None => diags.push(Diagnostic::warning(&seg.name, format!("segment {} is attached to {} but has no gateway address", seg.name, t1.name))),
+                None => {
+                    diags.push(TopologyDiagnostic::warning(&seg.name, format!("segment {} is attached to {} but has no gateway address", seg.name, t1.name)))
+                }
             }
         }
         let mut routes = Vec::new();
@@ -291,7 +293,7 @@ pub fn build(scenario: &Scenario) -> Network {
         }
         let nat = t1.nat.as_ref().map(|t| {
             let (n, d) = parse_any(t);
-            diags.extend(d.into_iter().map(|x| Diagnostic::paste(&t1.name, "nat", x)));
+            diags.extend(d.into_iter().map(|x| TopologyDiagnostic::paste(&t1.name, "nat", x)));
             n
         });
         // VIPs and SNAT addresses live on the gateway itself.
@@ -324,7 +326,7 @@ pub fn build(scenario: &Scenario) -> Network {
             for p in &t.advertise {
                 match parse_net(p) {
                     Some(n) => advertised.push((t0.clone(), n.trunc(), *t1side)),
-                    None => diags.push(Diagnostic::value(t1, "advertise", p, "a prefix like `172.16.2.0/24`")),
+                    None => diags.push(TopologyDiagnostic::value(t1, "advertise", p, "a prefix like `172.16.2.0/24`")),
                 }
             }
         }
@@ -339,7 +341,7 @@ pub fn build(scenario: &Scenario) -> Network {
                 frag.addresses.push(addr("uplink", u.addr(), u.prefix_len()));
                 uplinks.push((t0.name.clone(), u.addr(), t0.bgp_peers.clone()));
             }
-            None => diags.push(Diagnostic::value(&t0.name, "uplink", &t0.uplink, "the uplink address with its prefix, like `192.168.100.2/24`")),
+            None => diags.push(TopologyDiagnostic::value(&t0.name, "uplink", &t0.uplink, "the uplink address with its prefix, like `192.168.100.2/24`")),
         }
         if let Some(p) = t0.bgp_peers.first() {
             routes.push(format!("default via {p} dev uplink proto bgp"));
@@ -381,7 +383,7 @@ pub fn build(scenario: &Scenario) -> Network {
             let host = device_host(&d, &mut diags, &mut windows);
             let nat = d.nat.as_ref().map(|t| {
                 let (n, x) = parse_any(t);
-                diags.extend(x.into_iter().map(|y| Diagnostic::paste(&d.name, "nat", y)));
+                diags.extend(x.into_iter().map(|y| TopologyDiagnostic::paste(&d.name, "nat", y)));
                 n
             });
             nodes.push(Node { name: d.name.clone(), kind, host, nat, vips: Vec::new(), forwards: kind == NodeKind::Router, windows, from_transcript: false });
@@ -392,16 +394,16 @@ pub fn build(scenario: &Scenario) -> Network {
     names.sort();
     for w in names.windows(2) {
         if w[0] == w[1] {
-            diags.push(Diagnostic::error(w[0], format!("two nodes are named {}", w[0])));
+            diags.push(TopologyDiagnostic::error(w[0], format!("two nodes are named {}", w[0])));
         }
     }
     let wizard = s.wizard.clone();
     Network { nodes, segments, scenario: s, wizard, diagnostics: diags }
 }
 
-impl Diagnostic {
-    fn paste(node: &str, field: &str, d: ParseDiagnostic) -> Diagnostic {
-        Diagnostic {
+impl TopologyDiagnostic {
+    fn paste(node: &str, field: &str, d: ParseDiagnostic) -> TopologyDiagnostic {
+        TopologyDiagnostic {
             severity: d.severity,
             code: "unreadable_line".into(),
             message: format!("{node} {field} {d}"),
@@ -411,8 +413,8 @@ impl Diagnostic {
             line: None,
         }
     }
-    fn value(node: &str, field: &str, value: &str, expected: &str) -> Diagnostic {
-        Diagnostic {
+    fn value(node: &str, field: &str, value: &str, expected: &str) -> TopologyDiagnostic {
+        TopologyDiagnostic {
             severity: Severity::Error,
             code: "bad_value".into(),
             message: format!("{node}.{field} = `{value}`: expected {expected}"),
@@ -422,10 +424,10 @@ impl Diagnostic {
             line: None,
         }
     }
-    pub(crate) fn error(node: &str, message: String) -> Diagnostic {
-        Diagnostic { severity: Severity::Error, code: "bad_value".into(), message, node: Some(node.into()), field: None, paste_line: None, line: None }
+    pub(crate) fn error(node: &str, message: String) -> TopologyDiagnostic {
+        TopologyDiagnostic { severity: Severity::Error, code: "bad_value".into(), message, node: Some(node.into()), field: None, paste_line: None, line: None }
     }
-    pub(crate) fn warning(node: &str, message: String) -> Diagnostic {
-        Diagnostic { severity: Severity::Warning, code: "config".into(), message, node: Some(node.into()), field: None, paste_line: None, line: None }
+    pub(crate) fn warning(node: &str, message: String) -> TopologyDiagnostic {
+        TopologyDiagnostic { severity: Severity::Warning, code: "config".into(), message, node: Some(node.into()), field: None, paste_line: None, line: None }
     }
 }

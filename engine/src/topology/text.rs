@@ -1,7 +1,7 @@
 //! The scenario's human-readable text form: TOML, `version = 1`, edited by users in the
 //! browser. Errors carry the line they are on.
 
-use super::Diagnostic;
+use super::TopologyDiagnostic;
 use super::model::{SCENARIO_VERSION, Scenario};
 use crate::parse::Severity;
 
@@ -16,9 +16,9 @@ fn line_of(text: &str, at: usize) -> usize {
 /// which is turned into a `serde_json::Value` (remembering each value's line by its path), and the
 /// scenario is deserialized from that. The wasm build thereby carries one small JSON-value
 /// deserializer instead of toml's serde deserializers, which were ~40 % of the npm package's wasm.
-pub fn from_toml(text: &str) -> Result<Scenario, Vec<Diagnostic>> {
+pub fn from_toml(text: &str) -> Result<Scenario, Vec<TopologyDiagnostic>> {
     let doc = toml::de::DeTable::parse(text).map_err(|e| {
-        let mut d = Diagnostic::new(Severity::Error, "bad_scenario", e.message().trim_end().to_string());
+        let mut d = TopologyDiagnostic::new(Severity::Error, "bad_scenario", e.message().trim_end().to_string());
         d.line = e.span().map(|r| line_of(text, r.start));
         vec![with_version_hint(d, text)]
     })?;
@@ -27,19 +27,19 @@ pub fn from_toml(text: &str) -> Result<Scenario, Vec<Diagnostic>> {
     let json = lines.table(doc.get_ref(), &mut String::new());
     if let Some((path, line, float)) = lines.first_float {
         let message = format!("{path}: `{float}` is not a whole number; every number in a scenario is one");
-        let mut d = Diagnostic::new(Severity::Error, "bad_scenario", message);
+        let mut d = TopologyDiagnostic::new(Severity::Error, "bad_scenario", message);
         d.line = Some(line);
         return Err(vec![d]);
     }
     let s: Scenario = serde_path_to_error::deserialize(json).map_err(|e| {
         let path = e.path().to_string();
-        let mut d = Diagnostic::new(Severity::Error, "bad_scenario", format!("{path}: {}", e.inner()));
+        let mut d = TopologyDiagnostic::new(Severity::Error, "bad_scenario", format!("{path}: {}", e.inner()));
         d.line = lines.line_of_path(&path);
         vec![with_version_hint(d, text)]
     })?;
     if s.version != SCENARIO_VERSION {
         let line = text.lines().position(|l| l.trim_start().starts_with("version")).map(|i| i + 1);
-        let mut d = Diagnostic::new(
+        let mut d = TopologyDiagnostic::new(
             Severity::Error,
             "unsupported_version",
             format!("scenario version {} is not supported: this whyroute reads `version = {SCENARIO_VERSION}`", s.version),
@@ -50,7 +50,7 @@ pub fn from_toml(text: &str) -> Result<Scenario, Vec<Diagnostic>> {
     Ok(s)
 }
 
-fn with_version_hint(mut d: Diagnostic, text: &str) -> Diagnostic {
+fn with_version_hint(mut d: TopologyDiagnostic, text: &str) -> TopologyDiagnostic {
     if !text.contains("version") {
         d.message.push_str(" (a scenario starts with `version = 1`)");
     }

@@ -1,4 +1,5 @@
-//! What the paste was read as, and every line that was not (fully) understood.
+//! What the paste was read as, every line that was not (fully) understood, and the host's
+//! own problems (`whyroute::findings::host_problems`).
 
 use crate::components::Shared;
 use crate::eval::HostResult;
@@ -27,11 +28,7 @@ pub fn diagnostics(props: &DiagnosticsProps) -> Html {
         })
         .collect();
     let items = a.diagnostics.iter().map(|d| {
-        let (sev, cls) = match d.severity {
-            Severity::Error => ("Error", "error"),
-            Severity::Warning => ("Warning", "warning"),
-            Severity::Info => ("Note", "info"),
-        };
+        let (sev, cls) = severity_words(d.severity);
         let line = d.line;
         let jump = jump.clone();
         html! {
@@ -41,6 +38,25 @@ pub fn diagnostics(props: &DiagnosticsProps) -> Html {
                 <span class="sev">{format!("{sev}:")}</span>
                 <code>{d.text.clone()}</code>
                 <span class="expected">{format!(" — {}", d.expected)}</span>
+            </li>
+        }
+    });
+    // The host's own problems, as `whyroute check` and npm `diagnose` name them.
+    let problems = eval.host_problems.iter().map(|p| {
+        let (sev, cls) = severity_words(p.severity);
+        let line_btn = p.line.map(|line| {
+            let jump = jump.clone();
+            html! {
+                <button type="button" class="line-link" onclick={Callback::from(move |_: MouseEvent| jump.emit(line))}
+                    aria-label={format!("Go to line {line}")}>{format!("line {line}")}</button>
+            }
+        });
+        html! {
+            <li class={classes!("diag", cls)}>
+                { for line_btn }
+                <span class="sev">{format!("{sev}:")}</span>
+                <span class="expected">{format!(" {} ", p.message)}</span>
+                <code class="code">{p.code}</code>
             </li>
         }
     });
@@ -56,6 +72,19 @@ pub fn diagnostics(props: &DiagnosticsProps) -> Html {
             if !a.diagnostics.is_empty() {
                 <ul class="diags" id="diagnostics">{ for items }</ul>
             }
+            if !eval.host_problems.is_empty() {
+                <h3 id="host-problems-h">{format!("{} problem(s) with the host", eval.host_problems.len())}</h3>
+                <ul class="diags" id="host-problems" aria-labelledby="host-problems-h">{ for problems }</ul>
+            }
         </div>
+    }
+}
+
+/// A severity as the list shows it, and its CSS class.
+fn severity_words(s: Severity) -> (&'static str, &'static str) {
+    match s {
+        Severity::Error => ("Error", "error"),
+        Severity::Warning => ("Warning", "warning"),
+        Severity::Info => ("Note", "info"),
     }
 }
