@@ -240,8 +240,6 @@ pub struct Trail {
     /// The kernel took its no-custom-rules fast path (local merged into main, then default).
     pub fast_path: bool,
     pub rules: Vec<RuleVisit>,
-    /// Fast path only: the lookups done in place of the rule walk.
-    pub fast_lookups: Vec<RuleOutcome>,
     /// Every table lookup of the decision, in order.
     pub lookups: Vec<TableVisit>,
     pub notes: Vec<String>,

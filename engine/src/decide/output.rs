@@ -261,15 +261,13 @@ impl<'h> Fib<'h> {
     pub(super) fn lookup_without_rules(&self, flow: &Flow, min_scope: Scope, mut trail: Option<&mut Trail>) -> Result<FibResult, RouteError> {
         // Local and main are one trie; a result counts as table main.
         let main = self.table_lookup(self.local_main(), flow, min_scope, trail.as_deref_mut().map(|t| t.visit_table(crate::model::TABLE_MAIN, true)));
-        record_fast(&mut trail, &main, crate::model::TABLE_MAIN);
         match main {
             Lookup::Found(route, nexthop) => return Ok(FibResult { route, nexthop, table: crate::model::TABLE_MAIN, rule: None }),
             Lookup::Error(_, e) => return Err(e),
             Lookup::Again(_) => {}
         }
         if let Some(def) = self.table(TABLE_DEFAULT) {
-            let d = self.table_lookup(def, flow, min_scope, trail.as_deref_mut().map(|t| t.visit_table(TABLE_DEFAULT, false)));
-            record_fast(&mut trail, &d, TABLE_DEFAULT);
+            let d = self.table_lookup(def, flow, min_scope, trail.map(|t| t.visit_table(TABLE_DEFAULT, false)));
             match d {
                 Lookup::Found(route, nexthop) => return Ok(FibResult { route, nexthop, table: TABLE_DEFAULT, rule: None }),
                 Lookup::Error(_, e) => return Err(e),
@@ -438,16 +436,6 @@ pub(super) enum Lookup {
     Error(RouteRef, RouteError),
     /// -EAGAIN: nothing usable (or a throw route): the rule walk continues.
     Again(Option<RouteRef>),
-}
-
-fn record_fast(trail: &mut Option<&mut Trail>, l: &Lookup, table: TableId) {
-    if let Some(t) = trail.as_deref_mut() {
-        t.fast_lookups.push(match l {
-            Lookup::Found(route, nexthop) => RuleOutcome::Found { table, route: *route, nexthop: *nexthop },
-            Lookup::Error(route, error) => RuleOutcome::ErrorRoute { table, route: *route, error: *error },
-            Lookup::Again(throw) => RuleOutcome::NotFound { table, throw: *throw },
-        });
-    }
 }
 
 pub(super) fn note(trail: &mut Option<&mut Trail>, s: String) {

@@ -317,11 +317,11 @@ fn lookup_step(fib: &Fib<'_>, flow: &Flow, visit: &TableVisit) -> LookupStep {
 fn examination_words(e: Examination, r: &crate::model::Route, flow: &Flow) -> String {
     match e {
         Examination::Chosen { .. } => format!("longest matching prefix (/{}) that can be used: chosen", r.dst.prefix_len()),
+        Examination::Suppressed => format!("longest matching prefix (/{}) that can be used, but the rule suppresses it", r.dst.prefix_len()),
         Examination::TosDiffers => format!("tos 0x{:x} does not match the flow's", r.tos),
         Examination::ScopeTooWide => "scope wider than this lookup accepts: skipped".into(),
         Examination::ErrorRoute { error } if error.is_kernel_answer() => format!("{} route: the lookup ends with \"{}\"", r.kind.name(), error.message()),
         Examination::ErrorRoute { .. } => "the kernel would use it, but the paste does not hold its nexthop".into(),
-        Examination::Suppressed => format!("longest matching prefix (/{}) that can be used, but the rule suppresses it", r.dst.prefix_len()),
         Examination::Throw => "throw: the lookup ends here and the rule walk goes on".into(),
         Examination::AllNexthopsDead => "every nexthop is dead: skipped".into(),
         Examination::NoUsableNexthop => match &flow.oif {

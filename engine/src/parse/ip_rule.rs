@@ -46,7 +46,8 @@ fn bad<T>(s: impl Into<String>) -> Result<T, RuleLineError> {
     Err(RuleLineError::Bad(s.into()))
 }
 
-/// Parses one rule line (without its line number).
+/// Parses one rule line (without its line number): the priority, then each keyword as
+/// [`KEYWORDS`] says, in any order.
 fn parse_rule_line(text: &str, out: &mut Fragment, warnings: &mut Vec<String>) -> Result<Rule, RuleLineError> {
     let Some((prio, rest)) = text.split_once(':') else {
         return bad("a rule line `PRIORITY: from … lookup TABLE`, as `ip rule show` prints it");
@@ -55,190 +56,311 @@ fn parse_rule_line(text: &str, out: &mut Fragment, warnings: &mut Vec<String>) -
         return bad(format!("a rule priority (a number) before ':', found `{}`", prio.trim()));
     };
     let w = words_joined(rest);
-    let mut rule = Rule::new(priority, RuleAction::Lookup { table: 0 });
-    let mut action: Option<RuleAction> = None;
+    let mut line = RuleLine { rule: Rule::new(priority, RuleAction::Lookup { table: 0 }), action: None, out, warnings };
     let mut i = 0;
-    let arg = |i: usize, what: &str| -> Result<&String, RuleLineError> { w.get(i + 1).ok_or_else(|| RuleLineError::Bad(format!("a value after `{}`", what))) };
     while i < w.len() {
         let k = w[i].as_str();
-        match k {
-            "not" => rule.invert = true,
-            "from" | "to" => {
-                let v = arg(i, k)?;
-                let net = if v == "all" {
-                    None
-                } else if v.contains(':') {
-                    return Err(RuleLineError::Ipv6);
-                } else {
-                    match parse_prefix_lenient(v) {
-                        Some(n) => Some(n),
-                        None => return bad(format!("`all` or an IPv4 prefix after `{k}`, found `{v}`")),
-                    }
-                };
-                if k == "from" {
-                    rule.from = net;
-                } else {
-                    rule.to = net;
-                }
+        let Some(&(_, key)) = KEYWORDS.iter().find(|(name, _)| *name == k) else {
+            return bad(format!("a rule selector or action ({LISTED_KEYWORDS}); found `{k}`"));
+        };
+        if key.takes_value() {
+            let v = w.get(i + 1).ok_or_else(|| RuleLineError::Bad(format!("a value after `{k}`")))?;
+            line.apply(key, k, v)?;
+            i += 1;
+            // iproute2's bracketed markers after a value: `iif eth9 [detached]` (no such device:
+            // the selector never matches), `goto 100 [unresolved]` (no rule of that priority).
+            if w.get(i + 1).is_some_and(|m| m.starts_with('[')) {
                 i += 1;
             }
-            "tos" | "dsfield" => {
-                let v = arg(i, k)?;
-                rule.tos = parse_tos(v).ok_or_else(|| RuleLineError::Bad(format!("a TOS value (e.g. 0x10) after `{k}`, found `{v}`")))?;
-                i += 1;
-            }
-            "fwmark" => {
-                let v = arg(i, k)?;
-                let (m, mask) = match v.split_once('/') {
-                    Some((m, mask)) => (parse_u32(m), parse_u32(mask)),
-                    None => (parse_u32(v), Some(u32::MAX)),
-                };
-                match (m, mask) {
-                    (Some(m), Some(mask)) => {
-                        rule.fwmark = Some(m);
-                        rule.fwmask = mask;
-                    }
-                    _ => return bad(format!("`fwmark VALUE[/MASK]` with numbers, found `{v}`")),
-                }
-                i += 1;
-            }
-            "iif" | "oif" => {
-                let v = arg(i, k)?.clone();
-                if k == "iif" {
-                    rule.iif = Some(v);
-                } else {
-                    rule.oif = Some(v);
-                }
-                i += 1;
-                // `[detached]`: the device does not exist; the selector then never matches.
-                if w.get(i + 1).is_some_and(|d| d == "[detached]") {
-                    i += 1;
-                }
-            }
-            "lookup" | "table" => {
-                let v = arg(i, k)?;
-                if v == "[l3mdev-table]" {
-                    rule.l3mdev = true;
-                    action = Some(RuleAction::Lookup { table: 0 });
-                } else {
-                    let t = table_id_builtin(v).or_else(|| out.table_names.iter().find(|(n, _)| n == v).map(|(_, t)| *t)).ok_or_else(|| {
-                        RuleLineError::Bad(format!(
-                            "a table number or a known name after `{k}`; `{v}` is not in the pasted rt_tables (paste `cat /etc/iproute2/rt_tables` too)"
-                        ))
-                    })?;
-                    action = Some(RuleAction::Lookup { table: t });
-                }
-                i += 1;
-            }
-            "l3mdev" => rule.l3mdev = true,
-            "uidrange" => {
-                let v = arg(i, k)?;
-                rule.uid_range = Some(parse_range(v).ok_or_else(|| RuleLineError::Bad(format!("`uidrange START-END`, found `{v}`")))?);
-                i += 1;
-            }
-            "ipproto" => {
-                let v = arg(i, k)?;
-                rule.ipproto = Some(parse_ipproto(v).ok_or_else(|| RuleLineError::Bad(format!("a protocol name or number after `ipproto`, found `{v}`")))?);
-                i += 1;
-            }
-            "sport" | "dport" => {
-                let v = arg(i, k)?;
-                // `0x1000/0xf000` (iproute2 6.15+, a port mask); a 0xffff mask is the plain port.
-                let (r, mask) = match parse_masked_port(v) {
-                    Some((p, m)) => (Some(Range { start: p, end: p }), (m != 0xffff).then_some(m)),
-                    None => (parse_range(v).filter(|r| r.end <= 65535), None),
-                };
-                let r = r.ok_or_else(|| RuleLineError::Bad(format!("a port, `START-END` or `PORT/MASK` after `{k}`, found `{v}`")))?;
-                if k == "sport" {
-                    rule.sport = Some(r);
-                    rule.sport_mask = mask;
-                } else {
-                    rule.dport = Some(r);
-                    rule.dport_mask = mask;
-                }
-                i += 1;
-            }
-            "dscp" => {
-                let v = arg(i, k)?;
-                // `ip -j rule` names the value even with a partial mask: `CS1/0x38`.
-                let (value, mask) = match v.split_once('/') {
-                    Some((value, mask)) => (parse_dscp(value, Dscp::FULL_MASK), parse_u32(mask)),
-                    None => (parse_dscp(v, Dscp::FULL_MASK), Some(Dscp::FULL_MASK as u32)),
-                };
-                let d = match (value, mask) {
-                    // The kernel refuses a value with bits outside its mask.
-                    (Some(value), Some(mask)) if mask <= Dscp::FULL_MASK as u32 && value as u32 & !mask == 0 => Some(Dscp { value, mask: mask as u8 }),
-                    _ => None,
-                };
-                rule.dscp =
-                    Some(d.ok_or_else(|| RuleLineError::Bad(format!("a DSCP (0-63 or a name such as AF11), or `VALUE/MASK`, after `dscp`, found `{v}`")))?);
-                i += 1;
-            }
-            "tun_id" => {
-                let v = arg(i, k)?;
-                let id: u64 = v.parse().map_err(|_| RuleLineError::Bad(format!("a tunnel id (a number) after `tun_id`, found `{v}`")))?;
-                rule.tun_id = (id != 0).then_some(id);
-                i += 1;
-            }
-            // Only IPv6 rules have a flow label (FRA_FLOWLABEL).
-            "flowlabel" => return Err(RuleLineError::Ipv6),
-            "suppress_prefixlength" => {
-                let v = arg(i, k)?;
-                // iproute2 prints -1 never; accept it anyway as "unset".
-                match v.parse::<i32>() {
-                    Ok(n) if (0..=32).contains(&n) => rule.suppress_prefixlen = Some(n as u8),
-                    Ok(-1) => {}
-                    _ => return bad(format!("a prefix length 0..32 after `suppress_prefixlength`, found `{v}`")),
-                }
-                i += 1;
-            }
-            "suppress_ifgroup" => {
-                let v = arg(i, k)?;
-                rule.suppress_ifgroup = Some(if v == "default" {
-                    0
-                } else {
-                    parse_u32(v).ok_or_else(|| RuleLineError::Bad(format!("a group number after `suppress_ifgroup`, found `{v}`")))?
-                });
-                i += 1;
-            }
-            "realms" => {
-                rule.realms = Some(arg(i, k)?.clone());
-                i += 1;
-            }
-            "proto" | "protocol" => {
-                rule.protocol = Some(arg(i, k)?.clone());
-                i += 1;
-            }
-            "goto" => {
-                let v = arg(i, k)?;
-                let t = parse_u32(v).ok_or_else(|| RuleLineError::Bad(format!("a rule priority after `goto`, found `{v}`")))?;
-                action = Some(RuleAction::Goto { target: t });
-                i += 1;
-                if w.get(i + 1).is_some_and(|d| d == "[unresolved]") {
-                    i += 1;
-                }
-            }
-            "nop" => action = Some(RuleAction::Nop),
-            "blackhole" => action = Some(RuleAction::Blackhole),
-            "unreachable" => action = Some(RuleAction::Unreachable),
-            "prohibit" => action = Some(RuleAction::Prohibit),
-            "map-to" | "nat" => {
-                warnings.push(format!("`{k}` is not modelled by whyroute; ignored"));
-                i += 1;
-            }
-            other => {
-                return bad(format!(
-                    "a rule selector or action (from, to, tos, dscp, fwmark, iif, oif, uidrange, ipproto, sport, dport, tun_id, lookup, goto, nop, blackhole, unreachable, prohibit, suppress_prefixlength); found `{other}`"
-                ));
-            }
+        } else {
+            line.apply(key, k, "")?;
         }
         i += 1;
     }
-    match action {
-        Some(a) => rule.action = a,
+    match line.action {
+        Some(a) => line.rule.action = a,
         None => return bad("an action: `lookup TABLE`, `goto PRIO`, `nop`, `blackhole`, `unreachable` or `prohibit`"),
     }
-    Ok(rule)
+    Ok(line.rule)
+}
+
+/// A rule line being read.
+struct RuleLine<'a> {
+    rule: Rule,
+    action: Option<RuleAction>,
+    /// For the table names of a pasted rt_tables.
+    out: &'a Fragment,
+    warnings: &'a mut Vec<String>,
+}
+
+/// What a keyword of `ip rule` output is.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Key {
+    Prefix,
+    Tos,
+    Dscp,
+    Fwmark,
+    Device,
+    Uidrange,
+    Ipproto,
+    Port,
+    TunId,
+    Lookup,
+    Goto,
+    Nop,
+    Blackhole,
+    Unreachable,
+    Prohibit,
+    SuppressPrefixlength,
+    /// Selectors and options left out of the "expected" message, as rare.
+    Not,
+    L3mdev,
+    SuppressIfgroup,
+    /// Kept as printed: the decision does not depend on them.
+    Text,
+    /// Not modelled: a warning, the rest of the rule still used.
+    NotModelled,
+    /// Only IPv6 rules have it (FRA_FLOWLABEL).
+    Ipv6Only,
+}
+
+impl Key {
+    fn takes_value(self) -> bool {
+        !matches!(self, Key::Nop | Key::Blackhole | Key::Unreachable | Key::Prohibit | Key::Not | Key::L3mdev | Key::Ipv6Only)
+    }
+    /// Named when an unknown word is reported ([`LISTED_KEYWORDS`]).
+    #[cfg(test)]
+    fn listed(self) -> bool {
+        !matches!(self, Key::Not | Key::L3mdev | Key::SuppressIfgroup | Key::Text | Key::NotModelled | Key::Ipv6Only)
+    }
+}
+
+/// Every keyword print_rule writes, and what it is.
+const KEYWORDS: &[(&str, Key)] = &[
+    ("from", Key::Prefix),
+    ("to", Key::Prefix),
+    ("tos", Key::Tos),
+    ("dsfield", Key::Tos),
+    ("dscp", Key::Dscp),
+    ("fwmark", Key::Fwmark),
+    ("iif", Key::Device),
+    ("oif", Key::Device),
+    ("uidrange", Key::Uidrange),
+    ("ipproto", Key::Ipproto),
+    ("sport", Key::Port),
+    ("dport", Key::Port),
+    ("tun_id", Key::TunId),
+    ("lookup", Key::Lookup),
+    ("table", Key::Lookup),
+    ("goto", Key::Goto),
+    ("nop", Key::Nop),
+    ("blackhole", Key::Blackhole),
+    ("unreachable", Key::Unreachable),
+    ("prohibit", Key::Prohibit),
+    ("suppress_prefixlength", Key::SuppressPrefixlength),
+    ("not", Key::Not),
+    ("l3mdev", Key::L3mdev),
+    ("suppress_ifgroup", Key::SuppressIfgroup),
+    ("realms", Key::Text),
+    ("proto", Key::Text),
+    ("protocol", Key::Text),
+    ("map-to", Key::NotModelled),
+    ("nat", Key::NotModelled),
+    ("flowlabel", Key::Ipv6Only),
+];
+
+/// What an unknown word is told to be instead: the [`Key::listed`] keywords of [`KEYWORDS`]
+/// without their synonyms (a test checks the two agree; a constant costs the npm build less
+/// than a string built from the table).
+const LISTED_KEYWORDS: &str = "from, to, tos, dscp, fwmark, iif, oif, uidrange, ipproto, sport, dport, tun_id, lookup, goto, nop, blackhole, unreachable, prohibit, suppress_prefixlength";
+
+impl RuleLine<'_> {
+    /// Keyword `k` of kind `key`, with its value `v` ("" for one without).
+    fn apply(&mut self, key: Key, k: &str, v: &str) -> Result<(), RuleLineError> {
+        match key {
+            Key::Prefix => prefix(self, k, v),
+            Key::Tos => tos(self, k, v),
+            Key::Dscp => dscp(self, k, v),
+            Key::Fwmark => fwmark(self, k, v),
+            Key::Device => device(self, k, v),
+            Key::Uidrange => uidrange(self, k, v),
+            Key::Ipproto => ipproto(self, k, v),
+            Key::Port => port(self, k, v),
+            Key::TunId => tun_id(self, k, v),
+            Key::Lookup => lookup(self, k, v),
+            Key::Goto => goto(self, k, v),
+            Key::SuppressPrefixlength => suppress_prefixlength(self, k, v),
+            Key::SuppressIfgroup => suppress_ifgroup(self, k, v),
+            Key::Text => kept_as_text(self, k, v),
+            Key::NotModelled => not_modelled(self, k, v),
+            Key::Nop | Key::Blackhole | Key::Unreachable | Key::Prohibit => {
+                self.action = Some(match key {
+                    Key::Nop => RuleAction::Nop,
+                    Key::Blackhole => RuleAction::Blackhole,
+                    Key::Unreachable => RuleAction::Unreachable,
+                    _ => RuleAction::Prohibit,
+                });
+                Ok(())
+            }
+            Key::Not => {
+                self.rule.invert = true;
+                Ok(())
+            }
+            Key::L3mdev => {
+                self.rule.l3mdev = true;
+                Ok(())
+            }
+            Key::Ipv6Only => Err(RuleLineError::Ipv6),
+        }
+    }
+}
+
+fn prefix(l: &mut RuleLine<'_>, k: &str, v: &str) -> Result<(), RuleLineError> {
+    let net = if v == "all" {
+        None
+    } else if v.contains(':') {
+        return Err(RuleLineError::Ipv6);
+    } else {
+        match parse_prefix_lenient(v) {
+            Some(n) => Some(n),
+            None => return bad(format!("`all` or an IPv4 prefix after `{k}`, found `{v}`")),
+        }
+    };
+    if k == "from" {
+        l.rule.from = net;
+    } else {
+        l.rule.to = net;
+    }
+    Ok(())
+}
+
+fn tos(l: &mut RuleLine<'_>, k: &str, v: &str) -> Result<(), RuleLineError> {
+    l.rule.tos = parse_tos(v).ok_or_else(|| RuleLineError::Bad(format!("a TOS value (e.g. 0x10) after `{k}`, found `{v}`")))?;
+    Ok(())
+}
+
+fn fwmark(l: &mut RuleLine<'_>, _: &str, v: &str) -> Result<(), RuleLineError> {
+    let (m, mask) = match v.split_once('/') {
+        Some((m, mask)) => (parse_u32(m), parse_u32(mask)),
+        None => (parse_u32(v), Some(u32::MAX)),
+    };
+    match (m, mask) {
+        (Some(m), Some(mask)) => {
+            l.rule.fwmark = Some(m);
+            l.rule.fwmask = mask;
+            Ok(())
+        }
+        _ => bad(format!("`fwmark VALUE[/MASK]` with numbers, found `{v}`")),
+    }
+}
+
+fn device(l: &mut RuleLine<'_>, k: &str, v: &str) -> Result<(), RuleLineError> {
+    if k == "iif" {
+        l.rule.iif = Some(v.to_string());
+    } else {
+        l.rule.oif = Some(v.to_string());
+    }
+    Ok(())
+}
+
+fn lookup(l: &mut RuleLine<'_>, k: &str, v: &str) -> Result<(), RuleLineError> {
+    if v == "[l3mdev-table]" {
+        l.rule.l3mdev = true;
+        l.action = Some(RuleAction::Lookup { table: 0 });
+        return Ok(());
+    }
+    let t = table_id_builtin(v).or_else(|| l.out.table_names.iter().find(|(n, _)| n == v).map(|(_, t)| *t)).ok_or_else(|| {
+        RuleLineError::Bad(format!(
+            "a table number or a known name after `{k}`; `{v}` is not in the pasted rt_tables (paste `cat /etc/iproute2/rt_tables` too)"
+        ))
+    })?;
+    l.action = Some(RuleAction::Lookup { table: t });
+    Ok(())
+}
+
+fn uidrange(l: &mut RuleLine<'_>, _: &str, v: &str) -> Result<(), RuleLineError> {
+    l.rule.uid_range = Some(parse_range(v).ok_or_else(|| RuleLineError::Bad(format!("`uidrange START-END`, found `{v}`")))?);
+    Ok(())
+}
+
+fn ipproto(l: &mut RuleLine<'_>, _: &str, v: &str) -> Result<(), RuleLineError> {
+    l.rule.ipproto = Some(parse_ipproto(v).ok_or_else(|| RuleLineError::Bad(format!("a protocol name or number after `ipproto`, found `{v}`")))?);
+    Ok(())
+}
+
+fn port(l: &mut RuleLine<'_>, k: &str, v: &str) -> Result<(), RuleLineError> {
+    // `0x1000/0xf000` (iproute2 6.15+, a port mask); a 0xffff mask is the plain port.
+    let (r, mask) = match parse_masked_port(v) {
+        Some((p, m)) => (Some(Range { start: p, end: p }), (m != 0xffff).then_some(m)),
+        None => (parse_range(v).filter(|r| r.end <= 65535), None),
+    };
+    let r = r.ok_or_else(|| RuleLineError::Bad(format!("a port, `START-END` or `PORT/MASK` after `{k}`, found `{v}`")))?;
+    if k == "sport" {
+        l.rule.sport = Some(r);
+        l.rule.sport_mask = mask;
+    } else {
+        l.rule.dport = Some(r);
+        l.rule.dport_mask = mask;
+    }
+    Ok(())
+}
+
+fn dscp(l: &mut RuleLine<'_>, _: &str, v: &str) -> Result<(), RuleLineError> {
+    // `ip -j rule` names the value even with a partial mask: `CS1/0x38`.
+    let (value, mask) = match v.split_once('/') {
+        Some((value, mask)) => (parse_dscp(value, Dscp::FULL_MASK), parse_u32(mask)),
+        None => (parse_dscp(v, Dscp::FULL_MASK), Some(Dscp::FULL_MASK as u32)),
+    };
+    let d = match (value, mask) {
+        // The kernel refuses a value with bits outside its mask.
+        (Some(value), Some(mask)) if mask <= Dscp::FULL_MASK as u32 && value as u32 & !mask == 0 => Some(Dscp { value, mask: mask as u8 }),
+        _ => None,
+    };
+    l.rule.dscp = Some(d.ok_or_else(|| RuleLineError::Bad(format!("a DSCP (0-63 or a name such as AF11), or `VALUE/MASK`, after `dscp`, found `{v}`")))?);
+    Ok(())
+}
+
+fn tun_id(l: &mut RuleLine<'_>, _: &str, v: &str) -> Result<(), RuleLineError> {
+    let id: u64 = v.parse().map_err(|_| RuleLineError::Bad(format!("a tunnel id (a number) after `tun_id`, found `{v}`")))?;
+    l.rule.tun_id = (id != 0).then_some(id);
+    Ok(())
+}
+
+fn suppress_prefixlength(l: &mut RuleLine<'_>, _: &str, v: &str) -> Result<(), RuleLineError> {
+    // iproute2 prints -1 never; accept it anyway as "unset".
+    match v.parse::<i32>() {
+        Ok(n) if (0..=32).contains(&n) => l.rule.suppress_prefixlen = Some(n as u8),
+        Ok(-1) => {}
+        _ => return bad(format!("a prefix length 0..32 after `suppress_prefixlength`, found `{v}`")),
+    }
+    Ok(())
+}
+
+fn suppress_ifgroup(l: &mut RuleLine<'_>, _: &str, v: &str) -> Result<(), RuleLineError> {
+    l.rule.suppress_ifgroup = Some(if v == "default" {
+        0
+    } else {
+        parse_u32(v).ok_or_else(|| RuleLineError::Bad(format!("a group number after `suppress_ifgroup`, found `{v}`")))?
+    });
+    Ok(())
+}
+
+fn goto(l: &mut RuleLine<'_>, _: &str, v: &str) -> Result<(), RuleLineError> {
+    let t = parse_u32(v).ok_or_else(|| RuleLineError::Bad(format!("a rule priority after `goto`, found `{v}`")))?;
+    l.action = Some(RuleAction::Goto { target: t });
+    Ok(())
+}
+
+/// Kept as printed: the decision does not depend on them.
+fn kept_as_text(l: &mut RuleLine<'_>, k: &str, v: &str) -> Result<(), RuleLineError> {
+    let field = if k == "realms" { &mut l.rule.realms } else { &mut l.rule.protocol };
+    *field = Some(v.to_string());
+    Ok(())
+}
+
+fn not_modelled(l: &mut RuleLine<'_>, k: &str, _: &str) -> Result<(), RuleLineError> {
+    l.warnings.push(format!("`{k}` is not modelled by whyroute; ignored"));
+    Ok(())
 }
 
 /// A port `VALUE/MASK` (iproute2 prints both `%#x`); the kernel refuses a value with bits
@@ -428,6 +550,13 @@ fn json_rule_text(item: &Value) -> Result<String, RuleLineError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_expected_message_lists_the_listed_keywords() {
+        let listed: Vec<&str> = KEYWORDS.iter().filter(|(n, k)| k.listed() && !matches!(*n, "dsfield" | "table")).map(|(n, _)| *n).collect();
+        assert_eq!(LISTED_KEYWORDS, listed.join(", "));
+        assert!(KEYWORDS.iter().all(|(n, _)| KEYWORDS.iter().filter(|(m, _)| m == n).count() == 1), "a keyword twice");
+    }
     use crate::model::{TABLE_LOCAL, TABLE_MAIN};
 
     fn run(text: &str) -> Fragment {

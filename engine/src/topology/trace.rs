@@ -12,7 +12,7 @@ use super::Scenario;
 use super::model::FlowSpec;
 use super::nat::{NatPhase, NatResult, Packet};
 use super::network::{Network, Node, NodeKind};
-use crate::decide::{Fib, Flow, RouteError, RuleOutcome, Trail, first_mismatch, route as route_at};
+use crate::decide::{Examination, Fib, Flow, RouteError, RuleOutcome, Trail, first_mismatch, route as route_at};
 use crate::model::{Host, Route, RouteType, RuleAction, TableId, route_to_string};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
@@ -656,8 +656,7 @@ fn kernel_choice(node: &Node, pkt: &Packet, flow: &Flow) -> Result<Choice, Dispo
 /// which).
 fn input_refusal(node: &Node, flow: &Flow, e: RouteError, trail: &Trail) -> Option<Disposition> {
     let dev = flow.iif.as_deref()?;
-    let found_route =
-        trail.rules.iter().any(|v| matches!(v.outcome, RuleOutcome::Found { .. })) || trail.fast_lookups.iter().any(|o| matches!(o, RuleOutcome::Found { .. }));
+    let found_route = trail.lookups.iter().flat_map(|l| &l.examined).any(|e| matches!(e.examination, Examination::Chosen { .. }));
     let notes = trail.notes.join("; ");
     let reason = match e {
         RouteError::NoRouteToHost if found_route && !node.host.forwarding(dev).0 => {
@@ -702,9 +701,10 @@ fn error_disposition(node: &Node, host: &Host, e: RouteError, trail: &Trail, dst
             _ => {}
         }
     }
-    for o in &trail.fast_lookups {
-        if let RuleOutcome::ErrorRoute { route, .. } = o {
-            let r = route_at(host, *route);
+    // The fast path (no rule walk): the error route its lookup ended on.
+    for x in trail.lookups.iter().flat_map(|l| &l.examined) {
+        if let Examination::ErrorRoute { .. } = x.examination {
+            let r = route_at(host, x.route);
             let text = route_to_string(host, r);
             return match r.kind {
                 RouteType::Blackhole => Disposition::NullRouted { node: name, reason: format!("route `{text}`") },
