@@ -1,6 +1,5 @@
 //! JS values ↔ engine values: pastes, scenario objects, flows, results and errors.
 
-use super::ScenarioArg;
 use serde::Serialize;
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
@@ -49,6 +48,9 @@ pub fn js_error_text(e: &JsValue) -> String {
         None => e.as_string().unwrap_or_else(|| js_kind(e).to_string()),
     }
 }
+
+/// A scenario argument read: its paste and the fields that matter on the way back in.
+pub type ScenarioArg = (String, ScenarioFields);
 
 /// A scenario argument: the paste itself, or a scenario object of which only
 /// `ScenarioFields::NAMES` are read (at every level), property by property.

@@ -21,7 +21,7 @@ use wasm_bindgen::prelude::*;
 use whyroute::analyze::analyze;
 use whyroute::decide::Fib;
 use whyroute::parse::cap_diagnostics;
-use whyroute::permalink::{self, ScenarioFields};
+use whyroute::permalink;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_TYPES: &'static str = include_str!("engine.d.ts");
@@ -151,6 +151,3 @@ struct RouteGetError {
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     undecidable: bool,
 }
-
-/// A scenario argument read: its paste and the fields that matter on the way back in.
-type ScenarioArg = (String, ScenarioFields);

@@ -94,8 +94,9 @@ mod cli {
         /// The smallest single changes that make a failing flow work, each proven by a re-trace
         /// (`--scenario`); or, for one host (`--host FILE ADDRESS …`), the edits of its paste
         /// that change where the flow leaves, each re-decided.
+        #[command(group(clap::ArgGroup::new("input").required(true).args(["scenario", "host"])))]
         Fix {
-            #[arg(long, required_unless_present = "host", conflicts_with = "host")]
+            #[arg(long)]
             scenario: Option<String>,
             /// A host transcript: fixes for the flow `ADDRESS [from A] [mark N] …` on it.
             #[arg(long)]
@@ -137,9 +138,11 @@ mod cli {
             Cmd::Check { host } => check(&host),
             Cmd::Trace { scenario, node, json, args } => topo_trace(&scenario, node, json, &args),
             Cmd::Lint { scenario, json } => topo_lint(&scenario, json),
-            Cmd::Fix { scenario: Some(scenario), node, json, args, .. } => topo_fix(&scenario, node, json, &args),
-            Cmd::Fix { host: Some(host), json, args, .. } => host_fix(&host, json, &args),
-            Cmd::Fix { .. } => ExitCode::from(2),
+            Cmd::Fix { scenario, host, node, json, args } => match (scenario, host) {
+                (Some(scenario), _) => topo_fix(&scenario, node, json, &args),
+                (None, Some(host)) => host_fix(&host, json, &args),
+                (None, None) => unreachable!("clap requires one of --scenario and --host"),
+            },
             Cmd::Diff { a, b, json } => topo_diff(&a, &b, json),
         }
     }

@@ -447,6 +447,32 @@ pub struct Route {
 pub type NextHops = smallvec::SmallVec<[NextHop; 1]>;
 
 impl Route {
+    /// `DST via GATEWAY [dev DEV] proto static` in table main: what a networkd `Gateway=` or a
+    /// proposed return route adds.
+    ///
+    /// ```
+    /// use whyroute::model::{Origin, Route};
+    /// let r = Route::static_via("0.0.0.0/0".parse().unwrap(), "192.0.2.1".parse().unwrap(), Some("eth0"), Origin::inferred("example"));
+    /// assert_eq!(r.nexthops[0].gateway, Some("192.0.2.1".parse().unwrap()));
+    /// assert_eq!(r.protocol.as_deref(), Some("static"));
+    /// ```
+    pub fn static_via(dst: Ipv4Net, gateway: Ipv4Addr, dev: Option<&str>, origin: Origin) -> Route {
+        Route {
+            table: TABLE_MAIN,
+            kind: RouteType::Unicast,
+            dst,
+            tos: 0,
+            metric: 0,
+            scope: Scope::UNIVERSE,
+            protocol: Some("static".into()),
+            prefsrc: None,
+            mtu: None,
+            nexthops: smallvec::smallvec![NextHop { gateway: Some(gateway), dev: dev.map(Into::into), weight: 1, ..NextHop::default() }],
+            nhid: None,
+            origin,
+        }
+    }
+
     pub fn is_multipath(&self) -> bool {
         self.nexthops.len() > 1
     }

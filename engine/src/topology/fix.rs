@@ -7,7 +7,7 @@ use super::network::{Network, NodeKind};
 use super::trace::{Disposition, TraceResult, lookup_table, trace_network};
 use super::{FlowSpec, Scenario, prefix_str};
 use crate::decide::Fib;
-use crate::model::{NextHop, Origin, Route, RouteType, RuleAction, Scope, TABLE_MAIN, route_to_string};
+use crate::model::{Origin, Route, RuleAction, TABLE_MAIN, route_to_string};
 use ipnet::Ipv4Net;
 use serde::{Deserialize, Serialize};
 use std::net::Ipv4Addr;
@@ -251,20 +251,7 @@ pub fn apply(net: &mut Network, c: &Change) -> bool {
         Change::ReturnRoute { node, prefix, via } => {
             let Some(n) = net.node_mut(node) else { return false };
             let dev = n.host.addresses.iter().find(|a| a.matches(*via)).map(|a| a.dev.clone());
-            let r = Route {
-                table: TABLE_MAIN,
-                kind: RouteType::Unicast,
-                dst: *prefix,
-                tos: 0,
-                metric: 0,
-                scope: Scope::UNIVERSE,
-                protocol: Some("static".into()),
-                prefsrc: None,
-                mtu: None,
-                nexthops: smallvec::smallvec![NextHop { gateway: Some(*via), dev: dev.map(Into::into), weight: 1, ..NextHop::default() }],
-                nhid: None,
-                origin: Origin::inferred("whyroute fix"),
-            };
+            let r = Route::static_via(*prefix, *via, dev.as_deref(), Origin::inferred("whyroute fix"));
             n.host.tables.entry(TABLE_MAIN).or_default().push(r);
             true
         }
