@@ -4,9 +4,7 @@
 // here the topology module starts uninitialised, as on a page.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, existsSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { PKG, skip, BEFORE, AFTER, SEED, DNS } from './topology-fixtures.mjs';
 
 let main;
@@ -73,29 +71,4 @@ test('main entry: bad input rejects with the Error whyroute/topology throws', { 
   await rejects(main.compare(BEFORE), /second host's paste/);
   // And the engine still answers after them.
   assert.equal((await main.trace(SEED, DNS, { supervisor: AFTER })).forward.hops[0].out_dev, 'eth0');
-});
-
-const CLI = fileURLToPath(new URL('../../target/debug/whyroute', import.meta.url));
-const BEFORE_FILE = fileURLToPath(new URL('../fixtures/seed/supervisor-before.txt', import.meta.url));
-
-test('hostFixes: the seed host\'s edits, each re-decided, as the CLI\'s `fix --host` offers them', { skip }, async () => {
-  const topology = await main.loadTopology();
-  const fixes = await main.hostFixes(BEFORE, '192.168.10.10 dport 53');
-  assert.deepEqual(fixes, topology.hostFixes(BEFORE, { dst: '192.168.10.10', dport: 53 }));
-  assert.equal(fixes.length, 2, JSON.stringify(fixes.map((f) => f.title)));
-  for (const f of fixes) {
-    assert.ok(f.ok);
-    assert.match(f.verdict, /leaves eth0/);
-    // Proven: the edited paste, decided again by the single-host engine, leaves eth0.
-    assert.equal(main.routeGet(f.text, '192.168.10.10 dport 53').dev, 'eth0', f.title);
-  }
-  // After the redeployment main decides: nothing to fix.
-  assert.deepEqual(await main.hostFixes(AFTER, '192.168.10.10 dport 53'), []);
-  await rejects(main.hostFixes(BEFORE, 'not-an-address'), /hostFixes/);
-  if (existsSync(CLI)) {
-    const cli = JSON.parse(execFileSync(CLI, ['fix', '--host', BEFORE_FILE, '--json', '192.168.10.10', 'dport', '53'], { encoding: 'utf8' }));
-    // The same edits; only the copy's name differs (the CLI names it after the file).
-    const strip = (list) => list.map(({ copy_name, ...rest }) => rest);
-    assert.deepEqual(strip(fixes), strip(cli));
-  }
 });

@@ -4,8 +4,8 @@
 import init, {
   parse, routeGet, explain, diagnose, encodePermalink, decodePermalink, version,
   type Scenario, type RouteGet, type Trace, type Diagnostic, type Flow, type RuleStep, type Host,
-  trace, lint, fixes, hostFixes, compare,
-  type TopologyTrace, type TopologyDiagnostic, type TopologyFlow, type Transcripts, type Fix, type HostFix, type Comparison,
+  trace, lint, fixes, compare,
+  type TopologyTrace, type TopologyDiagnostic, type TopologyFlow, type Transcripts, type Fix, type Comparison,
   type Hop, type Disposition, type NatResult, type FlowDiff, type ScenarioError, type Change,
   loadTopology, type TopologyModule,
 } from '../../pkg/whyroute.js';
@@ -75,10 +75,6 @@ export async function topology(toml: string, paste: string, before: string, afte
   await lint(toml);
 
   const f: Fix[] = await fixes(toml, flow, transcripts);
-  const hf: HostFix[] = await hostFixes(parse(paste), { dst: '192.168.10.10', dport: 53 });
-  const edited: string = hf[0].text;
-  const leaves: boolean = (await hostFixes(paste, '192.168.10.10 dport 53')).every((x) => x.ok);
-  void edited; void leaves;
   const change: Change = f[0].change;
   const prefix: string = change.kind === 'return_route' ? change.prefix : change.kind;
   const commands: string[] = f.flatMap((x) => (x.proven ? x.commands : []));
@@ -109,8 +105,6 @@ export async function topology(toml: string, paste: string, before: string, afte
   await lint(toml, { supervisor: 42 });
   // @ts-expect-error: a topology flow needs dst
   await fixes(toml, { from_node: 'supervisor' });
-  // @ts-expect-error: a host's fixes take a paste, not a number
-  await hostFixes(42, flow);
   // @ts-expect-error: compare takes two pastes
   await compare(before);
   // @ts-expect-error: results are typed, not any
