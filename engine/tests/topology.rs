@@ -500,3 +500,82 @@ fn flow_tos_mark_and_uid_reach_the_rules_that_select_on_them() {
     let back = text::from_toml(&text::to_toml(&with_flow)).unwrap();
     assert_eq!(back.flows, with_flow.flows);
 }
+
+/// The seed with fix 5 (the DNS server's route to 172.16.0.0/16 via the BGP router): the reply
+/// reaches t1-supervisor, its SNAT session translates the destination back, and no NAT rule
+/// applies to it again (conntrack): the supervisor gets its answer from 192.168.10.10:53.
+#[test]
+fn a_reply_is_translated_by_its_nat_session_alone() {
+    let dir = fixtures().join("topology");
+    let text = std::fs::read_to_string(dir.join("tanzu-seed.toml")).unwrap();
+    let default = "          0.0.0.0          0.0.0.0      192.168.1.1     192.168.1.10     25\n";
+    assert!(text.contains(default));
+    let fixed = text.replace(default, &format!("{default}       172.16.0.0      255.255.0.0   192.168.10.254    192.168.10.10     26\n"));
+    let mut s = text::from_toml(&fixed).unwrap();
+    s.inline_files(&dir).unwrap();
+    let t = trace(&s, &dns("192.168.10.10"));
+    assert!(t.ok, "{}", t.text);
+    let reply = t.reply.as_ref().unwrap();
+    let last = reply.hops.last().unwrap();
+    assert_eq!(last.node, "supervisor");
+    assert_eq!(last.packet, udp("192.168.10.10", 53, "10.244.0.2", 53000));
+    let t1 = reply.hops.iter().find(|h| h.node == "t1-supervisor").unwrap();
+    assert!(!t1.action.contains("source NAT"), "{}", t1.action);
+    assert!(t1.nat.is_empty(), "no rule is evaluated for a packet of the session: {:?}", t1.nat);
+    // Every proven fix of the seed passes the same check.
+    for f in fixes(&seed(), &dns("192.168.10.10")) {
+        assert!(f.proven, "{}", f.title);
+    }
+}
+
+/// A Linux router DNATs a DNS VIP; the server answers around it, so the reply arrives from the
+/// server's own address: delivered to the right host, but not an answer the resolver takes.
+#[test]
+fn a_reply_from_the_wrong_address_fails_with_that_reason() {
+    let scenario = |answer_around: bool| {
+        let around = if answer_around { r#", "10.0.1.0/24 via 10.0.3.2""# } else { "" };
+        format!(
+            r#"version = 1
+name = "DNS through a DNAT"
+
+[[router]]
+name = "gw"
+interfaces = ["eth0 10.0.1.1/24", "eth1 10.0.2.1/24"]
+nat = """
+*nat
+-A PREROUTING -d 10.0.1.53/32 -p udp --dport 53 -j DNAT --to-destination 10.0.2.10
+COMMIT
+"""
+
+[[external]]
+name = "client"
+interfaces = ["eth0 10.0.1.2/24", "eth1 10.0.3.2/24"]
+routes = ["10.0.1.53/32 via 10.0.1.1"]
+
+[[external]]
+name = "dns"
+interfaces = ["eth0 10.0.2.10/24", "eth1 10.0.3.10/24"]
+routes = ["default via 10.0.2.1"{around}]
+"#
+        )
+    };
+    let flow = FlowSpec { from_node: Some("client".into()), ..dns("10.0.1.53") };
+    // Through the router both ways: its DNAT session translates the source back.
+    let t = trace(&text::from_toml(&scenario(false)).unwrap(), &flow);
+    assert!(t.ok, "{}", t.text);
+    assert_eq!(t.reply.as_ref().unwrap().packet, udp("10.0.1.53", 53, "10.0.1.2", 53000));
+    // Around it: the reply comes from 10.0.2.10.
+    let t = trace(&text::from_toml(&scenario(true)).unwrap(), &flow);
+    assert!(!t.ok, "{}", t.text);
+    match &t.reply.as_ref().unwrap().disposition {
+        Disposition::ReplyLost { node, reason, .. } => {
+            assert_eq!(node, "client");
+            assert_eq!(reason, "reply arrives from 10.0.2.10:53, the resolver expects 10.0.1.53:53");
+        }
+        d => panic!("{d:?}"),
+    }
+}
+
+fn udp(src: &str, sport: u16, dst: &str, dport: u16) -> Packet {
+    Packet { src: src.parse().unwrap(), dst: dst.parse().unwrap(), proto: 17, sport, dport }
+}

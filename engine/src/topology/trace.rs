@@ -250,12 +250,21 @@ pub fn trace_network(net: &Network, flow: &FlowSpec) -> TraceResult {
     let fwd = walk(net, origin, pkt, flow.src.is_some(), marks, &mut sessions);
     let reply = if let Disposition::Delivered { node, .. } = &fwd.disposition {
         let at = net.nodes.iter().position(|n| &n.name == node).expect("delivered at a node");
-        let src_orig = fwd.hops.first().map(|h| h.packet.src).unwrap_or(pkt.src);
+        // The request as the origin sent it: the reply must come back as its exact reverse.
+        let sent = fwd.hops.first().map(|h| h.packet).unwrap_or(pkt);
         let mut leg = walk(net, at, fwd.packet.reply(), true, Marks::default(), &mut sessions);
-        let back_home = matches!(&leg.disposition, Disposition::Delivered { node, address, .. } if *node == net.nodes[origin].name && *address == src_orig);
+        let back_home = matches!(&leg.disposition, Disposition::Delivered { node, address, .. } if *node == net.nodes[origin].name && *address == sent.src);
         if at != origin && !back_home {
             let (reason, at_node) = reply_lost_reason(net, &fwd, &leg);
             leg.disposition = Disposition::ReplyLost { node: at_node, reason, cause: Box::new(leg.disposition.clone()) };
+        } else if at != origin && leg.packet != sent.reply() {
+            // Delivered to the right address, but not as the answer to what was sent: the
+            // socket that sent the request never sees it.
+            let got = leg.packet;
+            let who = if sent.dport == 53 { "resolver" } else { "sender" };
+            let reason = format!("reply arrives from {}:{}, the {who} expects {}:{}", got.src, got.sport, sent.dst, sent.dport);
+            let node = net.nodes[origin].name.clone();
+            leg.disposition = Disposition::ReplyLost { node, reason, cause: Box::new(leg.disposition.clone()) };
         }
         Some(leg)
     } else {
@@ -391,19 +400,27 @@ fn walk(net: &Network, start: usize, mut pkt: Packet, src_given: bool, marks: Ma
                 table: None,
             };
             let first = hops.is_empty();
-            // Replies are translated back by the session that translated the request.
+            // A packet of a connection this node has translated is translated by that
+            // connection alone (conntrack): its reply is un-NATed, and no rule applies to it
+            // again, on the way in or out.
+            let mut in_session = false;
             if !first {
-                if let Some(ss) = sessions.iter().find(|s| s.node == node.name && s.phase == NatPhase::Snat && pkt.dst == s.after.src && pkt.src == s.after.dst)
-                {
+                let snat = sessions.iter().find(|s| s.node == node.name && s.phase == NatPhase::Snat && pkt.dst == s.after.src && pkt.src == s.after.dst);
+                if let Some(ss) = snat.cloned() {
                     hop.why.push(format!("reply to the source-NAT session made here: destination {} → {}", pkt.dst, ss.before.src));
                     pkt.dst = ss.before.src;
                     pkt.dport = ss.before.sport;
-                } else if let Some(ss) =
-                    sessions.iter().find(|s| s.node == node.name && s.phase == NatPhase::Dnat && pkt.src == s.after.dst && pkt.dst == s.before.src)
-                {
+                    in_session = true;
+                }
+                let dnat = sessions.iter().find(|s| s.node == node.name && s.phase == NatPhase::Dnat && pkt.src == s.after.dst && pkt.dst == s.before.src);
+                if let Some(ss) = dnat.cloned() {
                     hop.why.push(format!("reply to the destination-NAT session made here: source {} → {}", pkt.src, ss.before.dst));
                     pkt.src = ss.before.dst;
                     pkt.sport = ss.before.dport;
+                    in_session = true;
+                }
+                if in_session {
+                    hop.why.push("part of that NAT session: no NAT rule applies to it again".into());
                 } else if let Some(nat) = &node.nat {
                     let r = nat.evaluate(&pkt, NatPhase::Dnat, in_dev.as_deref(), None, None);
                     if r.translated(&pkt) {
@@ -500,8 +517,8 @@ fn walk(net: &Network, start: usize, mut pkt: Packet, src_given: bool, marks: Ma
             };
             hop.out_dev = Some(ch.dev.clone());
             hop.next_hop = Some(nh);
-            // Source NAT on the way out.
-            if let Some(nat) = &node.nat {
+            // Source NAT on the way out, for a packet of no existing session.
+            if let Some(nat) = node.nat.as_ref().filter(|_| !in_session) {
                 let out_addr = node.host.addresses_of(&ch.dev).next().map(|a| a.local);
                 let r = nat.evaluate(&pkt, NatPhase::Snat, in_dev.as_deref(), Some(&ch.dev), out_addr);
                 if r.translated(&pkt) {
