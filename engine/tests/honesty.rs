@@ -178,3 +178,32 @@ fn the_hosts_own_route_get_confirms_or_contradicts() {
     assert_eq!(rc, 1);
     assert!(out.contains("(error differ)"), "{out}");
 }
+
+/// A paste with no routing table (empty, garbage, only `ip rule`, only `ip addr`) says so
+/// instead of answering "Network is unreachable": the kernel's table main is simply not there.
+#[test]
+fn a_paste_without_a_routing_table_cannot_decide_what_only_main_would() {
+    let rules_only = "$ ip rule show\n0:\tfrom all lookup local\n32766:\tfrom all lookup main\n32767:\tfrom all lookup default\n";
+    let addr_only = "$ ip addr\n2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 state UP\n    inet 10.0.0.5/24 brd 10.0.0.255 scope global eth0\n";
+    for (name, text) in [("empty", ""), ("garbage", "banana\nfoo bar\n"), ("rules-only", rules_only), ("addr-only", addr_only)] {
+        let host = write_temp(&format!("{name}.txt"), text);
+        let (rc, out, err) = run(&["route-get", "--host", host.to_str().unwrap(), "192.0.2.1"]);
+        assert_eq!(rc, 1, "{name}: {out}{err}");
+        assert!(err.contains("cannot be decided") && err.contains("no routing table"), "{name}: {err}");
+        assert!(!err.contains("RTNETLINK") && out.is_empty(), "{name}: {out}{err}");
+        let (_, out, _) = run(&["explain", "--host", host.to_str().unwrap(), "192.0.2.1"]);
+        assert!(out.contains("cannot be decided") && out.contains("ip route show table all"), "{name}: {out}");
+    }
+    // What the addresses alone decide is still answered: the connected subnet, a local address.
+    let host = write_temp("addr-only.txt", addr_only);
+    let (rc, out, err) = run(&["route-get", "--host", host.to_str().unwrap(), "10.0.0.9"]);
+    assert_eq!(rc, 0, "{err}");
+    assert!(out.starts_with("10.0.0.9 dev eth0 src 10.0.0.5"), "{out}");
+    let (rc, out, err) = run(&["route-get", "--host", host.to_str().unwrap(), "10.0.0.5"]);
+    assert_eq!(rc, 0, "{err}");
+    assert!(out.starts_with("local 10.0.0.5 dev lo"), "{out}");
+    // A pasted table main, even one without a default route, is the kernel's answer.
+    let host = write_temp("main-no-default.txt", &format!("{addr_only}$ ip route\n10.0.0.0/24 dev eth0 proto kernel scope link src 10.0.0.5\n"));
+    let (_, _, err) = run(&["route-get", "--host", host.to_str().unwrap(), "192.0.2.1"]);
+    assert_eq!(err.trim(), "RTNETLINK answers: Network is unreachable");
+}

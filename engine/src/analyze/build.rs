@@ -150,6 +150,7 @@ fn build_tables(frag: &Fragment, mut routes: Vec<Route>, host: &mut Host) {
         host.tables.entry(TABLE_LOCAL).or_default().extend(routes);
     }
     if !seen(TABLE_MAIN) {
+        host.main_unknown = host.routes(TABLE_MAIN).is_empty();
         let routes = kernel_prefix_routes(host);
         if !routes.is_empty() {
             host.inferred.push(format!("table main was not pasted: {} connected routes inferred from the addresses (proto kernel scope link)", routes.len()));

@@ -7,7 +7,7 @@ use super::fib::*;
 use super::flow::Flow;
 use super::rules::*;
 use super::source::*;
-use crate::model::{Host, Route, RouteType, Rule, RuleAction, Scope, TABLE_DEFAULT, TableId};
+use crate::model::{Host, Missing, Route, RouteType, Rule, RuleAction, Scope, TABLE_DEFAULT, TableId};
 use std::net::Ipv4Addr;
 
 /// One-shot convenience: indexes the host and decides. For many flows, build a [`Fib`] once.
@@ -264,6 +264,7 @@ impl<'h> Fib<'h> {
         match main {
             Lookup::Found(route, nexthop) => return Ok(FibResult { route, nexthop, table: crate::model::TABLE_MAIN, rule: None }),
             Lookup::Error(_, e) => return Err(e),
+            Lookup::Again(None) if self.host.main_unknown => return Err(RouteError::Undecidable(Missing::RoutingTable)),
             Lookup::Again(_) => {}
         }
         if let Some(def) = self.table(TABLE_DEFAULT) {
@@ -330,6 +331,12 @@ impl<'h> Fib<'h> {
                         Some(idx) => self.table_lookup(idx, flow, min_scope, record),
                         None => Lookup::Again(None),
                     };
+                    // Main's routes were not pasted: its answer is unknown, not "nothing".
+                    if matches!(lookup, Lookup::Again(None)) && table == crate::model::TABLE_MAIN && self.host.main_unknown {
+                        let error = RouteError::Undecidable(Missing::RoutingTable);
+                        push_visit(&mut trail, true, RuleOutcome::Action { error });
+                        return Err(error);
+                    }
                     match lookup {
                         Lookup::Again(throw) => push_visit(&mut trail, true, RuleOutcome::NotFound { table, throw }),
                         Lookup::Error(route, error) => {

@@ -108,7 +108,7 @@ pub fn explain_with(fib: &Fib<'_>, flow: &Flow) -> Trace {
     let mut trail = Trail::default();
     let result = fib.route_get(flow, Some(&mut trail));
     let rules = rule_steps(host, flow, &trail, &result);
-    let lookups = trail.lookups.iter().map(|v| lookup_step(fib, flow, v)).collect();
+    let lookups = trail.lookups.iter().map(|v| lookup_step(host, flow, v)).collect();
     let verdict = verdict(host, flow, &result);
     let source = result.as_ref().ok().map(|d| SourceStep { addr: d.prefsrc.map(|a| a.to_string()), why: source_why(&d.source.why, d) });
     let main_would = main_comparison(host, fib, flow, &result);
@@ -281,11 +281,9 @@ fn match_words(r: &crate::model::Rule, flow: &Flow) -> String {
     if parts.is_empty() { "matches every packet".into() } else { parts.join("; ") }
 }
 
-/// A table lookup as the decision recorded it, then the other routes covering the
-/// destination, which the lookup did not need to examine (they come after the examined ones
-/// in the same longest-prefix order).
-fn lookup_step(fib: &Fib<'_>, flow: &Flow, visit: &TableVisit) -> LookupStep {
-    let host = fib.host;
+/// A table lookup as the decision recorded it: the routes it examined, longest prefix first,
+/// up to the one that ended it (shorter routes covering the destination were not needed).
+fn lookup_step(host: &Host, flow: &Flow, visit: &TableVisit) -> LookupStep {
     let name = if visit.merged { "local+main (merged: no custom rules)".to_string() } else { host.table_name(visit.table) };
     let candidate = |rr, chosen, note| {
         let r = route(host, rr);
@@ -295,12 +293,6 @@ fn lookup_step(fib: &Fib<'_>, flow: &Flow, visit: &TableVisit) -> LookupStep {
     for e in &visit.examined {
         let note = examination_words(e.examination, route(host, e.route), flow);
         candidates.push(candidate(e.route, matches!(e.examination, Examination::Chosen { .. }), note));
-    }
-    let table = if visit.merged { fib.merged() } else { fib.table(visit.table) };
-    if let Some(t) = table {
-        for rr in t.candidates(host, flow.dst).skip(visit.examined.len()) {
-            candidates.push(candidate(rr, false, "shorter prefix or later alias: not needed".into()));
-        }
     }
     candidates.truncate(20);
     let result = if candidates.iter().any(|c| c.chosen) {

@@ -502,6 +502,9 @@ pub enum Missing {
     Nexthop { id: u32 },
     /// A route that needs a device names none (and none could be resolved from its gateway).
     Device,
+    /// The paste shows no routing table (table main), and the destination is on none of its
+    /// connected subnets.
+    RoutingTable,
 }
 
 impl Missing {
@@ -512,6 +515,7 @@ impl Missing {
                 format!("the route uses nexthop object {id} (`nhid {id}`), which the paste does not define: paste the output of `ip nexthop show` too")
             }
             Missing::Device => "the route names no device, and none could be resolved from its gateway: paste the whole `ip route` line and `ip addr`".into(),
+            Missing::RoutingTable => "no routing table in the paste: paste `ip route show table all` (or `route -n`)".into(),
         }
     }
 }
@@ -604,6 +608,11 @@ pub struct Host {
     /// What was inferred, in words, for the explanation.
     #[serde(default)]
     pub inferred: Vec<String>,
+    /// Table main was not pasted and nothing in the paste configures it: beyond the connected
+    /// routes inferred from the addresses, what it holds is unknown. Not serialized: decisions
+    /// that need it say so ([`Missing::RoutingTable`]).
+    #[serde(skip)]
+    pub main_unknown: bool,
     /// IPv6 lines kept aside (not decided on; IPv4 only).
     #[serde(default)]
     pub ipv6_lines: Vec<(usize, String)>,
