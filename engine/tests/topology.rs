@@ -560,6 +560,10 @@ routes = ["default via 10.0.2.1"{around}]
         )
     };
     let flow = FlowSpec { from_node: Some("client".into()), ..dns("10.0.1.53") };
+    // A declared router's table main is what the scenario declares: a destination none of its
+    // routes covers has no route (not "cannot be decided", as for a paste without a table).
+    let t = trace(&text::from_toml(&scenario(false)).unwrap(), &FlowSpec { from_node: Some("gw".into()), ..dns("198.51.100.9") });
+    assert!(matches!(t.forward.disposition, Disposition::NoRoute { .. }), "{:?}", t.forward.disposition);
     // Through the router both ways: its DNAT session translates the source back.
     let t = trace(&text::from_toml(&scenario(false)).unwrap(), &flow);
     assert!(t.ok, "{}", t.text);

@@ -515,7 +515,7 @@ impl Missing {
                 format!("the route uses nexthop object {id} (`nhid {id}`), which the paste does not define: paste the output of `ip nexthop show` too")
             }
             Missing::Device => "the route names no device, and none could be resolved from its gateway: paste the whole `ip route` line and `ip addr`".into(),
-            Missing::RoutingTable => "no routing table in the paste: paste `ip route show table all` (or `route -n`)".into(),
+            Missing::RoutingTable => "the paste shows no routing table: paste `ip route show table all` (or `route -n`)".into(),
         }
     }
 }

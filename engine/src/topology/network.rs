@@ -191,7 +191,15 @@ fn device_host(d: &Device, diags: &mut Vec<TopologyDiagnostic>, windows: &mut bo
         frag.seen.tables.clear();
     }
     frag.hostname = Some(d.name.clone());
-    build_host(frag)
+    declared(frag)
+}
+
+/// A node whose routes the scenario declares: its table main is what it declares, so nothing
+/// in it is unknown (unlike a pasted host that shows no routing table).
+fn declared(frag: Fragment) -> Host {
+    let mut host = build_host(frag);
+    host.main_unknown = false;
+    host
 }
 
 /// Compiles a scenario (expanding the wizard preset first).
@@ -311,7 +319,7 @@ pub fn build(scenario: &Scenario) -> Network {
         nodes.push(Node {
             name: t1.name.clone(),
             kind: NodeKind::Tier1,
-            host: build_host(frag),
+            host: declared(frag),
             nat,
             vips: t1.vips.clone(),
             forwards: true,
@@ -358,7 +366,7 @@ pub fn build(scenario: &Scenario) -> Network {
         nodes.push(Node {
             name: t0.name.clone(),
             kind: NodeKind::Tier0,
-            host: build_host(frag),
+            host: declared(frag),
             nat: None,
             vips: Vec::new(),
             forwards: true,
