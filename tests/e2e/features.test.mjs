@@ -252,3 +252,21 @@ test('topology view: the Tanzu seed topology fails, the engine proves fixes, eac
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('honest states: an empty, a garbage and a rules-only paste say they cannot decide and what to paste, never a red verdict', async () => {
+  const { page, errors } = await openPage(browser.context);
+  await waitForApp(page);
+  const rulesOnly = '$ ip rule show\n0:\tfrom all lookup local\n32766:\tfrom all lookup main\n32767:\tfrom all lookup default\n';
+  for (const [name, text] of [['empty', ''], ['garbage', 'banana\nfoo bar\n'], ['rules only', rulesOnly]]) {
+    await page.locator('#transcript').fill(text);
+    await waitVerdict(page, /Cannot decide from this paste/);
+    assert.equal(await page.locator('#verdict.undecidable').count(), 1, name);
+    assert.equal(await page.locator('#verdict.fail').count(), 0, `${name}: no red verdict`);
+    assert.match(await verdict(page), /no routing table: paste `ip route show table all`/, name);
+    assert.doesNotMatch(await page.locator('#verdict').innerText(), /RTNETLINK|unreachable/, name);
+  }
+  await page.locator('#transcript').fill('');
+  await page.waitForFunction(() => document.querySelector('#diagnostics-h')?.textContent === 'Nothing read yet');
+  assert.match(await page.locator('.diagnostics').innerText(), /Paste what ip addr; ip rule; ip route show table all print/);
+  assert.deepEqual(errors, []);
+});

@@ -61,11 +61,16 @@ pub fn diagnostics(props: &DiagnosticsProps) -> Html {
         }
     });
     let errors = a.diagnostics.iter().filter(|d| d.severity != Severity::Info).count();
+    // An empty paste, or one with no command output in it: not "read without problems".
+    let nothing_read = read.is_empty() && a.diagnostics.is_empty();
     html! {
         <div class="diagnostics">
             <h3 id="diagnostics-h">
-                { if errors == 0 { "Paste read without problems".to_string() } else { format!("{errors} line(s) not fully understood") } }
+                { if nothing_read { "Nothing read yet".to_string() } else if errors == 0 { "Paste read without problems".to_string() } else { format!("{errors} line(s) not fully understood") } }
             </h3>
+            if nothing_read {
+                <p class="read">{"Paste what "}<code>{"ip addr; ip rule; ip route show table all"}</code>{" print on the host (or "}<code>{"ifconfig; route -n"}</code>{")."}</p>
+            }
             if !read.is_empty() {
                 <p class="read">{format!("Read: {}", read.join(", "))}</p>
             }
