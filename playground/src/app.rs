@@ -52,13 +52,17 @@ pub fn app() -> Html {
     let link = use_memo(model.permalink(), |p| AttrValue::from(whyroute::permalink::encode(p)));
     let eval = &result.eval;
 
-    // The URL follows the state (replaceState: no history entry per keystroke). A damaged
-    // link stays in the address bar until the user changes something.
+    // The URL follows the state: a change worth undoing (`Model::history` moved) is a new
+    // history entry, so Back returns to the previous paste; typing replaces the current one. A
+    // damaged link stays in the address bar until the user changes something.
     {
         let keep = model.link_error.is_some() && !model.touched;
-        use_effect_with(((*link).clone(), keep), |(link, keep)| {
+        let pushed = use_mut_ref(|| model.history);
+        use_effect_with(((*link).clone(), keep, model.history), move |(link, keep, history)| {
             if !*keep {
-                browser::replace_fragment(link.as_str());
+                let push = *pushed.borrow() != *history;
+                *pushed.borrow_mut() = *history;
+                browser::set_fragment(link.as_str(), push);
             }
         });
     }

@@ -15,14 +15,20 @@ mod web {
         gloo::utils::window().location().hash().unwrap_or_default()
     }
 
-    pub fn replace_fragment(link: &str) {
+    /// Puts `link` in the address bar: as a new history entry (`push`), so Back returns to
+    /// what was there, or in place of the current one.
+    pub fn set_fragment(link: &str, push: bool) {
         let w = gloo::utils::window();
         let want = format!("#{link}");
         if w.location().hash().ok().as_deref() == Some(want.as_str()) {
             return;
         }
         if let Ok(h) = w.history() {
-            let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&want));
+            let _ = if push {
+                h.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&want))
+            } else {
+                h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&want))
+            };
         }
     }
 
@@ -98,7 +104,7 @@ pub fn fragment() -> String {
     String::new()
 }
 #[cfg(not(target_arch = "wasm32"))]
-pub fn replace_fragment(_: &str) {}
+pub fn set_fragment(_: &str, _: bool) {}
 #[cfg(not(target_arch = "wasm32"))]
 pub fn url_with_fragment(link: &str) -> String {
     format!("#{link}")

@@ -59,6 +59,10 @@ pub struct Model {
     /// A line of the selected host's paste to highlight (from a diagnostic or trace step),
     /// with a counter so that a second click on the same line selects it again.
     pub highlight: Option<(usize, u32)>,
+    /// Counts the changes worth a browser history entry (an example opened, a host added or
+    /// removed, a fix applied): the page pushes one when it changes, so Back undoes them.
+    /// Typing only replaces the current entry.
+    pub history: u32,
 }
 
 pub enum Action {
@@ -111,6 +115,7 @@ impl Model {
             topology: String::new(),
             show_unchanged: false,
             highlight: None,
+            history: 0,
         }
     }
 
@@ -155,6 +160,11 @@ impl Model {
     }
 }
 
+/// A paste the user did not make: empty, or one of the built-in examples' texts.
+fn is_builtin(text: &str) -> bool {
+    text.trim().is_empty() || Example::ALL.iter().any(|e| e.hosts().iter().any(|h| h.text == text))
+}
+
 impl Reducible for Model {
     type Action = Action;
 
@@ -173,10 +183,12 @@ impl Reducible for Model {
                 let name = m.fresh_name();
                 m.hosts.push(HostPaste { name, text: String::new() });
                 m.selected = m.hosts.len() - 1;
+                m.history += 1;
             }
             Action::RemoveHost(i) => {
                 if m.hosts.len() > 1 && i < m.hosts.len() {
                     m.hosts.remove(i);
+                    m.history += 1;
                     if m.selected >= i && m.selected > 0 {
                         m.selected -= 1;
                     }
@@ -196,11 +208,18 @@ impl Reducible for Model {
                 m.flow.dport = "53".into();
             }
             Action::LoadExample(e) => {
-                let view = match m.view {
-                    View::Compare { .. } if e.hosts().len() > 1 => View::Compare { a: 0, b: 1 },
+                // The user's own pastes stay, as tabs before the example's; only the built-in
+                // texts are replaced.
+                let own: Vec<HostPaste> = m.hosts.iter().filter(|h| !is_builtin(&h.text)).cloned().collect();
+                let mut next = Model { touched: true, history: m.history + 1, ..Model::example(e) };
+                let kept = own.len();
+                next.hosts.splice(0..0, own);
+                next.selected += kept;
+                next.view = match m.view {
+                    View::Compare { .. } if e.hosts().len() > 1 => View::Compare { a: kept, b: kept + 1 },
                     _ => View::Host,
                 };
-                return Rc::new(Model { touched: true, view, ..Model::example(e) });
+                return Rc::new(next);
             }
             Action::SetView(v) => {
                 m.view = match v {
@@ -225,13 +244,15 @@ impl Reducible for Model {
             }
             Action::AddCopy { name, text } => {
                 m.hosts.push(HostPaste { name, text });
+                m.history += 1;
                 m.selected = m.hosts.len() - 1;
                 m.view = View::Host;
                 m.highlight = None;
             }
             Action::LoadLink(link) => {
+                // Opened by navigation (Back, Forward, an edited address): no new history entry.
                 let next = Model::from_fragment(&link);
-                return Rc::new(Model { touched: next.link_error.is_none(), ..next });
+                return Rc::new(Model { touched: next.link_error.is_none(), history: self.history, ..next });
             }
             Action::DismissLinkError => m.link_error = None,
             Action::CopyStatus(s) => {
@@ -246,6 +267,27 @@ impl Reducible for Model {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Opening an example keeps what the user pasted (a tab of its own, before the example's),
+    /// and counts as a history entry; the built-in texts are replaced.
+    #[test]
+    fn an_example_keeps_the_users_paste() {
+        let m = Rc::new(Model::seed());
+        let m = m.reduce(Action::LoadExample(Example::WgQuick));
+        assert!(m.hosts.iter().all(|h| !h.text.contains("192.168.10.45")), "the seed's built-in hosts are replaced");
+        assert_eq!(m.history, 1);
+        let m = m.reduce(Action::SetText("$ ip route\ndefault via 198.51.100.1 dev eth0\n".into()));
+        let mine = m.current().text.clone();
+        let m = m.reduce(Action::LoadExample(Example::Tailscale));
+        assert_eq!(m.hosts[0].text, mine, "the edited paste is kept as the first tab");
+        assert_eq!(m.selected, 1, "the example's host is selected");
+        assert_eq!(m.current().text, Example::Tailscale.hosts()[0].text);
+        assert_eq!(m.history, 2);
+        // Typing does not count; adding a host does; a link opened by Back does not.
+        assert_eq!(m.clone().reduce(Action::SetText("x".into())).history, 2);
+        assert_eq!(m.clone().reduce(Action::AddHost).history, 3);
+        assert_eq!(m.clone().reduce(Action::LoadLink(String::new())).history, 2);
+    }
 
     #[test]
     fn args_round_trip() {

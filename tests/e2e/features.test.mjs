@@ -270,3 +270,25 @@ test('honest states: an empty, a garbage and a rules-only paste say they cannot 
   assert.match(await page.locator('.diagnostics').innerText(), /Paste what ip addr; ip rule; ip route show table all print/);
   assert.deepEqual(errors, []);
 });
+
+test('work is never lost: an example opens beside the pasted host, and Back restores the previous paste', async () => {
+  const { page, errors } = await openPage(browser.context);
+  await waitForApp(page);
+  const mine = '$ ip route\ndefault via 198.51.100.1 dev eth0\n198.51.100.0/24 dev eth0 proto kernel scope link src 198.51.100.7\n';
+  await page.locator('#transcript').fill(mine);
+  await waitVerdict(page, /leaves eth0 via 198\.51\.100\.1/);
+  await page.locator('button[data-example="wg-quick"]').click();
+  await waitVerdict(page, /leaves wg0/);
+  // The pasted host is still there, as the first tab; the example's host is selected.
+  assert.equal(await page.locator('#tab-0').getAttribute('aria-selected'), 'false');
+  await page.locator('#tab-0').click();
+  assert.equal(await page.locator('#transcript').inputValue(), mine);
+  // Back: the page as it was before the example, the pasted host selected, its verdict shown.
+  await page.locator('button[data-example="tailscale"]').click();
+  await waitVerdict(page, /tailscale0|leaves/);
+  await page.goBack();
+  await page.waitForFunction((text) => document.querySelector('#transcript')?.value === text, mine);
+  await waitVerdict(page, /leaves eth0 via 198\.51\.100\.1/);
+  // Typing makes no history entry: Back from here leaves the example pages, not keystrokes.
+  assert.deepEqual(errors, []);
+});
