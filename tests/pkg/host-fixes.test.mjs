@@ -1,7 +1,7 @@
 // One host's fixes in the npm package (hostFixes): the main entry loads the topology build for
 // it and answers as `whyroute/topology` does; every fix's edited paste, decided again by the
 // single-host engine, leaves where the fix says; the edits are the CLI's `fix --host`; the
-// published types describe it (tests/pkg/types-host-fixes.ts). A file of its own: node:test
+// published types describe it (tests/pkg/types-host-fixes.ts, compiled by types.test.mjs). A file of its own: node:test
 // runs each file in its own process, so the topology build starts unloaded here, as on a page.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
@@ -49,17 +49,4 @@ test('hostFixes and the CLI\'s `fix --host` offer the same edits', { skip: skip 
   // Only the copy's name differs: the CLI names it after the file.
   const edits = (list) => list.map(({ copy_name, ...rest }) => rest);
   assert.deepEqual(edits(npm), edits(cli));
-});
-
-const tsc = `${ROOT}node_modules/.bin/tsc`;
-test('hostFixes: tsc --noEmit --strict accepts tests/pkg/types-host-fixes.ts', { skip: skip || (!existsSync(tsc) && 'typescript not installed (make setup)') }, () => {
-  const args = [
-    '--noEmit', '--strict', '--target', 'es2022', '--module', 'es2022', '--moduleResolution', 'bundler',
-    '--lib', 'es2022,dom', '--skipLibCheck', 'false', 'tests/pkg/types-host-fixes.ts',
-  ];
-  try {
-    execFileSync(tsc, args, { cwd: ROOT, encoding: 'utf8', stdio: 'pipe' });
-  } catch (e) {
-    assert.fail(`tsc failed:\n${e.stdout}${e.stderr}`);
-  }
 });
