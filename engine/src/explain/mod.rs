@@ -285,16 +285,19 @@ fn match_words(r: &crate::model::Rule, flow: &Flow) -> String {
 /// up to the one that ended it (shorter routes covering the destination were not needed).
 fn lookup_step(host: &Host, flow: &Flow, visit: &TableVisit) -> LookupStep {
     let name = if visit.merged { "local+main (merged: no custom rules)".to_string() } else { host.table_name(visit.table) };
-    let candidate = |rr, chosen, note| {
-        let r = route(host, rr);
-        Candidate { route: route_to_string(host, r), line: r.origin.line, inferred: r.origin.is_inferred(), prefix_len: r.dst.prefix_len(), chosen, note }
-    };
+    // At most 20, each described only if shown (a lookup may pass over many TOS aliases).
     let mut candidates: Vec<Candidate> = Vec::new();
-    for e in &visit.examined {
-        let note = examination_words(e.examination, route(host, e.route), flow);
-        candidates.push(candidate(e.route, matches!(e.examination, Examination::Chosen { .. }), note));
+    for e in visit.examined.iter().take(20) {
+        let r = route(host, e.route);
+        candidates.push(Candidate {
+            route: route_to_string(host, r),
+            line: r.origin.line,
+            inferred: r.origin.is_inferred(),
+            prefix_len: r.dst.prefix_len(),
+            chosen: matches!(e.examination, Examination::Chosen { .. }),
+            note: examination_words(e.examination, r, flow),
+        });
     }
-    candidates.truncate(20);
     let result = if candidates.iter().any(|c| c.chosen) {
         "found".into()
     } else if candidates.is_empty() {

@@ -406,14 +406,14 @@ fn walk(net: &Network, start: usize, mut pkt: Packet, src_given: bool, marks: Ma
             let mut in_session = false;
             if !first {
                 let snat = sessions.iter().find(|s| s.node == node.name && s.phase == NatPhase::Snat && pkt.dst == s.after.src && pkt.src == s.after.dst);
-                if let Some(ss) = snat.cloned() {
+                if let Some(ss) = snat {
                     hop.why.push(format!("reply to the source-NAT session made here: destination {} → {}", pkt.dst, ss.before.src));
                     pkt.dst = ss.before.src;
                     pkt.dport = ss.before.sport;
                     in_session = true;
                 }
                 let dnat = sessions.iter().find(|s| s.node == node.name && s.phase == NatPhase::Dnat && pkt.src == s.after.dst && pkt.dst == s.before.src);
-                if let Some(ss) = dnat.cloned() {
+                if let Some(ss) = dnat {
                     hop.why.push(format!("reply to the destination-NAT session made here: source {} → {}", pkt.src, ss.before.dst));
                     pkt.src = ss.before.dst;
                     pkt.sport = ss.before.dport;
