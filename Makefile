@@ -68,5 +68,5 @@ bench: pkg
 	node benches/wasm-node.mjs
 
 clean:
-	# Generated files of pkg/ only: whyroute.js/.d.ts and core.js/.d.ts there are committed.
-	rm -rf target dist pkg/engine.js pkg/engine.d.ts pkg/whyroute_bg.wasm pkg/whyroute_bg.wasm.d.ts pkg/topology.js pkg/topology.d.ts pkg/topology_bg.wasm pkg/topology_bg.wasm.d.ts pkg/snippets
+	# Generated files of pkg/ only: the hand-written modules there are committed.
+	rm -rf target dist pkg/engine.js pkg/engine.d.ts pkg/whyroute_bg.wasm pkg/whyroute_bg.wasm.d.ts pkg/topology-engine.js pkg/topology-engine.d.ts pkg/topology_bg.wasm pkg/topology_bg.wasm.d.ts pkg/snippets

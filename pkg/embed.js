@@ -1,14 +1,39 @@
-// whyroute drop-in docs embed: `<script type="module" src="…/embed.js"></script>` turns every
-// `<pre class="whyroute">` (a paste plus a `flow: 192.168.10.10 dport 53` line, or
-// `data-flow="…"`) and every `<whyroute-trace>` element into an explained route decision.
+// whyroute drop-in docs embed. In a page, `<script type="module" src="…/embed.js"></script>`
+// turns every code block of the language `whyroute` into an explained route decision: a
+// `<pre class="whyroute">` (HTML), a Markdown fence (```` ```whyroute ````, which marked and
+// markdown-it print as `<pre><code class="language-whyroute">`, VitePress, Docusaurus and Astro
+// as `div.language-whyroute pre` or `pre[data-language=whyroute]`), and every
+// `<whyroute-trace>` element. A block is the paste plus a `flow: 192.168.10.10 dport 53` line
+// (or `data-flow="…"`).
 //
-// No framework, no build step. The pasted text is only ever set as text (textContent), never
-// parsed as HTML. Until the engine has loaded (or when JavaScript is off) the reader sees the
-// original paste; styles live in a shadow root and follow prefers-color-scheme.
-import init, { explain, version } from './core.js';
+// Safe to import anywhere: on a server (SSR, static site generators) it touches no DOM global
+// and loads nothing; in a page the engine's wasm is fetched only once a block is on it. A
+// framework that owns the DOM keeps it: a fence's own `<div>` is given a shadow root, nothing
+// is moved or wrapped (so Vue and React find their nodes where they left them). The pasted
+// text is only ever set as text, never parsed as HTML. Until the engine has rendered, or when
+// it cannot load, the reader sees the original paste; styles live in the shadow root and
+// follow prefers-color-scheme.
+import init, { parse, explain, diagnose, version } from './core.js';
 
-/** Resolves once the WebAssembly engine is initialised. */
-export const ready = init({ module_or_path: new URL('./whyroute_bg.wasm', import.meta.url) }).then(() => undefined);
+const inBrowser = typeof window !== 'undefined' && typeof document !== 'undefined' && typeof customElements !== 'undefined';
+
+let engine;
+/** Loads the engine once, on first need (a failure is kept: every card then says so). */
+function loadEngine() {
+  engine ??= init().then(() => undefined);
+  return engine;
+}
+
+/** Resolves once the WebAssembly engine is initialised; awaiting it starts the load. */
+export const ready = {
+  then: (resolve, reject) => loadEngine().then(resolve, reject),
+  catch: (reject) => loadEngine().catch(reject),
+  finally: (done) => loadEngine().finally(done),
+  [Symbol.toStringTag]: 'Promise',
+};
+
+/** What `render` looks for by default: every way a page or a docs tool prints a whyroute block. */
+export const SELECTOR = 'pre.whyroute, code.language-whyroute, pre.language-whyroute, div.language-whyroute pre, pre[data-language=whyroute]';
 
 const FLOW_LINE = /^[ \t]*flow:[ \t]*(.*?)[ \t]*$/im;
 
@@ -71,6 +96,11 @@ details { margin-top: 10px; }
 summary { cursor: pointer; color: var(--muted); font-size: 12.5px; }
 details pre { background: var(--code-bg); border-radius: 4px; padding: 8px; margin: 6px 0 0; overflow-x: auto; max-height: 28em; }
 .footer { margin-top: 8px; font-size: 11px; color: var(--muted); text-align: right; }
+.problems li { margin: 2px 0; }
+.problems .mono { color: var(--fg); }
+/* Before the engine has rendered (and if it never does) the original text shows as written. */
+.fallback { white-space: pre; overflow-x: auto; font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 13px; }
+.fallback.host { white-space: normal; font: inherit; }
 `;
 
 function el(tag, className, text) {
@@ -80,7 +110,18 @@ function el(tag, className, text) {
   return e;
 }
 
-function renderTrace(paste, flow) {
+/**
+ * A line that holds what were several lines: Markdown (or an HTML pipeline) joined them, so
+ * the paste can no longer be read as the host printed it.
+ */
+function joinedLine(line) {
+  const count = (re) => (line.match(re) || []).length;
+  return count(/\S\s+\d+:\s+(?:not\s+)?from\s/g) >= 1 && count(/\d+:\s+(?:not\s+)?from\s/g) >= 2
+    || count(/\sdev\s+\S+/g) >= 3
+    || /\S\s+ip\s+(?:-\S+\s+)*(?:rule|route|r|ru|addr|a|address|link|nexthop)(?:\s+show|\s+list)?\b/.test(line) && line.length > 60;
+}
+
+function renderCard(paste, flow) {
   const card = el('div', 'card');
   card.setAttribute('part', 'card');
   if (!flow) {
@@ -92,11 +133,30 @@ function renderTrace(paste, flow) {
   flowP.append('ip route get ', el('code', null, flow));
   card.append(flowP);
 
+  const joined = paste.split('\n').map((text, i) => ({ line: i + 1, text })).filter((l) => joinedLine(l.text));
+  if (joined.length) {
+    card.append(el('p', 'verdict err', 'whyroute cannot read this paste: its line breaks were lost'));
+    card.append(el('p', 'note', 'Several lines of the host\'s output arrived as one, so no answer is given. Markdown joins the lines of a block it does not treat as code: put the paste in a ```whyroute fence, a <pre class="whyroute"> or a <pre> inside <whyroute-trace>.'));
+    problems(card, joined.map((l) => ({ severity: 'error', line: l.line, text: l.text, message: 'several lines joined into one' })));
+    card.append(pasteDetails(paste, true));
+    return card;
+  }
+
   let t;
+  let findings;
   try {
-    t = explain(paste, flow);
+    const scenario = parse(paste);
+    findings = diagnose(scenario).filter((d) => d.severity !== 'info');
+    t = explain(scenario, flow);
   } catch (e) {
     card.append(el('p', 'verdict err', e && e.message ? e.message : String(e)));
+    card.append(pasteDetails(paste, true));
+    return card;
+  }
+  if (t.verdict.undecidable) {
+    card.append(el('p', 'verdict err', 'whyroute cannot decide from this paste'));
+    card.append(el('p', 'note', t.verdict.error));
+    problems(card, findings);
     card.append(pasteDetails(paste, true));
     return card;
   }
@@ -133,12 +193,28 @@ function renderTrace(paste, flow) {
   if (t.source && t.source.addr) card.append(el('p', 'note', `Source address ${t.source.addr}: ${t.source.why}`));
   for (const n of t.notes) card.append(el('p', 'note', n));
 
+  problems(card, findings);
   card.append(el('h4', null, 'ip route get says'));
   card.append(el('pre', 'iprg', v.ip_route_get.replace(/\s+$/, '')));
   card.append(pasteDetails(paste, false));
-  const footer = el('div', 'footer', `whyroute ${version()}`);
-  card.append(footer);
+  card.append(el('div', 'footer', `whyroute ${version()}`));
   return card;
+}
+
+
+/** The paste's problems, each with its line: what the answer could not use. */
+function problems(card, findings) {
+  if (!findings.length) return;
+  card.append(el('h4', null, 'What whyroute could not use'));
+  const ul = el('ul', 'problems');
+  for (const d of findings) {
+    const li = el('li');
+    if (d.line) li.append(el('span', 'mono', `line ${d.line}: `));
+    li.append(d.message ?? d.expected ?? '');
+    if (d.text && d.line) li.append(' — ', el('span', 'mono', d.text.length > 80 ? `${d.text.slice(0, 80)}…` : d.text));
+    ul.append(li);
+  }
+  card.append(ul);
 }
 
 function pasteDetails(paste, open) {
@@ -149,72 +225,162 @@ function pasteDetails(paste, open) {
   return d;
 }
 
+/** The text of a block as the reader sees its lines (`<br>` is a line break, as Docusaurus prints them). */
+function textOf(node) {
+  let out = '';
+  const walk = (n) => {
+    for (const c of n.childNodes) {
+      if (c.nodeType === 3) out += c.data;
+      else if (c.nodeName === 'BR') out += '\n';
+      else if (c.nodeType === 1 && c.nodeName !== 'BUTTON' && c.nodeName !== 'STYLE' && c.nodeName !== 'SCRIPT') walk(c);
+    }
+  };
+  walk(node);
+  return out;
+}
+
+function engineFailed(paste, error) {
+  const card = el('div', 'card');
+  card.setAttribute('part', 'card');
+  card.append(el('p', 'verdict err', 'whyroute could not load its engine, so this paste is not explained'));
+  card.append(el('p', 'note', `${error && error.message ? error.message : String(error)} (whyroute_bg.wasm must be served next to embed.js, as application/wasm)`));
+  card.append(pasteDetails(paste, true));
+  return card;
+}
+
+/**
+ * One rendered block: a shadow root on `host` that shows the original (slotted) text until the
+ * engine has decided, then the card. `source` holds the paste, `flowOf()` the flow attribute.
+ */
+class Card {
+  constructor(host, source, flowOf) {
+    this.host = host;
+    this.source = source;
+    this.flowOf = flowOf;
+    const root = host.attachShadow({ mode: 'open' });
+    const style = document.createElement('style');
+    style.textContent = STYLE;
+    this.out = document.createElement('div');
+    this.out.className = host.localName === 'whyroute-trace' ? 'fallback' : 'fallback host';
+    this.out.append(document.createElement('slot'));
+    root.append(style, this.out);
+    this.key = undefined;
+    this.rendered = undefined;
+  }
+
+  /** Renders once per text and flow: repeated calls while one is pending share it. */
+  refresh() {
+    this.rendered ??= Promise.resolve().then(() => this.render()).finally(() => { this.rendered = undefined; });
+    return this.rendered;
+  }
+
+  async render() {
+    const { paste, flow } = splitPaste(textOf(this.source), this.flowOf());
+    const key = `${flow}\n${paste}`;
+    if (key === this.key) return;
+    this.host.setAttribute('data-state', 'loading');
+    try {
+      await loadEngine();
+    } catch (e) {
+      console.error('whyroute: the engine did not load', e);
+      this.show(engineFailed(paste, e), key, 'error');
+      return;
+    }
+    this.show(renderCard(paste, flow), key, 'ready');
+  }
+
+  show(card, key, state) {
+    this.out.className = '';
+    this.out.replaceChildren(card);
+    this.key = key;
+    this.host.setAttribute('data-state', state);
+  }
+}
+
+const Base = inBrowser ? HTMLElement : class {};
+
 /**
  * `<whyroute-trace flow="192.168.10.10 dport 53">paste…</whyroute-trace>`: shows its text
- * (slotted, as written) until the engine is ready, then the explained decision.
+ * (slotted, as written, line breaks kept) until the engine is ready, then the explained decision.
  */
-export class WhyrouteTrace extends HTMLElement {
+export class WhyrouteTrace extends Base {
   static get observedAttributes() { return ['flow', 'data-flow']; }
 
   constructor() {
     super();
-    const root = this.attachShadow({ mode: 'open' });
-    const style = document.createElement('style');
-    style.textContent = STYLE;
-    this._out = document.createElement('div');
-    this._out.append(document.createElement('slot'));
-    root.append(style, this._out);
+    this.card = new Card(this, this, () => this.getAttribute('flow') ?? this.getAttribute('data-flow'));
   }
 
-  connectedCallback() { this.rendered = this.refresh(); }
-  attributeChangedCallback() { if (this.isConnected) this.rendered = this.refresh(); }
+  connectedCallback() { this.refresh(); }
+  attributeChangedCallback() { if (this.isConnected) this.refresh(); }
 
   /** The flow: the `flow` or `data-flow` attribute, or the paste's `flow:` line. */
-  get flow() { return splitPaste(this.textContent || '', this.getAttribute('flow') ?? this.getAttribute('data-flow')).flow; }
+  get flow() { return splitPaste(textOf(this), this.getAttribute('flow') ?? this.getAttribute('data-flow')).flow; }
   set flow(v) { this.setAttribute('flow', v); }
 
   /** The paste without its `flow:` line. */
-  get paste() { return splitPaste(this.textContent || '', '').paste; }
+  get paste() { return splitPaste(textOf(this), '').paste; }
 
-  /** Re-renders (after the text or the flow changed). */
-  async refresh() {
-    this.setAttribute('data-state', 'loading');
-    try {
-      await ready;
-    } catch (e) {
-      this.setAttribute('data-state', 'error');
-      console.error('whyroute: the engine did not load', e);
-      return; // the slotted original text stays
-    }
-    const { paste, flow } = splitPaste(this.textContent || '', this.getAttribute('flow') ?? this.getAttribute('data-flow'));
-    this._out.replaceChildren(renderTrace(paste, flow));
-    this.setAttribute('data-state', 'ready');
-  }
+  /** The latest render (resolves when it is on screen). */
+  get rendered() { return this.card.rendered ?? Promise.resolve(); }
+
+  /** Re-renders after the text or the flow changed (a render of unchanged text is skipped). */
+  refresh() { return this.card.refresh(); }
 }
 
-if (!customElements.get('whyroute-trace')) customElements.define('whyroute-trace', WhyrouteTrace);
+/** Elements that can hold a shadow root of their own (the DOM standard's list). */
+const SHADOW_HOSTS = new Set(['article', 'aside', 'blockquote', 'body', 'div', 'footer', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'header', 'main', 'nav', 'p', 'section', 'span']);
+
+/** Cards made on hosts that are not `<whyroute-trace>`: a fence's own container. */
+const cards = new WeakMap();
+
+function define() {
+  if (inBrowser && !customElements.get('whyroute-trace')) customElements.define('whyroute-trace', WhyrouteTrace);
+}
 
 /**
- * Wraps every `pre.whyroute` under `root` (not yet rendered) in a `<whyroute-trace>`; the
- * `<pre>` stays inside it as the fallback. Resolves when all of them are rendered.
+ * Renders every whyroute block under `root` (default: the document) that is not rendered yet,
+ * and re-renders those whose text changed; resolves when all are on screen. `selector`
+ * replaces the default `SELECTOR`. Call it again after a single-page app changes the page
+ * (e.g. on a router's after-navigation hook): blocks already rendered are left as they are.
+ * On a server it does nothing.
  */
-export async function render(root = document) {
-  const pres = [];
-  if (root instanceof Element && root.matches('pre.whyroute')) pres.push(root);
-  pres.push(...root.querySelectorAll('pre.whyroute'));
-  for (const pre of pres) {
-    if (pre.parentElement && pre.parentElement.localName === 'whyroute-trace') continue;
-    const t = document.createElement('whyroute-trace');
-    const flow = pre.getAttribute('data-flow');
-    if (flow) t.setAttribute('flow', flow);
-    pre.replaceWith(t);
-    t.append(pre);
+export async function render(root, { selector = SELECTOR } = {}) {
+  if (!inBrowser) return;
+  define();
+  root ??= document;
+  const matches = [];
+  if (root instanceof Element && root.matches(selector)) matches.push(root);
+  matches.push(...root.querySelectorAll(selector));
+  const pending = [];
+  for (const match of matches) {
+    const block = match.closest('div[class*="language-whyroute"]') ?? match.closest('pre') ?? match;
+    if (block.closest('whyroute-trace')) continue;
+    if (SHADOW_HOSTS.has(block.localName)) {
+      // The fence's own container takes the card: nothing the framework rendered moves.
+      let card = cards.get(block);
+      if (!card) {
+        if (block.shadowRoot) continue; // someone else's
+        const code = block.querySelector('pre') ?? block;
+        card = new Card(block, code, () => block.getAttribute('data-flow') ?? code.getAttribute('data-flow'));
+        cards.set(block, card);
+      }
+      pending.push(card.refresh());
+    } else {
+      const t = document.createElement('whyroute-trace');
+      const flow = block.getAttribute('data-flow');
+      if (flow) t.setAttribute('flow', flow);
+      block.replaceWith(t);
+      t.append(block);
+    }
   }
-  const all = [...root.querySelectorAll('whyroute-trace')];
-  await Promise.all(all.map((t) => t.rendered));
+  for (const t of root.querySelectorAll('whyroute-trace')) pending.push(t.refresh());
+  if (root instanceof Element && root.localName === 'whyroute-trace') pending.push(root.refresh());
+  await Promise.all(pending);
 }
 
-if (typeof document !== 'undefined') {
+if (inBrowser) {
+  define();
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', () => render(), { once: true });
   else render();
 }

@@ -1,8 +1,8 @@
-// Types of the main entry, `whyroute` (whyroute.js): the single-host engine as generated
-// (engine.d.ts) plus the topology functions, which load the topology build on first use and
-// so return Promises. The topology types themselves are generated into topology.d.ts.
-export * from './engine.js';
-export { default } from './engine.js';
+// Types of the main entry, `whyroute` (whyroute.js): the single-host engine (core.d.ts over the
+// generated engine.d.ts) plus the topology functions, which load the topology build on first
+// use and so return Promises. The topology types are generated into topology-engine.d.ts.
+export * from './core.js';
+export { default } from './core.js';
 import type { InitInput } from './engine.js';
 import type { TopologyTrace, TopologyDiagnostic, TopologyFlow, Transcripts, Fix, HostFix, Comparison } from './topology.js';
 import type { Scenario, Flow } from './engine.js';

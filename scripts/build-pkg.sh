@@ -7,11 +7,13 @@
 #   whyroute_bg.wasm + engine.js/.d.ts      the single-host engine (no topology feature): what
 #                                           the main entry `whyroute`, `whyroute/core` and the
 #                                           docs embed load; held to 150 KB gzip.
-#   topology_bg.wasm + topology.js/.d.ts    everything, with the NSX topology exports: loaded
+#   topology_bg.wasm + topology-engine.js   everything, with the NSX topology exports: loaded
 #                                           by the main entry's trace/lint/fixes/compare on
 #                                           first use, or imported as `whyroute/topology`.
 # The rest of pkg/ is hand-written and committed (see the top-level .gitignore): package.json,
-# README.md, whyroute.js/.d.ts (the main entry), core.js/.d.ts, embed.js/.d.ts. wasm-pack's
+# README.md, the licences, whyroute.js/.d.ts (the main entry), core.js/.d.ts and
+# topology.js/.d.ts (init and the call-before-init check over the generated modules), load.js,
+# embed.js/.d.ts. wasm-pack's
 # own package.json, README and .gitignore stay in the scratch directories.
 set -euo pipefail
 REPO="$(cd "$(dirname "$0")/.." && pwd)"
@@ -50,24 +52,32 @@ cp "$scratch/whyroute/whyroute.js" pkg/engine.js
 cp "$scratch/whyroute/whyroute.d.ts" pkg/engine.d.ts
 cp "$scratch/whyroute/whyroute_bg.wasm" "$scratch/whyroute/whyroute_bg.wasm.d.ts" pkg/
 
-# Everything, with the topology exports.
+# Everything, with the topology exports. Its generated module is renamed topology-engine.js
+# (topology.js is the hand-written wrapper); it still fetches topology_bg.wasm by default.
 build topology
-for f in topology.js topology.d.ts topology_bg.wasm topology_bg.wasm.d.ts; do
-  cp "$scratch/topology/$f" pkg/
-done
+cp "$scratch/topology/topology.js" pkg/topology-engine.js
+cp "$scratch/topology/topology.d.ts" pkg/topology-engine.d.ts
+cp "$scratch/topology/topology_bg.wasm" "$scratch/topology/topology_bg.wasm.d.ts" pkg/
+# wasm-bindgen names the declarations after the module it was asked for; they are renamed.
+sed -i '1s|@ts-self-types="./whyroute.d.ts"|@ts-self-types="./engine.d.ts"|' pkg/engine.js
+sed -i '1s|@ts-self-types="./topology.d.ts"|@ts-self-types="./topology-engine.d.ts"|' pkg/topology-engine.js
+grep -q '@ts-self-types="./engine.d.ts"' pkg/engine.js && grep -q '@ts-self-types="./topology-engine.d.ts"' pkg/topology-engine.js \
+  || { echo "build-pkg: wasm-bindgen's @ts-self-types line changed; engine.js/topology-engine.js point at the wrong types" >&2; exit 1; }
 for d in whyroute topology; do
   if [ -d "$scratch/$d/snippets" ]; then
     echo "build-pkg: wasm-bindgen wrote snippets/ for $d, which this script does not ship" >&2
     exit 1
   fi
 done
+# The licences ship with the package; the repository root holds the originals.
+cp LICENSE-MIT LICENSE-APACHE pkg/
 # Builds of the earlier layout (a core_bg.wasm of its own), so pkg/ holds only what ships.
 rm -f pkg/core_bg.wasm pkg/core_bg.wasm.d.ts pkg/.gitignore
 
-for f in engine.js engine.d.ts whyroute_bg.wasm topology.js topology.d.ts topology_bg.wasm whyroute.js whyroute.d.ts core.js core.d.ts embed.js embed.d.ts package.json README.md; do
+for f in engine.js engine.d.ts whyroute_bg.wasm topology-engine.js topology-engine.d.ts topology.js topology.d.ts topology_bg.wasm load.js whyroute.js whyroute.d.ts core.js core.d.ts embed.js embed.d.ts package.json README.md LICENSE-MIT LICENSE-APACHE; do
   [ -s "pkg/$f" ] || { echo "build-pkg: pkg/$f is missing" >&2; exit 1; }
 done
 echo "pkg built in $(( $(date +%s) - start ))s:"
-for f in pkg/whyroute_bg.wasm pkg/engine.js pkg/topology_bg.wasm pkg/topology.js; do
+for f in pkg/whyroute_bg.wasm pkg/engine.js pkg/topology_bg.wasm pkg/topology-engine.js; do
   printf '  %-24s %8d bytes  %7d gzip -9\n' "$f" "$(wc -c < "$f")" "$(gzip -9c "$f" | wc -c)"
 done

@@ -115,7 +115,7 @@ test('npm main entry in the browser: init() fetches the engine alone; the first 
     return w.routeGet(paste, { dst: '192.168.10.10' });
   });
   assert.equal(route.dev, 'eth1');
-  assert.deepEqual(fetched(), ['whyroute.js', 'engine.js', 'whyroute_bg.wasm'], 'importing and initialising the main entry loads the engine only');
+  assert.deepEqual(fetched(), ['whyroute.js', 'core.js', 'engine.js', 'load.js', 'whyroute_bg.wasm'], 'importing and initialising the main entry loads the engine only');
 
   const t = await page.evaluate(async () => {
     const w = await import('../../../pkg/whyroute.js');
@@ -129,7 +129,7 @@ test('npm main entry in the browser: init() fetches the engine alone; the first 
   assert.equal(t.out, 'eth1');
   assert.equal(t.reply, 'reply_lost');
   assert.ok(t.codes.includes('workload_dns_collision'), t.codes.join());
-  assert.deepEqual(fetched(), ['whyroute.js', 'engine.js', 'whyroute_bg.wasm', 'topology.js', 'topology_bg.wasm'], 'the topology build, once');
+  assert.deepEqual(fetched(), ['whyroute.js', 'core.js', 'engine.js', 'load.js', 'whyroute_bg.wasm', 'topology.js', 'topology-engine.js', 'topology_bg.wasm'], 'the topology build, once');
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -19,9 +19,23 @@ test('pkg/package.json: name, module type, exports, types, license, version', ()
   assert.equal(manifest.types, './whyroute.d.ts');
   assert.equal(manifest.license, 'MIT OR Apache-2.0');
   assert.equal(manifest.version, crateVersion, 'the npm version follows the crate version');
-  for (const f of ['whyroute.js', 'whyroute.d.ts', 'engine.js', 'engine.d.ts', 'whyroute_bg.wasm', 'core.js', 'core.d.ts', 'topology.js', 'topology.d.ts', 'topology_bg.wasm', 'embed.js', 'embed.d.ts', 'README.md']) {
+  for (const f of ['whyroute.js', 'whyroute.d.ts', 'engine.js', 'engine.d.ts', 'whyroute_bg.wasm', 'core.js', 'core.d.ts', 'load.js', 'topology.js', 'topology.d.ts', 'topology-engine.js', 'topology-engine.d.ts', 'topology_bg.wasm', 'embed.js', 'embed.d.ts', 'README.md', 'LICENSE-MIT', 'LICENSE-APACHE']) {
     assert.ok(manifest.files.includes(f), `files lists ${f}`);
   }
+  // The file paths a plain page or a CDN user imports resolve through the exports map too.
+  for (const f of ['whyroute.js', 'core.js', 'topology.js', 'embed.js']) assert.equal(manifest.exports[`./${f}`], `./${f}`);
+});
+
+test('pkg/package.json: no invented URLs, a Node floor, the licences the manifest names', () => {
+  assert.doesNotMatch(JSON.stringify(manifest), /example\.(invalid|com|org)/, 'no placeholder URL');
+  for (const field of ['repository', 'homepage', 'bugs']) {
+    const v = manifest[field];
+    if (v !== undefined) assert.doesNotThrow(() => new URL(typeof v === 'string' ? v : v.url), `${field} is a real URL`);
+  }
+  assert.match(manifest.engines?.node ?? '', /^>=\d+/);
+  const root = new URL('../../', import.meta.url);
+  assert.match(readFileSync(new URL('LICENSE-MIT', root), 'utf8'), /Permission is hereby granted, free of charge/);
+  assert.match(readFileSync(new URL('LICENSE-APACHE', root), 'utf8'), /Apache License\s+Version 2\.0/);
 });
 
 test('pkg/: every file the manifest lists exists after `make pkg`', { skip: !existsSync(`${PKG}engine.js`) && 'pkg/ not built (make pkg)' }, () => {

@@ -19,10 +19,14 @@ test('pkg: whyroute.js + whyroute_bg.wasm initialise and report the version', { 
 });
 
 test('pkg: TypeScript declarations exist', { skip: !built && 'pkg/ not built (make pkg)' }, () => {
-  // The main entry's declarations re-export the generated ones (engine.d.ts) and add the
-  // asynchronous topology functions; tests/pkg/types.ts type-checks real use of both.
+  // The main entry's declarations re-export core's (over the generated engine.d.ts) and add
+  // the asynchronous topology functions; tests/pkg/types.ts type-checks real use of both.
   const dts = readFileSync(new URL('whyroute.d.ts', PKG), 'utf8');
-  assert.match(dts, /export \* from '\.\/engine\.js';/);
+  assert.match(dts, /export \* from '\.\/core\.js';/);
+  assert.match(readFileSync(new URL('core.d.ts', PKG), 'utf8'), /export \* from '\.\/engine\.js';/);
+  // Each generated module names its own declarations (wasm-bindgen names them after the build).
+  assert.match(readFileSync(new URL('engine.js', PKG), 'utf8'), /^\/\* @ts-self-types="\.\/engine\.d\.ts" \*\//);
+  assert.match(readFileSync(new URL('topology-engine.js', PKG), 'utf8'), /^\/\* @ts-self-types="\.\/topology-engine\.d\.ts" \*\//);
   assert.match(dts, /export function trace\(.*\): Promise<TopologyTrace>;/);
   const engine = readFileSync(new URL('engine.d.ts', PKG), 'utf8');
   assert.match(engine, /export function version\(\): string;/);

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 
 export const PKG = new URL('../../pkg/', import.meta.url);
 const FIX = new URL('../fixtures/', import.meta.url);
-const built = existsSync(fileURLToPath(new URL('topology.js', PKG)));
+const built = existsSync(fileURLToPath(new URL('topology_bg.wasm', PKG)));
 /** node:test's `skip` option: false, or why the topology build is missing. */
 export const skip = !built && 'pkg/ not built (make pkg)';
 const read = (p) => readFileSync(new URL(p, FIX), 'utf8');

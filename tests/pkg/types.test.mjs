@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 // The generated declarations (whyroute.d.ts itself is committed and re-exports them).
-const built = existsSync(`${ROOT}pkg/engine.d.ts`) && existsSync(`${ROOT}pkg/topology.d.ts`);
+const built = existsSync(`${ROOT}pkg/engine.d.ts`) && existsSync(`${ROOT}pkg/topology-engine.d.ts`);
 const tsc = `${ROOT}node_modules/.bin/tsc`;
 const skip = (!built && 'pkg/ not built (make pkg)') || (!existsSync(tsc) && 'typescript not installed (make setup)');
 

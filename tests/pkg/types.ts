@@ -105,6 +105,10 @@ export async function topology(toml: string, paste: string, before: string, afte
   await lint(toml, { supervisor: 42 });
   // @ts-expect-error: a topology flow needs dst
   await fixes(toml, { from_node: 'supervisor' });
+  // A topology flow carries tos, mark and uid; the trace finds each hop's interfaces itself.
+  await trace(toml, { dst: '192.168.10.10', tos: 0x10, mark: 1, uid: 1000 });
+  // @ts-expect-error: a topology flow has no oif
+  await trace(toml, { dst: '192.168.10.10', oif: 'eth0' });
   // @ts-expect-error: compare takes two pastes
   await compare(before);
   // @ts-expect-error: results are typed, not any
@@ -131,6 +135,7 @@ import { ready, render, splitPaste, WhyrouteTrace } from '../../pkg/embed.js';
 export async function embed(): Promise<string | null> {
   await ready;
   await render(document.body);
+  await render(document, { selector: 'pre.my-route-block' });
   const t: WhyrouteTrace | null = document.querySelector('whyroute-trace');
   const { paste, flow } = splitPaste('ip rule show\nflow: 1.1.1.1');
   await t?.refresh();

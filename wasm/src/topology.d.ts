@@ -1,11 +1,15 @@
 /**
  * A flow through a topology: a `Flow` (or the `ip route get` arguments as a string) plus the
- * node it starts from. Only `dst`, `from`, `ipproto`, `sport` and `dport` are modelled by
- * topology traces: `iif`, `oif`, `mark`, `tos` and `uid` are refused when set.
+ * node it starts from. `iif` and `oif` are refused (the trace finds each hop's interfaces
+ * itself); `tos` is seen by every hop, `mark` and `uid` by the sending host's rules only.
  */
-export interface TopologyFlow extends Flow {
-  /** The node the flow starts from; the scenario's first Linux host when absent. */
-  from_node?: string;
+export interface TopologyFlow extends Omit<Flow, "iif" | "oif"> {
+    /** The node the flow starts from; the scenario's first Linux host when absent. */
+    from_node?: string;
+    /** Refused: a topology trace finds each hop's input interface itself. */
+    iif?: never;
+    /** Refused: a topology trace finds each hop's output interface itself. */
+    oif?: never;
 }
 
 /** The pastes of the scenario's Linux hosts by host name (`{ supervisor: "ip rule show\n…" }`,
