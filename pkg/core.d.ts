@@ -8,6 +8,7 @@ import type { InitInput, InitOutput } from './engine.js';
  * the file in Node and Deno), unless `input` says otherwise. Every other function throws
  * "call `await init()` … first" until this (or `initSync`) has completed.
  */
-export default function init(
+export function init(
   input?: { module_or_path: InitInput | Promise<InitInput> } | InitInput | Promise<InitInput>,
 ): Promise<InitOutput>;
+export default init;

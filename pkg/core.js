@@ -15,12 +15,14 @@ let initialised = false;
  * the file in Node and Deno), unless `input` (a URL, a Response, the bytes, a
  * WebAssembly.Module, or `{ module_or_path }` of one of them) says otherwise. Once is enough.
  */
-export default async function init(input) {
+export async function init(input) {
   const source = await wasmSource(input, new URL('./whyroute_bg.wasm', import.meta.url));
   const output = await initEngine({ module_or_path: source });
   initialised = true;
   return output;
 }
+
+export default init;
 
 /** Initialises the engine from `{ module }`: the bytes or a WebAssembly.Module. */
 export function initSync(input) {

@@ -97,7 +97,6 @@ summary { cursor: pointer; color: var(--muted); font-size: 12.5px; }
 details pre { background: var(--code-bg); border-radius: 4px; padding: 8px; margin: 6px 0 0; overflow-x: auto; max-height: 28em; }
 .footer { margin-top: 8px; font-size: 11px; color: var(--muted); text-align: right; }
 .problems li { margin: 2px 0; }
-.problems .mono { color: var(--fg); }
 /* Before the engine has rendered (and if it never does) the original text shows as written. */
 .fallback { white-space: pre; overflow-x: auto; font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 13px; }
 .fallback.host { white-space: normal; font: inherit; }
@@ -137,7 +136,7 @@ function renderCard(paste, flow) {
   if (joined.length) {
     card.append(el('p', 'verdict err', 'whyroute cannot read this paste: its line breaks were lost'));
     card.append(el('p', 'note', 'Several lines of the host\'s output arrived as one, so no answer is given. Markdown joins the lines of a block it does not treat as code: put the paste in a ```whyroute fence, a <pre class="whyroute"> or a <pre> inside <whyroute-trace>.'));
-    problems(card, joined.map((l) => ({ severity: 'error', line: l.line, text: l.text, message: 'several lines joined into one' })));
+    problems(card, joined.map((l) => ({ line: l.line, message: `line ${l.line}: several lines joined into one: ${l.text.length > 80 ? `${l.text.slice(0, 80)}…` : l.text}` })));
     card.append(pasteDetails(paste, true));
     return card;
   }
@@ -202,17 +201,14 @@ function renderCard(paste, flow) {
 }
 
 
-/** The paste's problems, each with its line: what the answer could not use. */
+/** The paste's problems (parse errors and findings about the host), each naming its line. */
 function problems(card, findings) {
   if (!findings.length) return;
-  card.append(el('h4', null, 'What whyroute could not use'));
+  card.append(el('h4', null, 'Problems in the paste'));
   const ul = el('ul', 'problems');
   for (const d of findings) {
-    const li = el('li');
-    if (d.line) li.append(el('span', 'mono', `line ${d.line}: `));
-    li.append(d.message ?? d.expected ?? '');
-    if (d.text && d.line) li.append(' — ', el('span', 'mono', d.text.length > 80 ? `${d.text.slice(0, 80)}…` : d.text));
-    ul.append(li);
+    const named = d.line && !d.message.startsWith(`line ${d.line}`);
+    ul.append(el('li', null, named ? `line ${d.line}: ${d.message}` : d.message));
   }
   card.append(ul);
 }

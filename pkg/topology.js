@@ -11,12 +11,14 @@ import { wasmSource, notInitialised } from './load.js';
 let initialised = false;
 
 /** Initialises the topology build: topology_bg.wasm next to this module unless `input` says otherwise. */
-export default async function init(input) {
+export async function init(input) {
   const source = await wasmSource(input, new URL('./topology_bg.wasm', import.meta.url));
   const output = await initEngine({ module_or_path: source });
   initialised = true;
   return output;
 }
+
+export default init;
 
 /** Initialises the topology build from `{ module }`: the bytes or a WebAssembly.Module. */
 export function initSync(input) {

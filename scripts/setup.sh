@@ -50,10 +50,20 @@ if ! wasm-pack --version 2>/dev/null | grep -q "$WASM_PACK_VERSION"; then
   cargo install wasm-pack --version "=$WASM_PACK_VERSION" --locked --quiet
 fi
 
-# npm dev dependencies (binaryen's wasm-opt, playwright-core, typescript) from the committed lockfile.
+# npm dev dependencies (binaryen's wasm-opt, playwright-core, typescript, publint, attw) from the committed lockfile.
 if [ ! -f "$REPO/node_modules/.package-lock.json" ] || ! cmp -s "$REPO/package-lock.json" "$REPO/node_modules/.lock-copy" ; then
   log "npm ci"
   (cd "$REPO" && npm ci --no-audit --no-fund --loglevel=error && cp package-lock.json node_modules/.lock-copy)
 fi
+# The docs-tool recipes (tests/recipes/*: Vite, Vite 5, webpack, esbuild, VitePress, Astro, Deno),
+# each a fresh project with its own lockfile, as a docs author would have it; the e2e suite
+# builds each with the packed npm package.
+for lock in "$REPO"/tests/recipes/*/package-lock.json; do
+  dir="$(dirname "$lock")"
+  if ! cmp -s "$lock" "$dir/node_modules/.lock-copy"; then
+    log "npm ci in tests/recipes/$(basename "$dir")"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error && cp package-lock.json node_modules/.lock-copy)
+  fi
+done
 mkdir -p "$REPO/target" && touch "$STAMP"
 log "ready"

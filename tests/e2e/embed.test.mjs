@@ -133,3 +133,54 @@ test('npm main entry in the browser: init() fetches the engine alone; the first 
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('docs embed: a marked/markdown-it fence renders; a joined paste and a non-paste show what is wrong, never a verdict; an element renders once', { skip }, async () => {
+  const { page, errors, requests } = await openPage(browser.context, new URL('tests/e2e/pages/embed-cases.html', ROOT).href);
+  const fence = page.locator('whyroute-trace:has(code#fence)');
+  await fence.and(page.locator('[data-state=ready]')).waitFor({ timeout: 20000 });
+  assert.match(await fence.locator('.verdict').innerText(), /leaves eth1 via 10\.244\.0\.1 \(table 200\)/);
+
+  const collapsed = page.locator('whyroute-trace#collapsed[data-state=ready]');
+  await collapsed.waitFor({ timeout: 20000 });
+  assert.match(await collapsed.locator('.verdict').innerText(), /line breaks were lost/);
+  assert.match(await collapsed.locator('.problems').innerText(), /line 1: several lines joined into one/);
+  assert.doesNotMatch(await collapsed.locator('.card').innerText(), /leaves|unreachable|RTNETLINK/);
+
+  const garbage = page.locator('whyroute-trace:has(pre#garbage)[data-state=ready]');
+  await garbage.waitFor({ timeout: 20000 });
+  assert.match(await garbage.locator('.verdict').innerText(), /cannot decide/);
+  assert.match(await garbage.locator('.problems').innerText(), /line 1:/);
+  assert.doesNotMatch(await garbage.locator('.card').innerText(), /unreachable|RTNETLINK/);
+
+  // Three blocks, three cards: the element with a flow attribute in HTML is drawn once.
+  assert.equal(await page.evaluate(() => window.__draws), 3);
+  // Rendering again leaves unchanged blocks alone.
+  await page.evaluate(async () => (await import('../../../pkg/embed.js')).render());
+  assert.equal(await page.evaluate(() => window.__draws), 3);
+  assert.equal(requests.filter((u) => u.endsWith('.wasm')).length, 1, 'the engine is fetched once');
+  assert.deepEqual(errors, []);
+  await page.screenshot({ path: join(OUT, 'docs-embed-cases.png'), fullPage: true });
+  await page.close();
+});
+
+test('docs embed: a page with no block fetches no wasm; a wasm that cannot load gives a readable card, with the paste as written', { skip }, async () => {
+  const empty = await openPage(browser.context, new URL('tests/e2e/pages/npm-main-entry.html', ROOT).href);
+  await empty.page.evaluate(async () => { await (await import('../../../pkg/embed.js')).render(); });
+  assert.deepEqual(empty.requests.filter((u) => u.endsWith('.wasm')), [], 'no block, no wasm');
+  await empty.page.close();
+
+  const broken = await launch();
+  try {
+    await broken.context.route('**/*.wasm', (r) => r.fulfill({ status: 404, body: 'not here' }));
+    const page = await broken.context.newPage();
+    await page.goto(PAGE, { waitUntil: 'load' });
+    const host = page.locator('whyroute-trace:has(pre#before)[data-state=error]');
+    await host.waitFor({ timeout: 20000 });
+    assert.match(await host.locator('.verdict').innerText(), /could not load its engine/);
+    assert.match(await host.locator('.note').innerText(), /404/);
+    assert.match(await host.locator('details[open] pre').innerText(), /ip rule show\n0:\s+from all lookup local/);
+    await page.close();
+  } finally {
+    await broken.close();
+  }
+});
