@@ -103,6 +103,39 @@ for (const name of ['vite', 'vite5', 'webpack', 'esbuild']) {
   });
 }
 
+/** Starts a recipe's dev server (`vite`) and resolves to its URL once it answers. */
+async function devServer(dir) {
+  const port = await freePort();
+  const child = spawn(join(dir, 'node_modules/.bin/vite'), ['--port', String(port), '--strictPort', '--host', '127.0.0.1'], { cwd: dir, env: ENV, stdio: 'ignore', detached: true });
+  const url = `http://127.0.0.1:${port}/`;
+  for (let i = 0; i < 200; i++) {
+    try { if ((await fetch(url)).ok) break; } catch { await new Promise((r) => setTimeout(r, 100)); }
+  }
+  return { url, close: () => { try { process.kill(-child.pid); } catch { /* already gone */ } } };
+}
+
+for (const name of ['vite', 'vite5']) {
+  test(`recipe ${name}: the dev server serves the page with a working card (the wasm, not the page, for whyroute_bg.wasm)`, { skip }, async () => {
+    const dir = join(RECIPES, name);
+    cpSync(join(RECIPES, 'common/index.html'), join(dir, 'index.html'));
+    cpSync(join(RECIPES, 'common/src'), join(dir, 'src'), { recursive: true });
+    install(dir);
+    rmSync(join(dir, 'node_modules/.vite'), { recursive: true, force: true });
+    const server = await devServer(dir);
+    try {
+      const { page, errors } = await openPage(browser.context, server.url);
+      const card = page.locator('[data-state=ready] .card');
+      await card.first().waitFor({ timeout: 30000 });
+      assert.match(await card.locator('.verdict').innerText(), /leaves eth1 via 10\.244\.0\.1 \(table 200\)/);
+      await page.locator('#api', { hasText: 'eth1' }).waitFor({ timeout: 10000 });
+      assert.deepEqual(errors, []);
+      await page.close();
+    } finally {
+      server.close();
+    }
+  });
+}
+
 test('recipe plain HTML: a <pre class="whyroute"> and one <script type="module"> from node_modules', { skip }, async () => {
   const dir = join(ROOT, 'target/recipes/html');
   rmSync(dir, { recursive: true, force: true });
