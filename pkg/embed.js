@@ -61,16 +61,19 @@ export function splitPaste(text, flowAttr) {
   return { paste: paste.replace(/^\n+|\s+$/g, '') + '\n', flow: flow || null };
 }
 
+const DARK = `--bg: #16181d; --fg: #e3e6ec; --muted: #9aa1ad; --border: #343842; --code-bg: #1f2229;
+    --ok: #7fd69a; --ok-bg: #173322; --err: #ff9a9f; --err-bg: #3a1b1d; --hl: #3b3214; --hl-border: #c9a227;
+    --skip: #6d7380;`;
+
+// Dark when the page says so (data-whyroute-theme, set from the docs tool's own switch), else
+// when the reader's system prefers it.
 const STYLE = `
 :host { display: block; margin: 1em 0; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif;
   --bg: #fbfbfd; --fg: #1d1f24; --muted: #646b78; --border: #d8dbe2; --code-bg: #f1f2f6;
   --ok: #146c2e; --ok-bg: #e6f4ea; --err: #a4141c; --err-bg: #fdeaea; --hl: #fff2c2; --hl-border: #d9a400;
   --skip: #8a909c; }
-@media (prefers-color-scheme: dark) {
-  :host { --bg: #16181d; --fg: #e3e6ec; --muted: #9aa1ad; --border: #343842; --code-bg: #1f2229;
-    --ok: #7fd69a; --ok-bg: #173322; --err: #ff9a9f; --err-bg: #3a1b1d; --hl: #3b3214; --hl-border: #c9a227;
-    --skip: #6d7380; }
-}
+@media (prefers-color-scheme: dark) { :host(:not([data-whyroute-theme=light])) { ${DARK} } }
+:host([data-whyroute-theme=dark]) { ${DARK} }
 .card { background: var(--bg); color: var(--fg); border: 1px solid var(--border); border-radius: 8px; padding: 12px 14px; }
 code, pre, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 13px; }
 .flow { color: var(--muted); margin: 0 0 6px; }
@@ -290,7 +293,33 @@ class Card {
     this.out.replaceChildren(card);
     this.key = key;
     this.host.setAttribute('data-state', state);
+    applyTheme(this.host);
   }
+}
+
+/**
+ * The page's own light/dark switch, where a docs tool has one: VitePress and Tailwind sites put
+ * `dark` on <html>, Docusaurus and Starlight `data-theme`. null: the page does not say.
+ */
+function pageTheme() {
+  const html = document.documentElement;
+  const attr = html.getAttribute('data-theme');
+  if (attr === 'dark' || attr === 'light') return attr;
+  if (html.classList.contains('dark')) return 'dark';
+  return html.classList.contains('light') ? 'light' : null;
+}
+
+function applyTheme(host) {
+  const theme = pageTheme();
+  if (theme) host.setAttribute('data-whyroute-theme', theme);
+  else host.removeAttribute('data-whyroute-theme');
+}
+
+/** Follows the page's switch: every rendered card changes with it. */
+function watchTheme() {
+  new MutationObserver(() => {
+    for (const host of document.querySelectorAll('[data-state]')) if (host.shadowRoot) applyTheme(host);
+  }).observe(document.documentElement, { attributes: true, attributeFilter: ['class', 'data-theme'] });
 }
 
 const Base = inBrowser ? HTMLElement : class {};
@@ -330,8 +359,11 @@ const SHADOW_HOSTS = new Set(['article', 'aside', 'blockquote', 'body', 'div', '
 /** Cards made on hosts that are not `<whyroute-trace>`: a fence's own container. */
 const cards = new WeakMap();
 
+/** Defines the element and follows the page's theme, once per page. */
 function define() {
-  if (inBrowser && !customElements.get('whyroute-trace')) customElements.define('whyroute-trace', WhyrouteTrace);
+  if (!inBrowser || customElements.get('whyroute-trace')) return;
+  customElements.define('whyroute-trace', WhyrouteTrace);
+  watchTheme();
 }
 
 /**

@@ -164,6 +164,18 @@ test('recipe VitePress: a ```whyroute fence builds (the embed imported on the se
     await verdict.waitFor({ timeout: 20000 });
     assert.match(await verdict.innerText(), /leaves eth1 via 10\.244\.0\.1 \(table 200\)/);
     await page.screenshot({ path: join(OUT, 'recipe-vitepress.png'), fullPage: true });
+    // VitePress's own appearance switch turns the card dark, and back.
+    const background = () => page.locator('div.language-whyroute .card').evaluate((e) => getComputedStyle(e).backgroundColor);
+    const light = await background();
+    await page.locator('button.VPSwitchAppearance').first().click();
+    await page.waitForFunction(() => document.documentElement.classList.contains('dark'));
+    await page.waitForFunction((before) => getComputedStyle(document.querySelector('div.language-whyroute').shadowRoot.querySelector('.card')).backgroundColor !== before, light);
+    const [r, g, b] = (await background()).match(/\d+/g).map(Number);
+    assert.ok(r + g + b < 150, `dark card after the switch, got rgb(${r}, ${g}, ${b})`);
+    await page.screenshot({ path: join(OUT, 'recipe-vitepress-dark.png'), fullPage: true });
+    await page.locator('button.VPSwitchAppearance').first().click();
+    await page.waitForFunction(() => !document.documentElement.classList.contains('dark'));
+    assert.equal(await background(), light);
     // Away (client-side navigation) and back: the new page's fence is rendered again.
     await page.getByRole('link', { name: 'another page' }).click();
     await page.waitForURL(/other/);
