@@ -37,7 +37,13 @@ grep -q 'whyroute:bootstrap' index.html || { echo "index.html lacks the whyroute
 sed -e "s#^.*whyroute:bootstrap.*\$#  <link rel=\"modulepreload\" href=\"./${NAME}.js?v=${hash}\">\n  <script type=\"module\" src=\"./boot.js?v=${hash}\"></script>#" \
     -e "s#href=\"style.css\"#href=\"style.css?v=${hash}\"#" index.html > dist/index.html
 
+# What a static host would send: each file precompressed beside it (scripts/serve.py serves them).
+for f in dist/*.wasm dist/*.js dist/*.css dist/*.html; do
+  gzip -9 -k -n -f "$f"
+  brotli -q 11 -k -f "$f"
+done
+
 echo "playground built in $(( $(date +%s) - start ))s:"
 for f in dist/*.wasm dist/*.js dist/*.css; do
-  printf '  %-34s %8d bytes  %7d gzip -9\n' "$f" "$(wc -c < "$f")" "$(gzip -9c "$f" | wc -c)"
+  printf '  %-34s %8d bytes  %7d gzip -9  %7d brotli\n' "$f" "$(wc -c < "$f")" "$(wc -c < "$f.gz")" "$(wc -c < "$f.br")"
 done
