@@ -3,6 +3,7 @@
 // and the numbers (time to first verdict, per-keystroke re-evaluation).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
 import { launch, openPage, waitForApp, BASE, OUT } from './browser.mjs';
@@ -268,6 +269,15 @@ test('honest states: an empty, a garbage and a rules-only paste say they cannot 
   await page.locator('#transcript').fill('');
   await page.waitForFunction(() => document.querySelector('#diagnostics-h')?.textContent === 'Nothing read yet');
   assert.match(await page.locator('.diagnostics').innerText(), /Paste what ip addr; ip rule; ip route show table all print/);
+  // Where they paste: the capture command, open while the paste is empty, the README's own.
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const command = readme.match(/## What to paste[\s\S]*?```sh\n(.*)\n```/)[1];
+  assert.equal(await page.locator('details.capture').evaluate((d) => d.open), true);
+  assert.equal(await page.locator('#capture-command').innerText(), command);
+  const width = await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+  assert.ok(width, 'the command wraps instead of widening the page');
+  await page.locator('#transcript').fill('$ ip route\ndefault via 198.51.100.1 dev eth0\n');
+  await page.waitForFunction(() => !document.querySelector('details.capture').open);
   assert.deepEqual(errors, []);
 });
 

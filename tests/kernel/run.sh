@@ -43,3 +43,6 @@ out="$root/target/kernel-cases"
 rm -rf "$out"
 python3 "$here/gen.py" --seed "$seed" --hosts "$hosts" --flows "$flows" --out "$out"
 python3 "$here/diff.py" --cases "$out" --whyroute "$whyroute"
+# The README's capture command on a real host: its whole output reads as one paste and
+# agrees with the kernel (the stored copy is replayed by engine/tests/capture.rs).
+python3 "$here/capture.py" --whyroute "$whyroute"

@@ -25,4 +25,4 @@ pub use fragment::{Context, Fragment, Seen, TableSet};
 pub(crate) use json::*;
 pub(crate) use line::trim;
 pub use line::{Line, ParseDiagnostic, Severity, cap_diagnostics};
-pub use transcript::{Block, Format, parse_transcript};
+pub use transcript::{Block, CAPTURE_COMMAND, Format, parse_transcript};

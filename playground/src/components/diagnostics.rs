@@ -69,7 +69,7 @@ pub fn diagnostics(props: &DiagnosticsProps) -> Html {
                 { if nothing_read { "Nothing read yet".to_string() } else if errors == 0 { "Paste read without problems".to_string() } else { format!("{errors} line(s) not fully understood") } }
             </h3>
             if nothing_read {
-                <p class="read">{"Paste what "}<code>{"ip addr; ip rule; ip route show table all"}</code>{" print on the host (or "}<code>{"ifconfig; route -n"}</code>{")."}</p>
+                <p class="read">{"Paste what "}<code>{"ip addr; ip rule; ip route show table all"}</code>{" print on the host (or "}<code>{"ifconfig; route -n"}</code>{"): the capture command above prints all of it."}</p>
             }
             if !read.is_empty() {
                 <p class="read">{format!("Read: {}", read.join(", "))}</p>

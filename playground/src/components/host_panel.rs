@@ -1,7 +1,7 @@
 //! The host tabs and the paste editor: tab names, the paste with its line-number gutter
 //! (lines that were not understood marked `!`, the selected one `▶`), and the diagnostics.
 
-use crate::components::{Diagnostics, Shared};
+use crate::components::{CaptureCommand, Diagnostics, Shared};
 use crate::eval::HostResult;
 use crate::state::Action;
 use whyroute::parse::Severity;
@@ -91,6 +91,7 @@ pub fn host_panel(props: &HostPanelProps) -> Html {
                 <label for="transcript" class="paste-label">
                     {"Terminal paste: "}<span class="hint">{"ip addr, ip rule, ip route (any table), route -n, ifconfig, networkd .network files, resolv.conf — with or without the commands and prompts"}</span>
                 </label>
+                <CaptureCommand open={text.trim().is_empty()} />
                 <div class="editor">
                     <pre class="gutter" aria-hidden="true" ref={props.gutter_ref.clone()}>{g_before}if hl.is_some() {<mark class="hl" id="gutter-hl">{g_line}</mark>}{g_after}</pre>
                     <textarea id="transcript" ref={props.text_ref.clone()} spellcheck="false" autocomplete="off" wrap="off"

@@ -1,6 +1,7 @@
 //! The page's parts, one component per file, each with its props and callbacks; App owns the
 //! state and hands each the values and callbacks it needs.
 
+mod capture;
 mod compare;
 mod diagnostics;
 mod examples_menu;
@@ -16,6 +17,7 @@ mod trace_view;
 mod verdict;
 mod view_switch;
 
+pub use capture::CaptureCommand;
 pub use compare::CompareView;
 pub use diagnostics::Diagnostics;
 pub use examples_menu::ExamplesMenu;
