@@ -18,6 +18,9 @@ pub struct Evaluation {
     /// What is wrong with the host itself (empty tables, dead gotos, down devices): the checks
     /// `whyroute check` and npm `diagnose` report, with the same codes.
     pub host_problems: Vec<HostProblem>,
+    /// Pointers about the paste as a whole: read elsewhere (Windows `route print`), or
+    /// probably cut off.
+    pub notices: Vec<String>,
 }
 
 pub fn evaluate(text: &str, flow: &FlowFields) -> Evaluation {
@@ -35,7 +38,28 @@ pub fn evaluate(text: &str, flow: &FlowFields) -> Evaluation {
     let kernel_checks = check(&analysis.host, &analysis.route_gets);
     let mut host_problems = Vec::new();
     host_problems_of(&analysis.host, &mut |p| host_problems.push(p));
-    Evaluation { analysis, trace, flow_error, kernel_checks, host_problems }
+    let notices = paste_notices(text, &analysis);
+    Evaluation { analysis, trace, flow_error, kernel_checks, host_problems, notices }
+}
+
+/// What a first-time user needs to hear about the paste as a whole, before its line errors.
+pub fn paste_notices(text: &str, analysis: &Analysis) -> Vec<String> {
+    let mut notices = Vec::new();
+    if text.contains("IPv4 Route Table") || text.contains("Active Routes:") && text.contains("Network Destination") {
+        notices.push(
+            "This is Windows `route print` output. The one-host view decides for Linux hosts; the Topology view reads `route print` as a Windows node of a scenario (kind = \"windows\"), with its interfaces and routes."
+                .to_string(),
+        );
+    }
+    let rules_pasted = analysis.blocks.iter().any(|b| b.format == Some(whyroute::parse::Format::IpRule));
+    let main_rule = analysis.host.rules.iter().any(|r| r.action == whyroute::model::RuleAction::Lookup { table: whyroute::model::TABLE_MAIN });
+    if rules_pasted && !main_rule {
+        notices.push(
+            "The `ip rule` listing has no `lookup main` rule. If it was cut off, paste it whole: a host's list normally ends with `32766: from all lookup main` and `32767: from all lookup default`. Without that rule, the kernel never looks in table main."
+                .to_string(),
+        );
+    }
+    notices
 }
 
 /// `performance.now()` in the browser; 0 on the host (tests).
@@ -67,6 +91,21 @@ pub struct CompareResult {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn notices_point_route_print_to_topology_and_flag_a_cut_off_rule_list() {
+        use super::paste_notices;
+        let route_print = "IPv4 Route Table\n===\nActive Routes:\nNetwork Destination        Netmask          Gateway       Interface  Metric\n          0.0.0.0          0.0.0.0      192.168.1.1     192.168.1.10     25\n";
+        let n = paste_notices(route_print, &whyroute::analyze(route_print));
+        assert!(n.len() == 1 && n[0].contains("Topology view"), "{n:?}");
+        let cut = "$ ip rule show\n0:\tfrom all lookup local\n100:\tfrom all to 10.0.0.0/8 lookup 7\n";
+        let n = paste_notices(cut, &whyroute::analyze(cut));
+        assert!(n.len() == 1 && n[0].contains("no `lookup main` rule"), "{n:?}");
+        let whole = "$ ip rule show\n0:\tfrom all lookup local\n32766:\tfrom all lookup main\n32767:\tfrom all lookup default\n";
+        assert!(paste_notices(whole, &whyroute::analyze(whole)).is_empty());
+        let seed = crate::seed::SEED_TRANSCRIPT;
+        assert!(paste_notices(seed, &whyroute::analyze(seed)).is_empty());
+    }
+
     use super::*;
     use crate::state::{Example, Model};
 

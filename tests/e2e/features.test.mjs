@@ -281,6 +281,27 @@ test('honest states: an empty, a garbage and a rules-only paste say they cannot 
   assert.deepEqual(errors, []);
 });
 
+test('honest states: the seed\'s policy diversion is flagged, not a plain success; Windows route print points to Topology; a cut-off rule list is named', async () => {
+  const { page, errors } = await openPage(browser.context);
+  await waitForApp(page);
+  await waitVerdict(page, /leaves eth1/);
+  assert.equal(await page.locator('#verdict.diverted').count(), 1);
+  assert.match(await page.locator('#verdict .summary').innerText(), /^⚠ 192\.168\.10\.10 leaves eth1 via 10\.244\.0\.1 \(table 200\).*main would have used eth0/);
+  assert.match(await page.locator('#verdict .diversion').innerText(), /Diverted by policy routing: a rule sends this flow to table 200/);
+  await page.locator('#tab-1').click();
+  await waitVerdict(page, /leaves eth0/);
+  assert.equal(await page.locator('#verdict.ok').count(), 1, 'after the fix: a plain success');
+  assert.match(await page.locator('#verdict .summary').innerText(), /^✔ 192\.168\.10\.10 leaves eth0/);
+
+  const routePrint = 'IPv4 Route Table\n===========================================================================\nActive Routes:\nNetwork Destination        Netmask          Gateway       Interface  Metric\n          0.0.0.0          0.0.0.0      192.168.1.1     192.168.1.10     25\n      192.168.1.0    255.255.255.0         On-link      192.168.1.10    281\n';
+  await page.locator('#transcript').fill(routePrint);
+  await page.locator('#paste-notices', { hasText: 'Windows `route print`' }).waitFor();
+  assert.match(await page.locator('#paste-notices').innerText(), /Topology view reads `route print`/);
+  await page.locator('#transcript').fill('$ ip rule show\n0:\tfrom all lookup local\n100:\tfrom all to 10.0.0.0/8 lookup 7\n$ ip route show table 7\ndefault via 10.1.0.1 dev eth0\n');
+  await page.locator('#paste-notices', { hasText: 'no `lookup main` rule' }).waitFor();
+  assert.deepEqual(errors, []);
+});
+
 test('work is never lost: an example opens beside the pasted host, and Back restores the previous paste', async () => {
   const { page, errors } = await openPage(browser.context);
   await waitForApp(page);

@@ -68,6 +68,9 @@ pub fn diagnostics(props: &DiagnosticsProps) -> Html {
             <h3 id="diagnostics-h">
                 { if nothing_read { "Nothing read yet".to_string() } else if errors == 0 { "Paste read without problems".to_string() } else { format!("{errors} line(s) not fully understood") } }
             </h3>
+            if !eval.notices.is_empty() {
+                <ul class="notices" id="paste-notices">{ for eval.notices.iter().map(|n| html! { <li>{n.clone()}</li> }) }</ul>
+            }
             if nothing_read {
                 <p class="read">{"Paste what "}<code>{"ip addr; ip rule; ip route show table all"}</code>{" print on the host (or "}<code>{"ifconfig; route -n"}</code>{"): the capture command above prints all of it."}</p>
             }

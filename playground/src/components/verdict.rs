@@ -17,13 +17,16 @@ pub fn verdict(props: &VerdictProps) -> Html {
     };
     let v = &t.verdict;
     let main_would = t.main_would.as_deref().map(|m| m.split(": `").next().unwrap_or(m).to_string());
+    // A policy rule sent the packet elsewhere than table main would have: the question users
+    // ask ("why not eth0?"), so it is flagged, not shown as a plain success.
+    let diverted = v.ok && main_would.as_deref().is_some_and(|m| m.starts_with("main would have used"));
     let body = match (&v.dev, v.ok) {
         (Some(dev), true) if v.decision.as_ref().is_some_and(|d| d.local && d.kind == whyroute::model::RouteType::Local) => html! {
             <>{format!("✔ {} is local: delivered on ", t.flow.dst)}<strong>{dev.clone()}</strong></>
         },
         (Some(dev), true) => html! {
             <>
-                {format!("✔ {} leaves ", t.flow.dst)}<strong class="dev">{dev.clone()}</strong>
+                {format!("{} {} leaves ", if diverted { "⚠" } else { "✔" }, t.flow.dst)}<strong class="dev">{dev.clone()}</strong>
                 { match &v.gateway { Some(g) => format!(" via {g}"), None => " directly (on-link)".to_string() } }
                 { v.table.as_ref().map(|t| format!(" (table {t})")).unwrap_or_default() }
                 { v.src.as_ref().map(|s| format!(" from {s}")).unwrap_or_default() }
@@ -50,8 +53,11 @@ pub fn verdict(props: &VerdictProps) -> Html {
         };
     }
     html! {
-        <div id="verdict" class={classes!("verdict", if v.ok { "ok" } else { "fail" })} role="region" aria-label="Verdict" aria-live="polite">
+        <div id="verdict" class={classes!("verdict", if diverted { "diverted" } else if v.ok { "ok" } else { "fail" })} role="region" aria-label="Verdict" aria-live="polite">
             <p class="summary">{body}</p>
+            if diverted {
+                <p class="diversion">{format!("Diverted by policy routing: a rule sends this flow to table {}, not to the main table.", v.table.as_deref().unwrap_or("?"))}</p>
+            }
             <pre class="routeget" aria-label="What ip route get prints">{v.ip_route_get.clone()}</pre>
         </div>
     }
