@@ -93,6 +93,7 @@ pub fn app() -> Html {
 
     html! {
         <main class="app">
+            <a class="skip-link" href="#verdict">{"Skip to the verdict"}</a>
             <header class="top">
                 <h1>{"whyroute"}</h1>
                 <p class="tagline">{"Why did this packet leave through that NIC? Paste what the host printed; see the kernel's IPv4 route decision, step by step."}</p>

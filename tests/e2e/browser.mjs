@@ -15,14 +15,18 @@ const ARGS = [
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
 ];
 
-/** Launches Chromium with a fresh --user-data-dir; returns { context, close }. */
-export async function launch({ colorScheme = 'light' } = {}) {
+/**
+ * Launches Chromium with a fresh --user-data-dir; returns { context, close }. `bypassCSP` lets
+ * a test inject a checker (axe-core) into a page whose CSP forbids inline scripts.
+ */
+export async function launch({ colorScheme = 'light', bypassCSP = false } = {}) {
   const profile = mkdtempSync(join(tmpdir(), 'whyroute-e2e-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     headless: true,
     args: ARGS,
     colorScheme,
+    bypassCSP,
     viewport: { width: 1280, height: 900 },
   });
   return {

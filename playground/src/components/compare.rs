@@ -86,24 +86,27 @@ pub fn compare_view(props: &CompareViewProps) -> Html {
             </div>
             <p class="cmp-summary" id="cmp-summary" role="status">{summary}</p>
             if !shown.is_empty() {
+                // Its own scroll area (focusable for the keyboard): a phone scrolls the table, not the page.
+                <div class="table-scroll" tabindex="0" role="region" aria-label="Flows decided on both hosts">
                 <table class="cmp-table" id="cmp-table">
                     <caption class="visually-hidden">{"Flows decided on both hosts"}</caption>
                     <thead><tr><th scope="col">{"Change"}</th><th scope="col">{"Flow"}</th><th scope="col">{format!("A: {na}")}</th><th scope="col">{format!("B: {nb}")}</th><th scope="col">{"Because"}</th></tr></thead>
                     <tbody>{ for rows }</tbody>
                 </table>
+                </div>
             }
-            <p class="hint">{"Flows compared (whyroute::topology::compare): DNS (UDP 53) to every nameserver, the first address of every rule's `to` prefix, every gateway, and the flow below; one flow per destination. A flow changes when its way out (gateway, device, table) or its fate differs."}</p>
+            <p class="hint">{"Flows compared: DNS (UDP 53) to every nameserver, the first address of every rule's `to` prefix, every gateway, and the flow below; one flow per destination. A flow changes when its way out (gateway, device, table) or its fate differs."}</p>
             <FlowForm flow={props.flow.clone()} result={props.result.clone()} on_action={on_action.clone()} />
             <div class="side-by-side">
                 <div class="side-col">
                     <h3>{format!("A: {na}")}</h3>
                     { flow_row(&c.a) }
-                    { paste_side(ta, tb, "−", "only-a") }
+                    { paste_side(ta, tb, "−", "only-a", "Paste A") }
                 </div>
                 <div class="side-col">
                     <h3>{format!("B: {nb}")}</h3>
                     { flow_row(&c.b) }
-                    { paste_side(tb, ta, "+", "only-b") }
+                    { paste_side(tb, ta, "+", "only-b", "Paste B") }
                 </div>
             </div>
             <p class="hint">{"Lines marked − are only in A, + only in B. Edit a paste in the “One host” view."}</p>
@@ -118,7 +121,7 @@ fn norm(l: &str) -> String {
 }
 
 /// One side of the side-by-side view: the paste, lines absent from the other side marked.
-fn paste_side(text: &str, other: &str, mark: &'static str, cls: &'static str) -> Html {
+fn paste_side(text: &str, other: &str, mark: &'static str, cls: &'static str, label: &'static str) -> Html {
     const MAX: usize = 3000;
     let theirs: std::collections::HashSet<String> = other.lines().map(norm).collect();
     let n = text.lines().count();
@@ -129,6 +132,7 @@ fn paste_side(text: &str, other: &str, mark: &'static str, cls: &'static str) ->
         }
     });
     html! {
-        <pre class="side-paste">{ for lines }if n > MAX { {format!("… {} more lines", n - MAX)} }</pre>
+        // Focusable, so that a keyboard can scroll it.
+        <pre class="side-paste" tabindex="0" aria-label={label}>{ for lines }if n > MAX { {format!("… {} more lines", n - MAX)} }</pre>
     }
 }

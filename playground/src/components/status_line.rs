@@ -27,11 +27,13 @@ pub fn status_line(props: &StatusLineProps) -> Html {
         (None, None) => format!("Evaluated in {:.2} ms", props.result.millis),
     };
     html! {
-        <footer class="status" id="status" role="status" aria-live="off">
+        <footer class="status">
+            <p id="status" role="status" aria-live="off">
             {format!(
                 "{what} · {} host(s) · this one: {} interface(s), {} address(es), {} rule(s), {} table(s) · link {} characters",
                 props.hosts, h.links.len(), h.addresses.len(), h.rules.len(), tables, props.link_len + 1
             )}
+            </p>
         </footer>
     }
 }

@@ -82,7 +82,7 @@ pub fn topology_view(props: &TopologyViewProps) -> Html {
                     }
                     if !r.fixes.is_empty() {
                         <section class="fixes" aria-labelledby="topo-fixes-h">
-                            <h2 id="topo-fixes-h">{"Proven fixes (whyroute::topology)"}</h2>
+                            <h2 id="topo-fixes-h">{"Fixes, each proven by re-tracing both directions"}</h2>
                             <ul>
                                 { for r.fixes.iter().zip(&r.fixed).map(|(f, (ok, t))| html! {
                                     <li class="fix">

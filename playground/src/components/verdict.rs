@@ -13,7 +13,7 @@ pub struct VerdictProps {
 pub fn verdict(props: &VerdictProps) -> Html {
     let eval = &props.result.eval;
     let Some(t) = &eval.trace else {
-        return html! { <div id="verdict" class="verdict none" aria-live="polite">{"No verdict: the flow is incomplete."}</div> };
+        return html! { <div id="verdict" class="verdict none" tabindex="-1" aria-live="polite">{"No verdict: the flow is incomplete."}</div> };
     };
     let v = &t.verdict;
     let main_would = t.main_would.as_deref().map(|m| m.split(": `").next().unwrap_or(m).to_string());
@@ -47,13 +47,13 @@ pub fn verdict(props: &VerdictProps) -> Html {
         let missing: String = rest.chars().take(1).flat_map(char::to_uppercase).chain(rest.chars().skip(1)).collect();
         // No answer: say what the paste lacks, in the verdict's place, never as a red result.
         return html! {
-            <div id="verdict" class="verdict undecidable" role="region" aria-label="Verdict" aria-live="polite">
+            <div id="verdict" class="verdict undecidable" tabindex="-1" role="region" aria-label="Verdict" aria-live="polite">
                 <p class="summary"><strong>{"? Cannot decide from this paste. "}</strong>{missing}</p>
             </div>
         };
     }
     html! {
-        <div id="verdict" class={classes!("verdict", if diverted { "diverted" } else if v.ok { "ok" } else { "fail" })} role="region" aria-label="Verdict" aria-live="polite">
+        <div id="verdict" class={classes!("verdict", if diverted { "diverted" } else if v.ok { "ok" } else { "fail" })} tabindex="-1" role="region" aria-label="Verdict" aria-live="polite">
             <p class="summary">{body}</p>
             if diverted {
                 <p class="diversion">{format!("Diverted by policy routing: a rule sends this flow to table {}, not to the main table.", v.table.as_deref().unwrap_or("?"))}</p>
