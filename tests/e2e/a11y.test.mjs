@@ -27,6 +27,11 @@ for (const colorScheme of ['light', 'dark']) {
         const { page, errors } = await openPage(browser.context);
         await page.setViewportSize({ width, height: 900 });
         await waitForApp(page);
+        if (width === 390) {
+          const top = await page.locator('#verdict').evaluate((e) => e.getBoundingClientRect().top);
+          const paste = await page.locator('#transcript').evaluate((e) => e.getBoundingClientRect().top);
+          assert.ok(top < 700 && top < paste, `390 px: the verdict is on the first screen (at ${top} px), before the paste (at ${paste} px)`);
+        }
         for (const [name, button] of VIEWS) {
           await page.locator(`#${button}`).click();
           await page.waitForFunction((id) => document.getElementById(id)?.getAttribute('aria-pressed') === 'true', button);
