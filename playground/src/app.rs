@@ -13,15 +13,41 @@ use crate::picture::picture;
 use crate::state::{Action, Model, View};
 use yew::prelude::*;
 
+/// Pastes bigger than this (all hosts together, in bytes) are evaluated when typing pauses.
+const BIG_PASTE: usize = 200_000;
+/// The pause, in milliseconds.
+const SETTLE_MS: u32 = 300;
+
 #[function_component(App)]
 pub fn app() -> Html {
     let model = use_reducer(|| Model::from_fragment(&browser::fragment()));
     let text_ref = use_node_ref();
     let gutter_ref = use_node_ref();
 
+    // What is evaluated: the model itself, except while a big paste is being typed into, when
+    // it is the model as it was when typing last paused (SETTLE_MS). The textarea follows every
+    // keystroke; parsing megabytes, encoding the link and rewriting the URL wait for the pause.
+    let settled = use_state(|| (*model).clone());
+    let big = model.hosts.iter().map(|h| h.text.len()).sum::<usize>() > BIG_PASTE;
+    {
+        let settled = settled.clone();
+        let timer = use_mut_ref(|| None::<gloo::timers::callback::Timeout>);
+        use_effect_with((*model).clone(), move |m| {
+            let m = m.clone();
+            // A new keystroke cancels the pending settle (dropping a Timeout clears it).
+            *timer.borrow_mut() = None;
+            // A small paste is evaluated as it is (`view` below), without a second render.
+            if m.hosts.iter().map(|h| h.text.len()).sum::<usize>() > BIG_PASTE {
+                *timer.borrow_mut() = Some(gloo::timers::callback::Timeout::new(SETTLE_MS, move || settled.set(m)));
+            }
+        });
+    }
+    let pending = big && *settled != *model;
+    let view: &Model = if big { &settled } else { &model };
+
     let result = {
-        let host = model.current();
-        let deps = (host.text.clone(), host.name.clone(), model.flow.clone());
+        let host = view.current();
+        let deps = (host.text.clone(), host.name.clone(), view.flow.clone());
         use_memo(deps, |(text, name, flow)| {
             let t0 = now();
             let eval = evaluate(text, flow);
@@ -30,9 +56,11 @@ pub fn app() -> Html {
         })
     };
     let compared = {
-        let deps = match model.view {
-            View::Compare { a, b } => Some((model.hosts[a].text.clone(), model.hosts[b].text.clone(), model.flow.clone())),
-            View::Host | View::Topology => None,
+        let deps = match view.view {
+            View::Compare { a, b } if a < view.hosts.len() && b < view.hosts.len() => {
+                Some((view.hosts[a].text.clone(), view.hosts[b].text.clone(), view.flow.clone()))
+            }
+            _ => None,
         };
         use_memo(deps, |deps| {
             deps.as_ref().map(|(ta, tb, flow)| {
@@ -44,21 +72,22 @@ pub fn app() -> Html {
         })
     };
     let topo_result = {
-        let deps = (model.view == View::Topology).then(|| (model.topology.clone(), model.hosts.clone(), model.flow.clone()));
+        let deps = (view.view == View::Topology).then(|| (view.topology.clone(), view.hosts.clone(), view.flow.clone()));
         use_memo(deps, |d| d.as_ref().map(|(t, h, f)| crate::topo::evaluate(t, h, f)))
     };
     let topo_ref = use_node_ref();
     // Shared text (AttrValue): every part that shows or copies the link clones a pointer.
-    let link = use_memo(model.permalink(), |p| AttrValue::from(whyroute::permalink::encode(p)));
+    let link = use_memo(view.permalink(), |p| AttrValue::from(whyroute::permalink::encode(p)));
     let eval = &result.eval;
 
     // The URL follows the state: a change worth undoing (`Model::history` moved) is a new
     // history entry, so Back returns to the previous paste; typing replaces the current one. A
     // damaged link stays in the address bar until the user changes something.
     {
-        let keep = model.link_error.is_some() && !model.touched;
+        // A link too long to share is not written into the address bar (LinkBar says so).
+        let keep = model.link_error.is_some() && !model.touched || link.len() > crate::components::LINK_TOO_LONG;
         let pushed = use_mut_ref(|| model.history);
-        use_effect_with(((*link).clone(), keep, model.history), move |(link, keep, history)| {
+        use_effect_with(((*link).clone(), keep, view.history), move |(link, keep, history)| {
             if !*keep {
                 let push = *pushed.borrow() != *history;
                 *pushed.borrow_mut() = *history;
@@ -142,7 +171,7 @@ pub fn app() -> Html {
                     }
                 </div>
             }
-            <StatusLine result={shared.clone()} hosts={model.hosts.len()} link_len={link.len()}
+            <StatusLine result={shared.clone()} hosts={model.hosts.len()} link_len={link.len()} {pending}
                 compared={compared.as_ref().as_ref().map(|c| (c.cmp.flows.len(), c.millis))}
                 topology_millis={topo_result.as_ref().as_ref().map(|t| t.millis)} />
         </main>

@@ -92,6 +92,13 @@ mod web {
         ta.set_scroll_top(((line as f64 - 3.0).max(0.0) * per_line) as i32);
     }
 
+    /// Puts `text` into the textarea (a paste that did not come from typing into it).
+    pub fn set_textarea(r: &NodeRef, text: &str) {
+        if let Some(ta) = r.cast::<web_sys::HtmlTextAreaElement>() {
+            ta.set_value(text);
+        }
+    }
+
     pub fn sync_scroll(text: &NodeRef, gutter: &NodeRef) {
         if let (Some(t), Some(g)) = (text.cast::<web_sys::Element>(), gutter.cast::<web_sys::Element>()) {
             g.set_scroll_top(t.scroll_top());
@@ -132,3 +139,5 @@ pub fn mark_first_render() {}
 pub fn select_line(_: &NodeRef, _: usize) {}
 #[cfg(not(target_arch = "wasm32"))]
 pub fn sync_scroll(_: &NodeRef, _: &NodeRef) {}
+#[cfg(not(target_arch = "wasm32"))]
+pub fn set_textarea(_: &NodeRef, _: &str) {}

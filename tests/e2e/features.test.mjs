@@ -302,6 +302,31 @@ test('honest states: the seed\'s policy diversion is flagged, not a plain succes
   assert.deepEqual(errors, []);
 });
 
+test('a big paste: typing stays in the textarea, the evaluation waits for a pause, no line gutter, and a link too long to share stays out of the address bar', async () => {
+  const { page, errors } = await openPage(browser.context);
+  await waitForApp(page);
+  let text = '$ ip route show table main\n';
+  for (let i = 0; i < 25000; i++) text += `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}/32 via 192.168.10.${1 + (i % 250)} dev eth0 proto bgp metric ${i % 97}\n`;
+  text += 'default via 192.168.10.254 dev eth0\n192.168.10.0/24 dev eth0 proto kernel scope link src 192.168.10.45\n';
+  await page.evaluate((t) => {
+    const ta = document.querySelector('#transcript');
+    ta.value = t;
+    ta.dispatchEvent(new InputEvent('input', { bubbles: true }));
+  }, text);
+  await waitVerdict(page, /192\.168\.10\.10 leaves eth0 directly/);
+  assert.match(await page.locator('#no-gutter').innerText(), /25003 lines: line numbers are not shown/);
+  assert.match(await page.locator('#link-too-long').innerText(), /The link is \d+ KB: too long to share/);
+  assert.ok(page.url().length < 70000, `the address bar does not carry the ${text.length}-byte paste (${page.url().length})`);
+  // A keystroke: the textarea has it at once; the verdict follows once typing pauses.
+  await page.locator('#transcript').focus();
+  await page.keyboard.press('Control+End');
+  await page.keyboard.type('10.9.9.0/24 via 192.168.10.9 dev eth0\n');
+  await page.locator('#f-dst').fill('10.9.9.9');
+  await waitVerdict(page, /10\.9\.9\.9 leaves eth0 via 192\.168\.10\.9/);
+  assert.match(await page.locator('#status').innerText(), /Evaluated in/);
+  assert.deepEqual(errors, []);
+});
+
 test('work is never lost: an example opens beside the pasted host, and Back restores the previous paste', async () => {
   const { page, errors } = await openPage(browser.context);
   await waitForApp(page);

@@ -24,6 +24,9 @@ pub struct HostPanelProps {
     pub on_action: Callback<Action>,
 }
 
+/// Pastes with more lines than this show no line numbers beside them.
+const GUTTER_MAX_LINES: usize = 20_000;
+
 #[function_component(HostPanel)]
 pub fn host_panel(props: &HostPanelProps) -> Html {
     let eval = &props.result.eval;
@@ -33,8 +36,11 @@ pub fn host_panel(props: &HostPanelProps) -> Html {
     let bad_lines: std::collections::BTreeSet<usize> = eval.analysis.diagnostics.iter().filter(|d| d.severity != Severity::Info).map(|d| d.line).collect();
     let hl = props.highlight.filter(|&l| l >= 1 && l <= n_lines);
     let num = |i: usize| if bad_lines.contains(&i) { format!("!{i}\n") } else { format!("{i}\n") };
-    // The gutter is three texts: the highlighted line's number is a <mark> between them.
+    // The gutter is three texts: the highlighted line's number is a <mark> between them. A
+    // paste too long for it (the browser would lay out every number on each keystroke) has none.
+    let numbered = n_lines <= GUTTER_MAX_LINES;
     let (g_before, g_line, g_after): (String, String, String) = match hl {
+        _ if !numbered => Default::default(),
         Some(l) => ((1..l).map(num).collect(), format!("▶{l}"), std::iter::once("\n".to_string()).chain((l + 1..=n_lines).map(num)).collect()),
         None => ((1..=n_lines).map(num).collect(), String::new(), String::new()),
     };
@@ -66,7 +72,26 @@ pub fn host_panel(props: &HostPanelProps) -> Html {
             }
         })
     };
-    let oninput = props.on_action.reform(|e: InputEvent| Action::SetText(e.target_unchecked_into::<web_sys::HtmlTextAreaElement>().value()));
+    // The textarea is not given its text on every render: after a keystroke the browser already
+    // shows it, and setting a big paste again costs the browser a relayout of all of it. The
+    // text is put in only when it did not come from typing (an example, a tab, a fix, a link).
+    let typed = use_mut_ref(|| None::<AttrValue>);
+    {
+        let (typed, text_ref) = (typed.clone(), props.text_ref.clone());
+        use_effect_with((text.clone(), model_selected), move |(text, _)| {
+            if typed.borrow_mut().take().as_ref() != Some(text) {
+                crate::browser::set_textarea(&text_ref, text);
+            }
+        });
+    }
+    let oninput = {
+        let (typed, on_action) = (typed.clone(), props.on_action.clone());
+        Callback::from(move |e: InputEvent| {
+            let value = e.target_unchecked_into::<web_sys::HtmlTextAreaElement>().value();
+            *typed.borrow_mut() = Some(AttrValue::from(value.clone()));
+            on_action.emit(Action::SetText(value));
+        })
+    };
     let onscroll = {
         let (text_ref, gutter_ref) = (props.text_ref.clone(), props.gutter_ref.clone());
         Callback::from(move |_: Event| crate::browser::sync_scroll(&text_ref, &gutter_ref))
@@ -95,9 +120,12 @@ pub fn host_panel(props: &HostPanelProps) -> Html {
                 <div class="editor">
                     <pre class="gutter" aria-hidden="true" ref={props.gutter_ref.clone()}>{g_before}if hl.is_some() {<mark class="hl" id="gutter-hl">{g_line}</mark>}{g_after}</pre>
                     <textarea id="transcript" ref={props.text_ref.clone()} spellcheck="false" autocomplete="off" wrap="off"
-                        rows="24" value={text.clone()} {oninput} {onscroll}
+                        rows="24" {oninput} {onscroll}
                         aria-describedby="diagnostics-h" />
                 </div>
+                if !numbered {
+                    <p class="hint" id="no-gutter">{format!("{} lines: line numbers are not shown beside a paste this long. Each problem below still names its line and selects it when clicked.", text.lines().count())}</p>
+                }
                 if let Some(l) = hl {
                     <p class="hl-note" id="highlighted-line" role="status">{format!("Line {l} is selected in the paste: ")}<code>{text.lines().nth(l - 1).unwrap_or("").to_string()}</code></p>
                 }

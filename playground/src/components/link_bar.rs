@@ -3,6 +3,10 @@
 use crate::state::Action;
 use yew::prelude::*;
 
+/// Links longer than this (characters) are not written into the address bar: most places a
+/// link is shared (chat tools, tickets, some browsers) cut URLs far shorter.
+pub const LINK_TOO_LONG: usize = 64 * 1024;
+
 #[derive(Properties, PartialEq)]
 pub struct LinkBarProps {
     /// The scenario's permalink (`v1:…`).
@@ -31,7 +35,14 @@ pub fn link_bar(props: &LinkBarProps) -> Html {
     html! {
         <div class="linkbar">
             <button type="button" id="copy-link" {onclick}>{"Copy link"}</button>
-            <span class="link-len">{format!("{} characters in the URL fragment", props.link.len() + 1)}</span>
+            if props.link.len() > LINK_TOO_LONG {
+                <span class="link-len too-long" id="link-too-long" role="note">{format!(
+                    "The link is {} KB: too long to share in most places, so the address bar does not carry it. Copy link still copies it; for a paste this big, share the file instead.",
+                    props.link.len() / 1024
+                )}</span>
+            } else {
+                <span class="link-len">{format!("{} characters in the URL fragment", props.link.len() + 1)}</span>
+            }
             if let Some(s) = &props.copy_status {
                 <span class="copy-status" role="status">{s.clone()}</span>
             }

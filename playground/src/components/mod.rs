@@ -25,7 +25,7 @@ pub use fixes::Fixes;
 pub use flow_form::FlowForm;
 pub use host_panel::HostPanel;
 pub use kernel_checks::KernelChecks;
-pub use link_bar::LinkBar;
+pub use link_bar::{LINK_TOO_LONG, LinkBar};
 pub use shared::Shared;
 pub use status_line::StatusLine;
 pub use topology::TopologyView;

@@ -1,0 +1,65 @@
+// Input-to-paint in the playground (a benchmark, not a test): for the seed and for a ~5 MB paste
+// (the seed plus ~80k routes in table main), the time from a keystroke in the paste (a real key
+// press at its end) to the first frame painted after the page has handled it. Prints the
+// median and p90 of each. Needs dist/ (make playground); serves it itself with scripts/serve.py.
+//   node benches/playground-input.mjs [keystrokes]
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const KEYS = Number(process.argv[2] ?? 20);
+const PORT = 8900 + (process.pid % 90);
+const server = spawn('/usr/bin/python3', [`${ROOT}scripts/serve.py`, '--port', String(PORT), '--directory', `${ROOT}dist`], { stdio: 'ignore' });
+await new Promise((r) => setTimeout(r, 600));
+
+const seed = readFileSync(`${ROOT}tests/fixtures/seed/supervisor-before.txt`, 'utf8');
+function bigPaste(bytes) {
+  let text = `${seed}\nip route show table main\n`;
+  for (let i = 0; text.length < bytes; i++) {
+    text += `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}/32 via 192.168.10.254 dev eth0 proto bgp metric 20\n`;
+  }
+  return text;
+}
+
+const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true, args: ['--no-sandbox'] });
+try {
+  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  await page.goto(`http://127.0.0.1:${PORT}/`, { waitUntil: 'load' });
+  await page.waitForSelector('main.app');
+  for (const [name, text] of [['seed', seed], ['5 MB', bigPaste(5_000_000)]]) {
+    const t0 = Date.now();
+    await page.evaluate((t) => {
+      const ta = document.querySelector('#transcript');
+      ta.value = t;
+      ta.dispatchEvent(new InputEvent('input', { bubbles: true }));
+    }, text);
+    await page.waitForFunction(() => /leaves/.test(document.querySelector('#verdict .summary')?.textContent ?? ''), null, { timeout: 120000 });
+    const first = Date.now() - t0;
+    // Real keystrokes at the end of the paste: from keydown to the second frame after the input
+    // event (the first frame that can show what the page did with it).
+    await page.evaluate(() => {
+      const ta = document.querySelector('#transcript');
+      ta.focus();
+      ta.setSelectionRange(ta.value.length, ta.value.length);
+      window.__lat = [];
+      ta.onkeydown = () => { window.__t = performance.now(); };
+      ta.oninput = () => requestAnimationFrame(() => requestAnimationFrame(() => window.__lat.push(performance.now() - window.__t)));
+    });
+    for (let k = 0; k < KEYS; k++) {
+      await page.keyboard.press(k % 2 ? 'Backspace' : 'x');
+      await page.waitForFunction((n) => window.__lat.length > n, k, { timeout: 60000 });
+    }
+    // Then what the page does once typing pauses (a big paste is evaluated then).
+    await page.waitForTimeout(1000);
+    const samples = await page.evaluate(() => window.__lat.slice());
+    samples.sort((a, b) => a - b);
+    const q = (p) => samples[Math.min(samples.length - 1, Math.floor(p * samples.length))].toFixed(1);
+    const status = await page.locator('#status').innerText();
+    console.log(`${name} (${(text.length / 1e6).toFixed(2)} MB, ${text.split('\n').length} lines): first verdict ${first} ms; input-to-paint median ${q(0.5)} ms, p90 ${q(0.9)} ms over ${KEYS} keystrokes; footer: ${status.split(' · ')[0]}`);
+  }
+} finally {
+  await browser.close();
+  server.kill();
+}
