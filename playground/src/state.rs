@@ -228,6 +228,10 @@ impl Reducible for Model {
                         View::Compare { a: a.min(last), b: b.min(last) }
                     }
                     v => v,
+                };
+                // The topology view opens on the seed's scenario, not on an empty page.
+                if m.view == View::Topology && m.topology.trim().is_empty() {
+                    m.topology = crate::topo::tanzu_seed_scenario();
                 }
             }
             Action::ShowUnchanged(on) => m.show_unchanged = on,

@@ -11,6 +11,12 @@ use whyroute::topology::{self, Fix, TopologyDiagnostic, fix, network, text, trac
 /// The Tanzu NAT topology of the seed (tests/fixtures/topology/tanzu-seed.toml).
 pub const TANZU_SEED: &str = include_str!("../../tests/fixtures/topology/tanzu-seed.toml");
 
+/// The seed's scenario, self-contained: the supervisor's paste inline (a page has no files),
+/// so it never depends on what the host tabs hold.
+pub fn tanzu_seed_scenario() -> String {
+    TANZU_SEED.replace("transcript_file = \"../seed/supervisor-before.txt\"", &format!("transcript = '''\n{}'''", crate::seed::SEED_TRANSCRIPT))
+}
+
 pub struct TopoResult {
     /// Parse errors or lint findings.
     pub diagnostics: Vec<TopologyDiagnostic>,
@@ -65,6 +71,18 @@ pub fn evaluate(toml: &str, hosts: &[HostPaste], flow: &FlowFields) -> TopoResul
 mod tests {
     use super::*;
     use crate::state::Example;
+
+    #[test]
+    fn the_self_contained_seed_needs_no_tab() {
+        let toml = tanzu_seed_scenario();
+        assert!(!toml.contains("transcript_file"), "the paste is inline");
+        // Host tabs that have nothing to do with the seed change nothing.
+        let other = vec![HostPaste { name: "laptop".into(), text: "ip route\ndefault via 10.9.9.1 dev wlan0\n".into() }];
+        let r = evaluate(&toml, &other, &FlowFields::dns("192.168.10.10"));
+        let t = r.traced.expect("a trace");
+        assert_eq!(t.first_dev(), Some("eth1"), "{}", t.text);
+        assert!(!t.ok);
+    }
 
     #[test]
     fn the_tanzu_seed_fails_and_has_proven_fixes() {

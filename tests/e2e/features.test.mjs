@@ -222,10 +222,12 @@ test('layouts: wide monitor puts the trace in a third column; dark compare mode'
 test('topology view: the Tanzu seed topology fails, the engine proves fixes, each applied to a copy works; it is in the link', async () => {
   const { page, errors } = await openPage(browser.context);
   await waitForApp(page);
+  // The view opens on the seed's scenario, self-contained (the supervisor's paste inline).
   await page.locator('#view-topology').click();
-  await page.locator('#load-tanzu').click();
   await page.waitForSelector('#topo-verdict');
+  assert.match(await page.locator('#topology-text').inputValue(), /transcript = '''\n/);
   assert.match(await page.locator('#topo-verdict .summary').innerText(), /fails/);
+  assert.match(await page.locator('#topo-headline').innerText(), /delivered to dns-server \(192\.168\.10\.10\); reply: reply lost at dns-server/);
   const fixes = page.locator('.topology .fix');
   assert.ok(await fixes.count() >= 3);
   await fixes.first().locator('summary').click();

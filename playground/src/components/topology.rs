@@ -66,7 +66,7 @@ pub fn topology_view(props: &TopologyViewProps) -> Html {
                 <div>
                     <label for="topology-text" class="paste-label">{"Scenario (TOML): "}<span class="hint">{"hosts without a transcript take the paste of the tab with the same name, else the first tab"}</span></label>
                     if props.topology.trim().is_empty() {
-                        <p><button type="button" id="load-tanzu" onclick={props.on_action.reform(|_: MouseEvent| Action::SetTopology(crate::topo::TANZU_SEED.to_string()))}>{"Load the seed's Tanzu NAT topology"}</button></p>
+                        <p><button type="button" id="load-tanzu" onclick={props.on_action.reform(|_: MouseEvent| Action::SetTopology(crate::topo::tanzu_seed_scenario()))}>{"Load the seed's Tanzu NAT topology"}</button></p>
                     }
                     <textarea id="topology-text" ref={props.topo_ref.clone()} spellcheck="false" autocomplete="off" wrap="off" rows="26" value={props.topology.clone()} {oninput} />
                     <h3>{format!("{} finding(s)", r.diagnostics.len())}</h3>
@@ -77,7 +77,11 @@ pub fn topology_view(props: &TopologyViewProps) -> Html {
                     if let Some((ok, text)) = &r.trace {
                         <div id="topo-verdict" class={classes!("verdict", if *ok { "ok" } else { "fail" })}>
                             <p class="summary">{ if *ok { "✔ The flow works, both ways" } else { "✖ The flow fails" } }</p>
-                            <pre class="routeget">{text.clone()}</pre>
+                            if let Some(t) = &r.traced {
+                                <p class="headline" id="topo-headline">{t.summary.clone()}</p>
+                            }
+                            // Scroll panes are focusable, so that a keyboard can scroll them.
+                            <pre class="routeget" tabindex="0" aria-label="The trace, hop by hop">{text.clone()}</pre>
                         </div>
                     }
                     if !r.fixes.is_empty() {
@@ -87,11 +91,11 @@ pub fn topology_view(props: &TopologyViewProps) -> Html {
                                 { for r.fixes.iter().zip(&r.fixed).map(|(f, (ok, t))| html! {
                                     <li class="fix">
                                         <span class="fix-title">{f.title.clone()}</span>
-                                        <pre class="routeget">{f.commands.join("\n")}</pre>
+                                        <pre class="routeget" tabindex="0" aria-label="Commands of this fix">{f.commands.join("\n")}</pre>
                                         <details class="topo-fix">
-                                            <summary>{"Apply to a copy of the network and trace again"}</summary>
+                                            <summary>{format!("Apply “{}” to a copy of the network and trace again", f.title)}</summary>
                                             <p class={classes!("fix-result", if *ok { "ok" } else { "fail" })}>{ if *ok { "✔ works" } else { "✖ still fails" } }</p>
-                                            <pre class="routeget">{t.clone()}</pre>
+                                            <pre class="routeget" tabindex="0" aria-label="The trace with this fix">{t.clone()}</pre>
                                         </details>
                                     </li>
                                 }) }
