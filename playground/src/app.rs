@@ -164,7 +164,10 @@ pub fn app() -> Html {
                         <div class="results">
                             <section class="picture" aria-labelledby="picture-h">
                                 <h2 id="picture-h">{"Picture"}</h2>
-                                { picture(&eval.analysis, trace, &model.current().name) }
+                                // Its own scroll area: on a phone the picture keeps a readable size.
+                                <div class="picture-scroll" tabindex="0" role="region" aria-label="The route decision as a picture">
+                                    { picture(&eval.analysis, trace, &model.current().name) }
+                                </div>
                             </section>
                             <TraceView result={shared.clone()} on_jump={jump.clone()} />
                         </div>

@@ -47,6 +47,8 @@ struct Row {
     kind: String,
     /// NAT done here (⇄ request, ↩ reply translated back).
     marks: Vec<String>,
+    /// Every interface the packet met here: `in eth1`, `out eth0`, `reply out eth2`.
+    nics: Vec<String>,
     reply_only: bool,
     y: i32,
     h: i32,
@@ -77,13 +79,37 @@ pub fn topology_picture(t: &TraceResult) -> Html {
     let reply_hops: &[Hop] = reply.map(|r| &r.hops[..r.hops.len().min(MAX_HOPS)]).unwrap_or(&[]);
 
     // Rows: the request's hops, then nodes only the reply crossed.
-    let mut rows: Vec<Row> =
-        shown.iter().map(|h| Row { name: h.node.clone(), kind: h.kind.describe().to_string(), marks: Vec::new(), reply_only: false, y: 0, h: 0 }).collect();
+    let mut rows: Vec<Row> = shown
+        .iter()
+        .map(|h| Row { name: h.node.clone(), kind: h.kind.describe().to_string(), marks: Vec::new(), nics: Vec::new(), reply_only: false, y: 0, h: 0 })
+        .collect();
     for h in reply_hops {
         if !rows.iter().any(|r| r.name == h.node) {
-            rows.push(Row { name: h.node.clone(), kind: format!("{} (reply only)", h.kind.describe()), marks: Vec::new(), reply_only: true, y: 0, h: 0 });
+            rows.push(Row {
+                name: h.node.clone(),
+                kind: format!("{} (reply only)", h.kind.describe()),
+                marks: Vec::new(),
+                nics: Vec::new(),
+                reply_only: true,
+                y: 0,
+                h: 0,
+            });
         }
     }
+    // The interfaces each node's packets used, the reply's too (a second NIC is often the story).
+    let legs = shown.iter().map(|h| ("", h)).chain(reply_hops.iter().map(|h| ("reply ", h)));
+    for (leg, h) in legs {
+        if let Some(r) = rows.iter_mut().find(|r| r.name == h.node) {
+            for (dir, dev) in [("in", &h.in_dev), ("out", &h.out_dev)] {
+                if let Some(d) = dev
+                    && !r.nics.iter().any(|n| n.ends_with(&format!(" {d}")))
+                {
+                    r.nics.push(format!("{leg}{dir} {d}"));
+                }
+            }
+        }
+    }
+    let assumed_names = rows.iter().flat_map(|r| &r.nics).any(|n| n.contains(" if-"));
     // NAT sessions, and replies translated back by them.
     for s in &t.sessions {
         if let Some(r) = rows.iter_mut().find(|r| r.name == s.node) {
@@ -116,7 +142,7 @@ pub fn topology_picture(t: &TraceResult) -> Html {
             y += 56 + GAP;
         }
         r.y = y;
-        r.h = 46 + 18 * r.marks.len() as i32;
+        r.h = 46 + 18 * r.marks.len() as i32 + 15 * r.nics.len() as i32;
         y += r.h + GAP;
     }
     if rows.len() == n_fwd && fwd_fails {
@@ -231,8 +257,13 @@ pub fn topology_picture(t: &TraceResult) -> Html {
                 <rect x={BOX_X.to_string()} y={r.y.to_string()} width={BOX_W.to_string()} height={r.h.to_string()} rx="6" />
                 <text x={(BOX_X + 10).to_string()} y={(r.y + 19).to_string()} class="node-name">{clip(&r.name, 38)}</text>
                 <text x={(BOX_X + 10).to_string()} y={(r.y + 36).to_string()} class="small muted">{r.kind.clone()}</text>
+                <text class="mono small nics">
+                    { for r.nics.iter().enumerate().map(|(k, n)| html! {
+                        <tspan x={(BOX_X + 10).to_string()} y={(r.y + 52 + 15 * k as i32).to_string()}>{clip(n, 40)}</tspan>
+                    }) }
+                </text>
                 { for r.marks.iter().enumerate().map(|(k, m)| {
-                    let my = r.y + 42 + 18 * k as i32;
+                    let my = r.y + 42 + 15 * r.nics.len() as i32 + 18 * k as i32;
                     html! {
                         <g class="nat-mark">
                             <rect x={(BOX_X + 6).to_string()} y={my.to_string()} width={(BOX_W - 12).to_string()} height="16" rx="3" />
@@ -244,7 +275,7 @@ pub fn topology_picture(t: &TraceResult) -> Html {
         }
     });
 
-    let h = y.max(TOP + 60) - GAP + 24 + if truncated.is_some() { 20 } else { 0 };
+    let h = y.max(TOP + 60) - GAP + 24 + if truncated.is_some() { 20 } else { 0 } + if assumed_names { 20 } else { 0 };
     let flow = &t.flow;
     html! {
         <svg id="topo-picture" class="route-picture topo-picture" viewBox={format!("0 0 {W} {h}")} role="img"
@@ -267,7 +298,10 @@ pub fn topology_picture(t: &TraceResult) -> Html {
             { fwd_disp }
             { for reply_disp }
             if let Some(note) = truncated {
-                <text x={BOX_X.to_string()} y={(h - 10).to_string()} class="small muted">{note}</text>
+                <text x={BOX_X.to_string()} y={(h - if assumed_names { 30 } else { 10 }).to_string()} class="small muted">{note}</text>
+            }
+            if assumed_names {
+                <text x="12" y={(h - 10).to_string()} class="small muted">{"if-ADDRESS: an interface the scenario does not name, called after its address"}</text>
             }
         </svg>
     }

@@ -38,6 +38,11 @@ for (const colorScheme of ['light', 'dark']) {
           await page.waitForTimeout(300);
           const found = await violations(page);
           assert.deepEqual(found, [], `${colorScheme}, ${width} px, ${name}`);
+          if (width === 390 && name !== 'compare') {
+            // Pictures keep a readable size (they scroll sideways in their own area instead).
+            const px = await page.locator('.route-picture text').first().evaluate((e) => e.getBoundingClientRect().height);
+            assert.ok(px >= 8, `${colorScheme}, 390 px, ${name}: picture text is ${px} px high`);
+          }
           if (width === 390) {
             const wide = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
             assert.ok(wide <= 0, `${colorScheme}, 390 px, ${name}: the page scrolls sideways by ${wide} px`);

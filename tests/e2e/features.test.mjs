@@ -243,6 +243,11 @@ test('topology view: the Tanzu seed topology fails, the engine proves fixes, eac
   const svgText = await svg.textContent();
   assert.match(svgText, /SNAT 10\.244\.0\.2 → 172\.16\.2\.1/);
   assert.match(svgText, /172\.16\.2\.1/);
+  // Every NIC the packets met: the DNS server's second one, where the reply leaves, included.
+  const dns = svg.locator('.node', { hasText: 'dns-server' });
+  assert.deepEqual(await dns.locator('.nics tspan').allTextContents(), ['in if-192.168.10.10', 'reply out if-192.168.1.10']);
+  assert.match(svgText, /if-ADDRESS: an interface the scenario does not name/);
+  assert.match(await page.locator('#topo-caption').innerText(), /^Request: delivered to dns-server \(192\.168\.10\.10\)\. Reply: reply lost at dns-server: .*asymmetric path/);
   const lost = svg.locator('.disp.reply.fail');
   assert.match(await lost.locator('.box-title').textContent(), /✘ reply lost at dns-server/);
   assert.match(await lost.locator('title').textContent(), /asymmetric path/);

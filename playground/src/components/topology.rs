@@ -108,7 +108,13 @@ pub fn topology_view(props: &TopologyViewProps) -> Html {
             if let Some(t) = &r.traced {
                 <section class="picture" aria-labelledby="topo-pic-h">
                     <h2 id="topo-pic-h">{"The path, as a picture"}</h2>
-                    { crate::topo_picture::topology_picture(t) }
+                    <div class="picture-scroll" tabindex="0" role="region" aria-label="The path as a picture">
+                        { crate::topo_picture::topology_picture(t) }
+                    </div>
+                    // The picture clips long sentences; here they are whole.
+                    <p class="caption" id="topo-caption">{format!("Request: {}.", t.forward.disposition.describe())}
+                        if let Some(r) = &t.reply { {format!(" Reply: {}.", r.disposition.describe())} }
+                    </p>
                 </section>
             }
         </section>
