@@ -232,6 +232,14 @@ test('topology view: the Tanzu seed topology fails, the engine proves fixes, eac
   assert.ok(await fixes.count() >= 3);
   await fixes.first().locator('summary').click();
   assert.match(await fixes.first().locator('.fix-result').innerText(), /works/);
+  // The fix on the DNS server: its answer goes back through the Tier-1, whose NAT session
+  // alone translates it, and reaches the supervisor's socket as the exact reverse of the query.
+  const onDns = fixes.filter({ hasText: 'add a route for 172.16.0.0/16 via bgp-router' });
+  await onDns.locator('summary').click();
+  assert.match(await onDns.locator('.fix-result').innerText(), /works/);
+  const fixed = await onDns.locator('details pre').innerText();
+  assert.match(fixed, /supervisor \[Linux host\] 192\.168\.10\.10:53 → 10\.244\.0\.2:53000 udp/);
+  assert.doesNotMatch(fixed.split('reply:')[1], /source NAT/, 'the reply is translated by the session, not by the SNAT rule');
   assert.ok(await page.locator('#topo-diagnostics .diag').count() >= 1);
   assert.match(await page.locator('#status').innerText(), /Traced the topology in \d+\.\d+ ms/);
   await page.screenshot({ path: join(OUT, 'playground-topology.png'), fullPage: true });
