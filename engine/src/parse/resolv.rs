@@ -70,11 +70,7 @@ const IPV6_SERVER: &str = "an IPv4 server: IPv6 servers are kept out of the IPv4
 
 fn push_server(out: &mut Fragment, addr: Ipv4Addr, link: Option<&str>, line: Line<'_>) {
     if addr == Ipv4Addr::new(127, 0, 0, 53) || addr == Ipv4Addr::new(127, 0, 0, 54) {
-        out.diagnostics.push(ParseDiagnostic::info(
-            line,
-            "the upstream servers: 127.0.0.53 is systemd-resolved's local stub; `resolvectl status` shows the \
-             servers it forwards to",
-        ));
+        out.diagnostics.push(ParseDiagnostic::info(line, "127.0.0.53 is systemd-resolved's stub: `resolvectl status` shows the servers it forwards to"));
     }
     // resolvectl repeats the current server in the server list; one entry per link is enough.
     let duplicate = out.nameservers.iter().any(|n| n.addr == addr && n.link.as_deref() == link);

@@ -304,6 +304,8 @@ fn classify(cmd: &str) -> Command {
         "resolvectl" | "systemd-resolve" => Command::Read(Format::Resolv, CommandContext::default()),
         "hostname" if args.is_empty() => Command::Read(Format::Hostname, CommandContext::default()),
         "sysctl" => Command::Read(Format::Sysctl, CommandContext { link: sysctl_single_key(args), ..CommandContext::default() }),
+        // Firewall rules can decide the route (a mark, a NAT): not modelled yet, and said so.
+        "iptables" | "iptables-save" | "nft" => Command::Skip("not modelled: a firewall mark or NAT can change the route".into()),
         other => Command::Skip(format!("`{other}` output is not routing state")),
     }
 }
@@ -607,6 +609,10 @@ mod tests {
         );
         assert!(matches!(classify("ip route flush cache"), Command::Skip(_)));
         assert!(matches!(classify("ping 192.168.10.10 -I eth0 -c 1"), Command::Skip(_)));
+        // A firewall's rules can decide the route: skipped, and named as not modelled.
+        for cmd in ["iptables-save", "sudo iptables -t mangle -S", "nft list ruleset"] {
+            assert!(matches!(classify(cmd), Command::Skip(why) if why.contains("firewall mark or NAT")), "{cmd}");
+        }
         assert_eq!(classify("sudo ip route show table main"), Command::Read(Format::IpRoute, CommandContext { table: Some(254), ..Default::default() }));
     }
 
