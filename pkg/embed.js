@@ -63,7 +63,7 @@ export function splitPaste(text, flowAttr) {
 
 const DARK = `--bg: #16181d; --fg: #e3e6ec; --muted: #9aa1ad; --border: #343842; --code-bg: #1f2229;
     --ok: #7fd69a; --ok-bg: #173322; --err: #ff9a9f; --err-bg: #3a1b1d; --hl: #3b3214; --hl-border: #c9a227;
-    --skip: #6d7380;`;
+    --skip: #6d7380; --warn: #f2c462; --warn-bg: #33290f;`;
 
 // Dark when the page says so (data-whyroute-theme, set from the docs tool's own switch), else
 // when the reader's system prefers it.
@@ -71,7 +71,7 @@ const STYLE = `
 :host { display: block; margin: 1em 0; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif;
   --bg: #fbfbfd; --fg: #1d1f24; --muted: #646b78; --border: #d8dbe2; --code-bg: #f1f2f6;
   --ok: #146c2e; --ok-bg: #e6f4ea; --err: #a4141c; --err-bg: #fdeaea; --hl: #fff2c2; --hl-border: #d9a400;
-  --skip: #8a909c; }
+  --skip: #8a909c; --warn: #7a4d00; --warn-bg: #fff4d6; }
 @media (prefers-color-scheme: dark) { :host(:not([data-whyroute-theme=light])) { ${DARK} } }
 :host([data-whyroute-theme=dark]) { ${DARK} }
 .card { background: var(--bg); color: var(--fg); border: 1px solid var(--border); border-radius: 8px; padding: 12px 14px; }
@@ -81,6 +81,7 @@ code, pre, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, m
 .verdict { font-weight: 600; padding: 6px 10px; border-radius: 6px; margin: 0 0 10px; }
 .verdict.ok { background: var(--ok-bg); color: var(--ok); }
 .verdict.err { background: var(--err-bg); color: var(--err); }
+.verdict.diverted { background: var(--warn-bg); color: var(--warn); }
 .main-would { color: var(--muted); margin: -4px 0 10px; }
 h4 { margin: 10px 0 4px; font-size: 12px; text-transform: uppercase; letter-spacing: .04em; color: var(--muted); }
 ol.rules { list-style: none; margin: 0; padding: 0; }
@@ -163,10 +164,14 @@ function renderCard(paste, flow) {
     return card;
   }
   const v = t.verdict;
-  const verdict = el('p', `verdict ${v.ok ? 'ok' : 'err'}`, v.ok ? v.summary : `${v.summary} (RTNETLINK answers: ${v.error})`);
+  // A rule sent the packet elsewhere than table main would have: the question readers ask
+  // ("why not eth0?"), flagged rather than shown as a plain success.
+  const diverted = v.ok && /^main would have used /.test(t.main_would ?? '');
+  const verdict = el('p', `verdict ${diverted ? 'diverted' : v.ok ? 'ok' : 'err'}`,
+    diverted ? `⚠ ${v.summary}` : v.ok ? v.summary : `${v.summary} (RTNETLINK answers: ${v.error})`);
   verdict.setAttribute('role', 'status');
   card.append(verdict);
-  if (t.main_would) card.append(el('p', 'main-would', t.main_would));
+  if (t.main_would) card.append(el('p', 'main-would', diverted ? `Diverted by policy routing: ${t.main_would}` : t.main_would));
 
   card.append(el('h4', null, t.fast_path ? 'Rules (no custom rules: the kernel\'s fast path)' : 'Rule chain'));
   const ol = el('ol', 'rules');

@@ -29,6 +29,10 @@ test('docs embed: the seed renders a verdict through eth1, table 200, with the d
   assert.match(verdict, /eth1/);
   assert.match(verdict, /table 200/);
   assert.match(verdict, /10\.244\.0\.1/);
+  // A policy rule diverts it from what table main would do: flagged, not a plain success.
+  assert.equal(await host.locator('.verdict.diverted').count(), 1);
+  assert.match(verdict, /^⚠ /);
+  assert.match(await host.locator('.main-would').innerText(), /^Diverted by policy routing: main would have used eth0/);
   const decisive = host.locator('ol.rules li.decisive');
   assert.equal(await decisive.count(), 1);
   assert.match(await decisive.innerText(), /to 192\.168\.10\.10.*lookup 200/s);
@@ -39,7 +43,7 @@ test('docs embed: the seed renders a verdict through eth1, table 200, with the d
   assert.notEqual(color, 'rgba(0, 0, 0, 0)', 'the decisive rule is highlighted');
 
   const afterFix = await rendered(page, 'after');
-  assert.match(await afterFix.locator('.verdict').innerText(), /leaves eth0/);
+  assert.match(await afterFix.locator('.verdict.ok').innerText(), /leaves eth0/);
   const element = await rendered(page, 'element');
   assert.match(await element.locator('.flow').innerText(), /10\.96\.0\.10 ipproto tcp dport 443/);
   assert.match(await element.locator('.verdict').innerText(), /eth1/);
