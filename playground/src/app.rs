@@ -5,7 +5,7 @@
 use crate::browser;
 use crate::compare::compare_pastes;
 use crate::components::{
-    CompareView, ExamplesMenu, Fixes, FlowForm, HostPanel, KernelChecks, LinkBar, Shared, StatusLine, TopologyView, TraceView, Verdict, ViewSwitch,
+    BIG_PASTE, CompareView, ExamplesMenu, Fixes, FlowForm, HostPanel, KernelChecks, LinkBar, Shared, StatusLine, TopologyView, TraceView, Verdict, ViewSwitch,
 };
 use crate::eval::{CompareResult, HostResult, evaluate, now};
 use crate::fixes::host_fixes;
@@ -13,8 +13,7 @@ use crate::picture::picture;
 use crate::state::{Action, Model, View};
 use yew::prelude::*;
 
-/// Pastes bigger than this (all hosts together, in bytes) are evaluated when typing pauses.
-const BIG_PASTE: usize = 200_000;
+/// Pastes bigger than `BIG_PASTE` (all hosts together, in bytes) are evaluated when typing pauses.
 /// The pause, in milliseconds.
 const SETTLE_MS: u32 = 300;
 

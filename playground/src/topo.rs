@@ -1,10 +1,12 @@
 //! The topology view: a whole scenario (TOML, `whyroute::topology`) traced hop by hop for the
 //! form's flow, linted, and the engine's proven fixes — each can be applied to a copy of the
-//! network to see the new trace. Hosts whose paste the TOML names by file (or not at all)
-//! take the paste of the host tab with the same name, else the first tab.
+//! network to see the new trace. A host whose paste the TOML names by file (or not at all) takes
+//! the paste of the host tab with the same name, and only that: borrowing another tab's paste
+//! would trace the wrong host as if it were this one.
 
 use crate::compare::flow_spec;
 use crate::state::FlowFields;
+use whyroute::parse::Severity;
 use whyroute::permalink::HostPaste;
 use whyroute::topology::{self, Fix, TopologyDiagnostic, fix, network, text, trace};
 
@@ -36,15 +38,26 @@ pub fn evaluate(toml: &str, hosts: &[HostPaste], flow: &FlowFields) -> TopoResul
     match text::from_toml(toml) {
         Err(d) => out.diagnostics = d,
         Ok(mut s) => {
+            let mut unlinked = Vec::new();
             for h in &mut s.hosts {
                 if h.transcript.is_none() {
-                    let tab = hosts.iter().find(|p| p.name == h.name).or(hosts.first());
-                    h.transcript = tab.map(|p| p.text.clone());
-                    h.transcript_file = None;
+                    match hosts.iter().find(|p| p.name == h.name) {
+                        Some(tab) => {
+                            h.transcript = Some(tab.text.clone());
+                            h.transcript_file = None;
+                        }
+                        None => unlinked.push(h.name.clone()),
+                    }
                 }
             }
             let net = network::build(&s);
             out.diagnostics = topology::lint::lint_network(&net, Some(toml));
+            for name in unlinked {
+                let how = format!(
+                    "a page cannot read files: open a host tab named `{name}` with its paste, or put the paste in the scenario as transcript = '''…'''"
+                );
+                out.diagnostics.push(TopologyDiagnostic::new(Severity::Info, "paste_not_linked", how).at(&name, "transcript", None));
+            }
             if let Some(f) = flow_spec(flow) {
                 let t = trace::trace_network(&net, &f);
                 out.trace = Some((t.ok, trace::render(&t)));
@@ -85,8 +98,27 @@ mod tests {
     }
 
     #[test]
+    fn a_host_takes_the_paste_of_its_namesake_tab_and_never_another() {
+        let flow = FlowFields::dns("192.168.10.10");
+        // No tab is called `supervisor`: the scenario cannot be decided, and the page says how
+        // to give the host its paste. The laptop's paste is not taken for it.
+        let laptop = vec![HostPaste { name: "laptop".into(), text: "ip route\ndefault via 10.9.9.1 dev wlan0\n".into() }];
+        let r = evaluate(TANZU_SEED, &laptop, &flow);
+        let hint = r.diagnostics.iter().find(|d| d.code == "paste_not_linked").expect("a hint");
+        assert_eq!(hint.node.as_deref(), Some("supervisor"));
+        assert!(hint.message.contains("host tab named `supervisor`"), "{}", hint.message);
+        let t = r.traced.expect("a trace");
+        assert!(!t.ok && t.text.contains("cannot decide at supervisor"), "{}", t.text);
+        // A tab of that name is the host's paste.
+        let named = vec![laptop[0].clone(), HostPaste { name: "supervisor".into(), text: crate::seed::SEED_TRANSCRIPT.into() }];
+        let r = evaluate(TANZU_SEED, &named, &flow);
+        assert!(r.diagnostics.iter().all(|d| d.code != "paste_not_linked"));
+        assert_eq!(r.traced.expect("a trace").first_dev(), Some("eth1"));
+    }
+
+    #[test]
     fn the_tanzu_seed_fails_and_has_proven_fixes() {
-        let r = evaluate(TANZU_SEED, &Example::SharedDns.hosts(), &FlowFields::dns("192.168.10.10"));
+        let r = evaluate(&tanzu_seed_scenario(), &Example::SharedDns.hosts(), &FlowFields::dns("192.168.10.10"));
         let (ok, text) = r.trace.expect("a trace");
         assert!(!ok, "{text}");
         assert!(r.fixes.len() >= 3, "{}", r.fixes.len());

@@ -4,6 +4,7 @@
 use crate::components::{CaptureCommand, Diagnostics, Shared};
 use crate::eval::HostResult;
 use crate::state::Action;
+use wasm_bindgen::JsCast;
 use whyroute::parse::Severity;
 use yew::prelude::*;
 
@@ -26,6 +27,14 @@ pub struct HostPanelProps {
 
 /// Pastes with more lines than this show no line numbers beside them.
 const GUTTER_MAX_LINES: usize = 20_000;
+
+/// A paste bigger than this (bytes) is edited in blocks (see `browser::fill_blocks`): in a
+/// textarea, the browser lays out all of it again on every keystroke.
+pub const BIG_PASTE: usize = 200_000;
+
+/// The block editor hands its text over once typing pauses this long (ms): reading megabytes
+/// out of the page on every keystroke would cost what the blocks save.
+const BLOCKS_SETTLE_MS: u32 = 150;
 
 #[function_component(HostPanel)]
 pub fn host_panel(props: &HostPanelProps) -> Html {
@@ -75,12 +84,24 @@ pub fn host_panel(props: &HostPanelProps) -> Html {
     // The textarea is not given its text on every render: after a keystroke the browser already
     // shows it, and setting a big paste again costs the browser a relayout of all of it. The
     // text is put in only when it did not come from typing (an example, a tab, a fix, a link).
+    // A paste that grows past BIG_PASTE moves from the textarea to the block editor (and back),
+    // which is then given the text even when it was typed.
     let typed = use_mut_ref(|| None::<AttrValue>);
+    let blocks = text.len() > BIG_PASTE;
+    let shown_in_blocks = use_mut_ref(|| None::<bool>);
     {
-        let (typed, text_ref) = (typed.clone(), props.text_ref.clone());
-        use_effect_with((text.clone(), model_selected), move |(text, _)| {
-            if typed.borrow_mut().take().as_ref() != Some(text) {
-                crate::browser::set_textarea(&text_ref, text);
+        let (typed, text_ref, shown) = (typed.clone(), props.text_ref.clone(), shown_in_blocks.clone());
+        use_effect_with((text.clone(), model_selected, blocks), move |(text, _, blocks)| {
+            let before = shown.replace(Some(*blocks));
+            if typed.borrow_mut().take().as_ref() != Some(text) || before != Some(*blocks) {
+                if *blocks {
+                    crate::browser::fill_blocks(&text_ref, text);
+                    if before == Some(false) {
+                        crate::browser::focus_blocks_end(&text_ref);
+                    }
+                } else {
+                    crate::browser::set_textarea(&text_ref, text);
+                }
             }
         });
     }
@@ -90,6 +111,32 @@ pub fn host_panel(props: &HostPanelProps) -> Html {
             let value = e.target_unchecked_into::<web_sys::HtmlTextAreaElement>().value();
             *typed.borrow_mut() = Some(AttrValue::from(value.clone()));
             on_action.emit(Action::SetText(value));
+        })
+    };
+    // A paste into the block editor is spliced in here (browser::paste_into_blocks says why).
+    let on_block_paste = {
+        let (typed, on_action, text_ref) = (typed.clone(), props.on_action.clone(), props.text_ref.clone());
+        Callback::from(move |e: Event| {
+            let pasted = e.dyn_ref::<web_sys::ClipboardEvent>().and_then(|c| c.clipboard_data()).and_then(|d| d.get_data("text/plain").ok());
+            if let Some(value) = pasted.and_then(|p| crate::browser::paste_into_blocks(&text_ref, &p)) {
+                e.prevent_default();
+                *typed.borrow_mut() = Some(AttrValue::from(value.clone()));
+                on_action.emit(Action::SetText(value));
+            }
+        })
+    };
+    // A keystroke in the block editor only restarts a timer: the page has already shown it.
+    let timer = use_mut_ref(|| None::<gloo::timers::callback::Timeout>);
+    let on_block_input = {
+        let (typed, on_action, text_ref) = (typed.clone(), props.on_action.clone(), props.text_ref.clone());
+        Callback::from(move |_: InputEvent| {
+            let (typed, on_action, text_ref) = (typed.clone(), on_action.clone(), text_ref.clone());
+            *timer.borrow_mut() = Some(gloo::timers::callback::Timeout::new(BLOCKS_SETTLE_MS, move || {
+                if let Some(value) = crate::browser::read_blocks(&text_ref) {
+                    *typed.borrow_mut() = Some(AttrValue::from(value.clone()));
+                    on_action.emit(Action::SetText(value));
+                }
+            }));
         })
     };
     let onscroll = {
@@ -113,16 +160,24 @@ pub fn host_panel(props: &HostPanelProps) -> Html {
                         <button type="button" onclick={props.on_action.reform(move |_: MouseEvent| Action::RemoveHost(selected))}>{"Remove this host"}</button>
                     }
                 </div>
-                <label for="transcript" class="paste-label">
+                <label for="transcript" id="transcript-label" class="paste-label">
                     {"Terminal paste: "}<span class="hint">{"ip addr, ip rule, ip route (any table), route -n, ifconfig, networkd .network files, resolv.conf — with or without the commands and prompts"}</span>
                 </label>
                 <CaptureCommand open={text.trim().is_empty()} />
-                <div class="editor">
-                    <pre class="gutter" aria-hidden="true" ref={props.gutter_ref.clone()}>{g_before}if hl.is_some() {<mark class="hl" id="gutter-hl">{g_line}</mark>}{g_after}</pre>
-                    <textarea id="transcript" ref={props.text_ref.clone()} spellcheck="false" autocomplete="off" wrap="off"
-                        rows="24" {oninput} {onscroll}
-                        aria-describedby="diagnostics-h" />
-                </div>
+                if blocks {
+                    // Filled by browser::fill_blocks, never by Yew: it must not redraw what the
+                    // user is typing into.
+                    <div id="transcript" class="editor blocks" ref={props.text_ref.clone()} contenteditable="plaintext-only"
+                        role="textbox" aria-multiline="true" aria-labelledby="transcript-label" aria-describedby="diagnostics-h"
+                        spellcheck="false" oninput={on_block_input} onpaste={on_block_paste} />
+                } else {
+                    <div class="editor">
+                        <pre class="gutter" aria-hidden="true" ref={props.gutter_ref.clone()}>{g_before}if hl.is_some() {<mark class="hl" id="gutter-hl">{g_line}</mark>}{g_after}</pre>
+                        <textarea id="transcript" ref={props.text_ref.clone()} spellcheck="false" autocomplete="off" wrap="off"
+                            rows="24" {oninput} {onscroll}
+                            aria-describedby="diagnostics-h" />
+                    </div>
+                }
                 if !numbered {
                     <p class="hint" id="no-gutter">{format!("{} lines: line numbers are not shown beside a paste this long. Each problem below still names its line and selects it when clicked.", text.lines().count())}</p>
                 }

@@ -23,7 +23,7 @@ pub use diagnostics::Diagnostics;
 pub use examples_menu::ExamplesMenu;
 pub use fixes::Fixes;
 pub use flow_form::FlowForm;
-pub use host_panel::HostPanel;
+pub use host_panel::{BIG_PASTE, HostPanel};
 pub use kernel_checks::KernelChecks;
 pub use link_bar::{LINK_TOO_LONG, LinkBar};
 pub use shared::Shared;
