@@ -269,6 +269,26 @@ test('topology view: the Tanzu seed topology fails, the engine proves fixes, eac
   await page.close();
 });
 
+test('topology view: a reply that comes back from the wrong address fails with that reason; through the DNAT it works', async () => {
+  const { page, errors } = await openPage(browser.context);
+  await waitForApp(page);
+  await page.locator('#view-topology').click();
+  await page.waitForSelector('#topo-verdict');
+  const around = readFileSync(new URL('../fixtures/topology/dnat-answered-around.toml', import.meta.url), 'utf8');
+  await page.locator('#topology-text').fill(around);
+  await page.locator('#f-dst').fill('10.0.1.53');
+  const verdict = page.locator('#topo-verdict');
+  await page.waitForFunction(() => /client/.test(document.querySelector('#topo-headline')?.textContent ?? ''));
+  assert.match(await verdict.locator('.summary').innerText(), /fails/);
+  assert.match(await page.locator('#topo-headline').innerText(), /reply arrives from 10\.0\.2\.10:53, the resolver expects 10\.0\.1\.53:53/);
+  assert.equal(await page.locator('#topo-verdict.fail').count(), 1);
+  // Without the route around the router, its DNAT session translates the reply back.
+  await page.locator('#topology-text').fill(around.replace(', "10.0.1.0/24 via 10.0.3.2"', ''));
+  await page.waitForFunction(() => document.querySelector('#topo-verdict.ok'));
+  assert.match(await page.locator('.topology').innerText(), /10\.0\.1\.53:53 → 10\.0\.1\.2:53000/);
+  assert.deepEqual(errors, []);
+});
+
 test('honest states: an empty, a garbage and a rules-only paste say they cannot decide and what to paste, never a red verdict', async () => {
   const { page, errors } = await openPage(browser.context);
   await waitForApp(page);
