@@ -95,7 +95,7 @@ pub fn host_problems(h: &Host, report: &mut dyn FnMut(HostProblem)) {
                     Severity::Warning,
                     "empty_table",
                     format!(
-                        "rule `{}` looks up table {name}, which has no routes in the paste: every flow it matches falls through to the next rule (if the table has routes, add the output of `ip route show table {name}`)",
+                        "rule `{}` looks up table {name}, empty in the paste: flows it matches fall through to the next rule (if it has routes, paste `ip route show table {name}`)",
                         rule_to_string(h, r)
                     ),
                     r.origin.line,

@@ -206,4 +206,25 @@ fn a_paste_without_a_routing_table_cannot_decide_what_only_main_would() {
     let host = write_temp("main-no-default.txt", &format!("{addr_only}$ ip route\n10.0.0.0/24 dev eth0 proto kernel scope link src 10.0.0.5\n"));
     let (_, _, err) = run(&["route-get", "--host", host.to_str().unwrap(), "192.0.2.1"]);
     assert_eq!(err.trim(), "RTNETLINK answers: Network is unreachable");
+    // So is an empty one. But a listing none of whose lines could be read (here Windows
+    // `route print`, its rows taken for routes; or `ip route` lines run together) is no table.
+    let empty_main = write_temp("empty-main.txt", &format!("{addr_only}$ ip route show table main\n"));
+    let (_, _, err) = run(&["route-get", "--host", empty_main.to_str().unwrap(), "192.0.2.1"]);
+    assert_eq!(err.trim(), "RTNETLINK answers: Network is unreachable");
+    let route_print = "IPv4 Route Table\n===\nActive Routes:\nNetwork Destination        Netmask          Gateway       Interface  Metric\n          0.0.0.0          0.0.0.0      192.168.1.1     192.168.1.10     25\n";
+    let collapsed = format!(
+        "{addr_only}$ ip route\ndefault via 10.0.0.1 dev eth0 10.0.0.0/24 dev eth0 proto kernel scope link src 10.0.0.5 10.1.0.0/16 via 10.0.0.2 dev eth0\n"
+    );
+    for (name, text) in [("route-print", route_print.to_string()), ("collapsed", collapsed)] {
+        let host = write_temp(&format!("{name}.txt"), &text);
+        let (rc, out, err) = run(&["route-get", "--host", host.to_str().unwrap(), "192.0.2.1"]);
+        assert_eq!(rc, 1, "{name}: {out}{err}");
+        assert!(err.contains("cannot be decided") && err.contains("no routing table") && !err.contains("RTNETLINK"), "{name}: {err}");
+        assert_eq!(err.contains("is Windows `route print` output"), name == "route-print", "{name}: {err}");
+    }
+    // One line read is a table: the unreadable lines beside it are named, as always.
+    let partly = write_temp("partly.txt", &format!("{addr_only}$ ip route\ndefault via 10.0.0.1 dev eth0\nbanana\n"));
+    let (rc, out, _) = run(&["route-get", "--host", partly.to_str().unwrap(), "192.0.2.1"]);
+    assert_eq!(rc, 0);
+    assert!(out.starts_with("192.0.2.1 via 10.0.0.1 dev eth0"), "{out}");
 }

@@ -45,7 +45,7 @@ pub fn evaluate(text: &str, flow: &FlowFields) -> Evaluation {
 /// What a first-time user needs to hear about the paste as a whole, before its line errors.
 pub fn paste_notices(text: &str, analysis: &Analysis) -> Vec<String> {
     let mut notices = Vec::new();
-    if text.contains("IPv4 Route Table") || text.contains("Active Routes:") && text.contains("Network Destination") {
+    if whyroute::parse::route_print::looks_like(text) {
         notices.push(
             "This is Windows `route print` output. The one-host view decides for Linux hosts; the Topology view reads `route print` as a Windows node of a scenario (kind = \"windows\"), with its interfaces and routes."
                 .to_string(),

@@ -319,7 +319,14 @@ mod cli {
     /// The transcript, understood, and its text.
     fn load_text(host: &str) -> Result<(whyroute::Analysis, String), ExitCode> {
         match read_input(host) {
-            Ok(text) => Ok((analyze(&text), text)),
+            Ok(text) => {
+                if whyroute::parse::route_print::looks_like(&text) {
+                    eprintln!(
+                        "whyroute: {host} is Windows `route print` output. whyroute decides for Linux hosts; a scenario reads `route print` as a Windows node (`routes_paste` of an [[external]], then `whyroute trace --scenario`)."
+                    );
+                }
+                Ok((analyze(&text), text))
+            }
             Err(e) => {
                 eprintln!("whyroute: {e}");
                 Err(ExitCode::from(1))

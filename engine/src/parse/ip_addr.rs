@@ -53,7 +53,7 @@ pub fn parse(lines: &[Line<'_>], _ctx: &Context, out: &mut Fragment) {
 /// What reading an address on its label's device assumes: `ip addr add` refuses a label that
 /// does not begin with the device's name, but the kernel (and networkd's `Label=`) does not.
 fn label_guess(dev: &str) -> String {
-    format!("a link line before this address; read on `{dev}`, the device its label names (a label need not name its device when not set by `ip addr add`)")
+    format!("a link line before this address; read on `{dev}`, the device its label names (only `ip addr add` requires that)")
 }
 
 /// The device a label belongs to: `eth0` of `eth0:1`.

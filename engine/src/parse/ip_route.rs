@@ -14,14 +14,24 @@ use std::net::Ipv4Addr;
 /// Parses route lines into `out.routes`. Lines without `table` go to `ctx.table` or main.
 pub fn parse(lines: &[Line<'_>], ctx: &Context, out: &mut Fragment) {
     let default_table = ctx.table.unwrap_or(TABLE_MAIN);
-    if ctx.all_tables {
-        out.seen.all_tables = true;
+    let before = (out.routes.len(), out.diagnostics.len());
+    if super::looks_like_json(lines) {
+        parse_json(lines, default_table, out);
     } else {
+        parse_text(lines, default_table, out);
+    }
+    // A listing in which no route could be read (another system's table, a paste whose lines
+    // ran together) says nothing about what the table holds: the table stays unknown, so
+    // that a decision needing it says so instead of finding it empty.
+    let read_nothing = out.routes.len() == before.0 && out.diagnostics.len() != before.1;
+    if ctx.all_tables {
+        out.seen.all_tables |= !read_nothing;
+    } else if !read_nothing {
         out.seen.tables.insert(default_table);
     }
-    if super::looks_like_json(lines) {
-        return parse_json(lines, default_table, out);
-    }
+}
+
+fn parse_text(lines: &[Line<'_>], default_table: TableId, out: &mut Fragment) {
     // About one route per line: room for them all at once rather than a million-route Vec
     // grown (and, in wasm, copied) by doubling.
     out.routes.reserve(lines.len());

@@ -532,7 +532,7 @@ fn read_by_content(lines: &[Line<'_>], out: &mut Fragment, blocks: &mut Vec<Bloc
             if !lines[i].text.trim().is_empty() && !lines[i].text.trim().starts_with("...") {
                 out.diagnostics.push(ParseDiagnostic::error(
                     lines[i],
-                    "output of a command whyroute reads (ip addr/rule/route, ifconfig, route -n, a .network file, resolv.conf), or a command line such as `$ ip rule show`",
+                    "output of ip addr/rule/route, route -n, ifconfig, a .network file or resolv.conf, or a command line such as `$ ip rule show`",
                 ));
             }
             i += 1;
