@@ -57,6 +57,35 @@ for (const colorScheme of ['light', 'dark']) {
   });
 }
 
+test('axe-core: the block editor of a big paste (a labelled, focusable textbox) has no serious or critical violation, at 1440 and 390 px', async () => {
+  const browser = await launch({ bypassCSP: true });
+  try {
+    const { page, errors } = await openPage(browser.context);
+    await waitForApp(page);
+    let text = '$ ip route show table main\ndefault via 192.168.10.254 dev eth0\n';
+    for (let i = 0; i < 5000; i++) text += `10.${(i >> 8) & 255}.${i & 255}.0/24 via 192.168.10.${1 + (i % 250)} dev eth0 proto bgp metric 20\n`;
+    await page.evaluate((t) => {
+      const ta = document.querySelector('#transcript');
+      ta.value = t;
+      ta.dispatchEvent(new InputEvent('input', { bubbles: true }));
+    }, text);
+    const editor = page.locator('#transcript.blocks');
+    await editor.waitFor();
+    assert.equal(await editor.evaluate((e) => e.getAttribute('role') === 'textbox' && e.isContentEditable), true);
+    assert.equal(await page.getByRole('textbox', { name: /Terminal paste/ }).count(), 1, 'the label names the editor');
+    for (const width of [1440, 390]) {
+      await page.setViewportSize({ width, height: 900 });
+      await page.waitForTimeout(300);
+      assert.deepEqual(await violations(page), [], `${width} px`);
+      const wide = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(wide <= 0, `${width} px: the page scrolls sideways by ${wide} px`);
+    }
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+});
+
 test('keyboard: the first Tab reaches a skip link that moves focus to the verdict', async () => {
   const browser = await launch();
   try {

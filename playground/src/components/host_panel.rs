@@ -169,7 +169,7 @@ pub fn host_panel(props: &HostPanelProps) -> Html {
                     // user is typing into.
                     <div id="transcript" class="editor blocks" ref={props.text_ref.clone()} contenteditable="plaintext-only"
                         role="textbox" aria-multiline="true" aria-labelledby="transcript-label" aria-describedby="diagnostics-h"
-                        spellcheck="false" oninput={on_block_input} onpaste={on_block_paste} />
+                        spellcheck="false" tabindex="0" oninput={on_block_input} onpaste={on_block_paste} />
                 } else {
                     <div class="editor">
                         <pre class="gutter" aria-hidden="true" ref={props.gutter_ref.clone()}>{g_before}if hl.is_some() {<mark class="hl" id="gutter-hl">{g_line}</mark>}{g_after}</pre>
