@@ -73,6 +73,8 @@ test('axe-core: the block editor of a big paste (a labelled, focusable textbox) 
     await editor.waitFor();
     assert.equal(await editor.evaluate((e) => e.getAttribute('role') === 'textbox' && e.isContentEditable), true);
     assert.equal(await page.getByRole('textbox', { name: /Terminal paste/ }).count(), 1, 'the label names the editor');
+    // It has no line numbers beside it, and says so.
+    assert.match(await page.locator('#no-gutter').innerText(), /^5002 lines: line numbers are not shown/);
     for (const width of [1440, 390]) {
       await page.setViewportSize({ width, height: 900 });
       await page.waitForTimeout(300);

@@ -178,7 +178,7 @@ pub fn host_panel(props: &HostPanelProps) -> Html {
                             aria-describedby="diagnostics-h" />
                     </div>
                 }
-                if !numbered {
+                if !numbered || blocks {
                     <p class="hint" id="no-gutter">{format!("{} lines: line numbers are not shown beside a paste this long. Each problem below still names its line and selects it when clicked.", text.lines().count())}</p>
                 }
                 if let Some(l) = hl {
