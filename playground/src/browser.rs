@@ -141,7 +141,8 @@ mod web {
     /// cut across blocks can leave one block holding most of the text (typing in it would be
     /// slow again): the blocks are then rebuilt, the caret kept where it was.
     pub fn read_blocks(r: &NodeRef) -> Option<String> {
-        let el = r.cast::<web_sys::HtmlElement>()?;
+        // Never a textarea that has taken the editor's place: it has no blocks to read.
+        let el = r.get()?.dyn_into::<web_sys::HtmlElement>().ok().filter(|e| e.is_content_editable())?;
         let (text, starts) = block_texts(&el);
         let tidy =
             el.child_element_count() == el.child_nodes().length() && starts.windows(2).all(|w| text[w[0]..w[1]].matches('\n').count() <= 2 * BLOCK_LINES);

@@ -384,6 +384,21 @@ test('a big paste: edited in blocks, the evaluation waits for a pause, a problem
   // (Chromium's select-all stops before a final newline it does not show; a blank line more
   // or less changes nothing that is read.)
   assert.equal((await editorText()).trimEnd(), text.replace('192.168.10.0/24 dev eth0 proto kernel', '192.168.10.0/24 dev eth1 proto kernel').trimEnd());
+  // Typing, then at once another tab: what was typed stays with this host, and the other
+  // host's paste is untouched (its verdict, its textarea).
+  await page.locator('#tab-1').click();
+  const other = await page.locator('#transcript').inputValue();
+  await waitVerdict(page, /192\.168\.10\.10 leaves eth0/);
+  await page.locator('#tab-0').click();
+  await editor.focus();
+  await page.keyboard.press('Control+End');
+  await page.keyboard.type('10.8.8.0/24 via 192.168.10.8 dev eth0\n');
+  await page.locator('#tab-1').click();
+  await waitVerdict(page, /192\.168\.10\.10 leaves eth0/);
+  assert.equal(await page.locator('#transcript').inputValue(), other);
+  await page.locator('#tab-0').click();
+  await editor.waitFor();
+  assert.match(await editorText(), /\n10\.8\.8\.0\/24 via 192\.168\.10\.8 dev eth0\n/);
   assert.deepEqual(errors, []);
 });
 

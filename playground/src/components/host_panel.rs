@@ -105,40 +105,50 @@ pub fn host_panel(props: &HostPanelProps) -> Html {
             }
         });
     }
-    let oninput = {
+    // Text the user typed or pasted becomes the host's paste; the effect above then leaves the
+    // editor as it is.
+    let hand_over = {
         let (typed, on_action) = (typed.clone(), props.on_action.clone());
-        Callback::from(move |e: InputEvent| {
-            let value = e.target_unchecked_into::<web_sys::HtmlTextAreaElement>().value();
+        Callback::from(move |value: String| {
             *typed.borrow_mut() = Some(AttrValue::from(value.clone()));
             on_action.emit(Action::SetText(value));
         })
     };
+    let oninput = hand_over.reform(|e: InputEvent| e.target_unchecked_into::<web_sys::HtmlTextAreaElement>().value());
     // A paste into the block editor is spliced in here (browser::paste_into_blocks says why).
     let on_block_paste = {
-        let (typed, on_action, text_ref) = (typed.clone(), props.on_action.clone(), props.text_ref.clone());
+        let (hand_over, text_ref) = (hand_over.clone(), props.text_ref.clone());
         Callback::from(move |e: Event| {
             let pasted = e.dyn_ref::<web_sys::ClipboardEvent>().and_then(|c| c.clipboard_data()).and_then(|d| d.get_data("text/plain").ok());
             if let Some(value) = pasted.and_then(|p| crate::browser::paste_into_blocks(&text_ref, &p)) {
                 e.prevent_default();
-                *typed.borrow_mut() = Some(AttrValue::from(value.clone()));
-                on_action.emit(Action::SetText(value));
+                hand_over.emit(value);
             }
         })
     };
     // A keystroke in the block editor only restarts a timer: the page has already shown it.
-    let timer = use_mut_ref(|| None::<gloo::timers::callback::Timeout>);
-    let on_block_input = {
-        let (typed, on_action, text_ref) = (typed.clone(), props.on_action.clone(), props.text_ref.clone());
-        Callback::from(move |_: InputEvent| {
-            let (typed, on_action, text_ref) = (typed.clone(), on_action.clone(), text_ref.clone());
-            *timer.borrow_mut() = Some(gloo::timers::callback::Timeout::new(BLOCKS_SETTLE_MS, move || {
-                if let Some(value) = crate::browser::read_blocks(&text_ref) {
-                    *typed.borrow_mut() = Some(AttrValue::from(value.clone()));
-                    on_action.emit(Action::SetText(value));
-                }
-            }));
+    // The text is read when the timer fires or, sooner, when the editor loses focus: a click
+    // on a tab, an example or a view takes the focus first, so what was typed is handed over
+    // while the editor still shows this host.
+    let pending = use_mut_ref(|| None::<gloo::timers::callback::Timeout>);
+    let flush = {
+        let (pending, hand_over, text_ref) = (pending.clone(), hand_over.clone(), props.text_ref.clone());
+        Callback::from(move |()| {
+            if pending.borrow_mut().take().is_some()
+                && let Some(value) = crate::browser::read_blocks(&text_ref)
+            {
+                hand_over.emit(value);
+            }
         })
     };
+    let on_block_input = {
+        let flush = flush.clone();
+        Callback::from(move |_: InputEvent| {
+            let flush = flush.clone();
+            *pending.borrow_mut() = Some(gloo::timers::callback::Timeout::new(BLOCKS_SETTLE_MS, move || flush.emit(())));
+        })
+    };
+    let on_block_focusout = flush.reform(|_: FocusEvent| ());
     let onscroll = {
         let (text_ref, gutter_ref) = (props.text_ref.clone(), props.gutter_ref.clone());
         Callback::from(move |_: Event| crate::browser::sync_scroll(&text_ref, &gutter_ref))
@@ -169,7 +179,7 @@ pub fn host_panel(props: &HostPanelProps) -> Html {
                     // user is typing into.
                     <div id="transcript" class="editor blocks" ref={props.text_ref.clone()} contenteditable="plaintext-only"
                         role="textbox" aria-multiline="true" aria-labelledby="transcript-label" aria-describedby="diagnostics-h"
-                        spellcheck="false" tabindex="0" oninput={on_block_input} onpaste={on_block_paste} />
+                        spellcheck="false" tabindex="0" oninput={on_block_input} onpaste={on_block_paste} onfocusout={on_block_focusout} />
                 } else {
                     <div class="editor">
                         <pre class="gutter" aria-hidden="true" ref={props.gutter_ref.clone()}>{g_before}if hl.is_some() {<mark class="hl" id="gutter-hl">{g_line}</mark>}{g_after}</pre>
