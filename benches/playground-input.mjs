@@ -1,7 +1,8 @@
 // Input-to-paint in the playground (a benchmark, not a test): for the seed and for a ~5 MB paste
 // (the seed plus ~80k routes in table main), the time from a keystroke in the paste (a real key
 // press at its end) to the first frame painted after the page has handled it. Prints the
-// median and p90 of each. Needs dist/ (make playground); serves it itself with scripts/serve.py.
+// median and p90 of each; for the seed also the time from a keystroke in the destination field
+// to its new verdict on screen. Needs dist/ (make playground); serves it itself with scripts/serve.py.
 //   node benches/playground-input.mjs [keystrokes]
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -67,6 +68,37 @@ try {
     const q = (p) => samples[Math.min(samples.length - 1, Math.floor(p * samples.length))].toFixed(1);
     const status = await page.locator('#status').innerText();
     console.log(`${name} (${(text.length / 1e6).toFixed(2)} MB, ${text.split('\n').length} lines): first verdict ${first} ms; input-to-paint median ${q(0.5)} ms, p90 ${q(0.9)} ms over ${KEYS} keystrokes; footer: ${status.split(' · ')[0]}`);
+    // Keystroke to verdict: typing is painted first and evaluated right after that frame (a
+    // small paste), so this is the time until the new verdict is on screen. Backspace and `0`
+    // at the end of the destination switch it between 192.168.10.1 and 192.168.10.10, two
+    // different verdicts.
+    if (text.length < 200_000) {
+      await page.evaluate(() => {
+        const dst = document.querySelector('#f-dst');
+        dst.focus();
+        dst.setSelectionRange(dst.value.length, dst.value.length);
+        window.__verdict = [];
+        let t0 = null;
+        dst.addEventListener('keydown', (e) => (t0 = e.timeStamp));
+        new MutationObserver(() => {
+          if (t0 === null) return;
+          const start = t0;
+          t0 = null;
+          requestAnimationFrame(() => {
+            const ch = new MessageChannel();
+            ch.port1.onmessage = () => window.__verdict.push(performance.now() - start);
+            ch.port2.postMessage(0);
+          });
+        }).observe(document.querySelector('#verdict'), { subtree: true, childList: true, characterData: true });
+      });
+      for (let k = 0; k < KEYS; k++) {
+        await page.keyboard.press(k % 2 ? '0' : 'Backspace');
+        await page.waitForFunction((n) => window.__verdict.length > n, k, { timeout: 60000 });
+      }
+      const v = (await page.evaluate(() => window.__verdict.slice())).sort((a, b) => a - b);
+      const vq = (p) => v[Math.min(v.length - 1, Math.floor(p * v.length))].toFixed(1);
+      console.log(`${name}: destination keystroke to the new verdict painted, median ${vq(0.5)} ms, p90 ${vq(0.9)} ms over ${KEYS} keystrokes`);
+    }
   }
 } finally {
   await browser.close();

@@ -5,11 +5,11 @@
 use crate::browser;
 use crate::compare::compare_pastes;
 use crate::components::{
-    BIG_PASTE, CompareView, ExamplesMenu, Fixes, FlowForm, HostPanel, KernelChecks, LinkBar, Shared, StatusLine, TopologyView, TraceView, Verdict, ViewSwitch,
+    BIG_PASTE, CompareView, ExamplesMenu, Fixes, FlowForm, HostPanel, KernelChecks, LinkBar, PictureView, Shared, StatusLine, TopologyView, TraceView, Verdict,
+    ViewSwitch,
 };
 use crate::eval::{CompareResult, HostResult, evaluate, now};
 use crate::fixes::host_fixes;
-use crate::picture::picture;
 use crate::state::{Action, Model, View};
 use yew::prelude::*;
 
@@ -23,26 +23,43 @@ pub fn app() -> Html {
     let text_ref = use_node_ref();
     let gutter_ref = use_node_ref();
 
-    // What is evaluated: the model itself, except while a big paste is being typed into, when
-    // it is the model as it was when typing last paused (SETTLE_MS). The textarea follows every
-    // keystroke; parsing megabytes, encoding the link and rewriting the URL wait for the pause.
+    // What is evaluated: the model itself, except while the user types (into the selected
+    // paste or the flow form). Then it is the model as it was before: the keystroke is painted
+    // first, and the model is evaluated right after that frame, or, in a big paste, once typing
+    // pauses (SETTLE_MS): parsing megabytes, encoding the link and rewriting the URL wait.
     let settled = use_state(|| (*model).clone());
     let big = model.hosts.iter().map(|h| h.text.len()).sum::<usize>() > BIG_PASTE;
+    let typing = *settled != *model && model.typed_since(&settled);
     {
         let settled = settled.clone();
         let timer = use_mut_ref(|| None::<gloo::timers::callback::Timeout>);
+        // Counts scheduled settles, so that only the latest keystroke's one runs.
+        let generation = use_mut_ref(|| 0u32);
         use_effect_with((*model).clone(), move |m| {
             let m = m.clone();
             // A new keystroke cancels the pending settle (dropping a Timeout clears it).
             *timer.borrow_mut() = None;
-            // A small paste is evaluated as it is (`view` below), without a second render.
+            *generation.borrow_mut() += 1;
+            if *settled == m {
+                return;
+            }
             if m.hosts.iter().map(|h| h.text.len()).sum::<usize>() > BIG_PASTE {
                 *timer.borrow_mut() = Some(gloo::timers::callback::Timeout::new(SETTLE_MS, move || settled.set(m)));
+            } else if m.typed_since(&settled) {
+                let now = *generation.borrow();
+                browser::after_next_paint(move || {
+                    if *generation.borrow() == now {
+                        settled.set(m);
+                    }
+                });
+            } else {
+                // Already evaluated as it is (`view` below); remembered for the next keystroke.
+                settled.set(m);
             }
         });
     }
     let pending = big && *settled != *model;
-    let view: &Model = if big { &settled } else { &model };
+    let view: &Model = if big || typing { &settled } else { &model };
 
     let result = {
         let host = view.current();
@@ -159,15 +176,9 @@ pub fn app() -> Html {
                         <Fixes result={shared.clone()} on_action={on_action.clone()} />
                         <LinkBar link={(*link).clone()} copy_status={model.copy_status.clone()} on_action={on_action.clone()} />
                     </div>
-                    if let Some(trace) = &eval.trace {
+                    if eval.trace.is_some() {
                         <div class="results">
-                            <section class="picture" aria-labelledby="picture-h">
-                                <h2 id="picture-h">{"Picture"}</h2>
-                                // Its own scroll area: on a phone the picture keeps a readable size.
-                                <div class="picture-scroll" tabindex="0" role="region" aria-label="The route decision as a picture">
-                                    { picture(&eval.analysis, trace, &model.current().name) }
-                                </div>
-                            </section>
+                            <PictureView result={shared.clone()} host={AttrValue::from(model.current().name.clone())} />
                             <TraceView result={shared.clone()} on_jump={jump.clone()} />
                         </div>
                     }

@@ -272,6 +272,15 @@ mod web {
         el.set_scroll_top(((line as f64 - 3.0).max(0.0) * LINE_PX) as i32);
     }
 
+    /// Runs `f` once the next frame has been painted: from requestAnimationFrame, which runs
+    /// just before that frame is rendered, a task is queued, and tasks run after rendering.
+    pub fn after_next_paint(f: impl FnOnce() + 'static) {
+        let queue = wasm_bindgen::closure::Closure::once_into_js(move || gloo::timers::callback::Timeout::new(0, f).forget());
+        if let Some(w) = web_sys::window() {
+            let _ = w.request_animation_frame(queue.unchecked_ref());
+        }
+    }
+
     pub fn sync_scroll(text: &NodeRef, gutter: &NodeRef) {
         if let (Some(t), Some(g)) = (text.cast::<web_sys::Element>(), gutter.cast::<web_sys::Element>()) {
             g.set_scroll_top(t.scroll_top());
@@ -310,6 +319,8 @@ pub fn focus_id(_: &str) {}
 pub fn mark_first_render() {}
 #[cfg(not(target_arch = "wasm32"))]
 pub fn select_line(_: &NodeRef, _: usize) {}
+#[cfg(not(target_arch = "wasm32"))]
+pub fn after_next_paint(_: impl FnOnce() + 'static) {}
 #[cfg(not(target_arch = "wasm32"))]
 pub fn sync_scroll(_: &NodeRef, _: &NodeRef) {}
 #[cfg(not(target_arch = "wasm32"))]

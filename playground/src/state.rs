@@ -151,6 +151,20 @@ impl Model {
         permalink::encode(&self.permalink())
     }
 
+    /// Whether `self` is `earlier` with only typing applied: the selected host's paste or the
+    /// flow form changed, nothing else. The page paints such a change before evaluating it.
+    pub fn typed_since(&self, earlier: &Model) -> bool {
+        if self.selected != earlier.selected || self.hosts.len() != earlier.hosts.len() {
+            return false;
+        }
+        let mut typed = earlier.clone();
+        typed.hosts[self.selected].text.clone_from(&self.current().text);
+        typed.flow.clone_from(&self.flow);
+        typed.touched = self.touched;
+        typed.copy_status.clone_from(&self.copy_status);
+        typed == *self
+    }
+
     pub fn current(&self) -> &HostPaste {
         &self.hosts[self.selected]
     }
@@ -291,6 +305,24 @@ mod tests {
         assert_eq!(m.clone().reduce(Action::SetText("x".into())).history, 2);
         assert_eq!(m.clone().reduce(Action::AddHost).history, 3);
         assert_eq!(m.clone().reduce(Action::LoadLink(String::new())).history, 2);
+    }
+
+    /// Typing in the paste or the flow form may be painted before it is evaluated; opening
+    /// another tab, an example or a view may not.
+    #[test]
+    fn typing_is_told_apart_from_other_changes() {
+        let m = Rc::new(Model::seed());
+        assert!(m.typed_since(&m));
+        let typed = m.clone().reduce(Action::SetText("x".into()));
+        assert!(typed.typed_since(&m));
+        let typed = typed.reduce(Action::SetField(Field::Dst, "198.51.100.7".into()));
+        assert!(typed.typed_since(&m));
+        assert!(!m.clone().reduce(Action::AddHost).typed_since(&m));
+        assert!(!m.clone().reduce(Action::LoadExample(Example::WgQuick)).typed_since(&m));
+        assert!(!m.clone().reduce(Action::SetView(View::Topology)).typed_since(&m));
+        if m.hosts.len() > 1 {
+            assert!(!m.clone().reduce(Action::Select(1)).typed_since(&m));
+        }
     }
 
     #[test]

@@ -77,7 +77,7 @@ test('keyboard only: tab to a control and change the flow', async () => {
   await page.locator('#f-dst').focus();
   await page.keyboard.press('Control+A');
   await page.keyboard.type('10.244.0.9');
-  await page.waitForFunction(() => /10\.244\.0\.9 leaves eth1/.test(document.querySelector('#verdict .summary').textContent));
+  await page.waitForFunction(() => /10\.244\.0\.9 leaves eth1/.test(document.querySelector('#verdict .summary')?.textContent ?? ''));
   // Every form control has a label.
   const unlabelled = await page.evaluate(() => [...document.querySelectorAll('input, select, textarea')]
     .filter((el) => !(el.labels && el.labels.length) && !el.getAttribute('aria-label')).map((el) => el.id || el.outerHTML));
@@ -130,7 +130,7 @@ test('Copy link → the link in a fresh browser shows the same scenario and verd
   await waitForApp(page);
   await page.getByRole('button', { name: /Workload DNS 192\.168\.10\.11/ }).click();
   await page.locator('#f-dport').fill('5353');
-  await page.waitForFunction(() => /leaves eth0/.test(document.querySelector('#verdict .summary').textContent));
+  await page.waitForFunction(() => /leaves eth0/.test(document.querySelector('#verdict .summary')?.textContent ?? ''));
   const v1 = await verdict(page);
   await page.getByRole('button', { name: 'Copy link' }).click();
   await page.waitForSelector('.copy-status');
