@@ -284,6 +284,31 @@ fn newer_selectors_do_not_shadow_later_rules() {
     assert!(lint(&s, None).iter().any(|x| x.code == "rule_shadowed"));
 }
 
+/// A gateway outside every address's subnet is fine when a link-scope route leads to it, as
+/// on cloud hosts with a /32 address (the kernel checks the route, fib_check_nh_v4_gw); a
+/// catch-all rule whose default route is down shadows nothing.
+#[test]
+fn gateways_resolve_through_link_routes_and_down_defaults_shadow_nothing() {
+    let host = |transcript: &str| {
+        let mut s = Scenario::new();
+        s.hosts.push(LinuxHost { name: "h".into(), transcript: Some(transcript.into()), ..LinuxHost::default() });
+        lint(&s, None)
+    };
+    let addr = "ip addr\n2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1460 state UP\n    inet 10.138.0.21/32 scope global eth0\n3: eth1: <BROADCAST,MULTICAST> mtu 1500 state DOWN\n    inet 192.0.2.5/24 scope global eth1\n";
+    let slash32 = format!("{addr}ip route show table all\ndefault via 10.138.0.1 dev eth0 proto dhcp\n10.138.0.1 dev eth0 scope link\n");
+    let d = host(&slash32);
+    assert!(!d.iter().any(|x| x.code == "gateway_off_subnet"), "{:?}", d.iter().map(|x| x.render()).collect::<Vec<_>>());
+    // Without the link route, no route leads to the gateway.
+    let bare = format!("{addr}ip route show table all\ndefault via 10.138.0.1 dev eth0 proto dhcp\n");
+    assert!(host(&bare).iter().any(|x| x.code == "gateway_off_subnet"));
+    // `from all lookup 100` whose only default route uses the down eth1: rules after it are reached.
+    let rules = format!(
+        "ip rule show\n0:\tfrom all lookup local\n100:\tfrom all lookup 100\n32766:\tfrom all lookup main\n32767:\tfrom all lookup default\n{addr}ip route show table all\ndefault via 192.0.2.1 dev eth1 table 100\n10.138.0.1 dev eth0 scope link\ndefault via 10.138.0.1 dev eth0\n"
+    );
+    assert!(!host(&rules).iter().any(|x| x.code == "rule_shadowed"));
+    assert!(host(&rules.replace("dev eth1 table 100", "dev eth0 onlink table 100")).iter().any(|x| x.code == "rule_shadowed"));
+}
+
 #[test]
 fn empty_table_and_bad_text_never_panic() {
     let s = text::from_toml("version = 1\n[[host]]\nname = \"h\"\ntranscript = \"ip rule show\\n0: from all lookup local\\n10: from all to 10.5.0.0/16 lookup 300\\n32766: from all lookup main\\n\"\n").unwrap();

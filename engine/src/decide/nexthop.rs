@@ -53,6 +53,22 @@ impl Fib<'_> {
         s
     }
 
+    /// Whether nexthop `nh` of route `rr` has a gateway that no route of link scope or narrower
+    /// leads to, neither in the route's own table nor by a full lookup (with the nexthop's
+    /// device as `oif`). The kernel refuses to add such a route unless `onlink`
+    /// (fib_check_nh_v4_gw), so the route to the gateway went later, or is not in the paste.
+    pub fn gateway_unresolved(&self, rr: RouteRef, nh: usize) -> bool {
+        let r = route(self.host, rr);
+        let n = &r.nexthops[nh];
+        let Some(gw) = n.gateway.filter(|_| !n.onlink && r.nhid.is_none()) else { return false };
+        let min_scope = Scope(r.scope.0.saturating_add(1)).max(Scope::LINK);
+        let flow = Flow { oif: n.dev.as_deref().map(str::to_string), ..Flow::to(gw) };
+        // Not through resolve_full/resolve_in: a second caller changes how the engine build
+        // inlines them, and it has no bytes to spare (this is used by the topology lint only).
+        self.fib_lookup_scoped(&flow, min_scope, None).is_err()
+            && (rr.table == TABLE_MAIN || self.table(rr.table).is_none_or(|t| !matches!(self.table_lookup(t, &flow, min_scope, None), Lookup::Found(..))))
+    }
+
     fn resolve_nexthop_scope(&self, rr: RouteRef, nh: usize) -> NexthopScope {
         let r = route(self.host, rr);
         let n = &r.nexthops[nh];
