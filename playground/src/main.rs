@@ -16,6 +16,12 @@ mod state;
 mod topo;
 mod topo_picture;
 
+/// Talc instead of the standard library's dlmalloc: fewer bytes in the wasm (docs/size.md).
+/// The page is single-threaded.
+#[cfg(all(target_family = "wasm", not(target_feature = "atomics")))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 #[cfg(target_arch = "wasm32")]
 fn main() {
     // index.html shows "Loading…" until the app takes over the page.

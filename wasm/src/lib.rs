@@ -23,6 +23,12 @@ use whyroute::decide::Fib;
 use whyroute::parse::cap_diagnostics;
 use whyroute::permalink;
 
+/// Talc instead of the standard library's dlmalloc: fewer bytes in the wasm, and faster
+/// (docs/size.md measures both). These builds are single-threaded.
+#[cfg(all(target_family = "wasm", not(target_feature = "atomics")))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 #[wasm_bindgen(typescript_custom_section)]
 const TS_TYPES: &'static str = include_str!("engine.d.ts");
 
