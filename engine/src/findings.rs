@@ -4,7 +4,8 @@
 //! `diagnose` and the playground.
 
 use crate::analyze::Analysis;
-use crate::model::{Host, RuleAction, TABLE_DEFAULT, TABLE_LOCAL, route_to_string, rule_to_string};
+use crate::decide::{Fib, Flow, RouteRef};
+use crate::model::{Host, RouteType, RuleAction, TABLE_DEFAULT, TABLE_LOCAL, route_to_string, rule_line};
 use crate::parse::Severity;
 use crate::selfcheck::CheckOutcome;
 use serde::Serialize;
@@ -16,8 +17,8 @@ use serde::Serialize;
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Diagnostic {
     pub severity: Severity,
-    /// The problem's code: `parse`, `empty_table`, `goto_target`, `device_down`, `inferred`,
-    /// `kernel_agrees`, `kernel_disagrees`, `kernel_not_compared`.
+    /// The problem's code: `parse`, one of [`HostProblem`]'s, `inferred`, `kernel_agrees`,
+    /// `kernel_disagrees`, `kernel_not_compared`.
     #[serde(rename = "kind")]
     pub code: &'static str,
     pub message: String,
@@ -76,7 +77,8 @@ pub fn findings(text: &str, a: &Analysis) -> Vec<Diagnostic> {
 #[derive(Clone, Debug, PartialEq)]
 pub struct HostProblem {
     pub severity: Severity,
-    /// `empty_table`, `goto_target` or `device_down`.
+    /// `rule_shadowed`, `rule_never_matches`, `rule_duplicate`, `empty_table`, `goto_target`,
+    /// `device_down`, `gateway_off_subnet` or `nameserver_hijacked`.
     pub code: &'static str,
     pub message: String,
     /// 1-based line of the paste it is about, when there is one.
@@ -95,8 +97,8 @@ pub fn host_problems(h: &Host, report: &mut dyn FnMut(HostProblem)) {
                     Severity::Warning,
                     "empty_table",
                     format!(
-                        "rule `{}` looks up table {name}, empty in the paste: flows it matches fall through to the next rule (if it has routes, paste `ip route show table {name}`)",
-                        rule_to_string(h, r)
+                        "rule `{}` looks up table {name}, empty in the paste: its flows fall through (if it has routes, paste `ip route show table {name}`)",
+                        rule_line(h, r)
                     ),
                     r.origin.line,
                 );
@@ -104,7 +106,7 @@ pub fn host_problems(h: &Host, report: &mut dyn FnMut(HostProblem)) {
             RuleAction::Goto { target } if !h.rules.iter().skip(i + 1).any(|x| x.priority == target) => push(
                 Severity::Warning,
                 "goto_target",
-                format!("rule `{}` jumps to priority {target}, but no later rule has that priority: the kernel skips it", rule_to_string(h, r)),
+                format!("rule `{}` jumps to priority {target}, which no later rule has: the kernel skips it", rule_line(h, r)),
                 r.origin.line,
             ),
             _ => {}
@@ -112,9 +114,21 @@ pub fn host_problems(h: &Host, report: &mut dyn FnMut(HostProblem)) {
     }
     // Once per route and device (a multipath route may name a device twice); nothing is
     // allocated for a route without a finding (a pasted table may have a million).
-    for routes in h.tables.values() {
-        for r in routes {
+    let fib = Fib::new(h);
+    for (&table, routes) in &h.tables {
+        for (index, r) in routes.iter().enumerate() {
             for (k, nh) in r.nexthops.iter().enumerate() {
+                // A gateway inside a subnet of its device's addresses has the prefix route;
+                // only the others are looked up as the kernel did when the route was added.
+                if let Some(g) = nh.gateway
+                    && table != TABLE_LOCAL
+                    && !h.addresses.iter().any(|a| a.matches(g) && !a.noprefixroute && nh.dev.as_deref().is_none_or(|d| d == a.dev))
+                    && fib.gateway_unresolved(RouteRef { table, index: index as u32 }, k)
+                {
+                    let text =
+                        format!("route `{}`: no link route leads to gateway {g}, and the kernel adds such a route only with `onlink`", route_to_string(h, r));
+                    push(Severity::Warning, "gateway_off_subnet", text, r.origin.line);
+                }
                 let Some(dev) = nh.dev.as_deref().filter(|_| !nh.dead) else { continue };
                 if r.nexthops[..k].iter().any(|p| !p.dead && p.dev.as_deref() == Some(dev)) {
                     continue;
@@ -122,14 +136,77 @@ pub fn host_problems(h: &Host, report: &mut dyn FnMut(HostProblem)) {
                 // A device the paste does not show is a link the model inferred (an `inferred`
                 // finding says so), never a missing one.
                 if let Some(l) = h.link(dev).filter(|l| !l.up) {
-                    let text = format!(
-                        "route `{}` (table {}) uses {dev}, which is down: the kernel does not route through a down device",
-                        route_to_string(h, r),
-                        h.table_name(r.table)
-                    );
+                    let text = format!("route `{}` (table {}) uses {dev}, which is down: the kernel skips it", route_to_string(h, r), h.table_name(r.table));
                     push(Severity::Warning, "device_down", text, r.origin.line.or(l.origin.line));
                 }
             }
+        }
+    }
+    reach_problems(h, &fib, &mut push);
+}
+
+/// Rules that are never reached, never match or repeat another; gateways no link-scope
+/// route leads to; a nameserver configured for one link whose queries leave another.
+fn reach_problems(h: &Host, fib: &Fib, push: &mut dyn FnMut(Severity, &'static str, String, Option<usize>)) {
+    // The first rule that matches every packet and whose table has a live default route:
+    // only packets bound to another device (oif) get past it.
+    let mut shadow: Option<String> = None;
+    for (i, r) in h.rules.iter().enumerate() {
+        let text = rule_line(h, r);
+        let line = r.origin.line;
+        if let Some(by) = &shadow {
+            // `lookup default` after main is the kernel's own layout, not a mistake.
+            if r.action != (RuleAction::Lookup { table: TABLE_DEFAULT }) && !r.origin.is_inferred() {
+                push(
+                    Severity::Warning,
+                    "rule_shadowed",
+                    format!("rule `{text}` is reached only by packets bound to another device: `{by}` takes all others"),
+                    line,
+                );
+            }
+            continue;
+        }
+        for dev in [&r.iif, &r.oif].into_iter().flatten() {
+            if h.link(dev).is_none() {
+                push(Severity::Warning, "rule_never_matches", format!("rule `{text}` never matches: the host has no device {dev}"), line);
+            }
+        }
+        if h.rules[..i].iter().any(|x| x.same_as(r)) {
+            push(Severity::Info, "rule_duplicate", format!("rule `{text}` repeats an earlier one"), line);
+        }
+        if let RuleAction::Lookup { table } = r.action
+            && table != TABLE_LOCAL
+            && r.matches_every_packet()
+            && r.suppress_prefixlen.is_none()
+            && r.suppress_ifgroup.is_none()
+            && h.routes(table).iter().any(|x| {
+                x.dst.prefix_len() == 0
+                    && x.kind == RouteType::Unicast
+                    && x.tos == 0
+                    && x.nexthops.iter().any(|n| !n.dead && n.dev.as_deref().is_none_or(|d| h.link(d).is_none_or(|l| l.up)))
+            })
+        {
+            shadow = Some(text);
+        }
+    }
+    // A nameserver named for one link (networkd, resolvectl) whose queries a rule sends out
+    // another: the seed's story. Information, not a warning: the platform may mean it (NSX
+    // does), and what fails is elsewhere (the server's reply path).
+    for ns in &h.nameservers {
+        let Some(link) = &ns.link else { continue };
+        if h.addresses.iter().any(|a| a.local == ns.addr) {
+            continue;
+        }
+        if let Ok(d) = fib.route_get(&Flow::to(ns.addr), None)
+            && &d.dev != link
+        {
+            let why = d.rule.map(|i| format!(" by rule `{}`", rule_line(h, &h.rules[i]))).unwrap_or_default();
+            push(
+                Severity::Info,
+                "nameserver_hijacked",
+                format!("DNS server {} is configured on {link} but its queries leave {}{why}", ns.addr, d.dev),
+                ns.origin.line,
+            );
         }
     }
 }

@@ -82,7 +82,7 @@ test('examples menu: each example loads and shows its verdict (keyboard: Enter o
     await button.focus();
     await page.keyboard.press('Enter');
     await waitVerdict(page, re);
-    const diags = await page.locator('.diagnostics h3').innerText();
+    const diags = await page.locator('#diagnostics-h').innerText();
     assert.match(diags, /read without problems/, `${id}: ${diags}`);
     assert.match(await page.locator('#transcript').inputValue(), /ip rule/);
   }

@@ -4,7 +4,7 @@
 import { test as nodeTest, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync, mkdtempSync, existsSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -91,4 +91,44 @@ test('the CLI check and npm diagnose report the same codes for the same paste', 
     assert.deepEqual(cli, npm, `${name}:\n${out}`);
     assert.ok(npm.length > 0, name);
   }
+});
+
+/** A host whose rules and routes have every problem the shared host checks name. */
+const TROUBLED = [
+  '$ ip addr',
+  '2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 state UP',
+  '    inet 10.138.0.21/32 scope global eth0',
+  '3: eth1: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 state UP',
+  '    inet 192.0.2.5/24 scope global eth1',
+  '$ ip rule show',
+  '0:\tfrom all lookup local',
+  '50:\tfrom all iif wg9 lookup 100',
+  '50:\tfrom all iif wg9 lookup 100',
+  '100:\tfrom all lookup 100',
+  '32766:\tfrom all lookup main',
+  '32767:\tfrom all lookup default',
+  '$ ip route show table all',
+  'default via 192.0.2.1 dev eth1 table 100',
+  'default via 10.138.0.1 dev eth0',
+  '',
+].join('\n');
+
+test('the host checks the topology lint once had alone are in diagnose and the CLI check, with the same codes', { skip: skip || (!existsSync(CLI) && 'target/debug/whyroute not built') }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'whyroute-checks-'));
+  for (const [name, text, want] of [
+    ['TROUBLED', TROUBLED, ['gateway_off_subnet', 'rule_duplicate', 'rule_never_matches', 'rule_shadowed']],
+    ['SEED', SEED, ['nameserver_hijacked']],
+  ]) {
+    writeFileSync(join(dir, name), text);
+    // spawnSync: the CLI's output whatever its exit code.
+    const out = spawnSync(CLI, ['check', '--host', join(dir, name)], { encoding: 'utf8' }).stdout;
+    const npm = w.diagnose(text);
+    const codes = [...new Set(npm.map((d) => d.kind))].filter((k) => want.includes(k)).sort();
+    assert.deepEqual(codes, want, `${name}: ${JSON.stringify(npm, null, 1)}`);
+    for (const code of want) assert.match(out, new RegExp(`\\[${code}\\]`), `${name}: the CLI check names ${code}:\n${out}`);
+  }
+  // The seed's finding says what a user needs: where the server is configured, where its
+  // queries go, and the rule that sends them.
+  const seed = w.diagnose(SEED).find((d) => d.kind === 'nameserver_hijacked');
+  assert.match(seed.message, /192\.168\.10\.10 is configured on eth0 but its queries leave eth1 by rule `0: from all to 192\.168\.10\.10 lookup 200`/);
 });

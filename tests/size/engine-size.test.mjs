@@ -18,7 +18,7 @@ export const BUDGET_GZIP = 150_000;
 /** Per build: the most gzip -9 bytes it may have, and why. */
 export const BUILDS = {
   'whyroute_bg.wasm': { ceiling: BUDGET_GZIP, why: 'the issue budget for the engine' },
-  'topology_bg.wasm': { ceiling: 284_500, why: 'ratchet of the topology build, loaded on demand' },
+  'topology_bg.wasm': { ceiling: 282_000, why: 'ratchet of the topology build, loaded on demand' },
 };
 // `make test` sets this: there, a missing build is a failure, never a skip.
 const required = process.env.WHYROUTE_SIZE_REQUIRED === '1';

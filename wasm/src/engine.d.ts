@@ -271,9 +271,27 @@ export interface Trace {
 /**
  * `kernel_agrees` / `kernel_disagrees` / `kernel_not_compared`: a pasted `ip route get` and its
  * output, compared with whyroute's answer to the same flow (a disagreement is an error: the
- * host's kernel is right).
+ * host's kernel is right). The host's own problems: `rule_shadowed` (only packets bound to
+ * another device get past an earlier catch-all rule), `rule_never_matches` (it names a device
+ * the host lacks), `rule_duplicate`, `empty_table`, `goto_target`, `device_down`,
+ * `gateway_off_subnet` (no link route leads to a gateway) and `nameserver_hijacked` (info: a
+ * DNS server configured on one link is reached through another). The topology's `lint`
+ * reports the same codes for its hosts.
  */
-export type DiagnosticKind = "parse" | "empty_table" | "goto_target" | "device_down" | "inferred" | "kernel_agrees" | "kernel_disagrees" | "kernel_not_compared";
+export type DiagnosticKind =
+  | "parse"
+  | "rule_shadowed"
+  | "rule_never_matches"
+  | "rule_duplicate"
+  | "empty_table"
+  | "goto_target"
+  | "device_down"
+  | "gateway_off_subnet"
+  | "nameserver_hijacked"
+  | "inferred"
+  | "kernel_agrees"
+  | "kernel_disagrees"
+  | "kernel_not_compared";
 
 /** A finding about the paste or the host it describes. */
 export interface Diagnostic {

@@ -7,8 +7,6 @@ use super::network::{Network, NodeKind, build};
 use super::text::locate;
 use super::trace::{Disposition, trace_network};
 use super::{Scenario, TopologyDiagnostic, prefix_str};
-use crate::decide::{Fib, Flow, RouteRef};
-use crate::model::{RouteType, RuleAction, TABLE_DEFAULT, TABLE_LOCAL, route_to_string, rule_line};
 use crate::parse::Severity;
 use ipnet::Ipv4Net;
 
@@ -147,108 +145,9 @@ fn wizard_checks(net: &Network, out: &mut Vec<TopologyDiagnostic>) {
     }
 }
 
-/// The checks of the host itself: those every tool shares (`findings::host_problems`), and
-/// rules that are never reached, never match or repeat another, gateways no link-scope route
-/// leads to, a nameserver whose queries leave another link. The latter are the lint's alone:
-/// in `diagnose` they would cost the npm engine ~2.2 KB gzip it does not have (docs/size.md).
 fn host_checks(n: &super::network::Node, out: &mut Vec<TopologyDiagnostic>) {
-    let h = &n.host;
     let field = if n.kind == NodeKind::LinuxHost { "transcript" } else { "routes" };
-    let mut push = |severity: Severity, code: &'static str, message: String, line: Option<usize>| {
-        out.push(TopologyDiagnostic::new(severity, code, message).at(&n.name, field, line))
-    };
-    crate::findings::host_problems(h, &mut |p| push(p.severity, p.code, p.message, p.line));
-    let fib = Fib::new(h);
-    // The first rule that matches every packet and whose table has a live default route:
-    // only packets bound to another device (oif) get past it.
-    let mut shadow: Option<String> = None;
-    for (i, r) in h.rules.iter().enumerate() {
-        let text = rule_line(h, r);
-        let line = r.origin.line;
-        if let Some(by) = &shadow {
-            // `lookup default` after main is the kernel's own layout, not a mistake.
-            if r.action != (RuleAction::Lookup { table: TABLE_DEFAULT }) && !r.origin.is_inferred() {
-                push(
-                    Severity::Warning,
-                    "rule_shadowed",
-                    format!(
-                        "rule `{text}` is reached only by packets bound to another device (oif): `{by}` matches every packet first, and its default route takes any other"
-                    ),
-                    line,
-                );
-            }
-            continue;
-        }
-        for dev in [&r.iif, &r.oif].into_iter().flatten() {
-            if h.link(dev).is_none() {
-                push(
-                    Severity::Warning,
-                    "rule_never_matches",
-                    format!("rule `{text}` names device {dev}, which the host does not have: it never matches"),
-                    line,
-                );
-            }
-        }
-        if h.rules[..i].iter().any(|x| x.same_as(r)) {
-            push(Severity::Info, "rule_duplicate", format!("rule `{text}` repeats an earlier rule: it is reached only when the first one finds nothing"), line);
-        }
-        if let RuleAction::Lookup { table } = r.action
-            && table != TABLE_LOCAL
-            && r.matches_every_packet()
-            && r.suppress_prefixlen.is_none()
-            && r.suppress_ifgroup.is_none()
-            && h.routes(table).iter().any(|x| {
-                x.dst.prefix_len() == 0
-                    && x.kind == RouteType::Unicast
-                    && x.tos == 0
-                    && x.nexthops.iter().any(|n| !n.dead && n.dev.as_deref().is_none_or(|d| h.link(d).is_none_or(|l| l.up)))
-            })
-        {
-            shadow = Some(text);
-        }
-    }
-    for (&table, routes) in &h.tables {
-        for (index, r) in routes.iter().enumerate() {
-            for (k, nh) in r.nexthops.iter().enumerate() {
-                // A gateway inside a subnet of its device's addresses has the prefix route;
-                // only the others are looked up as the kernel did when the route was added.
-                if let Some(g) = nh.gateway
-                    && table != TABLE_LOCAL
-                    && !h.addresses.iter().any(|a| a.matches(g) && !a.noprefixroute && nh.dev.as_deref().is_none_or(|d| d == a.dev))
-                    && fib.gateway_unresolved(RouteRef { table, index: index as u32 }, k)
-                {
-                    push(
-                        Severity::Warning,
-                        "gateway_off_subnet",
-                        format!(
-                            "route `{}`: no route of link scope leads to gateway {g}, and the kernel refuses such a route unless `onlink` (the route to {g} was deleted since, or is not in the paste)",
-                            route_to_string(h, r)
-                        ),
-                        r.origin.line,
-                    );
-                }
-            }
-        }
-    }
-    // A nameserver named for one link (networkd, resolvectl) whose queries a rule sends out
-    // another: the seed's story.
-    for ns in &h.nameservers {
-        let Some(link) = &ns.link else { continue };
-        if h.addresses.iter().any(|a| a.local == ns.addr) {
-            continue;
-        }
-        if let Ok(d) = fib.route_get(&Flow::to(ns.addr), None)
-            && &d.dev != link
-        {
-            let why = d.rule.map(|i| format!(" by rule `{}`", rule_line(h, &h.rules[i]))).unwrap_or_default();
-            push(
-                Severity::Warning,
-                "nameserver_hijacked",
-                format!("DNS server {} is configured on {link} but its queries leave {}{why}", ns.addr, d.dev),
-                ns.origin.line,
-            );
-        }
-    }
+    crate::findings::host_problems(&n.host, &mut |p| out.push(TopologyDiagnostic::new(p.severity, p.code, p.message).at(&n.name, field, p.line)));
 }
 
 /// NSX rules that an earlier rule of the same direction always pre-empts.
