@@ -1,7 +1,7 @@
 //! A small DEFLATE encoder (RFC 1951) for permalinks: LZ77 over a 32 KiB window, one block of
 //! the fixed Huffman codes. Any inflater reads it (the engine inflates with miniz_oxide).
 //!
-//! Why not miniz_oxide's compressor, as everywhere else: it is ~7 KB of the npm engine's 150 KB
+//! Why not miniz_oxide's compressor, as everywhere else: it is a large part of the npm engine's
 //! gzip budget (measured: docs/size.md), for links that a scenario's repetitive text keeps
 //! short anyway. This one is a few hundred bytes; on the seed its links are within a few
 //! percent of miniz's level 9 (tested below).

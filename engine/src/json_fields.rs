@@ -3,8 +3,8 @@
 //!
 //! Why not `#[derive(Deserialize)]`: the npm engine already carries serde_json's `Value`
 //! reader (for pasted `ip -j` output), while typed deserializers bring their own visitors,
-//! serde's error texts and, through them, the float printer and Unicode tables of `{:?}`:
-//! about 13 KB gzip of the 150 KB that issue 7 allows the engine's wasm. The messages name
+//! serde's error texts and, through them, the float printer and Unicode tables of `{:?}`,
+//! more than the engine's size budget can carry (docs/size.md). The messages name
 //! the field, e.g. "`hosts[0].text` should be a string, found a number".
 
 use serde_json::{Map, Value};

@@ -48,7 +48,7 @@ fn default_read(_: &str) -> Result<Value, String> {
 
 /// Compact JSON text (what `ip -j` prints): serde_json::to_string, never `Value`'s Display,
 /// which writes through an io::Write adapter whose error path links io::Error's messages and
-/// the Unicode tables of `{:?}` into the wasm (~2 KB gzip).
+/// the Unicode tables of `{:?}` into the wasm (docs/size.md).
 pub fn write(v: &Value) -> String {
     serde_json::to_string(v).unwrap_or_default()
 }

@@ -211,7 +211,7 @@ pub fn shown(x: &JsValue) -> String {
 pub fn to_js<T: Serialize>(v: &T) -> Result<JsValue, JsError> {
     // serde_json's error is not formatted: writing into a String has no I/O error, so the only
     // failure is a bug (a map key that is not a string), and formatting it would link every
-    // serde_json and io::Error message into the wasm (~1 KB gzip).
+    // serde_json and io::Error message into the wasm (docs/size.md).
     let json = serde_json::to_string(v).map_err(|_| JsError::new("whyroute: internal error: a result could not be written as JSON"))?;
     json_to_js(&json)
 }

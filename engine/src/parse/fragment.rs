@@ -60,7 +60,7 @@ pub struct Seen {
 /// kept again). The model builder asks it about two tables only (local and main), so a plain
 /// list does: O(1) for each block however many tables a paste names (a sorted Vec made a
 /// paste of 800,000 `ip route show table N` blocks take 10 s instead of 2), and none of a
-/// B-tree's code in the wasm (~1 KB gzip).
+/// B-tree's code in the wasm.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct TableSet(Vec<TableId>);

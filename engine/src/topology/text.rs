@@ -66,7 +66,7 @@ struct Lines {
     by_path: Vec<(String, usize)>,
     /// A fractional number (path, line, text). No scenario field takes one, so it is refused
     /// here, before deserializing: never turned into an f64, which would link Rust's float
-    /// parser and printer into the wasm (~13 KB gzip) for an error message.
+    /// parser and printer into the wasm for an error message (docs/size.md).
     first_float: Option<(String, usize, String)>,
 }
 
