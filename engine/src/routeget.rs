@@ -162,3 +162,80 @@ fn cache_flags(d: &Decision) -> Vec<&'static str> {
     }
     f
 }
+
+/// The text line of `ip -6 route get` (iproute2's print_route for an IPv6 answer).
+pub fn format_text6(host: &Host, d: &crate::decide::inet6::Decision6) -> String {
+    let mut s = String::new();
+    if d.kind != RouteType::Unicast {
+        s.push_str(d.kind.name());
+        s.push(' ');
+    }
+    s.push_str(&format!("{} from {}", d.dst, d.from));
+    if let Some(g) = d.gateway {
+        s.push_str(&format!(" via {g}"));
+    }
+    s.push_str(&format!(" dev {}", d.dev));
+    if d.table != TABLE_MAIN {
+        s.push_str(&format!(" table {}", host.table_name(d.table)));
+    }
+    if let Some(p) = &d.protocol {
+        s.push_str(&format!(" proto {p}"));
+    }
+    if let Some(p) = d.prefsrc {
+        s.push_str(&format!(" src {p}"));
+    }
+    s.push_str(&format!(" metric {}", d.metric));
+    for (k, v) in &d.metrics {
+        s.push_str(&format!(" {k} {v}"));
+    }
+    if let Some(i) = &d.iif {
+        s.push_str(&format!(" iif {i}"));
+    }
+    if let Some(e) = d.expires {
+        s.push_str(&format!(" expires {e}sec"));
+    }
+    s.push_str(&format!(" pref {}\n", d.pref.name()));
+    s
+}
+
+/// `ip -6 -j route get` as one compact line, keys in iproute2's order.
+pub fn format_json6_line(host: &Host, d: &crate::decide::inet6::Decision6) -> String {
+    let mut o: Vec<(&str, Value)> = Vec::new();
+    if d.kind != RouteType::Unicast {
+        o.push(("type", d.kind.name().into()));
+    }
+    o.push(("dst", d.dst.to_string().into()));
+    o.push(("from", d.from.to_string().into()));
+    if let Some(g) = d.gateway {
+        o.push(("gateway", g.to_string().into()));
+    }
+    o.push(("dev", d.dev.clone().into()));
+    if d.table != TABLE_MAIN {
+        o.push(("table", host.table_name(d.table).into()));
+    }
+    if let Some(p) = &d.protocol {
+        o.push(("protocol", p.clone().into()));
+    }
+    if let Some(p) = d.prefsrc {
+        o.push(("prefsrc", p.to_string().into()));
+    }
+    o.push(("metric", d.metric.into()));
+    o.push(("flags", Value::Array(Vec::new())));
+    if !d.metrics.is_empty() {
+        let m: Map<String, Value> = d
+            .metrics
+            .iter()
+            .map(|(k, v)| (k.clone(), v.trim_start_matches("lock ").parse::<u64>().map(Value::from).unwrap_or_else(|_| v.clone().into())))
+            .collect();
+        o.push(("metrics", Value::Array(vec![Value::Object(m)])));
+    }
+    if let Some(i) = &d.iif {
+        o.push(("iif", i.clone().into()));
+    }
+    if let Some(e) = d.expires {
+        o.push(("expires", e.into()));
+    }
+    o.push(("pref", d.pref.name().into()));
+    let fields: Vec<String> = o.iter().map(|(k, v)| format!("{}:{}", crate::json_text::write(&Value::from(*k)), crate::json_text::write(v))).collect();
+    format!("[{{{}}}]", fields.join(","))
+}

@@ -24,7 +24,7 @@ use whyroute::topology::text::{from_toml, to_toml};
 pub fn run_parser(data: &[u8], parse: fn(&[Line<'_>], &Context, &mut Fragment)) {
     let (ctx, data) = match data.first() {
         Some(&b) if b < 0x08 => {
-            (Context { table: (b & 1 != 0).then_some(200), all_tables: b & 2 != 0, link: (b & 4 != 0).then(|| "eth0".to_string()) }, &data[1..])
+            (Context { table: (b & 1 != 0).then_some(200), all_tables: b & 2 != 0, link: (b & 4 != 0).then(|| "eth0".to_string()), ipv6: false }, &data[1..])
         }
         _ => (Context::default(), data),
     };

@@ -3,6 +3,7 @@
 
 mod analysis;
 mod build;
+mod inet6;
 
 pub use analysis::*;
 pub use build::build_host;

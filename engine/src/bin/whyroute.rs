@@ -355,6 +355,13 @@ mod cli {
     }
 
     fn route_get(host: &str, json: bool, args: &[String]) -> ExitCode {
+        // `-4`/`-6` as in `ip -6 route get`; without one, the destination's family decides.
+        let family: Vec<&String> = args.iter().take_while(|a| *a == "-4" || *a == "-6").collect();
+        let args = &args[family.len()..];
+        let ipv6_address = |a: &String| a.split('/').next().is_some_and(|x| x.parse::<std::net::Ipv6Addr>().is_ok());
+        if family.last().is_some_and(|f| *f == "-6") || (family.is_empty() && args.iter().any(ipv6_address)) {
+            return route_get6(host, json, args);
+        }
         let (a, flow) = match load_with_flow(host, args) {
             Ok(x) => x,
             Err(c) => return c,
@@ -407,6 +414,60 @@ mod cli {
         std::mem::forget(fib);
         std::mem::forget(a);
         code
+    }
+
+    fn route_get6(host: &str, json: bool, args: &[String]) -> ExitCode {
+        use whyroute::decide::inet6::{Refusal6, route_get6};
+        let a = match load(host) {
+            Ok(a) => a,
+            Err(c) => return c,
+        };
+        let flow = match whyroute::decide::parse_flow_args6(args) {
+            Ok(f) => f,
+            Err(e) => {
+                eprintln!("Error: expected {e}");
+                return ExitCode::from(1);
+            }
+        };
+        for dev in [&flow.oif, &flow.iif].into_iter().flatten() {
+            if a.host.link(dev).is_none() {
+                eprintln!("Cannot find device \"{dev}\"");
+                return ExitCode::from(1);
+            }
+        }
+        match route_get6(&a.host, &flow) {
+            Ok(d) => {
+                if json {
+                    println!("{}", routeget::format_json6_line(&a.host, &d));
+                } else {
+                    print!("{}", routeget::format_text6(&a.host, &d));
+                }
+                if d.multipath.len() > 1 {
+                    let r = &a.host.inet6.routes(d.route.0)[d.route.1];
+                    let hops: Vec<String> = d
+                        .multipath
+                        .iter()
+                        .map(|&i| {
+                            format!(
+                                "via {} dev {}",
+                                r.nexthops[i].gateway.map(|g| g.to_string()).unwrap_or_default(),
+                                r.nexthops[i].dev.clone().unwrap_or_default()
+                            )
+                        })
+                        .collect();
+                    eprintln!("whyroute: multipath: the kernel hashes among: {}", hops.join("; "));
+                }
+                ExitCode::SUCCESS
+            }
+            Err(Refusal6::Kernel(e)) => {
+                eprintln!("{}", routeget::format_error(e));
+                ExitCode::from(2)
+            }
+            Err(Refusal6::Undecidable(why)) => {
+                eprintln!("whyroute: cannot be decided from this paste: {why}");
+                ExitCode::from(1)
+            }
+        }
     }
 
     fn explain(host: &str, json: bool, args: &[String]) -> ExitCode {

@@ -3,17 +3,61 @@
 use super::flow::Flow;
 use crate::model::parse_u32;
 use crate::names::{parse_ipproto, parse_tos};
-use std::net::Ipv4Addr;
+use std::net::{Ipv4Addr, Ipv6Addr};
 
 /// Parses `[to] ADDRESS [from ADDRESS] [iif DEV] [oif DEV] [mark N] [tos N] [ipproto P]
 /// [sport N] [dport N] [uid N]`.
 pub fn parse_flow_args<S: AsRef<str>>(args: &[S]) -> Result<Flow, String> {
-    let mut flow = Flow::to(Ipv4Addr::UNSPECIFIED);
-    let mut dst: Option<Ipv4Addr> = None;
+    parse_flow_args_of::<Ipv4Addr, S>(args)
+}
+
+/// The same for `ip -6 route get`.
+pub fn parse_flow_args6<S: AsRef<str>>(args: &[S]) -> Result<Flow<Ipv6Addr>, String> {
+    parse_flow_args_of::<Ipv6Addr, S>(args)
+}
+
+/// An address family's address, as a flow names it.
+trait FlowAddr: std::str::FromStr + Copy {
+    const UNSPECIFIED: Self;
+    /// "an IPv4 address" or "an IPv6 address".
+    const WHAT: &'static str;
+    /// The protocol of a flow that names none: IPv4's route get builds a UDP packet, IPv6's
+    /// leaves `flowi6_proto` 0.
+    const DEFAULT_IPPROTO: u8;
+    /// IPv6's input-path flow carries INVALID_UID unless `uid` is given (inet6_rtm_getroute);
+    /// the IPv4 decision handles its own.
+    const INPUT_UID_INVALID: bool;
+    fn unspecified(&self) -> bool;
+}
+
+impl FlowAddr for Ipv4Addr {
+    const UNSPECIFIED: Self = Ipv4Addr::UNSPECIFIED;
+    const WHAT: &'static str = "an IPv4 address";
+    const DEFAULT_IPPROTO: u8 = 17;
+    const INPUT_UID_INVALID: bool = false;
+    fn unspecified(&self) -> bool {
+        self.is_unspecified()
+    }
+}
+
+impl FlowAddr for Ipv6Addr {
+    const UNSPECIFIED: Self = Ipv6Addr::UNSPECIFIED;
+    const WHAT: &'static str = "an IPv6 address";
+    const DEFAULT_IPPROTO: u8 = 0;
+    const INPUT_UID_INVALID: bool = true;
+    fn unspecified(&self) -> bool {
+        self.is_unspecified()
+    }
+}
+
+fn parse_flow_args_of<A: FlowAddr, S: AsRef<str>>(args: &[S]) -> Result<Flow<A>, String> {
+    let mut flow = Flow { ipproto: A::DEFAULT_IPPROTO, ..Flow::to(A::UNSPECIFIED) };
+    let mut dst: Option<A> = None;
+    let mut uid_given = false;
     let mut i = 0;
-    let addr = |s: &str| -> Result<Ipv4Addr, String> {
+    let addr = |s: &str| -> Result<A, String> {
         let a = s.split('/').next().unwrap_or(s);
-        a.parse().map_err(|_| format!("an IPv4 address, found `{s}`"))
+        a.parse().map_err(|_| format!("{}, found `{s}`", A::WHAT))
     };
     while i < args.len() {
         let k = args[i].as_ref();
@@ -25,7 +69,7 @@ pub fn parse_flow_args<S: AsRef<str>>(args: &[S]) -> Result<Flow, String> {
             }
             "from" => {
                 // `from 0.0.0.0` is no source at all (the kernel sees saddr 0).
-                flow.from = Some(addr(v()?)?).filter(|a| !a.is_unspecified());
+                flow.from = Some(addr(v()?)?).filter(|a| !a.unspecified());
                 i += 1;
             }
             "iif" => {
@@ -64,6 +108,7 @@ pub fn parse_flow_args<S: AsRef<str>>(args: &[S]) -> Result<Flow, String> {
             "uid" => {
                 let s = v()?;
                 flow.uid = s.parse().map_err(|_| format!("a uid after `uid`, found `{s}`"))?;
+                uid_given = true;
                 i += 1;
             }
             "connected" | "fibmatch" | "vrf" => return Err(format!("`{k}` is not supported by whyroute")),
@@ -73,6 +118,9 @@ pub fn parse_flow_args<S: AsRef<str>>(args: &[S]) -> Result<Flow, String> {
         i += 1;
     }
     flow.dst = dst.ok_or("a destination address")?;
+    if A::INPUT_UID_INVALID && flow.iif.is_some() && !uid_given {
+        flow.uid = u32::MAX;
+    }
     Ok(flow)
 }
 

@@ -4,11 +4,13 @@ use serde::{Deserialize, Serialize};
 use std::net::Ipv4Addr;
 
 /// The flow `ip route get` describes. Defaults are the kernel's: UDP, uid 0 (root), no mark.
+/// An IPv4 flow, or with `A` = [`Ipv6Addr`](std::net::Ipv6Addr) the one `ip -6 route get`
+/// describes.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Flow {
-    pub dst: Ipv4Addr,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub from: Option<Ipv4Addr>,
+pub struct Flow<A = Ipv4Addr> {
+    pub dst: A,
+    #[serde(default = "none", skip_serializing_if = "Option::is_none")]
+    pub from: Option<A>,
     /// Input interface: the input path (forwarding) is not modelled; see [`RouteError::InputPath`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub iif: Option<String>,
@@ -32,8 +34,13 @@ fn udp() -> u8 {
     17
 }
 
-impl Flow {
-    pub fn to(dst: Ipv4Addr) -> Flow {
+// `#[serde(default)]` on a generic field would ask `A: Default`.
+fn none<A>() -> Option<A> {
+    None
+}
+
+impl<A> Flow<A> {
+    pub fn to(dst: A) -> Flow<A> {
         Flow { dst, from: None, iif: None, oif: None, mark: 0, tos: 0, ipproto: 17, sport: 0, dport: 0, uid: 0 }
     }
     /// The TOS bits the FIB compares (IPTOS_RT_MASK).

@@ -10,13 +10,14 @@ mod args;
 mod decision;
 mod fib;
 mod flow;
+pub mod inet6;
 mod input;
 mod nexthop;
 mod output;
 mod rules;
 pub mod source;
 
-pub use args::parse_flow_args;
+pub use args::{parse_flow_args, parse_flow_args6};
 pub use decision::{Decision, Examination, Examined, History, NexthopScope, ORDER_UNSEEN, RouteError, RouteRef, RuleOutcome, RuleVisit, TableVisit, Trail};
 pub use fib::{Fib, TableIndex, TableLookup, route, scan_candidates};
 pub use flow::Flow;

@@ -2,13 +2,12 @@
 //! (fib_rule_match, fib4_rule_match).
 
 use super::flow::Flow;
-use crate::model::{Host, Rule};
+use crate::model::{Host, Rule, RulePrefix};
 use serde::{Deserialize, Serialize};
-use std::net::Ipv4Addr;
 
 /// Which selector of a rule rejects the flow, if any (before `not` is applied).
-/// Order as fib_rule_match then fib4_rule_match check them.
-pub fn first_mismatch(host: &Host, rule: &Rule, flow: &Flow) -> Option<Selector> {
+/// Order as fib_rule_match then fib4_rule_match (or fib6_rule_match) check them.
+pub fn first_mismatch<N: RulePrefix>(host: &Host, rule: &Rule<N>, flow: &Flow<N::Addr>) -> Option<Selector> {
     // For output lookups the kernel sets iif = lo (LOOPBACK_IFINDEX); on input, the device.
     if let Some(iif) = &rule.iif {
         let matches = match &flow.iif {
@@ -42,18 +41,17 @@ pub fn first_mismatch(host: &Host, rule: &Rule, flow: &Flow) -> Option<Selector>
     {
         return Some(Selector::Uid);
     }
-    let src = flow.from.unwrap_or(Ipv4Addr::UNSPECIFIED);
     if let Some(f) = rule.from
-        && !f.contains(&src)
+        && !f.matches_source(flow.from)
     {
         return Some(Selector::From);
     }
     if let Some(t) = rule.to
-        && !t.contains(&flow.dst)
+        && !t.has(&flow.dst)
     {
         return Some(Selector::To);
     }
-    if rule.tos != 0 && (rule.tos >> 2) != (flow.rt_tos() >> 2) {
+    if rule.tos != 0 && !N::tos_matches(rule.tos, flow.tos) {
         return Some(Selector::Tos);
     }
     if let Some(d) = rule.dscp
@@ -80,7 +78,7 @@ pub fn first_mismatch(host: &Host, rule: &Rule, flow: &Flow) -> Option<Selector>
 }
 
 /// fib_rule_match with `not` applied.
-pub fn rule_matches(host: &Host, rule: &Rule, flow: &Flow) -> bool {
+pub fn rule_matches<N: RulePrefix>(host: &Host, rule: &Rule<N>, flow: &Flow<N::Addr>) -> bool {
     first_mismatch(host, rule, flow).is_none() != rule.invert
 }
 

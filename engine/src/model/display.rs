@@ -1,7 +1,8 @@
 //! Prints rules and routes back in iproute2's syntax (`ip rule show`, `ip route show`), for
 //! explanations, fixes, and the print→parse round trip.
 
-use super::host::*;
+use super::elements::*;
+use super::host::Host;
 use crate::names::{TABLE_MAIN, ipproto_name};
 use ipnet::Ipv4Net;
 use std::fmt::Write as _;

@@ -5,10 +5,14 @@
 //! it came from: a pasted line, or an inference made the way the kernel would.
 
 mod display;
+mod elements;
 mod host;
+mod inet6;
 mod route_get;
 
 pub use crate::names::{TABLE_DEFAULT, TABLE_LOCAL, TABLE_MAIN, ipproto_name, parse_u32, route_protocol, table_id_builtin};
 pub use display::{route_to_string, rule_line, rule_to_string};
-pub use host::*;
+pub use elements::*;
+pub use host::Host;
+pub use inet6::*;
 pub use route_get::{PastedAnswer, PastedRouteGet};

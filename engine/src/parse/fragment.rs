@@ -14,6 +14,8 @@ pub struct Context {
     pub all_tables: bool,
     /// The link a per-link file is about (networkd `[Match] Name=`), when the command shows it.
     pub link: Option<String>,
+    /// `ip -6 …`: the output is IPv6.
+    pub ipv6: bool,
 }
 
 /// Everything one or more blocks of a paste contributed to a host.
@@ -31,8 +33,11 @@ pub struct Fragment {
     /// Table names learned from the paste (`cat /etc/iproute2/rt_tables`).
     pub table_names: Vec<(String, TableId)>,
     pub diagnostics: Vec<ParseDiagnostic>,
-    /// IPv6 lines, kept but not decided on.
+    /// IPv6 lines, kept but not decided on (builds without IPv6).
     pub ipv6_lines: Vec<(usize, String)>,
+    /// IPv6 addresses, rules and routes (`ip -6 …`), read by builds with the `inet6` feature.
+    #[serde(skip)]
+    pub inet6: crate::model::Inet6,
     /// What the paste showed completely: an `ip rule` listing, whole tables.
     pub seen: Seen,
     pub hostname: Option<String>,
@@ -92,6 +97,12 @@ impl TableSet {
 }
 
 impl Fragment {
+    /// IPv6 elements read: kept aside, or (with `inet6`) in the model.
+    #[cfg(test)]
+    pub fn ipv6_count(&self) -> usize {
+        self.ipv6_lines.len() + self.inet6.addresses.len() + self.inet6.rules.len() + self.inet6.tables.values().map(Vec::len).sum::<usize>()
+    }
+
     pub fn extend(&mut self, other: Fragment) {
         self.links.extend(other.links);
         self.addresses.extend(other.addresses);
@@ -108,6 +119,9 @@ impl Fragment {
         self.table_names.extend(other.table_names);
         self.diagnostics.extend(other.diagnostics);
         self.ipv6_lines.extend(other.ipv6_lines);
+        if cfg!(feature = "inet6") {
+            self.inet6.merge(other.inet6);
+        }
         self.seen.rules |= other.seen.rules;
         self.seen.tables.extend(other.seen.tables);
         self.seen.all_tables |= other.seen.all_tables;

@@ -26,8 +26,10 @@ pub fn parse(lines: &[Line<'_>], _ctx: &Context, out: &mut Fragment) {
             let oneline_inet = link_oneline_rest(text);
             push_link(out, Link { origin: Origin::line(line.no), ..link });
             current = Some(name.clone());
-            if let Some(rest) = oneline_inet {
-                parse_inet_line(rest, Some(&name), *line, out);
+            match oneline_inet {
+                Some(rest) if rest.starts_with("inet6") => parse_inet6_line(rest, Some(&name), *line, out),
+                Some(rest) => parse_inet_line(rest, Some(&name), *line, out),
+                None => {}
             }
             continue;
         }
@@ -40,6 +42,7 @@ pub fn parse(lines: &[Line<'_>], _ctx: &Context, out: &mut Fragment) {
             // Without a link line before it (`ip addr show label L` prints none), the address
             // is on the device its label names.
             "inet" => parse_inet_line(text, current.as_deref(), *line, out),
+            "inet6" if cfg!(feature = "inet6") => parse_inet6_line(text, current.as_deref(), *line, out),
             "inet6" => out.ipv6_lines.push((line.no, raw.to_string())),
             w if w.starts_with("link/") || w == "valid_lft" || w == "altname" || w == "prop" || w == "vf" => {}
             _ if text.starts_with("...") || text == "…" => {}
@@ -123,10 +126,10 @@ fn link_oneline_rest(text: &str) -> Option<&str> {
     let (_, rest) = text.split_once(':')?;
     let rest = rest.trim_start();
     let after_name = rest.split_once(char::is_whitespace)?.1.trim_start();
-    if after_name.starts_with("inet6 ") {
+    if after_name.starts_with("inet6 ") && !cfg!(feature = "inet6") {
         return None;
     }
-    after_name.starts_with("inet ").then(|| after_name.split('\\').next().unwrap_or(after_name))
+    after_name.starts_with("inet").then(|| after_name.split('\\').next().unwrap_or(after_name))
 }
 
 /// `ip -br addr`: `eth0@if3   UP   10.0.0.1/24 fe80::1/64`.
@@ -153,7 +156,11 @@ fn parse_brief(text: &str, line: Line<'_>, out: &mut Fragment) -> Option<String>
     let mut have_primary: Vec<ipnet::Ipv4Net> = Vec::new();
     for a in &w[2..] {
         if a.contains(':') {
-            out.ipv6_lines.push((line.no, a.to_string()));
+            if cfg!(feature = "inet6") {
+                parse_inet6_line(&format!("inet6 {a}"), Some(&name), line, out);
+            } else {
+                out.ipv6_lines.push((line.no, a.to_string()));
+            }
             continue;
         }
         match a.parse::<ipnet::Ipv4Net>() {
@@ -325,6 +332,13 @@ fn read_addr_info(out: &mut Fragment, reports: &mut super::JsonReports, entries:
         }
         match ai.get("family").and_then(Value::as_str) {
             Some("inet") => {}
+            Some("inet6") if cfg!(feature = "inet6") => {
+                match inet6_json(ai, dev) {
+                    Some(text) => parse_inet6_line(&text, dev, Line { no: reports.line(), text: &text }, out),
+                    None => reports.report(&mut out.diagnostics, ai, "an `inet6` entry of `addr_info` with `local` and `prefixlen`, on a link"),
+                }
+                continue;
+            }
             Some("inet6") => {
                 reports.ipv6(out, ai);
                 continue;
@@ -363,6 +377,70 @@ fn read_addr_info(out: &mut Fragment, reports: &mut super::JsonReports, entries:
             origin: Origin { line: line_no, ..Origin::default() },
         });
     }
+}
+
+/// `inet6 ADDR/N [peer P/N] scope S [FLAGS]` on `dev`.
+fn parse_inet6_line(text: &str, dev: Option<&str>, line: Line<'_>, out: &mut Fragment) {
+    let mut w = text.split_whitespace().skip(1);
+    let Some(dev) = dev else {
+        out.diagnostics.push(ParseDiagnostic::error(line, "a link line (`N: NAME: <FLAGS> …`) before this `inet6` address"));
+        return;
+    };
+    let word = w.next().unwrap_or_default();
+    let Some(net) = word.parse::<ipnet::Ipv6Net>().ok().or_else(|| word.parse().ok().map(|a| ipnet::Ipv6Net::new(a, 128).expect("a /128"))) else {
+        out.diagnostics.push(ParseDiagnostic::error(line, format!("an IPv6 address `ADDR/N` after `inet6`, found `{word}`")));
+        return;
+    };
+    let mut a = crate::model::Address6 {
+        dev: dev.to_string(),
+        local: net.addr(),
+        prefix_len: net.prefix_len(),
+        scope: if net.addr().is_loopback() {
+            Scope::HOST
+        } else if net.addr().segments()[0] & 0xffc0 == 0xfe80 {
+            Scope::LINK
+        } else {
+            Scope::UNIVERSE
+        },
+        flags: Default::default(),
+        origin: Origin::line(line.no),
+    };
+    while let Some(k) = w.next() {
+        match k {
+            "scope" => match w.next().and_then(Scope::parse) {
+                Some(s) => a.scope = s,
+                None => out.diagnostics.push(ParseDiagnostic::warning(line, "a scope (global, link, host, site) after `scope`")),
+            },
+            "peer" => {
+                w.next();
+            }
+            // `ip -o addr` continues with the lifetimes after a `\`.
+            "\\" | "valid_lft" | "preferred_lft" => break,
+            k if a.flags.set(k) => {}
+            other => out
+                .diagnostics
+                .push(ParseDiagnostic::warning(line, format!("an `inet6` flag (tentative, deprecated, nodad, noprefixroute, …); `{other}` ignored"))),
+        }
+    }
+    out.inet6.addresses.push(a);
+}
+
+/// An `inet6` entry of `ip -j addr`'s `addr_info` as the text line `ip addr` prints for it.
+fn inet6_json(ai: &Value, dev: Option<&str>) -> Option<String> {
+    dev?;
+    let local = ai.get("local").and_then(Value::as_str)?;
+    let len = ai.get("prefixlen").and_then(Value::as_u64)?;
+    let mut t = format!("inet6 {local}/{len}");
+    if let Some(s) = ai.get("scope").and_then(Value::as_str) {
+        t.push_str(&format!(" scope {s}"));
+    }
+    for (k, v) in ai.as_object()? {
+        if v.as_bool() == Some(true) {
+            t.push(' ');
+            t.push_str(k);
+        }
+    }
+    Some(t)
 }
 
 /// A link's u32 group as `ip -j` prints it: `"default"` (0), a number as a string (negative
@@ -412,7 +490,7 @@ mod tests {
         assert_eq!(f.addresses[2].label.as_deref(), Some("veth0:1"));
         assert_eq!(f.addresses[3].peer, Some("10.1.0.2".parse().unwrap()));
         assert_eq!(f.addresses[3].scope, Scope::LINK);
-        assert_eq!(f.ipv6_lines.len(), 1);
+        assert_eq!(f.ipv6_count(), 1);
     }
 
     #[test]
@@ -438,7 +516,7 @@ mod tests {
         assert!(f.diagnostics.is_empty(), "{:?}", f.diagnostics);
         assert_eq!(f.links.iter().map(|l| l.group).collect::<Vec<_>>(), [2, 0, u32::MAX - 1, 0]);
         let f = run(r#"[{"ifindex":1,"ifname":"lo","addr_info":[{"family":"inet6","local":"::1","prefixlen":128},{"family":"packet"}]}]"#);
-        assert_eq!(f.ipv6_lines.len(), 1);
+        assert_eq!(f.ipv6_count(), 1);
         assert_eq!(f.diagnostics.iter().map(|d| d.text.as_str()).collect::<Vec<_>>(), [r#"{"family":"packet"}"#]);
     }
 

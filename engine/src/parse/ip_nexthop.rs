@@ -121,11 +121,7 @@ fn parse_json(lines: &[Line<'_>], out: &mut Fragment) {
         // Rebuild the text form and reuse its grammar, as `ip -j route` does.
         let s = |k: &str| item.get(k).map(super::json_word);
         let mut t = format!("id {}", s("id").unwrap_or_default());
-        for (k, word) in [("gateway", "via"), ("dev", "dev"), ("scope", "scope"), ("protocol", "proto"), ("type", "type")] {
-            if let Some(v) = s(k) {
-                t.push_str(&format!(" {word} {v}"));
-            }
-        }
+        super::push_json_words(&item, &[("gateway", "via"), ("dev", "dev"), ("scope", "scope"), ("protocol", "proto"), ("type", "type")], &mut t);
         if let Some(Value::Array(members)) = item.get("group") {
             let spec: Vec<String> = members
                 .iter()
@@ -147,12 +143,7 @@ fn parse_json(lines: &[Line<'_>], out: &mut Fragment) {
         if item.get("encap").is_some() {
             t.push_str(" encap");
         }
-        if let Some(Value::Array(flags)) = item.get("flags") {
-            for f in flags.iter().filter_map(Value::as_str) {
-                t.push(' ');
-                t.push_str(f);
-            }
-        }
+        super::push_json_flags(&item, &mut t);
         match parse_line(&t, &mut devs) {
             Ok(mut nh) => {
                 nh.origin = Origin::line(line_no);

@@ -13,12 +13,21 @@ use std::net::Ipv4Addr;
 
 /// Parses route lines into `out.routes`. Lines without `table` go to `ctx.table` or main.
 pub fn parse(lines: &[Line<'_>], ctx: &Context, out: &mut Fragment) {
+    if ctx.ipv6 && cfg!(feature = "inet6") {
+        return super::ip6_route::parse(lines, ctx, out);
+    }
     let default_table = ctx.table.unwrap_or(TABLE_MAIN);
     let before = (out.routes.len(), out.diagnostics.len());
+    let ipv6_before = out.inet6.tables.values().map(Vec::len).sum::<usize>();
     if super::looks_like_json(lines) {
         parse_json(lines, default_table, out);
     } else {
         parse_text(lines, default_table, out);
+    }
+    // `ip route show table all` lists the IPv6 tables too: those are then seen whole as well.
+    if ctx.all_tables && out.inet6.tables.values().map(Vec::len).sum::<usize>() > ipv6_before {
+        out.inet6.all_tables_seen = true;
+        out.inet6.main_seen = true;
     }
     // A listing in which no route could be read (another system's table, a paste whose lines
     // ran together) says nothing about what the table holds: the table stays unknown, so
@@ -38,11 +47,19 @@ fn parse_text(lines: &[Line<'_>], default_table: TableId, out: &mut Fragment) {
     // Index of the last route pushed by a line of this block, for `nexthop` continuation lines.
     let mut last: Option<usize> = None;
     let mut devs = DevNames::default();
+    // IPv6 routes among the IPv4 ones (`ip route show table all`), with their `nexthop` lines.
+    let mut ipv6: Vec<Line<'_>> = Vec::new();
+    let mut in_ipv6 = false;
     for line in lines {
         let text = trim(line.text);
         if text.is_empty() {
             continue;
         }
+        if in_ipv6 && text.starts_with("nexthop") {
+            ipv6.push(*line);
+            continue;
+        }
+        in_ipv6 = false;
         if let Some(rest) = text.strip_prefix("nexthop") {
             match last {
                 Some(idx) => match parse_nexthop(rest, &mut devs) {
@@ -68,7 +85,8 @@ fn parse_text(lines: &[Line<'_>], default_table: TableId, out: &mut Fragment) {
                 last = Some(out.routes.len() - 1);
             }
             Ok(Parsed::Ipv6) => {
-                out.ipv6_lines.push((line.no, line.text.to_string()));
+                ipv6.push(*line);
+                in_ipv6 = true;
                 last = None;
             }
             Ok(Parsed::Skip) => last = None,
@@ -77,6 +95,11 @@ fn parse_text(lines: &[Line<'_>], default_table: TableId, out: &mut Fragment) {
                 last = None;
             }
         }
+    }
+    if cfg!(feature = "inet6") {
+        super::ip6_route::parse_lines(&ipv6, default_table, out);
+    } else {
+        out.ipv6_lines.extend(ipv6.iter().map(|l| (l.no, l.text.to_string())));
     }
 }
 
@@ -362,7 +385,18 @@ fn parse_json(lines: &[Line<'_>], default_table: TableId, out: &mut Fragment) {
     for item in items {
         // `pref` (RTA_PREF) is only on IPv6 routes.
         if item.get("pref").is_some() {
-            reports.ipv6(out, &item);
+            if !cfg!(feature = "inet6") {
+                reports.ipv6(out, &item);
+                continue;
+            }
+            match super::ip6_route::json_route(&item, default_table, out) {
+                Ok(Some(mut r)) => {
+                    r.origin = Origin::line(line_no);
+                    out.inet6.tables.entry(r.table).or_default().push(r);
+                }
+                Ok(None) => {}
+                Err(e) => reports.report(&mut out.diagnostics, &item, e),
+            }
             continue;
         }
         // iproute2 prints every route's `dst` ("default" included): anything else is not a
@@ -396,27 +430,22 @@ fn parse_json(lines: &[Line<'_>], default_table: TableId, out: &mut Fragment) {
             let part = |k: &str| via.get(k).map(super::json_word).unwrap_or_default();
             t.push_str(&format!(" via {} {}", part("family"), part("host")));
         }
-        for (k, word) in [
-            ("nhid", "nhid"),
-            ("gateway", "via"),
-            ("dev", "dev"),
-            ("table", "table"),
-            ("protocol", "proto"),
-            ("scope", "scope"),
-            ("prefsrc", "src"),
-            ("metric", "metric"),
-            ("tos", "tos"),
-        ] {
-            if let Some(v) = s(k) {
-                t.push_str(&format!(" {word} {v}"));
-            }
-        }
-        if let Some(Value::Array(flags)) = item.get("flags") {
-            for f in flags.iter().filter_map(Value::as_str) {
-                t.push(' ');
-                t.push_str(f);
-            }
-        }
+        super::push_json_words(
+            &item,
+            &[
+                ("nhid", "nhid"),
+                ("gateway", "via"),
+                ("dev", "dev"),
+                ("table", "table"),
+                ("protocol", "proto"),
+                ("scope", "scope"),
+                ("prefsrc", "src"),
+                ("metric", "metric"),
+                ("tos", "tos"),
+            ],
+            &mut t,
+        );
+        super::push_json_flags(&item, &mut t);
         // `"metrics": [{"mtu": 1400}]` (print_rta_metrics), as the text form's `mtu 1400`: the
         // one metric whyroute models (route get prints it). The others (`rtt`, `ecn`,
         // `congestion`, …) are ignored, as the text form ignores them.
@@ -444,12 +473,7 @@ fn parse_json(lines: &[Line<'_>], default_table: TableId, out: &mut Fragment) {
             if let Some(v) = g("weight") {
                 h.push_str(&format!(" weight {v}"));
             }
-            if let Some(Value::Array(flags)) = nh.get("flags") {
-                for f in flags.iter().filter_map(Value::as_str) {
-                    h.push(' ');
-                    h.push_str(f);
-                }
-            }
+            super::push_json_flags(nh, &mut h);
             hops.push((h, nh));
         }
         match parse_route_line(&t, default_table, out, &mut devs) {
@@ -523,7 +547,7 @@ unreachable 10.9.0.0/16 table 7 metric 3\nthrow 10.8.0.0/16 table 7\nfe80::/64 d
         assert_eq!(f.routes[3].kind, RouteType::Unreachable);
         assert!(f.routes[3].nexthops.is_empty());
         assert_eq!(f.routes[4].table, 7);
-        assert_eq!(f.ipv6_lines.len(), 1);
+        assert_eq!(f.ipv6_count(), 1);
     }
 
     #[test]
@@ -558,7 +582,7 @@ unreachable 10.9.0.0/16 table 7 metric 3\nthrow 10.8.0.0/16 table 7\nfe80::/64 d
             r#"[{"dst":"fe80::/64","dev":"eth0","protocol":"kernel","metric":256,"flags":[],"pref":"medium"},{"dst":"10.5.0.0/16","flags":[],"nexthops":[{"gateway":"10.0.0.300","dev":"eth0","weight":1,"flags":[]},{"gateway":"10.0.0.2","dev":"eth0","weight":1,"flags":[]}]}]"#,
             None,
         );
-        assert_eq!(f.ipv6_lines.len(), 1);
+        assert_eq!(f.ipv6_count(), 1);
         assert_eq!(f.routes.len(), 1);
         assert_eq!(f.routes[0].nexthops.len(), 1);
         assert_eq!(f.diagnostics.len(), 1, "{:?}", f.diagnostics);
@@ -570,12 +594,12 @@ unreachable 10.9.0.0/16 table 7 metric 3\nthrow 10.8.0.0/16 table 7\nfe80::/64 d
             None,
         );
         assert!(f.diagnostics.is_empty(), "{:?}", f.diagnostics);
-        assert_eq!((f.routes.len(), f.ipv6_lines.len()), (1, 1));
+        assert_eq!((f.routes.len(), f.ipv6_count()), (1, 1));
         assert_eq!(f.routes[0].mtu, Some(1400));
         let f =
             run("default dev wg0 proto static metric 1024 pref medium\nunreachable default dev lo proto kernel metric 4294967295 error -101 pref medium", None);
         assert!(f.routes.is_empty() && f.diagnostics.is_empty(), "{:?} {:?}", f.routes, f.diagnostics);
-        assert_eq!(f.ipv6_lines.len(), 2);
+        assert_eq!(f.ipv6_count(), 2);
         // Elements that are not route objects are reported, never read as default routes.
         let f = run(r#"[1,{},"default",{"dst":"default","dev":"eth0","flags":[]}]"#, None);
         assert_eq!(f.routes.len(), 1);

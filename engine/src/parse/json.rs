@@ -89,3 +89,24 @@ pub(crate) fn json_word(v: &serde_json::Value) -> String {
         other => crate::json_text::write(other),
     }
 }
+
+/// Appends ` WORD VALUE` for each `(key, WORD)` the JSON object has, in the order given: the
+/// text form's words, so that `ip -j` items reuse the text grammar.
+pub(crate) fn push_json_words(item: &serde_json::Value, keys: &[(&str, &str)], text: &mut String) {
+    for (key, word) in keys {
+        if let Some(v) = item.get(*key) {
+            text.push(' ');
+            text.push_str(word);
+            text.push(' ');
+            text.push_str(&json_word(v));
+        }
+    }
+}
+
+/// Appends each string of the object's `flags` array (`["onlink"]`) as a word.
+pub(crate) fn push_json_flags(item: &serde_json::Value, text: &mut String) {
+    for f in item.get("flags").and_then(serde_json::Value::as_array).into_iter().flatten().filter_map(serde_json::Value::as_str) {
+        text.push(' ');
+        text.push_str(f);
+    }
+}

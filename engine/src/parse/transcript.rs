@@ -350,7 +350,7 @@ fn classify_ip(args: &[&str]) -> Command {
     let rest = &args[(i + 2).min(args.len())..];
     let is = |word: &str, full: &str| !word.is_empty() && full.starts_with(word);
     let showing = ["show", "list", "lst"].iter().any(|f| is(sub, f)) || sub.starts_with("dev") || sub == "table" || sub == "tab";
-    if cx.ipv6 {
+    if cx.ipv6 && !cfg!(feature = "inet6") {
         return Command::Skip("IPv6 output (`ip -6`): whyroute decides IPv4 only".into());
     }
     // iproute2 tries objects in this order; the first whose name starts with the word wins.
@@ -391,7 +391,7 @@ fn classify_ip(args: &[&str]) -> Command {
 }
 
 fn read_block(format: Format, cx: &CommandContext, command_line: usize, lines: &[Line<'_>], out: &mut Fragment) {
-    let ctx = Context { table: cx.table, all_tables: cx.all_tables, link: cx.link.clone() };
+    let ctx = Context { table: cx.table, all_tables: cx.all_tables, link: cx.link.clone(), ipv6: cx.ipv6 };
     let mut frag = Fragment { table_names: out.table_names.clone(), ..Fragment::default() };
     let known_names = frag.table_names.len();
     match format {

@@ -1,0 +1,254 @@
+//! The IPv6 route decision of `ip -6 route get` (inet6_rtm_getroute → ip6_route_output_flags
+//! or ip6_route_input_lookup → fib6_rule_lookup → fib6_table_lookup → rt6_select →
+//! fib6_select_path), step for step as net/ipv6/route.c, fib6_rules.c and ip6_fib.c take it.
+
+use super::super::{Flow, RouteError, rule_matches};
+use super::source::ipv6_dev_get_saddr;
+use crate::model::{Host, Missing, NextHop6, Pref, Route6, RouteType, RuleAction, TableId};
+use std::net::Ipv6Addr;
+
+/// What `ip -6 route get` prints for a route found.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Decision6 {
+    pub kind: RouteType,
+    pub dst: Ipv6Addr,
+    /// The flow's source, `::` without one (printed `from ::`).
+    pub from: Ipv6Addr,
+    pub gateway: Option<Ipv6Addr>,
+    /// The device printed: the loopback device for `local` and `anycast` routes.
+    pub dev: String,
+    pub table: TableId,
+    pub protocol: Option<String>,
+    /// The route's `src`, or the address ipv6_dev_get_saddr picks (output path only).
+    pub prefsrc: Option<Ipv6Addr>,
+    pub metric: u32,
+    pub metrics: Vec<(String, String)>,
+    pub expires: Option<u32>,
+    pub pref: Pref,
+    pub iif: Option<String>,
+    /// The route's place: table and index.
+    pub route: (TableId, usize),
+    /// A multipath route: the indexes of every nexthop the kernel's hash can pick (the hash
+    /// seed is per boot, so which one is not in a paste); `gateway`/`dev` are the first's.
+    pub multipath: Vec<usize>,
+}
+
+/// Why an IPv6 decision has no route: the kernel's refusal, or what the paste lacks.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Refusal6 {
+    Kernel(RouteError),
+    Undecidable(String),
+}
+
+/// `RT6_LOOKUP_F_*` that change the table lookup.
+#[derive(Clone, Copy)]
+struct Strict {
+    /// RT6_LOOKUP_F_IFACE: a route on another device than `oif` never matches.
+    iface: bool,
+}
+
+/// `ip -6 route get` for `flow`.
+pub fn route_get6(host: &Host, flow: &Flow<Ipv6Addr>) -> Result<Decision6, Refusal6> {
+    let v6 = &host.inet6;
+    if !v6.main_seen {
+        return Err(Refusal6::Undecidable("the paste shows no IPv6 routing table: paste `ip -6 route show table all`".into()));
+    }
+    let need_strict = flow.dst.is_multicast() || flow.dst.segments()[0] & 0xffc0 == 0xfe80 || flow.dst.is_loopback();
+    // Output: ip6_route_output_flags; the lookup's `oif` is the flow's. Input: the lookup
+    // passes the input device as `oif` (ip6_pol_route_input), which ranks routes on it first.
+    let (oif, strict) = match &flow.iif {
+        None => (flow.oif.as_deref(), Strict { iface: need_strict || (flow.oif.is_some() && flow.from.is_none()) }),
+        Some(iif) => (Some(iif.as_str()), Strict { iface: need_strict }),
+    };
+    let (table, index, hops) = rules_lookup(host, flow, oif, strict)?;
+    let r = &v6.routes(table)[index];
+    if r.nhid.is_some() {
+        return Err(Refusal6::Undecidable(format!("the route `{}` uses a nexthop object (`nhid`): not modelled for IPv6 yet", r.dst)));
+    }
+    let nh: &NextHop6 = &r.nexthops[hops[0]];
+    let Some(nh_dev) = nh.dev.clone() else {
+        return Err(Refusal6::Undecidable(Missing::Device.describe()));
+    };
+    let dev = if matches!(r.kind, RouteType::Local | RouteType::Anycast) { host.loopback_name() } else { nh_dev.clone() };
+    // rt6_fill_node: the route's own `src` on either path; the chosen one on output only.
+    let prefsrc = match (&flow.iif, r.prefsrc) {
+        (_, Some(p)) => Some(p),
+        (Some(_), None) => None,
+        (None, None) => ipv6_dev_get_saddr(host, Some(&nh_dev), flow.dst),
+    };
+    Ok(Decision6 {
+        kind: r.kind,
+        dst: flow.dst,
+        from: flow.from.unwrap_or(Ipv6Addr::UNSPECIFIED),
+        gateway: nh.gateway,
+        dev,
+        table,
+        protocol: r.protocol.as_ref().map(|p| p.to_string()),
+        prefsrc,
+        metric: r.metric,
+        metrics: r.metrics.clone(),
+        expires: r.expires,
+        pref: r.pref,
+        iif: flow.iif.clone(),
+        route: (table, index),
+        multipath: if hops.len() > 1 { hops } else { Vec::new() },
+    })
+}
+
+/// fib6_rule_lookup: the rules in order (or local then main without rules of one's own, the
+/// same walk). Returns the table, the route's index and the nexthops it can use.
+fn rules_lookup(host: &Host, flow: &Flow<Ipv6Addr>, oif: Option<&str>, strict: Strict) -> Result<(TableId, usize, Vec<usize>), Refusal6> {
+    let rules = &host.inet6.rules;
+    let mut i = 0;
+    while i < rules.len() {
+        let rule = &rules[i];
+        i += 1;
+        if !rule_matches(host, rule, flow) {
+            continue;
+        }
+        let table = match rule.action {
+            RuleAction::Lookup { table } => table,
+            RuleAction::Nop => continue,
+            RuleAction::Goto { target } => {
+                // fib_rules: the first rule of that priority; a goto to none is skipped.
+                if let Some(j) = rules.iter().position(|r| r.priority == target)
+                    && j > i - 1
+                {
+                    i = j;
+                }
+                continue;
+            }
+            // __fib6_rule_action: the rule's own errors (unreachable is ENETUNREACH here).
+            RuleAction::Unreachable => return Err(Refusal6::Kernel(RouteError::NetworkUnreachable)),
+            RuleAction::Prohibit => return Err(Refusal6::Kernel(RouteError::PermissionDenied)),
+            RuleAction::Blackhole => return Err(Refusal6::Kernel(RouteError::InvalidArgument)),
+        };
+        let Some((index, hops)) = table_lookup(host, table, flow, oif, strict) else { continue };
+        let r = &host.inet6.routes(table)[index];
+        match r.kind {
+            RouteType::Throw => continue,
+            RouteType::Unreachable => return Err(Refusal6::Kernel(RouteError::NoRouteToHost)),
+            RouteType::Prohibit => return Err(Refusal6::Kernel(RouteError::PermissionDenied)),
+            RouteType::Blackhole => return Err(Refusal6::Kernel(RouteError::InvalidArgument)),
+            _ => {}
+        }
+        // fib6_rule_suppress: a result this short, or on a device of this group, is refused.
+        if rule.suppress_prefixlen.is_some_and(|n| r.dst.prefix_len() <= n) {
+            continue;
+        }
+        if let Some(g) = rule.suppress_ifgroup
+            && r.dev().and_then(|d| host.link(d)).is_some_and(|l| l.group == g)
+        {
+            continue;
+        }
+        return Ok((table, index, hops));
+    }
+    Err(Refusal6::Kernel(RouteError::NetworkUnreachable))
+}
+
+/// fib6_table_lookup: the longest destination prefix first, within it the longest source
+/// prefix (source-specific routes), backtracking to shorter ones while rt6_select finds
+/// nothing usable.
+fn table_lookup(host: &Host, table: TableId, flow: &Flow<Ipv6Addr>, oif: Option<&str>, strict: Strict) -> Option<(usize, Vec<usize>)> {
+    let routes = host.inet6.routes(table);
+    let src = flow.from.unwrap_or(Ipv6Addr::UNSPECIFIED);
+    // The tree's nodes on the path: (destination length, source length) with routes.
+    let mut nodes: Vec<(u8, u8, ipnet::Ipv6Net, Option<ipnet::Ipv6Net>)> = Vec::new();
+    for r in routes {
+        if !r.dst.contains(&flow.dst) || r.src.is_some_and(|s| !s.contains(&src)) {
+            continue;
+        }
+        let key = (r.dst.prefix_len(), r.src.map_or(0, |s| s.prefix_len()), r.dst, r.src.filter(|s| s.prefix_len() > 0));
+        if !nodes.contains(&key) {
+            nodes.push(key);
+        }
+    }
+    nodes.sort_by_key(|n| std::cmp::Reverse((n.0, n.1)));
+    // A destination with source-specific routes has a subtree, and fib6_node_lookup_1 looks
+    // only there: its plain routes are reached by backtracking out of a matching source node
+    // (fib6_backtrack), never when no source route matches. The table's root is the
+    // exception: a lookup that finds no node ends there (fib6_node_lookup), so plain default
+    // routes are always the last resort.
+    let has_subtree = |dst: ipnet::Ipv6Net| routes.iter().any(|r| r.dst == dst && r.src.is_some_and(|s| s.prefix_len() > 0));
+    let source_matched = |dst: ipnet::Ipv6Net| nodes.iter().any(|n| n.2 == dst && n.3.is_some());
+    for &(_, _, dst, srcp) in &nodes {
+        if srcp.is_none() && dst.prefix_len() > 0 && has_subtree(dst) && !source_matched(dst) {
+            continue;
+        }
+        let leaf: Vec<usize> = (0..routes.len()).filter(|&i| routes[i].dst == dst && routes[i].src.filter(|s| s.prefix_len() > 0) == srcp).collect();
+        if let Some(found) = rt6_select(host, routes, &leaf, oif, strict) {
+            return Some(found);
+        }
+    }
+    None
+}
+
+/// rt6_select / find_rr_leaf: among the routes of the leaf's first metric the best score wins
+/// (the first of equals); when none of them can be used, the best of all the rest.
+fn rt6_select(host: &Host, routes: &[Route6], leaf: &[usize], oif: Option<&str>, strict: Strict) -> Option<(usize, Vec<usize>)> {
+    let first_metric = routes[*leaf.first()?].metric;
+    let cont = leaf.iter().position(|&i| routes[i].metric != first_metric);
+    let (head, rest) = leaf.split_at(cont.unwrap_or(leaf.len()));
+    let pick = |set: &[usize]| {
+        let mut best: Option<(i32, usize, usize)> = None;
+        for &i in set {
+            // Siblings of a multipath route are scored one by one, as the kernel's fib6_infos.
+            for (h, nh) in routes[i].nexthops.iter().enumerate() {
+                if let Some(m) = score(host, &routes[i], nh, oif, strict)
+                    && best.is_none_or(|(b, _, _)| m > b)
+                {
+                    best = Some((m, i, h));
+                }
+            }
+            if routes[i].nexthops.is_empty() {
+                // Reject routes without a device in the paste: they sit on lo.
+                let lo = NextHop6 { dev: Some(host.loopback_name()), ..NextHop6::default() };
+                if let Some(m) = score(host, &routes[i], &lo, oif, strict)
+                    && best.is_none_or(|(b, _, _)| m > b)
+                {
+                    best = Some((m, i, 0));
+                }
+            }
+        }
+        best
+    };
+    let (_, i, h) = pick(head).or_else(|| pick(rest))?;
+    let r = &routes[i];
+    // fib6_select_path: a multipath route hashes among its nexthops that score.
+    let hops: Vec<usize> = if r.nexthops.len() > 1 {
+        std::iter::once(h).chain((0..r.nexthops.len()).filter(|&x| x != h && score(host, r, &r.nexthops[x], oif, strict).is_some())).collect()
+    } else {
+        vec![h]
+    };
+    Some((i, hops))
+}
+
+/// rt6_score_route via find_match: None when the nexthop cannot be used.
+fn score(host: &Host, r: &Route6, nh: &NextHop6, oif: Option<&str>, strict: Strict) -> Option<i32> {
+    if nh.dead {
+        return None;
+    }
+    let dev = nh.dev.as_deref();
+    if nh.linkdown && dev.is_some_and(|d| ignore_linkdown(host, d)) {
+        return None;
+    }
+    let m = if oif.is_none() || dev == oif { 2 } else { 0 };
+    if m == 0 && strict.iface {
+        return None;
+    }
+    // IPV6_DECODE_PREF: low 1, medium 2, high 3.
+    let pref = match r.pref {
+        Pref::Low => 1,
+        Pref::Medium => 2,
+        Pref::High => 3,
+    };
+    Some(m | pref << 2)
+}
+
+/// `net.ipv6.conf.DEV.ignore_routes_with_linkdown` (or `all`).
+fn ignore_linkdown(host: &Host, dev: &str) -> bool {
+    host.sysctl(&format!("net.ipv6.conf.{dev}.ignore_routes_with_linkdown"))
+        .or_else(|| host.sysctl("net.ipv6.conf.all.ignore_routes_with_linkdown"))
+        .unwrap_or(0)
+        != 0
+}

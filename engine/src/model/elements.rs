@@ -1,0 +1,593 @@
+//! The elements of a host's IPv4 routing state (links, addresses, rules, routes, nexthop
+//! objects, nameservers) and the types both families share (origins, scopes, rule and route
+//! types, table ids).
+
+use ipnet::Ipv4Net;
+use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
+use std::net::{Ipv4Addr, Ipv6Addr};
+
+/// A routing table id, as in `ip route show table N`.
+pub type TableId = u32;
+
+use crate::names::{TABLE_DEFAULT, TABLE_LOCAL, TABLE_MAIN};
+
+/// Where a model element comes from.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Origin {
+    /// 1-based line number in the paste it was read from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    /// Index of the host transcript (tab) it was read from, when a scenario has several.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<usize>,
+    /// Set when whyroute inferred the element instead of reading it; says why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inferred: Option<String>,
+}
+
+impl Origin {
+    pub fn line(no: usize) -> Self {
+        Origin { line: Some(no), ..Origin::default() }
+    }
+    pub fn inferred(why: impl Into<String>) -> Self {
+        Origin { inferred: Some(why.into()), ..Origin::default() }
+    }
+    pub fn is_inferred(&self) -> bool {
+        self.inferred.is_some()
+    }
+}
+
+/// Route and address scope (`rtm_scope` / `ifa_scope`). Smaller is wider.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Scope(pub u8);
+
+impl Scope {
+    pub const UNIVERSE: Scope = Scope(0);
+    pub const SITE: Scope = Scope(200);
+    pub const LINK: Scope = Scope(253);
+    pub const HOST: Scope = Scope(254);
+    pub const NOWHERE: Scope = Scope(255);
+
+    /// The name iproute2 prints (`global` for universe, as in `ip addr`).
+    pub fn name(self) -> String {
+        crate::names::scope_name(self.0).into_owned()
+    }
+
+    /// Parses `global`/`universe`, `site`, `link`, `host`, `nowhere` or a number.
+    pub fn parse(s: &str) -> Option<Scope> {
+        crate::names::parse_scope(s).map(Scope)
+    }
+}
+
+/// A network interface.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Link {
+    pub name: String,
+    /// ifindex, when the paste shows it (`ip addr`); the order of links otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub index: Option<u32>,
+    /// `IFF_UP`: administratively up.
+    pub up: bool,
+    /// `LOWER_UP`: carrier present. `NO-CARRIER` clears it.
+    pub lower_up: bool,
+    #[serde(default)]
+    pub loopback: bool,
+    /// Interface group (`group N` in `ip link`), used by `suppress_ifgroup`.
+    #[serde(default)]
+    pub group: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mac: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mtu: Option<u32>,
+    #[serde(default)]
+    pub origin: Origin,
+}
+
+/// An IPv4 address on a link, in the kernel's list order for that link.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Address {
+    pub dev: String,
+    pub local: Ipv4Addr,
+    pub prefix_len: u8,
+    /// Point-to-point peer (`inet A peer B/N`): the prefix then belongs to the peer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peer: Option<Ipv4Addr>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub broadcast: Option<Ipv4Addr>,
+    pub scope: Scope,
+    /// `IFA_F_SECONDARY`: never chosen as a source by inet_select_addr.
+    #[serde(default)]
+    pub secondary: bool,
+    #[serde(default)]
+    pub noprefixroute: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    #[serde(default)]
+    pub origin: Origin,
+}
+
+impl Address {
+    /// The address that `inet_ifa_match` compares against: the peer if there is one.
+    pub fn ifa_address(&self) -> Ipv4Addr {
+        self.peer.unwrap_or(self.local)
+    }
+    /// The subnet the address belongs to (`ifa_address & ifa_mask`).
+    pub fn subnet(&self) -> Ipv4Net {
+        Ipv4Net::new(self.ifa_address(), self.prefix_len.min(32)).expect("prefix clamped").trunc()
+    }
+    /// `inet_ifa_match`: is `addr` on this address's subnet?
+    pub fn matches(&self, addr: Ipv4Addr) -> bool {
+        self.subnet().contains(&addr)
+    }
+}
+
+/// What a rule does when it matches (`FR_ACT_*`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum RuleAction {
+    Lookup { table: TableId },
+    Goto { target: u32 },
+    Nop,
+    Blackhole,
+    Unreachable,
+    Prohibit,
+}
+
+/// A port or uid range selector (inclusive).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Range {
+    pub start: u32,
+    pub end: u32,
+}
+
+impl Range {
+    pub fn contains(&self, v: u32) -> bool {
+        self.start <= v && v <= self.end
+    }
+
+    /// fib_rule_port_match: with a mask, the port equals `start` in the mask's bits;
+    /// without one, it lies in the range.
+    pub fn port_matches(&self, mask: Option<u32>, port: u16) -> bool {
+        match mask {
+            Some(m) => (self.start ^ port as u32) & m == 0,
+            None => self.contains(port as u32),
+        }
+    }
+}
+
+/// A rule's `dscp` selector: the six-bit DSCP value and the bits of it that count.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Dscp {
+    pub value: u8,
+    /// 0x3f (every bit) unless the rule was added as `dscp VALUE/MASK`.
+    pub mask: u8,
+}
+
+impl Dscp {
+    /// All six bits; the mask iproute2 sends for a plain `dscp VALUE`.
+    pub const FULL_MASK: u8 = 0x3f;
+
+    /// fib4_rule_match's `dscp_full` test: the DSCP bits of a TOS byte (ECN bits aside)
+    /// equal the rule's value wherever its mask is set.
+    pub fn matches_tos(&self, tos: u8) -> bool {
+        ((tos >> 2) ^ self.value) & self.mask == 0
+    }
+}
+
+/// One routing policy rule, as `ip rule show` prints it: an IPv4 rule, or with `N` =
+/// [`Ipv6Net`](ipnet::Ipv6Net) an IPv6 one (`ip -6 rule`), whose selectors are the same but
+/// for the addresses.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Rule<N = Ipv4Net> {
+    pub priority: u32,
+    /// `not`: the selectors' result is inverted.
+    #[serde(default)]
+    pub invert: bool,
+    #[serde(default = "none", skip_serializing_if = "Option::is_none")]
+    pub from: Option<N>,
+    #[serde(default = "none", skip_serializing_if = "Option::is_none")]
+    pub to: Option<N>,
+    /// `tos`/`dsfield` selector; 0 = any.
+    #[serde(default)]
+    pub tos: u8,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fwmark: Option<u32>,
+    /// Mask for `fwmark`; 0xffffffff when none was printed.
+    #[serde(default = "all_ones")]
+    pub fwmask: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iif: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oif: Option<String>,
+    #[serde(default)]
+    pub l3mdev: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uid_range: Option<Range>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ipproto: Option<u8>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sport: Option<Range>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dport: Option<Range>,
+    /// `sport 0x1000/0xf000` (kernel 6.15+, FRA_SPORT_MASK): the port matches when it equals
+    /// `sport.start` in the mask's bits. None for a plain port or range (a 0xffff mask is one).
+    /// A u32 like the ports of `Range` (one serializer in the wasm), though 16 bits are used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sport_mask: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dport_mask: Option<u32>,
+    /// `dscp VALUE[/MASK]` (kernel 6.13+, FRA_DSCP): all six DSCP bits of the flow's TOS byte
+    /// are compared, unlike the `tos` selector.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dscp: Option<Dscp>,
+    /// `tun_id N`: matches only packets carrying that tunnel id (metadata of a collect_md
+    /// tunnel device); a locally generated flow has none. 0 (the kernel's "unset") is None.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tun_id: Option<u64>,
+    pub action: RuleAction,
+    /// `suppress_prefixlength N`: reject results with prefix length <= N.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suppress_prefixlen: Option<u8>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suppress_ifgroup: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub realms: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub protocol: Option<String>,
+    #[serde(default)]
+    pub origin: Origin,
+}
+
+fn all_ones() -> u32 {
+    u32::MAX
+}
+
+// `#[serde(default)]` on a generic field would ask `N: Default`.
+fn none<N>() -> Option<N> {
+    None
+}
+
+impl<N> Rule<N> {
+    /// A rule with no selectors (`from all`) and the given action.
+    pub fn new(priority: u32, action: RuleAction) -> Self {
+        Rule {
+            priority,
+            invert: false,
+            from: None,
+            to: None,
+            tos: 0,
+            fwmark: None,
+            fwmask: u32::MAX,
+            iif: None,
+            oif: None,
+            l3mdev: false,
+            uid_range: None,
+            ipproto: None,
+            sport: None,
+            dport: None,
+            sport_mask: None,
+            dport_mask: None,
+            dscp: None,
+            tun_id: None,
+            action,
+            suppress_prefixlen: None,
+            suppress_ifgroup: None,
+            realms: None,
+            protocol: None,
+            origin: Origin::default(),
+        }
+    }
+}
+
+impl Rule {
+    /// The kernel's three rules in a fresh namespace: 0 local, 32766 main, 32767 default.
+    pub fn defaults() -> Vec<Rule> {
+        [(0, TABLE_LOCAL), (32766, TABLE_MAIN), (32767, TABLE_DEFAULT)]
+            .into_iter()
+            .map(|(p, t)| Rule {
+                origin: Origin::inferred("no `ip rule` output was given: the kernel's default rules"),
+                ..Rule::new(p, RuleAction::Lookup { table: t })
+            })
+            .collect()
+    }
+}
+
+impl<N: Clone + PartialEq> Rule<N> {
+    /// No selector at all (`from all`, not inverted): the rule matches every packet. Compared
+    /// with a bare rule rather than field by field, so that a selector added to `Rule` later
+    /// counts without being listed here.
+    pub fn matches_every_packet(&self) -> bool {
+        let bare = Rule {
+            // A mask without a mark selects nothing (a scenario object may carry one).
+            fwmask: if self.fwmark.is_none() { self.fwmask } else { u32::MAX },
+            suppress_prefixlen: self.suppress_prefixlen,
+            suppress_ifgroup: self.suppress_ifgroup,
+            realms: self.realms.clone(),
+            protocol: self.protocol.clone(),
+            origin: self.origin.clone(),
+            ..Rule::new(self.priority, self.action.clone())
+        };
+        *self == bare
+    }
+
+    /// Same selectors and action as `other` (origins ignored).
+    pub fn same_as(&self, other: &Rule<N>) -> bool {
+        let mut a = self.clone();
+        a.origin = other.origin.clone();
+        a == *other
+    }
+}
+
+/// Route types (`RTN_*`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RouteType {
+    Unicast,
+    Local,
+    Broadcast,
+    Anycast,
+    Multicast,
+    Blackhole,
+    Unreachable,
+    Prohibit,
+    Throw,
+    Nat,
+}
+
+impl RouteType {
+    pub fn name(self) -> &'static str {
+        match self {
+            RouteType::Unicast => "unicast",
+            RouteType::Local => "local",
+            RouteType::Broadcast => "broadcast",
+            RouteType::Anycast => "anycast",
+            RouteType::Multicast => "multicast",
+            RouteType::Blackhole => "blackhole",
+            RouteType::Unreachable => "unreachable",
+            RouteType::Prohibit => "prohibit",
+            RouteType::Throw => "throw",
+            RouteType::Nat => "nat",
+        }
+    }
+    pub fn parse(s: &str) -> Option<RouteType> {
+        Some(match s {
+            "unicast" => RouteType::Unicast,
+            "local" => RouteType::Local,
+            "broadcast" => RouteType::Broadcast,
+            "anycast" => RouteType::Anycast,
+            "multicast" => RouteType::Multicast,
+            "blackhole" => RouteType::Blackhole,
+            "unreachable" => RouteType::Unreachable,
+            "prohibit" => RouteType::Prohibit,
+            "throw" => RouteType::Throw,
+            "nat" => RouteType::Nat,
+            _ => return None,
+        })
+    }
+    /// The scope the kernel gives a route of this type when none is printed
+    /// (iproute2's defaults when adding: host for local, link for broadcast/anycast
+    /// and gateway-less unicast, universe otherwise).
+    pub fn default_scope(self, has_gateway: bool) -> Scope {
+        match self {
+            RouteType::Local | RouteType::Nat => Scope::HOST,
+            RouteType::Broadcast | RouteType::Multicast | RouteType::Anycast => Scope::LINK,
+            RouteType::Unicast if !has_gateway => Scope::LINK,
+            _ => Scope::UNIVERSE,
+        }
+    }
+}
+
+/// One nexthop of a route.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+pub struct NextHop {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gateway: Option<Ipv4Addr>,
+    /// `via inet6 ADDR`: an IPv6 gateway of an IPv4 route (RFC 5549, FRR's BGP unnumbered),
+    /// in place of `gateway`. Boxed: rare, and a million-route table pays for the field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub via6: Option<Box<Ipv6Addr>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dev: Option<std::sync::Arc<str>>,
+    /// `weight N` of a multipath nexthop (1 when not printed).
+    #[serde(default = "one")]
+    pub weight: u32,
+    #[serde(default)]
+    pub onlink: bool,
+    /// `RTNH_F_DEAD`: skipped by every lookup.
+    #[serde(default)]
+    pub dead: bool,
+    /// `RTNH_F_LINKDOWN`: still used unless ignore_routes_with_linkdown is set.
+    #[serde(default)]
+    pub linkdown: bool,
+}
+
+fn one() -> u32 {
+    1
+}
+
+impl NextHop {
+    /// The gateway as iproute2 prints it after `via`: `192.0.2.1`, or `inet6 fe80::1` for
+    /// an IPv6 gateway of an IPv4 route.
+    pub fn via_words(&self) -> Option<String> {
+        match (&self.gateway, &self.via6) {
+            (Some(g), _) => Some(g.to_string()),
+            (None, Some(g)) => Some(format!("inet6 {g}")),
+            (None, None) => None,
+        }
+    }
+}
+
+/// A route in one table.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Route {
+    pub table: TableId,
+    #[serde(rename = "type")]
+    pub kind: RouteType,
+    pub dst: Ipv4Net,
+    #[serde(default)]
+    pub tos: u8,
+    /// `metric`/`priority`; 0 when not printed.
+    #[serde(default)]
+    pub metric: u32,
+    pub scope: Scope,
+    /// Borrowed for the well-known names ([`route_protocol`]), so a big table does not hold
+    /// a copy of "bgp" or "kernel" per route.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub protocol: Option<Cow<'static, str>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefsrc: Option<Ipv4Addr>,
+    /// The `mtu` route metric, which `ip route get` echoes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mtu: Option<u32>,
+    /// Empty for routes without a nexthop (blackhole, unreachable, prohibit, throw), and for
+    /// a route whose nexthop object (`nhid`) the paste does not define.
+    #[serde(default)]
+    pub nexthops: NextHops,
+    /// `nhid N`: the route uses nexthop object N (`ip nexthop show`) instead of nexthops of its
+    /// own; the model copies that object's nexthops into `nexthops`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nhid: Option<u32>,
+    #[serde(default)]
+    pub origin: Origin,
+}
+
+/// A route's nexthops: one, inline, for all but multipath routes (one allocation fewer per
+/// route of a million-route table).
+pub type NextHops = smallvec::SmallVec<[NextHop; 1]>;
+
+impl Route {
+    /// `DST via GATEWAY [dev DEV] proto static` in table main: what a networkd `Gateway=` or a
+    /// proposed return route adds.
+    ///
+    /// ```
+    /// use whyroute::model::{Origin, Route};
+    /// let r = Route::static_via("0.0.0.0/0".parse().unwrap(), "192.0.2.1".parse().unwrap(), Some("eth0"), Origin::inferred("example"));
+    /// assert_eq!(r.nexthops[0].gateway, Some("192.0.2.1".parse().unwrap()));
+    /// assert_eq!(r.protocol.as_deref(), Some("static"));
+    /// ```
+    pub fn static_via(dst: Ipv4Net, gateway: Ipv4Addr, dev: Option<&str>, origin: Origin) -> Route {
+        Route {
+            table: TABLE_MAIN,
+            kind: RouteType::Unicast,
+            dst,
+            tos: 0,
+            metric: 0,
+            scope: Scope::UNIVERSE,
+            protocol: Some("static".into()),
+            prefsrc: None,
+            mtu: None,
+            nexthops: smallvec::smallvec![NextHop { gateway: Some(gateway), dev: dev.map(Into::into), weight: 1, ..NextHop::default() }],
+            nhid: None,
+            origin,
+        }
+    }
+
+    pub fn is_multipath(&self) -> bool {
+        self.nexthops.len() > 1
+    }
+
+    /// What the paste lacks to use this route, if anything: a nexthop object it names but does
+    /// not define, or (a cut-off line) a device. The kernel never holds such a route, so a
+    /// decision that reaches it cannot be made from the paste.
+    pub fn missing(&self) -> Option<Missing> {
+        if !matches!(self.kind, RouteType::Unicast | RouteType::Local | RouteType::Broadcast | RouteType::Multicast | RouteType::Anycast) {
+            return None;
+        }
+        let no_device = self.nexthops.is_empty() || self.nexthops.iter().any(|n| n.dev.is_none());
+        // (A gateway without a device was resolved to one by the model where it could be.)
+        match (no_device, self.nhid) {
+            (false, _) => None,
+            (true, Some(id)) => Some(Missing::Nexthop { id }),
+            (true, None) => Some(Missing::Device),
+        }
+    }
+}
+
+/// What a paste lacks for a decision: the kernel had it, the paste does not show it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "missing", rename_all = "snake_case")]
+pub enum Missing {
+    /// A route names `nhid N` and no `ip nexthop show` in the paste defines object N.
+    Nexthop { id: u32 },
+    /// A route that needs a device names none (and none could be resolved from its gateway).
+    Device,
+    /// The paste shows no routing table (table main), and the destination is on none of its
+    /// connected subnets.
+    RoutingTable,
+}
+
+impl Missing {
+    /// In words, with what to paste.
+    pub fn describe(self) -> String {
+        match self {
+            Missing::Nexthop { id } => {
+                format!("the route uses nexthop object {id} (`nhid {id}`), which the paste does not define: paste the output of `ip nexthop show` too")
+            }
+            Missing::Device => "the route names no device, and none could be resolved from its gateway: paste the whole `ip route` line and `ip addr`".into(),
+            Missing::RoutingTable => "the paste shows no routing table: paste `ip route show table all` (or `route -n`)".into(),
+        }
+    }
+}
+
+/// A nexthop object (`ip nexthop show`, kernel 5.3+), which routes use by `nhid`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NexthopObject {
+    pub id: u32,
+    pub kind: NexthopKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub protocol: Option<Cow<'static, str>>,
+    /// `fdb`: a nexthop for the VXLAN bridge's forwarding database; no route can use it.
+    #[serde(default)]
+    pub fdb: bool,
+    #[serde(default)]
+    pub origin: Origin,
+}
+
+/// What a nexthop object is.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum NexthopKind {
+    /// `id N [via G] dev D [scope S] [onlink]`. The scope is printed by iproute2 for a
+    /// gateway nexthop (link) or a device-only one (host).
+    Single {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        gateway: Option<Ipv4Addr>,
+        /// An IPv6 gateway (an `inet6` nexthop object, which IPv4 routes may use).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        via6: Option<Box<Ipv6Addr>>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        dev: Option<std::sync::Arc<str>>,
+        #[serde(default)]
+        onlink: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        scope: Option<Scope>,
+    },
+    /// `id N blackhole`: a route using it discards packets (its type becomes blackhole).
+    Blackhole,
+    /// `id N group A[,W]/B[,W] [type resilient buckets K]`.
+    Group {
+        members: Vec<GroupMember>,
+        #[serde(default)]
+        resilient: bool,
+    },
+}
+
+/// One member of a nexthop group: the object's id and its weight (1 when not printed).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupMember {
+    pub id: u32,
+    pub weight: u32,
+}
+
+/// A DNS server the paste names (resolv.conf, networkd `DNS=`), with where it was named.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Nameserver {
+    pub addr: Ipv4Addr,
+    /// The link whose configuration names it, if any (networkd files are per link).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
+    #[serde(default)]
+    pub origin: Origin,
+}

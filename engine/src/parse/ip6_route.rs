@@ -1,0 +1,298 @@
+//! `ip -6 route show [table T|all]` (iproute2's print_route for IPv6) and `ip -6 -j route`,
+//! also the IPv6 lines that `ip route show table all` mixes in with the IPv4 ones.
+//!
+//! `[TYPE] DST [from SRC] [via GW] [dev D] [table T] [proto P] [metric N] [src A] [FLAGS]
+//! [METRICS] [expires Ns] [pref P]`, and multipath routes as a head line followed by
+//! `nexthop via GW dev D weight W` lines.
+
+use super::{Context, Fragment, Line, ParseDiagnostic, trim};
+use crate::model::{NextHop6, Origin, Pref, Route6, RouteType, TABLE_MAIN, TableId, parse_u32, route_protocol, table_id_builtin};
+use ipnet::Ipv6Net;
+use serde_json::Value;
+use std::net::Ipv6Addr;
+
+/// Parses an `ip -6 route` block into `out.inet6`.
+pub fn parse(lines: &[Line<'_>], ctx: &Context, out: &mut Fragment) {
+    let default_table = ctx.table.unwrap_or(TABLE_MAIN);
+    if super::looks_like_json(lines) {
+        parse_json(lines, default_table, out);
+    } else {
+        parse_lines(lines, default_table, out);
+    }
+    // A listing of every table says what they all hold; of one table, what that one holds.
+    out.inet6.all_tables_seen |= ctx.all_tables;
+    out.inet6.main_seen |= ctx.all_tables || default_table == TABLE_MAIN;
+}
+
+/// Text route lines (and their `nexthop` lines), in order.
+pub fn parse_lines(lines: &[Line<'_>], default_table: TableId, out: &mut Fragment) {
+    // (table, index) of the last route read, for `nexthop` continuation lines.
+    let mut last: Option<(TableId, usize)> = None;
+    for line in lines {
+        let text = trim(line.text);
+        if text.is_empty() {
+            continue;
+        }
+        if let Some(rest) = text.strip_prefix("nexthop") {
+            let Some((t, i)) = last else {
+                out.diagnostics.push(ParseDiagnostic::error(*line, "a route line before this `nexthop` line"));
+                continue;
+            };
+            match parse_nexthop(rest) {
+                Ok(nh) => {
+                    let r = &mut out.inet6.tables.get_mut(&t).expect("the last route's table")[i];
+                    // A multipath head line has no nexthop of its own.
+                    if r.nexthops.len() == 1 && r.nexthops[0].gateway.is_none() && r.nexthops[0].dev.is_none() {
+                        r.nexthops.clear();
+                    }
+                    r.nexthops.push(nh);
+                }
+                Err(e) => out.diagnostics.push(ParseDiagnostic::error(*line, e)),
+            }
+            continue;
+        }
+        last = None;
+        match parse_route_line(text, default_table, out) {
+            Ok(Some(mut r)) => {
+                r.origin = Origin::line(line.no);
+                let routes = out.inet6.tables.entry(r.table).or_default();
+                routes.push(r);
+                last = routes.last().map(|r| (r.table, routes.len() - 1));
+            }
+            Ok(None) => {}
+            Err(e) => out.diagnostics.push(ParseDiagnostic::error(*line, e)),
+        }
+    }
+}
+
+/// Route metrics (RTAX_*), which `ip -6 route get` echoes; `lock` may precede a value.
+const METRICS: &[&str] = &[
+    "mtu",
+    "advmss",
+    "rtt",
+    "rttvar",
+    "reordering",
+    "window",
+    "cwnd",
+    "initcwnd",
+    "initrwnd",
+    "ssthresh",
+    "rto_min",
+    "hoplimit",
+    "features",
+    "quickack",
+    "congctl",
+    "fastopen_no_cookie",
+];
+/// One-word flags iproute2 prints after a route (of the route or of its nexthop).
+const FLAGS: &[&str] = &["onlink", "pervasive", "offload", "trap", "notify", "linkdown", "dead", "unresolved", "rt_offload", "rt_trap", "rt_offload_failed"];
+
+/// One route line; None for a line that is no route of a table (a `cache` entry).
+fn parse_route_line(text: &str, default_table: TableId, out: &Fragment) -> Result<Option<Route6>, String> {
+    let mut w = text.split_whitespace();
+    let mut first = w.next().ok_or("a route")?;
+    let mut kind = RouteType::Unicast;
+    if let Some(t) = first.starts_with(|c: char| c.is_ascii_lowercase()).then(|| RouteType::parse(first)).flatten() {
+        kind = t;
+        first = w.next().ok_or("a destination after the route type")?;
+    }
+    let dst = parse_net6(first).ok_or_else(|| format!("an IPv6 route: `[TYPE] PREFIX|default [from SRC] [via GW] [dev DEV] …`; found `{first}`"))?;
+    if dst.network() != dst.addr() {
+        return Err(format!("a network prefix; `{first}` has host bits set"));
+    }
+    let mut r = Route6 {
+        table: default_table,
+        kind,
+        dst,
+        src: None,
+        metric: 0,
+        protocol: None,
+        prefsrc: None,
+        pref: Pref::Medium,
+        nexthops: Vec::new(),
+        metrics: Vec::new(),
+        expires: None,
+        nhid: None,
+        origin: Origin::default(),
+    };
+    let mut nh = NextHop6 { weight: 1, ..NextHop6::default() };
+    while let Some(k) = w.next() {
+        let mut val = || w.next().ok_or_else(|| format!("a value after `{k}`"));
+        match k {
+            "from" => {
+                let v = val()?;
+                r.src = Some(parse_net6(v).ok_or_else(|| format!("an IPv6 prefix after `from`, found `{v}`"))?);
+            }
+            "via" => {
+                let mut v = val()?;
+                if v == "inet6" {
+                    v = val()?;
+                }
+                nh.gateway = Some(v.parse().map_err(|_| format!("an IPv6 gateway after `via`, found `{v}`"))?);
+            }
+            "dev" | "oif" => nh.dev = Some(val()?.to_string()),
+            "table" => {
+                let v = val()?;
+                r.table = table_id_builtin(v)
+                    .or_else(|| out.table_names.iter().find(|(n, _)| n == v).map(|(_, t)| *t))
+                    .ok_or_else(|| format!("a table number or known name after `table`, found `{v}`"))?;
+            }
+            "proto" | "protocol" => r.protocol = Some(route_protocol(val()?)),
+            "metric" | "priority" | "preference" => {
+                let v = val()?;
+                r.metric = parse_u32(v).ok_or_else(|| format!("a number after `{k}`, found `{v}`"))?;
+            }
+            "src" => {
+                let v = val()?;
+                r.prefsrc = Some(v.parse().map_err(|_| format!("an IPv6 address after `src`, found `{v}`"))?);
+            }
+            "pref" => {
+                let v = val()?;
+                r.pref = Pref::parse(v).ok_or_else(|| format!("`low`, `medium` or `high` after `pref`, found `{v}`"))?;
+            }
+            "expires" => {
+                let v = val()?;
+                r.expires = Some(v.trim_end_matches("sec").parse().map_err(|_| format!("`expires Nsec`, found `{v}`"))?);
+            }
+            "weight" => {
+                let v = val()?;
+                nh.weight = v.parse().map_err(|_| format!("a number after `weight`, found `{v}`"))?;
+            }
+            "nhid" => {
+                let v = val()?;
+                r.nhid = Some(parse_u32(v).ok_or_else(|| format!("a nexthop object id after `nhid`, found `{v}`"))?);
+            }
+            "scope" => {
+                val()?;
+            }
+            "onlink" => nh.onlink = true,
+            "linkdown" => nh.linkdown = true,
+            "dead" => nh.dead = true,
+            "encap" => return Err("an IPv6 route; lightweight-tunnel `encap` routes are not modelled".into()),
+            k if FLAGS.contains(&k) => {}
+            k if METRICS.contains(&k) => {
+                let mut v = val()?.to_string();
+                if v == "lock" {
+                    v = format!("lock {}", val()?);
+                }
+                r.metrics.push((k.to_string(), v));
+            }
+            "error" | "age" | "users" | "used" => {
+                val()?;
+            }
+            "cache" => return Ok(None),
+            other => return Err(format!("an IPv6 route attribute (from, via, dev, table, proto, metric, src, pref, …), found `{other}`")),
+        }
+    }
+    if !matches!(kind, RouteType::Blackhole | RouteType::Unreachable | RouteType::Prohibit | RouteType::Throw) || nh.dev.is_some() {
+        r.nexthops.push(nh);
+    }
+    Ok(Some(r))
+}
+
+/// `nexthop via GW dev D weight W [FLAGS]` (the part after `nexthop`).
+fn parse_nexthop(rest: &str) -> Result<NextHop6, String> {
+    let mut nh = NextHop6 { weight: 1, ..NextHop6::default() };
+    let mut w = rest.split_whitespace();
+    while let Some(k) = w.next() {
+        let mut val = || w.next().ok_or_else(|| format!("a value after `{k}`"));
+        match k {
+            "via" => {
+                let mut v = val()?;
+                if v == "inet6" {
+                    v = val()?;
+                }
+                nh.gateway = Some(v.parse().map_err(|_| format!("an IPv6 gateway after `via`, found `{v}`"))?);
+            }
+            "dev" => nh.dev = Some(val()?.to_string()),
+            "weight" => {
+                let v = val()?;
+                nh.weight = v.parse().map_err(|_| format!("a number after `weight`, found `{v}`"))?;
+            }
+            "onlink" => nh.onlink = true,
+            "linkdown" => nh.linkdown = true,
+            "dead" => nh.dead = true,
+            k if FLAGS.contains(&k) => {}
+            other => return Err(format!("a nexthop attribute (via, dev, weight, a flag), found `{other}`")),
+        }
+    }
+    Ok(nh)
+}
+
+/// `default`, `ADDR` (a /128) or `ADDR/N`.
+pub fn parse_net6(s: &str) -> Option<Ipv6Net> {
+    if s == "default" {
+        return Some(Ipv6Net::default());
+    }
+    match s.split_once('/') {
+        Some((a, n)) => Ipv6Net::new(a.parse::<Ipv6Addr>().ok()?, n.parse().ok()?).ok(),
+        None => Ipv6Net::new(s.parse().ok()?, 128).ok(),
+    }
+}
+
+/// `ip -6 -j route`: each object rebuilt as its text line, read by the text grammar.
+fn parse_json(lines: &[Line<'_>], default_table: TableId, out: &mut Fragment) {
+    let Some((items, mut reports)) = super::json_array(lines, "ip -6 -j route", out) else { return };
+    let line_no = reports.line();
+    for item in items {
+        match json_route(&item, default_table, out) {
+            Ok(Some(mut r)) => {
+                r.origin = Origin::line(line_no);
+                out.inet6.tables.entry(r.table).or_default().push(r);
+            }
+            Ok(None) => {}
+            Err(e) => reports.report(&mut out.diagnostics, &item, e),
+        }
+    }
+    reports.finish(&mut out.diagnostics);
+}
+
+/// One IPv6 route object of `ip -j route` (an element that has `pref`, or of `ip -6 -j route`).
+pub fn json_route(item: &Value, default_table: TableId, out: &Fragment) -> Result<Option<Route6>, String> {
+    if item.get("dst").is_none() {
+        return Err("a route object with its `dst`, as `ip -j route` prints it".into());
+    }
+    if item.get("encap").is_some() {
+        return Err("an IPv6 route; lightweight-tunnel `encap` routes are not modelled".into());
+    }
+    let s = |k: &str| item.get(k).map(super::json_word);
+    let mut t = String::new();
+    if let Some(ty) = s("type") {
+        t.push_str(&ty);
+        t.push(' ');
+    }
+    t.push_str(&s("dst").unwrap_or_default());
+    super::push_json_words(
+        item,
+        &[
+            ("from", "from"),
+            ("nhid", "nhid"),
+            ("gateway", "via"),
+            ("dev", "dev"),
+            ("table", "table"),
+            ("protocol", "proto"),
+            ("prefsrc", "src"),
+            ("metric", "metric"),
+            ("expires", "expires"),
+            ("pref", "pref"),
+        ],
+        &mut t,
+    );
+    super::push_json_flags(item, &mut t);
+    for metrics in item.get("metrics").and_then(Value::as_array).into_iter().flatten() {
+        for (k, v) in metrics.as_object().into_iter().flatten() {
+            t.push_str(&format!(" {k} {}", super::json_word(v)));
+        }
+    }
+    let Some(mut r) = parse_route_line(&t, default_table, out)? else { return Ok(None) };
+    if let Some(hops) = item.get("nexthops").and_then(Value::as_array) {
+        r.nexthops.clear();
+        for nh in hops {
+            let mut h = String::new();
+            super::push_json_words(nh, &[("gateway", "via"), ("dev", "dev"), ("weight", "weight")], &mut h);
+            super::push_json_flags(nh, &mut h);
+            r.nexthops.push(parse_nexthop(&h)?);
+        }
+    }
+    Ok(Some(r))
+}
