@@ -33,7 +33,6 @@ answer; diff.py accepts any of them.
 
 import argparse
 import ipaddress
-import subprocess
 import json
 import os
 import random
@@ -91,7 +90,7 @@ def capture_transcript(ns, rng, links, xrng=None):
             keys.append("net.ipv4.nexthop_compat_mode")
     # The input path (iif flows) depends on forwarding, reverse-path filtering,
     # route_localnet, accept_local, src_valid_mark and send_redirects.
-    rc, out, err = sysctl(ns, *keys)
+    rc, out, err = netns.sysctl(ns, *keys)
     if rc != 0:
         raise RuntimeError(f"sysctl failed: {err}")
     parts.append(f"$ sysctl {' '.join(keys)}\n{out}")
@@ -112,11 +111,6 @@ def capture_json_transcript(ns, transcript):
         parts.append(f"$ ip -j {' '.join(cmd)}\n{out.rstrip()}\n")
     parts.append(transcript[transcript.index("$ sysctl "):])
     return "".join(parts)
-
-
-def sysctl(ns, *args):
-    r = subprocess.run(["ip", "netns", "exec", ns, "sysctl", *args], capture_output=True, text=True)
-    return r.returncode, r.stdout, r.stderr
 
 
 def set_input_sysctls(ns, srng, links, xrng=None):
@@ -159,7 +153,7 @@ def set_input_sysctls(ns, srng, links, xrng=None):
             if x.random() < 0.1:
                 sets.append(f"net.ipv4.conf.{l}.send_redirects=0")
     for kv in sets:
-        rc, _, err = sysctl(ns, "-w", kv)
+        rc, _, err = netns.sysctl(ns, "-w", kv)
         if rc != 0:
             raise RuntimeError(f"sysctl -w {kv}: {err}")
     return sets

@@ -36,6 +36,11 @@ def ip(ns, *args, stdin=None):
     return run([IP, "-n", ns, *args], stdin)
 
 
+def sysctl(ns, *args):
+    """`sysctl ARGS` inside the namespace: (rc, stdout, stderr)."""
+    return run(["ip", "netns", "exec", ns, "sysctl", *args])
+
+
 def _version(text):
     m = re.search(r"(\d+)\.(\d+)", text)
     return (int(m.group(1)), int(m.group(2))) if m else (0, 0)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Kernel differential test: build random hosts in network namespaces, record
-# what the kernel answers to `ip route get`, and compare whyroute with it.
+# what the kernel answers to `ip route get` and `ip -6 route get`, and compare
+# whyroute with it.
 #   tests/kernel/run.sh [--seed S] [--hosts N] [--flows F]
 # Needs root (network namespaces).  WHYROUTE overrides the binary under test.
 set -euo pipefail
@@ -43,6 +44,11 @@ out="$root/target/kernel-cases"
 rm -rf "$out"
 python3 "$here/gen.py" --seed "$seed" --hosts "$hosts" --flows "$flows" --out "$out"
 python3 "$here/diff.py" --cases "$out" --whyroute "$whyroute"
+# IPv6: random dual-stack hosts, output and input paths, text and `ip -j` pastes.
+out6="$root/target/kernel-cases-v6"
+rm -rf "$out6"
+python3 "$here/gen6.py" --seed "$seed" --hosts "$hosts" --flows "$flows" --out "$out6"
+python3 "$here/diff.py" --cases "$out6" --whyroute "$whyroute"
 # The README's capture command on a real host: its whole output reads as one paste and
 # agrees with the kernel (the stored copy is replayed by engine/tests/capture.rs).
 python3 "$here/capture.py" --whyroute "$whyroute"

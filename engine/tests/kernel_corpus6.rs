@@ -1,0 +1,105 @@
+//! Replays the stored IPv6 kernel corpus (tests/fixtures/kernel-v6, made by
+//! tests/kernel/gen6.py): every `ip -6 route get` flow, output and input path, must print
+//! exactly what the kernel printed, from the host's text transcript and from its `ip -j`
+//! twin. Runs without root; the live differential (tests/kernel/run.sh) makes new hosts.
+#![cfg(all(feature = "inet6", not(target_arch = "wasm32")))]
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use whyroute::decide::inet6::{Refusal6, route_get6};
+use whyroute::decide::parse_flow_args6;
+use whyroute::{analyze, routeget};
+
+fn corpus() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/kernel-v6")
+}
+
+/// The stored hosts, by base name (`…/host-3`), sorted.
+fn hosts() -> Vec<String> {
+    let mut bases: Vec<String> = std::fs::read_dir(corpus())
+        .expect("tests/fixtures/kernel-v6")
+        .filter_map(|e| e.ok()?.path().to_str()?.strip_suffix(".flows.jsonl").map(String::from))
+        .collect();
+    bases.sort();
+    bases
+}
+
+/// Whether our answer to one stored flow is what the kernel printed (or, for a multipath
+/// route, one of the answers it gives under other hash seeds). `Err` says what we printed.
+fn agrees(host: &whyroute::model::Host, case: &Value) -> Result<(), String> {
+    let args: Vec<&str> = case["args"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    let flow = parse_flow_args6(&args).map_err(|e| format!("args not understood: {e}"))?;
+    let rc = case["rc"].as_i64().unwrap();
+    match (route_get6(host, &flow), rc) {
+        (Ok(d), 0) => {
+            let json: Value = serde_json::from_str(&routeget::format_json6_line(host, &d)).unwrap();
+            let text = routeget::format_text6(host, &d);
+            let answers = std::iter::once(case).chain(case.get("alternatives").and_then(Value::as_array).into_iter().flatten());
+            let same = |a: &Value| a["json"] == json && a["text"].as_str().unwrap().trim_end() == text.trim_end();
+            if answers.into_iter().any(same) { Ok(()) } else { Err(format!("{json} / {text:?}")) }
+        }
+        (Err(Refusal6::Kernel(e)), 2) if case["stderr"].as_str().unwrap().trim() == routeget::format_error(e) => Ok(()),
+        (Err(Refusal6::Kernel(e)), _) => Err(routeget::format_error(e)),
+        (Err(Refusal6::Undecidable(why)), _) => Err(format!("undecidable: {why}")),
+        (Ok(d), _) => Err(routeget::format_text6(host, &d)),
+    }
+}
+
+#[test]
+fn stored_ipv6_kernel_answers_are_reproduced() {
+    let (mut checked, mut paths, mut failures) = (0, [0, 0], Vec::new());
+    for base in hosts() {
+        let flows = std::fs::read_to_string(format!("{base}.flows.jsonl")).unwrap();
+        for transcript in [format!("{base}.txt"), format!("{base}.json.txt")] {
+            let a = analyze(&std::fs::read_to_string(&transcript).expect("host transcript"));
+            for line in flows.lines().filter(|l| !l.trim().is_empty()) {
+                let case: Value = serde_json::from_str(line).expect("flow line");
+                checked += 1;
+                paths[usize::from(case["path"] == "input")] += 1;
+                if let Err(ours) = agrees(&a.host, &case) {
+                    failures.push(format!("{transcript}: ip -6 route get {}: kernel rc={} {} / whyroute {ours}", case["args"], case["rc"], case["text"]));
+                }
+            }
+        }
+    }
+    // 20 hosts × 50 flows, each against the text and the JSON transcript.
+    assert!(checked >= 2000, "the stored IPv6 corpus should hold 2000 checks, found {checked}");
+    assert!(paths[0] > 0 && paths[1] > 0, "both the output and the input path are replayed: {paths:?}");
+    assert!(failures.is_empty(), "{} of {checked} IPv6 flows disagree with the kernel:\n{}", failures.len(), failures.join("\n"));
+}
+
+/// Each stored host's `ip -j` twin reads without an error into the IPv6 state its `ip`
+/// transcript gives: the flows only test what 50 flows touch; this catches any address, rule
+/// or route the JSON readers drop or read differently.
+#[test]
+fn ipv6_json_twins_read_to_the_same_state() {
+    use whyroute::model::{Inet6, Origin};
+    let shape = |i: &Inet6| {
+        let mut i = i.clone();
+        i.addresses.iter_mut().for_each(|a| a.origin = Origin::default());
+        i.rules.iter_mut().for_each(|r| r.origin = Origin::default());
+        // Without `linkdown`: a veth's carrier can change between the two captures.
+        for r in i.tables.values_mut().flatten() {
+            r.origin = Origin::default();
+            r.nexthops.iter_mut().for_each(|n| n.linkdown = false);
+        }
+        let lines = i.addresses.iter().map(|a| format!("{a:?}")).chain(i.rules.iter().map(|r| format!("{r:?}")));
+        lines.chain(i.tables.values().flatten().map(|r| format!("{r:?}"))).collect::<Vec<_>>()
+    };
+    let mut twins = 0;
+    for base in hosts() {
+        let text = analyze(&std::fs::read_to_string(format!("{base}.txt")).unwrap());
+        let json = analyze(&std::fs::read_to_string(format!("{base}.json.txt")).unwrap());
+        let errors: Vec<_> = json.diagnostics.iter().filter(|d| d.severity == whyroute::parse::Severity::Error).collect();
+        assert!(errors.is_empty(), "{base}.json.txt: {errors:?}");
+        assert!(!text.host.inet6.addresses.is_empty() && text.host.inet6.rules_seen, "{base}.txt holds IPv6 state");
+        let (from_json, from_text) = (shape(&json.host.inet6), shape(&text.host.inet6));
+        let only_json: Vec<_> = from_json.iter().filter(|l| !from_text.contains(l)).collect();
+        let only_text: Vec<_> = from_text.iter().filter(|l| !from_json.contains(l)).collect();
+        let first = from_json.iter().zip(&from_text).position(|(j, t)| j != t);
+        let place = first.map(|i| format!("element {i}: ip -j {} / ip {}", from_json[i], from_text[i]));
+        assert!(from_json == from_text, "{base}: read from ip -j only: {only_json:#?}\nread from ip only: {only_text:#?}\nfirst in another order: {place:?}");
+        twins += 1;
+    }
+    assert_eq!(twins, 20, "the stored IPv6 corpus has 20 hosts, each with an ip -j twin");
+}
