@@ -164,6 +164,7 @@ fn cache_flags(d: &Decision) -> Vec<&'static str> {
 }
 
 /// The text line of `ip -6 route get` (iproute2's print_route for an IPv6 answer).
+#[cfg(feature = "inet6")]
 pub fn format_text6(host: &Host, d: &crate::decide::inet6::Decision6) -> String {
     let mut s = String::new();
     if d.kind != RouteType::Unicast {
@@ -199,6 +200,7 @@ pub fn format_text6(host: &Host, d: &crate::decide::inet6::Decision6) -> String 
 }
 
 /// `ip -6 -j route get` as one compact line, keys in iproute2's order.
+#[cfg(feature = "inet6")]
 pub fn format_json6_line(host: &Host, d: &crate::decide::inet6::Decision6) -> String {
     let mut o: Vec<(&str, Value)> = Vec::new();
     if d.kind != RouteType::Unicast {

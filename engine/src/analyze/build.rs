@@ -29,9 +29,8 @@ pub fn build_host(mut frag: Fragment) -> Host {
         missing = unknown_devices(&host).0;
     }
     add_links_named_elsewhere(&mut host, missing);
-    if cfg!(feature = "inet6") {
-        super::inet6::build_inet6(std::mem::take(&mut frag.inet6), &mut host);
-    }
+    #[cfg(feature = "inet6")]
+    super::inet6::build_inet6(std::mem::take(&mut frag.inet6), &mut host);
     host
 }
 

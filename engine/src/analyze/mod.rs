@@ -3,6 +3,7 @@
 
 mod analysis;
 mod build;
+#[cfg(feature = "inet6")]
 mod inet6;
 
 pub use analysis::*;

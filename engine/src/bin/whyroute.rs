@@ -360,7 +360,13 @@ mod cli {
         let args = &args[family.len()..];
         let ipv6_address = |a: &String| a.split('/').next().is_some_and(|x| x.parse::<std::net::Ipv6Addr>().is_ok());
         if family.last().is_some_and(|f| *f == "-6") || (family.is_empty() && args.iter().any(ipv6_address)) {
+            #[cfg(feature = "inet6")]
             return route_get6(host, json, args);
+            #[cfg(not(feature = "inet6"))]
+            {
+                eprintln!("whyroute: this build decides IPv4 only (built without the inet6 feature)");
+                return ExitCode::from(1);
+            }
         }
         let (a, flow) = match load_with_flow(host, args) {
             Ok(x) => x,
@@ -416,6 +422,7 @@ mod cli {
         code
     }
 
+    #[cfg(feature = "inet6")]
     fn route_get6(host: &str, json: bool, args: &[String]) -> ExitCode {
         use whyroute::decide::inet6::{Refusal6, route_get6};
         let a = match load(host) {

@@ -10,6 +10,7 @@ mod args;
 mod decision;
 mod fib;
 mod flow;
+#[cfg(feature = "inet6")]
 pub mod inet6;
 mod input;
 mod nexthop;

@@ -2,6 +2,7 @@
 //! share (links, tables by name, sysctls).
 
 use super::elements::*;
+#[cfg(feature = "inet6")]
 use super::inet6::Inet6;
 use crate::names::{TABLE_LOCAL, table_id_builtin};
 use serde::{Deserialize, Serialize};
@@ -45,6 +46,7 @@ pub struct Host {
     pub ipv6_lines: Vec<(usize, String)>,
     /// The IPv6 addresses, rules and tables. Not serialized yet: the builds that serialize a
     /// host (npm, playground) do not decide IPv6.
+    #[cfg(feature = "inet6")]
     #[serde(skip)]
     pub inet6: Inet6,
     /// `net.ipv4.*` sysctls the paste showed (`sysctl net.ipv4.ip_forward`), which the

@@ -35,7 +35,9 @@ pub struct Fragment {
     pub diagnostics: Vec<ParseDiagnostic>,
     /// IPv6 lines, kept but not decided on (builds without IPv6).
     pub ipv6_lines: Vec<(usize, String)>,
-    /// IPv6 addresses, rules and routes (`ip -6 …`), read by builds with the `inet6` feature.
+    /// IPv6 addresses, rules and routes (`ip -6 …`), read by builds with the `inet6` feature
+    /// (the others keep the lines aside, in `ipv6_lines`).
+    #[cfg(feature = "inet6")]
     #[serde(skip)]
     pub inet6: crate::model::Inet6,
     /// What the paste showed completely: an `ip rule` listing, whole tables.
@@ -100,7 +102,11 @@ impl Fragment {
     /// IPv6 elements read: kept aside, or (with `inet6`) in the model.
     #[cfg(test)]
     pub fn ipv6_count(&self) -> usize {
-        self.ipv6_lines.len() + self.inet6.addresses.len() + self.inet6.rules.len() + self.inet6.tables.values().map(Vec::len).sum::<usize>()
+        #[cfg(feature = "inet6")]
+        let read = self.inet6.addresses.len() + self.inet6.rules.len() + self.inet6.tables.values().map(Vec::len).sum::<usize>();
+        #[cfg(not(feature = "inet6"))]
+        let read = 0;
+        self.ipv6_lines.len() + read
     }
 
     pub fn extend(&mut self, other: Fragment) {
@@ -119,7 +125,8 @@ impl Fragment {
         self.table_names.extend(other.table_names);
         self.diagnostics.extend(other.diagnostics);
         self.ipv6_lines.extend(other.ipv6_lines);
-        if cfg!(feature = "inet6") {
+        #[cfg(feature = "inet6")]
+        {
             self.inet6.merge(other.inet6);
         }
         self.seen.rules |= other.seen.rules;

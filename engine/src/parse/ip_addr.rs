@@ -27,6 +27,7 @@ pub fn parse(lines: &[Line<'_>], _ctx: &Context, out: &mut Fragment) {
             push_link(out, Link { origin: Origin::line(line.no), ..link });
             current = Some(name.clone());
             match oneline_inet {
+                #[cfg(feature = "inet6")]
                 Some(rest) if rest.starts_with("inet6") => parse_inet6_line(rest, Some(&name), *line, out),
                 Some(rest) => parse_inet_line(rest, Some(&name), *line, out),
                 None => {}
@@ -42,7 +43,9 @@ pub fn parse(lines: &[Line<'_>], _ctx: &Context, out: &mut Fragment) {
             // Without a link line before it (`ip addr show label L` prints none), the address
             // is on the device its label names.
             "inet" => parse_inet_line(text, current.as_deref(), *line, out),
-            "inet6" if cfg!(feature = "inet6") => parse_inet6_line(text, current.as_deref(), *line, out),
+            #[cfg(feature = "inet6")]
+            "inet6" => parse_inet6_line(text, current.as_deref(), *line, out),
+            #[cfg(not(feature = "inet6"))]
             "inet6" => out.ipv6_lines.push((line.no, raw.to_string())),
             w if w.starts_with("link/") || w == "valid_lft" || w == "altname" || w == "prop" || w == "vf" => {}
             _ if text.starts_with("...") || text == "…" => {}
@@ -156,11 +159,10 @@ fn parse_brief(text: &str, line: Line<'_>, out: &mut Fragment) -> Option<String>
     let mut have_primary: Vec<ipnet::Ipv4Net> = Vec::new();
     for a in &w[2..] {
         if a.contains(':') {
-            if cfg!(feature = "inet6") {
-                parse_inet6_line(&format!("inet6 {a}"), Some(&name), line, out);
-            } else {
-                out.ipv6_lines.push((line.no, a.to_string()));
-            }
+            #[cfg(feature = "inet6")]
+            parse_inet6_line(&format!("inet6 {a}"), Some(&name), line, out);
+            #[cfg(not(feature = "inet6"))]
+            out.ipv6_lines.push((line.no, a.to_string()));
             continue;
         }
         match a.parse::<ipnet::Ipv4Net>() {
@@ -332,13 +334,15 @@ fn read_addr_info(out: &mut Fragment, reports: &mut super::JsonReports, entries:
         }
         match ai.get("family").and_then(Value::as_str) {
             Some("inet") => {}
-            Some("inet6") if cfg!(feature = "inet6") => {
+            #[cfg(feature = "inet6")]
+            Some("inet6") => {
                 match inet6_json(ai, dev) {
                     Some(text) => parse_inet6_line(&text, dev, Line { no: reports.line(), text: &text }, out),
                     None => reports.report(&mut out.diagnostics, ai, "an `inet6` entry of `addr_info` with `local` and `prefixlen`, on a link"),
                 }
                 continue;
             }
+            #[cfg(not(feature = "inet6"))]
             Some("inet6") => {
                 reports.ipv6(out, ai);
                 continue;
@@ -380,6 +384,7 @@ fn read_addr_info(out: &mut Fragment, reports: &mut super::JsonReports, entries:
 }
 
 /// `inet6 ADDR/N [peer P/N] scope S [FLAGS]` on `dev`.
+#[cfg(feature = "inet6")]
 fn parse_inet6_line(text: &str, dev: Option<&str>, line: Line<'_>, out: &mut Fragment) {
     let mut w = text.split_whitespace().skip(1);
     let Some(dev) = dev else {
@@ -426,6 +431,7 @@ fn parse_inet6_line(text: &str, dev: Option<&str>, line: Line<'_>, out: &mut Fra
 }
 
 /// An `inet6` entry of `ip -j addr`'s `addr_info` as the text line `ip addr` prints for it.
+#[cfg(feature = "inet6")]
 fn inet6_json(ai: &Value, dev: Option<&str>) -> Option<String> {
     dev?;
     let local = ai.get("local").and_then(Value::as_str)?;

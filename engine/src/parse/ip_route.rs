@@ -13,11 +13,13 @@ use std::net::Ipv4Addr;
 
 /// Parses route lines into `out.routes`. Lines without `table` go to `ctx.table` or main.
 pub fn parse(lines: &[Line<'_>], ctx: &Context, out: &mut Fragment) {
-    if ctx.ipv6 && cfg!(feature = "inet6") {
+    #[cfg(feature = "inet6")]
+    if ctx.ipv6 {
         return super::ip6_route::parse(lines, ctx, out);
     }
     let default_table = ctx.table.unwrap_or(TABLE_MAIN);
     let before = (out.routes.len(), out.diagnostics.len());
+    #[cfg(feature = "inet6")]
     let ipv6_before = out.inet6.tables.values().map(Vec::len).sum::<usize>();
     if super::looks_like_json(lines) {
         parse_json(lines, default_table, out);
@@ -25,6 +27,7 @@ pub fn parse(lines: &[Line<'_>], ctx: &Context, out: &mut Fragment) {
         parse_text(lines, default_table, out);
     }
     // `ip route show table all` lists the IPv6 tables too: those are then seen whole as well.
+    #[cfg(feature = "inet6")]
     if ctx.all_tables && out.inet6.tables.values().map(Vec::len).sum::<usize>() > ipv6_before {
         out.inet6.all_tables_seen = true;
         out.inet6.main_seen = true;
@@ -96,11 +99,10 @@ fn parse_text(lines: &[Line<'_>], default_table: TableId, out: &mut Fragment) {
             }
         }
     }
-    if cfg!(feature = "inet6") {
-        super::ip6_route::parse_lines(&ipv6, default_table, out);
-    } else {
-        out.ipv6_lines.extend(ipv6.iter().map(|l| (l.no, l.text.to_string())));
-    }
+    #[cfg(feature = "inet6")]
+    super::ip6_route::parse_lines(&ipv6, default_table, out);
+    #[cfg(not(feature = "inet6"))]
+    out.ipv6_lines.extend(ipv6.iter().map(|l| (l.no, l.text.to_string())));
 }
 
 enum Parsed {
@@ -385,10 +387,9 @@ fn parse_json(lines: &[Line<'_>], default_table: TableId, out: &mut Fragment) {
     for item in items {
         // `pref` (RTA_PREF) is only on IPv6 routes.
         if item.get("pref").is_some() {
-            if !cfg!(feature = "inet6") {
-                reports.ipv6(out, &item);
-                continue;
-            }
+            #[cfg(not(feature = "inet6"))]
+            reports.ipv6(out, &item);
+            #[cfg(feature = "inet6")]
             match super::ip6_route::json_route(&item, default_table, out) {
                 Ok(Some(mut r)) => {
                     r.origin = Origin::line(line_no);

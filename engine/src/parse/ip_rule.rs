@@ -13,10 +13,12 @@ use serde_json::Value;
 /// Parses `ip rule` output lines into `out.rules` (paste order kept; the model sorts), and
 /// `ip -6 rule` lines (or IPv6 lines among IPv4 ones) into `out.inet6.rules`.
 pub fn parse(lines: &[Line<'_>], ctx: &Context, out: &mut Fragment) {
+    if !ctx.ipv6 {
+        out.seen.rules = true;
+    }
+    #[cfg(feature = "inet6")]
     if ctx.ipv6 {
         out.inet6.rules_seen = true;
-    } else {
-        out.seen.rules = true;
     }
     if super::looks_like_json(lines) {
         return parse_json(lines, ctx.ipv6, out);
@@ -35,7 +37,8 @@ pub fn parse(lines: &[Line<'_>], ctx: &Context, out: &mut Fragment) {
                 out.rules.push(rule);
                 out.diagnostics.extend(warnings.into_iter().map(|w| ParseDiagnostic::warning(*line, w)));
             }
-            Err(RuleLineError::Ipv6) if cfg!(feature = "inet6") => match parse_rule_line::<Ipv6Net>(text, out, &mut warnings) {
+            #[cfg(feature = "inet6")]
+            Err(RuleLineError::Ipv6) => match parse_rule_line::<Ipv6Net>(text, out, &mut warnings) {
                 Ok(mut rule) => {
                     rule.origin = Origin::line(line.no);
                     out.inet6.rules.push(rule);
@@ -45,6 +48,7 @@ pub fn parse(lines: &[Line<'_>], ctx: &Context, out: &mut Fragment) {
                 Err(RuleLineError::Ipv6) => out.diagnostics.push(ParseDiagnostic::error(*line, FLOWLABEL_NOT_MODELLED)),
                 Err(RuleLineError::Bad(expected)) => out.diagnostics.push(ParseDiagnostic::error(*line, expected)),
             },
+            #[cfg(not(feature = "inet6"))]
             Err(RuleLineError::Ipv6) => out.ipv6_lines.push((line.no, line.text.to_string())),
             Err(RuleLineError::Bad(expected)) => out.diagnostics.push(ParseDiagnostic::error(*line, expected)),
         }
@@ -489,13 +493,13 @@ fn parse_json(lines: &[Line<'_>], ipv6: bool, out: &mut Fragment) {
         };
         match parsed {
             Ok(rule) => out.rules.push(Rule { origin: origin.clone(), ..rule }),
-            Err(RuleLineError::Ipv6) if cfg!(feature = "inet6") => {
-                match json_rule_text(&item).and_then(|s| parse_rule_line::<Ipv6Net>(&s, out, &mut Vec::new())) {
-                    Ok(rule) => out.inet6.rules.push(Rule { origin: origin.clone(), ..rule }),
-                    Err(RuleLineError::Bad(e)) => reports.report(&mut out.diagnostics, &item, e),
-                    Err(RuleLineError::Ipv6) => reports.report(&mut out.diagnostics, &item, FLOWLABEL_NOT_MODELLED),
-                }
-            }
+            #[cfg(feature = "inet6")]
+            Err(RuleLineError::Ipv6) => match json_rule_text(&item).and_then(|s| parse_rule_line::<Ipv6Net>(&s, out, &mut Vec::new())) {
+                Ok(rule) => out.inet6.rules.push(Rule { origin: origin.clone(), ..rule }),
+                Err(RuleLineError::Bad(e)) => reports.report(&mut out.diagnostics, &item, e),
+                Err(RuleLineError::Ipv6) => reports.report(&mut out.diagnostics, &item, FLOWLABEL_NOT_MODELLED),
+            },
+            #[cfg(not(feature = "inet6"))]
             Err(RuleLineError::Ipv6) => reports.ipv6(out, &item),
             Err(RuleLineError::Bad(e)) => reports.report(&mut out.diagnostics, &item, e),
         }

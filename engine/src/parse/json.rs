@@ -105,8 +105,12 @@ pub(crate) fn push_json_words(item: &serde_json::Value, keys: &[(&str, &str)], t
 
 /// Appends each string of the object's `flags` array (`["onlink"]`) as a word.
 pub(crate) fn push_json_flags(item: &serde_json::Value, text: &mut String) {
-    for f in item.get("flags").and_then(serde_json::Value::as_array).into_iter().flatten().filter_map(serde_json::Value::as_str) {
-        text.push(' ');
-        text.push_str(f);
+    if let Some(serde_json::Value::Array(flags)) = item.get("flags") {
+        for f in flags {
+            if let serde_json::Value::String(f) = f {
+                text.push(' ');
+                text.push_str(f);
+            }
+        }
     }
 }

@@ -6,6 +6,7 @@
 
 mod fragment;
 pub mod ifconfig;
+#[cfg(feature = "inet6")]
 pub mod ip6_route;
 pub mod ip_addr;
 pub mod ip_nexthop;
