@@ -15,6 +15,15 @@ the setup and writes, in the stored-corpus format of tests/fixtures/kernel/
   NAME.flows.jsonl  one `ip route get` per line, with "alternatives" for
                     multipath answers (gen.py's multipath_alternatives)
 
+An IPv6 case (the setup says `ipv6 on` and its `flow` lines ask IPv6 destinations;
+then every flow must be IPv6) is captured like gen6.py's hosts: the transcripts
+add `$ ip -6 rule show` and `$ ip -6 route show table all` (`ip -j -6 ...` in the
+twin) and the sysctl block adds gen6.py's IPv6 forwarding keys; each flow is an
+`ip -6 route get` (text and -j) with "path": "input" when it has `iif`, else
+"output", and "alternatives" as gen6.py finds them.  Such cases live in their own
+directory (tests/fixtures/real-world-v6, via --dir); a public IPv6 address in a
+flow or in the setup is an error (hostgen6.safe).
+
 The namespaces are deleted afterwards, also on errors.  Nothing here sends a
 packet: only configuration commands and `ip route get`.
 
@@ -37,7 +46,8 @@ Setup file (one directive a line; `#` starts a comment; blank lines ignored):
         one `ip route get ARGS` to record (in file order).
   autoflows [N]
         add flows derived from the built host (its addresses, gateways, route
-        prefixes and rule selectors) until there are N flows (default 24).
+        prefixes and rule selectors) until there are N flows (default 24);
+        in an IPv6 case also input flows (`from` a neighbour `iif` each link).
   anything else
         `ip ARGS` in the host namespace, in file order.  A line the kernel
         refuses is an error unless it ends with `# refused` (then it must be
@@ -60,12 +70,15 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gen  # noqa: E402
+import gen6  # noqa: E402
+import hostgen6  # noqa: E402
 import netns  # noqa: E402
 
 DEFAULT_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)),
                            "..", "fixtures", "real-world")
 NS_PREFIX = "wr-rw-"
 MAX_FLOWS = 30
+MAX_FLOWS6 = 40
 
 
 def sysctl(ns, *args):
@@ -145,8 +158,10 @@ def make_links(name, ns, peer, links):
             netns.check(["ip", "-n", where, "link", "set", pname, "up"])
 
 
-def capture(ns, links, with_nexthops):
+def capture(ns, links, with_nexthops, v6=False):
     cmds = [["addr", "show"], ["rule", "show"], ["route", "show", "table", "all"]]
+    if v6:
+        cmds += [["-6", "rule", "show"], ["-6", "route", "show", "table", "all"]]
     if with_nexthops:
         cmds.append(["nexthop", "show"])
     text, js = [], []
@@ -159,7 +174,10 @@ def capture(ns, links, with_nexthops):
         if rc != 0:
             raise RuntimeError(f"ip -j {' '.join(cmd)} failed: {err}")
         js.append(f"$ ip -j {' '.join(cmd)}\n{out.rstrip()}\n")
-    rc, out, err = sysctl(ns, *(keys := sysctl_keys(links)))
+    keys = sysctl_keys(links)
+    if v6:
+        keys += [k for k in gen6.sysctl_keys(links) if k not in keys]
+    rc, out, err = sysctl(ns, *keys)
     if rc != 0:
         raise RuntimeError(f"sysctl failed: {err}")
     block = f"$ sysctl {' '.join(keys)}\n{out}"
@@ -182,20 +200,32 @@ def sysctl_keys(links):
 _ipj = gen.hostgen._ipj
 
 
-def auto_flows(ns, want, have):
+# Destinations no route prefix of a case names: IPv4 as the first cases had them
+# (public, asked only; nothing is sent), IPv6 from the documentation range.
+OUTSIDE = {False: ["8.8.8.8", "1.1.1.1"], True: ["2001:db8:ffff::8888", "2001:db8:ffff::1111"]}
+
+
+def auto_flows(ns, want, have, v6=False):
     """Deterministic flows aimed at what the host has: rule selectors first, then
-    gateways, local addresses and a host inside each route prefix."""
+    (in an IPv6 case) input flows, a neighbour on each link asking for outside and
+    for a local address, then gateways, local addresses and a host inside each
+    route prefix (and from inside its `from` prefix)."""
+    fam, width = ("-6", 128) if v6 else ("-4", 32)
+    outside = OUTSIDE[v6]
     addrs = []
-    for link in _ipj(ns, "-4", "addr", "show"):
+    for link in _ipj(ns, fam, "addr", "show"):
         for a in link.get("addr_info", []):
             addrs.append(a["local"])
-    locals_ = [a for a in addrs if not a.startswith("127.")]
-    cands = [["8.8.8.8"], ["1.1.1.1"]]
-    for r in _ipj(ns, "-4", "rule", "show"):
+    if v6:
+        locals_ = [a for a in addrs if a != "::1" and not a.startswith("fe80:")]
+    else:
+        locals_ = [a for a in addrs if not a.startswith("127.")]
+    cands = [[d] for d in outside]
+    for r in _ipj(ns, fam, "rule", "show"):
         sel = []
         src = r.get("src")
         if src and src != "all":
-            plen = r.get("srclen", 32)
+            plen = r.get("srclen", width)
             net = ipaddress.ip_network(f"{src}/{plen}", strict=False)
             inside = [a for a in locals_ if ipaddress.ip_address(a) in net]
             sel += ["from", inside[0] if inside else str(net[1] if net.num_addresses > 2 else net[0])]
@@ -205,31 +235,64 @@ def auto_flows(ns, want, have):
             sel += ["uid", str(r["uid_start"])]
         if "oif" in r:
             sel += ["oif", r["oif"]]
+        if v6 and "iif" in r and r["iif"] != "lo":
+            sel += ([] if "from" in sel else ["from", "fe80::99"]) + ["iif", r["iif"]]
         if "ipproto" in r:
             sel += ["ipproto", str(r["ipproto"])]
         if "dport" in r:
             sel += ["dport", str(r["dport"])]
-        dst = "8.8.8.8"
+        dst = outside[0]
         if r.get("dst") and r["dst"] != "all":
-            net = ipaddress.ip_network(f"{r['dst']}/{r.get('dstlen', 32)}", strict=False)
+            net = ipaddress.ip_network(f"{r['dst']}/{r.get('dstlen', width)}", strict=False)
             dst = str(net[1] if net.num_addresses > 2 else net[0])
-        if sel or dst != "8.8.8.8":
+        if sel or dst != outside[0]:
             cands.append([dst] + sel)
-    routes = _ipj(ns, "-4", "route", "show", "table", "all")
+    inputs = []
+    if v6:
+        # input path: a neighbour on each link (the first address after the
+        # link's own global one, else a link-local one) asks for outside and for
+        # one of our addresses
+        for link in _ipj(ns, fam, "addr", "show"):
+            if link["ifname"] == "lo":
+                continue
+            glob = [a for a in link.get("addr_info", []) if a.get("scope") == "global"]
+            if glob:
+                net = ipaddress.ip_network(f"{glob[0]['local']}/{glob[0]['prefixlen']}", strict=False)
+                peer = str(net[min(net.num_addresses - 1, 0x99)])
+            else:
+                peer = "fe80::99"
+            inputs.append([outside[0], "from", peer, "iif", link["ifname"]])
+            if locals_:
+                inputs.append([locals_[0], "from", peer, "iif", link["ifname"]])
+    cands += inputs
+    routes = _ipj(ns, fam, "route", "show", "table", "all")
     for r in routes:
-        for gw in [r.get("gateway")] + [nh.get("gateway") for nh in r.get("nexthops", [])]:
-            if gw and ":" not in gw:
-                cands.append([gw])
+        for nh in [r] + r.get("nexthops", []):
+            gw = nh.get("gateway")
+            if gw and (":" in gw) == v6:
+                # an IPv6 gateway is often link-local: ask it on its device
+                cands.append([gw] + (["oif", nh["dev"]] if v6 and "dev" in nh else []))
     for a in locals_:
         cands.append([a])
     for r in routes:
-        if r.get("table") == "local" or r.get("dst", "default") == "default":
+        default = r.get("dst", "default") == "default"
+        if r.get("table") == "local" or (default and "from" not in r):
             continue
-        net = ipaddress.ip_network(r["dst"] if "/" in r["dst"] else r["dst"] + "/32",
-                                   strict=False)
-        if net.is_multicast:
-            continue
-        cands.append([str(net[min(net.num_addresses - 1, 7)])])
+        if default:
+            cand = [outside[0]]
+        else:
+            net = ipaddress.ip_network(r["dst"] if "/" in r["dst"] else f"{r['dst']}/{width}",
+                                       strict=False)
+            if net.is_multicast or (v6 and net.is_link_local):
+                continue
+            cand = [str(net[min(net.num_addresses - 1, 7)])]
+        if "from" in r:
+            # a source-specific IPv6 route (`from PREFIX`): ask from inside it too
+            snet = ipaddress.ip_network(r["from"] if "/" in r["from"] else f"{r['from']}/{width}",
+                                        strict=False)
+            inside = [a for a in locals_ if ipaddress.ip_address(a) in snet]
+            cands.append(cand + ["from", inside[0] if inside else str(snet[min(snet.num_addresses - 1, 5)])])
+        cands.append(cand)
     seen = {json.dumps(a) for a in have}
     out = []
     for c in cands:
@@ -242,23 +305,69 @@ def auto_flows(ns, want, have):
     return out
 
 
-def record_flow(ns, args):
-    rc, out, err = gen.route_get(ns, args, True)
+def record_flow(ns, args, v6=False):
+    """One flow's record; an IPv6 case asks `ip -6 route get` through gen6.py (its
+    multipath alternatives too) and says which path the flow takes."""
+    g, ip = (gen6, "ip -6") if v6 else (gen, "ip")
+    rc, out, err = g.route_get(ns, args, True)
     if rc not in (0, 2):
-        return None, f"iproute2 rejects `ip route get {' '.join(args)}`: {err.strip()}"
-    rct, text, errt = gen.route_get(ns, args, False)
+        return None, f"iproute2 rejects `{ip} route get {' '.join(args)}`: {err.strip()}"
+    rct, text, errt = g.route_get(ns, args, False)
     rec = {"args": args, "rc": rc, "json": gen.parse_json(rc, out), "text": text,
            "stderr": err}
+    if v6:
+        rec["path"] = "input" if "iif" in args else "output"
     if rct != rc or errt != err:
         rec["text_rc"], rec["text_stderr"] = rct, errt
-    alts = gen.multipath_alternatives(ns, args, rec)
+    try:
+        alts = g.multipath_alternatives(ns, args, rec)
+    except ValueError as e:
+        return None, f"`{ip} route get {' '.join(args)}`: {e}"
     if alts and len(alts) > 1:
         rec["alternatives"] = alts
     return rec, None
 
 
+def flow_dst(args):
+    return args[1] if args and args[0] == "to" and len(args) > 1 else (args[0] if args else "")
+
+
+def ipv6_case(setup):
+    """Whether the setup makes an IPv6 case: `ipv6 on` and flows to IPv6 destinations
+    (then all its flows must be IPv6)."""
+    flows = [p for _, k, p in setup if k == "flow"]
+    if not any(k == "ipv6" for _, k, _ in setup) or not any(":" in flow_dst(f) for f in flows):
+        return False
+    v4 = [" ".join(f) for f in flows if ":" not in flow_dst(f)]
+    if v4:
+        raise ValueError("an IPv6 case asks only IPv6 flows; IPv4: " + "; ".join(v4))
+    return True
+
+
+def public_addresses(words):
+    """The addresses in words that are public: an IPv6 one outside hostgen6's documentation
+    and private ranges, an IPv4 one that is global."""
+    out = []
+    for w in words:
+        if "." not in w and ":" not in w:
+            continue
+        try:
+            net = ipaddress.ip_network(w, strict=False)
+        except ValueError:
+            continue
+        if (not hostgen6.safe(net.network_address) and net.prefixlen > 0) if net.version == 6 \
+                else net.is_global:
+            out.append(w)
+    return out
+
+
 def build(name, d):
     setup = parse_setup(os.path.join(d, name + ".setup"))
+    v6 = ipv6_case(setup)
+    if v6:
+        words = [w for _, k, p in setup for w in (p[0] if k == "ip" else p if isinstance(p, list) else [])]
+        if public_addresses(words):
+            raise ValueError(f"{name}: public addresses in the setup: {public_addresses(words)}")
     ns, peer = NS_PREFIX + name, NS_PREFIX + name + "-peer"
     for n in (ns, peer):
         netns.run(["ip", "netns", "del", n])
@@ -295,15 +404,17 @@ def build(name, d):
             raise RuntimeError(f"{name}: setup problems:\n  " + "\n  ".join(problems))
         has_nh = bool(_ipj(ns, "nexthop", "show"))
         names = [l[0] for l in links]
-        text, js = capture(ns, names, has_nh)
+        text, js = capture(ns, names, has_nh, v6)
         flows, recs = [], []
         for n, kind, p in setup:
             if kind == "flow":
                 flows.append(p)
             elif kind == "autoflows":
-                flows += auto_flows(ns, min(p, MAX_FLOWS), flows)
+                flows += auto_flows(ns, min(p, MAX_FLOWS6 if v6 else MAX_FLOWS), flows, v6)
         for args in flows:
-            rec, why = record_flow(ns, args)
+            if v6 and public_addresses(args):
+                raise RuntimeError(f"{name}: public address in flow {args}")
+            rec, why = record_flow(ns, args, v6)
             if rec is None:
                 if any(args == p for _, k, p in setup if k == "flow"):
                     raise RuntimeError(f"{name}: {why}")
