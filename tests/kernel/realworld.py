@@ -355,8 +355,8 @@ def public_addresses(words):
             net = ipaddress.ip_network(w, strict=False)
         except ValueError:
             continue
-        if (not hostgen6.safe(net.network_address) and net.prefixlen > 0) if net.version == 6 \
-                else net.is_global:
+        if net.prefixlen > 0 and (not hostgen6.safe(net.network_address) if net.version == 6
+                                  else net.is_global):
             out.append(w)
     return out
 
