@@ -4,6 +4,9 @@
 //!   dump (the same text `gen_routes` prints for benches/vs-jc.sh).
 //! * `decide/1M-routes/*`: one `ip route get` on that table, with the [`Fib`] index built
 //!   once outside the timed loop (target: well under 1 µs).
+//! * `parse/1M-routes-v6`, `decide/1M-routes-v6/*`: the same for a 1,000,000-route
+//!   `ip -6 route show table all` dump and `ip -6 route get` through [`Fib6`]'s index
+//!   (issue 17's targets: parse < 0.6 s, one decision < 1 µs).
 //! * `seed/parse+explain`: the seed paste parsed and explained for 192.168.10.10.
 //!
 //! Sample sizes and measurement times are small so the whole run takes well under a minute.
@@ -76,5 +79,44 @@ fn seed(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, parse, decide, seed);
+fn parse6(c: &mut Criterion) {
+    let text = routegen::routes6(ROUTES);
+    let mut g = c.benchmark_group("parse");
+    g.sample_size(10).measurement_time(Duration::from_secs(8)).warm_up_time(Duration::from_secs(1));
+    g.throughput(Throughput::Bytes(text.len() as u64));
+    g.bench_function("1M-routes-v6", |b| b.iter_with_large_drop(|| analyze(black_box(&text))));
+    g.finish();
+}
+
+fn decide6(c: &mut Criterion) {
+    use std::net::Ipv6Addr;
+    use whyroute::decide::inet6::Fib6;
+    let a = analyze(&routegen::routes6(ROUTES));
+    assert!(a.diagnostics.is_empty(), "the generated dump parses cleanly: {:?}", &a.diagnostics[..a.diagnostics.len().min(3)]);
+    let fib = Fib6::new(&a.host);
+    let main = a.host.inet6.routes(whyroute::model::TABLE_MAIN);
+    // Inside a route from the middle of the table, and covered by the default route only.
+    let hit = Ipv6Addr::from(u128::from(main[main.len() / 2].dst.network()) | 1);
+    let miss = Ipv6Addr::new(0xfc00, 0, 0, 0, 0, 0, 0, 1);
+    let mut dsts = routegen::Rng::new(42);
+    let spread: Vec<Flow<Ipv6Addr>> = (0..1024).map(|_| Flow::to(Ipv6Addr::from((0xfdu128 << 120) | u128::from(dsts.next()) << 56 >> 8))).collect();
+    for f in [Flow::to(hit), Flow::to(miss)] {
+        fib.route_get(&f).expect("a route");
+    }
+    let mut g = c.benchmark_group("decide/1M-routes-v6");
+    g.sample_size(50).measurement_time(Duration::from_secs(3)).warm_up_time(Duration::from_secs(1));
+    let (fh, fm) = (Flow::to(hit), Flow::to(miss));
+    g.bench_function("hit", |b| b.iter(|| fib.route_get(black_box(&fh))));
+    g.bench_function("default-route", |b| b.iter(|| fib.route_get(black_box(&fm))));
+    let mut i = 0;
+    g.bench_function("spread", |b| {
+        b.iter(|| {
+            i = (i + 1) & 1023;
+            fib.route_get(black_box(&spread[i]))
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, parse, decide, seed, parse6, decide6);
 criterion_main!(benches);

@@ -4,11 +4,11 @@
 //! twin. Runs without root; the live differential (tests/kernel/run.sh) makes new hosts.
 #![cfg(all(feature = "inet6", not(target_arch = "wasm32")))]
 
-use serde_json::Value;
+mod common;
+
+use common::replay6;
 use std::path::{Path, PathBuf};
-use whyroute::decide::inet6::{Refusal6, route_get6};
-use whyroute::decide::parse_flow_args6;
-use whyroute::{analyze, routeget};
+use whyroute::analyze;
 
 fn corpus() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/kernel-v6")
@@ -16,52 +16,12 @@ fn corpus() -> PathBuf {
 
 /// The stored hosts, by base name (`…/host-3`), sorted.
 fn hosts() -> Vec<String> {
-    let mut bases: Vec<String> = std::fs::read_dir(corpus())
-        .expect("tests/fixtures/kernel-v6")
-        .filter_map(|e| e.ok()?.path().to_str()?.strip_suffix(".flows.jsonl").map(String::from))
-        .collect();
-    bases.sort();
-    bases
-}
-
-/// Whether our answer to one stored flow is what the kernel printed (or, for a multipath
-/// route, one of the answers it gives under other hash seeds). `Err` says what we printed.
-fn agrees(host: &whyroute::model::Host, case: &Value) -> Result<(), String> {
-    let args: Vec<&str> = case["args"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
-    let flow = parse_flow_args6(&args).map_err(|e| format!("args not understood: {e}"))?;
-    let rc = case["rc"].as_i64().unwrap();
-    match (route_get6(host, &flow), rc) {
-        (Ok(d), 0) => {
-            let json: Value = serde_json::from_str(&routeget::format_json6_line(host, &d)).unwrap();
-            let text = routeget::format_text6(host, &d);
-            let answers = std::iter::once(case).chain(case.get("alternatives").and_then(Value::as_array).into_iter().flatten());
-            let same = |a: &Value| a["json"] == json && a["text"].as_str().unwrap().trim_end() == text.trim_end();
-            if answers.into_iter().any(same) { Ok(()) } else { Err(format!("{json} / {text:?}")) }
-        }
-        (Err(Refusal6::Kernel(e)), 2) if case["stderr"].as_str().unwrap().trim() == routeget::format_error(e) => Ok(()),
-        (Err(Refusal6::Kernel(e)), _) => Err(routeget::format_error(e)),
-        (Err(Refusal6::Undecidable(why)), _) => Err(format!("undecidable: {why}")),
-        (Ok(d), _) => Err(routeget::format_text6(host, &d)),
-    }
+    replay6::cases(&corpus())
 }
 
 #[test]
 fn stored_ipv6_kernel_answers_are_reproduced() {
-    let (mut checked, mut paths, mut failures) = (0, [0, 0], Vec::new());
-    for base in hosts() {
-        let flows = std::fs::read_to_string(format!("{base}.flows.jsonl")).unwrap();
-        for transcript in [format!("{base}.txt"), format!("{base}.json.txt")] {
-            let a = analyze(&std::fs::read_to_string(&transcript).expect("host transcript"));
-            for line in flows.lines().filter(|l| !l.trim().is_empty()) {
-                let case: Value = serde_json::from_str(line).expect("flow line");
-                checked += 1;
-                paths[usize::from(case["path"] == "input")] += 1;
-                if let Err(ours) = agrees(&a.host, &case) {
-                    failures.push(format!("{transcript}: ip -6 route get {}: kernel rc={} {} / whyroute {ours}", case["args"], case["rc"], case["text"]));
-                }
-            }
-        }
-    }
+    let replay6::Replay { checked, paths, failures } = replay6::replay(&corpus());
     // 20 hosts × 50 flows, each against the text and the JSON transcript.
     assert!(checked >= 2000, "the stored IPv6 corpus should hold 2000 checks, found {checked}");
     assert!(paths[0] > 0 && paths[1] > 0, "both the output and the input path are replayed: {paths:?}");

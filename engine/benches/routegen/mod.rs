@@ -78,6 +78,67 @@ pub fn push_route(rng: &mut Rng, out: &mut String) {
     }
 }
 
+/// IPv6 prefix lengths weighted roughly as in a real IPv6 full table (/48 dominates).
+const LENS6: &[(u8, u32)] = &[(48, 55), (32, 10), (44, 6), (40, 5), (36, 4), (46, 4), (47, 3), (29, 3), (42, 2), (45, 2), (56, 2), (64, 2), (33, 1), (128, 1)];
+
+/// Appends one route of the IPv6 dump: `ip -6 route show` of a router with a full feed.
+/// Destinations are ULA (fd00::/8), so the dump holds no routable address.
+pub fn push_route6(rng: &mut Rng, out: &mut String) {
+    let total: u32 = LENS6.iter().map(|(_, w)| w).sum();
+    let mut pick = rng.below(total as u64) as u32;
+    let mut len = 48;
+    for &(l, w) in LENS6 {
+        if pick < w {
+            len = l;
+            break;
+        }
+        pick -= w;
+    }
+    let addr = (0xfdu128 << 120) | (u128::from(rng.next()) << 56 >> 8) | u128::from(rng.next() as u16);
+    let net = addr & (u128::MAX << (128 - u32::from(len)));
+    let dst = std::net::Ipv6Addr::from(net);
+    let dst = if len == 128 { format!("{dst}") } else { format!("{dst}/{len}") };
+    match rng.below(100) {
+        0..=69 => {
+            let up = 1 + rng.below(4);
+            writeln!(out, "{dst} via fe80::{up} dev eth0 proto bgp metric 20 pref medium").unwrap();
+        }
+        70..=84 => {
+            let dev = 1 + rng.below(3);
+            writeln!(out, "{dst} dev eth{dev} proto kernel metric 256 pref medium").unwrap();
+        }
+        85..=96 => writeln!(out, "{dst} via fd00:ffff::1 dev eth9 table 100 proto static metric 100 pref medium").unwrap(),
+        _ => writeln!(out, "{dst} via fe80::1 dev eth0 proto static metric 50 onlink pref medium").unwrap(),
+    }
+}
+
+/// `n` IPv6 routes (a default route first) as `ip -6 route show table all` prints them, after
+/// that command line and the addresses the gateways need.
+pub fn routes6(n: usize) -> String {
+    let mut out = String::with_capacity(n * 72 + 512);
+    out.push_str(
+        "$ ip -6 addr
+",
+    );
+    for i in 0..=9 {
+        writeln!(out, "{}: eth{i}: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP qlen 1000", i + 2).unwrap();
+        writeln!(out, "    inet6 fd00:{i}::2/64 scope global\n       valid_lft forever preferred_lft forever").unwrap();
+    }
+    out.push_str(
+        "$ ip -6 route show table all
+",
+    );
+    out.push_str(
+        "default via fe80::1 dev eth0 proto static metric 10 pref medium
+",
+    );
+    let mut rng = Rng::new(0x0005_eed0_fa11_0006);
+    for _ in 1..n {
+        push_route6(&mut rng, &mut out);
+    }
+    out
+}
+
 /// The first `n` routes of the dump (plus a default route first), as `ip route show table all`
 /// would print them (the command line itself is not included).
 pub fn routes(n: usize) -> String {

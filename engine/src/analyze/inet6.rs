@@ -39,7 +39,7 @@ fn infer_local_table(v6: &mut Inet6, host: &mut Host) {
         let dst = Ipv6Net::new(a.local, 128).expect("a /128");
         let mut r = kernel_route(RouteType::Local, dst, &a.dev, 0, why);
         if a.local.is_loopback() {
-            r.nexthops[0].dev = Some(host.loopback_name());
+            r.nexthops[0].dev = Some(host.loopback_name().into());
         }
         local.push(r);
     }
@@ -60,7 +60,7 @@ fn kernel_route(kind: RouteType, dst: Ipv6Net, dev: &str, metric: u32, why: &str
         protocol: Some("kernel".into()),
         prefsrc: None,
         pref: Pref::Medium,
-        nexthops: vec![NextHop6 { dev: Some(dev.to_string()), weight: 1, ..NextHop6::default() }],
+        nexthops: smallvec::smallvec![NextHop6 { dev: Some(dev.into()), weight: 1, ..NextHop6::default() }],
         metrics: Vec::new(),
         expires: None,
         nhid: None,

@@ -10,10 +10,10 @@ use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::net::Ipv4Addr;
 
-/// Keys are already well-mixed IPv4 prefixes; a multiplicative hash is enough and far
-/// cheaper than SipHash on the decision's hot path.
+/// Keys are masked prefixes (IPv4, and IPv6 in decide/inet6), well mixed in their high bits; a
+/// multiplicative hash is enough and far cheaper than SipHash on the decision's hot path.
 #[derive(Default)]
-struct PrefixHasher(u64);
+pub(crate) struct PrefixHasher(u64);
 
 impl Hasher for PrefixHasher {
     fn finish(&self) -> u64 {
@@ -28,6 +28,11 @@ impl Hasher for PrefixHasher {
         // hashbrown takes the bucket from the low bits: fold the product's well-mixed high
         // half down, or masked prefixes (low bits all zero) pile into a few buckets.
         let x = (v as u64).wrapping_mul(0x9E3779B97F4A7C15);
+        self.0 = x ^ (x >> 32);
+    }
+    fn write_u128(&mut self, v: u128) {
+        // Both halves folded in first: an IPv6 prefix of /64 or shorter has a zero low half.
+        let x = ((v >> 64) as u64 ^ (v as u64).rotate_left(29)).wrapping_mul(0x9E3779B97F4A7C15);
         self.0 = x ^ (x >> 32);
     }
 }

@@ -85,11 +85,16 @@ impl Pref {
     }
 }
 
+/// A route's nexthops: nearly always one, kept inline (no allocation per route of a
+/// million-route table).
+pub type NextHops6 = smallvec::SmallVec<[NextHop6; 1]>;
+
 /// One nexthop of an IPv6 route.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct NextHop6 {
     pub gateway: Option<Ipv6Addr>,
-    pub dev: Option<String>,
+    /// Interned while parsing: a table's million routes share a few device names.
+    pub dev: Option<std::sync::Arc<str>>,
     /// `weight N` of a multipath nexthop (1 when not printed).
     pub weight: u32,
     pub onlink: bool,
@@ -113,7 +118,7 @@ pub struct Route6 {
     pub prefsrc: Option<Ipv6Addr>,
     pub pref: Pref,
     /// Empty for the reject types; one for most routes; several for a multipath route.
-    pub nexthops: Vec<NextHop6>,
+    pub nexthops: NextHops6,
     /// Route metrics (`mtu 1400`, `hoplimit 64`, …) as printed, in print order: `ip -6 route
     /// get` echoes them.
     pub metrics: Vec<(String, String)>,

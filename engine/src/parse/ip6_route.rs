@@ -5,8 +5,9 @@
 //! [METRICS] [expires Ns] [pref P]`, and multipath routes as a head line followed by
 //! `nexthop via GW dev D weight W` lines.
 
+use super::words::DevNames;
 use super::{Context, Fragment, Line, ParseDiagnostic, trim};
-use crate::model::{NextHop6, Origin, Pref, Route6, RouteType, TABLE_MAIN, TableId, parse_u32, route_protocol, table_id_builtin};
+use crate::model::{NextHop6, NextHops6, Origin, Pref, Route6, RouteType, TABLE_MAIN, TableId, parse_u32, route_protocol, table_id_builtin};
 use ipnet::Ipv6Net;
 use serde_json::Value;
 use std::net::Ipv6Addr;
@@ -28,6 +29,12 @@ pub fn parse(lines: &[Line<'_>], ctx: &Context, out: &mut Fragment) {
 pub fn parse_lines(lines: &[Line<'_>], default_table: TableId, out: &mut Fragment) {
     // (table, index) of the last route read, for `nexthop` continuation lines.
     let mut last: Option<(TableId, usize)> = None;
+    let mut devs = DevNames::default();
+    // Most of a big listing is one table: room for all its lines at once, instead of the
+    // table's Vec doubling (and, for a moment, being held twice) as it grows.
+    if lines.len() > 4096 {
+        out.inet6.tables.entry(default_table).or_default().reserve(lines.len());
+    }
     for line in lines {
         let text = trim(line.text);
         if text.is_empty() {
@@ -38,7 +45,7 @@ pub fn parse_lines(lines: &[Line<'_>], default_table: TableId, out: &mut Fragmen
                 out.diagnostics.push(ParseDiagnostic::error(*line, "a route line before this `nexthop` line"));
                 continue;
             };
-            match parse_nexthop(rest) {
+            match parse_nexthop(rest, &mut devs) {
                 Ok(nh) => {
                     let r = &mut out.inet6.tables.get_mut(&t).expect("the last route's table")[i];
                     // A multipath head line has no nexthop of its own.
@@ -52,7 +59,7 @@ pub fn parse_lines(lines: &[Line<'_>], default_table: TableId, out: &mut Fragmen
             continue;
         }
         last = None;
-        match parse_route_line(text, default_table, out) {
+        match parse_route_line(text, default_table, out, &mut devs) {
             Ok(Some(mut r)) => {
                 r.origin = Origin::line(line.no);
                 let routes = out.inet6.tables.entry(r.table).or_default();
@@ -88,7 +95,7 @@ const METRICS: &[&str] = &[
 const FLAGS: &[&str] = &["onlink", "pervasive", "offload", "trap", "notify", "linkdown", "dead", "unresolved", "rt_offload", "rt_trap", "rt_offload_failed"];
 
 /// One route line; None for a line that is no route of a table (a `cache` entry).
-fn parse_route_line(text: &str, default_table: TableId, out: &Fragment) -> Result<Option<Route6>, String> {
+fn parse_route_line(text: &str, default_table: TableId, out: &Fragment, devs: &mut DevNames) -> Result<Option<Route6>, String> {
     let mut w = text.split_whitespace();
     let mut first = w.next().ok_or("a route")?;
     let mut kind = RouteType::Unicast;
@@ -109,7 +116,7 @@ fn parse_route_line(text: &str, default_table: TableId, out: &Fragment) -> Resul
         protocol: None,
         prefsrc: None,
         pref: Pref::Medium,
-        nexthops: Vec::new(),
+        nexthops: NextHops6::new(),
         metrics: Vec::new(),
         expires: None,
         nhid: None,
@@ -130,7 +137,7 @@ fn parse_route_line(text: &str, default_table: TableId, out: &Fragment) -> Resul
                 }
                 nh.gateway = Some(v.parse().map_err(|_| format!("an IPv6 gateway after `via`, found `{v}`"))?);
             }
-            "dev" | "oif" => nh.dev = Some(val()?.to_string()),
+            "dev" | "oif" => nh.dev = Some(devs.get(val()?)),
             "table" => {
                 let v = val()?;
                 r.table = table_id_builtin(v)
@@ -191,7 +198,7 @@ fn parse_route_line(text: &str, default_table: TableId, out: &Fragment) -> Resul
 }
 
 /// `nexthop via GW dev D weight W [FLAGS]` (the part after `nexthop`).
-fn parse_nexthop(rest: &str) -> Result<NextHop6, String> {
+fn parse_nexthop(rest: &str, devs: &mut DevNames) -> Result<NextHop6, String> {
     let mut nh = NextHop6 { weight: 1, ..NextHop6::default() };
     let mut w = rest.split_whitespace();
     while let Some(k) = w.next() {
@@ -204,7 +211,7 @@ fn parse_nexthop(rest: &str) -> Result<NextHop6, String> {
                 }
                 nh.gateway = Some(v.parse().map_err(|_| format!("an IPv6 gateway after `via`, found `{v}`"))?);
             }
-            "dev" => nh.dev = Some(val()?.to_string()),
+            "dev" => nh.dev = Some(devs.get(val()?)),
             "weight" => {
                 let v = val()?;
                 nh.weight = v.parse().map_err(|_| format!("a number after `weight`, found `{v}`"))?;
@@ -234,8 +241,9 @@ pub fn parse_net6(s: &str) -> Option<Ipv6Net> {
 fn parse_json(lines: &[Line<'_>], default_table: TableId, out: &mut Fragment) {
     let Some((items, mut reports)) = super::json_array(lines, "ip -6 -j route", out) else { return };
     let line_no = reports.line();
+    let mut devs = DevNames::default();
     for item in items {
-        match json_route(&item, default_table, out) {
+        match json_route(&item, default_table, out, &mut devs) {
             Ok(Some(mut r)) => {
                 r.origin = Origin::line(line_no);
                 out.inet6.tables.entry(r.table).or_default().push(r);
@@ -248,7 +256,7 @@ fn parse_json(lines: &[Line<'_>], default_table: TableId, out: &mut Fragment) {
 }
 
 /// One IPv6 route object of `ip -j route` (an element that has `pref`, or of `ip -6 -j route`).
-pub fn json_route(item: &Value, default_table: TableId, out: &Fragment) -> Result<Option<Route6>, String> {
+pub fn json_route(item: &Value, default_table: TableId, out: &Fragment, devs: &mut DevNames) -> Result<Option<Route6>, String> {
     if item.get("dst").is_none() {
         return Err("a route object with its `dst`, as `ip -j route` prints it".into());
     }
@@ -284,14 +292,14 @@ pub fn json_route(item: &Value, default_table: TableId, out: &Fragment) -> Resul
             t.push_str(&format!(" {k} {}", super::json_word(v)));
         }
     }
-    let Some(mut r) = parse_route_line(&t, default_table, out)? else { return Ok(None) };
+    let Some(mut r) = parse_route_line(&t, default_table, out, devs)? else { return Ok(None) };
     if let Some(hops) = item.get("nexthops").and_then(Value::as_array) {
         r.nexthops.clear();
         for nh in hops {
             let mut h = String::new();
             super::push_json_words(nh, &[("gateway", "via"), ("dev", "dev"), ("weight", "weight")], &mut h);
             super::push_json_flags(nh, &mut h);
-            r.nexthops.push(parse_nexthop(&h)?);
+            r.nexthops.push(parse_nexthop(&h, devs)?);
         }
     }
     Ok(Some(r))

@@ -390,7 +390,7 @@ fn parse_json(lines: &[Line<'_>], default_table: TableId, out: &mut Fragment) {
             #[cfg(not(feature = "inet6"))]
             reports.ipv6(out, &item);
             #[cfg(feature = "inet6")]
-            match super::ip6_route::json_route(&item, default_table, out) {
+            match super::ip6_route::json_route(&item, default_table, out, &mut devs) {
                 Ok(Some(mut r)) => {
                     r.origin = Origin::line(line_no);
                     out.inet6.tables.entry(r.table).or_default().push(r);

@@ -3,8 +3,10 @@
 //! fib6_select_path), step for step as net/ipv6/route.c, fib6_rules.c and ip6_fib.c take it.
 
 use super::super::{Flow, RouteError, rule_matches};
+use super::fib::{Covering, Fib6};
 use super::source::ipv6_dev_get_saddr;
 use crate::model::{Host, Missing, NextHop6, Pref, Route6, RouteType, RuleAction, TableId};
+use smallvec::SmallVec;
 use std::net::Ipv6Addr;
 
 /// What `ip -6 route get` prints for a route found.
@@ -47,8 +49,20 @@ struct Strict {
     iface: bool,
 }
 
-/// `ip -6 route get` for `flow`.
+/// `ip -6 route get` for `flow`. Each table looked up is scanned once; [`super::Fib6`] indexes
+/// the tables for many decisions.
 pub fn route_get6(host: &Host, flow: &Flow<Ipv6Addr>) -> Result<Decision6, Refusal6> {
+    decide(host, flow, &Covering::Scan)
+}
+
+impl Fib6<'_> {
+    /// `ip -6 route get` for `flow`, as [`route_get6`] decides it.
+    pub fn route_get(&self, flow: &Flow<Ipv6Addr>) -> Result<Decision6, Refusal6> {
+        decide(self.host, flow, &self.covering())
+    }
+}
+
+fn decide(host: &Host, flow: &Flow<Ipv6Addr>, find: &Covering) -> Result<Decision6, Refusal6> {
     let v6 = &host.inet6;
     if !v6.main_seen {
         return Err(Refusal6::Undecidable("the paste shows no IPv6 routing table: paste `ip -6 route show table all`".into()));
@@ -60,7 +74,7 @@ pub fn route_get6(host: &Host, flow: &Flow<Ipv6Addr>) -> Result<Decision6, Refus
         None => (flow.oif.as_deref(), Strict { iface: need_strict || (flow.oif.is_some() && flow.from.is_none()) }),
         Some(iif) => (Some(iif.as_str()), Strict { iface: need_strict }),
     };
-    let (table, index, hops) = rules_lookup(host, flow, oif, strict)?;
+    let (table, index, hops) = rules_lookup(host, flow, oif, strict, find)?;
     let r = &v6.routes(table)[index];
     if r.nhid.is_some() {
         return Err(Refusal6::Undecidable(format!("the route `{}` uses a nexthop object (`nhid`): not modelled for IPv6 yet", r.dst)));
@@ -69,7 +83,7 @@ pub fn route_get6(host: &Host, flow: &Flow<Ipv6Addr>) -> Result<Decision6, Refus
     let Some(nh_dev) = nh.dev.clone() else {
         return Err(Refusal6::Undecidable(Missing::Device.describe()));
     };
-    let dev = if matches!(r.kind, RouteType::Local | RouteType::Anycast) { host.loopback_name() } else { nh_dev.clone() };
+    let dev = if matches!(r.kind, RouteType::Local | RouteType::Anycast) { host.loopback_name() } else { nh_dev.to_string() };
     // rt6_fill_node: the route's own `src` on either path; the chosen one on output only.
     let prefsrc = match (&flow.iif, r.prefsrc) {
         (_, Some(p)) => Some(p),
@@ -97,7 +111,7 @@ pub fn route_get6(host: &Host, flow: &Flow<Ipv6Addr>) -> Result<Decision6, Refus
 
 /// fib6_rule_lookup: the rules in order (or local then main without rules of one's own, the
 /// same walk). Returns the table, the route's index and the nexthops it can use.
-fn rules_lookup(host: &Host, flow: &Flow<Ipv6Addr>, oif: Option<&str>, strict: Strict) -> Result<(TableId, usize, Vec<usize>), Refusal6> {
+fn rules_lookup(host: &Host, flow: &Flow<Ipv6Addr>, oif: Option<&str>, strict: Strict, find: &Covering) -> Result<(TableId, usize, Vec<usize>), Refusal6> {
     let rules = &host.inet6.rules;
     let mut i = 0;
     while i < rules.len() {
@@ -123,7 +137,7 @@ fn rules_lookup(host: &Host, flow: &Flow<Ipv6Addr>, oif: Option<&str>, strict: S
             RuleAction::Prohibit => return Err(Refusal6::Kernel(RouteError::PermissionDenied)),
             RuleAction::Blackhole => return Err(Refusal6::Kernel(RouteError::InvalidArgument)),
         };
-        let Some((index, hops)) = table_lookup(host, table, flow, oif, strict) else { continue };
+        let Some((index, hops)) = table_lookup(host, table, flow, oif, strict, find) else { continue };
         let r = &host.inet6.routes(table)[index];
         match r.kind {
             RouteType::Throw => continue,
@@ -149,34 +163,37 @@ fn rules_lookup(host: &Host, flow: &Flow<Ipv6Addr>, oif: Option<&str>, strict: S
 /// fib6_table_lookup: the longest destination prefix first, within it the longest source
 /// prefix (source-specific routes), backtracking to shorter ones while rt6_select finds
 /// nothing usable.
-fn table_lookup(host: &Host, table: TableId, flow: &Flow<Ipv6Addr>, oif: Option<&str>, strict: Strict) -> Option<(usize, Vec<usize>)> {
+fn table_lookup(host: &Host, table: TableId, flow: &Flow<Ipv6Addr>, oif: Option<&str>, strict: Strict, find: &Covering) -> Option<(usize, Vec<usize>)> {
     let routes = host.inet6.routes(table);
     let src = flow.from.unwrap_or(Ipv6Addr::UNSPECIFIED);
-    // The tree's nodes on the path: (destination length, source length) with routes.
-    let mut nodes: Vec<(u8, u8, ipnet::Ipv6Net, Option<ipnet::Ipv6Net>)> = Vec::new();
-    for r in routes {
-        if !r.dst.contains(&flow.dst) || r.src.is_some_and(|s| !s.contains(&src)) {
+    let specific = |i: usize| routes[i].src.is_some_and(|s| s.prefix_len() > 0);
+    for group in find.groups(host, table, flow.dst) {
+        let group: SmallVec<[usize; 4]> = group.iter().map(|&i| i as usize).collect();
+        // The source prefixes of this destination's subtree that hold the flow's source,
+        // longest first.
+        let mut sources: SmallVec<[ipnet::Ipv6Net; 2]> =
+            group.iter().filter(|&&i| specific(i)).filter_map(|&i| routes[i].src).filter(|s| s.contains(&src)).collect();
+        sources.sort_by_key(|s| std::cmp::Reverse(s.prefix_len()));
+        sources.dedup();
+        for s in &sources {
+            let leaf: SmallVec<[usize; 4]> = group.iter().copied().filter(|&i| routes[i].src == Some(*s)).collect();
+            if let Some(found) = rt6_select(host, routes, &leaf, oif, strict) {
+                return Some(found);
+            }
+        }
+        // A destination with source-specific routes has a subtree, and fib6_node_lookup_1
+        // looks only there: its plain routes are reached by backtracking out of a matching
+        // source node (fib6_backtrack), never when no source route matches. The table's root
+        // is the exception: a lookup that finds no node ends there (fib6_node_lookup), so
+        // plain default routes are always the last resort.
+        let dst = routes[group[0]].dst;
+        if sources.is_empty() && dst.prefix_len() > 0 && group.iter().any(|&i| specific(i)) {
             continue;
         }
-        let key = (r.dst.prefix_len(), r.src.map_or(0, |s| s.prefix_len()), r.dst, r.src.filter(|s| s.prefix_len() > 0));
-        if !nodes.contains(&key) {
-            nodes.push(key);
-        }
-    }
-    nodes.sort_by_key(|n| std::cmp::Reverse((n.0, n.1)));
-    // A destination with source-specific routes has a subtree, and fib6_node_lookup_1 looks
-    // only there: its plain routes are reached by backtracking out of a matching source node
-    // (fib6_backtrack), never when no source route matches. The table's root is the
-    // exception: a lookup that finds no node ends there (fib6_node_lookup), so plain default
-    // routes are always the last resort.
-    let has_subtree = |dst: ipnet::Ipv6Net| routes.iter().any(|r| r.dst == dst && r.src.is_some_and(|s| s.prefix_len() > 0));
-    let source_matched = |dst: ipnet::Ipv6Net| nodes.iter().any(|n| n.2 == dst && n.3.is_some());
-    for &(_, _, dst, srcp) in &nodes {
-        if srcp.is_none() && dst.prefix_len() > 0 && has_subtree(dst) && !source_matched(dst) {
-            continue;
-        }
-        let leaf: Vec<usize> = (0..routes.len()).filter(|&i| routes[i].dst == dst && routes[i].src.filter(|s| s.prefix_len() > 0) == srcp).collect();
-        if let Some(found) = rt6_select(host, routes, &leaf, oif, strict) {
+        let leaf: SmallVec<[usize; 4]> = group.iter().copied().filter(|&i| !specific(i)).collect();
+        if !leaf.is_empty()
+            && let Some(found) = rt6_select(host, routes, &leaf, oif, strict)
+        {
             return Some(found);
         }
     }
@@ -202,7 +219,7 @@ fn rt6_select(host: &Host, routes: &[Route6], leaf: &[usize], oif: Option<&str>,
             }
             if routes[i].nexthops.is_empty() {
                 // Reject routes without a device in the paste: they sit on lo.
-                let lo = NextHop6 { dev: Some(host.loopback_name()), ..NextHop6::default() };
+                let lo = NextHop6 { dev: Some(host.loopback_name().into()), ..NextHop6::default() };
                 if let Some(m) = score(host, &routes[i], &lo, oif, strict)
                     && best.is_none_or(|(b, _, _)| m > b)
                 {

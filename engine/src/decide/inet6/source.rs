@@ -44,9 +44,10 @@ fn scores(host: &Host, a: &Address6, dst: Ipv6Addr, dst_dev: Option<&str>, dst_s
     let seg = a.local.segments();
     // v4-mapped, v4-compatible and loopback addresses are never "deprecated" for rule 3.
     let always_preferred = a.local.is_loopback() || (seg[0..5] == [0; 5] && (seg[5] == 0xffff || seg[5] == 0) && !a.local.is_unspecified());
-    let use_optimistic = host.sysctl(&format!("net.ipv6.conf.{}.use_optimistic", a.dev)).unwrap_or(0) != 0;
-    let avoided = a.flags.deprecated || (a.flags.optimistic && !use_optimistic);
-    let use_tempaddr = host.sysctl(&format!("net.ipv6.conf.{}.use_tempaddr", a.dev)).unwrap_or(0);
+    // Asked per address of every decision: no key to build when the paste shows no sysctl.
+    let conf = |name: &str| if host.sysctls.is_empty() { 0 } else { host.sysctl(&format!("net.ipv6.conf.{}.{name}", a.dev)).unwrap_or(0) };
+    let avoided = a.flags.deprecated || (a.flags.optimistic && conf("use_optimistic") == 0);
+    let use_tempaddr = conf("use_tempaddr");
     let prefer_temporary = use_tempaddr >= 2;
     let matchlen = (u128::from(a.local) ^ u128::from(dst)).leading_zeros().min(a.prefix_len as u32) as i32;
     [
