@@ -354,19 +354,38 @@ mod cli {
         Ok((a, flow))
     }
 
-    fn route_get(host: &str, json: bool, args: &[String]) -> ExitCode {
-        // `-4`/`-6` as in `ip -6 route get`; without one, the destination's family decides.
+    #[cfg(feature = "inet6")]
+    fn load_with_flow6(host: &str, args: &[String]) -> Result<(whyroute::Analysis, whyroute::Flow<std::net::Ipv6Addr>), ExitCode> {
+        let a = load(host)?;
+        let flow = whyroute::decide::parse_flow_args6(args).map_err(|e| {
+            eprintln!("Error: expected {e}");
+            ExitCode::from(1)
+        })?;
+        Ok((a, flow))
+    }
+
+    /// `-4`/`-6` as in `ip -6 route get`; without one, the destination's family decides.
+    /// The arguments after the family, and whether they describe an IPv6 flow.
+    fn family(args: &[String]) -> (&[String], bool) {
         let family: Vec<&String> = args.iter().take_while(|a| *a == "-4" || *a == "-6").collect();
-        let args = &args[family.len()..];
+        let rest = &args[family.len()..];
         let ipv6_address = |a: &String| a.split('/').next().is_some_and(|x| x.parse::<std::net::Ipv6Addr>().is_ok());
-        if family.last().is_some_and(|f| *f == "-6") || (family.is_empty() && args.iter().any(ipv6_address)) {
+        (rest, family.last().is_some_and(|f| *f == "-6") || (family.is_empty() && rest.iter().any(ipv6_address)))
+    }
+
+    #[cfg(not(feature = "inet6"))]
+    fn ipv4_only() -> ExitCode {
+        eprintln!("whyroute: this build decides IPv4 only (built without the inet6 feature)");
+        ExitCode::from(1)
+    }
+
+    fn route_get(host: &str, json: bool, args: &[String]) -> ExitCode {
+        let (args, ipv6) = family(args);
+        if ipv6 {
             #[cfg(feature = "inet6")]
             return route_get6(host, json, args);
             #[cfg(not(feature = "inet6"))]
-            {
-                eprintln!("whyroute: this build decides IPv4 only (built without the inet6 feature)");
-                return ExitCode::from(1);
-            }
+            return ipv4_only();
         }
         let (a, flow) = match load_with_flow(host, args) {
             Ok(x) => x,
@@ -423,18 +442,27 @@ mod cli {
     }
 
     #[cfg(feature = "inet6")]
-    fn route_get6(host: &str, json: bool, args: &[String]) -> ExitCode {
-        use whyroute::decide::inet6::{Refusal6, route_get6};
-        let a = match load(host) {
-            Ok(a) => a,
+    fn explain6(host: &str, json: bool, args: &[String]) -> ExitCode {
+        let (a, flow) = match load_with_flow6(host, args) {
+            Ok(x) => x,
             Err(c) => return c,
         };
-        let flow = match whyroute::decide::parse_flow_args6(args) {
-            Ok(f) => f,
-            Err(e) => {
-                eprintln!("Error: expected {e}");
-                return ExitCode::from(1);
-            }
+        let t = whyroute::explain::explain6(&a.host, &flow);
+        if json {
+            println!("{}", serde_json::to_string_pretty(&t).expect("trace serialises"));
+        } else {
+            print!("{}", t.text);
+            print_not_understood(&a);
+        }
+        ExitCode::SUCCESS
+    }
+
+    #[cfg(feature = "inet6")]
+    fn route_get6(host: &str, json: bool, args: &[String]) -> ExitCode {
+        use whyroute::decide::inet6::{Refusal6, route_get6};
+        let (a, flow) = match load_with_flow6(host, args) {
+            Ok(x) => x,
+            Err(c) => return c,
         };
         for dev in [&flow.oif, &flow.iif].into_iter().flatten() {
             if a.host.link(dev).is_none() {
@@ -478,6 +506,13 @@ mod cli {
     }
 
     fn explain(host: &str, json: bool, args: &[String]) -> ExitCode {
+        let (args, ipv6) = family(args);
+        if ipv6 {
+            #[cfg(feature = "inet6")]
+            return explain6(host, json, args);
+            #[cfg(not(feature = "inet6"))]
+            return ipv4_only();
+        }
         let (a, flow) = match load_with_flow(host, args) {
             Ok(x) => x,
             Err(c) => return c,
@@ -495,15 +530,19 @@ mod cli {
                 }
             }
             print!("{}", t.text);
-            let errors: Vec<_> = a.diagnostics.iter().filter(|d| d.severity != whyroute::parse::Severity::Info).collect();
-            if !errors.is_empty() {
-                println!("\nLines not understood ({}):", errors.len());
-                for d in errors {
-                    println!("  {d}");
-                }
-            }
+            print_not_understood(&a);
         }
         ExitCode::SUCCESS
+    }
+
+    fn print_not_understood(a: &whyroute::Analysis) {
+        let errors: Vec<_> = a.diagnostics.iter().filter(|d| d.severity != whyroute::parse::Severity::Info).collect();
+        if !errors.is_empty() {
+            println!("\nLines not understood ({}):", errors.len());
+            for d in errors {
+                println!("  {d}");
+            }
+        }
     }
 
     fn check(host: &str) -> ExitCode {

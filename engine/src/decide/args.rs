@@ -17,8 +17,10 @@ pub fn parse_flow_args6<S: AsRef<str>>(args: &[S]) -> Result<Flow<Ipv6Addr>, Str
 }
 
 /// An address family's address, as a flow names it.
-trait FlowAddr: std::str::FromStr + Copy {
+pub trait FlowAddr: std::str::FromStr + Copy + std::fmt::Display {
     const UNSPECIFIED: Self;
+    /// The command whose flow this is: `ip route get` or `ip -6 route get`.
+    const COMMAND: &'static str;
     /// "an IPv4 address" or "an IPv6 address".
     const WHAT: &'static str;
     /// The protocol of a flow that names none: IPv4's route get builds a UDP packet, IPv6's
@@ -32,6 +34,7 @@ trait FlowAddr: std::str::FromStr + Copy {
 
 impl FlowAddr for Ipv4Addr {
     const UNSPECIFIED: Self = Ipv4Addr::UNSPECIFIED;
+    const COMMAND: &'static str = "ip route get";
     const WHAT: &'static str = "an IPv4 address";
     const DEFAULT_IPPROTO: u8 = 17;
     const INPUT_UID_INVALID: bool = false;
@@ -42,6 +45,7 @@ impl FlowAddr for Ipv4Addr {
 
 impl FlowAddr for Ipv6Addr {
     const UNSPECIFIED: Self = Ipv6Addr::UNSPECIFIED;
+    const COMMAND: &'static str = "ip -6 route get";
     const WHAT: &'static str = "an IPv6 address";
     const DEFAULT_IPPROTO: u8 = 0;
     const INPUT_UID_INVALID: bool = true;
@@ -125,7 +129,7 @@ fn parse_flow_args_of<A: FlowAddr, S: AsRef<str>>(args: &[S]) -> Result<Flow<A>,
 }
 
 /// The flow back as `ip route get` arguments: `198.51.100.7 from 192.0.2.1 mark 7`.
-impl std::fmt::Display for Flow {
+impl<A: FlowAddr> std::fmt::Display for Flow<A> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}", self.dst)?;
         if let Some(x) = self.from {
@@ -143,7 +147,7 @@ impl std::fmt::Display for Flow {
         if self.tos != 0 {
             write!(f, " tos 0x{:x}", self.tos)?;
         }
-        if self.ipproto != 17 {
+        if self.ipproto != A::DEFAULT_IPPROTO {
             write!(f, " ipproto {}", crate::names::ipproto_name(self.ipproto))?;
         }
         if self.sport != 0 {
@@ -152,7 +156,8 @@ impl std::fmt::Display for Flow {
         if self.dport != 0 {
             write!(f, " dport {}", self.dport)?;
         }
-        if self.uid != 0 {
+        // The uid an IPv6 input flow gets when none is given is no argument.
+        if self.uid != 0 && !(A::INPUT_UID_INVALID && self.iif.is_some() && self.uid == u32::MAX) {
             write!(f, " uid {}", self.uid)?;
         }
         Ok(())

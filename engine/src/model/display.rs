@@ -3,21 +3,21 @@
 
 use super::elements::*;
 use super::host::Host;
+use super::inet6::{NextHop6, Route6, RulePrefix};
 use crate::names::{TABLE_MAIN, ipproto_name};
-use ipnet::Ipv4Net;
 use std::fmt::Write as _;
 
-fn prefix(n: &Ipv4Net) -> String {
-    if n.prefix_len() == 32 { n.addr().to_string() } else { n.to_string() }
+fn prefix<N: RulePrefix>(n: &N) -> String {
+    n.words()
 }
 
 /// One rule on one line of prose: `PRIO: SELECTORS ACTION` (no tab), as messages quote it.
-pub fn rule_line(host: &Host, r: &Rule) -> String {
+pub fn rule_line<N: RulePrefix>(host: &Host, r: &Rule<N>) -> String {
     rule_to_string(host, r).replace('\t', " ")
 }
 
 /// One rule as `ip rule show` prints it: `PRIO:\tSELECTORS ACTION`.
-pub fn rule_to_string(host: &Host, r: &Rule) -> String {
+pub fn rule_to_string<N: RulePrefix>(host: &Host, r: &Rule<N>) -> String {
     let mut s = format!("{}:\t", r.priority);
     if r.invert {
         s.push_str("not ");
@@ -128,17 +128,23 @@ fn c_hex(v: u32) -> String {
     if v == 0 { "0".into() } else { format!("{v:#x}") }
 }
 
-/// One route as `ip route show table all` prints it (multipath nexthops on extra lines).
-pub fn route_to_string(host: &Host, r: &Route) -> String {
+/// `[TYPE] DST`, the start of a route line of either family.
+fn type_and_dst<N: RulePrefix>(kind: RouteType, dst: &N, default: bool) -> String {
     let mut s = String::new();
-    if r.kind != RouteType::Unicast {
-        write!(s, "{} ", r.kind.name()).unwrap();
+    if kind != RouteType::Unicast {
+        write!(s, "{} ", kind.name()).unwrap();
     }
-    if r.dst.prefix_len() == 0 {
+    if default {
         s.push_str("default");
     } else {
-        s.push_str(&prefix(&r.dst));
+        s.push_str(&prefix(dst));
     }
+    s
+}
+
+/// One route as `ip route show table all` prints it (multipath nexthops on extra lines).
+pub fn route_to_string(host: &Host, r: &Route) -> String {
+    let mut s = type_and_dst(r.kind, &r.dst, r.dst.prefix_len() == 0);
     if r.tos != 0 {
         write!(s, " tos {}", crate::names::tos_name(r.tos)).unwrap();
     }
@@ -200,4 +206,41 @@ fn nh_flags(s: &mut String, n: &NextHop) {
     if n.linkdown {
         s.push_str(" linkdown");
     }
+}
+
+/// An IPv6 nexthop as `ip -6 route` names it: `via GW dev D`.
+pub fn nexthop6_words(n: &NextHop6) -> String {
+    match (n.gateway, n.dev.as_deref()) {
+        (Some(g), Some(d)) => format!("via {g} dev {d}"),
+        (Some(g), None) => format!("via {g}"),
+        (None, Some(d)) => format!("dev {d}"),
+        (None, None) => "(no nexthop)".into(),
+    }
+}
+
+/// An IPv6 route as `ip -6 route show` prints it, on one line (multipath nexthops after ` / `).
+pub fn route6_to_string(host: &Host, r: &Route6) -> String {
+    let mut s = type_and_dst(r.kind, &r.dst, r.dst.prefix_len() == 0);
+    if let Some(src) = r.src {
+        write!(s, " from {src}").unwrap();
+    }
+    if let [nh] = r.nexthops.as_slice() {
+        write!(s, " {}", nexthop6_words(nh)).unwrap();
+    }
+    if r.table != TABLE_MAIN {
+        write!(s, " table {}", host.table_name(r.table)).unwrap();
+    }
+    if let Some(p) = &r.protocol {
+        write!(s, " proto {p}").unwrap();
+    }
+    if let Some(p) = r.prefsrc {
+        write!(s, " src {p}").unwrap();
+    }
+    write!(s, " metric {} pref {}", r.metric, r.pref.name()).unwrap();
+    if r.nexthops.len() > 1 {
+        for nh in &r.nexthops {
+            write!(s, " / nexthop {} weight {}", nexthop6_words(nh), nh.weight).unwrap();
+        }
+    }
+    s
 }

@@ -211,10 +211,18 @@ pub trait RulePrefix: Copy + PartialEq + std::fmt::Debug + std::fmt::Display {
     /// The `tos` selector: IPv4 compares the TOS bits the FIB uses (IPTOS_RT_MASK), IPv6 the
     /// six DSCP bits of the traffic class (`r->dscp != ip6_dscp(flowlabel)`).
     fn tos_matches(rule_tos: u8, flow_tos: u8) -> bool;
+    /// As iproute2 prints it: the address alone for a host prefix.
+    fn words(&self) -> String;
+    /// How an explanation names a flow without a source.
+    const NO_SOURCE: &'static str;
 }
 
 impl RulePrefix for ipnet::Ipv4Net {
     type Addr = std::net::Ipv4Addr;
+    const NO_SOURCE: &'static str = "0.0.0.0 (no source chosen yet)";
+    fn words(&self) -> String {
+        if self.prefix_len() == 32 { self.addr().to_string() } else { self.to_string() }
+    }
     fn has(&self, addr: &Self::Addr) -> bool {
         self.contains(addr)
     }
@@ -228,6 +236,10 @@ impl RulePrefix for ipnet::Ipv4Net {
 
 impl RulePrefix for Ipv6Net {
     type Addr = Ipv6Addr;
+    const NO_SOURCE: &'static str = "none (an IPv6 `from` rule never matches a flow without a source)";
+    fn words(&self) -> String {
+        if self.prefix_len() == 128 { self.addr().to_string() } else { self.to_string() }
+    }
     fn has(&self, addr: &Self::Addr) -> bool {
         self.contains(addr)
     }

@@ -11,7 +11,7 @@ mod inet6;
 mod route_get;
 
 pub use crate::names::{TABLE_DEFAULT, TABLE_LOCAL, TABLE_MAIN, ipproto_name, parse_u32, route_protocol, table_id_builtin};
-pub use display::{route_to_string, rule_line, rule_to_string};
+pub use display::{nexthop6_words, route_to_string, route6_to_string, rule_line, rule_to_string};
 pub use elements::*;
 pub use host::Host;
 pub use inet6::*;

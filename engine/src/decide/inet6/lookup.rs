@@ -2,7 +2,7 @@
 //! or ip6_route_input_lookup → fib6_rule_lookup → fib6_table_lookup → rt6_select →
 //! fib6_select_path), step for step as net/ipv6/route.c, fib6_rules.c and ip6_fib.c take it.
 
-use super::super::{Flow, RouteError, rule_matches};
+use super::super::{Flow, RouteError, Selector, first_mismatch};
 use super::fib::{Covering, Fib6};
 use super::source::ipv6_dev_get_saddr;
 use crate::model::{Host, Missing, NextHop6, Pref, Route6, RouteType, RuleAction, TableId};
@@ -42,39 +42,71 @@ pub enum Refusal6 {
     Undecidable(String),
 }
 
+/// What the rule walk did at one rule, for an explanation.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RuleVisit6 {
+    /// Index into the host's IPv6 rules.
+    pub rule: usize,
+    pub matched: bool,
+    /// The first selector that did not match (before `not` is applied).
+    pub mismatch: Option<Selector>,
+    pub outcome: RuleOutcome6,
+}
+
+/// Where a rule led.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RuleOutcome6 {
+    NoMatch,
+    Nop,
+    /// The rule jumped to (the index of) this rule; None: no rule of that priority after it.
+    Goto(Option<usize>),
+    /// The rule's own action refused the flow (`unreachable`, `prohibit`, `blackhole`).
+    Action(RouteError),
+    /// The table has no usable route for the flow.
+    NotFound(TableId),
+    /// A `throw` route (table, index): back to the rules.
+    Throw(TableId, usize),
+    /// A reject route (table, index) refused the flow.
+    Reject(TableId, usize, RouteError),
+    /// The rule's suppressor refused the route (table, index): why.
+    Suppressed(TableId, usize, String),
+    Found(TableId, usize),
+}
+
 /// `RT6_LOOKUP_F_*` that change the table lookup.
 #[derive(Clone, Copy)]
-struct Strict {
+pub struct Strict {
     /// RT6_LOOKUP_F_IFACE: a route on another device than `oif` never matches.
-    iface: bool,
+    pub iface: bool,
 }
 
 /// `ip -6 route get` for `flow`. Each table looked up is scanned once; [`super::Fib6`] indexes
 /// the tables for many decisions.
 pub fn route_get6(host: &Host, flow: &Flow<Ipv6Addr>) -> Result<Decision6, Refusal6> {
-    decide(host, flow, &Covering::Scan)
+    decide(host, flow, &Covering::Scan, None)
+}
+
+/// [`route_get6`] with the rule walk's visits, for an explanation.
+pub fn route_get6_traced(host: &Host, flow: &Flow<Ipv6Addr>) -> (Result<Decision6, Refusal6>, Vec<RuleVisit6>) {
+    let mut visits = Vec::new();
+    let result = decide(host, flow, &Covering::Scan, Some(&mut visits));
+    (result, visits)
 }
 
 impl Fib6<'_> {
     /// `ip -6 route get` for `flow`, as [`route_get6`] decides it.
     pub fn route_get(&self, flow: &Flow<Ipv6Addr>) -> Result<Decision6, Refusal6> {
-        decide(self.host, flow, &self.covering())
+        decide(self.host, flow, &self.covering(), None)
     }
 }
 
-fn decide(host: &Host, flow: &Flow<Ipv6Addr>, find: &Covering) -> Result<Decision6, Refusal6> {
+fn decide(host: &Host, flow: &Flow<Ipv6Addr>, find: &Covering, trail: Option<&mut Vec<RuleVisit6>>) -> Result<Decision6, Refusal6> {
     let v6 = &host.inet6;
     if !v6.main_seen {
         return Err(Refusal6::Undecidable("the paste shows no IPv6 routing table: paste `ip -6 route show table all`".into()));
     }
-    let need_strict = flow.dst.is_multicast() || flow.dst.segments()[0] & 0xffc0 == 0xfe80 || flow.dst.is_loopback();
-    // Output: ip6_route_output_flags; the lookup's `oif` is the flow's. Input: the lookup
-    // passes the input device as `oif` (ip6_pol_route_input), which ranks routes on it first.
-    let (oif, strict) = match &flow.iif {
-        None => (flow.oif.as_deref(), Strict { iface: need_strict || (flow.oif.is_some() && flow.from.is_none()) }),
-        Some(iif) => (Some(iif.as_str()), Strict { iface: need_strict }),
-    };
-    let (table, index, hops) = rules_lookup(host, flow, oif, strict, find)?;
+    let (oif, strict) = lookup_oif(flow);
+    let (table, index, hops) = rules_lookup(host, flow, oif, strict, find, trail)?;
     let r = &v6.routes(table)[index];
     if r.nhid.is_some() {
         return Err(Refusal6::Undecidable(format!("the route `{}` uses a nexthop object (`nhid`): not modelled for IPv6 yet", r.dst)));
@@ -109,52 +141,104 @@ fn decide(host: &Host, flow: &Flow<Ipv6Addr>, find: &Covering) -> Result<Decisio
     })
 }
 
+/// The device the table lookups rank routes by, and whether they insist on it. Output:
+/// ip6_route_output_flags; the lookup's `oif` is the flow's. Input: the lookup passes the input
+/// device as `oif` (ip6_pol_route_input), which ranks routes on it first.
+pub fn lookup_oif(flow: &Flow<Ipv6Addr>) -> (Option<&str>, Strict) {
+    let need_strict = flow.dst.is_multicast() || flow.dst.segments()[0] & 0xffc0 == 0xfe80 || flow.dst.is_loopback();
+    match &flow.iif {
+        None => (flow.oif.as_deref(), Strict { iface: need_strict || (flow.oif.is_some() && flow.from.is_none()) }),
+        Some(iif) => (Some(iif.as_str()), Strict { iface: need_strict }),
+    }
+}
+
 /// fib6_rule_lookup: the rules in order (or local then main without rules of one's own, the
 /// same walk). Returns the table, the route's index and the nexthops it can use.
-fn rules_lookup(host: &Host, flow: &Flow<Ipv6Addr>, oif: Option<&str>, strict: Strict, find: &Covering) -> Result<(TableId, usize, Vec<usize>), Refusal6> {
+fn rules_lookup(
+    host: &Host,
+    flow: &Flow<Ipv6Addr>,
+    oif: Option<&str>,
+    strict: Strict,
+    find: &Covering,
+    mut trail: Option<&mut Vec<RuleVisit6>>,
+) -> Result<(TableId, usize, Vec<usize>), Refusal6> {
     let rules = &host.inet6.rules;
     let mut i = 0;
+    let mut visit = |rule: usize, mismatch: Option<Selector>, outcome: RuleOutcome6| {
+        if let Some(t) = trail.as_deref_mut() {
+            t.push(RuleVisit6 { rule, matched: mismatch.is_none() != rules[rule].invert, mismatch, outcome });
+        }
+    };
     while i < rules.len() {
         let rule = &rules[i];
+        let at = i;
         i += 1;
-        if !rule_matches(host, rule, flow) {
+        let mismatch = first_mismatch(host, rule, flow);
+        if mismatch.is_none() == rule.invert {
+            visit(at, mismatch, RuleOutcome6::NoMatch);
             continue;
         }
         let table = match rule.action {
             RuleAction::Lookup { table } => table,
-            RuleAction::Nop => continue,
+            RuleAction::Nop => {
+                visit(at, mismatch, RuleOutcome6::Nop);
+                continue;
+            }
             RuleAction::Goto { target } => {
                 // fib_rules: the first rule of that priority; a goto to none is skipped.
-                if let Some(j) = rules.iter().position(|r| r.priority == target)
-                    && j > i - 1
-                {
+                let to = rules.iter().position(|r| r.priority == target).filter(|&j| j > at);
+                visit(at, mismatch, RuleOutcome6::Goto(to));
+                if let Some(j) = to {
                     i = j;
                 }
                 continue;
             }
             // __fib6_rule_action: the rule's own errors (unreachable is ENETUNREACH here).
-            RuleAction::Unreachable => return Err(Refusal6::Kernel(RouteError::NetworkUnreachable)),
-            RuleAction::Prohibit => return Err(Refusal6::Kernel(RouteError::PermissionDenied)),
-            RuleAction::Blackhole => return Err(Refusal6::Kernel(RouteError::InvalidArgument)),
+            RuleAction::Unreachable | RuleAction::Prohibit | RuleAction::Blackhole => {
+                let e = match rule.action {
+                    RuleAction::Unreachable => RouteError::NetworkUnreachable,
+                    RuleAction::Prohibit => RouteError::PermissionDenied,
+                    _ => RouteError::InvalidArgument,
+                };
+                visit(at, mismatch, RuleOutcome6::Action(e));
+                return Err(Refusal6::Kernel(e));
+            }
         };
-        let Some((index, hops)) = table_lookup(host, table, flow, oif, strict, find) else { continue };
+        let Some((index, hops)) = table_lookup(host, table, flow, oif, strict, find) else {
+            visit(at, mismatch, RuleOutcome6::NotFound(table));
+            continue;
+        };
         let r = &host.inet6.routes(table)[index];
-        match r.kind {
-            RouteType::Throw => continue,
-            RouteType::Unreachable => return Err(Refusal6::Kernel(RouteError::NoRouteToHost)),
-            RouteType::Prohibit => return Err(Refusal6::Kernel(RouteError::PermissionDenied)),
-            RouteType::Blackhole => return Err(Refusal6::Kernel(RouteError::InvalidArgument)),
-            _ => {}
+        let reject = match r.kind {
+            RouteType::Throw => {
+                visit(at, mismatch, RuleOutcome6::Throw(table, index));
+                continue;
+            }
+            RouteType::Unreachable => Some(RouteError::NoRouteToHost),
+            RouteType::Prohibit => Some(RouteError::PermissionDenied),
+            RouteType::Blackhole => Some(RouteError::InvalidArgument),
+            _ => None,
+        };
+        if let Some(e) = reject {
+            visit(at, mismatch, RuleOutcome6::Reject(table, index, e));
+            return Err(Refusal6::Kernel(e));
         }
         // fib6_rule_suppress: a result this short, or on a device of this group, is refused.
-        if rule.suppress_prefixlen.is_some_and(|n| r.dst.prefix_len() <= n) {
+        if let Some(n) = rule.suppress_prefixlen.filter(|&n| r.dst.prefix_len() <= n) {
+            visit(
+                at,
+                mismatch,
+                RuleOutcome6::Suppressed(table, index, format!("its prefix /{} is not longer than suppress_prefixlength {n}", r.dst.prefix_len())),
+            );
             continue;
         }
         if let Some(g) = rule.suppress_ifgroup
             && r.dev().and_then(|d| host.link(d)).is_some_and(|l| l.group == g)
         {
+            visit(at, mismatch, RuleOutcome6::Suppressed(table, index, format!("its device is in group {g} (suppress_ifgroup)")));
             continue;
         }
+        visit(at, mismatch, RuleOutcome6::Found(table, index));
         return Ok((table, index, hops));
     }
     Err(Refusal6::Kernel(RouteError::NetworkUnreachable))
@@ -241,7 +325,7 @@ fn rt6_select(host: &Host, routes: &[Route6], leaf: &[usize], oif: Option<&str>,
 }
 
 /// rt6_score_route via find_match: None when the nexthop cannot be used.
-fn score(host: &Host, r: &Route6, nh: &NextHop6, oif: Option<&str>, strict: Strict) -> Option<i32> {
+pub fn score(host: &Host, r: &Route6, nh: &NextHop6, oif: Option<&str>, strict: Strict) -> Option<i32> {
     if nh.dead {
         return None;
     }

@@ -7,11 +7,18 @@ use std::net::Ipv6Addr;
 /// `ipv6_dev_get_saddr(dst_dev, daddr, prefs = 0)`: None when no address qualifies
 /// (-EADDRNOTAVAIL; `ip -6 route get` then prints no `src`).
 pub fn ipv6_dev_get_saddr(host: &Host, dst_dev: Option<&str>, dst: Ipv6Addr) -> Option<Ipv6Addr> {
+    source_choice(host, dst_dev, dst).0
+}
+
+/// The address [`ipv6_dev_get_saddr`] picks, and the rule that set it apart from the next best
+/// candidate (None when it was the only one), in words.
+pub fn source_choice(host: &Host, dst_dev: Option<&str>, dst: Ipv6Addr) -> (Option<Ipv6Addr>, Option<&'static str>) {
     let dst_scope = src_scope(dst);
     let dst_label = label(dst);
     // Multicast and link-local destinations: only the outgoing interface's addresses.
     let only_oif = dst_dev.is_some() && (dst.is_multicast() || dst_scope <= 2);
     let mut best: Option<(&Address6, [i32; RULES])> = None;
+    let mut runner_up: Option<[i32; RULES]> = None;
     // Devices in list order, each device's addresses in its list order: on a tie the first wins.
     for link in &host.links {
         if only_oif && dst_dev != Some(link.name.as_str()) {
@@ -26,13 +33,36 @@ pub fn ipv6_dev_get_saddr(host: &Host, dst_dev: Option<&str>, dst: Ipv6Addr) -> 
             }
             let s = scores(host, a, dst, dst_dev, dst_scope, dst_label);
             // The rules in order; the first that differs decides (lexicographic).
-            if best.as_ref().is_none_or(|(_, b)| s > *b) {
-                best = Some((a, s));
+            match &best {
+                Some((_, b)) if s <= *b => {
+                    if runner_up.is_none_or(|r| s > r) {
+                        runner_up = Some(s);
+                    }
+                }
+                _ => {
+                    runner_up = best.map(|(_, b)| b);
+                    best = Some((a, s));
+                }
             }
         }
     }
-    best.map(|(a, _)| a.local)
+    let decided_by = best.zip(runner_up).and_then(|((_, b), r)| b.iter().zip(r).position(|(x, y)| *x != y)).map(|i| RULE_NAMES[i]);
+    (best.map(|(a, _)| a.local), decided_by)
 }
+
+/// What each entry of [`scores`] prefers, for an explanation.
+const RULE_NAMES: [&str; RULES] = [
+    "rule 1: it is the destination itself",
+    "rule 2: its scope fits the destination's best",
+    "rule 3: it is not deprecated (nor optimistic)",
+    "rule 4: it is a home address",
+    "rule 5: it is on the outgoing interface",
+    "rule 6: its address label matches the destination's",
+    "rule 7: temporary or public, as use_tempaddr prefers",
+    "ORCHID with ORCHID",
+    "rule 8: the longest prefix it shares with the destination",
+    "it is not optimistic",
+];
 
 const RULES: usize = 10;
 
