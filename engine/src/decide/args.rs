@@ -19,8 +19,8 @@ pub fn parse_flow_args6<S: AsRef<str>>(args: &[S]) -> Result<Flow<Ipv6Addr>, Str
 /// An address family's address, as a flow names it.
 pub trait FlowAddr: std::str::FromStr + Copy + std::fmt::Display {
     const UNSPECIFIED: Self;
-    /// The command whose flow this is: `ip route get` or `ip -6 route get`.
-    const COMMAND: &'static str;
+    /// An IPv6 flow (`ip -6 route get`).
+    const INET6: bool;
     /// "an IPv4 address" or "an IPv6 address".
     const WHAT: &'static str;
     /// The protocol of a flow that names none: IPv4's route get builds a UDP packet, IPv6's
@@ -34,7 +34,7 @@ pub trait FlowAddr: std::str::FromStr + Copy + std::fmt::Display {
 
 impl FlowAddr for Ipv4Addr {
     const UNSPECIFIED: Self = Ipv4Addr::UNSPECIFIED;
-    const COMMAND: &'static str = "ip route get";
+    const INET6: bool = false;
     const WHAT: &'static str = "an IPv4 address";
     const DEFAULT_IPPROTO: u8 = 17;
     const INPUT_UID_INVALID: bool = false;
@@ -45,7 +45,7 @@ impl FlowAddr for Ipv4Addr {
 
 impl FlowAddr for Ipv6Addr {
     const UNSPECIFIED: Self = Ipv6Addr::UNSPECIFIED;
-    const COMMAND: &'static str = "ip -6 route get";
+    const INET6: bool = true;
     const WHAT: &'static str = "an IPv6 address";
     const DEFAULT_IPPROTO: u8 = 0;
     const INPUT_UID_INVALID: bool = true;

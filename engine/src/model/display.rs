@@ -129,8 +129,7 @@ fn c_hex(v: u32) -> String {
 }
 
 /// `[TYPE] DST`, the start of a route line of either family.
-fn type_and_dst<N: RulePrefix>(kind: RouteType, dst: &N, default: bool) -> String {
-    let mut s = String::new();
+fn push_type_and_dst<N: RulePrefix>(s: &mut String, kind: RouteType, dst: &N, default: bool) {
     if kind != RouteType::Unicast {
         write!(s, "{} ", kind.name()).unwrap();
     }
@@ -139,12 +138,12 @@ fn type_and_dst<N: RulePrefix>(kind: RouteType, dst: &N, default: bool) -> Strin
     } else {
         s.push_str(&prefix(dst));
     }
-    s
 }
 
 /// One route as `ip route show table all` prints it (multipath nexthops on extra lines).
 pub fn route_to_string(host: &Host, r: &Route) -> String {
-    let mut s = type_and_dst(r.kind, &r.dst, r.dst.prefix_len() == 0);
+    let mut s = String::new();
+    push_type_and_dst(&mut s, r.kind, &r.dst, r.dst.prefix_len() == 0);
     if r.tos != 0 {
         write!(s, " tos {}", crate::names::tos_name(r.tos)).unwrap();
     }
@@ -220,7 +219,8 @@ pub fn nexthop6_words(n: &NextHop6) -> String {
 
 /// An IPv6 route as `ip -6 route show` prints it, on one line (multipath nexthops after ` / `).
 pub fn route6_to_string(host: &Host, r: &Route6) -> String {
-    let mut s = type_and_dst(r.kind, &r.dst, r.dst.prefix_len() == 0);
+    let mut s = String::new();
+    push_type_and_dst(&mut s, r.kind, &r.dst, r.dst.prefix_len() == 0);
     if let Some(src) = r.src {
         write!(s, " from {src}").unwrap();
     }
