@@ -228,3 +228,57 @@ fn a_paste_without_a_routing_table_cannot_decide_what_only_main_would() {
     assert_eq!(rc, 0);
     assert!(out.starts_with("192.0.2.1 via 10.0.0.1 dev eth0"), "{out}");
 }
+
+/// The block of a transcript that starts with `$ CMD` (up to the next `$ `).
+fn block<'a>(text: &'a str, cmd: &str) -> &'a str {
+    let start = text.find(&format!("$ {cmd}\n")).unwrap_or_else(|| panic!("a `$ {cmd}` block"));
+    let end = text[start + 2..].find("\n$ ").map(|i| start + 2 + i + 1).unwrap_or(text.len());
+    &text[start..end]
+}
+
+/// wg-quick's IPv6 full tunnel pasted with `ip -6 rule` but only table main (`ip -6 route`):
+/// the rule that sends unmarked traffic to table 51820 cannot be followed, so whyroute says
+/// what to paste instead of answering from main. A flow the rules never send to 51820 (the
+/// tunnel's own marked packets) is still answered, as the kernel answered it.
+#[cfg(feature = "inet6")]
+#[test]
+fn an_ipv6_table_the_paste_does_not_show_is_not_guessed() {
+    let full = fixture("real-world-v6/wg-quick-dualstack-full-tunnel.txt");
+    let main_only: String = block(&full, "ip -6 route show table all").lines().skip(1).filter(|l| !l.contains(" table ")).map(|l| format!("{l}\n")).collect();
+    let paste = format!("{}{}$ ip -6 route\n{main_only}", block(&full, "ip addr show"), block(&full, "ip -6 rule show"));
+    let host = write_temp("wg-v6-main-only.txt", &paste);
+    let host = host.to_str().unwrap();
+
+    let (code, out, err) = run(&["route-get", "--host", host, "2001:db8:ffff::51"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.is_empty(), "no half answer: {out}");
+    assert!(err.contains("cannot be decided") && err.contains("table 51820") && err.contains("ip -6 route show table all"), "{err}");
+    let (_, out, _) = run(&["explain", "--host", host, "2001:db8:ffff::51"]);
+    assert!(out.contains("cannot be decided") && out.contains("table 51820"), "{out}");
+
+    let kernel =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/real-world-v6/wg-quick-dualstack-full-tunnel.flows.jsonl"))
+            .unwrap();
+    let marked: serde_json::Value = kernel
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .find(|c| c["args"] == serde_json::json!(["2001:db8:ffff::51", "mark", "0xca6c"]))
+        .expect("the marked flow was recorded");
+    let (code, out, err) = run(&["route-get", "--host", host, "2001:db8:ffff::51", "mark", "0xca6c"]);
+    assert_eq!((code, out.as_str()), (0, marked["text"].as_str().unwrap()), "{err}");
+}
+
+/// An IPv6 route that names a nexthop object: IPv6 nexthop objects are not modelled, so the
+/// decision that reaches it says so.
+#[cfg(feature = "inet6")]
+#[test]
+fn an_ipv6_route_with_a_nexthop_object_is_not_guessed() {
+    let paste = "$ ip -6 addr\n2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 state UP\n    inet6 2001:db8:1::2/64 scope global\n$ ip -6 route\n2001:db8:1::/64 dev eth0 proto kernel metric 256 pref medium\ndefault nhid 7 proto bgp metric 20 pref medium\n";
+    let host = write_temp("v6-nhid.txt", paste);
+    let (code, out, err) = run(&["route-get", "--host", host.to_str().unwrap(), "2001:db8:9::1"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.is_empty() && err.contains("nexthop object"), "{out}{err}");
+    let (code, out, _) = run(&["route-get", "--host", host.to_str().unwrap(), "2001:db8:1::9"]);
+    assert_eq!(code, 0);
+    assert!(out.starts_with("2001:db8:1::9 from :: dev eth0 proto kernel src 2001:db8:1::2 metric 256"), "{out}");
+}

@@ -158,8 +158,9 @@ pub struct Inet6 {
     /// The paste showed every IPv6 table (`ip -6 route show table all`); without it, table
     /// local is inferred from the addresses and the other tables are unknown.
     pub all_tables_seen: bool,
-    /// The paste showed table main (`ip -6 route`); without it, a decision says it cannot decide.
-    pub main_seen: bool,
+    /// The tables the paste showed one by one (`ip -6 route` is main, `ip -6 route show table
+    /// 100`): a decision that needs another says it cannot decide.
+    pub tables_seen: Vec<TableId>,
     /// The paste showed `ip -6 rule`; without it the rules are the kernel's defaults, inferred.
     pub rules_seen: bool,
 }
@@ -189,8 +190,16 @@ impl Inet6 {
             known.extend(new);
         }
         self.all_tables_seen |= other.all_tables_seen;
-        self.main_seen |= other.main_seen;
+        for t in other.tables_seen {
+            if !self.tables_seen.contains(&t) {
+                self.tables_seen.push(t);
+            }
+        }
         self.rules_seen |= other.rules_seen;
+    }
+    /// Whether the paste shows what table `t` holds (every table, or that one).
+    pub fn shows(&self, t: TableId) -> bool {
+        self.all_tables_seen || self.tables_seen.contains(&t)
     }
     /// Anything IPv6 at all in the paste.
     pub fn is_empty(&self) -> bool {

@@ -22,7 +22,9 @@ pub fn parse(lines: &[Line<'_>], ctx: &Context, out: &mut Fragment) {
     }
     // A listing of every table says what they all hold; of one table, what that one holds.
     out.inet6.all_tables_seen |= ctx.all_tables;
-    out.inet6.main_seen |= ctx.all_tables || default_table == TABLE_MAIN;
+    if !ctx.all_tables && !out.inet6.tables_seen.contains(&default_table) {
+        out.inet6.tables_seen.push(default_table);
+    }
 }
 
 /// Text route lines (and their `nexthop` lines), in order.

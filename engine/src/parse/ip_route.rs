@@ -30,7 +30,6 @@ pub fn parse(lines: &[Line<'_>], ctx: &Context, out: &mut Fragment) {
     #[cfg(feature = "inet6")]
     if ctx.all_tables && out.inet6.tables.values().map(Vec::len).sum::<usize>() > ipv6_before {
         out.inet6.all_tables_seen = true;
-        out.inet6.main_seen = true;
     }
     // A listing in which no route could be read (another system's table, a paste whose lines
     // ran together) says nothing about what the table holds: the table stays unknown, so

@@ -5,7 +5,7 @@
 use super::super::{Flow, RouteError, Selector, first_mismatch};
 use super::fib::{Covering, Fib6};
 use super::source::ipv6_dev_get_saddr;
-use crate::model::{Host, Missing, NextHop6, Pref, Route6, RouteType, RuleAction, TableId};
+use crate::model::{Host, Missing, NextHop6, Pref, Route6, RouteType, RuleAction, TABLE_LOCAL, TABLE_MAIN, TableId};
 use smallvec::SmallVec;
 use std::net::Ipv6Addr;
 
@@ -102,7 +102,7 @@ impl Fib6<'_> {
 
 fn decide(host: &Host, flow: &Flow<Ipv6Addr>, find: &Covering, trail: Option<&mut Vec<RuleVisit6>>) -> Result<Decision6, Refusal6> {
     let v6 = &host.inet6;
-    if !v6.main_seen {
+    if !v6.shows(TABLE_MAIN) {
         return Err(Refusal6::Undecidable("the paste shows no IPv6 routing table: paste `ip -6 route show table all`".into()));
     }
     let (oif, strict) = lookup_oif(flow);
@@ -204,6 +204,15 @@ fn rules_lookup(
                 return Err(Refusal6::Kernel(e));
             }
         };
+        // A table the paste does not show may hold anything: no answer rather than a guess.
+        // Table local the model infers from the addresses when it is not shown.
+        if table != TABLE_LOCAL && !host.inet6.shows(table) {
+            return Err(Refusal6::Undecidable(format!(
+                "the rule `{}` looks up IPv6 table {}, which the paste does not show: paste `ip -6 route show table all`",
+                crate::model::rule_line(host, rule),
+                host.table_name(table)
+            )));
+        }
         let Some((index, hops)) = table_lookup(host, table, flow, oif, strict, find) else {
             visit(at, mismatch, RuleOutcome6::NotFound(table));
             continue;
