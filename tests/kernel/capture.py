@@ -4,7 +4,9 @@
 Builds a dual-stack namespace with policy rules, a second table, a nexthop object and a
 resolver, runs the capture command in it, appends `ip route get` for several destinations with
 the kernel's answers, and has `whyroute check` read the whole paste: no line may be an error,
-and whyroute must agree with the kernel on every pasted `ip route get`. With --record FILE the
+and whyroute must agree with the kernel on every pasted `ip route get`. Then `whyroute snapshot`
+runs in the namespace, and `whyroute route-get` on the paste and on the snapshot must print what
+`ip route get` and `ip -6 route get` print there, byte for byte. With --record FILE the
 paste is also written there (tests/fixtures/capture/, replayed by engine/tests/capture.rs).
 
 Every address is a documentation or private one configured in this namespace.
@@ -21,6 +23,7 @@ import netns  # noqa: E402
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 SOURCE = os.path.join(ROOT, "engine", "src", "parse", "transcript.rs")
 DESTINATIONS = ["198.51.100.7", "203.0.113.9", "192.0.2.77", "10.20.0.5", "192.0.2.5"]
+DESTINATIONS6 = ["2001:db8:77::9", "2001:db8::77", "2001:db8::5", "2001:db8:ffff::1"]
 
 
 def capture_command():
@@ -41,6 +44,8 @@ def build(ns):
         ["rule", "add", "to", "198.51.100.0/24", "lookup", "100", "priority", "100"],
         ["route", "add", "198.51.100.0/24", "via", "192.0.2.2", "dev", "v0", "table", "100"],
         ["-6", "route", "add", "default", "via", "2001:db8::1", "dev", "v0"],
+        ["-6", "rule", "add", "to", "2001:db8:77::/48", "lookup", "100", "priority", "100"],
+        ["-6", "route", "add", "2001:db8:77::/48", "via", "2001:db8::2", "dev", "v0", "table", "100"],
     ):
         netns.check(["ip", "-n", ns, *args])
 
@@ -62,6 +67,13 @@ def main():
         _, paste, _ = netns.run([*exec_ns, "sh", "-c", capture_command()])
         for dst in DESTINATIONS:
             paste += f"$ ip route get {dst}\n" + netns.check([*exec_ns, "ip", "route", "get", dst])
+        snapshot = netns.check([*exec_ns, args.whyroute, "snapshot"])
+        # What the kernel prints for each flow, to compare route-get with (text and -j).
+        kernel = {}
+        for dst in DESTINATIONS + DESTINATIONS6:
+            family = ["-6"] if ":" in dst else []
+            for j in ([], ["-j"]):
+                kernel[(dst, bool(j))] = netns.run([*exec_ns, "ip", *j, *family, "route", "get", dst])
     finally:
         netns.delete(ns)
     path = args.record or os.path.join(ROOT, "target", "capture-paste.txt")
@@ -78,11 +90,23 @@ def main():
             errors.append(f"the capture's `{block.split(' — ')[0]}` block was not read ({block})")
     if agrees != len(DESTINATIONS):
         errors.append(f"whyroute agreed with the kernel on {agrees} of {len(DESTINATIONS)} pasted `ip route get`s")
+    snapshot_path = os.path.join(ROOT, "target", "capture-snapshot.txt")
+    with open(snapshot_path, "w", encoding="utf-8") as f:
+        f.write(snapshot)
+    compared = 0
+    for (dst, j), (rc, out, err) in kernel.items():
+        for host in (path, snapshot_path):
+            q = subprocess.run([args.whyroute, "route-get", "--host", host, *(["-j"] if j else []), dst], capture_output=True, text=True)
+            ours = (q.returncode, q.stdout if rc == 0 else q.stderr.strip())
+            if ours != (rc, out if rc == 0 else err.strip()):
+                errors.append(f"{os.path.basename(host)}: route-get {'-j ' if j else ''}{dst}: kernel {rc} {out or err!r}, whyroute {ours}")
+            compared += 1
     if p.returncode != 0 or errors:
         print(report)
         sys.exit("capture.py: FAILED\n  " + "\n  ".join(errors))
     print(f"capture.py: the capture command's paste ({paste.count(chr(10))} lines) read without an error or warning; "
-          f"whyroute agrees with the kernel on all {agrees} pasted `ip route get`s")
+          f"whyroute agrees with the kernel on all {agrees} pasted `ip route get`s; route-get on the paste and on "
+          f"`whyroute snapshot` printed what the kernel printed for all {compared} IPv4 and IPv6 flows (text and -j)")
 
 
 if __name__ == "__main__":

@@ -571,16 +571,24 @@ mod cli {
 
     fn snapshot(output: Option<&str>) -> ExitCode {
         let mut out = String::new();
-        for (cmd, args) in [
-            ("ip addr show", &["-4", "addr", "show"][..]),
-            ("ip rule show", &["-4", "rule", "show"][..]),
-            ("ip route show table all", &["-4", "route", "show", "table", "all"][..]),
-        ] {
+        // (what the transcript calls it, the arguments, whether the snapshot needs it): IPv6
+        // may be off on the machine, and then its commands fail; the IPv4 ones must not.
+        let mut commands = vec![
+            ("ip addr show", &["addr", "show"][..], true),
+            ("ip rule show", &["-4", "rule", "show"][..], true),
+            ("ip -4 route show table all", &["-4", "route", "show", "table", "all"][..], true),
+        ];
+        if cfg!(feature = "inet6") {
+            commands.push(("ip -6 rule show", &["-6", "rule", "show"][..], false));
+            commands.push(("ip -6 route show table all", &["-6", "route", "show", "table", "all"][..], false));
+        }
+        for (cmd, args, needed) in commands {
             match std::process::Command::new("ip").args(args).output() {
                 Ok(o) if o.status.success() => {
                     out.push_str(&format!("$ {cmd}\n"));
                     out.push_str(&String::from_utf8_lossy(&o.stdout));
                 }
+                Ok(o) if !needed => eprintln!("whyroute: `ip {}` failed, left out: {}", args.join(" "), String::from_utf8_lossy(&o.stderr).trim()),
                 Ok(o) => {
                     eprintln!("whyroute: `ip {}` failed: {}", args.join(" "), String::from_utf8_lossy(&o.stderr).trim());
                     return ExitCode::from(1);
