@@ -5,12 +5,11 @@
 //! [METRICS] [expires Ns] [pref P]`, and multipath routes as a head line followed by
 //! `nexthop via GW dev D weight W` lines.
 
-use super::words::DevNames;
+use super::words::{DevNames, parse_ipv6};
 use super::{Context, Fragment, Line, ParseDiagnostic, trim};
 use crate::model::{NextHop6, NextHops6, Origin, Pref, Route6, RouteType, TABLE_MAIN, TableId, parse_u32, route_protocol, table_id_builtin};
 use ipnet::Ipv6Net;
 use serde_json::Value;
-use std::net::Ipv6Addr;
 
 /// Parses an `ip -6 route` block into `out.inet6`.
 pub fn parse(lines: &[Line<'_>], ctx: &Context, out: &mut Fragment) {
@@ -137,7 +136,7 @@ fn parse_route_line(text: &str, default_table: TableId, out: &Fragment, devs: &m
                 if v == "inet6" {
                     v = val()?;
                 }
-                nh.gateway = Some(v.parse().map_err(|_| format!("an IPv6 gateway after `via`, found `{v}`"))?);
+                nh.gateway = Some(parse_ipv6(v).ok_or_else(|| format!("an IPv6 gateway after `via`, found `{v}`"))?);
             }
             "dev" | "oif" => nh.dev = Some(devs.get(val()?)),
             "table" => {
@@ -153,7 +152,7 @@ fn parse_route_line(text: &str, default_table: TableId, out: &Fragment, devs: &m
             }
             "src" => {
                 let v = val()?;
-                r.prefsrc = Some(v.parse().map_err(|_| format!("an IPv6 address after `src`, found `{v}`"))?);
+                r.prefsrc = Some(parse_ipv6(v).ok_or_else(|| format!("an IPv6 address after `src`, found `{v}`"))?);
             }
             "pref" => {
                 let v = val()?;
@@ -211,7 +210,7 @@ fn parse_nexthop(rest: &str, devs: &mut DevNames) -> Result<NextHop6, String> {
                 if v == "inet6" {
                     v = val()?;
                 }
-                nh.gateway = Some(v.parse().map_err(|_| format!("an IPv6 gateway after `via`, found `{v}`"))?);
+                nh.gateway = Some(parse_ipv6(v).ok_or_else(|| format!("an IPv6 gateway after `via`, found `{v}`"))?);
             }
             "dev" => nh.dev = Some(devs.get(val()?)),
             "weight" => {
@@ -234,8 +233,8 @@ pub fn parse_net6(s: &str) -> Option<Ipv6Net> {
         return Some(Ipv6Net::default());
     }
     match s.split_once('/') {
-        Some((a, n)) => Ipv6Net::new(a.parse::<Ipv6Addr>().ok()?, n.parse().ok()?).ok(),
-        None => Ipv6Net::new(s.parse().ok()?, 128).ok(),
+        Some((a, n)) => Ipv6Net::new(parse_ipv6(a)?, n.parse().ok()?).ok(),
+        None => Ipv6Net::new(parse_ipv6(s)?, 128).ok(),
     }
 }
 

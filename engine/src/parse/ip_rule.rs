@@ -7,7 +7,9 @@ use super::words::{parse_prefix_lenient, words_joined};
 use super::{Context, Fragment, Line, ParseDiagnostic, json_word};
 use crate::model::{Dscp, Origin, Range, Rule, RuleAction};
 use crate::names::{parse_dscp, parse_ipproto, parse_tos, parse_u32, table_id_builtin};
-use ipnet::{Ipv4Net, Ipv6Net};
+use ipnet::Ipv4Net;
+#[cfg(feature = "inet6")]
+use ipnet::Ipv6Net;
 use serde_json::Value;
 
 /// Parses `ip rule` output lines into `out.rules` (paste order kept; the model sorts), and
@@ -78,13 +80,10 @@ impl RuleFamily for Ipv4Net {
     const MAX_LEN: u8 = 32;
 }
 
+#[cfg(feature = "inet6")]
 impl RuleFamily for Ipv6Net {
     fn prefix(k: &str, v: &str) -> Result<Option<Self>, RuleLineError> {
-        let net = match v.split_once('/') {
-            Some((a, n)) => a.parse().ok().zip(n.parse().ok()).and_then(|(a, n)| Ipv6Net::new(a, n).ok()),
-            None => v.parse().ok().map(|a| Ipv6Net::new(a, 128).expect("128 is a valid length")),
-        };
-        match net {
+        match super::ip6_route::parse_net6(v) {
             Some(n) => Ok(Some(n)),
             None => bad(format!("`all` or an IPv6 prefix after `{k}`, found `{v}`")),
         }
