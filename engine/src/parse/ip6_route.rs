@@ -5,7 +5,7 @@
 //! [METRICS] [expires Ns] [pref P]`, and multipath routes as a head line followed by
 //! `nexthop via GW dev D weight W` lines.
 
-use super::words::{DevNames, parse_ipv6};
+use super::words::{DevNames, parse_ipv6, words};
 use super::{Context, Fragment, Line, ParseDiagnostic, trim};
 use crate::model::{NextHop6, NextHops6, Origin, Pref, Route6, RouteType, TABLE_MAIN, TableId, parse_u32, route_protocol, table_id_builtin};
 use ipnet::Ipv6Net;
@@ -97,7 +97,7 @@ const FLAGS: &[&str] = &["onlink", "pervasive", "offload", "trap", "notify", "li
 
 /// One route line; None for a line that is no route of a table (a `cache` entry).
 fn parse_route_line(text: &str, default_table: TableId, out: &Fragment, devs: &mut DevNames) -> Result<Option<Route6>, String> {
-    let mut w = text.split_whitespace();
+    let mut w = words(text);
     let mut first = w.next().ok_or("a route")?;
     let mut kind = RouteType::Unicast;
     if let Some(t) = first.starts_with(|c: char| c.is_ascii_lowercase()).then(|| RouteType::parse(first)).flatten() {
@@ -201,7 +201,7 @@ fn parse_route_line(text: &str, default_table: TableId, out: &Fragment, devs: &m
 /// `nexthop via GW dev D weight W [FLAGS]` (the part after `nexthop`).
 fn parse_nexthop(rest: &str, devs: &mut DevNames) -> Result<NextHop6, String> {
     let mut nh = NextHop6 { weight: 1, ..NextHop6::default() };
-    let mut w = rest.split_whitespace();
+    let mut w = words(rest);
     while let Some(k) = w.next() {
         let mut val = || w.next().ok_or_else(|| format!("a value after `{k}`"));
         match k {
