@@ -57,7 +57,11 @@ pub fn findings(text: &str, a: &Analysis) -> Vec<Diagnostic> {
         out.push(Diagnostic { severity, code, message, line, text: line_text(line), expected: None })
     };
     host_problems(h, &mut |p| push(p.severity, p.code, p.message, p.line));
-    for c in crate::selfcheck::check(h, &a.route_gets) {
+    #[cfg_attr(not(feature = "inet6"), allow(unused_mut))]
+    let mut checks = crate::selfcheck::check(h, &a.route_gets);
+    #[cfg(feature = "inet6")]
+    checks.extend(crate::selfcheck::check6(h, &a.route_gets6));
+    for c in checks {
         let (severity, code) = match c.outcome {
             CheckOutcome::Same => (Severity::Info, "kernel_agrees"),
             CheckOutcome::Differs { .. } => (Severity::Error, "kernel_disagrees"),

@@ -155,3 +155,64 @@ fn differing_fields(kernel: &PastedAnswer, ours: &PastedAnswer) -> Vec<String> {
     differ("table", ktab.is_none() && !recent || ktab == otab);
     f
 }
+
+/// Decides each pasted `ip -6 route get` flow on `host` and compares what both print, byte for
+/// byte (the JSON form as values); a multipath route may print any of its nexthops.
+#[cfg(feature = "inet6")]
+pub fn check6(host: &Host, pasted: &[crate::model::PastedRouteGet6]) -> Vec<KernelCheck> {
+    use crate::decide::inet6::{Refusal6, ipv6_dev_get_saddr, route_get6};
+    pasted
+        .iter()
+        .map(|p| {
+            let mut c = KernelCheck {
+                line: p.line,
+                command: format!("ip -6 route get {}", p.args.join(" ")),
+                kernel: p.output.lines().next().unwrap_or_default().to_string(),
+                whyroute: String::new(),
+                outcome: CheckOutcome::Same,
+            };
+            let flow = match crate::decide::parse_flow_args6(&p.args) {
+                Ok(f) => f,
+                Err(e) => {
+                    c.outcome = CheckOutcome::NotCompared { why: format!("its arguments are not ones whyroute reads (expected {e})") };
+                    return c;
+                }
+            };
+            // Every answer the kernel may print: a multipath route hashes onto any nexthop.
+            let answers: Vec<(String, String)> = match route_get6(host, &flow) {
+                Err(Refusal6::Undecidable(why)) => {
+                    c.outcome = CheckOutcome::NotCompared { why };
+                    return c;
+                }
+                Err(Refusal6::Kernel(e)) => vec![(routeget::format_error(e), routeget::format_error(e))],
+                Ok(d) => {
+                    let r = &host.inet6.routes(d.route.0)[d.route.1];
+                    let mut alts = vec![d.clone()];
+                    for &i in d.multipath.iter().skip(1) {
+                        let nh = &r.nexthops[i];
+                        let mut alt = d.clone();
+                        alt.gateway = nh.gateway;
+                        alt.dev = nh.dev.as_deref().unwrap_or_default().to_string();
+                        if r.prefsrc.is_none() && flow.iif.is_none() {
+                            alt.prefsrc = ipv6_dev_get_saddr(host, nh.dev.as_deref(), flow.dst);
+                        }
+                        alts.push(alt);
+                    }
+                    alts.iter().map(|a| (routeget::format_text6(host, a), routeget::format_json6_line(host, a))).collect()
+                }
+            };
+            c.whyroute = answers[0].0.lines().next().unwrap_or_default().trim_end().to_string();
+            let same = |(text, json): &(String, String)| {
+                if p.json {
+                    crate::json_text::read(&p.output).is_ok_and(|k| crate::json_text::read(json) == Ok(k))
+                } else {
+                    text.lines().next().unwrap_or_default().trim_end() == c.kernel.trim_end()
+                }
+            };
+            if !answers.iter().any(same) {
+                c.outcome = CheckOutcome::Differs { fields: vec!["the answer".into()] };
+            }
+            c
+        })
+        .collect()
+}

@@ -282,3 +282,38 @@ fn an_ipv6_route_with_a_nexthop_object_is_not_guessed() {
     assert_eq!(code, 0);
     assert!(out.starts_with("2001:db8:1::9 from :: dev eth0 proto kernel src 2001:db8:1::2 metric 256"), "{out}");
 }
+
+/// The host's own `ip -6 route get` answers, pasted with its state, are compared with
+/// whyroute's: the kernel's recorded answers (text and `-j`) agree; an answer edited to name
+/// another device is reported as a disagreement, first, by `check`, `explain` and `route-get`.
+#[cfg(feature = "inet6")]
+#[test]
+fn the_hosts_own_ipv6_route_get_confirms_or_contradicts() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/real-world-v6");
+    let state = std::fs::read_to_string(dir.join("wg-quick-dualstack-full-tunnel.txt")).unwrap();
+    let flows: Vec<serde_json::Value> =
+        std::fs::read_to_string(dir.join("wg-quick-dualstack-full-tunnel.flows.jsonl")).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let (plain, marked) = (&flows[0], &flows[2]);
+    let args = |c: &serde_json::Value| c["args"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect::<Vec<_>>().join(" ");
+    let json_line = serde_json::to_string(&marked["json"]).unwrap();
+    let agreeing = format!("{state}$ ip -6 route get {}\n{}$ ip -6 -j route get {}\n{json_line}\n", args(plain), plain["text"].as_str().unwrap(), args(marked));
+    let host = write_temp("v6-selfcheck.txt", &agreeing);
+    let (code, out, _) = run(&["check", "--host", host.to_str().unwrap()]);
+    assert_eq!(out.matches("[kernel_agrees]").count(), 2, "{out}");
+    assert!(!out.contains("kernel_disagrees"), "{out}");
+    assert_eq!(code, 0, "{out}");
+
+    let edited = plain["text"].as_str().unwrap().replace("dev wg0", "dev wlp0s20f3");
+    assert_ne!(edited, plain["text"].as_str().unwrap(), "the recorded answer leaves wg0");
+    let contradicting = format!("{state}$ ip -6 route get {}\n{edited}", args(plain));
+    let host = write_temp("v6-selfcheck-edited.txt", &contradicting);
+    let host = host.to_str().unwrap();
+    let (code, out, _) = run(&["check", "--host", host]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.starts_with("lines") && out.contains("WARNING: `ip -6 route get 2001:db8:ffff::51`") && out.contains("[kernel_disagrees]"), "{out}");
+    let (_, out, _) = run(&["explain", "--host", host, "2001:db8:ffff::51"]);
+    assert!(out.starts_with("WARNING: `ip -6 route get"), "{out}");
+    let (code, out, err) = run(&["route-get", "--host", host, "2001:db8:ffff::51"]);
+    assert_eq!((code, out.as_str()), (0, plain["text"].as_str().unwrap()), "route-get still prints the kernel's answer");
+    assert!(err.contains("WARNING") && err.contains("trust your kernel"), "{err}");
+}

@@ -19,6 +19,10 @@ pub struct Analysis {
     /// Not serialized: `findings` reports them compared, which is what a caller wants.
     #[serde(skip)]
     pub route_gets: Vec<PastedRouteGet>,
+    /// The host's own `ip -6 route get` answers found in the paste.
+    #[cfg(feature = "inet6")]
+    #[serde(skip)]
+    pub route_gets6: Vec<crate::model::PastedRouteGet6>,
 }
 
 /// Parses a whole paste (any mix of the supported commands' output) into a host.
@@ -26,10 +30,19 @@ pub fn analyze(text: &str) -> Analysis {
     let (mut frag, blocks) = parse_transcript(text);
     let mut diagnostics = std::mem::take(&mut frag.diagnostics);
     let route_gets = std::mem::take(&mut frag.route_gets);
+    #[cfg(feature = "inet6")]
+    let route_gets6 = std::mem::take(&mut frag.inet6.route_gets);
     let host = build_host(frag);
     diagnostics.extend(missing_pieces(&host));
     diagnostics.sort_by_key(|d| d.line);
-    Analysis { host, diagnostics, blocks, route_gets }
+    Analysis {
+        host,
+        diagnostics,
+        blocks,
+        route_gets,
+        #[cfg(feature = "inet6")]
+        route_gets6,
+    }
 }
 
 /// One warning per piece of kernel state that routes need and the paste lacks (a nexthop

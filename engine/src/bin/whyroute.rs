@@ -337,9 +337,29 @@ mod cli {
     /// The host's own `ip route get` answers that whyroute contradicts, as warnings on stderr
     /// (route-get's standard output stays exactly what `ip` prints).
     fn warn_kernel_disagreements(a: &whyroute::Analysis) {
-        for c in whyroute::selfcheck::check(&a.host, &a.route_gets) {
+        for c in kernel_checks(a) {
             if matches!(c.outcome, whyroute::selfcheck::CheckOutcome::Differs { .. }) {
                 eprintln!("whyroute: WARNING: {}", c.message());
+            }
+        }
+    }
+
+    /// The paste's own `ip route get` and `ip -6 route get` answers, compared with whyroute's.
+    fn kernel_checks(a: &whyroute::Analysis) -> Vec<whyroute::selfcheck::KernelCheck> {
+        #[cfg_attr(not(feature = "inet6"), allow(unused_mut))]
+        let mut checks = whyroute::selfcheck::check(&a.host, &a.route_gets);
+        #[cfg(feature = "inet6")]
+        checks.extend(whyroute::selfcheck::check6(&a.host, &a.route_gets6));
+        checks
+    }
+
+    /// The host's own kernel first: a disagreement means the explanation that follows is wrong.
+    fn print_kernel_checks(a: &whyroute::Analysis) {
+        for c in kernel_checks(a) {
+            match c.outcome {
+                whyroute::selfcheck::CheckOutcome::Differs { .. } => println!("WARNING: {}\n", c.message()),
+                whyroute::selfcheck::CheckOutcome::Same => println!("✓ {}\n", c.message()),
+                whyroute::selfcheck::CheckOutcome::NotCompared { .. } => {}
             }
         }
     }
@@ -451,6 +471,7 @@ mod cli {
         if json {
             println!("{}", serde_json::to_string_pretty(&t).expect("trace serialises"));
         } else {
+            print_kernel_checks(&a);
             print!("{}", t.text);
             print_not_understood(&a);
         }
@@ -470,6 +491,7 @@ mod cli {
                 return ExitCode::from(1);
             }
         }
+        warn_kernel_disagreements(&a);
         match route_get6(&a.host, &flow) {
             Ok(d) => {
                 if json {
@@ -521,14 +543,7 @@ mod cli {
         if json {
             println!("{}", serde_json::to_string_pretty(&t).expect("trace serialises"));
         } else {
-            // The host's own kernel first: a disagreement means this explanation is wrong.
-            for c in whyroute::selfcheck::check(&a.host, &a.route_gets) {
-                match c.outcome {
-                    whyroute::selfcheck::CheckOutcome::Differs { .. } => println!("WARNING: {}\n", c.message()),
-                    whyroute::selfcheck::CheckOutcome::Same => println!("✓ {}\n", c.message()),
-                    whyroute::selfcheck::CheckOutcome::NotCompared { .. } => {}
-                }
-            }
+            print_kernel_checks(&a);
             print!("{}", t.text);
             print_not_understood(&a);
         }

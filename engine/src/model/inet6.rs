@@ -146,6 +146,19 @@ impl Route6 {
 /// and device.
 pub type RouteIdentity6<'a> = (RouteType, Ipv6Net, Option<Ipv6Net>, u32, Vec<(Option<Ipv6Addr>, Option<&'a str>)>);
 
+/// A host's own `ip -6 route get ARGS`, pasted with what it printed: whyroute's answer is
+/// compared with it (`crate::selfcheck::check6`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct PastedRouteGet6 {
+    /// The line of the command.
+    pub line: usize,
+    /// The arguments after `get`.
+    pub args: Vec<String>,
+    /// The answer's first line, or the whole `-j` output.
+    pub output: String,
+    pub json: bool,
+}
+
 /// The IPv6 half of a host.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Inet6 {
@@ -163,6 +176,8 @@ pub struct Inet6 {
     pub tables_seen: Vec<TableId>,
     /// The paste showed `ip -6 rule`; without it the rules are the kernel's defaults, inferred.
     pub rules_seen: bool,
+    /// The host's own `ip -6 route get` answers in the paste (moved to the analysis).
+    pub route_gets: Vec<PastedRouteGet6>,
 }
 
 impl Inet6 {
@@ -196,6 +211,7 @@ impl Inet6 {
             }
         }
         self.rules_seen |= other.rules_seen;
+        self.route_gets.extend(other.route_gets);
     }
     /// Whether the paste shows what table `t` holds (every table, or that one).
     pub fn shows(&self, t: TableId) -> bool {

@@ -10,6 +10,13 @@ use crate::model::{PastedAnswer, PastedRouteGet};
 pub fn parse(lines: &[Line<'_>], command_line: usize, args: &[String], out: &mut Fragment) {
     let Some(first) = lines.iter().find(|l| !trim(l.text).is_empty()) else { return };
     let text = trim(first.text);
+    #[cfg(feature = "inet6")]
+    if args.iter().any(|a| a.split('/').next().is_some_and(|x| x.parse::<std::net::Ipv6Addr>().is_ok())) {
+        let json = super::looks_like_json(lines);
+        let output = if json { lines.iter().map(|l| l.text).collect::<Vec<_>>().join("\n") } else { text.to_string() };
+        out.inet6.route_gets.push(crate::model::PastedRouteGet6 { line: command_line, args: args.to_vec(), output, json });
+        return;
+    }
     let answer = if super::looks_like_json(lines) {
         let joined: String = lines.iter().map(|l| l.text).collect::<Vec<_>>().join("\n");
         read_json(&joined)
