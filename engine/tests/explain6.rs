@@ -60,3 +60,18 @@ fn wg_quick_suppression_and_fwmark_are_explained() {
     assert!(decisive.rule.contains("lookup main"), "{}", marked.text);
     assert_ne!(marked.verdict.dev.as_deref(), Some("wg0"), "{}", marked.text);
 }
+
+/// An input-path flow on a host whose `net.ipv6.conf.all.forwarding` is 0: `ip -6 route get`
+/// shows the route, and the explanation says the kernel drops the packet (seen with real
+/// packets, tests/kernel/OBSERVED6.md); with forwarding on, no such note.
+#[test]
+fn forwarding_off_is_said_for_the_input_path() {
+    let text = std::fs::read_to_string(fixtures().join("wg-quick-dualstack-full-tunnel.txt")).unwrap();
+    assert!(text.contains("net.ipv6.conf.all.forwarding = 0"));
+    let flow = parse_flow_args6(&["2001:db8:ffff::8888", "from", "fd9d:767f:77ec::5", "iif", "wg0"]).unwrap();
+    let off = explain6(&analyze(&text).host, &flow);
+    assert!(off.verdict.ok && off.notes.iter().any(|n| n.contains("drops the packet")), "{}", off.text);
+    let on = explain6(&analyze(&text.replace("net.ipv6.conf.all.forwarding = 0", "net.ipv6.conf.all.forwarding = 1")).host, &flow);
+    assert!(on.notes.iter().all(|n| !n.contains("forwarding")), "{}", on.text);
+    assert_eq!(on.verdict.ip_route_get, off.verdict.ip_route_get, "the sysctl does not change what route get prints");
+}

@@ -34,8 +34,31 @@ pub fn explain6(host: &Host, flow: &Flow<Ipv6Addr>) -> Trace<Ipv6Addr> {
         let hops: Vec<String> = d.multipath.iter().map(|&i| nexthop6_words(&r.nexthops[i])).collect();
         t.notes.push(format!("multipath route: the kernel hashes each flow onto one of {} (shown: the first)", hops.join(", ")));
     }
+    if let (Ok(d), Some(iif)) = (&result, &flow.iif) {
+        t.notes.extend(forwarding_note(host, iif, d));
+    }
     t.text = render_text(&t);
     t
+}
+
+/// `ip -6 route get … iif` shows the route whatever the forwarding sysctls; ip6_forward then
+/// forwards only with `net.ipv6.conf.all.forwarding` on (per device: `force_forwarding`,
+/// kernel 6.17 and later). IPv6 has no per-device `forwarding` switch for this, unlike IPv4.
+fn forwarding_note(host: &Host, iif: &str, d: &Decision6) -> Option<String> {
+    if !matches!(d.kind, RouteType::Unicast) || d.dev == host.loopback_name() {
+        return None;
+    }
+    let all = host.sysctl("net.ipv6.conf.all.forwarding");
+    let force = host.sysctl(&format!("net.ipv6.conf.{iif}.force_forwarding")).unwrap_or(0) != 0;
+    match all {
+        Some(0) if !force => Some(format!(
+            "net.ipv6.conf.all.forwarding is 0: the lookup finds this route, but the kernel drops the packet instead of forwarding it (ip6_forward); only `all.forwarding` (or {iif}'s `force_forwarding`, kernel 6.17+) lets it through"
+        )),
+        None if !force => {
+            Some("the paste does not show net.ipv6.conf.all.forwarding: the kernel forwards this packet only if it is 1 (the default is 0)".into())
+        }
+        _ => None,
+    }
 }
 
 fn rule_steps(host: &Host, flow: &Flow<Ipv6Addr>, visits: &[RuleVisit6], result: &Result<Decision6, Refusal6>) -> Vec<RuleStep> {
