@@ -317,3 +317,19 @@ fn the_hosts_own_ipv6_route_get_confirms_or_contradicts() {
     assert_eq!((code, out.as_str()), (0, plain["text"].as_str().unwrap()), "route-get still prints the kernel's answer");
     assert!(err.contains("WARNING") && err.contains("trust your kernel"), "{err}");
 }
+
+/// IPv6 routes pasted without any IPv6 address: the kernel would print a `src`, which whyroute
+/// cannot know, so it says what to paste; a flow whose route names its own `src`, or an input
+/// flow (no source chosen), is still answered.
+#[cfg(feature = "inet6")]
+#[test]
+fn no_ipv6_address_means_no_guessed_source() {
+    let paste = "$ ip -6 route\n2001:db8:1::/64 dev eth0 proto kernel metric 256 pref medium\n2001:db8:7::/48 via fe80::1 dev eth0 src 2001:db8:1::2 metric 1024 pref medium\n";
+    let host = write_temp("v6-no-addresses.txt", paste);
+    let host = host.to_str().unwrap();
+    let (code, out, err) = run(&["route-get", "--host", host, "2001:db8:1::9"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.is_empty() && err.contains("no IPv6 address") && err.contains("ip addr"), "{out}{err}");
+    let (code, out, err) = run(&["route-get", "--host", host, "2001:db8:7::9"]);
+    assert_eq!((code, out.as_str()), (0, "2001:db8:7::9 from :: via fe80::1 dev eth0 src 2001:db8:1::2 metric 1024 pref medium\n"), "{err}");
+}

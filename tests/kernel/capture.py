@@ -68,6 +68,9 @@ def main():
         for dst in DESTINATIONS:
             paste += f"$ ip route get {dst}\n" + netns.check([*exec_ns, "ip", "route", "get", dst])
         snapshot = netns.check([*exec_ns, args.whyroute, "snapshot"])
+        # The addresses as ifconfig prints them (net-tools), with the IPv6 rules and tables.
+        ifconfig = "".join(f"$ {' '.join(c)}\n" + netns.check([*exec_ns, *c]) for c in
+                           (["ifconfig", "-a"], ["ip", "-6", "rule", "show"], ["ip", "-6", "route", "show", "table", "all"]))
         # What the kernel prints for each flow, to compare route-get with (text and -j).
         kernel = {}
         for dst in DESTINATIONS + DESTINATIONS6:
@@ -93,9 +96,12 @@ def main():
     snapshot_path = os.path.join(ROOT, "target", "capture-snapshot.txt")
     with open(snapshot_path, "w", encoding="utf-8") as f:
         f.write(snapshot)
+    ifconfig_path = os.path.join(ROOT, "target", "capture-ifconfig.txt")
+    with open(ifconfig_path, "w", encoding="utf-8") as f:
+        f.write(ifconfig)
     compared = 0
     for (dst, j), (rc, out, err) in kernel.items():
-        for host in (path, snapshot_path):
+        for host in (path, snapshot_path) + ((ifconfig_path,) if ":" in dst else ()):
             q = subprocess.run([args.whyroute, "route-get", "--host", host, *(["-j"] if j else []), dst], capture_output=True, text=True)
             ours = (q.returncode, q.stdout if rc == 0 else q.stderr.strip())
             if ours != (rc, out if rc == 0 else err.strip()):
@@ -106,7 +112,8 @@ def main():
         sys.exit("capture.py: FAILED\n  " + "\n  ".join(errors))
     print(f"capture.py: the capture command's paste ({paste.count(chr(10))} lines) read without an error or warning; "
           f"whyroute agrees with the kernel on all {agrees} pasted `ip route get`s; route-get on the paste and on "
-          f"`whyroute snapshot` printed what the kernel printed for all {compared} IPv4 and IPv6 flows (text and -j)")
+          f"`whyroute snapshot` (and, for IPv6, on ifconfig's addresses) printed what the kernel printed for all {compared} "
+          f"IPv4 and IPv6 flows (text and -j)")
 
 
 if __name__ == "__main__":

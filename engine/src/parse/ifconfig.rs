@@ -30,6 +30,15 @@ pub fn parse(lines: &[Line<'_>], _ctx: &Context, out: &mut Fragment) {
         }
         let first = text.split_whitespace().next().unwrap_or("");
         if first == "inet6" {
+            #[cfg(feature = "inet6")]
+            if let Some(block) = blocks.last() {
+                let dev = block.label.split(':').next().unwrap_or(&block.label);
+                match inet6_as_ip_addr(text) {
+                    Some(t) => super::ip_addr::parse_inet6_line(&t, Some(dev), line, out),
+                    None => out.diagnostics.push(ParseDiagnostic::error(line, "`inet6 ADDR  prefixlen N …` or `inet6 addr: ADDR/N Scope:…`")),
+                }
+                continue;
+            }
             out.ipv6_lines.push((line.no, text.to_string()));
             continue;
         }
@@ -58,6 +67,21 @@ pub fn parse(lines: &[Line<'_>], _ctx: &Context, out: &mut Fragment) {
     }
     emit_links(&blocks, out);
     out.addresses.extend(addresses);
+}
+
+/// ifconfig's `inet6` line as `ip addr` prints it: `inet6 ADDR  prefixlen N  scopeid 0x20<link>`
+/// (net-tools 2) or `inet6 addr: ADDR/N Scope:Link` (1.60) → `inet6 ADDR/N`. The scope follows
+/// from the address; ifconfig shows none of the flags (tentative, deprecated) a decision reads.
+#[cfg(feature = "inet6")]
+fn inet6_as_ip_addr(text: &str) -> Option<String> {
+    let w: Vec<&str> = text.split_whitespace().collect();
+    let (addr, len) = if w.get(1) == Some(&"addr:") {
+        w.get(2)?.split_once('/')?
+    } else {
+        let i = w.iter().position(|x| *x == "prefixlen")?;
+        (*w.get(1)?, *w.get(i + 1)?)
+    };
+    Some(format!("inet6 {addr}/{len}"))
 }
 
 /// One interface block (`eth0` or an alias such as `eth0:1`) as printed.
@@ -488,8 +512,16 @@ lo        Link encap:Local Loopback
         assert_eq!((lo.dev.as_str(), lo.local, lo.prefix_len, lo.scope), ("lo", Ipv4Addr::LOCALHOST, 8, Scope::HOST));
         assert_eq!(lo.broadcast, None);
 
-        assert_eq!(out.ipv6_lines.len(), 2);
-        assert_eq!(out.ipv6_lines[0], (3, "inet6 addr: fe80::250:56ff:feb3:29f3/64 Scope:Link".to_string()));
+        assert_eq!(out.ipv6_count(), 2);
+        if cfg!(feature = "inet6") {
+            #[cfg(feature = "inet6")]
+            assert_eq!(
+                (out.inet6.addresses[0].dev.as_str(), out.inet6.addresses[0].local.to_string(), out.inet6.addresses[0].prefix_len),
+                ("eth0", "fe80::250:56ff:feb3:29f3".to_string(), 64)
+            );
+        } else {
+            assert_eq!(out.ipv6_lines[0], (3, "inet6 addr: fe80::250:56ff:feb3:29f3/64 Scope:Link".to_string()));
+        }
     }
 
     const NEW: &str = "\
@@ -551,7 +583,7 @@ tun0: flags=4305<UP,POINTOPOINT,RUNNING,NOARP,MULTICAST>  mtu 1500
         assert_eq!(tun.prefix_len, 32);
         assert_eq!(tun.origin, Origin::line(29));
         assert_eq!(out.addresses[2].scope, Scope::HOST);
-        assert_eq!(out.ipv6_lines.len(), 3);
+        assert_eq!(out.ipv6_count(), 3);
     }
 
     #[test]

@@ -385,7 +385,7 @@ fn read_addr_info(out: &mut Fragment, reports: &mut super::JsonReports, entries:
 
 /// `inet6 ADDR/N [peer P/N] scope S [FLAGS]` on `dev`.
 #[cfg(feature = "inet6")]
-fn parse_inet6_line(text: &str, dev: Option<&str>, line: Line<'_>, out: &mut Fragment) {
+pub(super) fn parse_inet6_line(text: &str, dev: Option<&str>, line: Line<'_>, out: &mut Fragment) {
     let mut w = text.split_whitespace().skip(1);
     let Some(dev) = dev else {
         out.diagnostics.push(ParseDiagnostic::error(line, "a link line (`N: NAME: <FLAGS> …`) before this `inet6` address"));

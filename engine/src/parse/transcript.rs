@@ -295,6 +295,12 @@ fn classify(cmd: &str) -> Command {
     match prog.rsplit('/').next().unwrap_or(prog) {
         "ip" => classify_ip(args),
         "ifconfig" => Command::Read(Format::Ifconfig, CommandContext::default()),
+        // /proc/net/ipv6_route holds every table's routes without their table: no model of
+        // any table can be built from it. (The npm build keeps its shorter message: size.)
+        #[cfg(feature = "inet6")]
+        "route" | "netstat" if args.iter().any(|a| matches!(*a, "inet6" | "-6" | "--inet6" | "-Ainet6")) => Command::Skip(
+            "IPv6 routes as net-tools lists them: every table's routes together, without the table each is in; paste `ip -6 route show table all`".into(),
+        ),
         "route" if args.iter().all(|a| a.starts_with('-')) => Command::Read(Format::RouteN, CommandContext::default()),
         "netstat" if args.iter().any(|a| a.starts_with('-') && a.contains('r')) => Command::Read(Format::RouteN, CommandContext::default()),
         "cat" | "grep" | "less" | "more" | "head" | "tail" => {

@@ -120,6 +120,13 @@ fn decide(host: &Host, flow: &Flow<Ipv6Addr>, find: &Covering, trail: Option<&mu
     let prefsrc = match (&flow.iif, r.prefsrc) {
         (_, Some(p)) => Some(p),
         (Some(_), None) => None,
+        // Without any IPv6 address in the paste (`ip -4 addr`, or no address listing) the
+        // kernel's choice is unknown, not "none".
+        (None, None) if host.inet6.addresses.is_empty() => {
+            return Err(Refusal6::Undecidable(
+                "the paste shows no IPv6 address, so the source the kernel picks is unknown: paste `ip addr` (or `ip -6 addr`)".into(),
+            ));
+        }
         (None, None) => ipv6_dev_get_saddr(host, Some(&nh_dev), flow.dst),
     };
     Ok(Decision6 {
