@@ -34,6 +34,8 @@ command -v ld.lld-22 >/dev/null 2>&1 || [ -x /usr/lib/llvm-22/bin/lld ] || need_
 [ -x /usr/bin/chromedriver ] || need_apt+=(chromium-driver)
 command -v jq >/dev/null 2>&1 || need_apt+=(jq)
 command -v brotli >/dev/null 2>&1 || need_apt+=(brotli)
+# The kernel differential's capture check reads ifconfig's addresses (tests/kernel/capture.py).
+command -v ifconfig >/dev/null 2>&1 || [ -x /usr/sbin/ifconfig ] || need_apt+=(net-tools)
 if [ ${#need_apt[@]} -gt 0 ]; then
   log "apt-get install ${need_apt[*]}"
   export DEBIAN_FRONTEND=noninteractive
