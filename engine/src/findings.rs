@@ -72,6 +72,10 @@ pub fn findings(text: &str, a: &Analysis) -> Vec<Diagnostic> {
     for why in &h.inferred {
         push(Severity::Info, "inferred", why.clone(), None);
     }
+    #[cfg(feature = "inet6")]
+    for why in &h.inet6.inferred {
+        push(Severity::Info, "inferred", why.clone(), None);
+    }
     out
 }
 

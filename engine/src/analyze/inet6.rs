@@ -21,7 +21,13 @@ pub fn build_inet6(mut pasted: Inet6, host: &mut Host) {
                 ..Rule::new(p, RuleAction::Lookup { table: t })
             })
             .collect();
-        host.inferred.push("IPv6 rules (no `ip -6 rule` in the paste): the kernel's defaults, 0 local and 32766 main".into());
+        pasted.inferred.push("IPv6 rules (no `ip -6 rule` in the paste): the kernel's defaults, 0 local and 32766 main".into());
+    }
+    let flagless = pasted.addresses.iter().filter(|a| !a.flags_shown && !a.local.is_loopback()).count();
+    if flagless > 0 {
+        pasted.inferred.push(format!(
+            "{flagless} IPv6 address(es) come from `ip -br addr` or ifconfig, which print no flags: assumed not tentative, deprecated or temporary (the source address may differ if one is; paste `ip addr`)"
+        ));
     }
     if !pasted.all_tables_seen && pasted.routes(TABLE_LOCAL).is_empty() {
         infer_local_table(&mut pasted, host);
@@ -46,7 +52,7 @@ fn infer_local_table(v6: &mut Inet6, host: &mut Host) {
     for l in host.links.iter().filter(|l| l.up && !l.loopback) {
         local.push(kernel_route(RouteType::Multicast, "ff00::/8".parse().expect("a prefix"), &l.name, 256, why));
     }
-    host.inferred.push(format!("IPv6 table local (not in the paste): {} routes from the addresses and links", local.len()));
+    v6.inferred.push(format!("IPv6 table local (not in the paste): {} routes from the addresses and links", local.len()));
     v6.tables.insert(TABLE_LOCAL, local);
 }
 

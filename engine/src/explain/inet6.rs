@@ -23,7 +23,7 @@ pub fn explain6(host: &Host, flow: &Flow<Ipv6Addr>) -> Trace<Ipv6Addr> {
         lookups,
         source,
         main_would: None,
-        inferred: host.inferred.clone(),
+        inferred: host.inet6.inferred.clone(),
         notes: Vec::new(),
         text: String::new(),
     };

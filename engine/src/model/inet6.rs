@@ -20,6 +20,8 @@ pub struct Address6 {
     /// The scope `ip addr` printed (`global`, `link`, `host`, `site`).
     pub scope: Scope,
     pub flags: AddressFlags6,
+    /// The listing it came from shows the flags (`ip addr`, not `ip -br addr` or ifconfig).
+    pub flags_shown: bool,
     pub origin: Origin,
 }
 
@@ -176,6 +178,8 @@ pub struct Inet6 {
     pub tables_seen: Vec<TableId>,
     /// The paste showed `ip -6 rule`; without it the rules are the kernel's defaults, inferred.
     pub rules_seen: bool,
+    /// What was inferred for IPv6, in words (IPv4's is `Host::inferred`).
+    pub inferred: Vec<String>,
     /// The host's own `ip -6 route get` answers in the paste (moved to the analysis).
     pub route_gets: Vec<PastedRouteGet6>,
 }
@@ -189,8 +193,11 @@ impl Inet6 {
     /// table all`) is the same kernel entry, kept once.
     pub fn merge(&mut self, other: Inet6) {
         for a in other.addresses {
-            if !self.addresses.iter().any(|x| x.dev == a.dev && x.local == a.local) {
-                self.addresses.push(a);
+            match self.addresses.iter_mut().find(|x| x.dev == a.dev && x.local == a.local) {
+                // A listing with the flags beats one without (`ip -br addr`, ifconfig).
+                Some(known) if !known.flags_shown && a.flags_shown => *known = a,
+                Some(_) => {}
+                None => self.addresses.push(a),
             }
         }
         self.rules.extend(other.rules);

@@ -34,7 +34,7 @@ pub fn parse(lines: &[Line<'_>], _ctx: &Context, out: &mut Fragment) {
             if let Some(block) = blocks.last() {
                 let dev = block.label.split(':').next().unwrap_or(&block.label);
                 match inet6_as_ip_addr(text) {
-                    Some(t) => super::ip_addr::parse_inet6_line(&t, Some(dev), line, out),
+                    Some(t) => super::ip_addr::parse_inet6_line(&t, Some(dev), line, out, false),
                     None => out.diagnostics.push(ParseDiagnostic::error(line, "`inet6 ADDR  prefixlen N …` or `inet6 addr: ADDR/N Scope:…`")),
                 }
                 continue;

@@ -28,7 +28,7 @@ pub fn parse(lines: &[Line<'_>], _ctx: &Context, out: &mut Fragment) {
             current = Some(name.clone());
             match oneline_inet {
                 #[cfg(feature = "inet6")]
-                Some(rest) if rest.starts_with("inet6") => parse_inet6_line(rest, Some(&name), *line, out),
+                Some(rest) if rest.starts_with("inet6") => parse_inet6_line(rest, Some(&name), *line, out, true),
                 Some(rest) => parse_inet_line(rest, Some(&name), *line, out),
                 None => {}
             }
@@ -44,7 +44,7 @@ pub fn parse(lines: &[Line<'_>], _ctx: &Context, out: &mut Fragment) {
             // is on the device its label names.
             "inet" => parse_inet_line(text, current.as_deref(), *line, out),
             #[cfg(feature = "inet6")]
-            "inet6" => parse_inet6_line(text, current.as_deref(), *line, out),
+            "inet6" => parse_inet6_line(text, current.as_deref(), *line, out, true),
             #[cfg(not(feature = "inet6"))]
             "inet6" => out.ipv6_lines.push((line.no, raw.to_string())),
             w if w.starts_with("link/") || w == "valid_lft" || w == "altname" || w == "prop" || w == "vf" => {}
@@ -160,7 +160,7 @@ fn parse_brief(text: &str, line: Line<'_>, out: &mut Fragment) -> Option<String>
     for a in &w[2..] {
         if a.contains(':') {
             #[cfg(feature = "inet6")]
-            parse_inet6_line(&format!("inet6 {a}"), Some(&name), line, out);
+            parse_inet6_line(&format!("inet6 {a}"), Some(&name), line, out, false);
             #[cfg(not(feature = "inet6"))]
             out.ipv6_lines.push((line.no, a.to_string()));
             continue;
@@ -337,7 +337,7 @@ fn read_addr_info(out: &mut Fragment, reports: &mut super::JsonReports, entries:
             #[cfg(feature = "inet6")]
             Some("inet6") => {
                 match inet6_json(ai, dev) {
-                    Some(text) => parse_inet6_line(&text, dev, Line { no: reports.line(), text: &text }, out),
+                    Some(text) => parse_inet6_line(&text, dev, Line { no: reports.line(), text: &text }, out, true),
                     None => reports.report(&mut out.diagnostics, ai, "an `inet6` entry of `addr_info` with `local` and `prefixlen`, on a link"),
                 }
                 continue;
@@ -385,7 +385,8 @@ fn read_addr_info(out: &mut Fragment, reports: &mut super::JsonReports, entries:
 
 /// `inet6 ADDR/N [peer P/N] scope S [FLAGS]` on `dev`.
 #[cfg(feature = "inet6")]
-pub(super) fn parse_inet6_line(text: &str, dev: Option<&str>, line: Line<'_>, out: &mut Fragment) {
+/// `flags_shown`: the listing prints the address flags (`ip addr`; not `ip -br addr`).
+pub(super) fn parse_inet6_line(text: &str, dev: Option<&str>, line: Line<'_>, out: &mut Fragment, flags_shown: bool) {
     let mut w = text.split_whitespace().skip(1);
     let Some(dev) = dev else {
         out.diagnostics.push(ParseDiagnostic::error(line, "a link line (`N: NAME: <FLAGS> …`) before this `inet6` address"));
@@ -408,6 +409,7 @@ pub(super) fn parse_inet6_line(text: &str, dev: Option<&str>, line: Line<'_>, ou
             Scope::UNIVERSE
         },
         flags: Default::default(),
+        flags_shown,
         origin: Origin::line(line.no),
     };
     while let Some(k) = w.next() {
