@@ -333,3 +333,24 @@ fn no_ipv6_address_means_no_guessed_source() {
     let (code, out, err) = run(&["route-get", "--host", host, "2001:db8:7::9"]);
     assert_eq!((code, out.as_str()), (0, "2001:db8:7::9 from :: via fe80::1 dev eth0 src 2001:db8:1::2 metric 1024 pref medium\n"), "{err}");
 }
+
+/// The same IPv6 address in `ip -br addr` (no flags) and in `ip addr` (`deprecated`): the
+/// listing with the flags counts, whichever came first, so the deprecated address is not
+/// chosen as the source; with `ip -br addr` alone whyroute says it assumed no flags.
+#[cfg(feature = "inet6")]
+#[test]
+fn ipv6_address_flags_come_from_the_listing_that_shows_them() {
+    let brief = "$ ip -br addr\neth0             UP             2001:db8:1::5/64 2001:db8:1::6/64 fe80::1/64\n";
+    let full = "$ ip addr\n2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP group default qlen 1000\n    inet6 2001:db8:1::5/64 scope global deprecated\n       valid_lft forever preferred_lft 0sec\n    inet6 2001:db8:1::6/64 scope global\n       valid_lft forever preferred_lft forever\n    inet6 fe80::1/64 scope link\n       valid_lft forever preferred_lft forever\n";
+    let routes =
+        "$ ip -6 route show table all\n2001:db8:1::/64 dev eth0 proto kernel metric 256 pref medium\ndefault via fe80::fe dev eth0 metric 1024 pref medium\n";
+    for paste in [format!("{brief}{full}{routes}"), format!("{full}{brief}{routes}")] {
+        let host = write_temp("v6-flags.txt", &paste);
+        let (code, out, err) = run(&["route-get", "--host", host.to_str().unwrap(), "2001:db8:9::1"]);
+        assert_eq!(code, 0, "{err}");
+        assert!(out.contains(" src 2001:db8:1::6 "), "the deprecated 2001:db8:1::5 is avoided: {out}");
+    }
+    let host = write_temp("v6-flags-brief.txt", &format!("{brief}{routes}"));
+    let (_, out, _) = run(&["explain", "--host", host.to_str().unwrap(), "2001:db8:9::1"]);
+    assert!(out.contains("print no flags: assumed not tentative, deprecated"), "{out}");
+}
