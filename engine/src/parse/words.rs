@@ -322,7 +322,7 @@ mod tests {
     }
 }
 
-#[cfg(all(test, feature = "inet6"))]
+#[cfg(all(test, feature = "inet6", not(target_arch = "wasm32")))]
 mod ipv6_tests {
     use super::quick_ipv6;
     use proptest::prelude::*;
