@@ -37,12 +37,11 @@ pub fn build_host(mut frag: Fragment) -> Host {
 fn build_links_and_addresses(frag: &Fragment, host: &mut Host) {
     for l in &frag.links {
         match host.links.iter_mut().find(|x| x.name == l.name) {
-            // `ip addr` knows more than ifconfig; a later paste of the same link refines it.
-            Some(x) => {
-                let index = x.index.or(l.index);
-                *x = l.clone();
-                x.index = l.index.or(index);
-            }
+            // A later listing of the same link refines it, unless it knows less: `ip -br addr`
+            // and ifconfig print no ifindex, and their state is the operational one (a link
+            // that is up without carrier shows DOWN there).
+            Some(x) if x.index.is_some() && l.index.is_none() => {}
+            Some(x) => *x = l.clone(),
             None => host.links.push(l.clone()),
         }
     }
