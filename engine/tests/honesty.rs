@@ -354,3 +354,34 @@ fn ipv6_address_flags_come_from_the_listing_that_shows_them() {
     let (_, out, _) = run(&["explain", "--host", host.to_str().unwrap(), "2001:db8:9::1"]);
     assert!(out.contains("print no flags: assumed not tentative, deprecated"), "{out}");
 }
+
+/// A forwarding router pasted without table local (kernel answers recorded in a namespace):
+/// the inferred subnet-router anycast and local routes give the kernel's answers, and the
+/// flows whose route is one of several per-link copies (`anycast fe80::`, `multicast
+/// ff00::/8`), whose order the paste does not show, are refused unless `oif` picks the link.
+#[cfg(feature = "inet6")]
+#[test]
+fn inferred_ipv6_table_local_answers_as_the_kernel_or_says_what_it_cannot_know() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/kernel-v6-inferred");
+    let host = dir.join("forwarding-router.txt");
+    let flows = std::fs::read_to_string(dir.join("forwarding-router.flows.jsonl")).unwrap();
+    let (mut answered, mut refused) = (0, 0);
+    for c in flows.lines().map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()) {
+        let args: Vec<&str> = c["args"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+        let mut cmd = vec!["route-get", "--host", host.to_str().unwrap()];
+        cmd.extend(&args);
+        let (code, out, err) = run(&cmd);
+        let order_dependent = !args.contains(&"oif") && (args[0] == "fe80::" || args[0].starts_with("ff02:"));
+        if order_dependent {
+            assert_eq!(code, 1, "{args:?}: {out}");
+            assert!(out.is_empty() && err.contains("in an order only table local shows") && err.contains("oif"), "{args:?}: {err}");
+            refused += 1;
+        } else {
+            assert_eq!((code, out.as_str()), (0, c["text"].as_str().unwrap()), "{args:?}: {err}");
+            answered += 1;
+        }
+    }
+    assert_eq!((answered, refused), (9, 2));
+    let (_, out, _) = run(&["explain", "--host", host.to_str().unwrap(), "2001:db8:1::"]);
+    assert!(out.contains("anycast 2001:db8:1:: dev a0 table local proto kernel metric 0") && out.contains("[inferred]"), "{out}");
+}

@@ -52,8 +52,52 @@ fn infer_local_table(v6: &mut Inet6, host: &mut Host) {
     for l in host.links.iter().filter(|l| l.up && !l.loopback) {
         local.push(kernel_route(RouteType::Multicast, "ff00::/8".parse().expect("a prefix"), &l.name, 256, why));
     }
+    let (anycast, assumed) = subnet_router_anycast(v6, host);
+    for (dev, dst) in anycast {
+        local.push(kernel_route(RouteType::Anycast, dst, &dev, 0, why));
+    }
     v6.inferred.push(format!("IPv6 table local (not in the paste): {} routes from the addresses and links", local.len()));
+    if !assumed.is_empty() {
+        v6.inferred.push(format!(
+            "net.ipv6.conf.{{{}}}.forwarding was not in the paste: assumed 0 (the kernel default), so no subnet-router anycast routes were inferred for them",
+            assumed.join(",")
+        ));
+    }
     v6.tables.insert(TABLE_LOCAL, local);
+}
+
+/// The subnet-router anycast address of each prefix on a forwarding device
+/// (`addrconf_join_anycast`): the prefix with its host bits zero, for every address that
+/// finished DAD with a prefix shorter than /127 (RFC 6164) whose prefix is not `::`. One route
+/// per device and address however many addresses share it (the kernel counts references).
+/// Also returns the devices whose forwarding the paste did not show (assumed off).
+fn subnet_router_anycast(v6: &Inet6, host: &Host) -> (Vec<(String, Ipv6Net)>, Vec<String>) {
+    let all = host.sysctl("net.ipv6.conf.all.forwarding");
+    let mut routes: Vec<(String, Ipv6Net)> = Vec::new();
+    let mut assumed: Vec<String> = Vec::new();
+    for a in v6.addresses.iter().filter(|a| !a.flags.tentative && !a.flags.dadfailed && a.prefix_len < 127) {
+        let Ok(net) = Ipv6Net::new(a.local, a.prefix_len) else { continue };
+        let zero = net.network();
+        if zero.is_unspecified() {
+            continue;
+        }
+        // all.forwarding is copied to every device when it is written (addrconf_forward_change),
+        // so a device's own value, when shown, is the one the kernel reads.
+        let forwarding = match host.sysctl(&format!("net.ipv6.conf.{}.forwarding", a.dev)).or(all) {
+            Some(v) => v != 0,
+            None => {
+                if !assumed.contains(&a.dev) {
+                    assumed.push(a.dev.clone());
+                }
+                false
+            }
+        };
+        let dst = Ipv6Net::new(zero, 128).expect("a /128");
+        if forwarding && !routes.iter().any(|(d, n)| *d == a.dev && *n == dst) {
+            routes.push((a.dev.clone(), dst));
+        }
+    }
+    (routes, assumed)
 }
 
 fn kernel_route(kind: RouteType, dst: Ipv6Net, dev: &str, metric: u32, why: &str) -> Route6 {

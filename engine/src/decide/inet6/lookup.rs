@@ -5,7 +5,7 @@
 use super::super::{Flow, RouteError, Selector, first_mismatch};
 use super::fib::{Covering, Fib6};
 use super::source::ipv6_dev_get_saddr;
-use crate::model::{Host, Missing, NextHop6, Pref, Route6, RouteType, RuleAction, TABLE_LOCAL, TABLE_MAIN, TableId};
+use crate::model::{Host, Missing, NextHop6, Pref, Route6, RouteType, RuleAction, RulePrefix, TABLE_LOCAL, TABLE_MAIN, TableId};
 use smallvec::SmallVec;
 use std::net::Ipv6Addr;
 
@@ -110,6 +110,20 @@ fn decide(host: &Host, flow: &Flow<Ipv6Addr>, find: &Covering, trail: Option<&mu
     let r = &v6.routes(table)[index];
     if r.nhid.is_some() {
         return Err(Refusal6::Undecidable(format!("the route `{}` uses a nexthop object (`nhid`): not modelled for IPv6 yet", r.dst)));
+    }
+    if r.origin.inferred.is_some() && oif.is_none() && flow.iif.is_none() {
+        // Every up link gets `multicast ff00::/8`, and every forwarding link `anycast fe80::`:
+        // the kernel takes the first in table local, in the order the links came up and their
+        // addresses finished DAD, which only that table's listing shows.
+        let siblings = v6.routes(table).iter().filter(|o| o.kind == r.kind && o.dst == r.dst).count();
+        if siblings > 1 {
+            return Err(Refusal6::Undecidable(format!(
+                "{} takes the first of {siblings} `{} {}` routes the kernel made, one per link, in an order only table local shows: paste `ip -6 route show table all`, or give `oif`",
+                flow.dst,
+                r.kind.name(),
+                r.dst.words()
+            )));
+        }
     }
     let nh: &NextHop6 = &r.nexthops[hops[0]];
     let Some(nh_dev) = nh.dev.clone() else {

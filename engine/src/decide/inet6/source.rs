@@ -46,9 +46,16 @@ pub fn source_choice(host: &Host, dst_dev: Option<&str>, dst: Ipv6Addr) -> (Opti
             }
         }
     }
-    let decided_by = best.zip(runner_up).and_then(|((_, b), r)| b.iter().zip(r).position(|(x, y)| *x != y)).map(|i| RULE_NAMES[i]);
+    let decided_by = best.zip(runner_up).map(|((_, b), r)| match b.iter().zip(r).position(|(x, y)| *x != y) {
+        Some(i) => RULE_NAMES[i],
+        None => TIE,
+    });
     (best.map(|(a, _)| a.local), decided_by)
 }
+
+/// Equal on every rule: the kernel keeps the first it met, devices in order and each device's
+/// addresses as `ip addr` lists them (the newest first).
+const TIE: &str = "being first in the kernel's address list (a tie on every rule)";
 
 /// What each entry of [`scores`] prefers, for an explanation.
 const RULE_NAMES: [&str; RULES] = [
