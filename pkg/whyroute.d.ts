@@ -25,6 +25,15 @@ export function loadTopology(
 ): Promise<TopologyModule>;
 
 /**
+ * Loads the build that decides IPv6 flows (the topology build; what loadTopology loads).
+ * Once it has resolved, `routeGet` and `explain` of this entry accept IPv6 flows (`ip -6
+ * route get`), still synchronously; before, an IPv6 flow throws an Error saying to call it.
+ */
+export function loadIPv6(
+  input?: { module_or_path: InitInput | Promise<InitInput> } | InitInput | Promise<InitInput>,
+): Promise<TopologyModule>;
+
+/**
  * The flow traced hop by hop through the scenario: every node's decision and NAT, how the
  * request ends, and the reply back to the (translated) source.
  */

@@ -7,11 +7,19 @@
 // topology_bg.wasm, which the first call to one of them loads (loadTopology), so a page that
 // only asks one host's question downloads the small engine alone. Hence they return Promises.
 // `whyroute/topology` is that second build as a module of its own, every function synchronous.
+//
+// IPv6 flows are decided by that second build too (the engine's IPv6 half does not fit the
+// small engine's 150 KB budget): once loadIPv6 (or loadTopology) has resolved, routeGet and
+// explain (and parse, diagnose and the permalinks) hand everything to it, synchronously as
+// before; until then an IPv6 flow throws an Error that says to call loadIPv6.
+import * as core from './core.js';
 export * from './core.js';
 export { default } from './core.js';
 
 /** The initialised topology build, once loadTopology has been called (a Promise of it). */
 let topology;
+/** The same build, once loaded: routeGet and explain use it (it decides both families). */
+let full;
 
 /**
  * Loads and initialises the topology build and resolves to its module, whose functions are
@@ -35,7 +43,61 @@ export function loadTopology(input) {
 async function importTopology(input) {
   const m = await import('./topology.js');
   await m.default(input);
+  full = m;
   return m;
+}
+
+/**
+ * Loads the build that decides IPv6 flows (the topology build, as loadTopology does); once it
+ * has resolved, routeGet and explain accept IPv6 flows, synchronously.
+ */
+export function loadIPv6(input) {
+  return loadTopology(input);
+}
+
+/** `ip -j route get` for a flow of either family (IPv6 once loadIPv6 has resolved). */
+export function routeGet(scenario, flow) {
+  return full ? full.routeGet(scenario, flow) : ipv4Only(core.routeGet, 'routeGet', scenario, flow);
+}
+
+/** The decision step by step, for a flow of either family (IPv6 once loadIPv6 has resolved). */
+export function explain(scenario, flow) {
+  return full ? full.explain(scenario, flow) : ipv4Only(core.explain, 'explain', scenario, flow);
+}
+
+/** A permalink of the scenario and flow (an IPv6 flow once loadIPv6 has resolved). */
+export function encodePermalink(scenario, flow) {
+  return full ? full.encodePermalink(scenario, flow) : ipv4Only(core.encodePermalink, 'encodePermalink', scenario, flow);
+}
+
+// Once loaded, the full build reads pastes too, so what parse and diagnose report covers the
+// IPv6 half of a dual-stack paste.
+export function parse(text) {
+  return full ? full.parse(text) : core.parse(text);
+}
+
+export function diagnose(scenario) {
+  return full ? full.diagnose(scenario) : core.diagnose(scenario);
+}
+
+export function decodePermalink(link) {
+  return full ? full.decodePermalink(link) : core.decodePermalink(link);
+}
+
+// The small engine reads every flow as IPv4; an IPv6 one (an address with a `:`, as iproute2
+// tells the families apart, or `-6`) fails there, and the error says what to do instead.
+function ipv4Only(call, name, scenario, flow) {
+  if (flow === undefined || flow === null) return call(scenario, flow);
+  try {
+    return call(scenario, flow);
+  } catch (e) {
+    const words = typeof flow === 'string' ? flow.trim().split(/\s+/) : [String(flow?.dst ?? ''), String(flow?.from ?? '')];
+    const device = (i) => i > 0 && ['iif', 'oif', 'dev', 'vrf'].includes(words[i - 1]);
+    if (words[0] === '-6' || words.some((w, i) => w.includes(':') && !device(i))) {
+      throw new Error(`whyroute.${name}: IPv6 flows are decided by the full build: \`await loadIPv6()\` once, then call ${name} again`, { cause: e });
+    }
+    throw e;
+  }
 }
 
 /** The flow traced hop by hop through a topology scenario (see topology.d.ts). */

@@ -7,7 +7,7 @@ import init, {
   trace, lint, fixes, compare,
   type TopologyTrace, type TopologyDiagnostic, type TopologyFlow, type Transcripts, type Fix, type Comparison,
   type Hop, type Disposition, type NatResult, type FlowDiff, type ScenarioError, type Change,
-  loadTopology, type TopologyModule,
+  loadTopology, loadIPv6, type TopologyModule, type RouteGetRoute6,
 } from '../../pkg/whyroute.js';
 
 export async function main(paste: string): Promise<string> {
@@ -156,4 +156,20 @@ export async function coreOnly(paste: string): Promise<string> {
   // @ts-expect-error whyroute/core has no topology exports
   core.trace('', '1.1.1.1');
   return `${r.error ?? r.dev} ${t.text} ${core.decodePermalink(core.encodePermalink(s)).text}`;
+}
+
+// IPv6 flows: the main entry decides them once loadIPv6 has resolved, synchronously; the answer
+// is what `ip -6 -j route get` prints.
+export async function ipv6(paste: string): Promise<string> {
+  const full: TopologyModule = await loadIPv6();
+  const r: RouteGet = routeGet(paste, { dst: '2001:db8::51', mark: 0xca6c });
+  let pref = '';
+  if (r.error === undefined && 'pref' in r) {
+    const route: RouteGetRoute6 = r;
+    pref = `${route.pref} ${route.metric} ${route.from}`;
+  }
+  const same: RouteGet = full.routeGet(paste, '-6 2001:db8::51');
+  // @ts-expect-error: loadIPv6 resolves to the module, not a boolean
+  const wrong: boolean = await loadIPv6();
+  return [pref, same.error ?? '', wrong].join();
 }

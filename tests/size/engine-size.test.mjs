@@ -3,7 +3,7 @@
 //                     diagnostics, permalinks. What the main entry (`whyroute`), `whyroute/core`
 //                     and the docs embed load. Issues 5 and 7 budget it at 150 KB gzip: enforced.
 //   topology_bg.wasm  the engine plus the NSX topology (its model and TOML reader, trace, lint,
-//                     fixes, compare). Only loaded by the main entry's topology functions, on
+//                     fixes, compare) and IPv6 flows (`ip -6 route get`, loadIPv6). Only loaded by the main entry's topology functions, on
 //                     first use, or imported as `whyroute/topology`. It cannot fit 150 KB with
 //                     those features (benches/wasm-size.sh: the topology alone is ~130 KB), so
 //                     it has a ceiling of its own, a ratchet: lower it when the build shrinks.
@@ -18,7 +18,9 @@ export const BUDGET_GZIP = 150_000;
 /** Per build: the most gzip -9 bytes it may have, and why. */
 export const BUILDS = {
   'whyroute_bg.wasm': { ceiling: BUDGET_GZIP, why: 'the issue budget for the engine' },
-  'topology_bg.wasm': { ceiling: 282_000, why: 'ratchet of the topology build, loaded on demand' },
+  // 282,000 until IPv6 flows moved here (loadIPv6): the engine's inet6 half is ~28 KB gzip in
+  // wasm (docs/size.md), which the small engine's budget cannot hold.
+  'topology_bg.wasm': { ceiling: 320_000, why: 'ratchet of the full build (topology and IPv6), loaded on demand' },
 };
 // `make test` sets this: there, a missing build is a failure, never a skip.
 const required = process.env.WHYROUTE_SIZE_REQUIRED === '1';

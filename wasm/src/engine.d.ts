@@ -136,7 +136,8 @@ export interface Scenario {
  * (`mark: "0x10"`, `tos: "0x10"`, `ipproto: "tcp"`).
  */
 export interface Flow {
-  /** Destination IPv4 address. */
+  /** Destination address. An IPv6 one (or `"-6 …"` in the text form) makes it an `ip -6
+   *  route get` flow, which the full build decides (`loadIPv6` in the main entry). */
   dst: string;
   /** Source address (must be one of the host's). */
   from?: string;
@@ -180,6 +181,29 @@ export interface RouteGetRoute {
   error?: undefined;
 }
 
+/** The object `ip -6 -j route get` prints, keys in its order (an IPv6 flow). */
+export interface RouteGetRoute6 {
+  type?: RouteType;
+  dst: string;
+  /** `::` when the flow gave no `from`. */
+  from: string;
+  gateway?: string;
+  dev: string;
+  table?: string;
+  protocol?: string;
+  prefsrc?: string;
+  metric: number;
+  flags: string[];
+  /** The route's metrics (`mtu`, `hoplimit`, …). */
+  metrics?: Record<string, number | string>[];
+  iif?: string;
+  /** Seconds left of a route with a lifetime (`expires`). */
+  expires?: number;
+  /** "low", "medium" or "high". */
+  pref: string;
+  error?: undefined;
+}
+
 /** The kernel refused the route: `error` is what `RTNETLINK answers:` would say. */
 export interface RouteGetError {
   /** The kernel's refusal (`RTNETLINK answers: …` without the prefix), or, with `undecidable`, what the paste lacks. */
@@ -191,7 +215,7 @@ export interface RouteGetError {
   table?: undefined;
 }
 
-export type RouteGet = RouteGetRoute | RouteGetError;
+export type RouteGet = RouteGetRoute | RouteGetRoute6 | RouteGetError;
 
 export interface RouteRef { table: number; index: number; }
 

@@ -384,15 +384,6 @@ mod cli {
         Ok((a, flow))
     }
 
-    /// `-4`/`-6` as in `ip -6 route get`; without one, the destination's family decides.
-    /// The arguments after the family, and whether they describe an IPv6 flow.
-    fn family(args: &[String]) -> (&[String], bool) {
-        let family: Vec<&String> = args.iter().take_while(|a| *a == "-4" || *a == "-6").collect();
-        let rest = &args[family.len()..];
-        let ipv6_address = |a: &String| a.split('/').next().is_some_and(|x| x.parse::<std::net::Ipv6Addr>().is_ok());
-        (rest, family.last().is_some_and(|f| *f == "-6") || (family.is_empty() && rest.iter().any(ipv6_address)))
-    }
-
     #[cfg(not(feature = "inet6"))]
     fn ipv4_only() -> ExitCode {
         eprintln!("whyroute: this build decides IPv4 only (built without the inet6 feature)");
@@ -400,7 +391,7 @@ mod cli {
     }
 
     fn route_get(host: &str, json: bool, args: &[String]) -> ExitCode {
-        let (args, ipv6) = family(args);
+        let (args, ipv6) = whyroute::decide::split_family(args);
         if ipv6 {
             #[cfg(feature = "inet6")]
             return route_get6(host, json, args);
@@ -528,7 +519,7 @@ mod cli {
     }
 
     fn explain(host: &str, json: bool, args: &[String]) -> ExitCode {
-        let (args, ipv6) = family(args);
+        let (args, ipv6) = whyroute::decide::split_family(args);
         if ipv6 {
             #[cfg(feature = "inet6")]
             return explain6(host, json, args);

@@ -16,6 +16,29 @@ pub fn parse_flow_args6<S: AsRef<str>>(args: &[S]) -> Result<Flow<Ipv6Addr>, Str
     parse_flow_args_of::<Ipv6Addr, S>(args)
 }
 
+/// `-4`/`-6` before the arguments, as in `ip -6 route get`; without one, the addresses'
+/// family decides as iproute2's `get_addr_1` does: an address with a `:` is IPv6 (a device
+/// name after `iif`/`oif` may have one, as an alias `eth0:1`). Returns the arguments after
+/// the family words and whether they describe an IPv6 flow.
+///
+/// ```
+/// use whyroute::decide::split_family;
+/// assert_eq!(split_family(&["-6", "2001:db8::1"]), (&["2001:db8::1"][..], true));
+/// assert_eq!(split_family(&["2001:db8::1", "oif", "eth0"]).1, true);
+/// assert_eq!(split_family(&["192.0.2.1", "from", "198.51.100.7"]).1, false);
+/// assert_eq!(split_family(&["192.0.2.1", "oif", "eth0:1"]).1, false);
+/// ```
+pub fn split_family<S: AsRef<str>>(args: &[S]) -> (&[S], bool) {
+    let family = args.iter().take_while(|a| matches!(a.as_ref(), "-4" | "-6")).count();
+    let rest = &args[family..];
+    let device = |i: usize| i > 0 && matches!(rest[i - 1].as_ref(), "iif" | "oif" | "dev" | "vrf");
+    let ipv6 = match family {
+        0 => rest.iter().enumerate().any(|(i, a)| a.as_ref().contains(':') && !device(i)),
+        n => args[n - 1].as_ref() == "-6",
+    };
+    (rest, ipv6)
+}
+
 /// An address family's address, as a flow names it.
 pub trait FlowAddr: std::str::FromStr + Copy + std::fmt::Display {
     const UNSPECIFIED: Self;

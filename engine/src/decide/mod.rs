@@ -18,7 +18,7 @@ mod output;
 mod rules;
 pub mod source;
 
-pub use args::{FlowAddr, parse_flow_args, parse_flow_args6};
+pub use args::{FlowAddr, parse_flow_args, parse_flow_args6, split_family};
 pub use decision::{Decision, Examination, Examined, History, NexthopScope, ORDER_UNSEEN, RouteError, RouteRef, RuleOutcome, RuleVisit, TableVisit, Trail};
 pub use fib::{Fib, TableIndex, TableLookup, route, scan_candidates};
 pub use flow::Flow;
