@@ -29,10 +29,42 @@ pub fn build_inet6(mut pasted: Inet6, host: &mut Host) {
             "{flagless} IPv6 address(es) come from `ip -br addr` or ifconfig, which print no flags: assumed not tentative, deprecated or temporary (the source address may differ if one is; paste `ip addr`)"
         ));
     }
+    expand_nexthop_objects(&mut pasted, host);
     if !pasted.all_tables_seen && pasted.routes(TABLE_LOCAL).is_empty() {
         infer_local_table(&mut pasted, host);
     }
     host.inet6 = pasted;
+}
+
+/// A route that names a nexthop object (`nhid N`) but not its nexthops, as iproute2 prints it
+/// with `net.ipv4.nexthop_compat_mode` 0, takes them from the pasted `ip nexthop show`. With
+/// compat mode on (the default) the kernel prints them itself; an object the paste lacks
+/// leaves the route without nexthops, and a decision that reaches it says what to paste.
+fn expand_nexthop_objects(v6: &mut Inet6, host: &Host) {
+    for r in v6.tables.values_mut().flat_map(|routes| routes.iter_mut()) {
+        let Some(id) = r.nhid else { continue };
+        if r.nexthops.iter().any(|n| n.dev.is_some()) {
+            continue;
+        }
+        if let Some(hops) = object_nexthops(host, id) {
+            r.nexthops = hops;
+        }
+    }
+}
+
+/// The fib6 nexthops of an inet6 object: one for a single nexthop, each member's (with its
+/// weight) for a group. None when the paste lacks the object or it cannot carry IPv6.
+fn object_nexthops(host: &Host, id: u32) -> Option<NextHops6> {
+    let single = |id: u32, weight: u32| match &host.nexthop_object(id)?.kind {
+        NexthopKind::Single { gateway: None, via6, dev: Some(dev), onlink, .. } => {
+            Some(NextHop6 { gateway: via6.as_deref().copied(), dev: Some(dev.clone()), weight, onlink: *onlink, ..NextHop6::default() })
+        }
+        _ => None,
+    };
+    match &host.nexthop_object(id)?.kind {
+        NexthopKind::Group { members, .. } => members.iter().map(|m| single(m.id, m.weight)).collect(),
+        _ => single(id, 1).map(|nh| smallvec::smallvec![nh]),
+    }
 }
 
 /// addrconf's own routes in table local: a `local` route for each address that finished

@@ -505,6 +505,9 @@ mod cli {
                         .collect();
                     eprintln!("whyroute: multipath: the kernel hashes among: {}", hops.join("; "));
                 }
+                if let Some(note) = whyroute::explain::shared_nexthop_note(&a.host, &d) {
+                    eprintln!("whyroute: {note}");
+                }
                 ExitCode::SUCCESS
             }
             Err(Refusal6::Kernel(e)) => {

@@ -37,8 +37,41 @@ pub fn explain6(host: &Host, flow: &Flow<Ipv6Addr>) -> Trace<Ipv6Addr> {
     if let (Ok(d), Some(iif)) = (&result, &flow.iif) {
         t.notes.extend(forwarding_note(host, iif, d));
     }
+    if let Ok(d) = &result {
+        t.notes.extend(shared_nexthop_note(host, d));
+    }
     t.text = render_text(&t);
     t
+}
+
+/// Routes that share a nexthop object share its per-CPU route cache (`fib6_nh->rt6i_pcpu`):
+/// the entry `ip -6 route get` prints was made for whichever of them was looked up first on
+/// that CPU, and carries that route's proto, metric and pref (and the source chosen for it).
+/// Observed on kernel 6.18: a route with metric 1024 printed as `proto bgp metric 20`, another
+/// route's, after that route had been looked up. No paste shows the cache, so when the routes
+/// sharing the chosen one's nexthops differ in those fields, this says so.
+pub fn shared_nexthop_note(host: &Host, d: &Decision6) -> Option<String> {
+    let chosen = &host.inet6.routes(d.route.0)[d.route.1];
+    let ids = |r: &crate::model::Route6| -> Vec<u32> {
+        let Some(id) = r.nhid else { return Vec::new() };
+        match host.nexthop_object(id).map(|o| &o.kind) {
+            Some(crate::model::NexthopKind::Group { members, .. }) => members.iter().map(|m| m.id).collect(),
+            _ => vec![id],
+        }
+    };
+    let mine = ids(chosen);
+    if mine.is_empty() {
+        return None;
+    }
+    let other = host.inet6.tables.values().flatten().find(|r| {
+        !std::ptr::eq(*r, chosen)
+            && (r.protocol != chosen.protocol || r.metric != chosen.metric || r.pref != chosen.pref)
+            && ids(r).iter().any(|i| mine.contains(i))
+    })?;
+    Some(format!(
+        "`{}` shares a nexthop with this route, and the kernel caches one route per nexthop and CPU: `ip -6 route get` may print that route's proto, metric and pref (and its source) instead, if it was looked up first",
+        route6_to_string(host, other)
+    ))
 }
 
 /// `ip -6 route get … iif` shows the route whatever the forwarding sysctls; ip6_forward then

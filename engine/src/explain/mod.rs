@@ -5,5 +5,5 @@ mod inet6;
 mod trace;
 
 #[cfg(feature = "inet6")]
-pub use inet6::explain6;
+pub use inet6::{explain6, shared_nexthop_note};
 pub use trace::*;

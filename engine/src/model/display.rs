@@ -224,6 +224,9 @@ pub fn route6_to_string(host: &Host, r: &Route6) -> String {
     if let Some(src) = r.src {
         write!(s, " from {src}").unwrap();
     }
+    if let Some(id) = r.nhid {
+        write!(s, " nhid {id}").unwrap();
+    }
     if let [nh] = r.nexthops.as_slice() {
         write!(s, " {}", nexthop6_words(nh)).unwrap();
     }

@@ -108,8 +108,14 @@ fn decide(host: &Host, flow: &Flow<Ipv6Addr>, find: &Covering, trail: Option<&mu
     let (oif, strict) = lookup_oif(flow);
     let (table, index, hops) = rules_lookup(host, flow, oif, strict, find, trail)?;
     let r = &v6.routes(table)[index];
-    if r.nhid.is_some() {
-        return Err(Refusal6::Undecidable(format!("the route `{}` uses a nexthop object (`nhid`): not modelled for IPv6 yet", r.dst)));
+    if let Some(id) = r.nhid
+        && !r.nexthops.iter().any(|n| n.dev.is_some())
+        && r.kind == RouteType::Unicast
+    {
+        return Err(Refusal6::Undecidable(format!(
+            "the route `{}` uses nexthop object {id}, which the paste does not show: paste `ip nexthop show` (or `ip -6 route` with net.ipv4.nexthop_compat_mode 1)",
+            r.dst.words()
+        )));
     }
     if r.origin.inferred.is_some() && oif.is_none() && flow.iif.is_none() {
         // Every up link gets `multicast ff00::/8`, and every forwarding link `anycast fe80::`:
@@ -141,7 +147,12 @@ fn decide(host: &Host, flow: &Flow<Ipv6Addr>, find: &Covering, trail: Option<&mu
                 "the paste shows no IPv6 address, so the source the kernel picks is unknown: paste `ip addr` (or `ip -6 addr`)".into(),
             ));
         }
-        (None, None) => ipv6_dev_get_saddr(host, Some(&nh_dev), flow.dst),
+        // ip6_route_get_saddr asks fib6_info_nh_dev: a nexthop group's first member's device,
+        // whichever path the hash then takes (nexthop_fib6_nh); a sibling route's own.
+        (None, None) => match (r.nhid, r.nexthops.first().and_then(|n| n.dev.as_deref())) {
+            (Some(_), Some(first)) => ipv6_dev_get_saddr(host, Some(first), flow.dst),
+            _ => ipv6_dev_get_saddr(host, Some(&nh_dev), flow.dst),
+        },
     };
     Ok(Decision6 {
         kind: r.kind,
@@ -345,12 +356,12 @@ fn rt6_select(host: &Host, routes: &[Route6], leaf: &[usize], oif: Option<&str>,
     };
     let (_, i, h) = pick(head).or_else(|| pick(rest))?;
     let r = &routes[i];
-    // fib6_select_path: a multipath route hashes among its nexthops that score.
-    let hops: Vec<usize> = if r.nexthops.len() > 1 {
-        std::iter::once(h).chain((0..r.nexthops.len()).filter(|&x| x != h && score(host, r, &r.nexthops[x], oif, strict).is_some())).collect()
-    } else {
-        vec![h]
-    };
+    // fib6_select_path: a multipath route hashes among its nexthops that score; a nexthop
+    // group's path is the hash's alone (nexthop_path_fib6_result: `oif` only decided whether
+    // the route was found), among the members that are not dead.
+    let usable = |x: usize| if r.nhid.is_some() { !r.nexthops[x].dead } else { score(host, r, &r.nexthops[x], oif, strict).is_some() };
+    let hops: Vec<usize> =
+        if r.nexthops.len() > 1 { std::iter::once(h).chain((0..r.nexthops.len()).filter(|&x| x != h && usable(x))).collect() } else { vec![h] };
     Some((i, hops))
 }
 
