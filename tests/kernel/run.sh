@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Kernel differential test: build random hosts in network namespaces, record
-# what the kernel answers to `ip route get` and `ip -6 route get`, and compare
-# whyroute with it.
+# what the kernel answers to `ip route get` and `ip -6 route get` (and where real
+# packets leave through an iptables ruleset), and compare whyroute with it.
 #   tests/kernel/run.sh [--seed S] [--hosts N] [--flows F]
 # Needs root (network namespaces).  WHYROUTE overrides the binary under test.
 set -euo pipefail
@@ -52,3 +52,6 @@ python3 "$here/diff.py" --cases "$out6" --whyroute "$whyroute"
 # The README's capture command on a real host: its whole output reads as one paste and
 # agrees with the kernel (the stored copy is replayed by engine/tests/capture.rs).
 python3 "$here/capture.py" --whyroute "$whyroute"
+# Netfilter: random hosts with policy routing and an iptables ruleset; one real UDP packet per
+# flow from a socket, where it left compared with `whyroute packet` (2,000 packets by default).
+python3 "$here/packets.py" --seed "$seed" --hosts 100 --flows 20 --whyroute "$whyroute" --keep "$root/target/kernel-packets"

@@ -9,6 +9,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { isDeepStrictEqual as same } from 'node:util';
 
 const PKG = new URL('../../pkg/', import.meta.url);
 const skip = !['whyroute_bg.wasm', 'topology_bg.wasm'].every((f) => existsSync(fileURLToPath(new URL(f, PKG)))) && 'pkg/ not built (make pkg)';
@@ -30,15 +31,6 @@ function flows(base) {
     .split('\n')
     .filter((l) => l.trim())
     .map((l) => JSON.parse(l));
-}
-
-function same(a, b) {
-  try {
-    assert.deepStrictEqual(a, b);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 test('main entry: an IPv6 flow before loadIPv6 says to load the full build; IPv4 answers meanwhile', { skip }, async () => {

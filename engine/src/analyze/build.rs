@@ -14,6 +14,10 @@ pub fn build_host(mut frag: Fragment) -> Host {
     host.ipv6_lines = frag.ipv6_lines.clone();
     host.nameservers = frag.nameservers.clone();
     host.sysctls = frag.sysctls.iter().cloned().collect();
+    #[cfg(feature = "netfilter")]
+    {
+        host.firewall = std::mem::take(&mut frag.firewall);
+    }
 
     // Routes are the bulk of a big paste: move them instead of copying.
     let routes = std::mem::take(&mut frag.routes);

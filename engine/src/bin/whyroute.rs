@@ -49,6 +49,20 @@ mod cli {
             #[arg(required = true, num_args = 1.., allow_hyphen_values = true, trailing_var_arg = true)]
             args: Vec<String>,
         },
+        /// The first packet a local socket sends, through the firewall the paste shows
+        /// (`iptables-save`): where it leaves, with which source, destination and mark.
+        #[cfg(feature = "netfilter")]
+        Packet {
+            #[arg(long)]
+            host: String,
+            /// One JSON object: verdict, dev, src, dst, mark, steps.
+            #[arg(short = 'j', long = "json")]
+            json: bool,
+            /// `ADDRESS [proto udp|tcp|icmp] [sport N] [dport N] [uid N] [from A] [oif DEV] [mark N] [ctmark N]`
+            /// (`mark`: the socket's SO_MARK; `ctmark`: the connection's mark from earlier packets)
+            #[arg(required = true, num_args = 1.., allow_hyphen_values = true, trailing_var_arg = true)]
+            args: Vec<String>,
+        },
         /// Explain the decision step by step.
         Explain {
             #[arg(long)]
@@ -135,6 +149,8 @@ mod cli {
         match cli.cmd {
             Cmd::RouteGet { host, json, args } => route_get(&host, json, &args),
             Cmd::Explain { host, json, args } => explain(&host, json, &args),
+            #[cfg(feature = "netfilter")]
+            Cmd::Packet { host, json, args } => packet(&host, json, &args),
             Cmd::Snapshot { output } => snapshot(output.as_deref()),
             Cmd::Check { host } => check(&host),
             Cmd::Trace { scenario, node, json, args } => topo_trace(&scenario, node, json, &args),
@@ -515,6 +531,55 @@ mod cli {
                 ExitCode::from(2)
             }
             Err(Refusal6::Undecidable(why)) => {
+                eprintln!("whyroute: cannot be decided from this paste: {why}");
+                ExitCode::from(1)
+            }
+        }
+    }
+
+    /// `whyroute packet`: the packet's words are `ip route get`'s, with `proto` for `ipproto`
+    /// and the connection's `ctmark`.
+    #[cfg(feature = "netfilter")]
+    fn packet(host: &str, json: bool, args: &[String]) -> ExitCode {
+        use whyroute::decide::packet::{Packet, PacketRefusal, send};
+        let mut words: Vec<String> = Vec::new();
+        let mut ctmark = 0;
+        let mut it = args.iter();
+        while let Some(w) = it.next() {
+            match w.as_str() {
+                "ctmark" => match it.next().and_then(|v| whyroute::model::parse_u32(v)) {
+                    Some(v) => ctmark = v,
+                    None => {
+                        eprintln!("Error: expected a number after `ctmark`");
+                        return ExitCode::from(1);
+                    }
+                },
+                "proto" => words.push("ipproto".into()),
+                "iif" => {
+                    eprintln!("whyroute: forwarded packets (`iif`) are not modelled yet: `packet` answers for a packet this host sends");
+                    return ExitCode::from(1);
+                }
+                _ => words.push(w.clone()),
+            }
+        }
+        let (a, flow) = match load_with_flow(host, &words) {
+            Ok(x) => x,
+            Err(c) => return c,
+        };
+        match send(&a.host, &Packet { flow, ctmark }) {
+            Ok(o) => {
+                if json {
+                    println!("{}", serde_json::to_string(&o).expect("serializable"));
+                } else {
+                    print!("{}", whyroute::explain::packet_text(&o));
+                }
+                ExitCode::SUCCESS
+            }
+            Err(PacketRefusal::Forwarded) => {
+                eprintln!("whyroute: forwarded packets are not modelled yet");
+                ExitCode::from(1)
+            }
+            Err(PacketRefusal::Undecidable(why)) => {
                 eprintln!("whyroute: cannot be decided from this paste: {why}");
                 ExitCode::from(1)
             }

@@ -15,6 +15,8 @@ pub mod inet6;
 mod input;
 mod nexthop;
 mod output;
+#[cfg(feature = "netfilter")]
+pub mod packet;
 mod rules;
 pub mod source;
 

@@ -49,6 +49,11 @@ pub struct Host {
     #[cfg(feature = "inet6")]
     #[serde(skip)]
     pub inet6: Inet6,
+    /// The iptables tables the paste showed, for the `packet` decision. Not serialized: the
+    /// builds that serialize a host do not decide packets.
+    #[cfg(feature = "netfilter")]
+    #[serde(skip)]
+    pub firewall: crate::model::Firewall,
     /// `net.ipv4.*` sysctls the paste showed (`sysctl net.ipv4.ip_forward`), which the
     /// input (forwarding) path depends on.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]

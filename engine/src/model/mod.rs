@@ -8,6 +8,8 @@ mod display;
 mod elements;
 mod host;
 mod inet6;
+#[cfg(feature = "netfilter")]
+mod netfilter;
 mod route_get;
 
 pub use crate::names::{TABLE_DEFAULT, TABLE_LOCAL, TABLE_MAIN, ipproto_name, parse_u32, route_protocol, table_id_builtin};
@@ -15,4 +17,6 @@ pub use display::{nexthop6_words, route_to_string, route6_to_string, rule_line, 
 pub use elements::*;
 pub use host::Host;
 pub use inet6::*;
+#[cfg(feature = "netfilter")]
+pub use netfilter::*;
 pub use route_get::{PastedAnswer, PastedRouteGet};

@@ -40,6 +40,10 @@ pub struct Fragment {
     #[cfg(feature = "inet6")]
     #[serde(skip)]
     pub inet6: crate::model::Inet6,
+    /// iptables tables (`iptables-save`, `iptables -S`).
+    #[cfg(feature = "netfilter")]
+    #[serde(skip)]
+    pub firewall: crate::model::Firewall,
     /// What the paste showed completely: an `ip rule` listing, whole tables.
     pub seen: Seen,
     pub hostname: Option<String>,
@@ -129,6 +133,8 @@ impl Fragment {
         {
             self.inet6.merge(other.inet6);
         }
+        #[cfg(feature = "netfilter")]
+        self.firewall.merge(other.firewall);
         self.seen.rules |= other.seen.rules;
         self.seen.tables.extend(other.seen.tables);
         self.seen.all_tables |= other.seen.all_tables;

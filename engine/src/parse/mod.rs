@@ -13,6 +13,8 @@ pub mod ip_nexthop;
 pub mod ip_route;
 pub mod ip_rule;
 pub mod iptables;
+#[cfg(feature = "netfilter")]
+pub mod iptables_save;
 mod json;
 mod line;
 pub mod networkd;

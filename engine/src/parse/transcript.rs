@@ -23,6 +23,8 @@ pub enum Format {
     RtTables,
     Hostname,
     Sysctl,
+    #[cfg(feature = "netfilter")]
+    Iptables,
 }
 
 impl Format {
@@ -40,6 +42,8 @@ impl Format {
             Format::RtTables => "rt_tables",
             Format::Hostname => "hostname",
             Format::Sysctl => "sysctl",
+            #[cfg(feature = "netfilter")]
+            Format::Iptables => "iptables-save",
         }
     }
 }
@@ -310,7 +314,21 @@ fn classify(cmd: &str) -> Command {
         "resolvectl" | "systemd-resolve" => Command::Read(Format::Resolv, CommandContext::default()),
         "hostname" if args.is_empty() => Command::Read(Format::Hostname, CommandContext::default()),
         "sysctl" => Command::Read(Format::Sysctl, CommandContext { link: sysctl_single_key(args), ..CommandContext::default() }),
-        // Firewall rules can decide the route (a mark, a NAT): not modelled yet, and said so.
+        #[cfg(feature = "netfilter")]
+        "iptables-save" | "iptables-nft-save" | "iptables-legacy-save" => Command::Read(Format::Iptables, CommandContext::default()),
+        #[cfg(feature = "netfilter")]
+        "iptables" | "iptables-nft" | "iptables-legacy" if args.iter().any(|a| matches!(*a, "-S" | "--list-rules")) => {
+            let table = args.iter().position(|a| matches!(*a, "-t" | "--table")).and_then(|i| args.get(i + 1)).map(|t| t.to_string());
+            Command::Read(Format::Iptables, CommandContext { link: table, ..CommandContext::default() })
+        }
+        #[cfg(feature = "netfilter")]
+        "iptables" => Command::Skip("`iptables -L` leaves out what a decision needs: paste `iptables-save` (or `iptables -t TABLE -S`)".into()),
+        #[cfg(feature = "netfilter")]
+        "nft" | "ip6tables" | "ip6tables-save" => {
+            Command::Skip("not modelled yet (nftables rulesets, ip6tables): a firewall mark or NAT can change the route; `iptables-save` is read".into())
+        }
+        // Firewall rules can decide the route (a mark, a NAT): not modelled in this build, and said so.
+        #[cfg(not(feature = "netfilter"))]
         "iptables" | "iptables-save" | "nft" => Command::Skip("not modelled: a firewall mark or NAT can change the route".into()),
         other => Command::Skip(format!("`{other}` output is not routing state")),
     }
@@ -415,6 +433,8 @@ fn read_block(format: Format, cx: &CommandContext, command_line: usize, lines: &
         Format::Resolv => resolv::parse(lines, &ctx, &mut frag),
         Format::RtTables => parse_rt_tables(lines, &mut frag),
         Format::Sysctl => parse_sysctl(lines, cx.link.as_deref(), &mut frag),
+        #[cfg(feature = "netfilter")]
+        Format::Iptables => super::iptables_save::parse(lines, cx.link.as_deref(), &mut frag),
         Format::Hostname => {
             if let Some(l) = lines.iter().find(|l| !l.text.trim().is_empty()) {
                 frag.hostname = Some(l.text.trim().to_string());

@@ -1,0 +1,38 @@
+//! A packet's path through the firewall and the route decisions, in words.
+
+use crate::decide::packet::{PacketOutcome, PacketVerdict};
+use std::fmt::Write as _;
+
+/// The outcome as the CLI prints it: the verdict first, then every step in the kernel's order,
+/// then what the answer assumed.
+pub fn packet_text(o: &PacketOutcome) -> String {
+    let mut s = String::new();
+    let src = o.src.map(|a| a.to_string()).unwrap_or_else(|| "(none)".into());
+    match o.verdict {
+        PacketVerdict::Sent => {
+            let via = o.gateway.map(|g| format!(" via {g}")).unwrap_or_default();
+            let dev = o.dev.as_deref().unwrap_or_default();
+            // Port 0: the socket's ephemeral port, which no paste shows.
+            let port = |p: u16| if p == 0 { String::new() } else { format!(":{p}") };
+            writeln!(s, "Verdict: leaves {dev}{via} as {src}{} → {}{}, mark {:#x}", port(o.sport), o.dst, port(o.dport), o.mark).unwrap();
+        }
+        PacketVerdict::Dropped => writeln!(s, "Verdict: dropped (mark {:#x})", o.mark).unwrap(),
+        PacketVerdict::Local => writeln!(s, "Verdict: delivered to this host ({src} → {})", o.dst).unwrap(),
+    }
+    s.push_str("\nSteps, in the kernel's order:\n");
+    for st in &o.steps {
+        let place = match (&st.table, &st.chain, st.line) {
+            (Some(t), Some(c), Some(l)) => format!("{} {t}/{c}, line {l}", st.stage),
+            (Some(t), Some(c), None) => format!("{} {t}/{c}", st.stage),
+            _ => st.stage.to_string(),
+        };
+        writeln!(s, "  - [{place}] {}", st.what).unwrap();
+    }
+    if !o.caveats.is_empty() {
+        s.push_str("\nThe answer may differ because of what whyroute does not model:\n");
+        for c in &o.caveats {
+            writeln!(s, "  - {c}").unwrap();
+        }
+    }
+    s
+}

@@ -1,0 +1,273 @@
+#!/usr/bin/env python3
+"""Packet differential: random hosts with policy routing and an iptables ruleset, one real UDP
+packet per flow sent from a socket in the host's namespace, and where the kernel put it
+compared with `whyroute packet -j` on the host's paste.
+
+Each host H is a namespace with 2-3 veth links, each to a peer namespace of its own. Every
+destination a flow uses (and every DNAT target) is an address configured on the lo of every
+peer, so whichever link a packet takes, it goes to an address of a namespace this script
+created; the namespaces have no other links. A capture process on each peer's end of its
+link (an AF_PACKET socket) records the packets that arrive, tagged by their payload, so the
+kernel's answer is: which link (H's device), with which source and destination address and
+destination port, or no packet at all (dropped).
+
+    packets.py --seed S --hosts N --flows F --whyroute PATH [--keep DIR]
+
+Exit 0 when every packet agrees; prints the disagreements otherwise.
+"""
+import argparse
+import json
+import os
+import random
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(__file__))
+import netns  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DEVS = ["eth0", "eth1", "wan0", "tun0", "wg0", "ens3"]
+PORTS = [53, 80, 123, 443, 1194, 51820]
+MARKS = [0x1, 0x2, 0x10, 0xca6c]
+DSTS = [f"198.51.100.{i}" for i in (7, 53, 99)] + [f"203.0.113.{i}" for i in (5, 53)] + ["192.0.2.77"]
+
+CAPTURE = r"""
+import socket, struct, sys, select, time
+iface, secs = sys.argv[1], float(sys.argv[2])
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.ntohs(0x0800))
+s.bind((iface, 0))
+print("ready", flush=True)
+# Until the parent closes stdin (every flow sent, and a moment for the last to arrive), or secs.
+end = time.time() + secs
+while time.time() < end:
+    r, _, _ = select.select([s, sys.stdin], [], [], max(0, end - time.time()))
+    if sys.stdin in r and not sys.stdin.read(1):
+        break
+    if s not in r:
+        continue
+    pkt, addr = s.recvfrom(65535)
+    if addr[2] == socket.PACKET_OUTGOING:
+        continue
+    ip = pkt[14:]
+    if len(ip) < 28 or ip[9] != 17:
+        continue
+    ihl = (ip[0] & 15) * 4
+    sp, dp = struct.unpack('!HH', ip[ihl:ihl + 4])
+    payload = ip[ihl + 8:]
+    if payload.startswith(b'wr'):
+        print(iface, socket.inet_ntoa(ip[12:16]), socket.inet_ntoa(ip[16:20]), sp, dp, payload.decode(), flush=True)
+"""
+
+SEND = r"""
+import socket, sys, os, json
+for f in json.loads(sys.argv[1]):
+    pid = os.fork()
+    if pid == 0:
+        try:
+            if f.get('uid') is not None:
+                os.setuid(f['uid'])
+            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            if f.get('mark') is not None:
+                s.setsockopt(socket.SOL_SOCKET, 36, f['mark'])
+            s.sendto(f['tag'].encode(), (f['dst'], f['dport']))
+            os._exit(0)
+        except OSError as e:
+            os._exit(100 + (e.errno % 100))
+    _, status = os.waitpid(pid, 0)
+    print(f['tag'], os.waitstatus_to_exitcode(status), flush=True)
+"""
+
+
+def sh(argv):
+    return netns.check(argv)
+
+
+def ipt(ns, *args):
+    sh(["ip", "netns", "exec", ns, "iptables", *args])
+
+
+def build_host(rng, index):
+    """Builds one random host; returns (host ns, {H dev: peer ns}, flows)."""
+    h = netns.add(f"h{index}")
+    n_links = rng.choice([2, 2, 3])
+    devs = rng.sample(DEVS, n_links)
+    links = {}
+    for i, dev in enumerate(devs):
+        p = netns.add(f"h{index}p{i}")
+        sh(["ip", "link", "add", dev, "netns", h, "type", "veth", "peer", "name", "p", "netns", p])
+        sh(["ip", "-n", h, "link", "set", dev, "up"])
+        sh(["ip", "-n", p, "link", "set", "p", "up"])
+        sh(["ip", "-n", h, "addr", "add", f"10.{index % 200}.{i}.2/24", "dev", dev])
+        sh(["ip", "-n", p, "addr", "add", f"10.{index % 200}.{i}.1/24", "dev", "p"])
+        for d in DSTS:
+            sh(["ip", "-n", p, "addr", "add", f"{d}/32", "dev", "lo"])
+        links[dev] = p
+    gw = {dev: f"10.{index % 200}.{i}.1" for i, dev in enumerate(devs)}
+    main = rng.choice(devs)
+    sh(["ip", "-n", h, "route", "add", "default", "via", gw[main], "dev", main])
+    if rng.random() < 0.4:
+        d, dev = rng.choice(DSTS), rng.choice(devs)
+        sh(["ip", "-n", h, "route", "add", f"{d}/32", "via", gw[dev], "dev", dev])
+    tables = {}
+    for t in rng.sample([100, 200, 51820], rng.choice([1, 2])):
+        dev = rng.choice(devs)
+        sh(["ip", "-n", h, "route", "add", "default", "via", gw[dev], "dev", dev, "table", str(t)])
+        tables[t] = dev
+    marks = rng.sample(MARKS, 2)
+    for prio, (t, m) in zip((100, 110), zip(tables, marks)):
+        if rng.random() < 0.3:
+            # wg-quick's shape: everything not marked goes to the tunnel table.
+            sh(["ip", "-n", h, "rule", "add", "pref", str(prio), "not", "fwmark", hex(m), "table", str(t)])
+            sh(["ip", "-n", h, "rule", "add", "pref", str(prio - 1), "table", "main", "suppress_prefixlength", "0"])
+        else:
+            sh(["ip", "-n", h, "rule", "add", "pref", str(prio), "fwmark", hex(m), "table", str(t)])
+    if rng.random() < 0.3:
+        sh(["ip", "-n", h, "rule", "add", "pref", "120", "uidrange", "1000-1000", "table", str(rng.choice(list(tables)))])
+    # The ruleset.
+    if rng.random() < 0.3:
+        ipt(h, "-t", "mangle", "-N", "marks")
+        ipt(h, "-t", "mangle", "-A", "OUTPUT", "-j", "marks")
+        chain = "marks"
+    else:
+        chain = "OUTPUT"
+    for _ in range(rng.randint(1, 3)):
+        m = rng.choice(marks + [rng.choice(MARKS)])
+        sel = rng.choice([["-p", "udp", "--dport", str(rng.choice(PORTS))], ["-d", rng.choice(DSTS)], ["-m", "owner", "--uid-owner", "1000"], []])
+        ipt(h, "-t", "mangle", "-A", chain, *sel, "-j", "MARK", "--set-mark", hex(m))
+    if rng.random() < 0.3:
+        ipt(h, "-t", "mangle", "-A", "OUTPUT", "-m", "mark", "--mark", hex(marks[0]), "-j", "RETURN")
+    if rng.random() < 0.3:
+        a, b = rng.sample(DSTS, 2)
+        ipt(h, "-t", "nat", "-A", "OUTPUT", "-d", a, "-p", "udp", "-j", "DNAT", "--to-destination", f"{b}:{rng.choice(PORTS)}")
+    for dev in devs:
+        r = rng.random()
+        if r < 0.5:
+            ipt(h, "-t", "nat", "-A", "POSTROUTING", "-o", dev, "-j", "MASQUERADE")
+        elif r < 0.7:
+            ipt(h, "-t", "nat", "-A", "POSTROUTING", "-o", dev, "-j", "SNAT", "--to-source", f"10.{index % 200}.{devs.index(dev)}.2")
+    if rng.random() < 0.3:
+        ipt(h, "-t", "filter", "-A", "OUTPUT", "-p", "udp", "--dport", str(rng.choice(PORTS)), "-j", rng.choice(["DROP", "REJECT"]))
+    return h, links, devs
+
+
+def random_flows(rng, n, index):
+    flows = []
+    for j in range(n):
+        f = {"tag": f"wr{index}-{j}", "dst": rng.choice(DSTS), "dport": rng.choice(PORTS)}
+        r = rng.random()
+        if r < 0.3:
+            f["mark"] = rng.choice(MARKS)
+        elif r < 0.45:
+            f["uid"] = 1000
+        flows.append(f)
+    return flows
+
+
+def paste(h):
+    out = []
+    for cmd in (["ip", "addr"], ["ip", "rule"], ["ip", "route", "show", "table", "all"]):
+        out.append("$ " + " ".join(cmd) + "\n" + sh(["ip", "-n", h, *cmd[1:]]))
+    out.append("$ iptables-save\n" + sh(["ip", "netns", "exec", h, "iptables-save"]))
+    return "".join(out)
+
+
+def observe(h, links, devs, flows):
+    """Sends every flow; returns {tag: {"dev", "src", "dst", "dport"} or None}."""
+    caps = []
+    for dev in devs:
+        p = subprocess.Popen(["ip", "netns", "exec", links[dev], sys.executable, "-c", CAPTURE, "p", "30"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        p.stdout.readline()  # "ready"
+        caps.append((dev, p))
+    sent = subprocess.run(["ip", "netns", "exec", h, sys.executable, "-c", SEND, json.dumps(flows)], capture_output=True, text=True, check=True)
+    status = dict(line.split() for line in sent.stdout.splitlines())
+    time.sleep(0.3)
+    seen = {}
+    for dev, p in caps:
+        out, _ = p.communicate(input="")
+        for line in out.splitlines():
+            _, src, dst, _sp, dp, tag = line.split()
+            seen.setdefault(tag, []).append({"dev": dev, "src": src, "dst": dst, "dport": int(dp)})
+    result = {}
+    for f in flows:
+        got = seen.get(f["tag"], [])
+        result[f["tag"]] = {"packets": got, "send_status": int(status.get(f["tag"], "-1"))}
+    return result
+
+
+def whyroute_args(f):
+    args = [f["dst"], "proto", "udp", "dport", str(f["dport"])]
+    if "mark" in f:
+        args += ["mark", hex(f["mark"])]
+    if "uid" in f:
+        args += ["uid", str(f["uid"])]
+    return args
+
+
+def compare(whyroute, host_file, f, seen):
+    p = subprocess.run([whyroute, "packet", "--host", host_file, "-j", *whyroute_args(f)], capture_output=True, text=True)
+    if p.returncode != 0:
+        return f"whyroute failed: {p.stderr.strip()}"
+    ours = json.loads(p.stdout)
+    if ours["caveats"]:
+        return f"whyroute has caveats: {ours['caveats']}"
+    pk = seen["packets"]
+    if len(pk) > 1:
+        return f"the kernel sent {len(pk)} packets?"
+    if not pk:
+        return None if ours["verdict"] == "dropped" else f"kernel: no packet left; whyroute: {ours['verdict']} {ours.get('dev')}"
+    k = pk[0]
+    want = {"verdict": "sent", "dev": k["dev"], "src": k["src"], "dst": k["dst"], "dport": k["dport"]}
+    got = {key: ours.get(key) for key in want}
+    return None if got == want else f"kernel: {want}; whyroute: {got}"
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--hosts", type=int, default=50)
+    ap.add_argument("--flows", type=int, default=40)
+    ap.add_argument("--whyroute", required=True)
+    ap.add_argument("--keep", help="write each host's paste and observed packets here")
+    a = ap.parse_args()
+    ok, why = netns.netns_available()
+    if not ok:
+        print(f"packets.py: {why}; nothing was tested", file=sys.stderr)
+        return 1
+    netns.cleanup_stale()
+    rng = random.Random(a.seed)
+    keep = a.keep or f"/tmp/whyroute-packets-{os.getpid()}"
+    os.makedirs(keep, exist_ok=True)
+    total, bad, counts = 0, [], {"sent": 0, "dropped": 0, "rerouted": 0}
+    start = time.time()
+    for i in range(a.hosts):
+        created = list(netns._created)
+        try:
+            h, links, devs = build_host(rng, i)
+            flows = random_flows(rng, a.flows, i)
+            text = paste(h)
+            host_file = os.path.join(keep, f"host-{i}.txt")
+            with open(host_file, "w") as fh:
+                fh.write(text)
+            seen = observe(h, links, devs, flows)
+            with open(os.path.join(keep, f"host-{i}.packets.jsonl"), "w") as fh:
+                for f in flows:
+                    fh.write(json.dumps({"flow": f, "args": whyroute_args(f), **seen[f["tag"]]}) + "\n")
+            for f in flows:
+                total += 1
+                counts["sent" if seen[f["tag"]]["packets"] else "dropped"] += 1
+                why = compare(a.whyroute, host_file, f, seen[f["tag"]])
+                if why:
+                    bad.append(f"host-{i} ({host_file}): {' '.join(whyroute_args(f))}: {why}")
+        finally:
+            for name in list(netns._created):
+                if name not in created:
+                    netns.delete(name)
+    print(f"{total - len(bad)} of {total} packets agree ({counts['sent']} sent, {counts['dropped']} dropped) on {a.hosts} hosts (seed {a.seed}) in {time.time() - start:.0f}s; pastes in {keep}")
+    for b in bad[:20]:
+        print("  " + b)
+    return 0 if not bad else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
