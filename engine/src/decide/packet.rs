@@ -1,15 +1,16 @@
 //! The first packet a local socket sends, through the kernel's IPv4 output path with the
 //! firewall the paste showed: the route lookup (`ip_route_output_flow`, the decision of
-//! [`Fib::route_get`]), the LOCAL_OUT hook's tables in priority order (raw -300, mangle
-//! -150, nat -100, filter 0), the second lookup when mangle changed the mark, addresses or
-//! TOS or nat changed the destination (`ip_route_me_harder`), and POST_ROUTING (mangle, then
-//! nat's SNAT/MASQUERADE). Connection tracking sees a new connection, so nat rules apply.
+//! [`Fib::route_get`]), the LOCAL_OUT hook's base chains in priority order (iptables: raw
+//! -300, mangle -150, nat -100, filter 0; nftables chains by their own priority), the second
+//! lookup when a `route` chain (iptables' mangle) changed the mark, addresses or TOS or a nat
+//! chain the destination (`ip_route_me_harder`), and POST_ROUTING (SNAT/MASQUERADE).
+//! Connection tracking sees a new connection, so nat rules apply.
 //!
 //! Forwarded packets (PREROUTING, the input route, FORWARD) are not modelled yet: the caller
 //! is told so instead of an answer.
 
 use super::{Fib, Flow, RouteError, inet_select_addr};
-use crate::model::{FwMatch, FwPolicy, FwRule, FwTarget, Host, Scope};
+use crate::model::{BaseChain, ChainKind, FwChain, FwMatch, FwPolicy, FwRule, FwTable, FwTarget, Host, Scope};
 use serde::Serialize;
 use std::net::Ipv4Addr;
 
@@ -125,20 +126,22 @@ pub fn send(host: &Host, packet: &Packet) -> Result<PacketOutcome, PacketRefusal
     let mut gateway = first.gateway;
     let mut local = first.local;
 
-    // LOCAL_OUT: raw, mangle (then a reroute if it changed what routing reads), nat (a reroute
-    // if the destination changed), filter.
-    for table in ["raw", "mangle", "nat", "filter"] {
+    // LOCAL_OUT: every base chain on the output hook, by priority (iptables: raw, mangle, nat,
+    // filter). A `route` chain (iptables' mangle) that changed the mark, an address or the
+    // TOS, or a nat chain that changed the destination, makes the kernel route it again.
+    for (table, chain, base) in base_chains(host, "output") {
         let before = (wire.src, wire.dst, wire.mark);
-        match walk(host, table, "OUTPUT", flow, &mut wire, &mut steps, &mut caveats) {
+        match walk(host, table, chain, base.kind, "OUTPUT", flow, &mut wire, &mut steps, &mut caveats) {
             Walked::Dropped => return Ok(outcome(PacketVerdict::Dropped, None, None, wire, steps, caveats)),
             Walked::Redirected => local = true,
             Walked::Accepted => {}
         }
-        let changed = match table {
-            "mangle" => (wire.src, wire.dst, wire.mark) != before,
-            "nat" => wire.dst != before.1,
-            _ => false,
+        let changed = match base.kind {
+            ChainKind::Route => (wire.src, wire.dst, wire.mark) != before,
+            ChainKind::Nat => wire.dst != before.1,
+            ChainKind::Filter => false,
         };
+        let who = table_label(table);
         if changed && !local {
             // ip_route_me_harder: the packet's own source (kept), mark and destination, the
             // socket's bound device; uid 0 (its flow key is zeroed, and no uid is set).
@@ -147,7 +150,7 @@ pub fn send(host: &Host, packet: &Packet) -> Result<PacketOutcome, PacketRefusal
                 Ok(d) => {
                     steps.push(step(
                         "reroute",
-                        format!("{table} changed the packet, so the kernel routes it again (ip_route_me_harder): {}", route_words(host, &d)),
+                        format!("{who} changed the packet, so the kernel routes it again (ip_route_me_harder): {}", route_words(host, &d)),
                     ));
                     wire.out_dev = d.dev.clone();
                     wire.next_hop = d.gateway.unwrap_or(wire.dst);
@@ -156,10 +159,15 @@ pub fn send(host: &Host, packet: &Packet) -> Result<PacketOutcome, PacketRefusal
                 }
                 Err(RouteError::Undecidable(m)) => return Err(PacketRefusal::Undecidable(m.describe())),
                 Err(e) => {
-                    steps.push(step("reroute", format!("{table} changed the packet; routing it again fails ({}): dropped", e.message())));
+                    steps.push(step("reroute", format!("{who} changed the packet; routing it again fails ({}): dropped", e.message())));
                     return Ok(outcome(PacketVerdict::Dropped, None, None, wire, steps, caveats));
                 }
             }
+        } else if wire.mark != before.2 && base.kind == ChainKind::Filter {
+            steps.push(step(
+                "OUTPUT",
+                format!("{who}'s chain `{}` is a filter chain: the new mark does not make the kernel route the packet again", chain.name),
+            ));
         }
     }
     if local {
@@ -168,13 +176,14 @@ pub fn send(host: &Host, packet: &Packet) -> Result<PacketOutcome, PacketRefusal
         wire.out_dev = lo.to_string();
         return Ok(outcome(PacketVerdict::Local, Some(wire.out_dev.clone()), None, wire, steps, caveats));
     }
-    // POST_ROUTING: mangle, then nat's source translation.
-    for table in ["mangle", "nat"] {
+    // POST_ROUTING: every base chain on the hook, by priority (iptables: mangle, then nat's
+    // source translation).
+    for (table, chain, base) in base_chains(host, "postrouting") {
         let before = wire.src;
-        if walk(host, table, "POSTROUTING", flow, &mut wire, &mut steps, &mut caveats) == Walked::Dropped {
+        if walk(host, table, chain, base.kind, "POSTROUTING", flow, &mut wire, &mut steps, &mut caveats) == Walked::Dropped {
             return Ok(outcome(PacketVerdict::Dropped, None, None, wire, steps, caveats));
         }
-        if table == "nat" && wire.src.is_unspecified() && !before.is_unspecified() {
+        if base.kind == ChainKind::Nat && wire.src.is_unspecified() && !before.is_unspecified() {
             steps.push(step("POSTROUTING", format!("MASQUERADE found no address on {}: dropped", wire.out_dev)));
             return Ok(outcome(PacketVerdict::Dropped, None, None, wire, steps, caveats));
         }
@@ -241,34 +250,60 @@ enum Walked {
     Redirected,
 }
 
-/// Walks one table's built-in chain at a hook, through jumps and gotos, as ipt_do_table does:
-/// the first terminal verdict ends the table; falling off a built-in chain applies its policy.
-fn walk(host: &Host, table: &str, hook: &'static str, flow: &Flow, w: &mut Wire, steps: &mut Vec<PacketStep>, caveats: &mut Vec<String>) -> Walked {
-    let fw = &host.firewall;
-    if fw.chain(table, hook).is_none() {
-        return Walked::Accepted;
+/// The base chains on `hook`, lowest priority first; at equal priority, in paste order.
+fn base_chains<'h>(host: &'h Host, hook: &str) -> Vec<(&'h FwTable, &'h FwChain, BaseChain)> {
+    let mut out: Vec<(&FwTable, &FwChain, BaseChain)> = Vec::new();
+    for t in &host.firewall.tables {
+        for c in &t.chains {
+            if let Some(b) = t.base_of(c).filter(|b| b.hook == hook) {
+                out.push((t, c, b));
+            }
+        }
     }
+    out.sort_by_key(|(_, _, b)| b.priority);
+    out
+}
+
+/// `mangle` for an iptables table, `ip wg-quick-wg0` for an nftables one.
+fn table_label(t: &FwTable) -> String {
+    match &t.family {
+        Some(f) => format!("{f} {}", t.name),
+        None => t.name.clone(),
+    }
+}
+
+/// Walks one base chain, through jumps and gotos within its table, as the kernel does: the
+/// first terminal verdict ends it; falling off the base chain applies its policy.
+#[allow(clippy::too_many_arguments)]
+fn walk(
+    host: &Host,
+    table: &FwTable,
+    base: &FwChain,
+    kind: ChainKind,
+    hook: &'static str,
+    flow: &Flow,
+    w: &mut Wire,
+    steps: &mut Vec<PacketStep>,
+    caveats: &mut Vec<String>,
+) -> Walked {
+    let label = table_label(table);
+    let find = |name: &str| table.chains.iter().find(|c| c.name == name);
     // (chain, next rule index) frames; a goto replaces the top frame.
-    let mut stack: Vec<(&str, usize)> = vec![(hook, 0)];
-    let mut depth = 0;
-    while let Some(&(chain_name, at)) = stack.last() {
-        depth += 1;
-        if depth > 10_000 {
-            caveats.push(format!("{table} {hook}: the chains loop; the walk was stopped"));
+    let mut stack: Vec<(&FwChain, usize)> = vec![(base, 0)];
+    let mut visited = 0;
+    while let Some(&(chain, at)) = stack.last() {
+        visited += 1;
+        if visited > 100_000 {
+            caveats.push(format!("{label}: the chains loop; the walk was stopped"));
             return Walked::Accepted;
         }
-        let Some(chain) = fw.chain(table, chain_name) else {
-            caveats.push(format!("{table}: a jump to chain `{chain_name}`, which the paste does not define (taken as returning)"));
-            stack.pop();
-            continue;
-        };
         let Some(rule) = chain.rules.get(at) else {
-            // Fell off the chain: a user chain returns, a built-in one applies its policy.
+            // Fell off the chain: a user chain returns, a base chain applies its policy.
             stack.pop();
             if stack.is_empty() {
                 return match chain.policy {
                     Some(FwPolicy::Drop) => {
-                        steps.push(rule_step(hook, table, chain_name, None, format!("no rule decided: the {chain_name} policy DROP drops the packet")));
+                        steps.push(rule_step(hook, &label, &chain.name, None, format!("no rule decided: the policy of `{}` drops the packet", chain.name)));
                         Walked::Dropped
                     }
                     _ => Walked::Accepted,
@@ -284,78 +319,91 @@ fn walk(host: &Host, table: &str, hook: &'static str, flow: &Flow, w: &mut Wire,
         if !matches_rule(rule, flow, w) {
             continue;
         }
-        let here = |what: String| rule_step(hook, table, chain_name, Some(rule.line), what);
-        match &rule.target {
-            FwTarget::Accept => {
-                steps.push(here(format!("`{}` accepts", rule.text)));
-                return Walked::Accepted;
-            }
-            FwTarget::Drop | FwTarget::Reject => {
-                steps.push(here(format!("`{}` drops the packet", rule.text)));
-                return Walked::Dropped;
-            }
-            FwTarget::Return => {
-                stack.pop();
-                if stack.is_empty() {
+        let here = |what: String| rule_step(hook, &label, &chain.name, Some(rule.line), what);
+        for action in &rule.actions {
+            match action {
+                FwTarget::Accept => {
+                    steps.push(here(format!("`{}` accepts", rule.text)));
                     return Walked::Accepted;
                 }
-            }
-            FwTarget::Jump(c) => stack.push((c.as_str(), 0)),
-            FwTarget::Goto(c) => *stack.last_mut().expect("a frame") = (c.as_str(), 0),
-            FwTarget::SetMark { value, mask } => {
-                let old = w.mark;
-                w.mark = (w.mark & !mask) ^ value;
-                steps.push(here(format!("`{}` sets the mark {old:#x} → {:#x}", rule.text, w.mark)));
-            }
-            FwTarget::SetConnMark { value, mask } => {
-                w.ctmark = (w.ctmark & !mask) ^ value;
-                steps.push(here(format!("`{}` sets the connection's mark to {:#x}", rule.text, w.ctmark)));
-            }
-            FwTarget::SaveMark { nfmask, ctmask } => {
-                w.ctmark = (w.ctmark & !ctmask) ^ (w.mark & nfmask);
-                steps.push(here(format!("`{}` saves the mark in the connection: ctmark {:#x}", rule.text, w.ctmark)));
-            }
-            FwTarget::RestoreMark { nfmask, ctmask } => {
-                let old = w.mark;
-                w.mark = (w.mark & !nfmask) ^ (w.ctmark & ctmask);
-                steps.push(here(format!("`{}` restores the connection's mark: {old:#x} → {:#x}", rule.text, w.mark)));
-            }
-            FwTarget::Dnat { to, port } if table == "nat" && hook != "POSTROUTING" => {
-                w.dst = *to;
-                if let Some(p) = port {
-                    w.dport = *p;
+                FwTarget::Drop | FwTarget::Reject => {
+                    steps.push(here(format!("`{}` drops the packet", rule.text)));
+                    return Walked::Dropped;
                 }
-                steps.push(here(format!("`{}` changes the destination to {}", rule.text, w.dst)));
-                return Walked::Accepted;
-            }
-            FwTarget::Redirect { port } if table == "nat" && hook != "POSTROUTING" => {
-                if let Some(p) = port {
-                    w.dport = *p;
+                FwTarget::Return => {
+                    stack.pop();
+                    if stack.is_empty() {
+                        return Walked::Accepted;
+                    }
+                    break;
                 }
-                steps.push(here(format!("`{}` redirects the packet to this host", rule.text)));
-                return Walked::Redirected;
-            }
-            FwTarget::Snat { to, port } if table == "nat" && hook == "POSTROUTING" => {
-                w.src = *to;
-                if let Some(p) = port {
-                    w.sport = *p;
+                FwTarget::Jump(c) | FwTarget::Goto(c) => {
+                    let Some(next) = find(c) else {
+                        caveats.push(format!("line {}: a jump to chain `{c}`, which the paste does not define (taken as returning)", rule.line));
+                        break;
+                    };
+                    if matches!(action, FwTarget::Goto(_)) {
+                        *stack.last_mut().expect("a frame") = (next, 0);
+                    } else {
+                        stack.push((next, 0));
+                    }
+                    break;
                 }
-                steps.push(here(format!("`{}` changes the source to {}", rule.text, w.src)));
-                return Walked::Accepted;
-            }
-            FwTarget::Masquerade if table == "nat" && hook == "POSTROUTING" => {
-                // nf_nat_masquerade_ipv4: inet_select_addr(out, nexthop, RT_SCOPE_UNIVERSE).
-                let chosen = inet_select_addr(host, &w.out_dev, Some(w.next_hop), Scope::UNIVERSE).addr;
-                w.src = chosen.unwrap_or(Ipv4Addr::UNSPECIFIED);
-                match chosen {
-                    Some(a) => steps.push(here(format!("`{}` changes the source to {a}, {}'s address", rule.text, w.out_dev))),
-                    None => steps.push(here(format!("`{}`: {} has no address to masquerade with", rule.text, w.out_dev))),
+                FwTarget::SetMark { value, mask } => {
+                    let old = w.mark;
+                    w.mark = (w.mark & !mask) ^ value;
+                    steps.push(here(format!("`{}` sets the mark {old:#x} → {:#x}", rule.text, w.mark)));
                 }
-                return Walked::Accepted;
-            }
-            FwTarget::Continue(_) => {}
-            other => {
-                caveats.push(format!("line {}: the target {} is not modelled here; the walk went on as if it had not matched", rule.line, target_name(other)));
+                FwTarget::SetConnMark { value, mask } => {
+                    w.ctmark = (w.ctmark & !mask) ^ value;
+                    steps.push(here(format!("`{}` sets the connection's mark to {:#x}", rule.text, w.ctmark)));
+                }
+                FwTarget::SaveMark { nfmask, ctmask } => {
+                    w.ctmark = (w.ctmark & !ctmask) ^ (w.mark & nfmask);
+                    steps.push(here(format!("`{}` saves the mark in the connection: ctmark {:#x}", rule.text, w.ctmark)));
+                }
+                FwTarget::RestoreMark { nfmask, ctmask } => {
+                    let old = w.mark;
+                    w.mark = (w.mark & !nfmask) ^ (w.ctmark & ctmask);
+                    steps.push(here(format!("`{}` restores the connection's mark: {old:#x} → {:#x}", rule.text, w.mark)));
+                }
+                FwTarget::Dnat { to, port } if kind == ChainKind::Nat && hook != "POSTROUTING" => {
+                    w.dst = *to;
+                    if let Some(p) = port {
+                        w.dport = *p;
+                    }
+                    steps.push(here(format!("`{}` changes the destination to {}", rule.text, w.dst)));
+                    return Walked::Accepted;
+                }
+                FwTarget::Redirect { port } if kind == ChainKind::Nat && hook != "POSTROUTING" => {
+                    if let Some(p) = port {
+                        w.dport = *p;
+                    }
+                    steps.push(here(format!("`{}` redirects the packet to this host", rule.text)));
+                    return Walked::Redirected;
+                }
+                FwTarget::Snat { to, port } if kind == ChainKind::Nat && hook == "POSTROUTING" => {
+                    w.src = *to;
+                    if let Some(p) = port {
+                        w.sport = *p;
+                    }
+                    steps.push(here(format!("`{}` changes the source to {}", rule.text, w.src)));
+                    return Walked::Accepted;
+                }
+                FwTarget::Masquerade if kind == ChainKind::Nat && hook == "POSTROUTING" => {
+                    // nf_nat_masquerade_ipv4: inet_select_addr(out, nexthop, RT_SCOPE_UNIVERSE).
+                    let chosen = inet_select_addr(host, &w.out_dev, Some(w.next_hop), Scope::UNIVERSE).addr;
+                    w.src = chosen.unwrap_or(Ipv4Addr::UNSPECIFIED);
+                    match chosen {
+                        Some(a) => steps.push(here(format!("`{}` changes the source to {a}, {}'s address", rule.text, w.out_dev))),
+                        None => steps.push(here(format!("`{}`: {} has no address to masquerade with", rule.text, w.out_dev))),
+                    }
+                    return Walked::Accepted;
+                }
+                FwTarget::Continue(_) => {}
+                other => {
+                    caveats.push(format!("line {}: {} is not modelled here; the walk went on as if it had not matched", rule.line, target_name(other)));
+                }
             }
         }
     }
@@ -376,25 +424,25 @@ fn target_name(t: &FwTarget) -> String {
 /// Whether every selector of `rule` holds for the packet as it is now.
 fn matches_rule(rule: &FwRule, flow: &Flow, w: &Wire) -> bool {
     rule.matches.iter().all(|m| match m {
-        FwMatch::Source { net, negated } => net.contains(&w.src) != *negated,
-        FwMatch::Destination { net, negated } => net.contains(&w.dst) != *negated,
+        FwMatch::Source { nets, negated } => nets.iter().any(|n| n.contains(&w.src)) != *negated,
+        FwMatch::Destination { nets, negated } => nets.iter().any(|n| n.contains(&w.dst)) != *negated,
         // A locally sent packet has no input device: `-i` never matches it.
         FwMatch::InIface { negated, .. } => *negated,
-        FwMatch::OutIface { name, negated } => iface_matches(name, &w.out_dev) != *negated,
-        FwMatch::Protocol { proto, negated } => (*proto == flow.ipproto) != *negated,
+        FwMatch::OutIface { names, negated } => names.iter().any(|n| iface_matches(n, &w.out_dev)) != *negated,
+        FwMatch::Protocol { protos, negated } => protos.contains(&flow.ipproto) != *negated,
         FwMatch::SourcePort { ranges, negated } => ranges.iter().any(|&(a, b)| (a..=b).contains(&w.sport)) != *negated,
         FwMatch::DestinationPort { ranges, negated } => ranges.iter().any(|&(a, b)| (a..=b).contains(&w.dport)) != *negated,
         FwMatch::Mark { value, mask, negated } => (w.mark & mask == *value) != *negated,
         FwMatch::ConnMark { value, mask, negated } => (w.ctmark & mask == *value) != *negated,
         // The first packet of a connection.
-        FwMatch::CtState { states, negated } => states.iter().any(|s| s == "NEW") != *negated,
+        FwMatch::CtState { states, negated } => states.iter().any(|s| s.eq_ignore_ascii_case("new")) != *negated,
         FwMatch::OwnerUid { from, to, negated } => (*from..=*to).contains(&flow.uid) != *negated,
     })
 }
 
-/// iptables' interface match: exact, or a prefix when the name ends in `+`.
+/// iptables' interface match: exact, or a prefix when the name ends in `+` (nft: `*`).
 fn iface_matches(pattern: &str, dev: &str) -> bool {
-    match pattern.strip_suffix('+') {
+    match pattern.strip_suffix('+').or_else(|| pattern.strip_suffix('*')) {
         Some(prefix) => dev.starts_with(prefix),
         None => pattern == dev,
     }

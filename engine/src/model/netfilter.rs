@@ -23,15 +23,16 @@ impl Firewall {
     pub fn is_empty(&self) -> bool {
         self.tables.iter().all(|t| t.chains.iter().all(|c| c.rules.is_empty()))
     }
+    /// The iptables table of this name.
     pub fn table(&self, name: &str) -> Option<&FwTable> {
-        self.tables.iter().find(|t| t.name == name)
+        self.tables.iter().find(|t| t.name == name && t.family.is_none())
     }
     /// The table, created empty when the paste has not shown it yet.
     pub fn table_mut(&mut self, name: &str) -> &mut FwTable {
-        match self.tables.iter().position(|t| t.name == name) {
+        match self.tables.iter().position(|t| t.name == name && t.family.is_none()) {
             Some(i) => &mut self.tables[i],
             None => {
-                self.tables.push(FwTable { name: name.to_string(), chains: Vec::new() });
+                self.tables.push(FwTable { name: name.to_string(), family: None, chains: Vec::new() });
                 self.tables.last_mut().expect("just pushed")
             }
         }
@@ -42,7 +43,7 @@ impl Firewall {
     /// Adds a later paste's tables: a table shown again replaces the earlier listing.
     pub fn merge(&mut self, other: Firewall) {
         for t in other.tables {
-            match self.tables.iter_mut().find(|x| x.name == t.name) {
+            match self.tables.iter_mut().find(|x| x.name == t.name && x.family == t.family) {
                 Some(x) => *x = t,
                 None => self.tables.push(t),
             }
@@ -50,10 +51,13 @@ impl Firewall {
     }
 }
 
-/// One table (`raw`, `mangle`, `nat`, `filter`, `security`).
+/// One table: an iptables one (`raw`, `mangle`, `nat`, `filter`, `security`), or an nftables
+/// table of family `ip` or `inet` (the ones IPv4 packets traverse).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct FwTable {
     pub name: String,
+    /// `ip`/`inet` for an nftables table; None for iptables'.
+    pub family: Option<String>,
     pub chains: Vec<FwChain>,
 }
 
@@ -69,19 +73,68 @@ impl FwTable {
     }
 }
 
-/// A chain: a built-in one has a policy (ACCEPT unless the paste says otherwise).
+/// A chain: a base chain (on a hook) has a policy (ACCEPT unless the paste says otherwise).
 #[derive(Clone, Debug, PartialEq)]
 pub struct FwChain {
     pub name: String,
-    /// `:OUTPUT DROP [0:0]` / `-P OUTPUT DROP`; None for a user chain (`:name - [0:0]`).
+    /// `:OUTPUT DROP [0:0]` / `-P OUTPUT DROP` / nft's `policy drop;`; None for a user chain.
     pub policy: Option<FwPolicy>,
+    /// nftables: the chain's `type … hook … priority …`. iptables' built-in chains have it
+    /// implicitly (see [`FwTable::base_of`]).
+    pub base: Option<BaseChain>,
     pub rules: Vec<FwRule>,
 }
 
 impl FwChain {
     pub fn builtin(name: &str) -> FwChain {
         let user = !matches!(name, "PREROUTING" | "INPUT" | "FORWARD" | "OUTPUT" | "POSTROUTING");
-        FwChain { name: name.to_string(), policy: (!user).then_some(FwPolicy::Accept), rules: Vec::new() }
+        FwChain { name: name.to_string(), policy: (!user).then_some(FwPolicy::Accept), base: None, rules: Vec::new() }
+    }
+}
+
+/// Where a base chain sits: its hook (`output`, `postrouting`, …), its priority (lower
+/// first) and its type, which decides what its rules may do.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BaseChain {
+    pub hook: String,
+    pub priority: i32,
+    pub kind: ChainKind,
+}
+
+/// nftables' chain types; iptables' tables map onto them (mangle's OUTPUT is `route`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChainKind {
+    Filter,
+    /// Address translation, for the first packet of a connection.
+    Nat,
+    /// Like filter, and a changed mark, address or TOS makes the kernel route the packet
+    /// again (output hook).
+    Route,
+}
+
+impl FwTable {
+    /// The hook, priority and type of `chain`: nftables says them; an iptables built-in chain
+    /// has its table's (iptable_*.c: raw -300, mangle -150, nat -100 before and 100 after
+    /// routing, filter 0, security 50).
+    pub fn base_of(&self, chain: &FwChain) -> Option<BaseChain> {
+        if self.family.is_some() {
+            return chain.base.clone();
+        }
+        let hook = match chain.name.as_str() {
+            "PREROUTING" | "INPUT" | "FORWARD" | "OUTPUT" | "POSTROUTING" => chain.name.to_ascii_lowercase(),
+            _ => return None,
+        };
+        let (priority, kind) = match (self.name.as_str(), hook.as_str()) {
+            ("raw", _) => (-300, ChainKind::Filter),
+            ("mangle", "output") => (-150, ChainKind::Route),
+            ("mangle", _) => (-150, ChainKind::Filter),
+            ("nat", "prerouting" | "output") => (-100, ChainKind::Nat),
+            ("nat", _) => (100, ChainKind::Nat),
+            ("filter", _) => (0, ChainKind::Filter),
+            ("security", _) => (50, ChainKind::Filter),
+            _ => return None,
+        };
+        Some(BaseChain { hook, priority, kind })
     }
 }
 
@@ -91,7 +144,7 @@ pub enum FwPolicy {
     Drop,
 }
 
-/// One `-A CHAIN …` rule.
+/// One rule (`-A CHAIN …`, or a line of an nftables chain).
 #[derive(Clone, Debug, PartialEq)]
 pub struct FwRule {
     /// 1-based line of the paste.
@@ -99,7 +152,9 @@ pub struct FwRule {
     /// The rule as pasted.
     pub text: String,
     pub matches: Vec<FwMatch>,
-    pub target: FwTarget,
+    /// What it does, in order: iptables has one target; an nftables rule may set a mark and
+    /// then accept.
+    pub actions: Vec<FwTarget>,
     /// Options whyroute does not model (`-m recent …`, `--hashlimit …`), by name: a rule with
     /// one is evaluated as if it did not match, and an answer that passes it says so.
     pub unmodelled: Vec<String>,
@@ -108,25 +163,26 @@ pub struct FwRule {
 /// A selector of a rule; `negated` is iptables' `!`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum FwMatch {
+    /// `-s`, nft's `ip saddr` (a prefix, or a set of them).
     Source {
-        net: Ipv4Net,
+        nets: Vec<Ipv4Net>,
         negated: bool,
     },
     Destination {
-        net: Ipv4Net,
+        nets: Vec<Ipv4Net>,
         negated: bool,
     },
-    /// `-i`/`-o`: a name, or a prefix ending in `+`.
+    /// `-i`/`-o`, nft's `iifname`/`oifname`: names, or prefixes ending in `+`.
     InIface {
-        name: String,
+        names: Vec<String>,
         negated: bool,
     },
     OutIface {
-        name: String,
+        names: Vec<String>,
         negated: bool,
     },
     Protocol {
-        proto: u8,
+        protos: Vec<u8>,
         negated: bool,
     },
     /// `--sport`/`--dport` (also `-m multiport --dports`): inclusive ranges.
@@ -155,7 +211,7 @@ pub enum FwMatch {
         states: Vec<String>,
         negated: bool,
     },
-    /// `-m owner --uid-owner A[-B]`
+    /// `-m owner --uid-owner A[-B]`, nft's `meta skuid`
     OwnerUid {
         from: u32,
         to: u32,

@@ -79,7 +79,7 @@ const PLAIN_MODULES: &[&str] = &["tcp", "udp", "multiport", "mark", "connmark", 
 fn parse_rule(t: &str) -> Result<(String, FwRule), String> {
     let w: Vec<&str> = shell_words(t);
     let chain = w.get(1).ok_or("a chain name after -A")?.to_string();
-    let mut rule = FwRule { line: 0, text: t.to_string(), matches: Vec::new(), target: FwTarget::Accept, unmodelled: Vec::new() };
+    let mut rule = FwRule { line: 0, text: t.to_string(), matches: Vec::new(), actions: Vec::new(), unmodelled: Vec::new() };
     let mut target: Option<(&str, bool)> = None;
     let mut target_opts: Vec<(&str, &str)> = Vec::new();
     let mut negated = false;
@@ -99,17 +99,17 @@ fn parse_rule(t: &str) -> Result<(String, FwRule), String> {
                 let s = need()?;
                 let net = parse_prefix_lenient(s).ok_or_else(|| format!("an address or prefix after `{k}`, found `{s}`"))?;
                 rule.matches.push(if k.starts_with("-s") || k == "--source" {
-                    FwMatch::Source { net, negated }
+                    FwMatch::Source { nets: vec![net], negated }
                 } else {
-                    FwMatch::Destination { net, negated }
+                    FwMatch::Destination { nets: vec![net], negated }
                 });
             }
-            "-i" | "--in-interface" => rule.matches.push(FwMatch::InIface { name: need()?.to_string(), negated }),
-            "-o" | "--out-interface" => rule.matches.push(FwMatch::OutIface { name: need()?.to_string(), negated }),
+            "-i" | "--in-interface" => rule.matches.push(FwMatch::InIface { names: vec![need()?.to_string()], negated }),
+            "-o" | "--out-interface" => rule.matches.push(FwMatch::OutIface { names: vec![need()?.to_string()], negated }),
             "-p" | "--protocol" => {
                 let s = need()?;
                 let proto = crate::names::parse_ipproto(s).ok_or_else(|| format!("a protocol after -p, found `{s}`"))?;
-                rule.matches.push(FwMatch::Protocol { proto, negated });
+                rule.matches.push(FwMatch::Protocol { protos: vec![proto], negated });
             }
             "--dport" | "--destination-port" | "--dports" | "--destination-ports" => {
                 rule.matches.push(FwMatch::DestinationPort { ranges: port_list(k, need()?)?, negated })
@@ -164,10 +164,10 @@ fn parse_rule(t: &str) -> Result<(String, FwRule), String> {
     }
     let Some((name, goto)) = target else {
         // No target: the rule only counts packets, and the walk goes on.
-        rule.target = FwTarget::Continue("(no target)".into());
+        rule.actions.push(FwTarget::Continue("(no target)".into()));
         return Ok((chain, rule));
     };
-    rule.target = target_of(name, goto, &target_opts)?;
+    rule.actions.push(target_of(name, goto, &target_opts)?);
     Ok((chain, rule))
 }
 
@@ -297,11 +297,11 @@ mod tests {
         let fw = &f.firewall;
         let out = fw.chain("mangle", "OUTPUT").unwrap();
         assert_eq!(out.rules[0].matches[1], FwMatch::DestinationPort { ranges: vec![(53, 53)], negated: false });
-        assert_eq!(out.rules[0].target, FwTarget::SetMark { value: 1, mask: u32::MAX });
+        assert_eq!(out.rules[0].actions[0], FwTarget::SetMark { value: 1, mask: u32::MAX });
         assert_eq!(out.rules[1].matches[0], FwMatch::ConnMark { value: 2, mask: 0xff, negated: false });
-        assert_eq!(out.rules[1].target, FwTarget::RestoreMark { nfmask: u32::MAX, ctmask: u32::MAX });
+        assert_eq!(out.rules[1].actions[0], FwTarget::RestoreMark { nfmask: u32::MAX, ctmask: u32::MAX });
         assert_eq!(fw.chain("nat", "vpn").unwrap().policy, None);
-        assert_eq!(fw.chain("nat", "POSTROUTING").unwrap().rules[0].target, FwTarget::Jump("vpn".into()));
+        assert_eq!(fw.chain("nat", "POSTROUTING").unwrap().rules[0].actions[0], FwTarget::Jump("vpn".into()));
         assert!(matches!(fw.chain("nat", "vpn").unwrap().rules[0].matches[0], FwMatch::Source { negated: true, .. }));
         assert_eq!(fw.chain("filter", "OUTPUT").unwrap().policy, Some(FwPolicy::Drop));
         assert_eq!(fw.chain("filter", "OUTPUT").unwrap().rules[0].matches[0], FwMatch::OwnerUid { from: 1000, to: 1999, negated: false });
@@ -316,7 +316,7 @@ mod tests {
         let f = read("-P OUTPUT ACCEPT\n-N wg\n-A OUTPUT -j wg\n-A wg -d 192.0.2.0/24 -j DNAT --to-destination 198.51.100.7:5353\n", Some("nat"));
         let nat = f.firewall.table("nat").unwrap();
         assert_eq!(nat.chains.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), ["OUTPUT", "wg"]);
-        assert_eq!(nat.chains[1].rules[0].target, FwTarget::Dnat { to: "198.51.100.7".parse().unwrap(), port: Some(5353) });
+        assert_eq!(nat.chains[1].rules[0].actions[0], FwTarget::Dnat { to: "198.51.100.7".parse().unwrap(), port: Some(5353) });
     }
 
     #[test]
