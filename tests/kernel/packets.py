@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Packet differential: random hosts with policy routing and an iptables ruleset, one real UDP
+"""Packet differential: random hosts with policy routing and an iptables or nftables ruleset, one real UDP
 packet per flow sent from a socket in the host's namespace, and where the kernel put it
 compared with `whyroute packet -j` on the host's paste.
 
@@ -124,7 +124,10 @@ def build_host(rng, index):
             sh(["ip", "-n", h, "rule", "add", "pref", str(prio), "fwmark", hex(m), "table", str(t)])
     if rng.random() < 0.3:
         sh(["ip", "-n", h, "rule", "add", "pref", "120", "uidrange", "1000-1000", "table", str(rng.choice(list(tables)))])
-    # The ruleset.
+    # The ruleset: iptables on half the hosts, nftables on the others.
+    if rng.random() < 0.5:
+        nft_ruleset(rng, h, index, devs, marks)
+        return h, links, devs
     if rng.random() < 0.3:
         ipt(h, "-t", "mangle", "-N", "marks")
         ipt(h, "-t", "mangle", "-A", "OUTPUT", "-j", "marks")
@@ -151,6 +154,45 @@ def build_host(rng, index):
     return h, links, devs
 
 
+def nft_ruleset(rng, h, index, devs, marks):
+    """An nftables ruleset of the same shapes, plus what only nftables has: a mark set in a
+    `filter` chain (no reroute), named sets, a wg-quick table."""
+    def mark():
+        return hex(rng.choice(marks + [rng.choice(MARKS)]))
+    route, filt, post, nat_out = [], [], [], []
+    for _ in range(rng.randint(1, 3)):
+        sel = rng.choice([f"udp dport {rng.choice(PORTS)}", f"ip daddr {rng.choice(DSTS)}", "meta skuid 1000", "ip daddr @dsts", "meta l4proto udp", ""])
+        stmt = rng.choice([f"meta mark set {mark()}", f"meta mark set meta mark | {mark()}"])
+        (route if rng.random() < 0.7 else filt).append(f"{sel} {stmt}".strip())
+    if rng.random() < 0.3:
+        route.insert(0, f"meta mark {hex(marks[0])} return")
+    if rng.random() < 0.3:
+        a, b = rng.sample(DSTS, 2)
+        nat_out.append(f"ip daddr {a} udp dport {rng.choice(PORTS)} dnat to {b}:{rng.choice(PORTS)}")
+    for dev in devs:
+        r = rng.random()
+        if r < 0.5:
+            post.append(f'oifname "{dev}" masquerade')
+        elif r < 0.7:
+            post.append(f'oifname "{dev}" snat to 10.{index % 200}.{devs.index(dev)}.2')
+    if rng.random() < 0.3:
+        filt.append(f"udp dport {rng.choice(PORTS)} {rng.choice(['drop', 'reject'])}")
+    dsts = ", ".join(rng.sample(DSTS, 2))
+    text = f"table ip wr{index} {{\n set dsts {{ type ipv4_addr; elements = {{ {dsts} }} }}\n"
+    chains = [("route", "output", rng.choice(["mangle", "-150", "mangle + 5"]), route), ("filter", "output", rng.choice(["filter", "-200"]), filt),
+              ("nat", "output", "-100", nat_out), ("nat", "postrouting", "srcnat", post)]
+    for n, (kind, hook, prio, rules) in enumerate(chains):
+        if rules:
+            body = "\n".join(f"  {r}" for r in rules)
+            text += f" chain c{n} {{\n  type {kind} hook {hook} priority {prio}; policy accept;\n{body}\n }}\n"
+    text += "}\n"
+    if rng.random() < 0.3:
+        # wg-quick's own table (its rules only copy marks between packet and connection).
+        text += ("table ip wg-quick-wg0 {\n chain premangle {\n  type filter hook prerouting priority mangle; policy accept;\n  meta l4proto udp meta mark set ct mark\n }\n"
+                 " chain postmangle {\n  type filter hook postrouting priority mangle; policy accept;\n  meta l4proto udp meta mark 0x0000ca6c ct mark set meta mark\n }\n}\n")
+    subprocess.run(["ip", "netns", "exec", h, "nft", "-f", "-"], input=text, text=True, check=True, capture_output=True)
+
+
 def random_flows(rng, n, index):
     flows = []
     for j in range(n):
@@ -169,6 +211,7 @@ def paste(h):
     for cmd in (["ip", "addr"], ["ip", "rule"], ["ip", "route", "show", "table", "all"]):
         out.append("$ " + " ".join(cmd) + "\n" + sh(["ip", "-n", h, *cmd[1:]]))
     out.append("$ iptables-save\n" + sh(["ip", "netns", "exec", h, "iptables-save"]))
+    out.append("$ nft list ruleset\n" + sh(["ip", "netns", "exec", h, "nft", "list", "ruleset"]))
     return "".join(out)
 
 

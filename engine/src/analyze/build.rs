@@ -17,6 +17,7 @@ pub fn build_host(mut frag: Fragment) -> Host {
     #[cfg(feature = "netfilter")]
     {
         host.firewall = std::mem::take(&mut frag.firewall);
+        host.firewall.drop_iptables_nft_copies();
     }
 
     // Routes are the bulk of a big paste: move them instead of copying.

@@ -40,6 +40,12 @@ impl Firewall {
     pub fn chain(&self, table: &str, chain: &str) -> Option<&FwChain> {
         self.table(table)?.chains.iter().find(|c| c.name == chain)
     }
+    /// iptables-nft keeps its tables in nftables, so `nft list ruleset` lists them again (as
+    /// `table ip mangle` …): with the `iptables-save` listing in the paste too, those copies go.
+    pub fn drop_iptables_nft_copies(&mut self) {
+        let saved: Vec<String> = self.tables.iter().filter(|t| t.family.is_none()).map(|t| t.name.clone()).collect();
+        self.tables.retain(|t| !(t.family.as_deref() == Some("ip") && saved.contains(&t.name)));
+    }
     /// Adds a later paste's tables: a table shown again replaces the earlier listing.
     pub fn merge(&mut self, other: Firewall) {
         for t in other.tables {

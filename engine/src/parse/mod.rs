@@ -18,6 +18,8 @@ pub mod iptables_save;
 mod json;
 mod line;
 pub mod networkd;
+#[cfg(feature = "netfilter")]
+pub mod nft;
 pub mod resolv;
 pub mod route_get;
 pub mod route_n;

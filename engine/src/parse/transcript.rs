@@ -25,6 +25,8 @@ pub enum Format {
     Sysctl,
     #[cfg(feature = "netfilter")]
     Iptables,
+    #[cfg(feature = "netfilter")]
+    Nft,
 }
 
 impl Format {
@@ -44,6 +46,8 @@ impl Format {
             Format::Sysctl => "sysctl",
             #[cfg(feature = "netfilter")]
             Format::Iptables => "iptables-save",
+            #[cfg(feature = "netfilter")]
+            Format::Nft => "nft list ruleset",
         }
     }
 }
@@ -175,6 +179,12 @@ pub fn parse_transcript(text: &str) -> (Fragment, Vec<Block>) {
             // Markdown fences: a fence ends the previous command's output.
             flush(&mut current, &lines[pending..i], &mut out, &mut blocks);
             pending = i + 1;
+            continue;
+        }
+        // nft prints a table's body indented, and its lines (`ip daddr …`, `meta …`) can look
+        // like commands: inside `nft list ruleset` output only an unindented line may be one.
+        #[cfg(feature = "netfilter")]
+        if matches!(current, Some((_, _, Command::Read(Format::Nft, _)))) && line.text.starts_with([' ', '\t']) {
             continue;
         }
         if let Some(cmd) = command_of(line.text) {
@@ -324,9 +334,13 @@ fn classify(cmd: &str) -> Command {
         #[cfg(feature = "netfilter")]
         "iptables" => Command::Skip("`iptables -L` leaves out what a decision needs: paste `iptables-save` (or `iptables -t TABLE -S`)".into()),
         #[cfg(feature = "netfilter")]
-        "nft" | "ip6tables" | "ip6tables-save" => {
-            Command::Skip("not modelled yet (nftables rulesets, ip6tables): a firewall mark or NAT can change the route; `iptables-save` is read".into())
+        "nft" if args.contains(&"list") && (args.contains(&"ruleset") || args.contains(&"table")) && !args.iter().any(|a| matches!(*a, "-j" | "--json")) => {
+            Command::Read(Format::Nft, CommandContext::default())
         }
+        #[cfg(feature = "netfilter")]
+        "nft" | "ip6tables" | "ip6tables-save" => Command::Skip(
+            "not modelled yet (`nft -j`, other nft listings, ip6tables): a firewall mark or NAT can change the route; `iptables-save` and `nft list ruleset` are read".into(),
+        ),
         // Firewall rules can decide the route (a mark, a NAT): not modelled in this build, and said so.
         #[cfg(not(feature = "netfilter"))]
         "iptables" | "iptables-save" | "nft" => Command::Skip("not modelled: a firewall mark or NAT can change the route".into()),
@@ -435,6 +449,8 @@ fn read_block(format: Format, cx: &CommandContext, command_line: usize, lines: &
         Format::Sysctl => parse_sysctl(lines, cx.link.as_deref(), &mut frag),
         #[cfg(feature = "netfilter")]
         Format::Iptables => super::iptables_save::parse(lines, cx.link.as_deref(), &mut frag),
+        #[cfg(feature = "netfilter")]
+        Format::Nft => super::nft::parse(lines, &mut frag),
         Format::Hostname => {
             if let Some(l) = lines.iter().find(|l| !l.text.trim().is_empty()) {
                 frag.hostname = Some(l.text.trim().to_string());

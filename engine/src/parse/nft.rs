@@ -1,0 +1,521 @@
+//! `nft list ruleset` output: tables of family `ip` and `inet` (the ones IPv4 packets pass),
+//! their named sets, base chains (`type … hook … priority …; policy …;`) and rules, read into
+//! the same [`crate::model::Firewall`] as iptables-save. Tables of other families are skipped
+//! (said once per table); a rule expression not modelled is kept by name on its rule and named
+//! in a warning; tables iptables-nft manages are skipped when the paste also has
+//! `iptables-save` (the same rules, listed twice).
+
+use super::words::parse_prefix_lenient;
+use super::{Fragment, Line, ParseDiagnostic};
+use crate::model::{BaseChain, ChainKind, Firewall, FwChain, FwMatch, FwPolicy, FwRule, FwTable, FwTarget, parse_u32};
+use ipnet::Ipv4Net;
+use std::collections::HashMap;
+
+/// Reads one `nft list ruleset` block.
+pub fn parse(lines: &[Line<'_>], out: &mut Fragment) {
+    let mut fw = Firewall::default();
+    // Where we are: the table (index in fw.tables, or None for a skipped family), the chain,
+    // a set being read, and its elements so far.
+    let mut table: Option<Option<usize>> = None;
+    let mut chain: Option<usize> = None;
+    let mut set: Option<(String, Vec<String>, bool)> = None;
+    let mut sets: HashMap<(usize, String), Vec<String>> = HashMap::new();
+    let mut depth = 0usize;
+    for line in lines {
+        let t = line.text.trim();
+        if t.is_empty() || t.starts_with('#') {
+            continue;
+        }
+        // A set's elements may span lines: `elements = { a, b,` … `c }`.
+        if let Some((_, elems, open)) = set.as_mut()
+            && *open
+        {
+            collect_elements(t, elems, open);
+            if t == "}" && !*open {
+                // the set's own closing brace follows separately
+            }
+            continue;
+        }
+        if t == "}" {
+            depth = depth.saturating_sub(1);
+            match depth {
+                0 => {
+                    table = None;
+                    chain = None;
+                }
+                1 => {
+                    if let (Some((name, elems, _)), Some(Some(ti))) = (set.take(), table) {
+                        sets.insert((ti, name), elems);
+                    }
+                    chain = None;
+                }
+                _ => {}
+            }
+            continue;
+        }
+        let words: Vec<&str> = t.split_whitespace().collect();
+        match (depth, words.as_slice()) {
+            (0, ["table", family, name, "{"]) => {
+                depth = 1;
+                table = Some(match *family {
+                    "ip" | "inet" => {
+                        fw.tables.push(FwTable { name: name.to_string(), family: Some(family.to_string()), chains: Vec::new() });
+                        Some(fw.tables.len() - 1)
+                    }
+                    _ => None,
+                });
+            }
+            (1, ["chain", name, "{"]) => {
+                depth = 2;
+                if let Some(Some(ti)) = table {
+                    let c = FwChain { name: name.to_string(), policy: None, base: None, rules: Vec::new() };
+                    fw.tables[ti].chains.push(c);
+                    chain = Some(fw.tables[ti].chains.len() - 1);
+                }
+            }
+            (1, ["set" | "map", name, "{"]) => {
+                depth = 2;
+                set = Some((name.to_string(), Vec::new(), false));
+            }
+            (1, ["flowtable" | "counter" | "quota" | "limit" | "ct" | "secmark" | "synproxy", ..]) if t.ends_with('{') => depth = 2,
+            (2, _) if set.is_some() => {
+                if let Some(rest) = t.strip_prefix("elements = ")
+                    && let Some((_, elems, open)) = set.as_mut()
+                {
+                    *open = true;
+                    collect_elements(rest, elems, open);
+                }
+            }
+            (2, ["type", ..]) if chain.is_some() => {
+                if let (Some(Some(ti)), Some(ci)) = (table, chain) {
+                    match base_chain(t) {
+                        Ok((base, policy)) => {
+                            let c = &mut fw.tables[ti].chains[ci];
+                            c.base = Some(base);
+                            c.policy = Some(policy);
+                        }
+                        Err(e) => out.diagnostics.push(ParseDiagnostic::error(*line, e)),
+                    }
+                }
+            }
+            (2, _) if chain.is_some() => {
+                let (Some(Some(ti)), Some(ci)) = (table, chain) else { continue };
+                let known = |n: &str| sets.get(&(ti, n.to_string())).cloned();
+                match parse_rule(t, &known) {
+                    Ok(mut rule) => {
+                        rule.line = line.no;
+                        if !rule.unmodelled.is_empty() {
+                            out.diagnostics.push(ParseDiagnostic::warning(
+                                *line,
+                                format!("an nft rule whyroute models; not modelled here: {} (the rule is taken as not matching)", rule.unmodelled.join(", ")),
+                            ));
+                        }
+                        fw.tables[ti].chains[ci].rules.push(rule);
+                    }
+                    Err(e) => out.diagnostics.push(ParseDiagnostic::error(*line, e)),
+                }
+            }
+            (_, _) if t.ends_with('{') => depth += 1,
+            (0, _) => out.diagnostics.push(ParseDiagnostic::error(*line, "`nft list ruleset` output (`table FAMILY NAME {`)")),
+            _ => {}
+        }
+    }
+    out.firewall.merge(fw);
+}
+
+/// `elements = { a, b, c }`, possibly over several lines.
+fn collect_elements(text: &str, elems: &mut Vec<String>, open: &mut bool) {
+    let body = text.trim().trim_start_matches('{');
+    let (body, closed) = match body.find('}') {
+        Some(i) => (&body[..i], true),
+        None => (body, false),
+    };
+    elems.extend(body.split(',').map(str::trim).filter(|e| !e.is_empty()).map(str::to_string));
+    if closed {
+        *open = false;
+    }
+}
+
+/// `type filter hook output priority mangle; policy accept;`
+fn base_chain(t: &str) -> Result<(BaseChain, FwPolicy), String> {
+    let w: Vec<&str> = t.split(|c: char| c.is_whitespace() || c == ';').filter(|w| !w.is_empty()).collect();
+    let at = |k: &str| w.iter().position(|x| *x == k).and_then(|i| w.get(i + 1)).copied();
+    let kind = match at("type") {
+        Some("filter") => ChainKind::Filter,
+        Some("nat") => ChainKind::Nat,
+        Some("route") => ChainKind::Route,
+        other => return Err(format!("a chain type (filter, nat, route), found `{}`", other.unwrap_or(""))),
+    };
+    let hook = at("hook").ok_or("`hook HOOK` in the chain's type line")?.to_string();
+    let p = w.iter().position(|x| *x == "priority").ok_or("`priority P` in the chain's type line")?;
+    let prio_words: Vec<&str> = w[p + 1..].iter().take_while(|x| **x != "policy").copied().collect();
+    let priority = priority_value(&prio_words)
+        .ok_or_else(|| format!("a priority (a number, or raw/mangle/dstnat/filter/security/srcnat ± N), found `{}`", prio_words.join(" ")))?;
+    let policy = match at("policy") {
+        Some("drop") => FwPolicy::Drop,
+        _ => FwPolicy::Accept,
+    };
+    Ok((BaseChain { hook, priority, kind }, policy))
+}
+
+/// nft's named priorities for the ip family, plus or minus an offset.
+fn priority_value(w: &[&str]) -> Option<i32> {
+    let base = |s: &str| -> Option<i32> {
+        Some(match s {
+            "raw" => -300,
+            "mangle" => -150,
+            "dstnat" => -100,
+            "filter" => 0,
+            "security" => 50,
+            "srcnat" => 100,
+            n => n.parse().ok()?,
+        })
+    };
+    match w {
+        [b] => base(b),
+        [b, "+", n] => Some(base(b)? + n.parse::<i32>().ok()?),
+        [b, "-", n] => Some(base(b)? - n.parse::<i32>().ok()?),
+        _ => None,
+    }
+}
+
+/// One rule line: its matches, then its statements.
+fn parse_rule(t: &str, known_set: &dyn Fn(&str) -> Option<Vec<String>>) -> Result<FwRule, String> {
+    let w = tokens(t);
+    let mut rule = FwRule { line: 0, text: t.to_string(), matches: Vec::new(), actions: Vec::new(), unmodelled: Vec::new() };
+    let mut i = 0;
+    while i < w.len() {
+        let rest = &w[i..];
+        // `[!=] VALUE` after a selector: the value (a word, `{ … }`, or `@set`) and negation.
+        let value_at = |j: usize| -> (bool, usize) { if w.get(j).map(String::as_str) == Some("!=") { (true, j + 1) } else { (false, j) } };
+        let words: Vec<&str> = rest.iter().map(String::as_str).collect();
+        let used = match words.as_slice() {
+            ["ip", "saddr" | "daddr", ..] => {
+                let (negated, j) = value_at(i + 2);
+                let nets = values(w.get(j), known_set)?.iter().map(|v| prefix(v)).collect::<Result<Vec<_>, _>>()?;
+                rule.matches.push(if words[1] == "saddr" { FwMatch::Source { nets, negated } } else { FwMatch::Destination { nets, negated } });
+                j + 1 - i
+            }
+            ["iifname" | "oifname" | "iif" | "oif", ..] => {
+                let (negated, j) = value_at(i + 1);
+                let names = values(w.get(j), known_set)?.iter().map(|v| v.trim_matches('"').to_string()).collect();
+                rule.matches.push(if words[0].starts_with('i') { FwMatch::InIface { names, negated } } else { FwMatch::OutIface { names, negated } });
+                j + 1 - i
+            }
+            ["meta", "l4proto", ..] | ["ip", "protocol", ..] => {
+                let (negated, j) = value_at(i + 2);
+                let protos = values(w.get(j), known_set)?
+                    .iter()
+                    .map(|v| crate::names::parse_ipproto(v).ok_or_else(|| format!("a protocol, found `{v}`")))
+                    .collect::<Result<Vec<_>, _>>()?;
+                rule.matches.push(FwMatch::Protocol { protos, negated });
+                j + 1 - i
+            }
+            ["udp" | "tcp" | "th" | "udplite" | "sctp", "dport" | "sport", ..] => {
+                let (negated, j) = value_at(i + 2);
+                let ranges = values(w.get(j), known_set)?.iter().map(|v| port_range(v)).collect::<Result<Vec<_>, _>>()?;
+                // `udp dport` also says the protocol; `th` does not.
+                if let Some(p) = crate::names::parse_ipproto(words[0]).filter(|_| words[0] != "th") {
+                    rule.matches.push(FwMatch::Protocol { protos: vec![p], negated: false });
+                }
+                rule.matches.push(if words[1] == "dport" { FwMatch::DestinationPort { ranges, negated } } else { FwMatch::SourcePort { ranges, negated } });
+                j + 1 - i
+            }
+            ["meta", "mark" | "skuid", "set", ..] | ["mark" | "skuid", "set", ..] => {
+                let at = i + if words[0] == "meta" { 3 } else { 2 };
+                let (action, n) = mark_set(&w[at..])?;
+                rule.actions.push(action);
+                at + n - i
+            }
+            ["ct", "mark", "set", "meta", "mark", ..] | ["ct", "mark", "set", "mark", ..] => {
+                rule.actions.push(FwTarget::SaveMark { nfmask: u32::MAX, ctmask: u32::MAX });
+                if words[3] == "meta" { 5 } else { 4 }
+            }
+            ["ct", "mark", "set", v, ..] => {
+                let value = parse_u32(v).ok_or_else(|| format!("a mark value after `ct mark set`, found `{v}`"))?;
+                rule.actions.push(FwTarget::SetConnMark { value, mask: u32::MAX });
+                4
+            }
+            ["meta", "mark", ..] | ["mark", ..] | ["ct", "mark", ..] => {
+                let ct = words[0] == "ct";
+                let at = i + if words[0] == "mark" { 1 } else { 2 };
+                let (value, mask, negated, n) = mark_match(&w[at..])?;
+                rule.matches.push(if ct { FwMatch::ConnMark { value, mask, negated } } else { FwMatch::Mark { value, mask, negated } });
+                at + n - i
+            }
+            ["meta", "skuid", ..] | ["skuid", ..] => {
+                let at = i + if words[0] == "meta" { 2 } else { 1 };
+                let (negated, j) = value_at(at);
+                let v = w.get(j).ok_or("a uid after `skuid`")?;
+                let (a, b) = v.split_once('-').unwrap_or((v, v));
+                let (Some(from), Some(to)) = (parse_u32(a), parse_u32(b)) else {
+                    return Err(format!("a numeric uid or range after `skuid`, found `{v}`"));
+                };
+                rule.matches.push(FwMatch::OwnerUid { from, to, negated });
+                j + 1 - i
+            }
+            ["ct", "state", ..] => {
+                let (negated, j) = value_at(i + 2);
+                let states = values(w.get(j), known_set)?.iter().flat_map(|v| v.split(',').map(str::to_string).collect::<Vec<_>>()).collect();
+                rule.matches.push(FwMatch::CtState { states, negated });
+                j + 1 - i
+            }
+            ["meta", "nfproto", "ipv4", ..] => 3,
+            ["meta", "nfproto", _, ..] => {
+                // An IPv6-only rule: never matches an IPv4 packet.
+                rule.matches.push(FwMatch::Protocol { protos: Vec::new(), negated: false });
+                3
+            }
+            ["counter", "packets", _, "bytes", _, ..] => 5,
+            ["counter", ..] => 1,
+            ["comment", ..] => 2,
+            ["log", ..] => {
+                rule.actions.push(FwTarget::Continue("log".into()));
+                // `log prefix "…" level …`: the options up to the next statement.
+                1 + rest.iter().skip(1).take_while(|x| matches!(x.as_str(), "prefix" | "level" | "flags" | "group") || !is_statement(x)).count()
+            }
+            ["accept", ..] => push(&mut rule, FwTarget::Accept, 1),
+            ["drop", ..] => push(&mut rule, FwTarget::Drop, 1),
+            ["reject", ..] => push(&mut rule, FwTarget::Reject, rest.len()),
+            ["return", ..] => push(&mut rule, FwTarget::Return, 1),
+            ["jump", c, ..] => push(&mut rule, FwTarget::Jump(c.to_string()), 2),
+            ["goto", c, ..] => push(&mut rule, FwTarget::Goto(c.to_string()), 2),
+            ["masquerade", ..] => push(&mut rule, FwTarget::Masquerade, rest.len()),
+            ["snat" | "dnat", ..] => {
+                let to_at = words.iter().position(|x| *x == "to").ok_or_else(|| format!("`{} to ADDRESS[:PORT]`", words[0]))?;
+                let target = words.get(to_at + 1).ok_or("an address after `to`")?;
+                let (addr, port) = match target.split_once(':') {
+                    Some((a, p)) => (a, Some(p.split('-').next().unwrap_or(p).parse::<u16>().map_err(|_| format!("a port in `{target}`"))?)),
+                    None => (*target, None),
+                };
+                let to = addr.split('-').next().unwrap_or(addr).parse().map_err(|_| format!("an address after `to`, found `{target}`"))?;
+                let action = if words[0] == "snat" { FwTarget::Snat { to, port } } else { FwTarget::Dnat { to, port } };
+                push(&mut rule, action, to_at + 2)
+            }
+            ["redirect", ..] => {
+                let port = words.iter().position(|x| *x == "to").and_then(|k| words.get(k + 1)).and_then(|p| p.trim_start_matches(':').parse().ok());
+                push(&mut rule, FwTarget::Redirect { port }, rest.len())
+            }
+            [other, ..] => {
+                // An expression not modelled (`fib saddr type local`, `socket transparent 1`):
+                // its words up to the next one whyroute knows.
+                let n = 1 + rest.iter().skip(1).take_while(|x| !is_statement(x)).count();
+                rule.unmodelled.push(rest[..n].join(" "));
+                let _ = other;
+                n
+            }
+            [] => 1,
+        };
+        i += used.max(1);
+    }
+    if rule.actions.is_empty() {
+        rule.actions.push(FwTarget::Continue("(no verdict)".into()));
+    }
+    Ok(rule)
+}
+
+fn push(rule: &mut FwRule, action: FwTarget, used: usize) -> usize {
+    rule.actions.push(action);
+    used
+}
+
+/// Words that start a new expression or statement.
+fn is_statement(w: &str) -> bool {
+    matches!(
+        w,
+        "ip" | "meta"
+            | "mark"
+            | "ct"
+            | "iifname"
+            | "oifname"
+            | "iif"
+            | "oif"
+            | "udp"
+            | "tcp"
+            | "th"
+            | "counter"
+            | "accept"
+            | "drop"
+            | "reject"
+            | "return"
+            | "jump"
+            | "goto"
+            | "masquerade"
+            | "snat"
+            | "dnat"
+            | "redirect"
+            | "log"
+            | "comment"
+            | "skuid"
+    )
+}
+
+/// `0x1`, `!= 0x1`, `& 0xff == 0x1`, `& 0xff != 0x1`: (value, mask, negated, words used).
+fn mark_match(w: &[String]) -> Result<(u32, u32, bool, usize), String> {
+    let s: Vec<&str> = w.iter().map(String::as_str).collect();
+    let num = |v: &str| parse_u32(v).ok_or_else(|| format!("a mark value, found `{v}`"));
+    match s.as_slice() {
+        ["&", m, "==", v, ..] => Ok((num(v)?, num(m)?, false, 4)),
+        ["&", m, "!=", v, ..] => Ok((num(v)?, num(m)?, true, 4)),
+        ["!=", v, ..] => Ok((num(v)?, u32::MAX, true, 2)),
+        [v, ..] => Ok((num(v)?, u32::MAX, false, 1)),
+        [] => Err("a mark value".into()),
+    }
+}
+
+/// After `meta mark set`: `0x1`, `ct mark`, `meta mark | 0x10`, `mark and 0xff`, …
+fn mark_set(w: &[String]) -> Result<(FwTarget, usize), String> {
+    let s: Vec<&str> = w.iter().map(String::as_str).collect();
+    let num = |v: &str| parse_u32(v).ok_or_else(|| format!("a mark value after `mark set`, found `{v}`"));
+    Ok(match s.as_slice() {
+        ["ct", "mark", ..] => (FwTarget::RestoreMark { nfmask: u32::MAX, ctmask: u32::MAX }, 2),
+        ["meta", "mark", op, v, ..] | ["mark", op, v, ..] if matches!(*op, "|" | "or" | "&" | "and" | "^" | "xor") => {
+            let n = if s[0] == "meta" { 4 } else { 3 };
+            let v = num(v)?;
+            let action = match *op {
+                "|" | "or" => FwTarget::SetMark { value: v, mask: v },
+                "&" | "and" => FwTarget::SetMark { value: 0, mask: !v },
+                _ => FwTarget::SetMark { value: v, mask: 0 },
+            };
+            (action, n)
+        }
+        [v, ..] if parse_u32(v).is_some() => (FwTarget::SetMark { value: num(v)?, mask: u32::MAX }, 1),
+        other => return Err(format!("a mark after `mark set` (a value, `ct mark`, `meta mark | V`), found `{}`", other.join(" "))),
+    })
+}
+
+/// A selector's value: a word, an anonymous set `{ a, b }` (one token here), or `@name`.
+fn values(v: Option<&String>, known_set: &dyn Fn(&str) -> Option<Vec<String>>) -> Result<Vec<String>, String> {
+    let v = v.ok_or("a value after the selector")?;
+    if let Some(name) = v.strip_prefix('@') {
+        return known_set(name).ok_or_else(|| format!("the set `@{name}`, which the paste does not define above this rule"));
+    }
+    if let Some(body) = v.strip_prefix('{') {
+        return Ok(body.trim_end_matches('}').split(',').map(str::trim).filter(|x| !x.is_empty()).map(str::to_string).collect());
+    }
+    Ok(vec![v.clone()])
+}
+
+fn prefix(v: &str) -> Result<Ipv4Net, String> {
+    // `10.0.0.1-10.0.0.9` ranges are not modelled; prefixes and addresses are.
+    parse_prefix_lenient(v).ok_or_else(|| format!("an IPv4 address or prefix, found `{v}`"))
+}
+
+fn port_range(v: &str) -> Result<(u16, u16), String> {
+    let (a, b) = v.split_once('-').unwrap_or((v, v));
+    match (a.parse::<u16>(), b.parse::<u16>()) {
+        (Ok(a), Ok(b)) => Ok((a, b)),
+        _ => Err(format!("a port or range, found `{v}`")),
+    }
+}
+
+/// A rule's words; `{ a, b }` and a quoted string are one token each.
+fn tokens(t: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = t.trim();
+    while !rest.is_empty() {
+        let end = if rest.starts_with('{') {
+            rest.find('}').map_or(rest.len(), |e| e + 1)
+        } else if let Some(q) = rest.strip_prefix('"') {
+            q.find('"').map_or(rest.len(), |e| e + 2)
+        } else {
+            rest.find(char::is_whitespace).unwrap_or(rest.len())
+        };
+        out.push(rest[..end].to_string());
+        rest = rest[end..].trim_start();
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(text: &str) -> Fragment {
+        let lines: Vec<Line> = text.lines().enumerate().map(|(i, t)| Line { no: i + 1, text: t }).collect();
+        let mut f = Fragment::default();
+        parse(&lines, &mut f);
+        f
+    }
+
+    const RULESET: &str = r#"table ip wr {
+	set vpn_dsts {
+		type ipv4_addr
+		flags interval
+		elements = { 198.51.100.0/24, 203.0.113.5 }
+	}
+
+	chain out {
+		type route hook output priority mangle; policy accept;
+		udp dport 53 meta mark set 0x00000001
+		ip daddr @vpn_dsts meta mark set 0x00000002 counter packets 0 bytes 0
+		meta skuid 1000 tcp dport { 80, 443 } meta mark set meta mark | 0x00000010
+		meta mark set ct mark
+		ct mark set meta mark
+		oifname != "wg0" ip daddr 192.0.2.0/24 accept
+		fib saddr type != local drop
+		jump sub
+	}
+
+	chain sub {
+		meta l4proto udp ct state established,new return
+	}
+
+	chain post {
+		type nat hook postrouting priority srcnat; policy accept;
+		oifname "tun0" masquerade
+		oifname "eth0" snat to 192.0.2.2
+	}
+
+	chain filt {
+		type filter hook output priority filter + 10; policy drop;
+		udp dport 123 reject with icmp admin-prohibited
+	}
+}
+table ip6 v6only {
+	chain c {
+		type filter hook output priority 0; policy drop;
+	}
+}
+"#;
+
+    #[test]
+    fn reads_an_nft_ruleset() {
+        let f = read(RULESET);
+        assert_eq!(f.firewall.tables.len(), 1, "the ip6 table is not an IPv4 one");
+        let t = &f.firewall.tables[0];
+        assert_eq!(t.family.as_deref(), Some("ip"));
+        let out = &t.chains[0];
+        assert_eq!(out.base, Some(BaseChain { hook: "output".into(), priority: -150, kind: ChainKind::Route }));
+        assert_eq!(out.rules[0].actions, [FwTarget::SetMark { value: 1, mask: u32::MAX }]);
+        assert_eq!(
+            out.rules[1].matches[0],
+            FwMatch::Destination { nets: vec!["198.51.100.0/24".parse().unwrap(), "203.0.113.5/32".parse().unwrap()], negated: false }
+        );
+        assert_eq!(out.rules[2].matches.len(), 3);
+        assert_eq!(out.rules[2].actions, [FwTarget::SetMark { value: 0x10, mask: 0x10 }]);
+        assert_eq!(out.rules[3].actions, [FwTarget::RestoreMark { nfmask: u32::MAX, ctmask: u32::MAX }]);
+        assert_eq!(out.rules[4].actions, [FwTarget::SaveMark { nfmask: u32::MAX, ctmask: u32::MAX }]);
+        assert_eq!(out.rules[5].actions, [FwTarget::Accept]);
+        assert_eq!(out.rules[6].unmodelled, ["fib saddr type != local"]);
+        assert_eq!(t.chains[2].rules[1].actions, [FwTarget::Snat { to: "192.0.2.2".parse().unwrap(), port: None }]);
+        assert_eq!(t.chains[3].base.as_ref().unwrap().priority, 10);
+        assert_eq!(t.chains[3].policy, Some(FwPolicy::Drop));
+        assert_eq!(f.diagnostics.iter().map(|d| d.line).collect::<Vec<_>>(), [16]);
+    }
+
+    #[test]
+    fn bad_lines_are_named_and_never_panic() {
+        for t in [
+            "table ip x {\nchain c {\ntype nat hook output priority bogus;\n}\n}",
+            "table ip x {\nchain c {\nmeta mark set\n}\n}",
+            "}\n}\n{",
+            "table ip x {\nchain c {\nip daddr @nope accept\n}\n}",
+            "\u{0}",
+        ] {
+            let f = read(t);
+            assert!(f.diagnostics.len() <= 2, "{t}: {:?}", f.diagnostics);
+        }
+        assert_eq!(read("table ip x {\nchain c {\nip daddr @nope accept\n}\n}").diagnostics[0].line, 3);
+    }
+}
