@@ -651,7 +651,21 @@ mod tests {
         );
         assert!(matches!(classify("ip route flush cache"), Command::Skip(_)));
         assert!(matches!(classify("ping 192.168.10.10 -I eth0 -c 1"), Command::Skip(_)));
-        // A firewall's rules can decide the route: skipped, and named as not modelled.
+        // A firewall's rules can decide where a packet leaves: read with `netfilter` (the
+        // listings that hold every detail), else skipped and named as not modelled.
+        #[cfg(feature = "netfilter")]
+        {
+            assert_eq!(classify("iptables-save"), Command::Read(Format::Iptables, CommandContext::default()));
+            assert_eq!(
+                classify("sudo iptables -t mangle -S"),
+                Command::Read(Format::Iptables, CommandContext { link: Some("mangle".into()), ..Default::default() })
+            );
+            assert_eq!(classify("nft list ruleset"), Command::Read(Format::Nft, CommandContext::default()));
+            for cmd in ["iptables -L -n -v", "nft -j list ruleset", "ip6tables-save"] {
+                assert!(matches!(classify(cmd), Command::Skip(_)), "{cmd}");
+            }
+        }
+        #[cfg(not(feature = "netfilter"))]
         for cmd in ["iptables-save", "sudo iptables -t mangle -S", "nft list ruleset"] {
             assert!(matches!(classify(cmd), Command::Skip(why) if why.contains("firewall mark or NAT")), "{cmd}");
         }
