@@ -12,6 +12,7 @@ kernel's answer is: which link (H's device), with which source and destination a
 destination port, or no packet at all (dropped).
 
     packets.py --seed S --hosts N --flows F --whyroute PATH [--keep DIR]
+    packets.py --whyroute PATH --wg-quick DIR   (re-records tests/fixtures/kernel-packets-wg)
 
 Exit 0 when every packet agrees; prints the disagreements otherwise.
 """
@@ -265,6 +266,64 @@ def compare(whyroute, host_file, f, seen):
     return None if got == want else f"kernel: {want}; whyroute: {got}"
 
 
+WG_QUICK_NFT = """table ip wg-quick-wg0 {
+ chain preraw {
+  type filter hook prerouting priority raw; policy accept;
+  iifname != "wg0" ip daddr 10.64.0.2 fib saddr type != local drop
+ }
+ chain premangle {
+  type filter hook prerouting priority mangle; policy accept;
+  meta l4proto udp meta mark set ct mark
+ }
+ chain postmangle {
+  type filter hook postrouting priority mangle; policy accept;
+  meta l4proto udp meta mark 0x0000ca6c ct mark set meta mark
+ }
+}
+"""
+
+
+def wg_quick_host(out_dir):
+    """The wg-quick full tunnel as `wg-quick up wg0` leaves a host on nftables (wg0 a veth
+    here: the routing and the firewall are what decide), its resolver and endpoint on peer
+    namespaces; the flows of issue 18's acceptance, sent as real packets."""
+    h = netns.add("wgq")
+    links = {}
+    for dev, addr, peer_addr in (("eth0", "192.0.2.2/24", "192.0.2.1/24"), ("wg0", "10.64.0.2/32", "10.64.0.1/32")):
+        p = netns.add(f"wgq-{dev}")
+        sh(["ip", "link", "add", dev, "netns", h, "type", "veth", "peer", "name", "p", "netns", p])
+        sh(["ip", "-n", h, "link", "set", dev, "up"])
+        sh(["ip", "-n", p, "link", "set", "p", "up"])
+        sh(["ip", "-n", h, "addr", "add", addr, "dev", dev])
+        sh(["ip", "-n", p, "addr", "add", peer_addr, "dev", "p"])
+        links[dev] = p
+    # The endpoint behind eth0's gateway; the resolver and a web server beyond the tunnel.
+    sh(["ip", "-n", links["eth0"], "addr", "add", "203.0.113.9/32", "dev", "lo"])
+    sh(["ip", "-n", links["wg0"], "addr", "add", "198.51.100.7/32", "dev", "p"])
+    sh(["ip", "-n", links["wg0"], "route", "add", "10.64.0.2/32", "dev", "p"])
+    sh(["ip", "-n", h, "route", "add", "default", "via", "192.0.2.1", "dev", "eth0"])
+    # What wg-quick runs for `AllowedIPs = 0.0.0.0/0` with `FwMark = 0xca6c` (51820).
+    sh(["ip", "-n", h, "route", "add", "default", "dev", "wg0", "table", "51820"])
+    sh(["ip", "-n", h, "rule", "add", "not", "fwmark", "51820", "table", "51820"])
+    sh(["ip", "-n", h, "rule", "add", "table", "main", "suppress_prefixlength", "0"])
+    subprocess.run(["ip", "netns", "exec", h, "nft", "-f", "-"], input=WG_QUICK_NFT, text=True, check=True)
+    flows = [
+        {"tag": "wr-dns", "dst": "10.64.0.1", "dport": 53},
+        {"tag": "wr-endpoint", "dst": "203.0.113.9", "dport": 51820, "mark": 0xca6c},
+        {"tag": "wr-web", "dst": "198.51.100.7", "dport": 443},
+        {"tag": "wr-web-uid", "dst": "198.51.100.7", "dport": 443, "uid": 1000},
+    ]
+    os.makedirs(out_dir, exist_ok=True)
+    with open(os.path.join(out_dir, "wg-quick-nft.txt"), "w") as fh:
+        fh.write(paste(h))
+    seen = observe(h, links, ["eth0", "wg0"], flows)
+    with open(os.path.join(out_dir, "wg-quick-nft.packets.jsonl"), "w") as fh:
+        for f in flows:
+            fh.write(json.dumps({"flow": f, "args": whyroute_args(f), **seen[f["tag"]]}) + "\n")
+    for f in flows:
+        print(f["tag"], seen[f["tag"]]["packets"])
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--seed", type=int, default=1)
@@ -272,7 +331,14 @@ def main():
     ap.add_argument("--flows", type=int, default=40)
     ap.add_argument("--whyroute", required=True)
     ap.add_argument("--keep", help="write each host's paste and observed packets here")
+    ap.add_argument("--wg-quick", metavar="DIR", help="only record the wg-quick host (a stored fixture) into DIR")
     a = ap.parse_args()
+    if a.wg_quick:
+        try:
+            wg_quick_host(a.wg_quick)
+        finally:
+            netns.cleanup()
+        return 0
     ok, why = netns.netns_available()
     if not ok:
         print(f"packets.py: {why}; nothing was tested", file=sys.stderr)

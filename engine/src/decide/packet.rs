@@ -192,14 +192,19 @@ pub fn send(host: &Host, packet: &Packet) -> Result<PacketOutcome, PacketRefusal
     Ok(outcome(PacketVerdict::Sent, Some(dev), gateway, wire, steps, caveats))
 }
 
-/// A route decision in a few words: "eth1 via 10.244.0.1 (table 200), source 10.244.0.2".
+/// A route decision in a few words: "leaves eth1 via 10.244.0.1 (table 200, by rule `0: from
+/// all to 192.168.10.10 lookup 200`), source 10.244.0.2".
 fn route_words(host: &Host, d: &super::Decision) -> String {
     let mut s = format!("leaves {}", d.dev);
     if let Some(g) = d.gateway {
         s.push_str(&format!(" via {g}"));
     }
     if d.table != 0 {
-        s.push_str(&format!(" (table {})", host.table_name(d.table)));
+        s.push_str(&format!(" (table {}", host.table_name(d.table)));
+        if let Some(r) = d.rule.and_then(|i| host.rules.get(i)) {
+            s.push_str(&format!(", by rule `{}`", crate::model::rule_line(host, r)));
+        }
+        s.push(')');
     }
     if d.local {
         s = format!("local delivery on {}", d.dev);
