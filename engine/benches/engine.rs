@@ -8,6 +8,8 @@
 //!   `ip -6 route show table all` dump and `ip -6 route get` through [`Fib6`]'s index
 //!   (issue 17's targets: parse < 0.6 s, one decision < 1 µs).
 //! * `seed/parse+explain`: the seed paste parsed and explained for 192.168.10.10.
+//! * `netfilter/*`: a host with a 10,000-rule `iptables-save` (or `nft list ruleset`) ruleset
+//!   parsed, and one packet sent through it (issue 18: both measured, figures in the note).
 //!
 //! Sample sizes and measurement times are small so the whole run takes well under a minute.
 
@@ -118,5 +120,48 @@ fn decide6(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, parse, decide, seed, parse6, decide6);
+/// The seed host plus a 10,000-rule mangle OUTPUT chain (each rule a destination and a port,
+/// none matching the packet until the last, which marks it) and a MASQUERADE: the packet
+/// passes every rule, then is rerouted.
+fn ruleset(rules: usize, nft: bool) -> String {
+    let mut s = String::from(SEED);
+    if nft {
+        s.push_str("$ nft list ruleset\ntable ip bench {\n\tchain out {\n\t\ttype route hook output priority mangle; policy accept;\n");
+        for i in 0..rules - 1 {
+            s.push_str(&format!("\t\tip daddr 10.{}.{}.0/24 udp dport {} meta mark set 0x{:x}\n", (i >> 8) & 0xff, i & 0xff, 1024 + i % 50000, i + 1));
+        }
+        s.push_str("\t\tudp dport 53 meta mark set 0x1\n\t}\n\tchain post {\n\t\ttype nat hook postrouting priority srcnat; policy accept;\n\t\toifname \"eth0\" masquerade\n\t}\n}\n");
+    } else {
+        s.push_str("$ iptables-save\n*mangle\n:OUTPUT ACCEPT [0:0]\n");
+        for i in 0..rules - 1 {
+            s.push_str(&format!(
+                "-A OUTPUT -d 10.{}.{}.0/24 -p udp -m udp --dport {} -j MARK --set-xmark 0x{:x}/0xffffffff\n",
+                (i >> 8) & 0xff,
+                i & 0xff,
+                1024 + i % 50000,
+                i + 1
+            ));
+        }
+        s.push_str("-A OUTPUT -p udp -m udp --dport 53 -j MARK --set-xmark 0x1/0xffffffff\nCOMMIT\n*nat\n:POSTROUTING ACCEPT [0:0]\n-A POSTROUTING -o eth0 -j MASQUERADE\nCOMMIT\n");
+    }
+    s
+}
+
+fn netfilter(c: &mut Criterion) {
+    use whyroute::decide::packet::{Packet, send};
+    let mut g = c.benchmark_group("netfilter");
+    g.sample_size(20).measurement_time(Duration::from_secs(4)).warm_up_time(Duration::from_secs(1));
+    let flow = Flow { dport: 53, ..Flow::to(Ipv4Addr::new(192, 168, 10, 10)) };
+    for (name, nft) in [("iptables", false), ("nft", true)] {
+        let text = ruleset(10_000, nft);
+        g.bench_function(format!("parse/10k-rules-{name}"), |b| b.iter_with_large_drop(|| analyze(black_box(&text))));
+        let host = analyze(&text).host;
+        let packet = Packet { flow: flow.clone(), ctmark: 0 };
+        assert_eq!(send(&host, &packet).map(|o| o.mark).ok(), Some(1), "the last rule marks the packet");
+        g.bench_function(format!("packet/10k-rules-{name}"), |b| b.iter(|| send(black_box(&host), black_box(&packet))));
+    }
+    g.finish();
+}
+
+criterion_group!(benches, parse, decide, seed, parse6, decide6, netfilter);
 criterion_main!(benches);
