@@ -105,6 +105,17 @@ def build_host(rng, index):
             sh(["ip", "-n", p, "addr", "add", f"{d}/32", "dev", "lo"])
         links[dev] = p
     gw = {dev: f"10.{index % 200}.{i}.1" for i, dev in enumerate(devs)}
+    # A LAN behind the host: a client namespace whose packets the host forwards (or not).
+    client = netns.add(f"h{index}c")
+    sh(["ip", "link", "add", "lan0", "netns", h, "type", "veth", "peer", "name", "p", "netns", client])
+    sh(["ip", "-n", h, "link", "set", "lan0", "up"])
+    sh(["ip", "-n", client, "link", "set", "p", "up"])
+    sh(["ip", "-n", h, "addr", "add", f"10.{index % 200}.9.2/24", "dev", "lan0"])
+    sh(["ip", "-n", client, "addr", "add", f"10.{index % 200}.9.1/24", "dev", "p"])
+    sh(["ip", "-n", client, "route", "add", "default", "via", f"10.{index % 200}.9.2"])
+    links["lan0"] = client
+    if rng.random() < 0.85:
+        sh(["ip", "netns", "exec", h, "sysctl", "-qw", "net.ipv4.ip_forward=1"])
     main = rng.choice(devs)
     sh(["ip", "-n", h, "route", "add", "default", "via", gw[main], "dev", main])
     if rng.random() < 0.4:
@@ -152,6 +163,15 @@ def build_host(rng, index):
             ipt(h, "-t", "nat", "-A", "POSTROUTING", "-o", dev, "-j", "SNAT", "--to-source", f"10.{index % 200}.{devs.index(dev)}.2")
     if rng.random() < 0.3:
         ipt(h, "-t", "filter", "-A", "OUTPUT", "-p", "udp", "--dport", str(rng.choice(PORTS)), "-j", rng.choice(["DROP", "REJECT"]))
+    # What forwarded packets meet: a mark in PREROUTING (policy routing of the LAN), a DNAT,
+    # a FORWARD drop.
+    if rng.random() < 0.5:
+        ipt(h, "-t", "mangle", "-A", "PREROUTING", "-i", "lan0", "-p", "udp", "--dport", str(rng.choice(PORTS)), "-j", "MARK", "--set-mark", hex(rng.choice(marks)))
+    if rng.random() < 0.3:
+        a, b = rng.sample(DSTS, 2)
+        ipt(h, "-t", "nat", "-A", "PREROUTING", "-i", "lan0", "-d", a, "-p", "udp", "-j", "DNAT", "--to-destination", b)
+    if rng.random() < 0.3:
+        ipt(h, "-t", "filter", "-A", "FORWARD", "-i", "lan0", "-p", "udp", "--dport", str(rng.choice(PORTS)), "-j", "DROP")
     return h, links, devs
 
 
@@ -178,10 +198,20 @@ def nft_ruleset(rng, h, index, devs, marks):
             post.append(f'oifname "{dev}" snat to 10.{index % 200}.{devs.index(dev)}.2')
     if rng.random() < 0.3:
         filt.append(f"udp dport {rng.choice(PORTS)} {rng.choice(['drop', 'reject'])}")
+    pre, fwd = [], []
+    if rng.random() < 0.5:
+        pre.append(f'iifname "lan0" udp dport {rng.choice(PORTS)} meta mark set {mark()}')
+    if rng.random() < 0.3:
+        a, b = rng.sample(DSTS, 2)
+        pre.append(f'iifname "lan0" ip daddr {a} udp dport {rng.choice(PORTS)} dnat to {b}')
+    if rng.random() < 0.3:
+        fwd.append(f'iifname "lan0" udp dport {rng.choice(PORTS)} drop')
     dsts = ", ".join(rng.sample(DSTS, 2))
     text = f"table ip wr{index} {{\n set dsts {{ type ipv4_addr; elements = {{ {dsts} }} }}\n"
     chains = [("route", "output", rng.choice(["mangle", "-150", "mangle + 5"]), route), ("filter", "output", rng.choice(["filter", "-200"]), filt),
-              ("nat", "output", "-100", nat_out), ("nat", "postrouting", "srcnat", post)]
+              ("nat", "output", "-100", nat_out), ("nat", "postrouting", "srcnat", post),
+              ("filter", "prerouting", "mangle", [r for r in pre if "dnat" not in r]), ("nat", "prerouting", "dstnat", [r for r in pre if "dnat" in r]),
+              ("filter", "forward", "filter", fwd)]
     for n, (kind, hook, prio, rules) in enumerate(chains):
         if rules:
             body = "\n".join(f"  {r}" for r in rules)
@@ -203,6 +233,9 @@ def random_flows(rng, n, index):
             f["mark"] = rng.choice(MARKS)
         elif r < 0.45:
             f["uid"] = 1000
+        elif r < 0.75:
+            # Sent by the LAN client: the host forwards it (or drops it).
+            f["from"] = f"10.{index % 200}.9.1"
         flows.append(f)
     return flows
 
@@ -211,6 +244,8 @@ def paste(h):
     out = []
     for cmd in (["ip", "addr"], ["ip", "rule"], ["ip", "route", "show", "table", "all"]):
         out.append("$ " + " ".join(cmd) + "\n" + sh(["ip", "-n", h, *cmd[1:]]))
+    keys = ["net.ipv4.ip_forward", "net.ipv4.conf.all.rp_filter", "net.ipv4.conf.lan0.rp_filter"]
+    out.append("$ sysctl " + " ".join(keys) + "\n" + sh(["ip", "netns", "exec", h, "sysctl", *keys]))
     out.append("$ iptables-save\n" + sh(["ip", "netns", "exec", h, "iptables-save"]))
     out.append("$ nft list ruleset\n" + sh(["ip", "netns", "exec", h, "nft", "list", "ruleset"]))
     return "".join(out)
@@ -223,8 +258,11 @@ def observe(h, links, devs, flows):
         p = subprocess.Popen(["ip", "netns", "exec", links[dev], sys.executable, "-c", CAPTURE, "p", "30"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         p.stdout.readline()  # "ready"
         caps.append((dev, p))
-    sent = subprocess.run(["ip", "netns", "exec", h, sys.executable, "-c", SEND, json.dumps(flows)], capture_output=True, text=True, check=True)
-    status = dict(line.split() for line in sent.stdout.splitlines())
+    status = {}
+    for ns, group in ((h, [f for f in flows if "from" not in f]), (links.get("lan0"), [f for f in flows if "from" in f])):
+        if group:
+            sent = subprocess.run(["ip", "netns", "exec", ns, sys.executable, "-c", SEND, json.dumps(group)], capture_output=True, text=True, check=True)
+            status.update(dict(line.split() for line in sent.stdout.splitlines()))
     time.sleep(0.3)
     seen = {}
     for dev, p in caps:
@@ -245,6 +283,8 @@ def whyroute_args(f):
         args += ["mark", hex(f["mark"])]
     if "uid" in f:
         args += ["uid", str(f["uid"])]
+    if "from" in f:
+        args += ["from", f["from"], "iif", "lan0"]
     return args
 
 
@@ -261,7 +301,7 @@ def compare(whyroute, host_file, f, seen):
     if not pk:
         return None if ours["verdict"] == "dropped" else f"kernel: no packet left; whyroute: {ours['verdict']} {ours.get('dev')}"
     k = pk[0]
-    want = {"verdict": "sent", "dev": k["dev"], "src": k["src"], "dst": k["dst"], "dport": k["dport"]}
+    want = {"verdict": "forwarded" if "from" in f else "sent", "dev": k["dev"], "src": k["src"], "dst": k["dst"], "dport": k["dport"]}
     got = {key: ours.get(key) for key in want}
     return None if got == want else f"kernel: {want}; whyroute: {got}"
 

@@ -58,8 +58,9 @@ mod cli {
             /// One JSON object: verdict, dev, src, dst, mark, steps.
             #[arg(short = 'j', long = "json")]
             json: bool,
-            /// `ADDRESS [proto udp|tcp|icmp] [sport N] [dport N] [uid N] [from A] [oif DEV] [mark N] [ctmark N]`
-            /// (`mark`: the socket's SO_MARK; `ctmark`: the connection's mark from earlier packets)
+            /// `ADDRESS [proto udp|tcp|icmp] [sport N] [dport N] [uid N] [from A] [iif DEV] [oif DEV] [mark N] [ctmark N]`
+            /// (`mark`: the socket's SO_MARK; `ctmark`: the connection's mark from earlier packets;
+            /// `iif DEV` with `from`: a packet arriving there, forwarded or delivered)
             #[arg(required = true, num_args = 1.., allow_hyphen_values = true, trailing_var_arg = true)]
             args: Vec<String>,
         },
@@ -555,10 +556,6 @@ mod cli {
                     }
                 },
                 "proto" => words.push("ipproto".into()),
-                "iif" => {
-                    eprintln!("whyroute: forwarded packets (`iif`) are not modelled yet: `packet` answers for a packet this host sends");
-                    return ExitCode::from(1);
-                }
                 _ => words.push(w.clone()),
             }
         }
@@ -574,10 +571,6 @@ mod cli {
                     print!("{}", whyroute::explain::packet_text(&o));
                 }
                 ExitCode::SUCCESS
-            }
-            Err(PacketRefusal::Forwarded) => {
-                eprintln!("whyroute: forwarded packets are not modelled yet");
-                ExitCode::from(1)
             }
             Err(PacketRefusal::Undecidable(why)) => {
                 eprintln!("whyroute: cannot be decided from this paste: {why}");

@@ -6,8 +6,8 @@
 //! chain the destination (`ip_route_me_harder`), and POST_ROUTING (SNAT/MASQUERADE).
 //! Connection tracking sees a new connection, so nat rules apply.
 //!
-//! Forwarded packets (PREROUTING, the input route, FORWARD) are not modelled yet: the caller
-//! is told so instead of an answer.
+//! A packet arriving on an interface ([`forward`]) takes PREROUTING, the input route decision
+//! (the engine's `ip route get … iif`), then INPUT or FORWARD and POSTROUTING.
 
 use super::{Fib, Flow, RouteError, inet_select_addr};
 use crate::model::{BaseChain, ChainKind, FwChain, FwMatch, FwPolicy, FwRule, FwTable, FwTarget, Host, Scope};
@@ -34,6 +34,8 @@ pub enum PacketVerdict {
     Dropped,
     /// Delivered to the host itself (a local destination, or REDIRECT).
     Local,
+    /// Arrived on `iif` and forwarded out of `dev`.
+    Forwarded,
 }
 
 /// One step of the path, in the kernel's order.
@@ -80,9 +82,8 @@ pub struct PacketOutcome {
 /// Why no packet answer can be given.
 #[derive(Clone, Debug, PartialEq)]
 pub enum PacketRefusal {
-    /// A forwarded packet (`iif`): not modelled yet.
-    Forwarded,
-    /// The route decision itself cannot be made from the paste.
+    /// The route decision itself cannot be made from the paste (or the packet lacks what it
+    /// needs, such as an arriving packet's source).
     Undecidable(String),
 }
 
@@ -95,14 +96,17 @@ struct Wire {
     mark: u32,
     ctmark: u32,
     out_dev: String,
+    /// The device an arriving packet came in on.
+    in_dev: Option<String>,
     /// The route's gateway, or the destination on a link route (`rt_nexthop`).
     next_hop: Ipv4Addr,
 }
 
-/// Sends `packet` from a local socket on `host`.
+/// Sends `packet` from a local socket on `host`; with `iif`, the packet arrives there instead
+/// (from `from`) and is forwarded or delivered ([`forward`]).
 pub fn send(host: &Host, packet: &Packet) -> Result<PacketOutcome, PacketRefusal> {
     if packet.flow.iif.is_some() {
-        return Err(PacketRefusal::Forwarded);
+        return forward(host, packet);
     }
     let fib = Fib::new(host);
     let flow = &packet.flow;
@@ -215,6 +219,67 @@ fn route_words(host: &Host, d: &super::Decision) -> String {
     s
 }
 
+/// A packet arriving on `iif`: PREROUTING (raw, mangle, nat's DNAT), the input route decision
+/// (ip_route_input_slow: local delivery, forwarding, reverse-path checks; the engine's
+/// `ip route get … iif`), then INPUT for a local destination, or FORWARD and POSTROUTING.
+pub fn forward(host: &Host, packet: &Packet) -> Result<PacketOutcome, PacketRefusal> {
+    let flow = &packet.flow;
+    let iif = flow.iif.clone().unwrap_or_default();
+    if flow.from.is_none() {
+        return Err(PacketRefusal::Undecidable("an arriving packet needs its source: give `from ADDRESS` with `iif`".into()));
+    }
+    let fib = Fib::new(host);
+    let mut steps = vec![step("arrive", format!("the packet arrives on {iif}"))];
+    let mut caveats = Vec::new();
+    let mut wire = wire_of(flow, packet.ctmark, flow.from);
+    for (table, chain, base) in base_chains(host, "prerouting") {
+        match walk(host, table, chain, base.kind, "PREROUTING", flow, &mut wire, &mut steps, &mut caveats) {
+            Walked::Dropped => return Ok(outcome(PacketVerdict::Dropped, None, None, wire, steps, caveats)),
+            Walked::Redirected => {
+                steps.push(step("route", "redirected to this host: delivered locally".into()));
+                return Ok(outcome(PacketVerdict::Local, Some(host.loopback_name().to_string()), None, wire, steps, caveats));
+            }
+            Walked::Accepted => {}
+        }
+    }
+    let lookup = Flow { dst: wire.dst, from: Some(wire.src), mark: wire.mark, dport: wire.dport, uid: 0, ..flow.clone() };
+    let d = match fib.route_get(&lookup, None) {
+        Ok(d) => d,
+        Err(RouteError::Undecidable(m)) => return Err(PacketRefusal::Undecidable(m.describe())),
+        Err(e) => {
+            steps.push(step("route", format!("the input route lookup refuses the packet ({}): dropped", e.message())));
+            return Ok(outcome(PacketVerdict::Dropped, None, None, wire, steps, caveats));
+        }
+    };
+    if d.local {
+        steps.push(step("route", format!("the input route lookup: {}, for this host", route_words(host, &d))));
+        for (table, chain, base) in base_chains(host, "input") {
+            if walk(host, table, chain, base.kind, "INPUT", flow, &mut wire, &mut steps, &mut caveats) == Walked::Dropped {
+                return Ok(outcome(PacketVerdict::Dropped, None, None, wire, steps, caveats));
+            }
+        }
+        return Ok(outcome(PacketVerdict::Local, Some(host.loopback_name().to_string()), None, wire, steps, caveats));
+    }
+    steps.push(step("route", format!("the input route lookup: forwarded, {}", route_words(host, &d))));
+    wire.out_dev = d.dev.clone();
+    wire.next_hop = d.gateway.unwrap_or(wire.dst);
+    for hook in ["forward", "postrouting"] {
+        for (table, chain, base) in base_chains(host, hook) {
+            let before = wire.src;
+            let name = if hook == "forward" { "FORWARD" } else { "POSTROUTING" };
+            if walk(host, table, chain, base.kind, name, flow, &mut wire, &mut steps, &mut caveats) == Walked::Dropped {
+                return Ok(outcome(PacketVerdict::Dropped, None, None, wire, steps, caveats));
+            }
+            if base.kind == ChainKind::Nat && wire.src.is_unspecified() && !before.is_unspecified() {
+                steps.push(step("POSTROUTING", format!("MASQUERADE found no address on {}: dropped", wire.out_dev)));
+                return Ok(outcome(PacketVerdict::Dropped, None, None, wire, steps, caveats));
+            }
+        }
+    }
+    let dev = wire.out_dev.clone();
+    Ok(outcome(PacketVerdict::Forwarded, Some(dev), d.gateway, wire, steps, caveats))
+}
+
 fn wire_of(flow: &Flow, ctmark: u32, src: Option<Ipv4Addr>) -> Wire {
     Wire {
         src: src.unwrap_or(Ipv4Addr::UNSPECIFIED),
@@ -224,6 +289,7 @@ fn wire_of(flow: &Flow, ctmark: u32, src: Option<Ipv4Addr>) -> Wire {
         mark: flow.mark,
         ctmark,
         out_dev: String::new(),
+        in_dev: flow.iif.clone(),
         next_hop: flow.dst,
     }
 }
@@ -372,7 +438,7 @@ fn walk(
                     w.mark = (w.mark & !nfmask) ^ (w.ctmark & ctmask);
                     steps.push(here(format!("`{}` restores the connection's mark: {old:#x} → {:#x}", rule.text, w.mark)));
                 }
-                FwTarget::Dnat { to, port } if kind == ChainKind::Nat && hook != "POSTROUTING" => {
+                FwTarget::Dnat { to, port } if kind == ChainKind::Nat && matches!(hook, "OUTPUT" | "PREROUTING") => {
                     w.dst = *to;
                     if let Some(p) = port {
                         w.dport = *p;
@@ -380,7 +446,7 @@ fn walk(
                     steps.push(here(format!("`{}` changes the destination to {}", rule.text, w.dst)));
                     return Walked::Accepted;
                 }
-                FwTarget::Redirect { port } if kind == ChainKind::Nat && hook != "POSTROUTING" => {
+                FwTarget::Redirect { port } if kind == ChainKind::Nat && matches!(hook, "OUTPUT" | "PREROUTING") => {
                     if let Some(p) = port {
                         w.dport = *p;
                     }
@@ -431,9 +497,10 @@ fn matches_rule(rule: &FwRule, flow: &Flow, w: &Wire) -> bool {
     rule.matches.iter().all(|m| match m {
         FwMatch::Source { nets, negated } => nets.iter().any(|n| n.contains(&w.src)) != *negated,
         FwMatch::Destination { nets, negated } => nets.iter().any(|n| n.contains(&w.dst)) != *negated,
-        // A locally sent packet has no input device: `-i` never matches it.
-        FwMatch::InIface { negated, .. } => *negated,
-        FwMatch::OutIface { names, negated } => names.iter().any(|n| iface_matches(n, &w.out_dev)) != *negated,
+        // A locally sent packet has no input device, and an arriving one no output device
+        // before its route: `-i`/`-o` match only what the packet has.
+        FwMatch::InIface { names, negated } => w.in_dev.as_deref().is_some_and(|d| names.iter().any(|n| iface_matches(n, d))) != *negated,
+        FwMatch::OutIface { names, negated } => (!w.out_dev.is_empty() && names.iter().any(|n| iface_matches(n, &w.out_dev))) != *negated,
         FwMatch::Protocol { protos, negated } => protos.contains(&flow.ipproto) != *negated,
         FwMatch::SourcePort { ranges, negated } => ranges.iter().any(|&(a, b)| (a..=b).contains(&w.sport)) != *negated,
         FwMatch::DestinationPort { ranges, negated } => ranges.iter().any(|&(a, b)| (a..=b).contains(&w.dport)) != *negated,

@@ -18,6 +18,11 @@ pub fn packet_text(o: &PacketOutcome) -> String {
         }
         PacketVerdict::Dropped => writeln!(s, "Verdict: dropped (mark {:#x})", o.mark).unwrap(),
         PacketVerdict::Local => writeln!(s, "Verdict: delivered to this host ({src} → {})", o.dst).unwrap(),
+        PacketVerdict::Forwarded => {
+            let via = o.gateway.map(|g| format!(" via {g}")).unwrap_or_default();
+            let dev = o.dev.as_deref().unwrap_or_default();
+            writeln!(s, "Verdict: forwarded out of {dev}{via} as {src} → {}, mark {:#x}", o.dst, o.mark).unwrap();
+        }
     }
     s.push_str("\nSteps, in the kernel's order:\n");
     for st in &o.steps {
