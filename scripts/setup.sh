@@ -36,8 +36,9 @@ command -v jq >/dev/null 2>&1 || need_apt+=(jq)
 command -v brotli >/dev/null 2>&1 || need_apt+=(brotli)
 # The kernel differential's capture check reads ifconfig's addresses (tests/kernel/capture.py).
 command -v ifconfig >/dev/null 2>&1 || [ -x /usr/sbin/ifconfig ] || need_apt+=(net-tools)
-# The packet differential builds iptables rulesets in namespaces (tests/kernel/packets.py).
+# The packet differential builds iptables and nftables rulesets in namespaces (tests/kernel/packets.py).
 command -v iptables >/dev/null 2>&1 || [ -x /usr/sbin/iptables ] || need_apt+=(iptables)
+command -v nft >/dev/null 2>&1 || [ -x /usr/sbin/nft ] || need_apt+=(nftables)
 if [ ${#need_apt[@]} -gt 0 ]; then
   log "apt-get install ${need_apt[*]}"
   export DEBIAN_FRONTEND=noninteractive
