@@ -56,6 +56,11 @@ export function compare(a, b, flows) {
   return engine.compare(a, b, flows);
 }
 
+export function packet(scenario, flow) {
+  ready();
+  return engine.packet(scenario, flow);
+}
+
 export function parse(text) {
   ready();
   return engine.parse(text);

@@ -5,10 +5,11 @@ export * from './core.js';
 export { default } from './core.js';
 import type { InitInput } from './engine.js';
 import type { TopologyTrace, TopologyDiagnostic, TopologyFlow, Transcripts, Fix, HostFix, Comparison } from './topology.js';
-import type { Scenario, Flow } from './engine.js';
+import type { Scenario, Flow, RouteGetError } from './engine.js';
+import type { PacketOutcome } from './topology.js';
 export type {
   Change, Comparison, Disposition, Fix, FlowDiff, FlowSpec, Hop, HostFix, Leg, NatCheck, NatPhase, NatResult,
-  NatSession, NodeKind, Packet, ScenarioError, TopologyDiagnostic, TopologyFlow, TopologyTrace, Transcripts,
+  NatSession, NodeKind, Packet, PacketOutcome, PacketStep, PacketVerdict, ScenarioError, TopologyDiagnostic, TopologyFlow, TopologyTrace, Transcripts,
 } from './topology.js';
 
 /** The topology build (`whyroute/topology`): every export synchronous once it is initialised. */
@@ -57,6 +58,14 @@ export function fixes(scenarioToml: string, flow: TopologyFlow | string, transcr
  * In the topology build, so it loads that build on first use, as the functions above do.
  */
 export function hostFixes(scenario: Scenario | string | Uint8Array, flow: Flow | string): Promise<HostFix[]>;
+
+/**
+ * The packet a socket sends (mark = its SO_MARK; the text form also takes `proto` and
+ * `ctmark`), or with `iif` and `from` one arriving there, through the paste's `iptables-save`
+ * or `nft list ruleset`: where it leaves, with which source, destination and mark, or which
+ * rule dropped it, step by step. In the full build, loaded on first use.
+ */
+export function packet(scenario: Scenario | string | Uint8Array, flow: Flow | string): Promise<PacketOutcome | RouteGetError>;
 
 /**
  * Two host pastes (e.g. before and after a change) side by side: which flows change how they

@@ -120,6 +120,11 @@ export async function hostFixes(scenario, flow) {
   return (await loadTopology()).hostFixes(scenario, flow);
 }
 
+/** The packet a socket sends through the paste's firewall: where it leaves, source, mark, steps. */
+export async function packet(scenario, flow) {
+  return (await loadTopology()).packet(scenario, flow);
+}
+
 /** Two host pastes side by side: which flows change how they leave or end, and why. */
 export async function compare(a, b, flows) {
   return (await loadTopology()).compare(a, b, flows);

@@ -7,10 +7,10 @@
 #   whyroute_bg.wasm + engine.js/.d.ts      the single-host engine (no topology feature): what
 #                                           the main entry `whyroute`, `whyroute/core` and the
 #                                           docs embed load; held to 150 KB gzip.
-#   topology_bg.wasm + topology-engine.js   everything, with the NSX topology exports and IPv6
-#                                           flows: loaded by the main entry's trace/lint/fixes/
-#                                           compare on first use and by loadIPv6, or imported
-#                                           as `whyroute/topology`.
+#   topology_bg.wasm + topology-engine.js   everything, with the NSX topology exports, IPv6
+#                                           flows and `packet`: loaded by the main entry's
+#                                           trace/lint/fixes/compare/packet on first use and by
+#                                           loadIPv6, or imported as `whyroute/topology`.
 # The rest of pkg/ is hand-written and committed (see the top-level .gitignore): package.json,
 # README.md, the licences, whyroute.js/.d.ts (the main entry), core.js/.d.ts and
 # topology.js/.d.ts (init and the call-before-init check over the generated modules), load.js,
@@ -55,7 +55,7 @@ cp "$scratch/whyroute/whyroute_bg.wasm" "$scratch/whyroute/whyroute_bg.wasm.d.ts
 
 # Everything, with the topology exports. Its generated module is renamed topology-engine.js
 # (topology.js is the hand-written wrapper); it still fetches topology_bg.wasm by default.
-build topology --features inet6
+build topology --features inet6,netfilter
 cp "$scratch/topology/topology.js" pkg/topology-engine.js
 cp "$scratch/topology/topology.d.ts" pkg/topology-engine.d.ts
 cp "$scratch/topology/topology_bg.wasm" "$scratch/topology/topology_bg.wasm.d.ts" pkg/

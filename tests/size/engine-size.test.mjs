@@ -18,9 +18,9 @@ export const BUDGET_GZIP = 150_000;
 /** Per build: the most gzip -9 bytes it may have, and why. */
 export const BUILDS = {
   'whyroute_bg.wasm': { ceiling: BUDGET_GZIP, why: 'the issue budget for the engine' },
-  // 282,000 until IPv6 flows moved here (loadIPv6): the engine's inet6 half is ~28 KB gzip in
-  // wasm (docs/size.md), which the small engine's budget cannot hold.
-  'topology_bg.wasm': { ceiling: 320_000, why: 'ratchet of the full build (topology and IPv6), loaded on demand' },
+  // 282,000 until IPv6 flows (loadIPv6, ~28 KB) and `packet` (the netfilter readers and the
+  // packet path, ~27.5 KB) moved here: the small engine's budget holds neither (docs/size.md).
+  'topology_bg.wasm': { ceiling: 347_000, why: 'ratchet of the full build (topology, IPv6, packet), loaded on demand' },
 };
 // `make test` sets this: there, a missing build is a failure, never a skip.
 const required = process.env.WHYROUTE_SIZE_REQUIRED === '1';

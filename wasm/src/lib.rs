@@ -188,6 +188,31 @@ mod inet6 {
     }
 }
 
+/// The packet a socket sends (or, with `iif` and `from`, one arriving there) through the
+/// paste's iptables/nftables ruleset: verdict, device, source and destination on the wire, mark
+/// and every step (what `whyroute packet -j` prints). The flow is `ip route get`'s, as text or
+/// object; the text form also takes `proto` and the connection's `ctmark`.
+#[cfg(feature = "netfilter")]
+#[wasm_bindgen(typescript_custom_section)]
+const PACKET_TS_TYPES: &'static str = include_str!("packet.d.ts");
+
+#[cfg(feature = "netfilter")]
+#[wasm_bindgen(unchecked_return_type = "PacketOutcome | RouteGetError")]
+pub fn packet(
+    #[wasm_bindgen(unchecked_param_type = "Scenario | string | Uint8Array")] scenario: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Flow | string")] flow: JsValue,
+) -> Result<JsValue, JsError> {
+    use whyroute::decide::packet::{Packet, PacketRefusal, send};
+    let (text, _) = scenario_in(scenario, "packet")?;
+    let (args, _) = js::flow_args(&flow, "packet", false)?;
+    let packet = Packet::from_words(&args).map_err(|e| fail("packet", format_args!("invalid packet: expected {}", js::clip(&e))))?;
+    let a = analyze(&text);
+    match send(&a.host, &packet) {
+        Ok(o) => to_js(&o),
+        Err(PacketRefusal::Undecidable(why)) => to_js(&RouteGetError { error: format!("cannot be decided from this paste: {why}").into(), undecidable: true }),
+    }
+}
+
 /// What `parse` and `decodePermalink` return: the paste, its analysis, and a link's parts.
 #[derive(Serialize)]
 struct ScenarioOut<'a> {

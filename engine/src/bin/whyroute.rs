@@ -543,27 +543,18 @@ mod cli {
     #[cfg(feature = "netfilter")]
     fn packet(host: &str, json: bool, args: &[String]) -> ExitCode {
         use whyroute::decide::packet::{Packet, PacketRefusal, send};
-        let mut words: Vec<String> = Vec::new();
-        let mut ctmark = 0;
-        let mut it = args.iter();
-        while let Some(w) = it.next() {
-            match w.as_str() {
-                "ctmark" => match it.next().and_then(|v| whyroute::model::parse_u32(v)) {
-                    Some(v) => ctmark = v,
-                    None => {
-                        eprintln!("Error: expected a number after `ctmark`");
-                        return ExitCode::from(1);
-                    }
-                },
-                "proto" => words.push("ipproto".into()),
-                _ => words.push(w.clone()),
-            }
-        }
-        let (a, flow) = match load_with_flow(host, &words) {
-            Ok(x) => x,
+        let a = match load(host) {
+            Ok(a) => a,
             Err(c) => return c,
         };
-        match send(&a.host, &Packet { flow, ctmark }) {
+        let packet = match Packet::from_words(args) {
+            Ok(p) => p,
+            Err(e) => {
+                eprintln!("Error: expected {e}");
+                return ExitCode::from(1);
+            }
+        };
+        match send(&a.host, &packet) {
             Ok(o) => {
                 if json {
                     println!("{}", serde_json::to_string(&o).expect("serializable"));

@@ -23,6 +23,33 @@ pub struct Packet {
     pub ctmark: u32,
 }
 
+impl Packet {
+    /// `whyroute packet`'s words: `ip route get`'s, with `proto` for `ipproto` and the
+    /// connection's `ctmark`.
+    ///
+    /// ```
+    /// use whyroute::decide::packet::Packet;
+    /// let p = Packet::from_words(&["192.0.2.1", "proto", "udp", "dport", "53", "ctmark", "0xca6c"]).unwrap();
+    /// assert_eq!((p.flow.dport, p.flow.ipproto, p.ctmark), (53, 17, 0xca6c));
+    /// assert!(Packet::from_words(&["192.0.2.1", "ctmark"]).is_err());
+    /// ```
+    pub fn from_words<S: AsRef<str>>(words: &[S]) -> Result<Packet, String> {
+        let mut flow_words: Vec<&str> = Vec::new();
+        let mut ctmark = 0;
+        let mut it = words.iter().map(AsRef::as_ref);
+        while let Some(w) = it.next() {
+            match w {
+                "ctmark" => {
+                    ctmark = it.next().and_then(crate::model::parse_u32).ok_or("a number after `ctmark`")?;
+                }
+                "proto" => flow_words.push("ipproto"),
+                other => flow_words.push(other),
+            }
+        }
+        Ok(Packet { flow: super::parse_flow_args(&flow_words)?, ctmark })
+    }
+}
+
 /// How the packet ends.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]

@@ -1,0 +1,63 @@
+// `packet` through the npm package: the stored packet corpora (tests/fixtures/kernel-packets,
+// real UDP packets through random iptables and nftables rulesets; kernel-packets-wg, wg-quick
+// on nftables) replayed through the main entry, which loads the full build on first use, and
+// through `whyroute/topology`. Each packet must leave where the kernel sent it.
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const PKG = new URL('../../pkg/', import.meta.url);
+const skip = !['whyroute_bg.wasm', 'topology_bg.wasm'].every((f) => existsSync(fileURLToPath(new URL(f, PKG)))) && 'pkg/ not built (make pkg)';
+
+let main;
+before(async () => {
+  if (skip) return;
+  main = await import(new URL('whyroute.js', PKG));
+  main.initSync({ module: readFileSync(new URL('whyroute_bg.wasm', PKG)) });
+});
+
+function corpus(dir) {
+  const url = new URL(`../fixtures/${dir}/`, import.meta.url);
+  return readdirSync(fileURLToPath(url))
+    .filter((f) => f.endsWith('.packets.jsonl'))
+    .map((f) => ({
+      host: f,
+      paste: readFileSync(new URL(f.replace('.packets.jsonl', '.txt'), url), 'utf8'),
+      packets: readFileSync(new URL(f, url), 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l)),
+    }));
+}
+
+for (const dir of ['kernel-packets', 'kernel-packets-wg']) {
+  test(`main entry: packet() sends each stored packet of ${dir}/ where the kernel did`, { skip }, async () => {
+    let checked = 0;
+    const failures = [];
+    for (const { host, paste, packets } of corpus(dir)) {
+      for (const c of packets) {
+        checked += 1;
+        const ours = await main.packet(paste, c.args.join(' '));
+        const k = c.packets[0];
+        const forwarded = c.args.includes('iif');
+        const ok = k
+          ? ours.verdict === (forwarded ? 'forwarded' : 'sent') && ours.dev === k.dev && ours.src === k.src && ours.dst === k.dst && ours.dport === k.dport
+          : ours.verdict === 'dropped';
+        if (!ok || ours.caveats?.length) failures.push(`${host}: ${c.args.join(' ')}: kernel ${JSON.stringify(k ?? 'dropped')}, whyroute ${JSON.stringify(ours)}`);
+      }
+    }
+    assert.ok(checked >= 4);
+    assert.deepEqual(failures.slice(0, 5), [], `${failures.length} of ${checked} disagree`);
+  });
+}
+
+test('whyroute/topology: packet is synchronous there, and says what it cannot decide', { skip }, async () => {
+  const topology = await main.loadTopology();
+  const [{ paste, packets }] = corpus('kernel-packets-wg');
+  const dns = topology.packet(paste, packets[0].args.join(' '));
+  assert.equal(dns.verdict, 'sent');
+  assert.equal(dns.dev, 'wg0');
+  assert.ok(dns.steps.some((s) => s.stage === 'route'));
+  assert.throws(() => topology.packet(paste, '203.0.113.9 ctmark'), /invalid packet: expected a number after `ctmark`/);
+  const refused = topology.packet(paste, { dst: '203.0.113.9', iif: 'eth0' });
+  assert.equal(refused.undecidable, true);
+  assert.match(refused.error, /needs its source/);
+});

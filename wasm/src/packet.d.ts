@@ -1,0 +1,34 @@
+/** How a packet ends: it leaves (`sent`), is forwarded, is delivered to the host, or is dropped. */
+export type PacketVerdict = "sent" | "dropped" | "local" | "forwarded";
+
+/** One step of a packet's path, in the kernel's order. */
+export interface PacketStep {
+  /** `route`, `arrive`, `OUTPUT`, `reroute`, `PREROUTING`, `FORWARD`, `INPUT` or `POSTROUTING`. */
+  stage: string;
+  /** The table (`mangle`, or `ip wg-quick-wg0` for nftables) and chain of a rule step. */
+  table?: string;
+  chain?: string;
+  /** The paste line of the rule. */
+  line?: number;
+  what: string;
+}
+
+/** What `packet` answers (`whyroute packet -j`). */
+export interface PacketOutcome {
+  verdict: PacketVerdict;
+  /** The device it leaves by (`lo` for a local delivery). */
+  dev?: string;
+  gateway?: string;
+  /** Source and destination as they are on the wire, after NAT. */
+  src?: string;
+  dst: string;
+  sport: number;
+  dport: number;
+  /** The packet's fwmark when it leaves. */
+  mark: number;
+  ctmark: number;
+  steps: PacketStep[];
+  /** Rules passed that whyroute does not model: the answer may differ because of them. */
+  caveats: string[];
+  error?: undefined;
+}
