@@ -506,3 +506,97 @@ proptest! {
         prop_assert_eq!(permalink::decode(&format!("#{link}")), Ok(s));
     }
 }
+
+/// Lines made of firewall words in random order, so the readers meet half-rules, stray braces
+/// and values in the wrong place, not only junk they reject on the first word.
+#[cfg(feature = "netfilter")]
+fn firewall_junk() -> impl Strategy<Value = String> {
+    const WORDS: &[&str] = &[
+        "table",
+        "ip",
+        "inet",
+        "chain",
+        "{",
+        "}",
+        "type",
+        "filter",
+        "nat",
+        "route",
+        "hook",
+        "output",
+        "priority",
+        "mangle",
+        "-150",
+        "+",
+        ";",
+        "policy",
+        "drop",
+        "accept",
+        "meta",
+        "mark",
+        "set",
+        "0x1",
+        "ct",
+        "udp",
+        "dport",
+        "53",
+        "{ 80, 443 }",
+        "ip daddr",
+        "@s",
+        "set",
+        "elements",
+        "=",
+        "oifname",
+        "\"wg0\"",
+        "snat",
+        "dnat",
+        "to",
+        "192.0.2.1:53",
+        "masquerade",
+        "jump",
+        "goto",
+        "-A",
+        "OUTPUT",
+        "-j",
+        "MARK",
+        "--set-xmark",
+        "0x1/0xff",
+        "-m",
+        "mark",
+        "--mark",
+        "-p",
+        "tcp",
+        "!",
+        "-d",
+        "10.0.0.0/8",
+        "*mangle",
+        ":OUTPUT",
+        "ACCEPT",
+        "COMMIT",
+        "CONNMARK",
+        "--restore-mark",
+        "--to-source",
+        "-N",
+        "x",
+        "\"",
+    ];
+    prop::collection::vec(prop::collection::vec(prop::sample::select(WORDS), 0..12).prop_map(|w| w.join(" ")), 0..30).prop_map(|l| l.join("\n"))
+}
+
+#[cfg(feature = "netfilter")]
+proptest! {
+    #![proptest_config(config(256))]
+
+    /// Whatever follows `iptables-save` or `nft list ruleset`, the paste is read without a
+    /// panic, each diagnostic names a line of the paste, and a packet can be asked about.
+    #[test]
+    fn firewall_readers_never_panic(body in firewall_junk(), nft in any::<bool>()) {
+        let head = if nft { "$ nft list ruleset\n" } else { "$ iptables-save\n" };
+        let text = format!("$ ip route\ndefault via 192.0.2.1 dev eth0\n{head}{body}\n");
+        let a = whyroute::analyze(&text);
+        let lines = text.lines().count();
+        prop_assert!(a.diagnostics.iter().all(|d| d.line >= 1 && d.line <= lines));
+        let packet = whyroute::decide::packet::Packet::from_words(&["192.0.2.9", "proto", "udp", "dport", "53"]).unwrap();
+        let _ = whyroute::decide::packet::send(&a.host, &packet);
+    }
+}
