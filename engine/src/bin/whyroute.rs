@@ -49,8 +49,9 @@ mod cli {
             #[arg(required = true, num_args = 1.., allow_hyphen_values = true, trailing_var_arg = true)]
             args: Vec<String>,
         },
-        /// The first packet a local socket sends, through the firewall the paste shows
-        /// (`iptables-save`): where it leaves, with which source, destination and mark.
+        /// The first packet a local socket sends (or, with `iif`, one arriving there), through
+        /// the firewall the paste shows (`iptables-save`, `nft list ruleset`): where it leaves,
+        /// with which source, destination and mark, or which rule dropped it.
         #[cfg(feature = "netfilter")]
         Packet {
             #[arg(long)]

@@ -8,21 +8,16 @@ use std::fmt::Write as _;
 pub fn packet_text(o: &PacketOutcome) -> String {
     let mut s = String::new();
     let src = o.src.map(|a| a.to_string()).unwrap_or_else(|| "(none)".into());
+    // Port 0: the socket's ephemeral port, which no paste shows.
+    let port = |p: u16| if p == 0 { String::new() } else { format!(":{p}") };
+    let via = o.gateway.map(|g| format!(" via {g}")).unwrap_or_default();
+    let dev = o.dev.as_deref().unwrap_or_default();
+    let wire = format!("{src}{} → {}{}, mark {:#x}", port(o.sport), o.dst, port(o.dport), o.mark);
     match o.verdict {
-        PacketVerdict::Sent => {
-            let via = o.gateway.map(|g| format!(" via {g}")).unwrap_or_default();
-            let dev = o.dev.as_deref().unwrap_or_default();
-            // Port 0: the socket's ephemeral port, which no paste shows.
-            let port = |p: u16| if p == 0 { String::new() } else { format!(":{p}") };
-            writeln!(s, "Verdict: leaves {dev}{via} as {src}{} → {}{}, mark {:#x}", port(o.sport), o.dst, port(o.dport), o.mark).unwrap();
-        }
+        PacketVerdict::Sent => writeln!(s, "Verdict: leaves {dev}{via} as {wire}").unwrap(),
+        PacketVerdict::Forwarded => writeln!(s, "Verdict: forwarded out of {dev}{via} as {wire}").unwrap(),
         PacketVerdict::Dropped => writeln!(s, "Verdict: dropped (mark {:#x})", o.mark).unwrap(),
-        PacketVerdict::Local => writeln!(s, "Verdict: delivered to this host ({src} → {})", o.dst).unwrap(),
-        PacketVerdict::Forwarded => {
-            let via = o.gateway.map(|g| format!(" via {g}")).unwrap_or_default();
-            let dev = o.dev.as_deref().unwrap_or_default();
-            writeln!(s, "Verdict: forwarded out of {dev}{via} as {src} → {}, mark {:#x}", o.dst, o.mark).unwrap();
-        }
+        PacketVerdict::Local => writeln!(s, "Verdict: delivered to this host ({src} → {}{})", o.dst, port(o.dport)).unwrap(),
     }
     s.push_str("\nSteps, in the kernel's order:\n");
     for st in &o.steps {
