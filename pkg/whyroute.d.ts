@@ -18,7 +18,7 @@ export type TopologyModule = typeof import('./topology.js');
 /**
  * Loads and initialises the topology build: topology_bg.wasm next to this module, unless
  * `input` (what `init` takes) says otherwise; in Node a file: URL is read from the file.
- * trace, lint, fixes, hostFixes and compare call it; call it yourself to start the download early or to
+ * trace, lint, fixes, hostFixes, packet and compare call it (and loadIPv6 is it); call it yourself to start the download early or to
  * hand over the bytes. Once loaded, later inputs are ignored; a failed load can be retried.
  */
 export function loadTopology(
@@ -27,8 +27,9 @@ export function loadTopology(
 
 /**
  * Loads the build that decides IPv6 flows (the topology build; what loadTopology loads).
- * Once it has resolved, `routeGet` and `explain` of this entry accept IPv6 flows (`ip -6
- * route get`), still synchronously; before, an IPv6 flow throws an Error saying to call it.
+ * Once it has resolved, `routeGet`, `explain`, `parse`, `diagnose` and the permalinks of this
+ * entry answer IPv6 flows too (`ip -6 route get`), still synchronously; before, an IPv6 flow
+ * throws an Error saying to call it.
  */
 export function loadIPv6(
   input?: { module_or_path: InitInput | Promise<InitInput> } | InitInput | Promise<InitInput>,
@@ -60,10 +61,11 @@ export function fixes(scenarioToml: string, flow: TopologyFlow | string, transcr
 export function hostFixes(scenario: Scenario | string | Uint8Array, flow: Flow | string): Promise<HostFix[]>;
 
 /**
- * The packet a socket sends (mark = its SO_MARK; the text form also takes `proto` and
- * `ctmark`), or with `iif` and `from` one arriving there, through the paste's `iptables-save`
- * or `nft list ruleset`: where it leaves, with which source, destination and mark, or which
- * rule dropped it, step by step. In the full build, loaded on first use.
+ * The IPv4 packet a socket sends (mark = its SO_MARK; the text form also takes `proto` and the
+ * connection's `ctmark`, which the object form has not), or with `iif` and `from` one arriving
+ * there, through the paste's `iptables-save` or `nft list ruleset`: where it leaves, with which
+ * source, destination and mark, or which rule dropped it, step by step. Bad arguments (an IPv6
+ * packet, `iif` without `from`) reject with an Error. In the full build, loaded on first use.
  */
 export function packet(scenario: Scenario | string | Uint8Array, flow: Flow | string): Promise<PacketOutcome | RouteGetError>;
 

@@ -98,7 +98,7 @@ fn what_is_not_modelled_is_said_not_guessed() {
     // An arriving packet needs its source: said, not guessed.
     let (code, out, err) = packet(HOST, &["203.0.113.53", "iif", "eth0"]);
     assert_eq!(code, 1, "{out}");
-    assert!(out.is_empty() && err.contains("needs its source"), "{err}");
+    assert!(out.is_empty() && err.contains("the source of the packet arriving there"), "{err}");
     // Without a ruleset, the packet leaves where `ip route get` says.
     let (_, out, _) = packet(HOST, &["-j", "203.0.113.53", "dport", "53"]);
     let o: serde_json::Value = serde_json::from_str(&out).unwrap();

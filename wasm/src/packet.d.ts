@@ -22,6 +22,8 @@ export interface PacketOutcome {
   /** Source and destination as they are on the wire, after NAT. */
   src?: string;
   dst: string;
+  /** The IP protocol number (17 udp, 6 tcp, 1 icmp). */
+  proto: number;
   sport: number;
   dport: number;
   /** The packet's fwmark when it leaves. */

@@ -32,8 +32,14 @@ impl Packet {
     /// let p = Packet::from_words(&["192.0.2.1", "proto", "udp", "dport", "53", "ctmark", "0xca6c"]).unwrap();
     /// assert_eq!((p.flow.dport, p.flow.ipproto, p.ctmark), (53, 17, 0xca6c));
     /// assert!(Packet::from_words(&["192.0.2.1", "ctmark"]).is_err());
+    /// assert!(Packet::from_words(&["192.0.2.1", "iif", "eth0"]).is_err(), "an arriving packet needs its source");
+    /// assert!(Packet::from_words(&["-4", "192.0.2.1"]).is_ok() && Packet::from_words(&["2001:db8::1"]).is_err());
     /// ```
     pub fn from_words<S: AsRef<str>>(words: &[S]) -> Result<Packet, String> {
+        let (words, ipv6) = super::split_family(words);
+        if ipv6 {
+            return Err("an IPv4 packet (IPv6 packets and ip6tables are not modelled yet)".into());
+        }
         let mut flow_words: Vec<&str> = Vec::new();
         let mut ctmark = 0;
         let mut it = words.iter().map(AsRef::as_ref);
@@ -46,7 +52,11 @@ impl Packet {
                 other => flow_words.push(other),
             }
         }
-        Ok(Packet { flow: super::parse_flow_args(&flow_words)?, ctmark })
+        let flow = super::parse_flow_args(&flow_words)?;
+        if flow.iif.is_some() && flow.from.is_none() {
+            return Err("`from ADDRESS` with `iif`: the source of the packet arriving there".into());
+        }
+        Ok(Packet { flow, ctmark })
     }
 }
 
@@ -95,6 +105,8 @@ pub struct PacketOutcome {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub src: Option<Ipv4Addr>,
     pub dst: Ipv4Addr,
+    /// The IP protocol (17 udp, 6 tcp, 1 icmp).
+    pub proto: u8,
     pub sport: u16,
     pub dport: u16,
     /// The packet's fwmark when it leaves.
@@ -118,6 +130,7 @@ pub enum PacketRefusal {
 struct Wire {
     src: Ipv4Addr,
     dst: Ipv4Addr,
+    proto: u8,
     sport: u16,
     dport: u16,
     mark: u32,
@@ -311,6 +324,7 @@ fn wire_of(flow: &Flow, ctmark: u32, src: Option<Ipv4Addr>) -> Wire {
     Wire {
         src: src.unwrap_or(Ipv4Addr::UNSPECIFIED),
         dst: flow.dst,
+        proto: flow.ipproto,
         sport: flow.sport,
         dport: flow.dport,
         mark: flow.mark,
@@ -328,6 +342,7 @@ fn outcome(verdict: PacketVerdict, dev: Option<String>, gateway: Option<Ipv4Addr
         gateway,
         src: (!w.src.is_unspecified()).then_some(w.src),
         dst: w.dst,
+        proto: w.proto,
         sport: w.sport,
         dport: w.dport,
         mark: w.mark,
@@ -410,11 +425,13 @@ fn walk(
             continue;
         };
         stack.last_mut().expect("a frame").1 += 1;
-        if !rule.unmodelled.is_empty() {
-            caveats.push(format!("line {}: {} not modelled; the rule was taken as not matching", rule.line, rule.unmodelled.join(", ")));
+        // What is modelled decides first: only a rule whose known matches all hold can turn
+        // on what is not, and only then may the answer differ because of it.
+        if !matches_rule(host, rule, flow, w) {
             continue;
         }
-        if !matches_rule(rule, flow, w) {
+        if !rule.unmodelled.is_empty() {
+            caveats.push(format!("line {}: {} not modelled; the rule was taken as not matching", rule.line, rule.unmodelled.join(", ")));
             continue;
         }
         let here = |what: String| rule_step(hook, &label, &chain.name, Some(rule.line), what);
@@ -520,8 +537,10 @@ fn target_name(t: &FwTarget) -> String {
 }
 
 /// Whether every selector of `rule` holds for the packet as it is now.
-fn matches_rule(rule: &FwRule, flow: &Flow, w: &Wire) -> bool {
+fn matches_rule(host: &Host, rule: &FwRule, flow: &Flow, w: &Wire) -> bool {
     rule.matches.iter().all(|m| match m {
+        // `fib saddr type local`, `-m addrtype --src-type LOCAL`: an address of this host.
+        FwMatch::LocalAddress { source, negated } => host.dev_of_local(if *source { w.src } else { w.dst }).is_some() != *negated,
         FwMatch::Source { nets, negated } => nets.iter().any(|n| n.contains(&w.src)) != *negated,
         FwMatch::Destination { nets, negated } => nets.iter().any(|n| n.contains(&w.dst)) != *negated,
         // A locally sent packet has no input device, and an arriving one no output device

@@ -217,6 +217,12 @@ pub enum FwMatch {
         states: Vec<String>,
         negated: bool,
     },
+    /// `fib saddr|daddr type [!=] local`, `-m addrtype --src-type|--dst-type [!] LOCAL`: the
+    /// address is one of this host's.
+    LocalAddress {
+        source: bool,
+        negated: bool,
+    },
     /// `-m owner --uid-owner A[-B]`, nft's `meta skuid`
     OwnerUid {
         from: u32,

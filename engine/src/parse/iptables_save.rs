@@ -73,7 +73,7 @@ fn declare_chain(fw: &mut Firewall, table: &str, decl: &str) -> Result<(), Strin
 }
 
 /// The options a match module adds that the generic words below cover (`-m udp --dport`).
-const PLAIN_MODULES: &[&str] = &["tcp", "udp", "multiport", "mark", "connmark", "conntrack", "state", "owner", "comment"];
+const PLAIN_MODULES: &[&str] = &["tcp", "udp", "multiport", "mark", "connmark", "conntrack", "state", "owner", "comment", "addrtype"];
 
 /// One `-A CHAIN …` line: the chain and the rule.
 fn parse_rule(t: &str) -> Result<(String, FwRule), String> {
@@ -132,6 +132,14 @@ fn parse_rule(t: &str) -> Result<(String, FwRule), String> {
                     return Err(format!("a numeric uid or range after --uid-owner (iptables-save prints numbers), found `{s}`"));
                 };
                 rule.matches.push(FwMatch::OwnerUid { from, to, negated });
+            }
+            "--src-type" | "--dst-type" if module_before(&w, i) == Some("addrtype") => {
+                let t = need()?;
+                if t == "LOCAL" {
+                    rule.matches.push(FwMatch::LocalAddress { source: k == "--src-type", negated });
+                } else {
+                    rule.unmodelled.push(format!("{k} {t}"));
+                }
             }
             "--comment" => {}
             "-m" | "--match" => {
