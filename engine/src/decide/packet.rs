@@ -173,7 +173,7 @@ pub fn send(host: &Host, packet: &Packet) -> Result<PacketOutcome, PacketRefusal
     // LOCAL_OUT: every base chain on the output hook, by priority (iptables: raw, mangle, nat,
     // filter). A `route` chain (iptables' mangle) that changed the mark, an address or the
     // TOS, or a nat chain that changed the destination, makes the kernel route it again.
-    for (table, chain, base) in base_chains(host, "output") {
+    for (table, chain, base) in base_chains(host, "output", &mut caveats) {
         let before = (wire.src, wire.dst, wire.mark);
         match walk(host, table, chain, base.kind, "OUTPUT", flow, &mut wire, &mut steps, &mut caveats) {
             Walked::Dropped => return Ok(outcome(PacketVerdict::Dropped, None, None, wire, steps, caveats)),
@@ -222,7 +222,7 @@ pub fn send(host: &Host, packet: &Packet) -> Result<PacketOutcome, PacketRefusal
     }
     // POST_ROUTING: every base chain on the hook, by priority (iptables: mangle, then nat's
     // source translation).
-    for (table, chain, base) in base_chains(host, "postrouting") {
+    for (table, chain, base) in base_chains(host, "postrouting", &mut caveats) {
         let before = wire.src;
         if walk(host, table, chain, base.kind, "POSTROUTING", flow, &mut wire, &mut steps, &mut caveats) == Walked::Dropped {
             return Ok(outcome(PacketVerdict::Dropped, None, None, wire, steps, caveats));
@@ -272,7 +272,7 @@ pub fn forward(host: &Host, packet: &Packet) -> Result<PacketOutcome, PacketRefu
     let mut steps = vec![step("arrive", format!("the packet arrives on {iif}"))];
     let mut caveats = Vec::new();
     let mut wire = wire_of(flow, packet.ctmark, flow.from);
-    for (table, chain, base) in base_chains(host, "prerouting") {
+    for (table, chain, base) in base_chains(host, "prerouting", &mut caveats) {
         match walk(host, table, chain, base.kind, "PREROUTING", flow, &mut wire, &mut steps, &mut caveats) {
             Walked::Dropped => return Ok(outcome(PacketVerdict::Dropped, None, None, wire, steps, caveats)),
             Walked::Redirected => {
@@ -293,7 +293,7 @@ pub fn forward(host: &Host, packet: &Packet) -> Result<PacketOutcome, PacketRefu
     };
     if d.local {
         steps.push(step("route", format!("the input route lookup: {}, for this host", route_words(host, &d))));
-        for (table, chain, base) in base_chains(host, "input") {
+        for (table, chain, base) in base_chains(host, "input", &mut caveats) {
             if walk(host, table, chain, base.kind, "INPUT", flow, &mut wire, &mut steps, &mut caveats) == Walked::Dropped {
                 return Ok(outcome(PacketVerdict::Dropped, None, None, wire, steps, caveats));
             }
@@ -304,7 +304,7 @@ pub fn forward(host: &Host, packet: &Packet) -> Result<PacketOutcome, PacketRefu
     wire.out_dev = d.dev.clone();
     wire.next_hop = d.gateway.unwrap_or(wire.dst);
     for hook in ["forward", "postrouting"] {
-        for (table, chain, base) in base_chains(host, hook) {
+        for (table, chain, base) in base_chains(host, hook, &mut caveats) {
             let before = wire.src;
             let name = if hook == "forward" { "FORWARD" } else { "POSTROUTING" };
             if walk(host, table, chain, base.kind, name, flow, &mut wire, &mut steps, &mut caveats) == Walked::Dropped {
@@ -363,8 +363,13 @@ enum Walked {
     Redirected,
 }
 
-/// The base chains on `hook`, lowest priority first; at equal priority, in paste order.
-fn base_chains<'h>(host: &'h Host, hook: &str) -> Vec<(&'h FwTable, &'h FwChain, BaseChain)> {
+/// The base chains on `hook`, lowest priority first. At equal priority the chain registered
+/// last runs first (nf_hook_entries_grow inserts a hook before those of its priority; seen
+/// with real packets: of two `route` chains at `priority mangle`, the second listed set the
+/// mark first). `nft list ruleset` lists tables and chains in the order they were made, so
+/// that order is known among nftables chains; against an iptables-save table it is not, and
+/// the caveat says so.
+fn base_chains<'h>(host: &'h Host, hook: &str, caveats: &mut Vec<String>) -> Vec<(&'h FwTable, &'h FwChain, BaseChain)> {
     let mut out: Vec<(&FwTable, &FwChain, BaseChain)> = Vec::new();
     for t in &host.firewall.tables {
         for c in &t.chains {
@@ -373,7 +378,25 @@ fn base_chains<'h>(host: &'h Host, hook: &str) -> Vec<(&'h FwTable, &'h FwChain,
             }
         }
     }
+    out.reverse();
     out.sort_by_key(|(_, _, b)| b.priority);
+    for pair in out.windows(2) {
+        let ((t1, c1, b1), (t2, c2, b2)) = (&pair[0], &pair[1]);
+        // Only when both have rules: an empty built-in chain passes every packet on.
+        if b1.priority == b2.priority && t1.family.is_some() != t2.family.is_some() && !c1.rules.is_empty() && !c2.rules.is_empty() {
+            let note = format!(
+                "{hook}: `{}` ({}) and `{}` ({}) share priority {}: the kernel runs the one registered last first, an order the paste does not show",
+                c1.name,
+                table_label(t1),
+                c2.name,
+                table_label(t2),
+                b1.priority
+            );
+            if !caveats.contains(&note) {
+                caveats.push(note);
+            }
+        }
+    }
     out
 }
 
