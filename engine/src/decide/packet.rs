@@ -220,17 +220,9 @@ pub fn send(host: &Host, packet: &Packet) -> Result<PacketOutcome, PacketRefusal
         wire.out_dev = lo.to_string();
         return Ok(outcome(PacketVerdict::Local, Some(wire.out_dev.clone()), None, wire, steps, caveats));
     }
-    // POST_ROUTING: every base chain on the hook, by priority (iptables: mangle, then nat's
-    // source translation).
-    for (table, chain, base) in base_chains(host, "postrouting", &mut caveats) {
-        let before = wire.src;
-        if walk(host, table, chain, base.kind, "POSTROUTING", flow, &mut wire, &mut steps, &mut caveats) == Walked::Dropped {
-            return Ok(outcome(PacketVerdict::Dropped, None, None, wire, steps, caveats));
-        }
-        if base.kind == ChainKind::Nat && wire.src.is_unspecified() && !before.is_unspecified() {
-            steps.push(step("POSTROUTING", format!("MASQUERADE found no address on {}: dropped", wire.out_dev)));
-            return Ok(outcome(PacketVerdict::Dropped, None, None, wire, steps, caveats));
-        }
+    // POST_ROUTING (iptables: mangle, then nat's source translation).
+    if pass_hook(host, "postrouting", flow, &mut wire, &mut steps, &mut caveats) == Walked::Dropped {
+        return Ok(outcome(PacketVerdict::Dropped, None, None, wire, steps, caveats));
     }
     let dev = wire.out_dev.clone();
     Ok(outcome(PacketVerdict::Sent, Some(dev), gateway, wire, steps, caveats))
@@ -239,19 +231,18 @@ pub fn send(host: &Host, packet: &Packet) -> Result<PacketOutcome, PacketRefusal
 /// A route decision in a few words: "leaves eth1 via 10.244.0.1 (table 200, by rule `0: from
 /// all to 192.168.10.10 lookup 200`), source 10.244.0.2".
 fn route_words(host: &Host, d: &super::Decision) -> String {
-    let mut s = format!("leaves {}", d.dev);
-    if let Some(g) = d.gateway {
-        s.push_str(&format!(" via {g}"));
-    }
-    if d.table != 0 {
-        s.push_str(&format!(" (table {}", host.table_name(d.table)));
-        if let Some(r) = d.rule.and_then(|i| host.rules.get(i)) {
-            s.push_str(&format!(", by rule `{}`", crate::model::rule_line(host, r)));
+    let mut s = if d.local { format!("local delivery on {}", d.dev) } else { format!("leaves {}", d.dev) };
+    if !d.local {
+        if let Some(g) = d.gateway {
+            s.push_str(&format!(" via {g}"));
         }
-        s.push(')');
-    }
-    if d.local {
-        s = format!("local delivery on {}", d.dev);
+        if d.table != 0 {
+            s.push_str(&format!(" (table {}", host.table_name(d.table)));
+            if let Some(r) = d.rule.and_then(|i| host.rules.get(i)) {
+                s.push_str(&format!(", by rule `{}`", crate::model::rule_line(host, r)));
+            }
+            s.push(')');
+        }
     }
     if let Some(p) = d.prefsrc {
         s.push_str(&format!(", source {p}"));
@@ -293,10 +284,8 @@ pub fn forward(host: &Host, packet: &Packet) -> Result<PacketOutcome, PacketRefu
     };
     if d.local {
         steps.push(step("route", format!("the input route lookup: {}, for this host", route_words(host, &d))));
-        for (table, chain, base) in base_chains(host, "input", &mut caveats) {
-            if walk(host, table, chain, base.kind, "INPUT", flow, &mut wire, &mut steps, &mut caveats) == Walked::Dropped {
-                return Ok(outcome(PacketVerdict::Dropped, None, None, wire, steps, caveats));
-            }
+        if pass_hook(host, "input", flow, &mut wire, &mut steps, &mut caveats) == Walked::Dropped {
+            return Ok(outcome(PacketVerdict::Dropped, None, None, wire, steps, caveats));
         }
         return Ok(outcome(PacketVerdict::Local, Some(host.loopback_name().to_string()), None, wire, steps, caveats));
     }
@@ -304,16 +293,8 @@ pub fn forward(host: &Host, packet: &Packet) -> Result<PacketOutcome, PacketRefu
     wire.out_dev = d.dev.clone();
     wire.next_hop = d.gateway.unwrap_or(wire.dst);
     for hook in ["forward", "postrouting"] {
-        for (table, chain, base) in base_chains(host, hook, &mut caveats) {
-            let before = wire.src;
-            let name = if hook == "forward" { "FORWARD" } else { "POSTROUTING" };
-            if walk(host, table, chain, base.kind, name, flow, &mut wire, &mut steps, &mut caveats) == Walked::Dropped {
-                return Ok(outcome(PacketVerdict::Dropped, None, None, wire, steps, caveats));
-            }
-            if base.kind == ChainKind::Nat && wire.src.is_unspecified() && !before.is_unspecified() {
-                steps.push(step("POSTROUTING", format!("MASQUERADE found no address on {}: dropped", wire.out_dev)));
-                return Ok(outcome(PacketVerdict::Dropped, None, None, wire, steps, caveats));
-            }
+        if pass_hook(host, hook, flow, &mut wire, &mut steps, &mut caveats) == Walked::Dropped {
+            return Ok(outcome(PacketVerdict::Dropped, None, None, wire, steps, caveats));
         }
     }
     let dev = wire.out_dev.clone();
@@ -398,6 +379,22 @@ fn base_chains<'h>(host: &'h Host, hook: &str, caveats: &mut Vec<String>) -> Vec
         }
     }
     out
+}
+
+/// Every base chain of a hook whose verdicts need nothing of the caller (INPUT, FORWARD,
+/// POSTROUTING: no reroute follows them): dropped as soon as one drops.
+fn pass_hook(host: &Host, hook: &'static str, flow: &Flow, w: &mut Wire, steps: &mut Vec<PacketStep>, caveats: &mut Vec<String>) -> Walked {
+    let name = match hook {
+        "input" => "INPUT",
+        "forward" => "FORWARD",
+        _ => "POSTROUTING",
+    };
+    for (table, chain, base) in base_chains(host, hook, caveats) {
+        if walk(host, table, chain, base.kind, name, flow, w, steps, caveats) == Walked::Dropped {
+            return Walked::Dropped;
+        }
+    }
+    Walked::Accepted
 }
 
 /// `mangle` for an iptables table, `ip wg-quick-wg0` for an nftables one.
@@ -530,12 +527,12 @@ fn walk(
                 }
                 FwTarget::Masquerade if kind == ChainKind::Nat && hook == "POSTROUTING" => {
                     // nf_nat_masquerade_ipv4: inet_select_addr(out, nexthop, RT_SCOPE_UNIVERSE).
-                    let chosen = inet_select_addr(host, &w.out_dev, Some(w.next_hop), Scope::UNIVERSE).addr;
-                    w.src = chosen.unwrap_or(Ipv4Addr::UNSPECIFIED);
-                    match chosen {
-                        Some(a) => steps.push(here(format!("`{}` changes the source to {a}, {}'s address", rule.text, w.out_dev))),
-                        None => steps.push(here(format!("`{}`: {} has no address to masquerade with", rule.text, w.out_dev))),
-                    }
+                    let Some(a) = inet_select_addr(host, &w.out_dev, Some(w.next_hop), Scope::UNIVERSE).addr else {
+                        steps.push(here(format!("`{}`: {} has no address to masquerade with: dropped", rule.text, w.out_dev)));
+                        return Walked::Dropped;
+                    };
+                    w.src = a;
+                    steps.push(here(format!("`{}` changes the source to {a}, {}'s address", rule.text, w.out_dev)));
                     return Walked::Accepted;
                 }
                 FwTarget::Continue(_) => {}

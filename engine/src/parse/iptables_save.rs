@@ -239,9 +239,9 @@ fn target_of(name: &str, goto: bool, opts: &[(&str, &str)]) -> Result<FwTarget, 
     })
 }
 
-/// `A[-B][:P[-Q]]` of --to-source/--to-destination: the first address and port (one packet
-/// takes the first of a range when nothing else holds it).
-fn nat_to(s: &str) -> Result<(Ipv4Addr, Option<u16>), String> {
+/// `A[-B][:P[-Q]]` of --to-source/--to-destination (and nft's `snat to`/`dnat to`): the first
+/// address and port (one packet takes the first of a range when nothing else holds it).
+pub(super) fn nat_to(s: &str) -> Result<(Ipv4Addr, Option<u16>), String> {
     let (addr, port) = match s.split_once(':') {
         Some((a, p)) => (a, Some(p.split('-').next().unwrap_or(p).parse().map_err(|_| format!("a port in `{s}`"))?)),
         None => (s, None),

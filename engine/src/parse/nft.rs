@@ -288,12 +288,7 @@ fn parse_rule(t: &str, known_set: &dyn Fn(&str) -> Option<Vec<String>>) -> Resul
             ["masquerade", ..] => push(&mut rule, FwTarget::Masquerade, rest.len()),
             ["snat" | "dnat", ..] => {
                 let to_at = words.iter().position(|x| *x == "to").ok_or_else(|| format!("`{} to ADDRESS[:PORT]`", words[0]))?;
-                let target = words.get(to_at + 1).ok_or("an address after `to`")?;
-                let (addr, port) = match target.split_once(':') {
-                    Some((a, p)) => (a, Some(p.split('-').next().unwrap_or(p).parse::<u16>().map_err(|_| format!("a port in `{target}`"))?)),
-                    None => (*target, None),
-                };
-                let to = addr.split('-').next().unwrap_or(addr).parse().map_err(|_| format!("an address after `to`, found `{target}`"))?;
+                let (to, port) = super::iptables_save::nat_to(words.get(to_at + 1).ok_or("an address after `to`")?)?;
                 let action = if words[0] == "snat" { FwTarget::Snat { to, port } } else { FwTarget::Dnat { to, port } };
                 push(&mut rule, action, to_at + 2)
             }
