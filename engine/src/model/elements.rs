@@ -581,10 +581,11 @@ pub struct GroupMember {
     pub weight: u32,
 }
 
-/// A DNS server the paste names (resolv.conf, networkd `DNS=`), with where it was named.
+/// A DNS server the paste names (resolv.conf, networkd `DNS=`), with where it was named: an
+/// IPv4 one, or with `A` = `Ipv6Addr` an IPv6 one ([`Inet6::nameservers`](crate::model::Inet6)).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Nameserver {
-    pub addr: Ipv4Addr,
+pub struct Nameserver<A = Ipv4Addr> {
+    pub addr: A,
     /// The link whose configuration names it, if any (networkd files are per link).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub link: Option<String>,

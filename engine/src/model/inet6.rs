@@ -182,6 +182,8 @@ pub struct Inet6 {
     pub inferred: Vec<String>,
     /// The host's own `ip -6 route get` answers in the paste (moved to the analysis).
     pub route_gets: Vec<PastedRouteGet6>,
+    /// IPv6 DNS servers (resolv.conf, resolvectl, networkd `DNS=`), in the paste's order.
+    pub nameservers: Vec<super::Nameserver<Ipv6Addr>>,
 }
 
 impl Inet6 {
@@ -219,6 +221,11 @@ impl Inet6 {
         }
         self.rules_seen |= other.rules_seen;
         self.route_gets.extend(other.route_gets);
+        for n in other.nameservers {
+            if !self.nameservers.iter().any(|k| k.addr == n.addr && k.link == n.link) {
+                self.nameservers.push(n);
+            }
+        }
     }
     /// Whether the paste shows what table `t` holds (every table, or that one).
     pub fn shows(&self, t: TableId) -> bool {

@@ -60,13 +60,25 @@ fn resolv_conf_nameserver(line: Line<'_>, text: &str, ordinal: usize, out: &mut 
     match value.parse::<Ipv4Addr>() {
         Ok(addr) => push_server(out, addr, None, line),
         Err(_) => match parse_server(value) {
-            Some(DnsServer::V6) => out.diagnostics.push(ParseDiagnostic::info(line, IPV6_SERVER)),
+            Some(DnsServer::V6(addr)) => push_server6(out, addr, None, line),
             _ => out.diagnostics.push(ParseDiagnostic::error(line, format!("an IPv4 or IPv6 address after `nameserver`, not `{value}`"))),
         },
     }
 }
 
-const IPV6_SERVER: &str = "an IPv4 server: IPv6 servers are kept out of the IPv4 route decision";
+/// An IPv6 server: kept with the IPv6 model, or said to be set aside by a build without it.
+#[cfg(feature = "inet6")]
+pub(super) fn push_server6(out: &mut Fragment, addr: Ipv6Addr, link: Option<&str>, line: Line<'_>) {
+    let known = &mut out.inet6.nameservers;
+    if !known.iter().any(|n| n.addr == addr && n.link.as_deref() == link) {
+        known.push(Nameserver { addr, link: link.map(str::to_string), origin: Origin::line(line.no) });
+    }
+}
+
+#[cfg(not(feature = "inet6"))]
+pub(super) fn push_server6(out: &mut Fragment, _: Ipv6Addr, _: Option<&str>, line: Line<'_>) {
+    out.diagnostics.push(ParseDiagnostic::info(line, "an IPv4 server: IPv6 servers are kept out of the IPv4 route decision"));
+}
 
 fn push_server(out: &mut Fragment, addr: Ipv4Addr, link: Option<&str>, line: Line<'_>) {
     if addr == Ipv4Addr::new(127, 0, 0, 53) || addr == Ipv4Addr::new(127, 0, 0, 54) {
@@ -145,16 +157,12 @@ impl StatusState {
     }
 
     fn servers(&self, line: Line<'_>, values: &str, out: &mut Fragment) {
-        let mut ipv6 = false;
         for value in values.split_whitespace() {
             match parse_server(value) {
                 Some(DnsServer::V4(addr)) => push_server(out, addr, self.link.as_deref(), line),
-                Some(DnsServer::V6) => ipv6 = true,
+                Some(DnsServer::V6(addr)) => push_server6(out, addr, self.link.as_deref(), line),
                 None => out.diagnostics.push(ParseDiagnostic::error(line, format!("DNS server addresses, not `{value}`"))),
             }
-        }
-        if ipv6 {
-            out.diagnostics.push(ParseDiagnostic::info(line, IPV6_SERVER));
         }
     }
 }
@@ -196,7 +204,7 @@ fn is_single_value(text: &str) -> bool {
 #[derive(Debug, PartialEq, Eq)]
 pub(super) enum DnsServer {
     V4(Ipv4Addr),
-    V6,
+    V6(Ipv6Addr),
 }
 
 /// Reads one server word; the port, interface and TLS name do not change where packets
@@ -206,7 +214,7 @@ pub(super) fn parse_server(word: &str) -> Option<DnsServer> {
     if let Some(rest) = word.strip_prefix('[') {
         let (addr, _) = rest.split_once(']')?;
         let addr = addr.split_once('%').map_or(addr, |(a, _)| a);
-        return addr.parse::<Ipv6Addr>().ok().map(|_| DnsServer::V6);
+        return addr.parse::<Ipv6Addr>().ok().map(DnsServer::V6);
     }
     let word = word.split_once('%').map_or(word, |(a, _)| a);
     if let Ok(addr) = word.parse::<Ipv4Addr>() {
@@ -217,7 +225,7 @@ pub(super) fn parse_server(word: &str) -> Option<DnsServer> {
     {
         return Some(DnsServer::V4(addr));
     }
-    word.parse::<Ipv6Addr>().ok().map(|_| DnsServer::V6)
+    word.parse::<Ipv6Addr>().ok().map(DnsServer::V6)
 }
 
 #[cfg(test)]
@@ -236,6 +244,18 @@ mod tests {
         out.nameservers.iter().map(|n| (n.addr.to_string(), n.link.as_deref(), n.origin.line.unwrap())).collect()
     }
 
+    /// The IPv6 servers the IPv6 model kept (no diagnostic about them), or, in a build without
+    /// it, the lines of the info diagnostics that say they were set aside.
+    #[cfg(feature = "inet6")]
+    fn servers6(out: &Fragment) -> Vec<(String, Option<&str>, usize)> {
+        assert!(out.diagnostics.iter().all(|d| d.severity != Severity::Info), "{:?}", out.diagnostics);
+        out.inet6.nameservers.iter().map(|n| (n.addr.to_string(), n.link.as_deref(), n.origin.line.unwrap())).collect()
+    }
+    #[cfg(not(feature = "inet6"))]
+    fn info_lines(out: &Fragment) -> Vec<usize> {
+        out.diagnostics.iter().filter(|d| d.severity == Severity::Info).map(|d| d.line).collect()
+    }
+
     #[test]
     fn resolv_conf() {
         let out = run("\
@@ -249,9 +269,11 @@ options edns0 trust-ad
 domain corp.example.com
 ");
         assert_eq!(servers(&out), [("192.168.10.10".to_string(), None, 3), ("8.8.8.8".to_string(), None, 4)]);
-        assert_eq!(out.diagnostics.len(), 1, "{:?}", out.diagnostics);
-        assert_eq!(out.diagnostics[0].severity, Severity::Info);
-        assert_eq!(out.diagnostics[0].line, 5);
+        #[cfg(feature = "inet6")]
+        assert_eq!(servers6(&out), [("2001:4860:4860::8888".to_string(), None, 5)]);
+        #[cfg(not(feature = "inet6"))]
+        assert_eq!(info_lines(&out), [5]);
+        assert!(out.diagnostics.iter().all(|d| d.severity == Severity::Info), "{:?}", out.diagnostics);
     }
 
     #[test]
@@ -312,9 +334,11 @@ Link 3 (wg0)
                 ("192.168.10.11".to_string(), Some("eth0"), 13),
             ]
         );
-        // Only the IPv6 server in use is mentioned; fallbacks are read past.
-        assert_eq!(out.diagnostics.len(), 1, "{:?}", out.diagnostics);
-        assert_eq!(out.diagnostics[0].line, 14);
+        // Only the IPv6 server in use counts; fallbacks are read past.
+        #[cfg(feature = "inet6")]
+        assert_eq!(servers6(&out), [("fd00::53".to_string(), Some("eth0"), 14)]);
+        #[cfg(not(feature = "inet6"))]
+        assert_eq!(info_lines(&out), [14]);
     }
 
     #[test]
@@ -353,8 +377,8 @@ MulticastDNS setting: no
         assert_eq!(parse_server("10.0.0.1"), Some(DnsServer::V4(Ipv4Addr::new(10, 0, 0, 1))));
         assert_eq!(parse_server("10.0.0.1:5353"), Some(DnsServer::V4(Ipv4Addr::new(10, 0, 0, 1))));
         assert_eq!(parse_server("10.0.0.1%eth0#dns.example"), Some(DnsServer::V4(Ipv4Addr::new(10, 0, 0, 1))));
-        assert_eq!(parse_server("[2001:db8::1]:53"), Some(DnsServer::V6));
-        assert_eq!(parse_server("fe80::1%eth0"), Some(DnsServer::V6));
+        assert_eq!(parse_server("[2001:db8::1]:53"), Some(DnsServer::V6("2001:db8::1".parse().unwrap())));
+        assert_eq!(parse_server("fe80::1%eth0"), Some(DnsServer::V6("fe80::1".parse().unwrap())));
         assert_eq!(parse_server("dns.google"), None);
         assert_eq!(parse_server("10.0.0.1:99999"), None);
         assert_eq!(parse_server("["), None);

@@ -14,7 +14,7 @@ pub fn parse(lines: &[Line<'_>], ctx: &Context, out: &mut Fragment) {
     let mut rules_without_priority = 0u32;
     for unit in split_units(lines, out) {
         let link = unit_link(&unit, ctx, out);
-        let mut reader = UnitReader { out, link, nameservers: Vec::new(), rules_without_priority: &mut rules_without_priority };
+        let mut reader = UnitReader { out, link, nameservers: Vec::new(), nameservers6: Vec::new(), rules_without_priority: &mut rules_without_priority };
         reader.read(&unit.entries);
     }
 }
@@ -45,6 +45,10 @@ impl UnitReader<'_> {
         self.close_section(section);
         let nameservers = std::mem::take(&mut self.nameservers);
         self.out.nameservers.extend(nameservers);
+        for (addr, no) in std::mem::take(&mut self.nameservers6) {
+            let text = format!("DNS={addr}");
+            crate::parse::resolv::push_server6(self.out, addr, self.link.as_deref(), Line { no, text: &text });
+        }
     }
 
     pub(super) fn open_section<'a>(&mut self, name: &str, line: Line<'a>) -> Section<'a> {
@@ -190,9 +194,9 @@ impl UnitReader<'_> {
     pub(super) fn dns(&mut self, value: &str, line: Line<'_>) {
         if value.is_empty() {
             self.nameservers.clear();
+            self.nameservers6.clear();
             return;
         }
-        let mut ipv6 = false;
         for word in value.split_whitespace() {
             match parse_server(word) {
                 Some(DnsServer::V4(addr)) => {
@@ -200,12 +204,13 @@ impl UnitReader<'_> {
                         self.nameservers.push(crate::model::Nameserver { addr, link: self.link.clone(), origin: Origin::line(line.no) });
                     }
                 }
-                Some(DnsServer::V6) => ipv6 = true,
+                Some(DnsServer::V6(addr)) => {
+                    if !self.nameservers6.iter().any(|n| n.0 == addr) {
+                        self.nameservers6.push((addr, line.no));
+                    }
+                }
                 None => self.error(line, format!("DNS server addresses after `DNS=`, not `{word}`")),
             }
-        }
-        if ipv6 {
-            self.out.diagnostics.push(ParseDiagnostic::info(line, "an IPv4 server: IPv6 servers are kept out of the IPv4 route decision"));
         }
     }
 

@@ -294,6 +294,15 @@ fn dns_spellings_and_bad_values() {
     let addrs: Vec<String> = out.nameservers.iter().map(|n| n.addr.to_string()).collect();
     assert_eq!(addrs, ["1.1.1.1", "9.9.9.9"]);
     assert_eq!(by_severity(&out, Severity::Error), [4]);
+    // The IPv6 server is kept by the IPv6 model, or said to be set aside without it.
+    #[cfg(feature = "inet6")]
+    {
+        let v6: Vec<(String, Option<&str>, Option<usize>)> =
+            out.inet6.nameservers.iter().map(|n| (n.addr.to_string(), n.link.as_deref(), n.origin.line)).collect();
+        assert_eq!(v6, [("2620:fe::fe".to_string(), Some("eth0"), Some(4))]);
+        assert!(by_severity(&out, Severity::Info).is_empty());
+    }
+    #[cfg(not(feature = "inet6"))]
     assert_eq!(by_severity(&out, Severity::Info), [4]);
 }
 
