@@ -33,8 +33,8 @@ fn replay(dir: &str) -> (usize, usize, usize, usize, Vec<String>) {
                 None => ours["verdict"] == "dropped",
                 Some(k) => {
                     sent += 1;
-                    // Steps beyond the socket's own lookup: the firewall took part.
-                    changed += usize::from(ours["steps"].as_array().unwrap().len() > 1);
+                    // A rule acted (a step names its line): the firewall took part.
+                    changed += usize::from(ours["steps"].as_array().unwrap().iter().any(|s| s["line"].is_number()));
                     let verdict = if args.contains(&"iif") { "forwarded" } else { "sent" };
                     ours["verdict"] == verdict && ours["dev"] == k["dev"] && ours["src"] == k["src"] && ours["dst"] == k["dst"] && ours["dport"] == k["dport"]
                 }

@@ -421,6 +421,9 @@ fn walk(
 ) -> Walked {
     let label = table_label(table);
     let find = |name: &str| table.chains.iter().find(|c| c.name == name);
+    // A base chain the packet crosses without a rule acting is a step too: the user sees
+    // every chain it passed, not only the ones that changed it.
+    let steps_before = steps.len();
     // (chain, next rule index) frames; a goto replaces the top frame.
     let mut stack: Vec<(&FwChain, usize)> = vec![(base, 0)];
     let mut visited = 0;
@@ -439,7 +442,13 @@ fn walk(
                         steps.push(rule_step(hook, &label, &chain.name, None, format!("no rule decided: the policy of `{}` drops the packet", chain.name)));
                         Walked::Dropped
                     }
-                    _ => Walked::Accepted,
+                    _ => {
+                        if steps.len() == steps_before {
+                            let what = format!("no rule acted (of {}): the policy accepts the packet", base.rules.len());
+                            steps.push(rule_step(hook, &label, &chain.name, None, what));
+                        }
+                        Walked::Accepted
+                    }
                 };
             }
             continue;
