@@ -43,6 +43,19 @@ impl<A> Flow<A> {
     pub fn to(dst: A) -> Flow<A> {
         Flow { dst, from: None, iif: None, oif: None, mark: 0, tos: 0, ipproto: 17, sport: 0, dport: 0, uid: 0 }
     }
+    /// The same flow with its addresses converted (an IPv4 or IPv6 flow as an `IpAddr` one, for
+    /// a caller that shows both families).
+    ///
+    /// ```
+    /// use std::net::{IpAddr, Ipv6Addr};
+    /// use whyroute::Flow;
+    /// let f = Flow::to(Ipv6Addr::LOCALHOST).map_addr(IpAddr::V6);
+    /// assert_eq!(f.dst.to_string(), "::1");
+    /// ```
+    pub fn map_addr<B>(self, f: impl Fn(A) -> B) -> Flow<B> {
+        let Flow { dst, from, iif, oif, mark, tos, ipproto, sport, dport, uid } = self;
+        Flow { dst: f(dst), from: from.map(&f), iif, oif, mark, tos, ipproto, sport, dport, uid }
+    }
     /// The TOS bits the FIB compares (IPTOS_RT_MASK).
     pub(super) fn rt_tos(&self) -> u8 {
         self.tos & 0x1c

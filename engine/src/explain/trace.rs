@@ -99,6 +99,14 @@ pub struct SourceStep {
     pub why: String,
 }
 
+impl<A> Trace<A> {
+    /// The same trace with its flow's addresses converted (see [`Flow::map_addr`]).
+    pub fn map_addr<B>(self, f: impl Fn(A) -> B) -> Trace<B> {
+        let Trace { flow, verdict, fast_path, rules, lookups, source, main_would, inferred, notes, text } = self;
+        Trace { flow: flow.map_addr(f), verdict, fast_path, rules, lookups, source, main_would, inferred, notes, text }
+    }
+}
+
 /// Explains `flow` on `host`.
 pub fn explain(host: &Host, flow: &Flow) -> Trace {
     let fib = Fib::new(host);
