@@ -418,7 +418,9 @@ pub(super) fn parse_inet6_line(text: &str, dev: Option<&str>, line: Line<'_>, ou
                 Some(s) => a.scope = s,
                 None => out.diagnostics.push(ParseDiagnostic::warning(line, "a scope (global, link, host, site) after `scope`")),
             },
-            "peer" => {
+            // The address's protocol (IFA_PROTO, iproute2 6.0+: `kernel_lo`, `kernel_ll`,
+            // `kernel_ra`, a number): who made it, nothing routing reads.
+            "peer" | "proto" => {
                 w.next();
             }
             // `ip -o addr` continues with the lifetimes after a `\`.
@@ -477,7 +479,7 @@ mod tests {
     link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00
     inet 127.0.0.1/8 scope host lo
        valid_lft forever preferred_lft forever
-    inet6 ::1/128 scope host
+    inet6 ::1/128 scope host proto kernel_lo
        valid_lft forever preferred_lft forever
 3: veth0@if2: <NO-CARRIER,BROADCAST,MULTICAST,UP> mtu 1500 qdisc noqueue state LOWERLAYERDOWN group default qlen 1000
     link/ether 3a:1b:2c:3d:4e:5f brd ff:ff:ff:ff:ff:ff link-netns peer
