@@ -240,14 +240,18 @@ def random_flows(rng, n, index):
     return flows
 
 
-def paste(h):
+def paste(h, nft_json=False):
+    """The host's paste; with `nft_json`, its ruleset as `nft -j list ruleset` prints it."""
     out = []
     for cmd in (["ip", "addr"], ["ip", "rule"], ["ip", "route", "show", "table", "all"]):
         out.append("$ " + " ".join(cmd) + "\n" + sh(["ip", "-n", h, *cmd[1:]]))
     keys = ["net.ipv4.ip_forward", "net.ipv4.conf.all.rp_filter", "net.ipv4.conf.lan0.rp_filter"]
     out.append("$ sysctl " + " ".join(keys) + "\n" + sh(["ip", "netns", "exec", h, "sysctl", *keys]))
     out.append("$ iptables-save\n" + sh(["ip", "netns", "exec", h, "iptables-save"]))
-    out.append("$ nft list ruleset\n" + sh(["ip", "netns", "exec", h, "nft", "list", "ruleset"]))
+    if nft_json:
+        out.append("$ nft -j list ruleset\n" + sh(["ip", "netns", "exec", h, "nft", "-j", "list", "ruleset"]))
+    else:
+        out.append("$ nft list ruleset\n" + sh(["ip", "netns", "exec", h, "nft", "list", "ruleset"]))
     return "".join(out)
 
 
@@ -388,6 +392,7 @@ def main():
     keep = a.keep or f"/tmp/whyroute-packets-{os.getpid()}"
     os.makedirs(keep, exist_ok=True)
     total, bad, counts = 0, [], {"sent": 0, "dropped": 0, "rerouted": 0}
+    failed = set()  # (host, flow tag) of packets some paste shape got wrong
     start = time.time()
     for i in range(a.hosts):
         created = list(netns._created)
@@ -398,6 +403,10 @@ def main():
             host_file = os.path.join(keep, f"host-{i}.txt")
             with open(host_file, "w") as fh:
                 fh.write(text)
+            # The same host with its ruleset as `nft -j list ruleset`: the same answers.
+            json_file = os.path.join(keep, f"host-{i}.nft-json.txt")
+            with open(json_file, "w") as fh:
+                fh.write(paste(h, nft_json=True))
             seen = observe(h, links, devs, flows)
             with open(os.path.join(keep, f"host-{i}.packets.jsonl"), "w") as fh:
                 for f in flows:
@@ -405,14 +414,16 @@ def main():
             for f in flows:
                 total += 1
                 counts["sent" if seen[f["tag"]]["packets"] else "dropped"] += 1
-                why = compare(a.whyroute, host_file, f, seen[f["tag"]])
-                if why:
-                    bad.append(f"host-{i} ({host_file}): {' '.join(whyroute_args(f))}: {why}")
+                for shape, path in (("text", host_file), ("nft -j", json_file)):
+                    why = compare(a.whyroute, path, f, seen[f["tag"]])
+                    if why:
+                        bad.append(f"host-{i} ({path}, {shape}): {' '.join(whyroute_args(f))}: {why}")
+                        failed.add((i, f["tag"]))
         finally:
             for name in list(netns._created):
                 if name not in created:
                     netns.delete(name)
-    print(f"{total - len(bad)} of {total} packets agree ({counts['sent']} sent, {counts['dropped']} dropped) on {a.hosts} hosts (seed {a.seed}) in {time.time() - start:.0f}s; pastes in {keep}")
+    print(f"{total - len(failed)} of {total} packets agree in both paste shapes, text and `nft -j` ({counts['sent']} sent, {counts['dropped']} dropped; {len(bad)} disagreements) on {a.hosts} hosts (seed {a.seed}) in {time.time() - start:.0f}s; pastes in {keep}")
     for b in bad[:20]:
         print("  " + b)
     return 0 if not bad else 1

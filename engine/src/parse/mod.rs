@@ -20,6 +20,8 @@ mod line;
 pub mod networkd;
 #[cfg(feature = "netfilter")]
 pub mod nft;
+#[cfg(all(feature = "netfilter", feature = "json-reader"))]
+pub mod nft_json;
 pub mod resolv;
 pub mod route_get;
 pub mod route_n;

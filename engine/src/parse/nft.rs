@@ -11,8 +11,28 @@ use crate::model::{BaseChain, ChainKind, Firewall, FwChain, FwMatch, FwPolicy, F
 use ipnet::Ipv4Net;
 use std::collections::HashMap;
 
-/// Reads one `nft list ruleset` block.
+/// Reads one `nft list ruleset` block, or an `nft -j list ruleset` one (its JSON written back as
+/// the text listing, every line of which then carries the line the JSON starts on).
 pub fn parse(lines: &[Line<'_>], out: &mut Fragment) {
+    #[cfg(feature = "json-reader")]
+    if let Some(first) = lines.iter().find(|l| !l.text.trim().is_empty())
+        && first.text.trim_start().starts_with('{')
+    {
+        let json: Vec<&str> = lines.iter().map(|l| l.text).collect();
+        match super::nft_json::to_text(&json.join("\n")) {
+            Ok(text) => {
+                let written: Vec<Line<'_>> = text.lines().map(|t| Line { no: first.no, text: t }).collect();
+                parse_text(&written, out);
+            }
+            Err(e) => out.diagnostics.push(ParseDiagnostic::error(*first, e)),
+        }
+        return;
+    }
+    parse_text(lines, out);
+}
+
+/// Reads `nft list ruleset`'s text.
+fn parse_text(lines: &[Line<'_>], out: &mut Fragment) {
     let mut fw = Firewall::default();
     // Where we are: the table (index in fw.tables, or None for a skipped family), the chain,
     // a set being read, and its elements so far.
@@ -104,7 +124,15 @@ pub fn parse(lines: &[Line<'_>], out: &mut Fragment) {
                 match parse_rule(t, &known) {
                     Ok(mut rule) => {
                         rule.line = line.no;
-                        if !rule.unmodelled.is_empty() {
+                        if rule.unmodelled.iter().any(|u| u.starts_with("xt ")) {
+                            out.diagnostics.push(ParseDiagnostic::warning(
+                                *line,
+                                format!(
+                                    "an nft rule whyroute models; `{}` is an iptables-nft rule `nft -j` does not translate: paste `iptables-save`, which lists it in full (the rule is taken as not matching)",
+                                    rule.unmodelled.join(", ")
+                                ),
+                            ));
+                        } else if !rule.unmodelled.is_empty() {
                             out.diagnostics.push(ParseDiagnostic::warning(
                                 *line,
                                 format!("an nft rule whyroute models; not modelled here: {} (the rule is taken as not matching)", rule.unmodelled.join(", ")),

@@ -334,12 +334,12 @@ fn classify(cmd: &str) -> Command {
         #[cfg(feature = "netfilter")]
         "iptables" => Command::Skip("`iptables -L` leaves out what a decision needs: paste `iptables-save` (or `iptables -t TABLE -S`)".into()),
         #[cfg(feature = "netfilter")]
-        "nft" if args.contains(&"list") && (args.contains(&"ruleset") || args.contains(&"table")) && !args.iter().any(|a| matches!(*a, "-j" | "--json")) => {
+        "nft" if args.contains(&"list") && (args.contains(&"ruleset") || args.contains(&"table")) && (cfg!(feature = "json-reader") || !args.iter().any(|a| matches!(*a, "-j" | "--json"))) => {
             Command::Read(Format::Nft, CommandContext::default())
         }
         #[cfg(feature = "netfilter")]
         "nft" | "ip6tables" | "ip6tables-save" => Command::Skip(
-            "not modelled yet (`nft -j`, other nft listings, ip6tables): a firewall mark or NAT can change the route; `iptables-save` and `nft list ruleset` are read".into(),
+            "not modelled yet (other nft listings, ip6tables): a firewall mark or NAT can change the route; `iptables-save` and `nft [-j] list ruleset` are read".into(),
         ),
         // Firewall rules can decide the route (a mark, a NAT): not modelled in this build, and said so.
         #[cfg(not(feature = "netfilter"))]
@@ -661,7 +661,8 @@ mod tests {
                 Command::Read(Format::Iptables, CommandContext { link: Some("mangle".into()), ..Default::default() })
             );
             assert_eq!(classify("nft list ruleset"), Command::Read(Format::Nft, CommandContext::default()));
-            for cmd in ["iptables -L -n -v", "nft -j list ruleset", "ip6tables-save"] {
+            assert_eq!(classify("nft -j list ruleset"), Command::Read(Format::Nft, CommandContext::default()));
+            for cmd in ["iptables -L -n -v", "nft list tables", "ip6tables-save"] {
                 assert!(matches!(classify(cmd), Command::Skip(_)), "{cmd}");
             }
         }
