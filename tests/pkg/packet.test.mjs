@@ -66,3 +66,26 @@ test('whyroute/topology: packet is synchronous there, and says what it cannot de
   assert.equal(spoofed.verdict, 'dropped');
   assert.deepEqual(spoofed.caveats, []);
 });
+
+// `nft -j list ruleset` through the npm build (its JSON read by the JS engine's JSON.parse): the
+// ruleset recorded in both forms (tests/fixtures/nft-json) on the wg-quick host gives the same
+// answer for packets each of its chains touches.
+test('main entry: a ruleset pasted as `nft -j list ruleset` answers as its text listing', { skip }, async () => {
+  const [{ paste }] = corpus('kernel-packets-wg');
+  const fixture = (f) => readFileSync(new URL(`../fixtures/nft-json/${f}`, import.meta.url), 'utf8');
+  const head = paste.split('$ nft list ruleset\n')[0];
+  const text = `${head}$ nft list ruleset\n${fixture('ruleset.txt')}`;
+  const json = `${head}$ nft -j list ruleset\n${fixture('ruleset.json')}`;
+  const flows = ['10.64.0.1 proto udp dport 53', '10.0.0.9 proto udp dport 5353', '203.0.113.7 proto udp dport 53',
+    '203.0.113.9 proto udp dport 51820 mark 0xca6c', '198.51.100.7 proto tcp dport 443 uid 1000', '10.64.0.2 from 192.0.2.9 iif eth0 proto udp dport 53'];
+  let marked = 0;
+  for (const f of flows) {
+    // Lines and quoted rule texts differ between the forms; what happened to the packet may not.
+    const fate = (o) => ({ ...o, steps: o.steps.map((s) => [s.stage, s.table, s.chain]) });
+    const [a, b] = [await main.packet(text, f), await main.packet(json, f)];
+    assert.deepEqual(fate(b), fate(a), f);
+    marked += Number(a.mark !== 0 || a.ctmark !== 0 || a.steps.some((s) => s.chain === 'natout' && s.line));
+  }
+  assert.ok(marked >= 2, 'the rules act on some of these packets');
+  assert.deepEqual((await main.parse(json)).diagnostics.filter((d) => d.severity !== 'info'), []);
+});

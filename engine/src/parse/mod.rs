@@ -20,7 +20,7 @@ mod line;
 pub mod networkd;
 #[cfg(feature = "netfilter")]
 pub mod nft;
-#[cfg(all(feature = "netfilter", feature = "json-reader"))]
+#[cfg(feature = "netfilter")]
 pub mod nft_json;
 pub mod resolv;
 pub mod route_get;

@@ -14,7 +14,6 @@ use std::collections::HashMap;
 /// Reads one `nft list ruleset` block, or an `nft -j list ruleset` one (its JSON written back as
 /// the text listing, every line of which then carries the line the JSON starts on).
 pub fn parse(lines: &[Line<'_>], out: &mut Fragment) {
-    #[cfg(feature = "json-reader")]
     if let Some(first) = lines.iter().find(|l| !l.text.trim().is_empty())
         && first.text.trim_start().starts_with('{')
     {

@@ -21,7 +21,8 @@ use std::fmt::Write as _;
 /// assert!(text.contains("udp dport 53 meta mark set 0x0000ca6c"));
 /// ```
 pub fn to_text(json: &str) -> Result<String, String> {
-    let v: Value = serde_json::from_str(json).map_err(|e| format!("`nft -j list ruleset` JSON ({e})"))?;
+    // The embedder's JSON reader (serde_json's, or the npm facade's JSON.parse).
+    let v: Value = crate::json_text::read(json).map_err(|e| format!("`nft -j list ruleset` JSON ({e})"))?;
     let items = v.get("nftables").and_then(Value::as_array).ok_or("`nft -j` output: an object with an `nftables` array")?;
     let obj = |item: &Value, kind: &str| item.get(kind).and_then(Value::as_object).cloned();
     fn key(o: &Map<String, Value>) -> (&str, &str) {

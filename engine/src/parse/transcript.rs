@@ -334,7 +334,7 @@ fn classify(cmd: &str) -> Command {
         #[cfg(feature = "netfilter")]
         "iptables" => Command::Skip("`iptables -L` leaves out what a decision needs: paste `iptables-save` (or `iptables -t TABLE -S`)".into()),
         #[cfg(feature = "netfilter")]
-        "nft" if args.contains(&"list") && (args.contains(&"ruleset") || args.contains(&"table")) && (cfg!(feature = "json-reader") || !args.iter().any(|a| matches!(*a, "-j" | "--json"))) => {
+        "nft" if args.contains(&"list") && (args.contains(&"ruleset") || args.contains(&"table")) => {
             Command::Read(Format::Nft, CommandContext::default())
         }
         #[cfg(feature = "netfilter")]
