@@ -266,7 +266,7 @@ fn source_step(host: &Host, flow: &Flow<Ipv6Addr>, d: &Decision6) -> SourceStep 
     let why = match (addr, rule) {
         (None, _) => "no address qualifies (tentative and DAD-failed addresses never do): the kernel picks none".into(),
         (Some(_), None) => "the only address that qualifies (the kernel's source address selection, RFC 6724)".into(),
-        (Some(_), Some(rule)) => format!("the kernel's source address selection (RFC 6724) among every device's addresses; it won by {rule}"),
+        (Some(_), Some(rule)) => format!("the kernel's source address selection (RFC 6724) among every device's addresses; it won by RFC 6724's {rule}"),
     };
     SourceStep { addr: addr.map(|a| a.to_string()), why }
 }

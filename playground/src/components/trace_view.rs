@@ -44,10 +44,11 @@ pub fn trace_view(props: &TraceViewProps) -> Html {
             </li>
         }
     });
-    let lookups = t.lookups.iter().map(|l| {
+    let lookups = t.lookups.iter().enumerate().map(|(i, l)| {
+        let again = if t.lookups[..i].iter().any(|e| e.table == l.table) { ", looked up again by a later rule" } else { "" };
         html! {
             <div class="lookup">
-                <h4>{format!("Table {}: routes covering {}", l.table_name, t.flow.dst)}</h4>
+                <h4>{format!("Table {}{again}: routes covering {}", l.table_name, t.flow.dst)}</h4>
                 if l.candidates.is_empty() {
                     <p class="none">{l.result.clone()}</p>
                 } else {
