@@ -22,8 +22,9 @@ stage "kernel differential test (network namespaces, as root)"
 cargo build -q -p whyroute --bin whyroute
 bash tests/kernel/run.sh
 
-stage "host: playground state and evaluation unit tests"
+stage "host: playground state and evaluation unit tests (the first build, then the full one: IPv6, firewall)"
 cargo test -p whyroute-playground
+cargo test -p whyroute-playground --features full
 
 stage "wasm: the npm package, then engine tests under node and node tests of pkg/ (API, types)"
 # The package is built first so that test-wasm.sh runs tests/pkg against it.

@@ -5,8 +5,7 @@
 use crate::browser;
 use crate::compare::compare_pastes;
 use crate::components::{
-    BIG_PASTE, CompareView, ExamplesMenu, Fixes, FlowForm, HostPanel, KernelChecks, LinkBar, PictureView, Shared, StatusLine, TopologyView, TraceView, Verdict,
-    ViewSwitch,
+    BIG_PASTE, CompareView, ExamplesMenu, Fixes, FlowForm, HostPanel, KernelChecks, LinkBar, PictureView, Shared, StatusLine, TraceView, Verdict, ViewSwitch,
 };
 use crate::eval::{CompareResult, HostResult, evaluate, now};
 use crate::fixes::host_fixes;
@@ -19,7 +18,12 @@ const SETTLE_MS: u32 = 300;
 
 #[function_component(App)]
 pub fn app() -> Html {
-    let model = use_reducer(|| Model::from_fragment(&browser::fragment()));
+    // The scenario the page opens with (read once: the URL then follows the state).
+    let start = use_memo((), |_| browser::start_fragment());
+    let model = {
+        let start = start.clone();
+        use_reducer(move || Model::from_fragment(&start))
+    };
     let text_ref = use_node_ref();
     let gutter_ref = use_node_ref();
 
@@ -87,6 +91,7 @@ pub fn app() -> Html {
             })
         })
     };
+    #[cfg(feature = "full")]
     let topo_result = {
         let deps = (view.view == View::Topology).then(|| (view.topology.clone(), view.hosts.clone(), view.flow.clone()));
         use_memo(deps, |d| d.as_ref().map(|(t, h, f)| crate::topo::evaluate(t, h, f)))
@@ -94,7 +99,25 @@ pub fn app() -> Html {
     let topo_ref = use_node_ref();
     // Shared text (AttrValue): every part that shows or copies the link clones a pointer.
     let link = use_memo(view.permalink(), |p| AttrValue::from(whyroute::permalink::encode(p)));
+    browser::remember_link(&link);
     let eval = &result.eval;
+    // A paste or flow only the full build reads (IPv6, a firewall): hand the page over to it,
+    // once, with the scenario in the URL fragment.
+    let upgrading = {
+        let asked = use_mut_ref(|| false);
+        let link = whyroute::permalink::encode(&model.permalink());
+        // Opened as `#example:ID` of an example only the full build holds: that example.
+        let named = start.trim_start_matches('#').strip_prefix("example:").and_then(crate::state::Example::from_id);
+        let named = named.filter(|e| e.full_only() && cfg!(not(feature = "full"))).map(|e| format!("example:{}", e.id()));
+        let topology = model.view == View::Topology && cfg!(not(feature = "full"));
+        let needs = eval.needs_full.or(named.as_ref().map(|_| "the example")).or(topology.then_some("the Topology view"));
+        use_effect_with(needs, move |needs| {
+            if needs.is_some() && !*asked.borrow() {
+                *asked.borrow_mut() = browser::load_full_build(named.as_deref().unwrap_or(&link));
+            }
+        });
+        needs
+    };
 
     // The URL follows the state: a change worth undoing (`Model::history` moved) is a new
     // history entry, so Back returns to the previous paste; typing replaces the current one. A
@@ -132,18 +155,45 @@ pub fn app() -> Html {
 
     let selected = model.selected;
     let jump = dispatch(&model, move |line: usize| Action::Jump { host: selected, line });
-    let on_action = dispatch(&model, |a: Action| a);
+    let on_action = {
+        let model = model.clone();
+        Callback::from(move |a: Action| match a {
+            // The first build has no paste for these: the full build opens them (`#example:ID`).
+            Action::LoadExample(e) if e.full_only() && cfg!(not(feature = "full")) && browser::load_full_build(&format!("example:{}", e.id())) => {}
+            // So does the Topology view, with the page's scenario.
+            Action::SetView(View::Topology) if cfg!(not(feature = "full")) && browser::load_full_build(&topology_link(&model)) => {}
+            a => model.dispatch(a),
+        })
+    };
     let shared = Shared(result.clone());
     let names: Vec<String> = model.hosts.iter().map(|h| h.name.clone()).collect();
 
+    // The Topology view (the full build's) when it is shown, and how long its trace took.
+    #[cfg(feature = "full")]
+    let (topo_view, topology_millis) = (
+        (model.view == View::Topology && topo_result.is_some()).then(|| {
+            html! {
+                <crate::components::TopologyView names={names.clone()} topology={AttrValue::from(model.topology.clone())} topo={Shared(topo_result.clone())}
+                    topo_ref={topo_ref.clone()} flow={model.flow.clone()} result={shared.clone()} link={(*link).clone()}
+                    copy_status={model.copy_status.clone()} on_action={on_action.clone()} />
+            }
+        }),
+        topo_result.as_ref().as_ref().map(|t| t.millis),
+    );
+    #[cfg(not(feature = "full"))]
+    let (topo_view, topology_millis): (Option<Html>, Option<f64>) = (None, None);
+
     html! {
-        <main class="app">
+        <main class="app" data-build={if cfg!(feature = "full") { "full" } else { "first" }}>
             <a class="skip-link" href="#verdict">{"Skip to the verdict"}</a>
             <header class="top">
                 <h1>{"whyroute"}</h1>
-                <p class="tagline">{"Why did this packet leave through that NIC? Paste what the host printed; see the kernel's IPv4 route decision, step by step."}</p>
+                <p class="tagline">{"Why did this packet leave through that NIC? Paste what the host printed; see the kernel's route decision, step by step."}</p>
                 <span class="version">{format!("engine v{}", whyroute::VERSION)}</span>
             </header>
+            if let Some(why) = upgrading {
+                <p class="upgrading" role="status">{format!("Loading the rest of the playground (IPv6, firewall rules, topologies) for {why}…")}</p>
+            }
             if let Some(err) = &model.link_error {
                 <div class="link-error" role="alert" id="link-error">
                     <span><strong>{"⚠ Damaged link. "}</strong>{err.clone()}</span>
@@ -154,10 +204,8 @@ pub fn app() -> Html {
                 <ViewSwitch view={model.view} selected={model.selected} hosts={model.hosts.len()} on_action={on_action.clone()} />
                 <ExamplesMenu on_action={on_action.clone()} />
             </div>
-            if let (View::Topology, Some(_)) = (model.view, topo_result.as_ref()) {
-                <TopologyView names={names.clone()} topology={AttrValue::from(model.topology.clone())} topo={Shared(topo_result.clone())}
-                    topo_ref={topo_ref.clone()} flow={model.flow.clone()} result={shared.clone()} link={(*link).clone()}
-                    copy_status={model.copy_status.clone()} on_action={on_action.clone()} />
+            if let Some(topology) = topo_view {
+                {topology}
             } else if let (View::Compare { a, b }, Some(_)) = (model.view, compared.as_ref()) {
                 <CompareView names={names.clone()} {a} {b} text_a={AttrValue::from(model.hosts[a].text.clone())}
                     text_b={AttrValue::from(model.hosts[b].text.clone())} compared={Shared(compared.clone())} show_unchanged={model.show_unchanged}
@@ -173,6 +221,7 @@ pub fn app() -> Html {
                         <FlowForm flow={model.flow.clone()} result={shared.clone()} on_action={on_action.clone()} />
                         <KernelChecks result={shared.clone()} on_jump={jump.clone()} />
                         <Verdict result={shared.clone()} />
+                        { packet_view(&shared, &jump) }
                         <Fixes result={shared.clone()} on_action={on_action.clone()} />
                         <LinkBar link={(*link).clone()} copy_status={model.copy_status.clone()} on_action={on_action.clone()} />
                     </div>
@@ -186,9 +235,27 @@ pub fn app() -> Html {
             }
             <StatusLine result={shared.clone()} hosts={model.hosts.len()} link_len={link.len()} {pending}
                 compared={compared.as_ref().as_ref().map(|c| (c.cmp.flows.len(), c.millis))}
-                topology_millis={topo_result.as_ref().as_ref().map(|t| t.millis)} />
+                {topology_millis} />
         </main>
     }
+}
+
+/// The scenario with the Topology view selected, as a link for the full build.
+fn topology_link(model: &Model) -> String {
+    let mut p = model.permalink();
+    p.view = View::Topology.encode();
+    whyroute::permalink::encode(&p)
+}
+
+/// The packet through the firewall (the full build only).
+#[cfg(feature = "full")]
+fn packet_view(result: &Shared<HostResult>, jump: &Callback<usize>) -> Html {
+    html! { <crate::components::PacketView result={result.clone()} on_jump={jump.clone()} /> }
+}
+
+#[cfg(not(feature = "full"))]
+fn packet_view(_: &Shared<HostResult>, _: &Callback<usize>) -> Html {
+    Html::default()
 }
 
 /// A callback that dispatches the action `f` builds from the event.

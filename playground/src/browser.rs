@@ -56,6 +56,45 @@ mod web {
         });
     }
 
+    thread_local! {
+        /// The scenario as last rendered, as a permalink: what the full build starts from
+        /// when the page changed while it loaded.
+        static LATEST_LINK: std::cell::RefCell<yew::AttrValue> = std::cell::RefCell::default();
+    }
+    const HANDOVER: &str = "whyrouteHandover";
+
+    pub fn remember_link(link: &yew::AttrValue) {
+        LATEST_LINK.with(|l| l.borrow_mut().clone_from(link));
+    }
+
+    /// Hands the page over to the full build (IPv6, the firewall): boot.js's
+    /// `whyrouteLoadFull` fetches and compiles it, then calls `leave`, where this app leaves
+    /// the scenario (`link`, or the page as it is by then if it changed meanwhile) in a
+    /// global for the full build and removes itself. False when the page has no full build.
+    pub fn load_full_build(link: &str) -> bool {
+        use wasm_bindgen::closure::Closure;
+        let global = js_sys::global();
+        let Ok(load) = js_sys::Reflect::get(&global, &"whyrouteLoadFull".into()) else { return false };
+        let Some(load) = load.dyn_ref::<js_sys::Function>() else { return false };
+        let asked_on = LATEST_LINK.with(|l| l.borrow().clone());
+        let link = link.to_string();
+        let leave = Closure::once_into_js(move || {
+            let now = LATEST_LINK.with(|l| l.borrow().clone());
+            let scenario = if now == asked_on { link } else { now.to_string() };
+            let _ = js_sys::Reflect::set(&js_sys::global(), &HANDOVER.into(), &scenario.into());
+            crate::leave_page();
+        });
+        load.call1(&wasm_bindgen::JsValue::NULL, &leave).is_ok()
+    }
+
+    /// The scenario the first build handed over (once), else the URL fragment.
+    pub fn start_fragment() -> String {
+        let global = js_sys::global();
+        let handed = js_sys::Reflect::get(&global, &HANDOVER.into()).ok().and_then(|v| v.as_string());
+        let _ = js_sys::Reflect::delete_property(&global.into(), &HANDOVER.into());
+        handed.unwrap_or_else(fragment)
+    }
+
     /// Records when the first verdict was on screen (ms since navigation) on <html>, for tests.
     pub fn mark_first_render() {
         let t = crate::eval::now();
@@ -317,6 +356,16 @@ pub fn copy(_: String, done: impl FnOnce(bool) + 'static) {
 pub fn focus_id(_: &str) {}
 #[cfg(not(target_arch = "wasm32"))]
 pub fn mark_first_render() {}
+#[cfg(not(target_arch = "wasm32"))]
+pub fn remember_link(_: &yew::AttrValue) {}
+#[cfg(not(target_arch = "wasm32"))]
+pub fn start_fragment() -> String {
+    String::new()
+}
+#[cfg(not(target_arch = "wasm32"))]
+pub fn load_full_build(_: &str) -> bool {
+    false
+}
 #[cfg(not(target_arch = "wasm32"))]
 pub fn select_line(_: &NodeRef, _: usize) {}
 #[cfg(not(target_arch = "wasm32"))]

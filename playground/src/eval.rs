@@ -7,10 +7,18 @@ use whyroute::findings::{HostProblem, host_problems as host_problems_of};
 use whyroute::selfcheck::{KernelCheck, check};
 use whyroute::{Analysis, analyze};
 
+/// The addresses of the flows the page decides: IPv4 in the first build, both families in the
+/// full one (IPv6 and the firewall; loaded when a paste or flow needs it, see
+/// [`Evaluation::needs_full`]).
+#[cfg(feature = "full")]
+pub type Addr = std::net::IpAddr;
+#[cfg(not(feature = "full"))]
+pub type Addr = std::net::Ipv4Addr;
+
 pub struct Evaluation {
     pub analysis: Analysis,
     /// The decision explained, when the flow form holds a valid flow.
-    pub trace: Option<Trace>,
+    pub trace: Option<Trace<Addr>>,
     /// Why the flow form is not a valid flow.
     pub flow_error: Option<String>,
     /// The paste's own `ip route get` answers, compared with whyroute's.
@@ -21,25 +29,98 @@ pub struct Evaluation {
     /// Pointers about the paste as a whole: read elsewhere (Windows `route print`), or
     /// probably cut off.
     pub notices: Vec<String>,
+    /// The packet the flow describes, sent through the paste's iptables/nftables rules (what
+    /// `whyroute packet` answers), when the paste has any; otherwise why not.
+    #[cfg(feature = "full")]
+    pub packet: Option<Result<whyroute::decide::packet::PacketOutcome, String>>,
+    /// What in the paste or the flow only the full build reads (IPv6, a firewall); the first
+    /// build then hands the page over to it.
+    pub needs_full: Option<&'static str>,
 }
 
 pub fn evaluate(text: &str, flow: &FlowFields) -> Evaluation {
     let analysis = analyze(text);
-    let (trace, flow_error) = if flow.dst.trim().is_empty() {
-        (None, Some("Enter a destination address.".to_string()))
-    } else {
-        let args = flow.to_args();
-        let words: Vec<&str> = args.split_whitespace().collect();
-        match whyroute::decide::parse_flow_args(&words) {
-            Ok(f) => (Some(explain(&analysis.host, &f)), None),
-            Err(e) => (None, Some(format!("The flow is not valid: expected {e}."))),
-        }
-    };
-    let kernel_checks = check(&analysis.host, &analysis.route_gets);
+    let (trace, flow_error) = if flow.dst.trim().is_empty() { (None, Some("Enter a destination address.".to_string())) } else { decide(&analysis, flow) };
+    #[cfg_attr(not(feature = "full"), allow(unused_mut))]
+    let mut kernel_checks = check(&analysis.host, &analysis.route_gets);
+    #[cfg(feature = "full")]
+    kernel_checks.extend(whyroute::selfcheck::check6(&analysis.host, &analysis.route_gets6));
     let mut host_problems = Vec::new();
     host_problems_of(&analysis.host, &mut |p| host_problems.push(p));
     let notices = paste_notices(text, &analysis);
-    Evaluation { analysis, trace, flow_error, kernel_checks, host_problems, notices }
+    Evaluation {
+        #[cfg(feature = "full")]
+        packet: packet(&analysis, flow),
+        needs_full: needs_full(&analysis, flow),
+        analysis,
+        trace,
+        flow_error,
+        kernel_checks,
+        host_problems,
+        notices,
+    }
+}
+
+/// The form's flow decided and explained (`ip route get`, or `ip -6 route get` in the full
+/// build), or why the form does not hold a flow.
+fn decide(analysis: &Analysis, flow: &FlowFields) -> (Option<Trace<Addr>>, Option<String>) {
+    let args = flow.to_args();
+    let words: Vec<&str> = args.split_whitespace().collect();
+    #[cfg(feature = "full")]
+    if let (words, true) = whyroute::decide::split_family(&words) {
+        return match whyroute::decide::parse_flow_args6(words) {
+            Ok(f) => (Some(whyroute::explain::explain6(&analysis.host, &f).map_addr(std::net::IpAddr::V6)), None),
+            Err(e) => (None, Some(format!("The flow is not valid: expected {e}."))),
+        };
+    }
+    match whyroute::decide::parse_flow_args(&words) {
+        #[cfg(feature = "full")]
+        Ok(f) => (Some(explain(&analysis.host, &f).map_addr(std::net::IpAddr::V4)), None),
+        #[cfg(not(feature = "full"))]
+        Ok(f) => (Some(explain(&analysis.host, &f)), None),
+        Err(e) => (None, Some(format!("The flow is not valid: expected {e}."))),
+    }
+}
+
+/// The packet through the firewall, when the paste has one (iptables or nftables tables) and
+/// the form holds a flow.
+#[cfg(feature = "full")]
+fn packet(analysis: &Analysis, flow: &FlowFields) -> Option<Result<whyroute::decide::packet::PacketOutcome, String>> {
+    use whyroute::decide::packet::{Packet, PacketRefusal, send};
+    if analysis.host.firewall.tables.is_empty() || flow.dst.trim().is_empty() {
+        return None;
+    }
+    let args = flow.to_args();
+    let words: Vec<&str> = args.split_whitespace().collect();
+    if whyroute::decide::split_family(&words).1 {
+        return Some(Err("IPv6 packets and ip6tables are not modelled yet: the decision above is `ip -6 route get`'s, without the firewall.".into()));
+    }
+    // An invalid flow is said once, by the form.
+    let packet = Packet::from_words(&words).ok()?;
+    Some(send(&analysis.host, &packet).map_err(|PacketRefusal::Undecidable(why)| format!("Cannot decide from this paste: {why}.")))
+}
+
+/// What only the full build reads: an IPv6 flow, IPv6 lines, or firewall rules (which this
+/// build's parser sets aside).
+#[cfg(not(feature = "full"))]
+pub fn needs_full(analysis: &Analysis, flow: &FlowFields) -> Option<&'static str> {
+    if flow.dst.contains(':') || flow.from.contains(':') {
+        return Some("an IPv6 flow");
+    }
+    // IPv6 lines set aside, or `ip -6` blocks skipped whole.
+    if !analysis.host.ipv6_lines.is_empty() || analysis.blocks.iter().any(|b| b.skipped.as_deref().is_some_and(|w| w.starts_with("IPv6"))) {
+        return Some("the paste's IPv6 lines");
+    }
+    let firewall = |cmd: &str| {
+        let word = cmd.split_whitespace().find(|w| *w != "sudo").unwrap_or_default();
+        word.starts_with("iptables") || word.starts_with("ip6tables") || word == "nft"
+    };
+    analysis.blocks.iter().any(|b| b.command.as_deref().is_some_and(firewall)).then_some("the paste's firewall rules")
+}
+
+#[cfg(feature = "full")]
+pub fn needs_full(_: &Analysis, _: &FlowFields) -> Option<&'static str> {
+    None
 }
 
 /// What a first-time user needs to hear about the paste as a whole, before its line errors.
@@ -161,5 +242,75 @@ mod tests {
         assert!(evaluate("", &f).flow_error.unwrap().contains("192.168.10.300"));
         f.dst.clear();
         assert!(evaluate("", &f).flow_error.is_some());
+    }
+
+    /// What only the full build reads is noticed by the first one, which then hands over.
+    #[cfg(not(feature = "full"))]
+    #[test]
+    fn the_first_build_asks_for_the_full_one() {
+        let seed = Model::seed().current().text.clone();
+        assert_eq!(evaluate(&seed, &FlowFields::dns("192.168.10.10")).needs_full, None);
+        assert_eq!(evaluate(&seed, &FlowFields::dns("2001:db8::53")).needs_full, Some("an IPv6 flow"));
+        let dual = format!("{seed}\n$ ip -6 route\n2001:db8::/64 dev eth0 proto kernel metric 256 pref medium\n");
+        assert_eq!(evaluate(&dual, &FlowFields::dns("192.168.10.10")).needs_full, Some("the paste's IPv6 lines"));
+        let fw = format!("{seed}\n$ sudo nft list ruleset\ntable inet t {{\n}}\n");
+        assert_eq!(evaluate(&fw, &FlowFields::dns("192.168.10.10")).needs_full, Some("the paste's firewall rules"));
+    }
+}
+
+/// The full build's examples against what the kernel printed (or where its real packets left)
+/// when each fixture was recorded in a namespace.
+#[cfg(all(test, feature = "full"))]
+mod full_tests {
+    use super::*;
+    use crate::state::Example;
+
+    /// The kernel's answer for `args` in a recorded `*.flows.jsonl`.
+    fn kernel_said(flows: &str, args: &str) -> String {
+        for line in flows.lines() {
+            let v: serde_json::Value = serde_json::from_str(line).unwrap();
+            let a: Vec<&str> = v["args"].as_array().unwrap().iter().map(|w| w.as_str().unwrap()).collect();
+            if a.join(" ") == args {
+                let out = if v["rc"] == 0 { v["text"].as_str() } else { v["stderr"].as_str() };
+                return out.unwrap().lines().next().unwrap().trim_end().to_string();
+            }
+        }
+        panic!("no recorded flow `{args}`")
+    }
+
+    #[test]
+    fn the_ipv6_examples_decide_as_the_kernel_did() {
+        let cases = [
+            (Example::WgQuickDualStack, include_str!("../../tests/fixtures/real-world-v6/wg-quick-dualstack-full-tunnel.flows.jsonl"), "wg0"),
+            (Example::TailscaleExitV6, include_str!("../../tests/fixtures/real-world-v6/tailscale-openwrt-exit-node-v6.flows.jsonl"), ""),
+            (Example::K8sDualStack, include_str!("../../tests/fixtures/real-world-v6/calico-dualstack-slaac-gateway.flows.jsonl"), "eth0"),
+        ];
+        for (e, flows, dev) in cases {
+            let flow = e.flow();
+            let ev = evaluate(&e.transcript(), &flow);
+            let t = ev.trace.unwrap_or_else(|| panic!("{e:?}: {:?}", ev.flow_error));
+            assert!(t.flow.dst.is_ipv6(), "{e:?}");
+            assert_eq!(t.verdict.ip_route_get.trim_end(), kernel_said(flows, &flow.to_args()), "{e:?}\n{}", t.text);
+            assert_eq!(t.verdict.dev.as_deref().unwrap_or_default(), dev, "{e:?}");
+            assert!(ev.packet.is_none(), "no firewall in {e:?}");
+            let errors: Vec<_> = ev.analysis.diagnostics.iter().filter(|d| d.severity == whyroute::parse::Severity::Error).collect();
+            assert!(errors.is_empty(), "{e:?}: {errors:?}");
+        }
+    }
+
+    #[test]
+    fn the_nftables_example_sends_dns_into_the_tunnel_as_real_packets_did() {
+        let e = Example::WgQuickNft;
+        let ev = evaluate(&e.transcript(), &e.flow());
+        let o = ev.packet.expect("a firewall in the paste").expect("a packet answer");
+        // tests/fixtures/kernel-packets-wg: the real DNS packet left wg0 from 10.64.0.2.
+        assert_eq!((o.dev.as_deref(), o.src.map(|a| a.to_string())), (Some("wg0"), Some("10.64.0.2".into())), "{o:#?}");
+        // With WireGuard's mark, the packet to the endpoint leaves eth0 (as the real one did).
+        let wg = FlowFields { dst: "203.0.113.9".into(), proto: "udp".into(), dport: "51820".into(), mark: "0xca6c".into(), ..FlowFields::default() };
+        let o = evaluate(&e.transcript(), &wg).packet.unwrap().unwrap();
+        assert_eq!(o.dev.as_deref(), Some("eth0"), "{o:#?}");
+        // An IPv6 flow gets the route without the firewall, and says so.
+        let v6 = evaluate(&e.transcript(), &FlowFields::dns("2001:db8::53"));
+        assert!(v6.packet.unwrap().unwrap_err().contains("not modelled"));
     }
 }

@@ -25,11 +25,39 @@ pub enum Example {
     /// Voice over a second uplink: `dscp EF` and an RTP port range (a masked `dport`) select
     /// table 100 (kernel 6.13+/6.15+ rule selectors).
     DscpVoice,
+    /// wg-quick with `AllowedIPs = 0.0.0.0/0, ::/0` (its `ip -6 rule`s): IPv6 into wg0 unless
+    /// marked 0xca6c. Rebuilt from firewalld issue 1203 in a namespace.
+    WgQuickDualStack,
+    /// A Tailscale exit node on OpenWrt whose IPv6 defaults are source-specific: a tailnet
+    /// source has none. Rebuilt from tailscale issue 6677.
+    TailscaleExitV6,
+    /// A dual-stack Kubernetes node (Calico BGP): pod blocks `proto bird` via the other nodes'
+    /// SLAAC addresses. Rebuilt from calico issue 10321.
+    K8sDualStack,
+    /// wg-quick on an nftables host (its `wg-quick-wg0` table): DNS to the tunnel's resolver,
+    /// and the WireGuard packet itself, with real packets sent in a namespace.
+    WgQuickNft,
 }
 
 impl Example {
-    pub const ALL: [Example; 7] =
-        [Example::SharedDns, Example::SeparateDns, Example::WgQuick, Example::Tailscale, Example::Ec2TwoEnis, Example::SplitVpn, Example::DscpVoice];
+    pub const ALL: [Example; 11] = [
+        Example::SharedDns,
+        Example::SeparateDns,
+        Example::WgQuick,
+        Example::Tailscale,
+        Example::Ec2TwoEnis,
+        Example::SplitVpn,
+        Example::DscpVoice,
+        Example::WgQuickDualStack,
+        Example::TailscaleExitV6,
+        Example::K8sDualStack,
+        Example::WgQuickNft,
+    ];
+    /// Whether the example needs the full build (IPv6, the firewall): its paste is only in that
+    /// build, and the first build hands the page over to it (`#example:ID`).
+    pub fn full_only(self) -> bool {
+        matches!(self, Example::WgQuickDualStack | Example::TailscaleExitV6 | Example::K8sDualStack | Example::WgQuickNft)
+    }
     pub fn title(self) -> &'static str {
         match self {
             Example::SharedDns => "Tanzu supervisor VM, shared DNS (install stuck)",
@@ -39,6 +67,10 @@ impl Example {
             Example::Ec2TwoEnis => "EC2 instance with two ENIs",
             Example::SplitVpn => "Split-tunnel VPN (OpenVPN tun0)",
             Example::DscpVoice => "Voice (DSCP EF) over a second uplink",
+            Example::WgQuickDualStack => "WireGuard dual-stack full tunnel (IPv6)",
+            Example::TailscaleExitV6 => "Tailscale exit node on OpenWrt (IPv6)",
+            Example::K8sDualStack => "Dual-stack Kubernetes node, Calico (IPv6)",
+            Example::WgQuickNft => "WireGuard on nftables (firewall marks)",
         }
     }
     /// A short id, for test selectors and the menu's values.
@@ -51,6 +83,10 @@ impl Example {
             Example::Ec2TwoEnis => "ec2",
             Example::SplitVpn => "split-vpn",
             Example::DscpVoice => "dscp",
+            Example::WgQuickDualStack => "wg-quick-v6",
+            Example::TailscaleExitV6 => "tailscale-exit-v6",
+            Example::K8sDualStack => "k8s-dual-stack",
+            Example::WgQuickNft => "wg-quick-nft",
         }
     }
     pub fn transcript(self) -> String {
@@ -62,6 +98,17 @@ impl Example {
             Example::Ec2TwoEnis => seed::EC2_TWO_ENIS.to_string(),
             Example::SplitVpn => seed::SPLIT_VPN.to_string(),
             Example::DscpVoice => seed::DSCP_VOICE.to_string(),
+            #[cfg(feature = "full")]
+            Example::WgQuickDualStack => include_str!("../../tests/fixtures/real-world-v6/wg-quick-dualstack-full-tunnel.txt").to_string(),
+            #[cfg(feature = "full")]
+            Example::TailscaleExitV6 => include_str!("../../tests/fixtures/real-world-v6/tailscale-openwrt-exit-node-v6.txt").to_string(),
+            #[cfg(feature = "full")]
+            Example::K8sDualStack => include_str!("../../tests/fixtures/real-world-v6/calico-dualstack-slaac-gateway.txt").to_string(),
+            #[cfg(feature = "full")]
+            Example::WgQuickNft => include_str!("../../tests/fixtures/kernel-packets-wg/wg-quick-nft.txt").to_string(),
+            // Not in the first build, which loads the full one instead of showing them.
+            #[cfg(not(feature = "full"))]
+            Example::WgQuickDualStack | Example::TailscaleExitV6 | Example::K8sDualStack | Example::WgQuickNft => String::new(),
         }
     }
     /// The hosts the example loads: the seed comes as both deployments, side by side.
@@ -76,6 +123,10 @@ impl Example {
             Example::Ec2TwoEnis => vec![HostPaste { name: "ec2 instance".into(), text: self.transcript() }],
             Example::SplitVpn => vec![HostPaste { name: "laptop (VPN)".into(), text: self.transcript() }],
             Example::DscpVoice => vec![HostPaste { name: "branch router".into(), text: self.transcript() }],
+            Example::WgQuickDualStack => vec![HostPaste { name: "laptop (wg-quick, dual stack)".into(), text: self.transcript() }],
+            Example::TailscaleExitV6 => vec![HostPaste { name: "openwrt exit node".into(), text: self.transcript() }],
+            Example::K8sDualStack => vec![HostPaste { name: "k8s node".into(), text: self.transcript() }],
+            Example::WgQuickNft => vec![HostPaste { name: "laptop (wg-quick, nftables)".into(), text: self.transcript() }],
         }
     }
     /// The tab shown first.
@@ -97,9 +148,20 @@ impl Example {
             // A packet marked EF (tos 0xb8): rule 100 → table 100 → wwan0. Clear the TOS and it
             // takes the LAN default, unless it is UDP to 16384–32767 (rule 101).
             Example::DscpVoice => FlowFields { dst: "203.0.113.10".into(), tos: "0xb8".into(), ..FlowFields::default() },
+            // The WireGuard server over IPv6: into wg0 (table 51820); with mark 0xca6c, the
+            // tunnel's own packets, out of the uplink.
+            Example::WgQuickDualStack => FlowFields { dst: "2001:db8:ffff::51".into(), ..FlowFields::default() },
+            // The issue's packet, from a tailnet address: no default covers that source.
+            Example::TailscaleExitV6 => {
+                FlowFields { dst: "2001:db8:4860::8844".into(), from: "fd7a:115c:a1e0:ab12:4843:cd96:625b:215f".into(), ..FlowFields::default() }
+            }
+            // A pod on another node: its /122 block `proto bird` via that node's SLAAC address.
+            Example::K8sDualStack => FlowFields { dst: "fd10:100:64:275:1e0c:b9d4:2239:f601".into(), ..FlowFields::default() },
+            // DNS to the tunnel's resolver: the packet leaves wg0 (set the mark to 0xca6c and
+            // the endpoint 203.0.113.9 to see WireGuard's own packet leave eth0).
+            Example::WgQuickNft => FlowFields::dns("10.64.0.1"),
         }
     }
-    #[cfg(test)]
     pub fn from_id(id: &str) -> Option<Example> {
         Example::ALL.into_iter().find(|e| e.id() == id)
     }

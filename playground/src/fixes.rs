@@ -7,8 +7,18 @@ use whyroute::fixes::HostFix;
 /// The fixes worth offering for the evaluated flow on the paste `text` of host `name`.
 pub fn host_fixes(text: &str, name: &str, e: &Evaluation) -> Vec<HostFix> {
     match &e.trace {
+        #[cfg(not(feature = "full"))]
         Some(t) => whyroute::fixes::host_fixes(text, name, &e.analysis.host, t),
-        None => Vec::new(),
+        // The engine's fixes are IPv4 edits: an IPv6 flow gets none.
+        #[cfg(feature = "full")]
+        Some(t) if t.flow.dst.is_ipv4() => {
+            let v4 = |a: std::net::IpAddr| match a {
+                std::net::IpAddr::V4(a) => a,
+                std::net::IpAddr::V6(_) => std::net::Ipv4Addr::UNSPECIFIED,
+            };
+            whyroute::fixes::host_fixes(text, name, &e.analysis.host, &t.clone().map_addr(v4))
+        }
+        _ => Vec::new(),
     }
 }
 

@@ -13,7 +13,10 @@ mod flow;
 mod picture;
 mod seed;
 mod state;
+// The Topology view is in the full build only: the first build hands the page over to it.
+#[cfg(feature = "full")]
 mod topo;
+#[cfg(feature = "full")]
 mod topo_picture;
 
 /// Talc instead of the standard library's dlmalloc: fewer bytes in the wasm (docs/size.md).
@@ -23,12 +26,28 @@ mod topo_picture;
 static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
 #[cfg(target_arch = "wasm32")]
+thread_local! {
+    /// The running app, kept so that the first build can hand the page over to the full one
+    /// ([`browser::load_full_build`]).
+    static APP: std::cell::RefCell<Option<yew::AppHandle<app::App>>> = const { std::cell::RefCell::new(None) };
+}
+
+#[cfg(target_arch = "wasm32")]
 fn main() {
     // index.html shows "Loading…" until the app takes over the page.
     if let Some(el) = gloo::utils::document().get_element_by_id("loading") {
         el.remove();
     }
-    yew::Renderer::<app::App>::new().render();
+    let handle = yew::Renderer::<app::App>::new().render();
+    APP.with(|a| *a.borrow_mut() = Some(handle));
+}
+
+/// Removes the running app from the page (the full build is about to start in its place).
+#[cfg(target_arch = "wasm32")]
+pub fn leave_page() {
+    if let Some(handle) = APP.with(|a| a.borrow_mut().take()) {
+        handle.destroy();
+    }
 }
 
 /// The playground runs only in the browser (`make playground`); on the host the binary is a stub

@@ -3,6 +3,7 @@
 //! (▶ ✓ ✗ ·), so colour is never the only signal.
 
 use whyroute::Analysis;
+use crate::eval::Addr;
 use whyroute::explain::Trace;
 use yew::prelude::*;
 
@@ -25,12 +26,35 @@ pub fn clip(s: &str, n: usize) -> String {
     if s.chars().count() <= n { s } else { s.chars().take(n - 1).collect::<String>() + "…" }
 }
 
+/// The family of the decided flow, in words.
+fn family(t: &Trace<Addr>) -> &'static str {
+    #[cfg(feature = "full")]
+    if t.flow.dst.is_ipv6() {
+        return "IPv6";
+    }
+    let _ = t;
+    "IPv4"
+}
+
+/// The addresses of link `dev` in the flow's family, as `ip addr` prints them (IPv6: global
+/// ones first, as the source choice prefers them).
+fn link_addresses(analysis: &Analysis, t: &Trace<Addr>, dev: &str) -> Vec<String> {
+    #[cfg(feature = "full")]
+    if t.flow.dst.is_ipv6() {
+        let mut a: Vec<_> = analysis.host.inet6.addresses.iter().filter(|a| a.dev == dev).collect();
+        a.sort_by_key(|a| a.scope != whyroute::model::Scope::UNIVERSE);
+        return a.iter().map(|a| format!("{}/{}", a.local, a.prefix_len)).collect();
+    }
+    let _ = t;
+    analysis.host.addresses_of(dev).map(|a| format!("{}/{}", a.local, a.prefix_len)).collect()
+}
+
 fn curve(x1: i32, y1: i32, x2: i32, y2: i32) -> String {
     let mx = (x1 + x2) / 2;
     format!("M{x1},{y1} C{mx},{y1} {mx},{y2} {x2},{y2}")
 }
 
-pub fn picture(analysis: &Analysis, t: &Trace, host_name: &str) -> Html {
+pub fn picture(analysis: &Analysis, t: &Trace<Addr>, host_name: &str) -> Html {
     let host = &analysis.host;
     let v = &t.verdict;
     let rules = &t.rules;
@@ -82,14 +106,14 @@ pub fn picture(analysis: &Analysis, t: &Trace, host_name: &str) -> Html {
 
     let nic_rows = links.iter().enumerate().map(|(i, l)| {
         let y = nic_y(i);
-        let addrs: Vec<String> = host.addresses_of(&l.name).map(|a| format!("{}/{}", a.local, a.prefix_len)).collect();
+        let addrs = link_addresses(analysis, t, &l.name);
         let chosen = Some(i) == chosen_nic;
         let state = if !l.up { " (down)" } else if !l.lower_up { " (no carrier)" } else { "" };
         html! {
             <g class={classes!("nic", chosen.then_some("chosen"), (Some(i) == main_nic).then_some("ghost-nic"))}>
                 <rect x={NIC_X.to_string()} y={(y - 17).to_string()} width={NIC_W.to_string()} height="40" rx="6" />
                 <text x={(NIC_X + 10).to_string()} y={y.to_string()} class="nic-name">{format!("{}{}{state}", if chosen { "▶ " } else { "" }, l.name)}</text>
-                <text x={(NIC_X + 10).to_string()} y={(y + 16).to_string()} class="mono small">{clip(&addrs.first().cloned().unwrap_or_else(|| "no IPv4 address".into()), 22)}</text>
+                <text x={(NIC_X + 10).to_string()} y={(y + 16).to_string()} class="mono small">{clip(&addrs.first().cloned().unwrap_or_else(|| format!("no {} address", family(t))), 22)}</text>
             </g>
         }
     });

@@ -72,6 +72,11 @@ const EXAMPLES = [
   ['ec2', /8\.8\.8\.8 leaves eth1 via 172\.31\.32\.1 \(table 10001\)/],
   ['split-vpn', /10\.20\.30\.40 leaves tun0 via 10\.8\.0\.1 \(table main\) from 10\.8\.0\.6/],
   ['dscp', /203\.0\.113\.10 leaves wwan0 via 100\.71\.2\.17 \(table 100\) from 100\.71\.2\.18/],
+  // The IPv6 and firewall examples (the page hands over to its full build for them).
+  ['wg-quick-v6', /2001:db8:ffff::51 leaves wg0 directly \(on-link\) \(table 51820\) from fd9d:767f:77ec::2/],
+  ['tailscale-exit-v6', /Network is unreachable|network unreachable/i],
+  ['k8s-dual-stack', /fd10:100:64:275:1e0c:b9d4:2239:f601 leaves eth0 via fd30:135:3501:20:250:56ff:fe94:6e72/],
+  ['wg-quick-nft', /10\.64\.0\.1 leaves wg0/],
 ];
 
 test('examples menu: each example loads and shows its verdict (keyboard: Enter on the button)', async () => {

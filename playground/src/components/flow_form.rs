@@ -12,6 +12,15 @@ pub struct FlowFormProps {
     pub on_action: Callback<Action>,
 }
 
+/// The first build decides IPv4 flows; it hands an IPv6 one to the full build.
+const DST_HINT: &str = if cfg!(feature = "full") {
+    "the destination IPv4 or IPv6 address (required)"
+} else {
+    "the destination address (required; IPv6 loads the IPv6 support)"
+};
+/// With a firewall in the paste, the form's mark is the socket's (SO_MARK); rules may change it.
+const MARK_HINT: &str = "the packet mark (the socket's SO_MARK), decimal or 0x…";
+
 #[function_component(FlowForm)]
 pub fn flow_form(props: &FlowFormProps) -> Html {
     let f = &props.flow;
@@ -31,11 +40,15 @@ pub fn flow_form(props: &FlowFormProps) -> Html {
     let onproto = props.on_action.reform(|e: Event| Action::SetField(Field::Proto, e.target_unchecked_into::<web_sys::HtmlSelectElement>().value()));
     let protos = [("", "default (ip route get)"), ("udp", "UDP"), ("tcp", "TCP"), ("icmp", "ICMP")];
     let custom_proto = !protos.iter().any(|(v, _)| *v == f.proto);
-    let ns = &eval.analysis.host.nameservers;
+    let host = &eval.analysis.host;
+    #[cfg_attr(not(feature = "full"), allow(unused_mut))]
+    let mut ns: Vec<(String, &Option<String>)> = host.nameservers.iter().map(|n| (n.addr.to_string(), &n.link)).collect();
+    #[cfg(feature = "full")]
+    ns.extend(host.inet6.nameservers.iter().map(|n| (n.addr.to_string(), &n.link)));
     let mut seen = std::collections::BTreeSet::new();
-    let dns_buttons = ns.iter().filter(|n| seen.insert(n.addr)).map(|n| {
-        let addr = n.addr.to_string();
-        let label = match &n.link {
+    let dns_buttons = ns.iter().filter(|n| seen.insert(n.0.clone())).map(|(addr, link)| {
+        let addr = addr.clone();
+        let label = match link {
             Some(l) => format!("DNS to {addr} ({l}'s)"),
             None => format!("DNS to {addr}"),
         };
@@ -47,7 +60,7 @@ pub fn flow_form(props: &FlowFormProps) -> Html {
             <h2 id="flow-h">{"Flow"}</h2>
             <p class="cmd"><code>{format!("ip route get {}", f.to_args())}</code></p>
             <div class="fields">
-                { input(Field::Dst, "f-dst", "Destination", "192.168.10.10", "the destination IPv4 address (required)") }
+                { input(Field::Dst, "f-dst", "Destination", "192.168.10.10", DST_HINT) }
                 { input(Field::From, "f-from", "From (source)", "any", "a source address of this host, as `ip route get … from`") }
                 <div class="field">
                     <label for="f-proto">{"Protocol"}</label>
@@ -60,7 +73,7 @@ pub fn flow_form(props: &FlowFormProps) -> Html {
                 </div>
                 { input(Field::Sport, "f-sport", "Source port", "0", "matched by `sport` rules") }
                 { input(Field::Dport, "f-dport", "Destination port", "0", "matched by `dport` rules") }
-                { input(Field::Mark, "f-mark", "Mark (fwmark)", "0", "the packet mark, decimal or 0x…") }
+                { input(Field::Mark, "f-mark", "Mark (fwmark)", "0", MARK_HINT) }
                 { input(Field::Tos, "f-tos", "TOS", "0", "the TOS (DS field) byte, decimal or 0x…, matched by `tos` rules and routes") }
                 { input(Field::Uid, "f-uid", "UID", "0", "the sending user's uid, matched by `uidrange` rules") }
                 { input(Field::Oif, "f-oif", "Output interface", "none", "bind to an interface, as `ping -I eth1` or SO_BINDTODEVICE") }

@@ -10,9 +10,12 @@ mod flow_form;
 mod host_panel;
 mod kernel_checks;
 mod link_bar;
+#[cfg(feature = "full")]
+mod packet_view;
 mod picture_view;
 mod shared;
 mod status_line;
+#[cfg(feature = "full")]
 mod topology;
 mod trace_view;
 mod verdict;
@@ -27,9 +30,12 @@ pub use flow_form::FlowForm;
 pub use host_panel::{BIG_PASTE, HostPanel};
 pub use kernel_checks::KernelChecks;
 pub use link_bar::{LINK_TOO_LONG, LinkBar};
+#[cfg(feature = "full")]
+pub use packet_view::PacketView;
 pub use picture_view::PictureView;
 pub use shared::Shared;
 pub use status_line::StatusLine;
+#[cfg(feature = "full")]
 pub use topology::TopologyView;
 pub use trace_view::TraceView;
 pub use verdict::Verdict;

@@ -1,0 +1,128 @@
+// Issues 17 and 18 in the playground: the page loads its IPv4 build first (the 400 KB budget)
+// and hands over to the full build (IPv6, iptables/nftables) when a paste, a flow or an example
+// needs it. Expected answers are the kernel's, read from the fixtures recorded in namespaces.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { launch, openPage, waitForApp, foreignRequests, BASE, OUT } from './browser.mjs';
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+const FIX = new URL('../fixtures/', import.meta.url);
+const fixture = (p) => readFileSync(new URL(p, FIX), 'utf8');
+/** The kernel's first output line for `args`, from a recorded `*.flows.jsonl`. */
+function kernelSaid(flows, args) {
+  for (const line of fixture(flows).trim().split('\n')) {
+    const r = JSON.parse(line);
+    if (r.args.join(' ') === args) return (r.rc === 0 ? r.text : r.stderr).split('\n')[0].trimEnd();
+  }
+  throw new Error(`no recorded flow ${args} in ${flows}`);
+}
+// The page says which build runs (main.app[data-build]); the full one is fetched on demand.
+const loadedFull = (requests) => requests.some((u) => u.includes('whyroute_playground_full_bg.wasm'));
+const waitText = (page, sel, re) => page.waitForFunction(
+  ([s, src]) => new RegExp(src).test(document.querySelector(s)?.textContent ?? ''), [sel, re.source], { timeout: 20000 });
+
+test('the seed needs only the first build: the full one is not fetched', async () => {
+  const { page, requests, errors } = await openPage(browser.context);
+  await waitForApp(page);
+  await waitText(page, '#verdict .summary', /leaves eth1/);
+  assert.equal(await page.locator('main.app').getAttribute('data-build'), 'first');
+  assert.ok(!loadedFull(requests), requests.join('\n'));
+  assert.deepEqual(errors, []);
+});
+
+test('an IPv6 example loads the full build and answers as `ip -6 route get` did; mark and permalink too', async () => {
+  const { page, requests, errors } = await openPage(browser.context);
+  await waitForApp(page);
+  await page.locator('button[data-example="wg-quick-v6"]').click();
+  await waitText(page, '#verdict .summary', /2001:db8:ffff::51 leaves wg0/);
+  assert.ok(loadedFull(requests));
+  const flows = 'real-world-v6/wg-quick-dualstack-full-tunnel.flows.jsonl';
+  assert.equal((await page.locator('#verdict .routeget').innerText()).trimEnd(), kernelSaid(flows, '2001:db8:ffff::51'));
+  // WireGuard's own packets carry its fwmark: they take the uplink, as the kernel said.
+  await page.locator('#f-mark').fill('0xca6c');
+  await waitText(page, '#verdict .summary', /leaves wlp0s20f3/);
+  assert.equal((await page.locator('#verdict .routeget').innerText()).trimEnd(), kernelSaid(flows, '2001:db8:ffff::51 mark 0xca6c'));
+  assert.match(await page.locator('.trace').innerText(), /32765: not from all fwmark 0xca6c lookup 51820/);
+  // The picture shows the IPv6 addresses of the links.
+  assert.match(await page.locator('svg').first().textContent(), /2001:db8:1203::50\/64/);
+  await page.screenshot({ path: join(OUT, 'playground-ipv6.png'), fullPage: true });
+  // The link opens the same IPv6 scenario in a fresh page (first build, then the full one).
+  await page.waitForFunction(() => location.hash.startsWith('#v1:'));
+  const p2 = await openPage(browser.context, page.url());
+  await waitText(p2.page, '#verdict .summary', /2001:db8:ffff::51 leaves wlp0s20f3/);
+  assert.equal(await p2.page.locator('#f-mark').inputValue(), '0xca6c');
+  assert.deepEqual([...errors, ...p2.errors], []);
+  assert.deepEqual(foreignRequests([...requests, ...p2.requests]), []);
+});
+
+test('typing an IPv6 destination hands over without losing the paste or the form', async () => {
+  const { page, requests, errors } = await openPage(browser.context);
+  await waitForApp(page);
+  const text = fixture('real-world-v6/calico-dualstack-slaac-gateway.txt');
+  await page.locator('#transcript').fill(text);
+  await page.waitForSelector('main.app[data-build="full"]');
+  await page.locator('#f-dst').fill('fd10:100:64:275:1e0c:b9d4:2239:f601');
+  await waitText(page, '#verdict .summary', /leaves eth0/);
+  assert.ok(loadedFull(requests));
+  assert.equal(await page.locator('#transcript').inputValue(), text);
+  const flows = 'real-world-v6/calico-dualstack-slaac-gateway.flows.jsonl';
+  assert.equal((await page.locator('#verdict .routeget').innerText()).trimEnd(), kernelSaid(flows, 'fd10:100:64:275:1e0c:b9d4:2239:f601'));
+  assert.deepEqual(errors, []);
+});
+
+test('a paste with nftables rules: the packet through the firewall, step by step, as real packets went', async () => {
+  const { page, requests, errors } = await openPage(browser.context);
+  await waitForApp(page);
+  await page.locator('button[data-example="wg-quick-nft"]').click();
+  await waitText(page, '#packet .summary', /leaves wg0/);
+  // tests/fixtures/kernel-packets-wg: where the real packets left.
+  const sent = fixture('kernel-packets-wg/wg-quick-nft.packets.jsonl').trim().split('\n').map((l) => JSON.parse(l));
+  const dns = sent.find((r) => r.flow.tag === 'wr-dns').packets[0];
+  assert.match(await page.locator('#packet .summary').innerText(), new RegExp(`leaves ${dns.dev} as ${dns.src.replaceAll('.', '\\.')}`));
+  // Every chain the packet crossed is a step, the ones no rule of which acted too.
+  const steps = await page.locator('#packet .fw-step').allInnerTexts();
+  assert.match(steps[0], /route[\s\S]*leaves wg0/, steps.join('\n'));
+  assert.match(steps.at(-1), /POSTROUTING · ip wg-quick-wg0\/postmangle[\s\S]*policy accepts/, steps.join('\n'));
+  await page.screenshot({ path: join(OUT, 'playground-packet.png'), fullPage: true });
+  // WireGuard's own packet to its endpoint, with the socket's mark: out of the uplink.
+  const wg = sent.find((r) => r.flow.tag === 'wr-endpoint');
+  await page.locator('#f-dst').fill(wg.flow.dst);
+  await page.locator('#f-dport').fill(String(wg.flow.dport));
+  await page.locator('#f-mark').fill('0xca6c');
+  await waitText(page, '#packet .summary', new RegExp(`leaves ${wg.packets[0].dev}`));
+  // The rule that saved the mark in the connection; its line link selects it in the paste.
+  await page.locator('#packet .line-link').first().click();
+  const sel = await page.evaluate(() => { const t = document.querySelector('#transcript'); return t.value.slice(t.selectionStart, t.selectionEnd); });
+  assert.match(sel, /meta mark 0x0000ca6c ct mark set meta mark/);
+  assert.ok(loadedFull(requests));
+  assert.deepEqual(errors, []);
+  assert.deepEqual(foreignRequests(requests), []);
+});
+
+test('the full build at phone width and in the dark theme', async () => {
+  const dark = await launch({ colorScheme: 'dark' });
+  try {
+    const page = await dark.context.newPage();
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(new URL('#example:wg-quick-nft', BASE).href);
+    await waitText(page, '#packet .summary', /leaves wg0/);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.ok(overflow <= 1, `no sideways scroll at phone width: ${overflow}px`);
+    await page.screenshot({ path: join(OUT, 'playground-packet-phone-dark.png'), fullPage: true });
+    // An IPv6 example named in the link: the first build hands that example over, not its own
+    // (empty) placeholder for it.
+    const p2 = await dark.context.newPage();
+    await p2.setViewportSize({ width: 390, height: 844 });
+    await p2.goto(new URL('#example:wg-quick-v6', BASE).href);
+    await waitText(p2, '#verdict .summary', /2001:db8:ffff::51 leaves wg0/);
+    assert.match(await p2.locator('#transcript').inputValue(), /ip -6 rule show/);
+    await p2.screenshot({ path: join(OUT, 'playground-ipv6-phone-dark.png') });
+  } finally {
+    await dark.close();
+  }
+});
