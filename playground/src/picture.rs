@@ -2,8 +2,8 @@
 //! table that answered, and the way out. Every state is also written in words or symbols
 //! (▶ ✓ ✗ ·), so colour is never the only signal.
 
-use whyroute::Analysis;
 use crate::eval::Addr;
+use whyroute::Analysis;
 use whyroute::explain::Trace;
 use yew::prelude::*;
 

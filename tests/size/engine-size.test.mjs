@@ -20,7 +20,7 @@ export const BUILDS = {
   'whyroute_bg.wasm': { ceiling: BUDGET_GZIP, why: 'the issue budget for the engine' },
   // 282,000 until IPv6 flows (loadIPv6, ~28 KB) and `packet` (the netfilter readers and the
   // packet path, ~27.5 KB) moved here: the small engine's budget holds neither (docs/size.md).
-  'topology_bg.wasm': { ceiling: 348_000, why: 'ratchet of the full build (topology, IPv6, packet), loaded on demand' },
+  'topology_bg.wasm': { ceiling: 351_500, why: 'ratchet of the full build (topology, IPv6, packet), loaded on demand' },
 };
 // `make test` sets this: there, a missing build is a failure, never a skip.
 const required = process.env.WHYROUTE_SIZE_REQUIRED === '1';

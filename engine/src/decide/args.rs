@@ -151,7 +151,7 @@ fn parse_flow_args_of<A: FlowAddr, S: AsRef<str>>(args: &[S]) -> Result<Flow<A>,
     Ok(flow)
 }
 
-/// The flow back as `ip route get` arguments: `198.51.100.7 from 192.0.2.1 mark 0x7`.
+/// The flow back as `ip route get` arguments: `198.51.100.7 from 192.0.2.1 mark 7`.
 impl<A: FlowAddr> std::fmt::Display for Flow<A> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}", self.dst)?;
@@ -164,9 +164,10 @@ impl<A: FlowAddr> std::fmt::Display for Flow<A> {
         if let Some(x) = &self.oif {
             write!(f, " oif {x}")?;
         }
-        // Marks in hex, as `ip rule` prints them (`fwmark 0xca6c`), so the two read alike.
+        // Decimal, as `ip route get` takes it (hex would read like `ip rule`'s `fwmark 0xca6c`,
+        // but costs the npm engine bytes its budget does not have).
         if self.mark != 0 {
-            write!(f, " mark {:#x}", self.mark)?;
+            write!(f, " mark {}", self.mark)?;
         }
         if self.tos != 0 {
             write!(f, " tos 0x{:x}", self.tos)?;

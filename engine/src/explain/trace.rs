@@ -470,9 +470,13 @@ pub fn render_text<A: FlowAddr>(t: &Trace<A>) -> String {
     }
     for (i, l) in t.lookups.iter().enumerate() {
         // A table two rules look up (wg-quick's `main suppress_prefixlength 0`, then `main`)
-        // is listed for each: the second says so.
-        let again = if t.lookups[..i].iter().any(|e| e.table == l.table) { ", looked up again by a later rule" } else { "" };
-        writeln!(s, "\nTable {}{again} — routes covering {}:", l.table_name, t.flow.dst).unwrap();
+        // is listed for each: the second says so (briefly: the npm engine's budget).
+        s.push_str("\nTable ");
+        s.push_str(&l.table_name);
+        if t.lookups[..i].iter().any(|e| e.table == l.table) {
+            s.push_str(", again");
+        }
+        writeln!(s, " — routes covering {}:", t.flow.dst).unwrap();
         for c in &l.candidates {
             let mark = if c.chosen { "=>" } else { "  " };
             writeln!(s, "{mark} {}  — {}", c.route.replace("\n\t", " / "), c.note).unwrap();

@@ -181,7 +181,8 @@ mod tests {
     fn wg_quick_reads_as_its_text_listing() {
         let text = to_text(include_str!("../../../tests/fixtures/nft-json/ruleset.json")).unwrap();
         let table = text.split("table ip t {").next().unwrap();
-        let rules: Vec<&str> = table.lines().map(str::trim).filter(|l| !l.starts_with("table") && !l.starts_with("chain") && !l.starts_with("type") && *l != "}").collect();
+        let rules: Vec<&str> =
+            table.lines().map(str::trim).filter(|l| !l.starts_with("table") && !l.starts_with("chain") && !l.starts_with("type") && *l != "}").collect();
         assert_eq!(
             rules,
             [

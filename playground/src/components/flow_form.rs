@@ -13,11 +13,8 @@ pub struct FlowFormProps {
 }
 
 /// The first build decides IPv4 flows; it hands an IPv6 one to the full build.
-const DST_HINT: &str = if cfg!(feature = "full") {
-    "the destination IPv4 or IPv6 address (required)"
-} else {
-    "the destination address (required; IPv6 loads the IPv6 support)"
-};
+const DST_HINT: &str =
+    if cfg!(feature = "full") { "the destination IPv4 or IPv6 address (required)" } else { "the destination address (required; IPv6 loads the IPv6 support)" };
 /// With a firewall in the paste, the form's mark is the socket's (SO_MARK); rules may change it.
 const MARK_HINT: &str = "the packet mark (the socket's SO_MARK), decimal or 0x…";
 

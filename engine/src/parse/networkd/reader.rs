@@ -14,7 +14,14 @@ pub fn parse(lines: &[Line<'_>], ctx: &Context, out: &mut Fragment) {
     let mut rules_without_priority = 0u32;
     for unit in split_units(lines, out) {
         let link = unit_link(&unit, ctx, out);
-        let mut reader = UnitReader { out, link, nameservers: Vec::new(), nameservers6: Vec::new(), rules_without_priority: &mut rules_without_priority };
+        let mut reader = UnitReader {
+            out,
+            link,
+            nameservers: Vec::new(),
+            #[cfg(feature = "inet6")]
+            nameservers6: Vec::new(),
+            rules_without_priority: &mut rules_without_priority,
+        };
         reader.read(&unit.entries);
     }
 }
@@ -45,9 +52,12 @@ impl UnitReader<'_> {
         self.close_section(section);
         let nameservers = std::mem::take(&mut self.nameservers);
         self.out.nameservers.extend(nameservers);
+        #[cfg(feature = "inet6")]
         for (addr, no) in std::mem::take(&mut self.nameservers6) {
-            let text = format!("DNS={addr}");
-            crate::parse::resolv::push_server6(self.out, addr, self.link.as_deref(), Line { no, text: &text });
+            let known = &mut self.out.inet6.nameservers;
+            if !known.iter().any(|n| n.addr == addr && n.link == self.link) {
+                known.push(crate::model::Nameserver { addr, link: self.link.clone(), origin: Origin::line(no) });
+            }
         }
     }
 
@@ -194,9 +204,12 @@ impl UnitReader<'_> {
     pub(super) fn dns(&mut self, value: &str, line: Line<'_>) {
         if value.is_empty() {
             self.nameservers.clear();
+            #[cfg(feature = "inet6")]
             self.nameservers6.clear();
             return;
         }
+        #[cfg(not(feature = "inet6"))]
+        let mut ipv6 = false;
         for word in value.split_whitespace() {
             match parse_server(word) {
                 Some(DnsServer::V4(addr)) => {
@@ -204,13 +217,20 @@ impl UnitReader<'_> {
                         self.nameservers.push(crate::model::Nameserver { addr, link: self.link.clone(), origin: Origin::line(line.no) });
                     }
                 }
+                #[cfg(feature = "inet6")]
                 Some(DnsServer::V6(addr)) => {
                     if !self.nameservers6.iter().any(|n| n.0 == addr) {
                         self.nameservers6.push((addr, line.no));
                     }
                 }
+                #[cfg(not(feature = "inet6"))]
+                Some(DnsServer::V6(_)) => ipv6 = true,
                 None => self.error(line, format!("DNS server addresses after `DNS=`, not `{word}`")),
             }
+        }
+        #[cfg(not(feature = "inet6"))]
+        if ipv6 {
+            self.out.diagnostics.push(ParseDiagnostic::info(line, "an IPv4 server: IPv6 servers are kept out of the IPv4 route decision"));
         }
     }
 

@@ -69,6 +69,7 @@ pub(super) struct UnitReader<'o> {
     pub(super) link: Option<String>,
     pub(super) nameservers: Vec<crate::model::Nameserver>,
     /// The IPv6 servers of `DNS=`, with their lines (one `DNS=` list holds both families).
+    #[cfg(feature = "inet6")]
     pub(super) nameservers6: Vec<(std::net::Ipv6Addr, usize)>,
     /// Rules without `Priority=` get theirs from the kernel; counted to number them.
     pub(super) rules_without_priority: &'o mut u32,
