@@ -293,6 +293,10 @@ mod full_tests {
             assert_eq!(t.verdict.ip_route_get.trim_end(), kernel_said(flows, &flow.to_args()), "{e:?}\n{}", t.text);
             assert_eq!(t.verdict.dev.as_deref().unwrap_or_default(), dev, "{e:?}");
             assert!(ev.packet.is_none(), "no firewall in {e:?}");
+            // wg-quick's rule sends the flow to table 51820: said, with what main would have done.
+            if e == Example::WgQuickDualStack {
+                assert!(t.main_would.as_deref().unwrap_or_default().starts_with("main would have used wlp0s20f3: `default via fe80::1"), "{:?}", t.main_would);
+            }
             let errors: Vec<_> = ev.analysis.diagnostics.iter().filter(|d| d.severity == whyroute::parse::Severity::Error).collect();
             assert!(errors.is_empty(), "{e:?}: {errors:?}");
         }

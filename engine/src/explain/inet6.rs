@@ -3,7 +3,7 @@
 
 use super::trace::{Candidate, LookupStep, RuleStep, SourceStep, Trace, Verdict, render_text, rule_step};
 use crate::decide::Flow;
-use crate::decide::inet6::{Decision6, Refusal6, RuleOutcome6, RuleVisit6, lookup_oif, route_get6_traced, scan_covering, score, source_choice};
+use crate::decide::inet6::{Decision6, Refusal6, RuleOutcome6, RuleVisit6, lookup_oif, route_get6_traced, scan_covering, score, source_choice, table_route6};
 use crate::model::{Host, RouteType, TableId, nexthop6_words, route6_to_string};
 use crate::routeget;
 use std::fmt::Write as _;
@@ -22,7 +22,7 @@ pub fn explain6(host: &Host, flow: &Flow<Ipv6Addr>) -> Trace<Ipv6Addr> {
         rules,
         lookups,
         source,
-        main_would: None,
+        main_would: main_comparison(host, flow, &result),
         inferred: host.inet6.inferred.clone(),
         notes: Vec::new(),
         text: String::new(),
@@ -42,6 +42,24 @@ pub fn explain6(host: &Host, flow: &Flow<Ipv6Addr>) -> Trace<Ipv6Addr> {
     }
     t.text = render_text(&t);
     t
+}
+
+/// What table main alone would have answered, when a policy rule sent the flow to another
+/// table (or nothing answered): the question "why not the main table's route?".
+fn main_comparison(host: &Host, flow: &Flow<Ipv6Addr>, result: &Result<Decision6, Refusal6>) -> Option<String> {
+    let decided_elsewhere = match result {
+        Ok(d) => d.table != crate::model::TABLE_MAIN && d.table != crate::model::TABLE_LOCAL,
+        Err(Refusal6::Kernel(_)) => true,
+        Err(Refusal6::Undecidable(_)) => false,
+    };
+    let main_rule = host.inet6.rules.iter().any(|r| r.action == crate::model::RuleAction::Lookup { table: crate::model::TABLE_MAIN });
+    if !decided_elsewhere || !main_rule {
+        return None;
+    }
+    let r = &host.inet6.routes(crate::model::TABLE_MAIN)[table_route6(host, crate::model::TABLE_MAIN, flow)?];
+    let dev = r.dev()?;
+    let what = if result.as_ref().ok().map(|d| d.dev.as_str()) == Some(dev) { "also" } else { "would have" };
+    Some(format!("main {what} used {dev}: `{}`", route6_to_string(host, r)))
 }
 
 /// Routes that share a nexthop object share its per-CPU route cache (`fib6_nh->rt6i_pcpu`):

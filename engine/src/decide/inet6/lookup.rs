@@ -285,6 +285,13 @@ fn rules_lookup(
     Err(Refusal6::Kernel(RouteError::NetworkUnreachable))
 }
 
+/// The route table `table` alone would give `flow` (its index there), as the rule walk's
+/// lookup of that table does: what "main would have used" is measured against.
+pub fn table_route6(host: &Host, table: TableId, flow: &Flow<Ipv6Addr>) -> Option<usize> {
+    let (oif, strict) = lookup_oif(flow);
+    table_lookup(host, table, flow, oif, strict, &Covering::Scan).map(|(index, _)| index)
+}
+
 /// fib6_table_lookup: the longest destination prefix first, within it the longest source
 /// prefix (source-specific routes), backtracking to shorter ones while rt6_select finds
 /// nothing usable.
