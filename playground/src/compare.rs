@@ -144,10 +144,10 @@ pub fn derive_flows(hosts: &[&Analysis], current: &FlowFields) -> Vec<(String, V
     flows
 }
 
-/// The form's flow as the topology's flow. The form's `oif` asks a question of one host's
-/// routing only, so it is left out here.
+/// The form's flow as the topology's flow. The form's `oif` and `iif` ask a question of one
+/// host's routing only, so they are left out here.
 pub fn flow_spec(f: &FlowFields) -> Option<FlowSpec> {
-    let args = FlowFields { oif: String::new(), ..f.clone() }.to_args();
+    let args = FlowFields { oif: String::new(), iif: String::new(), ..f.clone() }.to_args();
     let words: Vec<&str> = args.split_whitespace().collect();
     FlowSpec::from_flow(&parse_flow_args(&words).ok()?, None).ok()
 }

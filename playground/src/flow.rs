@@ -14,6 +14,9 @@ pub struct FlowFields {
     pub tos: String,
     pub uid: String,
     pub oif: String,
+    /// The interface the packet arrives on (`ip route get … iif`): the input path, a
+    /// forwarded packet; needs `from`.
+    pub iif: String,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -27,6 +30,7 @@ pub enum Field {
     Tos,
     Uid,
     Oif,
+    Iif,
 }
 
 impl FlowFields {
@@ -41,6 +45,7 @@ impl FlowFields {
             Field::Tos => &self.tos,
             Field::Uid => &self.uid,
             Field::Oif => &self.oif,
+            Field::Iif => &self.iif,
         }
     }
     pub fn slot(&mut self, f: Field) -> &mut String {
@@ -54,10 +59,11 @@ impl FlowFields {
             Field::Tos => &mut self.tos,
             Field::Uid => &mut self.uid,
             Field::Oif => &mut self.oif,
+            Field::Iif => &mut self.iif,
         }
     }
 
-    /// `ip route get` arguments: `DST [from A] [ipproto P] [sport N] [dport N] [mark M] [tos T] [uid U] [oif D]`.
+    /// `ip route get` arguments: `DST [from A] [ipproto P] [sport N] [dport N] [mark M] [tos T] [uid U] [oif D] [iif D]`.
     pub fn to_args(&self) -> String {
         let mut s = self.dst.trim().to_string();
         for (kw, f) in [
@@ -69,6 +75,7 @@ impl FlowFields {
             ("tos", Field::Tos),
             ("uid", Field::Uid),
             ("oif", Field::Oif),
+            ("iif", Field::Iif),
         ] {
             let v = self.get(f).trim();
             if !v.is_empty() {
@@ -97,6 +104,7 @@ impl FlowFields {
                 "tos" | "dsfield" => Some(Field::Tos),
                 "uid" => Some(Field::Uid),
                 "oif" | "dev" => Some(Field::Oif),
+                "iif" => Some(Field::Iif),
                 _ => None,
             };
             match field {

@@ -354,6 +354,9 @@ mod tests {
         assert_eq!(f.to_args(), "192.168.10.10 from 10.244.0.2 ipproto udp dport 53 mark 0x10");
         assert_eq!(FlowFields::from_args(&f.to_args()), f);
         assert_eq!(FlowFields::from_args("to 1.2.3.4 dev eth0").oif, "eth0");
+        let arriving = FlowFields::from_args("198.51.100.7 from 10.0.9.1 iif lan0");
+        assert_eq!((arriving.from.as_str(), arriving.iif.as_str()), ("10.0.9.1", "lan0"));
+        assert_eq!(arriving.to_args(), "198.51.100.7 from 10.0.9.1 iif lan0");
     }
 
     #[test]

@@ -99,6 +99,15 @@ test('a paste with nftables rules: the packet through the firewall, step by step
   await page.locator('#packet .line-link').first().click();
   const sel = await page.evaluate(() => { const t = document.querySelector('#transcript'); return t.value.slice(t.selectionStart, t.selectionEnd); });
   assert.match(sel, /meta mark 0x0000ca6c ct mark set meta mark/);
+  // A packet arriving on eth0 for the tunnel's address, from elsewhere: wg-quick's preraw rule
+  // (`fib saddr type != local drop`) drops it, as the engine's stored corpus says the kernel did.
+  await page.locator('#f-dst').fill('10.64.0.2');
+  await page.locator('#f-dport').fill('53');
+  await page.locator('#f-mark').fill('');
+  await page.locator('#f-from').fill('192.0.2.9');
+  await page.locator('#f-iif').fill('eth0');
+  await waitText(page, '#packet .summary', /dropped/);
+  assert.match((await page.locator('#packet .fw-step').allInnerTexts()).join('\n'), /PREROUTING · ip wg-quick-wg0\/preraw[\s\S]*drops the packet/);
   assert.ok(loadedFull(requests));
   assert.deepEqual(errors, []);
   assert.deepEqual(foreignRequests(requests), []);

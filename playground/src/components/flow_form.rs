@@ -26,9 +26,9 @@ pub fn flow_form(props: &FlowFormProps) -> Html {
         html! {
             <div class="field">
                 <label for={id}>{label}</label>
-                <input id={id} type="text" inputmode={if matches!(field, Field::Oif | Field::Mark | Field::Tos) { "text" } else { "decimal" }}
+                <input id={id} type="text" inputmode={if matches!(field, Field::Oif | Field::Iif | Field::Mark | Field::Tos) { "text" } else { "decimal" }}
                     spellcheck="false" autocomplete="off" placeholder={placeholder} title={hint}
-                    list={(field == Field::Oif).then_some("link-names")}
+                    list={matches!(field, Field::Oif | Field::Iif).then_some("link-names")}
                     value={f.get(field).to_string()}
                     oninput={props.on_action.reform(move |e: InputEvent| Action::SetField(field, e.target_unchecked_into::<web_sys::HtmlInputElement>().value()))} />
             </div>
@@ -74,6 +74,7 @@ pub fn flow_form(props: &FlowFormProps) -> Html {
                 { input(Field::Tos, "f-tos", "TOS", "0", "the TOS (DS field) byte, decimal or 0x…, matched by `tos` rules and routes") }
                 { input(Field::Uid, "f-uid", "UID", "0", "the sending user's uid, matched by `uidrange` rules") }
                 { input(Field::Oif, "f-oif", "Output interface", "none", "bind to an interface, as `ping -I eth1` or SO_BINDTODEVICE") }
+                { input(Field::Iif, "f-iif", "Input interface", "none (sent by this host)", "a packet arriving there, to be forwarded or delivered (with From: its source)") }
             </div>
             <datalist id="link-names">
                 { for eval.analysis.host.links.iter().map(|l| html! { <option value={l.name.clone()} /> }) }

@@ -56,7 +56,7 @@ pub fn packet_view(props: &PacketViewProps) -> Html {
         <section id="packet" class={classes!("packet", cls)} aria-labelledby="packet-h">
             <h2 id="packet-h">{"Through the firewall"}</h2>
             <p class="summary"><strong>{format!("{mark} {verdict}")}</strong></p>
-            <p class="cmd"><code>{"whyroute packet"}</code>{": the packet a socket sends, through the paste's iptables/nftables rules and the route lookups they cause, in the kernel's order."}</p>
+            <p class="cmd"><code>{"whyroute packet"}</code>{": the packet (sent by a socket here, or arriving on the input interface), through the paste's iptables/nftables rules and the route lookups they cause, in the kernel's order."}</p>
             <ol class="fw-steps">{ for steps }</ol>
             if !o.caveats.is_empty() {
                 <p class="caveat-h"><strong>{"The answer may differ because of what whyroute does not model:"}</strong></p>
