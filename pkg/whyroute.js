@@ -73,11 +73,26 @@ export function encodePermalink(scenario, flow) {
 // Once loaded, the full build reads pastes too, so what parse and diagnose report covers the
 // IPv6 half of a dual-stack paste.
 export function parse(text) {
-  return full ? full.parse(text) : core.parse(text);
+  if (full) return full.parse(text);
+  const out = core.parse(text);
+  for (const b of out.blocks) b.skipped &&= pointToLoadIPv6(b.skipped);
+  return out;
 }
 
 export function diagnose(scenario) {
-  return full ? full.diagnose(scenario) : core.diagnose(scenario);
+  if (full) return full.diagnose(scenario);
+  const out = core.diagnose(scenario);
+  for (const d of out) {
+    d.message = pointToLoadIPv6(d.message);
+    if (d.expected) d.expected = pointToLoadIPv6(d.expected);
+  }
+  return out;
+}
+
+// The small engine says it "decides IPv4 only" of the IPv6 blocks it sets aside; from this
+// entry, which reads them once loadIPv6() has resolved, the message says how.
+function pointToLoadIPv6(message) {
+  return message.replace('whyroute decides IPv4 only', 'IPv4 only until `await loadIPv6()`, which reads it');
 }
 
 export function decodePermalink(link) {

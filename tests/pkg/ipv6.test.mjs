@@ -42,8 +42,13 @@ test('main entry: an IPv6 flow before loadIPv6 says to load the full build; IPv4
   // An IPv4 flow's own errors are left as they are.
   assert.throws(() => main.routeGet(paste, '192.0.2.1 oif eth0:1 mark x'), (e) => !/loadIPv6/.test(e.message));
   assert.equal(main.routeGet(SEED, '192.168.10.10 dport 53').dev, 'eth1');
+  // parse and diagnose say what reads the IPv6 blocks they set aside.
+  const skipped = main.parse(paste).blocks.filter((b) => b.skipped?.includes('ip -6') || b.command?.startsWith('ip -6'));
+  assert.ok(skipped.length >= 2 && skipped.every((b) => /until `await loadIPv6\(\)`/.test(b.skipped)), JSON.stringify(skipped));
+  assert.ok(main.diagnose(paste).some((d) => /line 49: skipped: .*loadIPv6/.test(d.message)));
   await main.loadIPv6();
   assert.equal(main.routeGet(paste, '2001:db8:ffff::51').dev, 'wg0');
+  assert.ok(main.parse(paste).blocks.every((b) => !b.skipped?.includes('IPv4 only')), 'read after loadIPv6');
 });
 
 for (const dir of CORPORA) {
