@@ -61,6 +61,25 @@ pub fn evaluate(text: &str, flow: &FlowFields) -> Evaluation {
     }
 }
 
+impl Evaluation {
+    /// The packet through the firewall in a few lines for the picture: its verdict, then each
+    /// rule that acted on it (none without a firewall in the paste, or in the first build).
+    pub fn firewall_lines(&self) -> Vec<String> {
+        #[cfg(feature = "full")]
+        if let Some(Ok(o)) = &self.packet {
+            let text = whyroute::explain::packet_text(o);
+            let verdict = text.lines().next().unwrap_or_default().trim_start_matches("Verdict: ");
+            let mut lines = vec![format!("through the firewall: {verdict}")];
+            for st in o.steps.iter().filter(|s| s.line.is_some()) {
+                let (table, chain, line) = (st.table.as_deref().unwrap_or_default(), st.chain.as_deref().unwrap_or_default(), st.line.unwrap_or_default());
+                lines.push(format!("{} {table}/{chain} (line {line}): {}", st.stage, st.what));
+            }
+            return lines;
+        }
+        Vec::new()
+    }
+}
+
 /// The form's flow decided and explained (`ip route get`, or `ip -6 route get` in the full
 /// build), or why the form does not hold a flow.
 fn decide(analysis: &Analysis, flow: &FlowFields) -> (Option<Trace<Addr>>, Option<String>) {

@@ -54,7 +54,9 @@ fn curve(x1: i32, y1: i32, x2: i32, y2: i32) -> String {
     format!("M{x1},{y1} C{mx},{y1} {mx},{y2} {x2},{y2}")
 }
 
-pub fn picture(analysis: &Analysis, t: &Trace<Addr>, host_name: &str) -> Html {
+/// The decision `t` on the host of `analysis`; `firewall` (when the paste has rules) is the
+/// packet's way through them, written under the host.
+pub fn picture(analysis: &Analysis, t: &Trace<Addr>, host_name: &str, firewall: &[String]) -> Html {
     let host = &analysis.host;
     let v = &t.verdict;
     let rules = &t.rules;
@@ -75,7 +77,10 @@ pub fn picture(analysis: &Analysis, t: &Trace<Addr>, host_name: &str) -> Html {
     let rows_h = TOP + rules.len().max(1) as i32 * RULE_STEP;
     let nics_h = TOP + links.len().max(1) as i32 * NIC_STEP;
     let ghost_y = table_y + table_h + 30;
-    let h = rows_h.max(nics_h).max(table_y + table_h + if main_nic.is_some() { 110 } else { 20 }) + 16;
+    let frame_h = rows_h.max(nics_h).max(table_y + table_h + if main_nic.is_some() { 110 } else { 20 }) + 16;
+    // The firewall band: at most six lines (the panel beside the verdict has them all).
+    let fw_shown = firewall.len().min(6);
+    let h = if fw_shown == 0 { frame_h } else { frame_h + 20 + 18 * fw_shown as i32 };
 
     let lookup = t.lookups.iter().rev().find(|l| l.candidates.iter().any(|c| c.chosen)).or(t.lookups.last());
     let chosen_route = lookup.and_then(|l| l.candidates.iter().find(|c| c.chosen)).map(|c| c.route.clone());
@@ -157,7 +162,15 @@ pub fn picture(analysis: &Analysis, t: &Trace<Addr>, host_name: &str) -> Html {
                     <path d="M0,0 L10,5 L0,10 z" class="arrowhead" />
                 </marker>
             </defs>
-            <rect class="host-frame" x="6" y="6" width={(NIC_X + NIC_W + 14).to_string()} height={(h - 12).to_string()} rx="10" />
+            <rect class="host-frame" x="6" y="6" width={(NIC_X + NIC_W + 14).to_string()} height={(frame_h - 12).to_string()} rx="10" />
+            if fw_shown > 0 {
+                <g class="fw-band">
+                    <rect x="6" y={(frame_h - 2).to_string()} width={(W - 12).to_string()} height={(14 + 18 * fw_shown as i32).to_string()} rx="6" />
+                    { for firewall.iter().take(fw_shown).enumerate().map(|(i, l)| html! {
+                        <text x="18" y={(frame_h + 14 + 18 * i as i32).to_string()} class={if i == 0 { "box-title" } else { "mono small" }}>{clip(l, if i == 0 { 120 } else { 132 })}</text>
+                    }) }
+                </g>
+            }
             <text x="18" y="26" class="frame-title">{format!("host: {}", clip(host.hostname.as_deref().unwrap_or(host_name), 40))}</text>
             <text x={RULE_X.to_string()} y={(TOP - 26).to_string()} class="col-title">
                 { if t.fast_path { "ip rule — default rules only: kernel fast path" } else { "ip rule, in the kernel's order" } }

@@ -88,6 +88,8 @@ test('a paste with nftables rules: the packet through the firewall, step by step
   const steps = await page.locator('#packet .fw-step').allInnerTexts();
   assert.match(steps[0], /route[\s\S]*leaves wg0/, steps.join('\n'));
   assert.match(steps.at(-1), /POSTROUTING · ip wg-quick-wg0\/postmangle[\s\S]*policy accepts/, steps.join('\n'));
+  // The picture carries the packet's way through the firewall under the host.
+  assert.match(await page.locator('.route-picture').textContent(), /through the firewall: leaves wg0/);
   await page.screenshot({ path: join(OUT, 'playground-packet.png'), fullPage: true });
   // WireGuard's own packet to its endpoint, with the socket's mark: out of the uplink.
   const wg = sent.find((r) => r.flow.tag === 'wr-endpoint');

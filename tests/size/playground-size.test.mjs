@@ -11,7 +11,7 @@ import { join } from 'node:path';
 
 const DIST = fileURLToPath(new URL('../../dist/', import.meta.url));
 export const BUDGET_GZIP = 400_000;
-export const FULL_CEILING_GZIP = 482_000;
+export const FULL_CEILING_GZIP = 483_000;
 // `make test` sets this: there, a missing build is a failure, never a skip.
 const required = process.env.WHYROUTE_SIZE_REQUIRED === '1';
 const all = existsSync(DIST) ? readdirSync(DIST).filter((f) => /\.(wasm|js)$/.test(f)).sort() : [];

@@ -22,7 +22,7 @@ pub fn picture_view(props: &PictureViewProps) -> Html {
         <section class="picture" aria-labelledby="picture-h">
             <h2 id="picture-h">{"Picture"}</h2>
             <div class="picture-scroll" tabindex="0" role="region" aria-label="The route decision as a picture">
-                { picture(&eval.analysis, trace, &props.host) }
+                { picture(&eval.analysis, trace, &props.host, &eval.firewall_lines()) }
             </div>
         </section>
     }
