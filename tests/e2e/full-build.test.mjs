@@ -67,7 +67,8 @@ test('typing an IPv6 destination hands over without losing the paste or the form
   await page.locator('#transcript').fill(text);
   await page.waitForSelector('main.app[data-build="full"]');
   await page.locator('#f-dst').fill('fd10:100:64:275:1e0c:b9d4:2239:f601');
-  await waitText(page, '#verdict .summary', /leaves eth0/);
+  // The form's old IPv4 flow leaves eth0 too: wait for the IPv6 one's verdict.
+  await waitText(page, '#verdict .summary', /fd10:100:64:275:1e0c:b9d4:2239:f601 leaves eth0/);
   assert.ok(loadedFull(requests));
   assert.equal(await page.locator('#transcript').inputValue(), text);
   const flows = 'real-world-v6/calico-dualstack-slaac-gateway.flows.jsonl';
@@ -106,9 +107,11 @@ test('a paste with nftables rules: the packet through the firewall, step by step
   await page.locator('#f-dst').fill('10.64.0.2');
   await page.locator('#f-dport').fill('53');
   await page.locator('#f-mark').fill('');
-  await page.locator('#f-from').fill('192.0.2.9');
   await page.locator('#f-iif').fill('eth0');
-  await waitText(page, '#packet .summary', /dropped/);
+  await page.locator('#f-from').fill('192.0.2.9');
+  // Wait for that packet's own answer, not an intermediate form's.
+  await waitText(page, '#packet', /preraw[\s\S]*drops the packet/);
+  assert.match(await page.locator('#packet .summary').innerText(), /dropped/);
   assert.match((await page.locator('#packet .fw-step').allInnerTexts()).join('\n'), /PREROUTING · ip wg-quick-wg0\/preraw[\s\S]*drops the packet/);
   assert.ok(loadedFull(requests));
   assert.deepEqual(errors, []);
