@@ -60,6 +60,9 @@ mod web {
         /// The scenario as last rendered, as a permalink: what the full build starts from
         /// when the page changed while it loaded.
         static LATEST_LINK: std::cell::RefCell<yew::AttrValue> = std::cell::RefCell::default();
+        /// The full build is being fetched: a second request (an example chosen meanwhile)
+        /// only changes what is handed over.
+        static LOADING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
     }
     const HANDOVER: &str = "whyrouteHandover";
 
@@ -76,6 +79,10 @@ mod web {
         let global = js_sys::global();
         let Ok(load) = js_sys::Reflect::get(&global, &"whyrouteLoadFull".into()) else { return false };
         let Some(load) = load.dyn_ref::<js_sys::Function>() else { return false };
+        if LOADING.get() {
+            LATEST_LINK.with(|l| *l.borrow_mut() = yew::AttrValue::from(link.to_string()));
+            return true;
+        }
         let asked_on = LATEST_LINK.with(|l| l.borrow().clone());
         let link = link.to_string();
         let leave = Closure::once_into_js(move || {
@@ -84,7 +91,9 @@ mod web {
             let _ = js_sys::Reflect::set(&js_sys::global(), &HANDOVER.into(), &scenario.into());
             crate::leave_page();
         });
-        load.call1(&wasm_bindgen::JsValue::NULL, &leave).is_ok()
+        let called = load.call1(&wasm_bindgen::JsValue::NULL, &leave).is_ok();
+        LOADING.set(called);
+        called
     }
 
     /// The scenario the first build handed over (once), else the URL fragment.

@@ -87,9 +87,13 @@ test('examples menu: each example loads and shows its verdict (keyboard: Enter o
     await button.focus();
     await page.keyboard.press('Enter');
     await waitVerdict(page, re);
+    // An example with IPv6 lines or firewall rules hands the page to the full build: wait until
+    // no hand-over is in flight (the page says "Loading the rest of the playground…" meanwhile).
+    await page.waitForFunction(() => !document.querySelector('.upgrading'));
+    await waitVerdict(page, re);
     const diags = await page.locator('#diagnostics-h').innerText();
     assert.match(diags, /read without problems/, `${id}: ${diags}`);
-    assert.match(await page.locator('#transcript').inputValue(), /ip rule/);
+    assert.match(await page.locator('#transcript').inputValue(), /ip rule/, `${id}: the paste`);
   }
   // wg-quick's own packets (marked 0xca6c) skip the tunnel: rule 32765 is `not fwmark`.
   await page.locator('button[data-example="wg-quick"]').click();
