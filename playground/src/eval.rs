@@ -67,9 +67,7 @@ impl Evaluation {
     pub fn firewall_lines(&self) -> Vec<String> {
         #[cfg(feature = "full")]
         if let Some(Ok(o)) = &self.packet {
-            let text = whyroute::explain::packet_text(o);
-            let verdict = text.lines().next().unwrap_or_default().trim_start_matches("Verdict: ");
-            let mut lines = vec![format!("through the firewall: {verdict}")];
+            let mut lines = vec![format!("through the firewall: {}", packet_verdict(o))];
             for st in o.steps.iter().filter(|s| s.line.is_some()) {
                 let (table, chain, line) = (st.table.as_deref().unwrap_or_default(), st.chain.as_deref().unwrap_or_default(), st.line.unwrap_or_default());
                 lines.push(format!("{} {table}/{chain} (line {line}): {}", st.stage, st.what));
@@ -78,6 +76,14 @@ impl Evaluation {
         }
         Vec::new()
     }
+}
+
+/// The packet's verdict in `whyroute packet`'s words (the first line of its text), for the
+/// panel and the picture alike.
+#[cfg(feature = "full")]
+pub fn packet_verdict(o: &whyroute::decide::packet::PacketOutcome) -> String {
+    let text = whyroute::explain::packet_text(o);
+    text.lines().next().unwrap_or_default().trim_start_matches("Verdict: ").to_string()
 }
 
 /// The form's flow decided and explained (`ip route get`, or `ip -6 route get` in the full

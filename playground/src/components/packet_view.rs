@@ -27,9 +27,7 @@ pub fn packet_view(props: &PacketViewProps) -> Html {
             };
         }
     };
-    // The first line of `whyroute packet`'s text is its verdict, in the same words.
-    let text = whyroute::explain::packet_text(o);
-    let verdict = text.lines().next().unwrap_or_default().trim_start_matches("Verdict: ").to_string();
+    let verdict = crate::eval::packet_verdict(o);
     let (mark, cls) = match o.verdict {
         PacketVerdict::Sent | PacketVerdict::Forwarded => ("✔", "ok"),
         PacketVerdict::Local => ("✔", "ok"),
