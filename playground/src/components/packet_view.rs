@@ -38,10 +38,7 @@ pub fn packet_view(props: &PacketViewProps) -> Html {
             (Some(t), Some(c)) => format!("{} · {t}/{c}", st.stage),
             _ => st.stage.to_string(),
         };
-        let line = st.line.map(|l| {
-            let jump = props.on_jump.clone();
-            html! { <button type="button" class="line-link" onclick={Callback::from(move |_: MouseEvent| jump.emit(l))} aria-label={format!("Go to line {l}")}>{format!("line {l}")}</button> }
-        });
+        let line = st.line.map(|l| crate::components::shared::line_link(&props.on_jump, l));
         html! {
             <li class="fw-step">
                 <span class="badge">{place}</span>

@@ -6,6 +6,14 @@ use std::rc::Rc;
 
 pub struct Shared<T>(pub Rc<T>);
 
+/// A "line N" button that selects line `line` of the paste (trace and firewall steps).
+pub fn line_link(jump: &yew::Callback<usize>, line: usize) -> yew::Html {
+    let jump = jump.clone();
+    yew::html! {
+        <button type="button" class="line-link" onclick={yew::Callback::from(move |_: yew::MouseEvent| jump.emit(line))} aria-label={format!("Go to line {line}")}>{format!("line {line}")}</button>
+    }
+}
+
 impl<T> Clone for Shared<T> {
     fn clone(&self) -> Self {
         Shared(self.0.clone())

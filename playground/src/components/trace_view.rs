@@ -16,10 +16,7 @@ pub fn trace_view(props: &TraceViewProps) -> Html {
     let Some(t) = &props.result.eval.trace else { return Html::default() };
     let jump = &props.on_jump;
     let line_btn = |line: Option<usize>, inferred: bool| match line {
-        Some(l) => {
-            let jump = jump.clone();
-            html! { <button type="button" class="line-link" onclick={Callback::from(move |_: MouseEvent| jump.emit(l))} aria-label={format!("Go to line {l}")}>{format!("line {l}")}</button> }
-        }
+        Some(l) => crate::components::shared::line_link(jump, l),
         None if inferred => html! { <span class="inferred">{"inferred"}</span> },
         None => html! {},
     };
