@@ -104,3 +104,41 @@ fn what_is_not_modelled_is_said_not_guessed() {
     let o: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!((o["verdict"].as_str(), o["dev"].as_str(), o["src"].as_str()), (Some("sent"), Some("eth0"), Some("192.0.2.2")));
 }
+
+/// Firewall output pasted without its command line is read by its content, to the same rules:
+/// every stored host of both corpora with its `$ iptables-save` / `$ nft list ruleset` lines
+/// blanked (so the rules keep their line numbers), and the `nft -j` fixture without its command.
+#[test]
+fn firewall_output_without_its_command_line_reads_the_same() {
+    use whyroute::parse::transcript::parse_transcript;
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures");
+    let mut compared = 0;
+    for dir in ["kernel-packets", "kernel-packets-wg"] {
+        for entry in std::fs::read_dir(fixtures.join(dir)).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_none_or(|e| e != "txt") {
+                continue;
+            }
+            let paste = std::fs::read_to_string(&path).unwrap();
+            let bare: String = paste
+                .lines()
+                .map(|l| if l.starts_with("$ iptables-save") || l.starts_with("$ nft list ruleset") { "" } else { l })
+                .collect::<Vec<_>>()
+                .join("\n");
+            let (with, _) = parse_transcript(&paste);
+            let (without, blocks) = parse_transcript(&bare);
+            assert!(!with.firewall.is_empty(), "{}", path.display());
+            assert_eq!(with.firewall, without.firewall, "{}", path.display());
+            let errors: Vec<_> = without.diagnostics.iter().filter(|d| d.severity == whyroute::parse::Severity::Error).collect();
+            assert!(errors.is_empty(), "{}: {errors:?}", path.display());
+            assert!(blocks.iter().any(|b| b.command.is_none() && b.format.is_some()), "{}", path.display());
+            compared += 1;
+        }
+    }
+    assert!(compared >= 21, "{compared} hosts");
+    let json = std::fs::read_to_string(fixtures.join("nft-json/ruleset.json")).unwrap();
+    let (with, _) = parse_transcript(&format!("$ nft -j list ruleset\n{json}"));
+    let (without, _) = parse_transcript(&format!("\n{json}"));
+    assert!(!with.firewall.is_empty());
+    assert_eq!(with.firewall, without.firewall);
+}

@@ -51,7 +51,7 @@ pub fn evaluate(text: &str, flow: &FlowFields) -> Evaluation {
     Evaluation {
         #[cfg(feature = "full")]
         packet: packet(&analysis, flow),
-        needs_full: needs_full(&analysis, flow),
+        needs_full: needs_full(text, &analysis, flow),
         analysis,
         trace,
         flow_error,
@@ -128,23 +128,27 @@ fn packet(analysis: &Analysis, flow: &FlowFields) -> Option<Result<whyroute::dec
 /// What only the full build reads: an IPv6 flow, IPv6 lines, or firewall rules (which this
 /// build's parser sets aside).
 #[cfg(not(feature = "full"))]
-pub fn needs_full(analysis: &Analysis, flow: &FlowFields) -> Option<&'static str> {
+pub fn needs_full(text: &str, analysis: &Analysis, flow: &FlowFields) -> Option<&'static str> {
     if flow.dst.contains(':') || flow.from.contains(':') {
         return Some("an IPv6 flow");
-    }
-    // IPv6 lines set aside, or `ip -6` blocks skipped whole.
-    if !analysis.host.ipv6_lines.is_empty() || analysis.blocks.iter().any(|b| b.skipped.as_deref().is_some_and(|w| w.starts_with("IPv6"))) {
-        return Some("the paste's IPv6 lines");
     }
     let firewall = |cmd: &str| {
         let word = cmd.split_whitespace().find(|w| *w != "sudo").unwrap_or_default();
         word.starts_with("iptables") || word.starts_with("ip6tables") || word == "nft"
     };
-    analysis.blocks.iter().any(|b| b.command.as_deref().is_some_and(firewall)).then_some("the paste's firewall rules")
+    // Under their command line, or told by their content (`*mangle`, `table inet t {`); asked
+    // first, as this build sets iptables' `:CHAIN` lines aside with the IPv6 ones.
+    let commanded = analysis.blocks.iter().any(|b| b.command.as_deref().is_some_and(firewall));
+    if commanded || text.lines().any(|l| whyroute::parse::transcript::firewall_start(l).is_some()) {
+        return Some("the paste's firewall rules");
+    }
+    // IPv6 lines set aside, or `ip -6` blocks skipped whole.
+    let ipv6 = !analysis.host.ipv6_lines.is_empty() || analysis.blocks.iter().any(|b| b.skipped.as_deref().is_some_and(|w| w.starts_with("IPv6")));
+    ipv6.then_some("the paste's IPv6 lines")
 }
 
 #[cfg(feature = "full")]
-pub fn needs_full(_: &Analysis, _: &FlowFields) -> Option<&'static str> {
+pub fn needs_full(_: &str, _: &Analysis, _: &FlowFields) -> Option<&'static str> {
     None
 }
 
@@ -280,6 +284,8 @@ mod tests {
         assert_eq!(evaluate(&dual, &FlowFields::dns("192.168.10.10")).needs_full, Some("the paste's IPv6 lines"));
         let fw = format!("{seed}\n$ sudo nft list ruleset\ntable inet t {{\n}}\n");
         assert_eq!(evaluate(&fw, &FlowFields::dns("192.168.10.10")).needs_full, Some("the paste's firewall rules"));
+        let bare = format!("{seed}\n*mangle\n:OUTPUT ACCEPT [0:0]\n-A OUTPUT -p udp --dport 53 -j MARK --set-mark 0x1\nCOMMIT\n");
+        assert_eq!(evaluate(&bare, &FlowFields::dns("192.168.10.10")).needs_full, Some("the paste's firewall rules"));
     }
 }
 
