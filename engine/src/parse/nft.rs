@@ -143,6 +143,8 @@ fn parse_text(lines: &[Line<'_>], out: &mut Fragment) {
                 }
             }
             (_, _) if t.ends_with('{') => depth += 1,
+            // An nftables.conf (`nft -f` file) starts by emptying the ruleset it then lists.
+            (0, _) if t == "flush ruleset" => {}
             (0, _) => out.diagnostics.push(ParseDiagnostic::error(*line, "`nft list ruleset` output (`table FAMILY NAME {`)")),
             _ => {}
         }
