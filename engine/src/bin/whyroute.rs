@@ -133,17 +133,33 @@ mod cli {
         },
     }
 
-    fn read_input(path: &str) -> Result<String, String> {
-        let bytes = if path == "-" {
+    /// The file's text (`-`: stdin's). It lives until the process ends: a one-shot command does
+    /// not free it (nor the model built from it) only to exit. A regular file is mapped, not
+    /// copied: a full BGP table is ~60 MB.
+    fn read_input(path: &str) -> Result<&'static str, String> {
+        let bytes: &'static [u8] = if path == "-" {
             let mut b = Vec::new();
             std::io::stdin().read_to_end(&mut b).map_err(|e| format!("reading stdin: {e}"))?;
-            b
+            b.leak()
         } else {
-            std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"))?
+            let file = std::fs::File::open(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+            match file.metadata() {
+                #[cfg(unix)]
+                // SAFETY: the map is read while the file may change under it, as any reader's
+                // buffer would be; a paste is not rewritten while whyroute reads it, and a
+                // concurrent truncation ends the process with SIGBUS rather than a wrong answer.
+                Ok(m) if m.is_file() && m.len() > 0 => match unsafe { memmap2::Mmap::map(&file) } {
+                    Ok(map) => Box::leak(Box::new(map)),
+                    Err(_) => std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"))?.leak(),
+                },
+                _ => std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"))?.leak(),
+            }
         };
-        // Pastes may carry invalid UTF-8 (copied from odd terminals): keep what we can. Valid
-        // text (nearly always) becomes the String without a copy.
-        Ok(String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
+        // Pastes may carry invalid UTF-8 (copied from odd terminals): keep what we can.
+        Ok(match std::str::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(_) => String::from_utf8_lossy(bytes).into_owned().leak(),
+        })
     }
 
     pub fn run() -> ExitCode {
@@ -169,7 +185,7 @@ mod cli {
     use whyroute::topology::{self, FlowSpec, Scenario};
 
     /// A scenario file, its text, with `transcript_file`s read relative to it.
-    fn load_scenario(path: &str) -> Result<(Scenario, String), ExitCode> {
+    fn load_scenario(path: &str) -> Result<(Scenario, &'static str), ExitCode> {
         let text = read_input(path).map_err(|e| {
             eprintln!("whyroute: {e}");
             ExitCode::from(1)
@@ -330,12 +346,12 @@ mod cli {
         ExitCode::SUCCESS
     }
 
-    fn load(host: &str) -> Result<whyroute::Analysis, ExitCode> {
+    fn load(host: &str) -> Result<&'static whyroute::Analysis, ExitCode> {
         load_text(host).map(|(a, _)| a)
     }
 
     /// The transcript, understood, and its text.
-    fn load_text(host: &str) -> Result<(whyroute::Analysis, String), ExitCode> {
+    fn load_text(host: &str) -> Result<(&'static whyroute::Analysis, &'static str), ExitCode> {
         match read_input(host) {
             Ok(text) => {
                 if whyroute::parse::route_print::looks_like(&text) {
@@ -343,7 +359,7 @@ mod cli {
                         "whyroute: {host} is Windows `route print` output. whyroute decides for Linux hosts; a scenario reads `route print` as a Windows node (`routes_paste` of an [[external]], then `whyroute trace --scenario`)."
                     );
                 }
-                Ok((analyze(&text), text))
+                Ok((Box::leak(Box::new(analyze(text))), text))
             }
             Err(e) => {
                 eprintln!("whyroute: {e}");
@@ -383,7 +399,7 @@ mod cli {
     }
 
     /// The transcript and the flow, or the exit code `ip` would give for bad arguments.
-    fn load_with_flow(host: &str, args: &[String]) -> Result<(whyroute::Analysis, whyroute::Flow), ExitCode> {
+    fn load_with_flow(host: &str, args: &[String]) -> Result<(&'static whyroute::Analysis, whyroute::Flow), ExitCode> {
         let a = load(host)?;
         let flow = parse_flow_args(args).map_err(|e| {
             eprintln!("Error: expected {e}");
@@ -393,7 +409,7 @@ mod cli {
     }
 
     #[cfg(feature = "inet6")]
-    fn load_with_flow6(host: &str, args: &[String]) -> Result<(whyroute::Analysis, whyroute::Flow<std::net::Ipv6Addr>), ExitCode> {
+    fn load_with_flow6(host: &str, args: &[String]) -> Result<(&'static whyroute::Analysis, whyroute::Flow<std::net::Ipv6Addr>), ExitCode> {
         let a = load(host)?;
         let flow = whyroute::decide::parse_flow_args6(args).map_err(|e| {
             eprintln!("Error: expected {e}");
@@ -464,9 +480,8 @@ mod cli {
             }
         };
         // The process ends here: the OS takes back its memory at once, whereas dropping a
-        // million-route host frees every route one by one (tens of milliseconds on a full table).
+        // million-route index frees it piece by piece (the host is never freed: `load`).
         std::mem::forget(fib);
-        std::mem::forget(a);
         code
     }
 

@@ -43,65 +43,153 @@ pub fn parse(lines: &[Line<'_>], ctx: &Context, out: &mut Fragment) {
 }
 
 fn parse_text(lines: &[Line<'_>], default_table: TableId, out: &mut Fragment) {
-    // About one route per line: room for them all at once rather than a million-route Vec
-    // grown (and, in wasm, copied) by doubling.
-    out.routes.reserve(lines.len());
-    // Index of the last route pushed by a line of this block, for `nexthop` continuation lines.
-    let mut last: Option<usize> = None;
-    let mut devs = DevNames::default();
-    // IPv6 routes among the IPv4 ones (`ip route show table all`), with their `nexthop` lines.
-    let mut ipv6: Vec<Line<'_>> = Vec::new();
-    let mut in_ipv6 = false;
-    for line in lines {
-        let text = trim(line.text);
-        if text.is_empty() {
-            continue;
-        }
-        if in_ipv6 && text.starts_with("nexthop") {
-            ipv6.push(*line);
-            continue;
-        }
-        in_ipv6 = false;
-        if let Some(rest) = text.strip_prefix("nexthop") {
-            match last {
-                Some(idx) => match parse_nexthop(rest, &mut devs) {
-                    Ok(Some(nh)) => {
-                        let r = &mut out.routes[idx];
-                        // A multipath head line has no nexthop of its own.
-                        if r.nexthops.len() == 1 && r.nexthops[0].via_words().is_none() && r.nexthops[0].dev.is_none() {
-                            r.nexthops.clear();
-                        }
-                        r.nexthops.push(nh);
-                    }
-                    Ok(None) => {}
-                    Err(e) => out.diagnostics.push(ParseDiagnostic::error(*line, e)),
-                },
-                None => out.diagnostics.push(ParseDiagnostic::error(*line, "a route line before this `nexthop` line")),
-            }
-            continue;
-        }
-        match parse_route_line(text, default_table, out, &mut devs) {
-            Ok(Parsed::Route(mut r)) => {
-                r.origin = Origin::line(line.no);
-                out.routes.push(r);
-                last = Some(out.routes.len() - 1);
-            }
-            Ok(Parsed::Ipv6) => {
-                ipv6.push(*line);
-                in_ipv6 = true;
-                last = None;
-            }
-            Ok(Parsed::Skip) => last = None,
-            Err(e) => {
-                out.diagnostics.push(ParseDiagnostic::error(*line, e));
-                last = None;
-            }
-        }
-    }
+    #[cfg(not(target_arch = "wasm32"))]
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    #[cfg(target_arch = "wasm32")]
+    let threads = 1;
+    let ipv6 = parse_text_chunked(lines, default_table, (lines.len() / PARALLEL_CHUNK_LINES).clamp(1, threads), out);
     #[cfg(feature = "inet6")]
     super::ip6_route::parse_lines(&ipv6, default_table, out);
     #[cfg(not(feature = "inet6"))]
     out.ipv6_lines.extend(ipv6.iter().map(|l| (l.no, l.text.to_string())));
+}
+
+/// Below this many lines per thread, one thread reads the block: starting threads costs more.
+const PARALLEL_CHUNK_LINES: usize = 100_000;
+
+/// Reads the block in `chunks` runs of lines, on as many threads (natively), into exactly what
+/// one thread reading it in order gives: routes and diagnostics in line order; returns the
+/// IPv6 lines, in order. A run never starts on a `nexthop` line, so a multipath route is read
+/// whole by one run. Each run writes its routes straight into its own part of `out.routes`'s
+/// spare room (a line holds at most one route), so a million routes are neither grown into
+/// by doubling nor copied from one Vec into another.
+fn parse_text_chunked<'a>(lines: &[Line<'a>], default_table: TableId, chunks: usize, out: &mut Fragment) -> Vec<Line<'a>> {
+    let mut bounds = vec![0];
+    for k in 1..chunks {
+        let mut b = (lines.len() * k / chunks).max(bounds[k - 1]);
+        while b < lines.len() && trim(lines[b].text).starts_with("nexthop") {
+            b += 1;
+        }
+        bounds.push(b);
+    }
+    bounds.push(lines.len());
+    let base = out.routes.len();
+    out.routes.reserve(lines.len());
+    let table_names = &out.table_names;
+    let mut room = &mut out.routes.spare_capacity_mut()[..lines.len()];
+    let mut runs = Vec::with_capacity(chunks);
+    for w in bounds.windows(2) {
+        let (mine, rest) = std::mem::take(&mut room).split_at_mut(w[1] - w[0]);
+        room = rest;
+        runs.push(RouteChunk { routes: mine, len: 0, diagnostics: Vec::new(), ipv6: Vec::new(), lines: &lines[w[0]..w[1]] });
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    std::thread::scope(|scope| {
+        let (first, others) = runs.split_first_mut().expect("one run at least");
+        let handles: Vec<_> = others.iter_mut().map(|run| scope.spawn(move || run.read(default_table, table_names))).collect();
+        first.read(default_table, table_names);
+        for h in handles {
+            h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        }
+    });
+    #[cfg(target_arch = "wasm32")]
+    for run in &mut runs {
+        run.read(default_table, table_names);
+    }
+    let mut ipv6 = Vec::new();
+    let mut len = base;
+    let mut diagnostics = Vec::new();
+    let counts: Vec<(usize, usize)> = runs
+        .into_iter()
+        .map(|run| {
+            diagnostics.extend(run.diagnostics);
+            ipv6.extend(run.ipv6);
+            (run.lines.len(), run.len)
+        })
+        .collect();
+    let start = out.routes.as_mut_ptr();
+    let mut at = base;
+    for (room, count) in counts {
+        // SAFETY: the run wrote `count` routes at `at..at + count`, inside the capacity
+        // reserved above; moving them down to `len` (≤ at) keeps them in order, each route
+        // initialised exactly once, and `ptr::copy` allows the ranges to overlap.
+        unsafe { std::ptr::copy(start.add(at), start.add(len), count) };
+        len += count;
+        at += room;
+    }
+    // SAFETY: `base..len` now holds the runs' routes, each initialised (above).
+    unsafe { out.routes.set_len(len) };
+    out.diagnostics.append(&mut diagnostics);
+    ipv6
+}
+
+/// One run of route lines being read: its part of the routes' room (`len` of it written so far),
+/// its diagnostics, and its IPv6 lines (read after).
+struct RouteChunk<'a, 'r> {
+    routes: &'r mut [std::mem::MaybeUninit<Route>],
+    len: usize,
+    diagnostics: Vec<ParseDiagnostic>,
+    ipv6: Vec<Line<'a>>,
+    lines: &'r [Line<'a>],
+}
+
+impl RouteChunk<'_, '_> {
+    fn read(&mut self, default_table: TableId, table_names: &[(String, TableId)]) {
+        // Index of the last route written by a line of this run, for `nexthop` continuation lines.
+        let mut last: Option<usize> = None;
+        let mut devs = DevNames::default();
+        // IPv6 routes among the IPv4 ones (`ip route show table all`), with their `nexthop` lines.
+        let mut in_ipv6 = false;
+        for line in self.lines {
+            let text = trim(line.text);
+            if text.is_empty() {
+                continue;
+            }
+            if in_ipv6 && text.starts_with("nexthop") {
+                self.ipv6.push(*line);
+                continue;
+            }
+            in_ipv6 = false;
+            if let Some(rest) = text.strip_prefix("nexthop") {
+                match last {
+                    Some(idx) => match parse_nexthop(rest, &mut devs) {
+                        Ok(Some(nh)) => {
+                            // SAFETY: `idx < self.len`: written by an earlier line of this run.
+                            let r = unsafe { self.routes[idx].assume_init_mut() };
+                            // A multipath head line has no nexthop of its own.
+                            if r.nexthops.len() == 1 && r.nexthops[0].via_words().is_none() && r.nexthops[0].dev.is_none() {
+                                r.nexthops.clear();
+                            }
+                            r.nexthops.push(nh);
+                        }
+                        Ok(None) => {}
+                        Err(e) => self.diagnostics.push(ParseDiagnostic::error(*line, e)),
+                    },
+                    None => self.diagnostics.push(ParseDiagnostic::error(*line, "a route line before this `nexthop` line")),
+                }
+                continue;
+            }
+            match parse_route_line(text, default_table, table_names, &mut devs) {
+                Ok(Parsed::Route(mut r)) => {
+                    r.origin = Origin::line(line.no);
+                    // At most one route per line: the run's room has a slot for each.
+                    self.routes[self.len].write(r);
+                    last = Some(self.len);
+                    self.len += 1;
+                }
+                Ok(Parsed::Ipv6) => {
+                    self.ipv6.push(*line);
+                    in_ipv6 = true;
+                    last = None;
+                }
+                Ok(Parsed::Skip) => last = None,
+                Err(e) => {
+                    self.diagnostics.push(ParseDiagnostic::error(*line, e));
+                    last = None;
+                }
+            }
+        }
+    }
 }
 
 enum Parsed {
@@ -142,7 +230,7 @@ const IGNORED_WITH_VALUE: &[&str] = &[
 const FLAGS: &[&str] =
     &["onlink", "pervasive", "offload", "trap", "notify", "linkdown", "dead", "unresolved", "rt_offload", "rt_trap", "rt_offload_failed", "lock", "cache"];
 
-fn parse_route_line(text: &str, default_table: TableId, out: &Fragment, devs: &mut DevNames) -> Result<Parsed, String> {
+fn parse_route_line(text: &str, default_table: TableId, table_names: &[(String, TableId)], devs: &mut DevNames) -> Result<Parsed, String> {
     let mut w = words(text).peekable();
     let mut first = w.next().ok_or("a route")?;
     let mut kind = RouteType::Unicast;
@@ -218,7 +306,7 @@ fn parse_route_line(text: &str, default_table: TableId, out: &Fragment, devs: &m
             "table" => {
                 let v = val(k)?;
                 route.table = table_id_builtin(v)
-                    .or_else(|| out.table_names.iter().find(|(n, _)| n == v).map(|(_, t)| *t))
+                    .or_else(|| table_names.iter().find(|(n, _)| n == v).map(|(_, t)| *t))
                     .ok_or_else(|| format!("a table number or known name after `table`, found `{v}`"))?;
             }
             "proto" | "protocol" => route.protocol = Some(route_protocol(val(k)?)),
@@ -476,7 +564,7 @@ fn parse_json(lines: &[Line<'_>], default_table: TableId, out: &mut Fragment) {
             super::push_json_flags(nh, &mut h);
             hops.push((h, nh));
         }
-        match parse_route_line(&t, default_table, out, &mut devs) {
+        match parse_route_line(&t, default_table, &out.table_names, &mut devs) {
             Ok(Parsed::Route(mut r)) => {
                 if !hops.is_empty() {
                     r.nexthops.clear();
@@ -515,6 +603,35 @@ mod tests {
         let mut f = Fragment::default();
         parse(&lines, &Context { table, ..Context::default() }, &mut f);
         f
+    }
+
+    /// Read in runs (on threads natively), a block gives exactly what one run gives: the same
+    /// routes in the same order, the same diagnostics with their lines, the same IPv6 lines —
+    /// wherever the runs' boundaries fall (on multipath heads, IPv6 routes, bad lines).
+    #[test]
+    fn runs_read_what_one_run_reads() {
+        let kinds = [
+            "default proto static metric 100\n\tnexthop via 10.0.0.1 dev eth0 weight 1\n\tnexthop via 10.0.1.1 dev eth1 weight 2",
+            "10.{i}.0.0/16 via 10.0.0.1 dev eth0 proto bgp metric 20",
+            "2001:db8:{i}::/48 proto static metric 1024 pref medium\n\tnexthop via fe80::1 dev eth0 weight 1\n\tnexthop via fe80::2 dev eth1 weight 1",
+            "not a route {i}",
+            "\tnexthop via 10.0.0.9 dev eth0",
+            "unreachable 10.{i}.1.0/24 table 7 metric 3",
+            "10.{i}.2.0/24 dev eth1 proto kernel scope link src 10.{i}.2.1",
+            "",
+        ];
+        let text: String = (0..200).map(|i| kinds[(i * 7 + i / 3) % kinds.len()].replace("{i}", &(i % 250).to_string()) + "\n").collect();
+        let lines = Line::numbered(&text);
+        let read = |chunks: usize| {
+            let mut f = Fragment::default();
+            let ipv6 = parse_text_chunked(&lines, TABLE_MAIN, chunks, &mut f);
+            (f.routes, f.diagnostics, ipv6.iter().map(|l| l.no).collect::<Vec<_>>())
+        };
+        let one = read(1);
+        assert!(one.0.len() > 80 && one.1.len() > 10 && one.2.len() > 40, "{} routes {} diagnostics {} IPv6", one.0.len(), one.1.len(), one.2.len());
+        for chunks in [2, 3, 7, 31, 150] {
+            assert_eq!(read(chunks), one, "{chunks} runs");
+        }
     }
 
     #[test]
