@@ -190,7 +190,7 @@ mod cli {
             eprintln!("whyroute: {e}");
             ExitCode::from(1)
         })?;
-        let mut s = topology::text::from_toml(&text).map_err(|ds| {
+        let mut s = topology::text::from_toml(text).map_err(|ds| {
             for d in ds {
                 eprintln!("{path}: {}", d.render());
             }
@@ -213,7 +213,7 @@ mod cli {
         if text.lines().any(|l| l.trim_start().starts_with("version")) {
             return load_scenario(path).map(|x| x.0);
         }
-        Ok(topology::compare::host_scenario("host", &text))
+        Ok(topology::compare::host_scenario("host", text))
     }
 
     /// The flows asked for on the command line, or the scenario's own.
@@ -266,7 +266,7 @@ mod cli {
             Ok(x) => x,
             Err(c) => return c,
         };
-        let ds = topology::lint(&s, Some(&text));
+        let ds = topology::lint(&s, Some(text));
         if json {
             println!("{}", serde_json::to_string_pretty(&ds).expect("serialises"));
         } else {
@@ -317,7 +317,7 @@ mod cli {
         };
         let t = whyroute::explain::explain(&a.host, &flow);
         let name = std::path::Path::new(host).file_name().map_or_else(|| "host".to_string(), |n| n.to_string_lossy().into_owned());
-        let fixes = whyroute::fixes::host_fixes(&text, &name, &a.host, &t);
+        let fixes = whyroute::fixes::host_fixes(text, &name, &a.host, &t);
         if json {
             println!("{}", serde_json::to_string_pretty(&fixes).expect("fixes serialise"));
             return ExitCode::SUCCESS;
@@ -354,7 +354,7 @@ mod cli {
     fn load_text(host: &str) -> Result<(&'static whyroute::Analysis, &'static str), ExitCode> {
         match read_input(host) {
             Ok(text) => {
-                if whyroute::parse::route_print::looks_like(&text) {
+                if whyroute::parse::route_print::looks_like(text) {
                     eprintln!(
                         "whyroute: {host} is Windows `route print` output. whyroute decides for Linux hosts; a scenario reads `route print` as a Windows node (`routes_paste` of an [[external]], then `whyroute trace --scenario`)."
                     );
@@ -442,7 +442,7 @@ mod cli {
             eprintln!("Cannot find device \"{dev}\"");
             return ExitCode::from(1);
         }
-        warn_kernel_disagreements(&a);
+        warn_kernel_disagreements(a);
         let fib = Fib::new(&a.host);
         let code = match fib.route_get(&flow, None) {
             Ok(d) => {
@@ -495,9 +495,9 @@ mod cli {
         if json {
             println!("{}", serde_json::to_string_pretty(&t).expect("trace serialises"));
         } else {
-            print_kernel_checks(&a);
+            print_kernel_checks(a);
             print!("{}", t.text);
-            print_not_understood(&a);
+            print_not_understood(a);
         }
         ExitCode::SUCCESS
     }
@@ -515,7 +515,7 @@ mod cli {
                 return ExitCode::from(1);
             }
         }
-        warn_kernel_disagreements(&a);
+        warn_kernel_disagreements(a);
         match route_get6(&a.host, &flow) {
             Ok(d) => {
                 if json {
@@ -602,9 +602,9 @@ mod cli {
         if json {
             println!("{}", serde_json::to_string_pretty(&t).expect("trace serialises"));
         } else {
-            print_kernel_checks(&a);
+            print_kernel_checks(a);
             print!("{}", t.text);
-            print_not_understood(&a);
+            print_not_understood(a);
         }
         ExitCode::SUCCESS
     }
@@ -632,7 +632,7 @@ mod cli {
             };
             println!("lines {}-{}: {} — {what}", b.first_line, b.last_line, b.command.as_deref().unwrap_or("(no command)"));
         }
-        let found = whyroute::findings::findings(&text, &a);
+        let found = whyroute::findings::findings(text, a);
         // What the host's own kernel said differently comes first: whyroute is wrong there.
         for f in found.iter().filter(|f| f.code == "kernel_disagrees") {
             println!("WARNING: {} [{}]", f.message, f.code);
