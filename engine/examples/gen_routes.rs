@@ -1,5 +1,6 @@
-//! Prints the synthetic `ip route show` dump the benches use: `gen_routes [N] [-6]` (default
-//! 1,000,000 lines; `-6`: the IPv6 dump, `ip -6 route show table all` after its command line).
+//! Prints the synthetic `ip route show` dump the benches use: `gen_routes [N] [-6|-j]` (default
+//! 1,000,000 lines; `-6`: the IPv6 dump, `ip -6 route show table all` after its command line;
+//! `-j`: the same routes as the text dump, as `ip -j route show` prints them).
 //! Same generator as benches/engine.rs, so benches/vs-jc.sh compares jc and whyroute on exactly
 //! the text the criterion bench parses.
 
@@ -11,7 +12,14 @@ use std::io::Write as _;
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let inet6 = args.iter().any(|a| a == "-6");
-    let n: usize = args.iter().find(|a| *a != "-6").map(|s| s.replace('_', "").parse().expect("N: a number of routes")).unwrap_or(1_000_000);
-    let text = if inet6 { routegen::routes6(n) } else { routegen::routes(n) };
+    let json = args.iter().any(|a| a == "-j");
+    let n: usize = args.iter().find(|a| !a.starts_with('-')).map(|s| s.replace('_', "").parse().expect("N: a number of routes")).unwrap_or(1_000_000);
+    let text = if inet6 {
+        routegen::routes6(n)
+    } else if json {
+        routegen::routes_json(n)
+    } else {
+        routegen::routes(n)
+    };
     std::io::stdout().lock().write_all(text.as_bytes()).expect("stdout");
 }

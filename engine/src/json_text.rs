@@ -28,6 +28,11 @@ pub fn use_reader(reader: Reader) {
     READER.with(|r| r.set(Some(reader)));
 }
 
+/// Whether a facade installed a reader of its own (then every document goes through it).
+pub fn reader_installed() -> bool {
+    READER.with(|r| r.get()).is_some()
+}
+
 /// Reads one JSON document, or says what is wrong with it.
 pub fn read(text: &str) -> Result<Value, String> {
     match READER.with(|r| r.get()) {

@@ -468,124 +468,206 @@ const ROUTE_KEYS: &[&str] = &[
 const NEXTHOP_KEYS: &[&str] = &["gateway", "via", "dev", "weight", "flags", "ttl", "flow"];
 
 fn parse_json(lines: &[Line<'_>], default_table: TableId, out: &mut Fragment) {
+    #[cfg(all(feature = "json-reader", not(target_arch = "wasm32")))]
+    if !crate::json_text::reader_installed() {
+        return parse_json_streamed(lines, default_table, out);
+    }
     let Some((items, mut reports)) = super::json_array(lines, "ip -j route", out) else { return };
-    let line_no = reports.line();
     let mut devs = DevNames::default();
-    for item in items {
-        // `pref` (RTA_PREF) is only on IPv6 routes.
-        if item.get("pref").is_some() {
-            #[cfg(not(feature = "inet6"))]
-            reports.ipv6(out, &item);
-            #[cfg(feature = "inet6")]
-            match super::ip6_route::json_route(&item, default_table, out, &mut devs) {
-                Ok(Some(mut r)) => {
-                    r.origin = Origin::line(line_no);
-                    out.inet6.tables.entry(r.table).or_default().push(r);
-                }
-                Ok(None) => {}
-                Err(e) => reports.report(&mut out.diagnostics, &item, e),
-            }
-            continue;
-        }
-        // iproute2 prints every route's `dst` ("default" included): anything else is not a
-        // route (a bare number or `{}` must not become a default route).
-        if item.get("dst").is_none() {
-            reports.report(&mut out.diagnostics, &item, "a route object with its `dst`, as `ip -j route` prints it");
-            continue;
-        }
-        // An encap's own keys (`id`, `ttl`, …) would be unknown: say what is not modelled.
-        if item.get("encap").is_some() {
-            reports.report(&mut out.diagnostics, &item, ENCAP_NOT_MODELLED);
-            continue;
-        }
-        let nexthops = item.get("nexthops").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
-        let refusal = super::json_refusal(&item, ROUTE_KEYS, "ip -j route")
-            .or_else(|| nexthops.iter().find_map(|nh| super::json_refusal(nh, NEXTHOP_KEYS, "ip -j route` in `nexthops")));
-        if let Some(why) = refusal {
-            reports.report(&mut out.diagnostics, &item, why);
-            continue;
-        }
-        // Rebuild the text form and reuse the text grammar.
-        let s = |k: &str| item.get(k).map(super::json_word);
-        let mut t = String::new();
-        if let Some(ty) = s("type") {
-            t.push_str(&ty);
-            t.push(' ');
-        }
-        t.push_str(&s("dst").unwrap_or_default());
-        // RTA_VIA (`"via": {"family": "inet6", "host": …}`): an IPv6 gateway (RFC 5549).
-        if let Some(via) = item.get("via") {
-            let part = |k: &str| via.get(k).map(super::json_word).unwrap_or_default();
-            t.push_str(&format!(" via {} {}", part("family"), part("host")));
-        }
-        super::push_json_words(
-            &item,
-            &[
-                ("nhid", "nhid"),
-                ("gateway", "via"),
-                ("dev", "dev"),
-                ("table", "table"),
-                ("protocol", "proto"),
-                ("scope", "scope"),
-                ("prefsrc", "src"),
-                ("metric", "metric"),
-                ("tos", "tos"),
-            ],
-            &mut t,
-        );
-        super::push_json_flags(&item, &mut t);
-        // `"metrics": [{"mtu": 1400}]` (print_rta_metrics), as the text form's `mtu 1400`: the
-        // one metric whyroute models (route get prints it). The others (`rtt`, `ecn`,
-        // `congestion`, …) are ignored, as the text form ignores them.
-        for metrics in item.get("metrics").and_then(Value::as_array).into_iter().flatten() {
-            if let Some(mtu) = metrics.get("mtu") {
-                t.push_str(&format!(" mtu {}", super::json_word(mtu)));
-            }
-        }
-        let mut hops = Vec::new();
-        for nh in nexthops {
-            let g = |k: &str| nh.get(k).map(super::json_word);
-            let mut h = String::new();
-            if let Some(v) = g("gateway") {
-                h.push_str(&format!(" via {v}"));
-            }
-            // RTA_VIA (`"via": {"family": "inet6", "host": …}`): the text grammar skips an
-            // IPv6 nexthop of an IPv4 route.
-            if let Some(via) = nh.get("via") {
-                let part = |k: &str| via.get(k).map(super::json_word).unwrap_or_default();
-                h.push_str(&format!(" via {} {}", part("family"), part("host")));
-            }
-            if let Some(v) = g("dev") {
-                h.push_str(&format!(" dev {v}"));
-            }
-            if let Some(v) = g("weight") {
-                h.push_str(&format!(" weight {v}"));
-            }
-            super::push_json_flags(nh, &mut h);
-            hops.push((h, nh));
-        }
-        match parse_route_line(&t, default_table, &out.table_names, &mut devs) {
-            Ok(Parsed::Route(mut r)) => {
-                if !hops.is_empty() {
-                    r.nexthops.clear();
-                    for (h, nh) in &hops {
-                        match parse_nexthop(h, &mut devs) {
-                            Ok(Some(hop)) => r.nexthops.push(hop),
-                            Ok(None) => {}
-                            Err(e) => reports.report(&mut out.diagnostics, nh, e),
-                        }
-                    }
-                }
-                r.origin = Origin::line(line_no);
-                out.routes.push(r);
-            }
-            // As the text form keeps its IPv6 lines: said to be skipped, not dropped unsaid.
-            Ok(Parsed::Ipv6) => reports.ipv6(out, &item),
-            Ok(Parsed::Skip) => {}
-            Err(e) => reports.report(&mut out.diagnostics, &item, e),
-        }
+    for item in &items {
+        json_item(item, default_table, out, &mut devs, &mut reports);
     }
     reports.finish(&mut out.diagnostics);
+}
+
+/// The keys of an `ip -j route` object that are words of the text form, in the text form's
+/// order: `(key, word)`.
+const JSON_WORDS: &[(&str, &str)] = &[
+    ("nhid", "nhid"),
+    ("gateway", "via"),
+    ("dev", "dev"),
+    ("table", "table"),
+    ("protocol", "proto"),
+    ("scope", "scope"),
+    ("prefsrc", "src"),
+    ("metric", "metric"),
+    ("tos", "tos"),
+];
+
+/// Reads one element of an `ip -j route` document into `out`.
+fn json_item(item: &Value, default_table: TableId, out: &mut Fragment, devs: &mut DevNames, reports: &mut super::JsonReports) {
+    let line_no = reports.line();
+    // `pref` (RTA_PREF) is only on IPv6 routes.
+    if item.get("pref").is_some() {
+        #[cfg(not(feature = "inet6"))]
+        reports.ipv6(out, item);
+        #[cfg(feature = "inet6")]
+        match super::ip6_route::json_route(item, default_table, out, devs) {
+            Ok(Some(mut r)) => {
+                r.origin = Origin::line(line_no);
+                out.inet6.tables.entry(r.table).or_default().push(r);
+            }
+            Ok(None) => {}
+            Err(e) => reports.report(&mut out.diagnostics, item, e),
+        }
+        return;
+    }
+    // iproute2 prints every route's `dst` ("default" included): anything else is not a
+    // route (a bare number or `{}` must not become a default route).
+    if item.get("dst").is_none() {
+        reports.report(&mut out.diagnostics, item, "a route object with its `dst`, as `ip -j route` prints it");
+        return;
+    }
+    // An encap's own keys (`id`, `ttl`, …) would be unknown: say what is not modelled.
+    if item.get("encap").is_some() {
+        reports.report(&mut out.diagnostics, item, ENCAP_NOT_MODELLED);
+        return;
+    }
+    let nexthops = item.get("nexthops").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
+    let refusal = super::json_refusal(item, ROUTE_KEYS, "ip -j route")
+        .or_else(|| nexthops.iter().find_map(|nh| super::json_refusal(nh, NEXTHOP_KEYS, "ip -j route` in `nexthops")));
+    if let Some(why) = refusal {
+        reports.report(&mut out.diagnostics, item, why);
+        return;
+    }
+    // Rebuild the text form and reuse the text grammar.
+    let s = |k: &str| item.get(k).map(super::json_word);
+    let mut t = String::new();
+    if let Some(ty) = s("type") {
+        t.push_str(&ty);
+        t.push(' ');
+    }
+    t.push_str(&s("dst").unwrap_or_default());
+    // RTA_VIA (`"via": {"family": "inet6", "host": …}`): an IPv6 gateway (RFC 5549).
+    if let Some(via) = item.get("via") {
+        let part = |k: &str| via.get(k).map(super::json_word).unwrap_or_default();
+        t.push_str(&format!(" via {} {}", part("family"), part("host")));
+    }
+    super::push_json_words(item, JSON_WORDS, &mut t);
+    super::push_json_flags(item, &mut t);
+    // `"metrics": [{"mtu": 1400}]` (print_rta_metrics), as the text form's `mtu 1400`: the
+    // one metric whyroute models (route get prints it). The others (`rtt`, `ecn`,
+    // `congestion`, …) are ignored, as the text form ignores them.
+    for metrics in item.get("metrics").and_then(Value::as_array).into_iter().flatten() {
+        if let Some(mtu) = metrics.get("mtu") {
+            t.push_str(&format!(" mtu {}", super::json_word(mtu)));
+        }
+    }
+    let mut hops = Vec::new();
+    for nh in nexthops {
+        let g = |k: &str| nh.get(k).map(super::json_word);
+        let mut h = String::new();
+        if let Some(v) = g("gateway") {
+            h.push_str(&format!(" via {v}"));
+        }
+        // RTA_VIA (`"via": {"family": "inet6", "host": …}`): the text grammar skips an
+        // IPv6 nexthop of an IPv4 route.
+        if let Some(via) = nh.get("via") {
+            let part = |k: &str| via.get(k).map(super::json_word).unwrap_or_default();
+            h.push_str(&format!(" via {} {}", part("family"), part("host")));
+        }
+        if let Some(v) = g("dev") {
+            h.push_str(&format!(" dev {v}"));
+        }
+        if let Some(v) = g("weight") {
+            h.push_str(&format!(" weight {v}"));
+        }
+        super::push_json_flags(nh, &mut h);
+        hops.push((h, nh));
+    }
+    match parse_route_line(&t, default_table, &out.table_names, devs) {
+        Ok(Parsed::Route(mut r)) => {
+            if !hops.is_empty() {
+                r.nexthops.clear();
+                for (h, nh) in &hops {
+                    match parse_nexthop(h, devs) {
+                        Ok(Some(hop)) => r.nexthops.push(hop),
+                        Ok(None) => {}
+                        Err(e) => reports.report(&mut out.diagnostics, nh, e),
+                    }
+                }
+            }
+            r.origin = Origin::line(line_no);
+            out.routes.push(r);
+        }
+        // As the text form keeps its IPv6 lines: said to be skipped, not dropped unsaid.
+        Ok(Parsed::Ipv6) => reports.ipv6(out, item),
+        Ok(Parsed::Skip) => {}
+        Err(e) => reports.report(&mut out.diagnostics, item, e),
+    }
+}
+
+/// `ip -j route` read natively without a [`Value`] per route: each element is first seen as
+/// its raw text; a plain route object (the keys nearly every route has, each value a string
+/// without escapes or a whole number) becomes the text form's line in one reused buffer and is
+/// read by the text grammar, exactly as [`json_item`] would read it. Any other element is read
+/// whole by [`json_item`]. A document that turns out not to be one JSON array leaves nothing
+/// read from it, and one error, as [`super::json_array`] does.
+#[cfg(all(feature = "json-reader", not(target_arch = "wasm32")))]
+fn parse_json_streamed(lines: &[Line<'_>], default_table: TableId, out: &mut Fragment) {
+    let Some(first) = lines.iter().find(|l| !l.text.trim().is_empty()).copied() else { return };
+    // `ip -j` prints its document on one line: read in place, not copied.
+    let text: std::borrow::Cow<str> = match lines.iter().filter(|l| !l.text.trim().is_empty()).count() {
+        1 => first.text.into(),
+        _ => lines.iter().map(|l| l.text).collect::<Vec<_>>().join("\n").into(),
+    };
+    let mut reports = super::JsonReports::new(first.no);
+    let before = super::FragmentMark::of(out);
+    let mut devs = DevNames::default();
+    let mut buf = String::new();
+    let read = super::each_json_element(&text, &mut |raw| {
+        if !plain_json_route(raw, default_table, out, &mut devs, &mut buf, first.no)
+            && let Ok(item) = serde_json::from_str::<Value>(raw.get())
+        {
+            json_item(&item, default_table, out, &mut devs, &mut reports);
+        }
+    });
+    match read {
+        Ok(()) => reports.finish(&mut out.diagnostics),
+        Err(_) => {
+            before.restore(out);
+            out.diagnostics.push(ParseDiagnostic::error(first, "a JSON array as printed by `ip -j route`"));
+        }
+    }
+}
+
+/// Reads a plain `ip -j route` object (see [`parse_json_streamed`]) into `out.routes`; false
+/// when it is not one, or when the text grammar does not make it an IPv4 route (then
+/// [`json_item`] reads it, with its reports).
+#[cfg(all(feature = "json-reader", not(target_arch = "wasm32")))]
+fn plain_json_route(raw: &serde_json::value::RawValue, default_table: TableId, out: &mut Fragment, devs: &mut DevNames, buf: &mut String, line: usize) -> bool {
+    let Some(object) = super::PlainJsonObject::read(raw.get(), |k| k == "type" || k == "dst" || k == "flags" || JSON_WORDS.iter().any(|(key, _)| *key == k))
+    else {
+        return false;
+    };
+    let Some(dst) = object.get("dst") else { return false };
+    buf.clear();
+    if let Some(ty) = object.get("type") {
+        buf.push_str(ty);
+        buf.push(' ');
+    }
+    buf.push_str(dst);
+    for (key, word) in JSON_WORDS {
+        if let Some(v) = object.get(key) {
+            buf.push(' ');
+            buf.push_str(word);
+            buf.push(' ');
+            buf.push_str(v);
+        }
+    }
+    for flag in &object.flags {
+        buf.push(' ');
+        buf.push_str(flag);
+    }
+    match parse_route_line(buf, default_table, &out.table_names, devs) {
+        Ok(Parsed::Route(mut r)) => {
+            r.origin = Origin::line(line);
+            out.routes.push(r);
+            true
+        }
+        Ok(Parsed::Skip) => true,
+        Ok(Parsed::Ipv6) | Err(_) => false,
+    }
 }
 
 /// The broadcast address of a prefix, as the kernel computes it for local-table routes.
@@ -632,6 +714,46 @@ mod tests {
         for chunks in [2, 3, 7, 31, 150] {
             assert_eq!(read(chunks), one, "{chunks} runs");
         }
+    }
+
+    /// The streamed `ip -j route` reader gives what the Value-per-element one gives, element
+    /// for element: plain routes, multipath, IPv6, escapes, unknown keys, repeated keys,
+    /// numbers that are not whole, bad elements, and broken documents.
+    #[cfg(all(feature = "json-reader", not(target_arch = "wasm32")))]
+    #[test]
+    fn streamed_json_reads_what_values_read() {
+        let docs = [
+            r#"[{"dst":"default","gateway":"10.0.0.1","dev":"eth0","protocol":"static","metric":10,"flags":[]},{"dst":"10.0.0.0/24","dev":"eth0","protocol":"kernel","scope":"link","prefsrc":"10.0.0.2","flags":["linkdown"]}]"#,
+            r#"[{"dst":"10.1.0.0/16","protocol":"bgp","metric":20,"flags":[],"nexthops":[{"gateway":"10.0.0.1","dev":"eth0","weight":1,"flags":[]},{"gateway":"10.0.0.9","dev":"eth0","weight":2,"flags":["dead"]}]}]"#,
+            r#"[{"dst":"2001:db8::/64","dev":"eth0","protocol":"kernel","metric":256,"flags":[],"pref":"medium"},{"type":"local","dst":"10.0.0.2","dev":"eth0","table":"local","protocol":"kernel","scope":"host","prefsrc":"10.0.0.2","flags":[]}]"#,
+            r#"[{"dst":"10.2.0.0/16","dev":"eth\u0030","flags":[]},{"dst":"10.3.0.0/16","dev":"eth0","dev":"eth1","flags":[]},{"dst":"10.4.0.0/16","dev":"eth0","metric":1.5,"flags":[]},{"dst":"10.5.0.0/16","dev":"eth0","metric":-1,"flags":[]}]"#,
+            r#"[{"dst":"10.6.0.0/33","dev":"eth0","flags":[]},{"dev":"eth0","flags":[]},{"dst":"10.7.0.0/16","dev":"eth0","colour":"blue","flags":[]},{"dst":"10.8.0.0/16","dev":"eth0","table":"nosuch","flags":[]},3,{"dst":"10.9.0.0/16","via":{"family":"inet6","host":"fe80::1"},"dev":"eth0","flags":[2]}]"#,
+            r#"[{"dst":"10.6.0.0/16","dev":"eth0","flags":[]}"#,
+            r#"[{"dst":"10.6.0.0/16","dev":"eth0","flags":[]}] trailing"#,
+            r#"{"dst":"10.6.0.0/16","dev":"eth0","flags":[]}"#,
+            "[\n  {\"dst\": \"10.10.0.0/16\",\n   \"dev\": \"eth0\", \"flags\": [ \"onlink\" ]}\n]",
+        ];
+        let (mut routes, mut diagnostics) = (0, 0);
+        for doc in docs {
+            let lines = Line::numbered(doc);
+            let mut streamed = Fragment::default();
+            parse_json_streamed(&lines, TABLE_MAIN, &mut streamed);
+            let mut values = Fragment::default();
+            if let Some((items, mut reports)) = super::super::json_array(&lines, "ip -j route", &mut values) {
+                let mut devs = DevNames::default();
+                for item in &items {
+                    json_item(item, TABLE_MAIN, &mut values, &mut devs, &mut reports);
+                }
+                reports.finish(&mut values.diagnostics);
+            }
+            (routes, diagnostics) = (routes + streamed.routes.len(), diagnostics + streamed.diagnostics.len());
+            assert_eq!(streamed.routes, values.routes, "{doc}");
+            assert_eq!(streamed.diagnostics, values.diagnostics, "{doc}");
+            assert_eq!(streamed.ipv6_lines, values.ipv6_lines, "{doc}");
+            #[cfg(feature = "inet6")]
+            assert_eq!(format!("{:?}", streamed.inet6.tables), format!("{:?}", values.inet6.tables), "{doc}");
+        }
+        assert!(routes >= 8 && diagnostics >= 8, "{routes} routes, {diagnostics} diagnostics");
     }
 
     #[test]

@@ -114,3 +114,128 @@ pub(crate) fn push_json_flags(item: &serde_json::Value, text: &mut String) {
         }
     }
 }
+
+/// Calls `each` with the raw text of every element of the JSON array `text`, in order, without
+/// building them: one pass over a million-route `ip -j route` document. Err when `text` is not
+/// one JSON array (elements before the fault have been seen by then: see [`FragmentMark`]).
+#[cfg(all(feature = "json-reader", not(target_arch = "wasm32")))]
+pub(crate) fn each_json_element<'a>(text: &'a str, each: &mut dyn FnMut(&'a serde_json::value::RawValue)) -> Result<(), String> {
+    use serde::de::{DeserializeSeed, SeqAccess, Visitor};
+    struct Elements<'f, 'a>(&'f mut dyn FnMut(&'a serde_json::value::RawValue));
+    impl<'a> Visitor<'a> for Elements<'_, 'a> {
+        type Value = ();
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a JSON array")
+        }
+        fn visit_seq<A: SeqAccess<'a>>(self, mut seq: A) -> Result<(), A::Error> {
+            while let Some(raw) = seq.next_element::<&'a serde_json::value::RawValue>()? {
+                (self.0)(raw);
+            }
+            Ok(())
+        }
+    }
+    impl<'a> DeserializeSeed<'a> for Elements<'_, 'a> {
+        type Value = ();
+        fn deserialize<D: serde::Deserializer<'a>>(self, d: D) -> Result<(), D::Error> {
+            d.deserialize_seq(self)
+        }
+    }
+    let mut de = serde_json::Deserializer::from_str(text);
+    Elements(each).deserialize(&mut de).map_err(|e| e.to_string())?;
+    de.end().map_err(|e| e.to_string())
+}
+
+/// A flat JSON object read in place: every key one of those asked for, once; every value a
+/// string without escapes (kept as its content) or a whole number (as written), except
+/// `flags`, an array of such strings. What the text form has in the same places, borrowed.
+#[cfg(all(feature = "json-reader", not(target_arch = "wasm32")))]
+pub(crate) struct PlainJsonObject<'a> {
+    fields: smallvec::SmallVec<[(&'a str, &'a str); 10]>,
+    pub flags: smallvec::SmallVec<[&'a str; 2]>,
+}
+
+#[cfg(all(feature = "json-reader", not(target_arch = "wasm32")))]
+impl<'a> PlainJsonObject<'a> {
+    /// The object `text` holds, or None when it is anything else (another key, a nested or
+    /// escaped value, a repeated key).
+    pub fn read(text: &'a str, wanted: impl Fn(&str) -> bool) -> Option<PlainJsonObject<'a>> {
+        use serde::de::{Deserializer, Error, MapAccess, Visitor};
+        struct Plain<F>(F);
+        impl<'a, F: Fn(&str) -> bool> Visitor<'a> for Plain<F> {
+            type Value = PlainJsonObject<'a>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a flat JSON object")
+            }
+            fn visit_map<A: MapAccess<'a>>(self, mut map: A) -> Result<PlainJsonObject<'a>, A::Error> {
+                let mut object = PlainJsonObject { fields: Default::default(), flags: Default::default() };
+                let mut flags_seen = false;
+                while let Some(key) = map.next_key::<&'a str>()? {
+                    if !(self.0)(key) || object.fields.iter().any(|(k, _)| *k == key) {
+                        return Err(A::Error::custom("not plain"));
+                    }
+                    if key == "flags" {
+                        if std::mem::replace(&mut flags_seen, true) {
+                            return Err(A::Error::custom("not plain"));
+                        }
+                        object.flags = map.next_value()?;
+                        continue;
+                    }
+                    let raw = map.next_value::<&'a serde_json::value::RawValue>()?.get();
+                    let value = match raw.strip_prefix('"').and_then(|r| r.strip_suffix('"')) {
+                        Some(content) if !content.contains('\\') => content,
+                        Some(_) => return Err(A::Error::custom("not plain")),
+                        None if !raw.is_empty() && raw.bytes().all(|b| b.is_ascii_digit()) => raw,
+                        None => return Err(A::Error::custom("not plain")),
+                    };
+                    object.fields.push((key, value));
+                }
+                Ok(object)
+            }
+        }
+        let mut de = serde_json::Deserializer::from_str(text);
+        de.deserialize_map(Plain(wanted)).ok()
+    }
+
+    pub fn get(&self, key: &str) -> Option<&'a str> {
+        self.fields.iter().find(|(k, _)| *k == key).map(|(_, v)| *v)
+    }
+}
+
+/// What a fragment held before a document was read into it, to take back what was read when
+/// the document turns out to be broken (it then counts as one error, nothing read).
+#[cfg(all(feature = "json-reader", not(target_arch = "wasm32")))]
+pub(crate) struct FragmentMark {
+    routes: usize,
+    diagnostics: usize,
+    ipv6_lines: usize,
+    #[cfg(feature = "inet6")]
+    inet6_tables: Vec<(crate::model::TableId, usize)>,
+}
+
+#[cfg(all(feature = "json-reader", not(target_arch = "wasm32")))]
+impl FragmentMark {
+    pub fn of(f: &Fragment) -> FragmentMark {
+        FragmentMark {
+            routes: f.routes.len(),
+            diagnostics: f.diagnostics.len(),
+            ipv6_lines: f.ipv6_lines.len(),
+            #[cfg(feature = "inet6")]
+            inet6_tables: f.inet6.tables.iter().map(|(t, r)| (*t, r.len())).collect(),
+        }
+    }
+
+    pub fn restore(self, f: &mut Fragment) {
+        f.routes.truncate(self.routes);
+        f.diagnostics.truncate(self.diagnostics);
+        f.ipv6_lines.truncate(self.ipv6_lines);
+        #[cfg(feature = "inet6")]
+        {
+            f.inet6.tables.retain(|t, _| self.inet6_tables.iter().any(|(k, _)| k == t));
+            for (t, len) in self.inet6_tables {
+                if let Some(routes) = f.inet6.tables.get_mut(&t) {
+                    routes.truncate(len);
+                }
+            }
+        }
+    }
+}

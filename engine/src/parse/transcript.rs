@@ -224,6 +224,9 @@ fn command_of(line: &str) -> Option<String> {
     command_in(t)
 }
 
+/// The longest prompt (`user@host:path$ `) looked for; a line is searched no further for one.
+const PROMPT_MAX: usize = 512;
+
 /// `command_of` for a trimmed, non-empty line, without the quick rejection.
 fn command_in(t: &str) -> Option<String> {
     // `user@host:~$ cmd`, `root@vm [ ~ ]# cmd`, `[root@host ~]# cmd`
@@ -235,8 +238,11 @@ fn command_in(t: &str) -> Option<String> {
         }
         None
     };
-    // The `user@` of a prompt is in the first word: look no further (this runs on every line).
-    let first_word = t.split(char::is_whitespace).next().unwrap_or(t);
+    // The `user@` of a prompt is in the first word: look no further (this runs on every line),
+    // and not past a prompt's length (an `ip -j` document is one line of 100 MB, with no
+    // whitespace in it).
+    let head = &t[..t.floor_char_boundary(PROMPT_MAX)];
+    let first_word = head.split(char::is_whitespace).next().unwrap_or(head);
     if let Some(at) = first_word.find('@') {
         let head = &t[..at];
         if !head.is_empty()
@@ -250,7 +256,7 @@ fn command_in(t: &str) -> Option<String> {
         }
     }
     if t.starts_with('[')
-        && let Some(close) = t.find(']')
+        && let Some(close) = head.find(']')
     {
         let rest = &t[close + 1..];
         if let Some(cmd) = rest.strip_prefix("# ").or_else(|| rest.strip_prefix("$ ")) {
@@ -525,6 +531,17 @@ fn detect_line(t: &str) -> Option<Format> {
     let trimmed = t.trim_start();
     if trimmed.is_empty() {
         return None;
+    }
+    // `ip -j` output, told by its first key (iproute2 prints every object's keys in one order),
+    // before the line is split into words: it is one line, of up to 100 MB.
+    if let Some(json) = trimmed.strip_prefix("[{\"") {
+        return match json.split('"').next() {
+            Some("dst" | "type") => Some(Format::IpRoute),
+            Some("priority") => Some(Format::IpRule),
+            Some("ifindex") => Some(Format::IpAddr),
+            Some("id") => Some(Format::IpNexthop),
+            _ => None,
+        };
     }
     // The first few words decide; collecting them into a fixed array keeps this per-line
     // check free of allocations (it runs on every line of a million-route paste).
