@@ -18,19 +18,17 @@ pub struct Origin {
     /// 1-based line number in the paste it was read from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line: Option<usize>,
-    /// Index of the host transcript (tab) it was read from, when a scenario has several.
+    /// Set when whyroute inferred the element instead of reading it; says why. Boxed, not a
+    /// String: every route of a million-route table carries an Origin.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<usize>,
-    /// Set when whyroute inferred the element instead of reading it; says why.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub inferred: Option<String>,
+    pub inferred: Option<Box<str>>,
 }
 
 impl Origin {
     pub fn line(no: usize) -> Self {
         Origin { line: Some(no), ..Origin::default() }
     }
-    pub fn inferred(why: impl Into<String>) -> Self {
+    pub fn inferred(why: impl Into<Box<str>>) -> Self {
         Origin { inferred: Some(why.into()), ..Origin::default() }
     }
     pub fn is_inferred(&self) -> bool {
