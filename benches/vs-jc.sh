@@ -4,9 +4,11 @@
 #
 #   bash benches/vs-jc.sh [ROUTES]        (make bench runs it after cargo bench)
 #
-# jc is pinned and installed into target/jc-venv on first use. Both sides are timed as whole
-# processes reading the dump from a file (startup, reading and parsing included); whyroute's
-# in-process analyze() time is printed too. The whyroute binaries are built with the `bench`
+# jc is pinned and installed into target/jc-venv on first use. Every figure is a whole process
+# (startup, reading and parsing included), the best of several runs, with that run's peak RSS
+# and its ratio to jc in the same run: jc on the text dump; `whyroute route-get` on the text
+# dump, on the same routes as `ip -j route show` prints them, and on the 1M-route IPv6 dump;
+# then the in-process analyze() time of each. The whyroute binaries are built with the `bench`
 # profile: `release` is size-tuned (opt-level z) for wasm.
 #
 # The same dump parsed by the npm package's wasm under node: benches/wasm-node.mjs (after
@@ -27,40 +29,57 @@ if [[ ! -x $VENV/bin/jc ]] || [[ $("$VENV/bin/jc" --version 2>/dev/null | head -
   "$VENV/bin/pip" install --quiet --disable-pip-version-check "jc==$JC_VERSION"
 fi
 
-cargo build --quiet --profile bench -p whyroute --example gen_routes --example parse_file
+cargo build --quiet --profile bench -p whyroute --example gen_routes --example parse_file --bin whyroute
 BIN=$TARGET/release/examples   # the bench profile builds into target/release
+CLI=$TARGET/release/whyroute
+JSON=$TARGET/bench-routes-$ROUTES.json
+DUMP6=$TARGET/bench-routes6-$ROUTES.txt
 "$BIN/gen_routes" "$ROUTES" > "$DUMP"
-echo "dump: $DUMP ($(wc -l < "$DUMP") lines, $(du -h "$DUMP" | cut -f1))"
+"$BIN/gen_routes" "$ROUTES" -j > "$JSON"
+"$BIN/gen_routes" "$ROUTES" -6 > "$DUMP6"
+for f in "$DUMP" "$JSON" "$DUMP6"; do echo "dump: $f ($(wc -l < "$f") lines, $(du -h "$f" | cut -f1))"; done
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
 
-now() { date +%s.%N; }
+# Each figure: the best wall-clock time of N whole-process runs, and that run's peak RSS
+# (os.wait4's rusage is the child's own). jc reads the dump on stdin, whyroute from the file.
+python3 - "$VENV/bin/jc" "$CLI" "$BIN/parse_file" "$DUMP" "$JSON" "$DUMP6" "$ROUTES" <<'PY'
+import os, subprocess, sys, time
+jc, cli, parse_file, text, json, text6, n = sys.argv[1:]
 
-# Best of N wall-clock runs of a command (stdin from the dump, stdout discarded).
-best_of() {
-  local n=$1; shift
-  local best=
-  for _ in $(seq "$n"); do
-    local t0 t1
-    t0=$(now)
-    "$@" < "$DUMP" > /dev/null
-    t1=$(now)
-    best=$(python3 -c "import sys; a=float(sys.argv[1])-float(sys.argv[2]); b=sys.argv[3]; print(a if not b or a < float(b) else b)" "$t1" "$t0" "$best")
-  done
-  echo "$best"
-}
+def best(runs, argv, stdin=None):
+    best = None
+    for _ in range(runs):
+        with open(stdin or os.devnull, "rb") as inp:
+            t0 = time.perf_counter()
+            p = subprocess.Popen(argv, stdin=inp, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            _, status, usage = os.wait4(p.pid, 0)
+            secs = time.perf_counter() - t0
+        if status != 0:
+            sys.exit(f"{' '.join(argv)}: exit status {status}")
+        if best is None or secs < best[0]:
+            best = (secs, usage.ru_maxrss / 1024)
+    return best
 
-echo "timing jc $JC_VERSION (jc --ip-route, best of 2)…"
-JC=$(best_of 2 "$VENV/bin/jc" --ip-route)
-echo "timing whyroute (parse_file, best of 3)…"
-WR=$(best_of 3 "$BIN/parse_file" "$DUMP")
-INPROC=$("$BIN/parse_file" "$DUMP" 3)
+def inproc(path):
+    out = subprocess.run([parse_file, path, "3"], capture_output=True, text=True, check=True).stdout
+    return float(out.rsplit("seconds=", 1)[1]), out.split(" bytes=")[0]
 
-python3 - "$JC" "$WR" "$INPROC" "$ROUTES" <<'PY'
-import sys
-jc, wr, inproc, n = float(sys.argv[1]), float(sys.argv[2]), sys.argv[3], sys.argv[4]
-an = float(inproc.rsplit("seconds=", 1)[1])
-print(f"routes:                  {int(n):,}")
-print(f"jc --ip-route:           {jc:8.3f} s (whole process)")
-print(f"whyroute (parse_file):   {wr:8.3f} s (whole process)")
-print(f"whyroute analyze():      {an:8.3f} s (in process, best of 3; {inproc.split(' bytes=')[0]})")
-print(f"ratio jc / whyroute:     {jc / wr:8.1f}x (whole process), {jc / an:.1f}x (analyze only)")
+print(f"routes: {int(n):,}")
+jc_s, jc_mb = best(2, [jc, "--ip-route"], stdin=text)
+rows = [
+    ("jc --ip-route (text)", jc_s, jc_mb, ""),
+]
+wr_s, wr_mb = best(5, [cli, "route-get", "--host", text, "10.1.2.3"])
+rows.append(("whyroute route-get (text)", wr_s, wr_mb, "goal <= 0.1 s, <= 100 MB"))
+wj_s, wj_mb = best(5, [cli, "route-get", "--host", json, "10.1.2.3"])
+rows.append(("whyroute route-get (ip -j)", wj_s, wj_mb, "goal <= 1.5x text"))
+w6_s, w6_mb = best(3, [cli, "route-get", "--host", text6, "fd00::1"])
+rows.append(("whyroute route-get -6 (text)", w6_s, w6_mb, ""))
+for name, s, mb, goal in rows:
+    ratio = f"{jc_s / s:6.1f}x jc" if not name.startswith("jc") else " " * 9
+    print(f"{name:30} {s:7.3f} s  {mb:7.0f} MB peak  {ratio}  {goal}")
+print(f"ip -j / text:                  {wj_s / wr_s:6.2f}x")
+for name, path in [("text", text), ("ip -j", json), ("IPv6 text", text6)]:
+    secs, what = inproc(path)
+    print(f"analyze() in process, {name:10} {secs:7.3f} s (best of 3; {what})")
 PY

@@ -20,8 +20,8 @@ fn main() {
         if secs < best {
             best = secs;
         }
-        let routes: usize = a.host.tables.values().map(Vec::len).sum();
-        summary = format!("routes={routes} rules={} diagnostics={}", a.host.rules.len(), a.diagnostics.len());
+        let routes: usize = a.host.tables.values().map(Vec::len).sum::<usize>() + a.host.inet6.tables.values().map(Vec::len).sum::<usize>();
+        summary = format!("routes={routes} rules={} diagnostics={}", a.host.rules.len() + a.host.inet6.rules.len(), a.diagnostics.len());
         drop(a);
     }
     println!("{summary} bytes={} seconds={best:.4}", bytes.len());
