@@ -240,15 +240,23 @@ def random_flows(rng, n, index):
     return flows
 
 
-def paste(h, nft_json=False):
-    """The host's paste; with `nft_json`, its ruleset as `nft -j list ruleset` prints it."""
+def paste(h, listings=False, numbered=False):
+    """The host's paste. With `listings`, its rulesets as the other commands people paste print
+    them: `nft -j list ruleset`, and `iptables -t TABLE -L -n -v` for each table iptables-save
+    shows (with `--line-numbers` when `numbered`)."""
     out = []
     for cmd in (["ip", "addr"], ["ip", "rule"], ["ip", "route", "show", "table", "all"]):
         out.append("$ " + " ".join(cmd) + "\n" + sh(["ip", "-n", h, *cmd[1:]]))
     keys = ["net.ipv4.ip_forward", "net.ipv4.conf.all.rp_filter", "net.ipv4.conf.lan0.rp_filter"]
     out.append("$ sysctl " + " ".join(keys) + "\n" + sh(["ip", "netns", "exec", h, "sysctl", *keys]))
-    out.append("$ iptables-save\n" + sh(["ip", "netns", "exec", h, "iptables-save"]))
-    if nft_json:
+    saved = sh(["ip", "netns", "exec", h, "iptables-save"])
+    if listings:
+        for table in [l[1:].strip() for l in saved.splitlines() if l.startswith("*")]:
+            cmd = ["iptables", "-t", table, "-L", "-n", "-v"] + (["--line-numbers"] if numbered else [])
+            out.append("$ " + " ".join(cmd) + "\n" + sh(["ip", "netns", "exec", h, *cmd]))
+    else:
+        out.append("$ iptables-save\n" + saved)
+    if listings:
         out.append("$ nft -j list ruleset\n" + sh(["ip", "netns", "exec", h, "nft", "-j", "list", "ruleset"]))
     else:
         out.append("$ nft list ruleset\n" + sh(["ip", "netns", "exec", h, "nft", "list", "ruleset"]))
@@ -403,10 +411,11 @@ def main():
             host_file = os.path.join(keep, f"host-{i}.txt")
             with open(host_file, "w") as fh:
                 fh.write(text)
-            # The same host with its ruleset as `nft -j list ruleset`: the same answers.
-            json_file = os.path.join(keep, f"host-{i}.nft-json.txt")
+            # The same host with its rulesets as `nft -j list ruleset` and `iptables -L -n -v`
+            # print them: the same answers.
+            json_file = os.path.join(keep, f"host-{i}.listings.txt")
             with open(json_file, "w") as fh:
-                fh.write(paste(h, nft_json=True))
+                fh.write(paste(h, listings=True, numbered=i % 2 == 0))
             seen = observe(h, links, devs, flows)
             with open(os.path.join(keep, f"host-{i}.packets.jsonl"), "w") as fh:
                 for f in flows:
@@ -414,7 +423,7 @@ def main():
             for f in flows:
                 total += 1
                 counts["sent" if seen[f["tag"]]["packets"] else "dropped"] += 1
-                for shape, path in (("text", host_file), ("nft -j", json_file)):
+                for shape, path in (("text", host_file), ("listings", json_file)):
                     why = compare(a.whyroute, path, f, seen[f["tag"]])
                     if why:
                         bad.append(f"host-{i} ({path}, {shape}): {' '.join(whyroute_args(f))}: {why}")
@@ -423,7 +432,7 @@ def main():
             for name in list(netns._created):
                 if name not in created:
                     netns.delete(name)
-    print(f"{total - len(failed)} of {total} packets agree in both paste shapes, text and `nft -j` ({counts['sent']} sent, {counts['dropped']} dropped; {len(bad)} disagreements) on {a.hosts} hosts (seed {a.seed}) in {time.time() - start:.0f}s; pastes in {keep}")
+    print(f"{total - len(failed)} of {total} packets agree in both paste shapes, text (iptables-save, nft list ruleset) and listings (iptables -L -n -v, nft -j) ({counts['sent']} sent, {counts['dropped']} dropped; {len(bad)} disagreements) on {a.hosts} hosts (seed {a.seed}) in {time.time() - start:.0f}s; pastes in {keep}")
     for b in bad[:20]:
         print("  " + b)
     return 0 if not bad else 1

@@ -31,22 +31,9 @@ pub fn parse(lines: &[Line<'_>], table: Option<&str>, out: &mut Fragment) {
             fw.table_mut(&current).chain_mut(name.trim()).policy = None;
             Ok(())
         } else if t.starts_with("-A ") {
-            match parse_rule(t) {
-                Ok((chain, mut rule)) => {
-                    rule.line = line.no;
-                    if !rule.unmodelled.is_empty() {
-                        out.diagnostics.push(ParseDiagnostic::warning(
-                            *line,
-                            format!("a rule whyroute models; not modelled here: {} (the rule is taken as not matching)", rule.unmodelled.join(", ")),
-                        ));
-                    }
-                    fw.table_mut(&current).chain_mut(&chain).rules.push(rule);
-                    Ok(())
-                }
-                Err(e) => Err(e),
-            }
+            parse_rule(t).map(|(chain, rule)| push_rule(&mut fw, &current, &chain, rule, *line, out))
         } else if t.starts_with("Chain ") || t.starts_with("target ") || t.starts_with("pkts ") || t.starts_with("num ") {
-            Err("`iptables-save` or `iptables -S` output (`iptables -L` tables leave out what a decision needs)".to_string())
+            Err("an iptables-save line; this is `iptables -L` output, read under its own command line (`iptables -L -n -v`)".to_string())
         } else {
             Err("an iptables-save line (`*table`, `:CHAIN POLICY`, `-A CHAIN …`, `COMMIT`)".to_string())
         };
@@ -57,8 +44,20 @@ pub fn parse(lines: &[Line<'_>], table: Option<&str>, out: &mut Fragment) {
     out.firewall.merge(fw);
 }
 
+/// Adds a rule read from `line` to its chain; what in it is not modelled is named in a warning.
+pub(super) fn push_rule(fw: &mut Firewall, table: &str, chain: &str, mut rule: FwRule, line: Line<'_>, out: &mut Fragment) {
+    rule.line = line.no;
+    if !rule.unmodelled.is_empty() {
+        out.diagnostics.push(ParseDiagnostic::warning(
+            line,
+            format!("a rule whyroute models; not modelled here: {} (the rule is taken as not matching)", rule.unmodelled.join(", ")),
+        ));
+    }
+    fw.table_mut(table).chain_mut(chain).rules.push(rule);
+}
+
 /// `:OUTPUT ACCEPT [0:0]`, `:my-chain - [0:0]`, or `-P`'s `OUTPUT DROP`.
-fn declare_chain(fw: &mut Firewall, table: &str, decl: &str) -> Result<(), String> {
+pub(super) fn declare_chain(fw: &mut Firewall, table: &str, decl: &str) -> Result<(), String> {
     let mut w = decl.split_whitespace();
     let name = w.next().ok_or("a chain name")?;
     let policy = match w.next() {
@@ -76,7 +75,7 @@ fn declare_chain(fw: &mut Firewall, table: &str, decl: &str) -> Result<(), Strin
 const PLAIN_MODULES: &[&str] = &["tcp", "udp", "multiport", "mark", "connmark", "conntrack", "state", "owner", "comment", "addrtype"];
 
 /// One `-A CHAIN …` line: the chain and the rule.
-fn parse_rule(t: &str) -> Result<(String, FwRule), String> {
+pub(super) fn parse_rule(t: &str) -> Result<(String, FwRule), String> {
     let w: Vec<&str> = shell_words(t);
     let chain = w.get(1).ok_or("a chain name after -A")?.to_string();
     let mut rule = FwRule { line: 0, text: t.to_string(), matches: Vec::new(), actions: Vec::new(), unmodelled: Vec::new() };

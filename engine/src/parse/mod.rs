@@ -14,6 +14,8 @@ pub mod ip_route;
 pub mod ip_rule;
 pub mod iptables;
 #[cfg(feature = "netfilter")]
+pub mod iptables_list;
+#[cfg(feature = "netfilter")]
 pub mod iptables_save;
 mod json;
 mod line;

@@ -25,6 +25,9 @@ pub enum Format {
     Sysctl,
     #[cfg(feature = "netfilter")]
     Iptables,
+    /// `iptables -L -n -v`.
+    #[cfg(feature = "netfilter")]
+    IptablesList,
     #[cfg(feature = "netfilter")]
     Nft,
 }
@@ -46,6 +49,8 @@ impl Format {
             Format::Sysctl => "sysctl",
             #[cfg(feature = "netfilter")]
             Format::Iptables => "iptables-save",
+            #[cfg(feature = "netfilter")]
+            Format::IptablesList => "iptables -L -n -v",
             #[cfg(feature = "netfilter")]
             Format::Nft => "nft list ruleset",
         }
@@ -195,7 +200,7 @@ pub fn parse_transcript(text: &str) -> (Fragment, Vec<Block>) {
         // does not know by name, below another command's output, or alone) are read by their
         // content: no line of another format starts as they do.
         #[cfg(feature = "netfilter")]
-        if !matches!(current, Some((_, _, Command::Read(Format::Iptables | Format::Nft, _))))
+        if !matches!(current, Some((_, _, Command::Read(Format::Iptables | Format::IptablesList | Format::Nft, _))))
             && let Some(kind) = firewall_start(line.text)
         {
             flush(&mut current, &lines[pending..i], &mut out, &mut blocks);
@@ -355,7 +360,12 @@ fn classify(cmd: &str) -> Command {
             Command::Read(Format::Iptables, CommandContext { link: table, ..CommandContext::default() })
         }
         #[cfg(feature = "netfilter")]
-        "iptables" => Command::Skip("`iptables -L` leaves out what a decision needs: paste `iptables-save` (or `iptables -t TABLE -S`)".into()),
+        "iptables" | "iptables-nft" | "iptables-legacy" if args.iter().any(|a| is_list_option(a)) => {
+            let table = args.iter().position(|a| matches!(*a, "-t" | "--table")).and_then(|i| args.get(i + 1)).map(|t| t.to_string());
+            Command::Read(Format::IptablesList, CommandContext { link: table, ..CommandContext::default() })
+        }
+        #[cfg(feature = "netfilter")]
+        "iptables" => Command::Skip("an iptables command that prints no rules: paste `iptables-save`, `iptables -S` or `iptables -L -n -v`".into()),
         #[cfg(feature = "netfilter")]
         "nft" if args.contains(&"list") && (args.contains(&"ruleset") || args.contains(&"table")) => {
             Command::Read(Format::Nft, CommandContext::default())
@@ -369,6 +379,12 @@ fn classify(cmd: &str) -> Command {
         "iptables" | "iptables-save" | "nft" => Command::Skip("not modelled: a firewall mark or NAT can change the route".into()),
         other => Command::Skip(format!("`{other}` output is not routing state")),
     }
+}
+
+/// `-L`, `--list`, or `-L` among short options run together (`-nvL`, `-L -n -v`).
+#[cfg(feature = "netfilter")]
+fn is_list_option(a: &str) -> bool {
+    a == "--list" || (a.starts_with('-') && !a.starts_with("--") && a.contains('L'))
 }
 
 fn classify_file(file: &str) -> Command {
@@ -476,6 +492,8 @@ fn read_block(format: Format, cx: &CommandContext, command_line: usize, lines: &
         Format::Sysctl => parse_sysctl(lines, cx.link.as_deref(), &mut frag),
         #[cfg(feature = "netfilter")]
         Format::Iptables => super::iptables_save::parse(lines, cx.link.as_deref(), &mut frag),
+        #[cfg(feature = "netfilter")]
+        Format::IptablesList => super::iptables_list::parse(lines, cx.link.as_deref(), &mut frag),
         #[cfg(feature = "netfilter")]
         Format::Nft => super::nft::parse(lines, &mut frag),
         Format::Hostname => {
@@ -645,6 +663,8 @@ pub enum FirewallPaste {
     Ip6tablesSave,
     /// `iptables -S`: `-P CHAIN POLICY`, `-N CHAIN`, `-A CHAIN …`, no table named.
     IptablesRules,
+    /// `iptables -L -n -v`: `Chain OUTPUT (policy ACCEPT …)`, no table named.
+    IptablesList,
     /// `nft list ruleset`: `table FAMILY NAME {`.
     Nft,
     /// `nft -j list ruleset`: `{"nftables": [ … ] }`.
@@ -662,10 +682,15 @@ pub enum FirewallPaste {
 /// ```
 pub fn firewall_start(line: &str) -> Option<FirewallPaste> {
     // Runs on every line of a paste: most start with none of these.
-    if !matches!(line.as_bytes().first(), Some(b'*' | b'#' | b'-' | b't' | b'{')) {
+    if !matches!(line.as_bytes().first(), Some(b'*' | b'#' | b'-' | b't' | b'{' | b'C')) {
         return None;
     }
     let t = line.trim_end();
+    if let Some(rest) = t.strip_prefix("Chain ")
+        && rest.split_once(" (").is_some_and(|(name, detail)| !name.contains(' ') && (detail.starts_with("policy ") || detail.ends_with("references)")))
+    {
+        return Some(FirewallPaste::IptablesList);
+    }
     if let Some(table) = t.strip_prefix('*') {
         return matches!(table, "filter" | "nat" | "mangle" | "raw" | "security").then_some(FirewallPaste::IptablesSave);
     }
@@ -704,10 +729,23 @@ fn read_firewall_by_content(kind: FirewallPaste, lines: &[Line<'_>], out: &mut F
         t.is_empty() || t == "COMMIT" || t.starts_with(['*', ':', '#']) || ["-P ", "-N ", "-A "].iter().any(|p| t.starts_with(p))
     };
     let nft_line = |t: &str| t.trim().is_empty() || t.starts_with([' ', '\t']) || t.trim_end() == "}" || firewall_start(t) == Some(FirewallPaste::Nft);
+    // A listing's lines: `Chain …`, its column header, rules (counters or `num` first).
+    let listing_line = |t: &str| {
+        let t = t.trim();
+        t.is_empty()
+            || firewall_start(t) == Some(FirewallPaste::IptablesList)
+            || (t.contains("target") && t.contains("prot"))
+            || t.starts_with(|c: char| c.is_ascii_digit())
+    };
     let mut end = 1;
     match kind {
         FirewallPaste::IptablesSave | FirewallPaste::Ip6tablesSave | FirewallPaste::IptablesRules => {
             while end < lines.len() && iptables_line(lines[end].text) {
+                end += 1;
+            }
+        }
+        FirewallPaste::IptablesList => {
+            while end < lines.len() && listing_line(lines[end].text) {
                 end += 1;
             }
         }
@@ -759,6 +797,14 @@ fn read_firewall_by_content(kind: FirewallPaste, lines: &[Line<'_>], out: &mut F
             ));
             read_block(Format::Iptables, &CommandContext { link: Some(table.to_string()), ..CommandContext::default() }, first, block, out);
             blocks.push(Block { command: None, first_line: first, last_line: last, format: Some(Format::Iptables), skipped: None });
+        }
+        FirewallPaste::IptablesList => {
+            out.diagnostics.push(ParseDiagnostic::info(
+                block[0],
+                "`iptables -L` output without its command line: read as table filter; paste the command line (`iptables -t TABLE -L -n -v`) for another table",
+            ));
+            read_block(Format::IptablesList, &CommandContext::default(), first, block, out);
+            blocks.push(Block { command: None, first_line: first, last_line: last, format: Some(Format::IptablesList), skipped: None });
         }
         _ => {
             let format = if kind == FirewallPaste::IptablesSave { Format::Iptables } else { Format::Nft };
@@ -851,7 +897,12 @@ mod tests {
             );
             assert_eq!(classify("nft list ruleset"), Command::Read(Format::Nft, CommandContext::default()));
             assert_eq!(classify("nft -j list ruleset"), Command::Read(Format::Nft, CommandContext::default()));
-            for cmd in ["iptables -L -n -v", "nft list tables", "ip6tables-save"] {
+            assert_eq!(
+                classify("iptables -t mangle -nvL"),
+                Command::Read(Format::IptablesList, CommandContext { link: Some("mangle".into()), ..Default::default() })
+            );
+            assert_eq!(classify("iptables -L -n -v --line-numbers"), Command::Read(Format::IptablesList, CommandContext::default()));
+            for cmd in ["iptables -F", "nft list tables", "ip6tables-save"] {
                 assert!(matches!(classify(cmd), Command::Skip(_)), "{cmd}");
             }
         }
