@@ -191,7 +191,7 @@ fn use_nexthop_objects(frag: &mut Fragment, host: &mut Host) {
             }
             Some(Expansion::Hops(hops)) => {
                 r.nexthops = hops;
-                r.origin.inferred.get_or_insert_with(|| format!("its nexthops are those of nexthop object {id}").into());
+                r.origin.inferred.get_or_insert_with(|| format!("its nexthops are those of nexthop object {id}"));
             }
             None => {}
         }

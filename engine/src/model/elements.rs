@@ -18,17 +18,16 @@ pub struct Origin {
     /// 1-based line number in the paste it was read from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line: Option<usize>,
-    /// Set when whyroute inferred the element instead of reading it; says why. Boxed, not a
-    /// String: every route of a million-route table carries an Origin.
+    /// Set when whyroute inferred the element instead of reading it; says why.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub inferred: Option<Box<str>>,
+    pub inferred: Option<String>,
 }
 
 impl Origin {
     pub fn line(no: usize) -> Self {
         Origin { line: Some(no), ..Origin::default() }
     }
-    pub fn inferred(why: impl Into<Box<str>>) -> Self {
+    pub fn inferred(why: impl Into<String>) -> Self {
         Origin { inferred: Some(why.into()), ..Origin::default() }
     }
     pub fn is_inferred(&self) -> bool {

@@ -418,12 +418,12 @@ fn emit_links(blocks: &[Block], out: &mut Fragment) {
         let flags = match block.flags {
             Some(flags) => flags,
             None => {
-                origin.inferred = Some(format!("the flags of {} were not in the paste: assumed UP and RUNNING", block.label).into());
+                origin.inferred = Some(format!("the flags of {} were not in the paste: assumed UP and RUNNING", block.label));
                 Flags { up: true, running: true, loopback: false }
             }
         };
         if block.is_alias() && origin.inferred.is_none() {
-            origin.inferred = Some(format!("{dev}'s own block was not in the paste: read from its alias {}", block.label).into());
+            origin.inferred = Some(format!("{dev}'s own block was not in the paste: read from its alias {}", block.label));
         }
         out.links.push(Link {
             name: dev.to_string(),

@@ -44,10 +44,23 @@ pub fn parse(lines: &[Line<'_>], ctx: &Context, out: &mut Fragment) {
 
 fn parse_text(lines: &[Line<'_>], default_table: TableId, out: &mut Fragment) {
     #[cfg(not(target_arch = "wasm32"))]
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    let ipv6 = {
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+        parse_text_chunked(lines, default_table, (lines.len() / PARALLEL_CHUNK_LINES).clamp(1, threads), out)
+    };
+    // One run, without the bookkeeping of several: the engine's wasm is kept small.
     #[cfg(target_arch = "wasm32")]
-    let threads = 1;
-    let ipv6 = parse_text_chunked(lines, default_table, (lines.len() / PARALLEL_CHUNK_LINES).clamp(1, threads), out);
+    let ipv6 = {
+        let base = out.routes.len();
+        out.routes.reserve(lines.len());
+        let mut run = RouteChunk { routes: &mut out.routes.spare_capacity_mut()[..lines.len()], len: 0, diagnostics: Vec::new(), ipv6: Vec::new(), lines };
+        run.read(default_table, &out.table_names);
+        let (len, mut diagnostics, ipv6) = (run.len, run.diagnostics, run.ipv6);
+        // SAFETY: the run wrote `len` routes at `base..base + len`, inside the capacity reserved.
+        unsafe { out.routes.set_len(base + len) };
+        out.diagnostics.append(&mut diagnostics);
+        ipv6
+    };
     #[cfg(feature = "inet6")]
     super::ip6_route::parse_lines(&ipv6, default_table, out);
     #[cfg(not(feature = "inet6"))]
@@ -55,14 +68,16 @@ fn parse_text(lines: &[Line<'_>], default_table: TableId, out: &mut Fragment) {
 }
 
 /// Below this many lines per thread, one thread reads the block: starting threads costs more.
+#[cfg(not(target_arch = "wasm32"))]
 const PARALLEL_CHUNK_LINES: usize = 100_000;
 
-/// Reads the block in `chunks` runs of lines, on as many threads (natively), into exactly what
+/// Reads the block in `chunks` runs of lines, on as many threads, into exactly what
 /// one thread reading it in order gives: routes and diagnostics in line order; returns the
 /// IPv6 lines, in order. A run never starts on a `nexthop` line, so a multipath route is read
 /// whole by one run. Each run writes its routes straight into its own part of `out.routes`'s
 /// spare room (a line holds at most one route), so a million routes are neither grown into
 /// by doubling nor copied from one Vec into another.
+#[cfg(not(target_arch = "wasm32"))]
 fn parse_text_chunked<'a>(lines: &[Line<'a>], default_table: TableId, chunks: usize, out: &mut Fragment) -> Vec<Line<'a>> {
     let mut bounds = vec![0];
     for k in 1..chunks {
@@ -83,7 +98,6 @@ fn parse_text_chunked<'a>(lines: &[Line<'a>], default_table: TableId, chunks: us
         room = rest;
         runs.push(RouteChunk { routes: mine, len: 0, diagnostics: Vec::new(), ipv6: Vec::new(), lines: &lines[w[0]..w[1]] });
     }
-    #[cfg(not(target_arch = "wasm32"))]
     std::thread::scope(|scope| {
         let (first, others) = runs.split_first_mut().expect("one run at least");
         let handles: Vec<_> = others.iter_mut().map(|run| scope.spawn(move || run.read(default_table, table_names))).collect();
@@ -92,10 +106,6 @@ fn parse_text_chunked<'a>(lines: &[Line<'a>], default_table: TableId, chunks: us
             h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         }
     });
-    #[cfg(target_arch = "wasm32")]
-    for run in &mut runs {
-        run.read(default_table, table_names);
-    }
     let mut ipv6 = Vec::new();
     let mut len = base;
     let mut diagnostics = Vec::new();
@@ -690,6 +700,7 @@ mod tests {
     /// Read in runs (on threads natively), a block gives exactly what one run gives: the same
     /// routes in the same order, the same diagnostics with their lines, the same IPv6 lines —
     /// wherever the runs' boundaries fall (on multipath heads, IPv6 routes, bad lines).
+    #[cfg(not(target_arch = "wasm32"))]
     #[test]
     fn runs_read_what_one_run_reads() {
         let kinds = [

@@ -246,7 +246,7 @@ fn command_in(t: &str) -> Option<String> {
     // The `user@` of a prompt is in the first word: look no further (this runs on every line),
     // and not past a prompt's length (an `ip -j` document is one line of 100 MB, with no
     // whitespace in it).
-    let head = &t[..t.floor_char_boundary(PROMPT_MAX)];
+    let head = t.get(..PROMPT_MAX).unwrap_or(t);
     let first_word = head.split(char::is_whitespace).next().unwrap_or(head);
     if let Some(at) = first_word.find('@') {
         let head = &t[..at];
@@ -550,16 +550,11 @@ fn detect_line(t: &str) -> Option<Format> {
     if trimmed.is_empty() {
         return None;
     }
-    // `ip -j` output, told by its first key (iproute2 prints every object's keys in one order),
-    // before the line is split into words: it is one line, of up to 100 MB.
+    // `ip -j route` output, told by its first key (iproute2 prints every object's keys in one
+    // order), before the line is split into words: it is one line, of up to 100 MB.
     if let Some(json) = trimmed.strip_prefix("[{\"") {
-        return match json.split('"').next() {
-            Some("dst" | "type") => Some(Format::IpRoute),
-            Some("priority") => Some(Format::IpRule),
-            Some("ifindex") => Some(Format::IpAddr),
-            Some("id") => Some(Format::IpNexthop),
-            _ => None,
-        };
+        // Routes are what gets big; the other `ip -j` listings are pasted under their command.
+        return (json.starts_with("dst\"") || json.starts_with("type\"")).then_some(Format::IpRoute);
     }
     // The first few words decide; collecting them into a fixed array keeps this per-line
     // check free of allocations (it runs on every line of a million-route paste).
