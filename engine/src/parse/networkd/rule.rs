@@ -122,13 +122,10 @@ impl UnitReader<'_> {
                 // host with the default rules is 32766 (and then each new rule in turn).
                 let p = 32765u32.saturating_sub(*self.rules_without_priority);
                 *self.rules_without_priority += 1;
-                origin.inferred = Some(
-                    format!(
-                        "no `Priority=`: the kernel gives one below the first rule after `0: lookup local`, {p} if the \
+                origin.inferred = Some(format!(
+                    "no `Priority=`: the kernel gives one below the first rule after `0: lookup local`, {p} if the \
                      host has only the default rules and the rules were added in this order"
-                    )
-                    .into(),
-                );
+                ));
                 p
             }
         };
