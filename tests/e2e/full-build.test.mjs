@@ -118,6 +118,34 @@ test('a paste with nftables rules: the packet through the firewall, step by step
   assert.deepEqual(foreignRequests(requests), []);
 });
 
+test('iptables as `iptables -L -n -v` lists it, and iptables-save pasted without its command: the packet as the kernel sent it', async () => {
+  // tests/fixtures/kernel-packets/host-4: marks in mangle, then SNAT on eth1; the real packet
+  // to 192.0.2.77:123 left eth1 as 10.4.2.2.
+  const sent = fixture('kernel-packets/host-4.packets.jsonl').trim().split('\n').map((l) => JSON.parse(l));
+  const flow = sent.find((r) => r.args.join(' ') === '192.0.2.77 proto udp dport 123');
+  const k = flow.packets[0];
+  const pastes = [
+    ['listed', fixture('kernel-packets/host-4.listings.txt'), /SNAT 0 -- \* eth1/],
+    ['saved, no command line', fixture('kernel-packets/host-4.txt').replace('$ iptables-save\n', ''), /-A POSTROUTING -o eth1 -j SNAT/],
+  ];
+  for (const [name, text, snat] of pastes) {
+    const { page, requests, errors } = await openPage(browser.context);
+    await waitForApp(page);
+    await page.locator('#transcript').fill(text);
+    await page.waitForSelector('main.app[data-build="full"]');
+    await page.locator('#f-dst').fill(k.dst);
+    await page.locator('#f-dport').fill(String(k.dport));
+    // Wait for this flow's own answer (the packet on the wire names its destination and port).
+    await waitText(page, '#packet .summary', new RegExp(`${k.dst.replaceAll('.', '\\.')}:${k.dport}`));
+    const summary = await page.locator('#packet .summary').innerText();
+    assert.match(summary, new RegExp(`leaves ${k.dev} .*as ${k.src.replaceAll('.', '\\.')}`), `${name}: ${summary}`);
+    assert.match((await page.locator('#packet .fw-step').allInnerTexts()).join('\n'), snat, name);
+    assert.ok(loadedFull(requests), name);
+    assert.deepEqual(errors, [], name);
+    await page.close();
+  }
+});
+
 test('the full build at phone width and in the dark theme', async () => {
   const dark = await launch({ colorScheme: 'dark' });
   try {

@@ -17,15 +17,22 @@ before(async () => {
   main.initSync({ module: readFileSync(new URL('whyroute_bg.wasm', PKG)) });
 });
 
+// Each host as pasted and, where stored, as listed (`iptables -L -n -v`, `nft -j`: the same
+// packets, tests/kernel/listings.py).
 function corpus(dir) {
   const url = new URL(`../fixtures/${dir}/`, import.meta.url);
   return readdirSync(fileURLToPath(url))
     .filter((f) => f.endsWith('.packets.jsonl'))
-    .map((f) => ({
-      host: f,
-      paste: readFileSync(new URL(f.replace('.packets.jsonl', '.txt'), url), 'utf8'),
-      packets: readFileSync(new URL(f, url), 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l)),
-    }));
+    .flatMap((f) =>
+      ['.txt', '.listings.txt']
+        .map((ext) => f.replace('.packets.jsonl', ext))
+        .filter((paste) => existsSync(fileURLToPath(new URL(paste, url))))
+        .map((paste) => ({
+          host: paste,
+          paste: readFileSync(new URL(paste, url), 'utf8'),
+          packets: readFileSync(new URL(f, url), 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l)),
+        })),
+    );
 }
 
 for (const dir of ['kernel-packets', 'kernel-packets-wg']) {

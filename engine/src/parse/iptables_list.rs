@@ -60,7 +60,8 @@ pub fn parse(lines: &[Line<'_>], table: Option<&str>, out: &mut Fragment) {
         match rule_of(name, columns) {
             Ok((save, unmapped)) => match parse_rule(&save) {
                 Ok((chain, mut rule)) => {
-                    rule.text = t.to_string();
+                    // The rule as listed, without its counters (and number), one space apart.
+                    rule.text = columns.join(" ");
                     rule.unmodelled.extend(unmapped);
                     push_rule(&mut fw, table, &chain, rule, *line, out);
                 }
