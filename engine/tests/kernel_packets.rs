@@ -152,3 +152,27 @@ fn firewall_output_without_its_command_line_reads_the_same() {
     assert!(!with.firewall.is_empty());
     assert_eq!(with.firewall, without.firewall);
 }
+
+/// iptables-nft's tables, listed by `nft -j` with their rules untranslated (`xt`), are named
+/// as such only when nothing else in the paste lists them: beside `iptables -L -n -v` (or
+/// iptables-save) those copies are dropped, and so is any word about them.
+#[test]
+fn iptables_nft_copies_are_not_warned_about_when_iptables_lists_them() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/kernel-packets/host-11.listings.txt");
+    let paste = std::fs::read_to_string(path).unwrap();
+    let untranslated = |text: &str| whyroute::analyze(text).diagnostics.iter().filter(|d| d.expected.contains("does not translate")).count();
+    assert!(paste.contains("\"xt\"") && paste.contains("$ iptables -t"));
+    assert_eq!(untranslated(&paste), 0);
+    // Without the iptables listings, the copies are all the paste has of those rules: said.
+    let alone: String = paste
+        .split_inclusive('\n')
+        .scan(false, |skip, l| {
+            if l.starts_with("$ ") {
+                *skip = l.starts_with("$ iptables");
+            }
+            Some(if *skip { "" } else { l })
+        })
+        .collect();
+    assert!(!alone.contains("$ iptables") && alone.contains("$ nft -j"));
+    assert!(untranslated(&alone) > 0);
+}

@@ -34,6 +34,8 @@ pub fn analyze(text: &str) -> Analysis {
     let route_gets6 = std::mem::take(&mut frag.inet6.route_gets);
     let host = build_host(frag);
     diagnostics.extend(missing_pieces(&host));
+    #[cfg(feature = "netfilter")]
+    diagnostics.extend(crate::parse::nft::unmodelled_warnings(&host.firewall));
     diagnostics.sort_by_key(|d| d.line);
     Analysis {
         host,

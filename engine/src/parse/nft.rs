@@ -30,6 +30,26 @@ pub fn parse(lines: &[Line<'_>], out: &mut Fragment) {
     parse_text(lines, out);
 }
 
+/// A warning for each nftables rule with a match or target whyroute does not model, at its line.
+/// Called on the host's firewall, after iptables-nft's copies of tables that iptables-save
+/// lists too were dropped: those rules are not used, and their untranslated `xt` expressions
+/// (`nft -j`) are not the user's to fix.
+pub fn unmodelled_warnings(fw: &Firewall) -> Vec<ParseDiagnostic> {
+    let rules = fw.tables.iter().filter(|t| t.family.is_some()).flat_map(|t| &t.chains).flat_map(|c| &c.rules);
+    rules
+        .filter(|r| !r.unmodelled.is_empty())
+        .map(|r| {
+            let what = r.unmodelled.join(", ");
+            let expected = if r.unmodelled.iter().any(|u| u.starts_with("xt ")) {
+                format!("an nft rule whyroute models; `{what}` is an iptables-nft rule `nft -j` does not translate: paste `iptables-save`, which lists it in full (the rule is taken as not matching)")
+            } else {
+                format!("an nft rule whyroute models; not modelled here: {what} (the rule is taken as not matching)")
+            };
+            ParseDiagnostic::warning(Line { no: r.line, text: &r.text }, expected)
+        })
+        .collect()
+}
+
 /// Reads `nft list ruleset`'s text.
 fn parse_text(lines: &[Line<'_>], out: &mut Fragment) {
     let mut fw = Firewall::default();
@@ -122,21 +142,10 @@ fn parse_text(lines: &[Line<'_>], out: &mut Fragment) {
                 let known = |n: &str| sets.get(&(ti, n.to_string())).cloned();
                 match parse_rule(t, &known) {
                     Ok(mut rule) => {
+                        // What it does not model is said once the paste is read whole
+                        // ([`unmodelled_warnings`]): iptables-nft's tables are dropped then
+                        // when iptables-save lists them too, and their rules with them.
                         rule.line = line.no;
-                        if rule.unmodelled.iter().any(|u| u.starts_with("xt ")) {
-                            out.diagnostics.push(ParseDiagnostic::warning(
-                                *line,
-                                format!(
-                                    "an nft rule whyroute models; `{}` is an iptables-nft rule `nft -j` does not translate: paste `iptables-save`, which lists it in full (the rule is taken as not matching)",
-                                    rule.unmodelled.join(", ")
-                                ),
-                            ));
-                        } else if !rule.unmodelled.is_empty() {
-                            out.diagnostics.push(ParseDiagnostic::warning(
-                                *line,
-                                format!("an nft rule whyroute models; not modelled here: {} (the rule is taken as not matching)", rule.unmodelled.join(", ")),
-                            ));
-                        }
                         fw.tables[ti].chains[ci].rules.push(rule);
                     }
                     Err(e) => out.diagnostics.push(ParseDiagnostic::error(*line, e)),
