@@ -264,13 +264,7 @@ pub fn json_route(item: &Value, default_table: TableId, out: &Fragment, devs: &m
     if item.get("encap").is_some() {
         return Err("an IPv6 route; lightweight-tunnel `encap` routes are not modelled".into());
     }
-    let s = |k: &str| item.get(k).map(super::json_word);
-    let mut t = String::new();
-    if let Some(ty) = s("type") {
-        t.push_str(&ty);
-        t.push(' ');
-    }
-    t.push_str(&s("dst").unwrap_or_default());
+    let mut t = super::json_route_head(item);
     super::push_json_words(
         item,
         &[

@@ -541,13 +541,7 @@ fn json_item(item: &Value, default_table: TableId, out: &mut Fragment, devs: &mu
         return;
     }
     // Rebuild the text form and reuse the text grammar.
-    let s = |k: &str| item.get(k).map(super::json_word);
-    let mut t = String::new();
-    if let Some(ty) = s("type") {
-        t.push_str(&ty);
-        t.push(' ');
-    }
-    t.push_str(&s("dst").unwrap_or_default());
+    let mut t = super::json_route_head(item);
     // RTA_VIA (`"via": {"family": "inet6", "host": …}`): an IPv6 gateway (RFC 5549).
     if let Some(via) = item.get("via") {
         let part = |k: &str| via.get(k).map(super::json_word).unwrap_or_default();

@@ -90,6 +90,17 @@ pub(crate) fn json_word(v: &serde_json::Value) -> String {
     }
 }
 
+/// The start of the text form's line for an `ip -j route` object: `[TYPE ]DST`.
+pub(crate) fn json_route_head(item: &serde_json::Value) -> String {
+    let mut t = String::new();
+    if let Some(ty) = item.get("type") {
+        t.push_str(&json_word(ty));
+        t.push(' ');
+    }
+    t.push_str(&item.get("dst").map(json_word).unwrap_or_default());
+    t
+}
+
 /// Appends ` WORD VALUE` for each `(key, WORD)` the JSON object has, in the order given: the
 /// text form's words, so that `ip -j` items reuse the text grammar.
 pub(crate) fn push_json_words(item: &serde_json::Value, keys: &[(&str, &str)], text: &mut String) {
