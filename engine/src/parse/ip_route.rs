@@ -43,28 +43,34 @@ pub fn parse(lines: &[Line<'_>], ctx: &Context, out: &mut Fragment) {
 }
 
 fn parse_text(lines: &[Line<'_>], default_table: TableId, out: &mut Fragment) {
+    // Threads only for a block big enough to repay them: a paste may also be a million blocks
+    // of one route each.
     #[cfg(not(target_arch = "wasm32"))]
-    let ipv6 = {
+    let ipv6 = if lines.len() >= 2 * PARALLEL_CHUNK_LINES {
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
         parse_text_chunked(lines, default_table, (lines.len() / PARALLEL_CHUNK_LINES).clamp(1, threads), out)
+    } else {
+        parse_text_run(lines, default_table, out)
     };
-    // One run, without the bookkeeping of several: the engine's wasm is kept small.
     #[cfg(target_arch = "wasm32")]
-    let ipv6 = {
-        let base = out.routes.len();
-        out.routes.reserve(lines.len());
-        let mut run = RouteChunk { routes: &mut out.routes.spare_capacity_mut()[..lines.len()], len: 0, diagnostics: Vec::new(), ipv6: Vec::new(), lines };
-        run.read(default_table, &out.table_names);
-        let (len, mut diagnostics, ipv6) = (run.len, run.diagnostics, run.ipv6);
-        // SAFETY: the run wrote `len` routes at `base..base + len`, inside the capacity reserved.
-        unsafe { out.routes.set_len(base + len) };
-        out.diagnostics.append(&mut diagnostics);
-        ipv6
-    };
+    let ipv6 = parse_text_run(lines, default_table, out);
     #[cfg(feature = "inet6")]
     super::ip6_route::parse_lines(&ipv6, default_table, out);
     #[cfg(not(feature = "inet6"))]
     out.ipv6_lines.extend(ipv6.iter().map(|l| (l.no, l.text.to_string())));
+}
+
+/// Reads the block in one run, on this thread; returns its IPv6 lines.
+fn parse_text_run<'a>(lines: &[Line<'a>], default_table: TableId, out: &mut Fragment) -> Vec<Line<'a>> {
+    let base = out.routes.len();
+    out.routes.reserve(lines.len());
+    let mut run = RouteChunk { routes: &mut out.routes.spare_capacity_mut()[..lines.len()], len: 0, diagnostics: Vec::new(), ipv6: Vec::new(), lines };
+    run.read(default_table, &out.table_names);
+    let (len, mut diagnostics, ipv6) = (run.len, run.diagnostics, run.ipv6);
+    // SAFETY: the run wrote `len` routes at `base..base + len`, inside the capacity reserved.
+    unsafe { out.routes.set_len(base + len) };
+    out.diagnostics.append(&mut diagnostics);
+    ipv6
 }
 
 /// Below this many lines per thread, one thread reads the block: starting threads costs more.
@@ -711,12 +717,13 @@ mod tests {
         let lines = Line::numbered(&text);
         let read = |chunks: usize| {
             let mut f = Fragment::default();
-            let ipv6 = parse_text_chunked(&lines, TABLE_MAIN, chunks, &mut f);
+            let ipv6 = if chunks == 0 { parse_text_run(&lines, TABLE_MAIN, &mut f) } else { parse_text_chunked(&lines, TABLE_MAIN, chunks, &mut f) };
             (f.routes, f.diagnostics, ipv6.iter().map(|l| l.no).collect::<Vec<_>>())
         };
-        let one = read(1);
+        // 0: the one-run reader small blocks (and the wasm) use.
+        let one = read(0);
         assert!(one.0.len() > 80 && one.1.len() > 10 && one.2.len() > 40, "{} routes {} diagnostics {} IPv6", one.0.len(), one.1.len(), one.2.len());
-        for chunks in [2, 3, 7, 31, 150] {
+        for chunks in [1, 2, 3, 7, 31, 150] {
             assert_eq!(read(chunks), one, "{chunks} runs");
         }
     }
