@@ -38,7 +38,7 @@ pub fn parse(lines: &[Line<'_>], table: Option<&str>, out: &mut Fragment) {
             continue;
         }
         let words: Vec<&str> = t.split_whitespace().collect();
-        if words.contains(&"target") && words.contains(&"prot") {
+        if is_column_header(t) {
             numbered = words[0] == "num";
             verbose = words.contains(&"in") && words.contains(&"out");
             if !verbose {
@@ -71,6 +71,12 @@ pub fn parse(lines: &[Line<'_>], table: Option<&str>, out: &mut Fragment) {
         }
     }
     out.firewall.merge(fw);
+}
+
+/// Whether `line` is the listing's column header (`[num] pkts bytes target prot opt …`).
+pub(super) fn is_column_header(line: &str) -> bool {
+    let mut words = line.split_whitespace();
+    words.clone().any(|w| w == "target") && words.any(|w| w == "prot")
 }
 
 /// `OUTPUT (policy ACCEPT 0 packets, 0 bytes)` → (OUTPUT, ACCEPT); `marks (1 references)` →

@@ -356,13 +356,11 @@ fn classify(cmd: &str) -> Command {
         "iptables-save" | "iptables-nft-save" | "iptables-legacy-save" => Command::Read(Format::Iptables, CommandContext::default()),
         #[cfg(feature = "netfilter")]
         "iptables" | "iptables-nft" | "iptables-legacy" if args.iter().any(|a| matches!(*a, "-S" | "--list-rules")) => {
-            let table = args.iter().position(|a| matches!(*a, "-t" | "--table")).and_then(|i| args.get(i + 1)).map(|t| t.to_string());
-            Command::Read(Format::Iptables, CommandContext { link: table, ..CommandContext::default() })
+            Command::Read(Format::Iptables, CommandContext { link: iptables_table(args), ..CommandContext::default() })
         }
         #[cfg(feature = "netfilter")]
         "iptables" | "iptables-nft" | "iptables-legacy" if args.iter().any(|a| is_list_option(a)) => {
-            let table = args.iter().position(|a| matches!(*a, "-t" | "--table")).and_then(|i| args.get(i + 1)).map(|t| t.to_string());
-            Command::Read(Format::IptablesList, CommandContext { link: table, ..CommandContext::default() })
+            Command::Read(Format::IptablesList, CommandContext { link: iptables_table(args), ..CommandContext::default() })
         }
         #[cfg(feature = "netfilter")]
         "iptables" => Command::Skip("an iptables command that prints no rules: paste `iptables-save`, `iptables -S` or `iptables -L -n -v`".into()),
@@ -379,6 +377,12 @@ fn classify(cmd: &str) -> Command {
         "iptables" | "iptables-save" | "nft" => Command::Skip("not modelled: a firewall mark or NAT can change the route".into()),
         other => Command::Skip(format!("`{other}` output is not routing state")),
     }
+}
+
+/// The table an iptables command names (`-t mangle`), if it names one.
+#[cfg(feature = "netfilter")]
+fn iptables_table(args: &[&str]) -> Option<String> {
+    args.iter().position(|a| matches!(*a, "-t" | "--table")).and_then(|i| args.get(i + 1)).map(|t| t.to_string())
 }
 
 /// `-L`, `--list`, or `-L` among short options run together (`-nvL`, `-L -n -v`).
@@ -729,7 +733,7 @@ fn read_firewall_by_content(kind: FirewallPaste, lines: &[Line<'_>], out: &mut F
         let t = t.trim();
         t.is_empty()
             || firewall_start(t) == Some(FirewallPaste::IptablesList)
-            || (t.contains("target") && t.contains("prot"))
+            || super::iptables_list::is_column_header(t)
             || t.starts_with(|c: char| c.is_ascii_digit())
     };
     let mut end = 1;
