@@ -105,6 +105,11 @@ fn what_is_not_modelled_is_said_not_guessed() {
     let (code, out, _) = packet(&format!("{HOST}{rules}"), &["203.0.113.53", "proto", "udp", "dport", "53"]);
     assert_eq!(code, 0);
     assert!(out.contains("may differ") && out.contains("line 21") && out.contains("-m statistic"), "{out}");
+    // A listing without -v has no interfaces: its rules are not read, and the answer says so.
+    let listed = "$ iptables -L -n\nChain OUTPUT (policy ACCEPT)\ntarget     prot opt source               destination\nDROP       udp  --  0.0.0.0/0            0.0.0.0/0            udp dpt:53\n";
+    let (code, out, _) = packet(&format!("{HOST}{listed}"), &["203.0.113.53", "proto", "udp", "dport", "53"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("may differ") && out.contains("line 20: firewall output that could not be read"), "{out}");
     // An arriving packet needs its source: said, not guessed.
     let (code, out, err) = packet(HOST, &["203.0.113.53", "iif", "eth0"]);
     assert_eq!(code, 1, "{out}");

@@ -151,7 +151,7 @@ pub fn send(host: &Host, packet: &Packet) -> Result<PacketOutcome, PacketRefusal
     let fib = Fib::new(host);
     let flow = &packet.flow;
     let mut steps = Vec::new();
-    let mut caveats = Vec::new();
+    let mut caveats = unread_caveats(host);
     let first = match fib.route_get(flow, None) {
         Ok(d) => d,
         Err(RouteError::Undecidable(m)) => return Err(PacketRefusal::Undecidable(m.describe())),
@@ -261,7 +261,7 @@ pub fn forward(host: &Host, packet: &Packet) -> Result<PacketOutcome, PacketRefu
     }
     let fib = Fib::new(host);
     let mut steps = vec![step("arrive", format!("the packet arrives on {iif}"))];
-    let mut caveats = Vec::new();
+    let mut caveats = unread_caveats(host);
     let mut wire = wire_of(flow, packet.ctmark, flow.from);
     for (table, chain, base) in base_chains(host, "prerouting", &mut caveats) {
         match walk(host, table, chain, base.kind, "PREROUTING", flow, &mut wire, &mut steps, &mut caveats) {
@@ -314,6 +314,17 @@ fn wire_of(flow: &Flow, ctmark: u32, src: Option<Ipv4Addr>) -> Wire {
         in_dev: flow.iif.clone(),
         next_hop: flow.dst,
     }
+}
+
+/// What the paste's firewall holds that could not be read: a caveat naming its lines.
+fn unread_caveats(host: &Host) -> Vec<String> {
+    let lines = &host.firewall.unread;
+    if lines.is_empty() {
+        return Vec::new();
+    }
+    let shown: Vec<String> = lines.iter().take(5).map(|l| l.to_string()).collect();
+    let more = if lines.len() > 5 { format!(" and {} more", lines.len() - 5) } else { String::new() };
+    vec![format!("line {}{more}: firewall output that could not be read (see the line's error); what it holds was not applied", shown.join(", "))]
 }
 
 fn outcome(verdict: PacketVerdict, dev: Option<String>, gateway: Option<Ipv4Addr>, w: Wire, steps: Vec<PacketStep>, caveats: Vec<String>) -> PacketOutcome {

@@ -17,6 +17,9 @@ use std::net::Ipv4Addr;
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Firewall {
     pub tables: Vec<FwTable>,
+    /// Lines of firewall output that could not be read (each has its error): what they hold
+    /// is not applied, and a packet's answer says it may differ because of them.
+    pub unread: Vec<usize>,
 }
 
 impl Firewall {
@@ -48,6 +51,7 @@ impl Firewall {
     }
     /// Adds a later paste's tables: a table shown again replaces the earlier listing.
     pub fn merge(&mut self, other: Firewall) {
+        self.unread.extend(other.unread);
         for t in other.tables {
             match self.tables.iter_mut().find(|x| x.name == t.name && x.family == t.family) {
                 Some(x) => *x = t,

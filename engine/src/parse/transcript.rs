@@ -506,6 +506,13 @@ fn read_block(format: Format, cx: &CommandContext, command_line: usize, lines: &
             }
         }
     }
+    // Firewall lines that could not be read are remembered on the firewall itself, so that a
+    // packet's answer says it may differ because of them (their errors say why).
+    #[cfg(feature = "netfilter")]
+    if matches!(format, Format::Iptables | Format::IptablesList | Format::Nft) {
+        let unread: Vec<usize> = frag.diagnostics.iter().filter(|d| d.severity == super::Severity::Error).map(|d| d.line).collect();
+        frag.firewall.unread.extend(unread);
+    }
     frag.table_names.drain(..known_names);
     out.extend(frag);
 }
