@@ -20,8 +20,9 @@ export const BUILDS = {
   'whyroute_bg.wasm': { ceiling: BUDGET_GZIP, why: 'the issue budget for the engine' },
   // 282,000 until IPv6 flows (loadIPv6, ~28 KB) and `packet` (the netfilter readers and the
   // packet path, ~27.5 KB) moved here: the small engine's budget holds neither (docs/size.md);
-  // 351,500 until session 17's `iptables -L -n -v` reader and firewall pastes told by content.
-  'topology_bg.wasm': { ceiling: 357_000, why: 'ratchet of the full build (topology, IPv6, packet), loaded on demand' },
+  // 351,500 until session 17's `iptables -L -n -v` reader, firewall pastes told by content and
+  // the caveat naming firewall lines that could not be read.
+  'topology_bg.wasm': { ceiling: 359_000, why: 'ratchet of the full build (topology, IPv6, packet), loaded on demand' },
 };
 // `make test` sets this: there, a missing build is a failure, never a skip.
 const required = process.env.WHYROUTE_SIZE_REQUIRED === '1';
