@@ -18,7 +18,7 @@ fn seed() -> Scenario {
 }
 
 fn dns(dst: &str) -> FlowSpec {
-    FlowSpec::dns(dst.parse().unwrap())
+    FlowSpec::dns(dst.parse::<std::net::IpAddr>().unwrap())
 }
 
 #[test]
@@ -204,7 +204,7 @@ fn lab() -> Scenario {
 }
 
 fn disp(dst: &str) -> TraceResult {
-    trace(&lab(), &FlowSpec::to(dst.parse().unwrap()))
+    trace(&lab(), &FlowSpec::to(dst.parse::<std::net::IpAddr>().unwrap()))
 }
 
 #[test]
@@ -329,7 +329,7 @@ fn empty_table_and_bad_text_never_panic() {
     ] {
         if let Ok(s) = text::from_toml(junk) {
             let _ = lint(&s, None);
-            let _ = trace(&s, &FlowSpec::to("1.2.3.4".parse().unwrap()));
+            let _ = trace(&s, &FlowSpec::to("1.2.3.4".parse::<std::net::IpAddr>().unwrap()));
         }
     }
 }
@@ -422,7 +422,7 @@ fn hop_at<'t>(t: &'t TraceResult, node: &str) -> &'t whyroute::topology::trace::
 
 #[test]
 fn pasted_linux_router_forwards_by_the_kernel_input_path() {
-    let to_b = FlowSpec { from_node: Some("a".into()), ..FlowSpec::to("10.2.0.5".parse().unwrap()) };
+    let to_b = FlowSpec { from_node: Some("a".into()), ..FlowSpec::to("10.2.0.5".parse::<std::net::IpAddr>().unwrap()) };
     // Plain forwarding: main's connected route on eth1, decided as `ip route get … iif eth0`.
     let t = trace(&linux_router("", "", true), &to_b);
     assert!(t.ok, "{}", t.text);
@@ -506,7 +506,7 @@ routes = ["default via 10.3.0.1"]
 
 #[test]
 fn flow_tos_mark_and_uid_reach_the_rules_that_select_on_them() {
-    let to_b = FlowSpec { from_node: Some("a".into()), ..FlowSpec::to("10.2.0.5".parse().unwrap()) };
+    let to_b = FlowSpec { from_node: Some("a".into()), ..FlowSpec::to("10.2.0.5".parse::<std::net::IpAddr>().unwrap()) };
     // TOS is seen by a forwarding hop: gw's `tos 0x10` rule sends it to table 100 (eth2).
     let s = linux_router("100:\tfrom all tos 0x10 lookup 100\n", "", true);
     assert_eq!(hop_at(&trace(&s, &to_b), "gw").out_dev.as_deref(), Some("eth1"));
@@ -514,7 +514,7 @@ fn flow_tos_mark_and_uid_reach_the_rules_that_select_on_them() {
     assert_eq!(hop_at(&t, "gw").out_dev.as_deref(), Some("eth2"), "{}", t.text);
     assert!(t.flow.describe().contains("tos 0x10"), "{}", t.flow.describe());
     // A mark and a uid select rules on the host that sends the packet.
-    let from_gw = FlowSpec { from_node: Some("gw".into()), ..FlowSpec::to("10.2.0.5".parse().unwrap()) };
+    let from_gw = FlowSpec { from_node: Some("gw".into()), ..FlowSpec::to("10.2.0.5".parse::<std::net::IpAddr>().unwrap()) };
     let s = linux_router("100:\tfrom all fwmark 0x1 lookup 100\n200:\tfrom all uidrange 1000-1999 lookup 100\n", "", true);
     assert_eq!(trace(&s, &from_gw).first_dev(), Some("eth1"));
     assert_eq!(trace(&s, &FlowSpec { mark: Some(1), ..from_gw.clone() }).first_dev(), Some("eth2"));
@@ -607,4 +607,41 @@ routes = ["default via 10.0.2.1"{around}]
 
 fn udp(src: &str, sport: u16, dst: &str, dport: u16) -> Packet {
     Packet { src: src.parse().unwrap(), dst: dst.parse().unwrap(), proto: 17, sport, dport }
+}
+
+/// IPv6: two pastes of a dual-stack wg-quick host compared (the second without its IPv6
+/// `not fwmark` rule): the IPv6 DNS flow moves from wg0 to the uplink, with its cause, and the
+/// IPv4 flows do not; a topology names IPv6 flows as not traced instead of routing them.
+#[test]
+fn ipv6_flows_are_compared_on_the_host_and_named_as_not_traced_across_a_topology() {
+    let wg = std::fs::read_to_string(fixtures().join("real-world-v6/wg-quick-dualstack-full-tunnel.txt")).unwrap();
+    let a = format!("{wg}$ cat /etc/resolv.conf\nnameserver 2001:db8:ffff::53\nnameserver 192.0.2.53\n");
+    // The IPv6 rule's line, not the IPv4 one with the same text.
+    let v6_rules = a.find("$ ip -6 rule show").unwrap();
+    let rule = "32765:\tnot from all fwmark 0xca6c lookup 51820\n";
+    let at = v6_rules + a[v6_rules..].find(rule).unwrap();
+    let b = format!("{}{}", &a[..at], &a[at + rule.len()..]);
+    let c = compare_hosts(&a, &b, &[]);
+    let changed: Vec<_> = c.flows.iter().filter(|d| d.changed).collect();
+    assert_eq!(changed.len(), 1, "{}", c.text);
+    let d = changed[0];
+    assert_eq!(d.flow.dst.to_string(), "2001:db8:ffff::53");
+    assert_eq!(d.before, "dev wg0 table 51820 → sent");
+    assert_eq!(d.after, "via fe80::1 dev wlp0s20f3 → sent");
+    assert_eq!(d.cause.as_deref(), Some("rule `32765: not from all fwmark 0xca6c lookup 51820` (which decided before) was removed"));
+    assert!(c.flows.iter().any(|d| d.flow.dst.to_string() == "192.0.2.53" && !d.changed && d.before.contains("wg0")), "{}", c.text);
+    // An extra IPv6 flow with the tunnel's mark leaves the uplink on both.
+    let marked = FlowSpec { mark: Some(0xca6c), ..FlowSpec::to("2001:db8:ffff::51".parse::<std::net::IpAddr>().unwrap()) };
+    let c = compare_hosts(&a, &b, &[marked]);
+    let d = c.flows.iter().find(|d| d.flow.mark == Some(0xca6c)).unwrap();
+    assert!(!d.changed && d.before.starts_with("via fe80::1 dev wlp0s20f3"), "{d:?}");
+
+    // Traced across a topology, the same flow is not decided, and lint says why.
+    let mut s = compare::host_scenario("wg", &a);
+    let t = trace(&s, &dns("2001:db8:ffff::53"));
+    assert!(matches!(t.forward.disposition, Disposition::Undecided { .. }), "{}", t.text);
+    assert!(t.text.contains("CANNOT DECIDE") && t.text.contains("IPv6 flows are not traced"), "{}", t.text);
+    s.flows.push(dns("2001:db8:ffff::53"));
+    let lints = lint(&s, None);
+    assert!(lints.iter().any(|d| d.code == "flow_not_traced" && d.message.contains("2001:db8:ffff::53")), "{lints:#?}");
 }

@@ -87,7 +87,8 @@ pub fn app() -> Html {
                 let t0 = now();
                 let cmp = compare_pastes(ta, tb, flow);
                 let (a, b) = (whyroute::analyze(ta), whyroute::analyze(tb));
-                CompareResult { a, b, cmp, millis: now() - t0 }
+                let needs_full = crate::eval::needs_full(ta, &a, flow).or(crate::eval::needs_full(tb, &b, flow));
+                CompareResult { a, b, cmp, needs_full, millis: now() - t0 }
             })
         })
     };
@@ -110,7 +111,8 @@ pub fn app() -> Html {
         let named = start.trim_start_matches('#').strip_prefix("example:").and_then(crate::state::Example::from_id);
         let named = named.filter(|e| e.full_only() && cfg!(not(feature = "full"))).map(|e| format!("example:{}", e.id()));
         let topology = model.view == View::Topology && cfg!(not(feature = "full"));
-        let needs = eval.needs_full.or(named.as_ref().map(|_| "the example")).or(topology.then_some("the Topology view"));
+        let compared_needs = compared.as_ref().as_ref().and_then(|c| c.needs_full);
+        let needs = eval.needs_full.or(compared_needs).or(named.as_ref().map(|_| "the example")).or(topology.then_some("the Topology view"));
         use_effect_with(needs, move |needs| {
             if needs.is_some() && !*asked.borrow() {
                 *asked.borrow_mut() = browser::load_full_build(named.as_deref().unwrap_or(&link));

@@ -7,7 +7,7 @@
 //! for [`Outcome`] (the per-side verdict line) and as a cross-check in the tests.
 
 use crate::state::FlowFields;
-use whyroute::decide::{Fib, parse_flow_args};
+use whyroute::decide::{Fib, parse_flow_args, parse_flow_args_any};
 use whyroute::model::RouteType;
 use whyroute::topology::{Comparison as EngineComparison, FlowSpec, compare_hosts};
 use whyroute::{Analysis, Decision, RouteError};
@@ -27,16 +27,35 @@ pub struct Outcome {
 impl Outcome {
     fn of(a: &Analysis, r: &Result<Decision, RouteError>) -> Outcome {
         match r {
-            Ok(d) => Outcome {
-                ok: true,
-                dev: Some(d.dev.clone()),
-                gateway: d.gateway.map(|g| g.to_string()),
-                src: d.prefsrc.map(|s| s.to_string()),
-                table: (d.table != 0).then(|| a.host.table_name(d.table)),
-                local: d.local && d.kind == RouteType::Local,
-                error: None,
-            },
-            Err(e) => Outcome { ok: false, dev: None, gateway: None, src: None, table: None, local: false, error: Some(e.message().to_string()) },
+            Ok(d) => Outcome::decided(a, &d.dev, d.gateway, d.prefsrc, d.table, d.local && d.kind == RouteType::Local),
+            Err(e) => Outcome::failed(e.message().to_string()),
+        }
+    }
+
+    fn decided<A: ToString>(a: &Analysis, dev: &str, gateway: Option<A>, src: Option<A>, table: u32, local: bool) -> Outcome {
+        Outcome {
+            ok: true,
+            dev: Some(dev.to_string()),
+            gateway: gateway.map(|g| g.to_string()),
+            src: src.map(|s| s.to_string()),
+            table: (table != 0).then(|| a.host.table_name(table)),
+            local,
+            error: None,
+        }
+    }
+
+    fn failed(error: String) -> Outcome {
+        Outcome { ok: false, dev: None, gateway: None, src: None, table: None, local: false, error: Some(error) }
+    }
+
+    /// The same for an IPv6 decision; a paste that cannot decide says so as its error.
+    #[cfg(feature = "full")]
+    fn of6(a: &Analysis, r: &Result<whyroute::decide::inet6::Decision6, whyroute::decide::inet6::Refusal6>) -> Outcome {
+        use whyroute::decide::inet6::Refusal6;
+        match r {
+            Ok(d) => Outcome::decided(a, &d.dev, d.gateway, d.prefsrc, d.table, d.kind == RouteType::Local),
+            Err(Refusal6::Kernel(e)) => Outcome::failed(e.message().to_string()),
+            Err(Refusal6::Undecidable(why)) => Outcome::failed(format!("cannot be decided from this paste: {why}")),
         }
     }
 
@@ -149,7 +168,7 @@ pub fn derive_flows(hosts: &[&Analysis], current: &FlowFields) -> Vec<(String, V
 pub fn flow_spec(f: &FlowFields) -> Option<FlowSpec> {
     let args = FlowFields { oif: String::new(), iif: String::new(), ..f.clone() }.to_args();
     let words: Vec<&str> = args.split_whitespace().collect();
-    FlowSpec::from_flow(&parse_flow_args(&words).ok()?, None).ok()
+    FlowSpec::from_flow(&parse_flow_args_any(&words).ok()?, None).ok()
 }
 
 /// The engine's comparison of two pastes over the derived flows and the form's flow.
@@ -162,6 +181,11 @@ pub fn compare_pastes(a: &str, b: &str, current: &FlowFields) -> EngineCompariso
 pub fn outcome_of(a: &Analysis, current: &FlowFields) -> Option<Outcome> {
     let args = current.to_args();
     let words: Vec<&str> = args.split_whitespace().collect();
+    #[cfg(feature = "full")]
+    if let (words, true) = whyroute::decide::split_family(&words) {
+        let flow = whyroute::decide::parse_flow_args6(words).ok()?;
+        return Some(Outcome::of6(a, &whyroute::decide::inet6::route_get6(&a.host, &flow)));
+    }
     let flow = parse_flow_args(&words).ok()?;
     Some(Outcome::of(a, &Fib::new(&a.host).route_get(&flow, None)))
 }
@@ -219,5 +243,24 @@ mod tests {
         assert_eq!(changed, ["192.168.10.10", "192.168.10.11"], "{}", c.text);
         assert!(c.flows[0].cause.as_deref().unwrap_or("").contains("was removed"), "{:?}", c.flows[0]);
         assert!(c.flows[0].before.contains("dev eth1") && c.flows[0].after.contains("dev eth0"));
+    }
+
+    /// IPv6 (the full build): the form's IPv6 flow is compared and each side's verdict line
+    /// decided, on a wg-quick host and the same host without its IPv6 `not fwmark` rule.
+    #[cfg(feature = "full")]
+    #[test]
+    fn an_ipv6_flow_is_compared_and_each_side_decides_it() {
+        let a = include_str!("../../tests/fixtures/real-world-v6/wg-quick-dualstack-full-tunnel.txt");
+        let v6 = a.find("$ ip -6 rule show").unwrap();
+        let rule = "32765:\tnot from all fwmark 0xca6c lookup 51820\n";
+        let at = v6 + a[v6..].find(rule).unwrap();
+        let b = format!("{}{}", &a[..at], &a[at + rule.len()..]);
+        let flow = FlowFields { dst: "2001:db8:ffff::51".into(), ..FlowFields::default() };
+        let c = compare_pastes(a, &b, &flow);
+        let d = c.flows.iter().find(|d| d.flow.label.as_deref() == Some("the flow in the form")).expect("the form's flow");
+        assert!(d.changed && d.before == "dev wg0 table 51820 → sent" && d.after == "via fe80::1 dev wlp0s20f3 → sent", "{d:?}");
+        let words = |t: &str| outcome_of(&analyze(t), &flow).unwrap().words();
+        assert_eq!(words(a), "wg0 on-link (table 51820) src fd9d:767f:77ec::2");
+        assert_eq!(words(&b), "wlp0s20f3 via fe80::1 (table main) src 2001:db8:1203::50");
     }
 }

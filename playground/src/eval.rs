@@ -196,6 +196,9 @@ pub struct CompareResult {
     pub a: whyroute::Analysis,
     pub b: whyroute::Analysis,
     pub cmp: whyroute::topology::Comparison,
+    /// What either paste holds that only the full build reads (its IPv6 flows are compared
+    /// there): the page hands over, as for the one-host view.
+    pub needs_full: Option<&'static str>,
     pub millis: f64,
 }
 

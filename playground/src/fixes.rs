@@ -6,19 +6,24 @@ use whyroute::fixes::HostFix;
 
 /// The fixes worth offering for the evaluated flow on the paste `text` of host `name`.
 pub fn host_fixes(text: &str, name: &str, e: &Evaluation) -> Vec<HostFix> {
-    match &e.trace {
-        #[cfg(not(feature = "full"))]
-        Some(t) => whyroute::fixes::host_fixes(text, name, &e.analysis.host, t),
-        // The engine's fixes are IPv4 edits: an IPv6 flow gets none.
-        #[cfg(feature = "full")]
-        Some(t) if t.flow.dst.is_ipv4() => {
-            let v4 = |a: std::net::IpAddr| match a {
-                std::net::IpAddr::V4(a) => a,
-                std::net::IpAddr::V6(_) => std::net::Ipv4Addr::UNSPECIFIED,
-            };
-            whyroute::fixes::host_fixes(text, name, &e.analysis.host, &t.clone().map_addr(v4))
+    let Some(t) = &e.trace else { return Vec::new() };
+    #[cfg(not(feature = "full"))]
+    return whyroute::fixes::host_fixes(text, name, &e.analysis.host, t);
+    // The trace's flow is of one family (the form's flow is parsed as IPv4 or IPv6 whole).
+    #[cfg(feature = "full")]
+    {
+        use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+        let host = &e.analysis.host;
+        match t.flow.dst {
+            IpAddr::V4(_) => {
+                let v4 = |a: IpAddr| if let IpAddr::V4(a) = a { a } else { Ipv4Addr::UNSPECIFIED };
+                whyroute::fixes::host_fixes(text, name, host, &t.clone().map_addr(v4))
+            }
+            IpAddr::V6(_) => {
+                let v6 = |a: IpAddr| if let IpAddr::V6(a) = a { a } else { Ipv6Addr::UNSPECIFIED };
+                whyroute::fixes::host_fixes6(text, name, host, &t.clone().map_addr(v6))
+            }
         }
-        _ => Vec::new(),
     }
 }
 
@@ -40,6 +45,21 @@ mod tests {
             assert!(f.verdict.contains("leaves eth0"), "{f:#?}");
         }
         assert!(fixes[1].title.contains("192.168.10.10 dev eth0 scope link"), "{}", fixes[1].title);
+    }
+
+    /// An IPv6 flow gets the same fixes, in `ip -6` words (the full build decides IPv6).
+    #[cfg(feature = "full")]
+    #[test]
+    fn a_wg_quick_ipv6_flow_has_fixes_that_send_it_out_the_uplink() {
+        let text = include_str!("../../tests/fixtures/real-world-v6/wg-quick-dualstack-full-tunnel.txt");
+        let flow = FlowFields { dst: "2001:db8:ffff::51".into(), ..FlowFields::default() };
+        let e = evaluate(text, &flow);
+        let fixes = host_fixes(text, "wg", &e);
+        assert_eq!(fixes.len(), 2, "{fixes:#?}");
+        for f in &fixes {
+            assert!(f.verdict.contains("leaves wlp0s20f3 via fe80::1"), "{f:#?}");
+        }
+        assert!(fixes[1].title.contains("2001:db8:ffff::51 via fe80::1 dev wlp0s20f3"), "{}", fixes[1].title);
     }
 
     #[test]

@@ -60,6 +60,35 @@ test('an IPv6 example loads the full build and answers as `ip -6 route get` did;
   assert.deepEqual(foreignRequests([...requests, ...p2.requests]), []);
 });
 
+test('IPv6 fixes and compare: the wg-quick host\'s rule removed in a copy, and the two compared', async () => {
+  const { page, requests, errors } = await openPage(browser.context);
+  await waitForApp(page);
+  await page.locator('button[data-example="wg-quick-v6"]').click();
+  await waitText(page, '#verdict .summary', /2001:db8:ffff::51 leaves wg0/);
+  // Each fix is re-decided on the edited paste before it is offered.
+  const fix = page.locator('.fix').first();
+  assert.match(await fix.innerText(), /Remove rule `32765: not from all fwmark 0xca6c lookup 51820`[\s\S]*leaves wlp0s20f3 via fe80::1/);
+  assert.match(await page.locator('.fix').nth(1).innerText(), /Add `2001:db8:ffff::51 via fe80::1 dev wlp0s20f3` to table 51820/);
+  await fix.locator('.apply-fix').click();
+  await waitText(page, '#verdict .summary', /2001:db8:ffff::51 leaves wlp0s20f3 via fe80::1/);
+  // The copy against the original: the form's IPv6 flow changes, and the removed rule is why.
+  await page.locator('#view-compare').click();
+  await page.waitForSelector('#cmp-table');
+  const rows = await page.locator('.cmp-row.changed').evaluateAll((trs) => trs.map((tr) => ({
+    flow: tr.dataset.flow, cause: tr.querySelector('.cause').textContent,
+    a: tr.querySelector('.out-a').textContent, b: tr.querySelector('.out-b').textContent,
+  })));
+  const form = rows.find((r) => r.flow.startsWith('2001:db8:ffff::51'));
+  assert.ok(form, JSON.stringify(rows));
+  assert.equal(form.a, 'dev wg0 table 51820 → sent');
+  assert.equal(form.b, 'via fe80::1 dev wlp0s20f3 → sent');
+  assert.match(form.cause, /rule `32765: not from all fwmark 0xca6c lookup 51820` \(which decided before\) was removed/);
+  assert.match(await page.locator('.side-verdict').first().innerText(), /ip -6 route get 2001:db8:ffff::51 → wg0 on-link \(table 51820\)/);
+  await page.screenshot({ path: join(OUT, 'playground-compare-ipv6.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+  assert.deepEqual(foreignRequests(requests), []);
+});
+
 test('typing an IPv6 destination hands over without losing the paste or the form', async () => {
   const { page, requests, errors } = await openPage(browser.context);
   await waitForApp(page);

@@ -154,6 +154,29 @@ test('compare: the seed before/after, 192.168.10.10 moves from eth1 to eth0', { 
   assert.deepEqual(w.compare(BEFORE, BEFORE).changed, 0);
 });
 
+test('compare and hostFixes take IPv6 flows: a wg-quick host without its IPv6 `not fwmark` rule', { skip }, () => {
+  const wg = readFileSync(new URL('../fixtures/real-world-v6/wg-quick-dualstack-full-tunnel.txt', import.meta.url), 'utf8');
+  const a = `${wg}$ cat /etc/resolv.conf\nnameserver 2001:db8:ffff::53\n`;
+  const fixes = w.hostFixes(a, '2001:db8:ffff::53 dport 53');
+  assert.equal(fixes.length, 2, JSON.stringify(fixes.map((f) => f.title)));
+  assert.match(fixes[0].title, /not from all fwmark 0xca6c lookup 51820/);
+  for (const f of fixes) assert.match(f.verdict, /leaves wlp0s20f3 via fe80::1/);
+  // The first fix's edited paste, compared with the original: the IPv6 DNS flow (derived from
+  // the nameserver) changes, with the removed rule as its cause; `-6` extra flows are taken.
+  const c = w.compare(a, fixes[0].text, ['-6 2001:db8:ffff::51 mark 0xca6c']);
+  const dns = c.flows.find((f) => f.flow.dst === '2001:db8:ffff::53');
+  assert.ok(dns?.changed, JSON.stringify(c.flows, null, 1));
+  assert.equal(dns.before, 'dev wg0 table 51820 → sent');
+  assert.equal(dns.after, 'via fe80::1 dev wlp0s20f3 → sent');
+  assert.match(dns.cause, /was removed/);
+  const marked = c.flows.find((f) => f.flow.mark === 0xca6c);
+  assert.equal(marked.changed, false);
+  // Traced across a scenario, an IPv6 flow is not decided: the trace says so.
+  const t = w.trace('version = 1\n[[host]]\nname = "wg"\n', '2001:db8:ffff::53', { wg: a });
+  assert.equal(t.forward.disposition.kind, 'undecided');
+  assert.match(t.forward.disposition.reason, /IPv6 flows are not traced/);
+});
+
 test('hostile: a scenario that is not TOML, or not whyroute TOML, throws the line-numbered diagnostics', { skip }, () => {
   const e = throws(() => w.trace('version = 1\n[wizard\nmanagement_network = 3\n', DNS), /line 2/);
   assert.match(e.message, /^whyroute\.trace: the scenario is not valid/);

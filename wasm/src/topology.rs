@@ -3,9 +3,9 @@
 //! each Linux host's paste is inline (`transcript = """…"""`) or given in the `transcripts`
 //! argument by host name.
 
-use crate::js::{clip, entries, fail, flow_args, flow_in, js_error_text, js_kind, paste_text, scenario_in as host_in, shown, to_js};
+use crate::js::{clip, entries, fail, flow_args, js_error_text, js_kind, paste_text, scenario_in as host_in, shown, to_js};
 use wasm_bindgen::prelude::*;
-use whyroute::decide::parse_flow_args;
+use whyroute::decide::parse_flow_args_any;
 use whyroute::topology::{self, FlowSpec, Scenario, text};
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -53,7 +53,7 @@ fn transcripts_in(v: Option<JsValue>, func: &str) -> Result<Vec<(String, String)
 /// A facade flow (object or `ip route get` arguments) as the topology engine's flow.
 fn flow_spec(v: &JsValue, func: &str) -> Result<FlowSpec, JsError> {
     let (args, from_node) = flow_args(v, func, true)?;
-    let f = parse_flow_args(&args).map_err(|e| fail(func, format_args!("invalid flow: expected {}", clip(&e))))?;
+    let f = parse_flow_args_any(&args).map_err(|e| fail(func, format_args!("invalid flow: expected {}", clip(&e))))?;
     FlowSpec::from_flow(&f, from_node)
         .map_err(|k| fail(func, format_args!("flow field `{k}` is not part of a topology flow: a node sends the packet (name it with from_node)")))
 }
@@ -110,10 +110,16 @@ pub fn host_fixes(
     #[wasm_bindgen(unchecked_param_type = "Flow | string")] flow: JsValue,
 ) -> Result<JsValue, JsError> {
     let (text, s) = host_in(scenario, "hostFixes")?;
-    let flow = flow_in(flow, "hostFixes")?;
+    let name = s.name.as_deref().unwrap_or("host");
+    let (args, _) = flow_args(&flow, "hostFixes", false)?;
+    let flow = parse_flow_args_any(&args).map_err(|e| fail("hostFixes", format_args!("invalid flow: expected {}", clip(&e))))?;
     let host = whyroute::analyze::analyze(&text).host;
-    let before = whyroute::explain::explain(&host, &flow);
-    to_js(&whyroute::fixes::host_fixes(&text, s.name.as_deref().unwrap_or("host"), &host, &before))
+    let fixes = match (flow.clone().ipv4(), flow.ipv6()) {
+        (Some(f), _) => whyroute::fixes::host_fixes(&text, name, &host, &whyroute::explain::explain(&host, &f)),
+        (None, Some(f)) => whyroute::fixes::host_fixes6(&text, name, &host, &whyroute::explain::explain6(&host, &f)),
+        (None, None) => return Err(fail("hostFixes", format_args!("invalid flow: its source and destination are of different families"))),
+    };
+    to_js(&fixes)
 }
 
 /// Two host pastes (e.g. before and after a change) side by side: which flows change how

@@ -13,14 +13,7 @@ pub fn build_inet6(mut pasted: Inet6, host: &mut Host) {
     // fib6 rules sit in priority order; a stable sort keeps paste order within a priority.
     pasted.rules.sort_by_key(|r| r.priority);
     if !pasted.rules_seen && pasted.rules.is_empty() {
-        // IPv6 has no rule for table default (fib6_rules_net_init adds local and main only).
-        pasted.rules = [(0, TABLE_LOCAL), (32766, TABLE_MAIN)]
-            .into_iter()
-            .map(|(p, t)| Rule {
-                origin: Origin::inferred("no `ip -6 rule` output was given: the kernel's default IPv6 rules"),
-                ..Rule::new(p, RuleAction::Lookup { table: t })
-            })
-            .collect();
+        pasted.rules = Rule::defaults6();
         pasted.inferred.push("IPv6 rules (no `ip -6 rule` in the paste): the kernel's defaults, 0 local and 32766 main".into());
     }
     let flagless = pasted.addresses.iter().filter(|a| !a.flags_shown && !a.local.is_loopback()).count();

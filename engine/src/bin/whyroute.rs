@@ -72,7 +72,8 @@ mod cli {
             /// The trace as JSON.
             #[arg(long)]
             json: bool,
-            #[arg(required = true, num_args = 1.., trailing_var_arg = true)]
+            /// `[-4|-6] ADDRESS [from A] [iif DEV] [oif DEV] [mark N] …`, as `ip route get`.
+            #[arg(required = true, num_args = 1.., allow_hyphen_values = true, trailing_var_arg = true)]
             args: Vec<String>,
         },
         /// Print this machine's addresses, rules and routes as a transcript whyroute reads.
@@ -97,7 +98,7 @@ mod cli {
             #[arg(long)]
             json: bool,
             /// `ADDRESS [from A] [ipproto P] [sport N] [dport N]`; every `[[flow]]` of the scenario when empty.
-            #[arg(num_args = 0.., trailing_var_arg = true)]
+            #[arg(num_args = 0.., allow_hyphen_values = true, trailing_var_arg = true)]
             args: Vec<String>,
         },
         /// Diagnose a scenario: collisions, overlaps, unreachable gateways, shadowed rules, lost replies.
@@ -121,7 +122,8 @@ mod cli {
             node: Option<String>,
             #[arg(long)]
             json: bool,
-            #[arg(num_args = 0.., trailing_var_arg = true)]
+            /// The flow (`[-4|-6] ADDRESS …` with `--host`); every `[[flow]]` of the scenario when empty.
+            #[arg(num_args = 0.., allow_hyphen_values = true, trailing_var_arg = true)]
             args: Vec<String>,
         },
         /// Compare two scenarios or two host transcripts: which flows change, and why.
@@ -225,7 +227,7 @@ mod cli {
             }
             return Ok(s.flows.iter().map(|f| FlowSpec { from_node: node.clone().or(f.from_node.clone()), ..f.clone() }).collect());
         }
-        let f = parse_flow_args(args).map_err(|e| {
+        let f = whyroute::decide::parse_flow_args_any(args).map_err(|e| {
             eprintln!("Error: expected {e}");
             ExitCode::from(1)
         })?;
@@ -306,23 +308,41 @@ mod cli {
 
     /// Host-level fixes (`whyroute::fixes`): each edit of the paste, and the verdict on it.
     fn host_fix(host: &str, json: bool, args: &[String]) -> ExitCode {
-        let ((a, text), flow) = match load_text(host).and_then(|x| {
-            parse_flow_args(args).map(|f| (x, f)).map_err(|e| {
-                eprintln!("Error: expected {e}");
-                ExitCode::from(1)
-            })
-        }) {
+        let name = std::path::Path::new(host).file_name().map_or_else(|| "host".to_string(), |n| n.to_string_lossy().into_owned());
+        let (args, ipv6) = whyroute::decide::split_family(args);
+        let (a, text) = match load_text(host) {
             Ok(x) => x,
             Err(c) => return c,
         };
-        let t = whyroute::explain::explain(&a.host, &flow);
-        let name = std::path::Path::new(host).file_name().map_or_else(|| "host".to_string(), |n| n.to_string_lossy().into_owned());
-        let fixes = whyroute::fixes::host_fixes(text, &name, &a.host, &t);
+        let bad_flow = |e: String| {
+            eprintln!("Error: expected {e}");
+            ExitCode::from(1)
+        };
+        let (ip, flow, now, fixes) = if ipv6 {
+            #[cfg(not(feature = "inet6"))]
+            return ipv4_only();
+            #[cfg(feature = "inet6")]
+            match whyroute::decide::parse_flow_args6(args) {
+                Ok(flow) => {
+                    let t = whyroute::explain::explain6(&a.host, &flow);
+                    ("ip -6", flow.to_string(), t.verdict.summary.clone(), whyroute::fixes::host_fixes6(text, &name, &a.host, &t))
+                }
+                Err(e) => return bad_flow(e),
+            }
+        } else {
+            match parse_flow_args(args) {
+                Ok(flow) => {
+                    let t = whyroute::explain::explain(&a.host, &flow);
+                    ("ip", flow.to_string(), t.verdict.summary.clone(), whyroute::fixes::host_fixes(text, &name, &a.host, &t))
+                }
+                Err(e) => return bad_flow(e),
+            }
+        };
         if json {
             println!("{}", serde_json::to_string_pretty(&fixes).expect("fixes serialise"));
             return ExitCode::SUCCESS;
         }
-        println!("Flow: ip route get {}\nNow: {}", flow, t.verdict.summary);
+        println!("Flow: {ip} route get {flow}\nNow: {now}");
         if fixes.is_empty() {
             println!("No single edit of this paste changes where the flow leaves.");
         }

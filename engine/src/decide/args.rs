@@ -3,7 +3,7 @@
 use super::flow::Flow;
 use crate::model::parse_u32;
 use crate::names::{parse_ipproto, parse_tos};
-use std::net::{Ipv4Addr, Ipv6Addr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 /// Parses `[to] ADDRESS [from ADDRESS] [iif DEV] [oif DEV] [mark N] [tos N] [ipproto P]
 /// [sport N] [dport N] [uid N]`.
@@ -14,6 +14,22 @@ pub fn parse_flow_args<S: AsRef<str>>(args: &[S]) -> Result<Flow, String> {
 /// The same for `ip -6 route get`.
 pub fn parse_flow_args6<S: AsRef<str>>(args: &[S]) -> Result<Flow<Ipv6Addr>, String> {
     parse_flow_args_of::<Ipv6Addr, S>(args)
+}
+
+/// Either family's flow, as [`split_family`] tells it (`-4`/`-6` or the addresses), with
+/// `IpAddr`s: for a caller that takes both, as the topology's flows do.
+///
+/// ```
+/// use whyroute::decide::parse_flow_args_any;
+/// assert!(parse_flow_args_any(&["-6", "2001:db8::1", "dport", "53"]).unwrap().dst.is_ipv6());
+/// assert!(parse_flow_args_any(&["192.0.2.1"]).unwrap().dst.is_ipv4());
+/// assert!(parse_flow_args_any(&["-4", "2001:db8::1"]).is_err());
+/// ```
+pub fn parse_flow_args_any<S: AsRef<str>>(args: &[S]) -> Result<Flow<IpAddr>, String> {
+    match split_family(args) {
+        (rest, true) => parse_flow_args6(rest).map(|f| f.map_addr(IpAddr::V6)),
+        (rest, false) => parse_flow_args(rest).map(|f| f.map_addr(IpAddr::V4)),
+    }
 }
 
 /// `-4`/`-6` before the arguments, as in `ip -6 route get`; without one, the addresses'

@@ -1,7 +1,7 @@
 //! The flow `ip route get` describes: what the decision is asked about.
 
 use serde::{Deserialize, Serialize};
-use std::net::Ipv4Addr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 /// The flow `ip route get` describes. Defaults are the kernel's: UDP, uid 0 (root), no mark.
 /// An IPv4 flow, or with `A` = [`Ipv6Addr`](std::net::Ipv6Addr) the one `ip -6 route get`
@@ -30,6 +30,32 @@ pub struct Flow<A = Ipv4Addr> {
     pub uid: u32,
 }
 
+impl Flow<IpAddr> {
+    /// The IPv4 flow, when its addresses are IPv4 ones.
+    ///
+    /// ```
+    /// use whyroute::Flow;
+    /// let f = Flow::to("192.0.2.1".parse::<std::net::IpAddr>().unwrap());
+    /// assert_eq!(f.clone().ipv4().unwrap().dst.to_string(), "192.0.2.1");
+    /// assert!(f.ipv6().is_none());
+    /// ```
+    #[inline]
+    pub fn ipv4(self) -> Option<Flow<Ipv4Addr>> {
+        self.try_map_addr(|a| match a {
+            IpAddr::V4(a) => Some(a),
+            IpAddr::V6(_) => None,
+        })
+    }
+    /// The IPv6 flow, when its addresses are IPv6 ones.
+    #[inline]
+    pub fn ipv6(self) -> Option<Flow<Ipv6Addr>> {
+        self.try_map_addr(|a| match a {
+            IpAddr::V6(a) => Some(a),
+            IpAddr::V4(_) => None,
+        })
+    }
+}
+
 fn udp() -> u8 {
     17
 }
@@ -55,6 +81,16 @@ impl<A> Flow<A> {
     pub fn map_addr<B>(self, f: impl Fn(A) -> B) -> Flow<B> {
         let Flow { dst, from, iif, oif, mark, tos, ipproto, sport, dport, uid } = self;
         Flow { dst: f(dst), from: from.map(&f), iif, oif, mark, tos, ipproto, sport, dport, uid }
+    }
+    /// [`Flow::map_addr`] with a conversion that may fail: `None` when one address does not
+    /// convert.
+    pub fn try_map_addr<B>(self, f: impl Fn(A) -> Option<B>) -> Option<Flow<B>> {
+        let Flow { dst, from, iif, oif, mark, tos, ipproto, sport, dport, uid } = self;
+        let from = match from {
+            Some(a) => Some(f(a)?),
+            None => None,
+        };
+        Some(Flow { dst: f(dst)?, from, iif, oif, mark, tos, ipproto, sport, dport, uid })
     }
     /// The TOS bits the FIB compares (IPTOS_RT_MASK).
     pub(super) fn rt_tos(&self) -> u8 {

@@ -20,7 +20,7 @@ pub mod packet;
 mod rules;
 pub mod source;
 
-pub use args::{FlowAddr, parse_flow_args, parse_flow_args6, split_family};
+pub use args::{FlowAddr, parse_flow_args, parse_flow_args_any, parse_flow_args6, split_family};
 pub use decision::{Decision, Examination, Examined, History, NexthopScope, ORDER_UNSEEN, RouteError, RouteRef, RuleOutcome, RuleVisit, TableVisit, Trail};
 pub use fib::{Fib, TableIndex, TableLookup, route, scan_candidates};
 pub use flow::Flow;

@@ -291,6 +291,21 @@ impl Rule {
     }
 }
 
+#[cfg(feature = "inet6")]
+impl Rule<ipnet::Ipv6Net> {
+    /// The kernel's IPv6 rules in a fresh namespace: 0 local, 32766 main (fib6_rules_net_init
+    /// adds no rule for table default).
+    pub fn defaults6() -> Vec<Rule<ipnet::Ipv6Net>> {
+        [(0, TABLE_LOCAL), (32766, TABLE_MAIN)]
+            .into_iter()
+            .map(|(p, t)| Rule {
+                origin: Origin::inferred("no `ip -6 rule` output was given: the kernel's default IPv6 rules"),
+                ..Rule::new(p, RuleAction::Lookup { table: t })
+            })
+            .collect()
+    }
+}
+
 impl<N: Clone + PartialEq> Rule<N> {
     /// No selector at all (`from all`, not inverted): the rule matches every packet. Compared
     /// with a bare rule rather than field by field, so that a selector added to `Rule` later

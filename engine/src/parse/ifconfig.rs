@@ -9,7 +9,7 @@
 //! ifconfig shows one IPv4 address per label, so extra addresses appear as alias blocks
 //! (`eth0:1`); they are addresses of the base device, not links of their own.
 
-use super::words::mask_to_len;
+use super::words::{mask_to_len, one_of};
 use super::{Context, Fragment, Line, ParseDiagnostic};
 use crate::model::{Address, Link, Origin, Scope};
 use std::net::Ipv4Addr;
@@ -201,30 +201,11 @@ fn is_label(label: &str) -> bool {
 }
 
 /// Flag names net-tools and busybox print on the old format's flags line.
-const FLAG_NAMES: &[&str] = &[
-    "UP",
-    "BROADCAST",
-    "DEBUG",
-    "LOOPBACK",
-    "POINTOPOINT",
-    "NOTRAILERS",
-    "RUNNING",
-    "NOARP",
-    "PROMISC",
-    "ALLMULTI",
-    "MASTER",
-    "SLAVE",
-    "MULTICAST",
-    "PORTSEL",
-    "AUTOMEDIA",
-    "DYNAMIC",
-    "LOWER_UP",
-    "DORMANT",
-    "ECHO",
-];
+const FLAG_NAMES: &str =
+    "UP BROADCAST DEBUG LOOPBACK POINTOPOINT NOTRAILERS RUNNING NOARP PROMISC ALLMULTI MASTER SLAVE MULTICAST PORTSEL AUTOMEDIA DYNAMIC LOWER_UP DORMANT ECHO";
 
 fn is_flags_line(first: &str) -> bool {
-    FLAG_NAMES.contains(&first) || first == "[NO" || first.starts_with("MTU:")
+    one_of(FLAG_NAMES, first) || first == "[NO" || first.starts_with("MTU:")
 }
 
 /// `UP BROADCAST RUNNING MULTICAST  MTU:1500  Metric:1` (old format and busybox).
@@ -346,43 +327,9 @@ fn parse_v4_or_hex_mask(s: &str) -> Option<Ipv4Addr> {
 
 /// Lines that describe hardware or count packets: recognised so they are not reported.
 fn is_counter_or_hardware_line(text: &str, first: &str) -> bool {
-    const FIRST_WORDS: &[&str] = &[
-        "RX",
-        "TX",
-        "collisions",
-        "device",
-        "unspec",
-        "ppp",
-        "infiniband",
-        "tunnel",
-        "sit",
-        "ipip",
-        "slip",
-        "cslip",
-        "ax25",
-        "netrom",
-        "rose",
-        "ash",
-        "irda",
-        "ec",
-        "x25",
-        "arcnet",
-        "fddi",
-        "tr",
-        "hippi",
-        "hdlc",
-        "lapb",
-        "dlci",
-        "frad",
-        "eui64",
-        "adaptive",
-        "Base",
-        "Interrupt",
-        "Memory",
-        "DMA",
-    ];
+    const FIRST_WORDS: &str = "RX TX collisions device unspec ppp infiniband tunnel sit ipip slip cslip ax25 netrom rose ash irda ec x25 arcnet fddi tr hippi hdlc lapb dlci frad eui64 adaptive Base Interrupt Memory DMA";
     let key = first.split(':').next().unwrap_or(first);
-    FIRST_WORDS.contains(&key) || text.contains("txqueuelen")
+    one_of(FIRST_WORDS, key) || text.contains("txqueuelen")
 }
 
 /// A colon-separated MAC (tunnels print `00-00-…` placeholders, which say nothing).

@@ -4,7 +4,7 @@
 //! tokenised once with borrowed words, and a route allocates only its nexthop list and the
 //! device name (well-known `proto` names are shared statics).
 
-use super::words::{DevNames, parse_ipv4, parse_prefix_lenient, words};
+use super::words::{DevNames, one_of, parse_ipv4, parse_prefix_lenient, words};
 use super::{Context, Fragment, Line, ParseDiagnostic, trim};
 use crate::model::{NextHop, Origin, Route, RouteType, Scope, TABLE_MAIN, TableId, parse_u32, route_protocol, table_id_builtin};
 use ipnet::Ipv4Net;
@@ -218,30 +218,7 @@ enum Parsed {
 const ENCAP_NOT_MODELLED: &str = "an IPv4 route; lightweight-tunnel `encap` routes are not modelled";
 
 /// Keywords that take one value and that whyroute does not model (route metrics etc.).
-const IGNORED_WITH_VALUE: &[&str] = &[
-    "advmss",
-    "rtt",
-    "rttvar",
-    "reordering",
-    "window",
-    "cwnd",
-    "initcwnd",
-    "initrwnd",
-    "ssthresh",
-    "realms",
-    "rto_min",
-    "hoplimit",
-    "features",
-    "quickack",
-    "congctl",
-    "expires",
-    "error",
-    "fastopen_no_cookie",
-    "ttl-propagate",
-    "age",
-    "users",
-    "used",
-];
+const IGNORED_WITH_VALUE: &str = "advmss rtt rttvar reordering window cwnd initcwnd initrwnd ssthresh realms rto_min hoplimit features quickack congctl expires error fastopen_no_cookie ttl-propagate age users used";
 /// One-word flags iproute2 prints after a route.
 const FLAGS: &[&str] =
     &["onlink", "pervasive", "offload", "trap", "notify", "linkdown", "dead", "unresolved", "rt_offload", "rt_trap", "rt_offload_failed", "lock", "cache"];
@@ -373,7 +350,7 @@ fn parse_route_line(text: &str, default_table: TableId, table_names: &[(String, 
                 route.mtu = Some(v.parse().map_err(|_| format!("a number after `mtu`, found `{v}`"))?);
             }
             k if FLAGS.contains(&k) => {}
-            k if IGNORED_WITH_VALUE.contains(&k) => {
+            k if one_of(IGNORED_WITH_VALUE, k) => {
                 let v = val(k)?;
                 if v == "lock" {
                     val(k)?;

@@ -2,6 +2,7 @@
 //! its format. The command line decides the format (`ip r s t 200` → routes of table 200);
 //! where there is none, the content does.
 
+use super::words::one_of;
 use super::{Context, Fragment, Line, ParseDiagnostic, trim};
 use super::{ifconfig, ip_addr, ip_nexthop, ip_route, ip_rule, networkd, resolv, route_get, route_n};
 use crate::model::{TableId, parse_u32, table_id_builtin};
@@ -90,58 +91,11 @@ struct CommandContext {
 }
 
 /// Commands whose first word marks a command line even without a prompt.
-const KNOWN_COMMANDS: &[&str] = &[
-    "ip",
-    "route",
-    "ifconfig",
-    "netstat",
-    "cat",
-    "grep",
-    "ping",
-    "kubectl",
-    "sudo",
-    "resolvectl",
-    "systemd-resolve",
-    "hostname",
-    "traceroute",
-    "tracepath",
-    "dig",
-    "nslookup",
-    "host",
-    "curl",
-    "wget",
-    "ls",
-    "echo",
-    "ss",
-    "tcpdump",
-    "iptables",
-    "iptables-save",
-    "nft",
-    "arp",
-    "sysctl",
-    "set",
-    "export",
-    "ssh",
-    "systemctl",
-    "journalctl",
-    "less",
-    "more",
-    "tail",
-    "head",
-    "wg",
-    "tailscale",
-    "nmcli",
-    "networkctl",
-    "ethtool",
-    "brctl",
-    "bridge",
-    "mtr",
-    "nc",
-];
+const KNOWN_COMMANDS: &str = "ip route ifconfig netstat cat grep ping kubectl sudo resolvectl systemd-resolve hostname traceroute tracepath dig nslookup host curl wget ls echo ss tcpdump iptables iptables-save nft arp sysctl set export ssh systemctl journalctl less more tail head wg tailscale nmcli networkctl ethtool brctl bridge mtr nc";
 
 /// Checked on every line of a paste: reject non-words before scanning the list.
 fn is_known_command(word: &str) -> bool {
-    word.as_bytes().first().is_some_and(u8::is_ascii_lowercase) && KNOWN_COMMANDS.contains(&word)
+    word.as_bytes().first().is_some_and(u8::is_ascii_lowercase) && one_of(KNOWN_COMMANDS, word)
 }
 
 /// One shell command that prints, on a Linux host, everything whyroute reads there (and the

@@ -28,6 +28,13 @@ impl DevNames {
 
 /// Parses `A.B.C.D` or `A.B.C.D/N`, also the lenient `A.B.C.D /N` spelled as two words
 /// by the caller joining them. A bare address is a /32.
+/// `word` is one of the space-separated words of `list`. Word lists are one string, not an
+/// array of `&str`: a table of pointers costs the npm engine build bytes (docs/size.md).
+/// `one_of("UP BROADCAST RUNNING", "RUNNING")` is true, `…, "RUN")` is not.
+pub fn one_of(list: &str, word: &str) -> bool {
+    list.split(' ').any(|w| w == word)
+}
+
 pub fn parse_prefix(s: &str) -> Option<Ipv4Net> {
     match s.split_once('/') {
         Some((a, n)) => {

@@ -75,6 +75,10 @@ pub fn derived_flows(net: &Network) -> Vec<FlowSpec> {
             push(FlowSpec { label: Some(format!("gateway of {}", s.name)), ..FlowSpec::to(g) });
         }
     }
+    #[cfg(feature = "inet6")]
+    for f in super::inet6::derived_flows(net) {
+        push(f);
+    }
     for f in &net.scenario.flows {
         push(f.clone());
     }
@@ -136,6 +140,14 @@ pub fn compare_networks(na: &Network, nb: &Network, extra: &[FlowSpec]) -> Compa
     }
     let mut out = Vec::new();
     for f in flows {
+        #[cfg(feature = "inet6")]
+        if super::inet6::is_ipv6(&f) {
+            let (a, b) = (super::inet6::side(na, &f), super::inet6::side(nb, &f));
+            let changed = a.outcome != b.outcome;
+            let cause = (changed && a.decided && b.decided).then(|| first_hop_cause((a.rule, a.route), (b.rule, b.route), &a.rules, &b.rules)).flatten();
+            out.push(FlowDiff { flow: f, before: a.outcome, after: b.outcome, changed, cause });
+            continue;
+        }
         let ta = trace_network(na, &f);
         let tb = trace_network(nb, &f);
         let (before, after) = (outcome(&ta), outcome(&tb));
@@ -167,22 +179,9 @@ fn cause(na: &Network, nb: &Network, ta: &TraceResult, tb: &TraceResult) -> Opti
     let ha = &na.node(&ta.origin)?.host;
     let hb = &nb.node(&tb.origin)?.host;
     let (fa, fb) = (ta.forward.hops.first()?, tb.forward.hops.first()?);
-    let only_in = |r: &str, h: &Host| !h.rules.iter().any(|x| crate::model::rule_line(h, x) == r);
-    if fa.rule != fb.rule {
-        if let Some(r) = &fa.rule
-            && only_in(r, hb)
-        {
-            return Some(format!("rule `{r}` (which decided before) was removed"));
-        }
-        if let Some(r) = &fb.rule
-            && only_in(r, ha)
-        {
-            return Some(format!("rule `{r}` was added, and now decides"));
-        }
-        return Some(format!("the deciding rule changed from `{}` to `{}`", fa.rule.clone().unwrap_or_default(), fb.rule.clone().unwrap_or_default()));
-    }
-    if fa.route != fb.route {
-        return Some(format!("the route changed from `{}` to `{}`", fa.route.clone().unwrap_or_default(), fb.route.clone().unwrap_or_default()));
+    let rules_of = |h: &Host| h.rules.iter().map(|x| crate::model::rule_line(h, x)).collect::<Vec<_>>();
+    if let Some(c) = first_hop_cause((fa.rule.clone(), fa.route.clone()), (fb.rule.clone(), fb.route.clone()), &rules_of(ha), &rules_of(hb)) {
+        return Some(c);
     }
     // Same first hop: the first node where the two paths part.
     for (x, y) in ta.forward.hops.iter().zip(&tb.forward.hops) {
@@ -191,4 +190,27 @@ fn cause(na: &Network, nb: &Network, ta: &TraceResult, tb: &TraceResult) -> Opti
         }
     }
     Some("a node further on differs (see the traces)".into())
+}
+
+/// The origin host's part of a change: the deciding rule (removed, added, another) or the
+/// route, given each side's (rule, route) and each host's rules as `ip rule` prints them.
+fn first_hop_cause(a: (Option<String>, Option<String>), b: (Option<String>, Option<String>), rules_a: &[String], rules_b: &[String]) -> Option<String> {
+    let ((rule_a, route_a), (rule_b, route_b)) = (a, b);
+    if rule_a != rule_b {
+        if let Some(r) = &rule_a
+            && !rules_b.contains(r)
+        {
+            return Some(format!("rule `{r}` (which decided before) was removed"));
+        }
+        if let Some(r) = &rule_b
+            && !rules_a.contains(r)
+        {
+            return Some(format!("rule `{r}` was added, and now decides"));
+        }
+        return Some(format!("the deciding rule changed from `{}` to `{}`", rule_a.unwrap_or_default(), rule_b.unwrap_or_default()));
+    }
+    if route_a != route_b {
+        return Some(format!("the route changed from `{}` to `{}`", route_a.unwrap_or_default(), route_b.unwrap_or_default()));
+    }
+    None
 }

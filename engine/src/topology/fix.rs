@@ -10,7 +10,7 @@ use crate::decide::Fib;
 use crate::model::{Origin, Route, RuleAction, TABLE_MAIN, route_to_string};
 use ipnet::Ipv4Net;
 use serde::{Deserialize, Serialize};
-use std::net::Ipv4Addr;
+use std::net::{IpAddr, Ipv4Addr};
 
 /// One change to the network.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -77,8 +77,8 @@ pub fn candidates(net: &Network, flow: &FlowSpec) -> Vec<Fix> {
     if let Some(oi) = super::trace::origin_of(net, flow).ok().filter(|i| net.nodes[*i].kind == NodeKind::LinuxHost) {
         let o = &net.nodes[oi];
         let h = &o.host;
-        let f = flow.origin_flow();
-        if let Ok(d) = Fib::new(h).route_get(&f, None)
+        if let Some(f) = flow.origin_flow().ipv4()
+            && let Ok(d) = Fib::new(h).route_get(&f, None)
             && let Some(ri) = d.rule
         {
             let r = &h.rules[ri];
@@ -98,7 +98,7 @@ pub fn candidates(net: &Network, flow: &FlowSpec) -> Vec<Fix> {
                 ));
                 if let RuleAction::Lookup { table } = r.action
                     && table != TABLE_MAIN
-                    && let Some(m) = lookup_table(h, TABLE_MAIN, flow.dst)
+                    && let Some(m) = lookup_table(h, TABLE_MAIN, f.dst)
                 {
                     let mut nr = m.clone();
                     nr.table = table;
@@ -116,13 +116,14 @@ pub fn candidates(net: &Network, flow: &FlowSpec) -> Vec<Fix> {
     }
     // 2. The wizard's Workload DNS when it is a management-side address.
     if let Some(w) = &net.wizard
-        && w.workload_dns.contains(&flow.dst)
-        && (w.management_dns.contains(&flow.dst) || w.management_network.contains(&flow.dst))
+        && let IpAddr::V4(dst) = flow.dst
+        && w.workload_dns.contains(&dst)
+        && (w.management_dns.contains(&dst) || w.management_network.contains(&dst))
         && let Some(new) = free_management_address(net, w)
     {
         out.push((
-            format!("use a different Workload DNS address (e.g. {new}) — not the Management DNS {}", flow.dst),
-            Change::WorkloadDns { from: flow.dst, to: new },
+            format!("use a different Workload DNS address (e.g. {new}) — not the Management DNS {dst}"),
+            Change::WorkloadDns { from: dst, to: new },
             vec![
                 format!("Workload Management → Network → Workload DNS: {new}"),
                 "(redeploy Workload Management so the supervisor VMs get the new rule)".into(),

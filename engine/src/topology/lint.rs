@@ -190,10 +190,15 @@ fn path_checks(net: &Network, out: &mut Vec<TopologyDiagnostic>) {
             continue;
         }
         seen.push(key);
+        if let Some(why) = super::trace::untraceable(&f) {
+            out.push(TopologyDiagnostic::new(Severity::Warning, "flow_not_traced", why));
+            continue;
+        }
+        let std::net::IpAddr::V4(dst) = f.dst else { continue };
         let t = trace_network(net, &f);
         match t.reply.as_ref().map(|r| &r.disposition) {
             Some(Disposition::ReplyLost { node, .. }) => {
-                let back = t.reply.as_ref().and_then(|r| r.hops.first()).map(|h| h.packet.dst).unwrap_or(f.dst);
+                let back = t.reply.as_ref().and_then(|r| r.hops.first()).map_or(dst, |h| h.packet.dst);
                 let via = super::fix::return_gateway(net, &t);
                 let prefix = super::fix::return_prefix(back);
                 let went = t.reply.as_ref().and_then(|r| r.hops.first()).and_then(|h| h.next_hop).map(|g| format!(" (it leaves via {g})")).unwrap_or_default();

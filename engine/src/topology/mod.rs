@@ -4,12 +4,15 @@
 //!
 //! One module per job: [`model`] (the scenario's data), [`text`] (its TOML form), [`preset`]
 //! (the Tanzu NAT topology from the wizard's values), [`nat`] (NSX-T and iptables NAT),
-//! [`network`] (scenario → nodes the trace walks), [`trace`], [`lint`], [`fix`], [`compare`].
+//! [`network`] (scenario → nodes the trace walks), [`trace`], [`lint`], [`fix`], [`compare`];
+//! `inet6`: IPv6 flows, decided on their origin host only (the network here is IPv4).
 
 pub mod compare;
 mod diagnostic;
 mod embed;
 pub mod fix;
+#[cfg(feature = "inet6")]
+mod inet6;
 pub mod lint;
 pub mod model;
 pub mod nat;

@@ -4,7 +4,7 @@
 
 use ipnet::Ipv4Net;
 use serde::{Deserialize, Serialize};
-use std::net::Ipv4Addr;
+use std::net::{IpAddr, Ipv4Addr};
 
 /// The version of the text form this code reads and writes.
 pub const SCENARIO_VERSION: u32 = 1;
@@ -164,10 +164,12 @@ pub struct FlowSpec {
     /// The originating node; the first Linux host when empty.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from_node: Option<String>,
-    pub dst: Ipv4Addr,
+    /// IPv4, or IPv6: an IPv6 flow is decided by each host alone (compare), not traced across
+    /// the topology (lint says so).
+    pub dst: IpAddr,
     /// Source address (`from` in `ip route get`); the kernel picks one when empty.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub src: Option<Ipv4Addr>,
+    pub src: Option<IpAddr>,
     /// `udp`, `tcp`, `icmp` or a number; udp when empty.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub proto: Option<String>,
@@ -195,7 +197,7 @@ impl Default for FlowSpec {
     fn default() -> Self {
         FlowSpec {
             from_node: None,
-            dst: Ipv4Addr::UNSPECIFIED,
+            dst: IpAddr::V4(Ipv4Addr::UNSPECIFIED),
             src: None,
             proto: None,
             dport: None,
@@ -209,11 +211,11 @@ impl Default for FlowSpec {
 }
 
 impl FlowSpec {
-    pub fn to(dst: Ipv4Addr) -> FlowSpec {
-        FlowSpec { dst, ..FlowSpec::default() }
+    pub fn to(dst: impl Into<IpAddr>) -> FlowSpec {
+        FlowSpec { dst: dst.into(), ..FlowSpec::default() }
     }
-    pub fn dns(dst: Ipv4Addr) -> FlowSpec {
-        FlowSpec { dst, proto: Some("udp".into()), dport: Some(53), sport: Some(53000), ..FlowSpec::default() }
+    pub fn dns(dst: impl Into<IpAddr>) -> FlowSpec {
+        FlowSpec { dst: dst.into(), proto: Some("udp".into()), dport: Some(53), sport: Some(53000), ..FlowSpec::default() }
     }
     pub fn ipproto(&self) -> u8 {
         match self.proto.as_deref() {
@@ -250,7 +252,7 @@ impl FlowSpec {
     /// The topology flow for `ip route get` arguments, starting at `from_node`. `iif` and `oif`
     /// have no meaning for a packet a node sends into the topology: they are refused (the name
     /// of the field is the error).
-    pub fn from_flow(f: &crate::decide::Flow, from_node: Option<String>) -> Result<FlowSpec, &'static str> {
+    pub fn from_flow<A: Into<IpAddr> + Copy>(f: &crate::decide::Flow<A>, from_node: Option<String>) -> Result<FlowSpec, &'static str> {
         if f.iif.is_some() {
             return Err("iif");
         }
@@ -259,8 +261,8 @@ impl FlowSpec {
         }
         Ok(FlowSpec {
             from_node,
-            dst: f.dst,
-            src: f.from,
+            dst: f.dst.into(),
+            src: f.from.map(Into::into),
             // No `ipproto`: the topology's default (udp), as for a `[[flow]]` without `proto`.
             proto: (f.ipproto != 0).then(|| crate::names::ipproto_name(f.ipproto)),
             dport: (f.dport != 0).then_some(f.dport),
@@ -272,8 +274,9 @@ impl FlowSpec {
         })
     }
 
-    /// The flow as the origin host's `ip route get` sees it (its own packet: tos, mark, uid).
-    pub fn origin_flow(&self) -> crate::decide::Flow {
+    /// The flow as the origin host's `ip route get` sees it (its own packet: tos, mark, uid);
+    /// [`Flow::ipv4`](crate::decide::Flow::ipv4) or `ipv6` gives it in its family.
+    pub fn origin_flow(&self) -> crate::decide::Flow<IpAddr> {
         crate::decide::Flow {
             from: self.src,
             tos: self.tos.unwrap_or(0),

@@ -17,7 +17,7 @@ use crate::model::{Host, Route, RouteType, RuleAction, TableId, route_to_string}
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use std::fmt::Write as _;
-use std::net::Ipv4Addr;
+use std::net::{IpAddr, Ipv4Addr};
 
 /// How a direction ends.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -222,25 +222,50 @@ pub fn origin_of(net: &Network, flow: &FlowSpec) -> Result<usize, String> {
     }
 }
 
+/// Why a flow is not traced across the topology: its family. The topology's nodes, segments
+/// and NAT are IPv4 (NSX-T gateways, NAT66/NPTv6 are not modelled); an IPv6 flow is decided
+/// by each Linux host alone (`route-get`, compare), and lint names the flows left out.
+pub fn untraceable(flow: &FlowSpec) -> Option<String> {
+    match (flow.dst, flow.src) {
+        (IpAddr::V4(_), None | Some(IpAddr::V4(_))) => None,
+        (IpAddr::V4(_), Some(_)) | (IpAddr::V6(_), Some(IpAddr::V4(_))) => {
+            Some(format!("{}: the source and the destination are of different families", flow.describe()))
+        }
+        (IpAddr::V6(_), _) => Some(format!(
+            "{}: IPv6 flows are not traced across a topology (its segments, NSX-T gateways and NAT are IPv4 here); each host's own decision is in `route-get` and compare",
+            flow.describe()
+        )),
+    }
+}
+
 /// Traces a flow through a compiled network.
 pub fn trace_network(net: &Network, flow: &FlowSpec) -> TraceResult {
-    let origin = match origin_of(net, flow) {
-        Ok(o) => o,
-        Err(e) => {
-            let p = Packet {
-                src: flow.src.unwrap_or(Ipv4Addr::UNSPECIFIED),
-                dst: flow.dst,
-                proto: flow.ipproto(),
-                sport: flow.sport.unwrap_or(0),
-                dport: flow.dport.unwrap_or(0),
-            };
-            let leg = Leg { hops: Vec::new(), disposition: Disposition::NoRoute { node: flow.from_node.clone().unwrap_or_default(), reason: e }, packet: p };
-            return finish(net, flow, String::new(), leg, None, Vec::new());
-        }
+    let v4 = |a: IpAddr| match a {
+        IpAddr::V4(a) => a,
+        IpAddr::V6(_) => Ipv4Addr::UNSPECIFIED,
     };
+    let origin = origin_of(net, flow);
+    let origin_name = origin.as_ref().map_or(String::new(), |o| net.nodes[*o].name.clone());
+    let refused = match (&origin, untraceable(flow)) {
+        (Ok(_), Some(why)) => Some(Disposition::Undecided { node: origin_name.clone(), reason: why }),
+        (Err(e), _) => Some(Disposition::NoRoute { node: flow.from_node.clone().unwrap_or_default(), reason: e.clone() }),
+        (Ok(_), None) => None,
+    };
+    if let Some(disposition) = refused {
+        let p = Packet {
+            src: flow.src.map_or(Ipv4Addr::UNSPECIFIED, v4),
+            dst: v4(flow.dst),
+            proto: flow.ipproto(),
+            sport: flow.sport.unwrap_or(0),
+            dport: flow.dport.unwrap_or(0),
+        };
+        let leg = Leg { hops: Vec::new(), disposition, packet: p };
+        return finish(net, flow, origin_name, leg, None, Vec::new());
+    }
+    let origin = origin.unwrap_or_default();
     let pkt = Packet {
-        src: flow.src.unwrap_or(Ipv4Addr::UNSPECIFIED),
-        dst: flow.dst,
+        src: flow.src.map_or(Ipv4Addr::UNSPECIFIED, v4),
+        dst: v4(flow.dst),
         proto: flow.ipproto(),
         sport: flow.sport.unwrap_or(if flow.dport.is_some() { 53000 } else { 0 }),
         dport: flow.dport.unwrap_or(0),
@@ -360,7 +385,12 @@ pub fn render(t: &TraceResult) -> String {
         }
         let _ = writeln!(s, "  ⇒ {}", leg.disposition.describe());
     }
-    let _ = writeln!(s, "result: {}{}", if t.ok { "OK — both directions work" } else { "FAILS" }, if t.asymmetric && t.ok { " (asymmetric path)" } else { "" });
+    let result = match (&t.forward.disposition, t.ok) {
+        (Disposition::Undecided { .. }, _) => "CANNOT DECIDE",
+        (_, true) => "OK — both directions work",
+        (_, false) => "FAILS",
+    };
+    let _ = writeln!(s, "result: {result}{}", if t.asymmetric && t.ok { " (asymmetric path)" } else { "" });
     s
 }
 

@@ -71,11 +71,9 @@ pub fn compare_view(props: &CompareViewProps) -> Html {
         }
     });
     let flow_row = |an: &whyroute::Analysis| {
-        // Compare decides IPv4 flows (the engine's comparison is IPv4 so far): an IPv6 flow is
-        // said to be outside it, not called invalid.
-        let none = if props.flow.dst.contains(':') { "IPv6 flows are not compared yet (the one-host view decides them)" } else { "no valid flow in the form" };
-        let words = outcome_of(an, &props.flow).map(|o| o.words()).unwrap_or_else(|| none.into());
-        html! { <p class="side-verdict"><code>{format!("ip route get {}", props.flow.to_args())}</code>{" → "}<strong>{words}</strong></p> }
+        let words = outcome_of(an, &props.flow).map(|o| o.words()).unwrap_or_else(|| "no valid flow in the form".into());
+        let ip = if props.flow.dst.contains(':') { "ip -6" } else { "ip" };
+        html! { <p class="side-verdict"><code>{format!("{ip} route get {}", props.flow.to_args())}</code>{" → "}<strong>{words}</strong></p> }
     };
     let (ta, tb) = (&props.text_a, &props.text_b);
     html! {
