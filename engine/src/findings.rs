@@ -124,6 +124,10 @@ pub fn host_problems(h: &Host, report: &mut dyn FnMut(HostProblem)) {
     // Once per route and device (a multipath route may name a device twice); nothing is
     // allocated for a route without a finding (a pasted table may have a million).
     let fib = Fib::new(h);
+    // Routes via an unreachable gateway, one finding per gateway (a full table pasted without
+    // its addresses has a million): the first route, its line, how many more. Looked up among
+    // the last few gateways only, so a paste alternating many costs no more than one each.
+    let mut off_subnet: Vec<(std::net::Ipv4Addr, String, Option<usize>, usize)> = Vec::new();
     for (&table, routes) in &h.tables {
         for (index, r) in routes.iter().enumerate() {
             for (k, nh) in r.nexthops.iter().enumerate() {
@@ -134,9 +138,10 @@ pub fn host_problems(h: &Host, report: &mut dyn FnMut(HostProblem)) {
                     && !h.addresses.iter().any(|a| a.matches(g) && !a.noprefixroute && nh.dev.as_deref().is_none_or(|d| d == a.dev))
                     && fib.gateway_unresolved(RouteRef { table, index: index as u32 }, k)
                 {
-                    let text =
-                        format!("route `{}`: no link route leads to gateway {g}, and the kernel adds such a route only with `onlink`", route_to_string(h, r));
-                    push(Severity::Warning, "gateway_off_subnet", text, r.origin.line);
+                    match off_subnet.iter_mut().rev().take(16).find(|x| x.0 == g) {
+                        Some(x) => x.3 += 1,
+                        None => off_subnet.push((g, route_to_string(h, r), r.origin.line, 0)),
+                    }
                 }
                 let Some(dev) = nh.dev.as_deref().filter(|_| !nh.dead) else { continue };
                 if r.nexthops[..k].iter().any(|p| !p.dead && p.dev.as_deref() == Some(dev)) {
@@ -150,6 +155,11 @@ pub fn host_problems(h: &Host, report: &mut dyn FnMut(HostProblem)) {
                 }
             }
         }
+    }
+    for (g, route, line, more) in off_subnet {
+        let and = if more > 0 { format!(" and {more} more via {g}") } else { String::new() };
+        let text = format!("route `{route}`{and}: no link route leads to gateway {g}, and the kernel adds such a route only with `onlink`");
+        push(Severity::Warning, "gateway_off_subnet", text, line);
     }
     reach_problems(h, &fib, &mut push);
 }
@@ -218,5 +228,29 @@ fn reach_problems(h: &Host, fib: &Fib, push: &mut dyn FnMut(Severity, &'static s
                 ns.origin.line,
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A full table pasted without its addresses: one finding per unreachable gateway, naming
+    /// the first route and how many more use it, not one per route.
+    #[test]
+    fn routes_via_an_unreachable_gateway_are_one_finding_per_gateway() {
+        let mut text = String::from("$ ip route show\n");
+        for i in 0..1000 {
+            text.push_str(&format!("198.51.{}.{}/32 via 192.0.2.1 dev eth0 proto bgp metric 20\n", i / 250, i % 250));
+        }
+        text.push_str("203.0.113.0/24 via 192.0.2.9 dev eth0\n");
+        let a = crate::analyze(&text);
+        let mut found = Vec::new();
+        host_problems(&a.host, &mut |p| found.push(p));
+        let off: Vec<_> = found.iter().filter(|p| p.code == "gateway_off_subnet").collect();
+        assert_eq!(off.len(), 2, "{off:#?}");
+        assert!(off[0].message.starts_with("route `198.51.0.0 via 192.0.2.1 dev eth0 proto bgp metric 20` and 999 more via 192.0.2.1: "), "{}", off[0].message);
+        assert_eq!(off[0].line, Some(2));
+        assert!(off[1].message.starts_with("route `203.0.113.0/24 via 192.0.2.9 dev eth0`: no link route"), "{}", off[1].message);
     }
 }
