@@ -156,6 +156,23 @@ fn firewall_output_without_its_command_line_reads_the_same() {
     let (without, _) = parse_transcript(&format!("\n{json}"));
     assert!(!with.firewall.is_empty());
     assert_eq!(with.firewall, without.firewall);
+    // Pretty-printed (as `nft -j list ruleset | jq .` prints it, `{` alone on its first line),
+    // with and without its command line, after other output.
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let pretty = serde_json::to_string_pretty(&value).unwrap();
+    assert!(pretty.starts_with("{\n  \"nftables\": ["));
+    for paste in [format!("$ nft -j list ruleset | jq .\n{pretty}\n"), format!("$ ip rule show\n0:\tfrom all lookup local\n{pretty}\n")] {
+        let (read, _) = parse_transcript(&paste);
+        // A JSON document's rules are all on its first line, wherever the paste puts it.
+        let unlined = |f: &whyroute::model::Firewall| {
+            let mut f = f.clone();
+            f.tables.iter_mut().flat_map(|t| t.chains.iter_mut()).flat_map(|c| c.rules.iter_mut()).for_each(|r| r.line = 0);
+            f
+        };
+        assert_eq!(unlined(&with.firewall), unlined(&read.firewall), "{}", &paste[..80]);
+        let errors: Vec<_> = read.diagnostics.iter().filter(|d| d.severity == whyroute::parse::Severity::Error).collect();
+        assert!(errors.is_empty(), "{errors:?}");
+    }
 }
 
 /// iptables-nft's tables, listed by `nft -j` with their rules untranslated (`xt`), are named

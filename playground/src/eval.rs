@@ -139,7 +139,8 @@ pub fn needs_full(text: &str, analysis: &Analysis, flow: &FlowFields) -> Option<
     // Under their command line, or told by their content (`*mangle`, `table inet t {`); asked
     // first, as this build sets iptables' `:CHAIN` lines aside with the IPv6 ones.
     let commanded = analysis.blocks.iter().any(|b| b.command.as_deref().is_some_and(firewall));
-    if commanded || text.lines().any(|l| whyroute::parse::transcript::firewall_start(l).is_some()) {
+    let pretty_json = |(l, n): (&str, &str)| whyroute::parse::transcript::nft_json_pretty_start(l, Some(n));
+    if commanded || text.lines().any(|l| whyroute::parse::transcript::firewall_start(l).is_some()) || text.lines().zip(text.lines().skip(1)).any(pretty_json) {
         return Some("the paste's firewall rules");
     }
     // IPv6 lines set aside, or `ip -6` blocks skipped whole.

@@ -155,7 +155,8 @@ pub fn parse_transcript(text: &str) -> (Fragment, Vec<Block>) {
         // content: no line of another format starts as they do.
         #[cfg(feature = "netfilter")]
         if !matches!(current, Some((_, _, Command::Read(Format::Iptables | Format::IptablesList | Format::Nft, _))))
-            && let Some(kind) = firewall_start(line.text)
+            && let Some(kind) =
+                firewall_start(line.text).or_else(|| nft_json_pretty_start(line.text, lines.get(i + 1).map(|l| l.text)).then_some(FirewallPaste::NftJson))
         {
             flush(&mut current, &lines[pending..i], &mut out, &mut blocks);
             i += read_firewall_by_content(kind, &lines[i..], &mut out, &mut blocks);
@@ -677,6 +678,18 @@ pub fn firewall_start(line: &str) -> Option<FirewallPaste> {
     }
     let json = t.strip_prefix('{').map(str::trim_start).and_then(|r| r.strip_prefix("\"nftables\"")).map(str::trim_start);
     json.is_some_and(|r| r.starts_with(':')).then_some(FirewallPaste::NftJson)
+}
+
+/// `nft -j list ruleset` pretty-printed (by `jq`, or `nft -j` piped through a formatter): `{`
+/// alone on its line, then `"nftables": [`.
+///
+/// ```
+/// use whyroute::parse::transcript::nft_json_pretty_start;
+/// assert!(nft_json_pretty_start("{", Some("  \"nftables\": [")));
+/// assert!(!nft_json_pretty_start("{", Some("  \"dst\": \"default\",")));
+/// ```
+pub fn nft_json_pretty_start(line: &str, next: Option<&str>) -> bool {
+    line.trim() == "{" && next.is_some_and(|n| n.trim_start().strip_prefix("\"nftables\"").is_some_and(|r| r.trim_start().starts_with(':')))
 }
 
 /// Reads the firewall block that starts `lines`; returns how many lines it spans. Its extent:
