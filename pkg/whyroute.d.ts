@@ -6,10 +6,10 @@ export { default } from './core.js';
 import type { InitInput } from './engine.js';
 import type { TopologyTrace, TopologyDiagnostic, TopologyFlow, Transcripts, Fix, HostFix, Comparison } from './topology.js';
 import type { Scenario, Flow, RouteGetError } from './engine.js';
-import type { PacketOutcome } from './topology.js';
+import type { PacketFlow, PacketOutcome } from './topology.js';
 export type {
   Change, Comparison, Disposition, Fix, FlowDiff, FlowSpec, Hop, HostFix, Leg, NatCheck, NatPhase, NatResult,
-  NatSession, NodeKind, Packet, PacketOutcome, PacketStep, PacketVerdict, ScenarioError, TopologyDiagnostic, TopologyFlow, TopologyTrace, Transcripts,
+  NatSession, NodeKind, Packet, PacketFlow, PacketOutcome, PacketStep, PacketVerdict, ScenarioError, TopologyDiagnostic, TopologyFlow, TopologyTrace, Transcripts,
 } from './topology.js';
 
 /** The topology build (`whyroute/topology`): every export synchronous once it is initialised. */
@@ -67,7 +67,7 @@ export function hostFixes(scenario: Scenario | string | Uint8Array, flow: Flow |
  * source, destination and mark, or which rule dropped it, step by step. Bad arguments (an IPv6
  * packet, `iif` without `from`) reject with an Error. In the full build, loaded on first use.
  */
-export function packet(scenario: Scenario | string | Uint8Array, flow: Flow | string): Promise<PacketOutcome | RouteGetError>;
+export function packet(scenario: Scenario | string | Uint8Array, flow: PacketFlow | string): Promise<PacketOutcome | RouteGetError>;
 
 /**
  * Two host pastes (e.g. before and after a change) side by side: which flows change how they

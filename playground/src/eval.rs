@@ -115,7 +115,7 @@ fn packet(analysis: &Analysis, flow: &FlowFields) -> Option<Result<whyroute::dec
     if analysis.host.firewall.tables.is_empty() || flow.dst.trim().is_empty() {
         return None;
     }
-    let args = flow.to_args();
+    let args = flow.packet_args();
     let words: Vec<&str> = args.split_whitespace().collect();
     if whyroute::decide::split_family(&words).1 {
         return Some(Err("IPv6 packets and ip6tables are not modelled yet: the decision above is `ip -6 route get`'s, without the firewall.".into()));
@@ -380,5 +380,24 @@ mod full_tests {
         // An IPv6 flow gets the route without the firewall, and says so.
         let v6 = evaluate(&e.transcript(), &FlowFields::dns("2001:db8::53"));
         assert!(v6.packet.unwrap().unwrap_err().contains("not modelled"));
+    }
+
+    /// The form's connection mark reaches the packet (not `ip route get`, which has no such
+    /// word): the endpoint's reply arriving on eth0 gets it back as its mark in prerouting
+    /// (wg-quick's `meta mark set ct mark`), and the link keeps it.
+    #[test]
+    fn the_connection_mark_in_the_form_is_restored_by_wg_quicks_rule() {
+        let e = Example::WgQuickNft;
+        let reply = FlowFields::from_args("192.0.2.2 from 203.0.113.9 iif eth0 ipproto udp sport 51820 dport 51820 ctmark 0xca6c");
+        assert_eq!(reply.ctmark, "0xca6c");
+        assert!(!reply.to_args().contains("ctmark") && reply.packet_args().ends_with(" ctmark 0xca6c"));
+        let ev = evaluate(&e.transcript(), &reply);
+        assert!(ev.flow_error.is_none(), "{:?}", ev.flow_error);
+        let o = ev.packet.unwrap().unwrap();
+        assert_eq!((o.ctmark, o.mark), (0xca6c, 0xca6c), "{o:#?}");
+        assert!(o.caveats.iter().any(|c| c.contains("0xca6c is assumed")), "{o:#?}");
+        let fresh = evaluate(&e.transcript(), &FlowFields { ctmark: String::new(), ..reply.clone() }).packet.unwrap().unwrap();
+        assert_eq!((fresh.ctmark, fresh.mark), (0, 0), "{fresh:#?}");
+        assert_eq!(FlowFields::from_args(&reply.packet_args()), reply);
     }
 }

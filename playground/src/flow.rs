@@ -17,6 +17,9 @@ pub struct FlowFields {
     /// The interface the packet arrives on (`ip route get … iif`): the input path, a
     /// forwarded packet; needs `from`.
     pub iif: String,
+    /// The connection's mark from earlier packets (`ct mark`): the packet through the
+    /// firewall reads it; `ip route get` has no such word.
+    pub ctmark: String,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -31,6 +34,7 @@ pub enum Field {
     Uid,
     Oif,
     Iif,
+    Ctmark,
 }
 
 impl FlowFields {
@@ -46,6 +50,7 @@ impl FlowFields {
             Field::Uid => &self.uid,
             Field::Oif => &self.oif,
             Field::Iif => &self.iif,
+            Field::Ctmark => &self.ctmark,
         }
     }
     pub fn slot(&mut self, f: Field) -> &mut String {
@@ -60,6 +65,7 @@ impl FlowFields {
             Field::Uid => &mut self.uid,
             Field::Oif => &mut self.oif,
             Field::Iif => &mut self.iif,
+            Field::Ctmark => &mut self.ctmark,
         }
     }
 
@@ -88,7 +94,19 @@ impl FlowFields {
         s
     }
 
-    /// The inverse of [`to_args`](Self::to_args), tolerant of any order and of `to`.
+    /// The packet's words (`whyroute packet`): the `ip route get` arguments and the
+    /// connection's `ctmark`; also what a permalink stores.
+    pub fn packet_args(&self) -> String {
+        let mut s = self.to_args();
+        let ct = self.ctmark.trim();
+        if !ct.is_empty() {
+            s.push_str(" ctmark ");
+            s.push_str(ct);
+        }
+        s
+    }
+
+    /// The inverse of [`packet_args`](Self::packet_args), tolerant of any order and of `to`.
     pub fn from_args(args: &str) -> FlowFields {
         let mut f = FlowFields::default();
         let words: Vec<&str> = args.split_whitespace().collect();
@@ -105,6 +123,7 @@ impl FlowFields {
                 "uid" => Some(Field::Uid),
                 "oif" | "dev" => Some(Field::Oif),
                 "iif" => Some(Field::Iif),
+                "ctmark" => Some(Field::Ctmark),
                 _ => None,
             };
             match field {

@@ -157,7 +157,13 @@ impl Model {
     }
 
     pub fn permalink(&self) -> Permalink {
-        Permalink { hosts: self.hosts.clone(), flow: self.flow.to_args(), selected: self.selected, topology: self.topology.clone(), view: self.view.encode() }
+        Permalink {
+            hosts: self.hosts.clone(),
+            flow: self.flow.packet_args(),
+            selected: self.selected,
+            topology: self.topology.clone(),
+            view: self.view.encode(),
+        }
     }
 
     /// The permalink (`v1:…`, without `#`).

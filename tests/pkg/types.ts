@@ -7,7 +7,7 @@ import init, {
   trace, lint, fixes, compare,
   type TopologyTrace, type TopologyDiagnostic, type TopologyFlow, type Transcripts, type Fix, type Comparison,
   type Hop, type Disposition, type NatResult, type FlowDiff, type ScenarioError, type Change,
-  loadTopology, loadIPv6, type TopologyModule, type RouteGetRoute6,
+  loadTopology, loadIPv6, type TopologyModule, type RouteGetRoute6, type PacketFlow,
 } from '../../pkg/whyroute.js';
 
 export async function main(paste: string): Promise<string> {
@@ -172,4 +172,15 @@ export async function ipv6(paste: string): Promise<string> {
   // @ts-expect-error: loadIPv6 resolves to the module, not a boolean
   const wrong: boolean = await loadIPv6();
   return [pref, same.error ?? '', wrong].join();
+}
+
+// `packet` takes a PacketFlow: a Flow with the packet's `proto` and its connection's `ctmark`.
+export async function packetFlow(paste: string): Promise<string> {
+  const { packet } = await import('../../pkg/whyroute.js');
+  const f: PacketFlow = { dst: '203.0.113.9', proto: 'udp', dport: 51820, mark: 0xca6c, ctmark: '0xca6c' };
+  const o = await packet(paste, f);
+  // @ts-expect-error: ctmark is a number or a string
+  const bad: PacketFlow = { dst: '203.0.113.9', ctmark: [1] };
+  void bad;
+  return o.error === undefined ? `${o.verdict} ${o.dev} ${o.ctmark}` : o.error;
 }

@@ -171,7 +171,7 @@ pub fn flow_args(v: &JsValue, func: &str, topology: bool) -> Result<(Vec<String>
 
 /// One flow field's value as the `ip route get` word: `None` for what reads as absent (NaN,
 /// ±Infinity, as JSON has them), `Some(None)` for a value of the wrong type.
-fn flow_word(key: &str, x: &JsValue) -> Result<Option<Option<String>>, JsValue> {
+pub fn flow_word(key: &str, x: &JsValue) -> Result<Option<Option<String>>, JsValue> {
     Ok(Some(Some(if let Some(s) = x.as_string() {
         s.trim().to_string()
     } else if x.is_bigint() {

@@ -191,7 +191,7 @@ mod inet6 {
 /// The packet a socket sends (or, with `iif` and `from`, one arriving there) through the
 /// paste's iptables/nftables ruleset: verdict, device, source and destination on the wire, mark
 /// and every step (what `whyroute packet -j` prints). The flow is `ip route get`'s, as text or
-/// object; the text form also takes `proto` and the connection's `ctmark`.
+/// object, with the packet's `proto` and its connection's `ctmark`.
 #[cfg(feature = "netfilter")]
 #[wasm_bindgen(typescript_custom_section)]
 const PACKET_TS_TYPES: &'static str = include_str!("packet.d.ts");
@@ -200,17 +200,50 @@ const PACKET_TS_TYPES: &'static str = include_str!("packet.d.ts");
 #[wasm_bindgen(unchecked_return_type = "PacketOutcome | RouteGetError")]
 pub fn packet(
     #[wasm_bindgen(unchecked_param_type = "Scenario | string | Uint8Array")] scenario: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "Flow | string")] flow: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "PacketFlow | string")] flow: JsValue,
 ) -> Result<JsValue, JsError> {
     use whyroute::decide::packet::{Packet, PacketRefusal, send};
     let (text, _) = scenario_in(scenario, "packet")?;
-    let (args, _) = js::flow_args(&flow, "packet", false)?;
+    let (flow, extra) = packet_fields(&flow)?;
+    let (mut args, _) = js::flow_args(&flow, "packet", false)?;
+    args.extend(extra);
     let packet = Packet::from_words(&args).map_err(|e| fail("packet", format_args!("invalid packet: expected {}", js::clip(&e))))?;
     let a = analyze(&text);
     match send(&a.host, &packet) {
         Ok(o) => to_js(&o),
         Err(PacketRefusal::Undecidable(why)) => to_js(&RouteGetError { error: format!("cannot be decided from this paste: {why}").into(), undecidable: true }),
     }
+}
+
+/// A packet object's own fields (`proto`, `ctmark`) as their words, and the object without
+/// them for the flow reader. Kept here, in the build that has `packet`, so the engine build
+/// (150 KB) reads flows without them.
+#[cfg(feature = "netfilter")]
+fn packet_fields(flow: &JsValue) -> Result<(JsValue, Vec<String>), JsError> {
+    const OWN: [&str; 2] = ["proto", "ctmark"];
+    if flow.as_string().is_some()
+        || !flow.is_object()
+        || js_sys::Array::is_array(flow)
+        || OWN.iter().all(|k| !js_sys::Reflect::has(flow, &(*k).into()).unwrap_or(false))
+    {
+        return Ok((flow.clone(), Vec::new()));
+    }
+    let rest = js_sys::Object::assign(&js_sys::Object::new(), flow.unchecked_ref());
+    let mut words = Vec::new();
+    for key in OWN {
+        let k = JsValue::from_str(key);
+        let v = js_sys::Reflect::get(&rest, &k).unwrap_or(JsValue::UNDEFINED);
+        let _ = js_sys::Reflect::delete_property(&rest, &k);
+        if v.is_undefined() || v.is_null() {
+            continue;
+        }
+        match js::flow_word(key, &v).ok().flatten() {
+            Some(Some(word)) => words.extend([key.to_string(), word]),
+            Some(None) => return Err(fail("packet", format_args!("flow field `{key}` should be a string or a number, found {}", js::shown(&v)))),
+            None => {}
+        }
+    }
+    Ok((rest.into(), words))
 }
 
 /// What `parse` and `decodePermalink` return: the paste, its analysis, and a link's parts.

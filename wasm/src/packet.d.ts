@@ -1,3 +1,13 @@
+/** The packet `packet` is asked about: an `ip route get` flow (`mark` is the socket's SO_MARK),
+ *  its protocol, and the mark its connection carries from earlier packets. */
+export interface PacketFlow extends Flow {
+  /** `udp`, `tcp`, `icmp` or a protocol number (what `ipproto` says too); udp when absent. */
+  proto?: string | number;
+  /** The connection's mark (`ct mark`), as a CONNMARK/`ct mark` rule restores it: assumed,
+   *  and the answer says so. */
+  ctmark?: number | string;
+}
+
 /** How a packet ends: it leaves (`sent`), is forwarded, is delivered to the host, or is dropped. */
 export type PacketVerdict = "sent" | "dropped" | "local" | "forwarded";
 
@@ -30,7 +40,8 @@ export interface PacketOutcome {
   mark: number;
   ctmark: number;
   steps: PacketStep[];
-  /** Rules passed that whyroute does not model: the answer may differ because of them. */
+  /** What the answer may differ because of: rules passed that whyroute does not model,
+   *  firewall lines it could not read, the `ctmark` given (assumed, not seen). */
   caveats: string[];
   error?: undefined;
 }

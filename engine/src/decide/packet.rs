@@ -113,8 +113,8 @@ pub struct PacketOutcome {
     pub mark: u32,
     pub ctmark: u32,
     pub steps: Vec<PacketStep>,
-    /// Rules the walk passed whose matches or target whyroute does not model: the answer may
-    /// differ because of them.
+    /// What the answer may differ because of: rules the walk passed whose matches or target
+    /// whyroute does not model, firewall lines not read, a connection mark assumed.
     pub caveats: Vec<String>,
 }
 
@@ -151,7 +151,7 @@ pub fn send(host: &Host, packet: &Packet) -> Result<PacketOutcome, PacketRefusal
     let fib = Fib::new(host);
     let flow = &packet.flow;
     let mut steps = Vec::new();
-    let mut caveats = unread_caveats(host);
+    let mut caveats = first_caveats(host, packet);
     let first = match fib.route_get(flow, None) {
         Ok(d) => d,
         Err(RouteError::Undecidable(m)) => return Err(PacketRefusal::Undecidable(m.describe())),
@@ -261,7 +261,7 @@ pub fn forward(host: &Host, packet: &Packet) -> Result<PacketOutcome, PacketRefu
     }
     let fib = Fib::new(host);
     let mut steps = vec![step("arrive", format!("the packet arrives on {iif}"))];
-    let mut caveats = unread_caveats(host);
+    let mut caveats = first_caveats(host, packet);
     let mut wire = wire_of(flow, packet.ctmark, flow.from);
     for (table, chain, base) in base_chains(host, "prerouting", &mut caveats) {
         match walk(host, table, chain, base.kind, "PREROUTING", flow, &mut wire, &mut steps, &mut caveats) {
@@ -317,14 +317,23 @@ fn wire_of(flow: &Flow, ctmark: u32, src: Option<Ipv4Addr>) -> Wire {
 }
 
 /// What the paste's firewall holds that could not be read: a caveat naming its lines.
-fn unread_caveats(host: &Host) -> Vec<String> {
+/// What the answer rests on before any rule is walked: firewall lines that could not be read,
+/// and a connection mark given rather than seen (earlier packets set it; a new connection's is 0).
+fn first_caveats(host: &Host, packet: &Packet) -> Vec<String> {
+    let mut caveats = Vec::new();
     let lines = &host.firewall.unread;
-    if lines.is_empty() {
-        return Vec::new();
+    if !lines.is_empty() {
+        let shown: Vec<String> = lines.iter().take(5).map(|l| l.to_string()).collect();
+        let more = if lines.len() > 5 { format!(" and {} more", lines.len() - 5) } else { String::new() };
+        caveats.push(format!("line {}{more}: firewall output that could not be read (see the line's error); what it holds was not applied", shown.join(", ")));
     }
-    let shown: Vec<String> = lines.iter().take(5).map(|l| l.to_string()).collect();
-    let more = if lines.len() > 5 { format!(" and {} more", lines.len() - 5) } else { String::new() };
-    vec![format!("line {}{more}: firewall output that could not be read (see the line's error); what it holds was not applied", shown.join(", "))]
+    if packet.ctmark != 0 {
+        caveats.push(format!(
+            "the connection's mark {:#x} is assumed (given as `ctmark`): what earlier packets of the connection left it; a new connection's is 0",
+            packet.ctmark
+        ));
+    }
+    caveats
 }
 
 fn outcome(verdict: PacketVerdict, dev: Option<String>, gateway: Option<Ipv4Addr>, w: Wire, steps: Vec<PacketStep>, caveats: Vec<String>) -> PacketOutcome {

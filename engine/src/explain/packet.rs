@@ -29,7 +29,7 @@ pub fn packet_text(o: &PacketOutcome) -> String {
         writeln!(s, "  - [{place}] {}", st.what).unwrap();
     }
     if !o.caveats.is_empty() {
-        s.push_str("\nThe answer may differ because of what whyroute does not model:\n");
+        s.push_str("\nThe answer may differ because of:\n");
         for c in &o.caveats {
             writeln!(s, "  - {c}").unwrap();
         }

@@ -26,7 +26,7 @@ pub fn flow_form(props: &FlowFormProps) -> Html {
         html! {
             <div class="field">
                 <label for={id}>{label}</label>
-                <input id={id} type="text" inputmode={if matches!(field, Field::Oif | Field::Iif | Field::Mark | Field::Tos) { "text" } else { "decimal" }}
+                <input id={id} type="text" inputmode={if matches!(field, Field::Oif | Field::Iif | Field::Mark | Field::Tos | Field::Ctmark) { "text" } else { "decimal" }}
                     spellcheck="false" autocomplete="off" placeholder={placeholder} title={hint}
                     list={matches!(field, Field::Oif | Field::Iif).then_some("link-names")}
                     value={f.get(field).to_string()}
@@ -52,6 +52,12 @@ pub fn flow_form(props: &FlowFormProps) -> Html {
         let a = addr.clone();
         html! { <button type="button" class="dns" onclick={props.on_action.reform(move |_: MouseEvent| Action::Dns(a.clone()))}>{label}</button> }
     });
+    // The connection's mark matters to the firewall's rules only (CONNMARK, `ct mark`), which
+    // the full build reads.
+    #[cfg(feature = "full")]
+    let firewall = eval.packet.is_some() || !f.ctmark.is_empty();
+    #[cfg(not(feature = "full"))]
+    let firewall = false;
     html! {
         <section class="flow" aria-labelledby="flow-h">
             <h2 id="flow-h">{"Flow"}</h2>
@@ -75,6 +81,9 @@ pub fn flow_form(props: &FlowFormProps) -> Html {
                 { input(Field::Uid, "f-uid", "UID", "0", "the sending user's uid, matched by `uidrange` rules") }
                 { input(Field::Oif, "f-oif", "Output interface", "none", "bind to an interface, as `ping -I eth1` or SO_BINDTODEVICE") }
                 { input(Field::Iif, "f-iif", "Input interface", "none (sent by this host)", "a packet arriving there, to be forwarded or delivered (with From: its source)") }
+                if firewall {
+                    { input(Field::Ctmark, "f-ctmark", "Connection mark (ctmark)", "0 (a new connection)", "the mark the connection carries from earlier packets, as CONNMARK --restore-mark or `meta mark set ct mark` reads it: assumed, and the packet's steps say so") }
+                }
             </div>
             <datalist id="link-names">
                 { for eval.analysis.host.links.iter().map(|l| html! { <option value={l.name.clone()} /> }) }

@@ -54,7 +54,7 @@ pub fn packet_view(props: &PacketViewProps) -> Html {
             <p class="cmd"><code>{"whyroute packet"}</code>{": the packet (sent by a socket here, or arriving on the input interface), through the paste's iptables/nftables rules and the route lookups they cause, in the kernel's order."}</p>
             <ol class="fw-steps">{ for steps }</ol>
             if !o.caveats.is_empty() {
-                <p class="caveat-h"><strong>{"The answer may differ because of what whyroute does not model:"}</strong></p>
+                <p class="caveat-h"><strong>{"The answer may differ because of:"}</strong></p>
                 <ul class="caveats">{ for o.caveats.iter().map(|c| html! { <li>{c.clone()}</li> }) }</ul>
             }
         </section>
