@@ -5,7 +5,7 @@
 
 use crate::analyze::Analysis;
 use crate::decide::{Fib, Flow, RouteRef};
-use crate::model::{Host, RouteType, RuleAction, TABLE_DEFAULT, TABLE_LOCAL, route_to_string, rule_line};
+use crate::model::{Host, RouteType, RuleAction, TABLE_DEFAULT, TABLE_LOCAL, TABLE_MAIN, route_to_string, rule_line};
 use crate::parse::Severity;
 use crate::selfcheck::CheckOutcome;
 use serde::Serialize;
@@ -100,7 +100,10 @@ pub fn host_problems(h: &Host, report: &mut dyn FnMut(HostProblem)) {
     let mut push = |severity: Severity, code: &'static str, message: String, line: Option<usize>| report(HostProblem { severity, code, message, line });
     for (i, r) in h.rules.iter().enumerate() {
         match r.action {
-            RuleAction::Lookup { table } if table != TABLE_LOCAL && table != TABLE_DEFAULT && h.routes(table).is_empty() => {
+            // A main table the paste does not show is unknown, not empty (an IPv6-only paste).
+            RuleAction::Lookup { table }
+                if table != TABLE_LOCAL && table != TABLE_DEFAULT && h.routes(table).is_empty() && !(table == TABLE_MAIN && h.main_unknown) =>
+            {
                 let name = h.table_name(table);
                 push(
                     Severity::Warning,

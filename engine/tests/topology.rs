@@ -611,9 +611,9 @@ fn udp(src: &str, sport: u16, dst: &str, dport: u16) -> Packet {
 
 /// IPv6: two pastes of a dual-stack wg-quick host compared (the second without its IPv6
 /// `not fwmark` rule): the IPv6 DNS flow moves from wg0 to the uplink, with its cause, and the
-/// IPv4 flows do not; a topology names IPv6 flows as not traced instead of routing them.
+/// IPv4 flows do not.
 #[test]
-fn ipv6_flows_are_compared_on_the_host_and_named_as_not_traced_across_a_topology() {
+fn ipv6_flows_are_compared_with_their_cause() {
     let wg = std::fs::read_to_string(fixtures().join("real-world-v6/wg-quick-dualstack-full-tunnel.txt")).unwrap();
     let a = format!("{wg}$ cat /etc/resolv.conf\nnameserver 2001:db8:ffff::53\nnameserver 192.0.2.53\n");
     // The IPv6 rule's line, not the IPv4 one with the same text.
@@ -626,8 +626,8 @@ fn ipv6_flows_are_compared_on_the_host_and_named_as_not_traced_across_a_topology
     assert_eq!(changed.len(), 1, "{}", c.text);
     let d = changed[0];
     assert_eq!(d.flow.dst.to_string(), "2001:db8:ffff::53");
-    assert_eq!(d.before, "dev wg0 table 51820 → sent");
-    assert_eq!(d.after, "via fe80::1 dev wlp0s20f3 → sent");
+    assert_eq!(d.before, "dev wg0 table 51820 → exits network");
+    assert_eq!(d.after, "via fe80::1 dev wlp0s20f3 table main → exits network");
     assert_eq!(d.cause.as_deref(), Some("rule `32765: not from all fwmark 0xca6c lookup 51820` (which decided before) was removed"));
     assert!(c.flows.iter().any(|d| d.flow.dst.to_string() == "192.0.2.53" && !d.changed && d.before.contains("wg0")), "{}", c.text);
     // An extra IPv6 flow with the tunnel's mark leaves the uplink on both.
@@ -635,13 +635,55 @@ fn ipv6_flows_are_compared_on_the_host_and_named_as_not_traced_across_a_topology
     let c = compare_hosts(&a, &b, &[marked]);
     let d = c.flows.iter().find(|d| d.flow.mark == Some(0xca6c)).unwrap();
     assert!(!d.changed && d.before.starts_with("via fe80::1 dev wlp0s20f3"), "{d:?}");
+}
 
-    // Traced across a topology, the same flow is not decided, and lint says why.
-    let mut s = compare::host_scenario("wg", &a);
-    let t = trace(&s, &dns("2001:db8:ffff::53"));
-    assert!(matches!(t.forward.disposition, Disposition::Undecided { .. }), "{}", t.text);
-    assert!(t.text.contains("CANNOT DECIDE") && t.text.contains("IPv6 flows are not traced"), "{}", t.text);
-    s.flows.push(dns("2001:db8:ffff::53"));
+fn chain(name: &str) -> Scenario {
+    text::from_toml(&std::fs::read_to_string(fixtures().join(format!("topology/{name}.toml"))).unwrap()).unwrap()
+}
+
+/// IPv6 hop by hop through pasted Linux hosts, as the namespaces of tests/kernel/topology6.sh
+/// behaved (each fixture's comment says what the real datagram did): answered through a router
+/// that forwards; dropped by a router whose all.forwarding is 0; the reply lost on a server
+/// without a route back.
+#[test]
+fn ipv6_is_traced_hop_by_hop_through_linux_hosts_as_the_kernel_did() {
+    let flow = FlowSpec { dport: Some(5353), ..FlowSpec::to("2001:db8:2::10".parse::<std::net::IpAddr>().unwrap()) };
+    let t = trace(&chain("ipv6-chain"), &flow);
+    assert!(t.ok, "{}", t.text);
+    assert_eq!(t.forward_nodes(), ["client", "router", "server"], "{}", t.text);
+    assert_eq!(t.forward.hops[0].packet.src.to_string(), "2001:db8:1::2");
+    assert!(t.forward.hops[1].why.iter().any(|w| w.contains("ip -6 route get 2001:db8:2::10 from 2001:db8:1::2 iif eth0")), "{}", t.text);
+    assert!(matches!(&t.reply.as_ref().unwrap().disposition, Disposition::Delivered { node, .. } if node == "client"), "{}", t.text);
+
+    let t = trace(&chain("ipv6-chain-no-forwarding"), &flow);
+    assert!(!t.ok);
+    match &t.forward.disposition {
+        Disposition::Denied { node, reason } => assert!(node == "router" && reason.contains("net.ipv6.conf.all.forwarding = 0"), "{reason}"),
+        d => panic!("{d:?}\n{}", t.text),
+    }
+
+    let t = trace(&chain("ipv6-chain-no-return"), &flow);
+    assert!(!t.ok && t.forward.disposition.is_delivered(), "{}", t.text);
+    assert!(matches!(&t.reply.as_ref().unwrap().disposition, Disposition::ReplyLost { node, .. } if node == "server"), "{}", t.text);
+    let mut s = chain("ipv6-chain-no-return");
+    s.flows.push(flow.clone());
     let lints = lint(&s, None);
-    assert!(lints.iter().any(|d| d.code == "flow_not_traced" && d.message.contains("2001:db8:ffff::53")), "{lints:#?}");
+    assert!(lints.iter().any(|d| d.code == "return_route_missing" && d.node.as_deref() == Some("server")), "{lints:#?}");
+
+    // A router of the scenario is IPv4 only: an IPv6 next hop no node has might be it, so the
+    // trace does not say the packet leaves the network, and lint names the router.
+    let text = std::fs::read_to_string(fixtures().join("topology/ipv6-chain.toml")).unwrap();
+    let with_router = text::from_toml(&format!("{text}\n[[router]]\nname = \"edge\"\ninterfaces = [\"eth0 192.0.2.1/24\"]\n")).unwrap();
+    let t = trace(&with_router, &FlowSpec::to("2001:db8:1::99".parse::<std::net::IpAddr>().unwrap()));
+    assert!(matches!(&t.forward.disposition, Disposition::Undecided { reason, .. } if reason.contains("edge")), "{}", t.text);
+    let t = trace(&chain("ipv6-chain"), &FlowSpec::to("2001:db8:1::99".parse::<std::net::IpAddr>().unwrap()));
+    assert!(matches!(&t.forward.disposition, Disposition::ExitsNetwork { node, .. } if node == "client"), "{}", t.text);
+    let lints = lint(&with_router, None);
+    assert!(lints.iter().any(|d| d.code == "ipv6_not_modelled" && d.node.as_deref() == Some("edge")), "{lints:#?}");
+
+    // A flow of mixed families is not traced, and lint says why.
+    let mut s = chain("ipv6-chain");
+    s.flows.push(FlowSpec { src: Some("192.0.2.1".parse().unwrap()), ..flow.clone() });
+    let lints = lint(&s, None);
+    assert!(lints.iter().any(|d| d.code == "flow_not_traced"), "{lints:#?}");
 }

@@ -258,7 +258,7 @@ mod tests {
         let flow = FlowFields { dst: "2001:db8:ffff::51".into(), ..FlowFields::default() };
         let c = compare_pastes(a, &b, &flow);
         let d = c.flows.iter().find(|d| d.flow.label.as_deref() == Some("the flow in the form")).expect("the form's flow");
-        assert!(d.changed && d.before == "dev wg0 table 51820 → sent" && d.after == "via fe80::1 dev wlp0s20f3 → sent", "{d:?}");
+        assert!(d.changed && d.before == "dev wg0 table 51820 → exits network" && d.after == "via fe80::1 dev wlp0s20f3 table main → exits network", "{d:?}");
         let words = |t: &str| outcome_of(&analyze(t), &flow).unwrap().words();
         assert_eq!(words(a), "wg0 on-link (table 51820) src fd9d:767f:77ec::2");
         assert_eq!(words(&b), "wlp0s20f3 via fe80::1 (table main) src 2001:db8:1203::50");

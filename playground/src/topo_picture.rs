@@ -5,7 +5,6 @@
 //! node names and reasons come from the user's TOML and are only ever SVG text nodes.
 
 use crate::picture::clip;
-use std::net::Ipv4Addr;
 use whyroute::topology::nat::{NatPhase, Packet};
 use whyroute::topology::trace::{Disposition, Hop, TraceResult};
 use yew::prelude::*;
@@ -22,7 +21,7 @@ const DISP_W: i32 = W - DISP_X - 10;
 const GAP: i32 = 54;
 const MAX_HOPS: usize = 16;
 
-fn addr_port(a: Ipv4Addr, p: u16, other_p: u16) -> String {
+fn addr_port(a: std::net::IpAddr, p: u16, other_p: u16) -> String {
     if p != other_p { format!("{a}:{p}") } else { a.to_string() }
 }
 

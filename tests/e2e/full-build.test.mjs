@@ -80,8 +80,8 @@ test('IPv6 fixes and compare: the wg-quick host\'s rule removed in a copy, and t
   })));
   const form = rows.find((r) => r.flow.startsWith('2001:db8:ffff::51'));
   assert.ok(form, JSON.stringify(rows));
-  assert.equal(form.a, 'dev wg0 table 51820 → sent');
-  assert.equal(form.b, 'via fe80::1 dev wlp0s20f3 → sent');
+  assert.equal(form.a, 'dev wg0 table 51820 → exits network');
+  assert.equal(form.b, 'via fe80::1 dev wlp0s20f3 table main → exits network');
   assert.match(form.cause, /rule `32765: not from all fwmark 0xca6c lookup 51820` \(which decided before\) was removed/);
   assert.match(await page.locator('.side-verdict').first().innerText(), /ip -6 route get 2001:db8:ffff::51 → wg0 on-link \(table 51820\)/);
   await page.screenshot({ path: join(OUT, 'playground-compare-ipv6.png'), fullPage: true });

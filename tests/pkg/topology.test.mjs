@@ -166,15 +166,28 @@ test('compare and hostFixes take IPv6 flows: a wg-quick host without its IPv6 `n
   const c = w.compare(a, fixes[0].text, ['-6 2001:db8:ffff::51 mark 0xca6c']);
   const dns = c.flows.find((f) => f.flow.dst === '2001:db8:ffff::53');
   assert.ok(dns?.changed, JSON.stringify(c.flows, null, 1));
-  assert.equal(dns.before, 'dev wg0 table 51820 → sent');
-  assert.equal(dns.after, 'via fe80::1 dev wlp0s20f3 → sent');
+  assert.equal(dns.before, 'dev wg0 table 51820 → exits network');
+  assert.equal(dns.after, 'via fe80::1 dev wlp0s20f3 table main → exits network');
   assert.match(dns.cause, /was removed/);
   const marked = c.flows.find((f) => f.flow.mark === 0xca6c);
   assert.equal(marked.changed, false);
-  // Traced across a scenario, an IPv6 flow is not decided: the trace says so.
-  const t = w.trace('version = 1\n[[host]]\nname = "wg"\n', '2001:db8:ffff::53', { wg: a });
-  assert.equal(t.forward.disposition.kind, 'undecided');
-  assert.match(t.forward.disposition.reason, /IPv6 flows are not traced/);
+});
+
+test('trace and lint decide IPv6 hop by hop through pasted Linux hosts, as the namespaces did', { skip }, () => {
+  const chain = (n) => readFileSync(new URL(`../fixtures/topology/${n}.toml`, import.meta.url), 'utf8');
+  const flow = { dst: '2001:db8:2::10', dport: 5353 };
+  const ok = w.trace(chain('ipv6-chain'), flow);
+  assert.equal(ok.ok, true, ok.text);
+  assert.deepEqual(ok.forward.hops.map((h) => h.node), ['client', 'router', 'server']);
+  assert.equal(ok.forward.hops[0].packet.src, '2001:db8:1::2');
+  assert.equal(ok.reply.disposition.kind, 'delivered');
+  const denied = w.trace(chain('ipv6-chain-no-forwarding'), flow);
+  assert.equal(denied.forward.disposition.kind, 'denied');
+  assert.match(denied.forward.disposition.reason, /net\.ipv6\.conf\.all\.forwarding = 0/);
+  const lost = w.trace(chain('ipv6-chain-no-return'), '2001:db8:2::10 dport 5353');
+  assert.equal(lost.reply.disposition.kind, 'reply_lost');
+  const withFlow = `${chain('ipv6-chain-no-return')}\n[[flow]]\ndst = "2001:db8:2::10"\ndport = 5353\n`;
+  assert.ok(w.lint(withFlow).some((d) => d.code === 'return_route_missing' && d.node === 'server'));
 });
 
 test('hostile: a scenario that is not TOML, or not whyroute TOML, throws the line-numbered diagnostics', { skip }, () => {

@@ -34,7 +34,7 @@ pub fn dns_flows(net: &Network) -> Vec<FlowSpec> {
     let mut addrs: Vec<Ipv4Addr> = Vec::new();
     let origin = net.nodes.iter().find(|n| n.kind == NodeKind::LinuxHost);
     if let Some(o) = origin {
-        addrs.extend(o.host.nameservers.iter().map(|n| n.addr).filter(|a| !o.owns(*a) && !a.is_loopback()));
+        addrs.extend(o.host.nameservers.iter().map(|n| n.addr).filter(|a| !o.owns((*a).into()) && !a.is_loopback()));
     }
     if let Some(w) = &net.wizard {
         addrs.extend(w.management_dns.iter().chain(&w.workload_dns));
@@ -140,14 +140,6 @@ pub fn compare_networks(na: &Network, nb: &Network, extra: &[FlowSpec]) -> Compa
     }
     let mut out = Vec::new();
     for f in flows {
-        #[cfg(feature = "inet6")]
-        if super::inet6::is_ipv6(&f) {
-            let (a, b) = (super::inet6::side(na, &f), super::inet6::side(nb, &f));
-            let changed = a.outcome != b.outcome;
-            let cause = (changed && a.decided && b.decided).then(|| first_hop_cause((a.rule, a.route), (b.rule, b.route), &a.rules, &b.rules)).flatten();
-            out.push(FlowDiff { flow: f, before: a.outcome, after: b.outcome, changed, cause });
-            continue;
-        }
         let ta = trace_network(na, &f);
         let tb = trace_network(nb, &f);
         let (before, after) = (outcome(&ta), outcome(&tb));
@@ -179,7 +171,14 @@ fn cause(na: &Network, nb: &Network, ta: &TraceResult, tb: &TraceResult) -> Opti
     let ha = &na.node(&ta.origin)?.host;
     let hb = &nb.node(&tb.origin)?.host;
     let (fa, fb) = (ta.forward.hops.first()?, tb.forward.hops.first()?);
-    let rules_of = |h: &Host| h.rules.iter().map(|x| crate::model::rule_line(h, x)).collect::<Vec<_>>();
+    // The rules of the flow's family, as `ip rule` / `ip -6 rule` print them.
+    let rules_of = |h: &Host| -> Vec<String> {
+        #[cfg(feature = "inet6")]
+        if ta.flow.dst.is_ipv6() {
+            return h.inet6.rules.iter().map(|x| crate::model::rule_line(h, x)).collect();
+        }
+        h.rules.iter().map(|x| crate::model::rule_line(h, x)).collect()
+    };
     if let Some(c) = first_hop_cause((fa.rule.clone(), fa.route.clone()), (fb.rule.clone(), fb.route.clone()), &rules_of(ha), &rules_of(hb)) {
         return Some(c);
     }

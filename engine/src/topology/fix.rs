@@ -132,7 +132,7 @@ pub fn candidates(net: &Network, flow: &FlowSpec) -> Vec<Fix> {
     }
     // 3. A lost reply: the return route on the replier, towards the router the request came from.
     if let Some(Disposition::ReplyLost { node, .. }) = t.reply.as_ref().map(|r| &r.disposition)
-        && let (Some((router, via)), Some(back)) = (return_gateway(net, &t), t.reply.as_ref().and_then(|r| r.hops.first()).map(|h| h.packet.dst))
+        && let (Some((router, via)), Some(IpAddr::V4(back))) = (return_gateway(net, &t), t.reply.as_ref().and_then(|r| r.hops.first()).map(|h| h.packet.dst))
     {
         let prefix = return_prefix(back);
         let windows = net.node(node).is_some_and(|n| n.windows);
@@ -183,7 +183,7 @@ pub fn return_prefix(a: Ipv4Addr) -> Ipv4Net {
 /// The node that handed the request to the replier, and its address on that segment.
 pub fn return_gateway(net: &Network, t: &TraceResult) -> Option<(String, Ipv4Addr)> {
     let prev = t.forward.hops.iter().rev().nth(1)?;
-    let nh = prev.next_hop?;
+    let IpAddr::V4(nh) = prev.next_hop? else { return None };
     let dev = prev.out_dev.as_deref()?;
     let n = net.node(&prev.node)?;
     let a = n.host.addresses_of(dev).find(|a| a.matches(nh))?;
@@ -200,7 +200,7 @@ pub fn free_management_address(net: &Network, w: &WizardValues) -> Option<Ipv4Ad
             && !w.management_dns.contains(a)
             && !w.workload_dns.contains(a)
             && Some(*a) != w.management_start_ip
-            && !net.nodes.iter().any(|n| n.owns(*a))
+            && !net.nodes.iter().any(|n| n.owns((*a).into()))
     })
 }
 

@@ -1,12 +1,167 @@
-//! IPv6 in a topology. Its segments, NSX-T gateways and NAT are IPv4, so an IPv6 flow is not
-//! traced hop by hop (lint says so); a comparison still decides it on each side's origin host
-//! with the kernel-exact IPv6 engine, which is what two pastes of one host need.
+//! IPv6 in a topology: the pasted Linux hosts decide each hop with the kernel-exact IPv6
+//! engine (output path at the origin, the input path with `iif` where a host forwards), and the
+//! next hop is the node that has the gateway's address. Segments, NSX-T gateways, routers and
+//! NAT are IPv4 here: an IPv6 packet is never translated (iptables' nat table is IPv4's), and
+//! where it would reach a node whose IPv6 is not modelled the trace says it cannot decide.
 
+use super::choice::{Choice, Disposition, Marks};
 use super::model::FlowSpec;
+use super::nat::Packet;
 use super::network::{Network, Node, NodeKind};
-use super::trace::origin_of;
-use crate::explain::{Trace, explain6};
+use crate::decide::Flow;
+use crate::decide::inet6::{Refusal6, RuleOutcome6, route_get6_traced};
+use crate::model::{RouteType, route6_to_string, rule_line};
 use std::net::{IpAddr, Ipv6Addr};
+
+/// The routing choice for an IPv6 packet at `node`: its own (`first`), or one arriving on
+/// `in_dev` to forward or deliver.
+pub(super) fn route(node: &Node, pkt: &Packet, first: bool, in_dev: Option<&str>, src_given: bool, marks: Marks) -> Result<Choice, Disposition> {
+    let name = node.name.clone();
+    if node.kind != NodeKind::LinuxHost {
+        let reason = format!(
+            "{name} is an {}: IPv6 is decided on pasted Linux hosts only (NSX-T gateways' IPv6, NAT66 and NPTv6 are not modelled)",
+            node.kind.describe()
+        );
+        return Err(Disposition::Undecided { node: name, reason });
+    }
+    let (IpAddr::V6(dst), IpAddr::V6(src)) = (pkt.dst, pkt.src) else {
+        return Err(Disposition::Undecided { node: name, reason: "the packet's addresses are of different families".into() });
+    };
+    let host = &node.host;
+    let flow = Flow {
+        dst,
+        from: (!first || src_given).then_some(src),
+        iif: if first { None } else { in_dev.map(str::to_string) },
+        oif: None,
+        mark: if first { marks.mark } else { 0 },
+        tos: marks.tos,
+        ipproto: pkt.proto,
+        sport: pkt.sport,
+        dport: pkt.dport,
+        uid: if first { marks.uid } else { 0 },
+    };
+    let (result, visits) = route_get6_traced(host, &flow);
+    let route_text = |t, i| route6_to_string(host, &host.inet6.routes(t)[i]);
+    let rule_text = |i: usize| rule_line(host, &host.inet6.rules[i]);
+    let d = match result {
+        Ok(d) => d,
+        Err(Refusal6::Undecidable(why)) => return Err(Disposition::Undecided { node: name, reason: why }),
+        Err(Refusal6::Kernel(e)) => {
+            let ended = visits.iter().rev().find_map(|v| match &v.outcome {
+                RuleOutcome6::Reject(t, i, _) => Some((host.inet6.routes(*t)[*i].kind, format!("route `{}`", route_text(*t, *i)))),
+                RuleOutcome6::Action(_) => Some((rule_kind(&host.inet6.rules[v.rule].action), format!("rule `{}`", rule_text(v.rule)))),
+                _ => None,
+            });
+            return Err(match ended {
+                Some((RouteType::Blackhole, what)) => Disposition::NullRouted { node: name, reason: what },
+                Some((RouteType::Prohibit, what)) => Disposition::Denied { node: name, reason: what },
+                Some((_, what)) => Disposition::NoRoute { node: name, reason: format!("{what}: {}", e.message()) },
+                None => Disposition::NoRoute { node: name, reason: format!("no table has a route for {dst} (RTNETLINK answers: {})", e.message()) },
+            });
+        }
+    };
+    let local = matches!(d.kind, RouteType::Local | RouteType::Anycast);
+    if let (false, false) = (first, local) {
+        // `ip -6 route get … iif` finds the route whatever the sysctls; ip6_forward forwards
+        // only with net.ipv6.conf.all.forwarding (or the device's force_forwarding) on.
+        let all = host.sysctl("net.ipv6.conf.all.forwarding");
+        let forced = in_dev.is_some_and(|dev| host.sysctl(&format!("net.ipv6.conf.{dev}.force_forwarding")).unwrap_or(0) != 0);
+        if all.unwrap_or(0) == 0 && !forced {
+            let shown =
+                if all.is_some() { "net.ipv6.conf.all.forwarding = 0" } else { "net.ipv6.conf.all.forwarding is not in the paste; the kernel's default is 0" };
+            return Err(Disposition::Denied { node: name.clone(), reason: format!("{name} does not forward IPv6 packets ({shown})") });
+        }
+    }
+    let mut why = Vec::new();
+    let mut rule = None;
+    for v in visits.iter().filter(|v| v.matched) {
+        match v.outcome {
+            RuleOutcome6::NotFound(t) => why.push(format!("rule `{}` matches; table {} has no route for {dst}", rule_text(v.rule), host.table_name(t))),
+            RuleOutcome6::Found(..) => {
+                why.push(format!("rule `{}` matches first", rule_text(v.rule)));
+                rule = Some(rule_text(v.rule));
+            }
+            _ => {}
+        }
+    }
+    let chosen = &host.inet6.routes(d.route.0)[d.route.1];
+    let route = route_text(d.route.0, d.route.1);
+    why.push(format!("route `{route}`"));
+    let chosen_src = if first { flow.from.or(d.prefsrc) } else { None };
+    if let Some(s) = chosen_src {
+        why.push(format!("source address {s}"));
+    }
+    why.push(match &flow.iif {
+        None => "decided by the kernel-exact engine (as `ip -6 route get`)".into(),
+        Some(dev) => format!("decided by the kernel-exact engine (as `ip -6 route get {dst} from {src} iif {dev}`)"),
+    });
+    let onlink = chosen.nexthops.first().is_some_and(|n| n.onlink);
+    Ok(Choice {
+        gateway: d.gateway.map(IpAddr::V6),
+        dev: d.dev.clone(),
+        src: chosen_src.map(IpAddr::V6),
+        table: Some(d.table).filter(|t| *t != 0),
+        rule,
+        route: Some(route),
+        why,
+        local,
+        onlink,
+    })
+}
+
+/// The route type a rule's own action acts as (`blackhole`, `prohibit`, `unreachable`).
+fn rule_kind(a: &crate::model::RuleAction) -> RouteType {
+    match a {
+        crate::model::RuleAction::Blackhole => RouteType::Blackhole,
+        crate::model::RuleAction::Prohibit => RouteType::Prohibit,
+        _ => RouteType::Unreachable,
+    }
+}
+
+/// The node that has the IPv6 next hop `nh`, and the device it has it on. A link-local address
+/// is unique on its link only: when several nodes have it, the one sharing a prefix with `dev`'s
+/// addresses is it; if that does not tell, there is no answer. `None` when no node has it and
+/// the scenario holds no node whose IPv6 is unknown (then the packet leaves the modelled network).
+pub(super) fn next_node(net: &Network, at: usize, dev: &str, nh: Ipv6Addr) -> Result<Option<(usize, String)>, String> {
+    let mut found: Vec<(usize, String)> = Vec::new();
+    for (i, n) in net.nodes.iter().enumerate().filter(|(i, _)| *i != at) {
+        if let Some(a) = n.host.inet6.addresses.iter().find(|a| a.local == nh) {
+            found.push((i, a.dev.clone()));
+        }
+    }
+    if found.len() > 1 && nh.is_unicast_link_local() {
+        let here: Vec<_> = net.nodes[at].host.inet6.addresses.iter().filter(|a| a.dev == dev && !a.local.is_unicast_link_local()).collect();
+        found.retain(|(i, d)| {
+            net.nodes[*i]
+                .host
+                .inet6
+                .addresses
+                .iter()
+                .any(|a| &a.dev == d && here.iter().any(|h| h.prefix_len == a.prefix_len && prefix_eq(h.local, a.local, a.prefix_len)))
+        });
+        if found.len() != 1 {
+            return Err(format!(
+                "several nodes have the link-local address {nh}, and which of them is on {dev}'s link is not in the scenario (give the links global addresses of one prefix)"
+            ));
+        }
+    }
+    if found.is_empty()
+        && let Some(n) = net.nodes.iter().find(|n| matches!(n.kind, NodeKind::Tier0 | NodeKind::Tier1 | NodeKind::Router))
+    {
+        return Err(format!(
+            "no node of the scenario has {nh}; its {} {} is modelled for IPv4 only, so whether the packet reaches it is not known",
+            n.kind.describe(),
+            n.name
+        ));
+    }
+    Ok(found.into_iter().next())
+}
+
+/// The first `len` bits of `a` and `b` are the same.
+fn prefix_eq(a: Ipv6Addr, b: Ipv6Addr, len: u8) -> bool {
+    let mask = if len == 0 { 0 } else { u128::MAX << (128 - u32::from(len.min(128))) };
+    u128::from(a) & mask == u128::from(b) & mask
+}
 
 /// The IPv6 flows worth comparing from the first Linux host: DNS to each IPv6 nameserver, the
 /// first address of each `ip -6 rule … to PREFIX`, each global gateway (a link-local one needs
@@ -27,75 +182,4 @@ pub fn derived_flows(net: &Network) -> Vec<FlowSpec> {
         out.push(FlowSpec { label: Some("gateway".into()), ..FlowSpec::to(g) });
     }
     out
-}
-
-/// The flow decided on `net`'s origin host: its explanation, or why there is none.
-fn decide<'n>(net: &'n Network, flow: &FlowSpec) -> Result<(Trace<Ipv6Addr>, &'n Node), String> {
-    let node = &net.nodes[origin_of(net, flow)?];
-    if node.kind != NodeKind::LinuxHost {
-        return Err(format!("{} is not a Linux host: IPv6 is decided on Linux hosts only", node.name));
-    }
-    let f = flow.origin_flow().ipv6().ok_or_else(|| "the source and the destination are of different families".to_string())?;
-    Ok((explain6(&node.host, &f), node))
-}
-
-/// One side's outcome in the comparison's words (`via G dev D table T → sent`).
-fn outcome(d: &Result<(Trace<Ipv6Addr>, &Node), String>) -> String {
-    let t = match d {
-        Ok((t, _)) => t,
-        Err(why) => return format!("not sent → cannot decide: {why}"),
-    };
-    let v = &t.verdict;
-    match (&v.dev, &v.error) {
-        (Some(dev), None) => {
-            let mut s = v.gateway.as_ref().map_or(String::new(), |g| format!("via {g} "));
-            s.push_str(&format!("dev {dev}"));
-            if let Some(tb) = &v.table {
-                s.push_str(&format!(" table {tb}"));
-            }
-            let end = if v.ip_route_get.starts_with("local ") { "delivered here" } else { "sent" };
-            format!("{s} → {end}")
-        }
-        (_, Some(e)) if v.undecidable => format!("not sent → cannot decide: {e}"),
-        (_, e) => format!("not sent → {}", e.as_deref().unwrap_or("no route")),
-    }
-}
-
-/// The decisive rule and the chosen route of a decision, as the paste prints them.
-fn first_hop(t: &Trace<Ipv6Addr>) -> (Option<String>, Option<String>) {
-    let rule = t.rules.iter().find(|r| r.decisive).map(|r| r.rule.replace('\t', " "));
-    let route = t.lookups.iter().flat_map(|l| &l.candidates).find(|c| c.chosen).map(|c| c.route.clone());
-    (rule, route)
-}
-
-/// What one side of a comparison does with an IPv6 flow.
-pub struct Side {
-    /// The outcome in the comparison's words.
-    pub outcome: String,
-    /// The origin host decided (the rest is empty when it could not).
-    pub decided: bool,
-    /// The deciding rule and the chosen route, as the paste prints them.
-    pub rule: Option<String>,
-    pub route: Option<String>,
-    /// Every IPv6 rule of the host as `ip -6 rule` prints it: what a change's cause is told from.
-    pub rules: Vec<String>,
-}
-
-/// The flow on `net`'s origin host.
-pub fn side(net: &Network, flow: &FlowSpec) -> Side {
-    let d = decide(net, flow);
-    let outcome = outcome(&d);
-    match d {
-        Ok((t, n)) => {
-            let (rule, route) = first_hop(&t);
-            let rules = n.host.inet6.rules.iter().map(|r| crate::model::rule_line(&n.host, r)).collect();
-            Side { outcome, decided: true, rule, route, rules }
-        }
-        Err(_) => Side { outcome, decided: false, rule: None, route: None, rules: Vec::new() },
-    }
-}
-
-/// A flow whose destination is IPv6.
-pub fn is_ipv6(flow: &FlowSpec) -> bool {
-    matches!(flow.dst, IpAddr::V6(_))
 }

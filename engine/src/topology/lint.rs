@@ -34,6 +34,8 @@ pub fn lint_network(net: &Network, source: Option<&str>) -> Vec<TopologyDiagnost
             );
         }
     }
+    #[cfg(feature = "inet6")]
+    ipv6_checks(net, &mut out);
     path_checks(net, &mut out);
     if let Some(src) = source {
         for d in &mut out {
@@ -179,6 +181,25 @@ fn is_dnat(r: &NsxNatRule) -> bool {
     matches!(r.action, super::nat::NsxAction::Dnat | super::nat::NsxAction::NoDnat)
 }
 
+/// IPv6 is decided on pasted Linux hosts only: with IPv6 addresses in the scenario, each node
+/// whose IPv6 is not modelled (NSX-T gateways, routers: their IPv6, NAT66, NPTv6) is named, as
+/// an IPv6 flow that would cross it is not decided.
+#[cfg(feature = "inet6")]
+fn ipv6_checks(net: &Network, out: &mut Vec<TopologyDiagnostic>) {
+    let global = |n: &&super::network::Node| n.host.inet6.addresses.iter().any(|a| !a.local.is_loopback() && !a.local.is_unicast_link_local());
+    if !net.nodes.iter().any(|n| global(&n)) {
+        return;
+    }
+    for n in net.nodes.iter().filter(|n| matches!(n.kind, NodeKind::Tier0 | NodeKind::Tier1 | NodeKind::Router)) {
+        let msg = format!(
+            "{} {} is modelled for IPv4 only (its IPv6 routes, NAT66 and NPTv6 are not): an IPv6 flow that would cross it is not decided",
+            n.kind.describe(),
+            n.name
+        );
+        out.push(TopologyDiagnostic::new(Severity::Warning, "ipv6_not_modelled", msg).at(&n.name, "routes", None));
+    }
+}
+
 /// Traces the DNS flows and the scenario's own flows; reports lost replies and failures.
 fn path_checks(net: &Network, out: &mut Vec<TopologyDiagnostic>) {
     let mut flows = dns_flows(net);
@@ -194,21 +215,19 @@ fn path_checks(net: &Network, out: &mut Vec<TopologyDiagnostic>) {
             out.push(TopologyDiagnostic::new(Severity::Warning, "flow_not_traced", why));
             continue;
         }
-        let std::net::IpAddr::V4(dst) = f.dst else { continue };
         let t = trace_network(net, &f);
         match t.reply.as_ref().map(|r| &r.disposition) {
             Some(Disposition::ReplyLost { node, .. }) => {
-                let back = t.reply.as_ref().and_then(|r| r.hops.first()).map_or(dst, |h| h.packet.dst);
+                let back = t.reply.as_ref().and_then(|r| r.hops.first()).map_or(f.dst, |h| h.packet.dst);
                 let via = super::fix::return_gateway(net, &t);
-                let prefix = super::fix::return_prefix(back);
                 let went = t.reply.as_ref().and_then(|r| r.hops.first()).and_then(|h| h.next_hop).map(|g| format!(" (it leaves via {g})")).unwrap_or_default();
-                let msg = match &via {
-                    Some((r, a)) => format!(
+                let msg = match (&via, back) {
+                    (Some((r, a)), std::net::IpAddr::V4(back)) => format!(
                         "{node} has no route back to {back} towards {r} ({a}){went}: replies to {} are lost. The return path needs {} via {a} on {node}",
                         f.describe(),
-                        prefix_str(prefix)
+                        prefix_str(super::fix::return_prefix(back))
                     ),
-                    None => format!("{node} cannot send replies back to {back}{went}: replies to {} are lost", f.describe()),
+                    _ => format!("{node} cannot send replies back to {back}{went}: replies to {} are lost", f.describe()),
                 };
                 out.push(TopologyDiagnostic::new(Severity::Error, "return_route_missing", msg).at(node, "routes", None));
             }

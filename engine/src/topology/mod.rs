@@ -5,8 +5,10 @@
 //! One module per job: [`model`] (the scenario's data), [`text`] (its TOML form), [`preset`]
 //! (the Tanzu NAT topology from the wizard's values), [`nat`] (NSX-T and iptables NAT),
 //! [`network`] (scenario → nodes the trace walks), [`trace`], [`lint`], [`fix`], [`compare`];
-//! `inet6`: IPv6 flows, decided on their origin host only (the network here is IPv4).
+//! `choice` (what a node decides, how a direction ends), `inet6` (IPv6 hops: pasted Linux
+//! hosts decide them kernel-exactly; segments, NSX-T gateways and NAT are IPv4 here).
 
+mod choice;
 pub mod compare;
 mod diagnostic;
 mod embed;

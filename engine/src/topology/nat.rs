@@ -16,19 +16,33 @@ use crate::parse::iptables::{IptRule, IptTarget, parse_nat};
 use crate::parse::{Line, ParseDiagnostic};
 use ipnet::Ipv4Net;
 use serde::{Deserialize, Serialize};
-use std::net::Ipv4Addr;
+use std::net::{IpAddr, Ipv4Addr};
 
-/// The fields of a packet NAT and routing look at.
+/// The fields of a packet NAT and routing look at. IPv4, or IPv6 (which no NAT here
+/// translates: NAT66 and NPTv6 are not modelled, and iptables' NAT is IPv4's).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Packet {
-    pub src: Ipv4Addr,
-    pub dst: Ipv4Addr,
+    pub src: IpAddr,
+    pub dst: IpAddr,
     pub proto: u8,
     pub sport: u16,
     pub dport: u16,
 }
 
+/// An IPv4 packet's address; `0.0.0.0` for an IPv6 one, which NAT never sees (its callers
+/// hand it IPv4 packets only).
+pub(super) fn a4(a: IpAddr) -> Ipv4Addr {
+    match a {
+        IpAddr::V4(a) => a,
+        IpAddr::V6(_) => Ipv4Addr::UNSPECIFIED,
+    }
+}
+
 impl Packet {
+    /// An IPv6 packet.
+    pub fn is_ipv6(&self) -> bool {
+        self.dst.is_ipv6()
+    }
     /// The packet that answers this one.
     pub fn reply(&self) -> Packet {
         Packet { src: self.dst, dst: self.src, proto: self.proto, sport: self.dport, dport: self.sport }
@@ -181,7 +195,7 @@ impl NsxNatRule {
         // REFLEXIVE works both ways: outbound on the source network, inbound on the translated one.
         if self.action == NsxAction::Reflexive && phase == NatPhase::Dnat {
             let t = self.translated_network?;
-            return (!t.contains(&p.dst)).then(|| format!("destination {} is not in its translated network {t}", p.dst));
+            return (!t.contains(&a4(p.dst))).then(|| format!("destination {} is not in its translated network {t}", p.dst));
         }
         if self.action.phase() != phase {
             return Some(format!(
@@ -190,10 +204,10 @@ impl NsxNatRule {
                 if phase == NatPhase::Snat { "inbound (destination)" } else { "outbound (source)" }
             ));
         }
-        if !self.source.is_empty() && !self.source.iter().any(|n| n.contains(&p.src)) {
+        if !self.source.is_empty() && !self.source.iter().any(|n| n.contains(&a4(p.src))) {
             return Some(format!("source {} is not in {}", p.src, nets(&self.source)));
         }
-        if !self.destination.is_empty() && !self.destination.iter().any(|n| n.contains(&p.dst)) {
+        if !self.destination.is_empty() && !self.destination.iter().any(|n| n.contains(&a4(p.dst))) {
             return Some(format!("destination {} is not in {}", p.dst, nets(&self.destination)));
         }
         if let Some(s) = self.service {
@@ -293,6 +307,10 @@ impl NatTable {
     /// Runs the rules of `phase` on `p`. `in_iface`/`out_iface` are the packet's interfaces
     /// (for iptables `-i`/`-o`); `out_addr` is the outgoing interface's address (MASQUERADE).
     pub fn evaluate(&self, p: &Packet, phase: NatPhase, in_iface: Option<&str>, out_iface: Option<&str>, out_addr: Option<Ipv4Addr>) -> NatResult {
+        if p.is_ipv6() {
+            // iptables' nat table and these NSX rules are IPv4's: an IPv6 packet passes untouched.
+            return NatResult { phase, packet: *p, matched: None, checks: Vec::new() };
+        }
         match self {
             NatTable::Nsx(rules) => eval_nsx(rules, p, phase),
             NatTable::Iptables(rules) => {
@@ -331,7 +349,7 @@ fn eval_nsx(rules: &[NsxNatRule], p: &Packet, phase: NatPhase) -> NatResult {
                     (NsxAction::Snat, _) | (NsxAction::Reflexive, NatPhase::Snat) => {
                         if let Some(t) = r.translated_network {
                             let from = if r.action == NsxAction::Reflexive { r.source.first().copied() } else { None };
-                            res.packet.src = map_addr(p.src, from, t);
+                            res.packet.src = map_addr(a4(p.src), from, t).into();
                             if let Some(port) = r.translated_ports {
                                 res.packet.sport = port;
                             }
@@ -340,7 +358,7 @@ fn eval_nsx(rules: &[NsxNatRule], p: &Packet, phase: NatPhase) -> NatResult {
                     }
                     (NsxAction::Dnat, _) => {
                         if let Some(t) = r.translated_network {
-                            res.packet.dst = map_addr(p.dst, r.destination.first().copied(), t);
+                            res.packet.dst = map_addr(a4(p.dst), r.destination.first().copied(), t).into();
                         }
                         if let Some(port) = r.translated_ports {
                             res.packet.dport = port;
@@ -349,7 +367,7 @@ fn eval_nsx(rules: &[NsxNatRule], p: &Packet, phase: NatPhase) -> NatResult {
                     }
                     (NsxAction::Reflexive, NatPhase::Dnat) => {
                         if let Some(t) = r.translated_network {
-                            res.packet.dst = map_addr(p.dst, Some(t), r.source.first().copied().unwrap_or(t));
+                            res.packet.dst = map_addr(a4(p.dst), Some(t), r.source.first().copied().unwrap_or(t)).into();
                         }
                         format!("matches (reflexive, inbound): destination {} → {}", p.dst, res.packet.dst)
                     }
@@ -388,12 +406,12 @@ fn eval_chain(
     for r in rules.iter().filter(|r| r.chain == chain) {
         let why_not = (|| {
             if let Some(m) = r.source
-                && !m.matches(p.src)
+                && !m.matches(a4(p.src))
             {
                 return Some(format!("source {} {} {}", p.src, if m.negated { "is in" } else { "is not in" }, m.net));
             }
             if let Some(m) = r.destination
-                && !m.matches(p.dst)
+                && !m.matches(a4(p.dst))
             {
                 return Some(format!("destination {} {} {}", p.dst, if m.negated { "is in" } else { "is not in" }, m.net));
             }
@@ -431,18 +449,18 @@ fn eval_chain(
         let before = res.packet;
         let why = match &r.target {
             IptTarget::Snat { to, .. } if res.phase == NatPhase::Snat => {
-                res.packet.src = *to;
+                res.packet.src = (*to).into();
                 format!("matches: source {} → {to}", before.src)
             }
             IptTarget::Masquerade if res.phase == NatPhase::Snat => match out_addr {
                 Some(a) => {
-                    res.packet.src = a;
+                    res.packet.src = a.into();
                     format!("matches: masqueraded to the outgoing interface's address {a}")
                 }
                 None => "matches, but the outgoing interface has no address: dropped by MASQUERADE".into(),
             },
             IptTarget::Dnat { to, port } if res.phase == NatPhase::Dnat => {
-                res.packet.dst = *to;
+                res.packet.dst = (*to).into();
                 if let Some(pt) = port {
                     res.packet.dport = *pt;
                 }

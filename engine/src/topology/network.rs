@@ -18,7 +18,7 @@ use crate::model::{Address, Host, Link, Origin, Scope, TABLE_MAIN};
 use crate::parse::{Context, Fragment, Line, ParseDiagnostic, Severity, ip_route, parse_transcript, route_print};
 use ipnet::Ipv4Net;
 use serde::{Deserialize, Serialize};
-use std::net::Ipv4Addr;
+use std::net::{IpAddr, Ipv4Addr};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -64,8 +64,14 @@ pub struct Node {
 
 impl Node {
     /// Does this node answer for `a` (one of its addresses, a VIP, a NAT address)?
-    pub fn owns(&self, a: Ipv4Addr) -> bool {
-        self.host.addresses.iter().any(|x| x.local == a && !x.local.is_loopback())
+    pub fn owns(&self, a: IpAddr) -> bool {
+        match a {
+            IpAddr::V4(a) => self.host.addresses.iter().any(|x| x.local == a && !x.local.is_loopback()),
+            #[cfg(feature = "inet6")]
+            IpAddr::V6(a) => self.host.inet6.addresses.iter().any(|x| x.local == a && !x.local.is_loopback()),
+            #[cfg(not(feature = "inet6"))]
+            IpAddr::V6(_) => false,
+        }
     }
     /// The node's addresses on `dev`.
     pub fn addrs_on<'a>(&'a self, dev: &'a str) -> Vec<&'a Address> {
@@ -105,7 +111,9 @@ impl Network {
         self.nodes.iter_mut().find(|n| n.name == name)
     }
     /// The declared segment containing `a`, if any.
-    pub fn segment_of(&self, a: Ipv4Addr) -> Option<&SegmentInfo> {
+    /// The declared segment `a` is on (segments are IPv4: none for an IPv6 address).
+    pub fn segment_of(&self, a: IpAddr) -> Option<&SegmentInfo> {
+        let IpAddr::V4(a) = a else { return None };
         self.segments.iter().filter(|s| s.cidr.contains(&a)).max_by_key(|s| s.cidr.prefix_len())
     }
 }

@@ -9,8 +9,10 @@
 //! engine was verified on.
 
 use super::Scenario;
+pub use super::choice::Disposition;
+use super::choice::{Choice, Marks};
 use super::model::FlowSpec;
-use super::nat::{NatPhase, NatResult, Packet};
+use super::nat::{NatPhase, NatResult, Packet, a4};
 use super::network::{Network, Node, NodeKind};
 use crate::decide::{Examination, Fib, Flow, RouteError, RuleOutcome, Trail, first_mismatch, route as route_at};
 use crate::model::{Host, Route, RouteType, RuleAction, TableId, route_to_string};
@@ -18,111 +20,6 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use std::fmt::Write as _;
 use std::net::{IpAddr, Ipv4Addr};
-
-/// How a direction ends.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Disposition {
-    /// The packet reached a node that answers for its destination.
-    Delivered {
-        node: String,
-        address: Ipv4Addr,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        service: Option<String>,
-    },
-    /// It left the modelled network (a gateway or on-link destination no node has).
-    ExitsNetwork {
-        node: String,
-        dev: String,
-        next_hop: Ipv4Addr,
-    },
-    NoRoute {
-        node: String,
-        reason: String,
-    },
-    /// A blackhole route or rule.
-    NullRouted {
-        node: String,
-        reason: String,
-    },
-    /// The next hop is not reachable on the segment (no node has it, or it is on no
-    /// connected subnet).
-    NeighbourUnreachable {
-        node: String,
-        next_hop: Ipv4Addr,
-        reason: String,
-    },
-    /// A prohibit route/rule, a host that does not forward, a VIP without that port.
-    Denied {
-        node: String,
-        reason: String,
-    },
-    /// TTL ran out or the packet came back to a node in the same state.
-    Loop {
-        node: String,
-        reason: String,
-    },
-    /// The reply did not get back to the source (asymmetric path, no way to the SNAT address).
-    ReplyLost {
-        node: String,
-        reason: String,
-        cause: Box<Disposition>,
-    },
-    /// The node's paste lacks what its decision needs (a nexthop object, a device): no
-    /// answer is claimed.
-    Undecided {
-        node: String,
-        reason: String,
-    },
-}
-
-impl Disposition {
-    pub fn is_delivered(&self) -> bool {
-        matches!(self, Disposition::Delivered { .. })
-    }
-    pub fn node(&self) -> &str {
-        match self {
-            Disposition::Delivered { node, .. }
-            | Disposition::ExitsNetwork { node, .. }
-            | Disposition::NoRoute { node, .. }
-            | Disposition::NullRouted { node, .. }
-            | Disposition::NeighbourUnreachable { node, .. }
-            | Disposition::Denied { node, .. }
-            | Disposition::Loop { node, .. }
-            | Disposition::ReplyLost { node, .. }
-            | Disposition::Undecided { node, .. } => node,
-        }
-    }
-    /// A short name (`delivered`, `reply lost`, …).
-    pub fn name(&self) -> &'static str {
-        match self {
-            Disposition::Delivered { .. } => "delivered",
-            Disposition::ExitsNetwork { .. } => "exits network",
-            Disposition::NoRoute { .. } => "no route",
-            Disposition::NullRouted { .. } => "null-routed",
-            Disposition::NeighbourUnreachable { .. } => "neighbour unreachable",
-            Disposition::Denied { .. } => "denied",
-            Disposition::Loop { .. } => "loop",
-            Disposition::ReplyLost { .. } => "reply lost",
-            Disposition::Undecided { .. } => "cannot decide",
-        }
-    }
-    pub fn describe(&self) -> String {
-        match self {
-            Disposition::Delivered { node, address, service } => {
-                format!("delivered to {node} ({address}{})", service.as_ref().map(|s| format!(", {s}")).unwrap_or_default())
-            }
-            Disposition::ExitsNetwork { node, dev, next_hop } => format!("exits the modelled network at {node} via {next_hop} dev {dev}"),
-            Disposition::NoRoute { node, reason } => format!("no route at {node}: {reason}"),
-            Disposition::NullRouted { node, reason } => format!("null-routed at {node}: {reason}"),
-            Disposition::NeighbourUnreachable { node, next_hop, reason } => format!("neighbour {next_hop} unreachable from {node}: {reason}"),
-            Disposition::Denied { node, reason } => format!("denied at {node}: {reason}"),
-            Disposition::Loop { node, reason } => format!("loop at {node}: {reason}"),
-            Disposition::ReplyLost { node, reason, cause } => format!("reply lost at {node}: {reason} ({})", cause.describe()),
-            Disposition::Undecided { node, reason } => format!("cannot decide at {node}: {reason}"),
-        }
-    }
-}
 
 /// What one node did with the packet.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -143,7 +40,7 @@ pub struct Hop {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub out_dev: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub next_hop: Option<Ipv4Addr>,
+    pub next_hop: Option<IpAddr>,
     /// The declared segment the packet crosses to the next hop.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub segment: Option<String>,
@@ -222,28 +119,27 @@ pub fn origin_of(net: &Network, flow: &FlowSpec) -> Result<usize, String> {
     }
 }
 
-/// Why a flow is not traced across the topology: its family. The topology's nodes, segments
-/// and NAT are IPv4 (NSX-T gateways, NAT66/NPTv6 are not modelled); an IPv6 flow is decided
-/// by each Linux host alone (`route-get`, compare), and lint names the flows left out.
+/// Why a flow cannot be traced at all: a source and destination of different families.
 pub fn untraceable(flow: &FlowSpec) -> Option<String> {
     match (flow.dst, flow.src) {
         (IpAddr::V4(_), None | Some(IpAddr::V4(_))) => None,
         (IpAddr::V4(_), Some(_)) | (IpAddr::V6(_), Some(IpAddr::V4(_))) => {
             Some(format!("{}: the source and the destination are of different families", flow.describe()))
         }
-        (IpAddr::V6(_), _) => Some(format!(
-            "{}: IPv6 flows are not traced across a topology (its segments, NSX-T gateways and NAT are IPv4 here); each host's own decision is in `route-get` and compare",
-            flow.describe()
-        )),
+        #[cfg(feature = "inet6")]
+        (IpAddr::V6(_), _) => None,
+        #[cfg(not(feature = "inet6"))]
+        (IpAddr::V6(_), _) => Some(format!("{}: this build decides IPv4 only (the engine's inet6 feature is off)", flow.describe())),
     }
 }
 
 /// Traces a flow through a compiled network.
 pub fn trace_network(net: &Network, flow: &FlowSpec) -> TraceResult {
-    let v4 = |a: IpAddr| match a {
-        IpAddr::V4(a) => a,
-        IpAddr::V6(_) => Ipv4Addr::UNSPECIFIED,
-    };
+    // No source given: the unspecified address of the flow's family until the origin picks one.
+    let src = flow.src.unwrap_or(match flow.dst {
+        IpAddr::V4(_) => Ipv4Addr::UNSPECIFIED.into(),
+        IpAddr::V6(_) => std::net::Ipv6Addr::UNSPECIFIED.into(),
+    });
     let origin = origin_of(net, flow);
     let origin_name = origin.as_ref().map_or(String::new(), |o| net.nodes[*o].name.clone());
     let refused = match (&origin, untraceable(flow)) {
@@ -252,20 +148,14 @@ pub fn trace_network(net: &Network, flow: &FlowSpec) -> TraceResult {
         (Ok(_), None) => None,
     };
     if let Some(disposition) = refused {
-        let p = Packet {
-            src: flow.src.map_or(Ipv4Addr::UNSPECIFIED, v4),
-            dst: v4(flow.dst),
-            proto: flow.ipproto(),
-            sport: flow.sport.unwrap_or(0),
-            dport: flow.dport.unwrap_or(0),
-        };
+        let p = Packet { src, dst: flow.dst, proto: flow.ipproto(), sport: flow.sport.unwrap_or(0), dport: flow.dport.unwrap_or(0) };
         let leg = Leg { hops: Vec::new(), disposition, packet: p };
         return finish(net, flow, origin_name, leg, None, Vec::new());
     }
     let origin = origin.unwrap_or_default();
     let pkt = Packet {
-        src: flow.src.map_or(Ipv4Addr::UNSPECIFIED, v4),
-        dst: v4(flow.dst),
+        src,
+        dst: flow.dst,
         proto: flow.ipproto(),
         sport: flow.sport.unwrap_or(if flow.dport.is_some() { 53000 } else { 0 }),
         dport: flow.dport.unwrap_or(0),
@@ -308,6 +198,7 @@ fn reply_lost_reason(net: &Network, fwd: &Leg, reply: &Leg) -> (String, String) 
         let nh = h.next_hop?;
         let dev = h.out_dev.as_deref()?;
         let n = net.node(&h.node)?;
+        let IpAddr::V4(nh) = nh else { return None };
         let a = n.host.addresses_of(dev).find(|a| a.matches(nh))?;
         Some((h.node.clone(), a.local))
     });
@@ -392,15 +283,6 @@ pub fn render(t: &TraceResult) -> String {
     };
     let _ = writeln!(s, "result: {result}{}", if t.asymmetric && t.ok { " (asymmetric path)" } else { "" });
     s
-}
-
-/// What a flow carries besides the packet's addresses and ports: the TOS byte (seen by every
-/// hop) and the origin host's firewall mark and uid (seen there only).
-#[derive(Clone, Copy, Default)]
-struct Marks {
-    tos: u8,
-    mark: u32,
-    uid: u32,
 }
 
 /// Walks one direction from `start`, which sends `pkt` itself.
@@ -489,7 +371,8 @@ fn walk(net: &Network, start: usize, mut pkt: Packet, src_given: bool, marks: Ma
                     hop.action = format!("{} is its own address: delivered", pkt.dst);
                     break 'leg (Some(hop), Disposition::Delivered { node: node.name.clone(), address: pkt.dst, service });
                 }
-                if !node.forwards {
+                // An IPv6 packet's forwarding is the kernel-exact decision's (net.ipv6.conf.all.forwarding).
+                if !node.forwards && !pkt.is_ipv6() {
                     hop.action = format!("not a router: drops a packet for {}", pkt.dst);
                     let d = Disposition::Denied {
                         node: node.name.clone(),
@@ -504,10 +387,14 @@ fn walk(net: &Network, start: usize, mut pkt: Packet, src_given: bool, marks: Ma
                 break 'leg (Some(hop), d);
             }
             // Route.
-            let choice = match (first, in_dev.as_deref()) {
-                (true, _) => originate(node, &pkt, src_given, marks),
-                (false, Some(dev)) if node.from_transcript && node.kind == NodeKind::LinuxHost => forward_linux(node, &pkt, dev, marks.tos),
-                (false, _) => forward(node, &pkt, in_dev.as_deref(), marks.tos),
+            let choice = match (pkt.dst, first, in_dev.as_deref()) {
+                #[cfg(feature = "inet6")]
+                (IpAddr::V6(_), _, _) => super::inet6::route(node, &pkt, first, in_dev.as_deref(), src_given, marks),
+                #[cfg(not(feature = "inet6"))]
+                (IpAddr::V6(_), _, _) => Err(Disposition::Undecided { node: node.name.clone(), reason: "this build decides IPv4 only".into() }),
+                (IpAddr::V4(_), true, _) => originate(node, &pkt, src_given, marks),
+                (IpAddr::V4(_), false, Some(dev)) if node.from_transcript && node.kind == NodeKind::LinuxHost => forward_linux(node, &pkt, dev, marks.tos),
+                (IpAddr::V4(_), false, _) => forward(node, &pkt, in_dev.as_deref(), marks.tos),
             };
             let ch = match choice {
                 Ok(c) => c,
@@ -566,7 +453,12 @@ fn walk(net: &Network, start: usize, mut pkt: Packet, src_given: bool, marks: Ma
             if let Some(s) = seg {
                 hop.why.push(format!("crosses segment {} ({})", s.name, s.cidr));
             }
-            let on_link = node.host.addresses_of(&ch.dev).any(|a| a.matches(nh)) || ch.onlink;
+            let on_link = ch.onlink
+                || match nh {
+                    IpAddr::V4(nh) => node.host.addresses_of(&ch.dev).any(|a| a.matches(nh)),
+                    // A route names its device; an IPv6 neighbour on it is reached by NDP.
+                    IpAddr::V6(_) => true,
+                };
             if !on_link && !first {
                 let d = Disposition::NeighbourUnreachable {
                     node: node.name.clone(),
@@ -575,14 +467,17 @@ fn walk(net: &Network, start: usize, mut pkt: Packet, src_given: bool, marks: Ma
                 };
                 break 'leg (Some(hop), d);
             }
-            let subnets: Vec<_> = node.host.addresses_of(&ch.dev).map(|a| a.subnet()).collect();
-            let next = net.nodes.iter().enumerate().find(|(i, n)| {
-                *i != at
-                    && n.host.addresses.iter().any(|a| {
-                        a.local == nh && (subnets.iter().any(|s| s.contains(&a.local)) || a.subnet().contains(&nh) && (ch.onlink || subnets.is_empty()))
-                    })
-            });
-            let Some((ni, nn)) = next else {
+            let next = match nh {
+                IpAddr::V4(nh) => next_node(net, at, &ch, nh),
+                #[cfg(feature = "inet6")]
+                IpAddr::V6(nh) => match super::inet6::next_node(net, at, &ch.dev, nh) {
+                    Ok(n) => n,
+                    Err(reason) => break 'leg (Some(hop), Disposition::Undecided { node: node.name.clone(), reason }),
+                },
+                #[cfg(not(feature = "inet6"))]
+                IpAddr::V6(_) => None,
+            };
+            let Some((ni, next_dev)) = next else {
                 let d = match seg {
                     Some(s) => Disposition::NeighbourUnreachable {
                         node: node.name.clone(),
@@ -593,7 +488,7 @@ fn walk(net: &Network, start: usize, mut pkt: Packet, src_given: bool, marks: Ma
                 };
                 break 'leg (Some(hop), d);
             };
-            in_dev = nn.host.addresses.iter().find(|a| a.local == nh).map(|a| a.dev.clone());
+            in_dev = Some(next_dev);
             hops.push(hop);
             at = ni;
         }
@@ -605,24 +500,25 @@ fn walk(net: &Network, start: usize, mut pkt: Packet, src_given: bool, marks: Ma
     Leg { hops, disposition, packet: pkt }
 }
 
-/// A routing choice at one node.
-struct Choice {
-    gateway: Option<Ipv4Addr>,
-    dev: String,
-    src: Option<Ipv4Addr>,
-    table: Option<TableId>,
-    rule: Option<String>,
-    route: Option<String>,
-    why: Vec<String>,
-    local: bool,
-    onlink: bool,
+/// The node (index) that has the IPv4 next hop `nh` on the link `ch` leaves by, and the
+/// device it has it on.
+fn next_node(net: &Network, at: usize, ch: &Choice, nh: Ipv4Addr) -> Option<(usize, String)> {
+    let subnets: Vec<_> = net.nodes[at].host.addresses_of(&ch.dev).map(|a| a.subnet()).collect();
+    net.nodes.iter().enumerate().filter(|(i, _)| *i != at).find_map(|(i, n)| {
+        let a = n
+            .host
+            .addresses
+            .iter()
+            .find(|a| a.local == nh && (subnets.iter().any(|s| s.contains(&a.local)) || a.subnet().contains(&nh) && (ch.onlink || subnets.is_empty())))?;
+        Some((i, a.dev.clone()))
+    })
 }
 
 /// The node's own packet: the kernel-exact output decision.
 fn originate(node: &Node, pkt: &Packet, src_given: bool, marks: Marks) -> Result<Choice, Disposition> {
     let flow = Flow {
-        dst: pkt.dst,
-        from: if src_given { Some(pkt.src) } else { None },
+        dst: a4(pkt.dst),
+        from: if src_given { Some(a4(pkt.src)) } else { None },
         iif: None,
         oif: None,
         mark: marks.mark,
@@ -639,8 +535,8 @@ fn originate(node: &Node, pkt: &Packet, src_given: bool, marks: Marks) -> Result
 /// SRC iif DEV`), so its `iif` rules, `ip_forward` and rp_filter decide as they would there.
 fn forward_linux(node: &Node, pkt: &Packet, in_dev: &str, tos: u8) -> Result<Choice, Disposition> {
     let flow = Flow {
-        dst: pkt.dst,
-        from: Some(pkt.src),
+        dst: a4(pkt.dst),
+        from: Some(a4(pkt.src)),
         iif: Some(in_dev.to_string()),
         oif: None,
         mark: 0,
@@ -692,9 +588,10 @@ fn kernel_choice(node: &Node, pkt: &Packet, flow: &Flow) -> Result<Choice, Dispo
                 Some(dev) => format!("decided by the kernel-exact engine (as `ip route get {} from {} iif {dev}`)", pkt.dst, pkt.src),
             });
             let onlink = d.assumed_onlink || d.route.is_some_and(|r| route_at(host, r).nexthops.get(d.nexthop).is_some_and(|n| n.onlink));
-            Ok(Choice { gateway: d.gateway, dev: d.dev.clone(), src, table: Some(d.table).filter(|t| *t != 0), rule, route, why, local: d.local, onlink })
+            let (gateway, src) = (d.gateway.map(IpAddr::V4), src.map(IpAddr::V4));
+            Ok(Choice { gateway, dev: d.dev.clone(), src, table: Some(d.table).filter(|t| *t != 0), rule, route, why, local: d.local, onlink })
         }
-        Err(e) => Err(input_refusal(node, flow, e, &trail).unwrap_or_else(|| error_disposition(node, host, e, &trail, pkt.dst))),
+        Err(e) => Err(input_refusal(node, flow, e, &trail).unwrap_or_else(|| error_disposition(node, host, e, &trail, a4(pkt.dst)))),
     }
 }
 
@@ -788,7 +685,8 @@ pub fn lookup_table(host: &Host, table: TableId, dst: Ipv4Addr) -> Option<&Route
 /// where the two part.
 fn forward(node: &Node, pkt: &Packet, in_dev: Option<&str>, tos: u8) -> Result<Choice, Disposition> {
     let host = &node.host;
-    let flow = Flow { dst: pkt.dst, from: Some(pkt.src), iif: None, oif: None, mark: 0, tos, ipproto: pkt.proto, sport: pkt.sport, dport: pkt.dport, uid: 0 };
+    let flow =
+        Flow { dst: a4(pkt.dst), from: Some(a4(pkt.src)), iif: None, oif: None, mark: 0, tos, ipproto: pkt.proto, sport: pkt.sport, dport: pkt.dport, uid: 0 };
     let name = node.name.clone();
     let mut why = Vec::new();
     let mut i = 0;
@@ -807,7 +705,7 @@ fn forward(node: &Node, pkt: &Packet, in_dev: Option<&str>, tos: u8) -> Result<C
         let text = crate::model::rule_line(host, r);
         match r.action {
             RuleAction::Lookup { table } => {
-                if let Some(rt) = lookup_table(host, table, pkt.dst) {
+                if let Some(rt) = lookup_table(host, table, flow.dst) {
                     let rtext = route_to_string(host, rt);
                     match rt.kind {
                         RouteType::Blackhole => return Err(Disposition::NullRouted { node: name, reason: format!("route `{rtext}`") }),
@@ -843,7 +741,7 @@ fn forward(node: &Node, pkt: &Packet, in_dev: Option<&str>, tos: u8) -> Result<C
                             }
                             why.push(format!("route `{rtext}` (longest prefix match)"));
                             return Ok(Choice {
-                                gateway: nh.gateway,
+                                gateway: nh.gateway.map(IpAddr::V4),
                                 dev,
                                 src: None,
                                 table: Some(table),
