@@ -681,6 +681,17 @@ fn ipv6_is_traced_hop_by_hop_through_linux_hosts_as_the_kernel_did() {
     let lints = lint(&with_router, None);
     assert!(lints.iter().any(|d| d.code == "ipv6_not_modelled" && d.node.as_deref() == Some("edge")), "{lints:#?}");
 
+    // The fixes, each proven by a trace that then works both ways: forwarding on the router;
+    // the route back on the server (what the answered namespace had: its default route).
+    let f = fixes(&chain("ipv6-chain-no-forwarding"), &flow);
+    assert!(
+        matches!(&f[..], [Fix { change: fix::Change::Forwarding { node, sysctl }, .. }] if node == "router" && sysctl == "net.ipv6.conf.all.forwarding"),
+        "{f:#?}"
+    );
+    let f = fixes(&chain("ipv6-chain-no-return"), &flow);
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!(f[0].commands, ["on server: ip -6 route add 2001:db8:1::/64 via 2001:db8:2::1"]);
+
     // A flow of mixed families is not traced, and lint says why.
     let mut s = chain("ipv6-chain");
     s.flows.push(FlowSpec { src: Some("192.0.2.1".parse().unwrap()), ..flow.clone() });

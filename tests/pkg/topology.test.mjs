@@ -188,6 +188,11 @@ test('trace and lint decide IPv6 hop by hop through pasted Linux hosts, as the n
   assert.equal(lost.reply.disposition.kind, 'reply_lost');
   const withFlow = `${chain('ipv6-chain-no-return')}\n[[flow]]\ndst = "2001:db8:2::10"\ndport = 5353\n`;
   assert.ok(w.lint(withFlow).some((d) => d.code === 'return_route_missing' && d.node === 'server'));
+  // Each fix proven by a trace that then works both ways.
+  assert.deepEqual(w.fixes(chain('ipv6-chain-no-forwarding'), flow).map((f) => f.change),
+    [{ kind: 'forwarding', node: 'router', sysctl: 'net.ipv6.conf.all.forwarding' }]);
+  assert.deepEqual(w.fixes(chain('ipv6-chain-no-return'), flow).map((f) => f.change),
+    [{ kind: 'return_route', node: 'server', prefix: '2001:db8:1::/64', via: '2001:db8:2::1' }]);
 });
 
 test('hostile: a scenario that is not TOML, or not whyroute TOML, throws the line-numbered diagnostics', { skip }, () => {

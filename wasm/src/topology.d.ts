@@ -149,7 +149,8 @@ export type Change =
   | { kind: "move_rule"; node: string; rule: string; priority: number }
   | { kind: "add_route"; node: string; table: number; route: string }
   | { kind: "workload_dns"; from: string; to: string }
-  | { kind: "return_route"; node: string; prefix: string; via: string };
+  | { kind: "return_route"; node: string; prefix: string; via: string }
+  | { kind: "forwarding"; node: string; sysctl: string };
 
 /** A change that makes both directions of the flow work, proven by re-running the trace. */
 export interface Fix {

@@ -8,7 +8,7 @@ use super::trace::{Disposition, TraceResult, lookup_table, trace_network};
 use super::{FlowSpec, Scenario, prefix_str};
 use crate::decide::Fib;
 use crate::model::{Origin, Route, RuleAction, TABLE_MAIN, route_to_string};
-use ipnet::Ipv4Net;
+use ipnet::{IpNet, Ipv4Net};
 use serde::{Deserialize, Serialize};
 use std::net::{IpAddr, Ipv4Addr};
 
@@ -36,10 +36,17 @@ pub enum Change {
         from: Ipv4Addr,
         to: Ipv4Addr,
     },
+    /// A route back to the source's network, via the router the request came from (IPv4 or
+    /// IPv6).
     ReturnRoute {
         node: String,
-        prefix: Ipv4Net,
-        via: Ipv4Addr,
+        prefix: IpNet,
+        via: IpAddr,
+    },
+    /// Turn forwarding on (`sysctl` names the setting: `net.ipv6.conf.all.forwarding`).
+    Forwarding {
+        node: String,
+        sysctl: String,
     },
 }
 
@@ -143,10 +150,12 @@ pub fn candidates(net: &Network, flow: &FlowSpec) -> Vec<Fix> {
         };
         out.push((
             format!("add a route for {} via {router} ({via}) on {node}", prefix_str(prefix)),
-            Change::ReturnRoute { node: node.clone(), prefix, via },
+            Change::ReturnRoute { node: node.clone(), prefix: prefix.into(), via: via.into() },
             vec![format!("on {node}: {cmd}")],
         ));
     }
+    #[cfg(feature = "inet6")]
+    out.extend(ipv6_candidates(net, &t));
     out.into_iter()
         .map(|(title, change, commands)| {
             let mut n2 = net.clone();
@@ -155,6 +164,46 @@ pub fn candidates(net: &Network, flow: &FlowSpec) -> Vec<Fix> {
             Fix { title, change, commands, proven: applied && t2.ok, proof: t2.summary }
         })
         .collect()
+}
+
+/// The IPv6 changes worth trying: forwarding on a Linux host that refused to forward, and a
+/// route back to the source's /64 on a host whose reply was lost.
+#[cfg(feature = "inet6")]
+fn ipv6_candidates(net: &Network, t: &TraceResult) -> Vec<(String, Change, Vec<String>)> {
+    let mut out = Vec::new();
+    if !t.flow.dst.is_ipv6() {
+        return out;
+    }
+    if let Disposition::Denied { node, .. } = &t.forward.disposition
+        && net.node(node).is_some_and(|n| n.kind == NodeKind::LinuxHost && n.host.sysctl("net.ipv6.conf.all.forwarding").unwrap_or(0) == 0)
+    {
+        let sysctl = "net.ipv6.conf.all.forwarding".to_string();
+        out.push((
+            format!("turn IPv6 forwarding on on {node}"),
+            Change::Forwarding { node: node.clone(), sysctl: sysctl.clone() },
+            vec![format!("on {node}: sysctl -w {sysctl}=1 (and in /etc/sysctl.d/ to keep it)")],
+        ));
+    }
+    if let Some(Disposition::ReplyLost { node, .. }) = t.reply.as_ref().map(|r| &r.disposition)
+        && let Some(IpAddr::V6(back)) = t.reply.as_ref().and_then(|r| r.hops.first()).map(|h| h.packet.dst)
+        && let Some(prev) = t.forward.hops.iter().rev().nth(1)
+        && let (Some(dev), Some(IpAddr::V6(nh))) = (prev.out_dev.as_deref(), prev.next_hop)
+        && let Some(router) = net.node(&prev.node)
+        && let Some(via) = router
+            .host
+            .inet6
+            .addresses
+            .iter()
+            .find(|a| a.dev == dev && !a.local.is_unicast_link_local() && ipnet::Ipv6Net::new(a.local, a.prefix_len).is_ok_and(|p| p.contains(&nh)))
+        && let Ok(prefix) = ipnet::Ipv6Net::new(back, 64).map(|p| p.trunc())
+    {
+        out.push((
+            format!("add a route for {prefix} via {} ({}) on {node}", prev.node, via.local),
+            Change::ReturnRoute { node: node.clone(), prefix: prefix.into(), via: via.local.into() },
+            vec![format!("on {node}: ip -6 route add {prefix} via {}", via.local)],
+        ));
+    }
+    out
 }
 
 /// `ip route add` form of a printed route in `table`.
@@ -249,11 +298,31 @@ pub fn apply(net: &mut Network, c: &Change) -> bool {
             }
             true
         }
-        Change::ReturnRoute { node, prefix, via } => {
+        Change::ReturnRoute { node, prefix: IpNet::V4(prefix), via: IpAddr::V4(via) } => {
             let Some(n) = net.node_mut(node) else { return false };
             let dev = n.host.addresses.iter().find(|a| a.matches(*via)).map(|a| a.dev.clone());
             let r = Route::static_via(*prefix, *via, dev.as_deref(), Origin::inferred("whyroute fix"));
             n.host.tables.entry(TABLE_MAIN).or_default().push(r);
+            true
+        }
+        #[cfg(feature = "inet6")]
+        Change::ReturnRoute { node, prefix: IpNet::V6(prefix), via: IpAddr::V6(via) } => {
+            let Some(n) = net.node_mut(node) else { return false };
+            // The device the kernel resolves the gateway to: the one with a prefix holding it.
+            let on = |a: &&crate::model::Address6| ipnet::Ipv6Net::new(a.local, a.prefix_len).is_ok_and(|p| p.contains(via));
+            let Some(dev) = n.host.inet6.addresses.iter().find(on).map(|a| a.dev.clone()) else { return false };
+            let text = format!("{prefix} via {via} dev {dev}");
+            let lines = [crate::parse::Line { no: 1, text: text.as_str() }];
+            let mut f = crate::parse::Fragment::default();
+            crate::parse::ip6_route::parse(&lines, &crate::parse::Context::default(), &mut f);
+            let Some(r) = f.inet6.tables.values_mut().flat_map(|t| t.drain(..)).next() else { return false };
+            n.host.inet6.tables.entry(TABLE_MAIN).or_default().push(r);
+            true
+        }
+        Change::ReturnRoute { .. } => false,
+        Change::Forwarding { node, sysctl } => {
+            let Some(n) = net.node_mut(node) else { return false };
+            n.host.sysctls.insert(sysctl.clone(), "1".into());
             true
         }
     }
