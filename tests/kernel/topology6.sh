@@ -1,8 +1,9 @@
 #!/bin/bash
 # Builds the IPv6 chain behind tests/fixtures/topology/ipv6-chain*.toml in network namespaces
 # (client — router — server, veth only, 2001:db8::/32, nothing linked to anything else),
-# prints each host's paste as whyroute reads it, and pings the server from the client: the
-# fixtures' comments say what these pings did. Needs root. Usage: topology6.sh [forwarding]
+# prints each host's paste as whyroute reads it, and sends one UDP datagram from the client to
+# the server, which echoes it (topology6.py compares that with whyroute's trace and writes the
+# fixtures). Needs root. Usage: topology6.sh [forwarding]
 # (net.ipv6.conf.all.forwarding on the router, 1 by default) [return] (1: the server has its
 # default route back, 0: not).
 set -euo pipefail
