@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
-"""Packet differential: random hosts with policy routing and an iptables or nftables ruleset, one real UDP
-packet per flow sent from a socket in the host's namespace, and where the kernel put it
-compared with `whyroute packet -j` on the host's paste.
+"""Packet differential: random hosts with policy routing and an iptables or nftables ruleset, one real
+packet per flow (a UDP datagram, or a TCP connection's SYN) sent from a socket in the host's
+namespace (or its LAN client's, to be forwarded), and where the kernel put it compared with
+`whyroute packet -j` on the host's paste.
 
 Each host H is a namespace with 2-3 veth links, each to a peer namespace of its own. Every
 destination a flow uses (and every DNAT target) is an address configured on the lo of every
 peer, so whichever link a packet takes, it goes to an address of a namespace this script
 created; the namespaces have no other links. A capture process on each peer's end of its
-link (an AF_PACKET socket) records the packets that arrive, tagged by their payload, so the
+link (an AF_PACKET socket) records the packets that arrive, tagged by their payload (a SYN by
+its source port), so the
 kernel's answer is: which link (H's device), with which source and destination address and
 destination port, or no packet at all (dropped).
 
@@ -51,10 +53,15 @@ while time.time() < end:
     if addr[2] == socket.PACKET_OUTGOING:
         continue
     ip = pkt[14:]
-    if len(ip) < 28 or ip[9] != 17:
+    if len(ip) < 28 or ip[9] not in (6, 17):
         continue
     ihl = (ip[0] & 15) * 4
     sp, dp = struct.unpack('!HH', ip[ihl:ihl + 4])
+    if ip[9] == 6:
+        # A TCP SYN carries no payload: its flow is told by its source port (40000 + n).
+        if len(ip) >= ihl + 14 and ip[ihl + 13] & 0x12 == 0x02 and 40000 <= sp < 41000:
+            print(iface, socket.inet_ntoa(ip[12:16]), socket.inet_ntoa(ip[16:20]), sp, dp, f'tcp:{sp}', flush=True)
+        continue
     payload = ip[ihl + 8:]
     if payload.startswith(b'wr'):
         print(iface, socket.inet_ntoa(ip[12:16]), socket.inet_ntoa(ip[16:20]), sp, dp, payload.decode(), flush=True)
@@ -68,9 +75,16 @@ for f in json.loads(sys.argv[1]):
         try:
             if f.get('uid') is not None:
                 os.setuid(f['uid'])
-            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            tcp = f.get('proto') == 'tcp'
+            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM if tcp else socket.SOCK_DGRAM)
             if f.get('mark') is not None:
                 s.setsockopt(socket.SOL_SOCKET, 36, f['mark'])
+            if tcp:
+                # One SYN: connect without waiting (the peer has no listener; the capture sees it).
+                s.setblocking(False)
+                s.bind(('', f['sport']))
+                err = s.connect_ex((f['dst'], f['dport']))
+                os._exit(0 if err in (0, 115) else 100 + err % 100)
             s.sendto(f['tag'].encode(), (f['dst'], f['dport']))
             os._exit(0)
         except OSError as e:
@@ -86,6 +100,11 @@ def sh(argv):
 
 def ipt(ns, *args):
     sh(["ip", "netns", "exec", ns, "iptables", *args])
+
+
+def l4(rng):
+    """The protocol a rule matches: UDP mostly, TCP for a third."""
+    return rng.choice(["udp", "udp", "tcp"])
 
 
 def build_host(rng, index):
@@ -148,13 +167,13 @@ def build_host(rng, index):
         chain = "OUTPUT"
     for _ in range(rng.randint(1, 3)):
         m = rng.choice(marks + [rng.choice(MARKS)])
-        sel = rng.choice([["-p", "udp", "--dport", str(rng.choice(PORTS))], ["-d", rng.choice(DSTS)], ["-m", "owner", "--uid-owner", "1000"], []])
+        sel = rng.choice([["-p", l4(rng), "--dport", str(rng.choice(PORTS))], ["-d", rng.choice(DSTS)], ["-m", "owner", "--uid-owner", "1000"], []])
         ipt(h, "-t", "mangle", "-A", chain, *sel, "-j", "MARK", "--set-mark", hex(m))
     if rng.random() < 0.3:
         ipt(h, "-t", "mangle", "-A", "OUTPUT", "-m", "mark", "--mark", hex(marks[0]), "-j", "RETURN")
     if rng.random() < 0.3:
         a, b = rng.sample(DSTS, 2)
-        ipt(h, "-t", "nat", "-A", "OUTPUT", "-d", a, "-p", "udp", "-j", "DNAT", "--to-destination", f"{b}:{rng.choice(PORTS)}")
+        ipt(h, "-t", "nat", "-A", "OUTPUT", "-d", a, "-p", l4(rng), "-j", "DNAT", "--to-destination", f"{b}:{rng.choice(PORTS)}")
     for dev in devs:
         r = rng.random()
         if r < 0.5:
@@ -162,16 +181,16 @@ def build_host(rng, index):
         elif r < 0.7:
             ipt(h, "-t", "nat", "-A", "POSTROUTING", "-o", dev, "-j", "SNAT", "--to-source", f"10.{index % 200}.{devs.index(dev)}.2")
     if rng.random() < 0.3:
-        ipt(h, "-t", "filter", "-A", "OUTPUT", "-p", "udp", "--dport", str(rng.choice(PORTS)), "-j", rng.choice(["DROP", "REJECT"]))
+        ipt(h, "-t", "filter", "-A", "OUTPUT", "-p", l4(rng), "--dport", str(rng.choice(PORTS)), "-j", rng.choice(["DROP", "REJECT"]))
     # What forwarded packets meet: a mark in PREROUTING (policy routing of the LAN), a DNAT,
     # a FORWARD drop.
     if rng.random() < 0.5:
-        ipt(h, "-t", "mangle", "-A", "PREROUTING", "-i", "lan0", "-p", "udp", "--dport", str(rng.choice(PORTS)), "-j", "MARK", "--set-mark", hex(rng.choice(marks)))
+        ipt(h, "-t", "mangle", "-A", "PREROUTING", "-i", "lan0", "-p", l4(rng), "--dport", str(rng.choice(PORTS)), "-j", "MARK", "--set-mark", hex(rng.choice(marks)))
     if rng.random() < 0.3:
         a, b = rng.sample(DSTS, 2)
-        ipt(h, "-t", "nat", "-A", "PREROUTING", "-i", "lan0", "-d", a, "-p", "udp", "-j", "DNAT", "--to-destination", b)
+        ipt(h, "-t", "nat", "-A", "PREROUTING", "-i", "lan0", "-d", a, "-p", l4(rng), "-j", "DNAT", "--to-destination", b)
     if rng.random() < 0.3:
-        ipt(h, "-t", "filter", "-A", "FORWARD", "-i", "lan0", "-p", "udp", "--dport", str(rng.choice(PORTS)), "-j", "DROP")
+        ipt(h, "-t", "filter", "-A", "FORWARD", "-i", "lan0", "-p", l4(rng), "--dport", str(rng.choice(PORTS)), "-j", "DROP")
     return h, links, devs
 
 
@@ -182,14 +201,14 @@ def nft_ruleset(rng, h, index, devs, marks):
         return hex(rng.choice(marks + [rng.choice(MARKS)]))
     route, filt, post, nat_out = [], [], [], []
     for _ in range(rng.randint(1, 3)):
-        sel = rng.choice([f"udp dport {rng.choice(PORTS)}", f"ip daddr {rng.choice(DSTS)}", "meta skuid 1000", "ip daddr @dsts", "meta l4proto udp", ""])
+        sel = rng.choice([f"{l4(rng)} dport {rng.choice(PORTS)}", f"ip daddr {rng.choice(DSTS)}", "meta skuid 1000", "ip daddr @dsts", f"meta l4proto {l4(rng)}", ""])
         stmt = rng.choice([f"meta mark set {mark()}", f"meta mark set meta mark | {mark()}"])
         (route if rng.random() < 0.7 else filt).append(f"{sel} {stmt}".strip())
     if rng.random() < 0.3:
         route.insert(0, f"meta mark {hex(marks[0])} return")
     if rng.random() < 0.3:
         a, b = rng.sample(DSTS, 2)
-        nat_out.append(f"ip daddr {a} udp dport {rng.choice(PORTS)} dnat to {b}:{rng.choice(PORTS)}")
+        nat_out.append(f"ip daddr {a} {l4(rng)} dport {rng.choice(PORTS)} dnat to {b}:{rng.choice(PORTS)}")
     for dev in devs:
         r = rng.random()
         if r < 0.5:
@@ -197,15 +216,15 @@ def nft_ruleset(rng, h, index, devs, marks):
         elif r < 0.7:
             post.append(f'oifname "{dev}" snat to 10.{index % 200}.{devs.index(dev)}.2')
     if rng.random() < 0.3:
-        filt.append(f"udp dport {rng.choice(PORTS)} {rng.choice(['drop', 'reject'])}")
+        filt.append(f"{l4(rng)} dport {rng.choice(PORTS)} {rng.choice(['drop', 'reject'])}")
     pre, fwd = [], []
     if rng.random() < 0.5:
-        pre.append(f'iifname "lan0" udp dport {rng.choice(PORTS)} meta mark set {mark()}')
+        pre.append(f'iifname "lan0" {l4(rng)} dport {rng.choice(PORTS)} meta mark set {mark()}')
     if rng.random() < 0.3:
         a, b = rng.sample(DSTS, 2)
-        pre.append(f'iifname "lan0" ip daddr {a} udp dport {rng.choice(PORTS)} dnat to {b}')
+        pre.append(f'iifname "lan0" ip daddr {a} {l4(rng)} dport {rng.choice(PORTS)} dnat to {b}')
     if rng.random() < 0.3:
-        fwd.append(f'iifname "lan0" udp dport {rng.choice(PORTS)} drop')
+        fwd.append(f'iifname "lan0" {l4(rng)} dport {rng.choice(PORTS)} drop')
     dsts = ", ".join(rng.sample(DSTS, 2))
     text = f"table ip wr{index} {{\n set dsts {{ type ipv4_addr; elements = {{ {dsts} }} }}\n"
     chains = [("route", "output", rng.choice(["mangle", "-150", "mangle + 5"]), route), ("filter", "output", rng.choice(["filter", "-200"]), filt),
@@ -236,6 +255,9 @@ def random_flows(rng, n, index):
         elif r < 0.75:
             # Sent by the LAN client: the host forwards it (or drops it).
             f["from"] = f"10.{index % 200}.9.1"
+        if rng.random() < 0.3:
+            # A TCP connection's first packet (its SYN), told apart by its source port.
+            f["proto"], f["sport"] = "tcp", 40000 + j
         flows.append(f)
     return flows
 
@@ -284,13 +306,17 @@ def observe(h, links, devs, flows):
             seen.setdefault(tag, []).append({"dev": dev, "src": src, "dst": dst, "dport": int(dp)})
     result = {}
     for f in flows:
-        got = seen.get(f["tag"], [])
+        got = seen.get(f["tag"] if f.get("proto") != "tcp" else f"tcp:{f['sport']}", [])
+        # A SYN the kernel sent again (its retransmission, a second later) is the same packet.
+        got = [p for i, p in enumerate(got) if p not in got[:i]]
         result[f["tag"]] = {"packets": got, "send_status": int(status.get(f["tag"], "-1"))}
     return result
 
 
 def whyroute_args(f):
-    args = [f["dst"], "proto", "udp", "dport", str(f["dport"])]
+    args = [f["dst"], "proto", f.get("proto", "udp"), "dport", str(f["dport"])]
+    if "sport" in f:
+        args += ["sport", str(f["sport"])]
     if "mark" in f:
         args += ["mark", hex(f["mark"])]
     if "uid" in f:
