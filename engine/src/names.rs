@@ -72,30 +72,8 @@ pub fn parse_scope(s: &str) -> Option<u8> {
 }
 
 /// iproute2's rt_protos (a route's `proto`), the most common first.
-const ROUTE_PROTOCOLS: &[&str] = &[
-    "kernel",
-    "static",
-    "dhcp",
-    "boot",
-    "bgp",
-    "bird",
-    "ospf",
-    "zebra",
-    "ra",
-    "redirect",
-    "isis",
-    "rip",
-    "babel",
-    "eigrp",
-    "openr",
-    "keepalived",
-    "gated",
-    "mrt",
-    "xorp",
-    "ntk",
-    "dnrouted",
-    "unspec",
-];
+const ROUTE_PROTOCOLS: &str =
+    "kernel static dhcp boot bgp bird ospf zebra ra redirect isis rip babel eigrp openr keepalived gated mrt xorp ntk dnrouted unspec";
 
 /// A route's `proto` word: iproute2's names are shared statics, anything else (a number, a
 /// name from /etc/iproute2/rt_protos.d) an owned copy, so a big table does not hold a
@@ -105,7 +83,7 @@ const ROUTE_PROTOCOLS: &[&str] = &[
 /// assert!(matches!(whyroute::names::route_protocol("bgp"), std::borrow::Cow::Borrowed(_)));
 /// ```
 pub fn route_protocol(name: &str) -> Cow<'static, str> {
-    match ROUTE_PROTOCOLS.iter().find(|k| **k == name) {
+    match ROUTE_PROTOCOLS.split(' ').find(|k| *k == name) {
         Some(k) => Cow::Borrowed(k),
         None => Cow::Owned(name.to_string()),
     }

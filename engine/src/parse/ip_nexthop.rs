@@ -29,9 +29,9 @@ pub fn parse(lines: &[Line<'_>], out: &mut Fragment) {
 
 /// Words print_nexthop writes that say nothing about forwarding (resilient-group timers,
 /// hardware statistics), each with one value.
-const IGNORED_WITH_VALUE: &[&str] = &["idle_timer", "unbalanced_timer", "unbalanced_time", "hw_stats", "used", "buckets"];
+const IGNORED_WITH_VALUE: &str = "idle_timer unbalanced_timer unbalanced_time hw_stats used buckets";
 /// Flags print_nexthop writes (RTNH_F_* and the offload states).
-const FLAGS: &[&str] = &["dead", "linkdown", "pervasive", "offload", "trap", "offload_failed", "unresolved"];
+const FLAGS: &str = "dead linkdown pervasive offload trap offload_failed unresolved";
 
 /// One object. An inet6 object (`via fe80::1`) is one too: IPv4 routes may use it (RFC 5549).
 fn parse_line(text: &str, devs: &mut DevNames) -> Result<NexthopObject, String> {
@@ -43,7 +43,7 @@ fn parse_line(text: &str, devs: &mut DevNames) -> Result<NexthopObject, String> 
     let (mut gateway, mut via6, mut dev, mut onlink, mut scope, mut protocol, mut fdb) = (None, None, None, false, None, None, false);
     let (mut group, mut blackhole, mut resilient) = (None, false, false);
     while let Some(k) = w.next() {
-        if FLAGS.contains(&k) {
+        if super::words::one_of(FLAGS, k) {
             continue;
         }
         let flag = matches!(k, "onlink" | "blackhole" | "fdb" | "encap");
@@ -79,7 +79,7 @@ fn parse_line(text: &str, devs: &mut DevNames) -> Result<NexthopObject, String> 
                 true
             }
             "encap" => return Err("a nexthop object; lightweight-tunnel `encap` nexthops are not modelled".into()),
-            k if IGNORED_WITH_VALUE.contains(&k) => true,
+            k if super::words::one_of(IGNORED_WITH_VALUE, k) => true,
             other => return Err(format!("a nexthop attribute as `ip nexthop show` prints them, found `{other}`")),
         };
         if !ok {
@@ -106,8 +106,7 @@ fn parse_group(spec: &str) -> Option<Vec<GroupMember>> {
 }
 
 /// The keys print_nexthop writes in JSON.
-const NEXTHOP_KEYS: &[&str] =
-    &["id", "group", "type", "resilient_args", "blackhole", "gateway", "dev", "scope", "protocol", "flags", "fdb", "encap", "hw_stats", "used", "via"];
+const NEXTHOP_KEYS: &str = "id group type resilient_args blackhole gateway dev scope protocol flags fdb encap hw_stats used via";
 
 fn parse_json(lines: &[Line<'_>], out: &mut Fragment) {
     let Some((items, mut reports)) = super::json_array(lines, "ip -j nexthop", out) else { return };

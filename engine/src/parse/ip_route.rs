@@ -220,8 +220,7 @@ const ENCAP_NOT_MODELLED: &str = "an IPv4 route; lightweight-tunnel `encap` rout
 /// Keywords that take one value and that whyroute does not model (route metrics etc.).
 const IGNORED_WITH_VALUE: &str = "advmss rtt rttvar reordering window cwnd initcwnd initrwnd ssthresh realms rto_min hoplimit features quickack congctl expires error fastopen_no_cookie ttl-propagate age users used";
 /// One-word flags iproute2 prints after a route.
-const FLAGS: &[&str] =
-    &["onlink", "pervasive", "offload", "trap", "notify", "linkdown", "dead", "unresolved", "rt_offload", "rt_trap", "rt_offload_failed", "lock", "cache"];
+const FLAGS: &str = "onlink pervasive offload trap notify linkdown dead unresolved rt_offload rt_trap rt_offload_failed lock cache";
 
 fn parse_route_line(text: &str, default_table: TableId, table_names: &[(String, TableId)], devs: &mut DevNames) -> Result<Parsed, String> {
     let mut w = words(text).peekable();
@@ -349,7 +348,7 @@ fn parse_route_line(text: &str, default_table: TableId, table_names: &[(String, 
                 }
                 route.mtu = Some(v.parse().map_err(|_| format!("a number after `mtu`, found `{v}`"))?);
             }
-            k if FLAGS.contains(&k) => {}
+            k if one_of(FLAGS, k) => {}
             k if one_of(IGNORED_WITH_VALUE, k) => {
                 let v = val(k)?;
                 if v == "lock" {
@@ -408,7 +407,7 @@ fn parse_nexthop(rest: &str, devs: &mut DevNames) -> Result<Option<NextHop>, Str
             "onlink" => nh.onlink = true,
             "dead" => nh.dead = true,
             "linkdown" => nh.linkdown = true,
-            k if FLAGS.contains(&k) => {}
+            k if one_of(FLAGS, k) => {}
             "realms" => {
                 val(k)?;
             }
@@ -423,42 +422,9 @@ fn parse_nexthop(rest: &str, devs: &mut DevNames) -> Result<Option<NextHop>, Str
 /// of `ip route get` output for a locally generated flow), besides `deleted` and the keys of an
 /// `encap`, which are refused. `iif` is not one: like the text grammar, the reader refuses the
 /// input-path answer of `ip route get … iif DEV`, which is not a route of a table.
-const ROUTE_KEYS: &[&str] = &[
-    "type",
-    "dst",
-    "from",
-    "src",
-    "nhid",
-    "tos",
-    "gateway",
-    "via",
-    "dev",
-    "table",
-    "protocol",
-    "scope",
-    "prefsrc",
-    "metric",
-    "mark",
-    "uid",
-    "ttl-propogate",
-    "flags",
-    "metrics",
-    "nexthops",
-    "pref",
-    "cache",
-    "nh_info",
-    "expires",
-    "age",
-    "error",
-    "used",
-    "users",
-    "ipid",
-    "ts",
-    "tsage",
-    "flow",
-];
+const ROUTE_KEYS: &str = "type dst from src nhid tos gateway via dev table protocol scope prefsrc metric mark uid ttl-propogate flags metrics nexthops pref cache nh_info expires age error used users ipid ts tsage flow";
 /// The keys of one element of `"nexthops"` (print_rta_multipath).
-const NEXTHOP_KEYS: &[&str] = &["gateway", "via", "dev", "weight", "flags", "ttl", "flow"];
+const NEXTHOP_KEYS: &str = "gateway via dev weight flags ttl flow";
 
 fn parse_json(lines: &[Line<'_>], default_table: TableId, out: &mut Fragment) {
     #[cfg(all(feature = "json-reader", not(target_arch = "wasm32")))]

@@ -431,51 +431,7 @@ fn parse_range(s: &str) -> Option<Range> {
 }
 
 /// Every key iprule.c's print_rule writes (iproute2 4.19 to 7.1; 4.19 called `action` `to_tbl`).
-const RULE_KEYS: &[&str] = &[
-    "priority",
-    "not",
-    "src",
-    "srclen",
-    "dst",
-    "dstlen",
-    "tos",
-    "fwmark",
-    "fwmask",
-    "iif",
-    "iif_detached",
-    "oif",
-    "oif_detached",
-    "l3mdev",
-    "uid_start",
-    "uid_end",
-    "ipproto",
-    "sport",
-    "sport_start",
-    "sport_end",
-    "sport_mask",
-    "dport",
-    "dport_start",
-    "dport_end",
-    "dport_mask",
-    "tun_id",
-    "table",
-    "suppress_prefixlen",
-    "suppress_ifgroup",
-    "flow_from",
-    "flow_to",
-    "nat_gateway",
-    "masquerade",
-    "goto",
-    "unresolved",
-    "nop",
-    "action",
-    "to_tbl",
-    "protocol",
-    "dscp",
-    "dscp_mask",
-    "flowlabel",
-    "flowlabel_mask",
-];
+const RULE_KEYS: &str = "priority not src srclen dst dstlen tos fwmark fwmask iif iif_detached oif oif_detached l3mdev uid_start uid_end ipproto sport sport_start sport_end sport_mask dport dport_start dport_end dport_mask tun_id table suppress_prefixlen suppress_ifgroup flow_from flow_to nat_gateway masquerade goto unresolved nop action to_tbl protocol dscp dscp_mask flowlabel flowlabel_mask";
 
 /// `ip -j rule`: `[{"priority":0,"src":"all","table":"local"}, …]`.
 fn parse_json(lines: &[Line<'_>], ipv6: bool, out: &mut Fragment) {

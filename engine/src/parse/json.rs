@@ -24,15 +24,15 @@ pub(crate) fn json_array(lines: &[Line<'_>], printed_by: &str, out: &mut Fragmen
 }
 
 /// Why an `ip -j` object cannot be read as what `printed_by` prints, if it cannot: a deletion
-/// event (`ip monitor`), or a key not in `known`. Keys are refused rather than ignored, as the
+/// event (`ip monitor`), or a key not in `known` (space-separated words). Keys are refused rather than ignored, as the
 /// text grammar refuses a word it does not know: an ignored selector would make a rule match
 /// packets the kernel's rule does not.
-pub(crate) fn json_refusal(item: &serde_json::Value, known: &[&str], printed_by: &str) -> Option<String> {
+pub(crate) fn json_refusal(item: &serde_json::Value, known: &str, printed_by: &str) -> Option<String> {
     let object = item.as_object()?;
     if object.contains_key("deleted") {
         return Some("a current entry, not a deletion event (`ip monitor` output)".into());
     }
-    let key = object.keys().find(|k| !known.contains(&k.as_str()))?;
+    let key = object.keys().find(|k| !super::words::one_of(known, k))?;
     Some(format!("an object with the keys `{printed_by}` prints; `{key}` is not one"))
 }
 

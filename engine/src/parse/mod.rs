@@ -29,7 +29,7 @@ pub mod route_get;
 pub mod route_n;
 pub mod route_print;
 pub mod transcript;
-mod words;
+pub(crate) mod words;
 
 pub use fragment::{Context, Fragment, Seen, TableSet};
 pub(crate) use json::*;

@@ -6,6 +6,7 @@ use super::units::*;
 use super::values::*;
 use crate::model::{NextHop, Origin, Route, RouteType, Scope, TABLE_MAIN, TableId, table_id_builtin};
 use crate::parse::resolv::{DnsServer, parse_server};
+use crate::parse::words::one_of;
 use crate::parse::{Context, Fragment, Line, ParseDiagnostic};
 use ipnet::Ipv4Net;
 
@@ -69,7 +70,7 @@ impl UnitReader<'_> {
             "Route" => Section::Route(RouteDraft::new(line)),
             "RoutingPolicyRule" => Section::Rule(Box::new(RuleDraft::new(line))),
             _ => {
-                match USED_SECTIONS.iter().find(|s| s.eq_ignore_ascii_case(name)) {
+                match USED_SECTIONS.split(' ').find(|s| s.eq_ignore_ascii_case(name)) {
                     Some(proper) => self.out.diagnostics.push(ParseDiagnostic::warning(
                         line,
                         format!("`[{proper}]`: section names are case-sensitive and networkd ignores `[{name}]`, so whyroute does too"),
@@ -88,16 +89,16 @@ impl UnitReader<'_> {
     }
 
     pub(super) fn assignment(&mut self, section: &mut Section<'_>, key: &str, value: &str, line: Line<'_>) {
-        let known: &[&str] = match section {
+        let known: &str = match section {
             Section::Headerless | Section::Network => NETWORK_KEYS,
-            Section::Match => &["Name"],
+            Section::Match => "Name",
             Section::Address(_) => ADDRESS_KEYS,
             Section::Route(_) => ROUTE_KEYS,
             Section::Rule(_) => RULE_KEYS,
             Section::Ignored => return,
         };
-        if !known.contains(&key)
-            && let Some(proper) = known.iter().find(|k| k.eq_ignore_ascii_case(key))
+        if !one_of(known, key)
+            && let Some(proper) = known.split(' ').find(|k| k.eq_ignore_ascii_case(key))
         {
             self.out
                 .diagnostics
@@ -106,10 +107,10 @@ impl UnitReader<'_> {
         }
         match section {
             Section::Headerless => {
-                let elsewhere = ROUTE_KEYS.iter().chain(RULE_KEYS).chain(ADDRESS_KEYS).any(|k| *k == key);
+                let elsewhere = [ROUTE_KEYS, RULE_KEYS, ADDRESS_KEYS].iter().any(|l| one_of(l, key));
                 if key == "Name" {
                     // Read by unit_link.
-                } else if NETWORK_KEYS.contains(&key) {
+                } else if one_of(NETWORK_KEYS, key) {
                     self.network_key(key, value, line);
                 } else if elsewhere {
                     self.out.diagnostics.push(ParseDiagnostic::error(
@@ -129,7 +130,7 @@ impl UnitReader<'_> {
                 }
             }
             Section::Network => {
-                if NETWORK_KEYS.contains(&key) {
+                if one_of(NETWORK_KEYS, key) {
                     self.network_key(key, value, line);
                 } else {
                     self.unused_key(key, line);
