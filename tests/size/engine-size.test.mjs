@@ -22,7 +22,9 @@ export const BUILDS = {
   // packet path, ~27.5 KB) moved here: the small engine's budget holds neither (docs/size.md);
   // 351,500 until session 17's `iptables -L -n -v` reader, firewall pastes told by content and
   // the caveat naming firewall lines that could not be read.
-  'topology_bg.wasm': { ceiling: 359_000, why: 'ratchet of the full build (topology, IPv6, packet), loaded on demand' },
+  // 359,000 until session 18: IPv6 traced through a topology's Linux hosts, IPv6 compare and
+  // fixes, packet objects with proto/ctmark (368,802 measured; docs/size.md).
+  'topology_bg.wasm': { ceiling: 370_500, why: 'ratchet of the full build (topology, IPv6, packet), loaded on demand' },
 };
 // `make test` sets this: there, a missing build is a failure, never a skip.
 const required = process.env.WHYROUTE_SIZE_REQUIRED === '1';
