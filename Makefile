@@ -66,6 +66,7 @@ fuzz:
 bench: pkg playground
 	cargo bench -p whyroute
 	bash benches/vs-jc.sh
+	bash benches/packet-rules.sh
 	node benches/wasm-node.mjs
 	node benches/playground-input.mjs
 
