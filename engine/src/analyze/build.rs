@@ -35,7 +35,20 @@ pub fn build_host(mut frag: Fragment) -> Host {
     }
     add_links_named_elsewhere(&mut host, missing);
     #[cfg(feature = "inet6")]
-    super::inet6::build_inet6(std::mem::take(&mut frag.inet6), &mut host);
+    {
+        // Devices only IPv6 names (a networkd file of an IPv6-only link): assumed up, as IPv4's.
+        let v6 = &frag.inet6;
+        let mut missing: Vec<String> = Vec::new();
+        let named =
+            v6.addresses.iter().map(|a| a.dev.as_str()).chain(v6.tables.values().flatten().flat_map(|r| r.nexthops.iter()).filter_map(|n| n.dev.as_deref()));
+        for dev in named {
+            if !host.links.iter().any(|l| l.name == dev) && !missing.iter().any(|m| m == dev) {
+                missing.push(dev.to_string());
+            }
+        }
+        add_links_named_elsewhere(&mut host, missing);
+        super::inet6::build_inet6(std::mem::take(&mut frag.inet6), &mut host);
+    }
     host
 }
 

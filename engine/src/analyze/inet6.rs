@@ -10,12 +10,18 @@ pub fn build_inet6(mut pasted: Inet6, host: &mut Host) {
     if pasted.is_empty() {
         return;
     }
+    if !pasted.rules_seen {
+        // No `ip -6 rule` listing: the kernel's own rules, beside any a networkd file adds.
+        let added = !pasted.rules.is_empty();
+        pasted.rules.splice(0..0, Rule::defaults6());
+        pasted.inferred.push(if added {
+            "IPv6 rules (no `ip -6 rule` in the paste): the kernel's defaults, 0 local and 32766 main, beside the configured ones".into()
+        } else {
+            "IPv6 rules (no `ip -6 rule` in the paste): the kernel's defaults, 0 local and 32766 main".into()
+        });
+    }
     // fib6 rules sit in priority order; a stable sort keeps paste order within a priority.
     pasted.rules.sort_by_key(|r| r.priority);
-    if !pasted.rules_seen && pasted.rules.is_empty() {
-        pasted.rules = Rule::defaults6();
-        pasted.inferred.push("IPv6 rules (no `ip -6 rule` in the paste): the kernel's defaults, 0 local and 32766 main".into());
-    }
     let flagless = pasted.addresses.iter().filter(|a| !a.flags_shown && !a.local.is_loopback()).count();
     if flagless > 0 {
         pasted.inferred.push(format!(

@@ -74,6 +74,11 @@ impl UnitReader<'_> {
 
     pub(super) fn close_address(&mut self, draft: AddressDraft<'_>) {
         if draft.section.ipv6 {
+            #[cfg(feature = "inet6")]
+            if !draft.section.invalid {
+                self.address6(&draft.section);
+            }
+            #[cfg(not(feature = "inet6"))]
             self.out.ipv6_lines.extend(draft.section.all_lines());
             return;
         }

@@ -8,6 +8,8 @@
 //! [`Context::link`].
 
 mod address;
+#[cfg(feature = "inet6")]
+mod inet6;
 mod reader;
 mod route;
 mod rule;

@@ -12,7 +12,7 @@ use ipnet::Ipv4Net;
 
 /// Reads one or more `.network` files (or grep output from them).
 pub fn parse(lines: &[Line<'_>], ctx: &Context, out: &mut Fragment) {
-    let mut rules_without_priority = 0u32;
+    let mut rules_without_priority = [0u32; 2];
     for unit in split_units(lines, out) {
         let link = unit_link(&unit, ctx, out);
         let mut reader = UnitReader {
@@ -21,6 +21,10 @@ pub fn parse(lines: &[Line<'_>], ctx: &Context, out: &mut Fragment) {
             nameservers: Vec::new(),
             #[cfg(feature = "inet6")]
             nameservers6: Vec::new(),
+            #[cfg(feature = "inet6")]
+            accept_ra: None,
+            #[cfg(feature = "inet6")]
+            addresses6: Vec::new(),
             rules_without_priority: &mut rules_without_priority,
         };
         reader.read(&unit.entries);
@@ -46,11 +50,15 @@ impl UnitReader<'_> {
                     };
                     if let Some(d) = drafted {
                         d.lines.push((entry.line.no, entry.line.text.trim().to_string()));
+                        #[cfg(feature = "inet6")]
+                        d.pairs.push((entry.line.no, key.to_string(), value.to_string()));
                     }
                 }
             }
         }
         self.close_section(section);
+        #[cfg(feature = "inet6")]
+        self.finish_ipv6(entries.first().map(|e| e.line));
         let nameservers = std::mem::take(&mut self.nameservers);
         self.out.nameservers.extend(nameservers);
         #[cfg(feature = "inet6")]
@@ -157,6 +165,7 @@ impl UnitReader<'_> {
         self.out.diagnostics.push(ParseDiagnostic::error(line, expected));
     }
 
+    #[cfg(not(feature = "inet6"))]
     pub(super) fn ipv6(&mut self, line: Line<'_>) {
         self.out.ipv6_lines.push((line.no, line.text.trim().to_string()));
     }
@@ -165,10 +174,23 @@ impl UnitReader<'_> {
         match key {
             "Address" => {
                 let mut draft = AddressDraft::new(line);
+                #[cfg(feature = "inet6")]
+                draft.section.pairs.push((line.no, key.to_string(), value.to_string()));
                 self.address_key(&mut draft, "Address", value, line);
                 self.close_address(draft);
             }
+            // Whether routes from router advertisements may be in the IPv6 table too.
+            "IPv6AcceptRA" => match parse_bool(value) {
+                #[cfg(feature = "inet6")]
+                Some(b) => self.accept_ra = Some(b),
+                #[cfg(not(feature = "inet6"))]
+                Some(_) => {}
+                None => self.error(line, format!("{BOOL_EXPECTED} after `IPv6AcceptRA=`")),
+            },
             "Gateway" => match parse_addr(value) {
+                #[cfg(feature = "inet6")]
+                Ok(Family::V6) => self.gateway6(value, line),
+                #[cfg(not(feature = "inet6"))]
                 Ok(Family::V6) => self.ipv6(line),
                 Ok(Family::V4(gateway)) => {
                     if self.link.is_none() {

@@ -100,6 +100,11 @@ impl UnitReader<'_> {
     pub(super) fn close_route(&mut self, draft: RouteDraft<'_>) {
         let header = draft.section.header;
         if draft.section.ipv6 {
+            #[cfg(feature = "inet6")]
+            if !draft.section.invalid && !draft.from_dhcp {
+                self.route6(&draft.section);
+            }
+            #[cfg(not(feature = "inet6"))]
             self.out.ipv6_lines.extend(draft.section.all_lines());
             return;
         }

@@ -74,7 +74,11 @@ impl UnitReader<'_> {
                 _ => Err("a rule type: table, blackhole, unreachable or prohibit".into()),
             },
             "Family" => match value {
-                "ipv4" | "both" => Ok(()),
+                "ipv4" => Ok(()),
+                "both" => {
+                    draft.both = true;
+                    Ok(())
+                }
                 "ipv6" => {
                     draft.section.ipv6 = true;
                     Ok(())
@@ -100,6 +104,7 @@ impl UnitReader<'_> {
 
     pub(super) fn close_rule(&mut self, draft: RuleDraft<'_>) {
         let header = draft.section.header;
+        #[cfg(not(feature = "inet6"))]
         if draft.section.ipv6 {
             self.out.ipv6_lines.extend(draft.section.all_lines());
             return;
@@ -115,13 +120,19 @@ impl UnitReader<'_> {
             _ => RuleAction::Lookup { table },
         };
         let mut origin = Origin::line(header.no);
+        // Each family has its own rule list, so its own default priorities.
+        #[cfg(feature = "inet6")]
+        let ipv6_only = draft.section.ipv6;
+        #[cfg(not(feature = "inet6"))]
+        let ipv6_only = false;
+        let counter: &mut u32 = if ipv6_only { &mut self.rules_without_priority[1] } else { &mut self.rules_without_priority[0] };
         let priority = match draft.priority {
             Some(p) => p,
             None => {
                 // fib_default_rule_pref(): one below the second rule of the list, which on a
                 // host with the default rules is 32766 (and then each new rule in turn).
-                let p = 32765u32.saturating_sub(*self.rules_without_priority);
-                *self.rules_without_priority += 1;
+                let p = 32765u32.saturating_sub(*counter);
+                *counter += 1;
                 origin.inferred = Some(format!(
                     "no `Priority=`: the kernel gives one below the first rule after `0: lookup local`, {p} if the \
                      host has only the default rules and the rules were added in this order"
@@ -129,6 +140,13 @@ impl UnitReader<'_> {
                 p
             }
         };
-        self.out.rules.push(Rule { priority, action, origin, protocol: Some("static".into()), ..draft.rule });
+        let rule = Rule { priority, action, origin, protocol: Some("static".into()), ..draft.rule };
+        #[cfg(feature = "inet6")]
+        if ipv6_only || draft.both {
+            self.rule6(rule.clone(), &draft.section, draft.both);
+        }
+        if !ipv6_only {
+            self.out.rules.push(rule);
+        }
     }
 }

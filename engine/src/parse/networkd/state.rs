@@ -7,7 +7,7 @@ use crate::parse::{Fragment, Line};
 use ipnet::Ipv4Net;
 use std::net::Ipv4Addr;
 
-pub(super) const NETWORK_KEYS: &str = "Address Gateway DNS";
+pub(super) const NETWORK_KEYS: &str = "Address Gateway DNS IPv6AcceptRA";
 
 pub(super) const ADDRESS_KEYS: &str = "Address Peer Broadcast Label Scope AddPrefixRoute RouteMetric";
 
@@ -39,8 +39,15 @@ pub(super) struct UnitReader<'o> {
     /// The IPv6 servers of `DNS=`, with their lines (one `DNS=` list holds both families).
     #[cfg(feature = "inet6")]
     pub(super) nameservers6: Vec<(std::net::Ipv6Addr, usize)>,
-    /// Rules without `Priority=` get theirs from the kernel; counted to number them.
-    pub(super) rules_without_priority: &'o mut u32,
+    /// `IPv6AcceptRA=` of `[Network]` (networkd accepts router advertisements unless told no).
+    #[cfg(feature = "inet6")]
+    pub(super) accept_ra: Option<bool>,
+    /// The IPv6 addresses this unit added (indexes into the fragment's), for their prefix routes.
+    #[cfg(feature = "inet6")]
+    pub(super) addresses6: Vec<usize>,
+    /// Rules without `Priority=` get theirs from the kernel; counted to number them, per family
+    /// (IPv4, IPv6).
+    pub(super) rules_without_priority: &'o mut [u32; 2],
 }
 
 pub(super) const NO_LINK: &str = "the link this file configures: no `[Match] Name=` with one interface and no file name that \
@@ -59,6 +66,9 @@ pub(super) struct SectionLines<'a> {
     pub(super) header: Line<'a>,
     /// The section's lines, to set aside whole when it turns out to be IPv6.
     pub(super) lines: Vec<(usize, String)>,
+    /// Its `Key=Value` entries (line, key, value): an IPv6 section is read from them.
+    #[cfg(feature = "inet6")]
+    pub(super) pairs: Vec<(usize, String, String)>,
     pub(super) ipv6: bool,
     /// A value was malformed: the section is not used.
     pub(super) invalid: bool,
@@ -66,9 +76,17 @@ pub(super) struct SectionLines<'a> {
 
 impl<'a> SectionLines<'a> {
     pub(super) fn new(header: Line<'a>) -> Self {
-        SectionLines { header, lines: Vec::new(), ipv6: false, invalid: false }
+        SectionLines {
+            header,
+            lines: Vec::new(),
+            #[cfg(feature = "inet6")]
+            pairs: Vec::new(),
+            ipv6: false,
+            invalid: false,
+        }
     }
     /// The header and every line after it (once each: `[Network] Address=` is its own header).
+    #[cfg(not(feature = "inet6"))]
     pub(super) fn all_lines(&self) -> Vec<(usize, String)> {
         let mut lines = vec![(self.header.no, self.header.text.trim().to_string())];
         lines.extend(self.lines.iter().filter(|(no, _)| *no != self.header.no).cloned());
@@ -144,10 +162,19 @@ pub(super) struct RuleDraft<'a> {
     pub(super) priority: Option<u32>,
     /// `Type=`: table (the default), blackhole, unreachable or prohibit.
     pub(super) kind: Option<String>,
+    /// `Family=both`: the rule is added to the IPv6 rules too.
+    pub(super) both: bool,
 }
 
 impl<'a> RuleDraft<'a> {
     pub(super) fn new(header: Line<'a>) -> Self {
-        RuleDraft { section: SectionLines::new(header), rule: Rule::new(0, RuleAction::Lookup { table: TABLE_MAIN }), table: None, priority: None, kind: None }
+        RuleDraft {
+            section: SectionLines::new(header),
+            rule: Rule::new(0, RuleAction::Lookup { table: TABLE_MAIN }),
+            table: None,
+            priority: None,
+            kind: None,
+            both: false,
+        }
     }
 }

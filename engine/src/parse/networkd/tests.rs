@@ -68,9 +68,20 @@ fn static_network_file() {
         ns,
         [("192.168.10.10".into(), Some("eth0"), Some(8)), ("192.168.10.11".into(), Some("eth0"), Some(8)), ("1.1.1.1".into(), Some("eth0"), Some(9)),]
     );
-    assert_eq!(by_severity(&out, Severity::Info), [10, 11]);
     assert!(by_severity(&out, Severity::Error).is_empty());
-    assert_eq!(out.ipv6_lines, [(12, "Address=2001:db8::45/64".to_string())]);
+    // The IPv6 address: read (and the IPv6 table said to be unknown: router advertisements), or
+    // set aside by the IPv4-only build.
+    #[cfg(feature = "inet6")]
+    {
+        assert_eq!(by_severity(&out, Severity::Info), [10, 11, 12]);
+        assert_eq!(out.inet6.addresses[0].local.to_string(), "2001:db8::45");
+        assert!(out.ipv6_lines.is_empty());
+    }
+    #[cfg(not(feature = "inet6"))]
+    {
+        assert_eq!(by_severity(&out, Severity::Info), [10, 11]);
+        assert_eq!(out.ipv6_lines, [(12, "Address=2001:db8::45/64".to_string())]);
+    }
 }
 
 #[test]
@@ -354,6 +365,8 @@ garbage line
     assert!(out.rules.is_empty());
 }
 
+/// Without the engine's IPv6 half (the npm engine build), IPv6 sections are set aside whole.
+#[cfg(not(feature = "inet6"))]
 #[test]
 fn ipv6_sections_are_set_aside() {
     let out = run("[Match]\nName=eth0\n[Route]\nDestination=2001:db8:1::/48\nGateway=fe80::1\n[RoutingPolicyRule]\nFamily=ipv6\nTable=7\n");
@@ -377,7 +390,8 @@ fn table_names_from_the_paste() {
 #[test]
 fn unused_sections_and_keys_are_info() {
     let out = run("[Match]\nName=eth0\nMACAddress=00:11:22:33:44:55\n[Link]\nMTUBytes=9000\n[Network]\nDHCP=ipv4\nIPv6AcceptRA=no\n[DHCPv4]\nUseDNS=no\n");
-    assert_eq!(by_severity(&out, Severity::Info), [3, 4, 7, 8, 9]);
+    // `IPv6AcceptRA=` (line 8) is read: it says whether the IPv6 table has routes the file lacks.
+    assert_eq!(by_severity(&out, Severity::Info), [3, 4, 7, 9]);
     assert!(out.diagnostics.iter().any(|d| d.expected.contains("DHCP")));
 }
 
@@ -470,4 +484,43 @@ fn garbage_never_panics() {
         assert!(out.addresses.is_empty() && out.routes.is_empty() && out.rules.is_empty(), "{input:?}: {out:?}");
         assert!(!out.diagnostics.is_empty() || out.nameservers.is_empty(), "{input:?}");
     }
+}
+
+/// IPv6 in a .network file: its address, gateway, routes and rules read as the `ip -6` lines
+/// they become; with `IPv6AcceptRA=no` the file's routes and the kernel's for its addresses are
+/// the whole table main, otherwise that table stays unknown.
+#[cfg(feature = "inet6")]
+#[test]
+fn ipv6_addresses_routes_and_rules() {
+    let text = "[Match]\nName=eth0\n\n[Network]\nAddress=2001:db8:1::5/64\nGateway=2001:db8:1::1\nIPv6AcceptRA=no\n\n\
+                [Address]\nAddress=2001:db8:7::5/64\nAddPrefixRoute=no\n\n\
+                [RoutingPolicyRule]\nTo=2001:db8:99::/48\nTable=100\nPriority=100\n\n\
+                [RoutingPolicyRule]\nFamily=both\nFirewallMark=0x1\nTable=200\n\n\
+                [Route]\nDestination=2001:db8:99::/48\nGateway=2001:db8:1::2\nTable=100\n";
+    let out = run(text);
+    let errors: Vec<_> = out.diagnostics.iter().filter(|d| d.severity != Severity::Info).collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    let v6 = &out.inet6;
+    let addrs: Vec<String> = v6.addresses.iter().map(|a| format!("{}/{} {} {}", a.local, a.prefix_len, a.dev, a.flags.noprefixroute)).collect();
+    // The kernel lists a link's newest address first (networkd adds them in the file's order).
+    assert_eq!(addrs, ["2001:db8:7::5/64 eth0 true", "2001:db8:1::5/64 eth0 false"]);
+    let routes = |t: u32| v6.routes(t).iter().map(|r| crate::model::route6_to_string(&Host::default(), r)).collect::<Vec<_>>();
+    assert_eq!(
+        routes(TABLE_MAIN),
+        [
+            "default via 2001:db8:1::1 dev eth0 proto static metric 1024 pref medium",
+            "fe80::/64 dev eth0 proto kernel metric 256 pref medium",
+            "2001:db8:1::/64 dev eth0 proto kernel metric 256 pref medium",
+        ]
+    );
+    assert_eq!(routes(100), ["2001:db8:99::/48 via 2001:db8:1::2 dev eth0 table 100 proto static metric 1024 pref medium"]);
+    assert!(v6.tables_seen.contains(&TABLE_MAIN));
+    let rules: Vec<String> = v6.rules.iter().map(|r| crate::model::rule_to_string(&Host::default(), r).replace('\t', " ")).collect();
+    assert_eq!(rules, ["100: from all to 2001:db8:99::/48 lookup 100 proto static", "32765: from all fwmark 0x1 lookup 200 proto static"]);
+    // Family=both: the IPv4 rule too.
+    assert_eq!(out.rules.len(), 1);
+    // Without IPv6AcceptRA=no, router advertisements may have added routes: main is unknown.
+    let out = run(&text.replace("IPv6AcceptRA=no\n", ""));
+    assert!(!out.inet6.tables_seen.contains(&TABLE_MAIN));
+    assert!(out.diagnostics.iter().any(|d| d.expected.contains("router advertisements")), "{:?}", out.diagnostics);
 }
