@@ -247,64 +247,6 @@ fn none<N>() -> Option<N> {
 }
 
 impl<N> Rule<N> {
-    /// The same rule with `from` and `to` of another family (networkd's `Family=both` rule is
-    /// one of each).
-    #[cfg(feature = "inet6")]
-    pub fn with_prefixes<M>(self, from: Option<M>, to: Option<M>) -> Rule<M> {
-        let Rule {
-            priority,
-            invert,
-            from: _,
-            to: _,
-            tos,
-            fwmark,
-            fwmask,
-            iif,
-            oif,
-            l3mdev,
-            uid_range,
-            ipproto,
-            sport,
-            dport,
-            sport_mask,
-            dport_mask,
-            dscp,
-            tun_id,
-            action,
-            suppress_prefixlen,
-            suppress_ifgroup,
-            realms,
-            protocol,
-            origin,
-        } = self;
-        Rule {
-            priority,
-            invert,
-            from,
-            to,
-            tos,
-            fwmark,
-            fwmask,
-            iif,
-            oif,
-            l3mdev,
-            uid_range,
-            ipproto,
-            sport,
-            dport,
-            sport_mask,
-            dport_mask,
-            dscp,
-            tun_id,
-            action,
-            suppress_prefixlen,
-            suppress_ifgroup,
-            realms,
-            protocol,
-            origin,
-        }
-    }
-
     /// A rule with no selectors (`from all`) and the given action.
     pub fn new(priority: u32, action: RuleAction) -> Self {
         Rule {

@@ -57,6 +57,17 @@ pub fn parse(lines: &[Line<'_>], ctx: &Context, out: &mut Fragment) {
     }
 }
 
+/// One `ip -6 rule` line as an IPv6 rule (what a networkd IPv6 rule becomes), or what was
+/// expected.
+#[cfg(feature = "inet6")]
+pub(crate) fn parse_rule6(text: &str, out: &mut Fragment) -> Result<Rule<Ipv6Net>, String> {
+    match parse_rule_line::<Ipv6Net>(text, out, &mut Vec::new()) {
+        Ok(rule) => Ok(rule),
+        Err(RuleLineError::Ipv6) => Err(FLOWLABEL_NOT_MODELLED.into()),
+        Err(RuleLineError::Bad(expected)) => Err(expected),
+    }
+}
+
 const FLOWLABEL_NOT_MODELLED: &str = "an IPv6 rule without `flowlabel`: flow label selectors are not modelled";
 
 /// What reading a rule's addresses needs of its family.

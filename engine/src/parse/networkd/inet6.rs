@@ -6,8 +6,9 @@
 
 use super::state::*;
 use super::values::parse_bool;
+use crate::model::rule_to_string;
 use crate::model::{Origin, Rule, TABLE_MAIN};
-use crate::parse::{Line, ParseDiagnostic, ip_addr, ip6_route};
+use crate::parse::{Line, ParseDiagnostic, ip_addr, ip_rule, ip6_route};
 use ipnet::Ipv6Net;
 
 /// networkd's metric for an IPv6 route without `Metric=` (the kernel's IP6_RT_PRIO_USER).
@@ -109,30 +110,35 @@ impl UnitReader<'_> {
     }
 
     /// An IPv6 `[RoutingPolicyRule]` (`Family=ipv6`, IPv6 `From=`/`To=`, or the IPv6 half of
-    /// `Family=both`): the rule read with its selectors, its prefixes of IPv6.
-    pub(super) fn rule6(&mut self, rule: Rule, section: &SectionLines<'_>, both: bool) {
-        let prefix = |k: &str| -> Result<Option<Ipv6Net>, ()> {
-            match section.pairs.iter().rev().find(|(_, key, _)| key == k) {
-                None => Ok(None),
-                // A rule of both families names no prefix of one (networkd refuses it).
-                Some(_) if both => Err(()),
-                Some((_, _, v)) => {
-                    v.parse::<Ipv6Net>().or_else(|_| v.parse::<std::net::Ipv6Addr>().map(Ipv6Net::from)).map(|n| Some(n.trunc())).map_err(|_| ())
-                }
-            }
-        };
-        let (Ok(from), Ok(to)) = (prefix("From"), prefix("To")) else {
-            self.error(section.header, "IPv6 prefixes after `From=`/`To=` (a `Family=both` rule has none); the rule is not used");
-            return;
-        };
-        let mut rule = rule.with_prefixes(from, to);
+    /// `Family=both`): the rule as `ip -6 rule` prints it (its selectors read by the IPv4
+    /// section reader, its prefixes IPv6), read by that listing's reader.
+    pub(super) fn rule6(&mut self, mut rule: Rule, section: &SectionLines<'_>, both: bool) {
+        let get = |k: &str| section.pairs.iter().rev().find(|(_, key, _)| key == k).map(|(_, _, v)| v.as_str());
+        if both && (get("From").is_some() || get("To").is_some()) {
+            // A rule of both families names no prefix of one (networkd refuses it).
+            return self.error(section.header, "no `From=`/`To=` in a `Family=both` rule (their prefixes are of one family); the IPv6 rule is not used");
+        }
         if rule.origin.inferred.is_some() && both {
             // Its own family's default priority (each family numbers its rules).
             rule.priority = 32765u32.saturating_sub(self.rules_without_priority[1]);
             self.rules_without_priority[1] += 1;
         }
-        let at = self.out.inet6.rules.iter().rposition(|r| r.priority <= rule.priority).map_or(0, |i| i + 1);
-        self.out.inet6.rules.insert(at, rule);
+        let origin = rule.origin.clone();
+        let printed = rule_to_string(&crate::model::Host::default(), &Rule { from: None, to: None, ..rule });
+        let from = get("From").unwrap_or("all");
+        let selectors = match get("To") {
+            Some(to) => format!("from {from} to {to}"),
+            None => format!("from {from}"),
+        };
+        let text = printed.replacen("from all", &selectors, 1);
+        match ip_rule::parse_rule6(&text, self.out) {
+            Ok(r) => {
+                let r = Rule { origin, ..r };
+                let at = self.out.inet6.rules.iter().rposition(|x| x.priority <= r.priority).map_or(0, |i| i + 1);
+                self.out.inet6.rules.insert(at, r);
+            }
+            Err(why) => self.error(section.header, format!("{why}; the IPv6 rule is not used")),
+        }
     }
 
     /// At the unit's end: with `IPv6AcceptRA=no` what the file says is the whole of the IPv6
