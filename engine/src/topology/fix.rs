@@ -179,7 +179,7 @@ fn ipv6_candidates(net: &Network, t: &TraceResult) -> Vec<(String, Change, Vec<S
     {
         let sysctl = "net.ipv6.conf.all.forwarding".to_string();
         out.push((
-            format!("turn IPv6 forwarding on on {node}"),
+            format!("enable IPv6 forwarding on {node}"),
             Change::Forwarding { node: node.clone(), sysctl: sysctl.clone() },
             vec![format!("on {node}: sysctl -w {sysctl}=1 (and in /etc/sysctl.d/ to keep it)")],
         ));
