@@ -23,8 +23,8 @@ export const BUILDS = {
   // 351,500 until session 17's `iptables -L -n -v` reader, firewall pastes told by content and
   // the caveat naming firewall lines that could not be read.
   // 359,000 until session 18: IPv6 traced through a topology's Linux hosts, IPv6 compare and
-  // fixes, packet objects with proto/ctmark (368,802 measured; docs/size.md).
-  'topology_bg.wasm': { ceiling: 370_500, why: 'ratchet of the full build (topology, IPv6, packet), loaded on demand' },
+  // fixes, packet objects with proto/ctmark, networkd's IPv6 (373,994 measured; docs/size.md).
+  'topology_bg.wasm': { ceiling: 375_500, why: 'ratchet of the full build (topology, IPv6, packet), loaded on demand' },
 };
 // `make test` sets this: there, a missing build is a failure, never a skip.
 const required = process.env.WHYROUTE_SIZE_REQUIRED === '1';
