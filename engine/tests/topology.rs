@@ -698,3 +698,33 @@ fn ipv6_is_traced_hop_by_hop_through_linux_hosts_as_the_kernel_did() {
     let lints = lint(&s, None);
     assert!(lints.iter().any(|d| d.code == "flow_not_traced"), "{lints:#?}");
 }
+
+/// A link-local next hop two nodes have (`fe80::1` on every router is common): the one sharing
+/// a prefix with the sending link is the neighbour; when nothing tells them apart, the trace
+/// does not pick one.
+#[test]
+fn a_link_local_next_hop_is_the_node_on_the_same_prefix_or_undecided() {
+    let host = |name: &str, addrs: &[&str], routes: &str| {
+        let inet6: String = addrs.iter().map(|a| format!("    inet6 {a} scope {}\n", if a.starts_with("fe80") { "link" } else { "global" })).collect();
+        format!(
+            "[[host]]\nname = \"{name}\"\ntranscript = '''\n$ ip addr\n1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 state UNKNOWN\n    inet6 ::1/128 scope host\n2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 state UP\n{inet6}$ ip -6 route show table all\n{routes}'''\n"
+        )
+    };
+    let client = host(
+        "client",
+        &["2001:db8:1::2/64"],
+        "2001:db8:1::/64 dev eth0 proto kernel metric 256 pref medium\ndefault via fe80::1 dev eth0 metric 1024 pref medium\n",
+    );
+    let r1 = host("r1", &["2001:db8:1::1/64", "fe80::1/64"], "2001:db8:1::/64 dev eth0 proto kernel metric 256 pref medium\n");
+    let r2 = host("r2", &["2001:db8:5::1/64", "fe80::1/64"], "2001:db8:5::/64 dev eth0 proto kernel metric 256 pref medium\n");
+    let flow = FlowSpec::to("2001:db8:9::9".parse::<std::net::IpAddr>().unwrap());
+    let t = trace(&text::from_toml(&format!("version = 1\n{client}{r1}{r2}")).unwrap(), &flow);
+    assert_eq!(t.forward_nodes(), ["client", "r1"], "{}", t.text);
+    let r1_bare = host("r1", &["fe80::1/64"], "");
+    let t = trace(&text::from_toml(&format!("version = 1\n{client}{r1_bare}{r2}")).unwrap(), &flow);
+    assert!(
+        matches!(&t.forward.disposition, Disposition::Undecided { reason, .. } if reason.contains("several nodes have the link-local address fe80::1")),
+        "{}",
+        t.text
+    );
+}

@@ -11,6 +11,7 @@ use super::network::{Network, Node, NodeKind};
 use crate::decide::Flow;
 use crate::decide::inet6::{Refusal6, RuleOutcome6, route_get6_traced};
 use crate::model::{RouteType, route6_to_string, rule_line};
+use ipnet::Ipv6Net;
 use std::net::{IpAddr, Ipv6Addr};
 
 /// The routing choice for an IPv6 packet at `node`: its own (`first`), or one arriving on
@@ -132,12 +133,9 @@ pub(super) fn next_node(net: &Network, at: usize, dev: &str, nh: Ipv6Addr) -> Re
     if found.len() > 1 && nh.is_unicast_link_local() {
         let here: Vec<_> = net.nodes[at].host.inet6.addresses.iter().filter(|a| a.dev == dev && !a.local.is_unicast_link_local()).collect();
         found.retain(|(i, d)| {
-            net.nodes[*i]
-                .host
-                .inet6
-                .addresses
-                .iter()
-                .any(|a| &a.dev == d && here.iter().any(|h| h.prefix_len == a.prefix_len && prefix_eq(h.local, a.local, a.prefix_len)))
+            net.nodes[*i].host.inet6.addresses.iter().any(|a| {
+                &a.dev == d && here.iter().any(|h| h.prefix_len == a.prefix_len && Ipv6Net::new(h.local, h.prefix_len).is_ok_and(|p| p.contains(&a.local)))
+            })
         });
         if found.len() != 1 {
             return Err(format!(
@@ -155,12 +153,6 @@ pub(super) fn next_node(net: &Network, at: usize, dev: &str, nh: Ipv6Addr) -> Re
         ));
     }
     Ok(found.into_iter().next())
-}
-
-/// The first `len` bits of `a` and `b` are the same.
-fn prefix_eq(a: Ipv6Addr, b: Ipv6Addr, len: u8) -> bool {
-    let mask = if len == 0 { 0 } else { u128::MAX << (128 - u32::from(len.min(128))) };
-    u128::from(a) & mask == u128::from(b) & mask
 }
 
 /// The IPv6 flows worth comparing from the first Linux host: DNS to each IPv6 nameserver, the
