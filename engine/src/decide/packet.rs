@@ -1,10 +1,13 @@
-//! The first packet a local socket sends, through the kernel's IPv4 output path with the
-//! firewall the paste showed: the route lookup (`ip_route_output_flow`, the decision of
-//! [`Fib::route_get`]), the LOCAL_OUT hook's base chains in priority order (iptables: raw
-//! -300, mangle -150, nat -100, filter 0; nftables chains by their own priority), the second
-//! lookup when a `route` chain (iptables' mangle) changed the mark, addresses or TOS or a nat
-//! chain the destination (`ip_route_me_harder`), and POST_ROUTING (SNAT/MASQUERADE).
-//! Connection tracking sees a new connection, so nat rules apply.
+//! The first packet a local socket sends, through the kernel's output path with the firewall
+//! the paste showed: the route lookup (`ip_route_output_flow`, the decision of
+//! [`Fib::route_get`]; IPv6's `ip6_route_output`, the IPv6 engine's), the LOCAL_OUT hook's
+//! base chains in priority order (iptables: raw -300, mangle -150, nat -100, filter 0;
+//! nftables chains by their own priority), the second lookup when a `route` chain (iptables'
+//! mangle) changed the mark, addresses or TOS or a nat chain the destination
+//! (`ip_route_me_harder`, `ip6_route_me_harder`), and POST_ROUTING (SNAT/MASQUERADE).
+//! Connection tracking sees a new connection, so nat rules apply. An IPv4 packet passes
+//! iptables' tables and nftables' `ip` and `inet` ones; an IPv6 packet ip6tables', `ip6` and
+//! `inet`.
 //!
 //! A packet arriving on an interface ([`forward`]) takes PREROUTING, the input route decision
 //! (the engine's `ip route get … iif`), then INPUT or FORWARD and POSTROUTING.
@@ -12,14 +15,14 @@
 use super::{Fib, Flow, RouteError, inet_select_addr};
 use crate::model::{BaseChain, ChainKind, FwChain, FwMatch, FwPolicy, FwRule, FwTable, FwTarget, Host, Scope};
 use serde::Serialize;
-use std::net::Ipv4Addr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 /// A packet as a socket sends it: the flow `ip route get` would ask about (`mark` is the
 /// socket's SO_MARK, `oif` its bound device) and the connection's mark (`ctmark`), which an
 /// earlier packet may have set and a `CONNMARK --restore-mark` copies.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Packet {
-    pub flow: Flow,
+    pub flow: Flow<IpAddr>,
     pub ctmark: u32,
 }
 
@@ -33,12 +36,13 @@ impl Packet {
     /// assert_eq!((p.flow.dport, p.flow.ipproto, p.ctmark), (53, 17, 0xca6c));
     /// assert!(Packet::from_words(&["192.0.2.1", "ctmark"]).is_err());
     /// assert!(Packet::from_words(&["192.0.2.1", "iif", "eth0"]).is_err(), "an arriving packet needs its source");
-    /// assert!(Packet::from_words(&["-4", "192.0.2.1"]).is_ok() && Packet::from_words(&["2001:db8::1"]).is_err());
+    /// assert!(Packet::from_words(&["-4", "192.0.2.1"]).is_ok() && Packet::from_words(&["-4", "2001:db8::1"]).is_err());
+    /// assert_eq!(Packet::from_words(&["2001:db8::1", "proto", "tcp"]).map(|p| p.flow.dst.is_ipv6()), Ok(cfg!(feature = "inet6")));
     /// ```
     pub fn from_words<S: AsRef<str>>(words: &[S]) -> Result<Packet, String> {
         let (words, ipv6) = super::split_family(words);
-        if ipv6 {
-            return Err("an IPv4 packet (IPv6 packets and ip6tables are not modelled yet)".into());
+        if ipv6 && !cfg!(feature = "inet6") {
+            return Err("an IPv4 packet (this build does not model IPv6)".into());
         }
         let mut flow_words: Vec<&str> = Vec::new();
         let mut ctmark = 0;
@@ -52,7 +56,7 @@ impl Packet {
                 other => flow_words.push(other),
             }
         }
-        let flow = super::parse_flow_args(&flow_words)?;
+        let flow = if ipv6 { super::parse_flow_args6(&flow_words)?.map_addr(IpAddr::V6) } else { super::parse_flow_args(&flow_words)?.map_addr(IpAddr::V4) };
         if flow.iif.is_some() && flow.from.is_none() {
             return Err("`from ADDRESS` with `iif`: the source of the packet arriving there".into());
         }
@@ -100,11 +104,11 @@ pub struct PacketOutcome {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dev: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub gateway: Option<Ipv4Addr>,
+    pub gateway: Option<IpAddr>,
     /// Source and destination as they are on the wire, after NAT.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub src: Option<Ipv4Addr>,
-    pub dst: Ipv4Addr,
+    pub src: Option<IpAddr>,
+    pub dst: IpAddr,
     /// The IP protocol (17 udp, 6 tcp, 1 icmp).
     pub proto: u8,
     pub sport: u16,
@@ -128,8 +132,8 @@ pub enum PacketRefusal {
 
 /// The state that rules read and change.
 struct Wire {
-    src: Ipv4Addr,
-    dst: Ipv4Addr,
+    src: IpAddr,
+    dst: IpAddr,
     proto: u8,
     sport: u16,
     dport: u16,
@@ -139,7 +143,80 @@ struct Wire {
     /// The device an arriving packet came in on.
     in_dev: Option<String>,
     /// The route's gateway, or the destination on a link route (`rt_nexthop`).
-    next_hop: Ipv4Addr,
+    next_hop: IpAddr,
+}
+
+/// A route decision of either family, as the packet's walk needs it.
+struct Routed {
+    dev: String,
+    gateway: Option<IpAddr>,
+    prefsrc: Option<IpAddr>,
+    local: bool,
+    /// The decision in a few words ([`route_words`]).
+    words: String,
+}
+
+/// Asks the route decision of the packet's family: `Ok(Err(why))` when the kernel refuses it
+/// (the send fails, or an arriving packet is dropped), `Err` when the paste cannot decide.
+fn route(host: &Host, fib: &Fib, flow: &Flow<IpAddr>) -> Result<Result<Routed, String>, PacketRefusal> {
+    if let Some(f) = flow.clone().ipv4() {
+        return match fib.route_get(&f, None) {
+            Ok(d) => Ok(Ok(Routed {
+                dev: d.dev.clone(),
+                gateway: d.gateway.map(IpAddr::V4),
+                prefsrc: d.prefsrc.map(IpAddr::V4),
+                local: d.local,
+                words: route_words(host, &d),
+            })),
+            Err(RouteError::Undecidable(m)) => Err(PacketRefusal::Undecidable(m.describe())),
+            Err(e) => Ok(Err(e.message().into_owned())),
+        };
+    }
+    route6(host, flow)
+}
+
+#[cfg(feature = "inet6")]
+fn route6(host: &Host, flow: &Flow<IpAddr>) -> Result<Result<Routed, String>, PacketRefusal> {
+    use super::inet6::{Refusal6, RuleOutcome6, route_get6_traced};
+    let Some(f) = flow.clone().ipv6() else {
+        return Err(PacketRefusal::Undecidable("a packet whose addresses are of one family".into()));
+    };
+    let (result, visits) = route_get6_traced(host, &f);
+    let d = match result {
+        Ok(d) => d,
+        Err(Refusal6::Undecidable(why)) => return Err(PacketRefusal::Undecidable(why)),
+        Err(Refusal6::Kernel(e)) => return Ok(Err(e.message().into_owned())),
+    };
+    let local = matches!(d.kind, crate::model::RouteType::Local | crate::model::RouteType::Anycast);
+    let mut words = if local { format!("local delivery on {}", d.dev) } else { format!("leaves {}", d.dev) };
+    if !local {
+        if let Some(g) = d.gateway {
+            words.push_str(&format!(" via {g}"));
+        }
+        let rule = visits.iter().rev().find(|v| matches!(v.outcome, RuleOutcome6::Found(..))).map(|v| crate::model::rule_line(host, &host.inet6.rules[v.rule]));
+        words.push_str(&format!(" (table {}", host.table_name(d.table)));
+        if let Some(r) = rule {
+            words.push_str(&format!(", by rule `{r}`"));
+        }
+        words.push(')');
+    }
+    // A packet routed again keeps its source, and an arriving one has its own.
+    if let Some(p) = d.prefsrc.filter(|_| flow.iif.is_none() && flow.from.is_none()) {
+        words.push_str(&format!(", source {p}"));
+    }
+    // `ip -6 route get … iif` finds the route whatever the sysctls; ip6_forward then drops
+    // unless forwarding is on.
+    if let (Some(iif), false) = (flow.iif.as_deref(), local)
+        && let Some(why) = super::inet6::forwarding_off(host, iif)
+    {
+        return Ok(Err(why));
+    }
+    Ok(Ok(Routed { dev: d.dev.clone(), gateway: d.gateway.map(IpAddr::V6), prefsrc: d.prefsrc.filter(|_| flow.iif.is_none()).map(IpAddr::V6), local, words }))
+}
+
+#[cfg(not(feature = "inet6"))]
+fn route6(_: &Host, _: &Flow<IpAddr>) -> Result<Result<Routed, String>, PacketRefusal> {
+    Err(PacketRefusal::Undecidable("an IPv4 packet (this build does not model IPv6)".into()))
 }
 
 /// Sends `packet` from a local socket on `host`; with `iif`, the packet arrives there instead
@@ -152,15 +229,14 @@ pub fn send(host: &Host, packet: &Packet) -> Result<PacketOutcome, PacketRefusal
     let flow = &packet.flow;
     let mut steps = Vec::new();
     let mut caveats = first_caveats(host, packet);
-    let first = match fib.route_get(flow, None) {
+    let first = match route(host, &fib, flow)? {
         Ok(d) => d,
-        Err(RouteError::Undecidable(m)) => return Err(PacketRefusal::Undecidable(m.describe())),
         Err(e) => {
-            steps.push(step("route", format!("the route lookup fails ({}): the socket's send fails, no packet leaves", e.message())));
+            steps.push(step("route", format!("the route lookup fails ({e}): the socket's send fails, no packet leaves")));
             return Ok(outcome(PacketVerdict::Dropped, None, None, wire_of(flow, packet.ctmark, flow.from), steps, caveats));
         }
     };
-    steps.push(step("route", format!("the socket's route lookup: {}", route_words(host, &first))));
+    steps.push(step("route", format!("the socket's route lookup: {}", first.words)));
     let Some(src) = flow.from.or(first.prefsrc) else {
         return Err(PacketRefusal::Undecidable("the route gives no source address, so the packet's is unknown".into()));
     };
@@ -173,7 +249,7 @@ pub fn send(host: &Host, packet: &Packet) -> Result<PacketOutcome, PacketRefusal
     // LOCAL_OUT: every base chain on the output hook, by priority (iptables: raw, mangle, nat,
     // filter). A `route` chain (iptables' mangle) that changed the mark, an address or the
     // TOS, or a nat chain that changed the destination, makes the kernel route it again.
-    for (table, chain, base) in base_chains(host, "output", &mut caveats) {
+    for (table, chain, base) in base_chains(host, "output", flow.dst.is_ipv6(), &mut caveats) {
         let before = (wire.src, wire.dst, wire.mark);
         match walk(host, table, chain, base.kind, "OUTPUT", flow, &mut wire, &mut steps, &mut caveats) {
             Walked::Dropped => return Ok(outcome(PacketVerdict::Dropped, None, None, wire, steps, caveats)),
@@ -188,22 +264,20 @@ pub fn send(host: &Host, packet: &Packet) -> Result<PacketOutcome, PacketRefusal
         let who = table_label(table);
         if changed && !local {
             // ip_route_me_harder: the packet's own source (kept), mark and destination, the
-            // socket's bound device; uid 0 (its flow key is zeroed, and no uid is set).
-            let again = Flow { from: Some(wire.src), dst: wire.dst, mark: wire.mark, uid: 0, dport: wire.dport, ..flow.clone() };
-            match fib.route_get(&again, None) {
+            // socket's bound device; IPv4's uid is 0 (its flow key is zeroed, and no uid is
+            // set), IPv6's the socket's (ip6_route_me_harder sets flowi6_uid).
+            let uid = if wire.dst.is_ipv6() { flow.uid } else { 0 };
+            let again = Flow { from: Some(wire.src), dst: wire.dst, mark: wire.mark, uid, dport: wire.dport, ..flow.clone() };
+            match route(host, &fib, &again)? {
                 Ok(d) => {
-                    steps.push(step(
-                        "reroute",
-                        format!("{who} changed the packet, so the kernel routes it again (ip_route_me_harder): {}", route_words(host, &d)),
-                    ));
+                    steps.push(step("reroute", format!("{who} changed the packet, so the kernel routes it again (ip_route_me_harder): {}", d.words)));
                     wire.out_dev = d.dev.clone();
                     wire.next_hop = d.gateway.unwrap_or(wire.dst);
                     gateway = d.gateway;
                     local = d.local;
                 }
-                Err(RouteError::Undecidable(m)) => return Err(PacketRefusal::Undecidable(m.describe())),
                 Err(e) => {
-                    steps.push(step("reroute", format!("{who} changed the packet; routing it again fails ({}): dropped", e.message())));
+                    steps.push(step("reroute", format!("{who} changed the packet; routing it again fails ({e}): dropped")));
                     return Ok(outcome(PacketVerdict::Dropped, None, None, wire, steps, caveats));
                 }
             }
@@ -263,7 +337,7 @@ pub fn forward(host: &Host, packet: &Packet) -> Result<PacketOutcome, PacketRefu
     let mut steps = vec![step("arrive", format!("the packet arrives on {iif}"))];
     let mut caveats = first_caveats(host, packet);
     let mut wire = wire_of(flow, packet.ctmark, flow.from);
-    for (table, chain, base) in base_chains(host, "prerouting", &mut caveats) {
+    for (table, chain, base) in base_chains(host, "prerouting", flow.dst.is_ipv6(), &mut caveats) {
         match walk(host, table, chain, base.kind, "PREROUTING", flow, &mut wire, &mut steps, &mut caveats) {
             Walked::Dropped => return Ok(outcome(PacketVerdict::Dropped, None, None, wire, steps, caveats)),
             Walked::Redirected => {
@@ -274,22 +348,21 @@ pub fn forward(host: &Host, packet: &Packet) -> Result<PacketOutcome, PacketRefu
         }
     }
     let lookup = Flow { dst: wire.dst, from: Some(wire.src), mark: wire.mark, dport: wire.dport, uid: 0, ..flow.clone() };
-    let d = match fib.route_get(&lookup, None) {
+    let d = match route(host, &fib, &lookup)? {
         Ok(d) => d,
-        Err(RouteError::Undecidable(m)) => return Err(PacketRefusal::Undecidable(m.describe())),
         Err(e) => {
-            steps.push(step("route", format!("the input route lookup refuses the packet ({}): dropped", e.message())));
+            steps.push(step("route", format!("the input route lookup refuses the packet ({e}): dropped")));
             return Ok(outcome(PacketVerdict::Dropped, None, None, wire, steps, caveats));
         }
     };
     if d.local {
-        steps.push(step("route", format!("the input route lookup: {}, for this host", route_words(host, &d))));
+        steps.push(step("route", format!("the input route lookup: {}, for this host", d.words)));
         if pass_hook(host, "input", flow, &mut wire, &mut steps, &mut caveats) == Walked::Dropped {
             return Ok(outcome(PacketVerdict::Dropped, None, None, wire, steps, caveats));
         }
         return Ok(outcome(PacketVerdict::Local, Some(host.loopback_name().to_string()), None, wire, steps, caveats));
     }
-    steps.push(step("route", format!("the input route lookup: forwarded, {}", route_words(host, &d))));
+    steps.push(step("route", format!("the input route lookup: forwarded, {}", d.words)));
     wire.out_dev = d.dev.clone();
     wire.next_hop = d.gateway.unwrap_or(wire.dst);
     for hook in ["forward", "postrouting"] {
@@ -301,9 +374,10 @@ pub fn forward(host: &Host, packet: &Packet) -> Result<PacketOutcome, PacketRefu
     Ok(outcome(PacketVerdict::Forwarded, Some(dev), d.gateway, wire, steps, caveats))
 }
 
-fn wire_of(flow: &Flow, ctmark: u32, src: Option<Ipv4Addr>) -> Wire {
+fn wire_of(flow: &Flow<IpAddr>, ctmark: u32, src: Option<IpAddr>) -> Wire {
+    let unspecified = if flow.dst.is_ipv6() { IpAddr::V6(Ipv6Addr::UNSPECIFIED) } else { IpAddr::V4(Ipv4Addr::UNSPECIFIED) };
     Wire {
-        src: src.unwrap_or(Ipv4Addr::UNSPECIFIED),
+        src: src.unwrap_or(unspecified),
         dst: flow.dst,
         proto: flow.ipproto,
         sport: flow.sport,
@@ -336,7 +410,7 @@ fn first_caveats(host: &Host, packet: &Packet) -> Vec<String> {
     caveats
 }
 
-fn outcome(verdict: PacketVerdict, dev: Option<String>, gateway: Option<Ipv4Addr>, w: Wire, steps: Vec<PacketStep>, caveats: Vec<String>) -> PacketOutcome {
+fn outcome(verdict: PacketVerdict, dev: Option<String>, gateway: Option<IpAddr>, w: Wire, steps: Vec<PacketStep>, caveats: Vec<String>) -> PacketOutcome {
     PacketOutcome {
         verdict,
         dev,
@@ -370,9 +444,10 @@ enum Walked {
 /// mark first). `nft list ruleset` lists tables and chains in the order they were made, so
 /// that order is known among nftables chains; against an iptables-save table it is not, and
 /// the caveat says so.
-fn base_chains<'h>(host: &'h Host, hook: &str, caveats: &mut Vec<String>) -> Vec<(&'h FwTable, &'h FwChain, BaseChain)> {
+fn base_chains<'h>(host: &'h Host, hook: &str, flow_is_ipv6: bool, caveats: &mut Vec<String>) -> Vec<(&'h FwTable, &'h FwChain, BaseChain)> {
     let mut out: Vec<(&FwTable, &FwChain, BaseChain)> = Vec::new();
-    for t in &host.firewall.tables {
+    let ipv6 = flow_is_ipv6;
+    for t in host.firewall.tables.iter().filter(|t| t.takes(ipv6)) {
         for c in &t.chains {
             if let Some(b) = t.base_of(c).filter(|b| b.hook == hook) {
                 out.push((t, c, b));
@@ -403,13 +478,13 @@ fn base_chains<'h>(host: &'h Host, hook: &str, caveats: &mut Vec<String>) -> Vec
 
 /// Every base chain of a hook whose verdicts need nothing of the caller (INPUT, FORWARD,
 /// POSTROUTING: no reroute follows them): dropped as soon as one drops.
-fn pass_hook(host: &Host, hook: &'static str, flow: &Flow, w: &mut Wire, steps: &mut Vec<PacketStep>, caveats: &mut Vec<String>) -> Walked {
+fn pass_hook(host: &Host, hook: &'static str, flow: &Flow<IpAddr>, w: &mut Wire, steps: &mut Vec<PacketStep>, caveats: &mut Vec<String>) -> Walked {
     let name = match hook {
         "input" => "INPUT",
         "forward" => "FORWARD",
         _ => "POSTROUTING",
     };
-    for (table, chain, base) in base_chains(host, hook, caveats) {
+    for (table, chain, base) in base_chains(host, hook, flow.dst.is_ipv6(), caveats) {
         if walk(host, table, chain, base.kind, name, flow, w, steps, caveats) == Walked::Dropped {
             return Walked::Dropped;
         }
@@ -434,7 +509,7 @@ fn walk(
     base: &FwChain,
     kind: ChainKind,
     hook: &'static str,
-    flow: &Flow,
+    flow: &Flow<IpAddr>,
     w: &mut Wire,
     steps: &mut Vec<PacketStep>,
     caveats: &mut Vec<String>,
@@ -531,6 +606,8 @@ fn walk(
                     w.mark = (w.mark & !nfmask) ^ (w.ctmark & ctmask);
                     steps.push(here(format!("`{}` restores the connection's mark: {old:#x} → {:#x}", rule.text, w.mark)));
                 }
+                // nft's `dnat ip to …` in an `inet` table passes packets of the other family by.
+                FwTarget::Dnat { to, .. } | FwTarget::Snat { to, .. } if to.is_ipv6() != w.dst.is_ipv6() => {}
                 FwTarget::Dnat { to, port } if kind == ChainKind::Nat && matches!(hook, "OUTPUT" | "PREROUTING") => {
                     w.dst = *to;
                     if let Some(p) = port {
@@ -555,8 +632,7 @@ fn walk(
                     return Walked::Accepted;
                 }
                 FwTarget::Masquerade if kind == ChainKind::Nat && hook == "POSTROUTING" => {
-                    // nf_nat_masquerade_ipv4: inet_select_addr(out, nexthop, RT_SCOPE_UNIVERSE).
-                    let Some(a) = inet_select_addr(host, &w.out_dev, Some(w.next_hop), Scope::UNIVERSE).addr else {
+                    let Some(a) = masquerade_source(host, w) else {
                         steps.push(here(format!("`{}`: {} has no address to masquerade with: dropped", rule.text, w.out_dev)));
                         return Walked::Dropped;
                     };
@@ -585,11 +661,34 @@ fn target_name(t: &FwTarget) -> String {
     }
 }
 
+/// The source MASQUERADE gives the packet: nf_nat_masquerade_ipv4's inet_select_addr(out,
+/// nexthop, RT_SCOPE_UNIVERSE); nf_nat_masquerade_ipv6's ipv6_dev_get_saddr(out, daddr).
+fn masquerade_source(host: &Host, w: &Wire) -> Option<IpAddr> {
+    match (w.next_hop, w.dst) {
+        (IpAddr::V4(next_hop), _) => inet_select_addr(host, &w.out_dev, Some(next_hop), Scope::UNIVERSE).addr.map(IpAddr::V4),
+        #[cfg(feature = "inet6")]
+        (_, IpAddr::V6(dst)) => super::inet6::ipv6_dev_get_saddr(host, Some(&w.out_dev), dst).map(IpAddr::V6),
+        _ => None,
+    }
+}
+
+/// Whether `addr` is one of this host's (`fib saddr type local`, `-m addrtype LOCAL`).
+fn is_local(host: &Host, addr: IpAddr) -> bool {
+    match addr {
+        IpAddr::V4(a) => host.dev_of_local(a).is_some(),
+        #[cfg(feature = "inet6")]
+        IpAddr::V6(a) => host.inet6.addresses.iter().any(|x| x.local == a) || a.is_loopback(),
+        #[cfg(not(feature = "inet6"))]
+        IpAddr::V6(a) => a.is_loopback(),
+    }
+}
+
 /// Whether every selector of `rule` holds for the packet as it is now.
-fn matches_rule(host: &Host, rule: &FwRule, flow: &Flow, w: &Wire) -> bool {
+fn matches_rule(host: &Host, rule: &FwRule, flow: &Flow<IpAddr>, w: &Wire) -> bool {
     rule.matches.iter().all(|m| match m {
         // `fib saddr type local`, `-m addrtype --src-type LOCAL`: an address of this host.
-        FwMatch::LocalAddress { source, negated } => host.dev_of_local(if *source { w.src } else { w.dst }).is_some() != *negated,
+        FwMatch::LocalAddress { source, negated } => is_local(host, if *source { w.src } else { w.dst }) != *negated,
+        FwMatch::Family { ipv6 } => w.dst.is_ipv6() == *ipv6,
         FwMatch::Source { nets, negated } => nets.iter().any(|n| n.contains(&w.src)) != *negated,
         FwMatch::Destination { nets, negated } => nets.iter().any(|n| n.contains(&w.dst)) != *negated,
         // A locally sent packet has no input device, and an arriving one no output device

@@ -7,17 +7,23 @@ use std::fmt::Write as _;
 /// then what the answer assumed.
 pub fn packet_text(o: &PacketOutcome) -> String {
     let mut s = String::new();
-    let src = o.src.map(|a| a.to_string()).unwrap_or_else(|| "(none)".into());
-    // Port 0: the socket's ephemeral port, which no paste shows.
-    let port = |p: u16| if p == 0 { String::new() } else { format!(":{p}") };
+    // An address with its port as `ss` prints it (`[2001:db8::1]:53`); port 0 is the socket's
+    // ephemeral port, which no paste shows.
+    let at = |a: String, p: u16| match (p, a.contains(':')) {
+        (0, _) => a,
+        (p, true) => format!("[{a}]:{p}"),
+        (p, false) => format!("{a}:{p}"),
+    };
+    let src = at(o.src.map(|a| a.to_string()).unwrap_or_else(|| "(none)".into()), o.sport);
+    let dst = at(o.dst.to_string(), o.dport);
     let via = o.gateway.map(|g| format!(" via {g}")).unwrap_or_default();
     let dev = o.dev.as_deref().unwrap_or_default();
-    let wire = format!("{src}{} → {}{}, mark {:#x}", port(o.sport), o.dst, port(o.dport), o.mark);
+    let wire = format!("{src} → {dst}, mark {:#x}", o.mark);
     match o.verdict {
         PacketVerdict::Sent => writeln!(s, "Verdict: leaves {dev}{via} as {wire}").unwrap(),
         PacketVerdict::Forwarded => writeln!(s, "Verdict: forwarded out of {dev}{via} as {wire}").unwrap(),
         PacketVerdict::Dropped => writeln!(s, "Verdict: dropped (mark {:#x})", o.mark).unwrap(),
-        PacketVerdict::Local => writeln!(s, "Verdict: delivered to this host ({src} → {}{})", o.dst, port(o.dport)).unwrap(),
+        PacketVerdict::Local => writeln!(s, "Verdict: delivered to this host ({src} → {dst})").unwrap(),
     }
     s.push_str("\nSteps, in the kernel's order:\n");
     for st in &o.steps {

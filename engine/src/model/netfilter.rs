@@ -2,15 +2,15 @@
 //! that decide where a packet leaves (marks, NAT, drops). What a rule holds that is not
 //! modelled is kept by name, so every answer that passes it can say so.
 
-use ipnet::Ipv4Net;
-use std::net::Ipv4Addr;
+use ipnet::IpNet;
+use std::net::IpAddr;
 
 /// Every table the paste showed (`iptables-save`, `iptables -t T -S`).
 ///
 /// ```
 /// use whyroute::model::{Firewall, FwChain, FwTable};
 /// let mut fw = Firewall::default();
-/// fw.table_mut("mangle").chains.push(FwChain::builtin("OUTPUT"));
+/// fw.table_mut("mangle", false).chains.push(FwChain::builtin("OUTPUT"));
 /// assert!(fw.chain("mangle", "OUTPUT").is_some());
 /// assert!(fw.chain("nat", "OUTPUT").is_none());
 /// ```
@@ -26,16 +26,17 @@ impl Firewall {
     pub fn is_empty(&self) -> bool {
         self.tables.iter().all(|t| t.chains.iter().all(|c| c.rules.is_empty()))
     }
-    /// The iptables table of this name.
+    /// The iptables (IPv4) table of this name.
     pub fn table(&self, name: &str) -> Option<&FwTable> {
-        self.tables.iter().find(|t| t.name == name && t.family.is_none())
+        self.tables.iter().find(|t| t.name == name && t.family.is_none() && !t.ip6tables)
     }
-    /// The table, created empty when the paste has not shown it yet.
-    pub fn table_mut(&mut self, name: &str) -> &mut FwTable {
-        match self.tables.iter().position(|t| t.name == name && t.family.is_none()) {
+    /// The iptables table (`ip6tables`: the ip6tables one), created empty when the paste has
+    /// not shown it yet.
+    pub fn table_mut(&mut self, name: &str, ip6tables: bool) -> &mut FwTable {
+        match self.tables.iter().position(|t| t.name == name && t.family.is_none() && t.ip6tables == ip6tables) {
             Some(i) => &mut self.tables[i],
             None => {
-                self.tables.push(FwTable { name: name.to_string(), family: None, chains: Vec::new() });
+                self.tables.push(FwTable { name: name.to_string(), family: None, ip6tables, chains: Vec::new() });
                 self.tables.last_mut().expect("just pushed")
             }
         }
@@ -44,16 +45,21 @@ impl Firewall {
         self.table(table)?.chains.iter().find(|c| c.name == chain)
     }
     /// iptables-nft keeps its tables in nftables, so `nft list ruleset` lists them again (as
-    /// `table ip mangle` …): with the `iptables-save` listing in the paste too, those copies go.
+    /// `table ip mangle`, `table ip6 mangle` …): with the `iptables-save` (`ip6tables-save`)
+    /// listing in the paste too, those copies go.
     pub fn drop_iptables_nft_copies(&mut self) {
-        let saved: Vec<String> = self.tables.iter().filter(|t| t.family.is_none()).map(|t| t.name.clone()).collect();
-        self.tables.retain(|t| !(t.family.as_deref() == Some("ip") && saved.contains(&t.name)));
+        let saved: Vec<(String, bool)> = self.tables.iter().filter(|t| t.family.is_none()).map(|t| (t.name.clone(), t.ip6tables)).collect();
+        self.tables.retain(|t| match t.family.as_deref() {
+            Some("ip") => !saved.contains(&(t.name.clone(), false)),
+            Some("ip6") => !saved.contains(&(t.name.clone(), true)),
+            _ => true,
+        });
     }
     /// Adds a later paste's tables: a table shown again replaces the earlier listing.
     pub fn merge(&mut self, other: Firewall) {
         self.unread.extend(other.unread);
         for t in other.tables {
-            match self.tables.iter_mut().find(|x| x.name == t.name && x.family == t.family) {
+            match self.tables.iter_mut().find(|x| x.name == t.name && x.family == t.family && x.ip6tables == t.ip6tables) {
                 Some(x) => *x = t,
                 None => self.tables.push(t),
             }
@@ -61,17 +67,37 @@ impl Firewall {
     }
 }
 
-/// One table: an iptables one (`raw`, `mangle`, `nat`, `filter`, `security`), or an nftables
-/// table of family `ip` or `inet` (the ones IPv4 packets traverse).
+/// One table: an iptables or ip6tables one (`raw`, `mangle`, `nat`, `filter`, `security`),
+/// or an nftables table of family `ip`, `ip6` or `inet` (the ones IP packets traverse).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct FwTable {
     pub name: String,
-    /// `ip`/`inet` for an nftables table; None for iptables'.
+    /// `ip`/`ip6`/`inet` for an nftables table; None for iptables' and ip6tables'.
     pub family: Option<String>,
+    /// An ip6tables table (family None): IPv6 packets traverse it, IPv4 ones iptables'.
+    pub ip6tables: bool,
     pub chains: Vec<FwChain>,
 }
 
 impl FwTable {
+    /// Whether packets of this IP version traverse the table: iptables' and nft `ip` tables
+    /// take IPv4, ip6tables' and `ip6` IPv6, `inet` both.
+    ///
+    /// ```
+    /// use whyroute::model::FwTable;
+    /// let inet = FwTable { name: "fw".into(), family: Some("inet".into()), ..FwTable::default() };
+    /// assert!(inet.takes(false) && inet.takes(true));
+    /// let v6 = FwTable { name: "mangle".into(), ip6tables: true, ..FwTable::default() };
+    /// assert!(!v6.takes(false) && v6.takes(true));
+    /// ```
+    pub fn takes(&self, ipv6: bool) -> bool {
+        match self.family.as_deref() {
+            None => self.ip6tables == ipv6,
+            Some("inet") => true,
+            Some("ip6") => ipv6,
+            Some(_) => !ipv6,
+        }
+    }
     pub fn chain_mut(&mut self, name: &str) -> &mut FwChain {
         match self.chains.iter().position(|c| c.name == name) {
             Some(i) => &mut self.chains[i],
@@ -173,14 +199,19 @@ pub struct FwRule {
 /// A selector of a rule; `negated` is iptables' `!`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum FwMatch {
-    /// `-s`, nft's `ip saddr` (a prefix, or a set of them).
+    /// `-s`, nft's `ip saddr`/`ip6 saddr` (a prefix, or a set of them, of one family).
     Source {
-        nets: Vec<Ipv4Net>,
+        nets: Vec<IpNet>,
         negated: bool,
     },
     Destination {
-        nets: Vec<Ipv4Net>,
+        nets: Vec<IpNet>,
         negated: bool,
+    },
+    /// The packet's IP version: nft's `meta nfproto ipv4|ipv6`, and what `ip …`/`ip6 …`
+    /// selectors imply in an `inet` table (a rule with `ip saddr` never matches IPv6).
+    Family {
+        ipv6: bool,
     },
     /// `-i`/`-o`, nft's `iifname`/`oifname`: names, or prefixes ending in `+`.
     InIface {
@@ -266,13 +297,14 @@ pub enum FwTarget {
         nfmask: u32,
         ctmask: u32,
     },
+    /// Applies to packets of `to`'s family only (nft's `snat ip to` in an `inet` table).
     Snat {
-        to: Ipv4Addr,
+        to: IpAddr,
         port: Option<u16>,
     },
     Masquerade,
     Dnat {
-        to: Ipv4Addr,
+        to: IpAddr,
         port: Option<u16>,
     },
     /// `-j REDIRECT [--to-ports P]`: to the host itself.

@@ -14,7 +14,7 @@ use crate::model::Firewall;
 pub fn parse(lines: &[Line<'_>], table: Option<&str>, out: &mut Fragment) {
     let table = table.unwrap_or("filter");
     let mut fw = Firewall::default();
-    fw.table_mut(table);
+    fw.table_mut(table, false);
     let mut chain: Option<String> = None;
     // Whether the rule lines start with `num` (--line-numbers) and have the `in`/`out` columns.
     let mut numbered = false;
@@ -28,7 +28,7 @@ pub fn parse(lines: &[Line<'_>], table: Option<&str>, out: &mut Fragment) {
             match chain_header(rest) {
                 Some((name, policy)) => {
                     let decl = format!("{name} {}", policy.unwrap_or("-"));
-                    if let Err(e) = declare_chain(&mut fw, table, &decl) {
+                    if let Err(e) = declare_chain(&mut fw, table, false, &decl) {
                         out.diagnostics.push(ParseDiagnostic::error(*line, e));
                     }
                     chain = Some(name.to_string());
@@ -63,7 +63,7 @@ pub fn parse(lines: &[Line<'_>], table: Option<&str>, out: &mut Fragment) {
                     // The rule as listed, without its counters (and number), one space apart.
                     rule.text = columns.join(" ");
                     rule.unmodelled.extend(unmapped);
-                    push_rule(&mut fw, table, &chain, rule, *line, out);
+                    push_rule(&mut fw, (table, false), &chain, rule, *line, out);
                 }
                 Err(e) => out.diagnostics.push(ParseDiagnostic::error(*line, e)),
             },

@@ -1,14 +1,14 @@
-//! `nft list ruleset` output: tables of family `ip` and `inet` (the ones IPv4 packets pass),
+//! `nft list ruleset` output: tables of family `ip`, `ip6` and `inet` (the ones IP packets pass),
 //! their named sets, base chains (`type … hook … priority …; policy …;`) and rules, read into
 //! the same [`crate::model::Firewall`] as iptables-save. Tables of other families are skipped
 //! (said once per table); a rule expression not modelled is kept by name on its rule and named
 //! in a warning; tables iptables-nft manages are skipped when the paste also has
 //! `iptables-save` (the same rules, listed twice).
 
-use super::words::parse_prefix_lenient;
+use super::iptables_save::fw_prefix;
 use super::{Fragment, Line, ParseDiagnostic};
 use crate::model::{BaseChain, ChainKind, Firewall, FwChain, FwMatch, FwPolicy, FwRule, FwTable, FwTarget, parse_u32};
-use ipnet::Ipv4Net;
+use ipnet::IpNet;
 use std::collections::HashMap;
 
 /// Reads one `nft list ruleset` block, or an `nft -j list ruleset` one (its JSON written back as
@@ -97,8 +97,8 @@ fn parse_text(lines: &[Line<'_>], out: &mut Fragment) {
             (0, ["table", family, name, "{"]) => {
                 depth = 1;
                 table = Some(match *family {
-                    "ip" | "inet" => {
-                        fw.tables.push(FwTable { name: name.to_string(), family: Some(family.to_string()), chains: Vec::new() });
+                    "ip" | "ip6" | "inet" => {
+                        fw.tables.push(FwTable { name: name.to_string(), family: Some(family.to_string()), ip6tables: false, chains: Vec::new() });
                         Some(fw.tables.len() - 1)
                     }
                     _ => None,
@@ -140,7 +140,7 @@ fn parse_text(lines: &[Line<'_>], out: &mut Fragment) {
             (2, _) if chain.is_some() => {
                 let (Some(Some(ti)), Some(ci)) = (table, chain) else { continue };
                 let known = |n: &str| sets.get(&(ti, n.to_string())).cloned();
-                match parse_rule(t, &known) {
+                match parse_rule(t, &known, fw.tables[ti].family.as_deref() == Some("inet")) {
                     Ok(mut rule) => {
                         // What it does not model is said once the paste is read whole
                         // ([`unmodelled_warnings`]): iptables-nft's tables are dropped then
@@ -217,8 +217,9 @@ fn priority_value(w: &[&str]) -> Option<i32> {
     }
 }
 
-/// One rule line: its matches, then its statements.
-fn parse_rule(t: &str, known_set: &dyn Fn(&str) -> Option<Vec<String>>) -> Result<FwRule, String> {
+/// One rule line: its matches, then its statements. In an `inet` table, an `ip …` or `ip6 …`
+/// selector also says which packets the rule is for (nft adds that dependency).
+fn parse_rule(t: &str, known_set: &dyn Fn(&str) -> Option<Vec<String>>, inet: bool) -> Result<FwRule, String> {
     let w = tokens(t);
     let mut rule = FwRule { line: 0, text: t.to_string(), matches: Vec::new(), actions: Vec::new(), unmodelled: Vec::new() };
     let mut i = 0;
@@ -228,9 +229,13 @@ fn parse_rule(t: &str, known_set: &dyn Fn(&str) -> Option<Vec<String>>) -> Resul
         let value_at = |j: usize| -> (bool, usize) { if w.get(j).map(String::as_str) == Some("!=") { (true, j + 1) } else { (false, j) } };
         let words: Vec<&str> = rest.iter().map(String::as_str).collect();
         let used = match words.as_slice() {
-            ["ip", "saddr" | "daddr", ..] => {
+            ["ip" | "ip6", "saddr" | "daddr", ..] => {
                 let (negated, j) = value_at(i + 2);
-                let nets = values(w.get(j), known_set)?.iter().map(|v| prefix(v)).collect::<Result<Vec<_>, _>>()?;
+                let ipv6 = words[0] == "ip6";
+                if inet {
+                    rule.matches.push(FwMatch::Family { ipv6 });
+                }
+                let nets = values(w.get(j), known_set)?.iter().map(|v| prefix(v, ipv6)).collect::<Result<Vec<_>, _>>()?;
                 rule.matches.push(if words[1] == "saddr" { FwMatch::Source { nets, negated } } else { FwMatch::Destination { nets, negated } });
                 j + 1 - i
             }
@@ -240,8 +245,11 @@ fn parse_rule(t: &str, known_set: &dyn Fn(&str) -> Option<Vec<String>>) -> Resul
                 rule.matches.push(if words[0].starts_with('i') { FwMatch::InIface { names, negated } } else { FwMatch::OutIface { names, negated } });
                 j + 1 - i
             }
-            ["meta", "l4proto", ..] | ["ip", "protocol", ..] => {
+            ["meta", "l4proto", ..] | ["ip", "protocol", ..] | ["ip6", "nexthdr", ..] => {
                 let (negated, j) = value_at(i + 2);
+                if inet && words[0] != "meta" {
+                    rule.matches.push(FwMatch::Family { ipv6: words[0] == "ip6" });
+                }
                 let protos = values(w.get(j), known_set)?
                     .iter()
                     .map(|v| crate::names::parse_ipproto(v).ok_or_else(|| format!("a protocol, found `{v}`")))
@@ -303,10 +311,8 @@ fn parse_rule(t: &str, known_set: &dyn Fn(&str) -> Option<Vec<String>>) -> Resul
                 rule.matches.push(FwMatch::LocalAddress { source: *which == "saddr", negated });
                 if negated { 5 } else { 4 }
             }
-            ["meta", "nfproto", "ipv4", ..] => 3,
-            ["meta", "nfproto", _, ..] => {
-                // An IPv6-only rule: never matches an IPv4 packet.
-                rule.matches.push(FwMatch::Protocol { protos: Vec::new(), negated: false });
+            ["meta", "nfproto", v @ ("ipv4" | "ipv6"), ..] => {
+                rule.matches.push(FwMatch::Family { ipv6: *v == "ipv6" });
                 3
             }
             ["counter", "packets", _, "bytes", _, ..] => 5,
@@ -361,7 +367,8 @@ fn push(rule: &mut FwRule, action: FwTarget, used: usize) -> usize {
 fn is_statement(w: &str) -> bool {
     matches!(
         w,
-        "ip" | "meta"
+        "ip" | "ip6"
+            | "meta"
             | "mark"
             | "ct"
             | "iifname"
@@ -434,9 +441,12 @@ fn values(v: Option<&String>, known_set: &dyn Fn(&str) -> Option<Vec<String>>) -
     Ok(vec![v.clone()])
 }
 
-fn prefix(v: &str) -> Result<Ipv4Net, String> {
+/// An address or prefix after `ip saddr` (`ipv6`: `ip6 saddr`), of that family.
+fn prefix(v: &str, ipv6: bool) -> Result<IpNet, String> {
     // `10.0.0.1-10.0.0.9` ranges are not modelled; prefixes and addresses are.
-    parse_prefix_lenient(v).ok_or_else(|| format!("an IPv4 address or prefix, found `{v}`"))
+    fw_prefix(v)
+        .filter(|n| matches!(n, IpNet::V6(_)) == ipv6)
+        .ok_or_else(|| format!("an {} address or prefix, found `{v}`", if ipv6 { "IPv6" } else { "IPv4" }))
 }
 
 fn port_range(v: &str) -> Result<(u16, u16), String> {
@@ -515,12 +525,36 @@ table ip6 v6only {
 		type filter hook output priority 0; policy drop;
 	}
 }
+table inet both {
+	chain c {
+		type nat hook output priority dstnat; policy accept;
+		ip6 daddr 2001:db8::/32 ip6 nexthdr udp dnat ip6 to [2001:db8::53]:5353
+		ip saddr != 10.0.0.0/8 meta nfproto ipv4 dnat ip to 192.0.2.53
+	}
+}
+table arp a {
+	chain c {
+		type filter hook input priority 0; policy accept;
+	}
+}
 "#;
 
     #[test]
     fn reads_an_nft_ruleset() {
         let f = read(RULESET);
-        assert_eq!(f.firewall.tables.len(), 1, "the ip6 table is not an IPv4 one");
+        assert_eq!(f.firewall.tables.len(), 3, "ip, ip6 and inet; not arp");
+        let (v6, both) = (&f.firewall.tables[1], &f.firewall.tables[2]);
+        assert!(v6.takes(true) && !v6.takes(false) && both.takes(true) && both.takes(false));
+        // In an inet table, `ip6 …`/`ip …` say which packets the rule is for.
+        let dnat = &both.chains[0].rules;
+        assert_eq!(
+            dnat[0].matches[..2],
+            [FwMatch::Family { ipv6: true }, FwMatch::Destination { nets: vec!["2001:db8::/32".parse().unwrap()], negated: false }]
+        );
+        assert_eq!(dnat[0].actions, [FwTarget::Dnat { to: "2001:db8::53".parse().unwrap(), port: Some(5353) }]);
+        assert_eq!(dnat[1].matches[0], FwMatch::Family { ipv6: false });
+        assert_eq!(dnat[1].matches[2], FwMatch::Family { ipv6: false });
+        assert_eq!(dnat[1].actions, [FwTarget::Dnat { to: "192.0.2.53".parse().unwrap(), port: None }]);
         let t = &f.firewall.tables[0];
         assert_eq!(t.family.as_deref(), Some("ip"));
         let out = &t.chains[0];

@@ -92,7 +92,11 @@ fn statement(e: &Value) -> String {
         "jump" | "goto" => format!("{kind} {}", field("target")),
         "snat" | "dnat" => {
             let port = body.get("port").map(|p| format!(":{}", value(p))).unwrap_or_default();
-            format!("{kind} to {}{port}", field("addr"))
+            let family = body.get("family").map(|f| format!(" {}", value(f))).unwrap_or_default();
+            let addr = field("addr");
+            // `[2001:db8::1]:53`, as nft prints an IPv6 address with a port.
+            let addr = if addr.contains(':') && !port.is_empty() { format!("[{addr}]") } else { addr };
+            format!("{kind}{family} to {addr}{port}")
         }
         "redirect" => match body.get("port") {
             Some(p) => format!("redirect to :{}", value(p)),

@@ -9,7 +9,7 @@ use super::model::FlowSpec;
 use super::nat::Packet;
 use super::network::{Network, Node, NodeKind};
 use crate::decide::Flow;
-use crate::decide::inet6::{Refusal6, RuleOutcome6, route_get6_traced};
+use crate::decide::inet6::{Refusal6, RuleOutcome6, forwarding_off, route_get6_traced};
 use crate::model::{RouteType, route6_to_string, rule_line};
 use ipnet::Ipv6Net;
 use std::net::{IpAddr, Ipv6Addr};
@@ -63,13 +63,7 @@ pub(super) fn route(node: &Node, pkt: &Packet, first: bool, in_dev: Option<&str>
     };
     let local = matches!(d.kind, RouteType::Local | RouteType::Anycast);
     if let (false, false) = (first, local) {
-        // `ip -6 route get … iif` finds the route whatever the sysctls; ip6_forward forwards
-        // only with net.ipv6.conf.all.forwarding (or the device's force_forwarding) on.
-        let all = host.sysctl("net.ipv6.conf.all.forwarding");
-        let forced = in_dev.is_some_and(|dev| host.sysctl(&format!("net.ipv6.conf.{dev}.force_forwarding")).unwrap_or(0) != 0);
-        if all.unwrap_or(0) == 0 && !forced {
-            let shown =
-                if all.is_some() { "net.ipv6.conf.all.forwarding = 0" } else { "net.ipv6.conf.all.forwarding is not in the paste; the kernel's default is 0" };
+        if let Some(shown) = forwarding_off(host, in_dev.unwrap_or_default()) {
             return Err(Disposition::Denied { node: name.clone(), reason: format!("{name} does not forward IPv6 packets ({shown})") });
         }
     }

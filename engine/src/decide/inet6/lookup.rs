@@ -93,6 +93,18 @@ pub fn route_get6_traced(host: &Host, flow: &Flow<Ipv6Addr>) -> (Result<Decision
     (result, visits)
 }
 
+/// Why ip6_forward drops a packet that arrived on `in_dev` and is routed on, when it does:
+/// `ip -6 route get … iif` finds the route whatever the sysctls, and the kernel forwards only
+/// with net.ipv6.conf.all.forwarding (or the device's force_forwarding) on.
+pub fn forwarding_off(host: &Host, in_dev: &str) -> Option<String> {
+    let all = host.sysctl("net.ipv6.conf.all.forwarding");
+    let forced = host.sysctl(&format!("net.ipv6.conf.{in_dev}.force_forwarding")).unwrap_or(0) != 0;
+    if all.unwrap_or(0) != 0 || forced {
+        return None;
+    }
+    Some(if all.is_some() { "net.ipv6.conf.all.forwarding = 0" } else { "net.ipv6.conf.all.forwarding is not in the paste; the kernel's default is 0" }.into())
+}
+
 impl Fib6<'_> {
     /// `ip -6 route get` for `flow`, as [`route_get6`] decides it.
     pub fn route_get(&self, flow: &Flow<Ipv6Addr>) -> Result<Decision6, Refusal6> {

@@ -1,0 +1,616 @@
+#!/usr/bin/env python3
+"""IPv6 packet differential (the twin of packets.py): random hosts with IPv6 policy routing and an
+ip6tables or nftables ruleset, one real IPv6 packet per flow (a UDP datagram, or a TCP
+connection's SYN) sent from a socket in the host's namespace (or its LAN client's, to be
+forwarded), and where the kernel put it compared with `whyroute packet -j` on the host's paste.
+
+Each host H is a namespace with 2-3 veth links, each to a peer namespace of its own, and a LAN
+link (lan0) to a client namespace. Every address is in 2001:db8::/32 or fd00::/8 (or link-local).
+Every destination a flow uses (and every DNAT target) is configured on the veth end of every
+peer (a /128, so that a route without a gateway resolves it by neighbour discovery too), and
+every peer owns the gateways the host routes via on its link (PREFIX::1 and fe80::1), so
+whichever link a packet takes it reaches a namespace this script created; the namespaces have
+no other links. A capture process on each peer's end of its link (an AF_PACKET socket for
+ETH_P_IPV6) records the UDP and TCP packets that arrive (ICMPv6, i.e. neighbour discovery, MLD
+and the errors REJECT sends, is skipped), tagged by their payload (a SYN by its source port), so
+the kernel's answer is: which link (H's device), with which source and destination address and
+destination port, or no packet at all (dropped).
+
+    packets6.py --seed S --hosts N --flows F --whyroute PATH [--keep DIR]
+
+The paste given to whyroute: `ip addr`, `ip -6 addr`, `ip -6 rule`, `ip -6 route show table
+all`, the IPv6 forwarding sysctls, `ip6tables-save` and `nft list ruleset`, as the namespace
+prints them; the listings twin (host-N.listings.txt) has `ip6tables -t TABLE -L -n -v` (with
+`--line-numbers` on even hosts) and `nft -j list ruleset` instead. With --keep, each host's
+host-N.txt, host-N.listings.txt and host-N.packets.jsonl (what the kernel did) stay in DIR.
+
+Exit 0 when every packet agrees in both paste shapes; prints the disagreements otherwise (a
+refusal of whyroute, "undecided", is one, as in packets.py).
+"""
+import argparse
+import ipaddress
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import netns  # noqa: E402
+
+# ip6tables and nft live in /usr/sbin, which a non-login root shell may lack.
+for _d in ("/usr/sbin", "/sbin"):
+    if _d not in os.environ.get("PATH", "").split(":"):
+        os.environ["PATH"] = os.environ.get("PATH", "") + ":" + _d
+
+DEVS = ["eth0", "eth1", "wan0", "tun0", "wg0", "ens3"]
+PORTS = [53, 80, 123, 443, 1194, 51820]
+MARKS = [0x1, 0x2, 0x10, 0xca6c]
+# The flows' destinations and the DNAT targets: on every peer. Documentation and ULA only.
+DSTS = ["2001:db8:ff:7::7", "2001:db8:ff:53::53", "2001:db8:ff:99::99", "2001:db8:cafe::5",
+        "2001:db8:cafe::53", "fd00:77::77"]
+# Prefixes routes and rules name (each covers some of DSTS).
+DST_NETS = ["2001:db8:cafe::/48", "2001:db8:ff:53::/64", "2001:db8:ff::/48", "fd00:77::/32",
+            "2001:db8:ff:99::99/128", "2001:db8:ff:7::/64"]
+# IPv4 matches for inet tables: they never match an IPv6 packet.
+V4 = ["198.51.100.7", "203.0.113.5", "192.0.2.77", "10.0.0.0/8", "0.0.0.0/0"]
+
+CAPTURE = r"""
+import socket, struct, sys, select, time
+iface, secs = sys.argv[1], float(sys.argv[2])
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.ntohs(0x86DD))
+s.bind((iface, 0))
+print("ready", flush=True)
+
+def ntop(b):
+    return socket.inet_ntop(socket.AF_INET6, b)
+
+def one(pkt, addr):
+    if addr[2] == socket.PACKET_OUTGOING:
+        return
+    ip = pkt[14:]
+    # UDP or TCP right after the fixed header; ICMPv6 (neighbour discovery, MLD, errors) skipped.
+    if len(ip) < 44 or ip[0] >> 4 != 6 or ip[6] not in (6, 17):
+        return
+    src, dst = ntop(ip[8:24]), ntop(ip[24:40])
+    sp, dp = struct.unpack('!HH', ip[40:44])
+    if ip[6] == 6:
+        # A TCP SYN carries no payload: its flow is told by its source port (40000 + n).
+        if len(ip) >= 54 and ip[53] & 0x12 == 0x02 and 40000 <= sp < 41000:
+            print(iface, src, dst, sp, dp, f'tcp:{sp}', flush=True)
+        return
+    payload = ip[48:]
+    if payload.startswith(b'wr'):
+        print(iface, src, dst, sp, dp, payload.decode(), flush=True)
+
+# Until the parent closes stdin (every flow sent, and a moment for the last to arrive), or secs;
+# then what is still queued on the socket.
+end = time.time() + secs
+while time.time() < end:
+    r, _, _ = select.select([s, sys.stdin], [], [], max(0, end - time.time()))
+    if s in r:
+        one(*s.recvfrom(65535))
+    if sys.stdin in r and not sys.stdin.read(1):
+        break
+s.setblocking(False)
+while True:
+    try:
+        one(*s.recvfrom(65535))
+    except BlockingIOError:
+        break
+"""
+
+SEND = r"""
+import socket, sys, os, json
+for f in json.loads(sys.argv[1]):
+    pid = os.fork()
+    if pid == 0:
+        try:
+            if f.get('uid') is not None:
+                os.setuid(f['uid'])
+            tcp = f.get('proto') == 'tcp'
+            s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM if tcp else socket.SOCK_DGRAM)
+            if f.get('mark') is not None:
+                s.setsockopt(socket.SOL_SOCKET, 36, f['mark'])
+            if tcp:
+                # One SYN: connect without waiting (the peer has no listener; the capture sees it).
+                s.setblocking(False)
+                s.bind(('::', f['sport']))
+                err = s.connect_ex((f['dst'], f['dport']))
+                os._exit(0 if err in (0, 115) else 100 + err % 100)
+            s.sendto(f['tag'].encode(), (f['dst'], f['dport']))
+            os._exit(0)
+        except OSError as e:
+            os._exit(100 + (e.errno % 100))
+    _, status = os.waitpid(pid, 0)
+    print(f['tag'], os.waitstatus_to_exitcode(status), flush=True)
+"""
+
+
+def sh(argv, stdin=None):
+    return netns.check(argv, stdin)
+
+
+def batch(ns, lines):
+    """`ip -n NS -6 -batch -`: one process for many `ip -6` commands (any refusal raises)."""
+    if lines:
+        sh(["ip", "-n", ns, "-6", "-batch", "-"], stdin="\n".join(lines) + "\n")
+
+
+def ipt(ns, *args):
+    sh(["ip", "netns", "exec", ns, "ip6tables", *args])
+
+
+def l4(rng):
+    """The protocol a rule matches: UDP mostly, TCP for a third."""
+    return rng.choice(["udp", "udp", "tcp"])
+
+
+def link_net(index, i):
+    """Link i's /64 (documentation prefix); H is ::2, the peer ::1."""
+    return f"2001:db8:{0x1000 + index % 0x1000:x}:{i}::"
+
+
+def ula_net(index, i):
+    return f"fd10:{index % 0x10000:x}:{i}::"
+
+
+def wait_linklocal(want, timeout=3.0):
+    """Waits until every (namespace, device) has its link-local address (the source of the
+    neighbour solicitations a rerouted packet needs); True when they all do."""
+    deadline = time.monotonic() + timeout
+    pending = dict(want)
+    while pending:
+        for ns in list(pending):
+            rc, out, _ = netns.run(["ip", "-n", ns, "-j", "-6", "addr", "show", "scope", "link"])
+            have = {l["ifname"] for l in json.loads(out or "[]") if any(
+                a.get("local", "").startswith("fe80") and not a.get("tentative") for a in l.get("addr_info", []))}
+            if set(pending[ns]) <= have:
+                del pending[ns]
+        if not pending:
+            return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
+
+
+def build_host(rng, index):
+    """Builds one random host; returns (host ns, {H dev: peer ns}, devs, info)."""
+    h = netns.add(f"h{index}")
+    n_links = rng.choice([2, 2, 3])
+    devs = rng.sample(DEVS, n_links)
+    links, addrs, settle = {}, {}, {h: list(devs) + ["lan0"]}
+    host_cmds = []
+    for i, dev in enumerate(devs):
+        p = netns.add(f"h{index}p{i}")
+        sh(["ip", "link", "add", dev, "netns", h, "type", "veth", "peer", "name", "p", "netns", p])
+        net = link_net(index, i)
+        peer_cmds = ["link set p up", f"addr add {net}1/64 dev p nodad", "addr add fe80::1/64 dev p nodad"]
+        peer_cmds += [f"addr add {d}/128 dev p nodad" for d in DSTS]
+        host_cmds += [f"link set {dev} up", f"addr add {net}2/64 dev {dev} nodad"]
+        addrs[dev] = [f"{net}2"]
+        if rng.random() < 0.3:
+            # A second prefix on the link (ULA): which source the kernel picks, and MASQUERADE's.
+            u = ula_net(index, i)
+            peer_cmds.append(f"addr add {u}1/64 dev p nodad")
+            host_cmds.append(f"addr add {u}2/64 dev {dev} nodad")
+            addrs[dev].append(f"{u}2")
+        batch(p, peer_cmds)
+        links[dev] = p
+    # A LAN behind the host: a client namespace whose packets the host forwards (or not).
+    lan = ula_net(index, 9) if rng.random() < 0.6 else link_net(index, 9)
+    client = netns.add(f"h{index}c")
+    sh(["ip", "link", "add", "lan0", "netns", h, "type", "veth", "peer", "name", "p", "netns", client])
+    host_cmds += ["link set lan0 up", f"addr add {lan}2/64 dev lan0 nodad"]
+    batch(client, ["link set p up", f"addr add {lan}1/64 dev p nodad", f"route add default via {lan}2 dev p"])
+    batch(h, host_cmds)
+    links["lan0"] = client
+    forwarding = rng.random() < 0.85
+    if forwarding:
+        sh(["ip", "netns", "exec", h, "sysctl", "-qw", "net.ipv6.conf.all.forwarding=1"])
+
+    def gw(dev):
+        """The gateway on dev's link: its peer owns both."""
+        return rng.choice([f"{link_net(index, devs.index(dev))}1", "fe80::1"])
+
+    routes = []
+    main = rng.choice(devs)
+    src = ""
+    if rng.random() < 0.1:
+        # A preferred source (`src`) on the default: another link's address, or the ULA.
+        src = f" src {rng.choice([a for d in devs for a in addrs[d]])}"
+    routes.append(f"route add default via {gw(main)} dev {main}{src}")
+    if rng.random() < 0.4:
+        d, dev = rng.choice(DST_NETS), rng.choice(devs)
+        routes.append(f"route add {d} via {gw(dev)} dev {dev}" if rng.random() < 0.7 else f"route add {d} dev {dev}")
+    if rng.random() < 0.1:
+        # A source-specific route (subtrees): used only when the packet's source is in FROM.
+        d, dev = rng.choice(DST_NETS), rng.choice(devs)
+        frm = rng.choice([f"{link_net(index, devs.index(dev))}/64", f"{lan}/64"])
+        routes.append(f"route add {d} from {frm} via {gw(dev)} dev {dev}")
+    tables = {}
+    for t in rng.sample([100, 200, 51820], rng.choice([1, 2])):
+        dev = rng.choice(devs)
+        r = rng.random()
+        if r < 0.65:
+            routes.append(f"route add default via {gw(dev)} dev {dev} table {t}")
+        elif r < 0.85:
+            routes.append(f"route add default dev {dev} table {t}")   # a tunnel's shape: no gateway
+        else:
+            # Only some prefixes: the rest falls through to the next rule.
+            routes.append(f"route add {rng.choice(DST_NETS)} via {gw(dev)} dev {dev} table {t}")
+        if rng.random() < 0.1:
+            # A reject route for some destinations (more specific than the table's default).
+            routes.append(f"route add {rng.choice(['unreachable', 'blackhole', 'prohibit'])} {rng.choice(DST_NETS)} table {t}")
+        tables[t] = dev
+    # Routes first (a gateway is checked against the tables as they are), then rules.
+    batch(h, routes)
+    rules = []
+    marks = rng.sample(MARKS, 2)
+    for prio, (t, m) in zip((100, 110), zip(tables, marks)):
+        if rng.random() < 0.3:
+            # wg-quick's shape: everything not marked goes to the tunnel table.
+            rules.append(f"rule add pref {prio} not fwmark {hex(m)} table {t}")
+            rules.append(f"rule add pref {prio - 1} table main suppress_prefixlength 0")
+        else:
+            rules.append(f"rule add pref {prio} fwmark {hex(m)} table {t}")
+    tl = list(tables)
+    if rng.random() < 0.3:
+        rules.append(f"rule add pref 120 uidrange 1000-1000 table {rng.choice(tl)}")
+    if rng.random() < 0.08:
+        # Root's sockets, and (the input path's uid is 0) forwarded packets.
+        rules.append(f"rule add pref 121 uidrange 0-0 table {rng.choice(tl)}")
+    if rng.random() < 0.2:
+        rules.append(f"rule add pref 130 to {rng.choice(DST_NETS)} table {rng.choice(tl)}")
+    if rng.random() < 0.25:
+        rules.append(f"rule add pref 140 from {lan}/64 table {rng.choice(tl)}")
+    if rng.random() < 0.15:
+        rules.append(f"rule add pref 150 iif lan0 table {rng.choice(tl)}")
+    if rng.random() < 0.12:
+        # A host address as the source: the output path's first lookup has none (::).
+        rules.append(f"rule add pref 160 from {rng.choice([a for d in devs for a in addrs[d]])} table {rng.choice(tl)}")
+    batch(h, rules)
+    info = {"lan": lan, "addrs": addrs, "forwarding": forwarding}
+    # The ruleset: ip6tables on half the hosts, nftables on the others.
+    if rng.random() < 0.5:
+        nft_ruleset(rng, h, index, devs, marks, info)
+    else:
+        ipt_ruleset(rng, h, devs, marks, info)
+    if not wait_linklocal(settle):
+        print(f"packets6.py: host {index}: a link-local address did not appear", file=sys.stderr)
+    return h, links, devs, info
+
+
+def ipt_ruleset(rng, h, devs, marks, info):
+    if rng.random() < 0.3:
+        ipt(h, "-t", "mangle", "-N", "marks")
+        ipt(h, "-t", "mangle", "-A", "OUTPUT", "-j", "marks")
+        chain = "marks"
+    else:
+        chain = "OUTPUT"
+    all_addrs = [a for d in devs for a in info["addrs"][d]]
+    for _ in range(rng.randint(1, 3)):
+        m = rng.choice(marks + [rng.choice(MARKS)])
+        dev = rng.choice(devs)
+        sel = rng.choice([["-p", l4(rng), "--dport", str(rng.choice(PORTS))], ["-d", rng.choice(DSTS + DST_NETS)],
+                          ["-m", "owner", "--uid-owner", "1000"], ["-o", dev], ["-s", f"{link_net_of(info, dev)}/64"],
+                          ["-p", l4(rng)], []])
+        ipt(h, "-t", "mangle", "-A", chain, *sel, "-j", "MARK", "--set-mark", hex(m))
+    if rng.random() < 0.3:
+        ipt(h, "-t", "mangle", "-I", "OUTPUT", "1", "-m", "mark", "--mark", hex(marks[0]), "-j", "RETURN")
+    if rng.random() < 0.2:
+        # The connection's mark: restored first (a new connection's is 0), saved last.
+        restore = ["-m", "mark", "--mark", "0"] if rng.random() < 0.5 else []
+        ipt(h, "-t", "mangle", "-I", "OUTPUT", "1", *restore, "-j", "CONNMARK", "--restore-mark")
+        ipt(h, "-t", "mangle", "-A", "OUTPUT", "-j", "CONNMARK", "--save-mark")
+    if rng.random() < 0.3:
+        a, b = rng.sample(DSTS, 2)
+        ipt(h, "-t", "nat", "-A", "OUTPUT", "-d", a, "-p", l4(rng), "-j", "DNAT", "--to-destination", f"[{b}]:{rng.choice(PORTS)}")
+    for dev in devs:
+        r = rng.random()
+        if r < 0.5:
+            ipt(h, "-t", "nat", "-A", "POSTROUTING", "-o", dev, "-j", "MASQUERADE")
+        elif r < 0.7:
+            ipt(h, "-t", "nat", "-A", "POSTROUTING", "-o", dev, "-j", "SNAT", "--to-source", rng.choice(info["addrs"][dev] + all_addrs[:1]))
+    if rng.random() < 0.3:
+        ipt(h, "-t", "filter", "-A", "OUTPUT", "-p", l4(rng), "--dport", str(rng.choice(PORTS)), "-j", rng.choice(["DROP", "REJECT"]))
+    if rng.random() < 0.15:
+        sel = rng.choice([["-m", "mark", "--mark", hex(rng.choice(marks))], ["-o", rng.choice(devs)],
+                          ["-m", "owner", "--uid-owner", "1000"], ["-d", rng.choice(DST_NETS)]])
+        ipt(h, "-t", "filter", "-A", "OUTPUT", "-p", l4(rng), *sel, "-j", rng.choice(["DROP", "REJECT"]))
+    # What forwarded packets meet: a mark in PREROUTING (policy routing of the LAN), a DNAT,
+    # a FORWARD drop.
+    if rng.random() < 0.5:
+        ipt(h, "-t", "mangle", "-A", "PREROUTING", "-i", "lan0", "-p", l4(rng), "--dport", str(rng.choice(PORTS)), "-j", "MARK", "--set-mark", hex(rng.choice(marks)))
+    if rng.random() < 0.1:
+        ipt(h, "-t", "mangle", "-I", "PREROUTING", "1", "-i", "lan0", "-j", "CONNMARK", "--restore-mark")
+    if rng.random() < 0.3:
+        a, b = rng.sample(DSTS, 2)
+        ipt(h, "-t", "nat", "-A", "PREROUTING", "-i", "lan0", "-d", a, "-p", l4(rng), "-j", "DNAT", "--to-destination", b)
+    if rng.random() < 0.3:
+        sel = rng.choice([["--dport", str(rng.choice(PORTS))], ["-s", f"{info['lan']}/64", "-o", rng.choice(devs)]])
+        ipt(h, "-t", "filter", "-A", "FORWARD", "-i", "lan0", "-p", l4(rng), *sel, "-j", rng.choice(["DROP", "DROP", "REJECT"]))
+
+
+def link_net_of(info, dev):
+    """dev's documentation /64 (its first address without the ::2)."""
+    return info["addrs"][dev][0][:-1]
+
+
+def nft_ruleset(rng, h, index, devs, marks, info):
+    """An nftables ruleset of the same shapes in a `table ip6` or a `table inet` (there with IPv4
+    rules too, which no IPv6 packet matches), plus what only nftables has: a mark set in a
+    `filter` chain (no reroute), a named set, wg-quick's table."""
+    family = rng.choice(["ip6", "inet"])
+
+    def mark():
+        return hex(rng.choice(marks + [rng.choice(MARKS)]))
+
+    def nat(kind):
+        # `dnat ip6 to` is what an inet table needs; an ip6 table takes either (and prints `dnat to`).
+        return f"{kind} ip6 to" if family == "inet" or rng.random() < 0.5 else f"{kind} to"
+
+    route, filt, post, nat_out = [], [], [], []
+    for _ in range(rng.randint(1, 3)):
+        dev = rng.choice(devs)
+        sel = rng.choice([f"{l4(rng)} dport {rng.choice(PORTS)}", f"ip6 daddr {rng.choice(DSTS + DST_NETS)}", "meta skuid 1000",
+                          "ip6 daddr @dsts", f"meta l4proto {l4(rng)}", f'oifname "{dev}"', f"ip6 saddr {link_net_of(info, dev)}/64", ""])
+        stmt = rng.choice([f"meta mark set {mark()}", f"meta mark set meta mark | {mark()}"])
+        (route if rng.random() < 0.7 else filt).append(f"{sel} {stmt}".strip())
+    if family == "inet":
+        for _ in range(rng.randint(1, 2)):
+            r = rng.choice([(route, f"ip daddr {rng.choice(V4)} meta mark set {mark()}"),
+                            (route, f"meta nfproto ipv4 meta mark set {mark()}"),
+                            (filt, f"ip saddr {rng.choice(V4)} drop"),
+                            (filt, f"ip daddr {rng.choice(V4)} {l4(rng)} dport {rng.choice(PORTS)} reject"),
+                            (post, f"ip saddr {rng.choice(V4)} masquerade"),
+                            (nat_out, f"ip daddr {rng.choice(V4[:3])} dnat ip to {rng.choice(V4[:3])}")])
+            r[0].insert(rng.randint(0, len(r[0])), r[1])
+    if rng.random() < 0.3:
+        route.insert(0, f"meta mark {hex(marks[0])} return")
+    if rng.random() < 0.2:
+        # The connection's mark: restored first (a new connection's is 0), saved last.
+        route.insert(0, "meta mark set ct mark" if rng.random() < 0.5 else "meta mark 0 meta mark set ct mark")
+        route.append("ct mark set meta mark")
+    if rng.random() < 0.3:
+        a, b = rng.sample(DSTS, 2)
+        nat_out.append(f"ip6 daddr {a} {l4(rng)} dport {rng.choice(PORTS)} {nat('dnat')} [{b}]:{rng.choice(PORTS)}")
+    for dev in devs:
+        r = rng.random()
+        if r < 0.5:
+            post.append(f'oifname "{dev}" masquerade')
+        elif r < 0.7:
+            post.append(f'oifname "{dev}" {nat("snat")} {rng.choice(info["addrs"][dev])}')
+    if rng.random() < 0.3:
+        filt.append(f"{l4(rng)} dport {rng.choice(PORTS)} {rng.choice(['drop', 'reject'])}")
+    if rng.random() < 0.15:
+        sel = rng.choice([f"meta mark {hex(rng.choice(marks))}", f'oifname "{rng.choice(devs)}"', "meta skuid 1000",
+                          f"ip6 daddr {rng.choice(DST_NETS)}"])
+        filt.append(f"meta l4proto {l4(rng)} {sel} {rng.choice(['drop', 'reject'])}")
+    pre, fwd = [], []
+    if rng.random() < 0.5:
+        pre.append(f'iifname "lan0" {l4(rng)} dport {rng.choice(PORTS)} meta mark set {mark()}')
+    if rng.random() < 0.3:
+        a, b = rng.sample(DSTS, 2)
+        pre.append(f'iifname "lan0" ip6 daddr {a} {l4(rng)} dport {rng.choice(PORTS)} {nat("dnat")} {b}')
+    if rng.random() < 0.3:
+        fwd.append(rng.choice([f'iifname "lan0" {l4(rng)} dport {rng.choice(PORTS)} drop',
+                               f'iifname "lan0" ip6 saddr {info["lan"]}/64 oifname "{rng.choice(devs)}" meta l4proto {l4(rng)} reject']))
+    dsts = ", ".join(rng.sample(DSTS, 2))
+    text = f"table {family} wr{index} {{\n set dsts {{ type ipv6_addr; elements = {{ {dsts} }} }}\n"
+    chains = [("route", "output", rng.choice(["mangle", "-150", "mangle + 5"]), route), ("filter", "output", rng.choice(["filter", "-200"]), filt),
+              ("nat", "output", "-100", nat_out), ("nat", "postrouting", "srcnat", post),
+              ("filter", "prerouting", "mangle", [r for r in pre if "dnat" not in r]), ("nat", "prerouting", "dstnat", [r for r in pre if "dnat" in r]),
+              ("filter", "forward", "filter", fwd)]
+    for n, (kind, hook, prio, rules) in enumerate(chains):
+        if rules:
+            body = "\n".join(f"  {r}" for r in rules)
+            text += f" chain c{n} {{\n  type {kind} hook {hook} priority {prio}; policy accept;\n{body}\n }}\n"
+    text += "}\n"
+    if rng.random() < 0.3:
+        # wg-quick's own IPv6 table (its rules only copy marks between packet and connection).
+        text += ("table ip6 wg-quick-wg0 {\n chain premangle {\n  type filter hook prerouting priority mangle; policy accept;\n  meta l4proto udp meta mark set ct mark\n }\n"
+                 " chain postmangle {\n  type filter hook postrouting priority mangle; policy accept;\n  meta l4proto udp meta mark 0x0000ca6c ct mark set meta mark\n }\n}\n")
+    subprocess.run(["ip", "netns", "exec", h, "nft", "-f", "-"], input=text, text=True, check=True, capture_output=True)
+
+
+def random_flows(rng, n, index, info):
+    flows = []
+    for j in range(n):
+        f = {"tag": f"wr{index}-{j}", "dst": rng.choice(DSTS), "dport": rng.choice(PORTS)}
+        r = rng.random()
+        if r < 0.3:
+            f["mark"] = rng.choice(MARKS)
+        elif r < 0.45:
+            f["uid"] = 1000
+        elif r < 0.75:
+            # Sent by the LAN client: the host forwards it (or drops it).
+            f["from"] = f"{info['lan']}1"
+        if rng.random() < 0.3:
+            # A TCP connection's first packet (its SYN), told apart by its source port.
+            f["proto"], f["sport"] = "tcp", 40000 + j
+        flows.append(f)
+    return flows
+
+
+def paste(h, devs, listings=False, numbered=False):
+    """The host's paste. With `listings`, its rulesets as the other commands people paste print
+    them: `nft -j list ruleset`, and `ip6tables -t TABLE -L -n -v` for each table
+    ip6tables-save shows (with `--line-numbers` when `numbered`)."""
+    out = []
+    for cmd in (["ip", "addr"], ["ip", "-6", "addr"], ["ip", "-6", "rule"], ["ip", "-6", "route", "show", "table", "all"]):
+        out.append("$ " + " ".join(cmd) + "\n" + sh(["ip", "-n", h, *cmd[1:]]))
+    keys = ["net.ipv6.conf.all.forwarding"] + [f"net.ipv6.conf.{d}.forwarding" for d in devs + ["lan0"]]
+    out.append("$ sysctl " + " ".join(keys) + "\n" + sh(["ip", "netns", "exec", h, "sysctl", *keys]))
+    saved = sh(["ip", "netns", "exec", h, "ip6tables-save"])
+    if listings:
+        for table in [l[1:].strip() for l in saved.splitlines() if l.startswith("*")]:
+            cmd = ["ip6tables", "-t", table, "-L", "-n", "-v"] + (["--line-numbers"] if numbered else [])
+            out.append("$ " + " ".join(cmd) + "\n" + sh(["ip", "netns", "exec", h, *cmd]))
+        out.append("$ nft -j list ruleset\n" + sh(["ip", "netns", "exec", h, "nft", "-j", "list", "ruleset"]))
+    else:
+        out.append("$ ip6tables-save\n" + saved)
+        out.append("$ nft list ruleset\n" + sh(["ip", "netns", "exec", h, "nft", "list", "ruleset"]))
+    return "".join(out)
+
+
+def observe(h, links, devs, flows):
+    """Sends every flow; returns {tag: {"packets": [{"dev", "src", "dst", "dport"}], "send_status"}}."""
+    caps = []
+    try:
+        for dev in devs:
+            p = subprocess.Popen(["ip", "netns", "exec", links[dev], sys.executable, "-c", CAPTURE, "p", "30"],
+                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+            caps.append((dev, p))
+            if p.stdout.readline().strip() != "ready":
+                raise RuntimeError(f"the capture on {links[dev]} did not start")
+        status = {}
+        for ns, group in ((h, [f for f in flows if "from" not in f]), (links["lan0"], [f for f in flows if "from" in f])):
+            if group:
+                sent = subprocess.run(["ip", "netns", "exec", ns, sys.executable, "-c", SEND, json.dumps(group)], capture_output=True, text=True, check=True)
+                status.update(dict(line.split() for line in sent.stdout.splitlines()))
+        time.sleep(0.3)
+        seen = {}
+        for dev, p in caps:
+            out, _ = p.communicate(input="", timeout=10)
+            for line in out.splitlines():
+                _, src, dst, _sp, dp, tag = line.split()
+                seen.setdefault(tag, []).append({"dev": dev, "src": src, "dst": dst, "dport": int(dp)})
+    finally:
+        for _, p in caps:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+    result = {}
+    for f in flows:
+        got = seen.get(f["tag"] if f.get("proto") != "tcp" else f"tcp:{f['sport']}", [])
+        # A SYN the kernel sent again (its retransmission, a second later) is the same packet.
+        got = [p for i, p in enumerate(got) if p not in got[:i]]
+        result[f["tag"]] = {"packets": got, "send_status": int(status.get(f["tag"], "-1"))}
+    return result
+
+
+def whyroute_args(f):
+    args = [f["dst"], "proto", f.get("proto", "udp"), "dport", str(f["dport"])]
+    if "sport" in f:
+        args += ["sport", str(f["sport"])]
+    if "mark" in f:
+        args += ["mark", hex(f["mark"])]
+    if "uid" in f:
+        args += ["uid", str(f["uid"])]
+    if "from" in f:
+        args += ["from", f["from"], "iif", "lan0"]
+    return args
+
+
+def same_addr(a, b):
+    try:
+        return ipaddress.ip_address(a) == ipaddress.ip_address(b)
+    except (TypeError, ValueError):
+        return a == b
+
+
+def compare(whyroute, host_file, f, seen):
+    """None when whyroute agrees; else (kind, why, whyroute's JSON or None), kind "undecided"
+    for a refusal (a failure all the same, as in packets.py)."""
+    p = subprocess.run([whyroute, "packet", "--host", host_file, "-j", *whyroute_args(f)], capture_output=True, text=True)
+    if p.returncode != 0:
+        return "undecided", f"whyroute failed: {p.stderr.strip()}", None
+    try:
+        ours = json.loads(p.stdout)
+    except ValueError:
+        return "disagree", f"whyroute printed no JSON: {p.stdout[:200]!r}", None
+    if ours.get("caveats"):
+        return "disagree", f"whyroute has caveats: {ours['caveats']}", ours
+    pk = seen["packets"]
+    if len(pk) > 1:
+        return "disagree", f"the kernel sent {len(pk)} packets: {pk}", ours
+    if not pk:
+        if ours.get("verdict") == "dropped":
+            return None
+        return "disagree", f"kernel: no packet left; whyroute: {ours.get('verdict')} {ours.get('dev')}", ours
+    k = pk[0]
+    want = {"verdict": "forwarded" if "from" in f else "sent", "dev": k["dev"], "src": k["src"], "dst": k["dst"], "dport": k["dport"]}
+    got = {key: ours.get(key) for key in want}
+    if all(same_addr(got[key], want[key]) if key in ("src", "dst") else got[key] == want[key] for key in want):
+        return None
+    return "disagree", f"kernel: {want}; whyroute: {got}", ours
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--hosts", type=int, default=50)
+    ap.add_argument("--flows", type=int, default=40)
+    ap.add_argument("--whyroute", required=True)
+    ap.add_argument("--keep", help="write each host's paste and observed packets here")
+    a = ap.parse_args()
+    ok, why = netns.netns_available()
+    if not ok:
+        print(f"packets6.py: {why}; nothing was tested", file=sys.stderr)
+        return 1
+    for tool in ("ip6tables", "ip6tables-save", "nft"):
+        if subprocess.run(["sh", "-c", f"command -v {tool}"], capture_output=True).returncode != 0:
+            print(f"packets6.py: {tool} not found (apt-get install iptables nftables); nothing was tested", file=sys.stderr)
+            return 1
+    # SIGTERM (a CI timeout) unwinds like an exception: every namespace is deleted.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    netns.cleanup_stale()
+    rng = random.Random(a.seed)
+    keep = a.keep or f"/tmp/whyroute-packets6-{os.getpid()}"
+    os.makedirs(keep, exist_ok=True)
+    total, bad, counts = 0, [], {"sent": 0, "forwarded": 0, "dropped": 0}
+    failed, undecided = set(), set()  # (host, flow tag) of packets some paste shape got wrong / refused
+    start = time.time()
+    try:
+        for i in range(a.hosts):
+            created = list(netns._created)
+            try:
+                h, links, devs, info = build_host(rng, i)
+                flows = random_flows(rng, a.flows, i, info)
+                text = paste(h, devs)
+                host_file = os.path.join(keep, f"host-{i}.txt")
+                with open(host_file, "w") as fh:
+                    fh.write(text)
+                # The same host with its rulesets as `nft -j list ruleset` and `ip6tables -L -n -v`
+                # print them: the same answers.
+                list_file = os.path.join(keep, f"host-{i}.listings.txt")
+                with open(list_file, "w") as fh:
+                    fh.write(paste(h, devs, listings=True, numbered=i % 2 == 0))
+                seen = observe(h, links, devs, flows)
+            finally:
+                for name in list(netns._created):
+                    if name not in created:
+                        netns.delete(name)
+            with open(os.path.join(keep, f"host-{i}.packets.jsonl"), "w") as fh:
+                for f in flows:
+                    fh.write(json.dumps({"flow": f, "args": whyroute_args(f), **seen[f["tag"]]}) + "\n")
+            for f in flows:
+                total += 1
+                counts["dropped" if not seen[f["tag"]]["packets"] else "forwarded" if "from" in f else "sent"] += 1
+                for shape, path in (("text", host_file), ("listings", list_file)):
+                    res = compare(a.whyroute, path, f, seen[f["tag"]])
+                    if res:
+                        kind, why, ours = res
+                        bad.append((f"host-{i} ({path}, {shape}): {' '.join(whyroute_args(f))}: {why}", ours))
+                        failed.add((i, f["tag"]))
+                        if kind == "undecided":
+                            undecided.add((i, f["tag"]))
+    finally:
+        netns.cleanup()
+    print(f"{total - len(failed)} of {total} IPv6 packets agree in both paste shapes, text (ip6tables-save, nft list ruleset) and"
+          f" listings (ip6tables -L -n -v, nft -j) ({counts['sent']} sent, {counts['forwarded']} forwarded, {counts['dropped']} dropped;"
+          f" {len(bad)} disagreements, {len(undecided)} packets undecided) on {a.hosts} hosts (seed {a.seed}) in {time.time() - start:.0f}s;"
+          f" pastes in {keep}")
+    for line, ours in bad[:20]:
+        print("  " + line)
+        if ours is not None:
+            print("    whyroute: " + json.dumps(ours))
+    return 0 if not bad else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
