@@ -117,9 +117,6 @@ fn packet(analysis: &Analysis, flow: &FlowFields) -> Option<Result<whyroute::dec
     }
     let args = flow.packet_args();
     let words: Vec<&str> = args.split_whitespace().collect();
-    if whyroute::decide::split_family(&words).1 {
-        return Some(Err("IPv6 packets and ip6tables are not modelled yet: the decision above is `ip -6 route get`'s, without the firewall.".into()));
-    }
     // An invalid flow is said once, by the form.
     let packet = Packet::from_words(&words).ok()?;
     Some(send(&analysis.host, &packet).map_err(|PacketRefusal::Undecidable(why)| format!("Cannot decide from this paste: {why}.")))

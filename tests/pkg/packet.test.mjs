@@ -66,7 +66,10 @@ test('whyroute/topology: packet is synchronous there, and says what it cannot de
   assert.throws(() => topology.packet(paste, '203.0.113.9 ctmark'), /invalid packet: expected a number after `ctmark`/);
   // An arriving packet without its source is a bad argument, as a bad flow is.
   assert.throws(() => topology.packet(paste, { dst: '203.0.113.9', iif: 'eth0' }), /`from ADDRESS` with `iif`/);
-  assert.throws(() => topology.packet(paste, '2001:db8::1 proto udp'), /IPv6 packets and ip6tables are not modelled yet/);
+  // An IPv6 packet: every table is in the paste and none has a route for it, so the send fails.
+  const v6 = topology.packet(paste, '2001:db8::1 proto udp');
+  assert.equal(v6.verdict, 'dropped');
+  assert.match(v6.steps[0].what, /Network is unreachable/);
   // wg-quick's anti-spoofing rule (`fib saddr type != local drop` in prerouting) drops a
   // packet for the tunnel address arriving from elsewhere.
   const spoofed = topology.packet(paste, '10.64.0.2 from 192.0.2.9 iif eth0 proto udp dport 53');

@@ -103,7 +103,7 @@ fn is_known_command(word: &str) -> bool {
 /// that [`parse_transcript`] reads the whole capture as one paste. A tool the host lacks is
 /// left out; `sh -c` so that it runs alike from bash, zsh or fish; run it as root (`sudo`) to
 /// include the firewall.
-pub const CAPTURE_COMMAND: &str = r#"sh -c 'for c in "ip addr" "ip rule" "ip route show table all" "ip nexthop" "ip -6 addr" "ip -6 rule" "ip -6 route show table all" "sysctl net.ipv4.ip_forward net.ipv4.conf.all.rp_filter net.ipv4.fib_multipath_hash_policy" "cat /etc/resolv.conf" "iptables-save" "nft list ruleset"; do if command -v ${c%% *} >/dev/null; then echo "\$ $c"; $c 2>/dev/null; fi; done'"#;
+pub const CAPTURE_COMMAND: &str = r#"sh -c 'for c in "ip addr" "ip rule" "ip route show table all" "ip nexthop" "ip -6 addr" "ip -6 rule" "ip -6 route show table all" "sysctl net.ipv4.ip_forward net.ipv4.conf.all.rp_filter net.ipv4.fib_multipath_hash_policy net.ipv6.conf.all.forwarding" "cat /etc/resolv.conf" "iptables-save" "ip6tables-save" "nft list ruleset"; do if command -v ${c%% *} >/dev/null; then echo "\$ $c"; $c 2>/dev/null; fi; done'"#;
 
 /// Splits and parses a paste. Returns everything read plus the block list.
 pub fn parse_transcript(text: &str) -> (Fragment, Vec<Block>) {
