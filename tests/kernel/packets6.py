@@ -157,6 +157,12 @@ def ula_net(index, i):
     return f"fd10:{index % 0x10000:x}:{i}::"
 
 
+def mac(index, link, end):
+    """A fixed MAC per (host, link, end): the link-local addresses, and so the pastes, are the
+    same on every run."""
+    return f"02:00:{index >> 8 & 0xff:02x}:{index & 0xff:02x}:{link:02x}:{end:02x}"
+
+
 def wait_linklocal(want, timeout=3.0):
     """Waits until every (namespace, device) has its link-local address (the source of the
     neighbour solicitations a rerouted packet needs); True when they all do."""
@@ -186,7 +192,8 @@ def build_host(rng, index):
     host_cmds = []
     for i, dev in enumerate(devs):
         p = netns.add(f"h{index}p{i}")
-        sh(["ip", "link", "add", dev, "netns", h, "type", "veth", "peer", "name", "p", "netns", p])
+        sh(["ip", "link", "add", dev, "netns", h, "address", mac(index, i, 2), "type", "veth", "peer", "name", "p", "netns", p,
+            "address", mac(index, i, 1)])
         net = link_net(index, i)
         peer_cmds = ["link set p up", f"addr add {net}1/64 dev p nodad", "addr add fe80::1/64 dev p nodad"]
         peer_cmds += [f"addr add {d}/128 dev p nodad" for d in DSTS]
@@ -203,9 +210,14 @@ def build_host(rng, index):
     # A LAN behind the host: a client namespace whose packets the host forwards (or not).
     lan = ula_net(index, 9) if rng.random() < 0.6 else link_net(index, 9)
     client = netns.add(f"h{index}c")
-    sh(["ip", "link", "add", "lan0", "netns", h, "type", "veth", "peer", "name", "p", "netns", client])
+    sh(["ip", "link", "add", "lan0", "netns", h, "address", mac(index, 9, 2), "type", "veth", "peer", "name", "p", "netns", client,
+        "address", mac(index, 9, 1)])
     host_cmds += ["link set lan0 up", f"addr add {lan}2/64 dev lan0 nodad"]
-    batch(client, ["link set p up", f"addr add {lan}1/64 dev p nodad", f"route add default via {lan}2 dev p"])
+    # The client knows the host's MAC (a permanent neighbour): the host's neighbour
+    # advertisements are locally generated packets, and a mark that the ruleset sets on every
+    # output packet reroutes them by the policy rules, away from lan0.
+    batch(client, ["link set p up", f"addr add {lan}1/64 dev p nodad", f"route add default via {lan}2 dev p",
+                   f"neigh add {lan}2 lladdr {mac(index, 9, 2)} dev p nud permanent"])
     batch(h, host_cmds)
     links["lan0"] = client
     forwarding = rng.random() < 0.85

@@ -1,7 +1,7 @@
 //! What one node decides for a packet ([`Choice`]) and how a direction of a trace ends
 //! ([`Disposition`]): shared by the IPv4 walk and the IPv6 hops (`inet6`).
 
-use crate::model::TableId;
+use crate::model::{RouteType, RuleAction, TableId};
 use serde::{Deserialize, Serialize};
 use std::net::IpAddr;
 
@@ -63,6 +63,16 @@ pub enum Disposition {
 }
 
 impl Disposition {
+    /// Where a lookup that ended on a reject route of type `kind` (`what`: "route `…`" or
+    /// "rule `…`") leaves the packet at `node`: a blackhole drops it silently, prohibit
+    /// refuses it, any other kind (unreachable, throw) has no route, with the kernel's error.
+    pub fn rejected(node: String, kind: RouteType, what: String, error: &str) -> Disposition {
+        match kind {
+            RouteType::Blackhole => Disposition::NullRouted { node, reason: what },
+            RouteType::Prohibit => Disposition::Denied { node, reason: what },
+            _ => Disposition::NoRoute { node, reason: format!("{what}: {error}") },
+        }
+    }
     pub fn is_delivered(&self) -> bool {
         matches!(self, Disposition::Delivered { .. })
     }
@@ -130,4 +140,13 @@ pub(super) struct Choice {
     pub(super) why: Vec<String>,
     pub(super) local: bool,
     pub(super) onlink: bool,
+}
+
+/// The route type a rule's own action acts as (`blackhole`, `prohibit`, `unreachable`).
+pub fn rule_kind(a: &RuleAction) -> RouteType {
+    match a {
+        RuleAction::Blackhole => RouteType::Blackhole,
+        RuleAction::Prohibit => RouteType::Prohibit,
+        _ => RouteType::Unreachable,
+    }
 }

@@ -4,7 +4,7 @@
 //! NAT are IPv4 here: an IPv6 packet is never translated (iptables' nat table is IPv4's), and
 //! where it would reach a node whose IPv6 is not modelled the trace says it cannot decide.
 
-use super::choice::{Choice, Disposition, Marks};
+use super::choice::{Choice, Disposition, Marks, rule_kind};
 use super::model::FlowSpec;
 use super::nat::Packet;
 use super::network::{Network, Node, NodeKind};
@@ -54,18 +54,16 @@ pub(super) fn route(node: &Node, pkt: &Packet, first: bool, in_dev: Option<&str>
                 _ => None,
             });
             return Err(match ended {
-                Some((RouteType::Blackhole, what)) => Disposition::NullRouted { node: name, reason: what },
-                Some((RouteType::Prohibit, what)) => Disposition::Denied { node: name, reason: what },
-                Some((_, what)) => Disposition::NoRoute { node: name, reason: format!("{what}: {}", e.message()) },
+                Some((kind, what)) => Disposition::rejected(name, kind, what, &e.message()),
                 None => Disposition::NoRoute { node: name, reason: format!("no table has a route for {dst} (RTNETLINK answers: {})", e.message()) },
             });
         }
     };
     let local = matches!(d.kind, RouteType::Local | RouteType::Anycast);
-    if let (false, false) = (first, local) {
-        if let Some(shown) = forwarding_off(host, in_dev.unwrap_or_default()) {
-            return Err(Disposition::Denied { node: name.clone(), reason: format!("{name} does not forward IPv6 packets ({shown})") });
-        }
+    if let (false, false) = (first, local)
+        && let Some(shown) = forwarding_off(host, in_dev.unwrap_or_default())
+    {
+        return Err(Disposition::Denied { node: name.clone(), reason: format!("{name} does not forward IPv6 packets ({shown})") });
     }
     let mut why = Vec::new();
     let mut rule = None;
@@ -102,15 +100,6 @@ pub(super) fn route(node: &Node, pkt: &Packet, first: bool, in_dev: Option<&str>
         local,
         onlink,
     })
-}
-
-/// The route type a rule's own action acts as (`blackhole`, `prohibit`, `unreachable`).
-fn rule_kind(a: &crate::model::RuleAction) -> RouteType {
-    match a {
-        crate::model::RuleAction::Blackhole => RouteType::Blackhole,
-        crate::model::RuleAction::Prohibit => RouteType::Prohibit,
-        _ => RouteType::Unreachable,
-    }
 }
 
 /// The node that has the IPv6 next hop `nh`, and the device it has it on. A link-local address

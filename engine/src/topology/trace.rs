@@ -10,7 +10,7 @@
 
 use super::Scenario;
 pub use super::choice::Disposition;
-use super::choice::{Choice, Marks};
+use super::choice::{Choice, Marks, rule_kind};
 use super::model::FlowSpec;
 use super::nat::{NatPhase, NatResult, Packet, a4};
 use super::network::{Network, Node, NodeKind};
@@ -622,25 +622,16 @@ fn error_disposition(node: &Node, host: &Host, e: RouteError, trail: &Trail, dst
     if !e.is_kernel_answer() {
         return Disposition::Undecided { node: name, reason: e.message().into_owned() };
     }
-    for v in trail.rules.iter().rev().chain([]) {
+    let message = e.message();
+    for v in trail.rules.iter().rev() {
         match &v.outcome {
             RuleOutcome::ErrorRoute { route, .. } => {
                 let r = route_at(host, *route);
-                let text = route_to_string(host, r);
-                return match r.kind {
-                    RouteType::Blackhole => Disposition::NullRouted { node: name, reason: format!("route `{text}`") },
-                    RouteType::Prohibit => Disposition::Denied { node: name, reason: format!("route `{text}`") },
-                    _ => Disposition::NoRoute { node: name, reason: format!("route `{text}`: {}", e.message()) },
-                };
+                return Disposition::rejected(name, r.kind, format!("route `{}`", route_to_string(host, r)), &message);
             }
             RuleOutcome::Action { .. } => {
                 let r = &host.rules[v.rule];
-                let text = crate::model::rule_line(host, r);
-                return match r.action {
-                    RuleAction::Blackhole => Disposition::NullRouted { node: name, reason: format!("rule `{text}`") },
-                    RuleAction::Prohibit => Disposition::Denied { node: name, reason: format!("rule `{text}`") },
-                    _ => Disposition::NoRoute { node: name, reason: format!("rule `{text}`: {}", e.message()) },
-                };
+                return Disposition::rejected(name, rule_kind(&r.action), format!("rule `{}`", crate::model::rule_line(host, r)), &message);
             }
             _ => {}
         }
@@ -649,12 +640,7 @@ fn error_disposition(node: &Node, host: &Host, e: RouteError, trail: &Trail, dst
     for x in trail.lookups.iter().flat_map(|l| &l.examined) {
         if let Examination::ErrorRoute { .. } = x.examination {
             let r = route_at(host, x.route);
-            let text = route_to_string(host, r);
-            return match r.kind {
-                RouteType::Blackhole => Disposition::NullRouted { node: name, reason: format!("route `{text}`") },
-                RouteType::Prohibit => Disposition::Denied { node: name, reason: format!("route `{text}`") },
-                _ => Disposition::NoRoute { node: name, reason: format!("route `{text}`: {}", e.message()) },
-            };
+            return Disposition::rejected(name, r.kind, format!("route `{}`", route_to_string(host, r)), &message);
         }
     }
     Disposition::NoRoute { node: name, reason: format!("{} (RTNETLINK answers: {})", format_args!("no table has a route for {dst}"), e.message()) }
