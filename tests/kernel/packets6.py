@@ -10,7 +10,9 @@ Every destination a flow uses (and every DNAT target) is configured on the veth 
 peer (a /128, so that a route without a gateway resolves it by neighbour discovery too), and
 every peer owns the gateways the host routes via on its link (PREFIX::1 and fe80::1), so
 whichever link a packet takes it reaches a namespace this script created; the namespaces have
-no other links. A capture process on each peer's end of its link (an AF_PACKET socket for
+no other links. The client has the host's lan0 as a permanent neighbour: a ruleset that marks
+every output packet would otherwise reroute the host's neighbour advertisements away from lan0
+(they go through LOCAL_OUT too) and no forwarded packet would ever leave the client. A capture process on each peer's end of its link (an AF_PACKET socket for
 ETH_P_IPV6) records the UDP and TCP packets that arrive (ICMPv6, i.e. neighbour discovery, MLD
 and the errors REJECT sends, is skipped), tagged by their payload (a SYN by its source port), so
 the kernel's answer is: which link (H's device), with which source and destination address and
@@ -273,7 +275,8 @@ def build_host(rng, index):
     if rng.random() < 0.3:
         rules.append(f"rule add pref 120 uidrange 1000-1000 table {rng.choice(tl)}")
     if rng.random() < 0.08:
-        # Root's sockets, and (the input path's uid is 0) forwarded packets.
+        # Root's sockets, and forwarded packets: ip6_route_input leaves flowi6_uid 0, so this
+        # rule takes them (`ip -6 route get … iif` asks with INVALID_UID and says otherwise).
         rules.append(f"rule add pref 121 uidrange 0-0 table {rng.choice(tl)}")
     if rng.random() < 0.2:
         rules.append(f"rule add pref 130 to {rng.choice(DST_NETS)} table {rng.choice(tl)}")
@@ -552,6 +555,24 @@ def compare(whyroute, host_file, f, seen):
     return "disagree", f"kernel: {want}; whyroute: {got}", ours
 
 
+def on_term(*_):
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    sys.exit(143)
+
+
+def sweep():
+    """Deletes every namespace of this process, also one a signal caught between `ip netns
+    add` and its recording; no second signal interrupts it."""
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, signal.SIG_IGN)
+    netns.cleanup()
+    _, out, _ = netns.run(["ip", "netns", "list"])
+    for line in out.splitlines():
+        name = line.split()[0] if line.split() else ""
+        if name.startswith(netns.PREFIX):
+            netns.run(["ip", "netns", "del", name])
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--seed", type=int, default=1)
@@ -569,7 +590,7 @@ def main():
             print(f"packets6.py: {tool} not found (apt-get install iptables nftables); nothing was tested", file=sys.stderr)
             return 1
     # SIGTERM (a CI timeout) unwinds like an exception: every namespace is deleted.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    signal.signal(signal.SIGTERM, on_term)
     netns.cleanup_stale()
     rng = random.Random(a.seed)
     keep = a.keep or f"/tmp/whyroute-packets6-{os.getpid()}"
@@ -612,7 +633,7 @@ def main():
                         if kind == "undecided":
                             undecided.add((i, f["tag"]))
     finally:
-        netns.cleanup()
+        sweep()
     print(f"{total - len(failed)} of {total} IPv6 packets agree in both paste shapes, text (ip6tables-save, nft list ruleset) and"
           f" listings (ip6tables -L -n -v, nft -j) ({counts['sent']} sent, {counts['forwarded']} forwarded, {counts['dropped']} dropped;"
           f" {len(bad)} disagreements, {len(undecided)} packets undecided) on {a.hosts} hosts (seed {a.seed}) in {time.time() - start:.0f}s;"

@@ -245,6 +245,12 @@ pub fn send(host: &Host, packet: &Packet) -> Result<PacketOutcome, PacketRefusal
     wire.next_hop = first.gateway.unwrap_or(flow.dst);
     let mut gateway = first.gateway;
     let mut local = first.local;
+    // The device the packet leaves by after any reroute. The rest of LOCAL_OUT still matches
+    // `-o`/`oifname` against the first route's (`wire.out_dev`): the hook's state (state->out)
+    // is set as the hook is entered, and a reroute changes only the packet's dst (seen with
+    // real packets: a filter OUTPUT `-o eth0` rule after a mark moved the packet to wan0 still
+    // matched).
+    let mut routed_dev = first.dev.clone();
 
     // LOCAL_OUT: every base chain on the output hook, by priority (iptables: raw, mangle, nat,
     // filter). A `route` chain (iptables' mangle) that changed the mark, an address or the
@@ -270,8 +276,12 @@ pub fn send(host: &Host, packet: &Packet) -> Result<PacketOutcome, PacketRefusal
             let again = Flow { from: Some(wire.src), dst: wire.dst, mark: wire.mark, uid, dport: wire.dport, ..flow.clone() };
             match route(host, &fib, &again)? {
                 Ok(d) => {
-                    steps.push(step("reroute", format!("{who} changed the packet, so the kernel routes it again (ip_route_me_harder): {}", d.words)));
-                    wire.out_dev = d.dev.clone();
+                    let mut what = format!("{who} changed the packet, so the kernel routes it again (ip_route_me_harder): {}", d.words);
+                    if d.dev != wire.out_dev && !d.local {
+                        what.push_str(&format!("; the rest of OUTPUT still sees {} as the output device (the hook's state), POSTROUTING {}", wire.out_dev, d.dev));
+                    }
+                    steps.push(step("reroute", what));
+                    routed_dev = d.dev.clone();
                     wire.next_hop = d.gateway.unwrap_or(wire.dst);
                     gateway = d.gateway;
                     local = d.local;
@@ -294,6 +304,7 @@ pub fn send(host: &Host, packet: &Packet) -> Result<PacketOutcome, PacketRefusal
         wire.out_dev = lo.to_string();
         return Ok(outcome(PacketVerdict::Local, Some(wire.out_dev.clone()), None, wire, steps, caveats));
     }
+    wire.out_dev = routed_dev;
     // POST_ROUTING (iptables: mangle, then nat's source translation).
     if pass_hook(host, "postrouting", flow, &mut wire, &mut steps, &mut caveats) == Walked::Dropped {
         return Ok(outcome(PacketVerdict::Dropped, None, None, wire, steps, caveats));

@@ -10,11 +10,13 @@ use super::iptables_save::{declare_chain, parse_rule, push_rule};
 use super::{Fragment, Line, ParseDiagnostic};
 use crate::model::Firewall;
 
-/// Reads one `iptables -L` block of table `table` (filter when the command names none).
-pub fn parse(lines: &[Line<'_>], table: Option<&str>, out: &mut Fragment) {
+/// Reads one `iptables -L` block of table `table` (filter when the command names none);
+/// `ip6tables`: `ip6tables -L`'s, which an IPv6 address column also tells.
+pub fn parse(lines: &[Line<'_>], table: Option<&str>, ip6tables: bool, out: &mut Fragment) {
     let table = table.unwrap_or("filter");
+    let ip6 = ip6tables || lines.iter().any(|l| l.text.split_ascii_whitespace().any(|w| w.contains("::") && w.trim_start_matches('!').parse::<ipnet::Ipv6Net>().is_ok()));
     let mut fw = Firewall::default();
-    fw.table_mut(table, false);
+    fw.table_mut(table, ip6);
     let mut chain: Option<String> = None;
     // Whether the rule lines start with `num` (--line-numbers) and have the `in`/`out` columns.
     let mut numbered = false;
@@ -28,7 +30,7 @@ pub fn parse(lines: &[Line<'_>], table: Option<&str>, out: &mut Fragment) {
             match chain_header(rest) {
                 Some((name, policy)) => {
                     let decl = format!("{name} {}", policy.unwrap_or("-"));
-                    if let Err(e) = declare_chain(&mut fw, table, false, &decl) {
+                    if let Err(e) = declare_chain(&mut fw, table, ip6, &decl) {
                         out.diagnostics.push(ParseDiagnostic::error(*line, e));
                     }
                     chain = Some(name.to_string());
@@ -63,7 +65,7 @@ pub fn parse(lines: &[Line<'_>], table: Option<&str>, out: &mut Fragment) {
                     // The rule as listed, without its counters (and number), one space apart.
                     rule.text = columns.join(" ");
                     rule.unmodelled.extend(unmapped);
-                    push_rule(&mut fw, (table, false), &chain, rule, *line, out);
+                    push_rule(&mut fw, (table, ip6), &chain, rule, *line, out);
                 }
                 Err(e) => out.diagnostics.push(ParseDiagnostic::error(*line, e)),
             },
@@ -119,10 +121,10 @@ fn rule_of(chain: &str, columns: &[&str]) -> Result<(String, Vec<String>), Strin
     negatable(&mut save, "-o", oif, &["*"]);
     for (option, value) in [("-s", source), ("-d", destination)] {
         let bare = value.trim_start_matches('!');
-        if bare != "anywhere" && bare.split('/').next().is_some_and(|a| a.parse::<std::net::Ipv4Addr>().is_err()) {
+        if bare != "anywhere" && bare.split('/').next().is_some_and(|a| a.parse::<std::net::IpAddr>().is_err()) {
             return Err(format!("a numeric address in the {option} column, found `{value}` (paste `iptables -L -n -v`: -n prints addresses as numbers)"));
         }
-        negatable(&mut save, option, value, &["0.0.0.0/0", "anywhere"]);
+        negatable(&mut save, option, value, &["0.0.0.0/0", "::/0", "anywhere"]);
     }
     let target_opts = extras_to_options(target, extras, &mut save, &mut unmapped)?;
     if let Some(target) = target {
@@ -267,8 +269,26 @@ mod tests {
     fn read(text: &str, table: &str) -> Fragment {
         let lines = Line::numbered(text);
         let mut f = Fragment::default();
-        parse(&lines, Some(table), &mut f);
+        parse(&lines, Some(table), false, &mut f);
         f
+    }
+
+    /// Recorded from ip6tables v1.8.9 (nf_tables) in a namespace (tests/kernel/packets6.py).
+    #[test]
+    fn reads_what_ip6tables_lists() {
+        let listing = "Chain OUTPUT (policy ACCEPT 0 packets, 0 bytes)
+num   pkts bytes target     prot opt in     out     source               destination
+1        0     0 MARK       17   --  *      *       ::/0                 2001:db8:cafe::/48   udp dpt:51820 MARK set 0xca6c
+Chain POSTROUTING (policy ACCEPT 0 packets, 0 bytes)
+num   pkts bytes target     prot opt in     out     source               destination
+1        0     0 SNAT       0    --  *      wg0     ::/0                 ::/0                 to:2001:db8:1000::2
+";
+        let f = read(listing, "nat");
+        assert!(f.diagnostics.is_empty(), "{:?}", f.diagnostics);
+        let t = &f.firewall.tables[0];
+        assert!(t.ip6tables, "told by its IPv6 addresses");
+        assert_eq!(t.chains[0].rules[0].matches[1], FwMatch::Destination { nets: vec!["2001:db8:cafe::/48".parse().unwrap()], negated: false });
+        assert_eq!(t.chains[1].rules[0].actions[0], FwTarget::Snat { to: "2001:db8:1000::2".parse().unwrap(), port: None });
     }
 
     /// Recorded from iptables v1.8.9 (nf_tables) in a namespace, after `iptables-restore` of a

@@ -316,13 +316,10 @@ fn classify(cmd: &str) -> Command {
         "iptables" | "iptables-nft" | "iptables-legacy" | "ip6tables" | "ip6tables-nft" | "ip6tables-legacy" if args.iter().any(|a| matches!(*a, "-S" | "--list-rules")) => {
             Command::Read(Format::Iptables, CommandContext { link: iptables_table(args), ipv6: name.starts_with("ip6"), ..CommandContext::default() })
         }
+
         #[cfg(feature = "netfilter")]
-        "ip6tables" | "ip6tables-nft" | "ip6tables-legacy" if args.iter().any(|a| is_list_option(a)) => {
-            Command::Skip("`ip6tables -L` is not read (its columns drop what a decision needs): paste `ip6tables-save` or `ip6tables -S`".into())
-        }
-        #[cfg(feature = "netfilter")]
-        "iptables" | "iptables-nft" | "iptables-legacy" if args.iter().any(|a| is_list_option(a)) => {
-            Command::Read(Format::IptablesList, CommandContext { link: iptables_table(args), ..CommandContext::default() })
+        "iptables" | "iptables-nft" | "iptables-legacy" | "ip6tables" | "ip6tables-nft" | "ip6tables-legacy" if args.iter().any(|a| is_list_option(a)) => {
+            Command::Read(Format::IptablesList, CommandContext { link: iptables_table(args), ipv6: name.starts_with("ip6"), ..CommandContext::default() })
         }
         #[cfg(feature = "netfilter")]
         "iptables" => Command::Skip("an iptables command that prints no rules: paste `iptables-save`, `iptables -S` or `iptables -L -n -v`".into()),
@@ -459,7 +456,7 @@ fn read_block(format: Format, cx: &CommandContext, command_line: usize, lines: &
         #[cfg(feature = "netfilter")]
         Format::Iptables => super::iptables_save::parse(lines, cx.link.as_deref(), cx.ipv6, &mut frag),
         #[cfg(feature = "netfilter")]
-        Format::IptablesList => super::iptables_list::parse(lines, cx.link.as_deref(), &mut frag),
+        Format::IptablesList => super::iptables_list::parse(lines, cx.link.as_deref(), cx.ipv6, &mut frag),
         #[cfg(feature = "netfilter")]
         Format::Nft => super::nft::parse(lines, &mut frag),
         Format::Hostname => {
@@ -886,7 +883,11 @@ mod tests {
                 classify("ip6tables -t nat -S"),
                 Command::Read(Format::Iptables, CommandContext { link: Some("nat".into()), ipv6: true, ..Default::default() })
             );
-            for cmd in ["iptables -F", "nft list tables", "ip6tables -L -n -v", "ip6tables -F"] {
+            assert_eq!(
+                classify("ip6tables -t mangle -L -n -v"),
+                Command::Read(Format::IptablesList, CommandContext { link: Some("mangle".into()), ipv6: true, ..Default::default() })
+            );
+            for cmd in ["iptables -F", "nft list tables", "ip6tables -F"] {
                 assert!(matches!(classify(cmd), Command::Skip(_)), "{cmd}");
             }
         }
