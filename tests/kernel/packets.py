@@ -191,6 +191,10 @@ def build_host(rng, index):
         ipt(h, "-t", "nat", "-A", "PREROUTING", "-i", "lan0", "-d", a, "-p", l4(rng), "-j", "DNAT", "--to-destination", b)
     if rng.random() < 0.3:
         ipt(h, "-t", "filter", "-A", "FORWARD", "-i", "lan0", "-p", l4(rng), "--dport", str(rng.choice(PORTS)), "-j", "DROP")
+    if rng.random() < 0.3:
+        # An output-device match after a mark may have rerouted the packet: the rest of
+        # LOCAL_OUT still sees the first route's device (the hook's state).
+        ipt(h, "-t", "filter", "-A", "OUTPUT", "-o", rng.choice(devs), "-p", l4(rng), "-j", rng.choice(["DROP", "REJECT"]))
     return h, links, devs
 
 
@@ -217,6 +221,8 @@ def nft_ruleset(rng, h, index, devs, marks):
             post.append(f'oifname "{dev}" snat to 10.{index % 200}.{devs.index(dev)}.2')
     if rng.random() < 0.3:
         filt.append(f"{l4(rng)} dport {rng.choice(PORTS)} {rng.choice(['drop', 'reject'])}")
+    if rng.random() < 0.3:
+        filt.append(f'oifname "{rng.choice(devs)}" meta l4proto {l4(rng)} {rng.choice(["drop", "reject"])}')
     pre, fwd = [], []
     if rng.random() < 0.5:
         pre.append(f'iifname "lan0" {l4(rng)} dport {rng.choice(PORTS)} meta mark set {mark()}')

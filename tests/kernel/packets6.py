@@ -258,7 +258,8 @@ def build_host(rng, index):
             routes.append(f"route add {rng.choice(DST_NETS)} via {gw(dev)} dev {dev} table {t}")
         if rng.random() < 0.1:
             # A reject route for some destinations (more specific than the table's default).
-            routes.append(f"route add {rng.choice(['unreachable', 'blackhole', 'prohibit'])} {rng.choice(DST_NETS)} table {t}")
+            # `replace`: the table's only route may be for the same prefix (then it goes).
+            routes.append(f"route replace {rng.choice(['unreachable', 'blackhole', 'prohibit'])} {rng.choice(DST_NETS)} table {t}")
         tables[t] = dev
     # Routes first (a gateway is checked against the tables as they are), then rules.
     batch(h, routes)

@@ -57,3 +57,9 @@ python3 "$here/topology6.py" --whyroute "$whyroute"
 # Netfilter: random hosts with policy routing and an iptables ruleset; one real UDP packet per
 # flow from a socket, where it left compared with `whyroute packet` (2,000 packets by default).
 python3 "$here/packets.py" --seed "$seed" --hosts 100 --flows 20 --whyroute "$whyroute" --keep "$root/target/kernel-packets"
+# The same for IPv6: ip6tables and nftables (`ip6`, `inet`) rulesets, one real IPv6 packet per
+# flow, sent and forwarded (2,000 packets).
+python3 "$here/packets6.py" --seed "$seed" --hosts 100 --flows 20 --whyroute "$whyroute" --keep "$root/target/kernel-packets6"
+# The rulesets real tools install (Tailscale, Docker, kube-proxy, mwan3 with fw4), rebuilt in
+# namespaces, one real packet per flow (tests/fixtures/kernel-packets-examples holds a recording).
+python3 "$here/examples.py" --whyroute "$whyroute"
