@@ -39,6 +39,10 @@ command -v ifconfig >/dev/null 2>&1 || [ -x /usr/sbin/ifconfig ] || need_apt+=(n
 # The packet differential builds iptables and nftables rulesets in namespaces (tests/kernel/packets.py).
 command -v iptables >/dev/null 2>&1 || [ -x /usr/sbin/iptables ] || need_apt+=(iptables)
 command -v nft >/dev/null 2>&1 || [ -x /usr/sbin/nft ] || need_apt+=(nftables)
+# The real-ruleset examples (tests/kernel/examples.py): mwan3 tests ipsets, kube-proxy counts
+# with nfacct.
+command -v ipset >/dev/null 2>&1 || [ -x /usr/sbin/ipset ] || need_apt+=(ipset)
+command -v nfacct >/dev/null 2>&1 || [ -x /usr/sbin/nfacct ] || need_apt+=(nfacct)
 if [ ${#need_apt[@]} -gt 0 ]; then
   log "apt-get install ${need_apt[*]}"
   export DEBIAN_FRONTEND=noninteractive

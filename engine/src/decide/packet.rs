@@ -251,6 +251,8 @@ pub fn send(host: &Host, packet: &Packet) -> Result<PacketOutcome, PacketRefusal
     // real packets: a filter OUTPUT `-o eth0` rule after a mark moved the packet to wan0 still
     // matched).
     let mut routed_dev = first.dev.clone();
+    // REDIRECT sends it to this host, where the reroute would take it too.
+    let mut redirected = false;
 
     // LOCAL_OUT: every base chain on the output hook, by priority (iptables: raw, mangle, nat,
     // filter). A `route` chain (iptables' mangle) that changed the mark, an address or the
@@ -259,7 +261,7 @@ pub fn send(host: &Host, packet: &Packet) -> Result<PacketOutcome, PacketRefusal
         let before = (wire.src, wire.dst, wire.mark);
         match walk(host, table, chain, base.kind, "OUTPUT", flow, &mut wire, &mut steps, &mut caveats) {
             Walked::Dropped => return Ok(outcome(PacketVerdict::Dropped, None, None, wire, steps, caveats)),
-            Walked::Redirected => local = true,
+            Walked::Redirected => (local, redirected) = (true, true),
             Walked::Accepted => {}
         }
         let changed = match base.kind {
@@ -268,7 +270,9 @@ pub fn send(host: &Host, packet: &Packet) -> Result<PacketOutcome, PacketRefusal
             ChainKind::Filter => false,
         };
         let who = table_label(table);
-        if changed && !local {
+        // A packet first routed to this host is routed again too: a DNAT of a local address
+        // (a published container port) sends it out (seen with real packets, Docker's -p).
+        if changed && !redirected {
             // ip_route_me_harder: the packet's own source (kept), mark and destination, the
             // socket's bound device; IPv4's uid is 0 (its flow key is zeroed, and no uid is
             // set), IPv6's the socket's (ip6_route_me_harder sets flowi6_uid).
@@ -278,7 +282,10 @@ pub fn send(host: &Host, packet: &Packet) -> Result<PacketOutcome, PacketRefusal
                 Ok(d) => {
                     let mut what = format!("{who} changed the packet, so the kernel routes it again (ip_route_me_harder): {}", d.words);
                     if d.dev != wire.out_dev && !d.local {
-                        what.push_str(&format!("; the rest of OUTPUT still sees {} as the output device (the hook's state), POSTROUTING {}", wire.out_dev, d.dev));
+                        what.push_str(&format!(
+                            "; the rest of OUTPUT still sees {} as the output device (the hook's state), POSTROUTING {}",
+                            wire.out_dev, d.dev
+                        ));
                     }
                     steps.push(step("reroute", what));
                     routed_dev = d.dev.clone();
@@ -562,8 +569,13 @@ fn walk(
         stack.last_mut().expect("a frame").1 += 1;
         // What is modelled decides first: only a rule whose known matches all hold can turn
         // on what is not, and only then may the answer differ because of it.
-        if !matches_rule(host, rule, flow, w) {
-            continue;
+        match matches_rule(host, rule, flow, w) {
+            Ok(true) => {}
+            Ok(false) => continue,
+            Err(why) => {
+                caveats.push(format!("line {}: {why}; the rule was taken as not matching", rule.line));
+                continue;
+            }
         }
         if !rule.unmodelled.is_empty() {
             caveats.push(format!("line {}: {} not modelled; the rule was taken as not matching", rule.line, rule.unmodelled.join(", ")));
@@ -694,9 +706,18 @@ fn is_local(host: &Host, addr: IpAddr) -> bool {
     }
 }
 
-/// Whether every selector of `rule` holds for the packet as it is now.
-fn matches_rule(host: &Host, rule: &FwRule, flow: &Flow<IpAddr>, w: &Wire) -> bool {
-    rule.matches.iter().all(|m| match m {
+/// Whether every selector of `rule` holds for the packet as it is now; `Err` says why the
+/// paste cannot tell (an ipset it does not show), once every other selector holds.
+fn matches_rule(host: &Host, rule: &FwRule, flow: &Flow<IpAddr>, w: &Wire) -> Result<bool, String> {
+    let mut unknown = None;
+    let known = rule.matches.iter().all(|m| match m {
+        FwMatch::Set { name, source, negated } => match host.firewall.set_contains(name, if *source { w.src } else { w.dst }) {
+            Ok(is_in) => is_in != *negated,
+            Err(why) => {
+                unknown = Some(why);
+                true
+            }
+        },
         // `fib saddr type local`, `-m addrtype --src-type LOCAL`: an address of this host.
         FwMatch::LocalAddress { source, negated } => is_local(host, if *source { w.src } else { w.dst }) != *negated,
         FwMatch::Family { ipv6 } => w.dst.is_ipv6() == *ipv6,
@@ -714,7 +735,11 @@ fn matches_rule(host: &Host, rule: &FwRule, flow: &Flow<IpAddr>, w: &Wire) -> bo
         // The first packet of a connection.
         FwMatch::CtState { states, negated } => states.iter().any(|s| s.eq_ignore_ascii_case("new")) != *negated,
         FwMatch::OwnerUid { from, to, negated } => (*from..=*to).contains(&flow.uid) != *negated,
-    })
+    });
+    match unknown {
+        Some(why) if known => Err(why),
+        _ => Ok(known),
+    }
 }
 
 /// iptables' interface match: exact, or a prefix when the name ends in `+` (nft: `*`).

@@ -20,6 +20,20 @@ pub struct Firewall {
     /// Lines of firewall output that could not be read (each has its error): what they hold
     /// is not applied, and a packet's answer says it may differ because of them.
     pub unread: Vec<usize>,
+    /// The sets `ipset list` (or `ipset save`) showed, which `-m set` rules test.
+    pub ipsets: Vec<IpSet>,
+}
+
+/// One ipset: its name, type (`hash:net`, `list:set`, …) and members as listed.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct IpSet {
+    pub name: String,
+    pub kind: String,
+    /// Addresses or prefixes (`hash:ip`, `hash:net`; a hash:net exception ends in ` nomatch`),
+    /// or set names (`list:set`).
+    pub members: Vec<String>,
+    /// The paste line of its `Name:` or `create` line.
+    pub line: usize,
 }
 
 impl Firewall {
@@ -55,9 +69,59 @@ impl Firewall {
             _ => true,
         });
     }
+    /// Whether `addr` is in the ipset `name`: `Err` says why the paste cannot tell (no such
+    /// set, or a type whose members are not addresses: `hash:ip,port` …). A hash:net's
+    /// `nomatch` entries are exceptions: the most specific entry decides, as the kernel's
+    /// hash:net lookup does (longest prefix first).
+    ///
+    /// ```
+    /// use whyroute::model::{Firewall, IpSet};
+    /// let mut fw = Firewall::default();
+    /// let set = |name: &str, kind: &str, m: &[&str]| IpSet { name: name.into(), kind: kind.into(), members: m.iter().map(|s| s.to_string()).collect(), line: 1 };
+    /// fw.ipsets = vec![set("nets", "hash:net", &["10.0.0.0/8", "10.1.0.0/16 nomatch"]), set("all", "list:set", &["nets"])];
+    /// assert_eq!(fw.set_contains("all", "10.2.0.1".parse().unwrap()), Ok(true));
+    /// assert_eq!(fw.set_contains("nets", "10.1.0.1".parse().unwrap()), Ok(false));
+    /// assert!(fw.set_contains("gone", "10.2.0.1".parse().unwrap()).is_err());
+    /// ```
+    pub fn set_contains(&self, name: &str, addr: IpAddr) -> Result<bool, String> {
+        self.set_contains_within(name, addr, 0)
+    }
+
+    fn set_contains_within(&self, name: &str, addr: IpAddr, depth: usize) -> Result<bool, String> {
+        let Some(set) = self.ipsets.iter().rev().find(|s| s.name == name) else {
+            return Err(format!("the ipset `{name}` is not in the paste (paste `ipset list`)"));
+        };
+        match set.kind.as_str() {
+            "list:set" if depth < 8 => {
+                for member in &set.members {
+                    if self.set_contains_within(member, addr, depth + 1)? {
+                        return Ok(true);
+                    }
+                }
+                Ok(false)
+            }
+            "hash:ip" | "hash:net" => {
+                let mut best: Option<(u8, bool)> = None;
+                for m in &set.members {
+                    let (net, nomatch) = m.strip_suffix(" nomatch").map_or((m.as_str(), false), |n| (n, true));
+                    // ipset prints members canonically: a prefix, or an address alone.
+                    let Some(net) = net.parse::<IpNet>().ok().or_else(|| net.parse::<IpAddr>().ok().map(IpNet::from)) else {
+                        return Err(format!("line {}: the ipset `{name}` has a member whyroute cannot read (`{m}`)", set.line));
+                    };
+                    if net.contains(&addr) && best.is_none_or(|(len, _)| net.prefix_len() > len) {
+                        best = Some((net.prefix_len(), !nomatch));
+                    }
+                }
+                Ok(best.is_some_and(|(_, matched)| matched))
+            }
+            other => Err(format!("line {}: the ipset `{name}` is of type `{other}`, whose members are not modelled", set.line)),
+        }
+    }
+
     /// Adds a later paste's tables: a table shown again replaces the earlier listing.
     pub fn merge(&mut self, other: Firewall) {
         self.unread.extend(other.unread);
+        self.ipsets.extend(other.ipsets);
         for t in other.tables {
             match self.tables.iter_mut().find(|x| x.name == t.name && x.family == t.family && x.ip6tables == t.ip6tables) {
                 Some(x) => *x = t,
@@ -96,6 +160,31 @@ impl FwTable {
             Some("inet") => true,
             Some("ip6") => ipv6,
             Some(_) => !ipv6,
+        }
+    }
+    /// Makes `-j NAME` a jump where NAME is a chain of this table, though it reads like a
+    /// target extension (`-j DOCKER`, `-j KUBE-SERVICES`): iptables looks a chain of that
+    /// name up first, and loads the extension only when there is none.
+    ///
+    /// ```
+    /// use whyroute::model::{FwChain, FwRule, FwTable, FwTarget};
+    /// let rule = FwRule { line: 1, text: "-A OUTPUT -j DOCKER".into(), matches: vec![], actions: vec![FwTarget::Unmodelled("DOCKER".into())], unmodelled: vec![] };
+    /// let mut t = FwTable { name: "nat".into(), ..FwTable::default() };
+    /// t.chains = vec![FwChain { rules: vec![rule], ..FwChain::builtin("OUTPUT") }, FwChain::builtin("DOCKER")];
+    /// t.resolve_chain_targets();
+    /// assert_eq!(t.chains[0].rules[0].actions, [FwTarget::Jump("DOCKER".into())]);
+    /// ```
+    pub fn resolve_chain_targets(&mut self) {
+        let names: Vec<String> = self.chains.iter().map(|c| c.name.clone()).collect();
+        for rule in self.chains.iter_mut().flat_map(|c| &mut c.rules) {
+            let goto = rule.text.split_ascii_whitespace().any(|w| w == "-g" || w == "--goto");
+            for action in &mut rule.actions {
+                if let FwTarget::Unmodelled(name) = action
+                    && names.contains(name)
+                {
+                    *action = if goto { FwTarget::Goto(std::mem::take(name)) } else { FwTarget::Jump(std::mem::take(name)) };
+                }
+            }
         }
     }
     pub fn chain_mut(&mut self, name: &str) -> &mut FwChain {
@@ -255,6 +344,13 @@ pub enum FwMatch {
     /// `fib saddr|daddr type [!=] local`, `-m addrtype --src-type|--dst-type [!] LOCAL`: the
     /// address is one of this host's.
     LocalAddress {
+        source: bool,
+        negated: bool,
+    },
+    /// `-m set --match-set NAME src|dst`: the packet's source (`source`) or destination
+    /// address is in the ipset NAME (of `ipset list`).
+    Set {
+        name: String,
         source: bool,
         negated: bool,
     },

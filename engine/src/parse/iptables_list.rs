@@ -14,7 +14,8 @@ use crate::model::Firewall;
 /// `ip6tables`: `ip6tables -L`'s, which an IPv6 address column also tells.
 pub fn parse(lines: &[Line<'_>], table: Option<&str>, ip6tables: bool, out: &mut Fragment) {
     let table = table.unwrap_or("filter");
-    let ip6 = ip6tables || lines.iter().any(|l| l.text.split_ascii_whitespace().any(|w| w.contains("::") && w.trim_start_matches('!').parse::<ipnet::Ipv6Net>().is_ok()));
+    let ip6 = ip6tables
+        || lines.iter().any(|l| l.text.split_ascii_whitespace().any(|w| w.contains("::") && w.trim_start_matches('!').parse::<ipnet::Ipv6Net>().is_ok()));
     let mut fw = Firewall::default();
     fw.table_mut(table, ip6);
     let mut chain: Option<String> = None;
@@ -71,6 +72,9 @@ pub fn parse(lines: &[Line<'_>], table: Option<&str>, ip6tables: bool, out: &mut
             },
             Err(e) => out.diagnostics.push(ParseDiagnostic::error(*line, e)),
         }
+    }
+    for t in &mut fw.tables {
+        t.resolve_chain_targets();
     }
     out.firewall.merge(fw);
 }

@@ -45,6 +45,9 @@ pub fn parse(lines: &[Line<'_>], table: Option<&str>, ip6tables: bool, out: &mut
             out.diagnostics.push(ParseDiagnostic::error(*line, e));
         }
     }
+    for t in &mut fw.tables {
+        t.resolve_chain_targets();
+    }
     out.firewall.merge(fw);
 }
 
@@ -87,7 +90,7 @@ pub(super) fn declare_chain(fw: &mut Firewall, table: &str, ip6tables: bool, dec
 }
 
 /// The options a match module adds that the generic words below cover (`-m udp --dport`).
-const PLAIN_MODULES: &[&str] = &["tcp", "udp", "multiport", "mark", "connmark", "conntrack", "state", "owner", "comment", "addrtype"];
+const PLAIN_MODULES: &[&str] = &["tcp", "udp", "multiport", "mark", "connmark", "conntrack", "state", "owner", "comment", "addrtype", "set"];
 
 /// One `-A CHAIN …` line: the chain and the rule.
 pub(super) fn parse_rule(t: &str) -> Result<(String, FwRule), String> {
@@ -156,6 +159,18 @@ pub(super) fn parse_rule(t: &str) -> Result<(String, FwRule), String> {
                 }
             }
             "--comment" => {}
+            "--match-set" => {
+                // `--match-set NAME src|dst[,…]`: a one-address set by its first direction;
+                // a set of several dimensions (`dst,dst` of hash:ip,port) is not modelled.
+                let name = need()?;
+                let dirs = w.get(i + 2).copied().ok_or_else(|| format!("`src` or `dst` after `--match-set {name}`"))?;
+                match dirs {
+                    "src" | "dst" => rule.matches.push(FwMatch::Set { name: name.to_string(), source: dirs == "src", negated }),
+                    _ if dirs.split(',').all(|d| d == "src" || d == "dst") => rule.unmodelled.push(format!("--match-set {name} {dirs}")),
+                    _ => return Err(format!("`src` or `dst` after `--match-set {name}`, found `{dirs}`")),
+                }
+                step = 3;
+            }
             "-m" | "--match" => {
                 let m = need()?;
                 if !PLAIN_MODULES.contains(&m) {
@@ -380,6 +395,19 @@ mod tests {
         assert_eq!(fw.chain("filter", "OUTPUT").unwrap().rules[1].unmodelled, ["-m hashlimit", "--hashlimit-upto"]);
         let lines: Vec<usize> = f.diagnostics.iter().map(|d| d.line).collect();
         assert_eq!(lines, [16, 17]);
+    }
+
+    #[test]
+    fn ipset_matches_take_their_set_and_direction() {
+        let f = read(
+            "-A mwan3_connected_ipv4 -m set --match-set mwan3_connected_ipv4 dst -j MARK --set-xmark 0x3f00/0x3f00\n-A X -m set ! --match-set s src -j ACCEPT\n-A X -m set --match-set sp dst,dst -j ACCEPT\n-A X -m set --match-set s sideways -j ACCEPT\n",
+            Some("mangle"),
+        );
+        let rules: Vec<&FwRule> = f.firewall.tables[0].chains.iter().flat_map(|c| &c.rules).collect();
+        assert_eq!(rules[0].matches, [FwMatch::Set { name: "mwan3_connected_ipv4".into(), source: false, negated: false }]);
+        assert_eq!(rules[1].matches, [FwMatch::Set { name: "s".into(), source: true, negated: true }]);
+        assert_eq!(rules[2].unmodelled, ["--match-set sp dst,dst"]);
+        assert_eq!(f.diagnostics.iter().filter(|d| d.severity == crate::parse::Severity::Error).map(|d| d.line).collect::<Vec<_>>(), [4]);
     }
 
     #[test]

@@ -12,6 +12,8 @@ pub mod ip_addr;
 pub mod ip_nexthop;
 pub mod ip_route;
 pub mod ip_rule;
+#[cfg(feature = "netfilter")]
+pub mod ipset;
 pub mod iptables;
 #[cfg(feature = "netfilter")]
 pub mod iptables_list;

@@ -257,6 +257,41 @@ fn parse_rule(t: &str, known_set: &dyn Fn(&str) -> Option<Vec<String>>, inet: bo
                 rule.matches.push(FwMatch::Protocol { protos, negated });
                 j + 1 - i
             }
+            // The packet whyroute follows is a connection's first: a TCP one is a SYN.
+            ["tcp", "flags", ..] => {
+                let (matched, n) = syn_matches(&words[2..])?;
+                rule.matches.push(FwMatch::Protocol { protos: if matched { vec![6] } else { Vec::new() }, negated: false });
+                2 + n
+            }
+            // MSS clamping changes a TCP option, not where the packet goes.
+            ["tcp", "option", "maxseg", "size", "set", ..] => {
+                rule.actions.push(FwTarget::Continue("tcp option maxseg size set".into()));
+                5 + rest.iter().skip(5).take_while(|x| !is_statement(x)).count()
+            }
+            // ICMP types: only an ICMP packet can match; which type is not modelled.
+            [proto @ ("icmp" | "icmpv6"), "type", ..] => {
+                rule.matches.push(FwMatch::Protocol { protos: vec![if *proto == "icmp" { 1 } else { 58 }], negated: false });
+                let n = 1 + rest.iter().skip(1).take_while(|x| !is_statement(x)).count();
+                rule.unmodelled.push(rest[..n].join(" "));
+                n
+            }
+            // `ct state vmap { established : accept, … }`: a first packet's state is new.
+            ["ct", "state", "vmap", map, ..] if map.starts_with('{') => {
+                let entries: Vec<(String, String)> = map
+                    .trim_matches(|c| c == '{' || c == '}')
+                    .split(',')
+                    .filter_map(|e| e.split_once(':').map(|(k, v)| (k.trim().to_string(), v.trim().to_string())))
+                    .collect();
+                let verdict = entries.iter().find(|(k, _)| k == "new").map(|(_, v)| v.as_str());
+                match verdict {
+                    Some("accept") => rule.actions.push(FwTarget::Accept),
+                    Some("drop") => rule.actions.push(FwTarget::Drop),
+                    Some(other) => rule.unmodelled.push(format!("ct state vmap new : {other}")),
+                    // No entry for new: the map does nothing to the packet.
+                    None => rule.matches.push(FwMatch::CtState { states: entries.into_iter().map(|(k, _)| k).collect(), negated: false }),
+                }
+                4
+            }
             ["udp" | "tcp" | "th" | "udplite" | "sctp", "dport" | "sport", ..] => {
                 let (negated, j) = value_at(i + 2);
                 let ranges = values(w.get(j), known_set)?.iter().map(|v| port_range(v)).collect::<Result<Vec<_>, _>>()?;
@@ -377,6 +412,8 @@ fn is_statement(w: &str) -> bool {
             | "oif"
             | "udp"
             | "tcp"
+            | "icmp"
+            | "icmpv6"
             | "th"
             | "counter"
             | "accept"
@@ -393,6 +430,42 @@ fn is_statement(w: &str) -> bool {
             | "comment"
             | "skuid"
     )
+}
+
+/// After `tcp flags`: `syn`, `== syn`, `!= syn`, `syn / fin,syn,rst,ack`, `& (syn|ack) ==
+/// syn`: whether a SYN (the first packet of a connection) matches, and the words used.
+fn syn_matches(w: &[&str]) -> Result<(bool, usize), String> {
+    let bits = |v: &str| -> Result<u8, String> {
+        v.trim_matches(|c| c == '(' || c == ')').split([',', '|']).filter(|f| !f.is_empty()).try_fold(0u8, |acc, f| {
+            let bit = match f {
+                "fin" => 1,
+                "syn" => 2,
+                "rst" => 4,
+                "psh" => 8,
+                "ack" => 16,
+                "urg" => 32,
+                "ecn" => 64,
+                "cwr" => 128,
+                other => return Err(format!("TCP flags (fin, syn, rst, psh, ack, urg, ecn, cwr), found `{other}`")),
+            };
+            Ok(acc | bit)
+        })
+    };
+    const SYN: u8 = 2;
+    // `& (syn | ack) == ack`: the mask may be several words.
+    if w.first() == Some(&"&") {
+        let op = w.iter().position(|x| matches!(*x, "==" | "!=")).ok_or("`== FLAGS` or `!= FLAGS` after the mask of `tcp flags &`")?;
+        let (mask, v) = (bits(&w[1..op].concat())?, bits(w.get(op + 1).ok_or("TCP flags after `==`")?)?);
+        return Ok(((SYN & mask == v) == (w[op] == "=="), op + 2));
+    }
+    Ok(match w {
+        [v, "/", mask, ..] => ((SYN & bits(mask)?) == bits(v)?, 3),
+        ["==", v, ..] => (SYN == bits(v)?, 2),
+        ["!=", v, ..] => (SYN != bits(v)?, 2),
+        // A flag alone tests its bits (nft's implicit `& FLAGS != 0`).
+        [v, ..] => (SYN & bits(v)? != 0, 1),
+        [] => return Err("TCP flags after `tcp flags`".into()),
+    })
 }
 
 /// `0x1`, `!= 0x1`, `& 0xff == 0x1`, `& 0xff != 0x1`: (value, mask, negated, words used).
@@ -574,6 +647,25 @@ table arp a {
         assert_eq!(t.chains[3].base.as_ref().unwrap().priority, 10);
         assert_eq!(t.chains[3].policy, Some(FwPolicy::Drop));
         assert!(f.diagnostics.is_empty(), "{:?}", f.diagnostics);
+    }
+
+    /// OpenWrt fw4's rules, as a connection's first packet meets them.
+    #[test]
+    fn first_packet_forms_of_fw4() {
+        let rule = |t: &str| parse_rule(t, &|_| None, true).unwrap();
+        let syn = rule("oifname { \"wan\", \"wan2\" } tcp flags syn / fin,syn,rst tcp option maxseg size set rt mtu comment \"!fw4\"");
+        assert_eq!(
+            (syn.matches[1].clone(), syn.actions.clone(), syn.unmodelled.len()),
+            (FwMatch::Protocol { protos: vec![6], negated: false }, vec![FwTarget::Continue("tcp option maxseg size set".into())], 0)
+        );
+        assert_eq!(rule("tcp flags & (syn | ack) == ack drop").matches[0], FwMatch::Protocol { protos: vec![], negated: false }, "a SYN is not an ACK");
+        assert_eq!(rule("tcp flags != syn drop").matches[0], FwMatch::Protocol { protos: vec![], negated: false });
+        let vmap = rule("ct state vmap { established : accept, related : accept } comment \"!fw4\"");
+        assert_eq!(vmap.matches, [FwMatch::CtState { states: vec!["established".into(), "related".into()], negated: false }]);
+        assert_eq!(rule("ct state vmap { new : drop, established : accept }").actions, [FwTarget::Drop]);
+        let ping = rule("icmp type echo-request counter packets 0 bytes 0 accept");
+        assert_eq!((ping.matches[0].clone(), ping.unmodelled[0].as_str()), (FwMatch::Protocol { protos: vec![1], negated: false }, "icmp type echo-request"));
+        assert!(parse_rule("tcp flags bogus drop", &|_| None, true).is_err());
     }
 
     #[test]

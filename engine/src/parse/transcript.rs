@@ -31,6 +31,9 @@ pub enum Format {
     IptablesList,
     #[cfg(feature = "netfilter")]
     Nft,
+    /// `ipset list`, `ipset save`: the sets `-m set` rules test.
+    #[cfg(feature = "netfilter")]
+    Ipset,
 }
 
 impl Format {
@@ -54,6 +57,8 @@ impl Format {
             Format::IptablesList => "iptables -L -n -v",
             #[cfg(feature = "netfilter")]
             Format::Nft => "nft list ruleset",
+            #[cfg(feature = "netfilter")]
+            Format::Ipset => "ipset list",
         }
     }
 }
@@ -91,7 +96,7 @@ struct CommandContext {
 }
 
 /// Commands whose first word marks a command line even without a prompt.
-const KNOWN_COMMANDS: &str = "ip route ifconfig netstat cat grep ping kubectl sudo resolvectl systemd-resolve hostname traceroute tracepath dig nslookup host curl wget ls echo ss tcpdump iptables iptables-save ip6tables ip6tables-save nft arp sysctl set export ssh systemctl journalctl less more tail head wg tailscale nmcli networkctl ethtool brctl bridge mtr nc";
+const KNOWN_COMMANDS: &str = "ip route ifconfig netstat cat grep ping kubectl sudo resolvectl systemd-resolve hostname traceroute tracepath dig nslookup host curl wget ls echo ss tcpdump iptables iptables-save ip6tables ip6tables-save ipset nft arp sysctl set export ssh systemctl journalctl less more tail head wg tailscale nmcli networkctl ethtool brctl bridge mtr nc";
 
 /// Checked on every line of a paste: reject non-words before scanning the list.
 fn is_known_command(word: &str) -> bool {
@@ -324,6 +329,8 @@ fn classify(cmd: &str) -> Command {
         #[cfg(feature = "netfilter")]
         "iptables" => Command::Skip("an iptables command that prints no rules: paste `iptables-save`, `iptables -S` or `iptables -L -n -v`".into()),
         #[cfg(feature = "netfilter")]
+        "ipset" if matches!(args.first(), Some(&("list" | "save" | "-L" | "-S"))) => Command::Read(Format::Ipset, CommandContext::default()),
+        #[cfg(feature = "netfilter")]
         "nft" if args.contains(&"list") && (args.contains(&"ruleset") || args.contains(&"table")) => {
             Command::Read(Format::Nft, CommandContext::default())
         }
@@ -459,6 +466,8 @@ fn read_block(format: Format, cx: &CommandContext, command_line: usize, lines: &
         Format::IptablesList => super::iptables_list::parse(lines, cx.link.as_deref(), cx.ipv6, &mut frag),
         #[cfg(feature = "netfilter")]
         Format::Nft => super::nft::parse(lines, &mut frag),
+        #[cfg(feature = "netfilter")]
+        Format::Ipset => super::ipset::parse(lines, &mut frag),
         Format::Hostname => {
             if let Some(l) = lines.iter().find(|l| !l.text.trim().is_empty()) {
                 frag.hostname = Some(l.text.trim().to_string());
