@@ -381,6 +381,42 @@ mod full_tests {
         assert!(checked >= 100 && forwarded >= 30, "{checked} packets, {forwarded} arriving");
     }
 
+    /// The real tools' examples (tests/fixtures/kernel-packets-examples): each example's own
+    /// flow leaves where the kernel sent the real packet with the same words.
+    #[test]
+    fn the_real_tools_examples_send_their_packet_as_the_kernel_did() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/kernel-packets-examples");
+        for (e, name) in [(Example::TailscaleIptables, "tailscale"), (Example::Docker, "docker"), (Example::KubeProxy, "kube-proxy"), (Example::Mwan3, "mwan3")]
+        {
+            let flow = e.flow();
+            let words = flow.packet_args();
+            let record = std::fs::read_to_string(format!("{dir}/{name}.packets.jsonl")).unwrap();
+            // The recorded words without the TCP source port (which only tags the real SYN).
+            let recorded = |c: &serde_json::Value| -> String {
+                let args: Vec<&str> = c["args"].as_array().unwrap().iter().filter_map(|a| a.as_str()).collect();
+                let sport = args.iter().position(|a| *a == "sport");
+                args.iter().enumerate().filter(|(i, _)| sport.is_none_or(|p| *i != p && *i != p + 1)).map(|(_, a)| *a).collect::<Vec<_>>().join(" ")
+            };
+            let ours = words.replace("ipproto", "proto");
+            // The destination, then `KEY VALUE` pairs in any order.
+            let sorted = |s: &str| {
+                let w: Vec<&str> = s.split_whitespace().collect();
+                let mut pairs: Vec<String> = w[1..].chunks(2).map(|p| p.join(" ")).collect();
+                pairs.sort();
+                (w[0].to_string(), pairs)
+            };
+            let kernel = record
+                .lines()
+                .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+                .find(|c| sorted(&recorded(c)[..]) == sorted(&ours))
+                .unwrap_or_else(|| panic!("{name}: a recorded packet for `{words}`"));
+            let o = evaluate(&e.transcript(), &flow).packet.expect("a firewall").expect("an answer");
+            let k = &kernel["packets"][0];
+            assert_eq!((o.dev.as_deref(), o.src.map(|a| a.to_string())), (k["dev"].as_str(), k["src"].as_str().map(str::to_string)), "{name}: {o:#?}");
+            assert!(o.caveats.is_empty(), "{name}: {:?}", o.caveats);
+        }
+    }
+
     #[test]
     fn the_nftables_example_sends_dns_into_the_tunnel_as_real_packets_did() {
         let e = Example::WgQuickNft;

@@ -37,10 +37,19 @@ pub enum Example {
     /// wg-quick on an nftables host (its `wg-quick-wg0` table): DNS to the tunnel's resolver,
     /// and the WireGuard packet itself, with real packets sent in a namespace.
     WgQuickNft,
+    /// The iptables rules tailscaled installs on a subnet router (ts-forward's 0x40000 mark,
+    /// ts-postrouting's MASQUERADE), with real packets sent in a namespace.
+    TailscaleIptables,
+    /// Docker's bridge with a published port (`-p 8080:80`): the nat DOCKER chain's DNAT.
+    Docker,
+    /// A kube-proxy (iptables mode) ClusterIP service: KUBE-SERVICES → KUBE-SVC → KUBE-SEP DNAT.
+    KubeProxy,
+    /// OpenWrt multi-WAN: mwan3's marks under 0x3f00, its ipsets, fw4's nftables.
+    Mwan3,
 }
 
 impl Example {
-    pub const ALL: [Example; 11] = [
+    pub const ALL: [Example; 15] = [
         Example::SharedDns,
         Example::SeparateDns,
         Example::WgQuick,
@@ -52,11 +61,25 @@ impl Example {
         Example::TailscaleExitV6,
         Example::K8sDualStack,
         Example::WgQuickNft,
+        Example::TailscaleIptables,
+        Example::Docker,
+        Example::KubeProxy,
+        Example::Mwan3,
     ];
     /// Whether the example needs the full build (IPv6, the firewall): its paste is only in that
     /// build, and the first build hands the page over to it (`#example:ID`).
     pub fn full_only(self) -> bool {
-        matches!(self, Example::WgQuickDualStack | Example::TailscaleExitV6 | Example::K8sDualStack | Example::WgQuickNft)
+        matches!(
+            self,
+            Example::WgQuickDualStack
+                | Example::TailscaleExitV6
+                | Example::K8sDualStack
+                | Example::WgQuickNft
+                | Example::TailscaleIptables
+                | Example::Docker
+                | Example::KubeProxy
+                | Example::Mwan3
+        )
     }
     pub fn title(self) -> &'static str {
         match self {
@@ -71,6 +94,10 @@ impl Example {
             Example::TailscaleExitV6 => "Tailscale exit node on OpenWrt (IPv6)",
             Example::K8sDualStack => "Dual-stack Kubernetes node, Calico (IPv6)",
             Example::WgQuickNft => "WireGuard on nftables (firewall marks)",
+            Example::TailscaleIptables => "Tailscale subnet router (its iptables)",
+            Example::Docker => "Docker published port (nat DOCKER chain)",
+            Example::KubeProxy => "Kubernetes ClusterIP service (kube-proxy)",
+            Example::Mwan3 => "OpenWrt multi-WAN (mwan3 marks, fw4)",
         }
     }
     /// A short id, for test selectors and the menu's values.
@@ -87,6 +114,10 @@ impl Example {
             Example::TailscaleExitV6 => "tailscale-exit-v6",
             Example::K8sDualStack => "k8s-dual-stack",
             Example::WgQuickNft => "wg-quick-nft",
+            Example::TailscaleIptables => "tailscale-iptables",
+            Example::Docker => "docker",
+            Example::KubeProxy => "kube-proxy",
+            Example::Mwan3 => "mwan3",
         }
     }
     pub fn transcript(self) -> String {
@@ -106,9 +137,24 @@ impl Example {
             Example::K8sDualStack => include_str!("../../tests/fixtures/real-world-v6/calico-dualstack-slaac-gateway.txt").to_string(),
             #[cfg(feature = "full")]
             Example::WgQuickNft => include_str!("../../tests/fixtures/kernel-packets-wg/wg-quick-nft.txt").to_string(),
+            #[cfg(feature = "full")]
+            Example::TailscaleIptables => include_str!("../../tests/fixtures/kernel-packets-examples/tailscale.txt").to_string(),
+            #[cfg(feature = "full")]
+            Example::Docker => include_str!("../../tests/fixtures/kernel-packets-examples/docker.txt").to_string(),
+            #[cfg(feature = "full")]
+            Example::KubeProxy => include_str!("../../tests/fixtures/kernel-packets-examples/kube-proxy.txt").to_string(),
+            #[cfg(feature = "full")]
+            Example::Mwan3 => include_str!("../../tests/fixtures/kernel-packets-examples/mwan3.txt").to_string(),
             // Not in the first build, which loads the full one instead of showing them.
             #[cfg(not(feature = "full"))]
-            Example::WgQuickDualStack | Example::TailscaleExitV6 | Example::K8sDualStack | Example::WgQuickNft => String::new(),
+            Example::WgQuickDualStack
+            | Example::TailscaleExitV6
+            | Example::K8sDualStack
+            | Example::WgQuickNft
+            | Example::TailscaleIptables
+            | Example::Docker
+            | Example::KubeProxy
+            | Example::Mwan3 => String::new(),
         }
     }
     /// The hosts the example loads: the seed comes as both deployments, side by side.
@@ -127,6 +173,10 @@ impl Example {
             Example::TailscaleExitV6 => vec![HostPaste { name: "openwrt exit node".into(), text: self.transcript() }],
             Example::K8sDualStack => vec![HostPaste { name: "k8s node".into(), text: self.transcript() }],
             Example::WgQuickNft => vec![HostPaste { name: "laptop (wg-quick, nftables)".into(), text: self.transcript() }],
+            Example::TailscaleIptables => vec![HostPaste { name: "subnet router".into(), text: self.transcript() }],
+            Example::Docker => vec![HostPaste { name: "docker host".into(), text: self.transcript() }],
+            Example::KubeProxy => vec![HostPaste { name: "k8s node".into(), text: self.transcript() }],
+            Example::Mwan3 => vec![HostPaste { name: "openwrt router".into(), text: self.transcript() }],
         }
     }
     /// The tab shown first.
@@ -160,6 +210,16 @@ impl Example {
             // DNS to the tunnel's resolver: the packet leaves wg0 (set the mark to 0xca6c and
             // the endpoint 203.0.113.9 to see WireGuard's own packet leave eth0).
             Example::WgQuickNft => FlowFields::dns("10.64.0.1"),
+            // A tailnet peer's packet to the Internet, forwarded: ts-forward marks it 0x40000,
+            // ts-postrouting masquerades it out eth0.
+            Example::TailscaleIptables => FlowFields::packet("198.51.100.7", "udp", "443", "100.101.7.9", "tailscale0"),
+            // The host connects to its own published port: DNAT to 172.17.0.2:80, routed again
+            // out docker0.
+            Example::Docker => FlowFields::packet("192.0.2.2", "tcp", "8080", "", ""),
+            // The node to a ClusterIP: KUBE-SEP's DNAT to the pod, out its veth, masqueraded.
+            Example::KubeProxy => FlowFields::packet("10.96.0.100", "tcp", "80", "", ""),
+            // A LAN client's HTTPS: mwan3's policy marks it 0x200, `lookup 2`, out wan2.
+            Example::Mwan3 => FlowFields::packet("198.51.100.7", "tcp", "443", "192.168.1.100", "br-lan"),
         }
     }
     pub fn from_id(id: &str) -> Option<Example> {

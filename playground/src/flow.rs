@@ -146,4 +146,10 @@ impl FlowFields {
     pub fn dns(ns: &str) -> FlowFields {
         FlowFields { dst: ns.to_string(), proto: "udp".into(), dport: "53".into(), ..FlowFields::default() }
     }
+
+    /// A packet to `dst`'s `proto` port `dport`; arriving on `iif` from `from` when they are
+    /// given (a forwarded one).
+    pub fn packet(dst: &str, proto: &str, dport: &str, from: &str, iif: &str) -> FlowFields {
+        FlowFields { dst: dst.into(), proto: proto.into(), dport: dport.into(), from: from.into(), iif: iif.into(), ..FlowFields::default() }
+    }
 }
