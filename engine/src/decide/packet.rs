@@ -663,6 +663,21 @@ fn walk(
                     steps.push(here(format!("`{}` changes the source to {a}, {}'s address", rule.text, w.out_dev)));
                     return Walked::Accepted;
                 }
+                FwTarget::Tproxy { addr, port, mark } if hook == "PREROUTING" => {
+                    if let Some((value, mask)) = mark {
+                        w.mark = (w.mark & !mask) ^ value;
+                    }
+                    let on = addr.map_or_else(|| format!(":{port}"), |a| if a.is_ipv6() { format!("[{a}]:{port}") } else { format!("{a}:{port}") });
+                    steps.push(here(format!("`{}` hands the packet to the proxy's socket on {on}, mark {:#x}", rule.text, w.mark)));
+                    caveats.push(format!(
+                        "line {}: a proxy is assumed to listen on {on} (a transparent socket); without one TPROXY drops the packet, which the paste cannot show",
+                        rule.line
+                    ));
+                    // iptables' TPROXY ends the chain (NF_ACCEPT); nft's statement goes on.
+                    if table.family.is_none() {
+                        return Walked::Accepted;
+                    }
+                }
                 FwTarget::Continue(_) => {}
                 other => {
                     caveats.push(format!("line {}: {} is not modelled here; the walk went on as if it had not matched", rule.line, target_name(other)));
@@ -735,6 +750,17 @@ fn matches_rule(host: &Host, rule: &FwRule, flow: &Flow<IpAddr>, w: &Wire) -> Re
         // The first packet of a connection.
         FwMatch::CtState { states, negated } => states.iter().any(|s| s.eq_ignore_ascii_case("new")) != *negated,
         FwMatch::OwnerUid { from, to, negated } => (*from..=*to).contains(&flow.uid) != *negated,
+        // A new connection has no established socket; a listener bound to the destination
+        // address can exist only for this host's own addresses (or one bound to any address,
+        // which only --nowildcard counts): else no socket is there.
+        FwMatch::Socket { nowildcard, negated, .. } => {
+            if *nowildcard || is_local(host, w.dst) {
+                unknown = Some(format!("whether a local socket listens on {}:{} is not in the paste", w.dst, w.dport));
+                true
+            } else {
+                *negated
+            }
+        }
     });
     match unknown {
         Some(why) if known => Err(why),

@@ -354,6 +354,14 @@ pub enum FwMatch {
         source: bool,
         negated: bool,
     },
+    /// `-m socket [--transparent] [--nowildcard]`: a local socket exists for the packet
+    /// (an established one, or a listener bound to its destination address; wildcard-bound
+    /// listeners only with `--nowildcard`).
+    Socket {
+        transparent: bool,
+        nowildcard: bool,
+        negated: bool,
+    },
     /// `-m owner --uid-owner A[-B]`, nft's `meta skuid`
     OwnerUid {
         from: u32,
@@ -409,6 +417,14 @@ pub enum FwTarget {
     },
     /// A target that only observes (LOG, NFLOG, ULOG, NOTRACK, CT, TRACE): the walk goes on.
     Continue(String),
-    /// A target whyroute does not model (TPROXY, TEE, DSCP, …), by name.
+    /// `-j TPROXY --on-port P [--on-ip A] [--tproxy-mark V/M]`, nft's `tproxy to [A]:P`:
+    /// hands an arriving packet to a local proxy's socket (mark = (mark & !M) ^ V), which the
+    /// input route then delivers locally; without such a socket the kernel drops it.
+    Tproxy {
+        addr: Option<IpAddr>,
+        port: u16,
+        mark: Option<(u32, u32)>,
+    },
+    /// A target whyroute does not model (TEE, DSCP, …), by name.
     Unmodelled(String),
 }

@@ -90,7 +90,7 @@ pub(super) fn declare_chain(fw: &mut Firewall, table: &str, ip6tables: bool, dec
 }
 
 /// The options a match module adds that the generic words below cover (`-m udp --dport`).
-const PLAIN_MODULES: &[&str] = &["tcp", "udp", "multiport", "mark", "connmark", "conntrack", "state", "owner", "comment", "addrtype", "set"];
+const PLAIN_MODULES: &[&str] = &["tcp", "udp", "multiport", "mark", "connmark", "conntrack", "state", "owner", "comment", "addrtype", "set", "socket"];
 
 /// One `-A CHAIN …` line: the chain and the rule.
 pub(super) fn parse_rule(t: &str) -> Result<(String, FwRule), String> {
@@ -159,6 +159,12 @@ pub(super) fn parse_rule(t: &str) -> Result<(String, FwRule), String> {
                 }
             }
             "--comment" => {}
+            "--transparent" | "--nowildcard" | "--restore-skmark" if module_before(&w, i) == Some("socket") => {
+                if k == "--restore-skmark" {
+                    rule.unmodelled.push(k.to_string());
+                }
+                step = 1;
+            }
             "--match-set" => {
                 // `--match-set NAME src|dst[,…]`: a one-address set by its first direction;
                 // a set of several dimensions (`dst,dst` of hash:ip,port) is not modelled.
@@ -175,6 +181,16 @@ pub(super) fn parse_rule(t: &str) -> Result<(String, FwRule), String> {
                 let m = need()?;
                 if !PLAIN_MODULES.contains(&m) {
                     rule.unmodelled.push(format!("-m {m}"));
+                }
+                if m == "socket" {
+                    // Its flags follow; the match itself is what the module is.
+                    let flags = w[i + 2..].iter().take_while(|x| matches!(**x, "--transparent" | "--nowildcard" | "--restore-skmark"));
+                    let (mut transparent, mut nowildcard) = (false, false);
+                    for f in flags {
+                        transparent |= *f == "--transparent";
+                        nowildcard |= *f == "--nowildcard";
+                    }
+                    rule.matches.push(FwMatch::Socket { transparent, nowildcard, negated: false });
                 }
             }
             "-j" | "--jump" | "-g" | "--goto" => target = Some((need()?, k.starts_with("-g") || k == "--goto")),
@@ -260,6 +276,12 @@ fn target_of(name: &str, goto: bool, opts: &[(&str, &str)]) -> Result<FwTarget, 
             FwTarget::Dnat { to, port }
         }
         "MASQUERADE" => FwTarget::Masquerade,
+        "TPROXY" => {
+            let port = opt("--on-port").and_then(|p| p.parse().ok()).ok_or("`--on-port PORT` after -j TPROXY")?;
+            let addr = opt("--on-ip").map(|a| a.parse().map_err(|_| format!("an address after --on-ip, found `{a}`"))).transpose()?;
+            let mark = opt("--tproxy-mark").map(value_mask).transpose()?;
+            FwTarget::Tproxy { addr, port, mark }
+        }
         "REDIRECT" => FwTarget::Redirect { port: opt("--to-ports").and_then(|p| p.split('-').next()?.parse().ok()) },
         "LOG" | "NFLOG" | "ULOG" | "NOTRACK" | "CT" | "TRACE" => FwTarget::Continue(name.to_string()),
         n if n.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_') => FwTarget::Unmodelled(n.to_string()),
@@ -408,6 +430,20 @@ mod tests {
         assert_eq!(rules[1].matches, [FwMatch::Set { name: "s".into(), source: true, negated: true }]);
         assert_eq!(rules[2].unmodelled, ["--match-set sp dst,dst"]);
         assert_eq!(f.diagnostics.iter().filter(|d| d.severity == crate::parse::Severity::Error).map(|d| d.line).collect::<Vec<_>>(), [4]);
+    }
+
+    /// The kernel's transparent proxy setup (Documentation/networking/tproxy.rst).
+    #[test]
+    fn tproxy_and_the_socket_match() {
+        let f = read(
+            "-A PREROUTING -p tcp -m socket --transparent -j DIVERT\n-A PREROUTING -p tcp -m tcp --dport 80 -j TPROXY --on-port 3129 --on-ip 127.0.0.1 --tproxy-mark 0x1/0x1\n-A PREROUTING -j TPROXY\n",
+            Some("mangle"),
+        );
+        let rules = &f.firewall.tables[0].chains[0].rules;
+        assert_eq!(rules[0].matches[1], FwMatch::Socket { transparent: true, nowildcard: false, negated: false });
+        assert!(rules[0].unmodelled.is_empty());
+        assert_eq!(rules[1].actions, [FwTarget::Tproxy { addr: Some("127.0.0.1".parse().unwrap()), port: 3129, mark: Some((1, 1)) }]);
+        assert_eq!(f.diagnostics.iter().map(|d| d.line).collect::<Vec<_>>(), [3], "TPROXY without --on-port");
     }
 
     #[test]

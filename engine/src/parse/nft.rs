@@ -371,6 +371,17 @@ fn parse_rule(t: &str, known_set: &dyn Fn(&str) -> Option<Vec<String>>, inet: bo
                 let action = if words[0] == "snat" { FwTarget::Snat { to, port } } else { FwTarget::Dnat { to, port } };
                 push(&mut rule, action, to_at + 2)
             }
+            // `tproxy to :3129`, `tproxy ip to 127.0.0.1:3129`, `tproxy to [::1]:3129`.
+            ["tproxy", ..] => {
+                let to_at = words.iter().position(|x| *x == "to").ok_or("`tproxy to [ADDRESS]:PORT`")?;
+                let target = words.get(to_at + 1).ok_or("an address and port after `tproxy to`")?;
+                let (addr, port) = match target.strip_prefix(':') {
+                    Some(p) => (None, p.parse().ok()),
+                    None => super::iptables_save::nat_to(target).map(|(a, p)| (Some(a), p))?,
+                };
+                let port = port.ok_or_else(|| format!("a port in `tproxy to {target}`"))?;
+                push(&mut rule, FwTarget::Tproxy { addr, port, mark: None }, to_at + 2)
+            }
             ["redirect", ..] => {
                 let port = words.iter().position(|x| *x == "to").and_then(|k| words.get(k + 1)).and_then(|p| p.trim_start_matches(':').parse().ok());
                 push(&mut rule, FwTarget::Redirect { port }, rest.len())
@@ -426,6 +437,7 @@ fn is_statement(w: &str) -> bool {
             | "snat"
             | "dnat"
             | "redirect"
+            | "tproxy"
             | "log"
             | "comment"
             | "skuid"
@@ -666,6 +678,9 @@ table arp a {
         let ping = rule("icmp type echo-request counter packets 0 bytes 0 accept");
         assert_eq!((ping.matches[0].clone(), ping.unmodelled[0].as_str()), (FwMatch::Protocol { protos: vec![1], negated: false }, "icmp type echo-request"));
         assert!(parse_rule("tcp flags bogus drop", &|_| None, true).is_err());
+        let tp = rule("tcp dport 80 tproxy to :3129 meta mark set 0x00000001 accept");
+        assert_eq!(tp.actions, [FwTarget::Tproxy { addr: None, port: 3129, mark: None }, FwTarget::SetMark { value: 1, mask: u32::MAX }, FwTarget::Accept]);
+        assert_eq!(rule("tproxy ip6 to [::1]:3129").actions, [FwTarget::Tproxy { addr: Some("::1".parse().unwrap()), port: 3129, mark: None }]);
     }
 
     #[test]
