@@ -50,8 +50,8 @@ mod cli {
             args: Vec<String>,
         },
         /// The first packet a local socket sends (or, with `iif`, one arriving there), through
-        /// the firewall the paste shows (`iptables-save`, `nft list ruleset`): where it leaves,
-        /// with which source, destination and mark, or which rule dropped it.
+        /// the firewall the paste shows (`iptables-save`, `ip6tables-save`, `nft list ruleset`):
+        /// where it leaves, with which source, destination and mark, or which rule dropped it.
         #[cfg(feature = "netfilter")]
         Packet {
             #[arg(long)]
@@ -59,7 +59,7 @@ mod cli {
             /// One JSON object: verdict, dev, src, dst, mark, steps.
             #[arg(short = 'j', long = "json")]
             json: bool,
-            /// `ADDRESS [proto udp|tcp|icmp] [sport N] [dport N] [uid N] [from A] [iif DEV] [oif DEV] [mark N] [ctmark N]`
+            /// `[-4|-6] ADDRESS [proto udp|tcp|icmp] [sport N] [dport N] [uid N] [from A] [iif DEV] [oif DEV] [mark N] [ctmark N]`
             /// (`mark`: the socket's SO_MARK; `ctmark`: the connection's mark from earlier packets;
             /// `iif DEV` with `from`: a packet arriving there, forwarded or delivered)
             #[arg(required = true, num_args = 1.., allow_hyphen_values = true, trailing_var_arg = true)]
