@@ -2,6 +2,9 @@
 """Real-world rulesets, real packets: hosts carrying the rules that Tailscale, Docker, kube-proxy and
 OpenWrt's mwan3 (beside fw4) install, each built in network namespaces of its own, one real packet
 sent per flow, and where the kernel put it compared with `whyroute packet -j` on the host's paste.
+Also a transparent proxy set up as the kernel's own documentation does (tproxy with iptables,
+tproxy-nft with nftables): there the kernel's answer for a diverted connection is that a proxy
+listening in the host's namespace accepted it (the flow's "verdict": "local"), and no packet left.
 
 Each host is a namespace whose links are veth pairs, each to a peer namespace of its own (tailscale0
 and docker0 are veths standing in for the tun device and the bridge). Every address a flow sends
@@ -10,11 +13,11 @@ of every peer namespace that does not itself send to it (as packets.py does); th
 no other link. The rules are reproduced from each tool's source (see RULESET SOURCES below and the
 fixture README): the same iptables / ip / nft commands, in the order the tool runs them.
 
-The packets are sent and captured as `packets.py --wg-quick` does (its CAPTURE and SEND programs,
-copied here with one addition): a UDP datagram tagged by its payload, or a TCP connection's SYN told
-by its source port, captured with an AF_PACKET socket on the peer's end of each link. The addition:
-each SYN also carries a per-flow MSS (TCP_MAXSEG on the socket), by which it is told when a NAT
-rewrote its source port (kube-proxy's `MASQUERADE --random-fully` does).
+The packets are sent and captured as packets.py does (wire.py's SEND and CAPTURE programs): a UDP
+datagram tagged by its payload, or a TCP connection's SYN told by its source port, captured with an
+AF_PACKET socket on the peer's end of each link. Each SYN also carries a per-flow MSS (TCP_MAXSEG on
+the socket), by which it is told when a NAT rewrote its source port (kube-proxy's `MASQUERADE
+--random-fully` does).
 
     examples.py --whyroute PATH                  compare whyroute with the kernel (exit 1 on a disagreement)
     examples.py --whyroute PATH --record DIR     also (re)write DIR/NAME.txt, NAME.packets.jsonl, README.md
@@ -37,12 +40,14 @@ RULESET SOURCES (the same URLs are in tests/fixtures/kernel-packets-examples/REA
   mwan3:     https://github.com/openwrt/packages/blob/0521bb56793387788798e4a69b84d96766ed54e2/net/mwan3/files/lib/mwan3/mwan3.sh
              https://github.com/openwrt/packages/blob/0521bb56793387788798e4a69b84d96766ed54e2/net/mwan3/files/lib/mwan3/common.sh
   fw4:       https://github.com/openwrt/firewall4/blob/b6e5157527d361f99ad52eaa6da273cb0f2dfd59/tests/01_configuration/01_ruleset
+  tproxy, tproxy-nft: https://docs.kernel.org/networking/tproxy.html (Documentation/networking/tproxy.rst)
 """
 import argparse
 import base64
 import hashlib
 import json
 import os
+import re
 import shlex
 import shutil
 import signal
@@ -53,77 +58,11 @@ import time
 os.environ["PATH"] = os.environ.get("PATH", "") + ":/usr/sbin:/sbin"
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import netns  # noqa: E402
+import wire  # noqa: E402
+from wire import SEND, whyroute_args  # noqa: E402
 
 
-# packets.py's CAPTURE, and each TCP SYN's MSS option as a second tag (`mss:N`).
-CAPTURE = r"""
-import socket, struct, sys, select, time
-iface, secs = sys.argv[1], float(sys.argv[2])
-s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.ntohs(0x0800))
-s.bind((iface, 0))
-print("ready", flush=True)
-end = time.time() + secs
-while time.time() < end:
-    r, _, _ = select.select([s, sys.stdin], [], [], max(0, end - time.time()))
-    if sys.stdin in r and not sys.stdin.read(1):
-        break
-    if s not in r:
-        continue
-    pkt, addr = s.recvfrom(65535)
-    if addr[2] == socket.PACKET_OUTGOING:
-        continue
-    ip = pkt[14:]
-    if len(ip) < 28 or ip[9] not in (6, 17):
-        continue
-    ihl = (ip[0] & 15) * 4
-    sp, dp = struct.unpack('!HH', ip[ihl:ihl + 4])
-    src, dst = socket.inet_ntoa(ip[12:16]), socket.inet_ntoa(ip[16:20])
-    if ip[9] == 6:
-        if len(ip) < ihl + 20 or ip[ihl + 13] & 0x12 != 0x02:
-            continue
-        tags = [f'tcp:{sp}'] if 40000 <= sp < 41000 else []
-        opts, i = ip[ihl + 20:ihl + (ip[ihl + 12] >> 4) * 4], 0
-        while i < len(opts) and opts[i] != 0:
-            if opts[i] == 1:
-                i += 1
-                continue
-            if opts[i] == 2 and i + 4 <= len(opts):
-                tags.append(f'mss:{struct.unpack("!H", opts[i + 2:i + 4])[0]}')
-            i += max(2, opts[i + 1] if i + 1 < len(opts) else 2)
-        if tags:
-            print(iface, src, dst, sp, dp, ','.join(tags), flush=True)
-        continue
-    payload = ip[ihl + 8:]
-    if payload.startswith(b'wr'):
-        print(iface, src, dst, sp, dp, payload.decode(), flush=True)
-"""
 
-# packets.py's SEND, and TCP_MAXSEG (`mss`) on a TCP flow's socket before its SYN.
-SEND = r"""
-import socket, sys, os, json
-for f in json.loads(sys.argv[1]):
-    pid = os.fork()
-    if pid == 0:
-        try:
-            if f.get('uid') is not None:
-                os.setuid(f['uid'])
-            tcp = f.get('proto') == 'tcp'
-            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM if tcp else socket.SOCK_DGRAM)
-            if f.get('mark') is not None:
-                s.setsockopt(socket.SOL_SOCKET, 36, f['mark'])
-            if tcp:
-                s.setsockopt(socket.IPPROTO_TCP, socket.TCP_MAXSEG, f['mss'])
-                s.setblocking(False)
-                s.bind(('', f['sport']))
-                err = s.connect_ex((f['dst'], f['dport']))
-                os._exit(0 if err in (0, 115) else 100 + err % 100)
-            s.sendto(f['tag'].encode(), (f['dst'], f['dport']))
-            os._exit(0)
-        except OSError as e:
-            os._exit(100 + (e.errno % 100))
-    _, status = os.waitpid(pid, 0)
-    print(f['tag'], os.waitstatus_to_exitcode(status), flush=True)
-"""
 
 
 def sh(argv, stdin=None):
@@ -154,6 +93,11 @@ class Host:
         self.flows = []
         self.sysctls = ["net.ipv4.ip_forward", "net.ipv4.conf.all.rp_filter"]
         self.firewall = ["iptables-save"]
+        # A transparent proxy listening in the host namespace while the flows are sent
+        # ({"port": P, "mark": M}: its port, and the mark the host's rules give what they divert
+        # to it), and commands whose output is read after the flows (rule counters).
+        self.proxy = None
+        self.after = []
 
     def link(self, dev, host_addr=None, peer_addr=None, peer=None):
         p = netns.add(f"{self.name}-{peer or dev}")
@@ -800,7 +744,83 @@ def mwan3():
     return h
 
 
-EXAMPLES = {"tailscale": tailscale, "docker": docker, "kube-proxy": kube, "mwan3": mwan3}
+# --------------------------------------------------------------------------------------------
+# 5. A transparent proxy, set up as the kernel's own documentation does it
+#    https://docs.kernel.org/networking/tproxy.html (Documentation/networking/tproxy.rst)
+#    tproxy:     its iptables commands (the socket match as the page has had it since 2024,
+#                `-m socket --transparent`; before, `-m socket`), in the page's order
+#    tproxy-nft: its nft commands (table `filter`, chain `divert`, hook prerouting priority -150)
+#    The page's proxy listens on port 50080; here it is 3129 (Squid's customary tproxy port).
+#    A LAN client (lan0) behind the host, an uplink (eth0) to a router; the proxy is a Python
+#    listener in the host's namespace with IP_TRANSPARENT, as the page says a proxy must have.
+# --------------------------------------------------------------------------------------------
+TPROXY_DOC = "https://docs.kernel.org/networking/tproxy.html"
+TPROXY_PORT = 3129
+TPROXY_MARK = 1  # `--tproxy-mark 0x1/0x1`, `meta mark set 1`: what `ip rule add fwmark 1 lookup 100` takes
+
+
+def tproxy_host(name, tag):
+    """The host of both tproxy examples, before its firewall: a router with forwarding on, a LAN
+    client on lan0, an upstream router on eth0 (the destinations on its lo)."""
+    h = Host(name)
+    up = h.link("eth0", "192.0.2.2/24", "192.0.2.1/24")
+    client = h.link("lan0", "192.168.1.1/24", "192.168.1.100/24", peer="client")
+    ip(h.ns, "route", "add", "default", "via", "192.0.2.1", "dev", "eth0")
+    ip(client, "route", "add", "default", "via", "192.168.1.1")
+    ip(up, "route", "add", "192.168.1.0/24", "via", "192.0.2.2")
+    nsx(h.ns, "sysctl", "-qw", "net.ipv4.ip_forward=1")
+    h.proxy = {"port": TPROXY_PORT, "mark": TPROXY_MARK}
+    lan = {"from": "192.168.1.100", "iif": "lan0"}
+    h.flows = [
+        {"tag": f"wr-{tag}-http", "dst": "198.51.100.7", "dport": 80, "proto": "tcp", "sport": 40001, **lan, "connect": True,
+         "note": "a LAN client connects to a web server: its SYN has no socket yet (the socket match does not take it), so the "
+                 f"port-80 rule hands it to the proxy's listener on :{TPROXY_PORT} and marks it 1; `fwmark 0x1 lookup 100` and "
+                 "table 100's `local default dev lo` deliver it here, where the proxy accepts the connection, its local address "
+                 "the destination the client asked for"},
+        {"tag": f"wr-{tag}-dns", "dst": "198.51.100.7", "dport": 53, **lan,
+         "note": "a LAN client's UDP datagram: the rules are TCP's; forwarded out eth0 by table main"},
+        {"tag": f"wr-{tag}-https", "dst": "198.51.100.7", "dport": 443, "proto": "tcp", "sport": 40003, **lan,
+         "note": "a LAN client's HTTPS SYN: no socket, not port 80; forwarded out eth0"},
+    ]
+    return h
+
+
+def tproxy_policy_routing(h):
+    """The page's policy routing: marked packets delivered locally."""
+    ip(h.ns, "rule", "add", "fwmark", str(TPROXY_MARK), "lookup", "100")
+    ip(h.ns, "route", "add", "local", "0.0.0.0/0", "dev", "lo", "table", "100")
+
+
+def tproxy():
+    h = tproxy_host("tproxy", "tp")
+    # 1. Making non-local sockets work.
+    ipt(h.ns, "-t", "mangle", "-N", "DIVERT")
+    ipt(h.ns, "-t", "mangle", "-A", "PREROUTING", "-p", "tcp", "-m", "socket", "--transparent", "-j", "DIVERT")
+    ipt(h.ns, "-t", "mangle", "-A", "DIVERT", "-j", "MARK", "--set-mark", str(TPROXY_MARK))
+    ipt(h.ns, "-t", "mangle", "-A", "DIVERT", "-j", "ACCEPT")
+    tproxy_policy_routing(h)
+    # 2. Redirecting traffic.
+    ipt(h.ns, "-t", "mangle", "-A", "PREROUTING", "-p", "tcp", "--dport", "80", "-j", "TPROXY",
+        "--tproxy-mark", "0x1/0x1", "--on-port", str(TPROXY_PORT))
+    # What each rule counted, read after the flows: whether the socket match took the first SYN.
+    h.after = ["iptables-save -c -t mangle"]
+    return h
+
+
+def tproxy_nft():
+    h = tproxy_host("tproxy-nft", "tpn")
+    h.firewall = ["nft list ruleset"]
+    nsx(h.ns, "nft", "add", "table", "filter")
+    nsx(h.ns, "nft", "add", "chain", "filter", "divert", "{ type filter hook prerouting priority -150; }")
+    nsx(h.ns, "nft", "add", "rule", "filter", "divert", "meta", "l4proto", "tcp", "socket", "transparent", "1",
+        "meta", "mark", "set", str(TPROXY_MARK), "accept")
+    tproxy_policy_routing(h)
+    nsx(h.ns, "nft", "add", "rule", "filter", "divert", "tcp", "dport", "80", "tproxy", "to", f":{TPROXY_PORT}",
+        "meta", "mark", "set", str(TPROXY_MARK), "accept")
+    return h
+
+
+EXAMPLES = {"tailscale": tailscale, "docker": docker, "kube-proxy": kube, "mwan3": mwan3, "tproxy": tproxy, "tproxy-nft": tproxy_nft}
 
 
 def paste(h):
@@ -818,53 +838,102 @@ def mss_of(h, f):
     return 1000 + h.flows.index(f)
 
 
+# A TCP flow that waits for its handshake (`"connect": true`): a transparent proxy's accept is what
+# shows that the kernel delivered the SYN here, and accept needs the whole handshake. Prints each
+# flow's tag and 0 when it connected, else 100 + errno (110: no answer in 3 s).
+CONNECT = r"""
+import socket, sys, json
+for f in json.loads(sys.argv[1]):
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_MAXSEG, f['mss'])
+        s.bind(('', f['sport']))
+        s.settimeout(3)
+        s.connect((f['dst'], f['dport']))
+        status = 0
+    except OSError as e:
+        status = 100 + (e.errno or 110) % 100
+    s.close()
+    print(f['tag'], status, flush=True)
+"""
+
+# The transparent proxy (Documentation/networking/tproxy.rst: IP_TRANSPARENT, SOL_IP 19, before
+# bind), listening on 0.0.0.0:PORT: one line `accepted PEER PEERPORT LOCAL LOCALPORT` per connection,
+# LOCAL:LOCALPORT being its getsockname (the destination the client asked for), until stdin closes
+# (then what is still queued) or SECONDS pass.
+PROXY = r"""
+import socket, sys, select, time
+port, secs = int(sys.argv[1]), float(sys.argv[2])
+s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.setsockopt(socket.SOL_IP, 19, 1)
+s.bind(('0.0.0.0', port))
+s.listen(16)
+print("ready", flush=True)
+
+def one():
+    c, peer = s.accept()
+    me = c.getsockname()
+    print("accepted", peer[0], peer[1], me[0], me[1], flush=True)
+    c.close()
+
+end = time.time() + secs
+while time.time() < end:
+    r, _, _ = select.select([s, sys.stdin], [], [], max(0, end - time.time()))
+    if s in r:
+        one()
+    if sys.stdin in r and not sys.stdin.read(1):
+        break
+s.setblocking(False)
+while True:
+    try:
+        one()
+    except BlockingIOError:
+        break
+"""
+
+
 def observe(h):
-    """Sends every flow from its namespace; returns {tag: {"packets": [...], "send_status": N}}."""
-    caps = []
-    for dev, p in h.links.items():
-        c = subprocess.Popen(["ip", "netns", "exec", p, sys.executable, "-c", CAPTURE, "p", "30"],
-                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-        c.stdout.readline()  # "ready"
-        caps.append((dev, c))
-    status = {}
-    senders = []
+    """Sends every flow from its namespace; returns {tag: {"packets": [...], "send_status": N}}, and
+    for a flow the host's transparent proxy accepted, "verdict": "local" with the device of the
+    kernel's route for it (`ip route get` with the mark the rules set), that route, and what the
+    proxy saw ("proxy": its listening address, the peer, the connection's local address)."""
+    proxy = None
+    try:
+        if h.proxy:
+            proxy = subprocess.Popen(["ip", "netns", "exec", h.ns, sys.executable, "-c", PROXY, str(h.proxy["port"]), "30"],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+            if proxy.stdout.readline().strip() != "ready":
+                raise RuntimeError(f"{h.name}: the proxy did not start listening on :{h.proxy['port']}")
+        flows = [dict(f, mss=mss_of(h, f)) for f in h.flows]
+        senders = []
+        for f in h.flows:
+            if h.sender(f) not in senders:
+                senders.append(h.sender(f))
+        groups = [(ns, [f for f in flows if h.sender(f) == ns and bool(f.get("connect")) == connect], program)
+                  for ns in senders for program, connect in ((SEND, False), (CONNECT, True))]
+        result = wire.observe(groups, dict(h.links), flows, mss=True)
+        accepted = {}
+        if proxy:
+            out, _ = proxy.communicate(input="")
+            for line in out.splitlines():
+                _, peer, peer_port, local, local_port = line.split()
+                accepted[(peer, int(peer_port))] = (local, int(local_port))
+    finally:
+        # The proxy ends here, whatever happened (it also ends by itself in 30 s).
+        if proxy and proxy.poll() is None:
+            proxy.kill()
+            proxy.wait()
     for f in h.flows:
-        if h.sender(f) not in senders:
-            senders.append(h.sender(f))
-    for ns in senders:
-        group = [dict(f, mss=mss_of(h, f)) for f in h.flows if h.sender(f) == ns]
-        sent = subprocess.run(["ip", "netns", "exec", ns, sys.executable, "-c", SEND, json.dumps(group)],
-                              capture_output=True, text=True, check=True)
-        status.update(dict(line.split() for line in sent.stdout.splitlines()))
-    time.sleep(0.3)
-    seen = {}
-    for dev, c in caps:
-        out, _ = c.communicate(input="")
-        for line in out.splitlines():
-            _, src, dst, _sp, dp, tags = line.split()
-            for tag in tags.split(","):
-                seen.setdefault(tag, []).append({"dev": dev, "src": src, "dst": dst, "dport": int(dp)})
-    result = {}
-    for f in h.flows:
-        # A SYN by its source port, or by its MSS where a NAT rewrote the port.
-        got = seen.get(f["tag"]) if f.get("proto") != "tcp" else seen.get(f"tcp:{f['sport']}") or seen.get(f"mss:{mss_of(h, f)}")
-        got = got or []
-        got = [p for i, p in enumerate(got) if p not in got[:i]]  # a retransmitted SYN is the same packet
-        result[f["tag"]] = {"packets": got, "send_status": int(status.get(f["tag"], "-1"))}
+        local = accepted.get((f.get("from"), f.get("sport"))) if f.get("proto") == "tcp" else None
+        if local:
+            route = " ".join(ip(h.ns, "route", "get", f["dst"], "from", f["from"], "iif", f["iif"], "mark", str(h.proxy["mark"]),
+                                "ipproto", "tcp", "sport", str(f["sport"]), "dport", str(f["dport"])).split())
+            words = route.split()
+            result[f["tag"]].update({
+                "verdict": "local", "dev": words[words.index("dev") + 1], "route": route,
+                "proxy": {"listen": f"0.0.0.0:{h.proxy['port']}", "peer": f"{f['from']}:{f['sport']}", "local": f"{local[0]}:{local[1]}"}})
     return result
-
-
-def whyroute_args(f):
-    args = [f["dst"], "proto", f.get("proto", "udp"), "dport", str(f["dport"])]
-    if "sport" in f:
-        args += ["sport", str(f["sport"])]
-    if "mark" in f:
-        args += ["mark", hex(f["mark"])]
-    if "uid" in f:
-        args += ["uid", str(f["uid"])]
-    if "from" in f:
-        args += ["from", f["from"], "iif", f["iif"]]
-    return args
 
 
 def judge(whyroute, host_file, f, seen):
@@ -875,6 +944,11 @@ def judge(whyroute, host_file, f, seen):
     kernel = ({"verdict": "forwarded" if "iif" in f else "sent", **k[0]} if k else {"verdict": "dropped"})
     if len(k) > 1:
         kernel = {"verdict": f"{len(k)} packets", "packets": k}
+    if seen.get("verdict") == "local" and not k:
+        # Delivered here: the proxy's peer is the packet's source, its local address the
+        # packet's destination and port (TPROXY rewrites neither).
+        (src, _), (dst, dport) = (a.rsplit(":", 1) for a in (seen["proxy"]["peer"], seen["proxy"]["local"]))
+        kernel = {"verdict": "local", "dev": seen["dev"], "src": src, "dst": dst, "dport": int(dport), "proxy": seen["proxy"]}
     if p.returncode != 0:
         return "DISAGREE", kernel, {"error": p.stderr.strip()}, None
     ours = json.loads(p.stdout)
@@ -909,52 +983,94 @@ left) and `send_status` (the sender's exit code: 0 sent, 1xx an errno).
 
 Where a flow's packet was chosen by `-m statistic --mode random`, the kernel's choice recorded here is
 one draw; whyroute cannot know it and says so in its caveats.
+
+The `tproxy` hosts hand a TCP connection to a transparent proxy, a listener with `IP_TRANSPARENT` in
+the host's namespace: the kernel delivers its SYN there and no packet leaves. Such a flow (`connect`
+in `flow`: its client waits for the handshake, which the proxy's accept needs) has `packets` empty and
+`verdict`: `"local"`, with `dev` (the device of the kernel's route for that packet with the mark the
+rules gave it, `ip route get ... mark 1`), that `route`, and `proxy`: the address the proxy listens on,
+the connection's `peer` (the client's address and source port) and its `local` address by getsockname
+(the destination the client asked for). Its `send_status` is the client's connect: 0 connected.
 """
 
 
-def readme(results):
-    out = [README_HEAD]
-    sources = {
-        "tailscale": ("Tailscale (tailscaled v1.102.3, netfilter mode on, iptables via iptables-nft), a subnet router",
-                      ["https://github.com/tailscale/tailscale/blob/v1.102.3/util/linuxfw/iptables_runner.go",
-                       "https://github.com/tailscale/tailscale/blob/v1.102.3/wgengine/router/osrouter/router_linux.go",
-                       "https://github.com/tailscale/tailscale/blob/v1.102.3/net/routemanager/routemanager.go"],
-                      "`ts-input`/`ts-forward`/`ts-postrouting` and their hooks, the mangle CONNMARK save/restore under 0xff0000, "
-                      "rules 5210-5270 (`fwmark 0x80000/0xff0000 lookup main`, `... lookup default`, `... unreachable`, `lookup 52`), "
-                      "table 52 with 100.64.0.0/10 (routemanager's coarse CGNAT route) and 100.100.100.100, in the order "
-                      "router_linux.go's Set runs them. tailscale0 holds 100.101.102.103/32 and is a veth."),
-        "docker": ("Docker Engine 28.5.2, the default bridge, one container (172.17.0.2) run with `-p 8080:80`",
-                   ["https://github.com/moby/moby/blob/v28.5.2/integration/network/bridge/iptablesdoc/generated/new-daemon.md",
-                    "https://github.com/moby/moby/blob/v28.5.2/integration/network/bridge/iptablesdoc/generated/usernet-portmap.md"],
-                   "moby's generated iptables documentation (its own `iptables -S` output): the daemon's chains for docker0 and, "
-                   "for the published port, the per-port rules of usernet-portmap.md (filter DOCKER ACCEPT, nat DNAT, raw "
-                   "PREROUTING direct-access DROP) for docker0 and 172.17.0.2; FORWARD's policy DROP (the daemon enabled forwarding)."),
-        "kube-proxy": ("kube-proxy 1.29 or later in iptables mode (`--cluster-cidr 10.244.0.0/16`) with kubelet's chains, pods on ptp veths",
-                       ["https://github.com/kubernetes/kubernetes/blob/master/pkg/proxy/iptables/proxier.go",
-                        "https://github.com/kubernetes/kubernetes/blob/master/pkg/proxy/iptables/proxier_test.go",
-                        "https://github.com/kubernetes/kubernetes/blob/master/pkg/kubelet/kubelet_network_linux.go"],
-                       "kubelet's KUBE-FIREWALL and canary chains, then kube-proxy's jump rules (EnsureRule Prepend) and the "
-                       "iptables-restore input syncProxyRules writes (chain names by portProtoHash, checked against kube-proxy's "
-                       "own test expectations), for default/kubernetes, kube-system/kube-dns (two endpoints), default/web (one "
-                       "endpoint, 10.244.0.4:8080) and default/noep (no endpoints). The nfacct counters exist, as kube-proxy creates them."),
-        "mwan3": ("OpenWrt: mwan3 2.12.2 (iptables-nft mangle, ipsets) beside fw4 (nftables), two WANs `wan` and `wan2`",
-                  ["https://github.com/openwrt/packages/blob/0521bb56793387788798e4a69b84d96766ed54e2/net/mwan3/files/lib/mwan3/mwan3.sh",
-                   "https://github.com/openwrt/packages/blob/0521bb56793387788798e4a69b84d96766ed54e2/net/mwan3/files/lib/mwan3/common.sh",
-                   "https://github.com/openwrt/firewall4/blob/b6e5157527d361f99ad52eaa6da273cb0f2dfd59/tests/01_configuration/01_ruleset"],
-                  "mwan3's start sequence for a config with interfaces wan (id 1) and wan2 (id 2), policies wan_only, wan2_only and "
-                  "balanced (3:2), rules https (tcp 443 -> wan2_only), dns (udp 53 -> wan_only) and default_rule_v4 (-> balanced): "
-                  "mwan3_hook and its chains under mask 0x3f00, the ipsets, rules 1001-3002 and 2061/2062, tables 1 and 2 copied "
-                  "from main. fw4's ruleset is the one firewall4's own test renders for the default configuration, with the wan "
-                  "zone's devices wan and wan2 and without that test's flowtable, CT helpers and test-only rule."),
-    }
-    for name, (flows, verdicts) in results.items():
-        title, urls, what = sources[name]
-        out.append(f"\n## {name}: {title}\n\n`{name}.txt`, `{name}.packets.jsonl`. Ruleset source:\n")
-        out += [f"- {u}" for u in urls]
-        out.append(f"\n{what}\n\nFlows (the kernel's packet; whyroute's answer when recorded):\n")
-        for f in flows:
-            out.append(f"- `{f['tag']}` (`{' '.join(whyroute_args(f))}`): {f['note']}. Kernel: {verdicts[f['tag']]}")
-    return "\n".join(out) + "\n"
+README_SOURCES = {
+    "tailscale": ("Tailscale (tailscaled v1.102.3, netfilter mode on, iptables via iptables-nft), a subnet router",
+                  ["https://github.com/tailscale/tailscale/blob/v1.102.3/util/linuxfw/iptables_runner.go",
+                   "https://github.com/tailscale/tailscale/blob/v1.102.3/wgengine/router/osrouter/router_linux.go",
+                   "https://github.com/tailscale/tailscale/blob/v1.102.3/net/routemanager/routemanager.go"],
+                  "`ts-input`/`ts-forward`/`ts-postrouting` and their hooks, the mangle CONNMARK save/restore under 0xff0000, "
+                  "rules 5210-5270 (`fwmark 0x80000/0xff0000 lookup main`, `... lookup default`, `... unreachable`, `lookup 52`), "
+                  "table 52 with 100.64.0.0/10 (routemanager's coarse CGNAT route) and 100.100.100.100, in the order "
+                  "router_linux.go's Set runs them. tailscale0 holds 100.101.102.103/32 and is a veth."),
+    "docker": ("Docker Engine 28.5.2, the default bridge, one container (172.17.0.2) run with `-p 8080:80`",
+               ["https://github.com/moby/moby/blob/v28.5.2/integration/network/bridge/iptablesdoc/generated/new-daemon.md",
+                "https://github.com/moby/moby/blob/v28.5.2/integration/network/bridge/iptablesdoc/generated/usernet-portmap.md"],
+               "moby's generated iptables documentation (its own `iptables -S` output): the daemon's chains for docker0 and, "
+               "for the published port, the per-port rules of usernet-portmap.md (filter DOCKER ACCEPT, nat DNAT, raw "
+               "PREROUTING direct-access DROP) for docker0 and 172.17.0.2; FORWARD's policy DROP (the daemon enabled forwarding)."),
+    "kube-proxy": ("kube-proxy 1.29 or later in iptables mode (`--cluster-cidr 10.244.0.0/16`) with kubelet's chains, pods on ptp veths",
+                   ["https://github.com/kubernetes/kubernetes/blob/master/pkg/proxy/iptables/proxier.go",
+                    "https://github.com/kubernetes/kubernetes/blob/master/pkg/proxy/iptables/proxier_test.go",
+                    "https://github.com/kubernetes/kubernetes/blob/master/pkg/kubelet/kubelet_network_linux.go"],
+                   "kubelet's KUBE-FIREWALL and canary chains, then kube-proxy's jump rules (EnsureRule Prepend) and the "
+                   "iptables-restore input syncProxyRules writes (chain names by portProtoHash, checked against kube-proxy's "
+                   "own test expectations), for default/kubernetes, kube-system/kube-dns (two endpoints), default/web (one "
+                   "endpoint, 10.244.0.4:8080) and default/noep (no endpoints). The nfacct counters exist, as kube-proxy creates them."),
+    "mwan3": ("OpenWrt: mwan3 2.12.2 (iptables-nft mangle, ipsets) beside fw4 (nftables), two WANs `wan` and `wan2`",
+              ["https://github.com/openwrt/packages/blob/0521bb56793387788798e4a69b84d96766ed54e2/net/mwan3/files/lib/mwan3/mwan3.sh",
+               "https://github.com/openwrt/packages/blob/0521bb56793387788798e4a69b84d96766ed54e2/net/mwan3/files/lib/mwan3/common.sh",
+               "https://github.com/openwrt/firewall4/blob/b6e5157527d361f99ad52eaa6da273cb0f2dfd59/tests/01_configuration/01_ruleset"],
+              "mwan3's start sequence for a config with interfaces wan (id 1) and wan2 (id 2), policies wan_only, wan2_only and "
+              "balanced (3:2), rules https (tcp 443 -> wan2_only), dns (udp 53 -> wan_only) and default_rule_v4 (-> balanced): "
+              "mwan3_hook and its chains under mask 0x3f00, the ipsets, rules 1001-3002 and 2061/2062, tables 1 and 2 copied "
+              "from main. fw4's ruleset is the one firewall4's own test renders for the default configuration, with the wan "
+              "zone's devices wan and wan2 and without that test's flowtable, CT helpers and test-only rule."),
+    "tproxy": ("A transparent proxy as the kernel's documentation sets it up, iptables (iptables-nft here): "
+               "`-m socket --transparent`, DIVERT, TPROXY",
+               ["https://docs.kernel.org/networking/tproxy.html"],
+               "Documentation/networking/tproxy.rst's commands in its order: the mangle chain DIVERT (MARK --set-mark 1, ACCEPT) "
+               "jumped to by `-p tcp -m socket --transparent` (the page's rule since 2024; before, `-m socket`), `ip rule add "
+               "fwmark 1 lookup 100`, `ip route add local 0.0.0.0/0 dev lo table 100`, and `-p tcp --dport 80 -j TPROXY "
+               "--tproxy-mark 0x1/0x1 --on-port 3129` (the page's port is 50080). The proxy is a Python listener on "
+               "0.0.0.0:3129 with IP_TRANSPARENT in the host's namespace; the host forwards, a LAN client behind lan0 sends, "
+               "eth0 leads to a router whose lo holds 198.51.100.7. The counters read after the flows tell which rule took which "
+               "packet: TPROXY's is the diverted connection's SYN (60 bytes), the only packet it took; the socket match's are "
+               "that connection's later packets (its ACK, then as much of its teardown as had arrived when they were read)."),
+    "tproxy-nft": ("The same transparent proxy with nftables: `socket transparent 1` and `tproxy to :3129`",
+                   ["https://docs.kernel.org/networking/tproxy.html"],
+                   "The page's nft commands: `nft add table filter`, `nft add chain filter divert \"{ type filter hook prerouting "
+                   "priority -150; }\"` (listed as `priority mangle`), `meta l4proto tcp socket transparent 1 meta mark set 1 "
+                   "accept`, the same policy routing, and `tcp dport 80 tproxy to :3129 meta mark set 1 accept` (the page's port "
+                   "is 50080). Host, proxy and flows as in `tproxy`."),
+}
+
+
+def readme_section(name, flows, verdicts, after=""):
+    """One example's section, from its `## NAME: ...` line to its last line (no newline after)."""
+    title, urls, what = README_SOURCES[name]
+    out = [f"## {name}: {title}\n\n`{name}.txt`, `{name}.packets.jsonl`. Ruleset source:\n"]
+    out += [f"- {u}" for u in urls]
+    out.append(f"\n{what}\n\nFlows (the kernel's packet; whyroute's answer when recorded):\n")
+    for f in flows:
+        out.append(f"- `{f['tag']}` (`{' '.join(whyroute_args(f))}`): {f['note']}. Kernel: {verdicts[f['tag']]}")
+    if after:
+        out.append(f"\nAfter the flows, each rule's counters `[packets:bytes]` in the host:\n\n" + "\n".join("    " + line for line in after.splitlines()))
+    return "\n".join(out)
+
+
+def readme(sections, old=""):
+    """README.md: its head, then each example's section in EXAMPLES' order: SECTIONS ({name: text}) for
+    the examples recorded now, and for the others their sections in OLD (the README as it was), byte
+    for byte."""
+    kept = {}
+    starts = [m.start() for m in re.finditer(r"^## ", old, re.M)]
+    for i, at in enumerate(starts):
+        text = old[at:starts[i + 1] if i + 1 < len(starts) else len(old)].rstrip("\n")
+        kept[text[3:text.index(":")]] = text
+    kept.update(sections)
+    order = [n for n in EXAMPLES if n in kept] + [n for n in kept if n not in EXAMPLES]
+    return README_HEAD + "\n\n" + "\n\n".join(kept[n] for n in order) + "\n"
 
 
 # Why whyroute differed from the kernel on a flow, as read when these were recorded (the README
@@ -974,6 +1090,11 @@ def describe(kind, kernel, got, ours, tag):
     def said(a):
         if a.get("verdict") == "dropped":
             return "dropped"
+        if a.get("verdict") == "local" and "proxy" in a:
+            return (f"local, delivered over {a['dev']} {a['src']} -> {a['dst']}:{a['dport']}: the proxy on {a['proxy']['listen']} "
+                    f"accepted {a['proxy']['peer']}, its local address {a['proxy']['local']}")
+        if a.get("verdict") == "local" and "dev" in a:
+            return f"local, delivered over {a['dev']} {a['src']} -> {a['dst']}:{a['dport']}"
         if "dev" in a:
             return f"{a['verdict']}, out {a['dev']} {a['src']} -> {a['dst']}:{a['dport']}"
         return json.dumps(a)
@@ -1020,6 +1141,8 @@ def main():
                 with open(host_file, "w") as fh:
                     fh.write(paste(h))
                 seen = observe(h)
+                after = "".join(nsx(h.ns, *cmd.split()) for cmd in h.after)
+                after = "\n".join(line for line in after.splitlines() if line.startswith("[") or line.startswith(":"))
             finally:
                 for ns in list(netns._created):
                     if ns not in created:
@@ -1038,12 +1161,17 @@ def main():
                     print(f"  {'':20} {'':26} whyroute {json.dumps(got)}" + (f" caveats {json.dumps(ours['caveats'])}" if ours else ""))
                 if kind == "DISAGREE":
                     bad.append(f"{name} {f['tag']}: kernel {json.dumps(kernel)}; whyroute {json.dumps(ours if ours else got)}")
-            results[name] = (h.flows, verdicts)
+            if after:
+                print("  after the flows:\n" + "\n".join("    " + line for line in after.splitlines()))
+            results[name] = readme_section(name, h.flows, verdicts, after)
     finally:
         netns.cleanup()
-    if a.record and not a.only:
-        with open(os.path.join(a.record, "README.md"), "w") as fh:
-            fh.write(readme(results))
+    if a.record:
+        # With --only, the other examples' sections stay as they were.
+        path = os.path.join(a.record, "README.md")
+        old = open(path).read() if os.path.exists(path) else ""
+        with open(path, "w") as fh:
+            fh.write(readme(results, old))
     total = sum(counts.values())
     print(f"{total} flows on {len(results)} hosts in {time.time() - start:.1f}s: "
           + ", ".join(f"{v} {k}" for k, v in sorted(counts.items())) + f"; pastes in {work}")

@@ -28,6 +28,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(__file__))
 import netns  # noqa: E402
+import wire  # noqa: E402
+from wire import whyroute_args  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEVS = ["eth0", "eth1", "wan0", "tun0", "wg0", "ens3"]
@@ -35,63 +37,9 @@ PORTS = [53, 80, 123, 443, 1194, 51820]
 MARKS = [0x1, 0x2, 0x10, 0xca6c]
 DSTS = [f"198.51.100.{i}" for i in (7, 53, 99)] + [f"203.0.113.{i}" for i in (5, 53)] + ["192.0.2.77"]
 
-CAPTURE = r"""
-import socket, struct, sys, select, time
-iface, secs = sys.argv[1], float(sys.argv[2])
-s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.ntohs(0x0800))
-s.bind((iface, 0))
-print("ready", flush=True)
-# Until the parent closes stdin (every flow sent, and a moment for the last to arrive), or secs.
-end = time.time() + secs
-while time.time() < end:
-    r, _, _ = select.select([s, sys.stdin], [], [], max(0, end - time.time()))
-    if sys.stdin in r and not sys.stdin.read(1):
-        break
-    if s not in r:
-        continue
-    pkt, addr = s.recvfrom(65535)
-    if addr[2] == socket.PACKET_OUTGOING:
-        continue
-    ip = pkt[14:]
-    if len(ip) < 28 or ip[9] not in (6, 17):
-        continue
-    ihl = (ip[0] & 15) * 4
-    sp, dp = struct.unpack('!HH', ip[ihl:ihl + 4])
-    if ip[9] == 6:
-        # A TCP SYN carries no payload: its flow is told by its source port (40000 + n).
-        if len(ip) >= ihl + 14 and ip[ihl + 13] & 0x12 == 0x02 and 40000 <= sp < 41000:
-            print(iface, socket.inet_ntoa(ip[12:16]), socket.inet_ntoa(ip[16:20]), sp, dp, f'tcp:{sp}', flush=True)
-        continue
-    payload = ip[ihl + 8:]
-    if payload.startswith(b'wr'):
-        print(iface, socket.inet_ntoa(ip[12:16]), socket.inet_ntoa(ip[16:20]), sp, dp, payload.decode(), flush=True)
-"""
 
-SEND = r"""
-import socket, sys, os, json
-for f in json.loads(sys.argv[1]):
-    pid = os.fork()
-    if pid == 0:
-        try:
-            if f.get('uid') is not None:
-                os.setuid(f['uid'])
-            tcp = f.get('proto') == 'tcp'
-            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM if tcp else socket.SOCK_DGRAM)
-            if f.get('mark') is not None:
-                s.setsockopt(socket.SOL_SOCKET, 36, f['mark'])
-            if tcp:
-                # One SYN: connect without waiting (the peer has no listener; the capture sees it).
-                s.setblocking(False)
-                s.bind(('', f['sport']))
-                err = s.connect_ex((f['dst'], f['dport']))
-                os._exit(0 if err in (0, 115) else 100 + err % 100)
-            s.sendto(f['tag'].encode(), (f['dst'], f['dport']))
-            os._exit(0)
-        except OSError as e:
-            os._exit(100 + (e.errno % 100))
-    _, status = os.waitpid(pid, 0)
-    print(f['tag'], os.waitstatus_to_exitcode(status), flush=True)
-"""
+
+
 
 
 def sh(argv):
@@ -275,7 +223,10 @@ def paste(h, listings=False, numbered=False):
     out = []
     for cmd in (["ip", "addr"], ["ip", "rule"], ["ip", "route", "show", "table", "all"]):
         out.append("$ " + " ".join(cmd) + "\n" + sh(["ip", "-n", h, *cmd[1:]]))
-    keys = ["net.ipv4.ip_forward", "net.ipv4.conf.all.rp_filter", "net.ipv4.conf.lan0.rp_filter"]
+    keys = ["net.ipv4.ip_forward", "net.ipv4.conf.all.rp_filter"]
+    # The LAN link's own, where the host has one (the wg-quick host has none).
+    if os.path.exists(f"/run/netns/{h}") and "lan0:" in sh(["ip", "-n", h, "-o", "link", "show"]):
+        keys.append("net.ipv4.conf.lan0.rp_filter")
     out.append("$ sysctl " + " ".join(keys) + "\n" + sh(["ip", "netns", "exec", h, "sysctl", *keys]))
     saved = sh(["ip", "netns", "exec", h, "iptables-save"])
     if listings:
@@ -292,44 +243,10 @@ def paste(h, listings=False, numbered=False):
 
 
 def observe(h, links, devs, flows):
-    """Sends every flow; returns {tag: {"dev", "src", "dst", "dport"} or None}."""
-    caps = []
-    for dev in devs:
-        p = subprocess.Popen(["ip", "netns", "exec", links[dev], sys.executable, "-c", CAPTURE, "p", "30"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-        p.stdout.readline()  # "ready"
-        caps.append((dev, p))
-    status = {}
-    for ns, group in ((h, [f for f in flows if "from" not in f]), (links.get("lan0"), [f for f in flows if "from" in f])):
-        if group:
-            sent = subprocess.run(["ip", "netns", "exec", ns, sys.executable, "-c", SEND, json.dumps(group)], capture_output=True, text=True, check=True)
-            status.update(dict(line.split() for line in sent.stdout.splitlines()))
-    time.sleep(0.3)
-    seen = {}
-    for dev, p in caps:
-        out, _ = p.communicate(input="")
-        for line in out.splitlines():
-            _, src, dst, _sp, dp, tag = line.split()
-            seen.setdefault(tag, []).append({"dev": dev, "src": src, "dst": dst, "dport": int(dp)})
-    result = {}
-    for f in flows:
-        got = seen.get(f["tag"] if f.get("proto") != "tcp" else f"tcp:{f['sport']}", [])
-        # A SYN the kernel sent again (its retransmission, a second later) is the same packet.
-        got = [p for i, p in enumerate(got) if p not in got[:i]]
-        result[f["tag"]] = {"packets": got, "send_status": int(status.get(f["tag"], "-1"))}
-    return result
-
-
-def whyroute_args(f):
-    args = [f["dst"], "proto", f.get("proto", "udp"), "dport", str(f["dport"])]
-    if "sport" in f:
-        args += ["sport", str(f["sport"])]
-    if "mark" in f:
-        args += ["mark", hex(f["mark"])]
-    if "uid" in f:
-        args += ["uid", str(f["uid"])]
-    if "from" in f:
-        args += ["from", f["from"], "iif", "lan0"]
-    return args
+    """Sends every flow (from H, or from the LAN client for one with `from`); returns
+    {tag: {"packets": [{"dev", "src", "dst", "dport"}], "send_status"}}."""
+    groups = ((h, [f for f in flows if "from" not in f]), (links.get("lan0"), [f for f in flows if "from" in f]))
+    return wire.observe(groups, {dev: links[dev] for dev in devs}, flows)
 
 
 def compare(whyroute, host_file, f, seen):

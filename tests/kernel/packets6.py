@@ -41,6 +41,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import netns  # noqa: E402
+import wire  # noqa: E402
+from wire import whyroute_args  # noqa: E402
 
 # ip6tables and nft live in /usr/sbin, which a non-login root shell may lack.
 for _d in ("/usr/sbin", "/sbin"):
@@ -59,76 +61,9 @@ DST_NETS = ["2001:db8:cafe::/48", "2001:db8:ff:53::/64", "2001:db8:ff::/48", "fd
 # IPv4 matches for inet tables: they never match an IPv6 packet.
 V4 = ["198.51.100.7", "203.0.113.5", "192.0.2.77", "10.0.0.0/8", "0.0.0.0/0"]
 
-CAPTURE = r"""
-import socket, struct, sys, select, time
-iface, secs = sys.argv[1], float(sys.argv[2])
-s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.ntohs(0x86DD))
-s.bind((iface, 0))
-print("ready", flush=True)
 
-def ntop(b):
-    return socket.inet_ntop(socket.AF_INET6, b)
 
-def one(pkt, addr):
-    if addr[2] == socket.PACKET_OUTGOING:
-        return
-    ip = pkt[14:]
-    # UDP or TCP right after the fixed header; ICMPv6 (neighbour discovery, MLD, errors) skipped.
-    if len(ip) < 44 or ip[0] >> 4 != 6 or ip[6] not in (6, 17):
-        return
-    src, dst = ntop(ip[8:24]), ntop(ip[24:40])
-    sp, dp = struct.unpack('!HH', ip[40:44])
-    if ip[6] == 6:
-        # A TCP SYN carries no payload: its flow is told by its source port (40000 + n).
-        if len(ip) >= 54 and ip[53] & 0x12 == 0x02 and 40000 <= sp < 41000:
-            print(iface, src, dst, sp, dp, f'tcp:{sp}', flush=True)
-        return
-    payload = ip[48:]
-    if payload.startswith(b'wr'):
-        print(iface, src, dst, sp, dp, payload.decode(), flush=True)
 
-# Until the parent closes stdin (every flow sent, and a moment for the last to arrive), or secs;
-# then what is still queued on the socket.
-end = time.time() + secs
-while time.time() < end:
-    r, _, _ = select.select([s, sys.stdin], [], [], max(0, end - time.time()))
-    if s in r:
-        one(*s.recvfrom(65535))
-    if sys.stdin in r and not sys.stdin.read(1):
-        break
-s.setblocking(False)
-while True:
-    try:
-        one(*s.recvfrom(65535))
-    except BlockingIOError:
-        break
-"""
-
-SEND = r"""
-import socket, sys, os, json
-for f in json.loads(sys.argv[1]):
-    pid = os.fork()
-    if pid == 0:
-        try:
-            if f.get('uid') is not None:
-                os.setuid(f['uid'])
-            tcp = f.get('proto') == 'tcp'
-            s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM if tcp else socket.SOCK_DGRAM)
-            if f.get('mark') is not None:
-                s.setsockopt(socket.SOL_SOCKET, 36, f['mark'])
-            if tcp:
-                # One SYN: connect without waiting (the peer has no listener; the capture sees it).
-                s.setblocking(False)
-                s.bind(('::', f['sport']))
-                err = s.connect_ex((f['dst'], f['dport']))
-                os._exit(0 if err in (0, 115) else 100 + err % 100)
-            s.sendto(f['tag'].encode(), (f['dst'], f['dport']))
-            os._exit(0)
-        except OSError as e:
-            os._exit(100 + (e.errno % 100))
-    _, status = os.waitpid(pid, 0)
-    print(f['tag'], os.waitstatus_to_exitcode(status), flush=True)
-"""
 
 
 def sh(argv, stdin=None):
@@ -474,52 +409,10 @@ def paste(h, devs, listings=False, numbered=False):
 
 
 def observe(h, links, devs, flows):
-    """Sends every flow; returns {tag: {"packets": [{"dev", "src", "dst", "dport"}], "send_status"}}."""
-    caps = []
-    try:
-        for dev in devs:
-            p = subprocess.Popen(["ip", "netns", "exec", links[dev], sys.executable, "-c", CAPTURE, "p", "30"],
-                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-            caps.append((dev, p))
-            if p.stdout.readline().strip() != "ready":
-                raise RuntimeError(f"the capture on {links[dev]} did not start")
-        status = {}
-        for ns, group in ((h, [f for f in flows if "from" not in f]), (links["lan0"], [f for f in flows if "from" in f])):
-            if group:
-                sent = subprocess.run(["ip", "netns", "exec", ns, sys.executable, "-c", SEND, json.dumps(group)], capture_output=True, text=True, check=True)
-                status.update(dict(line.split() for line in sent.stdout.splitlines()))
-        time.sleep(0.3)
-        seen = {}
-        for dev, p in caps:
-            out, _ = p.communicate(input="", timeout=10)
-            for line in out.splitlines():
-                _, src, dst, _sp, dp, tag = line.split()
-                seen.setdefault(tag, []).append({"dev": dev, "src": src, "dst": dst, "dport": int(dp)})
-    finally:
-        for _, p in caps:
-            if p.poll() is None:
-                p.kill()
-                p.wait()
-    result = {}
-    for f in flows:
-        got = seen.get(f["tag"] if f.get("proto") != "tcp" else f"tcp:{f['sport']}", [])
-        # A SYN the kernel sent again (its retransmission, a second later) is the same packet.
-        got = [p for i, p in enumerate(got) if p not in got[:i]]
-        result[f["tag"]] = {"packets": got, "send_status": int(status.get(f["tag"], "-1"))}
-    return result
-
-
-def whyroute_args(f):
-    args = [f["dst"], "proto", f.get("proto", "udp"), "dport", str(f["dport"])]
-    if "sport" in f:
-        args += ["sport", str(f["sport"])]
-    if "mark" in f:
-        args += ["mark", hex(f["mark"])]
-    if "uid" in f:
-        args += ["uid", str(f["uid"])]
-    if "from" in f:
-        args += ["from", f["from"], "iif", "lan0"]
-    return args
+    """Sends every flow (from H, or from the LAN client for one with `from`); returns
+    {tag: {"packets": [{"dev", "src", "dst", "dport"}], "send_status"}}."""
+    groups = ((h, [f for f in flows if "from" not in f]), (links["lan0"], [f for f in flows if "from" in f]))
+    return wire.observe(groups, {dev: links[dev] for dev in devs}, flows)
 
 
 def same_addr(a, b):
