@@ -667,10 +667,18 @@ fn walk(
                     if let Some((value, mask)) = mark {
                         w.mark = (w.mark & !mask) ^ value;
                     }
-                    let on = addr.map_or_else(|| format!(":{port}"), |a| if a.is_ipv6() { format!("[{a}]:{port}") } else { format!("{a}:{port}") });
+                    // No address (or 0.0.0.0): the proxy is looked up on the arriving device's
+                    // primary address (nf_tproxy_laddr4/6), where a socket bound to any address
+                    // listens too.
+                    let listen = addr.filter(|a| !a.is_unspecified()).or_else(|| primary_address(host, w.in_dev.as_deref()?, w.dst.is_ipv6()));
+                    let on = match listen {
+                        Some(a) if a.is_ipv6() => format!("[{a}]:{port}"),
+                        Some(a) => format!("{a}:{port}"),
+                        None => format!("port {port}"),
+                    };
                     steps.push(here(format!("`{}` hands the packet to the proxy's socket on {on}, mark {:#x}", rule.text, w.mark)));
                     caveats.push(format!(
-                        "line {}: a proxy is assumed to listen on {on} (a transparent socket); without one TPROXY drops the packet, which the paste cannot show",
+                        "line {}: a proxy is assumed to listen on {on} (or on that port of any address; a transparent socket); without one TPROXY drops the packet, which the paste cannot show",
                         rule.line
                     ));
                     // iptables' TPROXY ends the chain (NF_ACCEPT); nft's statement goes on.
@@ -708,6 +716,17 @@ fn masquerade_source(host: &Host, w: &Wire) -> Option<IpAddr> {
         (_, IpAddr::V6(dst)) => super::inet6::ipv6_dev_get_saddr(host, Some(&w.out_dev), dst).map(IpAddr::V6),
         _ => None,
     }
+}
+
+/// A device's first address of the family (`ip addr`'s order).
+fn primary_address(host: &Host, dev: &str, ipv6: bool) -> Option<IpAddr> {
+    if !ipv6 {
+        return host.addresses_of(dev).next().map(|a| IpAddr::V4(a.local));
+    }
+    #[cfg(feature = "inet6")]
+    return host.inet6.addresses.iter().find(|a| a.dev == dev && !a.local.is_unicast_link_local()).map(|a| IpAddr::V6(a.local));
+    #[cfg(not(feature = "inet6"))]
+    None
 }
 
 /// Whether `addr` is one of this host's (`fib saddr type local`, `-m addrtype LOCAL`).

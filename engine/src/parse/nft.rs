@@ -371,6 +371,11 @@ fn parse_rule(t: &str, known_set: &dyn Fn(&str) -> Option<Vec<String>>, inet: bo
                 let action = if words[0] == "snat" { FwTarget::Snat { to, port } } else { FwTarget::Dnat { to, port } };
                 push(&mut rule, action, to_at + 2)
             }
+            // A transparent socket for the packet: nft's lookup counts wildcard-bound listeners.
+            ["socket", "transparent", "1", ..] => {
+                rule.matches.push(FwMatch::Socket { transparent: true, nowildcard: true, negated: false });
+                3
+            }
             // `tproxy to :3129`, `tproxy ip to 127.0.0.1:3129`, `tproxy to [::1]:3129`.
             ["tproxy", ..] => {
                 let to_at = words.iter().position(|x| *x == "to").ok_or("`tproxy to [ADDRESS]:PORT`")?;
