@@ -61,11 +61,12 @@ export function fixes(scenarioToml: string, flow: TopologyFlow | string, transcr
 export function hostFixes(scenario: Scenario | string | Uint8Array, flow: Flow | string): Promise<HostFix[]>;
 
 /**
- * The IPv4 packet a socket sends (mark = its SO_MARK; the text form also takes `proto` and the
- * connection's `ctmark`, which the object form has not), or with `iif` and `from` one arriving
- * there, through the paste's `iptables-save` or `nft list ruleset`: where it leaves, with which
- * source, destination and mark, or which rule dropped it, step by step. Bad arguments (an IPv6
- * packet, `iif` without `from`) reject with an Error. In the full build, loaded on first use.
+ * The packet a socket sends, IPv4 or IPv6 (mark = its SO_MARK; `proto` and the connection's
+ * `ctmark` too, in the object form or the text), or with `iif` and `from` one arriving there,
+ * through the paste's `iptables-save` / `ip6tables-save` / `nft list ruleset`: where it leaves,
+ * with which source, destination and mark, or which rule dropped it, step by step. Bad
+ * arguments (`iif` without `from`, an unknown field) reject with an Error. In the full build,
+ * loaded on first use.
  */
 export function packet(scenario: Scenario | string | Uint8Array, flow: PacketFlow | string): Promise<PacketOutcome | RouteGetError>;
 

@@ -2,7 +2,7 @@
 //
 // The single-host engine (parse, routeGet, explain, diagnose, the permalinks, version, and
 // init/initSync for whyroute_bg.wasm) is `whyroute/core` (core.js), re-exported.
-// The NSX topology functions (trace, lint, fixes, compare) and one host's fixes (hostFixes) need the topology model, its TOML
+// The NSX topology functions (trace, lint, fixes, compare), one host's fixes (hostFixes) and packet need the topology model, its TOML
 // reader and the multi-hop trace: about as much wasm again. They live in a second build,
 // topology_bg.wasm, which the first call to one of them loads (loadTopology), so a page that
 // only asks one host's question downloads the small engine alone. Hence they return Promises.

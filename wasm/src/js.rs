@@ -144,6 +144,9 @@ pub fn flow_args(v: &JsValue, func: &str, topology: bool) -> Result<(Vec<String>
     }
     if let Some(k) = unknown {
         let more = if topology { "from_node, " } else { "" };
+        // `packet`'s own fields were taken out before (the engine build has no `packet`).
+        #[cfg(feature = "netfilter")]
+        let more = if func == "packet" { "proto, ctmark, " } else { more };
         return Err(err(format!("unknown flow field `{k}`: a flow has {more}dst, {}", whyroute::names::FLOW_KEYWORDS)));
     }
     let get = |key: &str| fields.iter().find(|(k, _)| k == key).map(|(_, x)| x).filter(|x| !x.is_undefined() && !x.is_null());

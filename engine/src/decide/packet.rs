@@ -280,7 +280,8 @@ pub fn send(host: &Host, packet: &Packet) -> Result<PacketOutcome, PacketRefusal
             let again = Flow { from: Some(wire.src), dst: wire.dst, mark: wire.mark, uid, dport: wire.dport, ..flow.clone() };
             match route(host, &fib, &again)? {
                 Ok(d) => {
-                    let mut what = format!("{who} changed the packet, so the kernel routes it again (ip_route_me_harder): {}", d.words);
+                    let again = if wire.dst.is_ipv6() { "ip6_route_me_harder" } else { "ip_route_me_harder" };
+                    let mut what = format!("{who} changed the packet, so the kernel routes it again ({again}): {}", d.words);
                     if d.dev != wire.out_dev && !d.local {
                         what.push_str(&format!(
                             "; the rest of OUTPUT still sees {} as the output device (the hook's state), POSTROUTING {}",
