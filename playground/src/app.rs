@@ -187,7 +187,12 @@ pub fn app() -> Html {
 
     html! {
         <main class="app" data-build={if cfg!(feature = "full") { "full" } else { "first" }}>
-            <a class="skip-link" href="#verdict">{"Skip to the verdict"}</a>
+            // Focused in place: following `#verdict` would replace the fragment, which holds the
+            // scenario (the page would load the example instead).
+            <a class="skip-link" href="#verdict" onclick={Callback::from(|e: MouseEvent| {
+                e.prevent_default();
+                browser::focus_id("verdict");
+            })}>{"Skip to the verdict"}</a>
             <header class="top">
                 <h1>{"whyroute"}</h1>
                 <p class="tagline">{"Why did this packet leave through that NIC? Paste what the host printed; see the kernel's route decision, step by step."}</p>

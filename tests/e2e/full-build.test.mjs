@@ -147,6 +147,34 @@ test('a paste with nftables rules: the packet through the firewall, step by step
   assert.deepEqual(foreignRequests(requests), []);
 });
 
+// The real tools' examples (tests/fixtures/kernel-packets-examples): each opens on a packet the
+// firewall sends elsewhere than the route decision alone; the headline says where it really goes.
+const REAL_TOOLS = [['docker', 'wr-dk-host-published'], ['kube-proxy', 'wr-k8s-clusterip'], ['mwan3', 'wr-mw-lan-https'], ['tailscale-iptables', 'wr-ts-subnet-router']];
+
+test('the real tools\' examples: the packet leaves where the kernel sent it, and the headline says so', async () => {
+  const { page, requests, errors } = await openPage(browser.context);
+  await waitForApp(page);
+  for (const [id, tag] of REAL_TOOLS) {
+    const name = id === 'tailscale-iptables' ? 'tailscale' : id;
+    const record = fixture(`kernel-packets-examples/${name}.packets.jsonl`).trim().split('\n').map((l) => JSON.parse(l)).find((r) => r.flow.tag === tag);
+    const k = record.packets[0];
+    await page.locator(`button[data-example="${id}"]`).click();
+    await page.waitForFunction(() => !document.querySelector('.upgrading'));
+    await waitText(page, '#packet .summary', new RegExp(`out of ${k.dev} |leaves ${k.dev} `));
+    assert.match(await page.locator('#packet .summary').innerText(), new RegExp(`as ${k.src.replaceAll('.', '\\.')}`), id);
+    // Where the route decision alone differs, the verdict's headline gives the firewall's answer.
+    const verdict = await page.locator('#verdict').innerText();
+    const route = await page.locator('#verdict .summary').innerText();
+    if (!route.includes(` ${k.dev} `) && !route.includes(` ${k.dev}\n`)) {
+      assert.match(verdict, new RegExp(`Through the firewall, the packet (leaves|is forwarded out of) ${k.dev}`), `${id}: ${verdict}`);
+    }
+  }
+  await page.screenshot({ path: join(OUT, 'playground-real-tools.png'), fullPage: false });
+  assert.ok(loadedFull(requests));
+  assert.deepEqual(foreignRequests(requests), []);
+  assert.deepEqual(errors, []);
+});
+
 test('iptables as `iptables -L -n -v` lists it, and iptables-save pasted without its command: the packet as the kernel sent it', async () => {
   // tests/fixtures/kernel-packets/host-4: marks in mangle, then SNAT on eth1; the real packet
   // to 192.0.2.77:123 left eth1 as 10.4.2.2.

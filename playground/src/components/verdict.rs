@@ -52,8 +52,15 @@ pub fn verdict(props: &VerdictProps) -> Html {
             </div>
         };
     }
+    let firewall = firewall_ends_otherwise(props);
     html! {
-        <div id="verdict" class={classes!("verdict", if diverted { "diverted" } else if v.ok { "ok" } else { "fail" })} tabindex="-1" role="region" aria-label="Verdict" aria-live="polite">
+        <div id="verdict" class={classes!("verdict", if diverted || firewall.is_some() { "diverted" } else if v.ok { "ok" } else { "fail" })} tabindex="-1" role="region" aria-label="Verdict" aria-live="polite">
+            if let Some(packet) = firewall {
+                <p class="diversion firewall-ends">
+                    {"⚠ Through the firewall, the packet "}<strong>{packet}</strong>
+                    {". The firewall changed it (see “Through the firewall”); below is the route decision alone, what ip route get says."}
+                </p>
+            }
             <p class="summary">{body}</p>
             if diverted {
                 <p class="diversion">{format!("Diverted by policy routing: a rule sends this flow to table {}, not to the main table.", v.table.as_deref().unwrap_or("?"))}</p>
@@ -61,4 +68,27 @@ pub fn verdict(props: &VerdictProps) -> Html {
             <pre class="routeget" aria-label="What ip route get prints">{v.ip_route_get.clone()}</pre>
         </div>
     }
+}
+
+/// The packet's end through the paste's firewall, when it is not where the route decision alone
+/// sends it (a mark rerouted it, a DNAT sent it elsewhere, a rule dropped it): the headline must
+/// not contradict the firewall's answer below it.
+#[cfg(feature = "full")]
+fn firewall_ends_otherwise(props: &VerdictProps) -> Option<String> {
+    use whyroute::decide::packet::PacketVerdict;
+    let eval = &props.result.eval;
+    let (Some(Ok(o)), Some(t)) = (&eval.packet, &eval.trace) else { return None };
+    let v = &t.verdict;
+    let same = match o.verdict {
+        PacketVerdict::Dropped => !v.ok,
+        _ => v.ok && o.dev == v.dev,
+    };
+    // `whyroute packet`'s verdict words, as the end of "the packet …".
+    let words = crate::eval::packet_verdict(o);
+    (!same).then(|| if words.starts_with("leaves") { words } else { format!("is {words}") })
+}
+
+#[cfg(not(feature = "full"))]
+fn firewall_ends_otherwise(_: &VerdictProps) -> Option<String> {
+    None
 }
