@@ -605,9 +605,13 @@ fn walk(
                         caveats.push(format!("line {}: a jump to chain `{c}`, which the paste does not define (taken as returning)", rule.line));
                         break;
                     };
+                    // A step of its own: which chain (a kube-proxy service, Docker's DNAT
+                    // chain) the packet was sent into is part of the answer.
                     if matches!(action, FwTarget::Goto(_)) {
+                        steps.push(here(format!("`{}` goes to chain `{c}`", rule.text)));
                         *stack.last_mut().expect("a frame") = (next, 0);
                     } else {
+                        steps.push(here(format!("`{}` jumps to chain `{c}`", rule.text)));
                         stack.push((next, 0));
                     }
                     break;

@@ -120,7 +120,8 @@ pub fn explain_with(fib: &Fib<'_>, flow: &Flow) -> Trace {
     let rules = rule_steps(host, flow, &trail, &result);
     let lookups = trail.lookups.iter().map(|v| lookup_step(host, flow, v)).collect();
     let verdict = verdict(host, flow, &result);
-    let source = result.as_ref().ok().map(|d| SourceStep { addr: d.prefsrc.map(|a| a.to_string()), why: source_why(&d.source.why, d) });
+    // An arriving packet's source is its own (`from`): `ip route get … iif` prints no `src`.
+    let source = result.as_ref().ok().map(|d| SourceStep { addr: d.prefsrc.or(d.from).map(|a| a.to_string()), why: source_why(&d.source.why, d) });
     let main_would = main_comparison(host, fib, flow, &result);
     let mut t = Trace {
         flow: flow.clone(),
