@@ -183,10 +183,10 @@ fn nh_words(n: &crate::model::NextHop) -> String {
 pub(crate) fn selector_words<N: RulePrefix>(s: Selector, rule: &Rule<N>, flow: &Flow<N::Addr>) -> String {
     let src = flow.from.map(|f| f.to_string()).unwrap_or_else(|| N::NO_SOURCE.into());
     match s {
-        Selector::Iif => match flow.iif.as_deref() {
-            Some(iif) => format!("iif {} does not match: the packet arrives on {iif}", rule.iif.as_deref().unwrap_or("?")),
-            None => format!("iif {} does not match: locally generated traffic has iif lo", rule.iif.as_deref().unwrap_or("?")),
-        },
+        // One sentence for both paths: the engine build counts its bytes.
+        Selector::Iif => {
+            format!("iif {} does not match the packet's iif {}", rule.iif.as_deref().unwrap_or("?"), flow.iif.as_deref().unwrap_or("lo (sent by this host)"))
+        }
         Selector::Oif => format!("oif {} does not match (flow oif: {})", rule.oif.as_deref().unwrap_or("?"), flow.oif.as_deref().unwrap_or("none")),
         Selector::Fwmark => format!("fwmark 0x{:x}/0x{:x} does not match mark 0x{:x}", rule.fwmark.unwrap_or(0), rule.fwmask, flow.mark),
         Selector::TunId => format!("tun_id {} matches only packets carrying that tunnel id; this flow carries none", rule.tun_id.unwrap_or(0)),
