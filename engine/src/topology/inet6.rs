@@ -156,5 +156,16 @@ pub fn derived_flows(net: &Network) -> Vec<FlowSpec> {
     for g in gateways.filter(|g| !g.is_unicast_link_local()) {
         out.push(FlowSpec { label: Some("gateway".into()), ..FlowSpec::to(g) });
     }
+    // Where a default route sends the rest: a gateway that is link-local (fe80::1, the usual
+    // router advertisement) or none (a tunnel) gives no flow above, and a change that moves all
+    // IPv6 traffic (wg-quick's rules) would show none changing. A documentation address that
+    // no route but a default covers stands for the Internet.
+    let routes = || v6.tables.values().flatten();
+    if routes().any(|r| r.dst.prefix_len() == 0) {
+        let internet = ["2001:db8::1", "2001:db8:ffff::1", "3fff::1"].iter().filter_map(|a| a.parse::<Ipv6Addr>().ok()).find(|a| !routes().any(|r| r.dst.prefix_len() > 0 && r.dst.contains(a)));
+        if let Some(a) = internet {
+            out.push(FlowSpec { label: Some("an address only a default route covers (the Internet)".into()), ..FlowSpec::to(a) });
+        }
+    }
     out
 }
