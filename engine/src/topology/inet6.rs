@@ -162,7 +162,10 @@ pub fn derived_flows(net: &Network) -> Vec<FlowSpec> {
     // no route but a default covers stands for the Internet.
     let routes = || v6.tables.values().flatten();
     if routes().any(|r| r.dst.prefix_len() == 0) {
-        let internet = ["2001:db8::1", "2001:db8:ffff::1", "3fff::1"].iter().filter_map(|a| a.parse::<Ipv6Addr>().ok()).find(|a| !routes().any(|r| r.dst.prefix_len() > 0 && r.dst.contains(a)));
+        let internet = ["2001:db8::1", "2001:db8:ffff::1", "3fff::1"]
+            .iter()
+            .filter_map(|a| a.parse::<Ipv6Addr>().ok())
+            .find(|a| !routes().any(|r| r.dst.prefix_len() > 0 && r.dst.contains(a)));
         if let Some(a) = internet {
             out.push(FlowSpec { label: Some("an address only a default route covers (the Internet)".into()), ..FlowSpec::to(a) });
         }
