@@ -166,7 +166,13 @@ fn route(host: &Host, fib: &Fib, flow: &Flow<IpAddr>) -> Result<Result<Routed, S
                 gateway: d.gateway.map(IpAddr::V4),
                 prefsrc: d.prefsrc.map(IpAddr::V4),
                 local: d.local,
-                words: route_words(host, &d),
+                words: route_words(
+                    host,
+                    (d.local, &d.dev, d.gateway.map(IpAddr::V4)),
+                    Some(d.table).filter(|t| *t != 0),
+                    d.rule.and_then(|i| host.rules.get(i)),
+                    d.prefsrc.map(IpAddr::V4),
+                ),
             })),
             Err(RouteError::Undecidable(m)) => Err(PacketRefusal::Undecidable(m.describe())),
             Err(e) => Ok(Err(e.message().into_owned())),
@@ -188,22 +194,10 @@ fn route6(host: &Host, flow: &Flow<IpAddr>) -> Result<Result<Routed, String>, Pa
         Err(Refusal6::Kernel(e)) => return Ok(Err(e.message().into_owned())),
     };
     let local = matches!(d.kind, crate::model::RouteType::Local | crate::model::RouteType::Anycast);
-    let mut words = if local { format!("local delivery on {}", d.dev) } else { format!("leaves {}", d.dev) };
-    if !local {
-        if let Some(g) = d.gateway {
-            words.push_str(&format!(" via {g}"));
-        }
-        let rule = visits.iter().rev().find(|v| matches!(v.outcome, RuleOutcome6::Found(..))).map(|v| crate::model::rule_line(host, &host.inet6.rules[v.rule]));
-        words.push_str(&format!(" (table {}", host.table_name(d.table)));
-        if let Some(r) = rule {
-            words.push_str(&format!(", by rule `{r}`"));
-        }
-        words.push(')');
-    }
+    let rule = visits.iter().rev().find(|v| matches!(v.outcome, RuleOutcome6::Found(..))).map(|v| &host.inet6.rules[v.rule]);
     // A packet routed again keeps its source, and an arriving one has its own.
-    if let Some(p) = d.prefsrc.filter(|_| flow.iif.is_none() && flow.from.is_none()) {
-        words.push_str(&format!(", source {p}"));
-    }
+    let source = d.prefsrc.filter(|_| flow.iif.is_none() && flow.from.is_none()).map(IpAddr::V6);
+    let words = route_words(host, (local, &d.dev, d.gateway.map(IpAddr::V6)), Some(d.table), rule, source);
     // `ip -6 route get … iif` finds the route whatever the sysctls; ip6_forward then drops
     // unless forwarding is on.
     if let (Some(iif), false) = (flow.iif.as_deref(), local)
@@ -323,21 +317,29 @@ pub fn send(host: &Host, packet: &Packet) -> Result<PacketOutcome, PacketRefusal
 
 /// A route decision in a few words: "leaves eth1 via 10.244.0.1 (table 200, by rule `0: from
 /// all to 192.168.10.10 lookup 200`), source 10.244.0.2".
-fn route_words(host: &Host, d: &super::Decision) -> String {
-    let mut s = if d.local { format!("local delivery on {}", d.dev) } else { format!("leaves {}", d.dev) };
-    if !d.local {
-        if let Some(g) = d.gateway {
+/// Of either family: (local, device, gateway), the table that decided (none when no table
+/// did), the rule that led there, and the source to name.
+fn route_words<N: crate::model::RulePrefix>(
+    host: &Host,
+    (local, dev, gateway): (bool, &str, Option<IpAddr>),
+    table: Option<crate::model::TableId>,
+    rule: Option<&crate::model::Rule<N>>,
+    source: Option<IpAddr>,
+) -> String {
+    let mut s = if local { format!("local delivery on {dev}") } else { format!("leaves {dev}") };
+    if !local {
+        if let Some(g) = gateway {
             s.push_str(&format!(" via {g}"));
         }
-        if d.table != 0 {
-            s.push_str(&format!(" (table {}", host.table_name(d.table)));
-            if let Some(r) = d.rule.and_then(|i| host.rules.get(i)) {
+        if let Some(t) = table {
+            s.push_str(&format!(" (table {}", host.table_name(t)));
+            if let Some(r) = rule {
                 s.push_str(&format!(", by rule `{}`", crate::model::rule_line(host, r)));
             }
             s.push(')');
         }
     }
-    if let Some(p) = d.prefsrc {
+    if let Some(p) = source {
         s.push_str(&format!(", source {p}"));
     }
     s
@@ -739,7 +741,7 @@ fn is_local(host: &Host, addr: IpAddr) -> bool {
     match addr {
         IpAddr::V4(a) => host.dev_of_local(a).is_some(),
         #[cfg(feature = "inet6")]
-        IpAddr::V6(a) => host.inet6.addresses.iter().any(|x| x.local == a) || a.is_loopback(),
+        IpAddr::V6(a) => host.inet6.is_own(a),
         #[cfg(not(feature = "inet6"))]
         IpAddr::V6(a) => a.is_loopback(),
     }

@@ -187,6 +187,10 @@ pub struct Inet6 {
 }
 
 impl Inet6 {
+    /// Whether `addr` is one of this host's: an address of a link, or the loopback.
+    pub fn is_own(&self, addr: Ipv6Addr) -> bool {
+        addr.is_loopback() || self.addresses.iter().any(|a| a.local == addr)
+    }
     pub fn routes(&self, table: TableId) -> &[Route6] {
         self.tables.get(&table).map(Vec::as_slice).unwrap_or(&[])
     }

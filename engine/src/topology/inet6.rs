@@ -144,9 +144,8 @@ pub(super) fn next_node(net: &Network, at: usize, dev: &str, nh: Ipv6Addr) -> Re
 pub fn derived_flows(net: &Network) -> Vec<FlowSpec> {
     let Some(o) = net.nodes.iter().find(|n| n.kind == NodeKind::LinuxHost) else { return Vec::new() };
     let v6 = &o.host.inet6;
-    let own = |a: &Ipv6Addr| v6.addresses.iter().any(|x| x.local == *a) || a.is_loopback();
     let mut out: Vec<FlowSpec> = Vec::new();
-    for n in v6.nameservers.iter().filter(|n| !own(&n.addr)) {
+    for n in v6.nameservers.iter().filter(|n| !v6.is_own(n.addr)) {
         out.push(FlowSpec { label: Some("DNS".into()), ..FlowSpec::dns(n.addr) });
     }
     for t in v6.rules.iter().filter_map(|r| r.to) {
