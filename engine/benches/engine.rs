@@ -156,7 +156,7 @@ fn netfilter(c: &mut Criterion) {
         let text = ruleset(10_000, nft);
         g.bench_function(format!("parse/10k-rules-{name}"), |b| b.iter_with_large_drop(|| analyze(black_box(&text))));
         let host = analyze(&text).host;
-        let packet = Packet { flow: flow.clone().map_addr(std::net::IpAddr::V4), ctmark: 0 };
+        let packet = Packet { flow: flow.clone().map_addr(std::net::IpAddr::V4), ctmark: 0, reply: None };
         assert_eq!(send(&host, &packet).map(|o| o.mark).ok(), Some(1), "the last rule marks the packet");
         g.bench_function(format!("packet/10k-rules-{name}"), |b| b.iter(|| send(black_box(&host), black_box(&packet))));
     }

@@ -24,7 +24,28 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 pub struct Packet {
     pub flow: Flow<IpAddr>,
     pub ctmark: u32,
+    /// A reply of a connection conntrack holds (`None`: the first packet of a new one).
+    pub reply: Option<Reply>,
 }
+
+/// A packet answering a connection this host's conntrack already holds: its `ct state` is
+/// established, no nat chain sees it (they see a connection's first packet only), and the
+/// translation the request got here is undone where the kernel's nat hooks sit.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Reply {
+    /// The address and port the reply is sent back to where the request's source was
+    /// translated here (SNAT, MASQUERADE): restored at the destination-NAT hook (PREROUTING
+    /// priority -100), before the route lookup.
+    pub dst: Option<(IpAddr, u16)>,
+    /// The address and port it comes from where the request's destination was translated here
+    /// (DNAT, REDIRECT): restored at the source-NAT hook (POSTROUTING or INPUT priority 100).
+    pub src: Option<(IpAddr, u16)>,
+}
+
+/// nf_nat's hooks: the destination is translated at -100 (NF_IP_PRI_NAT_DST), the source at
+/// 100 (NF_IP_PRI_NAT_SRC).
+const NAT_DST_PRIORITY: i32 = -100;
+const NAT_SRC_PRIORITY: i32 = 100;
 
 impl Packet {
     /// `whyroute packet`'s words: `ip route get`'s, with `proto` for `ipproto` and the
@@ -60,7 +81,7 @@ impl Packet {
         if flow.iif.is_some() && flow.from.is_none() {
             return Err("`from ADDRESS` with `iif`: the source of the packet arriving there".into());
         }
-        Ok(Packet { flow, ctmark })
+        Ok(Packet { flow, ctmark, reply: None })
     }
 }
 
@@ -94,6 +115,17 @@ pub struct PacketStep {
     pub line: Option<usize>,
     /// What happened, in words.
     pub what: String,
+}
+
+impl PacketStep {
+    /// Where in the path the step happened: `OUTPUT mangle/OUTPUT, line 12`, or the stage.
+    pub fn place(&self) -> String {
+        match (&self.table, &self.chain, self.line) {
+            (Some(t), Some(c), Some(l)) => format!("{} {t}/{c}, line {l}", self.stage),
+            (Some(t), Some(c), None) => format!("{} {t}/{c}", self.stage),
+            _ => self.stage.to_string(),
+        }
+    }
 }
 
 /// Where the packet goes, with which addresses and mark, and why.
@@ -142,6 +174,8 @@ struct Wire {
     out_dev: String,
     /// The device an arriving packet came in on.
     in_dev: Option<String>,
+    /// A reply of a known connection (`ct state established`), not a first packet.
+    established: bool,
     /// The route's gateway, or the destination on a link route (`rt_nexthop`).
     next_hop: IpAddr,
 }
@@ -221,20 +255,20 @@ pub fn send(host: &Host, packet: &Packet) -> Result<PacketOutcome, PacketRefusal
     }
     let fib = Fib::new(host);
     let flow = &packet.flow;
-    let mut steps = Vec::new();
+    let mut steps: Vec<PacketStep> = packet.reply.iter().map(|_| conntrack_step()).collect();
     let mut caveats = first_caveats(host, packet);
     let first = match route(host, &fib, flow)? {
         Ok(d) => d,
         Err(e) => {
             steps.push(step("route", format!("the route lookup fails ({e}): the socket's send fails, no packet leaves")));
-            return Ok(outcome(PacketVerdict::Dropped, None, None, wire_of(flow, packet.ctmark, flow.from), steps, caveats));
+            return Ok(outcome(PacketVerdict::Dropped, None, None, wire_of(packet, flow.from), steps, caveats));
         }
     };
     steps.push(step("route", format!("the socket's route lookup: {}", first.words)));
     let Some(src) = flow.from.or(first.prefsrc) else {
         return Err(PacketRefusal::Undecidable("the route gives no source address, so the packet's is unknown".into()));
     };
-    let mut wire = wire_of(flow, packet.ctmark, Some(src));
+    let mut wire = wire_of(packet, Some(src));
     wire.out_dev = first.dev.clone();
     wire.next_hop = first.gateway.unwrap_or(flow.dst);
     let mut gateway = first.gateway;
@@ -308,7 +342,7 @@ pub fn send(host: &Host, packet: &Packet) -> Result<PacketOutcome, PacketRefusal
     }
     wire.out_dev = routed_dev;
     // POST_ROUTING (iptables: mangle, then nat's source translation).
-    if pass_hook(host, "postrouting", flow, &mut wire, &mut steps, &mut caveats) == Walked::Dropped {
+    if pass_hook(host, "postrouting", flow, packet.reply.as_ref(), &mut wire, &mut steps, &mut caveats) == Walked::Dropped {
         return Ok(outcome(PacketVerdict::Dropped, None, None, wire, steps, caveats));
     }
     let dev = wire.out_dev.clone();
@@ -356,9 +390,14 @@ pub fn forward(host: &Host, packet: &Packet) -> Result<PacketOutcome, PacketRefu
     }
     let fib = Fib::new(host);
     let mut steps = vec![step("arrive", format!("the packet arrives on {iif}"))];
+    steps.extend(packet.reply.iter().map(|_| conntrack_step()));
     let mut caveats = first_caveats(host, packet);
-    let mut wire = wire_of(flow, packet.ctmark, flow.from);
+    let mut wire = wire_of(packet, flow.from);
+    let mut undone = packet.reply.is_none();
     for (table, chain, base) in base_chains(host, "prerouting", flow.dst.is_ipv6(), &mut caveats) {
+        if !undone && base.priority >= NAT_DST_PRIORITY {
+            undone = undo_nat(&mut wire, packet.reply.as_ref(), false, &mut steps);
+        }
         match walk(host, table, chain, base.kind, "PREROUTING", flow, &mut wire, &mut steps, &mut caveats) {
             Walked::Dropped => return Ok(outcome(PacketVerdict::Dropped, None, None, wire, steps, caveats)),
             Walked::Redirected => {
@@ -367,6 +406,9 @@ pub fn forward(host: &Host, packet: &Packet) -> Result<PacketOutcome, PacketRefu
             }
             Walked::Accepted => {}
         }
+    }
+    if !undone {
+        undo_nat(&mut wire, packet.reply.as_ref(), false, &mut steps);
     }
     let lookup = Flow { dst: wire.dst, from: Some(wire.src), mark: wire.mark, dport: wire.dport, uid: 0, ..flow.clone() };
     let d = match route(host, &fib, &lookup)? {
@@ -378,7 +420,7 @@ pub fn forward(host: &Host, packet: &Packet) -> Result<PacketOutcome, PacketRefu
     };
     if d.local {
         steps.push(step("route", format!("the input route lookup: {}, for this host", d.words)));
-        if pass_hook(host, "input", flow, &mut wire, &mut steps, &mut caveats) == Walked::Dropped {
+        if pass_hook(host, "input", flow, packet.reply.as_ref(), &mut wire, &mut steps, &mut caveats) == Walked::Dropped {
             return Ok(outcome(PacketVerdict::Dropped, None, None, wire, steps, caveats));
         }
         return Ok(outcome(PacketVerdict::Local, Some(host.loopback_name().to_string()), None, wire, steps, caveats));
@@ -387,7 +429,8 @@ pub fn forward(host: &Host, packet: &Packet) -> Result<PacketOutcome, PacketRefu
     wire.out_dev = d.dev.clone();
     wire.next_hop = d.gateway.unwrap_or(wire.dst);
     for hook in ["forward", "postrouting"] {
-        if pass_hook(host, hook, flow, &mut wire, &mut steps, &mut caveats) == Walked::Dropped {
+        let reply = packet.reply.as_ref().filter(|_| hook == "postrouting");
+        if pass_hook(host, hook, flow, reply, &mut wire, &mut steps, &mut caveats) == Walked::Dropped {
             return Ok(outcome(PacketVerdict::Dropped, None, None, wire, steps, caveats));
         }
     }
@@ -395,7 +438,8 @@ pub fn forward(host: &Host, packet: &Packet) -> Result<PacketOutcome, PacketRefu
     Ok(outcome(PacketVerdict::Forwarded, Some(dev), d.gateway, wire, steps, caveats))
 }
 
-fn wire_of(flow: &Flow<IpAddr>, ctmark: u32, src: Option<IpAddr>) -> Wire {
+fn wire_of(packet: &Packet, src: Option<IpAddr>) -> Wire {
+    let (flow, ctmark) = (&packet.flow, packet.ctmark);
     let unspecified = if flow.dst.is_ipv6() { IpAddr::V6(Ipv6Addr::UNSPECIFIED) } else { IpAddr::V4(Ipv4Addr::UNSPECIFIED) };
     Wire {
         src: src.unwrap_or(unspecified),
@@ -407,6 +451,7 @@ fn wire_of(flow: &Flow<IpAddr>, ctmark: u32, src: Option<IpAddr>) -> Wire {
         ctmark,
         out_dev: String::new(),
         in_dev: flow.iif.clone(),
+        established: packet.reply.is_some(),
         next_hop: flow.dst,
     }
 }
@@ -499,18 +544,60 @@ fn base_chains<'h>(host: &'h Host, hook: &str, flow_is_ipv6: bool, caveats: &mut
 
 /// Every base chain of a hook whose verdicts need nothing of the caller (INPUT, FORWARD,
 /// POSTROUTING: no reroute follows them): dropped as soon as one drops.
-fn pass_hook(host: &Host, hook: &'static str, flow: &Flow<IpAddr>, w: &mut Wire, steps: &mut Vec<PacketStep>, caveats: &mut Vec<String>) -> Walked {
+/// A reply's source translation is undone where the source-NAT hook sits (INPUT,
+/// POSTROUTING), between the chains of lower and higher priority.
+fn pass_hook(
+    host: &Host,
+    hook: &'static str,
+    flow: &Flow<IpAddr>,
+    reply: Option<&Reply>,
+    w: &mut Wire,
+    steps: &mut Vec<PacketStep>,
+    caveats: &mut Vec<String>,
+) -> Walked {
     let name = match hook {
         "input" => "INPUT",
         "forward" => "FORWARD",
         _ => "POSTROUTING",
     };
+    let mut undone = reply.is_none();
     for (table, chain, base) in base_chains(host, hook, flow.dst.is_ipv6(), caveats) {
+        if !undone && base.priority >= NAT_SRC_PRIORITY {
+            undone = undo_nat(w, reply, true, steps);
+        }
         if walk(host, table, chain, base.kind, name, flow, w, steps, caveats) == Walked::Dropped {
             return Walked::Dropped;
         }
     }
+    if !undone {
+        undo_nat(w, reply, true, steps);
+    }
     Walked::Accepted
+}
+
+/// What a reply's first step says.
+fn conntrack_step() -> PacketStep {
+    step(
+        "conntrack",
+        "a reply of a connection conntrack holds: its state is established, and nat chains (which see a connection's first packet) pass it by".into(),
+    )
+}
+
+/// Undoes the request's translation on a reply: its destination (`source` false: the request's
+/// source was translated here) or its source. Returns true (done).
+fn undo_nat(w: &mut Wire, reply: Option<&Reply>, source: bool, steps: &mut Vec<PacketStep>) -> bool {
+    let Some(reply) = reply else { return true };
+    let (field, addr, port) = if source { (reply.src, &mut w.src, &mut w.sport) } else { (reply.dst, &mut w.dst, &mut w.dport) };
+    if let Some((a, p)) = field.filter(|&(a, p)| (a, p) != (*addr, *port)) {
+        let what = if source {
+            format!("conntrack undoes the destination NAT the request got here: the reply's source {} → {a}", *addr)
+        } else {
+            format!("conntrack undoes the source NAT the request got here: the reply's destination {} → {a}", *addr)
+        };
+        (*addr, *port) = (a, p);
+        steps.push(step("conntrack", what));
+    }
+    true
 }
 
 /// `mangle` for an iptables table, `ip wg-quick-wg0` for an nftables one.
@@ -535,6 +622,9 @@ fn walk(
     steps: &mut Vec<PacketStep>,
     caveats: &mut Vec<String>,
 ) -> Walked {
+    if w.established && kind == ChainKind::Nat {
+        return Walked::Accepted;
+    }
     let label = table_label(table);
     let find = |name: &str| table.chains.iter().find(|c| c.name == name);
     // A base chain the packet crosses without a rule acting is a step too: the user sees
@@ -585,7 +675,18 @@ fn walk(
             continue;
         }
         let here = |what: String| rule_step(hook, &label, &chain.name, Some(rule.line), what);
-        for action in &rule.actions {
+        for listed in &rule.actions {
+            let chosen;
+            let action = match listed {
+                FwTarget::StateVerdicts(map) => match map.iter().find(|(state, _)| state == state_name(w)) {
+                    Some((_, verdict)) => {
+                        chosen = FwTarget::of_verdict(verdict);
+                        &chosen
+                    }
+                    None => continue,
+                },
+                other => other,
+            };
             match action {
                 FwTarget::Accept => {
                     steps.push(here(format!("`{}` accepts", rule.text)));
@@ -773,8 +874,7 @@ fn matches_rule(host: &Host, rule: &FwRule, flow: &Flow<IpAddr>, w: &Wire) -> Re
         FwMatch::DestinationPort { ranges, negated } => ranges.iter().any(|&(a, b)| (a..=b).contains(&w.dport)) != *negated,
         FwMatch::Mark { value, mask, negated } => (w.mark & mask == *value) != *negated,
         FwMatch::ConnMark { value, mask, negated } => (w.ctmark & mask == *value) != *negated,
-        // The first packet of a connection.
-        FwMatch::CtState { states, negated } => states.iter().any(|s| s.eq_ignore_ascii_case("new")) != *negated,
+        FwMatch::CtState { states, negated } => states.iter().any(|s| s.eq_ignore_ascii_case(state_name(w))) != *negated,
         FwMatch::OwnerUid { from, to, negated } => (*from..=*to).contains(&flow.uid) != *negated,
         // A new connection has no established socket; a listener bound to the destination
         // address can exist only for this host's own addresses (or one bound to any address,
@@ -792,6 +892,11 @@ fn matches_rule(host: &Host, rule: &FwRule, flow: &Flow<IpAddr>, w: &Wire) -> Re
         Some(why) if known => Err(why),
         _ => Ok(known),
     }
+}
+
+/// The connection state `ct state` / `--ctstate` see: a first packet's is new.
+fn state_name(w: &Wire) -> &'static str {
+    if w.established { "established" } else { "new" }
 }
 
 /// iptables' interface match: exact, or a prefix when the name ends in `+` (nft: `*`).

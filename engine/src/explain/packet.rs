@@ -27,12 +27,7 @@ pub fn packet_text(o: &PacketOutcome) -> String {
     }
     s.push_str("\nSteps, in the kernel's order:\n");
     for st in &o.steps {
-        let place = match (&st.table, &st.chain, st.line) {
-            (Some(t), Some(c), Some(l)) => format!("{} {t}/{c}, line {l}", st.stage),
-            (Some(t), Some(c), None) => format!("{} {t}/{c}", st.stage),
-            _ => st.stage.to_string(),
-        };
-        writeln!(s, "  - [{place}] {}", st.what).unwrap();
+        writeln!(s, "  - [{}] {}", st.place(), st.what).unwrap();
     }
     if !o.caveats.is_empty() {
         s.push_str("\nThe answer may differ because of:\n");

@@ -425,6 +425,32 @@ pub enum FwTarget {
         port: u16,
         mark: Option<(u32, u32)>,
     },
+    /// nft's `ct state vmap { established : accept, new : jump x }`: the verdict (`accept`,
+    /// `drop`, `jump C`, …) of the connection's state, none when the map has no entry for it.
+    StateVerdicts(Vec<(String, String)>),
     /// A target whyroute does not model (TEE, DSCP, …), by name.
     Unmodelled(String),
+}
+
+impl FwTarget {
+    /// The target a verdict map's entry stands for (`accept`, `drop`, `jump C`, `goto C`,
+    /// `return`, `continue`), or `Unmodelled` naming it.
+    ///
+    /// ```
+    /// use whyroute::model::FwTarget;
+    /// assert_eq!(FwTarget::of_verdict("jump input_wan"), FwTarget::Jump("input_wan".into()));
+    /// assert_eq!(FwTarget::of_verdict("queue"), FwTarget::Unmodelled("queue".into()));
+    /// ```
+    pub fn of_verdict(verdict: &str) -> FwTarget {
+        match verdict.split_whitespace().collect::<Vec<_>>()[..] {
+            ["accept"] => FwTarget::Accept,
+            ["drop"] => FwTarget::Drop,
+            ["reject", ..] => FwTarget::Reject,
+            ["return"] => FwTarget::Return,
+            ["continue"] => FwTarget::Continue("continue".into()),
+            ["jump", chain] => FwTarget::Jump(chain.into()),
+            ["goto", chain] => FwTarget::Goto(chain.into()),
+            _ => FwTarget::Unmodelled(verdict.into()),
+        }
+    }
 }

@@ -275,21 +275,14 @@ fn parse_rule(t: &str, known_set: &dyn Fn(&str) -> Option<Vec<String>>, inet: bo
                 rule.unmodelled.push(rest[..n].join(" "));
                 n
             }
-            // `ct state vmap { established : accept, … }`: a first packet's state is new.
+            // `ct state vmap { established : accept, … }`: the entry of the packet's state.
             ["ct", "state", "vmap", map, ..] if map.starts_with('{') => {
                 let entries: Vec<(String, String)> = map
                     .trim_matches(|c| c == '{' || c == '}')
                     .split(',')
                     .filter_map(|e| e.split_once(':').map(|(k, v)| (k.trim().to_string(), v.trim().to_string())))
                     .collect();
-                let verdict = entries.iter().find(|(k, _)| k == "new").map(|(_, v)| v.as_str());
-                match verdict {
-                    Some("accept") => rule.actions.push(FwTarget::Accept),
-                    Some("drop") => rule.actions.push(FwTarget::Drop),
-                    Some(other) => rule.unmodelled.push(format!("ct state vmap new : {other}")),
-                    // No entry for new: the map does nothing to the packet.
-                    None => rule.matches.push(FwMatch::CtState { states: entries.into_iter().map(|(k, _)| k).collect(), negated: false }),
-                }
+                rule.actions.push(FwTarget::StateVerdicts(entries));
                 4
             }
             ["udp" | "tcp" | "th" | "udplite" | "sctp", "dport" | "sport", ..] => {
@@ -678,8 +671,11 @@ table arp a {
         assert_eq!(rule("tcp flags & (syn | ack) == ack drop").matches[0], FwMatch::Protocol { protos: vec![], negated: false }, "a SYN is not an ACK");
         assert_eq!(rule("tcp flags != syn drop").matches[0], FwMatch::Protocol { protos: vec![], negated: false });
         let vmap = rule("ct state vmap { established : accept, related : accept } comment \"!fw4\"");
-        assert_eq!(vmap.matches, [FwMatch::CtState { states: vec!["established".into(), "related".into()], negated: false }]);
-        assert_eq!(rule("ct state vmap { new : drop, established : accept }").actions, [FwTarget::Drop]);
+        let entries = |e: &[(&str, &str)]| e.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<Vec<_>>();
+        assert_eq!(vmap.actions, [FwTarget::StateVerdicts(entries(&[("established", "accept"), ("related", "accept")]))]);
+        let jump = rule("ct state vmap { new : jump syn_flood, invalid : queue }");
+        assert_eq!(jump.actions, [FwTarget::StateVerdicts(entries(&[("new", "jump syn_flood"), ("invalid", "queue")]))]);
+        assert!(jump.unmodelled.is_empty(), "an entry is judged when a packet's state selects it");
         let ping = rule("icmp type echo-request counter packets 0 bytes 0 accept");
         assert_eq!((ping.matches[0].clone(), ping.unmodelled[0].as_str()), (FwMatch::Protocol { protos: vec![1], negated: false }, "icmp type echo-request"));
         assert!(parse_rule("tcp flags bogus drop", &|_| None, true).is_err());

@@ -6,12 +6,15 @@
 //! (the Tanzu NAT topology from the wizard's values), [`nat`] (NSX-T and iptables NAT),
 //! [`network`] (scenario → nodes the trace walks), [`trace`], [`lint`], [`fix`], [`compare`];
 //! `choice` (what a node decides, how a direction ends), `inet6` (IPv6 hops: pasted Linux
-//! hosts decide them kernel-exactly; segments, NSX-T gateways and NAT are IPv4 here).
+//! hosts decide them kernel-exactly; segments, NSX-T gateways and their NAT are IPv4 here),
+//! `firewall` (a pasted Linux host with a firewall: each hop takes the packet path).
 
 mod choice;
 pub mod compare;
 mod diagnostic;
 mod embed;
+#[cfg(feature = "netfilter")]
+mod firewall;
 pub mod fix;
 #[cfg(feature = "inet6")]
 mod inet6;

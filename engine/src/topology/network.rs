@@ -258,12 +258,23 @@ pub fn build(scenario: &Scenario) -> Network {
                 diags.push(TopologyDiagnostic::paste(&h.name, "transcript", d));
             }
         }
+        let mut host = a.host;
+        // The packet path reads the nat table as part of the host's firewall (every hop of a
+        // firewall host takes it); a build without it, the NAT reader.
+        #[cfg(feature = "netfilter")]
+        let nat: Option<NatTable> = h.nat.as_ref().and_then(|t| {
+            let mut frag = crate::parse::Fragment::default();
+            crate::parse::iptables_save::parse(&crate::parse::Line::numbered(t), Some("nat"), false, &mut frag);
+            diags.extend(frag.diagnostics.into_iter().map(|x| TopologyDiagnostic::paste(&h.name, "nat", x)));
+            host.firewall.merge(frag.firewall);
+            None
+        });
+        #[cfg(not(feature = "netfilter"))]
         let nat = h.nat.as_ref().map(|t| {
             let (n, d) = parse_any(t);
             diags.extend(d.into_iter().map(|x| TopologyDiagnostic::paste(&h.name, "nat", x)));
             n
         });
-        let mut host = a.host;
         // `forwarding = true` stands for `net.ipv4.ip_forward = 1` when the paste shows no
         // forwarding sysctl (the kernel-exact input path reads it); a pasted value wins.
         let shown = host.sysctls.keys().any(|k| k == "net.ipv4.ip_forward" || k.ends_with(".forwarding"));

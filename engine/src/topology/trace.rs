@@ -51,6 +51,10 @@ pub struct Hop {
     pub route: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub table: Option<TableId>,
+    /// What this hop's answer may differ because of (a firewall rule not modelled, an assumed
+    /// listener).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub caveats: Vec<String>,
 }
 
 /// One direction.
@@ -100,6 +104,15 @@ impl TraceResult {
 }
 
 const TTL: usize = 64;
+
+/// What the nodes on the way remember of the flow: the NAT sessions they made, and the
+/// connections firewall hosts' conntrack holds.
+#[derive(Default)]
+struct Memory {
+    sessions: Vec<Session>,
+    #[cfg(feature = "netfilter")]
+    conns: Vec<super::firewall::Conn>,
+}
 
 /// Traces a flow through a scenario (compiles it first).
 pub fn trace(s: &Scenario, flow: &FlowSpec) -> TraceResult {
@@ -160,17 +173,17 @@ pub fn trace_network(net: &Network, flow: &FlowSpec) -> TraceResult {
         sport: flow.sport.unwrap_or(if flow.dport.is_some() { 53000 } else { 0 }),
         dport: flow.dport.unwrap_or(0),
     };
-    let mut sessions = Vec::new();
+    let mut memory = Memory::default();
     let marks = Marks { tos: flow.tos.unwrap_or(0), mark: flow.mark.unwrap_or(0), uid: flow.uid.unwrap_or(0) };
-    let fwd = walk(net, origin, pkt, flow.src.is_some(), marks, &mut sessions);
+    let fwd = walk(net, origin, pkt, flow.src.is_some(), marks, &mut memory);
     let reply = if let Disposition::Delivered { node, .. } = &fwd.disposition {
         let at = net.nodes.iter().position(|n| &n.name == node).expect("delivered at a node");
         // The request as the origin sent it: the reply must come back as its exact reverse.
         let sent = fwd.hops.first().map(|h| h.packet).unwrap_or(pkt);
-        let mut leg = walk(net, at, fwd.packet.reply(), true, Marks::default(), &mut sessions);
+        let mut leg = walk(net, at, fwd.packet.reply(), true, Marks::default(), &mut memory);
         let back_home = matches!(&leg.disposition, Disposition::Delivered { node, address, .. } if *node == net.nodes[origin].name && *address == sent.src);
         if at != origin && !back_home {
-            let (reason, at_node) = reply_lost_reason(net, &fwd, &leg);
+            let (reason, at_node) = reply_lost_reason(net, &fwd, &leg, &memory.sessions);
             leg.disposition = Disposition::ReplyLost { node: at_node, reason, cause: Box::new(leg.disposition.clone()) };
         } else if at != origin && leg.packet != sent.reply() {
             // Delivered to the right address, but not as the answer to what was sent: the
@@ -185,11 +198,11 @@ pub fn trace_network(net: &Network, flow: &FlowSpec) -> TraceResult {
     } else {
         None
     };
-    finish(net, flow, net.nodes[origin].name.clone(), fwd, reply, sessions)
+    finish(net, flow, net.nodes[origin].name.clone(), fwd, reply, memory.sessions)
 }
 
 /// Why a reply did not come back: where it diverged from the request's path.
-fn reply_lost_reason(net: &Network, fwd: &Leg, reply: &Leg) -> (String, String) {
+fn reply_lost_reason(net: &Network, fwd: &Leg, reply: &Leg, sessions: &[Session]) -> (String, String) {
     let replier = reply.hops.first().map(|h| h.node.clone()).unwrap_or_default();
     let dst = reply.hops.first().map(|h| h.packet.dst).unwrap_or(reply.packet.dst);
     // The node that handed the request to the replier, and on which address.
@@ -213,8 +226,7 @@ fn reply_lost_reason(net: &Network, fwd: &Leg, reply: &Leg) -> (String, String) 
         (Some((pn, pa)), _) => format!("the reply to {dst} does not get back the way the request came (from {pn}, {pa})"),
         _ => format!("the reply to {dst} does not get back to the source"),
     };
-    if let Some(s) = fwd.hops.iter().flat_map(|h| h.nat.iter()).find(|n| n.phase == NatPhase::Snat && n.matched.is_some() && n.packet.src == dst) {
-        let _ = s;
+    if sessions.iter().any(|s| s.phase == NatPhase::Snat && s.after.src == dst) {
         reason.push_str(&format!("; {dst} is a source NAT address, reachable only through the gateway that translated it"));
     }
     (reason, replier)
@@ -260,6 +272,9 @@ pub fn render(t: &TraceResult) -> String {
             for w in &h.why {
                 let _ = writeln!(s, "       - {w}");
             }
+            for c in &h.caveats {
+                let _ = writeln!(s, "       ! may differ: {c}");
+            }
             for n in &h.nat {
                 let _ = writeln!(s, "       NAT ({}):", if n.phase == NatPhase::Snat { "source, on the way out" } else { "destination, on the way in" });
                 for c in &n.checks {
@@ -286,7 +301,7 @@ pub fn render(t: &TraceResult) -> String {
 }
 
 /// Walks one direction from `start`, which sends `pkt` itself.
-fn walk(net: &Network, start: usize, mut pkt: Packet, src_given: bool, marks: Marks, sessions: &mut Vec<Session>) -> Leg {
+fn walk(net: &Network, start: usize, mut pkt: Packet, src_given: bool, marks: Marks, memory: &mut Memory) -> Leg {
     let mut hops: Vec<Hop> = Vec::new();
     let mut seen: HashSet<(usize, Packet)> = HashSet::new();
     let mut at = start;
@@ -310,21 +325,30 @@ fn walk(net: &Network, start: usize, mut pkt: Packet, src_given: bool, marks: Ma
                 rule: None,
                 route: None,
                 table: None,
+                caveats: Vec::new(),
             };
             let first = hops.is_empty();
+            // A pasted Linux host with a firewall decides its hop by the packet path, which
+            // has its own conntrack, NAT and local delivery.
+            #[cfg(feature = "netfilter")]
+            let fw = super::firewall::applies(node);
+            #[cfg(not(feature = "netfilter"))]
+            let fw = false;
             // A packet of a connection this node has translated is translated by that
             // connection alone (conntrack): its reply is un-NATed, and no rule applies to it
             // again, on the way in or out.
             let mut in_session = false;
-            if !first {
-                let snat = sessions.iter().find(|s| s.node == node.name && s.phase == NatPhase::Snat && pkt.dst == s.after.src && pkt.src == s.after.dst);
+            if !first && !fw {
+                let snat =
+                    memory.sessions.iter().find(|s| s.node == node.name && s.phase == NatPhase::Snat && pkt.dst == s.after.src && pkt.src == s.after.dst);
                 if let Some(ss) = snat {
                     hop.why.push(format!("reply to the source-NAT session made here: destination {} → {}", pkt.dst, ss.before.src));
                     pkt.dst = ss.before.src;
                     pkt.dport = ss.before.sport;
                     in_session = true;
                 }
-                let dnat = sessions.iter().find(|s| s.node == node.name && s.phase == NatPhase::Dnat && pkt.src == s.after.dst && pkt.dst == s.before.src);
+                let dnat =
+                    memory.sessions.iter().find(|s| s.node == node.name && s.phase == NatPhase::Dnat && pkt.src == s.after.dst && pkt.dst == s.before.src);
                 if let Some(ss) = dnat {
                     hop.why.push(format!("reply to the destination-NAT session made here: source {} → {}", pkt.src, ss.before.dst));
                     pkt.src = ss.before.dst;
@@ -336,7 +360,7 @@ fn walk(net: &Network, start: usize, mut pkt: Packet, src_given: bool, marks: Ma
                 } else if let Some(nat) = &node.nat {
                     let r = nat.evaluate(&pkt, NatPhase::Dnat, in_dev.as_deref(), None, None);
                     if r.translated(&pkt) {
-                        sessions.push(Session { node: node.name.clone(), phase: NatPhase::Dnat, before: pkt, after: r.packet });
+                        memory.sessions.push(Session { node: node.name.clone(), phase: NatPhase::Dnat, before: pkt, after: r.packet });
                         pkt = r.packet;
                     }
                     if !r.checks.is_empty() {
@@ -386,26 +410,52 @@ fn walk(net: &Network, start: usize, mut pkt: Packet, src_given: bool, marks: Ma
                 let d = Disposition::Loop { node: node.name.clone(), reason: format!("{} already forwarded this packet ({pkt}): routing loop", node.name) };
                 break 'leg (Some(hop), d);
             }
-            // Route.
-            let choice = match (pkt.dst, first, in_dev.as_deref()) {
-                #[cfg(feature = "inet6")]
-                (IpAddr::V6(_), _, _) => super::inet6::route(node, &pkt, first, in_dev.as_deref(), src_given, marks),
-                #[cfg(not(feature = "inet6"))]
-                (IpAddr::V6(_), _, _) => Err(Disposition::Undecided { node: node.name.clone(), reason: "this build decides IPv4 only".into() }),
-                (IpAddr::V4(_), true, _) => originate(node, &pkt, src_given, marks),
-                (IpAddr::V4(_), false, Some(dev)) if node.from_transcript && node.kind == NodeKind::LinuxHost => forward_linux(node, &pkt, dev, marks.tos),
-                (IpAddr::V4(_), false, _) => forward(node, &pkt, in_dev.as_deref(), marks.tos),
+            // Route (and, on a firewall host, the packet path).
+            #[cfg_attr(not(feature = "netfilter"), allow(unused_mut))]
+            let mut leaves: Option<(Packet, bool)> = None;
+            let choice = if fw {
+                #[cfg(feature = "netfilter")]
+                match firewall_hop(node, &mut hop, pkt, first, in_dev.as_deref(), src_given, marks, memory) {
+                    Ok((ch, after, reply)) => {
+                        leaves = Some((after, reply));
+                        Ok(ch)
+                    }
+                    Err((d, ended_as)) => {
+                        pkt = ended_as;
+                        Err(d)
+                    }
+                }
+                // Never taken: without the feature no node has a firewall.
+                #[cfg(not(feature = "netfilter"))]
+                route_choice(node, &pkt, first, in_dev.as_deref(), src_given, marks)
+            } else {
+                route_choice(node, &pkt, first, in_dev.as_deref(), src_given, marks)
             };
             let ch = match choice {
                 Ok(c) => c,
                 Err(d) => {
-                    hop.action = d.describe();
+                    if hop.action.is_empty() {
+                        hop.action = d.describe();
+                    }
                     break 'leg (Some(hop), d);
                 }
             };
             if first {
                 pkt.src = ch.src.unwrap_or(pkt.src);
                 hop.packet = pkt;
+            }
+            // The firewall host's translations: the packet leaves as the packet path says.
+            let mut translated = String::new();
+            if let Some((after, reply)) = leaves {
+                // A reply's are its connection's, undone.
+                let (dnat, snat) = if reply { ("conntrack: destination", "conntrack: source") } else { ("destination NAT", "source NAT") };
+                if after.dst != pkt.dst {
+                    translated.push_str(&format!("; {dnat} {} → {}", pkt.dst, after.dst));
+                }
+                if after.src != pkt.src {
+                    translated.push_str(&format!("; {snat} {} → {}", pkt.src, after.src));
+                }
+                pkt = after;
             }
             hop.why.extend(ch.why.iter().cloned());
             hop.rule = ch.rule.clone();
@@ -434,12 +484,13 @@ fn walk(net: &Network, start: usize, mut pkt: Packet, src_given: bool, marks: Ma
             };
             hop.out_dev = Some(ch.dev.clone());
             hop.next_hop = Some(nh);
+            hop.action.push_str(&translated);
             // Source NAT on the way out, for a packet of no existing session.
             if let Some(nat) = node.nat.as_ref().filter(|_| !in_session) {
                 let out_addr = node.host.addresses_of(&ch.dev).next().map(|a| a.local);
                 let r = nat.evaluate(&pkt, NatPhase::Snat, in_dev.as_deref(), Some(&ch.dev), out_addr);
                 if r.translated(&pkt) {
-                    sessions.push(Session { node: node.name.clone(), phase: NatPhase::Snat, before: pkt, after: r.packet });
+                    memory.sessions.push(Session { node: node.name.clone(), phase: NatPhase::Snat, before: pkt, after: r.packet });
                     hop.action.push_str(&format!("; source NAT {} → {}", pkt.src, r.packet.src));
                     pkt = r.packet;
                 }
@@ -498,6 +549,94 @@ fn walk(net: &Network, start: usize, mut pkt: Packet, src_given: bool, marks: Ma
     };
     hops.extend(last);
     Leg { hops, disposition, packet: pkt }
+}
+
+/// The routing choice at a node without a firewall: its own packet, or one it forwards.
+fn route_choice(node: &Node, pkt: &Packet, first: bool, in_dev: Option<&str>, src_given: bool, marks: Marks) -> Result<Choice, Disposition> {
+    match (pkt.dst, first, in_dev) {
+        #[cfg(feature = "inet6")]
+        (IpAddr::V6(_), _, _) => super::inet6::route(node, pkt, first, in_dev, src_given, marks),
+        #[cfg(not(feature = "inet6"))]
+        (IpAddr::V6(_), _, _) => Err(Disposition::Undecided { node: node.name.clone(), reason: "this build decides IPv4 only".into() }),
+        (IpAddr::V4(_), true, _) => originate(node, pkt, src_given, marks),
+        (IpAddr::V4(_), false, Some(dev)) if node.from_transcript && node.kind == NodeKind::LinuxHost => forward_linux(node, pkt, dev, marks.tos),
+        (IpAddr::V4(_), false, _) => forward(node, pkt, in_dev, marks.tos),
+    }
+}
+
+/// A firewall host's hop: the packet path's decision, its steps and caveats written into
+/// `hop`, the connection remembered (and its translations as NAT sessions). `Ok`: routed on,
+/// leaving as the packet given (and whether it was a reply of a connection held); `Err`: the leg ends here (delivered, dropped, refused), with
+/// the packet as it ended (a delivered one after its DNAT).
+#[cfg(feature = "netfilter")]
+#[allow(clippy::too_many_arguments)]
+fn firewall_hop(
+    node: &Node,
+    hop: &mut Hop,
+    pkt: Packet,
+    first: bool,
+    in_dev: Option<&str>,
+    src_given: bool,
+    marks: Marks,
+    memory: &mut Memory,
+) -> Result<(Choice, Packet, bool), (Disposition, Packet)> {
+    use super::firewall::{Conn, Passed, pass};
+    let route_only = || route_choice(node, &pkt, first, in_dev, src_given, marks).err();
+    let flow = Flow {
+        dst: pkt.dst,
+        from: (!first || src_given).then_some(pkt.src),
+        iif: if first { None } else { in_dev.map(str::to_string) },
+        oif: None,
+        mark: if first { marks.mark } else { 0 },
+        tos: marks.tos,
+        ipproto: pkt.proto,
+        sport: pkt.sport,
+        dport: pkt.dport,
+        uid: if first { marks.uid } else { 0 },
+    };
+    let f = pass(node, &pkt, flow, &memory.conns, route_only);
+    hop.why.extend(f.steps);
+    hop.caveats.extend(f.caveats);
+    // The socket's source: the first lookup's (a reroute keeps it; NAT changes it later).
+    let mut arrived = pkt;
+    if first
+        && !src_given
+        && let Ok(ch) = route_choice(node, &pkt, first, in_dev, src_given, marks)
+    {
+        arrived.src = ch.src.unwrap_or(pkt.src);
+    }
+    let left = match &f.passed {
+        Passed::Routed { leaves, .. } => *leaves,
+        Passed::Delivered { packet } => *packet,
+        Passed::Ended(_) => arrived,
+    };
+    if !f.reply && !matches!(f.passed, Passed::Ended(_)) {
+        memory.conns.push(Conn { node: node.name.clone(), arrived, left });
+        let name = node.name.clone();
+        let mut dnatted = arrived;
+        if left.dst != arrived.dst || left.dport != arrived.dport {
+            (dnatted.dst, dnatted.dport) = (left.dst, left.dport);
+            memory.sessions.push(Session { node: name.clone(), phase: NatPhase::Dnat, before: arrived, after: dnatted });
+        }
+        if left.src != arrived.src || left.sport != arrived.sport {
+            memory.sessions.push(Session { node: name, phase: NatPhase::Snat, before: dnatted, after: left });
+        }
+    }
+    match f.passed {
+        Passed::Routed { mut choice, leaves } => {
+            choice.src = first.then_some(arrived.src);
+            Ok((choice, leaves, f.reply))
+        }
+        Passed::Delivered { packet } => {
+            hop.action = if packet.dst == pkt.dst {
+                format!("{} is its own address: delivered", packet.dst)
+            } else {
+                format!("destination NAT {} → {}, its own address: delivered", pkt.dst, packet.dst)
+            };
+            Err((Disposition::Delivered { node: node.name.clone(), address: packet.dst, service: None }, packet))
+        }
+        Passed::Ended(d) => Err((d, pkt)),
+    }
 }
 
 /// The node (index) that has the IPv4 next hop `nh` on the link `ch` leaves by, and the
