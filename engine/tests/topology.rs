@@ -731,3 +731,79 @@ fn a_link_local_next_hop_is_the_node_on_the_same_prefix_or_undecided() {
         t.text
     );
 }
+
+/// client 10.0.1.2 — router (eth0 10.0.1.1, eth1 198.51.100.1) — server 198.51.100.10, which
+/// has no route back to 10.0.1.0/24: the router's firewall (`iptables-save` or `nft list
+/// ruleset` in its paste) decides each of its hops.
+#[cfg(feature = "netfilter")]
+fn firewall_router(firewall: &str) -> Scenario {
+    let host = |name: &str, addrs: &[(&str, &str)], routes: &str, extra: &str| {
+        let mut t = String::from("$ ip addr\n1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN\n    inet 127.0.0.1/8 scope host lo\n");
+        for (i, (dev, a)) in addrs.iter().enumerate() {
+            t += &format!("{}: {dev}: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP\n    inet {a} scope global {dev}\n", i + 2);
+        }
+        format!("[[host]]\nname = \"{name}\"\ntranscript = '''\n{t}$ ip route\n{routes}{extra}'''\n\n")
+    };
+    let text = format!(
+        "version = 1\nname = \"firewall router\"\n\n{}{}{}",
+        host("client", &[("eth0", "10.0.1.2/24")], "default via 10.0.1.1 dev eth0\n10.0.1.0/24 dev eth0 proto kernel scope link src 10.0.1.2\n", ""),
+        host(
+            "router",
+            &[("eth0", "10.0.1.1/24"), ("eth1", "198.51.100.1/24")],
+            "10.0.1.0/24 dev eth0 proto kernel scope link src 10.0.1.1\n198.51.100.0/24 dev eth1 proto kernel scope link src 198.51.100.1\n",
+            &format!("$ sysctl net.ipv4.ip_forward\nnet.ipv4.ip_forward = 1\n{firewall}"),
+        ),
+        host("server", &[("eth0", "198.51.100.10/24")], "198.51.100.0/24 dev eth0 proto kernel scope link src 198.51.100.10\n", ""),
+    );
+    text::from_toml(&text).unwrap()
+}
+
+#[cfg(feature = "netfilter")]
+fn udp_to(dst: &str, dport: u16) -> FlowSpec {
+    FlowSpec { dst: dst.parse().unwrap(), dport: Some(dport), ..FlowSpec::default() }
+}
+
+#[test]
+#[cfg(feature = "netfilter")]
+fn a_linux_routers_firewall_decides_its_hops_and_its_conntrack_the_reply() {
+    let iptables = |established: &str| {
+        format!(
+            "$ iptables-save\n*filter\n:INPUT ACCEPT [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n{established}-A FORWARD -i eth0 -o eth1 -p udp --dport 5353 -j ACCEPT\nCOMMIT\n*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n-A PREROUTING -i eth0 -d 10.0.1.1 -p udp --dport 8053 -j DNAT --to-destination 198.51.100.10:5353\n-A POSTROUTING -o eth1 -j MASQUERADE\nCOMMIT\n"
+        )
+    };
+    let s = firewall_router(&iptables("-A FORWARD -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT\n"));
+    // MASQUERADE: the server sees the router's address and answers it; conntrack takes the
+    // reply back to the client, through the FORWARD rule for established connections.
+    let t = trace(&s, &udp_to("198.51.100.10", 5353));
+    assert!(t.ok, "{}", t.text);
+    assert_eq!(t.forward.packet.src.to_string(), "198.51.100.1", "{}", t.text);
+    let back = &t.reply.as_ref().unwrap().hops[1];
+    assert_eq!(back.node, "router");
+    assert!(back.why.iter().any(|w| w.contains("RELATED,ESTABLISHED")), "{:?}", back.why);
+    assert!(back.action.contains("conntrack: destination 198.51.100.1 → 10.0.1.2"), "{}", back.action);
+    assert!(t.sessions.iter().any(|x| x.node == "router" && x.after.src.to_string() == "198.51.100.1"));
+    // DNAT of the router's own address: forwarded to the server, the reply comes from 10.0.1.1:8053.
+    let t = trace(&s, &udp_to("10.0.1.1", 8053));
+    assert!(t.ok, "{}", t.text);
+    assert_eq!(t.forward.disposition, Disposition::Delivered { node: "server".into(), address: "198.51.100.10".parse().unwrap(), service: None });
+    let reply = t.reply.as_ref().unwrap();
+    assert_eq!((reply.packet.src.to_string(), reply.packet.sport), ("10.0.1.1".into(), 8053), "{}", t.text);
+    // No rule accepts port 53: FORWARD's policy drops it, named.
+    let t = trace(&s, &udp_to("198.51.100.10", 53));
+    match &t.forward.disposition {
+        Disposition::Denied { node, reason } => assert!(node == "router" && reason.contains("policy of `FORWARD` drops"), "{reason}"),
+        d => panic!("{d:?}"),
+    }
+    // Without the rule for established connections, the request passes and the reply is dropped.
+    let t = trace(&firewall_router(&iptables("")), &udp_to("198.51.100.10", 5353));
+    assert!(t.forward.disposition.is_delivered() && !t.ok, "{}", t.text);
+    assert!(t.text.contains("policy of `FORWARD` drops"), "{}", t.text);
+    // nftables (fw4's shape): `ct state vmap` takes the reply by its established state.
+    let nft = "$ nft list ruleset\ntable inet fw {\n\tchain forward {\n\t\ttype filter hook forward priority filter; policy drop;\n\t\tct state vmap { established : accept, related : accept, invalid : drop }\n\t\tiifname \"eth0\" udp dport 5353 accept\n\t}\n\tchain srcnat {\n\t\ttype nat hook postrouting priority srcnat; policy accept;\n\t\toifname \"eth1\" masquerade\n\t}\n}\n";
+    let t = trace(&firewall_router(nft), &udp_to("198.51.100.10", 5353));
+    assert!(t.ok, "{}", t.text);
+    assert!(t.text.contains("ct state vmap"), "{}", t.text);
+    // Without the firewall, nothing translates the source: the server cannot answer.
+    let t = trace(&firewall_router(""), &udp_to("198.51.100.10", 5353));
+    assert!(t.forward.disposition.is_delivered() && !t.ok, "{}", t.text);
+}
