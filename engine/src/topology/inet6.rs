@@ -1,8 +1,9 @@
 //! IPv6 in a topology: the pasted Linux hosts decide each hop with the kernel-exact IPv6
 //! engine (output path at the origin, the input path with `iif` where a host forwards), and the
-//! next hop is the node that has the gateway's address. Segments, NSX-T gateways, routers and
-//! NAT are IPv4 here: an IPv6 packet is never translated (iptables' nat table is IPv4's), and
-//! where it would reach a node whose IPv6 is not modelled the trace says it cannot decide.
+//! next hop is the node that has the gateway's address (a host with a firewall takes the
+//! packet path instead, `firewall`, where ip6tables' and nftables' IPv6 NAT apply). Segments,
+//! NSX-T gateways, routers and their NAT are IPv4 here: where an IPv6 packet would reach a node
+//! whose IPv6 is not modelled the trace says it cannot decide.
 
 use super::choice::{Choice, Disposition, Marks, rule_kind};
 use super::model::FlowSpec;

@@ -54,7 +54,8 @@ pub struct LinuxHost {
     /// needs `transcript` — see [`Scenario::inline_files`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transcript_file: Option<String>,
-    /// `iptables -t nat -S` or `iptables-save` output for this host.
+    /// `iptables -t nat -S` or `iptables-save` output for this host: read with the firewall the
+    /// transcript holds (each hop of a host with one takes the packet path).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nat: Option<String>,
     /// `net.ipv4.ip_forward=1`: the host routes packets not addressed to it.
