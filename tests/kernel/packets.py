@@ -181,6 +181,21 @@ def nft_ruleset(rng, h, index, devs, marks):
         fwd.append(f'iifname "lan0" {l4(rng)} dport {rng.choice(PORTS)} drop')
     dsts = ", ".join(rng.sample(DSTS, 2))
     text = f"table ip wr{index} {{\n set dsts {{ type ipv4_addr; elements = {{ {dsts} }} }}\n"
+    # Verdict maps (anonymous and named, concatenated keys, intervals) into a user chain.
+    user = []
+    if rng.random() < 0.4:
+        a, b = rng.sample(DSTS, 2)
+        user.append(("mk", [f"meta mark set {mark()}"]))
+        text += f" map vm {{\n  type ipv4_addr : verdict\n  elements = {{ {a} : jump mk, {b} : accept }}\n }}\n"
+        route.insert(rng.randint(0, len(route)), rng.choice([
+            "ip daddr vmap @vm",
+            f"ip daddr . {l4(rng)} dport vmap {{ {a} . {rng.choice(PORTS)} : jump mk, {b} . 1-1000 : jump mk }}",
+            f"meta l4proto . th dport vmap {{ {l4(rng)} . {rng.choice(PORTS)} : jump mk, tcp . 1000-65535 : return }}",
+        ]))
+    if rng.random() < 0.2:
+        filt.append(f'oifname . meta l4proto vmap {{ "{rng.choice(devs)}" . {l4(rng)} : drop, "lo" . udp : accept }}')
+    if rng.random() < 0.2:
+        fwd.append(f'iifname . th dport vmap {{ "lan0" . {rng.choice(PORTS)} : drop }}')
     chains = [("route", "output", rng.choice(["mangle", "-150", "mangle + 5"]), route), ("filter", "output", rng.choice(["filter", "-200"]), filt),
               ("nat", "output", "-100", nat_out), ("nat", "postrouting", "srcnat", post),
               ("filter", "prerouting", "mangle", [r for r in pre if "dnat" not in r]), ("nat", "prerouting", "dstnat", [r for r in pre if "dnat" in r]),
@@ -189,6 +204,9 @@ def nft_ruleset(rng, h, index, devs, marks):
         if rules:
             body = "\n".join(f"  {r}" for r in rules)
             text += f" chain c{n} {{\n  type {kind} hook {hook} priority {prio}; policy accept;\n{body}\n }}\n"
+    for name, rules in user:
+        body = "\n".join(f"  {r}" for r in rules)
+        text += f" chain {name} {{\n{body}\n }}\n"
     text += "}\n"
     if rng.random() < 0.3:
         # wg-quick's own table (its rules only copy marks between packet and connection).

@@ -13,7 +13,7 @@
 //! (the engine's `ip route get … iif`), then INPUT or FORWARD and POSTROUTING.
 
 use super::{Fib, Flow, RouteError, inet_select_addr};
-use crate::model::{BaseChain, ChainKind, FwChain, FwMatch, FwPolicy, FwRule, FwTable, FwTarget, Host, Scope};
+use crate::model::{BaseChain, ChainKind, FwChain, FwMatch, FwPolicy, FwRule, FwTable, FwTarget, Host, MapKey, MapValue, Scope};
 use serde::Serialize;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
@@ -676,15 +676,16 @@ fn walk(
         }
         let here = |what: String| rule_step(hook, &label, &chain.name, Some(rule.line), what);
         for listed in &rule.actions {
-            let chosen;
             let action = match listed {
-                FwTarget::StateVerdicts(map) => match map.iter().find(|(state, _)| state == state_name(w)) {
-                    Some((_, verdict)) => {
-                        chosen = FwTarget::of_verdict(verdict);
-                        &chosen
+                FwTarget::Vmap { keys, entries } => {
+                    if let Some(draw) = keys.iter().find_map(|k| if let MapKey::Random { modulus } = k { Some(*modulus) } else { None }).filter(|m| *m > 1) {
+                        caveats.push(format!("line {}: `numgen random mod {draw}` draws an entry no paste shows; the entry for 0 was taken", rule.line));
                     }
-                    None => continue,
-                },
+                    match entries.iter().find(|(values, _)| keys.iter().zip(values).all(|(k, v)| map_key_matches(*k, v, w))) {
+                        Some((_, verdict)) => verdict,
+                        None => continue,
+                    }
+                }
                 other => other,
             };
             match action {
@@ -891,6 +892,26 @@ fn matches_rule(host: &Host, rule: &FwRule, flow: &Flow<IpAddr>, w: &Wire) -> Re
     match unknown {
         Some(why) if known => Err(why),
         _ => Ok(known),
+    }
+}
+
+/// Whether the packet's field `key` has the map entry's value `v`.
+fn map_key_matches(key: MapKey, v: &MapValue, w: &Wire) -> bool {
+    let number = |n: u32| matches!(v, MapValue::Range(a, b) if (*a..=*b).contains(&n));
+    match (key, v) {
+        (MapKey::InIface, MapValue::Name(p)) => w.in_dev.as_deref().is_some_and(|d| iface_matches(p, d)),
+        (MapKey::OutIface, MapValue::Name(p)) => !w.out_dev.is_empty() && iface_matches(p, &w.out_dev),
+        (MapKey::CtState, MapValue::Name(s)) => s == state_name(w),
+        (MapKey::Source, MapValue::Net(n)) => n.contains(&w.src),
+        (MapKey::Destination, MapValue::Net(n)) => n.contains(&w.dst),
+        (MapKey::Protocol, _) => number(w.proto.into()),
+        (MapKey::SourcePort, _) => number(w.sport.into()),
+        (MapKey::DestinationPort, _) => number(w.dport.into()),
+        (MapKey::Mark, _) => number(w.mark),
+        (MapKey::ConnMark, _) => number(w.ctmark),
+        // The draw taken (with a caveat when there are several).
+        (MapKey::Random { .. }, _) => number(0),
+        _ => false,
     }
 }
 

@@ -425,32 +425,44 @@ pub enum FwTarget {
         port: u16,
         mark: Option<(u32, u32)>,
     },
-    /// nft's `ct state vmap { established : accept, new : jump x }`: the verdict (`accept`,
-    /// `drop`, `jump C`, …) of the connection's state, none when the map has no entry for it.
-    StateVerdicts(Vec<(String, String)>),
+    /// nft's verdict map, `iifname . ip daddr vmap { "lan" . 10.0.0.0/8 : accept, … }` (or
+    /// `vmap @name`): the verdict of the first entry whose every key holds for the packet,
+    /// none when no entry does.
+    Vmap {
+        keys: Vec<MapKey>,
+        entries: Vec<(Vec<MapValue>, FwTarget)>,
+    },
     /// A target whyroute does not model (TEE, DSCP, …), by name.
     Unmodelled(String),
 }
 
-impl FwTarget {
-    /// The target a verdict map's entry stands for (`accept`, `drop`, `jump C`, `goto C`,
-    /// `return`, `continue`), or `Unmodelled` naming it.
-    ///
-    /// ```
-    /// use whyroute::model::FwTarget;
-    /// assert_eq!(FwTarget::of_verdict("jump input_wan"), FwTarget::Jump("input_wan".into()));
-    /// assert_eq!(FwTarget::of_verdict("queue"), FwTarget::Unmodelled("queue".into()));
-    /// ```
-    pub fn of_verdict(verdict: &str) -> FwTarget {
-        match verdict.split_whitespace().collect::<Vec<_>>()[..] {
-            ["accept"] => FwTarget::Accept,
-            ["drop"] => FwTarget::Drop,
-            ["reject", ..] => FwTarget::Reject,
-            ["return"] => FwTarget::Return,
-            ["continue"] => FwTarget::Continue("continue".into()),
-            ["jump", chain] => FwTarget::Jump(chain.into()),
-            ["goto", chain] => FwTarget::Goto(chain.into()),
-            _ => FwTarget::Unmodelled(verdict.into()),
-        }
-    }
+/// A packet field a verdict map is keyed on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MapKey {
+    InIface,
+    OutIface,
+    Source,
+    Destination,
+    Protocol,
+    SourcePort,
+    DestinationPort,
+    Mark,
+    ConnMark,
+    /// `ct state`: a first packet's is `new`, a reply's `established`.
+    CtState,
+    /// `numgen random mod N`: a draw no paste shows (for N = 1, always 0).
+    Random {
+        modulus: u32,
+    },
+}
+
+/// One key of a verdict map's entry, as the map lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MapValue {
+    /// An interface name (`eth*` a prefix) or a connection state.
+    Name(String),
+    /// An address or prefix.
+    Net(IpNet),
+    /// A number or an inclusive range of them: a protocol, port, mark or draw.
+    Range(u32, u32),
 }

@@ -7,7 +7,7 @@
 
 use super::iptables_save::fw_prefix;
 use super::{Fragment, Line, ParseDiagnostic};
-use crate::model::{BaseChain, ChainKind, Firewall, FwChain, FwMatch, FwPolicy, FwRule, FwTable, FwTarget, parse_u32};
+use crate::model::{BaseChain, ChainKind, Firewall, FwChain, FwMatch, FwPolicy, FwRule, FwTable, FwTarget, MapKey, MapValue, parse_u32};
 use ipnet::IpNet;
 use std::collections::HashMap;
 
@@ -228,6 +228,23 @@ fn parse_rule(t: &str, known_set: &dyn Fn(&str) -> Option<Vec<String>>, inet: bo
         // `[!=] VALUE` after a selector: the value (a word, `{ … }`, or `@set`) and negation.
         let value_at = |j: usize| -> (bool, usize) { if w.get(j).map(String::as_str) == Some("!=") { (true, j + 1) } else { (false, j) } };
         let words: Vec<&str> = rest.iter().map(String::as_str).collect();
+        // `KEY [. KEY …] vmap { … }`: a verdict map, which the key's own arm would take for a match.
+        if let Some((keys, at)) = map_keys(&words) {
+            let entries = verdict_entries(words.get(at + 1).copied(), &keys, known_set)?;
+            // nft's dependencies of the keys: `udp dport` is UDP's, `ip daddr` (in an inet table) IPv4's.
+            for pair in words[..at].windows(2) {
+                match pair {
+                    ["ip" | "ip6", "saddr" | "daddr"] if inet => rule.matches.push(FwMatch::Family { ipv6: pair[0] == "ip6" }),
+                    [l4 @ ("udp" | "tcp" | "udplite" | "sctp"), "dport" | "sport"] => {
+                        rule.matches.push(FwMatch::Protocol { protos: crate::names::parse_ipproto(l4).into_iter().collect(), negated: false })
+                    }
+                    _ => {}
+                }
+            }
+            rule.actions.push(FwTarget::Vmap { keys, entries });
+            i += at + 2;
+            continue;
+        }
         let used = match words.as_slice() {
             ["ip" | "ip6", "saddr" | "daddr", ..] => {
                 let (negated, j) = value_at(i + 2);
@@ -274,16 +291,6 @@ fn parse_rule(t: &str, known_set: &dyn Fn(&str) -> Option<Vec<String>>, inet: bo
                 let n = 1 + rest.iter().skip(1).take_while(|x| !is_statement(x)).count();
                 rule.unmodelled.push(rest[..n].join(" "));
                 n
-            }
-            // `ct state vmap { established : accept, … }`: the entry of the packet's state.
-            ["ct", "state", "vmap", map, ..] if map.starts_with('{') => {
-                let entries: Vec<(String, String)> = map
-                    .trim_matches(|c| c == '{' || c == '}')
-                    .split(',')
-                    .filter_map(|e| e.split_once(':').map(|(k, v)| (k.trim().to_string(), v.trim().to_string())))
-                    .collect();
-                rule.actions.push(FwTarget::StateVerdicts(entries));
-                4
             }
             ["udp" | "tcp" | "th" | "udplite" | "sctp", "dport" | "sport", ..] => {
                 let (negated, j) = value_at(i + 2);
@@ -400,6 +407,91 @@ fn parse_rule(t: &str, known_set: &dyn Fn(&str) -> Option<Vec<String>>, inet: bo
         rule.actions.push(FwTarget::Continue("(no verdict)".into()));
     }
     Ok(rule)
+}
+
+/// The keys of a verdict map starting at `w[0]` (`ip daddr . meta l4proto . th dport vmap`)
+/// and the index of `vmap`; `None` when the words are not one.
+fn map_keys(w: &[&str]) -> Option<(Vec<MapKey>, usize)> {
+    let mut keys = Vec::new();
+    let mut i = 0;
+    loop {
+        let (key, n) = match w.get(i..)? {
+            ["iifname" | "iif", ..] => (MapKey::InIface, 1),
+            ["oifname" | "oif", ..] => (MapKey::OutIface, 1),
+            ["ip" | "ip6", "saddr", ..] => (MapKey::Source, 2),
+            ["ip" | "ip6", "daddr", ..] => (MapKey::Destination, 2),
+            ["meta", "l4proto", ..] | ["ip", "protocol", ..] | ["ip6", "nexthdr", ..] => (MapKey::Protocol, 2),
+            ["tcp" | "udp" | "th" | "udplite" | "sctp", "sport", ..] => (MapKey::SourcePort, 2),
+            ["tcp" | "udp" | "th" | "udplite" | "sctp", "dport", ..] => (MapKey::DestinationPort, 2),
+            ["meta", "mark", ..] => (MapKey::Mark, 2),
+            ["mark", ..] => (MapKey::Mark, 1),
+            ["ct", "mark", ..] => (MapKey::ConnMark, 2),
+            ["ct", "state", ..] => (MapKey::CtState, 2),
+            ["numgen", "random", "mod", n, ..] => (MapKey::Random { modulus: n.parse().ok()? }, 4),
+            _ => return None,
+        };
+        keys.push(key);
+        i += n;
+        match *w.get(i)? {
+            "." => i += 1,
+            "vmap" => return Some((keys, i)),
+            _ => return None,
+        }
+    }
+}
+
+/// A verdict map's entries (`{ k . k : verdict, … }` or `@name`), each key parsed for its field.
+fn verdict_entries(map: Option<&str>, keys: &[MapKey], known_set: &dyn Fn(&str) -> Option<Vec<String>>) -> Result<Vec<(Vec<MapValue>, FwTarget)>, String> {
+    let map = map.ok_or("a map after `vmap` (`{ KEY : VERDICT, … }` or `@NAME`)")?;
+    let elements = values(Some(&map.to_string()), known_set)?;
+    elements
+        .iter()
+        .map(|e| {
+            let (key, verdict) = e.rsplit_once(':').ok_or_else(|| format!("a map entry `KEY : VERDICT`, found `{e}`"))?;
+            let parts: Vec<&str> = key.split(" . ").map(str::trim).collect();
+            if parts.len() != keys.len() {
+                return Err(format!("an entry of {} keys joined by ` . `, found `{e}`", keys.len()));
+            }
+            let values = keys.iter().zip(&parts).map(|(k, v)| map_value(*k, v)).collect::<Result<Vec<_>, _>>()?;
+            Ok((values, verdict_target(verdict.trim())))
+        })
+        .collect()
+}
+
+/// One key of a map entry, read as its field's value.
+fn map_value(key: MapKey, v: &str) -> Result<MapValue, String> {
+    let number = |v: &str| -> Result<MapValue, String> {
+        let (a, b) = v.split_once('-').unwrap_or((v, v));
+        match (parse_u32(a), parse_u32(b)) {
+            (Some(a), Some(b)) => Ok(MapValue::Range(a, b)),
+            _ => Err(format!("a number or range in the map, found `{v}`")),
+        }
+    };
+    match key {
+        MapKey::InIface | MapKey::OutIface => Ok(MapValue::Name(v.trim_matches('"').to_string())),
+        MapKey::CtState => Ok(MapValue::Name(v.to_string())),
+        MapKey::Source | MapKey::Destination => fw_prefix(v).map(MapValue::Net).ok_or_else(|| format!("an address or prefix in the map, found `{v}`")),
+        MapKey::Protocol => match crate::names::parse_ipproto(v) {
+            Some(p) => Ok(MapValue::Range(p.into(), p.into())),
+            None => Err(format!("a protocol in the map, found `{v}`")),
+        },
+        _ => number(v),
+    }
+}
+
+/// The target a verdict stands for (`accept`, `drop`, `jump C`, `goto C`, `return`,
+/// `continue`), or `Unmodelled` naming it.
+fn verdict_target(verdict: &str) -> FwTarget {
+    match verdict.split_whitespace().collect::<Vec<_>>()[..] {
+        ["accept"] => FwTarget::Accept,
+        ["drop"] => FwTarget::Drop,
+        ["reject", ..] => FwTarget::Reject,
+        ["return"] => FwTarget::Return,
+        ["continue"] => FwTarget::Continue("continue".into()),
+        ["jump", chain] => FwTarget::Jump(chain.into()),
+        ["goto", chain] => FwTarget::Goto(chain.into()),
+        _ => FwTarget::Unmodelled(verdict.into()),
+    }
 }
 
 fn push(rule: &mut FwRule, action: FwTarget, used: usize) -> usize {
@@ -671,11 +763,23 @@ table arp a {
         assert_eq!(rule("tcp flags & (syn | ack) == ack drop").matches[0], FwMatch::Protocol { protos: vec![], negated: false }, "a SYN is not an ACK");
         assert_eq!(rule("tcp flags != syn drop").matches[0], FwMatch::Protocol { protos: vec![], negated: false });
         let vmap = rule("ct state vmap { established : accept, related : accept } comment \"!fw4\"");
-        let entries = |e: &[(&str, &str)]| e.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<Vec<_>>();
-        assert_eq!(vmap.actions, [FwTarget::StateVerdicts(entries(&[("established", "accept"), ("related", "accept")]))]);
+        let state = |s: &str| vec![MapValue::Name(s.into())];
+        let entries = vec![(state("established"), FwTarget::Accept), (state("related"), FwTarget::Accept)];
+        assert_eq!(vmap.actions, [FwTarget::Vmap { keys: vec![MapKey::CtState], entries }]);
         let jump = rule("ct state vmap { new : jump syn_flood, invalid : queue }");
-        assert_eq!(jump.actions, [FwTarget::StateVerdicts(entries(&[("new", "jump syn_flood"), ("invalid", "queue")]))]);
+        let entries = vec![(state("new"), FwTarget::Jump("syn_flood".into())), (state("invalid"), FwTarget::Unmodelled("queue".into()))];
+        assert_eq!(jump.actions, [FwTarget::Vmap { keys: vec![MapKey::CtState], entries }]);
         assert!(jump.unmodelled.is_empty(), "an entry is judged when a packet's state selects it");
+        let concat = rule("ip daddr . meta l4proto . th dport vmap { 10.96.0.10 . udp . 53 : goto svc-dns, 10.0.0.0/8 . tcp . 1000-2000 : drop }");
+        let keys = vec![MapKey::Destination, MapKey::Protocol, MapKey::DestinationPort];
+        let dns = vec![MapValue::Net("10.96.0.10/32".parse().unwrap()), MapValue::Range(17, 17), MapValue::Range(53, 53)];
+        let range = vec![MapValue::Net("10.0.0.0/8".parse().unwrap()), MapValue::Range(6, 6), MapValue::Range(1000, 2000)];
+        assert_eq!(concat.actions, [FwTarget::Vmap { keys, entries: vec![(dns, FwTarget::Goto("svc-dns".into())), (range, FwTarget::Drop)] }]);
+        let v6 = parse_rule("ip6 daddr vmap { 2001:db8::1 : accept }", &|_| None, true).unwrap();
+        assert_eq!(v6.matches, [FwMatch::Family { ipv6: true }]);
+        assert!(parse_rule("iifname vmap { \"lan\" . 1 : accept }", &|_| None, false).is_err(), "two keys for one");
+        let random = rule("numgen random mod 2 vmap { 0 : goto ep1, 1 : goto ep2 }");
+        assert!(matches!(&random.actions[0], FwTarget::Vmap { keys, .. } if keys == &[MapKey::Random { modulus: 2 }]));
         let ping = rule("icmp type echo-request counter packets 0 bytes 0 accept");
         assert_eq!((ping.matches[0].clone(), ping.unmodelled[0].as_str()), (FwMatch::Protocol { protos: vec![1], negated: false }, "icmp type echo-request"));
         assert!(parse_rule("tcp flags bogus drop", &|_| None, true).is_err());

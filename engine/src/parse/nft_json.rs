@@ -35,7 +35,7 @@ pub fn to_text(json: &str) -> Result<String, String> {
         for s in items.iter().filter_map(|i| obj(i, "set").or_else(|| obj(i, "map"))).filter(|s| key(s) == (family, name)) {
             writeln!(out, "\tset {} {{", str_of(&s, "name")).unwrap();
             if let Some(elems) = s.get("elem").and_then(Value::as_array) {
-                let elems: Vec<String> = elems.iter().map(value).collect();
+                let elems: Vec<String> = elems.iter().map(element).collect();
                 writeln!(out, "\t\telements = {{ {} }}", elems.join(", ")).unwrap();
             }
             out.push_str("\t}\n");
@@ -104,12 +104,22 @@ fn statement(e: &Value) -> String {
         },
         "counter" => "counter".into(),
         "log" => "log".into(),
+        // `KEY vmap { … }` / `KEY vmap @NAME`.
+        "vmap" => format!("{} vmap {}", field("key"), field("data")),
         "comment" => format!("comment {}", value(body)),
         // An iptables-nft rule's match or target, which nft's JSON does not translate (its
         // text form does): `xt target MARK`, named as not modelled.
         "xt" => format!("xt {} {}", field("type"), field("name")),
         // Kept by name: the text reader says it is not modelled.
         other => other.to_string(),
+    }
+}
+
+/// A set's element, or a map's `KEY : VALUE` (JSON: `[key, value]`).
+fn element(e: &Value) -> String {
+    match e.as_array().map(Vec::as_slice) {
+        Some([k, v]) => format!("{} : {}", value(k), value(v)),
+        _ => value(e),
     }
 }
 
@@ -128,7 +138,7 @@ fn value(v: &Value) -> String {
         Value::Bool(b) => b.to_string(),
         Value::Number(n) => n.to_string(),
         Value::String(s) => s.clone(),
-        Value::Array(a) => format!("{{ {} }}", a.iter().map(value).collect::<Vec<_>>().join(", ")),
+        Value::Array(a) => format!("{{ {} }}", a.iter().map(element).collect::<Vec<_>>().join(", ")),
         Value::Object(o) => {
             let Some((k, body)) = o.iter().next() else { return String::new() };
             let field = |f: &str| body.get(f).map(value).unwrap_or_default();
@@ -152,7 +162,7 @@ fn value(v: &Value) -> String {
                     format!("fib {} {}", flags.unwrap_or_default(), field("result"))
                 }
                 "set" => match body {
-                    Value::Array(a) => format!("{{ {} }}", a.iter().map(value).collect::<Vec<_>>().join(", ")),
+                    Value::Array(a) => format!("{{ {} }}", a.iter().map(element).collect::<Vec<_>>().join(", ")),
                     other => format!("{{ {} }}", value(other)),
                 },
                 "prefix" => format!("{}/{}", field("addr"), field("len")),
@@ -169,6 +179,14 @@ fn value(v: &Value) -> String {
                 },
                 // A set element with options (`{"elem": {"val": …, "timeout": …}}`).
                 "elem" => field("val"),
+                "concat" => match body.as_array() {
+                    Some(parts) => parts.iter().map(value).collect::<Vec<_>>().join(" . "),
+                    None => "?".into(),
+                },
+                "numgen" => format!("numgen {} mod {}", field("mode"), field("mod")),
+                // A verdict, as a map's data.
+                v @ ("accept" | "drop" | "continue" | "return") => v.to_string(),
+                v @ ("jump" | "goto") => format!("{v} {}", field("target")),
                 other => other.to_string(),
             }
         }
