@@ -60,7 +60,8 @@ mod cli {
             #[arg(short = 'j', long = "json")]
             json: bool,
             /// `[-4|-6] ADDRESS [proto udp|tcp|icmp] [sport N] [dport N] [uid N] [from A] [iif DEV] [oif DEV] [mark N] [ctmark N]`
-            /// (`mark`: the socket's SO_MARK; `ctmark`: the connection's mark from earlier packets;
+            /// (`mark`: the socket's SO_MARK, or an arriving packet's mark from before PREROUTING
+            /// such as a tc/BPF program sets; `ctmark`: the connection's mark from earlier packets;
             /// `iif DEV` with `from`: a packet arriving there, forwarded or delivered)
             #[arg(required = true, num_args = 1.., allow_hyphen_values = true, trailing_var_arg = true)]
             args: Vec<String>,

@@ -152,6 +152,10 @@ pub struct PacketOutcome {
     /// What the answer may differ because of: rules the walk passed whose matches or target
     /// whyroute does not model, firewall lines not read, a connection mark assumed.
     pub caveats: Vec<String>,
+    /// A NOTRACK rule left it untracked: conntrack holds no connection for it (a reply is a
+    /// new packet).
+    #[serde(skip)]
+    pub untracked: bool,
 }
 
 /// Why no packet answer can be given.
@@ -176,6 +180,12 @@ struct Wire {
     in_dev: Option<String>,
     /// A reply of a known connection (`ct state established`), not a first packet.
     established: bool,
+    /// NOTRACK'd: conntrack leaves it alone (no NAT; `ct state untracked`).
+    untracked: bool,
+    /// The connection's destination (`dnat`) or source (`snat`) is translated
+    /// (`--ctstate DNAT`, `ct status dnat`).
+    dnat: bool,
+    snat: bool,
     /// The route's gateway, or the destination on a link route (`rt_nexthop`).
     next_hop: IpAddr,
 }
@@ -389,7 +399,11 @@ pub fn forward(host: &Host, packet: &Packet) -> Result<PacketOutcome, PacketRefu
         return Err(PacketRefusal::Undecidable("an arriving packet needs its source: give `from ADDRESS` with `iif`".into()));
     }
     let fib = Fib::new(host);
-    let mut steps = vec![step("arrive", format!("the packet arrives on {iif}"))];
+    let mark = match flow.mark {
+        0 => String::new(),
+        m => format!(" with mark {m:#x} (given: set before PREROUTING, as a tc or BPF program on {iif} does, which no paste shows)"),
+    };
+    let mut steps = vec![step("arrive", format!("the packet arrives on {iif}{mark}"))];
     steps.extend(packet.reply.iter().map(|_| conntrack_step()));
     let mut caveats = first_caveats(host, packet);
     let mut wire = wire_of(packet, flow.from);
@@ -452,6 +466,10 @@ fn wire_of(packet: &Packet, src: Option<IpAddr>) -> Wire {
         out_dev: String::new(),
         in_dev: flow.iif.clone(),
         established: packet.reply.is_some(),
+        untracked: false,
+        // A reply's connection was translated here when undoing it changes the reply.
+        dnat: packet.reply.as_ref().and_then(|r| r.src).is_some_and(|(a, p)| src.is_some_and(|s| (a, p) != (s, flow.sport))),
+        snat: packet.reply.as_ref().and_then(|r| r.dst).is_some_and(|(a, p)| (a, p) != (flow.dst, flow.dport)),
         next_hop: flow.dst,
     }
 }
@@ -467,7 +485,7 @@ fn first_caveats(host: &Host, packet: &Packet) -> Vec<String> {
         let more = if lines.len() > 5 { format!(" and {} more", lines.len() - 5) } else { String::new() };
         caveats.push(format!("line {}{more}: firewall output that could not be read (see the line's error); what it holds was not applied", shown.join(", ")));
     }
-    if packet.ctmark != 0 {
+    if packet.ctmark != 0 && packet.reply.is_none() {
         caveats.push(format!(
             "the connection's mark {:#x} is assumed (given as `ctmark`): what earlier packets of the connection left it; a new connection's is 0",
             packet.ctmark
@@ -490,6 +508,7 @@ fn outcome(verdict: PacketVerdict, dev: Option<String>, gateway: Option<IpAddr>,
         ctmark: w.ctmark,
         steps,
         caveats,
+        untracked: w.untracked,
     }
 }
 
@@ -622,7 +641,8 @@ fn walk(
     steps: &mut Vec<PacketStep>,
     caveats: &mut Vec<String>,
 ) -> Walked {
-    if w.established && kind == ChainKind::Nat {
+    // nat chains see a connection's first packet only, and never an untracked one.
+    if (w.established || w.untracked) && kind == ChainKind::Nat {
         return Walked::Accepted;
     }
     let label = table_label(table);
@@ -742,6 +762,7 @@ fn walk(
                 FwTarget::Dnat { to, .. } | FwTarget::Snat { to, .. } if to.is_ipv6() != w.dst.is_ipv6() => {}
                 FwTarget::Dnat { to, port } if kind == ChainKind::Nat && matches!(hook, "OUTPUT" | "PREROUTING") => {
                     w.dst = *to;
+                    w.dnat = true;
                     if let Some(p) = port {
                         w.dport = *p;
                     }
@@ -752,25 +773,44 @@ fn walk(
                     if let Some(p) = port {
                         w.dport = *p;
                     }
+                    w.dnat = true;
                     steps.push(here(format!("`{}` redirects the packet to this host", rule.text)));
                     return Walked::Redirected;
                 }
                 FwTarget::Snat { to, port } if kind == ChainKind::Nat && hook == "POSTROUTING" => {
                     w.src = *to;
+                    w.snat = true;
                     if let Some(p) = port {
                         w.sport = *p;
                     }
                     steps.push(here(format!("`{}` changes the source to {}", rule.text, w.src)));
                     return Walked::Accepted;
                 }
-                FwTarget::Masquerade if kind == ChainKind::Nat && hook == "POSTROUTING" => {
+                FwTarget::Masquerade { ports } if kind == ChainKind::Nat && hook == "POSTROUTING" => {
                     let Some(a) = masquerade_source(host, w) else {
                         steps.push(here(format!("`{}`: {} has no address to masquerade with: dropped", rule.text, w.out_dev)));
                         return Walked::Dropped;
                     };
-                    w.src = a;
-                    steps.push(here(format!("`{}` changes the source to {a}, {}'s address", rule.text, w.out_dev)));
+                    (w.src, w.snat) = (a, true);
+                    let mut port = String::new();
+                    // A source port outside the range gets one from it (nf_nat_l4proto_unique_tuple:
+                    // a random offset in the range for SNAT).
+                    if let Some((low, high)) = *ports
+                        && !(low..=high).contains(&w.sport)
+                    {
+                        if low != high {
+                            caveats.push(format!("line {}: MASQUERADE picks a source port from {low}-{high} at random; {low} was taken", rule.line));
+                        }
+                        w.sport = low;
+                        port = format!(", port {low}");
+                    }
+                    steps.push(here(format!("`{}` changes the source to {a}{port}, {}'s address", rule.text, w.out_dev)));
                     return Walked::Accepted;
+                }
+                // Only where conntrack has not yet seen the packet (the raw priorities).
+                FwTarget::Notrack => {
+                    w.untracked = true;
+                    steps.push(here(format!("`{}`: conntrack leaves the packet alone (untracked): no NAT applies to it", rule.text)));
                 }
                 FwTarget::Tproxy { addr, port, mark } if hook == "PREROUTING" => {
                     if let Some((value, mask)) = mark {
@@ -875,8 +915,23 @@ fn matches_rule(host: &Host, rule: &FwRule, flow: &Flow<IpAddr>, w: &Wire) -> Re
         FwMatch::DestinationPort { ranges, negated } => ranges.iter().any(|&(a, b)| (a..=b).contains(&w.dport)) != *negated,
         FwMatch::Mark { value, mask, negated } => (w.mark & mask == *value) != *negated,
         FwMatch::ConnMark { value, mask, negated } => (w.ctmark & mask == *value) != *negated,
-        FwMatch::CtState { states, negated } => states.iter().any(|s| s.eq_ignore_ascii_case(state_name(w))) != *negated,
+        FwMatch::CtState { states, negated } => {
+            let holds =
+                |s: &String| s.eq_ignore_ascii_case(state_name(w)) || s.eq_ignore_ascii_case("dnat") && w.dnat || s.eq_ignore_ascii_case("snat") && w.snat;
+            states.iter().any(holds) != *negated
+        }
         FwMatch::OwnerUid { from, to, negated } => (*from..=*to).contains(&flow.uid) != *negated,
+        // Only an arriving packet is checked (the match belongs to PREROUTING).
+        FwMatch::ReversePath { loose, mark, accept_local, negated } => match w.in_dev.as_deref() {
+            None => !*negated,
+            Some(dev) => match reverse_path(host, w, dev, *loose, if *mark { w.mark } else { 0 }, *accept_local) {
+                Ok(found) => found != *negated,
+                Err(why) => {
+                    unknown = Some(why);
+                    true
+                }
+            },
+        },
         // A new connection has no established socket; a listener bound to the destination
         // address can exist only for this host's own addresses (or one bound to any address,
         // which only --nowildcard counts): else no socket is there.
@@ -892,6 +947,44 @@ fn matches_rule(host: &Host, rule: &FwRule, flow: &Flow<IpAddr>, w: &Wire) -> Re
     match unknown {
         Some(why) if known => Err(why),
         _ => Ok(known),
+    }
+}
+
+/// ipt_rpfilter's and nft_fib's reverse lookup: the route to the packet's source (from its
+/// destination, with `mark`), which must be unicast (or local, with `accept_local`) and, unless
+/// `loose`, leave by the device the packet arrived on. `Err` when the paste cannot tell.
+fn reverse_path(host: &Host, w: &Wire, dev: &str, loose: bool, mark: u32, accept_local: bool) -> Result<bool, String> {
+    use crate::model::RouteType;
+    let kind_ok = |kind: RouteType, on_dev: bool| match kind {
+        RouteType::Unicast => loose || on_dev,
+        RouteType::Local => accept_local,
+        _ => false,
+    };
+    match (w.src, w.dst) {
+        (IpAddr::V4(src), IpAddr::V4(dst)) => {
+            let from = (!dst.is_multicast() && !dst.is_broadcast() && !dst.is_unspecified()).then_some(dst);
+            let flow = Flow { dst: src, from, iif: Some(host.loopback_name()), oif: None, mark, tos: 0, ipproto: 0, sport: 0, dport: 0, uid: 0 };
+            match Fib::new(host).fib_lookup(&flow, None) {
+                Ok(res) => {
+                    let r = super::route(host, res.route);
+                    Ok(kind_ok(r.kind, r.nexthops.iter().any(|n| n.dev.as_deref() == Some(dev))))
+                }
+                Err(RouteError::Undecidable(m)) => Err(m.describe()),
+                Err(_) => Ok(false),
+            }
+        }
+        #[cfg(feature = "inet6")]
+        (IpAddr::V6(src), IpAddr::V6(dst)) => {
+            use super::inet6::{Refusal6, route_get6};
+            let from = (!dst.is_multicast() && !dst.is_unspecified()).then_some(dst);
+            let flow = Flow { dst: src, from, iif: None, oif: (!loose).then(|| dev.to_string()), mark, tos: 0, ipproto: 0, sport: 0, dport: 0, uid: 0 };
+            match route_get6(host, &flow) {
+                Ok(d) => Ok(kind_ok(d.kind, d.dev == dev)),
+                Err(Refusal6::Undecidable(why)) => Err(why),
+                Err(Refusal6::Kernel(_)) => Ok(false),
+            }
+        }
+        _ => Err("a reverse-path check of this family (this build decides IPv4 only)".into()),
     }
 }
 
@@ -917,7 +1010,13 @@ fn map_key_matches(key: MapKey, v: &MapValue, w: &Wire) -> bool {
 
 /// The connection state `ct state` / `--ctstate` see: a first packet's is new.
 fn state_name(w: &Wire) -> &'static str {
-    if w.established { "established" } else { "new" }
+    if w.untracked {
+        "untracked"
+    } else if w.established {
+        "established"
+    } else {
+        "new"
+    }
 }
 
 /// iptables' interface match: exact, or a prefix when the name ends in `+` (nft: `*`).

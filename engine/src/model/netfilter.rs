@@ -362,6 +362,15 @@ pub enum FwMatch {
         nowildcard: bool,
         negated: bool,
     },
+    /// `-m rpfilter [--loose] [--validmark] [--accept-local] [--invert]`, nft's `fib saddr [.
+    /// mark] [. iif] oif exists|missing`: a route back to the packet's source exists (by the
+    /// device it arrived on, unless `loose`; with the packet's mark when `mark`).
+    ReversePath {
+        loose: bool,
+        mark: bool,
+        accept_local: bool,
+        negated: bool,
+    },
     /// `-m owner --uid-owner A[-B]`, nft's `meta skuid`
     OwnerUid {
         from: u32,
@@ -406,7 +415,14 @@ pub enum FwTarget {
         to: IpAddr,
         port: Option<u16>,
     },
-    Masquerade,
+    /// `-j MASQUERADE [--to-ports P[-Q]]`, nft's `masquerade [to :P[-Q]]`: the outgoing
+    /// device's address, and a source port from the range when the packet's is outside it.
+    Masquerade {
+        ports: Option<(u16, u16)>,
+    },
+    /// `-j CT --notrack`, `-j NOTRACK`, nft's `notrack`: conntrack leaves the packet alone, so
+    /// no nat chain sees it and its state is `untracked`.
+    Notrack,
     Dnat {
         to: IpAddr,
         port: Option<u16>,

@@ -259,6 +259,8 @@ fn target_options(target: &str, words: &[&str]) -> Result<String, String> {
         }
         ("SNAT" | "DNAT", _) => return Err(format!("{target}'s `to:ADDRESS[:PORT]`, found `{}`", words.join(" "))),
         ("REDIRECT", "redir") if word(1) == "ports" => format!(" --to-ports {}", word(2)),
+        // libipt_MASQUERADE's `masq ports: 61000[-62000]`.
+        ("MASQUERADE", "masq") if word(1) == "ports:" => format!(" --to-ports {}", word(2)),
         // Ports MASQUERADE may pick, the ICMP error REJECT sends, what LOG writes: no bearing
         // on where the packet goes.
         _ => String::new(),
@@ -348,7 +350,7 @@ Chain POSTROUTING (policy ACCEPT 0 packets, 0 bytes)
         let out = f.firewall.chain("nat", "OUTPUT").unwrap();
         assert_eq!(out.rules[0].actions, [FwTarget::Dnat { to: "198.51.100.53".parse().unwrap(), port: Some(51820) }]);
         let post = f.firewall.chain("nat", "POSTROUTING").unwrap();
-        assert_eq!(post.rules[0].actions, [FwTarget::Masquerade]);
+        assert_eq!(post.rules[0].actions, [FwTarget::Masquerade { ports: None }]);
         assert_eq!(post.rules[1].matches[0], FwMatch::OutIface { names: vec!["eth1".into()], negated: true });
         assert_eq!(post.rules[1].actions, [FwTarget::Snat { to: "10.4.2.2".parse().unwrap(), port: None }]);
     }

@@ -90,7 +90,8 @@ pub(super) fn declare_chain(fw: &mut Firewall, table: &str, ip6tables: bool, dec
 }
 
 /// The options a match module adds that the generic words below cover (`-m udp --dport`).
-const PLAIN_MODULES: &[&str] = &["tcp", "udp", "multiport", "mark", "connmark", "conntrack", "state", "owner", "comment", "addrtype", "set", "socket"];
+const PLAIN_MODULES: &[&str] =
+    &["tcp", "udp", "multiport", "mark", "connmark", "conntrack", "state", "owner", "comment", "addrtype", "set", "socket", "rpfilter"];
 
 /// One `-A CHAIN …` line: the chain and the rule.
 pub(super) fn parse_rule(t: &str) -> Result<(String, FwRule), String> {
@@ -181,6 +182,19 @@ pub(super) fn parse_rule(t: &str) -> Result<(String, FwRule), String> {
                 let m = need()?;
                 if !PLAIN_MODULES.contains(&m) {
                     rule.unmodelled.push(format!("-m {m}"));
+                }
+                if m == "rpfilter" {
+                    // Its flags follow: --loose, --validmark, --accept-local, --invert.
+                    let flags: Vec<&str> =
+                        w[i + 2..].iter().copied().take_while(|x| matches!(*x, "--loose" | "--validmark" | "--accept-local" | "--invert")).collect();
+                    let has = |f: &str| flags.contains(&f);
+                    rule.matches.push(FwMatch::ReversePath {
+                        loose: has("--loose"),
+                        mark: has("--validmark"),
+                        accept_local: has("--accept-local"),
+                        negated: has("--invert"),
+                    });
+                    step = 2 + flags.len();
                 }
                 if m == "socket" {
                     // Its flags follow; the match itself is what the module is.
@@ -275,7 +289,7 @@ fn target_of(name: &str, goto: bool, opts: &[(&str, &str)]) -> Result<FwTarget, 
             let (to, port) = nat_to(opt("--to-destination").ok_or("`--to-destination ADDRESS[:PORT]` after -j DNAT")?)?;
             FwTarget::Dnat { to, port }
         }
-        "MASQUERADE" => FwTarget::Masquerade,
+        "MASQUERADE" => FwTarget::Masquerade { ports: opt("--to-ports").map(port_range).transpose()? },
         "TPROXY" => {
             let port = opt("--on-port").and_then(|p| p.parse().ok()).ok_or("`--on-port PORT` after -j TPROXY")?;
             let addr = opt("--on-ip").map(|a| a.parse().map_err(|_| format!("an address after --on-ip, found `{a}`"))).transpose()?;
@@ -283,11 +297,22 @@ fn target_of(name: &str, goto: bool, opts: &[(&str, &str)]) -> Result<FwTarget, 
             FwTarget::Tproxy { addr, port, mark }
         }
         "REDIRECT" => FwTarget::Redirect { port: opt("--to-ports").and_then(|p| p.split('-').next()?.parse().ok()) },
-        "LOG" | "NFLOG" | "ULOG" | "NOTRACK" | "CT" | "TRACE" => FwTarget::Continue(name.to_string()),
+        "NOTRACK" => FwTarget::Notrack,
+        "CT" if opts.iter().any(|(k, _)| *k == "--notrack") => FwTarget::Notrack,
+        "LOG" | "NFLOG" | "ULOG" | "CT" | "TRACE" => FwTarget::Continue(name.to_string()),
         n if n.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_') => FwTarget::Unmodelled(n.to_string()),
         chain if goto => FwTarget::Goto(chain.to_string()),
         chain => FwTarget::Jump(chain.to_string()),
     })
+}
+
+/// `P` or `P-Q` (`--to-ports`).
+fn port_range(v: &str) -> Result<(u16, u16), String> {
+    let (a, b) = v.split_once('-').unwrap_or((v, v));
+    match (a.parse(), b.parse()) {
+        (Ok(a), Ok(b)) if a <= b => Ok((a, b)),
+        _ => Err(format!("a port or range after --to-ports, found `{v}`")),
+    }
 }
 
 /// An address or prefix of a rule, of either family (`10.0.0.0/8`, `10/8`, `2001:db8::/32`,

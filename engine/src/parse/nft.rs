@@ -346,6 +346,19 @@ fn parse_rule(t: &str, known_set: &dyn Fn(&str) -> Option<Vec<String>>, inet: bo
                 rule.matches.push(FwMatch::LocalAddress { source: *which == "saddr", negated });
                 if negated { 5 } else { 4 }
             }
+            // `fib saddr . iif oif missing`: no route back to the source by the arriving device.
+            ["fib", "saddr", ..] => {
+                let n = words.iter().position(|x| *x == "oif").ok_or("`oif missing` or `oif exists` after `fib saddr …`")?;
+                let keys = &words[2..n];
+                let (missing, used) = match &words[n + 1..] {
+                    ["missing" | "0", ..] => (true, n + 2),
+                    ["exists", ..] => (false, n + 2),
+                    ["!=", "0", ..] => (false, n + 3),
+                    other => return Err(format!("`missing` or `exists` after `fib saddr … oif`, found `{}`", other.join(" "))),
+                };
+                rule.matches.push(FwMatch::ReversePath { loose: !keys.contains(&"iif"), mark: keys.contains(&"mark"), accept_local: false, negated: missing });
+                used
+            }
             ["meta", "nfproto", v @ ("ipv4" | "ipv6"), ..] => {
                 rule.matches.push(FwMatch::Family { ipv6: *v == "ipv6" });
                 3
@@ -364,7 +377,19 @@ fn parse_rule(t: &str, known_set: &dyn Fn(&str) -> Option<Vec<String>>, inet: bo
             ["return", ..] => push(&mut rule, FwTarget::Return, 1),
             ["jump", c, ..] => push(&mut rule, FwTarget::Jump(c.to_string()), 2),
             ["goto", c, ..] => push(&mut rule, FwTarget::Goto(c.to_string()), 2),
-            ["masquerade", ..] => push(&mut rule, FwTarget::Masquerade, rest.len()),
+            ["masquerade", ..] => {
+                // `masquerade to :61000-62000 fully-random`
+                let ports = words.iter().position(|x| *x == "to").and_then(|k| words.get(k + 1)).map(|p| port_range(p.trim_start_matches(':'))).transpose()?;
+                push(&mut rule, FwTarget::Masquerade { ports }, rest.len())
+            }
+            ["notrack", ..] => push(&mut rule, FwTarget::Notrack, 1),
+            // `ct status dnat`: the connection's destination was translated (snat: its source).
+            ["ct", "status", ..] => {
+                let (negated, j) = value_at(i + 2);
+                let states = values(w.get(j), known_set)?.iter().flat_map(|v| v.split(',').map(str::to_string).collect::<Vec<_>>()).collect();
+                rule.matches.push(FwMatch::CtState { states, negated });
+                j + 1 - i
+            }
             ["snat" | "dnat", ..] => {
                 let to_at = words.iter().position(|x| *x == "to").ok_or_else(|| format!("`{} to ADDRESS[:PORT]`", words[0]))?;
                 let (to, port) = super::iptables_save::nat_to(words.get(to_at + 1).ok_or("an address after `to`")?)?;
@@ -528,6 +553,7 @@ fn is_statement(w: &str) -> bool {
             | "dnat"
             | "redirect"
             | "tproxy"
+            | "notrack"
             | "log"
             | "comment"
             | "skuid"

@@ -87,7 +87,11 @@ fn statement(e: &Value) -> String {
             let v = body.get("value").map(|r| mark_hex(&target, r)).unwrap_or_default();
             format!("{target} set {v}")
         }
-        "accept" | "drop" | "return" | "continue" | "masquerade" => kind.clone(),
+        "accept" | "drop" | "return" | "continue" | "notrack" => kind.clone(),
+        "masquerade" => match body.get("port") {
+            Some(p) => format!("masquerade to :{}", value(p)),
+            None => "masquerade".into(),
+        },
         "reject" => "reject".into(),
         "jump" | "goto" => format!("{kind} {}", field("target")),
         "snat" | "dnat" => {

@@ -17,6 +17,8 @@ pub(super) struct Conn {
     pub(super) node: String,
     pub(super) arrived: Packet,
     pub(super) left: Packet,
+    /// The connection's mark when the request left (a reply's `CONNMARK --restore-mark` reads it).
+    pub(super) ctmark: u32,
 }
 
 impl Conn {
@@ -43,6 +45,8 @@ pub(super) struct Hop {
     pub(super) caveats: Vec<String>,
     /// A reply of a connection this host holds.
     pub(super) reply: bool,
+    /// What conntrack holds after the packet: none for an untracked one, else its mark.
+    pub(super) tracked_ctmark: Option<u32>,
 }
 
 /// Whether the node's hops take the packet path: a pasted Linux host whose paste holds a
@@ -61,16 +65,18 @@ pub(super) fn pass(node: &Node, pkt: &Packet, flow: Flow<IpAddr>, conns: &[Conn]
     let conn = conns.iter().find(|c| c.answered_by(&node.name, pkt));
     let reply = conn.map(|c| Reply { dst: Some((c.arrived.src, c.arrived.sport)), src: Some((c.arrived.dst, c.arrived.dport)) });
     let is_reply = reply.is_some();
-    let outcome = match packet::send(&node.host, &packet::Packet { flow, ctmark: 0, reply }) {
+    let ctmark = conn.map_or(0, |c| c.ctmark);
+    let outcome = match packet::send(&node.host, &packet::Packet { flow, ctmark, reply }) {
         Ok(o) => o,
         Err(PacketRefusal::Undecidable(reason)) => {
-            return Hop { passed: Passed::Ended(Disposition::Undecided { node: name, reason }), steps: Vec::new(), caveats: Vec::new(), reply: is_reply };
+            let passed = Passed::Ended(Disposition::Undecided { node: name, reason });
+            return Hop { passed, steps: Vec::new(), caveats: Vec::new(), reply: is_reply, tracked_ctmark: None };
         }
     };
     let steps: Vec<String> = outcome.steps.iter().map(|s| format!("[{}] {}", s.place(), s.what)).collect();
     let caveats = outcome.caveats.clone();
     let passed = decided(node, pkt, &outcome, route_only);
-    Hop { passed, steps, caveats, reply: is_reply }
+    Hop { passed, steps, caveats, reply: is_reply, tracked_ctmark: (!outcome.untracked).then_some(outcome.ctmark) }
 }
 
 fn decided(node: &Node, pkt: &Packet, o: &PacketOutcome, route_only: impl FnOnce() -> Option<Disposition>) -> Passed {

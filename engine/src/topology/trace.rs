@@ -392,6 +392,14 @@ fn walk(net: &Network, start: usize, mut pkt: Packet, src_given: bool, marks: Ma
                         let d = Disposition::Denied { node: node.name.clone(), reason: hop.action.clone() };
                         break 'leg (Some(hop), d);
                     }
+                    // A pasted Linux host takes its own packets through the input path too:
+                    // reverse-path filtering may refuse one (rp_filter 2 with no route back).
+                    if let (IpAddr::V4(_), Some(dev), true) = (pkt.dst, in_dev.as_deref(), node.from_transcript && node.kind == NodeKind::LinuxHost)
+                        && let Err(d) = forward_linux(node, &pkt, dev, marks.tos)
+                    {
+                        hop.action = d.describe();
+                        break 'leg (Some(hop), d);
+                    }
                     hop.action = format!("{} is its own address: delivered", pkt.dst);
                     break 'leg (Some(hop), Disposition::Delivered { node: node.name.clone(), address: pkt.dst, service });
                 }
@@ -610,8 +618,8 @@ fn firewall_hop(
         Passed::Delivered { packet } => *packet,
         Passed::Ended(_) => arrived,
     };
-    if !f.reply && !matches!(f.passed, Passed::Ended(_)) {
-        memory.conns.push(Conn { node: node.name.clone(), arrived, left });
+    if let (false, false, Some(ctmark)) = (f.reply, matches!(f.passed, Passed::Ended(_)), f.tracked_ctmark) {
+        memory.conns.push(Conn { node: node.name.clone(), arrived, left, ctmark });
         let name = node.name.clone();
         let mut dnatted = arrived;
         if left.dst != arrived.dst || left.dport != arrived.dport {
