@@ -807,3 +807,59 @@ fn a_linux_routers_firewall_decides_its_hops_and_its_conntrack_the_reply() {
     let t = trace(&firewall_router(""), &udp_to("198.51.100.10", 5353));
     assert!(t.forward.disposition.is_delivered() && !t.ok, "{}", t.text);
 }
+
+/// tests/fixtures/topology-fw: client — router — server(s) built in namespaces, the router
+/// with an iptables/nftables ruleset, one real datagram (or TCP connect) sent and echoed
+/// (tests/kernel/topology_fw.py). The trace must say what the kernel did: whether the client
+/// got its answer, which server the request reached and as which packet (after the router's
+/// NAT), and whether that server's stack took it.
+#[test]
+#[cfg(all(feature = "netfilter", feature = "inet6"))]
+fn traces_through_firewall_routers_agree_with_the_kernel() {
+    let dir = fixtures().join("topology-fw");
+    let mut names: Vec<String> =
+        std::fs::read_dir(&dir).unwrap().filter_map(|e| e.ok()?.file_name().to_str()?.strip_suffix(".expect.json").map(str::to_string)).collect();
+    names.sort();
+    assert!(names.len() >= 20, "{names:?}");
+    let mut bad = Vec::new();
+    for name in &names {
+        let e: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join(format!("{name}.expect.json"))).unwrap()).unwrap();
+        let s = text::from_toml(&std::fs::read_to_string(dir.join(format!("{name}.toml"))).unwrap()).unwrap();
+        let f = &e["flow"];
+        let flow = FlowSpec {
+            from_node: f["from_node"].as_str().map(str::to_string),
+            dst: f["dst"].as_str().unwrap().parse().unwrap(),
+            proto: f["proto"].as_str().map(str::to_string),
+            sport: f["sport"].as_u64().map(|p| p as u16),
+            dport: f["dport"].as_u64().map(|p| p as u16),
+            ..FlowSpec::default()
+        };
+        let t = trace(&s, &flow);
+        let k = &e["kernel"];
+        let at_server = t.forward.hops.iter().rev().find(|h| h.node.starts_with("server"));
+        let reached = at_server.map(|h| h.node.clone());
+        let mut diffs = Vec::new();
+        if t.ok != k["answered"].as_bool().unwrap() {
+            diffs.push(format!("answered: kernel {}, whyroute {}", k["outcome"], t.ok));
+        }
+        if reached.as_deref() != k["reached"].as_str() {
+            diffs.push(format!("reached: kernel {}, whyroute {reached:?}", k["reached"]));
+        } else if let Some(h) = at_server {
+            let a = &k["arrived"];
+            let got = (h.packet.src.to_string(), h.packet.sport as u64, h.packet.dst.to_string(), h.packet.dport as u64);
+            let want =
+                (a["src"].as_str().unwrap().to_string(), a["sport"].as_u64().unwrap(), a["dst"].as_str().unwrap().to_string(), a["dport"].as_u64().unwrap());
+            if got != want {
+                diffs.push(format!("arrived: kernel {want:?}, whyroute {got:?}"));
+            }
+            let delivered = matches!(&t.forward.disposition, Disposition::Delivered { node, .. } if node.starts_with("server"));
+            if delivered != k["delivered"].as_bool().unwrap() {
+                diffs.push(format!("delivered: kernel {}, whyroute {delivered}", k["delivered"]));
+            }
+        }
+        if !diffs.is_empty() {
+            bad.push(format!("{name}: {}\n{}", diffs.join("; "), t.text));
+        }
+    }
+    assert!(bad.is_empty(), "{} of {} disagree:\n{}", bad.len(), names.len(), bad.join("\n"));
+}

@@ -54,6 +54,7 @@ python3 "$here/diff.py" --cases "$out6" --whyroute "$whyroute"
 python3 "$here/capture.py" --whyroute "$whyroute"
 # IPv6 hop by hop through a Linux router, three states, each traced as the real datagram went.
 python3 "$here/topology6.py" --whyroute "$whyroute"
+python3 "$here/topology_fw.py" --whyroute "$whyroute"
 # Netfilter: random hosts with policy routing and an iptables ruleset; one real UDP packet per
 # flow from a socket, where it left compared with `whyroute packet` (2,000 packets by default).
 python3 "$here/packets.py" --seed "$seed" --hosts 100 --flows 20 --whyroute "$whyroute" --keep "$root/target/kernel-packets"
