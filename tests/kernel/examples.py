@@ -5,6 +5,8 @@ sent per flow, and where the kernel put it compared with `whyroute packet -j` on
 Also a transparent proxy set up as the kernel's own documentation does (tproxy with iptables,
 tproxy-nft with nftables): there the kernel's answer for a diverted connection is that a proxy
 listening in the host's namespace accepted it (the flow's "verdict": "local"), and no packet left.
+And Cilium's DNS proxy (cilium): a pod's DNS query that Cilium's BPF marked, handed by iptables TPROXY
+to a UDP socket (and a TCP listener) with IP_TRANSPARENT on 127.0.0.1.
 
 Each host is a namespace whose links are veth pairs, each to a peer namespace of its own (tailscale0
 and docker0 are veths standing in for the tun device and the bridge). Every address a flow sends
@@ -41,6 +43,10 @@ RULESET SOURCES (the same URLs are in tests/fixtures/kernel-packets-examples/REA
              https://github.com/openwrt/packages/blob/0521bb56793387788798e4a69b84d96766ed54e2/net/mwan3/files/lib/mwan3/common.sh
   fw4:       https://github.com/openwrt/firewall4/blob/b6e5157527d361f99ad52eaa6da273cb0f2dfd59/tests/01_configuration/01_ruleset
   tproxy, tproxy-nft: https://docs.kernel.org/networking/tproxy.html (Documentation/networking/tproxy.rst)
+  cilium:    https://github.com/cilium/cilium/blob/main/pkg/datapath/iptables/iptables.go
+             https://github.com/cilium/cilium/blob/main/pkg/datapath/iptables/custom_chain.go
+             https://github.com/cilium/cilium/blob/main/pkg/datapath/linux/linux_defaults/ (mark.go, linux_defaults.go)
+             https://github.com/cilium/cilium/tree/main/pkg/datapath/linux/routing
 """
 import argparse
 import base64
@@ -820,7 +826,165 @@ def tproxy_nft():
     return h
 
 
-EXAMPLES = {"tailscale": tailscale, "docker": docker, "kube-proxy": kube, "mwan3": mwan3, "tproxy": tproxy, "tproxy-nft": tproxy_nft}
+# --------------------------------------------------------------------------------------------
+# 6. Cilium's DNS proxy (toFQDNs / L7 DNS policy) redirected by iptables TPROXY, as the agent
+#    installs it when BPF TPROXY is off (`--enable-bpf-tproxy=false`, the default): IPv4 only,
+#    native routing with endpoint routes (`--routing-mode=native --enable-endpoint-routes`), no
+#    iptables masquerading (`--enable-ipv4-masquerade=false`), no IPsec, xt_socket present.
+#    https://github.com/cilium/cilium/blob/main/pkg/datapath/iptables/iptables.go
+#      (installRules: ciliumChains, installStaticProxyRules, installForwardChainRules,
+#       installHostTrafficMarkRule, feeders; doInstallProxyRules -> addProxyRules -> iptProxyRule)
+#    https://github.com/cilium/cilium/blob/main/pkg/datapath/iptables/custom_chain.go (ciliumChains, feeders)
+#    https://github.com/cilium/cilium/blob/main/pkg/datapath/linux/linux_defaults/mark.go
+#    https://github.com/cilium/cilium/blob/main/pkg/datapath/linux/linux_defaults/linux_defaults.go
+#      (RouteTableToProxy 2004, RulePriorityToProxyIngress 9, RulePriorityLocalLookup 100)
+#    https://github.com/cilium/cilium/blob/main/pkg/datapath/linux/routing (toProxyRule, route4; NodeEnsureLocalRoutingRule)
+#    The source read is the Cilium 1.16 generation of these files (hive cells, the statedb
+#    reconciler); the rule text below is what its functions build, in the order installRules runs them.
+#    The skb mark 0x23420200 (MagicMarkIsToProxy 0x200 | the proxy port 16931 byte-swapped into the
+#    upper 16 bits) is set by Cilium's BPF program on the pod's lxc device (bpf_lxc, from-container),
+#    which no paste shows: here an nftables `netdev` ingress chain on that device stands in for it
+#    (it runs before PREROUTING, as tc BPF does), left out of the paste, and the flows give whyroute
+#    the mark as the arriving packet's (`mark 0x23420200`).
+# --------------------------------------------------------------------------------------------
+CILIUM_DNS_PORT = 16931
+CILIUM_TO_PROXY = 0x200  # MagicMarkIsToProxy
+# iptProxyRule: MagicMarkIsToProxy | htons(port) << 16.
+CILIUM_DNS_MARK = CILIUM_TO_PROXY | int.from_bytes(CILIUM_DNS_PORT.to_bytes(2, "big"), "little") << 16
+CILIUM_LXC = "lxc8ef1bce2ba0d"
+CILIUM_POD = "10.0.1.10"
+CILIUM_ROUTER = "10.0.1.1"  # the node's CiliumInternalIP on cilium_host
+KUBE_DNS = "10.96.0.10"
+# `%#08x` as Cilium formats its marks (iptables-save shows them without the zeros).
+cmark = "{:#08x}".format
+# The stand-in for bpf_lxc's proxy redirect (not in the paste): the pod's DNS queries, UDP and TCP
+# to port 53, get the DNS proxy's mark at the lxc device's ingress.
+CILIUM_BPF_STANDIN = f"""table netdev cilium_bpf_standin {{
+	chain from_container {{
+		type filter hook ingress device "{CILIUM_LXC}" priority 0; policy accept;
+		ip saddr {CILIUM_POD} udp dport 53 meta mark set {CILIUM_DNS_MARK:#x}
+		ip saddr {CILIUM_POD} tcp dport 53 meta mark set {CILIUM_DNS_MARK:#x}
+	}}
+}}
+"""
+# (name, table, hook) in ciliumChains' order.
+CILIUM_CHAINS = [("CILIUM_INPUT", "filter", "INPUT"), ("CILIUM_OUTPUT", "filter", "OUTPUT"), ("CILIUM_OUTPUT_raw", "raw", "OUTPUT"),
+                 ("CILIUM_POST_nat", "nat", "POSTROUTING"), ("CILIUM_OUTPUT_nat", "nat", "OUTPUT"), ("CILIUM_PRE_nat", "nat", "PREROUTING"),
+                 ("CILIUM_POST_mangle", "mangle", "POSTROUTING"), ("CILIUM_PRE_mangle", "mangle", "PREROUTING"),
+                 ("CILIUM_PRE_raw", "raw", "PREROUTING"), ("CILIUM_FORWARD", "filter", "FORWARD")]
+
+
+def cilium():
+    h = Host("cilium")
+    dns = h.link("eth0", "172.18.0.2/16", "172.18.0.1/16", peer="dns")
+    # The DNS server the pod asks (kube-dns's ClusterIP; no kube-proxy here, so nothing translates
+    # it): an address on the lo of the namespace behind eth0, where table main sends it.
+    ip(dns, "addr", "add", f"{KUBE_DNS}/32", "dev", "lo")
+    ip(dns, "route", "add", "10.0.0.0/16", "via", "172.18.0.2")
+    ip(h.ns, "route", "add", "default", "via", "172.18.0.1", "dev", "eth0")
+    # The loader: cilium_host/cilium_net (a veth pair inside the node), the router IP on cilium_host.
+    sh(["ip", "-n", h.ns, "link", "add", "cilium_host", "type", "veth", "peer", "name", "cilium_net"])
+    for dev in ("cilium_net", "cilium_host"):
+        ip(h.ns, "link", "set", dev, "up")
+    ip(h.ns, "addr", "add", f"{CILIUM_ROUTER}/32", "dev", "cilium_host")
+    ip(h.ns, "route", "add", CILIUM_ROUTER, "dev", "cilium_host", "scope", "link", "proto", "kernel")
+    # The CNI plugin: the pod's veth (host end lxc..., no address), the pod's routes via the router
+    # IP, and (endpoint routes) the node's route to the pod on its lxc device.
+    pod = h.link(CILIUM_LXC, peer="pod")
+    ip(pod, "addr", "add", f"{CILIUM_POD}/32", "dev", "p")
+    ip(pod, "route", "add", CILIUM_ROUTER, "dev", "p", "scope", "link")
+    ip(pod, "route", "add", "default", "via", CILIUM_ROUTER, "dev", "p")
+    ip(h.ns, "route", "add", CILIUM_POD, "dev", CILIUM_LXC, "scope", "link", "proto", "kernel")
+    # The loader's sysctls (pkg/datapath/loader: net.ipv4.conf.all.rp_filter=0) and
+    # enableIPForwarding.
+    nsx(h.ns, "sysctl", "-qw", "net.ipv4.conf.all.rp_filter=0")
+    nsx(h.ns, "sysctl", "-qw", "net.ipv4.ip_forward=1")
+    # NodeEnsureLocalRoutingRule: `0: from all lookup local` moved to pref 100 (added first, then
+    # the old one deleted), so that Cilium's own rules can come before it.
+    ip(h.ns, "rule", "add", "from", "all", "lookup", "local", "pref", "100", "proto", "kernel")
+    ip(h.ns, "rule", "del", "pref", "0", "lookup", "local")
+    # installToProxyRoutesIPv4: route4 (local 0.0.0.0/0 dev lo, table 2004) and toProxyRule.
+    ip(h.ns, "route", "add", "local", "0.0.0.0/0", "dev", "lo", "table", "2004", "proto", "kernel")
+    ip(h.ns, "rule", "add", "fwmark", f"{CILIUM_TO_PROXY:#x}/0xf00", "pref", "9", "lookup", "2004", "proto", "kernel")
+    # installRules: the chains, then installStaticProxyRules (IPv4, no IPsec, haveSocketMatch).
+    for name, table, _ in CILIUM_CHAINS:
+        ipt(h.ns, "-t", table, "-N", name)
+    to_proxy = f"{cmark(0x200)}/{cmark(0xf00)}"  # MagicMarkIsToProxy/MagicMarkHostMask
+    proxy_reply = f"{cmark(0xa00)}/{cmark(0xfffffeff)}"  # MagicMarkIsProxy/MagicMarkProxyNoIDMask
+    l7_upstream = f"{cmark(0x800)}/{cmark(0xe00)}"  # MagicMarkIsProxyEPID/MagicMarkProxyMask
+    from_proxy = f"{cmark(0xa00)}/{cmark(0xe00)}"  # MagicMarkIsProxy/MagicMarkProxyMask
+    comment = lambda text: ["-m", "comment", "--comment", text]  # noqa: E731
+    ipt(h.ns, "-t", "raw", "-A", "CILIUM_PRE_raw", "-m", "mark", "--mark", to_proxy,
+        *comment("cilium: NOTRACK for proxy traffic"), "-j", "CT", "--notrack")
+    ipt(h.ns, "-t", "filter", "-A", "CILIUM_INPUT", "-m", "mark", "--mark", to_proxy,
+        *comment("cilium: ACCEPT for proxy traffic"), "-j", "ACCEPT")
+    for match, what in ((proxy_reply, "proxy return traffic"), (l7_upstream, "L7 proxy upstream traffic")):
+        for out in ("lxc+", "cilium_host"):
+            ipt(h.ns, "-t", "raw", "-A", "CILIUM_OUTPUT_raw", "-o", out, "-m", "mark", "--mark", match,
+                *comment(f"cilium: NOTRACK for {what}"), "-j", "CT", "--notrack")
+    ipt(h.ns, "-t", "filter", "-A", "CILIUM_OUTPUT", "-m", "mark", "--mark", from_proxy,
+        *comment("cilium: ACCEPT for proxy traffic"), "-j", "ACCEPT")
+    ipt(h.ns, "-t", "filter", "-A", "CILIUM_OUTPUT", "-m", "mark", "--mark", l7_upstream,
+        *comment("cilium: ACCEPT for l7 proxy upstream traffic"), "-j", "ACCEPT")
+    # inboundProxyRedirectRule: RouteMarkEncrypt and MarkProxyToWorld under RouteMarkMask excluded.
+    ipt(h.ns, "-t", "mangle", "-A", "CILIUM_PRE_mangle", "-m", "socket", "--transparent",
+        "-m", "mark", "!", "--mark", f"{cmark(0xe00)}/{cmark(0xf00)}", "-m", "mark", "!", "--mark", f"{cmark(0x800)}/{cmark(0xf00)}",
+        *comment("cilium: any->pod redirect proxied traffic to host proxy"), "-j", "MARK", "--set-mark", cmark(0x200))
+    # installForwardChainRules(cilium_host, lxc+ (endpoint routes), CILIUM_FORWARD).
+    for args, text in ((["-o", "cilium_host"], "cilium: any->cluster on cilium_host forward accept"),
+                       (["-i", "cilium_host"], "cilium: cluster->any on cilium_host forward accept (nodeport)"),
+                       (["-i", "lxc+"], "cilium: cluster->any on lxc+ forward accept"),
+                       (["-i", "cilium_net"], "cilium: cluster->any on cilium_net forward accept (nodeport)"),
+                       (["-o", "lxc+"], "cilium: any->cluster on lxc+ forward accept"),
+                       (["-i", "lxc+"], "cilium: cluster->any on lxc+ forward accept (nodeport)")):
+        ipt(h.ns, "-A", "CILIUM_FORWARD", *args, *comment(text), "-j", "ACCEPT")
+    # installHostTrafficMarkRule.
+    not_marks = []
+    for value, mask in ((0xe00, 0xf00), (0xd00, 0xf00), (0x400, 0xf00), (0xa00, 0xe00), (0x800, 0xe00), (0xf00, 0xf00)):
+        not_marks += ["-m", "mark", "!", "--mark", f"{cmark(value)}/{cmark(mask)}"]
+    ipt(h.ns, "-t", "filter", "-A", "CILIUM_OUTPUT", *not_marks, *comment("cilium: host->any mark as from host"),
+        "-j", "MARK", "--set-xmark", f"{cmark(0xc00)}/{cmark(0xf00)}")
+    # The feeders (--prepend-iptables-chains, the default: -I).
+    for name, table, hook in CILIUM_CHAINS:
+        ipt(h.ns, "-t", table, "-I", hook, *comment(f"cilium-feeder: {name}"), "-j", name)
+    # The DNS proxy starts (cilium-dns-egress, port 16931): InstallProxyRules -> iptProxyRule, tcp then udp.
+    for proto in ("tcp", "udp"):
+        ipt(h.ns, "-t", "mangle", "-A", "CILIUM_PRE_mangle", "-p", proto, "-m", "mark", "--mark", f"{CILIUM_DNS_MARK:#x}",
+            *comment("cilium: TPROXY to host cilium-dns-egress proxy"), "-j", "TPROXY",
+            "--tproxy-mark", f"{CILIUM_TO_PROXY:#x}", "--on-ip", "127.0.0.1", "--on-port", str(CILIUM_DNS_PORT))
+    # bpf_lxc's mark, stood in for (outside the paste: `iptables-save` does not list netdev tables).
+    nsx(h.ns, "nft", "-f", "-", stdin=CILIUM_BPF_STANDIN)
+    # The DNS proxy: UDP and TCP on 127.0.0.1:16931 with IP_TRANSPARENT (as the TPROXY rule's --on-ip).
+    h.proxy = {"port": CILIUM_DNS_PORT, "mark": CILIUM_TO_PROXY, "ip": "127.0.0.1", "udp": True}
+    pod_flow = {"from": CILIUM_POD, "iif": CILIUM_LXC}
+    marked = {"mark": CILIUM_DNS_MARK, "mark_by": f"bpf_lxc on {CILIUM_LXC} (its proxy redirect for the DNS policy); "
+                                                  "here the nftables netdev ingress chain cilium_bpf_standin, not in the paste"}
+    h.flows = [
+        {"tag": "wr-cl-dns", "dst": KUBE_DNS, "dport": 53, **pod_flow, **marked,
+         "note": f"a pod's DNS query, marked {CILIUM_DNS_MARK:#x} by Cilium's BPF on its lxc device: CILIUM_PRE_raw's `--mark "
+                 "0x200/0xf00` NOTRACKs it, CILIUM_PRE_mangle's udp TPROXY rule (`--mark 0x23420200`) hands it to the DNS proxy "
+                 "on 127.0.0.1:16931 and sets the mark to 0x200; `fwmark 0x200/0xf00 lookup 2004` (pref 9) and table 2004's "
+                 "`local default dev lo` deliver it here, CILIUM_INPUT accepts it, and the proxy reads it with its original "
+                 "destination (IP_ORIGDSTADDR)"},
+        {"tag": "wr-cl-dns-tcp", "dst": KUBE_DNS, "dport": 53, "proto": "tcp", "sport": 40002, **pod_flow, **marked, "connect": True,
+         "note": "the same query over TCP: the SYN has no socket yet (the socket match does not take it), the tcp TPROXY rule "
+                 "hands it to the proxy's listener, which accepts the connection, its local address the server the pod asked for"},
+        {"tag": "wr-cl-dot", "dst": KUBE_DNS, "dport": 853, "proto": "tcp", "sport": 40003, **pod_flow,
+         "note": "a pod's DNS-over-TLS SYN, which the DNS policy does not redirect (no mark): no TPROXY rule takes it, "
+                 "table main forwards it out eth0 (CILIUM_FORWARD's `-i lxc+` accept)"},
+        {"tag": "wr-cl-ntp", "dst": "198.51.100.123", "dport": 123, **pod_flow,
+         "note": "a pod's NTP datagram, not marked: forwarded out eth0 by the default route"},
+        {"tag": "wr-cl-node-dns", "dst": KUBE_DNS, "dport": 53,
+         "note": "the node's own DNS query: filter CILIUM_OUTPUT marks it 0xc00/0xf00 (`host->any mark as from host`), which "
+                 "reroutes nothing (filter OUTPUT is after the routing decision); out eth0"},
+    ]
+    # What each rule counted, read after the flows.
+    h.after = ["iptables-save -c -t raw", "iptables-save -c -t mangle"]
+    return h
+
+
+EXAMPLES = {"tailscale": tailscale, "docker": docker, "kube-proxy": kube, "mwan3": mwan3, "tproxy": tproxy, "tproxy-nft": tproxy_nft,
+            "cilium": cilium}
 
 
 def paste(h):
@@ -858,54 +1022,79 @@ for f in json.loads(sys.argv[1]):
 """
 
 # The transparent proxy (Documentation/networking/tproxy.rst: IP_TRANSPARENT, SOL_IP 19, before
-# bind), listening on 0.0.0.0:PORT: one line `accepted PEER PEERPORT LOCAL LOCALPORT` per connection,
-# LOCAL:LOCALPORT being its getsockname (the destination the client asked for), until stdin closes
-# (then what is still queued) or SECONDS pass.
+# bind), listening on ADDRESS:PORT (0.0.0.0 unless a third argument gives it): one line `accepted PEER
+# PEERPORT LOCAL LOCALPORT` per connection, LOCAL:LOCALPORT being its getsockname (the destination the
+# client asked for), until stdin closes (then what is still queued) or SECONDS pass. With a fourth
+# argument `udp`, also a UDP socket on the same address and port, with IP_RECVORIGDSTADDR (SOL_IP 20)
+# as a transparent UDP proxy reads its datagrams (Cilium's DNS proxy does): one line `received PEER
+# PEERPORT ORIGDST ORIGPORT PAYLOAD` per datagram, ORIGDST:ORIGPORT its destination before TPROXY
+# (the IP_ORIGDSTADDR message; getsockname would give the proxy's own address).
 PROXY = r"""
-import socket, sys, select, time
+import socket, struct, sys, select, time
 port, secs = int(sys.argv[1]), float(sys.argv[2])
+addr = sys.argv[3] if len(sys.argv) > 3 else '0.0.0.0'
 s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.setsockopt(socket.SOL_IP, 19, 1)
-s.bind(('0.0.0.0', port))
+s.bind((addr, port))
 s.listen(16)
+socks = [s]
+if sys.argv[4:5] == ['udp']:
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    u.setsockopt(socket.SOL_IP, 19, 1)
+    u.setsockopt(socket.SOL_IP, 20, 1)
+    u.bind((addr, port))
+    socks.append(u)
 print("ready", flush=True)
 
-def one():
-    c, peer = s.accept()
+def one(sock):
+    if sock.type == socket.SOCK_DGRAM:
+        data, anc, _, peer = sock.recvmsg(65535, 256)
+        orig = [d for level, kind, d in anc if level == socket.SOL_IP and kind == 20]
+        port_, ip_ = struct.unpack('!2xH4s', orig[0][:8]) if orig else (0, bytes(4))
+        print("received", peer[0], peer[1], socket.inet_ntoa(ip_), port_, data.decode(errors='replace'), flush=True)
+        return
+    c, peer = sock.accept()
     me = c.getsockname()
     print("accepted", peer[0], peer[1], me[0], me[1], flush=True)
     c.close()
 
 end = time.time() + secs
 while time.time() < end:
-    r, _, _ = select.select([s, sys.stdin], [], [], max(0, end - time.time()))
-    if s in r:
-        one()
+    r, _, _ = select.select(socks + [sys.stdin], [], [], max(0, end - time.time()))
+    for sock in socks:
+        if sock in r:
+            one(sock)
     if sys.stdin in r and not sys.stdin.read(1):
         break
-s.setblocking(False)
-while True:
-    try:
-        one()
-    except BlockingIOError:
-        break
+for sock in socks:
+    sock.setblocking(False)
+    while True:
+        try:
+            one(sock)
+        except BlockingIOError:
+            break
 """
 
 
 def observe(h):
     """Sends every flow from its namespace; returns {tag: {"packets": [...], "send_status": N}}, and
-    for a flow the host's transparent proxy accepted, "verdict": "local" with the device of the
-    kernel's route for it (`ip route get` with the mark the rules set), that route, and what the
-    proxy saw ("proxy": its listening address, the peer, the connection's local address)."""
+    for a flow the host's transparent proxy took (accepted its connection, or received its datagram),
+    "verdict": "local" with the device of the kernel's route for it (`ip route get` with the mark the
+    rules set), that route, and what the proxy saw ("proxy": its listening address, the peer, the
+    connection's local address or the datagram's original destination). A flow whose mark is set
+    where no paste shows it (`mark_by`: Cilium's BPF, stood in for by a netdev chain) is sent
+    without it: the host's own chain marks it on arrival."""
     proxy = None
+    listen = h.proxy and f"{h.proxy.get('ip', '0.0.0.0')}:{h.proxy['port']}"
     try:
         if h.proxy:
-            proxy = subprocess.Popen(["ip", "netns", "exec", h.ns, sys.executable, "-c", PROXY, str(h.proxy["port"]), "30"],
+            extra = [h.proxy["ip"], *(["udp"] if h.proxy.get("udp") else [])] if "ip" in h.proxy else []
+            proxy = subprocess.Popen(["ip", "netns", "exec", h.ns, sys.executable, "-c", PROXY, str(h.proxy["port"]), "30", *extra],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
             if proxy.stdout.readline().strip() != "ready":
-                raise RuntimeError(f"{h.name}: the proxy did not start listening on :{h.proxy['port']}")
-        flows = [dict(f, mss=mss_of(h, f)) for f in h.flows]
+                raise RuntimeError(f"{h.name}: the proxy did not start listening on {listen}")
+        flows = [{k: v for k, v in dict(f, mss=mss_of(h, f)).items() if not (k == "mark" and "mark_by" in f)} for f in h.flows]
         senders = []
         for f in h.flows:
             if h.sender(f) not in senders:
@@ -913,26 +1102,31 @@ def observe(h):
         groups = [(ns, [f for f in flows if h.sender(f) == ns and bool(f.get("connect")) == connect], program)
                   for ns in senders for program, connect in ((SEND, False), (CONNECT, True))]
         result = wire.observe(groups, dict(h.links), flows, mss=True)
-        accepted = {}
+        accepted, received = {}, {}
         if proxy:
             out, _ = proxy.communicate(input="")
             for line in out.splitlines():
-                _, peer, peer_port, local, local_port = line.split()
-                accepted[(peer, int(peer_port))] = (local, int(local_port))
+                kind, peer, peer_port, local, local_port, *payload = line.split()
+                if kind == "received":
+                    received[payload[0] if payload else ""] = ((peer, int(peer_port)), (local, int(local_port)))
+                else:
+                    accepted[(peer, int(peer_port))] = ((peer, int(peer_port)), (local, int(local_port)))
     finally:
         # The proxy ends here, whatever happened (it also ends by itself in 30 s).
         if proxy and proxy.poll() is None:
             proxy.kill()
             proxy.wait()
     for f in h.flows:
-        local = accepted.get((f.get("from"), f.get("sport"))) if f.get("proto") == "tcp" else None
-        if local:
+        tcp = f.get("proto") == "tcp"
+        took = accepted.get((f.get("from"), f.get("sport"))) if tcp else received.get(f["tag"])
+        if took:
+            (peer, peer_port), local = took
             route = " ".join(ip(h.ns, "route", "get", f["dst"], "from", f["from"], "iif", f["iif"], "mark", str(h.proxy["mark"]),
-                                "ipproto", "tcp", "sport", str(f["sport"]), "dport", str(f["dport"])).split())
+                                "ipproto", f.get("proto", "udp"), "sport", str(peer_port), "dport", str(f["dport"])).split())
             words = route.split()
             result[f["tag"]].update({
                 "verdict": "local", "dev": words[words.index("dev") + 1], "route": route,
-                "proxy": {"listen": f"0.0.0.0:{h.proxy['port']}", "peer": f"{f['from']}:{f['sport']}", "local": f"{local[0]}:{local[1]}"}})
+                "proxy": {"listen": listen, "peer": f"{peer}:{peer_port}", "local": f"{local[0]}:{local[1]}"}})
     return result
 
 
@@ -948,7 +1142,8 @@ def judge(whyroute, host_file, f, seen):
         # Delivered here: the proxy's peer is the packet's source, its local address the
         # packet's destination and port (TPROXY rewrites neither).
         (src, _), (dst, dport) = (a.rsplit(":", 1) for a in (seen["proxy"]["peer"], seen["proxy"]["local"]))
-        kernel = {"verdict": "local", "dev": seen["dev"], "src": src, "dst": dst, "dport": int(dport), "proxy": seen["proxy"]}
+        kernel = {"verdict": "local", "dev": seen["dev"], "src": src, "dst": dst, "dport": int(dport), "proxy": seen["proxy"],
+                  **({"proto": "udp"} if f.get("proto", "udp") == "udp" else {})}
     if p.returncode != 0:
         return "DISAGREE", kernel, {"error": p.stderr.strip()}, None
     ours = json.loads(p.stdout)
@@ -991,6 +1186,14 @@ in `flow`: its client waits for the handshake, which the proxy's accept needs) h
 rules gave it, `ip route get ... mark 1`), that `route`, and `proxy`: the address the proxy listens on,
 the connection's `peer` (the client's address and source port) and its `local` address by getsockname
 (the destination the client asked for). Its `send_status` is the client's connect: 0 connected.
+
+The `cilium` host's DNS proxy takes UDP as well: for a datagram it received, `proxy`'s `peer` is the
+sender's address and (ephemeral) port and `local` the datagram's original destination, which the
+proxy reads as `IP_ORIGDSTADDR` (its getsockname is its own 127.0.0.1:16931). The mark of that host's
+marked flows is set on arrival by Cilium's BPF program on the pod's lxc device, which no paste shows;
+an nftables `netdev` ingress chain stands in for it outside the paste, the flow's `mark` (in its
+`args` as `mark 0x23420200`, with `iif`) is the mark the packet arrives with, `mark_by` says what sets
+it, and the pod sends the packet unmarked.
 """
 
 
@@ -1043,6 +1246,34 @@ README_SOURCES = {
                    "priority -150; }\"` (listed as `priority mangle`), `meta l4proto tcp socket transparent 1 meta mark set 1 "
                    "accept`, the same policy routing, and `tcp dport 80 tproxy to :3129 meta mark set 1 accept` (the page's port "
                    "is 50080). Host, proxy and flows as in `tproxy`."),
+    "cilium": ("Cilium's DNS proxy (L7 DNS / toFQDNs policy) by iptables TPROXY, without BPF TPROXY (iptables via iptables-nft)",
+               ["https://github.com/cilium/cilium/blob/main/pkg/datapath/iptables/iptables.go",
+                "https://github.com/cilium/cilium/blob/main/pkg/datapath/iptables/custom_chain.go",
+                "https://github.com/cilium/cilium/blob/main/pkg/datapath/linux/linux_defaults/mark.go",
+                "https://github.com/cilium/cilium/blob/main/pkg/datapath/linux/linux_defaults/linux_defaults.go",
+                "https://github.com/cilium/cilium/tree/main/pkg/datapath/linux/routing"],
+               "The agent's iptables for IPv4, native routing with endpoint routes, no iptables masquerading, no IPsec, "
+               "xt_socket present, as installRules builds them (the Cilium 1.16 generation of these files: hive cells, the "
+               "statedb reconciler): the ten CILIUM_* chains and their `cilium-feeder:` jumps (`-I`, the default "
+               "--prepend-iptables-chains), installStaticProxyRules (`CILIUM_PRE_raw` NOTRACK and `CILIUM_INPUT` ACCEPT for "
+               "`--mark 0x200/0xf00`, the proxy-return and L7-upstream NOTRACKs in `CILIUM_OUTPUT_raw`, `CILIUM_OUTPUT`'s "
+               "ACCEPTs, `CILIUM_PRE_mangle`'s `-m socket --transparent` rule setting 0x200), the `CILIUM_FORWARD` accepts for "
+               "cilium_host, cilium_net and lxc+, the host mark rule (0xc00/0xf00), and for the DNS proxy (cilium-dns-egress, "
+               "port 16931) iptProxyRule's `-p tcp|udp -m mark --mark 0x23420200 ... -j TPROXY --tproxy-mark 0x200 --on-ip "
+               "127.0.0.1 --on-port 16931` (the mark: MagicMarkIsToProxy 0x200 with the port byte-swapped into the upper 16 "
+               "bits). Routing: the local rule moved to pref 100 (NodeEnsureLocalRoutingRule), `fwmark 0x200/0xf00 lookup 2004` "
+               "at pref 9 and `local default dev lo table 2004` (RouteTableToProxy, RulePriorityToProxyIngress), the router "
+               "IP 10.0.1.1 on cilium_host (a veth pair with cilium_net inside the node), the pod 10.0.1.10 behind "
+               "lxc8ef1bce2ba0d with its endpoint route, `net.ipv4.conf.all.rp_filter=0` as Cilium's loader sets it. The "
+               "mark 0x23420200 is set by Cilium's BPF program on the pod's lxc device, which no paste shows: an nftables "
+               "`netdev` ingress chain on lxc8ef1bce2ba0d stands in for it (it runs before PREROUTING, as tc BPF does) and is "
+               "left out of the paste (`iptables-save` does not list it); the marked flows carry the mark in their words "
+               "(`mark 0x23420200` with `iif`) and say so in `mark_by`. The DNS proxy is a Python UDP socket and TCP listener "
+               "on 127.0.0.1:16931 with IP_TRANSPARENT (the UDP one reading IP_ORIGDSTADDR); 10.96.0.10 (the DNS server the "
+               "pod asks; no kube-proxy, so nothing translates it) is on the lo of the namespace behind eth0, where table "
+               "main would send it. The counters read after the flows: each TPROXY rule took one packet (the UDP query, 37 "
+               "bytes; the SYN, 60 bytes), the socket match the TCP connection's later packets (its ACK, then as much of its "
+               "teardown as had arrived when they were read), and CILIUM_PRE_raw's NOTRACK every packet the stand-in marked."),
 }
 
 
@@ -1090,6 +1321,9 @@ def describe(kind, kernel, got, ours, tag):
     def said(a):
         if a.get("verdict") == "dropped":
             return "dropped"
+        if a.get("verdict") == "local" and "proxy" in a and a.get("proto") == "udp":
+            return (f"local, delivered over {a['dev']} {a['src']} -> {a['dst']}:{a['dport']}: the proxy on {a['proxy']['listen']} "
+                    f"received it from {a['proxy']['peer']}, its original destination {a['proxy']['local']}")
         if a.get("verdict") == "local" and "proxy" in a:
             return (f"local, delivered over {a['dev']} {a['src']} -> {a['dst']}:{a['dport']}: the proxy on {a['proxy']['listen']} "
                     f"accepted {a['proxy']['peer']}, its local address {a['proxy']['local']}")
