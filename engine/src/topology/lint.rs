@@ -216,7 +216,14 @@ fn path_checks(net: &Network, out: &mut Vec<TopologyDiagnostic>) {
             continue;
         }
         let t = trace_network(net, &f);
+        let replier = t.reply.as_ref().and_then(|r| r.hops.first()).map(|h| h.node.as_str());
         match t.reply.as_ref().map(|r| &r.disposition) {
+            // Refused by a node on the way back (a firewall, reverse-path filtering), not lost
+            // for want of a route at the replier.
+            Some(Disposition::ReplyLost { node, cause, .. }) if Some(node.as_str()) != replier => {
+                let msg = format!("{node} drops the replies to {}: {}", f.describe(), cause.describe());
+                out.push(TopologyDiagnostic::new(Severity::Error, "reply_dropped", msg).at(node, "transcript", None));
+            }
             Some(Disposition::ReplyLost { node, .. }) => {
                 let back = t.reply.as_ref().and_then(|r| r.hops.first()).map_or(f.dst, |h| h.packet.dst);
                 let via = super::fix::return_gateway(net, &t);

@@ -182,7 +182,16 @@ pub fn trace_network(net: &Network, flow: &FlowSpec) -> TraceResult {
         let sent = fwd.hops.first().map(|h| h.packet).unwrap_or(pkt);
         let mut leg = walk(net, at, fwd.packet.reply(), true, Marks::default(), &mut memory);
         let back_home = matches!(&leg.disposition, Disposition::Delivered { node, address, .. } if *node == net.nodes[origin].name && *address == sent.src);
-        if at != origin && !back_home {
+        let stopped = leg.disposition.node().to_string();
+        // Back at a node the request crossed, which refuses it (its firewall, its rp_filter):
+        // that node is where the reply is lost, not the replier's routes.
+        let refused_on_the_way = stopped != net.nodes[at].name
+            && fwd.hops.iter().any(|h| h.node == stopped)
+            && matches!(leg.disposition, Disposition::Denied { .. } | Disposition::NullRouted { .. } | Disposition::NoRoute { .. });
+        if at != origin && !back_home && refused_on_the_way {
+            let reason = format!("the reply gets back to {stopped}, which does not pass it on");
+            leg.disposition = Disposition::ReplyLost { node: stopped, reason, cause: Box::new(leg.disposition.clone()) };
+        } else if at != origin && !back_home {
             let (reason, at_node) = reply_lost_reason(net, &fwd, &leg, &memory.sessions);
             leg.disposition = Disposition::ReplyLost { node: at_node, reason, cause: Box::new(leg.disposition.clone()) };
         } else if at != origin && leg.packet != sent.reply() {
