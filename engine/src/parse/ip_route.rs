@@ -554,46 +554,174 @@ fn json_item(item: &Value, default_table: TableId, out: &mut Fragment, devs: &mu
 /// its raw text; a plain route object (the keys nearly every route has, each value a string
 /// without escapes or a whole number) becomes the text form's line in one reused buffer and is
 /// read by the text grammar, exactly as [`json_item`] would read it. Any other element is read
-/// whole by [`json_item`]. A document that turns out not to be one JSON array leaves nothing
+/// whole by [`json_item`]. A big document is read in parts, on threads, as the text form is
+/// ([`parse_text_chunked`]). A document that turns out not to be one JSON array leaves nothing
 /// read from it, and one error, as [`super::json_array`] does.
 #[cfg(all(feature = "json-reader", not(target_arch = "wasm32")))]
 fn parse_json_streamed(lines: &[Line<'_>], default_table: TableId, out: &mut Fragment) {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    let bytes: usize = lines.iter().map(|l| l.text.len()).sum();
+    parse_json_in_runs(lines, default_table, (bytes / PARALLEL_CHUNK_BYTES).clamp(1, threads), out);
+}
+
+/// Below this many bytes of `ip -j route` per thread (≈ 80,000 routes), one thread reads it.
+#[cfg(all(feature = "json-reader", not(target_arch = "wasm32")))]
+const PARALLEL_CHUNK_BYTES: usize = 8 << 20;
+
+/// [`parse_json_streamed`] in (at most) `runs` runs.
+#[cfg(all(feature = "json-reader", not(target_arch = "wasm32")))]
+fn parse_json_in_runs(lines: &[Line<'_>], default_table: TableId, runs: usize, out: &mut Fragment) {
     let Some(first) = lines.iter().find(|l| !l.text.trim().is_empty()).copied() else { return };
     // `ip -j` prints its document on one line: read in place, not copied.
     let text: std::borrow::Cow<str> = match lines.iter().filter(|l| !l.text.trim().is_empty()).count() {
         1 => first.text.into(),
         _ => lines.iter().map(|l| l.text).collect::<Vec<_>>().join("\n").into(),
     };
-    let mut reports = super::JsonReports::new(first.no);
-    let before = super::FragmentMark::of(out);
-    let mut devs = DevNames::default();
-    let mut buf = String::new();
-    let read = super::each_json_element(&text, &mut |raw| {
-        if !plain_json_route(raw, default_table, out, &mut devs, &mut buf, first.no)
-            && let Ok(item) = serde_json::from_str::<Value>(raw.get())
-        {
-            json_item(&item, default_table, out, &mut devs, &mut reports);
-        }
-    });
-    match read {
-        Ok(()) => reports.finish(&mut out.diagnostics),
-        Err(_) => {
-            before.restore(out);
-            out.diagnostics.push(ParseDiagnostic::error(first, "a JSON array as printed by `ip -j route`"));
-        }
+    // Runs start where a run's guess of an element's start was wrong only in a hostile or
+    // odd document (`}, {` inside a string): that one is read again in one run.
+    if !(runs > 1 && read_json_runs(&text, first.no, default_table, runs, out)) && !read_json_runs(&text, first.no, default_table, 1, out) {
+        out.diagnostics.push(ParseDiagnostic::error(first, "a JSON array as printed by `ip -j route`"));
     }
 }
 
-/// Reads a plain `ip -j route` object (see [`parse_json_streamed`]) into `out.routes`; false
-/// when it is not one, or when the text grammar does not make it an IPv4 route (then
-/// [`json_item`] reads it, with its reports).
+/// Reads the `ip -j route` document `text` (starting on line `line`) into `out` in `runs`
+/// runs of elements, on as many threads, into exactly what one run reading it in order gives
+/// (routes, reports, IPv6 routes in element order); false, leaving `out` as it was, when the
+/// document is not a JSON array or a run's start was not where an element starts. As
+/// [`parse_text_chunked`], each run writes its routes straight into its own part of
+/// `out.routes`'s spare room: an element holds at most one route, and an element that holds
+/// one is an object, so a run's part has a slot for each `{` where its elements start.
 #[cfg(all(feature = "json-reader", not(target_arch = "wasm32")))]
-fn plain_json_route(raw: &serde_json::value::RawValue, default_table: TableId, out: &mut Fragment, devs: &mut DevNames, buf: &mut String, line: usize) -> bool {
-    let Some(object) = super::PlainJsonObject::read(raw.get(), |k| k == "type" || k == "dst" || k == "flags" || JSON_WORDS.iter().any(|(key, _)| *key == k))
-    else {
+fn read_json_runs(text: &str, line: usize, default_table: TableId, runs: usize, out: &mut Fragment) -> bool {
+    let Ok(start) = super::json_array_start(text) else { return false };
+    let Some(start) = start else { return true };
+    let mut bounds = vec![start];
+    for k in 1..runs {
+        let from = (text.len() * k / runs).max(bounds[k - 1] + 1);
+        match super::json_object_after(text, from) {
+            Some(at) => bounds.push(at),
+            None => break,
+        }
+    }
+    bounds.push(text.len());
+    let slots: Vec<usize> = bounds.windows(2).map(|w| text.as_bytes()[w[0]..w[1]].iter().filter(|&&b| b == b'{').count()).collect();
+    let total: usize = slots.iter().sum();
+    let base = out.routes.len();
+    out.routes.reserve(total);
+    let table_names = &out.table_names;
+    let mut room = &mut out.routes.spare_capacity_mut()[..total];
+    let mut parts = Vec::with_capacity(slots.len());
+    for (k, n) in slots.iter().enumerate() {
+        let (mine, rest) = std::mem::take(&mut room).split_at_mut(*n);
+        room = rest;
+        let end = (k + 2 < bounds.len()).then(|| bounds[k + 1]);
+        let side = Fragment { table_names: table_names.clone(), ..Fragment::default() };
+        parts.push(JsonRun { routes: mine, len: 0, side, reports: super::JsonReports::new(line), start: bounds[k], end, read: false });
+    }
+    std::thread::scope(|scope| {
+        let (first, others) = parts.split_first_mut().expect("one run at least");
+        let handles: Vec<_> = others.iter_mut().map(|run| scope.spawn(move || run.read(text, default_table))).collect();
+        first.read(text, default_table);
+        for h in handles {
+            h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        }
+    });
+    if !parts.iter().all(|run| run.read) {
+        for run in parts {
+            for r in &mut run.routes[..run.len] {
+                // SAFETY: the run wrote its first `len` routes; they are dropped once, here.
+                unsafe { r.assume_init_drop() };
+            }
+        }
         return false;
-    };
-    let Some(dst) = object.get("dst") else { return false };
+    }
+    let mut reports = super::JsonReports::new(line);
+    let mut counts = Vec::with_capacity(parts.len());
+    for run in parts {
+        counts.push((run.routes.len(), run.len));
+        let mut side = run.side;
+        reports.absorb(&mut out.diagnostics, run.reports, std::mem::take(&mut side.diagnostics));
+        out.ipv6_lines.append(&mut side.ipv6_lines);
+        #[cfg(feature = "inet6")]
+        for (table, mut routes) in std::mem::take(&mut side.inet6.tables) {
+            out.inet6.tables.entry(table).or_default().append(&mut routes);
+        }
+    }
+    let start = out.routes.as_mut_ptr();
+    let (mut len, mut at) = (base, base);
+    for (room, count) in counts {
+        // SAFETY: as in parse_text_chunked: the run wrote `count` routes at `at..at + count`,
+        // inside the capacity reserved above; they move down to `len` (≤ at), in order.
+        unsafe { std::ptr::copy(start.add(at), start.add(len), count) };
+        len += count;
+        at += room;
+    }
+    // SAFETY: `base..len` now holds the runs' routes, each initialised (above).
+    unsafe { out.routes.set_len(len) };
+    reports.finish(&mut out.diagnostics);
+    true
+}
+
+/// One run of an `ip -j route` document's elements being read (see [`read_json_runs`]): its
+/// part of the routes' room (`len` of it written so far), and what the elements read whole
+/// gave besides routes (`side`: reports, IPv6 routes).
+#[cfg(all(feature = "json-reader", not(target_arch = "wasm32")))]
+struct JsonRun<'r> {
+    routes: &'r mut [std::mem::MaybeUninit<Route>],
+    len: usize,
+    side: Fragment,
+    reports: super::JsonReports,
+    start: usize,
+    end: Option<usize>,
+    /// Whether the run read its elements, ending exactly where the next run starts.
+    read: bool,
+}
+
+#[cfg(all(feature = "json-reader", not(target_arch = "wasm32")))]
+impl JsonRun<'_> {
+    fn read(&mut self, text: &str, default_table: TableId) {
+        let mut devs = DevNames::default();
+        let mut buf = String::new();
+        let line = self.reports.line();
+        let JsonRun { routes, len, side, reports, .. } = self;
+        let mut put = |r: Route| {
+            // An element holds one route at most, and only an object does: the room has a slot.
+            routes[*len].write(r);
+            *len += 1;
+        };
+        let read = super::json_elements(text, self.start, self.end, &mut |raw| match plain_json_route(
+            raw.get(),
+            default_table,
+            &side.table_names,
+            &mut devs,
+            &mut buf,
+        ) {
+            Some(Some(mut r)) => {
+                r.origin = Origin::line(line);
+                put(r);
+            }
+            Some(None) => {}
+            None => {
+                if let Ok(item) = serde_json::from_str::<Value>(raw.get()) {
+                    json_item(&item, default_table, side, &mut devs, reports);
+                    if let Some(r) = side.routes.pop() {
+                        put(r);
+                    }
+                }
+            }
+        });
+        self.read = read.is_ok();
+    }
+}
+
+/// A plain `ip -j route` object (see [`parse_json_streamed`]) as what the text grammar reads
+/// from it: `Some(Some(route))`, or `Some(None)` for nothing (a `cache` entry); None when it is
+/// not one, or when the text grammar does not make it an IPv4 route (then [`json_item`] reads
+/// it, with its reports).
+#[cfg(all(feature = "json-reader", not(target_arch = "wasm32")))]
+fn plain_json_route(raw: &str, default_table: TableId, table_names: &[(String, TableId)], devs: &mut DevNames, buf: &mut String) -> Option<Option<Route>> {
+    let object = super::PlainJsonObject::read(raw, |k| k == "type" || k == "dst" || k == "flags" || JSON_WORDS.iter().any(|(key, _)| *key == k))?;
+    let dst = object.get("dst")?;
     buf.clear();
     if let Some(ty) = object.get("type") {
         buf.push_str(ty);
@@ -612,14 +740,10 @@ fn plain_json_route(raw: &serde_json::value::RawValue, default_table: TableId, o
         buf.push(' ');
         buf.push_str(flag);
     }
-    match parse_route_line(buf, default_table, &out.table_names, devs) {
-        Ok(Parsed::Route(mut r)) => {
-            r.origin = Origin::line(line);
-            out.routes.push(r);
-            true
-        }
-        Ok(Parsed::Skip) => true,
-        Ok(Parsed::Ipv6) | Err(_) => false,
+    match parse_route_line(buf, default_table, table_names, devs) {
+        Ok(Parsed::Route(r)) => Some(Some(r)),
+        Ok(Parsed::Skip) => Some(None),
+        Ok(Parsed::Ipv6) | Err(_) => None,
     }
 }
 
@@ -671,44 +795,86 @@ mod tests {
         }
     }
 
+    /// The `ip -j route` document `doc` read by the Value-per-element reader (json_item), as
+    /// the npm build reads it.
+    #[cfg(all(feature = "json-reader", not(target_arch = "wasm32")))]
+    fn read_by_values(lines: &[Line<'_>]) -> Fragment {
+        let mut values = Fragment::default();
+        if let Some((items, mut reports)) = super::super::json_array(lines, "ip -j route", &mut values) {
+            let mut devs = DevNames::default();
+            for item in &items {
+                json_item(item, TABLE_MAIN, &mut values, &mut devs, &mut reports);
+            }
+            reports.finish(&mut values.diagnostics);
+        }
+        values
+    }
+
+    #[cfg(all(feature = "json-reader", not(target_arch = "wasm32")))]
+    fn assert_same_fragment(a: &Fragment, b: &Fragment, what: &str) {
+        assert_eq!(a.routes, b.routes, "{what}");
+        assert_eq!(a.diagnostics, b.diagnostics, "{what}");
+        assert_eq!(a.ipv6_lines, b.ipv6_lines, "{what}");
+        #[cfg(feature = "inet6")]
+        assert_eq!(format!("{:?}", a.inet6.tables), format!("{:?}", b.inet6.tables), "{what}");
+    }
+
     /// The streamed `ip -j route` reader gives what the Value-per-element one gives, element
-    /// for element: plain routes, multipath, IPv6, escapes, unknown keys, repeated keys,
-    /// numbers that are not whole, bad elements, and broken documents.
+    /// for element, in one run or many (on threads): plain routes, multipath, IPv6, escapes,
+    /// unknown keys, repeated keys, numbers that are not whole, bad elements, `}, {` inside
+    /// strings (a run's guessed start that is not an element's), and broken documents.
     #[cfg(all(feature = "json-reader", not(target_arch = "wasm32")))]
     #[test]
     fn streamed_json_reads_what_values_read() {
-        let docs = [
-            r#"[{"dst":"default","gateway":"10.0.0.1","dev":"eth0","protocol":"static","metric":10,"flags":[]},{"dst":"10.0.0.0/24","dev":"eth0","protocol":"kernel","scope":"link","prefsrc":"10.0.0.2","flags":["linkdown"]}]"#,
-            r#"[{"dst":"10.1.0.0/16","protocol":"bgp","metric":20,"flags":[],"nexthops":[{"gateway":"10.0.0.1","dev":"eth0","weight":1,"flags":[]},{"gateway":"10.0.0.9","dev":"eth0","weight":2,"flags":["dead"]}]}]"#,
-            r#"[{"dst":"2001:db8::/64","dev":"eth0","protocol":"kernel","metric":256,"flags":[],"pref":"medium"},{"type":"local","dst":"10.0.0.2","dev":"eth0","table":"local","protocol":"kernel","scope":"host","prefsrc":"10.0.0.2","flags":[]}]"#,
-            r#"[{"dst":"10.2.0.0/16","dev":"eth\u0030","flags":[]},{"dst":"10.3.0.0/16","dev":"eth0","dev":"eth1","flags":[]},{"dst":"10.4.0.0/16","dev":"eth0","metric":1.5,"flags":[]},{"dst":"10.5.0.0/16","dev":"eth0","metric":-1,"flags":[]}]"#,
-            r#"[{"dst":"10.6.0.0/33","dev":"eth0","flags":[]},{"dev":"eth0","flags":[]},{"dst":"10.7.0.0/16","dev":"eth0","colour":"blue","flags":[]},{"dst":"10.8.0.0/16","dev":"eth0","table":"nosuch","flags":[]},3,{"dst":"10.9.0.0/16","via":{"family":"inet6","host":"fe80::1"},"dev":"eth0","flags":[2]}]"#,
-            r#"[{"dst":"10.6.0.0/16","dev":"eth0","flags":[]}"#,
-            r#"[{"dst":"10.6.0.0/16","dev":"eth0","flags":[]}] trailing"#,
-            r#"{"dst":"10.6.0.0/16","dev":"eth0","flags":[]}"#,
-            "[\n  {\"dst\": \"10.10.0.0/16\",\n   \"dev\": \"eth0\", \"flags\": [ \"onlink\" ]}\n]",
+        let mut docs = vec![
+            r#"[{"dst":"default","gateway":"10.0.0.1","dev":"eth0","protocol":"static","metric":10,"flags":[]},{"dst":"10.0.0.0/24","dev":"eth0","protocol":"kernel","scope":"link","prefsrc":"10.0.0.2","flags":["linkdown"]}]"#.to_string(),
+            r#"[{"dst":"10.1.0.0/16","protocol":"bgp","metric":20,"flags":[],"nexthops":[{"gateway":"10.0.0.1","dev":"eth0","weight":1,"flags":[]},{"gateway":"10.0.0.9","dev":"eth0","weight":2,"flags":["dead"]}]}]"#.into(),
+            r#"[{"dst":"2001:db8::/64","dev":"eth0","protocol":"kernel","metric":256,"flags":[],"pref":"medium"},{"type":"local","dst":"10.0.0.2","dev":"eth0","table":"local","protocol":"kernel","scope":"host","prefsrc":"10.0.0.2","flags":[]}]"#.into(),
+            r#"[{"dst":"10.2.0.0/16","dev":"eth\u0030","flags":[]},{"dst":"10.3.0.0/16","dev":"eth0","dev":"eth1","flags":[]},{"dst":"10.4.0.0/16","dev":"eth0","metric":1.5,"flags":[]},{"dst":"10.5.0.0/16","dev":"eth0","metric":-1,"flags":[]}]"#.into(),
+            r#"[{"dst":"10.6.0.0/33","dev":"eth0","flags":[]},{"dev":"eth0","flags":[]},{"dst":"10.7.0.0/16","dev":"eth0","colour":"blue","flags":[]},{"dst":"10.8.0.0/16","dev":"eth0","table":"nosuch","flags":[]},3,{"dst":"10.9.0.0/16","via":{"family":"inet6","host":"fe80::1"},"dev":"eth0","flags":[2]}]"#.into(),
+            r#"[{"dst":"10.6.0.0/16","dev":"eth0","flags":[]}"#.into(),
+            r#"[{"dst":"10.6.0.0/16","dev":"eth0","flags":[]}] trailing"#.into(),
+            r#"[{"dst":"10.6.0.0/16","dev":"eth0","flags":[]},]"#.into(),
+            r#"{"dst":"10.6.0.0/16","dev":"eth0","flags":[]}"#.into(),
+            "[\n  {\"dst\": \"10.10.0.0/16\",\n   \"dev\": \"eth0\", \"flags\": [ \"onlink\" ]}\n]".into(),
+            r#"[{"dst":"10.11.0.0/16","dev":"a},{b","flags":[]},{"dst":"10.12.0.0/16","dev":"c} , {d","flags":[]}]"#.into(),
+            "[ ]".into(),
+            "[ ] x".into(),
+            "[]".into(),
         ];
+        // Many elements of every kind, so that runs start on each kind (and inside strings);
+        // more bad ones than are listed, so that the count of the rest spans runs; and one
+        // document whose last element is broken.
+        let kinds = [
+            r#"{"dst":"10.{i}.0.0/16","gateway":"10.0.0.1","dev":"eth0","protocol":"bgp","metric":20,"flags":[]}"#,
+            r#"{"dst":"10.{i}.1.0/24","protocol":"bgp","flags":[],"nexthops":[{"gateway":"10.0.0.1","dev":"eth0","weight":1,"flags":[]},{"gateway":"10.0.0.9","dev":"eth1","weight":2,"flags":["dead"]}]}"#,
+            r#"{"dst":"2001:db8:{i}::/64","dev":"eth0","protocol":"kernel","metric":256,"flags":[],"pref":"medium"}"#,
+            r#"{"dst":"10.{i}.2.0/24","dev":"x},{\"dst\":\"10.0.0.0/8\"","flags":[]}"#,
+            r#"{"dst":"10.{i}.3.7/24","dev":"eth0","flags":[]}"#,
+            r#"{"dst":"10.{i}.4.0/24","dev":"eth0","colour":"{i}","flags":[]}"#,
+            r#"{"dst":"10.{i}.5.0/24","dev":"eth\u0031","flags":["onlink"]}"#,
+            "3",
+            r#"{"type":"unreachable","dst":"10.{i}.6.0/24","table":"7","metric":3,"flags":[]}"#,
+        ];
+        let many: Vec<String> = (0..3000).map(|i| kinds[(i * 7 + i / 5) % kinds.len()].replace("{i}", &(i % 250).to_string())).collect();
+        docs.push(format!("[{}]", many.join(",")));
+        docs.push(format!("[\n{}\n]", many.join(" ,\n ")));
+        docs.push(format!("[{},{{\"dst\":]", many.join(",")));
         let (mut routes, mut diagnostics) = (0, 0);
-        for doc in docs {
+        for doc in &docs {
             let lines = Line::numbered(doc);
+            let values = read_by_values(&lines);
+            for runs in [1, 2, 3, 5, 8, 13] {
+                let mut streamed = Fragment::default();
+                parse_json_in_runs(&lines, TABLE_MAIN, runs, &mut streamed);
+                assert_same_fragment(&streamed, &values, &format!("{runs} runs: {}", &doc[..doc.len().min(300)]));
+            }
             let mut streamed = Fragment::default();
             parse_json_streamed(&lines, TABLE_MAIN, &mut streamed);
-            let mut values = Fragment::default();
-            if let Some((items, mut reports)) = super::super::json_array(&lines, "ip -j route", &mut values) {
-                let mut devs = DevNames::default();
-                for item in &items {
-                    json_item(item, TABLE_MAIN, &mut values, &mut devs, &mut reports);
-                }
-                reports.finish(&mut values.diagnostics);
-            }
+            assert_same_fragment(&streamed, &values, doc);
             (routes, diagnostics) = (routes + streamed.routes.len(), diagnostics + streamed.diagnostics.len());
-            assert_eq!(streamed.routes, values.routes, "{doc}");
-            assert_eq!(streamed.diagnostics, values.diagnostics, "{doc}");
-            assert_eq!(streamed.ipv6_lines, values.ipv6_lines, "{doc}");
-            #[cfg(feature = "inet6")]
-            assert_eq!(format!("{:?}", streamed.inet6.tables), format!("{:?}", values.inet6.tables), "{doc}");
         }
-        assert!(routes >= 8 && diagnostics >= 8, "{routes} routes, {diagnostics} diagnostics");
+        assert!(routes >= 2000 && diagnostics >= 1008, "{routes} routes, {diagnostics} diagnostics");
     }
 
     #[test]

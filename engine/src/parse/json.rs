@@ -73,6 +73,22 @@ impl JsonReports {
         }
     }
 
+    /// Takes in the reports of a later part of the same document, read on its own (`listed`:
+    /// the diagnostics it listed), as if this one had gone on to read that part: past the
+    /// first `LISTED` of the whole document, they are counted.
+    #[cfg(all(feature = "json-reader", not(target_arch = "wasm32")))]
+    pub fn absorb(&mut self, out: &mut Vec<ParseDiagnostic>, later: JsonReports, listed: Vec<ParseDiagnostic>) {
+        for d in listed {
+            if self.listed < Self::LISTED {
+                out.push(d);
+                self.listed += 1;
+            } else {
+                self.more += 1;
+            }
+        }
+        self.more += later.more;
+    }
+
     pub fn finish(self, out: &mut Vec<ParseDiagnostic>) {
         if self.more > 0 {
             let expected = format!("{} more elements of this JSON could not be used either (the first {} are listed)", self.more, Self::LISTED);
@@ -126,34 +142,84 @@ pub(crate) fn push_json_flags(item: &serde_json::Value, text: &mut String) {
     }
 }
 
-/// Calls `each` with the raw text of every element of the JSON array `text`, in order, without
-/// building them: one pass over a million-route `ip -j route` document. Err when `text` is not
-/// one JSON array (elements before the fault have been seen by then: see [`FragmentMark`]).
+/// JSON's whitespace, which serde_json skips between tokens (not Unicode's).
 #[cfg(all(feature = "json-reader", not(target_arch = "wasm32")))]
-pub(crate) fn each_json_element<'a>(text: &'a str, each: &mut dyn FnMut(&'a serde_json::value::RawValue)) -> Result<(), String> {
-    use serde::de::{DeserializeSeed, SeqAccess, Visitor};
-    struct Elements<'f, 'a>(&'f mut dyn FnMut(&'a serde_json::value::RawValue));
-    impl<'a> Visitor<'a> for Elements<'_, 'a> {
-        type Value = ();
-        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-            f.write_str("a JSON array")
+fn skip_json_space(bytes: &[u8], mut at: usize) -> usize {
+    while bytes.get(at).is_some_and(|b| matches!(b, b' ' | b'\n' | b'\t' | b'\r')) {
+        at += 1;
+    }
+    at
+}
+
+/// Where the first element of the JSON array `text` starts: `Ok(Some(at))`; `Ok(None)` for an
+/// empty array (`[ ]`, nothing after it but whitespace); Err when `text` does not start as one.
+#[cfg(all(feature = "json-reader", not(target_arch = "wasm32")))]
+pub(crate) fn json_array_start(text: &str) -> Result<Option<usize>, ()> {
+    let b = text.as_bytes();
+    let at = skip_json_space(b, 0);
+    if b.get(at) != Some(&b'[') {
+        return Err(());
+    }
+    let at = skip_json_space(b, at + 1);
+    match b.get(at) {
+        Some(b']') if skip_json_space(b, at + 1) == b.len() => Ok(None),
+        Some(b']') => Err(()),
+        _ => Ok(Some(at)),
+    }
+}
+
+/// A place after `from` where an element of a JSON array of objects may start: the `{` of
+/// `}, {`. Only a guess (the three may be inside a string): [`json_elements`] finds out.
+#[cfg(all(feature = "json-reader", not(target_arch = "wasm32")))]
+pub(crate) fn json_object_after(text: &str, from: usize) -> Option<usize> {
+    let b = text.as_bytes();
+    let mut at = from;
+    loop {
+        at += b.get(at..)?.iter().position(|&c| c == b',')?;
+        let before = b[..at].iter().rposition(|c| !matches!(c, b' ' | b'\n' | b'\t' | b'\r'));
+        let next = skip_json_space(b, at + 1);
+        if before.is_some_and(|i| b[i] == b'}') && b.get(next) == Some(&b'{') {
+            return Some(next);
         }
-        fn visit_seq<A: SeqAccess<'a>>(self, mut seq: A) -> Result<(), A::Error> {
-            while let Some(raw) = seq.next_element::<&'a serde_json::value::RawValue>()? {
-                (self.0)(raw);
+        at += 1;
+    }
+}
+
+/// Calls `each` with the raw text of the elements of the JSON array `text` that start at
+/// `start` (where an element starts: [`json_array_start`], or after a `,`) and before `end`, in
+/// order, without building them. Ok when they end exactly where the element at `end` starts,
+/// or, with no `end`, where the array closes (nothing but whitespace after it). Err when the
+/// text is not a JSON array there (as serde_json reads one: no trailing comma), or its
+/// elements do not end at `end` (a guessed boundary inside an element).
+#[cfg(all(feature = "json-reader", not(target_arch = "wasm32")))]
+pub(crate) fn json_elements<'a>(text: &'a str, start: usize, end: Option<usize>, each: &mut dyn FnMut(&'a serde_json::value::RawValue)) -> Result<(), ()> {
+    use serde::Deserialize;
+    let b = text.as_bytes();
+    let mut at = start;
+    loop {
+        // One element, as serde_json's reader of an array reads it: a raw value (checked,
+        // not built; at any depth, as in the array).
+        let mut de = serde_json::Deserializer::from_str(&text[at..]);
+        let raw = <&serde_json::value::RawValue>::deserialize(&mut de).map_err(drop)?;
+        each(raw);
+        let raw = raw.get();
+        at = skip_json_space(b, raw.as_ptr() as usize - text.as_ptr() as usize + raw.len());
+        match b.get(at) {
+            Some(b',') => {
+                at = skip_json_space(b, at + 1);
+                if b.get(at) == Some(&b']') {
+                    return Err(());
+                }
+                if let Some(end) = end
+                    && at >= end
+                {
+                    return if at == end { Ok(()) } else { Err(()) };
+                }
             }
-            Ok(())
+            Some(b']') if end.is_none() && skip_json_space(b, at + 1) == b.len() => return Ok(()),
+            _ => return Err(()),
         }
     }
-    impl<'a> DeserializeSeed<'a> for Elements<'_, 'a> {
-        type Value = ();
-        fn deserialize<D: serde::Deserializer<'a>>(self, d: D) -> Result<(), D::Error> {
-            d.deserialize_seq(self)
-        }
-    }
-    let mut de = serde_json::Deserializer::from_str(text);
-    Elements(each).deserialize(&mut de).map_err(|e| e.to_string())?;
-    de.end().map_err(|e| e.to_string())
 }
 
 /// A flat JSON object read in place: every key one of those asked for, once; every value a
@@ -209,44 +275,5 @@ impl<'a> PlainJsonObject<'a> {
 
     pub fn get(&self, key: &str) -> Option<&'a str> {
         self.fields.iter().find(|(k, _)| *k == key).map(|(_, v)| *v)
-    }
-}
-
-/// What a fragment held before a document was read into it, to take back what was read when
-/// the document turns out to be broken (it then counts as one error, nothing read).
-#[cfg(all(feature = "json-reader", not(target_arch = "wasm32")))]
-pub(crate) struct FragmentMark {
-    routes: usize,
-    diagnostics: usize,
-    ipv6_lines: usize,
-    #[cfg(feature = "inet6")]
-    inet6_tables: Vec<(crate::model::TableId, usize)>,
-}
-
-#[cfg(all(feature = "json-reader", not(target_arch = "wasm32")))]
-impl FragmentMark {
-    pub fn of(f: &Fragment) -> FragmentMark {
-        FragmentMark {
-            routes: f.routes.len(),
-            diagnostics: f.diagnostics.len(),
-            ipv6_lines: f.ipv6_lines.len(),
-            #[cfg(feature = "inet6")]
-            inet6_tables: f.inet6.tables.iter().map(|(t, r)| (*t, r.len())).collect(),
-        }
-    }
-
-    pub fn restore(self, f: &mut Fragment) {
-        f.routes.truncate(self.routes);
-        f.diagnostics.truncate(self.diagnostics);
-        f.ipv6_lines.truncate(self.ipv6_lines);
-        #[cfg(feature = "inet6")]
-        {
-            f.inet6.tables.retain(|t, _| self.inet6_tables.iter().any(|(k, _)| k == t));
-            for (t, len) in self.inet6_tables {
-                if let Some(routes) = f.inet6.tables.get_mut(&t) {
-                    routes.truncate(len);
-                }
-            }
-        }
     }
 }
