@@ -185,25 +185,42 @@ pub(crate) fn json_object_after(text: &str, from: usize) -> Option<usize> {
     }
 }
 
-/// Calls `each` with the raw text of the elements of the JSON array `text` that start at
-/// `start` (where an element starts: [`json_array_start`], or after a `,`) and before `end`, in
-/// order, without building them. Ok when they end exactly where the element at `end` starts,
-/// or, with no `end`, where the array closes (nothing but whitespace after it). Err when the
-/// text is not a JSON array there (as serde_json reads one: no trailing comma), or its
-/// elements do not end at `end` (a guessed boundary inside an element).
+/// What reads the elements of an `ip -j` document for [`json_elements`].
 #[cfg(all(feature = "json-reader", not(target_arch = "wasm32")))]
-pub(crate) fn json_elements<'a>(text: &'a str, start: usize, end: Option<usize>, each: &mut dyn FnMut(&'a serde_json::value::RawValue)) -> Result<(), ()> {
+pub(crate) trait JsonElements<'a> {
+    /// Reads the element that starts at `at` in `text` if it can by itself, having checked that
+    /// it is JSON as serde_json would: where it ends. None when it could not (then [`Self::raw`]
+    /// is given it, checked by serde_json).
+    fn at(&mut self, text: &'a str, at: usize) -> Option<usize>;
+    /// Reads an element [`Self::at`] did not.
+    fn raw(&mut self, raw: &'a serde_json::value::RawValue);
+}
+
+/// Reads, with `each`, the elements of the JSON array `text` that start at `start` (where an
+/// element starts: [`json_array_start`], or after a `,`) and before `end`, in order, without
+/// building them. Ok when they end exactly where the element at `end` starts, or, with no
+/// `end`, where the array closes (nothing but whitespace after it). Err when the text is not a
+/// JSON array there (as serde_json reads one: no trailing comma), or its elements do not end
+/// at `end` (a guessed boundary inside an element).
+#[cfg(all(feature = "json-reader", not(target_arch = "wasm32")))]
+pub(crate) fn json_elements<'a>(text: &'a str, start: usize, end: Option<usize>, each: &mut dyn JsonElements<'a>) -> Result<(), ()> {
     use serde::Deserialize;
     let b = text.as_bytes();
     let mut at = start;
     loop {
-        // One element, as serde_json's reader of an array reads it: a raw value (checked,
-        // not built; at any depth, as in the array).
-        let mut de = serde_json::Deserializer::from_str(&text[at..]);
-        let raw = <&serde_json::value::RawValue>::deserialize(&mut de).map_err(drop)?;
-        each(raw);
-        let raw = raw.get();
-        at = skip_json_space(b, raw.as_ptr() as usize - text.as_ptr() as usize + raw.len());
+        at = match each.at(text, at) {
+            Some(after) => after,
+            None => {
+                // As serde_json's reader of an array reads an element: a raw value (checked,
+                // not built; at any depth, as in the array).
+                let mut de = serde_json::Deserializer::from_str(&text[at..]);
+                let raw = <&serde_json::value::RawValue>::deserialize(&mut de).map_err(drop)?;
+                each.raw(raw);
+                let raw = raw.get();
+                raw.as_ptr() as usize - text.as_ptr() as usize + raw.len()
+            }
+        };
+        at = skip_json_space(b, at);
         match b.get(at) {
             Some(b',') => {
                 at = skip_json_space(b, at + 1);
@@ -222,58 +239,95 @@ pub(crate) fn json_elements<'a>(text: &'a str, start: usize, end: Option<usize>,
     }
 }
 
-/// A flat JSON object read in place: every key one of those asked for, once; every value a
-/// string without escapes (kept as its content) or a whole number (as written), except
-/// `flags`, an array of such strings. What the text form has in the same places, borrowed.
+/// A flat JSON object read in place: every key one of those asked for (each has a slot), once;
+/// every value a string without escapes (kept as its content) or a whole number (as
+/// written), except `flags`, an array of such strings. What the text form has in the same
+/// places, borrowed.
 #[cfg(all(feature = "json-reader", not(target_arch = "wasm32")))]
-pub(crate) struct PlainJsonObject<'a> {
-    fields: smallvec::SmallVec<[(&'a str, &'a str); 10]>,
+pub(crate) struct PlainJsonObject<'a, const N: usize> {
+    /// The value of the key in each slot.
+    pub values: [Option<&'a str>; N],
     pub flags: smallvec::SmallVec<[&'a str; 2]>,
 }
 
 #[cfg(all(feature = "json-reader", not(target_arch = "wasm32")))]
-impl<'a> PlainJsonObject<'a> {
-    /// The object `text` holds, or None when it is anything else (another key, a nested or
-    /// escaped value, a repeated key).
-    pub fn read(text: &'a str, wanted: impl Fn(&str) -> bool) -> Option<PlainJsonObject<'a>> {
-        use serde::de::{Deserializer, Error, MapAccess, Visitor};
-        struct Plain<F>(F);
-        impl<'a, F: Fn(&str) -> bool> Visitor<'a> for Plain<F> {
-            type Value = PlainJsonObject<'a>;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a flat JSON object")
+impl<'a, const N: usize> PlainJsonObject<'a, N> {
+    /// The object that starts at `at` in `text`, and where it ends; None when it is anything
+    /// else (another key, a nested or escaped value, a repeated key, a number that is not
+    /// whole), or not JSON. What it reads is JSON as serde_json reads it: strings without
+    /// control characters, whole numbers without a sign or leading zeros.
+    /// `slot` says which slot a key's value goes in (None: a key not asked for).
+    pub fn scan(text: &'a str, at: usize, slot: impl Fn(&str) -> Option<usize>) -> Option<(PlainJsonObject<'a, N>, usize)> {
+        let b = text.as_bytes();
+        // A string without escapes that starts at `at`: its content, and where it ends.
+        let string = |at: usize| -> Option<(&'a str, usize)> {
+            if b.get(at) != Some(&b'"') {
+                return None;
             }
-            fn visit_map<A: MapAccess<'a>>(self, mut map: A) -> Result<PlainJsonObject<'a>, A::Error> {
-                let mut object = PlainJsonObject { fields: Default::default(), flags: Default::default() };
-                let mut flags_seen = false;
-                while let Some(key) = map.next_key::<&'a str>()? {
-                    if !(self.0)(key) || object.fields.iter().any(|(k, _)| *k == key) {
-                        return Err(A::Error::custom("not plain"));
-                    }
-                    if key == "flags" {
-                        if std::mem::replace(&mut flags_seen, true) {
-                            return Err(A::Error::custom("not plain"));
-                        }
-                        object.flags = map.next_value()?;
-                        continue;
-                    }
-                    let raw = map.next_value::<&'a serde_json::value::RawValue>()?.get();
-                    let value = match raw.strip_prefix('"').and_then(|r| r.strip_suffix('"')) {
-                        Some(content) if !content.contains('\\') => content,
-                        Some(_) => return Err(A::Error::custom("not plain")),
-                        None if !raw.is_empty() && raw.bytes().all(|b| b.is_ascii_digit()) => raw,
-                        None => return Err(A::Error::custom("not plain")),
-                    };
-                    object.fields.push((key, value));
+            let len = b[at + 1..].iter().position(|&c| c == b'"' || c == b'\\' || c < 0x20)?;
+            (b[at + 1 + len] == b'"').then(|| (&text[at + 1..at + 1 + len], at + len + 2))
+        };
+        let mut object = PlainJsonObject { values: [None; N], flags: Default::default() };
+        let mut flags_seen = false;
+        if b.get(at) != Some(&b'{') {
+            return None;
+        }
+        let mut at = at + 1;
+        loop {
+            let (key, after) = string(skip_json_space(b, at))?;
+            at = skip_json_space(b, after);
+            if b.get(at) != Some(&b':') {
+                return None;
+            }
+            at = skip_json_space(b, at + 1);
+            if key == "flags" {
+                if std::mem::replace(&mut flags_seen, true) || b.get(at) != Some(&b'[') {
+                    return None;
                 }
-                Ok(object)
+                at = skip_json_space(b, at + 1);
+                if b.get(at) == Some(&b']') {
+                    at += 1;
+                } else {
+                    loop {
+                        let (flag, after) = string(at)?;
+                        object.flags.push(flag);
+                        at = skip_json_space(b, after);
+                        match b.get(at) {
+                            Some(b',') => at = skip_json_space(b, at + 1),
+                            Some(b']') => break at += 1,
+                            _ => return None,
+                        }
+                    }
+                }
+            } else {
+                let i = slot(key)?;
+                if object.values[i].is_some() {
+                    return None;
+                }
+                let value = match b.get(at) {
+                    Some(b'"') => {
+                        let (value, after) = string(at)?;
+                        at = after;
+                        value
+                    }
+                    Some(b'0'..=b'9') => {
+                        let len = b[at..].iter().position(|c| !c.is_ascii_digit()).unwrap_or(b.len() - at);
+                        if (b[at] == b'0' && len > 1) || matches!(b.get(at + len), Some(b'.' | b'e' | b'E')) {
+                            return None;
+                        }
+                        at += len;
+                        &text[at - len..at]
+                    }
+                    _ => return None,
+                };
+                object.values[i] = Some(value);
+            }
+            at = skip_json_space(b, at);
+            match b.get(at) {
+                Some(b',') => at += 1,
+                Some(b'}') => return Some((object, at + 1)),
+                _ => return None,
             }
         }
-        let mut de = serde_json::Deserializer::from_str(text);
-        de.deserialize_map(Plain(wanted)).ok()
-    }
-
-    pub fn get(&self, key: &str) -> Option<&'a str> {
-        self.fields.iter().find(|(k, _)| *k == key).map(|(_, v)| *v)
     }
 }
