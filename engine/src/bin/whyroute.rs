@@ -139,6 +139,31 @@ mod cli {
     /// The file's text (`-`: stdin's). It lives until the process ends: a one-shot command does
     /// not free it (nor the model built from it) only to exit. A regular file is mapped, not
     /// copied: a full BGP table is ~60 MB.
+    /// The files read_input mapped: (address, length).
+    #[cfg(unix)]
+    static MAPPED: std::sync::Mutex<Vec<(usize, usize)>> = std::sync::Mutex::new(Vec::new());
+
+    /// Gives back the pages of a mapped file that lie wholly inside `part`, which the engine has
+    /// read (`whyroute::parse::set_read_hook`): a 100 MB `ip -j route` document is then not
+    /// resident whole besides the million routes read from it. The text stays readable: a
+    /// page read again is read in again from the file.
+    #[cfg(unix)]
+    fn give_back_pages(part: &str) {
+        // SAFETY: sysconf has no preconditions.
+        let page = usize::try_from(unsafe { libc::sysconf(libc::_SC_PAGESIZE) }).unwrap_or(4096).max(1);
+        let (from, to) = (part.as_ptr() as usize, part.as_ptr() as usize + part.len());
+        for &(map, len) in MAPPED.lock().unwrap_or_else(|e| e.into_inner()).iter() {
+            let start = from.max(map).next_multiple_of(page);
+            let end = to.min(map + len) / page * page;
+            if start < end {
+                // SAFETY: start..end is whole pages of a private, read-only file mapping this
+                // process made and never unmaps; MADV_DONTNEED drops them from this process,
+                // and a later read faults them in again from the file, unchanged.
+                unsafe { libc::madvise(start as *mut libc::c_void, end - start, libc::MADV_DONTNEED) };
+            }
+        }
+    }
+
     fn read_input(path: &str) -> Result<&'static str, String> {
         let bytes: &'static [u8] = if path == "-" {
             let mut b = Vec::new();
@@ -152,7 +177,12 @@ mod cli {
                 // buffer would be; a paste is not rewritten while whyroute reads it, and a
                 // concurrent truncation ends the process with SIGBUS rather than a wrong answer.
                 Ok(m) if m.is_file() && m.len() > 0 => match unsafe { memmap2::Mmap::map(&file) } {
-                    Ok(map) => Box::leak(Box::new(map)),
+                    Ok(map) => {
+                        let map: &'static memmap2::Mmap = Box::leak(Box::new(map));
+                        MAPPED.lock().unwrap_or_else(|e| e.into_inner()).push((map.as_ptr() as usize, map.len()));
+                        whyroute::parse::set_read_hook(give_back_pages);
+                        map
+                    }
                     Err(_) => std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"))?.leak(),
                 },
                 _ => std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"))?.leak(),

@@ -568,6 +568,10 @@ fn parse_json_streamed(lines: &[Line<'_>], default_table: TableId, out: &mut Fra
 #[cfg(all(feature = "json-reader", not(target_arch = "wasm32")))]
 const PARALLEL_CHUNK_BYTES: usize = 8 << 20;
 
+/// How much of an `ip -j route` document a run reads before it says so ([`super::read_part`]).
+#[cfg(all(feature = "json-reader", not(target_arch = "wasm32")))]
+const READ_PART_BYTES: usize = 4 << 20;
+
 /// [`parse_json_streamed`] in (at most) `runs` runs.
 #[cfg(all(feature = "json-reader", not(target_arch = "wasm32")))]
 fn parse_json_in_runs(lines: &[Line<'_>], default_table: TableId, runs: usize, out: &mut Fragment) {
@@ -690,8 +694,9 @@ struct JsonRun<'r> {
 impl JsonRun<'_> {
     fn read(&mut self, text: &str, default_table: TableId) {
         let (start, end) = (self.start, self.end);
-        let mut reader = JsonRunReader { run: self, default_table, devs: DevNames::default(), buf: String::new() };
+        let mut reader = JsonRunReader { run: self, default_table, devs: DevNames::default(), buf: String::new(), done: start };
         let read = super::json_elements(text, start, end, &mut reader);
+        super::read_part(&text[reader.done..end.unwrap_or(text.len())]);
         self.read = read.is_ok();
     }
 
@@ -710,11 +715,17 @@ struct JsonRunReader<'x, 'r> {
     default_table: TableId,
     devs: DevNames,
     buf: String,
+    /// Where the part of the document not yet said to be read ([`super::read_part`]) starts.
+    done: usize,
 }
 
 #[cfg(all(feature = "json-reader", not(target_arch = "wasm32")))]
 impl<'a> super::JsonElements<'a> for JsonRunReader<'_, '_> {
     fn at(&mut self, text: &'a str, at: usize) -> Option<usize> {
+        if at - self.done >= READ_PART_BYTES {
+            super::read_part(&text[self.done..at]);
+            self.done = at;
+        }
         let (object, end) = super::PlainJsonObject::scan(text, at, plain_json_slot)?;
         match plain_json_route(&object, self.default_table, &self.run.side.table_names, &mut self.devs, &mut self.buf) {
             Some(Some(mut r)) => {

@@ -34,6 +34,8 @@ pub mod transcript;
 pub(crate) mod words;
 
 pub use fragment::{Context, Fragment, Seen, TableSet};
+#[cfg(all(feature = "json-reader", not(target_arch = "wasm32")))]
+pub use json::set_read_hook;
 pub(crate) use json::*;
 pub(crate) use line::trim;
 pub use line::{Line, ParseDiagnostic, Severity, cap_diagnostics};
