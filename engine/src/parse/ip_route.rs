@@ -559,6 +559,10 @@ fn json_item(item: &Value, default_table: TableId, out: &mut Fragment, devs: &mu
 /// read from it, and one error, as [`super::json_array`] does.
 #[cfg(all(feature = "json-reader", not(target_arch = "wasm32")))]
 fn parse_json_streamed(lines: &[Line<'_>], default_table: TableId, out: &mut Fragment) {
+    #[cfg(test)]
+    if let Some(runs) = tests::JSON_RUNS.with(std::cell::Cell::get) {
+        return parse_json_in_runs(lines, default_table, runs, out);
+    }
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
     let bytes: usize = lines.iter().map(|l| l.text.len()).sum();
     parse_json_in_runs(lines, default_table, (bytes / PARALLEL_CHUNK_BYTES).clamp(1, threads), out);
@@ -961,6 +965,61 @@ mod tests {
             (routes, diagnostics) = (routes + streamed.routes.len(), diagnostics + streamed.diagnostics.len());
         }
         assert!(routes >= 2000 && diagnostics >= 1008, "{routes} routes, {diagnostics} diagnostics");
+    }
+
+    #[cfg(all(feature = "json-reader", not(target_arch = "wasm32")))]
+    thread_local! {
+        /// In how many runs this test thread's `ip -j route` documents are read (None: as
+        /// their size says).
+        pub(super) static JSON_RUNS: std::cell::Cell<Option<usize>> = const { std::cell::Cell::new(None) };
+    }
+
+    /// Every stored transcript with `ip -j` output (the kernel corpora, the real-world pastes)
+    /// is understood the same by the streamed reader, in one run or in many, as by the
+    /// Value-per-element reader the npm build uses: the same host and the same diagnostics,
+    /// line numbers included.
+    #[cfg(all(feature = "json-reader", not(target_arch = "wasm32")))]
+    #[test]
+    fn fixtures_read_the_same_streamed_or_by_values() {
+        fn walk(dir: &std::path::Path, found: &mut Vec<(String, String)>) {
+            let mut entries: Vec<_> = std::fs::read_dir(dir).expect("fixtures").map(|e| e.expect("entry").path()).collect();
+            entries.sort();
+            for path in entries {
+                if path.is_dir() {
+                    walk(&path, found);
+                } else if let Ok(text) = std::fs::read_to_string(&path)
+                    && text.lines().any(|l| l.trim_start().starts_with("[{"))
+                {
+                    found.push((path.display().to_string(), text));
+                }
+            }
+        }
+        let mut fixtures = Vec::new();
+        walk(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures"), &mut fixtures);
+        assert!(fixtures.len() >= 90, "{} fixtures with ip -j output", fixtures.len());
+        let understood = |text: &str| {
+            let a = crate::analyze(text);
+            (a.host, a.diagnostics, format!("{:?}", a.blocks))
+        };
+        let streamed: Vec<_> = fixtures.iter().map(|(_, text)| understood(text)).collect();
+        for runs in [2, 3, 7] {
+            JSON_RUNS.with(|r| r.set(Some(runs)));
+            for ((path, text), one) in fixtures.iter().zip(&streamed) {
+                assert!(understood(text) == *one, "{path}: {runs} runs");
+            }
+        }
+        JSON_RUNS.with(|r| r.set(None));
+        // From here on, this thread reads every document as the npm build does.
+        crate::json_text::use_reader(|text| serde_json::from_str(text).map_err(|e| e.to_string()));
+        let mut routes = 0;
+        for ((path, text), one) in fixtures.iter().zip(&streamed) {
+            let by_values = understood(text);
+            assert_eq!(by_values.1, one.1, "{path}");
+            assert_eq!(by_values.2, one.2, "{path}");
+            assert!(by_values.0 == one.0, "{path}: the hosts differ");
+            routes += one.0.tables.values().map(Vec::len).sum::<usize>();
+        }
+        assert!(routes > 1000, "{routes} routes");
     }
 
     #[cfg(all(feature = "json-reader", not(target_arch = "wasm32")))]
