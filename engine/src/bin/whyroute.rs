@@ -140,14 +140,14 @@ mod cli {
     /// not free it (nor the model built from it) only to exit. A regular file is mapped, not
     /// copied: a full BGP table is ~60 MB.
     /// The files read_input mapped: (address, length).
-    #[cfg(unix)]
+    #[cfg(all(unix, feature = "json-reader"))]
     static MAPPED: std::sync::Mutex<Vec<(usize, usize)>> = std::sync::Mutex::new(Vec::new());
 
     /// Gives back the pages of a mapped file that lie wholly inside `part`, which the engine has
     /// read (`whyroute::parse::set_read_hook`): a 100 MB `ip -j route` document is then not
     /// resident whole besides the million routes read from it. The text stays readable: a
     /// page read again is read in again from the file.
-    #[cfg(unix)]
+    #[cfg(all(unix, feature = "json-reader"))]
     fn give_back_pages(part: &str) {
         // SAFETY: sysconf has no preconditions.
         let page = usize::try_from(unsafe { libc::sysconf(libc::_SC_PAGESIZE) }).unwrap_or(4096).max(1);
@@ -179,8 +179,11 @@ mod cli {
                 Ok(m) if m.is_file() && m.len() > 0 => match unsafe { memmap2::Mmap::map(&file) } {
                     Ok(map) => {
                         let map: &'static memmap2::Mmap = Box::leak(Box::new(map));
-                        MAPPED.lock().unwrap_or_else(|e| e.into_inner()).push((map.as_ptr() as usize, map.len()));
-                        whyroute::parse::set_read_hook(give_back_pages);
+                        #[cfg(feature = "json-reader")]
+                        {
+                            MAPPED.lock().unwrap_or_else(|e| e.into_inner()).push((map.as_ptr() as usize, map.len()));
+                            whyroute::parse::set_read_hook(give_back_pages);
+                        }
                         map
                     }
                     Err(_) => std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"))?.leak(),

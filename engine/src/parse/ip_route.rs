@@ -587,7 +587,8 @@ fn parse_json_in_runs(lines: &[Line<'_>], default_table: TableId, runs: usize, o
     };
     // Runs start where a run's guess of an element's start was wrong only in a hostile or
     // odd document (`}, {` inside a string): that one is read again in one run.
-    if !(runs > 1 && read_json_runs(&text, first.no, default_table, runs, out)) && !read_json_runs(&text, first.no, default_table, 1, out) {
+    let read = (runs > 1 && read_json_runs(&text, first.no, default_table, runs, out)) || read_json_runs(&text, first.no, default_table, 1, out);
+    if !read {
         out.diagnostics.push(ParseDiagnostic::error(first, "a JSON array as printed by `ip -j route`"));
     }
 }
