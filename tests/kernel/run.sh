@@ -54,6 +54,8 @@ python3 "$here/diff.py" --cases "$out6" --whyroute "$whyroute"
 python3 "$here/capture.py" --whyroute "$whyroute"
 # IPv6 hop by hop through a Linux router, three states, each traced as the real datagram went.
 python3 "$here/topology6.py" --whyroute "$whyroute"
+# A firewall router on the way (iptables or nftables: NAT, FORWARD policies, marks, CONNMARK,
+# rp_filter, NOTRACK), one real datagram or TCP connect per case, traced across the hosts.
 python3 "$here/topology_fw.py" --whyroute "$whyroute"
 # Netfilter: random hosts with policy routing and an iptables ruleset; one real UDP packet per
 # flow from a socket, where it left compared with `whyroute packet` (2,000 packets by default).
@@ -61,6 +63,6 @@ python3 "$here/packets.py" --seed "$seed" --hosts 100 --flows 20 --whyroute "$wh
 # The same for IPv6: ip6tables and nftables (`ip6`, `inet`) rulesets, one real IPv6 packet per
 # flow, sent and forwarded (2,000 packets).
 python3 "$here/packets6.py" --seed "$seed" --hosts 100 --flows 20 --whyroute "$whyroute" --keep "$root/target/kernel-packets6"
-# The rulesets real tools install (Tailscale, Docker, kube-proxy, mwan3 with fw4), rebuilt in
+# The rulesets real tools install (Tailscale, Docker, kube-proxy, mwan3 with fw4, Cilium), rebuilt in
 # namespaces, one real packet per flow (tests/fixtures/kernel-packets-examples holds a recording).
 python3 "$here/examples.py" --whyroute "$whyroute"
