@@ -1,6 +1,8 @@
 //! What one node decides for a packet ([`Choice`]) and how a direction of a trace ends
 //! ([`Disposition`]): shared by the IPv4 walk and the IPv6 hops (`inet6`).
 
+use super::nat::Packet;
+use crate::decide::Flow;
 use crate::model::{RouteType, RuleAction, TableId};
 use serde::{Deserialize, Serialize};
 use std::net::IpAddr;
@@ -127,6 +129,26 @@ pub(super) struct Marks {
     pub(super) tos: u8,
     pub(super) mark: u32,
     pub(super) uid: u32,
+}
+
+impl Marks {
+    /// The flow a node's decision asks about for `pkt` (with its addresses as `dst` and
+    /// `src`): the node's own packet (`first`: the flow's mark and uid; its source only when
+    /// the flow gives one), or one arriving on `in_dev` (its source, no mark or uid).
+    pub(super) fn flow<A>(self, dst: A, src: A, pkt: &Packet, first: bool, in_dev: Option<&str>, src_given: bool) -> Flow<A> {
+        Flow {
+            dst,
+            from: (!first || src_given).then_some(src),
+            iif: if first { None } else { in_dev.map(str::to_string) },
+            oif: None,
+            mark: if first { self.mark } else { 0 },
+            tos: self.tos,
+            ipproto: pkt.proto,
+            sport: pkt.sport,
+            dport: pkt.dport,
+            uid: if first { self.uid } else { 0 },
+        }
+    }
 }
 
 /// A routing choice at one node.

@@ -9,7 +9,6 @@ use super::choice::{Choice, Disposition, Marks, rule_kind};
 use super::model::FlowSpec;
 use super::nat::Packet;
 use super::network::{Network, Node, NodeKind};
-use crate::decide::Flow;
 use crate::decide::inet6::{Refusal6, RuleOutcome6, forwarding_off, route_get6_traced};
 use crate::model::{RouteType, route6_to_string, rule_line};
 use ipnet::Ipv6Net;
@@ -30,18 +29,7 @@ pub(super) fn route(node: &Node, pkt: &Packet, first: bool, in_dev: Option<&str>
         return Err(Disposition::Undecided { node: name, reason: "the packet's addresses are of different families".into() });
     };
     let host = &node.host;
-    let flow = Flow {
-        dst,
-        from: (!first || src_given).then_some(src),
-        iif: if first { None } else { in_dev.map(str::to_string) },
-        oif: None,
-        mark: if first { marks.mark } else { 0 },
-        tos: marks.tos,
-        ipproto: pkt.proto,
-        sport: pkt.sport,
-        dport: pkt.dport,
-        uid: if first { marks.uid } else { 0 },
-    };
+    let flow = marks.flow(dst, src, pkt, first, in_dev, src_given);
     let (result, visits) = route_get6_traced(host, &flow);
     let route_text = |t, i| route6_to_string(host, &host.inet6.routes(t)[i]);
     let rule_text = |i: usize| rule_line(host, &host.inet6.rules[i]);

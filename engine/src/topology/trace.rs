@@ -404,7 +404,7 @@ fn walk(net: &Network, start: usize, mut pkt: Packet, src_given: bool, marks: Ma
                     // A pasted Linux host takes its own packets through the input path too:
                     // reverse-path filtering may refuse one (rp_filter 2 with no route back).
                     if let (IpAddr::V4(_), Some(dev), true) = (pkt.dst, in_dev.as_deref(), node.from_transcript && node.kind == NodeKind::LinuxHost)
-                        && let Err(d) = forward_linux(node, &pkt, dev, marks.tos)
+                        && let Err(d) = forward_linux(node, &pkt, dev, marks)
                     {
                         hop.action = d.describe();
                         break 'leg (Some(hop), d);
@@ -576,7 +576,7 @@ fn route_choice(node: &Node, pkt: &Packet, first: bool, in_dev: Option<&str>, sr
         #[cfg(not(feature = "inet6"))]
         (IpAddr::V6(_), _, _) => Err(Disposition::Undecided { node: node.name.clone(), reason: "this build decides IPv4 only".into() }),
         (IpAddr::V4(_), true, _) => originate(node, pkt, src_given, marks),
-        (IpAddr::V4(_), false, Some(dev)) if node.from_transcript && node.kind == NodeKind::LinuxHost => forward_linux(node, pkt, dev, marks.tos),
+        (IpAddr::V4(_), false, Some(dev)) if node.from_transcript && node.kind == NodeKind::LinuxHost => forward_linux(node, pkt, dev, marks),
         (IpAddr::V4(_), false, _) => forward(node, pkt, in_dev, marks.tos),
     }
 }
@@ -599,18 +599,7 @@ fn firewall_hop(
 ) -> Result<(Choice, Packet, bool), (Disposition, Packet)> {
     use super::firewall::{Conn, Passed, pass};
     let route_only = || route_choice(node, &pkt, first, in_dev, src_given, marks).err();
-    let flow = Flow {
-        dst: pkt.dst,
-        from: (!first || src_given).then_some(pkt.src),
-        iif: if first { None } else { in_dev.map(str::to_string) },
-        oif: None,
-        mark: if first { marks.mark } else { 0 },
-        tos: marks.tos,
-        ipproto: pkt.proto,
-        sport: pkt.sport,
-        dport: pkt.dport,
-        uid: if first { marks.uid } else { 0 },
-    };
+    let flow = marks.flow(pkt.dst, pkt.src, &pkt, first, in_dev, src_given);
     let f = pass(node, &pkt, flow, &memory.conns, route_only);
     hop.why.extend(f.steps);
     hop.caveats.extend(f.caveats);
@@ -672,37 +661,13 @@ fn next_node(net: &Network, at: usize, ch: &Choice, nh: Ipv4Addr) -> Option<(usi
 
 /// The node's own packet: the kernel-exact output decision.
 fn originate(node: &Node, pkt: &Packet, src_given: bool, marks: Marks) -> Result<Choice, Disposition> {
-    let flow = Flow {
-        dst: a4(pkt.dst),
-        from: if src_given { Some(a4(pkt.src)) } else { None },
-        iif: None,
-        oif: None,
-        mark: marks.mark,
-        tos: marks.tos,
-        ipproto: pkt.proto,
-        sport: pkt.sport,
-        dport: pkt.dport,
-        uid: marks.uid,
-    };
-    kernel_choice(node, pkt, &flow)
+    kernel_choice(node, pkt, &marks.flow(a4(pkt.dst), a4(pkt.src), pkt, true, None, src_given))
 }
 
 /// A packet a pasted Linux host forwards: the kernel-exact input path (`ip route get DST from
 /// SRC iif DEV`), so its `iif` rules, `ip_forward` and rp_filter decide as they would there.
-fn forward_linux(node: &Node, pkt: &Packet, in_dev: &str, tos: u8) -> Result<Choice, Disposition> {
-    let flow = Flow {
-        dst: a4(pkt.dst),
-        from: Some(a4(pkt.src)),
-        iif: Some(in_dev.to_string()),
-        oif: None,
-        mark: 0,
-        tos,
-        ipproto: pkt.proto,
-        sport: pkt.sport,
-        dport: pkt.dport,
-        uid: 0,
-    };
-    kernel_choice(node, pkt, &flow)
+fn forward_linux(node: &Node, pkt: &Packet, in_dev: &str, marks: Marks) -> Result<Choice, Disposition> {
+    kernel_choice(node, pkt, &marks.flow(a4(pkt.dst), a4(pkt.src), pkt, false, Some(in_dev), true))
 }
 
 /// `ip route get` for `flow` on a host from a transcript, as a routing choice with its reasons.
