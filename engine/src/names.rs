@@ -107,6 +107,62 @@ const IP_PROTOCOLS: [(&str, u8); 13] = [
     ("udplite", 136),
 ];
 
+/// ICMP types by the names iptables and nft give them (ICMPv6's after `v6`), with iptables'
+/// aliases.
+const ICMP_TYPES: [(&str, u8); 17] = [
+    ("echo-reply", 0),
+    ("pong", 0),
+    ("destination-unreachable", 3),
+    ("source-quench", 4),
+    ("redirect", 5),
+    ("echo-request", 8),
+    ("ping", 8),
+    ("router-advertisement", 9),
+    ("router-solicitation", 10),
+    ("time-exceeded", 11),
+    ("ttl-exceeded", 11),
+    ("parameter-problem", 12),
+    ("timestamp-request", 13),
+    ("timestamp-reply", 14),
+    ("info-request", 15),
+    ("info-reply", 16),
+    ("address-mask-request", 17),
+];
+const ICMPV6_TYPES: [(&str, u8); 14] = [
+    ("destination-unreachable", 1),
+    ("packet-too-big", 2),
+    ("time-exceeded", 3),
+    ("ttl-exceeded", 3),
+    ("parameter-problem", 4),
+    ("echo-request", 128),
+    ("echo-reply", 129),
+    ("mld-listener-query", 130),
+    ("mld-listener-report", 131),
+    ("mld-listener-done", 132),
+    ("nd-router-solicit", 133),
+    ("nd-router-advert", 134),
+    ("nd-neighbor-solicit", 135),
+    ("nd-neighbor-advert", 136),
+];
+
+/// An ICMP (`v6`: ICMPv6) type by name or number, as iptables' `--icmp-type` and nft's
+/// `icmp type` read it.
+///
+/// ```
+/// use whyroute::names::icmp_type;
+/// assert_eq!((icmp_type("echo-request", false), icmp_type("echo-request", true), icmp_type("3", false)), (Some(8), Some(128), Some(3)));
+/// ```
+pub fn icmp_type(s: &str, v6: bool) -> Option<u8> {
+    let table: &[(&str, u8)] = if v6 { &ICMPV6_TYPES } else { &ICMP_TYPES };
+    table.iter().find(|(n, _)| *n == s).map(|(_, t)| *t).or_else(|| s.parse().ok())
+}
+
+/// The name of an ICMP (`v6`: ICMPv6) type, or its number.
+pub fn icmp_type_name(t: u8, v6: bool) -> String {
+    let table: &[(&str, u8)] = if v6 { &ICMPV6_TYPES } else { &ICMP_TYPES };
+    table.iter().find(|(_, n)| *n == t).map_or_else(|| t.to_string(), |(name, _)| name.to_string())
+}
+
 /// A protocol name or number, as `ip rule`, `ip route get` and iptables' `-p` read it.
 ///
 /// ```

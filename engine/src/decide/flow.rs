@@ -97,3 +97,19 @@ impl<A> Flow<A> {
         self.tos & 0x1c
     }
 }
+
+/// The flow key's destination port of an ICMP echo request, as ping sends it: the key
+/// keeps an ICMP packet's type and code where a port packet has its destination port
+/// (flowi's uli: `icmpt.type`, `icmpt.code` share `ports.dport`'s bytes), so type 8 code 0
+/// is 2048 (ICMPv6's 128: 32768). `None` for other protocols.
+///
+/// ```
+/// assert_eq!((whyroute::decide::echo_request_port(1), whyroute::decide::echo_request_port(17)), (Some(2048), None));
+/// ```
+pub fn echo_request_port(proto: u8) -> Option<u16> {
+    match proto {
+        1 => Some(8 << 8),
+        58 => Some(128 << 8),
+        _ => None,
+    }
+}

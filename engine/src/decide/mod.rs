@@ -23,7 +23,7 @@ pub mod source;
 pub use args::{FlowAddr, parse_flow_args, parse_flow_args_any, parse_flow_args6, split_family};
 pub use decision::{Decision, Examination, Examined, History, NexthopScope, ORDER_UNSEEN, RouteError, RouteRef, RuleOutcome, RuleVisit, TableVisit, Trail};
 pub use fib::{Fib, TableIndex, TableLookup, route, scan_candidates};
-pub use flow::Flow;
+pub use flow::{Flow, echo_request_port};
 pub use output::route_get;
 pub use rules::{Selector, first_mismatch, rule_matches};
 pub use source::{SourceChoice, inet_select_addr};

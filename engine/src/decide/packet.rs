@@ -58,6 +58,8 @@ impl Packet {
     /// assert!(Packet::from_words(&["192.0.2.1", "ctmark"]).is_err());
     /// assert!(Packet::from_words(&["192.0.2.1", "iif", "eth0"]).is_err(), "an arriving packet needs its source");
     /// assert!(Packet::from_words(&["-4", "192.0.2.1"]).is_ok() && Packet::from_words(&["-4", "2001:db8::1"]).is_err());
+    /// let ping = Packet::from_words(&["192.0.2.1", "proto", "icmp"]).unwrap();
+    /// assert_eq!((ping.flow.ipproto, ping.flow.dport), (1, 8 << 8), "an echo request: type 8 where the port would be");
     /// assert_eq!(Packet::from_words(&["2001:db8::1", "proto", "tcp"]).map(|p| p.flow.dst.is_ipv6()), Ok(cfg!(feature = "inet6")));
     /// ```
     pub fn from_words<S: AsRef<str>>(words: &[S]) -> Result<Packet, String> {
@@ -80,6 +82,15 @@ impl Packet {
         let flow = if ipv6 { super::parse_flow_args6(&flow_words)?.map_addr(IpAddr::V6) } else { super::parse_flow_args(&flow_words)?.map_addr(IpAddr::V4) };
         if flow.iif.is_some() && flow.from.is_none() {
             return Err("`from ADDRESS` with `iif`: the source of the packet arriving there".into());
+        }
+        let mut flow = flow;
+        // An IPv6 packet's ICMP is ICMPv6.
+        if flow.dst.is_ipv6() && flow.ipproto == 1 {
+            flow.ipproto = 58;
+        }
+        // ICMP without a type in `dport` (TYPE × 256 + CODE): ping's echo request.
+        if let (0, 0, Some(echo)) = (flow.sport, flow.dport, super::echo_request_port(flow.ipproto)) {
+            flow.dport = echo;
         }
         Ok(Packet { flow, ctmark, reply: None })
     }
@@ -315,7 +326,8 @@ pub fn send(host: &Host, packet: &Packet) -> Result<PacketOutcome, PacketRefusal
             // socket's bound device; IPv4's uid is 0 (its flow key is zeroed, and no uid is
             // set), IPv6's the socket's (ip6_route_me_harder sets flowi6_uid).
             let uid = if wire.dst.is_ipv6() { flow.uid } else { 0 };
-            let again = Flow { from: Some(wire.src), dst: wire.dst, mark: wire.mark, uid, dport: wire.dport, ..flow.clone() };
+            let (sport, dport) = dissected_ports(&wire);
+            let again = Flow { from: Some(wire.src), dst: wire.dst, mark: wire.mark, uid, sport, dport, ..flow.clone() };
             match route(host, &fib, &again)? {
                 Ok(d) => {
                     let again = if wire.dst.is_ipv6() { "ip6_route_me_harder" } else { "ip_route_me_harder" };
@@ -424,7 +436,8 @@ pub fn forward(host: &Host, packet: &Packet) -> Result<PacketOutcome, PacketRefu
     if !undone {
         undo_nat(&mut wire, packet.reply.as_ref(), false, &mut steps);
     }
-    let lookup = Flow { dst: wire.dst, from: Some(wire.src), mark: wire.mark, dport: wire.dport, uid: 0, ..flow.clone() };
+    let (sport, dport) = dissected_ports(&wire);
+    let lookup = Flow { dst: wire.dst, from: Some(wire.src), mark: wire.mark, sport, dport, uid: 0, ..flow.clone() };
     let d = match route(host, &fib, &lookup)? {
         Ok(d) => d,
         Err(e) => {
@@ -921,6 +934,10 @@ fn matches_rule(host: &Host, rule: &FwRule, flow: &Flow<IpAddr>, w: &Wire) -> Re
             states.iter().any(holds) != *negated
         }
         FwMatch::OwnerUid { from, to, negated } => (*from..=*to).contains(&flow.uid) != *negated,
+        FwMatch::IcmpType { types, negated } => match icmp_of(w) {
+            Some((t, c)) => types.iter().any(|&(ty, code)| ty == t && code.is_none_or(|code| code == c)) != *negated,
+            None => false,
+        },
         // Only an arriving packet is checked (the match belongs to PREROUTING).
         FwMatch::ReversePath { loose, mark, accept_local, negated } => match w.in_dev.as_deref() {
             None => !*negated,
@@ -1006,6 +1023,19 @@ fn map_key_matches(key: MapKey, v: &MapValue, w: &Wire) -> bool {
         (MapKey::Random { .. }, _) => number(0),
         _ => false,
     }
+}
+
+/// The ports a lookup of the packet itself sees (the reroute, the input route): what the
+/// flow dissector finds in it, which is none for ICMP (only a ping socket's own lookup has
+/// the type and code there).
+fn dissected_ports(w: &Wire) -> (u16, u16) {
+    if icmp_of(w).is_some() { (0, 0) } else { (w.sport, w.dport) }
+}
+
+/// An ICMP packet's type and code, which the kernel's flow key keeps where a port packet has
+/// its destination port (flowi's uli: `icmpt.type`, `icmpt.code` share `ports.dport`'s bytes).
+fn icmp_of(w: &Wire) -> Option<(u8, u8)> {
+    matches!(w.proto, 1 | 58).then(|| ((w.dport >> 8) as u8, (w.dport & 0xff) as u8))
 }
 
 /// The connection state `ct state` / `--ctstate` see: a first packet's is new.

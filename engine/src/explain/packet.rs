@@ -15,7 +15,11 @@ pub fn packet_text(o: &PacketOutcome) -> String {
         (p, false) => format!("{a}:{p}"),
     };
     let src = at(o.src.map(|a| a.to_string()).unwrap_or_else(|| "(none)".into()), o.sport);
-    let dst = at(o.dst.to_string(), o.dport);
+    let dst = match o.proto {
+        // ICMP's type is where a port would be: `192.0.2.1 icmp echo-request`.
+        1 | 58 => format!("{} icmp {}", o.dst, crate::names::icmp_type_name((o.dport >> 8) as u8, o.proto == 58)),
+        _ => at(o.dst.to_string(), o.dport),
+    };
     let via = o.gateway.map(|g| format!(" via {g}")).unwrap_or_default();
     let dev = o.dev.as_deref().unwrap_or_default();
     let wire = format!("{src} → {dst}, mark {:#x}", o.mark);

@@ -371,6 +371,12 @@ pub enum FwMatch {
         accept_local: bool,
         negated: bool,
     },
+    /// `-m icmp --icmp-type T[/C]`, `--icmpv6-type`, nft's `icmp type { … }`: the packet's
+    /// ICMP type (and code, when given) is one of these.
+    IcmpType {
+        types: Vec<(u8, Option<u8>)>,
+        negated: bool,
+    },
     /// `-m owner --uid-owner A[-B]`, nft's `meta skuid`
     OwnerUid {
         from: u32,

@@ -213,6 +213,18 @@ fn extras_to_options(target: Option<&str>, extras: &[&str], save: &mut String, u
                 i += 2;
                 continue;
             }
+            // libxt_icmp's `icmptype 8`, `icmptype 3 code 4` (255: any); ip6tables'
+            // `ipv6-icmptype 128`.
+            "icmptype" | "ipv6-icmptype" => {
+                let (negated, t) = next(1).strip_prefix('!').map_or((false, next(1)), |v| (true, v));
+                let code = (next(2) == "code").then(|| format!("/{}", next(3))).unwrap_or_default();
+                let (module, option) = if w == "icmptype" { ("icmp", "--icmp-type") } else { ("icmp6", "--icmpv6-type") };
+                let t = if t == "255" && w == "icmptype" { "any" } else { t };
+                push(save, negated || negate, format!("-m {module} {option} {t}{code}"));
+                negate = false;
+                i += if code.is_empty() { 2 } else { 4 };
+                continue;
+            }
             "ADDRTYPE" if next(1) == "match" && matches!(next(2), "src-type" | "dst-type") => {
                 push(save, negate, format!("-m addrtype --{} {}", next(2), next(3)));
                 i += 4;

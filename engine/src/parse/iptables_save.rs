@@ -91,7 +91,7 @@ pub(super) fn declare_chain(fw: &mut Firewall, table: &str, ip6tables: bool, dec
 
 /// The options a match module adds that the generic words below cover (`-m udp --dport`).
 const PLAIN_MODULES: &[&str] =
-    &["tcp", "udp", "multiport", "mark", "connmark", "conntrack", "state", "owner", "comment", "addrtype", "set", "socket", "rpfilter"];
+    &["tcp", "udp", "multiport", "mark", "connmark", "conntrack", "state", "owner", "comment", "addrtype", "set", "socket", "rpfilter", "icmp", "icmp6"];
 
 /// One `-A CHAIN …` line: the chain and the rule.
 pub(super) fn parse_rule(t: &str) -> Result<(String, FwRule), String> {
@@ -160,6 +160,19 @@ pub(super) fn parse_rule(t: &str) -> Result<(String, FwRule), String> {
                 }
             }
             "--comment" => {}
+            // `8`, `8/0`, `echo-request`, `any` (every type: the -p match says it all).
+            "--icmp-type" | "--icmpv6-type" => {
+                let s = need()?;
+                if s != "any" {
+                    let (t, code) = s.split_once('/').map_or((s, None), |(t, c)| (t, Some(c)));
+                    let v6 = k == "--icmpv6-type";
+                    let Some(t) = crate::names::icmp_type(t, v6) else {
+                        return Err(format!("an ICMP type (a number or a name such as echo-request) after `{k}`, found `{s}`"));
+                    };
+                    let code = code.map(|c| c.parse::<u8>().map_err(|_| format!("an ICMP code after `/`, found `{c}`"))).transpose()?;
+                    rule.matches.push(FwMatch::IcmpType { types: vec![(t, code)], negated });
+                }
+            }
             "--transparent" | "--nowildcard" | "--restore-skmark" if module_before(&w, i) == Some("socket") => {
                 if k == "--restore-skmark" {
                     rule.unmodelled.push(k.to_string());

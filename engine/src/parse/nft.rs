@@ -285,12 +285,25 @@ fn parse_rule(t: &str, known_set: &dyn Fn(&str) -> Option<Vec<String>>, inet: bo
                 rule.actions.push(FwTarget::Continue("tcp option maxseg size set".into()));
                 5 + rest.iter().skip(5).take_while(|x| !is_statement(x)).count()
             }
-            // ICMP types: only an ICMP packet can match; which type is not modelled.
-            [proto @ ("icmp" | "icmpv6"), "type", ..] => {
+            // `icmp type echo-request`, `icmpv6 type { echo-request, nd-neighbor-solicit }`.
+            // Concatenated with the code (`icmpv6 type . icmpv6 code { … }`): only an ICMP packet
+            // matches; which types is not modelled.
+            [proto @ ("icmp" | "icmpv6"), "type", ".", ..] => {
                 rule.matches.push(FwMatch::Protocol { protos: vec![if *proto == "icmp" { 1 } else { 58 }], negated: false });
                 let n = 1 + rest.iter().skip(1).take_while(|x| !is_statement(x)).count();
                 rule.unmodelled.push(rest[..n].join(" "));
                 n
+            }
+            [proto @ ("icmp" | "icmpv6"), "type", ..] => {
+                let v6 = *proto == "icmpv6";
+                rule.matches.push(FwMatch::Protocol { protos: vec![if v6 { 58 } else { 1 }], negated: false });
+                let (negated, j) = value_at(i + 2);
+                let types = values(w.get(j), known_set)?
+                    .iter()
+                    .map(|v| crate::names::icmp_type(v, v6).map(|t| (t, None)).ok_or_else(|| format!("an ICMP type, found `{v}`")))
+                    .collect::<Result<Vec<_>, _>>()?;
+                rule.matches.push(FwMatch::IcmpType { types, negated });
+                j + 1 - i
             }
             ["udp" | "tcp" | "th" | "udplite" | "sctp", "dport" | "sport", ..] => {
                 let (negated, j) = value_at(i + 2);
@@ -807,7 +820,10 @@ table arp a {
         let random = rule("numgen random mod 2 vmap { 0 : goto ep1, 1 : goto ep2 }");
         assert!(matches!(&random.actions[0], FwTarget::Vmap { keys, .. } if keys == &[MapKey::Random { modulus: 2 }]));
         let ping = rule("icmp type echo-request counter packets 0 bytes 0 accept");
-        assert_eq!((ping.matches[0].clone(), ping.unmodelled[0].as_str()), (FwMatch::Protocol { protos: vec![1], negated: false }, "icmp type echo-request"));
+        assert_eq!(ping.matches, [FwMatch::Protocol { protos: vec![1], negated: false }, FwMatch::IcmpType { types: vec![(8, None)], negated: false }]);
+        let nd = rule("icmpv6 type != { echo-request, nd-neighbor-solicit } drop");
+        assert_eq!(nd.matches[1], FwMatch::IcmpType { types: vec![(128, None), (135, None)], negated: true });
+        assert!(ping.unmodelled.is_empty());
         assert!(parse_rule("tcp flags bogus drop", &|_| None, true).is_err());
         let tp = rule("tcp dport 80 tproxy to :3129 meta mark set 0x00000001 accept");
         assert_eq!(tp.actions, [FwTarget::Tproxy { addr: None, port: 3129, mark: None }, FwTarget::SetMark { value: 1, mask: u32::MAX }, FwTarget::Accept]);

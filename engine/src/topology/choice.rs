@@ -132,9 +132,10 @@ pub(super) struct Marks {
 }
 
 impl Marks {
-    /// The flow a node's decision asks about for `pkt` (with its addresses as `dst` and
-    /// `src`): the node's own packet (`first`: the flow's mark and uid; its source only when
-    /// the flow gives one), or one arriving on `in_dev` (its source, no mark or uid).
+    /// The packet `pkt` at a node (with its addresses as `dst` and `src`): the node's own
+    /// (`first`: the flow's mark and uid; its source only when the flow gives one), or one
+    /// arriving on `in_dev` (its source, no mark or uid). Its ports are the packet's (ICMP's
+    /// type and code where the destination port would be).
     pub(super) fn flow<A>(self, dst: A, src: A, pkt: &Packet, first: bool, in_dev: Option<&str>, src_given: bool) -> Flow<A> {
         Flow {
             dst,
@@ -148,6 +149,17 @@ impl Marks {
             dport: pkt.dport,
             uid: if first { self.uid } else { 0 },
         }
+    }
+
+    /// The route lookup's flow for that packet: an ICMP packet's type is in the key's port only
+    /// for the sending socket's lookup; the input path dissects the packet, and ICMP has no
+    /// ports.
+    pub(super) fn lookup<A>(self, dst: A, src: A, pkt: &Packet, first: bool, in_dev: Option<&str>, src_given: bool) -> Flow<A> {
+        let mut flow = self.flow(dst, src, pkt, first, in_dev, src_given);
+        if !first && matches!(pkt.proto, 1 | 58) {
+            (flow.sport, flow.dport) = (0, 0);
+        }
+        flow
     }
 }
 

@@ -29,7 +29,7 @@ pub(super) fn route(node: &Node, pkt: &Packet, first: bool, in_dev: Option<&str>
         return Err(Disposition::Undecided { node: name, reason: "the packet's addresses are of different families".into() });
     };
     let host = &node.host;
-    let flow = marks.flow(dst, src, pkt, first, in_dev, src_given);
+    let flow = marks.lookup(dst, src, pkt, first, in_dev, src_given);
     let (result, visits) = route_get6_traced(host, &flow);
     let route_text = |t, i| route6_to_string(host, &host.inet6.routes(t)[i]);
     let rule_text = |i: usize| rule_line(host, &host.inet6.rules[i]);

@@ -43,16 +43,24 @@ impl Packet {
     pub fn is_ipv6(&self) -> bool {
         self.dst.is_ipv6()
     }
-    /// The packet that answers this one.
+    /// The packet that answers this one (an echo request's is an echo reply).
     pub fn reply(&self) -> Packet {
-        Packet { src: self.dst, dst: self.src, proto: self.proto, sport: self.dport, dport: self.sport }
+        let ports = match (self.proto, (self.dport >> 8) as u8) {
+            (1, 8) => (0, 0),
+            (58, 128) => (0, 129 << 8),
+            _ => (self.dport, self.sport),
+        };
+        Packet { src: self.dst, dst: self.src, proto: self.proto, sport: ports.0, dport: ports.1 }
     }
 }
 
 impl std::fmt::Display for Packet {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let p = crate::names::ipproto_name(self.proto);
-        if self.dport != 0 || self.sport != 0 {
+        if matches!(self.proto, 1 | 58) {
+            // ICMP's type is where the flow key's destination port would be.
+            write!(f, "{} → {} {p} {}", self.src, self.dst, crate::names::icmp_type_name((self.dport >> 8) as u8, self.proto == 58))
+        } else if self.dport != 0 || self.sport != 0 {
             write!(f, "{}:{} → {}:{} {p}", self.src, self.sport, self.dst, self.dport)
         } else {
             write!(f, "{} → {} {p}", self.src, self.dst)

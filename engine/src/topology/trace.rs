@@ -166,12 +166,18 @@ pub fn trace_network(net: &Network, flow: &FlowSpec) -> TraceResult {
         return finish(net, flow, origin_name, leg, None, Vec::new());
     }
     let origin = origin.unwrap_or_default();
+    // An IPv6 packet's ICMP is ICMPv6.
+    let proto = match (flow.ipproto(), flow.dst) {
+        (1, IpAddr::V6(_)) => 58,
+        (p, _) => p,
+    };
     let pkt = Packet {
         src,
         dst: flow.dst,
-        proto: flow.ipproto(),
+        proto,
         sport: flow.sport.unwrap_or(if flow.dport.is_some() { 53000 } else { 0 }),
-        dport: flow.dport.unwrap_or(0),
+        // ICMP's type (ping's echo request) is where the flow key's destination port is.
+        dport: flow.dport.or(crate::decide::echo_request_port(proto)).unwrap_or(0),
     };
     let mut memory = Memory::default();
     let marks = Marks { tos: flow.tos.unwrap_or(0), mark: flow.mark.unwrap_or(0), uid: flow.uid.unwrap_or(0) };
@@ -667,7 +673,7 @@ fn originate(node: &Node, pkt: &Packet, src_given: bool, marks: Marks) -> Result
 /// A packet a pasted Linux host forwards: the kernel-exact input path (`ip route get DST from
 /// SRC iif DEV`), so its `iif` rules, `ip_forward` and rp_filter decide as they would there.
 fn forward_linux(node: &Node, pkt: &Packet, in_dev: &str, marks: Marks) -> Result<Choice, Disposition> {
-    kernel_choice(node, pkt, &marks.flow(a4(pkt.dst), a4(pkt.src), pkt, false, Some(in_dev), true))
+    kernel_choice(node, pkt, &marks.lookup(a4(pkt.dst), a4(pkt.src), pkt, false, Some(in_dev), true))
 }
 
 /// `ip route get` for `flow` on a host from a transcript, as a routing choice with its reasons.
