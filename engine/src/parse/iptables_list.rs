@@ -217,7 +217,7 @@ fn extras_to_options(target: Option<&str>, extras: &[&str], save: &mut String, u
             // `ipv6-icmptype 128`.
             "icmptype" | "ipv6-icmptype" => {
                 let (negated, t) = next(1).strip_prefix('!').map_or((false, next(1)), |v| (true, v));
-                let code = (next(2) == "code").then(|| format!("/{}", next(3))).unwrap_or_default();
+                let code = if next(2) == "code" { format!("/{}", next(3)) } else { String::new() };
                 let (module, option) = if w == "icmptype" { ("icmp", "--icmp-type") } else { ("icmp6", "--icmpv6-type") };
                 let t = if t == "255" && w == "icmptype" { "any" } else { t };
                 push(save, negated || negate, format!("-m {module} {option} {t}{code}"));
