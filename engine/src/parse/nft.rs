@@ -101,7 +101,20 @@ fn parse_text(lines: &[Line<'_>], out: &mut Fragment) {
                         fw.tables.push(FwTable { name: name.to_string(), family: Some(family.to_string()), ip6tables: false, chains: Vec::new() });
                         Some(fw.tables.len() - 1)
                     }
-                    _ => None,
+                    // Its chains act on every packet of their devices (ingress before
+                    // PREROUTING, egress after POSTROUTING): not modelled, so an error, which
+                    // makes every answer say it may differ.
+                    "netdev" => {
+                        let what = "an `ip`, `ip6` or `inet` table; a `netdev` table's ingress and egress chains (before PREROUTING, after POSTROUTING) are not modelled";
+                        out.diagnostics.push(ParseDiagnostic::error(*line, what));
+                        None
+                    }
+                    // Bridged frames and ARP only: a routed packet never meets these.
+                    _ => {
+                        let what = format!("a `{family}` table: it sees bridged frames or ARP, which a routed packet is not, and is not read");
+                        out.diagnostics.push(ParseDiagnostic::info(*line, what));
+                        None
+                    }
                 });
             }
             (1, ["chain", name, "{"]) => {
@@ -787,7 +800,12 @@ table arp a {
         assert_eq!(t.chains[2].rules[1].actions, [FwTarget::Snat { to: "192.0.2.2".parse().unwrap(), port: None }]);
         assert_eq!(t.chains[3].base.as_ref().unwrap().priority, 10);
         assert_eq!(t.chains[3].policy, Some(FwPolicy::Drop));
-        assert!(f.diagnostics.is_empty(), "{:?}", f.diagnostics);
+        // The arp table is named as not read, and costs no answer its certainty.
+        assert!(f.diagnostics.iter().all(|d| d.severity == crate::parse::Severity::Info && d.expected.contains("`arp` table")), "{:?}", f.diagnostics);
+        let netdev = read(
+            "table netdev standin {\n\tchain ingress {\n\t\ttype filter hook ingress device \"lxc1\" priority 0; policy accept;\n\t\tmeta mark set 0x200\n\t}\n}\n",
+        );
+        assert_eq!((netdev.diagnostics[0].line, netdev.diagnostics[0].severity), (1, crate::parse::Severity::Error), "{:?}", netdev.diagnostics);
     }
 
     /// OpenWrt fw4's rules, as a connection's first packet meets them.
