@@ -417,6 +417,20 @@ mod full_tests {
         }
     }
 
+    /// Cilium's DNS proxy (tests/fixtures/kernel-packets-examples/cilium): the pod's marked
+    /// query was delivered to the proxy on this host, as the example's answer says, with the
+    /// listener it assumes named.
+    #[test]
+    fn the_cilium_example_delivers_the_query_to_the_proxy_as_the_kernel_did() {
+        let e = Example::Cilium;
+        let o = evaluate(&e.transcript(), &e.flow()).packet.expect("a firewall").expect("an answer");
+        let record = include_str!("../../tests/fixtures/kernel-packets-examples/cilium.packets.jsonl");
+        let kernel: serde_json::Value = serde_json::from_str(record.lines().next().unwrap()).unwrap();
+        assert_eq!(kernel["verdict"], "local");
+        assert_eq!((o.verdict, o.dev.as_deref()), (whyroute::decide::packet::PacketVerdict::Local, kernel["dev"].as_str()), "{o:#?}");
+        assert!(o.caveats.len() == 1 && o.caveats[0].contains("127.0.0.1:16931"), "{:?}", o.caveats);
+    }
+
     #[test]
     fn the_nftables_example_sends_dns_into_the_tunnel_as_real_packets_did() {
         let e = Example::WgQuickNft;

@@ -46,10 +46,13 @@ pub enum Example {
     KubeProxy,
     /// OpenWrt multi-WAN: mwan3's marks under 0x3f00, its ipsets, fw4's nftables.
     Mwan3,
+    /// Cilium's DNS proxy: the mark its BPF program sets on a pod's query, NOTRACK, TPROXY to
+    /// 127.0.0.1:16931, table 2004's `local default`.
+    Cilium,
 }
 
 impl Example {
-    pub const ALL: [Example; 15] = [
+    pub const ALL: [Example; 16] = [
         Example::SharedDns,
         Example::SeparateDns,
         Example::WgQuick,
@@ -65,6 +68,7 @@ impl Example {
         Example::Docker,
         Example::KubeProxy,
         Example::Mwan3,
+        Example::Cilium,
     ];
     /// Whether the example needs the full build (IPv6, the firewall): its paste is only in that
     /// build, and the first build hands the page over to it (`#example:ID`).
@@ -79,6 +83,7 @@ impl Example {
                 | Example::Docker
                 | Example::KubeProxy
                 | Example::Mwan3
+                | Example::Cilium
         )
     }
     pub fn title(self) -> &'static str {
@@ -98,6 +103,7 @@ impl Example {
             Example::Docker => "Docker published port (nat DOCKER chain)",
             Example::KubeProxy => "Kubernetes ClusterIP service (kube-proxy)",
             Example::Mwan3 => "OpenWrt multi-WAN (mwan3 marks, fw4)",
+            Example::Cilium => "Cilium DNS proxy (BPF mark, TPROXY)",
         }
     }
     /// A short id, for test selectors and the menu's values.
@@ -118,6 +124,7 @@ impl Example {
             Example::Docker => "docker",
             Example::KubeProxy => "kube-proxy",
             Example::Mwan3 => "mwan3",
+            Example::Cilium => "cilium",
         }
     }
     pub fn transcript(self) -> String {
@@ -145,6 +152,8 @@ impl Example {
             Example::KubeProxy => include_str!("../../tests/fixtures/kernel-packets-examples/kube-proxy.txt").to_string(),
             #[cfg(feature = "full")]
             Example::Mwan3 => include_str!("../../tests/fixtures/kernel-packets-examples/mwan3.txt").to_string(),
+            #[cfg(feature = "full")]
+            Example::Cilium => include_str!("../../tests/fixtures/kernel-packets-examples/cilium.txt").to_string(),
             // Not in the first build, which loads the full one instead of showing them.
             #[cfg(not(feature = "full"))]
             Example::WgQuickDualStack
@@ -154,7 +163,8 @@ impl Example {
             | Example::TailscaleIptables
             | Example::Docker
             | Example::KubeProxy
-            | Example::Mwan3 => String::new(),
+            | Example::Mwan3
+            | Example::Cilium => String::new(),
         }
     }
     /// The hosts the example loads: the seed comes as both deployments, side by side.
@@ -177,6 +187,7 @@ impl Example {
             Example::Docker => vec![HostPaste { name: "docker host".into(), text: self.transcript() }],
             Example::KubeProxy => vec![HostPaste { name: "k8s node".into(), text: self.transcript() }],
             Example::Mwan3 => vec![HostPaste { name: "openwrt router".into(), text: self.transcript() }],
+            Example::Cilium => vec![HostPaste { name: "k8s node (Cilium)".into(), text: self.transcript() }],
         }
     }
     /// The tab shown first.
@@ -220,6 +231,9 @@ impl Example {
             Example::KubeProxy => FlowFields::packet("10.96.0.100", "tcp", "80", "", ""),
             // A LAN client's HTTPS: mwan3's policy marks it 0x200, `lookup 2`, out wan2.
             Example::Mwan3 => FlowFields::packet("198.51.100.7", "tcp", "443", "192.168.1.100", "br-lan"),
+            // A pod's DNS query, marked 0x23420200 by Cilium's BPF program (no paste shows it):
+            // TPROXY hands it to the DNS proxy, table 2004 delivers it here.
+            Example::Cilium => FlowFields { mark: "0x23420200".into(), ..FlowFields::packet("10.96.0.10", "udp", "53", "10.0.1.10", "lxc8ef1bce2ba0d") },
         }
     }
     pub fn from_id(id: &str) -> Option<Example> {

@@ -77,6 +77,8 @@ const EXAMPLES = [
   ['tailscale-exit-v6', /Network is unreachable|network unreachable/i],
   ['k8s-dual-stack', /fd10:100:64:275:1e0c:b9d4:2239:f601 leaves eth0 via fd30:135:3501:20:250:56ff:fe94:6e72/],
   ['wg-quick-nft', /10\.64\.0\.1 leaves wg0/],
+  // The pod's query, marked by Cilium's BPF program: table 2004 delivers it to this host's proxy.
+  ['cilium', /10\.96\.0\.10 .*(local|this host)/],
 ];
 
 test('examples menu: each example loads and shows its verdict (keyboard: Enter on the button)', async () => {
