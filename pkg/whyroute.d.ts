@@ -62,7 +62,8 @@ export function hostFixes(scenario: Scenario | string | Uint8Array, flow: Flow |
 
 /**
  * The packet a socket sends, IPv4 or IPv6 (mark = its SO_MARK; `proto` and the connection's
- * `ctmark` too, in the object form or the text), or with `iif` and `from` one arriving there,
+ * `ctmark` too, in the object form or the text; `proto: 'icmp'` is a ping's echo request), or
+ * with `iif` and `from` one arriving there (mark = what a tc/BPF program set before PREROUTING),
  * through the paste's `iptables-save` / `ip6tables-save` / `nft list ruleset`: where it leaves,
  * with which source, destination and mark, or which rule dropped it, step by step. Bad
  * arguments (`iif` without `from`, an unknown field) reject with an Error. In the full build,

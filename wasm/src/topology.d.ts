@@ -91,6 +91,8 @@ export interface Hop {
   rule?: string;
   route?: string;
   table?: number;
+  /** What this hop's answer may differ because of (a firewall rule not modelled, an assumed listener). */
+  caveats?: string[];
 }
 
 /** One direction of a trace. */
