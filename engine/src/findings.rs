@@ -112,14 +112,14 @@ pub fn host_problems(h: &Host, report: &mut dyn FnMut(HostProblem)) {
                         "rule `{}` looks up table {name}, empty in the paste: its flows fall through (if it has routes, paste `ip route show table {name}`)",
                         rule_line(h, r)
                     ),
-                    r.origin.line,
+                    r.origin.line_no(),
                 );
             }
             RuleAction::Goto { target } if !h.rules.iter().skip(i + 1).any(|x| x.priority == target) => push(
                 Severity::Warning,
                 "goto_target",
                 format!("rule `{}` jumps to priority {target}, which no later rule has: the kernel skips it", rule_line(h, r)),
-                r.origin.line,
+                r.origin.line_no(),
             ),
             _ => {}
         }
@@ -143,7 +143,7 @@ pub fn host_problems(h: &Host, report: &mut dyn FnMut(HostProblem)) {
                 {
                     match off_subnet.iter_mut().rev().take(16).find(|x| x.0 == g) {
                         Some(x) => x.3 += 1,
-                        None => off_subnet.push((g, route_to_string(h, r), r.origin.line, 0)),
+                        None => off_subnet.push((g, route_to_string(h, r), r.origin.line_no(), 0)),
                     }
                 }
                 let Some(dev) = nh.dev.as_deref().filter(|_| !nh.dead) else { continue };
@@ -154,7 +154,7 @@ pub fn host_problems(h: &Host, report: &mut dyn FnMut(HostProblem)) {
                 // finding says so), never a missing one.
                 if let Some(l) = h.link(dev).filter(|l| !l.up) {
                     let text = format!("route `{}` (table {}) uses {dev}, which is down: the kernel skips it", route_to_string(h, r), h.table_name(r.table));
-                    push(Severity::Warning, "device_down", text, r.origin.line.or(l.origin.line));
+                    push(Severity::Warning, "device_down", text, r.origin.line_no().or(l.origin.line_no()));
                 }
             }
         }
@@ -176,7 +176,7 @@ fn reach_problems(h: &Host, fib: &Fib, push: &mut dyn FnMut(Severity, &'static s
     let mut shadow: Option<String> = None;
     for (i, r) in h.rules.iter().enumerate() {
         let text = rule_line(h, r);
-        let line = r.origin.line;
+        let line = r.origin.line_no();
         if let Some(by) = &shadow {
             // `lookup default` after main is the kernel's own layout, not a mistake.
             if r.action != (RuleAction::Lookup { table: TABLE_DEFAULT }) && !r.origin.is_inferred() {
@@ -228,7 +228,7 @@ fn reach_problems(h: &Host, fib: &Fib, push: &mut dyn FnMut(Severity, &'static s
                 Severity::Info,
                 "nameserver_hijacked",
                 format!("DNS server {} is configured on {link} but its queries leave {}{why}", ns.addr, d.dev),
-                ns.origin.line,
+                ns.origin.line_no(),
             );
         }
     }

@@ -56,7 +56,7 @@ fn missing_pieces(host: &Host) -> Vec<ParseDiagnostic> {
         let Some(m) = r.missing() else { continue };
         match firsts.iter_mut().find(|f| f.0 == m) {
             Some(f) => f.2 += 1,
-            None => firsts.push((m, r.origin.line.unwrap_or(0), 1, route_to_string(host, r))),
+            None => firsts.push((m, r.origin.line_no().unwrap_or(0), 1, route_to_string(host, r))),
         }
     }
     firsts

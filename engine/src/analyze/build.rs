@@ -72,7 +72,7 @@ fn build_links_and_addresses(frag: &Fragment, host: &mut Host) {
         // subnet that already has one on the link.
         if !frag.seen.ip_addr && host.addresses.iter().any(|x| x.dev == a.dev && x.prefix_len == a.prefix_len && x.subnet() == a.subnet()) {
             a.secondary = true;
-            a.origin.inferred = Some("a second address in the same subnet on the same link is secondary".into());
+            a.origin.set_inferred("a second address in the same subnet on the same link is secondary");
         }
         host.addresses.push(a);
     }
@@ -204,7 +204,9 @@ fn use_nexthop_objects(frag: &mut Fragment, host: &mut Host) {
             }
             Some(Expansion::Hops(hops)) => {
                 r.nexthops = hops;
-                r.origin.inferred.get_or_insert_with(|| format!("its nexthops are those of nexthop object {id}"));
+                if !r.origin.is_inferred() {
+                    r.origin.set_inferred(format!("its nexthops are those of nexthop object {id}"));
+                }
             }
             None => {}
         }
@@ -377,7 +379,9 @@ fn resolve_nexthop_devices(host: &mut Host) {
                     .or_else(|| addrs.iter().find(|a| a.matches(gw)).map(|a| a.dev.as_str().into()));
                 if let Some(dev) = dev {
                     nh.dev = Some(dev);
-                    r.origin.inferred.get_or_insert_with(|| "the device was resolved from the connected route to the gateway".into());
+                    if !r.origin.is_inferred() {
+                        r.origin.set_inferred("the device was resolved from the connected route to the gateway");
+                    }
                 }
             }
         }

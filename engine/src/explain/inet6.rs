@@ -193,7 +193,7 @@ fn lookup_step(host: &Host, flow: &Flow<Ipv6Addr>, visit: &RuleVisit6) -> Option
             };
             candidates.push(Candidate {
                 route: route6_to_string(host, r),
-                line: r.origin.line,
+                line: r.origin.line_no(),
                 inferred: r.origin.is_inferred(),
                 prefix_len: r.dst.prefix_len(),
                 chosen: Some(i as usize) == found && !suppressed && !matches!(r.kind, RouteType::Throw),

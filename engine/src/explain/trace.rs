@@ -281,7 +281,7 @@ pub(crate) fn rule_step<N: RulePrefix>(
         index,
         priority: r.priority,
         rule: rule_to_string(host, r),
-        line: r.origin.line,
+        line: r.origin.line_no(),
         inferred: r.origin.is_inferred(),
         visited: visit.is_some(),
         matched: visit.is_some_and(|v| v.0),
@@ -318,7 +318,7 @@ fn lookup_step(host: &Host, flow: &Flow, visit: &TableVisit) -> LookupStep {
         let r = route(host, e.route);
         candidates.push(Candidate {
             route: route_to_string(host, r),
-            line: r.origin.line,
+            line: r.origin.line_no(),
             inferred: r.origin.is_inferred(),
             prefix_len: r.dst.prefix_len(),
             chosen: matches!(e.examination, Examination::Chosen { .. }),

@@ -12,26 +12,35 @@ pub type TableId = u32;
 
 use crate::names::{TABLE_DEFAULT, TABLE_LOCAL, TABLE_MAIN};
 
-/// Where a model element comes from.
+/// Where a model element comes from. Two words, not five: a million routes each carry one
+/// (a line number is at most `u32::MAX`; the rare inferred reason is boxed).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Origin {
     /// 1-based line number in the paste it was read from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub line: Option<usize>,
+    line: Option<u32>,
     /// Set when whyroute inferred the element instead of reading it; says why.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub inferred: Option<String>,
+    inferred: Option<Box<String>>,
 }
 
 impl Origin {
     pub fn line(no: usize) -> Self {
-        Origin { line: Some(no), ..Origin::default() }
+        Origin { line: u32::try_from(no).ok(), ..Origin::default() }
     }
     pub fn inferred(why: impl Into<String>) -> Self {
-        Origin { inferred: Some(why.into()), ..Origin::default() }
+        Origin { inferred: Some(Box::new(why.into())), ..Origin::default() }
+    }
+    /// The 1-based line it was read from, if it was read.
+    pub fn line_no(&self) -> Option<usize> {
+        self.line.map(|l| l as usize)
     }
     pub fn is_inferred(&self) -> bool {
         self.inferred.is_some()
+    }
+    /// Marks it inferred, for the reason given (replacing any earlier one).
+    pub fn set_inferred(&mut self, why: impl Into<String>) {
+        self.inferred = Some(Box::new(why.into()));
     }
 }
 

@@ -365,12 +365,12 @@ fn emit_links(blocks: &[Block], out: &mut Fragment) {
         let flags = match block.flags {
             Some(flags) => flags,
             None => {
-                origin.inferred = Some(format!("the flags of {} were not in the paste: assumed UP and RUNNING", block.label));
+                origin.set_inferred(format!("the flags of {} were not in the paste: assumed UP and RUNNING", block.label));
                 Flags { up: true, running: true, loopback: false }
             }
         };
-        if block.is_alias() && origin.inferred.is_none() {
-            origin.inferred = Some(format!("{dev}'s own block was not in the paste: read from its alias {}", block.label));
+        if block.is_alias() && !origin.is_inferred() {
+            origin.set_inferred(format!("{dev}'s own block was not in the paste: read from its alias {}", block.label));
         }
         out.links.push(Link {
             name: dev.to_string(),
@@ -625,7 +625,7 @@ eth0:1    Link encap:Ethernet  HWaddr 08:00:27:4e:66:a1
         assert_eq!(out.links.len(), 1);
         assert_eq!(out.links[0].name, "eth0");
         assert!(out.links[0].up);
-        assert_eq!(out.links[0].origin.line, Some(1));
+        assert_eq!(out.links[0].origin.line_no(), Some(1));
         assert!(out.links[0].origin.is_inferred());
     }
 
@@ -644,7 +644,7 @@ eth1: ...
         for link in &out.links {
             assert!(link.up && link.lower_up);
             assert!(link.origin.is_inferred(), "{link:?}");
-            assert!(link.origin.line.is_some());
+            assert!(link.origin.line_no().is_some());
         }
         assert_eq!(out.addresses[1].prefix_len, 16);
         assert_eq!(out.addresses[1].dev, "eth1");

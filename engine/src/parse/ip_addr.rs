@@ -285,7 +285,7 @@ fn parse_inet_line(text: &str, dev: Option<&str>, line: Line<'_>, out: &mut Frag
 /// `ip -j addr`: `[{"ifindex":1,"ifname":"lo","flags":["LOOPBACK","UP","LOWER_UP"],"addr_info":[…]}]`.
 fn parse_json(lines: &[Line<'_>], out: &mut Fragment) {
     let Some((items, mut reports)) = super::json_array(lines, "ip -j addr", out) else { return };
-    let line_no = Some(reports.line());
+    let line_no = reports.line();
     for item in items {
         // `ip -j addr show up` (or `master X`, `type X`) prints `{}` for each link it filters out.
         if item.as_object().is_some_and(|o| o.is_empty()) {
@@ -315,7 +315,7 @@ fn parse_json(lines: &[Line<'_>], out: &mut Fragment) {
                 group: item.get("group").map_or(0, json_group),
                 mac: item.get("address").and_then(Value::as_str).map(str::to_string),
                 mtu: item.get("mtu").and_then(Value::as_u64).map(|m| m as u32),
-                origin: Origin { line: line_no, ..Origin::default() },
+                origin: Origin::line(line_no),
             },
         );
         read_addr_info(out, &mut reports, addr_info, Some(name));
@@ -326,7 +326,7 @@ fn parse_json(lines: &[Line<'_>], out: &mut Fragment) {
 /// The `addr_info` entries of one `ip -j addr` object, on `dev`, or (without a link, as
 /// `ip -j addr show label L` prints them) on the device each entry's label names.
 fn read_addr_info(out: &mut Fragment, reports: &mut super::JsonReports, entries: &[Value], dev: Option<&str>) {
-    let line_no = Some(reports.line());
+    let line_no = reports.line();
     for ai in entries {
         // A filter (`scope`, `label`, …) prints `{}` for each address it leaves out.
         if ai.as_object().is_some_and(|o| o.is_empty()) {
@@ -378,7 +378,7 @@ fn read_addr_info(out: &mut Fragment, reports: &mut super::JsonReports, entries:
             secondary: ai.get("secondary").and_then(Value::as_bool).unwrap_or(false),
             noprefixroute: ai.get("noprefixroute").and_then(Value::as_bool).unwrap_or(false),
             label: s("label").filter(|l| *l != name).map(str::to_string),
-            origin: Origin { line: line_no, ..Origin::default() },
+            origin: Origin::line(line_no),
         });
     }
 }

@@ -448,7 +448,7 @@ const RULE_KEYS: &str = "priority not src srclen dst dstlen tos fwmark fwmask ii
 fn parse_json(lines: &[Line<'_>], ipv6: bool, out: &mut Fragment) {
     let Some((items, mut reports)) = super::json_array(lines, "ip -j rule", out) else { return };
     let line_no = reports.line();
-    let origin = Origin { line: Some(line_no), ..Origin::default() };
+    let origin = Origin::line(line_no);
     for item in items {
         let text = json_rule_text(&item);
         let parsed = match &text {
@@ -603,7 +603,7 @@ mod tests {
         assert_eq!(f.rules[2].to, Some("172.16.1.0/24".parse().unwrap()));
         assert_eq!(f.rules[3].from, Some("10.244.0.2/32".parse().unwrap()));
         assert_eq!(f.rules[4].action, RuleAction::Lookup { table: TABLE_MAIN });
-        assert_eq!(f.rules[4].origin.line, Some(5));
+        assert_eq!(f.rules[4].origin.line_no(), Some(5));
     }
 
     #[test]

@@ -241,7 +241,7 @@ mod tests {
     }
 
     fn servers(out: &Fragment) -> Vec<(String, Option<&str>, usize)> {
-        out.nameservers.iter().map(|n| (n.addr.to_string(), n.link.as_deref(), n.origin.line.unwrap())).collect()
+        out.nameservers.iter().map(|n| (n.addr.to_string(), n.link.as_deref(), n.origin.line_no().unwrap())).collect()
     }
 
     /// The IPv6 servers the IPv6 model kept (no diagnostic about them), or, in a build without
@@ -249,7 +249,7 @@ mod tests {
     #[cfg(feature = "inet6")]
     fn servers6(out: &Fragment) -> Vec<(String, Option<&str>, usize)> {
         assert!(out.diagnostics.iter().all(|d| d.severity != Severity::Info), "{:?}", out.diagnostics);
-        out.inet6.nameservers.iter().map(|n| (n.addr.to_string(), n.link.as_deref(), n.origin.line.unwrap())).collect()
+        out.inet6.nameservers.iter().map(|n| (n.addr.to_string(), n.link.as_deref(), n.origin.line_no().unwrap())).collect()
     }
     #[cfg(not(feature = "inet6"))]
     fn info_lines(out: &Fragment) -> Vec<usize> {

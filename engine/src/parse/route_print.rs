@@ -72,7 +72,7 @@ pub fn parse(text: &str) -> Fragment {
         // The widest non-host on-link route containing the address is its subnet.
         let first = rows.iter().find(|r| r.3 == *a).map(|r| r.0);
         let len = rows.iter().filter(|r| r.3 == *a && r.2.is_none() && r.1.prefix_len() < 32 && r.1.contains(a)).map(|r| r.1.prefix_len()).max().unwrap_or(32);
-        let origin = Origin { line: first, ..Origin::default() };
+        let origin = first.map(Origin::line).unwrap_or_default();
         out.links.push(Link {
             name: link_name(*a),
             index: Some(k as u32 + 2),

@@ -129,7 +129,7 @@ fn decide(host: &Host, flow: &Flow<Ipv6Addr>, find: &Covering, trail: Option<&mu
             r.dst.words()
         )));
     }
-    if r.origin.inferred.is_some() && oif.is_none() && flow.iif.is_none() {
+    if r.origin.is_inferred() && oif.is_none() && flow.iif.is_none() {
         // Every up link gets `multicast ff00::/8`, and every forwarding link `anycast fe80::`:
         // the kernel takes the first in table local, in the order the links came up and their
         // addresses finished DAD, which only that table's listing shows.

@@ -118,7 +118,7 @@ impl UnitReader<'_> {
             // A rule of both families names no prefix of one (networkd refuses it).
             return self.error(section.header, "no `From=`/`To=` in a `Family=both` rule (their prefixes are of one family); the IPv6 rule is not used");
         }
-        if rule.origin.inferred.is_some() && both {
+        if rule.origin.is_inferred() && both {
             // Its own family's default priority (each family numbers its rules).
             rule.priority = 32765u32.saturating_sub(self.rules_without_priority[1]);
             self.rules_without_priority[1] += 1;
@@ -153,7 +153,7 @@ impl UnitReader<'_> {
         }
         if self.accept_ra != Some(false) {
             // Said at the first IPv6 address (or the unit's first line).
-            let no = added.first().and_then(|&i| self.out.inet6.addresses[i].origin.line).unwrap_or(first.no);
+            let no = added.first().and_then(|&i| self.out.inet6.addresses[i].origin.line_no()).unwrap_or(first.no);
             let why = "an IPv6 table: networkd also installs routes from router advertisements (unless `IPv6AcceptRA=no`), which a .network file cannot show; IPv6 decisions need `ip -6 route show table all`";
             self.out.diagnostics.push(ParseDiagnostic::info(Line { no, text: first.text }, why));
             return;

@@ -133,7 +133,7 @@ impl UnitReader<'_> {
                 // host with the default rules is 32766 (and then each new rule in turn).
                 let p = 32765u32.saturating_sub(*counter);
                 *counter += 1;
-                origin.inferred = Some(format!(
+                origin.set_inferred(format!(
                     "no `Priority=`: the kernel gives one below the first rule after `0: lookup local`, {p} if the \
                      host has only the default rules and the rules were added in this order"
                 ));

@@ -63,7 +63,7 @@ fn static_network_file() {
     assert_eq!(r.origin, Origin::line(7));
     assert!(!r.origin.is_inferred());
 
-    let ns: Vec<(String, Option<&str>, Option<usize>)> = out.nameservers.iter().map(|n| (n.addr.to_string(), n.link.as_deref(), n.origin.line)).collect();
+    let ns: Vec<(String, Option<&str>, Option<usize>)> = out.nameservers.iter().map(|n| (n.addr.to_string(), n.link.as_deref(), n.origin.line_no())).collect();
     assert_eq!(
         ns,
         [("192.168.10.10".into(), Some("eth0"), Some(8)), ("192.168.10.11".into(), Some("eth0"), Some(8)), ("1.1.1.1".into(), Some("eth0"), Some(9)),]
@@ -231,7 +231,7 @@ fn rule_without_priority_is_inferred() {
     assert_eq!(out.rules[1].priority, 32764);
     assert_eq!(out.rules[1].action, RuleAction::Blackhole);
     assert!(out.rules[0].origin.is_inferred());
-    assert_eq!(out.rules[0].origin.line, Some(3));
+    assert_eq!(out.rules[0].origin.line_no(), Some(3));
 }
 
 #[test]
@@ -309,7 +309,7 @@ fn dns_spellings_and_bad_values() {
     #[cfg(feature = "inet6")]
     {
         let v6: Vec<(String, Option<&str>, Option<usize>)> =
-            out.inet6.nameservers.iter().map(|n| (n.addr.to_string(), n.link.as_deref(), n.origin.line)).collect();
+            out.inet6.nameservers.iter().map(|n| (n.addr.to_string(), n.link.as_deref(), n.origin.line_no())).collect();
         assert_eq!(v6, [("2620:fe::fe".to_string(), Some("eth0"), Some(4))]);
         assert!(by_severity(&out, Severity::Info).is_empty());
     }
