@@ -453,10 +453,10 @@ pub struct Route {
     #[serde(default)]
     pub metric: u32,
     pub scope: Scope,
-    /// Borrowed for the well-known names ([`route_protocol`]), so a big table does not hold
-    /// a copy of "bgp" or "kernel" per route.
+    /// Shared between the routes that name it (the parser interns it as it does device names),
+    /// so a big table does not hold a copy of "bgp" or "kernel" per route; two words, not three.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub protocol: Option<Cow<'static, str>>,
+    pub protocol: Option<std::sync::Arc<str>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prefsrc: Option<Ipv4Addr>,
     /// The `mtu` route metric, which `ip route get` echoes.

@@ -6,7 +6,7 @@
 
 use super::words::{DevNames, one_of, parse_ipv4, parse_prefix_lenient, words};
 use super::{Context, Fragment, Line, ParseDiagnostic, trim};
-use crate::model::{NextHop, Origin, Route, RouteType, Scope, TABLE_MAIN, TableId, parse_u32, route_protocol, table_id_builtin};
+use crate::model::{NextHop, Origin, Route, RouteType, Scope, TABLE_MAIN, TableId, parse_u32, table_id_builtin};
 use ipnet::Ipv4Net;
 use serde_json::Value;
 use std::net::Ipv4Addr;
@@ -301,7 +301,7 @@ fn parse_route_line(text: &str, default_table: TableId, table_names: &[(String, 
                     .or_else(|| table_names.iter().find(|(n, _)| n == v).map(|(_, t)| *t))
                     .ok_or_else(|| format!("a table number or known name after `table`, found `{v}`"))?;
             }
-            "proto" | "protocol" => route.protocol = Some(route_protocol(val(k)?)),
+            "proto" | "protocol" => route.protocol = Some(devs.protocol(val(k)?)),
             "scope" => {
                 let v = val(k)?;
                 route.scope = Scope::parse(v).ok_or_else(|| format!("a scope (global, link, host, or a number), found `{v}`"))?;

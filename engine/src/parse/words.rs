@@ -3,25 +3,36 @@
 use ipnet::Ipv4Net;
 use std::net::Ipv4Addr;
 
-/// Device names shared between the routes that name them: a table of a million routes names a
-/// handful of devices, and one allocation per name (not per route) is most of what reading it
-/// costs in wasm. Looks back over the last few distinct names only, so a hostile paste with a
-/// new name on every line costs no more than before.
+/// Device (and route protocol) names shared between the routes that name them: a table of a
+/// million routes names a handful of devices, and one allocation per name (not per route) is
+/// most of what reading it costs in wasm. Looks back over the last few distinct names only, so
+/// a hostile paste with a new name on every line costs no more than before.
 #[derive(Default)]
-pub struct DevNames(Vec<std::sync::Arc<str>>);
+pub struct DevNames(Vec<std::sync::Arc<str>>, Vec<std::sync::Arc<str>>);
 
 impl DevNames {
     const RECENT: usize = 16;
 
     pub fn get(&mut self, name: &str) -> std::sync::Arc<str> {
-        if let Some(i) = self.0.iter().rposition(|n| &**n == name) {
-            return self.0[i].clone();
+        Self::intern(&mut self.0, name)
+    }
+
+    /// A route's `proto` name, interned apart from the devices (a few of each per table).
+    pub fn protocol(&mut self, name: &str) -> std::sync::Arc<str> {
+        Self::intern(&mut self.1, name)
+    }
+
+    fn intern(recent: &mut Vec<std::sync::Arc<str>>, name: &str) -> std::sync::Arc<str> {
+        // Names are short: a byte loop, not a call to memcmp per name looked at.
+        let same = |n: &str| n.len() == name.len() && n.bytes().zip(name.bytes()).all(|(a, b)| a == b);
+        if let Some(i) = recent.iter().rposition(|n| same(n)) {
+            return recent[i].clone();
         }
-        if self.0.len() == Self::RECENT {
-            self.0.remove(0);
+        if recent.len() == Self::RECENT {
+            recent.remove(0);
         }
         let n: std::sync::Arc<str> = name.into();
-        self.0.push(n.clone());
+        recent.push(n.clone());
         n
     }
 }
