@@ -136,22 +136,19 @@ mod cli {
         },
     }
 
-    /// The file's text (`-`: stdin's). It lives until the process ends: a one-shot command does
-    /// not free it (nor the model built from it) only to exit. A regular file is mapped, not
-    /// copied: a full BGP table is ~60 MB.
     /// The files read_input mapped: (address, length).
-    #[cfg(all(unix, feature = "json-reader"))]
+    #[cfg(unix)]
     static MAPPED: std::sync::Mutex<Vec<(usize, usize)>> = std::sync::Mutex::new(Vec::new());
 
     /// Gives back the pages of a mapped file that lie wholly inside `part`, which the engine has
-    /// read (`whyroute::parse::set_read_hook`): a 100 MB `ip -j route` document is then not
-    /// resident whole besides the million routes read from it. The text stays readable: a
-    /// page read again is read in again from the file.
-    #[cfg(all(unix, feature = "json-reader"))]
-    fn give_back_pages(part: &str) {
+    /// read (`whyroute::parse::set_read_hook`): a 60 MB route dump or a 100 MB `ip -j route`
+    /// document is then not resident whole besides the million routes read from it. The text
+    /// stays readable: a page read again is read in again from the file.
+    #[cfg(unix)]
+    fn give_back_pages(part: std::ops::Range<usize>) {
         // SAFETY: sysconf has no preconditions.
         let page = usize::try_from(unsafe { libc::sysconf(libc::_SC_PAGESIZE) }).unwrap_or(4096).max(1);
-        let (from, to) = (part.as_ptr() as usize, part.as_ptr() as usize + part.len());
+        let (from, to) = (part.start, part.end);
         for &(map, len) in MAPPED.lock().unwrap_or_else(|e| e.into_inner()).iter() {
             let start = from.max(map).next_multiple_of(page);
             let end = to.min(map + len) / page * page;
@@ -164,6 +161,9 @@ mod cli {
         }
     }
 
+    /// The file's text (`-`: stdin's). It lives until the process ends: a one-shot command does
+    /// not free it (nor the model built from it) only to exit. A regular file is mapped, not
+    /// copied: a full BGP table is ~60 MB.
     fn read_input(path: &str) -> Result<&'static str, String> {
         let bytes: &'static [u8] = if path == "-" {
             let mut b = Vec::new();
@@ -179,11 +179,8 @@ mod cli {
                 Ok(m) if m.is_file() && m.len() > 0 => match unsafe { memmap2::Mmap::map(&file) } {
                     Ok(map) => {
                         let map: &'static memmap2::Mmap = Box::leak(Box::new(map));
-                        #[cfg(feature = "json-reader")]
-                        {
-                            MAPPED.lock().unwrap_or_else(|e| e.into_inner()).push((map.as_ptr() as usize, map.len()));
-                            whyroute::parse::set_read_hook(give_back_pages);
-                        }
+                        MAPPED.lock().unwrap_or_else(|e| e.into_inner()).push((map.as_ptr() as usize, map.len()));
+                        whyroute::parse::set_read_hook(give_back_pages);
                         map
                     }
                     Err(_) => std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"))?.leak(),

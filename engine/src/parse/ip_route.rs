@@ -156,7 +156,16 @@ impl RouteChunk<'_, '_> {
         let mut devs = DevNames::default();
         // IPv6 routes among the IPv4 ones (`ip route show table all`), with their `nexthop` lines.
         let mut in_ipv6 = false;
-        for line in self.lines {
+        // The first line not yet said to be read (parse::read_lines): a mapped paste's pages
+        // are given back as the run reads them, while its routes grow.
+        #[cfg(not(target_arch = "wasm32"))]
+        let mut unsaid = 0;
+        for (_i, line) in self.lines.iter().enumerate() {
+            #[cfg(not(target_arch = "wasm32"))]
+            if (line.text.as_ptr() as usize).wrapping_sub(self.lines[unsaid].text.as_ptr() as usize) >= super::READ_PART_BYTES {
+                super::read_lines(&self.lines[unsaid], &self.lines[_i - 1]);
+                unsaid = _i;
+            }
             let text = trim(line.text);
             if text.is_empty() {
                 continue;
@@ -204,6 +213,10 @@ impl RouteChunk<'_, '_> {
                     last = None;
                 }
             }
+        }
+        #[cfg(not(target_arch = "wasm32"))]
+        if let Some(end) = self.lines.last() {
+            super::read_lines(&self.lines[unsaid.min(self.lines.len() - 1)], end);
         }
     }
 }
@@ -572,10 +585,6 @@ fn parse_json_streamed(lines: &[Line<'_>], default_table: TableId, out: &mut Fra
 #[cfg(all(feature = "json-reader", not(target_arch = "wasm32")))]
 const PARALLEL_CHUNK_BYTES: usize = 8 << 20;
 
-/// How much of an `ip -j route` document a run reads before it says so ([`super::read_part`]).
-#[cfg(all(feature = "json-reader", not(target_arch = "wasm32")))]
-const READ_PART_BYTES: usize = 4 << 20;
-
 /// [`parse_json_streamed`] in (at most) `runs` runs.
 #[cfg(all(feature = "json-reader", not(target_arch = "wasm32")))]
 fn parse_json_in_runs(lines: &[Line<'_>], default_table: TableId, runs: usize, out: &mut Fragment) {
@@ -727,7 +736,7 @@ struct JsonRunReader<'x, 'r> {
 #[cfg(all(feature = "json-reader", not(target_arch = "wasm32")))]
 impl<'a> super::JsonElements<'a> for JsonRunReader<'_, '_> {
     fn at(&mut self, text: &'a str, at: usize) -> Option<usize> {
-        if at - self.done >= READ_PART_BYTES {
+        if at - self.done >= super::READ_PART_BYTES {
             super::read_part(&text[self.done..at]);
             self.done = at;
         }

@@ -142,29 +142,6 @@ pub(crate) fn push_json_flags(item: &serde_json::Value, text: &mut String) {
     }
 }
 
-/// What is called with each part of a big `ip -j` document the reader is done with: see
-/// [`set_read_hook`].
-#[cfg(all(feature = "json-reader", not(target_arch = "wasm32")))]
-static READ_HOOK: std::sync::OnceLock<fn(&str)> = std::sync::OnceLock::new();
-
-/// Natively, has the reader of a big `ip -j` document call `hook` with each part of it (a few
-/// MB at a time) that it has read, so that a caller that mapped the document from a file can
-/// give those pages back: the CLI does, so that a 100 MB document is not resident whole
-/// besides the million routes read from it. The reader may read a part again (a document
-/// read twice, see `read_json_runs`), so the hook must leave the text readable. Set once.
-#[cfg(all(feature = "json-reader", not(target_arch = "wasm32")))]
-pub fn set_read_hook(hook: fn(&str)) {
-    let _ = READ_HOOK.set(hook);
-}
-
-/// Tells the hook (if any) that `part` has been read.
-#[cfg(all(feature = "json-reader", not(target_arch = "wasm32")))]
-pub(crate) fn read_part(part: &str) {
-    if let Some(hook) = READ_HOOK.get() {
-        hook(part);
-    }
-}
-
 /// JSON's whitespace, which serde_json skips between tokens (not Unicode's).
 #[cfg(all(feature = "json-reader", not(target_arch = "wasm32")))]
 fn skip_json_space(bytes: &[u8], mut at: usize) -> usize {

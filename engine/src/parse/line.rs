@@ -16,6 +16,47 @@ impl<'a> Line<'a> {
     }
 }
 
+/// What is called with the addresses of each part of a big paste the reader is done with: see
+/// [`set_read_hook`].
+#[cfg(not(target_arch = "wasm32"))]
+static READ_HOOK: std::sync::OnceLock<fn(std::ops::Range<usize>)> = std::sync::OnceLock::new();
+
+/// Natively, has the readers of a big paste (the transcript's split into blocks, `ip route`'s
+/// lines, an `ip -j` document) call `hook` with the addresses of each part of it (a few MB at
+/// a time) that they have read, so that a caller that mapped the paste from a file can give
+/// those pages back: the CLI does, so that a 60 MB route dump or a 100 MB document is not
+/// resident whole besides the million routes read from it. A part may be read again (the
+/// transcript's split, then the block's parser; a JSON document read twice, see
+/// `read_json_runs`), so the hook must leave the text readable. Set once.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn set_read_hook(hook: fn(std::ops::Range<usize>)) {
+    let _ = READ_HOOK.set(hook);
+}
+
+/// Tells the hook (if any) that `part` has been read.
+#[cfg(all(feature = "json-reader", not(target_arch = "wasm32")))]
+pub(crate) fn read_part(part: &str) {
+    if let Some(hook) = READ_HOOK.get() {
+        hook(part.as_ptr() as usize..part.as_ptr() as usize + part.len());
+    }
+}
+
+/// Tells the hook (if any) that the text from `from`'s start to `to`'s end has been read:
+/// consecutive lines of one paste. Only addresses are handed on, never read.
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) fn read_lines(from: &Line<'_>, to: &Line<'_>) {
+    if let Some(hook) = READ_HOOK.get() {
+        let (start, end) = (from.text.as_ptr() as usize, to.text.as_ptr() as usize + to.text.len());
+        if start < end {
+            hook(start..end);
+        }
+    }
+}
+
+/// How much of a paste a reader reads before it says so ([`read_lines`]).
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) const READ_PART_BYTES: usize = 4 << 20;
+
 /// `str::trim`, skipping the Unicode-aware trimmer for the usual line that neither starts nor
 /// ends with whitespace: it runs on every line of a paste, which can have a million.
 pub(crate) fn trim(s: &str) -> &str {
