@@ -47,7 +47,8 @@ pub fn one_of(list: &str, word: &str) -> bool {
 }
 
 pub fn parse_prefix(s: &str) -> Option<Ipv4Net> {
-    match s.split_once('/') {
+    // A byte search, not `split_once`'s pattern searcher: this runs on every route line.
+    match s.bytes().position(|b| b == b'/').map(|i| (&s[..i], &s[i + 1..])) {
         Some((a, n)) => {
             let addr = parse_ipv4(a)?;
             let len: u8 = n.parse().ok()?;
