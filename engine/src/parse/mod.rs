@@ -35,12 +35,12 @@ pub(crate) mod words;
 
 pub use fragment::{Context, Fragment, Seen, TableSet};
 pub(crate) use json::*;
-pub(crate) use line::trim;
-#[cfg(not(target_arch = "wasm32"))]
-pub use line::set_read_hook;
-#[cfg(not(target_arch = "wasm32"))]
-pub(crate) use line::{READ_PART_BYTES, read_lines};
 #[cfg(all(feature = "json-reader", not(target_arch = "wasm32")))]
 pub(crate) use line::read_part;
+#[cfg(not(target_arch = "wasm32"))]
+pub use line::set_read_hook;
+pub(crate) use line::trim;
 pub use line::{Line, ParseDiagnostic, Severity, cap_diagnostics};
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) use line::{READ_PART_BYTES, read_lines};
 pub use transcript::{Block, CAPTURE_COMMAND, Format, parse_transcript};
