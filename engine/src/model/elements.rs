@@ -19,8 +19,10 @@ pub struct Origin {
     /// 1-based line number in the paste it was read from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     line: Option<u32>,
-    /// Set when whyroute inferred the element instead of reading it; says why.
+    /// Set when whyroute inferred the element instead of reading it; says why. A Box<String>
+    /// is one word where a Box<str> is two: this is the point of boxing it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[allow(clippy::box_collection)]
     inferred: Option<Box<String>>,
 }
 
