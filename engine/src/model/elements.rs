@@ -4,7 +4,6 @@
 
 use ipnet::Ipv4Net;
 use serde::{Deserialize, Serialize};
-use std::borrow::Cow;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 /// A routing table id, as in `ip route show table N`.
@@ -560,7 +559,7 @@ pub struct NexthopObject {
     pub id: u32,
     pub kind: NexthopKind,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub protocol: Option<Cow<'static, str>>,
+    pub protocol: Option<std::sync::Arc<str>>,
     /// `fdb`: a nexthop for the VXLAN bridge's forwarding database; no route can use it.
     #[serde(default)]
     pub fdb: bool,

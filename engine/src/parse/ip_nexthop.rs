@@ -3,7 +3,7 @@
 
 use super::words::{DevNames, parse_ipv4, words};
 use super::{Fragment, Line, ParseDiagnostic, trim};
-use crate::model::{GroupMember, NexthopKind, NexthopObject, Origin, Scope, parse_u32, route_protocol};
+use crate::model::{GroupMember, NexthopKind, NexthopObject, Origin, Scope, parse_u32};
 use serde_json::Value;
 
 /// Parses nexthop lines into `out.nexthops`.
@@ -58,7 +58,7 @@ fn parse_line(text: &str, devs: &mut DevNames) -> Result<NexthopObject, String> 
             }
             "scope" => Scope::parse(v).map(|x| scope = Some(x)).is_some(),
             "proto" | "protocol" => {
-                protocol = Some(route_protocol(v));
+                protocol = Some(devs.protocol(v));
                 true
             }
             "group" => parse_group(v).map(|g| group = Some(g)).is_some(),
