@@ -63,7 +63,12 @@ pub(super) fn applies(node: &Node) -> bool {
 pub(super) fn pass(node: &Node, pkt: &Packet, flow: Flow<IpAddr>, conns: &[Conn], route_only: impl FnOnce() -> Option<Disposition>) -> Hop {
     let name = node.name.clone();
     let conn = conns.iter().find(|c| c.answered_by(&node.name, pkt));
-    let reply = conn.map(|c| Reply { dst: Some((c.arrived.src, c.arrived.sport)), src: Some((c.arrived.dst, c.arrived.dport)) });
+    // ICMP has no ports to give back: its type and code stay the reply's own.
+    let icmp = matches!(pkt.proto, 1 | 58);
+    let reply = conn.map(|c| {
+        let (sport, dport) = if icmp { (pkt.dport, pkt.sport) } else { (c.arrived.sport, c.arrived.dport) };
+        Reply { dst: Some((c.arrived.src, sport)), src: Some((c.arrived.dst, dport)) }
+    });
     let is_reply = reply.is_some();
     let ctmark = conn.map_or(0, |c| c.ctmark);
     let outcome = match packet::send(&node.host, &packet::Packet { flow, ctmark, reply }) {
