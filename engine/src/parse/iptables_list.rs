@@ -213,16 +213,18 @@ fn extras_to_options(target: Option<&str>, extras: &[&str], save: &mut String, u
                 i += 2;
                 continue;
             }
-            // libxt_icmp's `icmptype 8`, `icmptype 3 code 4` (255: any); ip6tables'
-            // `ipv6-icmptype 128`.
-            "icmptype" | "ipv6-icmptype" => {
-                let (negated, t) = next(1).strip_prefix('!').map_or((false, next(1)), |v| (true, v));
-                let code = if next(2) == "code" { format!("/{}", next(3)) } else { String::new() };
-                let (module, option) = if w == "icmptype" { ("icmp", "--icmp-type") } else { ("icmp6", "--icmpv6-type") };
-                let t = if t == "255" && w == "icmptype" { "any" } else { t };
+            // libxt_icmp's `icmptype 8`, `icmptype 3 code 4` (255: any), and negated `icmp !type
+            // 8 [code 0]`; ip6tables' `ipv6-icmptype 128`, `ipv6-icmp !type 129`.
+            "icmptype" | "ipv6-icmptype" | "icmp" | "ipv6-icmp" if w.ends_with("type") || next(1) == "!type" => {
+                let (negated, at) = if w.ends_with("type") { (false, 1) } else { (true, 2) };
+                let t = next(at);
+                let code = if next(at + 1) == "code" { format!("/{}", next(at + 2)) } else { String::new() };
+                let v6 = w.starts_with("ipv6");
+                let (module, option) = if v6 { ("icmp6", "--icmpv6-type") } else { ("icmp", "--icmp-type") };
+                let t = if t == "255" && !v6 { "any" } else { t };
                 push(save, negated || negate, format!("-m {module} {option} {t}{code}"));
                 negate = false;
-                i += if code.is_empty() { 2 } else { 4 };
+                i += at + if code.is_empty() { 1 } else { 3 };
                 continue;
             }
             "ADDRTYPE" if next(1) == "match" && matches!(next(2), "src-type" | "dst-type") => {
@@ -307,6 +309,42 @@ num   pkts bytes target     prot opt in     out     source               destina
         assert!(t.ip6tables, "told by its IPv6 addresses");
         assert_eq!(t.chains[0].rules[0].matches[1], FwMatch::Destination { nets: vec!["2001:db8:cafe::/48".parse().unwrap()], negated: false });
         assert_eq!(t.chains[1].rules[0].actions[0], FwTarget::Snat { to: "2001:db8:1000::2".parse().unwrap(), port: None });
+    }
+
+    /// libxt_icmp's forms, as iptables v1.8.9 and ip6tables list them.
+    #[test]
+    fn reads_listed_icmp_types() {
+        let listing = "Chain FORWARD (policy ACCEPT 0 packets, 0 bytes)
+ pkts bytes target     prot opt in     out     source               destination
+    0     0 ACCEPT     1    --  *      *       0.0.0.0/0            0.0.0.0/0            icmptype 8
+    0     0 ACCEPT     1    --  *      *       0.0.0.0/0            0.0.0.0/0            icmptype 3 code 4
+    0     0 MARK       1    --  *      *       0.0.0.0/0            0.0.0.0/0            icmp !type 0 MARK set 0x2
+    0     0 DROP       1    --  *      *       0.0.0.0/0            0.0.0.0/0            icmp !type 8 code 0
+    0     0 ACCEPT     1    --  *      *       0.0.0.0/0            0.0.0.0/0            icmptype 255
+";
+        let f = read(listing, "filter");
+        assert!(f.diagnostics.is_empty(), "{:?}", f.diagnostics);
+        let types: Vec<Option<&FwMatch>> =
+            f.firewall.tables[0].chains[0].rules.iter().map(|r| r.matches.iter().find(|m| matches!(m, FwMatch::IcmpType { .. }))).collect();
+        let t = |types: Vec<(u8, Option<u8>)>, negated| Some(FwMatch::IcmpType { types, negated });
+        assert_eq!(
+            types,
+            [
+                t(vec![(8, None)], false).as_ref(),
+                t(vec![(3, Some(4))], false).as_ref(),
+                t(vec![(0, None)], true).as_ref(),
+                t(vec![(8, Some(0))], true).as_ref(),
+                None
+            ]
+        );
+        let v6 = "Chain INPUT (policy ACCEPT 0 packets, 0 bytes)
+ pkts bytes target     prot opt in     out     source               destination
+    0     0 ACCEPT     58   --  *      *       ::/0                 ::/0                 ipv6-icmptype 128
+    0     0 DROP       58   --  *      *       ::/0                 ::/0                 ipv6-icmp !type 129
+";
+        let f = read(v6, "filter");
+        assert!(f.diagnostics.is_empty(), "{:?}", f.diagnostics);
+        assert_eq!(f.firewall.tables[0].chains[0].rules[1].matches.last(), Some(&FwMatch::IcmpType { types: vec![(129, None)], negated: true }));
     }
 
     /// Recorded from iptables v1.8.9 (nf_tables) in a namespace, after `iptables-restore` of a

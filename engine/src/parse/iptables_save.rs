@@ -219,6 +219,12 @@ pub(super) fn parse_rule(t: &str) -> Result<(String, FwRule), String> {
                     }
                     rule.matches.push(FwMatch::Socket { transparent, nowildcard, negated: false });
                 }
+                // `! -m mark --mark 1` (how a listing's `mark match ! 0x1` is written back):
+                // the negation belongs to the module's option that follows.
+                if step == 2 && negated {
+                    i += step;
+                    continue;
+                }
             }
             "-j" | "--jump" | "-g" | "--goto" => target = Some((need()?, k.starts_with("-g") || k == "--goto")),
             _ if target.is_some() && k.starts_with("--") => {
