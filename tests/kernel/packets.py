@@ -1,8 +1,21 @@
 #!/usr/bin/env python3
 """Packet differential: random hosts with policy routing and an iptables or nftables ruleset, one real
-packet per flow (a UDP datagram, or a TCP connection's SYN) sent from a socket in the host's
-namespace (or its LAN client's, to be forwarded), and where the kernel put it compared with
+packet per flow (a UDP datagram, or a TCP connection's SYN, or a ping) sent from a socket in the
+host's namespace (or its LAN client's, to be forwarded), and where the kernel put it compared with
 `whyroute packet -j` on the host's paste.
+
+Pings: about a tenth of the flows are ICMP echo requests (`whyroute packet … proto icmp`, no
+port), from a ping socket (net.ipv4.ping_group_range is opened to every group in the host and
+client namespaces; SO_MARK and uid as for the other flows) or, for root, a raw socket. Both put
+the echo request's type and code where the route lookup's flow key has the destination port
+(2048), so hosts sometimes have `ip rule … dport 2048 lookup T` (or a range, or with `ipproto
+icmp`, or `ipproto icmp` alone); a reroute after a mark (ip_route_me_harder) and the input lookup
+of a forwarded ping see no ports. The rulesets sometimes match ICMP: `-p icmp --icmp-type
+echo-request|8|8/0|any`, `! --icmp-type echo-reply`, nft `icmp type echo-request`, `icmp type {
+… }`, `icmp type != echo-reply`, `meta l4proto icmp` (MARK, DROP / REJECT, ACCEPT before a
+drop of all ICMP, `-o DEV`, DNAT without a port, in OUTPUT, PREROUTING and FORWARD). Those
+extras draw from a random stream of their own (`whyroute-icmp:SEED:HOST`): a seed builds the
+hosts and flows it built before, some flows made pings and some rules and an ip rule added.
 
 Each host H is a namespace with 2-3 veth links, each to a peer namespace of its own. Every
 destination a flow uses (and every DNAT target) is an address configured on the lo of every
@@ -55,8 +68,15 @@ def l4(rng):
     return rng.choice(["udp", "udp", "tcp"])
 
 
-def build_host(rng, index):
-    """Builds one random host; returns (host ns, {H dev: peer ns}, flows)."""
+def icmp_type(xr):
+    """An echo request's `--icmp-type` as people write it (iptables-save prints a number)."""
+    return xr.choice(["echo-request", "echo-request", "8", "8/0"])
+
+
+def build_host(rng, index, xr):
+    """Builds one random host; returns (host ns, {H dev: peer ns}, flows). `xr` draws the ICMP
+    extras (their own random stream: the other draws, and so the hosts, are those of the seed
+    before ICMP)."""
     h = netns.add(f"h{index}")
     n_links = rng.choice([2, 2, 3])
     devs = rng.sample(DEVS, n_links)
@@ -81,6 +101,10 @@ def build_host(rng, index):
     sh(["ip", "-n", client, "addr", "add", f"10.{index % 200}.9.1/24", "dev", "p"])
     sh(["ip", "-n", client, "route", "add", "default", "via", f"10.{index % 200}.9.2"])
     links["lan0"] = client
+    # Ping sockets (socket(AF_INET, SOCK_DGRAM, IPPROTO_ICMP)) for every group, as many
+    # distributions set it: the host's and the client's echo requests come from them.
+    for ns in (h, client):
+        sh(["ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv4.ping_group_range=0 2147483647"])
     if rng.random() < 0.85:
         sh(["ip", "netns", "exec", h, "sysctl", "-qw", "net.ipv4.ip_forward=1"])
     main = rng.choice(devs)
@@ -103,9 +127,15 @@ def build_host(rng, index):
             sh(["ip", "-n", h, "rule", "add", "pref", str(prio), "fwmark", hex(m), "table", str(t)])
     if rng.random() < 0.3:
         sh(["ip", "-n", h, "rule", "add", "pref", "120", "uidrange", "1000-1000", "table", str(rng.choice(list(tables)))])
+    if xr.random() < 0.35:
+        # The echo request's type and code are where the flow key's destination port is for
+        # the sending socket's lookup (2048), and nowhere for the reroute after a mark or the
+        # input lookup of a forwarded ping (the dissector finds no ports in ICMP).
+        sel = xr.choice([["dport", "2048"], ["dport", "2048"], ["dport", "2000-3000"], ["ipproto", "icmp", "dport", "2048"], ["ipproto", "icmp"]])
+        sh(["ip", "-n", h, "rule", "add", "pref", str(xr.choice([90, 105, 115])), *sel, "table", str(xr.choice(list(tables)))])
     # The ruleset: iptables on half the hosts, nftables on the others.
     if rng.random() < 0.5:
-        nft_ruleset(rng, h, index, devs, marks)
+        nft_ruleset(rng, h, index, devs, marks, xr)
         return h, links, devs
     if rng.random() < 0.3:
         ipt(h, "-t", "mangle", "-N", "marks")
@@ -143,12 +173,49 @@ def build_host(rng, index):
         # An output-device match after a mark may have rerouted the packet: the rest of
         # LOCAL_OUT still sees the first route's device (the hook's state).
         ipt(h, "-t", "filter", "-A", "OUTPUT", "-o", rng.choice(devs), "-p", l4(rng), "-j", rng.choice(["DROP", "REJECT"]))
+    ipt_icmp(xr, h, devs, marks, chain)
     return h, links, devs
 
 
-def nft_ruleset(rng, h, index, devs, marks):
+def ipt_icmp(xr, h, devs, marks, chain):
+    """Rules matching ICMP (`-p icmp --icmp-type …`), each somewhere in its chain."""
+    def put(table, ch, *rule):
+        # First or last in the chain.
+        if xr.random() < 0.5:
+            ipt(h, "-t", table, "-I", ch, "1", *rule)
+        else:
+            ipt(h, "-t", table, "-A", ch, *rule)
+    if xr.random() < 0.4:
+        sel = xr.choice([["-p", "icmp", "--icmp-type", icmp_type(xr)], ["-p", "icmp", "--icmp-type", icmp_type(xr)],
+                         ["-p", "icmp", "!", "--icmp-type", "echo-reply"], ["-p", "icmp", "--icmp-type", "any"], ["-p", "icmp"]])
+        put("mangle", chain, *sel, "-j", "MARK", "--set-mark", hex(xr.choice(marks + [xr.choice(MARKS)])))
+    if xr.random() < 0.25:
+        r = xr.random()
+        if r < 0.4:
+            put("filter", "OUTPUT", "-p", "icmp", "--icmp-type", icmp_type(xr), "-j", xr.choice(["DROP", "REJECT"]))
+        elif r < 0.7:
+            # Echo requests to one destination accepted, every other ICMP packet dropped.
+            ipt(h, "-t", "filter", "-A", "OUTPUT", "-d", xr.choice(DSTS), "-p", "icmp", "--icmp-type", icmp_type(xr), "-j", "ACCEPT")
+            ipt(h, "-t", "filter", "-A", "OUTPUT", "-p", "icmp", "-j", "DROP")
+        else:
+            # By the output device, after a mark may have rerouted the ping.
+            put("filter", "OUTPUT", "-o", xr.choice(devs), "-p", "icmp", "--icmp-type", icmp_type(xr), "-j", "DROP")
+    if xr.random() < 0.15:
+        a, b = xr.sample(DSTS, 2)
+        ipt(h, "-t", "nat", "-A", "OUTPUT", "-d", a, "-p", "icmp", "-j", "DNAT", "--to-destination", b)
+    if xr.random() < 0.3:
+        put("mangle", "PREROUTING", "-i", "lan0", "-p", "icmp", "--icmp-type", icmp_type(xr), "-j", "MARK", "--set-mark", hex(xr.choice(marks)))
+    if xr.random() < 0.1:
+        a, b = xr.sample(DSTS, 2)
+        ipt(h, "-t", "nat", "-A", "PREROUTING", "-i", "lan0", "-d", a, "-p", "icmp", "--icmp-type", icmp_type(xr), "-j", "DNAT", "--to-destination", b)
+    if xr.random() < 0.2:
+        put("filter", "FORWARD", "-i", "lan0", "-p", "icmp", "--icmp-type", icmp_type(xr), "-j", xr.choice(["DROP", "REJECT"]))
+
+
+def nft_ruleset(rng, h, index, devs, marks, xr):
     """An nftables ruleset of the same shapes, plus what only nftables has: a mark set in a
-    `filter` chain (no reroute), named sets, a wg-quick table."""
+    `filter` chain (no reroute), named sets, a wg-quick table; `xr` draws the rules matching
+    ICMP."""
     def mark():
         return hex(rng.choice(marks + [rng.choice(MARKS)]))
     route, filt, post, nat_out = [], [], [], []
@@ -180,6 +247,7 @@ def nft_ruleset(rng, h, index, devs, marks):
     if rng.random() < 0.3:
         fwd.append(f'iifname "lan0" {l4(rng)} dport {rng.choice(PORTS)} drop')
     dsts = ", ".join(rng.sample(DSTS, 2))
+    nft_icmp(xr, devs, marks, route, filt, pre, fwd, nat_out)
     text = f"table ip wr{index} {{\n set dsts {{ type ipv4_addr; elements = {{ {dsts} }} }}\n"
     # Verdict maps (anonymous and named, concatenated keys, intervals) into a user chain.
     user = []
@@ -215,7 +283,41 @@ def nft_ruleset(rng, h, index, devs, marks):
     subprocess.run(["ip", "netns", "exec", h, "nft", "-f", "-"], input=text, text=True, check=True, capture_output=True)
 
 
-def random_flows(rng, n, index):
+def nft_icmp(xr, devs, marks, route, filt, pre, fwd, nat_out):
+    """Rules matching ICMP (`icmp type …`, `meta l4proto icmp`), each somewhere in its chain."""
+    def put(rules, rule):
+        rules.insert(xr.randint(0, len(rules)), rule)
+
+    def mark():
+        return hex(xr.choice(marks + [xr.choice(MARKS)]))
+
+    def echo():
+        return xr.choice(["icmp type echo-request", "icmp type echo-request", "icmp type 8", "icmp type { echo-request, echo-reply }",
+                          "icmp type != echo-reply", "meta l4proto icmp"])
+    if xr.random() < 0.4:
+        put(route if xr.random() < 0.8 else filt, f"{echo()} meta mark set {mark()}")
+    if xr.random() < 0.25:
+        r = xr.random()
+        if r < 0.4:
+            put(filt, f"{echo()} {xr.choice(['drop', 'reject'])}")
+        elif r < 0.7:
+            filt.append(f"ip daddr {xr.choice(DSTS)} icmp type echo-request accept")
+            filt.append("meta l4proto icmp drop")
+        else:
+            put(filt, f'oifname "{xr.choice(devs)}" icmp type echo-request drop')
+    if xr.random() < 0.15:
+        a, b = xr.sample(DSTS, 2)
+        nat_out.append(f"ip daddr {a} meta l4proto icmp dnat to {b}")
+    if xr.random() < 0.3:
+        put(pre, f'iifname "lan0" {echo()} meta mark set {hex(xr.choice(marks))}')
+    if xr.random() < 0.1:
+        a, b = xr.sample(DSTS, 2)
+        put(pre, f'iifname "lan0" ip daddr {a} icmp type echo-request dnat to {b}')
+    if xr.random() < 0.2:
+        put(fwd, f'iifname "lan0" {echo()} {xr.choice(["drop", "reject"])}')
+
+
+def random_flows(rng, n, index, xr):
     flows = []
     for j in range(n):
         f = {"tag": f"wr{index}-{j}", "dst": rng.choice(DSTS), "dport": rng.choice(PORTS)}
@@ -230,6 +332,13 @@ def random_flows(rng, n, index):
         if rng.random() < 0.3:
             # A TCP connection's first packet (its SYN), told apart by its source port.
             f["proto"], f["sport"] = "tcp", 40000 + j
+        if xr.random() < 0.1:
+            # A ping: an echo request from a ping socket (any user) or, for root, a raw socket.
+            f["proto"] = "icmp"
+            del f["dport"]
+            f.pop("sport", None)
+            if "uid" not in f and xr.random() < 0.3:
+                f["raw"] = 0x7700 + j
         flows.append(f)
     return flows
 
@@ -366,14 +475,16 @@ def main():
     rng = random.Random(a.seed)
     keep = a.keep or f"/tmp/whyroute-packets-{os.getpid()}"
     os.makedirs(keep, exist_ok=True)
-    total, bad, counts = 0, [], {"sent": 0, "dropped": 0, "rerouted": 0}
+    total, bad, counts = 0, [], {"sent": 0, "dropped": 0, "icmp sent": 0, "icmp dropped": 0}
+    icmp = []  # (host, flow tag) of the echo requests
     failed = set()  # (host, flow tag) of packets some paste shape got wrong
     start = time.time()
     for i in range(a.hosts):
         created = list(netns._created)
         try:
-            h, links, devs = build_host(rng, i)
-            flows = random_flows(rng, a.flows, i)
+            xr = random.Random(f"whyroute-icmp:{a.seed}:{i}")
+            h, links, devs = build_host(rng, i, xr)
+            flows = random_flows(rng, a.flows, i, xr)
             text = paste(h)
             host_file = os.path.join(keep, f"host-{i}.txt")
             with open(host_file, "w") as fh:
@@ -390,6 +501,9 @@ def main():
             for f in flows:
                 total += 1
                 counts["sent" if seen[f["tag"]]["packets"] else "dropped"] += 1
+                if f.get("proto") == "icmp":
+                    icmp.append((i, f["tag"]))
+                    counts["icmp sent" if seen[f["tag"]]["packets"] else "icmp dropped"] += 1
                 for shape, path in (("text", host_file), ("listings", json_file)):
                     why = compare(a.whyroute, path, f, seen[f["tag"]])
                     if why:
@@ -400,6 +514,8 @@ def main():
                 if name not in created:
                     netns.delete(name)
     print(f"{total - len(failed)} of {total} packets agree in both paste shapes, text (iptables-save, nft list ruleset) and listings (iptables -L -n -v, nft -j) ({counts['sent']} sent, {counts['dropped']} dropped; {len(bad)} disagreements) on {a.hosts} hosts (seed {a.seed}) in {time.time() - start:.0f}s; pastes in {keep}")
+    print(f"  of them {len(icmp)} ICMP echo requests ({counts['icmp sent']} left, {counts['icmp dropped']} dropped): "
+          f"{len([x for x in icmp if x not in failed])} agree")
     for b in bad[:20]:
         print("  " + b)
     return 0 if not bad else 1

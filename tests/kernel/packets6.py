@@ -1,8 +1,16 @@
 #!/usr/bin/env python3
 """IPv6 packet differential (the twin of packets.py): random hosts with IPv6 policy routing and an
 ip6tables or nftables ruleset, one real IPv6 packet per flow (a UDP datagram, or a TCP
-connection's SYN) sent from a socket in the host's namespace (or its LAN client's, to be
-forwarded), and where the kernel put it compared with `whyroute packet -j` on the host's paste.
+connection's SYN, or a ping) sent from a socket in the host's namespace (or its LAN client's, to
+be forwarded), and where the kernel put it compared with `whyroute packet -j` on the host's paste.
+
+Pings, as in packets.py: about a tenth of the flows are ICMPv6 echo requests (`proto icmp`),
+from a ping socket (AF_INET6, IPPROTO_ICMPV6: net.ipv4.ping_group_range governs it too) or a raw
+socket; `ip -6 rule … dport 32768` (128 * 256: the type where the socket's flow key has the
+port), `ipproto ipv6-icmp`; `-p ipv6-icmp|icmpv6|58 --icmpv6-type echo-request|128|128/0`, `!
+--icmpv6-type echo-reply`, nft `icmpv6 type …`, `meta l4proto ipv6-icmp` (filters only ever
+match echo requests: neighbour discovery is ICMPv6 too). Their own random stream
+(`whyroute-icmp6:SEED:HOST`) leaves a seed's other draws as they were.
 
 Each host H is a namespace with 2-3 veth links, each to a peer namespace of its own, and a LAN
 link (lan0) to a client namespace. Every address is in 2001:db8::/32 or fd00::/8 (or link-local).
@@ -120,8 +128,10 @@ def wait_linklocal(want, timeout=3.0):
     return True
 
 
-def build_host(rng, index):
-    """Builds one random host; returns (host ns, {H dev: peer ns}, devs, info)."""
+def build_host(rng, index, xr):
+    """Builds one random host; returns (host ns, {H dev: peer ns}, devs, info). `xr` draws the
+    ICMPv6 extras (their own random stream: the other draws, and so the hosts, are those of the
+    seed before ICMPv6)."""
     h = netns.add(f"h{index}")
     n_links = rng.choice([2, 2, 3])
     devs = rng.sample(DEVS, n_links)
@@ -157,6 +167,10 @@ def build_host(rng, index):
                    f"neigh add {lan}2 lladdr {mac(index, 9, 2)} dev p nud permanent"])
     batch(h, host_cmds)
     links["lan0"] = client
+    # Ping sockets for every group (net.ipv4.ping_group_range governs IPv6's too): the host's
+    # and the client's echo requests come from them.
+    for ns in (h, client):
+        sh(["ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv4.ping_group_range=0 2147483647"])
     forwarding = rng.random() < 0.85
     if forwarding:
         sh(["ip", "netns", "exec", h, "sysctl", "-qw", "net.ipv6.conf.all.forwarding=1"])
@@ -223,19 +237,30 @@ def build_host(rng, index):
     if rng.random() < 0.12:
         # A host address as the source: the output path's first lookup has none (::).
         rules.append(f"rule add pref 160 from {rng.choice([a for d in devs for a in addrs[d]])} table {rng.choice(tl)}")
+    if xr.random() < 0.35:
+        # The echo request's type and code are where the flow key's destination port is for
+        # the sending socket's lookup (128 * 256 = 32768), and nowhere for the reroute after a
+        # mark or the input lookup of a forwarded ping (the dissector finds no ports in ICMPv6).
+        sel = xr.choice(["dport 32768", "dport 32768", "dport 32000-33000", "ipproto ipv6-icmp dport 32768", "ipproto ipv6-icmp"])
+        rules.append(f"rule add pref {xr.choice([90, 105, 115])} {sel} table {xr.choice(tl)}")
     batch(h, rules)
     info = {"lan": lan, "addrs": addrs, "forwarding": forwarding}
     # The ruleset: ip6tables on half the hosts, nftables on the others.
     if rng.random() < 0.5:
-        nft_ruleset(rng, h, index, devs, marks, info)
+        nft_ruleset(rng, h, index, devs, marks, info, xr)
     else:
-        ipt_ruleset(rng, h, devs, marks, info)
+        ipt_ruleset(rng, h, devs, marks, info, xr)
     if not wait_linklocal(settle):
         print(f"packets6.py: host {index}: a link-local address did not appear", file=sys.stderr)
     return h, links, devs, info
 
 
-def ipt_ruleset(rng, h, devs, marks, info):
+def icmp6_type(xr):
+    """An echo request's `--icmpv6-type` as people write it (ip6tables-save prints a number)."""
+    return xr.choice(["echo-request", "echo-request", "128", "128/0"])
+
+
+def ipt_ruleset(rng, h, devs, marks, info, xr):
     if rng.random() < 0.3:
         ipt(h, "-t", "mangle", "-N", "marks")
         ipt(h, "-t", "mangle", "-A", "OUTPUT", "-j", "marks")
@@ -284,6 +309,41 @@ def ipt_ruleset(rng, h, devs, marks, info):
     if rng.random() < 0.3:
         sel = rng.choice([["--dport", str(rng.choice(PORTS))], ["-s", f"{info['lan']}/64", "-o", rng.choice(devs)]])
         ipt(h, "-t", "filter", "-A", "FORWARD", "-i", "lan0", "-p", l4(rng), *sel, "-j", rng.choice(["DROP", "DROP", "REJECT"]))
+    ipt_icmp6(xr, h, devs, marks, chain)
+
+
+def ipt_icmp6(xr, h, devs, marks, chain):
+    """Rules matching ICMPv6 echo requests, each somewhere in its chain (never all ICMPv6 in a
+    filter: neighbour discovery is ICMPv6 too)."""
+    def put(table, ch, *rule):
+        if xr.random() < 0.5:
+            ipt(h, "-t", table, "-I", ch, "1", *rule)
+        else:
+            ipt(h, "-t", table, "-A", ch, *rule)
+    proto = ["-p", xr.choice(["ipv6-icmp", "ipv6-icmp", "icmpv6", "58"])]
+    if xr.random() < 0.4:
+        sel = xr.choice([["--icmpv6-type", icmp6_type(xr)], ["--icmpv6-type", icmp6_type(xr)], ["!", "--icmpv6-type", "echo-reply"], []])
+        put("mangle", chain, *proto, *sel, "-j", "MARK", "--set-mark", hex(xr.choice(marks + [xr.choice(MARKS)])))
+    if xr.random() < 0.25:
+        r = xr.random()
+        if r < 0.4:
+            put("filter", "OUTPUT", *proto, "--icmpv6-type", icmp6_type(xr), "-j", xr.choice(["DROP", "REJECT"]))
+        elif r < 0.7:
+            # Echo requests to one destination accepted, every other echo request dropped.
+            ipt(h, "-t", "filter", "-A", "OUTPUT", "-d", xr.choice(DSTS), *proto, "--icmpv6-type", icmp6_type(xr), "-j", "ACCEPT")
+            ipt(h, "-t", "filter", "-A", "OUTPUT", *proto, "--icmpv6-type", "echo-request", "-j", "DROP")
+        else:
+            put("filter", "OUTPUT", "-o", xr.choice(devs), *proto, "--icmpv6-type", icmp6_type(xr), "-j", "DROP")
+    if xr.random() < 0.15:
+        a, b = xr.sample(DSTS, 2)
+        ipt(h, "-t", "nat", "-A", "OUTPUT", "-d", a, *proto, "--icmpv6-type", icmp6_type(xr), "-j", "DNAT", "--to-destination", b)
+    if xr.random() < 0.3:
+        put("mangle", "PREROUTING", "-i", "lan0", *proto, "--icmpv6-type", icmp6_type(xr), "-j", "MARK", "--set-mark", hex(xr.choice(marks)))
+    if xr.random() < 0.1:
+        a, b = xr.sample(DSTS, 2)
+        ipt(h, "-t", "nat", "-A", "PREROUTING", "-i", "lan0", "-d", a, *proto, "--icmpv6-type", icmp6_type(xr), "-j", "DNAT", "--to-destination", b)
+    if xr.random() < 0.2:
+        put("filter", "FORWARD", "-i", "lan0", *proto, "--icmpv6-type", icmp6_type(xr), "-j", xr.choice(["DROP", "REJECT"]))
 
 
 def link_net_of(info, dev):
@@ -291,7 +351,7 @@ def link_net_of(info, dev):
     return info["addrs"][dev][0][:-1]
 
 
-def nft_ruleset(rng, h, index, devs, marks, info):
+def nft_ruleset(rng, h, index, devs, marks, info, xr):
     """An nftables ruleset of the same shapes in a `table ip6` or a `table inet` (there with IPv4
     rules too, which no IPv6 packet matches), plus what only nftables has: a mark set in a
     `filter` chain (no reroute), a named set, wg-quick's table."""
@@ -351,6 +411,7 @@ def nft_ruleset(rng, h, index, devs, marks, info):
         fwd.append(rng.choice([f'iifname "lan0" {l4(rng)} dport {rng.choice(PORTS)} drop',
                                f'iifname "lan0" ip6 saddr {info["lan"]}/64 oifname "{rng.choice(devs)}" meta l4proto {l4(rng)} reject']))
     dsts = ", ".join(rng.sample(DSTS, 2))
+    nft_icmp6(xr, devs, marks, route, filt, pre, fwd, nat_out, nat)
     text = f"table {family} wr{index} {{\n set dsts {{ type ipv6_addr; elements = {{ {dsts} }} }}\n"
     chains = [("route", "output", rng.choice(["mangle", "-150", "mangle + 5"]), route), ("filter", "output", rng.choice(["filter", "-200"]), filt),
               ("nat", "output", "-100", nat_out), ("nat", "postrouting", "srcnat", post),
@@ -368,7 +429,41 @@ def nft_ruleset(rng, h, index, devs, marks, info):
     subprocess.run(["ip", "netns", "exec", h, "nft", "-f", "-"], input=text, text=True, check=True, capture_output=True)
 
 
-def random_flows(rng, n, index, info):
+def nft_icmp6(xr, devs, marks, route, filt, pre, fwd, nat_out, nat):
+    """Rules matching ICMPv6 echo requests (`icmpv6 type …`), each somewhere in its chain."""
+    def put(rules, rule):
+        rules.insert(xr.randint(0, len(rules)), rule)
+
+    def mark():
+        return hex(xr.choice(marks + [xr.choice(MARKS)]))
+
+    def echo(any_icmp=False):
+        return xr.choice(["icmpv6 type echo-request", "icmpv6 type echo-request", "icmpv6 type 128", "icmpv6 type { echo-request, echo-reply }"]
+                         + (["icmpv6 type != echo-reply", "meta l4proto ipv6-icmp", "meta l4proto icmpv6"] if any_icmp else []))
+    if xr.random() < 0.4:
+        put(route if xr.random() < 0.8 else filt, f"{echo(True)} meta mark set {mark()}")
+    if xr.random() < 0.25:
+        r = xr.random()
+        if r < 0.4:
+            put(filt, f"{echo()} {xr.choice(['drop', 'reject'])}")
+        elif r < 0.7:
+            filt.append(f"ip6 daddr {xr.choice(DSTS)} icmpv6 type echo-request accept")
+            filt.append("icmpv6 type echo-request drop")
+        else:
+            put(filt, f'oifname "{xr.choice(devs)}" icmpv6 type echo-request drop')
+    if xr.random() < 0.15:
+        a, b = xr.sample(DSTS, 2)
+        nat_out.append(f"ip6 daddr {a} icmpv6 type echo-request {nat('dnat')} {b}")
+    if xr.random() < 0.3:
+        put(pre, f'iifname "lan0" {echo(True)} meta mark set {hex(xr.choice(marks))}')
+    if xr.random() < 0.1:
+        a, b = xr.sample(DSTS, 2)
+        put(pre, f'iifname "lan0" ip6 daddr {a} icmpv6 type echo-request {nat("dnat")} {b}')
+    if xr.random() < 0.2:
+        put(fwd, f'iifname "lan0" {echo()} {xr.choice(["drop", "reject"])}')
+
+
+def random_flows(rng, n, index, info, xr):
     flows = []
     for j in range(n):
         f = {"tag": f"wr{index}-{j}", "dst": rng.choice(DSTS), "dport": rng.choice(PORTS)}
@@ -383,6 +478,13 @@ def random_flows(rng, n, index, info):
         if rng.random() < 0.3:
             # A TCP connection's first packet (its SYN), told apart by its source port.
             f["proto"], f["sport"] = "tcp", 40000 + j
+        if xr.random() < 0.1:
+            # A ping: an ICMPv6 echo request from a ping socket (any user) or, for root, a raw socket.
+            f["proto"] = "icmp"
+            del f["dport"]
+            f.pop("sport", None)
+            if "uid" not in f and xr.random() < 0.3:
+                f["raw"] = 0x7700 + j
         flows.append(f)
     return flows
 
@@ -489,15 +591,17 @@ def main():
     rng = random.Random(a.seed)
     keep = a.keep or f"/tmp/whyroute-packets6-{os.getpid()}"
     os.makedirs(keep, exist_ok=True)
-    total, bad, counts = 0, [], {"sent": 0, "forwarded": 0, "dropped": 0}
+    total, bad, counts = 0, [], {"sent": 0, "forwarded": 0, "dropped": 0, "icmp left": 0, "icmp dropped": 0}
+    icmp = []  # (host, flow tag) of the echo requests
     failed, undecided = set(), set()  # (host, flow tag) of packets some paste shape got wrong / refused
     start = time.time()
     try:
         for i in range(a.hosts):
             created = list(netns._created)
             try:
-                h, links, devs, info = build_host(rng, i)
-                flows = random_flows(rng, a.flows, i, info)
+                xr = random.Random(f"whyroute-icmp6:{a.seed}:{i}")
+                h, links, devs, info = build_host(rng, i, xr)
+                flows = random_flows(rng, a.flows, i, info, xr)
                 text = paste(h, devs)
                 host_file = os.path.join(keep, f"host-{i}.txt")
                 with open(host_file, "w") as fh:
@@ -518,6 +622,9 @@ def main():
             for f in flows:
                 total += 1
                 counts["dropped" if not seen[f["tag"]]["packets"] else "forwarded" if "from" in f else "sent"] += 1
+                if f.get("proto") == "icmp":
+                    icmp.append((i, f["tag"]))
+                    counts["icmp left" if seen[f["tag"]]["packets"] else "icmp dropped"] += 1
                 for shape, path in (("text", host_file), ("listings", list_file)):
                     res = compare(a.whyroute, path, f, seen[f["tag"]])
                     if res:
@@ -532,6 +639,8 @@ def main():
           f" listings (ip6tables -L -n -v, nft -j) ({counts['sent']} sent, {counts['forwarded']} forwarded, {counts['dropped']} dropped;"
           f" {len(bad)} disagreements, {len(undecided)} packets undecided) on {a.hosts} hosts (seed {a.seed}) in {time.time() - start:.0f}s;"
           f" pastes in {keep}")
+    print(f"  of them {len(icmp)} ICMPv6 echo requests ({counts['icmp left']} left, {counts['icmp dropped']} dropped): "
+          f"{len([x for x in icmp if x not in failed])} agree")
     for line, ours in bad[:20]:
         print("  " + line)
         if ours is not None:

@@ -4,8 +4,9 @@ routing, a second uplink to a second server) built in network namespaces, the ro
 iptables/ip6tables or nftables ruleset (MASQUERADE / SNAT on the uplink, DNAT of a router
 address and port to the server, a FORWARD policy DROP with or without `ct state established`,
 FORWARD DROP / REJECT by port, a mangle PREROUTING mark that an `ip rule fwmark` sends up the
-second uplink, …). One real UDP datagram (or one TCP connect) per case from the client; the
-server echoes it. The kernel's answer: whether the datagram reached a server, which one, with
+second uplink, …). One real UDP datagram (or one TCP connect, or one ping from a ping socket:
+the `*-ping-*` cases and a quarter of the random ones) per case from the client; the server
+echoes it. The kernel's answer: whether the datagram reached a server, which one, with
 which source, destination and port on the wire, whether the server's stack delivered it
 (INPUT), and whether the client got the answer (or an ICMP error / RST: `refused`). Then
 `whyroute trace --scenario` on the hosts' pastes (`ip addr`, rules, routes, sysctls,
@@ -41,7 +42,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import netns  # noqa: E402
 
-SPORT = {"udp": 53000, "tcp": 40001}
+SPORT = {"udp": 53000, "tcp": 40001, "icmp": None}  # a ping socket's identifier is the kernel's
 PORT = 5353  # where the server listens
 DNAT_PORT = 8053  # what the client sends to when the router DNATs
 MARK = "0x1"
@@ -59,7 +60,8 @@ ADDR = {
 }
 
 DEFAULTS = dict(fam=4, proto="udp", two=False, svc=False, back=True, fw=None, nat=None, dnat=False, dnat_addr="lan",
-                fwd=None, mark=None, mark_port="sent", connmark=None, notrack=False, fib_rpf=False, rp_router=0, rp_server=0, alt=False)
+                fwd=None, mark=None, mark_port="sent", connmark=None, notrack=False, fib_rpf=False, rp_router=0, rp_server=0, alt=False,
+                dport_rule=None)
 
 # The hand-picked cases: (name, stored as a fixture, what it shows, config). The config's keys
 # (DEFAULTS above): fam 4/6; proto udp/tcp; two: a second uplink eth2 to server2, both servers
@@ -79,6 +81,14 @@ DEFAULTS = dict(fam=4, proto="udp", two=False, svc=False, back=True, fw=None, na
 # reverse-path filter in the ruleset (`-m rpfilter --invert -j DROP`, `fib saddr . iif oif
 # missing drop`); rp_router, rp_server: net.ipv4.conf.all.rp_filter there; alt: the uplink has
 # a second subnet (prefix), the service routed via the server, the route carrying `src`.
+# proto icmp: a ping (an echo request from a ping socket, ICMPv6's for fam 6; the server's stack
+# answers it itself), its rules matching `-p icmp --icmp-type echo-request` / `icmp type
+# echo-request` where the others match the port (a DNAT has no port); fwd vmap: nftables'
+# `ct state vmap { established : accept, related : accept, invalid : drop }` (iptables: as
+# stateful); dport_rule: `ip rule pref 90 dport 2048 lookup 100`, 2048 being where an echo
+# request's type and code sit in the flow key: on the client (table 100 a blackhole: only the
+# socket's own lookup has the type there, ping_v4_sendmsg) or on the router (table 100 via eth2:
+# the input lookup of a forwarded ping dissects the packet and finds no ports).
 CASES = [
     ("v4-plain", False, "no firewall, the server routes back", dict()),
     ("v4-no-return", False, "no firewall, the server has no route back to the client", dict(back=False)),
@@ -144,6 +154,36 @@ CASES = [
     ("v6-fwd-reject", False, "ip6tables FORWARD REJECT of the request's port", dict(fam=6, fw="ipt", fwd="reject")),
     ("v6-nft-tcp-dnat-masq", False, "nftables dnat and masquerade, a TCP connect; no route back",
      dict(fam=6, fw="nft-inet", dnat=True, nat="masq", back=False, proto="tcp")),
+    ("v4-ping-plain", False, "a ping; no firewall, the server routes back", dict(proto="icmp")),
+    ("v4-ping-fwd-stateful", True, "a ping; FORWARD policy DROP, ESTABLISHED,RELATED and `-p icmp --icmp-type echo-request` accepted",
+     dict(proto="icmp", fw="ipt", fwd="stateful")),
+    ("v4-ping-fwd-no-icmp-rule", False, "a ping; FORWARD policy DROP with only ESTABLISHED,RELATED accepted", dict(proto="icmp", fw="ipt", fwd="no-port")),
+    ("v4-ping-nft-fwd-vmap", True, "a ping; nftables inet forward policy drop, `ct state vmap { … }` and `icmp type echo-request accept`",
+     dict(proto="icmp", fw="nft-inet", fwd="vmap")),
+    ("v4-ping-nft-fwd-vmap-no-icmp", False, "a ping; nftables forward policy drop with only the `ct state vmap`",
+     dict(proto="icmp", fw="nft-inet", fwd="vmap-only")),
+    ("v4-ping-masq-no-return", True, "a ping through MASQUERADE; the server has no route back (answered through conntrack)",
+     dict(proto="icmp", fw="ipt", nat="masq", back=False)),
+    ("v4-ping-no-return", False, "a ping; no firewall, the server has no route back", dict(proto="icmp", back=False)),
+    ("v4-ping-fwd-reject", False, "a ping; FORWARD REJECT of `--icmp-type echo-request`", dict(proto="icmp", fw="ipt", fwd="reject")),
+    ("v4-ping-nft-fwd-drop", False, "a ping; nftables forward `icmp type echo-request drop`", dict(proto="icmp", fw="nft-ip", fwd="drop")),
+    ("v4-ping-dnat", False, "a ping of the router's LAN address, DNATed (`-p icmp`, no port) to the server; no route back, MASQUERADE",
+     dict(proto="icmp", fw="ipt", dnat=True, nat="masq", back=False)),
+    ("v4-ping-mark-uplink", False, "a ping; mangle PREROUTING MARK 0x1 of echo requests, `ip rule fwmark 0x1 lookup 100` → eth2",
+     dict(proto="icmp", fw="ipt", two=True, mark="prerouting")),
+    ("v4-ping-client-dport-rule", False, "a ping; the client has `ip rule dport 2048 lookup 100`, table 100 a blackhole: its socket's "
+     "lookup carries the echo request's type there", dict(proto="icmp", dport_rule="client")),
+    ("v4-ping-router-dport-rule", False, "a ping; the router has `ip rule dport 2048 lookup 100` (→ eth2): a forwarded ping's input "
+     "lookup has no ports", dict(proto="icmp", two=True, dport_rule="router")),
+    ("v4-ping-nft-masq-rp-filter", False, "a ping; nftables mark → eth2, masquerade, the router's rp_filter strict (1)",
+     dict(proto="icmp", fw="nft-inet", two=True, mark="prerouting", nat="masq", rp_router=1)),
+    ("v6-ping-fwd-stateful", True, "an IPv6 ping; ip6tables FORWARD policy DROP, ESTABLISHED,RELATED and `--icmpv6-type echo-request` accepted",
+     dict(fam=6, proto="icmp", fw="ipt", fwd="stateful")),
+    ("v6-ping-fwd-no-icmp-rule", False, "an IPv6 ping; ip6tables FORWARD policy DROP with only ESTABLISHED,RELATED accepted",
+     dict(fam=6, proto="icmp", fw="ipt", fwd="no-port")),
+    ("v6-ping-nft-masq-no-return", False, "an IPv6 ping; nftables masquerade, no route back", dict(fam=6, proto="icmp", fw="nft-inet", nat="masq", back=False)),
+    ("v6-ping-nft-fwd-vmap", False, "an IPv6 ping; nftables forward `ct state vmap` and `icmpv6 type echo-request accept`",
+     dict(fam=6, proto="icmp", fw="nft-inet", fwd="vmap")),
 ]
 
 
@@ -196,6 +236,23 @@ def random_config(rng):
     return config(c)
 
 
+def icmp_variant(c, xr):
+    """A random case made a ping (its own random stream: the seed's other cases stay as they
+    were), with what has no meaning for ICMP replaced."""
+    if xr.random() >= 0.25:
+        return c
+    c = {**c, "proto": "icmp"}
+    if c["nat"] == "masq-ports":
+        c["nat"] = "masq"
+    if c["fwd"] == "pre-dnat-port":
+        c["fwd"] = "stateful"
+    if c["fwd"] in ("stateful", "no-port") and c["fw"] in ("nft-inet", "nft-ip") and xr.random() < 0.4:
+        c["fwd"] = "vmap" if c["fwd"] == "stateful" else "vmap-only"
+    if c["fam"] == 4 and xr.random() < 0.2:
+        c["dport_rule"] = "router" if c["two"] else "client"
+    return c
+
+
 def describe(c):
     """The configuration in a few words (the random cases' line)."""
     words = [f"IPv{c['fam']}", c["proto"]]
@@ -224,16 +281,39 @@ def describe(c):
         words.append(f"router rp_filter {c['rp_router']}")
     if c["rp_server"]:
         words.append(f"server rp_filter {c['rp_server']}")
+    if c["dport_rule"]:
+        words.append(f"{c['dport_rule']} rule dport 2048")
     return ", ".join(words)
 
 
 def flow_of(c):
-    """(destination the client sends to, its port, the server's address, the server's port)."""
+    """(destination the client sends to, its port, the server's address, the server's port);
+    a ping's ports are None."""
     A = ADDR[c["fam"]]
     target = A["svc"] if c["svc"] else A["s_a"]
+    icmp = c["proto"] == "icmp"
     if c["dnat"]:
-        return A["r_lan"] if c["dnat_addr"] == "lan" else A["r_a"], DNAT_PORT, target, PORT
-    return target, PORT, target, PORT
+        return A["r_lan"] if c["dnat_addr"] == "lan" else A["r_a"], None if icmp else DNAT_PORT, target, None if icmp else PORT
+    return target, None if icmp else PORT, target, None if icmp else PORT
+
+
+def ipt_l4(c, port):
+    """iptables' match of the request: its protocol and destination port, or a ping's type."""
+    if c["proto"] == "icmp":
+        return ["-p", "icmp", "--icmp-type", "echo-request"] if c["fam"] == 4 else ["-p", "ipv6-icmp", "--icmpv6-type", "echo-request"]
+    return ["-p", c["proto"], "--dport", str(port)]
+
+
+def nft_l4(c, port):
+    """nftables' match of the request."""
+    if c["proto"] == "icmp":
+        return "icmp type echo-request" if c["fam"] == 4 else "icmpv6 type echo-request"
+    return f"{c['proto']} dport {port}"
+
+
+def to(c, addr, port):
+    """A NAT target: the address, with the port unless the request is a ping."""
+    return addr if port is None else hostport(c["fam"], addr, port)
 
 
 def uplinks(c):
@@ -262,24 +342,25 @@ def ipt_rules(c):
         elif c["nat"] in ("snat", "snat-foreign"):
             rules.append(["-t", "nat", "-A", "POSTROUTING", "-o", dev, "-j", "SNAT", "--to-source", own if c["nat"] == "snat" else foreign])
     if c["dnat"]:
-        rules.append(["-t", "nat", "-A", "PREROUTING", "-i", "eth0", "-d", dst, "-p", p, "--dport", str(DNAT_PORT),
-                      "-j", "DNAT", "--to-destination", hostport(c["fam"], target, port)])
+        rules.append(["-t", "nat", "-A", "PREROUTING", "-i", "eth0", "-d", dst, *ipt_l4(c, DNAT_PORT),
+                      "-j", "DNAT", "--to-destination", to(c, target, port)])
     if c["notrack"]:
-        rules.append(["-t", "raw", "-A", "PREROUTING", "-i", "eth0", "-p", p, "--dport", str(dport), "-j", "NOTRACK"])
+        rules.append(["-t", "raw", "-A", "PREROUTING", "-i", "eth0", *ipt_l4(c, dport), "-j", "NOTRACK"])
     if c["fib_rpf"]:
         rules.append(["-t", "raw", "-A", "PREROUTING", "-m", "rpfilter", "--invert", "-j", "DROP"])
     if c["connmark"]:
         rules.append(["-t", "mangle", "-A", "PREROUTING", "-j", "CONNMARK", "--restore-mark"])
     if c["mark"] == "prerouting":
         mp = dport if c["mark_port"] == "sent" else port
-        rules.append(["-t", "mangle", "-A", "PREROUTING", "-i", "eth0", "-p", p, "--dport", str(mp), "-j", "MARK", "--set-mark", MARK])
+        rules.append(["-t", "mangle", "-A", "PREROUTING", "-i", "eth0", *ipt_l4(c, mp), "-j", "MARK", "--set-mark", MARK])
     elif c["mark"] == "forward":
-        rules.append(["-t", "mangle", "-A", "FORWARD", "-i", "eth0", "-p", p, "--dport", str(port), "-j", "MARK", "--set-mark", MARK])
+        rules.append(["-t", "mangle", "-A", "FORWARD", "-i", "eth0", *ipt_l4(c, port), "-j", "MARK", "--set-mark", MARK])
     if c["connmark"]:
         rules.append(["-t", "mangle", "-A", "PREROUTING", "-j", "CONNMARK", "--save-mark"])
     est = ["-A", "FORWARD", "-m", "conntrack", "--ctstate", "ESTABLISHED,RELATED", "-j", "ACCEPT"]
-    acc = ["-A", "FORWARD", "-i", "eth0", "-p", p, "--dport", str(port), "-j", "ACCEPT"]
-    f = c["fwd"]
+    acc = ["-A", "FORWARD", "-i", "eth0", *ipt_l4(c, port), "-j", "ACCEPT"]
+    # nftables' verdict map on the connection state is iptables' ESTABLISHED,RELATED rule.
+    f = {"vmap": "stateful", "vmap-only": "no-port"}.get(c["fwd"], c["fwd"])
     if f in ("stateful", "no-established", "no-port", "pre-dnat-port", "lan-to-a", "ctstate-dnat"):
         rules.append(["-P", "FORWARD", "DROP"])
     if f in ("stateful", "no-port", "pre-dnat-port", "lan-to-a", "ctstate-dnat"):
@@ -293,9 +374,9 @@ def ipt_rules(c):
     if f == "lan-to-a":
         rules.append(["-A", "FORWARD", "-i", "eth0", "-o", "eth1", "-j", "ACCEPT"])
     if f == "drop":
-        rules.append(["-A", "FORWARD", "-p", p, "--dport", str(port), "-j", "DROP"])
+        rules.append(["-A", "FORWARD", *ipt_l4(c, port), "-j", "DROP"])
     if f == "reject":
-        rules.append(["-A", "FORWARD", "-p", p, "--dport", str(port), "-j", "REJECT"] + (["--reject-with", "tcp-reset"] if p == "tcp" else []))
+        rules.append(["-A", "FORWARD", *ipt_l4(c, port), "-j", "REJECT"] + (["--reject-with", "tcp-reset"] if p == "tcp" else []))
     return rules
 
 
@@ -307,34 +388,37 @@ def nft_text(c):
     na = f"{l3} " if fam == "inet" else ""  # inet's nat statements name the family
     dst, dport, target, port = flow_of(c)
     chains = []
-    raw = ([f'iifname "eth0" {p} dport {dport} notrack'] if c["notrack"] else []) + (["fib saddr . iif oif missing drop"] if c["fib_rpf"] else [])
+    raw = ([f'iifname "eth0" {nft_l4(c, dport)} notrack'] if c["notrack"] else []) + (["fib saddr . iif oif missing drop"] if c["fib_rpf"] else [])
     if raw:
         chains.append(("raw_pre", "filter", "prerouting", "raw", "accept", raw))
     mangle = ["meta mark set ct mark"] if c["connmark"] else []
     if c["mark"] == "prerouting":
         mp = dport if c["mark_port"] == "sent" else port
-        mangle.append(f'iifname "eth0" {p} dport {mp} meta mark set {MARK}')
+        mangle.append(f'iifname "eth0" {nft_l4(c, mp)} meta mark set {MARK}')
     if c["connmark"]:
         mangle.append("ct mark set meta mark")
     if mangle:
         chains.append(("mangle_pre", "filter", "prerouting", "mangle", "accept", mangle))
     if c["dnat"]:
         chains.append(("dstnat", "nat", "prerouting", "dstnat", "accept",
-                       [f'iifname "eth0" {l3} daddr {dst} {p} dport {DNAT_PORT} dnat {na}to {hostport(c["fam"], target, port)}']))
+                       [f'iifname "eth0" {l3} daddr {dst} {nft_l4(c, DNAT_PORT)} dnat {na}to {to(c, target, port)}']))
     if c["mark"] == "forward":
-        chains.append(("mangle_fwd", "filter", "forward", "mangle", "accept", [f'iifname "eth0" {p} dport {port} meta mark set {MARK}']))
+        chains.append(("mangle_fwd", "filter", "forward", "mangle", "accept", [f'iifname "eth0" {nft_l4(c, port)} meta mark set {MARK}']))
     f = c["fwd"]
     if f:
         est = "ct state established,related accept"
+        vmap = "ct state vmap { established : accept, related : accept, invalid : drop }"
         rules = {
-            "stateful": [est, f'iifname "eth0" {p} dport {port} accept'],
-            "no-established": [f'iifname "eth0" {p} dport {port} accept'],
+            "stateful": [est, f'iifname "eth0" {nft_l4(c, port)} accept'],
+            "vmap": [vmap, f'iifname "eth0" {nft_l4(c, port)} accept'],
+            "no-established": [f'iifname "eth0" {nft_l4(c, port)} accept'],
             "no-port": [est],
-            "pre-dnat-port": [est, f'iifname "eth0" {p} dport {DNAT_PORT} accept'],
+            "vmap-only": [vmap],
+            "pre-dnat-port": [est, f'iifname "eth0" {nft_l4(c, DNAT_PORT)} accept'],
             "lan-to-a": [est, 'iifname "eth0" oifname "eth1" accept'],
             "ctstate-dnat": [est, "ct status dnat accept"],
-            "drop": [f"{p} dport {port} drop"],
-            "reject": [f"{p} dport {port} reject" + (" with tcp reset" if p == "tcp" else "")],
+            "drop": [f"{nft_l4(c, port)} drop"],
+            "reject": [f"{nft_l4(c, port)} reject" + (" with tcp reset" if p == "tcp" else "")],
         }[f]
         chains.append(("forward", "filter", "forward", "filter", "accept" if f in ("drop", "reject") else "drop", rules))
     post = []
@@ -355,20 +439,24 @@ def nft_text(c):
 
 
 # The server: an AF_PACKET capture on its link (what arrives on the wire: the request's source,
-# destination and port) and the socket the case targets (UDP: echo each datagram; TCP: accept),
-# until stdin closes. Prints `ready`, then `arrived SRC DST SPORT DPORT` per request packet
-# (a TCP SYN only) and `received SRC` per datagram or connection.
+# destination and port) and the socket the case targets (UDP: echo each datagram; TCP: accept;
+# none for a ping, which the server's stack answers), until stdin closes. Prints `ready`, then
+# `arrived SRC DST SPORT DPORT` per request packet (a TCP SYN only; for a tagged echo request,
+# its identifier and TYPE * 256 + CODE) and `received SRC` per datagram or connection.
 SERVER = r"""
 import socket, struct, sys, select, time
 proto, addr, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
 v6 = ':' in addr
 cap = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.ntohs(0x0003))
 cap.bind(('eth0', 0))
-s = socket.socket(socket.AF_INET6 if v6 else socket.AF_INET, socket.SOCK_STREAM if proto == 'tcp' else socket.SOCK_DGRAM)
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind((addr, port))
-if proto == 'tcp':
-    s.listen(8)
+if proto == 'icmp':
+    s = None
+else:
+    s = socket.socket(socket.AF_INET6 if v6 else socket.AF_INET, socket.SOCK_STREAM if proto == 'tcp' else socket.SOCK_DGRAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind((addr, port))
+    if proto == 'tcp':
+        s.listen(8)
 conns = []
 print('ready', flush=True)
 
@@ -376,13 +464,17 @@ def packet(pkt, a):
     if a[2] == socket.PACKET_OUTGOING:
         return
     kind, ip = pkt[12:14], pkt[14:]
-    if kind == b'\x08\x00' and len(ip) >= 28 and ip[9] in (6, 17):
+    if kind == b'\x08\x00' and len(ip) >= 28 and ip[9] in (1, 6, 17):
         p, l4 = ip[9], ip[(ip[0] & 15) * 4:]
         src, dst = socket.inet_ntoa(ip[12:16]), socket.inet_ntoa(ip[16:20])
-    elif kind == b'\x86\xdd' and len(ip) >= 48 and ip[6] in (6, 17):
+    elif kind == b'\x86\xdd' and len(ip) >= 48 and ip[6] in (6, 17, 58):
         p, l4 = ip[6], ip[40:]
         src, dst = socket.inet_ntop(socket.AF_INET6, ip[8:24]), socket.inet_ntop(socket.AF_INET6, ip[24:40])
     else:
+        return
+    if proto == 'icmp':
+        if p in (1, 58) and len(l4) >= 8 and l4[0] == (8 if p == 1 else 128) and l4[8:].startswith(b'wr'):
+            print('arrived', src, dst, struct.unpack('!H', l4[4:6])[0], l4[0] << 8 | l4[1], flush=True)
         return
     sp, dp = struct.unpack('!HH', l4[:4])
     if p != (6 if proto == 'tcp' else 17):
@@ -395,10 +487,10 @@ def packet(pkt, a):
 
 end = time.time() + 20
 while time.time() < end:
-    r, _, _ = select.select([cap, s, sys.stdin], [], [], max(0, end - time.time()))
+    r, _, _ = select.select([x for x in (cap, s, sys.stdin) if x], [], [], max(0, end - time.time()))
     if cap in r:
         packet(*cap.recvfrom(65535))
-    if s in r:
+    if s and s in r:
         if proto == 'tcp':
             c, a = s.accept()
             conns.append(c)
@@ -420,12 +512,30 @@ while True:
 """
 
 # The client: one datagram from SPORT on a connected socket (only an answer from the address and
-# port it sent to counts; an ICMP error shows as an errno), or one TCP connect. Prints
+# port it sent to counts; an ICMP error shows as an errno), or one TCP connect, or one echo
+# request from a connected ping socket (only the echo reply with its tag counts). Prints
 # `answered`, `no answer` or `refused ERRNO-NAME`.
 CLIENT = r"""
-import socket, sys, errno
+import socket, sys, errno, struct, time
 proto, dst, dport, sport, tag = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
 v6 = ':' in dst
+if proto == 'icmp':
+    s = socket.socket(socket.AF_INET6 if v6 else socket.AF_INET, socket.SOCK_DGRAM, socket.IPPROTO_ICMPV6 if v6 else socket.IPPROTO_ICMP)
+    end = time.time() + 1.5
+    try:
+        s.connect((dst, 0))
+        s.send(struct.pack('!BBHHH', 128 if v6 else 8, 0, 0, 0, 1) + tag.encode())
+        while True:
+            s.settimeout(max(0.01, end - time.time()))
+            d = s.recv(2000)
+            if d[0] == (129 if v6 else 0) and d[8:] == tag.encode():
+                print('answered')
+                break
+    except socket.timeout:
+        print('no answer')
+    except OSError as e:
+        print('refused', errno.errorcode.get(e.errno, e.errno))
+    sys.exit(0)
 s = socket.socket(socket.AF_INET6 if v6 else socket.AF_INET, socket.SOCK_STREAM if proto == 'tcp' else socket.SOCK_DGRAM)
 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(('::' if v6 else '', sport))
@@ -523,6 +633,17 @@ class Case:
             sh(["ip", "-n", ns["router"], *(["-6"] if fam == 6 else []), "rule", "add", "pref", "100", "fwmark", MARK, "table", TABLE])
         if c["connmark"]:
             nsx(ns["router"], "sysctl", "-qw", "net.ipv4.conf.all.src_valid_mark=1")
+        if c["proto"] == "icmp":
+            # The client's ping socket (IPv6's too are governed by this IPv4 sysctl).
+            nsx(ns["client"], "sysctl", "-qw", "net.ipv4.ping_group_range=0 2147483647")
+        v = ["-6"] if fam == 6 else []
+        if c["dport_rule"] == "client":
+            route("client", "blackhole", "default", "table", TABLE)
+            sh(["ip", "-n", ns["client"], *v, "rule", "add", "pref", "90", "dport", "2048", "table", TABLE])
+        elif c["dport_rule"] == "router":
+            if not c["two"]:
+                route("router", "default", "via", A["s_a"], "dev", "eth1", "table", TABLE)
+            sh(["ip", "-n", ns["router"], *v, "rule", "add", "pref", "90", "dport", "2048", "table", TABLE])
         if c["back"]:
             route("server", "default", "via", A["r_a"], "dev", "eth0")
             if c["two"]:
@@ -572,15 +693,15 @@ class Case:
                 # What the server's stack delivers (INPUT, after its rp_filter): a counter, added
                 # after the paste was taken.
                 nsx(self.ns[s], "nft", "-f", "-", stdin=f"table inet wrcount {{\n chain in {{\n  type filter hook input priority 0; policy accept;\n"
-                    f"  {c['proto']} dport {port} counter\n }}\n}}\n")
-                p = subprocess.Popen(["ip", "netns", "exec", self.ns[s], sys.executable, "-c", SERVER, c["proto"], target, str(port)],
+                    f"  {nft_l4(c, port)} counter\n }}\n}}\n")
+                p = subprocess.Popen(["ip", "netns", "exec", self.ns[s], sys.executable, "-c", SERVER, c["proto"], target, str(port or 0)],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
                 procs[s] = p
                 line = p.stdout.readline().strip()
                 if line != "ready":
                     raise RuntimeError(f"{self.name}: the server in {s} did not start: {line} {p.stderr.read()}")
-            r = subprocess.run(["ip", "netns", "exec", self.ns["client"], sys.executable, "-c", CLIENT, c["proto"], dst, str(dport),
-                                str(SPORT[c["proto"]]), f"wr-{self.name}"], capture_output=True, text=True, check=True)
+            r = subprocess.run(["ip", "netns", "exec", self.ns["client"], sys.executable, "-c", CLIENT, c["proto"], dst, str(dport or 0),
+                                str(SPORT[c["proto"]] or 0), f"wr-{self.name}"], capture_output=True, text=True, check=True)
             outcome = r.stdout.strip()
             time.sleep(0.1)
             seen = {}
@@ -603,6 +724,10 @@ class Case:
                 src, d, sp, dp = arrived[0]
                 k["reached"] = s
                 k["arrived"] = {"src": src, "dst": d, "sport": int(sp), "dport": int(dp)}
+                if c["proto"] == "icmp":
+                    # An echo request has no ports: its type and code where the flow key's
+                    # destination port is (2048, ICMPv6's 32768), and an identifier (`id`).
+                    k["arrived"] = {"src": src, "dst": d, "sport": 0, "dport": int(dp), "id": int(sp)}
                 k["delivered"] = bool(counted and int(counted.group(1)) > 0)
                 rec = [l.split()[1] for l in seen[s] if l.startswith("received ")]
                 k["server_received"] = rec[0] if rec else None
@@ -618,12 +743,14 @@ def scenario_text(name, what, c, hosts, k, cfg_words):
     A = ADDR[c["fam"]]
     if k["reached"]:
         a = k["arrived"]
-        saw = (f"it reached {k['reached']} as {hostport(c['fam'], a['src'], a['sport'])} → {hostport(c['fam'], a['dst'], a['dport'])}, "
+        seen_as = (f"{a['src']} → {a['dst']} (echo request, identifier {a['id']})" if c["proto"] == "icmp"
+                   else f"{hostport(c['fam'], a['src'], a['sport'])} → {hostport(c['fam'], a['dst'], a['dport'])}")
+        saw = (f"it reached {k['reached']} as {seen_as}, "
                + ("which delivered it" if k["delivered"] else "whose stack did not deliver it (no INPUT)"))
     else:
         saw = "it reached no server"
     said = {"answered": "was answered", "no answer": "got no answer"}.get(k["outcome"], f"got {k['outcome']}")
-    proto = "datagram" if c["proto"] == "udp" else "connect (SYN)"
+    proto = {"udp": "datagram", "tcp": "connect (SYN)", "icmp": "echo request (a ping socket's)"}[c["proto"]]
     head = [
         f"Firewalls on the path (tests/kernel/topology_fw.py, case {name}): {what}.",
         f"Built in network namespaces: client {A['c']} — router (eth0 {A['r_lan']}, eth1 {A['r_a']}"
@@ -632,7 +759,8 @@ def scenario_text(name, what, c, hosts, k, cfg_words):
         + (f"; eth1 also has {A['alt_r']}/{A['up_len']} (the server {A['alt_s']})" if c["alt"] else "")
         + (f"; marked packets look up table {TABLE} (default via server2)" if c["two"] else "") + ".",
         f"Configuration: {cfg_words}.",
-        f"The kernel: the client's {c['proto'].upper()} {proto} to {hostport(c['fam'], dst, dport)} from port {SPORT[c['proto']]} {said}; {saw}.",
+        (f"The kernel: the client's {'ICMP' if c['fam'] == 4 else 'ICMPv6'} {proto} to {dst} {said}; {saw}." if c["proto"] == "icmp" else
+         f"The kernel: the client's {c['proto'].upper()} {proto} to {hostport(c['fam'], dst, dport)} from port {SPORT[c['proto']]} {said}; {saw}."),
     ]
     text = ""
     for h in head:
@@ -647,7 +775,8 @@ def scenario_text(name, what, c, hosts, k, cfg_words):
     text += f'version = 1\nname = "{name}"\n'
     for n in hosts:
         text += f"\n[[host]]\nname = \"{n}\"\ntranscript = '''\n{hosts[n]}'''\n"
-    text += (f'\n[[flow]]\nfrom_node = "client"\ndst = "{dst}"\nproto = "{c["proto"]}"\nsport = {SPORT[c["proto"]]}\ndport = {dport}\n'
+    ports = "" if dport is None else f'sport = {SPORT[c["proto"]]}\ndport = {dport}\n'
+    text += (f'\n[[flow]]\nfrom_node = "client"\ndst = "{dst}"\nproto = "{c["proto"]}"\n{ports}'
              f'label = "the kernel: {k["outcome"]}' + (f'; {k["reached"]} saw {k["arrived"]["src"]}' if k["reached"] else "") + '"\n')
     return text
 
@@ -656,15 +785,18 @@ def expectation(name, what, c, k):
     """The stored case's `NAME.expect.json`: the flow (as `[[flow]]` in the scenario) and what the
     kernel did with it."""
     dst, dport, target, port = flow_of(c)
-    return {"case": name, "what": what, "config": c,
-            "flow": {"from_node": "client", "dst": dst, "proto": c["proto"], "sport": SPORT[c["proto"]], "dport": dport},
+    flow = {"from_node": "client", "dst": dst, "proto": c["proto"]}
+    if dport is not None:
+        # A ping has no ports (the trace puts the echo request's type where dport would be).
+        flow.update(sport=SPORT[c["proto"]], dport=dport)
+    return {"case": name, "what": what, "config": c, "flow": flow,
             "kernel": {"answered": k["answered"], "outcome": k["outcome"], "reached": k["reached"], "arrived": k["arrived"],
                        "delivered": k["delivered"]}}
 
 
 def traced(whyroute, path, flow):
-    r = subprocess.run([whyroute, "trace", "--scenario", path, "--json", flow["dst"], "ipproto", flow["proto"], "sport", str(flow["sport"]),
-                        "dport", str(flow["dport"])], capture_output=True, text=True)
+    ports = [w for key in ("sport", "dport") if flow.get(key) is not None for w in (key, str(flow[key]))]
+    r = subprocess.run([whyroute, "trace", "--scenario", path, "--json", flow["dst"], "ipproto", flow["proto"], *ports], capture_output=True, text=True)
     try:
         t = json.loads(r.stdout)[0]
     except (ValueError, IndexError):
@@ -797,9 +929,9 @@ def main():
             sys.exit(f"topology_fw: no case {', '.join(sorted(unknown))}")
         cases = [x for x in cases if x[0] in want]
     else:
-        rng = random.Random(a.seed)
+        rng, xr = random.Random(a.seed), random.Random(f"whyroute-icmp:{a.seed}")
         for i in range(a.random):
-            c = random_config(rng)
+            c = icmp_variant(random_config(rng), xr)
             cases.append((f"random-{a.seed}-{i}", describe(c), c, False))
     start = time.time()
     results = {}

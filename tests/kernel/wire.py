@@ -3,18 +3,27 @@ examples.py): SEND, which sends one packet per flow from a socket, and CAPTURE, 
 the flows' packets as they arrive on a link. Each runs under `ip netns exec NS python3 -c`.
 
 SEND's argument is a JSON list of flows: `dst`, `dport`, `tag` (a UDP datagram's payload),
-`proto` (`tcp` for one SYN from source port `sport`), and optionally `uid` (sent as that user),
-`mark` (SO_MARK) and `mss` (TCP_MAXSEG, so that a SYN whose source port a NAT rewrote is still
-told apart). It prints each flow's tag and exit status (0, or 100 + errno of a failed send).
+`proto` (`tcp` for one SYN from source port `sport`; `icmp` for one echo request, ICMPv6's
+for an IPv6 `dst`, carrying the tag as its payload, no `dport`), and optionally `uid` (sent as
+that user), `mark` (SO_MARK), `mss` (TCP_MAXSEG, so that a SYN whose source port a NAT rewrote
+is still told apart) and, for ICMP, `raw` (a raw socket, sending `raw` as the echo identifier; else a
+ping socket, socket(AF_INET[6], SOCK_DGRAM, IPPROTO_ICMP[V6]), whose identifier the kernel
+picks: the namespace's net.ipv4.ping_group_range must hold the sender's group, for IPv6 too).
+Both kinds of socket put the echo request's type and code in the route lookup's flow key
+(ping_v4_sendmsg, raw_probe_proto_opt: fl4_icmp_type/code, where a port packet's destination
+port is). It prints each flow's tag and exit status (0, or 100 + errno of a failed send).
 
 CAPTURE IFACE SECONDS [mss] prints one line per flow packet arriving on IFACE, IPv4 or IPv6:
 `IFACE SRC DST SPORT DPORT TAGS` (a UDP datagram's payload; `tcp:SPORT` for a SYN from a source
-port 40000-40999, and with `mss`, `mss:N`), until its stdin closes or SECONDS pass, then what is
-still queued. ICMP and ICMPv6 (neighbour discovery, the errors REJECT sends) are skipped.
+port 40000-40999, and with `mss`, `mss:N`; an ICMP / ICMPv6 echo request's payload, with its
+identifier as SPORT and TYPE * 256 + CODE as DPORT, where the flow key keeps them: 2048 for
+ICMP's echo request, 32768 for ICMPv6's), until its stdin closes or SECONDS pass, then what is
+still queued. Other ICMP and ICMPv6 (neighbour discovery, echo replies, the errors REJECT
+sends) are skipped.
 """
 
 SEND = r"""
-import socket, sys, os, json
+import socket, sys, os, json, struct
 for f in json.loads(sys.argv[1]):
     pid = os.fork()
     if pid == 0:
@@ -23,6 +32,22 @@ for f in json.loads(sys.argv[1]):
                 os.setuid(f['uid'])
             tcp = f.get('proto') == 'tcp'
             v6 = ':' in f['dst']
+            if f.get('proto') == 'icmp':
+                raw = f.get('raw')
+                s = socket.socket(socket.AF_INET6 if v6 else socket.AF_INET, socket.SOCK_RAW if raw else socket.SOCK_DGRAM,
+                                  socket.IPPROTO_ICMPV6 if v6 else socket.IPPROTO_ICMP)
+                if f.get('mark') is not None:
+                    s.setsockopt(socket.SOL_SOCKET, 36, f['mark'])
+                # Echo request: type, code, checksum, identifier, sequence, then the tag. A ping
+                # socket sets the identifier and the checksum; a raw ICMPv6 socket the checksum.
+                msg = bytearray(struct.pack('!BBHHH', 128 if v6 else 8, 0, 0, raw or 0, 1) + f['tag'].encode())
+                if raw and not v6:
+                    c = sum(struct.unpack('!%dH' % (len(msg) // 2), bytes(msg[:len(msg) // 2 * 2]))) + (msg[-1] << 8 if len(msg) % 2 else 0)
+                    while c >> 16:
+                        c = (c & 0xffff) + (c >> 16)
+                    msg[2:4] = struct.pack('!H', ~c & 0xffff)
+                s.sendto(bytes(msg), (f['dst'], 0))
+                os._exit(0)
             s = socket.socket(socket.AF_INET6 if v6 else socket.AF_INET, socket.SOCK_STREAM if tcp else socket.SOCK_DGRAM)
             if f.get('mark') is not None:
                 s.setsockopt(socket.SOL_SOCKET, 36, f['mark'])
@@ -65,14 +90,20 @@ def one(pkt, addr):
     if addr[2] == socket.PACKET_OUTGOING:
         return
     kind, ip = pkt[12:14], pkt[14:]
-    if kind == b'\x08\x00' and len(ip) >= 28 and ip[9] in (6, 17):
+    if kind == b'\x08\x00' and len(ip) >= 28 and ip[9] in (1, 6, 17):
         proto, l4 = ip[9], ip[(ip[0] & 15) * 4:]
         src, dst = socket.inet_ntoa(ip[12:16]), socket.inet_ntoa(ip[16:20])
-    elif kind == b'\x86\xdd' and len(ip) >= 48 and ip[6] in (6, 17):
-        # UDP or TCP right after the fixed header.
+    elif kind == b'\x86\xdd' and len(ip) >= 48 and ip[6] in (6, 17, 58):
+        # UDP, TCP or ICMPv6 right after the fixed header.
         proto, l4 = ip[6], ip[40:]
         src, dst = socket.inet_ntop(socket.AF_INET6, ip[8:24]), socket.inet_ntop(socket.AF_INET6, ip[24:40])
     else:
+        return
+    if proto in (1, 58):
+        # An echo request (8; ICMPv6's 128) with a tag: its identifier, and its type and code
+        # where the flow key has them.
+        if len(l4) >= 8 and l4[0] == (8 if proto == 1 else 128) and l4[8:].startswith(b'wr'):
+            print(iface, src, dst, struct.unpack('!H', l4[4:6])[0], l4[0] << 8 | l4[1], l4[8:].decode(), flush=True)
         return
     sp, dp = struct.unpack('!HH', l4[:4])
     if proto == 6:
@@ -157,7 +188,10 @@ def observe(groups, peers, flows, mss=False):
 
 def whyroute_args(f, iif="lan0"):
     """`whyroute packet`'s words for a flow (`from` with the device it arrives on)."""
-    args = [f["dst"], "proto", f.get("proto", "udp"), "dport", str(f["dport"])]
+    args = [f["dst"], "proto", f.get("proto", "udp")]
+    if "dport" in f:
+        # ICMP has none: `proto icmp` is ping's echo request.
+        args += ["dport", str(f["dport"])]
     if "sport" in f:
         args += ["sport", str(f["sport"])]
     if "mark" in f:
