@@ -11,6 +11,10 @@
 //! * `netfilter/*`: a host with a 10,000-rule `iptables-save` (or `nft list ruleset`) ruleset
 //!   parsed, and one packet sent through it (issue 18: both measured, figures in the note).
 //!
+//! * `incremental/100k-lines/*`: the seed plus a generated 100,000-route table (one paste of
+//!   ~100k lines), analysed whole, and again after one keystroke by [`Incremental`] (issue
+//!   21: the playground's keystroke re-reads one command block, or one run of a big table).
+//!
 //! Sample sizes and measurement times are small so the whole run takes well under a minute.
 
 mod routegen;
@@ -20,7 +24,7 @@ use std::hint::black_box;
 use std::net::Ipv4Addr;
 use std::time::Duration;
 use whyroute::decide::Fib;
-use whyroute::{Flow, analyze};
+use whyroute::{Flow, Incremental, analyze};
 
 const ROUTES: usize = 1_000_000;
 const SEED: &str = include_str!("../../tests/fixtures/seed/supervisor-before.txt");
@@ -163,5 +167,29 @@ fn netfilter(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, parse, decide, seed, parse6, decide6, netfilter);
+fn incremental(c: &mut Criterion) {
+    let text = format!("{SEED}\n$ ip route show table main\n{}", routegen::routes(100_000));
+    let mut g = c.benchmark_group("incremental/100k-lines");
+    g.sample_size(20).measurement_time(Duration::from_secs(4)).warm_up_time(Duration::from_secs(1));
+    g.bench_function("whole", |b| b.iter_with_large_drop(|| analyze(black_box(&text))));
+    // A character typed and deleted again, in turn: at the end of the paste (the table's last
+    // run), and in the seed above the table (one small block).
+    let in_seed = text.find("32766:").expect("the seed's rules");
+    for (name, at) in [("keystroke-at-end", text.len()), ("keystroke-in-seed", in_seed)] {
+        let mut inc = Incremental::default();
+        let typed = format!("{}x{}", &text[..at], &text[at..]);
+        inc.analyze(&text);
+        let mut odd = false;
+        // The previous analysis is dropped inside the timed section, as the playground drops it.
+        g.bench_function(name, |b| {
+            b.iter(|| {
+                odd = !odd;
+                inc.analyze(black_box(if odd { &typed } else { &text }))
+            })
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, parse, decide, seed, parse6, decide6, netfilter, incremental);
 criterion_main!(benches);

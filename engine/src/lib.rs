@@ -35,7 +35,7 @@ pub mod routeget;
 pub mod selfcheck;
 pub mod topology;
 
-pub use analyze::{Analysis, analyze};
+pub use analyze::{Analysis, Incremental, analyze};
 pub use decide::{Decision, Flow, RouteError, route_get};
 pub use model::Host;
 

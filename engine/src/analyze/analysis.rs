@@ -4,7 +4,7 @@
 use super::build::build_host;
 use crate::model::PastedRouteGet;
 use crate::model::{Host, Missing, route_to_string};
-use crate::parse::{Block, Line, ParseDiagnostic, parse_transcript};
+use crate::parse::{Block, BlockCache, Fragment, Line, ParseDiagnostic, parse_transcript};
 use serde::{Deserialize, Serialize};
 
 /// A paste, understood.
@@ -27,7 +27,40 @@ pub struct Analysis {
 
 /// Parses a whole paste (any mix of the supported commands' output) into a host.
 pub fn analyze(text: &str) -> Analysis {
-    let (mut frag, blocks) = parse_transcript(text);
+    let (frag, blocks) = parse_transcript(text);
+    understood(frag, blocks)
+}
+
+/// [`analyze`] for a paste that is edited and analysed again and again (the playground's, on
+/// every keystroke): each call reads again only the command blocks whose lines changed since
+/// the previous call, and runs of a few thousand lines of a big route table, and builds the
+/// host from what the others read before. Its answer is always what [`analyze`] gives for the
+/// same text.
+///
+/// ```
+/// let mut paste = whyroute::Incremental::default();
+/// let text = "$ ip route\ndefault via 10.0.0.1 dev eth0\n$ ip rule\n0: from all lookup local\n";
+/// let first = paste.analyze(text);
+/// let edited = text.replace("10.0.0.1", "10.0.0.2");
+/// let second = paste.analyze(&edited);
+/// assert_eq!(format!("{second:?}"), format!("{:?}", whyroute::analyze(&edited)));
+/// assert_ne!(format!("{first:?}"), format!("{second:?}"));
+/// ```
+#[derive(Default)]
+pub struct Incremental {
+    cache: BlockCache,
+}
+
+impl Incremental {
+    /// The paste `text`, analysed as [`analyze`] does.
+    pub fn analyze(&mut self, text: &str) -> Analysis {
+        let (frag, blocks) = self.cache.parse(text);
+        understood(frag, blocks)
+    }
+}
+
+/// The analysis of a paste from what its blocks read.
+fn understood(mut frag: Fragment, blocks: Vec<Block>) -> Analysis {
     let mut diagnostics = std::mem::take(&mut frag.diagnostics);
     let route_gets = std::mem::take(&mut frag.route_gets);
     #[cfg(feature = "inet6")]

@@ -36,6 +36,10 @@ impl Origin {
     pub fn line_no(&self) -> Option<usize> {
         self.line.map(|l| l as usize)
     }
+    /// The same origin `by` lines further down the paste (its block moved).
+    pub fn shift_line(&mut self, by: isize) {
+        self.line = self.line.and_then(|l| u32::try_from(l as isize + by).ok());
+    }
     pub fn is_inferred(&self) -> bool {
         self.inferred.is_some()
     }

@@ -13,6 +13,15 @@ use std::net::Ipv4Addr;
 
 /// Parses route lines into `out.routes`. Lines without `table` go to `ctx.table` or main.
 pub fn parse(lines: &[Line<'_>], ctx: &Context, out: &mut Fragment) {
+    parse_with(lines, ctx, out, None)
+}
+
+/// A reader of route lines in runs of their own (a cache of what earlier pastes read:
+/// `super::reuse`): the run's lines, the table of lines without `table`, the table names known.
+pub(crate) type RunReader<'r> = dyn FnMut(&[Line<'_>], TableId, &[(String, TableId)]) -> RouteRun + 'r;
+
+/// [`parse`], with the text form read in runs of [`RUN_LINES`] lines by `runs` when given.
+pub(crate) fn parse_with(lines: &[Line<'_>], ctx: &Context, out: &mut Fragment, runs: Option<&mut RunReader<'_>>) {
     #[cfg(feature = "inet6")]
     if ctx.ipv6 {
         return super::ip6_route::parse(lines, ctx, out);
@@ -23,6 +32,8 @@ pub fn parse(lines: &[Line<'_>], ctx: &Context, out: &mut Fragment) {
     let ipv6_before = out.inet6.tables.values().map(Vec::len).sum::<usize>();
     if super::looks_like_json(lines) {
         parse_json(lines, default_table, out);
+    } else if let Some(runs) = runs {
+        parse_text_in_runs(lines, default_table, out, runs);
     } else {
         parse_text(lines, default_table, out);
     }
@@ -54,6 +65,71 @@ fn parse_text(lines: &[Line<'_>], default_table: TableId, out: &mut Fragment) {
     };
     #[cfg(target_arch = "wasm32")]
     let ipv6 = parse_text_run(lines, default_table, out);
+    #[cfg(feature = "inet6")]
+    super::ip6_route::parse_lines(&ipv6, default_table, out);
+    #[cfg(not(feature = "inet6"))]
+    out.ipv6_lines.extend(ipv6.iter().map(|l| (l.no, l.text.to_string())));
+}
+
+/// How many lines of a route block one cached run holds (`parse_with`): a keystroke in a
+/// table of 100,000 routes reads one run of them again, not all.
+pub(crate) const RUN_LINES: usize = 4096;
+
+/// Route lines read as one run of their own: its routes and diagnostics in line order, and
+/// where its IPv6 lines are (indices into the run's lines). Reading a block in runs that never
+/// start on a `nexthop` line gives what reading it whole gives (as `parse_text_chunked`).
+#[derive(Clone, Debug, Default)]
+pub struct RouteRun {
+    pub routes: Vec<Route>,
+    pub diagnostics: Vec<ParseDiagnostic>,
+    pub ipv6: Vec<usize>,
+}
+
+impl RouteRun {
+    /// The same run, `by` lines further down the paste.
+    pub fn shift_lines(&mut self, by: isize) {
+        let shift = |no: usize| no.checked_add_signed(by).expect("a line number");
+        for r in &mut self.routes {
+            r.origin.shift_line(by);
+        }
+        for d in &mut self.diagnostics {
+            d.line = shift(d.line);
+        }
+    }
+}
+
+/// Reads route lines (text form) as one run.
+pub(crate) fn read_run(lines: &[Line<'_>], default_table: TableId, table_names: &[(String, TableId)]) -> RouteRun {
+    let mut routes = Vec::with_capacity(lines.len());
+    let mut run = RouteChunk { routes: &mut routes.spare_capacity_mut()[..lines.len()], len: 0, diagnostics: Vec::new(), ipv6: Vec::new(), lines };
+    run.read(default_table, table_names);
+    let (len, diagnostics, ipv6) = (run.len, run.diagnostics, run.ipv6);
+    // SAFETY: the run wrote `len` routes at `0..len`, inside the capacity reserved.
+    unsafe { routes.set_len(len) };
+    let first = lines.first().map_or(0, |l| l.no);
+    RouteRun { routes, diagnostics, ipv6: ipv6.iter().map(|l| l.no - first).collect() }
+}
+
+/// [`parse_text`] in runs of [`RUN_LINES`] lines (each moved past `nexthop` lines), each read
+/// by `runs`.
+fn parse_text_in_runs(lines: &[Line<'_>], default_table: TableId, out: &mut Fragment, runs: &mut RunReader<'_>) {
+    let mut ipv6 = Vec::new();
+    let mut start = 0;
+    while start < lines.len() {
+        let mut end = (start + RUN_LINES).min(lines.len());
+        while end < lines.len() && trim(lines[end].text).starts_with("nexthop") {
+            end += 1;
+        }
+        let run = runs(&lines[start..end], default_table, &out.table_names);
+        if out.routes.is_empty() {
+            out.routes = run.routes;
+        } else {
+            out.routes.extend(run.routes);
+        }
+        out.diagnostics.extend(run.diagnostics);
+        ipv6.extend(run.ipv6.iter().map(|&i| lines[start + i]));
+        start = end;
+    }
     #[cfg(feature = "inet6")]
     super::ip6_route::parse_lines(&ipv6, default_table, out);
     #[cfg(not(feature = "inet6"))]

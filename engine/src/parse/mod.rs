@@ -27,6 +27,7 @@ pub mod nft;
 #[cfg(feature = "netfilter")]
 pub mod nft_json;
 pub mod resolv;
+pub mod reuse;
 pub mod route_get;
 pub mod route_n;
 pub mod route_print;
@@ -43,4 +44,5 @@ pub(crate) use line::trim;
 pub use line::{Line, ParseDiagnostic, Severity, cap_diagnostics};
 #[cfg(not(target_arch = "wasm32"))]
 pub(crate) use line::{READ_PART_BYTES, read_lines};
+pub use reuse::BlockCache;
 pub use transcript::{Block, CAPTURE_COMMAND, Format, parse_transcript};

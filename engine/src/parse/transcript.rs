@@ -86,7 +86,7 @@ enum Command {
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
-struct CommandContext {
+pub(crate) struct CommandContext {
     table: Option<TableId>,
     all_tables: bool,
     link: Option<String>,
@@ -112,6 +112,16 @@ pub const CAPTURE_COMMAND: &str = r#"sh -c 'for c in "ip addr" "ip rule" "ip rou
 
 /// Splits and parses a paste. Returns everything read plus the block list.
 pub fn parse_transcript(text: &str) -> (Fragment, Vec<Block>) {
+    parse_transcript_with(text, &mut read_block)
+}
+
+/// How one block's lines become part of the paste's fragment: read now ([`read_block`]), or
+/// taken from what an earlier paste read (`super::reuse`). Its arguments: the block's format,
+/// what its command line says, the number of that line, the block's lines, the fragment.
+pub(crate) type BlockReader<'r> = dyn FnMut(Format, &CommandContext, usize, &[Line<'_>], &mut Fragment) + 'r;
+
+/// [`parse_transcript`], each block read by `read`.
+pub(crate) fn parse_transcript_with(text: &str, read: &mut BlockReader<'_>) -> (Fragment, Vec<Block>) {
     let lines = Line::numbered(text);
     let mut out = Fragment::default();
     let mut blocks = Vec::new();
@@ -120,22 +130,25 @@ pub fn parse_transcript(text: &str) -> (Fragment, Vec<Block>) {
     let mut pending = 0;
     let mut current: Option<(String, usize, Command)> = None;
 
-    let flush = |current: &mut Option<(String, usize, Command)>, lines: &[Line<'_>], out: &mut Fragment, blocks: &mut Vec<Block>| match current.take() {
-        Some((cmd, no, command)) => {
-            let last = lines.last().map(|l| l.no).unwrap_or(no);
-            match command {
-                Command::Read(format, cx) => {
-                    read_block(format, &cx, no, lines, out);
-                    blocks.push(Block { command: Some(cmd), first_line: no, last_line: last, format: Some(format), skipped: None });
+    let flush =
+        |current: &mut Option<(String, usize, Command)>, lines: &[Line<'_>], out: &mut Fragment, blocks: &mut Vec<Block>, read: &mut BlockReader<'_>| {
+            match current.take() {
+                Some((cmd, no, command)) => {
+                    let last = lines.last().map(|l| l.no).unwrap_or(no);
+                    match command {
+                        Command::Read(format, cx) => {
+                            read(format, &cx, no, lines, out);
+                            blocks.push(Block { command: Some(cmd), first_line: no, last_line: last, format: Some(format), skipped: None });
+                        }
+                        Command::Skip(why) => {
+                            out.diagnostics.push(ParseDiagnostic::info(Line { no, text: &cmd }, format!("skipped: {why}")));
+                            blocks.push(Block { command: Some(cmd), first_line: no, last_line: last, format: None, skipped: Some(why) });
+                        }
+                    }
                 }
-                Command::Skip(why) => {
-                    out.diagnostics.push(ParseDiagnostic::info(Line { no, text: &cmd }, format!("skipped: {why}")));
-                    blocks.push(Block { command: Some(cmd), first_line: no, last_line: last, format: None, skipped: Some(why) });
-                }
+                None => read_by_content(lines, out, blocks, read),
             }
-        }
-        None => read_by_content(lines, out, blocks),
-    };
+        };
 
     let mut i = 0;
     while i < lines.len() {
@@ -143,7 +156,7 @@ pub fn parse_transcript(text: &str) -> (Fragment, Vec<Block>) {
         let t = trim(line.text);
         if t.starts_with("```") || t.starts_with("~~~") {
             // Markdown fences: a fence ends the previous command's output.
-            flush(&mut current, &lines[pending..i], &mut out, &mut blocks);
+            flush(&mut current, &lines[pending..i], &mut out, &mut blocks, read);
             i += 1;
             pending = i;
             continue;
@@ -163,20 +176,20 @@ pub fn parse_transcript(text: &str) -> (Fragment, Vec<Block>) {
             && let Some(kind) =
                 firewall_start(line.text).or_else(|| nft_json_pretty_start(line.text, lines.get(i + 1).map(|l| l.text)).then_some(FirewallPaste::NftJson))
         {
-            flush(&mut current, &lines[pending..i], &mut out, &mut blocks);
-            i += read_firewall_by_content(kind, &lines[i..], &mut out, &mut blocks);
+            flush(&mut current, &lines[pending..i], &mut out, &mut blocks, read);
+            i += read_firewall_by_content(kind, &lines[i..], &mut out, &mut blocks, read);
             pending = i;
             continue;
         }
         if let Some(cmd) = command_of(line.text) {
-            flush(&mut current, &lines[pending..i], &mut out, &mut blocks);
+            flush(&mut current, &lines[pending..i], &mut out, &mut blocks, read);
             pending = i + 1;
             let c = classify(&cmd);
             current = Some((cmd, line.no, c));
         }
         i += 1;
     }
-    flush(&mut current, &lines[pending..], &mut out, &mut blocks);
+    flush(&mut current, &lines[pending..], &mut out, &mut blocks, read);
     (out, blocks)
 }
 
@@ -441,14 +454,30 @@ fn classify_ip(args: &[&str]) -> Command {
     Command::Read(format, cx)
 }
 
+/// Reads one block into `out`.
 fn read_block(format: Format, cx: &CommandContext, command_line: usize, lines: &[Line<'_>], out: &mut Fragment) {
+    let frag = read_one(format, cx, command_line, lines, &out.table_names, None);
+    out.extend(frag);
+}
+
+/// What one block contributes, read with the table names the blocks above it taught
+/// (`known`): all that reading it depends on besides its lines, format and command. Route
+/// lines are read in runs by `runs` when given.
+pub(crate) fn read_one(
+    format: Format,
+    cx: &CommandContext,
+    command_line: usize,
+    lines: &[Line<'_>],
+    known: &[(String, TableId)],
+    runs: Option<&mut super::ip_route::RunReader<'_>>,
+) -> Fragment {
     let ctx = Context { table: cx.table, all_tables: cx.all_tables, link: cx.link.clone(), ipv6: cx.ipv6 };
-    let mut frag = Fragment { table_names: out.table_names.clone(), ..Fragment::default() };
+    let mut frag = Fragment { table_names: known.to_vec(), ..Fragment::default() };
     let known_names = frag.table_names.len();
     match format {
         Format::IpAddr => ip_addr::parse(lines, &ctx, &mut frag),
         Format::IpRule => ip_rule::parse(lines, &ctx, &mut frag),
-        Format::IpRoute => ip_route::parse(lines, &ctx, &mut frag),
+        Format::IpRoute => ip_route::parse_with(lines, &ctx, &mut frag, runs),
         Format::RouteGet => route_get::parse(lines, command_line, &cx.args, &mut frag),
         Format::IpNexthop => {
             frag.seen.nexthops = true;
@@ -482,7 +511,7 @@ fn read_block(format: Format, cx: &CommandContext, command_line: usize, lines: &
         frag.firewall.unread.extend(unread);
     }
     frag.table_names.drain(..known_names);
-    out.extend(frag);
+    frag
 }
 
 /// `sysctl -n KEY` prints only the value: remember the key from the command line.
@@ -597,7 +626,7 @@ fn detect_line(t: &str) -> Option<Format> {
 
 /// Lines without a command line: split by detected format; continuation lines stay with
 /// the block they follow.
-fn read_by_content(lines: &[Line<'_>], out: &mut Fragment, blocks: &mut Vec<Block>) {
+fn read_by_content(lines: &[Line<'_>], out: &mut Fragment, blocks: &mut Vec<Block>, read: &mut BlockReader<'_>) {
     let mut i = 0;
     while i < lines.len() {
         let Some(format) = detect_line(lines[i].text) else {
@@ -623,7 +652,7 @@ fn read_by_content(lines: &[Line<'_>], out: &mut Fragment, blocks: &mut Vec<Bloc
             }
         }
         let block = &lines[start..i];
-        read_block(format, &CommandContext::default(), block[0].no, block, out);
+        read(format, &CommandContext::default(), block[0].no, block, out);
         blocks.push(Block { command: None, first_line: block[0].no, last_line: block[block.len() - 1].no, format: Some(format), skipped: None });
     }
 }
@@ -709,7 +738,7 @@ pub fn nft_json_pretty_start(line: &str, next: Option<&str>) -> bool {
 /// iptables lines up to the last `COMMIT`; nft's tables (their bodies indented, closed by `}`
 /// in column 0); `nft -j`'s JSON up to its closing brace.
 #[cfg(feature = "netfilter")]
-fn read_firewall_by_content(kind: FirewallPaste, lines: &[Line<'_>], out: &mut Fragment, blocks: &mut Vec<Block>) -> usize {
+fn read_firewall_by_content(kind: FirewallPaste, lines: &[Line<'_>], out: &mut Fragment, blocks: &mut Vec<Block>, read: &mut BlockReader<'_>) -> usize {
     let iptables_line = |t: &str| {
         let t = t.trim();
         t.is_empty() || t == "COMMIT" || t.starts_with(['*', ':', '#']) || ["-P ", "-N ", "-A "].iter().any(|p| t.starts_with(p))
@@ -771,7 +800,7 @@ fn read_firewall_by_content(kind: FirewallPaste, lines: &[Line<'_>], out: &mut F
     let (first, last) = (block[0].no, block[end - 1].no);
     match kind {
         FirewallPaste::Ip6tablesSave => {
-            read_block(Format::Iptables, &CommandContext { ipv6: true, ..CommandContext::default() }, first, block, out);
+            read(Format::Iptables, &CommandContext { ipv6: true, ..CommandContext::default() }, first, block, out);
             blocks.push(Block { command: None, first_line: first, last_line: last, format: Some(Format::Iptables), skipped: None });
         }
         FirewallPaste::IptablesRules => {
@@ -780,7 +809,7 @@ fn read_firewall_by_content(kind: FirewallPaste, lines: &[Line<'_>], out: &mut F
                 block[0],
                 format!("`iptables -S` rules without their command line: read as table {table} ({}); paste the command line (`iptables -t TABLE -S`) to say which table they are", if table == "filter" { "iptables -S lists filter unless told `-t TABLE`" } else { "the only table their targets are valid in" }),
             ));
-            read_block(Format::Iptables, &CommandContext { link: Some(table.to_string()), ..CommandContext::default() }, first, block, out);
+            read(Format::Iptables, &CommandContext { link: Some(table.to_string()), ..CommandContext::default() }, first, block, out);
             blocks.push(Block { command: None, first_line: first, last_line: last, format: Some(Format::Iptables), skipped: None });
         }
         FirewallPaste::IptablesList => {
@@ -788,12 +817,12 @@ fn read_firewall_by_content(kind: FirewallPaste, lines: &[Line<'_>], out: &mut F
                 block[0],
                 "`iptables -L` output without its command line: read as table filter; paste the command line (`iptables -t TABLE -L -n -v`) for another table",
             ));
-            read_block(Format::IptablesList, &CommandContext::default(), first, block, out);
+            read(Format::IptablesList, &CommandContext::default(), first, block, out);
             blocks.push(Block { command: None, first_line: first, last_line: last, format: Some(Format::IptablesList), skipped: None });
         }
         _ => {
             let format = if kind == FirewallPaste::IptablesSave { Format::Iptables } else { Format::Nft };
-            read_block(format, &CommandContext::default(), first, block, out);
+            read(format, &CommandContext::default(), first, block, out);
             blocks.push(Block { command: None, first_line: first, last_line: last, format: Some(format), skipped: None });
         }
     }

@@ -1,0 +1,151 @@
+//! Reading a paste again after an edit: the blocks (and the runs of a big route block) whose
+//! text did not change are taken from what the previous paste read, not read again. The
+//! result is what [`parse_transcript`] gives for the new paste: a block's reading depends only
+//! on its lines (their text and numbers), its format and command, and the table names the
+//! blocks above it taught, and those are what a reused block is checked against.
+
+use super::ip_route::{RouteRun, read_run};
+use super::transcript::{Block, CommandContext, Format, parse_transcript_with, read_one};
+use super::{Fragment, Line};
+use crate::model::TableId;
+
+/// What the previous paste's blocks read, by where their lines were in it.
+#[derive(Default)]
+pub struct BlockCache {
+    /// The paste they were read from.
+    text: String,
+    /// Blocks other than route blocks, in paste order.
+    blocks: Vec<BlockEntry>,
+    /// The runs route blocks were read in, in paste order.
+    runs: Vec<RunEntry>,
+}
+
+struct BlockEntry {
+    /// Byte range of its lines in the paste.
+    start: usize,
+    end: usize,
+    first_line: usize,
+    format: Format,
+    cx: CommandContext,
+    command_line: usize,
+    known: Vec<(String, TableId)>,
+    read: Fragment,
+}
+
+struct RunEntry {
+    start: usize,
+    end: usize,
+    first_line: usize,
+    default_table: TableId,
+    known: Vec<(String, TableId)>,
+    run: RouteRun,
+}
+
+/// Where the new paste differs from the old: it has the old one's first `prefix` bytes and
+/// last `suffix` bytes (which do not overlap in either).
+struct Change {
+    prefix: usize,
+    suffix: usize,
+    old_len: usize,
+    new_len: usize,
+}
+
+impl Change {
+    fn between(old: &str, new: &str) -> Change {
+        let (a, b) = (old.as_bytes(), new.as_bytes());
+        let most = a.len().min(b.len());
+        let prefix = common(most, |i, n| a[i..i + n] == b[i..i + n]);
+        let rest = most - prefix;
+        let suffix = common(rest, |i, n| a[a.len() - i - n..a.len() - i] == b[b.len() - i - n..b.len() - i]);
+        Change { prefix, suffix, old_len: a.len(), new_len: b.len() }
+    }
+
+    /// Where new bytes `start..end` were in the old paste, when they were there unchanged.
+    fn old_range(&self, start: usize, end: usize) -> Option<(usize, usize)> {
+        if end <= self.prefix {
+            Some((start, end))
+        } else if start >= self.new_len - self.suffix {
+            Some((start + self.old_len - self.new_len, end + self.old_len - self.new_len))
+        } else {
+            None
+        }
+    }
+}
+
+/// How many of the first `most` items agree, given `same(i, n)`: whether items `i..i + n` do
+/// (compared a kilobyte at a time, then one by one).
+fn common(most: usize, same: impl Fn(usize, usize) -> bool) -> usize {
+    const STEP: usize = 1024;
+    let mut i = 0;
+    while i + STEP <= most && same(i, STEP) {
+        i += STEP;
+    }
+    while i < most && same(i, 1) {
+        i += 1;
+    }
+    i
+}
+
+impl BlockCache {
+    /// [`parse_transcript`](super::parse_transcript) of `text`, reading again only the blocks
+    /// (and runs of route lines) that the previous call did not read with the same lines.
+    pub fn parse(&mut self, text: &str) -> (Fragment, Vec<Block>) {
+        let change = Change::between(&self.text, text);
+        let base = text.as_ptr() as usize;
+        let range = |lines: &[Line<'_>]| {
+            let (first, last) = (lines[0].text, lines[lines.len() - 1].text);
+            (first.as_ptr() as usize - base, last.as_ptr() as usize + last.len() - base)
+        };
+        let (mut old_blocks, mut old_runs) = (std::mem::take(&mut self.blocks), std::mem::take(&mut self.runs));
+        let (mut blocks, mut runs) = (Vec::new(), Vec::new());
+        let parsed = parse_transcript_with(text, &mut |format, cx, command_line, lines, out| {
+            if lines.is_empty() {
+                out.extend(read_one(format, cx, command_line, lines, &out.table_names, None));
+                return;
+            }
+            let (start, end) = range(lines);
+            let first_line = lines[0].no;
+            if format == Format::IpRoute {
+                // Route blocks are cached by runs: a keystroke in a big table reads one again.
+                let mut reader = |lines: &[Line<'_>], default_table: TableId, known: &[(String, TableId)]| {
+                    let (start, end) = range(lines);
+                    let first_line = lines[0].no;
+                    let reused = change.old_range(start, end).and_then(|(s, e)| {
+                        let i = old_runs.binary_search_by_key(&s, |r: &RunEntry| r.start).ok()?;
+                        let r = &mut old_runs[i];
+                        let same = r.end == e && r.default_table == default_table && r.known == known;
+                        same.then(|| (r.first_line, std::mem::take(&mut r.run)))
+                    });
+                    let run = match reused {
+                        // The same lines, moved up or down by lines added or removed above.
+                        Some((old_first, mut run)) => {
+                            if old_first != first_line {
+                                run.shift_lines(first_line as isize - old_first as isize);
+                            }
+                            run
+                        }
+                        None => read_run(lines, default_table, known),
+                    };
+                    runs.push(RunEntry { start, end, first_line, default_table, known: known.to_vec(), run: run.clone() });
+                    run
+                };
+                out.extend(read_one(format, cx, command_line, lines, &out.table_names, Some(&mut reader)));
+                return;
+            }
+            let reused = change.old_range(start, end).and_then(|(s, e)| {
+                let i = old_blocks.binary_search_by_key(&s, |b| b.start).ok()?;
+                let b = &mut old_blocks[i];
+                let same = b.end == e && b.first_line == first_line && b.format == format && b.cx == *cx && b.command_line == command_line;
+                (same && b.known == out.table_names).then(|| std::mem::take(&mut b.read))
+            });
+            let read = reused.unwrap_or_else(|| read_one(format, cx, command_line, lines, &out.table_names, None));
+            blocks.push(BlockEntry { start, end, first_line, format, cx: cx.clone(), command_line, known: out.table_names.clone(), read: read.clone() });
+            out.extend(read);
+        });
+        self.text.clear();
+        self.text.push_str(text);
+        self.blocks = blocks;
+        self.runs = runs;
+        parsed
+    }
+}
