@@ -9,7 +9,7 @@ help:
 	@echo "make test        every test: host, wasm (node), kernel differential, browser end-to-end"
 	@echo "make pkg         the npm package in pkg/ (wasm-pack, ES module + TypeScript types)"
 	@echo "make playground  the static playground in dist/"
-	@echo "make bench       criterion benchmarks, the jc comparison, the wasm parse under node, playground input-to-paint"
+	@echo "make bench       criterion benchmarks, the jc comparison, the wasm parse under node, playground input-to-paint, a keystroke in a 100k-line paste to its verdict"
 	@echo "make fuzz        cargo-fuzz: every target for FUZZ_SECONDS (default 60) each"
 
 # Idempotent: installs only what is missing (Debian packages, pinned cargo tools, npm ci).
@@ -62,13 +62,15 @@ fuzz:
 
 # Criterion (parse 1M routes, one decision on them, the seed), jc vs whyroute on the same dump,
 # the npm package's wasm under node on that dump (issue 7: < 0.5 s native, < 1 s wasm), and the
-# playground's input-to-paint in Chromium for the seed and a 5 MB paste.
+# playground's input-to-paint in Chromium for the seed and a 5 MB paste, and a keystroke in a
+# 100,000-line paste to its new verdict (issue 21: < 50 ms).
 bench: pkg playground
 	cargo bench -p whyroute
 	bash benches/vs-jc.sh
 	bash benches/packet-rules.sh
 	node benches/wasm-node.mjs
 	node benches/playground-input.mjs
+	node benches/playground-keystroke.mjs
 
 clean:
 	# Generated files of pkg/ only: the hand-written modules there are committed.
