@@ -12,8 +12,8 @@ use crate::fixes::host_fixes;
 use crate::state::{Action, Model, View};
 use yew::prelude::*;
 
-/// Pastes bigger than `BIG_PASTE` (all hosts together, in bytes) are evaluated when typing pauses.
-/// The pause, in milliseconds.
+/// Pastes bigger than `BIG_PASTE` (all hosts together, in bytes) get their link (megabytes
+/// deflated) and the URL rewritten when typing pauses. The pause, in milliseconds.
 const SETTLE_MS: u32 = 300;
 
 #[function_component(App)]
@@ -29,27 +29,33 @@ pub fn app() -> Html {
 
     // What is evaluated: the model itself, except while the user types (into the selected
     // paste or the flow form). Then it is the model as it was before: the keystroke is painted
-    // first, and the model is evaluated right after that frame, or, in a big paste, once typing
-    // pauses (SETTLE_MS): parsing megabytes, encoding the link and rewriting the URL wait.
+    // first, and the model is evaluated right after that frame. The block editor of a big
+    // paste hands its text over only after that frame, so it is evaluated at once; only the
+    // blocks of the paste it changed are read again (eval::evaluate). Encoding a big paste's
+    // link (megabytes deflated) and rewriting the URL wait until typing pauses (SETTLE_MS).
     let settled = use_state(|| (*model).clone());
+    let linked = use_state(|| (*model).clone());
     let big = model.hosts.iter().map(|h| h.text.len()).sum::<usize>() > BIG_PASTE;
     let typing = *settled != *model && model.typed_since(&settled);
     {
-        let settled = settled.clone();
+        let (settled, linked) = (settled.clone(), linked.clone());
         let timer = use_mut_ref(|| None::<gloo::timers::callback::Timeout>);
-        // Counts scheduled settles, so that only the latest keystroke's one runs.
+        // Counts scheduled evaluations, so that only the latest keystroke's one runs.
         let generation = use_mut_ref(|| 0u32);
         use_effect_with((*model).clone(), move |m| {
             let m = m.clone();
-            // A new keystroke cancels the pending settle (dropping a Timeout clears it).
+            // A new keystroke cancels the pending link (dropping a Timeout clears it).
             *timer.borrow_mut() = None;
             *generation.borrow_mut() += 1;
+            let big = m.hosts.iter().map(|h| h.text.len()).sum::<usize>() > BIG_PASTE;
+            if big && *linked != m {
+                let m = m.clone();
+                *timer.borrow_mut() = Some(gloo::timers::callback::Timeout::new(SETTLE_MS, move || linked.set(m)));
+            }
             if *settled == m {
                 return;
             }
-            if m.hosts.iter().map(|h| h.text.len()).sum::<usize>() > BIG_PASTE {
-                *timer.borrow_mut() = Some(gloo::timers::callback::Timeout::new(SETTLE_MS, move || settled.set(m)));
-            } else if m.typed_since(&settled) {
+            if m.typed_since(&settled) && !big {
                 let now = *generation.borrow();
                 browser::after_next_paint(move || {
                     if *generation.borrow() == now {
@@ -57,13 +63,16 @@ pub fn app() -> Html {
                     }
                 });
             } else {
-                // Already evaluated as it is (`view` below); remembered for the next keystroke.
+                // Already evaluated as it is (`view` below), or typed into a big paste's block
+                // editor, which has painted it: evaluated now.
                 settled.set(m);
             }
         });
     }
     let pending = big && *settled != *model;
-    let view: &Model = if big || typing { &settled } else { &model };
+    let view: &Model = if typing { &settled } else { &model };
+    // What the link and the URL hold.
+    let link_view: &Model = if big { &linked } else { view };
 
     let result = {
         let host = view.current();
@@ -99,14 +108,15 @@ pub fn app() -> Html {
     };
     let topo_ref = use_node_ref();
     // Shared text (AttrValue): every part that shows or copies the link clones a pointer.
-    let link = use_memo(view.permalink(), |p| AttrValue::from(whyroute::permalink::encode(p)));
+    let link = use_memo(link_view.permalink(), |p| AttrValue::from(whyroute::permalink::encode(p)));
     browser::remember_link(&link);
     let eval = &result.eval;
     // A paste or flow only the full build reads (IPv6, a firewall): hand the page over to it,
     // once, with the scenario in the URL fragment.
     let upgrading = {
         let asked = use_mut_ref(|| false);
-        let link = whyroute::permalink::encode(&model.permalink());
+        // Encoded only when the page is handed over: a big paste's link is megabytes deflated.
+        let permalink = model.permalink();
         // Opened as `#example:ID` of an example only the full build holds: that example.
         let named = start.trim_start_matches('#').strip_prefix("example:").and_then(crate::state::Example::from_id);
         let named = named.filter(|e| e.full_only() && cfg!(not(feature = "full"))).map(|e| format!("example:{}", e.id()));
@@ -115,7 +125,8 @@ pub fn app() -> Html {
         let needs = eval.needs_full.or(compared_needs).or(named.as_ref().map(|_| "the example")).or(topology.then_some("the Topology view"));
         use_effect_with(needs, move |needs| {
             if needs.is_some() && !*asked.borrow() {
-                *asked.borrow_mut() = browser::load_full_build(named.as_deref().unwrap_or(&link));
+                let link = named.clone().unwrap_or_else(|| whyroute::permalink::encode(&permalink));
+                *asked.borrow_mut() = browser::load_full_build(&link);
             }
         });
         needs
@@ -128,7 +139,7 @@ pub fn app() -> Html {
         // A link too long to share is not written into the address bar (LinkBar says so).
         let keep = model.link_error.is_some() && !model.touched || link.len() > crate::components::LINK_TOO_LONG;
         let pushed = use_mut_ref(|| model.history);
-        use_effect_with(((*link).clone(), keep, view.history), move |(link, keep, history)| {
+        use_effect_with(((*link).clone(), keep, link_view.history), move |(link, keep, history)| {
             if !*keep {
                 let push = *pushed.borrow() != *history;
                 *pushed.borrow_mut() = *history;

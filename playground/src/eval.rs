@@ -2,10 +2,10 @@
 //! caller times it: `now`).
 
 use crate::state::FlowFields;
+use whyroute::Analysis;
 use whyroute::explain::{Trace, explain};
 use whyroute::findings::{HostProblem, host_problems as host_problems_of};
 use whyroute::selfcheck::{KernelCheck, check};
-use whyroute::{Analysis, analyze};
 
 /// The addresses of the flows the page decides: IPv4 in the first build, both families in the
 /// full one (IPv6 and the firewall; loaded when a paste or flow needs it, see
@@ -38,8 +38,15 @@ pub struct Evaluation {
     pub needs_full: Option<&'static str>,
 }
 
+thread_local! {
+    /// The paste evaluated last, by its blocks: a keystroke reads again only the block it
+    /// changed (or one run of a big route table), so a 100,000-line paste stays live.
+    static PASTE: std::cell::RefCell<whyroute::Incremental> = std::cell::RefCell::default();
+}
+
 pub fn evaluate(text: &str, flow: &FlowFields) -> Evaluation {
-    let analysis = analyze(text);
+    // What `analyze(text)` gives, always (engine/tests/incremental.rs).
+    let analysis = PASTE.with(|p| p.borrow_mut().analyze(text));
     let (trace, flow_error) = if flow.dst.trim().is_empty() { (None, Some("Enter a destination address.".to_string())) } else { decide(&analysis, flow) };
     #[cfg_attr(not(feature = "full"), allow(unused_mut))]
     let mut kernel_checks = check(&analysis.host, &analysis.route_gets);
@@ -136,13 +143,29 @@ pub fn needs_full(text: &str, analysis: &Analysis, flow: &FlowFields) -> Option<
     // Under their command line, or told by their content (`*mangle`, `table inet t {`); asked
     // first, as this build sets iptables' `:CHAIN` lines aside with the IPv6 ones.
     let commanded = analysis.blocks.iter().any(|b| b.command.as_deref().is_some_and(firewall));
-    let pretty_json = |(l, n): (&str, &str)| whyroute::parse::transcript::nft_json_pretty_start(l, Some(n));
-    if commanded || text.lines().any(|l| whyroute::parse::transcript::firewall_start(l).is_some()) || text.lines().zip(text.lines().skip(1)).any(pretty_json) {
+    if commanded || firewall_lines(text) {
         return Some("the paste's firewall rules");
     }
     // IPv6 lines set aside, or `ip -6` blocks skipped whole.
     let ipv6 = !analysis.host.ipv6_lines.is_empty() || analysis.blocks.iter().any(|b| b.skipped.as_deref().is_some_and(|w| w.starts_with("IPv6")));
     ipv6.then_some("the paste's IPv6 lines")
+}
+
+/// Whether a line of `text` starts firewall rules (`*mangle`, `table inet t {`, `nft -j`'s
+/// JSON pretty-printed). One pass over the lines, split at `\n` only: both tests trim a
+/// line's `\r` themselves, and `str::lines` costs a 100,000-line paste milliseconds more on
+/// every keystroke.
+#[cfg(not(feature = "full"))]
+fn firewall_lines(text: &str) -> bool {
+    use whyroute::parse::transcript::{firewall_start, nft_json_pretty_start};
+    let mut prev: Option<&str> = None;
+    for line in text.split('\n') {
+        if firewall_start(line).is_some() || prev.is_some_and(|p| nft_json_pretty_start(p, Some(line))) {
+            return true;
+        }
+        prev = Some(line);
+    }
+    false
 }
 
 #[cfg(feature = "full")]
@@ -272,6 +295,32 @@ mod tests {
         assert!(evaluate("", &f).flow_error.unwrap().contains("192.168.10.300"));
         f.dst.clear();
         assert!(evaluate("", &f).flow_error.is_some());
+    }
+
+    /// The one-pass test of the paste's lines answers as the two passes over `str::lines` did.
+    #[cfg(not(feature = "full"))]
+    #[test]
+    fn firewall_lines_are_found_as_before() {
+        use whyroute::parse::transcript::{firewall_start, nft_json_pretty_start};
+        let before = |text: &str| {
+            text.lines().any(|l| firewall_start(l).is_some()) || text.lines().zip(text.lines().skip(1)).any(|(l, n)| nft_json_pretty_start(l, Some(n)))
+        };
+        let seed = crate::seed::SEED_TRANSCRIPT;
+        let mut texts = vec![
+            String::new(),
+            "\n".into(),
+            "*mangle\r\n:OUTPUT ACCEPT\r\n".into(),
+            "x\r\n{\r\n  \"nftables\": [\r\n".into(),
+            "{\n".into(),
+            "{".into(),
+            "table inet t {\n}".into(),
+            format!("{seed}\n-A OUTPUT -j ACCEPT"),
+            seed.to_string(),
+        ];
+        texts.extend(crate::state::Example::ALL.iter().map(|e| e.transcript()));
+        for t in &texts {
+            assert_eq!(super::firewall_lines(t), before(t), "{t:?}");
+        }
     }
 
     /// What only the full build reads is noticed by the first one, which then hands over.

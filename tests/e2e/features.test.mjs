@@ -349,7 +349,7 @@ test('honest states: the seed\'s policy diversion is flagged, not a plain succes
   assert.deepEqual(errors, []);
 });
 
-test('a big paste: edited in blocks, the evaluation waits for a pause, a problem line is selected on click, and a link too long to share stays out of the address bar', async () => {
+test('a big paste: edited in blocks, each keystroke evaluated after it is painted, a problem line is selected on click, and a link too long to share stays out of the address bar', async () => {
   const { page, errors } = await openPage(browser.context);
   await waitForApp(page);
   let text = '$ ip route show table main\n';
@@ -377,7 +377,7 @@ test('a big paste: edited in blocks, the evaluation waits for a pause, a problem
   assert.match(await page.locator('#highlighted-line').innerText(), /Line 21002 is selected/);
   const box = await editor.evaluate((e) => { const r = getSelection().getRangeAt(0).getBoundingClientRect(), b = e.getBoundingClientRect(); return r.top >= b.top && r.bottom <= b.bottom; });
   assert.ok(box, 'the selected line is inside the editor\'s visible box');
-  // Keystrokes: the editor has them at once; the verdict follows once typing pauses.
+  // Keystrokes: the editor has them at once; the verdict follows right after they are painted.
   await page.keyboard.press('Control+End');
   await page.keyboard.type('10.9.9.0/24 via 192.168.10.9 dev eth0\n');
   await page.locator('#f-dst').fill('10.9.9.9');

@@ -32,16 +32,16 @@ const GUTTER_MAX_LINES: usize = 20_000;
 /// textarea, the browser lays out all of it again on every keystroke.
 pub const BIG_PASTE: usize = 200_000;
 
-/// The block editor hands its text over once typing pauses this long (ms): reading megabytes
-/// out of the page on every keystroke would cost what the blocks save.
-const BLOCKS_SETTLE_MS: u32 = 150;
-
 #[function_component(HostPanel)]
 pub fn host_panel(props: &HostPanelProps) -> Html {
     let eval = &props.result.eval;
     let (text, model_selected, n_hosts) = (&props.text, props.selected, props.names.len());
     let name = props.names.get(model_selected).cloned().unwrap_or_default();
-    let n_lines = text.lines().count().max(1) + usize::from(text.ends_with('\n'));
+    // Lines as the gutter numbers them (a final newline starts one more), and as `str::lines`
+    // counts them; counted as newlines (memchr) on every keystroke in a paste of 100,000 lines.
+    let newlines = text.matches('\n').count();
+    let n_lines = newlines + 1;
+    let text_lines = if text.is_empty() { 0 } else { newlines + usize::from(!text.ends_with('\n')) };
     let bad_lines: std::collections::BTreeSet<usize> = eval.analysis.diagnostics.iter().filter(|d| d.severity != Severity::Info).map(|d| d.line).collect();
     let hl = props.highlight.filter(|&l| l >= 1 && l <= n_lines);
     let num = |i: usize| if bad_lines.contains(&i) { format!("!{i}\n") } else { format!("{i}\n") };
@@ -126,15 +126,16 @@ pub fn host_panel(props: &HostPanelProps) -> Html {
             }
         })
     };
-    // A keystroke in the block editor only restarts a timer: the page has already shown it.
-    // The text is read when the timer fires or, sooner, when the editor loses focus: a click
-    // on a tab, an example or a view takes the focus first, so what was typed is handed over
-    // while the editor still shows this host.
-    let pending = use_mut_ref(|| None::<gloo::timers::callback::Timeout>);
+    // A keystroke in the block editor is painted first (the browser lays out one block), and
+    // its text is read and handed over right after that frame, once for all the keystrokes of
+    // the frame; or sooner, when the editor loses focus: a click on a tab, an example or a view
+    // takes the focus first, so what was typed is handed over while the editor still shows
+    // this host. (The page then reads again only the blocks of the paste that changed.)
+    let pending = use_mut_ref(|| false);
     let flush = {
         let (pending, hand_over, text_ref) = (pending.clone(), hand_over.clone(), props.text_ref.clone());
         Callback::from(move |()| {
-            if pending.borrow_mut().take().is_some()
+            if std::mem::take(&mut *pending.borrow_mut())
                 && let Some(value) = crate::browser::read_blocks(&text_ref)
             {
                 hand_over.emit(value);
@@ -144,8 +145,10 @@ pub fn host_panel(props: &HostPanelProps) -> Html {
     let on_block_input = {
         let flush = flush.clone();
         Callback::from(move |_: InputEvent| {
-            let flush = flush.clone();
-            *pending.borrow_mut() = Some(gloo::timers::callback::Timeout::new(BLOCKS_SETTLE_MS, move || flush.emit(())));
+            if !std::mem::replace(&mut *pending.borrow_mut(), true) {
+                let flush = flush.clone();
+                crate::browser::after_next_paint(move || flush.emit(()));
+            }
         })
     };
     let on_block_focusout = flush.reform(|_: FocusEvent| ());
@@ -189,7 +192,7 @@ pub fn host_panel(props: &HostPanelProps) -> Html {
                     </div>
                 }
                 if !numbered || blocks {
-                    <p class="hint" id="no-gutter">{format!("{} lines: line numbers are not shown beside a paste this long. Each problem below still names its line and selects it when clicked.", text.lines().count())}</p>
+                    <p class="hint" id="no-gutter">{format!("{text_lines} lines: line numbers are not shown beside a paste this long. Each problem below still names its line and selects it when clicked.")}</p>
                 }
                 if let Some(l) = hl {
                     <p class="hl-note" id="highlighted-line" role="status">{format!("Line {l} is selected in the paste: ")}<code>{text.lines().nth(l - 1).unwrap_or("").to_string()}</code></p>
