@@ -13,15 +13,37 @@ use std::net::Ipv4Addr;
 
 /// Parses route lines into `out.routes`. Lines without `table` go to `ctx.table` or main.
 pub fn parse(lines: &[Line<'_>], ctx: &Context, out: &mut Fragment) {
-    parse_with(lines, ctx, out, None)
+    parse_with(lines, ctx, out, &mut Whole)
 }
 
-/// A reader of route lines in runs of their own (a cache of what earlier pastes read:
-/// `super::reuse`): the run's lines, the table of lines without `table`, the table names known.
-pub(crate) type RunReader<'r> = dyn FnMut(&[Line<'_>], TableId, &[(String, TableId)]) -> RouteRun + 'r;
+/// How the text form of a route block is read: whole ([`Whole`]), or in runs of [`RUN_LINES`]
+/// lines, each by `run` (a cache of what earlier pastes read: `super::reuse`), given the run's
+/// lines, the table of lines without `table` and the table names known. A type parameter
+/// whose `IN_RUNS` is a constant: the whole reading compiles to what it was before runs.
+pub(crate) trait RunReader {
+    const IN_RUNS: bool;
+    fn run(&mut self, lines: &[Line<'_>], default_table: TableId, known: &[(String, TableId)]) -> RouteRun;
+}
 
-/// [`parse`], with the text form read in runs of [`RUN_LINES`] lines by `runs` when given.
-pub(crate) fn parse_with(lines: &[Line<'_>], ctx: &Context, out: &mut Fragment, runs: Option<&mut RunReader<'_>>) {
+/// The block read whole.
+pub(crate) struct Whole;
+
+impl RunReader for Whole {
+    const IN_RUNS: bool = false;
+    fn run(&mut self, _: &[Line<'_>], _: TableId, _: &[(String, TableId)]) -> RouteRun {
+        RouteRun::default()
+    }
+}
+
+impl<F: FnMut(&[Line<'_>], TableId, &[(String, TableId)]) -> RouteRun> RunReader for F {
+    const IN_RUNS: bool = true;
+    fn run(&mut self, lines: &[Line<'_>], default_table: TableId, known: &[(String, TableId)]) -> RouteRun {
+        self(lines, default_table, known)
+    }
+}
+
+/// [`parse`], with the text form read as `runs` says.
+pub(crate) fn parse_with<R: RunReader>(lines: &[Line<'_>], ctx: &Context, out: &mut Fragment, runs: &mut R) {
     #[cfg(feature = "inet6")]
     if ctx.ipv6 {
         return super::ip6_route::parse(lines, ctx, out);
@@ -32,7 +54,7 @@ pub(crate) fn parse_with(lines: &[Line<'_>], ctx: &Context, out: &mut Fragment, 
     let ipv6_before = out.inet6.tables.values().map(Vec::len).sum::<usize>();
     if super::looks_like_json(lines) {
         parse_json(lines, default_table, out);
-    } else if let Some(runs) = runs {
+    } else if R::IN_RUNS {
         parse_text_in_runs(lines, default_table, out, runs);
     } else {
         parse_text(lines, default_table, out);
@@ -112,7 +134,7 @@ pub(crate) fn read_run(lines: &[Line<'_>], default_table: TableId, table_names: 
 
 /// [`parse_text`] in runs of [`RUN_LINES`] lines (each moved past `nexthop` lines), each read
 /// by `runs`.
-fn parse_text_in_runs(lines: &[Line<'_>], default_table: TableId, out: &mut Fragment, runs: &mut RunReader<'_>) {
+fn parse_text_in_runs(lines: &[Line<'_>], default_table: TableId, out: &mut Fragment, runs: &mut impl RunReader) {
     let mut ipv6 = Vec::new();
     let mut start = 0;
     while start < lines.len() {
@@ -120,7 +142,7 @@ fn parse_text_in_runs(lines: &[Line<'_>], default_table: TableId, out: &mut Frag
         while end < lines.len() && trim(lines[end].text).starts_with("nexthop") {
             end += 1;
         }
-        let run = runs(&lines[start..end], default_table, &out.table_names);
+        let run = runs.run(&lines[start..end], default_table, &out.table_names);
         if out.routes.is_empty() {
             out.routes = run.routes;
         } else {

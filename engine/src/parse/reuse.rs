@@ -4,7 +4,7 @@
 //! on its lines (their text and numbers), its format and command, and the table names the
 //! blocks above it taught, and those are what a reused block is checked against.
 
-use super::ip_route::{RouteRun, read_run};
+use super::ip_route::{RouteRun, Whole, read_run};
 use super::transcript::{Block, CommandContext, Format, parse_transcript_with, read_one};
 use super::{Fragment, Line};
 use crate::model::TableId;
@@ -100,7 +100,7 @@ impl BlockCache {
         let (mut blocks, mut runs) = (Vec::new(), Vec::new());
         let parsed = parse_transcript_with(text, &mut |format, cx, command_line, lines, out| {
             if lines.is_empty() {
-                out.extend(read_one(format, cx, command_line, lines, &out.table_names, None));
+                out.extend(read_one(format, cx, command_line, lines, &out.table_names, &mut Whole));
                 return;
             }
             let (start, end) = range(lines);
@@ -129,7 +129,7 @@ impl BlockCache {
                     runs.push(RunEntry { start, end, first_line, default_table, known: known.to_vec(), run: run.clone() });
                     run
                 };
-                out.extend(read_one(format, cx, command_line, lines, &out.table_names, Some(&mut reader)));
+                out.extend(read_one(format, cx, command_line, lines, &out.table_names, &mut reader));
                 return;
             }
             let reused = change.old_range(start, end).and_then(|(s, e)| {
@@ -138,7 +138,7 @@ impl BlockCache {
                 let same = b.end == e && b.first_line == first_line && b.format == format && b.cx == *cx && b.command_line == command_line;
                 (same && b.known == out.table_names).then(|| std::mem::take(&mut b.read))
             });
-            let read = reused.unwrap_or_else(|| read_one(format, cx, command_line, lines, &out.table_names, None));
+            let read = reused.unwrap_or_else(|| read_one(format, cx, command_line, lines, &out.table_names, &mut Whole));
             blocks.push(BlockEntry { start, end, first_line, format, cx: cx.clone(), command_line, known: out.table_names.clone(), read: read.clone() });
             out.extend(read);
         });

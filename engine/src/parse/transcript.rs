@@ -117,11 +117,14 @@ pub fn parse_transcript(text: &str) -> (Fragment, Vec<Block>) {
 
 /// How one block's lines become part of the paste's fragment: read now ([`read_block`]), or
 /// taken from what an earlier paste read (`super::reuse`). Its arguments: the block's format,
-/// what its command line says, the number of that line, the block's lines, the fragment.
-pub(crate) type BlockReader<'r> = dyn FnMut(Format, &CommandContext, usize, &[Line<'_>], &mut Fragment) + 'r;
+/// what its command line says, the number of that line, the block's lines, the fragment. A
+/// type parameter, not a `dyn`: [`parse_transcript`] calls `read_block` directly, as it did
+/// before there was another reader (the npm engine's size budget).
+pub(crate) trait BlockReader: FnMut(Format, &CommandContext, usize, &[Line<'_>], &mut Fragment) {}
+impl<F: FnMut(Format, &CommandContext, usize, &[Line<'_>], &mut Fragment)> BlockReader for F {}
 
 /// [`parse_transcript`], each block read by `read`.
-pub(crate) fn parse_transcript_with(text: &str, read: &mut BlockReader<'_>) -> (Fragment, Vec<Block>) {
+pub(crate) fn parse_transcript_with<R: BlockReader>(text: &str, read: &mut R) -> (Fragment, Vec<Block>) {
     let lines = Line::numbered(text);
     let mut out = Fragment::default();
     let mut blocks = Vec::new();
@@ -131,23 +134,21 @@ pub(crate) fn parse_transcript_with(text: &str, read: &mut BlockReader<'_>) -> (
     let mut current: Option<(String, usize, Command)> = None;
 
     let flush =
-        |current: &mut Option<(String, usize, Command)>, lines: &[Line<'_>], out: &mut Fragment, blocks: &mut Vec<Block>, read: &mut BlockReader<'_>| {
-            match current.take() {
-                Some((cmd, no, command)) => {
-                    let last = lines.last().map(|l| l.no).unwrap_or(no);
-                    match command {
-                        Command::Read(format, cx) => {
-                            read(format, &cx, no, lines, out);
-                            blocks.push(Block { command: Some(cmd), first_line: no, last_line: last, format: Some(format), skipped: None });
-                        }
-                        Command::Skip(why) => {
-                            out.diagnostics.push(ParseDiagnostic::info(Line { no, text: &cmd }, format!("skipped: {why}")));
-                            blocks.push(Block { command: Some(cmd), first_line: no, last_line: last, format: None, skipped: Some(why) });
-                        }
+        |current: &mut Option<(String, usize, Command)>, lines: &[Line<'_>], out: &mut Fragment, blocks: &mut Vec<Block>, read: &mut R| match current.take() {
+            Some((cmd, no, command)) => {
+                let last = lines.last().map(|l| l.no).unwrap_or(no);
+                match command {
+                    Command::Read(format, cx) => {
+                        read(format, &cx, no, lines, out);
+                        blocks.push(Block { command: Some(cmd), first_line: no, last_line: last, format: Some(format), skipped: None });
+                    }
+                    Command::Skip(why) => {
+                        out.diagnostics.push(ParseDiagnostic::info(Line { no, text: &cmd }, format!("skipped: {why}")));
+                        blocks.push(Block { command: Some(cmd), first_line: no, last_line: last, format: None, skipped: Some(why) });
                     }
                 }
-                None => read_by_content(lines, out, blocks, read),
             }
+            None => read_by_content(lines, out, blocks, read),
         };
 
     let mut i = 0;
@@ -456,20 +457,20 @@ fn classify_ip(args: &[&str]) -> Command {
 
 /// Reads one block into `out`.
 fn read_block(format: Format, cx: &CommandContext, command_line: usize, lines: &[Line<'_>], out: &mut Fragment) {
-    let frag = read_one(format, cx, command_line, lines, &out.table_names, None);
+    let frag = read_one(format, cx, command_line, lines, &out.table_names, &mut ip_route::Whole);
     out.extend(frag);
 }
 
 /// What one block contributes, read with the table names the blocks above it taught
 /// (`known`): all that reading it depends on besides its lines, format and command. Route
-/// lines are read in runs by `runs` when given.
+/// lines are read as `runs` says (whole, or in runs taken from a cache).
 pub(crate) fn read_one(
     format: Format,
     cx: &CommandContext,
     command_line: usize,
     lines: &[Line<'_>],
     known: &[(String, TableId)],
-    runs: Option<&mut super::ip_route::RunReader<'_>>,
+    runs: &mut impl super::ip_route::RunReader,
 ) -> Fragment {
     let ctx = Context { table: cx.table, all_tables: cx.all_tables, link: cx.link.clone(), ipv6: cx.ipv6 };
     let mut frag = Fragment { table_names: known.to_vec(), ..Fragment::default() };
@@ -626,7 +627,7 @@ fn detect_line(t: &str) -> Option<Format> {
 
 /// Lines without a command line: split by detected format; continuation lines stay with
 /// the block they follow.
-fn read_by_content(lines: &[Line<'_>], out: &mut Fragment, blocks: &mut Vec<Block>, read: &mut BlockReader<'_>) {
+fn read_by_content(lines: &[Line<'_>], out: &mut Fragment, blocks: &mut Vec<Block>, read: &mut impl BlockReader) {
     let mut i = 0;
     while i < lines.len() {
         let Some(format) = detect_line(lines[i].text) else {
@@ -738,7 +739,7 @@ pub fn nft_json_pretty_start(line: &str, next: Option<&str>) -> bool {
 /// iptables lines up to the last `COMMIT`; nft's tables (their bodies indented, closed by `}`
 /// in column 0); `nft -j`'s JSON up to its closing brace.
 #[cfg(feature = "netfilter")]
-fn read_firewall_by_content(kind: FirewallPaste, lines: &[Line<'_>], out: &mut Fragment, blocks: &mut Vec<Block>, read: &mut BlockReader<'_>) -> usize {
+fn read_firewall_by_content(kind: FirewallPaste, lines: &[Line<'_>], out: &mut Fragment, blocks: &mut Vec<Block>, read: &mut impl BlockReader) -> usize {
     let iptables_line = |t: &str| {
         let t = t.trim();
         t.is_empty() || t == "COMMIT" || t.starts_with(['*', ':', '#']) || ["-P ", "-N ", "-A "].iter().any(|p| t.starts_with(p))
