@@ -178,12 +178,18 @@ impl Model {
         if self.selected != earlier.selected || self.hosts.len() != earlier.hosts.len() {
             return false;
         }
-        let mut typed = earlier.clone();
-        typed.hosts[self.selected].text.clone_from(&self.current().text);
-        typed.flow.clone_from(&self.flow);
-        typed.touched = self.touched;
-        typed.copy_status.clone_from(&self.copy_status);
-        typed == *self
+        // Every field but the typed ones (the selected paste's text, the flow) and those
+        // typing sets (`touched`, the copy status), compared without copying any paste: this
+        // runs on each keystroke, and a paste may be megabytes.
+        let Model { hosts, selected: _, flow: _, link_error, copy_status: _, touched: _, view, topology, show_unchanged, highlight, history } = self;
+        let pastes = hosts.iter().zip(&earlier.hosts).enumerate().all(|(i, (a, b))| a.name == b.name && (i == self.selected || a.text == b.text));
+        pastes
+            && *link_error == earlier.link_error
+            && *view == earlier.view
+            && *topology == earlier.topology
+            && *show_unchanged == earlier.show_unchanged
+            && *highlight == earlier.highlight
+            && *history == earlier.history
     }
 
     pub fn current(&self) -> &HostPaste {
