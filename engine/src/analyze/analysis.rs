@@ -60,6 +60,7 @@ impl Incremental {
 }
 
 /// The analysis of a paste from what its blocks read.
+#[inline(always)]
 fn understood(mut frag: Fragment, blocks: Vec<Block>) -> Analysis {
     let mut diagnostics = std::mem::take(&mut frag.diagnostics);
     let route_gets = std::mem::take(&mut frag.route_gets);

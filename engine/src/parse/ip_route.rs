@@ -43,6 +43,7 @@ impl<F: FnMut(&[Line<'_>], TableId, &[(String, TableId)]) -> RouteRun> RunReader
 }
 
 /// [`parse`], with the text form read as `runs` says.
+#[inline(always)]
 pub(crate) fn parse_with<R: RunReader>(lines: &[Line<'_>], ctx: &Context, out: &mut Fragment, runs: &mut R) {
     #[cfg(feature = "inet6")]
     if ctx.ipv6 {

@@ -124,6 +124,7 @@ pub(crate) trait BlockReader: FnMut(Format, &CommandContext, usize, &[Line<'_>],
 impl<F: FnMut(Format, &CommandContext, usize, &[Line<'_>], &mut Fragment)> BlockReader for F {}
 
 /// [`parse_transcript`], each block read by `read`.
+#[inline(always)]
 pub(crate) fn parse_transcript_with<R: BlockReader>(text: &str, read: &mut R) -> (Fragment, Vec<Block>) {
     let lines = Line::numbered(text);
     let mut out = Fragment::default();
@@ -464,6 +465,7 @@ fn read_block(format: Format, cx: &CommandContext, command_line: usize, lines: &
 /// What one block contributes, read with the table names the blocks above it taught
 /// (`known`): all that reading it depends on besides its lines, format and command. Route
 /// lines are read as `runs` says (whole, or in runs taken from a cache).
+#[inline(always)]
 pub(crate) fn read_one(
     format: Format,
     cx: &CommandContext,
