@@ -124,7 +124,6 @@ pub(crate) trait BlockReader: FnMut(Format, &CommandContext, usize, &[Line<'_>],
 impl<F: FnMut(Format, &CommandContext, usize, &[Line<'_>], &mut Fragment)> BlockReader for F {}
 
 /// [`parse_transcript`], each block read by `read`.
-#[inline(always)]
 pub(crate) fn parse_transcript_with<R: BlockReader>(text: &str, read: &mut R) -> (Fragment, Vec<Block>) {
     let lines = Line::numbered(text);
     let mut out = Fragment::default();
