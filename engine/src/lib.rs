@@ -35,7 +35,9 @@ pub mod routeget;
 pub mod selfcheck;
 pub mod topology;
 
-pub use analyze::{Analysis, Incremental, analyze};
+#[cfg(feature = "incremental")]
+pub use analyze::Incremental;
+pub use analyze::{Analysis, analyze};
 pub use decide::{Decision, Flow, RouteError, route_get};
 pub use model::Host;
 

@@ -4,7 +4,9 @@
 use super::build::build_host;
 use crate::model::PastedRouteGet;
 use crate::model::{Host, Missing, route_to_string};
-use crate::parse::{Block, BlockCache, Fragment, Line, ParseDiagnostic, parse_transcript};
+#[cfg(feature = "incremental")]
+use crate::parse::BlockCache;
+use crate::parse::{Block, Fragment, Line, ParseDiagnostic, parse_transcript};
 use serde::{Deserialize, Serialize};
 
 /// A paste, understood.
@@ -46,11 +48,13 @@ pub fn analyze(text: &str) -> Analysis {
 /// assert_eq!(format!("{second:?}"), format!("{:?}", whyroute::analyze(&edited)));
 /// assert_ne!(format!("{first:?}"), format!("{second:?}"));
 /// ```
+#[cfg(feature = "incremental")]
 #[derive(Default)]
 pub struct Incremental {
     cache: BlockCache,
 }
 
+#[cfg(feature = "incremental")]
 impl Incremental {
     /// The paste `text`, analysed as [`analyze`] does.
     pub fn analyze(&mut self, text: &str) -> Analysis {

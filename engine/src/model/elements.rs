@@ -37,6 +37,7 @@ impl Origin {
         self.line.map(|l| l as usize)
     }
     /// The same origin `by` lines further down the paste (its block moved).
+    #[cfg(feature = "incremental")]
     pub fn shift_line(&mut self, by: isize) {
         self.line = self.line.and_then(|l| u32::try_from(l as isize + by).ok());
     }

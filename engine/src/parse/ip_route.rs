@@ -22,6 +22,7 @@ pub fn parse(lines: &[Line<'_>], ctx: &Context, out: &mut Fragment) {
 /// whose `IN_RUNS` is a constant: the whole reading compiles to what it was before runs.
 pub(crate) trait RunReader {
     const IN_RUNS: bool;
+    #[cfg_attr(not(feature = "incremental"), expect(dead_code, reason = "only the incremental reader reads in runs"))]
     fn run(&mut self, lines: &[Line<'_>], default_table: TableId, known: &[(String, TableId)]) -> RouteRun;
 }
 
@@ -35,6 +36,7 @@ impl RunReader for Whole {
     }
 }
 
+#[cfg(feature = "incremental")]
 impl<F: FnMut(&[Line<'_>], TableId, &[(String, TableId)]) -> RouteRun> RunReader for F {
     const IN_RUNS: bool = true;
     fn run(&mut self, lines: &[Line<'_>], default_table: TableId, known: &[(String, TableId)]) -> RouteRun {
@@ -44,6 +46,7 @@ impl<F: FnMut(&[Line<'_>], TableId, &[(String, TableId)]) -> RouteRun> RunReader
 
 /// [`parse`], with the text form read as `runs` says.
 #[inline(always)]
+#[cfg_attr(not(feature = "incremental"), expect(unused_variables, reason = "only the incremental reader reads in runs"))]
 pub(crate) fn parse_with<R: RunReader>(lines: &[Line<'_>], ctx: &Context, out: &mut Fragment, runs: &mut R) {
     #[cfg(feature = "inet6")]
     if ctx.ipv6 {
@@ -55,7 +58,8 @@ pub(crate) fn parse_with<R: RunReader>(lines: &[Line<'_>], ctx: &Context, out: &
     let ipv6_before = out.inet6.tables.values().map(Vec::len).sum::<usize>();
     if super::looks_like_json(lines) {
         parse_json(lines, default_table, out);
-    } else if R::IN_RUNS {
+    } else if cfg!(feature = "incremental") && R::IN_RUNS {
+        #[cfg(feature = "incremental")]
         parse_text_in_runs(lines, default_table, out, runs);
     } else {
         parse_text(lines, default_table, out);
@@ -96,6 +100,7 @@ fn parse_text(lines: &[Line<'_>], default_table: TableId, out: &mut Fragment) {
 
 /// How many lines of a route block one cached run holds (`parse_with`): a keystroke in a
 /// table of 100,000 routes reads one run of them again, not all.
+#[cfg(feature = "incremental")]
 pub(crate) const RUN_LINES: usize = 4096;
 
 /// Route lines read as one run of their own: its routes and diagnostics in line order, and
@@ -108,6 +113,7 @@ pub struct RouteRun {
     pub ipv6: Vec<usize>,
 }
 
+#[cfg(feature = "incremental")]
 impl RouteRun {
     /// The same run, `by` lines further down the paste.
     pub fn shift_lines(&mut self, by: isize) {
@@ -122,6 +128,7 @@ impl RouteRun {
 }
 
 /// Reads route lines (text form) as one run.
+#[cfg(feature = "incremental")]
 pub(crate) fn read_run(lines: &[Line<'_>], default_table: TableId, table_names: &[(String, TableId)]) -> RouteRun {
     let mut routes = Vec::with_capacity(lines.len());
     let mut run = RouteChunk { routes: &mut routes.spare_capacity_mut()[..lines.len()], len: 0, diagnostics: Vec::new(), ipv6: Vec::new(), lines };
@@ -135,6 +142,7 @@ pub(crate) fn read_run(lines: &[Line<'_>], default_table: TableId, table_names: 
 
 /// [`parse_text`] in runs of [`RUN_LINES`] lines (each moved past `nexthop` lines), each read
 /// by `runs`.
+#[cfg(feature = "incremental")]
 fn parse_text_in_runs(lines: &[Line<'_>], default_table: TableId, out: &mut Fragment, runs: &mut impl RunReader) {
     let mut ipv6 = Vec::new();
     let mut start = 0;

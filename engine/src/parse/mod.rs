@@ -27,6 +27,7 @@ pub mod nft;
 #[cfg(feature = "netfilter")]
 pub mod nft_json;
 pub mod resolv;
+#[cfg(feature = "incremental")]
 pub mod reuse;
 pub mod route_get;
 pub mod route_n;
@@ -44,5 +45,6 @@ pub(crate) use line::trim;
 pub use line::{Line, ParseDiagnostic, Severity, cap_diagnostics};
 #[cfg(not(target_arch = "wasm32"))]
 pub(crate) use line::{READ_PART_BYTES, read_lines};
+#[cfg(feature = "incremental")]
 pub use reuse::BlockCache;
 pub use transcript::{Block, CAPTURE_COMMAND, Format, parse_transcript};
