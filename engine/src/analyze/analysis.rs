@@ -64,7 +64,9 @@ impl Incremental {
 }
 
 /// The analysis of a paste from what its blocks read.
-#[inline(always)]
+// Inlined into its one caller in the npm engine (size); the incremental reader is a second
+// caller, which shares one copy.
+#[cfg_attr(not(feature = "incremental"), inline(always))]
 fn understood(mut frag: Fragment, blocks: Vec<Block>) -> Analysis {
     let mut diagnostics = std::mem::take(&mut frag.diagnostics);
     let route_gets = std::mem::take(&mut frag.route_gets);

@@ -18,10 +18,10 @@ pub fn parse(lines: &[Line<'_>], ctx: &Context, out: &mut Fragment) {
 
 /// How the text form of a route block is read: whole ([`Whole`]), or in runs of [`RUN_LINES`]
 /// lines, each by `run` (a cache of what earlier pastes read: `super::reuse`), given the run's
-/// lines, the table of lines without `table` and the table names known. A type parameter
-/// whose `IN_RUNS` is a constant: the whole reading compiles to what it was before runs.
+/// lines, the table of lines without `table` and the table names known.
 pub(crate) trait RunReader {
-    const IN_RUNS: bool;
+    /// Whether the text form is read in runs (by [`RunReader::run`]) or whole.
+    fn in_runs(&self) -> bool;
     #[cfg_attr(not(feature = "incremental"), expect(dead_code, reason = "only the incremental reader reads in runs"))]
     fn run(&mut self, lines: &[Line<'_>], default_table: TableId, known: &[(String, TableId)]) -> RouteRun;
 }
@@ -30,7 +30,9 @@ pub(crate) trait RunReader {
 pub(crate) struct Whole;
 
 impl RunReader for Whole {
-    const IN_RUNS: bool = false;
+    fn in_runs(&self) -> bool {
+        false
+    }
     fn run(&mut self, _: &[Line<'_>], _: TableId, _: &[(String, TableId)]) -> RouteRun {
         RouteRun::default()
     }
@@ -38,16 +40,27 @@ impl RunReader for Whole {
 
 #[cfg(feature = "incremental")]
 impl<F: FnMut(&[Line<'_>], TableId, &[(String, TableId)]) -> RouteRun> RunReader for F {
-    const IN_RUNS: bool = true;
+    fn in_runs(&self) -> bool {
+        true
+    }
     fn run(&mut self, lines: &[Line<'_>], default_table: TableId, known: &[(String, TableId)]) -> RouteRun {
         self(lines, default_table, known)
     }
 }
 
+/// The run readers as the block readers take them: where the whole reader is the only one (the
+/// npm engine), itself, so that the choice compiles away; beside the incremental reader, any,
+/// so that the block readers are compiled once for both.
+#[cfg(feature = "incremental")]
+pub(crate) type AnyRunReader<'r> = dyn RunReader + 'r;
+#[cfg(not(feature = "incremental"))]
+pub(crate) type AnyRunReader<'r> = Whole;
+
 /// [`parse`], with the text form read as `runs` says.
-#[inline(always)]
-#[cfg_attr(not(feature = "incremental"), expect(unused_variables, reason = "only the incremental reader reads in runs"))]
-pub(crate) fn parse_with<R: RunReader>(lines: &[Line<'_>], ctx: &Context, out: &mut Fragment, runs: &mut R) {
+// Inlined into its one caller in the npm engine (size); the incremental reader is a second
+// caller, which shares one copy.
+#[cfg_attr(not(feature = "incremental"), inline(always))]
+pub(crate) fn parse_with(lines: &[Line<'_>], ctx: &Context, out: &mut Fragment, runs: &mut AnyRunReader<'_>) {
     #[cfg(feature = "inet6")]
     if ctx.ipv6 {
         return super::ip6_route::parse(lines, ctx, out);
@@ -58,7 +71,7 @@ pub(crate) fn parse_with<R: RunReader>(lines: &[Line<'_>], ctx: &Context, out: &
     let ipv6_before = out.inet6.tables.values().map(Vec::len).sum::<usize>();
     if super::looks_like_json(lines) {
         parse_json(lines, default_table, out);
-    } else if cfg!(feature = "incremental") && R::IN_RUNS {
+    } else if cfg!(feature = "incremental") && runs.in_runs() {
         #[cfg(feature = "incremental")]
         parse_text_in_runs(lines, default_table, out, runs);
     } else {
@@ -143,7 +156,7 @@ pub(crate) fn read_run(lines: &[Line<'_>], default_table: TableId, table_names: 
 /// [`parse_text`] in runs of [`RUN_LINES`] lines (each moved past `nexthop` lines), each read
 /// by `runs`.
 #[cfg(feature = "incremental")]
-fn parse_text_in_runs(lines: &[Line<'_>], default_table: TableId, out: &mut Fragment, runs: &mut impl RunReader) {
+fn parse_text_in_runs(lines: &[Line<'_>], default_table: TableId, out: &mut Fragment, runs: &mut AnyRunReader<'_>) {
     let mut ipv6 = Vec::new();
     let mut start = 0;
     while start < lines.len() {

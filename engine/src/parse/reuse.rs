@@ -5,7 +5,7 @@
 //! blocks above it taught, and those are what a reused block is checked against.
 
 use super::ip_route::{RouteRun, Whole, read_run};
-use super::transcript::{Block, CommandContext, Format, parse_transcript_with, read_one};
+use super::transcript::{AnyBlockReader, Block, CommandContext, Format, parse_transcript_with, read_one};
 use super::{Fragment, Line};
 use crate::model::TableId;
 
@@ -98,7 +98,7 @@ impl BlockCache {
         };
         let (mut old_blocks, mut old_runs) = (std::mem::take(&mut self.blocks), std::mem::take(&mut self.runs));
         let (mut blocks, mut runs) = (Vec::new(), Vec::new());
-        let parsed = parse_transcript_with(text, &mut |format, cx, command_line, lines, out| {
+        let read: &mut AnyBlockReader = &mut |format, cx, command_line, lines, out| {
             if lines.is_empty() {
                 out.extend(read_one(format, cx, command_line, lines, &out.table_names, &mut Whole));
                 return;
@@ -141,7 +141,8 @@ impl BlockCache {
             let read = reused.unwrap_or_else(|| read_one(format, cx, command_line, lines, &out.table_names, &mut Whole));
             blocks.push(BlockEntry { start, end, first_line, format, cx: cx.clone(), command_line, known: out.table_names.clone(), read: read.clone() });
             out.extend(read);
-        });
+        };
+        let parsed = parse_transcript_with(text, read);
         self.text.clear();
         self.text.push_str(text);
         self.blocks = blocks;

@@ -112,19 +112,28 @@ pub const CAPTURE_COMMAND: &str = r#"sh -c 'for c in "ip addr" "ip rule" "ip rou
 
 /// Splits and parses a paste. Returns everything read plus the block list.
 pub fn parse_transcript(text: &str) -> (Fragment, Vec<Block>) {
-    parse_transcript_with(text, &mut read_block)
+    #[cfg(feature = "incremental")]
+    let read: &mut AnyBlockReader = &mut read_block;
+    #[cfg(not(feature = "incremental"))]
+    let read = &mut read_block;
+    parse_transcript_with(text, read)
 }
 
 /// How one block's lines become part of the paste's fragment: read now ([`read_block`]), or
 /// taken from what an earlier paste read (`super::reuse`). Its arguments: the block's format,
 /// what its command line says, the number of that line, the block's lines, the fragment. A
-/// type parameter, not a `dyn`: [`parse_transcript`] calls `read_block` directly, as it did
-/// before there was another reader (the npm engine's size budget).
+/// type parameter: where [`parse_transcript`] is its only user (the npm engine), it calls
+/// `read_block` directly; beside the incremental reader both pass [`AnyBlockReader`], so that
+/// the splitter is compiled once.
 pub(crate) trait BlockReader: FnMut(Format, &CommandContext, usize, &[Line<'_>], &mut Fragment) {}
-impl<F: FnMut(Format, &CommandContext, usize, &[Line<'_>], &mut Fragment)> BlockReader for F {}
+impl<F: FnMut(Format, &CommandContext, usize, &[Line<'_>], &mut Fragment) + ?Sized> BlockReader for F {}
+
+/// Any block reader.
+#[cfg(feature = "incremental")]
+pub(crate) type AnyBlockReader<'r> = dyn FnMut(Format, &CommandContext, usize, &[Line<'_>], &mut Fragment) + 'r;
 
 /// [`parse_transcript`], each block read by `read`.
-pub(crate) fn parse_transcript_with<R: BlockReader>(text: &str, read: &mut R) -> (Fragment, Vec<Block>) {
+pub(crate) fn parse_transcript_with<R: BlockReader + ?Sized>(text: &str, read: &mut R) -> (Fragment, Vec<Block>) {
     let lines = Line::numbered(text);
     let mut out = Fragment::default();
     let mut blocks = Vec::new();
@@ -464,14 +473,16 @@ fn read_block(format: Format, cx: &CommandContext, command_line: usize, lines: &
 /// What one block contributes, read with the table names the blocks above it taught
 /// (`known`): all that reading it depends on besides its lines, format and command. Route
 /// lines are read as `runs` says (whole, or in runs taken from a cache).
-#[inline(always)]
+// Inlined into its one caller in the npm engine (size); the incremental reader is a second
+// caller, which shares one copy.
+#[cfg_attr(not(feature = "incremental"), inline(always))]
 pub(crate) fn read_one(
     format: Format,
     cx: &CommandContext,
     command_line: usize,
     lines: &[Line<'_>],
     known: &[(String, TableId)],
-    runs: &mut impl super::ip_route::RunReader,
+    runs: &mut super::ip_route::AnyRunReader<'_>,
 ) -> Fragment {
     let ctx = Context { table: cx.table, all_tables: cx.all_tables, link: cx.link.clone(), ipv6: cx.ipv6 };
     let mut frag = Fragment { table_names: known.to_vec(), ..Fragment::default() };
@@ -628,7 +639,7 @@ fn detect_line(t: &str) -> Option<Format> {
 
 /// Lines without a command line: split by detected format; continuation lines stay with
 /// the block they follow.
-fn read_by_content(lines: &[Line<'_>], out: &mut Fragment, blocks: &mut Vec<Block>, read: &mut impl BlockReader) {
+fn read_by_content(lines: &[Line<'_>], out: &mut Fragment, blocks: &mut Vec<Block>, read: &mut (impl BlockReader + ?Sized)) {
     let mut i = 0;
     while i < lines.len() {
         let Some(format) = detect_line(lines[i].text) else {
@@ -740,7 +751,13 @@ pub fn nft_json_pretty_start(line: &str, next: Option<&str>) -> bool {
 /// iptables lines up to the last `COMMIT`; nft's tables (their bodies indented, closed by `}`
 /// in column 0); `nft -j`'s JSON up to its closing brace.
 #[cfg(feature = "netfilter")]
-fn read_firewall_by_content(kind: FirewallPaste, lines: &[Line<'_>], out: &mut Fragment, blocks: &mut Vec<Block>, read: &mut impl BlockReader) -> usize {
+fn read_firewall_by_content(
+    kind: FirewallPaste,
+    lines: &[Line<'_>],
+    out: &mut Fragment,
+    blocks: &mut Vec<Block>,
+    read: &mut (impl BlockReader + ?Sized),
+) -> usize {
     let iptables_line = |t: &str| {
         let t = t.trim();
         t.is_empty() || t == "COMMIT" || t.starts_with(['*', ':', '#']) || ["-P ", "-N ", "-A "].iter().any(|p| t.starts_with(p))
