@@ -167,6 +167,11 @@ pub struct PacketOutcome {
     /// new packet).
     #[serde(skip)]
     pub untracked: bool,
+    /// The source it entered the path with, before any NAT (conntrack's original tuple): the
+    /// socket's for the host's own packet, the sender's for an arriving one. None when the
+    /// socket's route lookup failed before a source was chosen.
+    #[serde(skip)]
+    pub original_src: Option<IpAddr>,
 }
 
 /// Why no packet answer can be given.
@@ -193,6 +198,8 @@ struct Wire {
     established: bool,
     /// NOTRACK'd: conntrack leaves it alone (no NAT; `ct state untracked`).
     untracked: bool,
+    /// The source before any NAT (`PacketOutcome::original_src`).
+    original_src: Option<IpAddr>,
     /// The connection's destination (`dnat`) or source (`snat`) is translated
     /// (`--ctstate DNAT`, `ct status dnat`).
     dnat: bool,
@@ -480,6 +487,7 @@ fn wire_of(packet: &Packet, src: Option<IpAddr>) -> Wire {
         in_dev: flow.iif.clone(),
         established: packet.reply.is_some(),
         untracked: false,
+        original_src: src,
         // A reply's connection was translated here when undoing it changes the reply.
         dnat: packet.reply.as_ref().and_then(|r| r.src).is_some_and(|(a, p)| src.is_some_and(|s| (a, p) != (s, flow.sport))),
         snat: packet.reply.as_ref().and_then(|r| r.dst).is_some_and(|(a, p)| (a, p) != (flow.dst, flow.dport)),
@@ -522,6 +530,7 @@ fn outcome(verdict: PacketVerdict, dev: Option<String>, gateway: Option<IpAddr>,
         steps,
         caveats,
         untracked: w.untracked,
+        original_src: w.original_src,
     }
 }
 

@@ -47,6 +47,8 @@ pub(super) struct Hop {
     pub(super) reply: bool,
     /// What conntrack holds after the packet: none for an untracked one, else its mark.
     pub(super) tracked_ctmark: Option<u32>,
+    /// Its source before any NAT: for the host's own packet, the one the socket chose.
+    pub(super) original_src: Option<IpAddr>,
 }
 
 /// Whether the node's hops take the packet path: a pasted Linux host whose paste holds a
@@ -75,13 +77,13 @@ pub(super) fn pass(node: &Node, pkt: &Packet, flow: Flow<IpAddr>, conns: &[Conn]
         Ok(o) => o,
         Err(PacketRefusal::Undecidable(reason)) => {
             let passed = Passed::Ended(Disposition::Undecided { node: name, reason });
-            return Hop { passed, steps: Vec::new(), caveats: Vec::new(), reply: is_reply, tracked_ctmark: None };
+            return Hop { passed, steps: Vec::new(), caveats: Vec::new(), reply: is_reply, tracked_ctmark: None, original_src: None };
         }
     };
     let steps: Vec<String> = outcome.steps.iter().map(|s| format!("[{}] {}", s.place(), s.what)).collect();
     let caveats = outcome.caveats.clone();
     let passed = decided(node, pkt, &outcome, route_only);
-    Hop { passed, steps, caveats, reply: is_reply, tracked_ctmark: (!outcome.untracked).then_some(outcome.ctmark) }
+    Hop { passed, steps, caveats, reply: is_reply, tracked_ctmark: (!outcome.untracked).then_some(outcome.ctmark), original_src: outcome.original_src }
 }
 
 fn decided(node: &Node, pkt: &Packet, o: &PacketOutcome, route_only: impl FnOnce() -> Option<Disposition>) -> Passed {

@@ -610,13 +610,7 @@ fn firewall_hop(
     hop.why.extend(f.steps);
     hop.caveats.extend(f.caveats);
     // The socket's source: the first lookup's (a reroute keeps it; NAT changes it later).
-    let mut arrived = pkt;
-    if first
-        && !src_given
-        && let Ok(ch) = route_choice(node, &pkt, first, in_dev, src_given, marks)
-    {
-        arrived.src = ch.src.unwrap_or(pkt.src);
-    }
+    let arrived = Packet { src: f.original_src.unwrap_or(pkt.src), ..pkt };
     let left = match &f.passed {
         Passed::Routed { leaves, .. } => *leaves,
         Passed::Delivered { packet } => *packet,
