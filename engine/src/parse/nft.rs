@@ -258,6 +258,11 @@ fn parse_rule(t: &str, known_set: &dyn Fn(&str) -> Option<Vec<String>>, inet: bo
             i += at + 2;
             continue;
         }
+        if let Some((target, used)) = verdict(&words) {
+            rule.actions.push(target);
+            i += used;
+            continue;
+        }
         let used = match words.as_slice() {
             ["ip" | "ip6", "saddr" | "daddr", ..] => {
                 let (negated, j) = value_at(i + 2);
@@ -397,12 +402,6 @@ fn parse_rule(t: &str, known_set: &dyn Fn(&str) -> Option<Vec<String>>, inet: bo
                 // `log prefix "…" level …`: the options up to the next statement.
                 1 + rest.iter().skip(1).take_while(|x| matches!(x.as_str(), "prefix" | "level" | "flags" | "group") || !is_statement(x)).count()
             }
-            ["accept", ..] => push(&mut rule, FwTarget::Accept, 1),
-            ["drop", ..] => push(&mut rule, FwTarget::Drop, 1),
-            ["reject", ..] => push(&mut rule, FwTarget::Reject, rest.len()),
-            ["return", ..] => push(&mut rule, FwTarget::Return, 1),
-            ["jump", c, ..] => push(&mut rule, FwTarget::Jump(c.to_string()), 2),
-            ["goto", c, ..] => push(&mut rule, FwTarget::Goto(c.to_string()), 2),
             ["masquerade", ..] => {
                 // `masquerade to :61000-62000 fully-random`
                 let ports = words.iter().position(|x| *x == "to").and_then(|k| words.get(k + 1)).map(|p| port_range(p.trim_start_matches(':'))).transpose()?;
@@ -532,17 +531,27 @@ fn map_value(key: MapKey, v: &str) -> Result<MapValue, String> {
 
 /// The target a verdict stands for (`accept`, `drop`, `jump C`, `goto C`, `return`,
 /// `continue`), or `Unmodelled` naming it.
-fn verdict_target(verdict: &str) -> FwTarget {
-    match verdict.split_whitespace().collect::<Vec<_>>()[..] {
-        ["accept"] => FwTarget::Accept,
-        ["drop"] => FwTarget::Drop,
-        ["reject", ..] => FwTarget::Reject,
-        ["return"] => FwTarget::Return,
-        ["continue"] => FwTarget::Continue("continue".into()),
-        ["jump", chain] => FwTarget::Jump(chain.into()),
-        ["goto", chain] => FwTarget::Goto(chain.into()),
-        _ => FwTarget::Unmodelled(verdict.into()),
+fn verdict_target(text: &str) -> FwTarget {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    match verdict(&words) {
+        Some((target, used)) if used == words.len() => target,
+        _ => FwTarget::Unmodelled(text.into()),
     }
+}
+
+/// The verdict statement `words` start with, and how many words it takes (`reject`: all, its
+/// `with …` options are the rule's last words); `None` when they start with none.
+fn verdict(words: &[&str]) -> Option<(FwTarget, usize)> {
+    Some(match words {
+        ["accept", ..] => (FwTarget::Accept, 1),
+        ["drop", ..] => (FwTarget::Drop, 1),
+        ["reject", ..] => (FwTarget::Reject, words.len()),
+        ["return", ..] => (FwTarget::Return, 1),
+        ["continue", ..] => (FwTarget::Continue("continue".into()), 1),
+        ["jump", chain, ..] => (FwTarget::Jump(chain.to_string()), 2),
+        ["goto", chain, ..] => (FwTarget::Goto(chain.to_string()), 2),
+        _ => return None,
+    })
 }
 
 fn push(rule: &mut FwRule, action: FwTarget, used: usize) -> usize {
