@@ -5,7 +5,7 @@
 
 use crate::analyze::Analysis;
 use crate::decide::{Fib, Flow, RouteRef};
-use crate::model::{Host, RouteType, RuleAction, TABLE_DEFAULT, TABLE_LOCAL, TABLE_MAIN, route_to_string, rule_line};
+use crate::model::{Host, RouteType, RuleAction, Scope, TABLE_DEFAULT, TABLE_LOCAL, TABLE_MAIN, TableId, route_to_string, rule_line};
 use crate::parse::Severity;
 use crate::selfcheck::CheckOutcome;
 use serde::Serialize;
@@ -96,6 +96,17 @@ pub struct HostProblem {
 /// Every [`HostProblem`] of the host, each handed to `report` as it is found: rules that look
 /// up an empty table or jump nowhere, routes through a device that is down or via a gateway no
 /// link-scope route leads to, and what [`reach_problems`] finds.
+/// All that whether a route's gateway resolves depends on ([`Fib::gateway_unresolved`]).
+#[derive(PartialEq)]
+struct GatewayKey<'h> {
+    gateway: std::net::Ipv4Addr,
+    dev: Option<&'h str>,
+    onlink: bool,
+    nhid: bool,
+    scope: Scope,
+    table: TableId,
+}
+
 pub fn host_problems(h: &Host, report: &mut dyn FnMut(HostProblem)) {
     let mut push = |severity: Severity, code: &'static str, message: String, line: Option<usize>| report(HostProblem { severity, code, message, line });
     for (i, r) in h.rules.iter().enumerate() {
@@ -131,6 +142,9 @@ pub fn host_problems(h: &Host, report: &mut dyn FnMut(HostProblem)) {
     // its addresses has a million): the first route, its line, how many more. Looked up among
     // the last few gateways only, so a paste alternating many costs no more than one each.
     let mut off_subnet: Vec<(std::net::Ipv4Addr, String, Option<usize>, usize)> = Vec::new();
+    // The last gateway looked up, with all its answer depends on: a full table names a
+    // handful of gateways a million times, mostly the same as the route before.
+    let mut looked_up: Option<(GatewayKey, bool)> = None;
     for (&table, routes) in &h.tables {
         for (index, r) in routes.iter().enumerate() {
             for (k, nh) in r.nexthops.iter().enumerate() {
@@ -139,7 +153,17 @@ pub fn host_problems(h: &Host, report: &mut dyn FnMut(HostProblem)) {
                 if let Some(g) = nh.gateway
                     && table != TABLE_LOCAL
                     && !h.addresses.iter().any(|a| a.matches(g) && !a.noprefixroute && nh.dev.as_deref().is_none_or(|d| d == a.dev))
-                    && fib.gateway_unresolved(RouteRef { table, index: index as u32 }, k)
+                    && {
+                        let key = GatewayKey { gateway: g, dev: nh.dev.as_deref(), onlink: nh.onlink, nhid: r.nhid.is_some(), scope: r.scope, table };
+                        match &looked_up {
+                            Some((last, unresolved)) if *last == key => *unresolved,
+                            _ => {
+                                let unresolved = fib.gateway_unresolved(RouteRef { table, index: index as u32 }, k);
+                                looked_up = Some((key, unresolved));
+                                unresolved
+                            }
+                        }
+                    }
                 {
                     match off_subnet.iter_mut().rev().take(16).find(|x| x.0 == g) {
                         Some(x) => x.3 += 1,
@@ -255,5 +279,26 @@ mod tests {
         assert!(off[0].message.starts_with("route `198.51.0.0 via 192.0.2.1 dev eth0 proto bgp metric 20` and 999 more via 192.0.2.1: "), "{}", off[0].message);
         assert_eq!(off[0].line, Some(2));
         assert!(off[1].message.starts_with("route `203.0.113.0/24 via 192.0.2.9 dev eth0`: no link route"), "{}", off[1].message);
+    }
+
+    /// The same gateway resolves or not by the route's table, device and flags: each route is
+    /// judged by its own, however many routes before it named that gateway.
+    #[test]
+    fn a_gateway_seen_before_is_judged_again_for_another_table_device_or_flag() {
+        let text = "$ ip route show table all\n\
+            10.9.9.0/24 dev eth1 table 100 scope link\n\
+            192.0.2.0/24 via 10.9.9.9 dev eth1 table 100\n\
+            198.51.100.0/24 via 10.9.9.9 dev eth1\n\
+            198.51.101.0/24 via 10.9.9.9 dev eth1 onlink\n\
+            203.0.113.0/24 via 10.9.9.9 dev eth2 table 100\n";
+        let a = crate::analyze(text);
+        let mut found = Vec::new();
+        host_problems(&a.host, &mut |p| found.push(p));
+        let off: Vec<_> = found.iter().filter(|p| p.code == "gateway_off_subnet").collect();
+        // Table 100's route covers 10.9.9.9 on eth1 only (line 6 is on eth2); main has none
+        // (line 4); line 5 is `onlink`.
+        assert_eq!(off.len(), 1, "{off:#?}");
+        assert_eq!(off[0].line, Some(6));
+        assert!(off[0].message.starts_with("route `203.0.113.0/24 via 10.9.9.9 dev eth2 table 100` and 1 more via 10.9.9.9"), "{}", off[0].message);
     }
 }
