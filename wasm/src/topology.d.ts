@@ -75,13 +75,19 @@ export type Disposition =
 export interface Hop {
   node: string;
   kind: NodeKind;
-  /** The packet as it arrived (or was sent, at the first hop). */
+  /** The packet as it arrived (or was sent, at the first hop), before this node's NAT: the
+   *  next hop's `packet` (and `TopologyTrace.sessions`) has it translated. */
   packet: Packet;
   in_dev?: string;
   /** One line: what the node did. */
   action: string;
-  /** Why, step by step. */
+  /** Why, step by step. At a Linux host with a firewall, one step per chain the packet
+   *  crossed, the rule that acted quoted with its line in that host's paste:
+   *  "[PREROUTING nat/PREROUTING, line 13] `-A PREROUTING … -j DNAT …` changes the destination
+   *  to 192.0.2.10"; "[conntrack] …" where a reply is translated back. */
   why?: string[];
+  /** The NAT tables of `[[router]]` nodes and NSX-T gateways, each rule checked (a Linux
+   *  host's netfilter steps are in `why`). */
   nat?: NatResult[];
   out_dev?: string;
   next_hop?: string;
