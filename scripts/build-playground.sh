@@ -52,8 +52,16 @@ globalThis.whyrouteLoadFull = async (leave) => {
       import('./${FULL}.js?v=${hash}'),
       fetch(new URL('./${FULL}_bg.wasm?v=${hash}', import.meta.url)).then((r) => r.arrayBuffer()).then((b) => WebAssembly.compile(b)),
     ]);
+    // Where the keyboard was (a field being typed in, the Topology button): the full build's
+    // page has the same ids, so the focus and the caret go back there once it is on screen.
+    const was = document.activeElement, id = was?.id, caret = [was?.selectionStart, was?.selectionEnd];
     leave();
     await full.default({ module_or_path: module });
+    if (id) requestAnimationFrame(() => {
+      const el = document.getElementById(id);
+      el?.focus();
+      if (caret[0] != null) el?.setSelectionRange?.(caret[0], caret[1]);
+    });
   } catch (e) {
     failed('The rest of the playground (IPv6, firewall rules, topologies) failed to load; reload the page to try again:', e);
   }
