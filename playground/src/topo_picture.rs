@@ -26,10 +26,13 @@ fn addr_port(a: std::net::IpAddr, p: u16, other_p: u16) -> String {
 }
 
 /// `dev eth1 via 10.244.0.1` (or `dev eth0, on-link` when the next hop is the destination).
-fn egress(h: &Hop) -> Option<String> {
+/// `sent` is the packet as it left (the next hop's, or the leg's last): after this node's DNAT
+/// or the reply's translation back, its destination, not the one it arrived with, is on-link.
+fn egress(h: &Hop, sent: Option<&Packet>) -> Option<String> {
     let dev = h.out_dev.as_deref()?;
+    let dst = sent.unwrap_or(&h.packet).dst;
     Some(match h.next_hop {
-        Some(nh) if nh != h.packet.dst => format!("dev {dev} via {nh}"),
+        Some(nh) if nh != dst => format!("dev {dev} via {nh}"),
         _ => format!("dev {dev}, on-link"),
     })
 }
@@ -162,7 +165,7 @@ pub fn topology_picture(t: &TraceResult) -> Html {
             continue;
         };
         let y0 = from.y + from.h;
-        let label = egress(h);
+        let label = egress(h, shown.get(i + 1).map(|n| &n.packet).or(Some(&t.forward.packet)));
         req.push(html! {
             <g class="req">
                 <path class="edge lit" d={format!("M{REQ_X},{y0} L{REQ_X},{}", to_y - 2)} marker-end="url(#topo-arrow)" />
@@ -186,7 +189,7 @@ pub fn topology_picture(t: &TraceResult) -> Html {
             continue;
         }
         let (ya, yb) = (rows[a].mid() + 8, rows[b].mid() + 8);
-        let label = egress(&reply_hops[j - 1]);
+        let label = egress(&reply_hops[j - 1], Some(&reply_hops[j].packet));
         rep.push(html! {
             <g class="rep">
                 <path class="edge reply" d={format!("M{BOX_R},{ya} H{LANE_X} V{yb} H{}", BOX_R + 2)} marker-end="url(#topo-arrow-reply)" />
@@ -203,7 +206,7 @@ pub fn topology_picture(t: &TraceResult) -> Html {
         let at = last.and_then(|h| row_of(&h.node)).or_else(|| row_of(r.disposition.node()))?;
         let yd = rows[at].y;
         let (ok, words) = disposition_words(&r.disposition, true);
-        let detail = last.and_then(|h| if ok { None } else { egress(h).map(|e| e.replacen("dev ", "out ", 1)) });
+        let detail = last.and_then(|h| if ok { None } else { egress(h, Some(&r.packet)).map(|e| e.replacen("dev ", "out ", 1)) });
         let line2 = detail.unwrap_or_else(|| r.disposition.describe());
         let reason = match &r.disposition {
             Disposition::ReplyLost { reason, .. } => reason.clone(),
