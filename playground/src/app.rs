@@ -202,7 +202,10 @@ pub fn app() -> Html {
             // scenario (the page would load the example instead).
             <a class="skip-link" href="#verdict" onclick={Callback::from(|e: MouseEvent| {
                 e.prevent_default();
-                browser::focus_id("verdict");
+                // Each view has one of these: the host's verdict, the topology's, the comparison's.
+                for id in ["verdict", "topo-verdict", "cmp-summary"] {
+                    browser::focus_id(id);
+                }
             })}>{"Skip to the verdict"}</a>
             <header class="top">
                 <h1>{"whyroute"}</h1>

@@ -85,7 +85,7 @@ pub fn compare_view(props: &CompareViewProps) -> Html {
                 { pick("b", b) }
                 <label class="check"><input type="checkbox" id="cmp-unchanged" checked={props.show_unchanged} onchange={onshow} />{" Show unchanged flows too"}</label>
             </div>
-            <p class="cmp-summary" id="cmp-summary" role="status">{summary}</p>
+            <p class="cmp-summary" id="cmp-summary" role="status" tabindex="-1">{summary}</p>
             if !shown.is_empty() {
                 // Its own scroll area (focusable for the keyboard): a phone scrolls the table, not the page.
                 <div class="table-scroll" tabindex="0" role="region" aria-label="Flows decided on both hosts">

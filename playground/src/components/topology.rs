@@ -75,7 +75,7 @@ pub fn topology_view(props: &TopologyViewProps) -> Html {
                 <div class="side">
                     <FlowForm flow={props.flow.clone()} result={props.result.clone()} on_action={on_action.clone()} />
                     if let Some((ok, text)) = &r.trace {
-                        <div id="topo-verdict" class={classes!("verdict", if *ok { "ok" } else { "fail" })}>
+                        <div id="topo-verdict" class={classes!("verdict", if *ok { "ok" } else { "fail" })} tabindex="-1" role="region" aria-label="Verdict">
                             <p class="summary">{ if *ok { "✔ The flow works, both ways" } else { "✖ The flow fails" } }</p>
                             if let Some(t) = &r.traced {
                                 <p class="headline" id="topo-headline">{t.summary.clone()}</p>
