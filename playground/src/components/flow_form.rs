@@ -10,6 +10,10 @@ pub struct FlowFormProps {
     pub flow: FlowFields,
     pub result: Shared<HostResult>,
     pub on_action: Callback<Action>,
+    /// In the Topology view: each hop's interfaces are the trace's to find (`oif` and `iif`
+    /// are not asked for: the trace would ignore them).
+    #[prop_or_default]
+    pub topology: bool,
 }
 
 /// The first build decides IPv4 flows; it hands an IPv6 one to the full build.
@@ -79,8 +83,10 @@ pub fn flow_form(props: &FlowFormProps) -> Html {
                 { input(Field::Mark, "f-mark", "Mark (fwmark)", "0", MARK_HINT) }
                 { input(Field::Tos, "f-tos", "TOS", "0", "the TOS (DS field) byte, decimal or 0x…, matched by `tos` rules and routes") }
                 { input(Field::Uid, "f-uid", "UID", "0", "the sending user's uid, matched by `uidrange` rules") }
-                { input(Field::Oif, "f-oif", "Output interface", "none", "bind to an interface, as `ping -I eth1` or SO_BINDTODEVICE") }
-                { input(Field::Iif, "f-iif", "Input interface", "none (sent by this host)", "a packet arriving there, to be forwarded or delivered (with From: its source)") }
+                if !props.topology {
+                    { input(Field::Oif, "f-oif", "Output interface", "none", "bind to an interface, as `ping -I eth1` or SO_BINDTODEVICE") }
+                    { input(Field::Iif, "f-iif", "Input interface", "none (sent by this host)", "a packet arriving there, to be forwarded or delivered (with From: its source)") }
+                }
                 if firewall {
                     { input(Field::Ctmark, "f-ctmark", "Connection mark (ctmark)", "0 (a new connection)", "the mark the connection carries from earlier packets, as CONNMARK --restore-mark or `meta mark set ct mark` reads it: assumed, and the packet's steps say so") }
                 }

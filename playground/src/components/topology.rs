@@ -64,7 +64,7 @@ pub fn topology_view(props: &TopologyViewProps) -> Html {
             <h2 id="topo-h">{"Topology"}</h2>
             <div class="columns">
                 <div>
-                    <label for="topology-text" class="paste-label">{"Scenario (TOML): "}<span class="hint">{"hosts without a transcript take the paste of the tab with the same name, else the first tab"}</span></label>
+                    <label for="topology-text" class="paste-label">{"Scenario (TOML): "}<span class="hint">{"a host without a transcript takes the paste of the host tab with the same name; the flow starts at the first Linux host"}</span></label>
                     if props.topology.trim().is_empty() {
                         <p><button type="button" id="load-tanzu" onclick={props.on_action.reform(|_: MouseEvent| Action::SetTopology(crate::topo::tanzu_seed_scenario()))}>{"Load the seed's Tanzu NAT topology"}</button></p>
                     }
@@ -73,7 +73,7 @@ pub fn topology_view(props: &TopologyViewProps) -> Html {
                     <ul class="diags" id="topo-diagnostics">{ for diags }</ul>
                 </div>
                 <div class="side">
-                    <FlowForm flow={props.flow.clone()} result={props.result.clone()} on_action={on_action.clone()} />
+                    <FlowForm flow={props.flow.clone()} result={props.result.clone()} on_action={on_action.clone()} topology=true />
                     if let Some((ok, text)) = &r.trace {
                         <div id="topo-verdict" class={classes!("verdict", if *ok { "ok" } else { "fail" })} tabindex="-1" role="region" aria-label="Verdict">
                             <p class="summary">{ if *ok { "✔ The flow works, both ways" } else { "✖ The flow fails" } }</p>
