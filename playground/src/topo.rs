@@ -29,12 +29,31 @@ pub struct TopoResult {
     pub fixes: Vec<Fix>,
     /// For each fix: the trace with the fix applied to a copy of the network.
     pub fixed: Vec<(bool, String)>,
+    /// The hosts whose paste is a host tab's (the scenario gave them none): a finding in one
+    /// of those pastes is in that tab; any other host's paste is inline in the scenario.
+    pub from_tabs: Vec<String>,
     pub millis: f64,
+}
+
+/// The scenario line of line `paste_line` of a host's inline transcript, the host's entry
+/// starting at scenario line `host_line` (both 1-based): the paste opens at the end of the
+/// `transcript = '''` line (TOML drops that newline). None when the paste starts elsewhere.
+pub fn transcript_line(toml: &str, host_line: usize, paste_line: usize) -> Option<usize> {
+    for (i, l) in toml.lines().enumerate().skip(host_line.saturating_sub(1)) {
+        let t = l.trim();
+        if i + 1 > host_line && t.starts_with('[') {
+            return None;
+        }
+        if let Some(rest) = t.strip_prefix("transcript").and_then(|r| r.trim_start().strip_prefix('=')) {
+            return matches!(rest.trim(), "'''" | "\"\"\"").then_some(i + 1 + paste_line);
+        }
+    }
+    None
 }
 
 pub fn evaluate(toml: &str, hosts: &[HostPaste], flow: &FlowFields) -> TopoResult {
     let t0 = crate::eval::now();
-    let mut out = TopoResult { diagnostics: Vec::new(), trace: None, traced: None, fixes: Vec::new(), fixed: Vec::new(), millis: 0.0 };
+    let mut out = TopoResult { diagnostics: Vec::new(), trace: None, traced: None, fixes: Vec::new(), fixed: Vec::new(), from_tabs: Vec::new(), millis: 0.0 };
     match text::from_toml(toml) {
         Err(d) => out.diagnostics = d,
         Ok(mut s) => {
@@ -45,6 +64,7 @@ pub fn evaluate(toml: &str, hosts: &[HostPaste], flow: &FlowFields) -> TopoResul
                         Some(tab) => {
                             h.transcript = Some(tab.text.clone());
                             h.transcript_file = None;
+                            out.from_tabs.push(h.name.clone());
                         }
                         None => unlinked.push(h.name.clone()),
                     }
@@ -114,6 +134,17 @@ mod tests {
         let r = evaluate(TANZU_SEED, &named, &flow);
         assert!(r.diagnostics.iter().all(|d| d.code != "paste_not_linked"));
         assert_eq!(r.traced.expect("a trace").first_dev(), Some("eth1"));
+    }
+
+    #[test]
+    fn a_finding_in_an_inline_paste_is_at_its_scenario_line() {
+        let toml = "version = 1\n\n[[host]]\nname = \"gw\"\ntranscript = '''\n$ ip route\ndefault via 10.0.0.1 dev eth0\nbanana\n'''\n";
+        // `name = "gw"` is line 4; the paste's line 3 (`banana`) is the scenario's line 8.
+        assert_eq!(transcript_line(toml, 4, 3), Some(8));
+        assert_eq!(toml.lines().nth(7), Some("banana"));
+        // A paste that does not open at the end of its line, or a host without one: no line.
+        assert_eq!(transcript_line("[[host]]\nname = \"a\"\ntranscript = '''$ ip route'''\n", 2, 1), None);
+        assert_eq!(transcript_line("[[host]]\nname = \"a\"\n[[host]]\nname = \"b\"\ntranscript = '''\n", 2, 1), None);
     }
 
     #[test]

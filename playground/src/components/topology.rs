@@ -35,10 +35,15 @@ pub fn topology_view(props: &TopologyViewProps) -> Html {
             Severity::Warning => "Warning",
             Severity::Info => "Note",
         };
-        // A finding in a host's paste links to that tab's line; one in the TOML to its line.
+        // A finding in a paste taken from a host tab links to that tab's line; one in a paste
+        // inline in the scenario, or in the scenario itself, to the scenario's line (never to
+        // another host's tab).
         let target = match (&d.node, d.paste_line) {
-            (Some(n), Some(pl)) if d.field.as_deref() == Some("transcript") => {
-                hosts.iter().position(|h| h == n).or((!hosts.is_empty()).then_some(0)).map(|i| (Some(i), pl))
+            (Some(n), Some(pl)) if d.field.as_deref() == Some("transcript") && r.from_tabs.contains(n) => {
+                hosts.iter().position(|h| h == n).map(|i| (Some(i), pl))
+            }
+            (Some(_), Some(pl)) if d.field.as_deref() == Some("transcript") => {
+                d.line.map(|l| (None, crate::topo::transcript_line(&props.topology, l, pl).unwrap_or(l)))
             }
             _ => d.line.map(|l| (None, l)),
         };
