@@ -22,7 +22,27 @@ const GAP: i32 = 54;
 const MAX_HOPS: usize = 16;
 
 fn addr_port(a: std::net::IpAddr, p: u16, other_p: u16) -> String {
-    if p != other_p { format!("{a}:{p}") } else { a.to_string() }
+    match a {
+        _ if p == other_p => a.to_string(),
+        // `2001:db8::1:8053` would read as an address: brackets, as `ss` and URLs write it.
+        std::net::IpAddr::V6(_) => format!("[{a}]:{p}"),
+        std::net::IpAddr::V4(_) => format!("{a}:{p}"),
+    }
+}
+
+/// How many characters of a NAT mark fit in a node's box (11.5px monospace in 278px).
+const MARK_CHARS: usize = 40;
+
+/// Adds a NAT mark to a node's box once: on one line, or, when it would not fit (IPv6
+/// addresses, ports), on two, the second from its arrow on.
+fn push_mark(marks: &mut Vec<String>, m: String) {
+    let lines = match m.split_once(" → ") {
+        Some((from, to)) if m.chars().count() > MARK_CHARS => vec![from.to_string(), format!("  → {to}")],
+        _ => vec![m],
+    };
+    if !marks.contains(&lines[0]) {
+        marks.extend(lines);
+    }
 }
 
 /// `dev eth1 via 10.244.0.1` (or `dev eth0, on-link` when the next hop is the destination).
@@ -115,7 +135,7 @@ pub fn topology_picture(t: &TraceResult) -> Html {
     // NAT sessions, and replies translated back by them.
     for s in &t.sessions {
         if let Some(r) = rows.iter_mut().find(|r| r.name == s.node) {
-            r.marks.push(format!("⇄ {}", nat_text(s.phase, &s.before, &s.after)));
+            push_mark(&mut r.marks, format!("⇄ {}", nat_text(s.phase, &s.before, &s.after)));
         }
     }
     for h in reply_hops {
@@ -125,10 +145,8 @@ pub fn topology_picture(t: &TraceResult) -> Html {
                 NatPhase::Dnat if h.packet.src == s.after.dst => Some(format!("↩ reply: from {} → {}", s.after.dst, s.before.dst)),
                 _ => None,
             };
-            if let (Some(b), Some(r)) = (back, rows.iter_mut().find(|r| r.name == h.node))
-                && !r.marks.contains(&b)
-            {
-                r.marks.push(b);
+            if let (Some(b), Some(r)) = (back, rows.iter_mut().find(|r| r.name == h.node)) {
+                push_mark(&mut r.marks, b);
             }
         }
     }
@@ -269,7 +287,7 @@ pub fn topology_picture(t: &TraceResult) -> Html {
                     html! {
                         <g class="nat-mark">
                             <rect x={(BOX_X + 6).to_string()} y={my.to_string()} width={(BOX_W - 12).to_string()} height="16" rx="3" />
-                            <text x={(BOX_X + 12).to_string()} y={(my + 12).to_string()} class="mono small">{clip(m, 44)}</text>
+                            <text x={(BOX_X + 12).to_string()} y={(my + 12).to_string()} class="mono small">{clip(m, MARK_CHARS)}</text>
                         </g>
                     }
                 }) }
@@ -320,5 +338,18 @@ mod tests {
         assert_eq!(t.forward_nodes(), ["supervisor", "t1-supervisor", "t0", "bgp-router", "dns-server"]);
         // Renders without panicking (the DOM is checked by the e2e test).
         let _ = super::topology_picture(&t);
+    }
+
+    #[test]
+    fn a_nat_mark_too_long_for_its_box_takes_two_lines_and_an_ipv6_port_is_bracketed() {
+        let a: std::net::IpAddr = "2001:db8:1::1".parse().unwrap();
+        assert_eq!(super::addr_port(a, 8053, 5353), "[2001:db8:1::1]:8053");
+        assert_eq!(super::addr_port(a, 53, 53), "2001:db8:1::1");
+        let mut marks = Vec::new();
+        super::push_mark(&mut marks, "⇄ DNAT [2001:db8:1::1]:8053 → [2001:db8:2::10]:5353".into());
+        super::push_mark(&mut marks, "⇄ SNAT 10.244.0.2 → 172.16.2.1".into());
+        super::push_mark(&mut marks, "⇄ SNAT 10.244.0.2 → 172.16.2.1".into());
+        assert_eq!(marks, ["⇄ DNAT [2001:db8:1::1]:8053", "  → [2001:db8:2::10]:5353", "⇄ SNAT 10.244.0.2 → 172.16.2.1"]);
+        assert!(marks.iter().all(|m| m.chars().count() <= super::MARK_CHARS));
     }
 }
