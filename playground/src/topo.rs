@@ -35,13 +35,20 @@ pub struct TopoResult {
     pub millis: f64,
 }
 
-/// The scenario line of line `paste_line` of a host's inline transcript, the host's entry
-/// starting at scenario line `host_line` (both 1-based): the paste opens at the end of the
-/// `transcript = '''` line (TOML drops that newline). None when the paste starts elsewhere.
-pub fn transcript_line(toml: &str, host_line: usize, paste_line: usize) -> Option<usize> {
-    for (i, l) in toml.lines().enumerate().skip(host_line.saturating_sub(1)) {
+/// The scenario line of line `paste_line` of host `node`'s inline transcript, its entry found
+/// from scenario line `from` on (both 1-based; a finding's line may be a comment above the
+/// entry): the paste opens at the end of the `transcript = '''` line (TOML drops that
+/// newline). None when the paste starts elsewhere or the entry is not found.
+pub fn transcript_line(toml: &str, from: usize, node: &str, paste_line: usize) -> Option<usize> {
+    let mut lines = toml.lines().enumerate().skip(from.saturating_sub(1));
+    let named = |t: &str| {
+        let v = t.strip_prefix("name").map(str::trim_start).and_then(|r| r.strip_prefix('=')).map(str::trim);
+        v.is_some_and(|v| v.trim_matches(|c| c == '"' || c == '\'') == node)
+    };
+    lines.by_ref().find(|(_, l)| named(l.trim()))?;
+    for (i, l) in lines {
         let t = l.trim();
-        if i + 1 > host_line && t.starts_with('[') {
+        if t.starts_with('[') {
             return None;
         }
         if let Some(rest) = t.strip_prefix("transcript").and_then(|r| r.trim_start().strip_prefix('=')) {
@@ -140,11 +147,20 @@ mod tests {
     fn a_finding_in_an_inline_paste_is_at_its_scenario_line() {
         let toml = "version = 1\n\n[[host]]\nname = \"gw\"\ntranscript = '''\n$ ip route\ndefault via 10.0.0.1 dev eth0\nbanana\n'''\n";
         // `name = "gw"` is line 4; the paste's line 3 (`banana`) is the scenario's line 8.
-        assert_eq!(transcript_line(toml, 4, 3), Some(8));
+        assert_eq!(transcript_line(toml, 4, "gw", 3), Some(8));
         assert_eq!(toml.lines().nth(7), Some("banana"));
+        // From a comment above the entry (the line a finding may carry) too.
+        assert_eq!(transcript_line(toml, 2, "gw", 3), Some(8));
         // A paste that does not open at the end of its line, or a host without one: no line.
-        assert_eq!(transcript_line("[[host]]\nname = \"a\"\ntranscript = '''$ ip route'''\n", 2, 1), None);
-        assert_eq!(transcript_line("[[host]]\nname = \"a\"\n[[host]]\nname = \"b\"\ntranscript = '''\n", 2, 1), None);
+        assert_eq!(transcript_line("[[host]]\nname = \"a\"\ntranscript = '''$ ip route'''\n", 2, "a", 1), None);
+        assert_eq!(transcript_line("[[host]]\nname = \"a\"\n[[host]]\nname = \"b\"\ntranscript = '''\n", 2, "a", 1), None);
+        // The seed, made self-contained: its supervisor's finding is on the paste's line.
+        let seed = tanzu_seed_scenario();
+        let r = evaluate(&seed, &[], &FlowFields::dns("192.168.10.10"));
+        let d = r.diagnostics.iter().find(|d| d.field.as_deref() == Some("transcript")).expect("a finding in the paste");
+        let at = transcript_line(&seed, d.line.unwrap(), "supervisor", d.paste_line.unwrap()).expect("its line");
+        let paste_line = crate::seed::SEED_TRANSCRIPT.lines().nth(d.paste_line.unwrap() - 1).unwrap();
+        assert_eq!(seed.lines().nth(at - 1), Some(paste_line));
     }
 
     #[test]

@@ -42,8 +42,8 @@ pub fn topology_view(props: &TopologyViewProps) -> Html {
             (Some(n), Some(pl)) if d.field.as_deref() == Some("transcript") && r.from_tabs.contains(n) => {
                 hosts.iter().position(|h| h == n).map(|i| (Some(i), pl))
             }
-            (Some(_), Some(pl)) if d.field.as_deref() == Some("transcript") => {
-                d.line.map(|l| (None, crate::topo::transcript_line(&props.topology, l, pl).unwrap_or(l)))
+            (Some(n), Some(pl)) if d.field.as_deref() == Some("transcript") => {
+                d.line.map(|l| (None, crate::topo::transcript_line(&props.topology, l, n, pl).unwrap_or(l)))
             }
             _ => d.line.map(|l| (None, l)),
         };
