@@ -287,7 +287,8 @@ pub fn topology_picture(t: &TraceResult) -> Html {
                     html! {
                         <g class="nat-mark">
                             <rect x={(BOX_X + 6).to_string()} y={my.to_string()} width={(BOX_W - 12).to_string()} height="16" rx="3" />
-                            <text x={(BOX_X + 12).to_string()} y={(my + 12).to_string()} class="mono small">{clip(m, MARK_CHARS)}</text>
+                            // A mark's second line (from its arrow on) is indented under the first.
+                            <text x={(BOX_X + if m.starts_with(' ') { 26 } else { 12 }).to_string()} y={(my + 12).to_string()} class="mono small">{clip(m.trim_start(), MARK_CHARS)}</text>
                         </g>
                     }
                 }) }
