@@ -52,13 +52,15 @@ globalThis.whyrouteLoadFull = async (leave) => {
       import('./${FULL}.js?v=${hash}'),
       fetch(new URL('./${FULL}_bg.wasm?v=${hash}', import.meta.url)).then((r) => r.arrayBuffer()).then((b) => WebAssembly.compile(b)),
     ]);
-    // Where the keyboard was (a field being typed in, the Topology button): the full build's
-    // page has the same ids, so the focus and the caret go back there once it is on screen.
-    const was = document.activeElement, id = was?.id, caret = [was?.selectionStart, was?.selectionEnd];
+    // Where the keyboard was (a field being typed in, the Topology button, an example): the
+    // full build's page has the same ids and example buttons, so the focus and the caret go
+    // back there once it is on screen.
+    const was = document.activeElement, caret = [was?.selectionStart, was?.selectionEnd];
+    const at = was?.id ? '#' + CSS.escape(was.id) : was?.dataset?.example ? '[data-example="' + CSS.escape(was.dataset.example) + '"]' : null;
     leave();
     await full.default({ module_or_path: module });
-    if (id) requestAnimationFrame(() => {
-      const el = document.getElementById(id);
+    if (at) requestAnimationFrame(() => {
+      const el = document.querySelector(at);
       el?.focus();
       if (caret[0] != null) el?.setSelectionRange?.(caret[0], caret[1]);
     });
