@@ -863,3 +863,37 @@ fn traces_through_firewall_routers_agree_with_the_kernel() {
     }
     assert!(bad.is_empty(), "{} of {} disagree:\n{}", bad.len(), names.len(), bad.join("\n"));
 }
+
+/// A router whose paste does not show `net.ipv4.ip_forward`: the kernel's default (0) is
+/// assumed, the trace says it was not shown (with a firewall on the router and without), and
+/// the fix turns it on, proven by a trace that then works both ways. The scenario is a
+/// kernel-recorded one (tests/fixtures/topology-fw) with the router's `ip_forward = 1` line cut.
+#[test]
+fn a_router_whose_paste_lacks_ip_forward_is_named_and_fixed() {
+    let text = std::fs::read_to_string(fixtures().join("topology-fw/v4-fwd-ctstate-dnat.toml")).unwrap();
+    assert_eq!(text.matches("net.ipv4.ip_forward = 1\n").count(), 1, "the router's line");
+    let cut = text.replace("net.ipv4.ip_forward = 1\n", "");
+    let start = cut.find("$ iptables-save").unwrap();
+    let end = start + cut[start..].find("'''").unwrap();
+    let no_firewall = format!("{}{}", &cut[..start], &cut[end..]);
+    for (what, scenario, dst, dport) in [("with its firewall (DNAT)", &cut, "10.1.0.1", 8053), ("without a firewall", &no_firewall, "192.0.2.10", 5353)] {
+        let s = text::from_toml(scenario).unwrap();
+        let flow = FlowSpec { dport: Some(dport), ..FlowSpec::to(dst.parse::<std::net::IpAddr>().unwrap()) };
+        let t = trace(&s, &flow);
+        match &t.forward.disposition {
+            Disposition::Denied { node, reason } => {
+                assert_eq!(node, "router", "{what}: {}", t.text);
+                assert!(
+                    reason.contains("net.ipv4.ip_forward") && (reason.contains("not in the paste") || reason.contains("does not show")),
+                    "{what}: {reason}"
+                );
+            }
+            d => panic!("{what}: {d:?}\n{}", t.text),
+        }
+        let f = fixes(&s, &flow);
+        assert!(
+            matches!(&f[..], [Fix { change: fix::Change::Forwarding { node, sysctl }, proven: true, .. }] if node == "router" && sysctl == "net.ipv4.ip_forward"),
+            "{what}: {f:#?}"
+        );
+    }
+}

@@ -237,6 +237,14 @@ fn route(host: &Host, fib: &Fib, flow: &Flow<IpAddr>) -> Result<Result<Routed, S
                 ),
             })),
             Err(RouteError::Undecidable(m)) => Err(PacketRefusal::Undecidable(m.describe())),
+            Err(e) if f.iif.is_some() => {
+                // The input path's notes say why it refused (forwarding off, and whether the
+                // paste showed it; a martian; rp_filter): asked again, on this rare path only.
+                let mut trail = super::Trail::default();
+                let _ = fib.route_get(&f, Some(&mut trail));
+                let notes = trail.notes.join("; ");
+                Ok(Err(if notes.is_empty() { e.message().into_owned() } else { format!("{}: {notes}", e.message()) }))
+            }
             Err(e) => Ok(Err(e.message().into_owned())),
         };
     }

@@ -154,6 +154,8 @@ pub fn candidates(net: &Network, flow: &FlowSpec) -> Vec<Fix> {
             vec![format!("on {node}: {cmd}")],
         ));
     }
+    // 4. A Linux host that refused to forward: its forwarding setting.
+    out.extend(forwarding_candidate(net, &t));
     #[cfg(feature = "inet6")]
     out.extend(ipv6_candidates(net, &t));
     out.into_iter()
@@ -166,23 +168,33 @@ pub fn candidates(net: &Network, flow: &FlowSpec) -> Vec<Fix> {
         .collect()
 }
 
-/// The IPv6 changes worth trying: forwarding on a Linux host that refused to forward, and a
-/// route back to the source's /64 on a host whose reply was lost.
+/// Forwarding turned on where a Linux host denied a packet it does not forward (IPv4: on the
+/// device it arrived on, as `ip_forward` sets every device's; IPv6: `conf.all.forwarding`).
+fn forwarding_candidate(net: &Network, t: &TraceResult) -> Option<(String, Change, Vec<String>)> {
+    let Disposition::Denied { node, .. } = &t.forward.disposition else { return None };
+    let n = net.node(node).filter(|n| n.kind == NodeKind::LinuxHost)?;
+    let (family, sysctl) = if t.flow.dst.is_ipv6() { ("IPv6", "net.ipv6.conf.all.forwarding") } else { ("IPv4", "net.ipv4.ip_forward") };
+    let off = if t.flow.dst.is_ipv6() {
+        n.host.sysctl(sysctl).unwrap_or(0) == 0
+    } else {
+        t.forward.hops.last().and_then(|h| h.in_dev.as_deref()).is_some_and(|dev| !n.host.forwarding(dev).0)
+    };
+    off.then(|| {
+        (
+            format!("enable {family} forwarding on {node}"),
+            Change::Forwarding { node: node.clone(), sysctl: sysctl.into() },
+            vec![format!("on {node}: sysctl -w {sysctl}=1 (and in /etc/sysctl.d/ to keep it)")],
+        )
+    })
+}
+
+/// The IPv6 changes worth trying: a route back to the source's /64 on a host whose reply was
+/// lost.
 #[cfg(feature = "inet6")]
 fn ipv6_candidates(net: &Network, t: &TraceResult) -> Vec<(String, Change, Vec<String>)> {
     let mut out = Vec::new();
     if !t.flow.dst.is_ipv6() {
         return out;
-    }
-    if let Disposition::Denied { node, .. } = &t.forward.disposition
-        && net.node(node).is_some_and(|n| n.kind == NodeKind::LinuxHost && n.host.sysctl("net.ipv6.conf.all.forwarding").unwrap_or(0) == 0)
-    {
-        let sysctl = "net.ipv6.conf.all.forwarding".to_string();
-        out.push((
-            format!("enable IPv6 forwarding on {node}"),
-            Change::Forwarding { node: node.clone(), sysctl: sysctl.clone() },
-            vec![format!("on {node}: sysctl -w {sysctl}=1 (and in /etc/sysctl.d/ to keep it)")],
-        ));
     }
     if let Some(Disposition::ReplyLost { node, .. }) = t.reply.as_ref().map(|r| &r.disposition)
         && let Some(IpAddr::V6(back)) = t.reply.as_ref().and_then(|r| r.hops.first()).map(|h| h.packet.dst)

@@ -418,8 +418,11 @@ fn walk(net: &Network, start: usize, mut pkt: Packet, src_given: bool, marks: Ma
                     hop.action = format!("{} is its own address: delivered", pkt.dst);
                     break 'leg (Some(hop), Disposition::Delivered { node: node.name.clone(), address: pkt.dst, service });
                 }
-                // An IPv6 packet's forwarding is the kernel-exact decision's (net.ipv6.conf.all.forwarding).
-                if !node.forwards && !pkt.is_ipv6() {
+                // A pasted Linux host's forwarding is the kernel-exact input path's
+                // (`ip_forward`, or its default when the paste does not show it), as is an IPv6
+                // packet's (net.ipv6.conf.all.forwarding).
+                let kernel_decides = pkt.is_ipv6() || node.from_transcript && node.kind == NodeKind::LinuxHost;
+                if !node.forwards && !kernel_decides {
                     hop.action = format!("not a router: drops a packet for {}", pkt.dst);
                     let d = Disposition::Denied {
                         node: node.name.clone(),
@@ -724,9 +727,13 @@ fn input_refusal(node: &Node, flow: &Flow, e: RouteError, trail: &Trail) -> Opti
     let found_route = trail.lookups.iter().flat_map(|l| &l.examined).any(|e| matches!(e.examination, Examination::Chosen { .. }));
     let notes = trail.notes.join("; ");
     let reason = match e {
-        RouteError::NoRouteToHost if found_route && !node.host.forwarding(dev).0 => {
-            format!("{} does not forward packets arriving on {dev} (net.ipv4.ip_forward = 0)", node.name)
-        }
+        RouteError::NoRouteToHost if found_route && !node.host.forwarding(dev).0 => match node.host.forwarding(dev).1 {
+            true => format!("{} does not forward packets arriving on {dev} (net.ipv4.ip_forward = 0)", node.name),
+            false => format!(
+                "{} does not forward packets arriving on {dev}: its paste does not show net.ipv4.ip_forward, so the kernel's default (0) is assumed; paste `sysctl net.ipv4.ip_forward` (a router has 1)",
+                node.name
+            ),
+        },
         RouteError::InvalidArgument => format!(
             "the kernel refuses {} → {} arriving on {dev} (`ip route get` says Invalid argument){}",
             flow.from?,
