@@ -542,6 +542,11 @@ fn outcome(verdict: PacketVerdict, dev: Option<String>, gateway: Option<IpAddr>,
     }
 }
 
+/// A translation's new port in words (`, port 5353`), or nothing when it keeps the port.
+fn port_words(port: Option<u16>) -> String {
+    port.map(|p| format!(", port {p}")).unwrap_or_default()
+}
+
 fn step(stage: &'static str, what: String) -> PacketStep {
     PacketStep { stage, table: None, chain: None, line: None, what }
 }
@@ -796,7 +801,7 @@ fn walk(
                     if let Some(p) = port {
                         w.dport = *p;
                     }
-                    steps.push(here(format!("`{}` changes the destination to {}", rule.text, w.dst)));
+                    steps.push(here(format!("`{}` changes the destination to {}{}", rule.text, w.dst, port_words(*port))));
                     return Walked::Accepted;
                 }
                 FwTarget::Redirect { port } if kind == ChainKind::Nat && matches!(hook, "OUTPUT" | "PREROUTING") => {
@@ -804,7 +809,7 @@ fn walk(
                         w.dport = *p;
                     }
                     w.dnat = true;
-                    steps.push(here(format!("`{}` redirects the packet to this host", rule.text)));
+                    steps.push(here(format!("`{}` redirects the packet to this host{}", rule.text, port_words(*port))));
                     return Walked::Redirected;
                 }
                 FwTarget::Snat { to, port } if kind == ChainKind::Nat && hook == "POSTROUTING" => {
@@ -813,7 +818,7 @@ fn walk(
                     if let Some(p) = port {
                         w.sport = *p;
                     }
-                    steps.push(here(format!("`{}` changes the source to {}", rule.text, w.src)));
+                    steps.push(here(format!("`{}` changes the source to {}{}", rule.text, w.src, port_words(*port))));
                     return Walked::Accepted;
                 }
                 FwTarget::Masquerade { ports } if kind == ChainKind::Nat && hook == "POSTROUTING" => {
