@@ -857,6 +857,12 @@ fn traces_through_firewall_routers_agree_with_the_kernel() {
                 diffs.push(format!("delivered: kernel {}, whyroute {delivered}", k["delivered"]));
             }
         }
+        // Every hop that routed the packet on names the route it took, firewall host or not.
+        for h in t.forward.hops.iter().chain(t.reply.iter().flat_map(|r| &r.hops)).filter(|h| h.out_dev.is_some()) {
+            if h.route.is_none() || h.table.is_none() {
+                diffs.push(format!("{}'s hop names no route or table", h.node));
+            }
+        }
         if !diffs.is_empty() {
             bad.push(format!("{name}: {}\n{}", diffs.join("; "), t.text));
         }

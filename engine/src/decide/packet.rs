@@ -172,6 +172,19 @@ pub struct PacketOutcome {
     /// socket's route lookup failed before a source was chosen.
     #[serde(skip)]
     pub original_src: Option<IpAddr>,
+    /// What the last route decision took (the reroute's, when there was one; the input
+    /// lookup's for an arriving packet).
+    #[serde(skip)]
+    pub basis: RouteBasis,
+}
+
+/// The table, policy rule and route a route decision took, in the paste's words.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RouteBasis {
+    /// None when no table decided (the kernel's own refusal before any lookup).
+    pub table: Option<crate::model::TableId>,
+    pub rule: Option<String>,
+    pub route: Option<String>,
 }
 
 /// Why no packet answer can be given.
@@ -200,6 +213,8 @@ struct Wire {
     untracked: bool,
     /// The source before any NAT (`PacketOutcome::original_src`).
     original_src: Option<IpAddr>,
+    /// What the last route decision took (`PacketOutcome::basis`).
+    basis: RouteBasis,
     /// The connection's destination (`dnat`) or source (`snat`) is translated
     /// (`--ctstate DNAT`, `ct status dnat`).
     dnat: bool,
@@ -216,6 +231,7 @@ struct Routed {
     local: bool,
     /// The decision in a few words ([`route_words`]).
     words: String,
+    basis: RouteBasis,
 }
 
 /// Asks the route decision of the packet's family: `Ok(Err(why))` when the kernel refuses it
@@ -224,6 +240,11 @@ fn route(host: &Host, fib: &Fib, flow: &Flow<IpAddr>) -> Result<Result<Routed, S
     if let Some(f) = flow.clone().ipv4() {
         return match fib.route_get(&f, None) {
             Ok(d) => Ok(Ok(Routed {
+                basis: RouteBasis {
+                    table: Some(d.table).filter(|t| *t != 0),
+                    rule: d.rule.and_then(|i| host.rules.get(i)).map(|r| crate::model::rule_line(host, r)),
+                    route: d.route.map(|r| crate::model::route_to_string(host, super::fib::route(host, r))),
+                },
                 dev: d.dev.clone(),
                 gateway: d.gateway.map(IpAddr::V4),
                 prefsrc: d.prefsrc.map(IpAddr::V4),
@@ -275,7 +296,19 @@ fn route6(host: &Host, flow: &Flow<IpAddr>) -> Result<Result<Routed, String>, Pa
     {
         return Ok(Err(why));
     }
-    Ok(Ok(Routed { dev: d.dev.clone(), gateway: d.gateway.map(IpAddr::V6), prefsrc: d.prefsrc.filter(|_| flow.iif.is_none()).map(IpAddr::V6), local, words }))
+    let basis = RouteBasis {
+        table: Some(d.table).filter(|t| *t != 0),
+        rule: rule.map(|r| crate::model::rule_line(host, r)),
+        route: Some(crate::model::route6_to_string(host, &host.inet6.routes(d.route.0)[d.route.1])),
+    };
+    Ok(Ok(Routed {
+        dev: d.dev.clone(),
+        gateway: d.gateway.map(IpAddr::V6),
+        prefsrc: d.prefsrc.filter(|_| flow.iif.is_none()).map(IpAddr::V6),
+        local,
+        words,
+        basis,
+    }))
 }
 
 #[cfg(not(feature = "inet6"))]
@@ -306,6 +339,7 @@ pub fn send(host: &Host, packet: &Packet) -> Result<PacketOutcome, PacketRefusal
     };
     let mut wire = wire_of(packet, Some(src));
     wire.out_dev = first.dev.clone();
+    wire.basis = first.basis.clone();
     wire.next_hop = first.gateway.unwrap_or(flow.dst);
     let mut gateway = first.gateway;
     let mut local = first.local;
@@ -355,6 +389,7 @@ pub fn send(host: &Host, packet: &Packet) -> Result<PacketOutcome, PacketRefusal
                     }
                     steps.push(step("reroute", what));
                     routed_dev = d.dev.clone();
+                    wire.basis = d.basis.clone();
                     wire.next_hop = d.gateway.unwrap_or(wire.dst);
                     gateway = d.gateway;
                     local = d.local;
@@ -460,6 +495,7 @@ pub fn forward(host: &Host, packet: &Packet) -> Result<PacketOutcome, PacketRefu
             return Ok(outcome(PacketVerdict::Dropped, None, None, wire, steps, caveats));
         }
     };
+    wire.basis = d.basis.clone();
     if d.local {
         steps.push(step("route", format!("the input route lookup: {}, for this host", d.words)));
         if pass_hook(host, "input", flow, packet.reply.as_ref(), &mut wire, &mut steps, &mut caveats) == Walked::Dropped {
@@ -496,6 +532,7 @@ fn wire_of(packet: &Packet, src: Option<IpAddr>) -> Wire {
         established: packet.reply.is_some(),
         untracked: false,
         original_src: src,
+        basis: RouteBasis::default(),
         // A reply's connection was translated here when undoing it changes the reply.
         dnat: packet.reply.as_ref().and_then(|r| r.src).is_some_and(|(a, p)| src.is_some_and(|s| (a, p) != (s, flow.sport))),
         snat: packet.reply.as_ref().and_then(|r| r.dst).is_some_and(|(a, p)| (a, p) != (flow.dst, flow.dport)),
@@ -539,6 +576,7 @@ fn outcome(verdict: PacketVerdict, dev: Option<String>, gateway: Option<IpAddr>,
         caveats,
         untracked: w.untracked,
         original_src: w.original_src,
+        basis: w.basis,
     }
 }
 

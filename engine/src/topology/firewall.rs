@@ -96,9 +96,9 @@ fn decided(node: &Node, pkt: &Packet, o: &PacketOutcome, route_only: impl FnOnce
                 gateway: o.gateway,
                 // The socket's source is the caller's to name (NAT changed `after`'s).
                 src: None,
-                table: None,
-                rule: None,
-                route: None,
+                table: o.basis.table,
+                rule: o.basis.rule.clone(),
+                route: o.basis.route.clone(),
                 why: Vec::new(),
                 local: false,
                 // The kernel took the route, so its gateway is a neighbour on the device.
