@@ -58,6 +58,69 @@ pub fn transcript_line(toml: &str, from: usize, node: &str, paste_line: usize) -
     None
 }
 
+/// A piece of a trace's text: plain, or a `line N` of a host's paste that can be gone to.
+#[derive(Clone, Debug, PartialEq)]
+pub enum TracePiece {
+    Text(String),
+    /// `label` (`line 50`) goes to line `line` of the host tab `tab`, or of the scenario.
+    Line {
+        label: String,
+        tab: Option<usize>,
+        line: usize,
+    },
+}
+
+/// The trace `text` with each firewall step's `line N` (`[PREROUTING nat/PREROUTING, line 50]
+/// `RULE` …`) made a piece of its own that goes to that line: in the host's tab when its paste
+/// is a tab's (`from_tabs`, `tabs`), else in the scenario — only when the scenario line found
+/// is the rule's own text (a paste inline elsewhere, such as a `nat` field, is numbered apart).
+pub fn trace_pieces(text: &str, toml: &str, from_tabs: &[String], tabs: &[String]) -> Vec<TracePiece> {
+    let mut out = Vec::new();
+    let mut plain = String::new();
+    let mut node: Option<&str> = None;
+    let scenario: Vec<&str> = toml.lines().collect();
+    for line in text.split_inclusive('\n') {
+        // A hop's first line: `  2. router [Linux host] …`.
+        let t = line.trim_start();
+        if let Some((no, rest)) = t.split_once(". ")
+            && !no.is_empty()
+            && no.bytes().all(|b| b.is_ascii_digit())
+            && let Some((name, _)) = rest.split_once(" [")
+        {
+            node = Some(name);
+        }
+        let found = node.zip(line.find(", line ")).and_then(|(n, at)| {
+            let digits = &line[at + 7..];
+            let len = digits.bytes().take_while(u8::is_ascii_digit).count();
+            let no: usize = digits[..len].parse().ok()?;
+            digits[len..].starts_with(']').then_some(())?;
+            let (tab, target) = if from_tabs.iter().any(|h| h == n) {
+                (Some(tabs.iter().position(|h| h == n)?), no)
+            } else {
+                let at_line = transcript_line(toml, 1, n, no)?;
+                // The step quotes the rule: the scenario line must be it.
+                let rule = line.split('`').nth(1)?;
+                (scenario.get(at_line - 1)?.trim() == rule.trim()).then_some(())?;
+                (None, at_line)
+            };
+            Some((at + 2, at + 7 + len, tab, target))
+        });
+        match found {
+            Some((start, end, tab, no)) => {
+                plain.push_str(&line[..start]);
+                out.push(TracePiece::Text(std::mem::take(&mut plain)));
+                out.push(TracePiece::Line { label: line[start..end].to_string(), tab, line: no });
+                plain.push_str(&line[end..]);
+            }
+            None => plain.push_str(line),
+        }
+    }
+    if !plain.is_empty() {
+        out.push(TracePiece::Text(plain));
+    }
+    out
+}
+
 pub fn evaluate(toml: &str, hosts: &[HostPaste], flow: &FlowFields) -> TopoResult {
     let t0 = crate::eval::now();
     let mut out = TopoResult { diagnostics: Vec::new(), trace: None, traced: None, fixes: Vec::new(), fixed: Vec::new(), from_tabs: Vec::new(), millis: 0.0 };
@@ -111,6 +174,42 @@ pub fn evaluate(toml: &str, hosts: &[HostPaste], flow: &FlowFields) -> TopoResul
 mod tests {
     use super::*;
     use crate::state::Example;
+
+    /// A firewall router's step names its rule's line; the trace text links it to that line of
+    /// the scenario (the rule's own text there), or of the router's tab when its paste is one.
+    #[cfg(feature = "full")]
+    #[test]
+    fn a_firewall_steps_line_goes_to_its_rule() {
+        let toml = include_str!("../../tests/fixtures/topology-fw/v4-fwd-ctstate-dnat.toml");
+        let s = whyroute::topology::text::from_toml(toml).unwrap();
+        let flow = whyroute::topology::FlowSpec { dport: Some(8053), ..whyroute::topology::FlowSpec::to("10.1.0.1".parse::<std::net::IpAddr>().unwrap()) };
+        let text = whyroute::topology::trace(&s, &flow).text;
+        let pieces = trace_pieces(&text, toml, &[], &[]);
+        let whole: String = pieces
+            .iter()
+            .map(|p| match p {
+                TracePiece::Text(t) | TracePiece::Line { label: t, .. } => t.as_str(),
+            })
+            .collect();
+        assert_eq!(whole, text, "nothing lost or added");
+        let links: Vec<_> = pieces
+            .iter()
+            .filter_map(|p| match p {
+                TracePiece::Line { tab, line, .. } => Some((*tab, *line)),
+                _ => None,
+            })
+            .collect();
+        assert!(!links.is_empty(), "{text}");
+        let lines: Vec<&str> = toml.lines().collect();
+        let dnat = links.iter().find(|(_, l)| lines[l - 1].contains("-j DNAT")).expect("the DNAT rule's line");
+        assert_eq!(dnat.0, None);
+        for (_, l) in &links {
+            assert!(text.contains(&format!("`{}`", lines[l - 1].trim())), "line {l}: {}", lines[l - 1]);
+        }
+        // The router's paste in a tab: the link is the paste's own line, in that tab.
+        let tabbed = trace_pieces(&text, toml, &["router".into()], &["client".into(), "router".into()]);
+        assert!(tabbed.iter().any(|p| matches!(p, TracePiece::Line { tab: Some(1), .. })), "{tabbed:?}");
+    }
 
     #[test]
     fn the_self_contained_seed_needs_no_tab() {

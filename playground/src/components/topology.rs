@@ -4,7 +4,7 @@
 use crate::components::{FlowForm, LinkBar, Shared};
 use crate::eval::HostResult;
 use crate::state::{Action, FlowFields};
-use crate::topo::TopoResult;
+use crate::topo::{TopoResult, TracePiece};
 use whyroute::parse::Severity;
 use yew::prelude::*;
 
@@ -64,6 +64,21 @@ pub fn topology_view(props: &TopologyViewProps) -> Html {
             </li>
         }
     });
+    // A firewall step's `line N` goes to that line of the host's paste.
+    let piece = |p: TracePiece| match p {
+        TracePiece::Text(t) => html! { {t} },
+        TracePiece::Line { label, tab, line } => {
+            let place = match tab {
+                Some(i) => format!("{} line {line}", hosts[i]),
+                None => format!("line {line} of the scenario"),
+            };
+            let onclick = props.on_action.reform(move |_: MouseEvent| match tab {
+                Some(i) => Action::Jump { host: i, line },
+                None => Action::JumpTopology(line),
+            });
+            html! { <button type="button" class="line-link" {onclick} aria-label={format!("Go to {place}")}>{label}</button> }
+        }
+    };
     html! {
         <section class="topology" aria-labelledby="topo-h" id="topology">
             <h2 id="topo-h">{"Topology"}</h2>
@@ -86,7 +101,7 @@ pub fn topology_view(props: &TopologyViewProps) -> Html {
                                 <p class="headline" id="topo-headline">{t.summary.clone()}</p>
                             }
                             // Scroll panes are focusable, so that a keyboard can scroll them.
-                            <pre class="routeget" tabindex="0" aria-label="The trace, hop by hop">{text.clone()}</pre>
+                            <pre class="routeget" tabindex="0" aria-label="The trace, hop by hop">{ for crate::topo::trace_pieces(text, &props.topology, &r.from_tabs, hosts).into_iter().map(piece) }</pre>
                         </div>
                     }
                     if !r.fixes.is_empty() {
