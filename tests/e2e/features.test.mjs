@@ -301,6 +301,35 @@ test('topology view: a reply that comes back from the wrong address fails with t
   assert.deepEqual(errors, []);
 });
 
+test('topology view: a firewall router\'s DNAT step links to its rule\'s line in the scenario', async () => {
+  const { page, errors } = await openPage(browser.context);
+  await waitForApp(page);
+  await page.locator('#view-topology').click();
+  await page.waitForSelector('#topo-verdict');
+  const scenario = readFileSync(new URL('../fixtures/topology-fw/v4-fwd-ctstate-dnat.toml', import.meta.url), 'utf8');
+  await page.locator('#topology-text').fill(scenario);
+  await page.locator('#f-proto').selectOption('udp');
+  await page.locator('#f-dst').fill('10.1.0.1');
+  await page.locator('#f-dport').fill('8053');
+  await page.waitForFunction(() => /8053/.test(document.querySelector('#topo-headline')?.textContent ?? '') && document.querySelector('#topo-verdict.ok'));
+  // The router's DNAT step: its `line N` is a button that selects the rule in the scenario.
+  const step = page.locator('#topo-verdict pre', { hasText: 'changes the destination to 192.0.2.10, port 5353' });
+  const dnat = await step.evaluate((pre) => [...pre.querySelectorAll('button.line-link')].findIndex((b) => /^\] `[^`]*-j DNAT/.test(b.nextSibling?.textContent ?? '')));
+  assert.ok(dnat >= 0, 'the DNAT step has a line link');
+  const link = step.locator('button.line-link').nth(dnat);
+  await link.focus();
+  await page.keyboard.press('Enter');
+  const selected = await page.locator('#topology-text').evaluate((t) => {
+    const start = t.value.lastIndexOf('\n', t.selectionStart - 1) + 1;
+    const end = t.value.indexOf('\n', t.selectionStart);
+    return t.value.slice(start, end === -1 ? undefined : end);
+  });
+  assert.match(selected, /^-A PREROUTING -d 10\.1\.0\.1\/32 .*-j DNAT --to-destination 192\.0\.2\.10:5353$/, selected);
+  const links = await step.locator('button.line-link').allInnerTexts();
+  assert.ok(links.length >= 2, `links: ${links}`);
+  assert.deepEqual(errors, []);
+});
+
 test('honest states: an empty, a garbage and a rules-only paste say they cannot decide and what to paste, never a red verdict', async () => {
   const { page, errors } = await openPage(browser.context);
   await waitForApp(page);
