@@ -98,9 +98,13 @@ pub(crate) struct CommandContext {
 /// Commands whose first word marks a command line even without a prompt.
 const KNOWN_COMMANDS: &str = "ip route ifconfig netstat cat grep ping kubectl sudo resolvectl systemd-resolve hostname traceroute tracepath dig nslookup host curl wget ls echo ss tcpdump iptables iptables-save ip6tables ip6tables-save ipset nft arp sysctl set export ssh systemctl journalctl less more tail head wg tailscale nmcli networkctl ethtool brctl bridge mtr nc";
 
-/// Checked on every line of a paste: reject non-words before scanning the list.
+/// Checked on every line of a paste: reject non-words before scanning the list. Natively
+/// also any word with a character no command's name has (an IPv6 route's `fd00::/64`):
+/// scanning the list for each of a million IPv6 route lines was half of reading them.
 fn is_known_command(word: &str) -> bool {
-    word.as_bytes().first().is_some_and(u8::is_ascii_lowercase) && one_of(KNOWN_COMMANDS, word)
+    word.as_bytes().first().is_some_and(u8::is_ascii_lowercase)
+        && (cfg!(target_arch = "wasm32") || word.bytes().all(|b| matches!(b, b'a'..=b'z' | b'0'..=b'9' | b'-')))
+        && one_of(KNOWN_COMMANDS, word)
 }
 
 /// One shell command that prints, on a Linux host, everything whyroute reads there (and the
@@ -953,6 +957,14 @@ mod tests {
             assert!(matches!(classify(cmd), Command::Skip(why) if why.contains("firewall mark or NAT")), "{cmd}");
         }
         assert_eq!(classify("sudo ip route show table main"), Command::Read(Format::IpRoute, CommandContext { table: Some(254), ..Default::default() }));
+    }
+
+    #[test]
+    fn known_commands_pass_the_character_check() {
+        for c in KNOWN_COMMANDS.split(' ') {
+            assert!(is_known_command(c), "{c}");
+        }
+        assert!(!is_known_command("fd00::/64"));
     }
 
     #[test]
