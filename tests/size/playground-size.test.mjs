@@ -15,7 +15,7 @@ export const BUDGET_GZIP = 400_000;
 // firewall pastes told by their content, unread firewall lines in the caveats; 489,000 until
 // session 18's IPv6 topology trace, IPv6 compare and fixes, the ctmark field, networkd's IPv6
 // (docs/size.md).
-export const FULL_CEILING_GZIP = 539_000;
+export const FULL_CEILING_GZIP = 540_000;
 // `make test` sets this: there, a missing build is a failure, never a skip.
 const required = process.env.WHYROUTE_SIZE_REQUIRED === '1';
 const all = existsSync(DIST) ? readdirSync(DIST).filter((f) => /\.(wasm|js)$/.test(f)).sort() : [];
