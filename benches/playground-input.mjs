@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { quantile, verdictLatency } from './verdict-latency.mjs';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const KEYS = Number(process.argv[2] ?? 20);
@@ -65,7 +66,7 @@ try {
     await page.waitForTimeout(1000);
     const samples = await page.evaluate(() => window.__lat.slice());
     samples.sort((a, b) => a - b);
-    const q = (p) => samples[Math.min(samples.length - 1, Math.floor(p * samples.length))].toFixed(1);
+    const q = (p) => quantile(samples, p);
     const status = await page.locator('#status').innerText();
     console.log(`${name} (${(text.length / 1e6).toFixed(2)} MB, ${text.split('\n').length} lines): first verdict ${first} ms; input-to-paint median ${q(0.5)} ms, p90 ${q(0.9)} ms over ${KEYS} keystrokes; footer: ${status.split(' · ')[0]}`);
     // Keystroke to verdict: typing is painted first and evaluated right after that frame (a
@@ -73,30 +74,8 @@ try {
     // at the end of the destination switch it between 192.168.10.1 and 192.168.10.10, two
     // different verdicts.
     if (text.length < 200_000) {
-      await page.evaluate(() => {
-        const dst = document.querySelector('#f-dst');
-        dst.focus();
-        dst.setSelectionRange(dst.value.length, dst.value.length);
-        window.__verdict = [];
-        let t0 = null;
-        dst.addEventListener('keydown', (e) => (t0 = e.timeStamp));
-        new MutationObserver(() => {
-          if (t0 === null) return;
-          const start = t0;
-          t0 = null;
-          requestAnimationFrame(() => {
-            const ch = new MessageChannel();
-            ch.port1.onmessage = () => window.__verdict.push(performance.now() - start);
-            ch.port2.postMessage(0);
-          });
-        }).observe(document.querySelector('#verdict'), { subtree: true, childList: true, characterData: true });
-      });
-      for (let k = 0; k < KEYS; k++) {
-        await page.keyboard.press(k % 2 ? '0' : 'Backspace');
-        await page.waitForFunction((n) => window.__verdict.length > n, k, { timeout: 60000 });
-      }
-      const v = (await page.evaluate(() => window.__verdict.slice())).sort((a, b) => a - b);
-      const vq = (p) => v[Math.min(v.length - 1, Math.floor(p * v.length))].toFixed(1);
+      const v = await verdictLatency(page, '#f-dst', KEYS, 'Backspace', '0');
+      const vq = (p) => quantile(v, p);
       console.log(`${name}: destination keystroke to the new verdict painted, median ${vq(0.5)} ms, p90 ${vq(0.9)} ms over ${KEYS} keystrokes`);
     }
   }

@@ -12,6 +12,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { quantile, verdictLatency } from './verdict-latency.mjs';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const KEYS = Number(process.argv[2] ?? 20);
@@ -45,37 +46,9 @@ try {
   }, text);
   await page.waitForFunction(() => /10\.250\.1\.1/.test(document.querySelector('#verdict')?.textContent ?? '') && /eth0/.test(document.querySelector('#verdict .summary')?.textContent ?? ''), null, { timeout: 180000 });
   const first = Date.now() - t0;
-  await page.evaluate(() => {
-    const ed = document.querySelector('#transcript');
-    ed.focus();
-    if (ed.setSelectionRange) ed.setSelectionRange(ed.value.length, ed.value.length);
-    else getSelection().selectAllChildren(ed), getSelection().collapseToEnd();
-    window.__lat = [];
-    let t0 = null;
-    let before = '';
-    const summary = () => document.querySelector('#verdict .summary')?.textContent ?? '';
-    ed.addEventListener('keydown', (e) => {
-      t0 = e.timeStamp;
-      before = summary();
-    });
-    new MutationObserver(() => {
-      if (t0 === null || summary() === before) return;
-      const start = t0;
-      t0 = null;
-      requestAnimationFrame(() => {
-        const ch = new MessageChannel();
-        ch.port1.onmessage = () => window.__lat.push(performance.now() - start);
-        ch.port2.postMessage(0);
-      });
-    }).observe(document.querySelector('#verdict'), { subtree: true, childList: true, characterData: true });
-  });
-  for (let k = 0; k < KEYS; k++) {
-    await page.keyboard.press(k % 2 ? '0' : 'Backspace');
-    await page.waitForFunction((n) => window.__lat.length > n, k, { timeout: 60000 });
-  }
+  const samples = await verdictLatency(page, '#transcript', KEYS, 'Backspace', '0', { summaryChanges: true });
   const ends = await page.evaluate(summary);
-  const samples = (await page.evaluate(() => window.__lat.slice())).sort((a, b) => a - b);
-  const q = (p) => samples[Math.min(samples.length - 1, Math.floor(p * samples.length))].toFixed(1);
+  const q = (p) => quantile(samples, p);
   const status = await page.locator('#status').innerText();
   console.log(
     `100k lines (${(text.length / 1e6).toFixed(2)} MB, ${text.split('\n').length} lines): first verdict ${first} ms; keystroke to the new verdict painted, median ${q(0.5)} ms, p90 ${q(0.9)} ms over ${KEYS} keystrokes; verdict now: ${ends.trim().slice(0, 80)}; footer: ${status.split(' · ')[0]}`,

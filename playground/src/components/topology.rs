@@ -47,16 +47,12 @@ pub fn topology_view(props: &TopologyViewProps) -> Html {
             }
             _ => d.line.map(|l| (None, l)),
         };
-        let button = target.map(|(host, line)| {
-            let label = match host {
+        let button = target.map(|(tab, line)| {
+            let label = match tab {
                 Some(i) => format!("{} line {line}", hosts[i]),
                 None => format!("line {line}"),
             };
-            let onclick = props.on_action.reform(move |_: MouseEvent| match host {
-                Some(i) => Action::Jump { host: i, line },
-                None => Action::JumpTopology(line),
-            });
-            html! { <button type="button" class="line-link" {onclick} aria-label={format!("Go to {label}")}>{label}</button> }
+            line_link(&props.on_action, tab, line, label.clone(), label)
         });
         html! {
             <li class={classes!("diag", match d.severity { Severity::Error => "error", Severity::Warning => "warning", Severity::Info => "info" })}>
@@ -72,11 +68,7 @@ pub fn topology_view(props: &TopologyViewProps) -> Html {
                 Some(i) => format!("{} line {line}", hosts[i]),
                 None => format!("line {line} of the scenario"),
             };
-            let onclick = props.on_action.reform(move |_: MouseEvent| match tab {
-                Some(i) => Action::Jump { host: i, line },
-                None => Action::JumpTopology(line),
-            });
-            html! { <button type="button" class="line-link" {onclick} aria-label={format!("Go to {place}")}>{label}</button> }
+            line_link(&props.on_action, tab, line, label, place)
         }
     };
     html! {
@@ -139,4 +131,14 @@ pub fn topology_view(props: &TopologyViewProps) -> Html {
             }
         </section>
     }
+}
+
+/// A button labelled `label` that goes to line `line` of host tab `tab`, or of the scenario
+/// (`place` says which, to a screen reader).
+fn line_link(on_action: &Callback<Action>, tab: Option<usize>, line: usize, label: String, place: String) -> Html {
+    let onclick = on_action.reform(move |_: MouseEvent| match tab {
+        Some(i) => Action::Jump { host: i, line },
+        None => Action::JumpTopology(line),
+    });
+    html! { <button type="button" class="line-link" {onclick} aria-label={format!("Go to {place}")}>{label}</button> }
 }
