@@ -20,6 +20,19 @@ pub fn parse(lines: &[Line<'_>], ctx: &Context, out: &mut Fragment) {
     } else {
         parse_lines(lines, default_table, out);
     }
+    note_tables_seen(ctx, default_table, out);
+}
+
+/// [`parse`] of text route lines given as their span of the paste, without a [`Line`] kept
+/// per line.
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) fn parse_text_span(span: super::LineSpan<'_>, ctx: &Context, out: &mut Fragment) {
+    let default_table = ctx.table.unwrap_or(TABLE_MAIN);
+    read_lines(span.lines(), span.count, default_table, out);
+    note_tables_seen(ctx, default_table, out);
+}
+
+fn note_tables_seen(ctx: &Context, default_table: TableId, out: &mut Fragment) {
     // A listing of every table says what they all hold; of one table, what that one holds.
     out.inet6.all_tables_seen |= ctx.all_tables;
     if !ctx.all_tables && !out.inet6.tables_seen.contains(&default_table) {
@@ -29,16 +42,22 @@ pub fn parse(lines: &[Line<'_>], ctx: &Context, out: &mut Fragment) {
 
 /// Text route lines (and their `nexthop` lines), in order.
 pub fn parse_lines(lines: &[Line<'_>], default_table: TableId, out: &mut Fragment) {
+    read_lines(lines.iter().copied(), lines.len(), default_table, out)
+}
+
+/// [`parse_lines`] of `count` lines, one at a time.
+fn read_lines<'a>(lines: impl Iterator<Item = Line<'a>>, count: usize, default_table: TableId, out: &mut Fragment) {
     // (table, index) of the last route read, for `nexthop` continuation lines.
     let mut last: Option<(TableId, usize)> = None;
     let mut devs = DevNames::default();
     let mut last_protocol = None;
     // Most of a big listing is one table: room for all its lines at once, instead of the
     // table's Vec doubling (and, for a moment, being held twice) as it grows.
-    if lines.len() > 4096 {
-        out.inet6.tables.entry(default_table).or_default().reserve(lines.len());
+    if count > 4096 {
+        out.inet6.tables.entry(default_table).or_default().reserve(count);
     }
     for line in lines {
+        let line = &line;
         let text = trim(line.text);
         if text.is_empty() {
             continue;

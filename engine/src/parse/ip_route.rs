@@ -5,7 +5,7 @@
 //! device name (well-known `proto` names are shared statics).
 
 use super::words::{DevNames, one_of, parse_ipv4, parse_prefix_lenient, words};
-use super::{Context, Fragment, Line, ParseDiagnostic, trim};
+use super::{Context, Fragment, Line, LineSpan, ParseDiagnostic, trim};
 use crate::model::{NextHop, Origin, Route, RouteType, Scope, TABLE_MAIN, TableId, parse_u32, table_id_builtin};
 use ipnet::Ipv4Net;
 use serde_json::Value;
@@ -56,6 +56,24 @@ pub(crate) type AnyRunReader<'r> = dyn RunReader + 'r;
 #[cfg(not(feature = "incremental"))]
 pub(crate) type AnyRunReader<'r> = Whole;
 
+/// [`parse_with`] for a block given as its span of the paste. Natively, a route block read
+/// whole is read from that text (in chunks, on threads, when it is big), without a [`Line`]
+/// kept per line; any other is read as its list of lines.
+// Inlined into its one caller in the npm engine (size); the incremental reader is a second
+// caller, which shares one copy.
+#[cfg_attr(not(feature = "incremental"), inline(always))]
+pub(crate) fn parse_span(span: LineSpan<'_>, ctx: &Context, out: &mut Fragment, runs: &mut AnyRunReader<'_>) {
+    #[cfg(not(target_arch = "wasm32"))]
+    if !runs.in_runs() && !span.lines().map(|l| l.text.trim()).find(|t| !t.is_empty()).is_some_and(|t| t.starts_with('[')) {
+        #[cfg(feature = "inet6")]
+        if ctx.ipv6 {
+            return super::ip6_route::parse_text_span(span, ctx, out);
+        }
+        return read_routes(ctx, out, |default_table, out| parse_text_span(span, default_table, out));
+    }
+    parse_with(&span.to_vec(), ctx, out, runs)
+}
+
 /// [`parse`], with the text form read as `runs` says.
 // Inlined into its one caller in the npm engine (size); the incremental reader is a second
 // caller, which shares one copy.
@@ -65,18 +83,27 @@ pub(crate) fn parse_with(lines: &[Line<'_>], ctx: &Context, out: &mut Fragment, 
     if ctx.ipv6 {
         return super::ip6_route::parse(lines, ctx, out);
     }
+    read_routes(ctx, out, |default_table, out| {
+        if super::looks_like_json(lines) {
+            parse_json(lines, default_table, out);
+        } else if cfg!(feature = "incremental") && runs.in_runs() {
+            #[cfg(feature = "incremental")]
+            parse_text_in_runs(lines, default_table, out, runs);
+        } else {
+            parse_text(lines, default_table, out);
+        }
+    })
+}
+
+/// Reads an IPv4 route block by `read` (given the table of lines without `table`), and notes
+/// which tables the block showed whole.
+#[inline(always)]
+fn read_routes(ctx: &Context, out: &mut Fragment, read: impl FnOnce(TableId, &mut Fragment)) {
     let default_table = ctx.table.unwrap_or(TABLE_MAIN);
     let before = (out.routes.len(), out.diagnostics.len());
     #[cfg(feature = "inet6")]
     let ipv6_before = out.inet6.tables.values().map(Vec::len).sum::<usize>();
-    if super::looks_like_json(lines) {
-        parse_json(lines, default_table, out);
-    } else if cfg!(feature = "incremental") && runs.in_runs() {
-        #[cfg(feature = "incremental")]
-        parse_text_in_runs(lines, default_table, out, runs);
-    } else {
-        parse_text(lines, default_table, out);
-    }
+    read(default_table, out);
     // `ip route show table all` lists the IPv6 tables too: those are then seen whole as well.
     #[cfg(feature = "inet6")]
     if ctx.all_tables && out.inet6.tables.values().map(Vec::len).sum::<usize>() > ipv6_before {
@@ -94,21 +121,33 @@ pub(crate) fn parse_with(lines: &[Line<'_>], ctx: &Context, out: &mut Fragment, 
 }
 
 fn parse_text(lines: &[Line<'_>], default_table: TableId, out: &mut Fragment) {
+    let ipv6 = parse_text_run(lines.iter().copied(), lines.len(), default_table, out);
+    read_ipv6_lines(&ipv6, default_table, out);
+}
+
+/// The IPv6 routes among IPv4 ones (`ip route show table all`), read after them.
+fn read_ipv6_lines(ipv6: &[Line<'_>], default_table: TableId, out: &mut Fragment) {
+    #[cfg(feature = "inet6")]
+    super::ip6_route::parse_lines(ipv6, default_table, out);
+    #[cfg(not(feature = "inet6"))]
+    {
+        let _ = default_table;
+        out.ipv6_lines.extend(ipv6.iter().map(|l| (l.no, l.text.to_string())));
+    }
+}
+
+/// [`parse_text`] of a span of the paste.
+#[cfg(not(target_arch = "wasm32"))]
+fn parse_text_span(span: LineSpan<'_>, default_table: TableId, out: &mut Fragment) {
     // Threads only for a block big enough to repay them: a paste may also be a million blocks
     // of one route each.
-    #[cfg(not(target_arch = "wasm32"))]
-    let ipv6 = if lines.len() >= 2 * PARALLEL_CHUNK_LINES {
+    let ipv6 = if span.count >= 2 * PARALLEL_CHUNK_LINES {
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
-        parse_text_chunked(lines, default_table, (lines.len() / PARALLEL_CHUNK_LINES).clamp(1, threads), out)
+        parse_text_chunked(span, default_table, (span.count / PARALLEL_CHUNK_LINES).clamp(1, threads), out)
     } else {
-        parse_text_run(lines, default_table, out)
+        parse_text_run(span.lines(), span.count, default_table, out)
     };
-    #[cfg(target_arch = "wasm32")]
-    let ipv6 = parse_text_run(lines, default_table, out);
-    #[cfg(feature = "inet6")]
-    super::ip6_route::parse_lines(&ipv6, default_table, out);
-    #[cfg(not(feature = "inet6"))]
-    out.ipv6_lines.extend(ipv6.iter().map(|l| (l.no, l.text.to_string())));
+    read_ipv6_lines(&ipv6, default_table, out);
 }
 
 /// How many lines of a route block one cached run holds (`parse_with`): a keystroke in a
@@ -144,8 +183,8 @@ impl RouteRun {
 #[cfg(feature = "incremental")]
 pub(crate) fn read_run(lines: &[Line<'_>], default_table: TableId, table_names: &[(String, TableId)]) -> RouteRun {
     let mut routes = Vec::with_capacity(lines.len());
-    let mut run = RouteChunk { routes: &mut routes.spare_capacity_mut()[..lines.len()], len: 0, diagnostics: Vec::new(), ipv6: Vec::new(), lines };
-    run.read(default_table, table_names);
+    let mut run = RouteChunk { routes: &mut routes.spare_capacity_mut()[..lines.len()], len: 0, diagnostics: Vec::new(), ipv6: Vec::new() };
+    run.read(lines.iter().copied(), default_table, table_names);
     let (len, diagnostics, ipv6) = (run.len, run.diagnostics, run.ipv6);
     // SAFETY: the run wrote `len` routes at `0..len`, inside the capacity reserved.
     unsafe { routes.set_len(len) };
@@ -174,18 +213,15 @@ fn parse_text_in_runs(lines: &[Line<'_>], default_table: TableId, out: &mut Frag
         ipv6.extend(run.ipv6.iter().map(|&i| lines[start + i]));
         start = end;
     }
-    #[cfg(feature = "inet6")]
-    super::ip6_route::parse_lines(&ipv6, default_table, out);
-    #[cfg(not(feature = "inet6"))]
-    out.ipv6_lines.extend(ipv6.iter().map(|l| (l.no, l.text.to_string())));
+    read_ipv6_lines(&ipv6, default_table, out);
 }
 
-/// Reads the block in one run, on this thread; returns its IPv6 lines.
-fn parse_text_run<'a>(lines: &[Line<'a>], default_table: TableId, out: &mut Fragment) -> Vec<Line<'a>> {
+/// Reads the block's `count` lines in one run, on this thread; returns its IPv6 lines.
+fn parse_text_run<'a>(lines: impl Iterator<Item = Line<'a>>, count: usize, default_table: TableId, out: &mut Fragment) -> Vec<Line<'a>> {
     let base = out.routes.len();
-    out.routes.reserve(lines.len());
-    let mut run = RouteChunk { routes: &mut out.routes.spare_capacity_mut()[..lines.len()], len: 0, diagnostics: Vec::new(), ipv6: Vec::new(), lines };
-    run.read(default_table, &out.table_names);
+    out.routes.reserve(count);
+    let mut run = RouteChunk { routes: &mut out.routes.spare_capacity_mut()[..count], len: 0, diagnostics: Vec::new(), ipv6: Vec::new() };
+    run.read(lines, default_table, &out.table_names);
     let (len, mut diagnostics, ipv6) = (run.len, run.diagnostics, run.ipv6);
     // SAFETY: the run wrote `len` routes at `base..base + len`, inside the capacity reserved.
     unsafe { out.routes.set_len(base + len) };
@@ -199,35 +235,63 @@ const PARALLEL_CHUNK_LINES: usize = 100_000;
 
 /// Reads the block in `chunks` runs of lines, on as many threads, into exactly what
 /// one thread reading it in order gives: routes and diagnostics in line order; returns the
-/// IPv6 lines, in order. A run never starts on a `nexthop` line, so a multipath route is read
-/// whole by one run. Each run writes its routes straight into its own part of `out.routes`'s
-/// spare room (a line holds at most one route), so a million routes are neither grown into
-/// by doubling nor copied from one Vec into another.
+/// IPv6 lines, in order. A run starts on neither a `nexthop` line nor a blank one, so a
+/// multipath route is read whole by one run, as one thread reads it. Each run writes its
+/// routes straight into its own part of `out.routes`'s spare room (a line holds at most one
+/// route), so a million routes are neither grown into by doubling nor copied from one Vec
+/// into another.
 #[cfg(not(target_arch = "wasm32"))]
-fn parse_text_chunked<'a>(lines: &[Line<'a>], default_table: TableId, chunks: usize, out: &mut Fragment) -> Vec<Line<'a>> {
+fn parse_text_chunked<'a>(span: LineSpan<'a>, default_table: TableId, chunks: usize, out: &mut Fragment) -> Vec<Line<'a>> {
+    let text = span.text;
+    let bytes = text.as_bytes();
+    // Runs' starts: byte offsets at line starts.
     let mut bounds = vec![0];
     for k in 1..chunks {
-        let mut b = (lines.len() * k / chunks).max(bounds[k - 1]);
-        while b < lines.len() && trim(lines[b].text).starts_with("nexthop") {
-            b += 1;
+        let mut b = (text.len() * k / chunks).max(bounds[k - 1]);
+        if b > 0 && bytes[b - 1] != b'\n' {
+            b = memchr::memchr(b'\n', &bytes[b..]).map_or(text.len(), |i| b + i + 1);
+        }
+        while b < text.len() {
+            let end = memchr::memchr(b'\n', &bytes[b..]).map_or(text.len(), |i| b + i + 1);
+            let t = trim(&text[b..end]);
+            if !(t.is_empty() || t.starts_with("nexthop")) {
+                break;
+            }
+            b = end;
         }
         bounds.push(b);
     }
-    bounds.push(lines.len());
+    bounds.push(text.len());
+    // Each run's lines, counted on threads: where its routes go and its line numbers start.
+    let parts: Vec<&'a str> = bounds.windows(2).map(|w| &text[w[0]..w[1]]).collect();
+    let mut counts: Vec<usize> = std::thread::scope(|scope| {
+        let handles: Vec<_> =
+            parts.get(1..parts.len() - 1).unwrap_or_default().iter().map(|p| scope.spawn(move || memchr::memchr_iter(b'\n', p.as_bytes()).count())).collect();
+        let first = if parts.len() > 1 { memchr::memchr_iter(b'\n', parts[0].as_bytes()).count() } else { 0 };
+        std::iter::once(first).chain(handles.into_iter().map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))).collect()
+    });
+    // Every run but the last ends with its `\n`; the last has the lines left.
+    counts.truncate(parts.len() - 1);
+    counts.push(span.count - counts.iter().sum::<usize>());
     let base = out.routes.len();
-    out.routes.reserve(lines.len());
+    out.routes.reserve(span.count);
     let table_names = &out.table_names;
-    let mut room = &mut out.routes.spare_capacity_mut()[..lines.len()];
+    let mut room = &mut out.routes.spare_capacity_mut()[..span.count];
     let mut runs = Vec::with_capacity(chunks);
-    for w in bounds.windows(2) {
-        let (mine, rest) = std::mem::take(&mut room).split_at_mut(w[1] - w[0]);
+    let mut first = span.first;
+    let mut spans = Vec::with_capacity(chunks);
+    for (part, &count) in parts.iter().zip(&counts) {
+        let (mine, rest) = std::mem::take(&mut room).split_at_mut(count);
         room = rest;
-        runs.push(RouteChunk { routes: mine, len: 0, diagnostics: Vec::new(), ipv6: Vec::new(), lines: &lines[w[0]..w[1]] });
+        runs.push(RouteChunk { routes: mine, len: 0, diagnostics: Vec::new(), ipv6: Vec::new() });
+        spans.push(LineSpan { text: part, first, count });
+        first += count;
     }
     std::thread::scope(|scope| {
         let (first, others) = runs.split_first_mut().expect("one run at least");
-        let handles: Vec<_> = others.iter_mut().map(|run| scope.spawn(move || run.read(default_table, table_names))).collect();
-        first.read(default_table, table_names);
+        let handles: Vec<_> =
+            others.iter_mut().zip(&spans[1..]).map(|(run, &span)| scope.spawn(move || run.read(span.lines(), default_table, table_names))).collect();
+        first.read(spans[0].lines(), default_table, table_names);
         for h in handles {
             h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         }
@@ -235,17 +299,17 @@ fn parse_text_chunked<'a>(lines: &[Line<'a>], default_table: TableId, chunks: us
     let mut ipv6 = Vec::new();
     let mut len = base;
     let mut diagnostics = Vec::new();
-    let counts: Vec<(usize, usize)> = runs
+    let lens: Vec<usize> = runs
         .into_iter()
         .map(|run| {
             diagnostics.extend(run.diagnostics);
             ipv6.extend(run.ipv6);
-            (run.lines.len(), run.len)
+            run.len
         })
         .collect();
     let start = out.routes.as_mut_ptr();
     let mut at = base;
-    for (room, count) in counts {
+    for (room, count) in counts.into_iter().zip(lens) {
         // SAFETY: the run wrote `count` routes at `at..at + count`, inside the capacity
         // reserved above; moving them down to `len` (≤ at) keeps them in order, each route
         // initialised exactly once, and `ptr::copy` allows the ranges to overlap.
@@ -259,33 +323,41 @@ fn parse_text_chunked<'a>(lines: &[Line<'a>], default_table: TableId, chunks: us
     ipv6
 }
 
-/// One run of route lines being read: its part of the routes' room (`len` of it written so far),
+/// Asks the kernel to back `room` (a big allocation about to be written)` of it written so far),
 /// its diagnostics, and its IPv6 lines (read after).
 struct RouteChunk<'a, 'r> {
     routes: &'r mut [std::mem::MaybeUninit<Route>],
     len: usize,
     diagnostics: Vec<ParseDiagnostic>,
     ipv6: Vec<Line<'a>>,
-    lines: &'r [Line<'a>],
 }
 
-impl RouteChunk<'_, '_> {
-    fn read(&mut self, default_table: TableId, table_names: &[(String, TableId)]) {
+impl<'a> RouteChunk<'a, '_> {
+    /// Reads `lines`, at most as many as the run has room for routes.
+    fn read(&mut self, lines: impl Iterator<Item = Line<'a>>, default_table: TableId, table_names: &[(String, TableId)]) {
         // Index of the last route written by a line of this run, for `nexthop` continuation lines.
         let mut last: Option<usize> = None;
         let mut devs = DevNames::default();
         // IPv6 routes among the IPv4 ones (`ip route show table all`), with their `nexthop` lines.
         let mut in_ipv6 = false;
-        // The first line not yet said to be read (parse::read_lines): a mapped paste's pages
-        // are given back as the run reads them, while its routes grow.
+        // The first line not yet said to be read (parse::read_lines), and the line before
+        // this one: a mapped paste's pages are given back as the run reads them, while its
+        // routes grow.
         #[cfg(not(target_arch = "wasm32"))]
-        let mut unsaid = 0;
-        for (_i, line) in self.lines.iter().enumerate() {
+        let mut unsaid: Option<(Line<'_>, Line<'_>)> = None;
+        for line in lines {
             #[cfg(not(target_arch = "wasm32"))]
-            if (line.text.as_ptr() as usize).wrapping_sub(self.lines[unsaid].text.as_ptr() as usize) >= super::READ_PART_BYTES {
-                super::read_lines(&self.lines[unsaid], &self.lines[_i - 1]);
-                unsaid = _i;
+            match &mut unsaid {
+                Some((from, before)) => {
+                    if (line.text.as_ptr() as usize).wrapping_sub(from.text.as_ptr() as usize) >= super::READ_PART_BYTES {
+                        super::read_lines(from, before);
+                        *from = line;
+                    }
+                    *before = line;
+                }
+                None => unsaid = Some((line, line)),
             }
+            let line = &line;
             let text = trim(line.text);
             if text.is_empty() {
                 continue;
@@ -335,8 +407,8 @@ impl RouteChunk<'_, '_> {
             }
         }
         #[cfg(not(target_arch = "wasm32"))]
-        if let Some(end) = self.lines.last() {
-            super::read_lines(&self.lines[unsaid.min(self.lines.len() - 1)], end);
+        if let Some((from, last)) = unsaid {
+            super::read_lines(&from, &last);
         }
     }
 }
@@ -992,7 +1064,13 @@ mod tests {
         let lines = Line::numbered(&text);
         let read = |chunks: usize| {
             let mut f = Fragment::default();
-            let ipv6 = if chunks == 0 { parse_text_run(&lines, TABLE_MAIN, &mut f) } else { parse_text_chunked(&lines, TABLE_MAIN, chunks, &mut f) };
+            let ipv6 = if chunks == 0 {
+                parse_text_run(lines.iter().copied(), lines.len(), TABLE_MAIN, &mut f)
+            } else {
+                let mut end = super::super::Lines::new(&text);
+                end.by_ref().for_each(drop);
+                parse_text_chunked(super::super::Lines::new(&text).span_to(&end), TABLE_MAIN, chunks, &mut f)
+            };
             (f.routes, f.diagnostics, ipv6.iter().map(|l| l.no).collect::<Vec<_>>())
         };
         // 0: the one-run reader small blocks (and the wasm) use.

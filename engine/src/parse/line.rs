@@ -12,7 +12,127 @@ pub struct Line<'a> {
 impl<'a> Line<'a> {
     /// A paste's lines, numbered from 1, without a stray `\r` (CRLF pastes from Windows).
     pub fn numbered(text: &'a str) -> Vec<Line<'a>> {
-        text.lines().enumerate().map(|(i, t)| Line { no: i + 1, text: if t.ends_with('\r') { t.trim_end_matches('\r') } else { t } }).collect()
+        Lines::new(text).collect()
+    }
+}
+
+/// The lines of a paste (or of a run of its lines) one at a time, as [`Line::numbered`] gives
+/// them: split at `\n`, trailing `\r`s dropped, no line after a final `\n`. Where it stands
+/// is a place in the paste: the run of lines between two such places is a [`LineSpan`], read
+/// without a [`Line`] kept per line (a route dump has a million).
+#[derive(Clone, Debug)]
+pub struct Lines<'a> {
+    /// The text from the next line on.
+    rest: &'a str,
+    /// The next line's number.
+    no: usize,
+}
+
+impl<'a> Lines<'a> {
+    pub fn new(text: &'a str) -> Self {
+        Lines { rest: text, no: 1 }
+    }
+
+    /// The lines of `span`, numbered as in the paste.
+    pub fn of(span: LineSpan<'a>) -> Self {
+        Lines { rest: span.text, no: span.first }
+    }
+
+    /// The number the next line has.
+    pub fn next_no(&self) -> usize {
+        self.no
+    }
+
+    /// The lines from here to where `end` (a later state of this reader) stands.
+    pub fn span_to(&self, end: &Lines<'a>) -> LineSpan<'a> {
+        LineSpan { text: &self.rest[..self.rest.len() - end.rest.len()], first: self.no, count: end.no - self.no }
+    }
+
+    /// The next line, without moving on.
+    pub fn peek(&self) -> Option<Line<'a>> {
+        self.clone().next()
+    }
+}
+
+impl<'a> Iterator for Lines<'a> {
+    type Item = Line<'a>;
+
+    #[inline]
+    fn next(&mut self) -> Option<Line<'a>> {
+        if self.rest.is_empty() {
+            return None;
+        }
+        let (line, rest) = match find_newline(self.rest.as_bytes()) {
+            // `\n` is ASCII: both sides of it are whole characters.
+            Some(i) => (&self.rest[..i], &self.rest[i + 1..]),
+            None => (self.rest, ""),
+        };
+        self.rest = rest;
+        let no = self.no;
+        self.no += 1;
+        let text = if line.ends_with('\r') { line.trim_end_matches('\r') } else { line };
+        Some(Line { no, text })
+    }
+}
+
+/// Where the next `\n` is: natively eight bytes at a time, inline (a route dump's lines are
+/// ~60 bytes, too short for a call to a vector search to pay), in wasm a plain loop (no code
+/// added for it).
+#[inline]
+fn find_newline(b: &[u8]) -> Option<usize> {
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        const ONES: u64 = u64::from_ne_bytes([1; 8]);
+        const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+        const NEWLINES: u64 = u64::from_ne_bytes([b'\n'; 8]);
+        let mut i = 0;
+        while let Some(word) = b.get(i..i + 8) {
+            // The bytes equal to `\n` become zero; the lowest zero byte sets the lowest high
+            // bit of `zeros` (a borrow only sets bits above a zero byte).
+            let x = u64::from_le_bytes(word.try_into().expect("eight bytes")) ^ NEWLINES;
+            let zeros = x.wrapping_sub(ONES) & !x & HIGHS;
+            if zeros != 0 {
+                return Some(i + zeros.trailing_zeros() as usize / 8);
+            }
+            i += 8;
+        }
+        b[i..].iter().position(|&c| c == b'\n').map(|p| i + p)
+    }
+    #[cfg(target_arch = "wasm32")]
+    return b.iter().position(|&c| c == b'\n');
+}
+
+/// Consecutive lines of a paste as the text they span (from the first's start to past the
+/// last's `\n`), with the first's number and how many there are: a block handed to its
+/// parser without a [`Line`] per line.
+#[derive(Clone, Copy, Debug)]
+pub struct LineSpan<'a> {
+    pub text: &'a str,
+    pub first: usize,
+    pub count: usize,
+}
+
+impl<'a> LineSpan<'a> {
+    pub fn lines(self) -> Lines<'a> {
+        Lines::of(self)
+    }
+
+    pub fn to_vec(self) -> Vec<Line<'a>> {
+        let mut v = Vec::with_capacity(self.count);
+        v.extend(self.lines());
+        v
+    }
+
+    /// The text from the first line's start to the last line's end (its `\n` and trailing
+    /// `\r`s left out).
+    #[cfg(feature = "incremental")]
+    pub fn lines_text(self) -> &'a str {
+        self.text.strip_suffix('\n').unwrap_or(self.text).trim_end_matches('\r')
+    }
+
+    /// The last line's number, if there is a line.
+    pub fn last_no(self) -> Option<usize> {
+        (self.count > 0).then(|| self.first + self.count - 1)
     }
 }
 
@@ -145,6 +265,21 @@ impl std::fmt::Display for ParseDiagnostic {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn lines_are_str_lines() {
+        let cases =
+            ["", "\n", "a", "a\n", "a\n\n", "a\r\nb\r\r\n\rc\r", "\r", "x\ny\nz", "0123456\n89abcdef0123456789\nabcdefghijklmnopqrstuvwxyz\n\n\n12345678"];
+        for text in cases.iter().map(|s| s.to_string()).chain((0..40).map(|n| "é\n".repeat(n) + &"x".repeat(n % 9))) {
+            let want: Vec<(usize, &str)> = text.lines().enumerate().map(|(i, t)| (i + 1, t.trim_end_matches('\r'))).collect();
+            let got: Vec<(usize, &str)> = super::Lines::new(&text).map(|l| (l.no, l.text)).collect();
+            assert_eq!(got, want, "{text:?}");
+            let mut end = super::Lines::new(&text);
+            end.by_ref().for_each(drop);
+            let span = super::Lines::new(&text).span_to(&end);
+            assert_eq!((span.count, span.text), (want.len(), &text[..]));
+        }
+    }
+
     #[test]
     fn trim_is_str_trim() {
         for s in ["", " ", "a", " a", "a ", "\ta b\r", "\u{a0}x\u{a0}", "x\u{3000}", "\u{1}x", "é", "x\u{b}"] {

@@ -42,7 +42,7 @@ pub(crate) use line::read_part;
 #[cfg(not(target_arch = "wasm32"))]
 pub use line::set_read_hook;
 pub(crate) use line::trim;
-pub use line::{Line, ParseDiagnostic, Severity, cap_diagnostics};
+pub use line::{Line, LineSpan, Lines, ParseDiagnostic, Severity, cap_diagnostics};
 #[cfg(not(target_arch = "wasm32"))]
 pub(crate) use line::{READ_PART_BYTES, read_lines};
 #[cfg(feature = "incremental")]

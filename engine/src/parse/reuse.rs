@@ -6,7 +6,7 @@
 
 use super::ip_route::{RouteRun, Whole, read_run};
 use super::transcript::{AnyBlockReader, Block, CommandContext, Format, parse_transcript_with, read_one};
-use super::{Fragment, Line};
+use super::{Fragment, Line, LineSpan};
 use crate::model::TableId;
 
 /// What the previous paste's blocks read, by where their lines were in it.
@@ -98,13 +98,14 @@ impl BlockCache {
         };
         let (mut old_blocks, mut old_runs) = (std::mem::take(&mut self.blocks), std::mem::take(&mut self.runs));
         let (mut blocks, mut runs) = (Vec::new(), Vec::new());
-        let read: &mut AnyBlockReader = &mut |format, cx, command_line, lines, out| {
-            if lines.is_empty() {
+        let read: &mut AnyBlockReader = &mut |format, cx, command_line, lines: LineSpan<'_>, out| {
+            if lines.count == 0 {
                 out.extend(read_one(format, cx, command_line, lines, &out.table_names, &mut Whole));
                 return;
             }
-            let (start, end) = range(lines);
-            let first_line = lines[0].no;
+            let start = lines.text.as_ptr() as usize - base;
+            let end = start + lines.lines_text().len();
+            let first_line = lines.first;
             if format == Format::IpRoute {
                 // Route blocks are cached by runs: a keystroke in a big table reads one again.
                 let mut reader = |lines: &[Line<'_>], default_table: TableId, known: &[(String, TableId)]| {

@@ -3,7 +3,7 @@
 //! where there is none, the content does.
 
 use super::words::one_of;
-use super::{Context, Fragment, Line, ParseDiagnostic, trim};
+use super::{Context, Fragment, Line, LineSpan, Lines, ParseDiagnostic, trim};
 use super::{ifconfig, ip_addr, ip_nexthop, ip_route, ip_rule, networkd, resolv, route_get, route_n};
 use crate::model::{TableId, parse_u32, table_id_builtin};
 use serde::{Deserialize, Serialize};
@@ -129,27 +129,28 @@ pub fn parse_transcript(text: &str) -> (Fragment, Vec<Block>) {
 /// type parameter: where [`parse_transcript`] is its only user (the npm engine), it calls
 /// `read_block` directly; beside the incremental reader both pass [`AnyBlockReader`], so that
 /// the splitter is compiled once.
-pub(crate) trait BlockReader: FnMut(Format, &CommandContext, usize, &[Line<'_>], &mut Fragment) {}
-impl<F: FnMut(Format, &CommandContext, usize, &[Line<'_>], &mut Fragment) + ?Sized> BlockReader for F {}
+pub(crate) trait BlockReader: FnMut(Format, &CommandContext, usize, LineSpan<'_>, &mut Fragment) {}
+impl<F: FnMut(Format, &CommandContext, usize, LineSpan<'_>, &mut Fragment) + ?Sized> BlockReader for F {}
 
 /// Any block reader.
 #[cfg(feature = "incremental")]
-pub(crate) type AnyBlockReader<'r> = dyn FnMut(Format, &CommandContext, usize, &[Line<'_>], &mut Fragment) + 'r;
+pub(crate) type AnyBlockReader<'r> = dyn FnMut(Format, &CommandContext, usize, LineSpan<'_>, &mut Fragment) + 'r;
 
 /// [`parse_transcript`], each block read by `read`.
 pub(crate) fn parse_transcript_with<R: BlockReader + ?Sized>(text: &str, read: &mut R) -> (Fragment, Vec<Block>) {
-    let lines = Line::numbered(text);
     let mut out = Fragment::default();
     let mut blocks = Vec::new();
-    // The current command's output is lines[pending..i]: fences and command lines end it, so
-    // it is always one run of lines, read in place (not copied, a million lines at a time).
-    let mut pending = 0;
+    // The paste is read a line at a time, none kept: the current command's output is the
+    // span from `pending` to where `rest` stands (fences and command lines end it, so it is
+    // always one run of lines), handed to its parser as that span of text.
+    let mut rest = Lines::new(text);
+    let mut pending = rest.clone();
     let mut current: Option<(String, usize, Command)> = None;
 
     let flush =
-        |current: &mut Option<(String, usize, Command)>, lines: &[Line<'_>], out: &mut Fragment, blocks: &mut Vec<Block>, read: &mut R| match current.take() {
+        |current: &mut Option<(String, usize, Command)>, lines: LineSpan<'_>, out: &mut Fragment, blocks: &mut Vec<Block>, read: &mut R| match current.take() {
             Some((cmd, no, command)) => {
-                let last = lines.last().map(|l| l.no).unwrap_or(no);
+                let last = lines.last_no().unwrap_or(no);
                 match command {
                     Command::Read(format, cx) => {
                         read(format, &cx, no, lines, out);
@@ -164,22 +165,20 @@ pub(crate) fn parse_transcript_with<R: BlockReader + ?Sized>(text: &str, read: &
             None => read_by_content(lines, out, blocks, read),
         };
 
-    let mut i = 0;
-    while i < lines.len() {
-        let line = &lines[i];
+    loop {
+        let here = rest.clone();
+        let Some(line) = rest.next() else { break };
         let t = trim(line.text);
         if t.starts_with("```") || t.starts_with("~~~") {
             // Markdown fences: a fence ends the previous command's output.
-            flush(&mut current, &lines[pending..i], &mut out, &mut blocks, read);
-            i += 1;
-            pending = i;
+            flush(&mut current, pending.span_to(&here), &mut out, &mut blocks, read);
+            pending = rest.clone();
             continue;
         }
         // nft prints a table's body indented, and its lines (`ip daddr …`, `meta …`) can look
         // like commands: inside `nft list ruleset` output only an unindented line may be one.
         #[cfg(feature = "netfilter")]
         if matches!(current, Some((_, _, Command::Read(Format::Nft, _)))) && line.text.starts_with([' ', '\t']) {
-            i += 1;
             continue;
         }
         // Firewall rules without a command line of their own (under a `cat` of a file whyroute
@@ -188,22 +187,21 @@ pub(crate) fn parse_transcript_with<R: BlockReader + ?Sized>(text: &str, read: &
         #[cfg(feature = "netfilter")]
         if !matches!(current, Some((_, _, Command::Read(Format::Iptables | Format::IptablesList | Format::Nft, _))))
             && let Some(kind) =
-                firewall_start(line.text).or_else(|| nft_json_pretty_start(line.text, lines.get(i + 1).map(|l| l.text)).then_some(FirewallPaste::NftJson))
+                firewall_start(line.text).or_else(|| nft_json_pretty_start(line.text, rest.peek().map(|l| l.text)).then_some(FirewallPaste::NftJson))
         {
-            flush(&mut current, &lines[pending..i], &mut out, &mut blocks, read);
-            i += read_firewall_by_content(kind, &lines[i..], &mut out, &mut blocks, read);
-            pending = i;
+            flush(&mut current, pending.span_to(&here), &mut out, &mut blocks, read);
+            rest = read_firewall_by_content(kind, here, &mut out, &mut blocks, read);
+            pending = rest.clone();
             continue;
         }
         if let Some(cmd) = command_of(line.text) {
-            flush(&mut current, &lines[pending..i], &mut out, &mut blocks, read);
-            pending = i + 1;
+            flush(&mut current, pending.span_to(&here), &mut out, &mut blocks, read);
+            pending = rest.clone();
             let c = classify(&cmd);
             current = Some((cmd, line.no, c));
         }
-        i += 1;
     }
-    flush(&mut current, &lines[pending..], &mut out, &mut blocks, read);
+    flush(&mut current, pending.span_to(&rest), &mut out, &mut blocks, read);
     (out, blocks)
 }
 
@@ -469,7 +467,7 @@ fn classify_ip(args: &[&str]) -> Command {
 }
 
 /// Reads one block into `out`.
-fn read_block(format: Format, cx: &CommandContext, command_line: usize, lines: &[Line<'_>], out: &mut Fragment) {
+fn read_block(format: Format, cx: &CommandContext, command_line: usize, lines: LineSpan<'_>, out: &mut Fragment) {
     let frag = read_one(format, cx, command_line, lines, &out.table_names, &mut ip_route::Whole);
     out.extend(frag);
 }
@@ -484,17 +482,19 @@ pub(crate) fn read_one(
     format: Format,
     cx: &CommandContext,
     command_line: usize,
-    lines: &[Line<'_>],
+    span: LineSpan<'_>,
     known: &[(String, TableId)],
     runs: &mut super::ip_route::AnyRunReader<'_>,
 ) -> Fragment {
     let ctx = Context { table: cx.table, all_tables: cx.all_tables, link: cx.link.clone(), ipv6: cx.ipv6 };
     let mut frag = Fragment { table_names: known.to_vec(), ..Fragment::default() };
     let known_names = frag.table_names.len();
+    // Route blocks are read from their text; the others (small) as a list of lines.
+    let lines = &if format == Format::IpRoute { Vec::new() } else { span.to_vec() }[..];
     match format {
         Format::IpAddr => ip_addr::parse(lines, &ctx, &mut frag),
         Format::IpRule => ip_rule::parse(lines, &ctx, &mut frag),
-        Format::IpRoute => ip_route::parse_with(lines, &ctx, &mut frag, runs),
+        Format::IpRoute => ip_route::parse_span(span, &ctx, &mut frag, runs),
         Format::RouteGet => route_get::parse(lines, command_line, &cx.args, &mut frag),
         Format::IpNexthop => {
             frag.seen.nexthops = true;
@@ -643,34 +643,38 @@ fn detect_line(t: &str) -> Option<Format> {
 
 /// Lines without a command line: split by detected format; continuation lines stay with
 /// the block they follow.
-fn read_by_content(lines: &[Line<'_>], out: &mut Fragment, blocks: &mut Vec<Block>, read: &mut (impl BlockReader + ?Sized)) {
-    let mut i = 0;
-    while i < lines.len() {
-        let Some(format) = detect_line(lines[i].text) else {
-            if !lines[i].text.trim().is_empty() && !lines[i].text.trim().starts_with("...") {
+fn read_by_content(lines: LineSpan<'_>, out: &mut Fragment, blocks: &mut Vec<Block>, read: &mut (impl BlockReader + ?Sized)) {
+    let mut rest = lines.lines();
+    while let Some(line) = rest.peek() {
+        let Some(format) = detect_line(line.text) else {
+            if !line.text.trim().is_empty() && !line.text.trim().starts_with("...") {
                 out.diagnostics.push(ParseDiagnostic::error(
-                    lines[i],
+                    line,
                     "output of ip addr/rule/route, route -n, ifconfig, a .network file or resolv.conf, or a command line such as `$ ip rule show`",
                 ));
             }
-            i += 1;
+            rest.next();
             continue;
         };
-        let start = i;
-        i += 1;
-        while i < lines.len() {
-            if plainly_continues(format, lines[i].text) {
-                i += 1;
+        let start = rest.clone();
+        rest.next();
+        loop {
+            let here = rest.clone();
+            let Some(line) = rest.next() else { break };
+            if plainly_continues(format, line.text) {
                 continue;
             }
-            match detect_line(lines[i].text) {
-                Some(f) if f != format && !continues(format, lines[i].text) => break,
-                _ => i += 1,
+            match detect_line(line.text) {
+                Some(f) if f != format && !continues(format, line.text) => {
+                    rest = here;
+                    break;
+                }
+                _ => {}
             }
         }
-        let block = &lines[start..i];
-        read(format, &CommandContext::default(), block[0].no, block, out);
-        blocks.push(Block { command: None, first_line: block[0].no, last_line: block[block.len() - 1].no, format: Some(format), skipped: None });
+        let block = start.span_to(&rest);
+        read(format, &CommandContext::default(), block.first, block, out);
+        blocks.push(Block { command: None, first_line: block.first, last_line: rest.next_no() - 1, format: Some(format), skipped: None });
     }
 }
 
@@ -751,17 +755,17 @@ pub fn nft_json_pretty_start(line: &str, next: Option<&str>) -> bool {
     line.trim() == "{" && next.is_some_and(|n| n.trim_start().strip_prefix("\"nftables\"").is_some_and(|r| r.trim_start().starts_with(':')))
 }
 
-/// Reads the firewall block that starts `lines`; returns how many lines it spans. Its extent:
-/// iptables lines up to the last `COMMIT`; nft's tables (their bodies indented, closed by `}`
-/// in column 0); `nft -j`'s JSON up to its closing brace.
+/// Reads the firewall block whose first line is the next of `from`; returns where the lines
+/// after it start. Its extent: iptables lines up to the last `COMMIT`; nft's tables (their
+/// bodies indented, closed by `}` in column 0); `nft -j`'s JSON up to its closing brace.
 #[cfg(feature = "netfilter")]
-fn read_firewall_by_content(
+fn read_firewall_by_content<'a>(
     kind: FirewallPaste,
-    lines: &[Line<'_>],
+    from: Lines<'a>,
     out: &mut Fragment,
     blocks: &mut Vec<Block>,
     read: &mut (impl BlockReader + ?Sized),
-) -> usize {
+) -> Lines<'a> {
     let iptables_line = |t: &str| {
         let t = t.trim();
         t.is_empty() || t == "COMMIT" || t.starts_with(['*', ':', '#']) || ["-P ", "-N ", "-A "].iter().any(|p| t.starts_with(p))
@@ -775,30 +779,26 @@ fn read_firewall_by_content(
             || super::iptables_list::is_column_header(t)
             || t.starts_with(|c: char| c.is_ascii_digit())
     };
-    let mut end = 1;
+    // The block's lines, collected as far as they go (the rest of the paste is not).
+    let mut rest = from.clone();
+    let mut lines: Vec<Line<'_>> = Vec::new();
+    let mut take_while = |keep: &dyn Fn(&str) -> bool| {
+        lines.extend(rest.next());
+        while let Some(line) = rest.peek().filter(|l| keep(l.text)) {
+            lines.push(line);
+            rest.next();
+        }
+    };
     match kind {
-        FirewallPaste::IptablesSave | FirewallPaste::Ip6tablesSave | FirewallPaste::IptablesRules => {
-            while end < lines.len() && iptables_line(lines[end].text) {
-                end += 1;
-            }
-        }
-        FirewallPaste::IptablesList => {
-            while end < lines.len() && listing_line(lines[end].text) {
-                end += 1;
-            }
-        }
-        FirewallPaste::Nft => {
-            while end < lines.len() && nft_line(lines[end].text) {
-                end += 1;
-            }
-        }
+        FirewallPaste::IptablesSave | FirewallPaste::Ip6tablesSave | FirewallPaste::IptablesRules => take_while(&iptables_line),
+        FirewallPaste::IptablesList => take_while(&listing_line),
+        FirewallPaste::Nft => take_while(&nft_line),
         FirewallPaste::NftJson => {
             let mut depth = 0i64;
             let mut quoted = false;
             let mut escaped = false;
-            end = 0;
-            'lines: for line in lines {
-                end += 1;
+            'lines: for line in rest {
+                lines.push(line);
                 for b in line.text.bytes() {
                     match (quoted, escaped, b) {
                         (true, true, _) => escaped = false,
@@ -816,14 +816,18 @@ fn read_firewall_by_content(
             }
         }
     }
-    while end > 1 && lines[end - 1].text.trim().is_empty() {
-        end -= 1;
+    while lines.len() > 1 && lines[lines.len() - 1].text.trim().is_empty() {
+        lines.pop();
     }
-    let block = &lines[..end];
+    let end = lines.len();
+    let block = &lines[..];
     let (first, last) = (block[0].no, block[end - 1].no);
+    let mut after = from.clone();
+    after.nth(end - 1);
+    let span = from.span_to(&after);
     match kind {
         FirewallPaste::Ip6tablesSave => {
-            read(Format::Iptables, &CommandContext { ipv6: true, ..CommandContext::default() }, first, block, out);
+            read(Format::Iptables, &CommandContext { ipv6: true, ..CommandContext::default() }, first, span, out);
             blocks.push(Block { command: None, first_line: first, last_line: last, format: Some(Format::Iptables), skipped: None });
         }
         FirewallPaste::IptablesRules => {
@@ -832,7 +836,7 @@ fn read_firewall_by_content(
                 block[0],
                 format!("`iptables -S` rules without their command line: read as table {table} ({}); paste the command line (`iptables -t TABLE -S`) to say which table they are", if table == "filter" { "iptables -S lists filter unless told `-t TABLE`" } else { "the only table their targets are valid in" }),
             ));
-            read(Format::Iptables, &CommandContext { link: Some(table.to_string()), ..CommandContext::default() }, first, block, out);
+            read(Format::Iptables, &CommandContext { link: Some(table.to_string()), ..CommandContext::default() }, first, span, out);
             blocks.push(Block { command: None, first_line: first, last_line: last, format: Some(Format::Iptables), skipped: None });
         }
         FirewallPaste::IptablesList => {
@@ -840,16 +844,16 @@ fn read_firewall_by_content(
                 block[0],
                 "`iptables -L` output without its command line: read as table filter; paste the command line (`iptables -t TABLE -L -n -v`) for another table",
             ));
-            read(Format::IptablesList, &CommandContext::default(), first, block, out);
+            read(Format::IptablesList, &CommandContext::default(), first, span, out);
             blocks.push(Block { command: None, first_line: first, last_line: last, format: Some(Format::IptablesList), skipped: None });
         }
         _ => {
             let format = if kind == FirewallPaste::IptablesSave { Format::Iptables } else { Format::Nft };
-            read(format, &CommandContext::default(), first, block, out);
+            read(format, &CommandContext::default(), first, span, out);
             blocks.push(Block { command: None, first_line: first, last_line: last, format: Some(format), skipped: None });
         }
     }
-    end
+    after
 }
 
 /// The table `iptables -S` rules come from, when the command line is missing: the kernel
