@@ -54,7 +54,10 @@ fn read_lines<'a>(lines: impl Iterator<Item = Line<'a>>, count: usize, default_t
     // Most of a big listing is one table: room for all its lines at once, instead of the
     // table's Vec doubling (and, for a moment, being held twice) as it grows.
     if count > 4096 {
-        out.inet6.tables.entry(default_table).or_default().reserve(count);
+        let routes = out.inet6.tables.entry(default_table).or_default();
+        routes.reserve(count);
+        #[cfg(unix)]
+        super::ip_route::advise_huge_pages(routes.spare_capacity_mut());
     }
     for line in lines {
         let line = &line;
