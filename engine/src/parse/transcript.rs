@@ -186,8 +186,9 @@ pub(crate) fn parse_transcript_with<R: BlockReader + ?Sized>(text: &str, read: &
         // content: no line of another format starts as they do.
         #[cfg(feature = "netfilter")]
         if !matches!(current, Some((_, _, Command::Read(Format::Iptables | Format::IptablesList | Format::Nft, _))))
-            && let Some(kind) =
-                firewall_start(line.text).or_else(|| nft_json_pretty_start(line.text, rest.peek().map(|l| l.text)).then_some(FirewallPaste::NftJson))
+            // The next line is looked at only after a lone `{` (finding it is a search).
+            && let Some(kind) = firewall_start(line.text)
+                .or_else(|| (t == "{" && nft_json_pretty_start(line.text, rest.peek().map(|l| l.text))).then_some(FirewallPaste::NftJson))
         {
             flush(&mut current, pending.span_to(&here), &mut out, &mut blocks, read);
             rest = read_firewall_by_content(kind, here, &mut out, &mut blocks, read);
