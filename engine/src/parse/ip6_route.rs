@@ -57,9 +57,14 @@ fn read_lines<'a>(lines: impl Iterator<Item = Line<'a>>, count: usize, default_t
         let routes = out.inet6.tables.entry(default_table).or_default();
         routes.reserve(count);
         #[cfg(unix)]
-        super::ip_route::advise_huge_pages(routes.spare_capacity_mut());
+        super::advise_huge_pages(routes.spare_capacity_mut());
     }
+    // A mapped paste's pages are given back as they are read (parse::ReadParts).
+    #[cfg(not(target_arch = "wasm32"))]
+    let mut parts = super::ReadParts::default();
     for line in lines {
+        #[cfg(not(target_arch = "wasm32"))]
+        parts.next(line);
         let line = &line;
         let text = trim(line.text);
         if text.is_empty() {
@@ -95,6 +100,8 @@ fn read_lines<'a>(lines: impl Iterator<Item = Line<'a>>, count: usize, default_t
             Err(e) => out.diagnostics.push(ParseDiagnostic::error(*line, e)),
         }
     }
+    #[cfg(not(target_arch = "wasm32"))]
+    parts.finish();
 }
 
 /// Route metrics (RTAX_*), which `ip -6 route get` echoes; `lock` may precede a value.

@@ -276,7 +276,7 @@ fn parse_text_chunked<'a>(span: LineSpan<'a>, default_table: TableId, chunks: us
     let base = out.routes.len();
     out.routes.reserve(span.count);
     #[cfg(unix)]
-    advise_huge_pages(out.routes.spare_capacity_mut());
+    super::advise_huge_pages(out.routes.spare_capacity_mut());
     let table_names = &out.table_names;
     let mut room = &mut out.routes.spare_capacity_mut()[..span.count];
     let mut runs = Vec::with_capacity(chunks);
@@ -328,20 +328,6 @@ fn parse_text_chunked<'a>(span: LineSpan<'a>, default_table: TableId, chunks: us
     ipv6
 }
 
-/// Asks the kernel to back `room` (a big allocation about to be written) with huge pages: a
-/// million routes are 120 MB, which in 4 KB pages is 30,000 page faults.
-#[cfg(unix)]
-pub(super) fn advise_huge_pages<T>(room: &mut [std::mem::MaybeUninit<T>]) {
-    const HUGE_PAGE: usize = 2 << 20;
-    let start = (room.as_mut_ptr() as usize).next_multiple_of(HUGE_PAGE);
-    let end = (room.as_mut_ptr() as usize + std::mem::size_of_val(room)) / HUGE_PAGE * HUGE_PAGE;
-    if start < end {
-        // SAFETY: the range lies inside `room`, memory this process owns; MADV_HUGEPAGE only
-        // changes how its pages are backed, never what they hold.
-        unsafe { libc::madvise(start as *mut libc::c_void, end - start, libc::MADV_HUGEPAGE) };
-    }
-}
-
 /// One run of route lines being read: its part of the routes' room (`len` of it written so far),
 /// its diagnostics, and its IPv6 lines (read after).
 struct RouteChunk<'a, 'r> {
@@ -359,23 +345,11 @@ impl<'a> RouteChunk<'a, '_> {
         let mut devs = DevNames::default();
         // IPv6 routes among the IPv4 ones (`ip route show table all`), with their `nexthop` lines.
         let mut in_ipv6 = false;
-        // The first line not yet said to be read (parse::read_lines), and the line before
-        // this one: a mapped paste's pages are given back as the run reads them, while its
-        // routes grow.
         #[cfg(not(target_arch = "wasm32"))]
-        let mut unsaid: Option<(Line<'_>, Line<'_>)> = None;
+        let mut parts = super::ReadParts::default();
         for line in lines {
             #[cfg(not(target_arch = "wasm32"))]
-            match &mut unsaid {
-                Some((from, before)) => {
-                    if (line.text.as_ptr() as usize).wrapping_sub(from.text.as_ptr() as usize) >= super::READ_PART_BYTES {
-                        super::read_lines(from, before);
-                        *from = line;
-                    }
-                    *before = line;
-                }
-                None => unsaid = Some((line, line)),
-            }
+            parts.next(line);
             let line = &line;
             let text = trim(line.text);
             if text.is_empty() {
@@ -426,9 +400,7 @@ impl<'a> RouteChunk<'a, '_> {
             }
         }
         #[cfg(not(target_arch = "wasm32"))]
-        if let Some((from, last)) = unsaid {
-            super::read_lines(&from, &last);
-        }
+        parts.finish();
     }
 }
 
@@ -838,7 +810,7 @@ fn read_json_runs(text: &str, line: usize, default_table: TableId, runs: usize, 
     let base = out.routes.len();
     out.routes.reserve(total);
     #[cfg(unix)]
-    advise_huge_pages(out.routes.spare_capacity_mut());
+    super::advise_huge_pages(out.routes.spare_capacity_mut());
     let table_names = &out.table_names;
     let mut room = &mut out.routes.spare_capacity_mut()[..total];
     let mut parts = Vec::with_capacity(slots.len());

@@ -38,13 +38,17 @@ pub(crate) mod words;
 pub use fragment::{Context, Fragment, Seen, TableSet};
 pub(crate) use json::*;
 #[cfg(all(feature = "json-reader", not(target_arch = "wasm32")))]
+pub(crate) use line::READ_PART_BYTES;
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) use line::ReadParts;
+#[cfg(unix)]
+pub(crate) use line::advise_huge_pages;
+#[cfg(all(feature = "json-reader", not(target_arch = "wasm32")))]
 pub(crate) use line::read_part;
 #[cfg(not(target_arch = "wasm32"))]
 pub use line::set_read_hook;
 pub(crate) use line::trim;
 pub use line::{Line, LineSpan, Lines, ParseDiagnostic, Severity, cap_diagnostics};
-#[cfg(not(target_arch = "wasm32"))]
-pub(crate) use line::{READ_PART_BYTES, read_lines};
 #[cfg(feature = "incremental")]
 pub use reuse::BlockCache;
 pub use transcript::{Block, CAPTURE_COMMAND, Format, parse_transcript};
