@@ -59,8 +59,6 @@ pub(crate) type AnyRunReader<'r> = Whole;
 /// [`parse_with`] for a block given as its span of the paste. Natively, a route block read
 /// whole is read from that text (in chunks, on threads, when it is big), without a [`Line`]
 /// kept per line; any other is read as its list of lines.
-// Inlined into its one caller in the npm engine (size); the incremental reader is a second
-// caller, which shares one copy.
 pub(crate) fn parse_span(span: LineSpan<'_>, ctx: &Context, out: &mut Fragment, runs: &mut AnyRunReader<'_>) {
     #[cfg(not(target_arch = "wasm32"))]
     if !runs.in_runs() && !span.lines().map(|l| l.text.trim()).find(|t| !t.is_empty()).is_some_and(|t| t.starts_with('[')) {
@@ -74,8 +72,6 @@ pub(crate) fn parse_span(span: LineSpan<'_>, ctx: &Context, out: &mut Fragment, 
 }
 
 /// [`parse`], with the text form read as `runs` says.
-// Inlined into its one caller in the npm engine (size); the incremental reader is a second
-// caller, which shares one copy.
 pub(crate) fn parse_with(lines: &[Line<'_>], ctx: &Context, out: &mut Fragment, runs: &mut AnyRunReader<'_>) {
     #[cfg(feature = "inet6")]
     if ctx.ipv6 {
