@@ -59,8 +59,8 @@ pub(crate) type AnyRunReader<'r> = Whole;
 /// [`parse_with`] for a block given as its span of the paste. Natively, a route block read
 /// whole is read from that text (in chunks, on threads, when it is big), without a [`Line`]
 /// kept per line; any other is read as its list of lines.
+#[cfg(not(target_arch = "wasm32"))]
 pub(crate) fn parse_span(span: LineSpan<'_>, ctx: &Context, out: &mut Fragment, runs: &mut AnyRunReader<'_>) {
-    #[cfg(not(target_arch = "wasm32"))]
     if !runs.in_runs() && !span.lines().map(|l| l.text.trim()).find(|t| !t.is_empty()).is_some_and(|t| t.starts_with('[')) {
         #[cfg(feature = "inet6")]
         if ctx.ipv6 {
