@@ -96,6 +96,27 @@ pub struct HostProblem {
 /// Every [`HostProblem`] of the host, each handed to `report` as it is found: rules that look
 /// up an empty table or jump nowhere, routes through a device that is down or via a gateway no
 /// link-scope route leads to, and what [`reach_problems`] finds.
+/// [`Fib::gateway_unresolved`] for nexthop `k` of route `rr`, whose gateway and what its answer
+/// depends on are `key`: natively, the answer for the same key as the last lookup's is that
+/// one's (a full table names a handful of gateways a million times, mostly the same as the
+/// route before); the npm engine's budget has no room for that.
+fn gateway_unresolved<'h>(fib: &Fib, last: &mut Option<(GatewayKey<'h>, bool)>, key: GatewayKey<'h>, rr: RouteRef, k: usize) -> bool {
+    #[cfg(not(target_arch = "wasm32"))]
+    if let Some((last_key, unresolved)) = last
+        && *last_key == key
+    {
+        return *unresolved;
+    }
+    let unresolved = fib.gateway_unresolved(rr, k);
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        *last = Some((key, unresolved));
+    }
+    #[cfg(target_arch = "wasm32")]
+    let _ = (last, key);
+    unresolved
+}
+
 /// All that whether a route's gateway resolves depends on ([`Fib::gateway_unresolved`]).
 #[derive(PartialEq)]
 struct GatewayKey<'h> {
@@ -142,9 +163,7 @@ pub fn host_problems(h: &Host, report: &mut dyn FnMut(HostProblem)) {
     // its addresses has a million): the first route, its line, how many more. Looked up among
     // the last few gateways only, so a paste alternating many costs no more than one each.
     let mut off_subnet: Vec<(std::net::Ipv4Addr, String, Option<usize>, usize)> = Vec::new();
-    // The last gateway looked up, with all its answer depends on: a full table names a
-    // handful of gateways a million times, mostly the same as the route before.
-    let mut looked_up: Option<(GatewayKey, bool)> = None;
+    let mut looked_up = None;
     for (&table, routes) in &h.tables {
         for (index, r) in routes.iter().enumerate() {
             for (k, nh) in r.nexthops.iter().enumerate() {
@@ -153,17 +172,13 @@ pub fn host_problems(h: &Host, report: &mut dyn FnMut(HostProblem)) {
                 if let Some(g) = nh.gateway
                     && table != TABLE_LOCAL
                     && !h.addresses.iter().any(|a| a.matches(g) && !a.noprefixroute && nh.dev.as_deref().is_none_or(|d| d == a.dev))
-                    && {
-                        let key = GatewayKey { gateway: g, dev: nh.dev.as_deref(), onlink: nh.onlink, nhid: r.nhid.is_some(), scope: r.scope, table };
-                        match &looked_up {
-                            Some((last, unresolved)) if *last == key => *unresolved,
-                            _ => {
-                                let unresolved = fib.gateway_unresolved(RouteRef { table, index: index as u32 }, k);
-                                looked_up = Some((key, unresolved));
-                                unresolved
-                            }
-                        }
-                    }
+                    && gateway_unresolved(
+                        &fib,
+                        &mut looked_up,
+                        GatewayKey { gateway: g, dev: nh.dev.as_deref(), onlink: nh.onlink, nhid: r.nhid.is_some(), scope: r.scope, table },
+                        RouteRef { table, index: index as u32 },
+                        k,
+                    )
                 {
                     match off_subnet.iter_mut().rev().take(16).find(|x| x.0 == g) {
                         Some(x) => x.3 += 1,
