@@ -4,8 +4,10 @@
 //! tokenised once with borrowed words, and a route allocates only its nexthop list and the
 //! device name (well-known `proto` names are shared statics).
 
+#[cfg(not(target_arch = "wasm32"))]
+use super::LineSpan;
 use super::words::{DevNames, one_of, parse_ipv4, parse_prefix_lenient, words};
-use super::{Context, Fragment, Line, LineSpan, ParseDiagnostic, trim};
+use super::{Context, Fragment, Line, ParseDiagnostic, trim};
 use crate::model::{NextHop, Origin, Route, RouteType, Scope, TABLE_MAIN, TableId, parse_u32, table_id_builtin};
 use ipnet::Ipv4Net;
 use serde_json::Value;
