@@ -108,7 +108,12 @@ pub fn app() -> Html {
     };
     let topo_ref = use_node_ref();
     // Shared text (AttrValue): every part that shows or copies the link clones a pointer.
-    let link = use_memo(link_view.permalink(), |p| AttrValue::from(whyroute::permalink::encode(p)));
+    // Keyed by what the link holds (pastes compare as one value handed around, unread).
+    let link = {
+        let m = link_view;
+        let key = (m.hosts.clone(), m.flow.clone(), m.selected, m.topology.clone(), m.view);
+        use_memo(key, |_| AttrValue::from(whyroute::permalink::encode(&m.permalink())))
+    };
     browser::remember_link(&link);
     let eval = &result.eval;
     // A paste or flow only the full build reads (IPv6, a firewall): hand the page over to it,
@@ -116,7 +121,7 @@ pub fn app() -> Html {
     let upgrading = {
         let asked = use_mut_ref(|| false);
         // Encoded only when the page is handed over: a big paste's link is megabytes deflated.
-        let permalink = model.permalink();
+        let handed = (*model).clone();
         // Opened as `#example:ID` of an example only the full build holds: that example.
         let named = start.trim_start_matches('#').strip_prefix("example:").and_then(crate::state::Example::from_id);
         let named = named.filter(|e| e.full_only() && cfg!(not(feature = "full"))).map(|e| format!("example:{}", e.id()));
@@ -125,7 +130,7 @@ pub fn app() -> Html {
         let needs = eval.needs_full.or(compared_needs).or(named.as_ref().map(|_| "the example")).or(topology.then_some("the Topology view"));
         use_effect_with(needs, move |needs| {
             if needs.is_some() && !*asked.borrow() {
-                let link = named.clone().unwrap_or_else(|| whyroute::permalink::encode(&permalink));
+                let link = named.clone().unwrap_or_else(|| whyroute::permalink::encode(&handed.permalink()));
                 *asked.borrow_mut() = browser::load_full_build(&link);
             }
         });
@@ -228,14 +233,14 @@ pub fn app() -> Html {
             if let Some(topology) = topo_view {
                 {topology}
             } else if let (View::Compare { a, b }, Some(_)) = (model.view, compared.as_ref()) {
-                <CompareView names={names.clone()} {a} {b} text_a={AttrValue::from(model.hosts[a].text.clone())}
-                    text_b={AttrValue::from(model.hosts[b].text.clone())} compared={Shared(compared.clone())} show_unchanged={model.show_unchanged}
+                <CompareView names={names.clone()} {a} {b} text_a={model.hosts[a].text.attr()}
+                    text_b={model.hosts[b].text.attr()} compared={Shared(compared.clone())} show_unchanged={model.show_unchanged}
                     flow={model.flow.clone()} result={shared.clone()} link={(*link).clone()} copy_status={model.copy_status.clone()}
                     on_action={on_action.clone()} />
             } else {
                 <div class="columns">
                     <HostPanel names={model.hosts.iter().map(|h| h.name.clone()).collect::<Vec<_>>()} selected={model.selected}
-                        text={AttrValue::from(model.current().text.clone())} highlight={model.highlight.map(|(l, _)| l)}
+                        text={model.current().text.clone()} highlight={model.highlight.map(|(l, _)| l)}
                         result={shared.clone()} text_ref={text_ref.clone()} gutter_ref={gutter_ref.clone()}
                         on_jump={jump.clone()} on_action={on_action.clone()} />
                     <div class="side">

@@ -6,14 +6,8 @@ use yew::NodeRef;
 #[cfg(target_arch = "wasm32")]
 pub use self::web::*;
 
-/// Lines per block of the big-paste editor.
-pub const BLOCK_LINES: usize = 1000;
-/// Its line height in CSS pixels (style.css `.blocks`).
-pub const LINE_PX: f64 = 18.0;
-
 #[cfg(target_arch = "wasm32")]
 mod web {
-    use super::{BLOCK_LINES, LINE_PX};
     use wasm_bindgen::JsCast;
     use yew::NodeRef;
 
@@ -122,7 +116,7 @@ mod web {
     pub fn select_line(r: &NodeRef, line: usize) {
         // NodeRef::cast does not check the element's type; dyn_into does.
         let Some(ta) = r.get().and_then(|n| n.dyn_into::<web_sys::HtmlTextAreaElement>().ok()) else {
-            return select_block_line(r, line);
+            return crate::block_editor::select_line(r, line);
         };
         let text = ta.value();
         let mut start = 0usize;
@@ -154,170 +148,6 @@ mod web {
         if let Some(ta) = r.get().and_then(|n| n.dyn_into::<web_sys::HtmlTextAreaElement>().ok()) {
             ta.set_value(text);
         }
-    }
-
-    /// Fills the block editor of a big paste: one `<div>` per `BLOCK_LINES` lines, so that a
-    /// keystroke makes the browser lay out one block again, not the whole paste (~30 ms instead
-    /// of ~200 ms in one block, ~300 ms in a textarea, for 5 MB). The newline between two
-    /// blocks is the block boundary itself, not a character: a caret after a block's last
-    /// newline would sit, unseen, at the start of the next block's first line. A final newline
-    /// gets a `<br>` after it, so that the empty last line exists for the caret, as in a
-    /// textarea. (`content-visibility: auto` on the blocks would make a keystroke ~9 ms, but
-    /// Chromium then places the caret of Ctrl+End in the wrong block.)
-    pub fn fill_blocks(r: &NodeRef, text: &str) {
-        let Some(el) = r.cast::<web_sys::Element>() else { return };
-        el.set_text_content(None);
-        let doc = gloo::utils::document();
-        let (body, last_newline) = text.strip_suffix('\n').map_or((text, ""), |b| (b, "\n"));
-        let lines: Vec<&str> = body.split('\n').collect();
-        let n = lines.len().div_ceil(BLOCK_LINES);
-        for (i, block) in lines.chunks(BLOCK_LINES).enumerate() {
-            if let Ok(div) = doc.create_element("div") {
-                let tail = if i + 1 == n { last_newline } else { "" };
-                div.set_text_content(Some(&(block.join("\n") + tail)));
-                if !tail.is_empty()
-                    && let Ok(br) = doc.create_element("br")
-                {
-                    let _ = div.append_child(&br);
-                }
-                let _ = el.append_child(&div);
-            }
-        }
-    }
-
-    /// The block editor's text: its blocks' texts, a newline between two blocks. A paste or a
-    /// cut across blocks can leave one block holding most of the text (typing in it would be
-    /// slow again): the blocks are then rebuilt, the caret kept where it was.
-    pub fn read_blocks(r: &NodeRef) -> Option<String> {
-        // Never a textarea that has taken the editor's place: it has no blocks to read.
-        let el = r.get()?.dyn_into::<web_sys::HtmlElement>().ok().filter(|e| e.is_content_editable())?;
-        let (text, starts) = block_texts(&el);
-        let tidy =
-            el.child_element_count() == el.child_nodes().length() && starts.windows(2).all(|w| text[w[0]..w[1]].matches('\n').count() <= 2 * BLOCK_LINES);
-        if !tidy {
-            let caret = caret_offset(&el);
-            fill_blocks(r, &text);
-            if let Some(at) = caret {
-                select_units(&el, at, at);
-            }
-        }
-        Some(text)
-    }
-
-    /// The text of each child of `el` (a block, or text the browser put between them) and
-    /// where each starts in the whole: two children are on separate lines when one is a block.
-    fn block_texts(el: &web_sys::HtmlElement) -> (String, Vec<usize>) {
-        let kids = el.child_nodes();
-        let (mut text, mut starts) = (String::new(), Vec::new());
-        let mut prev_block = None;
-        for i in 0..kids.length() {
-            let Some(n) = kids.item(i) else { continue };
-            let block = n.node_type() == web_sys::Node::ELEMENT_NODE;
-            if prev_block.is_some_and(|p| p || block) {
-                text.push('\n');
-            }
-            starts.push(text.len());
-            text.push_str(&n.text_content().unwrap_or_default());
-            prev_block = Some(block);
-        }
-        starts.push(text.len());
-        (text, starts)
-    }
-
-    /// UTF-16 code units (the DOM's offsets) in `s`.
-    fn units(s: &str) -> u32 {
-        s.encode_utf16().count() as u32
-    }
-
-    /// The caret's offset in the block editor's text (`block_texts`), in UTF-16 code units.
-    fn caret_offset(el: &web_sys::HtmlElement) -> Option<u32> {
-        let sel = gloo::utils::window().get_selection().ok()??;
-        offset_of(el, &block_texts(el), &sel.anchor_node()?, sel.anchor_offset())
-    }
-
-    /// Where DOM position (`node`, `offset`) is in the block editor's text, in UTF-16 units.
-    fn offset_of(el: &web_sys::HtmlElement, (text, starts): &(String, Vec<usize>), node: &web_sys::Node, offset: u32) -> Option<u32> {
-        // Select-all puts the selection's ends on the editor itself, between its children.
-        if el.is_same_node(Some(node)) {
-            return Some(units(&text[..starts.get(offset as usize).copied().unwrap_or(text.len())]));
-        }
-        let kids = el.child_nodes();
-        for i in 0..kids.length() {
-            let kid = kids.item(i)?;
-            if kid.contains(Some(node)) {
-                let range = gloo::utils::document().create_range().ok()?;
-                range.set_start(&kid, 0).ok()?;
-                range.set_end(node, offset).ok()?;
-                return Some(units(&text[..starts[i as usize]]) + range.to_string().length());
-            }
-        }
-        None
-    }
-
-    /// Replaces the block editor's selection with `pasted`, as the browser would, and returns
-    /// the new text. Chromium's own editing of a selection in megabytes of text can take the
-    /// page down; splicing the text and refilling the blocks takes milliseconds.
-    pub fn paste_into_blocks(r: &NodeRef, pasted: &str) -> Option<String> {
-        let el = r.cast::<web_sys::HtmlElement>()?;
-        let sel = gloo::utils::window().get_selection().ok()??;
-        let texts = block_texts(&el);
-        let a = offset_of(&el, &texts, &sel.anchor_node()?, sel.anchor_offset())?;
-        let b = offset_of(&el, &texts, &sel.focus_node()?, sel.focus_offset())?;
-        let byte_at = |u: u32| {
-            texts
-                .0
-                .char_indices()
-                .scan(0, |n, (i, c)| Some((std::mem::replace(n, *n + c.len_utf16() as u32), i)))
-                .find(|&(n, _)| n >= u)
-                .map_or(texts.0.len(), |(_, i)| i)
-        };
-        let pasted = pasted.replace("\r\n", "\n");
-        let text = format!("{}{pasted}{}", &texts.0[..byte_at(a.min(b))], &texts.0[byte_at(a.max(b))..]);
-        fill_blocks(r, &text);
-        let caret = a.min(b) + units(&pasted);
-        select_units(&el, caret, caret);
-        Some(text)
-    }
-
-    /// Selects UTF-16 units `from..to` of the block editor's text (both in one block), and
-    /// focuses it.
-    fn select_units(el: &web_sys::HtmlElement, from: u32, to: u32) {
-        let kids = el.children();
-        let mut before = 0;
-        for i in 0..kids.length() {
-            let Some(block) = kids.item(i) else { continue };
-            let len = units(&block.text_content().unwrap_or_default());
-            if from <= before + len || i + 1 == kids.length() {
-                let Some(node) = block.first_child() else { return };
-                let (Ok(range), Ok(Some(sel))) = (gloo::utils::document().create_range(), gloo::utils::window().get_selection()) else { return };
-                let _ = range.set_start(&node, (from - before).min(len));
-                let _ = range.set_end(&node, (to - before).min(len));
-                let _ = el.focus();
-                let _ = sel.remove_all_ranges();
-                let _ = sel.add_range(&range);
-                return;
-            }
-            before += len + 1;
-        }
-    }
-
-    /// Focuses the block editor with the caret at the end of its text.
-    pub fn focus_blocks_end(r: &NodeRef) {
-        if let Some(el) = r.cast::<web_sys::HtmlElement>() {
-            select_units(&el, u32::MAX, u32::MAX);
-        }
-    }
-
-    /// Selects line `line` (1-based) of the block editor and scrolls it into view (every line
-    /// is LINE_PX high).
-    fn select_block_line(r: &NodeRef, line: usize) {
-        let Some(el) = r.cast::<web_sys::HtmlElement>() else { return };
-        let (text, _) = block_texts(&el);
-        let mut lines = text.split_inclusive('\n');
-        let before: u32 = lines.by_ref().take(line - 1).map(units).sum();
-        let len = lines.next().map_or(0, |l| units(l.trim_end_matches('\n')));
-        select_units(&el, before, before + len);
-        el.set_scroll_top(((line as f64 - 3.0).max(0.0) * LINE_PX) as i32);
     }
 
     /// Runs `f` once the next frame has been painted: from requestAnimationFrame, which runs
@@ -383,15 +213,3 @@ pub fn after_next_paint(_: impl FnOnce() + 'static) {}
 pub fn sync_scroll(_: &NodeRef, _: &NodeRef) {}
 #[cfg(not(target_arch = "wasm32"))]
 pub fn set_textarea(_: &NodeRef, _: &str) {}
-#[cfg(not(target_arch = "wasm32"))]
-pub fn fill_blocks(_: &NodeRef, _: &str) {}
-#[cfg(not(target_arch = "wasm32"))]
-pub fn focus_blocks_end(_: &NodeRef) {}
-#[cfg(not(target_arch = "wasm32"))]
-pub fn paste_into_blocks(_: &NodeRef, _: &str) -> Option<String> {
-    None
-}
-#[cfg(not(target_arch = "wasm32"))]
-pub fn read_blocks(_: &NodeRef) -> Option<String> {
-    None
-}

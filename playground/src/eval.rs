@@ -262,7 +262,7 @@ mod tests {
     /// The host's own problems come with the codes `whyroute check` and npm `diagnose` use.
     #[test]
     fn host_problems_are_listed_with_their_codes() {
-        let seed = Model::seed().current().text.clone();
+        let seed = Model::seed().current().text.to_string();
         // The seed's story is a problem of the host: its DNS server is configured on eth0, and a
         // rule sends the queries out eth1.
         let seed_problems = evaluate(&seed, &FlowFields::dns("192.168.10.10")).host_problems;
@@ -280,7 +280,7 @@ mod tests {
 
     #[test]
     fn the_pasted_route_get_is_checked() {
-        let seed = Model::seed().current().text.clone();
+        let seed = Model::seed().current().text.to_string();
         let agree = format!("{seed}\n$ ip route get 192.168.10.10\n192.168.10.10 via 10.244.0.1 dev eth1 table 200 src 10.244.0.2 uid 0 \n    cache \n");
         let e = evaluate(&agree, &FlowFields::dns("192.168.10.10"));
         assert!(matches!(e.kernel_checks[..], [KernelCheck { outcome: whyroute::selfcheck::CheckOutcome::Same, .. }]), "{:?}", e.kernel_checks);
@@ -327,7 +327,7 @@ mod tests {
     #[cfg(not(feature = "full"))]
     #[test]
     fn the_first_build_asks_for_the_full_one() {
-        let seed = Model::seed().current().text.clone();
+        let seed = Model::seed().current().text.to_string();
         assert_eq!(evaluate(&seed, &FlowFields::dns("192.168.10.10")).needs_full, None);
         assert_eq!(evaluate(&seed, &FlowFields::dns("2001:db8::53")).needs_full, Some("an IPv6 flow"));
         let dual = format!("{seed}\n$ ip -6 route\n2001:db8::/64 dev eth0 proto kernel metric 256 pref medium\n");

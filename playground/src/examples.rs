@@ -2,7 +2,7 @@
 
 use crate::flow::FlowFields;
 use crate::seed;
-use whyroute::permalink::HostPaste;
+use crate::state::HostTab;
 
 pub const FIRST_HOST_NAME: &str = "supervisor VM";
 pub const SECOND_HOST_NAME: &str = "supervisor VM, redeployed";
@@ -168,26 +168,25 @@ impl Example {
         }
     }
     /// The hosts the example loads: the seed comes as both deployments, side by side.
-    pub fn hosts(self) -> Vec<HostPaste> {
+    pub fn hosts(self) -> Vec<HostTab> {
         match self {
-            Example::SharedDns | Example::SeparateDns => vec![
-                HostPaste { name: FIRST_HOST_NAME.into(), text: Example::SharedDns.transcript() },
-                HostPaste { name: SECOND_HOST_NAME.into(), text: Example::SeparateDns.transcript() },
-            ],
-            Example::WgQuick => vec![HostPaste { name: "laptop (wg-quick)".into(), text: self.transcript() }],
-            Example::Tailscale => vec![HostPaste { name: "tailscale node".into(), text: self.transcript() }],
-            Example::Ec2TwoEnis => vec![HostPaste { name: "ec2 instance".into(), text: self.transcript() }],
-            Example::SplitVpn => vec![HostPaste { name: "laptop (VPN)".into(), text: self.transcript() }],
-            Example::DscpVoice => vec![HostPaste { name: "branch router".into(), text: self.transcript() }],
-            Example::WgQuickDualStack => vec![HostPaste { name: "laptop (wg-quick, dual stack)".into(), text: self.transcript() }],
-            Example::TailscaleExitV6 => vec![HostPaste { name: "openwrt exit node".into(), text: self.transcript() }],
-            Example::K8sDualStack => vec![HostPaste { name: "k8s node".into(), text: self.transcript() }],
-            Example::WgQuickNft => vec![HostPaste { name: "laptop (wg-quick, nftables)".into(), text: self.transcript() }],
-            Example::TailscaleIptables => vec![HostPaste { name: "subnet router".into(), text: self.transcript() }],
-            Example::Docker => vec![HostPaste { name: "docker host".into(), text: self.transcript() }],
-            Example::KubeProxy => vec![HostPaste { name: "k8s node".into(), text: self.transcript() }],
-            Example::Mwan3 => vec![HostPaste { name: "openwrt router".into(), text: self.transcript() }],
-            Example::Cilium => vec![HostPaste { name: "k8s node (Cilium)".into(), text: self.transcript() }],
+            Example::SharedDns | Example::SeparateDns => {
+                vec![HostTab::new(FIRST_HOST_NAME, Example::SharedDns.transcript()), HostTab::new(SECOND_HOST_NAME, Example::SeparateDns.transcript())]
+            }
+            Example::WgQuick => vec![HostTab::new("laptop (wg-quick)", self.transcript())],
+            Example::Tailscale => vec![HostTab::new("tailscale node", self.transcript())],
+            Example::Ec2TwoEnis => vec![HostTab::new("ec2 instance", self.transcript())],
+            Example::SplitVpn => vec![HostTab::new("laptop (VPN)", self.transcript())],
+            Example::DscpVoice => vec![HostTab::new("branch router", self.transcript())],
+            Example::WgQuickDualStack => vec![HostTab::new("laptop (wg-quick, dual stack)", self.transcript())],
+            Example::TailscaleExitV6 => vec![HostTab::new("openwrt exit node", self.transcript())],
+            Example::K8sDualStack => vec![HostTab::new("k8s node", self.transcript())],
+            Example::WgQuickNft => vec![HostTab::new("laptop (wg-quick, nftables)", self.transcript())],
+            Example::TailscaleIptables => vec![HostTab::new("subnet router", self.transcript())],
+            Example::Docker => vec![HostTab::new("docker host", self.transcript())],
+            Example::KubeProxy => vec![HostTab::new("k8s node", self.transcript())],
+            Example::Mwan3 => vec![HostTab::new("openwrt router", self.transcript())],
+            Example::Cilium => vec![HostTab::new("k8s node (Cilium)", self.transcript())],
         }
     }
     /// The tab shown first.

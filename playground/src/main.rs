@@ -3,6 +3,7 @@
 #![cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 
 mod app;
+mod block_editor;
 mod browser;
 mod compare;
 mod components;

@@ -7,6 +7,65 @@ use std::rc::Rc;
 use whyroute::permalink::{self, HostPaste, Permalink};
 use yew::Reducible;
 
+/// A paste's text, shared and never copied: the page clones and compares the model on every
+/// keystroke, and a paste may be megabytes. Two pastes are equal when they are one text
+/// handed around: a text typed or loaded anew is a new paste even with the same characters
+/// (it is then evaluated again, to the same result), so that telling a changed paste from
+/// an unchanged one never reads it.
+#[derive(Clone, Debug, Default)]
+pub struct Paste(Rc<str>);
+
+impl PartialEq for Paste {
+    fn eq(&self, other: &Paste) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl std::ops::Deref for Paste {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<T: Into<Rc<str>>> From<T> for Paste {
+    fn from(text: T) -> Paste {
+        Paste(text.into())
+    }
+}
+
+impl Paste {
+    /// For a prop that takes any text.
+    pub fn attr(&self) -> yew::AttrValue {
+        yew::AttrValue::from(self.0.clone())
+    }
+}
+
+/// A host's tab: its name and its paste.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HostTab {
+    pub name: String,
+    pub text: Paste,
+}
+
+impl HostTab {
+    pub fn new(name: impl Into<String>, text: impl Into<Paste>) -> HostTab {
+        HostTab { name: name.into(), text: text.into() }
+    }
+}
+
+impl From<HostPaste> for HostTab {
+    fn from(h: HostPaste) -> HostTab {
+        HostTab::new(h.name, h.text)
+    }
+}
+
+impl From<&HostTab> for HostPaste {
+    fn from(h: &HostTab) -> HostPaste {
+        HostPaste { name: h.name.clone(), text: h.text.to_string() }
+    }
+}
+
 /// What the page shows: one host's decision, or two hosts compared.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum View {
@@ -42,7 +101,7 @@ impl View {
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Model {
-    pub hosts: Vec<HostPaste>,
+    pub hosts: Vec<HostTab>,
     pub selected: usize,
     pub flow: FlowFields,
     /// Set when the page was opened with a fragment that does not decode.
@@ -66,7 +125,7 @@ pub struct Model {
 }
 
 pub enum Action {
-    SetText(String),
+    SetText(Paste),
     Select(usize),
     AddHost,
     RemoveHost(usize),
@@ -139,9 +198,9 @@ impl Model {
     }
 
     pub fn from_permalink(s: Permalink) -> Model {
-        let mut hosts = s.hosts;
+        let mut hosts: Vec<HostTab> = s.hosts.into_iter().map(HostTab::from).collect();
         if hosts.is_empty() {
-            hosts.push(HostPaste { name: "host 1".into(), text: String::new() });
+            hosts.push(HostTab::new("host 1", ""));
         }
         let selected = s.selected.min(hosts.len() - 1);
         let view = View::decode(&s.view, hosts.len());
@@ -158,7 +217,7 @@ impl Model {
 
     pub fn permalink(&self) -> Permalink {
         Permalink {
-            hosts: self.hosts.clone(),
+            hosts: self.hosts.iter().map(HostPaste::from).collect(),
             flow: self.flow.packet_args(),
             selected: self.selected,
             topology: self.topology.clone(),
@@ -192,7 +251,7 @@ impl Model {
             && *history == earlier.history
     }
 
-    pub fn current(&self) -> &HostPaste {
+    pub fn current(&self) -> &HostTab {
         &self.hosts[self.selected]
     }
 
@@ -203,7 +262,7 @@ impl Model {
 
 /// A paste the user did not make: empty, or one of the built-in examples' texts.
 fn is_builtin(text: &str) -> bool {
-    text.trim().is_empty() || Example::ALL.iter().any(|e| e.hosts().iter().any(|h| h.text == text))
+    text.trim().is_empty() || Example::ALL.iter().any(|e| e.hosts().iter().any(|h| *h.text == *text))
 }
 
 impl Reducible for Model {
@@ -222,7 +281,7 @@ impl Reducible for Model {
             }
             Action::AddHost => {
                 let name = m.fresh_name();
-                m.hosts.push(HostPaste { name, text: String::new() });
+                m.hosts.push(HostTab::new(name, ""));
                 m.selected = m.hosts.len() - 1;
                 m.history += 1;
             }
@@ -251,7 +310,7 @@ impl Reducible for Model {
             Action::LoadExample(e) => {
                 // The user's own pastes stay, as tabs before the example's; only the built-in
                 // texts are replaced.
-                let own: Vec<HostPaste> = m.hosts.iter().filter(|h| !is_builtin(&h.text)).cloned().collect();
+                let own: Vec<HostTab> = m.hosts.iter().filter(|h| !is_builtin(&h.text)).cloned().collect();
                 let mut next = Model { touched: true, history: m.history + 1, ..Model::example(e) };
                 let kept = own.len();
                 next.hosts.splice(0..0, own);
@@ -289,7 +348,7 @@ impl Reducible for Model {
                 m.highlight = Some((line, n));
             }
             Action::AddCopy { name, text } => {
-                m.hosts.push(HostPaste { name, text });
+                m.hosts.push(HostTab::new(name, text));
                 m.history += 1;
                 m.selected = m.hosts.len() - 1;
                 m.view = View::Host;
@@ -314,6 +373,19 @@ impl Reducible for Model {
 mod tests {
     use super::*;
 
+    /// The tabs' names and texts (pastes compare by identity, see `Paste`).
+    fn tabs(hosts: &[HostTab]) -> Vec<(&str, &str)> {
+        hosts.iter().map(|h| (h.name.as_str(), &*h.text)).collect()
+    }
+
+    #[test]
+    fn a_paste_is_equal_to_its_clones_only() {
+        let a = Paste::from("ip route\n");
+        assert_eq!(a, a.clone());
+        assert_ne!(a, Paste::from("ip route\n"), "a text made anew is a new paste");
+        assert_eq!(*a, *Paste::from("ip route\n"));
+    }
+
     /// Opening an example keeps what the user pasted (a tab of its own, before the example's),
     /// and counts as a history entry; the built-in texts are replaced.
     #[test]
@@ -327,7 +399,7 @@ mod tests {
         let m = m.reduce(Action::LoadExample(Example::Tailscale));
         assert_eq!(m.hosts[0].text, mine, "the edited paste is kept as the first tab");
         assert_eq!(m.selected, 1, "the example's host is selected");
-        assert_eq!(m.current().text, Example::Tailscale.hosts()[0].text);
+        assert_eq!(*m.current().text, *Example::Tailscale.hosts()[0].text);
         assert_eq!(m.history, 2);
         // Typing does not count; adding a host does; a link opened by Back does not.
         assert_eq!(m.clone().reduce(Action::SetText("x".into())).history, 2);
@@ -375,11 +447,11 @@ mod tests {
     fn links_round_trip_and_bad_links_fall_back_to_the_seed() {
         let m = Model::seed();
         let back = Model::from_fragment(&format!("#{}", m.link()));
-        assert_eq!(back.hosts, m.hosts);
+        assert_eq!(tabs(&back.hosts), tabs(&m.hosts));
         assert_eq!(back.flow, m.flow);
         let bad = Model::from_fragment("#v1:AAAA");
         assert!(bad.link_error.is_some());
-        assert_eq!(bad.hosts, m.hosts);
+        assert_eq!(tabs(&bad.hosts), tabs(&m.hosts));
     }
 
     #[test]
@@ -405,7 +477,9 @@ mod tests {
                 assert!(e.hosts().iter().all(|h| h.text.contains("ip rule")), "{e:?}");
             }
             assert_eq!(Example::from_id(e.id()), Some(e));
-            assert_eq!(Model::from_fragment(&format!("#example:{}", e.id())), Model::example(e));
+            let (opened, example) = (Model::from_fragment(&format!("#example:{}", e.id())), Model::example(e));
+            assert_eq!(tabs(&opened.hosts), tabs(&example.hosts));
+            assert_eq!(Model { hosts: example.hosts.clone(), ..opened }, example);
         }
     }
 

@@ -6,8 +6,8 @@
 
 use crate::compare::flow_spec;
 use crate::state::FlowFields;
+use crate::state::HostTab;
 use whyroute::parse::Severity;
-use whyroute::permalink::HostPaste;
 use whyroute::topology::{self, Fix, TopologyDiagnostic, fix, network, text, trace};
 
 /// The Tanzu NAT topology of the seed (tests/fixtures/topology/tanzu-seed.toml).
@@ -121,7 +121,7 @@ pub fn trace_pieces(text: &str, toml: &str, from_tabs: &[String], tabs: &[String
     out
 }
 
-pub fn evaluate(toml: &str, hosts: &[HostPaste], flow: &FlowFields) -> TopoResult {
+pub fn evaluate(toml: &str, hosts: &[HostTab], flow: &FlowFields) -> TopoResult {
     let t0 = crate::eval::now();
     let mut out = TopoResult { diagnostics: Vec::new(), trace: None, traced: None, fixes: Vec::new(), fixed: Vec::new(), from_tabs: Vec::new(), millis: 0.0 };
     match text::from_toml(toml) {
@@ -132,7 +132,7 @@ pub fn evaluate(toml: &str, hosts: &[HostPaste], flow: &FlowFields) -> TopoResul
                 if h.transcript.is_none() {
                     match hosts.iter().find(|p| p.name == h.name) {
                         Some(tab) => {
-                            h.transcript = Some(tab.text.clone());
+                            h.transcript = Some(tab.text.to_string());
                             h.transcript_file = None;
                             out.from_tabs.push(h.name.clone());
                         }
@@ -216,7 +216,7 @@ mod tests {
         let toml = tanzu_seed_scenario();
         assert!(!toml.contains("transcript_file"), "the paste is inline");
         // Host tabs that have nothing to do with the seed change nothing.
-        let other = vec![HostPaste { name: "laptop".into(), text: "ip route\ndefault via 10.9.9.1 dev wlan0\n".into() }];
+        let other = vec![HostTab::new("laptop", "ip route\ndefault via 10.9.9.1 dev wlan0\n")];
         let r = evaluate(&toml, &other, &FlowFields::dns("192.168.10.10"));
         let t = r.traced.expect("a trace");
         assert_eq!(t.first_dev(), Some("eth1"), "{}", t.text);
@@ -228,7 +228,7 @@ mod tests {
         let flow = FlowFields::dns("192.168.10.10");
         // No tab is called `supervisor`: the scenario cannot be decided, and the page says how
         // to give the host its paste. The laptop's paste is not taken for it.
-        let laptop = vec![HostPaste { name: "laptop".into(), text: "ip route\ndefault via 10.9.9.1 dev wlan0\n".into() }];
+        let laptop = vec![HostTab::new("laptop", "ip route\ndefault via 10.9.9.1 dev wlan0\n")];
         let r = evaluate(TANZU_SEED, &laptop, &flow);
         let hint = r.diagnostics.iter().find(|d| d.code == "paste_not_linked").expect("a hint");
         assert_eq!(hint.node.as_deref(), Some("supervisor"));
@@ -236,7 +236,7 @@ mod tests {
         let t = r.traced.expect("a trace");
         assert!(!t.ok && t.text.contains("cannot decide at supervisor"), "{}", t.text);
         // A tab of that name is the host's paste.
-        let named = vec![laptop[0].clone(), HostPaste { name: "supervisor".into(), text: crate::seed::SEED_TRANSCRIPT.into() }];
+        let named = vec![laptop[0].clone(), HostTab::new("supervisor", crate::seed::SEED_TRANSCRIPT)];
         let r = evaluate(TANZU_SEED, &named, &flow);
         assert!(r.diagnostics.iter().all(|d| d.code != "paste_not_linked"));
         assert_eq!(r.traced.expect("a trace").first_dev(), Some("eth1"));

@@ -378,9 +378,9 @@ test('honest states: the seed\'s policy diversion is flagged, not a plain succes
   assert.deepEqual(errors, []);
 });
 
-test('a big paste: edited in blocks, each keystroke evaluated after it is painted, a problem line is selected on click, and a link too long to share stays out of the address bar', async () => {
-  const { page, errors } = await openPage(browser.context);
-  await waitForApp(page);
+/// A 25,003-line route table (line 21,002 is not a route) put into the page's paste, whose
+/// verdict for the seed's flow is then on screen; returns its text.
+async function putBigPaste(page) {
   let text = '$ ip route show table main\n';
   for (let i = 0; i < 25000; i++) text += i === 21000 ? 'this line is not a route\n' : `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}/32 via 192.168.10.${1 + (i % 250)} dev eth0 proto bgp metric ${i % 97}\n`;
   text += 'default via 192.168.10.254 dev eth0\n192.168.10.0/24 dev eth0 proto kernel scope link src 192.168.10.45\n';
@@ -390,6 +390,13 @@ test('a big paste: edited in blocks, each keystroke evaluated after it is painte
     ta.dispatchEvent(new InputEvent('input', { bubbles: true }));
   }, text);
   await waitVerdict(page, /192\.168\.10\.10 leaves eth0 directly/);
+  return text;
+}
+
+test('a big paste: edited in blocks, each keystroke evaluated after it is painted, a problem line is selected on click, and a link too long to share stays out of the address bar', async () => {
+  const { page, errors } = await openPage(browser.context);
+  await waitForApp(page);
+  const text = await putBigPaste(page);
   assert.match(await page.locator('#no-gutter').innerText(), /25003 lines: line numbers are not shown/);
   assert.match(await page.locator('#link-too-long').innerText(), /The link is \d+ KB: too long to share/);
   assert.ok(page.url().length < 70000, `the address bar does not carry the ${text.length}-byte paste (${page.url().length})`);
@@ -440,6 +447,79 @@ test('a big paste: edited in blocks, each keystroke evaluated after it is painte
   await page.locator('#tab-0').click();
   await editor.waitFor();
   assert.match(await editorText(), /\n10\.8\.8\.0\/24 via 192\.168\.10\.8 dev eth0\n/);
+  assert.deepEqual(errors, []);
+});
+
+test('a big paste: the blocks off screen are not drawn, yet the caret keys, select-all and typing anywhere act on the text as in a textarea', async () => {
+  const { page, errors } = await openPage(browser.context);
+  await waitForApp(page);
+  const text = await putBigPaste(page);
+  const editor = page.locator('#transcript.blocks[contenteditable]');
+  const editorText = () => editor.evaluate((e) => [...e.childNodes].map((c) => c.textContent).join('\n'));
+  // Each block has its own height, so the editor's is known without drawing them: a line is 18 px.
+  const lines = text.split('\n').length;
+  const { height, skipped } = await editor.evaluate((e) => ({ height: e.scrollHeight, skipped: getComputedStyle(e.firstElementChild).contentVisibility }));
+  assert.equal(skipped, 'auto');
+  assert.ok(Math.abs(height - lines * 18) <= 20, `scroll height ${height} for ${lines} lines`);
+  // Ctrl+Home, then Ctrl+End: the caret is at the very end (what is typed is appended), and
+  // the end is scrolled into view.
+  await editor.focus();
+  await page.keyboard.press('Control+Home');
+  assert.equal(await editor.evaluate((e) => e.scrollTop), 0);
+  await page.keyboard.press('Control+End');
+  await page.keyboard.type('10.7.7.0/24 via 192.168.10.7 dev eth0');
+  await page.locator('#f-dst').fill('10.7.7.7');
+  await waitVerdict(page, /10\.7\.7\.7 leaves eth0 via 192\.168\.10\.7/);
+  assert.equal(await editorText(), `${text}10.7.7.0/24 via 192.168.10.7 dev eth0`);
+  assert.ok(await editor.evaluate((e) => e.scrollTop + e.clientHeight >= e.scrollHeight - 2), 'the end is in view');
+  // Shift+Ctrl+Home selects from the caret to the start.
+  await editor.focus();
+  await page.keyboard.press('Control+End');
+  await page.keyboard.press('Shift+Control+Home');
+  const ends = await editor.evaluate((e) => {
+    const s = getSelection();
+    return [e.firstElementChild.contains(s.focusNode) && s.focusOffset, e.lastElementChild.contains(s.anchorNode) && s.anchorOffset === s.anchorNode.length];
+  });
+  assert.deepEqual(ends, [0, true]);
+  // Select all, then the right arrow, then Backspace: one character goes, not a block.
+  await page.keyboard.press('Control+A');
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('Backspace');
+  await page.locator('#f-dst').fill('10.7.7.8');
+  await waitVerdict(page, /10\.7\.7\.8 leaves eth via 192\.168\.10\.7/);
+  assert.equal(await editorText(), `${text}10.7.7.0/24 via 192.168.10.7 dev eth`);
+  // Typing far from the end, in a block of its own: the problem line, selected from its
+  // diagnostic, typed over with a route. Only that block changed, and the page reads it.
+  await page.locator('#diagnostics .diag', { hasText: 'line 21002' }).locator('.line-link').first().click();
+  await page.waitForFunction(() => getSelection().toString() === 'this line is not a route');
+  await page.keyboard.type('10.6.6.0/24 via 192.168.10.6 dev eth0');
+  await page.locator('#f-dst').fill('10.6.6.6');
+  await waitVerdict(page, /10\.6\.6\.6 leaves eth0 via 192\.168\.10\.6/);
+  await page.waitForFunction(() => !/line 21002/.test(document.querySelector('#diagnostics')?.textContent ?? ''));
+  const typed = `${text.replace('this line is not a route', '10.6.6.0/24 via 192.168.10.6 dev eth0')}10.7.7.0/24 via 192.168.10.7 dev eth`;
+  assert.equal(await editorText(), typed);
+  // Edits across two blocks, the editor scrolled away from them: Backspace at the start of
+  // the second block joins its first line to the first block's last; typing over a selection
+  // from one block into the next replaces just the selection; a copy of it is its text.
+  const boundary = (t) => t.indexOf('\n', t.split('\n', 1000).join('\n').length);
+  await editor.evaluate((e) => { e.focus(); getSelection().collapse(e.children[1].firstChild, 0); e.scrollTop = e.scrollHeight; });
+  await page.keyboard.press('Backspace');
+  const joined = typed.slice(0, boundary(typed)) + typed.slice(boundary(typed) + 1);
+  await page.waitForFunction((n) => document.querySelector('#transcript').children.length === n, 26);
+  assert.equal(await editorText(), joined);
+  // The selection: the last 5 characters of block 2, the boundary, the first 4 of block 3.
+  const start = await editor.evaluate((e) => {
+    const [a, b] = [e.children[2].firstChild, e.children[3].firstChild];
+    getSelection().setBaseAndExtent(a, a.length - 5, b, 4);
+    e.scrollTop = 0;
+    return e.children[0].textContent.length + 1 + e.children[1].textContent.length + 1 + a.length - 5;
+  });
+  await browser.context.grantPermissions(['clipboard-read', 'clipboard-write']);
+  await page.keyboard.press('Control+C');
+  const before = await editorText();
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), before.slice(start, start + 10));
+  await page.keyboard.type('Q');
+  assert.equal(await editorText(), `${before.slice(0, start)}Q${before.slice(start + 10)}`);
   assert.deepEqual(errors, []);
 });
 

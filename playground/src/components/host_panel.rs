@@ -3,7 +3,7 @@
 
 use crate::components::{CaptureCommand, Diagnostics, Shared};
 use crate::eval::HostResult;
-use crate::state::Action;
+use crate::state::{Action, Paste};
 use wasm_bindgen::JsCast;
 use whyroute::parse::Severity;
 use yew::prelude::*;
@@ -15,7 +15,7 @@ pub struct HostPanelProps {
     /// The tab shown.
     pub selected: usize,
     /// Its paste.
-    pub text: AttrValue,
+    pub text: Paste,
     /// The selected line of the paste.
     pub highlight: Option<usize>,
     pub result: Shared<HostResult>,
@@ -28,7 +28,7 @@ pub struct HostPanelProps {
 /// Pastes with more lines than this show no line numbers beside them.
 const GUTTER_MAX_LINES: usize = 20_000;
 
-/// A paste bigger than this (bytes) is edited in blocks (see `browser::fill_blocks`): in a
+/// A paste bigger than this (bytes) is edited in blocks (see `block_editor`): in a
 /// textarea, the browser lays out all of it again on every keystroke.
 pub const BIG_PASTE: usize = 200_000;
 
@@ -38,8 +38,8 @@ pub fn host_panel(props: &HostPanelProps) -> Html {
     let (text, model_selected, n_hosts) = (&props.text, props.selected, props.names.len());
     let name = props.names.get(model_selected).cloned().unwrap_or_default();
     // Lines as the gutter numbers them (a final newline starts one more), and as `str::lines`
-    // counts them; counted as newlines (memchr) on every keystroke in a paste of 100,000 lines.
-    let newlines = text.matches('\n').count();
+    // counts them; counted once per paste, not on every render.
+    let newlines = *use_memo(text.clone(), |t| t.matches('\n').count());
     let n_lines = newlines + 1;
     let text_lines = if text.is_empty() { 0 } else { newlines + usize::from(!text.ends_with('\n')) };
     let bad_lines: std::collections::BTreeSet<usize> = eval.analysis.diagnostics.iter().filter(|d| d.severity != Severity::Info).map(|d| d.line).collect();
@@ -86,7 +86,7 @@ pub fn host_panel(props: &HostPanelProps) -> Html {
     // text is put in only when it did not come from typing (an example, a tab, a fix, a link).
     // A paste that grows past BIG_PASTE moves from the textarea to the block editor (and back),
     // which is then given the text even when it was typed.
-    let typed = use_mut_ref(|| None::<AttrValue>);
+    let typed = use_mut_ref(|| None::<Paste>);
     let blocks = text.len() > BIG_PASTE;
     let shown_in_blocks = use_mut_ref(|| None::<bool>);
     {
@@ -95,9 +95,9 @@ pub fn host_panel(props: &HostPanelProps) -> Html {
             let before = shown.replace(Some(*blocks));
             if typed.borrow_mut().take().as_ref() != Some(text) || before != Some(*blocks) {
                 if *blocks {
-                    crate::browser::fill_blocks(&text_ref, text);
+                    crate::block_editor::fill_blocks(&text_ref, text);
                     if before == Some(false) {
-                        crate::browser::focus_blocks_end(&text_ref);
+                        crate::block_editor::focus_blocks_end(&text_ref);
                     }
                 } else {
                     crate::browser::set_textarea(&text_ref, text);
@@ -110,17 +110,18 @@ pub fn host_panel(props: &HostPanelProps) -> Html {
     let hand_over = {
         let (typed, on_action) = (typed.clone(), props.on_action.clone());
         Callback::from(move |value: String| {
-            *typed.borrow_mut() = Some(AttrValue::from(value.clone()));
+            let value = Paste::from(value);
+            *typed.borrow_mut() = Some(value.clone());
             on_action.emit(Action::SetText(value));
         })
     };
     let oninput = hand_over.reform(|e: InputEvent| e.target_unchecked_into::<web_sys::HtmlTextAreaElement>().value());
-    // A paste into the block editor is spliced in here (browser::paste_into_blocks says why).
+    // A paste into the block editor is spliced in here (block_editor::paste_into_blocks says why).
     let on_block_paste = {
         let (hand_over, text_ref) = (hand_over.clone(), props.text_ref.clone());
         Callback::from(move |e: Event| {
             let pasted = e.dyn_ref::<web_sys::ClipboardEvent>().and_then(|c| c.clipboard_data()).and_then(|d| d.get_data("text/plain").ok());
-            if let Some(value) = pasted.and_then(|p| crate::browser::paste_into_blocks(&text_ref, &p)) {
+            if let Some(value) = pasted.and_then(|p| crate::block_editor::paste_into_blocks(&text_ref, &p)) {
                 e.prevent_default();
                 hand_over.emit(value);
             }
@@ -136,7 +137,7 @@ pub fn host_panel(props: &HostPanelProps) -> Html {
         let (pending, hand_over, text_ref) = (pending.clone(), hand_over.clone(), props.text_ref.clone());
         Callback::from(move |()| {
             if std::mem::take(&mut *pending.borrow_mut())
-                && let Some(value) = crate::browser::read_blocks(&text_ref)
+                && let Some(value) = crate::block_editor::read_blocks(&text_ref)
             {
                 hand_over.emit(value);
             }
@@ -152,6 +153,60 @@ pub fn host_panel(props: &HostPanelProps) -> Html {
         })
     };
     let on_block_focusout = flush.reform(|_: FocusEvent| ());
+    // Text is not dragged within the editor nor dropped into it: the browser's move of a
+    // selection reaches across blocks it skipped drawing. (Cut and paste do the same.)
+    let no_drag = Callback::from(|e: DragEvent| e.prevent_default());
+    let on_block_copy = {
+        let (text_ref, hand_over) = (props.text_ref.clone(), hand_over.clone());
+        Callback::from(move |e: Event| {
+            let Some(text) = crate::block_editor::selection_across_blocks(&text_ref) else { return };
+            let Some(data) = e.dyn_ref::<web_sys::ClipboardEvent>().and_then(|c| c.clipboard_data()) else { return };
+            if data.set_data("text/plain", &text).is_ok() {
+                e.prevent_default();
+                if e.type_() == "cut"
+                    && let Some(value) = crate::block_editor::delete_selection(&text_ref)
+                {
+                    hand_over.emit(value);
+                }
+            }
+        })
+    };
+    // Ctrl+Home and Ctrl+End (Cmd+Up, Cmd+Down), with or without Shift, are the editor's own:
+    // the browser's lands in a block it skipped drawing. So are an arrow key that collapses a
+    // selection, the edits that reach across blocks (block_editor::edit_across_blocks), and a
+    // copy or cut of text in two blocks. Before any other key, the browser is made to draw the
+    // blocks the selection is in.
+    let on_block_keydown = {
+        let (text_ref, hand_over) = (props.text_ref.clone(), hand_over.clone());
+        Callback::from(move |e: KeyboardEvent| {
+            let end = match e.key().as_str() {
+                "Home" if e.ctrl_key() => false,
+                "End" if e.ctrl_key() => true,
+                "ArrowUp" if e.meta_key() => false,
+                "ArrowDown" if e.meta_key() => true,
+                "ArrowLeft" | "ArrowRight" if !(e.shift_key() || e.ctrl_key() || e.meta_key() || e.alt_key()) => {
+                    if crate::block_editor::collapse_selection(&text_ref, e.key() == "ArrowRight") {
+                        e.prevent_default();
+                    }
+                    return crate::block_editor::draw_selected_blocks(&text_ref);
+                }
+                key => {
+                    let edited = if e.is_composing() { None } else { crate::block_editor::edit_across_blocks(&text_ref, key, e.ctrl_key() || e.meta_key()) };
+                    match edited {
+                        Some(value) => {
+                            e.prevent_default();
+                            hand_over.emit(value);
+                        }
+                        None => crate::block_editor::draw_selected_blocks(&text_ref),
+                    }
+                    return;
+                }
+            };
+            if crate::block_editor::caret_to_edge(&text_ref, end, e.shift_key()) {
+                e.prevent_default();
+            }
+        })
+    };
     let onscroll = {
         let (text_ref, gutter_ref) = (props.text_ref.clone(), props.gutter_ref.clone());
         Callback::from(move |_: Event| crate::browser::sync_scroll(&text_ref, &gutter_ref))
@@ -178,11 +233,12 @@ pub fn host_panel(props: &HostPanelProps) -> Html {
                 </label>
                 <CaptureCommand open={text.trim().is_empty()} />
                 if blocks {
-                    // Filled by browser::fill_blocks, never by Yew: it must not redraw what the
+                    // Filled by block_editor::fill_blocks, never by Yew: it must not redraw what the
                     // user is typing into.
                     <div id="transcript" class="editor blocks" ref={props.text_ref.clone()} contenteditable="plaintext-only"
                         role="textbox" aria-multiline="true" aria-labelledby="transcript-label" aria-describedby="diagnostics-h"
-                        spellcheck="false" tabindex="0" oninput={on_block_input} onpaste={on_block_paste} onfocusout={on_block_focusout} />
+                        spellcheck="false" tabindex="0" oninput={on_block_input} onpaste={on_block_paste} onfocusout={on_block_focusout} onkeydown={on_block_keydown}
+                        oncopy={on_block_copy.clone()} oncut={on_block_copy} ondragstart={no_drag.clone()} ondrop={no_drag} />
                 } else {
                     <div class="editor">
                         <pre class="gutter" aria-hidden="true" ref={props.gutter_ref.clone()}>{g_before}if hl.is_some() {<mark class="hl" id="gutter-hl">{g_line}</mark>}{g_after}</pre>
