@@ -149,9 +149,11 @@ fn build_tables(frag: &Fragment, mut routes: Vec<Route>, host: &mut Host) {
     // into, and only the others move out (in order), instead of a million routes being copied
     // into a freshly grown Vec.
     if let Some(bulk) = most_common_table(&routes) {
-        for r in routes.extract_if(.., |r| r.table != bulk) {
-            host.tables.entry(r.table).or_default().push(r);
-        }
+        // The others' Vecs sized up front: grown by doubling, a big one leaves the buffers it
+        // outgrew resident. (Not in the npm engine, whose size budget has no room for it.)
+        #[cfg(not(target_arch = "wasm32"))]
+        reserve_tables(&routes, bulk, host);
+        super::extract::extract_releasing(&mut routes, |r| r.table != bulk, |r| host.tables.entry(r.table).or_default().push(r));
         match host.tables.get_mut(&bulk) {
             Some(earlier) => earlier.append(&mut routes),
             None => {
@@ -175,6 +177,18 @@ fn build_tables(frag: &Fragment, mut routes: Vec<Route>, host: &mut Host) {
             host.inferred.push(format!("table main was not pasted: {} connected routes inferred from the addresses (proto kernel scope link)", routes.len()));
         }
         host.tables.entry(TABLE_MAIN).or_default().extend(routes);
+    }
+}
+
+/// Makes room in `host.tables` for the routes of tables other than `bulk`.
+#[cfg(not(target_arch = "wasm32"))]
+fn reserve_tables(routes: &[Route], bulk: TableId, host: &mut Host) {
+    let mut counts = std::collections::BTreeMap::<TableId, usize>::new();
+    for r in routes.iter().filter(|r| r.table != bulk) {
+        *counts.entry(r.table).or_default() += 1;
+    }
+    for (t, n) in counts {
+        host.tables.entry(t).or_default().reserve_exact(n);
     }
 }
 

@@ -3,6 +3,7 @@
 
 mod analysis;
 mod build;
+mod extract;
 #[cfg(feature = "inet6")]
 mod inet6;
 
