@@ -370,7 +370,7 @@ fn kernel_prefix_routes(host: &Host) -> Vec<Route> {
 fn resolve_nexthop_devices(host: &mut Host) {
     let addrs = host.addresses.clone();
     // The connected routes of table main (device, no gateway), in table order.
-    let connected: Vec<(Ipv4Net, std::sync::Arc<str>)> = host
+    let connected: Vec<(Ipv4Net, SharedName)> = host
         .routes(TABLE_MAIN)
         .iter()
         .filter_map(|c| match c.nexthops.first() {

@@ -9,6 +9,15 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 /// A routing table id, as in `ip route show table N`.
 pub type TableId = u32;
 
+/// A device or route protocol name, shared between the elements that name it (the parsers
+/// intern them): natively one word where an `Arc<str>` is two, and a million-route table holds
+/// one in each route and in each nexthop. The npm engine keeps `Arc<str>`: its size budget has
+/// no room for a second reference-counted string's code.
+#[cfg(not(target_arch = "wasm32"))]
+pub type SharedName = arcstr::ArcStr;
+#[cfg(target_arch = "wasm32")]
+pub type SharedName = std::sync::Arc<str>;
+
 use crate::names::{TABLE_DEFAULT, TABLE_LOCAL, TABLE_MAIN};
 
 /// Where a model element comes from. Two words, not five: a million routes each carry one
@@ -416,7 +425,7 @@ pub struct NextHop {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub via6: Option<Box<Ipv6Addr>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub dev: Option<std::sync::Arc<str>>,
+    pub dev: Option<SharedName>,
     /// `weight N` of a multipath nexthop (1 when not printed).
     #[serde(default = "one")]
     pub weight: u32,
@@ -462,7 +471,7 @@ pub struct Route {
     /// Shared between the routes that name it (the parser interns it as it does device names),
     /// so a big table does not hold a copy of "bgp" or "kernel" per route; two words, not three.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub protocol: Option<std::sync::Arc<str>>,
+    pub protocol: Option<SharedName>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prefsrc: Option<Ipv4Addr>,
     /// The `mtu` route metric, which `ip route get` echoes.
@@ -564,7 +573,7 @@ pub struct NexthopObject {
     pub id: u32,
     pub kind: NexthopKind,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub protocol: Option<std::sync::Arc<str>>,
+    pub protocol: Option<SharedName>,
     /// `fdb`: a nexthop for the VXLAN bridge's forwarding database; no route can use it.
     #[serde(default)]
     pub fdb: bool,
@@ -585,7 +594,7 @@ pub enum NexthopKind {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         via6: Option<Box<Ipv6Addr>>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        dev: Option<std::sync::Arc<str>>,
+        dev: Option<SharedName>,
         #[serde(default)]
         onlink: bool,
         #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -4,7 +4,7 @@
 //! The kernel keeps IPv6 apart from IPv4 (its own rules, tables and route entries), and so does
 //! the model: links and table names are shared, the rest is here.
 
-use super::elements::{Origin, RouteType, Rule, Scope, TableId};
+use super::elements::{Origin, RouteType, Rule, Scope, SharedName, TableId};
 use ipnet::Ipv6Net;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -96,7 +96,7 @@ pub type NextHops6 = smallvec::SmallVec<[NextHop6; 1]>;
 pub struct NextHop6 {
     pub gateway: Option<Ipv6Addr>,
     /// Interned while parsing: a table's million routes share a few device names.
-    pub dev: Option<std::sync::Arc<str>>,
+    pub dev: Option<SharedName>,
     /// `weight N` of a multipath nexthop (1 when not printed).
     pub weight: u32,
     pub onlink: bool,

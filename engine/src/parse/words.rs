@@ -1,5 +1,6 @@
 //! Small lexing helpers shared by the parsers.
 
+use crate::model::SharedName;
 use ipnet::Ipv4Net;
 use std::net::Ipv4Addr;
 
@@ -8,21 +9,21 @@ use std::net::Ipv4Addr;
 /// most of what reading it costs in wasm. Looks back over the last few distinct names only, so
 /// a hostile paste with a new name on every line costs no more than before.
 #[derive(Default)]
-pub struct DevNames(Vec<std::sync::Arc<str>>, Vec<std::sync::Arc<str>>);
+pub struct DevNames(Vec<SharedName>, Vec<SharedName>);
 
 impl DevNames {
     const RECENT: usize = 16;
 
-    pub fn get(&mut self, name: &str) -> std::sync::Arc<str> {
+    pub fn get(&mut self, name: &str) -> SharedName {
         Self::intern(&mut self.0, name)
     }
 
     /// A route's `proto` name, interned apart from the devices (a few of each per table).
-    pub fn protocol(&mut self, name: &str) -> std::sync::Arc<str> {
+    pub fn protocol(&mut self, name: &str) -> SharedName {
         Self::intern(&mut self.1, name)
     }
 
-    fn intern(recent: &mut Vec<std::sync::Arc<str>>, name: &str) -> std::sync::Arc<str> {
+    fn intern(recent: &mut Vec<SharedName>, name: &str) -> SharedName {
         // Names are short: a byte loop, not a call to memcmp per name looked at.
         let same = |n: &str| n.len() == name.len() && n.bytes().zip(name.bytes()).all(|(a, b)| a == b);
         if let Some(i) = recent.iter().rposition(|n| same(n)) {
@@ -31,7 +32,7 @@ impl DevNames {
         if recent.len() == Self::RECENT {
             recent.remove(0);
         }
-        let n: std::sync::Arc<str> = name.into();
+        let n: SharedName = name.into();
         recent.push(n.clone());
         n
     }
