@@ -246,7 +246,7 @@ fn expand_nexthop_object(objects: &[NexthopObject], id: u32) -> Option<Expansion
     let obj = find(id)?;
     match &obj.kind {
         NexthopKind::Blackhole => Some(Expansion::Blackhole),
-        NexthopKind::Single { .. } => single(obj, 1).map(|h| Expansion::Hops(smallvec::smallvec![h])),
+        NexthopKind::Single { .. } => single(obj, 1).map(|h| Expansion::Hops(NextHops::from([h]))),
         NexthopKind::Group { members, .. } => {
             members.iter().map(|m| find(m.id).and_then(|o| single(o, m.weight))).collect::<Option<NextHops>>().map(Expansion::Hops)
         }
@@ -302,7 +302,7 @@ fn kernel_local_routes(host: &Host) -> Vec<Route> {
             protocol: Some("kernel".into()),
             prefsrc: Some(src),
             mtu: None,
-            nexthops: smallvec::smallvec![NextHop { dev: Some(dev.into()), weight: 1, ..NextHop::default() }],
+            nexthops: NextHops::from([NextHop { dev: Some(dev.into()), weight: 1, ..NextHop::default() }]),
             nhid: None,
             origin: why(),
         });
@@ -357,7 +357,7 @@ fn kernel_prefix_routes(host: &Host) -> Vec<Route> {
             protocol: Some("kernel".into()),
             prefsrc: Some(a.local),
             mtu: None,
-            nexthops: smallvec::smallvec![NextHop { dev: Some(a.dev.as_str().into()), weight: 1, ..NextHop::default() }],
+            nexthops: NextHops::from([NextHop { dev: Some(a.dev.as_str().into()), weight: 1, ..NextHop::default() }]),
             nhid: None,
             origin: Origin::inferred("the prefix route the kernel adds for the address"),
         });

@@ -62,7 +62,7 @@ fn object_nexthops(host: &Host, id: u32) -> Option<NextHops6> {
     };
     match &host.nexthop_object(id)?.kind {
         NexthopKind::Group { members, .. } => members.iter().map(|m| single(m.id, m.weight)).collect(),
-        _ => single(id, 1).map(|nh| smallvec::smallvec![nh]),
+        _ => single(id, 1).map(|nh| NextHops6::from([nh])),
     }
 }
 
@@ -141,7 +141,7 @@ fn kernel_route(kind: RouteType, dst: Ipv6Net, dev: &str, metric: u32, why: &str
         protocol: Some("kernel".into()),
         prefsrc: None,
         pref: Pref::Medium,
-        nexthops: smallvec::smallvec![NextHop6 { dev: Some(dev.into()), weight: 1, ..NextHop6::default() }],
+        nexthops: NextHops6::from([NextHop6 { dev: Some(dev.into()), weight: 1, ..NextHop6::default() }]),
         metrics: Vec::new(),
         expires: None,
         nhid: None,

@@ -489,8 +489,12 @@ pub struct Route {
     pub origin: Origin,
 }
 
-/// A route's nexthops: one, inline, for all but multipath routes (one allocation fewer per
-/// route of a million-route table).
+/// A route's nexthops: one inline, for all but multipath routes (one allocation fewer per
+/// route of a million-route table). Natively a [`HopList`](super::HopList), which is no bigger
+/// than a nexthop; the npm engine keeps smallvec's, whose code it has already.
+#[cfg(not(target_arch = "wasm32"))]
+pub type NextHops = super::HopList<NextHop>;
+#[cfg(target_arch = "wasm32")]
 pub type NextHops = smallvec::SmallVec<[NextHop; 1]>;
 
 impl Route {
@@ -514,7 +518,7 @@ impl Route {
             protocol: Some("static".into()),
             prefsrc: None,
             mtu: None,
-            nexthops: smallvec::smallvec![NextHop { gateway: Some(gateway), dev: dev.map(Into::into), weight: 1, ..NextHop::default() }],
+            nexthops: NextHops::from([NextHop { gateway: Some(gateway), dev: dev.map(Into::into), weight: 1, ..NextHop::default() }]),
             nhid: None,
             origin,
         }

@@ -88,7 +88,10 @@ impl Pref {
 }
 
 /// A route's nexthops: nearly always one, kept inline (no allocation per route of a
-/// million-route table).
+/// million-route table); as [`NextHops`](super::NextHops).
+#[cfg(not(target_arch = "wasm32"))]
+pub type NextHops6 = super::HopList<NextHop6>;
+#[cfg(target_arch = "wasm32")]
 pub type NextHops6 = smallvec::SmallVec<[NextHop6; 1]>;
 
 /// One nexthop of an IPv6 route.

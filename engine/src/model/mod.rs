@@ -6,6 +6,8 @@
 
 mod display;
 mod elements;
+#[cfg(not(target_arch = "wasm32"))]
+mod hop_list;
 mod host;
 mod inet6;
 #[cfg(feature = "netfilter")]
@@ -15,6 +17,8 @@ mod route_get;
 pub use crate::names::{TABLE_DEFAULT, TABLE_LOCAL, TABLE_MAIN, ipproto_name, parse_u32, route_protocol, table_id_builtin};
 pub use display::{nexthop6_words, route_to_string, route6_to_string, rule_line, rule_to_string};
 pub use elements::*;
+#[cfg(not(target_arch = "wasm32"))]
+pub use hop_list::HopList;
 pub use host::Host;
 pub use inet6::*;
 #[cfg(feature = "netfilter")]

@@ -8,7 +8,7 @@
 use super::LineSpan;
 use super::words::{DevNames, one_of, parse_ipv4, parse_prefix_lenient, words};
 use super::{Context, Fragment, Line, ParseDiagnostic, trim};
-use crate::model::{NextHop, Origin, Route, RouteType, Scope, TABLE_MAIN, TableId, parse_u32, table_id_builtin};
+use crate::model::{NextHop, NextHops, Origin, Route, RouteType, Scope, TABLE_MAIN, TableId, parse_u32, table_id_builtin};
 use ipnet::Ipv4Net;
 use serde_json::Value;
 use std::net::Ipv4Addr;
@@ -562,7 +562,7 @@ fn parse_route_line(text: &str, default_table: TableId, table_names: &[(String, 
         // Exactly one: a push onto the empty Vec would allocate room for four, and nearly
         // every route keeps its one nexthop (a multipath head's placeholder is replaced when
         // its `nexthop` lines come).
-        _ => route.nexthops = smallvec::smallvec![nh],
+        _ => route.nexthops = NextHops::from([nh]),
     }
     if !has_nh && matches!(kind, RouteType::Unicast | RouteType::Local | RouteType::Broadcast | RouteType::Multicast | RouteType::Anycast) {
         // Either a multipath head (its `nexthop` lines follow) or a route without a device;

@@ -9,7 +9,7 @@
 
 use super::words::mask_to_len;
 use super::{Fragment, Line, ParseDiagnostic};
-use crate::model::{Address, Link, NextHop, Origin, Route, RouteType, Scope, TABLE_MAIN};
+use crate::model::{Address, Link, NextHop, NextHops, Origin, Route, RouteType, Scope, TABLE_MAIN};
 use ipnet::Ipv4Net;
 use std::net::Ipv4Addr;
 
@@ -112,7 +112,7 @@ pub fn parse(text: &str) -> Fragment {
             protocol: None,
             prefsrc: Some(iface),
             mtu: None,
-            nexthops: smallvec::smallvec![NextHop { gateway: gw, dev: Some(link_name(iface).into()), weight: 1, ..NextHop::default() }],
+            nexthops: NextHops::from([NextHop { gateway: gw, dev: Some(link_name(iface).into()), weight: 1, ..NextHop::default() }]),
             nhid: None,
             origin: Origin::line(no),
         });

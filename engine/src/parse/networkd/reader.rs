@@ -4,7 +4,7 @@
 use super::state::*;
 use super::units::*;
 use super::values::*;
-use crate::model::{NextHop, Origin, Route, RouteType, Scope, TABLE_MAIN, TableId, table_id_builtin};
+use crate::model::{NextHop, NextHops, Origin, Route, RouteType, Scope, TABLE_MAIN, TableId, table_id_builtin};
 use crate::parse::resolv::{DnsServer, parse_server};
 use crate::parse::words::one_of;
 use crate::parse::{Context, Fragment, Line, ParseDiagnostic};
@@ -206,12 +206,12 @@ impl UnitReader<'_> {
                         protocol: Some("static".into()),
                         prefsrc: None,
                         mtu: None,
-                        nexthops: smallvec::smallvec![NextHop {
+                        nexthops: NextHops::from([NextHop {
                             gateway: Some(gateway),
                             dev: self.link.as_deref().map(Into::into),
                             weight: 1,
                             ..NextHop::default()
-                        }],
+                        }]),
                         nhid: None,
                         origin: Origin::line(line.no),
                     });
