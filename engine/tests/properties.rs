@@ -220,7 +220,7 @@ fn route_with(devs: BoxedStrategy<String>, gateways: BoxedStrategy<Ipv4Addr>, ds
             scope,
             protocol: proto.map(Into::into),
             prefsrc,
-            mtu,
+            mtu: mtu.and_then(std::num::NonZeroU32::new),
             nexthops: nexthops.into(),
             nhid: None,
             origin: Origin::default(),

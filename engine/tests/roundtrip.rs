@@ -6,6 +6,7 @@
 
 use ipnet::Ipv4Net;
 use std::net::Ipv4Addr;
+use std::num::NonZeroU32;
 use whyroute::model::{NextHop, Origin, Range, Route, RouteType, Rule, RuleAction, Scope, route_to_string, rule_to_string};
 use whyroute::{Host, analyze};
 
@@ -144,9 +145,9 @@ fn random_route(g: &mut Rng) -> Route {
         scope: g.pick_or(&[Scope::UNIVERSE, Scope::UNIVERSE, Scope::SITE, Scope::LINK, Scope::HOST, Scope::NOWHERE], |x| Scope(x as u8)),
         protocol: g.chance(2).then(|| (*g.pick(PROTOS)).into()),
         prefsrc: g.chance(3).then(|| g.addr()),
-        mtu: g.chance(6).then(|| 68 + g.below(65_000) as u32),
+        mtu: g.chance(6).then(|| 68 + g.below(65_000) as u32).and_then(NonZeroU32::new),
         nexthops: nexthops.into(),
-        nhid: g.chance(8).then(|| 1 + g.below(1000) as u32),
+        nhid: g.chance(8).then(|| 1 + g.below(1000) as u32).and_then(NonZeroU32::new),
         origin: Origin::default(),
     }
 }

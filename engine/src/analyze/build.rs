@@ -211,7 +211,7 @@ fn use_nexthop_objects(frag: &mut Fragment, host: &mut Host) {
         if !r.nexthops.is_empty() && r.nexthops.iter().all(|n| n.dev.is_some()) {
             continue;
         }
-        match expand_nexthop_object(&objects, id) {
+        match expand_nexthop_object(&objects, id.get()) {
             Some(Expansion::Blackhole) => {
                 r.kind = RouteType::Blackhole;
                 r.nexthops.clear();

@@ -183,7 +183,7 @@ impl<'h> Fib<'h> {
             rule: res.and_then(|x| x.rule),
             multipath: Vec::new(),
             assumed_onlink: false,
-            mtu: if kind == RouteType::Unicast { r.and_then(|r| r.mtu) } else { None },
+            mtu: if kind == RouteType::Unicast { r.and_then(|r| r.mtu).map(u32::from) } else { None },
             iif: flow.iif.clone(),
             redirect,
             nexthop_scope: None,

@@ -221,7 +221,7 @@ impl<'h> Fib<'h> {
             // fib_info (fi = NULL), so no gateway and no metrics.
             iif: None,
             redirect: false,
-            mtu: if broadcast || (multicast && r.is_some_and(|r| r.dst.prefix_len() < 4)) { None } else { r.and_then(|r| r.mtu) },
+            mtu: if broadcast || (multicast && r.is_some_and(|r| r.dst.prefix_len() < 4)) { None } else { r.and_then(|r| r.mtu).map(u32::from) },
             nexthop_scope,
             source_before_localnet: None,
             source,

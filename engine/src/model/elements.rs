@@ -5,6 +5,7 @@
 use ipnet::Ipv4Net;
 use serde::{Deserialize, Serialize};
 use std::net::{Ipv4Addr, Ipv6Addr};
+use std::num::NonZeroU32;
 
 /// A routing table id, as in `ip route show table N`.
 pub type TableId = u32;
@@ -469,22 +470,25 @@ pub struct Route {
     pub metric: u32,
     pub scope: Scope,
     /// Shared between the routes that name it (the parser interns it as it does device names),
-    /// so a big table does not hold a copy of "bgp" or "kernel" per route; two words, not three.
+    /// so a big table does not hold a copy of "bgp" or "kernel" per route.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub protocol: Option<SharedName>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prefsrc: Option<Ipv4Addr>,
-    /// The `mtu` route metric, which `ip route get` echoes.
+    /// The `mtu` route metric, which `ip route get` echoes. Never 0: the kernel holds no zero
+    /// metric (it prints none), and a million-route table holds one in each route (NonZeroU32
+    /// leaves room for the None).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mtu: Option<u32>,
+    pub mtu: Option<NonZeroU32>,
     /// Empty for routes without a nexthop (blackhole, unreachable, prohibit, throw), and for
     /// a route whose nexthop object (`nhid`) the paste does not define.
     #[serde(default)]
     pub nexthops: NextHops,
     /// `nhid N`: the route uses nexthop object N (`ip nexthop show`) instead of nexthops of its
-    /// own; the model copies that object's nexthops into `nexthops`.
+    /// own; the model copies that object's nexthops into `nexthops`. Nexthop object ids start
+    /// at 1.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub nhid: Option<u32>,
+    pub nhid: Option<NonZeroU32>,
     #[serde(default)]
     pub origin: Origin,
 }
@@ -539,7 +543,7 @@ impl Route {
         // (A gateway without a device was resolved to one by the model where it could be.)
         match (no_device, self.nhid) {
             (false, _) => None,
-            (true, Some(id)) => Some(Missing::Nexthop { id }),
+            (true, Some(id)) => Some(Missing::Nexthop { id: id.get() }),
             (true, None) => Some(Missing::Device),
         }
     }
@@ -631,4 +635,14 @@ pub struct Nameserver<A = Ipv4Addr> {
     pub link: Option<String>,
     #[serde(default)]
     pub origin: Origin,
+}
+
+#[cfg(all(test, target_pointer_width = "64"))]
+mod tests {
+    /// A million-route table is a million of these, and the parsed Vec of them is most of what
+    /// the CLI holds at its peak on a full BGP table (issue 21: at most 100 MB for 1M routes).
+    #[test]
+    fn a_route_stays_small() {
+        assert!(std::mem::size_of::<super::Route>() <= 88, "Route is {} bytes", std::mem::size_of::<super::Route>());
+    }
 }

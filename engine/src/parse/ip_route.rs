@@ -12,6 +12,7 @@ use crate::model::{NextHop, NextHops, Origin, Route, RouteType, Scope, TABLE_MAI
 use ipnet::Ipv4Net;
 use serde_json::Value;
 use std::net::Ipv4Addr;
+use std::num::NonZeroU32;
 
 /// Parses route lines into `out.routes`. Lines without `table` go to `ctx.table` or main.
 pub fn parse(lines: &[Line<'_>], ctx: &Context, out: &mut Fragment) {
@@ -524,7 +525,7 @@ fn parse_route_line(text: &str, default_table: TableId, table_names: &[(String, 
             }
             "nhid" => {
                 let v = val(k)?;
-                route.nhid = Some(parse_u32(v).ok_or_else(|| format!("a nexthop object id after `nhid`, found `{v}`"))?);
+                route.nhid = Some(parse_u32(v).and_then(NonZeroU32::new).ok_or_else(|| format!("a nexthop object id after `nhid`, found `{v}`"))?);
             }
             "onlink" => nh.onlink = true,
             "dead" => nh.dead = true,
@@ -538,7 +539,8 @@ fn parse_route_line(text: &str, default_table: TableId, table_names: &[(String, 
                 if v == "lock" {
                     v = val(k)?;
                 }
-                route.mtu = Some(v.parse().map_err(|_| format!("a number after `mtu`, found `{v}`"))?);
+                // `mtu 0` is no metric: the kernel keeps none of 0 (and never prints one).
+                route.mtu = NonZeroU32::new(v.parse().map_err(|_| format!("a number after `mtu`, found `{v}`"))?);
             }
             k if one_of(FLAGS, k) => {}
             k if one_of(IGNORED_WITH_VALUE, k) => {
@@ -1287,7 +1289,7 @@ unreachable 10.9.0.0/16 table 7 metric 3\nthrow 10.8.0.0/16 table 7\nfe80::/64 d
             None,
         );
         assert!(f.diagnostics.is_empty(), "{:?}", f.diagnostics);
-        assert_eq!(f.routes[0].mtu, Some(9000));
+        assert_eq!(f.routes[0].mtu, std::num::NonZeroU32::new(9000));
         let hops: Vec<_> = f.routes[1].nexthops.iter().map(|n| (n.dev.as_deref(), n.weight)).collect();
         assert_eq!(hops, [(Some("wlp2s0"), 1), (Some("wlan0"), 3)]);
         // An IPv6 route is kept as skipped, and a nexthop that cannot be read is reported.
@@ -1308,7 +1310,7 @@ unreachable 10.9.0.0/16 table 7 metric 3\nthrow 10.8.0.0/16 table 7\nfe80::/64 d
         );
         assert!(f.diagnostics.is_empty(), "{:?}", f.diagnostics);
         assert_eq!((f.routes.len(), f.ipv6_count()), (1, 1));
-        assert_eq!(f.routes[0].mtu, Some(1400));
+        assert_eq!(f.routes[0].mtu, std::num::NonZeroU32::new(1400));
         let f =
             run("default dev wg0 proto static metric 1024 pref medium\nunreachable default dev lo proto kernel metric 4294967295 error -101 pref medium", None);
         assert!(f.routes.is_empty() && f.diagnostics.is_empty(), "{:?} {:?}", f.routes, f.diagnostics);

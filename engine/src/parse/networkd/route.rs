@@ -155,7 +155,7 @@ impl UnitReader<'_> {
             scope: draft.scope.unwrap_or_else(|| kind.default_scope(has_gateway)),
             protocol: Some(draft.protocol.map_or("static".into(), Into::into)),
             prefsrc: draft.prefsrc,
-            mtu: draft.mtu,
+            mtu: draft.mtu.and_then(std::num::NonZeroU32::new),
             nexthops: nexthops.into(),
             nhid: None,
             origin: Origin::line(header.no),

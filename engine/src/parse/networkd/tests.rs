@@ -196,7 +196,7 @@ Type=prohibit
     assert_eq!(via.prefsrc, Some(Ipv4Addr::new(10, 100, 0, 2)));
     assert_eq!(via.scope, Scope::UNIVERSE);
     assert!(via.nexthops[0].onlink);
-    assert_eq!(via.mtu, Some(1420));
+    assert_eq!(via.mtu, std::num::NonZeroU32::new(1420));
     assert_eq!(unreachable.mtu, None);
     assert_eq!(via.origin, Origin::line(14));
     assert_eq!(unreachable.kind, RouteType::Unreachable);
