@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { quantile, verdictLatency } from './verdict-latency.mjs';
+import { bigPaste, putPaste, quantile, verdictLatency } from './verdict-latency.mjs';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const KEYS = Number(process.argv[2] ?? 20);
@@ -17,27 +17,15 @@ const server = spawn('/usr/bin/python3', [`${ROOT}scripts/serve.py`, '--port', S
 await new Promise((r) => setTimeout(r, 600));
 
 const seed = readFileSync(`${ROOT}tests/fixtures/seed/supervisor-before.txt`, 'utf8');
-function bigPaste(bytes) {
-  let text = `${seed}\nip route show table main\n`;
-  for (let i = 0; text.length < bytes; i++) {
-    text += `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}/32 via 192.168.10.254 dev eth0 proto bgp metric 20\n`;
-  }
-  return text;
-}
 
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true, args: ['--no-sandbox'] });
 try {
   const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
   await page.goto(`http://127.0.0.1:${PORT}/`, { waitUntil: 'load' });
   await page.waitForSelector('main.app');
-  for (const [name, text] of [['seed', seed], ['5 MB', bigPaste(5_000_000)]]) {
+  for (const [name, text] of [['seed', seed], ['5 MB', bigPaste(seed, (_, length) => length < 5_000_000)]]) {
     const t0 = Date.now();
-    await page.evaluate((t) => {
-      const ta = document.querySelector('#transcript');
-      ta.value = t;
-      ta.dispatchEvent(new InputEvent('input', { bubbles: true }));
-      ta.blur();
-    }, text);
+    await putPaste(page, text);
     await page.waitForFunction(() => /leaves/.test(document.querySelector('#verdict .summary')?.textContent ?? ''), null, { timeout: 120000 });
     const first = Date.now() - t0;
     // Real keystrokes at the end of the paste (a textarea, or the block editor of a big paste):

@@ -12,7 +12,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { quantile, verdictLatency } from './verdict-latency.mjs';
+import { bigPaste, putPaste, quantile, verdictLatency } from './verdict-latency.mjs';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const KEYS = Number(process.argv[2] ?? 20);
@@ -23,11 +23,7 @@ const server = spawn('/usr/bin/python3', [`${ROOT}scripts/serve.py`, '--port', S
 await new Promise((r) => setTimeout(r, 600));
 
 const seed = readFileSync(`${ROOT}tests/fixtures/seed/supervisor-before.txt`, 'utf8');
-let text = `${seed}\nip route show table main\n`;
-for (let i = 0; i < ROUTES - 1; i++) {
-  text += `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}/32 via 192.168.10.254 dev eth0 proto bgp metric 20\n`;
-}
-text += '10.250.0.0/16 via 192.168.10.254 dev eth0';
+const text = `${bigPaste(seed, (i) => i < ROUTES - 1)}10.250.0.0/16 via 192.168.10.254 dev eth0`;
 
 const summary = () => document.querySelector('#verdict .summary')?.textContent ?? '';
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true, args: ['--no-sandbox'] });
@@ -38,12 +34,7 @@ try {
   // The flow first (the seed is small), then the paste.
   await page.fill('#f-dst', '10.250.1.1');
   const t0 = Date.now();
-  await page.evaluate((t) => {
-    const ta = document.querySelector('#transcript');
-    ta.value = t;
-    ta.dispatchEvent(new InputEvent('input', { bubbles: true }));
-    ta.blur();
-  }, text);
+  await putPaste(page, text);
   await page.waitForFunction(() => /10\.250\.1\.1/.test(document.querySelector('#verdict')?.textContent ?? '') && /eth0/.test(document.querySelector('#verdict .summary')?.textContent ?? ''), null, { timeout: 180000 });
   const first = Date.now() - t0;
   const samples = await verdictLatency(page, '#transcript', KEYS, 'Backspace', '0', { summaryChanges: true });

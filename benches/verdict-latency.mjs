@@ -40,5 +40,25 @@ export async function verdictLatency(page, selector, keys, first, second, { summ
   return (await page.evaluate(() => window.__verdict.slice())).sort((a, b) => a - b);
 }
 
+/// The seed's paste, then `ip route show table main` and `routes(i)` for i = 0, 1, … while
+/// `more(i, length so far)`: the benchmarks' big paste.
+export function bigPaste(seed, more) {
+  let text = `${seed}\nip route show table main\n`;
+  for (let i = 0; more(i, text.length); i++) {
+    text += `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}/32 via 192.168.10.254 dev eth0 proto bgp metric 20\n`;
+  }
+  return text;
+}
+
+/// Puts `text` into the page's paste as a paste into it would, and leaves the editor.
+export async function putPaste(page, text) {
+  await page.evaluate((t) => {
+    const ta = document.querySelector('#transcript');
+    ta.value = t;
+    ta.dispatchEvent(new InputEvent('input', { bubbles: true }));
+    ta.blur();
+  }, text);
+}
+
 /// The `p` quantile of sorted `samples`, to one decimal.
 export const quantile = (samples, p) => samples[Math.min(samples.length - 1, Math.floor(p * samples.length))].toFixed(1);
