@@ -103,15 +103,15 @@ pub fn app() -> Html {
     };
     #[cfg(feature = "full")]
     let topo_result = {
-        let deps = (view.view == View::Topology).then(|| (view.topology.clone(), view.hosts.clone(), view.flow.clone()));
-        use_memo(deps, |d| d.as_ref().map(|(t, h, f)| crate::topo::evaluate(t, h, f)))
+        let deps = (view.view == View::Topology).then(|| (view.topology.clone(), view.hosts.clone(), view.flow.clone(), view.topology_start.clone()));
+        use_memo(deps, |d| d.as_ref().map(|(t, h, f, start)| crate::topo::evaluate(t, h, f, start)))
     };
     let topo_ref = use_node_ref();
     // Shared text (AttrValue): every part that shows or copies the link clones a pointer.
     // Keyed by what the link holds (pastes compare as one value handed around, unread).
     let link = {
         let m = link_view;
-        let key = (m.hosts.clone(), m.flow.clone(), m.selected, m.topology.clone(), m.view);
+        let key = (m.hosts.clone(), m.flow.clone(), m.selected, m.topology.clone(), m.view, m.topology_start.clone());
         use_memo(key, |_| AttrValue::from(whyroute::permalink::encode(&m.permalink())))
     };
     browser::remember_link(&link);
@@ -191,7 +191,7 @@ pub fn app() -> Html {
     let (topo_view, topology_millis) = (
         (model.view == View::Topology && topo_result.is_some()).then(|| {
             html! {
-                <crate::components::TopologyView names={names.clone()} topology={AttrValue::from(model.topology.clone())} topo={Shared(topo_result.clone())}
+                <crate::components::TopologyView names={names.clone()} topology={AttrValue::from(model.topology.clone())} start={model.topology_start.clone()} topo={Shared(topo_result.clone())}
                     topo_ref={topo_ref.clone()} flow={model.flow.clone()} result={shared.clone()} link={(*link).clone()}
                     copy_status={model.copy_status.clone()} on_action={on_action.clone()} />
             }

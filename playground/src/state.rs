@@ -93,7 +93,7 @@ impl View {
         match s.strip_prefix("compare:").and_then(|r| r.split_once(',')) {
             Some((a, b)) => View::Compare { a: a.trim().parse::<usize>().unwrap_or(0).min(max), b: b.trim().parse::<usize>().unwrap_or(1).min(max) },
             None if s == "compare" => View::Compare { a: 0, b: 1.min(max) },
-            None if s == "topology" => View::Topology,
+            None if s == "topology" || s.starts_with("topology:") => View::Topology,
             None => View::Host,
         }
     }
@@ -113,6 +113,9 @@ pub struct Model {
     pub view: View,
     /// The topology in its text form (kept and shared in links).
     pub topology: String,
+    /// The topology node the flow starts at; empty for the engine's choice (the first Linux
+    /// host). Kept in links as the view `topology:NODE`.
+    pub topology_start: String,
     /// In compare mode, list the flows whose outcome is the same too.
     pub show_unchanged: bool,
     /// A line of the selected host's paste to highlight (from a diagnostic or trace step),
@@ -139,6 +142,15 @@ pub enum Action {
     // The Topology view, which only the full build shows, sends these two.
     #[cfg_attr(not(feature = "full"), allow(dead_code))]
     SetTopology(String),
+    /// The node the topology's flow starts at (empty: the engine's choice).
+    #[cfg_attr(not(feature = "full"), allow(dead_code))]
+    SetTopologyStart(String),
+    /// Trace one of the scenario's own flows: its start node and its fields into the form.
+    #[cfg_attr(not(feature = "full"), allow(dead_code))]
+    TraceFlow {
+        start: String,
+        flow: Box<FlowFields>,
+    },
     /// Select line `line` of the topology text.
     #[cfg_attr(not(feature = "full"), allow(dead_code))]
     JumpTopology(usize),
@@ -175,6 +187,7 @@ impl Model {
             touched: false,
             view: View::Host,
             topology: String::new(),
+            topology_start: String::new(),
             show_unchanged: false,
             highlight: None,
             history: 0,
@@ -212,7 +225,8 @@ impl Model {
         if view == View::Topology && topology.trim().is_empty() {
             topology = crate::topo::tanzu_seed_scenario();
         }
-        Model { selected, flow: FlowFields::from_args(&s.flow), view, topology, hosts, ..Model::example(Example::SharedDns) }
+        let topology_start = s.view.strip_prefix("topology:").unwrap_or_default().to_string();
+        Model { selected, flow: FlowFields::from_args(&s.flow), view, topology, topology_start, hosts, ..Model::example(Example::SharedDns) }
     }
 
     pub fn permalink(&self) -> Permalink {
@@ -221,7 +235,10 @@ impl Model {
             flow: self.flow.packet_args(),
             selected: self.selected,
             topology: self.topology.clone(),
-            view: self.view.encode(),
+            view: match self.view {
+                View::Topology if !self.topology_start.is_empty() => format!("topology:{}", self.topology_start),
+                v => v.encode(),
+            },
         }
     }
 
@@ -240,12 +257,14 @@ impl Model {
         // Every field but the typed ones (the selected paste's text, the flow) and those
         // typing sets (`touched`, the copy status), compared without copying any paste: this
         // runs on each keystroke, and a paste may be megabytes.
-        let Model { hosts, selected: _, flow: _, link_error, copy_status: _, touched: _, view, topology, show_unchanged, highlight, history } = self;
+        let Model { hosts, selected: _, flow: _, link_error, copy_status: _, touched: _, view, topology, topology_start, show_unchanged, highlight, history } =
+            self;
         let pastes = hosts.iter().zip(&earlier.hosts).enumerate().all(|(i, (a, b))| a.name == b.name && (i == self.selected || a.text == b.text));
         pastes
             && *link_error == earlier.link_error
             && *view == earlier.view
             && *topology == earlier.topology
+            && *topology_start == earlier.topology_start
             && *show_unchanged == earlier.show_unchanged
             && *highlight == earlier.highlight
             && *history == earlier.history
@@ -337,6 +356,11 @@ impl Reducible for Model {
             }
             Action::ShowUnchanged(on) => m.show_unchanged = on,
             Action::SetTopology(t) => m.topology = t,
+            Action::SetTopologyStart(node) => m.topology_start = node,
+            Action::TraceFlow { start, flow } => {
+                m.topology_start = start;
+                m.flow = *flow;
+            }
             Action::JumpTopology(line) => {
                 let n = self.highlight.map(|(_, n)| n + 1).unwrap_or(0);
                 m.highlight = Some((line, n));
@@ -462,6 +486,13 @@ mod tests {
         let back = Model::from_fragment(&format!("#{}", m.link()));
         assert_eq!(back.view, View::Compare { a: 1, b: 0 });
         assert_eq!(back.topology, m.topology);
+        // The topology's start node is kept with its view.
+        m.view = View::Topology;
+        m.topology_start = "client".into();
+        let back = Model::from_fragment(&format!("#{}", m.link()));
+        assert_eq!((back.view, back.topology_start.as_str()), (View::Topology, "client"));
+        m.topology_start.clear();
+        assert_eq!(Model::from_fragment(&format!("#{}", m.link())).topology_start, "");
         assert_eq!(View::decode("compare:7,9", 2), View::Compare { a: 1, b: 1 });
         assert_eq!(View::decode("", 2), View::Host);
     }

@@ -5,10 +5,9 @@
 //! would trace the wrong host as if it were this one.
 
 use crate::compare::flow_spec;
-use crate::state::FlowFields;
-use crate::state::HostTab;
+use crate::state::{FlowFields, HostTab};
 use whyroute::parse::Severity;
-use whyroute::topology::{self, Fix, TopologyDiagnostic, fix, network, text, trace};
+use whyroute::topology::{self, Fix, FlowSpec, TopologyDiagnostic, fix, network, text, trace};
 
 /// The Tanzu NAT topology of the seed (tests/fixtures/topology/tanzu-seed.toml).
 pub const TANZU_SEED: &str = include_str!("../../tests/fixtures/topology/tanzu-seed.toml");
@@ -32,7 +31,26 @@ pub struct TopoResult {
     /// The hosts whose paste is a host tab's (the scenario gave them none): a finding in one
     /// of those pastes is in that tab; any other host's paste is inline in the scenario.
     pub from_tabs: Vec<String>,
+    /// The scenario's nodes, in its order (where a flow may start).
+    pub nodes: Vec<String>,
+    /// The node a flow starts at when none is chosen: the first Linux host.
+    pub default_start: String,
+    /// The scenario's own flows (`[[flow]]`).
+    pub flows: Vec<FlowSpec>,
     pub millis: f64,
+}
+
+/// A scenario's flow in the form's fields (its start node aside).
+pub fn flow_fields(f: &FlowSpec) -> FlowFields {
+    let mut args = format!("{} ipproto {}", f.dst, whyroute::names::ipproto_name(f.ipproto()));
+    let words = [("from", f.src.map(|a| a.to_string())), ("sport", f.sport.map(|p| p.to_string())), ("dport", f.dport.map(|p| p.to_string()))];
+    let more = [("tos", f.tos.map(|t| format!("{t:#04x}"))), ("mark", f.mark.map(|m| format!("{m:#x}"))), ("uid", f.uid.map(|u| u.to_string()))];
+    for (word, value) in words.into_iter().chain(more) {
+        if let Some(v) = value {
+            args.push_str(&format!(" {word} {v}"));
+        }
+    }
+    FlowFields::from_args(&args)
 }
 
 /// The scenario line of line `paste_line` of host `node`'s inline transcript, its entry found
@@ -121,9 +139,22 @@ pub fn trace_pieces(text: &str, toml: &str, from_tabs: &[String], tabs: &[String
     out
 }
 
-pub fn evaluate(toml: &str, hosts: &[HostTab], flow: &FlowFields) -> TopoResult {
+/// The scenario `toml` (its hosts without a paste take their namesake tab's) and the form's
+/// flow traced through it from node `start` (empty: the engine's choice, the first Linux host).
+pub fn evaluate(toml: &str, hosts: &[HostTab], flow: &FlowFields, start: &str) -> TopoResult {
     let t0 = crate::eval::now();
-    let mut out = TopoResult { diagnostics: Vec::new(), trace: None, traced: None, fixes: Vec::new(), fixed: Vec::new(), from_tabs: Vec::new(), millis: 0.0 };
+    let mut out = TopoResult {
+        diagnostics: Vec::new(),
+        trace: None,
+        traced: None,
+        fixes: Vec::new(),
+        fixed: Vec::new(),
+        from_tabs: Vec::new(),
+        nodes: Vec::new(),
+        default_start: String::new(),
+        flows: Vec::new(),
+        millis: 0.0,
+    };
     match text::from_toml(toml) {
         Err(d) => out.diagnostics = d,
         Ok(mut s) => {
@@ -142,13 +173,17 @@ pub fn evaluate(toml: &str, hosts: &[HostTab], flow: &FlowFields) -> TopoResult 
             }
             let net = network::build(&s);
             out.diagnostics = topology::lint::lint_network(&net, Some(toml));
+            out.nodes = net.nodes.iter().map(|n| n.name.clone()).collect();
+            out.default_start = trace::origin_of(&net, &FlowSpec::default()).map_or(String::new(), |i| net.nodes[i].name.clone());
+            out.flows = s.flows.clone();
             for name in unlinked {
                 let how = format!(
                     "a page cannot read files: open a host tab named `{name}` with its paste, or put the paste in the scenario as transcript = '''…'''"
                 );
                 out.diagnostics.push(TopologyDiagnostic::new(Severity::Info, "paste_not_linked", how).at(&name, "transcript", None));
             }
-            if let Some(f) = flow_spec(flow) {
+            let from_node = (!start.is_empty()).then(|| start.to_string());
+            if let Some(f) = flow_spec(flow).map(|f| FlowSpec { from_node, ..f }) {
                 let t = trace::trace_network(&net, &f);
                 out.trace = Some((t.ok, trace::render(&t)));
                 out.traced = Some(t);
@@ -211,13 +246,38 @@ mod tests {
         assert!(tabbed.iter().any(|p| matches!(p, TracePiece::Line { tab: Some(1), .. })), "{tabbed:?}");
     }
 
+    /// The scenario's own flow, traced from the page (its start node and its fields through
+    /// the form), goes where the engine's trace of that flow goes; another start node is
+    /// another origin, and a start node the scenario lacks is said to be missing.
+    #[cfg(feature = "full")]
+    #[test]
+    fn a_scenario_flow_traced_from_the_page_starts_at_its_node() {
+        let toml = include_str!("../../tests/fixtures/topology-fw/v4-mark-in-forward.toml");
+        let r = evaluate(toml, &[], &FlowFields::dns("203.0.113.10"), "");
+        assert_eq!(r.nodes, ["client", "router", "server", "server2"]);
+        assert_eq!(r.default_start, "client");
+        let flow = r.flows.first().expect("the scenario's flow").clone();
+        let start = flow.from_node.clone().expect("a start node");
+        let page = evaluate(toml, &[], &flow_fields(&flow), &start).traced.expect("a trace");
+        let engine = whyroute::topology::trace(&whyroute::topology::text::from_toml(toml).unwrap(), &flow);
+        assert_eq!((page.origin.as_str(), page.ok), (engine.origin.as_str(), engine.ok));
+        assert_eq!(page.forward_nodes(), engine.forward_nodes());
+        assert_eq!(page.forward.disposition.describe(), engine.forward.disposition.describe());
+        let fields = flow_fields(&flow);
+        assert_eq!((fields.dst.as_str(), fields.proto.as_str(), fields.sport.as_str(), fields.dport.as_str()), ("203.0.113.10", "udp", "53000", "5353"));
+        let from_router = evaluate(toml, &[], &fields, "router").traced.expect("a trace");
+        assert_eq!(from_router.origin, "router");
+        let missing = evaluate(toml, &[], &fields, "nosuch").traced.expect("a trace");
+        assert!(missing.forward.disposition.describe().contains("no node is named nosuch"), "{}", missing.text);
+    }
+
     #[test]
     fn the_self_contained_seed_needs_no_tab() {
         let toml = tanzu_seed_scenario();
         assert!(!toml.contains("transcript_file"), "the paste is inline");
         // Host tabs that have nothing to do with the seed change nothing.
         let other = vec![HostTab::new("laptop", "ip route\ndefault via 10.9.9.1 dev wlan0\n")];
-        let r = evaluate(&toml, &other, &FlowFields::dns("192.168.10.10"));
+        let r = evaluate(&toml, &other, &FlowFields::dns("192.168.10.10"), "");
         let t = r.traced.expect("a trace");
         assert_eq!(t.first_dev(), Some("eth1"), "{}", t.text);
         assert!(!t.ok);
@@ -229,7 +289,7 @@ mod tests {
         // No tab is called `supervisor`: the scenario cannot be decided, and the page says how
         // to give the host its paste. The laptop's paste is not taken for it.
         let laptop = vec![HostTab::new("laptop", "ip route\ndefault via 10.9.9.1 dev wlan0\n")];
-        let r = evaluate(TANZU_SEED, &laptop, &flow);
+        let r = evaluate(TANZU_SEED, &laptop, &flow, "");
         let hint = r.diagnostics.iter().find(|d| d.code == "paste_not_linked").expect("a hint");
         assert_eq!(hint.node.as_deref(), Some("supervisor"));
         assert!(hint.message.contains("host tab named `supervisor`"), "{}", hint.message);
@@ -237,7 +297,7 @@ mod tests {
         assert!(!t.ok && t.text.contains("cannot decide at supervisor"), "{}", t.text);
         // A tab of that name is the host's paste.
         let named = vec![laptop[0].clone(), HostTab::new("supervisor", crate::seed::SEED_TRANSCRIPT)];
-        let r = evaluate(TANZU_SEED, &named, &flow);
+        let r = evaluate(TANZU_SEED, &named, &flow, "");
         assert!(r.diagnostics.iter().all(|d| d.code != "paste_not_linked"));
         assert_eq!(r.traced.expect("a trace").first_dev(), Some("eth1"));
     }
@@ -255,7 +315,7 @@ mod tests {
         assert_eq!(transcript_line("[[host]]\nname = \"a\"\n[[host]]\nname = \"b\"\ntranscript = '''\n", 2, "a", 1), None);
         // The seed, made self-contained: its supervisor's finding is on the paste's line.
         let seed = tanzu_seed_scenario();
-        let r = evaluate(&seed, &[], &FlowFields::dns("192.168.10.10"));
+        let r = evaluate(&seed, &[], &FlowFields::dns("192.168.10.10"), "");
         let d = r.diagnostics.iter().find(|d| d.field.as_deref() == Some("transcript")).expect("a finding in the paste");
         let at = transcript_line(&seed, d.line.unwrap(), "supervisor", d.paste_line.unwrap()).expect("its line");
         let paste_line = crate::seed::SEED_TRANSCRIPT.lines().nth(d.paste_line.unwrap() - 1).unwrap();
@@ -264,7 +324,7 @@ mod tests {
 
     #[test]
     fn the_tanzu_seed_fails_and_has_proven_fixes() {
-        let r = evaluate(&tanzu_seed_scenario(), &Example::SharedDns.hosts(), &FlowFields::dns("192.168.10.10"));
+        let r = evaluate(&tanzu_seed_scenario(), &Example::SharedDns.hosts(), &FlowFields::dns("192.168.10.10"), "");
         let (ok, text) = r.trace.expect("a trace");
         assert!(!ok, "{text}");
         assert!(r.fixes.len() >= 3, "{}", r.fixes.len());

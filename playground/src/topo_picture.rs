@@ -334,7 +334,7 @@ mod tests {
 
     #[test]
     fn the_seed_picture_has_the_path_the_nat_and_the_lost_reply() {
-        let r = crate::topo::evaluate(&crate::topo::tanzu_seed_scenario(), &Example::SharedDns.hosts(), &FlowFields::dns("192.168.10.10"));
+        let r = crate::topo::evaluate(&crate::topo::tanzu_seed_scenario(), &Example::SharedDns.hosts(), &FlowFields::dns("192.168.10.10"), "");
         let t = r.traced.expect("a trace");
         assert_eq!(t.forward_nodes(), ["supervisor", "t1-supervisor", "t0", "bgp-router", "dns-server"]);
         // Renders without panicking (the DOM is checked by the e2e test).

@@ -301,6 +301,41 @@ test('topology view: a reply that comes back from the wrong address fails with t
   assert.deepEqual(errors, []);
 });
 
+test('topology view: the scenario\'s own flow is traced from its node with a key press; another start node is chosen from a list, and a link keeps it', async () => {
+  const { page, errors } = await openPage(browser.context);
+  await waitForApp(page);
+  await page.locator('#view-topology').click();
+  await page.waitForSelector('#topo-verdict');
+  const scenario = readFileSync(new URL('../fixtures/topology-fw/v4-mark-in-forward.toml', import.meta.url), 'utf8');
+  await page.locator('#topology-text').fill(scenario);
+  // The start node: the first Linux host unless chosen; every node can be.
+  const start = page.locator('#topo-start');
+  await page.waitForFunction(() => document.querySelectorAll('#topo-start option').length === 5);
+  assert.equal(await start.inputValue(), '');
+  assert.match(await start.locator('option').first().innerText(), /client \(the first Linux host\)/);
+  // The scenario's flow, by keyboard: its node and its fields go into the form, and it is traced.
+  const flow = page.locator('button.scenario-flow', { hasText: 'client → 203.0.113.10' });
+  await flow.focus();
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => /203\.0\.113\.10/.test(document.querySelector('#topo-headline')?.textContent ?? ''));
+  assert.equal(await start.inputValue(), 'client');
+  assert.deepEqual([await page.locator('#f-dst').inputValue(), await page.locator('#f-sport').inputValue(), await page.locator('#f-dport').inputValue()], ['203.0.113.10', '53000', '5353']);
+  const trace = page.locator('#topo-verdict pre');
+  assert.match(await trace.innerText(), /^flow: client → 203\.0\.113\.10 udp dport 5353/);
+  // From the router instead.
+  await start.selectOption('router');
+  await page.waitForFunction(() => /^flow: router → /.test(document.querySelector('#topo-verdict pre')?.textContent ?? ''));
+  assert.match(await trace.innerText(), /1\. router \[Linux host\]/);
+  // The link keeps the start node: a fresh page traces from the router too.
+  await page.waitForFunction(() => location.hash.length > 10);
+  const p2 = await browser.context.newPage();
+  await p2.goto(page.url());
+  await p2.waitForFunction(() => /^flow: router → /.test(document.querySelector('#topo-verdict pre')?.textContent ?? ''), null, { timeout: 60000 });
+  assert.equal(await p2.locator('#topo-start').inputValue(), 'router');
+  await p2.close();
+  assert.deepEqual(errors, []);
+});
+
 test('topology view: a firewall router\'s DNAT step links to its rule\'s line in the scenario', async () => {
   const { page, errors } = await openPage(browser.context);
   await waitForApp(page);

@@ -4,7 +4,7 @@
 use crate::components::{FlowForm, LinkBar, Shared};
 use crate::eval::HostResult;
 use crate::state::{Action, FlowFields};
-use crate::topo::{TopoResult, TracePiece};
+use crate::topo::{TopoResult, TracePiece, flow_fields};
 use whyroute::parse::Severity;
 use yew::prelude::*;
 
@@ -14,6 +14,8 @@ pub struct TopologyViewProps {
     pub names: Vec<String>,
     /// The scenario text (TOML).
     pub topology: AttrValue,
+    /// The node the flow starts at (empty: the first Linux host).
+    pub start: String,
     pub topo: Shared<Option<TopoResult>>,
     pub topo_ref: NodeRef,
     pub flow: FlowFields,
@@ -76,7 +78,7 @@ pub fn topology_view(props: &TopologyViewProps) -> Html {
             <h2 id="topo-h">{"Topology"}</h2>
             <div class="columns">
                 <div>
-                    <label for="topology-text" class="paste-label">{"Scenario (TOML): "}<span class="hint">{"a host without a transcript takes the paste of the host tab with the same name; the flow starts at the first Linux host"}</span></label>
+                    <label for="topology-text" class="paste-label">{"Scenario (TOML): "}<span class="hint">{"a host without a transcript takes the paste of the host tab with the same name"}</span></label>
                     if props.topology.trim().is_empty() {
                         <p><button type="button" id="load-tanzu" onclick={props.on_action.reform(|_: MouseEvent| Action::SetTopology(crate::topo::tanzu_seed_scenario()))}>{"Load the seed's Tanzu NAT topology"}</button></p>
                     }
@@ -85,6 +87,7 @@ pub fn topology_view(props: &TopologyViewProps) -> Html {
                     <ul class="diags" id="topo-diagnostics">{ for diags }</ul>
                 </div>
                 <div class="side">
+                    { start_picker(r, &props.start, &props.on_action) }
                     <FlowForm flow={props.flow.clone()} result={props.result.clone()} on_action={on_action.clone()} topology=true />
                     if let Some((ok, text)) = &r.trace {
                         <div id="topo-verdict" class={classes!("verdict", if *ok { "ok" } else { "fail" })} tabindex="-1" role="region" aria-label="Verdict">
@@ -130,6 +133,38 @@ pub fn topology_view(props: &TopologyViewProps) -> Html {
                 </section>
             }
         </section>
+    }
+}
+
+/// Where the flow starts (any node of the scenario), and the scenario's own flows, each a
+/// button that traces it: its start node and its fields go into the form.
+fn start_picker(r: &TopoResult, start: &str, on_action: &Callback<Action>) -> Html {
+    let onchange = on_action.reform(|e: Event| Action::SetTopologyStart(e.target_unchecked_into::<web_sys::HtmlSelectElement>().value()));
+    // A start node the scenario no longer has stays listed: the trace says it is missing.
+    let gone = (!start.is_empty() && !r.nodes.iter().any(|n| n == start)).then(|| start.to_string());
+    let default = if r.default_start.is_empty() { "the first Linux host".to_string() } else { format!("{} (the first Linux host)", r.default_start) };
+    let flows = r.flows.iter().map(|f| {
+        let (start, flow) = (f.from_node.clone().unwrap_or_default(), Box::new(flow_fields(f)));
+        let onclick = on_action.reform(move |_: MouseEvent| Action::TraceFlow { start: start.clone(), flow: flow.clone() });
+        let what = match &f.label {
+            Some(l) => format!("{} ({l})", f.describe()),
+            None => f.describe(),
+        };
+        html! { <li><button type="button" class="scenario-flow" {onclick}>{what}</button></li> }
+    });
+    html! {
+        <div class="topo-start">
+            <label for="topo-start">{"The flow starts at "}</label>
+            <select id="topo-start" {onchange}>
+                <option value="" selected={start.is_empty()}>{default}</option>
+                { for r.nodes.iter().map(|n| html! { <option value={n.clone()} selected={n == start}>{n.clone()}</option> }) }
+                { for gone.map(|n| html! { <option value={n.clone()} selected=true>{format!("{n} (not in the scenario)")}</option> }) }
+            </select>
+            if !r.flows.is_empty() {
+                <p class="hint" id="scenario-flows-h">{"The scenario's own flows:"}</p>
+                <ul class="scenario-flows" aria-labelledby="scenario-flows-h">{ for flows }</ul>
+            }
+        </div>
     }
 }
 
