@@ -14,8 +14,9 @@ export const BUDGET_GZIP = 400_000;
 // Ratchet of the lazily loaded full build: 483,000 until session 17's `iptables -L -n -v` reader
 // firewall pastes told by their content, unread firewall lines in the caveats; 489,000 until
 // session 18's IPv6 topology trace, IPv6 compare and fixes, the ctmark field, networkd's IPv6
-// (docs/size.md); 540,000 until session 22's block editor that draws only what is on screen.
-export const FULL_CEILING_GZIP = 546_500;
+// (docs/size.md); 540,000 until session 22's block editor that draws only what is on screen
+// and the Topology view's start node and scenario flows.
+export const FULL_CEILING_GZIP = 549_500;
 // `make test` sets this: there, a missing build is a failure, never a skip.
 const required = process.env.WHYROUTE_SIZE_REQUIRED === '1';
 const all = existsSync(DIST) ? readdirSync(DIST).filter((f) => /\.(wasm|js)$/.test(f)).sort() : [];
