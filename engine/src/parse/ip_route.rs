@@ -21,12 +21,13 @@ pub fn parse(lines: &[Line<'_>], ctx: &Context, out: &mut Fragment) {
 
 /// How the text form of a route block is read: whole ([`Whole`]), or in runs of [`RUN_LINES`]
 /// lines, each by `run` (a cache of what earlier pastes read: `super::reuse`), given the run's
-/// lines, the table of lines without `table` and the table names known.
+/// lines, the table of lines without `table` and the table names known, which hands the run
+/// to `take` (the cache keeps it: `take` copies what it needs).
 pub(crate) trait RunReader {
     /// Whether the text form is read in runs (by [`RunReader::run`]) or whole.
     fn in_runs(&self) -> bool;
     #[cfg_attr(not(feature = "incremental"), expect(dead_code, reason = "only the incremental reader reads in runs"))]
-    fn run(&mut self, lines: &[Line<'_>], default_table: TableId, known: &[(String, TableId)]) -> RouteRun;
+    fn run(&mut self, lines: &[Line<'_>], default_table: TableId, known: &[(String, TableId)], take: &mut dyn FnMut(&RouteRun));
 }
 
 /// The block read whole.
@@ -36,18 +37,16 @@ impl RunReader for Whole {
     fn in_runs(&self) -> bool {
         false
     }
-    fn run(&mut self, _: &[Line<'_>], _: TableId, _: &[(String, TableId)]) -> RouteRun {
-        RouteRun::default()
-    }
+    fn run(&mut self, _: &[Line<'_>], _: TableId, _: &[(String, TableId)], _: &mut dyn FnMut(&RouteRun)) {}
 }
 
 #[cfg(feature = "incremental")]
-impl<F: FnMut(&[Line<'_>], TableId, &[(String, TableId)]) -> RouteRun> RunReader for F {
+impl<F: FnMut(&[Line<'_>], TableId, &[(String, TableId)], &mut dyn FnMut(&RouteRun))> RunReader for F {
     fn in_runs(&self) -> bool {
         true
     }
-    fn run(&mut self, lines: &[Line<'_>], default_table: TableId, known: &[(String, TableId)]) -> RouteRun {
-        self(lines, default_table, known)
+    fn run(&mut self, lines: &[Line<'_>], default_table: TableId, known: &[(String, TableId)], take: &mut dyn FnMut(&RouteRun)) {
+        self(lines, default_table, known, take)
     }
 }
 
@@ -195,19 +194,20 @@ pub(crate) fn read_run(lines: &[Line<'_>], default_table: TableId, table_names: 
 fn parse_text_in_runs(lines: &[Line<'_>], default_table: TableId, out: &mut Fragment, runs: &mut AnyRunReader<'_>) {
     let mut ipv6 = Vec::new();
     let mut start = 0;
+    // Room for a route per line at once: grown run by run, a table of 100,000 routes would be
+    // copied over again at each doubling.
+    out.routes.reserve(lines.len());
     while start < lines.len() {
         let mut end = (start + RUN_LINES).min(lines.len());
         while end < lines.len() && trim(lines[end].text).starts_with("nexthop") {
             end += 1;
         }
-        let run = runs.run(&lines[start..end], default_table, &out.table_names);
-        if out.routes.is_empty() {
-            out.routes = run.routes;
-        } else {
-            out.routes.extend(run.routes);
-        }
-        out.diagnostics.extend(run.diagnostics);
-        ipv6.extend(run.ipv6.iter().map(|&i| lines[start + i]));
+        let (routes, diagnostics) = (&mut out.routes, &mut out.diagnostics);
+        runs.run(&lines[start..end], default_table, &out.table_names, &mut |run| {
+            routes.extend_from_slice(&run.routes);
+            diagnostics.extend_from_slice(&run.diagnostics);
+            ipv6.extend(run.ipv6.iter().map(|&i| lines[start + i]));
+        });
         start = end;
     }
     read_ipv6_lines(&ipv6, default_table, out);

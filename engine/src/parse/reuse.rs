@@ -18,6 +18,8 @@ pub struct BlockCache {
     blocks: Vec<BlockEntry>,
     /// The runs route blocks were read in, in paste order.
     runs: Vec<RunEntry>,
+    /// Where the paste last read differs from the one before it (`changed`).
+    changed: Option<std::ops::Range<usize>>,
 }
 
 struct BlockEntry {
@@ -91,6 +93,8 @@ impl BlockCache {
     /// (and runs of route lines) that the previous call did not read with the same lines.
     pub fn parse(&mut self, text: &str) -> (Fragment, Vec<Block>) {
         let change = Change::between(&self.text, text);
+        // The first paste read is all new.
+        self.changed = Some(if self.changed.is_none() { 0..text.len() } else { change.prefix..text.len() - change.suffix });
         let base = text.as_ptr() as usize;
         let range = |lines: &[Line<'_>]| {
             let (first, last) = (lines[0].text, lines[lines.len() - 1].text);
@@ -108,7 +112,7 @@ impl BlockCache {
             let first_line = lines.first;
             if format == Format::IpRoute {
                 // Route blocks are cached by runs: a keystroke in a big table reads one again.
-                let mut reader = |lines: &[Line<'_>], default_table: TableId, known: &[(String, TableId)]| {
+                let mut reader = |lines: &[Line<'_>], default_table: TableId, known: &[(String, TableId)], take: &mut dyn FnMut(&RouteRun)| {
                     let (start, end) = range(lines);
                     let first_line = lines[0].no;
                     let reused = change.old_range(start, end).and_then(|(s, e)| {
@@ -127,8 +131,8 @@ impl BlockCache {
                         }
                         None => read_run(lines, default_table, known),
                     };
-                    runs.push(RunEntry { start, end, first_line, default_table, known: known.to_vec(), run: run.clone() });
-                    run
+                    take(&run);
+                    runs.push(RunEntry { start, end, first_line, default_table, known: known.to_vec(), run });
                 };
                 out.extend(read_one(format, cx, command_line, lines, &out.table_names, &mut reader));
                 return;
@@ -149,5 +153,11 @@ impl BlockCache {
         self.blocks = blocks;
         self.runs = runs;
         parsed
+    }
+
+    /// The byte range of the paste last read that is not the paste before it (empty when they
+    /// are the same; all of it for the first).
+    pub fn changed(&self) -> Option<std::ops::Range<usize>> {
+        self.changed.clone()
     }
 }
