@@ -46,7 +46,10 @@ thread_local! {
 
 pub fn evaluate(text: &str, flow: &FlowFields) -> Evaluation {
     // What `analyze(text)` gives, always (engine/tests/incremental.rs).
-    let analysis = PASTE.with(|p| p.borrow_mut().analyze(text));
+    let (analysis, _changed) = PASTE.with(|p| {
+        let mut p = p.borrow_mut();
+        (p.analyze(text), p.changed())
+    });
     let (trace, flow_error) = if flow.dst.trim().is_empty() { (None, Some("Enter a destination address.".to_string())) } else { decide(&analysis, flow) };
     #[cfg_attr(not(feature = "full"), allow(unused_mut))]
     let mut kernel_checks = check(&analysis.host, &analysis.route_gets);
@@ -58,7 +61,13 @@ pub fn evaluate(text: &str, flow: &FlowFields) -> Evaluation {
     Evaluation {
         #[cfg(feature = "full")]
         packet: packet(&analysis, flow),
-        needs_full: needs_full(text, &analysis, flow),
+        #[cfg(not(feature = "full"))]
+        needs_full: {
+            let firewall = firewall_lines_since(text, _changed);
+            needs_full_given(&analysis, flow, || firewall)
+        },
+        #[cfg(feature = "full")]
+        needs_full: None,
         analysis,
         trace,
         flow_error,
@@ -133,6 +142,12 @@ fn packet(analysis: &Analysis, flow: &FlowFields) -> Option<Result<whyroute::dec
 /// build's parser sets aside).
 #[cfg(not(feature = "full"))]
 pub fn needs_full(text: &str, analysis: &Analysis, flow: &FlowFields) -> Option<&'static str> {
+    needs_full_given(analysis, flow, || firewall_lines(text))
+}
+
+/// [`needs_full`], told by `firewall` whether the paste has firewall lines.
+#[cfg(not(feature = "full"))]
+fn needs_full_given(analysis: &Analysis, flow: &FlowFields, has_firewall_lines: impl FnOnce() -> bool) -> Option<&'static str> {
     if flow.dst.contains(':') || flow.from.contains(':') {
         return Some("an IPv6 flow");
     }
@@ -143,7 +158,7 @@ pub fn needs_full(text: &str, analysis: &Analysis, flow: &FlowFields) -> Option<
     // Under their command line, or told by their content (`*mangle`, `table inet t {`); asked
     // first, as this build sets iptables' `:CHAIN` lines aside with the IPv6 ones.
     let commanded = analysis.blocks.iter().any(|b| b.command.as_deref().is_some_and(firewall));
-    if commanded || firewall_lines(text) {
+    if commanded || has_firewall_lines() {
         return Some("the paste's firewall rules");
     }
     // IPv6 lines set aside, or `ip -6` blocks skipped whole.
@@ -166,6 +181,35 @@ fn firewall_lines(text: &str) -> bool {
         prev = Some(line);
     }
     false
+}
+
+/// Whether `text`, the paste evaluated now, has firewall lines: the lines around `changed`
+/// (the bytes that differ from the paste evaluated before it) are read when that paste had
+/// none, for a paste without firewall lines gains some only where it changed (`nft -j`'s
+/// JSON is told by a line and the next one, so one line more on either side); the whole
+/// paste otherwise. A keystroke in a 100,000-line paste reads two or three lines.
+#[cfg(not(feature = "full"))]
+fn firewall_lines_since(text: &str, changed: Option<std::ops::Range<usize>>) -> bool {
+    thread_local! {
+        /// Whether the paste evaluated last had firewall lines.
+        static HAD: std::cell::Cell<Option<bool>> = const { std::cell::Cell::new(None) };
+    }
+    let bytes = text.as_bytes();
+    // The start of the line before the one holding byte `at`, and the end of the line after
+    // the one holding the byte before `at` (newlines are char boundaries).
+    let line_before = |at: usize| bytes[..at].iter().rposition(|&b| b == b'\n').and_then(|i| bytes[..i].iter().rposition(|&b| b == b'\n')).map_or(0, |i| i + 1);
+    let line_after = |at: usize| {
+        let next = |from: usize| bytes[from..].iter().position(|&b| b == b'\n').map(|i| from + i);
+        next(at).and_then(|i| next(i + 1)).unwrap_or(bytes.len())
+    };
+    let region = match (HAD.get(), changed) {
+        (Some(false), Some(r)) if r.end <= text.len() && r.start <= r.end => &text[line_before(r.start)..line_after(r.end)],
+        _ => text,
+    };
+    let found = firewall_lines(region);
+    // A firewall line elsewhere stays: with one found, the next paste is read whole.
+    HAD.set(Some(found));
+    found
 }
 
 #[cfg(feature = "full")]
@@ -295,6 +339,34 @@ mod tests {
         assert!(evaluate("", &f).flow_error.unwrap().contains("192.168.10.300"));
         f.dst.clear();
         assert!(evaluate("", &f).flow_error.is_some());
+    }
+
+    /// Typed edit by edit, the paste's firewall lines are found as a read of the whole paste
+    /// finds them, though only the lines around each edit are read again: gained, lost and
+    /// gained again, a two-line `nft -j` start typed a line at a time, a multibyte edit.
+    #[cfg(not(feature = "full"))]
+    #[test]
+    fn firewall_lines_are_found_edit_by_edit() {
+        let seed = crate::seed::SEED_TRANSCRIPT;
+        let flow = FlowFields::dns("192.168.10.10");
+        let edits = [
+            seed.to_string(),
+            format!("{seed}\n*filter\n:INPUT ACCEPT [0:0]\nCOMMIT\n"),
+            format!("{seed}\n*filte\n:INPUT ACCEPT [0:0]\nCOMMIT\n"),
+            seed.to_string(),
+            format!("{seed}\n{{\n"),
+            format!("{seed}\n{{\n  \"nftables\": [\n"),
+            format!("{seed}\n{{\n  \"nftable\": [\n"),
+            format!("{seed}\n# é\n"),
+            format!("{seed}\n# è\n-A OUTPUT -j ACCEPT\n"),
+            format!("-A OUTPUT -j ACCEPT\n{seed}"),
+            seed.to_string(),
+            format!("table inet t {{\n{seed}"),
+        ];
+        for text in &edits {
+            let whole = needs_full(text, &whyroute::analyze(text), &flow);
+            assert_eq!(evaluate(text, &flow).needs_full, whole, "{text}");
+        }
     }
 
     /// The one-pass test of the paste's lines answers as the two passes over `str::lines` did.

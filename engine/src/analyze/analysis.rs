@@ -61,6 +61,12 @@ impl Incremental {
         let (frag, blocks) = self.cache.parse(text);
         understood(frag, blocks)
     }
+
+    /// The byte range of the paste last analysed that differs from the paste before it: what
+    /// a caller that scans the paste itself needs to look at again (all of it the first time).
+    pub fn changed(&self) -> Option<std::ops::Range<usize>> {
+        self.cache.changed()
+    }
 }
 
 /// The analysis of a paste from what its blocks read.
