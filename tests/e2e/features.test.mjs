@@ -280,13 +280,19 @@ test('topology view: the Tanzu seed topology fails, the engine proves fixes, eac
   await page.close();
 });
 
-test('topology view: a reply that comes back from the wrong address fails with that reason; through the DNAT it works', async () => {
+/// A fresh page in the Topology view holding the scenario of `fixture` (under tests/fixtures).
+async function openTopology(fixture) {
   const { page, errors } = await openPage(browser.context);
   await waitForApp(page);
   await page.locator('#view-topology').click();
   await page.waitForSelector('#topo-verdict');
-  const around = readFileSync(new URL('../fixtures/topology/dnat-answered-around.toml', import.meta.url), 'utf8');
-  await page.locator('#topology-text').fill(around);
+  const scenario = readFileSync(new URL(`../fixtures/${fixture}`, import.meta.url), 'utf8');
+  await page.locator('#topology-text').fill(scenario);
+  return { page, errors, scenario };
+}
+
+test('topology view: a reply that comes back from the wrong address fails with that reason; through the DNAT it works', async () => {
+  const { page, errors, scenario: around } = await openTopology('topology/dnat-answered-around.toml');
   await page.locator('#f-dst').fill('10.0.1.53');
   const verdict = page.locator('#topo-verdict');
   // The flow's new destination answered (before it, the old one's trace may name the client).
@@ -302,12 +308,7 @@ test('topology view: a reply that comes back from the wrong address fails with t
 });
 
 test('topology view: the scenario\'s own flow is traced from its node with a key press; another start node is chosen from a list, and a link keeps it', async () => {
-  const { page, errors } = await openPage(browser.context);
-  await waitForApp(page);
-  await page.locator('#view-topology').click();
-  await page.waitForSelector('#topo-verdict');
-  const scenario = readFileSync(new URL('../fixtures/topology-fw/v4-mark-in-forward.toml', import.meta.url), 'utf8');
-  await page.locator('#topology-text').fill(scenario);
+  const { page, errors } = await openTopology('topology-fw/v4-mark-in-forward.toml');
   // The start node: the first Linux host unless chosen; every node can be.
   const start = page.locator('#topo-start');
   await page.waitForFunction(() => document.querySelectorAll('#topo-start option').length === 5);
@@ -337,12 +338,7 @@ test('topology view: the scenario\'s own flow is traced from its node with a key
 });
 
 test('topology view: a firewall router\'s DNAT step links to its rule\'s line in the scenario', async () => {
-  const { page, errors } = await openPage(browser.context);
-  await waitForApp(page);
-  await page.locator('#view-topology').click();
-  await page.waitForSelector('#topo-verdict');
-  const scenario = readFileSync(new URL('../fixtures/topology-fw/v4-fwd-ctstate-dnat.toml', import.meta.url), 'utf8');
-  await page.locator('#topology-text').fill(scenario);
+  const { page, errors } = await openTopology('topology-fw/v4-fwd-ctstate-dnat.toml');
   await page.locator('#f-proto').selectOption('udp');
   await page.locator('#f-dst').fill('10.1.0.1');
   await page.locator('#f-dport').fill('8053');

@@ -16,7 +16,7 @@ export const BUDGET_GZIP = 400_000;
 // session 18's IPv6 topology trace, IPv6 compare and fixes, the ctmark field, networkd's IPv6
 // (docs/size.md); 540,000 until session 22's block editor that draws only what is on screen
 // and the Topology view's start node and scenario flows.
-export const FULL_CEILING_GZIP = 549_500;
+export const FULL_CEILING_GZIP = 550_000;
 // `make test` sets this: there, a missing build is a failure, never a skip.
 const required = process.env.WHYROUTE_SIZE_REQUIRED === '1';
 const all = existsSync(DIST) ? readdirSync(DIST).filter((f) => /\.(wasm|js)$/.test(f)).sort() : [];
