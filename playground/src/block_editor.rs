@@ -134,8 +134,9 @@ mod web {
         let (text, starts) = block_texts(&el);
         let tidy = el.child_element_count() == el.child_nodes().length() && starts.windows(2).all(|w| tidy_block(&text[w[0]..w[1]]));
         if tidy {
-            // Each block's text, without the newline `block_texts` put after it.
-            let last = starts.len() - 2;
+            // Each block's text, without the newline `block_texts` put after it (an editor
+            // emptied whole has none).
+            let last = starts.len().saturating_sub(2);
             let texts = starts.windows(2).enumerate().map(|(i, w)| {
                 let t = &text[w[0]..w[1]];
                 if i < last { t.strip_suffix('\n').unwrap_or(t) } else { t }.to_string()
