@@ -333,7 +333,7 @@ mod web {
         let (a, b) = if sel.is_collapsed() {
             let n = el.child_element_count();
             let (i, edge) = anchor;
-            let delete_back = key == "Backspace" && (edge == Edge::Start && i > 0 || edge == Edge::Between && i > 0);
+            let delete_back = key == "Backspace" && matches!(edge, Edge::Start | Edge::Between) && i > 0;
             let delete_forward = key == "Delete" && (edge == Edge::End && i + 1 < n || edge == Edge::Between && i < n);
             if !delete_back && !delete_forward {
                 return None;
@@ -342,8 +342,7 @@ mod web {
             let (at, _) = selected_units(&el, &texts)?;
             if delete_back { (at - 1, at) } else { (at, at + 1) }
         } else {
-            let focus = block_edge(&el, &sel.focus_node()?, sel.focus_offset())?;
-            if anchor.0 == focus.0 && anchor.1 != Edge::Between && focus.1 != Edge::Between {
+            if !in_two_blocks(&el, &sel)? {
                 return None;
             }
             texts = block_texts(&el);
@@ -352,28 +351,28 @@ mod web {
         Some(splice(r, &el, &texts.0, a, b, insert))
     }
 
-    /// The selected text, when the selection's ends are in two blocks: the browser's own
-    /// copy leaves out the blocks it skipped drawing.
-    pub fn selection_across_blocks(r: &NodeRef) -> Option<String> {
+    /// Whether the (not collapsed) selection's ends are in two blocks, or between blocks.
+    fn in_two_blocks(el: &web_sys::HtmlElement, sel: &web_sys::Selection) -> Option<bool> {
+        let anchor = block_edge(el, &sel.anchor_node()?, sel.anchor_offset())?;
+        let focus = block_edge(el, &sel.focus_node()?, sel.focus_offset())?;
+        Some(anchor.0 != focus.0 || anchor.1 == Edge::Between || focus.1 == Edge::Between)
+    }
+
+    /// Copies a selection whose ends are in two blocks with `put` (the browser's own copy
+    /// leaves out the blocks it skipped drawing), and for a `cut`, deletes it once `put` took
+    /// it. None when the selection is the browser's to copy; else the new text of a cut.
+    pub fn copy_across_blocks(r: &NodeRef, cut: bool, put: &mut dyn FnMut(&str) -> bool) -> Option<Option<String>> {
         let el = r.cast::<web_sys::HtmlElement>()?;
         let sel = gloo::utils::window().get_selection().ok()??;
-        let anchor = block_edge(&el, &sel.anchor_node()?, sel.anchor_offset())?;
-        let focus = block_edge(&el, &sel.focus_node()?, sel.focus_offset())?;
-        if sel.is_collapsed() || anchor.0 == focus.0 && anchor.1 != Edge::Between && focus.1 != Edge::Between {
+        if sel.is_collapsed() || !in_two_blocks(&el, &sel)? {
             return None;
         }
         let texts = block_texts(&el);
         let (a, b) = selected_units(&el, &texts)?;
-        Some(texts.0[byte_at(&texts.0, a)..byte_at(&texts.0, b)].to_string())
-    }
-
-    /// Deletes the selection (a cut across blocks: `selection_across_blocks`), and returns
-    /// the new text.
-    pub fn delete_selection(r: &NodeRef) -> Option<String> {
-        let el = r.cast::<web_sys::HtmlElement>()?;
-        let texts = block_texts(&el);
-        let (a, b) = selected_units(&el, &texts)?;
-        Some(splice(r, &el, &texts.0, a, b, ""))
+        if !put(&texts.0[byte_at(&texts.0, a)..byte_at(&texts.0, b)]) {
+            return None;
+        }
+        Some(cut.then(|| splice(r, &el, &texts.0, a, b, "")))
     }
 
     /// The DOM position of the start or the end of block `i`: in its first or last text (a
@@ -478,7 +477,9 @@ mod web {
             for old in drawn.iter().filter(|d| !blocks.contains(d)) {
                 let _ = old.remove_attribute("data-drawn");
             }
-            for new in &blocks {
+            // Only the newly drawn are marked: setting an attribute again makes the browser
+            // match styles again, on every key.
+            for new in blocks.iter().filter(|b| !drawn.contains(b)) {
                 let _ = new.set_attribute("data-drawn", "");
             }
             *drawn = blocks;
@@ -526,10 +527,6 @@ pub fn edit_across_blocks(_: &NodeRef, _: &str, _: bool) -> Option<String> {
     None
 }
 #[cfg(not(target_arch = "wasm32"))]
-pub fn selection_across_blocks(_: &NodeRef) -> Option<String> {
-    None
-}
-#[cfg(not(target_arch = "wasm32"))]
-pub fn delete_selection(_: &NodeRef) -> Option<String> {
+pub fn copy_across_blocks(_: &NodeRef, _: bool, _: &mut dyn FnMut(&str) -> bool) -> Option<Option<String>> {
     None
 }

@@ -46,7 +46,9 @@ thread_local! {
 
 pub fn evaluate(text: &str, flow: &FlowFields) -> Evaluation {
     // What `analyze(text)` gives, always (engine/tests/incremental.rs).
-    let (analysis, _changed) = PASTE.with(|p| {
+    // What changed since the last paste: the first build's test for firewall lines reads that.
+    #[cfg_attr(feature = "full", allow(unused_variables))]
+    let (analysis, changed) = PASTE.with(|p| {
         let mut p = p.borrow_mut();
         (p.analyze(text), p.changed())
     });
@@ -63,7 +65,7 @@ pub fn evaluate(text: &str, flow: &FlowFields) -> Evaluation {
         packet: packet(&analysis, flow),
         #[cfg(not(feature = "full"))]
         needs_full: {
-            let firewall = firewall_lines_since(text, _changed);
+            let firewall = firewall_lines_since(text, changed);
             needs_full_given(&analysis, flow, || firewall)
         },
         #[cfg(feature = "full")]

@@ -43,9 +43,15 @@ pub struct TopoResult {
 /// A scenario's flow in the form's fields (its start node aside).
 pub fn flow_fields(f: &FlowSpec) -> FlowFields {
     let mut args = format!("{} ipproto {}", f.dst, whyroute::names::ipproto_name(f.ipproto()));
-    let words = [("from", f.src.map(|a| a.to_string())), ("sport", f.sport.map(|p| p.to_string())), ("dport", f.dport.map(|p| p.to_string()))];
-    let more = [("tos", f.tos.map(|t| format!("{t:#04x}"))), ("mark", f.mark.map(|m| format!("{m:#x}"))), ("uid", f.uid.map(|u| u.to_string()))];
-    for (word, value) in words.into_iter().chain(more) {
+    let words = [
+        ("from", f.src.map(|a| a.to_string())),
+        ("sport", f.sport.map(|p| p.to_string())),
+        ("dport", f.dport.map(|p| p.to_string())),
+        ("tos", f.tos.map(|t| format!("{t:#04x}"))),
+        ("mark", f.mark.map(|m| format!("{m:#x}"))),
+        ("uid", f.uid.map(|u| u.to_string())),
+    ];
+    for (word, value) in words {
         if let Some(v) = value {
             args.push_str(&format!(" {word} {v}"));
         }

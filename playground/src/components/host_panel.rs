@@ -159,13 +159,11 @@ pub fn host_panel(props: &HostPanelProps) -> Html {
     let on_block_copy = {
         let (text_ref, hand_over) = (props.text_ref.clone(), hand_over.clone());
         Callback::from(move |e: Event| {
-            let Some(text) = crate::block_editor::selection_across_blocks(&text_ref) else { return };
             let Some(data) = e.dyn_ref::<web_sys::ClipboardEvent>().and_then(|c| c.clipboard_data()) else { return };
-            if data.set_data("text/plain", &text).is_ok() {
+            let mut put = |text: &str| data.set_data("text/plain", text).is_ok();
+            if let Some(cut) = crate::block_editor::copy_across_blocks(&text_ref, e.type_() == "cut", &mut put) {
                 e.prevent_default();
-                if e.type_() == "cut"
-                    && let Some(value) = crate::block_editor::delete_selection(&text_ref)
-                {
+                if let Some(value) = cut {
                     hand_over.emit(value);
                 }
             }
