@@ -93,28 +93,25 @@ pub struct HostProblem {
     pub line: Option<usize>,
 }
 
-/// Every [`HostProblem`] of the host, each handed to `report` as it is found: rules that look
-/// up an empty table or jump nowhere, routes through a device that is down or via a gateway no
-/// link-scope route leads to, and what [`reach_problems`] finds.
-/// [`Fib::gateway_unresolved`] for nexthop `k` of route `rr`, whose gateway and what its answer
-/// depends on are `key`: natively, the answer for the same key as the last lookup's is that
-/// one's (a full table names a handful of gateways a million times, mostly the same as the
-/// route before); the npm engine's budget has no room for that.
-fn gateway_unresolved<'h>(fib: &Fib, last: &mut Option<(GatewayKey<'h>, bool)>, key: GatewayKey<'h>, rr: RouteRef, k: usize) -> bool {
-    #[cfg(not(target_arch = "wasm32"))]
-    if let Some((last_key, unresolved)) = last
+/// Whether nexthop `k` of route `rr`, whose gateway and what the answer depends on are `key`,
+/// has its gateway outside every subnet of its device's addresses and unresolved by the fib
+/// ([`Fib::gateway_unresolved`]). The answer for the same key as the last one's is that one's:
+/// a full table names a handful of gateways a million times, mostly the same as the route
+/// before, and a keystroke in the playground checks all of them again.
+fn gateway_off_subnet<'h>(h: &Host, fib: &Fib, last: &mut Option<(GatewayKey<'h>, bool)>, key: GatewayKey<'h>, rr: RouteRef, k: usize) -> bool {
+    if let Some((last_key, off)) = last
         && *last_key == key
     {
-        return *unresolved;
+        return *off;
     }
-    let unresolved = fib.gateway_unresolved(rr, k);
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        *last = Some((key, unresolved));
-    }
-    #[cfg(target_arch = "wasm32")]
-    let _ = (last, key);
-    unresolved
+    // A gateway inside a subnet of its device's addresses has the prefix route; only the
+    // others are looked up as the kernel did when the route was added.
+    let g = key.gateway;
+    let off = key.table != TABLE_LOCAL
+        && !h.addresses.iter().any(|a| a.matches(g) && !a.noprefixroute && key.dev.is_none_or(|d| d == a.dev))
+        && fib.gateway_unresolved(rr, k);
+    *last = Some((key, off));
+    off
 }
 
 /// All that whether a route's gateway resolves depends on ([`Fib::gateway_unresolved`]).
@@ -128,6 +125,9 @@ struct GatewayKey<'h> {
     table: TableId,
 }
 
+/// Every [`HostProblem`] of the host, each handed to `report` as it is found: rules that look
+/// up an empty table or jump nowhere, routes through a device that is down or via a gateway no
+/// link-scope route leads to, and what [`reach_problems`] finds.
 pub fn host_problems(h: &Host, report: &mut dyn FnMut(HostProblem)) {
     let mut push = |severity: Severity, code: &'static str, message: String, line: Option<usize>| report(HostProblem { severity, code, message, line });
     for (i, r) in h.rules.iter().enumerate() {
@@ -164,15 +164,14 @@ pub fn host_problems(h: &Host, report: &mut dyn FnMut(HostProblem)) {
     // the last few gateways only, so a paste alternating many costs no more than one each.
     let mut off_subnet: Vec<(std::net::Ipv4Addr, String, Option<usize>, usize)> = Vec::new();
     let mut looked_up = None;
+    // The device of the nexthop before, and its link when that is down.
+    let mut last_dev = None;
     for (&table, routes) in &h.tables {
         for (index, r) in routes.iter().enumerate() {
             for (k, nh) in r.nexthops.iter().enumerate() {
-                // A gateway inside a subnet of its device's addresses has the prefix route;
-                // only the others are looked up as the kernel did when the route was added.
                 if let Some(g) = nh.gateway
-                    && table != TABLE_LOCAL
-                    && !h.addresses.iter().any(|a| a.matches(g) && !a.noprefixroute && nh.dev.as_deref().is_none_or(|d| d == a.dev))
-                    && gateway_unresolved(
+                    && gateway_off_subnet(
+                        h,
                         &fib,
                         &mut looked_up,
                         GatewayKey { gateway: g, dev: nh.dev.as_deref(), onlink: nh.onlink, nhid: r.nhid.is_some(), scope: r.scope, table },
@@ -191,7 +190,12 @@ pub fn host_problems(h: &Host, report: &mut dyn FnMut(HostProblem)) {
                 }
                 // A device the paste does not show is a link the model inferred (an `inferred`
                 // finding says so), never a missing one.
-                if let Some(l) = h.link(dev).filter(|l| !l.up) {
+                let down = match last_dev {
+                    Some((d, l)) if d == dev => l,
+                    _ => h.link(dev).filter(|l| !l.up),
+                };
+                last_dev = Some((dev, down));
+                if let Some(l) = down {
                     let text = format!("route `{}` (table {}) uses {dev}, which is down: the kernel skips it", route_to_string(h, r), h.table_name(r.table));
                     push(Severity::Warning, "device_down", text, r.origin.line_no().or(l.origin.line_no()));
                 }
