@@ -4,7 +4,6 @@
 //! tokenised once with borrowed words, and a route allocates only its nexthop list and the
 //! device name (well-known `proto` names are shared statics).
 
-#[cfg(not(target_arch = "wasm32"))]
 use super::LineSpan;
 use super::words::{DevNames, one_of, parse_ipv4, parse_prefix_lenient, words};
 use super::{Context, Fragment, Line, ParseDiagnostic, trim};
@@ -14,11 +13,6 @@ use serde_json::Value;
 use std::net::Ipv4Addr;
 use std::num::NonZeroU32;
 
-/// Parses route lines into `out.routes`. Lines without `table` go to `ctx.table` or main.
-pub fn parse(lines: &[Line<'_>], ctx: &Context, out: &mut Fragment) {
-    parse_with(lines, ctx, out, &mut Whole)
-}
-
 /// How the text form of a route block is read: whole ([`Whole`]), or in runs of [`RUN_LINES`]
 /// lines, each by `run` (a cache of what earlier pastes read: `super::reuse`), given the run's
 /// lines, the table of lines without `table` and the table names known, which hands the run
@@ -27,7 +21,7 @@ pub(crate) trait RunReader {
     /// Whether the text form is read in runs (by [`RunReader::run`]) or whole.
     fn in_runs(&self) -> bool;
     #[cfg_attr(not(feature = "incremental"), expect(dead_code, reason = "only the incremental reader reads in runs"))]
-    fn run(&mut self, lines: &[Line<'_>], default_table: TableId, known: &[(String, TableId)], take: &mut dyn FnMut(&RouteRun));
+    fn run(&mut self, lines: LineSpan<'_>, default_table: TableId, known: &[(String, TableId)], take: &mut dyn FnMut(&RouteRun));
 }
 
 /// The block read whole.
@@ -37,15 +31,15 @@ impl RunReader for Whole {
     fn in_runs(&self) -> bool {
         false
     }
-    fn run(&mut self, _: &[Line<'_>], _: TableId, _: &[(String, TableId)], _: &mut dyn FnMut(&RouteRun)) {}
+    fn run(&mut self, _: LineSpan<'_>, _: TableId, _: &[(String, TableId)], _: &mut dyn FnMut(&RouteRun)) {}
 }
 
 #[cfg(feature = "incremental")]
-impl<F: FnMut(&[Line<'_>], TableId, &[(String, TableId)], &mut dyn FnMut(&RouteRun))> RunReader for F {
+impl<F: FnMut(LineSpan<'_>, TableId, &[(String, TableId)], &mut dyn FnMut(&RouteRun))> RunReader for F {
     fn in_runs(&self) -> bool {
         true
     }
-    fn run(&mut self, lines: &[Line<'_>], default_table: TableId, known: &[(String, TableId)], take: &mut dyn FnMut(&RouteRun)) {
+    fn run(&mut self, lines: LineSpan<'_>, default_table: TableId, known: &[(String, TableId)], take: &mut dyn FnMut(&RouteRun)) {
         self(lines, default_table, known, take)
     }
 }
@@ -58,23 +52,32 @@ pub(crate) type AnyRunReader<'r> = dyn RunReader + 'r;
 #[cfg(not(feature = "incremental"))]
 pub(crate) type AnyRunReader<'r> = Whole;
 
-/// [`parse_with`] for a block given as its span of the paste. Natively, a route block read
-/// whole is read from that text (in chunks, on threads, when it is big), without a [`Line`]
-/// kept per line; any other is read as its list of lines.
-#[cfg(not(target_arch = "wasm32"))]
+/// [`parse`] for a block given as its span of the paste. The text form of an IPv4 block is
+/// read from that text without a [`Line`] kept per line: in runs when `runs` reads so, else
+/// (natively) whole, in chunks on threads when it is big; so is an IPv6 block read whole
+/// natively. Any other is read as its list of lines. (Not in the npm engine, which reads every
+/// block as its list of lines.)
+#[cfg(any(not(target_arch = "wasm32"), feature = "incremental"))]
 pub(crate) fn parse_span(span: LineSpan<'_>, ctx: &Context, out: &mut Fragment, runs: &mut AnyRunReader<'_>) {
-    if !runs.in_runs() && !span.lines().map(|l| l.text.trim()).find(|t| !t.is_empty()).is_some_and(|t| t.starts_with('[')) {
-        #[cfg(feature = "inet6")]
-        if ctx.ipv6 {
+    if !span.lines().map(|l| l.text.trim()).find(|t| !t.is_empty()).is_some_and(|t| t.starts_with('[')) {
+        #[cfg(all(feature = "inet6", not(target_arch = "wasm32")))]
+        if ctx.ipv6 && !runs.in_runs() {
             return super::ip6_route::parse_text_span(span, ctx, out);
         }
-        return read_routes(ctx, out, |default_table, out| parse_text_span(span, default_table, out));
+        #[cfg(feature = "incremental")]
+        if runs.in_runs() && !ctx.ipv6 {
+            return read_routes(ctx, out, |default_table, out| parse_text_in_runs(span, default_table, out, runs));
+        }
+        #[cfg(not(target_arch = "wasm32"))]
+        if !runs.in_runs() && !ctx.ipv6 {
+            return read_routes(ctx, out, |default_table, out| parse_text_span(span, default_table, out));
+        }
     }
-    parse_with(&span.to_vec(), ctx, out, runs)
+    parse(&span.to_vec(), ctx, out)
 }
 
-/// [`parse`], with the text form read as `runs` says.
-pub(crate) fn parse_with(lines: &[Line<'_>], ctx: &Context, out: &mut Fragment, runs: &mut AnyRunReader<'_>) {
+/// Parses route lines into `out.routes`. Lines without `table` go to `ctx.table` or main.
+pub fn parse(lines: &[Line<'_>], ctx: &Context, out: &mut Fragment) {
     #[cfg(feature = "inet6")]
     if ctx.ipv6 {
         return super::ip6_route::parse(lines, ctx, out);
@@ -82,9 +85,6 @@ pub(crate) fn parse_with(lines: &[Line<'_>], ctx: &Context, out: &mut Fragment, 
     read_routes(ctx, out, |default_table, out| {
         if super::looks_like_json(lines) {
             parse_json(lines, default_table, out);
-        } else if cfg!(feature = "incremental") && runs.in_runs() {
-            #[cfg(feature = "incremental")]
-            parse_text_in_runs(lines, default_table, out, runs);
         } else {
             parse_text(lines, default_table, out);
         }
@@ -146,7 +146,7 @@ fn parse_text_span(span: LineSpan<'_>, default_table: TableId, out: &mut Fragmen
     read_ipv6_lines(&ipv6, default_table, out);
 }
 
-/// How many lines of a route block one cached run holds (`parse_with`): a keystroke in a
+/// How many lines of a route block one cached run holds (`parse_text_in_runs`): a keystroke in a
 /// table of 100,000 routes reads one run of them again, not all.
 #[cfg(feature = "incremental")]
 pub(crate) const RUN_LINES: usize = 4096;
@@ -177,38 +177,40 @@ impl RouteRun {
 
 /// Reads route lines (text form) as one run.
 #[cfg(feature = "incremental")]
-pub(crate) fn read_run(lines: &[Line<'_>], default_table: TableId, table_names: &[(String, TableId)]) -> RouteRun {
-    let mut routes = Vec::with_capacity(lines.len());
-    let mut run = RouteChunk { routes: &mut routes.spare_capacity_mut()[..lines.len()], len: 0, diagnostics: Vec::new(), ipv6: Vec::new() };
-    run.read(lines.iter().copied(), default_table, table_names);
+pub(crate) fn read_run(lines: LineSpan<'_>, default_table: TableId, table_names: &[(String, TableId)]) -> RouteRun {
+    let mut routes = Vec::with_capacity(lines.count);
+    let mut run = RouteChunk { routes: &mut routes.spare_capacity_mut()[..lines.count], len: 0, diagnostics: Vec::new(), ipv6: Vec::new() };
+    run.read(lines.lines(), default_table, table_names);
     let (len, diagnostics, ipv6) = (run.len, run.diagnostics, run.ipv6);
     // SAFETY: the run wrote `len` routes at `0..len`, inside the capacity reserved.
     unsafe { routes.set_len(len) };
-    let first = lines.first().map_or(0, |l| l.no);
-    RouteRun { routes, diagnostics, ipv6: ipv6.iter().map(|l| l.no - first).collect() }
+    RouteRun { routes, diagnostics, ipv6: ipv6.iter().map(|l| l.no - lines.first).collect() }
 }
 
 /// [`parse_text`] in runs of [`RUN_LINES`] lines (each moved past `nexthop` lines), each read
 /// by `runs`.
 #[cfg(feature = "incremental")]
-fn parse_text_in_runs(lines: &[Line<'_>], default_table: TableId, out: &mut Fragment, runs: &mut AnyRunReader<'_>) {
+fn parse_text_in_runs(span: LineSpan<'_>, default_table: TableId, out: &mut Fragment, runs: &mut AnyRunReader<'_>) {
     let mut ipv6 = Vec::new();
-    let mut start = 0;
     // Room for a route per line at once: grown run by run, a table of 100,000 routes would be
     // copied over again at each doubling.
-    out.routes.reserve(lines.len());
-    while start < lines.len() {
-        let mut end = (start + RUN_LINES).min(lines.len());
-        while end < lines.len() && trim(lines[end].text).starts_with("nexthop") {
-            end += 1;
+    out.routes.reserve(span.count);
+    let mut rest = span.lines();
+    while rest.peek().is_some() {
+        let start = rest.clone();
+        for _ in (&mut rest).take(RUN_LINES) {}
+        while rest.peek().is_some_and(|l| trim(l.text).starts_with("nexthop")) {
+            rest.next();
         }
+        let run = start.span_to(&rest);
         let (routes, diagnostics) = (&mut out.routes, &mut out.diagnostics);
-        runs.run(&lines[start..end], default_table, &out.table_names, &mut |run| {
-            routes.extend_from_slice(&run.routes);
-            diagnostics.extend_from_slice(&run.diagnostics);
-            ipv6.extend(run.ipv6.iter().map(|&i| lines[start + i]));
+        runs.run(run, default_table, &out.table_names, &mut |read| {
+            routes.extend_from_slice(&read.routes);
+            diagnostics.extend_from_slice(&read.diagnostics);
+            // Rare (`ip route show table all`'s IPv6 routes): found again by their place.
+            let mut lines = run.lines().enumerate();
+            ipv6.extend(read.ipv6.iter().filter_map(|&i| lines.find(|(k, _)| *k == i).map(|(_, l)| l)));
         });
-        start = end;
     }
     read_ipv6_lines(&ipv6, default_table, out);
 }

@@ -490,17 +490,17 @@ pub(crate) fn read_one(
     let ctx = Context { table: cx.table, all_tables: cx.all_tables, link: cx.link.clone(), ipv6: cx.ipv6 };
     let mut frag = Fragment { table_names: known.to_vec(), ..Fragment::default() };
     let known_names = frag.table_names.len();
-    // Natively, route blocks are read from their text; the others (small), and every block in
-    // wasm (serial, and held to its size), as a list of lines.
-    let from_text = cfg!(not(target_arch = "wasm32")) && format == Format::IpRoute;
+    // Route blocks are read from their text natively, and in runs by the incremental reader;
+    // the others (small), and every block of the npm engine (serial, and held to its size), as
+    // a list of lines.
+    let from_text = (cfg!(not(target_arch = "wasm32")) || ip_route::RunReader::in_runs(runs)) && format == Format::IpRoute;
     let lines = &if from_text { Vec::new() } else { span.to_vec() }[..];
     match format {
         Format::IpAddr => ip_addr::parse(lines, &ctx, &mut frag),
         Format::IpRule => ip_rule::parse(lines, &ctx, &mut frag),
-        #[cfg(not(target_arch = "wasm32"))]
-        Format::IpRoute => ip_route::parse_span(span, &ctx, &mut frag, runs),
-        #[cfg(target_arch = "wasm32")]
-        Format::IpRoute => ip_route::parse_with(lines, &ctx, &mut frag, runs),
+        #[cfg(any(not(target_arch = "wasm32"), feature = "incremental"))]
+        Format::IpRoute if from_text => ip_route::parse_span(span, &ctx, &mut frag, runs),
+        Format::IpRoute => ip_route::parse(lines, &ctx, &mut frag),
         Format::RouteGet => route_get::parse(lines, command_line, &cx.args, &mut frag),
         Format::IpNexthop => {
             frag.seen.nexthops = true;
