@@ -46,8 +46,8 @@ thread_local! {
 
 pub fn evaluate(text: &str, flow: &FlowFields) -> Evaluation {
     // What `analyze(text)` gives, always (engine/tests/incremental.rs).
-    // What changed since the last paste: the first build's test for firewall lines reads that.
-    #[cfg_attr(feature = "full", allow(unused_variables))]
+    // What changed since the last paste: the scans of the paste for what the engine does not
+    // read (its firewall lines in the first build, `route print`'s headers) read only that.
     let (analysis, changed) = PASTE.with(|p| {
         let mut p = p.borrow_mut();
         (p.analyze(text), p.changed())
@@ -59,7 +59,7 @@ pub fn evaluate(text: &str, flow: &FlowFields) -> Evaluation {
     kernel_checks.extend(whyroute::selfcheck::check6(&analysis.host, &analysis.route_gets6));
     let mut host_problems = Vec::new();
     host_problems_of(&analysis.host, &mut |p| host_problems.push(p));
-    let notices = paste_notices(text, &analysis);
+    let notices = paste_notices(text, changed.clone(), &analysis);
     Evaluation {
         #[cfg(feature = "full")]
         packet: packet(&analysis, flow),
@@ -185,17 +185,13 @@ fn firewall_lines(text: &str) -> bool {
     false
 }
 
-/// Whether `text`, the paste evaluated now, has firewall lines: the lines around `changed`
-/// (the bytes that differ from the paste evaluated before it) are read when that paste had
-/// none, for a paste without firewall lines gains some only where it changed (`nft -j`'s
-/// JSON is told by a line and the next one, so one line more on either side); the whole
-/// paste otherwise. A keystroke in a 100,000-line paste reads two or three lines.
-#[cfg(not(feature = "full"))]
-fn firewall_lines_since(text: &str, changed: Option<std::ops::Range<usize>>) -> bool {
-    thread_local! {
-        /// Whether the paste evaluated last had firewall lines.
-        static HAD: std::cell::Cell<Option<bool>> = const { std::cell::Cell::new(None) };
-    }
+/// Whether `scan` finds what it looks for in `text`, the paste evaluated now, given whether it
+/// found it in the paste evaluated before (`had`, kept here). A paste without it gains it only
+/// where it changed, so when the paste before had none only the lines around `changed` (the
+/// bytes that differ, one line more on either side: `nft -j`'s JSON is told by a line and the
+/// next) are scanned; the whole paste otherwise. A keystroke in a 100,000-line paste reads two
+/// or three lines.
+fn found_since(had: &std::cell::Cell<Option<bool>>, text: &str, changed: Option<std::ops::Range<usize>>, scan: impl Fn(&str) -> bool) -> bool {
     let bytes = text.as_bytes();
     // The start of the line before the one holding byte `at`, and the end of the line after
     // the one holding the byte before `at` (newlines are char boundaries).
@@ -204,14 +200,23 @@ fn firewall_lines_since(text: &str, changed: Option<std::ops::Range<usize>>) -> 
         let next = |from: usize| bytes[from..].iter().position(|&b| b == b'\n').map(|i| from + i);
         next(at).and_then(|i| next(i + 1)).unwrap_or(bytes.len())
     };
-    let region = match (HAD.get(), changed) {
+    let region = match (had.get(), changed) {
         (Some(false), Some(r)) if r.end <= text.len() && r.start <= r.end => &text[line_before(r.start)..line_after(r.end)],
         _ => text,
     };
-    let found = firewall_lines(region);
-    // A firewall line elsewhere stays: with one found, the next paste is read whole.
-    HAD.set(Some(found));
+    let found = scan(region);
+    // Found elsewhere, it stays: with one found, the next paste is read whole.
+    had.set(Some(found));
     found
+}
+
+/// Whether the paste evaluated now has firewall lines ([`found_since`]).
+#[cfg(not(feature = "full"))]
+fn firewall_lines_since(text: &str, changed: Option<std::ops::Range<usize>>) -> bool {
+    thread_local! {
+        static HAD: std::cell::Cell<Option<bool>> = const { std::cell::Cell::new(None) };
+    }
+    HAD.with(|had| found_since(had, text, changed, firewall_lines))
 }
 
 #[cfg(feature = "full")]
@@ -220,9 +225,17 @@ pub fn needs_full(_: &str, _: &Analysis, _: &FlowFields) -> Option<&'static str>
 }
 
 /// What a first-time user needs to hear about the paste as a whole, before its line errors.
-pub fn paste_notices(text: &str, analysis: &Analysis) -> Vec<String> {
+/// `changed`: where `text` differs from the paste evaluated before it (`None`: read it whole).
+pub fn paste_notices(text: &str, changed: Option<std::ops::Range<usize>>, analysis: &Analysis) -> Vec<String> {
+    thread_local! {
+        /// Whether the paste evaluated before had the two headers of `route print`'s table.
+        static HEADERS: [std::cell::Cell<Option<bool>>; 2] = const { [std::cell::Cell::new(None), std::cell::Cell::new(None)] };
+    }
     let mut notices = Vec::new();
-    if whyroute::parse::route_print::looks_like(text) {
+    // Both read on every paste: each remembers what the paste before had.
+    let [destination, netmask] = whyroute::parse::route_print::HEADERS;
+    let has = |i: usize, header: &'static str| HEADERS.with(|h| found_since(&h[i], text, changed.clone(), |t| t.contains(header)));
+    if has(0, destination) & has(1, netmask) {
         notices.push(
             "This is Windows `route print` output. The one-host view decides for Linux hosts; the Topology view reads `route print` as a Windows node of a scenario (kind = \"windows\"), with its interfaces and routes."
                 .to_string(),
@@ -275,15 +288,15 @@ mod tests {
     fn notices_point_route_print_to_topology_and_flag_a_cut_off_rule_list() {
         use super::paste_notices;
         let route_print = "IPv4 Route Table\n===\nActive Routes:\nNetwork Destination        Netmask          Gateway       Interface  Metric\n          0.0.0.0          0.0.0.0      192.168.1.1     192.168.1.10     25\n";
-        let n = paste_notices(route_print, &whyroute::analyze(route_print));
+        let n = paste_notices(route_print, None, &whyroute::analyze(route_print));
         assert!(n.len() == 1 && n[0].contains("Topology view"), "{n:?}");
         let cut = "$ ip rule show\n0:\tfrom all lookup local\n100:\tfrom all to 10.0.0.0/8 lookup 7\n";
-        let n = paste_notices(cut, &whyroute::analyze(cut));
+        let n = paste_notices(cut, None, &whyroute::analyze(cut));
         assert!(n.len() == 1 && n[0].contains("no `lookup main` rule"), "{n:?}");
         let whole = "$ ip rule show\n0:\tfrom all lookup local\n32766:\tfrom all lookup main\n32767:\tfrom all lookup default\n";
-        assert!(paste_notices(whole, &whyroute::analyze(whole)).is_empty());
+        assert!(paste_notices(whole, None, &whyroute::analyze(whole)).is_empty());
         let seed = crate::seed::SEED_TRANSCRIPT;
-        assert!(paste_notices(seed, &whyroute::analyze(seed)).is_empty());
+        assert!(paste_notices(seed, None, &whyroute::analyze(seed)).is_empty());
     }
 
     use super::*;
@@ -341,6 +354,35 @@ mod tests {
         assert!(evaluate("", &f).flow_error.unwrap().contains("192.168.10.300"));
         f.dst.clear();
         assert!(evaluate("", &f).flow_error.is_some());
+    }
+
+    /// Typed edit by edit, `route print`'s notice comes and goes as a read of the whole paste
+    /// says, though only the lines around each edit are read again: one header typed, then the
+    /// other far from it, one removed, a header split by a newline typed inside it.
+    #[test]
+    fn the_route_print_notice_follows_each_edit() {
+        let seed = crate::seed::SEED_TRANSCRIPT;
+        let flow = FlowFields::dns("192.168.10.10");
+        let dest = "Network Destination        Gateway";
+        let edits = [
+            seed.to_string(),
+            format!("{dest}\n{seed}"),
+            format!("{dest}\n{seed}\nNetmask\n"),
+            format!("{dest}\n{seed}\nNet\nmask\n"),
+            format!("{dest}\n{seed}\nNetmask\n"),
+            format!("{seed}\nNetmask\n"),
+            format!("Network Destination\n{seed}\nNetmask\n"),
+            format!("Network \nDestination\n{seed}\nNetmask\n"),
+            seed.to_string(),
+        ];
+        let says = |e: &Evaluation| e.notices.iter().any(|n| n.contains("route print"));
+        let mut said = Vec::new();
+        for text in &edits {
+            let whole = whyroute::parse::route_print::looks_like(text);
+            assert_eq!(says(&evaluate(text, &flow)), whole, "{text}");
+            said.push(whole);
+        }
+        assert_eq!(said, [false, false, true, false, true, false, true, false, false]);
     }
 
     /// Typed edit by edit, the paste's firewall lines are found as a read of the whole paste

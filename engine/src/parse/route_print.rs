@@ -15,8 +15,11 @@ use std::net::Ipv4Addr;
 
 /// True when `text` looks like `route print` output.
 pub fn looks_like(text: &str) -> bool {
-    text.contains("Network Destination") && text.contains("Netmask")
+    HEADERS.iter().all(|h| text.contains(h))
 }
+
+/// What the header of `route print`'s table has, told apart from any Linux output.
+pub const HEADERS: [&str; 2] = ["Network Destination", "Netmask"];
 
 /// The link name for a Windows interface address.
 pub fn link_name(addr: Ipv4Addr) -> String {
