@@ -39,7 +39,7 @@ pub fn host_panel(props: &HostPanelProps) -> Html {
     let name = props.names.get(model_selected).cloned().unwrap_or_default();
     // Lines as the gutter numbers them (a final newline starts one more), and as `str::lines`
     // counts them; counted once per paste, not on every render.
-    let newlines = *use_memo(text.clone(), |t| t.matches('\n').count());
+    let newlines = *use_memo(text.clone(), |t| bytecount::count(t.as_bytes(), b'\n'));
     let n_lines = newlines + 1;
     let text_lines = if text.is_empty() { 0 } else { newlines + usize::from(!text.ends_with('\n')) };
     let bad_lines: std::collections::BTreeSet<usize> = eval.analysis.diagnostics.iter().filter(|d| d.severity != Severity::Info).map(|d| d.line).collect();
