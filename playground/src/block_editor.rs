@@ -401,10 +401,11 @@ mod web {
             let Some(block) = kids.item(i) else { continue };
             let len = units(&block.text_content().unwrap_or_default());
             if from <= before + len || i + 1 == kids.length() {
-                let Some(node) = block.first_child() else { return };
                 let (Ok(range), Ok(Some(sel))) = (gloo::utils::document().create_range(), gloo::utils::window().get_selection()) else { return };
-                let _ = range.set_start(&node, (from - before).min(len));
-                let _ = range.set_end(&node, (to - before).min(len));
+                let (start, start_at) = point_in(&block, from.saturating_sub(before).min(len));
+                let (end, end_at) = point_in(&block, to.saturating_sub(before).min(len));
+                let _ = range.set_start(&start, start_at);
+                let _ = range.set_end(&end, end_at);
                 let _ = el.focus();
                 let _ = sel.remove_all_ranges();
                 let _ = sel.add_range(&range);
@@ -412,6 +413,23 @@ mod web {
             }
             before += len + 1;
         }
+    }
+
+    /// The DOM position of UTF-16 unit `at` of `block`'s text: typing splits a block's text
+    /// into several text nodes, so the one holding it is looked for.
+    fn point_in(block: &web_sys::Element, mut at: u32) -> (web_sys::Node, u32) {
+        let kids = block.child_nodes();
+        let mut last = None;
+        for k in 0..kids.length() {
+            let Some(n) = kids.item(k).filter(|n| n.node_type() == web_sys::Node::TEXT_NODE) else { continue };
+            let len = n.text_content().map_or(0, |s| units(&s));
+            if at <= len {
+                return (n, at);
+            }
+            at -= len;
+            last = Some((n, len));
+        }
+        last.unwrap_or_else(|| (block.clone().into(), 0))
     }
 
     /// Focuses the editor with the caret at the end of its text.
