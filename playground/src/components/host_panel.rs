@@ -28,6 +28,11 @@ pub struct HostPanelProps {
 /// Pastes with more lines than this show no line numbers beside them.
 const GUTTER_MAX_LINES: usize = 20_000;
 
+/// Two frames at 60 Hz, in milliseconds: an evaluation quicker than this is made before the
+/// keystroke that needs it is painted. The echo then waits no longer than a typist notices,
+/// and the verdict comes with it rather than frames later.
+const EVALUATE_BEFORE_PAINT_MS: f64 = 33.0;
+
 /// A paste bigger than this (bytes) is edited in blocks (see `block_editor`): in a
 /// textarea, the browser lays out all of it again on every keystroke.
 pub const BIG_PASTE: usize = 200_000;
@@ -127,7 +132,8 @@ pub fn host_panel(props: &HostPanelProps) -> Html {
             }
         })
     };
-    // A keystroke in the block editor is painted first (the browser lays out one block), and
+    // A keystroke in the block editor is handed over at once when the paste's last evaluation
+    // took less than two frames: the keystroke and its verdict are then painted together. Otherwise the keystroke is painted first (the browser lays out one block), and
     // its text is read and handed over right after that frame, once for all the keystrokes of
     // the frame; or sooner, when the editor loses focus: a click on a tab, an example or a view
     // takes the focus first, so what was typed is handed over while the editor still shows
@@ -145,8 +151,12 @@ pub fn host_panel(props: &HostPanelProps) -> Html {
     };
     let on_block_input = {
         let flush = flush.clone();
+        let quick = props.result.millis < EVALUATE_BEFORE_PAINT_MS;
         Callback::from(move |_: InputEvent| {
-            if !std::mem::replace(&mut *pending.borrow_mut(), true) {
+            if quick {
+                *pending.borrow_mut() = true;
+                flush.emit(());
+            } else if !std::mem::replace(&mut *pending.borrow_mut(), true) {
                 let flush = flush.clone();
                 crate::browser::after_next_paint(move || flush.emit(()));
             }
