@@ -274,7 +274,8 @@ mod tests {
         let from_router = evaluate(toml, &[], &fields, "router").traced.expect("a trace");
         assert_eq!(from_router.origin, "router");
         let missing = evaluate(toml, &[], &fields, "nosuch").traced.expect("a trace");
-        assert!(missing.forward.disposition.describe().contains("no node is named nosuch"), "{}", missing.text);
+        assert!(missing.forward.disposition.describe().contains("cannot decide at nosuch: no node is named nosuch"), "{}", missing.text);
+        assert!(!missing.ok && missing.text.contains("result: CANNOT DECIDE"), "{}", missing.text);
     }
 
     #[test]

@@ -334,6 +334,14 @@ test('topology view: the scenario\'s own flow is traced from its node with a key
   await p2.waitForFunction(() => /^flow: router → /.test(document.querySelector('#topo-verdict pre')?.textContent ?? ''), null, { timeout: 60000 });
   assert.equal(await p2.locator('#topo-start').inputValue(), 'router');
   await p2.close();
+  // The scenario edited so that no node is named `router`: the trace from it cannot decide (it
+  // does not fail), and the list still offers the chosen name, marked.
+  const scenario = await page.locator('#topology-text').inputValue();
+  await page.locator('#topology-text').fill(scenario.replace('name = "router"', 'name = "gateway"'));
+  await page.waitForFunction(() => document.querySelector('#topo-verdict.undecidable'));
+  assert.equal(await page.locator('#topo-verdict .summary').innerText(), '? Cannot decide from this scenario');
+  assert.match(await trace.innerText(), /cannot decide at router: no node is named router/);
+  assert.match(await start.locator('option:checked').innerText(), /router \(not in the scenario\)/);
   assert.deepEqual(errors, []);
 });
 

@@ -157,7 +157,8 @@ pub fn trace_network(net: &Network, flow: &FlowSpec) -> TraceResult {
     let origin_name = origin.as_ref().map_or(String::new(), |o| net.nodes[*o].name.clone());
     let refused = match (&origin, untraceable(flow)) {
         (Ok(_), Some(why)) => Some(Disposition::Undecided { node: origin_name.clone(), reason: why }),
-        (Err(e), _) => Some(Disposition::NoRoute { node: flow.from_node.clone().unwrap_or_default(), reason: e.clone() }),
+        // A start node the scenario lacks says nothing about the network: not a failed flow.
+        (Err(e), _) => Some(Disposition::Undecided { node: flow.from_node.clone().unwrap_or_default(), reason: e.clone() }),
         (Ok(_), None) => None,
     };
     if let Some(disposition) = refused {

@@ -31,6 +31,9 @@ pub fn topology_view(props: &TopologyViewProps) -> Html {
     let on_action = props.on_action.clone();
     let oninput = props.on_action.reform(|e: InputEvent| Action::SetTopology(e.target_unchecked_into::<web_sys::HtmlTextAreaElement>().value()));
     let hosts = &props.names;
+    // A trace stopped where the scenario does not hold what a decision needs (or names no such
+    // start node) is not a failed flow.
+    let undecided = r.traced.as_ref().is_some_and(|t| matches!(t.forward.disposition, whyroute::topology::Disposition::Undecided { .. }));
     let diags = r.diagnostics.iter().map(|d| {
         let sev = match d.severity {
             Severity::Error => "Error",
@@ -90,8 +93,8 @@ pub fn topology_view(props: &TopologyViewProps) -> Html {
                     { start_picker(r, &props.start, &props.on_action) }
                     <FlowForm flow={props.flow.clone()} result={props.result.clone()} on_action={on_action.clone()} topology=true />
                     if let Some((ok, text)) = &r.trace {
-                        <div id="topo-verdict" class={classes!("verdict", if *ok { "ok" } else { "fail" })} tabindex="-1" role="region" aria-label="Verdict">
-                            <p class="summary">{ if *ok { "✔ The flow works, both ways" } else { "✖ The flow fails" } }</p>
+                        <div id="topo-verdict" class={classes!("verdict", if *ok { "ok" } else if undecided { "undecidable" } else { "fail" })} tabindex="-1" role="region" aria-label="Verdict">
+                            <p class="summary">{ if *ok { "✔ The flow works, both ways" } else if undecided { "? Cannot decide from this scenario" } else { "✖ The flow fails" } }</p>
                             if let Some(t) = &r.traced {
                                 <p class="headline" id="topo-headline">{t.summary.clone()}</p>
                             }
