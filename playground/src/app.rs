@@ -7,7 +7,7 @@ use crate::compare::compare_pastes;
 use crate::components::{
     BIG_PASTE, CompareView, ExamplesMenu, Fixes, FlowForm, HostPanel, KernelChecks, LinkBar, PictureView, Shared, StatusLine, TraceView, Verdict, ViewSwitch,
 };
-use crate::eval::{CompareResult, HostResult, evaluate, now};
+use crate::eval::{CompareResult, EVALUATE_BEFORE_PAINT_MS, HostResult, evaluate, now};
 use crate::fixes::host_fixes;
 use crate::state::{Action, Model, View};
 use yew::prelude::*;
@@ -28,15 +28,21 @@ pub fn app() -> Html {
     let gutter_ref = use_node_ref();
 
     // What is evaluated: the model itself, except while the user types (into the selected
-    // paste or the flow form). Then it is the model as it was before: the keystroke is painted
-    // first, and the model is evaluated right after that frame. The block editor of a big
-    // paste hands its text over only after that frame, so it is evaluated at once; only the
-    // blocks of the paste it changed are read again (eval::evaluate). Encoding a big paste's
-    // link (megabytes deflated) and rewriting the URL wait until typing pauses (SETTLE_MS).
+    // paste or the flow form) a paste whose last evaluation took two frames or more. Then it
+    // is the model as it was before: the keystroke is painted first, and the model is
+    // evaluated right after that frame. The block editor of a big paste decides so itself
+    // (it hands its text over at once or after that frame), so its text is evaluated at once;
+    // only the blocks of the paste it changed are read again (eval::evaluate). Encoding a big
+    // paste's link (megabytes deflated) and rewriting the URL wait until typing pauses
+    // (SETTLE_MS).
     let settled = use_state(|| (*model).clone());
     let linked = use_state(|| (*model).clone());
     let big = model.hosts.iter().map(|h| h.text.len()).sum::<usize>() > BIG_PASTE;
-    let typing = *settled != *model && model.typed_since(&settled);
+    // How long the last evaluation took: one that fits in two frames is made before the
+    // keystroke is painted, which then shows its verdict with it.
+    let last_millis = use_mut_ref(|| 0.0);
+    let quick = *last_millis.borrow() < EVALUATE_BEFORE_PAINT_MS;
+    let typing = *settled != *model && model.typed_since(&settled) && !quick;
     {
         let (settled, linked) = (settled.clone(), linked.clone());
         let timer = use_mut_ref(|| None::<gloo::timers::callback::Timeout>);
@@ -55,7 +61,7 @@ pub fn app() -> Html {
             if *settled == m {
                 return;
             }
-            if m.typed_since(&settled) && !big {
+            if m.typed_since(&settled) && !big && !quick {
                 let now = *generation.borrow();
                 browser::after_next_paint(move || {
                     if *generation.borrow() == now {
@@ -84,6 +90,7 @@ pub fn app() -> Html {
             HostResult { eval, fixes, millis: now() - t0 }
         })
     };
+    *last_millis.borrow_mut() = result.millis;
     let compared = {
         let deps = match view.view {
             View::Compare { a, b } if a < view.hosts.len() && b < view.hosts.len() => {

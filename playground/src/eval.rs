@@ -44,6 +44,12 @@ thread_local! {
     static PASTE: std::cell::RefCell<whyroute::Incremental> = std::cell::RefCell::default();
 }
 
+/// Two frames at 60 Hz, in milliseconds: a keystroke whose paste's last evaluation took less
+/// than this is evaluated before it is painted. Its echo then waits no longer than a typist
+/// notices, and the verdict comes with it rather than a frame or two later; slower pastes keep
+/// the keystroke painted first.
+pub const EVALUATE_BEFORE_PAINT_MS: f64 = 33.0;
+
 pub fn evaluate(text: &str, flow: &FlowFields) -> Evaluation {
     // What `analyze(text)` gives, always (engine/tests/incremental.rs).
     // What changed since the last paste: the scans of the paste for what the engine does not

@@ -28,11 +28,6 @@ pub struct HostPanelProps {
 /// Pastes with more lines than this show no line numbers beside them.
 const GUTTER_MAX_LINES: usize = 20_000;
 
-/// Two frames at 60 Hz, in milliseconds: an evaluation quicker than this is made before the
-/// keystroke that needs it is painted. The echo then waits no longer than a typist notices,
-/// and the verdict comes with it rather than frames later.
-const EVALUATE_BEFORE_PAINT_MS: f64 = 33.0;
-
 /// A paste bigger than this (bytes) is edited in blocks (see `block_editor`): in a
 /// textarea, the browser lays out all of it again on every keystroke.
 pub const BIG_PASTE: usize = 200_000;
@@ -151,7 +146,7 @@ pub fn host_panel(props: &HostPanelProps) -> Html {
     };
     let on_block_input = {
         let flush = flush.clone();
-        let quick = props.result.millis < EVALUATE_BEFORE_PAINT_MS;
+        let quick = props.result.millis < crate::eval::EVALUATE_BEFORE_PAINT_MS;
         Callback::from(move |_: InputEvent| {
             if quick {
                 *pending.borrow_mut() = true;
