@@ -39,12 +39,13 @@ pub fn app() -> Html {
     let linked = use_state(|| (*model).clone());
     let big = model.hosts.iter().map(|h| h.text.len()).sum::<usize>() > BIG_PASTE;
     // How long the last evaluation took: one that fits in two frames is made before the
-    // keystroke is painted, which then shows its verdict with it. Not for a big paste, whose
-    // block editor decides so itself: evaluated in the render that first gives it the block
-    // editor, a 6 MB paste's first verdict took 2.3 s instead of 0.65 (measured: Chromium then
-    // spent 1.8 s in a forced style and layout).
+    // keystroke is painted, which then shows its verdict with it. Not for a paste that has just
+    // grown big: evaluated in the render that first gives it the block editor, a 6 MB paste's
+    // first verdict took 2.3 s instead of 0.65 (measured: Chromium then spent 1.8 s in a forced
+    // style and layout).
     let last_millis = use_mut_ref(|| 0.0);
-    let quick = *last_millis.borrow() < EVALUATE_BEFORE_PAINT_MS && !big;
+    let became_big = big && settled.hosts.iter().map(|h| h.text.len()).sum::<usize>() <= BIG_PASTE;
+    let quick = *last_millis.borrow() < EVALUATE_BEFORE_PAINT_MS && !became_big;
     let typing = *settled != *model && model.typed_since(&settled) && !quick;
     {
         let (settled, linked) = (settled.clone(), linked.clone());
