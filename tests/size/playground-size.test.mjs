@@ -15,8 +15,9 @@ export const BUDGET_GZIP = 400_000;
 // firewall pastes told by their content, unread firewall lines in the caveats; 489,000 until
 // session 18's IPv6 topology trace, IPv6 compare and fixes, the ctmark field, networkd's IPv6
 // (docs/size.md); 540,000 until session 22's block editor that draws only what is on screen
-// and the Topology view's start node and scenario flows.
-export const FULL_CEILING_GZIP = 550_000;
+// and the Topology view's start node and scenario flows; 550,000 until session 23 took ~3.8 KB
+// out with the keystroke's whole-paste scans.
+export const FULL_CEILING_GZIP = 546_500;
 // `make test` sets this: there, a missing build is a failure, never a skip.
 const required = process.env.WHYROUTE_SIZE_REQUIRED === '1';
 const all = existsSync(DIST) ? readdirSync(DIST).filter((f) => /\.(wasm|js)$/.test(f)).sort() : [];
