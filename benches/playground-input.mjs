@@ -57,8 +57,8 @@ try {
     const q = (p) => quantile(samples, p);
     const status = await page.locator('#status').innerText();
     console.log(`${name} (${(text.length / 1e6).toFixed(2)} MB, ${text.split('\n').length} lines): first verdict ${first} ms; input-to-paint median ${q(0.5)} ms, p90 ${q(0.9)} ms over ${KEYS} keystrokes; footer: ${status.split(' · ')[0]}`);
-    // Keystroke to verdict: typing is painted first and evaluated right after that frame (a
-    // small paste), so this is the time until the new verdict is on screen. Backspace and `0`
+    // Keystroke to verdict: a quick paste's keystroke is evaluated before it is painted, a
+    // slow one's right after that frame; this is the time until the new verdict is on screen. Backspace and `0`
     // at the end of the destination switch it between 192.168.10.1 and 192.168.10.10, two
     // different verdicts.
     if (text.length < 200_000) {

@@ -164,7 +164,7 @@ pub fn host_problems(h: &Host, report: &mut dyn FnMut(HostProblem)) {
     // the last few gateways only, so a paste alternating many costs no more than one each.
     let mut off_subnet: Vec<(std::net::Ipv4Addr, String, Option<usize>, usize)> = Vec::new();
     let mut looked_up = None;
-    // The device of the nexthop before, and its link when that is down.
+    // The device last looked up, and its link when that is down.
     let mut last_dev = None;
     for (&table, routes) in &h.tables {
         for (index, r) in routes.iter().enumerate() {

@@ -28,13 +28,13 @@ pub fn app() -> Html {
     let gutter_ref = use_node_ref();
 
     // What is evaluated: the model itself, except while the user types (into the selected
-    // paste or the flow form) a paste whose last evaluation took two frames or more. Then it
-    // is the model as it was before: the keystroke is painted first, and the model is
-    // evaluated right after that frame. The block editor of a big paste decides so itself
-    // (it hands its text over at once or after that frame), so its text is evaluated at once;
-    // only the blocks of the paste it changed are read again (eval::evaluate). Encoding a big
-    // paste's link (megabytes deflated) and rewriting the URL wait until typing pauses
-    // (SETTLE_MS).
+    // paste or the flow form) where the last evaluation took two frames or more, or another
+    // view than the one host's is shown (its own work is not timed here). Then it is the model
+    // as it was before: the keystroke is painted first, and the model is evaluated right after
+    // that frame; a big paste's block editor hands its text over after that frame itself, and
+    // its text is evaluated in the next render (only the blocks of the paste it changed are
+    // read again: eval::evaluate). Encoding a big paste's link (megabytes deflated) and
+    // rewriting the URL wait until typing pauses (SETTLE_MS).
     let settled = use_state(|| (*model).clone());
     let linked = use_state(|| (*model).clone());
     let big = model.hosts.iter().map(|h| h.text.len()).sum::<usize>() > BIG_PASTE;
@@ -45,7 +45,7 @@ pub fn app() -> Html {
     // style and layout).
     let last_millis = use_mut_ref(|| 0.0);
     let became_big = big && settled.hosts.iter().map(|h| h.text.len()).sum::<usize>() <= BIG_PASTE;
-    let quick = *last_millis.borrow() < EVALUATE_BEFORE_PAINT_MS && !became_big;
+    let quick = *last_millis.borrow() < EVALUATE_BEFORE_PAINT_MS && !became_big && model.view == View::Host;
     let typing = *settled != *model && model.typed_since(&settled) && !quick;
     {
         let (settled, linked) = (settled.clone(), linked.clone());
@@ -74,12 +74,13 @@ pub fn app() -> Html {
                 });
             } else {
                 // Already evaluated as it is (`view` below), or typed into a big paste's block
-                // editor, which has painted it: evaluated now.
+                // editor, which hands it over when it may be evaluated: evaluated now.
                 settled.set(m);
             }
         });
     }
-    let pending = big && *settled != *model;
+    // The results shown are from before the keystroke only while it is painted first.
+    let pending = big && typing;
     let view: &Model = if typing { &settled } else { &model };
     // What the link and the URL hold.
     let link_view: &Model = if big { &linked } else { view };

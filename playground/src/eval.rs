@@ -370,7 +370,14 @@ mod tests {
         let seed = crate::seed::SEED_TRANSCRIPT;
         let flow = FlowFields::dns("192.168.10.10");
         let dest = "Network Destination        Gateway";
+        // Each header is looked for in every paste, though the other is missing: the first
+        // four edits find the notice only if the memory of `Netmask` was kept while the
+        // destination header was missing.
         let edits = [
+            format!("{dest}\n{seed}"),
+            seed.to_string(),
+            format!("{seed}\nNetmask\n"),
+            format!("{dest}\n{seed}\nNetmask\n"),
             seed.to_string(),
             format!("{dest}\n{seed}"),
             format!("{dest}\n{seed}\nNetmask\n"),
@@ -388,7 +395,7 @@ mod tests {
             assert_eq!(says(&evaluate(text, &flow)), whole, "{text}");
             said.push(whole);
         }
-        assert_eq!(said, [false, false, true, false, true, false, true, false, false]);
+        assert_eq!(said, [false, false, false, true, false, false, true, false, true, false, true, false, false]);
     }
 
     /// Typed edit by edit, the paste's firewall lines are found as a read of the whole paste

@@ -54,8 +54,8 @@ pub(crate) type AnyRunReader<'r> = Whole;
 
 /// [`parse`] for a block given as its span of the paste. The text form of an IPv4 block is
 /// read from that text without a [`Line`] kept per line: in runs when `runs` reads so, else
-/// (natively) whole, in chunks on threads when it is big; so is an IPv6 block read whole
-/// natively. Any other is read as its list of lines. (Not in the npm engine, which reads every
+/// (natively) whole, in chunks on threads when it is big; natively an IPv6 block read whole is
+/// too. Any other is read as its list of lines. (Not in the npm engine, which reads every
 /// block as its list of lines.)
 #[cfg(any(not(target_arch = "wasm32"), feature = "incremental"))]
 pub(crate) fn parse_span(span: LineSpan<'_>, ctx: &Context, out: &mut Fragment, runs: &mut AnyRunReader<'_>) {

@@ -56,7 +56,7 @@ impl Change {
     fn between(old: &str, new: &str) -> Change {
         let (a, b) = (old.as_bytes(), new.as_bytes());
         let prefix = same_start(a, b);
-        // Not into the prefix, in either: both rests are at least as long as the shorter one's.
+        // Taken from what follows the prefix in both texts, it cannot reach into the prefix.
         let suffix = same_end(&a[prefix..], &b[prefix..]);
         Change { prefix, suffix, old_len: a.len(), new_len: b.len() }
     }
@@ -172,6 +172,13 @@ mod tests {
     /// overlapping: edits at every place of texts longer and shorter than a word.
     #[test]
     fn a_change_is_found_between_its_unchanged_ends() {
+        // The first paste is compared with "", and short texts have no whole word.
+        for (old, new) in [("", "ip route\n"), ("ab", "ab"), ("abc", "abd"), ("a", ""), ("aaaa", "aaaaaaaaaaa"), ("aaaaaaaaaaaa", "aaaa")] {
+            let c = Change::between(old, new);
+            let prefix = old.bytes().zip(new.bytes()).take_while(|(x, y)| x == y).count();
+            assert_eq!(c.prefix, prefix, "{old:?} {new:?}");
+            assert!(c.prefix + c.suffix <= old.len().min(new.len()), "{old:?} {new:?}");
+        }
         let base = "0: from all lookup local\n10.0.0.0/8 via 10.0.0.1 dev eth0\n";
         for at in 0..=base.len() {
             for (cut, insert) in [(0, "x"), (1, ""), (1, "y"), (3, "ab"), (0, "")] {

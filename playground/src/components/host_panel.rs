@@ -128,11 +128,12 @@ pub fn host_panel(props: &HostPanelProps) -> Html {
         })
     };
     // A keystroke in the block editor is handed over at once when the paste's last evaluation
-    // took less than two frames: the keystroke and its verdict are then painted together. Otherwise the keystroke is painted first (the browser lays out one block), and
-    // its text is read and handed over right after that frame, once for all the keystrokes of
-    // the frame; or sooner, when the editor loses focus: a click on a tab, an example or a view
-    // takes the focus first, so what was typed is handed over while the editor still shows
-    // this host. (The page then reads again only the blocks of the paste that changed.)
+    // took less than two frames: the keystroke and its verdict are then painted together.
+    // Otherwise the keystroke is painted first (the browser lays out one block), and its text
+    // is read and handed over right after that frame, once for all the keystrokes of the frame;
+    // or sooner, when the editor loses focus: a click on a tab, an example or a view takes the
+    // focus first, so what was typed is handed over while the editor still shows this host.
+    // (The page then reads again only the blocks of the paste that changed.)
     let pending = use_mut_ref(|| false);
     let flush = {
         let (pending, hand_over, text_ref) = (pending.clone(), hand_over.clone(), props.text_ref.clone());
