@@ -7,7 +7,7 @@ use crate::compare::compare_pastes;
 use crate::components::{
     BIG_PASTE, CompareView, ExamplesMenu, Fixes, FlowForm, HostPanel, KernelChecks, LinkBar, PictureView, Shared, StatusLine, TraceView, Verdict, ViewSwitch,
 };
-use crate::eval::{CompareResult, EVALUATE_BEFORE_PAINT_MS, HostResult, evaluate, now};
+use crate::eval::{CompareResult, HostResult, evaluate, now};
 use crate::fixes::host_fixes;
 use crate::state::{Action, Model, View};
 use yew::prelude::*;
@@ -15,6 +15,11 @@ use yew::prelude::*;
 /// Pastes bigger than `BIG_PASTE` (all hosts together, in bytes) get their link (megabytes
 /// deflated) and the URL rewritten when typing pauses. The pause, in milliseconds.
 const SETTLE_MS: u32 = 300;
+
+/// Whether the model's pastes together are bigger than `BIG_PASTE`.
+fn is_big(m: &Model) -> bool {
+    m.hosts.iter().map(|h| h.text.len()).sum::<usize>() > BIG_PASTE
+}
 
 #[function_component(App)]
 pub fn app() -> Html {
@@ -37,15 +42,15 @@ pub fn app() -> Html {
     // rewriting the URL wait until typing pauses (SETTLE_MS).
     let settled = use_state(|| (*model).clone());
     let linked = use_state(|| (*model).clone());
-    let big = model.hosts.iter().map(|h| h.text.len()).sum::<usize>() > BIG_PASTE;
-    // How long the last evaluation took: one that fits in two frames is made before the
+    let big = is_big(&model);
+    // Whether the last evaluation was quick: one that fits in two frames is made before the
     // keystroke is painted, which then shows its verdict with it. Not for a paste that has just
     // grown big: evaluated in the render that first gives it the block editor, a 6 MB paste's
     // first verdict took 2.3 s instead of 0.65 (measured: Chromium then spent 1.8 s in a forced
     // style and layout).
-    let last_millis = use_mut_ref(|| 0.0);
-    let became_big = big && settled.hosts.iter().map(|h| h.text.len()).sum::<usize>() <= BIG_PASTE;
-    let quick = *last_millis.borrow() < EVALUATE_BEFORE_PAINT_MS && !became_big && model.view == View::Host;
+    let last_quick = use_mut_ref(|| true);
+    let became_big = big && !is_big(&settled);
+    let quick = *last_quick.borrow() && !became_big && model.view == View::Host;
     let typing = *settled != *model && model.typed_since(&settled) && !quick;
     {
         let (settled, linked) = (settled.clone(), linked.clone());
@@ -57,7 +62,7 @@ pub fn app() -> Html {
             // A new keystroke cancels the pending link (dropping a Timeout clears it).
             *timer.borrow_mut() = None;
             *generation.borrow_mut() += 1;
-            let big = m.hosts.iter().map(|h| h.text.len()).sum::<usize>() > BIG_PASTE;
+            let big = is_big(&m);
             if big && *linked != m {
                 let m = m.clone();
                 *timer.borrow_mut() = Some(gloo::timers::callback::Timeout::new(SETTLE_MS, move || linked.set(m)));
@@ -95,7 +100,7 @@ pub fn app() -> Html {
             HostResult { eval, fixes, millis: now() - t0 }
         })
     };
-    *last_millis.borrow_mut() = result.millis;
+    *last_quick.borrow_mut() = result.quick();
     let compared = {
         let deps = match view.view {
             View::Compare { a, b } if a < view.hosts.len() && b < view.hosts.len() => {

@@ -48,7 +48,7 @@ thread_local! {
 /// than this is evaluated before it is painted. Its echo then waits no longer than a typist
 /// notices, and the verdict comes with it rather than a frame or two later; slower pastes keep
 /// the keystroke painted first.
-pub const EVALUATE_BEFORE_PAINT_MS: f64 = 33.0;
+const EVALUATE_BEFORE_PAINT_MS: f64 = 33.0;
 
 pub fn evaluate(text: &str, flow: &FlowFields) -> Evaluation {
     // What `analyze(text)` gives, always (engine/tests/incremental.rs).
@@ -275,6 +275,14 @@ pub struct HostResult {
     pub eval: Evaluation,
     pub fixes: Vec<whyroute::fixes::HostFix>,
     pub millis: f64,
+}
+
+impl HostResult {
+    /// Whether the next keystroke in this paste is evaluated before it is painted
+    /// ([`EVALUATE_BEFORE_PAINT_MS`]).
+    pub fn quick(&self) -> bool {
+        self.millis < EVALUATE_BEFORE_PAINT_MS
+    }
 }
 
 /// Compare mode's result: both analyses and the flows decided on each.

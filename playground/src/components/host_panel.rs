@@ -147,7 +147,7 @@ pub fn host_panel(props: &HostPanelProps) -> Html {
     };
     let on_block_input = {
         let flush = flush.clone();
-        let quick = props.result.millis < crate::eval::EVALUATE_BEFORE_PAINT_MS;
+        let quick = props.result.quick();
         Callback::from(move |_: InputEvent| {
             if quick {
                 *pending.borrow_mut() = true;
