@@ -276,6 +276,7 @@ mod tests {
         let missing = evaluate(toml, &[], &fields, "nosuch").traced.expect("a trace");
         assert!(missing.forward.disposition.describe().contains("cannot decide at nosuch: no node is named nosuch"), "{}", missing.text);
         assert!(!missing.ok && missing.text.contains("result: CANNOT DECIDE"), "{}", missing.text);
+        assert!(missing.text.starts_with("flow: nosuch → 203.0.113.10 udp") && !missing.text.contains("(from"), "{}", missing.text);
     }
 
     #[test]

@@ -271,7 +271,9 @@ fn finish(net: &Network, flow: &FlowSpec, origin: String, forward: Leg, reply: O
 /// Text rendering of a trace.
 pub fn render(t: &TraceResult) -> String {
     let mut s = String::new();
-    let _ = writeln!(s, "flow: {} (from {})", t.flow.describe(), t.origin);
+    // No origin when the flow's start node is not in the scenario: nothing to name.
+    let from = if t.origin.is_empty() { String::new() } else { format!(" (from {})", t.origin) };
+    let _ = writeln!(s, "flow: {}{from}", t.flow.describe());
     for (title, leg) in std::iter::once(("request", &t.forward)).chain(t.reply.iter().map(|r| ("reply", r))) {
         let _ = writeln!(s, "{title}:");
         for (i, h) in leg.hops.iter().enumerate() {
