@@ -52,7 +52,93 @@ impl<'a> Lines<'a> {
     pub fn peek(&self) -> Option<Line<'a>> {
         self.clone().next()
     }
+
+    /// Moves past the lines for which `found` is false to the first for which it is true, and
+    /// returns that line with where it starts (this reader's state before it); at the end,
+    /// `None`. Natively, when megabytes are left after the first [`FIND_ALONE_BYTES`], the
+    /// rest is searched on several threads at once: the split of a paste into blocks searches
+    /// a million-line route dump twice, for a command line and for where the routes end.
+    pub(crate) fn find(&mut self, found: impl Fn(&'a str) -> bool + Sync) -> Option<(Lines<'a>, Line<'a>)> {
+        #[cfg(not(target_arch = "wasm32"))]
+        let alone_until = self.rest.len().saturating_sub(FIND_ALONE_BYTES);
+        loop {
+            #[cfg(not(target_arch = "wasm32"))]
+            if self.rest.len() < alone_until && self.rest.len() >= FIND_SHARED_BYTES {
+                return self.find_on_threads(&found);
+            }
+            let here = self.clone();
+            let line = self.next()?;
+            if found(line.text) {
+                return Some((here, line));
+            }
+        }
+    }
+
+    /// [`Lines::find`] over the rest, cut at line starts into a part per thread. A part gives up
+    /// once an earlier part has found a line, and the earliest found is the answer; the parts
+    /// before it were read whole, so their line counts number it.
+    #[cfg(not(target_arch = "wasm32"))]
+    fn find_on_threads(&mut self, found: &(impl Fn(&'a str) -> bool + Sync)) -> Option<(Lines<'a>, Line<'a>)> {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        /// How many lines a part reads between looks at whether an earlier part found one.
+        const LOOK_EVERY: usize = 1024;
+        let text = self.rest;
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+        let mut starts = vec![0];
+        for k in 1..threads {
+            let at = (text.len() * k / threads).max(starts[k - 1]);
+            starts.push(match at {
+                0 => 0,
+                _ => find_newline(&text.as_bytes()[at - 1..]).map_or(text.len(), |i| at + i),
+            });
+        }
+        starts.push(text.len());
+        let parts: Vec<&'a str> = starts.windows(2).map(|w| &text[w[0]..w[1]]).collect();
+        let first_found = AtomicUsize::new(usize::MAX);
+        // Per part: its lines up to the one found (numbered from 0 in the part) and whether one was.
+        let search = |k: usize, part: &'a str| -> (Lines<'a>, bool) {
+            let mut lines = Lines { rest: part, no: 0 };
+            loop {
+                if lines.no.is_multiple_of(LOOK_EVERY) && first_found.load(Ordering::Relaxed) < k {
+                    return (lines, false);
+                }
+                let here = lines.clone();
+                let Some(line) = lines.next() else { return (lines, false) };
+                if found(line.text) {
+                    first_found.fetch_min(k, Ordering::Relaxed);
+                    return (here, true);
+                }
+            }
+        };
+        let results: Vec<(Lines<'a>, bool)> = std::thread::scope(|scope| {
+            let search = &search;
+            let others: Vec<_> = parts.iter().enumerate().skip(1).map(|(k, &part)| scope.spawn(move || search(k, part))).collect();
+            std::iter::once(search(0, parts[0])).chain(others.into_iter().map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))).collect()
+        });
+        let mut no = self.no;
+        for ((stop, was_found), (&start, part)) in results.into_iter().zip(starts.iter().zip(&parts)) {
+            if was_found {
+                let here = Lines { rest: &text[start + part.len() - stop.rest.len()..], no: no + stop.no };
+                *self = here.clone();
+                let line = self.next().expect("the line found");
+                return Some((here, line));
+            }
+            // Not found and not given up (only a part after one that found gives up): read whole.
+            no += stop.no;
+        }
+        *self = Lines { rest: &text[text.len()..], no };
+        None
+    }
 }
+
+/// How much of the rest [`Lines::find`] reads on its own thread before it shares the search:
+/// starting threads for a line a few screens down would cost more than reading to it.
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) const FIND_ALONE_BYTES: usize = 1 << 20;
+
+/// How much must be left to search for [`Lines::find`] to share the search among threads.
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) const FIND_SHARED_BYTES: usize = 4 << 20;
 
 impl<'a> Iterator for Lines<'a> {
     type Item = Line<'a>;
@@ -331,6 +417,55 @@ mod tests {
             end.by_ref().for_each(drop);
             let span = super::Lines::new(&text).span_to(&end);
             assert_eq!((span.count, span.text), (want.len(), &text[..]));
+        }
+    }
+
+    /// `Lines::find` on texts big enough to be searched on threads finds what a walk over the
+    /// lines finds: the first line that matches (its number and where it starts), or none.
+    #[cfg(not(target_arch = "wasm32"))]
+    #[test]
+    fn find_is_the_first_match() {
+        use super::{FIND_ALONE_BYTES, FIND_SHARED_BYTES, Lines};
+        let filler = "10.1.0.0/24 via 10.0.0.1 dev eth0 proto bgp metric 20\r\n";
+        let lines = (FIND_ALONE_BYTES + 2 * FIND_SHARED_BYTES) / filler.len();
+        let mut base: Vec<String> = vec![filler.to_string(); lines];
+        // Short and empty lines, so that the parts' cuts fall at odd places.
+        for i in (0..lines).step_by(997) {
+            base[i] = ["\n", "x\n", "é\r\n"][i % 3].to_string();
+        }
+        let at_cut = |k: usize| {
+            let text: String = base.concat();
+            Lines::new(&text).take_while(|l| l.text.as_ptr() as usize - text.as_ptr() as usize <= text.len() * k / 2).count()
+        };
+        // Where the match is: nowhere, the first line, inside the first MB, in each part, at
+        // the cut between the parts (0, 1 or 2 threads' parts), the last line.
+        let places = [None, Some(0), Some(100), Some(lines / 2), Some(at_cut(1)), Some(at_cut(1) - 1), Some(lines * 3 / 4), Some(lines - 1)];
+        for place in places {
+            for also_later in [false, true] {
+                let mut text = base.clone();
+                if let Some(p) = place {
+                    text[p] = "$ ip route\n".into();
+                    if also_later && p + 10 < lines {
+                        text[p + 10] = "$ ip rule\n".into();
+                        text[lines - 1] = "$ ip addr\n".into();
+                    }
+                }
+                let text = text.concat();
+                let found = |t: &str| t.starts_with('$');
+                let mut walk = Lines::new(&text);
+                let want = loop {
+                    let here = walk.clone();
+                    match walk.next() {
+                        Some(l) if found(l.text) => break Some((here.next_no(), l.no, l.text, here.rest.len())),
+                        Some(_) => {}
+                        None => break None,
+                    }
+                };
+                let mut lines = Lines::new(&text);
+                let got = lines.find(found).map(|(here, l)| (here.next_no(), l.no, l.text, here.rest.len()));
+                assert_eq!(got, want, "match at {place:?}");
+                assert_eq!((lines.next_no(), lines.rest.len()), (walk.next_no(), walk.rest.len()), "where the reader stands after, match at {place:?}");
+            }
         }
     }
 

@@ -165,9 +165,8 @@ pub(crate) fn parse_transcript_with<R: BlockReader + ?Sized>(text: &str, read: &
             None => read_by_content(lines, out, blocks, read),
         };
 
-    loop {
-        let here = rest.clone();
-        let Some(line) = rest.next() else { break };
+    // Only a line `may_start_block` can end the current block: the others are passed over.
+    while let Some((here, line)) = rest.find(may_start_block) {
         let t = trim(line.text);
         if t.starts_with("```") || t.starts_with("~~~") {
             // Markdown fences: a fence ends the previous command's output.
@@ -204,6 +203,17 @@ pub(crate) fn parse_transcript_with<R: BlockReader + ?Sized>(text: &str, read: &
     }
     flush(&mut current, pending.span_to(&rest), &mut out, &mut blocks, read);
     (out, blocks)
+}
+
+/// Whether `line` may be one that the split into blocks acts on: a fence, the start of firewall
+/// output, or a command line. A line that is none of these is only ever part of a block.
+fn may_start_block(line: &str) -> bool {
+    let t = trim(line);
+    #[cfg(feature = "netfilter")]
+    if firewall_start(line).is_some() || t == "{" {
+        return true;
+    }
+    t.starts_with("```") || t.starts_with("~~~") || command_of(line).is_some()
 }
 
 /// If `line` is a command line (with or without a shell prompt), the command.
@@ -664,19 +674,10 @@ fn read_by_content(lines: LineSpan<'_>, out: &mut Fragment, blocks: &mut Vec<Blo
         };
         let start = rest.clone();
         rest.next();
-        loop {
-            let here = rest.clone();
-            let Some(line) = rest.next() else { break };
-            if plainly_continues(format, line.text) {
-                continue;
-            }
-            match detect_line(line.text) {
-                Some(f) if f != format && !continues(format, line.text) => {
-                    rest = here;
-                    break;
-                }
-                _ => {}
-            }
+        // The block ends before the first line of another format.
+        let other = |line: &str| !plainly_continues(format, line) && detect_line(line).is_some_and(|f| f != format && !continues(format, line));
+        if let Some((here, _)) = rest.find(other) {
+            rest = here;
         }
         let block = start.span_to(&rest);
         read(format, &CommandContext::default(), block.first, block, out);
