@@ -189,10 +189,57 @@ mod cli {
             }
         };
         // Pastes may carry invalid UTF-8 (copied from odd terminals): keep what we can.
-        Ok(match std::str::from_utf8(bytes) {
-            Ok(text) => text,
-            Err(_) => String::from_utf8_lossy(bytes).into_owned().leak(),
+        Ok(match utf8(bytes) {
+            Some(text) => text,
+            None => String::from_utf8_lossy(bytes).into_owned().leak(),
         })
+    }
+
+    /// `bytes` as text if it is UTF-8. A big file's halves are checked on two threads (its
+    /// pages are first read here, too): cut where a character starts, the whole is UTF-8 when
+    /// both halves are.
+    fn utf8(bytes: &[u8]) -> Option<&str> {
+        const ALONE: usize = 8 << 20;
+        if bytes.len() < ALONE || std::thread::available_parallelism().map_or(1, |n| n.get()) < 2 {
+            return std::str::from_utf8(bytes).ok();
+        }
+        // A character starts at any byte that is not a continuation byte (0b10xx_xxxx).
+        let cut = (bytes.len() / 2..bytes.len()).find(|&i| bytes[i] & 0xC0 != 0x80).unwrap_or(bytes.len());
+        let (head, tail) = bytes.split_at(cut);
+        let (head_ok, tail_ok) = std::thread::scope(|scope| {
+            let tail_ok = scope.spawn(|| std::str::from_utf8(tail).is_ok());
+            (std::str::from_utf8(head).is_ok(), tail_ok.join().unwrap_or(false))
+        });
+        // SAFETY: both halves are UTF-8 and the cut is at a character's start: the whole is.
+        (head_ok && tail_ok).then(|| unsafe { std::str::from_utf8_unchecked(bytes) })
+    }
+
+    /// `utf8` says what `std::str::from_utf8` says, on files big enough to be checked in halves:
+    /// a character across the middle, a bad byte in either half or at the cut.
+    #[test]
+    fn utf8_is_from_utf8() {
+        let big = vec![b'a'; 9 << 20];
+        let mid = big.len() / 2;
+        let mut cases = Vec::new();
+        for at in [mid - 2, mid - 1, mid, mid + 1] {
+            let mut text = big.clone();
+            text[at..at + 3].copy_from_slice("€".as_bytes());
+            cases.push(text.clone());
+            // The same character cut short, or a stray continuation byte.
+            text[at + 2] = b'a';
+            cases.push(text.clone());
+            text[at..at + 3].copy_from_slice(&[b'a', 0x80, b'a']);
+            cases.push(text);
+        }
+        for bad in [0, mid / 2, mid, mid + mid / 2, big.len() - 1] {
+            let mut text = big.clone();
+            text[bad] = 0xFF;
+            cases.push(text);
+        }
+        cases.push(big);
+        for text in &cases {
+            assert_eq!(utf8(text), std::str::from_utf8(text).ok());
+        }
     }
 
     pub fn run() -> ExitCode {
