@@ -148,11 +148,11 @@ fn build_tables(frag: &Fragment, mut routes: Vec<Route>, host: &mut Host) {
     // A big paste is nearly all one table: that table keeps the Vec the routes were parsed
     // into, and only the others move out (in order), instead of a million routes being copied
     // into a freshly grown Vec.
-    if let Some(bulk) = most_common_table(&routes) {
-        // The others' Vecs sized up front: grown by doubling, a big one leaves the buffers it
-        // outgrew resident. (Not in the npm engine, whose size budget has no room for it.)
-        #[cfg(not(target_arch = "wasm32"))]
-        reserve_tables(&routes, bulk, host);
+    #[cfg(not(target_arch = "wasm32"))]
+    let bulk = reserve_tables(&routes, host);
+    #[cfg(target_arch = "wasm32")]
+    let bulk = most_common_table(&routes);
+    if let Some(bulk) = bulk {
         super::extract::extract_releasing(&mut routes, |r| r.table != bulk, |r| host.tables.entry(r.table).or_default().push(r));
         match host.tables.get_mut(&bulk) {
             Some(earlier) => earlier.append(&mut routes),
@@ -180,16 +180,41 @@ fn build_tables(frag: &Fragment, mut routes: Vec<Route>, host: &mut Host) {
     }
 }
 
-/// Makes room in `host.tables` for the routes of tables other than `bulk`.
+/// The table most routes are in, and room made in `host.tables` for the routes of the others:
+/// grown by doubling, a big one would leave the buffers it outgrew resident. (Not in the npm
+/// engine, whose size budget has no room for it.) One walk over the routes counts both.
 #[cfg(not(target_arch = "wasm32"))]
-fn reserve_tables(routes: &[Route], bulk: TableId, host: &mut Host) {
-    let mut counts = std::collections::BTreeMap::<TableId, usize>::new();
-    for r in routes.iter().filter(|r| r.table != bulk) {
-        *counts.entry(r.table).or_default() += 1;
+fn reserve_tables(routes: &[Route], host: &mut Host) -> Option<TableId> {
+    /// Tables counted in a list (a paste has a few) before a map takes over.
+    const LISTED: usize = 16;
+    let mut listed: Vec<(TableId, usize)> = Vec::new();
+    let mut more = std::collections::BTreeMap::<TableId, usize>::new();
+    // The table of the last route, and its place in the list.
+    let mut last: Option<usize> = None;
+    for r in routes {
+        if let Some(i) = last.filter(|&i| listed[i].0 == r.table) {
+            listed[i].1 += 1;
+            continue;
+        }
+        match listed.iter().position(|c| c.0 == r.table) {
+            Some(i) => {
+                listed[i].1 += 1;
+                last = Some(i);
+            }
+            None if listed.len() < LISTED => {
+                last = Some(listed.len());
+                listed.push((r.table, 1));
+            }
+            None => *more.entry(r.table).or_default() += 1,
+        }
     }
-    for (t, n) in counts {
+    listed.extend(more);
+    // The first of the most numerous: ties keep the earlier table.
+    let bulk = listed.iter().rev().max_by_key(|c| c.1).map(|c| c.0)?;
+    for (t, n) in listed.into_iter().filter(|c| c.0 != bulk) {
         host.tables.entry(t).or_default().reserve_exact(n);
     }
+    Some(bulk)
 }
 
 /// Routes that name a nexthop object (`nhid N`) printed without their nexthops
@@ -256,6 +281,7 @@ fn expand_nexthop_object(objects: &[NexthopObject], id: u32) -> Option<Expansion
 /// The table more than half of the routes are in, when one is (Boyer–Moore majority vote);
 /// otherwise some table of the routes. Which table keeps the parsed Vec changes only the
 /// copying, never the tables, so a vote (one pass, no map) is enough.
+#[cfg(target_arch = "wasm32")]
 fn most_common_table(routes: &[Route]) -> Option<TableId> {
     let mut votes = 0usize;
     let mut leader = None;
@@ -404,15 +430,20 @@ fn resolve_nexthop_devices(host: &mut Host) {
 
 /// The devices that addresses and routes name but no link is, in the order they are first
 /// named; and whether some nexthop has a gateway without a device (resolve_nexthop_devices).
-fn unknown_devices(host: &Host) -> (Vec<String>, bool) {
+fn unknown_devices<'a>(host: &'a Host) -> (Vec<String>, bool) {
     // One pass with a set: a million routes name a handful of devices.
     let mut known: std::collections::HashSet<&str> = host.links.iter().map(|l| l.name.as_str()).collect();
     let mut missing: Vec<String> = Vec::new();
-    // Consecutive routes mostly name the same device: compare with the last name before hashing.
-    let mut last: Option<&str> = None;
-    let mut note = |n| {
-        if last != Some(n) {
-            last = Some(n);
+    // The parser shares one allocation per device name among the routes it reads: a million
+    // routes name a handful of them. A name whose allocation was just looked at is told by
+    // where it is, before its text is compared and hashed (a slot per few bits of the
+    // address: routes that alternate between devices still find theirs).
+    let mut looked_at = [(0usize, 0usize); 8];
+    let mut note = |n: &'a str| {
+        let at = (n.as_ptr() as usize, n.len());
+        let slot = &mut looked_at[(at.0 >> 4) % 8];
+        if *slot != at {
+            *slot = at;
             if known.insert(n) {
                 missing.push(n.to_string());
             }
@@ -447,5 +478,30 @@ fn add_links_named_elsewhere(host: &mut Host, missing: Vec<String>) {
             mtu: None,
             origin: Origin::inferred("named by an address or route; assumed to exist and be up"),
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// Routes of many tables, interleaved in one listing, land each in its table in the order
+    /// of the paste, whichever table keeps the parsed Vec (more tables than are counted in a
+    /// list; two tables tied for most routes).
+    #[test]
+    fn interleaved_tables_keep_their_order() {
+        for (tables, bulk_every) in [(3, 2), (40, 2), (40, 1000), (2, 1000)] {
+            let mut text = String::from("$ ip route show table all\n");
+            let mut want: std::collections::BTreeMap<u32, Vec<String>> = Default::default();
+            for i in 0..2000u32 {
+                let table = if i % bulk_every == 0 { 7 } else { 100 + i % tables };
+                let dst = format!("10.{}.{}.0/24", i / 256, i % 256);
+                text.push_str(&format!("{dst} dev eth0 table {table}\n"));
+                want.entry(table).or_default().push(dst);
+            }
+            let a = crate::analyze(&text);
+            for (table, dsts) in &want {
+                let got: Vec<String> = a.host.routes(*table).iter().map(|r| r.dst.to_string()).collect();
+                assert_eq!(&got, dsts, "table {table} of {tables}, every {bulk_every}th in table 7");
+            }
+        }
     }
 }
