@@ -138,8 +138,9 @@ fn parse_text_span(span: LineSpan<'_>, default_table: TableId, out: &mut Fragmen
     // Threads only for a block big enough to repay them: a paste may also be a million blocks
     // of one route each.
     let ipv6 = if span.count >= 2 * PARALLEL_CHUNK_LINES {
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
-        parse_text_chunked(span, default_table, (span.count / PARALLEL_CHUNK_LINES).clamp(1, threads), out)
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8).min(span.count / PARALLEL_CHUNK_LINES);
+        let runs = (span.count / (PARALLEL_CHUNK_LINES / RUNS_PER_THREAD)).clamp(1, threads * RUNS_PER_THREAD);
+        parse_text_chunked(span, default_table, runs, threads, out)
     } else {
         parse_text_run(span.lines(), span.count, default_table, out)
     };
@@ -232,7 +233,12 @@ fn parse_text_run<'a>(lines: impl Iterator<Item = Line<'a>>, count: usize, defau
 #[cfg(not(target_arch = "wasm32"))]
 const PARALLEL_CHUNK_LINES: usize = 100_000;
 
-/// Reads the block in `chunks` runs of lines, on as many threads, into exactly what
+/// How many runs a big block is cut into per thread reading it: a thread slowed down leaves
+/// the runs it has not reached to the others (parse::on_threads).
+#[cfg(not(target_arch = "wasm32"))]
+const RUNS_PER_THREAD: usize = 4;
+
+/// Reads the block in `chunks` runs of lines, on up to `threads` threads, into exactly what
 /// one thread reading it in order gives: routes and diagnostics in line order; returns the
 /// IPv6 lines, in order. A run starts on neither a `nexthop` line nor a blank one, so a
 /// multipath route is read whole by one run, as one thread reads it. Each run writes its
@@ -240,7 +246,7 @@ const PARALLEL_CHUNK_LINES: usize = 100_000;
 /// route), so a million routes are neither grown into by doubling nor copied from one Vec
 /// into another.
 #[cfg(not(target_arch = "wasm32"))]
-fn parse_text_chunked<'a>(span: LineSpan<'a>, default_table: TableId, chunks: usize, out: &mut Fragment) -> Vec<Line<'a>> {
+fn parse_text_chunked<'a>(span: LineSpan<'a>, default_table: TableId, chunks: usize, threads: usize, out: &mut Fragment) -> Vec<Line<'a>> {
     let text = span.text;
     let bytes = text.as_bytes();
     // Runs' starts: byte offsets at line starts.
@@ -263,14 +269,10 @@ fn parse_text_chunked<'a>(span: LineSpan<'a>, default_table: TableId, chunks: us
     bounds.push(text.len());
     // Each run's lines, counted on threads: where its routes go and its line numbers start.
     let parts: Vec<&'a str> = bounds.windows(2).map(|w| &text[w[0]..w[1]]).collect();
-    let mut counts: Vec<usize> = std::thread::scope(|scope| {
-        let handles: Vec<_> =
-            parts.get(1..parts.len() - 1).unwrap_or_default().iter().map(|p| scope.spawn(move || memchr::memchr_iter(b'\n', p.as_bytes()).count())).collect();
-        let first = if parts.len() > 1 { memchr::memchr_iter(b'\n', parts[0].as_bytes()).count() } else { 0 };
-        std::iter::once(first).chain(handles.into_iter().map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))).collect()
-    });
+    let mut counted: Vec<(&str, usize)> = parts[..parts.len() - 1].iter().map(|&p| (p, 0)).collect();
+    super::on_threads(&mut counted, threads, |(part, n)| *n = memchr::memchr_iter(b'\n', part.as_bytes()).count());
     // Every run but the last ends with its `\n`; the last has the lines left.
-    counts.truncate(parts.len() - 1);
+    let mut counts: Vec<usize> = counted.into_iter().map(|(_, n)| n).collect();
     counts.push(span.count - counts.iter().sum::<usize>());
     let base = out.routes.len();
     out.routes.reserve(span.count);
@@ -288,15 +290,9 @@ fn parse_text_chunked<'a>(span: LineSpan<'a>, default_table: TableId, chunks: us
         spans.push(LineSpan { text: part, first, count });
         first += count;
     }
-    std::thread::scope(|scope| {
-        let (first, others) = runs.split_first_mut().expect("one run at least");
-        let handles: Vec<_> =
-            others.iter_mut().zip(&spans[1..]).map(|(run, &span)| scope.spawn(move || run.read(span.lines(), default_table, table_names))).collect();
-        first.read(spans[0].lines(), default_table, table_names);
-        for h in handles {
-            h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        }
-    });
+    let mut jobs: Vec<(&mut RouteChunk, LineSpan)> = runs.iter_mut().zip(spans).collect();
+    super::on_threads(&mut jobs, threads, |(run, span)| run.read(span.lines(), default_table, table_names));
+    drop(jobs);
     let mut ipv6 = Vec::new();
     let mut len = base;
     let mut diagnostics = Vec::new();
@@ -821,14 +817,7 @@ fn read_json_runs(text: &str, line: usize, default_table: TableId, runs: usize, 
         let side = Fragment { table_names: table_names.clone(), ..Fragment::default() };
         parts.push(JsonRun { routes: mine, len: 0, side, reports: super::JsonReports::new(line), start: bounds[k], end, read: false });
     }
-    std::thread::scope(|scope| {
-        let (first, others) = parts.split_first_mut().expect("one run at least");
-        let handles: Vec<_> = others.iter_mut().map(|run| scope.spawn(move || run.read(text, default_table))).collect();
-        first.read(text, default_table);
-        for h in handles {
-            h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        }
-    });
+    super::on_threads(&mut parts, runs, |run| run.read(text, default_table));
     if !parts.iter().all(|run| run.read) {
         for run in parts {
             for r in &mut run.routes[..run.len] {
@@ -1062,7 +1051,7 @@ mod tests {
             } else {
                 let mut end = super::super::Lines::new(&text);
                 end.by_ref().for_each(drop);
-                parse_text_chunked(super::super::Lines::new(&text).span_to(&end), TABLE_MAIN, chunks, &mut f)
+                parse_text_chunked(super::super::Lines::new(&text).span_to(&end), TABLE_MAIN, chunks, 1 + chunks % 3, &mut f)
             };
             (f.routes, f.diagnostics, ipv6.iter().map(|l| l.no).collect::<Vec<_>>())
         };

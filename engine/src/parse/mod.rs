@@ -32,6 +32,8 @@ pub mod reuse;
 pub mod route_get;
 pub mod route_n;
 pub mod route_print;
+#[cfg(not(target_arch = "wasm32"))]
+mod threads;
 pub mod transcript;
 pub(crate) mod words;
 
@@ -51,4 +53,6 @@ pub(crate) use line::trim;
 pub use line::{Line, LineSpan, Lines, ParseDiagnostic, Severity, cap_diagnostics};
 #[cfg(feature = "incremental")]
 pub use reuse::BlockCache;
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) use threads::on_threads;
 pub use transcript::{Block, CAPTURE_COMMAND, Format, parse_transcript};
