@@ -139,7 +139,7 @@ fn parse_text_span(span: LineSpan<'_>, default_table: TableId, out: &mut Fragmen
     // of one route each.
     let ipv6 = if span.count >= 2 * PARALLEL_CHUNK_LINES {
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8).min(span.count / PARALLEL_CHUNK_LINES);
-        let runs = (span.count / (PARALLEL_CHUNK_LINES / RUNS_PER_THREAD)).clamp(1, threads * RUNS_PER_THREAD);
+        let runs = (span.count / (PARALLEL_CHUNK_LINES / super::RUNS_PER_THREAD)).clamp(1, threads * super::RUNS_PER_THREAD);
         parse_text_chunked(span, default_table, runs, threads, out)
     } else {
         parse_text_run(span.lines(), span.count, default_table, out)
@@ -232,11 +232,6 @@ fn parse_text_run<'a>(lines: impl Iterator<Item = Line<'a>>, count: usize, defau
 /// Below this many lines per thread, one thread reads the block: starting threads costs more.
 #[cfg(not(target_arch = "wasm32"))]
 const PARALLEL_CHUNK_LINES: usize = 100_000;
-
-/// How many runs a big block is cut into per thread reading it: a thread slowed down leaves
-/// the runs it has not reached to the others (parse::on_threads).
-#[cfg(not(target_arch = "wasm32"))]
-const RUNS_PER_THREAD: usize = 4;
 
 /// Reads the block in `chunks` runs of lines, on up to `threads` threads, into exactly what
 /// one thread reading it in order gives: routes and diagnostics in line order; returns the

@@ -84,41 +84,39 @@ impl<'a> Lines<'a> {
         const LOOK_EVERY: usize = 1024;
         let text = self.rest;
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+        let cuts = threads * super::RUNS_PER_THREAD;
         let mut starts = vec![0];
-        for k in 1..threads {
-            let at = (text.len() * k / threads).max(starts[k - 1]);
+        for k in 1..cuts {
+            let at = (text.len() * k / cuts).max(starts[k - 1]);
             starts.push(match at {
                 0 => 0,
                 _ => find_newline(&text.as_bytes()[at - 1..]).map_or(text.len(), |i| at + i),
             });
         }
         starts.push(text.len());
-        let parts: Vec<&'a str> = starts.windows(2).map(|w| &text[w[0]..w[1]]).collect();
         let first_found = AtomicUsize::new(usize::MAX);
-        // Per part: its lines up to the one found (numbered from 0 in the part) and whether one was.
-        let search = |k: usize, part: &'a str| -> (Lines<'a>, bool) {
-            let mut lines = Lines { rest: part, no: 0 };
+        // Per part: its number, and where its search stopped (its lines numbered from 0), at the
+        // line found if it found one.
+        let mut searches: Vec<(usize, Lines<'a>, bool)> =
+            starts.windows(2).enumerate().map(|(k, w)| (k, Lines { rest: &text[w[0]..w[1]], no: 0 }, false)).collect();
+        super::on_threads(&mut searches, threads, |(k, lines, was_found)| {
             loop {
-                if lines.no.is_multiple_of(LOOK_EVERY) && first_found.load(Ordering::Relaxed) < k {
-                    return (lines, false);
+                if lines.no.is_multiple_of(LOOK_EVERY) && first_found.load(Ordering::Relaxed) < *k {
+                    return;
                 }
                 let here = lines.clone();
-                let Some(line) = lines.next() else { return (lines, false) };
+                let Some(line) = lines.next() else { return };
                 if found(line.text) {
-                    first_found.fetch_min(k, Ordering::Relaxed);
-                    return (here, true);
+                    first_found.fetch_min(*k, Ordering::Relaxed);
+                    (*lines, *was_found) = (here, true);
+                    return;
                 }
             }
-        };
-        let results: Vec<(Lines<'a>, bool)> = std::thread::scope(|scope| {
-            let search = &search;
-            let others: Vec<_> = parts.iter().enumerate().skip(1).map(|(k, &part)| scope.spawn(move || search(k, part))).collect();
-            std::iter::once(search(0, parts[0])).chain(others.into_iter().map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))).collect()
         });
         let mut no = self.no;
-        for ((stop, was_found), (&start, part)) in results.into_iter().zip(starts.iter().zip(&parts)) {
+        for ((_, stop, was_found), w) in searches.into_iter().zip(starts.windows(2)) {
             if was_found {
-                let here = Lines { rest: &text[start + part.len() - stop.rest.len()..], no: no + stop.no };
+                let here = Lines { rest: &text[w[1] - stop.rest.len()..], no: no + stop.no };
                 *self = here.clone();
                 let line = self.next().expect("the line found");
                 return Some((here, line));

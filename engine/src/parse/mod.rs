@@ -54,5 +54,5 @@ pub use line::{Line, LineSpan, Lines, ParseDiagnostic, Severity, cap_diagnostics
 #[cfg(feature = "incremental")]
 pub use reuse::BlockCache;
 #[cfg(not(target_arch = "wasm32"))]
-pub(crate) use threads::on_threads;
+pub(crate) use threads::{RUNS_PER_THREAD, on_threads};
 pub use transcript::{Block, CAPTURE_COMMAND, Format, parse_transcript};

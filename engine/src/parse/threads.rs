@@ -1,5 +1,9 @@
 //! Reading the parts of a big paste on several threads (natively; the wasm builds read on one).
 
+/// How many runs a big block is cut into per thread reading it: a thread slowed down leaves
+/// the runs it has not reached to the others ([`on_threads`]).
+pub(crate) const RUNS_PER_THREAD: usize = 4;
+
 /// Calls `read` on each of `runs`, on up to `threads` threads (this one among them), each
 /// thread taking the next run no thread has taken. With more runs than threads, a thread that
 /// is slowed (its CPU shared, its pages slower to come) leaves the others the runs it has not
