@@ -28,8 +28,39 @@ pub fn parse(lines: &[Line<'_>], ctx: &Context, out: &mut Fragment) {
 #[cfg(not(target_arch = "wasm32"))]
 pub(crate) fn parse_text_span(span: super::LineSpan<'_>, ctx: &Context, out: &mut Fragment) {
     let default_table = ctx.table.unwrap_or(TABLE_MAIN);
-    read_lines(span.lines(), span.count, default_table, out);
+    match super::runs_for(span.count) {
+        Some((runs, threads)) => read_runs(span, default_table, runs, threads, out),
+        None => read_lines(span.lines(), span.count, default_table, out),
+    }
     note_tables_seen(ctx, default_table, out);
+}
+
+/// [`read_lines`] of a big listing in `runs` runs, on up to `threads` threads, into what one
+/// reader reading it in order gives: each run reads into a fragment of its own, and they are
+/// joined in order. The first run's table has room for the whole listing; the others' routes
+/// are appended to it and each run's freed as it is, so the listing's routes are held twice
+/// only a run at a time.
+#[cfg(not(target_arch = "wasm32"))]
+fn read_runs(span: super::LineSpan<'_>, default_table: TableId, runs: usize, threads: usize, out: &mut Fragment) {
+    let mut jobs: Vec<(super::LineSpan<'_>, Fragment)> = super::route_runs(span, runs, threads)
+        .into_iter()
+        .map(|part| (part, Fragment { table_names: out.table_names.clone(), ..Fragment::default() }))
+        .collect();
+    let bulk = out.inet6.tables.entry(default_table).or_default();
+    bulk.reserve(span.count);
+    jobs[0].1.inet6.tables.insert(default_table, std::mem::take(bulk));
+    super::on_threads(&mut jobs, threads, |(part, side)| read_lines(part.lines(), part.count, default_table, side));
+    for (_, mut side) in jobs {
+        out.diagnostics.append(&mut side.diagnostics);
+        for (table, mut routes) in std::mem::take(&mut side.inet6.tables) {
+            let into = out.inet6.tables.entry(table).or_default();
+            if into.is_empty() {
+                *into = routes;
+            } else {
+                into.append(&mut routes);
+            }
+        }
+    }
 }
 
 fn note_tables_seen(ctx: &Context, default_table: TableId, out: &mut Fragment) {
@@ -343,4 +374,43 @@ pub fn json_route(item: &Value, default_table: TableId, out: &Fragment, devs: &m
         }
     }
     Ok(Some(r))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Read in runs on threads, a listing gives exactly what one reader gives: the same routes
+    /// in each table in the same order, the same diagnostics with their lines, wherever the
+    /// runs' boundaries fall (on multipath heads, other tables, bad lines), after routes an
+    /// earlier block read.
+    #[cfg(not(target_arch = "wasm32"))]
+    #[test]
+    fn runs_read_what_one_reader_reads() {
+        let kinds = [
+            "default proto static metric 1024 pref medium\n\tnexthop via fe80::1 dev eth0 weight 1\n\tnexthop via fe80::2 dev eth1 weight 2",
+            "2001:db8:{i}::/48 via fe80::1 dev eth0 proto bgp metric 20 pref medium",
+            "not a route {i}",
+            "\tnexthop via fe80::9 dev eth0",
+            "unreachable 2001:db8:{i}:1::/64 dev lo table 7 metric 3 pref medium",
+            "local 2001:db8:{i}::1 dev eth1 table local proto kernel metric 0 pref medium",
+            "",
+        ];
+        let text: String = (0..300).map(|i| kinds[(i * 5 + i / 3) % kinds.len()].replace("{i}", &format!("{:x}", i % 250)) + "\n").collect();
+        let mut end = super::super::Lines::new(&text);
+        end.by_ref().for_each(drop);
+        let span = super::super::Lines::new(&text).span_to(&end);
+        let earlier = |f: &mut Fragment| read_lines(super::super::Lines::new("2001:db8:ffff::/48 dev eth9\n"), 1, TABLE_MAIN, f);
+        let mut one = Fragment::default();
+        earlier(&mut one);
+        read_lines(span.lines(), span.count, TABLE_MAIN, &mut one);
+        let shown = |f: &Fragment| (format!("{:?}", f.inet6.tables), f.diagnostics.clone());
+        assert!(one.inet6.tables.values().map(Vec::len).sum::<usize>() > 150 && one.diagnostics.len() > 40, "{:?}", shown(&one));
+        for (runs, threads) in [(1, 1), (2, 2), (3, 2), (7, 3), (31, 2), (150, 4)] {
+            let mut f = Fragment::default();
+            earlier(&mut f);
+            read_runs(span, TABLE_MAIN, runs, threads, &mut f);
+            assert_eq!(shown(&f), shown(&one), "{runs} runs on {threads} threads");
+        }
+    }
 }

@@ -137,12 +137,9 @@ fn read_ipv6_lines(ipv6: &[Line<'_>], default_table: TableId, out: &mut Fragment
 fn parse_text_span(span: LineSpan<'_>, default_table: TableId, out: &mut Fragment) {
     // Threads only for a block big enough to repay them: a paste may also be a million blocks
     // of one route each.
-    let ipv6 = if span.count >= 2 * PARALLEL_CHUNK_LINES {
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8).min(span.count / PARALLEL_CHUNK_LINES);
-        let runs = (span.count / (PARALLEL_CHUNK_LINES / super::RUNS_PER_THREAD)).clamp(1, threads * super::RUNS_PER_THREAD);
-        parse_text_chunked(span, default_table, runs, threads, out)
-    } else {
-        parse_text_run(span.lines(), span.count, default_table, out)
+    let ipv6 = match super::runs_for(span.count) {
+        Some((runs, threads)) => parse_text_chunked(span, default_table, runs, threads, out),
+        None => parse_text_run(span.lines(), span.count, default_table, out),
     };
     read_ipv6_lines(&ipv6, default_table, out);
 }
@@ -229,10 +226,6 @@ fn parse_text_run<'a>(lines: impl Iterator<Item = Line<'a>>, count: usize, defau
     ipv6
 }
 
-/// Below this many lines per thread, one thread reads the block: starting threads costs more.
-#[cfg(not(target_arch = "wasm32"))]
-const PARALLEL_CHUNK_LINES: usize = 100_000;
-
 /// Reads the block in `chunks` runs of lines, on up to `threads` threads, into exactly what
 /// one thread reading it in order gives: routes and diagnostics in line order; returns the
 /// IPv6 lines, in order. A run starts on neither a `nexthop` line nor a blank one, so a
@@ -242,50 +235,20 @@ const PARALLEL_CHUNK_LINES: usize = 100_000;
 /// into another.
 #[cfg(not(target_arch = "wasm32"))]
 fn parse_text_chunked<'a>(span: LineSpan<'a>, default_table: TableId, chunks: usize, threads: usize, out: &mut Fragment) -> Vec<Line<'a>> {
-    let text = span.text;
-    let bytes = text.as_bytes();
-    // Runs' starts: byte offsets at line starts.
-    let mut bounds = vec![0];
-    for k in 1..chunks {
-        let mut b = (text.len() * k / chunks).max(bounds[k - 1]);
-        if b > 0 && bytes[b - 1] != b'\n' {
-            b = memchr::memchr(b'\n', &bytes[b..]).map_or(text.len(), |i| b + i + 1);
-        }
-        while b < text.len() {
-            let end = memchr::memchr(b'\n', &bytes[b..]).map_or(text.len(), |i| b + i + 1);
-            let t = trim(&text[b..end]);
-            if !(t.is_empty() || t.starts_with("nexthop")) {
-                break;
-            }
-            b = end;
-        }
-        bounds.push(b);
-    }
-    bounds.push(text.len());
-    // Each run's lines, counted on threads: where its routes go and its line numbers start.
-    let parts: Vec<&'a str> = bounds.windows(2).map(|w| &text[w[0]..w[1]]).collect();
-    let mut counted: Vec<(&str, usize)> = parts[..parts.len() - 1].iter().map(|&p| (p, 0)).collect();
-    super::on_threads(&mut counted, threads, |(part, n)| *n = memchr::memchr_iter(b'\n', part.as_bytes()).count());
-    // Every run but the last ends with its `\n`; the last has the lines left.
-    let mut counts: Vec<usize> = counted.into_iter().map(|(_, n)| n).collect();
-    counts.push(span.count - counts.iter().sum::<usize>());
+    let spans = super::route_runs(span, chunks, threads);
     let base = out.routes.len();
     out.routes.reserve(span.count);
     #[cfg(unix)]
     super::advise_huge_pages(out.routes.spare_capacity_mut());
     let table_names = &out.table_names;
     let mut room = &mut out.routes.spare_capacity_mut()[..span.count];
-    let mut runs = Vec::with_capacity(chunks);
-    let mut first = span.first;
-    let mut spans = Vec::with_capacity(chunks);
-    for (part, &count) in parts.iter().zip(&counts) {
-        let (mine, rest) = std::mem::take(&mut room).split_at_mut(count);
+    let mut runs = Vec::with_capacity(spans.len());
+    for part in &spans {
+        let (mine, rest) = std::mem::take(&mut room).split_at_mut(part.count);
         room = rest;
         runs.push(RouteChunk { routes: mine, len: 0, diagnostics: Vec::new(), ipv6: Vec::new() });
-        spans.push(LineSpan { text: part, first, count });
-        first += count;
     }
-    let mut jobs: Vec<(&mut RouteChunk, LineSpan)> = runs.iter_mut().zip(spans).collect();
+    let mut jobs: Vec<(&mut RouteChunk, LineSpan)> = runs.iter_mut().zip(spans.iter().copied()).collect();
     super::on_threads(&mut jobs, threads, |(run, span)| run.read(span.lines(), default_table, table_names));
     drop(jobs);
     let mut ipv6 = Vec::new();
@@ -301,7 +264,7 @@ fn parse_text_chunked<'a>(span: LineSpan<'a>, default_table: TableId, chunks: us
         .collect();
     let start = out.routes.as_mut_ptr();
     let mut at = base;
-    for (room, count) in counts.into_iter().zip(lens) {
+    for (room, count) in spans.iter().map(|part| part.count).zip(lens) {
         // Runs whose every line was a route are in place already (not moved onto themselves).
         if at != len {
             // SAFETY: the run wrote `count` routes at `at..at + count`, inside the capacity

@@ -33,6 +33,8 @@ pub mod route_get;
 pub mod route_n;
 pub mod route_print;
 #[cfg(not(target_arch = "wasm32"))]
+mod route_runs;
+#[cfg(not(target_arch = "wasm32"))]
 mod threads;
 pub mod transcript;
 pub(crate) mod words;
@@ -53,6 +55,8 @@ pub(crate) use line::trim;
 pub use line::{Line, LineSpan, Lines, ParseDiagnostic, Severity, cap_diagnostics};
 #[cfg(feature = "incremental")]
 pub use reuse::BlockCache;
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) use route_runs::{route_runs, runs_for};
 #[cfg(not(target_arch = "wasm32"))]
 pub(crate) use threads::{RUNS_PER_THREAD, on_threads};
 pub use transcript::{Block, CAPTURE_COMMAND, Format, parse_transcript};
