@@ -60,3 +60,5 @@ pub(crate) use route_runs::{route_runs, runs_for};
 #[cfg(not(target_arch = "wasm32"))]
 pub(crate) use threads::{RUNS_PER_THREAD, on_threads};
 pub use transcript::{Block, CAPTURE_COMMAND, Format, parse_transcript};
+#[cfg(not(target_arch = "wasm32"))]
+pub use words::leak_names;
