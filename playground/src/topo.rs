@@ -94,16 +94,40 @@ pub enum TracePiece {
     },
 }
 
+/// One line of a trace, in pieces, and how far its wrapped continuation is indented (in
+/// characters): under the text after its `1. ` or `- `, else two past its own indentation, so
+/// that a long step wrapped on a phone still reads as one step of its hop.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TraceLine {
+    pub hang: usize,
+    pub pieces: Vec<TracePiece>,
+}
+
+/// Where a trace line's wrapped continuation starts: see [`TraceLine`].
+fn hang(line: &str) -> usize {
+    let t = line.trim_start_matches(' ');
+    let indent = line.len() - t.len();
+    let digits = t.bytes().take_while(u8::is_ascii_digit).count();
+    if t.starts_with("- ") {
+        indent + 2
+    } else if digits > 0 && t[digits..].starts_with(". ") {
+        indent + digits + 2
+    } else {
+        indent + 2
+    }
+}
+
 /// The trace `text` with each firewall step's `line N` (`[PREROUTING nat/PREROUTING, line 50]
 /// `RULE` …`) made a piece of its own that goes to that line: in the host's tab when its paste
 /// is a tab's (`from_tabs`, `tabs`), else in the scenario — only when the scenario line found
 /// is the rule's own text (a paste inline elsewhere, such as a `nat` field, is numbered apart).
-pub fn trace_pieces(text: &str, toml: &str, from_tabs: &[String], tabs: &[String]) -> Vec<TracePiece> {
-    let mut out = Vec::new();
-    let mut plain = String::new();
+pub fn trace_pieces(text: &str, toml: &str, from_tabs: &[String], tabs: &[String]) -> Vec<TraceLine> {
+    let mut lines = Vec::new();
     let mut node: Option<&str> = None;
     let scenario: Vec<&str> = toml.lines().collect();
-    for line in text.split_inclusive('\n') {
+    for line in text.lines() {
+        let mut out = Vec::new();
+        let mut plain = String::new();
         // A hop's first line: `  2. router [Linux host] …`.
         let t = line.trim_start();
         if let Some((no, rest)) = t.split_once(". ")
@@ -138,11 +162,12 @@ pub fn trace_pieces(text: &str, toml: &str, from_tabs: &[String], tabs: &[String
             }
             None => plain.push_str(line),
         }
+        if !plain.is_empty() {
+            out.push(TracePiece::Text(plain));
+        }
+        lines.push(TraceLine { hang: hang(line), pieces: out });
     }
-    if !plain.is_empty() {
-        out.push(TracePiece::Text(plain));
-    }
-    out
+    lines
 }
 
 /// The scenario `toml` (its hosts without a paste take their namesake tab's) and the form's
@@ -225,17 +250,28 @@ mod tests {
         let s = whyroute::topology::text::from_toml(toml).unwrap();
         let flow = whyroute::topology::FlowSpec { dport: Some(8053), ..whyroute::topology::FlowSpec::to("10.1.0.1".parse::<std::net::IpAddr>().unwrap()) };
         let text = whyroute::topology::trace(&s, &flow).text;
-        let pieces = trace_pieces(&text, toml, &[], &[]);
-        let whole: String = pieces
+        let lines = trace_pieces(&text, toml, &[], &[]);
+        let whole: Vec<String> = lines
             .iter()
-            .map(|p| match p {
-                TracePiece::Text(t) | TracePiece::Line { label: t, .. } => t.as_str(),
+            .map(|l| {
+                l.pieces
+                    .iter()
+                    .map(|p| match p {
+                        TracePiece::Text(t) | TracePiece::Line { label: t, .. } => t.as_str(),
+                    })
+                    .collect()
             })
             .collect();
-        assert_eq!(whole, text, "nothing lost or added");
+        assert_eq!(whole, text.lines().collect::<Vec<_>>(), "nothing lost or added");
+        // Wrapped, a hop's line continues under its text, a step's under the step's text.
+        let hang_of = |start: &str| lines.iter().zip(&whole).find(|(_, w)| w.starts_with(start)).map(|(l, _)| l.hang);
+        assert_eq!(hang_of("  1. "), Some(5), "{text}");
+        assert_eq!(hang_of("       - "), Some(9), "{text}");
+        assert_eq!(hang_of("     routes "), Some(7), "{text}");
+        let pieces: Vec<&TracePiece> = lines.iter().flat_map(|l| &l.pieces).collect();
         let links: Vec<_> = pieces
             .iter()
-            .filter_map(|p| match p {
+            .filter_map(|p| match *p {
                 TracePiece::Line { tab, line, .. } => Some((*tab, *line)),
                 _ => None,
             })
@@ -249,7 +285,7 @@ mod tests {
         }
         // The router's paste in a tab: the link is the paste's own line, in that tab.
         let tabbed = trace_pieces(&text, toml, &["router".into()], &["client".into(), "router".into()]);
-        assert!(tabbed.iter().any(|p| matches!(p, TracePiece::Line { tab: Some(1), .. })), "{tabbed:?}");
+        assert!(tabbed.iter().flat_map(|l| &l.pieces).any(|p| matches!(p, TracePiece::Line { tab: Some(1), .. })), "{tabbed:?}");
     }
 
     /// The scenario's own flow, traced from the page (its start node and its fields through

@@ -239,6 +239,23 @@ test('topology view: the Tanzu seed topology fails, the engine proves fixes, eac
   assert.match(await page.locator('#topology-text').inputValue(), /transcript = '''\n/);
   assert.match(await page.locator('#topo-verdict .summary').innerText(), /fails/);
   assert.match(await page.locator('#topo-headline').innerText(), /delivered to dns-server \(192\.168\.10\.10\); reply: reply lost at dns-server/);
+  // The trace, a block per line: wrapped at a phone's width, a hop's line continues under its
+  // node's name, a step's under the step's text (not at the margin).
+  await page.setViewportSize({ width: 390, height: 844 });
+  const traceLines = await page.locator('#topo-verdict pre.routeget .tl').evaluateAll((spans) => spans.map((s) => {
+    const rects = [...(() => { const r = document.createRange(); r.selectNodeContents(s); return r.getClientRects(); })()];
+    const ch = parseFloat(getComputedStyle(s).paddingLeft) / parseFloat(s.style.getPropertyValue('--hang'));
+    const left = s.getBoundingClientRect().left;
+    return { text: s.textContent, rows: new Set(rects.map((r) => Math.round(r.top))).size, ch,
+      // Where the text of the last row starts, in characters from the block's left edge.
+      lastRowAt: (Math.min(...rects.filter((r) => Math.round(r.top) === Math.round(rects[rects.length - 1].top)).map((r) => r.left)) - left) / ch };
+  }));
+  assert.match(traceLines.map((l) => l.text).join('\n'), /^flow: [^\n]*\nrequest:\n {2}1\. supervisor \[Linux host\]/);
+  const wrappedStep = traceLines.find((l) => l.text.startsWith('       - ') && l.rows > 1);
+  assert.ok(wrappedStep, 'a step wraps at 390 px');
+  assert.ok(Math.abs(wrappedStep.lastRowAt - 9) < 0.6, `a wrapped step continues 9 characters in: ${JSON.stringify(wrappedStep)}`);
+  await page.locator('#topo-verdict').screenshot({ path: join(OUT, 'playground-topology-trace-phone.png') });
+  await page.setViewportSize({ width: 1280, height: 900 });
   const fixes = page.locator('.topology .fix');
   assert.ok(await fixes.count() >= 3);
   await fixes.first().locator('summary').click();

@@ -99,7 +99,10 @@ pub fn topology_view(props: &TopologyViewProps) -> Html {
                                 <p class="headline" id="topo-headline">{t.summary.clone()}</p>
                             }
                             // Scroll panes are focusable, so that a keyboard can scroll them.
-                            <pre class="routeget" tabindex="0" aria-label="The trace, hop by hop">{ for crate::topo::trace_pieces(text, &props.topology, &r.from_tabs, hosts).into_iter().map(piece) }</pre>
+                            // A line per block, its wrapped continuation indented under its text.
+                            <pre class="routeget trace-lines" tabindex="0" aria-label="The trace, hop by hop">{ for crate::topo::trace_pieces(text, &props.topology, &r.from_tabs, hosts).into_iter().map(|l| html! {
+                                <span class="tl" style={format!("--hang:{}ch", l.hang)}>{ for l.pieces.into_iter().map(piece) }</span>
+                            }) }</pre>
                         </div>
                     }
                     if !r.fixes.is_empty() {
