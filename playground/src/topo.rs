@@ -95,8 +95,9 @@ pub enum TracePiece {
 }
 
 /// One line of a trace, in pieces, and how far its wrapped continuation is indented (in
-/// characters): under the text after its `1. ` or `- `, else two past its own indentation, so
-/// that a long step wrapped on a phone still reads as one step of its hop.
+/// characters), so that a long line wrapped on a phone still reads as one line: a step's
+/// (`- `, `✘ `, `✔ `) under its text; a hop's (`1. `) or another line's two past where the
+/// lines under it start, so that it is not taken for one of them.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TraceLine {
     pub hang: usize,
@@ -104,16 +105,17 @@ pub struct TraceLine {
 }
 
 /// Where a trace line's wrapped continuation starts: see [`TraceLine`].
-fn hang(line: &str) -> usize {
+pub fn hang(line: &str) -> usize {
     let t = line.trim_start_matches(' ');
     let indent = line.len() - t.len();
     let digits = t.bytes().take_while(u8::is_ascii_digit).count();
-    if t.starts_with("- ") {
+    if ["- ", "✘ ", "✔ "].iter().any(|m| t.starts_with(m)) {
         indent + 2
     } else if digits > 0 && t[digits..].starts_with(". ") {
-        indent + digits + 2
+        // The hop's lines start under its node's name.
+        indent + digits + 4
     } else {
-        indent + 2
+        indent + 4
     }
 }
 
@@ -265,9 +267,9 @@ mod tests {
         assert_eq!(whole, text.lines().collect::<Vec<_>>(), "nothing lost or added");
         // Wrapped, a hop's line continues under its text, a step's under the step's text.
         let hang_of = |start: &str| lines.iter().zip(&whole).find(|(_, w)| w.starts_with(start)).map(|(l, _)| l.hang);
-        assert_eq!(hang_of("  1. "), Some(5), "{text}");
+        assert_eq!(hang_of("  1. "), Some(7), "{text}");
         assert_eq!(hang_of("       - "), Some(9), "{text}");
-        assert_eq!(hang_of("     routes "), Some(7), "{text}");
+        assert_eq!(hang_of("     routes "), Some(9), "{text}");
         let pieces: Vec<&TracePiece> = lines.iter().flat_map(|l| &l.pieces).collect();
         let links: Vec<_> = pieces
             .iter()

@@ -266,6 +266,7 @@ test('topology view: the Tanzu seed topology fails, the engine proves fixes, eac
   await onDns.locator('summary').click();
   assert.match(await onDns.locator('.fix-result').innerText(), /works/);
   const fixed = await onDns.locator('details pre').innerText();
+  assert.ok(await onDns.locator('details pre.trace-lines .tl').count() > 10, "the fix's trace is drawn a line per block, as the trace above");
   assert.match(fixed, /supervisor \[Linux host\] 192\.168\.10\.10:53 → 10\.244\.0\.2:53000 udp/);
   assert.doesNotMatch(fixed.split('reply:')[1], /source NAT/, 'the reply is translated by the session, not by the SNAT rule');
   assert.ok(await page.locator('#topo-diagnostics .diag').count() >= 1);

@@ -101,7 +101,7 @@ pub fn topology_view(props: &TopologyViewProps) -> Html {
                             // Scroll panes are focusable, so that a keyboard can scroll them.
                             // A line per block, its wrapped continuation indented under its text.
                             <pre class="routeget trace-lines" tabindex="0" aria-label="The trace, hop by hop">{ for crate::topo::trace_pieces(text, &props.topology, &r.from_tabs, hosts).into_iter().map(|l| html! {
-                                <span class="tl" style={format!("--hang:{}ch", l.hang)}>{ for l.pieces.into_iter().map(piece) }</span>
+                                <span class="tl" style={hang_style(l.hang)}>{ for l.pieces.into_iter().map(piece) }</span>
                             }) }</pre>
                         </div>
                     }
@@ -116,7 +116,8 @@ pub fn topology_view(props: &TopologyViewProps) -> Html {
                                         <details class="topo-fix">
                                             <summary>{format!("Apply “{}” to a copy of the network and trace again", f.title)}</summary>
                                             <p class={classes!("fix-result", if *ok { "ok" } else { "fail" })}>{ if *ok { "✔ works" } else { "✖ still fails" } }</p>
-                                            <pre class="routeget" tabindex="0" aria-label="The trace with this fix">{t.clone()}</pre>
+                                            // Its `line N`s are the fixed copy's: plain text here.
+                                            <pre class="routeget trace-lines" tabindex="0" aria-label="The trace with this fix">{ for t.lines().map(|l| html! { <span class="tl" style={hang_style(crate::topo::hang(l))}>{l}</span> }) }</pre>
                                         </details>
                                     </li>
                                 }) }
@@ -182,4 +183,10 @@ fn line_link(on_action: &Callback<Action>, tab: Option<usize>, line: usize, labe
         None => Action::JumpTopology(line),
     });
     html! { <button type="button" class="line-link" {onclick} aria-label={format!("Go to {place}")}>{label}</button> }
+}
+
+/// A trace line's hanging indent ([`crate::topo::TraceLine`]), for the `.tl` rule of the page's
+/// stylesheet.
+fn hang_style(hang: usize) -> String {
+    format!("--hang:{hang}ch")
 }
