@@ -112,7 +112,8 @@ pub fn topology_view(props: &TopologyViewProps) -> Html {
                                 { for r.fixes.iter().zip(&r.fixed).map(|(f, (ok, t))| html! {
                                     <li class="fix">
                                         <span class="fix-title">{f.title.clone()}</span>
-                                        <pre class="routeget" tabindex="0" aria-label="Commands of this fix">{f.commands.join("\n")}</pre>
+                                        // A few short lines that wrap: never a scroll pane, so not a tab stop.
+                                        <pre class="routeget" aria-label="Commands of this fix">{f.commands.join("\n")}</pre>
                                         <details class="topo-fix">
                                             <summary>{format!("Apply “{}” to a copy of the network and trace again", f.title)}</summary>
                                             <p class={classes!("fix-result", if *ok { "ok" } else { "fail" })}>{ if *ok { "✔ works" } else { "✖ still fails" } }</p>
