@@ -85,7 +85,7 @@ pub fn flow_form(props: &FlowFormProps) -> Html {
                 { input(Field::Uid, "f-uid", "UID", "0", "the sending user's uid, matched by `uidrange` rules") }
                 if !props.topology {
                     { input(Field::Oif, "f-oif", "Output interface", "none", "bind to an interface, as `ping -I eth1` or SO_BINDTODEVICE") }
-                    { input(Field::Iif, "f-iif", "Input interface", "none (sent by this host)", "a packet arriving there, to be forwarded or delivered (with From: its source)") }
+                    { input(Field::Iif, "f-iif", "Input interface", "none (local)", "empty: a packet this host sends; an interface: a packet arriving there, to be forwarded or delivered (with From: its source)") }
                 }
                 if firewall {
                     { input(Field::Ctmark, "f-ctmark", "Connection mark (ctmark)", "0 (a new connection)", "the mark the connection carries from earlier packets, as CONNMARK --restore-mark or `meta mark set ct mark` reads it: assumed, and the packet's steps say so") }
