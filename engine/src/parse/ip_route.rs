@@ -713,7 +713,7 @@ fn parse_json_streamed(lines: &[Line<'_>], default_table: TableId, out: &mut Fra
     if let Some(runs) = tests::JSON_RUNS.with(std::cell::Cell::get) {
         return parse_json_in_runs(lines, default_table, runs, out);
     }
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    let threads = super::thread_count();
     let bytes: usize = lines.iter().map(|l| l.text.len()).sum();
     parse_json_in_runs(lines, default_table, (bytes / PARALLEL_CHUNK_BYTES).clamp(1, threads), out);
 }

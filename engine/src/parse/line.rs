@@ -74,7 +74,7 @@ impl<'a> Lines<'a> {
         }
     }
 
-    /// [`Lines::find`] over the rest, cut at line starts into a part per thread. A part gives up
+    /// [`Lines::find`] over the rest, cut at line starts into a few parts per thread. A part gives up
     /// once an earlier part has found a line, and the earliest found is the answer; the parts
     /// before it were read whole, so their line counts number it.
     #[cfg(not(target_arch = "wasm32"))]
@@ -83,17 +83,8 @@ impl<'a> Lines<'a> {
         /// How many lines a part reads between looks at whether an earlier part found one.
         const LOOK_EVERY: usize = 1024;
         let text = self.rest;
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
-        let cuts = threads * super::RUNS_PER_THREAD;
-        let mut starts = vec![0];
-        for k in 1..cuts {
-            let at = (text.len() * k / cuts).max(starts[k - 1]);
-            starts.push(match at {
-                0 => 0,
-                _ => find_newline(&text.as_bytes()[at - 1..]).map_or(text.len(), |i| at + i),
-            });
-        }
-        starts.push(text.len());
+        let threads = super::thread_count();
+        let starts = line_cuts(text, threads * super::RUNS_PER_THREAD, |_| true);
         let first_found = AtomicUsize::new(usize::MAX);
         // Per part: its number, and where its search stopped (its lines numbered from 0), at the
         // line found if it found one.
@@ -127,6 +118,32 @@ impl<'a> Lines<'a> {
         *self = Lines { rest: &text[text.len()..], no };
         None
     }
+}
+
+/// Byte offsets that cut `text` into `parts` parts of about as many bytes: the first is 0, the
+/// last `text.len()`, and each other one is where a line starts for which `may_start` holds
+/// (the line given without its `\n`), or the end. A part may be empty.
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) fn line_cuts(text: &str, parts: usize, may_start: impl Fn(&str) -> bool) -> Vec<usize> {
+    let bytes = text.as_bytes();
+    let next_line = |from: usize| memchr::memchr(b'\n', &bytes[from..]).map_or(text.len(), |i| from + i + 1);
+    let mut cuts = vec![0];
+    for k in 1..parts {
+        let mut at = (text.len() * k / parts).max(cuts[k - 1]);
+        if at > 0 && bytes[at - 1] != b'\n' {
+            at = next_line(at);
+        }
+        while at < text.len() {
+            let end = next_line(at);
+            if may_start(text[at..end].strip_suffix('\n').unwrap_or(&text[at..end])) {
+                break;
+            }
+            at = end;
+        }
+        cuts.push(at);
+    }
+    cuts.push(text.len());
+    cuts
 }
 
 /// How much of the rest [`Lines::find`] reads on its own thread before it shares the search:
@@ -415,6 +432,35 @@ mod tests {
             end.by_ref().for_each(drop);
             let span = super::Lines::new(&text).span_to(&end);
             assert_eq!((span.count, span.text), (want.len(), &text[..]));
+        }
+    }
+
+    /// The cuts go up from 0 to the end, and each other one is a line start whose line may
+    /// start a part; none is skipped past a line that may.
+    #[cfg(not(target_arch = "wasm32"))]
+    #[test]
+    fn line_cuts_are_allowed_line_starts() {
+        let text: String = (0..500).map(|i| ["route\n", "  nexthop\n", "\n", "é\r\n", "x"][i % 7 % 5]).collect();
+        let may = |l: &str| !(l.trim().is_empty() || l.trim_start().starts_with("nexthop"));
+        for parts in [1, 2, 3, 8, 64, 1000] {
+            let cuts = super::line_cuts(&text, parts, may);
+            assert_eq!((cuts.len(), cuts[0], cuts[parts]), (parts + 1, 0, text.len()), "{parts} parts");
+            for (k, w) in cuts.windows(2).enumerate() {
+                assert!(w[0] <= w[1], "{parts} parts: cut {k} after the next");
+            }
+            for (k, &at) in cuts.iter().enumerate().take(parts).skip(1) {
+                if at == text.len() {
+                    continue;
+                }
+                assert!(text.as_bytes()[at - 1] == b'\n' && may(text[at..].lines().next().unwrap()), "{parts} parts: cut {k} at {at}");
+                // The first allowed line start at or past the even share of bytes.
+                let share = (text.len() * k / parts).max(cuts[k - 1]);
+                let bytes = &text.as_bytes()[share..at];
+                let first_start =
+                    if share > 0 && text.as_bytes()[share - 1] != b'\n' { bytes.iter().position(|&b| b == b'\n').map_or(bytes.len(), |i| i + 1) } else { 0 };
+                let whole = std::str::from_utf8(&bytes[first_start..]).unwrap();
+                assert!(whole.lines().all(|l| !may(l)), "{parts} parts: cut {k} skipped a line that may start a part");
+            }
         }
     }
 

@@ -43,8 +43,6 @@ pub use fragment::{Context, Fragment, Seen, TableSet};
 pub(crate) use json::*;
 #[cfg(all(feature = "json-reader", not(target_arch = "wasm32")))]
 pub(crate) use line::READ_PART_BYTES;
-#[cfg(not(target_arch = "wasm32"))]
-pub(crate) use line::ReadParts;
 #[cfg(unix)]
 pub(crate) use line::advise_huge_pages;
 #[cfg(all(feature = "json-reader", not(target_arch = "wasm32")))]
@@ -53,12 +51,14 @@ pub(crate) use line::read_part;
 pub use line::set_read_hook;
 pub(crate) use line::trim;
 pub use line::{Line, LineSpan, Lines, ParseDiagnostic, Severity, cap_diagnostics};
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) use line::{ReadParts, line_cuts};
 #[cfg(feature = "incremental")]
 pub use reuse::BlockCache;
 #[cfg(not(target_arch = "wasm32"))]
 pub(crate) use route_runs::{route_runs, runs_for};
 #[cfg(not(target_arch = "wasm32"))]
-pub(crate) use threads::{RUNS_PER_THREAD, on_threads};
+pub(crate) use threads::{RUNS_PER_THREAD, on_threads, thread_count};
 pub use transcript::{Block, CAPTURE_COMMAND, Format, parse_transcript};
 #[cfg(not(target_arch = "wasm32"))]
 pub use words::leak_names;

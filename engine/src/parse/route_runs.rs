@@ -1,7 +1,7 @@
 //! Cutting a big route listing (`ip route`, `ip -6 route`) into runs of lines that are read
 //! apart, on threads, into what one reader reading it in order gives.
 
-use super::{LineSpan, RUNS_PER_THREAD, on_threads, trim};
+use super::{LineSpan, RUNS_PER_THREAD, line_cuts, on_threads, thread_count, trim};
 
 /// Below this many lines per thread, one thread reads a listing: starting threads costs more.
 const PARALLEL_CHUNK_LINES: usize = 100_000;
@@ -12,7 +12,7 @@ pub(crate) fn runs_for(count: usize) -> Option<(usize, usize)> {
     if count < 2 * PARALLEL_CHUNK_LINES {
         return None;
     }
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8).min(count / PARALLEL_CHUNK_LINES);
+    let threads = thread_count().min(count / PARALLEL_CHUNK_LINES);
     let runs = (count / (PARALLEL_CHUNK_LINES / RUNS_PER_THREAD)).clamp(1, threads * RUNS_PER_THREAD);
     Some((runs, threads))
 }
@@ -22,25 +22,10 @@ pub(crate) fn runs_for(count: usize) -> Option<(usize, usize)> {
 /// nor a blank one, so a multipath route is read whole by one run, as one reader reads it.
 pub(crate) fn route_runs<'a>(span: LineSpan<'a>, runs: usize, threads: usize) -> Vec<LineSpan<'a>> {
     let text = span.text;
-    let bytes = text.as_bytes();
-    // Runs' starts: byte offsets at line starts.
-    let mut bounds = vec![0];
-    for k in 1..runs {
-        let mut b = (text.len() * k / runs).max(bounds[k - 1]);
-        if b > 0 && bytes[b - 1] != b'\n' {
-            b = memchr::memchr(b'\n', &bytes[b..]).map_or(text.len(), |i| b + i + 1);
-        }
-        while b < text.len() {
-            let end = memchr::memchr(b'\n', &bytes[b..]).map_or(text.len(), |i| b + i + 1);
-            let t = trim(&text[b..end]);
-            if !(t.is_empty() || t.starts_with("nexthop")) {
-                break;
-            }
-            b = end;
-        }
-        bounds.push(b);
-    }
-    bounds.push(text.len());
+    let bounds = line_cuts(text, runs, |line| {
+        let line = trim(line);
+        !(line.is_empty() || line.starts_with("nexthop"))
+    });
     let mut parts: Vec<LineSpan<'a>> = bounds.windows(2).map(|w| LineSpan { text: &text[w[0]..w[1]], first: 0, count: 0 }).collect();
     // Every run but the last ends with its `\n`; the last has the lines left.
     let last = parts.len() - 1;

@@ -4,6 +4,12 @@
 /// the runs it has not reached to the others ([`on_threads`]).
 pub(crate) const RUNS_PER_THREAD: usize = 4;
 
+/// How many threads a big paste is read on: this machine's CPUs, at most 8 (reading a paste is
+/// bound by memory well before that).
+pub(crate) fn thread_count() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get()).min(8)
+}
+
 /// Calls `read` on each of `runs`, on up to `threads` threads (this one among them), each
 /// thread taking the next run no thread has taken. With more runs than threads, a thread that
 /// is slowed (its CPU shared, its pages slower to come) leaves the others the runs it has not
