@@ -159,6 +159,19 @@ mod web {
         }
     }
 
+    /// A `<details>` that was just opened is scrolled just enough to show what it opened (on
+    /// a phone, a fix's trace opens below the fold); if it is taller than the window, from its
+    /// top.
+    #[cfg(feature = "full")]
+    pub fn reveal_opened(e: yew::Event) {
+        use yew::TargetCast;
+        if let Some(el) = e.target_dyn_into::<web_sys::Element>().filter(|el| el.has_attribute("open")) {
+            let to = web_sys::ScrollIntoViewOptions::new();
+            to.set_block(web_sys::ScrollLogicalPosition::Nearest);
+            el.scroll_into_view_with_scroll_into_view_options(&to);
+        }
+    }
+
     pub fn sync_scroll(text: &NodeRef, gutter: &NodeRef) {
         if let (Some(t), Some(g)) = (text.cast::<web_sys::Element>(), gutter.cast::<web_sys::Element>()) {
             g.set_scroll_top(t.scroll_top());
@@ -211,5 +224,7 @@ pub fn select_line(_: &NodeRef, _: usize) {}
 pub fn after_next_paint(_: impl FnOnce() + 'static) {}
 #[cfg(not(target_arch = "wasm32"))]
 pub fn sync_scroll(_: &NodeRef, _: &NodeRef) {}
+#[cfg(all(feature = "full", not(target_arch = "wasm32")))]
+pub fn reveal_opened(_: yew::Event) {}
 #[cfg(not(target_arch = "wasm32"))]
 pub fn set_textarea(_: &NodeRef, _: &str) {}

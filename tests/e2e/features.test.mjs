@@ -255,7 +255,31 @@ test('topology view: the Tanzu seed topology fails, the engine proves fixes, eac
   assert.ok(wrappedStep, 'a step wraps at 390 px');
   assert.ok(Math.abs(wrappedStep.lastRowAt - 9) < 0.6, `a wrapped step continues 9 characters in: ${JSON.stringify(wrappedStep)}`);
   await page.locator('#topo-verdict').screenshot({ path: join(OUT, 'playground-topology-trace-phone.png') });
+  // The keyboard meets the verdict's trace before the scenario on a phone, where the verdict
+  // is stacked first, and the scenario first on a wide screen, where it is the left column.
+  const tabOrder = async () => {
+    await page.locator('.examples button').last().focus();
+    const order = [];
+    for (let i = 0; i < 60 && !order.includes('topology-text'); i++) {
+      await page.keyboard.press('Tab');
+      order.push(await page.evaluate(() => (document.activeElement.closest('.columns > .side') ? 'side ' : '') + (document.activeElement.id || document.activeElement.tagName.toLowerCase())));
+    }
+    return order;
+  };
+  const phoneOrder = await tabOrder();
+  assert.ok(phoneOrder.includes('side f-dst') && phoneOrder.includes('side pre') && phoneOrder.includes('side summary') && phoneOrder.at(-1) === 'topology-text', `390 px: ${phoneOrder}`);
+  // A fix opened at the bottom of a phone's screen is scrolled up to show what it opened.
+  const lastFix = page.locator('.topology .fix').last();
+  const summary = lastFix.locator('summary');
+  await summary.evaluate((s) => window.scrollBy(0, s.getBoundingClientRect().bottom - innerHeight + 2));
+  await summary.focus();
+  await page.keyboard.press('Enter');
+  const shown = await lastFix.locator('.fix-result').boundingBox();
+  assert.ok(shown && shown.y >= 0 && shown.y + shown.height <= 844, `390 px: an opened fix's result is on screen: ${JSON.stringify(shown)}`);
+  await page.keyboard.press('Enter');
   await page.setViewportSize({ width: 1280, height: 900 });
+  const wideOrder = await tabOrder();
+  assert.ok(!wideOrder.some((f) => f.startsWith('side ')) && wideOrder.at(-1) === 'topology-text', `1280 px: ${wideOrder}`);
   const fixes = page.locator('.topology .fix');
   assert.ok(await fixes.count() >= 3);
   await fixes.first().locator('summary').click();

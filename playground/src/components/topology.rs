@@ -114,7 +114,7 @@ pub fn topology_view(props: &TopologyViewProps) -> Html {
                                         <span class="fix-title">{f.title.clone()}</span>
                                         // A few short lines that wrap: never a scroll pane, so not a tab stop.
                                         <pre class="routeget" aria-label="Commands of this fix">{f.commands.join("\n")}</pre>
-                                        <details class="topo-fix">
+                                        <details class="topo-fix" ontoggle={crate::browser::reveal_opened}>
                                             <summary>{format!("Apply “{}” to a copy of the network and trace again", f.title)}</summary>
                                             <p class={classes!("fix-result", if *ok { "ok" } else { "fail" })}>{ if *ok { "✔ works" } else { "✖ still fails" } }</p>
                                             // Its `line N`s are the fixed copy's: plain text here.
