@@ -40,7 +40,7 @@ fn parse(c: &mut Criterion) {
 }
 
 fn decide(c: &mut Criterion) {
-    let a = analyze(&routegen::routes(ROUTES));
+    let a = analyze(&(routegen::routes(ROUTES) + &routegen::rules_and_addresses()));
     assert!(a.diagnostics.is_empty(), "the generated dump parses cleanly: {:?}", &a.diagnostics[..a.diagnostics.len().min(3)]);
     let fib = Fib::new(&a.host);
     let main = a.host.routes(whyroute::model::TABLE_MAIN);

@@ -385,3 +385,40 @@ fn inferred_ipv6_table_local_answers_as_the_kernel_or_says_what_it_cannot_know()
     let (_, out, _) = run(&["explain", "--host", host.to_str().unwrap(), "2001:db8:1::"]);
     assert!(out.contains("anycast 2001:db8:1:: dev a0 table local proto kernel metric 0") && out.contains("[inferred]"), "{out}");
 }
+
+/// What a submariner gateway node printed for `ip r show table all`
+/// (tests/fixtures/real-world/submariner-strongswan-table-220.source.md), without `ip addr` or
+/// `ip rule`: its routes in strongSwan's table 220 are reached by a rule the paste does not
+/// show, so no decision is guessed with the default rules; with the rules, a route's own `src`
+/// answers as the kernel did, and a source only the addresses give is asked for.
+#[cfg(feature = "partial-pastes")]
+#[test]
+fn a_paste_of_routes_alone_answers_only_what_they_decide() {
+    let full = fixture("real-world/submariner-strongswan-table-220.txt");
+    let kernel: Vec<serde_json::Value> =
+        fixture("real-world/submariner-strongswan-table-220.flows.jsonl").lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let said = |dst: &str| kernel.iter().find(|c| c["args"] == serde_json::json!([dst])).expect("a recorded flow")["text"].as_str().unwrap().to_string();
+    let routes = block(&full, "ip route show table all");
+    let host = write_temp("submariner-routes.txt", routes);
+    let host = host.to_str().unwrap();
+    for dst in ["10.243.224.3", "240.17.0.8", "172.17.0.6"] {
+        let (code, out, err) = run(&["route-get", "--host", host, dst]);
+        assert_eq!(code, 1, "{dst}: {out}{err}");
+        assert!(out.is_empty() && err.contains("routes in table 220") && err.contains("paste `ip rule` too"), "{dst}: {out}{err}");
+    }
+    let (_, out, _) = run(&["explain", "--host", host, "10.243.224.3"]);
+    assert!(out.contains("cannot be decided") && out.contains("table 220"), "{out}");
+
+    let with_rules = format!("{}{routes}", block(&full, "ip rule show"));
+    let host = write_temp("submariner-routes-rules.txt", &with_rules);
+    let host = host.to_str().unwrap();
+    // The routes' own `src`, and the kernel's routes for the addresses (172.17.0.6 is local).
+    for dst in ["10.243.224.3", "240.17.0.8", "10.242.5.5", "172.17.0.6"] {
+        let (code, out, err) = run(&["route-get", "--host", host, dst]);
+        assert_eq!((code, out), (0, said(dst)), "{dst}: {err}");
+    }
+    // Main's default route names no source: only the addresses would say which.
+    let (code, out, err) = run(&["route-get", "--host", host, "198.51.100.7"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.is_empty() && err.contains("cannot be decided") && err.contains("paste `ip addr` too"), "{out}{err}");
+}

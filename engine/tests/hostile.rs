@@ -36,6 +36,10 @@ fn route_count(a: &Analysis) -> usize {
     a.host.tables.values().map(Vec::len).sum()
 }
 
+/// An address listing, appended after the lines a test counts: without one, a decision whose
+/// source only the host's addresses give says it cannot be decided.
+const ADDRESSES: &str = "$ ip addr\n2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 state UP\n    inet 10.0.0.2/24 scope global eth0\n";
+
 fn get(a: &Analysis, dst: &str) -> Result<whyroute::Decision, RouteError> {
     Fib::new(&a.host).route_get(&parse_flow_args(&[dst]).unwrap(), None)
 }
@@ -100,7 +104,7 @@ fn route_table_of_200k_lines() {
     // 1,000,000 lines take ~1 s in a release build but several times that unoptimised on a
     // shared CI core; 200k lines exercise the same paths (the 1M case is in the criterion
     // bench, benches/engine.rs, and in benches/vs-jc.sh).
-    let text = format!("ip route show table all\n{}", routegen::routes(200_000));
+    let text = format!("ip route show table all\n{}{}", routegen::routes(200_000), routegen::rules_and_addresses());
     let a = within("200k-line route table", Duration::from_secs(60), || analyze(&text));
     assert!(a.diagnostics.is_empty(), "{:?}", &a.diagnostics[..a.diagnostics.len().min(3)]);
     assert_eq!(route_count(&a), 200_000 + a.host.routes(255).len());
@@ -146,6 +150,7 @@ fn one_megabyte_lines() {
     text.push_str("32766: from all lookup main\n32767: from all lookup default\n");
     text.push_str(&"é".repeat(mb / 2)); // line 13: 1 MB of two-byte characters without a command
     text.push('\n');
+    text.push_str(ADDRESSES);
 
     let a = within("1 MB lines", Duration::from_secs(30), || analyze(&text));
     assert_diagnostics_bounded(&a, &text);
@@ -164,6 +169,7 @@ fn one_megabyte_lines() {
 #[test]
 fn nul_bytes() {
     let text = "$ ip route show\n10.0.0.0/8\0 dev eth0\n\0\0\0\0\n10.2.0.0/16 dev eth\x001\n\0$ ip rule show\n10.3.0.0/16 dev eth3\n$ ip rule show\n0:\0from all lookup local\n0: from all lookup local\n32766: from all lookup main\n32767: from all lookup default\n";
+    let text = &format!("{text}{ADDRESSES}");
     let a = within("NUL bytes", Duration::from_secs(5), || analyze(text));
     let lines: Vec<usize> = errors(&a).iter().map(|d| d.line).collect();
     assert!(lines.contains(&2), "{:?}", a.diagnostics);
@@ -215,6 +221,7 @@ fn deeply_repeated_prompts() {
     text.push_str("$ ip route show\n10.1.0.0/16 dev eth1\n"); // lines 8-9: a normal block
     text.push_str(&"user@host:~$ $ # > ".repeat(20_000)); // line 10
     text.push('\n');
+    text.push_str(ADDRESSES);
     let a = within("repeated prompts", Duration::from_secs(30), || analyze(&text));
     assert_diagnostics_bounded(&a, &text);
     for d in &a.diagnostics {
@@ -227,7 +234,7 @@ fn deeply_repeated_prompts() {
 
 fn rules_transcript(rules: &str) -> String {
     format!(
-        "$ ip rule show\n{rules}$ ip route show table all\ndefault via 10.0.0.1 dev eth0\n10.0.0.0/24 dev eth0 scope link src 10.0.0.2\n10.7.0.0/16 via 10.0.0.7 dev eth0 table 7\n"
+        "$ ip rule show\n{rules}$ ip route show table all\ndefault via 10.0.0.1 dev eth0\n10.0.0.0/24 dev eth0 scope link src 10.0.0.2\n10.7.0.0/16 via 10.0.0.7 dev eth0 table 7\n{ADDRESSES}"
     )
 }
 

@@ -46,7 +46,7 @@ fn hundred_megabyte_paste_and_million_line_table() {
 
     // 1,000,000 lines, then decisions: one on a fresh host model (scans), many on one Fib
     // (which builds its index).
-    let text = format!("ip route show table all\n{}", routegen::routes(1_000_000));
+    let text = format!("ip route show table all\n{}{}", routegen::routes(1_000_000), routegen::rules_and_addresses());
     let a = timed("1M-line route table", Duration::from_secs(30), || analyze(&text));
     assert!(a.diagnostics.is_empty(), "{:?}", &a.diagnostics[..a.diagnostics.len().min(3)]);
     assert_eq!(a.host.routes(254).len() + a.host.routes(100).len(), 1_000_000);

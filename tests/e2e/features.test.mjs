@@ -459,10 +459,10 @@ test('honest states: the seed\'s policy diversion is flagged, not a plain succes
   assert.deepEqual(errors, []);
 });
 
-/// A 25,003-line route table (line 21,002 is not a route) put into the page's paste, whose
-/// verdict for the seed's flow is then on screen; returns its text.
+/// A host's address and its 25,003-line route table (line 21,005 is not a route) put into the
+/// page's paste, whose verdict for the seed's flow is then on screen; returns its text.
 async function putBigPaste(page) {
-  let text = '$ ip route show table main\n';
+  let text = '$ ip addr\n2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 state UP\n    inet 192.168.10.45/24 scope global eth0\n$ ip route show table main\n';
   for (let i = 0; i < 25000; i++) text += i === 21000 ? 'this line is not a route\n' : `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}/32 via 192.168.10.${1 + (i % 250)} dev eth0 proto bgp metric ${i % 97}\n`;
   text += 'default via 192.168.10.254 dev eth0\n192.168.10.0/24 dev eth0 proto kernel scope link src 192.168.10.45\n';
   await page.evaluate((t) => {
@@ -478,7 +478,7 @@ test('a big paste: edited in blocks, each keystroke evaluated with or right afte
   const { page, errors } = await openPage(browser.context);
   await waitForApp(page);
   const text = await putBigPaste(page);
-  assert.match(await page.locator('#no-gutter').innerText(), /25003 lines: line numbers are not shown/);
+  assert.match(await page.locator('#no-gutter').innerText(), /25006 lines: line numbers are not shown/);
   assert.match(await page.locator('#link-too-long').innerText(), /The link is \d+ KB: too long to share/);
   assert.ok(page.url().length < 70000, `the address bar does not carry the ${text.length}-byte paste (${page.url().length})`);
   // The paste moved from the textarea to the block editor, whole.
@@ -488,12 +488,12 @@ test('a big paste: edited in blocks, each keystroke evaluated with or right afte
   const editorText = () => editor.evaluate((e) => [...e.childNodes].map((c) => c.textContent).join('\n'));
   assert.equal(await editorText(), text);
   assert.equal(await editor.getAttribute('role'), 'textbox');
-  // The bad line, 21,002 lines down, is named; its link selects it in the editor and scrolls to
+  // The bad line, 21,005 lines down, is named; its link selects it in the editor and scrolls to
   // it, though its block's text is in two text nodes (as typing leaves it), the line in the second.
   await editor.evaluate((e) => e.children[21].firstChild.splitText(5));
-  await page.locator('#diagnostics .diag', { hasText: 'line 21002' }).locator('.line-link').first().click();
+  await page.locator('#diagnostics .diag', { hasText: 'line 21005' }).locator('.line-link').first().click();
   await page.waitForFunction(() => getSelection().toString() === 'this line is not a route');
-  assert.match(await page.locator('#highlighted-line').innerText(), /Line 21002 is selected/);
+  assert.match(await page.locator('#highlighted-line').innerText(), /Line 21005 is selected/);
   const box = await editor.evaluate((e) => { const r = getSelection().getRangeAt(0).getBoundingClientRect(), b = e.getBoundingClientRect(); return r.top >= b.top && r.bottom <= b.bottom; });
   assert.ok(box, 'the selected line is inside the editor\'s visible box');
   // Keystrokes: the editor has them at once; the verdict follows in the same frame or the next.
@@ -573,12 +573,12 @@ test('a big paste: the blocks off screen are not drawn, yet the caret keys, sele
   assert.equal(await editorText(), `${text}10.7.7.0/24 via 192.168.10.7 dev eth`);
   // Typing far from the end, in a block of its own: the problem line, selected from its
   // diagnostic, typed over with a route. Only that block changed, and the page reads it.
-  await page.locator('#diagnostics .diag', { hasText: 'line 21002' }).locator('.line-link').first().click();
+  await page.locator('#diagnostics .diag', { hasText: 'line 21005' }).locator('.line-link').first().click();
   await page.waitForFunction(() => getSelection().toString() === 'this line is not a route');
   await page.keyboard.type('10.6.6.0/24 via 192.168.10.6 dev eth0');
   await page.locator('#f-dst').fill('10.6.6.6');
   await waitVerdict(page, /10\.6\.6\.6 leaves eth0 via 192\.168\.10\.6/);
-  await page.waitForFunction(() => !/line 21002/.test(document.querySelector('#diagnostics')?.textContent ?? ''));
+  await page.waitForFunction(() => !/line 21005/.test(document.querySelector('#diagnostics')?.textContent ?? ''));
   const typed = `${text.replace('this line is not a route', '10.6.6.0/24 via 192.168.10.6 dev eth0')}10.7.7.0/24 via 192.168.10.7 dev eth`;
   assert.equal(await editorText(), typed);
   // Edits across two blocks, the editor scrolled away from them: Backspace at the start of
@@ -619,7 +619,7 @@ test('a big paste: the blocks off screen are not drawn, yet the caret keys, sele
 test('work is never lost: an example opens beside the pasted host, and Back restores the previous paste', async () => {
   const { page, errors } = await openPage(browser.context);
   await waitForApp(page);
-  const mine = '$ ip route\ndefault via 198.51.100.1 dev eth0\n198.51.100.0/24 dev eth0 proto kernel scope link src 198.51.100.7\n';
+  const mine = '$ ip route\ndefault via 198.51.100.1 dev eth0 proto dhcp src 198.51.100.7 metric 100\n198.51.100.0/24 dev eth0 proto kernel scope link src 198.51.100.7\n';
   await page.locator('#transcript').fill(mine);
   await waitVerdict(page, /leaves eth0 via 198\.51\.100\.1/);
   await page.locator('button[data-example="wg-quick"]').click();

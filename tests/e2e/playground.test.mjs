@@ -93,7 +93,7 @@ test('hosts in tabs: add a host, paste into it, switch back with the keyboard', 
   await page.getByRole('button', { name: '+ Add host' }).click();
   assert.equal(await page.getByRole('tab').count(), 3);
   assert.equal(await page.locator('#transcript').inputValue(), '');
-  await page.locator('#transcript').fill('ip route\ndefault via 10.0.0.1 dev ens3\n10.0.0.0/24 dev ens3 proto kernel scope link src 10.0.0.5\n');
+  await page.locator('#transcript').fill('ip route\ndefault via 10.0.0.1 dev ens3 proto dhcp src 10.0.0.5 metric 100\n10.0.0.0/24 dev ens3 proto kernel scope link src 10.0.0.5\n');
   await page.waitForFunction(() => /leaves ens3 via 10\.0\.0\.1/.test(document.querySelector('#verdict .summary')?.textContent ?? ''));
   await page.getByRole('tab', { selected: true }).focus();
   await page.keyboard.press('ArrowLeft');

@@ -97,6 +97,15 @@ test('routeGet: kernel refusals are results, not exceptions', { skip }, () => {
   assert.match(empty.error, /^cannot be decided from this paste: the paste shows no routing table: paste `ip route show table all`/);
 });
 
+test('routeGet: a paste without `ip addr` is refused, saying what to paste (the npm engines decide none)', { skip }, () => {
+  // The routes of a submariner node as its issue shows them (submariner-io/submariner#592):
+  // the kernel would print a `src`, which only the host's addresses give.
+  const routes = 'ip route show table all\ndefault via 172.17.0.1 dev eth0\n172.17.0.0/16 dev eth0 proto kernel scope link src 172.17.0.6\n';
+  const r = w.routeGet(routes, { dst: '10.243.224.3' });
+  assert.deepEqual(r, { error: 'cannot be decided from this paste: paste `ip addr` too', undecidable: true });
+  assert.equal(w.explain(routes, '10.243.224.3').verdict.undecidable, true);
+});
+
 test('explain: the full trace, with the rule chain and the text', { skip }, () => {
   const t = w.explain(w.parse(BEFORE), { dst: '192.168.10.10', dport: 53 });
   assert.equal(t.verdict.ok, true);
@@ -261,7 +270,8 @@ test('a paste may be given as its UTF-8 bytes (Uint8Array, Buffer, ArrayBuffer)'
   const s = w.parse(bad);
   assert.equal(s.text, 'ip route show\n\ufffd\ufffd\ndefault via 10.0.0.1 dev eth0\n');
   assert.deepEqual(s.diagnostics.filter((d) => d.severity === 'error').map((d) => d.line), [2]);
-  assert.equal(w.routeGet(bad, { dst: '8.8.8.8' }).gateway, '10.0.0.1');
+  const withAddresses = Buffer.concat([bad, Buffer.from('$ ip addr\n2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 state UP\n    inet 10.0.0.2/24 scope global eth0\n')]);
+  assert.equal(w.routeGet(withAddresses, { dst: '8.8.8.8' }).gateway, '10.0.0.1');
   // Other binary views are not pastes.
   assert.match(throws(() => w.parse(new Uint16Array(4))).message, /string \(or its bytes/);
 });

@@ -151,6 +151,31 @@ pub fn routes(n: usize) -> String {
     out
 }
 
+/// The rules and addresses of the router [`routes`] describes, as `ip rule` and `ip addr` print
+/// them after their command lines: a rule sends the policy table's traffic there, and a
+/// route's source address, when the route names none, is chosen from the addresses.
+pub fn rules_and_addresses() -> String {
+    let mut out = String::from(
+        "$ ip rule\n0:\tfrom all lookup local\n100:\tfrom 10.255.0.0/24 lookup 100\n32766:\tfrom all lookup main\n32767:\tfrom all lookup default\n",
+    );
+    out.push_str(
+        "$ ip addr\n1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN group default qlen 1000\n    inet 127.0.0.1/8 scope host lo\n",
+    );
+    for (i, dev) in [0, 1, 2, 3, 9].into_iter().enumerate() {
+        writeln!(out, "{}: eth{dev}: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP group default qlen 1000", i + 2).unwrap();
+        // eth0 is in the upstreams' subnets (192.168.1-4.0/24); eth9 in the policy table's.
+        let nets: Vec<String> = match dev {
+            0 => (1..=4).map(|n| format!("192.168.{n}.2/24")).collect(),
+            9 => vec!["10.255.0.2/24".into()],
+            d => vec![format!("10.0.{d}.2/24")],
+        };
+        for net in nets {
+            writeln!(out, "    inet {net} scope global eth{dev}").unwrap();
+        }
+    }
+    out
+}
+
 /// The same routes as [`routes`], as `ip -j route show` prints them: one line, one JSON
 /// array, each object's keys in iproute2's order (checked against iproute2 6.x in a namespace).
 pub fn routes_json(n: usize) -> String {

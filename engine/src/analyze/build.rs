@@ -23,6 +23,10 @@ pub fn build_host(mut frag: Fragment) -> Host {
     // Routes are the bulk of a big paste: move them instead of copying.
     let routes = std::mem::take(&mut frag.routes);
     build_links_and_addresses(&frag, &mut host);
+    host.addresses_unknown = frag.addresses.is_empty() && !frag.seen.ip_addr;
+    if PARTIAL_PASTES && host.addresses_unknown {
+        infer_addresses(&routes, &mut host);
+    }
     build_rules(&frag, &mut host);
     build_tables(&frag, routes, &mut host);
     use_nexthop_objects(&mut frag, &mut host);
@@ -126,6 +130,38 @@ fn build_links_and_addresses(frag: &Fragment, host: &mut Host) {
     }
 }
 
+/// A paste without an address listing still shows the addresses the kernel made routes for:
+/// `P dev D proto kernel scope link src X` for each primary address X/len on D (P its subnet),
+/// `local X dev D table local proto kernel` for every address. Those become the host's
+/// addresses, inferred in the order of their routes; past a few hundred, the routes are not a
+/// host's own (a generated table), and none is inferred.
+fn infer_addresses(routes: &[Route], host: &mut Host) {
+    let listed = host.addresses.len();
+    for r in routes.iter().filter(|r| r.protocol.as_deref() == Some("kernel")) {
+        let (Some(x), [nh]) = (r.prefsrc, &r.nexthops[..]) else { continue };
+        let Some(dev) = nh.dev.as_deref() else { continue };
+        let len = match r.kind {
+            RouteType::Unicast if r.scope == Scope::LINK && nh.gateway.is_none() && r.dst.contains(&x) => r.dst.prefix_len(),
+            RouteType::Local if r.dst == Ipv4Net::from(x) => 32,
+            _ => continue,
+        };
+        if host.addresses.iter().any(|a| a.local == x) {
+            continue;
+        }
+        if host.addresses.len() - listed == 256 {
+            host.addresses.truncate(listed);
+            return;
+        }
+        // The line of the route that shows it.
+        let mut origin = r.origin.line_no().map(Origin::line).unwrap_or_default();
+        origin.set_inferred("from its kernel route");
+        host.addresses.push(Address::global(dev, x, len, origin));
+    }
+    if host.addresses.len() > listed {
+        host.inferred.push("no `ip addr`: addresses taken from their kernel routes".into());
+    }
+}
+
 fn build_rules(frag: &Fragment, host: &mut Host) {
     if frag.seen.rules {
         host.rules = frag.rules.clone();
@@ -139,6 +175,10 @@ fn build_rules(frag: &Fragment, host: &mut Host) {
         host.rules.extend(frag.rules.iter().cloned());
         host.rules.sort_by_key(|r| r.priority);
         host.inferred.push("no `ip rule` output: the kernel's three default rules (0 local, 32766 main, 32767 default)".into());
+        #[cfg(feature = "partial-pastes")]
+        {
+            host.rules_unknown = true;
+        }
     }
     let defaults = Rule::defaults();
     host.default_rules_only = host.rules.len() == 3 && host.rules.iter().zip(&defaults).all(|(a, b)| a.same_as(b));
@@ -438,15 +478,21 @@ fn unknown_devices<'a>(host: &'a Host) -> (Vec<String>, bool) {
     // routes name a handful of them. A name whose allocation was just looked at is told by
     // where it is, before its text is compared and hashed (a slot per few bits of the
     // address: routes that alternate between devices still find theirs).
+    // (Not in the npm engine: its size budget has no room for it.)
+    #[cfg(any(not(target_arch = "wasm32"), feature = "incremental"))]
     let mut looked_at = [(0usize, 0usize); 8];
     let mut note = |n: &'a str| {
-        let at = (n.as_ptr() as usize, n.len());
-        let slot = &mut looked_at[(at.0 >> 4) % 8];
-        if *slot != at {
-            *slot = at;
-            if known.insert(n) {
-                missing.push(n.to_string());
+        #[cfg(any(not(target_arch = "wasm32"), feature = "incremental"))]
+        {
+            let at = (n.as_ptr() as usize, n.len());
+            let slot = &mut looked_at[(at.0 >> 4) % 8];
+            if *slot == at {
+                return;
             }
+            *slot = at;
+        }
+        if known.insert(n) {
+            missing.push(n.to_string());
         }
     };
     let mut unresolved = false;

@@ -11,13 +11,16 @@ use super::fib::{Fib, route};
 use super::flow::Flow;
 use super::output::note;
 use super::source::{SourceChoice, Why};
-use crate::model::RouteType;
+use crate::model::{Missing, RouteType};
 use std::net::Ipv4Addr;
 
 impl<'h> Fib<'h> {
     /// ip_route_input_slow for `flow` (which has `iif` set).
     pub(super) fn route_input(&self, flow: &Flow, iif: &str, mut trail: Option<&mut Trail>) -> Result<Decision, RouteError> {
         let host = self.host;
+        if crate::model::PARTIAL_PASTES && host.link_unknown(Some(iif)) {
+            return Err(RouteError::Undecidable(Missing::Addresses));
+        }
         let dev = host.link(iif).ok_or(RouteError::NoSuchDevice)?;
         let saddr = flow.from.unwrap_or(Ipv4Addr::UNSPECIFIED);
         let daddr = flow.dst;

@@ -7,7 +7,7 @@ use super::fib::*;
 use super::flow::Flow;
 use super::rules::*;
 use super::source::*;
-use crate::model::{Host, Missing, Route, RouteType, Rule, RuleAction, Scope, TABLE_DEFAULT, TableId};
+use crate::model::{Host, Missing, PARTIAL_PASTES, Route, RouteType, Rule, RuleAction, Scope, TABLE_DEFAULT, TableId};
 use std::net::Ipv4Addr;
 
 /// One-shot convenience: indexes the host and decides. For many flows, build a [`Fib`] once.
@@ -19,10 +19,16 @@ impl<'h> Fib<'h> {
     /// `ip route get` for an output flow. Records the path in `trail` when given.
     pub fn route_get(&self, flow: &Flow, mut trail: Option<&mut Trail>) -> Result<Decision, RouteError> {
         let host = self.host;
+        // (A paste that shows no routing table either is told to paste that first.)
+        if host.addresses_unknown && !PARTIAL_PASTES && !host.main_unknown {
+            return Err(RouteError::Undecidable(Missing::Addresses));
+        }
         if let Some(iif) = &flow.iif {
             return self.route_input(flow, iif, trail);
         }
         let oif_link = match &flow.oif {
+            // Whether it exists and is up, only a listing of the links says.
+            Some(name) if PARTIAL_PASTES && host.link_unknown(Some(name)) => return Err(RouteError::Undecidable(Missing::Addresses)),
             Some(name) => Some(host.link(name).ok_or(RouteError::NoSuchDevice)?),
             None => None,
         };
@@ -37,6 +43,9 @@ impl<'h> Fib<'h> {
             }
             // __ip_dev_find: the source must be one of this host's addresses.
             let Some(dev) = host.dev_of_local(s) else {
+                if PARTIAL_PASTES && host.addresses_unknown {
+                    return Err(RouteError::Undecidable(Missing::Addresses));
+                }
                 note(&mut trail, format!("from {s} is not an address of this host: the kernel refuses it"));
                 return Err(RouteError::NetworkUnreachable);
             };
@@ -157,6 +166,10 @@ impl<'h> Fib<'h> {
         source: SourceChoice,
     ) -> Result<Decision, RouteError> {
         let host = self.host;
+        // Which groups a device has joined depends on its state, which the paste may not show.
+        if PARTIAL_PASTES && host.addresses_unknown && (!source_known(flow, &source) || flow.dst.is_multicast() && host.link_unknown(Some(&dev))) {
+            return Err(RouteError::Undecidable(Missing::Addresses));
+        }
         let r = res.map(|res| route(host, res.route));
         let loopback = host.link(&dev).is_some_and(|l| l.loopback);
         // A loopback source may only leave through a loopback device, or one with
@@ -241,7 +254,22 @@ impl<'h> Fib<'h> {
 
     /// fib_lookup: the fast path without custom rules, else the rule walk.
     pub(super) fn fib_lookup(&self, flow: &Flow, trail: Option<&mut Trail>) -> Result<FibResult, RouteError> {
+        #[cfg(feature = "partial-pastes")]
+        if let Some(table) = self.unruled_table() {
+            return Err(RouteError::Undecidable(Missing::Rules { table }));
+        }
         self.fib_lookup_scoped(flow, Scope::UNIVERSE, trail)
+    }
+
+    /// Without the paste's rules, a table with routes that no rule known to be there looks up:
+    /// rules the paste does not show send packets there, and once there are rules other than
+    /// the default ones, even a local route's answer is another (`ip route get` names its
+    /// table).
+    #[cfg(feature = "partial-pastes")]
+    fn unruled_table(&self) -> Option<TableId> {
+        let host = self.host;
+        let ruled = |t: TableId| host.rules.iter().any(|r| matches!(r.action, RuleAction::Lookup { table } if table == t));
+        host.rules_unknown.then(|| host.tables.iter().find(|(t, routes)| !routes.is_empty() && !ruled(**t)).map(|(t, _)| *t))?
     }
 
     /// fib_lookup for a flow of at least `min_scope` (`flowi4_scope`): routes of a wider scope
@@ -344,6 +372,13 @@ impl<'h> Fib<'h> {
                             return Err(error);
                         }
                         Lookup::Found(route_ref, nexthop) => {
+                            if rule.suppress_ifgroup.is_some()
+                                && self.host.link_unknown(route(self.host, route_ref).nexthops.first().and_then(|n| n.dev.as_deref()))
+                            {
+                                let error = RouteError::Undecidable(Missing::Addresses);
+                                push_visit(&mut trail, true, RuleOutcome::Action { error });
+                                return Err(error);
+                            }
                             if let Some(why) = suppressed(self.host, rule, route_ref, nexthop) {
                                 if let Some(e) = trail.as_deref_mut().and_then(|t| t.lookups.last_mut()?.examined.last_mut()) {
                                     e.examination = Examination::Suppressed;
@@ -415,6 +450,18 @@ fn examine(r: &Route, flow: &Flow, min_scope: Scope) -> Examination {
     match r.nexthops.iter().position(|nh| !nh.dead && oif.is_none_or(|o| nh.dev.as_deref() == Some(o))) {
         Some(nexthop) => Examination::Chosen { nexthop },
         None => Examination::NoUsableNexthop,
+    }
+}
+
+/// Whether `source` is what the kernel chose, when the paste lists no addresses: given, on
+/// the route, or the destination itself. The kernel's routes for the addresses show them, but
+/// neither their order nor their scope (a host- or link-scope address makes the same routes
+/// as a global one), and inet_select_addr depends on both.
+fn source_known(flow: &Flow, source: &SourceChoice) -> bool {
+    match source.why {
+        Why::Given => source.addr == flow.from,
+        Why::RouteSrc | Why::LocalDst | Why::Unspecified => true,
+        _ => false,
     }
 }
 

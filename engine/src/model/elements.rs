@@ -131,6 +131,28 @@ pub struct Address {
 }
 
 impl Address {
+    /// A global, primary address `local/prefix_len` on `dev`, with nothing else said of it.
+    ///
+    /// ```
+    /// use whyroute::model::{Address, Origin, Scope};
+    /// let a = Address::global("eth0", "192.0.2.5".parse().unwrap(), 24, Origin::line(3));
+    /// assert_eq!((a.subnet().to_string(), a.scope, a.secondary), ("192.0.2.0/24".to_string(), Scope::UNIVERSE, false));
+    /// ```
+    pub fn global(dev: impl Into<String>, local: Ipv4Addr, prefix_len: u8, origin: Origin) -> Address {
+        Address {
+            dev: dev.into(),
+            local,
+            prefix_len,
+            peer: None,
+            broadcast: None,
+            scope: Scope::UNIVERSE,
+            secondary: false,
+            noprefixroute: false,
+            label: None,
+            origin,
+        }
+    }
+
     /// The address that `inet_ifa_match` compares against: the peer if there is one.
     pub fn ifa_address(&self) -> Ipv4Addr {
         self.peer.unwrap_or(self.local)
@@ -560,6 +582,13 @@ pub enum Missing {
     /// The paste shows no routing table (table main), and the destination is on none of its
     /// connected subnets.
     RoutingTable,
+    /// The paste lists no addresses (nor links), and the decision needs what the routes do not
+    /// show of them: the source address, a link's state.
+    Addresses,
+    /// The paste shows no `ip rule`, and has routes in table `table`, which no rule known to be
+    /// there looks up.
+    #[cfg(feature = "partial-pastes")]
+    Rules { table: TableId },
 }
 
 impl Missing {
@@ -571,6 +600,9 @@ impl Missing {
             }
             Missing::Device => "the route names no device, and none could be resolved from its gateway: paste the whole `ip route` line and `ip addr`".into(),
             Missing::RoutingTable => "the paste shows no routing table: paste `ip route show table all` (or `route -n`)".into(),
+            Missing::Addresses => "paste `ip addr` too".into(),
+            #[cfg(feature = "partial-pastes")]
+            Missing::Rules { table } => format!("the paste has routes in table {table}, where only rules it does not show send packets: paste `ip rule` too"),
         }
     }
 }

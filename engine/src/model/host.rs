@@ -41,6 +41,19 @@ pub struct Host {
     /// that need it say so ([`Missing::RoutingTable`]).
     #[serde(skip)]
     pub main_unknown: bool,
+    /// The paste lists no addresses (no `ip addr`, ifconfig or .network file): those the host
+    /// has are known only as far as the kernel's routes for them show them
+    /// ([`PARTIAL_PASTES`]). Not serialized: a decision that needs what they do not show
+    /// says so ([`Missing::Addresses`]).
+    #[serde(skip)]
+    pub addresses_unknown: bool,
+    /// The paste shows no `ip rule` listing: the kernel's default rules are assumed (and any a
+    /// configuration file in the paste adds). Not serialized: with [`PARTIAL_PASTES`], when
+    /// the paste has routes in a table no such rule looks up, decisions say so
+    /// ([`Missing::Rules`]).
+    #[cfg(feature = "partial-pastes")]
+    #[serde(skip)]
+    pub rules_unknown: bool,
     /// IPv6 lines kept aside, not decided on (builds without IPv6).
     #[serde(default)]
     pub ipv6_lines: Vec<(usize, String)>,
@@ -60,7 +73,18 @@ pub struct Host {
     pub sysctls: BTreeMap<String, String>,
 }
 
+/// Whether this build decides a paste without `ip addr` or `ip rule` as far as what it shows
+/// allows (the `partial-pastes` feature); without it, a paste without `ip addr` is refused.
+pub const PARTIAL_PASTES: bool = cfg!(feature = "partial-pastes");
+
 impl Host {
+    /// Whether the paste leaves `dev`'s state unknown: it lists no links (no `ip addr`, `ip
+    /// link` or ifconfig), and `dev` is not lo (which every host has up) but one the paste only
+    /// names, or none at all.
+    pub fn link_unknown(&self, dev: Option<&str>) -> bool {
+        self.addresses_unknown && dev.is_some_and(|d| self.link(d).is_none_or(|l| !l.loopback && l.origin.is_inferred()))
+    }
+
     pub fn link(&self, name: &str) -> Option<&Link> {
         self.links.iter().find(|l| l.name == name)
     }

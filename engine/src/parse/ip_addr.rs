@@ -217,18 +217,7 @@ fn parse_inet_line(text: &str, dev: Option<&str>, line: Line<'_>, out: &mut Frag
         out.diagnostics.push(ParseDiagnostic::error(line, format!("an IPv4 address after `inet`, found `{addr}`")));
         return;
     };
-    let mut a = Address {
-        dev: dev.unwrap_or_default().to_string(),
-        local,
-        prefix_len: prefix_len.unwrap_or(32),
-        peer: None,
-        broadcast: None,
-        scope: Scope::UNIVERSE,
-        secondary: false,
-        noprefixroute: false,
-        label: None,
-        origin: Origin::line(line.no),
-    };
+    let mut a = Address::global(dev.unwrap_or_default(), local, prefix_len.unwrap_or(32), Origin::line(line.no));
     let mut i = 2;
     while i < w.len() {
         match w[i] {

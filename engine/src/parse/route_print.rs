@@ -87,18 +87,7 @@ pub fn parse(text: &str) -> Fragment {
             mtu: None,
             origin: origin.clone(),
         });
-        out.addresses.push(Address {
-            dev: link_name(*a),
-            local: *a,
-            prefix_len: len,
-            peer: None,
-            broadcast: None,
-            scope: Scope::UNIVERSE,
-            secondary: false,
-            noprefixroute: false,
-            label: None,
-            origin,
-        });
+        out.addresses.push(Address::global(link_name(*a), *a, len, origin));
     }
     for (no, net, gw, iface, metric) in rows {
         if iface.is_loopback() || net.prefix_len() == 32 || net.addr().is_multicast() || net.addr().is_loopback() {

@@ -14,7 +14,7 @@ use super::nat::{NatTable, parse_any};
 use super::preset::expand;
 use super::{TopologyDiagnostic, parse_net};
 use crate::analyze::build_host;
-use crate::model::{Address, Host, Link, Origin, Scope, TABLE_MAIN};
+use crate::model::{Address, Host, Link, Origin, TABLE_MAIN};
 use crate::parse::{Context, Fragment, Line, ParseDiagnostic, Severity, ip_route, parse_transcript, route_print};
 use ipnet::Ipv4Net;
 use serde::{Deserialize, Serialize};
@@ -123,18 +123,7 @@ fn link(name: &str, index: u32, up: bool) -> Link {
 }
 
 fn addr(dev: &str, a: Ipv4Addr, len: u8) -> Address {
-    Address {
-        dev: dev.into(),
-        local: a,
-        prefix_len: len,
-        peer: None,
-        broadcast: None,
-        scope: Scope::UNIVERSE,
-        secondary: false,
-        noprefixroute: false,
-        label: None,
-        origin: Origin::default(),
-    }
+    Address::global(dev, a, len, Origin::default())
 }
 
 /// Adds `ip route` lines (static routes) to the fragment's main table.
@@ -202,11 +191,13 @@ fn device_host(d: &Device, diags: &mut Vec<TopologyDiagnostic>, windows: &mut bo
     declared(frag)
 }
 
-/// A node whose routes the scenario declares: its table main is what it declares, so nothing
-/// in it is unknown (unlike a pasted host that shows no routing table).
+/// A node whose routes and addresses the scenario declares: its table main and its addresses
+/// are what it declares, so nothing in them is unknown (unlike a pasted host that shows no
+/// routing table, or no `ip addr`).
 fn declared(frag: Fragment) -> Host {
     let mut host = build_host(frag);
     host.main_unknown = false;
+    host.addresses_unknown = false;
     host
 }
 
