@@ -104,15 +104,54 @@ pub fn scan_candidates(host: &Host, tables: &[TableId], dst: Ipv4Addr) -> SmallV
     let d = u32::from(dst);
     let mut hits: SmallVec<[(u8, RouteRef); 4]> = SmallVec::new();
     for &table in tables {
-        for (i, r) in host.routes(table).iter().enumerate() {
+        let routes = host.routes(table);
+        #[cfg(not(target_arch = "wasm32"))]
+        if routes.len() >= SCAN_SHARED_ROUTES {
+            hits.extend(scan_on_threads(routes, d).into_iter().map(|(len, index)| (len, RouteRef { table, index })));
+            continue;
+        }
+        for (i, r) in routes.iter().enumerate() {
             let len = r.dst.prefix_len();
-            if (d ^ u32::from(r.dst.addr())) & mask(len) == 0 {
+            if holds(r, d) {
                 hits.push((len, RouteRef { table, index: i as u32 }));
             }
         }
     }
     hits.sort_by(|(la, a), (lb, b)| lb.cmp(la).then_with(|| alias_order(host, *a, *b)));
     hits.into_iter().map(|(_, r)| r).collect()
+}
+
+/// Whether `r`'s prefix holds the address `d`.
+#[inline]
+fn holds(r: &Route, d: u32) -> bool {
+    (d ^ u32::from(r.dst.addr())) & mask(r.dst.prefix_len()) == 0
+}
+
+/// How many routes a table has before one scan of it is shared among threads: a full BGP
+/// table's routes are ~90 MB to read through, and a single `route-get` scans it (once or
+/// twice) rather than build its index. (Unit tests share tables of a few hundred, to compare
+/// the shared scan with the index.)
+#[cfg(not(target_arch = "wasm32"))]
+const SCAN_SHARED_ROUTES: usize = if cfg!(test) { 512 } else { 1 << 16 };
+
+/// The routes of `routes` whose prefix holds `d`, as prefix lengths and indices in order, the
+/// table cut into parts scanned on several threads.
+#[cfg(not(target_arch = "wasm32"))]
+fn scan_on_threads(routes: &[Route], d: u32) -> Vec<(u8, u32)> {
+    use crate::parse::{RUNS_PER_THREAD, on_threads, thread_count};
+    let threads = thread_count();
+    let size = routes.len().div_ceil(threads * RUNS_PER_THREAD);
+    // Per part: its first route's index, its routes, what it found.
+    type Part<'a> = (usize, &'a [Route], SmallVec<[(u8, u32); 4]>);
+    let mut parts: Vec<Part> = routes.chunks(size).enumerate().map(|(k, part)| (k * size, part, SmallVec::new())).collect();
+    on_threads(&mut parts, threads, |(first, part, hits)| {
+        for (i, r) in part.iter().enumerate() {
+            if holds(r, d) {
+                hits.push((r.dst.prefix_len(), (*first + i) as u32));
+            }
+        }
+    });
+    parts.into_iter().flat_map(|(_, _, hits)| hits).collect()
 }
 
 pub fn route(host: &Host, r: RouteRef) -> &Route {
@@ -214,6 +253,7 @@ mod tests {
 
     /// A scan and the index give the same candidates in the same order: prefixes overlapping
     /// at every length, aliases across tables, TOS values and metrics, duplicates in paste order.
+    /// The tables are big enough for the scan to be shared among threads.
     #[test]
     fn scan_and_index_agree() {
         let mut text = String::from("ip route show table all\n");
@@ -235,6 +275,8 @@ mod tests {
         let a = analyze(&text);
         assert!(a.diagnostics.is_empty(), "{:?}", &a.diagnostics[..a.diagnostics.len().min(3)]);
         let host = &a.host;
+        #[cfg(not(target_arch = "wasm32"))]
+        assert!(host.routes(TABLE_MAIN).len() > SCAN_SHARED_ROUTES, "{} routes in main", host.routes(TABLE_MAIN).len());
         for tables in [&[TABLE_MAIN][..], &[TABLE_LOCAL, TABLE_MAIN], &[10]] {
             let idx = TableIndex::build(host, tables);
             for _ in 0..500 {
