@@ -157,6 +157,10 @@ pub(crate) fn parse_transcript_with<R: BlockReader + ?Sized>(text: &str, read: &
     loop {
         let by_content = current.is_none().then_some(content);
         let stops = |l: &str| {
+            #[cfg(not(target_arch = "wasm32"))]
+            if plainly_a_route(l) {
+                return false;
+            }
             may_start_block(l)
                 || match by_content {
                     Some(Some(format)) => ends_content(format, l),
@@ -925,6 +929,22 @@ fn table_of_rules(lines: &[Line<'_>]) -> &'static str {
     "filter"
 }
 
+/// Whether `line` starts with an IPv4 route's prefix: a first word that starts with a digit,
+/// holds a `.` and no `@`, is ASCII, and does not end in `:`, followed by a space, a tab or
+/// nothing. Such a line starts no block (it is no command line, fence or firewall output) and
+/// ends no block of routes (`plainly_continues`): the split passes it over after one walk of
+/// its first word, where those tests walk it each (a route dump is a million such lines).
+#[cfg(not(target_arch = "wasm32"))]
+fn plainly_a_route(line: &str) -> bool {
+    let b = line.as_bytes();
+    if !b.first().is_some_and(u8::is_ascii_digit) {
+        return false;
+    }
+    let end = super::words::first_stop(b, true);
+    let word = &b[..end];
+    matches!(b.get(end), None | Some(b' ' | b'\t')) && word.contains(&b'.') && word.last() != Some(&b':')
+}
+
 /// A cheap test that a line continues an `ip route` block (a prefix or `default` first,
 /// never `N:` as in `ip rule`/`ip addr`), so big tables skip the full detection per line.
 fn plainly_continues(format: Format, line: &str) -> bool {
@@ -1054,6 +1074,31 @@ mod tests {
         assert_eq!(blocks.len(), 2, "{blocks:?}");
         assert_eq!(f.rules.len(), 2);
         assert_eq!(f.routes.len(), 2);
+    }
+
+    /// A line the split passes over as plainly a route is one it would pass over anyway: no
+    /// block starts there, and no block of routes ends there.
+    #[cfg(not(target_arch = "wasm32"))]
+    #[test]
+    fn plainly_a_route_is_only_a_shortcut() {
+        const ALPHABET: [&str; 16] = ["1", "0", ".", "/24", " ", "\t", "\u{b}", "@", "é", ":", "a", "$ ", "# ", "ip route", "default", " via 10.0.0.1"];
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut passed = 0;
+        for _ in 0..200_000 {
+            // Half the lines start with a digit, as a route's prefix does.
+            let mut line = String::from(if x % 2 == 0 { "1" } else { "" });
+            for _ in 0..1 + x % 8 {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                line.push_str(ALPHABET[(x % ALPHABET.len() as u64) as usize]);
+            }
+            if plainly_a_route(&line) {
+                passed += 1;
+                assert!(!may_start_block(&line) && !ends_content(Format::IpRoute, &line), "{line:?}");
+            }
+        }
+        assert!(plainly_a_route("10.1.0.0/24 via 10.0.0.1 dev eth0") && passed > 5_000, "{passed} lines passed over");
     }
 
     /// The first word as the quick route-line test finds it is the first word of
