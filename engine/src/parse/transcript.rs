@@ -1086,7 +1086,7 @@ mod tests {
         let mut passed = 0;
         for _ in 0..200_000 {
             // Half the lines start with a digit, as a route's prefix does.
-            let mut line = String::from(if x % 2 == 0 { "1" } else { "" });
+            let mut line = String::from(if x.is_multiple_of(2) { "1" } else { "" });
             for _ in 0..1 + x % 8 {
                 x ^= x << 13;
                 x ^= x >> 7;
