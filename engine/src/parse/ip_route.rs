@@ -800,9 +800,13 @@ fn read_json_runs(text: &str, line: usize, default_table: TableId, runs: usize, 
     let start = out.routes.as_mut_ptr();
     let (mut len, mut at) = (base, base);
     for (room, count) in counts {
-        // SAFETY: as in parse_text_chunked: the run wrote `count` routes at `at..at + count`,
-        // inside the capacity reserved above; they move down to `len` (≤ at), in order.
-        unsafe { std::ptr::copy(start.add(at), start.add(len), count) };
+        // Runs whose every element was a route are in place already (not moved onto
+        // themselves: that is a copy of every route of a full table).
+        if at != len {
+            // SAFETY: as in parse_text_chunked: the run wrote `count` routes at `at..at + count`,
+            // inside the capacity reserved above; they move down to `len` (< at), in order.
+            unsafe { std::ptr::copy(start.add(at), start.add(len), count) };
+        }
         len += count;
         at += room;
     }
