@@ -422,3 +422,20 @@ fn a_paste_of_routes_alone_answers_only_what_they_decide() {
     assert_eq!(code, 1, "{out}{err}");
     assert!(out.is_empty() && err.contains("cannot be decided") && err.contains("paste `ip addr` too"), "{out}{err}");
 }
+
+/// An answer from a paste without `ip rule` says, beside what `ip` would print, that it
+/// assumes the kernel's default rules; with the rules pasted, nothing is said.
+#[cfg(feature = "partial-pastes")]
+#[test]
+fn an_answer_without_ip_rule_says_it_assumes_the_default_rules() {
+    let paste = "$ ip addr\n2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc fq_codel state UP group default qlen 1000\n    inet 192.168.1.10/24 brd 192.168.1.255 scope global eth0\n$ ip route\ndefault via 192.168.1.1 dev eth0 proto dhcp src 192.168.1.10 metric 100\n192.168.1.0/24 dev eth0 proto kernel scope link src 192.168.1.10\n";
+    let host = write_temp("no-ip-rule.txt", paste);
+    let (rc, out, err) = run(&["route-get", "--host", host.to_str().unwrap(), "198.51.100.7"]);
+    assert_eq!(rc, 0, "{err}");
+    assert!(out.starts_with("198.51.100.7 via 192.168.1.1 dev eth0 src 192.168.1.10 "), "{out}");
+    assert!(err.contains("no `ip rule` in the paste") && err.contains("default rules"), "{err}");
+    let ruled = format!("{paste}$ ip rule\n0:\tfrom all lookup local\n32766:\tfrom all lookup main\n32767:\tfrom all lookup default\n");
+    let host = write_temp("with-ip-rule.txt", &ruled);
+    let (rc, ruled_out, err) = run(&["route-get", "--host", host.to_str().unwrap(), "198.51.100.7"]);
+    assert_eq!((rc, err.as_str(), ruled_out.as_str()), (0, "", out.as_str()));
+}

@@ -24,6 +24,11 @@ mod cli {
     use whyroute::decide::{Fib, parse_flow_args};
     use whyroute::{analyze, routeget};
 
+    /// Said beside an answer from a paste without `ip rule`: the rules it assumes.
+    #[cfg(feature = "partial-pastes")]
+    const ASSUMED_RULES: &str =
+        "no `ip rule` in the paste: this assumes the kernel's three default rules (a VPN, Kubernetes or second-uplink host has more: paste `ip rule` too)";
+
     #[derive(Parser)]
     #[command(
         name = "whyroute",
@@ -553,6 +558,12 @@ mod cli {
                 }
                 if let Some(note) = whyroute::explain::order_note(&a.host, &d) {
                     eprintln!("whyroute: {note}");
+                }
+                // Standard output is what `ip` prints; what it rests on that the paste does not
+                // show is said beside it.
+                #[cfg(feature = "partial-pastes")]
+                if a.host.rules_unknown {
+                    eprintln!("whyroute: {ASSUMED_RULES}");
                 }
                 if d.multipath.len() > 1 {
                     let r = whyroute::decide::route(&a.host, d.route.expect("multipath route"));
