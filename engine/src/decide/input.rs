@@ -18,7 +18,7 @@ impl<'h> Fib<'h> {
     /// ip_route_input_slow for `flow` (which has `iif` set).
     pub(super) fn route_input(&self, flow: &Flow, iif: &str, mut trail: Option<&mut Trail>) -> Result<Decision, RouteError> {
         let host = self.host;
-        if crate::model::PARTIAL_PASTES && host.link_unknown(Some(iif)) {
+        if host.link_unknown(Some(iif)) {
             return Err(RouteError::Undecidable(Missing::Addresses));
         }
         let dev = host.link(iif).ok_or(RouteError::NoSuchDevice)?;

@@ -28,7 +28,7 @@ impl<'h> Fib<'h> {
         }
         let oif_link = match &flow.oif {
             // Whether it exists and is up, only a listing of the links says.
-            Some(name) if PARTIAL_PASTES && host.link_unknown(Some(name)) => return Err(RouteError::Undecidable(Missing::Addresses)),
+            Some(name) if host.link_unknown(Some(name)) => return Err(RouteError::Undecidable(Missing::Addresses)),
             Some(name) => Some(host.link(name).ok_or(RouteError::NoSuchDevice)?),
             None => None,
         };
@@ -255,21 +255,10 @@ impl<'h> Fib<'h> {
     /// fib_lookup: the fast path without custom rules, else the rule walk.
     pub(super) fn fib_lookup(&self, flow: &Flow, trail: Option<&mut Trail>) -> Result<FibResult, RouteError> {
         #[cfg(feature = "partial-pastes")]
-        if let Some(table) = self.unruled_table() {
+        if let Some(table) = self.unruled_table {
             return Err(RouteError::Undecidable(Missing::Rules { table }));
         }
         self.fib_lookup_scoped(flow, Scope::UNIVERSE, trail)
-    }
-
-    /// Without the paste's rules, a table with routes that no rule known to be there looks up:
-    /// rules the paste does not show send packets there, and once there are rules other than
-    /// the default ones, even a local route's answer is another (`ip route get` names its
-    /// table).
-    #[cfg(feature = "partial-pastes")]
-    fn unruled_table(&self) -> Option<TableId> {
-        let host = self.host;
-        let ruled = |t: TableId| host.rules.iter().any(|r| matches!(r.action, RuleAction::Lookup { table } if table == t));
-        host.rules_unknown.then(|| host.tables.iter().find(|(t, routes)| !routes.is_empty() && !ruled(**t)).map(|(t, _)| *t))?
     }
 
     /// fib_lookup for a flow of at least `min_scope` (`flowi4_scope`): routes of a wider scope

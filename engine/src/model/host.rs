@@ -80,9 +80,10 @@ pub const PARTIAL_PASTES: bool = cfg!(feature = "partial-pastes");
 impl Host {
     /// Whether the paste leaves `dev`'s state unknown: it lists no links (no `ip addr`, `ip
     /// link` or ifconfig), and `dev` is not lo (which every host has up) but one the paste only
-    /// names, or none at all.
+    /// names, or none at all. Never without [`PARTIAL_PASTES`], whose builds refuse such a
+    /// paste before any decision asks.
     pub fn link_unknown(&self, dev: Option<&str>) -> bool {
-        self.addresses_unknown && dev.is_some_and(|d| self.link(d).is_none_or(|l| !l.loopback && l.origin.is_inferred()))
+        PARTIAL_PASTES && self.addresses_unknown && dev.is_some_and(|d| self.link(d).is_none_or(|l| !l.loopback && l.origin.is_inferred()))
     }
 
     pub fn link(&self, name: &str) -> Option<&Link> {
