@@ -380,7 +380,8 @@ pub fn json_route(item: &Value, default_table: TableId, out: &Fragment, devs: &m
     Ok(Some(r))
 }
 
-#[cfg(test)]
+// Threads are native only.
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
 
@@ -388,7 +389,6 @@ mod tests {
     /// in each table in the same order, the same diagnostics with their lines, wherever the
     /// runs' boundaries fall (on multipath heads, other tables, bad lines), after routes an
     /// earlier block read.
-    #[cfg(not(target_arch = "wasm32"))]
     #[test]
     fn runs_read_what_one_reader_reads() {
         let kinds = [
