@@ -71,24 +71,6 @@ pub fn parse_scope(s: &str) -> Option<u8> {
     SCOPE_NAMES.iter().find(|(n, _)| *n == s).map(|(_, v)| *v).or_else(|| parse_u32(s)?.try_into().ok())
 }
 
-/// iproute2's rt_protos (a route's `proto`), the most common first.
-const ROUTE_PROTOCOLS: &str =
-    "kernel static dhcp boot bgp bird ospf zebra ra redirect isis rip babel eigrp openr keepalived gated mrt xorp ntk dnrouted unspec";
-
-/// A route's `proto` word: iproute2's names are shared statics, anything else (a number, a
-/// name from /etc/iproute2/rt_protos.d) an owned copy, so a big table does not hold a
-/// million copies of "bgp".
-///
-/// ```
-/// assert!(matches!(whyroute::names::route_protocol("bgp"), std::borrow::Cow::Borrowed(_)));
-/// ```
-pub fn route_protocol(name: &str) -> Cow<'static, str> {
-    match ROUTE_PROTOCOLS.split(' ').find(|k| *k == name) {
-        Some(k) => Cow::Borrowed(k),
-        None => Cow::Owned(name.to_string()),
-    }
-}
-
 /// IP protocols by the names /etc/protocols gives them; the first name of a number is the
 /// one printed. 0 (`ip`) is read but printed as a number.
 const IP_PROTOCOLS: [(&str, u8); 13] = [

@@ -142,7 +142,7 @@ fn kernel_route(kind: RouteType, dst: Ipv6Net, dev: &str, metric: u32, why: &str
         prefsrc: None,
         pref: Pref::Medium,
         nexthops: NextHops6::from([NextHop6 { dev: Some(dev.into()), weight: 1, ..NextHop6::default() }]),
-        metrics: Vec::new(),
+        metrics: None,
         expires: None,
         nhid: None,
         origin: Origin::inferred(why),

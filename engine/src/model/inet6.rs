@@ -6,7 +6,6 @@
 
 use super::elements::{Origin, RouteType, Rule, Scope, SharedName, TableId};
 use ipnet::Ipv6Net;
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::net::Ipv6Addr;
 
@@ -118,15 +117,18 @@ pub struct Route6 {
     /// `from SRC/N`: a source-specific route, found only for packets from that prefix.
     pub src: Option<Ipv6Net>,
     pub metric: u32,
-    pub protocol: Option<Cow<'static, str>>,
+    /// Shared between the routes that name it, as [`Route`](super::Route)'s.
+    pub protocol: Option<SharedName>,
     /// `src A`: the source address the route prefers.
     pub prefsrc: Option<Ipv6Addr>,
     pub pref: Pref,
     /// Empty for the reject types; one for most routes; several for a multipath route.
     pub nexthops: NextHops6,
     /// Route metrics (`mtu 1400`, `hoplimit 64`, …) as printed, in print order: `ip -6 route
-    /// get` echoes them.
-    pub metrics: Vec<(String, String)>,
+    /// get` echoes them. Boxed, one word: most routes have none, and a million-route table
+    /// pays for the field in each.
+    #[allow(clippy::box_collection)]
+    pub metrics: Option<Box<Vec<(String, String)>>>,
     /// `expires Nsec`: seconds left when the paste was taken.
     pub expires: Option<u32>,
     /// `nhid N`: nexthop objects are not modelled for IPv6; a decision reaching it says so.
@@ -297,5 +299,14 @@ impl RulePrefix for Ipv6Net {
     }
     fn tos_matches(rule_tos: u8, flow_tos: u8) -> bool {
         rule_tos >> 2 == flow_tos >> 2
+    }
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod size {
+    /// An IPv6 route is what a million-route table holds a million of: its size is watched.
+    #[test]
+    fn a_route_stays_small() {
+        assert!(std::mem::size_of::<super::Route6>() <= 144, "Route6 is {} bytes", std::mem::size_of::<super::Route6>());
     }
 }

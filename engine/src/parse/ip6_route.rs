@@ -7,10 +7,9 @@
 
 use super::words::{DevNames, parse_ipv6, words};
 use super::{Context, Fragment, Line, ParseDiagnostic, trim};
-use crate::model::{NextHop6, NextHops6, Origin, Pref, Route6, RouteType, TABLE_MAIN, TableId, parse_u32, route_protocol, table_id_builtin};
+use crate::model::{NextHop6, NextHops6, Origin, Pref, Route6, RouteType, TABLE_MAIN, TableId, parse_u32, table_id_builtin};
 use ipnet::Ipv6Net;
 use serde_json::Value;
-use std::borrow::Cow;
 
 /// Parses an `ip -6 route` block into `out.inet6`.
 pub fn parse(lines: &[Line<'_>], ctx: &Context, out: &mut Fragment) {
@@ -85,7 +84,6 @@ fn read_lines<'a>(lines: impl Iterator<Item = Line<'a>>, count: usize, default_t
     // (table, index) of the last route read, for `nexthop` continuation lines.
     let mut last: Option<(TableId, usize)> = None;
     let mut devs = DevNames::default();
-    let mut last_protocol = None;
     // Most of a big listing is one table: room for all its lines at once, instead of the
     // table's Vec doubling (and, for a moment, being held twice) as it grows.
     if count > 4096 {
@@ -124,7 +122,7 @@ fn read_lines<'a>(lines: impl Iterator<Item = Line<'a>>, count: usize, default_t
             continue;
         }
         last = None;
-        match parse_route_line(text, default_table, out, &mut devs, &mut last_protocol) {
+        match parse_route_line(text, default_table, out, &mut devs) {
             Ok(Some(mut r)) => {
                 r.origin = Origin::line(line.no);
                 let routes = out.inet6.tables.entry(r.table).or_default();
@@ -162,15 +160,7 @@ const METRICS: &[&str] = &[
 const FLAGS: &[&str] = &["onlink", "pervasive", "offload", "trap", "notify", "linkdown", "dead", "unresolved", "rt_offload", "rt_trap", "rt_offload_failed"];
 
 /// One route line; None for a line that is no route of a table (a `cache` entry).
-/// `last_protocol`: the `proto` of the route read before, which the next one most often has
-/// (looking a name up in the list of known ones, per route, was a tenth of reading them).
-fn parse_route_line(
-    text: &str,
-    default_table: TableId,
-    out: &Fragment,
-    devs: &mut DevNames,
-    last_protocol: &mut Option<Cow<'static, str>>,
-) -> Result<Option<Route6>, String> {
+fn parse_route_line(text: &str, default_table: TableId, out: &Fragment, devs: &mut DevNames) -> Result<Option<Route6>, String> {
     let mut w = words(text);
     let mut first = w.next().ok_or("a route")?;
     let mut kind = RouteType::Unicast;
@@ -192,7 +182,7 @@ fn parse_route_line(
         prefsrc: None,
         pref: Pref::Medium,
         nexthops: NextHops6::new(),
-        metrics: Vec::new(),
+        metrics: None,
         expires: None,
         nhid: None,
         origin: Origin::default(),
@@ -219,13 +209,7 @@ fn parse_route_line(
                     .or_else(|| out.table_names.iter().find(|(n, _)| n == v).map(|(_, t)| *t))
                     .ok_or_else(|| format!("a table number or known name after `table`, found `{v}`"))?;
             }
-            "proto" | "protocol" => {
-                let v = val()?;
-                if last_protocol.as_deref() != Some(v) {
-                    *last_protocol = Some(route_protocol(v));
-                }
-                r.protocol.clone_from(last_protocol);
-            }
+            "proto" | "protocol" => r.protocol = Some(devs.protocol(val()?)),
             "metric" | "priority" | "preference" => {
                 let v = val()?;
                 r.metric = parse_u32(v).ok_or_else(|| format!("a number after `{k}`, found `{v}`"))?;
@@ -263,7 +247,7 @@ fn parse_route_line(
                 if v == "lock" {
                     v = format!("lock {}", val()?);
                 }
-                r.metrics.push((k.to_string(), v));
+                r.metrics.get_or_insert_default().push((k.to_string(), v));
             }
             "error" | "age" | "users" | "used" => {
                 val()?;
@@ -367,7 +351,7 @@ pub fn json_route(item: &Value, default_table: TableId, out: &Fragment, devs: &m
             t.push_str(&format!(" {k} {}", super::json_word(v)));
         }
     }
-    let Some(mut r) = parse_route_line(&t, default_table, out, devs, &mut None)? else { return Ok(None) };
+    let Some(mut r) = parse_route_line(&t, default_table, out, devs)? else { return Ok(None) };
     if let Some(hops) = item.get("nexthops").and_then(Value::as_array) {
         r.nexthops.clear();
         for nh in hops {

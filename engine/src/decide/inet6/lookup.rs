@@ -176,7 +176,7 @@ fn decide(host: &Host, flow: &Flow<Ipv6Addr>, find: &Covering, trail: Option<&mu
         protocol: r.protocol.as_ref().map(|p| p.to_string()),
         prefsrc,
         metric: r.metric,
-        metrics: r.metrics.clone(),
+        metrics: r.metrics.as_deref().cloned().unwrap_or_default(),
         expires: r.expires,
         pref: r.pref,
         iif: flow.iif.clone(),
