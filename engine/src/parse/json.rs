@@ -362,18 +362,10 @@ mod tests {
     /// The word-at-a-time search finds what a byte loop finds, at every length and place.
     #[test]
     fn string_stop_is_the_byte_loop() {
-        let alphabet: [&[u8]; 9] = [b"a", b"1", b".", b" ", b"\"", b"\\", b"\x1f", b"\t", "\u{e9}".as_bytes()];
-        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
-        for _ in 0..50_000 {
-            let mut s = Vec::new();
-            for _ in 0..x % 24 {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                s.extend_from_slice(alphabet[(x % alphabet.len() as u64) as usize]);
-            }
-            let want = s.iter().position(|&c| c == b'"' || c == b'\\' || c < 0x20);
-            assert_eq!(super::string_stop(&s), want, "{:?}", String::from_utf8_lossy(&s));
+        let alphabet = ["a", "1", ".", " ", "\"", "\\", "\u{1f}", "\t", "\u{e9}"];
+        for s in crate::parse::line::generated_lines(&alphabet, 24, 50_000) {
+            let want = s.bytes().position(|c| c == b'"' || c == b'\\' || c < 0x20);
+            assert_eq!(super::string_stop(s.as_bytes()), want, "{s:?}");
         }
     }
 }

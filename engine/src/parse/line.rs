@@ -427,6 +427,21 @@ impl std::fmt::Display for ParseDiagnostic {
     }
 }
 
+/// Lines for the tests that hold a shortcut to what it stands for: `count` lines, each of up
+/// to `most` pieces of `alphabet` (odd whitespace, non-ASCII, the characters the shortcut
+/// looks for), the same every run (a xorshift generator from a fixed seed).
+#[cfg(test)]
+pub(crate) fn generated_lines(alphabet: &[&str], most: u64, count: usize) -> Vec<String> {
+    let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    (0..count).map(|_| (0..next() % (most + 1)).map(|_| alphabet[(next() % alphabet.len() as u64) as usize]).collect()).collect()
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

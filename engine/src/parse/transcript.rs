@@ -1082,17 +1082,10 @@ mod tests {
     #[test]
     fn plainly_a_route_is_only_a_shortcut() {
         const ALPHABET: [&str; 16] = ["1", "0", ".", "/24", " ", "\t", "\u{b}", "@", "é", ":", "a", "$ ", "# ", "ip route", "default", " via 10.0.0.1"];
-        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
         let mut passed = 0;
-        for _ in 0..200_000 {
+        for (i, line) in crate::parse::line::generated_lines(&ALPHABET, 8, 200_000).into_iter().enumerate() {
             // Half the lines start with a digit, as a route's prefix does.
-            let mut line = String::from(if x.is_multiple_of(2) { "1" } else { "" });
-            for _ in 0..1 + x % 8 {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                line.push_str(ALPHABET[(x % ALPHABET.len() as u64) as usize]);
-            }
+            let line = if i % 2 == 0 { format!("1{line}") } else { line };
             if plainly_a_route(&line) {
                 passed += 1;
                 assert!(!may_start_block(&line) && !ends_content(Format::IpRoute, &line), "{line:?}");
@@ -1106,15 +1099,7 @@ mod tests {
     #[test]
     fn first_ascii_word_is_the_first_of_the_split() {
         const ALPHABET: [&str; 12] = ["1", ".", "default", " ", "\t", "\u{b}", "\u{c}", "\r", "\u{1}", "é", ":", "10.0.0.0/24"];
-        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
-        for _ in 0..100_000 {
-            let mut line = String::new();
-            for _ in 0..x % 9 {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                line.push_str(ALPHABET[(x % ALPHABET.len() as u64) as usize]);
-            }
+        for line in crate::parse::line::generated_lines(&ALPHABET, 8, 100_000) {
             assert_eq!(first_ascii_word(&line), line.split_ascii_whitespace().next().unwrap_or(""), "{line:?}");
         }
     }
