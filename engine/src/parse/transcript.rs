@@ -156,9 +156,13 @@ pub(crate) fn parse_transcript_with<R: BlockReader + ?Sized>(text: &str, read: &
     // without its command line is searched once, not once per question).
     loop {
         let by_content = current.is_none().then_some(content);
+        // Where only a block's start or the end of routes stops the search (not where any line
+        // with text does, or a route line ends another format's block).
+        #[cfg(not(target_arch = "wasm32"))]
+        let routes_or_command = matches!(by_content, None | Some(Some(Format::IpRoute)));
         let stops = |l: &str| {
             #[cfg(not(target_arch = "wasm32"))]
-            if plainly_a_route(l) {
+            if routes_or_command && plainly_a_route(l) {
                 return false;
             }
             may_start_block(l)
@@ -1074,6 +1078,20 @@ mod tests {
         assert_eq!(blocks.len(), 2, "{blocks:?}");
         assert_eq!(f.rules.len(), 2);
         assert_eq!(f.routes.len(), 2);
+    }
+
+    /// Without command lines, a route line ends the block of another format before it, and
+    /// prose that starts as a prefix does, before any format is told, is reported as a line
+    /// no format reads: the split's shortcut for route lines holds only inside routes.
+    #[test]
+    fn a_route_line_ends_a_block_read_by_its_content() {
+        let paste = "2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc fq_codel state UP\n    inet 10.0.0.5/24 brd 10.0.0.255 scope global eth0\n10.0.0.0/24 dev eth0 proto kernel scope link src 10.0.0.5\ndefault via 10.0.0.1 dev eth0\n";
+        let (f, blocks) = parse_transcript(paste);
+        assert_eq!(blocks.iter().map(|b| (b.first_line, b.format)).collect::<Vec<_>>(), [(1, Some(Format::IpAddr)), (3, Some(Format::IpRoute))]);
+        assert_eq!((f.routes.len(), f.addresses.len()), (2, 1));
+        let (f, blocks) = parse_transcript("0.0.0.0/0` with its fwmark, in a README\n10.0.0.0/24 dev eth0 scope link\n");
+        assert!(f.diagnostics.iter().any(|d| d.line == 1 && d.severity == crate::parse::Severity::Error), "{:?}", f.diagnostics);
+        assert_eq!((f.routes.len(), blocks.len()), (1, 1));
     }
 
     /// A line the split passes over as plainly a route is one it would pass over anyway: no
