@@ -439,3 +439,25 @@ fn an_answer_without_ip_rule_says_it_assumes_the_default_rules() {
     let (rc, ruled_out, err) = run(&["route-get", "--host", host.to_str().unwrap(), "198.51.100.7"]);
     assert_eq!((rc, err.as_str(), ruled_out.as_str()), (0, "", out.as_str()));
 }
+
+/// A cloud VM's `ip route` alone (a /32 address, its routes from DHCP: no kernel route shows
+/// the address): its own address, the routes' `src`, is local to the kernel, on a link the
+/// paste does not show, and is not routed out instead. The kernel's answers, from a namespace
+/// built as this host: `local 10.128.0.5 dev lo src 10.128.0.5 uid 0`, and the two below.
+#[cfg(feature = "partial-pastes")]
+#[test]
+fn a_routes_own_source_is_not_routed_out_when_no_listing_places_it() {
+    let paste = "$ ip route\ndefault via 10.128.0.1 dev ens4 proto dhcp src 10.128.0.5 metric 100\n10.128.0.1 dev ens4 proto dhcp scope link src 10.128.0.5 metric 100\n";
+    let host = write_temp("dhcp-slash32.txt", paste);
+    let host = host.to_str().unwrap();
+    let (rc, out, err) = run(&["route-get", "--host", host, "10.128.0.5"]);
+    assert_eq!((rc, out.as_str()), (1, ""), "{err}");
+    assert!(err.contains("cannot be decided") && err.contains("ip addr"), "{err}");
+    for (dst, kernel) in [
+        ("198.51.100.7", "198.51.100.7 via 10.128.0.1 dev ens4 src 10.128.0.5 uid 0 \n    cache \n"),
+        ("10.128.0.1", "10.128.0.1 dev ens4 src 10.128.0.5 uid 0 \n    cache \n"),
+    ] {
+        let (rc, out, _) = run(&["route-get", "--host", host, dst]);
+        assert_eq!((rc, out.as_str()), (0, kernel));
+    }
+}
