@@ -34,7 +34,8 @@ def load(root):
                 parts = parts[:-1]
             src = open(os.path.join(dp, f)).read()
             src = re.sub(r'//[^\n]*', '', src)
-            cut = re.search(r'#\[cfg\(test\)\]\s*mod tests', src)
+            # A test module (`cfg(test)`, or `cfg(all(test, …))`) is last in its file.
+            cut = re.search(r'#\[cfg\((?:all\()?test\b[^\]]*\]\s*mod \w+', src)
             files[tuple(parts)] = src[:cut.start()] if cut else src
     return files
 
