@@ -274,7 +274,18 @@ test('topology view: the Tanzu seed topology fails, the engine proves fixes, eac
   await summary.evaluate((s) => window.scrollBy(0, s.getBoundingClientRect().bottom - innerHeight + 2));
   await summary.focus();
   await page.keyboard.press('Enter');
-  const shown = await lastFix.locator('.fix-result').boundingBox();
+  // The scroll follows the details' toggle event, a task queued after the key press: wait for
+  // it (up to 3 s) rather than read the place before it runs.
+  const result = lastFix.locator('.fix-result');
+  await result.evaluate((el) => new Promise((done) => {
+    const check = (left) => {
+      const r = el.getBoundingClientRect();
+      if ((r.top >= 0 && r.bottom <= innerHeight) || left <= 0) done();
+      else setTimeout(() => check(left - 50), 50);
+    };
+    check(3000);
+  }));
+  const shown = await result.boundingBox();
   assert.ok(shown && shown.y >= 0 && shown.y + shown.height <= 844, `390 px: an opened fix's result is on screen: ${JSON.stringify(shown)}`);
   await page.keyboard.press('Enter');
   await page.setViewportSize({ width: 1280, height: 900 });
