@@ -158,7 +158,7 @@ fn quick_ipv6(b: &[u8]) -> Option<std::net::Ipv6Addr> {
 
 /// Four decimal octets of 1 to 3 digits, without leading zeros, at most 255, separated by
 /// dots and nothing else: a subset of what the standard parser accepts, with its meaning.
-fn quick_ipv4(b: &[u8]) -> Option<Ipv4Addr> {
+pub(crate) fn quick_ipv4(b: &[u8]) -> Option<Ipv4Addr> {
     let mut octets = [0u8; 4];
     let mut i = 0;
     for (n, octet) in octets.iter_mut().enumerate() {

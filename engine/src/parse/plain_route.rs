@@ -1,0 +1,235 @@
+//! The usual `ip route` line, read in one pass over its bytes.
+//!
+//! `ip route show` prints nearly every route of a big table in one shape: `PREFIX|default [via
+//! GW] [dev DEV] [proto P] [scope S] [src A] [metric N] [table T]`, one space between words.
+//! [`read_plain_route`] reads such a line without splitting it into words first and without
+//! the full parser's leniencies; anything else (a route type, a keyword it does not know, a value
+//! it would have to read leniently, odd spacing, a byte that is not printable ASCII) it leaves
+//! to `ip_route::parse_route_line`, which reads the line as if this reader did not exist. So a
+//! route it returns is the one the full parser returns for the line, and it never returns an
+//! error: that is the full parser's to word.
+//!
+//! Native only: the npm engine's size budget has no room for a second route reader.
+
+use super::words::{DevNames, quick_ipv4};
+use crate::model::{NextHop, NextHops, Origin, Route, RouteType, Scope, TableId, table_id_builtin};
+use ipnet::Ipv4Net;
+
+/// The route `text` (a trimmed line) states, when it is written plainly; `None` when it is
+/// not (the full parser decides what it is then).
+pub(super) fn read_plain_route(text: &str, default_table: TableId, table_names: &[(String, TableId)], devs: &mut DevNames) -> Option<Route> {
+    let mut words = SpacedWords { text, at: 0 };
+    let first = words.next()?;
+    let dst = if first == "default" {
+        Ipv4Net::default()
+    } else {
+        let net = plain_prefix(first)?;
+        // `10.0.0.0 /24`, two words the full parser joins.
+        if words.rest().starts_with('/') {
+            return None;
+        }
+        net
+    };
+    let mut route = Route {
+        table: default_table,
+        kind: RouteType::Unicast,
+        dst,
+        tos: 0,
+        metric: 0,
+        scope: Scope::UNIVERSE,
+        protocol: None,
+        prefsrc: None,
+        mtu: None,
+        nexthops: NextHops::default(),
+        nhid: None,
+        origin: Origin::default(),
+    };
+    let mut nh = NextHop { weight: 1, ..NextHop::default() };
+    while !words.rest().is_empty() {
+        match words.next()? {
+            "via" => nh.gateway = Some(quick_ipv4(words.next()?.as_bytes())?),
+            "dev" => nh.dev = Some(devs.get(words.next()?)),
+            "proto" => route.protocol = Some(devs.protocol(words.next()?)),
+            "metric" => route.metric = plain_u32(words.next()?)?,
+            "scope" => route.scope = Scope::parse(words.next()?)?,
+            "src" => route.prefsrc = Some(quick_ipv4(words.next()?.as_bytes())?),
+            "table" => {
+                let name = words.next()?;
+                route.table = table_id_builtin(name).or_else(|| table_names.iter().find(|(n, _)| n == name).map(|(_, t)| *t))?;
+            }
+            "onlink" => nh.onlink = true,
+            "linkdown" => nh.linkdown = true,
+            "dead" => nh.dead = true,
+            _ => return None,
+        }
+    }
+    route.nexthops = NextHops::from([nh]);
+    Some(route)
+}
+
+/// The words of a line that are runs of printable ASCII one space apart; `None` at a byte that
+/// is neither (a tab, two spaces, a control, non-ASCII), where splitting on whitespace as the
+/// full parser does might find other words.
+struct SpacedWords<'a> {
+    text: &'a str,
+    at: usize,
+}
+
+impl<'a> SpacedWords<'a> {
+    fn next(&mut self) -> Option<&'a str> {
+        let b = self.text.as_bytes();
+        let start = self.at;
+        let mut end = start;
+        while end < b.len() && b[end].wrapping_sub(b'!') < b'~' - b'!' + 1 {
+            end += 1;
+        }
+        if end == start {
+            return None;
+        }
+        self.at = match b.get(end) {
+            None => end,
+            Some(b' ') => end + 1,
+            Some(_) => return None,
+        };
+        Some(&self.text[start..end])
+    }
+
+    fn rest(&self) -> &'a str {
+        &self.text[self.at..]
+    }
+}
+
+/// `A.B.C.D/N` or `A.B.C.D` (a /32) without host bits, written as iproute2 prints it.
+fn plain_prefix(word: &str) -> Option<Ipv4Net> {
+    let (addr, len) = match word.bytes().position(|b| b == b'/') {
+        Some(slash) => {
+            let len = &word.as_bytes()[slash + 1..];
+            if len.is_empty() || len.len() > 2 || !len.iter().all(u8::is_ascii_digit) {
+                return None;
+            }
+            (&word.as_bytes()[..slash], len.iter().fold(0, |n, d| n * 10 + (d - b'0')))
+        }
+        None => (word.as_bytes(), 32),
+    };
+    let net = Ipv4Net::new(quick_ipv4(addr)?, len).ok()?;
+    (net.network() == net.addr()).then_some(net)
+}
+
+/// Decimal digits of a `u32`, without a sign or a `0x`.
+fn plain_u32(word: &str) -> Option<u32> {
+    if word.is_empty() || word.len() > 10 {
+        return None;
+    }
+    word.bytes().try_fold(0u32, |n, d| if d.is_ascii_digit() { n.checked_mul(10)?.checked_add(u32::from(d - b'0')) } else { None })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::read_plain_route;
+    use crate::model::TableId;
+    use crate::parse::words::DevNames;
+
+    /// What the full parser makes of a line, when it is a route.
+    fn full(text: &str, table_names: &[(String, TableId)]) -> Option<crate::model::Route> {
+        super::super::ip_route::route_of_line(text, 254, table_names, &mut DevNames::default())
+    }
+
+    fn agrees(line: &str, table_names: &[(String, TableId)]) -> bool {
+        let text = crate::parse::trim(line);
+        match read_plain_route(text, 254, table_names, &mut DevNames::default()) {
+            Some(plain) => {
+                assert_eq!(Some(&plain), full(text, table_names).as_ref(), "{line:?}");
+                true
+            }
+            None => false,
+        }
+    }
+
+    #[test]
+    fn reads_the_usual_lines_as_the_full_parser_does() {
+        let names = [("vpn".to_string(), 100)];
+        for line in [
+            "default via 192.168.1.1 dev eth0 proto static metric 10",
+            "187.126.17.0/24 via 192.168.2.1 dev eth0 proto bgp metric 20",
+            "125.17.244.0/22 dev eth1 proto kernel scope link src 125.17.244.1",
+            "148.239.36.0/22 via 10.255.0.1 dev eth9 table 100 proto static metric 100",
+            "10.0.0.0/8 via 10.1.1.1 dev eth0 table vpn onlink",
+            "192.0.2.7 dev eth0 scope host table local linkdown dead",
+            "default dev wg0 table 51820 scope 200 metric 4294967295",
+        ] {
+            assert!(agrees(line, &names), "{line}");
+        }
+    }
+
+    #[test]
+    fn leaves_the_rest_to_the_full_parser() {
+        for line in [
+            "local 192.0.2.1 dev eth0 proto kernel scope host src 192.0.2.1",
+            "10.0.0.0 /24 dev eth0",
+            "10.0.0.1/24 dev eth0",
+            "10.0.0.0/33 dev eth0",
+            "10.0.0.0/024 dev eth0",
+            "10.0.0.0/8  dev eth0",
+            "10.0.0.0/8\tdev eth0",
+            "10.0.0.0/8 dev eth0 mtu 1400",
+            "10.0.0.0/8 via inet6 fe80::1 dev eth0",
+            "10.0.0.0/8 dev",
+            "10.0.0.0/8 dev eth0 metric 0x10",
+            "10.0.0.0/8 dev eth0 metric 4294967296",
+            "10.0.0.0/8 dev eth0 table nosuch",
+            "10.0.0.0/8 dev eth0 scope nowhere-near",
+            "10/8 dev eth0",
+            "0/0 dev eth0",
+            "2001:db8::/32 dev eth0",
+            "10.0.0.0/8 dev é0",
+            "nexthop via 10.0.0.1 dev eth0 weight 1",
+        ] {
+            assert!(!agrees(line, &[]), "{line}");
+        }
+    }
+
+    /// Lines made of route words, odd spacing and bad values: whatever the plain reader takes,
+    /// the full parser reads to the same route.
+    #[test]
+    fn generated_lines_agree_with_the_full_parser() {
+        let alphabet = [
+            "default ",
+            "10.0.0.0/8 ",
+            "192.0.2.1 ",
+            "192.0.2.0/24",
+            "10.1.2.3/32 ",
+            "/24 ",
+            "via ",
+            "dev ",
+            "eth0 ",
+            "proto ",
+            "bgp ",
+            "metric ",
+            "7 ",
+            "4294967295",
+            "scope ",
+            "link ",
+            "host ",
+            "src ",
+            "table ",
+            "main ",
+            "vpn ",
+            "100 ",
+            "onlink ",
+            "dead ",
+            "linkdown ",
+            " ",
+            "\t",
+            "é",
+            "01.2.3.4 ",
+            ":",
+            "0x1 ",
+        ];
+        let names = [("vpn".to_string(), 100)];
+        let mut read = 0;
+        for line in crate::parse::line::generated_lines(&alphabet, 12, 200_000) {
+            read += usize::from(agrees(&line, &names));
+        }
+        assert!(read > 1_000, "{read} lines read plainly");
+    }
+}
