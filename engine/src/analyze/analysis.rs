@@ -3,10 +3,10 @@
 
 use super::build::build_host;
 use crate::model::PastedRouteGet;
-use crate::model::{Host, Missing, route_to_string};
+use crate::model::{Host, Missing, Route, route_to_string};
 #[cfg(feature = "incremental")]
 use crate::parse::BlockCache;
-use crate::parse::{Block, Fragment, Line, ParseDiagnostic, parse_transcript};
+use crate::parse::{Block, Fragment, Line, ParseDiagnostic, fold_into, parse_transcript};
 use serde::{Deserialize, Serialize};
 
 /// A paste, understood.
@@ -97,19 +97,34 @@ fn understood(mut frag: Fragment, blocks: Vec<Block>) -> Analysis {
 /// object, a device), at the first route that needs it: decisions through those routes say
 /// they cannot be made.
 fn missing_pieces(host: &Host) -> Vec<ParseDiagnostic> {
-    let mut firsts: Vec<(Missing, usize, usize, String)> = Vec::new();
-    for r in host.tables.values().flatten() {
-        let Some(m) = r.missing() else { continue };
-        match firsts.iter_mut().find(|f| f.0 == m) {
-            Some(f) => f.2 += 1,
-            None => firsts.push((m, r.origin.line_no().unwrap_or(0), 1, route_to_string(host, r))),
-        }
+    // Each piece routes lack: the first route lacking it, and how many do.
+    let mut firsts: Vec<(Missing, &Route, usize)> = Vec::new();
+    for routes in host.tables.values() {
+        fold_into(routes, &mut firsts, lacking, |firsts, part| part.into_iter().for_each(|(m, r, count)| tally(firsts, m, r, count)));
     }
     firsts
         .into_iter()
+        .map(|(m, r, count)| (m, r.origin.line_no().unwrap_or(0), count, route_to_string(host, r)))
         .map(|(m, line, count, text)| {
             let also = if count > 1 { format!(" ({} routes are in the same case)", count) } else { String::new() };
             ParseDiagnostic::warning(Line { no: line, text: &text }, format!("what decisions through this route need: {}{also}", m.describe()))
         })
         .collect()
+}
+
+/// Counts what `routes` lack for decisions through them ([`Route::missing`]) into `firsts`.
+fn lacking<'h>(routes: &'h [Route], firsts: &mut Vec<(Missing, &'h Route, usize)>) {
+    for r in routes {
+        if let Some(m) = r.missing() {
+            tally(firsts, m, r, 1);
+        }
+    }
+}
+
+/// Counts `count` more routes lacking `m`; `r` is the first of them unless one was before.
+fn tally<'h>(firsts: &mut Vec<(Missing, &'h Route, usize)>, m: Missing, r: &'h Route, count: usize) {
+    match firsts.iter_mut().find(|f| f.0 == m) {
+        Some(f) => f.2 += count,
+        None => firsts.push((m, r, count)),
+    }
 }

@@ -2,7 +2,7 @@
 //! left out the way the kernel would have created it, and saying so.
 
 use crate::model::*;
-use crate::parse::Fragment;
+use crate::parse::{Fragment, fold_into};
 use ipnet::Ipv4Net;
 use std::net::Ipv4Addr;
 
@@ -222,9 +222,24 @@ fn build_tables(frag: &Fragment, mut routes: Vec<Route>, host: &mut Host) {
 
 /// The table most routes are in, and room made in `host.tables` for the routes of the others:
 /// grown by doubling, a big one would leave the buffers it outgrew resident. (Not in the npm
-/// engine, whose size budget has no room for it.) One walk over the routes counts both.
+/// engine, whose size budget has no room for it.)
 #[cfg(not(target_arch = "wasm32"))]
 fn reserve_tables(routes: &[Route], host: &mut Host) -> Option<TableId> {
+    let mut counts = std::collections::BTreeMap::<TableId, usize>::new();
+    for (table, n) in crate::parse::fold_parts(routes, |_, part| table_counts(part)).into_iter().flatten() {
+        *counts.entry(table).or_default() += n;
+    }
+    // Whichever table is the bulk, the tables built are the same: only what moves differs.
+    let bulk = counts.iter().max_by_key(|c| c.1).map(|c| *c.0)?;
+    for (t, n) in counts.into_iter().filter(|c| c.0 != bulk) {
+        host.tables.entry(t).or_default().reserve_exact(n);
+    }
+    Some(bulk)
+}
+
+/// How many of `routes` each table has.
+#[cfg(not(target_arch = "wasm32"))]
+fn table_counts(routes: &[Route]) -> Vec<(TableId, usize)> {
     /// Tables counted in a list (a paste has a few) before a map takes over.
     const LISTED: usize = 16;
     let mut listed: Vec<(TableId, usize)> = Vec::new();
@@ -249,12 +264,7 @@ fn reserve_tables(routes: &[Route], host: &mut Host) -> Option<TableId> {
         }
     }
     listed.extend(more);
-    // The first of the most numerous: ties keep the earlier table.
-    let bulk = listed.iter().rev().max_by_key(|c| c.1).map(|c| c.0)?;
-    for (t, n) in listed.into_iter().filter(|c| c.0 != bulk) {
-        host.tables.entry(t).or_default().reserve_exact(n);
-    }
-    Some(bulk)
+    listed
 }
 
 /// Routes that name a nexthop object (`nhid N`) printed without their nexthops
@@ -470,42 +480,64 @@ fn resolve_nexthop_devices(host: &mut Host) {
 
 /// The devices that addresses and routes name but no link is, in the order they are first
 /// named; and whether some nexthop has a gateway without a device (resolve_nexthop_devices).
-fn unknown_devices<'a>(host: &'a Host) -> (Vec<String>, bool) {
-    // One pass with a set: a million routes name a handful of devices.
-    let mut known: std::collections::HashSet<&str> = host.links.iter().map(|l| l.name.as_str()).collect();
-    let mut missing: Vec<String> = Vec::new();
-    // The parser shares one allocation per device name among the routes it reads: a million
-    // routes name a handful of them. A name whose allocation was just looked at is told by
-    // where it is, before its text is compared and hashed (a slot per few bits of the
-    // address: routes that alternate between devices still find theirs).
-    // (Not in the npm engine: its size budget has no room for it.)
-    #[cfg(any(not(target_arch = "wasm32"), feature = "incremental"))]
-    let mut looked_at = [(0usize, 0usize); 8];
-    let mut note = |n: &'a str| {
-        #[cfg(any(not(target_arch = "wasm32"), feature = "incremental"))]
-        {
-            let at = (n.as_ptr() as usize, n.len());
-            let slot = &mut looked_at[(at.0 >> 4) % 8];
-            if *slot == at {
-                return;
-            }
-            *slot = at;
-        }
-        if known.insert(n) {
-            missing.push(n.to_string());
-        }
-    };
-    let mut unresolved = false;
+fn unknown_devices(host: &Host) -> (Vec<String>, bool) {
+    // Links are named already: only the others are noted.
+    let mut named = DevicesNamed { seen: host.links.iter().map(|l| l.name.as_str()).collect(), ..DevicesNamed::default() };
     for a in &host.addresses {
-        note(&a.dev);
+        named.note(&a.dev);
     }
-    for nh in host.tables.values().flatten().flat_map(|r| &r.nexthops) {
-        match &nh.dev {
-            Some(dev) => note(dev),
-            None => unresolved |= nh.gateway.is_some(),
+    for routes in host.tables.values() {
+        fold_into(routes, &mut named, DevicesNamed::read, DevicesNamed::merge);
+    }
+    (named.names.into_iter().map(str::to_string).collect(), named.unresolved)
+}
+
+/// The devices that routes' nexthops name, each once, in the order first named (but those in
+/// `seen` from the start); and whether a nexthop has a gateway but no device.
+#[derive(Default)]
+struct DevicesNamed<'h> {
+    names: Vec<&'h str>,
+    seen: std::collections::HashSet<&'h str>,
+    unresolved: bool,
+}
+
+impl<'h> DevicesNamed<'h> {
+    fn note(&mut self, name: &'h str) {
+        if self.seen.insert(name) {
+            self.names.push(name);
         }
     }
-    (missing, unresolved)
+
+    fn read(routes: &'h [Route], named: &mut Self) {
+        // The parser shares one allocation per device name among the routes it reads: a
+        // million routes name a handful of them. A name whose allocation was just looked at is
+        // told by where it is, before its text is hashed (a slot per few bits of the address:
+        // routes that alternate between devices still find theirs).
+        // (Not in the npm engine: its size budget has no room for it.)
+        #[cfg(any(not(target_arch = "wasm32"), feature = "incremental"))]
+        let mut looked_at = [(0usize, 0usize); 8];
+        for nh in routes.iter().flat_map(|r| &r.nexthops) {
+            let Some(dev) = &nh.dev else {
+                named.unresolved |= nh.gateway.is_some();
+                continue;
+            };
+            #[cfg(any(not(target_arch = "wasm32"), feature = "incremental"))]
+            {
+                let at = (dev.as_ptr() as usize, dev.len());
+                let slot = &mut looked_at[(at.0 >> 4) % 8];
+                if *slot == at {
+                    continue;
+                }
+                *slot = at;
+            }
+            named.note(dev);
+        }
+    }
+
+    fn merge(&mut self, part: Self) {
+        part.names.into_iter().for_each(|n| self.note(n));
+        self.unresolved |= part.unresolved;
+    }
 }
 
 /// Devices named by routes or addresses but absent from the paste are assumed to exist and be up.
@@ -548,6 +580,49 @@ mod tests {
                 let got: Vec<String> = a.host.routes(*table).iter().map(|r| r.dst.to_string()).collect();
                 assert_eq!(&got, dsts, "table {table} of {tables}, every {bulk_every}th in table 7");
             }
+        }
+    }
+
+    /// A table big enough to be looked through in parts on several threads names its devices,
+    /// and lacks what it lacks, as one pass over it finds them: devices in the order first
+    /// named, and for each missing piece its first route and how many lack it.
+    #[test]
+    fn a_table_looked_through_in_parts_is_seen_in_paste_order() {
+        let mut text = String::from("$ ip route\n");
+        let (mut devices, mut nhid, mut device) = (Vec::<String>::new(), Vec::new(), Vec::new());
+        for i in 0..3000u32 {
+            let dst = format!("10.{}.{}.0/24", i / 256, i % 256);
+            let line = i as usize + 2;
+            let route = match i % 11 {
+                3 => {
+                    nhid.push(line);
+                    format!("{dst} nhid 9")
+                }
+                7 => {
+                    device.push(line);
+                    format!("{dst} via 192.0.2.1")
+                }
+                _ => {
+                    let dev = format!("d{}", (i * 7 + i / 300) % 53);
+                    if !devices.contains(&dev) {
+                        devices.push(dev.clone());
+                    }
+                    format!("{dst} dev {dev}")
+                }
+            };
+            text.push_str(&route);
+            text.push('\n');
+        }
+        assert!(text.lines().count() > 2 * crate::parse::SHARED_ITEMS);
+        let a = crate::analyze(&text);
+        let named: Vec<&str> = a.host.links.iter().map(|l| l.name.as_str()).filter(|n| n.starts_with('d')).collect();
+        assert_eq!(named, devices);
+        let lacking: Vec<(usize, &str)> =
+            a.diagnostics.iter().filter(|d| d.expected.starts_with("what decisions through this route need")).map(|d| (d.line, d.expected.as_str())).collect();
+        assert_eq!(lacking.len(), 2, "{lacking:?}");
+        for (lines, (line, said)) in [&nhid, &device].into_iter().zip(&lacking) {
+            assert_eq!(*line, lines[0], "{said}");
+            assert!(said.ends_with(&format!("({} routes are in the same case)", lines.len())), "{said}");
         }
     }
 }

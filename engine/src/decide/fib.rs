@@ -106,7 +106,7 @@ pub fn scan_candidates(host: &Host, tables: &[TableId], dst: Ipv4Addr) -> SmallV
     for &table in tables {
         let routes = host.routes(table);
         #[cfg(not(target_arch = "wasm32"))]
-        if routes.len() >= SCAN_SHARED_ROUTES {
+        if routes.len() >= crate::parse::SHARED_ITEMS {
             hits.extend(scan_on_threads(routes, d).into_iter().map(|(len, index)| (len, RouteRef { table, index })));
             continue;
         }
@@ -127,31 +127,22 @@ fn holds(r: &Route, d: u32) -> bool {
     (d ^ u32::from(r.dst.addr())) & mask(r.dst.prefix_len()) == 0
 }
 
-/// How many routes a table has before one scan of it is shared among threads: a full BGP
-/// table's routes are ~90 MB to read through, and a single `route-get` scans it (once or
-/// twice) rather than build its index. (Unit tests share tables of a few hundred, to compare
-/// the shared scan with the index.)
-#[cfg(not(target_arch = "wasm32"))]
-const SCAN_SHARED_ROUTES: usize = if cfg!(test) { 512 } else { 1 << 16 };
-
 /// The routes of `routes` whose prefix holds `d`, as prefix lengths and indices in order, the
-/// table cut into parts scanned on several threads.
+/// table cut into parts scanned on several threads when it is big: a full BGP table's routes
+/// are ~90 MB to read through, and a single `route-get` scans it (once or twice) rather than
+/// build its index.
 #[cfg(not(target_arch = "wasm32"))]
 fn scan_on_threads(routes: &[Route], d: u32) -> Vec<(u8, u32)> {
-    use crate::parse::{RUNS_PER_THREAD, on_threads, thread_count};
-    let threads = thread_count();
-    let size = routes.len().div_ceil(threads * RUNS_PER_THREAD);
-    // Per part: its first route's index, its routes, what it found.
-    type Part<'a> = (usize, &'a [Route], SmallVec<[(u8, u32); 4]>);
-    let mut parts: Vec<Part> = routes.chunks(size).enumerate().map(|(k, part)| (k * size, part, SmallVec::new())).collect();
-    on_threads(&mut parts, threads, |(first, part, hits)| {
+    let parts = crate::parse::fold_parts(routes, |first, part| {
+        let mut hits: SmallVec<[(u8, u32); 4]> = SmallVec::new();
         for (i, r) in part.iter().enumerate() {
             if holds(r, d) {
-                hits.push((r.dst.prefix_len(), (*first + i) as u32));
+                hits.push((r.dst.prefix_len(), (first + i) as u32));
             }
         }
+        hits
     });
-    parts.into_iter().flat_map(|(_, _, hits)| hits).collect()
+    parts.into_iter().flatten().collect()
 }
 
 /// [`Fib::unruled_table`]'s table, if the paste has no rules and one.
@@ -297,7 +288,7 @@ mod tests {
         assert!(a.diagnostics.is_empty(), "{:?}", &a.diagnostics[..a.diagnostics.len().min(3)]);
         let host = &a.host;
         #[cfg(not(target_arch = "wasm32"))]
-        assert!(host.routes(TABLE_MAIN).len() > SCAN_SHARED_ROUTES, "{} routes in main", host.routes(TABLE_MAIN).len());
+        assert!(host.routes(TABLE_MAIN).len() > crate::parse::SHARED_ITEMS, "{} routes in main", host.routes(TABLE_MAIN).len());
         for tables in [&[TABLE_MAIN][..], &[TABLE_LOCAL, TABLE_MAIN], &[10]] {
             let idx = TableIndex::build(host, tables);
             for _ in 0..500 {

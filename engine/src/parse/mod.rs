@@ -36,7 +36,6 @@ pub mod route_n;
 pub mod route_print;
 #[cfg(not(target_arch = "wasm32"))]
 mod route_runs;
-#[cfg(not(target_arch = "wasm32"))]
 mod threads;
 pub mod transcript;
 pub(crate) mod words;
@@ -59,8 +58,9 @@ pub(crate) use line::{ReadParts, line_cuts};
 pub use reuse::BlockCache;
 #[cfg(not(target_arch = "wasm32"))]
 pub(crate) use route_runs::{route_runs, runs_for};
+pub(crate) use threads::fold_into;
 #[cfg(not(target_arch = "wasm32"))]
-pub(crate) use threads::{RUNS_PER_THREAD, on_threads, thread_count};
+pub(crate) use threads::{RUNS_PER_THREAD, SHARED_ITEMS, fold_parts, on_threads, thread_count};
 pub use transcript::{Block, CAPTURE_COMMAND, Format, parse_transcript};
 #[cfg(not(target_arch = "wasm32"))]
 pub use words::leak_names;
