@@ -244,24 +244,9 @@ pub(crate) fn json_elements<'a>(text: &'a str, start: usize, end: Option<usize>,
 /// and a million of them were a byte loop's walk each.
 #[cfg(all(feature = "json-reader", not(target_arch = "wasm32")))]
 fn string_stop(b: &[u8]) -> Option<usize> {
-    const ONES: u64 = u64::from_ne_bytes([1; 8]);
-    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
-    const SPACES: u64 = u64::from_ne_bytes([0x20; 8]);
-    const QUOTES: u64 = u64::from_ne_bytes([b'"'; 8]);
-    const BACKSLASHES: u64 = u64::from_ne_bytes([b'\\'; 8]);
-    let zero = |x: u64| x.wrapping_sub(ONES) & !x;
-    let mut at = 0;
-    while let Some(word) = b.get(at..at + 8) {
-        let w = u64::from_le_bytes(word.try_into().expect("eight bytes"));
-        // The high bit of each byte below 0x20, equal to `"`, or equal to `\`; a borrow
-        // marks only bytes above a byte marked rightly, so the lowest mark is exact.
-        let stops = (w.wrapping_sub(SPACES) & !w | zero(w ^ QUOTES) | zero(w ^ BACKSLASHES)) & HIGHS;
-        if stops != 0 {
-            return Some(at + stops.trailing_zeros() as usize / 8);
-        }
-        at += 8;
-    }
-    b[at..].iter().position(|&c| c == b'"' || c == b'\\' || c < 0x20).map(|p| at + p)
+    use super::eight_bytes::{below_bytes, equal_bytes, position};
+    let marks = |w| below_bytes(w, 0x20) | equal_bytes(w, b'"') | equal_bytes(w, b'\\');
+    position(b, marks, |c| c == b'"' || c == b'\\' || c < 0x20)
 }
 
 /// A flat JSON object read in place: every key one of those asked for (each has a slot), once;

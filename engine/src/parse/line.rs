@@ -191,27 +191,15 @@ fn find_newline(b: &[u8]) -> Option<usize> {
     return b.iter().position(|&c| c == b'\n');
     #[cfg(any(not(target_arch = "wasm32"), feature = "incremental"))]
     {
-        const ONES: u64 = u64::from_ne_bytes([1; 8]);
-        const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
-        const NEWLINES: u64 = u64::from_ne_bytes([b'\n'; 8]);
-        let mut i = 0;
-        while let Some(word) = b.get(i..i + 8) {
-            // The bytes equal to `\n` become zero; the lowest zero byte sets the lowest high bit of
-            // `zeros` (a borrow only sets bits above a zero byte).
-            let x = u64::from_le_bytes(word.try_into().expect("eight bytes")) ^ NEWLINES;
-            let zeros = x.wrapping_sub(ONES) & !x & HIGHS;
-            if zeros != 0 {
-                return Some(i + zeros.trailing_zeros() as usize / 8);
-            }
-            i += 8;
-            // A line this long is no route line: an `ip -j` document is one line of 100 MB,
-            // which the split walks more than once. Natively, a vector search takes the rest.
-            #[cfg(not(target_arch = "wasm32"))]
-            if i == LONG_LINE {
-                return memchr::memchr(b'\n', &b[i..]).map(|p| i + p);
-            }
+        use super::eight_bytes::{equal_bytes, position};
+        let newline = |c| c == b'\n';
+        // A line this long is no route line: an `ip -j` document is one line of 100 MB, which
+        // the split walks more than once. Natively, a vector search takes the rest.
+        #[cfg(not(target_arch = "wasm32"))]
+        if b.len() > LONG_LINE {
+            return position(&b[..LONG_LINE], |w| equal_bytes(w, b'\n'), newline).or_else(|| memchr::memchr(b'\n', &b[LONG_LINE..]).map(|p| LONG_LINE + p));
         }
-        b[i..].iter().position(|&c| c == b'\n').map(|p| i + p)
+        position(b, |w| equal_bytes(w, b'\n'), newline)
     }
 }
 

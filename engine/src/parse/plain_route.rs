@@ -30,32 +30,21 @@ pub(super) fn read_plain_route(text: &str, default_table: TableId, table_names: 
         }
         net
     };
-    let mut route = Route {
-        table: default_table,
-        kind: RouteType::Unicast,
-        dst,
-        tos: 0,
-        metric: 0,
-        scope: Scope::UNIVERSE,
-        protocol: None,
-        prefsrc: None,
-        mtu: None,
-        nexthops: NextHops::default(),
-        nhid: None,
-        origin: Origin::default(),
-    };
+    // The fields in locals, the route written once at the end: built in place, it was copied
+    // from the stack, field by field, to where it goes.
+    let (mut table, mut metric, mut scope, mut protocol, mut prefsrc) = (default_table, 0, Scope::UNIVERSE, None, None);
     let mut nh = NextHop { weight: 1, ..NextHop::default() };
     while !words.rest().is_empty() {
         match words.next()? {
             "via" => nh.gateway = Some(quick_ipv4(words.next()?.as_bytes())?),
             "dev" => nh.dev = Some(devs.get(words.next()?)),
-            "proto" => route.protocol = Some(devs.protocol(words.next()?)),
-            "metric" => route.metric = plain_u32(words.next()?)?,
-            "scope" => route.scope = Scope::parse(words.next()?)?,
-            "src" => route.prefsrc = Some(quick_ipv4(words.next()?.as_bytes())?),
+            "proto" => protocol = Some(devs.protocol(words.next()?)),
+            "metric" => metric = plain_u32(words.next()?)?,
+            "scope" => scope = Scope::parse(words.next()?)?,
+            "src" => prefsrc = Some(quick_ipv4(words.next()?.as_bytes())?),
             "table" => {
                 let name = words.next()?;
-                route.table = table_id_builtin(name).or_else(|| table_names.iter().find(|(n, _)| n == name).map(|(_, t)| *t))?;
+                table = table_id_builtin(name).or_else(|| table_names.iter().find(|(n, _)| n == name).map(|(_, t)| *t))?;
             }
             "onlink" => nh.onlink = true,
             "linkdown" => nh.linkdown = true,
@@ -63,8 +52,20 @@ pub(super) fn read_plain_route(text: &str, default_table: TableId, table_names: 
             _ => return None,
         }
     }
-    route.nexthops = NextHops::from([nh]);
-    Some(route)
+    Some(Route {
+        table,
+        kind: RouteType::Unicast,
+        dst,
+        tos: 0,
+        metric,
+        scope,
+        protocol,
+        prefsrc,
+        mtu: None,
+        nexthops: NextHops::from([nh]),
+        nhid: None,
+        origin: Origin::default(),
+    })
 }
 
 /// The words of a line that are runs of printable ASCII one space apart; `None` at a byte that

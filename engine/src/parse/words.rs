@@ -254,20 +254,8 @@ pub fn words(line: &str) -> Words<'_> {
 /// it of each of a million route lines.
 #[cfg(not(target_arch = "wasm32"))]
 fn ascii_without_vertical_tab(b: &[u8]) -> bool {
-    const ONES: u64 = u64::from_ne_bytes([1; 8]);
-    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
-    const TABS: u64 = u64::from_ne_bytes([0x0B; 8]);
-    let mut words = b.chunks_exact(8);
-    for word in &mut words {
-        let w = u64::from_ne_bytes(word.try_into().expect("eight bytes"));
-        // A high bit set: not ASCII. A zero byte in `w ^ TABS`: a vertical tab there (the
-        // test for a zero byte can only err when a byte is not ASCII, refused already).
-        let x = w ^ TABS;
-        if (w | x.wrapping_sub(ONES) & !x) & HIGHS != 0 {
-            return false;
-        }
-    }
-    words.remainder().iter().all(|&c| c.is_ascii() && c != 0x0B)
+    use super::eight_bytes::{equal_bytes, non_ascii_bytes, position};
+    position(b, |w| non_ascii_bytes(w) | equal_bytes(w, 0x0B), |c| !c.is_ascii() || c == 0x0B).is_none()
 }
 
 /// Where the first byte of `b` below `!` (a space, a tab, any control) is, or with
@@ -277,29 +265,10 @@ fn ascii_without_vertical_tab(b: &[u8]) -> bool {
 /// CLI's time.
 #[cfg(not(target_arch = "wasm32"))]
 pub(crate) fn first_stop(b: &[u8], at_or_non_ascii: bool) -> usize {
-    const ONES: u64 = u64::from_ne_bytes([1; 8]);
-    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
-    const BANGS: u64 = u64::from_ne_bytes([b'!'; 8]);
-    const ATS: u64 = u64::from_ne_bytes([b'@'; 8]);
-    let mut words = b.chunks_exact(8);
-    let mut at = 0;
-    for word in &mut words {
-        let w = u64::from_le_bytes(word.try_into().expect("eight bytes"));
-        // The high bit of each byte below `!` (a byte of 0x80 or more is never counted: `!w`
-        // clears its bit); of each `@` (a zero byte of `w ^ ATS`); of each non-ASCII byte. A
-        // borrow can only mark bytes above one marked rightly, so the lowest mark is exact.
-        let mut stops = w.wrapping_sub(BANGS) & !w & HIGHS;
-        if at_or_non_ascii {
-            let x = w ^ ATS;
-            stops |= (x.wrapping_sub(ONES) & !x | w) & HIGHS;
-        }
-        if stops != 0 {
-            return at + stops.trailing_zeros() as usize / 8;
-        }
-        at += 8;
-    }
-    let stop = |c: &u8| *c < b'!' || at_or_non_ascii && (*c == b'@' || !c.is_ascii());
-    at + words.remainder().iter().position(stop).unwrap_or(words.remainder().len())
+    use super::eight_bytes::{below_bytes, equal_bytes, non_ascii_bytes, position};
+    let marks = |w| below_bytes(w, b'!') | if at_or_non_ascii { equal_bytes(w, b'@') | non_ascii_bytes(w) } else { 0 };
+    let stop = |c: u8| c < b'!' || at_or_non_ascii && (c == b'@' || !c.is_ascii());
+    position(b, marks, stop).unwrap_or(b.len())
 }
 
 /// Iterator of [`words`].
