@@ -23,12 +23,14 @@ pub(crate) fn equal_bytes(w: u64, byte: u8) -> u64 {
 }
 
 /// The bytes of `w` below `byte` (at most 0x80); a byte of 0x80 or more is never marked.
+#[cfg(not(target_arch = "wasm32"))]
 #[inline(always)]
 pub(crate) fn below_bytes(w: u64, byte: u8) -> u64 {
     w.wrapping_sub(splat(byte)) & !w & HIGHS
 }
 
 /// The bytes of `w` that are not ASCII.
+#[cfg(not(target_arch = "wasm32"))]
 #[inline(always)]
 pub(crate) fn non_ascii_bytes(w: u64) -> u64 {
     w & HIGHS
@@ -50,7 +52,7 @@ pub(crate) fn position(b: &[u8], marks: impl Fn(u64) -> u64, stop: impl Fn(u8) -
     b[at..].iter().position(|&c| stop(c)).map(|p| at + p)
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     /// Each mark finds what a byte test finds, at every length and place.
     #[test]

@@ -5,10 +5,10 @@
 //! [METRICS] [expires Ns] [pref P]`, and multipath routes as a head line followed by
 //! `nexthop via GW dev D weight W` lines.
 
+pub use super::words::parse_net6;
 use super::words::{DevNames, parse_ipv6, words};
 use super::{Context, Fragment, Line, ParseDiagnostic, trim};
 use crate::model::{NextHop6, NextHops6, Origin, Pref, Route6, RouteType, TABLE_MAIN, TableId, parse_u32, table_id_builtin};
-use ipnet::Ipv6Net;
 use serde_json::Value;
 
 /// Parses an `ip -6 route` block into `out.inet6`.
@@ -122,7 +122,15 @@ fn read_lines<'a>(lines: impl Iterator<Item = Line<'a>>, count: usize, default_t
             continue;
         }
         last = None;
-        match parse_route_line(text, default_table, out, &mut devs) {
+        // Nearly every line of a big table is written plainly (as IPv4's: parse::plain_route).
+        #[cfg(not(target_arch = "wasm32"))]
+        let parsed = match super::plain_route::read_plain_route6(text, default_table, &out.table_names, &mut devs) {
+            Some(route) => Ok(Some(route)),
+            None => parse_route_line(text, default_table, out, &mut devs),
+        };
+        #[cfg(target_arch = "wasm32")]
+        let parsed = parse_route_line(text, default_table, out, &mut devs);
+        match parsed {
             Ok(Some(mut r)) => {
                 r.origin = Origin::line(line.no);
                 let routes = out.inet6.tables.entry(r.table).or_default();
@@ -291,17 +299,6 @@ fn parse_nexthop(rest: &str, devs: &mut DevNames) -> Result<NextHop6, String> {
     Ok(nh)
 }
 
-/// `default`, `ADDR` (a /128) or `ADDR/N`.
-pub fn parse_net6(s: &str) -> Option<Ipv6Net> {
-    if s == "default" {
-        return Some(Ipv6Net::default());
-    }
-    match s.split_once('/') {
-        Some((a, n)) => Ipv6Net::new(parse_ipv6(a)?, n.parse().ok()?).ok(),
-        None => Ipv6Net::new(parse_ipv6(s)?, 128).ok(),
-    }
-}
-
 /// `ip -6 -j route`: each object rebuilt as its text line, read by the text grammar.
 fn parse_json(lines: &[Line<'_>], default_table: TableId, out: &mut Fragment) {
     let Some((items, mut reports)) = super::json_array(lines, "ip -6 -j route", out) else { return };
@@ -365,6 +362,14 @@ pub fn json_route(item: &Value, default_table: TableId, out: &Fragment, devs: &m
 }
 
 // Threads are native only.
+/// The route the full parser reads from `text`, if the line is one (for the tests of the
+/// plain reader, which must agree with it).
+#[cfg(all(test, not(target_arch = "wasm32")))]
+pub(super) fn route6_of_line(text: &str, default_table: TableId, table_names: &[(String, TableId)], devs: &mut DevNames) -> Option<Route6> {
+    let out = Fragment { table_names: table_names.to_vec(), ..Fragment::default() };
+    parse_route_line(text, default_table, &out, devs).ok().flatten()
+}
+
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;

@@ -9,10 +9,15 @@
 //! route it returns is the one the full parser returns for the line, and it never returns an
 //! error: that is the full parser's to word.
 //!
-//! Native only: the npm engine's size budget has no room for a second route reader.
+//! Native only: the npm engine's size budget has no room for a second route reader. The
+//! same for `ip -6 route` lines: [`read_plain_route6`].
 
 use super::words::{DevNames, quick_ipv4};
+#[cfg(feature = "inet6")]
+use super::words::{parse_ipv6, parse_net6};
 use crate::model::{NextHop, NextHops, Origin, Route, RouteType, Scope, TableId, table_id_builtin};
+#[cfg(feature = "inet6")]
+use crate::model::{NextHop6, NextHops6, Pref, Route6};
 use ipnet::Ipv4Net;
 
 /// The route `text` (a trimmed line) states, when it is written plainly; `None` when it is
@@ -42,10 +47,7 @@ pub(super) fn read_plain_route(text: &str, default_table: TableId, table_names: 
             "metric" => metric = plain_u32(words.next()?)?,
             "scope" => scope = Scope::parse(words.next()?)?,
             "src" => prefsrc = Some(quick_ipv4(words.next()?.as_bytes())?),
-            "table" => {
-                let name = words.next()?;
-                table = table_id_builtin(name).or_else(|| table_names.iter().find(|(n, _)| n == name).map(|(_, t)| *t))?;
-            }
+            "table" => table = table_id(words.next()?, table_names)?,
             "onlink" => nh.onlink = true,
             "linkdown" => nh.linkdown = true,
             "dead" => nh.dead = true,
@@ -66,6 +68,56 @@ pub(super) fn read_plain_route(text: &str, default_table: TableId, table_names: 
         nhid: None,
         origin: Origin::default(),
     })
+}
+
+/// [`read_plain_route`] for an `ip -6 route` line: `PREFIX|default [from SRC] [via GW] [dev
+/// DEV] [proto P] [metric N] [src A] [pref P] [table T]`, left to `ip6_route`'s full parser
+/// otherwise.
+#[cfg(feature = "inet6")]
+pub(super) fn read_plain_route6(text: &str, default_table: TableId, table_names: &[(String, TableId)], devs: &mut DevNames) -> Option<Route6> {
+    let mut words = SpacedWords { text, at: 0 };
+    let dst = parse_net6(words.next()?)?;
+    if dst.network() != dst.addr() {
+        return None;
+    }
+    let (mut table, mut metric, mut protocol, mut src, mut prefsrc, mut pref) = (default_table, 0, None, None, None, Pref::Medium);
+    let mut nh = NextHop6 { weight: 1, ..NextHop6::default() };
+    while !words.rest().is_empty() {
+        match words.next()? {
+            "from" => src = Some(parse_net6(words.next()?)?),
+            "via" => nh.gateway = Some(parse_ipv6(words.next()?)?),
+            "dev" => nh.dev = Some(devs.get(words.next()?)),
+            "proto" => protocol = Some(devs.protocol(words.next()?)),
+            "metric" => metric = plain_u32(words.next()?)?,
+            "src" => prefsrc = Some(parse_ipv6(words.next()?)?),
+            "pref" => pref = Pref::parse(words.next()?)?,
+            "table" => table = table_id(words.next()?, table_names)?,
+            "onlink" => nh.onlink = true,
+            "linkdown" => nh.linkdown = true,
+            "dead" => nh.dead = true,
+            _ => return None,
+        }
+    }
+    Some(Route6 {
+        table,
+        kind: RouteType::Unicast,
+        dst,
+        src,
+        metric,
+        protocol,
+        prefsrc,
+        pref,
+        nexthops: NextHops6::from([nh]),
+        metrics: None,
+        expires: None,
+        nhid: None,
+        origin: Origin::default(),
+    })
+}
+
+/// A table's number or name, as `ip route` reads it after `table`.
+fn table_id(name: &str, table_names: &[(String, TableId)]) -> Option<TableId> {
+    table_id_builtin(name).or_else(|| table_names.iter().find(|(n, _)| n == name).map(|(_, t)| *t))
 }
 
 /// The words of a line that are runs of printable ASCII one space apart; `None` at a byte that
@@ -230,6 +282,96 @@ mod tests {
         let mut read = 0;
         for line in crate::parse::line::generated_lines(&alphabet, 12, 200_000) {
             read += usize::from(agrees(&line, &names));
+        }
+        assert!(read > 1_000, "{read} lines read plainly");
+    }
+
+    /// What the full IPv6 parser makes of a line, when it is a route.
+    #[cfg(feature = "inet6")]
+    fn agrees6(line: &str, table_names: &[(String, TableId)]) -> bool {
+        let text = crate::parse::trim(line);
+        match super::read_plain_route6(text, 254, table_names, &mut DevNames::default()) {
+            Some(plain) => {
+                let full = crate::parse::ip6_route::route6_of_line(text, 254, table_names, &mut DevNames::default());
+                assert_eq!(Some(&plain), full.as_ref(), "{line:?}");
+                true
+            }
+            None => false,
+        }
+    }
+
+    #[cfg(feature = "inet6")]
+    #[test]
+    fn reads_the_usual_ipv6_lines_as_the_full_parser_does() {
+        let names = [("vpn".to_string(), 100)];
+        for line in [
+            "default via fe80::1 dev eth0 proto static metric 10 pref medium",
+            "fd00:6dc1:1f25:585::/64 via fe80::2 dev eth0 proto bgp metric 20 pref medium",
+            "fd00:4bb8:47bb::/48 dev eth1 proto kernel metric 256 pref medium",
+            "2001:db8::/32 from 2001:db8:1::/48 via 2001:db8::1 dev wg0 table vpn metric 1024 pref high onlink",
+            "::1 dev lo table local proto kernel metric 0 src ::1 pref medium linkdown dead",
+            "fe80::/64 dev eth0 proto kernel metric 256 pref low",
+        ] {
+            assert!(agrees6(line, &names), "{line}");
+        }
+        for line in [
+            "local ::1 dev lo table local proto kernel metric 0 pref medium",
+            "2001:db8::1/32 dev eth0",
+            "2001:db8::/32 dev eth0 expires 300sec pref medium",
+            "2001:db8::/32 dev eth0 mtu 1400 pref medium",
+            "2001:db8::/32 via inet6 fe80::1 dev eth0",
+            "2001:db8::/32 dev eth0  metric 5",
+            "2001:db8::/32 dev eth0 pref middling",
+            "2001:db8::/32 dev eth0 metric 0x10",
+            "nexthop via fe80::1 dev eth0 weight 1",
+            "10.0.0.0/8 dev eth0",
+        ] {
+            assert!(!agrees6(line, &names), "{line}");
+        }
+    }
+
+    /// Lines made of IPv6 route words, odd spacing and bad values: whatever the plain reader
+    /// takes, the full parser reads to the same route.
+    #[cfg(feature = "inet6")]
+    #[test]
+    fn generated_ipv6_lines_agree_with_the_full_parser() {
+        let alphabet = [
+            "default ",
+            "2001:db8::/32 ",
+            "fe80::1 ",
+            "2001:db8::1/32 ",
+            "::/0 ",
+            "::1 ",
+            "from ",
+            "via ",
+            "dev ",
+            "eth0 ",
+            "proto ",
+            "kernel ",
+            "metric ",
+            "256 ",
+            "4294967296 ",
+            "src ",
+            "pref ",
+            "medium ",
+            "high ",
+            "table ",
+            "local ",
+            "vpn ",
+            "onlink ",
+            "dead ",
+            "linkdown ",
+            " ",
+            "\t",
+            "é",
+            "10.0.0.0/8 ",
+            "inet6 ",
+            "mtu ",
+        ];
+        let names = [("vpn".to_string(), 100)];
+        let mut read = 0;
+        for line in crate::parse::line::generated_lines(&alphabet, 12, 200_000) {
+            read += usize::from(agrees6(&line, &names));
         }
         assert!(read > 1_000, "{read} lines read plainly");
     }

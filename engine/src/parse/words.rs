@@ -96,6 +96,18 @@ pub fn parse_ipv6(s: &str) -> Option<std::net::Ipv6Addr> {
     quick_ipv6(s.as_bytes()).or_else(|| s.parse().ok())
 }
 
+/// `default`, `ADDR` (a /128) or `ADDR/N`: an IPv6 prefix as `ip -6 route` prints it.
+#[cfg(feature = "inet6")]
+pub fn parse_net6(s: &str) -> Option<ipnet::Ipv6Net> {
+    if s == "default" {
+        return Some(ipnet::Ipv6Net::default());
+    }
+    match s.split_once('/') {
+        Some((a, n)) => ipnet::Ipv6Net::new(parse_ipv6(a)?, n.parse().ok()?).ok(),
+        None => ipnet::Ipv6Net::new(parse_ipv6(s)?, 128).ok(),
+    }
+}
+
 /// Hex groups of 1 to 4 digits separated by `:`, at most one `::` standing for one or more
 /// zero groups, eight groups without it: a subset of what the standard parser accepts, with
 /// its meaning. Anything else (an embedded IPv4 address, a zone) is left to that parser.
