@@ -153,18 +153,6 @@ fn unruled_table(host: &Host) -> Option<TableId> {
     host.rules_unknown.then(|| host.tables.iter().find(|(t, routes)| !routes.is_empty() && !ruled(**t)).map(|(t, _)| *t))?
 }
 
-/// [`Fib::unplaced_sources`]: none when the paste lists the addresses.
-#[cfg(feature = "partial-pastes")]
-fn unplaced_sources(host: &Host) -> Vec<Ipv4Addr> {
-    if !host.addresses_unknown {
-        return Vec::new();
-    }
-    let mut sources: Vec<Ipv4Addr> = host.tables.values().flatten().filter_map(|r| r.prefsrc).collect();
-    sources.sort_unstable();
-    sources.dedup();
-    sources
-}
-
 pub fn route(host: &Host, r: RouteRef) -> &Route {
     &host.tables[&r.table][r.index as usize]
 }
@@ -242,11 +230,6 @@ pub struct Fib<'h> {
     /// table). Every lookup is then refused.
     #[cfg(feature = "partial-pastes")]
     pub(super) unruled_table: Option<TableId>,
-    /// Without the paste's addresses: the routes' `src` addresses, sorted. Each is an address
-    /// of this host (the kernel keeps no route whose source is not), on a link and with a
-    /// prefix the paste does not show.
-    #[cfg(feature = "partial-pastes")]
-    pub(super) unplaced_sources: Vec<Ipv4Addr>,
 }
 
 impl<'h> Fib<'h> {
@@ -260,8 +243,6 @@ impl<'h> Fib<'h> {
             nexthop_scopes: std::cell::RefCell::new(vec![None; 256]),
             #[cfg(feature = "partial-pastes")]
             unruled_table: unruled_table(host),
-            #[cfg(feature = "partial-pastes")]
-            unplaced_sources: unplaced_sources(host),
         }
     }
     pub fn table(&self, id: TableId) -> Option<&TableLookup> {

@@ -23,11 +23,14 @@ impl<'h> Fib<'h> {
         if host.addresses_unknown && !PARTIAL_PASTES && !host.main_unknown {
             return Err(RouteError::Undecidable(Missing::Addresses));
         }
-        // A route's `src` is an address of this host: when no listing places it, a destination
-        // equal to one is local, on a link and with a prefix the paste does not show (a cloud
-        // VM's /32 with routes from DHCP).
-        #[cfg(feature = "partial-pastes")]
-        if self.unplaced_sources.binary_search(&flow.dst).is_ok() && host.dev_of_local(flow.dst).is_none() {
+        // A route's `src` is an address of this host (the kernel keeps no route whose source
+        // is not): when no listing places it, a destination equal to one is local, on a link
+        // and with a prefix the paste does not show (a cloud VM's /32 with routes from DHCP).
+        if PARTIAL_PASTES
+            && host.addresses_unknown
+            && host.dev_of_local(flow.dst).is_none()
+            && host.tables.values().flatten().any(|r| r.prefsrc == Some(flow.dst))
+        {
             return Err(RouteError::Undecidable(Missing::Addresses));
         }
         if let Some(iif) = &flow.iif {
