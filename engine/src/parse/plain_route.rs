@@ -178,29 +178,66 @@ fn plain_u32(word: &str) -> Option<u32> {
 
 #[cfg(test)]
 mod tests {
-    use super::read_plain_route;
     use crate::model::TableId;
     use crate::parse::words::DevNames;
 
-    /// What the full parser makes of a line, when it is a route.
-    fn full(text: &str, table_names: &[(String, TableId)]) -> Option<crate::model::Route> {
-        super::super::ip_route::route_of_line(text, 254, table_names, &mut DevNames::default())
+    /// The table names the lines below may use.
+    fn names() -> [(String, TableId); 1] {
+        [("vpn".to_string(), 100)]
     }
 
-    fn agrees(line: &str, table_names: &[(String, TableId)]) -> bool {
+    /// Whether the plain reader takes `line`, which the full parser must then read to the same
+    /// route.
+    fn agrees<R: PartialEq + std::fmt::Debug>(
+        line: &str,
+        plain: impl Fn(&str, &mut DevNames) -> Option<R>,
+        full: impl Fn(&str, &mut DevNames) -> Option<R>,
+    ) -> bool {
         let text = crate::parse::trim(line);
-        match read_plain_route(text, 254, table_names, &mut DevNames::default()) {
-            Some(plain) => {
-                assert_eq!(Some(&plain), full(text, table_names).as_ref(), "{line:?}");
-                true
-            }
-            None => false,
-        }
+        let Some(read) = plain(text, &mut DevNames::default()) else { return false };
+        assert_eq!(Some(read), full(text, &mut DevNames::default()), "{line:?}");
+        true
+    }
+
+    fn agrees4(line: &str) -> bool {
+        let names = names();
+        agrees(line, |t, d| super::read_plain_route(t, 254, &names, d), |t, d| super::super::ip_route::route_of_line(t, 254, &names, d))
+    }
+
+    #[cfg(feature = "inet6")]
+    fn agrees6(line: &str) -> bool {
+        let names = names();
+        agrees(line, |t, d| super::read_plain_route6(t, 254, &names, d), |t, d| super::super::ip6_route::route6_of_line(t, 254, &names, d))
+    }
+
+    /// How many lines made of route words (`words` and those of both families), odd spacing
+    /// and bad values the plain reader takes: each one as the full parser reads it.
+    fn generated_taken(words: &[&str], agrees: impl Fn(&str) -> bool) -> usize {
+        const BOTH: [&str; 17] = [
+            "default ",
+            "via ",
+            "dev ",
+            "eth0 ",
+            "proto ",
+            "metric ",
+            "src ",
+            "table ",
+            "vpn ",
+            "local ",
+            "onlink ",
+            "dead ",
+            "linkdown ",
+            " ",
+            "\t",
+            "é",
+            "0x1 ",
+        ];
+        let alphabet: Vec<&str> = words.iter().chain(&BOTH).copied().collect();
+        crate::parse::line::generated_lines(&alphabet, 12, 200_000).iter().filter(|l| agrees(l)).count()
     }
 
     #[test]
     fn reads_the_usual_lines_as_the_full_parser_does() {
-        let names = [("vpn".to_string(), 100)];
         for line in [
             "default via 192.168.1.1 dev eth0 proto static metric 10",
             "187.126.17.0/24 via 192.168.2.1 dev eth0 proto bgp metric 20",
@@ -210,12 +247,8 @@ mod tests {
             "192.0.2.7 dev eth0 scope host table local linkdown dead",
             "default dev wg0 table 51820 scope 200 metric 4294967295",
         ] {
-            assert!(agrees(line, &names), "{line}");
+            assert!(agrees4(line), "{line}");
         }
-    }
-
-    #[test]
-    fn leaves_the_rest_to_the_full_parser() {
         for line in [
             "local 192.0.2.1 dev eth0 proto kernel scope host src 192.0.2.1",
             "10.0.0.0 /24 dev eth0",
@@ -237,73 +270,36 @@ mod tests {
             "10.0.0.0/8 dev é0",
             "nexthop via 10.0.0.1 dev eth0 weight 1",
         ] {
-            assert!(!agrees(line, &[]), "{line}");
+            assert!(!agrees4(line), "left to the full parser: {line}");
         }
     }
 
-    /// Lines made of route words, odd spacing and bad values: whatever the plain reader takes,
-    /// the full parser reads to the same route.
     #[test]
     fn generated_lines_agree_with_the_full_parser() {
-        let alphabet = [
-            "default ",
+        let words = [
             "10.0.0.0/8 ",
             "192.0.2.1 ",
             "192.0.2.0/24",
             "10.1.2.3/32 ",
             "/24 ",
-            "via ",
-            "dev ",
-            "eth0 ",
-            "proto ",
             "bgp ",
-            "metric ",
             "7 ",
             "4294967295",
             "scope ",
             "link ",
             "host ",
-            "src ",
-            "table ",
             "main ",
-            "vpn ",
             "100 ",
-            "onlink ",
-            "dead ",
-            "linkdown ",
-            " ",
-            "\t",
-            "é",
             "01.2.3.4 ",
             ":",
-            "0x1 ",
         ];
-        let names = [("vpn".to_string(), 100)];
-        let mut read = 0;
-        for line in crate::parse::line::generated_lines(&alphabet, 12, 200_000) {
-            read += usize::from(agrees(&line, &names));
-        }
-        assert!(read > 1_000, "{read} lines read plainly");
-    }
-
-    /// What the full IPv6 parser makes of a line, when it is a route.
-    #[cfg(feature = "inet6")]
-    fn agrees6(line: &str, table_names: &[(String, TableId)]) -> bool {
-        let text = crate::parse::trim(line);
-        match super::read_plain_route6(text, 254, table_names, &mut DevNames::default()) {
-            Some(plain) => {
-                let full = crate::parse::ip6_route::route6_of_line(text, 254, table_names, &mut DevNames::default());
-                assert_eq!(Some(&plain), full.as_ref(), "{line:?}");
-                true
-            }
-            None => false,
-        }
+        let taken = generated_taken(&words, agrees4);
+        assert!(taken > 1_000, "{taken} lines read plainly");
     }
 
     #[cfg(feature = "inet6")]
     #[test]
     fn reads_the_usual_ipv6_lines_as_the_full_parser_does() {
-        let names = [("vpn".to_string(), 100)];
         for line in [
             "default via fe80::1 dev eth0 proto static metric 10 pref medium",
             "fd00:6dc1:1f25:585::/64 via fe80::2 dev eth0 proto bgp metric 20 pref medium",
@@ -312,7 +308,7 @@ mod tests {
             "::1 dev lo table local proto kernel metric 0 src ::1 pref medium linkdown dead",
             "fe80::/64 dev eth0 proto kernel metric 256 pref low",
         ] {
-            assert!(agrees6(line, &names), "{line}");
+            assert!(agrees6(line), "{line}");
         }
         for line in [
             "local ::1 dev lo table local proto kernel metric 0 pref medium",
@@ -326,53 +322,31 @@ mod tests {
             "nexthop via fe80::1 dev eth0 weight 1",
             "10.0.0.0/8 dev eth0",
         ] {
-            assert!(!agrees6(line, &names), "{line}");
+            assert!(!agrees6(line), "left to the full parser: {line}");
         }
     }
 
-    /// Lines made of IPv6 route words, odd spacing and bad values: whatever the plain reader
-    /// takes, the full parser reads to the same route.
     #[cfg(feature = "inet6")]
     #[test]
     fn generated_ipv6_lines_agree_with_the_full_parser() {
-        let alphabet = [
-            "default ",
+        let words = [
             "2001:db8::/32 ",
             "fe80::1 ",
             "2001:db8::1/32 ",
             "::/0 ",
             "::1 ",
             "from ",
-            "via ",
-            "dev ",
-            "eth0 ",
-            "proto ",
             "kernel ",
-            "metric ",
             "256 ",
             "4294967296 ",
-            "src ",
             "pref ",
             "medium ",
             "high ",
-            "table ",
-            "local ",
-            "vpn ",
-            "onlink ",
-            "dead ",
-            "linkdown ",
-            " ",
-            "\t",
-            "é",
             "10.0.0.0/8 ",
             "inet6 ",
             "mtu ",
         ];
-        let names = [("vpn".to_string(), 100)];
-        let mut read = 0;
-        for line in crate::parse::line::generated_lines(&alphabet, 12, 200_000) {
-            read += usize::from(agrees6(&line, &names));
-        }
-        assert!(read > 1_000, "{read} lines read plainly");
+        let taken = generated_taken(&words, agrees6);
+        assert!(taken > 1_000, "{taken} lines read plainly");
     }
 }
