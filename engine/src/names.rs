@@ -36,6 +36,19 @@ pub fn table_id_builtin(name: &str) -> Option<u32> {
     TABLE_NAMES.iter().find(|(n, _)| *n == name).map(|(_, id)| *id).or_else(|| parse_u32(name))
 }
 
+/// A table as `ip` reads it after `table` or `lookup`: a built-in name, a number, or a name of
+/// `known` (the paste's rt_tables).
+///
+/// ```
+/// let known = [("vpn".to_string(), 100)];
+/// assert_eq!(whyroute::names::table_id("vpn", &known), Some(100));
+/// assert_eq!(whyroute::names::table_id("local", &known), Some(255));
+/// assert_eq!(whyroute::names::table_id("nosuch", &known), None);
+/// ```
+pub fn table_id(name: &str, known: &[(String, u32)]) -> Option<u32> {
+    table_id_builtin(name).or_else(|| known.iter().find(|(n, _)| n == name).map(|(_, id)| *id))
+}
+
 /// The built-in name of a table iproute2 prints by name (`local`, `main`, `default`).
 ///
 /// ```

@@ -14,7 +14,7 @@ mod inet6;
 mod netfilter;
 mod route_get;
 
-pub use crate::names::{TABLE_DEFAULT, TABLE_LOCAL, TABLE_MAIN, ipproto_name, parse_u32, table_id_builtin};
+pub use crate::names::{TABLE_DEFAULT, TABLE_LOCAL, TABLE_MAIN, ipproto_name, parse_u32, table_id, table_id_builtin};
 pub use display::{nexthop6_words, route_to_string, route6_to_string, rule_line, rule_to_string};
 pub use elements::*;
 #[cfg(not(target_arch = "wasm32"))]

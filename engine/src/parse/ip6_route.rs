@@ -8,7 +8,7 @@
 pub use super::words::parse_net6;
 use super::words::{DevNames, parse_ipv6, words};
 use super::{Context, Fragment, Line, ParseDiagnostic, trim};
-use crate::model::{NextHop6, NextHops6, Origin, Pref, Route6, RouteType, TABLE_MAIN, TableId, parse_u32, table_id_builtin};
+use crate::model::{NextHop6, NextHops6, Origin, Pref, Route6, RouteType, TABLE_MAIN, TableId, parse_u32, table_id};
 use serde_json::Value;
 
 /// Parses an `ip -6 route` block into `out.inet6`.
@@ -213,9 +213,7 @@ fn parse_route_line(text: &str, default_table: TableId, out: &Fragment, devs: &m
             "dev" | "oif" => nh.dev = Some(devs.get(val()?)),
             "table" => {
                 let v = val()?;
-                r.table = table_id_builtin(v)
-                    .or_else(|| out.table_names.iter().find(|(n, _)| n == v).map(|(_, t)| *t))
-                    .ok_or_else(|| format!("a table number or known name after `table`, found `{v}`"))?;
+                r.table = table_id(v, &out.table_names).ok_or_else(|| format!("a table number or known name after `table`, found `{v}`"))?;
             }
             "proto" | "protocol" => r.protocol = Some(devs.protocol(val()?)),
             "metric" | "priority" | "preference" => {

@@ -7,7 +7,7 @@
 use super::LineSpan;
 use super::words::{DevNames, one_of, parse_ipv4, parse_prefix_lenient, words};
 use super::{Context, Fragment, Line, ParseDiagnostic, trim};
-use crate::model::{NextHop, NextHops, Origin, Route, RouteType, Scope, TABLE_MAIN, TableId, parse_u32, table_id_builtin};
+use crate::model::{NextHop, NextHops, Origin, Route, RouteType, Scope, TABLE_MAIN, TableId, parse_u32, table_id};
 use ipnet::Ipv4Net;
 use serde_json::Value;
 use std::net::Ipv4Addr;
@@ -455,9 +455,7 @@ fn parse_route_line(text: &str, default_table: TableId, table_names: &[(String, 
             "dev" | "oif" => nh.dev = Some(devs.get(val(k)?)),
             "table" => {
                 let v = val(k)?;
-                route.table = table_id_builtin(v)
-                    .or_else(|| table_names.iter().find(|(n, _)| n == v).map(|(_, t)| *t))
-                    .ok_or_else(|| format!("a table number or known name after `table`, found `{v}`"))?;
+                route.table = table_id(v, table_names).ok_or_else(|| format!("a table number or known name after `table`, found `{v}`"))?;
             }
             "proto" | "protocol" => route.protocol = Some(devs.protocol(val(k)?)),
             "scope" => {

@@ -6,7 +6,7 @@
 use super::words::{parse_prefix_lenient, words_joined};
 use super::{Context, Fragment, Line, ParseDiagnostic, json_word};
 use crate::model::{Dscp, Origin, Range, Rule, RuleAction};
-use crate::names::{parse_dscp, parse_ipproto, parse_tos, parse_u32, table_id_builtin};
+use crate::names::{parse_dscp, parse_ipproto, parse_tos, parse_u32, table_id};
 use ipnet::Ipv4Net;
 #[cfg(feature = "inet6")]
 use ipnet::Ipv6Net;
@@ -326,7 +326,7 @@ fn lookup<N: RuleFamily>(l: &mut RuleLine<'_, N>, k: &str, v: &str) -> Result<()
         l.action = Some(RuleAction::Lookup { table: 0 });
         return Ok(());
     }
-    let t = table_id_builtin(v).or_else(|| l.out.table_names.iter().find(|(n, _)| n == v).map(|(_, t)| *t)).ok_or_else(|| {
+    let t = table_id(v, &l.out.table_names).ok_or_else(|| {
         RuleLineError::Bad(format!(
             "a table number or a known name after `{k}`; `{v}` is not in the pasted rt_tables (paste `cat /etc/iproute2/rt_tables` too)"
         ))

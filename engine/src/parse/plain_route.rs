@@ -15,7 +15,7 @@
 use super::words::{DevNames, quick_ipv4};
 #[cfg(feature = "inet6")]
 use super::words::{parse_ipv6, parse_net6};
-use crate::model::{NextHop, NextHops, Origin, Route, RouteType, Scope, TableId, table_id_builtin};
+use crate::model::{NextHop, NextHops, Origin, Route, RouteType, Scope, TableId, table_id};
 #[cfg(feature = "inet6")]
 use crate::model::{NextHop6, NextHops6, Pref, Route6};
 use ipnet::Ipv4Net;
@@ -113,11 +113,6 @@ pub(super) fn read_plain_route6(text: &str, default_table: TableId, table_names:
         nhid: None,
         origin: Origin::default(),
     })
-}
-
-/// A table's number or name, as `ip route` reads it after `table`.
-fn table_id(name: &str, table_names: &[(String, TableId)]) -> Option<TableId> {
-    table_id_builtin(name).or_else(|| table_names.iter().find(|(n, _)| n == name).map(|(_, t)| *t))
 }
 
 /// The words of a line that are runs of printable ASCII one space apart; `None` at a byte that

@@ -4,7 +4,7 @@
 use super::state::*;
 use super::units::*;
 use super::values::*;
-use crate::model::{NextHop, NextHops, Origin, Route, RouteType, Scope, TABLE_MAIN, TableId, table_id_builtin};
+use crate::model::{NextHop, NextHops, Origin, Route, RouteType, Scope, TABLE_MAIN, TableId, table_id};
 use crate::parse::resolv::{DnsServer, parse_server};
 use crate::parse::words::one_of;
 use crate::parse::{Context, Fragment, Line, ParseDiagnostic};
@@ -268,8 +268,6 @@ impl UnitReader<'_> {
 
     /// `main`, `local`, `default`, a number, or a name the paste's rt_tables defined.
     pub(super) fn parse_table(&self, value: &str) -> Result<TableId, String> {
-        table_id_builtin(value)
-            .or_else(|| self.out.table_names.iter().find(|(n, _)| n == value).map(|(_, id)| *id))
-            .ok_or_else(|| format!("a table number or main/local/default (`{value}` is not a table name the paste defines)"))
+        table_id(value, &self.out.table_names).ok_or_else(|| format!("a table number or main/local/default (`{value}` is not a table name the paste defines)"))
     }
 }
