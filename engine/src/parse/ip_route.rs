@@ -138,7 +138,7 @@ fn parse_text_span(span: LineSpan<'_>, default_table: TableId, out: &mut Fragmen
     // Threads only for a block big enough to repay them: a paste may also be a million blocks
     // of one route each.
     let ipv6 = match super::runs_for(span.count) {
-        Some((runs, threads)) => parse_text_chunked(span, default_table, runs, threads, out),
+        Some((runs, threads)) => parse_text_chunked(span, default_table, runs, threads, None, out).ipv6,
         None => parse_text_run(span.lines(), span.count, default_table, out),
     };
     read_ipv6_lines(&ipv6, default_table, out);
@@ -177,8 +177,8 @@ impl RouteRun {
 #[cfg(feature = "incremental")]
 pub(crate) fn read_run(lines: LineSpan<'_>, default_table: TableId, table_names: &[(String, TableId)]) -> RouteRun {
     let mut routes = Vec::with_capacity(lines.count);
-    let mut run = RouteChunk { routes: &mut routes.spare_capacity_mut()[..lines.count], len: 0, diagnostics: Vec::new(), ipv6: Vec::new() };
-    run.read(lines.lines(), default_table, table_names);
+    let mut run = RouteChunk::new(&mut routes.spare_capacity_mut()[..lines.count]);
+    run.read_all(lines.lines(), default_table, table_names);
     let (len, diagnostics, ipv6) = (run.len, run.diagnostics, run.ipv6);
     // SAFETY: the run wrote `len` routes at `0..len`, inside the capacity reserved.
     unsafe { routes.set_len(len) };
@@ -217,8 +217,8 @@ fn parse_text_in_runs(span: LineSpan<'_>, default_table: TableId, out: &mut Frag
 fn parse_text_run<'a>(lines: impl Iterator<Item = Line<'a>>, count: usize, default_table: TableId, out: &mut Fragment) -> Vec<Line<'a>> {
     let base = out.routes.len();
     out.routes.reserve(count);
-    let mut run = RouteChunk { routes: &mut out.routes.spare_capacity_mut()[..count], len: 0, diagnostics: Vec::new(), ipv6: Vec::new() };
-    run.read(lines, default_table, &out.table_names);
+    let mut run = RouteChunk::new(&mut out.routes.spare_capacity_mut()[..count]);
+    run.read_all(lines, default_table, &out.table_names);
     let (len, mut diagnostics, ipv6) = (run.len, run.diagnostics, run.ipv6);
     // SAFETY: the run wrote `len` routes at `base..base + len`, inside the capacity reserved.
     unsafe { out.routes.set_len(base + len) };
@@ -232,25 +232,46 @@ fn parse_text_run<'a>(lines: impl Iterator<Item = Line<'a>>, count: usize, defau
 /// multipath route is read whole by one run, as one thread reads it. Each run writes its
 /// routes straight into its own part of `out.routes`'s spare room (a line holds at most one
 /// route), so a million routes are neither grown into by doubling nor copied from one Vec
-/// into another.
+/// into another. With `end`, the block is the lines of `span` up to where `end` says it ends:
+/// that line is returned too.
 #[cfg(not(target_arch = "wasm32"))]
-fn parse_text_chunked<'a>(span: LineSpan<'a>, default_table: TableId, chunks: usize, threads: usize, out: &mut Fragment) -> Vec<Line<'a>> {
+fn parse_text_chunked<'a>(
+    span: LineSpan<'a>,
+    default_table: TableId,
+    chunks: usize,
+    threads: usize,
+    end: Option<&super::BlockEnd<'_>>,
+    out: &mut Fragment,
+) -> ChunksRead<'a> {
     let spans = super::route_runs(span, chunks, threads);
+    let count = spans.iter().map(|part| part.count).sum();
     let base = out.routes.len();
-    out.routes.reserve(span.count);
+    out.routes.reserve(count);
     #[cfg(unix)]
     super::advise_huge_pages(out.routes.spare_capacity_mut());
     let table_names = &out.table_names;
-    let mut room = &mut out.routes.spare_capacity_mut()[..span.count];
+    let mut room = &mut out.routes.spare_capacity_mut()[..count];
     let mut runs = Vec::with_capacity(spans.len());
     for part in &spans {
         let (mine, rest) = std::mem::take(&mut room).split_at_mut(part.count);
         room = rest;
-        runs.push(RouteChunk { routes: mine, len: 0, diagnostics: Vec::new(), ipv6: Vec::new() });
+        runs.push(RouteChunk::new(mine));
     }
-    let mut jobs: Vec<(&mut RouteChunk, LineSpan)> = runs.iter_mut().zip(spans.iter().copied()).collect();
-    super::on_threads(&mut jobs, threads, |(run, span)| run.read(span.lines(), default_table, table_names));
+    let mut jobs: Vec<(usize, &mut RouteChunk, LineSpan)> =
+        runs.iter_mut().zip(spans.iter().copied()).enumerate().map(|(k, (run, span))| (k, run, span)).collect();
+    super::on_threads(&mut jobs, threads, |(k, run, span)| run.read(span.lines(), default_table, table_names, end.map(|end| (end, *k))));
     drop(jobs);
+    // The runs after the one the block ends in read lines of what follows it.
+    let mut ended = None;
+    if let Some(last) = runs.iter().position(|run| run.ended.is_some()) {
+        ended = runs[last].ended;
+        for run in runs.drain(last + 1..) {
+            for route in &mut run.routes[..run.len] {
+                // SAFETY: the run wrote its first `len` routes, which nothing else holds.
+                unsafe { route.assume_init_drop() };
+            }
+        }
+    }
     let mut ipv6 = Vec::new();
     let mut len = base;
     let mut diagnostics = Vec::new();
@@ -278,7 +299,39 @@ fn parse_text_chunked<'a>(span: LineSpan<'a>, default_table: TableId, chunks: us
     // SAFETY: `base..len` now holds the runs' routes, each initialised (above).
     unsafe { out.routes.set_len(len) };
     out.diagnostics.append(&mut diagnostics);
-    ipv6
+    ChunksRead { ipv6, ended, count }
+}
+
+/// What [`parse_text_chunked`] read besides routes and diagnostics.
+#[cfg(not(target_arch = "wasm32"))]
+struct ChunksRead<'a> {
+    /// The IPv6 lines among the IPv4 ones, in order.
+    ipv6: Vec<Line<'a>>,
+    /// The line where the block ends, when an end was looked for and found.
+    ended: Option<Line<'a>>,
+    /// How many lines the span read has.
+    count: usize,
+}
+
+/// The IPv4 text route block that starts at `rest`'s first line (`rest.count` unused) and ends
+/// where `end` says, or with `rest`: read on threads as [`parse_span`] reads the block once
+/// its end is known, while that end is looked for. Returns the block. For a block that is
+/// neither `ip -6 route` (`ctx.ipv6`) nor `ip -j route` output (a first line with text that
+/// starts with `[`).
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) fn parse_text_until<'a>(rest: LineSpan<'a>, ctx: &Context, end: &super::BlockEnd<'_>, out: &mut Fragment) -> LineSpan<'a> {
+    let mut block = rest;
+    read_routes(ctx, out, |default_table, out| {
+        let threads = super::thread_count();
+        let read = parse_text_chunked(rest, default_table, threads * super::RUNS_PER_THREAD, threads, Some(end), out);
+        block.count = read.count;
+        if let Some(line) = read.ended {
+            block.text = &rest.text[..line.text.as_ptr() as usize - rest.text.as_ptr() as usize];
+            block.count = line.no - rest.first;
+        }
+        read_ipv6_lines(&read.ipv6, default_table, out);
+    });
+    block
 }
 
 /// One run of route lines being read: its part of the routes' room (`len` of it written so far),
@@ -288,11 +341,44 @@ struct RouteChunk<'a, 'r> {
     len: usize,
     diagnostics: Vec<ParseDiagnostic>,
     ipv6: Vec<Line<'a>>,
+    /// The line the block ends at, when it ends in this run (see `end` below).
+    #[cfg(not(target_arch = "wasm32"))]
+    ended: Option<Line<'a>>,
 }
 
-impl<'a> RouteChunk<'a, '_> {
-    /// Reads `lines`, at most as many as the run has room for routes.
-    fn read(&mut self, lines: impl Iterator<Item = Line<'a>>, default_table: TableId, table_names: &[(String, TableId)]) {
+impl<'a, 'r> RouteChunk<'a, 'r> {
+    fn new(routes: &'r mut [std::mem::MaybeUninit<Route>]) -> Self {
+        RouteChunk {
+            routes,
+            len: 0,
+            diagnostics: Vec::new(),
+            ipv6: Vec::new(),
+            #[cfg(not(target_arch = "wasm32"))]
+            ended: None,
+        }
+    }
+
+    /// Reads all of `lines`.
+    fn read_all(&mut self, lines: impl Iterator<Item = Line<'a>>, default_table: TableId, table_names: &[(String, TableId)]) {
+        #[cfg(not(target_arch = "wasm32"))]
+        self.read(lines, default_table, table_names, None);
+        #[cfg(target_arch = "wasm32")]
+        self.read(lines, default_table, table_names);
+    }
+
+    /// Reads `lines`, at most as many as the run has room for routes. With `end` (and this
+    /// run's place among the runs), up to the line the block ends at, or until an earlier run
+    /// has found it.
+    fn read(
+        &mut self,
+        lines: impl Iterator<Item = Line<'a>>,
+        default_table: TableId,
+        table_names: &[(String, TableId)],
+        #[cfg(not(target_arch = "wasm32"))] end: Option<(&super::BlockEnd<'_>, usize)>,
+    ) {
+        /// How many lines a run reads between looks at whether an earlier one found the end.
+        #[cfg(not(target_arch = "wasm32"))]
+        const LOOK_EVERY: usize = 1024;
         // Index of the last route written by a line of this run, for `nexthop` continuation lines.
         let mut last: Option<usize> = None;
         let mut devs = DevNames::default();
@@ -301,6 +387,16 @@ impl<'a> RouteChunk<'a, '_> {
         #[cfg(not(target_arch = "wasm32"))]
         let mut parts = super::ReadParts::default();
         for line in lines {
+            #[cfg(not(target_arch = "wasm32"))]
+            if let Some((end, run)) = end {
+                if end.ends_at(run, &line) {
+                    self.ended = Some(line);
+                    break;
+                }
+                if line.no.is_multiple_of(LOOK_EVERY) && end.after_the_end(run) {
+                    break;
+                }
+            }
             #[cfg(not(target_arch = "wasm32"))]
             parts.next(line);
             let line = &line;
@@ -1030,7 +1126,7 @@ mod tests {
             } else {
                 let mut end = super::super::Lines::new(&text);
                 end.by_ref().for_each(drop);
-                parse_text_chunked(super::super::Lines::new(&text).span_to(&end), TABLE_MAIN, chunks, 1 + chunks % 3, &mut f)
+                parse_text_chunked(super::super::Lines::new(&text).span_to(&end), TABLE_MAIN, chunks, 1 + chunks % 3, None, &mut f).ipv6
             };
             (f.routes, f.diagnostics, ipv6.iter().map(|l| l.no).collect::<Vec<_>>())
         };

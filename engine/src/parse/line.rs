@@ -60,18 +60,43 @@ impl<'a> Lines<'a> {
     /// a million-line route dump twice, for a command line and for where the routes end.
     pub(crate) fn find(&mut self, found: impl Fn(&'a str) -> bool + Sync) -> Option<(Lines<'a>, Line<'a>)> {
         #[cfg(not(target_arch = "wasm32"))]
-        let alone_until = self.rest.len().saturating_sub(FIND_ALONE_BYTES);
-        loop {
-            #[cfg(not(target_arch = "wasm32"))]
-            if self.rest.len() < alone_until && self.rest.len() >= FIND_SHARED_BYTES {
+        {
+            if let Some(near) = self.find_near(&found, FIND_ALONE_BYTES) {
+                return near;
+            }
+            if self.rest.len() >= FIND_SHARED_BYTES {
                 return self.find_on_threads(&found);
             }
+        }
+        loop {
             let here = self.clone();
             let line = self.next()?;
             if found(line.text) {
                 return Some((here, line));
             }
         }
+    }
+
+    /// [`Lines::find`] over the lines that start in the next `bytes` of the rest, on this
+    /// thread: `Some` with what `find` gives when it ends there (a line found, or the end of
+    /// the text), else `None`, moved past them.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub(crate) fn find_near(&mut self, found: &impl Fn(&'a str) -> bool, bytes: usize) -> Option<Option<(Lines<'a>, Line<'a>)>> {
+        let until = self.rest.len().saturating_sub(bytes);
+        while self.rest.len() > until || until == 0 {
+            let here = self.clone();
+            let Some(line) = self.next() else { return Some(None) };
+            if found(line.text) {
+                return Some(Some((here, line)));
+            }
+        }
+        None
+    }
+
+    /// The rest of the text, from the next line on.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub(crate) fn rest(&self) -> &'a str {
+        self.rest
     }
 
     /// [`Lines::find`] over the rest, cut at line starts into a few parts per thread. A part gives up

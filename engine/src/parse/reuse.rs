@@ -5,7 +5,7 @@
 //! blocks above it taught, and those are what a reused block is checked against.
 
 use super::ip_route::{RouteRun, Whole, read_run};
-use super::transcript::{AnyBlockReader, Block, CommandContext, Format, parse_transcript_with, read_one};
+use super::transcript::{AnyBlockReader, Block, CommandContext, Format, ReadAhead, parse_transcript_with, read_one};
 use super::{Fragment, LineSpan};
 use crate::model::TableId;
 
@@ -149,7 +149,7 @@ impl BlockCache {
             blocks.push(BlockEntry { start, end, first_line, format, cx: cx.clone(), command_line, known: out.table_names.clone(), read: read.clone() });
             out.extend(read);
         };
-        let parsed = parse_transcript_with(text, read);
+        let parsed = parse_transcript_with(text, read, &mut ReadAhead::new(false));
         self.text.clear();
         self.text.push_str(text);
         self.blocks = blocks;

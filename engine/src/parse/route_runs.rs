@@ -17,9 +17,10 @@ pub(crate) fn runs_for(count: usize) -> Option<(usize, usize)> {
     Some((runs, threads))
 }
 
-/// `span` cut into `runs` runs of about as many bytes, each with its first line's number and
-/// its count of lines (counted on `threads` threads). A run starts on neither a `nexthop` line
-/// nor a blank one, so a multipath route is read whole by one run, as one reader reads it.
+/// The text from `first`'s line on (its count of lines unused) cut into `runs` runs of about as
+/// many bytes, each with its first line's number and its count of lines (counted on `threads`
+/// threads). A run starts on neither a `nexthop` line nor a blank one, so a multipath route is
+/// read whole by one run, as one reader reads it.
 pub(crate) fn route_runs<'a>(span: LineSpan<'a>, runs: usize, threads: usize) -> Vec<LineSpan<'a>> {
     let text = span.text;
     let bounds = line_cuts(text, runs, |line| {
@@ -27,14 +28,47 @@ pub(crate) fn route_runs<'a>(span: LineSpan<'a>, runs: usize, threads: usize) ->
         !(line.is_empty() || line.starts_with("nexthop"))
     });
     let mut parts: Vec<LineSpan<'a>> = bounds.windows(2).map(|w| LineSpan { text: &text[w[0]..w[1]], first: 0, count: 0 }).collect();
-    // Every run but the last ends with its `\n`; the last has the lines left.
-    let last = parts.len() - 1;
-    on_threads(&mut parts[..last], threads, |part| part.count = memchr::memchr_iter(b'\n', part.text.as_bytes()).count());
-    parts[last].count = span.count - parts[..last].iter().map(|p| p.count).sum::<usize>();
+    // Every run but the last ends with its `\n`; the last may end without one.
+    on_threads(&mut parts, threads, |part| {
+        let b = part.text.as_bytes();
+        part.count = memchr::memchr_iter(b'\n', b).count() + usize::from(b.last().is_some_and(|&c| c != b'\n'));
+    });
     let mut first = span.first;
     for part in &mut parts {
         part.first = first;
         first += part.count;
     }
     parts
+}
+
+/// Where a route listing read before its end is known ends: at the first line, from line
+/// `tested_from` on, for which `ends` holds (the split into blocks' test of where a block
+/// ends). Each run stops there; a run after one that stopped gives up, and what it read is
+/// not used.
+pub(crate) struct BlockEnd<'e> {
+    pub tested_from: usize,
+    pub ends: &'e (dyn Fn(&str) -> bool + Sync),
+    /// The first run (by its place) known to have stopped.
+    first_stopped: std::sync::atomic::AtomicUsize,
+}
+
+impl<'e> BlockEnd<'e> {
+    pub(crate) fn new(tested_from: usize, ends: &'e (dyn Fn(&str) -> bool + Sync)) -> Self {
+        BlockEnd { tested_from, ends, first_stopped: std::sync::atomic::AtomicUsize::new(usize::MAX) }
+    }
+
+    /// Whether the listing ends at `line` (read by run `run`), which the run then does not read.
+    #[inline]
+    pub(crate) fn ends_at(&self, run: usize, line: &super::Line<'_>) -> bool {
+        let ends = line.no >= self.tested_from && (self.ends)(line.text);
+        if ends {
+            self.first_stopped.fetch_min(run, std::sync::atomic::Ordering::Relaxed);
+        }
+        ends
+    }
+
+    /// Whether run `run` may give up: an earlier one stopped, so nothing it reads is used.
+    pub(crate) fn after_the_end(&self, run: usize) -> bool {
+        self.first_stopped.load(std::sync::atomic::Ordering::Relaxed) < run
+    }
 }

@@ -120,7 +120,7 @@ pub fn parse_transcript(text: &str) -> (Fragment, Vec<Block>) {
     let read: &mut AnyBlockReader = &mut read_block;
     #[cfg(not(feature = "incremental"))]
     let read = &mut read_block;
-    parse_transcript_with(text, read)
+    parse_transcript_with(text, read, &mut ReadAhead::new(true))
 }
 
 /// How one block's lines become part of the paste's fragment: read now ([`read_block`]), or
@@ -136,8 +136,9 @@ impl<F: FnMut(Format, &CommandContext, usize, LineSpan<'_>, &mut Fragment) + ?Si
 #[cfg(feature = "incremental")]
 pub(crate) type AnyBlockReader<'r> = dyn FnMut(Format, &CommandContext, usize, LineSpan<'_>, &mut Fragment) + 'r;
 
-/// [`parse_transcript`], each block read by `read`.
-pub(crate) fn parse_transcript_with<R: BlockReader + ?Sized>(text: &str, read: &mut R) -> (Fragment, Vec<Block>) {
+/// [`parse_transcript`], each block read by `read`, but a big route block read ahead by
+/// `ahead` (read as [`read_block`] reads it) when it may.
+pub(crate) fn parse_transcript_with<'a, R: BlockReader + ?Sized>(text: &'a str, read: &mut R, ahead: &mut ReadAhead<'a>) -> (Fragment, Vec<Block>) {
     let mut out = Fragment::default();
     let mut blocks = Vec::new();
     // The paste is read a line at a time, none kept: the current block is the span from
@@ -172,11 +173,15 @@ pub(crate) fn parse_transcript_with<R: BlockReader + ?Sized>(text: &str, read: &
                     None => false,
                 }
         };
-        let Some((here, line)) = rest.find(stops) else { break };
+        let found = match ahead.read(&current, content, &pending, &mut rest, &out.table_names, &stops) {
+            Some(found) => found,
+            None => rest.find(stops),
+        };
+        let Some((here, line)) = found else { break };
         let t = trim(line.text);
         if t.starts_with("```") || t.starts_with("~~~") {
             // Markdown fences: a fence ends the previous command's output.
-            end_block(&mut current, &mut content, pending.span_to(&here), &mut out, &mut blocks, read);
+            end_block(&mut current, &mut content, pending.span_to(&here), &mut out, &mut blocks, read, ahead);
             pending = rest.clone();
             continue;
         }
@@ -195,13 +200,13 @@ pub(crate) fn parse_transcript_with<R: BlockReader + ?Sized>(text: &str, read: &
             && let Some(kind) = firewall_start(line.text)
                 .or_else(|| (t == "{" && nft_json_pretty_start(line.text, rest.peek().map(|l| l.text))).then_some(FirewallPaste::NftJson))
         {
-            end_block(&mut current, &mut content, pending.span_to(&here), &mut out, &mut blocks, read);
+            end_block(&mut current, &mut content, pending.span_to(&here), &mut out, &mut blocks, read, ahead);
             rest = read_firewall_by_content(kind, here, &mut out, &mut blocks, read);
             pending = rest.clone();
             continue;
         }
         if let Some(cmd) = command_of(line.text) {
-            end_block(&mut current, &mut content, pending.span_to(&here), &mut out, &mut blocks, read);
+            end_block(&mut current, &mut content, pending.span_to(&here), &mut out, &mut blocks, read, ahead);
             pending = rest.clone();
             let c = classify(&cmd);
             current = Some((cmd, line.no, c));
@@ -212,7 +217,7 @@ pub(crate) fn parse_transcript_with<R: BlockReader + ?Sized>(text: &str, read: &
         if current.is_some() || content.is_some_and(|format| !ends_content(format, line.text)) {
             continue;
         }
-        end_block(&mut current, &mut content, pending.span_to(&here), &mut out, &mut blocks, read);
+        end_block(&mut current, &mut content, pending.span_to(&here), &mut out, &mut blocks, read, ahead);
         (content, pending) = (detect_line(line.text), here);
         if content.is_none() {
             if !t.is_empty() && !t.starts_with("...") {
@@ -224,7 +229,7 @@ pub(crate) fn parse_transcript_with<R: BlockReader + ?Sized>(text: &str, read: &
             pending = rest.clone();
         }
     }
-    end_block(&mut current, &mut content, pending.span_to(&rest), &mut out, &mut blocks, read);
+    end_block(&mut current, &mut content, pending.span_to(&rest), &mut out, &mut blocks, read, ahead);
     (out, blocks)
 }
 
@@ -237,13 +242,17 @@ fn end_block<R: BlockReader + ?Sized>(
     out: &mut Fragment,
     blocks: &mut Vec<Block>,
     read: &mut R,
+    ahead: &mut ReadAhead<'_>,
 ) {
     match (current.take(), content.take()) {
         (Some((cmd, no, command)), _) => {
             let last = lines.last_no().unwrap_or(no);
             match command {
                 Command::Read(format, cx) => {
-                    read(format, &cx, no, lines, out);
+                    match ahead.take(lines) {
+                        Some(frag) => out.extend(frag),
+                        None => read(format, &cx, no, lines, out),
+                    }
                     blocks.push(Block { command: Some(cmd), first_line: no, last_line: last, format: Some(format), skipped: None });
                 }
                 Command::Skip(why) => {
@@ -253,11 +262,112 @@ fn end_block<R: BlockReader + ?Sized>(
             }
         }
         (None, Some(format)) => {
-            read(format, &CommandContext::default(), lines.first, lines, out);
+            match ahead.take(lines) {
+                Some(frag) => out.extend(frag),
+                None => read(format, &CommandContext::default(), lines.first, lines, out),
+            }
             let last = lines.last_no().unwrap_or(lines.first);
             blocks.push(Block { command: None, first_line: lines.first, last_line: last, format: Some(format), skipped: None });
         }
         (None, None) => {}
+    }
+}
+
+/// A big IPv4 route block read while the split into blocks looks for where it ends
+/// (natively): both went over every line of a million-line route dump, one after the other.
+/// Its reading is that of [`read_block`], so only a split whose blocks are read so uses it.
+pub(crate) struct ReadAhead<'a> {
+    #[cfg(not(target_arch = "wasm32"))]
+    may: bool,
+    /// The first line of the block last read ahead: a block is read ahead once at most.
+    #[cfg(not(target_arch = "wasm32"))]
+    tried: Option<usize>,
+    /// The block read ahead and what reading it gave, until the split ends that block.
+    #[cfg(not(target_arch = "wasm32"))]
+    block: Option<(LineSpan<'a>, Fragment)>,
+    #[cfg(target_arch = "wasm32")]
+    never: std::marker::PhantomData<&'a ()>,
+}
+
+impl<'a> ReadAhead<'a> {
+    /// Whether blocks may be read ahead: only where they are read by [`read_block`].
+    pub(crate) fn new(may: bool) -> Self {
+        #[cfg(target_arch = "wasm32")]
+        {
+            let _ = may;
+            ReadAhead { never: std::marker::PhantomData }
+        }
+        #[cfg(not(target_arch = "wasm32"))]
+        ReadAhead { may, tried: None, block: None }
+    }
+
+    /// What [`Lines::find`] gives for `rest` and `stops`, and `rest` moved as it moves it,
+    /// when the block being split off (`current`'s output, or the lines of the `content`
+    /// format from `pending` on) is a big IPv4 route listing in text: then the block is read
+    /// at once. `None` (and `rest` moved past no line that ends the block) otherwise.
+    #[allow(clippy::type_complexity)]
+    fn read(
+        &mut self,
+        current: &Option<(String, usize, Command)>,
+        content: Option<Format>,
+        pending: &Lines<'a>,
+        rest: &mut Lines<'a>,
+        known: &[(String, TableId)],
+        stops: &(dyn Fn(&str) -> bool + Sync),
+    ) -> Option<Option<(Lines<'a>, Line<'a>)>> {
+        #[cfg(target_arch = "wasm32")]
+        {
+            let _ = (current, content, pending, rest, known, stops);
+            None
+        }
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            use super::line::{FIND_ALONE_BYTES, FIND_SHARED_BYTES};
+            let default = CommandContext::default();
+            let cx = match (current, content) {
+                (Some((_, _, Command::Read(Format::IpRoute, cx))), _) if !cx.ipv6 => cx,
+                (None, Some(Format::IpRoute)) => &default,
+                _ => return None,
+            };
+            if !self.may || self.tried == Some(pending.next_no()) {
+                return None;
+            }
+            // A block that ends in the next megabyte is found as `find` finds it, and read as
+            // any other.
+            if let Some(found) = rest.find_near(&stops, FIND_ALONE_BYTES) {
+                return Some(found);
+            }
+            let from = pending.rest();
+            let json = Lines::new(from).map(|l| trim(l.text)).find(|t| !t.is_empty()).is_some_and(|t| t.starts_with('['));
+            if rest.rest().len() < FIND_SHARED_BYTES || json {
+                return None;
+            }
+            self.tried = Some(pending.next_no());
+            let ctx = Context { table: cx.table, all_tables: cx.all_tables, link: cx.link.clone(), ipv6: false };
+            let mut frag = Fragment { table_names: known.to_vec(), ..Fragment::default() };
+            let end = super::BlockEnd::new(rest.next_no(), stops);
+            let block = ip_route::parse_text_until(LineSpan { text: from, first: pending.next_no(), count: 0 }, &ctx, &end, &mut frag);
+            frag.table_names.drain(..known.len());
+            let here = Lines::of(LineSpan { text: &from[block.text.len()..], first: block.first + block.count, count: 0 });
+            *rest = here.clone();
+            let found = rest.next().map(|line| (here, line));
+            self.block = Some((block, frag));
+            Some(found)
+        }
+    }
+
+    /// What reading `lines` gave, when it is the block read ahead.
+    fn take(&mut self, lines: LineSpan<'_>) -> Option<Fragment> {
+        #[cfg(target_arch = "wasm32")]
+        {
+            let _ = lines;
+            None
+        }
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            let (block, frag) = self.block.take()?;
+            (std::ptr::eq(block.text, lines.text) && block.first == lines.first).then_some(frag)
+        }
     }
 }
 
@@ -996,6 +1106,61 @@ fn continues(format: Format, line: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    /// A big route block read ahead (its end looked for as it is read, on threads) gives what
+    /// it gives when its end is found first and it is read then: the same routes, diagnostics
+    /// (line numbers included) and blocks, whether it ends early, in any run, at a line that
+    /// turns out not to end it, or with the paste.
+    #[cfg(not(target_arch = "wasm32"))]
+    #[test]
+    fn a_route_block_read_ahead_is_read_as_when_its_end_is_found_first() {
+        use super::{ReadAhead, parse_transcript_with, read_block};
+        use crate::parse::line::{FIND_ALONE_BYTES, FIND_SHARED_BYTES};
+        let route = |i: usize| format!("10.{}.{}.0/24 via 192.0.2.1 dev eth{} proto bgp metric 20\n", (i >> 8) & 255, i & 255, i % 3);
+        let lines = (FIND_ALONE_BYTES + 2 * FIND_SHARED_BYTES) / route(0).len();
+        let mut base: Vec<String> = (0..lines).map(route).collect();
+        // What else a route listing holds: blank lines, multipath routes, IPv6 routes (`table
+        // all`), other tables, lines that are no route.
+        let others = [
+            "\n",
+            "10.9.0.0/24 proto bgp metric 20\n\tnexthop via 192.0.2.1 dev eth0 weight 1\n\tnexthop via 192.0.2.2 dev eth1 weight 2\n",
+            "fd00::/64 dev eth0 proto kernel metric 256 pref medium\n",
+            "not a route\n",
+            "10.8.0.0/24 via 192.0.2.1 dev eth0 table 100\n",
+            "broadcast 10.0.0.255 dev eth0 table local proto kernel scope link src 10.0.0.1\n",
+        ];
+        for i in (0..lines).step_by(1009) {
+            base[i] = others[i % others.len()].to_string();
+        }
+        let cases: [(&str, Option<usize>, &str); 8] = [
+            ("", None, ""),
+            ("$ ip route show table all\n", None, ""),
+            ("$ ip route show table 100\n", Some(10), "$ ip rule\n0:\tfrom all lookup local\n"),
+            ("", Some(lines / 3), "0:\tfrom all lookup local\n"),
+            ("$ ip route\n", Some(lines / 2), "```\n"),
+            ("$ ip route\n", Some(lines - 1), "$ ip addr\n"),
+            ("```\n", Some(lines * 7 / 8), "```\n$ ip rule\n0:\tfrom all lookup local\n"),
+            // A line the search stops at that does not end the block: read as usual then.
+            ("$ ip route\n", Some(lines / 4), "{\n"),
+        ];
+        for (head, place, end) in cases {
+            let mut text = base.clone();
+            if let Some(p) = place {
+                text[p] = end.to_string();
+            } else {
+                // A paste that ends without a newline.
+                text.last_mut().unwrap().pop();
+            }
+            let text = format!("{head}{}", text.concat());
+            let mut ahead = ReadAhead::new(true);
+            let read = parse_transcript_with(&text, &mut read_block, &mut ahead);
+            let found_first = parse_transcript_with(&text, &mut read_block, &mut ReadAhead::new(false));
+            assert_eq!(format!("{read:?}"), format!("{found_first:?}"), "{head:?} ending at {place:?} with {end:?}");
+            // The block was read ahead unless it ends in its first megabyte.
+            assert_eq!(ahead.tried.is_some(), place != Some(10), "{head:?} ending at {place:?}");
+            assert!(read.0.routes.len() > 8 && !read.1.is_empty());
+        }
+    }
+
     use super::*;
     #[cfg(feature = "netfilter")]
     use crate::parse::Severity;
