@@ -28,10 +28,23 @@ pub fn parse(lines: &[Line<'_>], ctx: &Context, out: &mut Fragment) {
 pub(crate) fn parse_text_span(span: super::LineSpan<'_>, ctx: &Context, out: &mut Fragment) {
     let default_table = ctx.table.unwrap_or(TABLE_MAIN);
     match super::runs_for(span.count) {
-        Some((runs, threads)) => read_runs(span, default_table, runs, threads, out),
+        Some((runs, threads)) => drop(read_runs(span, default_table, runs, threads, None, out)),
         None => read_lines(span.lines(), span.count, default_table, out),
     }
     note_tables_seen(ctx, default_table, out);
+}
+
+/// The text block of IPv6 routes that starts at `rest`'s first line (`rest.count` unused) and
+/// ends where `end` says, or with `rest`: read on threads as [`parse_text_span`] reads the
+/// block once its end is known, while that end is looked for. Returns the block. For a block
+/// that is not `ip -6 -j route` output.
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) fn parse_text_until<'a>(rest: super::LineSpan<'a>, ctx: &Context, end: &super::BlockEnd<'_>, out: &mut Fragment) -> super::LineSpan<'a> {
+    let default_table = ctx.table.unwrap_or(TABLE_MAIN);
+    let threads = super::thread_count();
+    let block = read_runs(rest, default_table, threads * super::RUNS_PER_THREAD, threads, Some(end), out);
+    note_tables_seen(ctx, default_table, out);
+    block
 }
 
 /// [`read_lines`] of a big listing in `runs` runs, on up to `threads` threads, into what one
@@ -43,17 +56,37 @@ pub(crate) fn parse_text_span(span: super::LineSpan<'_>, ctx: &Context, out: &mu
 /// routes of every table; IPv6's tables are a Vec each). The IPv6 lines that `ip route show
 /// table all` mixes in are read by one reader: read so, 200k of them measured no faster
 /// (paired, 12 runs) and 26 MB more at the peak.
+/// With `end`, the listing is the lines of `span` up to where `end` says it ends. Returns the
+/// listing read.
 #[cfg(not(target_arch = "wasm32"))]
-fn read_runs(span: super::LineSpan<'_>, default_table: TableId, runs: usize, threads: usize, out: &mut Fragment) {
-    let mut jobs: Vec<(super::LineSpan<'_>, Fragment)> = super::route_runs(span, runs, threads)
+fn read_runs<'a>(
+    span: super::LineSpan<'a>,
+    default_table: TableId,
+    runs: usize,
+    threads: usize,
+    end: Option<&super::BlockEnd<'_>>,
+    out: &mut Fragment,
+) -> super::LineSpan<'a> {
+    let mut jobs: Vec<(super::LineSpan<'_>, Fragment, Option<Line<'_>>)> = super::route_runs(span, runs, threads)
         .into_iter()
-        .map(|part| (part, Fragment { table_names: out.table_names.clone(), ..Fragment::default() }))
+        .map(|part| (part, Fragment { table_names: out.table_names.clone(), ..Fragment::default() }, None))
         .collect();
+    let count = jobs.iter().map(|job| job.0.count).sum();
     let bulk = out.inet6.tables.entry(default_table).or_default();
-    bulk.reserve(span.count);
+    bulk.reserve(count);
     jobs[0].1.inet6.tables.insert(default_table, std::mem::take(bulk));
-    super::on_threads(&mut jobs, threads, |(part, side)| read_lines(part.lines(), part.count, default_table, side));
-    for (_, mut side) in jobs {
+    let mut placed: Vec<_> = jobs.iter_mut().enumerate().collect();
+    super::on_threads(&mut placed, threads, |(k, (part, side, ended))| {
+        *ended = read_lines_to(part.lines(), part.count, default_table, side, end.map(|end| (end, *k)));
+    });
+    drop(placed);
+    // The runs after the one the listing ends in read lines of what follows it.
+    let ended = jobs.iter().position(|job| job.2.is_some());
+    if let Some(last) = ended {
+        jobs.truncate(last + 1);
+    }
+    let block = super::block_read(span, ended.and_then(|last| jobs[last].2), count);
+    for (_, mut side, _) in jobs {
         out.diagnostics.append(&mut side.diagnostics);
         for (table, mut routes) in std::mem::take(&mut side.inet6.tables) {
             let into = out.inet6.tables.entry(table).or_default();
@@ -64,6 +97,7 @@ fn read_runs(span: super::LineSpan<'_>, default_table: TableId, runs: usize, thr
             }
         }
     }
+    block
 }
 
 fn note_tables_seen(ctx: &Context, default_table: TableId, out: &mut Fragment) {
@@ -81,6 +115,21 @@ pub fn parse_lines(lines: &[Line<'_>], default_table: TableId, out: &mut Fragmen
 
 /// [`parse_lines`] of `count` lines, one at a time.
 fn read_lines<'a>(lines: impl Iterator<Item = Line<'a>>, count: usize, default_table: TableId, out: &mut Fragment) {
+    #[cfg(not(target_arch = "wasm32"))]
+    read_lines_to(lines, count, default_table, out, None);
+    #[cfg(target_arch = "wasm32")]
+    read_lines_to(lines, count, default_table, out);
+}
+
+/// [`read_lines`]; with `end` (and the place of the run these lines are among the runs), up to
+/// the line the listing ends at, which is returned, or until an earlier run has found it.
+fn read_lines_to<'a>(
+    lines: impl Iterator<Item = Line<'a>>,
+    count: usize,
+    default_table: TableId,
+    out: &mut Fragment,
+    #[cfg(not(target_arch = "wasm32"))] end: Option<(&super::BlockEnd<'_>, usize)>,
+) -> Option<Line<'a>> {
     // (table, index) of the last route read, for `nexthop` continuation lines.
     let mut last: Option<(TableId, usize)> = None;
     let mut devs = DevNames::default();
@@ -95,7 +144,19 @@ fn read_lines<'a>(lines: impl Iterator<Item = Line<'a>>, count: usize, default_t
     // A mapped paste's pages are given back as they are read (parse::ReadParts).
     #[cfg(not(target_arch = "wasm32"))]
     let mut parts = super::ReadParts::default();
+    #[cfg(not(target_arch = "wasm32"))]
+    let mut ended = None;
     for line in lines {
+        #[cfg(not(target_arch = "wasm32"))]
+        if let Some((end, run)) = end {
+            if end.ends_at(run, &line) {
+                ended = Some(line);
+                break;
+            }
+            if end.may_give_up(run, &line) {
+                break;
+            }
+        }
         #[cfg(not(target_arch = "wasm32"))]
         parts.next(line);
         let line = &line;
@@ -142,7 +203,12 @@ fn read_lines<'a>(lines: impl Iterator<Item = Line<'a>>, count: usize, default_t
         }
     }
     #[cfg(not(target_arch = "wasm32"))]
-    parts.finish();
+    {
+        parts.finish();
+        ended
+    }
+    #[cfg(target_arch = "wasm32")]
+    None
 }
 
 /// Route metrics (RTAX_*), which `ip -6 route get` echoes; `lock` may precede a value.
@@ -400,7 +466,7 @@ mod tests {
         for (runs, threads) in [(1, 1), (2, 2), (3, 2), (7, 3), (31, 2), (150, 4)] {
             let mut f = Fragment::default();
             earlier(&mut f);
-            read_runs(span, TABLE_MAIN, runs, threads, &mut f);
+            read_runs(span, TABLE_MAIN, runs, threads, None, &mut f);
             assert_eq!(shown(&f), shown(&one), "{runs} runs on {threads} threads");
         }
     }

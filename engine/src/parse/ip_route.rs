@@ -324,11 +324,7 @@ pub(crate) fn parse_text_until<'a>(rest: LineSpan<'a>, ctx: &Context, end: &supe
     read_routes(ctx, out, |default_table, out| {
         let threads = super::thread_count();
         let read = parse_text_chunked(rest, default_table, threads * super::RUNS_PER_THREAD, threads, Some(end), out);
-        block.count = read.count;
-        if let Some(line) = read.ended {
-            block.text = &rest.text[..line.text.as_ptr() as usize - rest.text.as_ptr() as usize];
-            block.count = line.no - rest.first;
-        }
+        block = super::block_read(rest, read.ended, read.count);
         read_ipv6_lines(&read.ipv6, default_table, out);
     });
     block
@@ -376,9 +372,6 @@ impl<'a, 'r> RouteChunk<'a, 'r> {
         table_names: &[(String, TableId)],
         #[cfg(not(target_arch = "wasm32"))] end: Option<(&super::BlockEnd<'_>, usize)>,
     ) {
-        /// How many lines a run reads between looks at whether an earlier one found the end.
-        #[cfg(not(target_arch = "wasm32"))]
-        const LOOK_EVERY: usize = 1024;
         // Index of the last route written by a line of this run, for `nexthop` continuation lines.
         let mut last: Option<usize> = None;
         let mut devs = DevNames::default();
@@ -393,7 +386,7 @@ impl<'a, 'r> RouteChunk<'a, 'r> {
                     self.ended = Some(line);
                     break;
                 }
-                if line.no.is_multiple_of(LOOK_EVERY) && end.after_the_end(run) {
+                if end.may_give_up(run, &line) {
                     break;
                 }
             }

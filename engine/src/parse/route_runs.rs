@@ -67,8 +67,23 @@ impl<'e> BlockEnd<'e> {
         ends
     }
 
-    /// Whether run `run` may give up: an earlier one stopped, so nothing it reads is used.
-    pub(crate) fn after_the_end(&self, run: usize) -> bool {
-        self.first_stopped.load(std::sync::atomic::Ordering::Relaxed) < run
+    /// Whether run `run`, about to read `line`, may give up: an earlier run stopped, so
+    /// nothing it reads is used. (Asked every so many lines.)
+    #[inline]
+    pub(crate) fn may_give_up(&self, run: usize, line: &super::Line<'_>) -> bool {
+        /// How many lines a run reads between looks at whether an earlier one stopped.
+        const LOOK_EVERY: usize = 1024;
+        line.no.is_multiple_of(LOOK_EVERY) && self.first_stopped.load(std::sync::atomic::Ordering::Relaxed) < run
+    }
+}
+
+/// The listing `rest` (from its first line on) as far as it was read: to the line it ended
+/// at, else all `count` of its lines.
+pub(crate) fn block_read<'a>(rest: LineSpan<'a>, ended: Option<super::Line<'a>>, count: usize) -> LineSpan<'a> {
+    match ended {
+        Some(line) => {
+            LineSpan { text: &rest.text[..line.text.as_ptr() as usize - rest.text.as_ptr() as usize], first: rest.first, count: line.no - rest.first }
+        }
+        None => LineSpan { count, ..rest },
     }
 }

@@ -273,7 +273,7 @@ fn end_block<R: BlockReader + ?Sized>(
     }
 }
 
-/// A big IPv4 route block read while the split into blocks looks for where it ends
+/// A big route block in text read while the split into blocks looks for where it ends
 /// (natively): both went over every line of a million-line route dump, one after the other.
 /// Its reading is that of [`read_block`], so only a split whose blocks are read so uses it.
 pub(crate) struct ReadAhead<'a> {
@@ -303,8 +303,8 @@ impl<'a> ReadAhead<'a> {
 
     /// What [`Lines::find`] gives for `rest` and `stops`, and `rest` moved as it moves it,
     /// when the block being split off (`current`'s output, or the lines of the `content`
-    /// format from `pending` on) is a big IPv4 route listing in text: then the block is read
-    /// at once. `None` (and `rest` moved past no line that ends the block) otherwise.
+    /// format from `pending` on) is a big route listing in text: then the block is read at
+    /// once. `None` (and `rest` moved past no line that ends the block) otherwise.
     #[allow(clippy::type_complexity)]
     fn read(
         &mut self,
@@ -325,7 +325,7 @@ impl<'a> ReadAhead<'a> {
             use super::line::{FIND_ALONE_BYTES, FIND_SHARED_BYTES};
             let default = CommandContext::default();
             let cx = match (current, content) {
-                (Some((_, _, Command::Read(Format::IpRoute, cx))), _) if !cx.ipv6 => cx,
+                (Some((_, _, Command::Read(Format::IpRoute, cx))), _) => cx,
                 (None, Some(Format::IpRoute)) => &default,
                 _ => return None,
             };
@@ -343,10 +343,18 @@ impl<'a> ReadAhead<'a> {
                 return None;
             }
             self.tried = Some(pending.next_no());
-            let ctx = Context { table: cx.table, all_tables: cx.all_tables, link: cx.link.clone(), ipv6: false };
+            let ctx = Context { table: cx.table, all_tables: cx.all_tables, link: cx.link.clone(), ipv6: cx.ipv6 };
             let mut frag = Fragment { table_names: known.to_vec(), ..Fragment::default() };
             let end = super::BlockEnd::new(rest.next_no(), stops);
-            let block = ip_route::parse_text_until(LineSpan { text: from, first: pending.next_no(), count: 0 }, &ctx, &end, &mut frag);
+            let lines = LineSpan { text: from, first: pending.next_no(), count: 0 };
+            #[cfg(feature = "inet6")]
+            let block = if ctx.ipv6 {
+                super::ip6_route::parse_text_until(lines, &ctx, &end, &mut frag)
+            } else {
+                ip_route::parse_text_until(lines, &ctx, &end, &mut frag)
+            };
+            #[cfg(not(feature = "inet6"))]
+            let block = ip_route::parse_text_until(lines, &ctx, &end, &mut frag);
             frag.table_names.drain(..known.len());
             let here = Lines::of(LineSpan { text: &from[block.text.len()..], first: block.first + block.count, count: 0 });
             *rest = here.clone();
@@ -1109,18 +1117,17 @@ mod tests {
     /// A big route block read ahead (its end looked for as it is read, on threads) gives what
     /// it gives when its end is found first and it is read then: the same routes, diagnostics
     /// (line numbers included) and blocks, whether it ends early, in any run, at a line that
-    /// turns out not to end it, or with the paste.
+    /// turns out not to end it, or with the paste; `ip route` and `ip -6 route` alike.
     #[cfg(not(target_arch = "wasm32"))]
     #[test]
     fn a_route_block_read_ahead_is_read_as_when_its_end_is_found_first() {
         use super::{ReadAhead, parse_transcript_with, read_block};
         use crate::parse::line::{FIND_ALONE_BYTES, FIND_SHARED_BYTES};
-        let route = |i: usize| format!("10.{}.{}.0/24 via 192.0.2.1 dev eth{} proto bgp metric 20\n", (i >> 8) & 255, i & 255, i % 3);
-        let lines = (FIND_ALONE_BYTES + 2 * FIND_SHARED_BYTES) / route(0).len();
-        let mut base: Vec<String> = (0..lines).map(route).collect();
-        // What else a route listing holds: blank lines, multipath routes, IPv6 routes (`table
-        // all`), other tables, lines that are no route.
-        let others = [
+        let size = 2 * FIND_ALONE_BYTES + FIND_SHARED_BYTES;
+        // What else a route listing holds: blank lines, multipath routes, routes of the other
+        // family (`table all`), other tables, lines that are no route.
+        let ipv4 = |i: usize| format!("10.{}.{}.0/24 via 192.0.2.1 dev eth{} proto bgp metric 20\n", (i >> 8) & 255, i & 255, i % 3);
+        let others4 = [
             "\n",
             "10.9.0.0/24 proto bgp metric 20\n\tnexthop via 192.0.2.1 dev eth0 weight 1\n\tnexthop via 192.0.2.2 dev eth1 weight 2\n",
             "fd00::/64 dev eth0 proto kernel metric 256 pref medium\n",
@@ -1128,22 +1135,36 @@ mod tests {
             "10.8.0.0/24 via 192.0.2.1 dev eth0 table 100\n",
             "broadcast 10.0.0.255 dev eth0 table local proto kernel scope link src 10.0.0.1\n",
         ];
-        for i in (0..lines).step_by(1009) {
-            base[i] = others[i % others.len()].to_string();
-        }
-        let cases: [(&str, Option<usize>, &str); 8] = [
-            ("", None, ""),
-            ("$ ip route show table all\n", None, ""),
-            ("$ ip route show table 100\n", Some(10), "$ ip rule\n0:\tfrom all lookup local\n"),
-            ("", Some(lines / 3), "0:\tfrom all lookup local\n"),
-            ("$ ip route\n", Some(lines / 2), "```\n"),
-            ("$ ip route\n", Some(lines - 1), "$ ip addr\n"),
-            ("```\n", Some(lines * 7 / 8), "```\n$ ip rule\n0:\tfrom all lookup local\n"),
-            // A line the search stops at that does not end the block: read as usual then.
-            ("$ ip route\n", Some(lines / 4), "{\n"),
+        let ipv6 = |i: usize| format!("fd00:{:x}::/64 via fe80::1 dev eth{} proto bgp metric 20 pref medium\n", i & 0xffff, i % 3);
+        let others6 = [
+            "\n",
+            "fd01::/64 proto bgp metric 20 pref medium\n\tnexthop via fe80::1 dev eth0 weight 1\n\tnexthop via fe80::2 dev eth1 weight 2\n",
+            "not a route\n",
+            "fd02::/64 via fe80::1 dev eth0 table 100 metric 1024 pref medium\n",
+            "local ::1 dev lo table local proto kernel metric 0 pref medium\n",
         ];
-        for (head, place, end) in cases {
-            let mut text = base.clone();
+        let listing = |route: &dyn Fn(usize) -> String, others: &[&str]| -> Vec<String> {
+            let lines = size / route(0).len();
+            (0..lines).map(|i| if i % 1009 == 0 { others[(i / 1009) % others.len()].to_string() } else { route(i) }).collect()
+        };
+        let (base4, base6) = (listing(&ipv4, &others4), listing(&ipv6, &others6));
+        let (n4, n6) = (base4.len(), base6.len());
+        let cases: [(&str, &[String], Option<usize>, &str); 11] = [
+            ("", &base4, None, ""),
+            ("$ ip route show table all\n", &base4, None, ""),
+            ("$ ip route show table 100\n", &base4, Some(10), "$ ip rule\n0:\tfrom all lookup local\n"),
+            ("", &base4, Some(n4 / 3), "0:\tfrom all lookup local\n"),
+            ("$ ip route\n", &base4, Some(n4 / 2), "```\n"),
+            ("$ ip route\n", &base4, Some(n4 - 1), "$ ip addr\n"),
+            ("```\n", &base4, Some(n4 * 7 / 8), "```\n$ ip rule\n0:\tfrom all lookup local\n"),
+            // A line the search stops at that does not end the block: read as usual then.
+            ("$ ip route\n", &base4, Some(n4 / 4), "{\n"),
+            ("$ ip -6 route show table all\n", &base6, None, ""),
+            ("$ ip -6 route\n", &base6, Some(n6 * 5 / 8), "$ ip -6 rule\n0:\tfrom all lookup local\n"),
+            ("$ ip -6 route show table 100\n", &base6, Some(n6 / 5), "{\n"),
+        ];
+        for (head, base, place, end) in cases {
+            let mut text = base.to_vec();
             if let Some(p) = place {
                 text[p] = end.to_string();
             } else {
@@ -1157,7 +1178,8 @@ mod tests {
             assert_eq!(format!("{read:?}"), format!("{found_first:?}"), "{head:?} ending at {place:?} with {end:?}");
             // The block was read ahead unless it ends in its first megabyte.
             assert_eq!(ahead.tried.is_some(), place != Some(10), "{head:?} ending at {place:?}");
-            assert!(read.0.routes.len() > 8 && !read.1.is_empty());
+            let routes = read.0.routes.len() + read.0.inet6.tables.values().map(Vec::len).sum::<usize>();
+            assert!(routes > 8 && !read.1.is_empty());
         }
     }
 
