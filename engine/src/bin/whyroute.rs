@@ -169,7 +169,7 @@ mod cli {
     /// The file's text (`-`: stdin's). It lives until the process ends: a one-shot command does
     /// not free it (nor the model built from it) only to exit. A regular file is mapped, not
     /// copied: a full BGP table is ~60 MB.
-    fn read_input(path: &str) -> Result<&'static str, String> {
+    fn read_input(path: &str) -> Result<Input, String> {
         let bytes: &'static [u8] = if path == "-" {
             let mut b = Vec::new();
             std::io::stdin().read_to_end(&mut b).map_err(|e| format!("reading stdin: {e}"))?;
@@ -195,28 +195,60 @@ mod cli {
         };
         // Pastes may carry invalid UTF-8 (copied from odd terminals): keep what we can.
         Ok(match utf8(bytes) {
-            Some(text) => text,
-            None => String::from_utf8_lossy(bytes).into_owned().leak(),
+            (Some(text), route_print) => Input { text, route_print },
+            (None, _) => {
+                let text: &'static str = String::from_utf8_lossy(bytes).into_owned().leak();
+                Input { text, route_print: whyroute::parse::route_print::looks_like(text) }
+            }
         })
     }
 
-    /// `bytes` as text if it is UTF-8. A big file's halves are checked on two threads (its
-    /// pages are first read here, too): cut where a character starts, the whole is UTF-8 when
-    /// both halves are.
-    fn utf8(bytes: &[u8]) -> Option<&str> {
+    /// A file read as text.
+    struct Input {
+        text: &'static str,
+        /// Whether it looks like Windows `route print` output (`route_print::looks_like`).
+        route_print: bool,
+    }
+
+    /// `bytes` as text if it is UTF-8, and whether it looks like `route print` output
+    /// (`route_print::looks_like`): one pass over a big file (whose pages are first read here),
+    /// its halves on two threads, each a block at a time, so that the header search reads
+    /// what the UTF-8 check has just brought into the cache. The halves are cut where a
+    /// character starts: the whole is UTF-8 when both are.
+    fn utf8(bytes: &[u8]) -> (Option<&str>, bool) {
         const ALONE: usize = 8 << 20;
-        if bytes.len() < ALONE || std::thread::available_parallelism().map_or(1, |n| n.get()) < 2 {
-            return std::str::from_utf8(bytes).ok();
-        }
+        /// Small enough to stay in a core's own cache between the two reads of it.
+        const BLOCK: usize = 256 << 10;
+        use whyroute::parse::route_print::HEADERS;
         // A character starts at any byte that is not a continuation byte (0b10xx_xxxx).
-        let cut = (bytes.len() / 2..bytes.len()).find(|&i| bytes[i] & 0xC0 != 0x80).unwrap_or(bytes.len());
-        let (head, tail) = bytes.split_at(cut);
-        let (head_ok, tail_ok) = std::thread::scope(|scope| {
-            let tail_ok = scope.spawn(|| std::str::from_utf8(tail).is_ok());
-            (std::str::from_utf8(head).is_ok(), tail_ok.join().unwrap_or(false))
-        });
-        // SAFETY: both halves are UTF-8 and the cut is at a character's start: the whole is.
-        (head_ok && tail_ok).then(|| unsafe { std::str::from_utf8_unchecked(bytes) })
+        let char_start = |from: usize| (from..bytes.len()).find(|&i| bytes[i] & 0xC0 != 0x80).unwrap_or(bytes.len());
+        // Whether bytes[range] are UTF-8, and which headers start in it.
+        let scan = |range: std::ops::Range<usize>| {
+            let (mut ok, mut found) = (true, [false; HEADERS.len()]);
+            let mut at = range.start;
+            while at < range.end {
+                let end = char_start((at + BLOCK).min(range.end)).min(range.end);
+                ok &= std::str::from_utf8(&bytes[at..end]).is_ok();
+                for (header, found) in HEADERS.iter().zip(&mut found) {
+                    let window = &bytes[at..(end + header.len() - 1).min(bytes.len())];
+                    *found |= memchr::memmem::find(window, header.as_bytes()).is_some();
+                }
+                at = end;
+            }
+            (ok, found)
+        };
+        let ((head_ok, head_found), (tail_ok, tail_found)) = if bytes.len() < ALONE || std::thread::available_parallelism().map_or(1, |n| n.get()) < 2 {
+            (scan(0..bytes.len()), (true, [false; HEADERS.len()]))
+        } else {
+            let cut = char_start(bytes.len() / 2);
+            std::thread::scope(|scope| {
+                let tail = scope.spawn(|| scan(cut..bytes.len()));
+                (scan(0..cut), tail.join().unwrap_or((false, [false; HEADERS.len()])))
+            })
+        };
+        let route_print = head_found.iter().zip(tail_found).all(|(a, b)| *a || b);
+        // SAFETY: every block is UTF-8 and each is cut where a character starts: the whole is.
+        ((head_ok && tail_ok).then(|| unsafe { std::str::from_utf8_unchecked(bytes) }), route_print)
     }
 
     /// `utf8` says what `std::str::from_utf8` says, on files big enough to be checked in halves:
@@ -243,8 +275,31 @@ mod cli {
         }
         cases.push(big);
         for text in &cases {
-            assert_eq!(utf8(text), std::str::from_utf8(text).ok());
+            assert_eq!(utf8(text).0, std::str::from_utf8(text).ok());
         }
+    }
+
+    /// `utf8` finds `route print`'s headers where `route_print::looks_like` does: anywhere,
+    /// across the blocks and the halves, and both or not at all.
+    #[test]
+    fn utf8_tells_route_print_as_looks_like() {
+        use whyroute::parse::route_print::{HEADERS, looks_like};
+        let big = vec![b'a'; 9 << 20];
+        let mid = big.len() / 2;
+        let places = [0, (256 << 10) - 3, 256 << 10, mid - 5, mid, mid + (256 << 10) - 10, big.len() - HEADERS[0].len()];
+        for (k, &a) in places.iter().enumerate() {
+            for &b in &places[k..] {
+                let mut text = big.clone();
+                text[a..a + HEADERS[0].len()].copy_from_slice(HEADERS[0].as_bytes());
+                if b >= a + HEADERS[0].len() || b + HEADERS[1].len() <= a {
+                    text[b..b + HEADERS[1].len()].copy_from_slice(HEADERS[1].as_bytes());
+                }
+                let text = String::from_utf8(text).unwrap();
+                assert_eq!(utf8(text.as_bytes()).1, looks_like(&text), "headers at {a} and {b}");
+            }
+        }
+        let both = format!("{}\n{}", HEADERS[0], HEADERS[1]);
+        assert!(utf8(both.as_bytes()).1 && !utf8(HEADERS[0].as_bytes()).1);
     }
 
     pub fn run() -> ExitCode {
@@ -273,10 +328,12 @@ mod cli {
 
     /// A scenario file, its text, with `transcript_file`s read relative to it.
     fn load_scenario(path: &str) -> Result<(Scenario, &'static str), ExitCode> {
-        let text = read_input(path).map_err(|e| {
-            eprintln!("whyroute: {e}");
-            ExitCode::from(1)
-        })?;
+        let text = read_input(path)
+            .map_err(|e| {
+                eprintln!("whyroute: {e}");
+                ExitCode::from(1)
+            })?
+            .text;
         let mut s = topology::text::from_toml(text).map_err(|ds| {
             for d in ds {
                 eprintln!("{path}: {}", d.render());
@@ -293,10 +350,12 @@ mod cli {
 
     /// A scenario file or, when it is not TOML, a plain host transcript.
     fn load_scenario_or_host(path: &str) -> Result<Scenario, ExitCode> {
-        let text = read_input(path).map_err(|e| {
-            eprintln!("whyroute: {e}");
-            ExitCode::from(1)
-        })?;
+        let text = read_input(path)
+            .map_err(|e| {
+                eprintln!("whyroute: {e}");
+                ExitCode::from(1)
+            })?
+            .text;
         if text.lines().any(|l| l.trim_start().starts_with("version")) {
             return load_scenario(path).map(|x| x.0);
         }
@@ -458,8 +517,8 @@ mod cli {
     /// The transcript, understood, and its text.
     fn load_text(host: &str) -> Result<(&'static whyroute::Analysis, &'static str), ExitCode> {
         match read_input(host) {
-            Ok(text) => {
-                if whyroute::parse::route_print::looks_like(text) {
+            Ok(Input { text, route_print }) => {
+                if route_print {
                     eprintln!(
                         "whyroute: {host} is Windows `route print` output. whyroute decides for Linux hosts; a scenario reads `route print` as a Windows node (`routes_paste` of an [[external]], then `whyroute trace --scenario`)."
                     );
