@@ -12,7 +12,7 @@
 //! Native only: the npm engine's size budget has no room for a second route reader. The
 //! same for `ip -6 route` lines: [`read_plain_route6`].
 
-use super::words::{DevNames, quick_ipv4};
+use super::words::{DevNames, quick_ipv4_head};
 #[cfg(feature = "inet6")]
 use super::words::{parse_ipv6, parse_net6};
 use crate::model::{NextHop, NextHops, Origin, Route, RouteType, Scope, TableId, table_id};
@@ -24,11 +24,11 @@ use ipnet::Ipv4Net;
 /// not (the full parser decides what it is then).
 pub(super) fn read_plain_route(text: &str, default_table: TableId, table_names: &[(String, TableId)], devs: &mut DevNames) -> Option<Route> {
     let mut words = SpacedWords { text, at: 0 };
-    let first = words.next()?;
-    let dst = if first == "default" {
+    let dst = if text.starts_with("default") {
+        words.next().filter(|&w| w == "default")?;
         Ipv4Net::default()
     } else {
-        let net = plain_prefix(first)?;
+        let net = words.value(plain_prefix)?;
         // `10.0.0.0 /24`, two words the full parser joins.
         if words.rest().starts_with('/') {
             return None;
@@ -41,12 +41,12 @@ pub(super) fn read_plain_route(text: &str, default_table: TableId, table_names: 
     let mut nh = NextHop { weight: 1, ..NextHop::default() };
     while !words.rest().is_empty() {
         match words.next()? {
-            "via" => nh.gateway = Some(quick_ipv4(words.next()?.as_bytes())?),
+            "via" => nh.gateway = Some(words.value(quick_ipv4_head)?),
             "dev" => nh.dev = Some(devs.get(words.next()?)),
             "proto" => protocol = Some(devs.protocol(words.next()?)),
-            "metric" => metric = plain_u32(words.next()?)?,
+            "metric" => metric = words.value(plain_u32)?,
             "scope" => scope = Scope::parse(words.next()?)?,
-            "src" => prefsrc = Some(quick_ipv4(words.next()?.as_bytes())?),
+            "src" => prefsrc = Some(words.value(quick_ipv4_head)?),
             "table" => table = table_id(words.next()?, table_names)?,
             "onlink" => nh.onlink = true,
             "linkdown" => nh.linkdown = true,
@@ -88,7 +88,7 @@ pub(super) fn read_plain_route6(text: &str, default_table: TableId, table_names:
             "via" => nh.gateway = Some(parse_ipv6(words.next()?)?),
             "dev" => nh.dev = Some(devs.get(words.next()?)),
             "proto" => protocol = Some(devs.protocol(words.next()?)),
-            "metric" => metric = plain_u32(words.next()?)?,
+            "metric" => metric = words.value(plain_u32)?,
             "src" => prefsrc = Some(parse_ipv6(words.next()?)?),
             "pref" => pref = Pref::parse(words.next()?)?,
             "table" => table = table_id(words.next()?, table_names)?,
@@ -145,30 +145,48 @@ impl<'a> SpacedWords<'a> {
     fn rest(&self) -> &'a str {
         &self.text[self.at..]
     }
+
+    /// The next word, read by `read` where it stands: `read` gives what the bytes from here
+    /// start with and how many it took, and the word is those bytes when a space or the end
+    /// of the line follows them (a value read without finding where its word ends first).
+    #[inline]
+    fn value<T>(&mut self, read: impl FnOnce(&[u8]) -> Option<(T, usize)>) -> Option<T> {
+        let b = &self.text.as_bytes()[self.at..];
+        let (value, len) = read(b)?;
+        self.at += match b.get(len) {
+            None => len,
+            Some(b' ') => len + 1,
+            Some(_) => return None,
+        };
+        Some(value)
+    }
 }
 
-/// `A.B.C.D/N` or `A.B.C.D` (a /32) without host bits, written as iproute2 prints it.
-fn plain_prefix(word: &str) -> Option<Ipv4Net> {
-    let (addr, len) = match word.bytes().position(|b| b == b'/') {
-        Some(slash) => {
-            let len = &word.as_bytes()[slash + 1..];
-            if len.is_empty() || len.len() > 2 || !len.iter().all(u8::is_ascii_digit) {
-                return None;
-            }
-            (&word.as_bytes()[..slash], len.iter().fold(0, |n, d| n * 10 + (d - b'0')))
+/// The prefix `b` starts with, `A.B.C.D/N` or `A.B.C.D` (a /32) without host bits, written
+/// as iproute2 prints it, and its length.
+fn plain_prefix(b: &[u8]) -> Option<(Ipv4Net, usize)> {
+    let (addr, mut end) = quick_ipv4_head(b)?;
+    let mut len = 32;
+    if b.get(end) == Some(&b'/') {
+        let digits = b[end + 1..].iter().take(2).take_while(|d| d.is_ascii_digit()).count();
+        if digits == 0 {
+            return None;
         }
-        None => (word.as_bytes(), 32),
-    };
-    let net = Ipv4Net::new(quick_ipv4(addr)?, len).ok()?;
-    (net.network() == net.addr()).then_some(net)
+        len = b[end + 1..end + 1 + digits].iter().fold(0, |n, d| n * 10 + (d - b'0'));
+        end += 1 + digits;
+    }
+    let net = Ipv4Net::new(addr, len).ok()?;
+    (net.network() == net.addr()).then_some((net, end))
 }
 
-/// Decimal digits of a `u32`, without a sign or a `0x`.
-fn plain_u32(word: &str) -> Option<u32> {
-    if word.is_empty() || word.len() > 10 {
+/// The decimal digits of a `u32` that `b` starts with (without a sign or a `0x`), and how many.
+fn plain_u32(b: &[u8]) -> Option<(u32, usize)> {
+    let digits = b.iter().take(11).take_while(|d| d.is_ascii_digit()).count();
+    if digits == 0 || digits > 10 {
         return None;
     }
-    word.bytes().try_fold(0u32, |n, d| if d.is_ascii_digit() { n.checked_mul(10)?.checked_add(u32::from(d - b'0')) } else { None })
+    let n = b[..digits].iter().try_fold(0u32, |n, &d| n.checked_mul(10)?.checked_add(u32::from(d - b'0')))?;
+    Some((n, digits))
 }
 
 #[cfg(test)]

@@ -171,6 +171,12 @@ fn quick_ipv6(b: &[u8]) -> Option<std::net::Ipv6Addr> {
 /// Four decimal octets of 1 to 3 digits, without leading zeros, at most 255, separated by
 /// dots and nothing else: a subset of what the standard parser accepts, with its meaning.
 pub(crate) fn quick_ipv4(b: &[u8]) -> Option<Ipv4Addr> {
+    quick_ipv4_head(b).and_then(|(addr, len)| (len == b.len()).then_some(addr))
+}
+
+/// [`quick_ipv4`] of the address `b` starts with, and its length: the bytes after it are not
+/// looked at, but for a digit that would make its last number too long.
+pub(crate) fn quick_ipv4_head(b: &[u8]) -> Option<(Ipv4Addr, usize)> {
     let mut octets = [0u8; 4];
     let mut i = 0;
     for (n, octet) in octets.iter_mut().enumerate() {
@@ -194,7 +200,7 @@ pub(crate) fn quick_ipv4(b: &[u8]) -> Option<Ipv4Addr> {
         }
         *octet = u8::try_from(v).ok()?;
     }
-    (i == b.len()).then(|| Ipv4Addr::from(octets))
+    Some((Ipv4Addr::from(octets), i))
 }
 
 /// iproute2's short spellings: `192.168.1` means 192.168.1.0 (get_addr_1 pads with zeros).
