@@ -9,7 +9,24 @@ use std::net::Ipv4Addr;
 /// most of what reading it costs in wasm. Looks back over the last few distinct names only, so
 /// a hostile paste with a new name on every line costs no more than before.
 #[derive(Default)]
-pub struct DevNames(Vec<SharedName>, Vec<SharedName>);
+pub struct DevNames(Recent, Recent);
+
+/// The last few distinct names interned, oldest first; natively each with its length and
+/// first bytes beside it ([`name_key`]), so that looking past a name does not read it.
+#[derive(Default)]
+struct Recent {
+    names: Vec<SharedName>,
+    #[cfg(not(target_arch = "wasm32"))]
+    keys: Vec<(usize, u64)>,
+}
+
+/// A name's length and its first eight bytes as a number: two names with the same key are
+/// the same if they are no longer than that.
+#[cfg(not(target_arch = "wasm32"))]
+#[inline]
+fn name_key(name: &str) -> (usize, u64) {
+    (name.len(), name.bytes().take(8).fold(0u64, |key, b| key << 8 | u64::from(b)))
+}
 
 /// Whether interned names are made static ([`leak_names`]).
 #[cfg(not(target_arch = "wasm32"))]
@@ -37,25 +54,34 @@ impl DevNames {
         Self::intern(&mut self.1, name)
     }
 
-    fn intern(recent: &mut Vec<SharedName>, name: &str) -> SharedName {
+    fn intern(recent: &mut Recent, name: &str) -> SharedName {
+        #[cfg(not(target_arch = "wasm32"))]
+        let found = {
+            let key = name_key(name);
+            recent.keys.iter().zip(&recent.names).rposition(|(k, n)| *k == key && (name.len() <= 8 || **n == *name))
+        };
         // Names are short: a byte loop, not a call to memcmp per name looked at (but in the
         // npm engine, whose size budget counts the loop's bytes, the call).
-        #[cfg(any(not(target_arch = "wasm32"), feature = "incremental"))]
-        let same = |n: &str| n.len() == name.len() && n.bytes().zip(name.bytes()).all(|(a, b)| a == b);
+        #[cfg(all(target_arch = "wasm32", feature = "incremental"))]
+        let found = recent.names.iter().rposition(|n| n.len() == name.len() && n.bytes().zip(name.bytes()).all(|(a, b)| a == b));
         #[cfg(all(target_arch = "wasm32", not(feature = "incremental")))]
-        let same = |n: &str| n == name;
-        if let Some(i) = recent.iter().rposition(|n| same(n)) {
-            return recent[i].clone();
+        let found = recent.names.iter().rposition(|n| **n == *name);
+        if let Some(i) = found {
+            return recent.names[i].clone();
         }
-        if recent.len() == Self::RECENT {
-            recent.remove(0);
+        if recent.names.len() == Self::RECENT {
+            recent.names.remove(0);
+            #[cfg(not(target_arch = "wasm32"))]
+            recent.keys.remove(0);
         }
         let n: SharedName = name.into();
         #[cfg(not(target_arch = "wasm32"))]
         if LEAK_NAMES.load(std::sync::atomic::Ordering::Relaxed) {
             n.leak();
         }
-        recent.push(n.clone());
+        recent.names.push(n.clone());
+        #[cfg(not(target_arch = "wasm32"))]
+        recent.keys.push(name_key(name));
         n
     }
 }
