@@ -1060,6 +1060,10 @@ fn plain_json_route(
         buf.push(' ');
         buf.push_str(flag);
     }
+    // The usual route, as the text form's usual line, is read in one pass (as there).
+    if let Some(r) = super::plain_route::read_plain_route(buf, default_table, table_names, devs) {
+        return Some(Some(r));
+    }
     match parse_route_line(buf, default_table, table_names, devs) {
         Ok(Parsed::Route(r)) => Some(Some(r)),
         Ok(Parsed::Skip) => Some(None),
