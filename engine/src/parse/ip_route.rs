@@ -59,7 +59,19 @@ pub(crate) type AnyRunReader<'r> = Whole;
 /// block as its list of lines.)
 #[cfg(any(not(target_arch = "wasm32"), feature = "incremental"))]
 pub(crate) fn parse_span(span: LineSpan<'_>, ctx: &Context, out: &mut Fragment, runs: &mut AnyRunReader<'_>) {
-    if !span.lines().map(|l| l.text.trim()).find(|t| !t.is_empty()).is_some_and(|t| t.starts_with('[')) {
+    // The lines to the first with text, which tells `ip -j` output: kept, so that a document
+    // (one line of 100 MB) read as its list of lines is not walked twice.
+    let mut lines = span.lines();
+    let mut head = Vec::new();
+    let json = loop {
+        let Some(line) = lines.next() else { break false };
+        head.push(line);
+        let t = line.text.trim();
+        if !t.is_empty() {
+            break t.starts_with('[');
+        }
+    };
+    if !json {
         #[cfg(all(feature = "inet6", not(target_arch = "wasm32")))]
         if ctx.ipv6 && !runs.in_runs() {
             return super::ip6_route::parse_text_span(span, ctx, out);
@@ -73,7 +85,8 @@ pub(crate) fn parse_span(span: LineSpan<'_>, ctx: &Context, out: &mut Fragment, 
             return read_routes(ctx, out, |default_table, out| parse_text_span(span, default_table, out));
         }
     }
-    parse(&span.to_vec(), ctx, out)
+    head.extend(lines);
+    parse(&head, ctx, out)
 }
 
 /// Parses route lines into `out.routes`. Lines without `table` go to `ctx.table` or main.
