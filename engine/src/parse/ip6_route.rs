@@ -48,16 +48,13 @@ pub(crate) fn parse_text_until<'a>(rest: super::LineSpan<'a>, ctx: &Context, end
 }
 
 /// [`read_lines`] of a big listing in `runs` runs, on up to `threads` threads, into what one
-/// reader reading it in order gives: each run reads into a fragment of its own, and they are
-/// joined in order. The first run's table has room for the whole listing; the others' routes
-/// are appended to it and each run's freed as it is. Still, when reading ends every run's
-/// routes are held in a Vec of its own, and the join copies them: the 1M-route benchmark's
-/// peak is ~200 MB where one reader's is ~179 (IPv4's runs write in place, into one Vec of
-/// routes of every table; IPv6's tables are a Vec each). The IPv6 lines that `ip route show
-/// table all` mixes in are read by one reader: read so, 200k of them measured no faster
-/// (paired, 12 runs) and 26 MB more at the peak.
-/// With `end`, the listing is the lines of `span` up to where `end` says it ends. Returns the
-/// listing read.
+/// reader reading it in order gives. Each run writes the routes of the listing's own table
+/// (nearly all of a big one) straight into its part of that table's spare room, as IPv4's
+/// runs do (`ip_route::parse_text_chunked`), and the others, with its diagnostics, into a
+/// fragment of its own; the runs' parts are then moved together and the fragments joined in
+/// order. (Each run into a fragment of its own, joined by copying, held a million routes twice
+/// at the peak and took 40-90 ms to join.) With `end`, the listing is the lines of `span` up
+/// to where `end` says it ends. Returns the listing read.
 #[cfg(not(target_arch = "wasm32"))]
 fn read_runs<'a>(
     span: super::LineSpan<'a>,
@@ -67,37 +64,68 @@ fn read_runs<'a>(
     end: Option<&super::BlockEnd<'_>>,
     out: &mut Fragment,
 ) -> super::LineSpan<'a> {
-    let mut jobs: Vec<(super::LineSpan<'_>, Fragment, Option<Line<'_>>)> = super::route_runs(span, runs, threads)
-        .into_iter()
-        .map(|part| (part, Fragment { table_names: out.table_names.clone(), ..Fragment::default() }, None))
-        .collect();
-    let count = jobs.iter().map(|job| job.0.count).sum();
-    let bulk = out.inet6.tables.entry(default_table).or_default();
-    bulk.reserve(count);
-    jobs[0].1.inet6.tables.insert(default_table, std::mem::take(bulk));
-    let mut placed: Vec<_> = jobs.iter_mut().enumerate().collect();
-    super::on_threads(&mut placed, threads, |(k, (part, side, ended))| {
-        *ended = read_lines_to(part.lines(), part.count, default_table, side, end.map(|end| (end, *k)));
-    });
-    drop(placed);
-    // The runs after the one the listing ends in read lines of what follows it.
-    let ended = jobs.iter().position(|job| job.2.is_some());
-    if let Some(last) = ended {
-        jobs.truncate(last + 1);
+    let parts = super::route_runs(span, runs, threads);
+    let count = parts.iter().map(|part| part.count).sum();
+    let names = out.table_names.clone();
+    let table = out.inet6.tables.entry(default_table).or_default();
+    let base = table.len();
+    table.reserve(count);
+    #[cfg(unix)]
+    super::advise_huge_pages(table.spare_capacity_mut());
+    let mut rest = &mut table.spare_capacity_mut()[..count];
+    let mut jobs = Vec::with_capacity(parts.len());
+    for (k, part) in parts.iter().enumerate() {
+        let (slots, tail) = std::mem::take(&mut rest).split_at_mut(part.count);
+        rest = tail;
+        jobs.push((k, *part, Fragment { table_names: names.clone(), ..Fragment::default() }, Room6 { slots, len: 0 }, None));
     }
-    let block = super::block_read(span, ended.and_then(|last| jobs[last].2), count);
-    for (_, mut side, _) in jobs {
-        out.diagnostics.append(&mut side.diagnostics);
-        for (table, mut routes) in std::mem::take(&mut side.inet6.tables) {
-            let into = out.inet6.tables.entry(table).or_default();
-            if into.is_empty() {
-                *into = routes;
-            } else {
-                into.append(&mut routes);
+    super::on_threads(&mut jobs, threads, |(k, part, side, room, ended)| {
+        *ended = read_lines_to(part.lines(), part.count, default_table, side, end.map(|end| (end, *k)), Some(room));
+    });
+    // The runs after the one the listing ends in read lines of what follows it.
+    let ended = jobs.iter().position(|job| job.4.is_some());
+    if let Some(last) = ended {
+        for (_, _, _, room, _) in jobs.drain(last + 1..) {
+            for route in &mut room.slots[..room.len] {
+                // SAFETY: the run wrote its first `len` routes, which nothing else holds.
+                unsafe { route.assume_init_drop() };
             }
         }
     }
+    let block = super::block_read(span, ended.and_then(|last| jobs[last].4), count);
+    let written: Vec<(usize, usize)> = jobs.iter().map(|job| (job.3.slots.len(), job.3.len)).collect();
+    let sides: Vec<Fragment> = jobs.into_iter().map(|job| job.2).collect();
+    let table = out.inet6.tables.get_mut(&default_table).expect("the listing's table");
+    let start = table.as_mut_ptr();
+    let (mut len, mut at) = (base, base);
+    for (room, count) in written {
+        // Runs whose every line was a route of the table are in place already.
+        if at != len {
+            // SAFETY: the run wrote `count` routes at `at..at + count`, inside the capacity
+            // reserved above; moving them down to `len` (< at) keeps them in order, each
+            // initialised once, and `ptr::copy` allows the ranges to overlap.
+            unsafe { std::ptr::copy(start.add(at), start.add(len), count) };
+        }
+        len += count;
+        at += room;
+    }
+    // SAFETY: `base..len` now holds the runs' routes, each initialised (above).
+    unsafe { table.set_len(len) };
+    for mut side in sides {
+        out.diagnostics.append(&mut side.diagnostics);
+        for (table, mut routes) in std::mem::take(&mut side.inet6.tables) {
+            out.inet6.tables.entry(table).or_default().append(&mut routes);
+        }
+    }
     block
+}
+
+/// A run's part of the spare room of its listing's table (see [`read_runs`]), `len` of it
+/// written.
+#[cfg(not(target_arch = "wasm32"))]
+struct Room6<'r> {
+    slots: &'r mut [std::mem::MaybeUninit<Route6>],
+    len: usize,
 }
 
 fn note_tables_seen(ctx: &Context, default_table: TableId, out: &mut Fragment) {
@@ -116,26 +144,40 @@ pub fn parse_lines(lines: &[Line<'_>], default_table: TableId, out: &mut Fragmen
 /// [`parse_lines`] of `count` lines, one at a time.
 fn read_lines<'a>(lines: impl Iterator<Item = Line<'a>>, count: usize, default_table: TableId, out: &mut Fragment) {
     #[cfg(not(target_arch = "wasm32"))]
-    read_lines_to(lines, count, default_table, out, None);
+    read_lines_to(lines, count, default_table, out, None, None);
     #[cfg(target_arch = "wasm32")]
     read_lines_to(lines, count, default_table, out);
 }
 
+/// Where a route read was put: in its table, at an index; natively also in a run's room.
+#[derive(Clone, Copy)]
+enum Placed {
+    Table(TableId, usize),
+    #[cfg(not(target_arch = "wasm32"))]
+    Room(usize),
+}
+
 /// [`read_lines`]; with `end` (and the place of the run these lines are among the runs), up to
-/// the line the listing ends at, which is returned, or until an earlier run has found it.
+/// the line the listing ends at, which is returned, or until an earlier run has found it; with
+/// `room`, the routes of `default_table` written there.
 fn read_lines_to<'a>(
     lines: impl Iterator<Item = Line<'a>>,
     count: usize,
     default_table: TableId,
     out: &mut Fragment,
     #[cfg(not(target_arch = "wasm32"))] end: Option<(&super::BlockEnd<'_>, usize)>,
+    #[cfg(not(target_arch = "wasm32"))] mut room: Option<&mut Room6<'_>>,
 ) -> Option<Line<'a>> {
     // (table, index) of the last route read, for `nexthop` continuation lines.
-    let mut last: Option<(TableId, usize)> = None;
+    let mut last: Option<Placed> = None;
     let mut devs = DevNames::default();
+    #[cfg(not(target_arch = "wasm32"))]
+    let roomless = room.is_none();
+    #[cfg(target_arch = "wasm32")]
+    let roomless = true;
     // Most of a big listing is one table: room for all its lines at once, instead of the
     // table's Vec doubling (and, for a moment, being held twice) as it grows.
-    if count > 4096 {
+    if count > 4096 && roomless {
         let routes = out.inet6.tables.entry(default_table).or_default();
         routes.reserve(count);
         #[cfg(unix)]
@@ -165,13 +207,18 @@ fn read_lines_to<'a>(
             continue;
         }
         if let Some(rest) = text.strip_prefix("nexthop") {
-            let Some((t, i)) = last else {
+            let Some(placed) = last else {
                 out.diagnostics.push(ParseDiagnostic::error(*line, "a route line before this `nexthop` line"));
                 continue;
             };
             match parse_nexthop(rest, &mut devs) {
                 Ok(nh) => {
-                    let r = &mut out.inet6.tables.get_mut(&t).expect("the last route's table")[i];
+                    let r = match placed {
+                        Placed::Table(t, i) => &mut out.inet6.tables.get_mut(&t).expect("the last route's table")[i],
+                        // SAFETY: `i < room.len`: written by an earlier line of this run.
+                        #[cfg(not(target_arch = "wasm32"))]
+                        Placed::Room(i) => unsafe { room.as_mut().expect("the run's room").slots[i].assume_init_mut() },
+                    };
                     // A multipath head line has no nexthop of its own.
                     if r.nexthops.len() == 1 && r.nexthops[0].gateway.is_none() && r.nexthops[0].dev.is_none() {
                         r.nexthops.clear();
@@ -194,9 +241,19 @@ fn read_lines_to<'a>(
         match parsed {
             Ok(Some(mut r)) => {
                 r.origin = Origin::line(line.no);
+                #[cfg(not(target_arch = "wasm32"))]
+                if r.table == default_table
+                    && let Some(room) = room.as_mut()
+                {
+                    // At most one route per line: the run's room has a slot for each.
+                    room.slots[room.len].write(r);
+                    last = Some(Placed::Room(room.len));
+                    room.len += 1;
+                    continue;
+                }
                 let routes = out.inet6.tables.entry(r.table).or_default();
                 routes.push(r);
-                last = routes.last().map(|r| (r.table, routes.len() - 1));
+                last = routes.last().map(|r| Placed::Table(r.table, routes.len() - 1));
             }
             Ok(None) => {}
             Err(e) => out.diagnostics.push(ParseDiagnostic::error(*line, e)),
