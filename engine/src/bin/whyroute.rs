@@ -326,14 +326,17 @@ mod cli {
 
     use whyroute::topology::{self, FlowSpec, Scenario};
 
+    /// The file's text, or the reason it could not be read said on stderr.
+    fn read_text(path: &str) -> Result<&'static str, ExitCode> {
+        read_input(path).map(|input| input.text).map_err(|e| {
+            eprintln!("whyroute: {e}");
+            ExitCode::from(1)
+        })
+    }
+
     /// A scenario file, its text, with `transcript_file`s read relative to it.
     fn load_scenario(path: &str) -> Result<(Scenario, &'static str), ExitCode> {
-        let text = read_input(path)
-            .map_err(|e| {
-                eprintln!("whyroute: {e}");
-                ExitCode::from(1)
-            })?
-            .text;
+        let text = read_text(path)?;
         let mut s = topology::text::from_toml(text).map_err(|ds| {
             for d in ds {
                 eprintln!("{path}: {}", d.render());
@@ -350,12 +353,7 @@ mod cli {
 
     /// A scenario file or, when it is not TOML, a plain host transcript.
     fn load_scenario_or_host(path: &str) -> Result<Scenario, ExitCode> {
-        let text = read_input(path)
-            .map_err(|e| {
-                eprintln!("whyroute: {e}");
-                ExitCode::from(1)
-            })?
-            .text;
+        let text = read_text(path)?;
         if text.lines().any(|l| l.trim_start().starts_with("version")) {
             return load_scenario(path).map(|x| x.0);
         }

@@ -68,7 +68,6 @@ fn read_runs<'a>(
     let count = parts.iter().map(|part| part.count).sum();
     let names = out.table_names.clone();
     let table = out.inet6.tables.entry(default_table).or_default();
-    let base = table.len();
     table.reserve(count);
     #[cfg(unix)]
     super::advise_huge_pages(table.spare_capacity_mut());
@@ -96,21 +95,9 @@ fn read_runs<'a>(
     let written: Vec<(usize, usize)> = jobs.iter().map(|job| (job.3.slots.len(), job.3.len)).collect();
     let sides: Vec<Fragment> = jobs.into_iter().map(|job| job.2).collect();
     let table = out.inet6.tables.get_mut(&default_table).expect("the listing's table");
-    let start = table.as_mut_ptr();
-    let (mut len, mut at) = (base, base);
-    for (room, count) in written {
-        // Runs whose every line was a route of the table are in place already.
-        if at != len {
-            // SAFETY: the run wrote `count` routes at `at..at + count`, inside the capacity
-            // reserved above; moving them down to `len` (< at) keeps them in order, each
-            // initialised once, and `ptr::copy` allows the ranges to overlap.
-            unsafe { std::ptr::copy(start.add(at), start.add(len), count) };
-        }
-        len += count;
-        at += room;
-    }
-    // SAFETY: `base..len` now holds the runs' routes, each initialised (above).
-    unsafe { table.set_len(len) };
+    // SAFETY: each run wrote its first `len` routes into its part of the table's room reserved
+    // above, the parts in order after the routes it held.
+    unsafe { super::join_parts(table, written) };
     for mut side in sides {
         out.diagnostics.append(&mut side.diagnostics);
         for (table, mut routes) in std::mem::take(&mut side.inet6.tables) {

@@ -258,7 +258,6 @@ fn parse_text_chunked<'a>(
 ) -> ChunksRead<'a> {
     let spans = super::route_runs(span, chunks, threads);
     let count = spans.iter().map(|part| part.count).sum();
-    let base = out.routes.len();
     out.routes.reserve(count);
     #[cfg(unix)]
     super::advise_huge_pages(out.routes.spare_capacity_mut());
@@ -286,9 +285,8 @@ fn parse_text_chunked<'a>(
         }
     }
     let mut ipv6 = Vec::new();
-    let mut len = base;
     let mut diagnostics = Vec::new();
-    let lens: Vec<usize> = runs
+    let written: Vec<usize> = runs
         .into_iter()
         .map(|run| {
             diagnostics.extend(run.diagnostics);
@@ -296,21 +294,9 @@ fn parse_text_chunked<'a>(
             run.len
         })
         .collect();
-    let start = out.routes.as_mut_ptr();
-    let mut at = base;
-    for (room, count) in spans.iter().map(|part| part.count).zip(lens) {
-        // Runs whose every line was a route are in place already (not moved onto themselves).
-        if at != len {
-            // SAFETY: the run wrote `count` routes at `at..at + count`, inside the capacity
-            // reserved above; moving them down to `len` (< at) keeps them in order, each
-            // route initialised exactly once, and `ptr::copy` allows the ranges to overlap.
-            unsafe { std::ptr::copy(start.add(at), start.add(len), count) };
-        }
-        len += count;
-        at += room;
-    }
-    // SAFETY: `base..len` now holds the runs' routes, each initialised (above).
-    unsafe { out.routes.set_len(len) };
+    // SAFETY: each run wrote its first `len` routes into its part of the room reserved above,
+    // the parts in order after the routes it held, one per span.
+    unsafe { super::join_parts(&mut out.routes, spans.iter().map(|part| part.count).zip(written)) };
     out.diagnostics.append(&mut diagnostics);
     ChunksRead { ipv6, ended, count }
 }
@@ -870,7 +856,6 @@ fn read_json_runs(text: &str, line: usize, default_table: TableId, runs: usize, 
     bounds.push(text.len());
     let slots: Vec<usize> = bounds.windows(2).map(|w| count_byte(&text.as_bytes()[w[0]..w[1]], b'{')).collect();
     let total: usize = slots.iter().sum();
-    let base = out.routes.len();
     out.routes.reserve(total);
     #[cfg(unix)]
     super::advise_huge_pages(out.routes.spare_capacity_mut());
@@ -906,21 +891,9 @@ fn read_json_runs(text: &str, line: usize, default_table: TableId, runs: usize, 
             out.inet6.tables.entry(table).or_default().append(&mut routes);
         }
     }
-    let start = out.routes.as_mut_ptr();
-    let (mut len, mut at) = (base, base);
-    for (room, count) in counts {
-        // Runs whose every element was a route are in place already (not moved onto
-        // themselves: that is a copy of every route of a full table).
-        if at != len {
-            // SAFETY: as in parse_text_chunked: the run wrote `count` routes at `at..at + count`,
-            // inside the capacity reserved above; they move down to `len` (< at), in order.
-            unsafe { std::ptr::copy(start.add(at), start.add(len), count) };
-        }
-        len += count;
-        at += room;
-    }
-    // SAFETY: `base..len` now holds the runs' routes, each initialised (above).
-    unsafe { out.routes.set_len(len) };
+    // SAFETY: as in parse_text_chunked: each run wrote its first `len` routes into its part
+    // of the room reserved above, the parts in order after the routes it held.
+    unsafe { super::join_parts(&mut out.routes, counts) };
     reports.finish(&mut out.diagnostics);
     true
 }

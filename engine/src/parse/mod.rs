@@ -62,7 +62,7 @@ pub use reuse::BlockCache;
 pub(crate) use route_runs::{BlockEnd, block_read, route_runs, runs_for};
 pub(crate) use threads::fold_into;
 #[cfg(not(target_arch = "wasm32"))]
-pub(crate) use threads::{RUNS_PER_THREAD, SHARED_ITEMS, fold_parts, on_threads, thread_count};
+pub(crate) use threads::{RUNS_PER_THREAD, SHARED_ITEMS, fold_parts, join_parts, on_threads, thread_count};
 pub use transcript::{Block, CAPTURE_COMMAND, Format, parse_transcript};
 #[cfg(not(target_arch = "wasm32"))]
 pub use words::leak_names;
