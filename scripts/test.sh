@@ -5,7 +5,8 @@ set -euo pipefail
 REPO="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$REPO"
 start=$(date +%s)
-stage() { printf '\n=== %s ===\n' "$*"; }
+# Each stage says when it starts (seconds since the first): where a slower run's time went.
+stage() { printf '\n=== %s (at %ss) ===\n' "$*" "$(( $(date +%s) - start ))"; }
 
 stage "style: cargo fmt --check (rustfmt.toml), clippy -D warnings, the engine's layers (scripts/layers.py)"
 cargo fmt --all --check
