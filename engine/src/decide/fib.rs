@@ -105,6 +105,8 @@ pub fn scan_candidates(host: &Host, tables: &[TableId], dst: Ipv4Addr) -> SmallV
     let mut hits: SmallVec<[(u8, RouteRef); 4]> = SmallVec::new();
     for &table in tables {
         let routes = host.routes(table);
+        // `fold_parts` folds a short table on this thread too; asked here first, the usual
+        // small table's hits are gathered without a Vec of parts' results.
         #[cfg(not(target_arch = "wasm32"))]
         if routes.len() >= crate::parse::SHARED_ITEMS {
             hits.extend(scan_on_threads(routes, d).into_iter().map(|(len, index)| (len, RouteRef { table, index })));
