@@ -8,7 +8,7 @@
 #[cfg(unix)]
 pub(crate) fn extract_releasing<T>(v: &mut Vec<T>, mut take: impl FnMut(&T) -> bool, mut sink: impl FnMut(T)) {
     /// The gap is released once this much of it is unreleased, in whole huge pages: the
-    /// parser asks for them for a big Vec of routes (parse::advise_huge_pages), and releasing
+    /// parser asks for them for a big Vec of routes (parse::room_in_parts), and releasing
     /// part of one splits it, so that writing there again faults page by page (a million-route
     /// table: 0.03 s more than whole huge pages, for 2 MB less at the peak).
     const RELEASE: usize = 2 << 20;

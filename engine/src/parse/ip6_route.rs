@@ -68,16 +68,10 @@ fn read_runs<'a>(
     let count = parts.iter().map(|part| part.count).sum();
     let names = out.table_names.clone();
     let table = out.inet6.tables.entry(default_table).or_default();
-    table.reserve(count);
-    #[cfg(unix)]
-    super::advise_huge_pages(table.spare_capacity_mut());
-    let mut rest = &mut table.spare_capacity_mut()[..count];
-    let mut jobs = Vec::with_capacity(parts.len());
-    for (k, part) in parts.iter().enumerate() {
-        let (slots, tail) = std::mem::take(&mut rest).split_at_mut(part.count);
-        rest = tail;
-        jobs.push((k, *part, Fragment { table_names: names.clone(), ..Fragment::default() }, Room6 { slots, len: 0 }, None));
-    }
+    let rooms = super::room_in_parts(table, parts.iter().map(|part| part.count));
+    let mut jobs: Vec<_> = (parts.iter().zip(rooms).enumerate())
+        .map(|(k, (part, slots))| (k, *part, Fragment { table_names: names.clone(), ..Fragment::default() }, Room6 { slots, len: 0 }, None))
+        .collect();
     super::on_threads(&mut jobs, threads, |(k, part, side, room, ended)| {
         *ended = read_lines_to(part.lines(), part.count, default_table, side, end.map(|end| (end, *k)), Some(room));
     });
@@ -85,10 +79,8 @@ fn read_runs<'a>(
     let ended = jobs.iter().position(|job| job.4.is_some());
     if let Some(last) = ended {
         for (_, _, _, room, _) in jobs.drain(last + 1..) {
-            for route in &mut room.slots[..room.len] {
-                // SAFETY: the run wrote its first `len` routes, which nothing else holds.
-                unsafe { route.assume_init_drop() };
-            }
+            // SAFETY: the run wrote its first `len` routes, which nothing else holds.
+            unsafe { super::drop_written(room.slots, room.len) };
         }
     }
     let block = super::block_read(span, ended.and_then(|last| jobs[last].4), count);
@@ -168,7 +160,7 @@ fn read_lines_to<'a>(
         let routes = out.inet6.tables.entry(default_table).or_default();
         routes.reserve(count);
         #[cfg(unix)]
-        super::advise_huge_pages(routes.spare_capacity_mut());
+        super::threads::advise_huge_pages(routes.spare_capacity_mut());
     }
     // A mapped paste's pages are given back as they are read (parse::ReadParts).
     #[cfg(not(target_arch = "wasm32"))]
@@ -177,14 +169,11 @@ fn read_lines_to<'a>(
     let mut ended = None;
     for line in lines {
         #[cfg(not(target_arch = "wasm32"))]
-        if let Some((end, run)) = end {
-            if end.ends_at(run, &line) {
-                ended = Some(line);
-                break;
-            }
-            if end.may_give_up(run, &line) {
-                break;
-            }
+        if let Some((end, run)) = end
+            && let Some(ends) = end.stops_at(run, &line)
+        {
+            ended = ends.then_some(line);
+            break;
         }
         #[cfg(not(target_arch = "wasm32"))]
         parts.next(line);

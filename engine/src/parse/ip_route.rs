@@ -258,17 +258,8 @@ fn parse_text_chunked<'a>(
 ) -> ChunksRead<'a> {
     let spans = super::route_runs(span, chunks, threads);
     let count = spans.iter().map(|part| part.count).sum();
-    out.routes.reserve(count);
-    #[cfg(unix)]
-    super::advise_huge_pages(out.routes.spare_capacity_mut());
     let table_names = &out.table_names;
-    let mut room = &mut out.routes.spare_capacity_mut()[..count];
-    let mut runs = Vec::with_capacity(spans.len());
-    for part in &spans {
-        let (mine, rest) = std::mem::take(&mut room).split_at_mut(part.count);
-        room = rest;
-        runs.push(RouteChunk::new(mine));
-    }
+    let mut runs: Vec<RouteChunk> = super::room_in_parts(&mut out.routes, spans.iter().map(|part| part.count)).into_iter().map(RouteChunk::new).collect();
     let mut jobs: Vec<(usize, &mut RouteChunk, LineSpan)> =
         runs.iter_mut().zip(spans.iter().copied()).enumerate().map(|(k, (run, span))| (k, run, span)).collect();
     super::on_threads(&mut jobs, threads, |(k, run, span)| run.read(span.lines(), default_table, table_names, end.map(|end| (end, *k))));
@@ -278,10 +269,8 @@ fn parse_text_chunked<'a>(
     if let Some(last) = runs.iter().position(|run| run.ended.is_some()) {
         ended = runs[last].ended;
         for run in runs.drain(last + 1..) {
-            for route in &mut run.routes[..run.len] {
-                // SAFETY: the run wrote its first `len` routes, which nothing else holds.
-                unsafe { route.assume_init_drop() };
-            }
+            // SAFETY: the run wrote its first `len` routes, which nothing else holds.
+            unsafe { super::drop_written(run.routes, run.len) };
         }
     }
     let mut ipv6 = Vec::new();
@@ -380,14 +369,11 @@ impl<'a, 'r> RouteChunk<'a, 'r> {
         let mut parts = super::ReadParts::default();
         for line in lines {
             #[cfg(not(target_arch = "wasm32"))]
-            if let Some((end, run)) = end {
-                if end.ends_at(run, &line) {
-                    self.ended = Some(line);
-                    break;
-                }
-                if end.may_give_up(run, &line) {
-                    break;
-                }
+            if let Some((end, run)) = end
+                && let Some(ends) = end.stops_at(run, &line)
+            {
+                self.ended = ends.then_some(line);
+                break;
             }
             #[cfg(not(target_arch = "wasm32"))]
             parts.next(line);
@@ -855,16 +841,9 @@ fn read_json_runs(text: &str, line: usize, default_table: TableId, runs: usize, 
     }
     bounds.push(text.len());
     let slots: Vec<usize> = bounds.windows(2).map(|w| count_byte(&text.as_bytes()[w[0]..w[1]], b'{')).collect();
-    let total: usize = slots.iter().sum();
-    out.routes.reserve(total);
-    #[cfg(unix)]
-    super::advise_huge_pages(out.routes.spare_capacity_mut());
     let table_names = &out.table_names;
-    let mut room = &mut out.routes.spare_capacity_mut()[..total];
     let mut parts = Vec::with_capacity(slots.len());
-    for (k, n) in slots.iter().enumerate() {
-        let (mine, rest) = std::mem::take(&mut room).split_at_mut(*n);
-        room = rest;
+    for (k, mine) in super::room_in_parts(&mut out.routes, slots.iter().copied()).into_iter().enumerate() {
         let end = (k + 2 < bounds.len()).then(|| bounds[k + 1]);
         let side = Fragment { table_names: table_names.clone(), ..Fragment::default() };
         parts.push(JsonRun { routes: mine, len: 0, side, reports: super::JsonReports::new(line), start: bounds[k], end, read: false });
@@ -872,10 +851,8 @@ fn read_json_runs(text: &str, line: usize, default_table: TableId, runs: usize, 
     super::on_threads(&mut parts, runs, |run| run.read(text, default_table));
     if !parts.iter().all(|run| run.read) {
         for run in parts {
-            for r in &mut run.routes[..run.len] {
-                // SAFETY: the run wrote its first `len` routes; they are dropped once, here.
-                unsafe { r.assume_init_drop() };
-            }
+            // SAFETY: the run wrote its first `len` routes; they are dropped once, here.
+            unsafe { super::drop_written(run.routes, run.len) };
         }
         return false;
     }

@@ -305,20 +305,6 @@ pub(crate) fn read_lines(from: &Line<'_>, to: &Line<'_>) {
 #[cfg(not(target_arch = "wasm32"))]
 pub(crate) const READ_PART_BYTES: usize = 1 << 20;
 
-/// Asks the kernel to back `room` (a big allocation about to be written) with huge pages: a
-/// million routes are 88 MB, which in 4 KB pages is 22,000 page faults.
-#[cfg(unix)]
-pub(crate) fn advise_huge_pages<T>(room: &mut [std::mem::MaybeUninit<T>]) {
-    const HUGE_PAGE: usize = 2 << 20;
-    let start = (room.as_mut_ptr() as usize).next_multiple_of(HUGE_PAGE);
-    let end = (room.as_mut_ptr() as usize + std::mem::size_of_val(room)) / HUGE_PAGE * HUGE_PAGE;
-    if start < end {
-        // SAFETY: the range lies inside `room`, memory this process owns; MADV_HUGEPAGE only
-        // changes how its pages are backed, never what they hold.
-        unsafe { libc::madvise(start as *mut libc::c_void, end - start, libc::MADV_HUGEPAGE) };
-    }
-}
-
 /// A reader's consecutive lines, said to be read ([`read_lines`]) a part of
 /// [`READ_PART_BYTES`] at a time: a mapped paste's pages are given back as the reader goes,
 /// while what it reads from them grows.

@@ -46,8 +46,6 @@ pub use fragment::{Context, Fragment, Seen, TableSet};
 pub(crate) use json::*;
 #[cfg(all(feature = "json-reader", not(target_arch = "wasm32")))]
 pub(crate) use line::READ_PART_BYTES;
-#[cfg(unix)]
-pub(crate) use line::advise_huge_pages;
 #[cfg(all(feature = "json-reader", not(target_arch = "wasm32")))]
 pub(crate) use line::read_part;
 #[cfg(not(target_arch = "wasm32"))]
@@ -62,7 +60,7 @@ pub use reuse::BlockCache;
 pub(crate) use route_runs::{BlockEnd, block_read, route_runs, runs_for};
 pub(crate) use threads::fold_into;
 #[cfg(not(target_arch = "wasm32"))]
-pub(crate) use threads::{RUNS_PER_THREAD, SHARED_ITEMS, fold_parts, join_parts, on_threads, thread_count};
+pub(crate) use threads::{RUNS_PER_THREAD, SHARED_ITEMS, drop_written, fold_parts, join_parts, on_threads, room_in_parts, thread_count};
 pub use transcript::{Block, CAPTURE_COMMAND, Format, parse_transcript};
 #[cfg(not(target_arch = "wasm32"))]
 pub use words::leak_names;

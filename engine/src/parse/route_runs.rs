@@ -57,23 +57,18 @@ impl<'e> BlockEnd<'e> {
         BlockEnd { tested_from, ends, first_stopped: std::sync::atomic::AtomicUsize::new(usize::MAX) }
     }
 
-    /// Whether the listing ends at `line` (read by run `run`), which the run then does not read.
+    /// Whether run `run` stops before `line`: `Some(true)` when the listing ends there,
+    /// `Some(false)` when an earlier run has stopped, so that nothing this one reads is used
+    /// (looked at every so many lines), `None` when it reads on.
     #[inline]
-    pub(crate) fn ends_at(&self, run: usize, line: &super::Line<'_>) -> bool {
-        let ends = line.no >= self.tested_from && (self.ends)(line.text);
-        if ends {
-            self.first_stopped.fetch_min(run, std::sync::atomic::Ordering::Relaxed);
-        }
-        ends
-    }
-
-    /// Whether run `run`, about to read `line`, may give up: an earlier run stopped, so
-    /// nothing it reads is used. (Asked every so many lines.)
-    #[inline]
-    pub(crate) fn may_give_up(&self, run: usize, line: &super::Line<'_>) -> bool {
+    pub(crate) fn stops_at(&self, run: usize, line: &super::Line<'_>) -> Option<bool> {
         /// How many lines a run reads between looks at whether an earlier one stopped.
         const LOOK_EVERY: usize = 1024;
-        line.no.is_multiple_of(LOOK_EVERY) && self.first_stopped.load(std::sync::atomic::Ordering::Relaxed) < run
+        if line.no >= self.tested_from && (self.ends)(line.text) {
+            self.first_stopped.fetch_min(run, std::sync::atomic::Ordering::Relaxed);
+            return Some(true);
+        }
+        (line.no.is_multiple_of(LOOK_EVERY) && self.first_stopped.load(std::sync::atomic::Ordering::Relaxed) < run).then_some(false)
     }
 }
 

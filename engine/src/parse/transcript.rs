@@ -95,6 +95,13 @@ pub(crate) struct CommandContext {
     args: Vec<String>,
 }
 
+impl CommandContext {
+    /// What a block's reader is told of the command it is the output of.
+    fn context(&self) -> Context {
+        Context { table: self.table, all_tables: self.all_tables, link: self.link.clone(), ipv6: self.ipv6 }
+    }
+}
+
 /// Commands whose first word marks a command line even without a prompt.
 const KNOWN_COMMANDS: &str = "ip route ifconfig netstat cat grep ping kubectl sudo resolvectl systemd-resolve hostname traceroute tracepath dig nslookup host curl wget ls echo ss tcpdump iptables iptables-save ip6tables ip6tables-save ipset nft arp sysctl set export ssh systemctl journalctl less more tail head wg tailscale nmcli networkctl ethtool brctl bridge mtr nc";
 
@@ -345,7 +352,7 @@ impl<'a> ReadAhead<'a> {
                 return None;
             }
             self.tried = Some(pending.next_no());
-            let ctx = Context { table: cx.table, all_tables: cx.all_tables, link: cx.link.clone(), ipv6: cx.ipv6 };
+            let ctx = cx.context();
             let mut frag = Fragment { table_names: known.to_vec(), ..Fragment::default() };
             let end = super::BlockEnd::new(rest.next_no(), stops);
             let lines = LineSpan { text: from, first: pending.next_no(), count: 0 };
@@ -693,7 +700,7 @@ pub(crate) fn read_one(
     known: &[(String, TableId)],
     runs: &mut super::ip_route::AnyRunReader<'_>,
 ) -> Fragment {
-    let ctx = Context { table: cx.table, all_tables: cx.all_tables, link: cx.link.clone(), ipv6: cx.ipv6 };
+    let ctx = cx.context();
     let mut frag = Fragment { table_names: known.to_vec(), ..Fragment::default() };
     let known_names = frag.table_names.len();
     // Route blocks are read from their text natively, and in runs by the incremental reader;
