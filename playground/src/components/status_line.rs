@@ -15,10 +15,6 @@ pub struct StatusLineProps {
     pub compared: Option<(usize, f64)>,
     /// Topology mode: how long the trace took.
     pub topology_millis: Option<f64>,
-    /// A big paste changed and is evaluated right after the frame that shows the keystroke:
-    /// what is shown is from before.
-    #[prop_or_default]
-    pub pending: bool,
 }
 
 #[function_component(StatusLine)]
@@ -27,7 +23,6 @@ pub fn status_line(props: &StatusLineProps) -> Html {
     let what = match (props.compared, props.topology_millis) {
         (Some((flows, millis)), _) => format!("Compared {flows} flows on 2 hosts in {millis:.2} ms"),
         (None, Some(millis)) => format!("Traced the topology in {millis:.2} ms"),
-        (None, None) if props.pending => "Evaluating the last change (a big paste): the results shown are from before it".to_string(),
         (None, None) => format!("Evaluated in {:.2} ms", props.result.millis),
     };
     // The selected tab's counts: the Topology view shows no tab, so there they would describe a
