@@ -28,7 +28,7 @@ pub fn parse(lines: &[Line<'_>], ctx: &Context, out: &mut Fragment) {
 pub(crate) fn parse_text_span(span: super::LineSpan<'_>, ctx: &Context, out: &mut Fragment) {
     let default_table = ctx.table.unwrap_or(TABLE_MAIN);
     match super::runs_for(span.count) {
-        Some((runs, threads)) => drop(read_runs(span, default_table, runs, threads, None, out)),
+        Some((runs, threads)) => drop(read_runs(super::route_runs(span, runs, threads), default_table, threads, None, out)),
         None => read_lines(span.lines(), span.count, default_table, out),
     }
     note_tables_seen(ctx, default_table, out);
@@ -39,32 +39,31 @@ pub(crate) fn parse_text_span(span: super::LineSpan<'_>, ctx: &Context, out: &mu
 /// block once its end is known, while that end is looked for. Returns the block. For a block
 /// that is not `ip -6 -j route` output.
 #[cfg(not(target_arch = "wasm32"))]
-pub(crate) fn parse_text_until<'a>(rest: super::LineSpan<'a>, ctx: &Context, end: &super::BlockEnd<'_>, out: &mut Fragment) -> super::LineSpan<'a> {
+pub(crate) fn parse_text_until<'a>(rest: super::LineSpan<'a>, ctx: &Context, end: &super::BlockEnd<'_>, out: &mut Fragment) -> Option<super::LineSpan<'a>> {
+    let (runs, threads) = super::runs_ahead(rest, end)?;
     let default_table = ctx.table.unwrap_or(TABLE_MAIN);
-    let threads = super::thread_count();
-    let block = read_runs(rest, default_table, threads * super::RUNS_PER_THREAD, threads, Some(end), out);
+    let (ended, count) = read_runs(runs, default_table, threads, Some(end), out);
     note_tables_seen(ctx, default_table, out);
-    block
+    Some(super::block_read(rest, ended, count))
 }
 
-/// [`read_lines`] of a big listing in `runs` runs, on up to `threads` threads, into what one
+/// [`read_lines`] of a big listing cut into `parts` ([`super::route_runs`]), on up to `threads` threads, into what one
 /// reader reading it in order gives. Each run writes the routes of the listing's own table
 /// (nearly all of a big one) straight into its part of that table's spare room, as IPv4's
 /// runs do (`ip_route::parse_text_chunked`), and the others, with its diagnostics, into a
 /// fragment of its own; the runs' parts are then moved together and the fragments joined in
 /// order. (Each run into a fragment of its own, joined by copying, held a million routes twice
-/// at the peak and took 40-90 ms to join.) With `end`, the listing is the lines of `span` up
-/// to where `end` says it ends. Returns the listing read.
+/// at the peak and took 40-90 ms to join.) With `end`, the listing is the lines of `parts` up
+/// to where `end` says it ends. Returns the line it ended at, if it did, and how many lines
+/// `parts` held.
 #[cfg(not(target_arch = "wasm32"))]
 fn read_runs<'a>(
-    span: super::LineSpan<'a>,
+    parts: Vec<super::LineSpan<'a>>,
     default_table: TableId,
-    runs: usize,
     threads: usize,
     end: Option<&super::BlockEnd<'_>>,
     out: &mut Fragment,
-) -> super::LineSpan<'a> {
-    let parts = super::route_runs(span, runs, threads);
+) -> (Option<super::Line<'a>>, usize) {
     let count = parts.iter().map(|part| part.count).sum();
     let names = out.table_names.clone();
     let table = out.inet6.tables.entry(default_table).or_default();
@@ -83,7 +82,7 @@ fn read_runs<'a>(
             unsafe { super::drop_written(room.slots, room.len) };
         }
     }
-    let block = super::block_read(span, ended.and_then(|last| jobs[last].4), count);
+    let ended_at = ended.and_then(|last| jobs[last].4);
     let written: Vec<(usize, usize)> = jobs.iter().map(|job| (job.3.slots.len(), job.3.len)).collect();
     let sides: Vec<Fragment> = jobs.into_iter().map(|job| job.2).collect();
     let table = out.inet6.tables.get_mut(&default_table).expect("the listing's table");
@@ -96,7 +95,7 @@ fn read_runs<'a>(
             out.inet6.tables.entry(table).or_default().append(&mut routes);
         }
     }
-    block
+    (ended_at, count)
 }
 
 /// A run's part of the spare room of its listing's table (see [`read_runs`]), `len` of it
@@ -499,7 +498,7 @@ mod tests {
         for (runs, threads) in [(1, 1), (2, 2), (3, 2), (7, 3), (31, 2), (150, 4)] {
             let mut f = Fragment::default();
             earlier(&mut f);
-            read_runs(span, TABLE_MAIN, runs, threads, None, &mut f);
+            read_runs(super::super::route_runs(span, runs, threads), TABLE_MAIN, threads, None, &mut f);
             assert_eq!(shown(&f), shown(&one), "{runs} runs on {threads} threads");
         }
     }

@@ -151,7 +151,7 @@ fn parse_text_span(span: LineSpan<'_>, default_table: TableId, out: &mut Fragmen
     // Threads only for a block big enough to repay them: a paste may also be a million blocks
     // of one route each.
     let ipv6 = match super::runs_for(span.count) {
-        Some((runs, threads)) => parse_text_chunked(span, default_table, runs, threads, None, out).ipv6,
+        Some((runs, threads)) => parse_text_chunked(super::route_runs(span, runs, threads), default_table, threads, None, out).ipv6,
         None => parse_text_run(span.lines(), span.count, default_table, out),
     };
     read_ipv6_lines(&ipv6, default_table, out);
@@ -239,24 +239,21 @@ fn parse_text_run<'a>(lines: impl Iterator<Item = Line<'a>>, count: usize, defau
     ipv6
 }
 
-/// Reads the block in `chunks` runs of lines, on up to `threads` threads, into exactly what
-/// one thread reading it in order gives: routes and diagnostics in line order; returns the
-/// IPv6 lines, in order. A run starts on neither a `nexthop` line nor a blank one, so a
-/// multipath route is read whole by one run, as one thread reads it. Each run writes its
+/// Reads the block cut into runs of lines, `spans` ([`super::route_runs`]), on up to
+/// `threads` threads, into exactly what one thread reading it in order gives: routes and
+/// diagnostics in line order; returns the IPv6 lines, in order. Each run writes its
 /// routes straight into its own part of `out.routes`'s spare room (a line holds at most one
 /// route), so a million routes are neither grown into by doubling nor copied from one Vec
-/// into another. With `end`, the block is the lines of `span` up to where `end` says it ends:
+/// into another. With `end`, the block is the lines of `spans` up to where `end` says it ends:
 /// that line is returned too.
 #[cfg(not(target_arch = "wasm32"))]
 fn parse_text_chunked<'a>(
-    span: LineSpan<'a>,
+    spans: Vec<LineSpan<'a>>,
     default_table: TableId,
-    chunks: usize,
     threads: usize,
     end: Option<&super::BlockEnd<'_>>,
     out: &mut Fragment,
 ) -> ChunksRead<'a> {
-    let spans = super::route_runs(span, chunks, threads);
     let count = spans.iter().map(|part| part.count).sum();
     let table_names = &out.table_names;
     let mut runs: Vec<RouteChunk> = super::room_in_parts(&mut out.routes, spans.iter().map(|part| part.count)).into_iter().map(RouteChunk::new).collect();
@@ -307,15 +304,15 @@ struct ChunksRead<'a> {
 /// neither `ip -6 route` (`ctx.ipv6`) nor `ip -j route` output (a first line with text that
 /// starts with `[`).
 #[cfg(not(target_arch = "wasm32"))]
-pub(crate) fn parse_text_until<'a>(rest: LineSpan<'a>, ctx: &Context, end: &super::BlockEnd<'_>, out: &mut Fragment) -> LineSpan<'a> {
+pub(crate) fn parse_text_until<'a>(rest: LineSpan<'a>, ctx: &Context, end: &super::BlockEnd<'_>, out: &mut Fragment) -> Option<LineSpan<'a>> {
+    let (runs, threads) = super::runs_ahead(rest, end)?;
     let mut block = rest;
     read_routes(ctx, out, |default_table, out| {
-        let threads = super::thread_count();
-        let read = parse_text_chunked(rest, default_table, threads * super::RUNS_PER_THREAD, threads, Some(end), out);
+        let read = parse_text_chunked(runs, default_table, threads, Some(end), out);
         block = super::block_read(rest, read.ended, read.count);
         read_ipv6_lines(&read.ipv6, default_table, out);
     });
-    block
+    Some(block)
 }
 
 /// One run of route lines being read: its part of the routes' room (`len` of it written so far),
@@ -1086,7 +1083,14 @@ mod tests {
             } else {
                 let mut end = super::super::Lines::new(&text);
                 end.by_ref().for_each(drop);
-                parse_text_chunked(super::super::Lines::new(&text).span_to(&end), TABLE_MAIN, chunks, 1 + chunks % 3, None, &mut f).ipv6
+                parse_text_chunked(
+                    super::super::route_runs(super::super::Lines::new(&text).span_to(&end), chunks, 1 + chunks % 3),
+                    TABLE_MAIN,
+                    1 + chunks % 3,
+                    None,
+                    &mut f,
+                )
+                .ipv6
             };
             (f.routes, f.diagnostics, ipv6.iter().map(|l| l.no).collect::<Vec<_>>())
         };

@@ -57,7 +57,7 @@ pub(crate) use line::{ReadParts, line_cuts};
 #[cfg(feature = "incremental")]
 pub use reuse::BlockCache;
 #[cfg(not(target_arch = "wasm32"))]
-pub(crate) use route_runs::{BlockEnd, block_read, route_runs, runs_for};
+pub(crate) use route_runs::{BlockEnd, block_read, route_runs, runs_ahead, runs_for};
 pub(crate) use threads::fold_into;
 #[cfg(not(target_arch = "wasm32"))]
 pub(crate) use threads::{RUNS_PER_THREAD, SHARED_ITEMS, drop_written, fold_parts, join_parts, on_threads, room_in_parts, thread_count};

@@ -41,6 +41,22 @@ pub(crate) fn route_runs<'a>(span: LineSpan<'a>, runs: usize, threads: usize) ->
     parts
 }
 
+/// The most lines a route listing is read over before its end is known ([`BlockEnd`]): each
+/// line is given a route's room (virtual until written) before the runs know whether it is
+/// the listing's, so hundreds of millions of short lines after a big listing would ask for
+/// tens of gigabytes and fail where reading the listing once its end is found does not.
+/// 8M lines is ~700 MB of room: eight full IPv4 tables.
+pub(crate) const READ_AHEAD_LINES: usize = 1 << 23;
+
+/// [`route_runs`] of `rest` (on every thread) for reading a listing while its end is looked
+/// for; `None` when `rest` has more lines than `end` allows ([`READ_AHEAD_LINES`]): the
+/// listing is then read once its end is found.
+pub(crate) fn runs_ahead<'a>(rest: LineSpan<'a>, end: &BlockEnd<'_>) -> Option<(Vec<LineSpan<'a>>, usize)> {
+    let threads = thread_count();
+    let runs = route_runs(rest, threads * RUNS_PER_THREAD, threads);
+    (runs.iter().map(|run| run.count).sum::<usize>() <= end.most_lines).then_some((runs, threads))
+}
+
 /// Where a route listing read before its end is known ends: at the first line, from line
 /// `tested_from` on, for which `ends` holds (the split into blocks' test of where a block
 /// ends). Each run stops there; a run after one that stopped gives up, and what it read is
@@ -48,13 +64,15 @@ pub(crate) fn route_runs<'a>(span: LineSpan<'a>, runs: usize, threads: usize) ->
 pub(crate) struct BlockEnd<'e> {
     pub tested_from: usize,
     pub ends: &'e (dyn Fn(&str) -> bool + Sync),
+    /// The most lines read before the end is known ([`READ_AHEAD_LINES`]).
+    pub most_lines: usize,
     /// The first run (by its place) known to have stopped.
     first_stopped: std::sync::atomic::AtomicUsize,
 }
 
 impl<'e> BlockEnd<'e> {
-    pub(crate) fn new(tested_from: usize, ends: &'e (dyn Fn(&str) -> bool + Sync)) -> Self {
-        BlockEnd { tested_from, ends, first_stopped: std::sync::atomic::AtomicUsize::new(usize::MAX) }
+    pub(crate) fn new(tested_from: usize, ends: &'e (dyn Fn(&str) -> bool + Sync), most_lines: usize) -> Self {
+        BlockEnd { tested_from, ends, most_lines, first_stopped: std::sync::atomic::AtomicUsize::new(usize::MAX) }
     }
 
     /// Whether run `run` stops before `line`: `Some(true)` when the listing ends there,

@@ -292,6 +292,9 @@ pub(crate) struct ReadAhead<'a> {
     /// The block read ahead and what reading it gave, until the split ends that block.
     #[cfg(not(target_arch = "wasm32"))]
     block: Option<(LineSpan<'a>, Fragment)>,
+    /// The most lines from a block's start to the paste's end for it to be read ahead.
+    #[cfg(not(target_arch = "wasm32"))]
+    most_lines: usize,
     #[cfg(target_arch = "wasm32")]
     never: std::marker::PhantomData<&'a ()>,
 }
@@ -305,7 +308,7 @@ impl<'a> ReadAhead<'a> {
             ReadAhead { never: std::marker::PhantomData }
         }
         #[cfg(not(target_arch = "wasm32"))]
-        ReadAhead { may, tried: None, block: None }
+        ReadAhead { may, tried: None, block: None, most_lines: super::route_runs::READ_AHEAD_LINES }
     }
 
     /// What [`Lines::find`] gives for `rest` and `stops`, and `rest` moved as it moves it,
@@ -354,16 +357,17 @@ impl<'a> ReadAhead<'a> {
             self.tried = Some(pending.next_no());
             let ctx = cx.context();
             let mut frag = Fragment { table_names: known.to_vec(), ..Fragment::default() };
-            let end = super::BlockEnd::new(rest.next_no(), stops);
+            let end = super::BlockEnd::new(rest.next_no(), stops, self.most_lines);
             let lines = LineSpan { text: from, first: pending.next_no(), count: 0 };
+            // `None` for a paste too long after the block's start to read ahead over.
             #[cfg(feature = "inet6")]
             let block = if ctx.ipv6 {
-                super::ip6_route::parse_text_until(lines, &ctx, &end, &mut frag)
+                super::ip6_route::parse_text_until(lines, &ctx, &end, &mut frag)?
             } else {
-                ip_route::parse_text_until(lines, &ctx, &end, &mut frag)
+                ip_route::parse_text_until(lines, &ctx, &end, &mut frag)?
             };
             #[cfg(not(feature = "inet6"))]
-            let block = ip_route::parse_text_until(lines, &ctx, &end, &mut frag);
+            let block = ip_route::parse_text_until(lines, &ctx, &end, &mut frag)?;
             frag.table_names.drain(..known.len());
             let here = Lines::of(LineSpan { text: &from[block.text.len()..], first: block.first + block.count, count: 0 });
             *rest = here.clone();
@@ -1127,7 +1131,7 @@ mod tests {
     /// it gives when its end is found first and it is read then: the same routes, diagnostics
     /// (line numbers included) and blocks, whether it ends early, in any run, at a line that
     /// turns out not to end it, or with the paste; `ip route` and `ip -6 route` alike.
-    #[cfg(not(target_arch = "wasm32"))]
+    #[cfg(all(not(target_arch = "wasm32"), feature = "inet6"))]
     #[test]
     fn a_route_block_read_ahead_is_read_as_when_its_end_is_found_first() {
         use super::{ReadAhead, parse_transcript_with, read_block};
@@ -1189,6 +1193,33 @@ mod tests {
             assert_eq!(ahead.tried.is_some(), place != Some(10), "{head:?} ending at {place:?}");
             let routes = read.0.routes.len() + read.0.inet6.tables.values().map(Vec::len).sum::<usize>();
             assert!(routes > 8 && !read.1.is_empty());
+        }
+    }
+
+    /// A big route block followed by more lines than a read-ahead gives room for (a route's
+    /// per line, before the block's end is known) is read once its end is found, as when
+    /// nothing is read ahead; with one line fewer it is read ahead.
+    #[cfg(not(target_arch = "wasm32"))]
+    #[test]
+    fn a_route_block_is_not_read_ahead_over_more_lines_than_it_would_reserve_room_for() {
+        use super::{ReadAhead, parse_transcript_with, read_block};
+        use crate::parse::line::FIND_SHARED_BYTES;
+        use crate::parse::{BlockEnd, LineSpan, runs_ahead};
+        let route = "10.1.2.0/24 via 192.0.2.1 dev eth0 proto bgp metric 20\n";
+        let routes = 2 * FIND_SHARED_BYTES / route.len();
+        let text = format!("$ ip route\n{}$ ip rule\n0:\tfrom all lookup local\n{}", route.repeat(routes), "\n".repeat(1000));
+        // Lines from the block's first on: the routes, the two of `ip rule`, the blank ones.
+        let lines = routes + 2 + 1000;
+        let rest = LineSpan { text: &text["$ ip route\n".len()..], first: 2, count: 0 };
+        for most in [lines, lines - 1] {
+            let never = |_: &str| false;
+            assert_eq!(runs_ahead(rest, &BlockEnd::new(2, &never, most)).is_some(), most == lines, "at most {most} of {lines} lines");
+            let mut ahead = ReadAhead::new(true);
+            ahead.most_lines = most;
+            let read = parse_transcript_with(&text, &mut read_block, &mut ahead);
+            let found_first = parse_transcript_with(&text, &mut read_block, &mut ReadAhead::new(false));
+            assert_eq!(format!("{read:?}"), format!("{found_first:?}"), "at most {most} of {lines} lines");
+            assert_eq!(read.0.routes.len(), routes);
         }
     }
 
