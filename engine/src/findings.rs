@@ -35,8 +35,6 @@ pub struct Diagnostic {
 /// diagnostics, the host's own `ip route get` answers compared with whyroute's, and
 /// findings about the host model. What `whyroute check` prints and npm `diagnose` returns.
 pub fn findings(text: &str, a: &Analysis) -> Vec<Diagnostic> {
-    let lines: Vec<&str> = text.lines().collect();
-    let line_text = |no: Option<usize>| no.and_then(|n| lines.get(n.wrapping_sub(1))).map(|l| l.chars().take(200).collect::<String>());
     let mut out: Vec<Diagnostic> = a
         .diagnostics
         .iter()
@@ -53,6 +51,14 @@ pub fn findings(text: &str, a: &Analysis) -> Vec<Diagnostic> {
         })
         .collect();
     let h: &Host = &a.host;
+    // The paste's lines as far as a finding has named one: a paste may be a million lines, and
+    // findings are few.
+    let (mut lines, mut unread) = (Vec::new(), text.lines());
+    let mut line_text = |no: Option<usize>| {
+        let no = no?;
+        lines.extend(unread.by_ref().take(no.saturating_sub(lines.len())));
+        lines.get(no.wrapping_sub(1)).map(|l: &&str| l.chars().take(200).collect::<String>())
+    };
     let mut push = |severity: Severity, code: &'static str, message: String, line: Option<usize>| {
         out.push(Diagnostic { severity, code, message, line, text: line_text(line), expected: None })
     };
@@ -280,6 +286,26 @@ fn reach_problems(h: &Host, fib: &Fib, push: &mut dyn FnMut(Severity, &'static s
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Each finding about a line quotes that line as pasted (without its CRLF), whatever order
+    /// the findings come in; findings about no line quote none.
+    #[test]
+    fn findings_quote_their_lines() {
+        let text = "$ ip route show\r\n198.51.100.0/24 via 192.0.2.1 dev eth0\r\n10.0.0.0/8 dev eth1 scope link\r\n\
+            203.0.113.0/24 via 192.0.2.9 dev eth0\r\n$ ip route get 10.1.1.1\r\n10.1.1.1 dev eth1 uid 0\r\n    cache\r\n";
+        let a = crate::analyze(text);
+        let found = findings(text, &a);
+        let lines: Vec<_> = found.iter().filter(|d| d.code != "parse").map(|d| (d.code, d.line, d.text.as_deref())).collect();
+        let quoted = |no: usize| Some(text.lines().nth(no - 1).unwrap().trim_end_matches('\r'));
+        for (code, line, text) in &lines {
+            assert_eq!(*text, line.and_then(quoted), "{code}");
+        }
+        // The gateways no route leads to, and the host's own `ip route get` (line 5).
+        for (code, line) in [("gateway_off_subnet", 2), ("gateway_off_subnet", 4), ("kernel_not_compared", 5)] {
+            assert!(lines.iter().any(|l| l.0 == code && l.1 == Some(line)), "{code} at {line}: {lines:#?}");
+        }
+        assert!(lines.iter().any(|l| l.1.is_none() && l.2.is_none()), "{lines:#?}");
+    }
 
     /// A full table pasted without its addresses: one finding per unreachable gateway, naming
     /// the first route and how many more use it, not one per route.
