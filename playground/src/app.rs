@@ -36,33 +36,22 @@ pub fn app() -> Html {
     // paste or the flow form) where the last evaluation took two frames or more, or another
     // view than the one host's is shown (its own work is not timed here). Then it is the model
     // as it was before: the keystroke is painted first, and the model is evaluated right after
-    // that frame. A big paste's block editor waits for that frame itself before it hands its
-    // text over, so the text it hands over is evaluated in the render that follows (only the
-    // blocks of the paste it changed are read again: eval::evaluate). Encoding a big paste's
-    // link (megabytes deflated) and rewriting the URL wait until typing pauses (SETTLE_MS).
-    //
-    // `settled` is the model last shown, kept beside the state rather than in it: a render
-    // that shows the model records it there without asking for another render.
-    let settled = use_mut_ref(|| (*model).clone());
-    let show_settled = use_force_update();
+    // that frame; a big paste's block editor hands its text over after that frame itself, and
+    // its text is evaluated in the next render (only the blocks of the paste it changed are
+    // read again: eval::evaluate). Encoding a big paste's link (megabytes deflated) and
+    // rewriting the URL wait until typing pauses (SETTLE_MS).
+    let settled = use_state(|| (*model).clone());
     let linked = use_state(|| (*model).clone());
     let big = is_big(&model);
     // Whether the last evaluation was quick: one that fits in two frames is made before the
     // keystroke is painted, which then shows its verdict with it. Not for a paste that has just
     // grown big: evaluated in the render that first gives it the block editor, a 6 MB paste's
     // first verdict took 2.3 s instead of 0.65 (measured: Chromium then spent 1.8 s in a forced
-    // style and layout); it is evaluated in the render after that one.
+    // style and layout).
     let last_quick = use_mut_ref(|| true);
-    let became_big = big && !is_big(&settled.borrow());
+    let became_big = big && !is_big(&settled);
     let quick = *last_quick.borrow() && !became_big && model.view == View::Host;
-    let typing = {
-        let settled = settled.borrow();
-        (!big || became_big) && *settled != *model && model.typed_since(&settled) && !quick
-    };
-    let view: Model = if typing { settled.borrow().clone() } else { (*model).clone() };
-    if !typing && *settled.borrow() != *model {
-        *settled.borrow_mut() = (*model).clone();
-    }
+    let typing = *settled != *model && model.typed_since(&settled) && !quick;
     {
         let (settled, linked) = (settled.clone(), linked.clone());
         let timer = use_mut_ref(|| None::<gloo::timers::callback::Timeout>);
@@ -73,26 +62,29 @@ pub fn app() -> Html {
             // A new keystroke cancels the pending link (dropping a Timeout clears it).
             *timer.borrow_mut() = None;
             *generation.borrow_mut() += 1;
-            if is_big(&m) && *linked != m {
+            let big = is_big(&m);
+            if big && *linked != m {
                 let m = m.clone();
                 *timer.borrow_mut() = Some(gloo::timers::callback::Timeout::new(SETTLE_MS, move || linked.set(m)));
             }
-            if *settled.borrow() == m {
+            if *settled == m {
                 return;
             }
-            // Shown as it was before: the keystroke is painted first (a paste that has just
-            // grown big is given its block editor first).
-            let now = *generation.borrow();
-            let show = move || {
-                if *generation.borrow() == now {
-                    *settled.borrow_mut() = m;
-                    show_settled.force_update();
-                }
-            };
-            if became_big { show() } else { browser::after_next_paint(show) }
+            if m.typed_since(&settled) && !big && !quick {
+                let now = *generation.borrow();
+                browser::after_next_paint(move || {
+                    if *generation.borrow() == now {
+                        settled.set(m);
+                    }
+                });
+            } else {
+                // Already evaluated as it is (`view` below), or typed into a big paste's block
+                // editor, which hands it over when it may be evaluated: evaluated now.
+                settled.set(m);
+            }
         });
     }
-    let view = &view;
+    let view: &Model = if typing { &settled } else { &model };
     // What the link and the URL hold.
     let link_view: &Model = if big { &linked } else { view };
 
