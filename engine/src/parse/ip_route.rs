@@ -59,19 +59,8 @@ pub(crate) type AnyRunReader<'r> = Whole;
 /// block as its list of lines.)
 #[cfg(any(not(target_arch = "wasm32"), feature = "incremental"))]
 pub(crate) fn parse_span(span: LineSpan<'_>, ctx: &Context, out: &mut Fragment, runs: &mut AnyRunReader<'_>) {
-    // The lines to the first with text, which tells `ip -j` output: kept, so that a document
-    // (one line of 100 MB) read as its list of lines is not walked twice.
-    let mut lines = span.lines();
-    let mut head = Vec::new();
-    let json = loop {
-        let Some(line) = lines.next() else { break false };
-        head.push(line);
-        let t = line.text.trim();
-        if !t.is_empty() {
-            break t.starts_with('[');
-        }
-    };
-    if !json {
+    // `ip -j` output: its first line with text starts with `[`.
+    if !span.text.trim_start().starts_with('[') {
         #[cfg(all(feature = "inet6", not(target_arch = "wasm32")))]
         if ctx.ipv6 && !runs.in_runs() {
             return super::ip6_route::parse_text_span(span, ctx, out);
@@ -85,8 +74,13 @@ pub(crate) fn parse_span(span: LineSpan<'_>, ctx: &Context, out: &mut Fragment, 
             return read_routes(ctx, out, |default_table, out| parse_text_span(span, default_table, out));
         }
     }
-    head.extend(lines);
-    parse(&head, ctx, out)
+    // Natively the document (one line of 100 MB) is not walked again to find where it ends
+    // (the playground's size budget has no room for that).
+    #[cfg(not(target_arch = "wasm32"))]
+    let lines = span.to_vec_around_first_text();
+    #[cfg(target_arch = "wasm32")]
+    let lines = span.to_vec();
+    parse(&lines, ctx, out)
 }
 
 /// Parses route lines into `out.routes`. Lines without `table` go to `ctx.table` or main.

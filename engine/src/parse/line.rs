@@ -249,6 +249,32 @@ impl<'a> LineSpan<'a> {
         v
     }
 
+    /// [`LineSpan::to_vec`] without walking the first line with text: the lines before it are
+    /// found from the start and the ones after it from the end (`count` says how many there
+    /// are). That line may be an `ip -j` document, one line of 100 MB, which the split into
+    /// blocks has walked already.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn to_vec_around_first_text(self) -> Vec<Line<'a>> {
+        let t = self.text;
+        let Some(text_at) = t.find(|c: char| !c.is_whitespace()) else { return self.to_vec() };
+        let start = t[..text_at].rfind('\n').map_or(0, |i| i + 1);
+        let mut lines = Vec::with_capacity(self.count);
+        lines.extend(Lines::of(LineSpan { text: &t[..start], first: self.first, count: 0 }));
+        let no = self.first + lines.len();
+        let Some(after) = self.count.checked_sub(lines.len() + 1) else { return self.to_vec() };
+        // Lines end at a `\n`, and none starts after the last one.
+        let mut end = t.strip_suffix('\n').map_or(t.len(), str::len);
+        let mut tail = Vec::with_capacity(after);
+        for k in (1..=after).rev() {
+            let Some(nl) = t[start..end].rfind('\n') else { return self.to_vec() };
+            tail.push(Line { no: no + k, text: t[start + nl + 1..end].trim_end_matches('\r') });
+            end = start + nl;
+        }
+        lines.push(Line { no, text: t[start..end].trim_end_matches('\r') });
+        lines.extend(tail.into_iter().rev());
+        lines
+    }
+
     /// The text from the first line's start to the last line's end (its `\n` and trailing
     /// `\r`s left out).
     #[cfg(feature = "incremental")]
@@ -457,6 +483,25 @@ mod tests {
             end.by_ref().for_each(drop);
             let span = super::Lines::new(&text).span_to(&end);
             assert_eq!((span.count, span.text), (want.len(), &text[..]));
+        }
+    }
+
+    /// A span's lines found around its first with text are its lines, whatever comes before
+    /// and after that line (blank and whitespace-only lines, CRLF, no final newline), and
+    /// numbered from where the span starts.
+    #[cfg(not(target_arch = "wasm32"))]
+    #[test]
+    fn lines_around_the_first_with_text_are_the_span_lines() {
+        let pieces = ["\n", "\r\n", " ", "\t", "\u{a0}", "[{\"dst\":\"x\"}]", "é", "a b", "\r"];
+        for text in super::generated_lines(&pieces, 12, 3000).into_iter().chain(["", "\n", "x", " \n\n[x]\r\n\n"].map(String::from)) {
+            for first in [1, 7] {
+                let mut end = super::Lines::new(&text);
+                end.by_ref().for_each(drop);
+                let span = super::LineSpan { first, ..super::Lines::new(&text).span_to(&end) };
+                let key = |l: &super::Line| (l.no, l.text.as_ptr(), l.text.len());
+                let want: Vec<_> = span.to_vec().iter().map(key).collect();
+                assert_eq!(span.to_vec_around_first_text().iter().map(key).collect::<Vec<_>>(), want, "{text:?}");
+            }
         }
     }
 
