@@ -180,7 +180,7 @@ pub fn host_problems(h: &Host, report: &mut dyn FnMut(HostProblem)) {
                         h,
                         &fib,
                         &mut looked_up,
-                        GatewayKey { gateway: g, dev: nh.dev.as_deref(), onlink: nh.onlink, nhid: r.nhid.is_some(), scope: r.scope, table },
+                        GatewayKey { gateway: g, dev: nh.dev.as_deref(), onlink: nh.onlink(), nhid: r.nhid.is_some(), scope: r.scope, table },
                         RouteRef { table, index: index as u32 },
                         k,
                     )
@@ -190,8 +190,8 @@ pub fn host_problems(h: &Host, report: &mut dyn FnMut(HostProblem)) {
                         None => off_subnet.push((g, route_to_string(h, r), r.origin.line_no(), 0)),
                     }
                 }
-                let Some(dev) = nh.dev.as_deref().filter(|_| !nh.dead) else { continue };
-                if r.nexthops[..k].iter().any(|p| !p.dead && p.dev.as_deref() == Some(dev)) {
+                let Some(dev) = nh.dev.as_deref().filter(|_| !nh.dead()) else { continue };
+                if r.nexthops[..k].iter().any(|p| !p.dead() && p.dev.as_deref() == Some(dev)) {
                     continue;
                 }
                 // A device the paste does not show is a link the model inferred (an `inferred`
@@ -255,7 +255,7 @@ fn reach_problems(h: &Host, fib: &Fib, push: &mut dyn FnMut(Severity, &'static s
                 x.dst.prefix_len() == 0
                     && x.kind == RouteType::Unicast
                     && x.tos == 0
-                    && x.nexthops.iter().any(|n| !n.dead && n.dev.as_deref().is_none_or(|d| h.link(d).is_none_or(|l| l.up)))
+                    && x.nexthops.iter().any(|n| !n.dead() && n.dev.as_deref().is_none_or(|d| h.link(d).is_none_or(|l| l.up)))
             })
         {
             shadow = Some(text);

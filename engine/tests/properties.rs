@@ -164,7 +164,12 @@ fn route_kind() -> impl Strategy<Value = RouteType> {
 
 fn nexthop(devs: BoxedStrategy<String>, gateways: BoxedStrategy<Ipv4Addr>, multipath: bool) -> impl Strategy<Value = NextHop> {
     (prop::option::of(gateways), prop::option::of(devs), 1u32..=256, any::<[bool; 3]>()).prop_map(move |(gateway, dev, weight, [onlink, dead, linkdown])| {
-        NextHop { gateway, via6: None, dev: dev.map(Into::into), weight: if multipath { weight } else { 1 }, onlink, dead, linkdown }
+        let mut nh = NextHop::new(gateway, dev.map(Into::into));
+        assert!(nh.set_weight(if multipath { weight } else { 1 }));
+        nh.set_onlink(onlink);
+        nh.set_dead(dead);
+        nh.set_linkdown(linkdown);
+        nh
     })
 }
 

@@ -105,15 +105,13 @@ fn random_nexthop(g: &mut Rng, multipath: bool) -> NextHop {
     let via6 = (gateway.is_some() && g.chance(6)).then(|| Box::new(std::net::Ipv6Addr::new(0xfe80, 0, 0, 0, 0, 0, 0, 1 + g.below(0xfff) as u16)));
     let gateway = gateway.filter(|_| via6.is_none());
     let dev = if gateway.is_some() || via6.is_some() || multipath || !g.chance(5) { Some(g.pick(DEVS).to_string()) } else { None };
-    NextHop {
-        gateway,
-        via6,
-        dev: dev.map(Into::into),
-        weight: if multipath { 1 + g.below(256) as u32 } else { 1 },
-        onlink: g.chance(6),
-        dead: g.chance(8),
-        linkdown: g.chance(8),
-    }
+    let mut nh = NextHop::new(gateway, dev.map(Into::into));
+    nh.via6 = via6;
+    assert!(nh.set_weight(if multipath { 1 + g.below(256) as u32 } else { 1 }));
+    nh.set_onlink(g.chance(6));
+    nh.set_dead(g.chance(8));
+    nh.set_linkdown(g.chance(8));
+    nh
 }
 
 fn random_route(g: &mut Rng) -> Route {

@@ -193,7 +193,7 @@ fn build_tables(frag: &Fragment, mut routes: Vec<Route>, host: &mut Host) {
     #[cfg(target_arch = "wasm32")]
     let bulk = most_common_table(&routes);
     if let Some(bulk) = bulk {
-        super::extract::extract_releasing(&mut routes, |r| r.table != bulk, |r| host.tables.entry(r.table).or_default().push(r));
+        routes.extract_if(.., |r| r.table != bulk).for_each(|r| host.tables.entry(r.table).or_default().push(r));
         match host.tables.get_mut(&bulk) {
             Some(earlier) => earlier.append(&mut routes),
             None => {
@@ -314,7 +314,10 @@ fn expand_nexthop_object(objects: &[NexthopObject], id: u32) -> Option<Expansion
     let find = |id: u32| objects.iter().find(|o| o.id == id && !o.fdb);
     let single = |o: &NexthopObject, weight: u32| match &o.kind {
         NexthopKind::Single { gateway, via6, dev: Some(dev), onlink, .. } => {
-            Some(NextHop { gateway: *gateway, via6: via6.clone(), dev: Some(dev.clone()), weight, onlink: *onlink, ..NextHop::default() })
+            let mut nh = NextHop::new(*gateway, Some(dev.clone()));
+            nh.via6 = via6.clone();
+            nh.set_onlink(*onlink);
+            nh.set_weight(weight).then_some(nh)
         }
         _ => None,
     };
@@ -378,7 +381,7 @@ fn kernel_local_routes(host: &Host) -> Vec<Route> {
             protocol: Some("kernel".into()),
             prefsrc: Some(src),
             mtu: None,
-            nexthops: NextHops::from([NextHop { dev: Some(dev.into()), weight: 1, ..NextHop::default() }]),
+            nexthops: NextHops::from([NextHop::new(None, Some(dev.into()))]),
             nhid: None,
             origin: why(),
         });
@@ -433,7 +436,7 @@ fn kernel_prefix_routes(host: &Host) -> Vec<Route> {
             protocol: Some("kernel".into()),
             prefsrc: Some(a.local),
             mtu: None,
-            nexthops: NextHops::from([NextHop { dev: Some(a.dev.as_str().into()), weight: 1, ..NextHop::default() }]),
+            nexthops: NextHops::from([NextHop::new(None, Some(a.dev.as_str().into()))]),
             nhid: None,
             origin: Origin::inferred("the prefix route the kernel adds for the address"),
         });

@@ -3,7 +3,6 @@
 
 mod analysis;
 mod build;
-mod extract;
 #[cfg(feature = "inet6")]
 mod inet6;
 

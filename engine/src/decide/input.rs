@@ -115,7 +115,7 @@ impl<'h> Fib<'h> {
         // ip_mkroute_input → __mkroute_input.
         let mut res = res;
         if r.nexthops.len() > 1 {
-            res.nexthop = r.nexthops.iter().position(|n| !n.dead).unwrap_or(0);
+            res.nexthop = r.nexthops.iter().position(|n| !n.dead()).unwrap_or(0);
         }
         let nh = &r.nexthops[res.nexthop];
         let out_dev = nh.dev.clone().unwrap_or_default();

@@ -60,7 +60,7 @@ impl Fib<'_> {
     pub fn gateway_unresolved(&self, rr: RouteRef, nh: usize) -> bool {
         let r = route(self.host, rr);
         let n = &r.nexthops[nh];
-        let Some(gw) = n.gateway.filter(|_| !n.onlink && r.nhid.is_none()) else { return false };
+        let Some(gw) = n.gateway.filter(|_| !n.onlink() && r.nhid.is_none()) else { return false };
         let min_scope = Scope(r.scope.0.saturating_add(1)).max(Scope::LINK);
         let flow = Flow { oif: n.dev.as_deref().map(str::to_string), ..Flow::to(gw) };
         // Not through resolve_full/resolve_in: a second caller changes how the engine build
@@ -75,7 +75,7 @@ impl Fib<'_> {
         let plain = |scope| NexthopScope { scope, own_table: false, other_order: None };
         // An IPv6 gateway (fib_check_nh_v6_gw) is always link scope; no gateway, host.
         let Some(gw) = n.gateway else { return plain(if n.via6.is_some() { Scope::LINK } else { Scope::HOST }) };
-        if n.onlink {
+        if n.onlink() {
             return plain(Scope::LINK);
         }
         // "It is not necessary, but requires a bit of thinking": at least link scope.

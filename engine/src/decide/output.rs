@@ -137,7 +137,7 @@ impl<'h> Fib<'h> {
         let mut res = res;
         let mut multipath = Vec::new();
         if flow.oif.is_none() && r.nexthops.len() > 1 {
-            multipath = r.nexthops.iter().enumerate().filter(|(_, n)| !n.dead).map(|(i, _)| i).collect();
+            multipath = r.nexthops.iter().enumerate().filter(|(_, n)| !n.dead()).map(|(i, _)| i).collect();
             // fib_select_multipath prefers nexthops whose own source address is the `from`.
             if let Some(s) = flow.from {
                 let same: Vec<usize> = multipath.iter().copied().filter(|&i| self.prefsrc(res.route, i).addr == Some(s)).collect();
@@ -442,11 +442,11 @@ fn examine(r: &Route, flow: &Flow, min_scope: Scope) -> Examination {
     if let Some(m) = r.missing() {
         return Examination::ErrorRoute { error: RouteError::Undecidable(m) };
     }
-    if !r.nexthops.is_empty() && r.nexthops.iter().all(|n| n.dead) {
+    if !r.nexthops.is_empty() && r.nexthops.iter().all(|n| n.dead()) {
         return Examination::AllNexthopsDead;
     }
     let oif = flow.oif.as_deref();
-    match r.nexthops.iter().position(|nh| !nh.dead && oif.is_none_or(|o| nh.dev.as_deref() == Some(o))) {
+    match r.nexthops.iter().position(|nh| !nh.dead() && oif.is_none_or(|o| nh.dev.as_deref() == Some(o))) {
         Some(nexthop) => Examination::Chosen { nexthop },
         None => Examination::NoUsableNexthop,
     }

@@ -188,7 +188,7 @@ pub fn route_to_string(host: &Host, r: &Route) -> String {
             if let Some(d) = &n.dev {
                 write!(s, " dev {d}").unwrap();
             }
-            write!(s, " weight {}", n.weight).unwrap();
+            write!(s, " weight {}", n.weight()).unwrap();
             nh_flags(&mut s, n);
         }
     }
@@ -196,13 +196,13 @@ pub fn route_to_string(host: &Host, r: &Route) -> String {
 }
 
 fn nh_flags(s: &mut String, n: &NextHop) {
-    if n.dead {
+    if n.dead() {
         s.push_str(" dead");
     }
-    if n.onlink {
+    if n.onlink() {
         s.push_str(" onlink");
     }
-    if n.linkdown {
+    if n.linkdown() {
         s.push_str(" linkdown");
     }
 }

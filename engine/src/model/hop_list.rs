@@ -3,22 +3,23 @@
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A route's nexthops: one, inline, for all but multipath routes (one allocation fewer per
-/// route of a million-route table), else a Vec. No bigger than a nexthop: the tag lives in
-/// the nexthop's spare bits (a `bool`'s), where a `SmallVec` adds a word for its length.
-/// Reads as a slice of nexthops.
+/// route of a million-route table), else a boxed Vec. No bigger than a nexthop: the tag lives
+/// in the nexthop's spare bits (its gateway's `Option` tag), where a `SmallVec` adds a word
+/// for its length, and a boxed Vec is one word. Reads as a slice of nexthops.
 #[derive(Clone)]
 pub struct HopList<T>(Repr<T>);
 
 #[derive(Clone)]
 enum Repr<T> {
     One(T),
-    /// None (a route without nexthops, `Vec::new()`: no allocation), or several.
-    Many(Vec<T>),
+    /// None (a route without nexthops: no allocation), or several.
+    #[expect(clippy::box_collection, reason = "one word where a Vec is three: beside a nexthop's bytes, not after them")]
+    Many(Option<Box<Vec<T>>>),
 }
 
 impl<T> HopList<T> {
     pub const fn new() -> Self {
-        HopList(Repr::Many(Vec::new()))
+        HopList(Repr::Many(None))
     }
 
     const fn one(hop: T) -> Self {
@@ -28,30 +29,32 @@ impl<T> HopList<T> {
     pub fn as_slice(&self) -> &[T] {
         match &self.0 {
             Repr::One(hop) => std::slice::from_ref(hop),
-            Repr::Many(hops) => hops,
+            Repr::Many(Some(hops)) => hops,
+            Repr::Many(None) => &[],
         }
     }
 
     pub fn as_mut_slice(&mut self) -> &mut [T] {
         match &mut self.0 {
             Repr::One(hop) => std::slice::from_mut(hop),
-            Repr::Many(hops) => hops,
+            Repr::Many(Some(hops)) => hops,
+            Repr::Many(None) => &mut [],
         }
     }
 
     pub fn push(&mut self, hop: T) {
         match &mut self.0 {
-            Repr::Many(hops) if !hops.is_empty() => hops.push(hop),
-            Repr::Many(_) => *self = HopList::one(hop),
+            Repr::Many(Some(hops)) => hops.push(hop),
+            Repr::Many(None) => *self = HopList::one(hop),
             Repr::One(_) => {
-                let Repr::One(first) = std::mem::replace(&mut self.0, Repr::Many(Vec::new())) else { unreachable!("matched One") };
-                self.0 = Repr::Many(vec![first, hop]);
+                let Repr::One(first) = std::mem::replace(&mut self.0, Repr::Many(None)) else { unreachable!("matched One") };
+                self.0 = Repr::Many(Some(Box::new(vec![first, hop])));
             }
         }
     }
 
     pub fn clear(&mut self) {
-        self.0 = Repr::Many(Vec::new());
+        self.0 = Repr::Many(None);
     }
 }
 
@@ -71,8 +74,9 @@ impl<T> From<[T; 1]> for HopList<T> {
 impl<T> From<Vec<T>> for HopList<T> {
     fn from(mut hops: Vec<T>) -> Self {
         match hops.len() {
+            0 => HopList::new(),
             1 => HopList::one(hops.pop().expect("one")),
-            _ => HopList(Repr::Many(hops)),
+            _ => HopList(Repr::Many(Some(Box::new(hops)))),
         }
     }
 }
@@ -96,7 +100,7 @@ impl<T> FromIterator<T> for HopList<T> {
         match (hops.next(), hops.next()) {
             (None, _) => HopList::new(),
             (Some(hop), None) => HopList::one(hop),
-            (Some(a), Some(b)) => HopList(Repr::Many([a, b].into_iter().chain(hops).collect())),
+            (Some(a), Some(b)) => HopList(Repr::Many(Some(Box::new([a, b].into_iter().chain(hops).collect())))),
         }
     }
 }

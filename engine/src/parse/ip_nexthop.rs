@@ -95,12 +95,13 @@ fn parse_line(text: &str, devs: &mut DevNames) -> Result<NexthopObject, String> 
     Ok(NexthopObject { id, kind, protocol, fdb, origin: Origin::default() })
 }
 
-/// `28/29` or `28,3/29,5`: member ids with optional weights (not 0).
+/// `28/29` or `28,3/29,5`: member ids with optional weights (1 to 65536, the kernel's range
+/// since 16-bit weights).
 fn parse_group(spec: &str) -> Option<Vec<GroupMember>> {
     spec.split('/')
         .map(|m| {
             let (id, weight) = m.split_once(',').unwrap_or((m, "1"));
-            Some(GroupMember { id: parse_u32(id)?, weight: weight.parse().ok().filter(|w| *w > 0)? })
+            Some(GroupMember { id: parse_u32(id)?, weight: weight.parse().ok().filter(|w| (1..=65536).contains(w))? })
         })
         .collect()
 }

@@ -497,7 +497,7 @@ fn parse_route_line(text: &str, default_table: TableId, table_names: &[(String, 
         nhid: None,
         origin: Origin::default(),
     };
-    let mut nh = NextHop { weight: 1, ..NextHop::default() };
+    let mut nh = NextHop::default();
     let mut scope_given = false;
     while let Some(k) = w.next() {
         let mut val = |what: &str| w.next().ok_or_else(|| format!("a value after `{what}`"));
@@ -549,15 +549,17 @@ fn parse_route_line(text: &str, default_table: TableId, table_names: &[(String, 
             }
             "weight" => {
                 let v = val(k)?;
-                nh.weight = v.parse().map_err(|_| format!("a number after `weight`, found `{v}`"))?;
+                if !v.parse().is_ok_and(|w| nh.set_weight(w)) {
+                    return Err(format!("a weight from 1 to 65536 after `weight`, found `{v}`"));
+                }
             }
             "nhid" => {
                 let v = val(k)?;
                 route.nhid = Some(parse_u32(v).and_then(NonZeroU32::new).ok_or_else(|| format!("a nexthop object id after `nhid`, found `{v}`"))?);
             }
-            "onlink" => nh.onlink = true,
-            "dead" => nh.dead = true,
-            "linkdown" => nh.linkdown = true,
+            "onlink" => nh.set_onlink(true),
+            "dead" => nh.set_dead(true),
+            "linkdown" => nh.set_linkdown(true),
             "encap" => return Err(ENCAP_NOT_MODELLED.into()),
             // Only IPv6 routes carry RTA_PREF (rt6_fill_node): `default dev wg0 metric 1024 pref
             // medium` in `ip route show table all` is IPv6, though nothing else in it says so.
@@ -602,7 +604,7 @@ fn parse_route_line(text: &str, default_table: TableId, table_names: &[(String, 
 }
 
 fn parse_nexthop(rest: &str, devs: &mut DevNames) -> Result<Option<NextHop>, String> {
-    let mut nh = NextHop { weight: 1, ..NextHop::default() };
+    let mut nh = NextHop::default();
     let mut w = words(rest);
     while let Some(k) = w.next() {
         let mut val = |what: &str| w.next().ok_or_else(|| format!("a value after `{what}`"));
@@ -624,11 +626,13 @@ fn parse_nexthop(rest: &str, devs: &mut DevNames) -> Result<Option<NextHop>, Str
             "dev" => nh.dev = Some(devs.get(val(k)?)),
             "weight" => {
                 let v = val(k)?;
-                nh.weight = v.parse().map_err(|_| format!("a number after `weight`, found `{v}`"))?;
+                if !v.parse().is_ok_and(|w| nh.set_weight(w)) {
+                    return Err(format!("a weight from 1 to 65536 after `weight`, found `{v}`"));
+                }
             }
-            "onlink" => nh.onlink = true,
-            "dead" => nh.dead = true,
-            "linkdown" => nh.linkdown = true,
+            "onlink" => nh.set_onlink(true),
+            "dead" => nh.set_dead(true),
+            "linkdown" => nh.set_linkdown(true),
             k if one_of(FLAGS, k) => {}
             "realms" => {
                 val(k)?;
@@ -1279,14 +1283,31 @@ unreachable 10.9.0.0/16 table 7 metric 3\nthrow 10.8.0.0/16 table 7\nfe80::/64 d
         assert!(f.diagnostics.is_empty(), "{:?}", f.diagnostics);
         assert_eq!(f.routes.len(), 5);
         assert_eq!(f.routes[0].nexthops.len(), 2);
-        assert!(f.routes[0].nexthops[1].dead && f.routes[0].nexthops[1].linkdown);
-        assert_eq!(f.routes[0].nexthops[1].weight, 2);
+        assert!(f.routes[0].nexthops[1].dead() && f.routes[0].nexthops[1].linkdown());
+        assert_eq!(f.routes[0].nexthops[1].weight(), 2);
         assert_eq!(f.routes[1].kind, RouteType::Local);
         assert_eq!(f.routes[1].table, TABLE_LOCAL);
         assert_eq!(f.routes[3].kind, RouteType::Unreachable);
         assert!(f.routes[3].nexthops.is_empty());
         assert_eq!(f.routes[4].table, 7);
         assert_eq!(f.ipv6_count(), 1);
+    }
+
+    /// A weight is one the kernel can hold (1 to 65536): another is the line's error.
+    #[test]
+    fn weights_the_kernel_holds() {
+        for (weight, held) in [("0", false), ("1", true), ("256", true), ("65536", true), ("65537", false), ("-1", false)] {
+            let f = run(&format!("default proto static\n\tnexthop via 10.0.0.1 dev eth0 weight {weight}\n\tnexthop via 10.0.1.1 dev eth1"), None);
+            let hops: Vec<u32> = f.routes[0].nexthops.iter().map(|nh| nh.weight()).collect();
+            if held {
+                assert!(f.diagnostics.is_empty(), "{weight}: {:?}", f.diagnostics);
+                assert_eq!(hops, [weight.parse().unwrap(), 1]);
+            } else {
+                assert_eq!(f.diagnostics.len(), 1, "{weight}");
+                assert!(f.diagnostics[0].line == 2 && f.diagnostics[0].expected.contains("from 1 to 65536"), "{weight}: {:?}", f.diagnostics);
+                assert_eq!(hops, [1], "{weight}: the rest of the route is kept");
+            }
+        }
     }
 
     #[test]
@@ -1305,7 +1326,7 @@ unreachable 10.9.0.0/16 table 7 metric 3\nthrow 10.8.0.0/16 table 7\nfe80::/64 d
             None,
         );
         assert!(f.diagnostics.is_empty(), "{:?}", f.diagnostics);
-        assert!(f.routes[0].nexthops[0].onlink);
+        assert!(f.routes[0].nexthops[0].onlink());
         assert_eq!(f.routes[1].prefsrc, Some("10.0.0.5".parse().unwrap()));
         // As `ip -j route` prints a route with metrics and a multipath route.
         let f = run(
@@ -1314,7 +1335,7 @@ unreachable 10.9.0.0/16 table 7 metric 3\nthrow 10.8.0.0/16 table 7\nfe80::/64 d
         );
         assert!(f.diagnostics.is_empty(), "{:?}", f.diagnostics);
         assert_eq!(f.routes[0].mtu, std::num::NonZeroU32::new(9000));
-        let hops: Vec<_> = f.routes[1].nexthops.iter().map(|n| (n.dev.as_deref(), n.weight)).collect();
+        let hops: Vec<_> = f.routes[1].nexthops.iter().map(|n| (n.dev.as_deref(), n.weight())).collect();
         assert_eq!(hops, [(Some("wlp2s0"), 1), (Some("wlan0"), 3)]);
         // An IPv6 route is kept as skipped, and a nexthop that cannot be read is reported.
         let f = run(

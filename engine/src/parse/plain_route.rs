@@ -38,7 +38,7 @@ pub(super) fn read_plain_route(text: &str, default_table: TableId, table_names: 
     // The fields in locals, the route written once at the end: built in place, it was copied
     // from the stack, field by field, to where it goes.
     let (mut table, mut metric, mut scope, mut protocol, mut prefsrc) = (default_table, 0, Scope::UNIVERSE, None, None);
-    let mut nh = NextHop { weight: 1, ..NextHop::default() };
+    let mut nh = NextHop::default();
     while !words.rest().is_empty() {
         match words.next()? {
             "via" => nh.gateway = Some(words.value(quick_ipv4_head)?),
@@ -48,9 +48,9 @@ pub(super) fn read_plain_route(text: &str, default_table: TableId, table_names: 
             "scope" => scope = Scope::parse(words.next()?)?,
             "src" => prefsrc = Some(words.value(quick_ipv4_head)?),
             "table" => table = table_id(words.next()?, table_names)?,
-            "onlink" => nh.onlink = true,
-            "linkdown" => nh.linkdown = true,
-            "dead" => nh.dead = true,
+            "onlink" => nh.set_onlink(true),
+            "linkdown" => nh.set_linkdown(true),
+            "dead" => nh.set_dead(true),
             _ => return None,
         }
     }

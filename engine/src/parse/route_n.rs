@@ -213,7 +213,7 @@ fn parse_row(line: Line<'_>, words: &[&str], columns: &Columns, table: u32, out:
         RouteType::Unicast
     };
     let nexthops = match kind {
-        RouteType::Unicast => vec![NextHop { gateway, dev: iface.map(Into::into), weight: 1, ..NextHop::default() }],
+        RouteType::Unicast => vec![NextHop::new(gateway, iface.map(Into::into))],
         _ => Vec::new(),
     };
     for note in notes {
@@ -292,7 +292,7 @@ Destination     Gateway         Genmask         Flags Metric Ref    Use Iface
         assert_eq!(default.nexthops.len(), 1);
         assert_eq!(default.nexthops[0].gateway, Some(Ipv4Addr::new(192, 168, 10, 1)));
         assert_eq!(default.nexthops[0].dev.as_deref(), Some("eth0"));
-        assert_eq!(default.nexthops[0].weight, 1);
+        assert_eq!(default.nexthops[0].weight(), 1);
         assert_eq!(default.origin, Origin::line(3));
         let connected = &out.routes[2];
         assert_eq!(connected.dst, net("10.20.0.0/24"));

@@ -104,7 +104,7 @@ pub fn parse(text: &str) -> Fragment {
             protocol: None,
             prefsrc: Some(iface),
             mtu: None,
-            nexthops: NextHops::from([NextHop { gateway: gw, dev: Some(link_name(iface).into()), weight: 1, ..NextHop::default() }]),
+            nexthops: NextHops::from([NextHop::new(gw, Some(link_name(iface).into()))]),
             nhid: None,
             origin: Origin::line(no),
         });

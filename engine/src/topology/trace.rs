@@ -714,7 +714,7 @@ fn kernel_choice(node: &Node, pkt: &Packet, flow: &Flow) -> Result<Choice, Dispo
                 None => "decided by the kernel-exact engine (as `ip route get`)".into(),
                 Some(dev) => format!("decided by the kernel-exact engine (as `ip route get {} from {} iif {dev}`)", pkt.dst, pkt.src),
             });
-            let onlink = d.assumed_onlink || d.route.is_some_and(|r| route_at(host, r).nexthops.get(d.nexthop).is_some_and(|n| n.onlink));
+            let onlink = d.assumed_onlink || d.route.is_some_and(|r| route_at(host, r).nexthops.get(d.nexthop).is_some_and(|n| n.onlink()));
             let (gateway, src) = (d.gateway.map(IpAddr::V4), src.map(IpAddr::V4));
             Ok(Choice { gateway, dev: d.dev.clone(), src, table: Some(d.table).filter(|t| *t != 0), rule, route, why, local: d.local, onlink })
         }
@@ -786,7 +786,7 @@ pub fn lookup_table(host: &Host, table: TableId, dst: Ipv4Addr) -> Option<&Route
         .filter(|r| r.tos == 0 && r.dst.contains(&dst))
         .filter(|r| !matches!(r.kind, RouteType::Broadcast | RouteType::Multicast | RouteType::Anycast))
         .filter(|r| {
-            r.nexthops.is_empty() || r.nexthops.iter().any(|n| !n.dead && n.dev.as_deref().is_none_or(|d| host.link(d).is_none_or(|l| l.up && l.lower_up)))
+            r.nexthops.is_empty() || r.nexthops.iter().any(|n| !n.dead() && n.dev.as_deref().is_none_or(|d| host.link(d).is_none_or(|l| l.up && l.lower_up)))
         })
         .max_by(|a, b| a.dst.prefix_len().cmp(&b.dst.prefix_len()).then(b.metric.cmp(&a.metric)))
 }
@@ -845,7 +845,7 @@ fn forward(node: &Node, pkt: &Packet, in_dev: Option<&str>, tos: u8) -> Result<C
                             });
                         }
                         _ => {
-                            let nh = rt.nexthops.iter().find(|n| !n.dead).cloned().unwrap_or_default();
+                            let nh = rt.nexthops.iter().find(|n| !n.dead()).cloned().unwrap_or_default();
                             let Some(dev) = nh
                                 .dev
                                 .clone()
@@ -868,7 +868,7 @@ fn forward(node: &Node, pkt: &Packet, in_dev: Option<&str>, tos: u8) -> Result<C
                                 route: Some(rtext),
                                 why,
                                 local: false,
-                                onlink: nh.onlink,
+                                onlink: nh.onlink(),
                             });
                         }
                     }

@@ -206,12 +206,7 @@ impl UnitReader<'_> {
                         protocol: Some("static".into()),
                         prefsrc: None,
                         mtu: None,
-                        nexthops: NextHops::from([NextHop {
-                            gateway: Some(gateway),
-                            dev: self.link.as_deref().map(Into::into),
-                            weight: 1,
-                            ..NextHop::default()
-                        }]),
+                        nexthops: NextHops::from([NextHop::new(Some(gateway), self.link.as_deref().map(Into::into))]),
                         nhid: None,
                         origin: Origin::line(line.no),
                     });

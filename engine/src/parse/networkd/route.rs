@@ -130,7 +130,14 @@ impl UnitReader<'_> {
             Vec::new()
         } else if !draft.multipath.is_empty() {
             let link = self.link.clone();
-            draft.multipath.into_iter().map(|nh| NextHop { dev: nh.dev.or_else(|| link.as_deref().map(Into::into)), ..nh }).collect()
+            draft
+                .multipath
+                .into_iter()
+                .map(|mut nh| {
+                    nh.dev = nh.dev.or_else(|| link.as_deref().map(Into::into));
+                    nh
+                })
+                .collect()
         } else {
             if self.link.is_none() {
                 if draft.gateway.is_none() {
@@ -139,7 +146,9 @@ impl UnitReader<'_> {
                 }
                 self.out.diagnostics.push(ParseDiagnostic::warning(header, NO_LINK_GATEWAY));
             }
-            vec![NextHop { gateway: draft.gateway, dev: self.link.as_deref().map(Into::into), weight: 1, onlink: draft.onlink, ..NextHop::default() }]
+            let mut nh = NextHop::new(draft.gateway, self.link.as_deref().map(Into::into));
+            nh.set_onlink(draft.onlink);
+            vec![nh]
         };
         // networkd puts local, broadcast, anycast and nat routes in the local table unless told.
         let default_table = match kind {

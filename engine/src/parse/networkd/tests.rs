@@ -59,7 +59,7 @@ fn static_network_file() {
     assert_eq!(r.protocol.as_deref(), Some("static"));
     assert_eq!(r.nexthops[0].gateway, Some(Ipv4Addr::new(192, 168, 10, 1)));
     assert_eq!(r.nexthops[0].dev.as_deref(), Some("eth0"));
-    assert_eq!(r.nexthops[0].weight, 1);
+    assert_eq!(r.nexthops[0].weight(), 1);
     assert_eq!(r.origin, Origin::line(7));
     assert!(!r.origin.is_inferred());
 
@@ -195,7 +195,7 @@ Type=prohibit
     assert_eq!((via.table, via.metric, via.dst), (200, 50, net("172.16.0.0/12")));
     assert_eq!(via.prefsrc, Some(Ipv4Addr::new(10, 100, 0, 2)));
     assert_eq!(via.scope, Scope::UNIVERSE);
-    assert!(via.nexthops[0].onlink);
+    assert!(via.nexthops[0].onlink());
     assert_eq!(via.mtu, std::num::NonZeroU32::new(1420));
     assert_eq!(unreachable.mtu, None);
     assert_eq!(via.origin, Origin::line(14));
@@ -240,7 +240,7 @@ fn multipath_route() {
     let r = &out.routes[0];
     assert_eq!(r.nexthops.len(), 2);
     assert_eq!(r.nexthops[1].dev.as_deref(), Some("eth1"));
-    assert_eq!(r.nexthops[1].weight, 20);
+    assert_eq!(r.nexthops[1].weight(), 20);
     assert_eq!(r.scope, Scope::UNIVERSE);
 }
 

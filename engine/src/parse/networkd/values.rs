@@ -162,6 +162,10 @@ pub(super) fn parse_multipath(value: &str) -> Result<Option<NextHop>, String> {
     }
     match parse_addr(addr)? {
         Family::V6 => Ok(None),
-        Family::V4(gw) => Ok(Some(NextHop { gateway: Some(gw), dev: dev.map(Into::into), weight, ..NextHop::default() })),
+        Family::V4(gw) => {
+            let mut nh = NextHop::new(Some(gw), dev.map(Into::into));
+            nh.set_weight(weight);
+            Ok(Some(nh))
+        }
     }
 }
