@@ -47,15 +47,15 @@ pub(crate) fn parse_text_until<'a>(rest: super::LineSpan<'a>, ctx: &Context, end
     Some(super::block_read(rest, ended, count))
 }
 
-/// [`read_lines`] of a big listing cut into `parts` ([`super::route_runs`]), on up to `threads` threads, into what one
-/// reader reading it in order gives. Each run writes the routes of the listing's own table
-/// (nearly all of a big one) straight into its part of that table's spare room, as IPv4's
-/// runs do (`ip_route::parse_text_chunked`), and the others, with its diagnostics, into a
-/// fragment of its own; the runs' parts are then moved together and the fragments joined in
-/// order. (Each run into a fragment of its own, joined by copying, held a million routes twice
-/// at the peak and took 40-90 ms to join.) With `end`, the listing is the lines of `parts` up
-/// to where `end` says it ends. Returns the line it ended at, if it did, and how many lines
-/// `parts` held.
+/// [`read_lines`] of a big listing cut into `parts` ([`super::route_runs`]), on up to
+/// `threads` threads, into what one reader reading it in order gives. Each run writes the
+/// routes of the listing's own table (nearly all of a big one) straight into its part of that
+/// table's spare room, as IPv4's runs do (`ip_route::parse_text_chunked`), and the others,
+/// with its diagnostics, into a fragment of its own; the runs' parts are then moved together
+/// and the fragments joined in order. (Each run into a fragment of its own, joined by copying,
+/// held a million routes twice at the peak and took 40-90 ms to join.) With `end`, the listing
+/// is the lines of `parts` up to where `end` says it ends. Returns the line it ended at, if it
+/// did, and how many lines `parts` held.
 #[cfg(not(target_arch = "wasm32"))]
 fn read_runs<'a>(
     parts: Vec<super::LineSpan<'a>>,

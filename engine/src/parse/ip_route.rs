@@ -59,8 +59,7 @@ pub(crate) type AnyRunReader<'r> = Whole;
 /// block as its list of lines.)
 #[cfg(any(not(target_arch = "wasm32"), feature = "incremental"))]
 pub(crate) fn parse_span(span: LineSpan<'_>, ctx: &Context, out: &mut Fragment, runs: &mut AnyRunReader<'_>) {
-    // `ip -j` output: its first line with text starts with `[`.
-    if !span.text.trim_start().starts_with('[') {
+    if !super::text_looks_like_json(span.text) {
         #[cfg(all(feature = "inet6", not(target_arch = "wasm32")))]
         if ctx.ipv6 && !runs.in_runs() {
             return super::ip6_route::parse_text_span(span, ctx, out);

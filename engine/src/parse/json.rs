@@ -8,6 +8,13 @@ pub(crate) fn looks_like_json(lines: &[Line<'_>]) -> bool {
     lines.iter().map(|l| l.text.trim()).find(|t| !t.is_empty()).is_some_and(|t| t.starts_with('['))
 }
 
+/// [`looks_like_json`] for a block given as its text: told by the first character that is
+/// not whitespace, without walking that line (a 100 MB document is one line).
+#[cfg(any(not(target_arch = "wasm32"), feature = "incremental"))]
+pub(crate) fn text_looks_like_json(text: &str) -> bool {
+    text.trim_start().starts_with('[')
+}
+
 /// The elements of one pasted `ip -j` document, and the reports for those that cannot be used.
 /// A document that is not a JSON array is one error at its first line, naming the command
 /// that prints what was expected (`printed_by`, e.g. `ip -j rule`).

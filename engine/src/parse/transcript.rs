@@ -348,9 +348,7 @@ impl<'a> ReadAhead<'a> {
                 return Some(found);
             }
             let from = pending.rest();
-            // `ip -j` output, whose first line with text starts with `[`: told by the first
-            // character that is not whitespace, without walking that line (a 100 MB document).
-            let json = from.trim_start().starts_with('[');
+            let json = super::text_looks_like_json(from);
             if rest.rest().len() < FIND_SHARED_BYTES || json {
                 return None;
             }
