@@ -28,7 +28,7 @@ pub struct Diagnostic {
     pub text: Option<String>,
     /// Parse findings: what the parser expected.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub expected: Option<String>,
+    pub expected: Option<std::borrow::Cow<'static, str>>,
 }
 
 /// Everything worth a look in a paste, most serious first within each line: the parse

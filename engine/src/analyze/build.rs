@@ -623,7 +623,7 @@ mod tests {
         let named: Vec<&str> = a.host.links.iter().map(|l| l.name.as_str()).filter(|n| n.starts_with('d')).collect();
         assert_eq!(named, devices);
         let lacking: Vec<(usize, &str)> =
-            a.diagnostics.iter().filter(|d| d.expected.starts_with("what decisions through this route need")).map(|d| (d.line, d.expected.as_str())).collect();
+            a.diagnostics.iter().filter(|d| d.expected.starts_with("what decisions through this route need")).map(|d| (d.line, &*d.expected)).collect();
         assert_eq!(lacking.len(), 2, "{lacking:?}");
         for (lines, (line, said)) in [&nhid, &device].into_iter().zip(&lacking) {
             assert_eq!(*line, lines[0], "{said}");

@@ -792,23 +792,35 @@ mod cli {
             Ok(x) => x,
             Err(c) => return c,
         };
+        let found = whyroute::findings::findings(text, a);
+        if let Err(e) = print_check(a, &found) {
+            eprintln!("whyroute: writing the findings: {e}");
+            return ExitCode::from(1);
+        }
+        if found.iter().any(|f| f.severity == whyroute::parse::Severity::Error) { ExitCode::from(1) } else { ExitCode::SUCCESS }
+    }
+
+    /// What `check` prints: how each block was read, then the findings, what the host's own
+    /// kernel said differently first (whyroute is wrong there). Buffered: a log pasted by
+    /// mistake is a million findings, and stdout writes each line as it ends.
+    fn print_check(a: &whyroute::Analysis, found: &[whyroute::findings::Diagnostic]) -> std::io::Result<()> {
+        use std::io::Write;
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
         for b in &a.blocks {
             let what = match (&b.format, &b.skipped) {
                 (Some(f), _) => format!("read as {}", f.describe()),
                 (None, Some(why)) => format!("skipped: {why}"),
                 _ => "skipped".into(),
             };
-            println!("lines {}-{}: {} — {what}", b.first_line, b.last_line, b.command.as_deref().unwrap_or("(no command)"));
+            writeln!(out, "lines {}-{}: {} — {what}", b.first_line, b.last_line, b.command.as_deref().unwrap_or("(no command)"))?;
         }
-        let found = whyroute::findings::findings(text, a);
-        // What the host's own kernel said differently comes first: whyroute is wrong there.
         for f in found.iter().filter(|f| f.code == "kernel_disagrees") {
-            println!("WARNING: {} [{}]", f.message, f.code);
+            writeln!(out, "WARNING: {} [{}]", f.message, f.code)?;
         }
         for f in found.iter().filter(|f| f.code != "kernel_disagrees") {
-            println!("{} [{}] ({:?})", f.message, f.code, f.severity);
+            writeln!(out, "{} [{}] ({:?})", f.message, f.code, f.severity)?;
         }
-        if found.iter().any(|f| f.severity == whyroute::parse::Severity::Error) { ExitCode::from(1) } else { ExitCode::SUCCESS }
+        out.flush()
     }
 
     fn snapshot(output: Option<&str>) -> ExitCode {

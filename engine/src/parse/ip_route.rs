@@ -1379,7 +1379,7 @@ unreachable 10.9.0.0/16 table 7 metric 3\nthrow 10.8.0.0/16 table 7\nfe80::/64 d
             r#"[{"dst":"10.1.0.0/16","encap":"ip","id":5,"dst2":"x","dev":"tun0"},{"deleted":true,"dst":"10.2.0.0/16","dev":"eth0"},{"dst":"10.3.0.0/16","dev":"eth0","colour":"red"},{"dst":"10.4.0.0/16","nexthops":[{"dev":"eth0","weight":1,"shade":1}]},{"dst":"10.5.0.0/16","nhid":7,"nexthops":[{"gateway":"10.0.0.1","dev":"eth0","weight":1,"flags":[]},{"via":{"family":"inet6","host":"fe80::1"},"dev":"eth1","weight":1,"flags":[]}]}]"#,
             None,
         );
-        let why: Vec<_> = f.diagnostics.iter().map(|d| d.expected.as_str()).collect();
+        let why: Vec<_> = f.diagnostics.iter().map(|d| &*d.expected).collect();
         assert_eq!(why.len(), 4, "{why:?}");
         assert!(why[0].contains("`encap`"), "{why:?}");
         assert!(why[1].contains("deletion"), "{why:?}");

@@ -713,7 +713,7 @@ mod tests {
         assert_eq!(f.rules[0].priority, 4);
         // A flow label makes the rule IPv6; reading IPv6 rules, whyroute says it cannot model it.
         assert_eq!(f.ipv6_lines.len(), usize::from(!cfg!(feature = "inet6")));
-        let why: Vec<_> = f.diagnostics.iter().map(|d| d.expected.as_str()).collect();
+        let why: Vec<_> = f.diagnostics.iter().map(|d| &*d.expected).collect();
         assert_eq!(why.len(), 2 + usize::from(cfg!(feature = "inet6")), "{why:?}");
         assert!(why[0].contains("`colour`"), "{why:?}");
         assert!(why[1].contains("deletion"), "{why:?}");

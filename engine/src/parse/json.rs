@@ -71,7 +71,7 @@ impl JsonReports {
         out.ipv6_lines.push((self.line, crate::json_text::write(item)));
     }
 
-    pub fn report(&mut self, out: &mut Vec<ParseDiagnostic>, item: &serde_json::Value, expected: impl Into<String>) {
+    pub fn report(&mut self, out: &mut Vec<ParseDiagnostic>, item: &serde_json::Value, expected: impl Into<std::borrow::Cow<'static, str>>) {
         if self.listed < Self::LISTED {
             out.push(ParseDiagnostic::new(Line { no: self.line, text: &crate::json_text::write(item) }, expected, Severity::Error));
             self.listed += 1;
@@ -99,7 +99,7 @@ impl JsonReports {
     pub fn finish(self, out: &mut Vec<ParseDiagnostic>) {
         if self.more > 0 {
             let expected = format!("{} more elements of this JSON could not be used either (the first {} are listed)", self.more, Self::LISTED);
-            out.push(ParseDiagnostic { line: self.line, text: String::new(), expected, severity: Severity::Error });
+            out.push(ParseDiagnostic { line: self.line, text: String::new(), expected: expected.into(), severity: Severity::Error });
         }
     }
 }

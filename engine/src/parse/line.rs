@@ -1,6 +1,7 @@
 //! A pasted line, and what a parser says about one it cannot (fully) use.
 
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 
 /// One line of the paste with its 1-based number.
 #[derive(Clone, Copy, Debug)]
@@ -394,8 +395,9 @@ pub struct ParseDiagnostic {
     pub line: usize,
     /// The line as pasted (truncated to 200 characters).
     pub text: String,
-    /// What the parser expected there, in words.
-    pub expected: String,
+    /// What the parser expected there, in words: most often one of its fixed sentences, not
+    /// copied for each line (a log pasted by mistake is a million such lines).
+    pub expected: Cow<'static, str>,
     pub severity: Severity,
 }
 
@@ -416,22 +418,22 @@ pub fn cap_diagnostics(diagnostics: &mut Vec<ParseDiagnostic>, max: usize) {
     diagnostics.push(ParseDiagnostic {
         line: from,
         text: String::new(),
-        expected: format!("{more} more problems, from line {from} on, are not listed: the list stops at {max} (`whyroute check` lists them all)"),
+        expected: format!("{more} more problems, from line {from} on, are not listed: the list stops at {max} (`whyroute check` lists them all)").into(),
         severity,
     });
 }
 
 impl ParseDiagnostic {
-    pub fn error(line: Line<'_>, expected: impl Into<String>) -> Self {
+    pub fn error(line: Line<'_>, expected: impl Into<Cow<'static, str>>) -> Self {
         Self::new(line, expected, Severity::Error)
     }
-    pub fn warning(line: Line<'_>, expected: impl Into<String>) -> Self {
+    pub fn warning(line: Line<'_>, expected: impl Into<Cow<'static, str>>) -> Self {
         Self::new(line, expected, Severity::Warning)
     }
-    pub fn info(line: Line<'_>, expected: impl Into<String>) -> Self {
+    pub fn info(line: Line<'_>, expected: impl Into<Cow<'static, str>>) -> Self {
         Self::new(line, expected, Severity::Info)
     }
-    pub(super) fn new(line: Line<'_>, expected: impl Into<String>, severity: Severity) -> Self {
+    pub(super) fn new(line: Line<'_>, expected: impl Into<Cow<'static, str>>, severity: Severity) -> Self {
         let mut text: String = line.text.chars().take(200).collect();
         if text.len() < line.text.len() {
             text.push('…');

@@ -161,7 +161,7 @@ impl UnitReader<'_> {
         self.out.diagnostics.push(ParseDiagnostic::info(line, why));
     }
 
-    pub(super) fn error(&mut self, line: Line<'_>, expected: impl Into<String>) {
+    pub(super) fn error(&mut self, line: Line<'_>, expected: impl Into<std::borrow::Cow<'static, str>>) {
         self.out.diagnostics.push(ParseDiagnostic::error(line, expected));
     }
 
