@@ -104,6 +104,11 @@ test('routeGet: a paste without `ip addr` is refused, saying what to paste (the 
   const r = w.routeGet(routes, { dst: '10.243.224.3' });
   assert.deepEqual(r, { error: 'cannot be decided from this paste: paste `ip addr` too', undecidable: true });
   assert.equal(w.explain(routes, '10.243.224.3').verdict.undecidable, true);
+  // Routes only in another table than main, which a rule sends the flow to: still no source
+  // address to print (until session 30 this answered without its `prefsrc`).
+  const table200 = 'ip rule show\n0:\tfrom all lookup local\n0:\tfrom all to 192.168.10.10 lookup 200\n32766:\tfrom all lookup main\n32767:\tfrom all lookup default\n\nip route show table 200\ndefault via 10.244.0.1 dev eth1 proto static\n';
+  assert.deepEqual(w.routeGet(table200, { dst: '192.168.10.10' }), { error: 'cannot be decided from this paste: paste `ip addr` too', undecidable: true });
+  assert.equal(w.explain(table200, '192.168.10.10').verdict.undecidable, true);
 });
 
 test('explain: the full trace, with the rule chain and the text', { skip }, () => {

@@ -177,7 +177,9 @@ impl<'h> Fib<'h> {
     ) -> Result<Decision, RouteError> {
         let host = self.host;
         // Which groups a device has joined depends on its state, which the paste may not show.
-        if PARTIAL_PASTES && host.addresses_unknown && (!source_known(flow, &source) || flow.dst.is_multicast() && host.link_unknown(Some(&dev))) {
+        // Without partial pastes no answer is given without the addresses: one through a table
+        // but main (the paste's `ip rule` and `ip route show table 200` alone) comes here.
+        if host.addresses_unknown && (!PARTIAL_PASTES || !source_known(flow, &source) || flow.dst.is_multicast() && host.link_unknown(Some(&dev))) {
             return Err(RouteError::Undecidable(Missing::Addresses));
         }
         let r = res.map(|res| route(host, res.route));
