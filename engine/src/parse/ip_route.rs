@@ -999,6 +999,20 @@ fn plain_json_route(
 ) -> Option<Option<Route>> {
     let [ty, dst, words @ ..] = &object.values;
     let dst = (*dst)?;
+    // The usual route, read from its values where they stand (`type` is the full parser's).
+    if ty.is_none() {
+        let mut values = [("", ""); JSON_WORDS.len()];
+        let mut n = 0;
+        for ((_, word), v) in JSON_WORDS.iter().zip(words) {
+            if let Some(v) = v {
+                values[n] = (word, v);
+                n += 1;
+            }
+        }
+        if let Some(r) = super::plain_route::read_plain_json_route(dst, &values[..n], &object.flags, default_table, table_names, devs) {
+            return Some(Some(r));
+        }
+    }
     buf.clear();
     if let Some(ty) = ty {
         buf.push_str(ty);

@@ -15,7 +15,7 @@
 use super::words::{DevNames, quick_ipv4_head};
 #[cfg(feature = "inet6")]
 use super::words::{parse_ipv6, parse_net6};
-use crate::model::{NextHop, NextHops, Origin, Route, RouteType, Scope, TableId, table_id};
+use crate::model::{NextHop, NextHops, Origin, Route, RouteType, Scope, SharedName, TableId, table_id};
 #[cfg(feature = "inet6")]
 use crate::model::{NextHop6, NextHops6, Pref, Route6};
 use ipnet::Ipv4Net;
@@ -35,39 +35,141 @@ pub(super) fn read_plain_route(text: &str, default_table: TableId, table_names: 
         }
         net
     };
-    // The fields in locals, the route written once at the end: built in place, it was copied
-    // from the stack, field by field, to where it goes.
-    let (mut table, mut metric, mut scope, mut protocol, mut prefsrc) = (default_table, 0, Scope::UNIVERSE, None, None);
-    let mut nh = NextHop::default();
+    let mut fields = PlainFields::new(dst, default_table);
     while !words.rest().is_empty() {
-        match words.next()? {
-            "via" => nh.gateway = Some(words.value(quick_ipv4_head)?),
-            "dev" => nh.dev = Some(devs.get(words.next()?)),
-            "proto" => protocol = Some(devs.protocol(words.next()?)),
-            "metric" => metric = words.value(plain_u32)?,
-            "scope" => scope = Scope::parse(words.next()?)?,
-            "src" => prefsrc = Some(words.value(quick_ipv4_head)?),
-            "table" => table = table_id(words.next()?, table_names)?,
-            "onlink" => nh.set_onlink(true),
-            "linkdown" => nh.set_linkdown(true),
-            "dead" => nh.set_dead(true),
-            _ => return None,
+        let key = words.next()?;
+        fields.set(key, &mut words, table_names, devs)?;
+    }
+    Some(fields.route())
+}
+
+/// What [`read_plain_route`] returns for the line a plain `ip -j route` object's values make
+/// (`dst` and those after the words of `values`, its `flags`), read from the values in place,
+/// without writing that line (a million routes' worth of text). None where that reader
+/// returns None, and where the line would not be one value after each word (a value that is
+/// not one word): the caller writes the line then.
+#[cfg(feature = "json-reader")]
+pub(super) fn read_plain_json_route(
+    dst: &str,
+    values: &[(&str, &str)],
+    flags: &[&str],
+    default_table: TableId,
+    table_names: &[(String, TableId)],
+    devs: &mut DevNames,
+) -> Option<Route> {
+    let dst = if dst == "default" { Ipv4Net::default() } else { OneValue(Some(dst)).value(plain_prefix)? };
+    let mut fields = PlainFields::new(dst, default_table);
+    for &(key, value) in values {
+        let mut value = OneValue(Some(value));
+        fields.set(key, &mut value, table_names, devs)?;
+        // A value left unread (a flag's key given one): the line would read otherwise.
+        if value.0.is_some() {
+            return None;
         }
     }
-    Some(Route {
-        table,
-        kind: RouteType::Unicast,
-        dst,
-        tos: 0,
-        metric,
-        scope,
-        protocol,
-        prefsrc,
-        mtu: None,
-        nexthops: NextHops::from([nh]),
-        nhid: None,
-        origin: Origin::default(),
-    })
+    for &flag in flags {
+        fields.set(flag, &mut OneValue(None), table_names, devs)?;
+    }
+    Some(fields.route())
+}
+
+/// Where a plain route's values come from: the words of its line, or an `ip -j` object's
+/// value of one key.
+trait PlainValues<'a> {
+    /// The next word, whole.
+    fn word(&mut self) -> Option<&'a str>;
+    /// The next value, read by `read` (what its bytes start with, and how many it took) and
+    /// whole.
+    fn value<T>(&mut self, read: impl FnOnce(&[u8]) -> Option<(T, usize)>) -> Option<T>;
+}
+
+impl<'a> PlainValues<'a> for SpacedWords<'a> {
+    #[inline(always)]
+    fn word(&mut self) -> Option<&'a str> {
+        self.next()
+    }
+
+    #[inline(always)]
+    fn value<T>(&mut self, read: impl FnOnce(&[u8]) -> Option<(T, usize)>) -> Option<T> {
+        SpacedWords::value(self, read)
+    }
+}
+
+/// One value of an `ip -j` object, taken (left None) once read: as a line's word it must be
+/// printable ASCII without spaces.
+#[cfg(feature = "json-reader")]
+struct OneValue<'a>(Option<&'a str>);
+
+#[cfg(feature = "json-reader")]
+impl<'a> PlainValues<'a> for OneValue<'a> {
+    fn word(&mut self) -> Option<&'a str> {
+        self.0.take().filter(|v| !v.is_empty() && v.bytes().all(is_word_byte))
+    }
+
+    fn value<T>(&mut self, read: impl FnOnce(&[u8]) -> Option<(T, usize)>) -> Option<T> {
+        let v = self.0.take()?;
+        read(v.as_bytes()).and_then(|(value, len)| (len == v.len()).then_some(value))
+    }
+}
+
+/// The fields of a plain route, in locals until the route is written once at the end: built
+/// in place, it was copied from the stack, field by field, to where it goes.
+struct PlainFields {
+    dst: Ipv4Net,
+    table: TableId,
+    metric: u32,
+    scope: Scope,
+    protocol: Option<SharedName>,
+    prefsrc: Option<std::net::Ipv4Addr>,
+    nh: NextHop,
+}
+
+impl PlainFields {
+    fn new(dst: Ipv4Net, default_table: TableId) -> Self {
+        PlainFields { dst, table: default_table, metric: 0, scope: Scope::UNIVERSE, protocol: None, prefsrc: None, nh: NextHop::default() }
+    }
+
+    /// The value of `key` (or the flag `key`) from `values`; None for a key the plain reader
+    /// leaves to the full parser, or a value that is not one of its key's.
+    #[inline(always)]
+    fn set<'a>(&mut self, key: &str, values: &mut impl PlainValues<'a>, table_names: &[(String, TableId)], devs: &mut DevNames) -> Option<()> {
+        match key {
+            "via" => self.nh.gateway = Some(values.value(quick_ipv4_head)?),
+            "dev" => self.nh.dev = Some(devs.get(values.word()?)),
+            "proto" => self.protocol = Some(devs.protocol(values.word()?)),
+            "metric" => self.metric = values.value(plain_u32)?,
+            "scope" => self.scope = Scope::parse(values.word()?)?,
+            "src" => self.prefsrc = Some(values.value(quick_ipv4_head)?),
+            "table" => self.table = table_id(values.word()?, table_names)?,
+            "onlink" => self.nh.set_onlink(true),
+            "linkdown" => self.nh.set_linkdown(true),
+            "dead" => self.nh.set_dead(true),
+            _ => return None,
+        }
+        Some(())
+    }
+
+    fn route(self) -> Route {
+        Route {
+            table: self.table,
+            kind: RouteType::Unicast,
+            dst: self.dst,
+            tos: 0,
+            metric: self.metric,
+            scope: self.scope,
+            protocol: self.protocol,
+            prefsrc: self.prefsrc,
+            mtu: None,
+            nexthops: NextHops::from([self.nh]),
+            nhid: None,
+            origin: Origin::default(),
+        }
+    }
+}
+
+/// Whether `b` may be in a word [`SpacedWords`] reads: printable ASCII, not a space.
+fn is_word_byte(b: u8) -> bool {
+    b.wrapping_sub(b'!') < b'~' - b'!' + 1
 }
 
 /// [`read_plain_route`] for an `ip -6 route` line: `PREFIX|default [from SRC] [via GW] [dev
@@ -128,7 +230,7 @@ impl<'a> SpacedWords<'a> {
         let b = self.text.as_bytes();
         let start = self.at;
         let mut end = start;
-        while end < b.len() && b[end].wrapping_sub(b'!') < b'~' - b'!' + 1 {
+        while end < b.len() && is_word_byte(b[end]) {
             end += 1;
         }
         if end == start {
@@ -308,6 +410,59 @@ mod tests {
         ];
         let taken = generated_taken(&words, agrees4);
         assert!(taken > 1_000, "{taken} lines read plainly");
+    }
+
+    /// Read from a plain `ip -j route` object's values, a route is the one the plain reader
+    /// reads from the line they make (as `ip_route::plain_json_route` writes it): generated
+    /// objects with odd values (spaces, non-ASCII, empty, not of their key) among the usual.
+    #[cfg(feature = "json-reader")]
+    #[test]
+    fn json_values_read_as_their_line() {
+        let names = names();
+        let dsts = ["default", "10.0.0.0/8", "192.0.2.7", "10.0.0.1/24", "10.0.0.0 /8", "defaultx", "", "0/0", "10.0.0.0/8x"];
+        let keys: [(&str, &[&str]); 9] = [
+            ("nhid", &["7"]),
+            ("via", &["192.0.2.1", "192.0.2.1 ", "fe80::1", "01.2.3.4", ""]),
+            ("dev", &["eth0", "eth 0", "é0", "", "eth\t0"]),
+            ("table", &["100", "vpn", "main", "nosuch", "1 2"]),
+            ("proto", &["bgp", "kernel", "b gp"]),
+            ("scope", &["link", "host", "200", "nowhere"]),
+            ("src", &["192.0.2.9", "192.0.2.999"]),
+            ("metric", &["20", "4294967296", "0x10", "7 "]),
+            ("tos", &["0x10"]),
+        ];
+        let flag_words = ["onlink", "dead", "linkdown", "pervasive", "on link"];
+        let (mut seed, mut taken) = (0x2545_f491_4f6c_dd1du64, 0);
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        for _ in 0..50_000 {
+            let dst = dsts[next(dsts.len())];
+            let mut values = Vec::new();
+            for (key, choices) in keys {
+                // Most objects have no `nhid`, `tos` or odd value: the usual ones.
+                if next(if key == "nhid" || key == "tos" { 12 } else { 2 }) == 0 {
+                    values.push((key, if next(3) == 0 { choices[next(choices.len())] } else { choices[0] }));
+                }
+            }
+            let flags: Vec<&str> = (0..next(3)).map(|_| flag_words[next(flag_words.len())]).collect();
+            let mut line = dst.to_string();
+            for (key, value) in &values {
+                line.push_str(&format!(" {key} {value}"));
+            }
+            for flag in &flags {
+                line.push_str(&format!(" {flag}"));
+            }
+            let direct = super::read_plain_json_route(dst, &values, &flags, 254, &names, &mut DevNames::default());
+            if let Some(r) = direct {
+                assert_eq!(Some(r), super::read_plain_route(&line, 254, &names, &mut DevNames::default()), "{line:?}");
+                taken += 1;
+            }
+        }
+        assert!(taken > 3_000, "{taken} objects read from their values");
     }
 
     #[cfg(feature = "inet6")]
