@@ -438,6 +438,29 @@ impl RouteType {
     }
 }
 
+/// The getter and setter of one of a nexthop's flags: natively a bit of its `flags`, in the
+/// npm engine a field of its own.
+macro_rules! hop_flag {
+    ($(#[$doc:meta])* $get:ident, $set:ident, $bit:ident) => {
+        $(#[$doc])*
+        pub fn $get(&self) -> bool {
+            #[cfg(not(target_arch = "wasm32"))]
+            return self.flags.has(HopFlags::$bit);
+            #[cfg(target_arch = "wasm32")]
+            return self.$get;
+        }
+
+        pub fn $set(&mut self, on: bool) {
+            #[cfg(not(target_arch = "wasm32"))]
+            self.flags.set(HopFlags::$bit, on);
+            #[cfg(target_arch = "wasm32")]
+            {
+                self.$get = on;
+            }
+        }
+    };
+}
+
 /// One nexthop of a route. Natively 24 bytes, as a million-route table holds one in each
 /// route: the weight and the three flags share what an `Option<Ipv4Addr>` leaves of a word,
 /// so they are read through methods. (The npm engine keeps them as fields of their own: its
@@ -578,38 +601,18 @@ impl NextHop {
         true
     }
 
-    /// `onlink`: the gateway is taken to be on the link, whatever the link's addresses.
-    #[cfg(not(target_arch = "wasm32"))]
-    pub fn onlink(&self) -> bool {
-        self.flags.has(HopFlags::ONLINK)
-    }
-
-    #[cfg(not(target_arch = "wasm32"))]
-    pub fn set_onlink(&mut self, on: bool) {
-        self.flags.set(HopFlags::ONLINK, on);
-    }
-
-    /// `dead` (`RTNH_F_DEAD`): skipped by every lookup.
-    #[cfg(not(target_arch = "wasm32"))]
-    pub fn dead(&self) -> bool {
-        self.flags.has(HopFlags::DEAD)
-    }
-
-    #[cfg(not(target_arch = "wasm32"))]
-    pub fn set_dead(&mut self, on: bool) {
-        self.flags.set(HopFlags::DEAD, on);
-    }
-
-    /// `linkdown` (`RTNH_F_LINKDOWN`): still used unless ignore_routes_with_linkdown is set.
-    #[cfg(not(target_arch = "wasm32"))]
-    pub fn linkdown(&self) -> bool {
-        self.flags.has(HopFlags::LINKDOWN)
-    }
-
-    #[cfg(not(target_arch = "wasm32"))]
-    pub fn set_linkdown(&mut self, on: bool) {
-        self.flags.set(HopFlags::LINKDOWN, on);
-    }
+    hop_flag!(
+        /// `onlink`: the gateway is taken to be on the link, whatever the link's addresses.
+        onlink, set_onlink, ONLINK
+    );
+    hop_flag!(
+        /// `dead` (`RTNH_F_DEAD`): skipped by every lookup.
+        dead, set_dead, DEAD
+    );
+    hop_flag!(
+        /// `linkdown` (`RTNH_F_LINKDOWN`): still used unless ignore_routes_with_linkdown is set.
+        linkdown, set_linkdown, LINKDOWN
+    );
 
     #[cfg(target_arch = "wasm32")]
     pub fn new(gateway: Option<Ipv4Addr>, dev: Option<SharedName>) -> Self {
@@ -628,36 +631,6 @@ impl NextHop {
             self.weight = weight;
         }
         held
-    }
-
-    #[cfg(target_arch = "wasm32")]
-    pub fn onlink(&self) -> bool {
-        self.onlink
-    }
-
-    #[cfg(target_arch = "wasm32")]
-    pub fn set_onlink(&mut self, on: bool) {
-        self.onlink = on;
-    }
-
-    #[cfg(target_arch = "wasm32")]
-    pub fn dead(&self) -> bool {
-        self.dead
-    }
-
-    #[cfg(target_arch = "wasm32")]
-    pub fn set_dead(&mut self, on: bool) {
-        self.dead = on;
-    }
-
-    #[cfg(target_arch = "wasm32")]
-    pub fn linkdown(&self) -> bool {
-        self.linkdown
-    }
-
-    #[cfg(target_arch = "wasm32")]
-    pub fn set_linkdown(&mut self, on: bool) {
-        self.linkdown = on;
     }
 
     /// The gateway as iproute2 prints it after `via`: `192.0.2.1`, or `inet6 fe80::1` for
