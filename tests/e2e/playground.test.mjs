@@ -234,3 +234,20 @@ test('an nhid route without ip nexthop show: "cannot decide", naming what to pas
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('a log pasted by mistake: its first 500 lines listed, then one line saying how many more', async () => {
+  const { page, errors } = await openPage(browser.context);
+  await waitForApp(page);
+  const log = Array.from({ length: 2000 }, (_, i) => `Dec  6 08:00:${String(i % 60).padStart(2, '0')} host kernel: eth0: link state changed ${i}`).join('\n');
+  await page.locator('#transcript').fill(log);
+  await page.waitForSelector('#diagnostics li.unlisted');
+  assert.equal(await page.locator('#diagnostics li').count(), 501);
+  const more = await page.locator('#diagnostics li.unlisted').innerText();
+  assert.match(more, /line 501/);
+  assert.match(more, /1500 more, from this line on, are not listed here/);
+  assert.match(await page.locator('#diagnostics-h').innerText(), /2000 line\(s\) not fully understood/);
+  // Its line button goes to the first line not listed.
+  await page.locator('#diagnostics li.unlisted button').click();
+  assert.deepEqual(errors, []);
+  await page.close();
+});

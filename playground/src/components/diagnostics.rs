@@ -14,6 +14,10 @@ pub struct DiagnosticsProps {
     pub highlight: Option<usize>,
 }
 
+/// Lines listed at most: a log pasted by mistake is a hundred thousand lines not understood,
+/// whose list items took the page seconds to draw.
+const LISTED: usize = 500;
+
 #[function_component(Diagnostics)]
 pub fn diagnostics(props: &DiagnosticsProps) -> Html {
     let (eval, jump, hl) = (&props.result.eval, &props.on_jump, props.highlight);
@@ -27,7 +31,7 @@ pub fn diagnostics(props: &DiagnosticsProps) -> Html {
             Some(format!("{} ({range})", f.describe()))
         })
         .collect();
-    let items = a.diagnostics.iter().map(|d| {
+    let items = a.diagnostics.iter().take(LISTED).map(|d| {
         let (sev, cls) = severity_words(d.severity);
         let line = d.line;
         let jump = jump.clone();
@@ -60,6 +64,8 @@ pub fn diagnostics(props: &DiagnosticsProps) -> Html {
             </li>
         }
     });
+    // The first line of those not listed, and how many they are.
+    let unlisted = a.diagnostics.get(LISTED).map(|d| (d.line, a.diagnostics.len() - LISTED));
     let errors = a.diagnostics.iter().filter(|d| d.severity != Severity::Info).count();
     // An empty paste, or one with no command output in it: not "read without problems".
     let nothing_read = read.is_empty() && a.diagnostics.is_empty();
@@ -78,7 +84,16 @@ pub fn diagnostics(props: &DiagnosticsProps) -> Html {
                 <p class="read">{format!("Read: {}", read.join(", "))}</p>
             }
             if !a.diagnostics.is_empty() {
-                <ul class="diags" id="diagnostics">{ for items }</ul>
+                <ul class="diags" id="diagnostics">
+                    { for items }
+                    if let Some((from, more)) = unlisted {
+                        <li class="diag info unlisted">
+                            <button type="button" class="line-link" onclick={let jump = jump.clone(); Callback::from(move |_: MouseEvent| jump.emit(from))}
+                                aria-label={format!("Go to line {from}")}>{format!("line {from}")}</button>
+                            <span class="expected">{format!(" {more} more, from this line on, are not listed here: `whyroute check` lists them all")}</span>
+                        </li>
+                    }
+                </ul>
             }
             if !eval.host_problems.is_empty() {
                 <h3 id="host-problems-h">{format!("{} problem(s) with the host", eval.host_problems.len())}</h3>
