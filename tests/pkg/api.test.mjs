@@ -109,6 +109,10 @@ test('routeGet: a paste without `ip addr` is refused, saying what to paste (the 
   const table200 = 'ip rule show\n0:\tfrom all lookup local\n0:\tfrom all to 192.168.10.10 lookup 200\n32766:\tfrom all lookup main\n32767:\tfrom all lookup default\n\nip route show table 200\ndefault via 10.244.0.1 dev eth1 proto static\n';
   assert.deepEqual(w.routeGet(table200, { dst: '192.168.10.10' }), { error: 'cannot be decided from this paste: paste `ip addr` too', undecidable: true });
   assert.equal(w.explain(table200, '192.168.10.10').verdict.undecidable, true);
+  // `ip link` lists the links and no address: not a host without addresses (until session 30
+  // it was read as one, and answered without a source).
+  const link = '$ ip link\n2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc mq state UP mode DEFAULT\n    link/ether 00:11:22:33:44:55 brd ff:ff:ff:ff:ff:ff\n$ ip route\ndefault via 192.0.2.1 dev eth0 onlink\n';
+  assert.deepEqual(w.routeGet(link, { dst: '198.51.100.7' }), { error: 'cannot be decided from this paste: paste `ip addr` too', undecidable: true });
 });
 
 test('explain: the full trace, with the rule chain and the text', { skip }, () => {

@@ -9,7 +9,15 @@ use serde_json::Value;
 use std::net::Ipv4Addr;
 
 pub fn parse(lines: &[Line<'_>], _ctx: &Context, out: &mut Fragment) {
-    out.seen.ip_addr = true;
+    // The host's addresses are shown only by a listing that shows one: `ip link` (read here
+    // too) shows none, and a host without `ip addr` in the paste is not a host without
+    // addresses.
+    let listed = out.addresses.len();
+    read(lines, out);
+    out.seen.ip_addr |= out.addresses.len() > listed;
+}
+
+fn read(lines: &[Line<'_>], out: &mut Fragment) {
     if super::looks_like_json(lines) {
         return parse_json(lines, out);
     }
@@ -454,6 +462,22 @@ fn json_group(g: &Value) -> u32 {
 mod tests {
     use super::*;
     use crate::parse::Severity;
+
+    /// `ip link` (read by this parser) shows the links, and no address: the paste has not
+    /// shown the host's addresses, which a decision then does not take to be none.
+    #[test]
+    fn ip_link_shows_no_addresses() {
+        let link = "2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc mq state UP mode DEFAULT group default qlen 1000\n    link/ether 00:11:22:33:44:55 brd ff:ff:ff:ff:ff:ff\n";
+        let f = run(link);
+        assert_eq!(f.links.len(), 1);
+        assert!(f.addresses.is_empty() && !f.seen.ip_addr);
+        let f = run(&format!("{link}    inet 192.0.2.2/24 brd 192.0.2.255 scope global eth0\n"));
+        assert!(f.addresses.len() == 1 && f.seen.ip_addr);
+        let a = crate::analyze(&format!("$ ip link\n{link}$ ip route\ndefault via 192.0.2.1 dev eth0 onlink\n"));
+        assert!(a.host.addresses_unknown);
+        let got = crate::decide::route_get(&a.host, &crate::decide::Flow::to("198.51.100.7".parse().unwrap()));
+        assert!(matches!(got, Err(crate::decide::RouteError::Undecidable(crate::model::Missing::Addresses))), "{got:?}");
+    }
 
     fn run(text: &str) -> Fragment {
         let lines = Line::numbered(text);
