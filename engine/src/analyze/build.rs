@@ -174,11 +174,8 @@ fn build_rules(frag: &Fragment, host: &mut Host) {
         host.rules = Rule::defaults();
         host.rules.extend(frag.rules.iter().cloned());
         host.rules.sort_by_key(|r| r.priority);
-        host.inferred.push("no `ip rule` output: the kernel's three default rules (0 local, 32766 main, 32767 default)".into());
-        #[cfg(feature = "partial-pastes")]
-        {
-            host.rules_unknown = true;
-        }
+        host.inferred.push(DEFAULT_RULES_ASSUMED.into());
+        host.rules_unknown = true;
     }
     let defaults = Rule::defaults();
     host.default_rules_only = host.rules.len() == 3 && host.rules.iter().zip(&defaults).all(|(a, b)| a.same_as(b));
@@ -207,6 +204,15 @@ fn build_tables(frag: &Fragment, mut routes: Vec<Route>, host: &mut Host) {
         }
         host.tables.entry(TABLE_LOCAL).or_default().extend(routes);
     }
+    host.unshown_tables = host
+        .rules
+        .iter()
+        .filter_map(|r| match r.action {
+            RuleAction::Lookup { table } if !seen(table) && table != TABLE_LOCAL && table != TABLE_MAIN && table != TABLE_DEFAULT => Some(table),
+            _ => None,
+        })
+        .filter(|&t| host.routes(t).is_empty())
+        .collect();
     if !seen(TABLE_MAIN) {
         host.main_unknown = host.routes(TABLE_MAIN).is_empty();
         let routes = kernel_prefix_routes(host);

@@ -147,12 +147,15 @@ fn scan_on_threads(routes: &[Route], d: u32) -> Vec<(u8, u32)> {
     parts.into_iter().flatten().collect()
 }
 
-/// [`Fib::unruled_table`]'s table, if the paste has no rules and one.
-#[cfg(feature = "partial-pastes")]
-fn unruled_table(host: &Host) -> Option<TableId> {
-    use crate::model::RuleAction;
-    let ruled = |t: TableId| host.rules.iter().any(|r| matches!(r.action, RuleAction::Lookup { table } if table == t));
-    host.rules_unknown.then(|| host.tables.iter().find(|(t, routes)| !routes.is_empty() && !ruled(**t)).map(|(t, _)| *t))?
+/// Without the paste's rules, a table with routes that no rule known to be there looks up:
+/// rules the paste does not show send packets there, and once there are rules other than the
+/// default ones, even a local route's answer is another (`ip route get` names its table).
+pub(super) fn unruled_table(host: &Host) -> Option<TableId> {
+    if !host.rules_unknown {
+        return None;
+    }
+    let ruled = |table: TableId| host.rules.iter().any(|r| r.action == crate::model::RuleAction::Lookup { table });
+    host.tables.iter().find(|(t, routes)| !routes.is_empty() && !ruled(**t)).map(|(t, _)| *t)
 }
 
 pub fn route(host: &Host, r: RouteRef) -> &Route {
@@ -226,26 +229,13 @@ pub struct Fib<'h> {
     /// and resolving it is another lookup. Direct-mapped by route: a decision that uses the
     /// same routes again, as most do, finds it here.
     pub(super) nexthop_scopes: std::cell::RefCell<Vec<Option<(RouteRef, usize, NexthopScope)>>>,
-    /// Without the paste's rules, a table with routes that no rule known to be there looks
-    /// up: rules the paste does not show send packets there, and once there are rules other
-    /// than the default ones, even a local route's answer is another (`ip route get` names its
-    /// table). Every lookup is then refused.
-    #[cfg(feature = "partial-pastes")]
-    pub(super) unruled_table: Option<TableId>,
 }
 
 impl<'h> Fib<'h> {
     pub fn new(host: &'h Host) -> Fib<'h> {
         let tables = host.tables.keys().map(|&t| (t, TableLookup::new(&[t]))).collect();
         let local_main = TableLookup::new(&[TABLE_LOCAL, TABLE_MAIN]);
-        Fib {
-            host,
-            tables,
-            local_main,
-            nexthop_scopes: std::cell::RefCell::new(vec![None; 256]),
-            #[cfg(feature = "partial-pastes")]
-            unruled_table: unruled_table(host),
-        }
+        Fib { host, tables, local_main, nexthop_scopes: std::cell::RefCell::new(vec![None; 256]) }
     }
     pub fn table(&self, id: TableId) -> Option<&TableLookup> {
         self.tables.get(&id)

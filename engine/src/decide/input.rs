@@ -49,7 +49,8 @@ impl<'h> Fib<'h> {
             } else if saddr.is_unspecified() {
                 local_group || flow.ipproto == 2
             } else {
-                self.validate_source(flow, saddr, Ipv4Addr::UNSPECIFIED, None, &dev.name).is_ok()
+                self.validate_source(flow, saddr, Ipv4Addr::UNSPECIFIED, None, &dev.name)?;
+                true
             };
             if !src_ok {
                 return Err(RouteError::InvalidArgument);
@@ -90,8 +91,9 @@ impl<'h> Fib<'h> {
             Ok(r) => r,
             Err(e) => {
                 // no_route: an unreachable route whose error is the lookup's, or EHOSTUNREACH
-                // when the device does not forward.
-                return Err(if forwarding { e } else { RouteError::NoRouteToHost });
+                // when the device does not forward; a lookup the paste cannot decide may have
+                // been local.
+                return Err(if forwarding || !e.is_kernel_answer() { e } else { RouteError::NoRouteToHost });
             }
         };
         let r = route(host, res.route);
@@ -99,9 +101,11 @@ impl<'h> Fib<'h> {
             return self.brd_input(flow, &dev.name, saddr, Some(res));
         }
         if r.kind == RouteType::Local {
-            if self.validate_source(flow, saddr, daddr, None, &dev.name).is_err() {
-                note(&mut trail, format!("source {saddr} fails reverse-path validation on {}", dev.name));
-                return Err(RouteError::InvalidArgument);
+            if let Err(e) = self.validate_source(flow, saddr, daddr, None, &dev.name) {
+                if e.is_kernel_answer() {
+                    note(&mut trail, format!("source {saddr} fails reverse-path validation on {}", dev.name));
+                }
+                return Err(e);
             }
             return Ok(self.input_decision(flow, Some(res), RouteType::Local, self.host.loopback_name(), None, false));
         }
@@ -121,9 +125,11 @@ impl<'h> Fib<'h> {
         let out_dev = nh.dev.clone().unwrap_or_default();
         let on_link = match self.validate_source(flow, saddr, daddr, Some(&out_dev), &dev.name) {
             Ok(v) => v,
-            Err(()) => {
-                note(&mut trail, format!("source {saddr} fails reverse-path validation on {} (rp_filter {})", dev.name, host.rp_filter(&dev.name)));
-                return Err(RouteError::InvalidArgument);
+            Err(e) => {
+                if e.is_kernel_answer() {
+                    note(&mut trail, format!("source {saddr} fails reverse-path validation on {} (rp_filter {})", dev.name, host.rp_filter(&dev.name)));
+                }
+                return Err(e);
             }
         };
         // A packet sent back out of the interface it came in on, to a sender on that link:
@@ -156,8 +162,8 @@ impl<'h> Fib<'h> {
 
     fn brd_input(&self, flow: &Flow, dev: &str, saddr: Ipv4Addr, res: Option<FibResult>) -> Result<Decision, RouteError> {
         // brd_input validates the source against destination 0, not the broadcast address.
-        if !saddr.is_unspecified() && self.validate_source(flow, saddr, Ipv4Addr::UNSPECIFIED, None, dev).is_err() {
-            return Err(RouteError::InvalidArgument);
+        if !saddr.is_unspecified() {
+            self.validate_source(flow, saddr, Ipv4Addr::UNSPECIFIED, None, dev)?;
         }
         let mut d = self.input_decision(flow, res, RouteType::Broadcast, self.host.loopback_name(), None, false);
         d.broadcast = true;
@@ -196,8 +202,10 @@ impl<'h> Fib<'h> {
     }
 
     /// fib_validate_source: Ok(true) when the source is directly on the input link
-    /// (nexthop scope host), Ok(false) when acceptable otherwise, Err when a martian.
-    fn validate_source(&self, flow: &Flow, src: Ipv4Addr, dst: Ipv4Addr, oif: Option<&str>, dev: &str) -> Result<bool, ()> {
+    /// (nexthop scope host), Ok(false) when acceptable otherwise; a martian is the kernel's
+    /// EINVAL, and a reverse lookup the paste cannot decide is undecidable.
+    fn validate_source(&self, flow: &Flow, src: Ipv4Addr, dst: Ipv4Addr, oif: Option<&str>, dev: &str) -> Result<bool, RouteError> {
+        const MARTIAN: RouteError = RouteError::InvalidArgument;
         let host = self.host;
         let rpf = host.rp_filter(dev);
         // IN_DEV_TX_REDIRECTS is all OR device (checked against the kernel: all=0, dev=1 and
@@ -211,7 +219,7 @@ impl<'h> Fib<'h> {
             let custom_local = host.tables.values().flatten().any(|r| r.kind == RouteType::Local && r.protocol.as_deref() != Some("kernel"));
             if !custom_local && host.default_rules_only {
                 // Quick path: only the host's own addresses are martian sources.
-                return if host.addresses.iter().any(|a| a.local == src) { Err(()) } else { Ok(false) };
+                return if host.addresses.iter().any(|a| a.local == src) { Err(MARTIAN) } else { Ok(false) };
             }
         }
         // __fib_validate_source: the reverse lookup, as if answering the sender.
@@ -236,16 +244,17 @@ impl<'h> Fib<'h> {
         };
         let no_addr = host.addresses_of(dev).next().is_none();
         match self.fib_lookup(&reverse, None) {
+            Err(e) if !e.is_kernel_answer() => Err(e),
             Err(_) => {
                 if rpf != 0 {
-                    return Err(());
+                    return Err(MARTIAN);
                 }
                 Ok(false)
             }
             Ok(res) => {
                 let r = route(host, res.route);
                 if r.kind != RouteType::Unicast && !(r.kind == RouteType::Local && host.conf_or(dev, "accept_local", false)) {
-                    return Err(());
+                    return Err(MARTIAN);
                 }
                 // A local result matches on the loopback device too ("loopback packets retain
                 // skb_dst so normally they would not even hit this slow path").
@@ -258,15 +267,16 @@ impl<'h> Fib<'h> {
                     return Ok(nh_scope_host(&res));
                 }
                 if no_addr {
-                    return if rpf != 0 { Err(()) } else { Ok(false) };
+                    return if rpf != 0 { Err(MARTIAN) } else { Ok(false) };
                 }
                 if rpf == 1 {
-                    return Err(());
+                    return Err(MARTIAN);
                 }
                 let mut again = reverse.clone();
                 again.oif = Some(dev.to_string());
                 match self.fib_lookup(&again, None) {
                     Ok(res2) if route(host, res2.route).kind == RouteType::Unicast => Ok(nh_scope_host(&res2)),
+                    Err(e) if !e.is_kernel_answer() => Err(e),
                     _ => Ok(false),
                 }
             }

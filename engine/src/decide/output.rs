@@ -17,12 +17,25 @@ pub fn route_get(host: &Host, flow: &Flow) -> Result<Decision, RouteError> {
 
 impl<'h> Fib<'h> {
     /// `ip route get` for an output flow. Records the path in `trail` when given.
-    pub fn route_get(&self, flow: &Flow, mut trail: Option<&mut Trail>) -> Result<Decision, RouteError> {
-        let host = self.host;
-        // (A paste that shows no routing table either is told to paste that first.)
-        if host.addresses_unknown && !PARTIAL_PASTES && !host.main_unknown {
-            return Err(RouteError::Undecidable(Missing::Addresses));
+    ///
+    /// Without [`PARTIAL_PASTES`] a paste without the host's addresses gets no answer, not even
+    /// the kernel's error: the local table, which the addresses make, decides whether the
+    /// destination is this host's before any other table is looked up. What else it lacks
+    /// (a routing table, a nexthop object) is still said.
+    pub fn route_get(&self, flow: &Flow, trail: Option<&mut Trail>) -> Result<Decision, RouteError> {
+        let decided = self.route_get_as_pasted(flow, trail);
+        if PARTIAL_PASTES || !self.host.addresses_unknown {
+            return decided;
         }
+        match decided {
+            Err(RouteError::Undecidable(missing)) => Err(RouteError::Undecidable(missing)),
+            _ => Err(RouteError::Undecidable(Missing::Addresses)),
+        }
+    }
+
+    /// The decision as far as the paste shows the host.
+    fn route_get_as_pasted(&self, flow: &Flow, mut trail: Option<&mut Trail>) -> Result<Decision, RouteError> {
+        let host = self.host;
         // A route's `src` is an address of this host (the kernel keeps no route whose source
         // is not): when no listing places it, a destination equal to one is local, on a link
         // and with a prefix the paste does not show (a cloud VM's /32 with routes from DHCP).
@@ -102,7 +115,8 @@ impl<'h> Fib<'h> {
         let res = match self.fib_lookup(flow, trail.as_deref_mut()) {
             Ok(r) => r,
             Err(e) => {
-                if let Some(dev) = dev_out {
+                // Only when the lookup failed: one the paste cannot decide may have found a route.
+                if let Some(dev) = dev_out.filter(|_| e.is_kernel_answer()) {
                     // route.c: "Apparently, routing tables are wrong. Assume, that the
                     // destination is on link." — oif given, so send there directly.
                     note(&mut trail, format!("no usable route ({e}), but oif {dev} was given: the kernel assumes {} is on-link there", flow.dst));
@@ -177,8 +191,8 @@ impl<'h> Fib<'h> {
     ) -> Result<Decision, RouteError> {
         let host = self.host;
         // Which groups a device has joined depends on its state, which the paste may not show.
-        // Without partial pastes no answer is given without the addresses: one through a table
-        // but main (the paste's `ip rule` and `ip route show table 200` alone) comes here.
+        // (Without partial pastes `route_get` refuses every answer without the addresses:
+        // refused here, the rest is not built.)
         if host.addresses_unknown && (!PARTIAL_PASTES || !source_known(flow, &source) || flow.dst.is_multicast() && host.link_unknown(Some(&dev))) {
             return Err(RouteError::Undecidable(Missing::Addresses));
         }
@@ -266,8 +280,7 @@ impl<'h> Fib<'h> {
 
     /// fib_lookup: the fast path without custom rules, else the rule walk.
     pub(super) fn fib_lookup(&self, flow: &Flow, trail: Option<&mut Trail>) -> Result<FibResult, RouteError> {
-        #[cfg(feature = "partial-pastes")]
-        if let Some(table) = self.unruled_table {
+        if let Some(table) = unruled_table(self.host) {
             return Err(RouteError::Undecidable(Missing::Rules { table }));
         }
         self.fib_lookup_scoped(flow, Scope::UNIVERSE, trail)
@@ -360,9 +373,14 @@ impl<'h> Fib<'h> {
                         Some(idx) => self.table_lookup(idx, flow, min_scope, record),
                         None => Lookup::Again(None),
                     };
-                    // Main's routes were not pasted: its answer is unknown, not "nothing".
-                    if matches!(lookup, Lookup::Again(None)) && table == crate::model::TABLE_MAIN && self.host.main_unknown {
-                        let error = RouteError::Undecidable(Missing::RoutingTable);
+                    // A table whose routes were not pasted: its answer is unknown, not "nothing".
+                    let unknown = match table {
+                        crate::model::TABLE_MAIN if self.host.main_unknown => Some(Missing::RoutingTable),
+                        _ if self.host.unshown_tables.contains(&table) => Some(Missing::Table { table }),
+                        _ => None,
+                    };
+                    if let Some(missing) = unknown.filter(|_| matches!(lookup, Lookup::Again(None))) {
+                        let error = RouteError::Undecidable(missing);
                         push_visit(&mut trail, true, RuleOutcome::Action { error });
                         return Err(error);
                     }

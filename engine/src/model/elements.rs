@@ -325,15 +325,15 @@ impl<N> Rule<N> {
     }
 }
 
+/// Why a host has the kernel's default rules: the paste shows no `ip rule`.
+pub const DEFAULT_RULES_ASSUMED: &str = "no `ip rule` output: the kernel's three default rules (0 local, 32766 main, 32767 default)";
+
 impl Rule {
     /// The kernel's three rules in a fresh namespace: 0 local, 32766 main, 32767 default.
     pub fn defaults() -> Vec<Rule> {
         [(0, TABLE_LOCAL), (32766, TABLE_MAIN), (32767, TABLE_DEFAULT)]
             .into_iter()
-            .map(|(p, t)| Rule {
-                origin: Origin::inferred("no `ip rule` output was given: the kernel's default rules"),
-                ..Rule::new(p, RuleAction::Lookup { table: t })
-            })
+            .map(|(p, t)| Rule { origin: Origin::inferred(DEFAULT_RULES_ASSUMED), ..Rule::new(p, RuleAction::Lookup { table: t }) })
             .collect()
     }
 }
@@ -748,12 +748,14 @@ pub enum Missing {
     /// The paste shows no routing table (table main), and the destination is on none of its
     /// connected subnets.
     RoutingTable,
+    /// A rule looks up table `table`, which the paste neither shows (`ip route show table all`
+    /// or `table N`) nor has routes in.
+    Table { table: TableId },
     /// The paste lists no addresses (nor links), and the decision needs what the routes do not
     /// show of them: the source address, a link's state.
     Addresses,
     /// The paste shows no `ip rule`, and has routes in table `table`, which no rule known to be
     /// there looks up.
-    #[cfg(feature = "partial-pastes")]
     Rules { table: TableId },
 }
 
@@ -766,9 +768,9 @@ impl Missing {
             }
             Missing::Device => "the route names no device, and none could be resolved from its gateway: paste the whole `ip route` line and `ip addr`".into(),
             Missing::RoutingTable => "the paste shows no routing table: paste `ip route show table all` (or `route -n`)".into(),
+            Missing::Table { table } => format!("a rule looks up table {table}, which the paste does not show: paste `ip route show table all`"),
             Missing::Addresses => "paste `ip addr` too".into(),
-            #[cfg(feature = "partial-pastes")]
-            Missing::Rules { table } => format!("the paste has routes in table {table}, where only rules it does not show send packets: paste `ip rule` too"),
+            Missing::Rules { table } => format!("only a rule the paste does not show looks up table {table}: paste `ip rule` too"),
         }
     }
 }

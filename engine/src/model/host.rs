@@ -47,11 +47,16 @@ pub struct Host {
     /// says so ([`Missing::Addresses`]).
     #[serde(skip)]
     pub addresses_unknown: bool,
+    /// The tables rules look up that the paste neither shows nor has routes in (but local,
+    /// made from the addresses, main, which [`Host::main_unknown`] covers, and default, which
+    /// nearly always is empty): what they hold is unknown. Not serialized: decisions that
+    /// look one up say so ([`Missing::Table`]).
+    #[serde(skip)]
+    pub unshown_tables: Vec<TableId>,
     /// The paste shows no `ip rule` listing: the kernel's default rules are assumed (and any a
-    /// configuration file in the paste adds). Not serialized: with [`PARTIAL_PASTES`], when
-    /// the paste has routes in a table no such rule looks up, decisions say so
-    /// ([`Missing::Rules`]).
-    #[cfg(feature = "partial-pastes")]
+    /// configuration file in the paste adds). Not serialized: when the paste has routes in a
+    /// table no such rule looks up, rules it does not show send packets there, and decisions
+    /// say so ([`Missing::Rules`]).
     #[serde(skip)]
     pub rules_unknown: bool,
     /// IPv6 lines kept aside, not decided on (builds without IPv6).

@@ -191,13 +191,15 @@ fn device_host(d: &Device, diags: &mut Vec<TopologyDiagnostic>, windows: &mut bo
     declared(frag)
 }
 
-/// A node whose routes and addresses the scenario declares: its table main and its addresses
-/// are what it declares, so nothing in them is unknown (unlike a pasted host that shows no
-/// routing table, or no `ip addr`).
+/// A node whose routes, addresses and rules the scenario declares: its table main, its
+/// addresses and its rules are what it declares, so nothing in them is unknown (unlike a
+/// pasted host that shows no routing table, no `ip addr` or no `ip rule`).
 fn declared(frag: Fragment) -> Host {
     let mut host = build_host(frag);
     host.main_unknown = false;
     host.addresses_unknown = false;
+    host.rules_unknown = false;
+    host.unshown_tables.clear();
     host
 }
 

@@ -5,7 +5,7 @@
 use super::super::{Flow, RouteError, Selector, first_mismatch};
 use super::fib::{Covering, Fib6};
 use super::source::ipv6_dev_get_saddr;
-use crate::model::{Host, Missing, NextHop6, Pref, Route6, RouteType, RuleAction, RulePrefix, TABLE_LOCAL, TABLE_MAIN, TableId};
+use crate::model::{Host, Missing, NextHop6, PARTIAL_PASTES, Pref, Route6, RouteType, RuleAction, RulePrefix, TABLE_LOCAL, TABLE_MAIN, TableId};
 use smallvec::SmallVec;
 use std::net::Ipv6Addr;
 
@@ -112,10 +112,34 @@ impl Fib6<'_> {
     }
 }
 
+/// Without [`PARTIAL_PASTES`], as for IPv4 ([`crate::decide::Fib::route_get`]): no answer,
+/// not even the kernel's error, from a paste without the host's addresses.
 fn decide(host: &Host, flow: &Flow<Ipv6Addr>, find: &Covering, trail: Option<&mut Vec<RuleVisit6>>) -> Result<Decision6, Refusal6> {
+    let decided = decide_as_pasted(host, flow, find, trail);
+    if PARTIAL_PASTES || !host.addresses_unknown {
+        return decided;
+    }
+    match decided {
+        Err(Refusal6::Undecidable(why)) => Err(Refusal6::Undecidable(why)),
+        _ => Err(Refusal6::Undecidable(Missing::Addresses.describe())),
+    }
+}
+
+fn decide_as_pasted(host: &Host, flow: &Flow<Ipv6Addr>, find: &Covering, trail: Option<&mut Vec<RuleVisit6>>) -> Result<Decision6, Refusal6> {
     let v6 = &host.inet6;
     if !v6.shows(TABLE_MAIN) {
         return Err(Refusal6::Undecidable("the paste shows no IPv6 routing table: paste `ip -6 route show table all`".into()));
+    }
+    // As for IPv4: without `ip -6 rule`, routes in a table no rule known to be there looks up
+    // are reached by rules the paste does not show.
+    if !v6.rules_seen
+        && let Some(table) =
+            v6.tables.iter().find(|(t, routes)| !routes.is_empty() && !v6.rules.iter().any(|r| r.action == RuleAction::Lookup { table: **t })).map(|(t, _)| *t)
+    {
+        return Err(Refusal6::Undecidable(format!(
+            "only a rule the paste does not show looks up IPv6 table {}: paste `ip -6 rule` too",
+            host.table_name(table)
+        )));
     }
     let (oif, strict) = lookup_oif(flow);
     let (table, index, hops) = rules_lookup(host, flow, oif, strict, find, trail)?;
