@@ -25,7 +25,6 @@ mod cli {
     use whyroute::{analyze, routeget};
 
     /// Said beside an answer from a paste without `ip rule`: the rules it assumes.
-    #[cfg(feature = "partial-pastes")]
     const ASSUMED_RULES: &str =
         "no `ip rule` in the paste: this assumes the kernel's three default rules (a VPN, Kubernetes or second-uplink host has more: paste `ip rule` too)";
 
@@ -618,9 +617,11 @@ mod cli {
                 }
                 // Standard output is what `ip` prints; what it rests on that the paste does not
                 // show is said beside it.
-                #[cfg(feature = "partial-pastes")]
                 if a.host.rules_unknown {
                     eprintln!("whyroute: {ASSUMED_RULES}");
+                }
+                if !d.local {
+                    note_not_local_assumed(&a.host, &flow);
                 }
                 if d.multipath.len() > 1 {
                     let r = whyroute::decide::route(&a.host, d.route.expect("multipath route"));
@@ -644,6 +645,7 @@ mod cli {
             }
             Err(e) => {
                 eprintln!("{}", routeget::format_error(e));
+                note_not_local_assumed(&a.host, &flow);
                 ExitCode::from(2)
             }
         };
@@ -651,6 +653,19 @@ mod cli {
         // million-route index frees it piece by piece (the host is never freed: `load`).
         std::mem::forget(fib);
         code
+    }
+
+    /// Said beside an answer that is not local delivery from a paste that shows neither the
+    /// addresses nor table local: the kernel's first lookup, in table local, is taken to miss,
+    /// though the destination may be an address of the host the paste does not show.
+    fn note_not_local_assumed(host: &whyroute::model::Host, flow: &whyroute::decide::Flow) {
+        let local_shown = host.routes(whyroute::model::TABLE_LOCAL).iter().any(|r| !r.origin.is_inferred());
+        if host.addresses_unknown && !local_shown {
+            eprintln!(
+                "whyroute: no `ip addr` (or table local) in the paste: this takes {} to be no address of this host but those its routes name as `src`; paste `ip addr` too",
+                flow.dst
+            );
+        }
     }
 
     #[cfg(feature = "inet6")]
