@@ -22,8 +22,10 @@ rm -rf dist && mkdir -p dist
 cargo build -p whyroute-playground --release --target wasm32-unknown-unknown
 wasm-bindgen --target web --no-typescript --out-dir dist --out-name "$NAME" "$WASM"
 # The npm engine's passes (wasm/Cargo.toml): --flatten --rereloop and -Oz to convergence, twice,
-# are 5.5 KB gzip smaller than -Oz alone on the playground, for ~2 minutes more (docs/size.md).
-wasm-opt --flatten --rereloop -Oz -Oz --converge --flatten --rereloop -Oz -Oz --converge --low-memory-unused \
+# are 5.5 KB gzip smaller than -Oz alone on the playground, for ~2 minutes more (docs/size.md);
+# a function called once is inlined only when small, as there.
+ONE_CALLER=--one-caller-inline-max-function-size=20
+wasm-opt $ONE_CALLER --flatten --rereloop -Oz -Oz --converge --flatten --rereloop -Oz -Oz --converge --low-memory-unused \
   "${FEATURES[@]}" "dist/${NAME}_bg.wasm" -o "dist/${NAME}_bg.opt.wasm"
 mv "dist/${NAME}_bg.opt.wasm" "dist/${NAME}_bg.wasm"
 
@@ -31,7 +33,7 @@ mv "dist/${NAME}_bg.opt.wasm" "dist/${NAME}_bg.wasm"
 # pass (it has a ceiling of its own, tests/size/, and `make test` stays short).
 cargo build -p whyroute-playground --release --target wasm32-unknown-unknown --features full
 wasm-bindgen --target web --no-typescript --out-dir dist --out-name "$FULL" "$WASM"
-wasm-opt -Oz --low-memory-unused "${FEATURES[@]}" "dist/${FULL}_bg.wasm" -o "dist/${FULL}_bg.opt.wasm"
+wasm-opt $ONE_CALLER -Oz --low-memory-unused "${FEATURES[@]}" "dist/${FULL}_bg.wasm" -o "dist/${FULL}_bg.opt.wasm"
 mv "dist/${FULL}_bg.opt.wasm" "dist/${FULL}_bg.wasm"
 
 hash=$(cat "dist/${NAME}.js" "dist/${NAME}_bg.wasm" "dist/${FULL}.js" "dist/${FULL}_bg.wasm" playground/style.css | sha256sum | cut -c1-12)
