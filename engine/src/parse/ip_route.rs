@@ -502,19 +502,9 @@ fn parse_route_line(text: &str, default_table: TableId, table_names: &[(String, 
         let mut val = |what: &str| w.next().ok_or_else(|| format!("a value after `{what}`"));
         match k {
             "via" => {
-                let mut v = val(k)?;
-                if v == "inet" {
-                    v = val("via inet")?;
-                } else if v == "inet6" {
-                    // RTA_VIA: an IPv6 gateway of this IPv4 route (RFC 5549).
-                    let v = val("via inet6")?;
-                    nh.via6 = Some(Box::new(v.parse().map_err(|_| format!("an IPv6 gateway address after `via inet6`, found `{v}`"))?));
-                    continue;
-                }
-                if v.contains(':') {
+                if !read_via(&mut w, &mut nh)? {
                     return Ok(Parsed::Ipv6);
                 }
-                nh.gateway = Some(parse_ipv4(v).ok_or_else(|| format!("a gateway address after `via`, found `{v}`"))?);
             }
             "dev" | "oif" => nh.dev = Some(devs.get(val(k)?)),
             "table" => {
@@ -546,12 +536,7 @@ fn parse_route_line(text: &str, default_table: TableId, table_names: &[(String, 
                 // Source-specific routes are IPv6-only; iproute2 prints `from` for IPv4 cache entries.
                 val(k)?;
             }
-            "weight" => {
-                let v = val(k)?;
-                if !v.parse().is_ok_and(|w| nh.set_weight(w)) {
-                    return Err(format!("a weight from 1 to 65536 after `weight`, found `{v}`"));
-                }
-            }
+            "weight" => read_weight(&mut nh, val(k)?)?,
             "nhid" => {
                 let v = val(k)?;
                 route.nhid = Some(parse_u32(v).and_then(NonZeroU32::new).ok_or_else(|| format!("a nexthop object id after `nhid`, found `{v}`"))?);
@@ -602,6 +587,30 @@ fn parse_route_line(text: &str, default_table: TableId, table_names: &[(String, 
     Ok(Parsed::Route(route))
 }
 
+/// The words after `via` (`[inet|inet6] ADDRESS`), a route's or a `nexthop` line's, into
+/// `nh`. Ok(false): an IPv6 gateway without `inet6`, which only an IPv6 route has.
+fn read_via<'a>(words: &mut impl Iterator<Item = &'a str>, nh: &mut NextHop) -> Result<bool, String> {
+    let mut v = words.next().ok_or("a value after `via`")?;
+    if v == "inet" {
+        v = words.next().ok_or("a value after `via inet`")?;
+    } else if v == "inet6" {
+        // RTA_VIA: an IPv6 gateway of this IPv4 route (RFC 5549).
+        let v = words.next().ok_or("a value after `via inet6`")?;
+        nh.via6 = Some(Box::new(v.parse().map_err(|_| format!("an IPv6 gateway address after `via inet6`, found `{v}`"))?));
+        return Ok(true);
+    }
+    if v.contains(':') {
+        return Ok(false);
+    }
+    nh.gateway = Some(parse_ipv4(v).ok_or_else(|| format!("a gateway address after `via`, found `{v}`"))?);
+    Ok(true)
+}
+
+/// `weight W`: the kernel keeps 1 to 65536 (a group's 16-bit weights, Linux 6.12+).
+fn read_weight(nh: &mut NextHop, v: &str) -> Result<(), String> {
+    if v.parse().is_ok_and(|w| nh.set_weight(w)) { Ok(()) } else { Err(format!("a weight from 1 to 65536 after `weight`, found `{v}`")) }
+}
+
 fn parse_nexthop(rest: &str, devs: &mut DevNames) -> Result<Option<NextHop>, String> {
     let mut nh = NextHop::default();
     let mut w = words(rest);
@@ -609,26 +618,12 @@ fn parse_nexthop(rest: &str, devs: &mut DevNames) -> Result<Option<NextHop>, Str
         let mut val = |what: &str| w.next().ok_or_else(|| format!("a value after `{what}`"));
         match k {
             "via" => {
-                let mut v = val(k)?;
-                if v == "inet" {
-                    v = val(k)?;
-                } else if v == "inet6" {
-                    let v = val("via inet6")?;
-                    nh.via6 = Some(Box::new(v.parse().map_err(|_| format!("an IPv6 gateway address after `via inet6`, found `{v}`"))?));
-                    continue;
-                }
-                if v.contains(':') {
+                if !read_via(&mut w, &mut nh)? {
                     return Ok(None);
                 }
-                nh.gateway = Some(parse_ipv4(v).ok_or_else(|| format!("a gateway address after `via`, found `{v}`"))?);
             }
             "dev" => nh.dev = Some(devs.get(val(k)?)),
-            "weight" => {
-                let v = val(k)?;
-                if !v.parse().is_ok_and(|w| nh.set_weight(w)) {
-                    return Err(format!("a weight from 1 to 65536 after `weight`, found `{v}`"));
-                }
-            }
+            "weight" => read_weight(&mut nh, val(k)?)?,
             "onlink" => nh.set_onlink(true),
             "dead" => nh.set_dead(true),
             "linkdown" => nh.set_linkdown(true),
