@@ -6,6 +6,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
+import { isDeepStrictEqual } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { BUILDS, skip, loadBuilds } from './builds.mjs';
 
@@ -44,15 +45,6 @@ function disagreement(ours, flow) {
   // A multipath route: any nexthop the kernel can pick is right.
   const accepted = [flow.json, ...(flow.alternatives ?? []).map((a) => a.json)].map((j) => j[0]);
   return accepted.some((k) => isDeepStrictEqual(ours, k)) ? null : `kernel: ${JSON.stringify(accepted[0])}`;
-}
-
-function isDeepStrictEqual(a, b) {
-  try {
-    assert.deepStrictEqual(a, b);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 for (const [label] of BUILDS) {

@@ -7,6 +7,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { isDeepStrictEqual } from 'node:util';
 import { BUILDS, skip, loadBuilds } from './builds.mjs';
 
 const DIR = new URL('../fixtures/missing-pieces/', import.meta.url);
@@ -53,14 +54,5 @@ for (const [label] of BUILDS) {
       if (name === 'whole') assert.equal(decided, FLOWS.length, 'the whole paste decides every flow');
       if (!paste.includes('$ ip addr')) assert.equal(decided, 0, 'without the addresses nothing is decided');
     });
-  }
-}
-
-function isDeepStrictEqual(a, b) {
-  try {
-    assert.deepStrictEqual(a, b);
-    return true;
-  } catch {
-    return false;
   }
 }
