@@ -462,7 +462,7 @@ fn a_routes_own_source_is_not_routed_out_when_no_listing_places_it() {
     }
 }
 
-/// One host captured piece by piece (tests/fixtures/missing-pieces): for every paste a user
+/// One dual-stack host captured piece by piece (tests/fixtures/missing-pieces): for every paste a user
 /// could make of it (variants.json), each flow gets the kernel's answer or "cannot be decided"
 /// and what to paste. The one answer partial pastes give knowingly: without the addresses or
 /// table local, a destination is taken to be no address of the host, and route-get says so.
@@ -472,7 +472,7 @@ fn each_paste_missing_pieces_gets_the_kernels_answer_or_none() {
     let variants: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&fixture(&format!("{dir}variants.json"))).unwrap();
     let flows: Vec<serde_json::Value> = fixture(&format!("{dir}host.flows.jsonl")).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     let addresses = fixture(&format!("{dir}addr.txt"));
-    let own = |dst: &str| addresses.contains(&format!("inet {dst}/"));
+    let own = |dst: &str| addresses.contains(&format!("inet {dst}/")) || addresses.contains(&format!("inet6 {dst}/"));
     let mut wrong = Vec::new();
     for (name, pieces) in &variants {
         let paste: Vec<String> = pieces.as_array().unwrap().iter().map(|p| fixture(&format!("{dir}{}.txt", p.as_str().unwrap()))).collect();

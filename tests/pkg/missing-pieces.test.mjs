@@ -1,5 +1,5 @@
-// A host's paste with pieces left out (tests/fixtures/missing-pieces: each piece as the
-// command printed it in a network namespace, and the variants a user could paste): the npm
+// A dual-stack host's paste with pieces left out (tests/fixtures/missing-pieces: each piece as
+// the command printed it in a network namespace, and the variants a user could paste): the npm
 // engines decide no paste by guessing, so each flow's routeGet is the kernel's own answer or
 // "cannot be decided", never another answer. Without `ip addr` nothing is decided, not even
 // the kernel's errors: 198.51.100.7 is an address of the host inside table 200's blackhole,
@@ -26,10 +26,13 @@ function kernel(flow) {
 let loaded = new Map();
 before(async () => {
   loaded = await loadBuilds();
+  // The main entry decides IPv6 flows once the full build is loaded.
+  for (const w of loaded.values()) await w.loadIPv6?.();
 });
 
 test('the fixture holds failures, answers and arriving packets', () => {
-  assert.ok(FLOWS.length >= 15 && FLOWS.some((f) => f.rc !== 0) && FLOWS.some((f) => f.rc === 0) && FLOWS.some((f) => f.args.includes('iif')));
+  assert.ok(FLOWS.length >= 24 && FLOWS.some((f) => f.rc !== 0) && FLOWS.some((f) => f.rc === 0) && FLOWS.some((f) => f.args.includes('iif')));
+  assert.ok(FLOWS.some((f) => f.args[0].includes(':')), 'IPv6 flows too');
   assert.ok(VARIANTS.length >= 8);
 });
 

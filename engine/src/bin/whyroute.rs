@@ -621,7 +621,7 @@ mod cli {
                     eprintln!("whyroute: {ASSUMED_RULES}");
                 }
                 if !d.local {
-                    note_not_local_assumed(&a.host, &flow);
+                    note_not_local_assumed(&a.host, flow.dst.into());
                 }
                 if d.multipath.len() > 1 {
                     let r = whyroute::decide::route(&a.host, d.route.expect("multipath route"));
@@ -645,7 +645,7 @@ mod cli {
             }
             Err(e) => {
                 eprintln!("{}", routeget::format_error(e));
-                note_not_local_assumed(&a.host, &flow);
+                note_not_local_assumed(&a.host, flow.dst.into());
                 ExitCode::from(2)
             }
         };
@@ -658,12 +658,18 @@ mod cli {
     /// Said beside an answer that is not local delivery from a paste that shows neither the
     /// addresses nor table local: the kernel's first lookup, in table local, is taken to miss,
     /// though the destination may be an address of the host the paste does not show.
-    fn note_not_local_assumed(host: &whyroute::model::Host, flow: &whyroute::decide::Flow) {
-        let local_shown = host.routes(whyroute::model::TABLE_LOCAL).iter().any(|r| !r.origin.is_inferred());
+    fn note_not_local_assumed(host: &whyroute::model::Host, dst: std::net::IpAddr) {
+        use whyroute::model::TABLE_LOCAL;
+        let local_shown = match dst {
+            std::net::IpAddr::V4(_) => host.routes(TABLE_LOCAL).iter().any(|r| !r.origin.is_inferred()),
+            #[cfg(feature = "inet6")]
+            std::net::IpAddr::V6(_) => host.inet6.routes(TABLE_LOCAL).iter().any(|r| !r.origin.is_inferred()),
+            #[cfg(not(feature = "inet6"))]
+            std::net::IpAddr::V6(_) => false,
+        };
         if host.addresses_unknown && !local_shown {
             eprintln!(
-                "whyroute: no `ip addr` (or table local) in the paste: this takes {} to be no address of this host but those its routes name as `src`; paste `ip addr` too",
-                flow.dst
+                "whyroute: no `ip addr` (or table local) in the paste: this takes {dst} to be no address of this host but those its routes name as `src`; paste `ip addr` too"
             );
         }
     }
@@ -724,10 +730,14 @@ mod cli {
                 if let Some(note) = whyroute::explain::shared_nexthop_note(&a.host, &d) {
                     eprintln!("whyroute: {note}");
                 }
+                if d.kind != whyroute::model::RouteType::Local {
+                    note_not_local_assumed(&a.host, flow.dst.into());
+                }
                 ExitCode::SUCCESS
             }
             Err(Refusal6::Kernel(e)) => {
                 eprintln!("{}", routeget::format_error(e));
+                note_not_local_assumed(&a.host, flow.dst.into());
                 ExitCode::from(2)
             }
             Err(Refusal6::Undecidable(why)) => {
