@@ -398,13 +398,10 @@ impl<'a, 'r> RouteChunk<'a, 'r> {
             }
             // Nearly every line of a big table is written plainly: read at once, or by the full
             // parser, as it reads the line anyway.
-            #[cfg(not(target_arch = "wasm32"))]
             let parsed = match super::plain_route::read_plain_route(text, default_table, table_names, &mut devs) {
                 Some(route) => Ok(Parsed::Route(route)),
                 None => parse_route_line(text, default_table, table_names, &mut devs),
             };
-            #[cfg(target_arch = "wasm32")]
-            let parsed = parse_route_line(text, default_table, table_names, &mut devs);
             match parsed {
                 Ok(Parsed::Route(mut r)) => {
                     r.origin = Origin::line(line.no);
@@ -1044,7 +1041,7 @@ pub fn broadcast_of(net: Ipv4Net) -> Ipv4Addr {
 
 /// The route the full parser reads from `text`, if the line is one (for the tests of the
 /// plain reader, which must agree with it).
-#[cfg(all(test, not(target_arch = "wasm32")))]
+#[cfg(test)]
 pub(super) fn route_of_line(text: &str, default_table: TableId, table_names: &[(String, TableId)], devs: &mut DevNames) -> Option<Route> {
     match parse_route_line(text, default_table, table_names, devs) {
         Ok(Parsed::Route(r)) => Some(r),

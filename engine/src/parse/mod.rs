@@ -28,7 +28,6 @@ pub mod networkd;
 pub mod nft;
 #[cfg(feature = "netfilter")]
 pub mod nft_json;
-#[cfg(not(target_arch = "wasm32"))]
 mod plain_route;
 pub mod resolv;
 #[cfg(feature = "incremental")]
