@@ -270,7 +270,7 @@ impl<'a> SpacedWords<'a> {
 fn plain_prefix(b: &[u8]) -> Option<(Ipv4Net, usize)> {
     let (addr, mut end) = quick_ipv4_head(b)?;
     let mut len = 32;
-    if b.get(end) == Some(&b'/') {
+    if let Some(b'/') = b.get(end) {
         let digits = b[end + 1..].iter().take(2).take_while(|d| d.is_ascii_digit()).count();
         if digits == 0 {
             return None;
