@@ -17,7 +17,7 @@ fn main() {
     let json = args.iter().any(|a| a == "-j");
     let n: usize = args.iter().find(|a| !a.starts_with('-')).map(|s| s.replace('_', "").parse().expect("N: a number of routes")).unwrap_or(1_000_000);
     // The IPv4 dumps end with the router's rules and addresses (the IPv6 one starts with its
-    // addresses).
+    // addresses and rules).
     let text = if inet6 {
         routegen::routes6(n)
     } else if json {

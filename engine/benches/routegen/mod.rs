@@ -113,7 +113,7 @@ pub fn push_route6(rng: &mut Rng, out: &mut String) {
 }
 
 /// `n` IPv6 routes (a default route first) as `ip -6 route show table all` prints them, after
-/// that command line and the addresses the gateways need.
+/// that command line, the addresses the gateways need and the policy table's rule.
 pub fn routes6(n: usize) -> String {
     let mut out = String::with_capacity(n * 72 + 512);
     out.push_str(
@@ -124,6 +124,9 @@ pub fn routes6(n: usize) -> String {
         writeln!(out, "{}: eth{i}: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP qlen 1000", i + 2).unwrap();
         writeln!(out, "    inet6 fd00:{i}::2/64 scope global\n       valid_lft forever preferred_lft forever").unwrap();
     }
+    // The policy table's rule: without `ip -6 rule`, routes in table 100 are reached only by
+    // rules the paste does not show, and no decision is made.
+    out.push_str("$ ip -6 rule\n0:\tfrom all lookup local\n100:\tfrom fd00:ffff::/64 lookup 100\n32766:\tfrom all lookup main\n");
     out.push_str(
         "$ ip -6 route show table all
 ",
