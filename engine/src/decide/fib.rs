@@ -154,8 +154,7 @@ pub(super) fn unruled_table(host: &Host) -> Option<TableId> {
     if !host.rules_unknown {
         return None;
     }
-    let ruled = |table: TableId| host.rules.iter().any(|r| r.action == crate::model::RuleAction::Lookup { table });
-    host.tables.iter().find(|(t, routes)| !routes.is_empty() && !ruled(**t)).map(|(t, _)| *t)
+    crate::model::table_no_rule_looks_up(&host.rules, &host.tables)
 }
 
 pub fn route(host: &Host, r: RouteRef) -> &Route {

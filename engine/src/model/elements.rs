@@ -379,6 +379,13 @@ impl<N: Clone + PartialEq> Rule<N> {
     }
 }
 
+/// The first table in `tables` with routes that none of `rules` looks up: when the paste does
+/// not show its rules, rules it does not show send packets there (IPv4 and IPv6 alike).
+pub fn table_no_rule_looks_up<N, R>(rules: &[Rule<N>], tables: &std::collections::BTreeMap<TableId, Vec<R>>) -> Option<TableId> {
+    let ruled = |table: TableId| rules.iter().any(|r| r.action == RuleAction::Lookup { table });
+    tables.iter().find(|(t, routes)| !routes.is_empty() && !ruled(**t)).map(|(t, _)| *t)
+}
+
 /// Route types (`RTN_*`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -133,8 +133,7 @@ fn decide_as_pasted(host: &Host, flow: &Flow<Ipv6Addr>, find: &Covering, trail: 
     // As for IPv4: without `ip -6 rule`, routes in a table no rule known to be there looks up
     // are reached by rules the paste does not show.
     if !v6.rules_seen
-        && let Some(table) =
-            v6.tables.iter().find(|(t, routes)| !routes.is_empty() && !v6.rules.iter().any(|r| r.action == RuleAction::Lookup { table: **t })).map(|(t, _)| *t)
+        && let Some(table) = crate::model::table_no_rule_looks_up(&v6.rules, &v6.tables)
     {
         return Err(Refusal6::Undecidable(format!(
             "only a rule the paste does not show looks up IPv6 table {}: paste `ip -6 rule` too",
