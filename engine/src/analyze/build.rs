@@ -53,7 +53,23 @@ pub fn build_host(mut frag: Fragment) -> Host {
         add_links_named_elsewhere(&mut host, missing);
         super::inet6::build_inet6(std::mem::take(&mut frag.inet6), &mut host);
     }
+    say_addresses_unknown(&mut host);
     host
+}
+
+/// Without the host's addresses, table local (looked up first) may lack a destination that
+/// is one of them: said in the inferred list, so every view of the paste says what
+/// `route-get` rests on.
+fn say_addresses_unknown(host: &mut Host) {
+    #[cfg(feature = "inet6")]
+    let ipv6 = host.inet6.tables.values().any(|t| !t.is_empty()) && host.local_addresses_unknown(true);
+    #[cfg(not(feature = "inet6"))]
+    let ipv6 = false;
+    if !PARTIAL_PASTES && host.addresses_unknown {
+        host.inferred.push("no `ip addr`: the host's addresses are unknown, and without them no route is decided (a destination could be one of them)".into());
+    } else if host.local_addresses_unknown(false) || ipv6 {
+        host.inferred.push("no `ip addr` (or table local): a destination is taken to be no address of this host but those its routes name".into());
+    }
 }
 
 fn build_links_and_addresses(frag: &Fragment, host: &mut Host) {
@@ -523,6 +539,19 @@ fn add_links_named_elsewhere(host: &mut Host, missing: Vec<String>) {
 mod tests {
     /// The vote for the table that keeps the parsed Vec looks at some routes only: a listing
     /// whose routes it looks at are all of the smaller table still has its tables right.
+    /// What a paste without the addresses rests on is in its inferred list (so `check`,
+    /// `explain` and the playground say it, not only `route-get`), unless table local, which
+    /// names every address, is shown.
+    #[test]
+    fn a_paste_without_addresses_says_what_a_destination_is_taken_to_be() {
+        let says = |paste: &str| crate::analyze(paste).host.inferred.iter().any(|l| l.starts_with("no `ip addr`") && l.contains("a destination"));
+        let main = "$ ip route\ndefault via 192.0.2.1 dev eth0\n192.0.2.0/24 dev eth0 proto kernel scope link src 192.0.2.5\n";
+        assert!(says(main));
+        let local = "$ ip route show table local\nlocal 192.0.2.5 dev eth0 table local proto kernel scope host src 192.0.2.5\n";
+        assert_eq!(says(&format!("{main}{local}")), !crate::model::PARTIAL_PASTES, "table local shows every address");
+        assert!(!says(&format!("$ ip addr\n2: eth0: <UP,LOWER_UP> mtu 1500 state UP\n    inet 192.0.2.5/24 scope global eth0\n{main}")));
+    }
+
     #[test]
     fn a_misled_vote_moves_more_but_builds_the_same_tables() {
         let mut text = String::from("$ ip route show table all\n");

@@ -659,15 +659,7 @@ mod cli {
     /// addresses nor table local: the kernel's first lookup, in table local, is taken to miss,
     /// though the destination may be an address of the host the paste does not show.
     fn note_not_local_assumed(host: &whyroute::model::Host, dst: std::net::IpAddr) {
-        use whyroute::model::TABLE_LOCAL;
-        let local_shown = match dst {
-            std::net::IpAddr::V4(_) => host.routes(TABLE_LOCAL).iter().any(|r| !r.origin.is_inferred()),
-            #[cfg(feature = "inet6")]
-            std::net::IpAddr::V6(_) => host.inet6.routes(TABLE_LOCAL).iter().any(|r| !r.origin.is_inferred()),
-            #[cfg(not(feature = "inet6"))]
-            std::net::IpAddr::V6(_) => false,
-        };
-        if host.addresses_unknown && !local_shown {
+        if host.local_addresses_unknown(dst.is_ipv6()) {
             eprintln!(
                 "whyroute: no `ip addr` (or table local) in the paste: this takes {dst} to be no address of this host but those its routes name as `src`; paste `ip addr` too"
             );

@@ -91,6 +91,22 @@ impl Host {
         PARTIAL_PASTES && self.addresses_unknown && dev.is_some_and(|d| self.link(d).is_none_or(|l| !l.loopback && l.origin.is_inferred()))
     }
 
+    /// Whether a destination may be an address of this host that the paste does not show:
+    /// it lists no addresses and does not show that family's table local, whose `local`
+    /// routes name every one. The kernel looks up table local first; a build with
+    /// [`PARTIAL_PASTES`] takes that lookup to miss for any address the routes do not name
+    /// ([`Host::inferred`] says so), the others decide nothing without the addresses.
+    pub fn local_addresses_unknown(&self, ipv6: bool) -> bool {
+        let local = match ipv6 {
+            false => self.routes(TABLE_LOCAL).iter().any(|r| !r.origin.is_inferred()),
+            #[cfg(feature = "inet6")]
+            true => self.inet6.routes(TABLE_LOCAL).iter().any(|r| !r.origin.is_inferred()),
+            #[cfg(not(feature = "inet6"))]
+            true => false,
+        };
+        self.addresses_unknown && !local
+    }
+
     pub fn link(&self, name: &str) -> Option<&Link> {
         self.links.iter().find(|l| l.name == name)
     }
