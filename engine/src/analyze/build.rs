@@ -489,15 +489,12 @@ impl<'h> DevicesNamed<'h> {
         // million routes name a handful of them. A name whose allocation was just looked at is
         // told by where it is, before its text is hashed (a slot per few bits of the address:
         // routes that alternate between devices still find theirs).
-        // (Not in the npm engine: its size budget has no room for it.)
-        #[cfg(any(not(target_arch = "wasm32"), feature = "incremental"))]
         let mut looked_at = [(0usize, 0usize); 8];
         for nh in routes.iter().flat_map(|r| &r.nexthops) {
             let Some(dev) = &nh.dev else {
                 named.unresolved |= nh.gateway.is_some();
                 continue;
             };
-            #[cfg(any(not(target_arch = "wasm32"), feature = "incremental"))]
             {
                 let at = (dev.as_ptr() as usize, dev.len());
                 let slot = &mut looked_at[(at.0 >> 4) % 8];

@@ -100,6 +100,7 @@ fn alias_order(host: &Host, a: RouteRef, b: RouteRef) -> Ordering {
 
 /// The candidates [`TableIndex::candidates`] gives, found by one pass over the tables' routes
 /// instead: no index to build, for a lookup made once.
+#[cfg_attr(all(target_arch = "wasm32", not(feature = "incremental")), optimize(speed))]
 pub fn scan_candidates(host: &Host, tables: &[TableId], dst: Ipv4Addr) -> SmallVec<[RouteRef; 4]> {
     let d = u32::from(dst);
     let mut hits: SmallVec<[(u8, RouteRef); 4]> = SmallVec::new();

@@ -343,6 +343,7 @@ impl<'a, 'r> RouteChunk<'a, 'r> {
     /// Reads `lines`, at most as many as the run has room for routes. With `end` (and this
     /// run's place among the runs), up to the line the block ends at, or until an earlier run
     /// has found it.
+    #[cfg_attr(all(target_arch = "wasm32", not(feature = "incremental")), optimize(speed), inline(never))]
     fn read(
         &mut self,
         lines: impl Iterator<Item = Line<'a>>,

@@ -185,6 +185,7 @@ impl<'a> Iterator for Lines<'a> {
     type Item = Line<'a>;
 
     #[inline]
+    #[cfg_attr(all(target_arch = "wasm32", not(feature = "incremental")), optimize(speed))]
     fn next(&mut self) -> Option<Line<'a>> {
         if self.rest.is_empty() {
             return None;
@@ -205,17 +206,13 @@ impl<'a> Iterator for Lines<'a> {
 
 /// Where the next `\n` is: eight bytes at a time, inline (a route dump's lines are ~60 bytes,
 /// too short for a call to a vector search to pay; wasm has no vector search without SIMD).
-/// The npm engine keeps a byte loop: there the word search measured ~94 bytes gzip of its
-/// budget for at most ~5 % under node (`routeGet` on the 1M-route dump: 1.30–1.38 s against
-/// 1.39–1.47 s, within this machine's noise).
+/// In the npm engine too: 85 bytes gzip for 4–7 % of `routeGet` on the 1M-route dump under
+/// node (0.52–0.54 s against 0.50), once the reading loops were built for speed.
 #[inline]
 fn find_newline(b: &[u8]) -> Option<usize> {
     /// How far the word-at-a-time search goes before a vector search takes over.
     #[cfg(not(target_arch = "wasm32"))]
     const LONG_LINE: usize = 256;
-    #[cfg(all(target_arch = "wasm32", not(feature = "incremental")))]
-    return b.iter().position(|&c| c == b'\n');
-    #[cfg(any(not(target_arch = "wasm32"), feature = "incremental"))]
     {
         use super::eight_bytes::{equal_bytes, position};
         let newline = |c| c == b'\n';

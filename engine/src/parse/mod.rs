@@ -4,7 +4,6 @@
 //! Each format has its own module that turns lines into model pieces ([`Fragment`]) and a
 //! [`ParseDiagnostic`] for every line it cannot understand; nothing here decides routes.
 
-#[cfg(any(not(target_arch = "wasm32"), feature = "incremental"))]
 mod eight_bytes;
 mod fragment;
 pub mod ifconfig;

@@ -23,6 +23,7 @@ use ipnet::Ipv4Net;
 
 /// The route `text` (a trimmed line) states, when it is written plainly; `None` when it is
 /// not (the full parser decides what it is then).
+#[cfg_attr(all(target_arch = "wasm32", not(feature = "incremental")), optimize(speed))]
 pub(super) fn read_plain_route(text: &str, default_table: TableId, table_names: &[(String, TableId)], devs: &mut DevNames) -> Option<Route> {
     let mut words = SpacedWords { text, at: 0 };
     let dst = if text.starts_with("default") {
@@ -227,6 +228,7 @@ struct SpacedWords<'a> {
 }
 
 impl<'a> SpacedWords<'a> {
+    #[cfg_attr(all(target_arch = "wasm32", not(feature = "incremental")), optimize(speed))]
     fn next(&mut self) -> Option<&'a str> {
         let b = self.text.as_bytes();
         let start = self.at;

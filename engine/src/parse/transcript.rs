@@ -1068,6 +1068,7 @@ fn table_of_rules(lines: &[Line<'_>]) -> &'static str {
 /// ends no block of routes (`plainly_continues`): the split passes it over after one walk of
 /// its first word, where those tests walk it each (a route dump is a million such lines).
 #[cfg(not(target_arch = "wasm32"))]
+#[cfg_attr(all(target_arch = "wasm32", not(feature = "incremental")), optimize(speed))]
 fn plainly_a_route(line: &str) -> bool {
     let b = line.as_bytes();
     if !b.first().is_some_and(u8::is_ascii_digit) {

@@ -54,6 +54,7 @@ impl DevNames {
         Self::intern(&mut self.1, name)
     }
 
+    #[cfg_attr(all(target_arch = "wasm32", not(feature = "incremental")), optimize(speed))]
     fn intern(recent: &mut Recent, name: &str) -> SharedName {
         #[cfg(not(target_arch = "wasm32"))]
         let found = {
@@ -202,6 +203,7 @@ pub(crate) fn quick_ipv4(b: &[u8]) -> Option<Ipv4Addr> {
 
 /// [`quick_ipv4`] of the address `b` starts with, and its length: the bytes after it are not
 /// looked at, but for a digit that would make its last number too long.
+#[cfg_attr(all(target_arch = "wasm32", not(feature = "incremental")), optimize(speed))]
 pub(crate) fn quick_ipv4_head(b: &[u8]) -> Option<(Ipv4Addr, usize)> {
     let mut octets = [0u8; 4];
     let mut i = 0;
@@ -325,6 +327,7 @@ pub enum Words<'a> {
 impl<'a> Iterator for Words<'a> {
     type Item = &'a str;
 
+    #[cfg_attr(all(target_arch = "wasm32", not(feature = "incremental")), optimize(speed))]
     fn next(&mut self) -> Option<&'a str> {
         match self {
             Words::Ascii(w) => w.next(),
