@@ -360,12 +360,14 @@ fn kernel_local_routes(host: &Host) -> Vec<Route> {
         });
     };
     for a in &host.addresses {
+        let prim = primary_for(host, a).local;
+        // The local route is added whatever the link's state (and, scope host, outlives it
+        // going down); the others only on a link that is up.
+        push(&mut out, RouteType::Local, Ipv4Net::new(a.local, 32).expect("32"), &a.dev, prim, Scope::HOST);
         if !link_is_up(host, &a.dev) {
             continue;
         }
-        let prim = primary_for(host, a).local;
         let loopback = host.link(&a.dev).is_some_and(|l| l.loopback);
-        push(&mut out, RouteType::Local, Ipv4Net::new(a.local, 32).expect("32"), &a.dev, prim, Scope::HOST);
         if let Some(b) = a.broadcast
             && b != Ipv4Addr::BROADCAST
         {
@@ -536,6 +538,18 @@ fn add_links_named_elsewhere(host: &mut Host, missing: Vec<String>) {
 mod tests {
     /// The vote for the table that keeps the parsed Vec looks at some routes only: a listing
     /// whose routes it looks at are all of the smaller table still has its tables right.
+    /// fib_add_ifaddr adds an address's local route whatever its link's state, the broadcast
+    /// and prefix routes only on a link that is up (the kernel corpus's host-6: a down link's
+    /// address is delivered locally).
+    #[test]
+    fn a_down_links_address_is_still_local() {
+        use crate::model::{RouteType, TABLE_LOCAL};
+        let paste = "$ ip addr\n2: eth0: <BROADCAST,MULTICAST> mtu 1500 state DOWN\n    inet 192.0.2.5/24 brd 192.0.2.255 scope global eth0\n";
+        let local = crate::analyze(paste).host.routes(TABLE_LOCAL).iter().map(|r| (r.kind, r.dst.to_string())).collect::<Vec<_>>();
+        assert!(local.contains(&(RouteType::Local, "192.0.2.5/32".into())), "{local:?}");
+        assert!(!local.iter().any(|(kind, _)| *kind == RouteType::Broadcast), "{local:?}");
+    }
+
     /// What a paste without the addresses rests on is in its inferred list (so `check`,
     /// `explain` and the playground say it, not only `route-get`), unless table local, which
     /// names every address, is shown.
