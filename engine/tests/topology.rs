@@ -455,7 +455,7 @@ fn pasted_linux_router_forwards_by_the_kernel_input_path() {
     // validation (the route back to 10.2.0.77 is via eth1), so the kernel drops it (EINVAL);
     // with rp_filter off (the default) it is forwarded.
     let spoofed = FlowSpec { src: Some("10.2.0.77".parse().unwrap()), dst: "10.3.0.9".parse().unwrap(), from_node: Some("a".into()), ..FlowSpec::default() };
-    let sysctl = "sysctl -a\nnet.ipv4.conf.all.rp_filter = 1\n";
+    let sysctl = "sysctl -a\nnet.ipv4.conf.all.rp_filter = 1\nnet.ipv4.conf.eth0.rp_filter = 1\n";
     let t = trace(&linux_router("", sysctl, true), &spoofed);
     match &t.forward.disposition {
         Disposition::Denied { node, reason } => {
@@ -464,8 +464,17 @@ fn pasted_linux_router_forwards_by_the_kernel_input_path() {
         }
         d => panic!("{d:?}\n{}", t.text),
     }
-    let t = trace(&linux_router("", "", true), &spoofed);
+    let off = "sysctl -a\nnet.ipv4.conf.all.rp_filter = 0\nnet.ipv4.conf.eth0.rp_filter = 0\n";
+    let t = trace(&linux_router("", off, true), &spoofed);
     assert_eq!(hop_at(&t, "gw").out_dev.as_deref(), Some("eth2"), "{}", t.text);
+    // Loose mode takes it too (a route back exists); a paste that shows no mode, or only
+    // all = 0 (eth0's own may be higher), leaves the answer undecided.
+    let loose = "sysctl -a\nnet.ipv4.conf.all.rp_filter = 2\n";
+    assert_eq!(hop_at(&trace(&linux_router("", loose, true), &spoofed), "gw").out_dev.as_deref(), Some("eth2"));
+    for sysctl in ["", "sysctl -a\nnet.ipv4.conf.all.rp_filter = 0\n"] {
+        let t = trace(&linux_router("", sysctl, true), &spoofed);
+        assert!(matches!(&t.forward.disposition, Disposition::Undecided { node, reason } if node == "gw" && reason.contains("rp_filter")), "{}", t.text);
+    }
 }
 
 /// A declared router (`[[router]]`) is not a Linux kernel: its forwarding is its routes alone
@@ -494,7 +503,7 @@ routes = ["default via 10.3.0.1"]
     };
     let spoofed = FlowSpec { src: Some("10.2.0.77".parse().unwrap()), dst: "10.3.0.9".parse().unwrap(), from_node: Some("a".into()), ..FlowSpec::default() };
     // The kernel (pasted router, strict rp_filter) drops it: 10.2.0.77 is routed back via eth1.
-    let kernel = trace(&linux_router("", "sysctl -a\nnet.ipv4.conf.all.rp_filter = 1\n", true), &spoofed);
+    let kernel = trace(&linux_router("", "sysctl -a\nnet.ipv4.conf.all.rp_filter = 1\nnet.ipv4.conf.eth0.rp_filter = 1\n", true), &spoofed);
     assert!(matches!(&kernel.forward.disposition, Disposition::Denied { node, .. } if node == "gw"), "{}", kernel.text);
     // The declared router has no reverse-path filter: it forwards out eth2.
     let t = trace(&declared("eth2 10.3.0.1/24"), &spoofed);
@@ -508,7 +517,9 @@ routes = ["default via 10.3.0.1"]
 fn flow_tos_mark_and_uid_reach_the_rules_that_select_on_them() {
     let to_b = FlowSpec { from_node: Some("a".into()), ..FlowSpec::to("10.2.0.5".parse::<std::net::IpAddr>().unwrap()) };
     // TOS is seen by a forwarding hop: gw's `tos 0x10` rule sends it to table 100 (eth2).
-    let s = linux_router("100:\tfrom all tos 0x10 lookup 100\n", "", true);
+    // (Loose reverse-path filtering: the route back for a `tos 0x10` packet leaves by eth2.)
+    let loose = "sysctl -a\nnet.ipv4.conf.all.rp_filter = 2\n";
+    let s = linux_router("100:\tfrom all tos 0x10 lookup 100\n", loose, true);
     assert_eq!(hop_at(&trace(&s, &to_b), "gw").out_dev.as_deref(), Some("eth1"));
     let t = trace(&s, &FlowSpec { tos: Some(0x10), ..to_b.clone() });
     assert_eq!(hop_at(&t, "gw").out_dev.as_deref(), Some("eth2"), "{}", t.text);
@@ -803,9 +814,10 @@ fn a_linux_routers_firewall_decides_its_hops_and_its_conntrack_the_reply() {
     let t = trace(&firewall_router(nft), &udp_to("198.51.100.10", 5353));
     assert!(t.ok, "{}", t.text);
     assert!(t.text.contains("ct state vmap"), "{}", t.text);
-    // Without the firewall, nothing translates the source: the server cannot answer.
+    // Without the firewall, nothing translates the source: the server, with no route back to
+    // it, takes the packet only if it filters no reverse path, which its paste does not show.
     let t = trace(&firewall_router(""), &udp_to("198.51.100.10", 5353));
-    assert!(t.forward.disposition.is_delivered() && !t.ok, "{}", t.text);
+    assert!(matches!(&t.forward.disposition, Disposition::Undecided { node, reason } if node == "server" && reason.contains("rp_filter")), "{}", t.text);
 }
 
 /// tests/fixtures/topology-fw: client — router — server(s) built in namespaces, the router
@@ -870,9 +882,8 @@ fn traces_through_firewall_routers_agree_with_the_kernel() {
     assert!(bad.is_empty(), "{} of {} disagree:\n{}", bad.len(), names.len(), bad.join("\n"));
 }
 
-/// A router whose paste does not show `net.ipv4.ip_forward`: the kernel's default (0) is
-/// assumed, the trace says it was not shown (with a firewall on the router and without), and
-/// the fix turns it on, proven by a trace that then works both ways. The scenario is a
+/// A router whose paste does not show `net.ipv4.ip_forward`: the trace cannot decide its hop
+/// and says what to paste (with a firewall on the router and without), and the fix turns it on, proven by a trace that then works both ways. The scenario is a
 /// kernel-recorded one (tests/fixtures/topology-fw) with the router's `ip_forward = 1` line cut.
 #[test]
 fn a_router_whose_paste_lacks_ip_forward_is_named_and_fixed() {
@@ -886,13 +897,11 @@ fn a_router_whose_paste_lacks_ip_forward_is_named_and_fixed() {
         let s = text::from_toml(scenario).unwrap();
         let flow = FlowSpec { dport: Some(dport), ..FlowSpec::to(dst.parse::<std::net::IpAddr>().unwrap()) };
         let t = trace(&s, &flow);
+        // Not a guess at the kernel's default (0): routers have 1, and the paste does not say.
         match &t.forward.disposition {
-            Disposition::Denied { node, reason } => {
+            Disposition::Undecided { node, reason } => {
                 assert_eq!(node, "router", "{what}: {}", t.text);
-                assert!(
-                    reason.contains("net.ipv4.ip_forward") && (reason.contains("not in the paste") || reason.contains("does not show")),
-                    "{what}: {reason}"
-                );
+                assert!(reason.contains("whether the host forwards") && reason.contains("sysctl net.ipv4.ip_forward"), "{what}: {reason}");
             }
             d => panic!("{what}: {d:?}\n{}", t.text),
         }

@@ -635,19 +635,27 @@ mod full_tests {
 
     /// The form's connection mark reaches the packet (not `ip route get`, which has no such
     /// word): the endpoint's reply arriving on eth0 gets it back as its mark in prerouting
-    /// (wg-quick's `meta mark set ct mark`), and the link keeps it.
+    /// (wg-quick's `meta mark set ct mark`), and the link keeps it. (With the
+    /// `src_valid_mark = 1` wg-quick sets and systemd's loose reverse-path filter: the
+    /// example's paste shows neither, and the reply's fate depends on them.)
     #[test]
     fn the_connection_mark_in_the_form_is_restored_by_wg_quicks_rule() {
         let e = Example::WgQuickNft;
         let reply = FlowFields::from_args("192.0.2.2 from 203.0.113.9 iif eth0 ipproto udp sport 51820 dport 51820 ctmark 0xca6c");
         assert_eq!(reply.ctmark, "0xca6c");
         assert!(!reply.to_args().contains("ctmark") && reply.packet_args().ends_with(" ctmark 0xca6c"));
-        let ev = evaluate(&e.transcript(), &reply);
+        let transcript = format!(
+            "{}$ sysctl net.ipv4.conf.all.src_valid_mark net.ipv4.conf.all.rp_filter\nnet.ipv4.conf.all.src_valid_mark = 1\nnet.ipv4.conf.all.rp_filter = 2\n",
+            e.transcript()
+        );
+        let without = evaluate(&e.transcript(), &reply).packet.unwrap();
+        assert!(without.as_ref().is_err_and(|e| e.contains("rp_filter")), "{without:#?}");
+        let ev = evaluate(&transcript, &reply);
         assert!(ev.flow_error.is_none(), "{:?}", ev.flow_error);
         let o = ev.packet.unwrap().unwrap();
         assert_eq!((o.ctmark, o.mark), (0xca6c, 0xca6c), "{o:#?}");
         assert!(o.caveats.iter().any(|c| c.contains("0xca6c is assumed")), "{o:#?}");
-        let fresh = evaluate(&e.transcript(), &FlowFields { ctmark: String::new(), ..reply.clone() }).packet.unwrap().unwrap();
+        let fresh = evaluate(&transcript, &FlowFields { ctmark: String::new(), ..reply.clone() }).packet.unwrap().unwrap();
         assert_eq!((fresh.ctmark, fresh.mark), (0, 0), "{fresh:#?}");
         assert_eq!(FlowFields::from_args(&reply.packet_args()), reply);
     }

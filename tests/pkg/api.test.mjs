@@ -338,9 +338,14 @@ test('bad arguments throw Errors a user can act on', { skip }, () => {
   assert.match(throws(() => w.diagnose(7)).message, /scenario/);
   assert.match(throws(() => w.encodePermalink(s, { dst: 'x' })).message, /IPv4/);
   // The iif (input) path: kernel refusals are results, not exceptions. The seed paste shows no
-  // sysctls, so forwarding is the kernel default (off) and a packet to forward has no route.
+  // sysctls: whether a packet to forward is forwarded is not decided (no default is guessed),
+  // and the answer names what to paste; with `ip_forward = 0` pasted, it has no route.
   assert.equal(w.routeGet(s, { dst: '1.1.1.1', iif: 'eth0' }).error, 'Invalid argument');
-  assert.equal(w.routeGet(s, { dst: '1.1.1.1', from: '10.244.0.5', iif: 'eth1' }).error, 'No route to host');
+  const forwarded = w.routeGet(s, { dst: '1.1.1.1', from: '10.244.0.5', iif: 'eth1' });
+  assert.equal(forwarded.undecidable, true, JSON.stringify(forwarded));
+  assert.match(forwarded.error, /sysctl net\.ipv4\.ip_forward/);
+  const off = w.parse(`${BEFORE}\n$ sysctl net.ipv4.ip_forward\nnet.ipv4.ip_forward = 0\n`);
+  assert.equal(w.routeGet(off, { dst: '1.1.1.1', from: '10.244.0.5', iif: 'eth1' }).error, 'No route to host');
   const local = w.routeGet(s, { dst: '192.168.10.45', from: '10.244.0.5', iif: 'eth1' });
   assert.equal(local.type, 'local');
   assert.equal(local.dev, 'lo');

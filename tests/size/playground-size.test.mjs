@@ -18,7 +18,7 @@ export const BUDGET_GZIP = 400_000;
 // and the Topology view's start node and scenario flows; 550,000 until session 23 took ~3.8 KB
 // out with the keystroke's whole-paste scans; 546,500 until session 25's pastes without
 // `ip addr` or `ip rule` (the engine's `partial-pastes`: 547,123 measured; docs/size.md).
-export const FULL_CEILING_GZIP = 543_500;
+export const FULL_CEILING_GZIP = 544_500;
 // `make test` sets this: there, a missing build is a failure, never a skip.
 const required = process.env.WHYROUTE_SIZE_REQUIRED === '1';
 const all = existsSync(DIST) ? readdirSync(DIST).filter((f) => /\.(wasm|js)$/.test(f)).sort() : [];

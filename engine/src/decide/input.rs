@@ -4,7 +4,8 @@
 //! (fib_validate_source / __fib_validate_source in fib_frontend.c).
 //!
 //! It depends on sysctls a routing paste rarely shows (`net.ipv4.ip_forward`,
-//! `conf.*.rp_filter`); when absent, the kernel defaults apply and the trail says so.
+//! `conf.*.rp_filter`): when the answer depends on one the paste does not show, it is not
+//! decided (distributions and orchestrators set them; the kernel's defaults are no guess).
 
 use super::decision::{Decision, FibResult, RouteError, Trail};
 use super::fib::{Fib, route};
@@ -25,9 +26,7 @@ impl<'h> Fib<'h> {
         let saddr = flow.from.unwrap_or(Ipv4Addr::UNSPECIFIED);
         let daddr = flow.dst;
         let (forwarding, shown) = host.forwarding(&dev.name);
-        if !shown {
-            note(&mut trail, format!("net.ipv4.ip_forward was not in the paste: assumed {} (the kernel default is 0)", forwarding as u8));
-        }
+        let unknown_forwarding = RouteError::Undecidable(Missing::Forwarding);
         // Martians the FIB cannot catch.
         if saddr.is_multicast() || saddr == Ipv4Addr::BROADCAST {
             note(&mut trail, format!("source {saddr} is multicast/broadcast: a martian source"));
@@ -93,7 +92,11 @@ impl<'h> Fib<'h> {
                 // no_route: an unreachable route whose error is the lookup's, or EHOSTUNREACH
                 // when the device does not forward; a lookup the paste cannot decide may have
                 // been local.
-                return Err(if forwarding || !e.is_kernel_answer() { e } else { RouteError::NoRouteToHost });
+                return Err(match e {
+                    _ if forwarding || !e.is_kernel_answer() || e == RouteError::NoRouteToHost => e,
+                    _ if !shown => unknown_forwarding,
+                    _ => RouteError::NoRouteToHost,
+                });
             }
         };
         let r = route(host, res.route);
@@ -110,6 +113,9 @@ impl<'h> Fib<'h> {
             return Ok(self.input_decision(flow, Some(res), RouteType::Local, self.host.loopback_name(), None, false));
         }
         if !forwarding {
+            if !shown {
+                return Err(unknown_forwarding);
+            }
             note(&mut trail, format!("{} does not forward (net.ipv4.ip_forward / forwarding is 0)", dev.name));
             return Err(RouteError::NoRouteToHost);
         }
@@ -127,7 +133,9 @@ impl<'h> Fib<'h> {
             Ok(v) => v,
             Err(e) => {
                 if e.is_kernel_answer() {
-                    note(&mut trail, format!("source {saddr} fails reverse-path validation on {} (rp_filter {})", dev.name, host.rp_filter(&dev.name)));
+                    let modes = host.rp_filter(&dev.name);
+                    let mode = if modes.start() == modes.end() { modes.start().to_string() } else { format!("{}–{}", modes.start(), modes.end()) };
+                    note(&mut trail, format!("source {saddr} fails reverse-path validation on {} (rp_filter {mode})", dev.name));
                 }
                 return Err(e);
             }
@@ -203,11 +211,26 @@ impl<'h> Fib<'h> {
 
     /// fib_validate_source: Ok(true) when the source is directly on the input link
     /// (nexthop scope host), Ok(false) when acceptable otherwise; a martian is the kernel's
-    /// EINVAL, and a reverse lookup the paste cannot decide is undecidable.
+    /// EINVAL, and a reverse lookup the paste cannot decide is undecidable. When the paste does
+    /// not show the device's `rp_filter` mode, the answer is the one every mode gives, if
+    /// they agree (on whether the source is on link only when that can matter: a packet
+    /// routed back out of `dev`, which may be redirected).
     fn validate_source(&self, flow: &Flow, src: Ipv4Addr, dst: Ipv4Addr, oif: Option<&str>, dev: &str) -> Result<bool, RouteError> {
+        let answers: Vec<_> = self.host.rp_filter(dev).map(|mode| self.validate_source_in(mode, flow, src, dst, oif, dev)).collect();
+        if let Some(undecided) = answers.iter().find(|a| a.is_err_and(|e| !e.is_kernel_answer())) {
+            return *undecided;
+        }
+        let agree = |a: &Result<bool, RouteError>| match (a, answers[0]) {
+            (Ok(on_link), Ok(first)) => *on_link == first || oif != Some(dev),
+            (a, first) => *a == first,
+        };
+        if answers.iter().all(agree) { answers[0] } else { Err(RouteError::Undecidable(Missing::RpFilter)) }
+    }
+
+    /// [`Fib::validate_source`] with the reverse-path filter in mode `rpf`.
+    fn validate_source_in(&self, rpf: i64, flow: &Flow, src: Ipv4Addr, dst: Ipv4Addr, oif: Option<&str>, dev: &str) -> Result<bool, RouteError> {
         const MARTIAN: RouteError = RouteError::InvalidArgument;
         let host = self.host;
-        let rpf = host.rp_filter(dev);
         // IN_DEV_TX_REDIRECTS is all OR device (checked against the kernel: all=0, dev=1 and
         // all=1, dev=0 both count as on).
         let tx_redirects = host.conf_or(dev, "send_redirects", true);

@@ -303,10 +303,18 @@ impl<'h> Fib<'h> {
     pub(super) fn lookup_without_rules(&self, flow: &Flow, min_scope: Scope, mut trail: Option<&mut Trail>) -> Result<FibResult, RouteError> {
         // Local and main are one trie; a result counts as table main.
         let main = self.table_lookup(self.local_main(), flow, min_scope, trail.as_deref_mut().map(|t| t.visit_table(crate::model::TABLE_MAIN, true)));
+        // A table main the paste does not show holds more than the connected routes inferred
+        // from the addresses: only table local's answers (made from the addresses) stand.
+        let from_main = match main {
+            Lookup::Found(r, _) | Lookup::Error(r, _) | Lookup::Again(Some(r)) => r.table == crate::model::TABLE_MAIN,
+            Lookup::Again(None) => true,
+        };
+        if from_main && self.host.main_unknown {
+            return Err(RouteError::Undecidable(Missing::RoutingTable));
+        }
         match main {
             Lookup::Found(route, nexthop) => return Ok(FibResult { route, nexthop, table: crate::model::TABLE_MAIN, rule: None }),
             Lookup::Error(_, e) => return Err(e),
-            Lookup::Again(None) if self.host.main_unknown => return Err(RouteError::Undecidable(Missing::RoutingTable)),
             Lookup::Again(_) => {}
         }
         if let Some(def) = self.table(TABLE_DEFAULT) {
@@ -373,13 +381,14 @@ impl<'h> Fib<'h> {
                         Some(idx) => self.table_lookup(idx, flow, min_scope, record),
                         None => Lookup::Again(None),
                     };
-                    // A table whose routes were not pasted: its answer is unknown, not "nothing".
+                    // A table whose routes were not pasted: its answer is unknown, not "nothing"
+                    // (main's inferred connected routes are not all it holds).
                     let unknown = match table {
                         crate::model::TABLE_MAIN if self.host.main_unknown => Some(Missing::RoutingTable),
                         _ if self.host.unshown_tables.contains(&table) => Some(Missing::Table { table }),
                         _ => None,
                     };
-                    if let Some(missing) = unknown.filter(|_| matches!(lookup, Lookup::Again(None))) {
+                    if let Some(missing) = unknown {
                         let error = RouteError::Undecidable(missing);
                         push_visit(&mut trail, true, RuleOutcome::Action { error });
                         return Err(error);

@@ -752,8 +752,8 @@ pub enum Missing {
     Nexthop { id: u32 },
     /// A route that needs a device names none (and none could be resolved from its gateway).
     Device,
-    /// The paste shows no routing table (table main), and the destination is on none of its
-    /// connected subnets.
+    /// The paste shows no routing table (table main), and the decision looks it up: the
+    /// connected routes inferred from the addresses are not all it holds.
     RoutingTable,
     /// A rule looks up table `table`, which the paste neither shows (`ip route show table all`
     /// or `table N`) nor has routes in.
@@ -764,6 +764,12 @@ pub enum Missing {
     /// The paste shows no `ip rule`, and has routes in table `table`, which no rule known to be
     /// there looks up.
     Rules { table: TableId },
+    /// The decision (a packet arriving, `iif`) depends on whether the host forwards, which the
+    /// paste does not show (`net.ipv4.ip_forward`, `conf.*.forwarding`).
+    Forwarding,
+    /// The decision (a packet arriving, `iif`) depends on the reverse-path filter mode, which
+    /// the paste does not show (`net.ipv4.conf.{all,DEV}.rp_filter`).
+    RpFilter,
 }
 
 impl Missing {
@@ -778,6 +784,10 @@ impl Missing {
             Missing::Table { table } => format!("a rule looks up table {table}, which the paste does not show: paste `ip route show table all`"),
             Missing::Addresses => "paste `ip addr` too".into(),
             Missing::Rules { table } => format!("only a rule the paste does not show looks up table {table}: paste `ip rule` too"),
+            Missing::Forwarding => "the answer depends on whether the host forwards packets: paste `sysctl net.ipv4.ip_forward` too".into(),
+            Missing::RpFilter => {
+                "the answer depends on reverse-path filtering: paste `sysctl net.ipv4.conf.all.rp_filter` and the arriving device's `rp_filter` too".into()
+            }
         }
     }
 }

@@ -166,11 +166,18 @@ impl Host {
         (v.unwrap_or(0) != 0, v.is_some())
     }
 
-    /// Reverse-path filter mode for a device: max(conf.all, conf.DEV), 0 when not shown.
-    pub fn rp_filter(&self, dev: &str) -> i64 {
-        let all = self.sysctl("net.ipv4.conf.all.rp_filter").unwrap_or(0);
-        let d = self.sysctl(&format!("net.ipv4.conf.{dev}.rp_filter")).unwrap_or(0);
-        all.max(d)
+    /// The reverse-path filter modes a device may be in, max(conf.all, conf.DEV) (0 off, 1
+    /// strict, 2 loose), as far as the paste shows them: one when it shows both (or either at
+    /// 2), else every mode from the one it shows up. Distributions set them (systemd makes
+    /// them 2), so the kernel's default, 0, is no guess to make.
+    pub fn rp_filter(&self, dev: &str) -> std::ops::RangeInclusive<i64> {
+        let all = self.sysctl("net.ipv4.conf.all.rp_filter");
+        let d = self.sysctl(&format!("net.ipv4.conf.{dev}.rp_filter"));
+        match (all, d) {
+            (Some(a), Some(d)) => a.max(d).min(2)..=a.max(d).min(2),
+            (Some(k), None) | (None, Some(k)) => k.clamp(0, 2)..=2,
+            (None, None) => 0..=2,
+        }
     }
 
     /// An `IN_DEV_ORCONF` boolean (all || DEV) with the kernel default when not shown.

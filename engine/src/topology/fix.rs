@@ -168,10 +168,11 @@ pub fn candidates(net: &Network, flow: &FlowSpec) -> Vec<Fix> {
         .collect()
 }
 
-/// Forwarding turned on where a Linux host denied a packet it does not forward (IPv4: on the
-/// device it arrived on, as `ip_forward` sets every device's; IPv6: `conf.all.forwarding`).
+/// Forwarding turned on where a Linux host denied a packet it does not forward, or could not
+/// decide for want of the setting (IPv4: on the device it arrived on, as `ip_forward` sets
+/// every device's; IPv6: `conf.all.forwarding`).
 fn forwarding_candidate(net: &Network, t: &TraceResult) -> Option<(String, Change, Vec<String>)> {
-    let Disposition::Denied { node, .. } = &t.forward.disposition else { return None };
+    let (Disposition::Denied { node, .. } | Disposition::Undecided { node, .. }) = &t.forward.disposition else { return None };
     let n = net.node(node).filter(|n| n.kind == NodeKind::LinuxHost)?;
     let (family, sysctl) = if t.flow.dst.is_ipv6() { ("IPv6", "net.ipv6.conf.all.forwarding") } else { ("IPv4", "net.ipv4.ip_forward") };
     let off = if t.flow.dst.is_ipv6() {

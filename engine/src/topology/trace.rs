@@ -729,16 +729,12 @@ fn input_refusal(node: &Node, flow: &Flow, e: RouteError, trail: &Trail) -> Opti
     let dev = flow.iif.as_deref()?;
     let found_route = trail.lookups.iter().flat_map(|l| &l.examined).any(|e| matches!(e.examination, Examination::Chosen { .. }));
     let notes = trail.notes.join("; ");
-    // Whether it forwards, and whether the paste shows the setting.
+    // (A paste that does not show the setting is undecided: the engine says what to paste.)
     let (forwards, shown) = node.host.forwarding(dev);
     let reason = match e {
-        RouteError::NoRouteToHost if found_route && !forwards => match shown {
-            true => format!("{} does not forward packets arriving on {dev} (net.ipv4.ip_forward = 0)", node.name),
-            false => format!(
-                "{} does not forward packets arriving on {dev}: its paste does not show net.ipv4.ip_forward, so the kernel's default (0) is assumed; paste `sysctl net.ipv4.ip_forward` (a router has 1)",
-                node.name
-            ),
-        },
+        RouteError::NoRouteToHost if found_route && !forwards && shown => {
+            format!("{} does not forward packets arriving on {dev} (net.ipv4.ip_forward = 0)", node.name)
+        }
         RouteError::InvalidArgument => format!(
             "the kernel refuses {} → {} arriving on {dev} (`ip route get` says Invalid argument){}",
             flow.from?,
