@@ -5,6 +5,8 @@
 //! without root; the live differential test (tests/kernel/run.sh) makes new hosts.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod common;
+
 use serde_json::Value;
 use std::path::Path;
 use whyroute::decide::{Decision, RouteError};
@@ -225,17 +227,6 @@ fn a_paste_without_addresses_answers_as_the_kernel_or_says_it_cannot() {
 #[test]
 fn a_paste_missing_any_one_block_answers_as_the_kernel_or_says_it_cannot() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures");
-    // The paste's blocks, each from its `$ ` line to the next.
-    let blocks = |full: &str| -> Vec<String> {
-        let mut blocks: Vec<String> = Vec::new();
-        for line in full.split_inclusive('\n') {
-            match blocks.last_mut() {
-                Some(b) if !line.starts_with("$ ") => b.push_str(line),
-                _ => blocks.push(line.to_string()),
-            }
-        }
-        blocks
-    };
     // fib_has_custom_local_routes: local-type routes the kernel did not make for an address.
     let custom_local_routes = |h: &Host| {
         use whyroute::model::RouteType;
@@ -252,10 +243,9 @@ fn a_paste_missing_any_one_block_answers_as_the_kernel_or_says_it_cannot() {
         for host_file in [format!("{base}.txt"), format!("{base}.json.txt")] {
             let Ok(full) = std::fs::read_to_string(&host_file) else { continue };
             let whole = analyze(&full).host;
-            let blocks = blocks(&full);
+            let blocks = common::command_blocks(&full);
             for k in 0..blocks.len() {
-                let left_out = blocks[k].lines().next().unwrap_or_default().to_string();
-                let paste: String = blocks.iter().enumerate().filter(|(i, _)| *i != k).map(|(_, b)| b.as_str()).collect();
+                let (paste, left_out) = common::without_block(&blocks, k);
                 let a = analyze(&paste);
                 let fib = Fib::new(&a.host);
                 let custom_rules_unshown = a.host.rules_unknown && !whole.default_rules_only;

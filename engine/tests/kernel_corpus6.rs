@@ -63,3 +63,53 @@ fn ipv6_json_twins_read_to_the_same_state() {
     }
     assert_eq!(twins, 20, "the stored IPv6 corpus has 20 hosts, each with an ip -j twin");
 }
+
+/// Every stored IPv6 host with any one command block of its paste taken out (IPv4's twin is
+/// in kernel_corpus.rs) answers each recorded flow as the kernel did, or says it cannot
+/// decide. Two assumptions are said in the inferred list, and only a host that breaks one may
+/// then answer otherwise: without `ip -6 rule`, the kernel's default rules; addresses known
+/// from `ip -br addr` alone (no flags), none deprecated, tentative or temporary.
+#[cfg(feature = "partial-pastes")]
+#[test]
+fn an_ipv6_paste_missing_any_one_block_answers_as_the_kernel_or_says_it_cannot() {
+    use whyroute::decide::inet6::route_get6;
+    let fixtures = corpus().join("..");
+    let (mut checked, mut answered, mut assumed, mut failures) = (0, 0, 0, Vec::new());
+    for dir in ["kernel-v6", "real-world-v6"] {
+        for base in replay6::cases(&fixtures.join(dir)) {
+            let flows = std::fs::read_to_string(format!("{base}.flows.jsonl")).unwrap();
+            let cases: Vec<serde_json::Value> = flows.lines().filter(|l| !l.trim().is_empty()).map(|l| serde_json::from_str(l).unwrap()).collect();
+            for transcript in [format!("{base}.txt"), format!("{base}.json.txt")] {
+                let Ok(full) = std::fs::read_to_string(&transcript) else { continue };
+                let whole = analyze(&full).host.inet6;
+                let custom_rules = whole.rules.len() != whyroute::model::Rule::defaults6().len();
+                let flagged =
+                    whole.addresses.iter().any(|a| a.flags.deprecated || a.flags.tentative || a.flags.temporary || a.flags.optimistic || a.flags.dadfailed);
+                let blocks = common::command_blocks(&full);
+                for k in 0..blocks.len() {
+                    let (paste, left_out) = common::without_block(&blocks, k);
+                    let a = analyze(&paste);
+                    let assumed_wrongly = !a.host.inet6.rules_seen && custom_rules || flagged && a.host.inet6.addresses.iter().any(|x| !x.flags_shown);
+                    for case in &cases {
+                        checked += 1;
+                        match replay6::agrees(&a.host, case, &|f| route_get6(&a.host, f)) {
+                            Ok(()) => answered += usize::from(case["rc"] == 0),
+                            Err(ours) if ours.starts_with("undecidable") => {}
+                            Err(_) if assumed_wrongly => assumed += 1,
+                            Err(ours) => failures.push(format!(
+                                "without `{left_out}`: {transcript}: ip -6 route get {}: kernel {} / whyroute {ours}",
+                                case["args"], case["text"]
+                            )),
+                        }
+                    }
+                }
+            }
+        }
+    }
+    eprintln!(
+        "IPv6, one block left out: {answered} of {checked} flows answered as the kernel did, {assumed} otherwise on an assumption the host breaks, the rest refused"
+    );
+    assert!(checked >= 4000, "{checked} flows");
+    assert!(failures.is_empty(), "{} of {checked} flows answered unlike the kernel:\n{}", failures.len(), failures.join("\n"));
+    assert!(answered * 3 > checked, "only {answered} of {checked} answered");
+}
