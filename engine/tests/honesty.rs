@@ -233,6 +233,7 @@ fn a_paste_without_a_routing_table_cannot_decide_what_only_main_would() {
 }
 
 /// The block of a transcript that starts with `$ CMD` (up to the next `$ `).
+#[cfg(any(feature = "inet6", feature = "partial-pastes"))]
 fn block<'a>(text: &'a str, cmd: &str) -> &'a str {
     let start = text.find(&format!("$ {cmd}\n")).unwrap_or_else(|| panic!("a `$ {cmd}` block"));
     let end = text[start + 2..].find("\n$ ").map(|i| start + 2 + i + 1).unwrap_or(text.len());
