@@ -285,6 +285,17 @@ test('a paste may be given as its UTF-8 bytes (Uint8Array, Buffer, ArrayBuffer)'
   assert.match(throws(() => w.parse(new Uint16Array(4))).message, /string \(or its bytes/);
 });
 
+test('a string paste beyond ASCII reads as its UTF-8 bytes (a lone surrogate as U+FFFD)', { skip }, () => {
+  // An ASCII string is encoded straight into wasm memory; any other takes the second way.
+  const text = `# café ✓ 🚀 \ud800 lone\n${BEFORE}`;
+  const s = w.parse(text);
+  assert.equal(s.text, text.replace('\ud800', '\ufffd'));
+  assert.deepEqual(s, w.parse(new TextEncoder().encode(text)));
+  assert.equal(w.routeGet(text, { dst: '192.168.10.10' }).dev, 'eth1');
+  assert.equal(w.routeGet(`${BEFORE}# ✓`, { dst: '192.168.10.10' }).dev, 'eth1');
+  assert.deepEqual(w.parse(''), w.parse(new Uint8Array(0)));
+});
+
 test('a paste of 150,000 bad lines: 100,000 diagnostics cross into JS, and one that counts the rest', { skip }, () => {
   const junk = 'ip route show\n' + 'junk line\n'.repeat(150_000);
   const s = w.parse(junk);
