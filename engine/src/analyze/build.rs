@@ -536,8 +536,6 @@ fn add_links_named_elsewhere(host: &mut Host, missing: Vec<String>) {
 
 #[cfg(test)]
 mod tests {
-    /// The vote for the table that keeps the parsed Vec looks at some routes only: a listing
-    /// whose routes it looks at are all of the smaller table still has its tables right.
     /// fib_add_ifaddr adds an address's local route whatever its link's state, the broadcast
     /// and prefix routes only on a link that is up (the kernel corpus's host-6: a down link's
     /// address is delivered locally).
@@ -563,6 +561,8 @@ mod tests {
         assert!(!says(&format!("$ ip addr\n2: eth0: <UP,LOWER_UP> mtu 1500 state UP\n    inet 192.0.2.5/24 scope global eth0\n{main}")));
     }
 
+    /// The vote for the table that keeps the parsed Vec looks at some routes only: a listing
+    /// whose routes it looks at are all of the smaller table still has its tables right.
     #[test]
     fn a_misled_vote_moves_more_but_builds_the_same_tables() {
         let mut text = String::from("$ ip route show table all\n");
