@@ -32,9 +32,9 @@ extern "C" {
 
 /// A paste: a JS string, or its bytes (a `Uint8Array` such as node's `Buffer`, or an
 /// `ArrayBuffer`) read as UTF-8, invalid sequences replaced by U+FFFD as the CLI reads files.
-/// A string goes through `TextEncoder` and one copy into wasm memory: wasm-bindgen's own
-/// string passing copies ASCII one character at a time in JS, ~150 ms for the 63 MB of a
-/// million-route dump against ~30 ms this way. Bytes are copied once, without either.
+/// A string goes through `TextEncoder` (wasm-bindgen's own string passing copies ASCII one
+/// character at a time in JS, ~150 ms for the 63 MB of a million-route dump): an ASCII one
+/// straight into wasm memory, any other through a JS array and one copy. Bytes are copied once.
 pub fn paste_text(v: &JsValue) -> Option<String> {
     let bytes = if let Some(s) = v.dyn_ref::<js_sys::JsString>() {
         let encoder = TextEncoder::new();

@@ -497,14 +497,12 @@ impl<'h> DevicesNamed<'h> {
                 named.unresolved |= nh.gateway.is_some();
                 continue;
             };
-            {
-                let at = (dev.as_ptr() as usize, dev.len());
-                let slot = &mut looked_at[(at.0 >> 4) % 8];
-                if *slot == at {
-                    continue;
-                }
-                *slot = at;
+            let at = (dev.as_ptr() as usize, dev.len());
+            let slot = &mut looked_at[(at.0 >> 4) % 8];
+            if *slot == at {
+                continue;
             }
+            *slot = at;
             named.note(dev);
         }
     }

@@ -25,7 +25,7 @@ impl<'h> Fib<'h> {
         let dev = host.link(iif).ok_or(RouteError::NoSuchDevice)?;
         let saddr = flow.from.unwrap_or(Ipv4Addr::UNSPECIFIED);
         let daddr = flow.dst;
-        let (forwarding, shown) = host.forwarding(&dev.name);
+        let forwarding = host.forwarding(&dev.name);
         let unknown_forwarding = RouteError::Undecidable(Missing::Forwarding);
         // Martians the FIB cannot catch.
         if saddr.is_multicast() || saddr == Ipv4Addr::BROADCAST {
@@ -92,10 +92,11 @@ impl<'h> Fib<'h> {
                 // no_route: an unreachable route whose error is the lookup's, or EHOSTUNREACH
                 // when the device does not forward; a lookup the paste cannot decide may have
                 // been local.
-                return Err(match e {
-                    _ if forwarding || !e.is_kernel_answer() || e == RouteError::NoRouteToHost => e,
-                    _ if !shown => unknown_forwarding,
-                    _ => RouteError::NoRouteToHost,
+                return Err(match forwarding {
+                    _ if !e.is_kernel_answer() || e == RouteError::NoRouteToHost => e,
+                    Some(true) => e,
+                    Some(false) => RouteError::NoRouteToHost,
+                    None => unknown_forwarding,
                 });
             }
         };
@@ -112,12 +113,13 @@ impl<'h> Fib<'h> {
             }
             return Ok(self.input_decision(flow, Some(res), RouteType::Local, self.host.loopback_name(), None, false));
         }
-        if !forwarding {
-            if !shown {
-                return Err(unknown_forwarding);
+        match forwarding {
+            Some(true) => {}
+            Some(false) => {
+                note(&mut trail, format!("{} does not forward (net.ipv4.ip_forward / forwarding is 0)", dev.name));
+                return Err(RouteError::NoRouteToHost);
             }
-            note(&mut trail, format!("{} does not forward (net.ipv4.ip_forward / forwarding is 0)", dev.name));
-            return Err(RouteError::NoRouteToHost);
+            None => return Err(unknown_forwarding),
         }
         if r.kind != RouteType::Unicast {
             return Err(RouteError::InvalidArgument);

@@ -156,14 +156,15 @@ impl Host {
         self.sysctls.get(key).and_then(|v| v.trim().parse().ok())
     }
 
-    /// `IN_DEV_FORWARD`: the device's `forwarding`, else `all.forwarding`/`ip_forward`.
-    /// The second value says whether the paste showed it (else the kernel default, off).
-    pub fn forwarding(&self, dev: &str) -> (bool, bool) {
+    /// `IN_DEV_FORWARD`: the device's `forwarding`, else `all.forwarding`/`ip_forward`;
+    /// `None` when the paste shows none of them (routers have 1, the kernel's default is 0: no
+    /// guess to make).
+    pub fn forwarding(&self, dev: &str) -> Option<bool> {
         let v = self
             .sysctl(&format!("net.ipv4.conf.{dev}.forwarding"))
             .or_else(|| self.sysctl("net.ipv4.conf.all.forwarding"))
             .or_else(|| self.sysctl("net.ipv4.ip_forward"));
-        (v.unwrap_or(0) != 0, v.is_some())
+        v.map(|v| v != 0)
     }
 
     /// The reverse-path filter modes a device may be in, max(conf.all, conf.DEV) (0 off, 1

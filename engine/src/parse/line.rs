@@ -213,17 +213,15 @@ fn find_newline(b: &[u8]) -> Option<usize> {
     /// How far the word-at-a-time search goes before a vector search takes over.
     #[cfg(not(target_arch = "wasm32"))]
     const LONG_LINE: usize = 256;
-    {
-        use super::eight_bytes::{equal_bytes, position};
-        let newline = |c| c == b'\n';
-        // A line this long is no route line: an `ip -j` document is one line of 100 MB, which
-        // the split walks more than once. Natively, a vector search takes the rest.
-        #[cfg(not(target_arch = "wasm32"))]
-        if b.len() > LONG_LINE {
-            return position(&b[..LONG_LINE], |w| equal_bytes(w, b'\n'), newline).or_else(|| memchr::memchr(b'\n', &b[LONG_LINE..]).map(|p| LONG_LINE + p));
-        }
-        position(b, |w| equal_bytes(w, b'\n'), newline)
+    use super::eight_bytes::{equal_bytes, position};
+    let newline = |c| c == b'\n';
+    // A line this long is no route line: an `ip -j` document is one line of 100 MB, which
+    // the split walks more than once. Natively, a vector search takes the rest.
+    #[cfg(not(target_arch = "wasm32"))]
+    if b.len() > LONG_LINE {
+        return position(&b[..LONG_LINE], |w| equal_bytes(w, b'\n'), newline).or_else(|| memchr::memchr(b'\n', &b[LONG_LINE..]).map(|p| LONG_LINE + p));
     }
+    position(b, |w| equal_bytes(w, b'\n'), newline)
 }
 
 /// Consecutive lines of a paste as the text they span (from the first's start to past the

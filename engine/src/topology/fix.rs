@@ -178,7 +178,7 @@ fn forwarding_candidate(net: &Network, t: &TraceResult) -> Option<(String, Chang
     let off = if t.flow.dst.is_ipv6() {
         n.host.sysctl(sysctl).unwrap_or(0) == 0
     } else {
-        t.forward.hops.last().and_then(|h| h.in_dev.as_deref()).is_some_and(|dev| !n.host.forwarding(dev).0)
+        t.forward.hops.last().and_then(|h| h.in_dev.as_deref()).is_some_and(|dev| n.host.forwarding(dev) != Some(true))
     };
     off.then(|| {
         (

@@ -274,7 +274,7 @@ pub fn build(scenario: &Scenario) -> Network {
         if h.forwarding && !shown {
             host.sysctls.insert("net.ipv4.ip_forward".into(), "1".into());
         }
-        let forwards = h.forwarding || host.forwarding("all").0;
+        let forwards = h.forwarding || host.forwarding("all") == Some(true);
         nodes.push(Node { name: h.name.clone(), kind: NodeKind::LinuxHost, host, nat, vips: Vec::new(), forwards, windows: false, from_transcript: true });
     }
     // Tier-0s first get their transit numbering; Tier-1s attach to them.

@@ -730,9 +730,8 @@ fn input_refusal(node: &Node, flow: &Flow, e: RouteError, trail: &Trail) -> Opti
     let found_route = trail.lookups.iter().flat_map(|l| &l.examined).any(|e| matches!(e.examination, Examination::Chosen { .. }));
     let notes = trail.notes.join("; ");
     // (A paste that does not show the setting is undecided: the engine says what to paste.)
-    let (forwards, shown) = node.host.forwarding(dev);
     let reason = match e {
-        RouteError::NoRouteToHost if found_route && !forwards && shown => {
+        RouteError::NoRouteToHost if found_route && node.host.forwarding(dev) == Some(false) => {
             format!("{} does not forward packets arriving on {dev} (net.ipv4.ip_forward = 0)", node.name)
         }
         RouteError::InvalidArgument => format!(
