@@ -181,6 +181,39 @@ fn the_hosts_own_route_get_confirms_or_contradicts() {
 
 /// A paste with no routing table (empty, garbage, only `ip rule`, only `ip addr`) says so
 /// instead of answering "Network is unreachable": the kernel's table main is simply not there.
+/// A marked packet arriving: whether strict reverse-path filtering drops it turns on
+/// `src_valid_mark` (wg-quick sets it to 1; the kernel's default is 0). Without it in the paste
+/// there is no answer; with it, the kernel's (tests/fixtures/reverse-path/README.md).
+#[test]
+fn a_marked_packets_reverse_path_check_is_not_guessed() {
+    let host = fixture("reverse-path/fwmark-table.txt");
+    let sysctl = "$ sysctl -a\nnet.ipv4.ip_forward = 1\nnet.ipv4.conf.all.rp_filter = 1\nnet.ipv4.conf.eth1.rp_filter = 0\n";
+    let marked = ["192.0.2.77", "from", "203.0.113.9", "iif", "eth1", "mark", "1"];
+    let ask = |name: &str, extra: &str, args: &[&str]| {
+        let path = write_temp(name, &format!("{host}{sysctl}{extra}"));
+        run(&[&["route-get", "--host", path.to_str().unwrap()], args].concat())
+    };
+    let (rc, out, err) = ask("svm-unknown.txt", "", &marked);
+    assert_eq!(rc, 1, "{out}{err}");
+    assert!(err.contains("cannot be decided") && err.contains("src_valid_mark") && out.is_empty(), "{err}");
+    // The mark does not count for an unmarked packet: decided without the setting.
+    let (rc, _, err) = ask("svm-unknown-unmarked.txt", "", &marked[..5]);
+    assert_eq!((rc, err.trim()), (2, "RTNETLINK answers: Invalid argument"));
+    let off = "net.ipv4.conf.all.src_valid_mark = 0\nnet.ipv4.conf.eth1.src_valid_mark = 0\n";
+    let (rc, _, err) = ask("svm-off.txt", off, &marked);
+    assert_eq!((rc, err.trim()), (2, "RTNETLINK answers: Invalid argument"));
+    // all = 0 alone leaves eth1's own open (the kernel ORs them).
+    let (rc, _, err) = ask("svm-all-off.txt", "net.ipv4.conf.all.src_valid_mark = 0\n", &marked);
+    assert!(rc == 1 && err.contains("src_valid_mark"), "{err}");
+    let (rc, out, err) = ask("svm-on.txt", "net.ipv4.conf.all.src_valid_mark = 1\n", &marked);
+    assert_eq!((rc, err.as_str()), (0, ""));
+    assert_eq!(out, "192.0.2.77 from 203.0.113.9 via 198.51.100.1 dev eth1 table 100 mark 1 \n    cache iif eth1 \n");
+    // Both settings open: the message asks for both.
+    let path = write_temp("svm-rpf-unknown.txt", &format!("{host}$ sysctl -a\nnet.ipv4.ip_forward = 1\nnet.ipv4.conf.all.rp_filter = 1\n"));
+    let (rc, _, err) = run(&[&["route-get", "--host", path.to_str().unwrap()], &marked[..]].concat());
+    assert!(rc == 1 && err.contains("rp_filter") && err.contains("src_valid_mark"), "{err}");
+}
+
 #[test]
 fn a_paste_without_a_routing_table_cannot_decide_what_only_main_would() {
     let rules_only = "$ ip rule show\n0:\tfrom all lookup local\n32766:\tfrom all lookup main\n32767:\tfrom all lookup default\n";

@@ -97,7 +97,8 @@ class Host:
         self.ns = netns.add(name)
         self.links = {}
         self.flows = []
-        self.sysctls = ["net.ipv4.ip_forward", "net.ipv4.conf.all.rp_filter"]
+        # src_valid_mark: whether a marked packet's reverse-path check uses its mark.
+        self.sysctls = ["net.ipv4.ip_forward", "net.ipv4.conf.all.rp_filter", "net.ipv4.conf.all.src_valid_mark"]
         self.firewall = ["iptables-save"]
         # A transparent proxy listening in the host namespace while the flows are sent
         # ({"port": P, "mark": M}: its port, and the mark the host's rules give what they divert
@@ -155,7 +156,6 @@ def tailscale():
     ip(h.ns, "route", "add", "default", "via", "192.0.2.1", "dev", "eth0")
     # A subnet router / exit node: forwarding on, as the admin sets it.
     nsx(h.ns, "sysctl", "-qw", "net.ipv4.ip_forward=1")
-    h.sysctls.append("net.ipv4.conf.all.src_valid_mark")
     # setNetfilterModeLocked(netfilterOn) from netfilterOff: AddChains, DelBase, AddHooks, AddBase,
     # AddMagicsockPortRule (magicsock bound 41641 before the first Set).
     ipt(h.ns, "-t", "filter", "-N", "ts-input")
@@ -991,7 +991,11 @@ def paste(h):
     out = []
     for cmd in (["ip", "addr"], ["ip", "rule"], ["ip", "route", "show", "table", "all"]):
         out.append("$ " + " ".join(cmd) + "\n" + ip(h.ns, *cmd[1:]))
-    out.append("$ sysctl " + " ".join(h.sysctls) + "\n" + nsx(h.ns, "sysctl", *h.sysctls))
+    # A marked packet's reverse-path check turns on all.src_valid_mark || DEV's: each arriving
+    # device's own key too.
+    arriving = sorted({f["iif"] for f in h.flows if "iif" in f})
+    keys = h.sysctls + [f"net.ipv4.conf.{dev}.src_valid_mark" for dev in arriving]
+    out.append("$ sysctl " + " ".join(keys) + "\n" + nsx(h.ns, "sysctl", *keys))
     for cmd in h.firewall:
         out.append("$ " + cmd + "\n" + nsx(h.ns, *cmd.split()))
     return "".join(out)

@@ -670,7 +670,8 @@ class Case:
         if fam == 4:
             keys = ["net.ipv4.ip_forward", "net.ipv4.conf.all.rp_filter"] + [f"net.ipv4.conf.{d}.rp_filter" for d in self.devs[role]]
             if role == "router":
-                keys.append("net.ipv4.conf.all.src_valid_mark")
+                # all || DEV: a marked packet's reverse-path check turns on both.
+                keys += ["net.ipv4.conf.all.src_valid_mark"] + [f"net.ipv4.conf.{d}.src_valid_mark" for d in self.devs[role]]
         else:
             keys = ["net.ipv6.conf.all.forwarding"]
         out.append("$ sysctl " + " ".join(keys) + "\n" + nsx(n, "sysctl", *keys))

@@ -218,19 +218,55 @@ impl<'h> Fib<'h> {
     /// they agree (on whether the source is on link only when that can matter: a packet
     /// routed back out of `dev`, which may be redirected).
     fn validate_source(&self, flow: &Flow, src: Ipv4Addr, dst: Ipv4Addr, oif: Option<&str>, dev: &str) -> Result<bool, RouteError> {
-        let answers: Vec<_> = self.host.rp_filter(dev).map(|mode| self.validate_source_in(mode, flow, src, dst, oif, dev)).collect();
-        if let Some(undecided) = answers.iter().find(|a| a.is_err_and(|e| !e.is_kernel_answer())) {
+        // src_valid_mark matters only to a marked packet.
+        let marks: &[bool] = match self.host.src_valid_mark(dev) {
+            Some(v) => {
+                if v {
+                    &[true]
+                } else {
+                    &[false]
+                }
+            }
+            None if flow.mark == 0 => &[false],
+            None => &[false, true],
+        };
+        let mut answers = Vec::new();
+        for mode in self.host.rp_filter(dev) {
+            for &mark_counts in marks {
+                answers.push(((mode, mark_counts), self.validate_source_in((mode, mark_counts), flow, src, dst, oif, dev)));
+            }
+        }
+        if let Some((_, undecided)) = answers.iter().find(|(_, a)| a.is_err_and(|e| !e.is_kernel_answer())) {
             return *undecided;
         }
-        let agree = |a: &Result<bool, RouteError>| match (a, answers[0]) {
+        let first = answers[0].1;
+        let agree = |a: &Result<bool, RouteError>| match (a, first) {
             (Ok(on_link), Ok(first)) => *on_link == first || oif != Some(dev),
             (a, first) => *a == first,
         };
-        if answers.iter().all(agree) { answers[0] } else { Err(RouteError::Undecidable(Missing::RpFilter)) }
+        if answers.iter().all(|(_, a)| agree(a)) {
+            return first;
+        }
+        // Name what the answer turned on: the mode, the mark's setting, or both.
+        let turns_on = |differ: fn((i64, bool), (i64, bool)) -> bool| {
+            answers.iter().any(|(k, a)| answers.iter().any(|(k2, b)| differ(*k, *k2) && a != b && (oif == Some(dev) || a.is_err() || b.is_err())))
+        };
+        let by_mark = turns_on(|(m, c), (m2, c2)| m == m2 && c != c2);
+        let by_mode = turns_on(|(m, c), (m2, c2)| m != m2 && c == c2);
+        Err(RouteError::Undecidable(if by_mark { Missing::SrcValidMark { rp_filter_too: by_mode } } else { Missing::RpFilter }))
     }
 
-    /// [`Fib::validate_source`] with the reverse-path filter in mode `rpf`.
-    fn validate_source_in(&self, rpf: i64, flow: &Flow, src: Ipv4Addr, dst: Ipv4Addr, oif: Option<&str>, dev: &str) -> Result<bool, RouteError> {
+    /// [`Fib::validate_source`] with the reverse-path filter in mode `rpf` and the packet's
+    /// mark counting in the reverse lookup or not.
+    fn validate_source_in(
+        &self,
+        (rpf, mark_counts): (i64, bool),
+        flow: &Flow,
+        src: Ipv4Addr,
+        dst: Ipv4Addr,
+        oif: Option<&str>,
+        dev: &str,
+    ) -> Result<bool, RouteError> {
         const MARTIAN: RouteError = RouteError::InvalidArgument;
         let host = self.host;
         // IN_DEV_TX_REDIRECTS is all OR device (checked against the kernel: all=0, dev=1 and
@@ -264,7 +300,7 @@ impl<'h> Fib<'h> {
             let mut f = self.input_lookup_flow(&Flow { ipproto: flow.ipproto, sport: flow.dport, dport: flow.sport, ..reverse.clone() }, reverse.iif.clone());
             f.from = reverse.from;
             // The packet's mark counts in the reverse lookup only with src_valid_mark.
-            f.mark = if host.conf_or(dev, "src_valid_mark", false) { flow.mark } else { 0 };
+            f.mark = if mark_counts { flow.mark } else { 0 };
             f
         };
         let no_addr = host.addresses_of(dev).next().is_none();

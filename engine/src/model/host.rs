@@ -181,6 +181,19 @@ impl Host {
         }
     }
 
+    /// `IN_DEV_SRC_VMARK` (all || DEV): whether a packet's mark counts in the reverse-path
+    /// lookup; `None` when the paste leaves it open (wg-quick sets it to 1, the kernel's
+    /// default is 0).
+    pub fn src_valid_mark(&self, dev: &str) -> Option<bool> {
+        let all = self.sysctl("net.ipv4.conf.all.src_valid_mark");
+        let d = self.sysctl(&format!("net.ipv4.conf.{dev}.src_valid_mark"));
+        match (all, d) {
+            (Some(a), Some(d)) => Some(a != 0 || d != 0),
+            (Some(k), None) | (None, Some(k)) if k != 0 => Some(true),
+            _ => None,
+        }
+    }
+
     /// An `IN_DEV_ORCONF` boolean (all || DEV) with the kernel default when not shown.
     pub fn conf_or(&self, dev: &str, name: &str, default: bool) -> bool {
         // Asked on every decision (route_localnet): no key to build when the paste has none.
