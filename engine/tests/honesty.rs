@@ -241,12 +241,12 @@ fn a_paste_without_a_routing_table_cannot_decide_what_only_main_would() {
     // A pasted table main, even one without a default route, is the kernel's answer.
     let host = write_temp("main-no-default.txt", &format!("{addr_only}$ ip route\n10.0.0.0/24 dev eth0 proto kernel scope link src 10.0.0.5\n"));
     let (_, _, err) = run(&["route-get", "--host", host.to_str().unwrap(), "192.0.2.1"]);
-    assert_eq!(err.trim(), "RTNETLINK answers: Network is unreachable");
+    assert_eq!(err.lines().next(), Some("RTNETLINK answers: Network is unreachable"));
     // So is an empty one. But a listing none of whose lines could be read (here Windows
     // `route print`, its rows taken for routes; or `ip route` lines run together) is no table.
     let empty_main = write_temp("empty-main.txt", &format!("{addr_only}$ ip route show table main\n"));
     let (_, _, err) = run(&["route-get", "--host", empty_main.to_str().unwrap(), "192.0.2.1"]);
-    assert_eq!(err.trim(), "RTNETLINK answers: Network is unreachable");
+    assert_eq!(err.lines().next(), Some("RTNETLINK answers: Network is unreachable"));
     let route_print = "IPv4 Route Table\n===\nActive Routes:\nNetwork Destination        Netmask          Gateway       Interface  Metric\n          0.0.0.0          0.0.0.0      192.168.1.1     192.168.1.10     25\n";
     let collapsed = format!(
         "{addr_only}$ ip route\ndefault via 10.0.0.1 dev eth0 10.0.0.0/24 dev eth0 proto kernel scope link src 10.0.0.5 10.1.0.0/16 via 10.0.0.2 dev eth0\n"
@@ -475,6 +475,27 @@ fn an_answer_without_ip_rule_says_it_assumes_the_default_rules() {
     let host = write_temp("with-ip-rule.txt", &ruled);
     let (rc, ruled_out, err) = run(&["route-get", "--host", host.to_str().unwrap(), "198.51.100.7"]);
     assert_eq!((rc, err.as_str(), ruled_out.as_str()), (0, "", out.as_str()));
+}
+
+/// Table default is looked up last (rule 32767): from a paste of table main alone, "Network is
+/// unreachable" rests on its being empty, as the kernel leaves it, and says so; a paste of
+/// every table shows it.
+#[test]
+fn unreachable_from_table_main_alone_says_it_takes_table_default_empty() {
+    let main_only = "$ ip addr\n2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc fq_codel state UP group default qlen 1000\n    inet 192.0.2.5/24 brd 192.0.2.255 scope global eth0\n$ ip rule\n0:\tfrom all lookup local\n32766:\tfrom all lookup main\n32767:\tfrom all lookup default\n$ ip route\n192.0.2.0/24 dev eth0 proto kernel scope link src 192.0.2.5\n";
+    let host = write_temp("main-only.txt", main_only);
+    let (rc, out, err) = run(&["route-get", "--host", host.to_str().unwrap(), "198.51.100.1"]);
+    assert_eq!((rc, out.as_str()), (2, ""));
+    assert!(err.starts_with("RTNETLINK answers: Network is unreachable\n") && err.contains("table default") && err.contains("empty"), "{err}");
+    let (_, out, _) = run(&["explain", "--host", host.to_str().unwrap(), "198.51.100.1"]);
+    assert!(out.contains("table default was not pasted: taken to be empty"), "{out}");
+    // Answered from table main: nothing rests on table default.
+    let (rc, _, err) = run(&["route-get", "--host", host.to_str().unwrap(), "192.0.2.9"]);
+    assert_eq!((rc, err.as_str()), (0, ""));
+    let all = main_only.replace("$ ip route\n", "$ ip route show table all\n");
+    let host = write_temp("all-tables.txt", &all);
+    let (rc, _, err) = run(&["route-get", "--host", host.to_str().unwrap(), "198.51.100.1"]);
+    assert_eq!((rc, err.as_str()), (2, "RTNETLINK answers: Network is unreachable\n"));
 }
 
 /// A cloud VM's `ip route` alone (a /32 address, its routes from DHCP: no kernel route shows

@@ -229,6 +229,13 @@ fn build_tables(frag: &Fragment, mut routes: Vec<Route>, host: &mut Host) {
         })
         .filter(|&t| host.routes(t).is_empty())
         .collect();
+    // Table default is empty unless an admin fills it (the kernel adds nothing there); a rule
+    // that reaches it after main is answered on that assumption, stated.
+    let looks_up_default = host.rules.iter().any(|r| matches!(r.action, RuleAction::Lookup { table } if table == TABLE_DEFAULT));
+    host.default_table_assumed_empty = !seen(TABLE_DEFAULT) && looks_up_default && host.routes(TABLE_DEFAULT).is_empty();
+    if host.default_table_assumed_empty {
+        host.inferred.push("table default was not pasted: taken to be empty, as the kernel leaves it".into());
+    }
     if !seen(TABLE_MAIN) {
         host.main_unknown = host.routes(TABLE_MAIN).is_empty();
         let routes = kernel_prefix_routes(host);

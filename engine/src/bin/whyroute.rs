@@ -28,6 +28,10 @@ mod cli {
     const ASSUMED_RULES: &str =
         "no `ip rule` in the paste: this assumes the kernel's three default rules (a VPN, Kubernetes or second-uplink host has more: paste `ip rule` too)";
 
+    /// Said beside "Network is unreachable" from a paste without table default.
+    const ASSUMED_EMPTY_DEFAULT: &str =
+        "table default is not in the paste: this takes it to be empty, as the kernel leaves it (paste `ip route show table all` to show it)";
+
     #[derive(Parser)]
     #[command(
         name = "whyroute",
@@ -646,6 +650,14 @@ mod cli {
             Err(e) => {
                 eprintln!("{}", routeget::format_error(e));
                 note_not_local_assumed(&a.host, flow.dst.into());
+                // Every table missed, table default among them, which the paste does not show.
+                if e == whyroute::decide::RouteError::NetworkUnreachable && a.host.default_table_assumed_empty {
+                    let mut trail = whyroute::decide::Trail::default();
+                    let _ = fib.route_get(&flow, Some(&mut trail));
+                    if trail.lookups.iter().any(|l| l.table == whyroute::model::TABLE_DEFAULT) {
+                        eprintln!("whyroute: {ASSUMED_EMPTY_DEFAULT}");
+                    }
+                }
                 ExitCode::from(2)
             }
         };

@@ -317,8 +317,10 @@ impl<'h> Fib<'h> {
             Lookup::Error(_, e) => return Err(e),
             Lookup::Again(_) => {}
         }
+        // Recorded even when empty: an answer that reached it rests on what it holds.
+        let record = trail.map(|t| t.visit_table(TABLE_DEFAULT, false));
         if let Some(def) = self.table(TABLE_DEFAULT) {
-            let d = self.table_lookup(def, flow, min_scope, trail.map(|t| t.visit_table(TABLE_DEFAULT, false)));
+            let d = self.table_lookup(def, flow, min_scope, record);
             match d {
                 Lookup::Found(route, nexthop) => return Ok(FibResult { route, nexthop, table: TABLE_DEFAULT, rule: None }),
                 Lookup::Error(_, e) => return Err(e),

@@ -59,6 +59,10 @@ pub struct Host {
     /// say so ([`Missing::Rules`]).
     #[serde(skip)]
     pub rules_unknown: bool,
+    /// The paste does not show table default, which a rule looks up: it is taken to be empty,
+    /// as the kernel leaves it (said in [`Host::inferred`]). Not serialized.
+    #[serde(skip)]
+    pub default_table_assumed_empty: bool,
     /// IPv6 lines kept aside, not decided on (builds without IPv6).
     #[serde(default)]
     pub ipv6_lines: Vec<(usize, String)>,
