@@ -219,41 +219,34 @@ impl<'h> Fib<'h> {
     /// routed back out of `dev`, which may be redirected).
     fn validate_source(&self, flow: &Flow, src: Ipv4Addr, dst: Ipv4Addr, oif: Option<&str>, dev: &str) -> Result<bool, RouteError> {
         // src_valid_mark matters only to a marked packet.
-        let marks: &[bool] = match self.host.src_valid_mark(dev) {
-            Some(v) => {
-                if v {
-                    &[true]
-                } else {
-                    &[false]
-                }
-            }
-            None if flow.mark == 0 => &[false],
-            None => &[false, true],
+        let marks = match self.host.src_valid_mark(dev) {
+            Some(v) => v as u8..=v as u8,
+            None if flow.mark == 0 => 0..=0,
+            None => 0..=1,
         };
         let mut answers = Vec::new();
         for mode in self.host.rp_filter(dev) {
-            for &mark_counts in marks {
-                answers.push(((mode, mark_counts), self.validate_source_in((mode, mark_counts), flow, src, dst, oif, dev)));
+            for mark in marks.clone() {
+                answers.push((mode, mark, self.validate_source_in((mode, mark == 1), flow, src, dst, oif, dev)));
             }
         }
-        if let Some((_, undecided)) = answers.iter().find(|(_, a)| a.is_err_and(|e| !e.is_kernel_answer())) {
-            return *undecided;
+        if let Some(&(_, _, undecided)) = answers.iter().find(|x| x.2.is_err_and(|e| !e.is_kernel_answer())) {
+            return undecided;
         }
-        let first = answers[0].1;
-        let agree = |a: &Result<bool, RouteError>| match (a, first) {
-            (Ok(on_link), Ok(first)) => *on_link == first || oif != Some(dev),
-            (a, first) => *a == first,
-        };
-        if answers.iter().all(|(_, a)| agree(a)) {
+        // Whether the source is on link matters only to a packet that may be redirected.
+        let differ = |a: Result<bool, RouteError>, b| a != b && (oif == Some(dev) || a.is_err() || b.is_err());
+        let first = answers[0].2;
+        if answers.iter().all(|x| !differ(x.2, first)) {
             return first;
         }
-        // Name what the answer turned on: the mode, the mark's setting, or both.
-        let turns_on = |differ: fn((i64, bool), (i64, bool)) -> bool| {
-            answers.iter().any(|(k, a)| answers.iter().any(|(k2, b)| differ(*k, *k2) && a != b && (oif == Some(dev) || a.is_err() || b.is_err())))
-        };
-        let by_mark = turns_on(|(m, c), (m2, c2)| m == m2 && c != c2);
-        let by_mode = turns_on(|(m, c), (m2, c2)| m != m2 && c == c2);
-        Err(RouteError::Undecidable(if by_mark { Missing::SrcValidMark { rp_filter_too: by_mode } } else { Missing::RpFilter }))
+        // Name what the answer turned on: the mark's setting (in one mode), the mode, or both.
+        let turns_on =
+            |same_mode: bool| answers.iter().any(|x| answers.iter().any(|y| (x.0 == y.0) == same_mode && (x.1 == y.1) != same_mode && differ(x.2, y.2)));
+        Err(RouteError::Undecidable(match (turns_on(true), turns_on(false)) {
+            (false, _) => Missing::RpFilter,
+            (true, false) => Missing::SrcValidMark,
+            (true, true) => Missing::RpFilterAndSrcValidMark,
+        }))
     }
 
     /// [`Fib::validate_source`] with the reverse-path filter in mode `rpf` and the packet's

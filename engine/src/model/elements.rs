@@ -771,9 +771,10 @@ pub enum Missing {
     /// the paste does not show (`net.ipv4.conf.{all,DEV}.rp_filter`).
     RpFilter,
     /// The decision (a marked packet arriving) depends on whether its mark counts in the
-    /// reverse-path lookup, which the paste does not show (`net.ipv4.conf.{all,DEV}.src_valid_mark`),
-    /// and with `rp_filter_too` on the reverse-path filter mode as well.
-    SrcValidMark { rp_filter_too: bool },
+    /// reverse-path lookup, which the paste does not show (`net.ipv4.conf.{all,DEV}.src_valid_mark`).
+    SrcValidMark,
+    /// Both [`Missing::RpFilter`] and [`Missing::SrcValidMark`].
+    RpFilterAndSrcValidMark,
 }
 
 impl Missing {
@@ -789,14 +790,13 @@ impl Missing {
             Missing::Addresses => "paste `ip addr` too".into(),
             Missing::Rules { table } => format!("only a rule the paste does not show looks up table {table}: paste `ip rule` too"),
             Missing::Forwarding => "the answer depends on whether the host forwards packets: paste `sysctl net.ipv4.ip_forward` too".into(),
-            Missing::RpFilter => {
-                "the answer depends on reverse-path filtering: paste `sysctl net.ipv4.conf.all.rp_filter` and the arriving device's `rp_filter` too".into()
-            }
-            Missing::SrcValidMark { rp_filter_too: false } => {
-                "the answer depends on whether the packet's mark counts in the reverse-path check: paste `sysctl net.ipv4.conf.all.src_valid_mark` and the arriving device's `src_valid_mark` too".into()
-            }
-            Missing::SrcValidMark { rp_filter_too: true } => {
-                "the answer depends on reverse-path filtering and whether the packet's mark counts in it: paste `sysctl net.ipv4.conf.all.rp_filter net.ipv4.conf.all.src_valid_mark` and the arriving device's `rp_filter` and `src_valid_mark` too".into()
+            Missing::RpFilter | Missing::SrcValidMark | Missing::RpFilterAndSrcValidMark => {
+                let (mark, keys) = match self {
+                    Missing::RpFilter => ("", "rp_filter"),
+                    Missing::SrcValidMark => (" (whether the packet's mark counts in it)", "src_valid_mark"),
+                    _ => (" and whether the packet's mark counts in it", "rp_filter net.ipv4.conf.all.src_valid_mark"),
+                };
+                format!("the answer depends on reverse-path filtering{mark}: paste `sysctl net.ipv4.conf.all.{keys}` and the arriving device's too")
             }
         }
     }
