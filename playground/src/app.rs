@@ -129,14 +129,16 @@ pub fn app() -> Html {
         let key = (m.hosts.clone(), m.flow.clone(), m.selected, m.topology.clone(), m.view, m.topology_start.clone());
         use_memo(key, |_| AttrValue::from(whyroute::permalink::encode(&m.permalink())))
     };
-    browser::remember_link(&link);
+    // The page as it is now, for what the full build starts from when it has loaded.
+    let current = use_mut_ref(|| (*model).clone());
+    *current.borrow_mut() = (*model).clone();
     let eval = &result.eval;
     // A paste or flow only the full build reads (IPv6, a firewall): hand the page over to it,
     // once, with the scenario in the URL fragment.
     let upgrading = {
         let asked = use_mut_ref(|| false);
         // Encoded only when the page is handed over: a big paste's link is megabytes deflated.
-        let handed = (*model).clone();
+        let current = current.clone();
         // Opened as `#example:ID` of an example only the full build holds: that example.
         let named = start.trim_start_matches('#').strip_prefix("example:").and_then(crate::state::Example::from_id);
         let named = named.filter(|e| e.full_only() && cfg!(not(feature = "full"))).map(|e| format!("example:{}", e.id()));
@@ -145,8 +147,8 @@ pub fn app() -> Html {
         let needs = eval.needs_full.or(compared_needs).or(named.as_ref().map(|_| "the example")).or(topology.then_some("the Topology view"));
         use_effect_with(needs, move |needs| {
             if needs.is_some() && !*asked.borrow() {
-                let link = named.clone().unwrap_or_else(|| whyroute::permalink::encode(&handed.permalink()));
-                *asked.borrow_mut() = browser::load_full_build(&link);
+                let link = named.clone().unwrap_or_else(|| page_link(&current.borrow()));
+                *asked.borrow_mut() = browser::load_full_build(handover(&current, link, page_link));
             }
         });
         needs
@@ -190,11 +192,14 @@ pub fn app() -> Html {
     let jump = dispatch(&model, move |line: usize| Action::Jump { host: selected, line });
     let on_action = {
         let model = model.clone();
+        let current = current.clone();
         Callback::from(move |a: Action| match a {
             // The first build has no paste for these: the full build opens them (`#example:ID`).
-            Action::LoadExample(e) if e.full_only() && cfg!(not(feature = "full")) && browser::load_full_build(&format!("example:{}", e.id())) => {}
+            Action::LoadExample(e)
+                if e.full_only() && cfg!(not(feature = "full")) && browser::load_full_build(handover(&current, format!("example:{}", e.id()), page_link)) => {}
             // So does the Topology view, with the page's scenario.
-            Action::SetView(View::Topology) if cfg!(not(feature = "full")) && browser::load_full_build(&topology_link(&model)) => {}
+            Action::SetView(View::Topology)
+                if cfg!(not(feature = "full")) && browser::load_full_build(handover(&current, topology_link(&model), topology_link)) => {}
             a => model.dispatch(a),
         })
     };
@@ -282,6 +287,22 @@ pub fn app() -> Html {
 }
 
 /// The scenario with the Topology view selected, as a link for the full build.
+/// What the full build is to start from once it has loaded: `asked`, made of the page as it
+/// was when the build was asked for, unless the page changed while it loaded (a flow typed, a
+/// paste edited): then `latest` of the page as it is by then, so that nothing typed is lost.
+fn handover(current: &std::rc::Rc<std::cell::RefCell<Model>>, asked: String, latest: fn(&Model) -> String) -> impl FnOnce() -> String + 'static {
+    let (current, then) = (current.clone(), current.borrow().clone());
+    move || {
+        let now = current.borrow();
+        if *now == then { asked } else { latest(&now) }
+    }
+}
+
+/// The page's scenario as a permalink.
+fn page_link(model: &Model) -> String {
+    whyroute::permalink::encode(&model.permalink())
+}
+
 fn topology_link(model: &Model) -> String {
     let mut p = model.permalink();
     p.view = View::Topology.encode();

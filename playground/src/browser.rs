@@ -51,37 +51,30 @@ mod web {
     }
 
     thread_local! {
-        /// The scenario as last rendered, as a permalink: what the full build starts from
-        /// when the page changed while it loaded.
-        static LATEST_LINK: std::cell::RefCell<yew::AttrValue> = std::cell::RefCell::default();
+        /// What the full build is to start from, asked for once it has loaded: the scenario
+        /// as the page is by then, not as it was when the build was asked for.
+        static SCENARIO: std::cell::RefCell<Option<Box<dyn FnOnce() -> String>>> = std::cell::RefCell::default();
         /// The full build is being fetched: a second request (an example chosen meanwhile)
         /// only changes what is handed over.
         static LOADING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
     }
     const HANDOVER: &str = "whyrouteHandover";
 
-    pub fn remember_link(link: &yew::AttrValue) {
-        LATEST_LINK.with(|l| l.borrow_mut().clone_from(link));
-    }
-
     /// Hands the page over to the full build (IPv6, the firewall): boot.js's
     /// `whyrouteLoadFull` fetches and compiles it, then calls `leave`, where this app leaves
-    /// the scenario (`link`, or the page as it is by then if it changed meanwhile) in a
-    /// global for the full build and removes itself. False when the page has no full build.
-    pub fn load_full_build(link: &str) -> bool {
+    /// `scenario()` (a permalink) in a global for the full build and removes itself. False
+    /// when the page has no full build.
+    pub fn load_full_build(scenario: impl FnOnce() -> String + 'static) -> bool {
         use wasm_bindgen::closure::Closure;
         let global = js_sys::global();
         let Ok(load) = js_sys::Reflect::get(&global, &"whyrouteLoadFull".into()) else { return false };
         let Some(load) = load.dyn_ref::<js_sys::Function>() else { return false };
+        SCENARIO.with(|s| *s.borrow_mut() = Some(Box::new(scenario)));
         if LOADING.get() {
-            LATEST_LINK.with(|l| *l.borrow_mut() = yew::AttrValue::from(link.to_string()));
             return true;
         }
-        let asked_on = LATEST_LINK.with(|l| l.borrow().clone());
-        let link = link.to_string();
         let leave = Closure::once_into_js(move || {
-            let now = LATEST_LINK.with(|l| l.borrow().clone());
-            let scenario = if now == asked_on { link } else { now.to_string() };
+            let scenario = SCENARIO.with(|s| s.borrow_mut().take()).map(|f| f()).unwrap_or_default();
             let _ = js_sys::Reflect::set(&js_sys::global(), &HANDOVER.into(), &scenario.into());
             crate::leave_page();
         });
@@ -209,13 +202,11 @@ pub fn focus_id(_: &str) {}
 #[cfg(not(target_arch = "wasm32"))]
 pub fn mark_first_render() {}
 #[cfg(not(target_arch = "wasm32"))]
-pub fn remember_link(_: &yew::AttrValue) {}
-#[cfg(not(target_arch = "wasm32"))]
 pub fn start_fragment() -> String {
     String::new()
 }
 #[cfg(not(target_arch = "wasm32"))]
-pub fn load_full_build(_: &str) -> bool {
+pub fn load_full_build(_: impl FnOnce() -> String + 'static) -> bool {
     false
 }
 #[cfg(not(target_arch = "wasm32"))]

@@ -105,6 +105,33 @@ test('typing an IPv6 destination hands over without losing the paste or the form
   assert.deepEqual(errors, []);
 });
 
+test('a destination typed while the full build loads is what the full build opens with', async () => {
+  // A paste over the big-paste size (its link is written only when typing pauses), which
+  // needs the full build; the full build's wasm is held until the destination is typed.
+  const { page, requests, errors } = await openPage(browser.context);
+  let release;
+  const held = new Promise((r) => { release = r; });
+  await page.route((url) => url.href.includes('whyroute_playground_full_bg.wasm'), async (route) => { await held; await route.continue(); });
+  await waitForApp(page);
+  const table90 = Array.from({ length: 8000 }, (_, i) => `unreachable 10.200.${i >> 8}.${i & 255} table 90 proto static`).join('\n');
+  const text = `${fixture('real-world-v6/calico-dualstack-slaac-gateway.txt')}$ ip route show table 90\n${table90}\n`;
+  // Pasted at once, as a paste arrives (filling 370 KB key by key is not what users do).
+  await page.evaluate((t) => {
+    const ta = document.querySelector('#transcript');
+    ta.value = t;
+    ta.dispatchEvent(new InputEvent('input', { bubbles: true }));
+  }, text);
+  await page.waitForFunction(() => document.querySelector('main.app')?.dataset.build !== 'full');
+  const dst = 'fd10:100:64:275:1e0c:b9d4:2239:f601';
+  await page.locator('#f-dst').fill(dst);
+  release();
+  await page.waitForSelector('main.app[data-build="full"]', { timeout: 20000 });
+  assert.equal(await page.locator('#f-dst').inputValue(), dst);
+  await waitText(page, '#verdict .summary', /fd10:100:64:275:1e0c:b9d4:2239:f601 leaves eth0/);
+  assert.ok(loadedFull(requests));
+  assert.deepEqual(errors, []);
+});
+
 test('a paste with nftables rules: the packet through the firewall, step by step, as real packets went', async () => {
   const { page, requests, errors } = await openPage(browser.context);
   await waitForApp(page);
