@@ -216,6 +216,49 @@ fn a_paste_without_addresses_answers_as_the_kernel_or_says_it_cannot() {
     eprintln!("without `ip addr`: {answered} of {checked} flows answered as the kernel did, the rest refused");
 }
 
+/// Every stored host with any one of its sysctl values taken out (the rest of its `sysctl`
+/// block kept) answers each recorded flow as the kernel did, or says it cannot decide: no
+/// setting the paste does not show is taken to be the kernel's default where the answer turns
+/// on it. One assumption, said in the inferred list, may give another answer where the host
+/// breaks it: a device's own `forwarding` not shown is `ip_forward`'s.
+#[cfg(feature = "partial-pastes")]
+#[test]
+fn a_paste_missing_any_one_sysctl_answers_as_the_kernel_or_says_it_cannot() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures");
+    let (mut checked, mut answered, mut assumed, mut failures) = (0, 0, 0, Vec::new());
+    for flows in stored_flow_files(&root) {
+        let base = flows.to_string_lossy().replace(".flows.jsonl", "");
+        let cases = stored_cases(&flows);
+        let Ok(full) = std::fs::read_to_string(format!("{base}.txt")) else { continue };
+        let whole = analyze(&full).host;
+        let lines: Vec<&str> = full.split_inclusive('\n').collect();
+        let settings = lines.iter().enumerate().filter(|(_, l)| l.starts_with("net.ipv4.") && l.contains(" = ")).map(|(i, _)| i);
+        for k in settings {
+            let paste: String = lines.iter().enumerate().filter(|(i, _)| *i != k).map(|(_, l)| *l).collect();
+            let a = analyze(&paste);
+            let fib = Fib::new(&a.host);
+            // The device whose own `forwarding` is left out, where ip_forward's differs from it.
+            let dev = lines[k].strip_prefix("net.ipv4.conf.").and_then(|l| l.split_once(".forwarding = ")).map(|(dev, _)| dev);
+            let forwarding_assumed = dev.is_some_and(|dev| a.host.forwarding(dev) != whole.forwarding(dev));
+            for case in &cases {
+                let Some(replayed) = replay_partial(&a.host, &fib, &base, case) else { continue };
+                checked += 1;
+                match replayed {
+                    Replayed::Refused => {}
+                    Replayed::Agreed { answered: yes } => answered += usize::from(yes),
+                    Replayed::Differs(_) if forwarding_assumed => assumed += 1,
+                    Replayed::Differs(d) => failures.push(format!("without `{}`: {d}", lines[k].trim_end())),
+                }
+            }
+        }
+    }
+    eprintln!(
+        "one sysctl left out: {answered} of {checked} flows answered as the kernel did, {assumed} otherwise on an assumption the host breaks, the rest refused"
+    );
+    assert!(checked >= 10_000, "{checked} flows");
+    assert!(failures.is_empty(), "{} of {checked} flows answered unlike the kernel:\n{}", failures.len(), failures.join("\n"));
+}
+
 /// Every stored host with any one of its command blocks taken out (its addresses, rules, routes,
 /// nexthop objects or sysctls, in `ip` or `ip -j` form) answers each recorded flow as the kernel
 /// did, or says it cannot decide. Two assumptions, each said in the inferred list (and by

@@ -54,7 +54,21 @@ pub fn build_host(mut frag: Fragment) -> Host {
         super::inet6::build_inet6(std::mem::take(&mut frag.inet6), &mut host);
     }
     say_addresses_unknown(&mut host);
+    say_forwarding_assumed(&mut host);
     host
+}
+
+/// A device's own `forwarding` (IN_DEV_FORWARD, the one the kernel asks) the paste does not
+/// show is taken from `ip_forward` (`conf.all.forwarding`), which sets every device's when it
+/// is written: said in the inferred list, as a device set on its own afterwards differs.
+fn say_forwarding_assumed(host: &mut Host) {
+    let Some(all) = host.sysctl("net.ipv4.conf.all.forwarding").or_else(|| host.sysctl("net.ipv4.ip_forward")) else { return };
+    let unshown: Vec<&str> =
+        host.links.iter().filter(|l| !l.loopback && host.sysctl(&format!("net.ipv4.conf.{}.forwarding", l.name)).is_none()).map(|l| l.name.as_str()).collect();
+    if !unshown.is_empty() {
+        let line = format!("`forwarding` of {} not pasted: taken to be `ip_forward`'s ({all}), which sets every device's", unshown.join(", "));
+        host.inferred.push(line);
+    }
 }
 
 /// Without the host's addresses, table local (looked up first) may lack a destination that

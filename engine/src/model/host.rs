@@ -160,9 +160,9 @@ impl Host {
         self.sysctls.get(key).and_then(|v| v.trim().parse().ok())
     }
 
-    /// `IN_DEV_FORWARD`: the device's `forwarding`, else `all.forwarding`/`ip_forward`;
-    /// `None` when the paste shows none of them (routers have 1, the kernel's default is 0: no
-    /// guess to make).
+    /// `IN_DEV_FORWARD`: the device's `forwarding`, else `all.forwarding`/`ip_forward` (writing
+    /// it sets every device's; the inferred list says so); `None` when the paste shows none of
+    /// them (routers have 1, the kernel's default is 0: no guess to make).
     pub fn forwarding(&self, dev: &str) -> Option<bool> {
         let v = self
             .sysctl(&format!("net.ipv4.conf.{dev}.forwarding"))
