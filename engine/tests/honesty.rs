@@ -477,6 +477,37 @@ fn an_answer_without_ip_rule_says_it_assumes_the_default_rules() {
     assert_eq!((rc, err.as_str(), ruled_out.as_str()), (0, "", out.as_str()));
 }
 
+/// A setting the paste does not show is not taken at the kernel's default where the answer
+/// turns on it: `route_localnet` (kube-proxy sets it) decides a loopback source leaving eth0
+/// and the source chosen on lo (tests/fixtures/route-localnet/README.md, the kernel's answers).
+#[test]
+fn an_answer_that_turns_on_route_localnet_needs_it_pasted() {
+    let host = fixture("route-localnet/host.txt");
+    let ask = |name: &str, sysctl: &str, args: &[&str]| {
+        let path = write_temp(name, &format!("{host}$ sysctl -a\n{sysctl}"));
+        run(&[&["route-get", "--host", path.to_str().unwrap()], args].concat())
+    };
+    let from_loopback = ["198.51.100.7", "from", "127.0.0.1"];
+    let on_lo = ["192.0.2.77", "oif", "lo"];
+    for args in [&from_loopback[..], &on_lo[..]] {
+        let (rc, out, err) = ask("rln-unshown.txt", "", args);
+        assert!(rc == 1 && out.is_empty() && err.contains("cannot be decided") && err.contains("route_localnet"), "{args:?}: {out}{err}");
+    }
+    // Nothing else turns on it.
+    let (rc, out, _) = ask("rln-unshown-plain.txt", "", &["198.51.100.7"]);
+    assert_eq!((rc, out.lines().next()), (0, Some("198.51.100.7 via 192.0.2.1 dev eth0 src 192.0.2.5 uid 0 ")));
+    let off = "net.ipv4.conf.all.route_localnet = 0\nnet.ipv4.conf.eth0.route_localnet = 0\nnet.ipv4.conf.lo.route_localnet = 0\n";
+    let (rc, _, err) = ask("rln-off.txt", off, &from_loopback);
+    assert_eq!((rc, err.lines().next()), (2, Some("RTNETLINK answers: Invalid argument")));
+    let (_, out, _) = ask("rln-off-lo.txt", off, &on_lo);
+    assert_eq!(out.lines().next(), Some("192.0.2.77 dev lo src 192.0.2.5 uid 0 "));
+    let on = "net.ipv4.conf.all.route_localnet = 1\n";
+    let (_, out, _) = ask("rln-on.txt", on, &from_loopback);
+    assert_eq!(out.lines().next(), Some("198.51.100.7 from 127.0.0.1 via 192.0.2.1 dev eth0 uid 0 "));
+    let (_, out, _) = ask("rln-on-lo.txt", on, &on_lo);
+    assert_eq!(out.lines().next(), Some("192.0.2.77 dev lo src 127.0.0.1 uid 0 "));
+}
+
 /// Table default is looked up last (rule 32767): from a paste of table main alone, "Network is
 /// unreachable" rests on its being empty, as the kernel leaves it, and says so; a paste of
 /// every table shows it.

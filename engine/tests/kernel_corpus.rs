@@ -11,7 +11,7 @@ use serde_json::Value;
 use std::path::Path;
 use whyroute::decide::{Decision, RouteError};
 use whyroute::decide::{Fib, parse_flow_args};
-use whyroute::model::Host;
+use whyroute::model::{Host, Missing};
 use whyroute::{analyze, routeget};
 
 /// Replays every `*.flows.jsonl` of `dir` against its `.txt` transcript (and its `.json.txt`
@@ -29,7 +29,13 @@ fn replay_dir(dir: &Path, checked: &mut usize, failures: &mut Vec<String>) {
         std::iter::once((format!("{base}.txt"), flows.clone())).chain(json.map(|j| (j, flows.clone())))
     });
     for (host_file, flows) in transcripts {
-        let a = analyze(&std::fs::read_to_string(&host_file).expect("host transcript"));
+        let pasted = std::fs::read_to_string(&host_file).expect("host transcript");
+        let bare = analyze(&pasted);
+        // The settings whyroute reads that the transcript does not show were the kernel's
+        // defaults where it was recorded (no recorder sets one it does not print): as pasted,
+        // a flow whose answer turns on one is refused; with them stated, it is the kernel's.
+        let a = analyze(&format!("{pasted}{}", unshown_defaults(&bare.host)));
+        let bare_fib = Fib::new(&bare.host);
         // One Fib for a host's 50 flows: its first lookups of a table scan the routes and the
         // later ones use the prefix index, so both ways of finding candidates meet the kernel.
         let fib = Fib::new(&a.host);
@@ -47,9 +53,31 @@ fn replay_dir(dir: &Path, checked: &mut usize, failures: &mut Vec<String>) {
             let ours = fib.route_get(&flow, None);
             if !kernel_said(&a.host, &case, &ours) {
                 failures.push(disagreement(&host_file, &args, &case, &a.host, ours));
+                continue;
+            }
+            let as_pasted = bare_fib.route_get(&flow, None);
+            let setting_unshown = matches!(as_pasted, Err(RouteError::Undecidable(Missing::RouteLocalnet | Missing::AcceptLocal | Missing::SendRedirects)));
+            if !setting_unshown && !kernel_said(&bare.host, &case, &as_pasted) {
+                failures.push(format!("as pasted: {}", disagreement(&host_file, &args, &case, &bare.host, as_pasted)));
             }
         }
     }
+}
+
+/// A `sysctl` block with the kernel's default (`send_redirects` 1, the others 0) of each
+/// setting of [`whyroute::model::UNSHOWN_SETTINGS`] that `host`'s paste does not show, for
+/// `all` and every link.
+fn unshown_defaults(host: &Host) -> String {
+    let mut block = String::from("$ sysctl -a\n");
+    for key in whyroute::model::UNSHOWN_SETTINGS {
+        for dev in std::iter::once("all").chain(host.links.iter().map(|l| l.name.as_str())) {
+            let name = format!("net.ipv4.conf.{dev}.{key}");
+            if host.sysctl(&name).is_none() {
+                block.push_str(&format!("{name} = {}\n", u8::from(key == "send_redirects")));
+            }
+        }
+    }
+    block
 }
 
 /// Whether `ours` is what the kernel printed for the recorded flow `case`: its `ip -j` object

@@ -63,7 +63,8 @@ CONF_KEYS = ["forwarding", "rp_filter", "route_localnet", "accept_local", "src_v
 def sysctl_keys(links):
     keys = ["net.ipv4.ip_forward"] + [f"net.ipv4.conf.all.{k}" for k in CONF_KEYS] + [
         "net.ipv4.conf.all.send_redirects"]
-    for l in links:
+    # lo too: route_localnet there decides the source of a flow with `oif lo`.
+    for l in ["lo", *[l for l in links if l != "lo"]]:
         keys += [f"net.ipv4.conf.{l}.{k}" for k in CONF_KEYS + ["send_redirects"]]
     return keys
 

@@ -190,7 +190,8 @@ def sysctl_keys(links):
     all_keys = conf if hasattr(gen, "CONF_KEYS") else ["rp_filter"]
     keys = (["net.ipv4.ip_forward"] + [f"net.ipv4.conf.all.{k}" for k in all_keys]
             + ["net.ipv4.conf.all.send_redirects"])
-    for l in links:
+    # lo too: route_localnet there decides the source of a flow with `oif lo`.
+    for l in ["lo", *[l for l in links if l != "lo"]]:
         # sysctl takes a dotted link name (eth0.100) only in the slash form
         keys += [f"net/ipv4/conf/{l}/{k}" if "." in l else f"net.ipv4.conf.{l}.{k}"
                  for k in conf]

@@ -23,7 +23,39 @@ impl<'h> Fib<'h> {
     /// destination is this host's before any other table is looked up. What else it lacks
     /// (a routing table, a nexthop object) is still said.
     pub fn route_get(&self, flow: &Flow, trail: Option<&mut Trail>) -> Result<Decision, RouteError> {
+        let settings = &self.host.unshown_settings;
+        let before = settings.restart();
         let decided = self.route_get_as_pasted(flow, trail);
+        // A setting the paste does not show, taken at the kernel's default: made again with
+        // each taken the other way, an answer that turns on one is refused.
+        let read = settings.restart();
+        let mut turns_on = None;
+        if read != 0 && !matches!(decided, Err(RouteError::Undecidable(_))) {
+            let answer = |d: &Result<Decision, RouteError>| {
+                d.as_ref()
+                    .map(|d| Decision { nexthop_scope: None, source_before_localnet: None, source: SourceChoice { why: Why::Given, ..d.source }, ..d.clone() })
+                    .ok()
+            };
+            for (i, bit) in (0..crate::model::UNSHOWN_SETTINGS.len()).map(|i| (i, 1u8 << i)).filter(|(_, b)| read & b != 0) {
+                settings.flip(bit);
+                let other = self.route_get_as_pasted(flow, None);
+                settings.flip(0);
+                let differs = match (&decided, &other) {
+                    (Ok(_), Ok(_)) => answer(&decided) != answer(&other),
+                    _ => decided.as_ref().err() != other.as_ref().err(),
+                };
+                if differs {
+                    turns_on = Some([Missing::RouteLocalnet, Missing::AcceptLocal, Missing::SendRedirects][i]);
+                    break;
+                }
+            }
+        }
+        settings.restart();
+        settings.add(before | read);
+        let decided = match turns_on {
+            Some(missing) => Err(RouteError::Undecidable(missing)),
+            None => decided,
+        };
         if PARTIAL_PASTES || !self.host.addresses_unknown {
             return decided;
         }

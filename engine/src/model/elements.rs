@@ -775,6 +775,13 @@ pub enum Missing {
     SrcValidMark,
     /// Both [`Missing::RpFilter`] and [`Missing::SrcValidMark`].
     RpFilterAndSrcValidMark,
+    /// The answer depends on `net.ipv4.conf.{all,DEV}.route_localnet` (kube-proxy sets it),
+    /// which the paste does not show.
+    RouteLocalnet,
+    /// The answer depends on `accept_local`, which the paste does not show.
+    AcceptLocal,
+    /// The answer depends on `send_redirects`, which the paste does not show.
+    SendRedirects,
 }
 
 impl Missing {
@@ -797,6 +804,14 @@ impl Missing {
                     _ => (" and whether the packet's mark counts in it", "rp_filter net.ipv4.conf.all.src_valid_mark"),
                 };
                 format!("the answer depends on reverse-path filtering{mark}: paste `sysctl net.ipv4.conf.all.{keys}` and the arriving device's too")
+            }
+            Missing::RouteLocalnet | Missing::AcceptLocal | Missing::SendRedirects => {
+                let key = match self {
+                    Missing::RouteLocalnet => "route_localnet",
+                    Missing::AcceptLocal => "accept_local",
+                    _ => "send_redirects",
+                };
+                format!("the answer depends on `{key}`: paste `sysctl net.ipv4.conf.all.{key}` and the device's too")
             }
         }
     }

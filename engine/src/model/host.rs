@@ -63,6 +63,9 @@ pub struct Host {
     /// as the kernel leaves it (said in [`Host::inferred`]). Not serialized.
     #[serde(skip)]
     pub default_table_assumed_empty: bool,
+    /// The settings decisions read that the paste does not show. Not serialized.
+    #[serde(skip)]
+    pub unshown_settings: UnshownSettings,
     /// IPv6 lines kept aside, not decided on (builds without IPv6).
     #[serde(default)]
     pub ipv6_lines: Vec<(usize, String)>,
@@ -198,21 +201,84 @@ impl Host {
         }
     }
 
-    /// An `IN_DEV_ORCONF` boolean (all || DEV) with the kernel default when not shown.
+    /// An `IN_DEV_ORCONF` boolean (all || DEV): as the paste shows it, else the kernel's
+    /// default, recorded in [`Host::unshown_settings`] (and taken the other way while a
+    /// decision is made again to see whether it turns on the setting).
     pub fn conf_or(&self, dev: &str, name: &str, default: bool) -> bool {
+        match self.conf_shown(dev, name) {
+            Some(v) => v,
+            None => self.unshown_settings.read(name, default),
+        }
+    }
+
+    /// An `IN_DEV_ORCONF` boolean as far as the paste shows it: known when it shows both, or
+    /// either at 1.
+    fn conf_shown(&self, dev: &str, name: &str) -> Option<bool> {
         // Asked on every decision (route_localnet): no key to build when the paste has none.
         if self.sysctls.is_empty() {
-            return default;
+            return None;
         }
         let all = self.sysctl(&format!("net.ipv4.conf.all.{name}"));
         let d = self.sysctl(&format!("net.ipv4.conf.{dev}.{name}"));
         match (all, d) {
-            (None, None) => default,
-            (a, d) => a.unwrap_or(0) != 0 || d.unwrap_or(default as i64) != 0,
+            (Some(a), Some(d)) => Some(a != 0 || d != 0),
+            (Some(k), None) | (None, Some(k)) if k != 0 => Some(true),
+            _ => None,
         }
     }
 
     pub fn routes(&self, table: TableId) -> &[Route] {
         self.tables.get(&table).map(Vec::as_slice).unwrap_or(&[])
+    }
+}
+
+/// The input-path settings (`net.ipv4.conf.{all,DEV}.KEY`, OR'ed) a decision read though the
+/// paste does not show them, each taken at the kernel's default; and, while the decision is
+/// made again to see whether its answer turns on one of them, that one taken the other way.
+/// Atomics, not cells: a host is shared between threads natively.
+#[derive(Debug, Default)]
+pub struct UnshownSettings {
+    read: std::sync::atomic::AtomicU8,
+    flipped: std::sync::atomic::AtomicU8,
+}
+
+/// The settings [`UnshownSettings`] follows, by bit.
+pub const UNSHOWN_SETTINGS: [&str; 3] = ["route_localnet", "accept_local", "send_redirects"];
+
+impl UnshownSettings {
+    fn read(&self, name: &str, default: bool) -> bool {
+        use std::sync::atomic::Ordering::Relaxed;
+        let Some(bit) = UNSHOWN_SETTINGS.iter().position(|&k| k == name).map(|i| 1u8 << i) else { return default };
+        self.read.fetch_or(bit, Relaxed);
+        default ^ (self.flipped.load(Relaxed) & bit != 0)
+    }
+
+    /// Starts recording what a decision reads; what it read until now.
+    pub fn restart(&self) -> u8 {
+        self.read.swap(0, std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Records `bits` as read (what an enclosing decision read before a nested one restarted).
+    pub fn add(&self, bits: u8) {
+        self.read.fetch_or(bits, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Takes the settings of `bits` the other way (0: none).
+    pub fn flip(&self, bits: u8) {
+        self.flipped.store(bits, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+/// A host's copy starts with nothing read.
+impl Clone for UnshownSettings {
+    fn clone(&self) -> Self {
+        UnshownSettings::default()
+    }
+}
+
+/// What a decision read is no part of what the host is.
+impl PartialEq for UnshownSettings {
+    fn eq(&self, _: &Self) -> bool {
+        true
     }
 }

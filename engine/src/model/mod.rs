@@ -19,7 +19,7 @@ pub use display::{nexthop6_words, route_to_string, route6_to_string, rule_line, 
 pub use elements::*;
 #[cfg(not(target_arch = "wasm32"))]
 pub use hop_list::HopList;
-pub use host::{Host, PARTIAL_PASTES};
+pub use host::{Host, PARTIAL_PASTES, UNSHOWN_SETTINGS, UnshownSettings};
 pub use inet6::*;
 #[cfg(feature = "netfilter")]
 pub use netfilter::*;
