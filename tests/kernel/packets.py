@@ -34,6 +34,7 @@ Exit 0 when every packet agrees; prints the disagreements otherwise.
 import argparse
 import json
 import os
+import re
 import random
 import subprocess
 import sys
@@ -352,7 +353,8 @@ def paste(h, listings=False, numbered=False):
         out.append("$ " + " ".join(cmd) + "\n" + sh(["ip", "-n", h, *cmd[1:]]))
     keys = ["net.ipv4.ip_forward", "net.ipv4.conf.all.rp_filter", "net.ipv4.conf.all.src_valid_mark"]
     # The LAN link's own, where the host has one (the wg-quick host has none).
-    if os.path.exists(f"/run/netns/{h}") and "lan0:" in sh(["ip", "-n", h, "-o", "link", "show"]):
+    # (`ip -o link` names a veth `lan0@ifN:`.)
+    if os.path.exists(f"/run/netns/{h}") and re.search(r"\blan0[@:]", sh(["ip", "-n", h, "-o", "link", "show"])):
         keys += ["net.ipv4.conf.lan0.rp_filter", "net.ipv4.conf.lan0.src_valid_mark"]
     out.append("$ sysctl " + " ".join(keys) + "\n" + sh(["ip", "netns", "exec", h, "sysctl", *keys]))
     saved = sh(["ip", "netns", "exec", h, "iptables-save"])

@@ -36,6 +36,17 @@ function corpus(dirUrl) {
     });
 }
 
+/** The settings whyroute reads that a transcript does not show were the kernel's defaults where
+ *  it was recorded (gen.py set none it did not print): a `sysctl` block stating them, for `all`
+ *  and every link (engine/tests/kernel_corpus.rs does the same). */
+const UNSHOWN = [['route_localnet', 0], ['accept_local', 0], ['send_redirects', 1]];
+function unshownDefaults(text, links) {
+  const lines = UNSHOWN.flatMap(([key, value]) => ['all', ...links].map((dev) => [`net.ipv4.conf.${dev}.${key}`, value]))
+    .filter(([name]) => !text.includes(`${name} = `))
+    .map(([name, value]) => `${name} = ${value}\n`);
+  return `$ sysctl -a\n${lines.join('')}`;
+}
+
 /** Why whyroute's answer differs from the kernel's, or null when it does not. */
 function disagreement(ours, flow) {
   if (flow.rc !== 0) {
@@ -56,7 +67,8 @@ for (const [label] of BUILDS) {
       const failures = [];
       for (const { host, transcripts, flows } of hosts) {
         // One parse per host; routeGet then takes the scenario object, as a page would.
-        const scenario = w.parse(transcripts[form]);
+        const links = w.parse(transcripts[form]).host.links.map((l) => l.name);
+        const scenario = w.parse(transcripts[form] + unshownDefaults(transcripts[form], links));
         for (const flow of flows) {
           checked += 1;
           const ours = w.routeGet(scenario, flow.args.join(' '));

@@ -204,6 +204,7 @@ impl Host {
     /// An `IN_DEV_ORCONF` boolean (all || DEV): as the paste shows it, else the kernel's
     /// default, recorded in [`Host::unshown_settings`] (and taken the other way while a
     /// decision is made again to see whether it turns on the setting).
+    #[inline(never)]
     pub fn conf_or(&self, dev: &str, name: &str, default: bool) -> bool {
         match self.conf_shown(dev, name) {
             Some(v) => v,
