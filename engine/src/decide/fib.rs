@@ -177,8 +177,12 @@ pub struct TableLookup {
     /// The last scans' answers (natively): a decision made again with an unshown setting taken
     /// the other way (`Fib::route_get`) asks the same, and a full table's scan is milliseconds.
     #[cfg(not(target_arch = "wasm32"))]
-    scanned: std::cell::RefCell<SmallVec<[(Ipv4Addr, SmallVec<[RouteRef; 4]>); 4]>>,
+    scanned: std::cell::RefCell<SmallVec<[Scanned; 4]>>,
 }
+
+/// A destination and the candidates a scan found for it.
+#[cfg(not(target_arch = "wasm32"))]
+type Scanned = (Ipv4Addr, SmallVec<[RouteRef; 4]>);
 
 impl TableLookup {
     fn new(tables: &[TableId]) -> TableLookup {
@@ -318,9 +322,13 @@ mod tests {
         let dst = Ipv4Addr::new(10, 1, 2, 3);
         let first: Vec<RouteRef> = lookup.candidates(host, dst).collect();
         assert!(lookup.index.get().is_none());
-        for _ in 0..SCANS_BEFORE_INDEX {
-            assert_eq!(lookup.candidates(host, dst).collect::<Vec<_>>(), first);
+        // Asked again (a decision made again), the same; other destinations use up the scans.
+        assert_eq!(lookup.candidates(host, dst).collect::<Vec<_>>(), first);
+        for i in 0..SCANS_BEFORE_INDEX {
+            let other = Ipv4Addr::new(10, 9, 9, i as u8);
+            assert_eq!(lookup.candidates(host, other).collect::<Vec<_>>(), scan_candidates(host, &lookup.tables, other).into_vec());
         }
+        assert_eq!(lookup.candidates(host, dst).collect::<Vec<_>>(), first);
         assert!(lookup.index.get().is_some(), "indexed after {SCANS_BEFORE_INDEX} scans");
         assert!(!first.is_empty());
     }
