@@ -244,6 +244,36 @@ fn a_paste_without_addresses_answers_as_the_kernel_or_says_it_cannot() {
     eprintln!("without `ip addr`: {answered} of {checked} flows answered as the kernel did, the rest refused");
 }
 
+/// Counts of a partial paste's replays: what was checked, answered as the kernel did, answered
+/// otherwise on a stated assumption the host breaks, and the other answers.
+#[cfg(feature = "partial-pastes")]
+#[derive(Default)]
+struct Tally {
+    checked: usize,
+    answered: usize,
+    assumed: usize,
+    failures: Vec<String>,
+}
+
+#[cfg(feature = "partial-pastes")]
+impl Tally {
+    /// Replays `cases` on a paste without `left_out`; another answer than the kernel's is
+    /// counted as assumed where `assumption_broken`, else as a failure.
+    fn replay(&mut self, host: &Host, host_file: &str, cases: &[Value], left_out: &str, assumption_broken: bool) {
+        let fib = Fib::new(host);
+        for case in cases {
+            let Some(replayed) = replay_partial(host, &fib, host_file, case) else { continue };
+            self.checked += 1;
+            match replayed {
+                Replayed::Refused => {}
+                Replayed::Agreed { answered: yes } => self.answered += usize::from(yes),
+                Replayed::Differs(_) if assumption_broken => self.assumed += 1,
+                Replayed::Differs(d) => self.failures.push(format!("without `{left_out}`: {d}")),
+            }
+        }
+    }
+}
+
 /// Every stored host with any one of its sysctl values taken out (the rest of its `sysctl`
 /// block kept) answers each recorded flow as the kernel did, or says it cannot decide: no
 /// setting the paste does not show is taken to be the kernel's default where the answer turns
@@ -253,7 +283,7 @@ fn a_paste_without_addresses_answers_as_the_kernel_or_says_it_cannot() {
 #[test]
 fn a_paste_missing_any_one_sysctl_answers_as_the_kernel_or_says_it_cannot() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures");
-    let (mut checked, mut answered, mut assumed, mut failures) = (0, 0, 0, Vec::new());
+    let mut tally = Tally::default();
     for flows in stored_flow_files(&root) {
         let base = flows.to_string_lossy().replace(".flows.jsonl", "");
         let cases = stored_cases(&flows);
@@ -264,22 +294,13 @@ fn a_paste_missing_any_one_sysctl_answers_as_the_kernel_or_says_it_cannot() {
         for k in settings {
             let paste: String = lines.iter().enumerate().filter(|(i, _)| *i != k).map(|(_, l)| *l).collect();
             let a = analyze(&paste);
-            let fib = Fib::new(&a.host);
             // The device whose own `forwarding` is left out, where ip_forward's differs from it.
             let dev = lines[k].strip_prefix("net.ipv4.conf.").and_then(|l| l.split_once(".forwarding = ")).map(|(dev, _)| dev);
             let forwarding_assumed = dev.is_some_and(|dev| a.host.forwarding(dev) != whole.forwarding(dev));
-            for case in &cases {
-                let Some(replayed) = replay_partial(&a.host, &fib, &base, case) else { continue };
-                checked += 1;
-                match replayed {
-                    Replayed::Refused => {}
-                    Replayed::Agreed { answered: yes } => answered += usize::from(yes),
-                    Replayed::Differs(_) if forwarding_assumed => assumed += 1,
-                    Replayed::Differs(d) => failures.push(format!("without `{}`: {d}", lines[k].trim_end())),
-                }
-            }
+            tally.replay(&a.host, &base, &cases, lines[k].trim_end(), forwarding_assumed);
         }
     }
+    let Tally { checked, answered, assumed, failures } = tally;
     eprintln!(
         "one sysctl left out: {answered} of {checked} flows answered as the kernel did, {assumed} otherwise on an assumption the host breaks, the rest refused"
     );
@@ -307,7 +328,7 @@ fn a_paste_missing_any_one_block_answers_as_the_kernel_or_says_it_cannot() {
             .filter(|r| matches!(r.kind, RouteType::Local | RouteType::Broadcast | RouteType::Anycast) && r.protocol.as_deref() != Some("kernel"))
             .count()
     };
-    let (mut checked, mut answered, mut assumed, mut failures) = (0, 0, 0, Vec::new());
+    let mut tally = Tally::default();
     for flows in stored_flow_files(&root) {
         let base = flows.to_string_lossy().replace(".flows.jsonl", "");
         let cases = stored_cases(&flows);
@@ -318,22 +339,13 @@ fn a_paste_missing_any_one_block_answers_as_the_kernel_or_says_it_cannot() {
             for k in 0..blocks.len() {
                 let (paste, left_out) = common::without_block(&blocks, k);
                 let a = analyze(&paste);
-                let fib = Fib::new(&a.host);
                 let custom_rules_unshown = a.host.rules_unknown && !whole.default_rules_only;
                 let custom_local_unshown = custom_local_routes(&a.host) < custom_local_routes(&whole);
-                for case in &cases {
-                    let Some(replayed) = replay_partial(&a.host, &fib, &host_file, case) else { continue };
-                    checked += 1;
-                    match replayed {
-                        Replayed::Refused => {}
-                        Replayed::Agreed { answered: yes } => answered += usize::from(yes),
-                        Replayed::Differs(_) if custom_rules_unshown || custom_local_unshown => assumed += 1,
-                        Replayed::Differs(d) => failures.push(format!("without `{left_out}`: {d}")),
-                    }
-                }
+                tally.replay(&a.host, &host_file, &cases, &left_out, custom_rules_unshown || custom_local_unshown);
             }
         }
     }
+    let Tally { checked, answered, assumed, failures } = tally;
     eprintln!(
         "one block left out: {answered} of {checked} flows answered as the kernel did, {assumed} otherwise on an assumption the host breaks, the rest refused"
     );
