@@ -286,7 +286,6 @@ pub fn app() -> Html {
     }
 }
 
-/// The scenario with the Topology view selected, as a link for the full build.
 /// What the full build is to start from once it has loaded: `asked`, made of the page as it
 /// was when the build was asked for, unless the page changed while it loaded (a flow typed, a
 /// paste edited): then `latest` of the page as it is by then, so that nothing typed is lost.
@@ -303,6 +302,7 @@ fn page_link(model: &Model) -> String {
     whyroute::permalink::encode(&model.permalink())
 }
 
+/// The scenario with the Topology view selected, as a link for the full build.
 fn topology_link(model: &Model) -> String {
     let mut p = model.permalink();
     p.view = View::Topology.encode();

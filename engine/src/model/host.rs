@@ -192,13 +192,7 @@ impl Host {
     /// lookup; `None` when the paste leaves it open (wg-quick sets it to 1, the kernel's
     /// default is 0).
     pub fn src_valid_mark(&self, dev: &str) -> Option<bool> {
-        let all = self.sysctl("net.ipv4.conf.all.src_valid_mark");
-        let d = self.sysctl(&format!("net.ipv4.conf.{dev}.src_valid_mark"));
-        match (all, d) {
-            (Some(a), Some(d)) => Some(a != 0 || d != 0),
-            (Some(k), None) | (None, Some(k)) if k != 0 => Some(true),
-            _ => None,
-        }
+        self.conf_shown(dev, "src_valid_mark")
     }
 
     /// An `IN_DEV_ORCONF` boolean (all || DEV): as the paste shows it, else the kernel's
