@@ -253,7 +253,34 @@ pub(crate) fn json_elements<'a>(text: &'a str, start: usize, end: Option<usize>,
 fn string_stop(b: &[u8]) -> Option<usize> {
     use super::eight_bytes::{below_bytes, equal_bytes, position};
     let marks = |w| below_bytes(w, 0x20) | equal_bytes(w, b'"') | equal_bytes(w, b'\\');
+    #[cfg(target_arch = "x86_64")]
+    if let Some(chunk) = b.first_chunk::<16>() {
+        // Nearly every key and value of a route object ends within its first sixteen bytes:
+        // one SSE2 compare (every x86_64 has it) answers where the eight-byte walk takes two.
+        match sixteen_string_stops(chunk) {
+            0 => {}
+            stops => return Some(stops.trailing_zeros() as usize),
+        }
+        return position(&b[16..], marks, |c| c == b'"' || c == b'\\' || c < 0x20).map(|p| p + 16);
+    }
     position(b, marks, |c| c == b'"' || c == b'\\' || c < 0x20)
+}
+
+/// The bytes of `chunk` that [`string_stop`] stops at, one bit each (bit `i` for byte `i`).
+#[cfg(all(feature = "json-reader", target_arch = "x86_64"))]
+#[inline(always)]
+fn sixteen_string_stops(chunk: &[u8; 16]) -> u32 {
+    use std::arch::x86_64::{_mm_cmpeq_epi8, _mm_loadu_si128, _mm_min_epu8, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8};
+    // SAFETY: SSE2 is part of every x86_64 target; `chunk` is sixteen readable bytes, and an
+    // unaligned load asks no more.
+    unsafe {
+        let x = _mm_loadu_si128(chunk.as_ptr().cast());
+        let quote = _mm_cmpeq_epi8(x, _mm_set1_epi8(b'"' as i8));
+        let backslash = _mm_cmpeq_epi8(x, _mm_set1_epi8(b'\\' as i8));
+        // A byte below 0x20 is its own minimum with 0x1f.
+        let control = _mm_cmpeq_epi8(_mm_min_epu8(x, _mm_set1_epi8(0x1f)), x);
+        _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(quote, backslash), control)) as u32
+    }
 }
 
 /// A flat JSON object read in place: every key one of those asked for (each has a slot), once;
@@ -274,6 +301,7 @@ impl<'a, const N: usize> PlainJsonObject<'a, N> {
     /// whole), or not JSON. What it reads is JSON as serde_json reads it: strings without
     /// control characters, whole numbers without a sign or leading zeros.
     /// `slot` says which slot a key's value goes in (None: a key not asked for).
+    #[inline(always)]
     pub fn scan(text: &'a str, at: usize, slot: impl Fn(&str) -> Option<usize>) -> Option<(PlainJsonObject<'a, N>, usize)> {
         let b = text.as_bytes();
         // A string without escapes that starts at `at`: its content, and where it ends.
