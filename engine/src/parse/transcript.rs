@@ -166,10 +166,8 @@ pub(crate) fn parse_transcript_with<'a, R: BlockReader + ?Sized>(text: &'a str, 
         let by_content = current.is_none().then_some(content);
         // Where only a block's start or the end of routes stops the search (not where any line
         // with text does, or a route line ends another format's block).
-        #[cfg(not(target_arch = "wasm32"))]
         let routes_or_command = matches!(by_content, None | Some(Some(Format::IpRoute)));
         let stops = |l: &str| {
-            #[cfg(not(target_arch = "wasm32"))]
             if routes_or_command && plainly_a_route(l) {
                 return false;
             }
@@ -1067,14 +1065,16 @@ fn table_of_rules(lines: &[Line<'_>]) -> &'static str {
 /// nothing. Such a line starts no block (it is no command line, fence or firewall output) and
 /// ends no block of routes (`plainly_continues`): the split passes it over after one walk of
 /// its first word, where those tests walk it each (a route dump is a million such lines).
-#[cfg(not(target_arch = "wasm32"))]
 #[cfg_attr(all(target_arch = "wasm32", not(feature = "incremental")), optimize(speed))]
 fn plainly_a_route(line: &str) -> bool {
     let b = line.as_bytes();
     if !b.first().is_some_and(u8::is_ascii_digit) {
         return false;
     }
+    #[cfg(not(target_arch = "wasm32"))]
     let end = super::words::first_stop(b, true);
+    #[cfg(target_arch = "wasm32")]
+    let end = b.iter().position(|&c| c < b'!' || c == b'@' || !c.is_ascii()).unwrap_or(b.len());
     let word = &b[..end];
     matches!(b.get(end), None | Some(b' ' | b'\t')) && word.contains(&b'.') && word.last() != Some(&b':')
 }
