@@ -373,12 +373,16 @@ impl<'a, 'r> RouteChunk<'a, 'r> {
             if text.is_empty() {
                 continue;
             }
-            if in_ipv6 && text.starts_with("nexthop") {
+            // A byte test first: `str` patterns are calls each in the size-built npm engine,
+            // and route lines start with a digit.
+            let nexthop = text.as_bytes()[0] == b'n' && text.starts_with("nexthop");
+            if in_ipv6 && nexthop {
                 self.ipv6.push(*line);
                 continue;
             }
             in_ipv6 = false;
-            if let Some(rest) = text.strip_prefix("nexthop") {
+            if nexthop {
+                let rest = &text["nexthop".len()..];
                 match last {
                     Some(idx) => match parse_nexthop(rest, &mut devs) {
                         Ok(Some(nh)) => {

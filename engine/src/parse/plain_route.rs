@@ -26,19 +26,20 @@ use ipnet::Ipv4Net;
 #[cfg_attr(all(target_arch = "wasm32", not(feature = "incremental")), optimize(speed))]
 pub(super) fn read_plain_route(text: &str, default_table: TableId, table_names: &[(String, TableId)], devs: &mut DevNames) -> Option<Route> {
     let mut words = SpacedWords { text, at: 0 };
-    let dst = if text.starts_with("default") {
+    // Byte tests, not `str` patterns: those are calls each in the size-built npm engine.
+    let dst = if text.as_bytes().first() == Some(&b'd') {
         words.next().filter(|&w| w == "default")?;
         Ipv4Net::default()
     } else {
         let net = words.value(plain_prefix)?;
         // `10.0.0.0 /24`, two words the full parser joins.
-        if words.rest().starts_with('/') {
+        if words.next_byte() == Some(b'/') {
             return None;
         }
         net
     };
     let mut fields = PlainFields::new(dst, default_table);
-    while !words.rest().is_empty() {
+    while words.next_byte().is_some() {
         let key = words.next()?;
         fields.set(key, &mut words, table_names, devs)?;
     }
@@ -83,6 +84,8 @@ trait PlainValues<'a> {
     /// The next value, read by `read` (what its bytes start with, and how many it took) and
     /// whole.
     fn value<T>(&mut self, read: impl FnOnce(&[u8]) -> Option<(T, usize)>) -> Option<T>;
+    /// Whether the next value starts with a decimal digit.
+    fn next_is_digit(&self) -> bool;
 }
 
 impl<'a> PlainValues<'a> for SpacedWords<'a> {
@@ -94,6 +97,11 @@ impl<'a> PlainValues<'a> for SpacedWords<'a> {
     #[inline(always)]
     fn value<T>(&mut self, read: impl FnOnce(&[u8]) -> Option<(T, usize)>) -> Option<T> {
         SpacedWords::value(self, read)
+    }
+
+    #[inline(always)]
+    fn next_is_digit(&self) -> bool {
+        self.next_byte().is_some_and(|b| b.is_ascii_digit())
     }
 }
 
@@ -111,6 +119,10 @@ impl<'a> PlainValues<'a> for OneValue<'a> {
     fn value<T>(&mut self, read: impl FnOnce(&[u8]) -> Option<(T, usize)>) -> Option<T> {
         let v = self.0.take()?;
         read(v.as_bytes()).and_then(|(value, len)| (len == v.len()).then_some(value))
+    }
+
+    fn next_is_digit(&self) -> bool {
+        self.0.is_some_and(|v| v.as_bytes().first().is_some_and(u8::is_ascii_digit))
     }
 }
 
@@ -142,7 +154,8 @@ impl PlainFields {
             "metric" => self.metric = values.value(plain_u32)?,
             "scope" => self.scope = Scope::parse(values.word()?)?,
             "src" => self.prefsrc = Some(values.value(quick_ipv4_head)?),
-            "table" => self.table = table_id(values.word()?, table_names)?,
+            // A number as `ip` prints it, read in place; a name (or `0x…`) by its table.
+            "table" => self.table = if values.next_is_digit() { values.value(plain_u32)? } else { table_id(values.word()?, table_names)? },
             "onlink" => self.nh.set_onlink(true),
             "linkdown" => self.nh.set_linkdown(true),
             "dead" => self.nh.set_dead(true),
@@ -247,8 +260,15 @@ impl<'a> SpacedWords<'a> {
         Some(&self.text[start..end])
     }
 
+    #[cfg(all(feature = "inet6", not(target_arch = "wasm32")))]
     fn rest(&self) -> &'a str {
         &self.text[self.at..]
+    }
+
+    /// The byte the next word starts with; None at the line's end.
+    #[inline(always)]
+    fn next_byte(&self) -> Option<u8> {
+        self.text.as_bytes().get(self.at).copied()
     }
 
     /// The next word, read by `read` where it stands: `read` gives what the bytes from here
