@@ -205,30 +205,37 @@ pub(crate) fn quick_ipv4(b: &[u8]) -> Option<Ipv4Addr> {
 /// looked at, but for a digit that would make its last number too long.
 #[cfg_attr(all(target_arch = "wasm32", not(feature = "incremental")), optimize(speed))]
 pub(crate) fn quick_ipv4_head(b: &[u8]) -> Option<(Ipv4Addr, usize)> {
-    let mut octets = [0u8; 4];
-    let mut i = 0;
-    for (n, octet) in octets.iter_mut().enumerate() {
+    // Each octet's digits read one by one, not in a loop: this runs two or three times on
+    // every line of a big route table.
+    let digit = |at: usize| b.get(at).map(|c| u32::from(c.wrapping_sub(b'0'))).filter(|&d| d < 10);
+    let (mut addr, mut i) = (0u32, 0);
+    for n in 0..4 {
         if n > 0 {
             if b.get(i) != Some(&b'.') {
                 return None;
             }
             i += 1;
         }
-        let start = i;
-        let mut v: u32 = 0;
-        while let Some(d) = b.get(i).filter(|d| d.is_ascii_digit()) {
-            if i - start == 3 {
+        let mut octet = digit(i)?;
+        i += 1;
+        if let Some(d) = digit(i) {
+            // No leading zeros: `01` is not an octet.
+            if octet == 0 {
                 return None;
             }
-            v = v * 10 + u32::from(d - b'0');
+            octet = octet * 10 + d;
             i += 1;
+            if let Some(d) = digit(i) {
+                octet = octet * 10 + d;
+                i += 1;
+                if octet > 255 || digit(i).is_some() {
+                    return None;
+                }
+            }
         }
-        if i == start || (i - start > 1 && b[start] == b'0') {
-            return None;
-        }
-        *octet = u8::try_from(v).ok()?;
+        addr = addr << 8 | octet;
     }
-    Some((Ipv4Addr::from(octets), i))
+    Some((Ipv4Addr::from(addr), i))
 }
 
 /// iproute2's short spellings: `192.168.1` means 192.168.1.0 (get_addr_1 pads with zeros).
@@ -453,6 +460,18 @@ mod tests {
             assert_eq!(parse_ipv4(s), s.parse::<Ipv4Addr>().ok(), "{s:?}");
             if let Some(a) = quick_ipv4(s.as_bytes()) {
                 assert_eq!(Some(a), s.parse().ok(), "quick path accepted {s:?}");
+            }
+            // Digits and dots only: what the standard parser reads, the quick one reads too.
+            if s.bytes().all(|c| c.is_ascii_digit() || c == b'.') {
+                assert_eq!(quick_ipv4(s.as_bytes()), s.parse().ok(), "{s:?}");
+            }
+            // What follows an address is not looked at, but for another digit.
+            if let Some(a) = quick_ipv4(s.as_bytes()) {
+                assert_eq!(quick_ipv4_head(format!("{s} via").as_bytes()), Some((a, s.len())), "{s:?} followed by a word");
+            }
+            if let Some((a, len)) = quick_ipv4_head(s.as_bytes()) {
+                assert_eq!(quick_ipv4(&s.as_bytes()[..len]), Some(a), "{s:?}");
+                assert!(!s.as_bytes().get(len).is_some_and(u8::is_ascii_digit), "{s:?}");
             }
         }
         assert!(quick_ipv4(b"192.168.100.200").is_some());
