@@ -1072,11 +1072,21 @@ fn plainly_a_route(line: &str) -> bool {
         return false;
     }
     #[cfg(not(target_arch = "wasm32"))]
-    let end = super::words::first_stop(b, true);
+    let (end, dot) = {
+        let end = super::words::first_stop(b, true);
+        (end, b[..end].contains(&b'.'))
+    };
+    // One byte loop that also sees the dot: `contains` is a call to memchr in wasm.
     #[cfg(target_arch = "wasm32")]
-    let end = b.iter().position(|&c| c < b'!' || c == b'@' || !c.is_ascii()).unwrap_or(b.len());
-    let word = &b[..end];
-    matches!(b.get(end), None | Some(b' ' | b'\t')) && word.contains(&b'.') && word.last() != Some(&b':')
+    let (end, dot) = {
+        let (mut end, mut dot) = (0, false);
+        while let Some(&c) = b.get(end).filter(|&&c| c > b' ' && c != b'@' && c.is_ascii()) {
+            dot |= c == b'.';
+            end += 1;
+        }
+        (end, dot)
+    };
+    matches!(b.get(end), None | Some(b' ' | b'\t')) && dot && b[end - 1] != b':'
 }
 
 /// A cheap test that a line continues an `ip route` block (a prefix or `default` first,
