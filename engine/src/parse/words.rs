@@ -65,8 +65,9 @@ impl DevNames {
         // npm engine, whose size budget counts the loop's bytes, the call).
         #[cfg(all(target_arch = "wasm32", feature = "incremental"))]
         let found = recent.names.iter().rposition(|n| n.len() == name.len() && n.bytes().zip(name.bytes()).all(|(a, b)| a == b));
+        // Names that differ mostly differ last (`eth0`, `eth1`): that byte is compared first.
         #[cfg(all(target_arch = "wasm32", not(feature = "incremental")))]
-        let found = recent.names.iter().rposition(|n| **n == *name);
+        let found = recent.names.iter().rposition(|n| n.as_bytes().last() == name.as_bytes().last() && **n == *name);
         if let Some(i) = found {
             return recent.names[i].clone();
         }
