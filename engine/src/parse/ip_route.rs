@@ -382,53 +382,74 @@ impl<'a, 'r> RouteChunk<'a, 'r> {
             }
             in_ipv6 = false;
             if nexthop {
-                let rest = &text["nexthop".len()..];
-                match last {
-                    Some(idx) => match parse_nexthop(rest, &mut devs) {
-                        Ok(Some(nh)) => {
-                            // SAFETY: `idx < self.len`: written by an earlier line of this run.
-                            let r = unsafe { self.routes[idx].assume_init_mut() };
-                            // A multipath head line has no nexthop of its own.
-                            if r.nexthops.len() == 1 && r.nexthops[0].via_words().is_none() && r.nexthops[0].dev.is_none() {
-                                r.nexthops.clear();
-                            }
-                            r.nexthops.push(nh);
-                        }
-                        Ok(None) => {}
-                        Err(e) => self.diagnostics.push(ParseDiagnostic::error(*line, e)),
-                    },
-                    None => self.diagnostics.push(ParseDiagnostic::error(*line, "a route line before this `nexthop` line")),
-                }
+                self.nexthop_line(line, &text["nexthop".len()..], last, &mut devs);
                 continue;
             }
             // Nearly every line of a big table is written plainly: read at once, or by the full
-            // parser, as it reads the line anyway.
-            let parsed = match super::plain_route::read_plain_route(text, default_table, table_names, &mut devs) {
-                Some(route) => Ok(Parsed::Route(route)),
-                None => parse_route_line(text, default_table, table_names, &mut devs),
+            // parser, as it reads the line anyway (out of this loop, which is kept small for the
+            // wasm engines' compilers).
+            last = match super::plain_route::read_plain_route(text, default_table, table_names, &mut devs) {
+                Some(route) => Some(self.put(route, line.no)),
+                None => self.full_line(line, text, default_table, table_names, &mut devs, &mut in_ipv6),
             };
-            match parsed {
-                Ok(Parsed::Route(mut r)) => {
-                    r.origin = Origin::line(line.no);
-                    // At most one route per line: the run's room has a slot for each.
-                    self.routes[self.len].write(r);
-                    last = Some(self.len);
-                    self.len += 1;
-                }
-                Ok(Parsed::Ipv6) => {
-                    self.ipv6.push(*line);
-                    in_ipv6 = true;
-                    last = None;
-                }
-                Ok(Parsed::Skip) => last = None,
-                Err(e) => {
-                    self.diagnostics.push(ParseDiagnostic::error(*line, e));
-                    last = None;
-                }
-            }
         }
         #[cfg(not(target_arch = "wasm32"))]
         parts.finish();
+    }
+
+    /// Writes the route of line `no` to the next slot, and says which.
+    #[inline(always)]
+    fn put(&mut self, mut route: Route, no: usize) -> usize {
+        route.origin = Origin::line(no);
+        // At most one route per line: the run's room has a slot for each.
+        self.routes[self.len].write(route);
+        self.len += 1;
+        self.len - 1
+    }
+
+    /// A `nexthop` line (`rest` after the word), of the route in slot `last`.
+    #[inline(never)]
+    fn nexthop_line(&mut self, line: &Line<'a>, rest: &str, last: Option<usize>, devs: &mut DevNames) {
+        let Some(idx) = last else {
+            return self.diagnostics.push(ParseDiagnostic::error(*line, "a route line before this `nexthop` line"));
+        };
+        match parse_nexthop(rest, devs) {
+            Ok(Some(nh)) => {
+                // SAFETY: `idx < self.len`: written by an earlier line of this run.
+                let r = unsafe { self.routes[idx].assume_init_mut() };
+                // A multipath head line has no nexthop of its own.
+                if r.nexthops.len() == 1 && r.nexthops[0].via_words().is_none() && r.nexthops[0].dev.is_none() {
+                    r.nexthops.clear();
+                }
+                r.nexthops.push(nh);
+            }
+            Ok(None) => {}
+            Err(e) => self.diagnostics.push(ParseDiagnostic::error(*line, e)),
+        }
+    }
+
+    /// A line the plain reader leaves to the full parser (`text`, trimmed): the slot of its
+    /// route, if it is one.
+    #[inline(never)]
+    fn full_line(
+        &mut self,
+        line: &Line<'a>,
+        text: &str,
+        default_table: TableId,
+        table_names: &[(String, TableId)],
+        devs: &mut DevNames,
+        in_ipv6: &mut bool,
+    ) -> Option<usize> {
+        match parse_route_line(text, default_table, table_names, devs) {
+            Ok(Parsed::Route(r)) => return Some(self.put(r, line.no)),
+            Ok(Parsed::Ipv6) => {
+                self.ipv6.push(*line);
+                *in_ipv6 = true;
+            }
+            Ok(Parsed::Skip) => {}
+            Err(e) => self.diagnostics.push(ParseDiagnostic::error(*line, e)),
+        }
+        None
     }
 }
 
