@@ -174,37 +174,27 @@ pub struct TableLookup {
     tables: SmallVec<[TableId; 2]>,
     scans: Cell<u32>,
     index: OnceCell<TableIndex>,
-    /// The last scans' answers (natively): a decision made again with an unshown setting taken
-    /// the other way (`Fib::route_get`) asks the same, and a full table's scan is milliseconds.
-    #[cfg(not(target_arch = "wasm32"))]
+    /// The last scans' answers: a decision made again with an unshown setting taken the other
+    /// way (`Fib::route_get`) asks the same, and a full table's scan is milliseconds.
     scanned: std::cell::RefCell<SmallVec<[Scanned; 4]>>,
 }
 
 /// A destination and the candidates a scan found for it.
-#[cfg(not(target_arch = "wasm32"))]
 type Scanned = (Ipv4Addr, SmallVec<[RouteRef; 4]>);
 
 impl TableLookup {
     fn new(tables: &[TableId]) -> TableLookup {
-        TableLookup {
-            tables: tables.into(),
-            scans: Cell::new(0),
-            index: OnceCell::new(),
-            #[cfg(not(target_arch = "wasm32"))]
-            scanned: Default::default(),
-        }
+        TableLookup { tables: tables.into(), scans: Cell::new(0), index: OnceCell::new(), scanned: Default::default() }
     }
 
     /// Candidate routes for `dst`, longest prefix first, each prefix's aliases in kernel order.
     pub fn candidates<'a>(&'a self, host: &Host, dst: Ipv4Addr) -> Candidates<'a> {
-        #[cfg(not(target_arch = "wasm32"))]
         if let Some((_, hits)) = self.scanned.borrow().iter().find(|(d, _)| *d == dst) {
             return Candidates::Scanned(hits.clone().into_iter());
         }
         if self.index.get().is_none() && self.scans.get() < SCANS_BEFORE_INDEX {
             self.scans.set(self.scans.get() + 1);
             let hits = scan_candidates(host, &self.tables, dst);
-            #[cfg(not(target_arch = "wasm32"))]
             {
                 let mut scanned = self.scanned.borrow_mut();
                 if scanned.len() == scanned.inline_size() {
