@@ -40,7 +40,7 @@ pub(super) fn read_plain_route(text: &str, default_table: TableId, table_names: 
     };
     let mut fields = PlainFields::new(dst, default_table);
     while words.next_byte().is_some() {
-        let key = words.next()?;
+        let key = words.key()?;
         fields.set(key, &mut words, table_names, devs)?;
     }
     Some(fields.route())
@@ -64,14 +64,14 @@ pub(super) fn read_plain_json_route(
     let mut fields = PlainFields::new(dst, default_table);
     for &(key, value) in values {
         let mut value = OneValue(Some(value));
-        fields.set(key, &mut value, table_names, devs)?;
+        fields.set(key_code(key), &mut value, table_names, devs)?;
         // A value left unread (a flag's key given one): the line would read otherwise.
         if value.0.is_some() {
             return None;
         }
     }
     for &flag in flags {
-        fields.set(flag, &mut OneValue(None), table_names, devs)?;
+        fields.set(key_code(flag), &mut OneValue(None), table_names, devs)?;
     }
     Some(fields.route())
 }
@@ -146,19 +146,29 @@ impl PlainFields {
     /// The value of `key` (or the flag `key`) from `values`; None for a key the plain reader
     /// leaves to the full parser, or a value that is not one of its key's.
     #[inline(always)]
-    fn set<'a>(&mut self, key: &str, values: &mut impl PlainValues<'a>, table_names: &[(String, TableId)], devs: &mut DevNames) -> Option<()> {
+    fn set<'a>(&mut self, key: u64, values: &mut impl PlainValues<'a>, table_names: &[(String, TableId)], devs: &mut DevNames) -> Option<()> {
+        const VIA: u64 = key_code("via");
+        const DEV: u64 = key_code("dev");
+        const PROTO: u64 = key_code("proto");
+        const METRIC: u64 = key_code("metric");
+        const SCOPE: u64 = key_code("scope");
+        const SRC: u64 = key_code("src");
+        const TABLE: u64 = key_code("table");
+        const ONLINK: u64 = key_code("onlink");
+        const LINKDOWN: u64 = key_code("linkdown");
+        const DEAD: u64 = key_code("dead");
         match key {
-            "via" => self.nh.gateway = Some(values.value(quick_ipv4_head)?),
-            "dev" => self.nh.dev = Some(devs.get(values.word()?)),
-            "proto" => self.protocol = Some(devs.protocol(values.word()?)),
-            "metric" => self.metric = values.value(plain_u32)?,
-            "scope" => self.scope = Scope::parse(values.word()?)?,
-            "src" => self.prefsrc = Some(values.value(quick_ipv4_head)?),
+            VIA => self.nh.gateway = Some(values.value(quick_ipv4_head)?),
+            DEV => self.nh.dev = Some(devs.get(values.word()?)),
+            PROTO => self.protocol = Some(devs.protocol(values.word()?)),
+            METRIC => self.metric = values.value(plain_u32)?,
+            SCOPE => self.scope = Scope::parse(values.word()?)?,
+            SRC => self.prefsrc = Some(values.value(quick_ipv4_head)?),
             // A number as `ip` prints it, read in place; a name (or `0x…`) by its table.
-            "table" => self.table = if values.next_is_digit() { values.value(plain_u32)? } else { table_id(values.word()?, table_names)? },
-            "onlink" => self.nh.set_onlink(true),
-            "linkdown" => self.nh.set_linkdown(true),
-            "dead" => self.nh.set_dead(true),
+            TABLE => self.table = if values.next_is_digit() { values.value(plain_u32)? } else { table_id(values.word()?, table_names)? },
+            ONLINK => self.nh.set_onlink(true),
+            LINKDOWN => self.nh.set_linkdown(true),
+            DEAD => self.nh.set_dead(true),
             _ => return None,
         }
         Some(())
@@ -180,6 +190,21 @@ impl PlainFields {
             origin: Origin::default(),
         }
     }
+}
+
+/// A key of at most eight bytes as a number, its bytes little-endian (0 for a longer one,
+/// which no key is): distinct keys, distinct numbers, as their bytes are never 0.
+const fn key_code(key: &str) -> u64 {
+    let b = key.as_bytes();
+    if b.len() > 8 {
+        return 0;
+    }
+    let (mut code, mut i) = (0u64, 0);
+    while i < b.len() {
+        code |= (b[i] as u64) << (8 * i);
+        i += 1;
+    }
+    code
 }
 
 /// Whether `b` may be in a word [`SpacedWords`] reads: printable ASCII, not a space.
@@ -263,6 +288,31 @@ impl<'a> SpacedWords<'a> {
     #[cfg(all(feature = "inet6", not(target_arch = "wasm32")))]
     fn rest(&self) -> &'a str {
         &self.text[self.at..]
+    }
+
+    /// The next word as [`key_code`] gives it; None for a word longer than eight bytes (no
+    /// key the plain reader knows is) and where [`SpacedWords::next`] gives None: a key read
+    /// and matched as a number, without a `str` made of it and compared.
+    #[inline(always)]
+    fn key(&mut self) -> Option<u64> {
+        let b = self.text.as_bytes();
+        let (start, mut end, mut code) = (self.at, self.at, 0u64);
+        while let Some(&c) = b.get(end).filter(|&&c| is_word_byte(c)) {
+            if end - start == 8 {
+                return None;
+            }
+            code |= u64::from(c) << (8 * (end - start));
+            end += 1;
+        }
+        if end == start {
+            return None;
+        }
+        self.at = match b.get(end) {
+            None => end,
+            Some(b' ') => end + 1,
+            Some(_) => return None,
+        };
+        Some(code)
     }
 
     /// The byte the next word starts with; None at the line's end.
