@@ -274,15 +274,23 @@ impl<'a> SpacedWords<'a> {
         while end < b.len() && is_word_byte(b[end]) {
             end += 1;
         }
+        self.past_word(start, end)?;
+        Some(&self.text[start..end])
+    }
+
+    /// Moves past the word from `start` to `end` and the space after it; None for no word, or
+    /// one that a byte other than a space or the line's end follows.
+    #[inline(always)]
+    fn past_word(&mut self, start: usize, end: usize) -> Option<()> {
         if end == start {
             return None;
         }
-        self.at = match b.get(end) {
+        self.at = match self.text.as_bytes().get(end) {
             None => end,
             Some(b' ') => end + 1,
             Some(_) => return None,
         };
-        Some(&self.text[start..end])
+        Some(())
     }
 
     #[cfg(all(feature = "inet6", not(target_arch = "wasm32")))]
@@ -304,14 +312,7 @@ impl<'a> SpacedWords<'a> {
             code |= u64::from(c) << (8 * (end - start));
             end += 1;
         }
-        if end == start {
-            return None;
-        }
-        self.at = match b.get(end) {
-            None => end,
-            Some(b' ') => end + 1,
-            Some(_) => return None,
-        };
+        self.past_word(start, end)?;
         Some(code)
     }
 
