@@ -25,7 +25,9 @@ export const BUILDS = {
   // 359,000 until session 18: IPv6 traced through a topology's Linux hosts, IPv6 compare and
   // fixes, packet objects with proto/ctmark, networkd's IPv6 (373,994 measured; docs/size.md).
   // 399,000 until session 25's pastes without `ip addr` (399,280 measured; docs/size.md).
-  'topology_bg.wasm': { ceiling: 379_000, why: 'ratchet of the full build (topology, IPv6, packet), loaded on demand' },
+  // 379,000 until session 34's reading speed in wasm (route lines passed over in the split,
+  // the table scans remembered, keys matched as numbers: 379,555 measured; docs/size.md).
+  'topology_bg.wasm': { ceiling: 380_000, why: 'ratchet of the full build (topology, IPv6, packet), loaded on demand' },
 };
 // `make test` sets this: there, a missing build is a failure, never a skip.
 const required = process.env.WHYROUTE_SIZE_REQUIRED === '1';

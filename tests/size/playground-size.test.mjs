@@ -20,8 +20,10 @@ export const BUDGET_GZIP = 400_000;
 // `ip addr` or `ip rule` (the engine's `partial-pastes`: 547,123 measured; docs/size.md);
 // 544,500 until session 33's src_valid_mark and table-default honesty, the full build's
 // handover made when it has loaded, and decisions made again for the settings a paste does not
-// show (route_localnet, accept_local, send_redirects: 546,227 measured).
-export const FULL_CEILING_GZIP = 546_500;
+// show (route_localnet, accept_local, send_redirects: 546,227 measured); 546,500 until session
+// 34's reading speed in wasm (route lines passed over in the split, the table scans
+// remembered, keys matched as numbers: 547,142 measured).
+export const FULL_CEILING_GZIP = 547_500;
 // `make test` sets this: there, a missing build is a failure, never a skip.
 const required = process.env.WHYROUTE_SIZE_REQUIRED === '1';
 const all = existsSync(DIST) ? readdirSync(DIST).filter((f) => /\.(wasm|js)$/.test(f)).sort() : [];
