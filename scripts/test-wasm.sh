@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# `make test-wasm`: the engine's and the npm facade's tests compiled to wasm32-unknown-unknown and
-# run under node by wasm-bindgen-test-runner (wasm/tests/wasm.rs and any other test that compiles
-# for wasm32),
-# then node:test checks of the built npm package in pkg/ when it exists (`make pkg`).
+# `make test-wasm`: the engine's tests compiled to wasm32-unknown-unknown (they are plain
+# `#[test]`s, which wasm-bindgen-test-runner does not run: it says "no tests to run!" for each;
+# compiling them keeps the engine's wasm-only code building under test), the npm facade's
+# `#[wasm_bindgen_test]`s (wasm/tests/wasm.rs) run under node, then node:test checks of the
+# built npm package in pkg/ when it exists (`make pkg`): those hold the engine as shipped in
+# wasm to the stored kernel corpora (tests/pkg/kernel-corpus.test.mjs) and the API's contracts.
 set -euo pipefail
 REPO="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$REPO"
