@@ -27,7 +27,7 @@ stage "host: playground state and evaluation unit tests (the first build, then t
 cargo test -p whyroute-playground
 cargo test -p whyroute-playground --features full
 
-stage "wasm: the npm package, then engine tests under node and node tests of pkg/ (API, types)"
+stage "wasm: the npm package; the engine's tests compiled for wasm32, the facade's run under node; node tests of pkg/ (API, types, the kernel corpora)"
 # The package is built first so that test-wasm.sh runs tests/pkg against it.
 bash scripts/build-pkg.sh
 WHYROUTE_SIZE_REQUIRED=1 node --test tests/size/engine-size.test.mjs
